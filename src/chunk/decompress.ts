@@ -1,0 +1,346 @@
+/**
+ * The chunk decoder: the block loop of c-blosc2 `blosc_d` / `do_job` (blosc/blosc2.c) and
+ * c-blosc `blosc_d` (blosc/blosc.c), single-threaded. Blocks are located through bstarts
+ * (never assumed to be in order), streams are decoded by the chunk's codec, then the filter
+ * pipeline runs backwards.
+ */
+import { BloscError, BloscErrorCode, fail } from '../errors.js';
+import type { DecodeContext } from '../codecs/types.js';
+import type { FilterCall } from '../shuffle/types.js';
+import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
+import { blockIsSplit, chunkLayout, type ChunkLayout } from './layout.js';
+
+export interface DecompressOptions {
+  /**
+   * Refuse chunks whose nbytes exceeds this (default: the format's limit, 2^31 - 33).
+   * A guard against allocating for a header that lies.
+   */
+  maxNbytes?: number;
+}
+
+/** Scratch buffers reused across calls: no allocation per block, one grow per larger chunk. */
+class Workspace {
+  tmpA = new Uint8Array(0);
+  tmpB = new Uint8Array(0);
+  block = new Uint8Array(0);
+  block0 = new Uint8Array(0);
+  readonly call: FilterCall = { typesize: 1, meta: 0, blockOffset: 0, ref: new Uint8Array(0), refOffset: 0, formatVersion: 2 };
+  readonly ctx: { dict: Uint8Array | null; meta: number } = { dict: null, meta: 0 };
+
+  ensure(size: number): void {
+    if (this.tmpA.length < size) {
+      this.tmpA = new Uint8Array(size);
+      this.tmpB = new Uint8Array(size);
+    }
+  }
+}
+
+const workspace = new Workspace();
+
+function asUint8Array(buf: Uint8Array): Uint8Array {
+  // A Node Buffer is a Uint8Array subclass; a plain view keeps element access monomorphic.
+  return buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+function checkNbytes(header: ChunkHeader, options: DecompressOptions | undefined): void {
+  const limit = options?.maxNbytes;
+  if (limit !== undefined && header.nbytes > limit) {
+    fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${header.nbytes} exceeds maxNbytes ${limit}`);
+  }
+}
+
+/** Decompress a whole Blosc1 or Blosc2 chunk. `out`, when given, must hold nbytes. */
+export function decompressChunk(chunkIn: Uint8Array, out?: Uint8Array, options?: DecompressOptions): Uint8Array {
+  const chunk = asUint8Array(chunkIn);
+  const header = readChunkHeader(chunk);
+  checkNbytes(header, options);
+  const layout = chunkLayout(chunk, header);
+  const nbytes = header.nbytes;
+  let dest: Uint8Array;
+  if (out === undefined) {
+    dest = new Uint8Array(nbytes);
+  } else {
+    if (out.length < nbytes) fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, chunk needs ${nbytes}`);
+    dest = asUint8Array(out).subarray(0, nbytes);
+  }
+  if (nbytes === 0) return dest;
+  if (header.special !== SpecialKind.None) {
+    fillSpecial(chunk, header, dest, 0, 0, nbytes);
+    return dest;
+  }
+  if (header.memcpyed) {
+    dest.set(chunk.subarray(header.headerLength, header.headerLength + nbytes));
+    return dest;
+  }
+  const ws = workspace;
+  ws.ensure(layout.maxBlock);
+  prepareCall(ws, layout);
+  if (layout.vlSizes !== null) {
+    for (let j = 0; j < layout.nblocks; j++) {
+      decodeVlBlock(chunk, layout, j, dest, layout.vlOffsets![j]!, ws, dest, 0);
+    }
+    return dest;
+  }
+  const { blocksize, nblocks } = layout;
+  for (let j = 0; j < nblocks; j++) {
+    decodeBlock(chunk, layout, j, dest, j * blocksize, ws, dest, 0);
+  }
+  return dest;
+}
+
+/**
+ * Decode items [start, start+count) (in units of the header typesize), touching only the
+ * blocks that cover them (c-blosc `blosc_getitem`, c-blosc2 `_blosc_getitem`).
+ */
+export function getChunkItems(chunkIn: Uint8Array, start: number, count: number, options?: DecompressOptions): Uint8Array {
+  const chunk = asUint8Array(chunkIn);
+  const header = readChunkHeader(chunk);
+  checkNbytes(header, options);
+  const ts = header.typesize;
+  if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0) {
+    fail(BloscErrorCode.InvalidParam, `getItems: start ${start} and count ${count} must be non-negative integers`);
+  }
+  const begin = start * ts;
+  const end = (start + count) * ts;
+  if (end > header.nbytes) {
+    fail(BloscErrorCode.InvalidParam, `getItems: items [${start}, ${start + count}) of size ${ts} exceed nbytes ${header.nbytes}`);
+  }
+  const layout = chunkLayout(chunk, header);
+  const dest = new Uint8Array(end - begin);
+  if (dest.length === 0) return dest;
+  if (header.special !== SpecialKind.None) {
+    fillSpecial(chunk, header, dest, 0, begin, end - begin);
+    return dest;
+  }
+  if (header.memcpyed) {
+    dest.set(chunk.subarray(header.headerLength + begin, header.headerLength + end));
+    return dest;
+  }
+  if (layout.vlSizes !== null) {
+    // VL blocks have no fixed geometry; decode all and slice.
+    return decompressChunk(chunk, undefined, options).slice(begin, end);
+  }
+  const ws = workspace;
+  ws.ensure(layout.maxBlock);
+  if (ws.block.length < layout.blocksize) ws.block = new Uint8Array(layout.blocksize);
+  prepareCall(ws, layout);
+  const { blocksize, nblocks } = layout;
+  let ref = dest;
+  let refOffset = 0;
+  if (layout.hasDelta) {
+    // DELTA decodes every block against the decoded block 0.
+    if (ws.block0.length < blocksize) ws.block0 = new Uint8Array(blocksize);
+    decodeBlock(chunk, layout, 0, ws.block0, 0, ws, ws.block0, 0);
+    ref = ws.block0;
+    refOffset = 0;
+  }
+  const firstBlock = Math.floor(begin / blocksize);
+  const lastBlock = Math.min(nblocks - 1, Math.floor((end - 1) / blocksize));
+  for (let j = firstBlock; j <= lastBlock; j++) {
+    const blockStart = j * blocksize;
+    const bsize = j === nblocks - 1 && layout.leftover > 0 ? layout.leftover : blocksize;
+    const from = Math.max(begin, blockStart);
+    const to = Math.min(end, blockStart + bsize);
+    if (layout.hasDelta && j === 0) {
+      dest.set(ws.block0.subarray(from, to), from - begin);
+    } else if (from === blockStart && to === blockStart + bsize) {
+      decodeBlock(chunk, layout, j, dest, from - begin, ws, ref, refOffset);
+    } else {
+      decodeBlock(chunk, layout, j, ws.block, 0, ws, ref, refOffset);
+      dest.set(ws.block.subarray(from - blockStart, to - blockStart), from - begin);
+    }
+  }
+  return dest;
+}
+
+function prepareCall(ws: Workspace, layout: ChunkLayout): void {
+  const call = ws.call;
+  call.typesize = layout.header.typesize;
+  call.formatVersion = layout.header.version;
+  ws.ctx.dict = layout.dict;
+  ws.ctx.meta = layout.header.compcodeMeta;
+}
+
+/**
+ * Decode block j into dest[dp, dp+bsize). `ref`/`refOffset` locate the decoded block 0
+ * (for DELTA): the whole-chunk output, or a scratch copy for partial reads.
+ */
+function decodeBlock(
+  chunk: Uint8Array, layout: ChunkLayout, j: number, dest: Uint8Array, dp: number,
+  ws: Workspace, ref: Uint8Array, refOffset: number,
+): void {
+  const header = layout.header;
+  const leftoverBlock = j === layout.nblocks - 1 && layout.leftover > 0;
+  const bsize = leftoverBlock ? layout.leftover : layout.blocksize;
+  const bstart = readInt32LE(chunk, header.headerLength + 4 * j);
+  const filtered = layout.backward.length > 0;
+  const target = filtered ? ws.tmpA : dest;
+  const tp = filtered ? 0 : dp;
+  const split = blockIsSplit(header, bsize, leftoverBlock, header.version === 2);
+  try {
+    try {
+      decodeStreams(chunk, layout, bstart, bsize, split, target, tp, ws.ctx);
+    } catch (e) {
+      // Blosc1 chunks written with BLOSC_SPLITMODE=ALWAYS split where the c-blosc 1.x
+      // decoder would not: retry with the bit-4-only rule before giving up.
+      const alternate = blockIsSplit(header, bsize, leftoverBlock, false);
+      if (header.version !== 2 || alternate === split || !(e instanceof BloscError)) throw e;
+      try {
+        decodeStreams(chunk, layout, bstart, bsize, alternate, target, tp, ws.ctx);
+      } catch {
+        throw e;
+      }
+    }
+    if (filtered) runBackward(layout, ws, bsize, j * layout.blocksize, dest, dp, ref, refOffset);
+  } catch (e) {
+    throw withBlock(e, j);
+  }
+}
+
+function decodeVlBlock(
+  chunk: Uint8Array, layout: ChunkLayout, j: number, dest: Uint8Array, dp: number,
+  ws: Workspace, ref: Uint8Array, refOffset: number,
+): void {
+  const header = layout.header;
+  const bstart = readInt32LE(chunk, header.headerLength + 4 * j);
+  const end = j + 1 < layout.nblocks ? readInt32LE(chunk, header.headerLength + 4 * (j + 1)) : header.cbytes;
+  const usize = layout.vlSizes![j]!;
+  const clen = end - bstart - 4;
+  const filtered = layout.backward.length > 0;
+  const target = filtered ? ws.tmpA : dest;
+  const tp = filtered ? 0 : dp;
+  try {
+    if (clen === usize) {
+      target.set(chunk.subarray(bstart + 4, end), tp);
+    } else {
+      callCodec(layout, chunk, bstart + 4, clen, target, tp, usize, ws.ctx);
+    }
+    if (filtered) runBackward(layout, ws, usize, layout.vlOffsets![j]!, dest, dp, ref, refOffset);
+  } catch (e) {
+    throw withBlock(e, j);
+  }
+}
+
+function withBlock(e: unknown, j: number): BloscError {
+  if (e instanceof BloscError) {
+    if (e.block === undefined) e.block = j;
+    return e;
+  }
+  const detail = e instanceof Error ? e.message : String(e);
+  return new BloscError(BloscErrorCode.Failure, `block ${j}: ${detail}`, { block: j, cause: e });
+}
+
+/**
+ * Decode the streams of one block (c-blosc2 `blosc_d`: csize 0 is a zero run, negative
+ * csize a run of one byte value, csize == neblock a raw copy, anything else a codec stream).
+ */
+function decodeStreams(
+  chunk: Uint8Array, layout: ChunkLayout, bstart: number, bsize: number, split: boolean,
+  target: Uint8Array, tp: number, ctx: DecodeContext,
+): void {
+  const header = layout.header;
+  const cbytes = header.cbytes;
+  const nstreams = split ? header.typesize : 1;
+  if (bsize % nstreams !== 0) fail(BloscErrorCode.InvalidHeader, `block of ${bsize} bytes cannot split into ${nstreams} streams`);
+  const neblock = bsize / nstreams;
+  let pos = bstart;
+  for (let s = 0; s < nstreams; s++) {
+    if (pos + 4 > cbytes) fail(BloscErrorCode.ReadBuffer, `stream ${s} size field past the end of the chunk`, { offset: pos });
+    const csize = readInt32LE(chunk, pos);
+    pos += 4;
+    if (csize === 0) {
+      target.fill(0, tp, tp + neblock);
+    } else if (csize < 0) {
+      const value = -csize;
+      if (value > 255) fail(BloscErrorCode.RunLength, `run-length stream with value ${value} > 255`, { offset: pos - 4 });
+      if (pos >= cbytes) fail(BloscErrorCode.ReadBuffer, 'run-length token past the end of the chunk', { offset: pos });
+      if ((chunk[pos]! & 0x01) === 0) fail(BloscErrorCode.RunLength, `unknown run-length token 0x${chunk[pos]!.toString(16)}`, { offset: pos });
+      pos += 1;
+      target.fill(value, tp, tp + neblock);
+    } else {
+      if (pos + csize > cbytes) fail(BloscErrorCode.ReadBuffer, `stream of ${csize} bytes runs past the end of the chunk`, { offset: pos });
+      if (csize === neblock) {
+        target.set(chunk.subarray(pos, pos + csize), tp);
+      } else {
+        callCodec(layout, chunk, pos, csize, target, tp, neblock, ctx);
+      }
+      pos += csize;
+    }
+    tp += neblock;
+  }
+}
+
+function callCodec(
+  layout: ChunkLayout, src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number,
+  ctx: DecodeContext,
+): void {
+  const codec = layout.codec!;
+  try {
+    codec.decode(src, sp, sn, dst, dp, dn, ctx);
+  } catch (e) {
+    if (e instanceof BloscError) throw e;
+    const detail = e instanceof Error ? e.message : String(e);
+    throw new BloscError(BloscErrorCode.CodecSupport, `codec '${codec.name}' failed: ${detail}`, { cause: e });
+  }
+}
+
+/** c-blosc2 `pipeline_backward`: the inverse filters, slot 5 first, rotating scratch buffers. */
+function runBackward(
+  layout: ChunkLayout, ws: Workspace, bsize: number, blockOffset: number, dest: Uint8Array, dp: number,
+  ref: Uint8Array, refOffset: number,
+): void {
+  const filters = layout.backward;
+  const call = ws.call;
+  call.blockOffset = blockOffset;
+  call.ref = ref;
+  call.refOffset = refOffset;
+  let src = ws.tmpA;
+  const last = filters.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const filter = filters[i]!;
+    call.meta = layout.backwardMeta[i]!;
+    const dst = i === last ? dest : src === ws.tmpA ? ws.tmpB : ws.tmpA;
+    const dstOffset = i === last ? dp : 0;
+    try {
+      filter.backward(src, 0, dst, dstOffset, bsize, call);
+    } catch (e) {
+      if (e instanceof BloscError) throw e;
+      const detail = e instanceof Error ? e.message : String(e);
+      throw new BloscError(BloscErrorCode.FilterPipeline, `filter '${filter.name}' failed: ${detail}`, { cause: e });
+    }
+    src = dst;
+  }
+}
+
+const NAN32 = [0x00, 0x00, 0xc0, 0x7f];
+const NAN64 = [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0x7f];
+
+/**
+ * Fill dest[dp, dp+n) with bytes [from, from+n) of a special-value chunk
+ * (c-blosc2 `blosc_d` special branch, `set_nans`, `set_values`). UNINIT chunks leave C's
+ * memory undefined; we zero-fill so no stale bytes leak out.
+ */
+function fillSpecial(chunk: Uint8Array, header: ChunkHeader, dest: Uint8Array, dp: number, from: number, n: number): void {
+  let pattern: ArrayLike<number>;
+  switch (header.special) {
+    case SpecialKind.Zero:
+    case SpecialKind.Uninit:
+      dest.fill(0, dp, dp + n);
+      return;
+    case SpecialKind.NaN:
+      pattern = header.typesize === 4 ? NAN32 : NAN64;
+      break;
+    default:
+      pattern = chunk.subarray(32, header.cbytes);
+  }
+  const psize = pattern.length;
+  const first = Math.min(n, psize);
+  for (let i = 0; i < first; i++) dest[dp + i] = pattern[(from + i) % psize]!;
+  // Double the filled prefix; it is a whole number of pattern periods once it reaches psize.
+  let filled = first;
+  while (filled < n) {
+    const len = Math.min(filled - (filled % psize), n - filled);
+    dest.copyWithin(dp + filled, dp, dp + len);
+    filled += len;
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * Everything the block loop needs to know about a chunk, worked out and validated once
+ * before any output is allocated: block geometry, where bstarts and the dictionary live,
+ * the resolved codec and the active filters of the backward pipeline.
+ */
+import { BloscErrorCode, fail } from '../errors.js';
+import { codecForFormat } from '../codecs/index.js';
+import { resolveCodec } from '../codecs/registry.js';
+import type { Codec } from '../codecs/types.js';
+import { CodecFormat } from '../codecs/types.js';
+import { resolveFilter } from '../shuffle/filters.js';
+import type { Filter } from '../shuffle/types.js';
+import { FilterId } from '../shuffle/types.js';
+import { readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
+
+/** c-blosc 1.x MIN_BUFFERSIZE / MAX_SPLITS: the pre-1.11 implicit split conditions. */
+const BLOSC1_MIN_BUFFERSIZE = 128;
+const BLOSC1_MAX_SPLITS = 16;
+
+export interface ChunkLayout {
+  readonly header: ChunkHeader;
+  /** Blocksize used for the data layout (the header field clamped to nbytes). */
+  readonly blocksize: number;
+  readonly nblocks: number;
+  /** Size of the last block when it is short, else 0. */
+  readonly leftover: number;
+  readonly bstartsOffset: number;
+  readonly dict: Uint8Array | null;
+  /** Null for chunks that need no codec (special, memcpyed, empty). */
+  readonly codec: Codec | null;
+  /** Active filters in backward (decode) order, slot 5 first; lossy ones are skipped. */
+  readonly backward: readonly Filter[];
+  /** Meta byte of each entry of `backward`. */
+  readonly backwardMeta: readonly number[];
+  readonly hasDelta: boolean;
+  /** VL-block chunks: uncompressed size of each block, and its start in the output. */
+  readonly vlSizes: Int32Array | null;
+  readonly vlOffsets: Float64Array | null;
+  /** Largest block, for scratch buffers. */
+  readonly maxBlock: number;
+}
+
+/**
+ * Worst-case expansion of one compressed byte for the codecs whose formats bound it: used
+ * to reject a lying header before allocating its output. BloscLZ and LZ4 add at most 255
+ * bytes of match length per length byte; deflate at most 258 bytes per ~2 bits (≤ 1032:1);
+ * Snappy copies at most 64 bytes per 2-3 byte element. zstd and user codecs are not bounded.
+ */
+const MAX_EXPANSION_BY_FORMAT: readonly number[] = [264, 264, 32, 1040];
+
+export function decodeCodec(header: ChunkHeader): Codec {
+  if (header.codecFormat === CodecFormat.UserDefined) return resolveCodec(header.udcompcode);
+  return codecForFormat(header.codecFormat);
+}
+
+/** The split rule a decoder applies to one block (§2.4 / §3.13 of the chunk spec). */
+export function blockIsSplit(header: ChunkHeader, bsize: number, leftoverBlock: boolean, blosc1Rule: boolean): boolean {
+  if (header.dontSplit || leftoverBlock) return false;
+  if (!blosc1Rule) return true;
+  // c-blosc blosc_d: chunks from before 1.11 had no dont_split bit; splitting was implied.
+  return header.typesize <= BLOSC1_MAX_SPLITS && (bsize / header.typesize | 0) >= BLOSC1_MIN_BUFFERSIZE;
+}
+
+/** Resolve the backward pipeline (c-blosc2 `pipeline_backward`: slots 5..0, TRUNC_PREC skipped). */
+function backwardPipeline(header: ChunkHeader): { filters: Filter[]; meta: number[]; hasDelta: boolean } {
+  const filters: Filter[] = [];
+  const meta: number[] = [];
+  let hasDelta = false;
+  for (let slot = 5; slot >= 0; slot--) {
+    const id = header.filters[slot]!;
+    if (id === FilterId.NoFilter) continue;
+    const filter = resolveFilter(id);
+    if (id === FilterId.Delta) hasDelta = true;
+    if (filter.lossy) continue;
+    if (id === FilterId.Shuffle && header.typesize === 1 && header.filtersMeta[slot] === 0) continue;
+    filters.push(filter);
+    meta.push(header.filtersMeta[slot]!);
+  }
+  return { filters, meta, hasDelta };
+}
+
+/**
+ * Validate a chunk's structure and work out its layout. Every offset that the block loop
+ * will later follow is checked here against cbytes, so decoding never reads outside the
+ * chunk and never allocates for a header whose sizes cannot be true.
+ */
+export function chunkLayout(chunk: Uint8Array, header: ChunkHeader, offset = 0): ChunkLayout {
+  const { nbytes, cbytes, headerLength } = header;
+  const base: Omit<ChunkLayout, 'blocksize' | 'nblocks' | 'leftover'> = {
+    header,
+    bstartsOffset: headerLength,
+    dict: null,
+    codec: null,
+    backward: [],
+    backwardMeta: [],
+    hasDelta: false,
+    vlSizes: null,
+    vlOffsets: null,
+    maxBlock: 0,
+  };
+  if (header.lazy) {
+    fail(BloscErrorCode.ReadBuffer, 'lazy chunk: its blocks live in a frame; read it through the frame');
+  }
+  if (header.extended && (header.blosc2Flags & 0x80) !== 0) {
+    fail(BloscErrorCode.CodecSupport, 'instrumented chunk: it holds codec statistics, not data');
+  }
+  if (header.special !== SpecialKind.None) {
+    validateSpecial(header);
+    return { ...base, blocksize: Math.max(1, Math.min(header.blocksizeField, nbytes)), nblocks: 0, leftover: 0 };
+  }
+  if (nbytes === 0) return { ...base, blocksize: 1, nblocks: 0, leftover: 0 };
+  if (header.memcpyed) {
+    if (cbytes !== nbytes + headerLength) {
+      fail(BloscErrorCode.InvalidHeader, `memcpyed chunk: cbytes ${cbytes} != nbytes ${nbytes} + ${headerLength}`);
+    }
+    const blocksize = Math.min(header.blocksizeField, nbytes);
+    return { ...base, blocksize, nblocks: Math.ceil(nbytes / blocksize), leftover: nbytes % blocksize };
+  }
+
+  const pipeline = backwardPipeline(header);
+  const codec = decodeCodec(header);
+  if (header.vlBlocks) return vlLayout(chunk, header, offset, base, codec, pipeline);
+
+  const blocksize = Math.min(header.blocksizeField, nbytes);
+  const nblocks = Math.ceil(nbytes / blocksize);
+  const leftover = nbytes % blocksize;
+  const bstartsEnd = headerLength + 4 * nblocks;
+  if (bstartsEnd > cbytes) {
+    fail(BloscErrorCode.InvalidHeader, `${nblocks} blocks need ${bstartsEnd} bytes of header and bstarts, cbytes is ${cbytes}`);
+  }
+  let dataStart = bstartsEnd;
+  let dict: Uint8Array | null = null;
+  if (header.useDict) {
+    if (dataStart + 4 > cbytes) fail(BloscErrorCode.ReadBuffer, 'dictionary size field past the end of the chunk');
+    const dsize = readInt32LE(chunk, offset + dataStart);
+    if (dsize <= 0 || dataStart + 4 + dsize > cbytes) {
+      fail(BloscErrorCode.InvalidHeader, `dictionary size ${dsize} does not fit in the chunk`);
+    }
+    dict = chunk.subarray(offset + dataStart + 4, offset + dataStart + 4 + dsize);
+    dataStart += 4 + dsize;
+  }
+  const blosc1Rule = header.version === 2;
+  const expansion = MAX_EXPANSION_BY_FORMAT[header.codecFormat];
+  for (let j = 0; j < nblocks; j++) {
+    const bstart = readInt32LE(chunk, offset + headerLength + 4 * j);
+    if (bstart < dataStart || bstart >= cbytes) {
+      fail(BloscErrorCode.InvalidHeader, `bstarts[${j}] = ${bstart} is outside the data area [${dataStart}, ${cbytes})`, { block: j });
+    }
+    if (expansion !== undefined) {
+      const bsize = j === nblocks - 1 && leftover > 0 ? leftover : blocksize;
+      checkStreamSizes(chunk, offset, header, j, bstart, bsize, leftover > 0 && j === nblocks - 1, blosc1Rule, expansion);
+    }
+  }
+  return {
+    ...base,
+    blocksize,
+    nblocks,
+    leftover,
+    dict,
+    codec,
+    backward: pipeline.filters,
+    backwardMeta: pipeline.meta,
+    hasDelta: pipeline.hasDelta,
+    maxBlock: blocksize,
+  };
+}
+
+/**
+ * Walk one block's stream headers and check that each codec stream could expand to its
+ * stream size. Both split readings of a Blosc1 block are tried, as the decoder does.
+ */
+function checkStreamSizes(
+  chunk: Uint8Array, offset: number, header: ChunkHeader, j: number, bstart: number,
+  bsize: number, leftoverBlock: boolean, blosc1Rule: boolean, expansion: number,
+): void {
+  const primary = blockIsSplit(header, bsize, leftoverBlock, blosc1Rule);
+  if (streamsPlausible(chunk, offset, header, bstart, bsize, primary, expansion)) return;
+  if (blosc1Rule) {
+    const alternate = blockIsSplit(header, bsize, leftoverBlock, false);
+    if (alternate !== primary && streamsPlausible(chunk, offset, header, bstart, bsize, alternate, expansion)) return;
+  }
+  fail(BloscErrorCode.InvalidHeader, `block ${j}: its streams cannot hold ${bsize} bytes (corrupt sizes)`, { block: j });
+}
+
+function streamsPlausible(
+  chunk: Uint8Array, offset: number, header: ChunkHeader, bstart: number, bsize: number,
+  split: boolean, expansion: number,
+): boolean {
+  const nstreams = split ? header.typesize : 1;
+  if (bsize % nstreams !== 0) return false;
+  const neblock = bsize / nstreams;
+  const cbytes = header.cbytes;
+  let pos = bstart;
+  for (let s = 0; s < nstreams; s++) {
+    if (pos + 4 > cbytes) return false;
+    const csize = readInt32LE(chunk, offset + pos);
+    pos += 4;
+    if (csize === 0) continue;
+    if (csize < 0) {
+      pos += 1;
+      continue;
+    }
+    if (pos + csize > cbytes) return false;
+    if (csize !== neblock && csize * expansion + 64 < neblock) return false;
+    pos += csize;
+  }
+  return true;
+}
+
+function validateSpecial(header: ChunkHeader): void {
+  const { special, nbytes, typesize, cbytes } = header;
+  if (!header.extended) fail(BloscErrorCode.InvalidHeader, 'special-value chunk without the extended header');
+  if (special === SpecialKind.NaN) {
+    if (typesize !== 4 && typesize !== 8) {
+      fail(BloscErrorCode.InvalidHeader, `NaN chunk with typesize ${typesize} (only 4 and 8 have a NaN)`);
+    }
+    if (nbytes % typesize !== 0) fail(BloscErrorCode.InvalidHeader, `NaN chunk: nbytes ${nbytes} is not a multiple of ${typesize}`);
+  } else if (special === SpecialKind.Value) {
+    const valueSize = cbytes - 32;
+    if (valueSize <= 0) fail(BloscErrorCode.InvalidHeader, 'repeated-value chunk without a value');
+    if (nbytes % valueSize !== 0) {
+      fail(BloscErrorCode.InvalidHeader, `repeated-value chunk: nbytes ${nbytes} is not a multiple of the value size ${valueSize}`);
+    }
+  } else if (special === SpecialKind.Uninit) {
+    if (nbytes % typesize !== 0) fail(BloscErrorCode.InvalidHeader, `uninit chunk: nbytes ${nbytes} is not a multiple of ${typesize}`);
+  }
+}
+
+function vlLayout(
+  chunk: Uint8Array, header: ChunkHeader, offset: number,
+  base: Omit<ChunkLayout, 'blocksize' | 'nblocks' | 'leftover'>, codec: Codec,
+  pipeline: { filters: Filter[]; meta: number[]; hasDelta: boolean },
+): ChunkLayout {
+  const { cbytes, headerLength, nbytes } = header;
+  const nblocks = header.blocksizeField;
+  if (nblocks <= 0) fail(BloscErrorCode.InvalidHeader, `VL-block chunk with ${nblocks} blocks`);
+  const bstartsEnd = headerLength + 4 * nblocks;
+  if (bstartsEnd > cbytes) fail(BloscErrorCode.InvalidHeader, `VL-block chunk: ${nblocks} bstarts do not fit in cbytes ${cbytes}`);
+  let dataStart = bstartsEnd;
+  let dict: Uint8Array | null = null;
+  if (header.useDict) {
+    if (dataStart + 4 > cbytes) fail(BloscErrorCode.ReadBuffer, 'dictionary size field past the end of the chunk');
+    const dsize = readInt32LE(chunk, offset + dataStart);
+    if (dsize <= 0 || dataStart + 4 + dsize > cbytes) fail(BloscErrorCode.InvalidHeader, `dictionary size ${dsize} does not fit`);
+    dict = chunk.subarray(offset + dataStart + 4, offset + dataStart + 4 + dsize);
+    dataStart += 4 + dsize;
+  }
+  const sizes = new Int32Array(nblocks);
+  const offsets = new Float64Array(nblocks);
+  let total = 0;
+  let maxBlock = 0;
+  let prev = dataStart - 1;
+  for (let j = 0; j < nblocks; j++) {
+    const bstart = readInt32LE(chunk, offset + headerLength + 4 * j);
+    if (bstart <= prev || bstart + 4 > cbytes) {
+      fail(BloscErrorCode.InvalidHeader, `VL-block bstarts[${j}] = ${bstart} is out of order or out of the chunk`, { block: j });
+    }
+    const size = readInt32LE(chunk, offset + bstart);
+    if (size < 0) fail(BloscErrorCode.InvalidHeader, `VL block ${j} has negative size ${size}`, { block: j });
+    offsets[j] = total;
+    sizes[j] = size;
+    total += size;
+    if (size > maxBlock) maxBlock = size;
+    prev = bstart;
+  }
+  if (total !== nbytes) fail(BloscErrorCode.InvalidHeader, `VL-block sizes add up to ${total}, header says nbytes ${nbytes}`);
+  return {
+    ...base,
+    blocksize: maxBlock,
+    nblocks,
+    leftover: 0,
+    dict,
+    codec,
+    backward: pipeline.filters,
+    backwardMeta: pipeline.meta,
+    hasDelta: pipeline.hasDelta,
+    vlSizes: sizes,
+    vlOffsets: offsets,
+    maxBlock,
+  };
+}
