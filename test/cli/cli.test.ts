@@ -1,0 +1,57 @@
+/** The CLI, run as a user runs it (the built `dist/cli/main.js`), against direct library calls. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { chunkInfo, decompress } from '../../src/index.js';
+import { chunkFixtures, FIXTURES, ROOT, sha256 } from '../helpers.js';
+
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const dir = mkdtempSync(join(tmpdir(), 'blosc-ts-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('blosc-ts CLI', () => {
+  it('is built (npm run build)', () => {
+    expect(existsSync(CLI)).toBe(true);
+  });
+
+  const sample = chunkFixtures().filter((f) => f.params.special == null && f.decoded.length > 1000).slice(0, 3);
+
+  it.each(sample.map((f) => [f.path, f] as const))('info --json and decompress agree with the library on %s', (_p, entry) => {
+    const file = join(FIXTURES, entry.path);
+    const r = cli('info', file, '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(chunkInfo(readFileSync(file)))));
+    const text = cli('info', file);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain(`nbytes     ${entry.decoded.length}`);
+    const out = join(dir, 'out.bin');
+    const d = cli('decompress', file, out);
+    expect(d.status).toBe(0);
+    const bytes = readFileSync(out);
+    expect(sha256(bytes)).toBe(entry.decoded.sha256);
+    expect(Buffer.compare(bytes, decompress(readFileSync(file)))).toBe(0);
+  });
+
+  it('a corrupt chunk exits 1 with the error code and writes no output file', () => {
+    const bad = join(dir, 'bad.bin');
+    const src = readFileSync(join(FIXTURES, sample[0]!.path));
+    writeFileSync(bad, src.subarray(0, 40));
+    const out = join(dir, 'never.bin');
+    const r = cli('decompress', bad, out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/ReadBuffer|InvalidHeader/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('usage errors exit 2', () => {
+    expect(cli('frobnicate').status).toBe(2);
+    expect(cli('info').status).toBe(2);
+  });
+});

@@ -1,0 +1,102 @@
+/** Shared helpers for the test suite: fixtures, hashing and the Python bridge. */
+import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = join(ROOT, 'fixtures');
+
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export interface FixtureParams {
+  format: 'blosc1' | 'blosc2';
+  codec: string;
+  clevel: number;
+  shuffle?: string | null;
+  filters?: number[];
+  filtersMeta?: number[];
+  typesize: number;
+  nthreads: number;
+  blocksize?: number;
+  splitmode?: string | null;
+  useDict?: boolean;
+  special?: string | null;
+  dataKind?: string;
+  nbytes: number;
+  [key: string]: unknown;
+}
+
+export interface FixtureEntry {
+  path: string;
+  library: string;
+  libraryVersion: string;
+  kind: string;
+  params: FixtureParams;
+  cbytes: number;
+  decoded: { length: number; sha256: string };
+  raw?: string;
+  rawSha256?: string;
+  uninit?: boolean;
+  [key: string]: unknown;
+}
+
+export interface Manifest {
+  generator: Record<string, string>;
+  files: FixtureEntry[];
+}
+
+export function loadManifest(): Manifest {
+  return JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as Manifest;
+}
+
+export function readFixture(entry: FixtureEntry): Uint8Array {
+  return new Uint8Array(readFileSync(join(FIXTURES, entry.path)));
+}
+
+export function chunkFixtures(): FixtureEntry[] {
+  return loadManifest().files.filter((f) => f.kind === 'chunk');
+}
+
+export interface PythonStatus {
+  ok: boolean;
+  reason: string;
+  python: string;
+}
+
+let pythonStatus: PythonStatus | undefined;
+
+/**
+ * Whether python3 with python-blosc and python-blosc2 is available. In CI (CI=true) a
+ * missing Python is an error, not a skip: CI installs the packages itself.
+ */
+export function pythonReference(): PythonStatus {
+  if (pythonStatus !== undefined) return pythonStatus;
+  const python = process.env.PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import blosc, blosc2, numpy; print(blosc.__version__, blosc2.__version__)'], {
+    encoding: 'utf8',
+  });
+  if (probe.error !== undefined || probe.status !== 0) {
+    const reason = probe.error !== undefined ? `${python} not runnable: ${probe.error.message}` : `python packages missing: ${probe.stderr.trim().split('\n').pop()}`;
+    pythonStatus = { ok: false, reason, python };
+  } else {
+    pythonStatus = { ok: true, reason: `python-blosc / python-blosc2 ${probe.stdout.trim()}`, python };
+  }
+  if (!pythonStatus.ok) {
+    if (process.env.CI === 'true') throw new Error(`CI must have the Python reference packages: ${pythonStatus.reason}`);
+    console.warn(`[skip] live cross-check against C needs Python: ${pythonStatus.reason}`);
+  }
+  return pythonStatus;
+}
+
+export function runPython(args: string[], timeoutMs = 300_000): string {
+  const { python } = pythonReference();
+  return execFileSync(python, args, { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+}
+
+export function fileExists(p: string): boolean {
+  return existsSync(p);
+}
