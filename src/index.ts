@@ -1,17 +1,24 @@
 /**
  * blosc-ts: Blosc and Blosc2 in pure TypeScript.
  *
- * Chunks: `decompress`, `getItems`, `chunkInfo`. Codecs and filters are pluggable by their
+ * Chunks: `compress`, `decompress`, `getItems`, `chunkInfo`, and writers of special-value
+ * chunks. Codecs and filters are pluggable by their
  * Blosc ids (`registerCodec`, `registerFilter`, user ids 160..255).
  */
 import './codecs/index.js';
 import { decompressChunk, getChunkItems, type DecompressOptions } from './chunk/decompress.js';
+import { compressChunk } from './chunk/compress.js';
+import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from './chunk/special.js';
+import { resolveCParams, type CompressOptions } from './params.js';
 
 export { BloscError, BloscErrorCode, errorCodeName, isBloscError } from './errors.js';
 export type { BloscErrorContext } from './errors.js';
 export { chunkInfo } from './chunk/info.js';
 export type { ChunkInfo, ChunkFilterInfo } from './chunk/info.js';
 export type { DecompressOptions } from './chunk/decompress.js';
+export type { CompressOptions, ShuffleName, ChunkFormat } from './params.js';
+export { Splitmode } from './tuning/split.js';
+export type { SplitmodeName } from './tuning/split.js';
 export { CodecId, CodecFormat } from './codecs/types.js';
 export type { Codec, DecodeContext, EncodeContext } from './codecs/types.js';
 export { registerCodec, getCodec, getCodecByName, listCodecs, replaceBuiltinCodec } from './codecs/registry.js';
@@ -33,4 +40,46 @@ export function decompress(chunk: Uint8Array, out?: Uint8Array, options?: Decomp
  */
 export function getItems(chunk: Uint8Array, start: number, count: number, options?: DecompressOptions): Uint8Array {
   return getChunkItems(chunk, start, count, options);
+}
+
+/** Bytes of any typed array or buffer view, without copying. */
+function bytesOf(src: ArrayBufferView | ArrayBuffer): Uint8Array {
+  if (src instanceof ArrayBuffer) return new Uint8Array(src);
+  return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+}
+
+function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
+  if (src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof DataView) return undefined;
+  const bpe = (src as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT;
+  return typeof bpe === 'number' ? bpe : undefined;
+}
+
+/**
+ * Compress `src` into one Blosc chunk (python-blosc2 `compress2`, python-blosc `compress`).
+ * With format 'blosc1' the chunk follows c-blosc 1.x; with 'blosc2' (default) c-blosc2.
+ * The typesize defaults to the element size of a typed array, else 8.
+ */
+export function compress(src: ArrayBufferView | ArrayBuffer, options?: CompressOptions): Uint8Array {
+  return compressChunk(bytesOf(src), resolveCParams(options, elementSize(src)));
+}
+
+/** A chunk of `nbytes` zero bytes (c-blosc2 `blosc2_chunk_zeros`). */
+export function compressZeros(nbytes: number, options?: CompressOptions): Uint8Array {
+  return zerosChunk(nbytes, resolveCParams(options));
+}
+
+/** A chunk of NaNs: float32 (typesize 4) or float64 (typesize 8) (`blosc2_chunk_nans`). */
+export function compressNaNs(nbytes: number, options?: CompressOptions): Uint8Array {
+  return nansChunk(nbytes, resolveCParams(options));
+}
+
+/** A chunk whose contents are undefined (`blosc2_chunk_uninit`); blosc-ts decodes it as zeros. */
+export function compressUninit(nbytes: number, options?: CompressOptions): Uint8Array {
+  return uninitChunk(nbytes, resolveCParams(options));
+}
+
+/** A chunk of one repeated element; its typesize is the value's length (`blosc2_chunk_repeatval`). */
+export function compressRepeatValue(nbytes: number, value: ArrayBufferView | ArrayBuffer, options?: CompressOptions): Uint8Array {
+  const bytes = bytesOf(value);
+  return repeatValueChunk(nbytes, bytes, resolveCParams({ ...options, typesize: options?.typesize ?? bytes.length }));
 }

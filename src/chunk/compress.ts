@@ -1,0 +1,333 @@
+/**
+ * The chunk encoder, single-threaded: c-blosc 1.21.x `blosc_compress_context` /
+ * `serial_blosc` / `blosc_c` (blosc/blosc.c) for format 'blosc1', and c-blosc2 3.3.x
+ * `blosc2_compress_ctx` / `write_compression_header` / `blosc_compress_context` /
+ * `blosc_c` (blosc/blosc2.c) for format 'blosc2'. Block size, split, run, raw-stream and
+ * memcpy decisions are C's, so with a deterministic codec the bytes are C's at nthreads = 1.
+ */
+import { BloscError, BloscErrorCode, fail } from '../errors.js';
+import type { EncodeContext } from '../codecs/types.js';
+import { CodecFormat } from '../codecs/types.js';
+import { resolveFilter } from '../shuffle/filters.js';
+import type { Filter, FilterCall } from '../shuffle/types.js';
+import { FilterId } from '../shuffle/types.js';
+import { EXTENDED_HEADER_LENGTH, Flag, MAX_BUFFERSIZE, MIN_HEADER_LENGTH, writeChunkHeader, writeInt32LE } from '../frame/chunk-header.js';
+import { computeBlocksizeBlosc1, computeBlocksizeBlosc2, splitBlockBlosc1, splitBlockBlosc2 } from '../tuning/index.js';
+import type { ResolvedCParams } from '../params.js';
+
+/** c-blosc 1.x: chunks smaller than this are stored (`MIN_BUFFERSIZE`). */
+const MIN_BUFFERSIZE_BLOSC1 = 128;
+/** c-blosc2: chunks smaller than this are stored (`BLOSC_MIN_BUFFERSIZE`). */
+const MIN_BUFFERSIZE_BLOSC2 = 32;
+/** c-blosc 1.x `BLOSC_MAX_BUFFERSIZE` (INT_MAX - 16). */
+const MAX_BUFFERSIZE_BLOSC1 = 2_147_483_631;
+const SNAPPY_ID = 3;
+
+/** Scratch space for the encoder, reused across calls. */
+class EncodeWorkspace {
+  tmpA = new Uint8Array(0);
+  tmpB = new Uint8Array(0);
+  readonly call: FilterCall = { typesize: 1, meta: 0, blockOffset: 0, ref: new Uint8Array(0), refOffset: 0, formatVersion: 5 };
+
+  ensure(size: number): void {
+    if (this.tmpA.length < size) {
+      this.tmpA = new Uint8Array(size);
+      this.tmpB = new Uint8Array(size);
+    }
+  }
+}
+
+const workspace = new EncodeWorkspace();
+
+interface ChunkPlan {
+  readonly p: ResolvedCParams;
+  readonly nbytes: number;
+  readonly typesize: number;
+  readonly blocksize: number;
+  readonly nblocks: number;
+  readonly leftover: number;
+  readonly headerLength: number;
+  readonly dontSplit: boolean;
+  /** Forward pipeline in slot order, with each entry's meta byte. */
+  readonly forward: readonly Filter[];
+  readonly forwardMeta: readonly number[];
+  /** Blosc2: zero and byte runs are written as csize 0 / -value streams. */
+  readonly runs: boolean;
+  readonly encodeCtx: EncodeContext;
+  /** Output capacity, as the Python wrappers pass it: nbytes + header length. */
+  readonly destsize: number;
+}
+
+/** Compress `src` into one chunk with already-resolved parameters. */
+export function compressChunk(src: Uint8Array, p: ResolvedCParams): Uint8Array {
+  const nbytes = src.length;
+  const blosc1 = p.format === 'blosc1';
+  if (nbytes > (blosc1 ? MAX_BUFFERSIZE_BLOSC1 : MAX_BUFFERSIZE)) {
+    fail(BloscErrorCode.MaxBufsizeExceeded, `input of ${nbytes} bytes exceeds the ${p.format} chunk limit; use a super-chunk (frame) for larger data`);
+  }
+  if (p.codec.encode === undefined) {
+    fail(BloscErrorCode.CodecSupport, `codec '${p.codec.name}' can decode but not encode in this build`);
+  }
+  const plan = blosc1 ? planBlosc1(nbytes, p) : planBlosc2(nbytes, p);
+  const dest = new Uint8Array(plan.destsize);
+  const cbytes = blosc1 ? writeBlosc1(src, plan, dest) : writeBlosc2(src, plan, dest);
+  // Hand back a tight buffer unless that means copying most of it.
+  return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : dest.slice(0, cbytes);
+}
+
+function activePipeline(p: ResolvedCParams): { forward: Filter[]; meta: number[] } {
+  const forward: Filter[] = [];
+  const meta: number[] = [];
+  for (let slot = 0; slot < 6; slot++) {
+    const id = p.filters[slot]!;
+    if (id === FilterId.NoFilter) continue;
+    forward.push(resolveFilter(id));
+    meta.push(p.filtersMeta[slot]!);
+  }
+  return { forward, meta };
+}
+
+function planBlosc1(nbytes: number, p: ResolvedCParams): ChunkPlan {
+  const typesize = p.typesize;
+  const codecId = p.codec.id;
+  const blocksize = computeBlocksizeBlosc1({
+    clevel: p.clevel, typesize, nbytes, forcedBlocksize: p.blocksize, codec: codecId, splitmode: p.splitmode,
+  });
+  const { forward, meta } = activePipeline(p);
+  const dontSplit = !splitBlockBlosc1(p.splitmode, codecId, typesize, blocksize);
+  return {
+    p, nbytes, typesize, blocksize,
+    nblocks: nbytes === 0 ? 0 : Math.ceil(nbytes / blocksize),
+    leftover: nbytes % blocksize,
+    headerLength: MIN_HEADER_LENGTH,
+    dontSplit,
+    forward,
+    forwardMeta: meta,
+    runs: false,
+    encodeCtx: { format: 'blosc1', splitBlock: !dontSplit, dict: null, meta: 0 },
+    destsize: nbytes + MIN_HEADER_LENGTH,
+  };
+}
+
+function planBlosc2(nbytes: number, p: ResolvedCParams): ChunkPlan {
+  const typesize = p.typesize;
+  const codecId = p.codec.id;
+  const blocksize = computeBlocksizeBlosc2({
+    clevel: p.clevel, typesize, nbytes, userBlocksize: p.blocksize, codec: codecId, filters: p.filters, splitmode: p.splitmode,
+  });
+  const { forward, meta } = activePipeline(p);
+  const dontSplit = !splitBlockBlosc2(p.splitmode, codecId, p.clevel, typesize, blocksize, p.filters);
+  return {
+    p, nbytes, typesize, blocksize,
+    nblocks: nbytes === 0 ? 0 : Math.ceil(nbytes / blocksize),
+    leftover: nbytes % blocksize,
+    headerLength: EXTENDED_HEADER_LENGTH,
+    dontSplit,
+    forward,
+    forwardMeta: meta,
+    runs: true,
+    encodeCtx: { format: 'blosc2', splitBlock: !dontSplit, dict: null, meta: p.codecMeta },
+    destsize: nbytes + EXTENDED_HEADER_LENGTH,
+  };
+}
+
+/** c-blosc 1.21.x: header, blocks, and the memcpy "last chance" fallback. */
+function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array): number {
+  const { p, nbytes } = plan;
+  let flags = 0;
+  let memcpyed = p.clevel === 0 || nbytes < MIN_BUFFERSIZE_BLOSC1;
+  // write_compression_header: the shuffle, split and codec bits are set even when memcpyed.
+  const shuffleId = p.filters[5]!;
+  if (shuffleId === FilterId.Shuffle) flags |= Flag.DoShuffle;
+  else if (shuffleId === FilterId.BitShuffle) flags |= Flag.DoBitShuffle;
+  if (plan.dontSplit) flags |= Flag.DontSplit;
+  flags |= p.codec.format << 5;
+  let cbytes = 0;
+  if (!memcpyed) {
+    cbytes = encodeBlocks(src, plan, dest, 2);
+    if (cbytes === 0) memcpyed = true;
+  }
+  if (memcpyed) {
+    flags |= Flag.Memcpyed;
+    dest.set(src, MIN_HEADER_LENGTH);
+    cbytes = nbytes + MIN_HEADER_LENGTH;
+  }
+  writeChunkHeader(dest, 0, {
+    version: 2, versionlz: 1, flags, typesize: plan.typesize, nbytes, blocksize: plan.blocksize, cbytes,
+  });
+  return cbytes;
+}
+
+/** c-blosc2 3.3.x: header, blocks with runs, zero-chunk collapse, memcpy fallback. */
+function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array): number {
+  const { p, nbytes, nblocks, typesize } = plan;
+  const headerFlagsBase = Flag.DoShuffle | Flag.DoBitShuffle;
+  let memcpyed = p.clevel === 0 || nbytes < MIN_BUFFERSIZE_BLOSC2;
+  // [3.x] the header plus bstarts must fit in destsize, or the chunk is stored.
+  if (!memcpyed && EXTENDED_HEADER_LENGTH + 4 * nblocks > plan.destsize) memcpyed = true;
+  let flags = headerFlagsBase;
+  let blosc2Flags = 0;
+  let cbytes = 0;
+  if (memcpyed) {
+    flags |= Flag.Memcpyed;
+  } else {
+    if (p.filters.includes(FilterId.Delta)) flags |= Flag.DoDelta;
+    if (plan.dontSplit) flags |= Flag.DontSplit;
+    flags |= compformat(p.codec.id, p.codec.format) << 5;
+    cbytes = encodeBlocks(src, plan, dest, 5);
+    if (cbytes === 0) {
+      // blosc_compress_context: last chance, store the input; the other header bits stay.
+      memcpyed = true;
+      flags |= Flag.Memcpyed;
+    } else {
+      const nstreams = plan.dontSplit ? nblocks : plan.leftover > 0 ? (nblocks - 1) * typesize + 1 : nblocks * typesize;
+      if (cbytes === EXTENDED_HEADER_LENGTH + 4 * nblocks + 4 * nstreams) {
+        // Every stream was a zero run: collapse to a header-only SPECIAL_ZERO chunk.
+        blosc2Flags |= 1 << 4;
+        cbytes = EXTENDED_HEADER_LENGTH;
+      }
+    }
+  }
+  if (memcpyed) {
+    dest.set(src, EXTENDED_HEADER_LENGTH);
+    cbytes = nbytes + EXTENDED_HEADER_LENGTH;
+  }
+  writeChunkHeader(dest, 0, {
+    version: 5,
+    versionlz: 1,
+    flags,
+    typesize,
+    nbytes,
+    blocksize: plan.blocksize,
+    cbytes,
+    extended: {
+      filters: p.filters,
+      filtersMeta: p.filtersMeta,
+      udcompcode: p.codec.id,
+      compcodeMeta: p.codecMeta,
+      blosc2Flags2: 0,
+      blosc2Flags,
+    },
+  });
+  return cbytes;
+}
+
+/** c-blosc2 `compcode_to_compformat`: built-ins by their format, anything else is user-defined. */
+function compformat(id: number, format: number): number {
+  return id <= 5 ? format : CodecFormat.UserDefined;
+}
+
+/**
+ * The block loop (`serial_blosc`): bstarts, then each block filtered, split and encoded.
+ * Returns the output size, or 0 when a block did not fit (the caller stores the chunk).
+ */
+function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, formatVersion: number): number {
+  const { nblocks, blocksize, leftover, headerLength } = plan;
+  const ws = workspace;
+  ws.ensure(blocksize);
+  const call = ws.call;
+  call.typesize = plan.typesize;
+  call.formatVersion = formatVersion;
+  call.ref = src;
+  call.refOffset = 0;
+  let ntbytes = headerLength + 4 * nblocks;
+  for (let j = 0; j < nblocks; j++) {
+    writeInt32LE(dest, headerLength + 4 * j, ntbytes);
+    const leftoverBlock = j === nblocks - 1 && leftover > 0;
+    const bsize = leftoverBlock ? leftover : blocksize;
+    const offset = j * blocksize;
+    let block = src;
+    let bp = offset;
+    if (plan.forward.length > 0) {
+      block = runForward(plan, ws, src, offset, bsize);
+      bp = 0;
+    }
+    const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, dest, ntbytes);
+    if (written === 0) return 0;
+    ntbytes += written;
+  }
+  return ntbytes;
+}
+
+/** c-blosc2 `pipeline_forward`: filters in slot order, rotating two scratch buffers. */
+function runForward(plan: ChunkPlan, ws: EncodeWorkspace, src: Uint8Array, offset: number, bsize: number): Uint8Array {
+  const call = ws.call;
+  call.blockOffset = offset;
+  let from = src;
+  let fp = offset;
+  const filters = plan.forward;
+  for (let i = 0; i < filters.length; i++) {
+    const to = from === ws.tmpA ? ws.tmpB : ws.tmpA;
+    call.meta = plan.forwardMeta[i]!;
+    const filter = filters[i]!;
+    try {
+      filter.forward(from, fp, to, 0, bsize, call);
+    } catch (e) {
+      if (e instanceof BloscError) throw e;
+      const detail = e instanceof Error ? e.message : String(e);
+      throw new BloscError(BloscErrorCode.FilterPipeline, `filter '${filter.name}' failed: ${detail}`, { cause: e });
+    }
+    from = to;
+    fp = 0;
+  }
+  return from;
+}
+
+/** True when every byte of src[p, p+n) equals src[p] (c-blosc2 `get_run`). */
+function isRun(src: Uint8Array, p: number, n: number): boolean {
+  const v = src[p]!;
+  const end = p + n;
+  for (let i = p + 1; i < end; i++) if (src[i] !== v) return false;
+  return true;
+}
+
+/**
+ * `blosc_c`: split the filtered block into streams and encode each at dest[ntbytes..].
+ * Returns the bytes written for the block, or 0 when it does not fit in destsize.
+ */
+function encodeBlock(
+  plan: ChunkPlan, block: Uint8Array, bp: number, bsize: number, leftoverBlock: boolean,
+  dest: Uint8Array, ntbytesStart: number,
+): number {
+  const { p, destsize } = plan;
+  const nstreams = !plan.dontSplit && !leftoverBlock ? plan.typesize : 1;
+  const neblock = (bsize / nstreams) | 0;
+  const codec = p.codec;
+  let ntbytes = ntbytesStart;
+  for (let s = 0; s < nstreams; s++) {
+    const sp = bp + s * neblock;
+    const csizeAt = ntbytes;
+    ntbytes += 4;
+    if (plan.runs && isRun(block, sp, neblock)) {
+      const value = block[sp]!;
+      if (ntbytes > destsize) return 0;
+      writeInt32LE(dest, csizeAt, -value);
+      if (value > 0) {
+        ntbytes += 1;
+        if (ntbytes > destsize) return 0;
+        dest[csizeAt + 4] = 0x01;
+      }
+      continue;
+    }
+    // Snappy may legitimately exceed its input (c-blosc `snappy_max_compressed_length`).
+    let maxout = codec.id === SNAPPY_ID ? 32 + neblock + ((neblock / 6) | 0) : neblock;
+    if (ntbytes + maxout > destsize) {
+      maxout = destsize - ntbytes;
+      if (maxout <= 0) return 0;
+    }
+    let cbytes = codec.encode!(block, sp, neblock, dest, ntbytes, maxout, p.clevel, plan.encodeCtx);
+    if (cbytes > maxout || cbytes < 0) {
+      fail(BloscErrorCode.WriteBuffer, `codec '${codec.name}' wrote ${cbytes} bytes into room for ${maxout}`);
+    }
+    if (cbytes === 0 || cbytes === neblock) {
+      // The codec could not compress the stream: store it raw, if that fits.
+      if (ntbytes + neblock > destsize) return 0;
+      dest.set(block.subarray(sp, sp + neblock), ntbytes);
+      cbytes = neblock;
+    }
+    writeInt32LE(dest, csizeAt, cbytes);
+    ntbytes += cbytes;
+  }
+  return ntbytes - ntbytesStart;
+}
+

@@ -1,0 +1,107 @@
+/**
+ * Compression parameters, named after python-blosc2's `CParams` in camelCase, and their
+ * resolution into a complete, validated set (every field filled, fixed order).
+ */
+import { BloscErrorCode, fail } from './errors.js';
+import { getCodec, getCodecByName } from './codecs/registry.js';
+import type { Codec } from './codecs/types.js';
+import { FilterId } from './shuffle/types.js';
+import { toSplitmode, type Splitmode, type SplitmodeLike } from './tuning/split.js';
+
+export type ShuffleName = 'noshuffle' | 'shuffle' | 'bitshuffle';
+export type ChunkFormat = 'blosc1' | 'blosc2';
+
+export interface CompressOptions {
+  /** Codec name ('blosclz', 'lz4', 'lz4hc', 'snappy', 'zlib', 'zstd') or Blosc id. Default 'blosclz' (C's default). */
+  codec?: string | number;
+  /** 0 (store) to 9. Default 5. */
+  clevel?: number;
+  /** Element size in bytes, 1..255. Default: the element size of a typed-array input, else 8 (python-blosc2's default). */
+  typesize?: number;
+  /** Short form of the pipeline: one shuffle filter in the last slot. Default 'shuffle'. */
+  shuffle?: ShuffleName;
+  /** Full pipeline, up to 6 filter ids applied in order (Blosc2 only). Overrides `shuffle`. */
+  filters?: readonly number[];
+  /** One meta byte per entry of `filters`. */
+  filtersMeta?: readonly number[];
+  /** Block size in bytes; 0 = automatic (C's rules). */
+  blocksize?: number;
+  /** Default 'forward-compat' (both libraries' default). */
+  splitmode?: SplitmodeLike;
+  /** Which library's rules and header to follow. Default 'blosc2'. */
+  format?: ChunkFormat;
+  /** Worker threads; the synchronous API always runs on the calling thread. */
+  nthreads?: number;
+  /** Codec meta byte (header byte 23, Blosc2). Default 0. */
+  codecMeta?: number;
+}
+
+export interface ResolvedCParams {
+  readonly codec: Codec;
+  readonly clevel: number;
+  readonly typesize: number;
+  /** Six filter slots. */
+  readonly filters: readonly number[];
+  readonly filtersMeta: readonly number[];
+  readonly blocksize: number;
+  readonly splitmode: Splitmode;
+  readonly format: ChunkFormat;
+  readonly nthreads: number;
+  readonly codecMeta: number;
+}
+
+export const MAX_FILTERS = 6;
+export const MAX_TYPESIZE = 255;
+
+function checkInt(name: string, value: number, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(BloscErrorCode.InvalidParam, `${name} must be an integer in ${min}..${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function resolveCodecOption(codec: string | number): Codec {
+  const found = typeof codec === 'number' ? getCodec(codec) : getCodecByName(String(codec));
+  if (found === undefined) fail(BloscErrorCode.InvalidParam, `codec: unknown codec ${JSON.stringify(codec)}`);
+  return found;
+}
+
+/** Fill in defaults and validate; every invalid option raises InvalidParam naming it. */
+export function resolveCParams(options: CompressOptions = {}, inputTypesize?: number): ResolvedCParams {
+  const format = options.format ?? 'blosc2';
+  if (format !== 'blosc1' && format !== 'blosc2') fail(BloscErrorCode.InvalidParam, `format must be 'blosc1' or 'blosc2', got ${String(format)}`);
+  const codec = resolveCodecOption(options.codec ?? 'blosclz');
+  if (format === 'blosc1' && codec.id > 5) fail(BloscErrorCode.InvalidParam, `codec: '${codec.name}' cannot be written in a Blosc1 chunk`);
+  if (format === 'blosc2' && codec.id === 3) fail(BloscErrorCode.InvalidParam, `codec: snappy exists only in Blosc1 chunks (format 'blosc1')`);
+  const clevel = checkInt('clevel', options.clevel ?? 5, 0, 9);
+  const typesize = checkInt('typesize', options.typesize ?? inputTypesize ?? 8, 1, MAX_TYPESIZE);
+  const blocksize = checkInt('blocksize', options.blocksize ?? 0, 0, 0x7fffffff);
+  const splitmode = toSplitmode(options.splitmode ?? 'forward-compat');
+  const nthreads = checkInt('nthreads', options.nthreads ?? 1, 1, 256);
+  const codecMeta = checkInt('codecMeta', options.codecMeta ?? 0, 0, 255);
+
+  let filters: number[];
+  let filtersMeta: number[];
+  if (options.filters !== undefined) {
+    if (format === 'blosc1') fail(BloscErrorCode.InvalidParam, `filters: a Blosc1 chunk has only the 'shuffle' option`);
+    if (options.filters.length > MAX_FILTERS) {
+      fail(BloscErrorCode.InvalidParam, `filters: a pipeline holds at most ${MAX_FILTERS} filters, got ${options.filters.length}`);
+    }
+    const meta = options.filtersMeta ?? [];
+    if (meta.length > options.filters.length) fail(BloscErrorCode.InvalidParam, 'filtersMeta: more entries than filters');
+    // Slots are applied in index order; a short list fills the first slots (as python-blosc2 pads).
+    filters = [0, 0, 0, 0, 0, 0];
+    filtersMeta = [0, 0, 0, 0, 0, 0];
+    options.filters.forEach((id, i) => {
+      filters[i] = checkInt(`filters[${i}]`, id, 0, 255);
+      filtersMeta[i] = checkInt(`filtersMeta[${i}]`, meta[i] ?? 0, 0, 255);
+    });
+  } else {
+    const shuffle = options.shuffle ?? 'shuffle';
+    const id = shuffle === 'shuffle' ? FilterId.Shuffle : shuffle === 'bitshuffle' ? FilterId.BitShuffle : shuffle === 'noshuffle' ? 0 : -1;
+    if (id < 0) fail(BloscErrorCode.InvalidParam, `shuffle must be 'noshuffle', 'shuffle' or 'bitshuffle', got ${String(shuffle)}`);
+    filters = [0, 0, 0, 0, 0, id];
+    filtersMeta = [0, 0, 0, 0, 0, 0];
+  }
+  return { codec, clevel, typesize, filters, filtersMeta, blocksize, splitmode, format, nthreads, codecMeta };
+}
