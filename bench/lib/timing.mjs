@@ -1,0 +1,100 @@
+/**
+ * Median-of-repeats timer shared by every bench section.
+ *
+ * Method (the same as bench/datasets.py and the measured anchors): one warm-up call, then
+ * timed calls until `targetMs` has passed and at least `minReps` were made (at most
+ * `maxReps`; only 3 when the warm-up alone exceeded `targetMs`); the result is the median. When Node runs with --expose-gc, a full collection
+ * runs before every timed call, outside the timed region, so one call's garbage is not
+ * charged to the next.
+ */
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+
+export const DEFAULT_TIMING = Object.freeze({ targetMs: 500, minReps: 5, maxReps: 100, warmups: 1 });
+
+/** Fewest repeats when one warm-up call alone takes longer than the target (a slow path). */
+const SLOW_MIN_REPS = 3;
+
+const collect = typeof globalThis.gc === 'function' ? globalThis.gc : null;
+
+/** True when `global.gc` is available (Node started with --expose-gc). */
+export function gcExposed() {
+  return collect !== null;
+}
+
+/**
+ * Re-run the current script under --expose-gc when gc is not exposed, and exit with the
+ * child's status. Returns only when gc is already exposed (or re-running is disabled).
+ */
+export function ensureExposedGc() {
+  if (collect !== null || process.env.BLOSC_BENCH_NO_REEXEC === '1') return;
+  const args = ['--expose-gc', ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
+  const child = spawnSync(process.execPath, args, {
+    stdio: 'inherit',
+    env: { ...process.env, BLOSC_BENCH_NO_REEXEC: '1' },
+  });
+  if (child.error) throw child.error;
+  process.exit(child.status ?? 1);
+}
+
+function median(sorted) {
+  const n = sorted.length;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function summarise(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { medianMs: median(sorted), minMs: sorted[0], maxMs: sorted[sorted.length - 1], reps: sorted.length };
+}
+
+/**
+ * Time a synchronous function. Returns { medianMs, minMs, maxMs, reps }.
+ * @param {() => unknown} fn
+ * @param {Partial<typeof DEFAULT_TIMING>} [options]
+ */
+export function timeSync(fn, options = {}) {
+  const { targetMs, minReps, maxReps, warmups } = { ...DEFAULT_TIMING, ...options };
+  const w0 = performance.now();
+  for (let i = 0; i < warmups; i++) fn();
+  const floor = performance.now() - w0 > targetMs * warmups ? Math.min(minReps, SLOW_MIN_REPS) : minReps;
+  const samples = [];
+  let spent = 0;
+  while (samples.length < maxReps && (samples.length < floor || spent < targetMs)) {
+    if (collect !== null) collect();
+    const t0 = performance.now();
+    fn();
+    const dt = performance.now() - t0;
+    samples.push(dt);
+    spent += dt;
+  }
+  return summarise(samples);
+}
+
+/**
+ * Time an async function (awaited inside the timed region). Returns { medianMs, minMs, maxMs, reps }.
+ * @param {() => Promise<unknown>} fn
+ * @param {Partial<typeof DEFAULT_TIMING>} [options]
+ */
+export async function timeAsync(fn, options = {}) {
+  const { targetMs, minReps, maxReps, warmups } = { ...DEFAULT_TIMING, ...options };
+  const w0 = performance.now();
+  for (let i = 0; i < warmups; i++) await fn();
+  const floor = performance.now() - w0 > targetMs * warmups ? Math.min(minReps, SLOW_MIN_REPS) : minReps;
+  const samples = [];
+  let spent = 0;
+  while (samples.length < maxReps && (samples.length < floor || spent < targetMs)) {
+    if (collect !== null) collect();
+    const t0 = performance.now();
+    await fn();
+    const dt = performance.now() - t0;
+    samples.push(dt);
+    spent += dt;
+  }
+  return summarise(samples);
+}
+
+/** MB/s (10^6 bytes per second) of `nbytes` processed in `ms` milliseconds. */
+export function mbps(nbytes, ms) {
+  return nbytes / (ms * 1e3);
+}

@@ -1,0 +1,186 @@
+/**
+ * `npm run bench`: builds the inputs (bench/datasets.py, which also times native C-Blosc),
+ * then times blosc-ts, numcodecs.js (WASM) and memory bandwidth in this process, prints the
+ * tables and writes bench/RESULTS.md.
+ *
+ * Usage: node bench/run.mjs [--target-ms N] [--no-native] [--python CMD] [--data DIR] [--lib PATH]
+ *                           [--results PATH | --no-write]
+ *   --target-ms   time spent per measurement (default 500; at least 5 repeats)
+ *   --no-native   skip the native timing in datasets.py
+ *   --python      Python interpreter (default: python3)
+ *   --data        where data sets, chunks and native.json go (default bench/.data)
+ *   --lib         module to benchmark instead of dist/index.js (its shuffle kernels are
+ *                 looked up in shuffle/index.js next to it)
+ *   --results     where to write the Markdown results (default bench/RESULTS.md)
+ *   --no-write    print only
+ *
+ * Each section (decode.mjs, kernels.mjs) returns { title, description, tables, targets,
+ * notes }; a new section (compression, codec-level rows) plugs in the same way.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { ensureExposedGc, gcExposed, mbps, timeSync, DEFAULT_TIMING } from './lib/timing.mjs';
+import { describeMachine, machineLine } from './lib/machine.mjs';
+import { formatMarkdown, formatText, fmtMBps } from './lib/table.mjs';
+import { NBYTES, prepareData } from './lib/data.mjs';
+import { runDecodeSection } from './decode.mjs';
+import { runKernelSection } from './kernels.mjs';
+
+ensureExposedGc();
+
+/** The Python packages whose chunks the project must read byte for byte. */
+const PINNED_WRITERS = Object.freeze({ 'python-blosc': '1.11.4', 'python-blosc2': '4.14.1' });
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const rootDir = resolve(benchDir, '..');
+
+const { values: opts } = parseArgs({
+  options: {
+    'target-ms': { type: 'string', default: String(DEFAULT_TIMING.targetMs) },
+    'no-native': { type: 'boolean', default: false },
+    python: { type: 'string', default: 'python3' },
+    data: { type: 'string', default: join(benchDir, '.data') },
+    lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
+    results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+const log = (line) => console.error(line);
+const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
+if (!(timing.targetMs > 0)) throw new Error(`--target-ms must be a positive number, got ${opts['target-ms']}`);
+const startedAt = Date.now();
+const notes = [];
+
+async function importOptional(specifier, what) {
+  try {
+    return await import(specifier);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    notes.push(`${what} not available (${reason}).`);
+    log(`! ${notes[notes.length - 1]}`);
+    return null;
+  }
+}
+
+function packageVersion(dir) {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+// --- what is being compared -------------------------------------------------------------
+const libPath = resolve(opts.lib);
+let lib = null;
+if (existsSync(libPath)) {
+  const mod = await importOptional(pathToFileURL(libPath).href, `blosc-ts (${libPath})`);
+  if (mod !== null && typeof mod.decompress === 'function') {
+    lib = { decompress: mod.decompress, chunkInfo: typeof mod.chunkInfo === 'function' ? mod.chunkInfo : undefined };
+  } else if (mod !== null) {
+    notes.push(`${libPath} does not export decompress(): no blosc-ts rows.`);
+  }
+} else {
+  notes.push(`${libPath} does not exist (run \`npm run build\`): no blosc-ts rows.`);
+  log(`! ${notes[notes.length - 1]}`);
+}
+const shufflePath = join(dirname(libPath), 'shuffle', 'index.js');
+const shuffleModule = existsSync(shufflePath) ? await importOptional(pathToFileURL(shufflePath).href, 'blosc-ts shuffle kernels') : null;
+const numcodecsModule = await importOptional('numcodecs/blosc', 'numcodecs.js Blosc (WASM)');
+const Blosc = numcodecsModule?.default ?? null;
+
+// --- inputs, native anchors ---------------------------------------------------------------
+const data = await prepareData({
+  benchDir,
+  dataDir: resolve(opts.data),
+  python: opts.python,
+  native: !opts['no-native'],
+  targetSeconds: timing.targetMs / 1000,
+  Blosc,
+  log,
+});
+notes.push(...data.notes);
+if (opts['no-native']) notes.push('Native rows skipped (--no-native).');
+for (const [name, pinned] of Object.entries(PINNED_WRITERS)) {
+  const found = data.versions[name];
+  if (found !== undefined && found !== pinned) notes.push(`Chunks written by ${name} ${found}, not the pinned ${pinned}.`);
+}
+
+// --- memory bandwidth ----------------------------------------------------------------------
+const copySrc = data.sets.values().next().value.raw;
+const copyDst = new Uint8Array(NBYTES);
+const setTime = timeSync(() => copyDst.set(copySrc), timing);
+const setMBps = mbps(NBYTES, setTime.medianMs);
+log(`  Uint8Array.prototype.set 16 MiB: ${fmtMBps(setMBps)} MB/s`);
+
+// --- sections ------------------------------------------------------------------------------
+const sections = [];
+sections.push(await runDecodeSection({ data, lib, Blosc, setMBps, timing, log }));
+sections.push(await runKernelSection({ shuffleModule, setMBps, timing, log }));
+
+// --- report --------------------------------------------------------------------------------
+const libraries = {
+  'blosc-ts': packageVersion(rootDir),
+  'numcodecs.js': `${packageVersion(join(rootDir, 'node_modules', 'numcodecs'))} (WASM c-blosc 1.18.1)`,
+};
+for (const [name, version] of Object.entries(data.versions)) libraries[name] = version;
+const machine = describeMachine(libraries);
+const elapsed = (Date.now() - startedAt) / 1000;
+
+const memoryRows = [['`Uint8Array.prototype.set`, 16 MiB (node)', fmtMBps(setMBps)]];
+if (data.native?.memcpy) memoryRows.push([`${data.native.memcpy.impl} (python)`, fmtMBps(data.native.memcpy.mbps)]);
+const memoryTable = { columns: [{ title: 'copy', align: 'left' }, { title: 'MB/s' }], rows: memoryRows };
+
+const targets = sections.flatMap((s) => s.targets);
+const verdict = (t) => (t.pass === null ? 'not measured' : t.pass ? 'PASS' : 'FAIL');
+const targetTable = {
+  columns: [{ title: 'target', align: 'left' }, { title: 'measured' }, { title: 'result', align: 'left' }],
+  rows: targets.map((t) => [t.name, t.value, verdict(t)]),
+};
+const allNotes = [...notes, ...sections.flatMap((s) => s.notes)];
+
+const method =
+  `Timing: one warm-up call, then repeats until ${timing.targetMs} ms have been spent in the timed calls ` +
+  `(at least ${timing.minReps}, at most ${timing.maxReps}; 3 when a single call exceeds that), median. ` +
+  `Node ${gcExposed() ? 'ran with --expose-gc and collected before every timed call (outside the timed region)' : 'ran without --expose-gc'}. ` +
+  'Native rows are measured by bench/datasets.py with the same rule, just before the JS rows. ' +
+  'Every decoder output is compared with the data set before it is timed. ' +
+  'Absolute numbers on a shared VM move by up to about ±30 % between runs; compare the ratios within one run.';
+
+console.log(`\n${machineLine(machine)}\n`);
+for (const section of sections) {
+  console.log(`== ${section.title} ==`);
+  for (const table of section.tables) console.log(`${formatText(table)}\n`);
+}
+console.log('== Memory bandwidth ==');
+console.log(`${formatText(memoryTable)}\n`);
+console.log('== Targets ==');
+console.log(`${formatText(targetTable)}\n`);
+for (const note of allNotes) console.log(`note: ${note}`);
+console.log(`\n(${elapsed.toFixed(0)} s)`);
+
+if (!opts['no-write']) {
+  const md = [];
+  md.push('# blosc-ts benchmark results', '');
+  md.push('Written by `npm run bench` (bench/run.mjs). Do not edit by hand; rerun instead.', '');
+  md.push(`**Machine:** ${machineLine(machine)}`, '');
+  md.push(`**Method:** ${method}`, '');
+  md.push('## Targets', '', formatMarkdown(targetTable), '');
+  for (const section of sections) {
+    md.push(`## ${section.title}`, '', section.description, '');
+    for (const table of section.tables) md.push(formatMarkdown(table), '');
+  }
+  md.push('## Memory bandwidth', '', formatMarkdown(memoryTable), '');
+  if (allNotes.length > 0) {
+    md.push('## Notes', '');
+    for (const note of allNotes) md.push(`- ${note}`);
+    md.push('');
+  }
+  md.push(`Run took ${elapsed.toFixed(0)} s.`, '');
+  writeFileSync(opts.results, md.join('\n'));
+  log(`wrote ${opts.results}`);
+}
