@@ -5,12 +5,16 @@
  *   blosc-ts decompress IN OUT
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { chunkInfo, decompress, errorCodeName, isBloscError, type ChunkInfo } from '../index.js';
+import { chunkInfo, compress, decompress, errorCodeName, isBloscError, type ChunkInfo, type CompressOptions } from '../index.js';
 import { parseArgs, UsageError } from './args.js';
 
 const USAGE = `usage:
   blosc-ts info FILE [--json]        describe a Blosc chunk
   blosc-ts decompress IN OUT         decompress a Blosc chunk to raw bytes
+  blosc-ts compress IN OUT [--codec NAME] [--clevel N] [--shuffle noshuffle|shuffle|bitshuffle]
+           [--typesize N] [--blocksize N] [--splitmode always|never|auto|forward-compat]
+           [--format blosc1|blosc2] [--nthreads N]
+                                     compress raw bytes into one chunk
   blosc-ts --help | --version`;
 
 /** Write through a temporary name, then rename: a failed write leaves no partial file. */
@@ -51,6 +55,43 @@ function formatInfo(file: string, info: ChunkInfo): string {
   return lines.join('\n');
 }
 
+function intOption(options: Map<string, string | true>, name: string): number | undefined {
+  const v = options.get(name);
+  if (v === undefined) return undefined;
+  if (v === true || !/^-?\d+$/.test(v)) throw new UsageError(`--${name} takes an integer`);
+  return Number(v);
+}
+
+function stringOption(options: Map<string, string | true>, name: string): string | undefined {
+  const v = options.get(name);
+  if (v === true) throw new UsageError(`--${name} takes a value`);
+  return v;
+}
+
+/** Map CLI options onto the library's CompressOptions; the library validates them. */
+function compressOptions(options: Map<string, string | true>): CompressOptions {
+  const known = new Set(['codec', 'clevel', 'shuffle', 'typesize', 'blocksize', 'splitmode', 'format', 'nthreads', 'verbose']);
+  for (const name of options.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
+  const out: CompressOptions = {};
+  const codec = stringOption(options, 'codec');
+  if (codec !== undefined) out.codec = codec;
+  const clevel = intOption(options, 'clevel');
+  if (clevel !== undefined) out.clevel = clevel;
+  const shuffle = stringOption(options, 'shuffle');
+  if (shuffle !== undefined) out.shuffle = shuffle as CompressOptions['shuffle'];
+  const typesize = intOption(options, 'typesize');
+  if (typesize !== undefined) out.typesize = typesize;
+  const blocksize = intOption(options, 'blocksize');
+  if (blocksize !== undefined) out.blocksize = blocksize;
+  const splitmode = stringOption(options, 'splitmode');
+  if (splitmode !== undefined) out.splitmode = splitmode as CompressOptions['splitmode'];
+  const format = stringOption(options, 'format');
+  if (format !== undefined) out.format = format as CompressOptions['format'];
+  const nthreads = intOption(options, 'nthreads');
+  if (nthreads !== undefined) out.nthreads = nthreads;
+  return out;
+}
+
 function run(argv: readonly string[]): number {
   const { positional, options } = parseArgs(argv, new Set(['json', 'help', 'version', 'verbose']));
   if (options.has('help') || positional.length === 0) {
@@ -74,6 +115,12 @@ function run(argv: readonly string[]): number {
       if (rest.length !== 2) throw new UsageError('decompress takes IN and OUT');
       const data = decompress(readFileSync(rest[0]!));
       writeFileAtomic(rest[1]!, data);
+      return 0;
+    }
+    case 'compress': {
+      if (rest.length !== 2) throw new UsageError('compress takes IN and OUT');
+      const chunk = compress(readFileSync(rest[0]!), compressOptions(options));
+      writeFileAtomic(rest[1]!, chunk);
       return 0;
     }
     default:
