@@ -1,0 +1,268 @@
+/**
+ * Huffman literals (RFC 8878 §4.2): the tree description (weights sent directly or
+ * FSE-compressed), the single-symbol lookup table, and 1- and 4-stream decoding.
+ *
+ * Mirrors `HUF_readStats_body` (lib/common/entropy_common.c), `HUF_readDTableX1_wksp` and
+ * `HUF_decompress{1,4}X1_usingDTable_internal` (lib/decompress/huf_decompress.c).
+ *
+ * The lookup table has 1 << log entries (log <= 12); entry `(sym << 8) | nbBits` is found by
+ * peeking the next `log` bits of the backward stream, most significant first.
+ */
+import { BloscErrorCode, fail } from '../../errors.js';
+import { BackwardBits, BackwardStream, highBit32, le16, le32 } from './bits.js';
+import { FseTable, HUF_WEIGHT_MAX_LOG, buildFseTable, readNormalizedCounts } from './fse.js';
+
+/** zstd's HUF_TABLELOG_MAX: the longest code any decoder must accept. */
+export const HUF_MAX_LOG = 12;
+
+export class HuffmanTable {
+  /** (symbol << 8) | code length, indexed by the next `log` bits. */
+  readonly cells = new Uint16Array(1 << HUF_MAX_LOG);
+  log = 0;
+}
+
+const weights = new Uint8Array(256);
+const rankCount = new Int32Array(HUF_MAX_LOG + 2);
+const rankStart = new Int32Array(HUF_MAX_LOG + 2);
+const weightNorm = new Int16Array(256);
+const weightTable = new FseTable(HUF_WEIGHT_MAX_LOG);
+const bytesUsed = new Int32Array(1);
+const streamInfo = new BackwardStream();
+const coldBits = new BackwardBits();
+
+/**
+ * Read a Huffman tree description at src[start, end) into `out`. Returns the bytes used.
+ * Throws Data on an invalid description.
+ */
+export function readHuffmanTable(src: Uint8Array, start: number, end: number, out: HuffmanTable): number {
+  if (start >= end) fail(BloscErrorCode.Data, 'zstd: Huffman tree description missing', { offset: start });
+  const header = src[start]!;
+  let count: number;
+  let size: number;
+  if (header >= 128) {
+    // Weights sent directly, two 4-bit weights per byte.
+    count = header - 127;
+    size = 1 + ((count + 1) >>> 1);
+    if (start + size > end) fail(BloscErrorCode.Data, 'zstd: Huffman weights truncated', { offset: start });
+    for (let n = 0; n < count; n += 2) {
+      const b = src[start + 1 + (n >>> 1)]!;
+      weights[n] = b >>> 4;
+      weights[n + 1] = b & 15;
+    }
+  } else {
+    size = 1 + header;
+    if (start + size > end) fail(BloscErrorCode.Data, 'zstd: Huffman weights truncated', { offset: start });
+    count = decodeFseWeights(src, start + 1, start + size);
+  }
+  buildHuffmanTable(out, count);
+  return size;
+}
+
+/** FSE-compressed weights: two interleaved states over one backward stream (`FSE_decompress_usingDTable_generic`). */
+function decodeFseWeights(src: Uint8Array, start: number, end: number): number {
+  if (start >= end) fail(BloscErrorCode.Data, 'zstd: Huffman weights missing', { offset: start });
+  const packed = readNormalizedCounts(src, start, end, weightNorm, 255, HUF_WEIGHT_MAX_LOG, bytesUsed);
+  const log = packed & 0xff;
+  const maxSymbol = packed >>> 8;
+  buildFseTable(weightTable, weightNorm, maxSymbol, log, null, null);
+  streamInfo.init(src, start + bytesUsed[0]!, end);
+  const br = coldBits;
+  br.init(streamInfo);
+  const cells = weightTable.cells;
+  let s1 = br.read(log);
+  let s2 = br.read(log);
+  if (br.overflowed()) fail(BloscErrorCode.Data, 'zstd: Huffman weight stream too short', { offset: start });
+  let n = 0;
+  for (;;) {
+    if (n > 253) fail(BloscErrorCode.Data, 'zstd: too many Huffman weights', { offset: start });
+    weights[n++] = cells[2 * s1]!;
+    let info = cells[2 * s1 + 1]!;
+    s1 = (info >>> 16) + br.read((info >>> 8) & 0xff);
+    if (br.overflowed()) {
+      weights[n++] = cells[2 * s2]!;
+      break;
+    }
+    if (n > 253) fail(BloscErrorCode.Data, 'zstd: too many Huffman weights', { offset: start });
+    weights[n++] = cells[2 * s2]!;
+    info = cells[2 * s2 + 1]!;
+    s2 = (info >>> 16) + br.read((info >>> 8) & 0xff);
+    if (br.overflowed()) {
+      weights[n++] = cells[2 * s1]!;
+      break;
+    }
+  }
+  return n;
+}
+
+/** Complete the weights (the last one is implied) and fill the lookup table. */
+function buildHuffmanTable(out: HuffmanTable, count: number): void {
+  rankCount.fill(0);
+  let total = 0;
+  for (let n = 0; n < count; n++) {
+    const w = weights[n]!;
+    if (w > HUF_MAX_LOG) fail(BloscErrorCode.Data, 'zstd: Huffman weight too large');
+    rankCount[w]!++;
+    total += (1 << w) >>> 1;
+  }
+  if (total === 0) fail(BloscErrorCode.Data, 'zstd: Huffman weights are all zero');
+  const log = highBit32(total) + 1;
+  if (log > HUF_MAX_LOG) fail(BloscErrorCode.Data, 'zstd: Huffman code too long');
+  const rest = (1 << log) - total;
+  const lastWeight = highBit32(rest) + 1;
+  if (1 << (lastWeight - 1) !== rest) fail(BloscErrorCode.Data, 'zstd: Huffman weights do not form a complete code');
+  weights[count] = lastWeight;
+  rankCount[lastWeight]!++;
+  if (rankCount[1]! < 2 || (rankCount[1]! & 1) !== 0) fail(BloscErrorCode.Data, 'zstd: invalid Huffman tree');
+  // Codes are assigned by increasing weight, then symbol: lowest weights take the lowest table slots.
+  let pos = 0;
+  for (let w = 1; w <= log; w++) {
+    rankStart[w] = pos;
+    pos += rankCount[w]! << (w - 1);
+  }
+  const cells = out.cells;
+  const symbols = count + 1;
+  for (let s = 0; s < symbols; s++) {
+    const w = weights[s]!;
+    if (w === 0) continue;
+    const len = 1 << (w - 1);
+    const from = rankStart[w]!;
+    cells.fill((s << 8) | (log + 1 - w), from, from + len);
+    rankStart[w] = from + len;
+  }
+  out.log = log;
+}
+
+/**
+ * Decode one Huffman stream src[start, end) into out[op, oend): exactly oend - op symbols,
+ * consuming every bit of the stream. Throws Data otherwise.
+ */
+export function decodeHuffmanStream(
+  table: HuffmanTable,
+  src: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  op: number,
+  oend: number,
+): void {
+  const si = streamInfo;
+  si.init(src, start, end);
+  const arr = si.arr;
+  const st = si.start;
+  let p = si.ptr;
+  let bc = si.consumed;
+  let c = le32(arr, p);
+  const cells = table.cells;
+  const sh = 32 - table.log;
+  let o = op;
+  // Fast loop: each reload leaves >= 25 bits, enough for two codes of <= 12 bits.
+  const fastEnd = oend - 4;
+  while (o <= fastEnd) {
+    const np = p - (bc >>> 3);
+    if (np < st) break;
+    p = np;
+    bc &= 7;
+    c = le32(arr, p);
+    let e = cells[(c << bc) >>> sh]!;
+    out[o] = e >>> 8;
+    bc += e & 0xff;
+    e = cells[(c << bc) >>> sh]!;
+    out[o + 1] = e >>> 8;
+    bc += e & 0xff;
+    const np2 = p - (bc >>> 3);
+    if (np2 < st) {
+      o += 2;
+      break;
+    }
+    p = np2;
+    bc &= 7;
+    c = le32(arr, p);
+    e = cells[(c << bc) >>> sh]!;
+    out[o + 2] = e >>> 8;
+    bc += e & 0xff;
+    e = cells[(c << bc) >>> sh]!;
+    out[o + 3] = e >>> 8;
+    bc += e & 0xff;
+    o += 4;
+  }
+  // Tail: reload without crossing the start; past it the container shifts in zeros.
+  while (o < oend) {
+    if (bc >= 8) {
+      let np = p - (bc >>> 3);
+      if (np < st) np = st;
+      bc -= (p - np) << 3;
+      p = np;
+      c = le32(arr, p);
+    }
+    const e = bc >= 32 ? cells[0]! : cells[(c << bc) >>> sh]!;
+    out[o++] = e >>> 8;
+    bc += e & 0xff;
+  }
+  if ((p - st) * 8 + 32 - bc !== si.padBits) {
+    fail(BloscErrorCode.Data, 'zstd: Huffman stream does not end where its symbols do', { offset: start });
+  }
+}
+
+/**
+ * Decode 4 Huffman streams (6-byte jump table, then the streams) at src[start, end) into
+ * out[op, op + size).
+ */
+export function decodeHuffman4Streams(
+  table: HuffmanTable,
+  src: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  op: number,
+  size: number,
+): void {
+  if (end - start < 10) fail(BloscErrorCode.Data, 'zstd: 4-stream literals too short', { offset: start });
+  if (size < 6) fail(BloscErrorCode.Data, 'zstd: 4-stream literals need at least 6 bytes', { offset: start });
+  const n1 = le16(src, start);
+  const n2 = le16(src, start + 2);
+  const n3 = le16(src, start + 4);
+  const s1 = start + 6;
+  const s2 = s1 + n1;
+  const s3 = s2 + n2;
+  const s4 = s3 + n3;
+  if (n1 === 0 || n2 === 0 || n3 === 0 || s4 >= end) {
+    fail(BloscErrorCode.Data, 'zstd: invalid 4-stream jump table', { offset: start });
+  }
+  const seg = (size + 3) >>> 2;
+  const o2 = op + seg;
+  const o3 = o2 + seg;
+  const o4 = o3 + seg;
+  decodeHuffmanStream(table, src, s1, s2, out, op, o2);
+  decodeHuffmanStream(table, src, s2, s3, out, o2, o3);
+  decodeHuffmanStream(table, src, s3, s4, out, o3, o4);
+  decodeHuffmanStream(table, src, s4, end, out, o4, op + size);
+}
+
+/**
+ * Plain reference decoder for one stream, reading bit by bit from an absolute position;
+ * tests compare it with {@link decodeHuffmanStream}.
+ */
+export function decodeHuffmanStreamSimple(
+  table: HuffmanTable,
+  src: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  op: number,
+  oend: number,
+): void {
+  if (end <= start || src[end - 1] === 0) fail(BloscErrorCode.Data, 'zstd: bad Huffman stream');
+  // Bits below `pos` are unread; the highest set bit of the last byte is the end marker.
+  let pos = (end - start) * 8 - (Math.clz32(src[end - 1]!) - 23);
+  for (let o = op; o < oend; o++) {
+    let v = 0;
+    for (let k = 1; k <= table.log; k++) {
+      const i = pos - k;
+      v = (v << 1) | (i < 0 ? 0 : (src[start + (i >>> 3)]! >>> (i & 7)) & 1);
+    }
+    const e = table.cells[v]!;
+    out[o] = e >>> 8;
+    pos -= e & 0xff;
+  }
+  if (pos !== 0) fail(BloscErrorCode.Data, 'zstd: Huffman stream does not end where its symbols do');
+}

@@ -1,0 +1,387 @@
+/**
+ * Sequences section (RFC 8878 §3.1.1.3.2): header and table modes, then the decode-and-
+ * execute loop that turns (literal length, match length, offset) triples into output.
+ *
+ * Mirrors `ZSTD_decodeSeqHeaders`, `ZSTD_buildSeqTable`, `ZSTD_decodeSequence` and
+ * `ZSTD_execSequence` (lib/decompress/zstd_decompress_block.c), with the output written
+ * straight into the caller's buffer: the frame's earlier output is the match history, and
+ * a dictionary's content is a virtual prefix before it.
+ */
+import { BloscErrorCode, fail } from '../../errors.js';
+import { BackwardStream, le16, le32 } from './bits.js';
+import {
+  FseTable,
+  LL_BASE,
+  LL_EXTRA,
+  LL_MAX_LOG,
+  LL_MAX_SYMBOL,
+  LL_PREDEFINED,
+  ML_BASE,
+  ML_EXTRA,
+  ML_MAX_LOG,
+  ML_MAX_SYMBOL,
+  ML_PREDEFINED,
+  OF_BASE,
+  OF_EXTRA,
+  OF_MAX_LOG,
+  OF_MAX_SYMBOL,
+  OF_PREDEFINED,
+  buildFseTable,
+  buildRleTable,
+  readNormalizedCounts,
+} from './fse.js';
+
+const MODE_PREDEFINED = 0;
+const MODE_RLE = 1;
+const MODE_COMPRESSED = 2;
+const MODE_REPEAT = 3;
+
+/** Copies shorter than this go byte by byte: `set`/`copyWithin` have a fixed call cost. */
+const SHORT_COPY = 32;
+
+/** Per-frame sequence state: repeat offsets and the tables in force. One instance is reused. */
+export class SequenceState {
+  rep0 = 1;
+  rep1 = 4;
+  rep2 = 8;
+  ll: FseTable | null = null;
+  ml: FseTable | null = null;
+  of: FseTable | null = null;
+  nbSeq = 0;
+  readonly llWork = new FseTable(LL_MAX_LOG);
+  readonly mlWork = new FseTable(ML_MAX_LOG);
+  readonly ofWork = new FseTable(OF_MAX_LOG);
+  readonly llRle = new FseTable(0);
+  readonly mlRle = new FseTable(0);
+  readonly ofRle = new FseTable(0);
+  readonly norm = new Int16Array(64);
+  readonly used = new Int32Array(1);
+  readonly stream = new BackwardStream();
+}
+
+/**
+ * Read the sequences section header at src[ip, iend): the sequence count and the three
+ * tables. Returns where the sequence bitstream starts.
+ */
+export function readSequencesHeader(src: Uint8Array, ip: number, iend: number, st: SequenceState): number {
+  if (ip >= iend) fail(BloscErrorCode.Data, 'zstd: sequences section missing', { offset: ip });
+  let nbSeq = src[ip++]!;
+  if (nbSeq >= 128) {
+    if (nbSeq === 255) {
+      if (ip + 2 > iend) fail(BloscErrorCode.Data, 'zstd: sequences header truncated', { offset: ip });
+      nbSeq = le16(src, ip) + 0x7f00;
+      ip += 2;
+    } else {
+      if (ip >= iend) fail(BloscErrorCode.Data, 'zstd: sequences header truncated', { offset: ip });
+      nbSeq = ((nbSeq - 128) << 8) + src[ip++]!;
+    }
+  }
+  st.nbSeq = nbSeq;
+  if (nbSeq === 0) {
+    if (ip !== iend) fail(BloscErrorCode.Data, 'zstd: data after an empty sequences section', { offset: ip });
+    return ip;
+  }
+  if (ip >= iend) fail(BloscErrorCode.Data, 'zstd: sequences header truncated', { offset: ip });
+  const modes = src[ip++]!;
+  if ((modes & 3) !== 0) fail(BloscErrorCode.Data, 'zstd: reserved bits set in the sequence modes', { offset: ip - 1 });
+  ip = pickTable(src, ip, iend, st, 0, modes >>> 6);
+  ip = pickTable(src, ip, iend, st, 1, (modes >>> 4) & 3);
+  ip = pickTable(src, ip, iend, st, 2, (modes >>> 2) & 3);
+  return ip;
+}
+
+/** Set the literal-length (kind 0), offset (1) or match-length (2) table for `mode`. */
+function pickTable(src: Uint8Array, ip: number, iend: number, st: SequenceState, kind: number, mode: number): number {
+  const base = kind === 0 ? LL_BASE : kind === 1 ? OF_BASE : ML_BASE;
+  const extra = kind === 0 ? LL_EXTRA : kind === 1 ? OF_EXTRA : ML_EXTRA;
+  const maxSymbol = kind === 0 ? LL_MAX_SYMBOL : kind === 1 ? OF_MAX_SYMBOL : ML_MAX_SYMBOL;
+  let table: FseTable | null;
+  switch (mode) {
+    case MODE_PREDEFINED:
+      table = kind === 0 ? LL_PREDEFINED : kind === 1 ? OF_PREDEFINED : ML_PREDEFINED;
+      break;
+    case MODE_RLE: {
+      if (ip >= iend) fail(BloscErrorCode.Data, 'zstd: RLE sequence code missing', { offset: ip });
+      const symbol = src[ip++]!;
+      if (symbol > maxSymbol) fail(BloscErrorCode.Data, 'zstd: RLE sequence code out of range', { offset: ip - 1 });
+      table = kind === 0 ? st.llRle : kind === 1 ? st.ofRle : st.mlRle;
+      buildRleTable(table, symbol, base, extra);
+      break;
+    }
+    case MODE_COMPRESSED: {
+      const maxLog = kind === 0 ? LL_MAX_LOG : kind === 1 ? OF_MAX_LOG : ML_MAX_LOG;
+      const packed = readNormalizedCounts(src, ip, iend, st.norm, maxSymbol, maxLog, st.used);
+      table = kind === 0 ? st.llWork : kind === 1 ? st.ofWork : st.mlWork;
+      buildFseTable(table, st.norm, packed >>> 8, packed & 0xff, base, extra);
+      ip += st.used[0]!;
+      break;
+    }
+    case MODE_REPEAT:
+    default:
+      table = kind === 0 ? st.ll : kind === 1 ? st.of : st.ml;
+      if (table === null) fail(BloscErrorCode.Data, 'zstd: repeat sequence table without a previous table', { offset: ip });
+      break;
+  }
+  if (kind === 0) st.ll = table;
+  else if (kind === 1) st.of = table;
+  else st.ml = table;
+  return ip;
+}
+
+/**
+ * Decode st.nbSeq sequences from the bitstream src[start, end) and execute them, then copy
+ * the literals left over. Literals come from lit[litPos, litEnd). Output goes to dst from
+ * `op` and must stay below `limit`; `dstEnd` tells an output overflow (WriteBuffer) from a
+ * block larger than allowed (Data). Matches may reach back to `winStart` (the frame's first
+ * output byte) and then into `dict` (a dictionary's content, possibly empty).
+ * Returns the output position after the block.
+ */
+export function executeSequences(
+  st: SequenceState,
+  src: Uint8Array,
+  start: number,
+  end: number,
+  lit: Uint8Array,
+  litPos: number,
+  litEnd: number,
+  dst: Uint8Array,
+  op: number,
+  limit: number,
+  dstEnd: number,
+  winStart: number,
+  dict: Uint8Array,
+): number {
+  const si = st.stream;
+  si.init(src, start, end);
+  const arr = si.arr;
+  const bs = si.start;
+  let ptr = si.ptr;
+  let bc = si.consumed;
+  let c = le32(arr, ptr);
+  const llT = st.ll!;
+  const mlT = st.ml!;
+  const ofT = st.of!;
+  const llC = llT.cells;
+  const mlC = mlT.cells;
+  const ofC = ofT.cells;
+  const dictLen = dict.length;
+  let rep0 = st.rep0;
+  let rep1 = st.rep1;
+  let rep2 = st.rep2;
+
+  // Initial states: literal lengths, then offsets, then match lengths.
+  let llS = ((c << bc) >>> 1) >>> (31 - llT.log);
+  bc += llT.log;
+  if (bc > 7) {
+    let np = ptr - (bc >>> 3);
+    if (np < bs) np = bs;
+    bc -= (ptr - np) << 3;
+    ptr = np;
+    c = le32(arr, ptr);
+  }
+  let ofS = ((c << bc) >>> 1) >>> (31 - ofT.log);
+  bc += ofT.log;
+  let mlS = ((c << bc) >>> 1) >>> (31 - mlT.log);
+  bc += mlT.log;
+
+  for (let n = st.nbSeq; n > 0; n--) {
+    const llI = llS << 1;
+    const mlI = mlS << 1;
+    const ofI = ofS << 1;
+    const llInfo = llC[llI + 1]!;
+    const mlInfo = mlC[mlI + 1]!;
+    const ofInfo = ofC[ofI + 1]!;
+
+    if (bc > 7) {
+      let np = ptr - (bc >>> 3);
+      if (np < bs) np = bs;
+      bc -= (ptr - np) << 3;
+      ptr = np;
+      c = le32(arr, ptr);
+    }
+
+    // Offset first (its extra bits come first in the stream).
+    const ofCode = ofInfo & 0xff;
+    let offset: number;
+    if (ofCode > 1) {
+      let bits: number;
+      if (ofCode <= 25) {
+        bits = ((c << bc) >>> 1) >>> (31 - ofCode);
+        bc += ofCode;
+      } else {
+        // Up to 31 extra bits: read the high part, reload, then the low 24 bits.
+        const hi = ofCode - 24;
+        bits = ((c << bc) >>> 1) >>> (31 - hi);
+        bc += hi;
+        let np = ptr - (bc >>> 3);
+        if (np < bs) np = bs;
+        bc -= (ptr - np) << 3;
+        ptr = np;
+        c = le32(arr, ptr);
+        bits = bits * 16777216 + (((c << bc) >>> 1) >>> 7);
+        bc += 24;
+      }
+      offset = ofC[ofI]! + bits;
+      rep2 = rep1;
+      rep1 = rep0;
+      rep0 = offset;
+    } else {
+      const ll0 = llC[llI] === 0 ? 1 : 0;
+      if (ofCode === 0) {
+        if (ll0 === 0) {
+          offset = rep0;
+        } else {
+          offset = rep1;
+          rep1 = rep0;
+          rep0 = offset;
+        }
+      } else {
+        const idx = 1 + ll0 + (((c << bc) >>> 1) >>> 30);
+        bc += 1;
+        offset = idx === 3 ? rep0 - 1 : idx === 1 ? rep1 : rep2;
+        if (offset === 0) fail(BloscErrorCode.Data, 'zstd: repeat offset of zero');
+        if (idx !== 1) rep2 = rep1;
+        rep1 = rep0;
+        rep0 = offset;
+      }
+    }
+
+    // Match length, then literal length.
+    const mlBits = mlInfo & 0xff;
+    if (bc + mlBits > 32) {
+      let np = ptr - (bc >>> 3);
+      if (np < bs) np = bs;
+      bc -= (ptr - np) << 3;
+      ptr = np;
+      c = le32(arr, ptr);
+    }
+    const ml = mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits));
+    bc += mlBits;
+    const llBits = llInfo & 0xff;
+    if (bc + llBits > 32) {
+      let np = ptr - (bc >>> 3);
+      if (np < bs) np = bs;
+      bc -= (ptr - np) << 3;
+      ptr = np;
+      c = le32(arr, ptr);
+    }
+    const ll = llC[llI]! + (((c << bc) >>> 1) >>> (31 - llBits));
+    bc += llBits;
+
+    // State updates (not after the last sequence): literal lengths, match lengths, offsets.
+    if (n > 1) {
+      const llNb = (llInfo >>> 8) & 0xff;
+      const mlNb = (mlInfo >>> 8) & 0xff;
+      const ofNb = (ofInfo >>> 8) & 0xff;
+      if (bc + llNb + mlNb > 32) {
+        let np = ptr - (bc >>> 3);
+        if (np < bs) np = bs;
+        bc -= (ptr - np) << 3;
+        ptr = np;
+        c = le32(arr, ptr);
+      }
+      llS = (llInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - llNb));
+      bc += llNb;
+      mlS = (mlInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - mlNb));
+      bc += mlNb;
+      if (bc + ofNb > 32) {
+        let np = ptr - (bc >>> 3);
+        if (np < bs) np = bs;
+        bc -= (ptr - np) << 3;
+        ptr = np;
+        c = le32(arr, ptr);
+      }
+      ofS = (ofInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - ofNb));
+      bc += ofNb;
+    }
+
+    // Execute: literals, then the match.
+    if (op + ll + ml > limit) {
+      fail(op + ll + ml > dstEnd ? BloscErrorCode.WriteBuffer : BloscErrorCode.Data, 'zstd: sequence runs past the block or output end');
+    }
+    if (litPos + ll > litEnd) fail(BloscErrorCode.Data, 'zstd: sequence uses more literals than decoded');
+    if (ll < SHORT_COPY) {
+      for (let i = 0; i < ll; i++) dst[op + i] = lit[litPos + i]!;
+    } else {
+      dst.set(lit.subarray(litPos, litPos + ll), op);
+    }
+    op += ll;
+    litPos += ll;
+    if (offset > op - winStart) {
+      copyDictMatch(dst, op, offset, ml, winStart, dict, dictLen);
+    } else if (ml < SHORT_COPY) {
+      const m = op - offset;
+      for (let i = 0; i < ml; i++) dst[op + i] = dst[m + i]!;
+    } else {
+      copyLongMatch(dst, op, offset, ml);
+    }
+    op += ml;
+  }
+
+  if ((ptr - bs) * 8 + 32 - bc !== si.padBits) {
+    fail(BloscErrorCode.Data, 'zstd: sequence bitstream does not end with the last sequence', { offset: start });
+  }
+  st.rep0 = rep0;
+  st.rep1 = rep1;
+  st.rep2 = rep2;
+
+  const rest = litEnd - litPos;
+  if (op + rest > limit) {
+    fail(op + rest > dstEnd ? BloscErrorCode.WriteBuffer : BloscErrorCode.Data, 'zstd: literals run past the block or output end');
+  }
+  if (rest > 0) dst.set(lit.subarray(litPos, litEnd), op);
+  return op + rest;
+}
+
+/**
+ * Copy a match of `ml` bytes from `offset` back into dst[op...], in place, where the source
+ * is wholly in the output (offset <= op - start). Overlapping matches repeat the last
+ * `offset` bytes, so the copy doubles a periodic run with `copyWithin`.
+ */
+export function copyLongMatch(dst: Uint8Array, op: number, offset: number, ml: number): void {
+  const m = op - offset;
+  if (offset >= ml) {
+    dst.copyWithin(op, m, m + ml);
+    return;
+  }
+  if (offset < 8) {
+    // Grow a short period to at least 8 bytes by hand before doubling.
+    let i = 0;
+    for (; i < ml && i < 16; i++) dst[op + i] = dst[m + i]!;
+    if (i === ml) return;
+  }
+  // [m, op + done) is periodic with period `offset`, and its length is a whole number of
+  // periods, so copying from m keeps the period.
+  let done = offset < 8 ? 16 - (16 % offset) : offset;
+  if (offset >= 8) dst.copyWithin(op, m, op);
+  let run = done + offset;
+  while (done < ml) {
+    const chunk = Math.min(run, ml - done);
+    dst.copyWithin(op + done, m, m + chunk);
+    done += chunk;
+    run += chunk;
+  }
+}
+
+/** Byte-by-byte match copy: the reference for {@link copyLongMatch}. */
+export function copyMatchSimple(dst: Uint8Array, op: number, offset: number, ml: number): void {
+  for (let i = 0; i < ml; i++) dst[op + i] = dst[op - offset + i]!;
+}
+
+/** A match that starts in the dictionary's content and may continue into the frame's output. */
+function copyDictMatch(
+  dst: Uint8Array,
+  op: number,
+  offset: number,
+  ml: number,
+  winStart: number,
+  dict: Uint8Array,
+  dictLen: number,
+): void {
+  const back = offset - (op - winStart);
+  if (back > dictLen || offset <= 0) fail(BloscErrorCode.Data, 'zstd: match offset reaches before the window');
+  const from = dictLen - back;
+  const n1 = Math.min(ml, back);
+  for (let i = 0; i < n1; i++) dst[op + i] = dict[from + i]!;
+  for (let i = n1; i < ml; i++) dst[op + i] = dst[winStart + i - n1]!;
+}
