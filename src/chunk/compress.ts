@@ -25,8 +25,8 @@ const SNAPPY_ID = 3;
 
 /** Scratch space for the encoder, reused across calls. */
 class EncodeWorkspace {
-  tmpA = new Uint8Array(0);
-  tmpB = new Uint8Array(0);
+  tmpA: Uint8Array = new Uint8Array(0);
+  tmpB: Uint8Array = new Uint8Array(0);
   readonly call: FilterCall = { typesize: 1, meta: 0, blockOffset: 0, ref: new Uint8Array(0), refOffset: 0, formatVersion: 5 };
 
   ensure(size: number): void {

@@ -20,10 +20,10 @@ export interface DecompressOptions {
 
 /** Scratch buffers reused across calls: no allocation per block, one grow per larger chunk. */
 class Workspace {
-  tmpA = new Uint8Array(0);
-  tmpB = new Uint8Array(0);
-  block = new Uint8Array(0);
-  block0 = new Uint8Array(0);
+  tmpA: Uint8Array = new Uint8Array(0);
+  tmpB: Uint8Array = new Uint8Array(0);
+  block: Uint8Array = new Uint8Array(0);
+  block0: Uint8Array = new Uint8Array(0);
   readonly call: FilterCall = { typesize: 1, meta: 0, blockOffset: 0, ref: new Uint8Array(0), refOffset: 0, formatVersion: 2 };
   readonly ctx: { dict: Uint8Array | null; meta: number } = { dict: null, meta: 0 };
 
@@ -125,7 +125,7 @@ export function getChunkItems(chunkIn: Uint8Array, start: number, count: number,
   if (ws.block.length < layout.blocksize) ws.block = new Uint8Array(layout.blocksize);
   prepareCall(ws, layout);
   const { blocksize, nblocks } = layout;
-  let ref = dest;
+  let ref: Uint8Array = dest;
   let refOffset = 0;
   if (layout.hasDelta) {
     // DELTA decodes every block against the decoded block 0.
@@ -294,7 +294,7 @@ function runBackward(
   call.blockOffset = blockOffset;
   call.ref = ref;
   call.refOffset = refOffset;
-  let src = ws.tmpA;
+  let src: Uint8Array = ws.tmpA;
   const last = filters.length - 1;
   for (let i = 0; i <= last; i++) {
     const filter = filters[i]!;
