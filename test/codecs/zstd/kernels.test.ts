@@ -1,0 +1,225 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isBloscError } from '../../../src/errors.js';
+import {
+  HuffmanTable,
+  decodeHuffman4Streams,
+  decodeHuffmanStream,
+  decodeHuffmanStreamSimple,
+  readHuffmanTable,
+} from '../../../src/codecs/zstd/huffman.js';
+import { copyLongMatch, copyMatchSimple } from '../../../src/codecs/zstd/sequences.js';
+import { xxhash64 } from '../../../src/codecs/zstd/xxhash64.js';
+
+/** XXH64 straight from the spec with BigInt: the reference for the 32-bit-halves version. */
+function xxh64Reference(data: Uint8Array, seed: bigint): bigint {
+  const M = (1n << 64n) - 1n;
+  const P1 = 0x9e3779b185ebca87n, P2 = 0xc2b2ae3d27d4eb4fn, P3 = 0x165667b19e3779f9n;
+  const P4 = 0x85ebca77c2b2ae63n, P5 = 0x27d4eb2f165667c5n;
+  const rotl = (x: bigint, r: bigint) => ((x << r) | (x >> (64n - r))) & M;
+  const u64 = (p: number) => {
+    let v = 0n;
+    for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(data[p + i]!);
+    return v;
+  };
+  const u32 = (p: number) => BigInt((data[p]! | (data[p + 1]! << 8) | (data[p + 2]! << 16) | (data[p + 3]! << 24)) >>> 0);
+  const round = (acc: bigint, lane: bigint) => (rotl((acc + lane * P2) & M, 31n) * P1) & M;
+  const merge = (acc: bigint, v: bigint) => (((acc ^ round(0n, v)) * P1) + P4) & M;
+  let p = 0;
+  const n = data.length;
+  let h: bigint;
+  if (n >= 32) {
+    let v1 = (seed + P1 + P2) & M, v2 = (seed + P2) & M, v3 = seed, v4 = (seed - P1) & M;
+    for (; p + 32 <= n; p += 32) {
+      v1 = round(v1, u64(p));
+      v2 = round(v2, u64(p + 8));
+      v3 = round(v3, u64(p + 16));
+      v4 = round(v4, u64(p + 24));
+    }
+    h = (rotl(v1, 1n) + rotl(v2, 7n) + rotl(v3, 12n) + rotl(v4, 18n)) & M;
+    h = merge(merge(merge(merge(h, v1), v2), v3), v4);
+  } else {
+    h = (seed + P5) & M;
+  }
+  h = (h + BigInt(n)) & M;
+  for (; p + 8 <= n; p += 8) h = ((rotl(h ^ round(0n, u64(p)), 27n) * P1) + P4) & M;
+  if (p + 4 <= n) {
+    h = ((rotl(h ^ ((u32(p) * P1) & M), 23n) * P2) + P3) & M;
+    p += 4;
+  }
+  for (; p < n; p++) h = (rotl(h ^ ((BigInt(data[p]!) * P5) & M), 11n) * P1) & M;
+  h ^= h >> 33n;
+  h = (h * P2) & M;
+  h ^= h >> 29n;
+  h = (h * P3) & M;
+  h ^= h >> 32n;
+  return h;
+}
+
+describe('xxhash64', () => {
+  it('matches the published value for the empty input', () => {
+    expect(xxhash64(new Uint8Array(0))).toBe(0xef46db3751d8e999n);
+  });
+
+  it('agrees with a BigInt reference on random inputs and seeds', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat({ max: 0xffffffff }), (data, seed) => {
+        expect(xxhash64(data, 0, data.length, seed)).toBe(xxh64Reference(data, BigInt(seed)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('hashes a sub-range', () => {
+    const data = Uint8Array.from({ length: 200 }, (_, i) => (i * 37) & 255);
+    expect(xxhash64(data, 13, 150)).toBe(xxh64Reference(data.subarray(13, 150), 0n));
+  });
+});
+
+describe('match copy', () => {
+  it('copyLongMatch equals a byte-by-byte copy for every offset/length shape', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 0, max: 50 }), (offset, ml, pre) => {
+        const start = offset + pre;
+        const a = new Uint8Array(start + ml + 8);
+        for (let i = 0; i < start; i++) a[i] = (i * 131 + 7) & 255;
+        const b = a.slice();
+        copyLongMatch(a, start, offset, ml);
+        copyMatchSimple(b, start, offset, ml);
+        expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(0);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
+/** Test-side Huffman encoder: codes from the decoding table, bits written as zstd's backward stream. */
+function huffEncode(table: HuffmanTable, symbols: number[]): Uint8Array {
+  const log = table.log;
+  const code = new Map<number, { value: number; bits: number }>();
+  for (let i = 0; i < 1 << log; ) {
+    const e = table.cells[i]!;
+    const bits = e & 0xff;
+    code.set(e >> 8, { value: i >> (log - bits), bits });
+    i += 1 << (log - bits);
+  }
+  // Forward LSB-first writer; the decoder reads the last-written symbol first.
+  const out: number[] = [];
+  let acc = 0;
+  let n = 0;
+  const put = (v: number, bits: number) => {
+    for (let b = 0; b < bits; b++) {
+      acc |= ((v >> b) & 1) << n;
+      if (++n === 8) {
+        out.push(acc);
+        acc = 0;
+        n = 0;
+      }
+    }
+  };
+  for (let i = symbols.length - 1; i >= 0; i--) {
+    const c = code.get(symbols[i]!)!;
+    put(c.value, c.bits);
+  }
+  put(1, 1); // end marker
+  if (n > 0) out.push(acc);
+  return Uint8Array.from(out);
+}
+
+/** A table from random weights, sent as a direct-weights tree description. */
+function randomTable(weights: number[]): HuffmanTable | null {
+  const desc = new Uint8Array(1 + Math.ceil(weights.length / 2));
+  desc[0] = 127 + weights.length;
+  for (let i = 0; i < weights.length; i++) desc[1 + (i >> 1)]! |= weights[i]! << (i % 2 === 0 ? 4 : 0);
+  const t = new HuffmanTable();
+  try {
+    readHuffmanTable(desc, 0, desc.length, t);
+  } catch (e) {
+    if (isBloscError(e)) return null; // weights that do not form a complete code
+    throw e;
+  }
+  return t;
+}
+
+describe('Huffman stream decoding', () => {
+  const arbTable = fc
+    .array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 60 })
+    .map(randomTable)
+    .filter((t): t is HuffmanTable => t !== null);
+
+  it('fast and simple decoders agree with the encoder', () => {
+    fc.assert(
+      fc.property(arbTable, fc.array(fc.nat(), { maxLength: 400 }), (table, picks) => {
+        const present: number[] = [];
+        for (let i = 0; i < 1 << table.log; i += 1) {
+          const s = table.cells[i]! >> 8;
+          if (present[present.length - 1] !== s) present.push(s);
+        }
+        const symbols = picks.map((p) => present[p % present.length]!);
+        const stream = huffEncode(table, symbols);
+        const padded = new Uint8Array(stream.length + 6);
+        padded.set(stream, 3);
+        const fast = new Uint8Array(symbols.length);
+        const simple = new Uint8Array(symbols.length);
+        decodeHuffmanStream(table, padded, 3, 3 + stream.length, fast, 0, symbols.length);
+        decodeHuffmanStreamSimple(table, padded, 3, 3 + stream.length, simple, 0, symbols.length);
+        expect([...fast]).toEqual(symbols);
+        expect([...simple]).toEqual(symbols);
+        // Asking for one symbol too many or too few leaves bits over or under: both refuse.
+        if (symbols.length > 0) {
+          expect(() => decodeHuffmanStream(table, padded, 3, 3 + stream.length, fast, 0, symbols.length - 1)).toThrow();
+          expect(() => decodeHuffmanStreamSimple(table, padded, 3, 3 + stream.length, simple, 0, symbols.length - 1)).toThrow();
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('fast and simple decoders agree on random streams (success or failure)', () => {
+    fc.assert(
+      fc.property(arbTable, fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat({ max: 200 }), (table, stream, count) => {
+        const a = new Uint8Array(count);
+        const b = new Uint8Array(count);
+        let ea = false;
+        let eb = false;
+        try {
+          decodeHuffmanStream(table, stream, 0, stream.length, a, 0, count);
+        } catch (e) {
+          expect(isBloscError(e)).toBe(true);
+          ea = true;
+        }
+        try {
+          decodeHuffmanStreamSimple(table, stream, 0, stream.length, b, 0, count);
+        } catch (e) {
+          expect(isBloscError(e)).toBe(true);
+          eb = true;
+        }
+        expect(ea).toBe(eb);
+        if (!ea) expect([...a]).toEqual([...b]);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('decodes 4 streams with a jump table', () => {
+    const table = randomTable([4, 3, 2, 0, 1])!; // the RFC 8878 example weights
+    expect(table).not.toBeNull();
+    const symbols = Array.from({ length: 103 }, (_, i) => [0, 1, 2, 4, 5][(i * 7) % 5]!);
+    const seg = Math.ceil(symbols.length / 4);
+    const parts = [0, 1, 2, 3].map((k) => huffEncode(table, symbols.slice(k * seg, Math.min(symbols.length, (k + 1) * seg))));
+    const total = 6 + parts.reduce((s, p) => s + p.length, 0);
+    const src = new Uint8Array(total);
+    for (let k = 0; k < 3; k++) {
+      src[2 * k] = parts[k]!.length & 255;
+      src[2 * k + 1] = parts[k]!.length >> 8;
+    }
+    let p = 6;
+    for (const part of parts) {
+      src.set(part, p);
+      p += part.length;
+    }
+    const out = new Uint8Array(symbols.length);
+    decodeHuffman4Streams(table, src, 0, total, out, 0, symbols.length);
+    expect([...out]).toEqual(symbols);
+  });
+});
