@@ -9,7 +9,7 @@
  * peeking the next `log` bits of the backward stream, most significant first.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
-import { BackwardBits, BackwardStream, highBit32, le16, le32 } from './bits.js';
+import { BackwardBits, BackwardStream, highBit32, le16 } from './bits.js';
 import { FseTable, HUF_WEIGHT_MAX_LOG, buildFseTable, readNormalizedCounts } from './fse.js';
 
 /** zstd's HUF_TABLELOG_MAX: the longest code any decoder must accept. */
@@ -147,11 +147,11 @@ export function decodeHuffmanStream(
 ): void {
   const si = streamInfo;
   si.init(src, start, end);
-  const arr = si.arr;
+  const view = si.view;
   const st = si.start;
   let p = si.ptr;
   let bc = si.consumed;
-  let c = le32(arr, p);
+  let c = view.getInt32(p, true);
   const cells = table.cells;
   const sh = 32 - table.log;
   let o = op;
@@ -162,7 +162,7 @@ export function decodeHuffmanStream(
     if (np < st) break;
     p = np;
     bc &= 7;
-    c = le32(arr, p);
+    c = view.getInt32(p, true);
     let e = cells[(c << bc) >>> sh]!;
     out[o] = e >>> 8;
     bc += e & 0xff;
@@ -176,7 +176,7 @@ export function decodeHuffmanStream(
     }
     p = np2;
     bc &= 7;
-    c = le32(arr, p);
+    c = view.getInt32(p, true);
     e = cells[(c << bc) >>> sh]!;
     out[o + 2] = e >>> 8;
     bc += e & 0xff;
@@ -192,7 +192,7 @@ export function decodeHuffmanStream(
       if (np < st) np = st;
       bc -= (p - np) << 3;
       p = np;
-      c = le32(arr, p);
+      c = view.getInt32(p, true);
     }
     const e = bc >= 32 ? cells[0]! : cells[(c << bc) >>> sh]!;
     out[o++] = e >>> 8;

@@ -8,7 +8,7 @@
  * a dictionary's content is a virtual prefix before it.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
-import { BackwardStream, le16, le32 } from './bits.js';
+import { BackwardStream, le16 } from './bits.js';
 import {
   FseTable,
   LL_BASE,
@@ -36,8 +36,12 @@ const MODE_RLE = 1;
 const MODE_COMPRESSED = 2;
 const MODE_REPEAT = 3;
 
-/** Copies shorter than this go byte by byte: `set`/`copyWithin` have a fixed call cost. */
-const SHORT_COPY = 32;
+/**
+ * Copies shorter than these go byte by byte: `copyWithin` has a fixed call cost of about
+ * 16 byte moves, and `set(subarray(...))` also allocates a view.
+ */
+const SHORT_MATCH = 16;
+const SHORT_LITERALS = 32;
 
 /** Per-frame sequence state: repeat offsets and the tables in force. One instance is reused. */
 export class SequenceState {
@@ -153,11 +157,11 @@ export function executeSequences(
 ): number {
   const si = st.stream;
   si.init(src, start, end);
-  const arr = si.arr;
+  const view = si.view;
   const bs = si.start;
   let ptr = si.ptr;
   let bc = si.consumed;
-  let c = le32(arr, ptr);
+  let c = view.getInt32(ptr, true);
   const llT = st.ll!;
   const mlT = st.ml!;
   const ofT = st.of!;
@@ -177,7 +181,7 @@ export function executeSequences(
     if (np < bs) np = bs;
     bc -= (ptr - np) << 3;
     ptr = np;
-    c = le32(arr, ptr);
+    c = view.getInt32(ptr, true);
   }
   let ofS = ((c << bc) >>> 1) >>> (31 - ofT.log);
   bc += ofT.log;
@@ -197,7 +201,7 @@ export function executeSequences(
       if (np < bs) np = bs;
       bc -= (ptr - np) << 3;
       ptr = np;
-      c = le32(arr, ptr);
+      c = view.getInt32(ptr, true);
     }
 
     // Offset first (its extra bits come first in the stream).
@@ -217,7 +221,7 @@ export function executeSequences(
         if (np < bs) np = bs;
         bc -= (ptr - np) << 3;
         ptr = np;
-        c = le32(arr, ptr);
+        c = view.getInt32(ptr, true);
         bits = bits * 16777216 + (((c << bc) >>> 1) >>> 7);
         bc += 24;
       }
@@ -253,7 +257,7 @@ export function executeSequences(
       if (np < bs) np = bs;
       bc -= (ptr - np) << 3;
       ptr = np;
-      c = le32(arr, ptr);
+      c = view.getInt32(ptr, true);
     }
     const ml = mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits));
     bc += mlBits;
@@ -263,7 +267,7 @@ export function executeSequences(
       if (np < bs) np = bs;
       bc -= (ptr - np) << 3;
       ptr = np;
-      c = le32(arr, ptr);
+      c = view.getInt32(ptr, true);
     }
     const ll = llC[llI]! + (((c << bc) >>> 1) >>> (31 - llBits));
     bc += llBits;
@@ -278,7 +282,7 @@ export function executeSequences(
         if (np < bs) np = bs;
         bc -= (ptr - np) << 3;
         ptr = np;
-        c = le32(arr, ptr);
+        c = view.getInt32(ptr, true);
       }
       llS = (llInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - llNb));
       bc += llNb;
@@ -289,7 +293,7 @@ export function executeSequences(
         if (np < bs) np = bs;
         bc -= (ptr - np) << 3;
         ptr = np;
-        c = le32(arr, ptr);
+        c = view.getInt32(ptr, true);
       }
       ofS = (ofInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - ofNb));
       bc += ofNb;
@@ -300,18 +304,38 @@ export function executeSequences(
       fail(op + ll + ml > dstEnd ? BloscErrorCode.WriteBuffer : BloscErrorCode.Data, 'zstd: sequence runs past the block or output end');
     }
     if (litPos + ll > litEnd) fail(BloscErrorCode.Data, 'zstd: sequence uses more literals than decoded');
-    if (ll < SHORT_COPY) {
-      for (let i = 0; i < ll; i++) dst[op + i] = lit[litPos + i]!;
+    if (ll < SHORT_LITERALS) {
+      let i = 0;
+      for (; i + 4 <= ll; i += 4) {
+        dst[op + i] = lit[litPos + i]!;
+        dst[op + i + 1] = lit[litPos + i + 1]!;
+        dst[op + i + 2] = lit[litPos + i + 2]!;
+        dst[op + i + 3] = lit[litPos + i + 3]!;
+      }
+      for (; i < ll; i++) dst[op + i] = lit[litPos + i]!;
     } else {
       dst.set(lit.subarray(litPos, litPos + ll), op);
     }
     op += ll;
     litPos += ll;
+    const m = op - offset;
     if (offset > op - winStart) {
       copyDictMatch(dst, op, offset, ml, winStart, dict, dictLen);
-    } else if (ml < SHORT_COPY) {
-      const m = op - offset;
-      for (let i = 0; i < ml; i++) dst[op + i] = dst[m + i]!;
+    } else if (ml < SHORT_MATCH) {
+      let i = 0;
+      if (offset >= 4) {
+        for (; i + 4 <= ml; i += 4) {
+          dst[op + i] = dst[m + i]!;
+          dst[op + i + 1] = dst[m + i + 1]!;
+          dst[op + i + 2] = dst[m + i + 2]!;
+          dst[op + i + 3] = dst[m + i + 3]!;
+        }
+      }
+      for (; i < ml; i++) dst[op + i] = dst[m + i]!;
+    } else if (offset >= ml) {
+      dst.copyWithin(op, m, m + ml);
+    } else if (offset === 1) {
+      dst.fill(dst[m]!, op, op + ml);
     } else {
       copyLongMatch(dst, op, offset, ml);
     }
