@@ -12,7 +12,8 @@
 import { BloscErrorCode, fail } from '../errors.js';
 import { copyMatch } from './copy.js';
 import { checkDecodeRanges, failDecodedSize } from './ranges.js';
-import type { Codec, DecodeContext } from './types.js';
+import { BLOSCLZ_HASH_SIZE, blosclzCompress } from './blosclz-compress.js';
+import type { Codec, DecodeContext, EncodeContext } from './types.js';
 import { CodecFormat, CodecId } from './types.js';
 
 const NAME = 'blosclz';
@@ -147,12 +148,22 @@ export function blosclzDecompressReference(src: Uint8Array, sp: number, sn: numb
   if (op !== dn) failDecodedSize(NAME, op, dn);
 }
 
-/** BloscLZ (id 0, format 0). A dictionary, if the chunk has one, is not used by BloscLZ. */
+let encodeTable: Uint32Array | null = null;
+
+/**
+ * BloscLZ (id 0, format 0). Encoding follows `ctx.format`'s C library byte for byte, with
+ * c-blosc 1.x's chunk-level split flag from `ctx.splitBlock`. A dictionary, if the chunk
+ * has one, is not used by BloscLZ.
+ */
 export const blosclzCodec: Codec = {
   id: CodecId.BloscLZ,
   format: CodecFormat.BloscLZ,
   name: 'blosclz',
   decode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number, _ctx: DecodeContext): void {
     blosclzDecompress(src, sp, sn, dst, dp, dn);
+  },
+  encode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, clevel: number, ctx: EncodeContext): number {
+    if (encodeTable === null) encodeTable = new Uint32Array(BLOSCLZ_HASH_SIZE);
+    return blosclzCompress(clevel, src, sp, sn, dst, dp, cap, ctx.format, ctx.splitBlock, encodeTable);
   },
 };

@@ -25,9 +25,11 @@ export {
   resolveCodec,
 } from './registry.js';
 export { blosclzCodec, blosclzDecompress } from './blosclz.js';
+export { BLOSCLZ_HASH_SIZE, blosclzCompress } from './blosclz-compress.js';
 export { lz4Codec, lz4hcCodec, lz4Decompress, lz4DecompressUsingDict } from './lz4.js';
-export { snappyCodec, snappyDecompress } from './snappy.js';
-export { zlibCodec, zlibDecompress } from './zlib.js';
+export { LZ4_HASH_TABLE_SIZE, lz4CompressBound, lz4CompressFast, lz4CompressFastWithDict } from './lz4-compress.js';
+export { snappyCodec, snappyCompress, snappyDecompress } from './snappy.js';
+export { zlibCodec, zlibCompress, zlibDecompress } from './zlib.js';
 export { zstdFzstdCodec, zstdDecompressFzstd } from './zstd-fzstd.js';
 
 registerBuiltinCodec(blosclzCodec);

@@ -20,7 +20,8 @@
 import { BloscErrorCode, fail } from '../errors.js';
 import { copyMatch } from './copy.js';
 import { checkDecodeRanges, failDecodedSize } from './ranges.js';
-import type { Codec, DecodeContext } from './types.js';
+import { lz4CompressFast, lz4CompressFastWithDict } from './lz4-compress.js';
+import type { Codec, DecodeContext, EncodeContext } from './types.js';
 import { CodecFormat, CodecId } from './types.js';
 
 const NAME = 'lz4';
@@ -30,7 +31,7 @@ const MF_LIMIT = 12;
 /** Literal runs at least this long are copied with `set`; shorter ones byte by byte. */
 const SET_MIN = 64;
 
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 function failTruncated(codec: string, at: number): never {
   fail(BloscErrorCode.ReadBuffer, `${codec}: stream ends inside a sequence`, { offset: at });
@@ -266,12 +267,22 @@ function lz4Decode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp:
   decodeBlock(src, sp, sn, dst, dp, dn, ctx.dict === null ? EMPTY : ctx.dict, NAME);
 }
 
-/** LZ4 (id 1, format 1). Dictionary chunks decode with `LZ4_decompress_safe_usingDict` semantics. */
+/**
+ * LZ4 (id 1, format 1). Encoding is `LZ4_compress_fast` with acceleration 10 - clevel (both
+ * c-blosc 1.x and c-blosc2 >= 3.0), or `LZ4_loadDict` + `LZ4_compress_fast_continue` for
+ * dictionary chunks; dictionary chunks decode with `LZ4_decompress_safe_usingDict` semantics.
+ */
 export const lz4Codec: Codec = {
   id: CodecId.LZ4,
   format: CodecFormat.LZ4,
   name: 'lz4',
   decode: lz4Decode,
+  encode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, clevel: number, ctx: EncodeContext): number {
+    const acceleration = 10 - clevel;
+    return ctx.dict === null
+      ? lz4CompressFast(src, sp, sn, dst, dp, cap, acceleration)
+      : lz4CompressFastWithDict(src, sp, sn, dst, dp, cap, acceleration, ctx.dict);
+  },
 };
 
 /** LZ4HC (id 2): its streams are plain LZ4 blocks, so it shares LZ4's format code and decoder. */

@@ -8,10 +8,10 @@
  * with the checks C snappy makes (`SnappyDecompressor` / `SnappyArrayWriter` in
  * snappy.cc), and only a stream that passes them reaches snappyjs.
  */
-import { uncompress } from 'snappyjs';
+import { compress, uncompress } from 'snappyjs';
 import { BloscErrorCode, fail, wrapForeign } from '../errors.js';
-import { checkDecodeRanges, failDecodedSize } from './ranges.js';
-import type { Codec, DecodeContext } from './types.js';
+import { checkDecodeRanges, checkEncodeRanges, failDecodedSize } from './ranges.js';
+import type { Codec, DecodeContext, EncodeContext } from './types.js';
 import { CodecFormat, CodecId } from './types.js';
 
 const NAME = 'snappy';
@@ -96,6 +96,18 @@ export function snappyDecompress(src: Uint8Array, sp: number, sn: number, dst: U
   dst.set(out, dp);
 }
 
+/**
+ * Raw Snappy compression with snappyjs. A valid stream, but not the bytes C snappy writes
+ * (snappyjs hashes differently). Returns bytes written, or 0 when it does not fit in `cap`.
+ */
+export function snappyCompress(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number): number {
+  checkEncodeRanges(NAME, src, sp, sn, dst, dp, cap);
+  const out = wrapForeign(BloscErrorCode.Failure, `${NAME}: compress`, () => compress(src.subarray(sp, sp + sn)));
+  if (out.length > cap) return 0;
+  dst.set(out, dp);
+  return out.length;
+}
+
 /** Snappy (id 3, format 2): Blosc1 chunks only; c-blosc2 cannot read them. */
 export const snappyCodec: Codec = {
   id: CodecId.Snappy,
@@ -103,5 +115,8 @@ export const snappyCodec: Codec = {
   name: 'snappy',
   decode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number, _ctx: DecodeContext): void {
     snappyDecompress(src, sp, sn, dst, dp, dn);
+  },
+  encode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, _clevel: number, _ctx: EncodeContext): number {
+    return snappyCompress(src, sp, sn, dst, dp, cap);
   },
 };

@@ -7,10 +7,21 @@
  * dst[dp, dp+dn): the output can never grow past `dn`, however much a corrupt or hostile
  * stream claims to expand (pako's one-shot `inflate` would collect it all first).
  */
-import { ZStream, Z_FINISH, Z_NEED_DICT, Z_OK, Z_STREAM_END, Z_BUF_ERROR, zlibInflate, zlibInflateInit, zlibInflateReset } from 'pako';
+import {
+  ZStream,
+  Z_BUF_ERROR,
+  Z_FINISH,
+  Z_NEED_DICT,
+  Z_OK,
+  Z_STREAM_END,
+  deflate,
+  zlibInflate,
+  zlibInflateInit,
+  zlibInflateReset,
+} from 'pako';
 import { BloscErrorCode, fail } from '../errors.js';
-import { checkDecodeRanges, failDecodedSize } from './ranges.js';
-import type { Codec, DecodeContext } from './types.js';
+import { checkDecodeRanges, checkEncodeRanges, failDecodedSize } from './ranges.js';
+import type { Codec, DecodeContext, EncodeContext } from './types.js';
 import { CodecFormat, CodecId } from './types.js';
 
 const NAME = 'zlib';
@@ -67,6 +78,21 @@ export function zlibDecompress(src: Uint8Array, sp: number, sn: number, dst: Uin
   fail(BloscErrorCode.Data, `${NAME}: ${strm.msg || `inflate error ${status}`}`);
 }
 
+/**
+ * `compress2(dst, &len, src, n, level)` with classic zlib's hash (pako `legacyHash: true`):
+ * the bytes c-blosc 1.x writes (zlib 1.3.1). c-blosc2 links zlib-ng, whose output differs;
+ * ours is still a valid zlib stream any reader decodes. Returns bytes written, or 0 when
+ * the stream does not fit in `cap` (as `compress2`'s Z_BUF_ERROR becomes 0 in Blosc).
+ */
+export function zlibCompress(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, level: number): number {
+  checkEncodeRanges(NAME, src, sp, sn, dst, dp, cap);
+  if (!Number.isInteger(level) || level < 0 || level > 9) fail(BloscErrorCode.InvalidParam, `${NAME}: level must be 0..9, got ${level}`);
+  const out = deflate(src.subarray(sp, sp + sn), { level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9, legacyHash: true });
+  if (out.length > cap) return 0;
+  dst.set(out, dp);
+  return out.length;
+}
+
 /** zlib (id 4, format 3). A chunk dictionary is not used (neither C library passes it to zlib). */
 export const zlibCodec: Codec = {
   id: CodecId.Zlib,
@@ -74,5 +100,8 @@ export const zlibCodec: Codec = {
   name: 'zlib',
   decode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number, _ctx: DecodeContext): void {
     zlibDecompress(src, sp, sn, dst, dp, dn);
+  },
+  encode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, clevel: number, _ctx: EncodeContext): number {
+    return zlibCompress(src, sp, sn, dst, dp, cap, clevel);
   },
 };
