@@ -17,9 +17,11 @@
  * Each section (decode.mjs, kernels.mjs) returns { title, description, tables, targets,
  * notes }; a new section (compression, codec-level rows) plugs in the same way.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { ensureExposedGc, gcExposed, mbps, timeSync, DEFAULT_TIMING } from './lib/timing.mjs';
@@ -53,6 +55,7 @@ const log = (line) => console.error(line);
 const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
 if (!(timing.targetMs > 0)) throw new Error(`--target-ms must be a positive number, got ${opts['target-ms']}`);
 const startedAt = Date.now();
+const loadAtStart = os.loadavg()[0];
 const notes = [];
 
 async function importOptional(specifier, what) {
@@ -66,6 +69,15 @@ async function importOptional(specifier, what) {
   }
 }
 
+/** The commit measured, and whether src/ differed from it. */
+function gitDescription() {
+  const git = (...args) => spawnSync('git', ['-C', rootDir, ...args], { encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return null;
+  const dirty = git('status', '--porcelain', '--', 'src').stdout.trim() !== '';
+  return `git ${head.stdout.trim()}${dirty ? ' + uncommitted src/ changes' : ''}`;
+}
+
 function packageVersion(dir) {
   try {
     return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
@@ -75,6 +87,7 @@ function packageVersion(dir) {
 }
 
 // --- what is being compared -------------------------------------------------------------
+const gitAtStart = gitDescription();
 const libPath = resolve(opts.lib);
 let lib = null;
 if (existsSync(libPath)) {
@@ -124,7 +137,7 @@ sections.push(await runKernelSection({ shuffleModule, setMBps, timing, log }));
 
 // --- report --------------------------------------------------------------------------------
 const libraries = {
-  'blosc-ts': packageVersion(rootDir),
+  'blosc-ts': `${packageVersion(rootDir)}${gitAtStart === null ? '' : ` (${gitAtStart})`}`,
   'numcodecs.js': `${packageVersion(join(rootDir, 'node_modules', 'numcodecs'))} (WASM c-blosc 1.18.1)`,
 };
 for (const [name, version] of Object.entries(data.versions)) libraries[name] = version;
@@ -149,6 +162,8 @@ const method =
   `Node ${gcExposed() ? 'ran with --expose-gc and collected before every timed call (outside the timed region)' : 'ran without --expose-gc'}. ` +
   'Native rows are measured by bench/datasets.py with the same rule, just before the JS rows. ' +
   'Every decoder output is compared with the data set before it is timed. ' +
+  `1-minute load average ${loadAtStart.toFixed(2)} at the start of the run, ${os.loadavg()[0].toFixed(2)} at the end: ` +
+  `this benchmark accounts for about 1 of it; more means other processes competed for the ${machine.nproc} cores. ` +
   'Absolute numbers on a shared VM move by up to about ±30 % between runs; compare the ratios within one run.';
 
 console.log(`\n${machineLine(machine)}\n`);

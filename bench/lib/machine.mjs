@@ -37,6 +37,7 @@ export function describeMachine(libraries = {}) {
     nproc,
     ramGiB: os.totalmem() / 2 ** 30,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadavg: os.loadavg(),
     node: process.version,
     v8: process.versions.v8,
     libraries,
