@@ -254,7 +254,12 @@ def main():
     blosc1_case('blosclz', 9, 'farmatch', 16384)
     blosc1_case('blosclz', 9, 'farmatch', 16384, split='NEVER')
     blosc1_case('blosclz', 5, 'random', 2048)
-    blosc1_case('blosclz', 9, 'runs', 30000)  # several blocks, maxout clamp per block
+    blosc1_case('blosclz', 9, 'runs', 30000)
+    # block sizes Blosc actually uses (inputs recovered from the streams)
+    for cl in (5, 9):
+        blosc2_case('blosclz', cl, 'ramp-i8-shuf', 131072)
+        blosc1_case('blosclz', cl, 'ramp-i8-shuf', 131072)
+    blosc2_case('blosclz', 9, 'lin-f8-shuf', 65536)
 
     # LZ4 (acceleration 10 - clevel in both libraries)
     for cl in (1, 3, 5, 7, 9):
