@@ -145,12 +145,28 @@ export function decodeHuffmanStream(
   op: number,
   oend: number,
 ): void {
-  const si = streamInfo;
+  const si = streams[0]!;
   si.init(src, start, end);
-  const view = si.view;
-  const st = si.start;
-  let p = si.ptr;
-  let bc = si.consumed;
+  decodeHuffmanFrom(table, si.view, si.start, si.ptr, si.consumed, si.padBits, out, op, oend, start);
+}
+
+/**
+ * Continue decoding a stream whose reader state is (ptr, bc) over view bytes from `st`
+ * until out[op, oend) is full, then check that exactly the stream's bits were used.
+ */
+function decodeHuffmanFrom(
+  table: HuffmanTable,
+  view: DataView,
+  st: number,
+  ptr: number,
+  bc: number,
+  padBits: number,
+  out: Uint8Array,
+  op: number,
+  oend: number,
+  where: number,
+): void {
+  let p = ptr;
   let c = view.getInt32(p, true);
   const cells = table.cells;
   const sh = 32 - table.log;
@@ -198,14 +214,18 @@ export function decodeHuffmanStream(
     out[o++] = e >>> 8;
     bc += e & 0xff;
   }
-  if ((p - st) * 8 + 32 - bc !== si.padBits) {
-    fail(BloscErrorCode.Data, 'zstd: Huffman stream does not end where its symbols do', { offset: start });
+  if ((p - st) * 8 + 32 - bc !== padBits) {
+    fail(BloscErrorCode.Data, 'zstd: Huffman stream does not end where its symbols do', { offset: where });
   }
 }
 
+const streams = [new BackwardStream(), new BackwardStream(), new BackwardStream(), new BackwardStream()];
+
 /**
  * Decode 4 Huffman streams (6-byte jump table, then the streams) at src[start, end) into
- * out[op, op + size).
+ * out[op, op + size). The four streams are decoded side by side while all of them have
+ * input and output to spare (independent dependency chains run in parallel on the CPU),
+ * then each is finished on its own.
  */
 export function decodeHuffman4Streams(
   table: HuffmanTable,
@@ -229,13 +249,77 @@ export function decodeHuffman4Streams(
     fail(BloscErrorCode.Data, 'zstd: invalid 4-stream jump table', { offset: start });
   }
   const seg = (size + 3) >>> 2;
-  const o2 = op + seg;
-  const o3 = o2 + seg;
-  const o4 = o3 + seg;
-  decodeHuffmanStream(table, src, s1, s2, out, op, o2);
-  decodeHuffmanStream(table, src, s2, s3, out, o2, o3);
-  decodeHuffmanStream(table, src, s3, s4, out, o3, o4);
-  decodeHuffmanStream(table, src, s4, end, out, o4, op + size);
+  const a = streams[0]!;
+  const b = streams[1]!;
+  const c = streams[2]!;
+  const d = streams[3]!;
+  a.init(src, s1, s2);
+  b.init(src, s2, s3);
+  c.init(src, s3, s4);
+  d.init(src, s4, end);
+  const va = a.view, vb = b.view, vc = c.view, vd = d.view;
+  const sta = a.start, stb = b.start, stc = c.start, std = d.start;
+  let pa = a.ptr, pb = b.ptr, pc = c.ptr, pd = d.ptr;
+  let ba = a.consumed, bb = b.consumed, bcc = c.consumed, bd = d.consumed;
+  const cells = table.cells;
+  const sh = 32 - table.log;
+  const oa = op;
+  const ob0 = op + seg;
+  const oc0 = ob0 + seg;
+  const od0 = oc0 + seg;
+  const oend = op + size;
+  // The 4th segment is the shortest; all four advance together.
+  const steps = Math.max(0, (oend - od0) >> 1);
+  let k = 0;
+  for (; k < steps; k++) {
+    const na = pa - (ba >>> 3);
+    const nb = pb - (bb >>> 3);
+    const nc = pc - (bcc >>> 3);
+    const nd = pd - (bd >>> 3);
+    if (na < sta || nb < stb || nc < stc || nd < std) break;
+    pa = na;
+    pb = nb;
+    pc = nc;
+    pd = nd;
+    ba &= 7;
+    bb &= 7;
+    bcc &= 7;
+    bd &= 7;
+    const ca = va.getInt32(pa, true);
+    const cb = vb.getInt32(pb, true);
+    const cc = vc.getInt32(pc, true);
+    const cd = vd.getInt32(pd, true);
+    const o = oa + 2 * k;
+    let ea = cells[(ca << ba) >>> sh]!;
+    let eb = cells[(cb << bb) >>> sh]!;
+    let ec = cells[(cc << bcc) >>> sh]!;
+    let ed = cells[(cd << bd) >>> sh]!;
+    out[o] = ea >>> 8;
+    out[o + seg] = eb >>> 8;
+    out[o + 2 * seg] = ec >>> 8;
+    out[o + 3 * seg] = ed >>> 8;
+    ba += ea & 0xff;
+    bb += eb & 0xff;
+    bcc += ec & 0xff;
+    bd += ed & 0xff;
+    ea = cells[(ca << ba) >>> sh]!;
+    eb = cells[(cb << bb) >>> sh]!;
+    ec = cells[(cc << bcc) >>> sh]!;
+    ed = cells[(cd << bd) >>> sh]!;
+    out[o + 1] = ea >>> 8;
+    out[o + 1 + seg] = eb >>> 8;
+    out[o + 1 + 2 * seg] = ec >>> 8;
+    out[o + 1 + 3 * seg] = ed >>> 8;
+    ba += ea & 0xff;
+    bb += eb & 0xff;
+    bcc += ec & 0xff;
+    bd += ed & 0xff;
+  }
+  const done = 2 * k;
+  decodeHuffmanFrom(table, va, sta, pa, ba, a.padBits, out, oa + done, ob0, s1);
+  decodeHuffmanFrom(table, vb, stb, pb, bb, b.padBits, out, ob0 + done, oc0, s2);
+  decodeHuffmanFrom(table, vc, stc, pc, bcc, c.padBits, out, oc0 + done, od0, s3);
+  decodeHuffmanFrom(table, vd, std, pd, bd, d.padBits, out, od0 + done, oend, s4);
 }
 
 /**
