@@ -1,0 +1,747 @@
+/**
+ * LZ4HC block encoder: port of lz4 1.10.0 lib/lz4hc.c as reached through
+ * `LZ4_compress_HC(src, dst, srcSize, dstCapacity, level)`, which is what c-blosc 1.21.7.dev
+ * and c-blosc2 3.3.x call for the 'lz4hc' codec with HC level = Blosc clevel.
+ *
+ * `LZ4_compress_HC` builds a fresh state for every call (`LZ4_compress_HC_extStateHC` →
+ * `LZ4_initStreamHC` zeroes the tables → `LZ4HC_init_internal`), so only the no-dictionary
+ * paths are ported:
+ * - levels 1–2: the "lz4mid" strategy (`LZ4MID_compress`);
+ * - levels 3–9: hash chains (`LZ4HC_compress_hashChain`) with `1 << (level - 1)` attempts per
+ *   search, and from level 9 on the repeated-byte shortcut (`patternAnalysis`);
+ * - levels 10–12 (optimal parsing) are not ported: Blosc never asks for them.
+ *
+ * Positions are kept as C's indices: a fresh context starts its prefix at index 65536
+ * (`dictLimit = lowLimit = 64 KB`), so the index of src[p] is `p - sp + 65536`. With that
+ * base, the zeroed hash table means "no candidate", because every distance to index 0 is
+ * larger than LZ4_DISTANCE_MAX.
+ *
+ * The output limit checks are C's: when `cap < LZ4_compressBound(sn)` the encoder runs in
+ * `limitedOutput` mode, whose checks are conservative (a sequence needs room for its
+ * literals, offset, token and 5 more bytes), and returns 0 on the first failed check; with a
+ * larger `cap` no check is made, as the output cannot exceed the bound.
+ */
+import { BloscErrorCode, fail } from '../errors.js';
+
+const NAME = 'lz4hc';
+
+const MIN_MATCH = 4;
+const MF_LIMIT = 12;
+const LAST_LITERALS = 5;
+/** LZ4_minLength: shorter inputs are written as one literal run. */
+const MIN_LENGTH = MF_LIMIT + 1;
+const RUN_MASK = 15;
+const ML_MASK = 15;
+const DISTANCE_MAX = 65535;
+/** OPTIMAL_ML in lz4hc.c: the longest match length that still fits in the token. */
+const OPTIMAL_ML = ML_MASK - 1 + MIN_MATCH;
+/** LZ4_MAX_INPUT_SIZE in lz4.h. */
+const MAX_INPUT_SIZE = 0x7e000000;
+
+/** LZ4HC_HASH_LOG: 2^15 hash heads. */
+const HASH_LOG = 15;
+const HASH_TABLE_SIZE = 1 << HASH_LOG;
+/** LZ4HC_MAXD: the chain table is indexed by the low 16 bits of an index. */
+const CHAIN_TABLE_SIZE = 1 << 16;
+const CHAIN_MASK = CHAIN_TABLE_SIZE - 1;
+/** LZ4MID_HASHLOG: lz4mid splits the hash table into a 4-byte and an 8-byte half. */
+const MID_HASH_LOG = HASH_LOG - 1;
+const MID_HASH_TABLE_SIZE = 1 << MID_HASH_LOG;
+/** Index of the first input byte in a fresh context (`LZ4HC_init_internal`). */
+const PREFIX_INDEX = 65536;
+
+/** Knuth's multiplier 2654435761 (`LZ4HC_hashPtr`, `LZ4MID_hash4`). */
+const PRIME32 = 0x9e3779b1;
+/** 58295818150454627 (`LZ4MID_hash7`) split into 32-bit halves. */
+const PRIME64_HI = 0x00cf1bbc;
+const PRIME64_LO = 0xdcbfa563;
+
+/** The highest level this encoder implements (10–12 are lz4's optimal parser). */
+export const LZ4HC_MAX_LEVEL = 9;
+
+/**
+ * Working memory for {@link lz4hcCompress}: C's `LZ4HC_CCtx_internal` without the
+ * dictionary fields. Reusing one state avoids allocating 384 KiB per call; the tables are
+ * reset at the start of every call, so a state carries nothing from one call to the next.
+ */
+export class Lz4hcState {
+  /** `hashTable`: newest index per hash (lz4mid: 4-byte hashes, then 8-byte hashes). */
+  readonly hashTable = new Int32Array(HASH_TABLE_SIZE);
+  /** `chainTable`: distance from an index to the previous index with the same hash. */
+  readonly chainTable = new Uint16Array(CHAIN_TABLE_SIZE);
+  /** `nextToUpdate`: first index not yet inserted into the chains. */
+  nextToUpdate = PREFIX_INDEX;
+}
+
+let sharedState: Lz4hcState | null = null;
+
+/** `LZ4_compressBound`: the largest output any input of `n` bytes can need; 0 if n is too large. */
+export function lz4CompressBound(n: number): number {
+  return n > MAX_INPUT_SIZE || n < 0 ? 0 : n + Math.floor(n / 255) + 16;
+}
+
+/**
+ * Compress src[sp, sp+sn) into an LZ4 raw block at dst[dp, dp+cap) the way lz4 1.10.0's
+ * `LZ4_compress_HC(src, dst, sn, cap, level)` does, byte for byte. Returns the number of
+ * bytes written, or 0 when the block does not fit in `cap` (nothing past dst[dp+cap) is
+ * ever written, though bytes inside the window may have been).
+ *
+ * `level` follows C: below 1 means 9 (LZ4HC_CLEVEL_DEFAULT); 1–2 use lz4mid, 3–9 hash
+ * chains. Levels above 9 raise BloscError CodecParam. `state` is optional working memory;
+ * without it a module-wide state is reused.
+ */
+export function lz4hcCompress(
+  src: Uint8Array,
+  sp: number,
+  sn: number,
+  dst: Uint8Array,
+  dp: number,
+  cap: number,
+  level: number,
+  state?: Lz4hcState,
+): number {
+  checkWindows(src, sp, sn, dst, dp, cap);
+  if (!Number.isInteger(level) || level > LZ4HC_MAX_LEVEL) {
+    fail(BloscErrorCode.CodecParam, `${NAME}: level ${level} is not supported (1..${LZ4HC_MAX_LEVEL})`);
+  }
+  if (sn > MAX_INPUT_SIZE) return 0;
+  if (level < 1) level = 9;
+  const limited = cap < lz4CompressBound(sn);
+
+  let st = state;
+  if (st === undefined) st = sharedState ??= new Lz4hcState();
+  st.nextToUpdate = PREFIX_INDEX;
+  // LZ4_initStreamHC zeroes the whole context. The chain table needs no reset: an entry is
+  // always written (by the insertion that makes its index reachable) before it is read.
+  if (sn >= MIN_LENGTH) st.hashTable.fill(0);
+
+  if (level <= 2) return compressMid(st, src, sp, sn, dst, dp, cap, limited);
+  return compressHashChain(st, src, sp, sn, dst, dp, cap, limited, 1 << (level - 1));
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared helpers
+
+/** The source and destination windows must lie inside their arrays; later checks rely on it. */
+function checkWindows(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number): void {
+  if (!(Number.isInteger(sp) && Number.isInteger(sn) && sp >= 0 && sn >= 0 && sp + sn <= src.length)) {
+    fail(BloscErrorCode.ReadBuffer, `${NAME}: source window [${sp}, ${sp + sn}) is outside the ${src.length}-byte input`);
+  }
+  if (!(Number.isInteger(dp) && Number.isInteger(cap) && dp >= 0 && cap >= 0 && dp + cap <= dst.length)) {
+    fail(BloscErrorCode.WriteBuffer, `${NAME}: destination window [${dp}, ${dp + cap}) is outside the ${dst.length}-byte output`);
+  }
+}
+
+/** Little-endian 32-bit read (`LZ4_read32` on a little-endian host), as a signed int32. */
+function read32(src: Uint8Array, p: number): number {
+  return src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24);
+}
+
+/** `LZ4HC_hashPtr`: 15-bit multiplicative hash of the 4 bytes at p. */
+function hashHc(src: Uint8Array, p: number): number {
+  return Math.imul(read32(src, p), PRIME32) >>> (32 - HASH_LOG);
+}
+
+/** `LZ4MID_hash4Ptr`: 14-bit hash of the 4 bytes at p. */
+function hashMid4(src: Uint8Array, p: number): number {
+  return Math.imul(read32(src, p), PRIME32) >>> (32 - MID_HASH_LOG);
+}
+
+/**
+ * `LZ4MID_hash8Ptr`: the top 14 bits of `(LE64(p) << 8) * 58295818150454627 mod 2^64`, i.e. a
+ * hash of the 7 bytes p[0..6]. Only the high 32 bits of the 64-bit product are needed:
+ * hi(x·k) = mulhi(xlo, klo) + xhi·klo + xlo·khi (mod 2^32).
+ * {@link lz4midHash8Reference} is the plain BigInt statement of the same function.
+ */
+function hashMid8(src: Uint8Array, p: number): number {
+  // x = LE64 << 8: the low word holds p[0..2] in bits 8..31, the high word p[3..6].
+  const xLo = (src[p] << 8) | (src[p + 1] << 16) | (src[p + 2] << 24);
+  const xHi = src[p + 3] | (src[p + 4] << 8) | (src[p + 5] << 16) | (src[p + 6] << 24);
+  // mulhi(xLo, PRIME64_LO) with 16-bit limbs; every partial product is below 2^32.
+  const a0 = xLo & 0xffff;
+  const a1 = xLo >>> 16;
+  const p00 = a0 * (PRIME64_LO & 0xffff);
+  const p01 = a0 * (PRIME64_LO >>> 16);
+  const p10 = a1 * (PRIME64_LO & 0xffff);
+  const p11 = a1 * (PRIME64_LO >>> 16);
+  const carry = ((p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)) >>> 16;
+  const mulHi = p11 + (p01 >>> 16) + (p10 >>> 16) + carry;
+  return (mulHi + Math.imul(xHi, PRIME64_LO) + Math.imul(xLo, PRIME64_HI)) >>> (32 - MID_HASH_LOG);
+}
+
+/** Reference for {@link hashMid8}: `LZ4MID_hash7(LZ4_readLE64(p))` in BigInt arithmetic. */
+export function lz4midHash8Reference(src: Uint8Array, p: number): number {
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(src[p + i]);
+  const mask64 = (1n << 64n) - 1n;
+  const product = (((v << 8n) & mask64) * 58295818150454627n) & mask64;
+  return Number(product >> BigInt(64 - MID_HASH_LOG));
+}
+
+/** Exposed for tests: the fast 8-byte lz4mid hash. */
+export const lz4midHash8 = hashMid8;
+
+/** `LZ4_count`: how many bytes from `ip` equal those from `match`, stopping at `limit`. */
+function countMatch(src: Uint8Array, ip: number, match: number, limit: number): number {
+  const start = ip;
+  while (ip < limit && src[ip] === src[match]) {
+    ip++;
+    match++;
+  }
+  return ip - start;
+}
+
+/**
+ * `LZ4HC_encodeSequence`: write literals src[anchor, ip) and a match (offset, length).
+ * Returns the new output position, or -1 when a limited-output check fails (C returns 1).
+ * The first check guarantees that the literals and offset fit, so a failure never leaves a
+ * write past `oend`.
+ */
+function encodeSequence(
+  src: Uint8Array,
+  anchor: number,
+  ip: number,
+  dst: Uint8Array,
+  op: number,
+  matchLength: number,
+  offset: number,
+  limited: boolean,
+  oend: number,
+): number {
+  const token = op++;
+  let length = ip - anchor;
+  if (limited && op + ((length / 255) | 0) + length + (2 + 1 + LAST_LITERALS) > oend) return -1;
+  if (length >= RUN_MASK) {
+    let rest = length - RUN_MASK;
+    dst[token] = RUN_MASK << 4;
+    for (; rest >= 255; rest -= 255) dst[op++] = 255;
+    dst[op++] = rest;
+  } else {
+    dst[token] = length << 4;
+  }
+  op = copyBytes(src, anchor, dst, op, length);
+  dst[op++] = offset & 0xff;
+  dst[op++] = offset >>> 8;
+
+  length = matchLength - MIN_MATCH;
+  if (limited && op + ((length / 255) | 0) + (1 + LAST_LITERALS) > oend) return -1;
+  if (length >= ML_MASK) {
+    dst[token] += ML_MASK;
+    length -= ML_MASK;
+    for (; length >= 510; length -= 510) {
+      dst[op++] = 255;
+      dst[op++] = 255;
+    }
+    if (length >= 255) {
+      length -= 255;
+      dst[op++] = 255;
+    }
+    dst[op++] = length;
+  } else {
+    dst[token] += length;
+  }
+  return op;
+}
+
+/** Runs at least this long are copied with `set`; shorter ones byte by byte. */
+const SET_MIN = 64;
+
+function copyBytes(src: Uint8Array, from: number, dst: Uint8Array, op: number, length: number): number {
+  if (length < SET_MIN) {
+    const end = from + length;
+    while (from < end) dst[op++] = src[from++];
+    return op;
+  }
+  dst.set(src.subarray(from, from + length), op);
+  return op + length;
+}
+
+/**
+ * The `_last_literals` block shared by both strategies: one token and the remaining input
+ * as literals. Returns the total output size, or 0 when a limited output has no room.
+ */
+function writeLastLiterals(
+  src: Uint8Array,
+  anchor: number,
+  iend: number,
+  dst: Uint8Array,
+  dp: number,
+  op: number,
+  oend: number,
+  limited: boolean,
+): number {
+  const lastRunSize = iend - anchor;
+  const llAdd = ((lastRunSize + 255 - RUN_MASK) / 255) | 0;
+  if (limited && op + 1 + llAdd + lastRunSize > oend) return 0;
+  if (lastRunSize >= RUN_MASK) {
+    let rest = lastRunSize - RUN_MASK;
+    dst[op++] = RUN_MASK << 4;
+    for (; rest >= 255; rest -= 255) dst[op++] = 255;
+    dst[op++] = rest;
+  } else {
+    dst[op++] = lastRunSize << 4;
+  }
+  op = copyBytes(src, anchor, dst, op, lastRunSize);
+  return op - dp;
+}
+
+// ---------------------------------------------------------------------------------------
+// Levels 1–2: LZ4MID_compress
+
+/**
+ * Port of `LZ4MID_compress` (lz4hc.c) for a fresh context with no dictionary. One 4-byte
+ * and one 8-byte hash table, a single candidate per table, a one-step lookahead from a short
+ * match to a longer one, and a skip that speeds up over incompressible stretches.
+ */
+function compressMid(
+  st: Lz4hcState,
+  src: Uint8Array,
+  sp: number,
+  sn: number,
+  dst: Uint8Array,
+  dp: number,
+  cap: number,
+  limited: boolean,
+): number {
+  const table = st.hashTable;
+  const iend = sp + sn;
+  const oend = dp + cap;
+  let anchor = sp;
+  let op = dp;
+  if (sn < MIN_LENGTH) return writeLastLiterals(src, anchor, iend, dst, dp, op, oend, limited);
+
+  // index(p) = p - base; hash4 heads live in table[0, 2^14), hash8 heads in table[2^14, 2^15).
+  const base = sp - PREFIX_INDEX;
+  const mflimit = iend - MF_LIMIT;
+  const matchlimit = iend - LAST_LITERALS;
+  const ilimitIdx = iend - 8 - base; // LZ4MID_HASHSIZE = 8
+  const h8Off = MID_HASH_TABLE_SIZE;
+  let ip = sp;
+
+  while (ip <= mflimit) {
+    const ipIndex = ip - base;
+    let matchLength = 0;
+    let matchDistance = 0;
+    let found = false;
+
+    // Long match first: the newest position with the same 7-byte hash.
+    const h8 = h8Off + hashMid8(src, ip);
+    const pos8 = table[h8];
+    table[h8] = ipIndex;
+    let dist = ipIndex - pos8;
+    if (dist >= 0 && dist <= DISTANCE_MAX && pos8 >= PREFIX_INDEX) {
+      matchLength = countMatch(src, ip, pos8 + base, matchlimit);
+      if (matchLength >= MIN_MATCH) {
+        matchDistance = dist;
+        found = true;
+      }
+    }
+
+    if (!found) {
+      // Short match second, then check whether ip+1 starts a longer one.
+      const h4 = hashMid4(src, ip);
+      const pos4 = table[h4];
+      table[h4] = ipIndex;
+      dist = ipIndex - pos4;
+      if (dist >= 0 && dist <= DISTANCE_MAX && pos4 >= PREFIX_INDEX) {
+        matchLength = countMatch(src, ip, pos4 + base, matchlimit);
+        if (matchLength >= MIN_MATCH) {
+          const h8next = h8Off + hashMid8(src, ip + 1);
+          const pos8next = table[h8next];
+          const dist2 = ipIndex + 1 - pos8next;
+          matchDistance = dist;
+          if (dist2 >= 0 && dist2 <= DISTANCE_MAX && pos8next >= PREFIX_INDEX && ip < mflimit) {
+            const ml2 = countMatch(src, ip + 1, pos8next + base, matchlimit);
+            if (ml2 > matchLength) {
+              table[h8next] = ipIndex + 1;
+              ip++;
+              matchLength = ml2;
+              matchDistance = dist2;
+            }
+          }
+          found = true;
+        }
+      }
+    }
+
+    if (!found) {
+      ip += 1 + ((ip - anchor) >> 9);
+      continue;
+    }
+
+    // Catch back: extend the match backwards over equal bytes.
+    while (ip > anchor && ip - sp > matchDistance && src[ip - 1] === src[ip - matchDistance - 1]) {
+      ip--;
+      matchLength++;
+    }
+
+    // Fill the tables with the start of the match. C pairs the positions after catch-back
+    // with indices from before it; that mismatch is reproduced on purpose.
+    table[h8Off + hashMid8(src, ip + 1)] = ipIndex + 1;
+    table[h8Off + hashMid8(src, ip + 2)] = ipIndex + 2;
+    table[hashMid4(src, ip + 1)] = ipIndex + 1;
+
+    op = encodeSequence(src, anchor, ip, dst, op, matchLength, matchDistance, limited, oend);
+    if (op < 0) return 0;
+    ip += matchLength;
+    anchor = ip;
+
+    // Fill the tables with the end of the match.
+    const endMatchIdx = ip - base;
+    if (endMatchIdx - 2 < ilimitIdx) {
+      if (ip - sp > 5) table[h8Off + hashMid8(src, ip - 5)] = endMatchIdx - 5;
+      table[h8Off + hashMid8(src, ip - 3)] = endMatchIdx - 3;
+      table[h8Off + hashMid8(src, ip - 2)] = endMatchIdx - 2;
+      table[hashMid4(src, ip - 2)] = endMatchIdx - 2;
+      table[hashMid4(src, ip - 1)] = endMatchIdx - 1;
+    }
+  }
+  return writeLastLiterals(src, anchor, iend, dst, dp, op, oend, limited);
+}
+
+// ---------------------------------------------------------------------------------------
+// Levels 3–9: LZ4HC_compress_hashChain
+
+/** `LZ4HC_Insert`: add every index from nextToUpdate up to (excluding) `target` to the chains. */
+function insertUpTo(st: Lz4hcState, src: Uint8Array, base: number, target: number): void {
+  const hashTable = st.hashTable;
+  const chainTable = st.chainTable;
+  let idx = st.nextToUpdate;
+  while (idx < target) {
+    const h = hashHc(src, idx + base);
+    let delta = idx - hashTable[h];
+    if (delta > DISTANCE_MAX) delta = DISTANCE_MAX;
+    chainTable[idx & CHAIN_MASK] = delta;
+    hashTable[h] = idx;
+    idx++;
+  }
+  st.nextToUpdate = target;
+}
+
+/**
+ * `LZ4HC_countPattern` for a pattern read at a position: how many bytes from `p` (up to
+ * `end`) continue the 4-byte periodic pattern, starting at its byte 0.
+ */
+function countPattern(src: Uint8Array, p: number, end: number, pattern: number): number {
+  const start = p;
+  while (p < end && src[p] === ((pattern >>> (((p - start) & 3) << 3)) & 0xff)) p++;
+  return p - start;
+}
+
+/**
+ * `LZ4HC_reverseCountPattern`: how many bytes before `p` (down to `low`) continue the
+ * pattern backwards, the byte just before `p` being compared with the pattern's byte 3.
+ */
+function reverseCountPattern(src: Uint8Array, p: number, low: number, pattern: number): number {
+  const start = p;
+  while (p > low && src[p - 1] === ((pattern >>> ((3 - ((start - p) & 3)) << 3)) & 0xff)) p--;
+  return start - p;
+}
+
+/** Results of {@link findWiderMatch} besides the length (C's `LZ4HC_match_t.off`, `.back`). */
+let foundOffset = 0;
+let foundBack = 0;
+
+/**
+ * `LZ4HC_InsertAndGetWiderMatch` for a fresh context without dictionary, with
+ * chainSwap = 0 and favorDecSpeed off (what the hash-chain parser uses). Finds the longest
+ * match for `ip` that may extend back to `iLowLimit` and forward to `iHighLimit`, and is
+ * longer than `longest`. Returns its length (or `longest` if none is longer) and sets
+ * {@link foundOffset} and {@link foundBack} (≤ 0), left at 0 when nothing better was found.
+ */
+function findWiderMatch(
+  st: Lz4hcState,
+  src: Uint8Array,
+  sp: number,
+  base: number,
+  ip: number,
+  iLowLimit: number,
+  iHighLimit: number,
+  longest: number,
+  maxNbAttempts: number,
+  patternAnalysis: boolean,
+): number {
+  const chainTable = st.chainTable;
+  const ipIndex = ip - base;
+  // lowLimit is PREFIX_INDEX in a fresh context.
+  const lowestMatchIndex = PREFIX_INDEX + (DISTANCE_MAX + 1) > ipIndex ? PREFIX_INDEX : ipIndex - DISTANCE_MAX;
+  const lookBackLength = ip - iLowLimit;
+  let nbAttempts = maxNbAttempts;
+  const pattern = read32(src, ip);
+  let repeat = REPEAT_UNTESTED;
+  let srcPatternLength = 0;
+  let offset = 0;
+  let sBack = 0;
+
+  insertUpTo(st, src, base, ipIndex);
+  let matchIndex = st.hashTable[Math.imul(pattern, PRIME32) >>> (32 - HASH_LOG)];
+
+  while (matchIndex >= lowestMatchIndex && nbAttempts > 0) {
+    nbAttempts--;
+    const matchPtr = matchIndex + base;
+    // Quick reject: the two bytes that would end a longer match must agree first.
+    const a = iLowLimit + longest - 1;
+    const b = matchPtr - lookBackLength + longest - 1;
+    if (src[a] === src[b] && src[a + 1] === src[b + 1] && read32(src, matchPtr) === pattern) {
+      let back = 0;
+      if (lookBackLength !== 0) {
+        // LZ4HC_countBack, bounded by iLowLimit and the prefix start.
+        const lim1 = iLowLimit - ip;
+        const lim2 = sp - matchPtr;
+        const min = lim1 > lim2 ? lim1 : lim2;
+        while (back > min && src[ip + back - 1] === src[matchPtr + back - 1]) back--;
+      }
+      const matchLength = MIN_MATCH + countMatch(src, ip + MIN_MATCH, matchPtr + MIN_MATCH, iHighLimit) - back;
+      if (matchLength > longest) {
+        longest = matchLength;
+        offset = ipIndex - matchIndex;
+        sBack = back;
+      }
+    }
+
+    const distNextMatch = chainTable[matchIndex & CHAIN_MASK];
+    if (patternAnalysis && distNextMatch === 1) {
+      // The chain steps one byte at a time: maybe a run of one repeated byte.
+      const matchCandidateIdx = matchIndex - 1;
+      if (repeat === REPEAT_UNTESTED) {
+        if ((pattern & 0xffff) === pattern >>> 16 && (pattern & 0xff) === pattern >>> 24) {
+          repeat = REPEAT_CONFIRMED;
+          srcPatternLength = countPattern(src, ip + 4, iHighLimit, pattern) + 4;
+        } else {
+          repeat = REPEAT_NOT;
+        }
+      }
+      // (LZ4HC_protectDictEnd always holds here: every candidate lies in the prefix.)
+      if (repeat === REPEAT_CONFIRMED && matchCandidateIdx >= lowestMatchIndex) {
+        const candPtr = matchCandidateIdx + base;
+        if (read32(src, candPtr) === pattern) {
+          const forwardPatternLength = countPattern(src, candPtr + 4, iHighLimit, pattern) + 4;
+          let backLength = reverseCountPattern(src, candPtr, sp, pattern);
+          // Do not reach below lowestMatchIndex.
+          const lowest = matchCandidateIdx - backLength;
+          backLength = matchCandidateIdx - (lowest > lowestMatchIndex ? lowest : lowestMatchIndex);
+          const currentSegmentLength = backLength + forwardPatternLength;
+          if (currentSegmentLength >= srcPatternLength && forwardPatternLength <= srcPatternLength) {
+            // Jump to where the whole source run fits, possibly followed by more match.
+            matchIndex = matchCandidateIdx + forwardPatternLength - srcPatternLength;
+          } else {
+            // Jump to the farthest position of this run segment.
+            matchIndex = matchCandidateIdx - backLength;
+            if (lookBackLength === 0) {
+              const maxML = currentSegmentLength < srcPatternLength ? currentSegmentLength : srcPatternLength;
+              if (longest < maxML) {
+                if (ipIndex - matchIndex > DISTANCE_MAX) break;
+                longest = maxML;
+                offset = ipIndex - matchIndex;
+              }
+              const distToNextPattern = chainTable[matchIndex & CHAIN_MASK];
+              if (distToNextPattern > matchIndex) break;
+              matchIndex -= distToNextPattern;
+            }
+          }
+          continue;
+        }
+      }
+    }
+    matchIndex -= distNextMatch;
+  }
+
+  foundOffset = offset;
+  foundBack = sBack;
+  return longest;
+}
+
+const REPEAT_UNTESTED = 0;
+const REPEAT_NOT = 1;
+const REPEAT_CONFIRMED = 2;
+
+/**
+ * Port of `LZ4HC_compress_hashChain` (lz4hc.c) in limitedOutput / notLimited mode. The
+ * parser keeps up to three overlapping candidate matches (m1 at ip, m2 at start2, m3 at
+ * start3), searching for a wider match near the end of the current one before committing,
+ * and trims overlaps before encoding. C's gotos `_Search2` / `_Search3` become the inner
+ * loop's `search2` flag.
+ */
+function compressHashChain(
+  st: Lz4hcState,
+  src: Uint8Array,
+  sp: number,
+  sn: number,
+  dst: Uint8Array,
+  dp: number,
+  cap: number,
+  limited: boolean,
+  maxNbAttempts: number,
+): number {
+  const iend = sp + sn;
+  const oend = dp + cap;
+  let anchor = sp;
+  let op = dp;
+  if (sn < MIN_LENGTH) return writeLastLiterals(src, anchor, iend, dst, dp, op, oend, limited);
+
+  const patternAnalysis = maxNbAttempts > 128;
+  const base = sp - PREFIX_INDEX;
+  const mflimit = iend - MF_LIMIT;
+  const matchlimit = iend - LAST_LITERALS;
+  let ip = sp;
+
+  let start0 = 0;
+  let start2 = 0;
+  let start3 = 0;
+  let m0len = 0;
+  let m0off = 0;
+  let m1len = 0;
+  let m1off = 0;
+  let m2len = 0;
+  let m2off = 0;
+  let m3len = 0;
+  let m3off = 0;
+
+  while (ip <= mflimit) {
+    m1len = findWiderMatch(st, src, sp, base, ip, ip, matchlimit, MIN_MATCH - 1, maxNbAttempts, patternAnalysis);
+    if (m1len < MIN_MATCH) {
+      ip++;
+      continue;
+    }
+    m1off = foundOffset;
+    // Saved, in case we would skip too much.
+    start0 = ip;
+    m0len = m1len;
+    m0off = m1off;
+
+    let search2 = true;
+    for (;;) {
+      if (search2) {
+        if (ip + m1len <= mflimit) {
+          start2 = ip + m1len - 2;
+          m2len = findWiderMatch(st, src, sp, base, start2, ip, matchlimit, m1len, maxNbAttempts, patternAnalysis);
+          m2off = foundOffset;
+          start2 += foundBack;
+        } else {
+          m2len = 0;
+          m2off = 0;
+        }
+
+        if (m2len <= m1len) {
+          // No better match: encode m1 immediately.
+          op = encodeSequence(src, anchor, ip, dst, op, m1len, m1off, limited, oend);
+          if (op < 0) return 0;
+          ip += m1len;
+          anchor = ip;
+          break;
+        }
+
+        if (start0 < ip && start2 < ip + m0len) {
+          // The first match was skipped at least once: squeeze m1 between m0 and m2.
+          ip = start0;
+          m1len = m0len;
+          m1off = m0off;
+        }
+
+        if (start2 - ip < 3) {
+          // First match too small: drop it.
+          ip = start2;
+          m1len = m2len;
+          m1off = m2off;
+          continue;
+        }
+      }
+
+      // _Search3
+      if (start2 - ip < OPTIMAL_ML) {
+        let newMl = m1len;
+        if (newMl > OPTIMAL_ML) newMl = OPTIMAL_ML;
+        if (ip + newMl > start2 + m2len - MIN_MATCH) newMl = start2 - ip + m2len - MIN_MATCH;
+        const correction = newMl - (start2 - ip);
+        if (correction > 0) {
+          start2 += correction;
+          m2len -= correction;
+        }
+      }
+
+      if (start2 + m2len <= mflimit) {
+        start3 = start2 + m2len - 3;
+        m3len = findWiderMatch(st, src, sp, base, start3, start2, matchlimit, m2len, maxNbAttempts, patternAnalysis);
+        m3off = foundOffset;
+        start3 += foundBack;
+      } else {
+        m3len = 0;
+        m3off = 0;
+      }
+
+      if (m3len <= m2len) {
+        // No better match: encode m1 and m2.
+        if (start2 < ip + m1len) m1len = start2 - ip;
+        op = encodeSequence(src, anchor, ip, dst, op, m1len, m1off, limited, oend);
+        if (op < 0) return 0;
+        anchor = ip + m1len;
+        ip = start2;
+        op = encodeSequence(src, anchor, ip, dst, op, m2len, m2off, limited, oend);
+        if (op < 0) return 0;
+        ip += m2len;
+        anchor = ip;
+        break;
+      }
+
+      if (start3 < ip + m1len + 3) {
+        // Not enough room for m2: remove it.
+        if (start3 >= ip + m1len) {
+          // m1 can be written now; m3 becomes the new m1.
+          if (start2 < ip + m1len) {
+            const correction = ip + m1len - start2;
+            start2 += correction;
+            m2len -= correction;
+            if (m2len < MIN_MATCH) {
+              start2 = start3;
+              m2len = m3len;
+              m2off = m3off;
+            }
+          }
+          op = encodeSequence(src, anchor, ip, dst, op, m1len, m1off, limited, oend);
+          if (op < 0) return 0;
+          anchor = ip + m1len;
+          ip = start3;
+          m1len = m3len;
+          m1off = m3off;
+          start0 = start2;
+          m0len = m2len;
+          m0off = m2off;
+          search2 = true;
+          continue;
+        }
+        start2 = start3;
+        m2len = m3len;
+        m2off = m3off;
+        search2 = false;
+        continue;
+      }
+
+      // Three ascending matches: write m1, trimmed so that m2 keeps its start.
+      if (start2 < ip + m1len) {
+        if (start2 - ip < OPTIMAL_ML) {
+          if (m1len > OPTIMAL_ML) m1len = OPTIMAL_ML;
+          if (ip + m1len > start2 + m2len - MIN_MATCH) m1len = start2 - ip + m2len - MIN_MATCH;
+          const correction = m1len - (start2 - ip);
+          if (correction > 0) {
+            start2 += correction;
+            m2len -= correction;
+          }
+        } else {
+          m1len = start2 - ip;
+        }
+      }
+      op = encodeSequence(src, anchor, ip, dst, op, m1len, m1off, limited, oend);
+      if (op < 0) return 0;
+      anchor = ip + m1len;
+      // m2 becomes m1, m3 becomes m2; then look for a new m3.
+      ip = start2;
+      m1len = m2len;
+      m1off = m2off;
+      start2 = start3;
+      m2len = m3len;
+      m2off = m3off;
+      search2 = false;
+    }
+  }
+  return writeLastLiterals(src, anchor, iend, dst, dp, op, oend, limited);
+}
