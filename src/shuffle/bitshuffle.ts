@@ -13,14 +13,6 @@ import { BloscErrorCode, fail } from '../errors.js';
 import { shuffle, unshuffle } from './shuffle.js';
 import { checkRanges, checkTypesize, copyBytes, isWordAligned, LITTLE_ENDIAN, scratch, wordsOf } from './words.js';
 
-const LO_BYTES = 0x00ff00ff;
-const HI_BYTES = ~0x00ff00ff;
-const LO_HALF = 0x0000ffff;
-const HI_HALF = ~0x0000ffff;
-const BITS_AA = 0x00aa00aa;
-const BITS_CC = 0x0000cccc;
-const NIBBLES_HI = ~0x0f0f0f0f; // 0xf0f0f0f0 as int32
-
 function checkBitCount(nelems: number): void {
   if (!(nelems >= 0) || (nelems | 0) !== nelems || (nelems & 7) !== 0) {
     fail(BloscErrorCode.InvalidParam, `bitshuffle needs a multiple of 8 elements, got ${nelems}`);
@@ -140,6 +132,8 @@ export function bitshuffledElements(typesize: number, n: number, blosc1Rule: boo
 // three rounds of TRANS_BIT_8X8 (blosc/bitshuffle-generic.h): swap 1×1 blocks across the
 // diagonal of each 2×2 (shift 7), 2×2 blocks of each 4×4 (shift 14), then the 4×4 blocks
 // (shift 28 across the halves). After it, byte k holds bit k of the eight input bytes.
+// Masks are literals on purpose: a module-level `const` is re-read from the module
+// context, with a TDZ check, on every loop iteration.
 // ---------------------------------------------------------------------------------------
 
 function bitTransposeRow(src: Uint8Array, sp: number, dst: Uint8Array, dp: number, planeStride: number, len: number): void {
@@ -157,52 +151,52 @@ function bitTransposeRow(src: Uint8Array, sp: number, dst: Uint8Array, dp: numbe
       let l0 = s[ip], h0 = s[ip + 1], l1 = s[ip + 2], h1 = s[ip + 3];
       let l2 = s[ip + 4], h2 = s[ip + 5], l3 = s[ip + 6], h3 = s[ip + 7];
       let t = 0;
-      t = (l0 ^ (l0 >>> 7)) & BITS_AA; l0 ^= t ^ (t << 7);
-      t = (h0 ^ (h0 >>> 7)) & BITS_AA; h0 ^= t ^ (t << 7);
-      t = (l0 ^ (l0 >>> 14)) & BITS_CC; l0 ^= t ^ (t << 14);
-      t = (h0 ^ (h0 >>> 14)) & BITS_CC; h0 ^= t ^ (t << 14);
-      t = (l0 ^ (h0 << 4)) & NIBBLES_HI; l0 ^= t; h0 ^= t >>> 4;
-      t = (l1 ^ (l1 >>> 7)) & BITS_AA; l1 ^= t ^ (t << 7);
-      t = (h1 ^ (h1 >>> 7)) & BITS_AA; h1 ^= t ^ (t << 7);
-      t = (l1 ^ (l1 >>> 14)) & BITS_CC; l1 ^= t ^ (t << 14);
-      t = (h1 ^ (h1 >>> 14)) & BITS_CC; h1 ^= t ^ (t << 14);
-      t = (l1 ^ (h1 << 4)) & NIBBLES_HI; l1 ^= t; h1 ^= t >>> 4;
-      t = (l2 ^ (l2 >>> 7)) & BITS_AA; l2 ^= t ^ (t << 7);
-      t = (h2 ^ (h2 >>> 7)) & BITS_AA; h2 ^= t ^ (t << 7);
-      t = (l2 ^ (l2 >>> 14)) & BITS_CC; l2 ^= t ^ (t << 14);
-      t = (h2 ^ (h2 >>> 14)) & BITS_CC; h2 ^= t ^ (t << 14);
-      t = (l2 ^ (h2 << 4)) & NIBBLES_HI; l2 ^= t; h2 ^= t >>> 4;
-      t = (l3 ^ (l3 >>> 7)) & BITS_AA; l3 ^= t ^ (t << 7);
-      t = (h3 ^ (h3 >>> 7)) & BITS_AA; h3 ^= t ^ (t << 7);
-      t = (l3 ^ (l3 >>> 14)) & BITS_CC; l3 ^= t ^ (t << 14);
-      t = (h3 ^ (h3 >>> 14)) & BITS_CC; h3 ^= t ^ (t << 14);
-      t = (l3 ^ (h3 << 4)) & NIBBLES_HI; l3 ^= t; h3 ^= t >>> 4;
+      t = (l0 ^ (l0 >>> 7)) & 0x00aa00aa; l0 ^= t ^ (t << 7);
+      t = (h0 ^ (h0 >>> 7)) & 0x00aa00aa; h0 ^= t ^ (t << 7);
+      t = (l0 ^ (l0 >>> 14)) & 0x0000cccc; l0 ^= t ^ (t << 14);
+      t = (h0 ^ (h0 >>> 14)) & 0x0000cccc; h0 ^= t ^ (t << 14);
+      t = (l0 ^ (h0 << 4)) & 0xf0f0f0f0; l0 ^= t; h0 ^= t >>> 4;
+      t = (l1 ^ (l1 >>> 7)) & 0x00aa00aa; l1 ^= t ^ (t << 7);
+      t = (h1 ^ (h1 >>> 7)) & 0x00aa00aa; h1 ^= t ^ (t << 7);
+      t = (l1 ^ (l1 >>> 14)) & 0x0000cccc; l1 ^= t ^ (t << 14);
+      t = (h1 ^ (h1 >>> 14)) & 0x0000cccc; h1 ^= t ^ (t << 14);
+      t = (l1 ^ (h1 << 4)) & 0xf0f0f0f0; l1 ^= t; h1 ^= t >>> 4;
+      t = (l2 ^ (l2 >>> 7)) & 0x00aa00aa; l2 ^= t ^ (t << 7);
+      t = (h2 ^ (h2 >>> 7)) & 0x00aa00aa; h2 ^= t ^ (t << 7);
+      t = (l2 ^ (l2 >>> 14)) & 0x0000cccc; l2 ^= t ^ (t << 14);
+      t = (h2 ^ (h2 >>> 14)) & 0x0000cccc; h2 ^= t ^ (t << 14);
+      t = (l2 ^ (h2 << 4)) & 0xf0f0f0f0; l2 ^= t; h2 ^= t >>> 4;
+      t = (l3 ^ (l3 >>> 7)) & 0x00aa00aa; l3 ^= t ^ (t << 7);
+      t = (h3 ^ (h3 >>> 7)) & 0x00aa00aa; h3 ^= t ^ (t << 7);
+      t = (l3 ^ (l3 >>> 14)) & 0x0000cccc; l3 ^= t ^ (t << 14);
+      t = (h3 ^ (h3 >>> 14)) & 0x0000cccc; h3 ^= t ^ (t << 14);
+      t = (l3 ^ (h3 << 4)) & 0xf0f0f0f0; l3 ^= t; h3 ^= t >>> 4;
       // Plane k's word w = byte k of groups 0..3: a 4×4 byte transpose of (l0..l3) for
       // planes 0..3 and of (h0..h3) for planes 4..7.
-      let t0 = (l0 & LO_BYTES) | ((l1 & LO_BYTES) << 8);
-      let t1 = ((l0 >>> 8) & LO_BYTES) | (l1 & HI_BYTES);
-      let t2 = (l2 & LO_BYTES) | ((l3 & LO_BYTES) << 8);
-      let t3 = ((l2 >>> 8) & LO_BYTES) | (l3 & HI_BYTES);
+      let t0 = (l0 & 0x00ff00ff) | ((l1 & 0x00ff00ff) << 8);
+      let t1 = ((l0 >>> 8) & 0x00ff00ff) | (l1 & 0xff00ff00);
+      let t2 = (l2 & 0x00ff00ff) | ((l3 & 0x00ff00ff) << 8);
+      let t3 = ((l2 >>> 8) & 0x00ff00ff) | (l3 & 0xff00ff00);
       let op = op0 + w;
-      d[op] = (t0 & LO_HALF) | (t2 << 16);
+      d[op] = (t0 & 0xffff) | (t2 << 16);
       op += strideWords;
-      d[op] = (t1 & LO_HALF) | (t3 << 16);
+      d[op] = (t1 & 0xffff) | (t3 << 16);
       op += strideWords;
-      d[op] = (t0 >>> 16) | (t2 & HI_HALF);
+      d[op] = (t0 >>> 16) | (t2 & 0xffff0000);
       op += strideWords;
-      d[op] = (t1 >>> 16) | (t3 & HI_HALF);
-      t0 = (h0 & LO_BYTES) | ((h1 & LO_BYTES) << 8);
-      t1 = ((h0 >>> 8) & LO_BYTES) | (h1 & HI_BYTES);
-      t2 = (h2 & LO_BYTES) | ((h3 & LO_BYTES) << 8);
-      t3 = ((h2 >>> 8) & LO_BYTES) | (h3 & HI_BYTES);
+      d[op] = (t1 >>> 16) | (t3 & 0xffff0000);
+      t0 = (h0 & 0x00ff00ff) | ((h1 & 0x00ff00ff) << 8);
+      t1 = ((h0 >>> 8) & 0x00ff00ff) | (h1 & 0xff00ff00);
+      t2 = (h2 & 0x00ff00ff) | ((h3 & 0x00ff00ff) << 8);
+      t3 = ((h2 >>> 8) & 0x00ff00ff) | (h3 & 0xff00ff00);
       op += strideWords;
-      d[op] = (t0 & LO_HALF) | (t2 << 16);
+      d[op] = (t0 & 0xffff) | (t2 << 16);
       op += strideWords;
-      d[op] = (t1 & LO_HALF) | (t3 << 16);
+      d[op] = (t1 & 0xffff) | (t3 << 16);
       op += strideWords;
-      d[op] = (t0 >>> 16) | (t2 & HI_HALF);
+      d[op] = (t0 >>> 16) | (t2 & 0xffff0000);
       op += strideWords;
-      d[op] = (t1 >>> 16) | (t3 & HI_HALF);
+      d[op] = (t1 >>> 16) | (t3 & 0xffff0000);
     }
     q = planeWords << 2;
   }
@@ -210,11 +204,11 @@ function bitTransposeRow(src: Uint8Array, sp: number, dst: Uint8Array, dp: numbe
     let lo = src[ip] | (src[ip + 1] << 8) | (src[ip + 2] << 16) | (src[ip + 3] << 24);
     let hi = src[ip + 4] | (src[ip + 5] << 8) | (src[ip + 6] << 16) | (src[ip + 7] << 24);
     let t = 0;
-    t = (lo ^ (lo >>> 7)) & BITS_AA; lo ^= t ^ (t << 7);
-    t = (hi ^ (hi >>> 7)) & BITS_AA; hi ^= t ^ (t << 7);
-    t = (lo ^ (lo >>> 14)) & BITS_CC; lo ^= t ^ (t << 14);
-    t = (hi ^ (hi >>> 14)) & BITS_CC; hi ^= t ^ (t << 14);
-    t = (lo ^ (hi << 4)) & NIBBLES_HI; lo ^= t; hi ^= t >>> 4;
+    t = (lo ^ (lo >>> 7)) & 0x00aa00aa; lo ^= t ^ (t << 7);
+    t = (hi ^ (hi >>> 7)) & 0x00aa00aa; hi ^= t ^ (t << 7);
+    t = (lo ^ (lo >>> 14)) & 0x0000cccc; lo ^= t ^ (t << 14);
+    t = (hi ^ (hi >>> 14)) & 0x0000cccc; hi ^= t ^ (t << 14);
+    t = (lo ^ (hi << 4)) & 0xf0f0f0f0; lo ^= t; hi ^= t >>> 4;
     const op = dp + q;
     dst[op] = lo;
     dst[op + planeStride] = lo >>> 8;
@@ -244,55 +238,55 @@ function bitUntransposeRow(src: Uint8Array, sp: number, planeStride: number, dst
       let b = s[ip + strideWords];
       let c = s[ip + 2 * strideWords];
       let e = s[ip + 3 * strideWords];
-      let t0 = (a & LO_BYTES) | ((b & LO_BYTES) << 8);
-      let t1 = ((a >>> 8) & LO_BYTES) | (b & HI_BYTES);
-      let t2 = (c & LO_BYTES) | ((e & LO_BYTES) << 8);
-      let t3 = ((c >>> 8) & LO_BYTES) | (e & HI_BYTES);
-      let l0 = (t0 & LO_HALF) | (t2 << 16);
-      let l1 = (t1 & LO_HALF) | (t3 << 16);
-      let l2 = (t0 >>> 16) | (t2 & HI_HALF);
-      let l3 = (t1 >>> 16) | (t3 & HI_HALF);
+      let t0 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+      let t1 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+      let t2 = (c & 0x00ff00ff) | ((e & 0x00ff00ff) << 8);
+      let t3 = ((c >>> 8) & 0x00ff00ff) | (e & 0xff00ff00);
+      let l0 = (t0 & 0xffff) | (t2 << 16);
+      let l1 = (t1 & 0xffff) | (t3 << 16);
+      let l2 = (t0 >>> 16) | (t2 & 0xffff0000);
+      let l3 = (t1 >>> 16) | (t3 & 0xffff0000);
       // Planes 4..7 -> the high halves.
       ip += 4 * strideWords;
       a = s[ip];
       b = s[ip + strideWords];
       c = s[ip + 2 * strideWords];
       e = s[ip + 3 * strideWords];
-      t0 = (a & LO_BYTES) | ((b & LO_BYTES) << 8);
-      t1 = ((a >>> 8) & LO_BYTES) | (b & HI_BYTES);
-      t2 = (c & LO_BYTES) | ((e & LO_BYTES) << 8);
-      t3 = ((c >>> 8) & LO_BYTES) | (e & HI_BYTES);
-      let h0 = (t0 & LO_HALF) | (t2 << 16);
-      let h1 = (t1 & LO_HALF) | (t3 << 16);
-      let h2 = (t0 >>> 16) | (t2 & HI_HALF);
-      let h3 = (t1 >>> 16) | (t3 & HI_HALF);
+      t0 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+      t1 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+      t2 = (c & 0x00ff00ff) | ((e & 0x00ff00ff) << 8);
+      t3 = ((c >>> 8) & 0x00ff00ff) | (e & 0xff00ff00);
+      let h0 = (t0 & 0xffff) | (t2 << 16);
+      let h1 = (t1 & 0xffff) | (t3 << 16);
+      let h2 = (t0 >>> 16) | (t2 & 0xffff0000);
+      let h3 = (t1 >>> 16) | (t3 & 0xffff0000);
       let t = 0;
-      t = (l0 ^ (l0 >>> 7)) & BITS_AA; l0 ^= t ^ (t << 7);
-      t = (h0 ^ (h0 >>> 7)) & BITS_AA; h0 ^= t ^ (t << 7);
-      t = (l0 ^ (l0 >>> 14)) & BITS_CC; l0 ^= t ^ (t << 14);
-      t = (h0 ^ (h0 >>> 14)) & BITS_CC; h0 ^= t ^ (t << 14);
-      t = (l0 ^ (h0 << 4)) & NIBBLES_HI; l0 ^= t; h0 ^= t >>> 4;
+      t = (l0 ^ (l0 >>> 7)) & 0x00aa00aa; l0 ^= t ^ (t << 7);
+      t = (h0 ^ (h0 >>> 7)) & 0x00aa00aa; h0 ^= t ^ (t << 7);
+      t = (l0 ^ (l0 >>> 14)) & 0x0000cccc; l0 ^= t ^ (t << 14);
+      t = (h0 ^ (h0 >>> 14)) & 0x0000cccc; h0 ^= t ^ (t << 14);
+      t = (l0 ^ (h0 << 4)) & 0xf0f0f0f0; l0 ^= t; h0 ^= t >>> 4;
       d[op] = l0;
       d[op + 1] = h0;
-      t = (l1 ^ (l1 >>> 7)) & BITS_AA; l1 ^= t ^ (t << 7);
-      t = (h1 ^ (h1 >>> 7)) & BITS_AA; h1 ^= t ^ (t << 7);
-      t = (l1 ^ (l1 >>> 14)) & BITS_CC; l1 ^= t ^ (t << 14);
-      t = (h1 ^ (h1 >>> 14)) & BITS_CC; h1 ^= t ^ (t << 14);
-      t = (l1 ^ (h1 << 4)) & NIBBLES_HI; l1 ^= t; h1 ^= t >>> 4;
+      t = (l1 ^ (l1 >>> 7)) & 0x00aa00aa; l1 ^= t ^ (t << 7);
+      t = (h1 ^ (h1 >>> 7)) & 0x00aa00aa; h1 ^= t ^ (t << 7);
+      t = (l1 ^ (l1 >>> 14)) & 0x0000cccc; l1 ^= t ^ (t << 14);
+      t = (h1 ^ (h1 >>> 14)) & 0x0000cccc; h1 ^= t ^ (t << 14);
+      t = (l1 ^ (h1 << 4)) & 0xf0f0f0f0; l1 ^= t; h1 ^= t >>> 4;
       d[op + 2] = l1;
       d[op + 3] = h1;
-      t = (l2 ^ (l2 >>> 7)) & BITS_AA; l2 ^= t ^ (t << 7);
-      t = (h2 ^ (h2 >>> 7)) & BITS_AA; h2 ^= t ^ (t << 7);
-      t = (l2 ^ (l2 >>> 14)) & BITS_CC; l2 ^= t ^ (t << 14);
-      t = (h2 ^ (h2 >>> 14)) & BITS_CC; h2 ^= t ^ (t << 14);
-      t = (l2 ^ (h2 << 4)) & NIBBLES_HI; l2 ^= t; h2 ^= t >>> 4;
+      t = (l2 ^ (l2 >>> 7)) & 0x00aa00aa; l2 ^= t ^ (t << 7);
+      t = (h2 ^ (h2 >>> 7)) & 0x00aa00aa; h2 ^= t ^ (t << 7);
+      t = (l2 ^ (l2 >>> 14)) & 0x0000cccc; l2 ^= t ^ (t << 14);
+      t = (h2 ^ (h2 >>> 14)) & 0x0000cccc; h2 ^= t ^ (t << 14);
+      t = (l2 ^ (h2 << 4)) & 0xf0f0f0f0; l2 ^= t; h2 ^= t >>> 4;
       d[op + 4] = l2;
       d[op + 5] = h2;
-      t = (l3 ^ (l3 >>> 7)) & BITS_AA; l3 ^= t ^ (t << 7);
-      t = (h3 ^ (h3 >>> 7)) & BITS_AA; h3 ^= t ^ (t << 7);
-      t = (l3 ^ (l3 >>> 14)) & BITS_CC; l3 ^= t ^ (t << 14);
-      t = (h3 ^ (h3 >>> 14)) & BITS_CC; h3 ^= t ^ (t << 14);
-      t = (l3 ^ (h3 << 4)) & NIBBLES_HI; l3 ^= t; h3 ^= t >>> 4;
+      t = (l3 ^ (l3 >>> 7)) & 0x00aa00aa; l3 ^= t ^ (t << 7);
+      t = (h3 ^ (h3 >>> 7)) & 0x00aa00aa; h3 ^= t ^ (t << 7);
+      t = (l3 ^ (l3 >>> 14)) & 0x0000cccc; l3 ^= t ^ (t << 14);
+      t = (h3 ^ (h3 >>> 14)) & 0x0000cccc; h3 ^= t ^ (t << 14);
+      t = (l3 ^ (h3 << 4)) & 0xf0f0f0f0; l3 ^= t; h3 ^= t >>> 4;
       d[op + 6] = l3;
       d[op + 7] = h3;
     }
@@ -303,11 +297,11 @@ function bitUntransposeRow(src: Uint8Array, sp: number, planeStride: number, dst
     let lo = src[ip] | (src[ip + planeStride] << 8) | (src[ip + 2 * planeStride] << 16) | (src[ip + 3 * planeStride] << 24);
     let hi = src[ip + 4 * planeStride] | (src[ip + 5 * planeStride] << 8) | (src[ip + 6 * planeStride] << 16) | (src[ip + 7 * planeStride] << 24);
     let t = 0;
-    t = (lo ^ (lo >>> 7)) & BITS_AA; lo ^= t ^ (t << 7);
-    t = (hi ^ (hi >>> 7)) & BITS_AA; hi ^= t ^ (t << 7);
-    t = (lo ^ (lo >>> 14)) & BITS_CC; lo ^= t ^ (t << 14);
-    t = (hi ^ (hi >>> 14)) & BITS_CC; hi ^= t ^ (t << 14);
-    t = (lo ^ (hi << 4)) & NIBBLES_HI; lo ^= t; hi ^= t >>> 4;
+    t = (lo ^ (lo >>> 7)) & 0x00aa00aa; lo ^= t ^ (t << 7);
+    t = (hi ^ (hi >>> 7)) & 0x00aa00aa; hi ^= t ^ (t << 7);
+    t = (lo ^ (lo >>> 14)) & 0x0000cccc; lo ^= t ^ (t << 14);
+    t = (hi ^ (hi >>> 14)) & 0x0000cccc; hi ^= t ^ (t << 14);
+    t = (lo ^ (hi << 4)) & 0xf0f0f0f0; lo ^= t; hi ^= t >>> 4;
     dst[op] = lo;
     dst[op + 1] = lo >>> 8;
     dst[op + 2] = lo >>> 16;

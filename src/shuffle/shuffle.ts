@@ -88,13 +88,10 @@ export function unshuffle(typesize: number, src: Uint8Array, sp: number, dst: Ui
 //   r0 = [a0 b0 c0 e0]  r1 = [a1 b1 c1 e1]  r2 = [a2 b2 c2 e2]  r3 = [a3 b3 c3 e3]
 // A transpose is its own inverse, so shuffle and unshuffle share it. It is written out
 // inline in each loop: V8 inlines small functions too, but a call returning four values
-// would need an object per call.
+// would need an object per call. The masks are literals on purpose: a module-level
+// `const` is re-read from the module context, with a TDZ check, on every iteration.
 // ---------------------------------------------------------------------------------------
 
-const LO_BYTES = 0x00ff00ff;
-const HI_BYTES = ~0x00ff00ff; // 0xff00ff00 as int32
-const LO_HALF = 0x0000ffff;
-const HI_HALF = ~0x0000ffff; // 0xffff0000 as int32
 
 function shuffleWords4(src: Uint8Array, sp: number, dst: Uint8Array, dp: number, count: number): void {
   const s = wordsOf(src);
@@ -110,14 +107,14 @@ function shuffleWords4(src: Uint8Array, sp: number, dst: Uint8Array, dp: number,
     const b = s[ip + 1];
     const c = s[ip + 2];
     const e = s[ip + 3];
-    const t0 = (a & LO_BYTES) | ((b & LO_BYTES) << 8);
-    const t1 = ((a >>> 8) & LO_BYTES) | (b & HI_BYTES);
-    const t2 = (c & LO_BYTES) | ((e & LO_BYTES) << 8);
-    const t3 = ((c >>> 8) & LO_BYTES) | (e & HI_BYTES);
-    d[op0 + q] = (t0 & LO_HALF) | (t2 << 16);
-    d[op1 + q] = (t1 & LO_HALF) | (t3 << 16);
-    d[op2 + q] = (t0 >>> 16) | (t2 & HI_HALF);
-    d[op3 + q] = (t1 >>> 16) | (t3 & HI_HALF);
+    const t0 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+    const t1 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+    const t2 = (c & 0x00ff00ff) | ((e & 0x00ff00ff) << 8);
+    const t3 = ((c >>> 8) & 0x00ff00ff) | (e & 0xff00ff00);
+    d[op0 + q] = (t0 & 0xffff) | (t2 << 16);
+    d[op1 + q] = (t1 & 0xffff) | (t3 << 16);
+    d[op2 + q] = (t0 >>> 16) | (t2 & 0xffff0000);
+    d[op3 + q] = (t1 >>> 16) | (t3 & 0xffff0000);
   }
 }
 
@@ -135,14 +132,14 @@ function unshuffleWords4(src: Uint8Array, sp: number, dst: Uint8Array, dp: numbe
     const b = s[ip1 + q];
     const c = s[ip2 + q];
     const e = s[ip3 + q];
-    const t0 = (a & LO_BYTES) | ((b & LO_BYTES) << 8);
-    const t1 = ((a >>> 8) & LO_BYTES) | (b & HI_BYTES);
-    const t2 = (c & LO_BYTES) | ((e & LO_BYTES) << 8);
-    const t3 = ((c >>> 8) & LO_BYTES) | (e & HI_BYTES);
-    d[op] = (t0 & LO_HALF) | (t2 << 16);
-    d[op + 1] = (t1 & LO_HALF) | (t3 << 16);
-    d[op + 2] = (t0 >>> 16) | (t2 & HI_HALF);
-    d[op + 3] = (t1 >>> 16) | (t3 & HI_HALF);
+    const t0 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+    const t1 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+    const t2 = (c & 0x00ff00ff) | ((e & 0x00ff00ff) << 8);
+    const t3 = ((c >>> 8) & 0x00ff00ff) | (e & 0xff00ff00);
+    d[op] = (t0 & 0xffff) | (t2 << 16);
+    d[op + 1] = (t1 & 0xffff) | (t3 << 16);
+    d[op + 2] = (t0 >>> 16) | (t2 & 0xffff0000);
+    d[op + 3] = (t1 >>> 16) | (t3 & 0xffff0000);
   }
 }
 
@@ -158,28 +155,28 @@ function shuffleWords8(src: Uint8Array, sp: number, dst: Uint8Array, dp: number,
     let b = s[ip + 2];
     let c = s[ip + 4];
     let e = s[ip + 6];
-    let t0 = (a & LO_BYTES) | ((b & LO_BYTES) << 8);
-    let t1 = ((a >>> 8) & LO_BYTES) | (b & HI_BYTES);
-    let t2 = (c & LO_BYTES) | ((e & LO_BYTES) << 8);
-    let t3 = ((c >>> 8) & LO_BYTES) | (e & HI_BYTES);
+    let t0 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+    let t1 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+    let t2 = (c & 0x00ff00ff) | ((e & 0x00ff00ff) << 8);
+    let t3 = ((c >>> 8) & 0x00ff00ff) | (e & 0xff00ff00);
     let op = op0 + q;
-    d[op] = (t0 & LO_HALF) | (t2 << 16);
-    d[op + quads] = (t1 & LO_HALF) | (t3 << 16);
-    d[op + 2 * quads] = (t0 >>> 16) | (t2 & HI_HALF);
-    d[op + 3 * quads] = (t1 >>> 16) | (t3 & HI_HALF);
+    d[op] = (t0 & 0xffff) | (t2 << 16);
+    d[op + quads] = (t1 & 0xffff) | (t3 << 16);
+    d[op + 2 * quads] = (t0 >>> 16) | (t2 & 0xffff0000);
+    d[op + 3 * quads] = (t1 >>> 16) | (t3 & 0xffff0000);
     a = s[ip + 1];
     b = s[ip + 3];
     c = s[ip + 5];
     e = s[ip + 7];
-    t0 = (a & LO_BYTES) | ((b & LO_BYTES) << 8);
-    t1 = ((a >>> 8) & LO_BYTES) | (b & HI_BYTES);
-    t2 = (c & LO_BYTES) | ((e & LO_BYTES) << 8);
-    t3 = ((c >>> 8) & LO_BYTES) | (e & HI_BYTES);
+    t0 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+    t1 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+    t2 = (c & 0x00ff00ff) | ((e & 0x00ff00ff) << 8);
+    t3 = ((c >>> 8) & 0x00ff00ff) | (e & 0xff00ff00);
     op += 4 * quads;
-    d[op] = (t0 & LO_HALF) | (t2 << 16);
-    d[op + quads] = (t1 & LO_HALF) | (t3 << 16);
-    d[op + 2 * quads] = (t0 >>> 16) | (t2 & HI_HALF);
-    d[op + 3 * quads] = (t1 >>> 16) | (t3 & HI_HALF);
+    d[op] = (t0 & 0xffff) | (t2 << 16);
+    d[op + quads] = (t1 & 0xffff) | (t3 << 16);
+    d[op + 2 * quads] = (t0 >>> 16) | (t2 & 0xffff0000);
+    d[op + 3 * quads] = (t1 >>> 16) | (t3 & 0xffff0000);
   }
 }
 
@@ -195,27 +192,27 @@ function unshuffleWords8(src: Uint8Array, sp: number, dst: Uint8Array, dp: numbe
     let b = s[ip + quads];
     let c = s[ip + 2 * quads];
     let e = s[ip + 3 * quads];
-    let t0 = (a & LO_BYTES) | ((b & LO_BYTES) << 8);
-    let t1 = ((a >>> 8) & LO_BYTES) | (b & HI_BYTES);
-    let t2 = (c & LO_BYTES) | ((e & LO_BYTES) << 8);
-    let t3 = ((c >>> 8) & LO_BYTES) | (e & HI_BYTES);
-    d[op] = (t0 & LO_HALF) | (t2 << 16);
-    d[op + 2] = (t1 & LO_HALF) | (t3 << 16);
-    d[op + 4] = (t0 >>> 16) | (t2 & HI_HALF);
-    d[op + 6] = (t1 >>> 16) | (t3 & HI_HALF);
+    let t0 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+    let t1 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+    let t2 = (c & 0x00ff00ff) | ((e & 0x00ff00ff) << 8);
+    let t3 = ((c >>> 8) & 0x00ff00ff) | (e & 0xff00ff00);
+    d[op] = (t0 & 0xffff) | (t2 << 16);
+    d[op + 2] = (t1 & 0xffff) | (t3 << 16);
+    d[op + 4] = (t0 >>> 16) | (t2 & 0xffff0000);
+    d[op + 6] = (t1 >>> 16) | (t3 & 0xffff0000);
     ip += 4 * quads;
     a = s[ip];
     b = s[ip + quads];
     c = s[ip + 2 * quads];
     e = s[ip + 3 * quads];
-    t0 = (a & LO_BYTES) | ((b & LO_BYTES) << 8);
-    t1 = ((a >>> 8) & LO_BYTES) | (b & HI_BYTES);
-    t2 = (c & LO_BYTES) | ((e & LO_BYTES) << 8);
-    t3 = ((c >>> 8) & LO_BYTES) | (e & HI_BYTES);
-    d[op + 1] = (t0 & LO_HALF) | (t2 << 16);
-    d[op + 3] = (t1 & LO_HALF) | (t3 << 16);
-    d[op + 5] = (t0 >>> 16) | (t2 & HI_HALF);
-    d[op + 7] = (t1 >>> 16) | (t3 & HI_HALF);
+    t0 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+    t1 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+    t2 = (c & 0x00ff00ff) | ((e & 0x00ff00ff) << 8);
+    t3 = ((c >>> 8) & 0x00ff00ff) | (e & 0xff00ff00);
+    d[op + 1] = (t0 & 0xffff) | (t2 << 16);
+    d[op + 3] = (t1 & 0xffff) | (t3 << 16);
+    d[op + 5] = (t0 >>> 16) | (t2 & 0xffff0000);
+    d[op + 7] = (t1 >>> 16) | (t3 & 0xffff0000);
   }
 }
 
@@ -238,15 +235,15 @@ function shuffleWordsN(typesize: number, src: Uint8Array, sp: number, dst: Uint8
       const b = s[ip + wordsPerElem];
       const c = s[ip + 2 * wordsPerElem];
       const e = s[ip + 3 * wordsPerElem];
-      const t0 = (a & LO_BYTES) | ((b & LO_BYTES) << 8);
-      const t1 = ((a >>> 8) & LO_BYTES) | (b & HI_BYTES);
-      const t2 = (c & LO_BYTES) | ((e & LO_BYTES) << 8);
-      const t3 = ((c >>> 8) & LO_BYTES) | (e & HI_BYTES);
+      const t0 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+      const t1 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+      const t2 = (c & 0x00ff00ff) | ((e & 0x00ff00ff) << 8);
+      const t3 = ((c >>> 8) & 0x00ff00ff) | (e & 0xff00ff00);
       const op = opm + q;
-      d[op] = (t0 & LO_HALF) | (t2 << 16);
-      d[op + quads] = (t1 & LO_HALF) | (t3 << 16);
-      d[op + 2 * quads] = (t0 >>> 16) | (t2 & HI_HALF);
-      d[op + 3 * quads] = (t1 >>> 16) | (t3 & HI_HALF);
+      d[op] = (t0 & 0xffff) | (t2 << 16);
+      d[op + quads] = (t1 & 0xffff) | (t3 << 16);
+      d[op + 2 * quads] = (t0 >>> 16) | (t2 & 0xffff0000);
+      d[op + 3 * quads] = (t1 >>> 16) | (t3 & 0xffff0000);
     }
   }
 }
@@ -267,14 +264,14 @@ function unshuffleWordsN(typesize: number, src: Uint8Array, sp: number, dst: Uin
       const b = s[ip + quads];
       const c = s[ip + 2 * quads];
       const e = s[ip + 3 * quads];
-      const t0 = (a & LO_BYTES) | ((b & LO_BYTES) << 8);
-      const t1 = ((a >>> 8) & LO_BYTES) | (b & HI_BYTES);
-      const t2 = (c & LO_BYTES) | ((e & LO_BYTES) << 8);
-      const t3 = ((c >>> 8) & LO_BYTES) | (e & HI_BYTES);
-      d[op] = (t0 & LO_HALF) | (t2 << 16);
-      d[op + wordsPerElem] = (t1 & LO_HALF) | (t3 << 16);
-      d[op + 2 * wordsPerElem] = (t0 >>> 16) | (t2 & HI_HALF);
-      d[op + 3 * wordsPerElem] = (t1 >>> 16) | (t3 & HI_HALF);
+      const t0 = (a & 0x00ff00ff) | ((b & 0x00ff00ff) << 8);
+      const t1 = ((a >>> 8) & 0x00ff00ff) | (b & 0xff00ff00);
+      const t2 = (c & 0x00ff00ff) | ((e & 0x00ff00ff) << 8);
+      const t3 = ((c >>> 8) & 0x00ff00ff) | (e & 0xff00ff00);
+      d[op] = (t0 & 0xffff) | (t2 << 16);
+      d[op + wordsPerElem] = (t1 & 0xffff) | (t3 << 16);
+      d[op + 2 * wordsPerElem] = (t0 >>> 16) | (t2 & 0xffff0000);
+      d[op + 3 * wordsPerElem] = (t1 >>> 16) | (t3 & 0xffff0000);
     }
   }
 }
@@ -294,15 +291,15 @@ function shuffleWords2(src: Uint8Array, sp: number, dst: Uint8Array, dp: number,
     const w0 = s[ip];
     const w1 = s[ip + 1];
     // Keep the even (or odd) bytes, then close the gaps: [x0 _ x1 _] -> [x0 x1].
-    let x = w0 & LO_BYTES;
-    let y = w1 & LO_BYTES;
-    x = (x | (x >>> 8)) & LO_HALF;
-    y = (y | (y >>> 8)) & LO_HALF;
+    let x = w0 & 0x00ff00ff;
+    let y = w1 & 0x00ff00ff;
+    x = (x | (x >>> 8)) & 0xffff;
+    y = (y | (y >>> 8)) & 0xffff;
     d[op0 + q] = x | (y << 16);
-    x = (w0 >>> 8) & LO_BYTES;
-    y = (w1 >>> 8) & LO_BYTES;
-    x = (x | (x >>> 8)) & LO_HALF;
-    y = (y | (y >>> 8)) & LO_HALF;
+    x = (w0 >>> 8) & 0x00ff00ff;
+    y = (w1 >>> 8) & 0x00ff00ff;
+    x = (x | (x >>> 8)) & 0xffff;
+    y = (y | (y >>> 8)) & 0xffff;
     d[op1 + q] = x | (y << 16);
   }
 }
@@ -318,15 +315,15 @@ function unshuffleWords2(src: Uint8Array, sp: number, dst: Uint8Array, dp: numbe
     const a = s[ip0 + q];
     const b = s[ip1 + q];
     // Spread [x0 x1] to [x0 _ x1 _] for both halves, then interleave a and b.
-    let alo = a & LO_HALF;
-    let blo = b & LO_HALF;
-    alo = (alo | (alo << 8)) & LO_BYTES;
-    blo = (blo | (blo << 8)) & LO_BYTES;
+    let alo = a & 0xffff;
+    let blo = b & 0xffff;
+    alo = (alo | (alo << 8)) & 0x00ff00ff;
+    blo = (blo | (blo << 8)) & 0x00ff00ff;
     d[op] = alo | (blo << 8);
     let ahi = a >>> 16;
     let bhi = b >>> 16;
-    ahi = (ahi | (ahi << 8)) & LO_BYTES;
-    bhi = (bhi | (bhi << 8)) & LO_BYTES;
+    ahi = (ahi | (ahi << 8)) & 0x00ff00ff;
+    bhi = (bhi | (bhi << 8)) & 0x00ff00ff;
     d[op + 1] = ahi | (bhi << 8);
   }
 }

@@ -17,8 +17,9 @@ function isIndex(x: number): boolean {
 
 /**
  * Reject anything that would make a kernel read or write outside `src[sp, sp+n)` and
- * `dst[dp, dp+n)`. The word paths index the whole underlying buffer, so a range that
- * spills past a subarray would otherwise touch a neighbour's bytes.
+ * `dst[dp, dp+n)`, or make the two overlap. The word paths index the whole underlying
+ * buffer, so a range that spills past a subarray would otherwise touch a neighbour's
+ * bytes.
  */
 export function checkRanges(src: Uint8Array, sp: number, dst: Uint8Array, dp: number, n: number): void {
   if (!isIndex(n) || !isIndex(sp) || !isIndex(dp)) {
@@ -29,6 +30,14 @@ export function checkRanges(src: Uint8Array, sp: number, dst: Uint8Array, dp: nu
   }
   if (dp + n > dst.length) {
     fail(BloscErrorCode.WriteBuffer, `destination range [${dp}, ${dp + n}) exceeds its buffer of ${dst.length} bytes`);
+  }
+  // No kernel works in place: overlapping ranges would read bytes it has already written.
+  if (n > 0 && src.buffer === dst.buffer) {
+    const s0 = src.byteOffset + sp;
+    const d0 = dst.byteOffset + dp;
+    if (s0 < d0 + n && d0 < s0 + n) {
+      fail(BloscErrorCode.InvalidParam, 'source and destination ranges overlap');
+    }
   }
 }
 

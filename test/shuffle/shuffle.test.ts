@@ -103,6 +103,8 @@ describe('shuffle argument checks', () => {
     ['source overrun', () => shuffle(4, src, 8, dst, 0, 60), BloscErrorCode.ReadBuffer],
     ['destination overrun', () => unshuffle(4, src, 0, dst, 8, 60), BloscErrorCode.WriteBuffer],
     ['reference overrun', () => shuffleGeneric(4, src, 0, dst, 1, 64), BloscErrorCode.WriteBuffer],
+    ['overlapping ranges', () => shuffle(4, src, 0, src, 16, 32), BloscErrorCode.InvalidParam],
+    ['overlapping views', () => unshuffle(4, src.subarray(8), 0, src.subarray(0, 40), 0, 32), BloscErrorCode.InvalidParam],
   ];
   it.each(cases)('%s throws BloscError', (_name, call, code) => {
     let caught: unknown;
@@ -112,6 +114,14 @@ describe('shuffle argument checks', () => {
       caught = e;
     }
     expect(isBloscError(caught, code as BloscErrorCode)).toBe(true);
+  });
+
+  it('accepts disjoint ranges of one buffer', () => {
+    const buf = randomBytes(128, 11);
+    const expected = new Uint8Array(64);
+    shuffleGeneric(4, buf, 0, expected, 0, 64);
+    shuffle(4, buf, 0, buf, 64, 64);
+    expectBytes(buf.subarray(64), expected);
   });
 
   it('never writes past a subarray it was given', () => {
