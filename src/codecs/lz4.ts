@@ -14,8 +14,9 @@
  * - except in C's two-stage shortcut (literal length < 15 starting more than 16 bytes before
  *   the input end and at least 32 bytes before the output end, followed by a match of
  *   length < 19 with offset >= 8 inside the output so far), where neither check is made.
- * C's faster loop for outputs >= 64 bytes accepts the same streams (it only differs in how
- * it copies), so it needs no separate port.
+ * C's faster loop (used while 64 or more output bytes remain) skips some input-side checks,
+ * but on streams that must fill exactly `dn` bytes it accepts the same streams (the last
+ * literal run then always holds the final 5+ bytes), so it needs no separate port.
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { copyMatch } from './copy.js';

@@ -125,9 +125,9 @@ describe('LZ4 block format and LZ4_decompress_safe acceptance', () => {
 
   it('accepts what C accepts through its two-stage shortcut: a last match ending at the output end', () => {
     // 14 literals, then a match of 4 + 14 = 18 bytes at offset 8 that ends exactly at the
-    // output end (32 bytes), then an empty last-literals token. C takes the shortcut here
-    // (literal start 1 < 18 - 16... input end - 16, output start 0 <= 32 - 32) and never
-    // checks the last-5-bytes rule for this match.
+    // output end (32 bytes), then an empty last-literals token. C takes its shortcut here
+    // (the literals start at input position 1 < 18 - 16, the output position 0 <= 32 - 32)
+    // and so never checks the last-5-bytes rule for this match.
     const lits = ascii('ABCDEFGHIJKLMN');
     const s = bytes(0xee, ...lits, 8, 0, 0x00);
     const expected = [...lits];
