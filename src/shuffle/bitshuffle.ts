@@ -38,7 +38,7 @@ export function bitshuffle(typesize: number, src: Uint8Array, sp: number, dst: U
   }
   // Tile by elements so the byte-transposed rows stay in a small, cache-resident scratch.
   const tileElems = tileElements(typesize);
-  const rows = scratch(tileElems * typesize);
+  const rows = scratch(Math.min(tileElems, nelems) * typesize);
   for (let e0 = 0; e0 < nelems; e0 += tileElems) {
     const te = Math.min(tileElems, nelems - e0);
     shuffle(typesize, src, sp + e0 * typesize, rows, 0, te * typesize);
@@ -62,7 +62,7 @@ export function bitunshuffle(typesize: number, src: Uint8Array, sp: number, dst:
     return;
   }
   const tileElems = tileElements(typesize);
-  const rows = scratch(tileElems * typesize);
+  const rows = scratch(Math.min(tileElems, nelems) * typesize);
   for (let e0 = 0; e0 < nelems; e0 += tileElems) {
     const te = Math.min(tileElems, nelems - e0);
     const q0 = e0 >>> 3;

@@ -85,21 +85,14 @@ export function isWordAligned(bytes: Uint8Array, pos: number): boolean {
 /**
  * A scratch area for two-pass kernels (bitshuffle). Grown on demand and kept, so a block
  * loop allocates only on its first block. Kernels are synchronous, so one area per
- * realm (one per worker) is never used by two calls at once.
+ * realm (one per worker) is never used by two calls at once. It starts a fresh
+ * ArrayBuffer, so its byte 0 is word-aligned.
  */
 let scratchBytes = new Uint8Array(0);
-let scratchWords = new Int32Array(0);
 
 export function scratch(n: number): Uint8Array {
   if (scratchBytes.length < n) {
-    const size = Math.max(n + 3, 1024) & ~3;
-    scratchWords = new Int32Array(size >>> 2);
-    scratchBytes = new Uint8Array(scratchWords.buffer);
+    scratchBytes = new Uint8Array(Math.max(n + 3, 1024) & ~3);
   }
   return scratchBytes;
-}
-
-/** The word view of the current scratch area (aligned at byte 0). */
-export function scratchWordView(): Int32Array {
-  return scratchWords;
 }
