@@ -330,8 +330,14 @@ export function executeSequences(
           dst[op + i + 2] = dst[m + i + 2]!;
           dst[op + i + 3] = dst[m + i + 3]!;
         }
+        for (; i < ml; i++) dst[op + i] = dst[m + i]!;
+      } else if (offset === 1) {
+        // A run of one byte: no load waits on the store before it.
+        const v = dst[m]!;
+        for (; i < ml; i++) dst[op + i] = v;
+      } else {
+        for (; i < ml; i++) dst[op + i] = dst[m + i]!;
       }
-      for (; i < ml; i++) dst[op + i] = dst[m + i]!;
     } else if (offset >= ml) {
       dst.copyWithin(op, m, m + ml);
     } else if (offset === 1) {

@@ -103,6 +103,20 @@ describe('zstd conformance vectors (made by libzstd)', () => {
     });
   }
 
+  it('accepts Node Buffers and a caller-supplied output array', () => {
+    const v = vectors.find((x) => x.file === 'mixed-l3.zst')!;
+    const frame = readFileSync(dir + v.file); // a Buffer, not a plain Uint8Array
+    expect(sha256(zstdDecompress(frame))).toBe(v.sha256);
+    const room = new Uint8Array(v.size + 100);
+    const out = zstdDecompress(frame, room);
+    expect(out.length).toBe(v.size);
+    expect(out.buffer).toBe(room.buffer);
+    expect(sha256(out)).toBe(v.sha256);
+    const exact = new Uint8Array(v.size);
+    expect(zstdDecompress(frame, exact)).toBe(exact);
+    expectCode(() => zstdDecompress(frame, new Uint8Array(v.size - 1)), BloscErrorCode.WriteBuffer);
+  });
+
   it('reports declared content sizes', () => {
     for (const v of vectors) {
       const frame = read(v.file);
