@@ -100,3 +100,16 @@ export function runPython(args: string[], timeoutMs = 300_000): string {
 export function fileExists(p: string): boolean {
   return existsSync(p);
 }
+
+/** Fast byte-array equality for large buffers (vitest's deep equality walks element by element). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+}
+
+/** Describe where two byte arrays first differ, for assertion messages. */
+export function firstDifference(a: Uint8Array, b: Uint8Array): string {
+  if (bytesEqual(a, b)) return 'equal';
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return `lengths ${a.length}/${b.length}, first difference at ${i}: ${a[i]} vs ${b[i]}`;
+  return `lengths ${a.length}/${b.length}, equal prefix`;
+}

@@ -5,6 +5,7 @@ import {
   BloscError, BloscErrorCode, chunkInfo, compress, compressNaNs, compressRepeatValue, compressUninit, compressZeros,
   decompress, getItems, type CompressOptions,
 } from '../../src/index.js';
+import { firstDifference } from '../helpers.js';
 
 function expectParamError(fn: () => unknown, mentions: RegExp): void {
   let caught: unknown;
@@ -100,10 +101,10 @@ describe('round trips', () => {
         expect(info.nbytes).toBe(data.length);
         expect(info.cbytes).toBe(chunk.length);
         expect(chunk.length).toBeLessThanOrEqual(data.length + (options.format === 'blosc1' ? 16 : 32));
-        expect(decompress(chunk)).toEqual(data);
+        expect(firstDifference(decompress(chunk), data)).toBe('equal');
         const ts = info.typesize;
         const n = Math.floor(data.length / ts);
-        if (n > 1) expect(getItems(chunk, 1, n - 1)).toEqual(data.subarray(ts, n * ts));
+        if (n > 1) expect(firstDifference(getItems(chunk, 1, n - 1), data.subarray(ts, n * ts))).toBe('equal');
       }),
       { numRuns: 400, seed: 1234 },
     );
@@ -113,7 +114,7 @@ describe('round trips', () => {
     const chunk = compress(new Uint8Array(100_000), { format: 'blosc2', codec: 'lz4', typesize: 4 });
     expect(chunk.length).toBe(32);
     expect(chunkInfo(chunk).special).toBe('zeros');
-    expect(decompress(chunk)).toEqual(new Uint8Array(100_000));
+    expect(firstDifference(decompress(chunk), new Uint8Array(100_000))).toBe('equal');
   });
 
   it('incompressible data is stored (memcpyed) within nbytes + header', () => {
@@ -127,7 +128,7 @@ describe('round trips', () => {
       const chunk = compress(data, { format, codec: 'blosclz', typesize: 1, clevel: 9 });
       expect(chunkInfo(chunk).memcpyed).toBe(true);
       expect(chunk.length).toBe(data.length + (format === 'blosc1' ? 16 : 32));
-      expect(decompress(chunk)).toEqual(data);
+      expect(firstDifference(decompress(chunk), data)).toBe('equal');
     }
   });
 });

@@ -207,6 +207,9 @@ def c1_case(name, shuffle_mode, typesize, data):
 
 
 def main():
+    if (blosc2.__version__, blosc.__version__) != ("4.14.1", "1.11.4"):
+        raise SystemExit(f"expected python-blosc2 4.14.1 and python-blosc 1.11.4, found "
+                         f"{blosc2.__version__} and {blosc.__version__} (see fixtures/requirements.txt)")
     kernels = []
     # Byte shuffle: element counts that are and are not multiples of 4, with tails.
     for typesize, count, tail in [(2, 67, 1), (3, 30, 2), (4, 64, 0), (4, 61, 3), (5, 20, 4), (8, 33, 7), (16, 12, 9), (12, 8, 0)]:
