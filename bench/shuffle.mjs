@@ -3,7 +3,9 @@
 //
 //   npm run build && node bench/shuffle.mjs [blockKiB] [msPerCase]
 //
-// Reports MB/s of block bytes (1 MB = 1e6 bytes), best of 5 rounds in process CPU time. Not part of the tests.
+// BLOSC_TS_DIST=<file URL of a build directory> benchmarks another build instead of dist/.
+// Reports MB/s of block bytes (1 MB = 1e6 bytes), best of 5 rounds in process CPU time.
+// Not part of the tests.
 
 const dist = process.env.BLOSC_TS_DIST ?? new URL('../dist/', import.meta.url).href;
 const k = await import(new URL('shuffle/index.js', dist.endsWith('/') ? dist : dist + '/').href);
@@ -11,7 +13,7 @@ const k = await import(new URL('shuffle/index.js', dist.endsWith('/') ? dist : d
 const blockBytes = Number(process.argv[2] ?? 256) * 1024;
 const msPerCase = Number(process.argv[3] ?? 300);
 
-// Pseudo-random float-like data (content does not change the speed of these kernels).
+// Pseudo-random bytes (the content does not change the speed of these kernels).
 const src = new Uint8Array(blockBytes);
 let seed = 12345;
 for (let i = 0; i < blockBytes; i++) {
