@@ -115,8 +115,9 @@ export function lz4hcCompress(
   // always written (by the insertion that makes its index reachable) before it is read.
   if (sn >= MIN_LENGTH) st.hashTable.fill(0);
 
-  if (level <= 2) return compressMid(st, src, sp, sn, dst, dp, cap, limited);
-  return compressHashChain(st, src, sp, sn, dst, dp, cap, limited, 1 << (level - 1));
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  if (level <= 2) return compressMid(st, src, view, sp, sn, dst, dp, cap, limited);
+  return compressHashChain(st, src, view, sp, sn, dst, dp, cap, limited, 1 << (level - 1));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -132,19 +133,17 @@ function checkWindows(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, 
   }
 }
 
-/** Little-endian 32-bit read (`LZ4_read32` on a little-endian host), as a signed int32. */
-function read32(src: Uint8Array, p: number): number {
-  return src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24);
-}
-
-/** `LZ4HC_hashPtr`: 15-bit multiplicative hash of the 4 bytes at p. */
-function hashHc(src: Uint8Array, p: number): number {
-  return Math.imul(read32(src, p), PRIME32) >>> (32 - HASH_LOG);
+/**
+ * Little-endian 32-bit read (`LZ4_read32` on a little-endian host), as a signed int32.
+ * `view` covers exactly the input array, so its offsets are the array's.
+ */
+function read32(view: DataView, p: number): number {
+  return view.getInt32(p, true);
 }
 
 /** `LZ4MID_hash4Ptr`: 14-bit hash of the 4 bytes at p. */
-function hashMid4(src: Uint8Array, p: number): number {
-  return Math.imul(read32(src, p), PRIME32) >>> (32 - MID_HASH_LOG);
+function hashMid4(view: DataView, p: number): number {
+  return Math.imul(view.getInt32(p, true), PRIME32) >>> (32 - MID_HASH_LOG);
 }
 
 /**
@@ -181,14 +180,38 @@ export function lz4midHash8Reference(src: Uint8Array, p: number): number {
 /** Exposed for tests: the fast 8-byte lz4mid hash. */
 export const lz4midHash8 = hashMid8;
 
-/** `LZ4_count`: how many bytes from `ip` equal those from `match`, stopping at `limit`. */
-function countMatch(src: Uint8Array, ip: number, match: number, limit: number): number {
+/**
+ * `LZ4_count`: how many bytes from `ip` equal those from `match`, stopping at `limit`
+ * (match < ip). Compares four bytes per step, then finishes byte by byte; see
+ * {@link countMatchReference}.
+ */
+function countMatch(src: Uint8Array, view: DataView, ip: number, match: number, limit: number): number {
+  const start = ip;
+  const limit4 = limit - 3;
+  while (ip < limit4 && view.getInt32(ip, true) === view.getInt32(match, true)) {
+    ip += 4;
+    match += 4;
+  }
+  while (ip < limit && src[ip] === src[match]) {
+    ip++;
+    match++;
+  }
+  return ip - start;
+}
+
+/** The byte-by-byte statement of {@link countMatch}, kept for tests. */
+export function countMatchReference(src: Uint8Array, ip: number, match: number, limit: number): number {
   const start = ip;
   while (ip < limit && src[ip] === src[match]) {
     ip++;
     match++;
   }
   return ip - start;
+}
+
+/** Exposed for tests: {@link countMatch} on a whole array. */
+export function lz4CountMatch(src: Uint8Array, ip: number, match: number, limit: number): number {
+  return countMatch(src, new DataView(src.buffer, src.byteOffset, src.byteLength), ip, match, limit);
 }
 
 /**
@@ -296,6 +319,7 @@ function writeLastLiterals(
 function compressMid(
   st: Lz4hcState,
   src: Uint8Array,
+  view: DataView,
   sp: number,
   sn: number,
   dst: Uint8Array,
@@ -330,7 +354,7 @@ function compressMid(
     table[h8] = ipIndex;
     let dist = ipIndex - pos8;
     if (dist >= 0 && dist <= DISTANCE_MAX && pos8 >= PREFIX_INDEX) {
-      matchLength = countMatch(src, ip, pos8 + base, matchlimit);
+      matchLength = countMatch(src, view, ip, pos8 + base, matchlimit);
       if (matchLength >= MIN_MATCH) {
         matchDistance = dist;
         found = true;
@@ -339,19 +363,19 @@ function compressMid(
 
     if (!found) {
       // Short match second, then check whether ip+1 starts a longer one.
-      const h4 = hashMid4(src, ip);
+      const h4 = hashMid4(view, ip);
       const pos4 = table[h4];
       table[h4] = ipIndex;
       dist = ipIndex - pos4;
       if (dist >= 0 && dist <= DISTANCE_MAX && pos4 >= PREFIX_INDEX) {
-        matchLength = countMatch(src, ip, pos4 + base, matchlimit);
+        matchLength = countMatch(src, view, ip, pos4 + base, matchlimit);
         if (matchLength >= MIN_MATCH) {
           const h8next = h8Off + hashMid8(src, ip + 1);
           const pos8next = table[h8next];
           const dist2 = ipIndex + 1 - pos8next;
           matchDistance = dist;
           if (dist2 >= 0 && dist2 <= DISTANCE_MAX && pos8next >= PREFIX_INDEX && ip < mflimit) {
-            const ml2 = countMatch(src, ip + 1, pos8next + base, matchlimit);
+            const ml2 = countMatch(src, view, ip + 1, pos8next + base, matchlimit);
             if (ml2 > matchLength) {
               table[h8next] = ipIndex + 1;
               ip++;
@@ -379,7 +403,7 @@ function compressMid(
     // with indices from before it; that mismatch is reproduced on purpose.
     table[h8Off + hashMid8(src, ip + 1)] = ipIndex + 1;
     table[h8Off + hashMid8(src, ip + 2)] = ipIndex + 2;
-    table[hashMid4(src, ip + 1)] = ipIndex + 1;
+    table[hashMid4(view, ip + 1)] = ipIndex + 1;
 
     op = encodeSequence(src, anchor, ip, dst, op, matchLength, matchDistance, limited, oend);
     if (op < 0) return 0;
@@ -392,8 +416,8 @@ function compressMid(
       if (ip - sp > 5) table[h8Off + hashMid8(src, ip - 5)] = endMatchIdx - 5;
       table[h8Off + hashMid8(src, ip - 3)] = endMatchIdx - 3;
       table[h8Off + hashMid8(src, ip - 2)] = endMatchIdx - 2;
-      table[hashMid4(src, ip - 2)] = endMatchIdx - 2;
-      table[hashMid4(src, ip - 1)] = endMatchIdx - 1;
+      table[hashMid4(view, ip - 2)] = endMatchIdx - 2;
+      table[hashMid4(view, ip - 1)] = endMatchIdx - 1;
     }
   }
   return writeLastLiterals(src, anchor, iend, dst, dp, op, oend, limited);
@@ -407,8 +431,14 @@ function insertUpTo(st: Lz4hcState, src: Uint8Array, base: number, target: numbe
   const hashTable = st.hashTable;
   const chainTable = st.chainTable;
   let idx = st.nextToUpdate;
+  if (idx >= target) return;
+  // The 4 bytes at p, kept rolling: one load per position instead of four.
+  let p = idx + base;
+  let word = (src[p] << 8) | (src[p + 1] << 16) | (src[p + 2] << 24);
+  p += 3;
   while (idx < target) {
-    const h = hashHc(src, idx + base);
+    word = (word >>> 8) | (src[p++] << 24);
+    const h = Math.imul(word, PRIME32) >>> (32 - HASH_LOG);
     let delta = idx - hashTable[h];
     if (delta > DISTANCE_MAX) delta = DISTANCE_MAX;
     chainTable[idx & CHAIN_MASK] = delta;
@@ -452,6 +482,7 @@ let foundBack = 0;
 function findWiderMatch(
   st: Lz4hcState,
   src: Uint8Array,
+  view: DataView,
   sp: number,
   base: number,
   ip: number,
@@ -467,7 +498,7 @@ function findWiderMatch(
   const lowestMatchIndex = PREFIX_INDEX + (DISTANCE_MAX + 1) > ipIndex ? PREFIX_INDEX : ipIndex - DISTANCE_MAX;
   const lookBackLength = ip - iLowLimit;
   let nbAttempts = maxNbAttempts;
-  const pattern = read32(src, ip);
+  const pattern = read32(view, ip);
   let repeat = REPEAT_UNTESTED;
   let srcPatternLength = 0;
   let offset = 0;
@@ -482,7 +513,7 @@ function findWiderMatch(
     // Quick reject: the two bytes that would end a longer match must agree first.
     const a = iLowLimit + longest - 1;
     const b = matchPtr - lookBackLength + longest - 1;
-    if (src[a] === src[b] && src[a + 1] === src[b + 1] && read32(src, matchPtr) === pattern) {
+    if (src[a] === src[b] && src[a + 1] === src[b + 1] && read32(view, matchPtr) === pattern) {
       let back = 0;
       if (lookBackLength !== 0) {
         // LZ4HC_countBack, bounded by iLowLimit and the prefix start.
@@ -491,7 +522,7 @@ function findWiderMatch(
         const min = lim1 > lim2 ? lim1 : lim2;
         while (back > min && src[ip + back - 1] === src[matchPtr + back - 1]) back--;
       }
-      const matchLength = MIN_MATCH + countMatch(src, ip + MIN_MATCH, matchPtr + MIN_MATCH, iHighLimit) - back;
+      const matchLength = MIN_MATCH + countMatch(src, view, ip + MIN_MATCH, matchPtr + MIN_MATCH, iHighLimit) - back;
       if (matchLength > longest) {
         longest = matchLength;
         offset = ipIndex - matchIndex;
@@ -514,7 +545,7 @@ function findWiderMatch(
       // (LZ4HC_protectDictEnd always holds here: every candidate lies in the prefix.)
       if (repeat === REPEAT_CONFIRMED && matchCandidateIdx >= lowestMatchIndex) {
         const candPtr = matchCandidateIdx + base;
-        if (read32(src, candPtr) === pattern) {
+        if (read32(view, candPtr) === pattern) {
           const forwardPatternLength = countPattern(src, candPtr + 4, iHighLimit, pattern) + 4;
           let backLength = reverseCountPattern(src, candPtr, sp, pattern);
           // Do not reach below lowestMatchIndex.
@@ -565,6 +596,7 @@ const REPEAT_CONFIRMED = 2;
 function compressHashChain(
   st: Lz4hcState,
   src: Uint8Array,
+  view: DataView,
   sp: number,
   sn: number,
   dst: Uint8Array,
@@ -598,7 +630,7 @@ function compressHashChain(
   let m3off = 0;
 
   while (ip <= mflimit) {
-    m1len = findWiderMatch(st, src, sp, base, ip, ip, matchlimit, MIN_MATCH - 1, maxNbAttempts, patternAnalysis);
+    m1len = findWiderMatch(st, src, view, sp, base, ip, ip, matchlimit, MIN_MATCH - 1, maxNbAttempts, patternAnalysis);
     if (m1len < MIN_MATCH) {
       ip++;
       continue;
@@ -614,7 +646,7 @@ function compressHashChain(
       if (search2) {
         if (ip + m1len <= mflimit) {
           start2 = ip + m1len - 2;
-          m2len = findWiderMatch(st, src, sp, base, start2, ip, matchlimit, m1len, maxNbAttempts, patternAnalysis);
+          m2len = findWiderMatch(st, src, view, sp, base, start2, ip, matchlimit, m1len, maxNbAttempts, patternAnalysis);
           m2off = foundOffset;
           start2 += foundBack;
         } else {
@@ -661,7 +693,7 @@ function compressHashChain(
 
       if (start2 + m2len <= mflimit) {
         start3 = start2 + m2len - 3;
-        m3len = findWiderMatch(st, src, sp, base, start3, start2, matchlimit, m2len, maxNbAttempts, patternAnalysis);
+        m3len = findWiderMatch(st, src, view, sp, base, start3, start2, matchlimit, m2len, maxNbAttempts, patternAnalysis);
         m3off = foundOffset;
         start3 += foundBack;
       } else {
