@@ -129,6 +129,8 @@ function decodeFrame(
   }
   const winStart = op;
   const blockMax = h.blockSizeMax;
+  // Short copies may overshoot into output that is still to come, never past the frame.
+  const safeEnd = contentSize >= 0 ? winStart + contentSize : 0;
   for (;;) {
     if (ip + 3 > iend) fail(BloscErrorCode.ReadBuffer, 'zstd: block header truncated', { offset: ip });
     const bh = le24(src, ip);
@@ -146,7 +148,7 @@ function decodeFrame(
       outEnd = out.length;
     }
     if (type === BLOCK_COMPRESSED) {
-      op = decodeCompressedBlock(ws, src, ip, ip + size, out, op, outEnd, blockMax, winStart, dictContent);
+      op = decodeCompressedBlock(ws, src, ip, ip + size, out, op, outEnd, blockMax, winStart, dictContent, safeEnd);
     } else {
       if (size > outEnd - op) fail(BloscErrorCode.WriteBuffer, 'zstd: block does not fit in the output', { offset: ip - 3 });
       if (type === BLOCK_RAW) out.set(src.subarray(ip, ip + size), op);
@@ -181,6 +183,7 @@ function decodeCompressedBlock(
   blockMax: number,
   winStart: number,
   dict: Uint8Array,
+  safeEnd: number,
 ): number {
   const lh = ws.literalsHeader;
   readLiteralsHeader(src, ip, bend, lh);
@@ -209,7 +212,7 @@ function decodeCompressedBlock(
     litPos = 0;
     ws.huffmanPrevious = decodeLiterals(src, lh, ws.huffman, ws.huffmanPrevious, lit, 0);
   }
-  return executeSequences(seq, src, seqStart, bend, lit, litPos, litPos + n, out, op, limit, outEnd, winStart, dict);
+  return executeSequences(seq, src, seqStart, bend, lit, litPos, litPos + n, out, op, limit, outEnd, winStart, dict, safeEnd);
 }
 
 function checkRange(len: number, p: number, n: number, what: string): void {

@@ -137,7 +137,9 @@ function pickTable(src: Uint8Array, ip: number, iend: number, st: SequenceState,
  * the literals left over. Literals come from lit[litPos, litEnd). Output goes to dst from
  * `op` and must stay below `limit`; `dstEnd` tells an output overflow (WriteBuffer) from a
  * block larger than allowed (Data). Matches may reach back to `winStart` (the frame's first
- * output byte) and then into `dict` (a dictionary's content, possibly empty).
+ * output byte) and then into `dict` (a dictionary's content, possibly empty). Short copies
+ * may write up to 16 bytes past their end while that stays below `safeEnd` (the frame's
+ * declared end, or 0 to forbid it), since later sequences overwrite those bytes.
  * Returns the output position after the block.
  */
 export function executeSequences(
@@ -154,6 +156,7 @@ export function executeSequences(
   dstEnd: number,
   winStart: number,
   dict: Uint8Array,
+  safeEnd: number,
 ): number {
   const si = st.stream;
   si.init(src, start, end);
@@ -321,6 +324,14 @@ export function executeSequences(
     const m = op - offset;
     if (offset > op - winStart) {
       copyDictMatch(dst, op, offset, ml, winStart, dict, dictLen);
+    } else if (ml < 16 && op + 16 <= safeEnd) {
+      // Fixed 16 bytes in order: byte by byte, so overlapping matches repeat correctly.
+      for (let i = 0; i < 16; i += 4) {
+        dst[op + i] = dst[m + i]!;
+        dst[op + i + 1] = dst[m + i + 1]!;
+        dst[op + i + 2] = dst[m + i + 2]!;
+        dst[op + i + 3] = dst[m + i + 3]!;
+      }
     } else if (ml < SHORT_MATCH) {
       let i = 0;
       if (offset >= 4) {
