@@ -137,9 +137,10 @@ function pickTable(src: Uint8Array, ip: number, iend: number, st: SequenceState,
  * the literals left over. Literals come from lit[litPos, litEnd). Output goes to dst from
  * `op` and must stay below `limit`; `dstEnd` tells an output overflow (WriteBuffer) from a
  * block larger than allowed (Data). Matches may reach back to `winStart` (the frame's first
- * output byte) and then into `dict` (a dictionary's content, possibly empty). Short copies
- * may write up to 16 bytes past their end while that stays below `safeEnd` (the frame's
- * declared end, or 0 to forbid it), since later sequences overwrite those bytes.
+ * output byte) and then into `dict` (a dictionary's content, possibly empty). Short
+ * matches may write up to 16 bytes past their end while that stays below `safeEnd` (the
+ * frame's declared end, or 0 to forbid it): later sequences and blocks overwrite those
+ * bytes, and nothing reads output ahead of the write position.
  * Returns the output position after the block.
  */
 export function executeSequences(
