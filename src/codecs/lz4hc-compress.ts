@@ -14,7 +14,8 @@
  * Positions are kept as C's indices: a fresh context starts its prefix at index 65536
  * (`dictLimit = lowLimit = 64 KB`), so the index of src[p] is `p - sp + 65536`. With that
  * base, the zeroed hash table means "no candidate", because every distance to index 0 is
- * larger than LZ4_DISTANCE_MAX.
+ * larger than LZ4_DISTANCE_MAX. A reused {@link Lz4hcState} starts each call at a higher
+ * index instead of clearing its tables, with the same effect (see `startCall`).
  *
  * The output limit checks are C's: when `cap < LZ4_compressBound(sn)` the encoder runs in
  * `limitedOutput` mode, whose checks are conservative (a sequence needs room for its
@@ -49,6 +50,11 @@ const MID_HASH_LOG = HASH_LOG - 1;
 const MID_HASH_TABLE_SIZE = 1 << MID_HASH_LOG;
 /** Index of the first input byte in a fresh context (`LZ4HC_init_internal`). */
 const PREFIX_INDEX = 65536;
+/**
+ * A state's indices stay below this (int32 tables). A call whose indices would pass it
+ * starts over at PREFIX_INDEX with cleared tables.
+ */
+const INDEX_LIMIT = 0x7fff0000;
 
 /** Knuth's multiplier 2654435761 (`LZ4HC_hashPtr`, `LZ4MID_hash4`). */
 const PRIME32 = 0x9e3779b1;
@@ -61,8 +67,8 @@ export const LZ4HC_MAX_LEVEL = 9;
 
 /**
  * Working memory for {@link lz4hcCompress}: C's `LZ4HC_CCtx_internal` without the
- * dictionary fields. Reusing one state avoids allocating 384 KiB per call; the tables are
- * reset at the start of every call, so a state carries nothing from one call to the next.
+ * dictionary fields. Reusing one state avoids allocating 384 KiB per call. What one call
+ * leaves in the tables never changes the output of the next (see `startCall`).
  */
 export class Lz4hcState {
   /** `hashTable`: newest index per hash (lz4mid: 4-byte hashes, then 8-byte hashes). */
@@ -71,6 +77,31 @@ export class Lz4hcState {
   readonly chainTable = new Uint16Array(CHAIN_TABLE_SIZE);
   /** `nextToUpdate`: first index not yet inserted into the chains. */
   nextToUpdate = PREFIX_INDEX;
+  /** Index of src[sp] in the current call (C's `dictLimit`, `lowLimit`). */
+  prefixIndex = PREFIX_INDEX;
+  /** Where the next call's indices start; see {@link startCall}. */
+  nextPrefixIndex = PREFIX_INDEX;
+}
+
+/**
+ * Set up `st` for a call on `sn` bytes so that it behaves exactly like C's freshly zeroed
+ * context. C starts every call at index 65536 with all-zero tables, where 0 means "no
+ * candidate" only because it lies more than LZ4_DISTANCE_MAX before every index. Instead of
+ * clearing 128 KiB for each call, each call here starts 65536 + 16 indices past everything
+ * the previous call stored, so every old entry is just as far out of reach as a 0: every
+ * lookup compares distances against 65535 or against the call's first index, and the chain
+ * table is only read at indices written in the same call. Tables are cleared only when the
+ * indices would leave the int32 range.
+ */
+function startCall(st: Lz4hcState, sn: number): void {
+  let start = st.nextPrefixIndex;
+  if (start + sn + DISTANCE_MAX + 17 > INDEX_LIMIT) {
+    st.hashTable.fill(0);
+    start = PREFIX_INDEX;
+  }
+  st.prefixIndex = start;
+  st.nextToUpdate = start;
+  st.nextPrefixIndex = start + sn + DISTANCE_MAX + 17;
 }
 
 let sharedState: Lz4hcState | null = null;
@@ -110,10 +141,8 @@ export function lz4hcCompress(
 
   let st = state;
   if (st === undefined) st = sharedState ??= new Lz4hcState();
-  st.nextToUpdate = PREFIX_INDEX;
-  // LZ4_initStreamHC zeroes the whole context. The chain table needs no reset: an entry is
-  // always written (by the insertion that makes its index reachable) before it is read.
-  if (sn >= MIN_LENGTH) st.hashTable.fill(0);
+  // Shorter inputs never touch the tables.
+  if (sn >= MIN_LENGTH) startCall(st, sn);
 
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   if (level <= 2) return compressMid(st, src, view, sp, sn, dst, dp, cap, limited);
@@ -335,7 +364,8 @@ function compressMid(
   if (sn < MIN_LENGTH) return writeLastLiterals(src, anchor, iend, dst, dp, op, oend, limited);
 
   // index(p) = p - base; hash4 heads live in table[0, 2^14), hash8 heads in table[2^14, 2^15).
-  const base = sp - PREFIX_INDEX;
+  const prefixIdx = st.prefixIndex;
+  const base = sp - prefixIdx;
   const mflimit = iend - MF_LIMIT;
   const matchlimit = iend - LAST_LITERALS;
   const ilimitIdx = iend - 8 - base; // LZ4MID_HASHSIZE = 8
@@ -353,7 +383,7 @@ function compressMid(
     const pos8 = table[h8];
     table[h8] = ipIndex;
     let dist = ipIndex - pos8;
-    if (dist >= 0 && dist <= DISTANCE_MAX && pos8 >= PREFIX_INDEX) {
+    if (dist >= 0 && dist <= DISTANCE_MAX && pos8 >= prefixIdx) {
       matchLength = countMatch(src, view, ip, pos8 + base, matchlimit);
       if (matchLength >= MIN_MATCH) {
         matchDistance = dist;
@@ -367,14 +397,14 @@ function compressMid(
       const pos4 = table[h4];
       table[h4] = ipIndex;
       dist = ipIndex - pos4;
-      if (dist >= 0 && dist <= DISTANCE_MAX && pos4 >= PREFIX_INDEX) {
+      if (dist >= 0 && dist <= DISTANCE_MAX && pos4 >= prefixIdx) {
         matchLength = countMatch(src, view, ip, pos4 + base, matchlimit);
         if (matchLength >= MIN_MATCH) {
           const h8next = h8Off + hashMid8(src, ip + 1);
           const pos8next = table[h8next];
           const dist2 = ipIndex + 1 - pos8next;
           matchDistance = dist;
-          if (dist2 >= 0 && dist2 <= DISTANCE_MAX && pos8next >= PREFIX_INDEX && ip < mflimit) {
+          if (dist2 >= 0 && dist2 <= DISTANCE_MAX && pos8next >= prefixIdx && ip < mflimit) {
             const ml2 = countMatch(src, view, ip + 1, pos8next + base, matchlimit);
             if (ml2 > matchLength) {
               table[h8next] = ipIndex + 1;
@@ -494,8 +524,9 @@ function findWiderMatch(
 ): number {
   const chainTable = st.chainTable;
   const ipIndex = ip - base;
-  // lowLimit is PREFIX_INDEX in a fresh context.
-  const lowestMatchIndex = PREFIX_INDEX + (DISTANCE_MAX + 1) > ipIndex ? PREFIX_INDEX : ipIndex - DISTANCE_MAX;
+  // lowLimit equals the prefix index without a dictionary.
+  const lowLimit = st.prefixIndex;
+  const lowestMatchIndex = lowLimit + (DISTANCE_MAX + 1) > ipIndex ? lowLimit : ipIndex - DISTANCE_MAX;
   const lookBackLength = ip - iLowLimit;
   let nbAttempts = maxNbAttempts;
   const pattern = read32(view, ip);
@@ -612,7 +643,7 @@ function compressHashChain(
   if (sn < MIN_LENGTH) return writeLastLiterals(src, anchor, iend, dst, dp, op, oend, limited);
 
   const patternAnalysis = maxNbAttempts > 128;
-  const base = sp - PREFIX_INDEX;
+  const base = sp - st.prefixIndex;
   const mflimit = iend - MF_LIMIT;
   const matchlimit = iend - LAST_LITERALS;
   let ip = sp;

@@ -94,6 +94,22 @@ describe('lz4hcCompress', () => {
     );
   });
 
+  it('gives the same bytes when a reused state has to start its indices over', () => {
+    const state = new Lz4hcState();
+    const data = structuredInput(7, 70000);
+    const cap = lz4CompressBound(data.length);
+    for (const level of [1, 5, 9]) {
+      const fresh = compressGuarded(data, 0, data.length, 0, cap, level)!;
+      // Leave stale entries, then push the next start close to the int32 limit.
+      compressGuarded(data, 0, data.length, 0, cap, level, state);
+      state.nextPrefixIndex = 0x7fff0000 - 70000 - 65536 - 100;
+      expect(sameBytes(compressGuarded(data, 0, data.length, 0, cap, level, state)!, fresh)).toBe(true);
+      // This call no longer fits below the limit: it must clear the tables and start over.
+      expect(sameBytes(compressGuarded(data, 0, data.length, 0, cap, level, state)!, fresh)).toBe(true);
+      expect(state.prefixIndex).toBe(65536);
+    }
+  });
+
   it('writes inputs shorter than 13 bytes as one literal run (LZ4 end-of-block rule)', () => {
     for (let n = 0; n < 13; n++) {
       const data = structuredInput(n, n);
