@@ -9,10 +9,11 @@
  *   - native C-Blosc2 / C-Blosc 1.x from bench/.data/native.json (measured by datasets.py in
  *     the same run).
  * Every decoder's output is compared with the data set before it is timed; a wrong or
- * failing decode is reported and not timed.
+ * failing decode is reported and not timed. The JS decoders of one chunk are timed in
+ * alternation (timeInterleaved), so background load affects their ratios less.
  */
 import { sameBytes } from './lib/data.mjs';
-import { mbps, timeAsync, timeSync } from './lib/timing.mjs';
+import { mbps, timeInterleaved } from './lib/timing.mjs';
 import { fmtCompressionRatio, fmtMBps, fmtRatio, geomean } from './lib/table.mjs';
 
 /** Decode speed a target asks of blosc-ts relative to numcodecs.js (WASM). */
@@ -33,9 +34,10 @@ function nativeLookup(native) {
 }
 
 /**
- * Time blosc-ts on one chunk. Returns { mbps } or { error }.
+ * Check blosc-ts on one chunk (twice into the same preallocated output, as the timed calls
+ * do), then return the call to time: { entry } or { error }.
  */
-function benchBloscTs(lib, chunk, raw, timing) {
+function prepareBloscTs(lib, chunk, raw) {
   let out;
   try {
     const nbytes = typeof lib.chunkInfo === 'function' ? lib.chunkInfo(chunk).nbytes : raw.length;
@@ -50,19 +52,18 @@ function benchBloscTs(lib, chunk, raw, timing) {
     return { error: firstLine(err) };
   }
   const decompress = lib.decompress;
-  const t = timeSync(() => decompress(chunk, out), timing);
-  return { mbps: mbps(raw.length, t.medianMs), reps: t.reps };
+  return { entry: { fn: () => decompress(chunk, out), isAsync: false } };
 }
 
-async function benchWasm(codec, chunk, raw, timing) {
+/** Check numcodecs.js on one chunk, then return the call to time: { entry } or { error }. */
+async function prepareWasm(codec, chunk, raw) {
   try {
     const result = await codec.decode(chunk);
     if (!sameBytes(result, raw)) return { error: 'decoded bytes differ from the data set' };
   } catch (err) {
     return { error: firstLine(err) };
   }
-  const t = await timeAsync(() => codec.decode(chunk), timing);
-  return { mbps: mbps(raw.length, t.medianMs), reps: t.reps };
+  return { entry: { fn: () => codec.decode(chunk), isAsync: true } };
 }
 
 /**
@@ -100,19 +101,26 @@ export async function runDecodeSection(ctx) {
         nativeC2B2: native.get(`c-blosc2|${set.name}|${codec}|b2`) ?? null,
         errors: [],
       };
-      const record = (what, r) => {
-        if ('error' in r) {
-          row.errors.push(`${what}: ${r.error}`);
-          notes.push(`${set.name} ${codec} ${what}: ${r.error}`);
-          return null;
-        }
-        return r.mbps;
-      };
+      // Check every decoder first, then time the ones that decode correctly in alternation.
+      const candidates = [];
       if (lib !== null) {
-        row.tsB1 = record('blosc-ts Blosc1 chunk', benchBloscTs(lib, b1.bytes, set.raw, timing));
-        if (b2 !== null) row.tsB2 = record('blosc-ts Blosc2 chunk', benchBloscTs(lib, b2.bytes, set.raw, timing));
+        candidates.push(['tsB1', 'blosc-ts Blosc1 chunk', prepareBloscTs(lib, b1.bytes, set.raw)]);
+        if (b2 !== null) candidates.push(['tsB2', 'blosc-ts Blosc2 chunk', prepareBloscTs(lib, b2.bytes, set.raw)]);
       }
-      if (wasm !== null) row.wasm = record('numcodecs.js', await benchWasm(wasm, b1.bytes, set.raw, timing));
+      if (wasm !== null) candidates.push(['wasm', 'numcodecs.js', await prepareWasm(wasm, b1.bytes, set.raw)]);
+      const timed = [];
+      for (const [key, what, prepared] of candidates) {
+        if ('error' in prepared) {
+          row.errors.push(`${what}: ${prepared.error}`);
+          notes.push(`${set.name} ${codec} ${what}: ${prepared.error}`);
+        } else {
+          timed.push([key, prepared.entry]);
+        }
+      }
+      const summaries = await timeInterleaved(timed.map(([, entry]) => entry), timing);
+      timed.forEach(([key], k) => {
+        row[key] = mbps(set.raw.length, summaries[k].medianMs);
+      });
       results.push(row);
       log(
         `  decode ${set.name.padEnd(12)} ${codec.padEnd(8)} blosc-ts b1 ${fmtMBps(row.tsB1).padStart(7)}  ` +
@@ -199,7 +207,7 @@ export async function runDecodeSection(ctx) {
       'MB/s of decoded bytes (10^6 B/s), single thread, 16 MiB chunks, SHUFFLE, clevel 5, typesize = item size. ' +
       'b1 = Blosc1 chunk written by python-blosc (c-blosc 1.x), read by every decoder; b2 = Blosc2 chunk written by python-blosc2. ' +
       'blosc-ts = `decompress(chunk, out)` into a preallocated output; WASM = numcodecs.js 0.3.2 `Blosc.decode(chunk)` ' +
-      '(c-blosc 1.18.1, async, fresh output per call); c-blosc2 / c-blosc = native through python-blosc2 / python-blosc, ' +
+      '(c-blosc 1.18.1, async, fresh output per call); the JS decoders of one chunk are timed in alternation; c-blosc2 / c-blosc = native through python-blosc2 / python-blosc, ' +
       'nthreads 1, preallocated output, timed in Python. ratio = nbytes / cbytes. ' +
       `ts÷set = blosc-ts b1 over \`Uint8Array.prototype.set\` of 16 MiB (${fmtMBps(setMBps)} MB/s in this run).`,
     tables: [{ columns, rows, strong }],

@@ -160,6 +160,8 @@ const method =
   `Timing: one warm-up call, then repeats until ${timing.targetMs} ms have been spent in the timed calls ` +
   `(at least ${timing.minReps}, at most ${timing.maxReps}; 3 when a single call exceeds that), median. ` +
   `Node ${gcExposed() ? 'ran with --expose-gc and collected before every timed call (outside the timed region)' : 'ran without --expose-gc'}. ` +
+  'The JS decoders of one chunk (blosc-ts b1, blosc-ts b2, WASM) are timed in alternation, one call each per round, ' +
+  'so background load falls on them alike. ' +
   'Native rows are measured by bench/datasets.py with the same rule, just before the JS rows. ' +
   'Every decoder output is compared with the data set before it is timed. ' +
   `1-minute load average ${loadAtStart.toFixed(2)} at the start of the run, ${os.loadavg()[0].toFixed(2)} at the end: ` +

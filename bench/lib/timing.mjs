@@ -1,5 +1,5 @@
 /**
- * Median-of-repeats timer shared by every bench section.
+ * Median-of-repeats timers shared by every bench section.
  *
  * Method (the same as bench/datasets.py and the measured anchors): one warm-up call, then
  * timed calls until `targetMs` has passed and at least `minReps` were made (at most
@@ -92,6 +92,48 @@ export async function timeAsync(fn, options = {}) {
     spent += dt;
   }
   return summarise(samples);
+}
+
+/**
+ * Time several functions in alternation (one call of each per round, each preceded by a
+ * collection when gc is exposed) until every one has had its time and repeats, so that
+ * load from other processes on a shared machine falls on all of them alike and their
+ * ratios stay fair. Each entry is { fn, isAsync }; async functions are awaited inside
+ * their timed region. Returns one { medianMs, minMs, maxMs, reps } per entry.
+ * @param {{ fn: () => unknown, isAsync: boolean }[]} entries
+ * @param {Partial<typeof DEFAULT_TIMING>} [options]
+ */
+export async function timeInterleaved(entries, options = {}) {
+  const { targetMs, minReps, maxReps, warmups } = { ...DEFAULT_TIMING, ...options };
+  const floors = [];
+  for (const { fn, isAsync } of entries) {
+    const w0 = performance.now();
+    for (let i = 0; i < warmups; i++) {
+      if (isAsync) await fn();
+      else fn();
+    }
+    floors.push(performance.now() - w0 > targetMs * warmups ? Math.min(minReps, SLOW_MIN_REPS) : minReps);
+  }
+  const samples = entries.map(() => []);
+  const spent = entries.map(() => 0);
+  const wants = (k) => samples[k].length < maxReps && (samples[k].length < floors[k] || spent[k] < targetMs);
+  for (;;) {
+    let ran = false;
+    for (let k = 0; k < entries.length; k++) {
+      if (!wants(k)) continue;
+      ran = true;
+      const { fn, isAsync } = entries[k];
+      if (collect !== null) collect();
+      const t0 = performance.now();
+      if (isAsync) await fn();
+      else fn();
+      const dt = performance.now() - t0;
+      samples[k].push(dt);
+      spent[k] += dt;
+    }
+    if (!ran) break;
+  }
+  return samples.map(summarise);
 }
 
 /** MB/s (10^6 bytes per second) of `nbytes` processed in `ms` milliseconds. */
