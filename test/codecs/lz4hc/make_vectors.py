@@ -4,8 +4,8 @@
 The reference encoder is lz4 1.10.0 as bundled in python-blosc2 4.14.1: its libblosc2
 exports LZ4_compress_HC, which is called here directly through ctypes so that any output
 capacity can be tried. For the capacity Blosc itself uses, each result is also checked
-against the stream that blosc2.compress2 writes (one block, no split, no filter), so the
-vectors are exactly what Blosc chunks carry.
+against the stream that blosc2.compress2 and python-blosc's blosc.compress write (one block,
+no split, no filter), so the vectors are exactly what Blosc chunks carry.
 
 Output, in test/codecs/lz4hc/vectors/:
   <name>.bin.gz   the input bytes (gzip)
@@ -24,6 +24,7 @@ import struct
 import sys
 import zlib
 
+import blosc
 import blosc2
 import numpy as np
 
@@ -190,6 +191,24 @@ def blosc2_stream(data, level):
     return chunk[bstart + 4 : bstart + 4 + csize]
 
 
+def blosc1_stream(data, level):
+    """The single codec stream of a one-block python-blosc (c-blosc 1.21.7.dev) chunk, or None."""
+    blosc.set_nthreads(1)
+    blosc.set_blocksize(len(data))
+    try:
+        chunk = blosc.compress(data, typesize=1, cname="lz4hc", clevel=level, shuffle=blosc.NOSHUFFLE)
+    finally:
+        blosc.set_blocksize(0)
+    (blocksize,) = struct.unpack_from("<i", chunk, 8)
+    if chunk[2] & 0x02 or blocksize != len(data):  # memcpyed, or c-blosc capped the block size
+        return None
+    (bstart,) = struct.unpack_from("<i", chunk, 16)
+    (csize,) = struct.unpack_from("<i", chunk, bstart)
+    if csize == len(data):
+        return None
+    return chunk[bstart + 4 : bstart + 4 + csize]
+
+
 def main():
     lib = load_lz4()
     assert lib.LZ4_versionNumber() == 11000, lib.LZ4_versionNumber()
@@ -226,11 +245,12 @@ def main():
                     out = unlimited if cap_name == "bound" else c_compress(lib, data, cap, level)
                     per_cap[cap_name] = [cap, len(out), hashlib.sha256(out).hexdigest()[:16]]
                     if cap_name == "n-8" and n >= 32 and len(out) > 0:
-                        stream = blosc2_stream(data, level)
-                        if stream is not None:
-                            if stream != out:
-                                sys.exit(f"{name} level {level}: blosc2.compress2 stream differs from LZ4_compress_HC")
-                            crosschecked += 1
+                        # c-blosc2 and c-blosc both pass maxout = nbytes - 8 for a one-block chunk.
+                        for library, stream in (("blosc2", blosc2_stream(data, level)), ("blosc", blosc1_stream(data, level))):
+                            if stream is not None:
+                                if stream != out:
+                                    sys.exit(f"{name} level {level}: {library} chunk stream differs from LZ4_compress_HC")
+                                crosschecked += 1
                 results[str(level)] = per_cap
             manifest["vectors"].append(
                 {"name": name, "kind": kind, "size": n, "sha256": hashlib.sha256(data).hexdigest(), "levels": results}
@@ -241,7 +261,7 @@ def main():
         fh.write(",\n".join(json.dumps(v, separators=(",", ":")) for v in manifest["vectors"]))
         fh.write("\n]}\n")
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
-    print(f"{len(manifest['vectors'])} inputs, {crosschecked} streams cross-checked with blosc2.compress2, {total} bytes")
+    print(f"{len(manifest['vectors'])} inputs, {crosschecked} streams cross-checked with python-blosc2 and python-blosc chunks, {total} bytes")
 
 
 if __name__ == "__main__":
