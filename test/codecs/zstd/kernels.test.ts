@@ -201,6 +201,46 @@ describe('Huffman stream decoding', () => {
     );
   });
 
+  it('the side-by-side 4-stream decoder equals four single-stream decodes', () => {
+    fc.assert(
+      fc.property(arbTable, fc.array(fc.nat(), { minLength: 6, maxLength: 700 }), fc.nat({ max: 3 }), (table, picks, skew) => {
+        const present: number[] = [];
+        for (let i = 0; i < 1 << table.log; i++) {
+          const s = table.cells[i]! >> 8;
+          if (present[present.length - 1] !== s) present.push(s);
+        }
+        // Optionally make one segment highly compressible so the streams end at different times.
+        const symbols = picks.map((p, i) => (skew > 0 && i % 4 === skew ? present[0]! : present[p % present.length]!));
+        const seg = Math.ceil(symbols.length / 4);
+        const parts = [0, 1, 2, 3].map((k) => huffEncode(table, symbols.slice(k * seg, Math.min(symbols.length, (k + 1) * seg))));
+        if (parts.slice(0, 3).some((p) => p.length > 0xffff)) return;
+        const total = 6 + parts.reduce((s, p) => s + p.length, 0);
+        const src = new Uint8Array(total + 3);
+        for (let k = 0; k < 3; k++) {
+          src[2 * k] = parts[k]!.length & 255;
+          src[2 * k + 1] = parts[k]!.length >> 8;
+        }
+        let p = 6;
+        const starts: number[] = [];
+        for (const part of parts) {
+          starts.push(p);
+          src.set(part, p);
+          p += part.length;
+        }
+        starts.push(p);
+        const out = new Uint8Array(symbols.length);
+        decodeHuffman4Streams(table, src, 0, total, out, 0, symbols.length);
+        const ref = new Uint8Array(symbols.length);
+        for (let k = 0; k < 4; k++) {
+          decodeHuffmanStreamSimple(table, src, starts[k]!, starts[k + 1]!, ref, k * seg, Math.min(symbols.length, (k + 1) * seg));
+        }
+        expect([...out]).toEqual(symbols);
+        expect([...ref]).toEqual(symbols);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('decodes 4 streams with a jump table', () => {
     const table = randomTable([4, 3, 2, 0, 1])!; // the RFC 8878 example weights
     expect(table).not.toBeNull();
