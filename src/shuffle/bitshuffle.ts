@@ -5,9 +5,11 @@
  * bytes, then, row by row, an 8×8 bit-matrix transpose of every 8-byte group whose eight
  * result bytes go to the row's eight bit-planes. Unshuffle runs the same steps backwards.
  *
- * The row step ("bit-transpose a row") handles 32 bytes at a time on LE hosts with
- * 4-aligned buffers: eight words in, four 8×8 bit transposes on 32-bit halves, two 4×4
- * byte transposes to gather each plane's four bytes into a word, eight words out.
+ * The elements are processed in tiles of a few KiB, so the byte-transposed rows live in a
+ * small scratch area that stays in L1 between the two steps. The row step handles 32
+ * bytes at a time on LE hosts with 4-aligned rows and planes: eight words in, four 8×8
+ * bit transposes on 32-bit halves, two 4×4 byte transposes to gather each plane's four
+ * bytes into a word, eight words out; leftover 8-byte groups take a byte loop.
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { shuffle, unshuffle } from './shuffle.js';
