@@ -134,6 +134,30 @@ describe('zstd conformance vectors (made by libzstd)', () => {
     expectCode(() => zstdDecompress(frame, undefined, parseZstdDictionary(read('raw-content.dict'))), BloscErrorCode.CodecDict);
   });
 
+  it('accepts 1-, 2- and 4-byte dictionary ids in the frame header', () => {
+    const v = vectors.find((x) => x.file === 'dict-l3.zst')!;
+    const frame = read(v.file);
+    const fhd = frame[4]!;
+    expect(fhd & 3).toBe(3); // the CLI writes 4-byte ids
+    const single = (fhd & 0x20) !== 0;
+    const idAt = 5 + (single ? 0 : 1);
+    const dictBytes = read('json.dict');
+    for (const [flag, id] of [[1, 0x42], [2, 0xbeef], [3, 0x12345678]] as const) {
+      const idLen = flag === 3 ? 4 : flag;
+      const patched = new Uint8Array(frame.length - 4 + idLen);
+      patched.set(frame.subarray(0, idAt));
+      patched[4] = (fhd & ~3) | flag;
+      for (let i = 0; i < idLen; i++) patched[idAt + i] = (id >>> (8 * i)) & 255;
+      patched.set(frame.subarray(idAt + 4), idAt + idLen);
+      // The same dictionary, renumbered.
+      const renumbered = dictBytes.slice();
+      new DataView(renumbered.buffer).setUint32(4, id, true);
+      const out = zstdDecompress(patched, undefined, parseZstdDictionary(renumbered));
+      expect(sha256(out)).toBe(v.sha256);
+      expectCode(() => zstdDecompress(patched, undefined, parseZstdDictionary(dictBytes)), BloscErrorCode.CodecDict);
+    }
+  });
+
   it('reads the formatted dictionary header', () => {
     const bytes = read('json.dict');
     const d = parseZstdDictionary(bytes);
