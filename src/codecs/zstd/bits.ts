@@ -37,20 +37,31 @@ export function le24(a: Uint8Array, p: number): number {
   return a[p]! | (a[p + 1]! << 8) | (a[p + 2]! << 16);
 }
 
-let lastBytes: Uint8Array | null = null;
-let lastView: DataView | null = null;
-
 /**
- * A DataView over the same bytes as `a` (index i of the view is a[i]); the last one is
- * cached, since a Blosc chunk's blocks are decoded one after another from one array.
- * Hot loops load 32-bit words through it: one load instead of four byte loads.
+ * DataViews over byte arrays, remembering the last array asked for: a Blosc chunk's blocks
+ * are decoded one after another from one input into one output, so each role (input,
+ * output) keeps its own cache. Hot loops move 32-bit words through these views: one load
+ * or store instead of four byte accesses. (The cache holds on to the last array.)
  */
-export function viewOf(a: Uint8Array): DataView {
-  if (a !== lastBytes) {
-    lastView = new DataView(a.buffer, a.byteOffset, a.byteLength);
-    lastBytes = a;
+export class ViewCache {
+  private bytes: Uint8Array | null = null;
+  private view: DataView | null = null;
+
+  /** A DataView over the same bytes as `a` (index i of the view is a[i]). */
+  of(a: Uint8Array): DataView {
+    if (a !== this.bytes || this.view === null) {
+      this.view = new DataView(a.buffer, a.byteOffset, a.byteLength);
+      this.bytes = a;
+    }
+    return this.view;
   }
-  return lastView!;
+}
+
+const inputViews = new ViewCache();
+
+/** DataView over an input array (cached, see {@link ViewCache}). */
+export function viewOf(a: Uint8Array): DataView {
+  return inputViews.of(a);
 }
 
 /**

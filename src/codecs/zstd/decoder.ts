@@ -7,7 +7,7 @@
  * match history, and a dictionary's content acts as a prefix before it.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
-import { le24, le32 } from './bits.js';
+import { ViewCache, le24, le32, viewOf } from './bits.js';
 import type { ZstdDictionary } from './dictionary.js';
 import { BLOCK_SIZE_LIMIT, CONTENT_SIZE_MAX, FrameHeader, readFrameHeader } from './frame.js';
 import { HuffmanTable } from './huffman.js';
@@ -38,7 +38,9 @@ class GrowableOutput {
 
 /** Everything a decode needs besides its arguments, allocated once and reused. */
 class Workspace {
-  readonly literals = new Uint8Array(BLOCK_SIZE_LIMIT);
+  readonly literals = new Uint8Array(BLOCK_SIZE_LIMIT + 16);
+  readonly literalsView = new DataView(this.literals.buffer);
+  readonly outputViews = new ViewCache();
   readonly literalsHeader = new LiteralsHeader();
   readonly huffman = new HuffmanTable();
   huffmanPrevious: HuffmanTable | null = null;
@@ -202,17 +204,21 @@ function decodeCompressedBlock(
     return op + n;
   }
   let lit: Uint8Array;
+  let litView: DataView;
   let litPos: number;
   if (lh.type === LIT_RAW) {
     // Raw literals are read in place.
     lit = src;
+    litView = viewOf(src);
     litPos = lh.start;
   } else {
     lit = ws.literals;
+    litView = ws.literalsView;
     litPos = 0;
     ws.huffmanPrevious = decodeLiterals(src, lh, ws.huffman, ws.huffmanPrevious, lit, 0);
   }
-  return executeSequences(seq, src, seqStart, bend, lit, litPos, litPos + n, out, op, limit, outEnd, winStart, dict, safeEnd);
+  const outView = ws.outputViews.of(out);
+  return executeSequences(seq, src, seqStart, bend, lit, litPos, litPos + n, out, op, limit, outEnd, winStart, dict, safeEnd, outView, litView);
 }
 
 function checkRange(len: number, p: number, n: number, what: string): void {

@@ -37,11 +37,12 @@ const MODE_COMPRESSED = 2;
 const MODE_REPEAT = 3;
 
 /**
- * Copies shorter than these go byte by byte: `copyWithin` has a fixed call cost of about
- * 16 byte moves, and `set(subarray(...))` also allocates a view.
+ * Copies shorter than these move 32-bit words through a DataView: `copyWithin` and
+ * `set(subarray(...))` have a fixed call cost (and the latter allocates a view) worth
+ * dozens of word moves.
  */
-const SHORT_MATCH = 16;
-const SHORT_LITERALS = 32;
+const LONG_MATCH = 64;
+const SHORT_LITERALS = 64;
 
 /** Per-frame sequence state: repeat offsets and the tables in force. One instance is reused. */
 export class SequenceState {
@@ -140,7 +141,8 @@ function pickTable(src: Uint8Array, ip: number, iend: number, st: SequenceState,
  * output byte) and then into `dict` (a dictionary's content, possibly empty). Short
  * matches may write up to 16 bytes past their end while that stays below `safeEnd` (the
  * frame's declared end, or 0 to forbid it): later sequences and blocks overwrite those
- * bytes, and nothing reads output ahead of the write position.
+ * bytes, and nothing reads output ahead of the write position. `dv` and `lv` are DataViews
+ * over `dst` and `lit`.
  * Returns the output position after the block.
  */
 export function executeSequences(
@@ -158,6 +160,8 @@ export function executeSequences(
   winStart: number,
   dict: Uint8Array,
   safeEnd: number,
+  dv: DataView,
+  lv: DataView,
 ): number {
   const si = st.stream;
   si.init(src, start, end);
@@ -173,6 +177,7 @@ export function executeSequences(
   const mlC = mlT.cells;
   const ofC = ofT.cells;
   const dictLen = dict.length;
+  const litCap = lit.length;
   let rep0 = st.rep0;
   let rep1 = st.rep1;
   let rep2 = st.rep2;
@@ -308,52 +313,44 @@ export function executeSequences(
       fail(op + ll + ml > dstEnd ? BloscErrorCode.WriteBuffer : BloscErrorCode.Data, 'zstd: sequence runs past the block or output end');
     }
     if (litPos + ll > litEnd) fail(BloscErrorCode.Data, 'zstd: sequence uses more literals than decoded');
-    if (ll < SHORT_LITERALS) {
+    if (ll <= 16 && op + 16 <= safeEnd && litPos + 16 <= litCap) {
+      // Fixed 16 bytes as 4 words: no length-dependent loop exit to mispredict. The bytes
+      // past the literals are overwritten by the match that follows.
+      dv.setInt32(op, lv.getInt32(litPos, true), true);
+      dv.setInt32(op + 4, lv.getInt32(litPos + 4, true), true);
+      dv.setInt32(op + 8, lv.getInt32(litPos + 8, true), true);
+      dv.setInt32(op + 12, lv.getInt32(litPos + 12, true), true);
+    } else if (ll < SHORT_LITERALS) {
       let i = 0;
-      for (; i + 4 <= ll; i += 4) {
-        dst[op + i] = lit[litPos + i]!;
-        dst[op + i + 1] = lit[litPos + i + 1]!;
-        dst[op + i + 2] = lit[litPos + i + 2]!;
-        dst[op + i + 3] = lit[litPos + i + 3]!;
-      }
+      for (; i + 4 <= ll; i += 4) dv.setInt32(op + i, lv.getInt32(litPos + i, true), true);
       for (; i < ll; i++) dst[op + i] = lit[litPos + i]!;
     } else {
       dst.set(lit.subarray(litPos, litPos + ll), op);
     }
     op += ll;
     litPos += ll;
-    const m = op - offset;
     if (offset > op - winStart) {
       copyDictMatch(dst, op, offset, ml, winStart, dict, dictLen);
-    } else if (ml < 16 && op + 16 <= safeEnd) {
-      // Fixed 16 bytes in order: byte by byte, so overlapping matches repeat correctly.
-      for (let i = 0; i < 16; i += 4) {
-        dst[op + i] = dst[m + i]!;
-        dst[op + i + 1] = dst[m + i + 1]!;
-        dst[op + i + 2] = dst[m + i + 2]!;
-        dst[op + i + 3] = dst[m + i + 3]!;
+    } else if (offset >= 4 && ml <= 32 && op + 32 <= safeEnd) {
+      // Words in order: with offset >= 4 every word read is already final, so overlapping
+      // matches repeat exactly as a byte-by-byte copy would. Overshoot is overwritten later.
+      const m = op - offset;
+      dv.setInt32(op, dv.getInt32(m, true), true);
+      dv.setInt32(op + 4, dv.getInt32(m + 4, true), true);
+      dv.setInt32(op + 8, dv.getInt32(m + 8, true), true);
+      dv.setInt32(op + 12, dv.getInt32(m + 12, true), true);
+      if (ml > 16) {
+        dv.setInt32(op + 16, dv.getInt32(m + 16, true), true);
+        dv.setInt32(op + 20, dv.getInt32(m + 20, true), true);
+        dv.setInt32(op + 24, dv.getInt32(m + 24, true), true);
+        dv.setInt32(op + 28, dv.getInt32(m + 28, true), true);
       }
-    } else if (ml < SHORT_MATCH) {
-      let i = 0;
-      if (offset >= 4) {
-        for (; i + 4 <= ml; i += 4) {
-          dst[op + i] = dst[m + i]!;
-          dst[op + i + 1] = dst[m + i + 1]!;
-          dst[op + i + 2] = dst[m + i + 2]!;
-          dst[op + i + 3] = dst[m + i + 3]!;
-        }
-        for (; i < ml; i++) dst[op + i] = dst[m + i]!;
-      } else if (offset === 1) {
-        // A run of one byte: no load waits on the store before it.
-        const v = dst[m]!;
-        for (; i < ml; i++) dst[op + i] = v;
-      } else {
-        for (; i < ml; i++) dst[op + i] = dst[m + i]!;
-      }
+    } else if (ml < LONG_MATCH) {
+      copyMatchWords(dst, dv, op, offset, ml);
     } else if (offset >= ml) {
-      dst.copyWithin(op, m, m + ml);
+      dst.copyWithin(op, op - offset, op - offset + ml);
     } else if (offset === 1) {
-      dst.fill(dst[m]!, op, op + ml);
+      dst.fill(dst[op - 1]!, op, op + ml);
     } else {
       copyLongMatch(dst, op, offset, ml);
     }
@@ -373,6 +370,23 @@ export function executeSequences(
   }
   if (rest > 0) dst.set(lit.subarray(litPos, litEnd), op);
   return op + rest;
+}
+
+/**
+ * Copy a match of exactly `ml` bytes from `offset` back, moving 32-bit words through `dv`
+ * (a DataView over `dst`). A period p < 4 is first written out byte by byte until it can
+ * be read back 4 bytes at a time from a multiple of p at least 4 bytes behind.
+ */
+export function copyMatchWords(dst: Uint8Array, dv: DataView, op: number, offset: number, ml: number): void {
+  let back = offset;
+  let i = 0;
+  if (offset < 4) {
+    const pre = offset === 2 ? 2 : 3;
+    back = offset === 3 ? 6 : 4;
+    for (; i < pre && i < ml; i++) dst[op + i] = dst[op + i - offset]!;
+  }
+  for (; i + 4 <= ml; i += 4) dv.setInt32(op + i, dv.getInt32(op + i - back, true), true);
+  for (; i < ml; i++) dst[op + i] = dst[op + i - back]!;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   decodeHuffmanStreamSimple,
   readHuffmanTable,
 } from '../../../src/codecs/zstd/huffman.js';
-import { copyLongMatch, copyMatchSimple } from '../../../src/codecs/zstd/sequences.js';
+import { copyLongMatch, copyMatchSimple, copyMatchWords } from '../../../src/codecs/zstd/sequences.js';
 import { xxhash64 } from '../../../src/codecs/zstd/xxhash64.js';
 
 /** XXH64 straight from the spec with BigInt: the reference for the 32-bit-halves version. */
@@ -77,16 +77,19 @@ describe('xxhash64', () => {
 });
 
 describe('match copy', () => {
-  it('copyLongMatch equals a byte-by-byte copy for every offset/length shape', () => {
+  it('copyLongMatch and copyMatchWords equal a byte-by-byte copy for every offset/length shape', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 0, max: 50 }), (offset, ml, pre) => {
         const start = offset + pre;
         const a = new Uint8Array(start + ml + 8);
         for (let i = 0; i < start; i++) a[i] = (i * 131 + 7) & 255;
         const b = a.slice();
+        const c = a.slice();
         copyLongMatch(a, start, offset, ml);
         copyMatchSimple(b, start, offset, ml);
+        copyMatchWords(c, new DataView(c.buffer), start, offset, ml);
         expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(0);
+        expect(Buffer.compare(Buffer.from(c), Buffer.from(b))).toBe(0);
       }),
       { numRuns: 1500 },
     );
