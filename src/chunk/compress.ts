@@ -12,7 +12,7 @@ import { resolveFilter } from '../shuffle/filters.js';
 import type { Filter, FilterCall } from '../shuffle/types.js';
 import { FilterId } from '../shuffle/types.js';
 import { EXTENDED_HEADER_LENGTH, Flag, MAX_BUFFERSIZE, MIN_HEADER_LENGTH, writeChunkHeader, writeInt32LE } from '../frame/chunk-header.js';
-import { computeBlocksizeBlosc1, computeBlocksizeBlosc2, splitBlockBlosc1, splitBlockBlosc2 } from '../tuning/index.js';
+import { computeBlocksizeBlosc1, computeBlocksizeBlosc2, headerBlocksizeBlosc2, splitBlockBlosc1, splitBlockBlosc2 } from '../tuning/index.js';
 import type { ResolvedCParams } from '../params.js';
 
 /** c-blosc 1.x: chunks smaller than this are stored (`MIN_BUFFERSIZE`). */
@@ -64,9 +64,6 @@ export function compressChunk(src: Uint8Array, p: ResolvedCParams): Uint8Array {
   const blosc1 = p.format === 'blosc1';
   if (nbytes > (blosc1 ? MAX_BUFFERSIZE_BLOSC1 : MAX_BUFFERSIZE)) {
     fail(BloscErrorCode.MaxBufsizeExceeded, `input of ${nbytes} bytes exceeds the ${p.format} chunk limit; use a super-chunk (frame) for larger data`);
-  }
-  if (p.codec.encode === undefined) {
-    fail(BloscErrorCode.CodecSupport, `codec '${p.codec.name}' can decode but not encode in this build`);
   }
   const plan = blosc1 ? planBlosc1(nbytes, p) : planBlosc2(nbytes, p);
   const dest = new Uint8Array(plan.destsize);
@@ -192,13 +189,21 @@ function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array): number
     dest.set(src, EXTENDED_HEADER_LENGTH);
     cbytes = nbytes + EXTENDED_HEADER_LENGTH;
   }
+  // c-blosc2 3.x writes the requested blocksize (clamped to nbytes) in the header, which
+  // disagrees with the block layout when it is not a multiple of typesize. Where the layout
+  // matters (compressed blocks) we write the blocksize actually used, so the chunk decodes;
+  // where it does not (stored or all-zero chunks) we write C's value, so the bytes are C's.
+  const layoutFree = memcpyed || blosc2Flags !== 0;
+  const headerBlocksize = layoutFree && nbytes > 0
+    ? headerBlocksizeBlosc2({ nbytes, userBlocksize: p.blocksize, blocksize: plan.blocksize })
+    : plan.blocksize;
   writeChunkHeader(dest, 0, {
     version: 5,
     versionlz: 1,
     flags,
     typesize,
     nbytes,
-    blocksize: plan.blocksize,
+    blocksize: headerBlocksize,
     cbytes,
     extended: {
       filters: p.filters,
@@ -293,6 +298,9 @@ function encodeBlock(
   const nstreams = !plan.dontSplit && !leftoverBlock ? plan.typesize : 1;
   const neblock = (bsize / nstreams) | 0;
   const codec = p.codec;
+  if (codec.encode === undefined) {
+    fail(BloscErrorCode.CodecSupport, `codec '${codec.name}' can decode but not encode in this build`);
+  }
   let ntbytes = ntbytesStart;
   for (let s = 0; s < nstreams; s++) {
     const sp = bp + s * neblock;
