@@ -10,7 +10,7 @@ import { snappyCodec } from './snappy.js';
 import type { Codec } from './types.js';
 import { CodecId } from './types.js';
 import { zlibCodec } from './zlib.js';
-import { zstdFzstdCodec } from './zstd-fzstd.js';
+import { zstdCodec } from './zstd/index.js';
 
 export type { Codec, DecodeContext, EncodeContext } from './types.js';
 export { CodecFormat, CodecId } from './types.js';
@@ -31,13 +31,16 @@ export { LZ4_HASH_TABLE_SIZE, lz4CompressBound, lz4CompressFast, lz4CompressFast
 export { snappyCodec, snappyCompress, snappyDecompress } from './snappy.js';
 export { zlibCodec, zlibCompress, zlibDecompress } from './zlib.js';
 export { zstdFzstdCodec, zstdDecompressFzstd } from './zstd-fzstd.js';
+export { zstdCodec, zstdDecompress, zstdDecompressInto, parseZstdDictionary } from './zstd/index.js';
 
 registerBuiltinCodec(blosclzCodec);
 registerBuiltinCodec(lz4Codec);
 registerBuiltinCodec(lz4hcCodec);
 registerBuiltinCodec(snappyCodec);
 registerBuiltinCodec(zlibCodec);
-registerBuiltinCodec(zstdFzstdCodec);
+// Our own zstd decoder (dictionaries, checksums, bounds-checked output); fzstd stays
+// available as `zstdFzstdCodec` for `replaceBuiltinCodec`.
+registerBuiltinCodec(zstdCodec);
 
 /** Blosc id of the built-in codec that reads each flags-byte format code. */
 const FORMAT_TO_ID: readonly number[] = [CodecId.BloscLZ, CodecId.LZ4, CodecId.Snappy, CodecId.Zlib, CodecId.Zstd];
