@@ -9,7 +9,7 @@
  * peeking the next `log` bits of the backward stream, most significant first.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
-import { BackwardBits, BackwardStream, highBit32, le16 } from './bits.js';
+import { BackwardBits, BackwardStream, ViewCache, highBit32, le16 } from './bits.js';
 import { FseTable, HUF_WEIGHT_MAX_LOG, buildFseTable, readNormalizedCounts } from './fse.js';
 
 /** zstd's HUF_TABLELOG_MAX: the longest code any decoder must accept. */
@@ -219,6 +219,7 @@ function decodeHuffmanFrom(
   }
 }
 
+const outputViews = new ViewCache();
 const streams = [new BackwardStream(), new BackwardStream(), new BackwardStream(), new BackwardStream()];
 
 /**
@@ -270,6 +271,7 @@ export function decodeHuffman4Streams(
   const oend = op + size;
   // The 4th segment is the shortest; all four advance together.
   const steps = Math.max(0, (oend - od0) >> 1);
+  const ov = outputViews.of(out);
   let k = 0;
   for (; k < steps; k++) {
     const na = pa - (ba >>> 3);
@@ -290,30 +292,27 @@ export function decodeHuffman4Streams(
     const cc = vc.getInt32(pc, true);
     const cd = vd.getInt32(pd, true);
     const o = oa + 2 * k;
-    let ea = cells[(ca << ba) >>> sh]!;
-    let eb = cells[(cb << bb) >>> sh]!;
-    let ec = cells[(cc << bcc) >>> sh]!;
-    let ed = cells[(cd << bd) >>> sh]!;
-    out[o] = ea >>> 8;
-    out[o + seg] = eb >>> 8;
-    out[o + 2 * seg] = ec >>> 8;
-    out[o + 3 * seg] = ed >>> 8;
+    const ea = cells[(ca << ba) >>> sh]!;
+    const eb = cells[(cb << bb) >>> sh]!;
+    const ec = cells[(cc << bcc) >>> sh]!;
+    const ed = cells[(cd << bd) >>> sh]!;
     ba += ea & 0xff;
     bb += eb & 0xff;
     bcc += ec & 0xff;
     bd += ed & 0xff;
-    ea = cells[(ca << ba) >>> sh]!;
-    eb = cells[(cb << bb) >>> sh]!;
-    ec = cells[(cc << bcc) >>> sh]!;
-    ed = cells[(cd << bd) >>> sh]!;
-    out[o + 1] = ea >>> 8;
-    out[o + 1 + seg] = eb >>> 8;
-    out[o + 1 + 2 * seg] = ec >>> 8;
-    out[o + 1 + 3 * seg] = ed >>> 8;
-    ba += ea & 0xff;
-    bb += eb & 0xff;
-    bcc += ec & 0xff;
-    bd += ed & 0xff;
+    const fa = cells[(ca << ba) >>> sh]!;
+    const fb = cells[(cb << bb) >>> sh]!;
+    const fc = cells[(cc << bcc) >>> sh]!;
+    const fd = cells[(cd << bd) >>> sh]!;
+    ba += fa & 0xff;
+    bb += fb & 0xff;
+    bcc += fc & 0xff;
+    bd += fd & 0xff;
+    // Two symbols per 16-bit store: the first in the low byte.
+    ov.setUint16(o, (ea >>> 8) | (fa & 0xff00), true);
+    ov.setUint16(o + seg, (eb >>> 8) | (fb & 0xff00), true);
+    ov.setUint16(o + 2 * seg, (ec >>> 8) | (fc & 0xff00), true);
+    ov.setUint16(o + 3 * seg, (ed >>> 8) | (fd & 0xff00), true);
   }
   const done = 2 * k;
   decodeHuffmanFrom(table, va, sta, pa, ba, a.padBits, out, oa + done, ob0, s1);
