@@ -4,18 +4,24 @@
  * and c-blosc2 3.3.x call for the 'lz4hc' codec with HC level = Blosc clevel.
  *
  * `LZ4_compress_HC` builds a fresh state for every call (`LZ4_compress_HC_extStateHC` →
- * `LZ4_initStreamHC` zeroes the tables → `LZ4HC_init_internal`), so only the no-dictionary
- * paths are ported:
- * - levels 1–2: the "lz4mid" strategy (`LZ4MID_compress`);
+ * `LZ4_initStreamHC` zeroes the tables → `LZ4HC_init_internal`). c-blosc2's dictionary
+ * chunks instead run `LZ4_resetStreamHC_fast` + `LZ4_loadDictHC(dict)` +
+ * `LZ4_compress_HC_continue` per block, which is the same parser with the dictionary as an
+ * external segment before the input ({@link lz4hcCompressWithDict}). Ported:
+ * - levels 1–2: the "lz4mid" strategy (`LZ4MID_compress`, `LZ4MID_fillHTable`);
  * - levels 3–9: hash chains (`LZ4HC_compress_hashChain`) with `1 << (level - 1)` attempts per
  *   search, and from level 9 on the repeated-byte shortcut (`patternAnalysis`);
- * - levels 10–12 (optimal parsing) are not ported: Blosc never asks for them.
+ * - levels 10–12 (optimal parsing) are not ported: Blosc never asks for them; nor are the
+ *   attached-dictionary (`dictCtx`), favorDecSpeed and fillOutput modes, which Blosc never uses.
  *
  * Positions are kept as C's indices: a fresh context starts its prefix at index 65536
  * (`dictLimit = lowLimit = 64 KB`), so the index of src[p] is `p - sp + 65536`. With that
  * base, the zeroed hash table means "no candidate", because every distance to index 0 is
  * larger than LZ4_DISTANCE_MAX. A reused {@link Lz4hcState} starts each call at a higher
- * index instead of clearing its tables, with the same effect (see `startCall`).
+ * index instead of clearing its tables, with the same effect (see `startCall`). With a
+ * dictionary, the dictionary and the input are copied into one scratch buffer, dictionary
+ * first; C's two segments keep their own index ranges and bounds (`lowLimit` up to
+ * `dictLimit` for the dictionary, `dictLimit` on for the input), as here.
  *
  * The output limit checks are C's: when `cap < LZ4_compressBound(sn)` the encoder runs in
  * `limitedOutput` mode, whose checks are conservative (a sequence needs room for its
@@ -23,6 +29,7 @@
  * larger `cap` no check is made, as the output cannot exceed the bound.
  */
 import { BloscErrorCode, fail } from '../errors.js';
+import { checkEncodeRanges } from './ranges.js';
 
 const NAME = 'lz4hc';
 
@@ -77,10 +84,14 @@ export class Lz4hcState {
   readonly chainTable = new Uint16Array(CHAIN_TABLE_SIZE);
   /** `nextToUpdate`: first index not yet inserted into the chains. */
   nextToUpdate = PREFIX_INDEX;
-  /** Index of src[sp] in the current call (C's `dictLimit`, `lowLimit`). */
+  /** Index of the first input byte in the current call (C's `dictLimit`). */
   prefixIndex = PREFIX_INDEX;
+  /** Index of the first dictionary byte (C's `lowLimit`); equals prefixIndex without one. */
+  lowLimit = PREFIX_INDEX;
   /** Where the next call's indices start; see {@link startCall}. */
   nextPrefixIndex = PREFIX_INDEX;
+  /** Dictionary followed by the input, for {@link lz4hcCompressWithDict}; grown on demand. */
+  scratch: Uint8Array = new Uint8Array(0);
 }
 
 /**
@@ -93,15 +104,17 @@ export class Lz4hcState {
  * table is only read at indices written in the same call. Tables are cleared only when the
  * indices would leave the int32 range.
  */
-function startCall(st: Lz4hcState, sn: number): void {
+function startCall(st: Lz4hcState, dictLength: number, sn: number): void {
+  const span = dictLength + sn;
   let start = st.nextPrefixIndex;
-  if (start + sn + DISTANCE_MAX + 17 > INDEX_LIMIT) {
+  if (start + span + DISTANCE_MAX + 17 > INDEX_LIMIT) {
     st.hashTable.fill(0);
     start = PREFIX_INDEX;
   }
-  st.prefixIndex = start;
+  st.lowLimit = start;
+  st.prefixIndex = start + dictLength;
   st.nextToUpdate = start;
-  st.nextPrefixIndex = start + sn + DISTANCE_MAX + 17;
+  st.nextPrefixIndex = start + span + DISTANCE_MAX + 17;
 }
 
 let sharedState: Lz4hcState | null = null;
@@ -131,36 +144,78 @@ export function lz4hcCompress(
   level: number,
   state?: Lz4hcState,
 ): number {
-  checkWindows(src, sp, sn, dst, dp, cap);
+  const lvl = checkArguments(src, sp, sn, dst, dp, cap, level);
+  if (sn > MAX_INPUT_SIZE) return 0;
+  const st = state ?? (sharedState ??= new Lz4hcState());
+  const limited = cap < lz4CompressBound(sn);
+  // Shorter inputs never touch the tables.
+  if (sn >= MIN_LENGTH) startCall(st, 0, sn);
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  if (lvl <= 2) return compressMid(st, src, view, sp, sn, dst, dp, cap, limited);
+  return compressHashChain(st, src, view, sp, sn, dst, dp, cap, limited, 1 << (lvl - 1));
+}
+
+/**
+ * Compress src[sp, sp+sn) against a dictionary, byte for byte as lz4 1.10.0 does with
+ * `LZ4_resetStreamHC_fast(stream, level)`, `LZ4_loadDictHC(stream, dict, dict.length)` and
+ * `LZ4_compress_HC_continue(stream, src, dst, sn, cap)` (c-blosc2's `lz4hc_wrap_compress` for
+ * dictionary chunks), the input not following the dictionary in memory. Matches may reach
+ * into the last 64 KiB of `dict`; decode with `LZ4_decompress_safe_usingDict`. Same return
+ * value, levels and errors as {@link lz4hcCompress}.
+ */
+export function lz4hcCompressWithDict(
+  src: Uint8Array,
+  sp: number,
+  sn: number,
+  dst: Uint8Array,
+  dp: number,
+  cap: number,
+  level: number,
+  dict: Uint8Array,
+  state?: Lz4hcState,
+): number {
+  const lvl = checkArguments(src, sp, sn, dst, dp, cap, level);
+  if (sn > MAX_INPUT_SIZE) return 0;
+  const st = state ?? (sharedState ??= new Lz4hcState());
+  const limited = cap < lz4CompressBound(sn);
+  if (sn < MIN_LENGTH) {
+    // All literals, whatever the dictionary holds.
+    return writeLastLiterals(src, sp, sp + sn, dst, dp, dp, dp + cap, limited);
+  }
+  // LZ4_loadDictHC keeps only the last 64 KiB.
+  const dictLength = dict.length > 65536 ? 65536 : dict.length;
+  const need = dictLength + sn;
+  if (st.scratch.length < need) st.scratch = new Uint8Array(Math.max(need, Math.floor(st.scratch.length * 1.5)));
+  const buf = st.scratch;
+  buf.set(dict.subarray(dict.length - dictLength), 0);
+  buf.set(src.subarray(sp, sp + sn), dictLength);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+
+  startCall(st, dictLength, sn);
+  const base = dictLength - st.prefixIndex;
+  if (lvl <= 2) {
+    fillMidTables(st, buf, view, base, dictLength);
+  } else if (dictLength >= 4) {
+    // LZ4_loadDictHC inserts every dictionary position but the last three.
+    insertUpTo(st, buf, base, st.prefixIndex - 3);
+  }
+  // LZ4HC_setExternalDict: the input's own positions are inserted from its start on.
+  st.nextToUpdate = st.prefixIndex;
+  if (lvl <= 2) return compressMid(st, buf, view, dictLength, sn, dst, dp, cap, limited);
+  return compressHashChain(st, buf, view, dictLength, sn, dst, dp, cap, limited, 1 << (lvl - 1));
+}
+
+/** Window and level checks shared by the entry points; returns the effective level. */
+function checkArguments(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, level: number): number {
+  checkEncodeRanges(NAME, src, sp, sn, dst, dp, cap);
   if (!Number.isInteger(level) || level > LZ4HC_MAX_LEVEL) {
     fail(BloscErrorCode.CodecParam, `${NAME}: level ${level} is not supported (1..${LZ4HC_MAX_LEVEL})`);
   }
-  if (sn > MAX_INPUT_SIZE) return 0;
-  if (level < 1) level = 9;
-  const limited = cap < lz4CompressBound(sn);
-
-  let st = state;
-  if (st === undefined) st = sharedState ??= new Lz4hcState();
-  // Shorter inputs never touch the tables.
-  if (sn >= MIN_LENGTH) startCall(st, sn);
-
-  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  if (level <= 2) return compressMid(st, src, view, sp, sn, dst, dp, cap, limited);
-  return compressHashChain(st, src, view, sp, sn, dst, dp, cap, limited, 1 << (level - 1));
+  return level < 1 ? 9 : level;
 }
 
 // ---------------------------------------------------------------------------------------
 // Shared helpers
-
-/** The source and destination windows must lie inside their arrays; later checks rely on it. */
-function checkWindows(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number): void {
-  if (!(Number.isInteger(sp) && Number.isInteger(sn) && sp >= 0 && sn >= 0 && sp + sn <= src.length)) {
-    fail(BloscErrorCode.ReadBuffer, `${NAME}: source window [${sp}, ${sp + sn}) is outside the ${src.length}-byte input`);
-  }
-  if (!(Number.isInteger(dp) && Number.isInteger(cap) && dp >= 0 && cap >= 0 && dp + cap <= dst.length)) {
-    fail(BloscErrorCode.WriteBuffer, `${NAME}: destination window [${dp}, ${dp + cap}) is outside the ${dst.length}-byte output`);
-  }
-}
 
 /**
  * Little-endian 32-bit read (`LZ4_read32` on a little-endian host), as a signed int32.
@@ -373,7 +428,9 @@ function compressMid(
   if (sn < MIN_LENGTH) return writeLastLiterals(src, anchor, iend, dst, dp, op, oend, limited);
 
   // index(p) = p - base; hash4 heads live in table[0, 2^14), hash8 heads in table[2^14, 2^15).
+  // Indices in [dictIdx, prefixIdx) belong to the dictionary, which ends where the input starts.
   const prefixIdx = st.prefixIndex;
+  const dictIdx = st.lowLimit;
   const base = sp - prefixIdx;
   const mflimit = iend - MF_LIMIT;
   const matchlimit = iend - LAST_LITERALS;
@@ -392,8 +449,16 @@ function compressMid(
     const pos8 = table[h8];
     table[h8] = ipIndex;
     let dist = ipIndex - pos8;
-    if (dist >= 0 && dist <= DISTANCE_MAX && pos8 >= prefixIdx) {
-      matchLength = countMatch(src, view, ip, pos8 + base, matchlimit);
+    if (dist >= 0 && dist <= DISTANCE_MAX) {
+      if (pos8 >= prefixIdx) {
+        matchLength = countMatch(src, view, ip, pos8 + base, matchlimit);
+      } else if (pos8 >= dictIdx) {
+        // A dictionary match stops at the dictionary's end.
+        const safeLen = prefixIdx - pos8 < matchlimit - ip ? prefixIdx - pos8 : matchlimit - ip;
+        matchLength = countMatch(src, view, ip, pos8 + base, ip + safeLen);
+      } else {
+        matchLength = 0;
+      }
       if (matchLength >= MIN_MATCH) {
         matchDistance = dist;
         found = true;
@@ -406,7 +471,14 @@ function compressMid(
       const pos4 = table[h4];
       table[h4] = ipIndex;
       dist = ipIndex - pos4;
-      if (dist >= 0 && dist <= DISTANCE_MAX && pos4 >= prefixIdx) {
+      if (dist >= 0 && dist <= DISTANCE_MAX && pos4 < prefixIdx && pos4 >= dictIdx) {
+        const safeLen = prefixIdx - pos4 < matchlimit - ip ? prefixIdx - pos4 : matchlimit - ip;
+        matchLength = countMatch(src, view, ip, pos4 + base, ip + safeLen);
+        if (matchLength >= MIN_MATCH) {
+          matchDistance = dist;
+          found = true;
+        }
+      } else if (dist >= 0 && dist <= DISTANCE_MAX && pos4 >= prefixIdx) {
         matchLength = countMatch(src, view, ip, pos4 + base, matchlimit);
         if (matchLength >= MIN_MATCH) {
           const h8next = h8Off + hashMid8(src, ip + 1);
@@ -460,6 +532,27 @@ function compressMid(
     }
   }
   return writeLastLiterals(src, anchor, iend, dst, dp, op, oend, limited);
+}
+
+/**
+ * `LZ4MID_fillHTable` as run by `LZ4_loadDictHC` for levels 1–2: index the dictionary
+ * buf[dictPos, dictPos + dictLength) (dictPos = st.lowLimit + base) into both tables, every
+ * third position in the 4-byte table and the next one in the 8-byte table, then every
+ * position of the last 32 KiB in the 8-byte table.
+ */
+function fillMidTables(st: Lz4hcState, buf: Uint8Array, view: DataView, base: number, dictLength: number): void {
+  if (dictLength <= 8) return; // LZ4MID_HASHSIZE
+  const table = st.hashTable;
+  const h8Off = MID_HASH_TABLE_SIZE;
+  const start = st.lowLimit;
+  const target = start + dictLength - 8;
+  let idx = start;
+  for (; idx < target; idx += 3) {
+    table[hashMid4(view, idx + base)] = idx;
+    table[h8Off + hashMid8(buf, idx + 1 + base)] = idx + 1;
+  }
+  idx = dictLength > 32768 + 8 ? target - 32768 : start;
+  for (; idx < target; idx++) table[h8Off + hashMid8(buf, idx + base)] = idx;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -533,8 +626,10 @@ function findWiderMatch(
 ): number {
   const chainTable = st.chainTable;
   const ipIndex = ip - base;
-  // lowLimit equals the prefix index without a dictionary.
-  const lowLimit = st.prefixIndex;
+  // The dictionary (if any) holds indices [lowLimit, prefixIdx) at [dictStart, sp).
+  const prefixIdx = st.prefixIndex;
+  const lowLimit = st.lowLimit;
+  const dictStart = lowLimit + base;
   const lowestMatchIndex = lowLimit + (DISTANCE_MAX + 1) > ipIndex ? lowLimit : ipIndex - DISTANCE_MAX;
   const lookBackLength = ip - iLowLimit;
   let nbAttempts = maxNbAttempts;
@@ -550,19 +645,29 @@ function findWiderMatch(
   while (matchIndex >= lowestMatchIndex && nbAttempts > 0) {
     nbAttempts--;
     const matchPtr = matchIndex + base;
-    // Quick reject: the two bytes that would end a longer match must agree first.
-    const a = iLowLimit + longest - 1;
-    const b = matchPtr - lookBackLength + longest - 1;
-    if (src[a] === src[b] && src[a + 1] === src[b + 1] && read32(view, matchPtr) === pattern) {
-      let back = 0;
-      if (lookBackLength !== 0) {
-        // LZ4HC_countBack, bounded by iLowLimit and the prefix start.
-        const lim1 = iLowLimit - ip;
-        const lim2 = sp - matchPtr;
-        const min = lim1 > lim2 ? lim1 : lim2;
-        while (back > min && src[ip + back - 1] === src[matchPtr + back - 1]) back--;
+    if (matchIndex >= prefixIdx) {
+      // Within the input. Quick reject: the two bytes that would end a longer match must agree.
+      const a = iLowLimit + longest - 1;
+      const b = matchPtr - lookBackLength + longest - 1;
+      if (src[a] === src[b] && src[a + 1] === src[b + 1] && read32(view, matchPtr) === pattern) {
+        const back = lookBackLength !== 0 ? countBack(src, ip, matchPtr, iLowLimit, sp) : 0;
+        const matchLength = MIN_MATCH + countMatch(src, view, ip + MIN_MATCH, matchPtr + MIN_MATCH, iHighLimit) - back;
+        if (matchLength > longest) {
+          longest = matchLength;
+          offset = ipIndex - matchIndex;
+          sBack = back;
+        }
       }
-      const matchLength = MIN_MATCH + countMatch(src, view, ip + MIN_MATCH, matchPtr + MIN_MATCH, iHighLimit) - back;
+    } else if (matchIndex <= prefixIdx - 4 && read32(view, matchPtr) === pattern) {
+      // Within the dictionary: count up to its end, then on from the input's start.
+      let vLimit = ip + (prefixIdx - matchIndex);
+      if (vLimit > iHighLimit) vLimit = iHighLimit;
+      let matchLength = countMatch(src, view, ip + MIN_MATCH, matchPtr + MIN_MATCH, vLimit) + MIN_MATCH;
+      if (ip + matchLength === vLimit && vLimit < iHighLimit) {
+        matchLength += countMatch(src, view, ip + matchLength, sp, iHighLimit);
+      }
+      const back = lookBackLength !== 0 ? countBack(src, ip, matchPtr, iLowLimit, dictStart) : 0;
+      matchLength -= back;
       if (matchLength > longest) {
         longest = matchLength;
         offset = ipIndex - matchIndex;
@@ -582,19 +687,35 @@ function findWiderMatch(
           repeat = REPEAT_NOT;
         }
       }
-      // (LZ4HC_protectDictEnd always holds here: every candidate lies in the prefix.)
-      if (repeat === REPEAT_CONFIRMED && matchCandidateIdx >= lowestMatchIndex) {
+      if (
+        repeat === REPEAT_CONFIRMED &&
+        matchCandidateIdx >= lowestMatchIndex &&
+        protectDictEnd(prefixIdx, matchCandidateIdx)
+      ) {
+        const extDict = matchCandidateIdx < prefixIdx;
         const candPtr = matchCandidateIdx + base;
         if (read32(view, candPtr) === pattern) {
-          const forwardPatternLength = countPattern(src, candPtr + 4, iHighLimit, pattern) + 4;
-          let backLength = reverseCountPattern(src, candPtr, sp, pattern);
+          // A run in the dictionary may go on at the start of the input.
+          const iLimit = extDict ? sp : iHighLimit;
+          let forwardPatternLength = countPattern(src, candPtr + 4, iLimit, pattern) + 4;
+          if (extDict && candPtr + forwardPatternLength === iLimit) {
+            forwardPatternLength += countPattern(src, sp, iHighLimit, rotatePattern(forwardPatternLength, pattern));
+          }
+          // And a run at the start of the input may go on back into the dictionary.
+          let backLength = reverseCountPattern(src, candPtr, extDict ? dictStart : sp, pattern);
+          if (!extDict && candPtr - backLength === sp && lowLimit < prefixIdx) {
+            backLength += reverseCountPattern(src, sp, dictStart, rotatePattern(-backLength, pattern));
+          }
           // Do not reach below lowestMatchIndex.
           const lowest = matchCandidateIdx - backLength;
           backLength = matchCandidateIdx - (lowest > lowestMatchIndex ? lowest : lowestMatchIndex);
           const currentSegmentLength = backLength + forwardPatternLength;
           if (currentSegmentLength >= srcPatternLength && forwardPatternLength <= srcPatternLength) {
             // Jump to where the whole source run fits, possibly followed by more match.
-            matchIndex = matchCandidateIdx + forwardPatternLength - srcPatternLength;
+            const newMatchIndex = matchCandidateIdx + forwardPatternLength - srcPatternLength;
+            matchIndex = protectDictEnd(prefixIdx, newMatchIndex) ? newMatchIndex : prefixIdx;
+          } else if (!protectDictEnd(prefixIdx, matchCandidateIdx - backLength)) {
+            matchIndex = prefixIdx;
           } else {
             // Jump to the farthest position of this run segment.
             matchIndex = matchCandidateIdx - backLength;
@@ -620,6 +741,33 @@ function findWiderMatch(
   foundOffset = offset;
   foundBack = sBack;
   return longest;
+}
+
+/**
+ * `LZ4HC_countBack`: how far (as a count ≤ 0) the bytes before `ip` and before `match`
+ * agree, going no lower than `iMin` and `mMin`.
+ */
+function countBack(src: Uint8Array, ip: number, match: number, iMin: number, mMin: number): number {
+  const lim1 = iMin - ip;
+  const lim2 = mMin - match;
+  const min = lim1 > lim2 ? lim1 : lim2;
+  let back = 0;
+  while (back > min && src[ip + back - 1] === src[match + back - 1]) back--;
+  return back;
+}
+
+/**
+ * `LZ4HC_protectDictEnd`: false for the last three dictionary indices, whose 4-byte reads
+ * would run past the dictionary's end.
+ */
+function protectDictEnd(prefixIdx: number, matchIndex: number): boolean {
+  return (prefixIdx - 1 - matchIndex) >>> 0 >= 3;
+}
+
+/** `LZ4HC_rotatePattern`: rotate a 4-byte pattern left by (rotate mod 4) bytes. */
+function rotatePattern(rotate: number, pattern: number): number {
+  const bits = (rotate & 3) << 3;
+  return bits === 0 ? pattern : (pattern << bits) | (pattern >>> (32 - bits));
 }
 
 const REPEAT_UNTESTED = 0;

@@ -13,9 +13,11 @@ import {
   lz4CompressBound,
   lz4CountMatch,
   lz4hcCompress,
+  lz4hcCompressWithDict,
   lz4midHash8,
   lz4midHash8Reference,
 } from '../../../src/codecs/lz4hc-compress.js';
+import { lz4Decompress, lz4DecompressUsingDict } from '../../../src/codecs/lz4.js';
 import { structuredInput } from './inputs.js';
 import { decodeLz4Block } from './reference-decoder.js';
 
@@ -55,6 +57,10 @@ describe('lz4hcCompress', () => {
         const out = compressGuarded(src, sp, data.length, dp, cap, level);
         expect(out).not.toBeNull();
         expect(sameBytes(decodeLz4Block(out!, data.length), data)).toBe(true);
+        // And the library's decoder (C's LZ4_decompress_safe rules) accepts it.
+        const decoded = new Uint8Array(data.length);
+        lz4Decompress(out!, 0, out!.length, decoded, 0, data.length);
+        expect(sameBytes(decoded, data)).toBe(true);
         // The bytes around the source window must not matter.
         const alone = compressGuarded(data, 0, data.length, 0, cap, level);
         expect(sameBytes(out!, alone!)).toBe(true);
@@ -156,6 +162,69 @@ describe('lz4hcCompress', () => {
     expect(code(() => lz4hcCompress(src, 0, 100, dst, 1, 200, 5))).toBe(BloscErrorCode.WriteBuffer);
     expect(code(() => lz4hcCompress(src, 0, 100, dst, 0, -1, 5))).toBe(BloscErrorCode.WriteBuffer);
     expect(code(() => lz4hcCompress(src, 0, 100, dst, 0, 200, 5))).toBeUndefined();
+  });
+});
+
+describe('lz4hcCompressWithDict', () => {
+  // Dictionary and data cut from one structured stream, so that they share material.
+  const dictCaseArb = fc
+    .record({ seed: fc.integer(), dictSize: fc.integer({ min: 0, max: 70000 }), size: fc.integer({ min: 0, max: 5000 }) })
+    .map(({ seed, dictSize, size }) => {
+      const whole = structuredInput(seed, dictSize + size);
+      return { dict: whole.slice(0, dictSize), data: whole.slice(dictSize) };
+    });
+
+  it('writes a valid block that decodes against the dictionary, with 0 or the full block for smaller capacities', () => {
+    fc.assert(
+      fc.property(dictCaseArb, levelArb, fc.double({ min: 0, max: 1.1, noNaN: true }), ({ dict, data }, level, f) => {
+        const bound = lz4CompressBound(data.length);
+        const dst = new Uint8Array(bound);
+        const n = lz4hcCompressWithDict(data, 0, data.length, dst, 0, bound, level, dict);
+        expect(n).toBeGreaterThan(0);
+        const full = dst.slice(0, n);
+        expect(sameBytes(decodeLz4Block(full, data.length, dict), data)).toBe(true);
+        const decoded = new Uint8Array(data.length);
+        lz4DecompressUsingDict(full, 0, n, decoded, 0, data.length, dict);
+        expect(sameBytes(decoded, data)).toBe(true);
+        const cap = Math.min(bound, Math.floor(n * f));
+        const guarded = new Uint8Array(cap + 8).fill(GUARD);
+        const m = lz4hcCompressWithDict(data, 0, data.length, guarded, 0, cap, level, dict);
+        for (let i = cap; i < guarded.length; i++) expect(guarded[i]).toBe(GUARD);
+        if (m !== 0) expect(sameBytes(guarded.subarray(0, m), full)).toBe(true);
+        if (cap < n) expect(m).toBe(0);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('with an empty dictionary gives exactly what lz4hcCompress gives', () => {
+    fc.assert(
+      fc.property(inputArb, levelArb, (data, level) => {
+        const cap = lz4CompressBound(data.length);
+        const a = new Uint8Array(cap);
+        const b = new Uint8Array(cap);
+        const n = lz4hcCompressWithDict(data, 0, data.length, a, 0, cap, level, new Uint8Array(0));
+        const m = lz4hcCompress(data, 0, data.length, b, 0, cap, level);
+        expect(n).toBe(m);
+        expect(sameBytes(a.subarray(0, n), b.subarray(0, m))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('uses only the last 64 KiB of a longer dictionary, and the same bytes with a reused state', () => {
+    const shared = new Lz4hcState();
+    const whole = structuredInput(3, 100_000 + 20_000);
+    const data = whole.subarray(100_000);
+    const cap = lz4CompressBound(data.length);
+    for (const level of [2, 9]) {
+      const long = new Uint8Array(cap);
+      const last = new Uint8Array(cap);
+      const n = lz4hcCompressWithDict(data, 0, data.length, long, 0, cap, level, whole.subarray(0, 100_000), shared);
+      const m = lz4hcCompressWithDict(data, 0, data.length, last, 0, cap, level, whole.subarray(100_000 - 65536, 100_000));
+      expect(n).toBe(m);
+      expect(sameBytes(long.subarray(0, n), last.subarray(0, m))).toBe(true);
+    }
   });
 });
 

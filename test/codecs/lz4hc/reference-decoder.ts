@@ -5,10 +5,11 @@
  * only partly enforces:
  * - the last sequence is literals only, and holds at least the last 5 bytes;
  * - the last match starts at least 12 bytes before the end of the block;
- * - offsets are 1..65535 and reach no further back than the start of the output.
+ * - offsets are 1..65535 and reach no further back than the start of the output, or of
+ *   `dict` when one is given (it logically precedes the output).
  * Returns the decoded bytes, or throws an Error naming the broken rule.
  */
-export function decodeLz4Block(block: Uint8Array, expectedSize: number): Uint8Array {
+export function decodeLz4Block(block: Uint8Array, expectedSize: number, dict: Uint8Array = new Uint8Array(0)): Uint8Array {
   const out = new Uint8Array(expectedSize);
   let ip = 0;
   let op = 0;
@@ -33,7 +34,7 @@ export function decodeLz4Block(block: Uint8Array, expectedSize: number): Uint8Ar
     const offset = block[ip] | (block[ip + 1] << 8);
     ip += 2;
     if (offset === 0) throw new Error('offset 0');
-    if (offset > op) throw new Error(`offset ${offset} reaches before the output start (at ${op})`);
+    if (offset > op + dict.length) throw new Error(`offset ${offset} reaches before the output start (at ${op})`);
     let ml = token & 15;
     if (ml === 15) {
       let s;
@@ -46,7 +47,7 @@ export function decodeLz4Block(block: Uint8Array, expectedSize: number): Uint8Ar
     ml += 4;
     if (op > expectedSize - 12) throw new Error(`match starts at ${op}, within 12 bytes of the end ${expectedSize}`);
     if (op + ml > expectedSize - 5) throw new Error('match covers the last 5 bytes');
-    for (let i = 0; i < ml; i++, op++) out[op] = out[op - offset];
+    for (let i = 0; i < ml; i++, op++) out[op] = op - offset >= 0 ? out[op - offset] : dict[dict.length + op - offset];
   }
   if (op !== expectedSize) throw new Error(`decoded ${op} bytes, expected ${expectedSize}`);
   return out;
