@@ -1,0 +1,76 @@
+/**
+ * Forward bit writer for zstd's backward-read bitstreams (RFC 8878 §4.1, libzstd
+ * `BIT_CStream_t` in lib/common/bitstream.h): bits are appended least-significant first,
+ * and closing adds a single 1 bit so the reader can find where the stream starts. The
+ * decoder reads the stream from its last byte backwards, so whatever is written last is
+ * read first.
+ *
+ * The container holds fewer than 8 pending bits between calls, so one call can add up to
+ * 24 bits. Longer fields are split by the caller. Writes never go past `end`: once the
+ * output is full, `overflow` is set and further bytes are dropped.
+ */
+export class BitWriter {
+  buf: Uint8Array = new Uint8Array(0);
+  start = 0;
+  pos = 0;
+  end = 0;
+  container = 0;
+  nbBits = 0;
+  overflow = false;
+
+  /** Start a stream in buf[start, end). */
+  init(buf: Uint8Array, start: number, end: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.pos = start;
+    this.end = end;
+    this.container = 0;
+    this.nbBits = 0;
+    this.overflow = false;
+  }
+
+  /** Append the low `n` bits of `value` (n <= 24, value < 2^n). */
+  addBits(value: number, n: number): void {
+    let c = this.container | (value << this.nbBits);
+    let nb = this.nbBits + n;
+    if (nb >= 8) {
+      let p = this.pos;
+      const buf = this.buf;
+      const end = this.end;
+      do {
+        if (p < end) buf[p] = c;
+        else this.overflow = true;
+        p++;
+        c >>>= 8;
+        nb -= 8;
+      } while (nb >= 8);
+      this.pos = p;
+    }
+    this.container = c;
+    this.nbBits = nb;
+  }
+
+  /** Append the low `n` bits of `value` for n up to 31 (value < 2^n). */
+  addBitsLong(value: number, n: number): void {
+    if (n > 24) {
+      this.addBits(value & 0xffff, 16);
+      this.addBits(value >>> 16, n - 16);
+    } else {
+      this.addBits(value, n);
+    }
+  }
+
+  /**
+   * Add the end mark and flush (`BIT_closeCStream`). Returns the stream size in bytes, or
+   * 0 when it did not fit.
+   */
+  close(): number {
+    this.addBits(1, 1);
+    if (this.nbBits > 0) {
+      if (this.pos < this.end) this.buf[this.pos] = this.container;
+      else this.overflow = true;
+      this.pos++;
+    }
+    return this.overflow ? 0 : this.pos - this.start;
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * Frame and block driver of the zstd encoder: one frame per call, as Blosc writes it
+ * (c-blosc `ZSTD_compress`, c-blosc2 `ZSTD_compressCCtx`): magic number, frame header
+ * with the content size (single-segment when the window covers the content), no checksum,
+ * no dictionary id, then blocks of at most 128 KiB, each compressed, RLE or raw. Ported from
+ * libzstd lib/compress/zstd_compress.c (`ZSTD_writeFrameHeader`, `ZSTD_compress_frameChunk`,
+ * `ZSTD_compressBlock_internal`, `ZSTD_buildSeqStore`, `ZSTD_entropyCompressSeqStore`).
+ */
+import { BloscErrorCode, fail } from '../../errors.js';
+import { SplitScratch, optimalBlockSize } from './block-split.js';
+import { HufCTable, HufRepeat } from './huffman-encoder.js';
+import { LiteralsScratch, compressLiterals, minGain, writeRawLiterals } from './literals.js';
+import { compressBlockDoubleFast } from './match-double-fast.js';
+import { compressBlockFast } from './match-fast.js';
+import { compressBlockLazy } from './match-lazy.js';
+import { MatchState } from './match-state.js';
+import { BLOCKSIZE_MAX, Strategy, ZSTD_MAX_CLEVEL, getCompressionParams } from './params.js';
+import type { CompressionParams } from './params.js';
+import { REP_NUM, SeqStore } from './seq-store.js';
+import { SeqEntropy, SequencesScratch, compressSequences } from './sequences.js';
+
+const MAGIC = 0xfd2fb528;
+const BLOCK_HEADER_SIZE = 3;
+const BLOCK_RAW = 0;
+const BLOCK_RLE = 1;
+const BLOCK_COMPRESSED = 2;
+/** Blocks shorter than this are stored raw without trying (MIN_CBLOCK_SIZE + header + 2). */
+const MIN_COMPRESSIBLE_BLOCK = 7;
+/** An RLE block is only chosen over a compressed one shorter than this (`rleMaxLength`). */
+const RLE_MAX_LENGTH = 25;
+/** Largest input: positions are kept in int32 tables. */
+const MAX_INPUT = 0x7fffffff;
+const MIN_CLEVEL = -(1 << 17);
+
+/**
+ * Everything an encoder reuses between calls: match tables, sequence buffers, entropy
+ * tables and scratch. Not safe to share between concurrent calls; one per worker.
+ */
+export class ZstdEncoderState {
+  readonly ms = new MatchState();
+  readonly ss = new SeqStore();
+  prevHuf = new HufCTable();
+  nextHuf = new HufCTable();
+  prevSeq = new SeqEntropy();
+  nextSeq = new SeqEntropy();
+  readonly rep = new Int32Array(3);
+  readonly nextRep = new Int32Array(3);
+  readonly lit = new LiteralsScratch();
+  readonly seq = new SequencesScratch();
+  readonly split = new SplitScratch();
+  /** The block being compressed, before it is known to beat a raw block. */
+  readonly block = new Uint8Array(BLOCKSIZE_MAX + 1024);
+  readonly found = new Int32Array(1);
+  readonly candidates = new Int32Array(64);
+  readonly repeatIo = new Int32Array(1);
+}
+
+let defaultState: ZstdEncoderState | undefined;
+
+/**
+ * Worst-case size of a frame for n input bytes (libzstd `ZSTD_compressBound`): a buffer
+ * of this size always holds the output.
+ */
+export function zstdCompressBound(n: number): number {
+  if (!Number.isInteger(n) || n < 0) fail(BloscErrorCode.InvalidParam, `zstd: invalid source size ${n}`);
+  return n + Math.floor(n / 256) + (n < 131072 ? (131072 - n) >> 11 : 0);
+}
+
+function plain(a: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(a) === Uint8Array.prototype ? a : new Uint8Array(a.buffer, a.byteOffset, a.length);
+}
+
+function checkRange(len: number, p: number, n: number, what: string): void {
+  if (!Number.isInteger(p) || !Number.isInteger(n) || p < 0 || n < 0 || p + n > len) {
+    fail(BloscErrorCode.InvalidParam, `zstd: ${what} range [${p}, ${p + n}) is outside the buffer of ${len} bytes`);
+  }
+}
+
+/** Frame header (`ZSTD_writeFrameHeader`); returns its size, or 0 if it does not fit. */
+function writeFrameHeader(dst: Uint8Array, op: number, oend: number, windowLog: number, contentSize: number): number {
+  const windowSize = 2 ** windowLog;
+  const singleSegment = windowSize >= contentSize;
+  const fcsCode = contentSize >= 256 ? (contentSize >= 65536 + 256 ? (contentSize >= 0xffffffff ? 3 : 2) : 1) : 0;
+  const size = 4 + 1 + (singleSegment ? 0 : 1) + (fcsCode === 0 ? (singleSegment ? 1 : 0) : 1 << fcsCode);
+  if (size > oend - op) return 0;
+  const start = op;
+  dst[op++] = MAGIC & 0xff;
+  dst[op++] = (MAGIC >>> 8) & 0xff;
+  dst[op++] = (MAGIC >>> 16) & 0xff;
+  dst[op++] = MAGIC >>> 24;
+  dst[op++] = ((singleSegment ? 1 : 0) << 5) + (fcsCode << 6);
+  if (!singleSegment) dst[op++] = (windowLog - 10) << 3;
+  switch (fcsCode) {
+    case 0:
+      if (singleSegment) dst[op++] = contentSize;
+      break;
+    case 1: {
+      const v = contentSize - 256;
+      dst[op++] = v;
+      dst[op++] = v >>> 8;
+      break;
+    }
+    default:
+      dst[op++] = contentSize;
+      dst[op++] = contentSize >>> 8;
+      dst[op++] = contentSize >>> 16;
+      dst[op++] = contentSize >>> 24;
+      break;
+  }
+  return op - start;
+}
+
+function isRle(src: Uint8Array, ip: number, n: number): boolean {
+  const b = src[ip];
+  for (let i = ip + 1; i < ip + n; i++) if (src[i] !== b) return false;
+  return true;
+}
+
+/** Repeat offsets the decoder holds after the block's sequences (RFC 8878 §3.1.2.5). */
+function replayRepeatOffsets(ss: SeqStore, rep: Int32Array): void {
+  let r0 = rep[0]!;
+  let r1 = rep[1]!;
+  let r2 = rep[2]!;
+  const offs = ss.offBases;
+  const lls = ss.litLengths;
+  for (let i = 0; i < ss.nbSeq; i++) {
+    const ob = offs[i]!;
+    if (ob > REP_NUM) {
+      r2 = r1;
+      r1 = r0;
+      r0 = ob - REP_NUM;
+    } else {
+      const idx = ob - 1 + (lls[i] === 0 ? 1 : 0);
+      if (idx === 0) continue;
+      const off = idx === 3 ? r0 - 1 : idx === 1 ? r1 : r2;
+      if (idx !== 1) r2 = r1;
+      r1 = r0;
+      r0 = off;
+    }
+  }
+  rep[0] = r0;
+  rep[1] = r1;
+  rep[2] = r2;
+}
+
+/**
+ * Literals and sequences of the block into state.block (`ZSTD_entropyCompressSeqStore`).
+ * Returns the size, or 0 when the block should be stored raw.
+ */
+function entropyCompress(st: ZstdEncoderState, p: CompressionParams, blockSize: number): number {
+  const ss = st.ss;
+  const out = st.block;
+  const oend = out.length;
+  const nbSeq = ss.nbSeq;
+  const suspectUncompressible = nbSeq === 0 || ss.litLength / nbSeq >= 20;
+  const disableLiterals = p.strategy === Strategy.Fast && p.targetLength > 0;
+  let n: number;
+  if (disableLiterals) {
+    st.nextHuf.copyFrom(st.prevHuf);
+    n = writeRawLiterals(ss.lit, 0, ss.litLength, out, 0, oend);
+  } else {
+    n = compressLiterals(ss.lit, 0, ss.litLength, out, 0, oend, st.prevHuf, st.nextHuf, p.strategy, suspectUncompressible, st.repeatIo, st.lit);
+  }
+  if (n < 0) return 0;
+  const m = compressSequences(ss, out, n, oend, st.prevSeq, st.nextSeq, p.strategy, st.seq);
+  if (m <= 0) return 0;
+  const cSize = n + m;
+  if (cSize >= blockSize - minGain(blockSize, p.strategy)) return 0;
+  return cSize;
+}
+
+/**
+ * Compress one block (`ZSTD_compressBlock_internal`): find sequences, entropy-code them,
+ * and decide between compressed (returns its size, > 1), RLE (returns 1) and raw (0).
+ * Repeat offsets and entropy tables carry over only from compressed blocks.
+ */
+function compressBlock(st: ZstdEncoderState, p: CompressionParams, src: Uint8Array, ip: number, blockSize: number, firstBlock: boolean): number {
+  if (blockSize < MIN_COMPRESSIBLE_BLOCK) return 0;
+  const ms = st.ms;
+  const ss = st.ss;
+  ss.reset();
+  // After a very long match, do not insert the whole skipped range into the chains.
+  if (ip > ms.nextToUpdate + 384) ms.nextToUpdate = ip - Math.min(192, ip - ms.nextToUpdate - 384);
+  const nextRep = st.nextRep;
+  nextRep.set(st.rep);
+  const iend = ip + blockSize;
+  let lastLiterals: number;
+  switch (p.strategy) {
+    case Strategy.Fast:
+      lastLiterals = compressBlockFast(ms, ss, nextRep, src, ip, iend);
+      break;
+    case Strategy.DoubleFast:
+      lastLiterals = compressBlockDoubleFast(ms, ss, nextRep, src, ip, iend);
+      break;
+    case Strategy.Greedy:
+      lastLiterals = compressBlockLazy(ms, ss, nextRep, src, ip, iend, 0, st.found, st.candidates);
+      break;
+    case Strategy.Lazy:
+      lastLiterals = compressBlockLazy(ms, ss, nextRep, src, ip, iend, 1, st.found, st.candidates);
+      break;
+    default:
+      lastLiterals = compressBlockLazy(ms, ss, nextRep, src, ip, iend, 2, st.found, st.candidates);
+      break;
+  }
+  ss.storeLastLiterals(src, iend - lastLiterals, lastLiterals);
+  nextRep.set(st.rep);
+  replayRepeatOffsets(ss, nextRep);
+
+  let cSize = entropyCompress(st, p, blockSize);
+  if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, ip, blockSize)) {
+    cSize = 1;
+    st.block[0] = src[ip]!;
+  }
+  if (cSize > 1) {
+    const h = st.prevHuf;
+    st.prevHuf = st.nextHuf;
+    st.nextHuf = h;
+    const s = st.prevSeq;
+    st.prevSeq = st.nextSeq;
+    st.nextSeq = s;
+    st.rep.set(nextRep);
+  }
+  return cSize;
+}
+
+/** Match-finder parameters for the strategies without a port of their own (binary trees). */
+function matchParams(p: CompressionParams): CompressionParams {
+  if (p.strategy < Strategy.BtLazy2) return p;
+  // Hash chains stand in for the binary trees: a deeper search makes up for part of it.
+  return { ...p, searchLog: Math.min(p.searchLog + 1, 10) };
+}
+
+/**
+ * Compress src[sp, sp+sn) as one zstd frame into dst[dp, dp+cap) at zstd `level`
+ * (1..22; 0 is the default level 3; negative levels are the fast ones). Returns the
+ * number of bytes written, or 0 when the frame does not fit in `cap` (nothing past
+ * dp+cap is ever written). Pass a `state` to reuse tables between calls.
+ */
+export function zstdCompress(
+  src: Uint8Array,
+  sp: number,
+  sn: number,
+  dst: Uint8Array,
+  dp: number,
+  cap: number,
+  level: number,
+  state?: ZstdEncoderState,
+): number {
+  if (!(src instanceof Uint8Array) || !(dst instanceof Uint8Array)) {
+    fail(BloscErrorCode.InvalidParam, 'zstd: source and destination must be Uint8Arrays');
+  }
+  checkRange(src.length, sp, sn, 'input');
+  checkRange(dst.length, dp, cap, 'output');
+  if (!Number.isInteger(level)) fail(BloscErrorCode.InvalidParam, `zstd: invalid compression level ${level}`);
+  if (sp + sn > MAX_INPUT) fail(BloscErrorCode.MaxBufsizeExceeded, `zstd: input ends past ${MAX_INPUT} bytes`);
+  const lvl = level > ZSTD_MAX_CLEVEL ? ZSTD_MAX_CLEVEL : level < MIN_CLEVEL ? MIN_CLEVEL : level;
+  const s = plain(src);
+  const d = plain(dst);
+  const st = state ?? (defaultState ??= new ZstdEncoderState());
+
+  const params = getCompressionParams(lvl, sn);
+  const oend = dp + cap;
+  let op = dp;
+  const fh = writeFrameHeader(d, op, oend, params.windowLog, sn);
+  if (fh === 0) return 0;
+  op += fh;
+  if (sn === 0) {
+    // One empty raw block, marked last.
+    if (oend - op < BLOCK_HEADER_SIZE) return 0;
+    d[op] = 1;
+    d[op + 1] = 0;
+    d[op + 2] = 0;
+    return op + BLOCK_HEADER_SIZE - dp;
+  }
+
+  const mp = matchParams(params);
+  // libzstd searches rows instead of chains for greedy..lazy2 once the window passes 16 KiB
+  // (`ZSTD_resolveRowMatchFinderMode` on a machine with 128-bit SIMD).
+  const useRow = mp.strategy >= Strategy.Greedy && mp.strategy <= Strategy.Lazy2 && mp.windowLog > 14;
+  const usesChain = mp.strategy !== Strategy.Fast && !useRow;
+  st.ms.reset(mp, sp, true, usesChain ? 1 << mp.chainLog : 0, useRow);
+  st.rep[0] = 1;
+  st.rep[1] = 4;
+  st.rep[2] = 8;
+  st.prevHuf.repeatMode = HufRepeat.None;
+  st.prevSeq.reset();
+
+  const blockSizeMax = Math.min(BLOCKSIZE_MAX, 2 ** params.windowLog);
+  let ip = sp;
+  let remaining = sn;
+  let savings = 0;
+  let firstBlock = true;
+  while (remaining > 0) {
+    const blockSize = optimalBlockSize(s, ip, remaining, blockSizeMax, params.strategy, savings, st.split);
+    const lastBlock = blockSize === remaining ? 1 : 0;
+    const cSize = compressBlock(st, mp, s, ip, blockSize, firstBlock);
+    let written: number;
+    if (cSize === 0) {
+      written = BLOCK_HEADER_SIZE + blockSize;
+      if (written > oend - op) return 0;
+      const h = lastBlock + (BLOCK_RAW << 1) + blockSize * 8;
+      d[op] = h;
+      d[op + 1] = h >>> 8;
+      d[op + 2] = h >>> 16;
+      d.set(s.subarray(ip, ip + blockSize), op + BLOCK_HEADER_SIZE);
+    } else if (cSize === 1) {
+      written = BLOCK_HEADER_SIZE + 1;
+      if (written > oend - op) return 0;
+      const h = lastBlock + (BLOCK_RLE << 1) + blockSize * 8;
+      d[op] = h;
+      d[op + 1] = h >>> 8;
+      d[op + 2] = h >>> 16;
+      d[op + 3] = st.block[0]!;
+    } else {
+      written = BLOCK_HEADER_SIZE + cSize;
+      if (written > oend - op) return 0;
+      const h = lastBlock + (BLOCK_COMPRESSED << 1) + cSize * 8;
+      d[op] = h;
+      d[op + 1] = h >>> 8;
+      d[op + 2] = h >>> 16;
+      d.set(st.block.subarray(0, cSize), op + BLOCK_HEADER_SIZE);
+    }
+    savings += blockSize - written;
+    op += written;
+    ip += blockSize;
+    remaining -= blockSize;
+    firstBlock = false;
+  }
+  return op - dp;
+}

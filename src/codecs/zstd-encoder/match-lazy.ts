@@ -1,0 +1,341 @@
+/**
+ * Hash-chain match finder with greedy, lazy and lazy2 parsing (libzstd strategies greedy,
+ * lazy, lazy2; also used here for the binary-tree levels). After a match is found, the
+ * lazy modes look one (lazy) or two (lazy2) positions further for a better one, comparing
+ * rough gains (length against offset cost). Port of `ZSTD_compressBlock_lazy_generic`
+ * (noDict) with its two searches from lib/compress/zstd_lazy.c: the hash chain
+ * (`ZSTD_HcFindBestMatch`), which libzstd uses for windows up to 16 KiB, and the row-based
+ * table (`ZSTD_RowFindBestMatch` and the `ZSTD_row_*` helpers) it uses above that.
+ */
+import type { MatchState } from './match-state.js';
+import { countMatch, equal4, hashPtr, hashPtrSalted, lowestPrefixIndex } from './match-state.js';
+import { HASH_READ_SIZE } from './match-fast.js';
+import { highBit } from './params.js';
+import { REPCODE1, REP_NUM } from './seq-store.js';
+import type { SeqStore } from './seq-store.js';
+
+const SEARCH_STRENGTH = 8;
+const LAZY_SKIPPING_STEP = 8;
+
+/**
+ * Best match at ip through the hash chain; returns its length (or < 4 when none), with its
+ * offset code in `out[0]`. Inserts every position up to ip into the chains first.
+ */
+function hcFindBestMatch(ms: MatchState, src: Uint8Array, ip: number, iLimit: number, mls: number, out: Int32Array): number {
+  const chainTable = ms.chainTable;
+  const hashTable = ms.hashTable;
+  const hashLog = ms.hashLog;
+  const chainSize = 1 << ms.chainLog;
+  const chainMask = chainSize - 1;
+  const maxDistance = 2 ** ms.windowLog;
+  const lowestValid = ms.frameStart;
+  const lowLimit = ip - lowestValid > maxDistance ? ip - maxDistance : lowestValid;
+  const minChain = ip > chainSize ? ip - chainSize : 0;
+  let nbAttempts = 1 << ms.searchLog;
+  let ml = 3;
+
+  // Insert positions up to ip (ZSTD_insertAndFindFirstIndex_internal).
+  let idx = ms.nextToUpdate;
+  const lazySkipping = ms.lazySkipping;
+  while (idx < ip) {
+    const h = hashPtr(src, idx, hashLog, mls);
+    chainTable[idx & chainMask] = hashTable[h]!;
+    hashTable[h] = idx;
+    idx++;
+    if (lazySkipping) break;
+  }
+  ms.nextToUpdate = ip;
+  let matchIndex = hashTable[hashPtr(src, ip, hashLog, mls)]!;
+
+  for (; matchIndex >= lowLimit && nbAttempts > 0; nbAttempts--) {
+    // Only a candidate that also matches at the current best length can be longer.
+    if (src[matchIndex + ml] === src[ip + ml] && equal4(src, matchIndex + ml - 3, ip + ml - 3)) {
+      const currentMl = countMatch(src, ip, matchIndex, iLimit);
+      if (currentMl > ml) {
+        ml = currentMl;
+        out[0] = ip - matchIndex + REP_NUM;
+        if (ip + currentMl === iLimit) break;
+      }
+    }
+    if (matchIndex <= minChain) break;
+    matchIndex = chainTable[matchIndex & chainMask]!;
+  }
+  return ml;
+}
+
+const ROW_HASH_CACHE_SIZE = 8;
+const ROW_TAG_BITS = 8;
+/** Past this many pending positions, only the ends of a long match are inserted. */
+const ROW_SKIP_THRESHOLD = 384;
+const ROW_MAX_MATCH_START_UPDATES = 96;
+const ROW_MAX_MATCH_END_UPDATES = 32;
+
+/** Next slot of a row, cycling downwards over 1..rowMask; slot 0 holds the head (`ZSTD_row_nextIndex`). */
+function rowNextIndex(tagTable: Uint8Array, row: number, rowMask: number): number {
+  let next = (tagTable[row]! - 1) & rowMask;
+  if (next === 0) next = rowMask;
+  tagTable[row] = next;
+  return next;
+}
+
+/** Hashes of up to 8 positions from idx, not past iLimit (`ZSTD_row_fillHashCache`). */
+function rowFillHashCache(ms: MatchState, src: Uint8Array, idx: number, iLimit: number, mls: number): void {
+  const maxElems = idx > iLimit ? 0 : iLimit - idx + 1;
+  const lim = idx + Math.min(ROW_HASH_CACHE_SIZE, maxElems);
+  const hBits = ms.rowHashLog + ROW_TAG_BITS;
+  for (; idx < lim; idx++) ms.hashCache[idx & (ROW_HASH_CACHE_SIZE - 1)] = hashPtrSalted(src, idx, hBits, mls);
+}
+
+/** Cached hash of idx, replaced by the hash of idx + 8 (`ZSTD_row_nextCachedHash`). */
+function rowNextCachedHash(ms: MatchState, src: Uint8Array, idx: number, mls: number): number {
+  const newHash = hashPtrSalted(src, idx + ROW_HASH_CACHE_SIZE, ms.rowHashLog + ROW_TAG_BITS, mls);
+  const slot = idx & (ROW_HASH_CACHE_SIZE - 1);
+  const h = ms.hashCache[slot]!;
+  ms.hashCache[slot] = newHash;
+  return h;
+}
+
+/** Insert positions start..end-1 (`ZSTD_row_update_internalImpl` with the cache). */
+function rowUpdateRange(ms: MatchState, src: Uint8Array, start: number, end: number, mls: number): void {
+  const hashTable = ms.hashTable;
+  const tagTable = ms.tagTable;
+  const rowLog = ms.rowLog;
+  const rowMask = (1 << rowLog) - 1;
+  for (; start < end; start++) {
+    const hash = rowNextCachedHash(ms, src, start, mls);
+    const row = (hash >>> ROW_TAG_BITS) << rowLog;
+    const pos = rowNextIndex(tagTable, row, rowMask);
+    tagTable[row + pos] = hash;
+    hashTable[row + pos] = start;
+  }
+}
+
+/** Insert every position up to ip, skipping the middle of long matches (`ZSTD_row_update_internal`). */
+function rowUpdate(ms: MatchState, src: Uint8Array, ip: number, mls: number): void {
+  let idx = ms.nextToUpdate;
+  if (ip - idx > ROW_SKIP_THRESHOLD) {
+    rowUpdateRange(ms, src, idx, idx + ROW_MAX_MATCH_START_UPDATES, mls);
+    idx = ip - ROW_MAX_MATCH_END_UPDATES;
+    rowFillHashCache(ms, src, idx, ip + 1, mls);
+  }
+  rowUpdateRange(ms, src, idx, ip, mls);
+  ms.nextToUpdate = ip;
+}
+
+/**
+ * Best match at ip among the row entries whose tag matches (`ZSTD_RowFindBestMatch`):
+ * newest first, at most 2^min(searchLog, rowLog) of them. Returns its length (< 4 when
+ * none), with its offset code in `out[0]`; `cand` is scratch for 64 positions.
+ */
+function rowFindBestMatch(ms: MatchState, src: Uint8Array, ip: number, iLimit: number, mls: number, out: Int32Array, cand: Int32Array): number {
+  const hashTable = ms.hashTable;
+  const tagTable = ms.tagTable;
+  const rowLog = ms.rowLog;
+  const rowEntries = 1 << rowLog;
+  const rowMask = rowEntries - 1;
+  const maxDistance = 2 ** ms.windowLog;
+  const lowestValid = ms.frameStart;
+  const lowLimit = ip - lowestValid > maxDistance ? ip - maxDistance : lowestValid;
+  let nbAttempts = 1 << (ms.searchLog < rowLog ? ms.searchLog : rowLog);
+  let hash: number;
+  if (!ms.lazySkipping) {
+    rowUpdate(ms, src, ip, mls);
+    hash = rowNextCachedHash(ms, src, ip, mls);
+  } else {
+    hash = hashPtrSalted(src, ip, ms.rowHashLog + ROW_TAG_BITS, mls);
+    ms.nextToUpdate = ip;
+  }
+  const row = (hash >>> ROW_TAG_BITS) << rowLog;
+  const tag = hash & 0xff;
+  const head = tagTable[row]! & rowMask;
+  let n = 0;
+  for (let i = 0; i < rowEntries && nbAttempts > 0; i++) {
+    const matchPos = (head + i) & rowMask;
+    if (tagTable[row + matchPos] !== tag || matchPos === 0) continue;
+    const matchIndex = hashTable[row + matchPos]!;
+    if (matchIndex < lowLimit) break;
+    cand[n++] = matchIndex;
+    nbAttempts--;
+  }
+  {
+    const pos = rowNextIndex(tagTable, row, rowMask);
+    tagTable[row + pos] = tag;
+    hashTable[row + pos] = ms.nextToUpdate++;
+  }
+  let ml = 3;
+  for (let k = 0; k < n; k++) {
+    const matchIndex = cand[k]!;
+    if (src[matchIndex + ml] === src[ip + ml] && equal4(src, matchIndex + ml - 3, ip + ml - 3)) {
+      const currentMl = countMatch(src, ip, matchIndex, iLimit);
+      if (currentMl > ml) {
+        ml = currentMl;
+        out[0] = ip - matchIndex + REP_NUM;
+        if (ip + currentMl === iLimit) break;
+      }
+    }
+  }
+  return ml;
+}
+
+/** The search of the configured kind: row-based table or hash chain. */
+function searchMax(ms: MatchState, src: Uint8Array, ip: number, iLimit: number, mls: number, out: Int32Array, cand: Int32Array): number {
+  return ms.useRow ? rowFindBestMatch(ms, src, ip, iLimit, mls, out, cand) : hcFindBestMatch(ms, src, ip, iLimit, mls, out);
+}
+
+/**
+ * Fill `ss` with the sequences of src[istart, iend) using `depth` (0 greedy, 1 lazy,
+ * 2 lazy2); updates rep[0..1]. Returns the trailing literal count.
+ */
+export function compressBlockLazy(
+  ms: MatchState,
+  ss: SeqStore,
+  rep: Int32Array,
+  src: Uint8Array,
+  istart: number,
+  iend: number,
+  depth: number,
+  found: Int32Array,
+  cand: Int32Array,
+): number {
+  const useRow = ms.useRow;
+  // The row search hashes 8 positions ahead through its cache.
+  const ilimit = iend - HASH_READ_SIZE - (useRow ? ROW_HASH_CACHE_SIZE : 0);
+  const mm = ms.minMatch;
+  const mls = mm < 4 ? 4 : mm > 6 ? 6 : mm;
+  let ip = istart;
+  let anchor = istart;
+  let offset1 = rep[0]!;
+  let offset2 = rep[1]!;
+  let offsetSaved1 = 0;
+  let offsetSaved2 = 0;
+
+  if (ip === ms.frameStart) ip++;
+  {
+    const windowLow = lowestPrefixIndex(ms, ip);
+    const maxRep = ip - windowLow;
+    if (offset2 > maxRep) {
+      offsetSaved2 = offset2;
+      offset2 = 0;
+    }
+    if (offset1 > maxRep) {
+      offsetSaved1 = offset1;
+      offset1 = 0;
+    }
+  }
+  ms.lazySkipping = false;
+  if (useRow) rowFillHashCache(ms, src, ms.nextToUpdate, ilimit, mls);
+
+  while (ip < ilimit) {
+    let matchLength = 0;
+    let offBase = REPCODE1;
+    let start = ip + 1;
+
+    // Repeat offset one byte ahead.
+    if (offset1 > 0 && equal4(src, ip + 1 - offset1, ip + 1)) {
+      matchLength = countMatch(src, ip + 1 + 4, ip + 1 + 4 - offset1, iend) + 4;
+    }
+    if (depth === 0 && matchLength !== 0) {
+      // Greedy takes the repeat match at once.
+    } else {
+      const ml2 = searchMax(ms, src, ip, iend, mls, found, cand);
+      if (ml2 > matchLength) {
+        matchLength = ml2;
+        start = ip;
+        offBase = found[0]!;
+      }
+      if (matchLength < 4) {
+        const step = ((ip - anchor) >> SEARCH_STRENGTH) + 1;
+        ip += step;
+        ms.lazySkipping = step > LAZY_SKIPPING_STEP;
+        continue;
+      }
+
+      // Look for a better match one or two positions further.
+      if (depth >= 1) {
+        while (ip < ilimit) {
+          ip++;
+          if (offBase !== 0 && offset1 > 0 && equal4(src, ip, ip - offset1)) {
+            const mlRep = countMatch(src, ip + 4, ip + 4 - offset1, iend) + 4;
+            const gain2 = mlRep * 3;
+            const gain1 = matchLength * 3 - highBit(offBase) + 1;
+            if (mlRep >= 4 && gain2 > gain1) {
+              matchLength = mlRep;
+              offBase = REPCODE1;
+              start = ip;
+            }
+          }
+          {
+            const ml2 = searchMax(ms, src, ip, iend, mls, found, cand);
+            const ofb = found[0]!;
+            const gain2 = ml2 * 4 - highBit(ofb);
+            const gain1 = matchLength * 4 - highBit(offBase) + 4;
+            if (ml2 >= 4 && gain2 > gain1) {
+              matchLength = ml2;
+              offBase = ofb;
+              start = ip;
+              continue;
+            }
+          }
+          if (depth === 2 && ip < ilimit) {
+            ip++;
+            if (offBase !== 0 && offset1 > 0 && equal4(src, ip, ip - offset1)) {
+              const mlRep = countMatch(src, ip + 4, ip + 4 - offset1, iend) + 4;
+              const gain2 = mlRep * 4;
+              const gain1 = matchLength * 4 - highBit(offBase) + 1;
+              if (mlRep >= 4 && gain2 > gain1) {
+                matchLength = mlRep;
+                offBase = REPCODE1;
+                start = ip;
+              }
+            }
+            const ml2 = searchMax(ms, src, ip, iend, mls, found, cand);
+            const ofb = found[0]!;
+            const gain2 = ml2 * 4 - highBit(ofb);
+            const gain1 = matchLength * 4 - highBit(offBase) + 7;
+            if (ml2 >= 4 && gain2 > gain1) {
+              matchLength = ml2;
+              offBase = ofb;
+              start = ip;
+              continue;
+            }
+          }
+          break;
+        }
+      }
+
+      // Catch up: extend a new-offset match backwards.
+      if (offBase > REP_NUM) {
+        const off = offBase - REP_NUM;
+        while (start > anchor && start - off > ms.frameStart && src[start - 1] === src[start - off - 1]) {
+          start--;
+          matchLength++;
+        }
+        offset2 = offset1;
+        offset1 = off;
+      }
+    }
+
+    ss.store(src, anchor, start - anchor, offBase, matchLength);
+    anchor = ip = start + matchLength;
+    if (ms.lazySkipping) {
+      if (useRow) rowFillHashCache(ms, src, ms.nextToUpdate, ilimit, mls);
+      ms.lazySkipping = false;
+    }
+
+    // Immediate repeat with the second offset.
+    while (ip <= ilimit && offset2 > 0 && equal4(src, ip, ip - offset2)) {
+      matchLength = countMatch(src, ip + 4, ip + 4 - offset2, iend) + 4;
+      const tmp = offset2;
+      offset2 = offset1;
+      offset1 = tmp;
+      ss.store(src, anchor, 0, REPCODE1, matchLength);
+      ip += matchLength;
+      anchor = ip;
+    }
+  }
+
+  if (offsetSaved1 !== 0 && offset1 !== 0) offsetSaved2 = offsetSaved1;
+  rep[0] = offset1 !== 0 ? offset1 : offsetSaved1;
+  rep[1] = offset2 !== 0 ? offset2 : offsetSaved2;
+  return iend - anchor;
+}

@@ -1,0 +1,198 @@
+/**
+ * State shared by the match finders: hash and chain tables, parameters, and the small
+ * helpers every finder uses (hashing 4..8 bytes, counting a match forward). Positions in
+ * the tables are absolute indices into the source array; 0 doubles as "empty", which at
+ * worst offers position 0 as a candidate that the byte comparison then rejects or accepts.
+ */
+import type { CompressionParams } from './params.js';
+
+const PRIME_A = 0x9e3779b1 | 0;
+
+export class MatchState {
+  hashTable = new Int32Array(0);
+  chainTable = new Int32Array(0);
+  hashLog = 0;
+  chainLog = 0;
+  searchLog = 0;
+  minMatch = 0;
+  targetLength = 0;
+  windowLog = 0;
+  strategy = 0;
+  /** First byte of the frame's content in the source array. */
+  frameStart = 0;
+  /** Next position to insert into the hash chains (lazy finders). */
+  nextToUpdate = 0;
+  /** Lazy finders: skipping over incompressible data, insert only searched positions. */
+  lazySkipping = false;
+  /** Row-based finder: tags (low hash bits) beside the position table, rows of 2^rowLog. */
+  tagTable = new Uint8Array(0);
+  useRow = false;
+  rowLog = 4;
+  rowHashLog = 0;
+  /** Row-based finder: hashes of the next 8 positions (`ZSTD_ROW_HASH_CACHE_SIZE`). */
+  readonly hashCache = new Int32Array(8);
+
+  /** Size the tables for `p` and clear them for a new frame starting at `frameStart`. */
+  reset(p: CompressionParams, frameStart: number, useHashTable: boolean, chainEntries: number, useRow: boolean): void {
+    this.hashLog = p.hashLog;
+    this.chainLog = p.chainLog;
+    this.searchLog = p.searchLog;
+    this.minMatch = p.minMatch;
+    this.targetLength = p.targetLength;
+    this.windowLog = p.windowLog;
+    this.strategy = p.strategy;
+    this.frameStart = frameStart;
+    this.nextToUpdate = frameStart;
+    this.lazySkipping = false;
+    const hashSize = useHashTable ? 1 << p.hashLog : 0;
+    if (this.hashTable.length < hashSize) this.hashTable = new Int32Array(hashSize);
+    else this.hashTable.fill(0, 0, hashSize);
+    if (this.chainTable.length < chainEntries) this.chainTable = new Int32Array(chainEntries);
+    else this.chainTable.fill(0, 0, chainEntries);
+    this.useRow = useRow;
+    if (useRow) {
+      this.rowLog = p.searchLog < 4 ? 4 : p.searchLog > 6 ? 6 : p.searchLog;
+      this.rowHashLog = p.hashLog - this.rowLog;
+      if (this.tagTable.length < hashSize) this.tagTable = new Uint8Array(hashSize);
+      else this.tagTable.fill(0, 0, hashSize);
+    }
+  }
+}
+
+/** Little-endian 32-bit read (as a signed int). */
+export function read32(src: Uint8Array, p: number): number {
+  return src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24);
+}
+
+/** True when the 4 bytes at a and b are equal. */
+export function equal4(src: Uint8Array, a: number, b: number): boolean {
+  return src[a] === src[b] && src[a + 1] === src[b + 1] && src[a + 2] === src[b + 2] && src[a + 3] === src[b + 3];
+}
+
+// Low and high 32-bit halves of libzstd's 64-bit hash primes (`prime5bytes`..`prime8bytes`).
+const P5_LO = 0x1bbcdcbb;
+const P5_HI = 0xcf;
+const P6_LO = 0xbcdcbf9b | 0;
+const P6_HI = 0xcf1b;
+const P7_LO = 0xdcbfa563 | 0;
+const P7_HI = 0xcf1bbc;
+const P8_LO = 0xb7a56463 | 0;
+const P8_HI = 0xcf1bbcdc | 0;
+
+/** High 32 bits of the 64-bit product of two unsigned 32-bit values. */
+function mulHigh32(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const m1 = a1 * b0;
+  const m2 = a0 * b1;
+  const mid = ((a0 * b0) >>> 16) + (m1 & 0xffff) + (m2 & 0xffff);
+  return (a1 * b1 + (m1 >>> 16) + (m2 >>> 16) + (mid >>> 16)) >>> 0;
+}
+
+/** High 32 bits of (hi:lo · pHi:pLo) mod 2^64, as an unsigned value. */
+function high64(lo: number, hi: number, pLo: number, pHi: number): number {
+  return (mulHigh32(lo >>> 0, pLo >>> 0) + Math.imul(lo, pHi) + Math.imul(hi, pLo)) >>> 0;
+}
+
+/**
+ * The bits libzstd's `ZSTD_hashPtr` takes its hash from: for 4 bytes the 32-bit product,
+ * for 5..8 bytes the high half of the 64-bit product (the bytes shifted to the top of a
+ * 64-bit word times a prime). A hash of h bits is the top h bits of this value.
+ */
+export function hashWord(src: Uint8Array, p: number, mls: number): number {
+  switch (mls) {
+    case 4:
+      return Math.imul(src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24), PRIME_A) >>> 0;
+    case 5:
+      return high64(src[p]! << 24, src[p + 1]! | (src[p + 2]! << 8) | (src[p + 3]! << 16) | (src[p + 4]! << 24), P5_LO, P5_HI);
+    case 6:
+      return high64(
+        (src[p]! | (src[p + 1]! << 8)) << 16,
+        src[p + 2]! | (src[p + 3]! << 8) | (src[p + 4]! << 16) | (src[p + 5]! << 24),
+        P6_LO,
+        P6_HI,
+      );
+    case 7:
+      return high64(
+        (src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16)) << 8,
+        src[p + 3]! | (src[p + 4]! << 8) | (src[p + 5]! << 16) | (src[p + 6]! << 24),
+        P7_LO,
+        P7_HI,
+      );
+    default:
+      return high64(
+        src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24),
+        src[p + 4]! | (src[p + 5]! << 8) | (src[p + 6]! << 16) | (src[p + 7]! << 24),
+        P8_LO,
+        P8_HI,
+      );
+  }
+}
+
+/**
+ * Hash of the `mls` bytes at p (4 <= mls <= 8) into `hBits` (<= 32) bits: exactly
+ * libzstd's `ZSTD_hashPtr` without salt. Using the same hash keeps the same collisions,
+ * hence the same matches, as the C library.
+ */
+export function hashPtr(src: Uint8Array, p: number, hBits: number, mls: number): number {
+  return hashWord(src, p, mls) >>> (32 - hBits);
+}
+
+/**
+ * Salt of the row-based finder's hashes in a fresh libzstd context: `ZSTD_advanceHashSalt`
+ * from zero, i.e. bitmix(0, 8) ^ bitmix(0, 4) (XXH3 rrmxmx). Split into 32-bit halves.
+ */
+const ROW_SALT: readonly [number, number] = (() => {
+  const C = 0x9fb21c651e98df25n;
+  const mask = (1n << 64n) - 1n;
+  const bitmixOfZero = (len: bigint): bigint => {
+    const v = (len * C) & mask;
+    return v ^ (v >> 28n);
+  };
+  const salt = bitmixOfZero(8n) ^ bitmixOfZero(4n);
+  return [Number(salt & 0xffffffffn) | 0, Number(salt >> 32n) | 0];
+})();
+
+/**
+ * Salted hash of the row-based finder (`ZSTD_hashPtrSalted`): the salt is XORed into the
+ * product before its top bits are taken (its low half for 4-byte hashes).
+ */
+export function hashPtrSalted(src: Uint8Array, p: number, hBits: number, mls: number): number {
+  const salt = mls === 4 ? ROW_SALT[0] : ROW_SALT[1];
+  return (hashWord(src, p, mls) ^ salt) >>> (32 - hBits);
+}
+
+/** Reference for `hashPtr` with BigInt arithmetic, for tests. */
+export function hashPtrReference(src: Uint8Array, p: number, hBits: number, mls: number): number {
+  if (mls === 4) {
+    const u = BigInt(src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24)) & 0xffffffffn;
+    return Number(((u * 2654435761n) & 0xffffffffn) >> BigInt(32 - hBits));
+  }
+  const primes = [0n, 0n, 0n, 0n, 0n, 889523592379n, 227718039650203n, 58295818150454627n, 0xcf1bbcdcb7a56463n];
+  let u = 0n;
+  for (let i = 7; i >= 0; i--) u = (u << 8n) | BigInt(src[p + i] ?? 0);
+  const mask64 = (1n << 64n) - 1n;
+  const shifted = (u << BigInt(64 - 8 * mls)) & mask64;
+  return Number(((shifted * primes[mls]!) & mask64) >> BigInt(64 - hBits));
+}
+
+/** Length of the common run of src[ip..] and src[match..], stopping at iend (`ZSTD_count`). */
+export function countMatch(src: Uint8Array, ip: number, match: number, iend: number): number {
+  const start = ip;
+  while (ip < iend && src[ip] === src[match]) {
+    ip++;
+    match++;
+  }
+  return ip - start;
+}
+
+/**
+ * Lowest position a match may start at for a block ending at `end`: the frame start, or
+ * one window back from the block end (`ZSTD_getLowestPrefixIndex` without dictionary).
+ */
+export function lowestPrefixIndex(ms: MatchState, end: number): number {
+  const maxDistance = 2 ** ms.windowLog;
+  return end - ms.frameStart > maxDistance ? end - maxDistance : ms.frameStart;
+}
