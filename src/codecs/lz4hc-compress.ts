@@ -568,12 +568,21 @@ function insertUpTo(st: Lz4hcState, src: Uint8Array, base: number, target: numbe
   let p = idx + base;
   let word = (src[p] << 8) | (src[p + 1] << 16) | (src[p + 2] << 24);
   p += 3;
+  // Inside a run of one byte the word repeats, so its hash and the distance (1) to the
+  // previous position with that hash are known without the table lookup.
+  let prevWord = ~((word >>> 8) | (src[p] << 24));
+  let h = 0;
   while (idx < target) {
     word = (word >>> 8) | (src[p++] << 24);
-    const h = Math.imul(word, PRIME32) >>> (32 - HASH_LOG);
-    let delta = idx - hashTable[h];
-    if (delta > DISTANCE_MAX) delta = DISTANCE_MAX;
-    chainTable[idx & CHAIN_MASK] = delta;
+    if (word === prevWord) {
+      chainTable[idx & CHAIN_MASK] = 1;
+    } else {
+      prevWord = word;
+      h = Math.imul(word, PRIME32) >>> (32 - HASH_LOG);
+      let delta = idx - hashTable[h];
+      if (delta > DISTANCE_MAX) delta = DISTANCE_MAX;
+      chainTable[idx & CHAIN_MASK] = delta;
+    }
     hashTable[h] = idx;
     idx++;
   }
