@@ -22,6 +22,7 @@ import { BloscErrorCode, fail } from '../errors.js';
 import { copyMatch } from './copy.js';
 import { checkDecodeRanges, failDecodedSize } from './ranges.js';
 import { lz4CompressFast, lz4CompressFastWithDict } from './lz4-compress.js';
+import { lz4hcCompress, lz4hcCompressWithDict } from './lz4hc-compress.js';
 import type { Codec, DecodeContext, EncodeContext } from './types.js';
 import { CodecFormat, CodecId } from './types.js';
 
@@ -286,10 +287,18 @@ export const lz4Codec: Codec = {
   },
 };
 
-/** LZ4HC (id 2): its streams are plain LZ4 blocks, so it shares LZ4's format code and decoder. */
+/**
+ * LZ4HC (id 2): its streams are plain LZ4 blocks, so it shares LZ4's format code and decoder.
+ * Encoding is lz4 1.10.0's `LZ4_compress_HC` at level = clevel (`lz4hc_wrap_compress`).
+ */
 export const lz4hcCodec: Codec = {
   id: CodecId.LZ4HC,
   format: CodecFormat.LZ4,
   name: 'lz4hc',
   decode: lz4Decode,
+  encode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, clevel: number, ctx: EncodeContext): number {
+    return ctx.dict === null
+      ? lz4hcCompress(src, sp, sn, dst, dp, cap, clevel)
+      : lz4hcCompressWithDict(src, sp, sn, dst, dp, cap, clevel, ctx.dict);
+  },
 };
