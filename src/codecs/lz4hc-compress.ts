@@ -194,7 +194,7 @@ export function lz4hcCompressWithDict(
   startCall(st, dictLength, sn);
   const base = dictLength - st.prefixIndex;
   if (lvl <= 2) {
-    fillMidTables(st, buf, view, base, dictLength);
+    fillMidTables(st, view, base, dictLength);
   } else if (dictLength >= 4) {
     // LZ4_loadDictHC inserts every dictionary position but the last three.
     insertUpTo(st, buf, base, st.prefixIndex - 3);
@@ -236,10 +236,11 @@ function hashMid4(view: DataView, p: number): number {
  * hi(x·k) = mulhi(xlo, klo) + xhi·klo + xlo·khi (mod 2^32).
  * {@link lz4midHash8Reference} is the plain BigInt statement of the same function.
  */
-function hashMid8(src: Uint8Array, p: number): number {
+function hashMid8(view: DataView, p: number): number {
   // x = LE64 << 8: the low word holds p[0..2] in bits 8..31, the high word p[3..6].
-  const xLo = (src[p] << 8) | (src[p + 1] << 16) | (src[p + 2] << 24);
-  const xHi = src[p + 3] | (src[p + 4] << 8) | (src[p + 5] << 16) | (src[p + 6] << 24);
+  const lo = view.getInt32(p, true);
+  const xLo = lo << 8;
+  const xHi = (lo >>> 24) | (view.getInt32(p + 4, true) << 8);
   // mulhi(xLo, PRIME64_LO) with 16-bit limbs; every partial product is below 2^32.
   const a0 = xLo & 0xffff;
   const a1 = xLo >>> 16;
@@ -261,8 +262,10 @@ export function lz4midHash8Reference(src: Uint8Array, p: number): number {
   return Number(product >> BigInt(64 - MID_HASH_LOG));
 }
 
-/** Exposed for tests: the fast 8-byte lz4mid hash. */
-export const lz4midHash8 = hashMid8;
+/** Exposed for tests: the fast 8-byte lz4mid hash of bytes[p, p+8). */
+export function lz4midHash8(bytes: Uint8Array, p: number): number {
+  return hashMid8(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), p);
+}
 
 /**
  * `LZ4_count`: how many bytes from `ip` equal those from `match`, stopping at `limit`
@@ -445,7 +448,7 @@ function compressMid(
     let found = false;
 
     // Long match first: the newest position with the same 7-byte hash.
-    const h8 = h8Off + hashMid8(src, ip);
+    const h8 = h8Off + hashMid8(view, ip);
     const pos8 = table[h8];
     table[h8] = ipIndex;
     let dist = ipIndex - pos8;
@@ -481,7 +484,7 @@ function compressMid(
       } else if (dist >= 0 && dist <= DISTANCE_MAX && pos4 >= prefixIdx) {
         matchLength = countMatch(src, view, ip, pos4 + base, matchlimit);
         if (matchLength >= MIN_MATCH) {
-          const h8next = h8Off + hashMid8(src, ip + 1);
+          const h8next = h8Off + hashMid8(view, ip + 1);
           const pos8next = table[h8next];
           const dist2 = ipIndex + 1 - pos8next;
           matchDistance = dist;
@@ -512,8 +515,8 @@ function compressMid(
 
     // Fill the tables with the start of the match. C pairs the positions after catch-back
     // with indices from before it; that mismatch is reproduced on purpose.
-    table[h8Off + hashMid8(src, ip + 1)] = ipIndex + 1;
-    table[h8Off + hashMid8(src, ip + 2)] = ipIndex + 2;
+    table[h8Off + hashMid8(view, ip + 1)] = ipIndex + 1;
+    table[h8Off + hashMid8(view, ip + 2)] = ipIndex + 2;
     table[hashMid4(view, ip + 1)] = ipIndex + 1;
 
     op = encodeSequence(src, anchor, ip, dst, op, matchLength, matchDistance, limited, oend);
@@ -524,9 +527,9 @@ function compressMid(
     // Fill the tables with the end of the match.
     const endMatchIdx = ip - base;
     if (endMatchIdx - 2 < ilimitIdx) {
-      if (ip - sp > 5) table[h8Off + hashMid8(src, ip - 5)] = endMatchIdx - 5;
-      table[h8Off + hashMid8(src, ip - 3)] = endMatchIdx - 3;
-      table[h8Off + hashMid8(src, ip - 2)] = endMatchIdx - 2;
+      if (ip - sp > 5) table[h8Off + hashMid8(view, ip - 5)] = endMatchIdx - 5;
+      table[h8Off + hashMid8(view, ip - 3)] = endMatchIdx - 3;
+      table[h8Off + hashMid8(view, ip - 2)] = endMatchIdx - 2;
       table[hashMid4(view, ip - 2)] = endMatchIdx - 2;
       table[hashMid4(view, ip - 1)] = endMatchIdx - 1;
     }
@@ -540,7 +543,7 @@ function compressMid(
  * third position in the 4-byte table and the next one in the 8-byte table, then every
  * position of the last 32 KiB in the 8-byte table.
  */
-function fillMidTables(st: Lz4hcState, buf: Uint8Array, view: DataView, base: number, dictLength: number): void {
+function fillMidTables(st: Lz4hcState, view: DataView, base: number, dictLength: number): void {
   if (dictLength <= 8) return; // LZ4MID_HASHSIZE
   const table = st.hashTable;
   const h8Off = MID_HASH_TABLE_SIZE;
@@ -549,10 +552,10 @@ function fillMidTables(st: Lz4hcState, buf: Uint8Array, view: DataView, base: nu
   let idx = start;
   for (; idx < target; idx += 3) {
     table[hashMid4(view, idx + base)] = idx;
-    table[h8Off + hashMid8(buf, idx + 1 + base)] = idx + 1;
+    table[h8Off + hashMid8(view, idx + 1 + base)] = idx + 1;
   }
   idx = dictLength > 32768 + 8 ? target - 32768 : start;
-  for (; idx < target; idx++) table[h8Off + hashMid8(buf, idx + base)] = idx;
+  for (; idx < target; idx++) table[h8Off + hashMid8(view, idx + base)] = idx;
 }
 
 // ---------------------------------------------------------------------------------------
