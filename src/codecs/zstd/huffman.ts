@@ -19,6 +19,33 @@ export class HuffmanTable {
   /** (symbol << 8) | code length, indexed by the next `log` bits. */
   readonly cells = new Uint16Array(1 << HUF_MAX_LOG);
   log = 0;
+  /**
+   * Two-symbol table, built on first use for large literal sections: for the next `log`
+   * bits, s1 | s2 << 8 | bits << 16 | count << 24, where count is 2 when both codes fit
+   * in those bits, else 1 (then s2 is 0 and bits is s1's code length).
+   */
+  readonly pairs = new Int32Array(1 << HUF_MAX_LOG);
+  pairsReady = false;
+}
+
+/** Literal sections at least this long use the two-symbol table (it costs 2^log entries to build). */
+const PAIRS_MIN_SIZE = 8192;
+
+/** Fill table.pairs from table.cells: a second X1 lookup on the bits left after the first code. */
+export function buildPairTable(table: HuffmanTable): void {
+  const log = table.log;
+  const size = 1 << log;
+  const mask = size - 1;
+  const cells = table.cells;
+  const pairs = table.pairs;
+  for (let v = 0; v < size; v++) {
+    const e1 = cells[v]!;
+    const n1 = e1 & 0xff;
+    const e2 = cells[(v << n1) & mask]!;
+    const n2 = e2 & 0xff;
+    pairs[v] = n2 <= log - n1 ? (e1 >>> 8) | (e2 & 0xff00) | ((n1 + n2) << 16) | (2 << 24) : (e1 >>> 8) | (n1 << 16) | (1 << 24);
+  }
+  table.pairsReady = true;
 }
 
 const weights = new Uint8Array(256);
@@ -130,6 +157,7 @@ function buildHuffmanTable(out: HuffmanTable, count: number): void {
     rankStart[w] = from + len;
   }
   out.log = log;
+  out.pairsReady = false;
 }
 
 /**
@@ -269,9 +297,75 @@ export function decodeHuffman4Streams(
   const oc0 = ob0 + seg;
   const od0 = oc0 + seg;
   const oend = op + size;
+  const ov = outputViews.of(out);
+  if (size >= PAIRS_MIN_SIZE) {
+    // Up to two symbols per lookup; each stream keeps its own output position.
+    if (!table.pairsReady) buildPairTable(table);
+    const pairs = table.pairs;
+    let ob = ob0;
+    let oc = oc0;
+    let od = od0;
+    let o = oa;
+    while (o + 4 <= ob0 && ob + 4 <= oc0 && oc + 4 <= od0 && od + 4 <= oend) {
+      const na = pa - (ba >>> 3);
+      const nb = pb - (bb >>> 3);
+      const nc = pc - (bcc >>> 3);
+      const nd = pd - (bd >>> 3);
+      if (na < sta || nb < stb || nc < stc || nd < std) break;
+      pa = na;
+      pb = nb;
+      pc = nc;
+      pd = nd;
+      ba &= 7;
+      bb &= 7;
+      bcc &= 7;
+      bd &= 7;
+      const ca = va.getInt32(pa, true);
+      const cb = vb.getInt32(pb, true);
+      const cc = vc.getInt32(pc, true);
+      const cd = vd.getInt32(pd, true);
+      // A one-symbol entry also writes a zero byte after it, overwritten by the next store.
+      let ea = pairs[(ca << ba) >>> sh]!;
+      let eb = pairs[(cb << bb) >>> sh]!;
+      let ec = pairs[(cc << bcc) >>> sh]!;
+      let ed = pairs[(cd << bd) >>> sh]!;
+      ov.setUint16(o, ea & 0xffff, true);
+      ov.setUint16(ob, eb & 0xffff, true);
+      ov.setUint16(oc, ec & 0xffff, true);
+      ov.setUint16(od, ed & 0xffff, true);
+      o += ea >>> 24;
+      ob += eb >>> 24;
+      oc += ec >>> 24;
+      od += ed >>> 24;
+      ba += (ea >>> 16) & 0xff;
+      bb += (eb >>> 16) & 0xff;
+      bcc += (ec >>> 16) & 0xff;
+      bd += (ed >>> 16) & 0xff;
+      ea = pairs[(ca << ba) >>> sh]!;
+      eb = pairs[(cb << bb) >>> sh]!;
+      ec = pairs[(cc << bcc) >>> sh]!;
+      ed = pairs[(cd << bd) >>> sh]!;
+      ov.setUint16(o, ea & 0xffff, true);
+      ov.setUint16(ob, eb & 0xffff, true);
+      ov.setUint16(oc, ec & 0xffff, true);
+      ov.setUint16(od, ed & 0xffff, true);
+      o += ea >>> 24;
+      ob += eb >>> 24;
+      oc += ec >>> 24;
+      od += ed >>> 24;
+      ba += (ea >>> 16) & 0xff;
+      bb += (eb >>> 16) & 0xff;
+      bcc += (ec >>> 16) & 0xff;
+      bd += (ed >>> 16) & 0xff;
+    }
+    decodeHuffmanFrom(table, va, sta, pa, ba, a.padBits, out, o, ob0, s1);
+    decodeHuffmanFrom(table, vb, stb, pb, bb, b.padBits, out, ob, oc0, s2);
+    decodeHuffmanFrom(table, vc, stc, pc, bcc, c.padBits, out, oc, od0, s3);
+    decodeHuffmanFrom(table, vd, std, pd, bd, d.padBits, out, od, oend, s4);
+    return;
+  }
   // The 4th segment is the shortest; all four advance together.
   const steps = Math.max(0, (oend - od0) >> 1);
-  const ov = outputViews.of(out);
   let k = 0;
   for (; k < steps; k++) {
     const na = pa - (ba >>> 3);

@@ -206,7 +206,9 @@ describe('Huffman stream decoding', () => {
 
   it('the side-by-side 4-stream decoder equals four single-stream decodes', () => {
     fc.assert(
-      fc.property(arbTable, fc.array(fc.nat(), { minLength: 6, maxLength: 700 }), fc.nat({ max: 3 }), (table, picks, skew) => {
+      fc.property(arbTable, fc.array(fc.nat(), { minLength: 6, maxLength: 700 }), fc.nat({ max: 3 }), fc.boolean(), (table, few, skew, large) => {
+        // Large sections (>= 8192 symbols) take the two-symbol table path.
+        const picks = large ? Array.from({ length: 8192 + few.length }, (_, i) => few[i % few.length]! + i) : few;
         const present: number[] = [];
         for (let i = 0; i < 1 << table.log; i++) {
           const s = table.cells[i]! >> 8;
@@ -237,10 +239,10 @@ describe('Huffman stream decoding', () => {
         for (let k = 0; k < 4; k++) {
           decodeHuffmanStreamSimple(table, src, starts[k]!, starts[k + 1]!, ref, k * seg, Math.min(symbols.length, (k + 1) * seg));
         }
-        expect([...out]).toEqual(symbols);
-        expect([...ref]).toEqual(symbols);
+        expect(Buffer.compare(Buffer.from(out), Buffer.from(symbols))).toBe(0);
+        expect(Buffer.compare(Buffer.from(ref), Buffer.from(symbols))).toBe(0);
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 
