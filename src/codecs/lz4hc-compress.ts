@@ -29,6 +29,7 @@
  * larger `cap` no check is made, as the output cannot exceed the bound.
  */
 import { BloscErrorCode, fail } from '../errors.js';
+import { lz4CompressBound } from './lz4-compress.js';
 import { checkEncodeRanges } from './ranges.js';
 
 const NAME = 'lz4hc';
@@ -73,9 +74,10 @@ const PRIME64_LO = 0xdcbfa563;
 export const LZ4HC_MAX_LEVEL = 9;
 
 /**
- * Working memory for {@link lz4hcCompress}: C's `LZ4HC_CCtx_internal` without the
- * dictionary fields. Reusing one state avoids allocating 384 KiB per call. What one call
- * leaves in the tables never changes the output of the next (see `startCall`).
+ * Working memory for {@link lz4hcCompress} and {@link lz4hcCompressWithDict}: the tables and
+ * indices of C's `LZ4HC_CCtx_internal`. Reusing one state avoids allocating 384 KiB per
+ * call. What one call leaves in the tables never changes the output of the next (see
+ * `startCall`). A state must not be used by two calls at once (it is not reentrant).
  */
 export class Lz4hcState {
   /** `hashTable`: newest index per hash (lz4mid: 4-byte hashes, then 8-byte hashes). */
@@ -118,11 +120,6 @@ function startCall(st: Lz4hcState, dictLength: number, sn: number): void {
 }
 
 let sharedState: Lz4hcState | null = null;
-
-/** `LZ4_compressBound`: the largest output any input of `n` bytes can need; 0 if n is too large. */
-export function lz4CompressBound(n: number): number {
-  return n > MAX_INPUT_SIZE || n < 0 ? 0 : n + Math.floor(n / 255) + 16;
-}
 
 /**
  * Compress src[sp, sp+sn) into an LZ4 raw block at dst[dp, dp+cap) the way lz4 1.10.0's
@@ -219,7 +216,7 @@ function checkArguments(src: Uint8Array, sp: number, sn: number, dst: Uint8Array
 
 /**
  * Little-endian 32-bit read (`LZ4_read32` on a little-endian host), as a signed int32.
- * `view` covers exactly the input array, so its offsets are the array's.
+ * Every `view` here spans the whole array being compressed, so its offsets are the array's.
  */
 function read32(view: DataView, p: number): number {
   return view.getInt32(p, true);
@@ -270,7 +267,7 @@ export function lz4midHash8(bytes: Uint8Array, p: number): number {
 /**
  * `LZ4_count`: how many bytes from `ip` equal those from `match`, stopping at `limit`
  * (match < ip). Compares eight, then four bytes per step, then finishes byte by byte; see
- * {@link countMatchReference}.
+ * {@link lz4hcCountMatchReference}.
  */
 function countMatch(src: Uint8Array, view: DataView, ip: number, match: number, limit: number): number {
   const start = ip;
@@ -296,7 +293,7 @@ function countMatch(src: Uint8Array, view: DataView, ip: number, match: number, 
 }
 
 /** The byte-by-byte statement of {@link countMatch}, kept for tests. */
-export function countMatchReference(src: Uint8Array, ip: number, match: number, limit: number): number {
+export function lz4hcCountMatchReference(src: Uint8Array, ip: number, match: number, limit: number): number {
   const start = ip;
   while (ip < limit && src[ip] === src[match]) {
     ip++;
@@ -306,7 +303,7 @@ export function countMatchReference(src: Uint8Array, ip: number, match: number, 
 }
 
 /** Exposed for tests: {@link countMatch} on a whole array. */
-export function lz4CountMatch(src: Uint8Array, ip: number, match: number, limit: number): number {
+export function lz4hcCountMatch(src: Uint8Array, ip: number, match: number, limit: number): number {
   return countMatch(src, new DataView(src.buffer, src.byteOffset, src.byteLength), ip, match, limit);
 }
 

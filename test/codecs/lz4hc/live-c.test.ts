@@ -7,7 +7,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { lz4CompressBound, lz4hcCompress, lz4hcCompressWithDict } from '../../../src/codecs/lz4hc-compress.js';
+import { lz4hcCompress, lz4hcCompressWithDict } from '../../../src/codecs/lz4hc-compress.js';
+import { lz4CompressBound } from '../../../src/codecs/lz4-compress.js';
 import { ROOT, pythonReference } from '../../helpers.js';
 import { prng, structuredInput } from './inputs.js';
 
