@@ -41,7 +41,7 @@ const MODE_REPEAT = 3;
  * `set(subarray(...))` have a fixed call cost (and the latter allocates a view) worth
  * dozens of word moves.
  */
-const LONG_MATCH = 64;
+const LONG_MATCH = 128;
 const SHORT_LITERALS = 64;
 
 /** Per-frame sequence state: repeat offsets and the tables in force. One instance is reused. */
