@@ -13,7 +13,7 @@ import { LiteralsScratch, compressLiterals, minGain, writeRawLiterals } from './
 import { compressBlockDoubleFast } from './match-double-fast.js';
 import { compressBlockFast } from './match-fast.js';
 import { compressBlockLazy } from './match-lazy.js';
-import { MatchState } from './match-state.js';
+import { MatchState, sourceView } from './match-state.js';
 import { BLOCKSIZE_MAX, Strategy, ZSTD_MAX_CLEVEL, getCompressionParams } from './params.js';
 import type { CompressionParams } from './params.js';
 import { REP_NUM, SeqStore } from './seq-store.js';
@@ -52,6 +52,8 @@ export class ZstdEncoderState {
   readonly block = new Uint8Array(BLOCKSIZE_MAX + 1024);
   readonly found = new Int32Array(1);
   readonly candidates = new Int32Array(64);
+  /** View of the source being compressed (replaced per call). */
+  view: DataView = new DataView(new ArrayBuffer(0));
   readonly repeatIo = new Int32Array(1);
 }
 
@@ -187,19 +189,19 @@ function compressBlock(st: ZstdEncoderState, p: CompressionParams, src: Uint8Arr
   let lastLiterals: number;
   switch (p.strategy) {
     case Strategy.Fast:
-      lastLiterals = compressBlockFast(ms, ss, nextRep, src, ip, iend);
+      lastLiterals = compressBlockFast(ms, ss, nextRep, src, st.view, ip, iend);
       break;
     case Strategy.DoubleFast:
-      lastLiterals = compressBlockDoubleFast(ms, ss, nextRep, src, ip, iend);
+      lastLiterals = compressBlockDoubleFast(ms, ss, nextRep, src, st.view, ip, iend);
       break;
     case Strategy.Greedy:
-      lastLiterals = compressBlockLazy(ms, ss, nextRep, src, ip, iend, 0, st.found, st.candidates);
+      lastLiterals = compressBlockLazy(ms, ss, nextRep, src, st.view, ip, iend, 0, st.found, st.candidates);
       break;
     case Strategy.Lazy:
-      lastLiterals = compressBlockLazy(ms, ss, nextRep, src, ip, iend, 1, st.found, st.candidates);
+      lastLiterals = compressBlockLazy(ms, ss, nextRep, src, st.view, ip, iend, 1, st.found, st.candidates);
       break;
     default:
-      lastLiterals = compressBlockLazy(ms, ss, nextRep, src, ip, iend, 2, st.found, st.candidates);
+      lastLiterals = compressBlockLazy(ms, ss, nextRep, src, st.view, ip, iend, 2, st.found, st.candidates);
       break;
   }
   ss.storeLastLiterals(src, iend - lastLiterals, lastLiterals);
@@ -259,6 +261,7 @@ export function zstdCompress(
   const st = state ?? (defaultState ??= new ZstdEncoderState());
 
   const params = getCompressionParams(lvl, sn);
+  if (st.view.buffer !== s.buffer || st.view.byteOffset !== s.byteOffset || st.view.byteLength !== s.byteLength) st.view = sourceView(s);
   const oend = dp + cap;
   let op = dp;
   const fh = writeFrameHeader(d, op, oend, params.windowLog, sn);

@@ -6,7 +6,7 @@
  * (lib/compress/zstd_double_fast.c).
  */
 import type { MatchState } from './match-state.js';
-import { countMatch, equal4, hashPtr, lowestPrefixIndex } from './match-state.js';
+import { countMatch, equal4, hash8, hashPtr, lowestPrefixIndex } from './match-state.js';
 import { HASH_READ_SIZE } from './match-fast.js';
 import { REPCODE1, REP_NUM } from './seq-store.js';
 import type { SeqStore } from './seq-store.js';
@@ -14,8 +14,8 @@ import type { SeqStore } from './seq-store.js';
 /** Positions between step increases (1 << kSearchStrength). */
 const STEP_INCREMENT = 256;
 
-function equal8(src: Uint8Array, a: number, b: number): boolean {
-  return equal4(src, a, b) && equal4(src, a + 4, b + 4);
+function equal8(v: DataView, a: number, b: number): boolean {
+  return v.getInt32(a, true) === v.getInt32(b, true) && v.getInt32(a + 4, true) === v.getInt32(b + 4, true);
 }
 
 /** Fill `ss` with the sequences of src[istart, iend); updates rep[0..1]. Returns the trailing literal count. */
@@ -24,6 +24,7 @@ export function compressBlockDoubleFast(
   ss: SeqStore,
   rep: Int32Array,
   src: Uint8Array,
+  v: DataView,
   istart: number,
   iend: number,
 ): number {
@@ -61,7 +62,7 @@ export function compressBlockDoubleFast(
     let nextStep = ip + STEP_INCREMENT;
     let ip1 = ip + step;
     if (ip1 > ilimit) break;
-    let hl0 = hashPtr(src, ip, hBitsL, 8);
+    let hl0 = hash8(v, ip, hBitsL);
     let idxl0 = hashLong[hl0]!;
     let hl1 = 0;
     let idxl1 = 0;
@@ -72,21 +73,21 @@ export function compressBlockDoubleFast(
     // 0: end reached, 1: repeat match stored, 2: long match at ip, 3: short match at ip
     let found = 0;
     do {
-      const hs0 = hashPtr(src, ip, hBitsS, mls);
+      const hs0 = hashPtr(v, ip, hBitsS, mls);
       const idxs0 = hashSmall[hs0]!;
       curr = ip;
       hashLong[hl0] = curr;
       hashSmall[hs0] = curr;
-      if (offset1 > 0 && equal4(src, ip + 1 - offset1, ip + 1)) {
-        mLength = countMatch(src, ip + 1 + 4, ip + 1 + 4 - offset1, iend) + 4;
+      if (offset1 > 0 && equal4(v, ip + 1 - offset1, ip + 1)) {
+        mLength = countMatch(v, ip + 1 + 4, ip + 1 + 4 - offset1, iend) + 4;
         ip++;
         ss.store(src, anchor, ip - anchor, REPCODE1, mLength);
         found = 1;
         break;
       }
-      hl1 = hashPtr(src, ip1, hBitsL, 8);
-      if (idxl0 > prefixLowest && equal8(src, idxl0, ip)) {
-        mLength = countMatch(src, ip + 8, idxl0 + 8, iend) + 8;
+      hl1 = hash8(v, ip1, hBitsL);
+      if (idxl0 > prefixLowest && equal8(v, idxl0, ip)) {
+        mLength = countMatch(v, ip + 8, idxl0 + 8, iend) + 8;
         offset = ip - idxl0;
         let m = idxl0;
         while (ip > anchor && m > prefixLowest && src[ip - 1] === src[m - 1]) {
@@ -98,7 +99,7 @@ export function compressBlockDoubleFast(
         break;
       }
       idxl1 = hashLong[hl1]!;
-      if (idxs0 > prefixLowest && equal4(src, idxs0, ip)) {
+      if (idxs0 > prefixLowest && equal4(v, idxs0, ip)) {
         matchs0 = idxs0;
         found = 3;
         break;
@@ -116,10 +117,10 @@ export function compressBlockDoubleFast(
 
     if (found !== 1) {
       if (found === 3) {
-        mLength = countMatch(src, ip + 4, matchs0 + 4, iend) + 4;
+        mLength = countMatch(v, ip + 4, matchs0 + 4, iend) + 4;
         offset = ip - matchs0;
-        if (idxl1 > prefixLowest && equal8(src, idxl1, ip1)) {
-          const l1len = countMatch(src, ip1 + 8, idxl1 + 8, iend) + 8;
+        if (idxl1 > prefixLowest && equal8(v, idxl1, ip1)) {
+          const l1len = countMatch(v, ip1 + 8, idxl1 + 8, iend) + 8;
           if (l1len > mLength) {
             ip = ip1;
             mLength = l1len;
@@ -143,17 +144,17 @@ export function compressBlockDoubleFast(
     anchor = ip;
     if (ip <= ilimit) {
       const indexToInsert = curr + 2;
-      hashLong[hashPtr(src, indexToInsert, hBitsL, 8)] = indexToInsert;
-      hashLong[hashPtr(src, ip - 2, hBitsL, 8)] = ip - 2;
-      hashSmall[hashPtr(src, indexToInsert, hBitsS, mls)] = indexToInsert;
-      hashSmall[hashPtr(src, ip - 1, hBitsS, mls)] = ip - 1;
-      while (ip <= ilimit && offset2 > 0 && equal4(src, ip, ip - offset2)) {
-        const rLength = countMatch(src, ip + 4, ip + 4 - offset2, iend) + 4;
+      hashLong[hash8(v, indexToInsert, hBitsL)] = indexToInsert;
+      hashLong[hash8(v, ip - 2, hBitsL)] = ip - 2;
+      hashSmall[hashPtr(v, indexToInsert, hBitsS, mls)] = indexToInsert;
+      hashSmall[hashPtr(v, ip - 1, hBitsS, mls)] = ip - 1;
+      while (ip <= ilimit && offset2 > 0 && equal4(v, ip, ip - offset2)) {
+        const rLength = countMatch(v, ip + 4, ip + 4 - offset2, iend) + 4;
         const tmp = offset2;
         offset2 = offset1;
         offset1 = tmp;
-        hashSmall[hashPtr(src, ip, hBitsS, mls)] = ip;
-        hashLong[hashPtr(src, ip, hBitsL, 8)] = ip;
+        hashSmall[hashPtr(v, ip, hBitsS, mls)] = ip;
+        hashLong[hash8(v, ip, hBitsL)] = ip;
         ss.store(src, anchor, 0, REPCODE1, rLength);
         ip += rLength;
         anchor = ip;

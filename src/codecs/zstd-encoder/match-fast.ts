@@ -15,7 +15,15 @@ const STEP_INCREMENT = 128;
 export const HASH_READ_SIZE = 8;
 
 /** Fill `ss` with the sequences of src[istart, iend); updates rep[0..1]. Returns the trailing literal count. */
-export function compressBlockFast(ms: MatchState, ss: SeqStore, rep: Int32Array, src: Uint8Array, istart: number, iend: number): number {
+export function compressBlockFast(
+  ms: MatchState,
+  ss: SeqStore,
+  rep: Int32Array,
+  src: Uint8Array,
+  v: DataView,
+  istart: number,
+  iend: number,
+): number {
   const hashTable = ms.hashTable;
   const hlog = ms.hashLog;
   const mm = ms.minMatch;
@@ -51,8 +59,8 @@ export function compressBlockFast(ms: MatchState, ss: SeqStore, rep: Int32Array,
     let ip2 = ip0 + step;
     let ip3 = ip2 + 1;
     if (ip3 >= ilimit) break;
-    let hash0 = hashPtr(src, ip0, hlog, mls);
-    let hash1 = hashPtr(src, ip1, hlog, mls);
+    let hash0 = hashPtr(v, ip0, hlog, mls);
+    let hash1 = hashPtr(v, ip1, hlog, mls);
     let matchIdx = hashTable[hash0]!;
     let current0 = ip0;
     let match0 = 0;
@@ -63,7 +71,7 @@ export function compressBlockFast(ms: MatchState, ss: SeqStore, rep: Int32Array,
     do {
       current0 = ip0;
       hashTable[hash0] = current0;
-      if (rep1 > 0 && equal4(src, ip2, ip2 - rep1)) {
+      if (rep1 > 0 && equal4(v, ip2, ip2 - rep1)) {
         ip0 = ip2;
         match0 = ip0 - rep1;
         mLength = src[ip0 - 1] === src[match0 - 1] ? 1 : 0;
@@ -75,27 +83,27 @@ export function compressBlockFast(ms: MatchState, ss: SeqStore, rep: Int32Array,
         found = 1;
         break;
       }
-      if (matchIdx >= prefixStart && equal4(src, ip0, matchIdx)) {
+      if (matchIdx >= prefixStart && equal4(v, ip0, matchIdx)) {
         hashTable[hash1] = ip1;
         found = 2;
         break;
       }
       matchIdx = hashTable[hash1]!;
       hash0 = hash1;
-      hash1 = hashPtr(src, ip2, hlog, mls);
+      hash1 = hashPtr(v, ip2, hlog, mls);
       ip0 = ip1;
       ip1 = ip2;
       ip2 = ip3;
       current0 = ip0;
       hashTable[hash0] = current0;
-      if (matchIdx >= prefixStart && equal4(src, ip0, matchIdx)) {
+      if (matchIdx >= prefixStart && equal4(v, ip0, matchIdx)) {
         if (step <= 4) hashTable[hash1] = ip1;
         found = 2;
         break;
       }
       matchIdx = hashTable[hash1]!;
       hash0 = hash1;
-      hash1 = hashPtr(src, ip2, hlog, mls);
+      hash1 = hashPtr(v, ip2, hlog, mls);
       ip0 = ip1;
       ip1 = ip2;
       ip2 = ip0 + step;
@@ -120,21 +128,21 @@ export function compressBlockFast(ms: MatchState, ss: SeqStore, rep: Int32Array,
       }
     }
 
-    mLength += countMatch(src, ip0 + mLength, match0 + mLength, iend);
+    mLength += countMatch(v, ip0 + mLength, match0 + mLength, iend);
     ss.store(src, anchor, ip0 - anchor, offBase, mLength);
     ip0 += mLength;
     anchor = ip0;
 
     if (ip0 <= ilimit) {
-      hashTable[hashPtr(src, current0 + 2, hlog, mls)] = current0 + 2;
-      hashTable[hashPtr(src, ip0 - 2, hlog, mls)] = ip0 - 2;
+      hashTable[hashPtr(v, current0 + 2, hlog, mls)] = current0 + 2;
+      hashTable[hashPtr(v, ip0 - 2, hlog, mls)] = ip0 - 2;
       if (rep2 > 0) {
-        while (ip0 <= ilimit && equal4(src, ip0, ip0 - rep2)) {
-          const rLength = countMatch(src, ip0 + 4, ip0 + 4 - rep2, iend) + 4;
+        while (ip0 <= ilimit && equal4(v, ip0, ip0 - rep2)) {
+          const rLength = countMatch(v, ip0 + 4, ip0 + 4 - rep2, iend) + 4;
           const tmp = rep2;
           rep2 = rep1;
           rep1 = tmp;
-          hashTable[hashPtr(src, ip0, hlog, mls)] = ip0;
+          hashTable[hashPtr(v, ip0, hlog, mls)] = ip0;
           ip0 += rLength;
           ss.store(src, anchor, 0, REPCODE1, rLength);
           anchor = ip0;

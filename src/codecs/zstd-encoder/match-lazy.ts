@@ -21,7 +21,7 @@ const LAZY_SKIPPING_STEP = 8;
  * Best match at ip through the hash chain; returns its length (or < 4 when none), with its
  * offset code in `out[0]`. Inserts every position up to ip into the chains first.
  */
-function hcFindBestMatch(ms: MatchState, src: Uint8Array, ip: number, iLimit: number, mls: number, out: Int32Array): number {
+function hcFindBestMatch(ms: MatchState, v: DataView, ip: number, iLimit: number, mls: number, out: Int32Array): number {
   const chainTable = ms.chainTable;
   const hashTable = ms.hashTable;
   const hashLog = ms.hashLog;
@@ -38,19 +38,19 @@ function hcFindBestMatch(ms: MatchState, src: Uint8Array, ip: number, iLimit: nu
   let idx = ms.nextToUpdate;
   const lazySkipping = ms.lazySkipping;
   while (idx < ip) {
-    const h = hashPtr(src, idx, hashLog, mls);
+    const h = hashPtr(v, idx, hashLog, mls);
     chainTable[idx & chainMask] = hashTable[h]!;
     hashTable[h] = idx;
     idx++;
     if (lazySkipping) break;
   }
   ms.nextToUpdate = ip;
-  let matchIndex = hashTable[hashPtr(src, ip, hashLog, mls)]!;
+  let matchIndex = hashTable[hashPtr(v, ip, hashLog, mls)]!;
 
   for (; matchIndex >= lowLimit && nbAttempts > 0; nbAttempts--) {
     // Only a candidate that also matches at the current best length can be longer.
-    if (src[matchIndex + ml] === src[ip + ml] && equal4(src, matchIndex + ml - 3, ip + ml - 3)) {
-      const currentMl = countMatch(src, ip, matchIndex, iLimit);
+    if (equal4(v, matchIndex + ml - 3, ip + ml - 3)) {
+      const currentMl = countMatch(v, ip, matchIndex, iLimit);
       if (currentMl > ml) {
         ml = currentMl;
         out[0] = ip - matchIndex + REP_NUM;
@@ -79,16 +79,16 @@ function rowNextIndex(tagTable: Uint8Array, row: number, rowMask: number): numbe
 }
 
 /** Hashes of up to 8 positions from idx, not past iLimit (`ZSTD_row_fillHashCache`). */
-function rowFillHashCache(ms: MatchState, src: Uint8Array, idx: number, iLimit: number, mls: number): void {
+function rowFillHashCache(ms: MatchState, v: DataView, idx: number, iLimit: number, mls: number): void {
   const maxElems = idx > iLimit ? 0 : iLimit - idx + 1;
   const lim = idx + Math.min(ROW_HASH_CACHE_SIZE, maxElems);
   const hBits = ms.rowHashLog + ROW_TAG_BITS;
-  for (; idx < lim; idx++) ms.hashCache[idx & (ROW_HASH_CACHE_SIZE - 1)] = hashPtrSalted(src, idx, hBits, mls);
+  for (; idx < lim; idx++) ms.hashCache[idx & (ROW_HASH_CACHE_SIZE - 1)] = hashPtrSalted(v, idx, hBits, mls);
 }
 
 /** Cached hash of idx, replaced by the hash of idx + 8 (`ZSTD_row_nextCachedHash`). */
-function rowNextCachedHash(ms: MatchState, src: Uint8Array, idx: number, mls: number): number {
-  const newHash = hashPtrSalted(src, idx + ROW_HASH_CACHE_SIZE, ms.rowHashLog + ROW_TAG_BITS, mls);
+function rowNextCachedHash(ms: MatchState, v: DataView, idx: number, mls: number): number {
+  const newHash = hashPtrSalted(v, idx + ROW_HASH_CACHE_SIZE, ms.rowHashLog + ROW_TAG_BITS, mls);
   const slot = idx & (ROW_HASH_CACHE_SIZE - 1);
   const h = ms.hashCache[slot]!;
   ms.hashCache[slot] = newHash;
@@ -96,13 +96,13 @@ function rowNextCachedHash(ms: MatchState, src: Uint8Array, idx: number, mls: nu
 }
 
 /** Insert positions start..end-1 (`ZSTD_row_update_internalImpl` with the cache). */
-function rowUpdateRange(ms: MatchState, src: Uint8Array, start: number, end: number, mls: number): void {
+function rowUpdateRange(ms: MatchState, v: DataView, start: number, end: number, mls: number): void {
   const hashTable = ms.hashTable;
   const tagTable = ms.tagTable;
   const rowLog = ms.rowLog;
   const rowMask = (1 << rowLog) - 1;
   for (; start < end; start++) {
-    const hash = rowNextCachedHash(ms, src, start, mls);
+    const hash = rowNextCachedHash(ms, v, start, mls);
     const row = (hash >>> ROW_TAG_BITS) << rowLog;
     const pos = rowNextIndex(tagTable, row, rowMask);
     tagTable[row + pos] = hash;
@@ -111,14 +111,14 @@ function rowUpdateRange(ms: MatchState, src: Uint8Array, start: number, end: num
 }
 
 /** Insert every position up to ip, skipping the middle of long matches (`ZSTD_row_update_internal`). */
-function rowUpdate(ms: MatchState, src: Uint8Array, ip: number, mls: number): void {
+function rowUpdate(ms: MatchState, v: DataView, ip: number, mls: number): void {
   let idx = ms.nextToUpdate;
   if (ip - idx > ROW_SKIP_THRESHOLD) {
-    rowUpdateRange(ms, src, idx, idx + ROW_MAX_MATCH_START_UPDATES, mls);
+    rowUpdateRange(ms, v, idx, idx + ROW_MAX_MATCH_START_UPDATES, mls);
     idx = ip - ROW_MAX_MATCH_END_UPDATES;
-    rowFillHashCache(ms, src, idx, ip + 1, mls);
+    rowFillHashCache(ms, v, idx, ip + 1, mls);
   }
-  rowUpdateRange(ms, src, idx, ip, mls);
+  rowUpdateRange(ms, v, idx, ip, mls);
   ms.nextToUpdate = ip;
 }
 
@@ -127,7 +127,7 @@ function rowUpdate(ms: MatchState, src: Uint8Array, ip: number, mls: number): vo
  * newest first, at most 2^min(searchLog, rowLog) of them. Returns its length (< 4 when
  * none), with its offset code in `out[0]`; `cand` is scratch for 64 positions.
  */
-function rowFindBestMatch(ms: MatchState, src: Uint8Array, ip: number, iLimit: number, mls: number, out: Int32Array, cand: Int32Array): number {
+function rowFindBestMatch(ms: MatchState, v: DataView, ip: number, iLimit: number, mls: number, out: Int32Array, cand: Int32Array): number {
   const hashTable = ms.hashTable;
   const tagTable = ms.tagTable;
   const rowLog = ms.rowLog;
@@ -139,10 +139,10 @@ function rowFindBestMatch(ms: MatchState, src: Uint8Array, ip: number, iLimit: n
   let nbAttempts = 1 << (ms.searchLog < rowLog ? ms.searchLog : rowLog);
   let hash: number;
   if (!ms.lazySkipping) {
-    rowUpdate(ms, src, ip, mls);
-    hash = rowNextCachedHash(ms, src, ip, mls);
+    rowUpdate(ms, v, ip, mls);
+    hash = rowNextCachedHash(ms, v, ip, mls);
   } else {
-    hash = hashPtrSalted(src, ip, ms.rowHashLog + ROW_TAG_BITS, mls);
+    hash = hashPtrSalted(v, ip, ms.rowHashLog + ROW_TAG_BITS, mls);
     ms.nextToUpdate = ip;
   }
   const row = (hash >>> ROW_TAG_BITS) << rowLog;
@@ -165,8 +165,8 @@ function rowFindBestMatch(ms: MatchState, src: Uint8Array, ip: number, iLimit: n
   let ml = 3;
   for (let k = 0; k < n; k++) {
     const matchIndex = cand[k]!;
-    if (src[matchIndex + ml] === src[ip + ml] && equal4(src, matchIndex + ml - 3, ip + ml - 3)) {
-      const currentMl = countMatch(src, ip, matchIndex, iLimit);
+    if (equal4(v, matchIndex + ml - 3, ip + ml - 3)) {
+      const currentMl = countMatch(v, ip, matchIndex, iLimit);
       if (currentMl > ml) {
         ml = currentMl;
         out[0] = ip - matchIndex + REP_NUM;
@@ -178,8 +178,8 @@ function rowFindBestMatch(ms: MatchState, src: Uint8Array, ip: number, iLimit: n
 }
 
 /** The search of the configured kind: row-based table or hash chain. */
-function searchMax(ms: MatchState, src: Uint8Array, ip: number, iLimit: number, mls: number, out: Int32Array, cand: Int32Array): number {
-  return ms.useRow ? rowFindBestMatch(ms, src, ip, iLimit, mls, out, cand) : hcFindBestMatch(ms, src, ip, iLimit, mls, out);
+function searchMax(ms: MatchState, v: DataView, ip: number, iLimit: number, mls: number, out: Int32Array, cand: Int32Array): number {
+  return ms.useRow ? rowFindBestMatch(ms, v, ip, iLimit, mls, out, cand) : hcFindBestMatch(ms, v, ip, iLimit, mls, out);
 }
 
 /**
@@ -191,6 +191,7 @@ export function compressBlockLazy(
   ss: SeqStore,
   rep: Int32Array,
   src: Uint8Array,
+  v: DataView,
   istart: number,
   iend: number,
   depth: number,
@@ -223,7 +224,7 @@ export function compressBlockLazy(
     }
   }
   ms.lazySkipping = false;
-  if (useRow) rowFillHashCache(ms, src, ms.nextToUpdate, ilimit, mls);
+  if (useRow) rowFillHashCache(ms, v, ms.nextToUpdate, ilimit, mls);
 
   while (ip < ilimit) {
     let matchLength = 0;
@@ -231,13 +232,13 @@ export function compressBlockLazy(
     let start = ip + 1;
 
     // Repeat offset one byte ahead.
-    if (offset1 > 0 && equal4(src, ip + 1 - offset1, ip + 1)) {
-      matchLength = countMatch(src, ip + 1 + 4, ip + 1 + 4 - offset1, iend) + 4;
+    if (offset1 > 0 && equal4(v, ip + 1 - offset1, ip + 1)) {
+      matchLength = countMatch(v, ip + 1 + 4, ip + 1 + 4 - offset1, iend) + 4;
     }
     if (depth === 0 && matchLength !== 0) {
       // Greedy takes the repeat match at once.
     } else {
-      const ml2 = searchMax(ms, src, ip, iend, mls, found, cand);
+      const ml2 = searchMax(ms, v, ip, iend, mls, found, cand);
       if (ml2 > matchLength) {
         matchLength = ml2;
         start = ip;
@@ -254,8 +255,8 @@ export function compressBlockLazy(
       if (depth >= 1) {
         while (ip < ilimit) {
           ip++;
-          if (offBase !== 0 && offset1 > 0 && equal4(src, ip, ip - offset1)) {
-            const mlRep = countMatch(src, ip + 4, ip + 4 - offset1, iend) + 4;
+          if (offBase !== 0 && offset1 > 0 && equal4(v, ip, ip - offset1)) {
+            const mlRep = countMatch(v, ip + 4, ip + 4 - offset1, iend) + 4;
             const gain2 = mlRep * 3;
             const gain1 = matchLength * 3 - highBit(offBase) + 1;
             if (mlRep >= 4 && gain2 > gain1) {
@@ -265,7 +266,7 @@ export function compressBlockLazy(
             }
           }
           {
-            const ml2 = searchMax(ms, src, ip, iend, mls, found, cand);
+            const ml2 = searchMax(ms, v, ip, iend, mls, found, cand);
             const ofb = found[0]!;
             const gain2 = ml2 * 4 - highBit(ofb);
             const gain1 = matchLength * 4 - highBit(offBase) + 4;
@@ -278,8 +279,8 @@ export function compressBlockLazy(
           }
           if (depth === 2 && ip < ilimit) {
             ip++;
-            if (offBase !== 0 && offset1 > 0 && equal4(src, ip, ip - offset1)) {
-              const mlRep = countMatch(src, ip + 4, ip + 4 - offset1, iend) + 4;
+            if (offBase !== 0 && offset1 > 0 && equal4(v, ip, ip - offset1)) {
+              const mlRep = countMatch(v, ip + 4, ip + 4 - offset1, iend) + 4;
               const gain2 = mlRep * 4;
               const gain1 = matchLength * 4 - highBit(offBase) + 1;
               if (mlRep >= 4 && gain2 > gain1) {
@@ -288,7 +289,7 @@ export function compressBlockLazy(
                 start = ip;
               }
             }
-            const ml2 = searchMax(ms, src, ip, iend, mls, found, cand);
+            const ml2 = searchMax(ms, v, ip, iend, mls, found, cand);
             const ofb = found[0]!;
             const gain2 = ml2 * 4 - highBit(ofb);
             const gain1 = matchLength * 4 - highBit(offBase) + 7;
@@ -318,13 +319,13 @@ export function compressBlockLazy(
     ss.store(src, anchor, start - anchor, offBase, matchLength);
     anchor = ip = start + matchLength;
     if (ms.lazySkipping) {
-      if (useRow) rowFillHashCache(ms, src, ms.nextToUpdate, ilimit, mls);
+      if (useRow) rowFillHashCache(ms, v, ms.nextToUpdate, ilimit, mls);
       ms.lazySkipping = false;
     }
 
     // Immediate repeat with the second offset.
-    while (ip <= ilimit && offset2 > 0 && equal4(src, ip, ip - offset2)) {
-      matchLength = countMatch(src, ip + 4, ip + 4 - offset2, iend) + 4;
+    while (ip <= ilimit && offset2 > 0 && equal4(v, ip, ip - offset2)) {
+      matchLength = countMatch(v, ip + 4, ip + 4 - offset2, iend) + 4;
       const tmp = offset2;
       offset2 = offset1;
       offset1 = tmp;

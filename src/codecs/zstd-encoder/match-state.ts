@@ -59,28 +59,46 @@ export class MatchState {
   }
 }
 
-/** Little-endian 32-bit read (as a signed int). */
-export function read32(src: Uint8Array, p: number): number {
-  return src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24);
+/**
+ * The finders read the source through a DataView: V8 compiles `getInt32(p, true)` to one
+ * unaligned load, where combining four byte loads costs four.
+ */
+export function sourceView(src: Uint8Array): DataView {
+  return new DataView(src.buffer, src.byteOffset, src.byteLength);
 }
 
 /** True when the 4 bytes at a and b are equal. */
-export function equal4(src: Uint8Array, a: number, b: number): boolean {
+export function equal4(v: DataView, a: number, b: number): boolean {
+  return v.getInt32(a, true) === v.getInt32(b, true);
+}
+
+/** Reference for `equal4`, byte by byte. */
+export function equal4Simple(src: Uint8Array, a: number, b: number): boolean {
   return src[a] === src[b] && src[a + 1] === src[b + 1] && src[a + 2] === src[b + 2] && src[a + 3] === src[b + 3];
 }
 
 // Low and high 32-bit halves of libzstd's 64-bit hash primes (`prime5bytes`..`prime8bytes`).
 const P5_LO = 0x1bbcdcbb;
 const P5_HI = 0xcf;
-const P6_LO = 0xbcdcbf9b | 0;
+const P6_LO = 0xbcdcbf9b;
 const P6_HI = 0xcf1b;
-const P7_LO = 0xdcbfa563 | 0;
+const P7_LO = 0xdcbfa563;
 const P7_HI = 0xcf1bbc;
-const P8_LO = 0xb7a56463 | 0;
+const P8_LO = 0xb7a56463;
 const P8_HI = 0xcf1bbcdc | 0;
+const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
 
-/** High 32 bits of the 64-bit product of two unsigned 32-bit values. */
-function mulHigh32(a: number, b: number): number {
+/**
+ * High 32 bits of the 64-bit product of two unsigned 32-bit values. The double product is
+ * within 2^11 of the exact one and the low 32 bits are known exactly (Math.imul), so
+ * (product − low) / 2^32 lies within 2^-21 of the exact high word, which rounding recovers.
+ */
+export function mulHigh32(a: number, b: number): number {
+  return ((a * b - (Math.imul(a, b) >>> 0)) * TWO_POW_MINUS_32 + 0.5) >>> 0;
+}
+
+/** Reference for `mulHigh32` on 16-bit limbs. */
+export function mulHigh32Simple(a: number, b: number): number {
   const a0 = a & 0xffff;
   const a1 = a >>> 16;
   const b0 = b & 0xffff;
@@ -91,44 +109,52 @@ function mulHigh32(a: number, b: number): number {
   return (a1 * b1 + (m1 >>> 16) + (m2 >>> 16) + (mid >>> 16)) >>> 0;
 }
 
-/** High 32 bits of (hi:lo · pHi:pLo) mod 2^64, as an unsigned value. */
-function high64(lo: number, hi: number, pLo: number, pHi: number): number {
-  return (mulHigh32(lo >>> 0, pLo >>> 0) + Math.imul(lo, pHi) + Math.imul(hi, pLo)) >>> 0;
-}
-
 /**
  * The bits libzstd's `ZSTD_hashPtr` takes its hash from: for 4 bytes the 32-bit product,
  * for 5..8 bytes the high half of the 64-bit product (the bytes shifted to the top of a
- * 64-bit word times a prime). A hash of h bits is the top h bits of this value.
+ * 64-bit word times a prime; lo:hi are that word's halves). A hash of h bits is the top h
+ * bits of this value.
  */
-export function hashWord(src: Uint8Array, p: number, mls: number): number {
+export function hashWord(v: DataView, p: number, mls: number): number {
+  let lo: number;
+  let hi: number;
+  let pLo: number;
+  let pHi: number;
   switch (mls) {
     case 4:
-      return Math.imul(src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24), PRIME_A) >>> 0;
+      return Math.imul(v.getInt32(p, true), PRIME_A) >>> 0;
     case 5:
-      return high64(src[p]! << 24, src[p + 1]! | (src[p + 2]! << 8) | (src[p + 3]! << 16) | (src[p + 4]! << 24), P5_LO, P5_HI);
+      lo = v.getUint8(p) * 16777216;
+      hi = v.getInt32(p + 1, true);
+      pLo = P5_LO;
+      pHi = P5_HI;
+      break;
     case 6:
-      return high64(
-        (src[p]! | (src[p + 1]! << 8)) << 16,
-        src[p + 2]! | (src[p + 3]! << 8) | (src[p + 4]! << 16) | (src[p + 5]! << 24),
-        P6_LO,
-        P6_HI,
-      );
+      lo = v.getUint16(p, true) * 65536;
+      hi = v.getInt32(p + 2, true);
+      pLo = P6_LO;
+      pHi = P6_HI;
+      break;
     case 7:
-      return high64(
-        (src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16)) << 8,
-        src[p + 3]! | (src[p + 4]! << 8) | (src[p + 5]! << 16) | (src[p + 6]! << 24),
-        P7_LO,
-        P7_HI,
-      );
+      lo = (v.getUint16(p, true) + v.getUint8(p + 2) * 65536) * 256;
+      hi = v.getInt32(p + 3, true);
+      pLo = P7_LO;
+      pHi = P7_HI;
+      break;
     default:
-      return high64(
-        src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24),
-        src[p + 4]! | (src[p + 5]! << 8) | (src[p + 6]! << 16) | (src[p + 7]! << 24),
-        P8_LO,
-        P8_HI,
-      );
+      lo = v.getUint32(p, true);
+      hi = v.getInt32(p + 4, true);
+      pLo = P8_LO;
+      pHi = P8_HI;
+      break;
   }
+  return (mulHigh32(lo, pLo) + Math.imul(lo, pHi) + Math.imul(hi, pLo)) >>> 0;
+}
+
+/** libzstd's `ZSTD_hash8Ptr` (8 bytes), the long hash of the double-fast finder. */
+export function hash8(v: DataView, p: number, hBits: number): number {
+  const lo = v.getUint32(p, true);
+  return ((mulHigh32(lo, P8_LO) + Math.imul(lo, P8_HI) + Math.imul(v.getInt32(p + 4, true), P8_LO)) >>> 0) >>> (32 - hBits);
 }
 
 /**
@@ -136,50 +162,31 @@ export function hashWord(src: Uint8Array, p: number, mls: number): number {
  * libzstd's `ZSTD_hashPtr` without salt. Using the same hash keeps the same collisions,
  * hence the same matches, as the C library.
  */
-export function hashPtr(src: Uint8Array, p: number, hBits: number, mls: number): number {
-  return hashWord(src, p, mls) >>> (32 - hBits);
+export function hashPtr(v: DataView, p: number, hBits: number, mls: number): number {
+  return hashWord(v, p, mls) >>> (32 - hBits);
 }
 
 /**
- * Salt of the row-based finder's hashes in a fresh libzstd context: `ZSTD_advanceHashSalt`
- * from zero, i.e. bitmix(0, 8) ^ bitmix(0, 4) (XXH3 rrmxmx). Split into 32-bit halves.
+ * Length of the common run of src[ip..] and src[match..], stopping at iend (`ZSTD_count`):
+ * four bytes at a time, the first differing byte found from the XOR's trailing zeros.
  */
-const ROW_SALT: readonly [number, number] = (() => {
-  const C = 0x9fb21c651e98df25n;
-  const mask = (1n << 64n) - 1n;
-  const bitmixOfZero = (len: bigint): bigint => {
-    const v = (len * C) & mask;
-    return v ^ (v >> 28n);
-  };
-  const salt = bitmixOfZero(8n) ^ bitmixOfZero(4n);
-  return [Number(salt & 0xffffffffn) | 0, Number(salt >> 32n) | 0];
-})();
-
-/**
- * Salted hash of the row-based finder (`ZSTD_hashPtrSalted`): the salt is XORed into the
- * product before its top bits are taken (its low half for 4-byte hashes).
- */
-export function hashPtrSalted(src: Uint8Array, p: number, hBits: number, mls: number): number {
-  const salt = mls === 4 ? ROW_SALT[0] : ROW_SALT[1];
-  return (hashWord(src, p, mls) ^ salt) >>> (32 - hBits);
-}
-
-/** Reference for `hashPtr` with BigInt arithmetic, for tests. */
-export function hashPtrReference(src: Uint8Array, p: number, hBits: number, mls: number): number {
-  if (mls === 4) {
-    const u = BigInt(src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24)) & 0xffffffffn;
-    return Number(((u * 2654435761n) & 0xffffffffn) >> BigInt(32 - hBits));
+export function countMatch(v: DataView, ip: number, match: number, iend: number): number {
+  const start = ip;
+  while (ip + 4 <= iend) {
+    const d = v.getInt32(ip, true) ^ v.getInt32(match, true);
+    if (d !== 0) return ip - start + ((31 - Math.clz32(d & -d)) >> 3);
+    ip += 4;
+    match += 4;
   }
-  const primes = [0n, 0n, 0n, 0n, 0n, 889523592379n, 227718039650203n, 58295818150454627n, 0xcf1bbcdcb7a56463n];
-  let u = 0n;
-  for (let i = 7; i >= 0; i--) u = (u << 8n) | BigInt(src[p + i] ?? 0);
-  const mask64 = (1n << 64n) - 1n;
-  const shifted = (u << BigInt(64 - 8 * mls)) & mask64;
-  return Number(((shifted * primes[mls]!) & mask64) >> BigInt(64 - hBits));
+  while (ip < iend && v.getUint8(ip) === v.getUint8(match)) {
+    ip++;
+    match++;
+  }
+  return ip - start;
 }
 
-/** Length of the common run of src[ip..] and src[match..], stopping at iend (`ZSTD_count`). */
-export function countMatch(src: Uint8Array, ip: number, match: number, iend: number): number {
+/** Reference for `countMatch`, byte by byte. */
+export function countMatchSimple(src: Uint8Array, ip: number, match: number, iend: number): number {
   const start = ip;
   while (ip < iend && src[ip] === src[match]) {
     ip++;
@@ -195,4 +202,43 @@ export function countMatch(src: Uint8Array, ip: number, match: number, iend: num
 export function lowestPrefixIndex(ms: MatchState, end: number): number {
   const maxDistance = 2 ** ms.windowLog;
   return end - ms.frameStart > maxDistance ? end - maxDistance : ms.frameStart;
+}
+
+/**
+ * Salt of the row-based finder's hashes in a fresh libzstd context: `ZSTD_advanceHashSalt`
+ * from zero, i.e. bitmix(0, 8) ^ bitmix(0, 4) (XXH3 rrmxmx). Split into 32-bit halves.
+ */
+const ROW_SALT: readonly [number, number] = (() => {
+  const C = 0x9fb21c651e98df25n;
+  const mask = (1n << 64n) - 1n;
+  const bitmixOfZero = (len: bigint): bigint => {
+    const x = (len * C) & mask;
+    return x ^ (x >> 28n);
+  };
+  const salt = bitmixOfZero(8n) ^ bitmixOfZero(4n);
+  return [Number(salt & 0xffffffffn) | 0, Number(salt >> 32n) | 0];
+})();
+const ROW_SALT_LO = ROW_SALT[0];
+const ROW_SALT_HI = ROW_SALT[1];
+
+/**
+ * Salted hash of the row-based finder (`ZSTD_hashPtrSalted`): the salt is XORed into the
+ * product before its top bits are taken (its low half for 4-byte hashes).
+ */
+export function hashPtrSalted(v: DataView, p: number, hBits: number, mls: number): number {
+  return (hashWord(v, p, mls) ^ (mls === 4 ? ROW_SALT_LO : ROW_SALT_HI)) >>> (32 - hBits);
+}
+
+/** Reference for `hashPtr` with BigInt arithmetic, for tests. */
+export function hashPtrReference(src: Uint8Array, p: number, hBits: number, mls: number): number {
+  if (mls === 4) {
+    const u = BigInt(src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24)) & 0xffffffffn;
+    return Number(((u * 2654435761n) & 0xffffffffn) >> BigInt(32 - hBits));
+  }
+  const primes = [0n, 0n, 0n, 0n, 0n, 889523592379n, 227718039650203n, 58295818150454627n, 0xcf1bbcdcb7a56463n];
+  let u = 0n;
+  for (let i = 7; i >= 0; i--) u = (u << 8n) | BigInt(src[p + i] ?? 0);
+  const mask64 = (1n << 64n) - 1n;
+  const shifted = (u << BigInt(64 - 8 * mls)) & mask64;
+  return Number(((shifted * primes[mls]!) & mask64) >> BigInt(64 - hBits));
 }

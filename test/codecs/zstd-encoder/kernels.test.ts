@@ -25,7 +25,15 @@ import {
   writeHuffmanCTable,
 } from '../../../src/codecs/zstd-encoder/huffman-encoder.js';
 import { LiteralsScratch, compressLiterals } from '../../../src/codecs/zstd-encoder/literals.js';
-import { hashPtr, hashPtrReference } from '../../../src/codecs/zstd-encoder/match-state.js';
+import {
+  countMatch,
+  countMatchSimple,
+  hashPtr,
+  hashPtrReference,
+  mulHigh32,
+  mulHigh32Simple,
+  sourceView,
+} from '../../../src/codecs/zstd-encoder/match-state.js';
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
 import { LL_BITS, ML_BITS, llCode, mlCode } from '../../../src/codecs/zstd-encoder/sequences.js';
 import { readNormalizedCounts } from '../../../src/codecs/zstd/fse.js';
@@ -91,9 +99,44 @@ describe('hashes', () => {
   it('equal libzstd ZSTD_hashPtr (64-bit products) for every length and table size', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.integer({ min: 4, max: 8 }), fc.integer({ min: 6, max: 32 }), (b, mls, h) => {
-        expect(hashPtr(b, 0, h, mls)).toBe(hashPtrReference(b, 0, h, mls));
+        expect(hashPtr(sourceView(b), 0, h, mls)).toBe(hashPtrReference(b, 0, h, mls));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('take the exact high word of 32x32-bit products', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), (a, b) => {
+        expect(mulHigh32(a, b)).toBe(mulHigh32Simple(a, b));
+        expect(mulHigh32(a, b)).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const [a, b] of [
+      [0xffffffff, 0xffffffff],
+      [0xffffffff, 1],
+      [0x80000000, 0x80000000],
+      [0xb7a56463, 0xffffffff],
+      [0, 0xffffffff],
+    ]) {
+      expect(mulHigh32(a!, b!)).toBe(Number((BigInt(a!) * BigInt(b!)) >> 32n));
+    }
+  });
+
+  it('count matches word-wise exactly as byte by byte', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(), fc.nat(), (b, x, y) => {
+        // two views into a buffer built to share prefixes
+        const buf = new Uint8Array(b.length * 2);
+        buf.set(b);
+        buf.set(b, b.length);
+        if (b.length > 3) buf[b.length + (x % b.length)] ^= 1 + (y % 255);
+        const a = x % b.length;
+        const iend = buf.length;
+        expect(countMatch(sourceView(buf), b.length + a, a, iend)).toBe(countMatchSimple(buf, b.length + a, a, iend));
+      }),
+      { numRuns: 1000 },
     );
   });
 });
