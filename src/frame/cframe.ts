@@ -1,0 +1,623 @@
+/**
+ * Blosc2 contiguous frames (cframes: `.b2frame`, `.b2nd`): reading from a {@link FrameSource}
+ * and writing a whole frame in one go.
+ *
+ * Layout (big-endian msgpack, unlike the little-endian chunks inside):
+ * header (87 fixed bytes + metalayers) | chunk data area | offsets index chunk | trailer.
+ * The reader mirrors c-blosc2 blosc/frame.c (`get_header_info`, `get_meta_from_header`,
+ * `get_vlmeta_from_trailer`, `get_coffsets`, `validate_offsets_chunk`, `frame_get_lazychunk`)
+ * and checks every offset and length against the source before reading it. The writer
+ * mirrors `new_header_frame`, `frame_from_schunk` and `frame_update_trailer`.
+ */
+import { BloscErrorCode, fail } from '../errors.js';
+import { decompressChunk } from '../chunk/decompress.js';
+import { compressChunk } from '../chunk/compress.js';
+import { resolveCParams } from '../params.js';
+import { nansChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
+import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE, SpecialKind } from './chunk-header.js';
+import { MemorySource, type FrameSource } from './source.js';
+
+export const FRAME_MAGIC = 'b2frame\0';
+/** `FRAME_HEADER_MINLEN`: the fixed part of the header. */
+export const FRAME_HEADER_MINLEN = 87;
+/** `FRAME_TRAILER_MINLEN`: bytes read at the end to find the trailer length. */
+export const FRAME_TRAILER_MINLEN = 25;
+/** Metalayers in the header: `BLOSC2_MAX_METALAYERS`. */
+export const MAX_METALAYERS = 16;
+/** vlmetalayers accepted on read (`BLOSC2_MAX_VLMETALAYERS`); writers stop at 16. */
+export const MAX_VLMETALAYERS_READ = 8192;
+export const MAX_VLMETALAYERS_WRITE = 16;
+/** `BLOSC2_METALAYER_NAME_MAXLEN`. */
+export const MAX_LAYER_NAME = 31;
+/** INT32_MAX / 8: the offsets index is one chunk of int64s. */
+export const MAX_NCHUNKS = 268_435_455;
+/** Frame format versions (`BLOSC2_VERSION_FRAME_FORMAT_RC1`, `_VL_BLOCKS`). */
+export const FRAME_VERSION_RC1 = 2;
+export const FRAME_VERSION_VL_BLOCKS = 3;
+
+const FRAME_OFFSETS_64 = 0x10;
+const FRAME_VARIABLE_CHUNKS = 0x40;
+const UDCODEC_FORMAT = 6;
+
+/** Everything in the fixed 87-byte header. */
+export interface FrameHeader {
+  readonly headerLen: number;
+  readonly frameLen: number;
+  /** general_flags & 0x0F. */
+  readonly version: number;
+  readonly generalFlags: number;
+  /** 0 = contiguous, 1 = sparse. */
+  readonly frameType: number;
+  /** Real codec id (byte 77 when the nibble says 6). */
+  readonly codec: number;
+  readonly clevel: number;
+  /** 1 always, 2 never, 3 auto, 4 forward-compat. */
+  readonly splitmode: number;
+  readonly nbytes: number;
+  readonly cbytes: number;
+  readonly typesize: number;
+  readonly blocksize: number;
+  /** Nominal chunk nbytes; 0 = variable; −1 = not set yet. */
+  readonly chunksize: number;
+  readonly nthreadsComp: number;
+  readonly nthreadsDecomp: number;
+  readonly hasVlmetalayers: boolean;
+  readonly filters: readonly number[];
+  readonly filtersMeta: readonly number[];
+  readonly codecMeta: number;
+  readonly useDict: boolean;
+}
+
+/** A named metalayer (raw content) or vlmetalayer (content = a compressed Blosc2 chunk). */
+export interface FrameLayer {
+  readonly name: string;
+  readonly content: Uint8Array;
+}
+
+/** A chunk as a frame stores it: bytes in the data area, or a special value as a negative offset. */
+export type FrameChunk =
+  | { readonly kind: 'data'; readonly bytes: Uint8Array }
+  | { readonly kind: 'special'; readonly special: 1 | 2 | 4; readonly nbytes: number };
+
+function bad(message: string, offset?: number): never {
+  return fail(BloscErrorCode.InvalidHeader, `frame: ${message}`, offset === undefined ? {} : { offset });
+}
+
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** A BE int64 that must be a non-negative safe integer (sizes and lengths). */
+function readSize64(d: DataView, p: number, what: string): number {
+  const hi = d.getInt32(p);
+  const lo = d.getUint32(p + 4);
+  if (hi < 0 || hi > 0x1fffff) bad(`${what} ${hi < 0 ? 'is negative' : 'is too large'}`, p);
+  return hi * 0x1_0000_0000 + lo;
+}
+
+function expectByte(b: Uint8Array, p: number, value: number, what: string): void {
+  if (b[p] !== value) bad(`expected ${what} marker 0x${value.toString(16)} at ${p}, found 0x${(b[p] ?? 0).toString(16)}`, p);
+}
+
+/** Parse the fixed header (c-blosc2 `get_header_info`). `b` holds at least 87 bytes. */
+export function parseFrameHeader(b: Uint8Array): FrameHeader {
+  if (b.length < FRAME_HEADER_MINLEN) fail(BloscErrorCode.ReadBuffer, `frame: ${b.length} bytes, a frame header needs ${FRAME_HEADER_MINLEN}`);
+  expectByte(b, 0, 0x9e, 'fixarray(14)');
+  expectByte(b, 1, 0xa8, 'fixstr(8)');
+  for (let i = 0; i < 8; i++) {
+    if (b[2 + i] !== FRAME_MAGIC.charCodeAt(i)) fail(BloscErrorCode.FrameType, 'not a Blosc2 frame: bad magic');
+  }
+  const d = view(b);
+  expectByte(b, 10, 0xd2, 'int32');
+  const headerLen = d.getInt32(11);
+  expectByte(b, 15, 0xcf, 'uint64');
+  const frameLen = readSize64(d, 16, 'frame_len');
+  if (headerLen < FRAME_HEADER_MINLEN || headerLen > frameLen) bad(`header_len ${headerLen} outside ${FRAME_HEADER_MINLEN}..frame_len ${frameLen}`, 11);
+  expectByte(b, 24, 0xa4, 'fixstr(4)');
+  const generalFlags = b[25]!;
+  const version = generalFlags & 0x0f;
+  if (version < FRAME_VERSION_RC1 || version > FRAME_VERSION_VL_BLOCKS) {
+    fail(BloscErrorCode.VersionSupport, `frame: unsupported frame format version ${version}`);
+  }
+  if ((generalFlags & 0x30) !== FRAME_OFFSETS_64) fail(BloscErrorCode.VersionSupport, 'frame: only 64-bit offsets are supported');
+  const frameType = b[26]!;
+  const codecFlags = b[27]!;
+  let codec = codecFlags & 0x0f;
+  if (codec === UDCODEC_FORMAT) codec = b[77]!;
+  const clevel = codecFlags >> 4;
+  const splitmode = (b[28]! & 3) + 1;
+  expectByte(b, 29, 0xd3, 'int64');
+  const nbytes = readSize64(d, 30, 'nbytes');
+  expectByte(b, 38, 0xd3, 'int64');
+  const cbytes = readSize64(d, 39, 'cbytes');
+  expectByte(b, 47, 0xd2, 'int32');
+  const typesize = d.getInt32(48);
+  if (typesize <= 0) bad(`typesize ${typesize} must be positive`, 48);
+  expectByte(b, 52, 0xd2, 'int32');
+  const blocksize = d.getInt32(53);
+  if (blocksize < 0) bad(`blocksize ${blocksize} is negative`, 53);
+  expectByte(b, 57, 0xd2, 'int32');
+  const chunksize = d.getInt32(58);
+  if (chunksize < -1) bad(`chunksize ${chunksize} is negative`, 58);
+  expectByte(b, 62, 0xd1, 'int16');
+  const nthreadsComp = d.getInt16(63);
+  expectByte(b, 65, 0xd1, 'int16');
+  const nthreadsDecomp = d.getInt16(66);
+  if (b[68] !== 0xc2 && b[68] !== 0xc3) bad('has_vlmetalayers is not a msgpack bool', 68);
+  expectByte(b, 69, 0xd8, 'fixext16');
+  if (b[70]! > 6) bad(`${b[70]} filter slots, at most 6`, 70);
+  return {
+    headerLen,
+    frameLen,
+    version,
+    generalFlags,
+    frameType,
+    codec,
+    clevel,
+    splitmode,
+    nbytes,
+    cbytes,
+    typesize,
+    blocksize,
+    chunksize,
+    nthreadsComp,
+    nthreadsDecomp,
+    hasVlmetalayers: b[68] === 0xc3,
+    filters: Array.from(b.subarray(71, 77)),
+    filtersMeta: Array.from(b.subarray(79, 85)),
+    codecMeta: b[78]!,
+    useDict: (b[85]! & 1) !== 0,
+  };
+}
+
+/**
+ * The name/offset map shared by header metalayers and trailer vlmetalayers:
+ * `0xDE n16 { fixstr name, 0xD2 int32 offset }*`. Returns names, offsets and the end position.
+ */
+function parseLayerMap(b: Uint8Array, p: number, maxCount: number, where: string): { names: string[]; offsets: number[]; end: number } {
+  const d = view(b);
+  if (p + 3 > b.length) bad(`${where} map truncated`, p);
+  expectByte(b, p, 0xde, `${where} map16`);
+  const n = d.getUint16(p + 1);
+  if (n > maxCount) bad(`${n} ${where} entries, at most ${maxCount}`, p + 1);
+  p += 3;
+  const names: string[] = [];
+  const offsets: number[] = [];
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (let i = 0; i < n; i++) {
+    if (p >= b.length) bad(`${where} map truncated`, p);
+    const key = b[p]!;
+    if ((key & 0xe0) !== 0xa0) bad(`${where} name ${i} is not a fixstr`, p);
+    const len = key & 0x1f;
+    if (p + 1 + len + 5 > b.length) bad(`${where} map truncated`, p);
+    let name: string;
+    try {
+      name = decoder.decode(b.subarray(p + 1, p + 1 + len));
+    } catch {
+      return bad(`${where} name ${i} is not UTF-8`, p + 1);
+    }
+    p += 1 + len;
+    expectByte(b, p, 0xd2, `${where} offset int32`);
+    offsets.push(d.getInt32(p + 1));
+    names.push(name);
+    p += 5;
+  }
+  return { names, offsets, end: p };
+}
+
+/** The bin32 value at `p` inside `b` (`0xC6 u32 len bytes`), bounded by `limit`. */
+function readBin32(b: Uint8Array, p: number, limit: number, what: string): Uint8Array {
+  if (p < 0 || p + 5 > limit) bad(`${what} offset ${p} out of bounds`, p);
+  expectByte(b, p, 0xc6, `${what} bin32`);
+  const len = view(b).getUint32(p + 1);
+  if (len > limit - p - 5) bad(`${what} length ${len} overruns its section`, p + 1);
+  return b.subarray(p + 5, p + 5 + len);
+}
+
+/** Header metalayers (c-blosc2 `get_meta_from_header`). `b` is the whole header. */
+export function parseMetalayers(b: Uint8Array): FrameLayer[] {
+  const p = FRAME_HEADER_MINLEN;
+  if (b.length < p + 6) bad('metalayers section truncated', p);
+  expectByte(b, p, 0x93, 'metalayers fixarray(3)');
+  expectByte(b, p + 1, 0xcd, 'metalayers idx_size uint16');
+  const { names, offsets } = parseLayerMap(b, p + 4, MAX_METALAYERS, 'metalayer');
+  return names.map((name, i) => ({ name, content: readBin32(b, offsets[i]!, b.length, `metalayer '${name}'`).slice() }));
+}
+
+/** Trailer vlmetalayers (c-blosc2 `get_vlmeta_from_trailer`). `t` is the whole trailer. */
+export function parseVlmetalayers(t: Uint8Array): FrameLayer[] {
+  if (t.length < FRAME_TRAILER_MINLEN) bad('trailer truncated');
+  expectByte(t, 0, 0x94, 'trailer fixarray(4)');
+  if (t[1]! > 0x7f) bad('trailer version is not a positive fixint', 1);
+  expectByte(t, 2, 0x93, 'vlmetalayers fixarray(3)');
+  expectByte(t, 3, 0xcd, 'vlmetalayers idx_size uint16');
+  // The trailer ends with 0xCE len32 and a fixext16 fingerprint: content must stay before them.
+  const limit = t.length - 23;
+  const { names, offsets } = parseLayerMap(t.subarray(0, limit), 6, MAX_VLMETALAYERS_READ, 'vlmetalayer');
+  return names.map((name, i) => ({ name, content: readBin32(t, offsets[i]!, limit, `vlmetalayer '${name}'`).slice() }));
+}
+
+/** A decoded offsets index: ≥ 0 is a position in the data area; < 0 is −(special kind). */
+export type FrameOffsets = Float64Array;
+
+/** Decode the LE int64 offsets (c-blosc2 `get_coffsets` + `validate_offsets_chunk`). */
+function decodeOffsets(raw: Uint8Array, nchunks: number, cbytes: number, chunksize: number): FrameOffsets {
+  const d = view(raw);
+  const out = new Float64Array(nchunks);
+  for (let i = 0; i < nchunks; i++) {
+    const lo = d.getUint32(8 * i, true);
+    const hi = d.getInt32(8 * i + 4, true);
+    if (hi < 0) {
+      const kind = (hi >>> 24) & 7;
+      if (kind !== SpecialKind.Zero && kind !== SpecialKind.NaN && kind !== SpecialKind.Uninit) {
+        fail(BloscErrorCode.FrameSpecial, `frame: chunk ${i} has a negative offset of unknown kind ${kind}`, { chunk: i });
+      }
+      if (chunksize <= 0) fail(BloscErrorCode.FrameSpecial, `frame: special chunk ${i} in a frame without a fixed chunksize`, { chunk: i });
+      out[i] = -kind;
+    } else {
+      const off = hi * 0x1_0000_0000 + lo;
+      if (off > cbytes - EXTENDED_HEADER_LENGTH) {
+        fail(BloscErrorCode.InvalidHeader, `frame: chunk ${i} offset ${off} outside the ${cbytes}-byte data area`, { chunk: i });
+      }
+      out[i] = off;
+    }
+  }
+  return out;
+}
+
+export interface FrameOpenOptions {
+  /**
+   * Require the frame to span the whole source (c-blosc2 does for in-memory frames).
+   * Default true; false accepts trailing bytes after the frame.
+   */
+  exact?: boolean;
+}
+
+/**
+ * An opened contiguous frame. Opening reads the header, the trailer and the offsets
+ * index; chunks are read from the source on demand.
+ */
+export class CFrame {
+  private constructor(
+    readonly source: FrameSource,
+    readonly header: FrameHeader,
+    readonly metalayers: readonly FrameLayer[],
+    readonly vlmetalayers: readonly FrameLayer[],
+    readonly nchunks: number,
+    readonly offsets: FrameOffsets,
+  ) {}
+
+  /** Open a frame held in `source` (or in memory). */
+  static open(input: FrameSource | Uint8Array, options: FrameOpenOptions = {}): CFrame {
+    const source = input instanceof Uint8Array ? new MemorySource(input) : input;
+    if (source.size < FRAME_HEADER_MINLEN + FRAME_TRAILER_MINLEN) {
+      fail(BloscErrorCode.ReadBuffer, `frame: ${source.size} bytes is too short for a frame`);
+    }
+    const header = parseFrameHeader(source.read(0, FRAME_HEADER_MINLEN));
+    const { headerLen, frameLen, cbytes, nbytes, chunksize } = header;
+    if (header.frameType !== 0) fail(BloscErrorCode.FrameType, `frame: frame type ${header.frameType} is not a contiguous frame`);
+    if (frameLen > source.size) fail(BloscErrorCode.ReadBuffer, `frame: frame_len ${frameLen} exceeds the ${source.size} available bytes`);
+    if ((options.exact ?? true) && frameLen !== source.size) {
+      bad(`frame_len ${frameLen} differs from the ${source.size}-byte input`, 16);
+    }
+    if (frameLen < headerLen + FRAME_TRAILER_MINLEN) bad(`frame_len ${frameLen} leaves no room for a trailer`, 16);
+    const metalayers = parseMetalayers(source.read(0, headerLen));
+
+    // Trailer: its length sits 22 bytes before the end (FRAME_TRAILER_LEN_OFFSET).
+    const tail = source.read(frameLen - FRAME_TRAILER_MINLEN, FRAME_TRAILER_MINLEN);
+    expectByte(tail, 2, 0xce, 'trailer_len uint32');
+    const trailerLen = view(tail).getUint32(3);
+    if (trailerLen < FRAME_TRAILER_MINLEN || trailerLen > frameLen - headerLen) bad(`trailer_len ${trailerLen} is out of range`, frameLen - 22);
+    expectByte(tail, 7, 0xd8, 'fingerprint fixext16');
+    const trailerOffset = frameLen - trailerLen;
+    const vlmetalayers = parseVlmetalayers(source.read(trailerOffset, trailerLen));
+
+    if (cbytes > trailerOffset - headerLen) bad(`cbytes ${cbytes} overruns the frame`, 39);
+    if (chunksize === -1 && nbytes !== 0) bad('chunksize is unset but the frame holds data', 58);
+    let nchunks = 0;
+    let offsets: FrameOffsets = new Float64Array(0);
+    if (nbytes > 0) {
+      const indexPos = headerLen + cbytes;
+      const indexLen = trailerOffset - indexPos;
+      if (indexLen < EXTENDED_HEADER_LENGTH) bad(`no room for the offsets index (${indexLen} bytes)`, indexPos);
+      const indexChunk = source.read(indexPos, indexLen);
+      const ih = readChunkHeader(indexChunk);
+      if (chunksize > 0) {
+        nchunks = Math.ceil(nbytes / chunksize);
+        if (nchunks > MAX_NCHUNKS) bad(`${nchunks} chunks exceed the format limit`, 30);
+      } else {
+        if (ih.nbytes % 8 !== 0) bad(`offsets index holds ${ih.nbytes} bytes, not a multiple of 8`, indexPos);
+        nchunks = ih.nbytes / 8;
+      }
+      if (ih.nbytes !== nchunks * 8) bad(`offsets index holds ${ih.nbytes / 8} entries, the header implies ${nchunks} chunks`, indexPos);
+      let raw: Uint8Array;
+      if (ih.special === SpecialKind.Value) {
+        // A filled frame (frame_fill_special): one repeated offset, decoded without expanding the chunk first.
+        if (ih.typesize !== 8 || ih.cbytes !== EXTENDED_HEADER_LENGTH + 8) bad('repeated-value offsets index with typesize ≠ 8', indexPos);
+        raw = decompressChunk(indexChunk.subarray(0, ih.cbytes), undefined, { maxNbytes: nchunks * 8 });
+      } else if (ih.special !== SpecialKind.None) {
+        bad('offsets index is a zero/NaN/uninit special chunk', indexPos);
+      } else {
+        raw = decompressChunk(indexChunk.subarray(0, ih.cbytes), undefined, { maxNbytes: nchunks * 8 });
+      }
+      offsets = decodeOffsets(raw, nchunks, cbytes, chunksize);
+    }
+    return new CFrame(source, header, metalayers, vlmetalayers, nchunks, offsets);
+  }
+
+  /** Uncompressed size of chunk `i` as the frame declares it (before reading the chunk). */
+  declaredNbytes(i: number): number {
+    this.checkIndex(i);
+    const cs = this.header.chunksize;
+    if (cs <= 0) return -1;
+    if (i < this.nchunks - 1) return cs;
+    return this.header.nbytes - cs * (this.nchunks - 1);
+  }
+
+  /** The special kind of chunk `i` when stored as a negative offset, else 0. */
+  specialKind(i: number): number {
+    this.checkIndex(i);
+    const o = this.offsets[i]!;
+    return o < 0 ? -o : 0;
+  }
+
+  /**
+   * The compressed chunk `i` (c-blosc2 `frame_get_chunk`): read from the data area, or
+   * synthesized as a 32-byte special chunk for a negative offset.
+   */
+  getChunk(i: number): Uint8Array {
+    this.checkIndex(i);
+    const o = this.offsets[i]!;
+    const h = this.header;
+    if (o < 0) {
+      // frame_special_chunk: C's default cparams with the frame's typesize and blocksize.
+      const p = resolveCParams({ codec: 'blosclz', clevel: 5, typesize: h.typesize > 255 ? 1 : h.typesize, blocksize: h.blocksize });
+      const nbytes = this.declaredNbytes(i);
+      return o === -SpecialKind.Zero ? zerosChunk(nbytes, p) : o === -SpecialKind.NaN ? nansChunk(nbytes, p) : uninitChunk(nbytes, p);
+    }
+    const start = h.headerLen + o;
+    const first = this.source.read(start, EXTENDED_HEADER_LENGTH);
+    const chunkCbytes = readInt32LE(first, 12);
+    if (chunkCbytes < EXTENDED_HEADER_LENGTH || chunkCbytes > h.cbytes - o) {
+      fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${chunkCbytes} bytes, ${h.cbytes - o} left in the data area`, { chunk: i, offset: start });
+    }
+    const chunk = this.source.read(start, chunkCbytes);
+    const ch = readChunkHeader(chunk);
+    if (h.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) {
+      bad(`chunk ${i} holds ${ch.nbytes} bytes, the frame says ${this.declaredNbytes(i)}`, start);
+    }
+    return chunk;
+  }
+
+  private checkIndex(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.nchunks) {
+      fail(BloscErrorCode.InvalidIndex, `chunk index ${i} out of range 0..${this.nchunks - 1}`);
+    }
+  }
+}
+
+/** What {@link writeFrame} needs. Chunks must be Blosc2 chunks with the 32-byte header. */
+export interface FrameWriteSpec {
+  typesize: number;
+  /** Written to the header; 0 = automatic. */
+  blocksize: number;
+  /** Nominal chunk nbytes; −1 while nothing was appended. */
+  chunksize: number;
+  codec: number;
+  clevel: number;
+  splitmode: number;
+  filters: readonly number[];
+  filtersMeta: readonly number[];
+  codecMeta: number;
+  metalayers: readonly FrameLayer[];
+  /** Values are compressed Blosc2 chunks. */
+  vlmetalayers: readonly FrameLayer[];
+  chunks: readonly FrameChunk[];
+}
+
+/** Bytes that grow as they are written: big-endian helpers for the msgpack parts. */
+class ByteSink {
+  buf: Uint8Array;
+  d: DataView;
+  pos = 0;
+  constructor(initial: number) {
+    this.buf = new Uint8Array(Math.max(64, initial));
+    this.d = new DataView(this.buf.buffer);
+  }
+  reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.d = new DataView(next.buffer);
+  }
+  u8(v: number): void {
+    this.reserve(1);
+    this.buf[this.pos++] = v;
+  }
+  u16(v: number): void {
+    this.reserve(2);
+    this.d.setUint16(this.pos, v);
+    this.pos += 2;
+  }
+  i32(v: number): void {
+    this.reserve(4);
+    this.d.setInt32(this.pos, v);
+    this.pos += 4;
+  }
+  u32(v: number): void {
+    this.reserve(4);
+    this.d.setUint32(this.pos, v);
+    this.pos += 4;
+  }
+  i64(v: number): void {
+    this.reserve(8);
+    this.d.setBigInt64(this.pos, BigInt(v));
+    this.pos += 8;
+  }
+  bytes(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+}
+
+const nameEncoder = new TextEncoder();
+
+function layerNames(layers: readonly FrameLayer[], max: number, what: string): Uint8Array[] {
+  if (layers.length > max) fail(BloscErrorCode.InvalidParam, `at most ${max} ${what}s, got ${layers.length}`);
+  return layers.map((l) => {
+    const b = nameEncoder.encode(l.name);
+    if (b.length > MAX_LAYER_NAME) fail(BloscErrorCode.InvalidParam, `${what} name '${l.name}' is longer than ${MAX_LAYER_NAME} bytes`);
+    return b;
+  });
+}
+
+/**
+ * Write the `0x93 0xCD idx 0xDE n {name, 0xD2 off}* 0xDC n {0xC6 len content}*` block.
+ * `base` is what offsets are relative to; `idxFrom` is where idx_size starts counting.
+ */
+function writeLayers(s: ByteSink, layers: readonly FrameLayer[], names: Uint8Array[], base: number, idxFrom: number): void {
+  const start = s.pos;
+  s.u8(0x93);
+  s.u8(0xcd);
+  const idxPos = s.pos;
+  s.u16(0);
+  s.u8(0xde);
+  s.u16(layers.length);
+  const offsetSlots: number[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    s.u8(0xa0 | names[i]!.length);
+    s.bytes(names[i]!);
+    s.u8(0xd2);
+    offsetSlots.push(s.pos);
+    s.i32(0);
+  }
+  s.d.setUint16(idxPos, s.pos - (start + idxFrom));
+  s.u8(0xdc);
+  s.u16(layers.length);
+  for (let i = 0; i < layers.length; i++) {
+    s.d.setInt32(offsetSlots[i]!, s.pos - base);
+    s.u8(0xc6);
+    s.u32(layers[i]!.content.length);
+    s.bytes(layers[i]!.content);
+  }
+}
+
+/** c-blosc2 `BLOSC2_SPECIAL_*` as negative offsets: bit 63 plus the kind at bit 56. */
+function specialOffsetHigh(kind: number): number {
+  return (0x80 | kind) << 24;
+}
+
+/**
+ * Compress the offsets index as c-blosc2 does (`frame_from_schunk`, `frame_append_chunk`:
+ * blosclz, clevel 5, typesize 8, shuffle, split never, blocksize 16 KiB).
+ */
+function offsetsIndexChunk(raw: Uint8Array): Uint8Array {
+  return compressChunk(raw, resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8, shuffle: 'shuffle', splitmode: 'never', blocksize: 16384 }));
+}
+
+/**
+ * Write a contiguous frame in one go (format version 2 with a fixed chunksize, 3 for
+ * variable chunks), compact, chunks in logical order. Zero/NaN/uninit chunks become
+ * negative offsets when the chunksize is fixed, as c-blosc2 stores them.
+ */
+export function writeFrame(spec: FrameWriteSpec): Uint8Array {
+  const metaNames = layerNames(spec.metalayers, MAX_METALAYERS, 'metalayer');
+  const vlNames = layerNames(spec.vlmetalayers, MAX_VLMETALAYERS_WRITE, 'vlmetalayer');
+  const nchunks = spec.chunks.length;
+  if (nchunks > MAX_NCHUNKS) fail(BloscErrorCode.InvalidParam, `${nchunks} chunks exceed the format limit`);
+  const fixed = spec.chunksize > 0;
+
+  let nbytes = 0;
+  let cbytes = 0;
+  const raw = new Uint8Array(8 * nchunks);
+  const rawView = new DataView(raw.buffer);
+  for (let i = 0; i < nchunks; i++) {
+    const c = spec.chunks[i]!;
+    let chunkNbytes: number;
+    if (c.kind === 'special') {
+      if (!fixed) fail(BloscErrorCode.InvalidParam, 'special offsets need a fixed chunksize');
+      chunkNbytes = c.nbytes;
+      rawView.setUint32(8 * i, 0, true);
+      rawView.setUint32(8 * i + 4, specialOffsetHigh(c.special) >>> 0, true);
+    } else {
+      const h = readChunkHeader(c.bytes);
+      if (!h.extended || c.bytes.length !== h.cbytes) fail(BloscErrorCode.InvalidParam, `chunk ${i} is not a Blosc2 chunk of exactly its cbytes`);
+      chunkNbytes = h.nbytes;
+      rawView.setUint32(8 * i, cbytes % 0x1_0000_0000, true);
+      rawView.setUint32(8 * i + 4, Math.floor(cbytes / 0x1_0000_0000), true);
+      cbytes += h.cbytes;
+    }
+    nbytes += chunkNbytes;
+    if (fixed && (i < nchunks - 1 ? chunkNbytes !== spec.chunksize : chunkNbytes > spec.chunksize || chunkNbytes <= 0)) {
+      fail(BloscErrorCode.InvalidParam, `chunk ${i} holds ${chunkNbytes} bytes; every chunk but the last must hold chunksize ${spec.chunksize}, the last at most that`);
+    }
+  }
+  const index = nchunks > 0 && nbytes > 0 ? offsetsIndexChunk(raw) : new Uint8Array(0);
+
+  const s = new ByteSink(FRAME_HEADER_MINLEN + 128 + cbytes + index.length);
+  // Fixed header (new_header_frame): every field at its fixed offset and width.
+  s.u8(0x9e);
+  s.u8(0xa8);
+  s.bytes(nameEncoder.encode(FRAME_MAGIC));
+  s.u8(0xd2);
+  s.i32(0); // header_len, patched below
+  s.u8(0xcf);
+  s.i64(0); // frame_len, patched last
+  s.u8(0xa4);
+  const version = fixed || nchunks === 0 ? FRAME_VERSION_RC1 : FRAME_VERSION_VL_BLOCKS;
+  s.u8(version | FRAME_OFFSETS_64 | (spec.chunksize === 0 ? FRAME_VARIABLE_CHUNKS : 0));
+  s.u8(0);
+  s.u8((spec.codec >= UDCODEC_FORMAT ? UDCODEC_FORMAT : spec.codec) | (spec.clevel << 4));
+  s.u8((spec.splitmode - 1) & 3);
+  s.u8(0xd3);
+  s.i64(nbytes);
+  s.u8(0xd3);
+  s.i64(cbytes);
+  s.u8(0xd2);
+  s.i32(spec.typesize);
+  s.u8(0xd2);
+  s.i32(spec.blocksize);
+  s.u8(0xd2);
+  s.i32(spec.chunksize);
+  s.u8(0xd1);
+  s.u16(1);
+  s.u8(0xd1);
+  s.u16(1);
+  s.u8(spec.vlmetalayers.length > 0 ? 0xc3 : 0xc2);
+  s.u8(0xd8);
+  s.u8(6);
+  for (let i = 0; i < 6; i++) s.u8(spec.filters[i] ?? 0);
+  s.u8(spec.codec);
+  s.u8(spec.codecMeta);
+  for (let i = 0; i < 6; i++) s.u8(spec.filtersMeta[i] ?? 0);
+  s.u8(0);
+  s.u8(0);
+  writeLayers(s, spec.metalayers, metaNames, 0, 0);
+  const headerLen = s.pos;
+  s.d.setInt32(11, headerLen);
+
+  for (let i = 0; i < nchunks; i++) {
+    const c = spec.chunks[i]!;
+    if (c.kind === 'data') s.bytes(c.bytes);
+  }
+  s.bytes(index);
+
+  // Trailer (frame_update_trailer): vlmeta offsets are relative to the trailer start.
+  const trailerStart = s.pos;
+  s.u8(0x94);
+  s.u8(0x01);
+  writeLayers(s, spec.vlmetalayers, vlNames, trailerStart, 1);
+  s.u8(0xce);
+  const trailerLenPos = s.pos;
+  s.u32(0);
+  s.u8(0xd8);
+  s.u8(0);
+  s.bytes(new Uint8Array(16));
+  s.d.setUint32(trailerLenPos, s.pos - trailerStart);
+  s.d.setBigUint64(16, BigInt(s.pos));
+  return s.buf.slice(0, s.pos);
+}

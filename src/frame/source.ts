@@ -1,0 +1,37 @@
+/**
+ * Where frame bytes come from. A frame is opened by reading its header, offsets index and
+ * trailer; chunks are read only when asked for, so a source can be a file or any other
+ * random-access store.
+ */
+import { BloscErrorCode, fail } from '../errors.js';
+
+export interface FrameSource {
+  /** Total number of bytes available. */
+  readonly size: number;
+  /**
+   * Exactly `length` bytes starting at `offset`. The caller guarantees
+   * `0 <= offset && offset + length <= size`; the result may be a view and must not be
+   * modified.
+   */
+  read(offset: number, length: number): Uint8Array;
+}
+
+/** A frame held in memory. Reads are views into the array, no copies. */
+export class MemorySource implements FrameSource {
+  readonly size: number;
+  constructor(readonly bytes: Uint8Array) {
+    this.size = bytes.length;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    checkRange(this.size, offset, length);
+    return this.bytes.subarray(offset, offset + length);
+  }
+}
+
+/** Guard shared by sources: a read outside the source is a ReadBuffer error, never a RangeError. */
+export function checkRange(size: number, offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+    fail(BloscErrorCode.ReadBuffer, `read of ${length} bytes at ${offset} is outside the ${size}-byte source`, { offset });
+  }
+}

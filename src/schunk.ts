@@ -1,0 +1,446 @@
+/**
+ * An in-memory Blosc2 super-chunk: an ordered list of compressed chunks of one fixed
+ * `chunksize` (only the last may be shorter), with fixed-size metalayers and msgpack
+ * vlmetalayers, readable from and writable to a contiguous frame.
+ *
+ * Mirrors c-blosc2 blosc/schunk.c (`blosc2_schunk_append_buffer`, `..._insert_chunk`,
+ * `..._update_chunk`, `..._delete_chunk`, `blosc2_meta_*`, `blosc2_vlmeta_*`) and
+ * python-blosc2's `SChunk`. Chunks of a frame opened with {@link SChunk.open} stay in the
+ * source until they are read.
+ */
+import { BloscErrorCode, fail } from './errors.js';
+import { compressChunk } from './chunk/compress.js';
+import { decompressChunk } from './chunk/decompress.js';
+import { readChunkHeader, readInt32LE, SpecialKind } from './frame/chunk-header.js';
+import { CFrame, MAX_LAYER_NAME, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, writeFrame, type FrameChunk, type FrameLayer } from './frame/cframe.js';
+import { msgpackDecode, msgpackEncode, type MsgpackValue } from './frame/msgpack.js';
+import type { FrameSource } from './frame/source.js';
+import { getCodecByName } from './codecs/registry.js';
+import { resolveCParams, type CompressOptions, type ResolvedCParams } from './params.js';
+
+export interface SChunkOptions {
+  /**
+   * Uncompressed bytes per chunk (a multiple of typesize). Default: fixed by the first
+   * appended chunk, as c-blosc2 does.
+   */
+  chunksize?: number;
+  /**
+   * Compression parameters. Defaults are c-blosc2's `BLOSC2_CPARAMS_DEFAULTS` (blosclz,
+   * clevel 5, shuffle, forward-compat split), the library-wide defaults of `compress`.
+   */
+  cparams?: CompressOptions;
+  /** Item size in bytes; default `cparams.typesize`, else 1 (python-blosc2's default for bytes). */
+  typesize?: number;
+}
+
+/** python-blosc2 4.x `CParams()` defaults (src/blosc2/storage.py), used for vlmetalayer values. */
+const PYTHON_DEFAULTS: CompressOptions = { codec: 'zstd', clevel: 5, shuffle: 'shuffle', splitmode: 'auto' };
+
+/**
+ * How vlmetalayer values are compressed: as python-blosc2 does (its CParams with typesize 1)
+ * when the zstd codec can encode, else as c-blosc2 re-adds them when it copies a super-chunk
+ * (`blosc2_schunk_copy`: blosclz, clevel 5). Readers accept any codec.
+ */
+function vlmetaCParams(): ResolvedCParams {
+  const zstd = getCodecByName('zstd');
+  const options = zstd?.encode !== undefined ? PYTHON_DEFAULTS : { codec: 'blosclz', clevel: 5, shuffle: 'shuffle' as const };
+  return resolveCParams({ ...options, typesize: 1 });
+}
+
+/** A chunk still in the frame it was opened from, or already in memory. */
+type Slot = Uint8Array | number;
+
+function nameBytesOk(name: string): void {
+  if (typeof name !== 'string' || name.length === 0 || new TextEncoder().encode(name).length > MAX_LAYER_NAME) {
+    fail(BloscErrorCode.InvalidParam, `layer name must be 1..${MAX_LAYER_NAME} UTF-8 bytes, got ${JSON.stringify(name)}`);
+  }
+}
+
+/** Fixed-size metalayers (frame header): added before any data, updated in place. */
+export class Metalayers {
+  /** @internal */
+  readonly layers = new Map<string, Uint8Array>();
+  /** @internal */
+  constructor(private readonly owner: SChunk) {}
+
+  /** Add a metalayer. Only possible while the super-chunk holds no data. */
+  add(name: string, content: Uint8Array): void {
+    nameBytesOk(name);
+    if (this.layers.has(name)) fail(BloscErrorCode.InvalidParam, `metalayer '${name}' already exists`);
+    if (this.owner.nchunks > 0) fail(BloscErrorCode.InvalidParam, 'metalayers cannot be added after data has been appended');
+    if (this.layers.size >= MAX_METALAYERS) fail(BloscErrorCode.InvalidParam, `at most ${MAX_METALAYERS} metalayers`);
+    this.layers.set(name, content.slice());
+  }
+
+  /** Replace a metalayer's content with one of the same length. */
+  update(name: string, content: Uint8Array): void {
+    const old = this.layers.get(name);
+    if (old === undefined) fail(BloscErrorCode.MetalayerNotFound, `metalayer '${name}' not found`);
+    if (old.length !== content.length) fail(BloscErrorCode.InvalidParam, `the length of metalayer '${name}' cannot change (${old.length} → ${content.length})`);
+    this.layers.set(name, content.slice());
+  }
+
+  get(name: string): Uint8Array | undefined {
+    return this.layers.get(name)?.slice();
+  }
+
+  /** The content decoded as msgpack (python-blosc2 stores metalayer values that way). */
+  getValue(name: string): MsgpackValue | undefined {
+    const b = this.layers.get(name);
+    return b === undefined ? undefined : msgpackDecode(b);
+  }
+
+  has(name: string): boolean {
+    return this.layers.has(name);
+  }
+
+  names(): string[] {
+    return [...this.layers.keys()];
+  }
+}
+
+/**
+ * Variable-length metalayers (frame trailer): msgpack values stored as compressed chunks.
+ * New values are compressed as `vlmetaCParams` says.
+ */
+export class VLMetalayers {
+  /** @internal name → compressed chunk */
+  readonly layers = new Map<string, Uint8Array>();
+
+  /** Store raw bytes under `name`. */
+  setBytes(name: string, content: Uint8Array): void {
+    nameBytesOk(name);
+    if (!this.layers.has(name) && this.layers.size >= MAX_VLMETALAYERS_WRITE) {
+      fail(BloscErrorCode.InvalidParam, `at most ${MAX_VLMETALAYERS_WRITE} vlmetalayers`);
+    }
+    this.layers.set(name, compressChunk(content, vlmetaCParams()));
+  }
+
+  /** Store a value, msgpack-encoded. */
+  set(name: string, value: MsgpackValue): void {
+    this.setBytes(name, msgpackEncode(value));
+  }
+
+  getBytes(name: string): Uint8Array | undefined {
+    const chunk = this.layers.get(name);
+    return chunk === undefined ? undefined : decompressChunk(chunk);
+  }
+
+  get(name: string): MsgpackValue | undefined {
+    const b = this.getBytes(name);
+    return b === undefined ? undefined : msgpackDecode(b);
+  }
+
+  delete(name: string): boolean {
+    return this.layers.delete(name);
+  }
+
+  has(name: string): boolean {
+    return this.layers.has(name);
+  }
+
+  names(): string[] {
+    return [...this.layers.keys()];
+  }
+}
+
+export class SChunk {
+  readonly typesize: number;
+  readonly meta: Metalayers;
+  readonly vlmeta: VLMetalayers;
+  private chunksizeValue: number;
+  private readonly options: CompressOptions;
+  private cparams: ResolvedCParams;
+  /** Set once the first chunk has been compressed (c-blosc2 reuses the context's computed blocksize). */
+  private stickyBlocksize = false;
+  private readonly slots: Slot[] = [];
+  private readonly sizes: number[] = [];
+  private readonly frame: CFrame | null;
+  private headerBlocksize: number;
+
+  constructor(options: SChunkOptions = {}, frame: CFrame | null = null) {
+    const merged: CompressOptions = { ...options.cparams };
+    const typesize = options.typesize ?? options.cparams?.typesize ?? 1;
+    this.options = { ...merged, typesize: typesize > 255 ? 1 : typesize };
+    this.cparams = resolveCParams(this.options);
+    this.typesize = typesize;
+    const cs = options.chunksize ?? -1;
+    if (!Number.isInteger(cs) || cs < -1 || cs === 0 || cs > 0x7fffffff || (cs > 0 && cs % typesize !== 0)) {
+      fail(BloscErrorCode.InvalidParam, `chunksize must be a positive multiple of typesize ${typesize}, got ${cs}`);
+    }
+    this.chunksizeValue = cs;
+    this.headerBlocksize = this.cparams.blocksize;
+    this.meta = new Metalayers(this);
+    this.vlmeta = new VLMetalayers();
+    this.frame = frame;
+  }
+
+  /** A super-chunk holding `data` cut into `chunksize` pieces (python `SChunk(chunksize, data=...)`). */
+  static fromData(data: Uint8Array, options: SChunkOptions & { chunksize: number }): SChunk {
+    const s = new SChunk(options);
+    const cs = options.chunksize;
+    for (let p = 0; p < data.length; p += cs) s.append(data.subarray(p, Math.min(p + cs, data.length)));
+    return s;
+  }
+
+  /**
+   * Open a contiguous frame. Header, offsets and trailer are read now; chunks when asked for.
+   * The frame's codec parameters become this super-chunk's cparams.
+   */
+  static open(input: FrameSource | Uint8Array): SChunk {
+    const frame = CFrame.open(input);
+    const h = frame.header;
+    if (h.chunksize === 0) fail(BloscErrorCode.VersionSupport, 'frames with variable-size chunks are not supported yet');
+    const splitmodes = ['always', 'never', 'auto', 'forward-compat'] as const;
+    const s = new SChunk(
+      {
+        chunksize: h.chunksize > 0 ? h.chunksize : undefined,
+        typesize: h.typesize,
+        cparams: {
+          codec: h.codec,
+          clevel: h.clevel,
+          filters: h.filters,
+          filtersMeta: h.filtersMeta,
+          splitmode: splitmodes[h.splitmode - 1]!,
+          blocksize: h.blocksize,
+          codecMeta: h.codecMeta,
+        },
+      },
+      frame,
+    );
+    for (const l of frame.metalayers) s.meta.layers.set(l.name, l.content);
+    for (const l of frame.vlmetalayers) s.vlmeta.layers.set(l.name, l.content);
+    for (let i = 0; i < frame.nchunks; i++) {
+      s.slots.push(i);
+      s.sizes.push(frame.declaredNbytes(i));
+    }
+    return s;
+  }
+
+  /** Nominal chunk size in bytes; −1 until the first chunk fixes it. */
+  get chunksize(): number {
+    return this.chunksizeValue;
+  }
+
+  get nchunks(): number {
+    return this.slots.length;
+  }
+
+  /** Uncompressed bytes of all chunks. */
+  get nbytes(): number {
+    let n = 0;
+    for (let i = 0; i < this.sizes.length; i++) n += this.sizes[i]!;
+    return n;
+  }
+
+  /** Compressed bytes of all chunks as stored in memory (reads chunk headers of unread frame chunks). */
+  get cbytes(): number {
+    let n = 0;
+    for (let i = 0; i < this.slots.length; i++) {
+      const s = this.slots[i]!;
+      if (typeof s === 'number') {
+        const f = this.frame!;
+        n += f.specialKind(s) !== 0 ? 32 : readInt32LE(f.getChunk(s), 12);
+      } else {
+        n += s.length;
+      }
+    }
+    return n;
+  }
+
+  /** The compression parameters new chunks are written with. */
+  get compressOptions(): CompressOptions {
+    return { ...this.options };
+  }
+
+  private compress(data: Uint8Array): Uint8Array {
+    const chunk = compressChunk(data, this.cparams);
+    if (!this.stickyBlocksize) {
+      this.stickyBlocksize = true;
+      const bs = readChunkHeader(chunk).blocksizeField;
+      if (this.cparams.blocksize === 0 && bs > 0) this.cparams = resolveCParams({ ...this.options, blocksize: bs });
+    }
+    return chunk;
+  }
+
+  private checkChunk(chunk: Uint8Array): number {
+    const h = readChunkHeader(chunk);
+    if (!h.extended || chunk.length !== h.cbytes) fail(BloscErrorCode.InvalidParam, 'a super-chunk holds Blosc2 chunks (32-byte header) of exactly their cbytes');
+    if (h.vlBlocks) fail(BloscErrorCode.InvalidParam, 'VL-block chunks are not supported in a super-chunk yet');
+    return h.nbytes;
+  }
+
+  /** Check that placing a chunk of `nbytes` at position `i` keeps every chunk but the last at chunksize. */
+  private checkSize(i: number, nbytes: number, replacing: boolean, code: BloscErrorCode): void {
+    if (nbytes === 0) fail(code, 'a chunk must hold data');
+    if (this.chunksizeValue === -1) return;
+    const n = this.slots.length + (replacing ? 0 : 1);
+    const cs = this.chunksizeValue;
+    const isLast = i === n - 1;
+    if (isLast ? nbytes > cs : nbytes !== cs) {
+      fail(code, `chunk ${i} would hold ${nbytes} bytes: every chunk but the last must hold chunksize ${cs}, the last at most that`);
+    }
+    if (!replacing && i === this.slots.length && this.slots.length > 0) {
+      // Appending turns the current last chunk into a middle one.
+      const lastSize = this.sizes[this.sizes.length - 1]!;
+      if (lastSize !== cs) fail(code, `the current last chunk holds ${lastSize} bytes and cannot move away from the end`);
+    }
+  }
+
+  private setChunksizeFrom(nbytes: number): void {
+    if (this.chunksizeValue === -1) this.chunksizeValue = nbytes;
+  }
+
+  /** Compress `data` and append it as a new chunk. Returns the new number of chunks. */
+  append(data: Uint8Array): number {
+    return this.appendChunk(this.compress(data));
+  }
+
+  /** Append an already compressed Blosc2 chunk. */
+  appendChunk(chunk: Uint8Array): number {
+    const nbytes = this.checkChunk(chunk);
+    this.checkSize(this.slots.length, nbytes, false, BloscErrorCode.ChunkAppend);
+    this.setChunksizeFrom(nbytes);
+    this.slots.push(chunk.slice());
+    this.sizes.push(nbytes);
+    return this.slots.length;
+  }
+
+  /** Compress `data` and insert it before chunk `i` (0..nchunks). */
+  insert(i: number, data: Uint8Array): number {
+    this.checkPosition(i, this.slots.length);
+    return this.insertChunk(i, this.compress(data));
+  }
+
+  insertChunk(i: number, chunk: Uint8Array): number {
+    this.checkPosition(i, this.slots.length);
+    const nbytes = this.checkChunk(chunk);
+    this.checkSize(i, nbytes, false, BloscErrorCode.ChunkInsert);
+    this.setChunksizeFrom(nbytes);
+    this.slots.splice(i, 0, chunk.slice());
+    this.sizes.splice(i, 0, nbytes);
+    return this.slots.length;
+  }
+
+  /** Compress `data` and replace chunk `i` with it. */
+  update(i: number, data: Uint8Array): number {
+    this.checkPosition(i, this.slots.length - 1);
+    return this.updateChunk(i, this.compress(data));
+  }
+
+  updateChunk(i: number, chunk: Uint8Array): number {
+    this.checkPosition(i, this.slots.length - 1);
+    const nbytes = this.checkChunk(chunk);
+    this.checkSize(i, nbytes, true, BloscErrorCode.ChunkUpdate);
+    this.slots[i] = chunk.slice();
+    this.sizes[i] = nbytes;
+    return this.slots.length;
+  }
+
+  /** Remove chunk `i`. Only the last chunk may be short, so deleting keeps that rule. */
+  delete(i: number): number {
+    this.checkPosition(i, this.slots.length - 1);
+    this.slots.splice(i, 1);
+    this.sizes.splice(i, 1);
+    return this.slots.length;
+  }
+
+  private checkPosition(i: number, max: number): void {
+    if (!Number.isInteger(i) || i < 0 || i > max) fail(BloscErrorCode.InvalidIndex, `chunk index ${i} out of range 0..${max}`);
+  }
+
+  /** The compressed chunk `i` (special values of a frame come back as 32-byte special chunks). */
+  getChunk(i: number): Uint8Array {
+    this.checkPosition(i, this.slots.length - 1);
+    const s = this.slots[i]!;
+    return typeof s === 'number' ? this.frame!.getChunk(s) : s;
+  }
+
+  /** Uncompressed size of chunk `i`. */
+  chunkNbytes(i: number): number {
+    this.checkPosition(i, this.slots.length - 1);
+    return this.sizes[i]!;
+  }
+
+  /** Decompress chunk `i` (into `out` when given). */
+  decompressChunk(i: number, out?: Uint8Array): Uint8Array {
+    const chunk = this.getChunk(i);
+    const res = decompressChunk(chunk, out, { maxNbytes: this.sizes[i]! });
+    if (res.length !== this.sizes[i]!) {
+      fail(BloscErrorCode.InvalidHeader, `chunk ${i} decodes to ${res.length} bytes, expected ${this.sizes[i]}`, { chunk: i });
+    }
+    return res;
+  }
+
+  /**
+   * Items [start, stop) (units of typesize, like python's `schunk[start:stop]`), decoding
+   * only the chunks they touch. Bounds are clamped to the data.
+   */
+  getSlice(start = 0, stop?: number): Uint8Array {
+    const ts = this.typesize;
+    const total = this.nbytes;
+    const nitems = Math.floor(total / ts);
+    const a = Math.max(0, Math.min(nitems, Math.floor(start)));
+    const b = Math.max(a, Math.min(nitems, stop === undefined ? nitems : Math.floor(stop)));
+    const from = a * ts;
+    const to = b * ts;
+    const out = new Uint8Array(to - from);
+    let pos = 0;
+    for (let i = 0; i < this.slots.length && pos < to; i++) {
+      const n = this.sizes[i]!;
+      const end = pos + n;
+      if (end > from) {
+        const chunk = this.decompressChunk(i);
+        const s = Math.max(from, pos) - pos;
+        const e = Math.min(to, end) - pos;
+        out.set(chunk.subarray(s, e), Math.max(from, pos) - from);
+      }
+      pos = end;
+    }
+    return out;
+  }
+
+  /**
+   * A contiguous frame (format version 2) holding this super-chunk: compact, chunks in
+   * order, zero/NaN/uninit chunks as negative offsets (as c-blosc2 stores them).
+   */
+  toFrame(): Uint8Array {
+    const chunks: FrameChunk[] = [];
+    for (let i = 0; i < this.slots.length; i++) {
+      const s = this.slots[i]!;
+      const nbytes = this.sizes[i]!;
+      if (typeof s === 'number') {
+        const kind = this.frame!.specialKind(s);
+        if (kind !== 0) {
+          chunks.push({ kind: 'special', special: kind as 1 | 2 | 4, nbytes });
+          continue;
+        }
+      }
+      const bytes = this.getChunk(i);
+      const h = readChunkHeader(bytes);
+      if (h.special === SpecialKind.Zero || h.special === SpecialKind.NaN || h.special === SpecialKind.Uninit) {
+        chunks.push({ kind: 'special', special: h.special, nbytes });
+      } else {
+        chunks.push({ kind: 'data', bytes });
+      }
+    }
+    const metalayers: FrameLayer[] = [...this.meta.layers].map(([name, content]) => ({ name, content }));
+    const vlmetalayers: FrameLayer[] = [...this.vlmeta.layers].map(([name, content]) => ({ name, content }));
+    const p = this.cparams;
+    return writeFrame({
+      typesize: this.typesize,
+      blocksize: this.headerBlocksize,
+      chunksize: this.chunksizeValue,
+      codec: p.codec.id,
+      clevel: p.clevel,
+      splitmode: p.splitmode,
+      filters: p.filters,
+      filtersMeta: p.filtersMeta,
+      codecMeta: p.codecMeta,
+      metalayers,
+      vlmetalayers,
+      chunks,
+    });
+  }
+}
+
