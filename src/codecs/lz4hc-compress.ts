@@ -405,9 +405,10 @@ function writeLastLiterals(
 // Levels 1–2: LZ4MID_compress
 
 /**
- * Port of `LZ4MID_compress` (lz4hc.c) for a fresh context with no dictionary. One 4-byte
- * and one 8-byte hash table, a single candidate per table, a one-step lookahead from a short
- * match to a longer one, and a skip that speeds up over incompressible stretches.
+ * Port of `LZ4MID_compress` (lz4hc.c) without an attached dictionary context (an external
+ * dictionary, if any, is the segment before `sp`). One 4-byte and one 8-byte hash table, a
+ * single candidate per table, a one-step lookahead from a short match to a longer one, and
+ * a skip that speeds up over incompressible stretches.
  */
 function compressMid(
   st: Lz4hcState,
@@ -614,7 +615,7 @@ let foundOffset = 0;
 let foundBack = 0;
 
 /**
- * `LZ4HC_InsertAndGetWiderMatch` for a fresh context without dictionary, with
+ * `LZ4HC_InsertAndGetWiderMatch` without an attached dictionary context, with
  * chainSwap = 0 and favorDecSpeed off (what the hash-chain parser uses). Finds the longest
  * match for `ip` that may extend back to `iLowLimit` and forward to `iHighLimit`, and is
  * longer than `longest`. Returns its length (or `longest` if none is longer) and sets
