@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chunkInfo, decompress } from '../../src/index.js';
+import { chunkInfo, compress, decompress } from '../../src/index.js';
 import { chunkFixtures, FIXTURES, ROOT, sha256 } from '../helpers.js';
 
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -47,6 +47,31 @@ describe('blosc-ts CLI', () => {
     const r = cli('decompress', bad, out);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/ReadBuffer|InvalidHeader/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('compress writes the chunk the library writes, for both formats', () => {
+    const input = join(dir, 'in.bin');
+    const data = new Uint8Array(100_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i >> 4) & 0xff;
+    writeFileSync(input, data);
+    for (const format of ['blosc1', 'blosc2'] as const) {
+      const out = join(dir, `out-${format}.b`);
+      const r = cli('compress', input, out, '--codec', 'lz4', '--clevel', '7', '--shuffle', 'shuffle', '--typesize', '4', '--format', format);
+      expect(r.status).toBe(0);
+      const chunk = readFileSync(out);
+      expect(Buffer.compare(chunk, compress(data, { codec: 'lz4', clevel: 7, shuffle: 'shuffle', typesize: 4, format }))).toBe(0);
+      expect(Buffer.compare(decompress(chunk), data)).toBe(0);
+    }
+  });
+
+  it('an invalid option exits 1 naming it, and writes nothing', () => {
+    const input = join(dir, 'small.bin');
+    writeFileSync(input, new Uint8Array(1000));
+    const out = join(dir, 'bad-option.b');
+    const r = cli('compress', input, out, '--clevel', '10');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/clevel/);
     expect(existsSync(out)).toBe(false);
   });
 
