@@ -1,13 +1,14 @@
 /**
  * Zstandard decoder (RFC 8878) in TypeScript: frames, skippable frames, raw/RLE/compressed
  * blocks, Huffman and FSE entropy stages, content checksums, raw and formatted
- * dictionaries. Decode only.
+ * dictionaries. Encoding comes from `../zstd-encoder/`.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
 import { CodecFormat, CodecId } from '../types.js';
 import type { Codec, DecodeContext } from '../types.js';
 import { zstdDecompressInto } from './decoder.js';
 import { parseZstdDictionary } from './dictionary.js';
+import { zstdEncode } from '../zstd-encoder/index.js';
 import type { ZstdDictionary } from './dictionary.js';
 
 export { zstdDecompress, zstdDecompressInto } from './decoder.js';
@@ -38,4 +39,6 @@ export const zstdCodec: Codec = {
     const n = zstdDecompressInto(src, sp, sn, dst, dp, dn, dict);
     if (n !== dn) fail(BloscErrorCode.Data, `zstd: stream decoded to ${n} bytes, expected ${dn}`, { offset: sp });
   },
+  // Level = 2·clevel − 1, and 22 at clevel 9 (c-blosc `zstd_wrap_compress`).
+  encode: zstdEncode,
 };

@@ -189,3 +189,48 @@ export function xxhash64Low32(data: Uint8Array, start: number, end: number): num
   xxhash64Into(data, start, end, 0, pair);
   return pair[1]!;
 }
+
+/** XXH64 straight from the spec with BigInt: the reference tests hold {@link xxhash64Into} to. */
+export function xxhash64Simple(data: Uint8Array, seed: bigint): bigint {
+  const M = (1n << 64n) - 1n;
+  const P1 = 0x9e3779b185ebca87n, P2 = 0xc2b2ae3d27d4eb4fn, P3 = 0x165667b19e3779f9n;
+  const P4 = 0x85ebca77c2b2ae63n, P5 = 0x27d4eb2f165667c5n;
+  const rotl = (x: bigint, r: bigint) => ((x << r) | (x >> (64n - r))) & M;
+  const u64 = (p: number) => {
+    let v = 0n;
+    for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(data[p + i]!);
+    return v;
+  };
+  const u32 = (p: number) => BigInt((data[p]! | (data[p + 1]! << 8) | (data[p + 2]! << 16) | (data[p + 3]! << 24)) >>> 0);
+  const round = (acc: bigint, lane: bigint) => (rotl((acc + lane * P2) & M, 31n) * P1) & M;
+  const merge = (acc: bigint, v: bigint) => (((acc ^ round(0n, v)) * P1) + P4) & M;
+  let p = 0;
+  const n = data.length;
+  let h: bigint;
+  if (n >= 32) {
+    let v1 = (seed + P1 + P2) & M, v2 = (seed + P2) & M, v3 = seed, v4 = (seed - P1) & M;
+    for (; p + 32 <= n; p += 32) {
+      v1 = round(v1, u64(p));
+      v2 = round(v2, u64(p + 8));
+      v3 = round(v3, u64(p + 16));
+      v4 = round(v4, u64(p + 24));
+    }
+    h = (rotl(v1, 1n) + rotl(v2, 7n) + rotl(v3, 12n) + rotl(v4, 18n)) & M;
+    h = merge(merge(merge(merge(h, v1), v2), v3), v4);
+  } else {
+    h = (seed + P5) & M;
+  }
+  h = (h + BigInt(n)) & M;
+  for (; p + 8 <= n; p += 8) h = ((rotl(h ^ round(0n, u64(p)), 27n) * P1) + P4) & M;
+  if (p + 4 <= n) {
+    h = ((rotl(h ^ ((u32(p) * P1) & M), 23n) * P2) + P3) & M;
+    p += 4;
+  }
+  for (; p < n; p++) h = (rotl(h ^ ((BigInt(data[p]!) * P5) & M), 11n) * P1) & M;
+  h ^= h >> 33n;
+  h = (h * P2) & M;
+  h ^= h >> 29n;
+  h = (h * P3) & M;
+  h ^= h >> 32n;
+  return h;
+}
