@@ -27,7 +27,7 @@ export function optionsFromParams(p: FixtureParams): CompressOptions {
 export function byteIdenticalCodec(format: string, codec: string, clevel: number, nbytes: number): boolean {
   if (clevel === 0) return true;
   if (nbytes < (format === 'blosc1' ? 128 : 32)) return true;
-  return codec === 'blosclz' || codec === 'lz4' || (codec === 'zlib' && format === 'blosc1');
+  return codec === 'blosclz' || codec === 'lz4' || codec === 'lz4hc' || (codec === 'zlib' && format === 'blosc1');
 }
 
 /** DELTA leaves trailing bytes unwritten in C when nbytes is not a multiple of its word size. */
