@@ -47,6 +47,9 @@ function vlmetaCParams(): ResolvedCParams {
   return resolveCParams({ ...options, typesize: 1 });
 }
 
+/** Largest decoded vlmetalayer value accepted. */
+export const MAX_VLMETA_NBYTES = 64 << 20;
+
 /** A chunk still in the frame it was opened from, or already in memory. */
 type Slot = Uint8Array | number;
 
@@ -121,9 +124,26 @@ export class VLMetalayers {
     this.setBytes(name, msgpackEncode(value));
   }
 
+  /** Store an already compressed Blosc2 chunk as the value (c-blosc2 keeps them that way). */
+  setChunk(name: string, chunk: Uint8Array): void {
+    nameBytesOk(name);
+    const h = readChunkHeader(chunk);
+    if (!h.extended || h.cbytes !== chunk.length) fail(BloscErrorCode.InvalidParam, 'a vlmetalayer value must be a Blosc2 chunk of exactly its cbytes');
+    if (!this.layers.has(name) && this.layers.size >= MAX_VLMETALAYERS_WRITE) {
+      fail(BloscErrorCode.InvalidParam, `at most ${MAX_VLMETALAYERS_WRITE} vlmetalayers`);
+    }
+    this.layers.set(name, chunk.slice());
+  }
+
+  /** The value as the compressed chunk the frame stores. */
+  getChunk(name: string): Uint8Array | undefined {
+    return this.layers.get(name)?.slice();
+  }
+
   getBytes(name: string): Uint8Array | undefined {
     const chunk = this.layers.get(name);
-    return chunk === undefined ? undefined : decompressChunk(chunk);
+    // A value is metadata: refuse a chunk that claims more than 64 MiB rather than allocate it.
+    return chunk === undefined ? undefined : decompressChunk(chunk, undefined, { maxNbytes: MAX_VLMETA_NBYTES });
   }
 
   get(name: string): MsgpackValue | undefined {
@@ -204,6 +224,7 @@ export class SChunk {
           splitmode: splitmodes[h.splitmode - 1]!,
           blocksize: h.blocksize,
           codecMeta: h.codecMeta,
+          nthreads: Math.min(256, Math.max(1, h.nthreadsComp)),
         },
       },
       frame,
@@ -437,6 +458,7 @@ export class SChunk {
       filters: p.filters,
       filtersMeta: p.filtersMeta,
       codecMeta: p.codecMeta,
+      nthreads: p.nthreads,
       metalayers,
       vlmetalayers,
       chunks,

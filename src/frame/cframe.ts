@@ -409,6 +409,8 @@ export interface FrameWriteSpec {
   filters: readonly number[];
   filtersMeta: readonly number[];
   codecMeta: number;
+  /** Written to both thread-count fields (informational only). Default 1. */
+  nthreads?: number;
   metalayers: readonly FrameLayer[];
   /** Values are compressed Blosc2 chunks. */
   vlmetalayers: readonly FrameLayer[];
@@ -583,10 +585,11 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
   s.i32(spec.blocksize);
   s.u8(0xd2);
   s.i32(spec.chunksize);
+  const nthreads = spec.nthreads ?? 1;
   s.u8(0xd1);
-  s.u16(1);
+  s.u16(nthreads);
   s.u8(0xd1);
-  s.u16(1);
+  s.u16(nthreads);
   s.u8(spec.vlmetalayers.length > 0 ? 0xc3 : 0xc2);
   s.u8(0xd8);
   s.u8(6);
