@@ -225,13 +225,6 @@ function compressBlock(st: ZstdEncoderState, p: CompressionParams, src: Uint8Arr
   return cSize;
 }
 
-/** Match-finder parameters for the strategies without a port of their own (binary trees). */
-function matchParams(p: CompressionParams): CompressionParams {
-  if (p.strategy < Strategy.BtLazy2) return p;
-  // Hash chains stand in for the binary trees: a deeper search makes up for part of it.
-  return { ...p, searchLog: Math.min(p.searchLog + 1, 10) };
-}
-
 /**
  * Compress src[sp, sp+sn) as one zstd frame into dst[dp, dp+cap) at zstd `level`
  * (1..22; 0 is the default level 3; negative levels are the fast ones). Returns the
@@ -276,12 +269,14 @@ export function zstdCompress(
     return op + BLOCK_HEADER_SIZE - dp;
   }
 
-  const mp = matchParams(params);
+  const mp = params;
   // libzstd searches rows instead of chains for greedy..lazy2 once the window passes 16 KiB
   // (`ZSTD_resolveRowMatchFinderMode` on a machine with 128-bit SIMD).
   const useRow = mp.strategy >= Strategy.Greedy && mp.strategy <= Strategy.Lazy2 && mp.windowLog > 14;
   const usesChain = mp.strategy !== Strategy.Fast && !useRow;
-  st.ms.reset(mp, sp, true, usesChain ? 1 << mp.chainLog : 0, useRow);
+  // Tree finders keep libzstd's indices (empty = 0); the others absolute positions.
+  const useTree = mp.strategy >= Strategy.BtLazy2;
+  st.ms.reset(mp, sp, true, usesChain ? 1 << mp.chainLog : 0, useRow, useTree ? 0 : sp - 2);
   st.rep[0] = 1;
   st.rep[1] = 4;
   st.rep[2] = 8;

@@ -30,7 +30,9 @@ function hcFindBestMatch(ms: MatchState, v: DataView, ip: number, iLimit: number
   const maxDistance = 2 ** ms.windowLog;
   const lowestValid = ms.frameStart;
   const lowLimit = ip - lowestValid > maxDistance ? ip - maxDistance : lowestValid;
-  const minChain = ip > chainSize ? ip - chainSize : 0;
+  // libzstd: curr > chainSize ? curr - chainSize : 0, in its numbering (frame start = 2)
+  const base = lowestValid - 2;
+  const minChain = ip - base > chainSize ? ip - chainSize : base;
   let nbAttempts = 1 << ms.searchLog;
   let ml = 3;
 
@@ -177,8 +179,182 @@ function rowFindBestMatch(ms: MatchState, v: DataView, ip: number, iLimit: numbe
   return ml;
 }
 
-/** The search of the configured kind: row-based table or hash chain. */
+/** Marks a tree node inserted but not yet sorted (`ZSTD_DUBT_UNSORTED_MARK`). */
+const DUBT_UNSORTED_MARK = 1;
+
+/**
+ * Add positions up to ip to the binary tree as an unsorted chain (`ZSTD_updateDUBT`);
+ * they are sorted lazily when a search reaches them. Tables hold indices (see `base`).
+ */
+function updateDubt(ms: MatchState, v: DataView, ip: number, mls: number): void {
+  const hashTable = ms.hashTable;
+  const bt = ms.chainTable;
+  const btMask = (1 << (ms.chainLog - 1)) - 1;
+  const base = ms.base;
+  const hashLog = ms.hashLog;
+  const target = ip - base;
+  for (let idx = ms.nextToUpdate - base; idx < target; idx++) {
+    const h = hashPtr(v, idx + base, hashLog, mls);
+    const slot = 2 * (idx & btMask);
+    bt[slot] = hashTable[h]!;
+    bt[slot + 1] = DUBT_UNSORTED_MARK;
+    hashTable[h] = idx;
+  }
+  ms.nextToUpdate = ip;
+}
+
+/**
+ * Sort one inserted but unsorted index into the tree (`ZSTD_insertDUBT1`). `inputEnd` is
+ * a position; the rest are indices. A pointer into the tree is a slot number, -1 standing
+ * for libzstd's `dummy32`.
+ */
+function insertDubt1(ms: MatchState, v: DataView, curr: number, inputEnd: number, nbComparesIn: number, btLow: number): void {
+  const bt = ms.chainTable;
+  const btMask = (1 << (ms.chainLog - 1)) - 1;
+  const base = ms.base;
+  const ip = curr + base;
+  let nbCompares = nbComparesIn;
+  let commonLengthSmaller = 0;
+  let commonLengthLarger = 0;
+  let smallerPtr = 2 * (curr & btMask);
+  let largerPtr = smallerPtr + 1;
+  let matchIndex = bt[smallerPtr]!;
+  const windowValid = ms.lowLimitIdx;
+  const maxDistance = 2 ** ms.windowLog;
+  const windowLow = curr - windowValid > maxDistance ? curr - maxDistance : windowValid;
+  for (; nbCompares > 0 && matchIndex > windowLow; nbCompares--) {
+    const nextPtr = 2 * (matchIndex & btMask);
+    let matchLength = commonLengthSmaller < commonLengthLarger ? commonLengthSmaller : commonLengthLarger;
+    const match = matchIndex + base;
+    matchLength += countMatch(v, ip + matchLength, match + matchLength, inputEnd);
+    if (ip + matchLength === inputEnd) break;
+    if (v.getUint8(match + matchLength) < v.getUint8(ip + matchLength)) {
+      bt[smallerPtr] = matchIndex;
+      commonLengthSmaller = matchLength;
+      if (matchIndex <= btLow) {
+        smallerPtr = -1;
+        break;
+      }
+      smallerPtr = nextPtr + 1;
+      matchIndex = bt[nextPtr + 1]!;
+    } else {
+      bt[largerPtr] = matchIndex;
+      commonLengthLarger = matchLength;
+      if (matchIndex <= btLow) {
+        largerPtr = -1;
+        break;
+      }
+      largerPtr = nextPtr;
+      matchIndex = bt[nextPtr]!;
+    }
+  }
+  if (smallerPtr >= 0) bt[smallerPtr] = 0;
+  if (largerPtr >= 0) bt[largerPtr] = 0;
+}
+
+/**
+ * Longest match at ip through the lazily sorted binary tree (`ZSTD_BtFindBestMatch`,
+ * `ZSTD_DUBT_findBestMatch`): first sort the unsorted candidates stacked on ip's hash,
+ * then walk the tree inserting ip. A longer match is kept only if its length gain pays for
+ * its larger offset; `out[0]` holds the offset code to beat on entry and the best on exit.
+ */
+function btFindBestMatch(ms: MatchState, v: DataView, ip: number, iend: number, mls: number, out: Int32Array): number {
+  if (ip < ms.nextToUpdate) return 0;
+  updateDubt(ms, v, ip, mls);
+  const hashTable = ms.hashTable;
+  const bt = ms.chainTable;
+  const btMask = (1 << (ms.chainLog - 1)) - 1;
+  const base = ms.base;
+  const h = hashPtr(v, ip, ms.hashLog, mls);
+  let matchIndex = hashTable[h]!;
+  const curr = ip - base;
+  const maxDistance = 2 ** ms.windowLog;
+  const windowLow = curr - ms.lowLimitIdx > maxDistance ? curr - maxDistance : ms.lowLimitIdx;
+  const btLow = btMask >= curr ? 0 : curr - btMask;
+  const unsortLimit = btLow > windowLow ? btLow : windowLow;
+  let nextCandidate = 2 * (matchIndex & btMask);
+  let unsortedMark = nextCandidate + 1;
+  let nbCompares = 1 << ms.searchLog;
+  let nbCandidates = nbCompares;
+  let previousCandidate = 0;
+
+  // Reach the end of the unsorted candidates, reversing the chain through the marks.
+  while (matchIndex > unsortLimit && bt[unsortedMark] === DUBT_UNSORTED_MARK && nbCandidates > 1) {
+    bt[unsortedMark] = previousCandidate;
+    previousCandidate = matchIndex;
+    matchIndex = bt[nextCandidate]!;
+    nextCandidate = 2 * (matchIndex & btMask);
+    unsortedMark = nextCandidate + 1;
+    nbCandidates--;
+  }
+  // A last candidate still unsorted is dropped (faster, slightly worse ratio).
+  if (matchIndex > unsortLimit && bt[unsortedMark] === DUBT_UNSORTED_MARK) {
+    bt[nextCandidate] = 0;
+    bt[unsortedMark] = 0;
+  }
+  // Sort the stacked candidates, oldest first.
+  matchIndex = previousCandidate;
+  while (matchIndex !== 0) {
+    const nextCandidateIdx = bt[2 * (matchIndex & btMask) + 1]!;
+    insertDubt1(ms, v, matchIndex, iend, nbCandidates, unsortLimit);
+    matchIndex = nextCandidateIdx;
+    nbCandidates++;
+  }
+
+  let commonLengthSmaller = 0;
+  let commonLengthLarger = 0;
+  let smallerPtr = 2 * (curr & btMask);
+  let largerPtr = smallerPtr + 1;
+  let matchEndIdx = curr + 8 + 1;
+  let bestLength = 0;
+  matchIndex = hashTable[h]!;
+  hashTable[h] = curr;
+  for (; nbCompares > 0 && matchIndex > windowLow; nbCompares--) {
+    const nextPtr = 2 * (matchIndex & btMask);
+    let matchLength = commonLengthSmaller < commonLengthLarger ? commonLengthSmaller : commonLengthLarger;
+    const match = matchIndex + base;
+    matchLength += countMatch(v, ip + matchLength, match + matchLength, iend);
+    if (matchLength > bestLength) {
+      if (matchLength > matchEndIdx - matchIndex) matchEndIdx = matchIndex + matchLength;
+      if (4 * (matchLength - bestLength) > highBit(curr - matchIndex + 1) - highBit(out[0]!)) {
+        bestLength = matchLength;
+        out[0] = curr - matchIndex + REP_NUM;
+      }
+      if (ip + matchLength === iend) break;
+    }
+    if (v.getUint8(match + matchLength) < v.getUint8(ip + matchLength)) {
+      bt[smallerPtr] = matchIndex;
+      commonLengthSmaller = matchLength;
+      if (matchIndex <= btLow) {
+        smallerPtr = -1;
+        break;
+      }
+      smallerPtr = nextPtr + 1;
+      matchIndex = bt[nextPtr + 1]!;
+    } else {
+      bt[largerPtr] = matchIndex;
+      commonLengthLarger = matchLength;
+      if (matchIndex <= btLow) {
+        largerPtr = -1;
+        break;
+      }
+      largerPtr = nextPtr;
+      matchIndex = bt[nextPtr]!;
+    }
+  }
+  if (smallerPtr >= 0) bt[smallerPtr] = 0;
+  if (largerPtr >= 0) bt[largerPtr] = 0;
+  ms.nextToUpdate = matchEndIdx - 8 + base;
+  return bestLength;
+}
+
+/** Offset code the searches start from (libzstd's 999999999). */
+const NO_OFFSET = 999999999;
+
+/** The search of the configured kind: binary tree, row-based table or hash chain. */
 function searchMax(ms: MatchState, v: DataView, ip: number, iLimit: number, mls: number, out: Int32Array, cand: Int32Array): number {
+  out[0] = NO_OFFSET;
+  if (ms.useTree) return btFindBestMatch(ms, v, ip, iLimit, mls, out);
   return ms.useRow ? rowFindBestMatch(ms, v, ip, iLimit, mls, out, cand) : hcFindBestMatch(ms, v, ip, iLimit, mls, out);
 }
 

@@ -1,8 +1,11 @@
 /**
  * State shared by the match finders: hash and chain tables, parameters, and the small
- * helpers every finder uses (hashing 4..8 bytes, counting a match forward). Positions in
- * the tables are absolute indices into the source array; 0 doubles as "empty", which at
- * worst offers position 0 as a candidate that the byte comparison then rejects or accepts.
+ * helpers every finder uses (hashing 4..8 bytes, counting a match forward).
+ *
+ * Positions: libzstd numbers the first byte of a frame 2 and keeps 0 for "empty". The hash
+ * and row finders here store absolute positions in the source array, so "empty" is the
+ * position two before the frame start: it fails every validity test exactly where libzstd's
+ * 0 does, and never offers a candidate libzstd would not.
  */
 import type { CompressionParams } from './params.js';
 
@@ -22,18 +25,31 @@ export class MatchState {
   frameStart = 0;
   /** Next position to insert into the hash chains (lazy finders). */
   nextToUpdate = 0;
+  /**
+   * Binary-tree finders keep libzstd's numbering in their tables: index = position − base,
+   * the frame's first byte being index 2 (base = frameStart − 2), 0 meaning empty. The
+   * two-pass btultra2 moves base back by the first block's size to forget its first pass.
+   */
+  base = 0;
+  /** Lowest valid index of the binary-tree finders (libzstd `window.lowLimit`). */
+  lowLimitIdx = 2;
   /** Lazy finders: skipping over incompressible data, insert only searched positions. */
   lazySkipping = false;
   /** Row-based finder: tags (low hash bits) beside the position table, rows of 2^rowLog. */
   tagTable = new Uint8Array(0);
   useRow = false;
+  /** Binary-tree search (btlazy2 and the optimal parsers). */
+  useTree = false;
   rowLog = 4;
   rowHashLog = 0;
   /** Row-based finder: hashes of the next 8 positions (`ZSTD_ROW_HASH_CACHE_SIZE`). */
   readonly hashCache = new Int32Array(8);
 
-  /** Size the tables for `p` and clear them for a new frame starting at `frameStart`. */
-  reset(p: CompressionParams, frameStart: number, useHashTable: boolean, chainEntries: number, useRow: boolean): void {
+  /**
+   * Size the tables for `p` and clear them for a new frame starting at `frameStart`, with
+   * `empty` as the empty-entry value.
+   */
+  reset(p: CompressionParams, frameStart: number, useHashTable: boolean, chainEntries: number, useRow: boolean, empty: number): void {
     this.hashLog = p.hashLog;
     this.chainLog = p.chainLog;
     this.searchLog = p.searchLog;
@@ -43,13 +59,16 @@ export class MatchState {
     this.strategy = p.strategy;
     this.frameStart = frameStart;
     this.nextToUpdate = frameStart;
+    this.base = frameStart - 2;
+    this.lowLimitIdx = 2;
     this.lazySkipping = false;
     const hashSize = useHashTable ? 1 << p.hashLog : 0;
     if (this.hashTable.length < hashSize) this.hashTable = new Int32Array(hashSize);
-    else this.hashTable.fill(0, 0, hashSize);
+    this.hashTable.fill(empty, 0, hashSize);
     if (this.chainTable.length < chainEntries) this.chainTable = new Int32Array(chainEntries);
-    else this.chainTable.fill(0, 0, chainEntries);
+    this.chainTable.fill(empty, 0, chainEntries);
     this.useRow = useRow;
+    this.useTree = p.strategy >= 6;
     if (useRow) {
       this.rowLog = p.searchLog < 4 ? 4 : p.searchLog > 6 ? 6 : p.searchLog;
       this.rowHashLog = p.hashLog - this.rowLog;
