@@ -346,7 +346,7 @@ export function executeSequences(
         dv.setInt32(op + 28, dv.getInt32(m + 28, true), true);
       }
     } else if (ml < LONG_MATCH) {
-      copyMatchWords(dst, dv, op, offset, ml);
+      copyMatchWords(dst, dv, op, offset, ml, op + ml + 4 <= safeEnd);
     } else if (offset >= ml) {
       dst.copyWithin(op, op - offset, op - offset + ml);
     } else if (offset === 1) {
@@ -373,17 +373,22 @@ export function executeSequences(
 }
 
 /**
- * Copy a match of exactly `ml` bytes from `offset` back, moving 32-bit words through `dv`
- * (a DataView over `dst`). A period p < 4 is first written out byte by byte until it can
+ * Copy a match of `ml` bytes from `offset` back, moving 32-bit words through `dv` (a
+ * DataView over `dst`); with `overshoot`, up to 3 bytes past the match may be written too. A period p < 4 is first written out byte by byte until it can
  * be read back 4 bytes at a time from a multiple of p at least 4 bytes behind.
  */
-export function copyMatchWords(dst: Uint8Array, dv: DataView, op: number, offset: number, ml: number): void {
+export function copyMatchWords(dst: Uint8Array, dv: DataView, op: number, offset: number, ml: number, overshoot: boolean): void {
   let back = offset;
   let i = 0;
   if (offset < 4) {
     const pre = offset === 2 ? 2 : 3;
     back = offset === 3 ? 6 : 4;
     for (; i < pre && i < ml; i++) dst[op + i] = dst[op + i - offset]!;
+  }
+  if (overshoot) {
+    // The last word may run up to 3 bytes past the match: output that is still to come.
+    for (; i < ml; i += 4) dv.setInt32(op + i, dv.getInt32(op + i - back, true), true);
+    return;
   }
   for (; i + 4 <= ml; i += 4) dv.setInt32(op + i, dv.getInt32(op + i - back, true), true);
   for (; i < ml; i++) dst[op + i] = dst[op + i - back]!;

@@ -40,11 +40,16 @@ describe('match copy', () => {
         for (let i = 0; i < start; i++) a[i] = (i * 131 + 7) & 255;
         const b = a.slice();
         const c = a.slice();
+        const e = a.slice();
         copyLongMatch(a, start, offset, ml);
         copyMatchSimple(b, start, offset, ml);
-        copyMatchWords(c, new DataView(c.buffer), start, offset, ml);
+        copyMatchWords(c, new DataView(c.buffer), start, offset, ml, false);
+        copyMatchWords(e, new DataView(e.buffer), start, offset, ml, true);
         expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(0);
         expect(Buffer.compare(Buffer.from(c), Buffer.from(b))).toBe(0);
+        // With overshoot, the match itself is exact; at most 3 bytes after it may differ.
+        expect(Buffer.compare(Buffer.from(e.subarray(0, start + ml)), Buffer.from(b.subarray(0, start + ml)))).toBe(0);
+        expect(Buffer.compare(Buffer.from(e.subarray(start + ml + 3)), Buffer.from(b.subarray(start + ml + 3)))).toBe(0);
       }),
       { numRuns: 1500 },
     );
