@@ -88,6 +88,16 @@ export function fail(code: BloscErrorCode, message: string, context?: BloscError
 }
 
 /**
+ * `e` itself if it is a BloscError, else a BloscError with `code` whose message starts with
+ * `what` and whose cause is `e` (a foreign exception from a plug-in or a third-party codec).
+ */
+export function toBloscError(e: unknown, code: BloscErrorCode, what: string): BloscError {
+  if (e instanceof BloscError) return e;
+  const detail = e instanceof Error ? e.message : String(e);
+  return new BloscError(code, `${what}: ${detail}`, { cause: e });
+}
+
+/**
  * Run `fn`; turn any foreign exception (a RangeError from a third-party codec, a user
  * plug-in's Error) into a BloscError with `code`, keeping the original as `cause`.
  */
@@ -95,8 +105,6 @@ export function wrapForeign<T>(code: BloscErrorCode, what: string, fn: () => T):
   try {
     return fn();
   } catch (e) {
-    if (e instanceof BloscError) throw e;
-    const detail = e instanceof Error ? e.message : String(e);
-    throw new BloscError(code, `${what}: ${detail}`, { cause: e });
+    throw toBloscError(e, code, what);
   }
 }

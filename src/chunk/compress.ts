@@ -5,7 +5,7 @@
  * `blosc_c` (blosc/blosc2.c) for format 'blosc2'. Block size, split, run, raw-stream and
  * memcpy decisions are C's, so with a deterministic codec the bytes are C's at nthreads = 1.
  */
-import { BloscError, BloscErrorCode, fail } from '../errors.js';
+import { BloscErrorCode, fail, toBloscError } from '../errors.js';
 import type { EncodeContext } from '../codecs/types.js';
 import { CodecFormat } from '../codecs/types.js';
 import { resolveFilter } from '../shuffle/filters.js';
@@ -268,9 +268,7 @@ function runForward(plan: ChunkPlan, ws: EncodeWorkspace, src: Uint8Array, offse
     try {
       filter.forward(from, fp, to, 0, bsize, call);
     } catch (e) {
-      if (e instanceof BloscError) throw e;
-      const detail = e instanceof Error ? e.message : String(e);
-      throw new BloscError(BloscErrorCode.FilterPipeline, `filter '${filter.name}' failed: ${detail}`, { cause: e });
+      throw toBloscError(e, BloscErrorCode.FilterPipeline, `filter '${filter.name}' failed`);
     }
     from = to;
     fp = 0;

@@ -4,7 +4,7 @@
  * (never assumed to be in order), streams are decoded by the chunk's codec, then the filter
  * pipeline runs backwards.
  */
-import { BloscError, BloscErrorCode, fail } from '../errors.js';
+import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
 import type { DecodeContext } from '../codecs/types.js';
 import type { FilterCall } from '../shuffle/types.js';
 import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
@@ -222,12 +222,9 @@ function decodeVlBlock(
 }
 
 function withBlock(e: unknown, j: number): BloscError {
-  if (e instanceof BloscError) {
-    if (e.block === undefined) e.block = j;
-    return e;
-  }
-  const detail = e instanceof Error ? e.message : String(e);
-  return new BloscError(BloscErrorCode.Failure, `block ${j}: ${detail}`, { block: j, cause: e });
+  const err = toBloscError(e, BloscErrorCode.Failure, `block ${j}`);
+  if (err.block === undefined) err.block = j;
+  return err;
 }
 
 /**
@@ -278,9 +275,7 @@ function callCodec(
   try {
     codec.decode(src, sp, sn, dst, dp, dn, ctx);
   } catch (e) {
-    if (e instanceof BloscError) throw e;
-    const detail = e instanceof Error ? e.message : String(e);
-    throw new BloscError(BloscErrorCode.CodecSupport, `codec '${codec.name}' failed: ${detail}`, { cause: e });
+    throw toBloscError(e, BloscErrorCode.CodecSupport, `codec '${codec.name}' failed`);
   }
 }
 
@@ -304,9 +299,7 @@ function runBackward(
     try {
       filter.backward(src, 0, dst, dstOffset, bsize, call);
     } catch (e) {
-      if (e instanceof BloscError) throw e;
-      const detail = e instanceof Error ? e.message : String(e);
-      throw new BloscError(BloscErrorCode.FilterPipeline, `filter '${filter.name}' failed: ${detail}`, { cause: e });
+      throw toBloscError(e, BloscErrorCode.FilterPipeline, `filter '${filter.name}' failed`);
     }
     src = dst;
   }

@@ -128,17 +128,8 @@ export function chunkLayout(chunk: Uint8Array, header: ChunkHeader, offset = 0):
   if (bstartsEnd > cbytes) {
     fail(BloscErrorCode.InvalidHeader, `${nblocks} blocks need ${bstartsEnd} bytes of header and bstarts, cbytes is ${cbytes}`);
   }
-  let dataStart = bstartsEnd;
-  let dict: Uint8Array | null = null;
-  if (header.useDict) {
-    if (dataStart + 4 > cbytes) fail(BloscErrorCode.ReadBuffer, 'dictionary size field past the end of the chunk');
-    const dsize = readInt32LE(chunk, offset + dataStart);
-    if (dsize <= 0 || dataStart + 4 + dsize > cbytes) {
-      fail(BloscErrorCode.InvalidHeader, `dictionary size ${dsize} does not fit in the chunk`);
-    }
-    dict = chunk.subarray(offset + dataStart + 4, offset + dataStart + 4 + dsize);
-    dataStart += 4 + dsize;
-  }
+  const dict = header.useDict ? readDictionary(chunk, offset, bstartsEnd, cbytes) : null;
+  const dataStart = dict === null ? bstartsEnd : bstartsEnd + 4 + dict.length;
   const blosc1Rule = header.version === 2;
   const expansion = MAX_EXPANSION_BY_FORMAT[header.codecFormat];
   for (let j = 0; j < nblocks; j++) {
@@ -207,6 +198,14 @@ function streamsPlausible(
   return true;
 }
 
+/** The dictionary section after bstarts (§3.9): int32 dsize, then dsize bytes. */
+function readDictionary(chunk: Uint8Array, offset: number, at: number, cbytes: number): Uint8Array {
+  if (at + 4 > cbytes) fail(BloscErrorCode.ReadBuffer, 'dictionary size field past the end of the chunk');
+  const dsize = readInt32LE(chunk, offset + at);
+  if (dsize <= 0 || at + 4 + dsize > cbytes) fail(BloscErrorCode.InvalidHeader, `dictionary size ${dsize} does not fit in the chunk`);
+  return chunk.subarray(offset + at + 4, offset + at + 4 + dsize);
+}
+
 function validateSpecial(header: ChunkHeader): void {
   const { special, nbytes, typesize, cbytes } = header;
   if (!header.extended) fail(BloscErrorCode.InvalidHeader, 'special-value chunk without the extended header');
@@ -236,15 +235,8 @@ function vlLayout(
   if (nblocks <= 0) fail(BloscErrorCode.InvalidHeader, `VL-block chunk with ${nblocks} blocks`);
   const bstartsEnd = headerLength + 4 * nblocks;
   if (bstartsEnd > cbytes) fail(BloscErrorCode.InvalidHeader, `VL-block chunk: ${nblocks} bstarts do not fit in cbytes ${cbytes}`);
-  let dataStart = bstartsEnd;
-  let dict: Uint8Array | null = null;
-  if (header.useDict) {
-    if (dataStart + 4 > cbytes) fail(BloscErrorCode.ReadBuffer, 'dictionary size field past the end of the chunk');
-    const dsize = readInt32LE(chunk, offset + dataStart);
-    if (dsize <= 0 || dataStart + 4 + dsize > cbytes) fail(BloscErrorCode.InvalidHeader, `dictionary size ${dsize} does not fit`);
-    dict = chunk.subarray(offset + dataStart + 4, offset + dataStart + 4 + dsize);
-    dataStart += 4 + dsize;
-  }
+  const dict = header.useDict ? readDictionary(chunk, offset, bstartsEnd, cbytes) : null;
+  const dataStart = dict === null ? bstartsEnd : bstartsEnd + 4 + dict.length;
   const sizes = new Int32Array(nblocks);
   const offsets = new Float64Array(nblocks);
   let total = 0;
