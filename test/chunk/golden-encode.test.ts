@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compress, decompress } from '../../src/index.js';
+import { compress, compressNaNs, compressRepeatValue, compressUninit, compressZeros, decompress } from '../../src/index.js';
 import { chunkFixtures, FIXTURES, firstDifference, readFixture, type FixtureEntry } from '../helpers.js';
 import { byteIdenticalCodec, deltaTailIsUndefined, optionsFromParams } from './encode-params.js';
 
@@ -32,6 +32,36 @@ describe('our encoder writes the bytes C wrote', () => {
     const c = readFixture(entry);
     const input = entry.raw !== undefined ? new Uint8Array(readFileSync(join(FIXTURES, entry.raw))) : decompress(c);
     const ours = compress(input, optionsFromParams(entry.params));
+    expect(firstDifference(ours, c)).toBe('equal');
+  });
+});
+
+describe('special-value chunk writers write the bytes C wrote', () => {
+  const specials = chunkFixtures().filter((f) => f.params.special != null && f.params.special !== undefined);
+
+  it('covers all four kinds', () => {
+    expect(new Set(specials.map((f) => f.params.special))).toEqual(new Set(['zeros', 'nan', 'uninit', 'value']));
+  });
+
+  it.each(specials.map((f) => [f.path, f] as const))('%s', (_path, entry) => {
+    const c = readFixture(entry);
+    const { nbytes, typesize } = entry.params;
+    // python-blosc2's super-chunks write these with their cparams (blocksize 0: computed).
+    const options = { typesize, clevel: entry.params.clevel, codec: entry.params.codec };
+    let ours: Uint8Array;
+    switch (entry.params.special) {
+      case 'zeros':
+        ours = compressZeros(nbytes, options);
+        break;
+      case 'nan':
+        ours = compressNaNs(nbytes, options);
+        break;
+      case 'uninit':
+        ours = compressUninit(nbytes, options);
+        break;
+      default:
+        ours = compressRepeatValue(nbytes, c.subarray(32), options);
+    }
     expect(firstDifference(ours, c)).toBe('equal');
   });
 });
