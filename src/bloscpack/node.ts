@@ -4,11 +4,12 @@
  * FileHandle, one chunk at a time; a sink writes to a temporary file next to the target and
  * renames it only when everything succeeded.
  */
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BloscErrorCode, fail } from '../errors.js';
-import { appendPieces, planAppend, readChunkAt, readPrefixSteps, runStepsAsync, pack, packNdarrayTo, unpack } from './pack.js';
-import type { AppendOptions, BloscpackInfo, NdArrayInput, PackOptions, UnpackResult } from './pack.js';
+import { appendPieces, pack, packNdarrayTo, packSync, planAppend, readChunkAt, readPrefixSteps, runPrefixSync, runStepsAsync, unpack, unpackSync } from './pack.js';
+import type { AppendOptions, BloscpackInfo, NdArrayInput, PackOptions, SyncByteSink, SyncByteSource, TypedArray, UnpackResult } from './pack.js';
 import type { BloscpackHeader } from '../frame/bloscpack.js';
 import type { ByteSink, ByteSource } from './io.js';
 import { decompressChunk } from '../chunk/decompress.js';
@@ -125,8 +126,8 @@ export async function unpackFile(inPath: string, outPath: string): Promise<Unpac
 }
 
 /** `pack_ndarray_to_file`. */
-export async function packNdarrayFile(array: NdArrayInput | ArrayBufferView, outPath: string, options: PackOptions = {}): Promise<BloscpackHeader> {
-  return packNdarrayTo(array as NdArrayInput, await fileSink(outPath), options);
+export async function packNdarrayFile(array: NdArrayInput | TypedArray, outPath: string, options: PackOptions = {}): Promise<BloscpackHeader> {
+  return packNdarrayTo(array, await fileSink(outPath), options);
 }
 
 /** Header, metadata and offsets of a file. */
@@ -177,4 +178,94 @@ export async function appendFile(path: string, data: Uint8Array, options: Append
 /** Size of a file, for callers that build sources themselves. */
 export async function fileSize(path: string): Promise<number> {
   return (await stat(path)).size;
+}
+
+// ---------------------------------------------------------------------------------------
+// Synchronous file helpers (for the command line): same streaming, on file descriptors.
+
+function syncFileSource(fd: number, size: number): SyncByteSource {
+  let pos = 0;
+  return {
+    size,
+    read(length: number): Uint8Array {
+      const n = Math.max(0, Math.min(length, size - pos));
+      const buf = new Uint8Array(n);
+      let got = 0;
+      while (got < n) {
+        const r = readSync(fd, buf, got, n - got, pos + got);
+        if (r === 0) break;
+        got += r;
+      }
+      pos += got;
+      return got === n ? buf : buf.subarray(0, got);
+    },
+  };
+}
+
+function syncFileSink(fd: number): SyncByteSink {
+  let pos = 0;
+  const put = (data: Uint8Array, at: number): void => {
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off, at + off);
+  };
+  return {
+    write(data: Uint8Array): void {
+      put(data, pos);
+      pos += data.length;
+    },
+    writeAt(position: number, data: Uint8Array): void {
+      if (position + data.length > pos) fail(BloscErrorCode.WriteBuffer, `patch at ${position} is past the ${pos} bytes written`);
+      put(data, position);
+    },
+  };
+}
+
+function withInputSync<T>(path: string, fn: (source: SyncByteSource) => T): T {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    return ioError(BloscErrorCode.FileOpen, `cannot open ${path}`, e);
+  }
+  try {
+    return fn(syncFileSource(fd, fstatSync(fd).size));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Write `path` through a temporary sibling that is renamed on success and removed on failure. */
+function withOutputSync<T>(path: string, fn: (sink: SyncByteSink) => T): T {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx');
+  } catch (e) {
+    return ioError(BloscErrorCode.FileOpen, `cannot create ${tmp}`, e);
+  }
+  let ok = false;
+  try {
+    const r = fn(syncFileSink(fd));
+    ok = true;
+    return r;
+  } finally {
+    closeSync(fd);
+    if (ok) renameSync(tmp, path);
+    else rmSync(tmp, { force: true });
+  }
+}
+
+/** `packFile`, synchronously. */
+export function packFileSync(inPath: string, outPath: string, options: PackOptions = {}): BloscpackHeader {
+  return withInputSync(inPath, (source) => withOutputSync(outPath, (sink) => packSync(source, sink, options)));
+}
+
+/** `unpackFile`, synchronously; without `outPath` every chunk is checked and decoded, nothing written. */
+export function unpackFileSync(inPath: string, outPath?: string): UnpackResult {
+  return withInputSync(inPath, (source) => (outPath === undefined ? unpackSync(source) : withOutputSync(outPath, (sink) => unpackSync(source, sink))));
+}
+
+/** Header, metadata and offsets of a file, synchronously. */
+export function readBloscpackFileInfoSync(path: string): BloscpackInfo {
+  return withInputSync(path, (source) => runPrefixSync(source));
 }

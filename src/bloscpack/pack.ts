@@ -108,25 +108,56 @@ function* readSomeStep(length: number, what: string): Steps<Uint8Array> {
   return b!;
 }
 
-function runSync<T>(gen: Steps<T>, source: Uint8Array, sink: MemorySink | undefined): T {
+/** A synchronous sequential reader: the next `length` bytes, fewer only at the end. */
+export interface SyncByteSource {
+  readonly size: number | undefined;
+  read(length: number): Uint8Array;
+}
+
+/** A synchronous writer that can patch bytes it already wrote. */
+export interface SyncByteSink {
+  write(data: Uint8Array): void;
+  writeAt(position: number, data: Uint8Array): void;
+}
+
+function bytesSource(bytes: Uint8Array): SyncByteSource {
+  let pos = 0;
+  return {
+    size: bytes.length,
+    read(length: number): Uint8Array {
+      const end = Math.min(bytes.length, pos + length);
+      const out = bytes.subarray(pos, end);
+      pos = end;
+      return out;
+    },
+  };
+}
+
+function memorySyncSink(sink: MemorySink): SyncByteSink {
+  return {
+    write: (data) => void sink.write(data),
+    writeAt: (position, data) => void sink.writeAt(position, data),
+  };
+}
+
+function runSync<T>(gen: Steps<T>, source: SyncByteSource, sink: SyncByteSink | undefined): T {
   let pos = 0;
   let r = gen.next();
   while (!r.done) {
     const step = r.value;
     if (step.kind === 'read') {
-      const end = Math.min(source.length, pos + step.length);
-      const out = source.subarray(pos, end);
+      const out = source.read(step.length);
       if (step.exact && out.length !== step.length) {
         r = gen.throw(new BloscError(BloscErrorCode.ReadBuffer, `${step.what}: input ends after ${out.length} of ${step.length} bytes at ${pos}`, { offset: pos }));
         continue;
       }
-      pos = end;
+      pos += out.length;
       r = gen.next(out);
     } else if (step.kind === 'write') {
-      void sink!.write(step.data);
+      sink!.write(step.data);
       r = gen.next(undefined);
     } else {
-      void sink!.writeAt(step.position, step.data);
+      sink!.writeAt(step.position, step.data);
       r = gen.next(undefined);
     }
   }
@@ -328,9 +359,11 @@ function* readChunk(info: BloscpackInfo, index: number, position: number, allowE
       fail(BloscErrorCode.InvalidHeader, `chunk ${index} holds ${nbytes} bytes, the bloscpack header says ${expected}`, { chunk: index, offset: position });
     }
   }
+  // Read first, allocate after: a source only hands out bytes it has, whatever cbytes claims.
+  const body = yield* readStep(cbytes - BLOSC1_HEADER_LENGTH, `chunk ${index}`);
   const chunk = new Uint8Array(cbytes);
   chunk.set(head, 0);
-  chunk.set(yield* readStep(cbytes - BLOSC1_HEADER_LENGTH, `chunk ${index}`), BLOSC1_HEADER_LENGTH);
+  chunk.set(body, BLOSC1_HEADER_LENGTH);
   const dsize = digestSize(header.checksum);
   if (dsize > 0) {
     const digest = yield* readStep(dsize, `chunk ${index} digest`);
@@ -474,7 +507,7 @@ export function packBytes(data: ArrayBufferView | ArrayBuffer, options: PackOpti
   const bytes = bytesOf(data);
   const p = resolvePack(options);
   const sink = new MemorySink();
-  runSync(packSteps(bytes.length, p, metadataFor(options), 1), bytes, sink);
+  runSync(packSteps(bytes.length, p, metadataFor(options), 1), bytesSource(bytes), memorySyncSink(sink));
   void sink.close();
   return sink.result();
 }
@@ -487,28 +520,34 @@ export interface UnpackedBytes extends BloscpackInfo {
 /** Unpack a whole file image (`unpack_bytes_from_bytes`). Checksums are verified before any byte is returned. */
 export function unpackBytes(blp: Uint8Array): UnpackedBytes {
   // First pass: framing and checksums only, so the output is sized from the chunks themselves.
-  const { info, chunks } = runSync(unpackSteps(blp.length, false), blp, undefined);
+  const { info, chunks } = runSync(unpackSteps(blp.length, false), bytesSource(blp), undefined);
+  // Decode before sizing the output: each chunk's nbytes is checked by its decoder, so the
+  // allocation follows real data rather than header claims.
+  const parts = new Array<Uint8Array>(chunks.length);
   let total = 0;
-  for (let i = 0; i < chunks.length; i++) total += chunks[i]!.nbytes;
-  const data = new Uint8Array(total);
-  let at = 0;
   for (let i = 0; i < chunks.length; i++) {
     const r = chunks[i]!;
-    const plain = decodeChunk(blp.subarray(r.position, r.position + r.cbytes), r);
-    data.set(plain, at);
-    at += plain.length;
+    parts[i] = decodeChunk(blp.subarray(r.position, r.position + r.cbytes), r);
+    total += r.nbytes;
+  }
+  if (parts.length === 1) return { ...info, chunks, data: parts[0]! };
+  const data = new Uint8Array(total);
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    data.set(parts[i]!, at);
+    at += parts[i]!.length;
   }
   return { ...info, chunks, data };
 }
 
 /** Header, metadata and offsets of a file image, without touching the chunks. */
 export function readBloscpackInfo(blp: Uint8Array): BloscpackInfo {
-  return runSync(readPrefix(blp.length), blp, undefined);
+  return runSync(readPrefix(blp.length), bytesSource(blp), undefined);
 }
 
 /** Walk every chunk and check its framing and checksum, without decompressing. */
 export function verifyBytes(blp: Uint8Array): { info: BloscpackInfo; chunks: ChunkRecord[] } {
-  return runSync(unpackSteps(blp.length, false), blp, undefined);
+  return runSync(unpackSteps(blp.length, false), bytesSource(blp), undefined);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -541,6 +580,22 @@ async function packWith(source: ByteSource, sink: ByteSink, p: ResolvedPack, met
   } finally {
     await source.close?.();
   }
+}
+
+/** `pack` over synchronous sources and sinks (Node file descriptors in the CLI). */
+export function packSync(source: SyncByteSource, sink: SyncByteSink, options: PackOptions = {}): BloscpackHeader {
+  if (source.size === undefined) fail(BloscErrorCode.InvalidParam, 'pack needs a source of known size');
+  return runSync(packSteps(source.size, resolvePack(options), metadataFor(options), 1), source, sink);
+}
+
+/**
+ * `unpack` over synchronous sources and sinks; with no sink, every chunk is still checked
+ * and decompressed (a full verification) but the output is dropped.
+ */
+export function unpackSync(source: SyncByteSource, sink?: SyncByteSink): UnpackResult {
+  const drop: SyncByteSink = { write: () => undefined, writeAt: () => undefined };
+  const { info, chunks } = runSync(unpackSteps(source.size, true), source, sink ?? drop);
+  return { ...info, chunks };
 }
 
 export interface UnpackResult extends BloscpackInfo {
@@ -588,7 +643,7 @@ export interface NdArrayInput {
   readonly itemsize?: number;
 }
 
-type TypedArray =
+export type TypedArray =
   | Int8Array
   | Uint8Array
   | Uint8ClampedArray
@@ -661,7 +716,7 @@ export function packNdarray(array: NdArrayInput | TypedArray, options: PackOptio
   const opts = ndPackOptions(options, meta);
   const p = resolvePack(opts, itemsize);
   const sink = new MemorySink();
-  runSync(packSteps(bytes.length, p, metadataFor(opts), itemsize), bytes, sink);
+  runSync(packSteps(bytes.length, p, metadataFor(opts), itemsize), bytesSource(bytes), memorySyncSink(sink));
   void sink.close();
   return sink.result();
 }
@@ -751,7 +806,7 @@ export function appendBytes(blp: Uint8Array, data: ArrayBufferView | ArrayBuffer
   const info = readBloscpackInfo(blp);
   const plan = planAppend(info, added.length, options);
   const lastPos = info.offsets[info.offsets.length - 1]!;
-  const last = runSync(readChunkAt(info), blp.subarray(lastPos), undefined);
+  const last = runSync(readChunkAt(info), bytesSource(blp.subarray(lastPos)), undefined);
   const pieces = appendPieces(info, plan, decodeChunk(last.chunk, last.record), added);
   let end = blp.length;
   for (const [pos, bytes] of pieces) end = Math.max(end, pos + bytes.length);
@@ -833,3 +888,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 export { runAsync as runStepsAsync, readPrefix as readPrefixSteps };
+
+/** Header, metadata and offsets read from a synchronous source. */
+export function runPrefixSync(source: SyncByteSource): BloscpackInfo {
+  return runSync(readPrefix(source.size), source, undefined);
+}
