@@ -21,7 +21,8 @@ import { resolveCParams, type CompressOptions, type ResolvedCParams } from './pa
 export interface SChunkOptions {
   /**
    * Uncompressed bytes per chunk (a multiple of typesize). Default: fixed by the first
-   * appended chunk, as c-blosc2 does.
+   * appended chunk, as c-blosc2 does. 0 = chunks of any size (written as a format-3 frame,
+   * which only c-blosc2 >= 3.0 / python-blosc2 >= 4.2 read).
    */
   chunksize?: number;
   /**
@@ -185,8 +186,8 @@ export class SChunk {
     this.cparams = resolveCParams(this.options);
     this.typesize = typesize;
     const cs = options.chunksize ?? -1;
-    if (!Number.isInteger(cs) || cs < -1 || cs === 0 || cs > 0x7fffffff || (cs > 0 && cs % typesize !== 0)) {
-      fail(BloscErrorCode.InvalidParam, `chunksize must be a positive multiple of typesize ${typesize}, got ${cs}`);
+    if (!Number.isInteger(cs) || cs < -1 || cs > 0x7fffffff || (cs > 0 && cs % typesize !== 0)) {
+      fail(BloscErrorCode.InvalidParam, `chunksize must be 0 or a positive multiple of typesize ${typesize}, got ${cs}`);
     }
     this.chunksizeValue = cs;
     this.headerBlocksize = this.cparams.blocksize;
@@ -210,11 +211,10 @@ export class SChunk {
   static open(input: FrameSource | Uint8Array): SChunk {
     const frame = CFrame.open(input);
     const h = frame.header;
-    if (h.chunksize === 0) fail(BloscErrorCode.VersionSupport, 'frames with variable-size chunks are not supported yet');
     const splitmodes = ['always', 'never', 'auto', 'forward-compat'] as const;
     const s = new SChunk(
       {
-        chunksize: h.chunksize > 0 ? h.chunksize : undefined,
+        chunksize: h.chunksize >= 0 ? h.chunksize : undefined,
         typesize: h.typesize,
         cparams: {
           codec: h.codec,
@@ -238,7 +238,7 @@ export class SChunk {
     return s;
   }
 
-  /** Nominal chunk size in bytes; −1 until the first chunk fixes it. */
+  /** Nominal chunk size in bytes; −1 until the first chunk fixes it; 0 for chunks of any size. */
   get chunksize(): number {
     return this.chunksizeValue;
   }
@@ -294,7 +294,7 @@ export class SChunk {
   /** Check that placing a chunk of `nbytes` at position `i` keeps every chunk but the last at chunksize. */
   private checkSize(i: number, nbytes: number, replacing: boolean, code: BloscErrorCode): void {
     if (nbytes === 0) fail(code, 'a chunk must hold data');
-    if (this.chunksizeValue === -1) return;
+    if (this.chunksizeValue <= 0) return;
     const n = this.slots.length + (replacing ? 0 : 1);
     const cs = this.chunksizeValue;
     const isLast = i === n - 1;
@@ -439,7 +439,8 @@ export class SChunk {
       }
       const bytes = this.getChunk(i);
       const h = readChunkHeader(bytes);
-      if (h.special === SpecialKind.Zero || h.special === SpecialKind.NaN || h.special === SpecialKind.Uninit) {
+      const fixed = this.chunksizeValue > 0;
+      if (fixed && (h.special === SpecialKind.Zero || h.special === SpecialKind.NaN || h.special === SpecialKind.Uninit)) {
         chunks.push({ kind: 'special', special: h.special, nbytes });
       } else {
         chunks.push({ kind: 'data', bytes });

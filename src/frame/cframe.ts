@@ -345,11 +345,14 @@ export class CFrame {
     return new CFrame(source, header, metalayers, vlmetalayers, nchunks, offsets);
   }
 
-  /** Uncompressed size of chunk `i` as the frame declares it (before reading the chunk). */
+  /**
+   * Uncompressed size of chunk `i`: from the header's chunksize when it is fixed (no chunk
+   * read), else from the chunk's own header (variable-size chunks).
+   */
   declaredNbytes(i: number): number {
     this.checkIndex(i);
     const cs = this.header.chunksize;
-    if (cs <= 0) return -1;
+    if (cs <= 0) return readChunkHeader(this.getChunk(i)).nbytes;
     if (i < this.nchunks - 1) return cs;
     return this.header.nbytes - cs * (this.nchunks - 1);
   }
@@ -570,7 +573,8 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
   s.u8(0xcf);
   s.i64(0); // frame_len, patched last
   s.u8(0xa4);
-  const version = fixed || nchunks === 0 ? FRAME_VERSION_RC1 : FRAME_VERSION_VL_BLOCKS;
+  // Variable-size chunks need format 3 (c-blosc2 >= 3.0); everything else stays readable by 2.x.
+  const version = spec.chunksize === 0 ? FRAME_VERSION_VL_BLOCKS : FRAME_VERSION_RC1;
   s.u8(version | FRAME_OFFSETS_64 | (spec.chunksize === 0 ? FRAME_VARIABLE_CHUNKS : 0));
   s.u8(0);
   s.u8((spec.codec >= UDCODEC_FORMAT ? UDCODEC_FORMAT : spec.codec) | (spec.clevel << 4));
