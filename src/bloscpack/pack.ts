@@ -554,9 +554,10 @@ export function verifyBytes(blp: Uint8Array): { info: BloscpackInfo; chunks: Chu
 // Public API: sources and sinks.
 
 /**
- * Pack everything `source` yields (its `size` must be known) into `sink`. Memory holds one
- * chunk at a time when the sink can patch (`writeAt`); otherwise the packed output is
- * assembled in memory first, since the offsets precede the chunks. The sink is aborted on
+ * Pack everything `source` yields into `sink`. Memory holds one chunk at a time when the
+ * source knows its size and the sink can patch (`writeAt`); an unsized source is collected
+ * first (the header states the size), and for a sink that cannot patch the packed output
+ * is assembled in memory, since the offsets precede the chunks. The sink is aborted on
  * failure and closed on success.
  */
 export async function pack(source: ByteSource, sink: ByteSink, options: PackOptions = {}): Promise<BloscpackHeader> {
@@ -565,9 +566,20 @@ export async function pack(source: ByteSource, sink: ByteSink, options: PackOpti
 
 async function packWith(source: ByteSource, sink: ByteSink, p: ResolvedPack, metadata: Uint8Array | undefined, itemsize: number): Promise<BloscpackHeader> {
   try {
-    if (source.size === undefined) fail(BloscErrorCode.InvalidParam, 'pack needs a source of known size');
+    if (source.size === undefined) {
+      // The header needs the total size before the first chunk: collect an unsized input.
+      const all = new MemorySink();
+      for (;;) {
+        const piece = await source.read(1 << 20);
+        if (piece.length === 0) break;
+        await all.write(piece);
+      }
+      await all.close();
+      await source.close?.();
+      source = memorySource(all.result());
+    }
     const target = p.offsets && sink.writeAt === undefined ? new MemorySink() : sink;
-    const header = await runAsync(packSteps(source.size, p, metadata, itemsize), source, target);
+    const header = await runAsync(packSteps(source.size ?? 0, p, metadata, itemsize), source, target);
     if (target !== sink) {
       await target.close();
       await sink.write((target as MemorySink).result());

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendBytes, packBytes, packNdarray, readBloscpackInfo, unpackBytes, unpackNdarray, verifyBytes, type JsonValue, type PackOptions } from '../../src/bloscpack/index.js';
 import type { ChecksumName, MetaCodecName } from '../../src/frame/bloscpack.js';
+import { BloscError, BloscErrorCode } from '../../src/errors.js';
 import { FIXTURES, bytesEqual, firstDifference, sha256 } from '../helpers.js';
 
 interface BloscpackFixture {
@@ -98,17 +99,31 @@ describe('bloscpack 0.16.0 fixtures', () => {
         });
       }
 
-      // This build's zstd encoder is not available yet for Blosc1 chunks: nothing to compare.
-      it.skipIf(f.codec === 'zstd')('is rewritten byte for byte', () => {
+      it('is rewritten byte for byte (zstd: same layout and contents)', (ctx) => {
         let ours: Uint8Array;
-        if (f.kind === 'ndarray') {
-          ours = packNdarray({ data: raw, dtype: f.dtypeStr!, shape: f.shape!, order: f.order!, itemsize: f.itemsize! }, packOptionsOf(f));
-        } else if (f.append != null) {
-          const extra = load(f.appendedRaw!);
-          const before = packBytes(raw.subarray(0, f.originalSize!), packOptionsOf(f));
-          ours = appendBytes(before, extra);
-        } else {
-          ours = packBytes(raw, packOptionsOf(f));
+        try {
+          if (f.kind === 'ndarray') {
+            ours = packNdarray({ data: raw, dtype: f.dtypeStr!, shape: f.shape!, order: f.order!, itemsize: f.itemsize! }, packOptionsOf(f));
+          } else if (f.append != null) {
+            const extra = load(f.appendedRaw!);
+            const before = packBytes(raw.subarray(0, f.originalSize!), packOptionsOf(f));
+            ours = appendBytes(before, extra);
+          } else {
+            ours = packBytes(raw, packOptionsOf(f));
+          }
+        } catch (e) {
+          // A build without a zstd encoder can read these files but not write them.
+          if (f.codec === 'zstd' && e instanceof BloscError && e.code === BloscErrorCode.CodecSupport) return ctx.skip();
+          throw e;
+        }
+        if (f.codec === 'zstd') {
+          // Blosc-level zstd output need not match C's byte for byte; everything around the chunks must.
+          const theirs = readBloscpackInfo(file);
+          const mine = readBloscpackInfo(ours);
+          expect(mine.header).toEqual(theirs.header);
+          expect(mine.metadata).toEqual(theirs.metadata);
+          expect(bytesEqual(unpackBytes(ours).data, raw)).toBe(true);
+          return;
         }
         expect(bytesEqual(ours, file), firstDifference(ours, file)).toBe(true);
       });

@@ -116,12 +116,15 @@ describe('files and streams', () => {
     expect(bytesEqual(new Uint8Array(readFileSync(join(dir, 'a.out'))), plain)).toBe(true);
   });
 
-  it('Web Streams in and out, in odd pieces; a non-seekable sink still gets offsets', async () => {
+  it('Web Streams in and out, in odd pieces; a non-seekable sink still gets offsets; unsized input', async () => {
     const parts: Uint8Array[] = [];
     const sinkStream = new WritableStream<Uint8Array>({ write: (c) => void parts.push(c) });
     await pack(readableStreamSource(streamOf(plain, 7777), plain.length), writableStreamSink(sinkStream), options);
     const packed = new Uint8Array(Buffer.concat(parts));
     expect(bytesEqual(packed, packBytes(plain, options))).toBe(true);
+    const unsized = new MemorySink();
+    await pack(readableStreamSource(streamOf(plain, 5000)), unsized, options);
+    expect(bytesEqual(unsized.result(), packed)).toBe(true);
     const mem = new MemorySink();
     const r = await unpack(readableStreamSource(streamOf(packed, 1000)), mem);
     expect(r.chunks.length).toBe(5);
