@@ -12,7 +12,8 @@ import { BloscErrorCode, fail } from './errors.js';
 import { compressChunk } from './chunk/compress.js';
 import { decompressChunk } from './chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from './frame/chunk-header.js';
-import { CFrame, MAX_LAYER_NAME, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, writeFrame, type FrameChunk, type FrameLayer } from './frame/cframe.js';
+import { nansChunk, uninitChunk, zerosChunk } from './chunk/special.js';
+import { CFrame, MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, writeFrame, type FrameChunk, type FrameLayer, type FrameOpenOptions } from './frame/cframe.js';
 import { msgpackDecode, msgpackEncode, type MsgpackValue } from './frame/msgpack.js';
 import type { FrameSource } from './frame/source.js';
 import { getCodecByName } from './codecs/registry.js';
@@ -208,8 +209,8 @@ export class SChunk {
    * Open a contiguous frame. Header, offsets and trailer are read now; chunks when asked for.
    * The frame's codec parameters become this super-chunk's cparams.
    */
-  static open(input: FrameSource | Uint8Array): SChunk {
-    const frame = CFrame.open(input);
+  static open(input: FrameSource | Uint8Array, options?: FrameOpenOptions): SChunk {
+    const frame = CFrame.open(input, options);
     const h = frame.header;
     const splitmodes = ['always', 'never', 'auto', 'forward-compat'] as const;
     const s = new SChunk(
@@ -310,6 +311,30 @@ export class SChunk {
 
   private setChunksizeFrom(nbytes: number): void {
     if (this.chunksizeValue === -1) this.chunksizeValue = nbytes;
+  }
+
+  /**
+   * Fill an empty super-chunk with `nitems` items of zeros, NaNs (typesize 4 or 8) or
+   * uninitialized values (read as zeros), as `blosc2_schunk_fill_special` does: no data
+   * is compressed, each chunk is a special value. Needs a fixed chunksize.
+   */
+  fillSpecial(nitems: number, kind: 'zeros' | 'nan' | 'uninit'): number {
+    if (this.slots.length > 0) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial needs an empty super-chunk');
+    const cs = this.chunksizeValue;
+    if (cs <= 0) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial needs a fixed chunksize');
+    if (!Number.isSafeInteger(nitems) || nitems < 0) fail(BloscErrorCode.InvalidParam, `nitems must be a non-negative integer, got ${nitems}`);
+    const total = nitems * this.typesize;
+    const make = kind === 'zeros' ? zerosChunk : kind === 'nan' ? nansChunk : kind === 'uninit' ? uninitChunk : null;
+    if (make === null) fail(BloscErrorCode.InvalidParam, `unknown special kind ${String(kind)}`);
+    if (Math.ceil(total / cs) > MAX_NCHUNKS) fail(BloscErrorCode.InvalidParam, `${nitems} items need more chunks than a frame can index`);
+    const p = resolveCParams({ ...this.options, typesize: this.typesize > 255 ? 1 : this.typesize });
+    const full = total >= cs ? make(cs, p) : null;
+    for (let pos = 0; pos < total; pos += cs) {
+      const n = Math.min(cs, total - pos);
+      this.slots.push(n === cs ? full! : make(n, p));
+      this.sizes.push(n);
+    }
+    return this.slots.length;
   }
 
   /** Compress `data` and append it as a new chunk. Returns the new number of chunks. */

@@ -13,7 +13,7 @@ import { BloscErrorCode, fail } from '../errors.js';
 import { decompressChunk } from '../chunk/decompress.js';
 import { compressChunk } from '../chunk/compress.js';
 import { resolveCParams } from '../params.js';
-import { nansChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
+import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
 import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE, SpecialKind } from './chunk-header.js';
 import { MemorySource, type FrameSource } from './source.js';
 
@@ -561,7 +561,13 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
       fail(BloscErrorCode.InvalidParam, `chunk ${i} holds ${chunkNbytes} bytes; every chunk but the last must hold chunksize ${spec.chunksize}, the last at most that`);
     }
   }
-  const index = nchunks > 0 && nbytes > 0 ? offsetsIndexChunk(raw) : new Uint8Array(0);
+  let index: Uint8Array = new Uint8Array(0);
+  if (nchunks > 0 && nbytes > 0) {
+    const first = spec.chunks[0]!;
+    const uniform = first.kind === 'special' && spec.chunks.every((c) => c.kind === 'special' && c.special === first.special);
+    // A frame of one special value gets the 40-byte repeated-value index frame_fill_special writes.
+    index = uniform ? repeatValueChunk(raw.length, raw.subarray(0, 8), resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8 })) : offsetsIndexChunk(raw);
+  }
 
   const s = new ByteSink(FRAME_HEADER_MINLEN + 128 + cbytes + index.length);
   // Fixed header (new_header_frame): every field at its fixed offset and width.

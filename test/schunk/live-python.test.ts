@@ -53,6 +53,15 @@ describe.skipIf(!py.ok)('live cross-check with python-blosc2', () => {
       expect(desc.sha256, `${name} reads back its own data`).toBe(sha256(data));
       expected.set(name, { data, desc });
     }
+    const filled: [string, 'zeros' | 'nan' | 'uninit', number][] = [['fill-zeros', 'zeros', 4], ['fill-nan', 'nan', 8], ['fill-nan4', 'nan', 4]];
+    for (const [base, kind, ts] of filled) {
+      const s = new SChunk({ chunksize: 96 * ts, typesize: ts });
+      s.fillSpecial(1000, kind);
+      s.vlmeta.set('kind', kind);
+      const name = `${base}.b2frame`;
+      writeFileSync(join(dir, name), s.toFrame());
+      expected.set(name, { data: s.getSlice(), desc: describeOurs(s) });
+    }
     const got = JSON.parse(runPython([SCRIPT, 'read', dir])) as Record<string, { open?: PyDescription; fromCframe?: PyDescription; error?: string }>;
     for (const [name, { desc }] of expected) {
       const g = got[name]!;

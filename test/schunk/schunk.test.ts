@@ -131,6 +131,29 @@ describe('SChunk', () => {
     expect(readChunkHeader(back.getChunk(2)).nbytes).toBe(40);
   });
 
+  it('fillSpecial writes no data and a 40-byte repeated-value index', () => {
+    const s = new SChunk({ chunksize: 800, typesize: 8 });
+    expect(s.fillSpecial(250, 'nan')).toBe(3);
+    const frame = s.toFrame();
+    const f = CFrame.open(frame);
+    expect(f.header.cbytes).toBe(0);
+    expect(f.header.nbytes).toBe(2000);
+    const indexPos = f.header.headerLen;
+    const ih = readChunkHeader(frame.subarray(indexPos));
+    expect(ih.cbytes).toBe(40);
+    expect(ih.special).toBe(3);
+    expect(hex(frame.subarray(indexPos + 32, indexPos + 40))).toBe('0000000000000082');
+    const back = SChunk.open(frame);
+    const values = new Float64Array(back.getSlice().buffer);
+    expect(values.length).toBe(250);
+    expect(values.every((v) => Number.isNaN(v))).toBe(true);
+    back.update(1, new Uint8Array(800).fill(1));
+    const g = CFrame.open(back.toFrame());
+    expect([g.specialKind(0), g.specialKind(1), g.specialKind(2)]).toEqual([2, 0, 2]);
+    expect(code(() => back.fillSpecial(10, 'zeros'))).toBe(BloscErrorCode.SchunkSpecial);
+    expect(code(() => new SChunk({ chunksize: 8, typesize: 2 }).fillSpecial(3, 'nan'))).toBe(BloscErrorCode.InvalidParam);
+  });
+
   it('metalayers: added before data, updated with the same length, stored raw in the header', () => {
     const s = new SChunk({ chunksize: 16, typesize: 1 });
     s.meta.add('shape', new Uint8Array([0x92, 0x01, 0x02]));
