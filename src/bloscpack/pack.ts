@@ -195,14 +195,14 @@ async function runAsync<T>(gen: Steps<T>, source: ByteSource | undefined, sink: 
 // Metadata.
 
 /**
- * `json.dumps(value, separators=(',', ':'))`: compact, and non-ASCII characters escaped
- * as \uXXXX (Python's ensure_ascii), so the stored bytes equal bloscpack's. Python writes
+ * `json.dumps(value, separators=(',', ':'))`: compact, and DEL and non-ASCII characters
+ * escaped as \uXXXX (Python's ensure_ascii), so the stored bytes equal bloscpack's. Python writes
  * whole floats as `1.0` where JSON.stringify writes `1`; both read back as the same number.
  */
 export function pythonJsonDumps(value: JsonValue): string {
   const text = JSON.stringify(value);
   if (text === undefined) fail(BloscErrorCode.InvalidParam, 'metadata is not serializable as JSON');
-  return text.replace(/[\u007f-\uffff]/g, (c) => (c === '\u007f' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 interface MetaSettings {
