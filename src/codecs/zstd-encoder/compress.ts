@@ -14,6 +14,7 @@ import { compressBlockDoubleFast } from './match-double-fast.js';
 import { compressBlockFast } from './match-fast.js';
 import { compressBlockLazy } from './match-lazy.js';
 import { MatchState, sourceView } from './match-state.js';
+import { OptState, compressBlockOpt, compressBlockUltra2 } from './match-opt.js';
 import { BLOCKSIZE_MAX, Strategy, ZSTD_MAX_CLEVEL, getCompressionParams } from './params.js';
 import type { CompressionParams } from './params.js';
 import { REP_NUM, SeqStore } from './seq-store.js';
@@ -51,6 +52,8 @@ export class ZstdEncoderState {
   /** The block being compressed, before it is known to beat a raw block. */
   readonly block = new Uint8Array(BLOCKSIZE_MAX + 1024);
   readonly found = new Int32Array(1);
+  readonly opt = new OptState();
+  readonly tmpRep = new Int32Array(3);
   readonly candidates = new Int32Array(64);
   /** View of the source being compressed (replaced per call). */
   view: DataView = new DataView(new ArrayBuffer(0));
@@ -200,8 +203,18 @@ function compressBlock(st: ZstdEncoderState, p: CompressionParams, src: Uint8Arr
     case Strategy.Lazy:
       lastLiterals = compressBlockLazy(ms, ss, nextRep, src, st.view, ip, iend, 1, st.found, st.candidates);
       break;
-    default:
+    case Strategy.Lazy2:
+    case Strategy.BtLazy2:
       lastLiterals = compressBlockLazy(ms, ss, nextRep, src, st.view, ip, iend, 2, st.found, st.candidates);
+      break;
+    case Strategy.BtOpt:
+      lastLiterals = compressBlockOpt(ms, st.opt, ss, nextRep, src, st.view, ip, iend, 0);
+      break;
+    case Strategy.BtUltra:
+      lastLiterals = compressBlockOpt(ms, st.opt, ss, nextRep, src, st.view, ip, iend, 2);
+      break;
+    default:
+      lastLiterals = compressBlockUltra2(ms, st.opt, ss, nextRep, src, st.view, ip, iend, st.tmpRep);
       break;
   }
   ss.storeLastLiterals(src, iend - lastLiterals, lastLiterals);
@@ -277,6 +290,7 @@ export function zstdCompress(
   // Tree finders keep libzstd's indices (empty = 0); the others absolute positions.
   const useTree = mp.strategy >= Strategy.BtLazy2;
   st.ms.reset(mp, sp, true, usesChain ? 1 << mp.chainLog : 0, useRow, useTree ? 0 : sp - 2);
+  st.opt.reset(mp.minMatch, mp.windowLog);
   st.rep[0] = 1;
   st.rep[1] = 4;
   st.rep[2] = 8;

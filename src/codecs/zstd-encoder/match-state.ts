@@ -140,8 +140,6 @@ export function hashWord(v: DataView, p: number, mls: number): number {
   let pLo: number;
   let pHi: number;
   switch (mls) {
-    case 4:
-      return Math.imul(v.getInt32(p, true), PRIME_A) >>> 0;
     case 5:
       lo = v.getUint8(p) * 16777216;
       hi = v.getInt32(p + 1, true);
@@ -160,12 +158,15 @@ export function hashWord(v: DataView, p: number, mls: number): number {
       pLo = P7_LO;
       pHi = P7_HI;
       break;
-    default:
+    case 8:
       lo = v.getUint32(p, true);
       hi = v.getInt32(p + 4, true);
       pLo = P8_LO;
       pHi = P8_HI;
       break;
+    default:
+      // 4, and 3 as well: libzstd's switch sends every other length to the 4-byte hash.
+      return Math.imul(v.getInt32(p, true), PRIME_A) >>> 0;
   }
   return (mulHigh32(lo, pLo) + Math.imul(lo, pHi) + Math.imul(hi, pLo)) >>> 0;
 }
@@ -177,7 +178,7 @@ export function hash8(v: DataView, p: number, hBits: number): number {
 }
 
 /**
- * Hash of the `mls` bytes at p (4 <= mls <= 8) into `hBits` (<= 32) bits: exactly
+ * Hash of the `mls` bytes at p (3 <= mls <= 8; 3 hashes 4 bytes) into `hBits` (<= 32) bits: exactly
  * libzstd's `ZSTD_hashPtr` without salt. Using the same hash keeps the same collisions,
  * hence the same matches, as the C library.
  */
@@ -245,12 +246,12 @@ const ROW_SALT_HI = ROW_SALT[1];
  * product before its top bits are taken (its low half for 4-byte hashes).
  */
 export function hashPtrSalted(v: DataView, p: number, hBits: number, mls: number): number {
-  return (hashWord(v, p, mls) ^ (mls === 4 ? ROW_SALT_LO : ROW_SALT_HI)) >>> (32 - hBits);
+  return (hashWord(v, p, mls) ^ (mls <= 4 ? ROW_SALT_LO : ROW_SALT_HI)) >>> (32 - hBits);
 }
 
 /** Reference for `hashPtr` with BigInt arithmetic, for tests. */
 export function hashPtrReference(src: Uint8Array, p: number, hBits: number, mls: number): number {
-  if (mls === 4) {
+  if (mls <= 4) {
     const u = BigInt(src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24)) & 0xffffffffn;
     return Number(((u * 2654435761n) & 0xffffffffn) >> BigInt(32 - hBits));
   }
