@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark data sets, the chunks every decoder reads, and the native decode anchors.
+"""Benchmark data sets, the chunks every decoder reads, and the native decode and encode anchors.
 
 Writes into bench/.data/ (gitignored):
 
@@ -9,14 +9,20 @@ Writes into bench/.data/ (gitignored):
                                    numcodecs.js, whose c-blosc 1.18 reads Blosc1 only
 * ``<set>.<codec>.shuffle.b2.bin`` Blosc2 chunk from python-blosc2 (c-blosc2),
                                    ``blosc2.compress2`` with the default filter pipeline
-* ``manifest.json``                sets, chunks, sha256 of every raw set, library versions
-* ``native.json``                  native single-thread decode speed of every chunk
+* ``manifest.json``                sets, chunks, sha256 of every raw set, library versions;
+                                   ``decode`` marks the chunks the decode section reads
+                                   (zlib chunks are written only as references for the
+                                   compression section)
+* ``native.json``                  native single-thread decode speed of every decode chunk
+                                   (``decode``) and compression speed of both writers for
+                                   every chunk (``encode``)
 
 All chunks use SHUFFLE, clevel 5, typesize = item size, nthreads 1, automatic blocksize.
 
 Native timing: one warm-up call, then repeats until --target-seconds have been spent
-decoding (at least 5, at most 100), median, MB/s = 10**6 decoded bytes per second. Every decode is
-checked against the raw data before it is timed.
+(at least 5, at most 100), median, MB/s = 10**6 uncompressed bytes per second. Every decode
+is checked against the raw data, and every compression against the chunk written above,
+before it is timed.
 
 Usage: python3 bench/datasets.py [--out DIR] [--no-native] [--target-seconds S]
 """
@@ -35,7 +41,8 @@ from pathlib import Path
 import numpy as np
 
 NBYTES = 16 * 1024 * 1024
-CODECS = ("lz4", "blosclz", "zstd")
+DECODE_CODECS = ("lz4", "blosclz", "zstd")
+CODECS = DECODE_CODECS + ("zlib",)
 CLEVEL = 5
 MIN_REPS = 5
 MAX_REPS = 100
@@ -135,6 +142,7 @@ def main() -> int:
                     "ratio": len(raw) / len(chunk),
                     "version": chunk[0],
                     "blocksize": int.from_bytes(chunk[8:12], "little"),
+                    "decode": codec in DECODE_CODECS,
                 })
                 chunks.append((name, codec, fmt, chunk, arr))
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -148,6 +156,8 @@ def main() -> int:
     dst_addr = dst.ctypes.data
     rows = []
     for name, codec, fmt, chunk, arr in chunks:
+        if codec not in DECODE_CODECS:
+            continue
         expected = arr.view(np.uint8).reshape(-1)
         # (implementation, call) pairs; c-blosc 1.x reads Blosc1 chunks only.
         impls = [("c-blosc2", lambda c=chunk: blosc2.decompress2(c, dst=dst, nthreads=1))]
@@ -170,6 +180,32 @@ def main() -> int:
             })
             print(f"  native {impl:8s} {name:12s} {codec:8s} {fmt}: {rows[-1]['mbps']:9.0f} MB/s", file=sys.stderr)
 
+    # Compression: python-blosc writes the Blosc1 chunk, python-blosc2 the Blosc2 chunk,
+    # exactly as above; each call returns a fresh bytes object, as the writers' API does.
+    encode_rows = []
+    for name, codec, fmt, chunk, arr in chunks:
+        raw = arr.tobytes()
+        if fmt == "b1":
+            impl = "c-blosc"
+            call = lambda r=raw, a=arr, c=codec: blosc.compress(r, typesize=a.itemsize, clevel=CLEVEL, shuffle=blosc.SHUFFLE, cname=c)
+        else:
+            impl = "c-blosc2"
+            call = lambda a=arr, c=codec: blosc2.compress2(a, codec=blosc2.Codec[c.upper()], clevel=CLEVEL, typesize=a.itemsize, nthreads=1)
+        if call() != chunk:
+            raise SystemExit(f"datasets.py: {impl} compressed {name}.{codec}.{fmt} differently on a second call")
+        seconds, reps = time_median(call, args.target_seconds)
+        encode_rows.append({
+            "set": name,
+            "codec": codec,
+            "format": fmt,
+            "impl": impl,
+            "mbps": mbps(NBYTES, seconds),
+            "median_ms": seconds * 1e3,
+            "reps": reps,
+            "cbytes": len(chunk),
+        })
+        print(f"  native compress {impl:8s} {name:12s} {codec:8s} {fmt}: {encode_rows[-1]['mbps']:9.0f} MB/s", file=sys.stderr)
+
     src = np.frombuffer((out_dir / "arange_i8.bin").read_bytes(), dtype=np.uint8)
     copy_seconds, copy_reps = time_median(lambda: np.copyto(dst, src), args.target_seconds)
 
@@ -180,6 +216,7 @@ def main() -> int:
         % (args.target_seconds, MIN_REPS, MAX_REPS),
         "versions": versions,
         "decode": rows,
+        "encode": encode_rows,
         "memcpy": {"impl": "numpy copyto 16 MiB", "mbps": mbps(NBYTES, copy_seconds), "reps": copy_reps},
     }
     (out_dir / "native.json").write_text(json.dumps(native, indent=1) + "\n")

@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: builds the inputs (bench/datasets.py, which also times native C-Blosc),
- * then times blosc-ts, numcodecs.js (WASM) and memory bandwidth in this process, prints the
- * tables and writes bench/RESULTS.md.
+ * `npm run bench`: builds the inputs (bench/datasets.py, which also times native C-Blosc
+ * decoding and compression), then times blosc-ts, numcodecs.js (WASM) and memory bandwidth
+ * in this process, prints the tables and writes bench/RESULTS.md.
  *
  * Usage: node bench/run.mjs [--target-ms N] [--no-native] [--python CMD] [--data DIR] [--lib PATH]
  *                           [--results PATH | --no-write]
@@ -14,8 +14,8 @@
  *   --results     where to write the Markdown results (default bench/RESULTS.md)
  *   --no-write    print only
  *
- * Each section (decode.mjs, kernels.mjs) returns { title, description, tables, targets,
- * notes }; a new section (compression, codec-level rows) plugs in the same way.
+ * Each section (decode.mjs, encode.mjs, kernels.mjs) returns { title, description, tables,
+ * targets, notes }; a new section (codec-level rows) plugs in the same way.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,7 @@ import { describeMachine, machineLine } from './lib/machine.mjs';
 import { formatMarkdown, formatText, fmtMBps } from './lib/table.mjs';
 import { NBYTES, prepareData } from './lib/data.mjs';
 import { runDecodeSection } from './decode.mjs';
+import { runEncodeSection } from './encode.mjs';
 import { runKernelSection } from './kernels.mjs';
 
 ensureExposedGc();
@@ -93,7 +94,11 @@ let lib = null;
 if (existsSync(libPath)) {
   const mod = await importOptional(pathToFileURL(libPath).href, `blosc-ts (${libPath})`);
   if (mod !== null && typeof mod.decompress === 'function') {
-    lib = { decompress: mod.decompress, chunkInfo: typeof mod.chunkInfo === 'function' ? mod.chunkInfo : undefined };
+    lib = {
+      decompress: mod.decompress,
+      chunkInfo: typeof mod.chunkInfo === 'function' ? mod.chunkInfo : undefined,
+      compress: typeof mod.compress === 'function' ? mod.compress : undefined,
+    };
   } else if (mod !== null) {
     notes.push(`${libPath} does not export decompress(): no blosc-ts rows.`);
   }
@@ -133,6 +138,7 @@ log(`  Uint8Array.prototype.set 16 MiB: ${fmtMBps(setMBps)} MB/s`);
 // --- sections ------------------------------------------------------------------------------
 const sections = [];
 sections.push(await runDecodeSection({ data, lib, Blosc, setMBps, timing, log }));
+sections.push(await runEncodeSection({ data, lib, Blosc, timing, log }));
 sections.push(await runKernelSection({ shuffleModule, setMBps, timing, log }));
 
 // --- report --------------------------------------------------------------------------------
@@ -161,9 +167,10 @@ const method =
   `(at least ${timing.minReps}, at most ${timing.maxReps}; 3 when a single call exceeds that), median. ` +
   `Node ${gcExposed() ? 'ran with --expose-gc and collected before every timed call (outside the timed region)' : 'ran without --expose-gc'}. ` +
   'The JS decoders of one chunk (blosc-ts b1, blosc-ts b2, WASM) are timed in alternation, one call each per round, ' +
-  'so background load falls on them alike. ' +
+  'so background load falls on them alike; so are the JS writers of one data set × codec (blosc-ts b1, b2, WASM), ' +
+  'whose checking call is their warm-up (so at least 3 repeats). ' +
   'Native rows are measured by bench/datasets.py with the same rule, just before the JS rows. ' +
-  'Every decoder output is compared with the data set before it is timed. ' +
+  'Every decoder output is compared with the data set before it is timed, and every chunk a writer produces is decoded and compared. ' +
   `1-minute load average ${loadAtStart.toFixed(2)} at the start of the run, ${os.loadavg()[0].toFixed(2)} at the end: ` +
   `this benchmark accounts for about 1 of it; more means other processes competed for the ${machine.nproc} cores. ` +
   'Absolute numbers on a shared VM move by up to about ±30 % between runs; compare the ratios within one run.';

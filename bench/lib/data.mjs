@@ -13,7 +13,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const NBYTES = 16 * 1024 * 1024;
+/** Codecs of the chunks the decode section reads. */
 export const CODECS = Object.freeze(['lz4', 'blosclz', 'zstd']);
+/** Codecs the compression section writes; their python-written chunks are the references. */
+export const ENCODE_CODECS = Object.freeze(['lz4', 'blosclz', 'zstd', 'zlib']);
 export const SET_NAMES = Object.freeze(['linspace_f8', 'arange_i8', 'poisson_i4', 'sensor_f4']);
 
 export function sha256(bytes) {
@@ -54,7 +57,7 @@ function loadManifest(dataDir) {
     }
     sets.set(s.name, { name: s.name, dtype: s.dtype, itemsize: s.itemsize, raw, origin: 'numpy' });
   }
-  const chunks = manifest.chunks.map((c) => ({
+  const all = manifest.chunks.map((c) => ({
     set: c.set,
     codec: c.codec,
     format: c.format,
@@ -62,8 +65,11 @@ function loadManifest(dataDir) {
     ratio: c.ratio,
     blocksize: c.blocksize,
     writer: c.format === 'b1' ? `python-blosc ${manifest.versions['python-blosc']}` : `python-blosc2 ${manifest.versions['python-blosc2']}`,
+    decode: c.decode !== false,
   }));
-  return { sets, chunks, versions: manifest.versions };
+  // `chunks` are read by the decode section; `referenceChunks` (every codec) are what the
+  // compression section compares its output with.
+  return { sets, chunks: all.filter((c) => c.decode), referenceChunks: all, versions: manifest.versions };
 }
 
 /** Seeded 32-bit PRNG (mulberry32), uniform in [0, 1). */
@@ -138,11 +144,13 @@ async function fallbackData(Blosc) {
       });
     }
   }
-  return { sets, chunks, versions: {} };
+  // No python-written chunks: nothing for the compression section to compare bytes with.
+  return { sets, chunks, referenceChunks: [], versions: {} };
 }
 
 /**
- * Produce or load the inputs. Returns { sets: Map, chunks: [], versions: {}, native: object | null, notes: string[] }.
+ * Produce or load the inputs. Returns { sets: Map, chunks: [], referenceChunks: [], versions: {},
+ * native: object | null, notes: string[] }.
  * @param {{ benchDir: string, dataDir: string, python: string, native: boolean, targetSeconds: number,
  *           Blosc: unknown, log: (line: string) => void }} options
  */
