@@ -15,7 +15,7 @@
  * JS writers of one data set × codec are timed in alternation (timeInterleaved); the
  * checking call is their warm-up.
  */
-import { sameBytes } from './lib/data.mjs';
+import { ENCODE_CODECS, sameBytes } from './lib/data.mjs';
 import { mbps, timeInterleaved } from './lib/timing.mjs';
 import { fmtCompressionRatio, fmtMBps, fmtRatio, geomean } from './lib/table.mjs';
 
@@ -23,8 +23,6 @@ import { fmtCompressionRatio, fmtMBps, fmtRatio, geomean } from './lib/table.mjs
 export const WASM_ENCODE_SPEEDUP_TARGET = 1.5;
 /** Codecs the WASM target applies to. */
 export const WASM_ENCODE_TARGET_CODECS = Object.freeze(['lz4', 'blosclz']);
-/** Codecs the section writes. */
-export const ENCODE_SECTION_CODECS = Object.freeze(['lz4', 'blosclz', 'zstd', 'zlib']);
 
 const CLEVEL = 5;
 
@@ -96,7 +94,7 @@ export async function runEncodeSection(ctx) {
   const referenceFor = (set, codec, format) =>
     (data.referenceChunks ?? []).find((c) => c.set === set && c.codec === codec && c.format === format) ?? null;
 
-  for (const codec of ENCODE_SECTION_CODECS) {
+  for (const codec of ENCODE_CODECS) {
     const wasm = Blosc === null ? null : Blosc.fromConfig({ id: 'blosc', clevel: CLEVEL, cname: codec, shuffle: 1, blocksize: 0 });
     for (const set of data.sets.values()) {
       const refB1 = referenceFor(set.name, codec, 'b1');
@@ -202,7 +200,7 @@ export async function runEncodeSection(ctx) {
     const known = mine.filter((r) => r[key] !== null);
     return known.length === 0 ? '–' : `${known.filter((r) => r[key]).length}/${known.length}`;
   };
-  for (const codec of ENCODE_SECTION_CODECS) {
+  for (const codec of ENCODE_CODECS) {
     const mine = results.filter((r) => r.codec === codec);
     if (mine.length === 0) continue;
     for (const r of mine) rows.push(line(r.set, codec, r, sameText(r.sameB1), sameText(r.sameB2)));
