@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { appendBytes, packBytes, packNdarray, readBloscpackInfo, unpackBytes, unpackNdarray, verifyBytes, type JsonValue, type PackOptions } from '../../src/bloscpack/index.js';
 import type { ChecksumName, MetaCodecName } from '../../src/frame/bloscpack.js';
 import { BloscError, BloscErrorCode } from '../../src/errors.js';
-import { FIXTURES, bytesEqual, firstDifference, sha256 } from '../helpers.js';
+import { FIXTURES, bytesEqual, firstDifference, runPython, sha256 } from '../helpers.js';
+import { GENERATOR, bloscpackReference } from './python-bloscpack.js';
 
 interface BloscpackFixture {
   name: string;
@@ -129,4 +130,8 @@ describe('bloscpack 0.16.0 fixtures', () => {
       });
     });
   }
+
+  it.skipIf(!bloscpackReference().ok)('are what the generator writes today', () => {
+    expect(runPython([GENERATOR, '--verify'], 120_000).trim().split('\n').pop()).toBe('ok');
+  });
 });

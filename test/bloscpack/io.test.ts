@@ -1,5 +1,4 @@
 /** Sources and sinks: files, Web Streams, typed and numpy-style arrays, append, and Python reading what we write. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,8 @@ import {
 } from '../../src/bloscpack/index.js';
 import { appendFile, fileSink, fileSource, packFile, packNdarrayFile, unpackFile } from '../../src/bloscpack/node.js';
 import { BloscError } from '../../src/errors.js';
-import { ROOT, bytesEqual, pythonReference, runPython, sha256 } from '../helpers.js';
+import { bytesEqual, runPython, sha256 } from '../helpers.js';
+import { CROSSCHECK, bloscpackReference } from './python-bloscpack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'blp-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -151,10 +151,7 @@ describe('files and streams', () => {
 });
 
 describe('python bloscpack reads what we write', () => {
-  const py = pythonReference();
-  const probe = py.ok ? spawnSync(py.python, [join(ROOT, 'fixtures/bloscpack/crosscheck.py'), '--probe'], { encoding: 'utf8' }) : undefined;
-  const ok = probe !== undefined && probe.status === 0;
-  if (!ok) console.warn(`[skip] bloscpack cross-check needs python bloscpack 0.16.0: ${py.ok ? (probe?.stderr ?? '').trim().split('\n').pop() : py.reason}`);
+  const ok = bloscpackReference().ok;
 
   it.skipIf(!ok)('unpack_bytes_from_file / unpack_ndarray_from_file / append agree', async () => {
     interface Job {
@@ -202,7 +199,7 @@ describe('python bloscpack reads what we write', () => {
     add('append', packBytes(base, { chunkSize: 4096 }), { kind: 'append', extra: join(dir, 'py-extra.bin'), expect: { sha256: sha256(new Uint8Array([...base, ...extra])) } });
 
     writeFileSync(join(dir, 'jobs.json'), JSON.stringify(jobs.map(({ expect: _e, ...j }) => j)));
-    const results = JSON.parse(runPython([join(ROOT, 'fixtures/bloscpack/crosscheck.py'), join(dir, 'jobs.json')])) as Array<Record<string, unknown>>;
+    const results = JSON.parse(runPython([CROSSCHECK, join(dir, 'jobs.json')])) as Array<Record<string, unknown>>;
     expect(results.length).toBe(jobs.length);
     jobs.forEach((job, i) => {
       const r = results[i]!;
