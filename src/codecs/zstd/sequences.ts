@@ -286,26 +286,35 @@ export function executeSequences(
       const llNb = (llInfo >>> 8) & 0xff;
       const mlNb = (mlInfo >>> 8) & 0xff;
       const ofNb = (ofInfo >>> 8) & 0xff;
-      if (bc + llNb + mlNb > 32) {
+      const total = llNb + mlNb + ofNb;
+      if (bc + total > 32) {
         let np = ptr - (bc >>> 3);
         if (np < bs) np = bs;
         bc -= (ptr - np) << 3;
         ptr = np;
         c = view.getInt32(ptr, true);
       }
-      llS = (llInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - llNb));
-      bc += llNb;
-      mlS = (mlInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - mlNb));
-      bc += mlNb;
-      if (bc + ofNb > 32) {
+      if (bc + total <= 32) {
+        // All three state updates from one read: literal lengths in the top bits, then
+        // match lengths, then offsets.
+        const v = ((c << bc) >>> 1) >>> (31 - total);
+        bc += total;
+        ofS = (ofInfo >>> 16) + (v & ((1 << ofNb) - 1));
+        mlS = (mlInfo >>> 16) + ((v >>> ofNb) & ((1 << mlNb) - 1));
+        llS = (llInfo >>> 16) + (v >>> (ofNb + mlNb));
+      } else {
+        llS = (llInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - llNb));
+        bc += llNb;
+        mlS = (mlInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - mlNb));
+        bc += mlNb;
         let np = ptr - (bc >>> 3);
         if (np < bs) np = bs;
         bc -= (ptr - np) << 3;
         ptr = np;
         c = view.getInt32(ptr, true);
+        ofS = (ofInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - ofNb));
+        bc += ofNb;
       }
-      ofS = (ofInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - ofNb));
-      bc += ofNb;
     }
 
     // Execute: literals, then the match.
