@@ -13,7 +13,7 @@ import { compressChunk } from './chunk/compress.js';
 import { decompressChunk } from './chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from './frame/chunk-header.js';
 import { nansChunk, uninitChunk, zerosChunk } from './chunk/special.js';
-import { CFrame, MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, writeFrame, type FrameChunk, type FrameLayer, type FrameOpenOptions } from './frame/cframe.js';
+import { CFrame, MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, writeFrame, type FrameChunk, type FrameLayer, type FrameOpenOptions, type FrameWriteSpec } from './frame/cframe.js';
 import { msgpackDecode, msgpackEncode, type MsgpackValue } from './frame/msgpack.js';
 import type { FrameSource } from './frame/source.js';
 import { getCodecByName } from './codecs/registry.js';
@@ -451,6 +451,21 @@ export class SChunk {
    * order, zero/NaN/uninit chunks as negative offsets (as c-blosc2 stores them).
    */
   toFrame(): Uint8Array {
+    return writeFrame(this.frameSpec(false));
+  }
+
+  /**
+   * A sparse frame: the index frame (`chunks.b2frame`, frame type 1) and the chunk files,
+   * file `k` holding the chunk with id `k` (`%08X.chunk`).
+   */
+  toSparseFrame(): { index: Uint8Array; chunkFiles: Uint8Array[] } {
+    const spec = this.frameSpec(true);
+    const chunkFiles: Uint8Array[] = [];
+    for (const c of spec.chunks) if (c.kind === 'data') chunkFiles.push(c.bytes);
+    return { index: writeFrame(spec), chunkFiles };
+  }
+
+  private frameSpec(sparse: boolean): FrameWriteSpec {
     const chunks: FrameChunk[] = [];
     for (let i = 0; i < this.slots.length; i++) {
       const s = this.slots[i]!;
@@ -474,7 +489,8 @@ export class SChunk {
     const metalayers: FrameLayer[] = [...this.meta.layers].map(([name, content]) => ({ name, content }));
     const vlmetalayers: FrameLayer[] = [...this.vlmeta.layers].map(([name, content]) => ({ name, content }));
     const p = this.cparams;
-    return writeFrame({
+    return {
+      sparse,
       typesize: this.typesize,
       blocksize: this.headerBlocksize,
       chunksize: this.chunksizeValue,
@@ -488,7 +504,7 @@ export class SChunk {
       metalayers,
       vlmetalayers,
       chunks,
-    });
+    };
   }
 }
 

@@ -237,11 +237,14 @@ export function parseVlmetalayers(t: Uint8Array): FrameLayer[] {
   return names.map((name, i) => ({ name, content: readBin32(t, offsets[i]!, limit, `vlmetalayer '${name}'`).slice() }));
 }
 
-/** A decoded offsets index: ≥ 0 is a position in the data area; < 0 is −(special kind). */
+/**
+ * A decoded offsets index: ≥ 0 is a position in the data area (a chunk-file id in a sparse
+ * frame); < 0 is −(special kind).
+ */
 export type FrameOffsets = Float64Array;
 
 /** Decode the LE int64 offsets (c-blosc2 `get_coffsets` + `validate_offsets_chunk`). */
-function decodeOffsets(raw: Uint8Array, nchunks: number, cbytes: number, chunksize: number): FrameOffsets {
+function decodeOffsets(raw: Uint8Array, nchunks: number, cbytes: number, chunksize: number, sparse: boolean): FrameOffsets {
   const d = view(raw);
   const out = new Float64Array(nchunks);
   for (let i = 0; i < nchunks; i++) {
@@ -256,7 +259,7 @@ function decodeOffsets(raw: Uint8Array, nchunks: number, cbytes: number, chunksi
       out[i] = -kind;
     } else {
       const off = hi * 0x1_0000_0000 + lo;
-      if (off > cbytes - EXTENDED_HEADER_LENGTH) {
+      if (sparse ? off > Number.MAX_SAFE_INTEGER : off > cbytes - EXTENDED_HEADER_LENGTH) {
         fail(BloscErrorCode.InvalidHeader, `frame: chunk ${i} offset ${off} outside the ${cbytes}-byte data area`, { chunk: i });
       }
       out[i] = off;
@@ -266,6 +269,11 @@ function decodeOffsets(raw: Uint8Array, nchunks: number, cbytes: number, chunksi
 }
 
 export interface FrameOpenOptions {
+  /**
+   * For a sparse frame's index (`chunks.b2frame`, frame type 1): the whole chunk file with
+   * this id (`%08X.chunk`). Without it, sparse frames are refused.
+   */
+  chunkFile?: (id: number) => Uint8Array;
   /**
    * Require the frame to span the whole source (c-blosc2 does for in-memory frames).
    * Default true; false accepts trailing bytes after the frame.
@@ -285,6 +293,7 @@ export class CFrame {
     readonly vlmetalayers: readonly FrameLayer[],
     readonly nchunks: number,
     readonly offsets: FrameOffsets,
+    private readonly chunkFile: ((id: number) => Uint8Array) | null,
   ) {}
 
   /** Open a frame held in `source` (or in memory). */
@@ -295,7 +304,10 @@ export class CFrame {
     }
     const header = parseFrameHeader(source.read(0, FRAME_HEADER_MINLEN));
     const { headerLen, frameLen, cbytes, nbytes, chunksize } = header;
-    if (header.frameType !== 0) fail(BloscErrorCode.FrameType, `frame: frame type ${header.frameType} is not a contiguous frame`);
+    const sparse = header.frameType === 1;
+    if (header.frameType !== 0 && !(sparse && options.chunkFile !== undefined)) {
+      fail(BloscErrorCode.FrameType, `frame: frame type ${header.frameType} is not a contiguous frame${sparse ? ' (a sparse frame needs its chunk files)' : ''}`);
+    }
     if (frameLen > source.size) fail(BloscErrorCode.ReadBuffer, `frame: frame_len ${frameLen} exceeds the ${source.size} available bytes`);
     if ((options.exact ?? true) && frameLen !== source.size) {
       bad(`frame_len ${frameLen} differs from the ${source.size}-byte input`, 16);
@@ -312,12 +324,13 @@ export class CFrame {
     const trailerOffset = frameLen - trailerLen;
     const vlmetalayers = parseVlmetalayers(source.read(trailerOffset, trailerLen));
 
-    if (cbytes > trailerOffset - headerLen) bad(`cbytes ${cbytes} overruns the frame`, 39);
+    // A sparse index frame has no data area: its cbytes counts the chunk files.
+    if (!sparse && cbytes > trailerOffset - headerLen) bad(`cbytes ${cbytes} overruns the frame`, 39);
     if (chunksize === -1 && nbytes !== 0) bad('chunksize is unset but the frame holds data', 58);
     let nchunks = 0;
     let offsets: FrameOffsets = new Float64Array(0);
     if (nbytes > 0) {
-      const indexPos = headerLen + cbytes;
+      const indexPos = sparse ? headerLen : headerLen + cbytes;
       const indexLen = trailerOffset - indexPos;
       if (indexLen < EXTENDED_HEADER_LENGTH) bad(`no room for the offsets index (${indexLen} bytes)`, indexPos);
       const indexChunk = source.read(indexPos, indexLen);
@@ -340,9 +353,9 @@ export class CFrame {
       } else {
         raw = decompressChunk(indexChunk.subarray(0, ih.cbytes), undefined, { maxNbytes: nchunks * 8 });
       }
-      offsets = decodeOffsets(raw, nchunks, cbytes, chunksize);
+      offsets = decodeOffsets(raw!, nchunks, cbytes, chunksize, sparse);
     }
-    return new CFrame(source, header, metalayers, vlmetalayers, nchunks, offsets);
+    return new CFrame(source, header, metalayers, vlmetalayers, nchunks, offsets, sparse ? options.chunkFile! : null);
   }
 
   /**
@@ -377,6 +390,14 @@ export class CFrame {
       const p = resolveCParams({ codec: 'blosclz', clevel: 5, typesize: h.typesize > 255 ? 1 : h.typesize, blocksize: h.blocksize });
       const nbytes = this.declaredNbytes(i);
       return o === -SpecialKind.Zero ? zerosChunk(nbytes, p) : o === -SpecialKind.NaN ? nansChunk(nbytes, p) : uninitChunk(nbytes, p);
+    }
+    if (this.chunkFile !== null) {
+      // sframe_get_chunk: the whole file is the chunk.
+      const file = this.chunkFile(o);
+      const ch = readChunkHeader(file);
+      if (!ch.extended) bad(`chunk file ${o} is not a Blosc2 chunk`);
+      if (h.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) bad(`chunk ${i} holds ${ch.nbytes} bytes, the frame says ${this.declaredNbytes(i)}`);
+      return file.subarray(0, ch.cbytes);
     }
     const start = h.headerLen + o;
     const first = this.source.read(start, EXTENDED_HEADER_LENGTH);
@@ -418,6 +439,11 @@ export interface FrameWriteSpec {
   /** Values are compressed Blosc2 chunks. */
   vlmetalayers: readonly FrameLayer[];
   chunks: readonly FrameChunk[];
+  /**
+   * Write the index frame of a sparse frame (frame type 1): data chunks are not embedded,
+   * the index holds their chunk-file ids 0, 1, 2... in order.
+   */
+  sparse?: boolean;
 }
 
 /** Bytes that grow as they are written: big-endian helpers for the msgpack parts. */
@@ -538,6 +564,7 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
 
   let nbytes = 0;
   let cbytes = 0;
+  let nextId = 0;
   const raw = new Uint8Array(8 * nchunks);
   const rawView = new DataView(raw.buffer);
   for (let i = 0; i < nchunks; i++) {
@@ -552,8 +579,9 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
       const h = readChunkHeader(c.bytes);
       if (!h.extended || c.bytes.length !== h.cbytes) fail(BloscErrorCode.InvalidParam, `chunk ${i} is not a Blosc2 chunk of exactly its cbytes`);
       chunkNbytes = h.nbytes;
-      rawView.setUint32(8 * i, cbytes % 0x1_0000_0000, true);
-      rawView.setUint32(8 * i + 4, Math.floor(cbytes / 0x1_0000_0000), true);
+      const offset = spec.sparse === true ? nextId++ : cbytes;
+      rawView.setUint32(8 * i, offset % 0x1_0000_0000, true);
+      rawView.setUint32(8 * i + 4, Math.floor(offset / 0x1_0000_0000), true);
       cbytes += h.cbytes;
     }
     nbytes += chunkNbytes;
@@ -582,7 +610,7 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
   // Variable-size chunks need format 3 (c-blosc2 >= 3.0); everything else stays readable by 2.x.
   const version = spec.chunksize === 0 ? FRAME_VERSION_VL_BLOCKS : FRAME_VERSION_RC1;
   s.u8(version | FRAME_OFFSETS_64 | (spec.chunksize === 0 ? FRAME_VARIABLE_CHUNKS : 0));
-  s.u8(0);
+  s.u8(spec.sparse === true ? 1 : 0);
   s.u8((spec.codec >= UDCODEC_FORMAT ? UDCODEC_FORMAT : spec.codec) | (spec.clevel << 4));
   s.u8((spec.splitmode - 1) & 3);
   s.u8(0xd3);
@@ -615,7 +643,7 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
 
   for (let i = 0; i < nchunks; i++) {
     const c = spec.chunks[i]!;
-    if (c.kind === 'data') s.bytes(c.bytes);
+    if (c.kind === 'data' && spec.sparse !== true) s.bytes(c.bytes);
   }
   s.bytes(index);
 

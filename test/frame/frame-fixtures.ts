@@ -6,7 +6,7 @@ import { FIXTURES } from '../helpers.js';
 
 export interface FrameFixture {
   path: string;
-  kind: 'schunk' | 'b2nd';
+  kind: 'schunk' | 'b2nd' | 'sframe';
   note: string;
   frameSha256: string;
   frameLength: number;

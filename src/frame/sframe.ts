@@ -1,0 +1,55 @@
+/**
+ * Sparse frames (a directory: `chunks.b2frame` index frame + one `%08X.chunk` file per
+ * stored chunk), read and written with Node's synchronous fs calls. Mirrors c-blosc2
+ * blosc/sframe.c (`sframe_make_chunk_path`, `sframe_get_chunk`, `sframe_create_chunk`).
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BloscErrorCode, fail, wrapForeign } from '../errors.js';
+import { SChunk } from '../schunk.js';
+
+/** The index frame's file name inside a sparse-frame directory. */
+export const SFRAME_INDEX_NAME = 'chunks.b2frame';
+/** c-blosc2 rejects chunk files shorter than a minimal header. */
+const MIN_CHUNK_FILE = 16;
+
+/** `%08X.chunk`: the chunk id as 8 uppercase hex digits. */
+export function chunkFileName(id: number): string {
+  if (!Number.isSafeInteger(id) || id < 0 || id > 0xffffffff) fail(BloscErrorCode.InvalidParam, `chunk id ${id} has no file name`);
+  return id.toString(16).toUpperCase().padStart(8, '0') + '.chunk';
+}
+
+/** Open a sparse frame directory. Chunk files are read when their chunk is. */
+export function openSparseFrame(dir: string): SChunk {
+  const index = wrapForeign(BloscErrorCode.FileOpen, `cannot read ${join(dir, SFRAME_INDEX_NAME)}`, () => readFileSync(join(dir, SFRAME_INDEX_NAME)));
+  return SChunk.open(new Uint8Array(index.buffer, index.byteOffset, index.length), {
+    chunkFile: (id) => {
+      const path = join(dir, chunkFileName(id));
+      const b = wrapForeign(BloscErrorCode.FileRead, `cannot read chunk file ${path}`, () => readFileSync(path));
+      if (b.length < MIN_CHUNK_FILE) fail(BloscErrorCode.ReadBuffer, `chunk file ${path} holds ${b.length} bytes`);
+      return new Uint8Array(b.buffer, b.byteOffset, b.length);
+    },
+  });
+}
+
+/**
+ * Write `schunk` as a sparse frame into `dir` (created if needed). Chunk files of an
+ * earlier sparse frame in the same directory that are no longer used are removed.
+ */
+export function writeSparseFrame(schunk: SChunk, dir: string): void {
+  const { index, chunkFiles } = schunk.toSparseFrame();
+  wrapForeign(BloscErrorCode.FileWrite, `cannot write the sparse frame ${dir}`, () => {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    const keep = new Set<string>();
+    for (let id = 0; id < chunkFiles.length; id++) {
+      const name = chunkFileName(id);
+      keep.add(name);
+      writeFileSync(join(dir, name), chunkFiles[id]!);
+    }
+    for (const name of readdirSync(dir)) {
+      if (/^[0-9A-F]{8}\.chunk$/.test(name) && !keep.has(name)) unlinkSync(join(dir, name));
+    }
+    writeFileSync(join(dir, SFRAME_INDEX_NAME), index);
+  });
+}

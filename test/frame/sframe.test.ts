@@ -1,0 +1,91 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import '../../src/index.js';
+import { BloscError } from '../../src/errors.js';
+import { CFrame } from '../../src/frame/cframe.js';
+import { readChunkHeader } from '../../src/frame/chunk-header.js';
+import { chunkFileName, openSparseFrame, writeSparseFrame } from '../../src/frame/sframe.js';
+import { SChunk } from '../../src/schunk.js';
+import { bytesEqual, pythonReference, runPython, sha256 } from '../helpers.js';
+import { fixturePath, frameFixtures, hex, jsonForm } from './frame-fixtures.js';
+import { randomSChunk } from '../schunk/random-schunk.js';
+
+const sparse = frameFixtures().filter((f) => f.kind === 'sframe');
+const tmp = mkdtempSync(join(tmpdir(), 'blosc-ts-sframe-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('sparse frames', () => {
+  it('names chunk files %08X.chunk', () => {
+    expect(chunkFileName(10)).toBe('0000000A.chunk');
+    expect(chunkFileName(0xabcdef12)).toBe('ABCDEF12.chunk');
+    expect(() => chunkFileName(-1)).toThrow(BloscError);
+  });
+
+  it('has a python-blosc2 sparse fixture', () => {
+    expect(sparse.length).toBeGreaterThan(0);
+  });
+
+  for (const f of sparse) {
+    it(`reads ${f.path} as python-blosc2 does`, () => {
+      const s = openSparseFrame(fixturePath(f));
+      expect(s.nchunks).toBe(f.nchunks);
+      expect(s.nbytes).toBe(f.nbytes);
+      expect(sha256(s.getSlice())).toBe(f.decoded.sha256);
+      for (let i = 0; i < f.nchunks; i++) {
+        expect(readChunkHeader(s.getChunk(i)).special).toBe(f.chunks![i]!.special);
+        expect(sha256(s.getChunk(i))).toBe(f.chunks![i]!.sha256);
+      }
+      expect(Object.fromEntries(s.meta.names().map((n) => [n, hex(s.meta.get(n)!)]))).toEqual(f.metalayers);
+      expect(Object.fromEntries(s.vlmeta.names().map((n) => [n, jsonForm(s.vlmeta.get(n)!)]))).toEqual(f.vlmeta);
+      // The index frame alone is refused as a contiguous frame.
+      expect(() => SChunk.open(s.toSparseFrame().index)).toThrow(BloscError);
+    });
+  }
+
+  it('writes sparse frames that read back, removing stale chunk files', () => {
+    for (let seed = 300; seed < 310; seed++) {
+      const { schunk, data } = randomSChunk(seed);
+      const dir = join(tmp, `ours${seed}.b2frame`);
+      writeSparseFrame(schunk, dir);
+      const back = openSparseFrame(dir);
+      expect(bytesEqual(back.getSlice(), data), `seed ${seed}`).toBe(true);
+      const files = readdirSync(dir).filter((n) => n.endsWith('.chunk'));
+      const f = CFrame.open(schunk.toSparseFrame().index, { chunkFile: () => new Uint8Array(0) });
+      expect(f.header.frameType).toBe(1);
+      let stored = 0;
+      for (let i = 0; i < f.nchunks; i++) if (f.specialKind(i) === 0) stored++;
+      expect(files.length).toBe(stored);
+    }
+    const small = new SChunk({ chunksize: 8, typesize: 1 });
+    small.append(new Uint8Array(8).fill(1));
+    writeSparseFrame(small, join(tmp, 'ours300.b2frame'));
+    expect(readdirSync(join(tmp, 'ours300.b2frame')).sort()).toEqual(['00000000.chunk', 'chunks.b2frame']);
+  });
+
+  it.skipIf(!pythonReference().ok)('python-blosc2 opens sparse frames written by blosc-ts', () => {
+    const expected: Record<string, string> = {};
+    for (let seed = 400; seed < 410; seed++) {
+      const { schunk, data } = randomSChunk(seed);
+      const name = `py${seed}.b2frame`;
+      writeSparseFrame(schunk, join(tmp, name));
+      expected[name] = sha256(data);
+    }
+    const out = runPython([
+      '-c',
+      [
+        'import sys, json, hashlib, blosc2',
+        'd = sys.argv[1]; names = json.loads(sys.argv[2])',
+        'res = {}',
+        'for n in names:',
+        '    s = blosc2.open(d + "/" + n)',
+        '    res[n] = hashlib.sha256(s[:] if s.nbytes else b"").hexdigest()',
+        'print(json.dumps(res))',
+      ].join('\n'),
+      tmp,
+      JSON.stringify(Object.keys(expected)),
+    ]);
+    expect(JSON.parse(out)).toEqual(expected);
+  });
+});
