@@ -61,14 +61,15 @@ describe('contiguous frames written by python-blosc2', () => {
         const s = SChunk.open(bytes);
         const all = s.getSlice();
         expect(all.length).toBe(f.decoded.length);
-        expect(sha256(all)).toBe(f.decoded.sha256);
+        if (f.uninit === true) expect(all.every((v) => v === 0)).toBe(true); // undefined contents read as zeros
+        else expect(sha256(all)).toBe(f.decoded.sha256);
       });
 
       it('reads the same from a file, on demand', () => {
         const src = new FileSource(fixturePath(f));
         try {
           const s = SChunk.open(src);
-          expect(sha256(s.getSlice())).toBe(f.decoded.sha256);
+          expect(sha256(s.getSlice())).toBe(sha256(SChunk.open(bytes).getSlice()));
         } finally {
           src.close();
         }
@@ -111,7 +112,7 @@ describe('contiguous frames written by python-blosc2', () => {
           expect(() => SChunk.open(src)).toThrow(BloscError); // trailing bytes: frame_len ≠ source size
           const s = SChunk.open(src, { exact: false });
           expect(s.nchunks).toBe(f.nchunks);
-          expect(sha256(s.getSlice())).toBe(f.decoded.sha256);
+          expect(sha256(s.getSlice())).toBe(sha256(SChunk.open(bytes).getSlice()));
         } finally {
           src.close();
           rmSync(dir, { recursive: true, force: true });
@@ -122,7 +123,7 @@ describe('contiguous frames written by python-blosc2', () => {
         const s = SChunk.open(bytes);
         const again = SChunk.open(s.toFrame());
         expect(again.nchunks).toBe(f.nchunks);
-        expect(sha256(again.getSlice())).toBe(f.decoded.sha256);
+        expect(sha256(again.getSlice())).toBe(sha256(s.getSlice()));
         expect(Object.fromEntries(again.meta.names().map((n) => [n, hex(again.meta.get(n)!)]))).toEqual(f.metalayers);
         expect(Object.fromEntries(again.vlmeta.names().map((n) => [n, jsonForm(again.vlmeta.get(n)!)]))).toEqual(f.vlmeta);
       });

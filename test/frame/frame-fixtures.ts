@@ -21,7 +21,9 @@ export interface FrameFixture {
   metalayers: Record<string, string>;
   vlmeta: Record<string, unknown>;
   chunks: { sha256: string; cbytes: number; special: number }[] | null;
-  decoded: { length: number; sha256: string };
+  decoded: { length: number; sha256: string | null };
+  /** Uninitialized contents: python's bytes are arbitrary, a reader returns zeros. */
+  uninit?: boolean;
 }
 
 export function frameFixtures(): FrameFixture[] {
