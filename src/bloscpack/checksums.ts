@@ -49,13 +49,17 @@ export function crc32(data: Uint8Array): number {
   return (c ^ -1) >>> 0;
 }
 
-/** Message padding shared by MD5 and the SHA family: 0x80, zeros, bit length (64 or 128 bits). */
-function pad(data: Uint8Array, blockBytes: number, bigEndianLength: boolean): Uint8Array {
+/**
+ * The last block(s) of a message for MD5 and the SHA family: the bytes after the last full
+ * block, 0x80, zeros and the bit length (64 or 128 bits). Full blocks are hashed in place.
+ */
+function paddedTail(data: Uint8Array, blockBytes: number, bigEndianLength: boolean): Uint8Array {
   const lenBytes = blockBytes === 128 ? 16 : 8;
-  const total = Math.ceil((data.length + 1 + lenBytes) / blockBytes) * blockBytes;
+  const rem = data.length % blockBytes;
+  const total = Math.ceil((rem + 1 + lenBytes) / blockBytes) * blockBytes;
   const m = new Uint8Array(total);
-  m.set(data);
-  m[data.length] = 0x80;
+  m.set(data.subarray(data.length - rem));
+  m[rem] = 0x80;
   const bitsLo = (data.length * 8) >>> 0;
   const bitsHi = Math.floor(data.length / 0x2000_0000);
   const dv = new DataView(m.buffer);
@@ -69,29 +73,20 @@ function pad(data: Uint8Array, blockBytes: number, bigEndianLength: boolean): Ui
   return m;
 }
 
+function fullBlocks(data: Uint8Array, blockBytes: number): DataView {
+  return new DataView(data.buffer, data.byteOffset, data.length - (data.length % blockBytes));
+}
+
 const MD5_S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
 let md5K: Int32Array | null = null;
 
-/** RFC 1321. */
-export function md5(data: Uint8Array): Uint8Array {
-  if (md5K === null) {
-    md5K = new Int32Array(64);
-    for (let i = 0; i < 64; i++) md5K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 0x1_0000_0000) | 0;
-  }
-  const K = md5K;
-  const m = pad(data, 64, false);
-  const dv = new DataView(m.buffer);
-  const w = new Int32Array(16);
-  let h0 = 0x67452301;
-  let h1 = 0xefcdab89 | 0;
-  let h2 = 0x98badcfe | 0;
-  let h3 = 0x10325476;
-  for (let off = 0; off < m.length; off += 64) {
+function md5Blocks(h: Int32Array, w: Int32Array, K: Int32Array, dv: DataView): void {
+  for (let off = 0; off < dv.byteLength; off += 64) {
     for (let j = 0; j < 16; j++) w[j] = dv.getInt32(off + 4 * j, true);
-    let a = h0;
-    let b = h1;
-    let c = h2;
-    let d = h3;
+    let a = h[0]!;
+    let b = h[1]!;
+    let c = h[2]!;
+    let d = h[3]!;
     for (let i = 0; i < 64; i++) {
       let f: number;
       let g: number;
@@ -115,27 +110,31 @@ export function md5(data: Uint8Array): Uint8Array {
       c = b;
       b = (b + ((x << s) | (x >>> (32 - s)))) | 0;
     }
-    h0 = (h0 + a) | 0;
-    h1 = (h1 + b) | 0;
-    h2 = (h2 + c) | 0;
-    h3 = (h3 + d) | 0;
+    h[0] = (h[0]! + a) | 0;
+    h[1] = (h[1]! + b) | 0;
+    h[2] = (h[2]! + c) | 0;
+    h[3] = (h[3]! + d) | 0;
   }
+}
+
+/** RFC 1321. */
+export function md5(data: Uint8Array): Uint8Array {
+  if (md5K === null) {
+    md5K = new Int32Array(64);
+    for (let i = 0; i < 64; i++) md5K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 0x1_0000_0000) | 0;
+  }
+  const h = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476]);
+  const w = new Int32Array(16);
+  md5Blocks(h, w, md5K, fullBlocks(data, 64));
+  md5Blocks(h, w, md5K, new DataView(paddedTail(data, 64, false).buffer));
   const out = new Uint8Array(16);
   const odv = new DataView(out.buffer);
-  odv.setInt32(0, h0, true);
-  odv.setInt32(4, h1, true);
-  odv.setInt32(8, h2, true);
-  odv.setInt32(12, h3, true);
+  for (let i = 0; i < 4; i++) odv.setInt32(4 * i, h[i]!, true);
   return out;
 }
 
-/** FIPS 180-4 SHA-1. */
-export function sha1(data: Uint8Array): Uint8Array {
-  const m = pad(data, 64, true);
-  const dv = new DataView(m.buffer);
-  const w = new Int32Array(80);
-  const h = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0]);
-  for (let off = 0; off < m.length; off += 64) {
+function sha1Blocks(h: Int32Array, w: Int32Array, dv: DataView): void {
+  for (let off = 0; off < dv.byteLength; off += 64) {
     for (let j = 0; j < 16; j++) w[j] = dv.getInt32(off + 4 * j);
     for (let j = 16; j < 80; j++) {
       const x = w[j - 3]! ^ w[j - 8]! ^ w[j - 14]! ^ w[j - 16]!;
@@ -175,6 +174,14 @@ export function sha1(data: Uint8Array): Uint8Array {
     h[3] = (h[3]! + d) | 0;
     h[4] = (h[4]! + e) | 0;
   }
+}
+
+/** FIPS 180-4 SHA-1. */
+export function sha1(data: Uint8Array): Uint8Array {
+  const h = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0]);
+  const w = new Int32Array(80);
+  sha1Blocks(h, w, fullBlocks(data, 64));
+  sha1Blocks(h, w, new DataView(paddedTail(data, 64, true).buffer));
   return wordsBE(h, 5);
 }
 
@@ -194,12 +201,8 @@ const SHA256_K = new Int32Array([
   0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-function sha256Family(data: Uint8Array, init: readonly number[], outWords: number): Uint8Array {
-  const m = pad(data, 64, true);
-  const dv = new DataView(m.buffer);
-  const w = new Int32Array(64);
-  const h = Int32Array.from(init, (x) => x | 0);
-  for (let off = 0; off < m.length; off += 64) {
+function sha256Blocks(h: Int32Array, w: Int32Array, dv: DataView): void {
+  for (let off = 0; off < dv.byteLength; off += 64) {
     for (let j = 0; j < 16; j++) w[j] = dv.getInt32(off + 4 * j);
     for (let j = 16; j < 64; j++) {
       const x = w[j - 15]!;
@@ -241,6 +244,13 @@ function sha256Family(data: Uint8Array, init: readonly number[], outWords: numbe
     h[6] = (h[6]! + g) | 0;
     h[7] = (h[7]! + hh) | 0;
   }
+}
+
+function sha256Family(data: Uint8Array, init: readonly number[], outWords: number): Uint8Array {
+  const h = Int32Array.from(init, (x) => x | 0);
+  const w = new Int32Array(64);
+  sha256Blocks(h, w, fullBlocks(data, 64));
+  sha256Blocks(h, w, new DataView(paddedTail(data, 64, true).buffer));
   return wordsBE(h, outWords);
 }
 
@@ -274,13 +284,8 @@ const SHA512_K = new Int32Array(
  * SHA-512 and SHA-384 with 64-bit words held as (hi, lo) int32 pairs in Int32Arrays.
  * Additions carry through `>>> 0` sums of the low halves.
  */
-function sha512Family(data: Uint8Array, init: readonly string[], outBytes: number): Uint8Array {
-  const m = pad(data, 128, true);
-  const dv = new DataView(m.buffer);
-  const W = new Int32Array(160);
-  const H = new Int32Array(init.flatMap((s) => [parseInt(s.slice(0, 8), 16) | 0, parseInt(s.slice(8), 16) | 0]));
-  const V = new Int32Array(16);
-  for (let off = 0; off < m.length; off += 128) {
+function sha512Blocks(H: Int32Array, W: Int32Array, V: Int32Array, dv: DataView): void {
+  for (let off = 0; off < dv.byteLength; off += 128) {
     for (let j = 0; j < 32; j++) W[j] = dv.getInt32(off + 4 * j);
     for (let j = 16; j < 80; j++) {
       // sigma0(W[j-15]) = rotr1 ^ rotr8 ^ shr7
@@ -341,6 +346,14 @@ function sha512Family(data: Uint8Array, init: readonly string[], outBytes: numbe
       H[i + 1] = l | 0;
     }
   }
+}
+
+function sha512Family(data: Uint8Array, init: readonly string[], outBytes: number): Uint8Array {
+  const H = new Int32Array(init.flatMap((s) => [parseInt(s.slice(0, 8), 16) | 0, parseInt(s.slice(8), 16) | 0]));
+  const W = new Int32Array(160);
+  const V = new Int32Array(16);
+  sha512Blocks(H, W, V, fullBlocks(data, 128));
+  sha512Blocks(H, W, V, new DataView(paddedTail(data, 128, true).buffer));
   return wordsBE(H, 16).subarray(0, outBytes);
 }
 

@@ -43,6 +43,16 @@ describe('bloscpack checksums', () => {
     });
   }
 
+  it('hash views into a larger buffer (odd offsets) by their own bytes only', () => {
+    const big = bytes(5000, 42);
+    for (const [name, fn] of Object.entries(hashes)) {
+      for (const [start, n] of [[3, 200], [1, 4096], [7, 0], [129, 4000]] as const) {
+        const view = big.subarray(start, start + n);
+        expect(hex(fn(view)), `${name} ${start}+${n}`).toBe(createHash(name).update(view).digest('hex'));
+      }
+    }
+  });
+
   it('md5/sha1/sha256/sha512 match node:crypto on random inputs', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), (d) => {
