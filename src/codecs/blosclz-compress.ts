@@ -42,6 +42,14 @@ function hashOf(seq: number, hashlog: number): number {
 function matchEnd(src: Uint8Array, anchor: number, dist: number, bound: number): number {
   let q = anchor + 4;
   let r = q - dist;
+  // Four bytes at a time first (the input is never written, so overlapping reads are fine);
+  // the first differing byte is the lowest set byte of the XOR of two little-endian words.
+  while (q + 4 <= bound) {
+    const x = readU32(src, q) ^ readU32(src, r);
+    if (x !== 0) return q + ((31 - Math.clz32(x & -x)) >>> 3) + 1;
+    q += 4;
+    r += 4;
+  }
   while (q < bound) {
     if (src[q] !== src[r]) return q + 1;
     q++;
