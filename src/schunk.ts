@@ -236,6 +236,7 @@ export class SChunk {
       s.slots.push(i);
       s.sizes.push(frame.declaredNbytes(i));
     }
+    if (s.nbytes !== h.nbytes) fail(BloscErrorCode.InvalidHeader, `frame: chunks hold ${s.nbytes} bytes, the header says ${h.nbytes}`);
     return s;
   }
 

@@ -365,7 +365,14 @@ export class CFrame {
   declaredNbytes(i: number): number {
     this.checkIndex(i);
     const cs = this.header.chunksize;
-    if (cs <= 0) return readChunkHeader(this.getChunk(i)).nbytes;
+    if (cs <= 0) {
+      const o = this.offsets[i]!;
+      if (this.chunkFile !== null || o < 0) return readChunkHeader(this.getChunk(i)).nbytes;
+      // Only the chunk's header: nbytes is its LE int32 at byte 4.
+      const nbytes = readInt32LE(this.chunkStart(i, o).first, 4);
+      if (nbytes < 0) bad(`chunk ${i} has negative nbytes ${nbytes}`);
+      return nbytes;
+    }
     if (i < this.nchunks - 1) return cs;
     return this.header.nbytes - cs * (this.nchunks - 1);
   }
@@ -399,18 +406,25 @@ export class CFrame {
       if (h.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) bad(`chunk ${i} holds ${ch.nbytes} bytes, the frame says ${this.declaredNbytes(i)}`);
       return file.subarray(0, ch.cbytes);
     }
-    const start = h.headerLen + o;
-    const first = this.source.read(start, EXTENDED_HEADER_LENGTH);
-    const chunkCbytes = readInt32LE(first, 12);
-    if (chunkCbytes < EXTENDED_HEADER_LENGTH || chunkCbytes > h.cbytes - o) {
-      fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${chunkCbytes} bytes, ${h.cbytes - o} left in the data area`, { chunk: i, offset: start });
-    }
+    const { start, chunkCbytes } = this.chunkStart(i, o);
     const chunk = this.source.read(start, chunkCbytes);
     const ch = readChunkHeader(chunk);
     if (h.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) {
       bad(`chunk ${i} holds ${ch.nbytes} bytes, the frame says ${this.declaredNbytes(i)}`, start);
     }
     return chunk;
+  }
+
+  /** The first 32 bytes of a chunk in the data area, with its cbytes checked against the area. */
+  private chunkStart(i: number, o: number): { start: number; first: Uint8Array; chunkCbytes: number } {
+    const h = this.header;
+    const start = h.headerLen + o;
+    const first = this.source.read(start, EXTENDED_HEADER_LENGTH);
+    const chunkCbytes = readInt32LE(first, 12);
+    if (chunkCbytes < EXTENDED_HEADER_LENGTH || chunkCbytes > h.cbytes - o) {
+      fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${chunkCbytes} bytes, ${h.cbytes - o} left in the data area`, { chunk: i, offset: start });
+    }
+    return { start, first, chunkCbytes };
   }
 
   private checkIndex(i: number): void {
