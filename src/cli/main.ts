@@ -3,10 +3,28 @@
  * The `blosc-ts` command line: a thin layer over the public API (src/index.ts).
  *   blosc-ts info FILE [--json]
  *   blosc-ts decompress IN OUT
+ *   blosc-ts compress IN OUT [options]
+ *   blosc-ts pack | unpack | append | verify | info (bloscpack files, src/bloscpack/cli.ts)
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { chunkInfo, compress, decompress, errorCodeName, isBloscError, type ChunkInfo, type CompressOptions } from '../index.js';
 import { parseArgs, UsageError } from './args.js';
+import { BLOSCPACK_USAGE, runBloscpackCommand } from '../bloscpack/cli.js';
+
+/** Bloscpack files start with these four bytes (container spec §6.2). */
+const BLOSCPACK_MAGIC = [0x62, 0x6c, 0x70, 0x6b];
+const BLOSCPACK_COMMANDS = new Set(['pack', 'unpack', 'append', 'verify']);
+
+function isBloscpackFile(file: string): boolean {
+  const head = new Uint8Array(4);
+  const fd = openSync(file, 'r');
+  try {
+    if (readSync(fd, head, 0, 4, 0) !== 4) return false;
+  } finally {
+    closeSync(fd);
+  }
+  return BLOSCPACK_MAGIC.every((b, i) => head[i] === b);
+}
 
 const USAGE = `usage:
   blosc-ts info FILE [--json]        describe a Blosc chunk
@@ -15,7 +33,11 @@ const USAGE = `usage:
            [--typesize N] [--blocksize N] [--splitmode always|never|auto|forward-compat]
            [--format blosc1|blosc2] [--nthreads N]
                                      compress raw bytes into one chunk
-  blosc-ts --help | --version`;
+  blosc-ts info FILE.blp [--json]    describe a bloscpack file
+  blosc-ts --help | --version
+
+bloscpack files (.blp), as bloscpack's blpk:
+${BLOSCPACK_USAGE.replace(/^usage:\n/, '').replace(/^  (pack|unpack|append|info|verify) /gm, '  blosc-ts $1 ')}`;
 
 /** Write through a temporary name, then rename: a failed write leaves no partial file. */
 export function writeFileAtomic(path: string, data: Uint8Array): void {
@@ -93,6 +115,12 @@ function compressOptions(options: Map<string, string | true>): CompressOptions {
 }
 
 function run(argv: readonly string[]): number {
+  const first = argv.find((a) => !a.startsWith('--'));
+  if (first !== undefined && BLOSCPACK_COMMANDS.has(first)) return runBloscpackCommand([...argv]);
+  if (first === 'info') {
+    const file = argv.filter((a) => !a.startsWith('--'))[1];
+    if (file !== undefined && isBloscpackFile(file)) return runBloscpackCommand([...argv]);
+  }
   const { positional, options } = parseArgs(argv, new Set(['json', 'help', 'version', 'verbose']));
   if (options.has('help') || positional.length === 0) {
     process.stdout.write(`${USAGE}\n`);
