@@ -322,7 +322,9 @@ export function executeSequences(
       fail(op + ll + ml > dstEnd ? BloscErrorCode.WriteBuffer : BloscErrorCode.Data, 'zstd: sequence runs past the block or output end');
     }
     if (litPos + ll > litEnd) fail(BloscErrorCode.Data, 'zstd: sequence uses more literals than decoded');
-    if (ll <= 16 && op + 16 <= safeEnd && litPos + 16 <= litCap) {
+    if (ll === 0) {
+      // Nothing to copy (the common case in well-matched data).
+    } else if (ll <= 16 && op + 16 <= safeEnd && litPos + 16 <= litCap) {
       // Fixed 16 bytes as 4 words: no length-dependent loop exit to mispredict. The bytes
       // past the literals are overwritten by the match that follows.
       dv.setInt32(op, lv.getInt32(litPos, true), true);
