@@ -15,6 +15,7 @@ import { compressBlockFast } from './match-fast.js';
 import { compressBlockLazy } from './match-lazy.js';
 import { MatchState, sourceView } from './match-state.js';
 import { OptState, compressBlockOpt, compressBlockUltra2 } from './match-opt.js';
+import { PostSplitScratch, deriveBlockSplits, partitionLiterals, postSplitEnabled, resolveOffCodes } from './post-split.js';
 import { BLOCKSIZE_MAX, Strategy, ZSTD_MAX_CLEVEL, getCompressionParams } from './params.js';
 import type { CompressionParams } from './params.js';
 import { REP_NUM, SeqStore } from './seq-store.js';
@@ -49,6 +50,7 @@ export class ZstdEncoderState {
   readonly lit = new LiteralsScratch();
   readonly seq = new SequencesScratch();
   readonly split = new SplitScratch();
+  readonly postSplit = new PostSplitScratch();
   /** The block being compressed, before it is known to beat a raw block. */
   readonly block = new Uint8Array(BLOCKSIZE_MAX + 1024);
   readonly found = new Int32Array(1);
@@ -149,42 +151,94 @@ function replayRepeatOffsets(ss: SeqStore, rep: Int32Array): void {
 }
 
 /**
- * Literals and sequences of the block into state.block (`ZSTD_entropyCompressSeqStore`).
+ * Literals lit[litStart, litStart+litSize) and sequences [first, first+nbSeq) of the store
+ * into state.block (`ZSTD_entropyCompressSeqStore`), for a block of `srcSize` bytes.
  * Returns the size, or 0 when the block should be stored raw.
  */
-function entropyCompress(st: ZstdEncoderState, p: CompressionParams, blockSize: number): number {
+function entropyCompress(
+  st: ZstdEncoderState,
+  p: CompressionParams,
+  first: number,
+  nbSeq: number,
+  litStart: number,
+  litSize: number,
+  srcSize: number,
+): number {
   const ss = st.ss;
   const out = st.block;
   const oend = out.length;
-  const nbSeq = ss.nbSeq;
-  const suspectUncompressible = nbSeq === 0 || ss.litLength / nbSeq >= 20;
+  const suspectUncompressible = nbSeq === 0 || litSize / nbSeq >= 20;
   const disableLiterals = p.strategy === Strategy.Fast && p.targetLength > 0;
   let n: number;
   if (disableLiterals) {
     st.nextHuf.copyFrom(st.prevHuf);
-    n = writeRawLiterals(ss.lit, 0, ss.litLength, out, 0, oend);
+    n = writeRawLiterals(ss.lit, litStart, litSize, out, 0, oend);
   } else {
-    n = compressLiterals(ss.lit, 0, ss.litLength, out, 0, oend, st.prevHuf, st.nextHuf, p.strategy, suspectUncompressible, st.repeatIo, st.lit);
+    n = compressLiterals(ss.lit, litStart, litSize, out, 0, oend, st.prevHuf, st.nextHuf, p.strategy, suspectUncompressible, st.repeatIo, st.lit);
   }
   if (n < 0) return 0;
-  const m = compressSequences(ss, out, n, oend, st.prevSeq, st.nextSeq, p.strategy, st.seq);
+  const m = compressSequences(ss, first, nbSeq, out, n, oend, st.prevSeq, st.nextSeq, p.strategy, st.seq);
   if (m <= 0) return 0;
   const cSize = n + m;
-  if (cSize >= blockSize - minGain(blockSize, p.strategy)) return 0;
+  if (cSize >= srcSize - minGain(srcSize, p.strategy)) return 0;
   return cSize;
 }
 
+/** Keep this block's entropy tables for the next block (`ZSTD_blockState_confirmRepcodesAndEntropyTables`). */
+function confirmTables(st: ZstdEncoderState): void {
+  const h = st.prevHuf;
+  st.prevHuf = st.nextHuf;
+  st.nextHuf = h;
+  const s = st.prevSeq;
+  st.prevSeq = st.nextSeq;
+  st.nextSeq = s;
+}
+
 /**
- * Compress one block (`ZSTD_compressBlock_internal`): find sequences, entropy-code them,
- * and decide between compressed (returns its size, > 1), RLE (returns 1) and raw (0).
- * Repeat offsets and entropy tables carry over only from compressed blocks.
+ * Write one block at d[op..]: raw when cSize is 0, RLE when 1, else the compressed bytes
+ * in state.block. Returns the bytes written, or -1 when they do not fit before oend.
  */
-function compressBlock(st: ZstdEncoderState, p: CompressionParams, src: Uint8Array, ip: number, blockSize: number, firstBlock: boolean): number {
-  if (blockSize < MIN_COMPRESSIBLE_BLOCK) return 0;
+function emitBlock(
+  st: ZstdEncoderState,
+  d: Uint8Array,
+  op: number,
+  oend: number,
+  src: Uint8Array,
+  ip: number,
+  blockSize: number,
+  cSize: number,
+  lastBlock: number,
+): number {
+  let written: number;
+  let h: number;
+  if (cSize === 0) {
+    written = BLOCK_HEADER_SIZE + blockSize;
+    if (written > oend - op) return -1;
+    h = lastBlock + (BLOCK_RAW << 1) + blockSize * 8;
+    d.set(src.subarray(ip, ip + blockSize), op + BLOCK_HEADER_SIZE);
+  } else if (cSize === 1) {
+    written = BLOCK_HEADER_SIZE + 1;
+    if (written > oend - op) return -1;
+    h = lastBlock + (BLOCK_RLE << 1) + blockSize * 8;
+    d[op + 3] = src[ip]!;
+  } else {
+    written = BLOCK_HEADER_SIZE + cSize;
+    if (written > oend - op) return -1;
+    h = lastBlock + (BLOCK_COMPRESSED << 1) + cSize * 8;
+    d.set(st.block.subarray(0, cSize), op + BLOCK_HEADER_SIZE);
+  }
+  d[op] = h;
+  d[op + 1] = h >>> 8;
+  d[op + 2] = h >>> 16;
+  return written;
+}
+
+/** Run the level's match finder over src[ip, ip+blockSize), leaving the sequences in st.ss. */
+function findSequences(st: ZstdEncoderState, p: CompressionParams, src: Uint8Array, ip: number, blockSize: number): void {
   const ms = st.ms;
   const ss = st.ss;
   ss.reset();
-  // After a very long match, do not insert the whole skipped range into the chains.
+  // After a very long match, do not insert the whole skipped range into the tables.
   if (ip > ms.nextToUpdate + 384) ms.nextToUpdate = ip - Math.min(192, ip - ms.nextToUpdate - 384);
   const nextRep = st.nextRep;
   nextRep.set(st.rep);
@@ -218,24 +272,77 @@ function compressBlock(st: ZstdEncoderState, p: CompressionParams, src: Uint8Arr
       break;
   }
   ss.storeLastLiterals(src, iend - lastLiterals, lastLiterals);
+  // The repeat offsets the decoder will hold after these sequences.
   nextRep.set(st.rep);
   replayRepeatOffsets(ss, nextRep);
+}
 
-  let cSize = entropyCompress(st, p, blockSize);
-  if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, ip, blockSize)) {
-    cSize = 1;
-    st.block[0] = src[ip]!;
+/**
+ * Compress one block (`ZSTD_compressBlock_internal`, or `ZSTD_compressBlock_splitBlock`
+ * when the level splits blocks after parsing) and write it, or its partitions, at
+ * d[op..]. Repeat offsets and entropy tables carry over only from compressed blocks.
+ * Returns the bytes written, or -1 when they do not fit.
+ */
+function compressBlock(
+  st: ZstdEncoderState,
+  p: CompressionParams,
+  src: Uint8Array,
+  ip: number,
+  blockSize: number,
+  firstBlock: boolean,
+  lastBlock: number,
+  d: Uint8Array,
+  op: number,
+  oend: number,
+): number {
+  if (blockSize < MIN_COMPRESSIBLE_BLOCK) return emitBlock(st, d, op, oend, src, ip, blockSize, 0, lastBlock);
+  findSequences(st, p, src, ip, blockSize);
+  const ss = st.ss;
+  const numSplits = postSplitEnabled(p.strategy, p.windowLog)
+    ? deriveBlockSplits(ss, st.prevHuf, st.prevSeq, p.strategy, st.postSplit, st.lit.huf, st.seq)
+    : 0;
+  if (numSplits === 0) {
+    let cSize = entropyCompress(st, p, 0, ss.nbSeq, 0, ss.litLength, blockSize);
+    if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, ip, blockSize)) cSize = 1;
+    if (cSize > 1) {
+      confirmTables(st);
+      st.rep.set(st.nextRep);
+    }
+    return emitBlock(st, d, op, oend, src, ip, blockSize, cSize, lastBlock);
   }
-  if (cSize > 1) {
-    const h = st.prevHuf;
-    st.prevHuf = st.nextHuf;
-    st.nextHuf = h;
-    const s = st.prevSeq;
-    st.prevSeq = st.nextSeq;
-    st.nextSeq = s;
-    st.rep.set(nextRep);
+
+  // Partitions, each its own block. A partition stored raw or RLE leaves the decoder's
+  // repeat offsets (dRep) behind the parser's (cRep); repeat codes are fixed up for it.
+  const ws = st.postSplit;
+  const dRep = ws.dRep;
+  const cRep = ws.cRep;
+  dRep.set(st.rep);
+  cRep.set(st.rep);
+  let written = 0;
+  let first = 0;
+  let pos = ip;
+  for (let i = 0; i <= numSplits; i++) {
+    const end = ws.partitions[i]!;
+    const last = i === numSplits;
+    const litStart = ws.litPrefix[first]!;
+    const litSize = last ? ss.litLength - litStart : partitionLiterals(ws, first, end);
+    let srcBytes = partitionLiterals(ws, first, end);
+    for (let k = first; k < end; k++) srcBytes += ss.mlBases[k]! + 3;
+    if (last) srcBytes = ip + blockSize - pos;
+    ws.dRepOriginal.set(dRep);
+    resolveOffCodes(dRep, cRep, ss, first, end);
+    let cSize = entropyCompress(st, p, first, end - first, litStart, litSize, srcBytes);
+    if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, pos, srcBytes)) cSize = 1;
+    if (cSize > 1) confirmTables(st);
+    else dRep.set(ws.dRepOriginal);
+    const n = emitBlock(st, d, op + written, oend, src, pos, srcBytes, cSize, last ? lastBlock : 0);
+    if (n < 0) return -1;
+    written += n;
+    pos += srcBytes;
+    first = end;
   }
-  return cSize;
+  st.rep.set(dRep);
+  return written;
 }
 
 /**
@@ -305,33 +412,8 @@ export function zstdCompress(
   while (remaining > 0) {
     const blockSize = optimalBlockSize(s, ip, remaining, blockSizeMax, params.strategy, savings, st.split);
     const lastBlock = blockSize === remaining ? 1 : 0;
-    const cSize = compressBlock(st, mp, s, ip, blockSize, firstBlock);
-    let written: number;
-    if (cSize === 0) {
-      written = BLOCK_HEADER_SIZE + blockSize;
-      if (written > oend - op) return 0;
-      const h = lastBlock + (BLOCK_RAW << 1) + blockSize * 8;
-      d[op] = h;
-      d[op + 1] = h >>> 8;
-      d[op + 2] = h >>> 16;
-      d.set(s.subarray(ip, ip + blockSize), op + BLOCK_HEADER_SIZE);
-    } else if (cSize === 1) {
-      written = BLOCK_HEADER_SIZE + 1;
-      if (written > oend - op) return 0;
-      const h = lastBlock + (BLOCK_RLE << 1) + blockSize * 8;
-      d[op] = h;
-      d[op + 1] = h >>> 8;
-      d[op + 2] = h >>> 16;
-      d[op + 3] = st.block[0]!;
-    } else {
-      written = BLOCK_HEADER_SIZE + cSize;
-      if (written > oend - op) return 0;
-      const h = lastBlock + (BLOCK_COMPRESSED << 1) + cSize * 8;
-      d[op] = h;
-      d[op + 1] = h >>> 8;
-      d[op + 2] = h >>> 16;
-      d.set(st.block.subarray(0, cSize), op + BLOCK_HEADER_SIZE);
-    }
+    const written = compressBlock(st, mp, s, ip, blockSize, firstBlock, lastBlock, d, op, oend);
+    if (written < 0) return 0;
     savings += blockSize - written;
     op += written;
     ip += blockSize;

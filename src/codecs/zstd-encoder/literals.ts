@@ -91,18 +91,18 @@ function largestCount(count: Uint32Array): number {
 }
 
 /** Depth that minimizes table plus data size, probing upwards (`HUF_optimalTableLog`, optimal-depth mode). */
-function probeOptimalDepth(count: Uint32Array, maxSymbolValue: number, maxTableLog: number, ws: LiteralsScratch): number {
+export function probeOptimalDepth(count: Uint32Array, maxSymbolValue: number, maxTableLog: number, huf: HufScratch): number {
   let cardinality = 0;
   for (let s = 0; s <= maxSymbolValue; s++) if (count[s] !== 0) cardinality++;
   const minLog = highBit(cardinality) + 1;
   let optSize = Number.MAX_SAFE_INTEGER;
   let optLog = maxTableLog;
-  const probe = ws.huf.probe;
-  const header = ws.huf.header;
+  const probe = huf.probe;
+  const header = huf.header;
   for (let guess = minLog; guess <= maxTableLog; guess++) {
-    const maxBits = buildHuffmanCTable(probe, count, maxSymbolValue, guess, ws.huf);
+    const maxBits = buildHuffmanCTable(probe, count, maxSymbolValue, guess, huf);
     if (maxBits < guess && guess > minLog) break;
-    const hSize = writeHuffmanCTable(probe, header, 0, header.length, ws.huf);
+    const hSize = writeHuffmanCTable(probe, header, 0, header.length, huf);
     if (hSize < 0) continue;
     const newSize = estimateHuffmanSize(probe, count, maxSymbolValue) + hSize;
     if (newSize > optSize + 1) break;
@@ -167,7 +167,7 @@ function huffmanLiterals(
     return encodeWithTable(src, ip, n, out, op, op, oend, singleStream, prevHuf);
   }
   const huffLog = optimalDepth
-    ? probeOptimalDepth(count, maxSymbolValue, LIT_HUF_LOG, ws)
+    ? probeOptimalDepth(count, maxSymbolValue, LIT_HUF_LOG, ws.huf)
     : optimalTableLog(LIT_HUF_LOG, n, maxSymbolValue, 1);
   const cand = ws.candidate;
   buildHuffmanCTable(cand, count, maxSymbolValue, huffLog, ws.huf);

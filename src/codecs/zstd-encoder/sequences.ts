@@ -60,6 +60,13 @@ const LL_DEFAULT_NORM_LOG = 6;
 const ML_DEFAULT_NORM_LOG = 6;
 const OF_DEFAULT_NORM_LOG = 5;
 
+/** The predefined distributions of literal lengths, offsets and match lengths, in that order. */
+export const defaultNorms: readonly { readonly norm: Int16Array; readonly log: number }[] = [
+  { norm: LL_DEFAULT_NORM, log: LL_DEFAULT_NORM_LOG },
+  { norm: OF_DEFAULT_NORM, log: OF_DEFAULT_NORM_LOG },
+  { norm: ML_DEFAULT_NORM, log: ML_DEFAULT_NORM_LOG },
+];
+
 /** Literal-length code of a literal length (`ZSTD_LLcode`). */
 const LL_CODE_SMALL = new Uint8Array(64);
 /** Match-length code of matchLength − 3 (`ZSTD_MLcode`). */
@@ -130,6 +137,8 @@ export class SequencesScratch {
   /** Encoding types chosen for the block being written: LL, OF, ML. */
   readonly types = new Int32Array(3);
   readonly histResult = new Int32Array(2);
+  /** Size of the last new-table description written (0 if none). */
+  lastCountSize = 0;
   readonly repeatResult = new Int32Array(1);
 
   constructor() {
@@ -139,16 +148,15 @@ export class SequencesScratch {
   }
 }
 
-/** Fill the code arrays of the store (`ZSTD_seqToCodes`). */
-export function seqToCodes(ss: SeqStore): void {
-  const n = ss.nbSeq;
+/** Fill the code arrays for sequences first..first+n-1 of the store (`ZSTD_seqToCodes`). */
+export function seqToCodes(ss: SeqStore, first: number, n: number): void {
   const lls = ss.litLengths;
   const offs = ss.offBases;
   const mls = ss.mlBases;
   const llc = ss.llCode;
   const ofc = ss.ofCode;
   const mlc = ss.mlCode;
-  for (let u = 0; u < n; u++) {
+  for (let u = first; u < first + n; u++) {
     const ll = lls[u]!;
     const ml = mls[u]!;
     llc[u] = ll > 63 ? highBit(ll) + 19 : LL_CODE_SMALL[ll]!;
@@ -157,10 +165,10 @@ export function seqToCodes(ss: SeqStore): void {
   }
 }
 
-/** Histogram of codes[0..n): counts for 0..maxSymbolValue; returns [max symbol, largest count]. */
-function countCodes(count: Uint32Array, codes: Uint8Array, n: number, maxSymbolValue: number, result: Int32Array): void {
+/** Histogram of codes[first, first+n): counts for 0..maxSymbolValue; result = [max symbol, largest count]. */
+export function countCodes(count: Uint32Array, codes: Uint8Array, first: number, n: number, maxSymbolValue: number, result: Int32Array): void {
   count.fill(0, 0, maxSymbolValue + 1);
-  for (let i = 0; i < n; i++) count[codes[i]!]!++;
+  for (let i = first; i < first + n; i++) count[codes[i]!]!++;
   let max = maxSymbolValue;
   while (max > 0 && count[max] === 0) max--;
   let largest = 0;
@@ -195,7 +203,7 @@ function entropyCost(count: Uint32Array, max: number, total: number): number {
 }
 
 /** Bits to code `count` with a predefined distribution (`ZSTD_crossEntropyCost`). */
-function crossEntropyCost(norm: Int16Array, accuracyLog: number, count: Uint32Array, max: number): number {
+export function crossEntropyCost(norm: Int16Array, accuracyLog: number, count: Uint32Array, max: number): number {
   const shift = 8 - accuracyLog;
   let cost = 0;
   for (let s = 0; s <= max; s++) {
@@ -276,6 +284,7 @@ function buildSeqCTable(
   count: Uint32Array,
   max: number,
   codes: Uint8Array,
+  first: number,
   nbSeq: number,
   predefined: FseCTable,
   prev: FseCTable,
@@ -285,7 +294,7 @@ function buildSeqCTable(
     case SET_RLE:
       buildRleFseCTable(next, max);
       if (oend - op < 1) return -1;
-      out[op] = codes[0]!;
+      out[op] = codes[first]!;
       return 1;
     case SET_REPEAT:
       next.copyFrom(prev);
@@ -297,7 +306,7 @@ function buildSeqCTable(
       let nbSeq1 = nbSeq;
       const tableLog = optimalTableLog(fseLog, nbSeq, max, 2);
       // The last symbol is coded for free by the initial state.
-      const last = codes[nbSeq - 1]!;
+      const last = codes[first + nbSeq - 1]!;
       if (count[last]! > 1) {
         count[last] = count[last]! - 1;
         nbSeq1--;
@@ -312,13 +321,82 @@ function buildSeqCTable(
 }
 
 /**
- * Write the sequences section: count, modes byte, table descriptions and bitstream
- * (`ZSTD_entropyCompressSeqStore_internal`, second half). `prev` is the previous block's
- * state; `next` receives this block's. Returns the bytes written, 0 when the block must be
- * stored raw (a libzstd <= 1.3.4 decoder bug), or -1 when the output does not fit.
+ * Choose the three encoding types, build their tables into `next` and write the table
+ * descriptions at out[op..] (`ZSTD_buildSequencesStatistics`). The types go to ws.types
+ * (LL, OF, ML) and the size of the last new-table description to ws.lastCountSize.
+ * Returns the bytes written, or -1 when they do not fit.
+ */
+export function buildSequencesStatistics(
+  ss: SeqStore,
+  first: number,
+  nbSeq: number,
+  out: Uint8Array,
+  op: number,
+  oend: number,
+  prev: SeqEntropy,
+  next: SeqEntropy,
+  strategy: number,
+  ws: SequencesScratch,
+): number {
+  const start = op;
+  seqToCodes(ss, first, nbSeq);
+  const count = ws.count;
+  const res = ws.histResult;
+  const rep = ws.repeatResult;
+  let lastCountSize = 0;
+
+  // Literal lengths.
+  countCodes(count, ss.llCode, first, nbSeq, MAX_LL, res);
+  const llType = selectEncodingType(
+    prev.llRepeat, rep, count, res[0]!, res[1]!, nbSeq, LL_FSE_LOG, prev.ll, LL_DEFAULT_NORM, LL_DEFAULT_NORM_LOG, true, strategy, ws,
+  );
+  next.llRepeat = rep[0]!;
+  let n = buildSeqCTable(out, op, oend, next.ll, LL_FSE_LOG, llType, count, res[0]!, ss.llCode, first, nbSeq, ws.predefLL, prev.ll, ws);
+  if (n < 0) return -1;
+  if (llType === SET_COMPRESSED) lastCountSize = n;
+  op += n;
+
+  // Offsets: the predefined table only covers codes up to 28.
+  countCodes(count, ss.ofCode, first, nbSeq, MAX_OFF, res);
+  const ofType = selectEncodingType(
+    prev.ofRepeat, rep, count, res[0]!, res[1]!, nbSeq, OFF_FSE_LOG, prev.of, OF_DEFAULT_NORM, OF_DEFAULT_NORM_LOG,
+    res[0]! <= DEFAULT_MAX_OFF, strategy, ws,
+  );
+  next.ofRepeat = rep[0]!;
+  n = buildSeqCTable(out, op, oend, next.of, OFF_FSE_LOG, ofType, count, res[0]!, ss.ofCode, first, nbSeq, ws.predefOF, prev.of, ws);
+  if (n < 0) return -1;
+  if (ofType === SET_COMPRESSED) lastCountSize = n;
+  op += n;
+
+  // Match lengths.
+  countCodes(count, ss.mlCode, first, nbSeq, MAX_ML, res);
+  const mlType = selectEncodingType(
+    prev.mlRepeat, rep, count, res[0]!, res[1]!, nbSeq, ML_FSE_LOG, prev.ml, ML_DEFAULT_NORM, ML_DEFAULT_NORM_LOG, true, strategy, ws,
+  );
+  next.mlRepeat = rep[0]!;
+  n = buildSeqCTable(out, op, oend, next.ml, ML_FSE_LOG, mlType, count, res[0]!, ss.mlCode, first, nbSeq, ws.predefML, prev.ml, ws);
+  if (n < 0) return -1;
+  if (mlType === SET_COMPRESSED) lastCountSize = n;
+  op += n;
+
+  ws.types[0] = llType;
+  ws.types[1] = ofType;
+  ws.types[2] = mlType;
+  ws.lastCountSize = lastCountSize;
+  return op - start;
+}
+
+/**
+ * Write the sequences section for sequences first..first+nbSeq-1: count, modes byte,
+ * table descriptions and bitstream (`ZSTD_entropyCompressSeqStore_internal`, second half).
+ * `prev` is the previous block's state; `next` receives this block's. Returns the bytes
+ * written, 0 when the block must be stored raw (a libzstd <= 1.3.4 decoder bug), or -1
+ * when the output does not fit.
  */
 export function compressSequences(
   ss: SeqStore,
+  first: number,
+  nbSeq: number,
   out: Uint8Array,
   op: number,
   oend: number,
@@ -328,7 +406,6 @@ export function compressSequences(
   ws: SequencesScratch,
 ): number {
   const ostart = op;
-  const nbSeq = ss.nbSeq;
   if (oend - op < 4) return -1;
   if (nbSeq < 128) {
     out[op++] = nbSeq;
@@ -348,55 +425,14 @@ export function compressSequences(
     return op - ostart;
   }
   const seqHead = op++;
-  seqToCodes(ss);
-  const count = ws.count;
-  const res = ws.histResult;
-  const rep = ws.repeatResult;
-  let lastCountSize = 0;
-
-  // Literal lengths.
-  countCodes(count, ss.llCode, nbSeq, MAX_LL, res);
-  const llType = selectEncodingType(
-    prev.llRepeat, rep, count, res[0]!, res[1]!, nbSeq, LL_FSE_LOG, prev.ll, LL_DEFAULT_NORM, LL_DEFAULT_NORM_LOG, true, strategy, ws,
-  );
-  next.llRepeat = rep[0]!;
-  let n = buildSeqCTable(out, op, oend, next.ll, LL_FSE_LOG, llType, count, res[0]!, ss.llCode, nbSeq, ws.predefLL, prev.ll, ws);
-  if (n < 0) return -1;
-  if (llType === SET_COMPRESSED) lastCountSize = n;
-  op += n;
-
-  // Offsets: the predefined table only covers codes up to 28.
-  countCodes(count, ss.ofCode, nbSeq, MAX_OFF, res);
-  const ofType = selectEncodingType(
-    prev.ofRepeat, rep, count, res[0]!, res[1]!, nbSeq, OFF_FSE_LOG, prev.of, OF_DEFAULT_NORM, OF_DEFAULT_NORM_LOG,
-    res[0]! <= DEFAULT_MAX_OFF, strategy, ws,
-  );
-  next.ofRepeat = rep[0]!;
-  n = buildSeqCTable(out, op, oend, next.of, OFF_FSE_LOG, ofType, count, res[0]!, ss.ofCode, nbSeq, ws.predefOF, prev.of, ws);
-  if (n < 0) return -1;
-  if (ofType === SET_COMPRESSED) lastCountSize = n;
-  op += n;
-
-  // Match lengths.
-  countCodes(count, ss.mlCode, nbSeq, MAX_ML, res);
-  const mlType = selectEncodingType(
-    prev.mlRepeat, rep, count, res[0]!, res[1]!, nbSeq, ML_FSE_LOG, prev.ml, ML_DEFAULT_NORM, ML_DEFAULT_NORM_LOG, true, strategy, ws,
-  );
-  next.mlRepeat = rep[0]!;
-  n = buildSeqCTable(out, op, oend, next.ml, ML_FSE_LOG, mlType, count, res[0]!, ss.mlCode, nbSeq, ws.predefML, prev.ml, ws);
-  if (n < 0) return -1;
-  if (mlType === SET_COMPRESSED) lastCountSize = n;
-  op += n;
-
-  out[seqHead] = (llType << 6) + (ofType << 4) + (mlType << 2);
-  ws.types[0] = llType;
-  ws.types[1] = ofType;
-  ws.types[2] = mlType;
-
-  const streamSize = encodeSequences(ss, next.ml, next.of, next.ll, out, op, oend);
+  const tables = buildSequencesStatistics(ss, first, nbSeq, out, op, oend, prev, next, strategy, ws);
+  if (tables < 0) return -1;
+  op += tables;
+  out[seqHead] = (ws.types[0]! << 6) + (ws.types[1]! << 4) + (ws.types[2]! << 2);
+  const streamSize = encodeSequences(ss, first, nbSeq, next.ml, next.of, next.ll, out, op, oend);
   if (streamSize < 0) return -1;
   // libzstd <= 1.3.4 rejects a last table description plus bitstream shorter than 4 bytes.
-  if (lastCountSize !== 0 && lastCountSize + streamSize < 4) return 0;
+  if (ws.lastCountSize !== 0 && ws.lastCountSize + streamSize < 4) return 0;
   op += streamSize;
   return op - ostart;
 }
@@ -415,6 +451,8 @@ function sequencesBound(nbSeq: number): number {
  */
 export function encodeSequences(
   ss: SeqStore,
+  first: number,
+  nbSeq: number,
   ctMl: FseCTable,
   ctOf: FseCTable,
   ctLl: FseCTable,
@@ -422,27 +460,27 @@ export function encodeSequences(
   op: number,
   oend: number,
 ): number {
-  const nbSeq = ss.nbSeq;
   if (sequencesBound(nbSeq) > oend - op) {
     // Rare (nearly incompressible block): encode into a buffer of the full bound.
     const tmp = new Uint8Array(sequencesBound(nbSeq));
-    const size = encodeSequencesUnchecked(ss, ctMl, ctOf, ctLl, tmp, 0);
+    const size = encodeSequencesUnchecked(ss, first, nbSeq, ctMl, ctOf, ctLl, tmp, 0);
     if (size > oend - op) return -1;
     out.set(tmp.subarray(0, size), op);
     return size;
   }
-  return encodeSequencesUnchecked(ss, ctMl, ctOf, ctLl, out, op);
+  return encodeSequencesUnchecked(ss, first, nbSeq, ctMl, ctOf, ctLl, out, op);
 }
 
 function encodeSequencesUnchecked(
   ss: SeqStore,
+  first: number,
+  nbSeq: number,
   ctMl: FseCTable,
   ctOf: FseCTable,
   ctLl: FseCTable,
   out: Uint8Array,
   op: number,
 ): number {
-  const nbSeq = ss.nbSeq;
   const llCodes = ss.llCode;
   const ofCodes = ss.ofCode;
   const mlCodes = ss.mlCode;
@@ -459,7 +497,7 @@ function encodeSequencesUnchecked(
   const llDnb = ctLl.deltaNbBits;
   const llDfs = ctLl.deltaFindState;
 
-  const last = nbSeq - 1;
+  const last = first + nbSeq - 1;
   let sMl = fseInitState(ctMl, mlCodes[last]!);
   let sOf = fseInitState(ctOf, ofCodes[last]!);
   let sLl = fseInitState(ctLl, llCodes[last]!);
@@ -508,7 +546,7 @@ function encodeSequencesUnchecked(
     nb -= 16;
   }
 
-  for (let i = nbSeq - 2; i >= 0; i--) {
+  for (let i = first + nbSeq - 2; i >= first; i--) {
     const llc = llCodes[i]!;
     const ofc = ofCodes[i]!;
     const mlc = mlCodes[i]!;
