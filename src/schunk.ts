@@ -8,7 +8,7 @@
  * python-blosc2's `SChunk`. Chunks of a frame opened with {@link SChunk.open} stay in the
  * source until they are read.
  */
-import { BloscErrorCode, fail } from './errors.js';
+import { BloscError, BloscErrorCode, fail } from './errors.js';
 import { compressChunk } from './chunk/compress.js';
 import { decompressChunk } from './chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from './frame/chunk-header.js';
@@ -213,23 +213,26 @@ export class SChunk {
     const frame = CFrame.open(input, options);
     const h = frame.header;
     const splitmodes = ['always', 'never', 'auto', 'forward-compat'] as const;
-    const s = new SChunk(
-      {
-        chunksize: h.chunksize >= 0 ? h.chunksize : undefined,
-        typesize: h.typesize,
-        cparams: {
-          codec: h.codec,
-          clevel: h.clevel,
-          filters: h.filters,
-          filtersMeta: h.filtersMeta,
-          splitmode: splitmodes[h.splitmode - 1]!,
-          blocksize: h.blocksize,
-          codecMeta: h.codecMeta,
-          nthreads: Math.min(256, Math.max(1, h.nthreadsComp)),
-        },
-      },
-      frame,
-    );
+    let cparams: CompressOptions = {
+      codec: h.codec,
+      clevel: h.clevel,
+      filters: h.filters,
+      filtersMeta: h.filtersMeta,
+      splitmode: splitmodes[h.splitmode - 1]!,
+      blocksize: h.blocksize,
+      codecMeta: h.codecMeta,
+      nthreads: Math.min(256, Math.max(1, h.nthreadsComp)),
+      typesize: h.typesize > 255 ? 1 : h.typesize,
+    };
+    try {
+      resolveCParams(cparams);
+    } catch (e) {
+      // The header's parameters only describe how new chunks would be written (an unregistered
+      // codec, a clevel nibble above 9): the frame stays readable, new chunks use the defaults.
+      if (!(e instanceof BloscError)) throw e;
+      cparams = { typesize: cparams.typesize };
+    }
+    const s = new SChunk({ chunksize: h.chunksize >= 0 ? h.chunksize : undefined, typesize: h.typesize, cparams }, frame);
     for (const l of frame.metalayers) s.meta.layers.set(l.name, l.content);
     for (const l of frame.vlmetalayers) s.vlmeta.layers.set(l.name, l.content);
     for (let i = 0; i < frame.nchunks; i++) {

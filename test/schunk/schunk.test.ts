@@ -214,3 +214,19 @@ describe('SChunk', () => {
     expect(s.nchunks).toBe(1);
   });
 });
+
+describe('SChunk.open', () => {
+  it('opens a frame whose header names an unregistered codec and an out-of-range clevel', () => {
+    const s = new SChunk({ chunksize: 16, typesize: 1, cparams: { codec: 'lz4' } });
+    s.append(new Uint8Array(16).fill(5));
+    const frame = s.toFrame();
+    frame[27] = 0xf6; // codec nibble 6 = "see byte 77", clevel nibble 15
+    frame[77] = 200; // an unregistered user codec id
+    const back = SChunk.open(frame);
+    expect(Array.from(back.getSlice())).toEqual(new Array<number>(16).fill(5));
+    const h = CFrame.open(frame).header;
+    expect([h.codec, h.clevel]).toEqual([200, 15]);
+    back.append(new Uint8Array(16).fill(6)); // new chunks fall back to the defaults
+    expect(Array.from(SChunk.open(back.toFrame()).getSlice(16, 32))).toEqual(new Array<number>(16).fill(6));
+  });
+});
