@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import fc from 'fast-check';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import '../../src/index.js';
-import { BloscError } from '../../src/errors.js';
+import { BloscError, BloscErrorCode, fail } from '../../src/errors.js';
 import { CFrame } from '../../src/frame/cframe.js';
 import { readChunkHeader } from '../../src/frame/chunk-header.js';
 import { chunkFileName, openSparseFrame, writeSparseFrame } from '../../src/frame/sframe.js';
@@ -62,6 +63,41 @@ describe('sparse frames', () => {
     small.append(new Uint8Array(8).fill(1));
     writeSparseFrame(small, join(tmp, 'ours300.b2frame'));
     expect(readdirSync(join(tmp, 'ours300.b2frame')).sort()).toEqual(['00000000.chunk', 'chunks.b2frame']);
+  });
+
+  it('corrupt index frames and chunk files raise only BloscError', () => {
+    const f = sparse[0]!;
+    const dir = fixturePath(f);
+    const index = new Uint8Array(readFileSync(join(dir, 'chunks.b2frame')));
+    const files = new Map<number, Uint8Array>();
+    for (const name of readdirSync(dir)) {
+      if (name.endsWith('.chunk')) files.set(parseInt(name.slice(0, 8), 16), new Uint8Array(readFileSync(join(dir, name))));
+    }
+    const load = (id: number): Uint8Array => files.get(id) ?? fail(BloscErrorCode.FileRead, `no chunk file ${id}`);
+    const readAll = (idx: Uint8Array, loader: (id: number) => Uint8Array): void => {
+      try {
+        const s = SChunk.open(idx, { chunkFile: loader });
+        s.getSlice();
+        for (const n of s.vlmeta.names()) s.vlmeta.get(n);
+      } catch (e) {
+        if (!(e instanceof BloscError)) throw e;
+      }
+    };
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.nat(), (pos, bit, inChunk, which) => {
+        if (!inChunk) {
+          const b = index.slice();
+          b[pos % b.length]! ^= 1 << bit;
+          readAll(b, load);
+        } else {
+          const id = which % files.size;
+          const c = files.get(id)!.slice();
+          c[pos % c.length]! ^= 1 << bit;
+          readAll(index, (k) => (k === id ? c : load(k)));
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it.skipIf(!pythonReference().ok)('python-blosc2 opens sparse frames written by blosc-ts', () => {
