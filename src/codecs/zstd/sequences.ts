@@ -348,8 +348,10 @@ export function executeSequences(
       const m = op - offset;
       dv.setInt32(op, dv.getInt32(m, true), true);
       dv.setInt32(op + 4, dv.getInt32(m + 4, true), true);
-      dv.setInt32(op + 8, dv.getInt32(m + 8, true), true);
-      dv.setInt32(op + 12, dv.getInt32(m + 12, true), true);
+      if (ml > 8) {
+        dv.setInt32(op + 8, dv.getInt32(m + 8, true), true);
+        dv.setInt32(op + 12, dv.getInt32(m + 12, true), true);
+      }
       if (ml > 16) {
         dv.setInt32(op + 16, dv.getInt32(m + 16, true), true);
         dv.setInt32(op + 20, dv.getInt32(m + 20, true), true);
