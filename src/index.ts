@@ -83,3 +83,16 @@ export function compressRepeatValue(nbytes: number, value: ArrayBufferView | Arr
   const bytes = bytesOf(value);
   return repeatValueChunk(nbytes, bytes, resolveCParams({ ...options, typesize: options?.typesize ?? bytes.length }));
 }
+
+// Super-chunks and contiguous frames (`.b2frame`, `.b2nd`, `.b2`), in any runtime.
+export { SChunk, Metalayers, VLMetalayers } from './schunk.js';
+export type { SChunkOptions } from './schunk.js';
+export { CFrame, writeFrame } from './frame/cframe.js';
+export type { FrameHeader, FrameLayer, FrameOpenOptions, FrameWriteSpec } from './frame/cframe.js';
+export { MemorySource } from './frame/source.js';
+export type { FrameSource } from './frame/source.js';
+export { msgpackDecode, msgpackEncode, MsgpackExt, MsgpackTuple } from './frame/msgpack.js';
+export type { MsgpackValue } from './frame/msgpack.js';
+
+// Bloscpack (`.blp`) over in-memory bytes and Web Streams; files are in 'blosc-ts/node'.
+export * as bloscpack from './bloscpack/index.js';

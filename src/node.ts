@@ -1,0 +1,13 @@
+/**
+ * Node-only additions (also for Deno and Bun, which provide `node:fs`): frames read
+ * lazily from files, sparse frames (directories), and bloscpack files.
+ */
+export { FileSource } from './frame/file-source.js';
+export { openSparseFrame, writeSparseFrame, SFRAME_INDEX_NAME } from './frame/sframe.js';
+export {
+  appendFile as bloscpackAppendFile,
+  packFile as bloscpackPackFile,
+  packNdarrayFile as bloscpackPackNdarrayFile,
+  readBloscpackFileInfo,
+  unpackFile as bloscpackUnpackFile,
+} from './bloscpack/node.js';
