@@ -11,6 +11,9 @@ Usage:
   crosscheck.py native DIR   writes the four benchmark data sets (1 MiB each, byte-shuffled)
                              as DIR/<set>.raw and prints JSON with the libzstd frame (hex) of
                              each set at zstd levels 1, 3, 5, 9 (Blosc clevels 1, 2, 3, 5).
+  crosscheck.py frames DIR   for every DIR/<name>.raw, the libzstd frame (hex) at each Blosc
+                             clevel 1..9 (zstd levels 1, 3, ..., 15, 22), or null where Blosc
+                             stored the data uncompressed; JSON {name: {level: hex|null}}.
 """
 
 from __future__ import annotations
@@ -70,6 +73,36 @@ def data_sets() -> dict[str, np.ndarray]:
     }
 
 
+def native_frame(raw: bytes, clevel: int) -> str | None:
+    """libzstd's frame for `raw` at a Blosc clevel: a one-block, unfiltered Blosc2 chunk."""
+    chunk = blosc2.compress2(
+        raw,
+        codec=blosc2.Codec.ZSTD,
+        clevel=clevel,
+        filters=[blosc2.Filter.NOFILTER],
+        filters_meta=[0],
+        typesize=1,
+        blocksize=len(raw),
+        splitmode=blosc2.SplitMode.NEVER_SPLIT,
+        nthreads=1,
+    )
+    # Stored uncompressed, or as a special-value chunk (zeros, a repeated value): no frame.
+    if chunk[2] & 0x02 or chunk[31] & 0x70 or len(chunk) < 40:
+        return None
+    size = struct.unpack_from("<i", chunk, 36)[0]
+    if size <= 0:  # a block of one repeated byte is stored as a run, not as a frame
+        return None
+    return chunk[40 : 40 + size].hex()
+
+
+def frames(directory: Path) -> None:
+    out = {}
+    for raw_path in sorted(directory.glob("*.raw")):
+        raw = raw_path.read_bytes()
+        out[raw_path.stem] = {str(2 * c - 1 if c < 9 else 22): native_frame(raw, c) for c in range(1, 10)}
+    print(json.dumps(out))
+
+
 def native(directory: Path) -> None:
     out = {}
     for name, arr in data_sets().items():
@@ -77,23 +110,13 @@ def native(directory: Path) -> None:
         shuffled = arr.view(np.uint8).reshape(-1, arr.itemsize).T.copy().tobytes()
         (directory / f"{name}.raw").write_bytes(shuffled)
         frames = {}
+        levels = {}
         for level, clevel in LEVELS.items():
-            chunk = blosc2.compress2(
-                shuffled,
-                codec=blosc2.Codec.ZSTD,
-                clevel=clevel,
-                filters=[blosc2.Filter.NOFILTER],
-                filters_meta=[0],
-                typesize=1,
-                blocksize=len(shuffled),
-                splitmode=blosc2.SplitMode.NEVER_SPLIT,
-                nthreads=1,
-            )
-            if chunk[2] & 0x02:
+            frame = native_frame(shuffled, clevel)
+            if frame is None:
                 raise SystemExit(f"{name}: blosc2 stored level {level} uncompressed")
-            size = struct.unpack_from("<i", chunk, 36)[0]
-            frames[str(level)] = chunk[40 : 40 + size].hex()
-        out[name] = frames
+            levels[str(level)] = frame
+        out[name] = levels
     out["versions"] = {"python-blosc2": blosc2.__version__, "c-blosc2": blosc2.blosclib_version}
     print(json.dumps(out))
 
@@ -104,6 +127,8 @@ def main() -> None:
         decode(directory)
     elif mode == "native":
         native(directory)
+    elif mode == "frames":
+        frames(directory)
     else:
         raise SystemExit(f"unknown mode {mode}")
 
