@@ -329,8 +329,10 @@ export function executeSequences(
       // past the literals are overwritten by the match that follows.
       dv.setInt32(op, lv.getInt32(litPos, true), true);
       dv.setInt32(op + 4, lv.getInt32(litPos + 4, true), true);
-      dv.setInt32(op + 8, lv.getInt32(litPos + 8, true), true);
-      dv.setInt32(op + 12, lv.getInt32(litPos + 12, true), true);
+      if (ll > 8) {
+        dv.setInt32(op + 8, lv.getInt32(litPos + 8, true), true);
+        dv.setInt32(op + 12, lv.getInt32(litPos + 12, true), true);
+      }
     } else if (ll < SHORT_LITERALS) {
       let i = 0;
       for (; i + 4 <= ll; i += 4) dv.setInt32(op + i, lv.getInt32(litPos + i, true), true);
