@@ -80,6 +80,29 @@ function rowNextIndex(tagTable: Uint8Array, row: number, rowMask: number): numbe
   return next;
 }
 
+/**
+ * Bit i set when entry i of the row (16 or 32 entries) holds `tag`: four tags per 32-bit
+ * word, zero bytes of tags XOR tag found exactly with the carry-free 0x7f trick, and the four
+ * byte flags gathered into a nibble by one multiply. (libzstd compares with SIMD.)
+ */
+export function tagMatchMask(tv: DataView, row: number, rowEntries: number, tag: number): number {
+  const tag4 = Math.imul(tag, 0x01010101);
+  let mask = 0;
+  for (let g = 0; g < rowEntries; g += 4) {
+    const x = tv.getInt32(row + g, true) ^ tag4;
+    const z = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080;
+    mask |= ((Math.imul(z >>> 7, 0x204081) >>> 21) & 0xf) << g;
+  }
+  return mask;
+}
+
+/** Reference for `tagMatchMask`, one tag at a time. */
+export function tagMatchMaskSimple(tags: Uint8Array, row: number, rowEntries: number, tag: number): number {
+  let mask = 0;
+  for (let i = 0; i < rowEntries; i++) if (tags[row + i] === tag) mask |= 1 << i;
+  return mask;
+}
+
 /** Hashes of up to 8 positions from idx, not past iLimit (`ZSTD_row_fillHashCache`). */
 function rowFillHashCache(ms: MatchState, v: DataView, idx: number, iLimit: number, mls: number): void {
   const maxElems = idx > iLimit ? 0 : iLimit - idx + 1;
@@ -151,13 +174,36 @@ function rowFindBestMatch(ms: MatchState, v: DataView, ip: number, iLimit: numbe
   const tag = hash & 0xff;
   const head = tagTable[row]! & rowMask;
   let n = 0;
-  for (let i = 0; i < rowEntries && nbAttempts > 0; i++) {
-    const matchPos = (head + i) & rowMask;
-    if (tagTable[row + matchPos] !== tag || matchPos === 0) continue;
-    const matchIndex = hashTable[row + matchPos]!;
-    if (matchIndex < lowLimit) break;
-    cand[n++] = matchIndex;
-    nbAttempts--;
+  if (rowEntries <= 32) {
+    // Entries whose tag matches, newest first: from the head up, then from 0 up to the head.
+    const mask = tagMatchMask(ms.tagView, row, rowEntries, tag);
+    let m = mask >>> head;
+    let offset = head;
+    for (let phase = 0; phase < 2; phase++) {
+      while (m !== 0 && nbAttempts > 0) {
+        const matchPos = offset + 31 - Math.clz32(m & -m);
+        m &= m - 1;
+        if (matchPos === 0) continue;
+        const matchIndex = hashTable[row + matchPos]!;
+        if (matchIndex < lowLimit) {
+          nbAttempts = 0;
+          break;
+        }
+        cand[n++] = matchIndex;
+        nbAttempts--;
+      }
+      m = head === 0 ? 0 : mask & ((1 << head) - 1);
+      offset = 0;
+    }
+  } else {
+    for (let i = 0; i < rowEntries && nbAttempts > 0; i++) {
+      const matchPos = (head + i) & rowMask;
+      if (tagTable[row + matchPos] !== tag || matchPos === 0) continue;
+      const matchIndex = hashTable[row + matchPos]!;
+      if (matchIndex < lowLimit) break;
+      cand[n++] = matchIndex;
+      nbAttempts--;
+    }
   }
   {
     const pos = rowNextIndex(tagTable, row, rowMask);

@@ -37,6 +37,8 @@ export class MatchState {
   lazySkipping = false;
   /** Row-based finder: tags (low hash bits) beside the position table, rows of 2^rowLog. */
   tagTable = new Uint8Array(0);
+  /** The tag table read four tags at a time. */
+  tagView = new DataView(new ArrayBuffer(0));
   useRow = false;
   /** Binary-tree search (btlazy2 and the optimal parsers). */
   useTree = false;
@@ -72,8 +74,12 @@ export class MatchState {
     if (useRow) {
       this.rowLog = p.searchLog < 4 ? 4 : p.searchLog > 6 ? 6 : p.searchLog;
       this.rowHashLog = p.hashLog - this.rowLog;
-      if (this.tagTable.length < hashSize) this.tagTable = new Uint8Array(hashSize);
-      else this.tagTable.fill(0, 0, hashSize);
+      if (this.tagTable.length < hashSize) {
+        this.tagTable = new Uint8Array(hashSize);
+        this.tagView = new DataView(this.tagTable.buffer);
+      } else {
+        this.tagTable.fill(0, 0, hashSize);
+      }
     }
   }
 }

@@ -36,6 +36,7 @@ import {
 } from '../../../src/codecs/zstd-encoder/match-state.js';
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
 import { LL_BITS, ML_BITS, llCode, mlCode } from '../../../src/codecs/zstd-encoder/sequences.js';
+import { tagMatchMask, tagMatchMaskSimple } from '../../../src/codecs/zstd-encoder/match-lazy.js';
 import { readNormalizedCounts } from '../../../src/codecs/zstd/fse.js';
 import { HuffmanTable, decodeHuffmanStream, readHuffmanTable } from '../../../src/codecs/zstd/huffman.js';
 import { LIT_COMPRESSED, LIT_RAW, LIT_RLE, LIT_TREELESS, LiteralsHeader, decodeLiterals, readLiteralsHeader } from '../../../src/codecs/zstd/literals.js';
@@ -137,6 +138,20 @@ describe('hashes', () => {
         expect(countMatch(sourceView(buf), b.length + a, a, iend)).toBe(countMatchSimple(buf, b.length + a, a, iend));
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('row search', () => {
+  it('finds the entries holding a tag four at a time exactly as one at a time', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.constantFrom(16, 32), fc.nat({ max: 255 }), fc.boolean(), (tags, entries, tag, plant) => {
+        if (plant) for (let i = 0; i < entries; i += 3) tags[i] = tag; // make matches likely
+        const tv = new DataView(tags.buffer, tags.byteOffset, tags.byteLength);
+        const row = entries === 16 ? 16 : 32;
+        expect(tagMatchMask(tv, row, entries, tag) >>> 0).toBe(tagMatchMaskSimple(tags, row, entries, tag) >>> 0);
+      }),
+      { numRuns: 2000 },
     );
   });
 });
