@@ -117,9 +117,14 @@ function writeFrameHeader(dst: Uint8Array, op: number, oend: number, windowLog: 
   return op - start;
 }
 
-function isRle(src: Uint8Array, ip: number, n: number): boolean {
-  const b = src[ip];
-  for (let i = ip + 1; i < ip + n; i++) if (src[i] !== b) return false;
+/** True when src[ip, ip+n) is one repeated byte (`ZSTD_isRLE`); four bytes per step. */
+function isRle(src: Uint8Array, v: DataView, ip: number, n: number): boolean {
+  const b = src[ip]!;
+  const word = Math.imul(b, 0x01010101);
+  const end = ip + n;
+  let i = ip;
+  for (; i + 4 <= end; i += 4) if (v.getInt32(i, true) !== word) return false;
+  for (; i < end; i++) if (src[i] !== b) return false;
   return true;
 }
 
@@ -303,7 +308,7 @@ function compressBlock(
     : 0;
   if (numSplits === 0) {
     let cSize = entropyCompress(st, p, 0, ss.nbSeq, 0, ss.litLength, blockSize);
-    if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, ip, blockSize)) cSize = 1;
+    if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, st.view, ip, blockSize)) cSize = 1;
     if (cSize > 1) {
       confirmTables(st);
       st.rep.set(st.nextRep);
@@ -332,7 +337,7 @@ function compressBlock(
     ws.dRepOriginal.set(dRep);
     resolveOffCodes(dRep, cRep, ss, first, end);
     let cSize = entropyCompress(st, p, first, end - first, litStart, litSize, srcBytes);
-    if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, pos, srcBytes)) cSize = 1;
+    if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, st.view, pos, srcBytes)) cSize = 1;
     if (cSize > 1) confirmTables(st);
     else dRep.set(ws.dRepOriginal);
     const n = emitBlock(st, d, op + written, oend, src, pos, srcBytes, cSize, last ? lastBlock : 0);
@@ -368,6 +373,11 @@ export function zstdCompress(
   checkRange(dst.length, dp, cap, 'output');
   if (!Number.isInteger(level)) fail(BloscErrorCode.InvalidParam, `zstd: invalid compression level ${level}`);
   if (sp + sn > MAX_INPUT) fail(BloscErrorCode.MaxBufsizeExceeded, `zstd: input ends past ${MAX_INPUT} bytes`);
+  if (src.buffer === dst.buffer) {
+    const a = src.byteOffset + sp;
+    const b = dst.byteOffset + dp;
+    if (a < b + cap && b < a + sn) fail(BloscErrorCode.InvalidParam, 'zstd: input and output ranges overlap');
+  }
   const lvl = level > ZSTD_MAX_CLEVEL ? ZSTD_MAX_CLEVEL : level < MIN_CLEVEL ? MIN_CLEVEL : level;
   const s = plain(src);
   const d = plain(dst);

@@ -18,6 +18,7 @@ import {
   optimalTableLog,
   writeNCount,
 } from './fse-encoder.js';
+import { BitWriter } from './bit-writer.js';
 import { Strategy, highBit } from './params.js';
 import type { SeqStore } from './seq-store.js';
 
@@ -435,6 +436,54 @@ export function compressSequences(
   if (ws.lastCountSize !== 0 && ws.lastCountSize + streamSize < 4) return 0;
   op += streamSize;
   return op - ostart;
+}
+
+/**
+ * Reference for `encodeSequences`: the same order of fields through the generic bit writer,
+ * one symbol at a time. Used by the tests.
+ */
+export function encodeSequencesSimple(
+  ss: SeqStore,
+  first: number,
+  nbSeq: number,
+  ctMl: FseCTable,
+  ctOf: FseCTable,
+  ctLl: FseCTable,
+  out: Uint8Array,
+  op: number,
+  oend: number,
+): number {
+  const bw = new BitWriter();
+  bw.init(out, op, oend);
+  const encode = (ct: FseCTable, state: number, symbol: number): number => {
+    const nb = (state + ct.deltaNbBits[symbol]!) >>> 16;
+    bw.addBits(state & ((1 << nb) - 1), nb);
+    return ct.stateTable[(state >> nb) + ct.deltaFindState[symbol]!]!;
+  };
+  const extras = (i: number): void => {
+    const llb = LL_BITS[ss.llCode[i]!]!;
+    bw.addBits(ss.litLengths[i]! & ((1 << llb) - 1), llb);
+    const mlb = ML_BITS[ss.mlCode[i]!]!;
+    bw.addBits(ss.mlBases[i]! & ((1 << mlb) - 1), mlb);
+    const ofb = ss.ofCode[i]!;
+    bw.addBitsLong(ss.offBases[i]! & (ofb === 31 ? 0x7fffffff : (1 << ofb) - 1), ofb);
+  };
+  const last = first + nbSeq - 1;
+  let sMl = fseInitState(ctMl, ss.mlCode[last]!);
+  let sOf = fseInitState(ctOf, ss.ofCode[last]!);
+  let sLl = fseInitState(ctLl, ss.llCode[last]!);
+  extras(last);
+  for (let i = last - 1; i >= first; i--) {
+    sOf = encode(ctOf, sOf, ss.ofCode[i]!);
+    sMl = encode(ctMl, sMl, ss.mlCode[i]!);
+    sLl = encode(ctLl, sLl, ss.llCode[i]!);
+    extras(i);
+  }
+  bw.addBits(sMl & ((1 << ctMl.tableLog) - 1), ctMl.tableLog);
+  bw.addBits(sOf & ((1 << ctOf.tableLog) - 1), ctOf.tableLog);
+  bw.addBits(sLl & ((1 << ctLl.tableLog) - 1), ctLl.tableLog);
+  const n = bw.close();
+  return n === 0 ? -1 : n;
 }
 
 /** Upper bound of the bytes `encodeSequences` may touch for nbSeq sequences. */

@@ -35,7 +35,19 @@ import {
   sourceView,
 } from '../../../src/codecs/zstd-encoder/match-state.js';
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
-import { LL_BITS, ML_BITS, llCode, mlCode } from '../../../src/codecs/zstd-encoder/sequences.js';
+import {
+  LL_BITS,
+  ML_BITS,
+  SeqEntropy,
+  SequencesScratch,
+  buildSequencesStatistics,
+  encodeSequences,
+  encodeSequencesSimple,
+  llCode,
+  mlCode,
+} from '../../../src/codecs/zstd-encoder/sequences.js';
+import { SeqStore } from '../../../src/codecs/zstd-encoder/seq-store.js';
+import { equal4, equal4Simple } from '../../../src/codecs/zstd-encoder/match-state.js';
 import { tagMatchMask, tagMatchMaskSimple } from '../../../src/codecs/zstd-encoder/match-lazy.js';
 import { readNormalizedCounts } from '../../../src/codecs/zstd/fse.js';
 import { HuffmanTable, decodeHuffmanStream, readHuffmanTable } from '../../../src/codecs/zstd/huffman.js';
@@ -138,6 +150,49 @@ describe('hashes', () => {
         expect(countMatch(sourceView(buf), b.length + a, a, iend)).toBe(countMatchSimple(buf, b.length + a, a, iend));
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('sequence bitstream', () => {
+  it('encodes sequences exactly as the one-field-at-a-time reference', () => {
+    const ws = new SequencesScratch();
+    const prev = new SeqEntropy();
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 3 }), fc.integer(), (n, shape, seed) => {
+        const r = new Rng(seed);
+        const ss = new SeqStore();
+        for (let i = 0; i < n; i++) {
+          const ll = shape === 0 ? r.below(4) : r.below(shape === 3 ? 70000 : 300);
+          const off = r.below(4) === 0 ? 1 + r.below(3) : 4 + r.below(shape === 2 ? 1 << 24 : 5000);
+          const ml = 3 + (shape === 3 ? r.below(70000) : r.below(shape === 1 ? 8 : 200));
+          ss.litLengths[i] = ll;
+          ss.offBases[i] = off;
+          ss.mlBases[i] = ml - 3;
+        }
+        ss.nbSeq = n;
+        const next = new SeqEntropy();
+        const tables = new Uint8Array(512);
+        expect(buildSequencesStatistics(ss, 0, n, tables, 0, tables.length, prev, next, 1 + (seed & 7), ws)).toBeGreaterThanOrEqual(0);
+        const a = new Uint8Array(n * 16 + 64);
+        const b = new Uint8Array(n * 16 + 64);
+        const sa = encodeSequences(ss, 0, n, next.ml, next.of, next.ll, a, 0, a.length);
+        const sb = encodeSequencesSimple(ss, 0, n, next.ml, next.of, next.ll, b, 0, b.length);
+        expect(sa).toBe(sb);
+        expect(Buffer.from(a.subarray(0, sa)).equals(Buffer.from(b.subarray(0, sb)))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('compares four bytes as the byte-wise reference', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.nat({ max: 4 }), fc.nat({ max: 4 }), fc.boolean(), (b, x, y, same) => {
+        if (same) b.copyWithin(y + 4, x, x + 4);
+        const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+        expect(equal4(v, x, y + 4)).toBe(equal4Simple(b, x, y + 4));
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -257,6 +257,15 @@ describe('zstd encoder API', () => {
     expectBloscError(() => zstdCompressBound(-1), BloscErrorCode.InvalidParam);
   });
 
+  it('refuses overlapping input and output, accepts disjoint ranges of one buffer', () => {
+    const buf = new Uint8Array(20000);
+    buf.set(makeData('text-like', 8000, 4));
+    expectBloscError(() => zstdCompress(buf, 0, 8000, buf, 4000, 10000, 3), BloscErrorCode.InvalidParam);
+    expectBloscError(() => zstdCompress(buf.subarray(100), 0, 8000, buf, 0, 200, 3), BloscErrorCode.InvalidParam);
+    const n = zstdCompress(buf, 0, 8000, buf, 8000, 12000, 3);
+    expectBytes(buf.subarray(8000, 8000 + n), compress(buf.slice(0, 8000), 3));
+  });
+
   it('clamps levels above 22 to 22, as libzstd does', () => {
     const src = makeData('text-like', 20000, 5);
     expectBytes(compress(src, 100), compress(src, 22));
