@@ -87,7 +87,8 @@ function checkRange(len: number, p: number, n: number, what: string): void {
 function writeFrameHeader(dst: Uint8Array, op: number, oend: number, windowLog: number, contentSize: number): number {
   const windowSize = 2 ** windowLog;
   const singleSegment = windowSize >= contentSize;
-  const fcsCode = contentSize >= 256 ? (contentSize >= 65536 + 256 ? (contentSize >= 0xffffffff ? 3 : 2) : 1) : 0;
+  // Content size field of 1, 2 or 4 bytes (inputs stay below 2 GiB: the 8-byte form is never needed).
+  const fcsCode = contentSize >= 256 ? (contentSize >= 65536 + 256 ? 2 : 1) : 0;
   const size = 4 + 1 + (singleSegment ? 0 : 1) + (fcsCode === 0 ? (singleSegment ? 1 : 0) : 1 << fcsCode);
   if (size > oend - op) return 0;
   const start = op;
@@ -399,15 +400,14 @@ export function zstdCompress(
     return op + BLOCK_HEADER_SIZE - dp;
   }
 
-  const mp = params;
   // libzstd searches rows instead of chains for greedy..lazy2 once the window passes 16 KiB
   // (`ZSTD_resolveRowMatchFinderMode` on a machine with 128-bit SIMD).
-  const useRow = mp.strategy >= Strategy.Greedy && mp.strategy <= Strategy.Lazy2 && mp.windowLog > 14;
-  const usesChain = mp.strategy !== Strategy.Fast && !useRow;
+  const useRow = params.strategy >= Strategy.Greedy && params.strategy <= Strategy.Lazy2 && params.windowLog > 14;
+  const usesChain = params.strategy !== Strategy.Fast && !useRow;
   // Tree finders keep libzstd's indices (empty = 0); the others absolute positions.
-  const useTree = mp.strategy >= Strategy.BtLazy2;
-  st.ms.reset(mp, sp, true, usesChain ? 1 << mp.chainLog : 0, useRow, useTree ? 0 : sp - 2);
-  st.opt.reset(mp.minMatch, mp.windowLog);
+  const useTree = params.strategy >= Strategy.BtLazy2;
+  st.ms.reset(params, sp, true, usesChain ? 1 << params.chainLog : 0, useRow, useTree ? 0 : sp - 2);
+  st.opt.reset(params.minMatch, params.windowLog);
   st.rep[0] = 1;
   st.rep[1] = 4;
   st.rep[2] = 8;
@@ -422,7 +422,7 @@ export function zstdCompress(
   while (remaining > 0) {
     const blockSize = optimalBlockSize(s, ip, remaining, blockSizeMax, params.strategy, savings, st.split);
     const lastBlock = blockSize === remaining ? 1 : 0;
-    const written = compressBlock(st, mp, s, ip, blockSize, firstBlock, lastBlock, d, op, oend);
+    const written = compressBlock(st, params, s, ip, blockSize, firstBlock, lastBlock, d, op, oend);
     if (written < 0) return 0;
     savings += blockSize - written;
     op += written;
