@@ -88,6 +88,23 @@ function encodable(options: CompressOptions): boolean {
   }
 }
 
+describe('inputs past the chunk size limit', () => {
+  it('raise MaxBufsizeExceeded pointing to super-chunks, before any work', () => {
+    // One byte past c-blosc 1.x's BLOSC_MAX_BUFFERSIZE (INT_MAX - 16).
+    const big = new Uint8Array(2_147_483_632);
+    let caught: unknown;
+    try {
+      compress(big, { format: 'blosc1', codec: 'lz4' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(BloscError);
+    expect((caught as BloscError).code).toBe(BloscErrorCode.MaxBufsizeExceeded);
+    expect((caught as BloscError).message).toMatch(/frame/);
+    expect(() => compress(big, { format: 'blosc2', codec: 'lz4' })).toThrowError(/frame/);
+  });
+});
+
 describe('round trips', () => {
   it('compress then decompress gives the input back, for every codec, pipeline and size', () => {
     fc.assert(
