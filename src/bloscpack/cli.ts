@@ -11,7 +11,7 @@
  *
  * Files are streamed chunk by chunk; outputs appear only when complete.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { BloscError, errorCodeName } from '../errors.js';
 import { CHECKSUM_NAMES, type ChecksumName } from '../frame/bloscpack.js';
 import type { ShuffleName } from '../params.js';
@@ -28,6 +28,34 @@ export const BLOSCPACK_USAGE = `usage:
                             append the bytes of DATA (uses the preallocated offsets)
   info IN.blp [--json]      show header, metadata and offsets
   verify IN.blp             check every checksum and decompress every chunk`;
+
+/** Files at least this large get a progress bar when stderr is a terminal. */
+const PROGRESS_MIN_BYTES = 4 << 20;
+
+/**
+ * A one-line progress bar on stderr, redrawn per chunk; undefined when stderr is not a
+ * terminal or the file is small (and then nothing is printed at all).
+ */
+export function progressBar(
+  label: string, bytes: number, stream: { isTTY?: boolean; write(s: string): unknown } = process.stderr,
+): { update: (done: number, total: number) => void; done: () => void } | undefined {
+  if (stream.isTTY !== true || bytes < PROGRESS_MIN_BYTES) return undefined;
+  const width = 30;
+  let drawn = -1;
+  return {
+    update(done: number, total: number): void {
+      if (total <= 0) return;
+      const filled = Math.round((width * done) / total);
+      if (filled === drawn && done !== total) return;
+      drawn = filled;
+      const pct = Math.floor((100 * done) / total);
+      stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done}/${total} chunks`);
+    },
+    done(): void {
+      if (drawn >= 0) stream.write('\n');
+    },
+  };
+}
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -119,14 +147,19 @@ function command(argv: readonly string[], out: (s: string) => void): number {
           throw new UsageError('--metadata must be JSON');
         }
       }
+      const bar = progressBar('pack', statSync(rest[0]!).size);
+      if (bar !== undefined) o.onProgress = bar.update;
       const h = packFileSync(rest[0]!, rest[1]!, o);
+      bar?.done();
       out(`${rest[1]}: ${h.nchunks} chunk(s) of ${h.chunkSize} bytes, last ${h.lastChunk}\n`);
       return 0;
     }
     case 'unpack': {
       checkKnown(options, []);
       if (rest.length !== 2) throw new UsageError('unpack takes IN.blp and OUT');
-      unpackFileSync(rest[0]!, rest[1]!);
+      const bar = progressBar('unpack', statSync(rest[0]!).size);
+      unpackFileSync(rest[0]!, rest[1]!, bar?.update);
+      bar?.done();
       return 0;
     }
     case 'append': {

@@ -31,6 +31,7 @@ export type {
   NdArray,
   NdArrayInput,
   PackOptions,
+  ProgressCallback,
   UnpackResult,
   UnpackedBytes,
 } from './pack.js';

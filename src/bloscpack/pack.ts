@@ -67,7 +67,12 @@ export interface PackOptions {
   metaLevel?: number;
   /** Room reserved for the metadata: bytes, or a function of its serialized size. Default 10 ×. */
   maxMetaSize?: number | ((metaSize: number) => number);
+  /** Called after each chunk is written. */
+  onProgress?: ProgressCallback;
 }
+
+/** Progress of a pack or unpack: chunks done, and chunks in all (-1 when the file does not say). */
+export type ProgressCallback = (done: number, total: number) => void;
 
 /** What a file holds besides its chunks. */
 export interface BloscpackInfo {
@@ -386,7 +391,9 @@ function decodeChunk(chunk: Uint8Array, record: ChunkRecord): Uint8Array {
 }
 
 /** Unpack: chunks decompressed and written in order. Returns the file's description. */
-function* unpackSteps(fileSize: number | undefined, decode: boolean): Steps<{ info: BloscpackInfo; chunks: ChunkRecord[] }> {
+function* unpackSteps(
+  fileSize: number | undefined, decode: boolean, onProgress?: ProgressCallback,
+): Steps<{ info: BloscpackInfo; chunks: ChunkRecord[] }> {
   const info = yield* readPrefix(fileSize);
   const chunks: ChunkRecord[] = [];
   let position = info.chunksStart;
@@ -398,6 +405,7 @@ function* unpackSteps(fileSize: number | undefined, decode: boolean): Steps<{ in
     chunks.push(got.record);
     position += got.record.cbytes + dsize;
     if (decode) yield { kind: 'write', data: decodeChunk(got.chunk, got.record) };
+    onProgress?.(i + 1, info.header.nchunks);
   }
   return { info, chunks };
 }
@@ -411,6 +419,7 @@ interface ResolvedPack {
   readonly checksum: ChecksumName;
   readonly offsets: boolean;
   readonly maxAppChunks: number | ((nchunks: number) => number);
+  readonly onProgress: ProgressCallback | undefined;
 }
 
 function resolvePack(options: PackOptions, itemsize?: number): ResolvedPack {
@@ -425,6 +434,7 @@ function resolvePack(options: PackOptions, itemsize?: number): ResolvedPack {
     checksum,
     offsets: options.offsets ?? true,
     maxAppChunks: options.maxAppChunks ?? ((n: number) => 10 * n),
+    onProgress: options.onProgress,
   };
 }
 
@@ -479,6 +489,7 @@ function* packSteps(size: number, p: ResolvedPack, metadata: Uint8Array | undefi
     yield { kind: 'write', data: chunk };
     if (digest.length > 0) yield { kind: 'write', data: digest };
     pos += chunk.length + digest.length;
+    p.onProgress?.(i + 1, header.nchunks);
   }
   if (header.offsets) yield { kind: 'patch', position: offsetsPos, data: writeOffsets(offsets, offsets.length) };
   return header;
@@ -604,9 +615,9 @@ export function packSync(source: SyncByteSource, sink: SyncByteSink, options: Pa
  * `unpack` over synchronous sources and sinks; with no sink, every chunk is still checked
  * and decompressed (a full verification) but the output is dropped.
  */
-export function unpackSync(source: SyncByteSource, sink?: SyncByteSink): UnpackResult {
+export function unpackSync(source: SyncByteSource, sink?: SyncByteSink, onProgress?: ProgressCallback): UnpackResult {
   const drop: SyncByteSink = { write: () => undefined, writeAt: () => undefined };
-  const { info, chunks } = runSync(unpackSteps(source.size, true), source, sink ?? drop);
+  const { info, chunks } = runSync(unpackSteps(source.size, true, onProgress), source, sink ?? drop);
   return { ...info, chunks };
 }
 
@@ -618,9 +629,9 @@ export interface UnpackResult extends BloscpackInfo {
  * Unpack `source` into `sink` one chunk at a time. On any error (a checksum mismatch names
  * its chunk) the sink is aborted, so a file sink leaves no partial output.
  */
-export async function unpack(source: ByteSource, sink: ByteSink): Promise<UnpackResult> {
+export async function unpack(source: ByteSource, sink: ByteSink, onProgress?: ProgressCallback): Promise<UnpackResult> {
   try {
-    const { info, chunks } = await runAsync(unpackSteps(source.size, true), source, sink);
+    const { info, chunks } = await runAsync(unpackSteps(source.size, true, onProgress), source, sink);
     await sink.close();
     return { ...info, chunks };
   } catch (e) {
