@@ -1,0 +1,49 @@
+// Runtime smoke check, run by Node, Deno and Bun alike against the built package:
+// decode a chunk python-blosc2 wrote, round-trip chunks, read a python-written frame from a
+// file, and pack/unpack a bloscpack file on disk. Prints one JSON line.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chunkInfo, compress, decompress, SChunk, bloscpack } from '../../dist/index.js';
+import { FileSource, bloscpackPackFile, bloscpackUnpackFile } from '../../dist/node.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+const checks = [];
+function check(name, ok) {
+  checks.push(name);
+  if (!ok) throw new Error(`check failed: ${name}`);
+}
+
+const manifest = JSON.parse(readFileSync(join(root, 'fixtures/manifest.json'), 'utf8'));
+for (const f of manifest.files.filter((x) => x.params.codec === 'zstd' && x.decoded.length > 10000).slice(0, 3)) {
+  const out = decompress(new Uint8Array(readFileSync(join(root, 'fixtures', f.path))));
+  check(`decode ${f.path}`, sha256(out) === f.decoded.sha256);
+}
+
+const data = new Float64Array(50000).map((_, i) => Math.sin(i / 100));
+for (const codec of ['blosclz', 'lz4', 'lz4hc', 'zlib', 'zstd']) {
+  const chunk = compress(data, { codec, clevel: 5 });
+  check(`round trip ${codec}`, chunkInfo(chunk).codec === codec && sha256(decompress(chunk)) === sha256(new Uint8Array(data.buffer)));
+}
+
+const frames = JSON.parse(readFileSync(join(root, 'fixtures/frames/manifest.json'), 'utf8'));
+const frameEntry = frames.files.find((x) => x.path.endsWith('.b2frame') && x.nbytes > 0);
+const source = new FileSource(join(root, 'fixtures', frameEntry.path));
+const schunk = SChunk.open(source);
+check(`frame ${frameEntry.path}`, schunk.nchunks === frameEntry.nchunks && sha256(schunk.getSlice()) === frameEntry.decoded.sha256);
+source.close();
+
+const dir = mkdtempSync(join(tmpdir(), 'blosc-ts-rt-'));
+try {
+  const plain = new Uint8Array(3_000_000).map((_, i) => (i * 31) >> 6);
+  writeFileSync(join(dir, 'in.bin'), plain);
+  await bloscpackPackFile(join(dir, 'in.bin'), join(dir, 'out.blp'), { chunkSize: 1 << 20 });
+  await bloscpackUnpackFile(join(dir, 'out.blp'), join(dir, 'back.bin'));
+  check('bloscpack files', sha256(readFileSync(join(dir, 'back.bin'))) === sha256(plain));
+  check('bloscpack memory', sha256(bloscpack.unpackBytes(bloscpack.packBytes(plain)).data) === sha256(plain));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(JSON.stringify({ ok: true, checks: checks.length }));
