@@ -43,6 +43,20 @@ try {
   await bloscpackUnpackFile(join(dir, 'out.blp'), join(dir, 'back.bin'));
   check('bloscpack files', sha256(readFileSync(join(dir, 'back.bin'))) === sha256(plain));
   check('bloscpack memory', sha256(bloscpack.unpackBytes(bloscpack.packBytes(plain)).data) === sha256(plain));
+  // Web Streams: pack from a ReadableStream into a WritableStream, as in a browser.
+  const pieces = [];
+  const readable = new ReadableStream({
+    start(controller) {
+      for (let i = 0; i < plain.length; i += 100_003) controller.enqueue(plain.slice(i, i + 100_003));
+      controller.close();
+    },
+  });
+  const writable = new WritableStream({ write(piece) { pieces.push(piece); } });
+  await bloscpack.pack(bloscpack.readableStreamSource(readable, plain.length), bloscpack.writableStreamSink(writable));
+  const streamed = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) { streamed.set(p, at); at += p.length; }
+  check('bloscpack web streams', sha256(streamed) === sha256(bloscpack.packBytes(plain)));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
