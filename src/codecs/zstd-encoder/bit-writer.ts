@@ -8,6 +8,11 @@
  * The container holds fewer than 8 pending bits between calls, so one call can add up to
  * 24 bits. Longer fields are split by the caller. Writes never go past `end`: once the
  * output is full, `overflow` is set and further bytes are dropped.
+ *
+ * libzstd's writer flushes 8 bytes at a time and so needs 8 bytes of slack: a stream fits
+ * a buffer of `cap` bytes only when cap > 8 and its whole bytes number less than cap − 8
+ * (`BIT_initCStream`, `BIT_closeCStream`). `close` applies that rule, so a stream is
+ * accepted or refused exactly where libzstd accepts or refuses it.
  */
 export class BitWriter {
   buf: Uint8Array = new Uint8Array(0);
@@ -62,15 +67,25 @@ export class BitWriter {
 
   /**
    * Add the end mark and flush (`BIT_closeCStream`). Returns the stream size in bytes, or
-   * 0 when it did not fit.
+   * 0 when it does not fit under libzstd's 8-byte slack rule.
    */
   close(): number {
     this.addBits(1, 1);
+    const whole = this.pos - this.start;
     if (this.nbBits > 0) {
       if (this.pos < this.end) this.buf[this.pos] = this.container;
       else this.overflow = true;
       this.pos++;
     }
+    if (!fitsWithSlack(whole, this.end - this.start)) return 0;
     return this.overflow ? 0 : this.pos - this.start;
   }
+}
+
+/**
+ * libzstd's bit writers accept a stream of `wholeBytes` complete bytes in a buffer of `cap`
+ * bytes only when cap > 8 and wholeBytes < cap − 8 (they keep room for an 8-byte flush).
+ */
+export function fitsWithSlack(wholeBytes: number, cap: number): boolean {
+  return cap > 8 && wholeBytes < cap - 8;
 }

@@ -26,8 +26,12 @@ const BLOCK_HEADER_SIZE = 3;
 const BLOCK_RAW = 0;
 const BLOCK_RLE = 1;
 const BLOCK_COMPRESSED = 2;
+/** Smallest compressed block content (`MIN_CBLOCK_SIZE`). */
+const MIN_CBLOCK_SIZE = 2;
 /** Blocks shorter than this are stored raw without trying (MIN_CBLOCK_SIZE + header + 2). */
 const MIN_COMPRESSIBLE_BLOCK = 7;
+/** libzstd wants room for the largest frame header before writing any (`ZSTD_FRAMEHEADERSIZE_MAX`). */
+const FRAMEHEADERSIZE_MAX = 18;
 /** An RLE block is only chosen over a compressed one shorter than this (`rleMaxLength`). */
 const RLE_MAX_LENGTH = 25;
 /** Largest input: positions are kept in int32 tables. */
@@ -158,8 +162,9 @@ function replayRepeatOffsets(ss: SeqStore, rep: Int32Array): void {
 
 /**
  * Literals lit[litStart, litStart+litSize) and sequences [first, first+nbSeq) of the store
- * into state.block (`ZSTD_entropyCompressSeqStore`), for a block of `srcSize` bytes.
- * Returns the size, or 0 when the block should be stored raw.
+ * into state.block (`ZSTD_entropyCompressSeqStore`), for a block of `srcSize` bytes, with
+ * `cap` bytes of room (what libzstd would have left in the destination). Returns the size,
+ * or 0 when the block should be stored raw.
  */
 function entropyCompress(
   st: ZstdEncoderState,
@@ -169,10 +174,11 @@ function entropyCompress(
   litStart: number,
   litSize: number,
   srcSize: number,
+  cap: number,
 ): number {
   const ss = st.ss;
   const out = st.block;
-  const oend = out.length;
+  const oend = cap < out.length ? cap : out.length;
   const suspectUncompressible = nbSeq === 0 || litSize / nbSeq >= 20;
   const disableLiterals = p.strategy === Strategy.Fast && p.targetLength > 0;
   let n: number;
@@ -301,6 +307,8 @@ function compressBlock(
   op: number,
   oend: number,
 ): number {
+  // libzstd refuses to start a block with less room than a minimal one.
+  if (oend - op < BLOCK_HEADER_SIZE + MIN_CBLOCK_SIZE + 1) return -1;
   if (blockSize < MIN_COMPRESSIBLE_BLOCK) return emitBlock(st, d, op, oend, src, ip, blockSize, 0, lastBlock);
   findSequences(st, p, src, ip, blockSize);
   const ss = st.ss;
@@ -308,7 +316,7 @@ function compressBlock(
     ? deriveBlockSplits(ss, st.prevHuf, st.prevSeq, p.strategy, st.postSplit, st.lit.huf, st.seq)
     : 0;
   if (numSplits === 0) {
-    let cSize = entropyCompress(st, p, 0, ss.nbSeq, 0, ss.litLength, blockSize);
+    let cSize = entropyCompress(st, p, 0, ss.nbSeq, 0, ss.litLength, blockSize, oend - op - BLOCK_HEADER_SIZE);
     if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, st.view, ip, blockSize)) cSize = 1;
     if (cSize > 1) {
       confirmTables(st);
@@ -337,7 +345,9 @@ function compressBlock(
     if (last) srcBytes = ip + blockSize - pos;
     ws.dRepOriginal.set(dRep);
     resolveOffCodes(dRep, cRep, ss, first, end);
-    let cSize = entropyCompress(st, p, first, end - first, litStart, litSize, srcBytes);
+    const room = oend - op - written - BLOCK_HEADER_SIZE;
+    if (room < 0) return -1;
+    let cSize = entropyCompress(st, p, first, end - first, litStart, litSize, srcBytes, room);
     if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, st.view, pos, srcBytes)) cSize = 1;
     if (cSize > 1) confirmTables(st);
     else dRep.set(ws.dRepOriginal);
@@ -388,12 +398,15 @@ export function zstdCompress(
   if (st.view.buffer !== s.buffer || st.view.byteOffset !== s.byteOffset || st.view.byteLength !== s.byteLength) st.view = sourceView(s);
   const oend = dp + cap;
   let op = dp;
+  // The capacity rules below are libzstd's, so the output (or the refusal) is libzstd's
+  // for every capacity, not only for roomy ones.
+  if (cap < FRAMEHEADERSIZE_MAX) return 0;
   const fh = writeFrameHeader(d, op, oend, params.windowLog, sn);
   if (fh === 0) return 0;
   op += fh;
   if (sn === 0) {
-    // One empty raw block, marked last.
-    if (oend - op < BLOCK_HEADER_SIZE) return 0;
+    // One empty raw block, marked last (libzstd writes it as 4 bytes, so wants room for 4).
+    if (oend - op < 4) return 0;
     d[op] = 1;
     d[op + 1] = 0;
     d[op + 2] = 0;

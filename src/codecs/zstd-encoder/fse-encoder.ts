@@ -312,11 +312,11 @@ export function writeNCount(
     }
   }
   if (remaining !== 1) return -1;
-  const tail = (bitCount + 7) >> 3;
-  if (op + tail > oend) return -1;
-  if (tail > 0) out[op] = bitStream;
-  if (tail > 1) out[op + 1] = bitStream >>> 8;
-  op += tail;
+  // libzstd stores two bytes for the last flush whatever it keeps, so it needs room for two.
+  if (op + 2 > oend) return -1;
+  out[op] = bitStream;
+  out[op + 1] = bitStream >>> 8;
+  op += (bitCount + 7) >> 3;
   return op - ostart;
 }
 

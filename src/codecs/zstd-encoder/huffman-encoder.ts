@@ -6,7 +6,7 @@
  * `HUF_buildCTableFromTree`; `HUF_writeCTable_wksp`, `HUF_compressWeights`,
  * `HUF_compress1X_usingCTable_internal_body`, `HUF_compress4X_usingCTable_internal`).
  */
-import { BitWriter } from './bit-writer.js';
+import { BitWriter, fitsWithSlack } from './bit-writer.js';
 import {
   FseCTable,
   FseScratch,
@@ -323,7 +323,8 @@ export function validateHuffmanCTable(ct: HufCTable, count: Uint32Array, maxSymb
 
 /**
  * FSE-compress the weights (`HUF_compressWeights`). Returns the size, 0 when not
- * compressible, or 1 when all weights are equal.
+ * compressible, 1 when all weights are equal, or -1 when the table description does not
+ * fit (an error in libzstd, which then gives up on Huffman coding).
  */
 function compressWeights(weights: Uint8Array, wtSize: number, out: Uint8Array, op: number, oend: number, ws: HufScratch): number {
   if (wtSize <= 1) return 0;
@@ -342,10 +343,10 @@ function compressWeights(weights: Uint8Array, wtSize: number, out: Uint8Array, o
   if (maxCount === wtSize) return 1;
   if (maxCount === 1) return 0;
   const tableLog = optimalTableLog(MAX_FSE_TABLELOG_FOR_HUFF_HEADER, wtSize, maxSymbolValue, 2);
-  if (!normalizeCount(ws.weightNorm, tableLog, count, wtSize, maxSymbolValue, false)) return 0;
+  if (!normalizeCount(ws.weightNorm, tableLog, count, wtSize, maxSymbolValue, false)) return -1;
   const start = op;
   const hSize = writeNCount(ws.weightNorm, maxSymbolValue, tableLog, out, op, oend);
-  if (hSize < 0) return 0;
+  if (hSize < 0) return -1;
   op += hSize;
   buildFseCTable(ws.weightCTable, ws.weightNorm, maxSymbolValue, tableLog, ws.fse);
   const cSize = fseCompressWithTable(weights, 0, wtSize, ws.weightCTable, out, op, oend, ws.bw);
@@ -368,6 +369,7 @@ export function writeHuffmanCTable(ct: HufCTable, out: Uint8Array, op: number, o
   }
   if (oend - op < 1) return -1;
   const hSize = compressWeights(weights, maxSymbolValue, out, op + 1, oend, ws);
+  if (hSize < 0) return -1;
   if (hSize > 1 && hSize < maxSymbolValue >>> 1) {
     out[op] = hSize;
     return hSize + 1;
@@ -384,7 +386,8 @@ export function writeHuffmanCTable(ct: HufCTable, out: Uint8Array, op: number, o
 /**
  * One Huffman stream over src[ip, ip+n), symbols written from last to first so the
  * decoder reads them first to last. Returns the size written at out[op..], or 0 when it
- * does not fit before `oend`. The caller guarantees the table codes every symbol.
+ * does not fit before `oend` (with libzstd's slack rule, `HUF_compress1X_usingCTable`).
+ * The caller guarantees the table codes every symbol.
  */
 export function huffmanCompress1X(
   src: Uint8Array,
@@ -397,11 +400,12 @@ export function huffmanCompress1X(
 ): number {
   const codes = ct.value;
   const lens = ct.nbBits;
-  if (((n * ct.tableLog) >> 3) + 8 > oend - op) {
-    // Not clearly enough room: count the exact size (all code bits plus the end mark).
+  const cap = oend - op;
+  // libzstd's 8-byte slack rule (see fitsWithSlack): decide before writing anything.
+  if (!fitsWithSlack((n * ct.tableLog + 1) >> 3, cap)) {
     let bits = 1;
     for (let i = ip + n - 1; i >= ip; i--) bits += lens[src[i]!]!;
-    if ((bits + 7) >> 3 > oend - op) return 0;
+    if (!fitsWithSlack(bits >> 3, cap)) return 0;
   }
   let c = 0;
   let nb = 0;

@@ -18,7 +18,7 @@ import {
   optimalTableLog,
   writeNCount,
 } from './fse-encoder.js';
-import { BitWriter } from './bit-writer.js';
+import { BitWriter, fitsWithSlack } from './bit-writer.js';
 import { Strategy, highBit } from './params.js';
 import type { SeqStore } from './seq-store.js';
 
@@ -495,8 +495,8 @@ function sequencesBound(nbSeq: number): number {
 /**
  * The interleaved bitstream (`ZSTD_encodeSequences_body`): sequences from last to first,
  * offset/match/literal states then literal/match/offset extra bits, and at the end the
- * match-length, offset and literal-length states. Returns its size, or -1 when it does not
- * fit before `oend`.
+ * match-length, offset and literal-length states. Returns its size, or -1 when it does
+ * not fit before `oend` under libzstd's slack rule (see fitsWithSlack).
  */
 export function encodeSequences(
   ss: SeqStore,
@@ -509,17 +509,23 @@ export function encodeSequences(
   op: number,
   oend: number,
 ): number {
-  if (sequencesBound(nbSeq) > oend - op) {
-    // Rare (nearly incompressible block): encode into a buffer of the full bound.
+  const cap = oend - op;
+  if (cap <= 8) return -1;
+  let bits: number;
+  if (sequencesBound(nbSeq) > cap) {
+    // Rare (nearly incompressible block): encode into a buffer of the full bound first.
     const tmp = new Uint8Array(sequencesBound(nbSeq));
-    const size = encodeSequencesUnchecked(ss, first, nbSeq, ctMl, ctOf, ctLl, tmp, 0);
-    if (size > oend - op) return -1;
-    out.set(tmp.subarray(0, size), op);
-    return size;
+    bits = encodeSequencesUnchecked(ss, first, nbSeq, ctMl, ctOf, ctLl, tmp, 0);
+    if (!fitsWithSlack(bits >> 3, cap)) return -1;
+    out.set(tmp.subarray(0, (bits + 7) >> 3), op);
+  } else {
+    bits = encodeSequencesUnchecked(ss, first, nbSeq, ctMl, ctOf, ctLl, out, op);
+    if (!fitsWithSlack(bits >> 3, cap)) return -1;
   }
-  return encodeSequencesUnchecked(ss, first, nbSeq, ctMl, ctOf, ctLl, out, op);
+  return (bits + 7) >> 3;
 }
 
+/** The bitstream at out[op..], with room assumed; returns its length in bits (end mark included). */
 function encodeSequencesUnchecked(
   ss: SeqStore,
   first: number,
@@ -710,10 +716,11 @@ function encodeSequencesUnchecked(
   // End mark.
   c |= 1 << nb;
   nb += 1;
+  const totalBits = (p - op) * 8 + nb;
   while (nb > 0) {
     out[p++] = c;
     c >>>= 8;
     nb -= 8;
   }
-  return p - op;
+  return totalBits;
 }

@@ -11,9 +11,12 @@ Usage:
   crosscheck.py native DIR   writes the four benchmark data sets (1 MiB each, byte-shuffled)
                              as DIR/<set>.raw and prints JSON with the libzstd frame (hex) of
                              each set at zstd levels 1, 3, 5, 9 (Blosc clevels 1, 2, 3, 5).
-  crosscheck.py frames DIR   for every DIR/<name>.raw, the libzstd frame (hex) at each Blosc
-                             clevel 1..9 (zstd levels 1, 3, ..., 15, 22), or null where Blosc
-                             stored the data uncompressed; JSON {name: {level: hex|null}}.
+  crosscheck.py frames DIR   for every DIR/<name>.raw, what c-blosc2 stored for it at each
+                             Blosc clevel 1..9 (zstd levels 1, 3, ..., 15, 22) in a one-block
+                             chunk, where libzstd gets exactly the block size as room:
+                             {name: {level: hex frame | "raw" | "special"}}; "raw" when
+                             libzstd failed or filled the room (Blosc then copies the block),
+                             "special" for Blosc's zero/run chunks that never reach libzstd.
 """
 
 from __future__ import annotations
@@ -73,8 +76,8 @@ def data_sets() -> dict[str, np.ndarray]:
     }
 
 
-def native_frame(raw: bytes, clevel: int) -> str | None:
-    """libzstd's frame for `raw` at a Blosc clevel: a one-block, unfiltered Blosc2 chunk."""
+def native_frame(raw: bytes, clevel: int) -> str:
+    """What c-blosc2 stored for `raw` at a Blosc clevel in a one-block, unfiltered chunk."""
     chunk = blosc2.compress2(
         raw,
         codec=blosc2.Codec.ZSTD,
@@ -86,12 +89,15 @@ def native_frame(raw: bytes, clevel: int) -> str | None:
         splitmode=blosc2.SplitMode.NEVER_SPLIT,
         nthreads=1,
     )
-    # Stored uncompressed, or as a special-value chunk (zeros, a repeated value): no frame.
-    if chunk[2] & 0x02 or chunk[31] & 0x70 or len(chunk) < 40:
-        return None
+    if chunk[31] & 0x70 or len(chunk) < 40:  # zeros / repeated-value chunk
+        return "special"
+    if chunk[2] & 0x02:  # memcpyed: libzstd gave up or filled the room
+        return "raw"
     size = struct.unpack_from("<i", chunk, 36)[0]
-    if size <= 0:  # a block of one repeated byte is stored as a run, not as a frame
-        return None
+    if size <= 0:  # a run of one byte, stored without the codec
+        return "special"
+    if size == len(raw):
+        return "raw"
     return chunk[40 : 40 + size].hex()
 
 
@@ -113,8 +119,8 @@ def native(directory: Path) -> None:
         levels = {}
         for level, clevel in LEVELS.items():
             frame = native_frame(shuffled, clevel)
-            if frame is None:
-                raise SystemExit(f"{name}: blosc2 stored level {level} uncompressed")
+            if frame in ("raw", "special"):
+                raise SystemExit(f"{name}: blosc2 stored level {level} without a frame")
             levels[str(level)] = frame
         out[name] = levels
     out["versions"] = {"python-blosc2": blosc2.__version__, "c-blosc2": blosc2.blosclib_version}

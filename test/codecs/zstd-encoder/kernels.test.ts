@@ -447,19 +447,30 @@ describe('code tables and parameters', () => {
 
 describe('bit writer', () => {
   it('appends fields least-significant bit first and ends with a 1 bit', () => {
-    const buf = new Uint8Array(8);
+    const buf = new Uint8Array(16);
     const bw = new BitWriter();
-    bw.init(buf, 0, 8);
+    bw.init(buf, 0, 16);
     bw.addBits(0b101, 3);
     bw.addBitsLong(0x1234567, 28);
     expect(bw.close()).toBe(4);
     // bits: 101, then 0x1234567 (28 bits), then the end mark at bit 31
     const v = (buf[0]! | (buf[1]! << 8) | (buf[2]! << 16) | (buf[3]! << 24)) >>> 0;
     expect(v).toBe((0b101 | (0x1234567 << 3) | 2 ** 31) >>> 0);
-    const small = new Uint8Array(8);
-    bw.init(small, 0, 2);
-    bw.addBits(0xffff, 16);
-    bw.addBits(1, 8);
-    expect(bw.close()).toBe(0);
+  });
+
+  it('keeps the 8 bytes of slack libzstd keeps: a stream fits only if its whole bytes < room − 8', () => {
+    const bw = new BitWriter();
+    const buf = new Uint8Array(32);
+    // 31 bits + end mark = 4 whole bytes: needs room > 12
+    for (const [room, ok] of [
+      [12, false],
+      [13, true],
+      [8, false],
+    ] as const) {
+      bw.init(buf, 0, room);
+      bw.addBits(0x7fffff, 23);
+      bw.addBits(0xff, 8);
+      expect(bw.close() > 0).toBe(ok);
+    }
   });
 });
