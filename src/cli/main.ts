@@ -4,12 +4,12 @@
  *   blosc-ts info FILE [--json]
  *   blosc-ts decompress IN OUT
  *   blosc-ts compress IN OUT [options]
- *   blosc-ts pack | unpack | append | verify | info (bloscpack files, src/bloscpack/cli.ts)
+ *   blosc-ts pack | unpack | append | verify | info (bloscpack files, src/cli/bloscpack.ts)
  */
 import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { chunkInfo, compress, decompress, errorCodeName, isBloscError, type ChunkInfo, type CompressOptions } from '../index.js';
 import { parseArgs, UsageError } from './args.js';
-import { BLOSCPACK_USAGE, runBloscpackCommand } from '../bloscpack/cli.js';
+import { BLOSCPACK_USAGE, runBloscpackCommand } from './bloscpack.js';
 
 /** Bloscpack files start with these four bytes (container spec §6.2). */
 const BLOSCPACK_MAGIC = [0x62, 0x6c, 0x70, 0x6b];

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runBloscpackCommand } from '../../src/bloscpack/cli.js';
+import { runBloscpackCommand } from '../../src/cli/bloscpack.js';
 import { appendBytes, packBytes, readBloscpackInfo } from '../../src/bloscpack/index.js';
 import { bytesEqual } from '../helpers.js';
 

@@ -1,6 +1,6 @@
 /** Progress reporting: the callbacks of pack/unpack, and the CLI's terminal bar. */
 import { describe, expect, it } from 'vitest';
-import { progressBar } from '../../src/bloscpack/cli.js';
+import { progressBar } from '../../src/cli/bloscpack.js';
 import { memorySource, MemorySink, packBytes, unpack } from '../../src/bloscpack/index.js';
 
 describe('progress', () => {

@@ -15,8 +15,9 @@ import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:
 import { BloscError, errorCodeName } from '../errors.js';
 import { CHECKSUM_NAMES, type ChecksumName } from '../frame/bloscpack.js';
 import type { ShuffleName } from '../params.js';
-import { packFileSync, readBloscpackFileInfoSync, unpackFileSync } from './node.js';
-import { appendBytes, type AppendOptions, type JsonValue, type PackOptions } from './pack.js';
+import { packFileSync, readBloscpackFileInfoSync, unpackFileSync } from '../bloscpack/node.js';
+import { appendBytes, type AppendOptions, type JsonValue, type PackOptions } from '../bloscpack/pack.js';
+import { parseArgs, UsageError, type ParsedArgs } from './args.js';
 
 export const BLOSCPACK_USAGE = `usage:
   pack IN OUT.blp [--codec NAME] [--clevel N] [--shuffle noshuffle|shuffle|bitshuffle] [--typesize N]
@@ -57,36 +58,10 @@ export function progressBar(
   };
 }
 
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 const FLAGS = new Set(['no-offsets', 'json', 'help']);
 
-function parse(argv: readonly string[]): { positional: string[]; options: Map<string, string | true> } {
-  const positional: string[] = [];
-  const options = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (FLAGS.has(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      options.set(name, true);
-    } else if (eq >= 0) {
-      options.set(name, arg.slice(eq + 1));
-    } else {
-      const v = argv[i + 1];
-      if (v === undefined) throw new UsageError(`--${name} needs a value`);
-      options.set(name, v);
-      i++;
-    }
-  }
-  return { positional, options };
+function parse(argv: readonly string[]): ParsedArgs {
+  return parseArgs(argv, FLAGS);
 }
 
 function str(options: Map<string, string | true>, name: string): string | undefined {
