@@ -40,7 +40,9 @@ const MIN_CLEVEL = -(1 << 17);
 
 /**
  * Everything an encoder reuses between calls: match tables, sequence buffers, entropy
- * tables and scratch. Not safe to share between concurrent calls; one per worker.
+ * tables and scratch (libzstd's CCtx). Each call starts a new frame and carries nothing
+ * over, so a reused state gives the same bytes as a fresh one, as a reused libzstd CCtx
+ * does. Not safe to share between concurrent calls; one per worker.
  */
 export class ZstdEncoderState {
   readonly ms = new MatchState();
@@ -363,9 +365,10 @@ function compressBlock(
 
 /**
  * Compress src[sp, sp+sn) as one zstd frame into dst[dp, dp+cap) at zstd `level`
- * (1..22; 0 is the default level 3; negative levels are the fast ones). Returns the
- * number of bytes written, or 0 when the frame does not fit in `cap` (nothing past
- * dp+cap is ever written). Pass a `state` to reuse tables between calls.
+ * (1..22, higher clamped to 22; 0 is the default level 3; negative levels are the fast
+ * ones), as libzstd's `ZSTD_compress` would. Returns the number of bytes written, or 0
+ * where libzstd would fail for lack of room (nothing past dp+cap is ever written).
+ * Pass a `state` to reuse tables between calls; src and dst must not overlap.
  */
 export function zstdCompress(
   src: Uint8Array,

@@ -1,8 +1,14 @@
 /**
- * Zstandard encoder (RFC 8878) in TypeScript: one frame per call with the content size
- * in the header, as Blosc writes its zstd streams. Levels follow libzstd's parameter
- * table; the match finders are ports of libzstd's fast, double-fast and lazy hash-chain
- * finders, the entropy stages of its Huffman and FSE coders.
+ * Zstandard encoder (RFC 8878) in TypeScript: one frame per call with the content size in
+ * the header, as Blosc writes its zstd streams (c-blosc `ZSTD_compress`, c-blosc2
+ * `ZSTD_compressCCtx`).
+ *
+ * It is a port of libzstd 1.5.7's compressor without dictionaries: the level table and its
+ * adjustment to the input size, block pre-splitting, the fast, double-fast, row-based
+ * greedy/lazy/lazy2, binary-tree btlazy2 and optimal btopt/btultra/btultra2 match finders
+ * with libzstd's exact hashes, the Huffman and FSE stages with their cost-based choices,
+ * post-parse block splitting, and libzstd's rules for a destination that is too small. The
+ * frames are therefore the bytes libzstd 1.5.7 writes for the same input, level and room.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
 import type { EncodeContext } from '../types.js';
@@ -15,8 +21,8 @@ export type { CompressionParams } from './params.js';
 
 /**
  * The Blosc codec `encode` entry point for zstd: Blosc clevel → zstd level
- * (`zstdLevelForClevel`), one frame into dst[dp, dp+cap). Returns 0 when it does not fit.
- * Dictionary chunks are not supported by this encoder.
+ * (`zstdLevelForClevel`), one frame into dst[dp, dp+cap). Returns 0 when it does not fit
+ * (libzstd's refusal included). Dictionary chunks are not supported by this encoder.
  */
 export function zstdEncode(
   src: Uint8Array,
