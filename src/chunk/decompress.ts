@@ -238,8 +238,12 @@ function decodeStreams(
   const header = layout.header;
   const cbytes = header.cbytes;
   const nstreams = split ? header.typesize : 1;
-  if (bsize % nstreams !== 0) fail(BloscErrorCode.InvalidHeader, `block of ${bsize} bytes cannot split into ${nstreams} streams`);
-  const neblock = bsize / nstreams;
+  // C divides with truncation (blosc_d): a split block whose size is not a multiple of
+  // typesize (c-blosc2 3.x writes such headers for requested blocksizes) leaves its last
+  // bsize % typesize bytes to whatever the output held. We zero them.
+  const neblock = (bsize / nstreams) | 0;
+  const tail = bsize - neblock * nstreams;
+  if (tail > 0) target.fill(0, tp + bsize - tail, tp + bsize);
   let pos = bstart;
   for (let s = 0; s < nstreams; s++) {
     if (pos + 4 > cbytes) fail(BloscErrorCode.ReadBuffer, `stream ${s} size field past the end of the chunk`, { offset: pos });

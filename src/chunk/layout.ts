@@ -178,8 +178,7 @@ function streamsPlausible(
   split: boolean, expansion: number,
 ): boolean {
   const nstreams = split ? header.typesize : 1;
-  if (bsize % nstreams !== 0) return false;
-  const neblock = bsize / nstreams;
+  const neblock = (bsize / nstreams) | 0;
   const cbytes = header.cbytes;
   let pos = bstart;
   for (let s = 0; s < nstreams; s++) {

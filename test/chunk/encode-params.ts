@@ -20,6 +20,7 @@ export function optionsFromParams(p: FixtureParams): CompressOptions {
     options.shuffle = (p.shuffle ?? 'shuffle') as CompressOptions['shuffle'];
   }
   if (typeof p.codecMeta === 'number') options.codecMeta = p.codecMeta;
+  else if (typeof p.compcodeMeta === 'number') options.codecMeta = p.compcodeMeta;
   return options;
 }
 
@@ -27,7 +28,7 @@ export function optionsFromParams(p: FixtureParams): CompressOptions {
 export function byteIdenticalCodec(format: string, codec: string, clevel: number, nbytes: number): boolean {
   if (clevel === 0) return true;
   if (nbytes < (format === 'blosc1' ? 128 : 32)) return true;
-  return codec === 'blosclz' || codec === 'lz4' || codec === 'lz4hc' || (codec === 'zlib' && format === 'blosc1');
+  return codec === 'blosclz' || codec === 'lz4' || codec === 'lz4hc' || (codec === 'zlib' && format === 'blosc1') || (codec === 'zstd' && format === 'blosc2');
 }
 
 /** DELTA leaves trailing bytes unwritten in C when nbytes is not a multiple of its word size. */
@@ -35,4 +36,17 @@ export function deltaTailIsUndefined(filters: readonly number[] | null | undefin
   if (filters == null || !filters.includes(3)) return false;
   const w = typesize === 1 || typesize === 2 || typesize === 4 || typesize === 8 ? typesize : typesize % 8 === 0 ? 8 : 1;
   return nbytes % w !== 0;
+}
+
+/**
+ * c-blosc2 3.x writes the requested blocksize in the header even when it cut the blocks
+ * differently (not a multiple of typesize, or larger than an nbytes that is not); such a
+ * compressed chunk does not describe its own layout, so we write the blocksize used and do
+ * not expect C's bytes (chunk spec §3.3).
+ */
+export function headerDisagreesWithLayout(c: Uint8Array, ours: Uint8Array): boolean {
+  const extended = (c[2]! & 0x05) === 0x05;
+  const stored = (c[2]! & 0x02) !== 0 || (extended && (c[31]! & 0x70) !== 0);
+  const field = (b: Uint8Array): number => b[8]! | (b[9]! << 8) | (b[10]! << 16) | (b[11]! << 24);
+  return extended && !stored && field(c) !== field(ours);
 }

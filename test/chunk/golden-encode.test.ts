@@ -31,7 +31,8 @@ describe('our encoder writes the bytes C wrote', () => {
   it.each(fixtures.map((f) => [f.path, f] as const))('%s', (_path, entry) => {
     const c = readFixture(entry);
     const input = entry.raw !== undefined ? new Uint8Array(readFileSync(join(FIXTURES, entry.raw))) : decompress(c);
-    const ours = compress(input, optionsFromParams(entry.params));
+    const header = entry.header as { compcodeMeta?: number } | undefined;
+    const ours = compress(input, optionsFromParams({ ...entry.params, compcodeMeta: header?.compcodeMeta ?? 0 }));
     expect(firstDifference(ours, c)).toBe('equal');
   });
 });

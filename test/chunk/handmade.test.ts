@@ -108,6 +108,18 @@ describe('run-encoded streams (Blosc2)', () => {
   });
 });
 
+describe('split blocks whose size is not a multiple of typesize', () => {
+  it('decode like C: typesize streams of bsize / typesize bytes, the remainder zeroed', () => {
+    // c-blosc2 3.x writes such headers when a requested blocksize is not a multiple of typesize.
+    const streams = [[1, 2], [3, 4], [5, 6], [7, 8]];
+    const cbytes = 32 + 4 + streams.length * 6;
+    const c = blosc2Header({ nbytes: 10, cbytes, typesize: 4, flags: 0x05, blocksize: 10 });
+    new DataView(c.buffer).setInt32(32, 36, true);
+    streams.forEach((st, i) => c.set([2, 0, 0, 0, ...st], 36 + 6 * i));
+    expect(Array.from(decompress(c, new Uint8Array(10).fill(0xee)))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 0, 0]);
+  });
+});
+
 describe('VL-block chunks (version 6)', () => {
   it('decodes raw VL blocks of different sizes', () => {
     const blocks = [Uint8Array.from([1, 2, 3]), Uint8Array.from([4, 5, 6, 7, 8]), Uint8Array.from([9])];
