@@ -10,29 +10,36 @@ import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeF
 import { chunkInfo, compress, decompress, errorCodeName, isBloscError, type ChunkInfo, type CompressOptions } from '../index.js';
 import { parseArgs, UsageError } from './args.js';
 import { BLOSCPACK_USAGE, runBloscpackCommand } from './bloscpack.js';
+import { buildFrame, describeFrame, formatFrame, frameContent, isFrame } from './frame.js';
 
 /** Bloscpack files start with these four bytes (container spec §6.2). */
 const BLOSCPACK_MAGIC = [0x62, 0x6c, 0x70, 0x6b];
 const BLOSCPACK_COMMANDS = new Set(['pack', 'unpack', 'append', 'verify']);
 
-function isBloscpackFile(file: string): boolean {
-  const head = new Uint8Array(4);
+/** The first `n` bytes of a file (fewer if it is shorter), without reading the rest. */
+function readHead(file: string, n: number): Uint8Array {
+  const head = new Uint8Array(n);
   const fd = openSync(file, 'r');
   try {
-    if (readSync(fd, head, 0, 4, 0) !== 4) return false;
+    return head.subarray(0, readSync(fd, head, 0, n, 0));
   } finally {
     closeSync(fd);
   }
-  return BLOSCPACK_MAGIC.every((b, i) => head[i] === b);
+}
+
+function isBloscpackFile(file: string): boolean {
+  const head = readHead(file, 4);
+  return head.length === 4 && BLOSCPACK_MAGIC.every((b, i) => head[i] === b);
 }
 
 const USAGE = `usage:
-  blosc-ts info FILE [--json]        describe a Blosc chunk
-  blosc-ts decompress IN OUT         decompress a Blosc chunk to raw bytes
+  blosc-ts info FILE [--json]        describe a Blosc chunk or a Blosc2 frame (.b2frame, .b2nd)
+  blosc-ts decompress IN OUT         decompress a Blosc chunk, or a whole frame, to raw bytes
   blosc-ts compress IN OUT [--codec NAME] [--clevel N] [--shuffle noshuffle|shuffle|bitshuffle]
            [--typesize N] [--blocksize N] [--splitmode always|never|auto|forward-compat]
-           [--format blosc1|blosc2] [--nthreads N]
-                                     compress raw bytes into one chunk
+           [--format blosc1|blosc2] [--nthreads N] [--chunksize N]
+                                     compress raw bytes into one chunk, or with --chunksize
+                                     into a contiguous frame of chunks of N bytes
   blosc-ts info FILE.blp [--json]    describe a bloscpack file
   blosc-ts --help | --version
 
@@ -135,20 +142,28 @@ function run(argv: readonly string[]): number {
     case 'info': {
       if (rest.length !== 1) throw new UsageError('info takes one FILE');
       const file = rest[0]!;
+      if (isFrame(readHead(file, 16))) {
+        const d = describeFrame(file);
+        process.stdout.write(options.has('json') ? `${JSON.stringify(d, null, 2)}\n` : `${formatFrame(file, d)}\n`);
+        return 0;
+      }
       const info = chunkInfo(readFileSync(file));
       process.stdout.write(options.has('json') ? `${JSON.stringify(info, null, 2)}\n` : `${formatInfo(file, info)}\n`);
       return 0;
     }
     case 'decompress': {
       if (rest.length !== 2) throw new UsageError('decompress takes IN and OUT');
-      const data = decompress(readFileSync(rest[0]!));
+      const data = isFrame(readHead(rest[0]!, 16)) ? frameContent(rest[0]!) : decompress(readFileSync(rest[0]!));
       writeFileAtomic(rest[1]!, data);
       return 0;
     }
     case 'compress': {
       if (rest.length !== 2) throw new UsageError('compress takes IN and OUT');
-      const chunk = compress(readFileSync(rest[0]!), compressOptions(options));
-      writeFileAtomic(rest[1]!, chunk);
+      const chunksize = intOption(options, 'chunksize');
+      options.delete('chunksize');
+      const cparams = compressOptions(options);
+      const input = readFileSync(rest[0]!);
+      writeFileAtomic(rest[1]!, chunksize === undefined ? compress(input, cparams) : buildFrame(input, chunksize, cparams));
       return 0;
     }
     default:

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chunkInfo, compress, decompress } from '../../src/index.js';
+import { chunkInfo, compress, decompress, SChunk } from '../../src/index.js';
 import { chunkFixtures, FIXTURES, ROOT, sha256 } from '../helpers.js';
 
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -73,6 +73,33 @@ describe('blosc-ts CLI', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/clevel/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('frames: info, decompress to the whole content, and compress --chunksize', () => {
+    const manifest = JSON.parse(readFileSync(join(FIXTURES, 'frames', 'manifest.json'), 'utf8')) as {
+      files: Array<{ path: string; nchunks: number; nbytes: number; decoded: { sha256: string } }>;
+    };
+    const entry = manifest.files.find((f) => f.path.endsWith('.b2frame') && f.nbytes > 0 && f.nchunks > 1)!;
+    const file = join(FIXTURES, entry.path);
+    const info = cli('info', file, '--json');
+    expect(info.status).toBe(0);
+    const described = JSON.parse(info.stdout) as { nchunks: number; chunks: Array<{ nbytes: number }> };
+    expect(described.nchunks).toBe(entry.nchunks);
+    expect(described.chunks.reduce((n, c) => n + c.nbytes, 0)).toBe(entry.nbytes);
+    expect(cli('info', file).stdout).toContain('Blosc2 contiguous frame');
+    const out = join(dir, 'frame-content.bin');
+    expect(cli('decompress', file, out).status).toBe(0);
+    expect(sha256(readFileSync(out))).toBe(entry.decoded.sha256);
+
+    const input = join(dir, 'frame-in.bin');
+    const data = Uint8Array.from({ length: 250_000 }, (_, i) => (i >> 3) & 0xff);
+    writeFileSync(input, data);
+    const framePath = join(dir, 'out.b2frame');
+    const r = cli('compress', input, framePath, '--chunksize', '65536', '--codec', 'lz4', '--typesize', '4');
+    expect(r.status).toBe(0);
+    const schunk = SChunk.open(new Uint8Array(readFileSync(framePath)));
+    expect(schunk.nchunks).toBe(4);
+    expect(Buffer.compare(schunk.getSlice(), data)).toBe(0);
   });
 
   it('usage errors exit 2', () => {
