@@ -13,9 +13,15 @@ Writes into bench/.data/ (gitignored):
                                    ``decode`` marks the chunks the decode section reads
                                    (zlib chunks are written only as references for the
                                    compression section)
+* ``<set>.<codec>.c<clevel>.shuffle.b2.bin``
+                                   codec-level reference chunks from python-blosc2 for
+                                   bench/codecs.mjs: zstd at clevels 1, 2, 3, 5 and lz4hc at
+                                   clevels 5, 9 (listed in ``manifest.json`` under
+                                   ``codec_chunks``)
 * ``native.json``                  native single-thread decode speed of every decode chunk
-                                   (``decode``) and compression speed of both writers for
-                                   every chunk (``encode``)
+                                   (``decode``), compression speed of both writers for
+                                   every chunk (``encode``) and of python-blosc2 for every
+                                   codec-level chunk (``codec_encode``)
 
 All chunks use SHUFFLE, clevel 5, typesize = item size, nthreads 1, automatic blocksize.
 
@@ -44,6 +50,8 @@ NBYTES = 16 * 1024 * 1024
 DECODE_CODECS = ("lz4", "blosclz", "zstd")
 CODECS = DECODE_CODECS + ("zlib",)
 CLEVEL = 5
+# Codec-level rows (bench/codecs.mjs): Blosc2 chunks written at these clevels.
+CODEC_LEVELS = {"zstd": (1, 2, 3, 5), "lz4hc": (5, 9)}
 MIN_REPS = 5
 MAX_REPS = 100
 
@@ -145,6 +153,26 @@ def main() -> int:
                     "decode": codec in DECODE_CODECS,
                 })
                 chunks.append((name, codec, fmt, chunk, arr))
+    # Codec-level references: python-blosc2 chunks at several clevels (zstd, lz4hc).
+    manifest["codec_chunks"] = []
+    codec_chunks: list[tuple[str, str, int, bytes, np.ndarray]] = []
+    for name, arr in sets.items():
+        for codec, levels in CODEC_LEVELS.items():
+            for clevel in levels:
+                chunk = blosc2.compress2(arr, codec=blosc2.Codec[codec.upper()], clevel=clevel, typesize=arr.itemsize, nthreads=1)
+                if not np.array_equal(np.frombuffer(blosc2.decompress2(chunk), dtype=np.uint8), arr.view(np.uint8).reshape(-1)):
+                    raise SystemExit(f"datasets.py: python-blosc2 {codec} clevel {clevel} chunk of {name} does not decode back")
+                file = f"{name}.{codec}.c{clevel}.shuffle.b2.bin"
+                (out_dir / file).write_bytes(chunk)
+                manifest["codec_chunks"].append({
+                    "set": name,
+                    "codec": codec,
+                    "clevel": clevel,
+                    "format": "b2",
+                    "file": file,
+                    "cbytes": len(chunk),
+                })
+                codec_chunks.append((name, codec, clevel, chunk, arr))
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"datasets.py: wrote {len(sets)} sets and {len(chunks)} chunks to {out_dir}", file=sys.stderr)
 
@@ -206,6 +234,26 @@ def main() -> int:
         })
         print(f"  native compress {impl:8s} {name:12s} {codec:8s} {fmt}: {encode_rows[-1]['mbps']:9.0f} MB/s", file=sys.stderr)
 
+    # Codec-level compression through python-blosc2 (bench/codecs.mjs).
+    codec_encode_rows = []
+    for name, codec, clevel, chunk, arr in codec_chunks:
+        call = lambda a=arr, c=codec, l=clevel: blosc2.compress2(a, codec=blosc2.Codec[c.upper()], clevel=l, typesize=a.itemsize, nthreads=1)
+        if call() != chunk:
+            raise SystemExit(f"datasets.py: c-blosc2 compressed {name}.{codec}.c{clevel} differently on a second call")
+        seconds, reps = time_median(call, args.target_seconds)
+        codec_encode_rows.append({
+            "set": name,
+            "codec": codec,
+            "clevel": clevel,
+            "format": "b2",
+            "impl": "c-blosc2",
+            "mbps": mbps(NBYTES, seconds),
+            "median_ms": seconds * 1e3,
+            "reps": reps,
+            "cbytes": len(chunk),
+        })
+        print(f"  native compress c-blosc2 {name:12s} {codec:6s} clevel {clevel}: {codec_encode_rows[-1]['mbps']:9.0f} MB/s", file=sys.stderr)
+
     src = np.frombuffer((out_dir / "arange_i8.bin").read_bytes(), dtype=np.uint8)
     copy_seconds, copy_reps = time_median(lambda: np.copyto(dst, src), args.target_seconds)
 
@@ -217,6 +265,7 @@ def main() -> int:
         "versions": versions,
         "decode": rows,
         "encode": encode_rows,
+        "codec_encode": codec_encode_rows,
         "memcpy": {"impl": "numpy copyto 16 MiB", "mbps": mbps(NBYTES, copy_seconds), "reps": copy_reps},
     }
     (out_dir / "native.json").write_text(json.dumps(native, indent=1) + "\n")

@@ -4,7 +4,7 @@
  * in this process, prints the tables and writes bench/RESULTS.md.
  *
  * Usage: node bench/run.mjs [--target-ms N] [--no-native] [--python CMD] [--data DIR] [--lib PATH]
- *                           [--results PATH | --no-write]
+ *                           [--results PATH | --no-write] [--only SECTIONS]
  *   --target-ms   time spent per measurement (default 500; at least 5 repeats)
  *   --no-native   skip the native timing in datasets.py
  *   --python      Python interpreter (default: python3)
@@ -13,8 +13,9 @@
  *                 looked up in shuffle/index.js next to it)
  *   --results     where to write the Markdown results (default bench/RESULTS.md)
  *   --no-write    print only
+ *   --only        comma-separated sections to run: decode, encode, kernels, codecs (default all)
  *
- * Each section (decode.mjs, encode.mjs, kernels.mjs) returns { title, description, tables,
+ * Each section (decode.mjs, encode.mjs, kernels.mjs, codecs.mjs) returns { title, description, tables,
  * targets, notes }; a new section (codec-level rows) plugs in the same way.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,6 +32,7 @@ import { NBYTES, prepareData } from './lib/data.mjs';
 import { runDecodeSection } from './decode.mjs';
 import { runEncodeSection } from './encode.mjs';
 import { runKernelSection } from './kernels.mjs';
+import { runCodecSection } from './codecs.mjs';
 
 ensureExposedGc();
 
@@ -49,11 +51,15 @@ const { values: opts } = parseArgs({
     lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
     results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
     'no-write': { type: 'boolean', default: false },
+    only: { type: 'string', default: 'decode,encode,kernels,codecs' },
   },
 });
 
 const log = (line) => console.error(line);
 const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
+const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs'];
+const only = new Set(opts.only.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+for (const name of only) if (!SECTION_NAMES.includes(name)) throw new Error(`--only: unknown section ${name} (${SECTION_NAMES.join(', ')})`);
 if (!(timing.targetMs > 0)) throw new Error(`--target-ms must be a positive number, got ${opts['target-ms']}`);
 const startedAt = Date.now();
 const loadAtStart = os.loadavg()[0];
@@ -137,9 +143,12 @@ log(`  Uint8Array.prototype.set 16 MiB: ${fmtMBps(setMBps)} MB/s`);
 
 // --- sections ------------------------------------------------------------------------------
 const sections = [];
-sections.push(await runDecodeSection({ data, lib, Blosc, setMBps, timing, log }));
-sections.push(await runEncodeSection({ data, lib, Blosc, timing, log }));
-sections.push(await runKernelSection({ shuffleModule, setMBps, timing, log }));
+if (only.has('decode')) sections.push(await runDecodeSection({ data, lib, Blosc, setMBps, timing, log }));
+if (only.has('encode')) sections.push(await runEncodeSection({ data, lib, Blosc, timing, log }));
+if (only.has('kernels')) sections.push(await runKernelSection({ shuffleModule, setMBps, timing, log }));
+if (only.has('codecs')) {
+  sections.push(await runCodecSection({ data, libPath: lib === null ? null : libPath, dataDir: resolve(opts.data), Blosc, timing, log }));
+}
 
 // --- report --------------------------------------------------------------------------------
 const libraries = {
