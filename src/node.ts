@@ -3,6 +3,7 @@
  * lazily from files, sparse frames (directories), and bloscpack files.
  */
 export { FileSource } from './frame/file-source.js';
+export { AsyncFileSource } from './frame/file-source.js';
 export { openSparseFrame, writeSparseFrame, SFRAME_INDEX_NAME } from './frame/sframe.js';
 export {
   appendFile as bloscpackAppendFile,

@@ -238,6 +238,19 @@ export function parseVlmetalayers(t: Uint8Array): FrameLayer[] {
 }
 
 /**
+ * Where a chunk of a frame lives, found from the offsets index alone (no read):
+ * - `data`: the chunk starts at `offset` in the source; `span` bytes run from there to the
+ *   next chunk's start or the end of the data area, whichever comes first (exactly the
+ *   chunk in a compact frame; the chunk's own header has the final word on its length);
+ * - `special`: a zero (1), NaN (2) or uninit (4) chunk stored as a negative offset;
+ * - `file`: a sparse frame's chunk, the whole chunk file with this id.
+ */
+export type FrameChunkLocation =
+  | { readonly kind: 'data'; readonly offset: number; readonly span: number }
+  | { readonly kind: 'special'; readonly special: number }
+  | { readonly kind: 'file'; readonly id: number };
+
+/**
  * A decoded offsets index: ≥ 0 is a position in the data area (a chunk-file id in a sparse
  * frame); < 0 is −(special kind).
  */
@@ -295,6 +308,9 @@ export class CFrame {
     readonly offsets: FrameOffsets,
     private readonly chunkFile: ((id: number) => Uint8Array) | null,
   ) {}
+
+  /** Data-area offsets of the stored chunks, ascending without repeats; built on first use. */
+  private sortedStarts: Float64Array | null = null;
 
   /** Open a frame held in `source` (or in memory). */
   static open(input: FrameSource | Uint8Array, options: FrameOpenOptions = {}): CFrame {
@@ -375,6 +391,34 @@ export class CFrame {
     }
     if (i < this.nchunks - 1) return cs;
     return this.header.nbytes - cs * (this.nchunks - 1);
+  }
+
+  /**
+   * Where chunk `i` lives (see {@link FrameChunkLocation}), from the offsets index only, so
+   * a reader of a remote frame can fetch exactly that range.
+   */
+  chunkLocation(i: number): FrameChunkLocation {
+    this.checkIndex(i);
+    const o = this.offsets[i]!;
+    if (o < 0) return { kind: 'special', special: -o };
+    if (this.chunkFile !== null) return { kind: 'file', id: o };
+    if (this.sortedStarts === null) {
+      const starts = Float64Array.from(this.offsets.filter((x) => x >= 0)).sort();
+      let n = 0;
+      for (let k = 0; k < starts.length; k++) if (n === 0 || starts[k]! !== starts[n - 1]!) starts[n++] = starts[k]!;
+      this.sortedStarts = starts.subarray(0, n);
+    }
+    // The first start above o (binary search); the data area's end when there is none.
+    const starts = this.sortedStarts;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! <= o) lo = mid + 1;
+      else hi = mid;
+    }
+    const end = lo < starts.length ? starts[lo]! : this.header.cbytes;
+    return { kind: 'data', offset: this.header.headerLen + o, span: end - o };
   }
 
   /** The special kind of chunk `i` when stored as a negative offset, else 0. */

@@ -16,6 +16,21 @@ export interface FrameSource {
   read(offset: number, length: number): Uint8Array;
 }
 
+/**
+ * An asynchronous source: a `Blob` or `File`, HTTP range requests, or an async file handle.
+ * Frames are opened from it with `openFrameAsync`, which reads the same few ranges a
+ * synchronous open does.
+ */
+export interface AsyncFrameSource {
+  /** Total number of bytes available. */
+  readonly size: number;
+  /**
+   * Exactly `length` bytes starting at `offset`, or a rejection (a BloscError). The caller
+   * guarantees `0 <= offset && offset + length <= size`.
+   */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
 /** A frame held in memory. Reads are views into the array, no copies. */
 export class MemorySource implements FrameSource {
   readonly size: number;
