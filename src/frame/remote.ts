@@ -11,7 +11,7 @@
  * synchronous reader applies unchanged. Fetched chunks are not cached.
  */
 import { BloscErrorCode, fail, toBloscError } from '../errors.js';
-import { decompressChunk } from '../chunk/decompress.js';
+import { decompressChunk, getChunkItems } from '../chunk/decompress.js';
 import { CFrame, FRAME_HEADER_MINLEN, FRAME_TRAILER_MINLEN, parseFrameHeader, type FrameHeader, type FrameLayer } from './cframe.js';
 import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE } from './chunk-header.js';
 import { BlobSource } from './async-source.js';
@@ -307,6 +307,19 @@ export class AsyncCFrame {
   }
 
   /**
+   * Bytes [s, e) of chunk `i` (of `n` bytes), decoding only the blocks that hold them
+   * when the range falls on item boundaries of the chunk.
+   */
+  private async chunkPart(i: number, n: number, s: number, e: number): Promise<Uint8Array> {
+    const chunk = await this.getChunk(i);
+    const h = readChunkHeader(chunk);
+    if (h.nbytes !== n) fail(BloscErrorCode.InvalidHeader, `chunk ${i} holds ${h.nbytes} bytes, expected ${n}`, { chunk: i });
+    const ts = h.typesize;
+    if (s % ts !== 0 || e % ts !== 0) return decompressChunk(chunk, undefined, { maxNbytes: n }).subarray(s, e);
+    return getChunkItems(chunk, s / ts, (e - s) / ts, { maxNbytes: n });
+  }
+
+  /**
    * Items [start, stop) (units of typesize, like python-blosc2's `schunk[start:stop]`;
    * bounds are clamped). Only the chunks the slice touches are fetched, several at once.
    */
@@ -317,7 +330,13 @@ export class AsyncCFrame {
     const b = Math.max(a, Math.min(nitems, stop === undefined ? nitems : Math.floor(stop)));
     const from = a * ts;
     const to = b * ts;
-    const out = new Uint8Array(to - from);
+    let out: Uint8Array;
+    try {
+      out = new Uint8Array(to - from);
+    } catch (e) {
+      // A header may claim more data than this runtime can hold in one array.
+      throw toBloscError(e, BloscErrorCode.MemoryAlloc, `cannot allocate ${to - from} bytes for the slice`);
+    }
     if (to === from) return out;
     // The chunks that overlap [from, to), where each begins and its size.
     const touched: number[] = [];
@@ -351,10 +370,7 @@ export class AsyncCFrame {
         // Wholly inside: decode straight into the output.
         await this.decompressChunk(i, out.subarray(p - from, p - from + n));
       } else {
-        const data = await this.decompressChunk(i);
-        const s = Math.max(from, p) - p;
-        const e = Math.min(to, p + n) - p;
-        out.set(data.subarray(s, e), Math.max(from, p) - from);
+        out.set(await this.chunkPart(i, n, Math.max(from, p) - p, Math.min(to, p + n) - p), Math.max(from, p) - from);
       }
     });
     return out;
