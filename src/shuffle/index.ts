@@ -3,6 +3,7 @@
  * simple reference versions), DELTA, TRUNC_PREC, INT_TRUNC and BYTEDELTA.
  */
 export { shuffle, unshuffle } from './shuffle.js';
+export { setSimdEnabled, simdActive } from './simd.js';
 export { bitshuffle, bitunshuffle, bitshuffleBlock, bitunshuffleBlock, bitshuffledElements } from './bitshuffle.js';
 export { shuffleGeneric, unshuffleGeneric, bitshuffleGeneric, bitunshuffleGeneric } from './generic.js';
 export { deltaEncode, deltaDecode, deltaWordSize } from './delta.js';

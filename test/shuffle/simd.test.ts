@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bitshuffle, bitunshuffle } from '../../src/shuffle/bitshuffle.js';
+import { bitshuffleGeneric, bitunshuffleGeneric, shuffleGeneric } from '../../src/shuffle/generic.js';
+import { shuffle, unshuffle } from '../../src/shuffle/shuffle.js';
+import { SIMD_EXPORTS, simdModuleBytes } from '../../src/shuffle/simd-module.js';
+import { setSimdEnabled, simdActive } from '../../src/shuffle/simd.js';
+import { expectBytes, randomBytes, sentinel, untouchedOutside } from './helpers.js';
+
+afterEach(() => setSimdEnabled(true));
+
+type Kernel = (typesize: number, src: Uint8Array, sp: number, dst: Uint8Array, dp: number, n: number) => void;
+
+/** Run a kernel from `data` at byte `sp` of a larger buffer into a sentinel-filled destination at `dp`. */
+function run(kernel: Kernel, typesize: number, data: Uint8Array, size: number, sp: number, dp: number): Uint8Array {
+  const src = new Uint8Array(sp + data.length + 5);
+  src.set(data, sp);
+  const pad = 16;
+  const dst = sentinel(data.length, dp, pad);
+  kernel(typesize, src, sp, dst, pad, size);
+  expect(untouchedOutside(dst, pad, pad + data.length)).toBe(true);
+  return dst.slice(pad, pad + data.length);
+}
+
+describe('WebAssembly SIMD shuffle kernels', () => {
+  it('are assembled into a module this platform validates and uses', () => {
+    const bytes = simdModuleBytes();
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+    for (const name of [...SIMD_EXPORTS, 'memory']) expect(instance.exports[name]).toBeDefined();
+    // Node 20+ has WebAssembly SIMD: the fast path must really be taken here.
+    expect(simdActive()).toBe(true);
+  });
+
+  it('byte shuffle and unshuffle equal the reference across tiles, tails and offsets, with SIMD on and off', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(2, 3, 4, 8, 16, 12),
+        fc.oneof(fc.integer({ min: 256, max: 1200 }), fc.integer({ min: 1200, max: 40_000 })),
+        fc.nat(15),
+        fc.nat(7),
+        fc.nat(7),
+        fc.boolean(),
+        (typesize, count, tail, sp, dp, simd) => {
+          setSimdEnabled(simd);
+          const n = count * typesize + (tail % typesize);
+          const data = randomBytes(n, count * 31 + tail);
+          const expected = run(shuffleGeneric, typesize, data, n, 0, 0);
+          expectBytes(run(shuffle, typesize, data, n, sp, dp), expected, 'shuffle');
+          expectBytes(run(unshuffle, typesize, expected, n, dp, sp), data, 'unshuffle');
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('bit shuffle and unshuffle equal the reference across tiles, tails and offsets, with SIMD on and off', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 2, 3, 4, 8, 16),
+        fc.oneof(fc.integer({ min: 32, max: 300 }), fc.integer({ min: 300, max: 9000 })),
+        fc.nat(7),
+        fc.nat(7),
+        fc.boolean(),
+        (typesize, groups, sp, dp, simd) => {
+          setSimdEnabled(simd);
+          const nelems = 8 * groups;
+          const data = randomBytes(nelems * typesize, groups * 7 + typesize);
+          const expected = run(bitshuffleGeneric, typesize, data, nelems, 0, 0);
+          expectBytes(run(bitshuffle, typesize, data, nelems, sp, dp), expected, 'bitshuffle');
+          const back = run(bitunshuffleGeneric, typesize, expected, nelems, 0, 0);
+          expectBytes(back, data, 'reference round trip');
+          expectBytes(run(bitunshuffle, typesize, expected, nelems, dp, sp), data, 'bitunshuffle');
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('give the same bytes as the JavaScript kernels on whole 256 KiB blocks', () => {
+    const data = randomBytes(256 * 1024, 99);
+    for (const typesize of [1, 2, 4, 8, 16]) {
+      const outs: Uint8Array[] = [];
+      for (const simd of [true, false]) {
+        setSimdEnabled(simd);
+        const a = new Uint8Array(data.length);
+        const b = new Uint8Array(data.length);
+        shuffle(typesize, data, 0, a, 0, data.length);
+        bitshuffle(typesize, data, 0, b, 0, data.length / typesize);
+        const c = new Uint8Array(data.length);
+        const d = new Uint8Array(data.length);
+        unshuffle(typesize, data, 0, c, 0, data.length);
+        bitunshuffle(typesize, data, 0, d, 0, data.length / typesize);
+        outs.push(a, b, c, d);
+      }
+      for (let i = 0; i < 4; i++) expectBytes(outs[i]!, outs[i + 4]!, `typesize ${typesize} kernel ${i}`);
+    }
+  });
+});
