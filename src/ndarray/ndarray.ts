@@ -211,7 +211,7 @@ export class NDArray {
       resolved.filtersMeta = [0, 0, 0, 0, 0, 4];
     } else if (resolved.filters !== undefined && resolved.filters.includes(FilterId.ByteDelta)) {
       // python-blosc2 gives BYTEDELTA a meta of typesize when it is 0 (`create_cparams_from_kwargs`).
-      const meta = resolved.filters.map((f, i) => resolved.filtersMeta?.[i] ?? 0);
+      const meta = resolved.filters.map((_f, i) => resolved.filtersMeta?.[i] ?? 0);
       resolved.filtersMeta = meta.map((m, i) => (m === 0 && resolved.filters![i] === FilterId.ByteDelta ? (itemsize > 255 ? 1 : itemsize) : m));
     }
     const schunk = new SChunk({ chunksize: g.chunkNbytes, typesize: itemsize, cparams: resolved });

@@ -98,7 +98,7 @@ describe('python-blosc2 NDArray fixtures', () => {
     const b1 = NDArray.open(ndFile('b1.3d.b2nd'));
     const bt = b1.toTypedArray();
     expect(bt).toBeInstanceOf(Uint8Array);
-    expect([...new Set(bt)].sort()).toEqual([0, 1]);
+    expect([...new Set(bt as Uint8Array)].sort()).toEqual([0, 1]);
   });
 
   it('unknown and structured dtypes read as raw bytes of the frame typesize', () => {
