@@ -3,37 +3,13 @@
  * fixtures/generate_ndarray.py): geometry and dtype as python reads them back, and the
  * elements equal to the .npy numpy saved next to each file.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../src/index.js';
 import { NDArray, sliceToTypedArray } from '../../src/ndarray/ndarray.js';
 import { parseNpy, writeNpy } from '../../src/frame/npy.js';
 import { MemorySource } from '../../src/frame/source.js';
-import { FIXTURES, bytesEqual, firstDifference, sha256 } from '../helpers.js';
-
-export interface NDFixture {
-  name: string;
-  b2nd: string;
-  npy: string;
-  shape: number[];
-  chunks: number[];
-  blocks: number[];
-  dtype: string;
-  itemsize: number;
-  codec: string;
-  vlmeta: Record<string, unknown>;
-  b2nd_sha256: string;
-  npy_sha256: string;
-  data_sha256: string;
-}
-
-export const ND_DIR = join(FIXTURES, 'ndarray');
-export const ndManifest = JSON.parse(readFileSync(join(ND_DIR, 'manifest.json'), 'utf8')) as { files: NDFixture[] };
-
-export function ndFile(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(ND_DIR, name)));
-}
+import { bytesEqual, firstDifference, sha256 } from '../helpers.js';
+import { ndFile, ndManifest } from './fixture-files.js';
 
 describe('python-blosc2 NDArray fixtures', () => {
   it('cover the dtypes, dimensions and codecs the format needs', () => {
