@@ -197,6 +197,12 @@ export function executeSequences(
   let mlS = ((c << bc) >>> 1) >>> (31 - mlT.log);
   bc += mlT.log;
 
+  // The container is refilled before each group of fields without a test: a refill moves
+  // `ptr` back by bc >>> 3 bytes, clamped (without a branch) at the stream start, which
+  // leaves at least 25 unread bits in `c` except at the very start. The only branches left
+  // depend on code lengths, which repeat from one sequence to the next.
+  let np = 0;
+  let under = 0;
   for (let n = st.nbSeq; n > 0; n--) {
     const llI = llS << 1;
     const mlI = mlS << 1;
@@ -204,99 +210,100 @@ export function executeSequences(
     const llInfo = llC[llI + 1]!;
     const mlInfo = mlC[mlI + 1]!;
     const ofInfo = ofC[ofI + 1]!;
-
-    if (bc > 7) {
-      let np = ptr - (bc >>> 3);
-      if (np < bs) np = bs;
-      bc -= (ptr - np) << 3;
-      ptr = np;
-      c = view.getInt32(ptr, true);
-    }
-
-    // Offset first (its extra bits come first in the stream).
+    const llBase = llC[llI]!;
     const ofCode = ofInfo & 0xff;
-    let offset: number;
-    if (ofCode > 1) {
-      let bits: number;
+    const mlBits = mlInfo & 0xff;
+    const llBits = llInfo & 0xff;
+
+    np = ptr - (bc >>> 3);
+    under = np - bs;
+    np -= under & (under >> 31);
+    bc -= (ptr - np) << 3;
+    ptr = np;
+    c = view.getInt32(ptr, true);
+    let ofBits: number;
+    let ml: number;
+    let ll: number;
+    if (ofCode + mlBits + llBits <= 25) {
+      // Offset, match length and literal length extra bits (in that order) from one refill.
+      ofBits = ((c << bc) >>> 1) >>> (31 - ofCode);
+      bc += ofCode;
+      ml = mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits));
+      bc += mlBits;
+      ll = llBase + (((c << bc) >>> 1) >>> (31 - llBits));
+      bc += llBits;
+    } else {
       if (ofCode <= 25) {
-        bits = ((c << bc) >>> 1) >>> (31 - ofCode);
+        ofBits = ((c << bc) >>> 1) >>> (31 - ofCode);
         bc += ofCode;
       } else {
-        // Up to 31 extra bits: read the high part, reload, then the low 24 bits.
+        // Up to 31 extra bits: the high part, a refill, then the low 24 bits.
         const hi = ofCode - 24;
-        bits = ((c << bc) >>> 1) >>> (31 - hi);
+        ofBits = ((c << bc) >>> 1) >>> (31 - hi);
         bc += hi;
-        let np = ptr - (bc >>> 3);
-        if (np < bs) np = bs;
+        np = ptr - (bc >>> 3);
+        under = np - bs;
+        np -= under & (under >> 31);
         bc -= (ptr - np) << 3;
         ptr = np;
         c = view.getInt32(ptr, true);
-        bits = bits * 16777216 + (((c << bc) >>> 1) >>> 7);
+        ofBits = ofBits * 16777216 + (((c << bc) >>> 1) >>> 7);
         bc += 24;
       }
-      offset = ofC[ofI]! + bits;
+      np = ptr - (bc >>> 3);
+      under = np - bs;
+      np -= under & (under >> 31);
+      bc -= (ptr - np) << 3;
+      ptr = np;
+      c = view.getInt32(ptr, true);
+      ml = mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits));
+      bc += mlBits;
+      np = ptr - (bc >>> 3);
+      under = np - bs;
+      np -= under & (under >> 31);
+      bc -= (ptr - np) << 3;
+      ptr = np;
+      c = view.getInt32(ptr, true);
+      ll = llBase + (((c << bc) >>> 1) >>> (31 - llBits));
+      bc += llBits;
+    }
+    let offset: number;
+    if (ofCode > 1) {
+      offset = ofC[ofI]! + ofBits;
       rep2 = rep1;
       rep1 = rep0;
       rep0 = offset;
-    } else {
-      const ll0 = llC[llI] === 0 ? 1 : 0;
-      if (ofCode === 0) {
-        if (ll0 === 0) {
-          offset = rep0;
-        } else {
-          offset = rep1;
-          rep1 = rep0;
-          rep0 = offset;
-        }
+    } else if (ofCode === 0) {
+      if (llBase !== 0) {
+        offset = rep0;
       } else {
-        const idx = 1 + ll0 + (((c << bc) >>> 1) >>> 30);
-        bc += 1;
-        offset = idx === 3 ? rep0 - 1 : idx === 1 ? rep1 : rep2;
-        if (offset === 0) fail(BloscErrorCode.Data, 'zstd: repeat offset of zero');
-        if (idx !== 1) rep2 = rep1;
+        offset = rep1;
         rep1 = rep0;
         rep0 = offset;
       }
+    } else {
+      const idx = 1 + (llBase === 0 ? 1 : 0) + ofBits;
+      offset = idx === 3 ? rep0 - 1 : idx === 1 ? rep1 : rep2;
+      if (offset === 0) fail(BloscErrorCode.Data, 'zstd: repeat offset of zero');
+      if (idx !== 1) rep2 = rep1;
+      rep1 = rep0;
+      rep0 = offset;
     }
 
-    // Match length, then literal length.
-    const mlBits = mlInfo & 0xff;
-    if (bc + mlBits > 32) {
-      let np = ptr - (bc >>> 3);
-      if (np < bs) np = bs;
-      bc -= (ptr - np) << 3;
-      ptr = np;
-      c = view.getInt32(ptr, true);
-    }
-    const ml = mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits));
-    bc += mlBits;
-    const llBits = llInfo & 0xff;
-    if (bc + llBits > 32) {
-      let np = ptr - (bc >>> 3);
-      if (np < bs) np = bs;
-      bc -= (ptr - np) << 3;
-      ptr = np;
-      c = view.getInt32(ptr, true);
-    }
-    const ll = llC[llI]! + (((c << bc) >>> 1) >>> (31 - llBits));
-    bc += llBits;
-
-    // State updates (not after the last sequence): literal lengths, match lengths, offsets.
+    // State updates (not after the last sequence): literal lengths in the top bits, then
+    // match lengths, then offsets.
     if (n > 1) {
+      np = ptr - (bc >>> 3);
+      under = np - bs;
+      np -= under & (under >> 31);
+      bc -= (ptr - np) << 3;
+      ptr = np;
+      c = view.getInt32(ptr, true);
       const llNb = (llInfo >>> 8) & 0xff;
       const mlNb = (mlInfo >>> 8) & 0xff;
       const ofNb = (ofInfo >>> 8) & 0xff;
       const total = llNb + mlNb + ofNb;
-      if (bc + total > 32) {
-        let np = ptr - (bc >>> 3);
-        if (np < bs) np = bs;
-        bc -= (ptr - np) << 3;
-        ptr = np;
-        c = view.getInt32(ptr, true);
-      }
-      if (bc + total <= 32) {
-        // All three state updates from one read: literal lengths in the top bits, then
-        // match lengths, then offsets.
+      if (total <= 25) {
         const v = ((c << bc) >>> 1) >>> (31 - total);
         bc += total;
         ofS = (ofInfo >>> 16) + (v & ((1 << ofNb) - 1));
@@ -307,8 +314,9 @@ export function executeSequences(
         bc += llNb;
         mlS = (mlInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - mlNb));
         bc += mlNb;
-        let np = ptr - (bc >>> 3);
-        if (np < bs) np = bs;
+        np = ptr - (bc >>> 3);
+        under = np - bs;
+        np -= under & (under >> 31);
         bc -= (ptr - np) << 3;
         ptr = np;
         c = view.getInt32(ptr, true);
@@ -322,11 +330,10 @@ export function executeSequences(
       fail(op + ll + ml > dstEnd ? BloscErrorCode.WriteBuffer : BloscErrorCode.Data, 'zstd: sequence runs past the block or output end');
     }
     if (litPos + ll > litEnd) fail(BloscErrorCode.Data, 'zstd: sequence uses more literals than decoded');
-    if (ll === 0) {
-      // Nothing to copy (the common case in well-matched data).
-    } else if (ll <= 16 && op + 16 <= safeEnd && litPos + 16 <= litCap) {
-      // Fixed 16 bytes as 4 words: no length-dependent loop exit to mispredict. The bytes
-      // past the literals are overwritten by the match that follows.
+    if (ll <= 16 && op + 16 <= safeEnd && litPos + 16 <= litCap) {
+      // A fixed 8 or 16 bytes as words, even for ll = 0: a branch on a length that is zero
+      // about half the time is mispredicted about half the time, which costs more. The
+      // bytes past the literals are overwritten by the match that follows.
       dv.setInt32(op, lv.getInt32(litPos, true), true);
       dv.setInt32(op + 4, lv.getInt32(litPos + 4, true), true);
       if (ll > 8) {
@@ -347,14 +354,13 @@ export function executeSequences(
     } else if (offset >= 4 && ml <= 32 && op + 32 <= safeEnd) {
       // Words in order: with offset >= 4 every word read is already final, so overlapping
       // matches repeat exactly as a byte-by-byte copy would. Overshoot is overwritten later.
+      // Two sizes only (8 or 32 bytes), so the branch follows the common case.
       const m = op - offset;
       dv.setInt32(op, dv.getInt32(m, true), true);
       dv.setInt32(op + 4, dv.getInt32(m + 4, true), true);
       if (ml > 8) {
         dv.setInt32(op + 8, dv.getInt32(m + 8, true), true);
         dv.setInt32(op + 12, dv.getInt32(m + 12, true), true);
-      }
-      if (ml > 16) {
         dv.setInt32(op + 16, dv.getInt32(m + 16, true), true);
         dv.setInt32(op + 20, dv.getInt32(m + 20, true), true);
         dv.setInt32(op + 24, dv.getInt32(m + 24, true), true);
@@ -389,12 +395,25 @@ export function executeSequences(
 
 /**
  * Copy a match of `ml` bytes from `offset` back, moving 32-bit words through `dv` (a
- * DataView over `dst`); with `overshoot`, up to 3 bytes past the match may be written too. A period p < 4 is first written out byte by byte until it can
- * be read back 4 bytes at a time from a multiple of p at least 4 bytes behind.
+ * DataView over `dst`); with `overshoot`, up to 3 bytes past the match may be written too.
+ * Periods 1 and 2 are stored as a repeated word; period 3 is first written out byte by
+ * byte until it can be read back 4 bytes at a time from 6 bytes behind.
  */
 export function copyMatchWords(dst: Uint8Array, dv: DataView, op: number, offset: number, ml: number, overshoot: boolean): void {
   let back = offset;
   let i = 0;
+  if (offset <= 2) {
+    // Period 1 or 2: the repeated word is known up front, so no store waits for the load
+    // of a word just written.
+    const w = Math.imul(dst[op - offset]! | (dst[op - 1]! << 8), 0x10001);
+    if (overshoot) {
+      for (; i < ml; i += 4) dv.setInt32(op + i, w, true);
+      return;
+    }
+    for (; i + 4 <= ml; i += 4) dv.setInt32(op + i, w, true);
+    for (; i < ml; i++) dst[op + i] = w >>> ((i & 3) << 3);
+    return;
+  }
   if (offset < 4) {
     const pre = offset === 2 ? 2 : 3;
     back = offset === 3 ? 6 : 4;
