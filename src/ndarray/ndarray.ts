@@ -117,6 +117,24 @@ export function fortranToC(data: Uint8Array, shape: readonly number[], itemsize:
   return out;
 }
 
+/**
+ * The output of a read. Its size comes from the metalayer, which the frame's own sizes
+ * only bound loosely (special chunks cost no bytes), so a refusal is a BloscError.
+ */
+function allocate(nbytes: number): Uint8Array {
+  if (!Number.isSafeInteger(nbytes) || nbytes > MAX_READ_NBYTES) {
+    fail(BloscErrorCode.MemoryAlloc, `a read of ${nbytes} bytes exceeds the ${MAX_READ_NBYTES}-byte limit of one read: read it in slices`);
+  }
+  try {
+    return new Uint8Array(nbytes);
+  } catch (e) {
+    return fail(BloscErrorCode.MemoryAlloc, `cannot allocate ${nbytes} bytes for a read`, { cause: e });
+  }
+}
+
+/** Largest single read (2^32 - 1 bytes: the longest Uint8Array every runtime allocates). */
+export const MAX_READ_NBYTES = 2 ** 32 - 1;
+
 interface Selection {
   readonly start: Float64Array;
   readonly step: Float64Array;
@@ -323,7 +341,7 @@ export class NDArray {
     const nd = g.ndim;
     let total = 1;
     for (let i = 0; i < nd; i++) total *= sel.count[i]!;
-    const out = new Uint8Array(total * itemsize);
+    const out = allocate(total * itemsize);
     const result: NDSlice = { shape: sel.outShape, dtype: this.dtype, itemsize, data: out };
     if (total === 0) return result;
     if (nd === 0) {
