@@ -96,3 +96,16 @@ export type { MsgpackValue } from './frame/msgpack.js';
 
 // Bloscpack (`.blp`) over in-memory bytes and Web Streams; files are in 'blosc-ts/node'.
 export * as bloscpack from './bloscpack/index.js';
+
+// n-dimensional arrays (`.b2nd`, python-blosc2's NDArray) and NumPy `.npy` files.
+export { NDArray, NDARRAY_DEFAULT_CPARAMS, B2ND_METALAYER, sliceToTypedArray, fortranToC } from './ndarray/ndarray.js';
+export type { NDSlice, SliceSpec, NDArrayCreateOptions, NDArrayReadStats } from './ndarray/ndarray.js';
+export { B2ndGeometry } from './ndarray/geometry.js';
+export { computeChunksBlocks, computePartition, DEFAULT_CACHE_SIZES } from './ndarray/defaults.js';
+export type { CacheSizes } from './ndarray/defaults.js';
+export { parseDType, dtypeOfTypedArray, toTypedArray, fromTypedArray } from './ndarray/dtype.js';
+export type { DTypeInfo, DTypeKind, ByteOrder, NDTypedArray, NDInputArray } from './ndarray/dtype.js';
+export { parseB2ndMeta, writeB2ndMeta, B2ND_MAX_DIM } from './frame/b2nd-meta.js';
+export type { B2ndMeta } from './frame/b2nd-meta.js';
+export { parseNpy, writeNpy } from './frame/npy.js';
+export type { NpyArray } from './frame/npy.js';
