@@ -12,6 +12,10 @@ import { HufCTable, HufRepeat } from './huffman-encoder.js';
 import { LiteralsScratch, compressLiterals, minGain, writeRawLiterals } from './literals.js';
 import { compressBlockDoubleFast } from './match-double-fast.js';
 import { compressBlockFast } from './match-fast.js';
+import { compressBlockFastDictMatchState, compressBlockFastExtDict, fillFastTableFromDict } from './match-fast-dict.js';
+import type { FastDictView } from './match-fast-dict.js';
+import type { ZstdCDict } from './dictionary.js';
+import { WINDOW_START_INDEX, adjustParams, paramsWithDict } from './dictionary.js';
 import { compressBlockLazy } from './match-lazy.js';
 import { MatchState, sourceView } from './match-state.js';
 import { OptState, compressBlockOpt, compressBlockUltra2 } from './match-opt.js';
@@ -66,7 +70,15 @@ export class ZstdEncoderState {
   /** View of the source being compressed (replaced per call). */
   view: DataView = new DataView(new ArrayBuffer(0));
   readonly repeatIo = new Int32Array(1);
+  /** How the fast finder sees a dictionary: none, attached CDict table, or extDict. */
+  dictMode: DictMode = DictMode.None;
+  readonly dictView: FastDictView = { dictStart: 0, prefixStart: 0, taggedTable: new Int32Array(0), dictHashLog: 0 };
+  /** Dictionary content followed by the input, for dictionary frames. */
+  joined = new Uint8Array(0);
 }
+
+const DictMode = { None: 0, Attach: 1, Ext: 2 } as const;
+type DictMode = (typeof DictMode)[keyof typeof DictMode];
 
 let defaultState: ZstdEncoderState | undefined;
 
@@ -90,20 +102,23 @@ function checkRange(len: number, p: number, n: number, what: string): void {
 }
 
 /** Frame header (`ZSTD_writeFrameHeader`); returns its size, or 0 if it does not fit. */
-function writeFrameHeader(dst: Uint8Array, op: number, oend: number, windowLog: number, contentSize: number): number {
+function writeFrameHeader(dst: Uint8Array, op: number, oend: number, windowLog: number, contentSize: number, dictId = 0): number {
   const windowSize = 2 ** windowLog;
   const singleSegment = windowSize >= contentSize;
   // Content size field of 1, 2 or 4 bytes (inputs stay below 2 GiB: the 8-byte form is never needed).
   const fcsCode = contentSize >= 256 ? (contentSize >= 65536 + 256 ? 2 : 1) : 0;
-  const size = 4 + 1 + (singleSegment ? 0 : 1) + (fcsCode === 0 ? (singleSegment ? 1 : 0) : 1 << fcsCode);
+  const didCode = dictId === 0 ? 0 : dictId < 256 ? 1 : dictId < 65536 ? 2 : 3;
+  const didSize = didCode === 3 ? 4 : didCode;
+  const size = 4 + 1 + (singleSegment ? 0 : 1) + didSize + (fcsCode === 0 ? (singleSegment ? 1 : 0) : 1 << fcsCode);
   if (size > oend - op) return 0;
   const start = op;
   dst[op++] = MAGIC & 0xff;
   dst[op++] = (MAGIC >>> 8) & 0xff;
   dst[op++] = (MAGIC >>> 16) & 0xff;
   dst[op++] = MAGIC >>> 24;
-  dst[op++] = ((singleSegment ? 1 : 0) << 5) + (fcsCode << 6);
+  dst[op++] = didCode + ((singleSegment ? 1 : 0) << 5) + (fcsCode << 6);
   if (!singleSegment) dst[op++] = (windowLog - 10) << 3;
+  for (let i = 0; i < didSize; i++) dst[op++] = (dictId >>> (8 * i)) & 0xff;
   switch (fcsCode) {
     case 0:
       if (singleSegment) dst[op++] = contentSize;
@@ -260,7 +275,13 @@ function findSequences(st: ZstdEncoderState, p: CompressionParams, src: Uint8Arr
   let lastLiterals: number;
   switch (p.strategy) {
     case Strategy.Fast:
-      lastLiterals = compressBlockFast(ms, ss, nextRep, src, st.view, ip, iend);
+      if (st.dictMode === DictMode.Attach) {
+        lastLiterals = compressBlockFastDictMatchState(ms, ss, nextRep, src, st.view, ip, iend, st.dictView);
+      } else if (st.dictMode === DictMode.Ext) {
+        lastLiterals = compressBlockFastExtDict(ms, ss, nextRep, src, st.view, ip, iend, st.dictView.dictStart, st.dictView.prefixStart);
+      } else {
+        lastLiterals = compressBlockFast(ms, ss, nextRep, src, st.view, ip, iend);
+      }
       break;
     case Strategy.DoubleFast:
       lastLiterals = compressBlockDoubleFast(ms, ss, nextRep, src, st.view, ip, iend);
@@ -422,6 +443,7 @@ export function zstdCompress(
   const usesChain = params.strategy !== Strategy.Fast && !useRow;
   // Tree finders keep libzstd's indices (empty = 0); the others absolute positions.
   const useTree = params.strategy >= Strategy.BtLazy2;
+  st.dictMode = DictMode.None;
   st.ms.reset(params, sp, true, usesChain ? 1 << params.chainLog : 0, useRow, useTree ? 0 : sp - 2);
   st.opt.reset(params.minMatch, params.windowLog);
   st.rep[0] = 1;
@@ -430,21 +452,147 @@ export function zstdCompress(
   st.prevHuf.repeatMode = HufRepeat.None;
   st.prevSeq.reset();
 
+  const end = writeBlocks(st, params, s, sp, sn, d, op, oend);
+  return end < 0 ? 0 : end - dp;
+}
+
+/**
+ * The frame's blocks (`ZSTD_compress_frameChunk`): src[ip, ip+sn) into d[op, oend).
+ * Returns the end position, or -1 when the output does not fit.
+ */
+function writeBlocks(st: ZstdEncoderState, params: CompressionParams, s: Uint8Array, ip: number, sn: number, d: Uint8Array, op: number, oend: number): number {
   const blockSizeMax = Math.min(BLOCKSIZE_MAX, 2 ** params.windowLog);
-  let ip = sp;
   let remaining = sn;
   let savings = 0;
   let firstBlock = true;
   while (remaining > 0) {
     const blockSize = optimalBlockSize(s, ip, remaining, blockSizeMax, params.strategy, savings, st.split);
     const lastBlock = blockSize === remaining ? 1 : 0;
+    // ZSTD_checkDictValidity / ZSTD_window_enforceMaxDist: once a block ends more than a
+    // window past the dictionary, the dictionary is dropped for the rest of the frame.
+    if (st.dictMode !== DictMode.None && ip + blockSize - st.dictView.prefixStart > 2 ** params.windowLog) {
+      st.dictMode = DictMode.None;
+      st.ms.frameStart = st.dictView.prefixStart;
+    }
     const written = compressBlock(st, params, s, ip, blockSize, firstBlock, lastBlock, d, op, oend);
-    if (written < 0) return 0;
+    if (written < 0) return -1;
     savings += blockSize - written;
     op += written;
     ip += blockSize;
     remaining -= blockSize;
     firstBlock = false;
   }
-  return op - dp;
+  return op;
+}
+
+/** Inputs up to this size use the CDict's own table in place (`attachDictSizeCutoffs[ZSTD_fast]`). */
+const ATTACH_DICT_CUTOFF_FAST = 8 * 1024;
+/** `ZSTD_USE_CDICT_PARAMS_SRCSIZE_CUTOFF` and `_DICTSIZE_MULTIPLIER`. */
+const USE_CDICT_PARAMS_SRCSIZE_CUTOFF = 128 * 1024;
+const USE_CDICT_PARAMS_DICTSIZE_MULTIPLIER = 6;
+
+/**
+ * Compress src[sp, sp+sn) as one zstd frame against a digested dictionary, as libzstd's
+ * `ZSTD_compress_usingCDict` does (content size in the header, no checksum, the
+ * dictionary id when it has one). Inputs up to 8 KiB attach the dictionary's table, inputs
+ * under 128 KiB (or under 6× the dictionary) copy it, larger inputs load the dictionary
+ * with parameters for their size (`ZSTD_compressBegin_usingCDict_internal`,
+ * `ZSTD_resetCCtx_usingCDict`). Same contract as {@link zstdCompress}.
+ */
+export function zstdCompressUsingCDict(
+  src: Uint8Array,
+  sp: number,
+  sn: number,
+  dst: Uint8Array,
+  dp: number,
+  cap: number,
+  cdict: ZstdCDict,
+  state?: ZstdEncoderState,
+): number {
+  if (!(src instanceof Uint8Array) || !(dst instanceof Uint8Array)) {
+    fail(BloscErrorCode.InvalidParam, 'zstd: source and destination must be Uint8Arrays');
+  }
+  checkRange(src.length, sp, sn, 'input');
+  checkRange(dst.length, dp, cap, 'output');
+  const st = state ?? (defaultState ??= new ZstdEncoderState());
+  const d = plain(dst);
+  const dictLen = cdict.content.length;
+  if (dictLen + sn > MAX_INPUT) fail(BloscErrorCode.MaxBufsizeExceeded, `zstd: input of ${sn} bytes is too large`);
+
+  // Parameters: the CDict's, unless the input is large next to the dictionary.
+  const useCDictParams = sn < USE_CDICT_PARAMS_SRCSIZE_CUTOFF || sn < cdict.size * USE_CDICT_PARAMS_DICTSIZE_MULTIPLIER;
+  let params: CompressionParams = useCDictParams ? { ...cdict.params } : paramsWithDict(cdict.level, sn, cdict.size, 'unknown');
+  // The window grows to cover the input (up to 2^19).
+  const limited = Math.min(sn, 1 << 19);
+  const limitedLog = limited > 1 ? highBitOf(limited - 1) + 1 : 1;
+  if (params.windowLog < limitedLog) params.windowLog = limitedLog;
+  const windowLog = params.windowLog;
+
+  // The dictionary content, then the input, in one buffer.
+  const need = dictLen + sn + 8;
+  if (st.joined.length < need) st.joined = new Uint8Array(Math.max(need, st.joined.length * 2));
+  const s = st.joined;
+  s.set(cdict.content, 0);
+  s.set(src.subarray(sp, sp + sn), dictLen);
+  if (st.view.buffer !== s.buffer) st.view = sourceView(s);
+  const dictStart = 0;
+  const prefixStart = dictLen;
+  const dv = st.dictView;
+  dv.dictStart = dictStart;
+  dv.prefixStart = prefixStart;
+  dv.taggedTable = cdict.taggedTable;
+  dv.dictHashLog = cdict.params.hashLog;
+  const empty = dictStart - WINDOW_START_INDEX;
+
+  if (useCDictParams && cdict.size > 0) {
+    if (sn <= ATTACH_DICT_CUTOFF_FAST) {
+      // ZSTD_resetCCtx_byAttachingCDict: tables sized for the input alone.
+      params = adjustParams(cdict.params, sn, cdict.size, 'attach');
+      params.windowLog = windowLog;
+      st.ms.reset(params, prefixStart, true, 0, false, empty);
+      st.dictMode = dictLen > 0 ? DictMode.Attach : DictMode.None;
+    } else {
+      // ZSTD_resetCCtx_byCopyingCDict: the CDict's table without its tags.
+      params = { ...cdict.params, windowLog };
+      st.ms.reset(params, prefixStart, true, 0, false, empty);
+      const t = st.ms.hashTable;
+      const ct = cdict.taggedTable;
+      for (let i = 0; i < ct.length; i++) t[i] = (ct[i]! >>> 8) + empty;
+      st.dictMode = DictMode.Ext;
+    }
+  } else {
+    // ZSTD_compressBegin_internal loads the dictionary into the context.
+    if (params.strategy !== Strategy.Fast) {
+      fail(BloscErrorCode.CodecSupport, `zstd: dictionaries are supported at the fast levels (1, 2), not at level ${cdict.level}`);
+    }
+    st.ms.reset(params, prefixStart, true, 0, false, empty);
+    fillFastTableFromDict(st.ms, st.view, dictStart, prefixStart);
+    st.dictMode = dictLen > 0 ? DictMode.Ext : DictMode.None;
+  }
+  st.opt.reset(params.minMatch, params.windowLog);
+  st.rep[0] = cdict.rep[0];
+  st.rep[1] = cdict.rep[1];
+  st.rep[2] = cdict.rep[2];
+  st.prevHuf.copyFrom(cdict.huf);
+  st.prevSeq.copyFrom(cdict.seq);
+
+  const oend = dp + cap;
+  if (cap < FRAMEHEADERSIZE_MAX) return 0;
+  const fh = writeFrameHeader(d, dp, oend, windowLog, sn, cdict.id);
+  if (fh === 0) return 0;
+  let op = dp + fh;
+  if (sn === 0) {
+    if (oend - op < 4) return 0;
+    d[op] = 1;
+    d[op + 1] = 0;
+    d[op + 2] = 0;
+    return op + BLOCK_HEADER_SIZE - dp;
+  }
+  op = writeBlocks(st, params, s, prefixStart, sn, d, op, oend);
+  st.dictMode = DictMode.None;
+  return op < 0 ? 0 : op - dp;
+}
+
+function highBitOf(v: number): number {
+  return 31 - Math.clz32(v);
 }

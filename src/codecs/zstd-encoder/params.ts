@@ -179,7 +179,24 @@ export function zstdLevelForClevel(clevel: number): number {
  * than needed, hash and chain tables no larger than the window).
  */
 export function getCompressionParams(level: number, srcSize: number): CompressionParams {
-  const tableId = (srcSize <= 256 * 1024 ? 1 : 0) + (srcSize <= 128 * 1024 ? 1 : 0) + (srcSize <= 16 * 1024 ? 1 : 0);
+  const p = getLevelRow(level, srcSize);
+
+  // ZSTD_adjustCParams_internal with a known size and no dictionary.
+  const srcLog = srcSize < 1 << HASHLOG_MIN ? HASHLOG_MIN : highBit(srcSize - 1) + 1;
+  if (p.windowLog > srcLog) p.windowLog = srcLog;
+  const cycleLog = p.chainLog - (p.strategy >= Strategy.BtLazy2 ? 1 : 0);
+  if (p.hashLog > p.windowLog + 1) p.hashLog = p.windowLog + 1;
+  if (cycleLog > p.windowLog) p.chainLog -= cycleLog - p.windowLog;
+  if (p.windowLog < WINDOWLOG_ABSOLUTEMIN) p.windowLog = WINDOWLOG_ABSOLUTEMIN;
+  return p;
+}
+
+/**
+ * The level table's row for `level` in the size class of `rowSize` bytes (Infinity when
+ * unknown), before any adjustment to the source (`ZSTD_getCParams_internal`).
+ */
+export function getLevelRow(level: number, rowSize: number): CompressionParams {
+  const tableId = (rowSize <= 256 * 1024 ? 1 : 0) + (rowSize <= 128 * 1024 ? 1 : 0) + (rowSize <= 16 * 1024 ? 1 : 0);
   let row: number;
   if (level === 0) row = ZSTD_CLEVEL_DEFAULT;
   else if (level < 0) row = 0;
@@ -197,13 +214,5 @@ export function getCompressionParams(level: number, srcSize: number): Compressio
   };
   // Negative levels: an acceleration factor in targetLength (`ZSTD_getCParams_internal`).
   if (level < 0) p.targetLength = -Math.max(MIN_CLEVEL, level);
-
-  // ZSTD_adjustCParams_internal with a known size and no dictionary.
-  const srcLog = srcSize < 1 << HASHLOG_MIN ? HASHLOG_MIN : highBit(srcSize - 1) + 1;
-  if (p.windowLog > srcLog) p.windowLog = srcLog;
-  const cycleLog = p.chainLog - (p.strategy >= Strategy.BtLazy2 ? 1 : 0);
-  if (p.hashLog > p.windowLog + 1) p.hashLog = p.windowLog + 1;
-  if (cycleLog > p.windowLog) p.chainLog -= cycleLog - p.windowLog;
-  if (p.windowLog < WINDOWLOG_ABSOLUTEMIN) p.windowLog = WINDOWLOG_ABSOLUTEMIN;
   return p;
 }

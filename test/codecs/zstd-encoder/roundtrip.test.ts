@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { BloscErrorCode, isBloscError } from '../../../src/errors.js';
 import {
   ZstdEncoderState,
+  createZstdCDict,
   getCompressionParams,
   zstdCompress,
   zstdCompressBound,
+  zstdCompressUsingCDict,
   zstdEncode,
   zstdLevelForClevel,
 } from '../../../src/codecs/zstd-encoder/index.js';
@@ -290,15 +292,16 @@ describe('zstd encoder API', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map(zstdLevelForClevel)).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 22]);
   });
 
-  it('encodes through the codec entry point and refuses dictionaries', () => {
+  it('encodes through the codec entry point; with a dictionary at level 1 whatever the clevel', () => {
     const src = makeData('small-alphabet', 4000, 9);
     const dst = new Uint8Array(zstdCompressBound(src.length));
     const ctx = { format: 'blosc2' as const, splitBlock: false, dict: null, meta: 0 };
     const n = zstdEncode(src, 0, src.length, dst, 0, dst.length, 5, ctx);
     expectBytes(dst.subarray(0, n), compress(src, 9));
-    expectBloscError(
-      () => zstdEncode(src, 0, src.length, dst, 0, dst.length, 5, { ...ctx, dict: new Uint8Array(8) }),
-      BloscErrorCode.CodecSupport,
-    );
+    const dict = makeData('small-alphabet', 2000, 10);
+    const withDict = zstdEncode(src, 0, src.length, dst, 0, dst.length, 5, { ...ctx, dict });
+    const ref = new Uint8Array(dst.length);
+    const m = zstdCompressUsingCDict(src, 0, src.length, ref, 0, ref.length, createZstdCDict(dict, 1));
+    expectBytes(dst.subarray(0, withDict), ref.subarray(0, m));
   });
 });

@@ -1,0 +1,344 @@
+/**
+ * The fast match finder (zstd levels 1-2) with a dictionary, in libzstd's two forms:
+ *
+ * - dictMatchState (`ZSTD_compressBlock_fast_dictMatchState_generic`): the dictionary
+ *   keeps its own tagged hash table (a `ZstdCDict`), consulted beside the frame's table;
+ *   libzstd attaches a CDict this way for inputs up to 8 KiB;
+ * - extDict (`ZSTD_compressBlock_fast_extDict_generic`): one table holds dictionary and
+ *   input positions; used when the CDict's table is copied (larger inputs) or the
+ *   dictionary is loaded into the context (inputs of 128 KiB and more).
+ *
+ * Both run over one buffer holding the dictionary content at [dictStart, prefixStart)
+ * immediately followed by the input from prefixStart. libzstd keeps the two apart and
+ * counts a match that reaches the dictionary's end on from the input's start
+ * (`ZSTD_count_2segments`), which is exactly a plain count over the joined buffer. Hash
+ * tables hold buffer positions; dictStart − 2 (libzstd's index 0) is empty.
+ */
+import type { MatchState } from './match-state.js';
+import { countMatch, equal4, hashPtr } from './match-state.js';
+import { REPCODE1, REP_NUM } from './seq-store.js';
+import type { SeqStore } from './seq-store.js';
+
+const HASH_READ_SIZE = 8;
+/** `1 << kSearchStrength`: the dictMatchState search grows its step every 256 bytes. */
+const DMS_STEP_INCREMENT = 256;
+/** `1 << (kSearchStrength - 1)`: the extDict search every 128 bytes. */
+const EXT_STEP_INCREMENT = 128;
+const TAG_BITS = 8;
+const TAG_MASK = 0xff;
+
+/** Where the dictionary sits in the joined buffer, and its own table for dictMatchState. */
+export interface FastDictView {
+  /** Position of the dictionary's first byte (libzstd index 2). */
+  dictStart: number;
+  /** Position of the input's first byte, right after the dictionary. */
+  prefixStart: number;
+  /** The CDict's tagged table: (libzstd index << 8) | tag. */
+  taggedTable: Int32Array;
+  /** The CDict's hash log (its table has 1 << hashLog entries). */
+  dictHashLog: number;
+}
+
+function mlsOf(minMatch: number): number {
+  return minMatch >= 5 && minMatch <= 7 ? minMatch : 4;
+}
+
+/** `ZSTD_index_overlap_check`: a repeat index may not start in the last 3 bytes before the input. */
+function noOverlap(prefixStart: number, repIndex: number): boolean {
+  return (prefixStart - 1 - repIndex) >>> 0 >= 3;
+}
+
+/**
+ * `ZSTD_compressBlock_fast_dictMatchState_generic` over src[istart, iend). Updates
+ * rep[0..1]; returns the trailing literal count.
+ */
+export function compressBlockFastDictMatchState(
+  ms: MatchState,
+  ss: SeqStore,
+  rep: Int32Array,
+  src: Uint8Array,
+  v: DataView,
+  istart: number,
+  iend: number,
+  d: FastDictView,
+): number {
+  const hashTable = ms.hashTable;
+  const hlog = ms.hashLog;
+  const mls = mlsOf(ms.minMatch);
+  const stepSize = ms.targetLength === 0 ? 1 : ms.targetLength;
+  const dictStart = d.dictStart;
+  const prefixStart = d.prefixStart;
+  const dictTable = d.taggedTable;
+  const dictHBits = d.dictHashLog + TAG_BITS;
+  // The dictionary's table holds libzstd indices: index 2 is dictStart.
+  const dictIndexToPos = dictStart - 2;
+  const ilimit = iend - HASH_READ_SIZE;
+  let anchor = istart;
+  let offset1 = rep[0]!;
+  let offset2 = rep[1]!;
+  let ip0 = istart;
+  if (istart - dictStart === 0) ip0++;
+  let ip1 = ip0 + stepSize;
+
+  outer: while (ip1 <= ilimit) {
+    let mLength = 0;
+    let hash0 = hashPtr(v, ip0, hlog, mls);
+    const dictHashAndTag0 = hashPtr(v, ip0, dictHBits, mls);
+    let dictEntry = dictTable[dictHashAndTag0 >>> TAG_BITS]!;
+    let dictTagsMatch = (dictEntry & TAG_MASK) === (dictHashAndTag0 & TAG_MASK);
+    let matchIndex = hashTable[hash0]!;
+    let curr = ip0;
+    let step = stepSize;
+    let nextStep = ip0 + DMS_STEP_INCREMENT;
+
+    for (;;) {
+      const repIndex = curr + 1 - offset1;
+      const hash1 = hashPtr(v, ip1, hlog, mls);
+      const dictHashAndTag1 = hashPtr(v, ip1, dictHBits, mls);
+      hashTable[hash0] = curr;
+
+      if (repIndex >= dictStart && noOverlap(prefixStart, repIndex) && equal4(v, repIndex, ip0 + 1)) {
+        mLength = countMatch(v, ip0 + 1 + 4, repIndex + 4, iend) + 4;
+        ip0++;
+        ss.store(src, anchor, ip0 - anchor, REPCODE1, mLength);
+        break;
+      }
+
+      if (dictTagsMatch) {
+        const dictMatchIndex = dictEntry >>> TAG_BITS;
+        let dictMatch = dictMatchIndex + dictIndexToPos;
+        // Dictionary matches only where the frame's own table has nothing valid, as extDict parses.
+        if (dictMatchIndex > 2 && equal4(v, dictMatch, ip0) && matchIndex <= prefixStart) {
+          const offset = curr - dictMatch;
+          mLength = countMatch(v, ip0 + 4, dictMatch + 4, iend) + 4;
+          while (ip0 > anchor && dictMatch > dictStart && src[ip0 - 1] === src[dictMatch - 1]) {
+            ip0--;
+            dictMatch--;
+            mLength++;
+          }
+          offset2 = offset1;
+          offset1 = offset;
+          ss.store(src, anchor, ip0 - anchor, offset + REP_NUM, mLength);
+          break;
+        }
+      }
+
+      if (matchIndex >= prefixStart && equal4(v, ip0, matchIndex)) {
+        let match = matchIndex;
+        const offset = ip0 - match;
+        mLength = countMatch(v, ip0 + 4, match + 4, iend) + 4;
+        while (ip0 > anchor && match > prefixStart && src[ip0 - 1] === src[match - 1]) {
+          ip0--;
+          match--;
+          mLength++;
+        }
+        offset2 = offset1;
+        offset1 = offset;
+        ss.store(src, anchor, ip0 - anchor, offset + REP_NUM, mLength);
+        break;
+      }
+
+      dictEntry = dictTable[dictHashAndTag1 >>> TAG_BITS]!;
+      dictTagsMatch = (dictEntry & TAG_MASK) === (dictHashAndTag1 & TAG_MASK);
+      matchIndex = hashTable[hash1]!;
+      if (ip1 >= nextStep) {
+        step++;
+        nextStep += DMS_STEP_INCREMENT;
+      }
+      ip0 = ip1;
+      ip1 = ip1 + step;
+      if (ip1 > ilimit) break outer;
+      curr = ip0;
+      hash0 = hash1;
+    }
+
+    ip0 += mLength;
+    anchor = ip0;
+    if (ip0 <= ilimit) {
+      hashTable[hashPtr(v, curr + 2, hlog, mls)] = curr + 2;
+      hashTable[hashPtr(v, ip0 - 2, hlog, mls)] = ip0 - 2;
+      while (ip0 <= ilimit) {
+        const repIndex2 = ip0 - offset2;
+        if (repIndex2 >= dictStart && noOverlap(prefixStart, repIndex2) && equal4(v, repIndex2, ip0)) {
+          const repLength2 = countMatch(v, ip0 + 4, repIndex2 + 4, iend) + 4;
+          const tmp = offset2;
+          offset2 = offset1;
+          offset1 = tmp;
+          ss.store(src, anchor, 0, REPCODE1, repLength2);
+          hashTable[hashPtr(v, ip0, hlog, mls)] = ip0;
+          ip0 += repLength2;
+          anchor = ip0;
+          continue;
+        }
+        break;
+      }
+    }
+    ip1 = ip0 + stepSize;
+  }
+
+  rep[0] = offset1;
+  rep[1] = offset2;
+  return iend - anchor;
+}
+
+/**
+ * `ZSTD_compressBlock_fast_extDict_generic` over src[istart, iend), the dictionary being
+ * [dictStart, prefixStart) and every table entry from dictStart on valid. Updates
+ * rep[0..1]; returns the trailing literal count.
+ */
+export function compressBlockFastExtDict(
+  ms: MatchState,
+  ss: SeqStore,
+  rep: Int32Array,
+  src: Uint8Array,
+  v: DataView,
+  istart: number,
+  iend: number,
+  dictStart: number,
+  prefixStart: number,
+): number {
+  const hashTable = ms.hashTable;
+  const hlog = ms.hashLog;
+  const mls = mlsOf(ms.minMatch);
+  const stepSize = (ms.targetLength === 0 ? 1 : ms.targetLength) + 1;
+  const ilimit = iend - HASH_READ_SIZE;
+  let anchor = istart;
+  let offset1 = rep[0]!;
+  let offset2 = rep[1]!;
+  let offsetSaved1 = 0;
+  let offsetSaved2 = 0;
+  let ip0 = istart;
+  {
+    const maxRep = ip0 - dictStart;
+    if (offset2 >= maxRep) {
+      offsetSaved2 = offset2;
+      offset2 = 0;
+    }
+    if (offset1 >= maxRep) {
+      offsetSaved1 = offset1;
+      offset1 = 0;
+    }
+  }
+
+  for (;;) {
+    let step = stepSize;
+    let nextStep = ip0 + EXT_STEP_INCREMENT;
+    let ip1 = ip0 + 1;
+    let ip2 = ip0 + step;
+    let ip3 = ip2 + 1;
+    if (ip3 >= ilimit) break;
+    let hash0 = hashPtr(v, ip0, hlog, mls);
+    let hash1 = hashPtr(v, ip1, hlog, mls);
+    let idx = hashTable[hash0]!;
+    let current0 = ip0;
+    let match0 = 0;
+    let mLength = 0;
+    let offBase = 0;
+    // 0: nothing before the end, 1: repeat match at ip2, 2: table match at ip0
+    let found = 0;
+    do {
+      const repIndex = ip2 - offset1;
+      const repValid = (prefixStart - repIndex) >>> 0 >= 4 && offset1 > 0;
+      current0 = ip0;
+      hashTable[hash0] = current0;
+      if (repValid && equal4(v, ip2, repIndex)) {
+        ip0 = ip2;
+        match0 = repIndex;
+        mLength = src[ip0 - 1] === src[match0 - 1] ? 1 : 0;
+        ip0 -= mLength;
+        match0 -= mLength;
+        offBase = REPCODE1;
+        mLength += 4;
+        found = 1;
+        break;
+      }
+      if (idx >= dictStart && equal4(v, ip0, idx)) {
+        found = 2;
+        break;
+      }
+      idx = hashTable[hash1]!;
+      hash0 = hash1;
+      hash1 = hashPtr(v, ip2, hlog, mls);
+      ip0 = ip1;
+      ip1 = ip2;
+      ip2 = ip3;
+      current0 = ip0;
+      hashTable[hash0] = current0;
+      if (idx >= dictStart && equal4(v, ip0, idx)) {
+        found = 2;
+        break;
+      }
+      idx = hashTable[hash1]!;
+      hash0 = hash1;
+      hash1 = hashPtr(v, ip2, hlog, mls);
+      ip0 = ip1;
+      ip1 = ip2;
+      ip2 = ip0 + step;
+      ip3 = ip1 + step;
+      if (ip2 >= nextStep) {
+        step++;
+        nextStep += EXT_STEP_INCREMENT;
+      }
+    } while (ip3 < ilimit);
+    if (found === 0) break;
+
+    if (found === 2) {
+      const offset = current0 - idx;
+      const lowMatch = idx < prefixStart ? dictStart : prefixStart;
+      match0 = idx;
+      offset2 = offset1;
+      offset1 = offset;
+      offBase = offset + REP_NUM;
+      mLength = 4;
+      while (ip0 > anchor && match0 > lowMatch && src[ip0 - 1] === src[match0 - 1]) {
+        ip0--;
+        match0--;
+        mLength++;
+      }
+    }
+
+    mLength += countMatch(v, ip0 + mLength, match0 + mLength, iend);
+    ss.store(src, anchor, ip0 - anchor, offBase, mLength);
+    ip0 += mLength;
+    anchor = ip0;
+    if (ip1 < ip0) hashTable[hash1] = ip1;
+    if (ip0 <= ilimit) {
+      hashTable[hashPtr(v, current0 + 2, hlog, mls)] = current0 + 2;
+      hashTable[hashPtr(v, ip0 - 2, hlog, mls)] = ip0 - 2;
+      while (ip0 <= ilimit) {
+        const repIndex2 = ip0 - offset2;
+        if (offset2 > 0 && noOverlap(prefixStart, repIndex2) && equal4(v, repIndex2, ip0)) {
+          const repLength2 = countMatch(v, ip0 + 4, repIndex2 + 4, iend) + 4;
+          const tmp = offset2;
+          offset2 = offset1;
+          offset1 = tmp;
+          ss.store(src, anchor, 0, REPCODE1, repLength2);
+          hashTable[hashPtr(v, ip0, hlog, mls)] = ip0;
+          ip0 += repLength2;
+          anchor = ip0;
+          continue;
+        }
+        break;
+      }
+    }
+  }
+
+  if (offsetSaved1 !== 0 && offset1 !== 0) offsetSaved2 = offsetSaved1;
+  rep[0] = offset1 !== 0 ? offset1 : offsetSaved1;
+  rep[1] = offset2 !== 0 ? offset2 : offsetSaved2;
+  return iend - anchor;
+}
+
+/**
+ * `ZSTD_fillHashTableForCCtx` with `ZSTD_dtlm_fast`: every third position of the
+ * dictionary [dictStart, prefixStart) into the frame's table (how a dictionary is loaded
+ * straight into a context).
+ */
+export function fillFastTableFromDict(ms: MatchState, v: DataView, dictStart: number, prefixStart: number): void {
+  if (prefixStart - dictStart <= HASH_READ_SIZE) return;
+  const hashTable = ms.hashTable;
+  const hlog = ms.hashLog;
+  const mls = mlsOf(ms.minMatch);
+  const iend = prefixStart - HASH_READ_SIZE;
+  for (let ip = dictStart; ip + 3 < iend + 2; ip += 3) hashTable[hashPtr(v, ip, hlog, mls)] = ip;
+}
