@@ -166,9 +166,11 @@ export function executeSequences(
   const si = st.stream;
   si.init(src, start, end);
   const view = si.view;
-  const bs = si.start;
-  let ptr = si.ptr;
-  let bc = si.consumed;
+  // Every integer below is kept int32 (`| 0`): V8 then keeps them untagged in registers
+  // and drops overflow checks.
+  const bs = si.start | 0;
+  let ptr = si.ptr | 0;
+  let bc = si.consumed | 0;
   let c = view.getInt32(ptr, true);
   const llT = st.ll!;
   const mlT = st.ml!;
@@ -178,12 +180,18 @@ export function executeSequences(
   const ofC = ofT.cells;
   const dictLen = dict.length;
   const litCap = lit.length;
-  let rep0 = st.rep0;
-  let rep1 = st.rep1;
-  let rep2 = st.rep2;
+  let rep0 = st.rep0 | 0;
+  let rep1 = st.rep1 | 0;
+  let rep2 = st.rep2 | 0;
+  op |= 0;
+  litPos |= 0;
+  const litStop = litEnd | 0;
+  const opLimit = limit | 0;
+  const opSafe = safeEnd | 0;
+  const win = winStart | 0;
 
   // Initial states: literal lengths, then offsets, then match lengths.
-  let llS = ((c << bc) >>> 1) >>> (31 - llT.log);
+  let llS = (((c << bc) >>> 1) >>> (31 - llT.log)) | 0;
   bc += llT.log;
   if (bc > 7) {
     let np = ptr - (bc >>> 3);
@@ -192,9 +200,9 @@ export function executeSequences(
     ptr = np;
     c = view.getInt32(ptr, true);
   }
-  let ofS = ((c << bc) >>> 1) >>> (31 - ofT.log);
+  let ofS = (((c << bc) >>> 1) >>> (31 - ofT.log)) | 0;
   bc += ofT.log;
-  let mlS = ((c << bc) >>> 1) >>> (31 - mlT.log);
+  let mlS = (((c << bc) >>> 1) >>> (31 - mlT.log)) | 0;
   bc += mlT.log;
 
   // The container is refilled before each group of fields without a test: a refill moves
@@ -203,7 +211,7 @@ export function executeSequences(
   // depend on code lengths, which repeat from one sequence to the next.
   let np = 0;
   let under = 0;
-  for (let n = st.nbSeq; n > 0; n--) {
+  for (let n = st.nbSeq | 0; n > 0; n = (n - 1) | 0) {
     const llI = llS << 1;
     const mlI = mlS << 1;
     const ofI = ofS << 1;
@@ -215,10 +223,10 @@ export function executeSequences(
     const mlBits = mlInfo & 0xff;
     const llBits = llInfo & 0xff;
 
-    np = ptr - (bc >>> 3);
-    under = np - bs;
-    np -= under & (under >> 31);
-    bc -= (ptr - np) << 3;
+    np = (ptr - (bc >>> 3)) | 0;
+    under = (np - bs) | 0;
+    np = (np - (under & (under >> 31))) | 0;
+    bc = (bc - ((ptr - np) << 3)) | 0;
     ptr = np;
     c = view.getInt32(ptr, true);
     let ofBits: number;
@@ -226,50 +234,50 @@ export function executeSequences(
     let ll: number;
     if (ofCode + mlBits + llBits <= 25) {
       // Offset, match length and literal length extra bits (in that order) from one refill.
-      ofBits = ((c << bc) >>> 1) >>> (31 - ofCode);
-      bc += ofCode;
-      ml = mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits));
-      bc += mlBits;
-      ll = llBase + (((c << bc) >>> 1) >>> (31 - llBits));
-      bc += llBits;
+      ofBits = (((c << bc) >>> 1) >>> (31 - ofCode)) | 0;
+      bc = (bc + ofCode) | 0;
+      ml = (mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits))) | 0;
+      bc = (bc + mlBits) | 0;
+      ll = (llBase + (((c << bc) >>> 1) >>> (31 - llBits))) | 0;
+      bc = (bc + llBits) | 0;
     } else {
       if (ofCode <= 25) {
-        ofBits = ((c << bc) >>> 1) >>> (31 - ofCode);
-        bc += ofCode;
+        ofBits = (((c << bc) >>> 1) >>> (31 - ofCode)) | 0;
+        bc = (bc + ofCode) | 0;
       } else {
         // Up to 31 extra bits: the high part, a refill, then the low 24 bits.
         const hi = ofCode - 24;
         ofBits = ((c << bc) >>> 1) >>> (31 - hi);
-        bc += hi;
-        np = ptr - (bc >>> 3);
-        under = np - bs;
-        np -= under & (under >> 31);
-        bc -= (ptr - np) << 3;
+        bc = (bc + hi) | 0;
+        np = (ptr - (bc >>> 3)) | 0;
+        under = (np - bs) | 0;
+        np = (np - (under & (under >> 31))) | 0;
+        bc = (bc - ((ptr - np) << 3)) | 0;
         ptr = np;
         c = view.getInt32(ptr, true);
-        ofBits = ofBits * 16777216 + (((c << bc) >>> 1) >>> 7);
-        bc += 24;
+        ofBits = (ofBits * 16777216 + (((c << bc) >>> 1) >>> 7)) | 0;
+        bc = (bc + 24) | 0;
       }
-      np = ptr - (bc >>> 3);
-      under = np - bs;
-      np -= under & (under >> 31);
-      bc -= (ptr - np) << 3;
+      np = (ptr - (bc >>> 3)) | 0;
+      under = (np - bs) | 0;
+      np = (np - (under & (under >> 31))) | 0;
+      bc = (bc - ((ptr - np) << 3)) | 0;
       ptr = np;
       c = view.getInt32(ptr, true);
-      ml = mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits));
-      bc += mlBits;
-      np = ptr - (bc >>> 3);
-      under = np - bs;
-      np -= under & (under >> 31);
-      bc -= (ptr - np) << 3;
+      ml = (mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits))) | 0;
+      bc = (bc + mlBits) | 0;
+      np = (ptr - (bc >>> 3)) | 0;
+      under = (np - bs) | 0;
+      np = (np - (under & (under >> 31))) | 0;
+      bc = (bc - ((ptr - np) << 3)) | 0;
       ptr = np;
       c = view.getInt32(ptr, true);
-      ll = llBase + (((c << bc) >>> 1) >>> (31 - llBits));
-      bc += llBits;
+      ll = (llBase + (((c << bc) >>> 1) >>> (31 - llBits))) | 0;
+      bc = (bc + llBits) | 0;
     }
     let offset: number;
     if (ofCode > 1) {
-      offset = ofC[ofI]! + ofBits;
+      offset = (ofC[ofI]! + ofBits) | 0;
       rep2 = rep1;
       rep1 = rep0;
       rep0 = offset;
@@ -282,8 +290,8 @@ export function executeSequences(
         rep0 = offset;
       }
     } else {
-      const idx = 1 + (llBase === 0 ? 1 : 0) + ofBits;
-      offset = idx === 3 ? rep0 - 1 : idx === 1 ? rep1 : rep2;
+      const idx = (1 + (llBase === 0 ? 1 : 0) + ofBits) | 0;
+      offset = idx === 3 ? (rep0 - 1) | 0 : idx === 1 ? rep1 : rep2;
       if (offset === 0) fail(BloscErrorCode.Data, 'zstd: repeat offset of zero');
       if (idx !== 1) rep2 = rep1;
       rep1 = rep0;
@@ -293,44 +301,44 @@ export function executeSequences(
     // State updates (not after the last sequence): literal lengths in the top bits, then
     // match lengths, then offsets.
     if (n > 1) {
-      np = ptr - (bc >>> 3);
-      under = np - bs;
-      np -= under & (under >> 31);
-      bc -= (ptr - np) << 3;
+      np = (ptr - (bc >>> 3)) | 0;
+      under = (np - bs) | 0;
+      np = (np - (under & (under >> 31))) | 0;
+      bc = (bc - ((ptr - np) << 3)) | 0;
       ptr = np;
       c = view.getInt32(ptr, true);
       const llNb = (llInfo >>> 8) & 0xff;
       const mlNb = (mlInfo >>> 8) & 0xff;
       const ofNb = (ofInfo >>> 8) & 0xff;
-      const total = llNb + mlNb + ofNb;
+      const total = (llNb + mlNb + ofNb) | 0;
       if (total <= 25) {
-        const v = ((c << bc) >>> 1) >>> (31 - total);
-        bc += total;
-        ofS = (ofInfo >>> 16) + (v & ((1 << ofNb) - 1));
-        mlS = (mlInfo >>> 16) + ((v >>> ofNb) & ((1 << mlNb) - 1));
-        llS = (llInfo >>> 16) + (v >>> (ofNb + mlNb));
+        const v = (((c << bc) >>> 1) >>> (31 - total)) | 0;
+        bc = (bc + total) | 0;
+        ofS = ((ofInfo >>> 16) + (v & ((1 << ofNb) - 1))) | 0;
+        mlS = ((mlInfo >>> 16) + ((v >>> ofNb) & ((1 << mlNb) - 1))) | 0;
+        llS = ((llInfo >>> 16) + (v >>> (ofNb + mlNb))) | 0;
       } else {
-        llS = (llInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - llNb));
-        bc += llNb;
-        mlS = (mlInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - mlNb));
-        bc += mlNb;
-        np = ptr - (bc >>> 3);
-        under = np - bs;
-        np -= under & (under >> 31);
-        bc -= (ptr - np) << 3;
+        llS = ((llInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - llNb))) | 0;
+        bc = (bc + llNb) | 0;
+        mlS = ((mlInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - mlNb))) | 0;
+        bc = (bc + mlNb) | 0;
+        np = (ptr - (bc >>> 3)) | 0;
+        under = (np - bs) | 0;
+        np = (np - (under & (under >> 31))) | 0;
+        bc = (bc - ((ptr - np) << 3)) | 0;
         ptr = np;
         c = view.getInt32(ptr, true);
-        ofS = (ofInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - ofNb));
-        bc += ofNb;
+        ofS = ((ofInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - ofNb))) | 0;
+        bc = (bc + ofNb) | 0;
       }
     }
 
     // Execute: literals, then the match.
-    if (op + ll + ml > limit) {
+    if (op + ll + ml > opLimit) {
       fail(op + ll + ml > dstEnd ? BloscErrorCode.WriteBuffer : BloscErrorCode.Data, 'zstd: sequence runs past the block or output end');
     }
-    if (litPos + ll > litEnd) fail(BloscErrorCode.Data, 'zstd: sequence uses more literals than decoded');
-    if (ll <= 16 && op + 16 <= safeEnd && litPos + 16 <= litCap) {
+    if (litPos + ll > litStop) fail(BloscErrorCode.Data, 'zstd: sequence uses more literals than decoded');
+    if (ll <= 16 && op + 16 <= opSafe && litPos + 16 <= litCap) {
       // A fixed 8 or 16 bytes as words, even for ll = 0: a branch on a length that is zero
       // about half the time is mispredicted about half the time, which costs more. The
       // bytes past the literals are overwritten by the match that follows.
@@ -347,15 +355,15 @@ export function executeSequences(
     } else {
       dst.set(lit.subarray(litPos, litPos + ll), op);
     }
-    op += ll;
-    litPos += ll;
-    if (offset > op - winStart) {
+    op = (op + ll) | 0;
+    litPos = (litPos + ll) | 0;
+    if (offset > op - win) {
       copyDictMatch(dst, op, offset, ml, winStart, dict, dictLen);
-    } else if (offset >= 4 && ml <= 32 && op + 32 <= safeEnd) {
+    } else if (offset >= 4 && ml <= 32 && op + 32 <= opSafe) {
       // Words in order: with offset >= 4 every word read is already final, so overlapping
       // matches repeat exactly as a byte-by-byte copy would. Overshoot is overwritten later.
       // Two sizes only (8 or 32 bytes), so the branch follows the common case.
-      const m = op - offset;
+      const m = (op - offset) | 0;
       dv.setInt32(op, dv.getInt32(m, true), true);
       dv.setInt32(op + 4, dv.getInt32(m + 4, true), true);
       if (ml > 8) {
@@ -375,7 +383,7 @@ export function executeSequences(
     } else {
       copyLongMatch(dst, op, offset, ml);
     }
-    op += ml;
+    op = (op + ml) | 0;
   }
 
   if ((ptr - bs) * 8 + 32 - bc !== si.padBits) {
