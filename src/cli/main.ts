@@ -4,6 +4,7 @@
  *   blosc-ts info FILE [--json]
  *   blosc-ts decompress IN OUT
  *   blosc-ts compress IN OUT [options]
+ *   (.b2nd NDArrays: info shows the array, decompress to .npy, compress from .npy; src/cli/ndarray.ts)
  *   blosc-ts pack | unpack | append | verify | info (bloscpack files, src/cli/bloscpack.ts)
  */
 import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { chunkInfo, compress, decompress, errorCodeName, isBloscError, type Chun
 import { parseArgs, UsageError } from './args.js';
 import { BLOSCPACK_USAGE, runBloscpackCommand } from './bloscpack.js';
 import { buildFrame, describeFrame, formatFrame, frameContent, isFrame } from './frame.js';
+import { describeNDArray, formatNDArray, isNpy, ndarrayToNpy, npyToNDArray, shapeOption } from './ndarray.js';
 
 /** Bloscpack files start with these four bytes (container spec §6.2). */
 const BLOSCPACK_MAGIC = [0x62, 0x6c, 0x70, 0x6b];
@@ -40,6 +42,12 @@ const USAGE = `usage:
            [--format blosc1|blosc2] [--nthreads N] [--chunksize N]
                                      compress raw bytes into one chunk, or with --chunksize
                                      into a contiguous frame of chunks of N bytes
+  blosc-ts decompress IN.b2nd OUT.npy
+                                     write an NDArray (.b2nd) as a NumPy .npy file
+  blosc-ts compress IN.npy OUT.b2nd [--chunks A,B,...] [--blocks C,D,...] [--codec NAME] [--clevel N]
+           [--shuffle ...] [--splitmode ...] [--nthreads N]
+                                     write a NumPy array as an NDArray (python-blosc2's defaults:
+                                     zstd, clevel 5, shuffle; chunks and blocks as python computes them)
   blosc-ts info FILE.blp [--json]    describe a bloscpack file
   blosc-ts --help | --version
 
@@ -144,7 +152,12 @@ function run(argv: readonly string[]): number {
       const file = rest[0]!;
       if (isFrame(readHead(file, 16))) {
         const d = describeFrame(file);
-        process.stdout.write(options.has('json') ? `${JSON.stringify(d, null, 2)}\n` : `${formatFrame(file, d)}\n`);
+        const nd = describeNDArray(file);
+        if (options.has('json')) {
+          process.stdout.write(`${JSON.stringify(nd === null ? d : { ...d, ndarray: nd }, null, 2)}\n`);
+        } else {
+          process.stdout.write(`${formatFrame(file, d)}\n${nd === null ? '' : `${formatNDArray(nd)}\n`}`);
+        }
         return 0;
       }
       const info = chunkInfo(readFileSync(file));
@@ -153,12 +166,25 @@ function run(argv: readonly string[]): number {
     }
     case 'decompress': {
       if (rest.length !== 2) throw new UsageError('decompress takes IN and OUT');
-      const data = isFrame(readHead(rest[0]!, 16)) ? frameContent(rest[0]!) : decompress(readFileSync(rest[0]!));
+      const frame = isFrame(readHead(rest[0]!, 16));
+      if (frame && rest[1]!.toLowerCase().endsWith('.npy')) {
+        writeFileAtomic(rest[1]!, ndarrayToNpy(rest[0]!));
+        return 0;
+      }
+      const data = frame ? frameContent(rest[0]!) : decompress(readFileSync(rest[0]!));
       writeFileAtomic(rest[1]!, data);
       return 0;
     }
     case 'compress': {
       if (rest.length !== 2) throw new UsageError('compress takes IN and OUT');
+      if (isNpy(readHead(rest[0]!, 6))) {
+        const chunks = shapeOption(options, 'chunks');
+        const blocks = shapeOption(options, 'blocks');
+        options.delete('chunks');
+        options.delete('blocks');
+        writeFileAtomic(rest[1]!, npyToNDArray(readFileSync(rest[0]!), chunks, blocks, compressOptions(options)));
+        return 0;
+      }
       const chunksize = intOption(options, 'chunksize');
       options.delete('chunksize');
       const cparams = compressOptions(options);
