@@ -13,7 +13,7 @@
  *                 looked up in shuffle/index.js next to it)
  *   --results     where to write the Markdown results (default bench/RESULTS.md)
  *   --no-write    print only
- *   --only        comma-separated sections to run: decode, encode, kernels, codecs (default all)
+ *   --only        comma-separated sections to run: decode, encode, kernels, codecs, ndarray (default all)
  *
  * Each section (decode.mjs, encode.mjs, kernels.mjs, codecs.mjs) returns { title, description, tables,
  * targets, notes }; a new section (codec-level rows) plugs in the same way.
@@ -33,6 +33,7 @@ import { runDecodeSection } from './decode.mjs';
 import { runEncodeSection } from './encode.mjs';
 import { runKernelSection } from './kernels.mjs';
 import { runCodecSection } from './codecs.mjs';
+import { runNdarraySection } from './ndarray.mjs';
 
 ensureExposedGc();
 
@@ -51,13 +52,13 @@ const { values: opts } = parseArgs({
     lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
     results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
     'no-write': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'decode,encode,kernels,codecs' },
+    only: { type: 'string', default: 'decode,encode,kernels,codecs,ndarray' },
   },
 });
 
 const log = (line) => console.error(line);
 const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
-const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs'];
+const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs', 'ndarray'];
 const only = new Set(opts.only.split(',').map((s) => s.trim()).filter((s) => s !== ''));
 for (const name of only) if (!SECTION_NAMES.includes(name)) throw new Error(`--only: unknown section ${name} (${SECTION_NAMES.join(', ')})`);
 if (!(timing.targetMs > 0)) throw new Error(`--target-ms must be a positive number, got ${opts['target-ms']}`);
@@ -148,6 +149,11 @@ if (only.has('encode')) sections.push(await runEncodeSection({ data, lib, Blosc,
 if (only.has('kernels')) sections.push(await runKernelSection({ shuffleModule, setMBps, timing, log }));
 if (only.has('codecs')) {
   sections.push(await runCodecSection({ data, libPath: lib === null ? null : libPath, dataDir: resolve(opts.data), Blosc, timing, log }));
+}
+if (only.has('ndarray')) {
+  sections.push(
+    await runNdarraySection({ libPath: lib === null ? null : libPath, dataDir: resolve(opts.data), python: opts.python, native: !opts['no-native'], timing, log }),
+  );
 }
 
 // --- report --------------------------------------------------------------------------------
