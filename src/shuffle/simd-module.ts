@@ -13,9 +13,10 @@
  * - `unshuffle{2,4,8,16}(src, dst, count)`: `typesize` planes of `count` bytes at `src`
  *   (plane j at src + j*count) → `count` interleaved elements at `dst`. count % 16 == 0.
  * - `shuffle{2,4,8,16}(src, dst, count)`: the inverse.
- * - `bitUntransposeRow(src, dst, len)`: 8 bit-planes of len/8 bytes at `src` → `len` bytes
- *   whose byte e holds bit k of plane k at element e (the row step of
- *   `bshuf_untrans_bit_elem`); `bitTransposeRow(src, dst, len)` the inverse. len % 128 == 0.
+ * - `bitUntransposeRow(src, dst, len, stride)`: 8 bit-planes of len/8 bytes, `stride` bytes
+ *   apart from `src` → `len` bytes whose byte e holds bit k of plane k at element e (the row
+ *   step of `bshuf_untrans_bit_elem`); `bitTransposeRow(src, dst, len, stride)` the
+ *   inverse. len % 128 == 0.
  *
  * The interleave network for typesize T = 2^k: k rounds over T vectors, each round
  * pairing vector j with vector j + T/2 and writing zip-low / zip-high of their bytes to
@@ -162,6 +163,8 @@ function network(n: number, bankA: number, bankB: number, inverse: boolean, code
 }
 
 interface FunctionBody {
+  /** Number of i32 parameters: 3 or 4 (the two function types of the module). */
+  params: 3 | 4;
   locals: Array<[number, number]>;
   code: number[];
 }
@@ -210,24 +213,24 @@ function planeKernel(typesize: number, inverse: boolean): FunctionBody {
     for (let j = 0; j < typesize; j++) body.push(...op.get(BASE + j), ...op.get(I), ...op.add(), ...op.get(planesOut + j), ...op.store(0));
   }
   code.push(...countedLoop(I, COUNT, 16, body));
-  return { locals: [[1 + typesize, I32], [2 * typesize, V128]], code };
+  return { params: 3, locals: [[1 + typesize, I32], [2 * typesize, V128]], code };
 }
 
 /**
- * One bit row: 8 planes of len/8 bytes (plane k at src + k*len/8) ↔ len bytes. Per step, 16
+ * One bit row: 8 planes of len/8 bytes (plane k at src + k*stride) ↔ len bytes. Per step, 16
  * bytes of each plane (128 elements): the 8-way byte interleave gathers, for each of 16
  * positions q, the 8 plane bytes into one 64-bit lane; the bit transpose of that lane gives
  * the row bytes of elements 8q..8q+7.
  */
 function bitRowKernel(inverse: boolean): FunctionBody {
-  const SRC = 0, DST = 1, LEN = 2, I = 3, STRIDE = 4, BASE = 5, PLANES = 8;
+  const SRC = 0, DST = 1, LEN = 2, STRIDE = 3, I = 4, PB = 5, BASE = 6, PLANES = 8;
   const bankA = BASE + PLANES;
   const bankB = bankA + PLANES;
   const T = bankB + PLANES;
   const MASKS = T + 1;
   const code: number[] = [];
   BIT_ROUNDS.forEach(([, mask], r) => code.push(...op.v128(mask), ...op.set(MASKS + r)));
-  code.push(...op.get(LEN), ...op.i32(3), ...op.shrU(), ...op.set(STRIDE));
+  code.push(...op.get(LEN), ...op.i32(3), ...op.shrU(), ...op.set(PB));
   const planes = inverse ? DST : SRC;
   for (let k = 0; k < PLANES; k++) {
     code.push(...op.get(planes), ...op.get(STRIDE), ...op.i32(k), ...op.mul(), ...op.add(), ...op.set(BASE + k));
@@ -249,8 +252,8 @@ function bitRowKernel(inverse: boolean): FunctionBody {
     const planesOut = network(PLANES, bankA, bankB, true, body);
     for (let k = 0; k < PLANES; k++) body.push(...op.get(BASE + k), ...op.get(I), ...op.add(), ...op.get(planesOut + k), ...op.store(0));
   }
-  code.push(...countedLoop(I, STRIDE, 16, body));
-  return { locals: [[2 + PLANES, I32], [2 * PLANES + 1 + BIT_ROUNDS.length, V128]], code };
+  code.push(...countedLoop(I, PB, 16, body));
+  return { params: 4, locals: [[2 + PLANES, I32], [2 * PLANES + 1 + BIT_ROUNDS.length, V128]], code };
 }
 
 /** Typesizes with a byte (un)shuffle kernel. */
@@ -281,8 +284,9 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     bitRowKernel(false),
     bitRowKernel(true),
   ];
-  const type = [0x01, 0x60, 0x03, I32, I32, I32, 0x00]; // one type: (i32, i32, i32) -> ()
-  const funcs = [...uleb(bodies.length), ...bodies.map(() => 0x00)];
+  // Two types: (i32, i32, i32) -> () and (i32, i32, i32, i32) -> ().
+  const type = [0x02, 0x60, 0x03, I32, I32, I32, 0x00, 0x60, 0x04, I32, I32, I32, I32, 0x00];
+  const funcs = [...uleb(bodies.length), ...bodies.map((b) => (b.params === 3 ? 0x00 : 0x01))];
   const memory = [0x01, 0x00, ...uleb(1)]; // one memory, min 1 page, no max
   const exportEntries: number[] = [...uleb(SIMD_EXPORTS.length + 1)];
   SIMD_EXPORTS.forEach((n, i) => exportEntries.push(...name(n), 0x00, ...uleb(i)));

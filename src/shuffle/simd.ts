@@ -138,28 +138,66 @@ export function simdShuffle(typesize: number, src: Uint8Array, sp: number, dst: 
 }
 
 /**
+ * Room for a whole block of bit-planes in the module's memory: the planes are copied in
+ * (or out) with one `set` and the kernels walk them with their stride, instead of
+ * 8×typesize small copies per tile. Larger blocks take the per-tile copies.
+ */
+const WHOLE = ROWS + TILE + 4096;
+const MAX_WHOLE_BYTES = 8 << 20;
+
+/** Make the module's memory hold `bytes` bytes; false when it cannot grow. */
+function reserve(bytes: number): boolean {
+  const mem = instance!.memory;
+  const have = mem.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    mem.grow(Math.ceil((bytes - have) / PAGE));
+  } catch {
+    return false;
+  }
+  memory = new Uint8Array(mem.buffer);
+  return true;
+}
+
+type RowKernel = (src: number, dst: number, len: number, stride: number) => void;
+
+function rowKernel(name: string): RowKernel {
+  return instance!.kernels.get(name) as unknown as RowKernel;
+}
+
+/**
  * Bit unshuffle of the first elements of `nelems` (a multiple of 128 of them): the
  * `8*typesize` bit-planes are `nelems/8` bytes apart at `sp`. Returns how many were done.
  */
 export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, dst: Uint8Array, dp: number, nelems: number): number {
   if (nelems < MIN_ELEMENTS || (typesize !== 1 && SIMD_TYPESIZES.indexOf(typesize) < 0) || !ready()) return 0;
-  const rowFn = kernel('bitUntransposeRow');
+  const rowFn = rowKernel('bitUntransposeRow');
   const unshuffleFn = typesize === 1 ? null : kernel(`unshuffle${typesize}`);
-  const mem = memory;
   const done = nelems & ~127;
   const planeStride = nelems >>> 3;
+  const n = nelems * typesize;
+  const whole = n <= MAX_WHOLE_BYTES && reserve(WHOLE + n);
+  const mem = memory;
+  if (whole) mem.set(src.subarray(sp, sp + n), WHOLE);
   const tileElems = TILE / typesize;
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
     const pb = te >>> 3;
-    // Row j's 8 planes go to IN + j*te, pb bytes apart: the layout bitUntransposeRow reads.
-    for (let k = 0, p = sp + (e0 >>> 3), o = IN; k < 8 * typesize; k++, p += planeStride, o += pb) {
-      mem.set(src.subarray(p, p + pb), o);
+    // Row j's 8 planes: in the whole-block copy, or gathered per tile at IN + j*te.
+    let planes = IN;
+    let stride = pb;
+    if (whole) {
+      planes = WHOLE + (e0 >>> 3);
+      stride = planeStride;
+    } else {
+      for (let k = 0, p = sp + (e0 >>> 3), o = IN; k < 8 * typesize; k++, p += planeStride, o += pb) {
+        mem.set(src.subarray(p, p + pb), o);
+      }
     }
     if (unshuffleFn === null) {
-      rowFn(IN, OUT, te);
+      rowFn(planes, OUT, te, stride);
     } else {
-      for (let j = 0; j < typesize; j++) rowFn(IN + j * te, ROWS + j * te, te);
+      for (let j = 0; j < typesize; j++) rowFn(planes + 8 * j * stride, ROWS + j * te, te, stride);
       unshuffleFn(ROWS, OUT, te);
     }
     dst.set(mem.subarray(OUT, OUT + te * typesize), dp + e0 * typesize);
@@ -170,24 +208,38 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
 /** Bit shuffle counterpart of {@link simdBitunshuffle}. */
 export function simdBitshuffle(typesize: number, src: Uint8Array, sp: number, dst: Uint8Array, dp: number, nelems: number): number {
   if (nelems < MIN_ELEMENTS || (typesize !== 1 && SIMD_TYPESIZES.indexOf(typesize) < 0) || !ready()) return 0;
-  const rowFn = kernel('bitTransposeRow');
+  const rowFn = rowKernel('bitTransposeRow');
   const shuffleFn = typesize === 1 ? null : kernel(`shuffle${typesize}`);
-  const mem = memory;
   const done = nelems & ~127;
   const planeStride = nelems >>> 3;
+  const n = nelems * typesize;
+  const whole = n <= MAX_WHOLE_BYTES && reserve(WHOLE + n);
+  const mem = memory;
   const tileElems = TILE / typesize;
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
     const pb = te >>> 3;
+    const planes = whole ? WHOLE + (e0 >>> 3) : OUT;
+    const stride = whole ? planeStride : pb;
     mem.set(src.subarray(sp + e0 * typesize, sp + (e0 + te) * typesize), IN);
     if (shuffleFn === null) {
-      rowFn(IN, OUT, te);
+      rowFn(IN, planes, te, stride);
     } else {
       shuffleFn(IN, ROWS, te);
-      for (let j = 0; j < typesize; j++) rowFn(ROWS + j * te, OUT + j * te, te);
+      for (let j = 0; j < typesize; j++) rowFn(ROWS + j * te, planes + 8 * j * stride, te, stride);
     }
-    for (let k = 0, p = dp + (e0 >>> 3), o = OUT; k < 8 * typesize; k++, p += planeStride, o += pb) {
-      dst.set(mem.subarray(o, o + pb), p);
+    if (!whole) {
+      for (let k = 0, p = dp + (e0 >>> 3), o = OUT; k < 8 * typesize; k++, p += planeStride, o += pb) {
+        dst.set(mem.subarray(o, o + pb), p);
+      }
+    }
+  }
+  // Only the planes' first done/8 bytes were written; the caller fills the rest of each.
+  if (whole && done === nelems) {
+    dst.set(mem.subarray(WHOLE, WHOLE + n), dp);
+  } else if (whole) {
+    for (let k = 0, p = dp, o = WHOLE; k < 8 * typesize; k++, p += planeStride, o += planeStride) {
+      dst.set(mem.subarray(o, o + (done >>> 3)), p);
     }
   }
   return done;
