@@ -211,179 +211,249 @@ export function executeSequences(
   // depend on code lengths, which repeat from one sequence to the next.
   let np = 0;
   let under = 0;
-  for (let n = st.nbSeq | 0; n > 0; n = (n - 1) | 0) {
-    const llI = llS << 1;
-    const mlI = mlS << 1;
-    const ofI = ofS << 1;
-    const llInfo = llC[llI + 1]!;
-    const mlInfo = mlC[mlI + 1]!;
-    const ofInfo = ofC[ofI + 1]!;
-    const llBase = llC[llI]!;
-    const ofCode = ofInfo & 0xff;
-    const mlBits = mlInfo & 0xff;
-    const llBits = llInfo & 0xff;
+  let n = st.nbSeq | 0;
+  // A sequence the inner loop leaves to the general path.
+  let pll = 0;
+  let pml = 0;
+  let poff = 0;
+  let pending = false;
+  for (;;) {
+    // Inner loop: decode, then execute the common shapes inline (literals up to 16 bytes,
+    // matches up to 64 bytes inside the frame's output with an offset other than 3) with
+    // no calls, so that V8 keeps its checks on the tables and views out of the loop.
+    while (n > 0) {
+      const llI = llS << 1;
+      const mlI = mlS << 1;
+      const ofI = ofS << 1;
+      const llInfo = llC[llI + 1]!;
+      const mlInfo = mlC[mlI + 1]!;
+      const ofInfo = ofC[ofI + 1]!;
+      const llBase = llC[llI]!;
+      const ofCode = ofInfo & 0xff;
+      const mlBits = mlInfo & 0xff;
+      const llBits = llInfo & 0xff;
 
-    np = (ptr - (bc >>> 3)) | 0;
-    under = (np - bs) | 0;
-    np = (np - (under & (under >> 31))) | 0;
-    bc = (bc - ((ptr - np) << 3)) | 0;
-    ptr = np;
-    c = view.getInt32(ptr, true);
-    let ofBits: number;
-    let ml: number;
-    let ll: number;
-    if (ofCode + mlBits + llBits <= 25) {
-      // Offset, match length and literal length extra bits (in that order) from one refill.
-      ofBits = (((c << bc) >>> 1) >>> (31 - ofCode)) | 0;
-      bc = (bc + ofCode) | 0;
-      ml = (mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits))) | 0;
-      bc = (bc + mlBits) | 0;
-      ll = (llBase + (((c << bc) >>> 1) >>> (31 - llBits))) | 0;
-      bc = (bc + llBits) | 0;
-    } else {
-      if (ofCode <= 25) {
+      np = (ptr - (bc >>> 3)) | 0;
+      under = (np - bs) | 0;
+      np = (np - (under & (under >> 31))) | 0;
+      bc = (bc - ((ptr - np) << 3)) | 0;
+      ptr = np;
+      c = view.getInt32(ptr, true);
+      let ofBits: number;
+      let ml: number;
+      let ll: number;
+      if (ofCode + mlBits + llBits <= 25) {
+        // Offset, match length and literal length extra bits (in that order) from one refill.
         ofBits = (((c << bc) >>> 1) >>> (31 - ofCode)) | 0;
         bc = (bc + ofCode) | 0;
+        ml = (mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits))) | 0;
+        bc = (bc + mlBits) | 0;
+        ll = (llBase + (((c << bc) >>> 1) >>> (31 - llBits))) | 0;
+        bc = (bc + llBits) | 0;
       } else {
-        // Up to 31 extra bits: the high part, a refill, then the low 24 bits.
-        const hi = ofCode - 24;
-        ofBits = ((c << bc) >>> 1) >>> (31 - hi);
-        bc = (bc + hi) | 0;
+        if (ofCode <= 25) {
+          ofBits = (((c << bc) >>> 1) >>> (31 - ofCode)) | 0;
+          bc = (bc + ofCode) | 0;
+        } else {
+          // Up to 31 extra bits: the high part, a refill, then the low 24 bits.
+          const hi = ofCode - 24;
+          ofBits = ((c << bc) >>> 1) >>> (31 - hi);
+          bc = (bc + hi) | 0;
+          np = (ptr - (bc >>> 3)) | 0;
+          under = (np - bs) | 0;
+          np = (np - (under & (under >> 31))) | 0;
+          bc = (bc - ((ptr - np) << 3)) | 0;
+          ptr = np;
+          c = view.getInt32(ptr, true);
+          ofBits = (ofBits * 16777216 + (((c << bc) >>> 1) >>> 7)) | 0;
+          bc = (bc + 24) | 0;
+        }
         np = (ptr - (bc >>> 3)) | 0;
         under = (np - bs) | 0;
         np = (np - (under & (under >> 31))) | 0;
         bc = (bc - ((ptr - np) << 3)) | 0;
         ptr = np;
         c = view.getInt32(ptr, true);
-        ofBits = (ofBits * 16777216 + (((c << bc) >>> 1) >>> 7)) | 0;
-        bc = (bc + 24) | 0;
+        ml = (mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits))) | 0;
+        bc = (bc + mlBits) | 0;
+        np = (ptr - (bc >>> 3)) | 0;
+        under = (np - bs) | 0;
+        np = (np - (under & (under >> 31))) | 0;
+        bc = (bc - ((ptr - np) << 3)) | 0;
+        ptr = np;
+        c = view.getInt32(ptr, true);
+        ll = (llBase + (((c << bc) >>> 1) >>> (31 - llBits))) | 0;
+        bc = (bc + llBits) | 0;
       }
-      np = (ptr - (bc >>> 3)) | 0;
-      under = (np - bs) | 0;
-      np = (np - (under & (under >> 31))) | 0;
-      bc = (bc - ((ptr - np) << 3)) | 0;
-      ptr = np;
-      c = view.getInt32(ptr, true);
-      ml = (mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits))) | 0;
-      bc = (bc + mlBits) | 0;
-      np = (ptr - (bc >>> 3)) | 0;
-      under = (np - bs) | 0;
-      np = (np - (under & (under >> 31))) | 0;
-      bc = (bc - ((ptr - np) << 3)) | 0;
-      ptr = np;
-      c = view.getInt32(ptr, true);
-      ll = (llBase + (((c << bc) >>> 1) >>> (31 - llBits))) | 0;
-      bc = (bc + llBits) | 0;
-    }
-    let offset: number;
-    if (ofCode > 1) {
-      offset = (ofC[ofI]! + ofBits) | 0;
-      rep2 = rep1;
-      rep1 = rep0;
-      rep0 = offset;
-    } else if (ofCode === 0) {
-      if (llBase !== 0) {
-        offset = rep0;
+      let offset: number;
+      if (ofCode > 1) {
+        offset = (ofC[ofI]! + ofBits) | 0;
+        rep2 = rep1;
+        rep1 = rep0;
+        rep0 = offset;
+      } else if (ofCode === 0) {
+        if (llBase !== 0) {
+          offset = rep0;
+        } else {
+          offset = rep1;
+          rep1 = rep0;
+          rep0 = offset;
+        }
       } else {
-        offset = rep1;
+        const idx = (1 + (llBase === 0 ? 1 : 0) + ofBits) | 0;
+        offset = idx === 3 ? (rep0 - 1) | 0 : idx === 1 ? rep1 : rep2;
+        if (idx !== 1) rep2 = rep1;
         rep1 = rep0;
         rep0 = offset;
       }
-    } else {
-      const idx = (1 + (llBase === 0 ? 1 : 0) + ofBits) | 0;
-      offset = idx === 3 ? (rep0 - 1) | 0 : idx === 1 ? rep1 : rep2;
-      if (offset === 0) fail(BloscErrorCode.Data, 'zstd: repeat offset of zero');
-      if (idx !== 1) rep2 = rep1;
-      rep1 = rep0;
-      rep0 = offset;
-    }
 
-    // State updates (not after the last sequence): literal lengths in the top bits, then
-    // match lengths, then offsets.
-    if (n > 1) {
-      np = (ptr - (bc >>> 3)) | 0;
-      under = (np - bs) | 0;
-      np = (np - (under & (under >> 31))) | 0;
-      bc = (bc - ((ptr - np) << 3)) | 0;
-      ptr = np;
-      c = view.getInt32(ptr, true);
-      const llNb = (llInfo >>> 8) & 0xff;
-      const mlNb = (mlInfo >>> 8) & 0xff;
-      const ofNb = (ofInfo >>> 8) & 0xff;
-      const total = (llNb + mlNb + ofNb) | 0;
-      if (total <= 25) {
-        const v = (((c << bc) >>> 1) >>> (31 - total)) | 0;
-        bc = (bc + total) | 0;
-        ofS = ((ofInfo >>> 16) + (v & ((1 << ofNb) - 1))) | 0;
-        mlS = ((mlInfo >>> 16) + ((v >>> ofNb) & ((1 << mlNb) - 1))) | 0;
-        llS = ((llInfo >>> 16) + (v >>> (ofNb + mlNb))) | 0;
-      } else {
-        llS = ((llInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - llNb))) | 0;
-        bc = (bc + llNb) | 0;
-        mlS = ((mlInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - mlNb))) | 0;
-        bc = (bc + mlNb) | 0;
+      // State updates (not after the last sequence): literal lengths in the top bits, then
+      // match lengths, then offsets.
+      if (n > 1) {
         np = (ptr - (bc >>> 3)) | 0;
         under = (np - bs) | 0;
         np = (np - (under & (under >> 31))) | 0;
         bc = (bc - ((ptr - np) << 3)) | 0;
         ptr = np;
         c = view.getInt32(ptr, true);
-        ofS = ((ofInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - ofNb))) | 0;
-        bc = (bc + ofNb) | 0;
+        const llNb = (llInfo >>> 8) & 0xff;
+        const mlNb = (mlInfo >>> 8) & 0xff;
+        const ofNb = (ofInfo >>> 8) & 0xff;
+        const total = (llNb + mlNb + ofNb) | 0;
+        if (total <= 25) {
+          const v = (((c << bc) >>> 1) >>> (31 - total)) | 0;
+          bc = (bc + total) | 0;
+          ofS = ((ofInfo >>> 16) + (v & ((1 << ofNb) - 1))) | 0;
+          mlS = ((mlInfo >>> 16) + ((v >>> ofNb) & ((1 << mlNb) - 1))) | 0;
+          llS = ((llInfo >>> 16) + (v >>> (ofNb + mlNb))) | 0;
+        } else {
+          llS = ((llInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - llNb))) | 0;
+          bc = (bc + llNb) | 0;
+          mlS = ((mlInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - mlNb))) | 0;
+          bc = (bc + mlNb) | 0;
+          np = (ptr - (bc >>> 3)) | 0;
+          under = (np - bs) | 0;
+          np = (np - (under & (under >> 31))) | 0;
+          bc = (bc - ((ptr - np) << 3)) | 0;
+          ptr = np;
+          c = view.getInt32(ptr, true);
+          ofS = ((ofInfo >>> 16) + (((c << bc) >>> 1) >>> (31 - ofNb))) | 0;
+          bc = (bc + ofNb) | 0;
+        }
       }
-    }
 
-    // Execute: literals, then the match.
-    if (op + ll + ml > opLimit) {
-      fail(op + ll + ml > dstEnd ? BloscErrorCode.WriteBuffer : BloscErrorCode.Data, 'zstd: sequence runs past the block or output end');
-    }
-    if (litPos + ll > litStop) fail(BloscErrorCode.Data, 'zstd: sequence uses more literals than decoded');
-    if (ll <= 16 && op + 16 <= opSafe && litPos + 16 <= litCap) {
-      // A fixed 8 or 16 bytes as words, even for ll = 0: a branch on a length that is zero
-      // about half the time is mispredicted about half the time, which costs more. The
-      // bytes past the literals are overwritten by the match that follows.
+      n = (n - 1) | 0;
+
+      // Execute: literals, then the match.
+      const to = (op + ll) | 0;
+      if (
+        ll > 16 ||
+        ml > 64 ||
+        op + 96 > opSafe ||
+        to + ml > opLimit ||
+        litPos + 16 > litCap ||
+        litPos + ll > litStop ||
+        offset > to - win ||
+        offset === 3 ||
+        offset === 0
+      ) {
+        pll = ll;
+        pml = ml;
+        poff = offset;
+        pending = true;
+        break;
+      }
+      // A fixed 8 or 16 bytes of literals as words, even for ll = 0: a branch on a length
+      // that is zero about half the time is mispredicted about half the time, which costs
+      // more. Bytes past the literals are overwritten by the match that follows.
       dv.setInt32(op, lv.getInt32(litPos, true), true);
       dv.setInt32(op + 4, lv.getInt32(litPos + 4, true), true);
       if (ll > 8) {
         dv.setInt32(op + 8, lv.getInt32(litPos + 8, true), true);
         dv.setInt32(op + 12, lv.getInt32(litPos + 12, true), true);
       }
-    } else if (ll < SHORT_LITERALS) {
-      let i = 0;
-      for (; i + 4 <= ll; i += 4) dv.setInt32(op + i, lv.getInt32(litPos + i, true), true);
-      for (; i < ll; i++) dst[op + i] = lit[litPos + i]!;
-    } else {
-      dst.set(lit.subarray(litPos, litPos + ll), op);
-    }
-    op = (op + ll) | 0;
-    litPos = (litPos + ll) | 0;
-    if (offset > op - win) {
-      copyDictMatch(dst, op, offset, ml, winStart, dict, dictLen);
-    } else if (offset >= 4 && ml <= 32 && op + 32 <= opSafe) {
-      // Words in order: with offset >= 4 every word read is already final, so overlapping
-      // matches repeat exactly as a byte-by-byte copy would. Overshoot is overwritten later.
-      // Two sizes only (8 or 32 bytes), so the branch follows the common case.
-      const m = (op - offset) | 0;
-      dv.setInt32(op, dv.getInt32(m, true), true);
-      dv.setInt32(op + 4, dv.getInt32(m + 4, true), true);
-      if (ml > 8) {
-        dv.setInt32(op + 8, dv.getInt32(m + 8, true), true);
-        dv.setInt32(op + 12, dv.getInt32(m + 12, true), true);
-        dv.setInt32(op + 16, dv.getInt32(m + 16, true), true);
-        dv.setInt32(op + 20, dv.getInt32(m + 20, true), true);
-        dv.setInt32(op + 24, dv.getInt32(m + 24, true), true);
-        dv.setInt32(op + 28, dv.getInt32(m + 28, true), true);
+      litPos = (litPos + ll) | 0;
+      if (offset >= 4) {
+        // Words in order: with offset >= 4 every word read is already final, so
+        // overlapping matches repeat exactly as a byte-by-byte copy would. 8, 32 or 64
+        // bytes, so the branches follow the common lengths; overshoot is overwritten later.
+        const m = (to - offset) | 0;
+        dv.setInt32(to, dv.getInt32(m, true), true);
+        dv.setInt32(to + 4, dv.getInt32(m + 4, true), true);
+        if (ml > 8) {
+          dv.setInt32(to + 8, dv.getInt32(m + 8, true), true);
+          dv.setInt32(to + 12, dv.getInt32(m + 12, true), true);
+          dv.setInt32(to + 16, dv.getInt32(m + 16, true), true);
+          dv.setInt32(to + 20, dv.getInt32(m + 20, true), true);
+          dv.setInt32(to + 24, dv.getInt32(m + 24, true), true);
+          dv.setInt32(to + 28, dv.getInt32(m + 28, true), true);
+          if (ml > 32) {
+            dv.setInt32(to + 32, dv.getInt32(m + 32, true), true);
+            dv.setInt32(to + 36, dv.getInt32(m + 36, true), true);
+            dv.setInt32(to + 40, dv.getInt32(m + 40, true), true);
+            dv.setInt32(to + 44, dv.getInt32(m + 44, true), true);
+            dv.setInt32(to + 48, dv.getInt32(m + 48, true), true);
+            dv.setInt32(to + 52, dv.getInt32(m + 52, true), true);
+            dv.setInt32(to + 56, dv.getInt32(m + 56, true), true);
+            dv.setInt32(to + 60, dv.getInt32(m + 60, true), true);
+          }
+        }
+      } else {
+        // Period 1 or 2: a repeated word, known before any store.
+        const w = Math.imul(dst[to - offset]! | (dst[to - 1]! << 8), 0x10001);
+        dv.setInt32(to, w, true);
+        dv.setInt32(to + 4, w, true);
+        if (ml > 8) {
+          dv.setInt32(to + 8, w, true);
+          dv.setInt32(to + 12, w, true);
+          dv.setInt32(to + 16, w, true);
+          dv.setInt32(to + 20, w, true);
+          dv.setInt32(to + 24, w, true);
+          dv.setInt32(to + 28, w, true);
+          if (ml > 32) {
+            dv.setInt32(to + 32, w, true);
+            dv.setInt32(to + 36, w, true);
+            dv.setInt32(to + 40, w, true);
+            dv.setInt32(to + 44, w, true);
+            dv.setInt32(to + 48, w, true);
+            dv.setInt32(to + 52, w, true);
+            dv.setInt32(to + 56, w, true);
+            dv.setInt32(to + 60, w, true);
+          }
+        }
       }
-    } else if (ml < LONG_MATCH) {
-      copyMatchWords(dst, dv, op, offset, ml, op + ml + 4 <= safeEnd);
-    } else if (offset >= ml) {
-      dst.copyWithin(op, op - offset, op - offset + ml);
-    } else if (offset === 1) {
-      dst.fill(dst[op - 1]!, op, op + ml);
-    } else {
-      copyLongMatch(dst, op, offset, ml);
+      op = (to + ml) | 0;
     }
-    op = (op + ml) | 0;
+    if (!pending) break;
+    pending = false;
+
+    // General path: every shape, with the checks that name what is wrong.
+    if (poff === 0) fail(BloscErrorCode.Data, 'zstd: repeat offset of zero');
+    if (op + pll + pml > opLimit) {
+      fail(op + pll + pml > dstEnd ? BloscErrorCode.WriteBuffer : BloscErrorCode.Data, 'zstd: sequence runs past the block or output end');
+    }
+    if (litPos + pll > litStop) fail(BloscErrorCode.Data, 'zstd: sequence uses more literals than decoded');
+    if (pll < SHORT_LITERALS) {
+      let i = 0;
+      for (; i + 4 <= pll; i += 4) dv.setInt32(op + i, lv.getInt32(litPos + i, true), true);
+      for (; i < pll; i++) dst[op + i] = lit[litPos + i]!;
+    } else {
+      dst.set(lit.subarray(litPos, litPos + pll), op);
+    }
+    op = (op + pll) | 0;
+    litPos = (litPos + pll) | 0;
+    if (poff > op - win) {
+      copyDictMatch(dst, op, poff, pml, win, dict, dictLen);
+    } else if (pml < LONG_MATCH) {
+      copyMatchWords(dst, dv, op, poff, pml, op + pml + 4 <= opSafe);
+    } else if (poff >= pml) {
+      dst.copyWithin(op, op - poff, op - poff + pml);
+    } else if (poff === 1) {
+      dst.fill(dst[op - 1]!, op, op + pml);
+    } else {
+      copyLongMatch(dst, op, poff, pml);
+    }
+    op = (op + pml) | 0;
   }
 
   if ((ptr - bs) * 8 + 32 - bc !== si.padBits) {
