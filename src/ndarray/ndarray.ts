@@ -442,6 +442,7 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
     c1[i] = Math.floor((start[i]! + (count[i]! - 1) * step[i]!) / g.chunkshape[i]!);
   }
   const cc = Float64Array.from(c0);
+  const direct = directChunkLayout(g, sel, outStride);
   // Per block: its index in the chunk, then (first, last) selection index per dimension.
   const perBlock = 1 + 2 * nd;
   let needed = new Float64Array(perBlock * 64);
@@ -473,7 +474,25 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
         b1[i] = Math.floor((start[i]! + l * step[i]! - lo) / g.blockshape[i]!);
       }
     }
-    if (!chunkEmpty) {
+    let whollyInside = direct && !chunkEmpty;
+    for (let i = 0; i < nd && whollyInside; i++) {
+      const lo = chunkLo[i]!;
+      const hi = lo + g.chunkshape[i]!;
+      if (lo < start[i]! || hi > start[i]! + count[i]! || hi > g.shape[i]!) whollyInside = false;
+    }
+    if (whollyInside) {
+      // The chunk is one contiguous run of the output in its own element order
+      // (c-blosc2's `nchunk_fastpath`): decompress it straight into place.
+      let chunkIndex = 0;
+      let at = 0;
+      for (let i = 0; i < nd; i++) {
+        chunkIndex = chunkIndex * g.chunkGrid[i]! + cc[i]!;
+        at += (chunkLo[i]! - start[i]!) * outStride[i]!;
+      }
+      arr.schunk.decompressChunk(chunkIndex, out.subarray(at * itemsize, at * itemsize + g.chunkNbytes));
+      arr.stats.chunks++;
+      arr.stats.blocks += g.blocksPerChunk;
+    } else if (!chunkEmpty) {
       let chunkIndex = 0;
       for (let i = 0; i < nd; i++) chunkIndex = chunkIndex * g.chunkGrid[i]! + cc[i]!;
       // Which blocks hold selected elements.
@@ -563,6 +582,30 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
     }
     if (i < 0) break;
   }
+}
+
+/**
+ * Whether a chunk lying wholly inside the selection can be decompressed straight into the
+ * output: steps of 1, blocks that are consecutive row-major pieces of their chunk (no block
+ * padding; blockshape 1 on leading dimensions, then one dividing dimension, then whole
+ * trailing dimensions), and a chunk whose elements are consecutive in the output.
+ */
+function directChunkLayout(g: B2ndGeometry, sel: Selection, outStride: Float64Array): boolean {
+  const nd = g.ndim;
+  let k = 0;
+  for (let i = 0; i < nd; i++) {
+    const c = g.chunkshape[i]!;
+    const b = g.blockshape[i]!;
+    if (sel.step[i] !== 1 || c % b !== 0) return false;
+    if (i > k && c !== b) return false;
+    if (i === k && b === 1) k++;
+  }
+  let inner = 1;
+  for (let i = nd - 1; i >= 0; i--) {
+    if (g.chunkshape[i]! > 1 && outStride[i] !== inner) return false;
+    inner *= g.chunkshape[i]!;
+  }
+  return true;
 }
 
 /**

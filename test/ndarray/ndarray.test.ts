@@ -136,6 +136,20 @@ describe('NDArray slicing', () => {
     expect(big.stats).toEqual({ chunks: 3, blocks: 1 + 50 + 10 });
   });
 
+  it('chunks wholly inside a read decompress straight into place; edge chunks and partial ones by blocks', () => {
+    const data = new Int32Array(35 * 4 * 20).map((_, i) => i * 7 - 1000);
+    for (const [chunks, blocks] of [[[10, 4, 20], [2, 4, 20]], [[10, 4, 20], [1, 2, 20]], [[5, 2, 20], [1, 1, 10]], [[10, 4, 20], [3, 4, 20]]]) {
+      const arr = NDArray.open(NDArray.fromTypedArray(data, { shape: [35, 4, 20], chunks, blocks }).toFrame());
+      expect(arr.toTypedArray(), JSON.stringify(chunks)).toEqual(data);
+      const spec: SliceSpec[] = [[3, 33], null, [0, 20]];
+      const want = referenceSlice(new Uint8Array(data.buffer), [35, 4, 20], 4, spec);
+      expect(bytesEqual(arr.slice(spec).data, want.data), JSON.stringify({ chunks, blocks })).toBe(true);
+      // With a step the output is not contiguous: still right.
+      const stepped: SliceSpec[] = [[0, 35, 2]];
+      expect(bytesEqual(arr.slice(stepped).data, referenceSlice(new Uint8Array(data.buffer), [35, 4, 20], 4, stepped).data)).toBe(true);
+    }
+  });
+
   it('skips blocks a stepped slice jumps over', () => {
     const arr = NDArray.fromTypedArray(new Int32Array(1000).map((_, i) => i), { shape: [1000], chunks: [1000], blocks: [10] });
     const s = arr.slice([[5, 1000, 100]]);
