@@ -34,6 +34,12 @@ export interface CompressOptions {
   nthreads?: number;
   /** Codec meta byte (header byte 23, Blosc2). Default 0. */
   codecMeta?: number;
+  /**
+   * Blosc2 dictionary chunks (python-blosc2 `use_dict`) for 'zstd', 'lz4' and 'lz4hc': a
+   * dictionary built from the start of the chunk is stored in it and every stream is
+   * compressed against it. Ignored at clevel 0 and for chunks too small for one. Default false.
+   */
+  useDict?: boolean;
 }
 
 export interface ResolvedCParams {
@@ -48,6 +54,7 @@ export interface ResolvedCParams {
   readonly format: ChunkFormat;
   readonly nthreads: number;
   readonly codecMeta: number;
+  readonly useDict: boolean;
 }
 
 export const MAX_FILTERS = 6;
@@ -79,6 +86,13 @@ export function resolveCParams(options: CompressOptions = {}, inputTypesize?: nu
   const splitmode = toSplitmode(options.splitmode ?? 'forward-compat');
   const nthreads = checkInt('nthreads', options.nthreads ?? 1, 1, 256);
   const codecMeta = checkInt('codecMeta', options.codecMeta ?? 0, 0, 255);
+  const useDict = options.useDict ?? false;
+  if (typeof useDict !== 'boolean') fail(BloscErrorCode.InvalidParam, `useDict must be a boolean, got ${String(useDict)}`);
+  if (useDict && format === 'blosc1') fail(BloscErrorCode.InvalidParam, `useDict: dictionary chunks exist only in format 'blosc2'`);
+  // c-blosc2 refuses use_dict with any other codec (BLOSC2_ERROR_CODEC_PARAM).
+  if (useDict && codec.id !== 1 && codec.id !== 2 && codec.id !== 5) {
+    fail(BloscErrorCode.InvalidParam, `useDict: only 'zstd', 'lz4' and 'lz4hc' compress with a dictionary, not '${codec.name}'`);
+  }
 
   let filters: number[];
   let filtersMeta: number[];
@@ -103,5 +117,5 @@ export function resolveCParams(options: CompressOptions = {}, inputTypesize?: nu
     filters = [0, 0, 0, 0, 0, id];
     filtersMeta = [0, 0, 0, 0, 0, 0];
   }
-  return { codec, clevel, typesize, filters, filtersMeta, blocksize, splitmode, format, nthreads, codecMeta };
+  return { codec, clevel, typesize, filters, filtersMeta, blocksize, splitmode, format, nthreads, codecMeta, useDict };
 }

@@ -5,7 +5,8 @@
  * `blosc_c` (blosc/blosc2.c) for format 'blosc2'. Block size, split, run, raw-stream and
  * memcpy decisions are C's, so with a deterministic codec the bytes are C's at nthreads = 1.
  */
-import { BloscErrorCode, fail, toBloscError } from '../errors.js';
+import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
+import { trainZstdDictionary } from '../codecs/zstd-dict/index.js';
 import type { EncodeContext } from '../codecs/types.js';
 import { CodecFormat } from '../codecs/types.js';
 import { resolveFilter } from '../shuffle/filters.js';
@@ -22,6 +23,13 @@ const MIN_BUFFERSIZE_BLOSC2 = 32;
 /** c-blosc 1.x `BLOSC_MAX_BUFFERSIZE` (INT_MAX - 16). */
 const MAX_BUFFERSIZE_BLOSC1 = 2_147_483_631;
 const SNAPPY_ID = 3;
+const ZSTD_ID = 5;
+/** blosc2_flags bit of a dictionary chunk (`BLOSC2_USEDICT`). */
+const BLOSC2_USEDICT = 0x01;
+/** Largest dictionary in a chunk (`BLOSC2_MAXDICTSIZE`). */
+const MAX_DICT_SIZE = 32768;
+/** Below this c-blosc2 compresses without a dictionary (`BLOSC2_MINUSEFULDICT`). */
+const MIN_USEFUL_DICT = 256;
 
 /** Scratch space for the encoder, reused across calls. */
 class EncodeWorkspace {
@@ -65,7 +73,11 @@ export function compressChunk(src: Uint8Array, p: ResolvedCParams): Uint8Array {
   if (nbytes > (blosc1 ? MAX_BUFFERSIZE_BLOSC1 : MAX_BUFFERSIZE)) {
     fail(BloscErrorCode.MaxBufsizeExceeded, `input of ${nbytes} bytes exceeds the ${p.format} chunk limit; use a super-chunk (frame) for larger data`);
   }
-  const plan = blosc1 ? planBlosc1(nbytes, p) : planBlosc2(nbytes, p);
+  let plan = blosc1 ? planBlosc1(nbytes, p) : planBlosc2(nbytes, p);
+  if (p.useDict && !blosc1) {
+    const dict = chunkDictionary(src, plan);
+    if (dict !== null) plan = { ...plan, encodeCtx: { ...plan.encodeCtx, dict } };
+  }
   const dest = new Uint8Array(plan.destsize);
   const cbytes = blosc1 ? writeBlosc1(src, plan, dest) : writeBlosc2(src, plan, dest);
   // Hand back a tight buffer unless that means copying most of it.
@@ -165,17 +177,28 @@ function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array): number
   let flags = headerFlagsBase;
   let blosc2Flags = 0;
   let cbytes = 0;
+  const dict = plan.encodeCtx.dict;
   if (memcpyed) {
     flags |= Flag.Memcpyed;
   } else {
     if (p.filters.includes(FilterId.Delta)) flags |= Flag.DoDelta;
     if (plan.dontSplit) flags |= Flag.DontSplit;
     flags |= compformat(p.codec.id, p.codec.format) << 5;
+    if (dict !== null) {
+      // §3.9: int32 dsize and the dictionary between bstarts and the streams.
+      const at = EXTENDED_HEADER_LENGTH + 4 * nblocks;
+      writeInt32LE(dest, at, dict.length);
+      dest.set(dict, at + 4);
+    }
     cbytes = encodeBlocks(src, plan, dest, 5);
     if (cbytes === 0) {
       // blosc_compress_context: last chance, store the input; the other header bits stay.
+      // (c-blosc2 also leaves the dictionary bit set here, which makes a chunk it cannot
+      // read back; a stored chunk has no dictionary, so the bit is not written.)
       memcpyed = true;
       flags |= Flag.Memcpyed;
+    } else if (dict !== null) {
+      blosc2Flags |= BLOSC2_USEDICT;
     } else {
       const nstreams = plan.dontSplit ? nblocks : plan.leftover > 0 ? (nblocks - 1) * typesize + 1 : nblocks * typesize;
       if (cbytes === EXTENDED_HEADER_LENGTH + 4 * nblocks + 4 * nstreams) {
@@ -193,7 +216,7 @@ function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array): number
   // disagrees with the block layout when it is not a multiple of typesize. Where the layout
   // matters (compressed blocks) we write the blocksize actually used, so the chunk decodes;
   // where it does not (stored or all-zero chunks) we write C's value, so the bytes are C's.
-  const layoutFree = memcpyed || blosc2Flags !== 0;
+  const layoutFree = memcpyed || (blosc2Flags & 0x70) !== 0;
   const headerBlocksize = layoutFree && nbytes > 0
     ? headerBlocksizeBlosc2({ nbytes, userBlocksize: p.blocksize, blocksize: plan.blocksize })
     : plan.blocksize;
@@ -235,7 +258,8 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
   call.formatVersion = formatVersion;
   call.ref = src;
   call.refOffset = 0;
-  let ntbytes = headerLength + 4 * nblocks;
+  const dict = plan.encodeCtx.dict;
+  let ntbytes = headerLength + 4 * nblocks + (dict === null ? 0 : 4 + dict.length);
   for (let j = 0; j < nblocks; j++) {
     writeInt32LE(dest, headerLength + 4 * j, ntbytes);
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
@@ -337,3 +361,81 @@ function encodeBlock(
   return ntbytes - ntbytesStart;
 }
 
+/**
+ * Compress a Blosc2 dictionary chunk with the given dictionary instead of the one built
+ * from the data (same flow otherwise). This lets a chunk be rebuilt from another chunk's
+ * dictionary, e.g. to compare the dictionary pass with c-blosc2's output.
+ */
+export function compressChunkWithDictionary(src: Uint8Array, p: ResolvedCParams, dict: Uint8Array): Uint8Array {
+  if (p.format !== 'blosc2') fail(BloscErrorCode.InvalidParam, `dictionary chunks exist only in format 'blosc2'`);
+  if (dict.length === 0 || dict.length > MAX_DICT_SIZE) fail(BloscErrorCode.InvalidParam, `dictionary size ${dict.length} is outside 1..${MAX_DICT_SIZE}`);
+  if (src.length > MAX_BUFFERSIZE) fail(BloscErrorCode.MaxBufsizeExceeded, `input of ${src.length} bytes exceeds the blosc2 chunk limit`);
+  const base = planBlosc2(src.length, p);
+  const plan = { ...base, encodeCtx: { ...base.encodeCtx, dict } };
+  const dest = new Uint8Array(plan.destsize);
+  const cbytes = writeBlosc2(src, plan, dest);
+  return dest.slice(0, cbytes);
+}
+
+/**
+ * The dictionary of a dictionary chunk, as c-blosc2's training pass builds it in
+ * `blosc2_compress_ctx`, or null when the chunk is written without one. The training pass
+ * lays the filtered blocks (unsplit) end to end; the samples are the first
+ * nsamples × sample_size bytes of that, nsamples being the stream count (at least 8) and
+ * sample_size = nbytes / nsamples / 16. lz4 and lz4hc take the samples themselves as the
+ * dictionary, zstd trains one on them (`ZDICT_trainFromBuffer`). No dictionary when the
+ * chunk is stored (clevel 0, under 32 bytes), when dict_maxsize = min(32 KiB, nbytes / 20)
+ * is below 256 or sample_size is 0, or when training fails: c-blosc2 then writes the chunk
+ * it writes without a dictionary.
+ */
+function chunkDictionary(src: Uint8Array, plan: ChunkPlan): Uint8Array | null {
+  const { p, nbytes } = plan;
+  if (p.clevel === 0 || nbytes < MIN_BUFFERSIZE_BLOSC2) return null;
+  // Without room for header and bstarts the chunk is stored (checked again in writeBlosc2).
+  if (EXTENDED_HEADER_LENGTH + 4 * plan.nblocks > plan.destsize) return null;
+  const dictMaxsize = Math.min(MAX_DICT_SIZE, Math.floor(nbytes / 20));
+  let nsamples = plan.dontSplit ? plan.nblocks : plan.nblocks * plan.typesize;
+  if (nsamples < 8) nsamples = 8;
+  const sampleSize = Math.floor(Math.floor(nbytes / nsamples) / 16);
+  if (dictMaxsize < MIN_USEFUL_DICT || sampleSize === 0) return null;
+  const samplesLength = nsamples * sampleSize;
+  if (p.codec.id === ZSTD_ID) {
+    const samples = filteredPrefix(src, plan, samplesLength);
+    const sizes = new Array<number>(nsamples).fill(sampleSize);
+    try {
+      return trainZstdDictionary(samples, sizes, dictMaxsize);
+    } catch (e) {
+      // ZDICT_trainFromBuffer failing makes c-blosc2 compress without a dictionary.
+      if (e instanceof BloscError && e.code === BloscErrorCode.InvalidParam) return null;
+      throw e;
+    }
+  }
+  const dict = filteredPrefix(src, plan, Math.min(samplesLength, dictMaxsize));
+  // c-blosc2 writes dsize (after bstarts) into its samples buffer before copying the samples
+  // behind it, so those four bytes of the dictionary are dsize itself.
+  const at = 4 * plan.nblocks;
+  for (let i = 0; i < 4; i++) if (at + i < dict.length) dict[at + i] = (dict.length >>> (8 * i)) & 0xff;
+  return dict;
+}
+
+/** The first `length` bytes of the filtered blocks laid end to end (the training pass's output), a fresh copy. */
+function filteredPrefix(src: Uint8Array, plan: ChunkPlan, length: number): Uint8Array {
+  if (plan.forward.length === 0) return src.slice(0, length);
+  const out = new Uint8Array(length);
+  const ws = workspace;
+  ws.ensure(plan.blocksize);
+  const call = ws.call;
+  call.typesize = plan.typesize;
+  call.formatVersion = 5;
+  call.ref = src;
+  call.refOffset = 0;
+  for (let j = 0, filled = 0; filled < length; j++) {
+    const offset = j * plan.blocksize;
+    const bsize = Math.min(plan.blocksize, plan.nbytes - offset);
+    const block = runForward(plan, ws, src, offset, bsize);
+    const n = Math.min(bsize, length - filled);
+    out.set(block.subarray(0, n), filled);
+    filled += n;
+  }
+  return out;
+}
