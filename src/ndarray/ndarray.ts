@@ -17,7 +17,7 @@ import { parseNpy, writeNpy } from '../frame/npy.js';
 import type { FrameOpenOptions } from '../frame/cframe.js';
 import type { FrameSource } from '../frame/source.js';
 import type { CompressOptions } from '../params.js';
-import { SChunk } from '../schunk.js';
+import { SChunk, type Metalayers, type VLMetalayers } from '../schunk.js';
 import { FilterId } from '../shuffle/types.js';
 import { computeChunksBlocks, type CacheSizes } from './defaults.js';
 import { dtypeOfTypedArray, fromTypedArray, parseDType, toTypedArray, type NDInputArray, type NDTypedArray } from './dtype.js';
@@ -174,6 +174,14 @@ export class NDArray {
   /** Bytes per element: the frame's typesize. */
   get itemsize(): number {
     return this.geometry.itemsize;
+  }
+  /** Fixed metalayers of the super-chunk ("b2nd" among them). */
+  get meta(): Metalayers {
+    return this.schunk.meta;
+  }
+  /** Variable-length metalayers (python-blosc2's `NDArray.vlmeta`): msgpack values. */
+  get vlmeta(): VLMetalayers {
+    return this.schunk.vlmeta;
   }
 
   /**

@@ -45,7 +45,9 @@ describe('python-blosc2 NDArray fixtures', () => {
     // Our .npy of the array is numpy's, byte for byte.
     const ours = writeNpy({ dtype: arr.dtype, shape: all.shape, data: all.data });
     expect(bytesEqual(ours, npyBytes), firstDifference(ours, npyBytes)).toBe(true);
-    for (const [k, v] of Object.entries(f.vlmeta)) expect(arr.schunk.vlmeta.get(k)).toEqual(v);
+    for (const [k, v] of Object.entries(f.vlmeta)) expect(arr.vlmeta.get(k)).toEqual(v);
+    expect(arr.vlmeta.names().sort()).toEqual(Object.keys(f.vlmeta).sort());
+    expect(arr.meta.has('b2nd')).toBe(true);
   });
 
   it('opens from a FrameSource and from a super-chunk alike', () => {

@@ -47,7 +47,7 @@ describe.skipIf(!py.ok)('live cross-check with python-blosc2', () => {
     expect(slices).toBe(4 * N);
   });
 
-  it(`python-blosc2 reads ${N} random arrays written by blosc-ts, whole and sliced; frames match python-blosc2 asarray byte for byte`, () => {
+  it(`python-blosc2 reads ${N} random arrays written by blosc-ts, whole and sliced; vlmeta too; frames without vlmeta match python-blosc2 asarray byte for byte`, () => {
     // Arrays without explicit chunks get python's defaults for python's own cache sizes, so those frames compare too.
     const caches = JSON.parse(runPython([SCRIPT, 'cpuinfo'])) as CacheSizes;
     const r = rng(2026);
@@ -73,12 +73,14 @@ describe.skipIf(!py.ok)('live cross-check with python-blosc2', () => {
       const codec = codecs[randInt(r, 0, codecs.length - 1)]!;
       const clevel = randInt(r, 0, 9);
       const arr = NDArray.fromTypedArray(data, { shape, dtype, chunks, blocks, codec, clevel, nthreads: 1, caches });
+      const vlmeta = i % 10 === 0 ? { note: `array ${i}`, n: i } : undefined;
+      if (vlmeta !== undefined) for (const [k, v] of Object.entries(vlmeta)) arr.vlmeta.set(k, v);
       const file = `ts${String(i).padStart(3, '0')}.b2nd`;
       writeFileSync(join(dir, file), arr.toFrame());
       writeFileSync(join(dir, `ts${i}.npy`), writeNpy({ dtype, shape, data }));
       const slices: SliceSpec[][] = [];
       for (let k = 0; k < 4; k++) slices.push(randomSpec(r, shape));
-      entries.push({ file, npy: `ts${i}.npy`, shape, chunks: [...arr.chunks], blocks: [...arr.blocks], slices, python_cparams: { codec, clevel }, default_geometry: !explicit });
+      entries.push({ file, npy: `ts${i}.npy`, shape, chunks: [...arr.chunks], blocks: [...arr.blocks], slices, python_cparams: { codec, clevel }, default_geometry: !explicit, vlmeta });
     }
     writeFileSync(join(dir, 'ts.json'), JSON.stringify(entries));
     const results = JSON.parse(runPython([SCRIPT, 'read', dir])) as { file: string; problems: string[]; identical: boolean | null }[];
@@ -86,7 +88,7 @@ describe.skipIf(!py.ok)('live cross-check with python-blosc2', () => {
     for (const res of results) expect(res.problems, res.file).toEqual([]);
     const compared = results.filter((x) => x.identical !== null);
     const different = compared.filter((x) => !x.identical).map((x) => x.file);
-    expect(compared.length).toBe(N);
+    expect(compared.length).toBe(N - N / 10);
     expect(different, 'frames that differ from python-blosc2 asarray').toEqual([]);
   });
 
