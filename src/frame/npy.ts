@@ -128,10 +128,51 @@ function descrItemsize(descr: string): number | null {
   return code === 'U' ? Number(digits) * 4 : Number(digits);
 }
 
+/** Item size of a parsed descr: a dtype string, or a list of (name, dtype[, shape]) fields, packed. */
+function descrValueItemsize(value: PyValue, depth: number): number | null {
+  if (depth > 16) return null;
+  if (typeof value === 'string') return descrItemsize(value);
+  if (!Array.isArray(value)) return null;
+  let total = 0;
+  for (const field of value) {
+    if (!Array.isArray(field) || field.length < 2 || field.length > 3 || typeof field[0] !== 'string' && !Array.isArray(field[0])) return null;
+    const size = descrValueItemsize(field[1]!, depth + 1);
+    if (size === null) return null;
+    let count = 1;
+    const shape = field[2];
+    if (typeof shape === 'number') count = shape;
+    else if (Array.isArray(shape)) for (const d of shape) count *= typeof d === 'number' && d >= 0 ? d : NaN;
+    else if (shape !== undefined) return null;
+    total += size * count;
+    if (!Number.isSafeInteger(total)) return null;
+  }
+  return total;
+}
+
 /**
- * Parse an .npy file. `itemsize` is needed only for structured dtypes (a list descr),
- * whose size this module does not compute; without it, their data length is not checked
- * against the shape.
+ * Item size of a dtype written as numpy writes it: `<f8`, `|S10`, or a structured dtype as
+ * a Python list of fields (`[('a', '<i4'), ('b', '<f8', (2,))]`, packed as numpy packs it)
+ * or a dict with an 'itemsize' key. null when it cannot be told.
+ */
+export function dtypeItemsize(dtype: string): number | null {
+  const trimmed = dtype.trim();
+  if (!trimmed.startsWith('[') && !trimmed.startsWith('{')) return descrItemsize(trimmed);
+  try {
+    const parser = new LiteralParser(trimmed);
+    if (trimmed.startsWith('{')) {
+      const size = parser.dict().get('itemsize')?.value;
+      return typeof size === 'number' && size > 0 ? size : null;
+    }
+    const size = descrValueItemsize(parser.value(), 0);
+    return size !== null && size > 0 ? size : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Parse an .npy file. `itemsize` overrides the size the descr implies (needed only for
+ * dtypes this module cannot size); without either, the data length is not checked.
  */
 export function parseNpy(bytes: Uint8Array, itemsize?: number): NpyArray {
   if (bytes.length < 10) bad(`${bytes.length} bytes is too short for an .npy file`);
@@ -188,7 +229,7 @@ export function parseNpy(bytes: Uint8Array, itemsize?: number): NpyArray {
     if (!Number.isSafeInteger(nitems)) bad('shape is too large');
   }
   if (shape.length > 64) bad(`${shape.length} dimensions are too many`);
-  const size = typeof descr.value === 'string' ? descrItemsize(dtype) : (itemsize ?? null);
+  const size = itemsize ?? (typeof descr.value === 'string' ? descrItemsize(dtype) : descrValueItemsize(descr.value, 0));
   const dataStart = headerStart + headerLen;
   let data = bytes.subarray(dataStart);
   if (size !== null) {

@@ -8,6 +8,7 @@
  * as raw bytes.
  */
 import { BloscErrorCode, fail } from '../errors.js';
+import { dtypeItemsize } from '../frame/npy.js';
 
 export type DTypeKind =
   | 'bool'
@@ -74,7 +75,11 @@ export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0]
  */
 export function parseDType(str: string): DTypeInfo {
   const m = /^([<>|=]?)([a-zA-Z?])(\d*)(\[[A-Za-z0-9]+\])?$/.exec(str);
-  if (m === null) return { str, kind: str.startsWith('[') ? 'void' : 'unknown', itemsize: null, byteorder: 'none' };
+  if (m === null) {
+    // Structured dtypes: python-blosc2 stores `str(dtype)`, a list of fields.
+    const structured = str.startsWith('[') || str.startsWith('{');
+    return { str, kind: structured ? 'void' : 'unknown', itemsize: structured ? dtypeItemsize(str) : null, byteorder: 'none' };
+  }
   const order = m[1]!;
   const code = m[2]!;
   const digits = m[3]!;

@@ -191,7 +191,8 @@ export class NDArray {
    */
   static open(input: SChunk | FrameSource | Uint8Array, options?: FrameOpenOptions): NDArray {
     const schunk = input instanceof SChunk ? input : SChunk.open(input, options);
-    const raw = schunk.meta.get(B2ND_METALAYER);
+    // c-blosc2 falls back to the metalayer of b2nd's predecessor, Caterva (same layout, maybe no dtype).
+    const raw = schunk.meta.get(B2ND_METALAYER) ?? schunk.meta.get('caterva');
     if (raw === undefined) fail(BloscErrorCode.MetalayerNotFound, 'not an NDArray: the super-chunk has no "b2nd" metalayer');
     const meta = parseB2ndMeta(raw);
     const g = new B2ndGeometry(meta.shape, meta.chunkshape, meta.blockshape, schunk.typesize, BloscErrorCode.InvalidHeader);

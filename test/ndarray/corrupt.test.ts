@@ -70,6 +70,15 @@ describe('lying b2nd metalayers', () => {
     expect(arr.toTypedArray()).toBeInstanceOf(Uint8Array);
   });
 
+  it('a legacy "caterva" metalayer without a dtype opens, with the dtype |S<typesize>', () => {
+    const s = new SChunk({ chunksize: base.schunk.chunksize, typesize: 8, cparams: base.schunk.compressOptions });
+    s.meta.add('caterva', meta({}).subarray(0, 3 + 3 + 2 * 19));
+    for (let i = 0; i < base.schunk.nchunks; i++) s.appendChunk(base.schunk.getChunk(i));
+    const arr = NDArray.open(s.toFrame());
+    expect([arr.shape, arr.dtype]).toEqual([[37, 23], '|S8']);
+    expect(arr.toArray().data).toEqual(base.toArray().data);
+  });
+
   it('a frame without the metalayer is not an NDArray', () => {
     const plain = new Uint8Array(readFileSync(join(FIXTURES, 'frames', 'fill.zeros.b2frame')));
     expect(code(() => NDArray.open(plain))).toBe(BloscErrorCode.MetalayerNotFound);

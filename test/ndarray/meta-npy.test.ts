@@ -126,7 +126,12 @@ describe('dtype strings', () => {
     expect(parseDType('|S10')).toEqual({ str: '|S10', kind: 'bytes', itemsize: 10, byteorder: 'none' });
     expect(parseDType('<U3')).toEqual({ str: '<U3', kind: 'unicode', itemsize: 12, byteorder: 'little' });
     expect(parseDType('<M8[ns]')).toEqual({ str: '<M8[ns]', kind: 'datetime', itemsize: 8, byteorder: 'little' });
-    expect(parseDType("[('a', '<i4')]").itemsize).toBeNull();
+    expect(parseDType("[('a', '<i4')]")).toEqual({ str: "[('a', '<i4')]", kind: 'void', itemsize: 4, byteorder: 'none' });
+    expect(parseDType("[('a', '<i4'), ('b', '<f8', (2, 3))]").itemsize).toBe(52);
+    expect(parseDType("[('x', [('a', '|u1'), ('b', '<i2')]), ('c', '|S3')]").itemsize).toBe(6);
+    expect(parseDType("{'names': ['a'], 'formats': ['<i4'], 'offsets': [0], 'itemsize': 8}").itemsize).toBe(8);
+    expect(parseDType("[('a', 'what')]").itemsize).toBeNull();
+    expect(parseDType('|O').itemsize).toBeNull();
     expect(parseDType('nonsense!').kind).toBe('unknown');
   });
 

@@ -208,9 +208,11 @@ describe('NDArray dtypes', () => {
     expectBloscError(() => NDArray.fromTypedArray(new Uint8Array(0), { shape: [-1] }), BloscErrorCode.InvalidParam);
     expectBloscError(() => NDArray.fromTypedArray(new Uint8Array(6), { shape: [6], chunks: [0], blocks: [0] }), BloscErrorCode.InvalidParam);
     expectBloscError(() => NDArray.fromTypedArray(new Uint8Array(6), { shape: [6], chunks: [3], blocks: [4] }), BloscErrorCode.InvalidParam);
-    expectBloscError(() => NDArray.fromTypedArray(new Uint8Array(6), { shape: [6], dtype: "[('a', '<u2')]" }), BloscErrorCode.InvalidParam);
-    const s = NDArray.fromTypedArray(new Uint8Array(6), { shape: [3], dtype: "[('a', '<u2')]", itemsize: 2 });
+    expectBloscError(() => NDArray.fromTypedArray(new Uint8Array(6), { shape: [6], dtype: '|O' }), BloscErrorCode.InvalidParam);
+    expect(NDArray.fromTypedArray(new Uint8Array(6), { shape: [6], dtype: '|O', itemsize: 1 }).itemsize).toBe(1);
+    const s = NDArray.fromTypedArray(new Uint8Array(6), { shape: [3], dtype: "[('a', '<u2')]" });
     expect(s.itemsize).toBe(2);
+    expectBloscError(() => NDArray.fromTypedArray(new Uint8Array(6), { shape: [3], dtype: "[('a', '<u2')]", itemsize: 4 }), BloscErrorCode.InvalidParam);
   });
 });
 
