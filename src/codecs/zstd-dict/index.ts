@@ -60,21 +60,13 @@ export function trainZstdDictionary(samples: Uint8Array, sampleSizes: readonly n
   const trainSize = offsets[nbTrain]!;
   if (trainSize < D) fail(BloscErrorCode.InvalidParam, 'zstd dictionary: too little training data');
 
-  const v = sourceView(samples);
-  const freqs = computeFrequency(v, offsets, nbTrain);
-  const nbDmers = trainSize - D + 1;
-  // The d-mer hash of every training position, computed once for all segment searches.
-  const dmerHash = new Int32Array(nbDmers);
-  for (let i = 0; i < nbDmers; i++) dmerHash[i] = hashPtr(v, i, F, D);
+  const ctx = new FastCoverContext(samples, offsets, nbTrain);
   const kStep = Math.max(Math.floor((K_MAX - K_MIN) / K_STEPS), 1);
-  const segmentFreqs = new Uint16Array(1 << F);
-  const work = new Uint32Array(1 << F);
   let best: Uint8Array | null = null;
   let bestSize = Infinity;
   for (let k = K_MIN; k <= K_MAX; k += kStep) {
     if (k > maxSize) continue; // FASTCOVER_checkParameters
-    work.set(freqs);
-    const dict = buildDictionary(samples, dmerHash, work, segmentFreqs, nbDmers, maxSize, k);
+    const dict = ctx.build(maxSize, k);
     if (dict.length === 0) continue;
     const size = testCompressedSize(samples, offsets, nbTrain, nbSamples, dict);
     if (size < bestSize) {
@@ -84,6 +76,45 @@ export function trainZstdDictionary(samples: Uint8Array, sampleSizes: readonly n
   }
   if (best === null) fail(BloscErrorCode.InvalidParam, 'zstd dictionary: the samples gave no content');
   return best;
+}
+
+/**
+ * The content libzstd's fastCover (d = 8, f = 20, accel = 1) selects with segment size
+ * `k` for a dictionary of `capacity` bytes, training on the first `nbTrain` samples
+ * (`FASTCOVER_ctx_init` + `FASTCOVER_buildDictionary`). The content fills the room from
+ * its end, so it can be shorter than `capacity`.
+ */
+export function fastCoverContent(samples: Uint8Array, sampleSizes: readonly number[], nbTrain: number, capacity: number, k: number): Uint8Array {
+  const offsets = new Float64Array(sampleSizes.length + 1);
+  for (let i = 0; i < sampleSizes.length; i++) offsets[i + 1] = offsets[i]! + sampleSizes[i]!;
+  if (nbTrain < 1 || nbTrain > sampleSizes.length || offsets[nbTrain]! < D || offsets[sampleSizes.length]! > samples.length) {
+    fail(BloscErrorCode.InvalidParam, 'zstd dictionary: not enough training data');
+  }
+  if (k < D || !Number.isInteger(k) || !Number.isInteger(capacity) || capacity < 1) fail(BloscErrorCode.InvalidParam, `zstd dictionary: invalid k ${k} or capacity ${capacity}`);
+  return new FastCoverContext(samples, offsets, nbTrain).build(capacity, k);
+}
+
+/** Frequencies and d-mer hashes of the training samples, shared by the k values tried. */
+class FastCoverContext {
+  private readonly freqs: Uint32Array;
+  /** The d-mer hash of every training position, computed once for all segment searches. */
+  private readonly dmerHash: Int32Array;
+  private readonly nbDmers: number;
+  private readonly work = new Uint32Array(1 << F);
+  private readonly segmentFreqs = new Uint16Array(1 << F);
+
+  constructor(private readonly samples: Uint8Array, offsets: Float64Array, nbTrain: number) {
+    const v = sourceView(samples);
+    this.freqs = computeFrequency(v, offsets, nbTrain);
+    this.nbDmers = offsets[nbTrain]! - D + 1;
+    this.dmerHash = new Int32Array(this.nbDmers);
+    for (let i = 0; i < this.nbDmers; i++) this.dmerHash[i] = hashPtr(v, i, F, D);
+  }
+
+  build(capacity: number, k: number): Uint8Array {
+    this.work.set(this.freqs);
+    return buildDictionary(this.samples, this.dmerHash, this.work, this.segmentFreqs, this.nbDmers, capacity, k);
+  }
 }
 
 /** `FASTCOVER_computeFrequency` (accel 1: every position): d-mer hash counts over the training samples. */
