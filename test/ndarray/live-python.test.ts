@@ -51,7 +51,7 @@ describe.skipIf(!py.ok)('live cross-check with python-blosc2', () => {
     // Arrays without explicit chunks get python's defaults for python's own cache sizes, so those frames compare too.
     const caches = JSON.parse(runPython([SCRIPT, 'cpuinfo'])) as CacheSizes;
     const r = rng(2026);
-    const dtypes: [string, number][] = [['|b1', 1], ['|i1', 1], ['|u1', 1], ['<i2', 2], ['>i2', 2], ['<u4', 4], ['>i4', 4], ['<i8', 8], ['>u8', 8], ['<f4', 4], ['>f8', 8], ['<f8', 8], ['<c8', 8], ['>c16', 16], ['|S3', 3]];
+    const dtypes: [string, number][] = [['|b1', 1], ['|i1', 1], ['|u1', 1], ['<i2', 2], ['>i2', 2], ['<u4', 4], ['>i4', 4], ['<i8', 8], ['>u8', 8], ['<f4', 4], ['>f8', 8], ['<f8', 8], ['<c8', 8], ['>c16', 16], ['|S3', 3], ['|S300', 300]];
     const codecs = ['blosclz', 'lz4', 'lz4hc', 'zstd'];
     const entries: unknown[] = [];
     for (let i = 0; i < N; i++) {
