@@ -12,7 +12,7 @@ import { CodecFormat } from '../codecs/types.js';
 import { resolveFilter } from '../shuffle/filters.js';
 import type { Filter, FilterCall } from '../shuffle/types.js';
 import { FilterId } from '../shuffle/types.js';
-import { EXTENDED_HEADER_LENGTH, Flag, MAX_BUFFERSIZE, MIN_HEADER_LENGTH, writeChunkHeader, writeInt32LE } from '../frame/chunk-header.js';
+import { EXTENDED_HEADER_LENGTH, Flag, MAX_BUFFERSIZE, MIN_HEADER_LENGTH, readInt32LE, writeChunkHeader, writeInt32LE } from '../frame/chunk-header.js';
 import { computeBlocksizeBlosc1, computeBlocksizeBlosc2, headerBlocksizeBlosc2, splitBlockBlosc1, splitBlockBlosc2 } from '../tuning/index.js';
 import type { ResolvedCParams } from '../params.js';
 
@@ -66,22 +66,146 @@ interface ChunkPlan {
   readonly destsize: number;
 }
 
-/** Compress `src` into one chunk with already-resolved parameters. */
-export function compressChunk(src: Uint8Array, p: ResolvedCParams): Uint8Array {
+/**
+ * Blocks encoded ahead of the serial loop (by workers), each with the room of a private
+ * buffer. `blocks[j]` holds block j's streams exactly as `encodeBlock` writes them.
+ */
+export interface PreEncodedBlocks {
+  readonly blocks: readonly Uint8Array[];
+}
+
+/**
+ * Compress `src` into one chunk with already-resolved parameters. With `pre`, the serial
+ * loop places each pre-encoded block where the serial encoder would have produced the same
+ * bytes and encodes the others itself, so the chunk is the same either way.
+ */
+export function compressChunk(src: Uint8Array, p: ResolvedCParams, pre: PreEncodedBlocks | null = null): Uint8Array {
   const nbytes = src.length;
   const blosc1 = p.format === 'blosc1';
-  if (nbytes > (blosc1 ? MAX_BUFFERSIZE_BLOSC1 : MAX_BUFFERSIZE)) {
-    fail(BloscErrorCode.MaxBufsizeExceeded, `input of ${nbytes} bytes exceeds the ${p.format} chunk limit; use a super-chunk (frame) for larger data`);
-  }
+  checkChunkLimit(nbytes, p);
   let plan = blosc1 ? planBlosc1(nbytes, p) : planBlosc2(nbytes, p);
   if (p.useDict && !blosc1) {
     const dict = chunkDictionary(src, plan);
     if (dict !== null) plan = { ...plan, encodeCtx: { ...plan.encodeCtx, dict } };
   }
   const dest = new Uint8Array(plan.destsize);
-  const cbytes = blosc1 ? writeBlosc1(src, plan, dest) : writeBlosc2(src, plan, dest);
+  const cbytes = blosc1 ? writeBlosc1(src, plan, dest, pre) : writeBlosc2(src, plan, dest, pre);
   // Hand back a tight buffer unless that means copying most of it.
   return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : dest.slice(0, cbytes);
+}
+
+function checkChunkLimit(nbytes: number, p: ResolvedCParams): void {
+  if (nbytes > (p.format === 'blosc1' ? MAX_BUFFERSIZE_BLOSC1 : MAX_BUFFERSIZE)) {
+    fail(BloscErrorCode.MaxBufsizeExceeded, `input of ${nbytes} bytes exceeds the ${p.format} chunk limit; use a super-chunk (frame) for larger data`);
+  }
+}
+
+/** How a chunk of `nbytes` splits into blocks, and the room one encoded block can need. */
+export interface BlockGeometry {
+  readonly blocksize: number;
+  readonly nblocks: number;
+  /** Upper bound of one block's encoded size with unclamped room (streams and csize fields). */
+  readonly slotSize: number;
+  /** The chunk is stored whatever the data (clevel 0, or too small to compress). */
+  readonly storedFromStart: boolean;
+}
+
+/** The block geometry the serial encoder uses for `nbytes` bytes with parameters `p`. */
+export function blockGeometry(nbytes: number, p: ResolvedCParams): BlockGeometry {
+  checkChunkLimit(nbytes, p);
+  const blosc1 = p.format === 'blosc1';
+  const plan = blosc1 ? planBlosc1(nbytes, p) : planBlosc2(nbytes, p);
+  const split = plan.dontSplit ? 1 : plan.typesize;
+  const splitRoom = split * (5 + streamMaxout(p.codec.id, (plan.blocksize / split) | 0));
+  const slotSize = Math.max(splitRoom, 5 + streamMaxout(p.codec.id, plan.blocksize));
+  const storedFromStart = p.clevel === 0 || nbytes < (blosc1 ? MIN_BUFFERSIZE_BLOSC1 : MIN_BUFFERSIZE_BLOSC2);
+  return { blocksize: plan.blocksize, nblocks: plan.nblocks, slotSize, storedFromStart };
+}
+
+/**
+ * Encode blocks [first, last) of a chunk of `nbytes` bytes one after another into
+ * out[op..], each with unclamped room, as c-blosc2's parallel workers compress into private
+ * buffers. `src` holds input bytes [srcBase, srcBase + src.length); `ref` holds the input
+ * from byte 0 through block 0 at least (DELTA's reference). Writes each block's encoded size
+ * to sizes[j - first] and returns the end position. `out` must hold (last - first) slots of
+ * `blockGeometry().slotSize` from `op`.
+ */
+export function encodeBlockRange(
+  src: Uint8Array, srcBase: number, nbytes: number, p: ResolvedCParams, first: number, last: number,
+  ref: Uint8Array, out: Uint8Array, op: number, sizes: Int32Array,
+): number {
+  const base = p.format === 'blosc1' ? planBlosc1(nbytes, p) : planBlosc2(nbytes, p);
+  const plan: ChunkPlan = { ...base, destsize: out.length };
+  const { nblocks, blocksize, leftover } = plan;
+  if (first < 0 || last > nblocks || first > last || srcBase > first * blocksize) {
+    fail(BloscErrorCode.InvalidParam, `block range [${first}, ${last}) of ${nblocks}, input from byte ${srcBase}`);
+  }
+  const ws = workspace;
+  ws.ensure(blocksize);
+  const call = ws.call;
+  call.typesize = plan.typesize;
+  call.formatVersion = p.format === 'blosc1' ? 2 : 5;
+  call.ref = ref;
+  call.refOffset = 0;
+  let pos = op;
+  for (let j = first; j < last; j++) {
+    const leftoverBlock = j === nblocks - 1 && leftover > 0;
+    const bsize = leftoverBlock ? leftover : blocksize;
+    let block = src;
+    let bp = j * blocksize - srcBase;
+    if (plan.forward.length > 0) {
+      block = runForward(plan, ws, src, bp, bsize, j * blocksize);
+      bp = 0;
+    }
+    const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, out, pos);
+    if (written === 0) fail(BloscErrorCode.WriteBuffer, `block ${j} did not fit in its slot`);
+    sizes[j - first] = written;
+    pos += written;
+  }
+  return pos;
+}
+
+/** The room a stream gets before clamping (c-blosc `blosc_c`). */
+function streamMaxout(codecId: number, neblock: number): number {
+  // Snappy may legitimately exceed its input (c-blosc `snappy_max_compressed_length`).
+  return codecId === SNAPPY_ID ? 32 + neblock + ((neblock / 6) | 0) : neblock;
+}
+
+/**
+ * Place a block encoded with unclamped room at dest[ntbytesStart..], replaying the serial
+ * encoder's room checks stream by stream (`blosc_c`): returns the bytes placed, 0 where the
+ * serial encoder would have given up (the chunk is then stored), or -1 where it would have
+ * clamped a stream's room and so might have written other bytes (the caller encodes it).
+ */
+function placeEncodedBlock(
+  plan: ChunkPlan, enc: Uint8Array, bsize: number, leftoverBlock: boolean, dest: Uint8Array, ntbytesStart: number,
+): number {
+  const nstreams = !plan.dontSplit && !leftoverBlock ? plan.typesize : 1;
+  const maxout = streamMaxout(plan.p.codec.id, (bsize / nstreams) | 0);
+  const destsize = plan.destsize;
+  let pos = ntbytesStart;
+  let q = 0;
+  for (let s = 0; s < nstreams; s++) {
+    if (q + 4 > enc.length) fail(BloscErrorCode.Failure, 'pre-encoded block is shorter than its streams');
+    const csize = readInt32LE(enc, q);
+    q += 4;
+    pos += 4;
+    if (plan.runs && csize <= 0) {
+      if (pos > destsize) return 0;
+      if (csize < 0) {
+        q += 1;
+        pos += 1;
+        if (pos > destsize) return 0;
+      }
+      continue;
+    }
+    if (pos + maxout > destsize) return -1;
+    q += csize;
+    pos += csize;
+  }
+  if (q !== enc.length) fail(BloscErrorCode.Failure, 'pre-encoded block does not match its streams');
+  dest.set(enc, ntbytesStart);
+  return q;
 }
 
 function activePipeline(p: ResolvedCParams): { forward: Filter[]; meta: number[] } {
@@ -141,7 +265,7 @@ function planBlosc2(nbytes: number, p: ResolvedCParams): ChunkPlan {
 }
 
 /** c-blosc 1.21.x: header, blocks, and the memcpy "last chance" fallback. */
-function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array): number {
+function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: PreEncodedBlocks | null): number {
   const { p, nbytes } = plan;
   let flags = 0;
   let memcpyed = p.clevel === 0 || nbytes < MIN_BUFFERSIZE_BLOSC1;
@@ -153,7 +277,7 @@ function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array): number
   flags |= p.codec.format << 5;
   let cbytes = 0;
   if (!memcpyed) {
-    cbytes = encodeBlocks(src, plan, dest, 2);
+    cbytes = encodeBlocks(src, plan, dest, 2, pre);
     if (cbytes === 0) memcpyed = true;
   }
   if (memcpyed) {
@@ -168,7 +292,7 @@ function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array): number
 }
 
 /** c-blosc2 3.3.x: header, blocks with runs, zero-chunk collapse, memcpy fallback. */
-function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array): number {
+function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: PreEncodedBlocks | null): number {
   const { p, nbytes, nblocks, typesize } = plan;
   const headerFlagsBase = Flag.DoShuffle | Flag.DoBitShuffle;
   let memcpyed = p.clevel === 0 || nbytes < MIN_BUFFERSIZE_BLOSC2;
@@ -190,7 +314,7 @@ function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array): number
       writeInt32LE(dest, at, dict.length);
       dest.set(dict, at + 4);
     }
-    cbytes = encodeBlocks(src, plan, dest, 5);
+    cbytes = encodeBlocks(src, plan, dest, 5, pre);
     if (cbytes === 0) {
       // blosc_compress_context: last chance, store the input; the other header bits stay.
       // (c-blosc2 also leaves the dictionary bit set here, which makes a chunk it cannot
@@ -249,7 +373,7 @@ function compformat(id: number, format: number): number {
  * The block loop (`serial_blosc`): bstarts, then each block filtered, split and encoded.
  * Returns the output size, or 0 when a block did not fit (the caller stores the chunk).
  */
-function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, formatVersion: number): number {
+function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, formatVersion: number, pre: PreEncodedBlocks | null): number {
   const { nblocks, blocksize, leftover, headerLength } = plan;
   const ws = workspace;
   ws.ensure(blocksize);
@@ -260,18 +384,23 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
   call.refOffset = 0;
   const dict = plan.encodeCtx.dict;
   let ntbytes = headerLength + 4 * nblocks + (dict === null ? 0 : 4 + dict.length);
+  // Pre-encoded blocks were written without a dictionary; a dictionary chunk encodes its own.
+  const usePre = pre !== null && plan.encodeCtx.dict === null;
   for (let j = 0; j < nblocks; j++) {
     writeInt32LE(dest, headerLength + 4 * j, ntbytes);
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
     const bsize = leftoverBlock ? leftover : blocksize;
-    const offset = j * blocksize;
-    let block = src;
-    let bp = offset;
-    if (plan.forward.length > 0) {
-      block = runForward(plan, ws, src, offset, bsize);
-      bp = 0;
+    let written = usePre ? placeEncodedBlock(plan, pre.blocks[j]!, bsize, leftoverBlock, dest, ntbytes) : -1;
+    if (written < 0) {
+      const offset = j * blocksize;
+      let block = src;
+      let bp = offset;
+      if (plan.forward.length > 0) {
+        block = runForward(plan, ws, src, offset, bsize);
+        bp = 0;
+      }
+      written = encodeBlock(plan, block, bp, bsize, leftoverBlock, dest, ntbytes);
     }
-    const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, dest, ntbytes);
     if (written === 0) return 0;
     ntbytes += written;
   }
@@ -279,9 +408,11 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
 }
 
 /** c-blosc2 `pipeline_forward`: filters in slot order, rotating two scratch buffers. */
-function runForward(plan: ChunkPlan, ws: EncodeWorkspace, src: Uint8Array, offset: number, bsize: number): Uint8Array {
+function runForward(
+  plan: ChunkPlan, ws: EncodeWorkspace, src: Uint8Array, offset: number, bsize: number, blockOffset = offset,
+): Uint8Array {
   const call = ws.call;
-  call.blockOffset = offset;
+  call.blockOffset = blockOffset;
   let from = src;
   let fp = offset;
   const filters = plan.forward;
@@ -361,6 +492,7 @@ function encodeBlock(
   return ntbytes - ntbytesStart;
 }
 
+
 /**
  * Compress a Blosc2 dictionary chunk with the given dictionary instead of the one built
  * from the data (same flow otherwise). This lets a chunk be rebuilt from another chunk's
@@ -369,11 +501,11 @@ function encodeBlock(
 export function compressChunkWithDictionary(src: Uint8Array, p: ResolvedCParams, dict: Uint8Array): Uint8Array {
   if (p.format !== 'blosc2') fail(BloscErrorCode.InvalidParam, `dictionary chunks exist only in format 'blosc2'`);
   if (dict.length === 0 || dict.length > MAX_DICT_SIZE) fail(BloscErrorCode.InvalidParam, `dictionary size ${dict.length} is outside 1..${MAX_DICT_SIZE}`);
-  if (src.length > MAX_BUFFERSIZE) fail(BloscErrorCode.MaxBufsizeExceeded, `input of ${src.length} bytes exceeds the blosc2 chunk limit`);
+  checkChunkLimit(src.length, p);
   const base = planBlosc2(src.length, p);
   const plan = { ...base, encodeCtx: { ...base.encodeCtx, dict } };
   const dest = new Uint8Array(plan.destsize);
-  const cbytes = writeBlosc2(src, plan, dest);
+  const cbytes = writeBlosc2(src, plan, dest, null);
   return dest.slice(0, cbytes);
 }
 

@@ -153,6 +153,48 @@ export function getChunkItems(chunkIn: Uint8Array, start: number, count: number,
   return dest;
 }
 
+/**
+ * Decode blocks [first, last) of a chunk with fixed-size blocks (not special, stored or
+ * VL-block) so that block j lands at dest[dp + (j - first) * blocksize]: one share of
+ * c-blosc2's static partition of blocks over threads (`do_job`). With DELTA, block 0 is
+ * decoded to scratch first when the range does not start at it.
+ */
+export function decodeBlockRange(
+  chunkIn: Uint8Array, first: number, last: number, dest: Uint8Array, dp: number, options?: DecompressOptions,
+): void {
+  const chunk = asUint8Array(chunkIn);
+  const header = readChunkHeader(chunk);
+  checkNbytes(header, options);
+  const layout = chunkLayout(chunk, header);
+  const { blocksize, nblocks } = layout;
+  if (header.special !== SpecialKind.None || header.memcpyed || layout.vlSizes !== null || nblocks === 0) {
+    fail(BloscErrorCode.InvalidParam, 'block ranges exist only in chunks of compressed fixed-size blocks');
+  }
+  if (!Number.isInteger(first) || !Number.isInteger(last) || first < 0 || last > nblocks || first >= last) {
+    fail(BloscErrorCode.InvalidParam, `block range [${first}, ${last}) of ${nblocks} blocks`);
+  }
+  const end = Math.min(header.nbytes, last * blocksize) - first * blocksize;
+  if (!Number.isInteger(dp) || dp < 0 || dp + end > dest.length) {
+    fail(BloscErrorCode.WriteBuffer, `output holds ${dest.length} bytes, blocks [${first}, ${last}) need ${end} from ${dp}`);
+  }
+  const out = asUint8Array(dest);
+  const ws = workspace;
+  ws.ensure(layout.maxBlock);
+  prepareCall(ws, layout);
+  let ref = out;
+  let refOffset = dp;
+  if (layout.hasDelta && first > 0) {
+    // DELTA decodes every block against the decoded block 0.
+    if (ws.block0.length < blocksize) ws.block0 = new Uint8Array(blocksize);
+    decodeBlock(chunk, layout, 0, ws.block0, 0, ws, ws.block0, 0);
+    ref = ws.block0;
+    refOffset = 0;
+  }
+  for (let j = first; j < last; j++) {
+    decodeBlock(chunk, layout, j, out, dp + (j - first) * blocksize, ws, ref, refOffset);
+  }
+}
+
 function prepareCall(ws: Workspace, layout: ChunkLayout): void {
   const call = ws.call;
   call.typesize = layout.header.typesize;
