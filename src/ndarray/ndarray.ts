@@ -20,7 +20,7 @@ import type { CompressOptions } from '../params.js';
 import { SChunk, type Metalayers, type VLMetalayers } from '../schunk.js';
 import { FilterId } from '../shuffle/types.js';
 import { computeChunksBlocks, type CacheSizes } from './defaults.js';
-import { dtypeOfTypedArray, fromTypedArray, parseDType, toTypedArray, type NDInputArray, type NDTypedArray } from './dtype.js';
+import { dtypeOfTypedArray, fromTypedArray, HOST_LITTLE_ENDIAN, parseDType, toTypedArray, type NDInputArray, type NDTypedArray } from './dtype.js';
 import { B2ndGeometry } from './geometry.js';
 
 /** Name of the metalayer that makes a super-chunk an NDArray. */
@@ -224,7 +224,11 @@ export class NDArray {
     for (let i = 0; i < shape.length; i++) {
       if (!Number.isSafeInteger(shape[i]) || shape[i]! < 0) fail(BloscErrorCode.InvalidParam, `shape[${i}] must be a non-negative integer, got ${shape[i]}`);
     }
-    const bytes = fromTypedArray(data, dtype, itemsize);
+    // A view when the stored bytes are the input's own; a swapped copy for other byte orders.
+    const hostOrder = HOST_LITTLE_ENDIAN ? 'little' : 'big';
+    const bytes = data instanceof Uint8Array || data instanceof Uint8ClampedArray || parsed.byteorder === 'none' || parsed.byteorder === hostOrder
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : fromTypedArray(data, dtype, itemsize);
     const nitems = product(shape);
     if (bytes.length !== nitems * itemsize) {
       fail(BloscErrorCode.InvalidParam, `data holds ${bytes.length} bytes, shape [${shape.join(', ')}] of ${itemsize}-byte items needs ${nitems * itemsize}`);
