@@ -89,6 +89,17 @@ describe('.npy', () => {
     expect(parseNpy(writeNpy({ dtype: '|u1', shape: [2, 0, 3], data: new Uint8Array(0) })).shape).toEqual([2, 0, 3]);
   });
 
+  it('switches to format 2.0 when the header outgrows 64 KiB, and numpy-style escapes survive', () => {
+    const fields = Array.from({ length: 5000 }, (_, i) => `('f${i}', '|u1')`).join(', ');
+    const dtype = `[${fields}]`;
+    const npy = writeNpy({ dtype, shape: [2], data: new Uint8Array(10000).fill(7) });
+    expect(npy[6]).toBe(2);
+    const back = parseNpy(npy);
+    expect([back.dtype, back.shape, back.data.length]).toEqual([dtype, [2], 10000]);
+    const quoted = parseNpy(writeNpy({ dtype: "[('it\\'s', '<i2')]", shape: [1], data: new Uint8Array(2) }));
+    expect(quoted.data.length).toBe(2);
+  });
+
   it('refuses bad magic, versions, lengths, keys, shapes and short data with InvalidHeader', () => {
     const good = writeNpy({ dtype: '<i4', shape: [2, 2], data: new Uint8Array(16) });
     const text = (s: string): Uint8Array => {
