@@ -287,9 +287,10 @@ export function decodeHuffman4Streams(
   c.init(src, s3, s4);
   d.init(src, s4, end);
   const va = a.view, vb = b.view, vc = c.view, vd = d.view;
-  const sta = a.start, stb = b.start, stc = c.start, std = d.start;
-  let pa = a.ptr, pb = b.ptr, pc = c.ptr, pd = d.ptr;
-  let ba = a.consumed, bb = b.consumed, bcc = c.consumed, bd = d.consumed;
+  const sta = a.start | 0, stb = b.start | 0, stc = c.start | 0, std = d.start | 0;
+  // Positions and bit counts stay int32 (`| 0`) so V8 keeps them untagged.
+  let pa = a.ptr | 0, pb = b.ptr | 0, pc = c.ptr | 0, pd = d.ptr | 0;
+  let ba = a.consumed | 0, bb = b.consumed | 0, bcc = c.consumed | 0, bd = d.consumed | 0;
   const cells = table.cells;
   const sh = 32 - table.log;
   const oa = op;
@@ -302,15 +303,15 @@ export function decodeHuffman4Streams(
     // Up to two symbols per lookup; each stream keeps its own output position.
     if (!table.pairsReady) buildPairTable(table);
     const pairs = table.pairs;
-    let ob = ob0;
-    let oc = oc0;
-    let od = od0;
-    let o = oa;
+    let ob = ob0 | 0;
+    let oc = oc0 | 0;
+    let od = od0 | 0;
+    let o = oa | 0;
     while (o + 4 <= ob0 && ob + 4 <= oc0 && oc + 4 <= od0 && od + 4 <= oend) {
-      const na = pa - (ba >>> 3);
-      const nb = pb - (bb >>> 3);
-      const nc = pc - (bcc >>> 3);
-      const nd = pd - (bd >>> 3);
+      const na = (pa - (ba >>> 3)) | 0;
+      const nb = (pb - (bb >>> 3)) | 0;
+      const nc = (pc - (bcc >>> 3)) | 0;
+      const nd = (pd - (bd >>> 3)) | 0;
       if (na < sta || nb < stb || nc < stc || nd < std) break;
       pa = na;
       pb = nb;
@@ -333,14 +334,14 @@ export function decodeHuffman4Streams(
       ov.setUint16(ob, eb & 0xffff, true);
       ov.setUint16(oc, ec & 0xffff, true);
       ov.setUint16(od, ed & 0xffff, true);
-      o += ea >>> 24;
-      ob += eb >>> 24;
-      oc += ec >>> 24;
-      od += ed >>> 24;
-      ba += (ea >>> 16) & 0xff;
-      bb += (eb >>> 16) & 0xff;
-      bcc += (ec >>> 16) & 0xff;
-      bd += (ed >>> 16) & 0xff;
+      o = (o + (ea >>> 24)) | 0;
+      ob = (ob + (eb >>> 24)) | 0;
+      oc = (oc + (ec >>> 24)) | 0;
+      od = (od + (ed >>> 24)) | 0;
+      ba = (ba + ((ea >>> 16) & 0xff)) | 0;
+      bb = (bb + ((eb >>> 16) & 0xff)) | 0;
+      bcc = (bcc + ((ec >>> 16) & 0xff)) | 0;
+      bd = (bd + ((ed >>> 16) & 0xff)) | 0;
       ea = pairs[(ca << ba) >>> sh]!;
       eb = pairs[(cb << bb) >>> sh]!;
       ec = pairs[(cc << bcc) >>> sh]!;
@@ -349,14 +350,14 @@ export function decodeHuffman4Streams(
       ov.setUint16(ob, eb & 0xffff, true);
       ov.setUint16(oc, ec & 0xffff, true);
       ov.setUint16(od, ed & 0xffff, true);
-      o += ea >>> 24;
-      ob += eb >>> 24;
-      oc += ec >>> 24;
-      od += ed >>> 24;
-      ba += (ea >>> 16) & 0xff;
-      bb += (eb >>> 16) & 0xff;
-      bcc += (ec >>> 16) & 0xff;
-      bd += (ed >>> 16) & 0xff;
+      o = (o + (ea >>> 24)) | 0;
+      ob = (ob + (eb >>> 24)) | 0;
+      oc = (oc + (ec >>> 24)) | 0;
+      od = (od + (ed >>> 24)) | 0;
+      ba = (ba + ((ea >>> 16) & 0xff)) | 0;
+      bb = (bb + ((eb >>> 16) & 0xff)) | 0;
+      bcc = (bcc + ((ec >>> 16) & 0xff)) | 0;
+      bd = (bd + ((ed >>> 16) & 0xff)) | 0;
     }
     decodeHuffmanFrom(table, va, sta, pa, ba, a.padBits, out, o, ob0, s1);
     decodeHuffmanFrom(table, vb, stb, pb, bb, b.padBits, out, ob, oc0, s2);

@@ -62,6 +62,20 @@ export class SequenceState {
   readonly norm = new Int16Array(64);
   readonly used = new Int32Array(1);
   readonly stream = new BackwardStream();
+  /** The tables in force, copied side by side for the sequence loop (see LL_AT, ML_AT, OF_AT). */
+  readonly tables = new Int32Array(OF_AT + (2 << OF_MAX_LOG));
+}
+
+/** Where each table starts in SequenceState.tables. */
+const LL_AT = 0;
+const ML_AT = 2 << LL_MAX_LOG;
+const OF_AT = ML_AT + (2 << ML_MAX_LOG);
+
+/** Copy the 2 << log cells of `t` into `to` from `at`. */
+function copyCells(t: FseTable, to: Int32Array, at: number): void {
+  const cells = t.cells;
+  const n = 2 << t.log;
+  for (let i = 0; i < n; i++) to[at + i] = cells[i]!;
 }
 
 /**
@@ -175,9 +189,12 @@ export function executeSequences(
   const llT = st.ll!;
   const mlT = st.ml!;
   const ofT = st.of!;
-  const llC = llT.cells;
-  const mlC = mlT.cells;
-  const ofC = ofT.cells;
+  // The three tables side by side in one array (literal lengths, match lengths, offsets):
+  // V8 re-checks each typed array it reads in every iteration, so one array is cheaper.
+  const T = st.tables;
+  copyCells(llT, T, LL_AT);
+  copyCells(mlT, T, ML_AT);
+  copyCells(ofT, T, OF_AT);
   const dictLen = dict.length;
   const litCap = lit.length;
   let rep0 = st.rep0 | 0;
@@ -223,12 +240,12 @@ export function executeSequences(
     // no calls, so that V8 keeps its checks on the tables and views out of the loop.
     while (n > 0) {
       const llI = llS << 1;
-      const mlI = mlS << 1;
-      const ofI = ofS << 1;
-      const llInfo = llC[llI + 1]!;
-      const mlInfo = mlC[mlI + 1]!;
-      const ofInfo = ofC[ofI + 1]!;
-      const llBase = llC[llI]!;
+      const mlI = (ML_AT + (mlS << 1)) | 0;
+      const ofI = (OF_AT + (ofS << 1)) | 0;
+      const llInfo = T[llI + 1]!;
+      const mlInfo = T[mlI + 1]!;
+      const ofInfo = T[ofI + 1]!;
+      const llBase = T[llI]!;
       const ofCode = ofInfo & 0xff;
       const mlBits = mlInfo & 0xff;
       const llBits = llInfo & 0xff;
@@ -246,7 +263,7 @@ export function executeSequences(
         // Offset, match length and literal length extra bits (in that order) from one refill.
         ofBits = (((c << bc) >>> 1) >>> (31 - ofCode)) | 0;
         bc = (bc + ofCode) | 0;
-        ml = (mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits))) | 0;
+        ml = (T[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits))) | 0;
         bc = (bc + mlBits) | 0;
         ll = (llBase + (((c << bc) >>> 1) >>> (31 - llBits))) | 0;
         bc = (bc + llBits) | 0;
@@ -274,7 +291,7 @@ export function executeSequences(
         bc = (bc - ((ptr - np) << 3)) | 0;
         ptr = np;
         c = view.getInt32(ptr, true);
-        ml = (mlC[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits))) | 0;
+        ml = (T[mlI]! + (((c << bc) >>> 1) >>> (31 - mlBits))) | 0;
         bc = (bc + mlBits) | 0;
         np = (ptr - (bc >>> 3)) | 0;
         under = (np - bs) | 0;
@@ -287,7 +304,7 @@ export function executeSequences(
       }
       let offset: number;
       if (ofCode > 1) {
-        offset = (ofC[ofI]! + ofBits) | 0;
+        offset = (T[ofI]! + ofBits) | 0;
         rep2 = rep1;
         rep1 = rep0;
         rep0 = offset;
