@@ -12,7 +12,7 @@ import { chunkInfo, compress, decompress, errorCodeName, isBloscError, type Chun
 import { parseArgs, UsageError } from './args.js';
 import { BLOSCPACK_USAGE, runBloscpackCommand } from './bloscpack.js';
 import { buildFrame, describeFrame, formatFrame, frameContent, isFrame } from './frame.js';
-import { describeNDArray, formatNDArray, isNpy, ndarrayToNpy, npyToNDArray, shapeOption } from './ndarray.js';
+import { describeNDArray, describeNpy, formatNDArray, formatNpy, isNpy, ndarrayToNpy, npyToNDArray, shapeOption } from './ndarray.js';
 
 /** Bloscpack files start with these four bytes (container spec §6.2). */
 const BLOSCPACK_MAGIC = [0x62, 0x6c, 0x70, 0x6b];
@@ -35,7 +35,7 @@ function isBloscpackFile(file: string): boolean {
 }
 
 const USAGE = `usage:
-  blosc-ts info FILE [--json]        describe a Blosc chunk or a Blosc2 frame (.b2frame, .b2nd)
+  blosc-ts info FILE [--json]        describe a Blosc chunk, a Blosc2 frame (.b2frame, .b2nd) or a .npy file
   blosc-ts decompress IN OUT         decompress a Blosc chunk, or a whole frame, to raw bytes
   blosc-ts compress IN OUT [--codec NAME] [--clevel N] [--shuffle noshuffle|shuffle|bitshuffle]
            [--typesize N] [--blocksize N] [--splitmode always|never|auto|forward-compat]
@@ -158,6 +158,11 @@ function run(argv: readonly string[]): number {
         } else {
           process.stdout.write(`${formatFrame(file, d)}\n${nd === null ? '' : `${formatNDArray(nd)}\n`}`);
         }
+        return 0;
+      }
+      if (isNpy(readHead(file, 6))) {
+        const d = describeNpy(readFileSync(file));
+        process.stdout.write(options.has('json') ? `${JSON.stringify(d, null, 2)}\n` : `${formatNpy(file, d)}\n`);
         return 0;
       }
       const info = chunkInfo(readFileSync(file));

@@ -3,7 +3,7 @@
  * write it as .npy, or build a `.b2nd` from an .npy. Thin over the public API (`NDArray`,
  * `CFrame`).
  */
-import { CFrame, NDArray, type CompressOptions } from '../index.js';
+import { CFrame, NDArray, parseNpy, type CompressOptions } from '../index.js';
 import { FileSource } from '../node.js';
 import { UsageError } from './args.js';
 
@@ -72,4 +72,20 @@ export function npyToNDArray(npy: Uint8Array, chunks: number[] | undefined, bloc
     throw new UsageError('--typesize and --blocksize come from the .npy dtype and --blocks when writing an NDArray');
   }
   return NDArray.fromNpy(npy, { ...cparams, chunks, blocks }).toFrame();
+}
+
+/** Header of an .npy file: dtype, shape, order and data size. */
+export function describeNpy(bytes: Uint8Array): { dtype: string; shape: readonly number[]; fortranOrder: boolean; nbytes: number } {
+  const npy = parseNpy(bytes);
+  return { dtype: npy.dtype, shape: npy.shape, fortranOrder: npy.fortranOrder, nbytes: npy.data.length };
+}
+
+export function formatNpy(path: string, d: ReturnType<typeof describeNpy>): string {
+  return [
+    `${path}: NumPy .npy file`,
+    `  shape      ${tuple(d.shape)}`,
+    `  dtype      ${d.dtype}`,
+    `  order      ${d.fortranOrder ? 'Fortran' : 'C'}`,
+    `  nbytes     ${d.nbytes}`,
+  ].join('\n');
 }

@@ -40,6 +40,10 @@ describe('blosc-ts CLI on NDArrays', () => {
     expect(parsed.ndarray.shape).toEqual([5, 6, 7, 3]);
     expect(parsed.ndarray.dtype).toBe('<u2');
     expect(parsed.nchunks).toBe(NDArray.open(ndFile('u2.4d.b2nd')).schunk.nchunks);
+    const npy = cli('info', join(ND_DIR, 'u2.4d.npy'));
+    expect(npy.status, npy.stderr).toBe(0);
+    expect(npy.stdout).toContain('shape      (5, 6, 7, 3)');
+    expect(npy.stdout).toContain('dtype      <u2');
   });
 
   it.each(ndManifest.files.filter((f) => DECOMPRESS_SAMPLE.includes(f.name)).map((f) => [f.name, f] as const))('decompress %s to .npy gives numpy\'s file', (_n, f) => {
