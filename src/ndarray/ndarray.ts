@@ -369,6 +369,55 @@ export class NDArray {
   }
 }
 
+/**
+ * The simple version of {@link NDArray.slice}: every selected element located on its own
+ * (`B2ndGeometry.locate`) in its wholly decompressed chunk. The reference for tests and
+ * benchmarks; it reads the same bytes, slowly.
+ */
+export function sliceByElement(arr: NDArray, spec: readonly SliceSpec[] = []): NDSlice {
+  // The fast path validates the spec and gives the output shape; only its data is ignored.
+  const fast = arr.slice(spec);
+  const g = arr.geometry;
+  const nd = g.ndim;
+  // Rebuild the per-dimension index lists from the fast result's shape and the spec.
+  const lists: number[][] = [];
+  for (let i = 0; i < nd; i++) {
+    const s = spec[i];
+    const n = g.shape[i]!;
+    if (typeof s === 'number') {
+      lists.push([s < 0 ? s + n : s]);
+      continue;
+    }
+    const st = s === null || s === undefined ? 1 : (s[2] ?? 1);
+    const norm = (v: number | null | undefined, d: number): number => (v === null || v === undefined ? d : v < 0 ? Math.max(0, v + n) : Math.min(v, n));
+    const a = s === null || s === undefined ? 0 : norm(s[0], 0);
+    const b = s === null || s === undefined ? n : norm(s[1], n);
+    const idx: number[] = [];
+    for (let k = a; k < b; k += st) idx.push(k);
+    lists.push(idx);
+  }
+  const out = new Uint8Array(fast.data.length);
+  const chunks = new Map<number, Uint8Array>();
+  const pos = lists.map(() => 0);
+  const total = lists.reduce((p, l) => p * l.length, 1);
+  const index = lists.map(() => 0);
+  for (let o = 0; o < total; o++) {
+    for (let i = 0; i < nd; i++) index[i] = lists[i]![pos[i]!]!;
+    const { chunk, offset } = g.locate(index);
+    let data = chunks.get(chunk);
+    if (data === undefined) {
+      data = arr.schunk.decompressChunk(chunk);
+      chunks.set(chunk, data);
+    }
+    out.set(data.subarray(offset, offset + g.itemsize), o * g.itemsize);
+    for (let i = nd - 1; i >= 0; i--) {
+      if (++pos[i]! < lists[i]!.length) break;
+      pos[i] = 0;
+    }
+  }
+  return { shape: fast.shape, dtype: fast.dtype, itemsize: fast.itemsize, data: out };
+}
+
 /** Copy the parts of chunk `c` that lie inside the array from the C-order `src` into `chunk` (zeroed). */
 function fillChunk(g: B2ndGeometry, c: number, src: Uint8Array, chunk: Uint8Array): void {
   const nd = g.ndim;
