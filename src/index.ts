@@ -91,6 +91,12 @@ export { CFrame, writeFrame } from './frame/cframe.js';
 export type { FrameHeader, FrameLayer, FrameOpenOptions, FrameWriteSpec } from './frame/cframe.js';
 export { MemorySource } from './frame/source.js';
 export type { FrameSource } from './frame/source.js';
+export type { AsyncFrameSource } from './frame/source.js';
+export type { FrameChunkLocation } from './frame/cframe.js';
+export { BlobSource, HttpRangeSource } from './frame/async-source.js';
+export type { FetchFunction, HttpRangeSourceOptions } from './frame/async-source.js';
+export { AsyncCFrame, openFrameAsync } from './frame/remote.js';
+export type { AsyncFrameOpenOptions } from './frame/remote.js';
 export { msgpackDecode, msgpackEncode, MsgpackExt, MsgpackTuple } from './frame/msgpack.js';
 export type { MsgpackValue } from './frame/msgpack.js';
 

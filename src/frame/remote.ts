@@ -194,23 +194,41 @@ export class AsyncCFrame {
     const { headerLen, frameLen, cbytes, nbytes } = header;
     if (header.frameType !== 0 || frameLen > size || (exact && frameLen !== size) || frameLen < headerLen + FRAME_TRAILER_MINLEN) return done(parse());
     const tailStart = frameLen - FRAME_TRAILER_MINLEN;
-    if (!exact) await fetchInto(tailStart, FRAME_TRAILER_MINLEN);
-    const tail = view.read(tailStart, FRAME_TRAILER_MINLEN);
-    const trailerLen = new DataView(tail.buffer, tail.byteOffset, tail.length).getUint32(3);
-    if (tail[2] !== 0xce || trailerLen < FRAME_TRAILER_MINLEN || trailerLen > frameLen - headerLen) return done(parse());
-    const trailerOffset = frameLen - trailerLen;
-    const indexPos = headerLen + cbytes;
-    const indexLen = nbytes > 0 && indexPos <= trailerOffset ? trailerOffset - indexPos : 0;
+    // Trailer and index ranges from the tail; null when the tail is invalid (the parser,
+    // which reads the whole header first, then says why).
+    const plan = (): { trailerOffset: number; trailerLen: number; indexPos: number; indexLen: number } | null => {
+      const tail = view.read(tailStart, FRAME_TRAILER_MINLEN);
+      const trailerLen = new DataView(tail.buffer, tail.byteOffset, tail.length).getUint32(3);
+      if (tail[2] !== 0xce || trailerLen < FRAME_TRAILER_MINLEN || trailerLen > frameLen - headerLen) return null;
+      const trailerOffset = frameLen - trailerLen;
+      const indexPos = headerLen + cbytes;
+      const indexLen = nbytes > 0 && indexPos <= trailerOffset ? trailerOffset - indexPos : 0;
+      return { trailerOffset, trailerLen, indexPos, indexLen };
+    };
+    const checkBudget = (bytes: number): void => {
+      if (bytes > maxMetadata) {
+        fail(BloscErrorCode.MaxBufsizeExceeded, `frame: header, trailer and offsets index take ${bytes} bytes, more than maxMetadataBytes ${maxMetadata}`);
+      }
+    };
+    const fetchTrailerAndIndex = (p: NonNullable<ReturnType<typeof plan>>): Promise<void>[] => {
+      checkBudget(headerLen + p.trailerLen + p.indexLen);
+      return [fetchInto(p.trailerOffset, p.trailerLen - FRAME_TRAILER_MINLEN), fetchInto(p.indexPos, p.indexLen)];
+    };
 
-    const wanted = headerLen + trailerLen + indexLen;
-    if (wanted > maxMetadata) {
-      fail(BloscErrorCode.MaxBufsizeExceeded, `frame: header, trailer and offsets index take ${wanted} bytes, more than maxMetadataBytes ${maxMetadata}`);
+    // Second round: the rest of the header, with the trailer and index when the tail is
+    // already here (else the tail, and the trailer and index in a third round).
+    checkBudget(headerLen + FRAME_TRAILER_MINLEN);
+    const round: Promise<void>[] = [fetchInto(FRAME_HEADER_MINLEN, headerLen - FRAME_HEADER_MINLEN)];
+    if (exact) {
+      const p = plan();
+      if (p !== null) round.push(...fetchTrailerAndIndex(p));
+      await Promise.all(round);
+    } else {
+      round.push(fetchInto(tailStart, FRAME_TRAILER_MINLEN));
+      await Promise.all(round);
+      const p = plan();
+      if (p !== null) await Promise.all(fetchTrailerAndIndex(p));
     }
-    await Promise.all([
-      fetchInto(FRAME_HEADER_MINLEN, headerLen - FRAME_HEADER_MINLEN),
-      fetchInto(trailerOffset, trailerLen - FRAME_TRAILER_MINLEN),
-      fetchInto(indexPos, indexLen),
-    ]);
     return done(parse());
   }
 
