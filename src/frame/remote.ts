@@ -210,24 +210,26 @@ export class AsyncCFrame {
         fail(BloscErrorCode.MaxBufsizeExceeded, `frame: header, trailer and offsets index take ${bytes} bytes, more than maxMetadataBytes ${maxMetadata}`);
       }
     };
-    const fetchTrailerAndIndex = (p: NonNullable<ReturnType<typeof plan>>): Promise<void>[] => {
-      checkBudget(headerLen + p.trailerLen + p.indexLen);
-      return [fetchInto(p.trailerOffset, p.trailerLen - FRAME_TRAILER_MINLEN), fetchInto(p.indexPos, p.indexLen)];
-    };
+    const fetchTrailerAndIndex = (p: NonNullable<ReturnType<typeof plan>>): Promise<void>[] => [
+      fetchInto(p.trailerOffset, p.trailerLen - FRAME_TRAILER_MINLEN),
+      fetchInto(p.indexPos, p.indexLen),
+    ];
 
     // Second round: the rest of the header, with the trailer and index when the tail is
-    // already here (else the tail, and the trailer and index in a third round).
-    checkBudget(headerLen + FRAME_TRAILER_MINLEN);
+    // already here (else the tail, and the trailer and index in a third round). Budgets
+    // are checked before a round starts, so no request is left without a listener.
+    const known = exact ? plan() : null;
+    checkBudget(headerLen + (known === null ? FRAME_TRAILER_MINLEN : known.trailerLen + known.indexLen));
     const round: Promise<void>[] = [fetchInto(FRAME_HEADER_MINLEN, headerLen - FRAME_HEADER_MINLEN)];
-    if (exact) {
+    if (known !== null) round.push(...fetchTrailerAndIndex(known));
+    if (!exact) round.push(fetchInto(tailStart, FRAME_TRAILER_MINLEN));
+    await Promise.all(round);
+    if (!exact) {
       const p = plan();
-      if (p !== null) round.push(...fetchTrailerAndIndex(p));
-      await Promise.all(round);
-    } else {
-      round.push(fetchInto(tailStart, FRAME_TRAILER_MINLEN));
-      await Promise.all(round);
-      const p = plan();
-      if (p !== null) await Promise.all(fetchTrailerAndIndex(p));
+      if (p !== null) {
+        checkBudget(headerLen + p.trailerLen + p.indexLen);
+        await Promise.all(fetchTrailerAndIndex(p));
+      }
     }
     return done(parse());
   }
