@@ -13,6 +13,9 @@ export interface NDFixture {
   dtype: string;
   itemsize: number;
   codec: string;
+  clevel: number;
+  filters: number[];
+  filters_meta: number[];
   vlmeta: Record<string, unknown>;
   b2nd_sha256: string;
   npy_sha256: string;
