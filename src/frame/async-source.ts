@@ -124,7 +124,8 @@ function httpError(res: Response, what: string): never {
  * A frame at a URL, read with HTTP range requests (`Range: bytes=a-b`). The size comes
  * from a `HEAD` request's `Content-Length`, or from the `Content-Range` of a ranged `GET`
  * when `HEAD` is refused. Every response is checked: status 206, the range and total the
- * request implies, and exactly the requested number of bytes.
+ * request implies, the ETag first seen (when the server sends one), and exactly the
+ * requested number of bytes.
  *
  * In browsers a cross-origin server must allow the `Range` request header and, when it
  * does not answer `HEAD`, expose `Content-Range` (`Access-Control-Expose-Headers`).
@@ -138,6 +139,8 @@ export class HttpRangeSource implements AsyncFrameSource {
     private readonly maxFullBody: number,
     /** The whole resource, once a server that ignores `Range` has sent it. */
     private whole: Uint8Array | null,
+    /** The resource's ETag when the server gave one: every later answer must carry the same. */
+    private readonly etag: string | null,
   ) {}
 
   /** The first whole-resource body being read, shared by requests that were already under way. */
@@ -158,7 +161,7 @@ export class HttpRangeSource implements AsyncFrameSource {
       const length = parseLength(res.headers.get('content-length'));
       await discardBody(res);
       if (res.status === 200 && length !== null && identityEncoded(res)) {
-        return new HttpRangeSource(href, length, fetchFn, headers(), maxFullBody, null);
+        return new HttpRangeSource(href, length, fetchFn, headers(), maxFullBody, null, res.headers.get('etag'));
       }
     } catch {
       // Some servers and signed URLs refuse HEAD; the ranged GET below decides.
@@ -179,7 +182,7 @@ export class HttpRangeSource implements AsyncFrameSource {
       if (range === null || range.total === null) {
         fail(BloscErrorCode.FileRead, `${what}: no total size in Content-Range (a cross-origin server must expose it)`);
       }
-      return new HttpRangeSource(href, range.total, fetchFn, headers(), maxFullBody, null);
+      return new HttpRangeSource(href, range.total, fetchFn, headers(), maxFullBody, null, res.headers.get('etag'));
     }
     if (res.status === 200) {
       // Range ignored: the body is the whole resource. Keep it only when it is small.
@@ -190,7 +193,7 @@ export class HttpRangeSource implements AsyncFrameSource {
       }
       const body = await readBodyCapped(res, length, what);
       if (body.length !== length) fail(BloscErrorCode.FileRead, `${what}: the body holds ${body.length} bytes, Content-Length says ${length}`);
-      return new HttpRangeSource(href, length, fetchFn, headers(), maxFullBody, body);
+      return new HttpRangeSource(href, length, fetchFn, headers(), maxFullBody, body, res.headers.get('etag'));
     }
     await discardBody(res);
     return httpError(res, `cannot fetch ${href}`);
@@ -216,6 +219,7 @@ export class HttpRangeSource implements AsyncFrameSource {
       await discardBody(res);
       return httpError(res, `cannot fetch ${what}`);
     }
+    this.checkEtag(res, what, offset);
     const range = parseContentRange(res.headers.get('content-range'));
     // Cross-origin responses may hide Content-Range; the body length is checked regardless.
     if (range !== null && (range.start !== offset || range.end !== last || (range.total !== null && range.total !== this.size))) {
@@ -236,8 +240,18 @@ export class HttpRangeSource implements AsyncFrameSource {
     return body;
   }
 
+  /** Ranges of a resource that changed since it was opened would not fit together. */
+  private checkEtag(res: Response, what: string, offset: number): void {
+    const etag = res.headers.get('etag');
+    if (this.etag !== null && etag !== null && etag !== this.etag) {
+      void discardBody(res);
+      fail(BloscErrorCode.FileRead, `${what}: the resource changed since it was opened (ETag ${this.etag} → ${etag})`, { offset });
+    }
+  }
+
   /** A status-200 answer to a ranged request: the server sent (or is sending) everything. */
   private async readWhole(res: Response, offset: number, length: number, what: string): Promise<Uint8Array> {
+    this.checkEtag(res, what, offset);
     const declared = parseLength(res.headers.get('content-length'));
     if (this.size > this.maxFullBody || (declared !== null && declared !== this.size) || !identityEncoded(res)) {
       await discardBody(res);

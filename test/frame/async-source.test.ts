@@ -592,6 +592,19 @@ describe('HttpRangeSource checks every response', () => {
     }
   });
 
+  it('a resource whose ETag changes after opening is refused', async () => {
+    let etag = '"v1"';
+    const fetchFn: FetchFunction = async (_url, init) => {
+      if (init.method === 'HEAD') return new Response(null, { status: 200, headers: { 'Content-Length': String(data.length), ETag: etag } });
+      const m = /^bytes=(\d+)-(\d+)$/.exec(init.headers.get('range') ?? '')!;
+      return ok(Number(m[1]), Number(m[2]), undefined, { ETag: etag });
+    };
+    const src = await HttpRangeSource.open('https://example.test/f', { fetch: fetchFn });
+    expect(hex(await src.read(0, 8))).toBe(hex(data.subarray(0, 8)));
+    etag = '"v2"';
+    expect(await codeOf(src.read(0, 8))).toBe(BloscErrorCode.FileRead);
+  });
+
   it('without Content-Range (hidden across origins) the body length alone is checked', async () => {
     const src = await HttpRangeSource.open('https://example.test/f', { fetch: fakeFetch((a, b) => new Response(data.slice(a, b + 1), { status: 206 })) });
     expect(hex(await src.read(7, 9))).toBe(hex(data.subarray(7, 16)));
