@@ -109,7 +109,7 @@ export type { NDSlice, SliceSpec, NDArrayCreateOptions, NDArrayReadStats } from 
 export { B2ndGeometry } from './ndarray/geometry.js';
 export { computeChunksBlocks, computePartition, DEFAULT_CACHE_SIZES } from './ndarray/defaults.js';
 export type { CacheSizes } from './ndarray/defaults.js';
-export { parseDType, dtypeOfTypedArray, toTypedArray, fromTypedArray } from './ndarray/dtype.js';
+export { parseDType, dtypeOfTypedArray, bytesToTypedArray, typedArrayToBytes } from './ndarray/dtype.js';
 export type { DTypeInfo, DTypeKind, ByteOrder, NDTypedArray, NDInputArray } from './ndarray/dtype.js';
 export { parseB2ndMeta, writeB2ndMeta, B2ND_MAX_DIM } from './frame/b2nd-meta.js';
 export type { B2ndMeta } from './frame/b2nd-meta.js';

@@ -35,7 +35,7 @@ export interface DTypeInfo {
   readonly byteorder: ByteOrder;
 }
 
-/** Typed arrays {@link toTypedArray} returns. */
+/** Typed arrays {@link bytesToTypedArray} returns. */
 export type NDTypedArray =
   | Uint8Array
   | Int8Array
@@ -178,7 +178,7 @@ function typedLayout(info: DTypeInfo, itemsize: number): { make: (buf: ArrayBuff
  * points, datetimes as int64, float16 as its raw bits. Bytes, void, structured and unknown
  * dtypes come back as a Uint8Array copy. The result never shares memory with `data`.
  */
-export function toTypedArray(data: Uint8Array, dtype: string, itemsize: number): NDTypedArray {
+export function bytesToTypedArray(data: Uint8Array, dtype: string, itemsize: number): NDTypedArray {
   const info = parseDType(dtype);
   const layout = typedLayout(info, itemsize);
   const copy = new Uint8Array(data.length);
@@ -192,10 +192,10 @@ export function toTypedArray(data: Uint8Array, dtype: string, itemsize: number):
 
 /**
  * Element bytes for dtype `dtype` from a typed array holding values in the host's byte
- * order (the inverse of {@link toTypedArray}); a Uint8Array is taken as the stored bytes
+ * order (the inverse of {@link bytesToTypedArray}); a Uint8Array is taken as the stored bytes
  * themselves. Returns a fresh array.
  */
-export function fromTypedArray(data: NDInputArray, dtype: string, itemsize: number): Uint8Array {
+export function typedArrayToBytes(data: NDInputArray, dtype: string, itemsize: number): Uint8Array {
   const bytes = new Uint8Array(data.byteLength);
   bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return bytes;

@@ -20,7 +20,7 @@ import type { CompressOptions } from '../params.js';
 import { SChunk, type Metalayers, type VLMetalayers } from '../schunk.js';
 import { FilterId } from '../shuffle/types.js';
 import { computeChunksBlocks, type CacheSizes } from './defaults.js';
-import { dtypeOfTypedArray, fromTypedArray, HOST_LITTLE_ENDIAN, parseDType, toTypedArray, type NDInputArray, type NDTypedArray } from './dtype.js';
+import { bytesToTypedArray, dtypeOfTypedArray, HOST_LITTLE_ENDIAN, parseDType, typedArrayToBytes, type NDInputArray, type NDTypedArray } from './dtype.js';
 import { B2ndGeometry } from './geometry.js';
 
 /** Name of the metalayer that makes a super-chunk an NDArray. */
@@ -73,9 +73,9 @@ export interface NDArrayCreateOptions extends CompressOptions {
 /** python-blosc2 4.x `CParams()` defaults (src/blosc2/storage.py): zstd, clevel 5, shuffle, auto split. */
 export const NDARRAY_DEFAULT_CPARAMS: Readonly<CompressOptions> = { codec: 'zstd', clevel: 5, shuffle: 'shuffle', splitmode: 'auto' };
 
-/** Stored bytes of a slice as a typed array in the host's byte order (see `toTypedArray` in dtype.ts). */
+/** Stored bytes of a slice as a typed array in the host's byte order (see `bytesToTypedArray` in dtype.ts). */
 export function sliceToTypedArray(slice: NDSlice): NDTypedArray {
-  return toTypedArray(slice.data, slice.dtype, slice.itemsize);
+  return bytesToTypedArray(slice.data, slice.dtype, slice.itemsize);
 }
 
 function product(list: readonly number[]): number {
@@ -228,7 +228,7 @@ export class NDArray {
     const hostOrder = HOST_LITTLE_ENDIAN ? 'little' : 'big';
     const bytes = data instanceof Uint8Array || data instanceof Uint8ClampedArray || parsed.byteorder === 'none' || parsed.byteorder === hostOrder
       ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : fromTypedArray(data, dtype, itemsize);
+      : typedArrayToBytes(data, dtype, itemsize);
     const nitems = product(shape);
     if (bytes.length !== nitems * itemsize) {
       fail(BloscErrorCode.InvalidParam, `data holds ${bytes.length} bytes, shape [${shape.join(', ')}] of ${itemsize}-byte items needs ${nitems * itemsize}`);

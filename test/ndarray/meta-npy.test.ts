@@ -4,7 +4,7 @@ import '../../src/index.js';
 import { BloscErrorCode, isBloscError } from '../../src/errors.js';
 import { parseB2ndMeta, writeB2ndMeta } from '../../src/frame/b2nd-meta.js';
 import { parseNpy, writeNpy } from '../../src/frame/npy.js';
-import { parseDType, toTypedArray, fromTypedArray } from '../../src/ndarray/dtype.js';
+import { parseDType, bytesToTypedArray, typedArrayToBytes } from '../../src/ndarray/dtype.js';
 import { computeChunksBlocks, computePartition, nearestDivisor } from '../../src/ndarray/defaults.js';
 import { NDArray } from '../../src/ndarray/ndarray.js';
 import { ndFile } from './fixture-files.js';
@@ -148,12 +148,12 @@ describe('dtype strings', () => {
 
   it('typed-array conversion round-trips and swaps big-endian words', () => {
     const v = new Float64Array([1.25, -3e300]);
-    const be = fromTypedArray(v, '>f8', 8);
+    const be = typedArrayToBytes(v, '>f8', 8);
     expect(be[0]).toBe(0x3f);
-    expect(toTypedArray(be, '>f8', 8)).toEqual(v);
-    expect(toTypedArray(be, '|S8', 8)).toEqual(be);
+    expect(bytesToTypedArray(be, '>f8', 8)).toEqual(v);
+    expect(bytesToTypedArray(be, '|S8', 8)).toEqual(be);
     // A dtype whose size disagrees with the typesize is read as raw bytes.
-    expect(toTypedArray(new Uint8Array(8), '<f8', 4)).toBeInstanceOf(Uint8Array);
+    expect(bytesToTypedArray(new Uint8Array(8), '<f8', 4)).toBeInstanceOf(Uint8Array);
   });
 });
 
