@@ -4,10 +4,15 @@
  * `blosc2.open`).
  *
  * Reading mirrors c-blosc2 blosc/b2nd.c `get_set_slice` (get path): only the chunks a
- * slice touches are read, and within a chunk only the blocks it touches are decoded when
- * they are a small part of it (c-blosc2's "compact get path"). Writing mirrors
- * `b2nd_from_cbuffer`: each chunk is zero-filled, its blocks filled from the C-order
- * source, compressed with blocksize = one b2nd block, and stored in chunk order.
+ * slice touches are read; within a chunk only the blocks it touches are decoded when they
+ * are at most a quarter of it (c-blosc2's "compact get path"), else the whole chunk is;
+ * a chunk that is one contiguous run of the output is decompressed straight into it
+ * (`nchunk_fastpath`). `sliceByElement` is the simple version, for tests.
+ *
+ * Writing mirrors `b2nd_from_cbuffer`: each chunk is zero-filled, its blocks filled from
+ * the C-order source, compressed with blocksize = one b2nd block, and stored in chunk
+ * order; with python-blosc2's cparams and nthreads the frame is byte-identical to
+ * `blosc2.asarray(..., urlpath=...)`.
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { getChunkItems } from '../chunk/decompress.js';
