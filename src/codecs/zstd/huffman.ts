@@ -307,6 +307,11 @@ export function decodeHuffman4Streams(
     let oc = oc0 | 0;
     let od = od0 | 0;
     let o = oa | 0;
+    // Checked once here (after the call above V8 knows nothing about them) rather than
+    // in every iteration.
+    if (va.byteLength < 4 || vb.byteLength < 4 || vc.byteLength < 4 || vd.byteLength < 4 || ov.byteLength !== out.length || pairs.length !== 1 << HUF_MAX_LOG) {
+      fail(BloscErrorCode.InvalidParam, 'zstd: views do not cover their arrays');
+    }
     while (o + 4 <= ob0 && ob + 4 <= oc0 && oc + 4 <= od0 && od + 4 <= oend) {
       const na = (pa - (ba >>> 3)) | 0;
       const nb = (pb - (bb >>> 3)) | 0;

@@ -63,13 +63,14 @@ export class SequenceState {
   readonly used = new Int32Array(1);
   readonly stream = new BackwardStream();
   /** The tables in force, copied side by side for the sequence loop (see LL_AT, ML_AT, OF_AT). */
-  readonly tables = new Int32Array(OF_AT + (2 << OF_MAX_LOG));
+  readonly tables = new Int32Array(TABLES_SIZE);
 }
 
 /** Where each table starts in SequenceState.tables. */
 const LL_AT = 0;
 const ML_AT = 2 << LL_MAX_LOG;
 const OF_AT = ML_AT + (2 << ML_MAX_LOG);
+const TABLES_SIZE = OF_AT + (2 << OF_MAX_LOG);
 
 /** Copy the 2 << log cells of `t` into `to` from `at`. */
 function copyCells(t: FseTable, to: Int32Array, at: number): void {
@@ -235,6 +236,12 @@ export function executeSequences(
   let poff = 0;
   let pending = false;
   for (;;) {
+    // The general path below makes calls, after which V8 knows nothing about the arrays
+    // and views; checking them here, once per entry into the inner loop, spares the checks
+    // in every iteration.
+    if (dv.byteLength !== dst.length || lv.byteLength !== litCap || view.byteLength < 4 || T.length !== TABLES_SIZE) {
+      fail(BloscErrorCode.InvalidParam, 'zstd: views do not cover their arrays');
+    }
     // Inner loop: decode, then execute the common shapes inline (literals up to 16 bytes,
     // matches up to 64 bytes inside the frame's output with an offset other than 3) with
     // no calls, so that V8 keeps its checks on the tables and views out of the loop.
