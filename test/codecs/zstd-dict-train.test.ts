@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BloscError, BloscErrorCode } from '../../src/errors.js';
-import { fastCoverContent, trainZstdDictionary } from '../../src/codecs/zstd-dict/index.js';
+import { fastCoverContent, finalizeZstdDictionary, trainZstdDictionary } from '../../src/codecs/zstd-dict/index.js';
 import { parseZstdDictionary } from '../../src/codecs/zstd/index.js';
 import { createZstdCDict, zstdCompress, zstdCompressBound, zstdCompressUsingCDict } from '../../src/codecs/zstd-encoder/index.js';
 import { firstDifference } from '../helpers.js';
@@ -50,8 +50,12 @@ describe('zstd dictionary training', () => {
         expect(a.length).toBeGreaterThan(0);
         expect(a.length).toBeLessThanOrEqual(maxSize);
         expect(firstDifference(a, b)).toBe('equal');
-        // Every 8-byte window of the dictionary's first segment occurs in the samples.
-        const head = Buffer.from(a.subarray(0, 8));
+        // A formatted dictionary whose content starts with bytes of the samples.
+        const parsed = parseZstdDictionary(a);
+        expect(parsed.id).toBeGreaterThanOrEqual(32768);
+        expect(parsed.tables).not.toBeNull();
+        expect(parsed.repeatOffsets).toEqual([1, 4, 8]);
+        const head = Buffer.from(parsed.content.subarray(0, 8));
         expect(Buffer.from(samples).indexOf(head)).toBeGreaterThanOrEqual(0);
       }
     }
@@ -68,7 +72,7 @@ describe('zstd dictionary training', () => {
     expect(withDict).toBeLessThan(without);
   });
 
-  it.skipIf(!haveZstandard)('selects the content libzstd selects for the same k (python-zstandard)', () => {
+  it.skipIf(!haveZstandard)('selects the content libzstd selects for the same k, and finalizes it as libzstd does at level 1 (python-zstandard)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'blosc-ts-zdict-'));
     try {
       const cases: Array<{ kind: 'text' | 'records' | 'ramp'; count: number; size: number; cap: number; k: number }> = [
@@ -92,6 +96,8 @@ describe('zstd dictionary training', () => {
         '    samples = [data[j * c["size"]:(j + 1) * c["size"]] for j in range(c["count"])]',
         '    t = zstandard.train_dictionary(c["cap"], samples, k=c["k"], d=8, f=20, accel=1, level=3)',
         '    open(f"{d}/{i}.dict", "wb").write(t.as_bytes())',
+        '    t = zstandard.train_dictionary(c["cap"], samples, k=c["k"], d=8, f=20, accel=1, level=1)',
+        '    open(f"{d}/{i}.l1.dict", "wb").write(t.as_bytes())',
       ].join('\n');
       const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script, dir], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
@@ -105,6 +111,11 @@ describe('zstd dictionary training', () => {
         expect(theirs.length).toBeLessThanOrEqual(ours.length);
         expect(theirs.length).toBeGreaterThan(ours.length - 1024);
         expect(firstDifference(ours.subarray(0, theirs.length), theirs)).toBe('equal');
+        // Finalized at level 1 (the level this port parses samples at), the whole dictionary is libzstd's.
+        const nbTrain = Math.floor(c.count * 0.75);
+        const finalized = finalizeZstdDictionary(ours, samples, sizes, nbTrain, c.cap, 1);
+        const theirsL1 = new Uint8Array(readFileSync(join(dir, `${i}.l1.dict`)));
+        expect(firstDifference(finalized, theirsL1)).toBe('equal');
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,16 +6,24 @@
  *
  * The segment selection is libzstd's (`FASTCOVER_computeFrequency`,
  * `FASTCOVER_selectSegment`, `FASTCOVER_buildDictionary`, `COVER_computeEpochs`), so the
- * content chosen for a given k is the content libzstd chooses. Two steps differ: each k is
- * scored by compressing the test samples at level 1 with the content as a raw dictionary
- * (libzstd scores the finalized dictionary at level 3), and the result is that raw
- * content, without the entropy tables `ZDICT_finalizeDictionary` would put in front. The
- * dictionary is therefore not libzstd's bytes; any zstd decoder reads frames made with it
- * (a dictionary without the magic number is raw content).
+ * content chosen for a given k is the content libzstd chooses. The finalize step
+ * (`ZDICT_finalizeDictionary`, `ZDICT_analyzeEntropy`) writes the same kind of formatted
+ * dictionary: id from XXH64 of the content, Huffman and FSE tables from the statistics of
+ * the samples parsed against the content, repeat offsets 1, 4, 8. One thing differs:
+ * libzstd parses the samples, and scores each k, at level 3 (double-fast), this port at
+ * level 1 (fast), the strategy it has a dictionary port for. So the statistics, and at
+ * times the k chosen, differ, and the dictionary is not libzstd's bytes; it is a valid
+ * zstd dictionary any decoder reads.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
-import { createZstdCDict, zstdCompressBound, zstdCompressUsingCDict } from '../zstd-encoder/index.js';
+import { xxhash64 } from '../zstd/xxhash64.js';
+import { ZstdEncoderState, createZstdCDict, parseWithCDict, zstdCompressBound, zstdCompressUsingCDict } from '../zstd-encoder/index.js';
+import { adjustParams, paramsWithDict } from '../zstd-encoder/dictionary.js';
+import { normalizeCount, writeNCount } from '../zstd-encoder/fse-encoder.js';
+import { HufCTable, HufScratch, buildHuffmanCTable, writeHuffmanCTable } from '../zstd-encoder/huffman-encoder.js';
 import { hashPtr, sourceView } from '../zstd-encoder/match-state.js';
+import { highBit } from '../zstd-encoder/params.js';
+import { MAX_LL, MAX_ML } from '../zstd-encoder/sequences.js';
 
 /** `ZDICT_DICTSIZE_MIN`. */
 export const ZDICT_DICTSIZE_MIN = 256;
@@ -66,8 +74,10 @@ export function trainZstdDictionary(samples: Uint8Array, sampleSizes: readonly n
   let bestSize = Infinity;
   for (let k = K_MIN; k <= K_MAX; k += kStep) {
     if (k > maxSize) continue; // FASTCOVER_checkParameters
-    const dict = ctx.build(maxSize, k);
-    if (dict.length === 0) continue;
+    const content = ctx.build(maxSize, k);
+    if (content.length === 0) continue;
+    // COVER_selectDict: finalize with the training samples, score on the test samples.
+    const dict = finalizeZstdDictionary(content, samples, sampleSizes, nbTrain, maxSize);
     const size = testCompressedSize(samples, offsets, nbTrain, nbSamples, dict);
     if (size < bestSize) {
       bestSize = size;
@@ -215,5 +225,132 @@ function testCompressedSize(samples: Uint8Array, offsets: Float64Array, first: n
     const n = offsets[i + 1]! - start;
     total += zstdCompressUsingCDict(samples, start, n, out, 0, out.length, cdict);
   }
+  return total;
+}
+
+const DICT_MAGIC = 0xec30a437;
+/** `OFFCODE_MAX` of the trainer: offset codes a dictionary's first block may use. */
+const OFFCODE_MAX = 30;
+const HUF_LOG = 11;
+const OF_LOG = 8;
+const ML_LOG = 9;
+const LL_LOG = 9;
+const REP_START = [1, 4, 8] as const;
+
+/**
+ * `ZDICT_finalizeDictionary`: a formatted dictionary of at most `capacity` bytes around
+ * `content` (header, entropy tables from the first `nbSamples` samples, then the
+ * content, cut at its end if the header leaves less room, padded to 8 bytes with zeros
+ * in front), the samples parsed at zstd `level` (a fast level: 1, 2 or negative).
+ * Throws InvalidParam where libzstd fails.
+ */
+export function finalizeZstdDictionary(
+  content: Uint8Array, samples: Uint8Array, sampleSizes: readonly number[], nbSamples: number, capacity: number, level = 1,
+): Uint8Array {
+  if (capacity < content.length || capacity < ZDICT_DICTSIZE_MIN) fail(BloscErrorCode.InvalidParam, `zstd dictionary: room for ${capacity} bytes is too small`);
+  const header = new Uint8Array(8 + 1024);
+  writeLE32(header, 0, DICT_MAGIC);
+  const randomId = xxhash64(content, 0, content.length, 0);
+  writeLE32(header, 4, Number(randomId % BigInt(2 ** 31 - 32768)) + 32768);
+  const eSize = analyzeEntropy(header, 8, content, samples, sampleSizes, nbSamples, level);
+  const hSize = 8 + eSize;
+  let contentSize = content.length;
+  if (hSize + contentSize > capacity) contentSize = capacity - hSize;
+  const minContentSize = Math.max(REP_START[0], REP_START[1], REP_START[2]);
+  let padding = 0;
+  if (contentSize < minContentSize) {
+    if (hSize + minContentSize > capacity) fail(BloscErrorCode.InvalidParam, 'zstd dictionary: no room for the content');
+    padding = minContentSize - contentSize;
+  }
+  const out = new Uint8Array(hSize + padding + contentSize);
+  out.set(header.subarray(0, hSize), 0);
+  out.set(content.subarray(0, contentSize), hSize + padding);
+  return out;
+}
+
+function writeLE32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v & 0xff;
+  b[p + 1] = (v >>> 8) & 0xff;
+  b[p + 2] = (v >>> 16) & 0xff;
+  b[p + 3] = (v >>> 24) & 0xff;
+}
+
+/**
+ * `ZDICT_analyzeEntropy`: parse each sample against the content, count literals and
+ * sequence codes (every symbol counted once to start with), and write the Huffman table
+ * (log 11) and the offset, match-length and literal-length distributions, then the
+ * repeat offsets, at out[op..]. Returns the bytes written.
+ */
+function analyzeEntropy(
+  out: Uint8Array, op: number, content: Uint8Array, samples: Uint8Array, sampleSizes: readonly number[], nbSamples: number, level: number,
+): number {
+  const offcodeMax = highBit(content.length + 128 * 1024);
+  if (offcodeMax > OFFCODE_MAX) fail(BloscErrorCode.InvalidParam, 'zstd dictionary: content too large');
+  const countLit = new Uint32Array(256).fill(1);
+  const offCount = new Uint32Array(OFFCODE_MAX + 1);
+  offCount.fill(1, 0, offcodeMax + 1);
+  const mlCount = new Uint32Array(MAX_ML + 1).fill(1);
+  const llCount = new Uint32Array(MAX_LL + 1).fill(1);
+  // ZSTD_getParams(level, average sample size, content size), given to
+  // ZSTD_createCDict_advanced, which adjusts them again for an unknown source size.
+  let totalSize = 0;
+  for (let u = 0; u < nbSamples; u++) totalSize += sampleSizes[u]!;
+  const average = Math.floor(totalSize / Math.max(nbSamples, 1));
+  const given = paramsWithDict(level, average === 0 ? -1 : average, content.length, 'unknown');
+  const cdict = createZstdCDict(content, level, true, adjustParams(given, -1, content.length, 'createCDict'));
+  const state = new ZstdEncoderState();
+  let pos = 0;
+  for (let u = 0; u < nbSamples; u++) {
+    const size = sampleSizes[u]!;
+    // ZDICT_countEStats looks at most at one block of its own parameters' size.
+    const ss = parseWithCDict(samples, pos, Math.min(size, 128 * 1024, 2 ** given.windowLog), cdict, state);
+    pos += size;
+    if (ss === null) continue;
+    for (let i = 0; i < ss.litLength; i++) countLit[ss.lit[i]!]!++;
+    for (let i = 0; i < ss.nbSeq; i++) {
+      offCount[ss.ofCode[i]!]!++;
+      mlCount[ss.mlCode[i]!]!++;
+      llCount[ss.llCode[i]!]!++;
+    }
+  }
+
+  const huf = new HufCTable();
+  const ws = new HufScratch();
+  let maxNbBits = buildHuffmanCTable(huf, countLit, 255, HUF_LOG, ws);
+  if (maxNbBits === 8) {
+    // ZDICT_flatLit: a flat table cannot be written; use a nearly flat one that can.
+    countLit.fill(2);
+    countLit[0] = 4;
+    countLit[253] = 1;
+    countLit[254] = 1;
+    maxNbBits = buildHuffmanCTable(huf, countLit, 255, HUF_LOG, ws);
+  }
+  const ofNorm = new Int16Array(OFFCODE_MAX + 1);
+  const mlNorm = new Int16Array(MAX_ML + 1);
+  const llNorm = new Int16Array(MAX_LL + 1);
+  if (!normalizeCount(ofNorm, OF_LOG, offCount, sum(offCount, offcodeMax), offcodeMax, true)
+    || !normalizeCount(mlNorm, ML_LOG, mlCount, sum(mlCount, MAX_ML), MAX_ML, true)
+    || !normalizeCount(llNorm, LL_LOG, llCount, sum(llCount, MAX_LL), MAX_LL, true)) {
+    fail(BloscErrorCode.InvalidParam, 'zstd dictionary: statistics cannot be normalized');
+  }
+  const start = op;
+  const end = out.length;
+  const hufSize = writeHuffmanCTable(huf, out, op, end, ws);
+  if (hufSize < 0) fail(BloscErrorCode.InvalidParam, 'zstd dictionary: Huffman table cannot be written');
+  op += hufSize;
+  for (const [norm, maxSymbol, log] of [[ofNorm, OFFCODE_MAX, OF_LOG], [mlNorm, MAX_ML, ML_LOG], [llNorm, MAX_LL, LL_LOG]] as const) {
+    const n = writeNCount(norm, maxSymbol, log, out, op, end);
+    if (n < 0) fail(BloscErrorCode.InvalidParam, 'zstd dictionary: distribution cannot be written');
+    op += n;
+  }
+  if (end - op < 12) fail(BloscErrorCode.InvalidParam, 'zstd dictionary: no room for the repeat offsets');
+  for (let i = 0; i < 3; i++) writeLE32(out, op + 4 * i, REP_START[i]!);
+  op += 12;
+  return op - start;
+}
+
+function sum(count: Uint32Array, maxSymbol: number): number {
+  let total = 0;
+  for (let s = 0; s <= maxSymbol; s++) total += count[s]!;
   return total;
 }

@@ -23,7 +23,7 @@ import { PostSplitScratch, deriveBlockSplits, partitionLiterals, postSplitEnable
 import { BLOCKSIZE_MAX, Strategy, ZSTD_MAX_CLEVEL, getCompressionParams } from './params.js';
 import type { CompressionParams } from './params.js';
 import { REP_NUM, SeqStore } from './seq-store.js';
-import { SeqEntropy, SequencesScratch, compressSequences } from './sequences.js';
+import { SeqEntropy, SequencesScratch, compressSequences, seqToCodes } from './sequences.js';
 
 const MAGIC = 0xfd2fb528;
 const BLOCK_HEADER_SIZE = 3;
@@ -595,4 +595,48 @@ export function zstdCompressUsingCDict(
 
 function highBitOf(v: number): number {
   return 31 - Math.clz32(v);
+}
+
+/**
+ * Parse src[sp, sp+sn) as one block against `cdict` attached, as libzstd's dictionary
+ * trainer does for each sample (`ZDICT_countEStats`: `ZSTD_compressBegin_usingCDict` with
+ * an unknown size, then `ZSTD_compressBlock`), and return the sequences with their codes
+ * filled, or null where `ZSTD_compressBlock` gives nothing: more than a block (128 KiB or
+ * the CDict's window), or a block that does not compress.
+ * The store belongs to `state` and is overwritten by its next use.
+ */
+export function parseWithCDict(src: Uint8Array, sp: number, sn: number, cdict: ZstdCDict, state: ZstdEncoderState): SeqStore | null {
+  checkRange(src.length, sp, sn, 'input');
+  const st = state;
+  const params = { ...cdict.params };
+  // ZSTD_compressBlock refuses more than one block (128 KiB, or the window if smaller).
+  if (sn > Math.min(BLOCKSIZE_MAX, 2 ** params.windowLog)) return null;
+  const blockSize = sn;
+  if (blockSize < MIN_COMPRESSIBLE_BLOCK) return null;
+  const dictLen = cdict.content.length;
+  const need = dictLen + blockSize + 8;
+  if (st.joined.length < need) st.joined = new Uint8Array(Math.max(need, st.joined.length * 2));
+  const s = st.joined;
+  s.set(cdict.content, 0);
+  s.set(src.subarray(sp, sp + blockSize), dictLen);
+  if (st.view.buffer !== s.buffer) st.view = sourceView(s);
+  const dv = st.dictView;
+  dv.dictStart = 0;
+  dv.prefixStart = dictLen;
+  dv.taggedTable = cdict.taggedTable;
+  dv.dictHashLog = cdict.params.hashLog;
+  st.ms.reset(params, dictLen, true, 0, false, -WINDOW_START_INDEX);
+  st.dictMode = dictLen > 0 ? DictMode.Attach : DictMode.None;
+  st.rep[0] = cdict.rep[0];
+  st.rep[1] = cdict.rep[1];
+  st.rep[2] = cdict.rep[2];
+  st.prevHuf.copyFrom(cdict.huf);
+  st.prevSeq.copyFrom(cdict.seq);
+  findSequences(st, params, s, dictLen, blockSize);
+  st.dictMode = DictMode.None;
+  // ZSTD_compressBlock gives 0 (and the trainer skips the sample) when the block does not compress.
+  const cSize = entropyCompress(st, params, 0, st.ss.nbSeq, 0, st.ss.litLength, blockSize, BLOCKSIZE_MAX);
+  if (cSize === 0) return null;
+  seqToCodes(st.ss, 0, st.ss.nbSeq);
+  return st.ss;
 }

@@ -103,10 +103,12 @@ function dictAndWindowLogOf(windowLog: number, srcSize: number, dictSize: number
 /**
  * Digest `dict` for compression at zstd `level` (`ZSTD_createCDict`). Bytes starting with
  * the dictionary magic must be a valid formatted dictionary (Data otherwise); anything
- * else is raw content, and fewer than 8 bytes are no dictionary at all.
+ * else is raw content, and fewer than 8 bytes are no dictionary at all. `rawContent`
+ * takes all bytes as content (`ZSTD_dct_rawContent`); `withParams` replaces the parameters
+ * chosen for the level (`ZSTD_createCDict_advanced`).
  */
-export function createZstdCDict(dict: Uint8Array, level: number): ZstdCDict {
-  const params = paramsWithDict(level, -1, dict.length, 'createCDict');
+export function createZstdCDict(dict: Uint8Array, level: number, rawContent = false, withParams?: Readonly<CompressionParams>): ZstdCDict {
+  const params = withParams !== undefined ? { ...withParams } : paramsWithDict(level, -1, dict.length, 'createCDict');
   if (params.strategy !== Strategy.Fast) {
     fail(BloscErrorCode.CodecSupport, `zstd: dictionaries are supported at the fast levels (1, 2), not at level ${level}`);
   }
@@ -116,7 +118,7 @@ export function createZstdCDict(dict: Uint8Array, level: number): ZstdCDict {
   let id = 0;
   let content: Uint8Array = new Uint8Array(0);
   if (dict.length >= 8) {
-    if (le32(dict, 0) >>> 0 === DICT_MAGIC) {
+    if (!rawContent && le32(dict, 0) >>> 0 === DICT_MAGIC) {
       id = le32(dict, 4) >>> 0;
       const start = loadEntropy(dict, huf, seq);
       content = dict.slice(start + 12);

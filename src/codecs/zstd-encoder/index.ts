@@ -21,7 +21,7 @@ import { createZstdCDict } from './dictionary.js';
 import type { ZstdCDict } from './dictionary.js';
 import { zstdLevelForClevel } from './params.js';
 
-export { ZstdEncoderState, zstdCompress, zstdCompressBound, zstdCompressUsingCDict } from './compress.js';
+export { ZstdEncoderState, parseWithCDict, zstdCompress, zstdCompressBound, zstdCompressUsingCDict } from './compress.js';
 export { ZstdCDict, createZstdCDict } from './dictionary.js';
 export { ZSTD_MAX_CLEVEL, getCompressionParams, zstdLevelForClevel } from './params.js';
 export type { CompressionParams } from './params.js';
