@@ -103,6 +103,13 @@ export type { MsgpackValue } from './frame/msgpack.js';
 // Bloscpack (`.blp`) over in-memory bytes and Web Streams; files are in 'blosc-ts/node'.
 export * as bloscpack from './bloscpack/index.js';
 
+// Worker threads: async chunk and frame calls that spread blocks or chunks over `nthreads` workers.
+export { compressAsync, decompressAsync, DECODE_PARALLEL_MIN_NBYTES, ENCODE_PARALLEL_MIN_NBYTES } from './pool/chunk.js';
+export type { AsyncCompressOptions, AsyncDecompressOptions } from './pool/chunk.js';
+export { decompressFrameAsync } from './pool/frame.js';
+export type { AsyncSliceOptions } from './pool/frame.js';
+export { shutdownPool } from './pool/pool.js';
+
 // n-dimensional arrays (`.b2nd`, python-blosc2's NDArray) and NumPy `.npy` files.
 export { NDArray, NDARRAY_DEFAULT_CPARAMS, B2ND_METALAYER, sliceToTypedArray, fortranToC } from './ndarray/ndarray.js';
 export type { NDSlice, SliceSpec, NDArrayCreateOptions, NDArrayReadStats } from './ndarray/ndarray.js';

@@ -451,6 +451,17 @@ export class SChunk {
   }
 
   /**
+   * `getSlice` decoded on `options.nthreads` workers: the chunks of the slice in parallel,
+   * or the blocks of its one chunk. Same bytes as `getSlice`; the result lives in a
+   * SharedArrayBuffer where the runtime has one.
+   */
+  async getSliceAsync(start = 0, stop?: number, options?: { nthreads?: number; minParallelNbytes?: number }): Promise<Uint8Array> {
+    // Loaded on first use: the pool is not part of the synchronous API.
+    const { sliceAsync } = await import('./pool/frame.js');
+    return sliceAsync(this, start, stop, options);
+  }
+
+  /**
    * A contiguous frame (format version 2) holding this super-chunk: compact, chunks in
    * order, zero/NaN/uninit chunks as negative offsets (as c-blosc2 stores them).
    */

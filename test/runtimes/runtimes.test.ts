@@ -1,8 +1,9 @@
 /**
  * The same package under Node, Deno and Bun: a smoke script (test/runtimes/smoke.mjs) that
- * decodes python-written chunks and frames, round-trips every codec and packs/unpacks a
- * bloscpack file on disk. Deno and Bun come from npm (.ci/run installs them); without them
- * the check skips visibly, except in CI where their absence is an error.
+ * decodes python-written chunks and frames, round-trips every codec, packs/unpacks a
+ * bloscpack file on disk, and decodes and encodes chunks and frames on worker threads.
+ * Deno and Bun come from npm (.ci/run installs them); without them the check skips
+ * visibly, except in CI where their absence is an error.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -47,7 +48,7 @@ describe('runtimes', () => {
       expect(r.stderr.includes('check failed') ? r.stderr : '').toBe('');
       expect(r.status).toBe(0);
       const last = r.stdout.trim().split('\n').pop() ?? '';
-      expect(JSON.parse(last)).toEqual({ ok: true, checks: 12 });
+      expect(JSON.parse(last)).toEqual({ ok: true, checks: 20 });
     });
   }
 });

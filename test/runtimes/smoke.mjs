@@ -1,11 +1,15 @@
 // Runtime smoke check, run by Node, Deno and Bun alike against the built package:
 // decode a chunk python-blosc2 wrote, round-trip chunks, read a python-written frame from a
-// file, and pack/unpack a bloscpack file on disk. Prints one JSON line.
+// file, pack/unpack a bloscpack file on disk, and do the same with worker threads
+// (nthreads 2: this runtime's workers). Prints one JSON line.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chunkInfo, compress, decompress, SChunk, bloscpack } from '../../dist/index.js';
+import {
+  chunkInfo, compress, compressAsync, decompress, decompressAsync, decompressFrameAsync, SChunk, bloscpack, shutdownPool,
+} from '../../dist/index.js';
+import { getPool } from '../../dist/pool/pool.js';
 import { FileSource, bloscpackPackFile, bloscpackUnpackFile } from '../../dist/node.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -60,4 +64,28 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+
+// Worker threads. Async results may live in shared memory: hash a plain copy.
+const plainSha = (b) => sha256(b.slice());
+for (const f of manifest.files.filter((x) => x.decoded.length >= 4 << 20 && x.path.includes('.t4.')).slice(0, 2)) {
+  // Written by C with 4 threads: block payloads out of order.
+  const out = await decompressAsync(new Uint8Array(readFileSync(join(root, 'fixtures', f.path))), undefined, { nthreads: 2 });
+  check(`workers decode ${f.path}`, plainSha(out) === f.decoded.sha256);
+}
+const large = new Float64Array(1 << 19).map((_, i) => Math.sin(i / 300) * 1000);
+const largeBytes = new Uint8Array(large.buffer);
+for (const codec of ['lz4', 'zstd']) {
+  const chunk = await compressAsync(large, { codec, clevel: 3, nthreads: 2 });
+  check(`workers encode ${codec} = sync`, sha256(chunk) === sha256(compress(large, { codec, clevel: 3 })));
+}
+const b2nd = frames.files.find((x) => x.path.endsWith('.b2nd'));
+const b2ndOut = await decompressFrameAsync(new Uint8Array(readFileSync(join(root, 'fixtures', b2nd.path))), { nthreads: 2, minParallelNbytes: 0 });
+check(`workers frame ${b2nd.path}`, plainSha(b2ndOut) === b2nd.decoded.sha256);
+const bigFrame = SChunk.fromData(largeBytes, { chunksize: 1 << 20, typesize: 8, cparams: { codec: 'blosclz' } });
+const opened = SChunk.open(bigFrame.toFrame());
+check('workers frame slice', plainSha(await opened.getSliceAsync(1000, 400_000, { nthreads: 2 })) === sha256(opened.getSlice(1000, 400_000)));
+check('workers started', getPool().workerCount > 0);
+shutdownPool();
+check('pool shut down', getPool().workerCount === 0);
+
 console.log(JSON.stringify({ ok: true, checks: checks.length }));

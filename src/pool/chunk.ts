@@ -1,0 +1,184 @@
+/**
+ * Asynchronous chunk compression and decompression on the worker pool. Blocks of one chunk
+ * are spread over workers in contiguous ranges (c-blosc2 hands blocks to threads the same
+ * way), through shared memory where the runtime has it and transferred copies otherwise.
+ * The bytes never depend on nthreads: workers only encode blocks, and the serial driver
+ * then assembles them in block order, keeping every decision of the serial path.
+ */
+import { BloscErrorCode, fail } from '../errors.js';
+import { blockGeometry, compressChunk } from '../chunk/compress.js';
+import { decompressChunk, type DecompressOptions } from '../chunk/decompress.js';
+import { chunkLayout } from '../chunk/layout.js';
+import { readChunkHeader, SpecialKind } from '../frame/chunk-header.js';
+import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
+import { FilterId } from '../shuffle/types.js';
+import { acquireStaging, bytesOf, elementSize, isShared, releaseStaging, sharedBytes, sharedMemoryAvailable, stageShared } from './memory.js';
+import type { WireCParams } from './protocol.js';
+import { checkThreads, runTasks, splitRange, workersCanRun, type PoolTask } from './run.js';
+
+/**
+ * Chunks smaller than these stay on the calling thread: below them the round trips to the
+ * workers and the copies into and out of shared memory cost more than a second thread
+ * saves. Measured with bench/threads.mjs (LZ4, smooth float64, shuffle; sync against
+ * nthreads 2 with the threshold off) on a 2-core x86-64 VM under load from other processes
+ * (load average 6-9): encoding broke even at about 256 KiB (238-264 MB/s sync, 229-254
+ * forced); decoding, at 0.9-1.4 GB/s sync, did not break even at any size up to 4 MiB on
+ * that machine, so its threshold stays at 1 MiB, where a call costs about 1 ms sync and
+ * the round trips (0.1-0.3 ms on an idle core) are a small part of it.
+ */
+export const DECODE_PARALLEL_MIN_NBYTES = 1 << 20;
+export const ENCODE_PARALLEL_MIN_NBYTES = 256 << 10;
+
+/**
+ * One contiguous range of blocks per thread, as c-blosc2 partitions blocks for decoding:
+ * each further range costs a round trip to the worker, which on a busy machine (a thread
+ * waiting for a core) costs more than the imbalance it would even out.
+ */
+const RANGES_PER_THREAD = 1;
+
+export interface AsyncDecompressOptions extends DecompressOptions {
+  /** Worker threads to spread the blocks over; 1 (default) decodes on the calling thread. */
+  nthreads?: number;
+  /** Chunks of fewer bytes decode on the calling thread. Default DECODE_PARALLEL_MIN_NBYTES. */
+  minParallelNbytes?: number;
+}
+
+export interface AsyncCompressOptions extends CompressOptions {
+  /** Inputs of fewer bytes compress on the calling thread. Default ENCODE_PARALLEL_MIN_NBYTES. */
+  minParallelNbytes?: number;
+}
+
+function plainView(buf: Uint8Array): Uint8Array {
+  return buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/**
+ * Decompress a chunk, spreading its blocks over `options.nthreads` workers. Same result as
+ * `decompress`. Without `out`, the result lives in a SharedArrayBuffer where the runtime
+ * has one (use `.slice()` for an API that refuses shared memory); with `out`, it is
+ * `out.subarray(0, nbytes)`, written in place when `out` is itself shared.
+ */
+export async function decompressAsync(chunkIn: Uint8Array, out?: Uint8Array, options?: AsyncDecompressOptions): Promise<Uint8Array> {
+  const nthreads = checkThreads(options?.nthreads);
+  const chunk = plainView(chunkIn);
+  if (nthreads === 1) return decompressChunk(chunk, out, options);
+  const header = readChunkHeader(chunk);
+  const nbytes = header.nbytes;
+  const regular = header.special === SpecialKind.None && !header.memcpyed && !header.vlBlocks && !header.lazy;
+  if (!regular || nbytes < (options?.minParallelNbytes ?? DECODE_PARALLEL_MIN_NBYTES)) return decompressChunk(chunk, out, options);
+  const limit = options?.maxNbytes;
+  if (limit !== undefined && nbytes > limit) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds maxNbytes ${limit}`);
+  const layout = chunkLayout(chunk, header);
+  if (layout.nblocks < 2 || !workersCanRun(layout.codec, header.filters)) return decompressChunk(chunk, out, options);
+  if (out !== undefined && out.length < nbytes) fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, chunk needs ${nbytes}`);
+
+  const blocksize = layout.blocksize;
+  const ranges = splitRange(layout.nblocks, nthreads * RANGES_PER_THREAD);
+  const body = chunk.subarray(0, header.cbytes);
+  if (sharedMemoryAvailable()) {
+    const target = out !== undefined && isShared(out) ? plainView(out).subarray(0, nbytes) : sharedBytes(nbytes);
+    const staged = stageShared(body);
+    const tasks: PoolTask[] = ranges.map(([first, last]) => ({
+      job: { kind: 'decode-blocks', chunk: staged.view, first, last, out: target, dp: first * blocksize },
+      transfer: [],
+    }));
+    try {
+      await runTasks(tasks, nthreads);
+    } finally {
+      if (staged.staged) releaseStaging(staged.view);
+    }
+    if (out === undefined || target.buffer === out.buffer) return target;
+    const dest = plainView(out).subarray(0, nbytes);
+    dest.set(target);
+    return dest;
+  }
+  const tasks: PoolTask[] = ranges.map(([first, last]) => {
+    const copy = body.slice();
+    return { job: { kind: 'decode-blocks', chunk: copy, first, last, out: null, dp: 0 }, transfer: [copy.buffer] };
+  });
+  const results = await runTasks(tasks, nthreads);
+  const dest = out === undefined ? new Uint8Array(nbytes) : plainView(out).subarray(0, nbytes);
+  for (let r = 0; r < ranges.length; r++) dest.set(results[r]!.bytes!, ranges[r]![0] * blocksize);
+  return dest;
+}
+
+function toWire(p: ResolvedCParams): WireCParams {
+  const { codec, ...rest } = p;
+  return { ...rest, codecId: codec.id };
+}
+
+/**
+ * Compress `src` into one chunk, encoding its blocks on `options.nthreads` workers. The
+ * chunk is byte-identical to `compress(src, options)` for every nthreads: the calling thread
+ * assembles the blocks in order and applies the serial path's checks (a block whose streams
+ * the serial path would have squeezed near the end of the output is encoded again there).
+ */
+export async function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: AsyncCompressOptions): Promise<Uint8Array> {
+  const bytes = bytesOf(src);
+  const p = resolveCParams(options, elementSize(src));
+  const minParallel = options?.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
+  const nthreads = p.nthreads;
+  const nbytes = bytes.length;
+  const usesDict = (p as { readonly useDict?: boolean }).useDict === true;
+  if (nthreads === 1 || nbytes < minParallel || usesDict || !workersCanRun(p.codec, p.filters)) {
+    return compressChunk(bytes, p);
+  }
+  const g = blockGeometry(nbytes, p);
+  if (g.storedFromStart || g.nblocks < 2) return compressChunk(bytes, p);
+  const { blocksize, nblocks, slotSize } = g;
+  const params = toWire(p);
+  const ranges = splitRange(nblocks, nthreads * RANGES_PER_THREAD);
+  const blocks: Uint8Array[] = new Array<Uint8Array>(nblocks);
+  if (sharedMemoryAvailable()) {
+    const staged = stageShared(bytes);
+    const scratch = acquireStaging(nblocks * slotSize);
+    const sizes = new Int32Array(new SharedArrayBuffer(4 * nblocks));
+    const tasks: PoolTask[] = ranges.map(([first, last]) => ({
+      job: {
+        kind: 'encode-blocks', src: staged.view, srcBase: 0, ref: null, nbytes, params, first, last, slotSize,
+        out: scratch, op: first * slotSize, sizes, sizesAt: first,
+      },
+      transfer: [],
+    }));
+    try {
+      await runTasks(tasks, nthreads);
+      for (const [first, last] of ranges) {
+        let at = first * slotSize;
+        for (let j = first; j < last; j++) {
+          blocks[j] = scratch.subarray(at, at + sizes[j]!);
+          at += sizes[j]!;
+        }
+      }
+      return compressChunk(bytes, p, { blocks });
+    } finally {
+      if (staged.staged) releaseStaging(staged.view);
+      releaseStaging(scratch);
+    }
+  } else {
+    const hasDelta = p.filters.includes(FilterId.Delta);
+    const tasks: PoolTask[] = ranges.map(([first, last]) => {
+      const piece = bytes.slice(first * blocksize, Math.min(nbytes, last * blocksize));
+      const ref = hasDelta && first > 0 ? bytes.slice(0, blocksize) : null;
+      const transfer = ref === null ? [piece.buffer] : [piece.buffer, ref.buffer];
+      return {
+        job: {
+          kind: 'encode-blocks', src: piece, srcBase: first * blocksize, ref, nbytes, params, first, last, slotSize,
+          out: null, op: 0, sizes: null, sizesAt: 0,
+        },
+        transfer,
+      };
+    });
+    const results = await runTasks(tasks, nthreads);
+    for (let r = 0; r < ranges.length; r++) {
+      const [first, last] = ranges[r]!;
+      const encoded = results[r]!.bytes!;
+      const sizes = results[r]!.sizes!;
+      let at = 0;
+      for (let j = first; j < last; j++) {
+        blocks[j] = encoded.subarray(at, at + sizes[j - first]!);
+        at += sizes[j - first]!;
+      }
+    }
+  }
+  return compressChunk(bytes, p, { blocks });
+}

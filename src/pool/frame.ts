@@ -1,0 +1,152 @@
+/**
+ * Asynchronous reads of super-chunks and frames on the worker pool: the chunks of a slice
+ * are decoded in parallel, each straight into its place in the output when memory is
+ * shared; a slice inside a single chunk spreads that chunk's blocks instead.
+ */
+import { BloscErrorCode, fail } from '../errors.js';
+import { decompressChunk } from '../chunk/decompress.js';
+import { CodecFormat } from '../codecs/types.js';
+import { readChunkHeader } from '../frame/chunk-header.js';
+import type { FrameOpenOptions } from '../frame/cframe.js';
+import type { FrameSource } from '../frame/source.js';
+import { SChunk } from '../schunk.js';
+import { DECODE_PARALLEL_MIN_NBYTES, decompressAsync } from './chunk.js';
+import { acquireStaging, releaseStaging, sharedBytes, sharedMemoryAvailable } from './memory.js';
+import { checkThreads, runTasks, workersCanRun, type PoolTask } from './run.js';
+
+export interface AsyncSliceOptions {
+  /** Worker threads; 1 (default) decodes on the calling thread. */
+  nthreads?: number;
+  /** Slices of fewer bytes decode on the calling thread. Default DECODE_PARALLEL_MIN_NBYTES. */
+  minParallelNbytes?: number;
+}
+
+interface ChunkPiece {
+  readonly index: number;
+  readonly chunk: Uint8Array;
+  /** Position of the chunk's first byte in the super-chunk. */
+  readonly pos: number;
+  readonly nbytes: number;
+}
+
+/**
+ * Items [start, stop) of a super-chunk, decoded on `nthreads` workers (same bytes as
+ * `schunk.getSlice(start, stop)`). The result lives in a SharedArrayBuffer where the
+ * runtime has one.
+ */
+export async function sliceAsync(schunk: SChunk, start = 0, stop?: number, options?: AsyncSliceOptions): Promise<Uint8Array> {
+  const nthreads = checkThreads(options?.nthreads);
+  const ts = schunk.typesize;
+  const total = schunk.nbytes;
+  const nitems = Math.floor(total / ts);
+  const a = Math.max(0, Math.min(nitems, Math.floor(start)));
+  const b = Math.max(a, Math.min(nitems, stop === undefined ? nitems : Math.floor(stop)));
+  const from = a * ts;
+  const to = b * ts;
+  const minParallel = options?.minParallelNbytes ?? DECODE_PARALLEL_MIN_NBYTES;
+  if (nthreads === 1 || to - from < minParallel) return schunk.getSlice(start, stop);
+
+  const pieces: ChunkPiece[] = [];
+  let pos = 0;
+  for (let i = 0; i < schunk.nchunks && pos < to; i++) {
+    const n = schunk.chunkNbytes(i);
+    if (pos + n > from && n > 0) pieces.push({ index: i, chunk: schunk.getChunk(i), pos, nbytes: n });
+    pos += n;
+  }
+  for (const piece of pieces) {
+    const header = readChunkHeader(piece.chunk);
+    if (header.nbytes !== piece.nbytes) {
+      fail(BloscErrorCode.InvalidHeader, `chunk ${piece.index} holds ${header.nbytes} bytes, expected ${piece.nbytes}`, { chunk: piece.index });
+    }
+  }
+  const shared = sharedMemoryAvailable();
+  const out = shared ? sharedBytes(to - from) : new Uint8Array(to - from);
+  if (pieces.length === 1) {
+    // One chunk: spread its blocks.
+    const piece = pieces[0]!;
+    const decoded = await withChunkIndex(piece.index, decompressAsync(piece.chunk, undefined, { nthreads, maxNbytes: piece.nbytes, minParallelNbytes: minParallel }));
+    out.set(decoded.subarray(from - piece.pos, to - piece.pos));
+    return out;
+  }
+  // Chunks a worker cannot decode (user codecs or filters) are decoded here.
+  const remote: ChunkPiece[] = [];
+  for (const piece of pieces) {
+    const header = readChunkHeader(piece.chunk);
+    if (workersCanRun(null, header.filters) && header.codecFormat !== CodecFormat.UserDefined) remote.push(piece);
+    else place(out, from, to, piece, withIndexSync(piece.index, () => decompressChunk(piece.chunk, undefined, { maxNbytes: piece.nbytes })));
+  }
+  let staging: Uint8Array | null = null;
+  const offsets: number[] = [];
+  if (shared) {
+    let cbytes = 0;
+    for (const piece of remote) {
+      offsets.push(cbytes);
+      cbytes += piece.chunk.length;
+    }
+    staging = acquireStaging(cbytes);
+    for (let k = 0; k < remote.length; k++) staging.set(remote[k]!.chunk, offsets[k]!);
+  }
+  const tasks: PoolTask[] = remote.map((piece, k) => {
+    const whole = piece.pos >= from && piece.pos + piece.nbytes <= to;
+    const chunk = staging !== null ? staging.subarray(offsets[k]!, offsets[k]! + piece.chunk.length) : piece.chunk.slice();
+    const direct = shared && whole;
+    return {
+      job: { kind: 'decode-chunk', chunk, out: direct ? out : null, dp: direct ? piece.pos - from : 0, maxNbytes: piece.nbytes },
+      transfer: staging !== null ? [] : [chunk.buffer as ArrayBuffer],
+    };
+  });
+  let results: Awaited<ReturnType<typeof runTasks>>;
+  try {
+    results = await runTasks(tasks, nthreads, (k, error) => {
+      error.chunk ??= remote[k]!.index;
+    });
+  } finally {
+    if (staging !== null) releaseStaging(staging);
+  }
+  for (let k = 0; k < remote.length; k++) {
+    const bytes = results[k]!.bytes;
+    if (bytes !== null) place(out, from, to, remote[k]!, bytes);
+  }
+  return out;
+}
+
+function place(out: Uint8Array, from: number, to: number, piece: ChunkPiece, decoded: Uint8Array): void {
+  if (decoded.length !== piece.nbytes) {
+    fail(BloscErrorCode.InvalidHeader, `chunk ${piece.index} decodes to ${decoded.length} bytes, expected ${piece.nbytes}`, { chunk: piece.index });
+  }
+  const s = Math.max(from, piece.pos);
+  const e = Math.min(to, piece.pos + piece.nbytes);
+  out.set(decoded.subarray(s - piece.pos, e - piece.pos), s - from);
+}
+
+function withIndexSync<T>(index: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw nameChunk(e, index);
+  }
+}
+
+function nameChunk(e: unknown, index: number): unknown {
+  if (e !== null && typeof e === 'object' && 'chunk' in e && (e as { chunk: unknown }).chunk === undefined) {
+    (e as { chunk: number | undefined }).chunk = index;
+  }
+  return e;
+}
+
+async function withChunkIndex<T>(index: number, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw nameChunk(e, index);
+  }
+}
+
+/**
+ * Decode a whole contiguous frame (`.b2frame`, `.b2nd`) on `nthreads` workers: the bytes of
+ * `SChunk.open(frame).getSlice()`.
+ */
+export async function decompressFrameAsync(frame: FrameSource | Uint8Array, options?: FrameOpenOptions & AsyncSliceOptions): Promise<Uint8Array> {
+  const schunk = SChunk.open(frame, options);
+  return sliceAsync(schunk, 0, undefined, options);
+}

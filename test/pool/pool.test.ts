@@ -1,0 +1,237 @@
+/**
+ * The worker pool through the built package (workers load dist/pool/worker.js, so these
+ * tests run against dist/, which `npm test` builds first): async chunk and frame calls
+ * give the synchronous calls' bytes for every nthreads, small work stays on the calling
+ * thread, and faults in workers fail the call with a BloscError without breaking the pool.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, ROOT, sha256 } from '../helpers.js';
+
+type Api = typeof import('../../src/index.js');
+type PoolModule = typeof import('../../src/pool/pool.js');
+
+let api: Api;
+let poolModule: PoolModule;
+
+beforeAll(async () => {
+  api = (await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href)) as Api;
+  poolModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'pool.js')).href)) as PoolModule;
+});
+
+afterAll(() => {
+  api?.shutdownPool();
+});
+
+function smoothFloat64(n: number): Float64Array {
+  const f = new Float64Array(n);
+  for (let i = 0; i < n; i++) f[i] = Math.sin(i / 1000) * 1000 + (i % 7) * 0.001;
+  return f;
+}
+
+function randomBytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed | 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+function bytesOf(a: ArrayBufferView): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+describe('compressAsync', () => {
+  const data = smoothFloat64(1 << 18); // 2 MiB
+  it.each([
+    ['blosclz', {}], ['lz4', {}], ['lz4hc', { clevel: 3 }], ['zstd', { clevel: 1 }], ['zlib', { clevel: 1 }],
+    ['lz4', { shuffle: 'bitshuffle' }], ['blosclz', { filters: [3, 1] }], ['lz4', { format: 'blosc1' }],
+    ['snappy', { format: 'blosc1' }], ['blosclz', { format: 'blosc1', shuffle: 'bitshuffle' }],
+  ] as const)('%s %j: the same chunk for nthreads 1, 2 and 3', async (codec, extra) => {
+    const options = { codec, blocksize: 65536, ...extra };
+    const serial = api.compress(data, options);
+    for (const nthreads of [2, 3]) {
+      const chunk = await api.compressAsync(data, { ...options, nthreads });
+      expect(sha256(chunk)).toBe(sha256(serial));
+    }
+    expect(sha256(api.decompress(serial))).toBe(sha256(bytesOf(data)));
+  });
+
+  it('stores incompressible input exactly as the serial path does', async () => {
+    const src = randomBytes(1 << 20, 3);
+    const serial = api.compress(src, { codec: 'lz4', typesize: 1 });
+    expect(api.chunkInfo(serial).memcpyed).toBe(true);
+    expect(sha256(await api.compressAsync(src, { codec: 'lz4', typesize: 1, nthreads: 2 }))).toBe(sha256(serial));
+  });
+
+  it('matches on chunks that barely fit (random blocks, then compressible ones)', async () => {
+    for (const [codec, n] of [['blosclz', 1022], ['lz4', 1020], ['blosclz', 1000]] as const) {
+      // 1 KiB blocks: n random, then 2 compressible; the serial path squeezes the last ones.
+      const src = randomBytes((n + 2) * 1024, n);
+      for (let i = n * 1024; i < src.length; i++) src[i] = 1 + (i % 4);
+      const options = { codec, typesize: 1, shuffle: 'noshuffle', blocksize: 1024 } as const;
+      const serial = api.compress(src, options);
+      expect(sha256(await api.compressAsync(src, { ...options, nthreads: 2 }))).toBe(sha256(serial));
+    }
+  });
+
+  it('leaves small inputs on the calling thread', async () => {
+    api.shutdownPool();
+    const small = smoothFloat64(8192); // 64 KiB
+    expect(64 << 10).toBeLessThan(api.ENCODE_PARALLEL_MIN_NBYTES);
+    const chunk = await api.compressAsync(small, { nthreads: 2 });
+    expect(sha256(chunk)).toBe(sha256(api.compress(small)));
+    expect(poolModule.getPool().workerCount).toBe(0);
+  });
+});
+
+describe('decompressAsync', () => {
+  const manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as {
+    files: Array<{ path: string; decoded: { length: number; sha256: string } }>;
+  };
+  const large = manifest.files.filter((f) => f.decoded.length >= 2 << 20).slice(0, 12);
+
+  it('decodes the large python-written chunks (payloads in any order) with 2 workers', async () => {
+    expect(large.length).toBeGreaterThan(4);
+    for (const f of large) {
+      const chunk = new Uint8Array(readFileSync(join(FIXTURES, f.path)));
+      expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2 })), f.path).toBe(f.decoded.sha256);
+    }
+  });
+
+  it('writes into a given output, shared or not', async () => {
+    const data = smoothFloat64(1 << 18);
+    const chunk = api.compress(data, { codec: 'lz4', blocksize: 32768, filters: [3, 1] });
+    const plain = new Uint8Array(data.byteLength + 5);
+    const res1 = await api.decompressAsync(chunk, plain, { nthreads: 2 });
+    expect(res1.buffer).toBe(plain.buffer);
+    expect(sha256(res1)).toBe(sha256(bytesOf(data)));
+    const shared = new Uint8Array(new SharedArrayBuffer(data.byteLength));
+    const res2 = await api.decompressAsync(chunk, shared, { nthreads: 3 });
+    expect(res2.buffer).toBe(shared.buffer);
+    expect(sha256(res2)).toBe(sha256(bytesOf(data)));
+  });
+
+  it('fails a corrupt block with a BloscError, and the pool works afterwards', async () => {
+    const data = smoothFloat64(1 << 18);
+    const chunk = api.compress(data, { codec: 'lz4', blocksize: 65536 });
+    const info = api.chunkInfo(chunk);
+    const bad = chunk.slice();
+    // Scribble over the middle of the payload: some block's LZ4 stream breaks.
+    const mid = Math.floor(info.cbytes / 2);
+    for (let i = mid; i < mid + 64; i++) bad[i] = 0xff;
+    await expect(api.decompressAsync(bad, undefined, { nthreads: 2 })).rejects.toMatchObject({ name: 'BloscError' });
+    expect(() => api.decompress(bad)).toThrow();
+    expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2 }))).toBe(sha256(bytesOf(data)));
+  });
+
+  it('fails the call when a worker dies mid-call, and recovers', async () => {
+    const data = smoothFloat64(1 << 20); // 8 MiB
+    const chunk = api.compress(data, { codec: 'zlib', clevel: 1, blocksize: 262144 });
+    const call = api.decompressAsync(chunk, undefined, { nthreads: 2 });
+    const pool = poolModule.getPool();
+    let killed = false;
+    for (let i = 0; i < 400 && !killed; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      killed = pool.killBusyWorker();
+    }
+    expect(killed).toBe(true);
+    const err = await call.then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(api.BloscError);
+    expect((err as { code: number }).code).toBe(api.BloscErrorCode.Failure);
+    expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2 }))).toBe(sha256(bytesOf(data)));
+  });
+
+  it('leaves small chunks on the calling thread', async () => {
+    api.shutdownPool();
+    const chunk = api.compress(smoothFloat64(16384), { codec: 'lz4' }); // 128 KiB
+    await api.decompressAsync(chunk, undefined, { nthreads: 2 });
+    expect(poolModule.getPool().workerCount).toBe(0);
+  });
+});
+
+describe('frames', () => {
+  it('getSliceAsync and decompressFrameAsync give getSlice\'s bytes', async () => {
+    const data = bytesOf(smoothFloat64(3 << 17)); // 3 MiB in 5 chunks
+    const schunk = api.SChunk.fromData(data, { chunksize: 640 << 10, typesize: 8, cparams: { codec: 'lz4' } });
+    expect(schunk.nchunks).toBe(5);
+    const frame = schunk.toFrame();
+    const whole = await api.decompressFrameAsync(frame, { nthreads: 2 });
+    expect(sha256(whole)).toBe(sha256(data));
+    const opened = api.SChunk.open(frame);
+    for (const [a, b] of [[0, undefined], [1000, 300_000], [70_000, 90_000], [5, 5]] as const) {
+      const got = await opened.getSliceAsync(a, b, { nthreads: 2 });
+      expect(sha256(got), `${a}..${b}`).toBe(sha256(opened.getSlice(a, b)));
+    }
+  });
+
+  it('decodes a python-written frame with workers', async () => {
+    const frames = JSON.parse(readFileSync(join(FIXTURES, 'frames', 'manifest.json'), 'utf8')) as {
+      files: Array<{ path: string; nbytes: number; decoded: { sha256: string | null } }>;
+    };
+    const readable = frames.files.filter((x) => x.nbytes > 0 && !x.path.includes('sparse') && x.decoded.sha256 !== null);
+    expect(readable.length).toBeGreaterThan(5);
+    for (const f of readable) {
+      const bytes = new Uint8Array(readFileSync(join(FIXTURES, f.path)));
+      const got = await api.decompressFrameAsync(bytes, { nthreads: 2 });
+      expect(sha256(got), f.path).toBe(f.decoded.sha256);
+    }
+  });
+
+  it('names the corrupt chunk of a frame', async () => {
+    const data = bytesOf(smoothFloat64(3 << 17));
+    const schunk = api.SChunk.fromData(data, { chunksize: 640 << 10, typesize: 8, cparams: { codec: 'lz4' } });
+    const chunk = schunk.getChunk(2).slice();
+    // bstarts[1] past the end of the chunk.
+    new DataView(chunk.buffer).setInt32(32 + 4, 0x7fffffff, true);
+    schunk.updateChunk(2, chunk);
+    const err = await schunk.getSliceAsync(0, undefined, { nthreads: 2 }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(api.BloscError);
+    expect((err as { chunk: number }).chunk).toBe(2);
+  });
+});
+
+describe('process lifetime and runtimes without shared memory', () => {
+  const script = (body: string): string => `
+    const api = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'index.js')).href)});
+    const f = new Float64Array(1 << 18).map((_, i) => Math.sin(i / 1000));
+    ${body}`;
+
+  it('idle workers do not keep Node running', () => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script(`
+      const c = await api.compressAsync(f, { codec: 'lz4', nthreads: 2 });
+      const d = await api.decompressAsync(c, undefined, { nthreads: 2 });
+      console.log(d.length);`)], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.stdout.trim()).toBe(String(f64Bytes(1 << 18)));
+    expect(r.status).toBe(0);
+  });
+
+  it('works by transfer when shared memory is off', async () => {
+    const memory = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'memory.js')).href)) as typeof import('../../src/pool/memory.js');
+    memory.setSharedMemoryEnabled(false);
+    try {
+      const f = smoothFloat64(1 << 18);
+      for (const options of [{ codec: 'lz4', filters: [3, 1], blocksize: 65536 }, { codec: 'blosclz', typesize: 4 }] as const) {
+        const sync = api.compress(f, options);
+        expect(sha256(await api.compressAsync(f, { ...options, nthreads: 2 }))).toBe(sha256(sync));
+        const d = await api.decompressAsync(sync, undefined, { nthreads: 2 });
+        expect(d.buffer).toBeInstanceOf(ArrayBuffer);
+        expect(sha256(d)).toBe(sha256(bytesOf(f)));
+      }
+      const schunk = api.SChunk.fromData(bytesOf(f), { chunksize: 512 << 10, typesize: 8 });
+      expect(sha256(await schunk.getSliceAsync(100, 200_000, { nthreads: 2 }))).toBe(sha256(schunk.getSlice(100, 200_000)));
+    } finally {
+      memory.setSharedMemoryEnabled(true);
+    }
+  });
+});
+
+function f64Bytes(n: number): number {
+  return n * 8;
+}

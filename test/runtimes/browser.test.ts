@@ -1,0 +1,170 @@
+/**
+ * The built package in headless Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core): a page served from 127.0.0.1 imports dist/index.js, decodes a
+ * python-written chunk and frames on Web Workers (nthreads 2), encodes a chunk with them,
+ * and checks the bytes with crypto.subtle's sha256. The page is served twice: with
+ * COOP/COEP headers (cross-origin isolated, so shared memory) and without (transfers).
+ * Without a usable Chromium the test skips visibly, except under CI=true where it fails.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.html': 'text/html',
+};
+
+const PAGE = '<!doctype html><meta charset="utf-8"><title>blosc-ts</title><p>blosc-ts browser check</p>';
+
+/**
+ * Browsers do not resolve bare imports ('pako', 'fzstd', 'snappyjs'): bundlers do that for
+ * users. Here each dependency is bundled into one ES module with esbuild (which the test
+ * runner brings), and the server points the dist files' bare imports at those.
+ */
+async function bundleDependencies(): Promise<Map<string, string>> {
+  const esbuild = (await import('esbuild')) as typeof import('esbuild');
+  const names = new Map<string, Set<string>>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.js')) {
+        for (const m of readFileSync(full, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'([a-z][^'./:]*)'/g)) {
+          const set = names.get(m[2]!) ?? new Set<string>();
+          for (const n of m[1]!.split(',')) if (n.trim() !== '') set.add(n.trim());
+          names.set(m[2]!, set);
+        }
+      }
+    }
+  };
+  walk(join(ROOT, 'dist'));
+  const out = new Map<string, string>();
+  for (const [dep, imported] of names) {
+    const contents = `import * as m from '${dep}';\nexport const { ${[...imported].join(', ')} } = m;\n`;
+    const result = await esbuild.build({ stdin: { contents, resolveDir: ROOT }, bundle: true, format: 'esm', write: false, logLevel: 'silent' });
+    out.set(dep, result.outputFiles[0]!.text);
+  }
+  return out;
+}
+
+/** Serve dist/, fixtures/, the page script (and a blank page at /) from 127.0.0.1, isolated or not. */
+function serve(isolated: boolean, deps: Map<string, string>): Promise<{ server: Server; base: string }> {
+  const server = createServer((req, res) => {
+    const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
+    if (isolated) {
+      headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+      headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+    }
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    if (path === '/') {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(PAGE);
+      return;
+    }
+    if (path.startsWith('/deps/')) {
+      const code = deps.get(path.slice('/deps/'.length, -'.js'.length));
+      if (code === undefined) res.writeHead(404, headers).end();
+      else res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(code);
+      return;
+    }
+    const file = join(ROOT, path);
+    const allowed = path.startsWith('/dist/') || path.startsWith('/fixtures/') || path === '/test/runtimes/browser-page.mjs';
+    if (!allowed || !existsSync(file)) {
+      res.writeHead(404, headers).end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    if (path.startsWith('/dist/') && file.endsWith('.js')) {
+      res.end(readFileSync(file, 'utf8').replace(/from '([a-z][^'./:]*)'/g, (all, dep: string) => (deps.has(dep) ? `from '/deps/${dep}.js'` : all)));
+    } else {
+      res.end(readFileSync(file));
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      resolve({ server, base: `http://127.0.0.1:${port}` });
+    });
+  });
+}
+
+interface PageReport {
+  isolated: boolean;
+  shared: boolean;
+  checks: Record<string, boolean>;
+  workers: number;
+}
+
+type PlaywrightCore = typeof import('playwright-core');
+
+async function loadPlaywright(): Promise<PlaywrightCore | null> {
+  try {
+    return (await import('playwright-core')) as PlaywrightCore;
+  } catch {
+    return null;
+  }
+}
+
+const inCI = process.env.CI === 'true';
+const playwright = await loadPlaywright();
+const usable = playwright !== null && existsSync(CHROMIUM) && existsSync(join(ROOT, 'dist', 'index.js'));
+
+describe('browser (headless Chromium)', () => {
+  if (!usable) {
+    const why = playwright === null ? 'playwright-core is not installed' : `${CHROMIUM} is missing (apt-get install chromium)`;
+    if (inCI) {
+      it('Chromium runs in CI', () => {
+        throw new Error(`${why}: .ci/run installs it`);
+      });
+    } else {
+      console.warn(`[skip] browser check: ${why}`);
+      it.skip(`browser check (${why})`, () => undefined);
+    }
+    return;
+  }
+
+  const servers: Server[] = [];
+  let profile = '';
+  let deps = new Map<string, string>();
+  beforeAll(async () => {
+    profile = mkdtempSync(join(tmpdir(), 'blosc-ts-chromium-'));
+    deps = await bundleDependencies();
+  });
+  afterAll(() => {
+    for (const s of servers) s.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it.each([[true], [false]])('decodes and encodes with Web Workers (COOP/COEP: %s)', async (isolated) => {
+    const { server, base } = await serve(isolated, deps);
+    servers.push(server);
+    const context = await playwright!.chromium.launchPersistentContext(join(profile, String(isolated)), {
+      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000,
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${base}/`);
+      // A string, so the test runner does not rewrite the page's dynamic import.
+      const report = (await page.evaluate("import('/test/runtimes/browser-page.mjs').then((m) => m.run())")) as PageReport;
+      expect(errors).toEqual([]);
+      expect(report.isolated).toBe(isolated);
+      expect(report.shared).toBe(isolated);
+      expect(report.workers).toBeGreaterThan(0);
+      expect(Object.keys(report.checks).length).toBeGreaterThanOrEqual(5);
+      expect(Object.entries(report.checks).filter(([, ok]) => !ok)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
