@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { zstdDecompressInto } from '../../../src/codecs/zstd/index.js';
+import { zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/index.js';
+
+/**
+ * The sequence loop executes common shapes (short literals, matches up to 64 bytes, offsets
+ * other than 3) inline with fixed-size word copies that may write past a sequence's end, and
+ * leaves the rest to a general path. These inputs are made of pieces that produce every
+ * shape: literal runs, short-period runs (periods 1 to 9), and copies of earlier bytes at
+ * near and far distances, short and long.
+ */
+type Piece =
+  | { kind: 'literals'; bytes: Uint8Array }
+  | { kind: 'period'; pattern: Uint8Array; length: number }
+  | { kind: 'copy'; distance: number; length: number };
+
+const piece: fc.Arbitrary<Piece> = fc.oneof(
+  fc.uint8Array({ minLength: 0, maxLength: 40 }).map((bytes): Piece => ({ kind: 'literals', bytes })),
+  fc
+    .record({ pattern: fc.uint8Array({ minLength: 1, maxLength: 9 }), length: fc.integer({ min: 1, max: 200 }) })
+    .map((r): Piece => ({ kind: 'period', ...r })),
+  fc
+    .record({ distance: fc.integer({ min: 1, max: 20000 }), length: fc.integer({ min: 3, max: 300 }) })
+    .map((r): Piece => ({ kind: 'copy', ...r })),
+);
+
+function build(pieces: readonly Piece[]): Uint8Array {
+  const out: number[] = [];
+  for (const p of pieces) {
+    if (p.kind === 'literals') {
+      for (const b of p.bytes) out.push(b);
+    } else if (p.kind === 'period') {
+      for (let i = 0; i < p.length; i++) out.push(p.pattern[i % p.pattern.length]!);
+    } else if (out.length > 0) {
+      const from = out.length - Math.min(p.distance, out.length);
+      for (let i = 0; i < p.length; i++) out.push(out[from + i]!);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+function compress(src: Uint8Array, level: number): Uint8Array {
+  const dst = new Uint8Array(zstdCompressBound(src.length) + 64);
+  const n = zstdCompress(src, 0, src.length, dst, 0, dst.length, level);
+  return dst.subarray(0, n);
+}
+
+const GUARD = 64;
+const SENTINEL = 0xa5;
+
+describe('zstd sequence execution', () => {
+  it('decodes every literal/match shape exactly, and writes nothing outside the output window', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 120 }), fc.constantFrom(1, 3, 9, 19), (pieces, level) => {
+        const src = build(pieces);
+        const frame = compress(src, level);
+        // The output window sits between two guard zones in a larger buffer.
+        const buf = new Uint8Array(GUARD + src.length + GUARD).fill(SENTINEL);
+        const n = zstdDecompressInto(frame, 0, frame.length, buf, GUARD, src.length, null);
+        expect(n).toBe(src.length);
+        expect(Buffer.from(buf.subarray(GUARD, GUARD + n)).equals(Buffer.from(src))).toBe(true);
+        for (let i = 0; i < GUARD; i++) {
+          expect(buf[i]).toBe(SENTINEL);
+          expect(buf[GUARD + src.length + i]).toBe(SENTINEL);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('decodes the same frame identically into an exact output and into the middle of a larger one', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 60 }), fc.integer({ min: 0, max: 100 }), (pieces, at) => {
+        const src = build(pieces);
+        const frame = compress(src, 9);
+        const exact = new Uint8Array(src.length);
+        zstdDecompressInto(frame, 0, frame.length, exact, 0, src.length, null);
+        const big = new Uint8Array(at + src.length + 1000);
+        zstdDecompressInto(frame, 0, frame.length, big, at, src.length, null);
+        expect(Buffer.from(exact).equals(Buffer.from(src))).toBe(true);
+        expect(Buffer.from(big.subarray(at, at + src.length)).equals(Buffer.from(src))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
