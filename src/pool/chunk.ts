@@ -6,10 +6,10 @@
  * then assembles them in block order, keeping every decision of the serial path.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { blockGeometry, compressChunk } from '../chunk/compress.js';
+import { blockGeometry, compressChunk, type BlockGeometry } from '../chunk/compress.js';
 import { decompressChunk, type DecompressOptions } from '../chunk/decompress.js';
 import { chunkLayout } from '../chunk/layout.js';
-import { readChunkHeader, SpecialKind } from '../frame/chunk-header.js';
+import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { acquireStaging, bytesOf, elementSize, isShared, releaseStaging, sharedBytes, sharedMemoryAvailable, stageShared } from './memory.js';
@@ -58,10 +58,25 @@ function plainView(buf: Uint8Array): Uint8Array {
  * has one (use `.slice()` for an API that refuses shared memory); with `out`, it is
  * `out.subarray(0, nbytes)`, written in place when `out` is itself shared.
  */
-export async function decompressAsync(chunkIn: Uint8Array, out?: Uint8Array, options?: AsyncDecompressOptions): Promise<Uint8Array> {
-  const nthreads = checkThreads(options?.nthreads);
-  const chunk = plainView(chunkIn);
-  if (nthreads === 1) return decompressChunk(chunk, out, options);
+export function decompressAsync(chunkIn: Uint8Array, out?: Uint8Array, options?: AsyncDecompressOptions): Promise<Uint8Array> {
+  // Not an async function: work that stays on this thread pays for one settled promise only.
+  try {
+    const nthreads = checkThreads(options?.nthreads);
+    const chunk = plainView(chunkIn);
+    // nbytes sits at offset 4 of both header formats; readChunkHeader validates it later.
+    const nbytesField = chunk.length >= 16 ? readInt32LE(chunk, 4) : 0;
+    if (nthreads === 1 || nbytesField < (options?.minParallelNbytes ?? DECODE_PARALLEL_MIN_NBYTES)) {
+      return Promise.resolve(decompressChunk(chunk, out, options));
+    }
+    return decompressParallel(chunk, out, options, nthreads);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+async function decompressParallel(
+  chunk: Uint8Array, out: Uint8Array | undefined, options: AsyncDecompressOptions | undefined, nthreads: number,
+): Promise<Uint8Array> {
   const header = readChunkHeader(chunk);
   const nbytes = header.nbytes;
   const regular = header.special === SpecialKind.None && !header.memcpyed && !header.vlBlocks && !header.lazy;
@@ -113,18 +128,27 @@ function toWire(p: ResolvedCParams): WireCParams {
  * assembles the blocks in order and applies the serial path's checks (a block whose streams
  * the serial path would have squeezed near the end of the output is encoded again there).
  */
-export async function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: AsyncCompressOptions): Promise<Uint8Array> {
-  const bytes = bytesOf(src);
-  const p = resolveCParams(options, elementSize(src));
-  const minParallel = options?.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
+export function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: AsyncCompressOptions): Promise<Uint8Array> {
+  // Not an async function: work that stays on this thread pays for one settled promise only.
+  try {
+    const bytes = bytesOf(src);
+    const p = resolveCParams(options, elementSize(src));
+    const minParallel = options?.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
+    const usesDict = (p as { readonly useDict?: boolean }).useDict === true;
+    if (p.nthreads === 1 || bytes.length < minParallel || usesDict || !workersCanRun(p.codec, p.filters)) {
+      return Promise.resolve(compressChunk(bytes, p));
+    }
+    const g = blockGeometry(bytes.length, p);
+    if (g.storedFromStart || g.nblocks < 2) return Promise.resolve(compressChunk(bytes, p));
+    return compressParallel(bytes, p, g);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockGeometry): Promise<Uint8Array> {
   const nthreads = p.nthreads;
   const nbytes = bytes.length;
-  const usesDict = (p as { readonly useDict?: boolean }).useDict === true;
-  if (nthreads === 1 || nbytes < minParallel || usesDict || !workersCanRun(p.codec, p.filters)) {
-    return compressChunk(bytes, p);
-  }
-  const g = blockGeometry(nbytes, p);
-  if (g.storedFromStart || g.nblocks < 2) return compressChunk(bytes, p);
   const { blocksize, nblocks, slotSize } = g;
   const params = toWire(p);
   const ranges = splitRange(nblocks, nthreads * RANGES_PER_THREAD);
