@@ -72,7 +72,7 @@ describe('zstd dictionary training', () => {
     expect(withDict).toBeLessThan(without);
   });
 
-  it.skipIf(!haveZstandard)('selects the content libzstd selects for the same k, and finalizes it as libzstd does at level 1 (python-zstandard)', () => {
+  it.skipIf(!haveZstandard)('selects the content libzstd selects for the same k, finalizes it as libzstd does, and trains as ZDICT_trainFromBuffer (python-zstandard)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'blosc-ts-zdict-'));
     try {
       const cases: Array<{ kind: 'text' | 'records' | 'ramp'; count: number; size: number; cap: number; k: number }> = [
@@ -98,6 +98,8 @@ describe('zstd dictionary training', () => {
         '    open(f"{d}/{i}.dict", "wb").write(t.as_bytes())',
         '    t = zstandard.train_dictionary(c["cap"], samples, k=c["k"], d=8, f=20, accel=1, level=1)',
         '    open(f"{d}/{i}.l1.dict", "wb").write(t.as_bytes())',
+        '    t = zstandard.train_dictionary(c["cap"], samples, d=8, steps=4, level=3, threads=0)',
+        '    open(f"{d}/{i}.zdict", "wb").write(t.as_bytes())',
       ].join('\n');
       const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script, dir], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
@@ -116,6 +118,9 @@ describe('zstd dictionary training', () => {
         const finalized = finalizeZstdDictionary(ours, samples, sizes, nbTrain, c.cap, 1);
         const theirsL1 = new Uint8Array(readFileSync(join(dir, `${i}.l1.dict`)));
         expect(firstDifference(finalized, theirsL1)).toBe('equal');
+        // ZDICT_trainFromBuffer's settings (d 8, 4 steps of k, level 3): the whole trainer.
+        const zdict = new Uint8Array(readFileSync(join(dir, `${i}.zdict`)));
+        expect(firstDifference(trainZstdDictionary(samples, sizes, c.cap), zdict)).toBe('equal');
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });

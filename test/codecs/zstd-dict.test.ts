@@ -2,7 +2,7 @@
  * zstd compression with a dictionary (`createZstdCDict` + `zstdCompressUsingCDict`):
  * frames our decoder reads back with the same dictionary, for raw-content and formatted
  * dictionaries, in each of libzstd's three ways of using a CDict (attach up to 8 KiB,
- * copy below 128 KiB, load above), at the fast levels. Byte identity with libzstd is
+ * copy below 128 KiB, load above), at the fast levels, and attached at level 3. Byte identity with libzstd is
  * checked through c-blosc2's dictionary chunks (test/chunk/dict-fixtures.test.ts and the
  * live cross-check).
  */
@@ -67,11 +67,13 @@ describe('zstd encoder with a dictionary', () => {
         fc.constantFrom(...KINDS),
         fc.constantFrom(100, 3000, 8192, 8193, 40000, 131072, 200000),
         fc.integer({ min: 8, max: 32768 }),
-        fc.constantFrom(1, 2, -1, -5),
+        fc.constantFrom(1, 2, 3, -1, -5),
         fc.integer({ min: 1, max: 1 << 30 }),
         (kind, n, dictSize, level, seed) => {
-          // Level 2 loads inputs from 128 KiB on with double-fast parameters, which has no dictionary port.
+          // Level 2 loads inputs from 128 KiB on with double-fast parameters, and level 3
+          // copies the dictionary above 16 KiB: neither has a dictionary port.
           fc.pre(level !== 2 || n < 131072);
+          fc.pre(level !== 3 || n <= 16384);
           // A dictionary of the same kind, so that matches into it are found.
           const dict = makeData(kind, dictSize, seed ^ 0x5a5a);
           roundTrip(makeData(kind, n, seed), dict, level);
@@ -88,6 +90,7 @@ describe('zstd encoder with a dictionary', () => {
         for (const kind of ['text-like', 'shuffled-ramp', 'random'] as const) {
           const frame = roundTrip(makeData(kind, n, n + 7), dict, 1);
           expect(frameDictId(frame)).toBe(id);
+          if (n <= 16384) expect(frameDictId(roundTrip(makeData(kind, n, n + 8), dict, 3))).toBe(id);
         }
       }
     }
@@ -112,8 +115,13 @@ describe('zstd encoder with a dictionary', () => {
     expect(firstDifference(zstdDecompress(out.subarray(0, n)), src)).toBe('equal');
   });
 
-  it('refuses levels beyond the fast strategy and corrupt formatted dictionaries', () => {
-    expect(() => createZstdCDict(makeData('text-like', 1000, 1), 3)).toThrow(BloscError);
+  it('refuses levels and sizes without a dictionary port, and corrupt formatted dictionaries', () => {
+    expect(() => createZstdCDict(makeData('text-like', 1000, 1), 6)).toThrow(BloscError);
+    // Double-fast (level 3) has the attached-dictionary parser only: inputs up to 16 KiB.
+    const level3 = createZstdCDict(makeData('text-like', 1000, 1), 3);
+    const mid = makeData('text-like', 20000, 2);
+    const room3 = new Uint8Array(zstdCompressBound(mid.length));
+    expect(() => zstdCompressUsingCDict(mid, 0, mid.length, room3, 0, room3.length, level3)).toThrow(BloscError);
     const level2 = createZstdCDict(makeData('text-like', 1000, 1), 2);
     const big = makeData('text-like', 200000, 2);
     const room = new Uint8Array(zstdCompressBound(big.length));

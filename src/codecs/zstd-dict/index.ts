@@ -4,16 +4,15 @@
  * (lib/dictBuilder/fastcover.c) with d = 8, f = 20, accel = 1 and k from 50 to 2000 in 4
  * steps, training on the first 75% of the samples and scoring each k on the rest.
  *
- * The segment selection is libzstd's (`FASTCOVER_computeFrequency`,
- * `FASTCOVER_selectSegment`, `FASTCOVER_buildDictionary`, `COVER_computeEpochs`), so the
- * content chosen for a given k is the content libzstd chooses. The finalize step
- * (`ZDICT_finalizeDictionary`, `ZDICT_analyzeEntropy`) writes the same kind of formatted
- * dictionary: id from XXH64 of the content, Huffman and FSE tables from the statistics of
- * the samples parsed against the content, repeat offsets 1, 4, 8. One thing differs:
- * libzstd parses the samples, and scores each k, at level 3 (double-fast), this port at
- * level 1 (fast), the strategy it has a dictionary port for. So the statistics, and at
- * times the k chosen, differ, and the dictionary is not libzstd's bytes; it is a valid
- * zstd dictionary any decoder reads.
+ * The segment selection (`FASTCOVER_computeFrequency`, `FASTCOVER_selectSegment`,
+ * `FASTCOVER_buildDictionary`, `COVER_computeEpochs`), the finalize step
+ * (`ZDICT_finalizeDictionary`, `ZDICT_analyzeEntropy`: id from XXH64 of the content,
+ * Huffman and FSE tables from the samples parsed at level 3 against the content, repeat
+ * offsets 1, 4, 8) and the scoring of each k (`COVER_selectDict`,
+ * `COVER_checkTotalCompressedSize`: dictionary size plus the test samples compressed at
+ * level 3 with it) are libzstd's, so the dictionary is libzstd's bytes. One exception: a
+ * test sample over 16 KiB would be compressed against a copied double-fast table, which is
+ * not ported; such sets are scored at level 1 and the k chosen may then differ.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
 import { xxhash64 } from '../zstd/xxhash64.js';
@@ -34,6 +33,8 @@ const K_MAX = 2000;
 const K_STEPS = 4;
 const SPLIT_POINT = 0.75;
 const MAX_ZERO_SCORE_RUN = 10;
+/** `ZSTD_CLEVEL_DEFAULT`: ZDICT_trainFromBuffer finalizes and scores at this level. */
+const TRAIN_LEVEL = 3;
 
 interface Segment {
   begin: number;
@@ -69,6 +70,11 @@ export function trainZstdDictionary(samples: Uint8Array, sampleSizes: readonly n
   if (trainSize < D) fail(BloscErrorCode.InvalidParam, 'zstd dictionary: too little training data');
 
   const ctx = new FastCoverContext(samples, offsets, nbTrain);
+  // Scoring compresses whole test samples at level 3; above 16 KiB libzstd copies the
+  // dictionary's tables, which this port only has for the fast strategy: score at level 1.
+  let maxTest = 0;
+  for (let i = nbTrain; i < nbSamples; i++) maxTest = Math.max(maxTest, sampleSizes[i]!);
+  const scoreLevel = maxTest <= 16 * 1024 ? TRAIN_LEVEL : 1;
   const kStep = Math.max(Math.floor((K_MAX - K_MIN) / K_STEPS), 1);
   let best: Uint8Array | null = null;
   let bestSize = Infinity;
@@ -77,8 +83,8 @@ export function trainZstdDictionary(samples: Uint8Array, sampleSizes: readonly n
     const content = ctx.build(maxSize, k);
     if (content.length === 0) continue;
     // COVER_selectDict: finalize with the training samples, score on the test samples.
-    const dict = finalizeZstdDictionary(content, samples, sampleSizes, nbTrain, maxSize);
-    const size = testCompressedSize(samples, offsets, nbTrain, nbSamples, dict);
+    const dict = finalizeZstdDictionary(content, samples, sampleSizes, nbTrain, maxSize, TRAIN_LEVEL);
+    const size = testCompressedSize(samples, offsets, nbTrain, nbSamples, dict, scoreLevel);
     if (size < bestSize) {
       bestSize = size;
       best = dict;
@@ -213,13 +219,14 @@ function selectSegment(
   best.score = bestScore;
 }
 
-/** Total compressed size of the test samples with `dict` as a raw dictionary at level 1. */
-function testCompressedSize(samples: Uint8Array, offsets: Float64Array, first: number, last: number, dict: Uint8Array): number {
-  const cdict = createZstdCDict(dict, 1);
+/** The dictionary's size plus the compressed sizes of the test samples with it (`COVER_checkTotalCompressedSize`). */
+function testCompressedSize(samples: Uint8Array, offsets: Float64Array, first: number, last: number, dict: Uint8Array, level: number): number {
+  const cdict = createZstdCDict(dict, level);
   let maxSample = 0;
   for (let i = first; i < last; i++) maxSample = Math.max(maxSample, offsets[i + 1]! - offsets[i]!);
   const out = new Uint8Array(zstdCompressBound(maxSample));
-  let total = 0;
+  // COVER_checkTotalCompressedSize counts the dictionary too.
+  let total = dict.length;
   for (let i = first; i < last; i++) {
     const start = offsets[i]!;
     const n = offsets[i + 1]! - start;

@@ -12,7 +12,7 @@ import { HufCTable, HufRepeat } from './huffman-encoder.js';
 import { LiteralsScratch, compressLiterals, minGain, writeRawLiterals } from './literals.js';
 import { compressBlockDoubleFast } from './match-double-fast.js';
 import { compressBlockFast } from './match-fast.js';
-import { compressBlockFastDictMatchState, compressBlockFastExtDict, fillFastTableFromDict } from './match-fast-dict.js';
+import { compressBlockDoubleFastDictMatchState, compressBlockFastDictMatchState, compressBlockFastExtDict, fillFastTableFromDict } from './match-fast-dict.js';
 import type { FastDictView } from './match-fast-dict.js';
 import type { ZstdCDict } from './dictionary.js';
 import { WINDOW_START_INDEX, adjustParams, paramsWithDict } from './dictionary.js';
@@ -72,7 +72,9 @@ export class ZstdEncoderState {
   readonly repeatIo = new Int32Array(1);
   /** How the fast finder sees a dictionary: none, attached CDict table, or extDict. */
   dictMode: DictMode = DictMode.None;
-  readonly dictView: FastDictView = { dictStart: 0, prefixStart: 0, taggedTable: new Int32Array(0), dictHashLog: 0 };
+  readonly dictView: FastDictView = {
+    dictStart: 0, prefixStart: 0, taggedTable: new Int32Array(0), dictHashLog: 0, taggedSmallTable: new Int32Array(0), dictChainLog: 0,
+  };
   /** Dictionary content followed by the input, for dictionary frames. */
   joined = new Uint8Array(0);
 }
@@ -284,7 +286,13 @@ function findSequences(st: ZstdEncoderState, p: CompressionParams, src: Uint8Arr
       }
       break;
     case Strategy.DoubleFast:
-      lastLiterals = compressBlockDoubleFast(ms, ss, nextRep, src, st.view, ip, iend);
+      if (st.dictMode === DictMode.Attach) {
+        lastLiterals = compressBlockDoubleFastDictMatchState(ms, ss, nextRep, src, st.view, ip, iend, st.dictView);
+      } else if (st.dictMode === DictMode.Ext) {
+        fail(BloscErrorCode.CodecSupport, 'zstd: double-fast parsing against a copied or loaded dictionary is not supported');
+      } else {
+        lastLiterals = compressBlockDoubleFast(ms, ss, nextRep, src, st.view, ip, iend);
+      }
       break;
     case Strategy.Greedy:
       lastLiterals = compressBlockLazy(ms, ss, nextRep, src, st.view, ip, iend, 0, st.found, st.candidates);
@@ -487,6 +495,8 @@ function writeBlocks(st: ZstdEncoderState, params: CompressionParams, s: Uint8Ar
 
 /** Inputs up to this size use the CDict's own table in place (`attachDictSizeCutoffs[ZSTD_fast]`). */
 const ATTACH_DICT_CUTOFF_FAST = 8 * 1024;
+/** `attachDictSizeCutoffs[ZSTD_dfast]`. */
+const ATTACH_DICT_CUTOFF_DFAST = 16 * 1024;
 /** `ZSTD_USE_CDICT_PARAMS_SRCSIZE_CUTOFF` and `_DICTSIZE_MULTIPLIER`. */
 const USE_CDICT_PARAMS_SRCSIZE_CUTOFF = 128 * 1024;
 const USE_CDICT_PARAMS_DICTSIZE_MULTIPLIER = 6;
@@ -542,16 +552,20 @@ export function zstdCompressUsingCDict(
   dv.prefixStart = prefixStart;
   dv.taggedTable = cdict.taggedTable;
   dv.dictHashLog = cdict.params.hashLog;
+  dv.taggedSmallTable = cdict.taggedSmallTable;
+  dv.dictChainLog = cdict.params.chainLog;
   const empty = dictStart - WINDOW_START_INDEX;
 
+  const dfast = cdict.params.strategy === Strategy.DoubleFast;
   if (useCDictParams && cdict.size > 0) {
-    if (sn <= ATTACH_DICT_CUTOFF_FAST) {
+    if (sn <= (dfast ? ATTACH_DICT_CUTOFF_DFAST : ATTACH_DICT_CUTOFF_FAST)) {
       // ZSTD_resetCCtx_byAttachingCDict: tables sized for the input alone.
       params = adjustParams(cdict.params, sn, cdict.size, 'attach');
       params.windowLog = windowLog;
-      st.ms.reset(params, prefixStart, true, 0, false, empty);
+      st.ms.reset(params, prefixStart, true, dfast ? 1 << params.chainLog : 0, false, empty);
       st.dictMode = dictLen > 0 ? DictMode.Attach : DictMode.None;
     } else {
+      if (dfast) fail(BloscErrorCode.CodecSupport, 'zstd: double-fast compression with a copied dictionary is not supported (inputs over 16 KiB)');
       // ZSTD_resetCCtx_byCopyingCDict: the CDict's table without its tags.
       params = { ...cdict.params, windowLog };
       st.ms.reset(params, prefixStart, true, 0, false, empty);
@@ -625,7 +639,9 @@ export function parseWithCDict(src: Uint8Array, sp: number, sn: number, cdict: Z
   dv.prefixStart = dictLen;
   dv.taggedTable = cdict.taggedTable;
   dv.dictHashLog = cdict.params.hashLog;
-  st.ms.reset(params, dictLen, true, 0, false, -WINDOW_START_INDEX);
+  dv.taggedSmallTable = cdict.taggedSmallTable;
+  dv.dictChainLog = cdict.params.chainLog;
+  st.ms.reset(params, dictLen, true, params.strategy === Strategy.DoubleFast ? 1 << params.chainLog : 0, false, -WINDOW_START_INDEX);
   st.dictMode = dictLen > 0 ? DictMode.Attach : DictMode.None;
   st.rep[0] = cdict.rep[0];
   st.rep[1] = cdict.rep[1];

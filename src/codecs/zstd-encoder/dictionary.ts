@@ -44,6 +44,8 @@ export class ZstdCDict {
     readonly params: Readonly<CompressionParams>,
     /** Hash table of the content, entries (index << 8) | tag, index 2 being content[0]; 0 is empty. */
     readonly taggedTable: Int32Array,
+    /** Double-fast only: the short-match table (1 << chainLog entries), same form. */
+    readonly taggedSmallTable: Int32Array,
     /** Entropy tables frames start with (repeat mode None for raw content). */
     readonly huf: HufCTable,
     readonly seq: SeqEntropy,
@@ -109,8 +111,8 @@ function dictAndWindowLogOf(windowLog: number, srcSize: number, dictSize: number
  */
 export function createZstdCDict(dict: Uint8Array, level: number, rawContent = false, withParams?: Readonly<CompressionParams>): ZstdCDict {
   const params = withParams !== undefined ? { ...withParams } : paramsWithDict(level, -1, dict.length, 'createCDict');
-  if (params.strategy !== Strategy.Fast) {
-    fail(BloscErrorCode.CodecSupport, `zstd: dictionaries are supported at the fast levels (1, 2), not at level ${level}`);
+  if (params.strategy !== Strategy.Fast && params.strategy !== Strategy.DoubleFast) {
+    fail(BloscErrorCode.CodecSupport, `zstd: dictionaries are supported at levels up to 4 (fast and double-fast), not at level ${level}`);
   }
   const huf = new HufCTable();
   const seq = new SeqEntropy();
@@ -131,8 +133,14 @@ export function createZstdCDict(dict: Uint8Array, level: number, rawContent = fa
     }
   }
   const table = new Int32Array(1 << params.hashLog);
-  fillTaggedTable(table, content, params);
-  return new ZstdCDict(id, content, dict.length, level, params, table, huf, seq, rep);
+  let small = new Int32Array(0);
+  if (params.strategy === Strategy.Fast) {
+    fillTaggedTable(table, content, params);
+  } else {
+    small = new Int32Array(1 << params.chainLog);
+    fillDoubleTaggedTables(table, small, content, params);
+  }
+  return new ZstdCDict(id, content, dict.length, level, params, table, small, huf, seq, rep);
 }
 
 /**
@@ -152,6 +160,28 @@ function fillTaggedTable(table: Int32Array, content: Uint8Array, p: CompressionP
     for (let k = 1; k < FAST_HASH_FILL_STEP; k++) {
       const h = hashPtr(v, ip + k, hBits, mls);
       if (table[h >>> SHORT_CACHE_TAG_BITS] === 0) table[h >>> SHORT_CACHE_TAG_BITS] = ((idx + k) << SHORT_CACHE_TAG_BITS) | (h & 0xff);
+    }
+  }
+}
+
+/**
+ * `ZSTD_fillDoubleHashTableForCDict` with `ZSTD_dtlm_full`: every third position into
+ * both tables, the two between into the long table where its slot is still empty.
+ */
+function fillDoubleTaggedTables(large: Int32Array, small: Int32Array, content: Uint8Array, p: CompressionParams): void {
+  if (content.length <= HASH_READ_SIZE) return;
+  const v = sourceView(content);
+  const hBitsL = p.hashLog + SHORT_CACHE_TAG_BITS;
+  const hBitsS = p.chainLog + SHORT_CACHE_TAG_BITS;
+  const mls = p.minMatch >= 5 && p.minMatch <= 7 ? p.minMatch : 4;
+  const iend = content.length - HASH_READ_SIZE;
+  for (let ip = 0; ip + FAST_HASH_FILL_STEP - 1 <= iend; ip += FAST_HASH_FILL_STEP) {
+    const idx = ip + WINDOW_START_INDEX;
+    for (let i = 0; i < FAST_HASH_FILL_STEP; i++) {
+      const sm = hashPtr(v, ip + i, hBitsS, mls);
+      const lg = hashPtr(v, ip + i, hBitsL, 8);
+      if (i === 0) small[sm >>> SHORT_CACHE_TAG_BITS] = ((idx + i) << SHORT_CACHE_TAG_BITS) | (sm & 0xff);
+      if (i === 0 || large[lg >>> SHORT_CACHE_TAG_BITS] === 0) large[lg >>> SHORT_CACHE_TAG_BITS] = ((idx + i) << SHORT_CACHE_TAG_BITS) | (lg & 0xff);
     }
   }
 }

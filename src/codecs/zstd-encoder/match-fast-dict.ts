@@ -37,6 +37,9 @@ export interface FastDictView {
   taggedTable: Int32Array;
   /** The CDict's hash log (its table has 1 << hashLog entries). */
   dictHashLog: number;
+  /** Double-fast CDicts: the tagged short-match table, of 1 << dictChainLog entries. */
+  taggedSmallTable: Int32Array;
+  dictChainLog: number;
 }
 
 function mlsOf(minMatch: number): number {
@@ -341,4 +344,198 @@ export function fillFastTableFromDict(ms: MatchState, v: DataView, dictStart: nu
   const mls = mlsOf(ms.minMatch);
   const iend = prefixStart - HASH_READ_SIZE;
   for (let ip = dictStart; ip + 3 < iend + 2; ip += 3) hashTable[hashPtr(v, ip, hlog, mls)] = ip;
+}
+
+function equal8(v: DataView, a: number, b: number): boolean {
+  return v.getInt32(a, true) === v.getInt32(b, true) && v.getInt32(a + 4, true) === v.getInt32(b + 4, true);
+}
+
+/** kSearchStrength of the double-fast finder. */
+const DFAST_SEARCH_STRENGTH = 8;
+
+/**
+ * `ZSTD_compressBlock_doubleFast_dictMatchState_generic` (zstd levels 3-4 with an attached
+ * CDict) over src[istart, iend): the frame's long (8-byte) and short tables, then the
+ * CDict's tagged long and short tables. Updates rep[0..1]; returns the trailing literal count.
+ */
+export function compressBlockDoubleFastDictMatchState(
+  ms: MatchState,
+  ss: SeqStore,
+  rep: Int32Array,
+  src: Uint8Array,
+  v: DataView,
+  istart: number,
+  iend: number,
+  d: FastDictView,
+): number {
+  const dictSmallTable = d.taggedSmallTable;
+  const dictChainLog = d.dictChainLog;
+  const hashLong = ms.hashTable;
+  const hBitsL = ms.hashLog;
+  const hashSmall = ms.chainTable;
+  const hBitsS = ms.chainLog;
+  const mls = mlsOf(ms.minMatch);
+  const dictStart = d.dictStart;
+  const prefixLowest = d.prefixStart;
+  const dictHashLong = d.taggedTable;
+  const dictHBitsL = d.dictHashLog + TAG_BITS;
+  const dictHBitsS = dictChainLog + TAG_BITS;
+  const dictIndexToPos = dictStart - 2;
+  const ilimit = iend - HASH_READ_SIZE;
+  let anchor = istart;
+  let ip = istart;
+  let offset1 = rep[0]!;
+  let offset2 = rep[1]!;
+  if (ip - prefixLowest + (prefixLowest - dictStart) === 0) ip++;
+
+  while (ip < ilimit) {
+    let mLength = 0;
+    let offset = 0;
+    const h2 = hashPtr(v, ip, hBitsL, 8);
+    const h = hashPtr(v, ip, hBitsS, mls);
+    const dictHashAndTagL = hashPtr(v, ip, dictHBitsL, 8);
+    const dictHashAndTagS = hashPtr(v, ip, dictHBitsS, mls);
+    const dictEntryL = dictHashLong[dictHashAndTagL >>> TAG_BITS]!;
+    const dictEntryS = dictSmallTable[dictHashAndTagS >>> TAG_BITS]!;
+    const dictTagsMatchL = (dictEntryL & TAG_MASK) === (dictHashAndTagL & TAG_MASK);
+    const dictTagsMatchS = (dictEntryS & TAG_MASK) === (dictHashAndTagS & TAG_MASK);
+    const curr = ip;
+    const matchIndexL = hashLong[h2]!;
+    let matchIndexS = hashSmall[h]!;
+    let match = matchIndexS;
+    const repIndex = curr + 1 - offset1;
+    hashLong[h2] = curr;
+    hashSmall[h] = curr;
+    // 0: no match here, 1: repeat match stored, 2: match to store (offset, mLength, ip set)
+    let found = 0;
+
+    if (repIndex >= dictStart && noOverlap(prefixLowest, repIndex) && equal4(v, repIndex, ip + 1)) {
+      mLength = countMatch(v, ip + 1 + 4, repIndex + 4, iend) + 4;
+      ip++;
+      ss.store(src, anchor, ip - anchor, REPCODE1, mLength);
+      found = 1;
+    } else if (matchIndexL >= prefixLowest && equal8(v, matchIndexL, ip)) {
+      let matchLong = matchIndexL;
+      mLength = countMatch(v, ip + 8, matchLong + 8, iend) + 8;
+      offset = ip - matchLong;
+      while (ip > anchor && matchLong > prefixLowest && src[ip - 1] === src[matchLong - 1]) {
+        ip--;
+        matchLong--;
+        mLength++;
+      }
+      found = 2;
+    } else if (dictTagsMatchL && (dictEntryL >>> TAG_BITS) + dictIndexToPos > dictStart && equal8(v, (dictEntryL >>> TAG_BITS) + dictIndexToPos, ip)) {
+      let dictMatchL = (dictEntryL >>> TAG_BITS) + dictIndexToPos;
+      mLength = countMatch(v, ip + 8, dictMatchL + 8, iend) + 8;
+      offset = curr - dictMatchL;
+      while (ip > anchor && dictMatchL > dictStart && src[ip - 1] === src[dictMatchL - 1]) {
+        ip--;
+        dictMatchL--;
+        mLength++;
+      }
+      found = 2;
+    }
+
+    if (found === 0) {
+      let shortFound = false;
+      if (matchIndexS > prefixLowest) {
+        if (equal4(v, match, ip)) shortFound = true;
+      } else if (dictTagsMatchS) {
+        match = (dictEntryS >>> TAG_BITS) + dictIndexToPos;
+        matchIndexS = match;
+        if (match > dictStart && equal4(v, match, ip)) shortFound = true;
+      }
+      if (!shortFound) {
+        ip += ((ip - anchor) >> DFAST_SEARCH_STRENGTH) + 1;
+        continue;
+      }
+      // _search_next_long
+      const hl3 = hashPtr(v, ip + 1, hBitsL, 8);
+      const dictHashAndTagL3 = hashPtr(v, ip + 1, dictHBitsL, 8);
+      const matchIndexL3 = hashLong[hl3]!;
+      const dictEntryL3 = dictHashLong[dictHashAndTagL3 >>> TAG_BITS]!;
+      const dictTagsMatchL3 = (dictEntryL3 & TAG_MASK) === (dictHashAndTagL3 & TAG_MASK);
+      hashLong[hl3] = curr + 1;
+      if (matchIndexL3 >= prefixLowest && equal8(v, matchIndexL3, ip + 1)) {
+        let matchL3 = matchIndexL3;
+        mLength = countMatch(v, ip + 9, matchL3 + 8, iend) + 8;
+        ip++;
+        offset = ip - matchL3;
+        while (ip > anchor && matchL3 > prefixLowest && src[ip - 1] === src[matchL3 - 1]) {
+          ip--;
+          matchL3--;
+          mLength++;
+        }
+        found = 2;
+      } else if (dictTagsMatchL3 && (dictEntryL3 >>> TAG_BITS) + dictIndexToPos > dictStart && equal8(v, (dictEntryL3 >>> TAG_BITS) + dictIndexToPos, ip + 1)) {
+        let dictMatchL3 = (dictEntryL3 >>> TAG_BITS) + dictIndexToPos;
+        mLength = countMatch(v, ip + 1 + 8, dictMatchL3 + 8, iend) + 8;
+        ip++;
+        offset = curr + 1 - dictMatchL3;
+        while (ip > anchor && dictMatchL3 > dictStart && src[ip - 1] === src[dictMatchL3 - 1]) {
+          ip--;
+          dictMatchL3--;
+          mLength++;
+        }
+        found = 2;
+      }
+      if (found === 0) {
+        if (matchIndexS < prefixLowest) {
+          mLength = countMatch(v, ip + 4, match + 4, iend) + 4;
+          offset = curr - matchIndexS;
+          while (ip > anchor && match > dictStart && src[ip - 1] === src[match - 1]) {
+            ip--;
+            match--;
+            mLength++;
+          }
+        } else {
+          mLength = countMatch(v, ip + 4, match + 4, iend) + 4;
+          offset = ip - match;
+          while (ip > anchor && match > prefixLowest && src[ip - 1] === src[match - 1]) {
+            ip--;
+            match--;
+            mLength++;
+          }
+        }
+        found = 2;
+      }
+    }
+
+    if (found === 2) {
+      offset2 = offset1;
+      offset1 = offset;
+      ss.store(src, anchor, ip - anchor, offset + REP_NUM, mLength);
+    }
+
+    // _match_stored
+    ip += mLength;
+    anchor = ip;
+    if (ip <= ilimit) {
+      const indexToInsert = curr + 2;
+      hashLong[hashPtr(v, indexToInsert, hBitsL, 8)] = indexToInsert;
+      hashLong[hashPtr(v, ip - 2, hBitsL, 8)] = ip - 2;
+      hashSmall[hashPtr(v, indexToInsert, hBitsS, mls)] = indexToInsert;
+      hashSmall[hashPtr(v, ip - 1, hBitsS, mls)] = ip - 1;
+      while (ip <= ilimit) {
+        const repIndex2 = ip - offset2;
+        if (repIndex2 >= dictStart && noOverlap(prefixLowest, repIndex2) && equal4(v, repIndex2, ip)) {
+          const repLength2 = countMatch(v, ip + 4, repIndex2 + 4, iend) + 4;
+          const tmp = offset2;
+          offset2 = offset1;
+          offset1 = tmp;
+          ss.store(src, anchor, 0, REPCODE1, repLength2);
+          hashSmall[hashPtr(v, ip, hBitsS, mls)] = ip;
+          hashLong[hashPtr(v, ip, hBitsL, 8)] = ip;
+          ip += repLength2;
+          anchor = ip;
+          continue;
+        }
+        break;
+      }
+    }
+  }
+
+  rep[0] = offset1;
+  rep[1] = offset2;
+  return iend - anchor;
 }
