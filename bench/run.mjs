@@ -13,7 +13,7 @@
  *                 looked up in shuffle/index.js next to it)
  *   --results     where to write the Markdown results (default bench/RESULTS.md)
  *   --no-write    print only
- *   --only        comma-separated sections to run: decode, encode, kernels, codecs, ndarray (default all)
+ *   --only        comma-separated sections to run: decode, encode, kernels, codecs, ndarray, threads (default all)
  *
  * Each section (decode.mjs, encode.mjs, kernels.mjs, codecs.mjs) returns { title, description, tables,
  * targets, notes }; a new section (codec-level rows) plugs in the same way.
@@ -34,6 +34,7 @@ import { runEncodeSection } from './encode.mjs';
 import { runKernelSection } from './kernels.mjs';
 import { runCodecSection } from './codecs.mjs';
 import { runNdarraySection } from './ndarray.mjs';
+import { runThreadsSection } from './threads.mjs';
 
 ensureExposedGc();
 
@@ -52,13 +53,13 @@ const { values: opts } = parseArgs({
     lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
     results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
     'no-write': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'decode,encode,kernels,codecs,ndarray' },
+    only: { type: 'string', default: 'decode,encode,kernels,codecs,ndarray,threads' },
   },
 });
 
 const log = (line) => console.error(line);
 const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
-const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs', 'ndarray'];
+const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs', 'ndarray', 'threads'];
 const only = new Set(opts.only.split(',').map((s) => s.trim()).filter((s) => s !== ''));
 for (const name of only) if (!SECTION_NAMES.includes(name)) throw new Error(`--only: unknown section ${name} (${SECTION_NAMES.join(', ')})`);
 if (!(timing.targetMs > 0)) throw new Error(`--target-ms must be a positive number, got ${opts['target-ms']}`);
@@ -155,6 +156,8 @@ if (only.has('ndarray')) {
     await runNdarraySection({ libPath: lib === null ? null : libPath, dataDir: resolve(opts.data), python: opts.python, native: !opts['no-native'], timing, log }),
   );
 }
+
+if (only.has('threads')) sections.push(await runThreadsSection({ libPath: lib === null ? null : libPath, timing, log }));
 
 // --- report --------------------------------------------------------------------------------
 const libraries = {

@@ -155,6 +155,21 @@ describe('decompressAsync', () => {
   });
 });
 
+describe('concurrent calls', () => {
+  it('share the pool and each get their own bytes', async () => {
+    const inputs = [1, 2, 3, 4].map((k) => smoothFloat64((1 << 17) + k * 1000).map((v) => v * k));
+    const chunks = inputs.map((f, k) => api.compress(f, { codec: k % 2 === 0 ? 'lz4' : 'blosclz', blocksize: 32768 }));
+    const results = await Promise.all([
+      ...inputs.map((f, k) => api.compressAsync(f, { codec: k % 2 === 0 ? 'lz4' : 'blosclz', blocksize: 32768, nthreads: 2 })),
+      ...chunks.map((c) => api.decompressAsync(c, undefined, { nthreads: 3 })),
+    ]);
+    for (let k = 0; k < 4; k++) {
+      expect(sha256(results[k]!)).toBe(sha256(chunks[k]!));
+      expect(sha256(results[4 + k]!)).toBe(sha256(bytesOf(inputs[k]!)));
+    }
+  });
+});
+
 describe('frames', () => {
   it('getSliceAsync and decompressFrameAsync give getSlice\'s bytes', async () => {
     const data = bytesOf(smoothFloat64(3 << 17)); // 3 MiB in 5 chunks

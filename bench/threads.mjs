@@ -1,0 +1,232 @@
+/**
+ * Section: worker threads. MB/s of uncompressed bytes for whole chunks decoded and encoded
+ * by the async API with nthreads 2 against the synchronous API (one thread), and the effect
+ * of the size threshold below which the async calls stay on the calling thread.
+ *
+ *   - 64 MiB of smooth float64 data (a sine with a little deterministic jitter), SHUFFLE,
+ *     clevel 5, typesize 8, one chunk, for LZ4, BloscLZ and Zstd.
+ *     decode: `decompress(chunk, out)` against `decompressAsync(chunk, sharedOut, { nthreads: 2 })`,
+ *     both into preallocated outputs, and `decompressAsync` returning a new (shared) array;
+ *     encode: `compress(data)` against `compressAsync(data, { nthreads: 2 })` from a plain
+ *     input (copied to shared memory first) and from a SharedArrayBuffer input.
+ *   - LZ4 chunks of 4 KiB to 4 MiB: sync, async with the default threshold, and async with
+ *     the threshold off (minParallelNbytes: 0), which is how the threshold was chosen.
+ * Sync and async calls of one row are timed in alternation (timeInterleaved). Every output
+ * is checked (chunks byte-identical to the sync chunk, decoded bytes equal to the data).
+ *
+ * Run alone: node bench/threads.mjs [--lib dist/index.js] [--no-write] [--target-ms N]
+ * (prints the tables and replaces the "Worker threads" section of bench/RESULTS.md).
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { sameBytes } from './lib/data.mjs';
+import { describeMachine, machineLine } from './lib/machine.mjs';
+import { fmtMBps, fmtRatio, formatMarkdown, formatText } from './lib/table.mjs';
+import { mbps, timeInterleaved, DEFAULT_TIMING } from './lib/timing.mjs';
+
+const LARGE_NBYTES = 64 << 20;
+const THREAD_CODECS = Object.freeze(['lz4', 'blosclz', 'zstd']);
+const SMALL_SIZES = Object.freeze([4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20]);
+/** Targets on a 2-core machine. */
+export const SPEEDUP_TARGET = 1.7;
+export const SMALL_OVERHEAD_TARGET = 0.05;
+
+const SECTION_TITLE = 'Worker threads';
+
+function smoothFloat64(nbytes) {
+  const f = new Float64Array(nbytes / 8);
+  for (let i = 0; i < f.length; i++) f[i] = Math.sin(i / 1000) * 1000 + (i % 7) * 0.001;
+  return new Uint8Array(f.buffer);
+}
+
+function toShared(bytes) {
+  const s = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  s.set(bytes);
+  return s;
+}
+
+function sizeLabel(n) {
+  return n >= 1 << 20 ? `${n / (1 << 20)} MiB` : `${n / 1024} KiB`;
+}
+
+/**
+ * @param {{ libPath: string | null, timing: typeof DEFAULT_TIMING, log: (s: string) => void }} ctx
+ */
+export async function runThreadsSection({ libPath, timing, log }) {
+  const section = { title: SECTION_TITLE, description: '', tables: [], targets: [], notes: [] };
+  section.description =
+    'Async API on worker threads (nthreads 2) against the synchronous API, MB/s of uncompressed bytes. ' +
+    '64 MiB of smooth float64 data in one chunk (SHUFFLE, clevel 5, typesize 8); then LZ4 chunks of 4 KiB-4 MiB, ' +
+    'where the async calls keep chunks under the threshold (decode 1 MiB, encode 256 KiB) on the calling thread. ' +
+    'Sync and async calls of a row are timed in alternation; every output is checked.';
+  if (libPath === null) {
+    section.notes.push('Worker threads: no blosc-ts build to measure.');
+    return section;
+  }
+  const lib = await import(pathToFileURL(libPath).href);
+  if (typeof lib.compressAsync !== 'function') {
+    section.notes.push(`${libPath} has no compressAsync: no worker-thread rows.`);
+    return section;
+  }
+  const loadAtStart = os.loadavg()[0];
+  const slow = { ...timing, targetMs: Math.min(timing.targetMs, 300), minReps: 3 };
+  const data = smoothFloat64(LARGE_NBYTES);
+  const sharedData = toShared(data);
+  const out = new Uint8Array(LARGE_NBYTES);
+  const sharedOut = new Uint8Array(new SharedArrayBuffer(LARGE_NBYTES));
+
+  const bigRows = [];
+  const decodeSpeedups = [];
+  const encodeSpeedups = [];
+  for (const codec of THREAD_CODECS) {
+    const options = { codec, clevel: 5, typesize: 8 };
+    log(`  threads: ${codec} 64 MiB`);
+    const chunk = lib.compress(data, options);
+    const check = await lib.compressAsync(data, { ...options, nthreads: 2 });
+    if (!sameBytes(check, chunk)) {
+      section.notes.push(`compressAsync(${codec}, nthreads 2) differs from compress: not timed.`);
+      continue;
+    }
+    const decoded = await lib.decompressAsync(chunk, sharedOut, { nthreads: 2 });
+    if (!sameBytes(decoded, data)) {
+      section.notes.push(`decompressAsync(${codec}, nthreads 2) decoded wrong bytes: not timed.`);
+      continue;
+    }
+    const [d1, d2, d2new] = await timeInterleaved([
+      { fn: () => lib.decompress(chunk, out), isAsync: false },
+      { fn: () => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), isAsync: true },
+      { fn: () => lib.decompressAsync(chunk, undefined, { nthreads: 2 }), isAsync: true },
+    ], slow);
+    const [e1, e2, e2shared] = await timeInterleaved([
+      { fn: () => lib.compress(data, options), isAsync: false },
+      { fn: () => lib.compressAsync(data, { ...options, nthreads: 2 }), isAsync: true },
+      { fn: () => lib.compressAsync(sharedData, { ...options, nthreads: 2 }), isAsync: true },
+    ], slow);
+    const dec1 = mbps(LARGE_NBYTES, d1.medianMs);
+    const dec2 = mbps(LARGE_NBYTES, d2.medianMs);
+    const enc1 = mbps(LARGE_NBYTES, e1.medianMs);
+    const enc2 = mbps(LARGE_NBYTES, e2.medianMs);
+    const enc2s = mbps(LARGE_NBYTES, e2shared.medianMs);
+    decodeSpeedups.push([codec, dec2 / dec1]);
+    encodeSpeedups.push([codec, enc2 / enc1]);
+    bigRows.push([
+      codec, (LARGE_NBYTES / chunk.length).toFixed(2),
+      fmtMBps(dec1), fmtMBps(dec2), fmtMBps(mbps(LARGE_NBYTES, d2new.medianMs)), fmtRatio(dec2 / dec1),
+      fmtMBps(enc1), fmtMBps(enc2), fmtMBps(enc2s), fmtRatio(enc2 / enc1),
+    ]);
+  }
+  section.tables.push({
+    caption: '64 MiB, one chunk: nthreads 1 (sync API) against nthreads 2 (async API)',
+    columns: [
+      { title: 'codec', align: 'left' }, { title: 'ratio' },
+      { title: 'decode 1' }, { title: 'decode 2' }, { title: 'decode 2, new array' }, { title: 'decode ×' },
+      { title: 'encode 1' }, { title: 'encode 2' }, { title: 'encode 2, shared input' }, { title: 'encode ×' },
+    ],
+    rows: bigRows,
+  });
+  for (const [codec, x] of decodeSpeedups) {
+    section.targets.push({ name: `threads: ${codec} 64 MiB decode, nthreads 2 ≥ ${SPEEDUP_TARGET}× nthreads 1`, value: fmtRatio(x), pass: x >= SPEEDUP_TARGET });
+  }
+  for (const [codec, x] of encodeSpeedups) {
+    section.targets.push({ name: `threads: ${codec} 64 MiB encode, nthreads 2 ≥ ${SPEEDUP_TARGET}× nthreads 1`, value: fmtRatio(x), pass: x >= SPEEDUP_TARGET });
+  }
+
+  const smallRows = [];
+  let worstUnder = 0;
+  const fast = { ...timing, targetMs: Math.min(timing.targetMs, 200) };
+  for (const size of SMALL_SIZES) {
+    log(`  threads: lz4 ${sizeLabel(size)}`);
+    const src = data.subarray(0, size);
+    const options = { codec: 'lz4', clevel: 5, typesize: 8 };
+    const chunk = lib.compress(src, options);
+    const smallOut = new Uint8Array(size);
+    const [ds, da, df] = await timeInterleaved([
+      { fn: () => lib.decompress(chunk, smallOut), isAsync: false },
+      { fn: () => lib.decompressAsync(chunk, smallOut, { nthreads: 2 }), isAsync: true },
+      { fn: () => lib.decompressAsync(chunk, smallOut, { nthreads: 2, minParallelNbytes: 0 }), isAsync: true },
+    ], fast);
+    const [es, ea, ef] = await timeInterleaved([
+      { fn: () => lib.compress(src, options), isAsync: false },
+      { fn: () => lib.compressAsync(src, { ...options, nthreads: 2 }), isAsync: true },
+      { fn: () => lib.compressAsync(src, { ...options, nthreads: 2, minParallelNbytes: 0 }), isAsync: true },
+    ], fast);
+    const r = (a, b) => b.medianMs / a.medianMs;
+    if (size < lib.DECODE_PARALLEL_MIN_NBYTES) worstUnder = Math.max(worstUnder, r(ds, da) - 1);
+    if (size < lib.ENCODE_PARALLEL_MIN_NBYTES) worstUnder = Math.max(worstUnder, r(es, ea) - 1);
+    smallRows.push([
+      sizeLabel(size),
+      fmtMBps(mbps(size, ds.medianMs)), fmtMBps(mbps(size, da.medianMs)), fmtMBps(mbps(size, df.medianMs)),
+      fmtMBps(mbps(size, es.medianMs)), fmtMBps(mbps(size, ea.medianMs)), fmtMBps(mbps(size, ef.medianMs)),
+    ]);
+  }
+  section.tables.push({
+    caption: 'LZ4 chunks by size: sync, async nthreads 2 (threshold on), async nthreads 2 with workers forced (threshold off)',
+    columns: [
+      { title: 'nbytes', align: 'left' },
+      { title: 'decode sync' }, { title: 'decode async' }, { title: 'decode forced' },
+      { title: 'encode sync' }, { title: 'encode async' }, { title: 'encode forced' },
+    ],
+    rows: smallRows,
+  });
+  section.targets.push({
+    name: `threads: chunks under the threshold, async within ${SMALL_OVERHEAD_TARGET * 100} % of sync`,
+    value: `${(worstUnder * 100).toFixed(1)} % slower at worst`,
+    pass: worstUnder <= SMALL_OVERHEAD_TARGET,
+  });
+  lib.shutdownPool();
+  section.notes.push(
+    `Worker threads: 1-minute load average ${loadAtStart.toFixed(2)} at the start of the section, ${os.loadavg()[0].toFixed(2)} at the end, ` +
+    `on ${os.availableParallelism?.() ?? os.cpus().length} cores; a second thread can only help when a core is free for it.`,
+  );
+  return section;
+}
+
+/** Replace (or append) this section in a RESULTS.md written by run.mjs. */
+function updateResults(path, section, machine) {
+  const md = [`## ${SECTION_TITLE}`, '', `**Machine:** ${machine}`, '', section.description, ''];
+  for (const table of section.tables) md.push(formatMarkdown(table), '');
+  if (section.targets.length > 0) {
+    md.push(formatMarkdown({
+      columns: [{ title: 'target', align: 'left' }, { title: 'measured' }, { title: 'result', align: 'left' }],
+      rows: section.targets.map((t) => [t.name, t.value, t.pass ? 'PASS' : 'FAIL']),
+    }), '');
+  }
+  for (const note of section.notes) md.push(`- ${note}`);
+  const block = md.join('\n').trimEnd() + '\n';
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : '# blosc-ts benchmark results\n';
+  const start = old.indexOf(`\n## ${SECTION_TITLE}\n`);
+  if (start < 0) {
+    writeFileSync(path, `${old.trimEnd()}\n\n${block}`);
+    return;
+  }
+  const next = old.indexOf('\n## ', start + 1);
+  writeFileSync(path, `${old.slice(0, start + 1)}${block}${next < 0 ? '' : `\n${old.slice(next + 1)}`}`);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const benchDir = dirname(fileURLToPath(import.meta.url));
+  const { values } = parseArgs({
+    options: {
+      lib: { type: 'string', default: join(benchDir, '..', 'dist', 'index.js') },
+      results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
+      'no-write': { type: 'boolean', default: false },
+      'target-ms': { type: 'string', default: String(DEFAULT_TIMING.targetMs) },
+    },
+  });
+  const log = (line) => console.error(line);
+  const section = await runThreadsSection({
+    libPath: resolve(values.lib), timing: { ...DEFAULT_TIMING, targetMs: Number(values['target-ms']) }, log,
+  });
+  const machine = machineLine(describeMachine({}));
+  console.log(`\n${machine}\n\n== ${section.title} ==`);
+  for (const table of section.tables) console.log(`${formatText(table)}\n`);
+  for (const t of section.targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value}`);
+  for (const note of section.notes) console.log(`note: ${note}`);
+  if (!values['no-write']) {
+    updateResults(values.results, section, machine);
+    log(`updated ${values.results}`);
+  }
+}
