@@ -144,12 +144,21 @@ describe('browser (headless Chromium)', () => {
     rmSync(profile, { recursive: true, force: true });
   });
 
-  it.each([[true], [false]])('decodes and encodes with Web Workers (COOP/COEP: %s)', async (isolated) => {
+  it.for([[true], [false]] as const)('decodes and encodes with Web Workers (COOP/COEP: %s)', async ([isolated], ctx) => {
     const { server, base } = await serve(isolated, deps);
     servers.push(server);
-    const context = await playwright!.chromium.launchPersistentContext(join(profile, String(isolated)), {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000,
-    });
+    let context: Awaited<ReturnType<PlaywrightCore['chromium']['launchPersistentContext']>>;
+    try {
+      context = await playwright!.chromium.launchPersistentContext(join(profile, String(isolated)), {
+        executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000,
+      });
+    } catch (e) {
+      // Installed but unable to start (no display libraries, a sandbox refusing): CI must see it.
+      if (inCI) throw e;
+      console.warn(`[skip] browser check: ${CHROMIUM} does not start: ${String(e).split('\n')[0]}`);
+      ctx.skip();
+      return;
+    }
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       const errors: string[] = [];
