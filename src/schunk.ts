@@ -451,6 +451,17 @@ export class SChunk {
   }
 
   /**
+   * `fromData` with the chunks compressed on `cparams.nthreads` workers: the same
+   * super-chunk, and the same frame bytes.
+   */
+  static async fromDataAsync(
+    data: Uint8Array, options: SChunkOptions & { chunksize: number; minParallelNbytes?: number },
+  ): Promise<SChunk> {
+    const { schunkFromDataAsync } = await import('./pool/frame.js');
+    return schunkFromDataAsync(data, options);
+  }
+
+  /**
    * `getSlice` decoded on `options.nthreads` workers: the chunks of the slice in parallel,
    * or the blocks of its one chunk. Same bytes as `getSlice`; the result lives in a
    * SharedArrayBuffer where the runtime has one.

@@ -117,7 +117,7 @@ async function decompressParallel(
   return dest;
 }
 
-function toWire(p: ResolvedCParams): WireCParams {
+export function toWire(p: ResolvedCParams): WireCParams {
   const { codec, ...rest } = p;
   return { ...rest, codecId: codec.id };
 }

@@ -9,8 +9,9 @@ import { CodecFormat } from '../codecs/types.js';
 import { readChunkHeader } from '../frame/chunk-header.js';
 import type { FrameOpenOptions } from '../frame/cframe.js';
 import type { FrameSource } from '../frame/source.js';
-import { SChunk } from '../schunk.js';
-import { DECODE_PARALLEL_MIN_NBYTES, decompressAsync } from './chunk.js';
+import { resolveCParams } from '../params.js';
+import { SChunk, type SChunkOptions } from '../schunk.js';
+import { DECODE_PARALLEL_MIN_NBYTES, decompressAsync, ENCODE_PARALLEL_MIN_NBYTES, toWire } from './chunk.js';
 import { acquireStaging, releaseStaging, sharedBytes, sharedMemoryAvailable } from './memory.js';
 import { checkThreads, runTasks, workersCanRun, type PoolTask } from './run.js';
 
@@ -140,6 +141,40 @@ async function withChunkIndex<T>(index: number, p: Promise<T>): Promise<T> {
   } catch (e) {
     throw nameChunk(e, index);
   }
+}
+
+/**
+ * `SChunk.fromData` with the chunks compressed on `cparams.nthreads` workers; the same
+ * super-chunk (and frame bytes). The first chunk is compressed here, as it fixes the
+ * block size every later chunk uses (c-blosc2 keeps the context's computed blocksize).
+ */
+export async function schunkFromDataAsync(
+  data: Uint8Array, options: SChunkOptions & { chunksize: number; minParallelNbytes?: number },
+): Promise<SChunk> {
+  const nthreads = checkThreads(options.cparams?.nthreads);
+  const cs = options.chunksize;
+  const minParallel = options.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
+  if (nthreads === 1 || data.length - cs < minParallel || !(cs > 0)) return SChunk.fromData(data, options);
+  const s = new SChunk(options);
+  s.append(data.subarray(0, cs));
+  const base = s.compressOptions;
+  const first = resolveCParams(base);
+  const bs = readChunkHeader(s.getChunk(0)).blocksizeField;
+  const p = first.blocksize === 0 && bs > 0 ? resolveCParams({ ...base, blocksize: bs }) : first;
+  const usesDict = (p as { readonly useDict?: boolean }).useDict === true;
+  if (usesDict || !workersCanRun(p.codec, p.filters)) {
+    for (let at = cs; at < data.length; at += cs) s.append(data.subarray(at, Math.min(at + cs, data.length)));
+    return s;
+  }
+  const params = toWire(p);
+  const tasks: PoolTask[] = [];
+  for (let at = cs; at < data.length; at += cs) {
+    const piece = data.slice(at, Math.min(at + cs, data.length));
+    tasks.push({ job: { kind: 'encode-chunk', src: piece, params }, transfer: [piece.buffer] });
+  }
+  const results = await runTasks(tasks, nthreads);
+  for (const r of results) s.appendChunk(r.bytes!);
+  return s;
 }
 
 /**

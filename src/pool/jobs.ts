@@ -1,6 +1,6 @@
 /** What a worker does with each job: the synchronous block loops, on the ranges it is given. */
 import { BloscErrorCode, fail } from '../errors.js';
-import { blockGeometry, encodeBlockRange } from '../chunk/compress.js';
+import { blockGeometry, compressChunk, encodeBlockRange } from '../chunk/compress.js';
 import { decodeBlockRange, decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader } from '../frame/chunk-header.js';
 import { resolveCodec } from '../codecs/registry.js';
@@ -79,6 +79,10 @@ export function runJob(job: Job): JobResult {
       if (job.out === null) return { bytes: out.subarray(0, end), sizes };
       job.out.set(out.subarray(0, end), job.op);
       return { bytes: null, sizes: null };
+    }
+    case 'encode-chunk': {
+      const src = privateCopy(job.src, 0, job.src.length);
+      return { bytes: compressChunk(src, fromWire(job.params)), sizes: null };
     }
     default:
       return fail(BloscErrorCode.InvalidParam, `unknown job kind ${String((job as { kind: unknown }).kind)}`);

@@ -49,7 +49,14 @@ export interface EncodeBlocksJob {
   readonly sizesAt: number;
 }
 
-export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob;
+/** Compress `src` into one whole chunk (sent back). */
+export interface EncodeChunkJob {
+  readonly kind: 'encode-chunk';
+  readonly src: Uint8Array;
+  readonly params: WireCParams;
+}
+
+export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodeChunkJob;
 
 export interface JobRequest {
   readonly id: number;

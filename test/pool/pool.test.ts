@@ -185,6 +185,17 @@ describe('frames', () => {
     }
   });
 
+  it('SChunk.fromDataAsync writes the frame fromData writes', async () => {
+    const data = bytesOf(smoothFloat64(3 << 17)).slice(0, (3 << 20) - 8 * 1000); // last chunk short
+    for (const cparams of [{ codec: 'lz4' }, { codec: 'zstd', clevel: 1 }, { codec: 'blosclz', filters: [3, 2] }] as const) {
+      // The frame header records nthreads, so both are given the same cparams.
+      const sync = api.SChunk.fromData(data, { chunksize: 512 << 10, typesize: 8, cparams: { ...cparams, nthreads: 2 } });
+      const parallel = await api.SChunk.fromDataAsync(data, { chunksize: 512 << 10, typesize: 8, cparams: { ...cparams, nthreads: 2 } });
+      expect(parallel.nchunks).toBe(sync.nchunks);
+      expect(sha256(parallel.toFrame()), JSON.stringify(cparams)).toBe(sha256(sync.toFrame()));
+    }
+  });
+
   it('decodes a python-written frame with workers', async () => {
     const frames = JSON.parse(readFileSync(join(FIXTURES, 'frames', 'manifest.json'), 'utf8')) as {
       files: Array<{ path: string; nbytes: number; decoded: { sha256: string | null } }>;
