@@ -10,9 +10,7 @@
  * Huffman and FSE tables from the samples parsed at level 3 against the content, repeat
  * offsets 1, 4, 8) and the scoring of each k (`COVER_selectDict`,
  * `COVER_checkTotalCompressedSize`: dictionary size plus the test samples compressed at
- * level 3 with it) are libzstd's, so the dictionary is libzstd's bytes. One exception: a
- * test sample over 16 KiB would be compressed against a copied double-fast table, which is
- * not ported; such sets are scored at level 1 and the k chosen may then differ.
+ * level 3 with it) are libzstd's, so the dictionary is libzstd's bytes.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
 import { xxhash64 } from '../zstd/xxhash64.js';
@@ -70,11 +68,6 @@ export function trainZstdDictionary(samples: Uint8Array, sampleSizes: readonly n
   if (trainSize < D) fail(BloscErrorCode.InvalidParam, 'zstd dictionary: too little training data');
 
   const ctx = new FastCoverContext(samples, offsets, nbTrain);
-  // Scoring compresses whole test samples at level 3; above 16 KiB libzstd copies the
-  // dictionary's tables, which this port only has for the fast strategy: score at level 1.
-  let maxTest = 0;
-  for (let i = nbTrain; i < nbSamples; i++) maxTest = Math.max(maxTest, sampleSizes[i]!);
-  const scoreLevel = maxTest <= 16 * 1024 ? TRAIN_LEVEL : 1;
   const kStep = Math.max(Math.floor((K_MAX - K_MIN) / K_STEPS), 1);
   let best: Uint8Array | null = null;
   let bestSize = Infinity;
@@ -84,7 +77,7 @@ export function trainZstdDictionary(samples: Uint8Array, sampleSizes: readonly n
     if (content.length === 0) continue;
     // COVER_selectDict: finalize with the training samples, score on the test samples.
     const dict = finalizeZstdDictionary(content, samples, sampleSizes, nbTrain, maxSize, TRAIN_LEVEL);
-    const size = testCompressedSize(samples, offsets, nbTrain, nbSamples, dict, scoreLevel);
+    const size = testCompressedSize(samples, offsets, nbTrain, nbSamples, dict, TRAIN_LEVEL);
     if (size < bestSize) {
       bestSize = size;
       best = dict;

@@ -12,7 +12,14 @@ import { HufCTable, HufRepeat } from './huffman-encoder.js';
 import { LiteralsScratch, compressLiterals, minGain, writeRawLiterals } from './literals.js';
 import { compressBlockDoubleFast } from './match-double-fast.js';
 import { compressBlockFast } from './match-fast.js';
-import { compressBlockDoubleFastDictMatchState, compressBlockFastDictMatchState, compressBlockFastExtDict, fillFastTableFromDict } from './match-fast-dict.js';
+import {
+  compressBlockDoubleFastDictMatchState,
+  compressBlockDoubleFastExtDict,
+  compressBlockFastDictMatchState,
+  compressBlockFastExtDict,
+  fillDoubleFastTablesFromDict,
+  fillFastTableFromDict,
+} from './match-fast-dict.js';
 import type { FastDictView } from './match-fast-dict.js';
 import type { ZstdCDict } from './dictionary.js';
 import { WINDOW_START_INDEX, adjustParams, paramsWithDict } from './dictionary.js';
@@ -289,7 +296,7 @@ function findSequences(st: ZstdEncoderState, p: CompressionParams, src: Uint8Arr
       if (st.dictMode === DictMode.Attach) {
         lastLiterals = compressBlockDoubleFastDictMatchState(ms, ss, nextRep, src, st.view, ip, iend, st.dictView);
       } else if (st.dictMode === DictMode.Ext) {
-        fail(BloscErrorCode.CodecSupport, 'zstd: double-fast parsing against a copied or loaded dictionary is not supported');
+        lastLiterals = compressBlockDoubleFastExtDict(ms, ss, nextRep, src, st.view, ip, iend, st.dictView.dictStart, st.dictView.prefixStart);
       } else {
         lastLiterals = compressBlockDoubleFast(ms, ss, nextRep, src, st.view, ip, iend);
       }
@@ -565,22 +572,30 @@ export function zstdCompressUsingCDict(
       st.ms.reset(params, prefixStart, true, dfast ? 1 << params.chainLog : 0, false, empty);
       st.dictMode = dictLen > 0 ? DictMode.Attach : DictMode.None;
     } else {
-      if (dfast) fail(BloscErrorCode.CodecSupport, 'zstd: double-fast compression with a copied dictionary is not supported (inputs over 16 KiB)');
-      // ZSTD_resetCCtx_byCopyingCDict: the CDict's table without its tags.
+      // ZSTD_resetCCtx_byCopyingCDict: the CDict's tables without their tags.
       params = { ...cdict.params, windowLog };
-      st.ms.reset(params, prefixStart, true, 0, false, empty);
+      st.ms.reset(params, prefixStart, true, dfast ? 1 << params.chainLog : 0, false, empty);
       const t = st.ms.hashTable;
       const ct = cdict.taggedTable;
       for (let i = 0; i < ct.length; i++) t[i] = (ct[i]! >>> 8) + empty;
+      if (dfast) {
+        const c = st.ms.chainTable;
+        const cs = cdict.taggedSmallTable;
+        for (let i = 0; i < cs.length; i++) c[i] = (cs[i]! >>> 8) + empty;
+      }
       st.dictMode = DictMode.Ext;
     }
   } else {
     // ZSTD_compressBegin_internal loads the dictionary into the context.
-    if (params.strategy !== Strategy.Fast) {
-      fail(BloscErrorCode.CodecSupport, `zstd: dictionaries are supported at the fast levels (1, 2), not at level ${cdict.level}`);
+    if (params.strategy === Strategy.Fast) {
+      st.ms.reset(params, prefixStart, true, 0, false, empty);
+      fillFastTableFromDict(st.ms, st.view, dictStart, prefixStart);
+    } else if (params.strategy === Strategy.DoubleFast) {
+      st.ms.reset(params, prefixStart, true, 1 << params.chainLog, false, empty);
+      fillDoubleFastTablesFromDict(st.ms, st.view, dictStart, prefixStart);
+    } else {
+      fail(BloscErrorCode.CodecSupport, `zstd: dictionaries are supported up to double-fast parameters, not at level ${cdict.level} for ${sn} bytes`);
     }
-    st.ms.reset(params, prefixStart, true, 0, false, empty);
-    fillFastTableFromDict(st.ms, st.view, dictStart, prefixStart);
     st.dictMode = dictLen > 0 ? DictMode.Ext : DictMode.None;
   }
   st.opt.reset(params.minMatch, params.windowLog);

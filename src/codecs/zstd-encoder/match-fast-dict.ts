@@ -539,3 +539,143 @@ export function compressBlockDoubleFastDictMatchState(
   rep[1] = offset2;
   return iend - anchor;
 }
+
+/**
+ * `ZSTD_compressBlock_doubleFast_extDict_generic` over src[istart, iend): one long and one
+ * short table holding dictionary and input positions (a copied double-fast CDict). Updates
+ * rep[0..1]; returns the trailing literal count.
+ */
+export function compressBlockDoubleFastExtDict(
+  ms: MatchState,
+  ss: SeqStore,
+  rep: Int32Array,
+  src: Uint8Array,
+  v: DataView,
+  istart: number,
+  iend: number,
+  dictStart: number,
+  prefixStart: number,
+): number {
+  const hashLong = ms.hashTable;
+  const hBitsL = ms.hashLog;
+  const hashSmall = ms.chainTable;
+  const hBitsS = ms.chainLog;
+  const mls = mlsOf(ms.minMatch);
+  const ilimit = iend - 8;
+  let anchor = istart;
+  let ip = istart;
+  let offset1 = rep[0]!;
+  let offset2 = rep[1]!;
+
+  while (ip < ilimit) {
+    const hSmall = hashPtr(v, ip, hBitsS, mls);
+    const matchIndex = hashSmall[hSmall]!;
+    const hLong = hashPtr(v, ip, hBitsL, 8);
+    const matchLongIndex = hashLong[hLong]!;
+    const curr = ip;
+    const repIndex = curr + 1 - offset1;
+    let mLength: number;
+    hashSmall[hSmall] = curr;
+    hashLong[hLong] = curr;
+
+    if (noOverlap(prefixStart, repIndex) && offset1 <= curr + 1 - dictStart && equal4(v, repIndex, ip + 1)) {
+      mLength = countMatch(v, ip + 1 + 4, repIndex + 4, iend) + 4;
+      ip++;
+      ss.store(src, anchor, ip - anchor, REPCODE1, mLength);
+    } else if (matchLongIndex > dictStart && equal8(v, matchLongIndex, ip)) {
+      let matchLong = matchLongIndex;
+      const lowMatch = matchLongIndex < prefixStart ? dictStart : prefixStart;
+      mLength = countMatch(v, ip + 8, matchLong + 8, iend) + 8;
+      const offset = curr - matchLongIndex;
+      while (ip > anchor && matchLong > lowMatch && src[ip - 1] === src[matchLong - 1]) {
+        ip--;
+        matchLong--;
+        mLength++;
+      }
+      offset2 = offset1;
+      offset1 = offset;
+      ss.store(src, anchor, ip - anchor, offset + REP_NUM, mLength);
+    } else if (matchIndex > dictStart && equal4(v, matchIndex, ip)) {
+      const h3 = hashPtr(v, ip + 1, hBitsL, 8);
+      const matchIndex3 = hashLong[h3]!;
+      let offset: number;
+      hashLong[h3] = curr + 1;
+      if (matchIndex3 > dictStart && equal8(v, matchIndex3, ip + 1)) {
+        let match3 = matchIndex3;
+        const lowMatch = matchIndex3 < prefixStart ? dictStart : prefixStart;
+        mLength = countMatch(v, ip + 9, match3 + 8, iend) + 8;
+        ip++;
+        offset = curr + 1 - matchIndex3;
+        while (ip > anchor && match3 > lowMatch && src[ip - 1] === src[match3 - 1]) {
+          ip--;
+          match3--;
+          mLength++;
+        }
+      } else {
+        let match = matchIndex;
+        const lowMatch = matchIndex < prefixStart ? dictStart : prefixStart;
+        mLength = countMatch(v, ip + 4, match + 4, iend) + 4;
+        offset = curr - matchIndex;
+        while (ip > anchor && match > lowMatch && src[ip - 1] === src[match - 1]) {
+          ip--;
+          match--;
+          mLength++;
+        }
+      }
+      offset2 = offset1;
+      offset1 = offset;
+      ss.store(src, anchor, ip - anchor, offset + REP_NUM, mLength);
+    } else {
+      ip += ((ip - anchor) >> DFAST_SEARCH_STRENGTH) + 1;
+      continue;
+    }
+
+    ip += mLength;
+    anchor = ip;
+    if (ip <= ilimit) {
+      const indexToInsert = curr + 2;
+      hashLong[hashPtr(v, indexToInsert, hBitsL, 8)] = indexToInsert;
+      hashLong[hashPtr(v, ip - 2, hBitsL, 8)] = ip - 2;
+      hashSmall[hashPtr(v, indexToInsert, hBitsS, mls)] = indexToInsert;
+      hashSmall[hashPtr(v, ip - 1, hBitsS, mls)] = ip - 1;
+      while (ip <= ilimit) {
+        const repIndex2 = ip - offset2;
+        if (noOverlap(prefixStart, repIndex2) && offset2 <= ip - dictStart && equal4(v, repIndex2, ip)) {
+          const repLength2 = countMatch(v, ip + 4, repIndex2 + 4, iend) + 4;
+          const tmp = offset2;
+          offset2 = offset1;
+          offset1 = tmp;
+          ss.store(src, anchor, 0, REPCODE1, repLength2);
+          hashSmall[hashPtr(v, ip, hBitsS, mls)] = ip;
+          hashLong[hashPtr(v, ip, hBitsL, 8)] = ip;
+          ip += repLength2;
+          anchor = ip;
+          continue;
+        }
+        break;
+      }
+    }
+  }
+
+  rep[0] = offset1;
+  rep[1] = offset2;
+  return iend - anchor;
+}
+
+/**
+ * `ZSTD_fillDoubleHashTableForCCtx` with `ZSTD_dtlm_fast`: every third position of the
+ * dictionary [dictStart, prefixStart) into both tables (a dictionary loaded into a context).
+ */
+export function fillDoubleFastTablesFromDict(ms: MatchState, v: DataView, dictStart: number, prefixStart: number): void {
+  if (prefixStart - dictStart <= HASH_READ_SIZE) return;
+  const hashLong = ms.hashTable;
+  const hashSmall = ms.chainTable;
+  const hBitsL = ms.hashLog;
+  const hBitsS = ms.chainLog;
+  const mls = mlsOf(ms.minMatch);
+  const iend = prefixStart - HASH_READ_SIZE;
+  for (let ip = dictStart; ip + 2 <= iend; ip += 3) {
+    hashSmall[hashPtr(v, ip, hBitsS, mls)] = ip;
+    hashLong[hashPtr(v, ip, hBitsL, 8)] = ip;
+  }
+}
