@@ -7,9 +7,11 @@
  *
  * Ported from lib/compress/zstd_compress.c (`ZSTD_createCDict`, `ZSTD_initCDict_internal`,
  * `ZSTD_compress_insertDictionary`, `ZSTD_loadCEntropy`, `ZSTD_loadDictionaryContent`,
- * `ZSTD_getCParams_internal` with `ZSTD_cpm_createCDict`) and lib/compress/zstd_fast.c
- * (`ZSTD_fillHashTableForCDict`). Only the fast strategy (zstd levels 1 and 2, and the
- * negative levels), which is what Blosc2 dictionary chunks use (level 1), can be built.
+ * `ZSTD_getCParams_internal` with `ZSTD_cpm_createCDict`), lib/compress/zstd_fast.c
+ * (`ZSTD_fillHashTableForCDict`) and zstd_double_fast.c (`ZSTD_fillDoubleHashTableForCDict`).
+ * Only the fast and double-fast strategies (the negative levels and levels 1-3, level 4 for
+ * some sizes) can be built: Blosc2 dictionary chunks compress at level 1, and ZDICT trains
+ * at level 3.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
 import { le32 } from '../zstd/bits.js';

@@ -11,9 +11,10 @@
  * frames are therefore the bytes libzstd 1.5.7 writes for the same input, level and room.
  *
  * Dictionaries (`createZstdCDict`, `zstdCompressUsingCDict`) follow `ZSTD_createCDict` and
- * `ZSTD_compress_usingCDict` at the fast levels, which is what Blosc2 dictionary chunks use
- * (level 1): raw or formatted dictionaries, the CDict attached, copied or loaded as libzstd
- * chooses by input size, the dictionary id in the frame header.
+ * `ZSTD_compress_usingCDict` for the fast and double-fast strategies (levels 1-3), which
+ * is what Blosc2 dictionary chunks (level 1) and ZDICT training (level 3) use: raw or
+ * formatted dictionaries, the CDict attached, copied or loaded as libzstd chooses by input
+ * size, the dictionary id in the frame header.
  */
 import type { EncodeContext } from '../types.js';
 import { zstdCompress, zstdCompressUsingCDict } from './compress.js';

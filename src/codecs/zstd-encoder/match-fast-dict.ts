@@ -1,5 +1,6 @@
 /**
- * The fast match finder (zstd levels 1-2) with a dictionary, in libzstd's two forms:
+ * The fast (zstd levels 1-2) and double-fast (level 3) match finders with a dictionary,
+ * in libzstd's two forms (zstd_fast.c, zstd_double_fast.c):
  *
  * - dictMatchState (`ZSTD_compressBlock_fast_dictMatchState_generic`): the dictionary
  *   keeps its own tagged hash table (a `ZstdCDict`), consulted beside the frame's table;
