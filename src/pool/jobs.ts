@@ -2,20 +2,22 @@
 import { BloscErrorCode, fail } from '../errors.js';
 import { blockGeometry, compressChunk, encodeBlockRange } from '../chunk/compress.js';
 import { decodeBlockRange, decompressChunk } from '../chunk/decompress.js';
-import { readChunkHeader } from '../frame/chunk-header.js';
+import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { resolveCodec } from '../codecs/registry.js';
 import type { ResolvedCParams } from '../params.js';
-import type { Job, JobResult, WireCParams } from './protocol.js';
+import type { DecodeBlocksJob, Job, JobResult, WireCParams } from './protocol.js';
+import { blockIsSplit } from '../chunk/layout.js';
+import { FilterId } from '../shuffle/types.js';
 
 /**
- * The block loops run markedly slower on typed arrays over a SharedArrayBuffer than on
- * private ones (measured on Node 20: decompressChunk from a shared chunk into a shared
- * output took 1.5-3× as long), so a job copies the bytes it reads into this worker's private
- * buffer, works in private memory, and copies its output to shared memory in one piece.
- * Both buffers are kept between jobs.
+ * The block loops read typed arrays over a SharedArrayBuffer markedly slower than private
+ * ones (measured on Node 20: decompressChunk from a shared chunk took 1.5-3× as long, while
+ * writing decoded blocks straight to a shared output cost nothing extra), so a job first
+ * copies the bytes it reads into this worker's private buffer, kept between jobs. Encoders
+ * also write to private memory (they may read back what they wrote) and copy out once.
  */
 let privateBytes = new Uint8Array(0);
-/** Private output of a decode job, copied into the shared output in one piece afterwards. */
+/** Private output of an encode job, copied into the shared output in one piece afterwards. */
 let privateOut = new Uint8Array(0);
 
 function privateOutput(n: number): Uint8Array {
@@ -31,6 +33,66 @@ function privateCopy(src: Uint8Array, from: number, to: number): Uint8Array {
   return privateBytes.subarray(0, n);
 }
 
+/**
+ * A private copy of the parts of a shared Blosc2 chunk that decoding blocks [first, last)
+ * reads: header, bstarts and dictionary, and each of those blocks' streams (block 0's too
+ * for DELTA), walked from the stream sizes. Null where that cannot be done safely: Blosc1
+ * chunks (whose decoder may retry another split reading), or sizes that run out of the
+ * chunk. The rest of the copy is stale, which only the whole-chunk structure check reads:
+ * the caller retries with a whole copy if that check fails.
+ */
+function privateRangeCopy(shared: Uint8Array, first: number, last: number): Uint8Array | null {
+  if (shared.length < 32) return null;
+  const header = readChunkHeader(shared);
+  const { cbytes, nbytes, headerLength, typesize } = header;
+  if (header.version < 3 || header.vlBlocks || header.memcpyed || header.special !== SpecialKind.None || cbytes > shared.length || nbytes === 0) return null;
+  const blocksize = Math.min(header.blocksizeField, nbytes);
+  if (!(blocksize > 0)) return null;
+  const nblocks = Math.ceil(nbytes / blocksize);
+  const leftover = nbytes % blocksize;
+  let dataStart = headerLength + 4 * nblocks;
+  if (dataStart > cbytes) return null;
+  if (header.useDict) {
+    if (dataStart + 4 > cbytes) return null;
+    const dsize = readInt32LE(shared, dataStart);
+    if (dsize <= 0 || dataStart + 4 + dsize > cbytes) return null;
+    dataStart += 4 + dsize;
+  }
+  if (privateBytes.length < cbytes) privateBytes = new Uint8Array(cbytes);
+  const copy = privateBytes.subarray(0, cbytes);
+  copy.set(shared.subarray(0, dataStart));
+  const withBlock0 = first > 0 && header.filters.includes(FilterId.Delta);
+  for (let j = withBlock0 ? 0 : first; j < last; j = j === 0 && withBlock0 ? first : j + 1) {
+    const leftoverBlock = j === nblocks - 1 && leftover > 0;
+    const bsize = leftoverBlock ? leftover : blocksize;
+    const nstreams = blockIsSplit(header, bsize, leftoverBlock, false) ? typesize : 1;
+    const bstart = readInt32LE(shared, headerLength + 4 * j);
+    if (bstart < dataStart || bstart >= cbytes) return null;
+    let pos = bstart;
+    for (let k = 0; k < nstreams; k++) {
+      if (pos + 4 > cbytes) return null;
+      const csize = readInt32LE(shared, pos);
+      pos += 4 + (csize > 0 ? csize : csize < 0 ? 1 : 0);
+      if (pos > cbytes) return null;
+    }
+    copy.set(shared.subarray(bstart, pos), bstart);
+  }
+  return copy;
+}
+
+function decodeSharedRange(job: DecodeBlocksJob, out: Uint8Array, dp: number): void {
+  const partial = privateRangeCopy(job.chunk, job.first, job.last);
+  if (partial !== null) {
+    try {
+      decodeBlockRange(partial, job.first, job.last, out, dp);
+      return;
+    } catch {
+      // Stale bytes outside the range failed the structure check: decode from a whole copy.
+    }
+  }
+  decodeBlockRange(privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp);
+}
+
 function fromWire(params: WireCParams): ResolvedCParams {
   const { codecId, ...rest } = params;
   return { ...rest, codec: resolveCodec(codecId) };
@@ -39,7 +101,7 @@ function fromWire(params: WireCParams): ResolvedCParams {
 export function runJob(job: Job): JobResult {
   switch (job.kind) {
     case 'decode-blocks': {
-      const chunk = privateCopy(job.chunk, 0, job.chunk.length);
+      const chunk = job.chunk;
       const header = readChunkHeader(chunk);
       const blocksize = Math.min(header.blocksizeField, header.nbytes);
       const length = Math.min(header.nbytes, job.last * blocksize) - job.first * blocksize;
@@ -48,9 +110,7 @@ export function runJob(job: Job): JobResult {
         decodeBlockRange(chunk, job.first, job.last, out, 0);
         return { bytes: out, sizes: null };
       }
-      const scratch = privateOutput(length);
-      decodeBlockRange(chunk, job.first, job.last, scratch, 0);
-      job.out.set(scratch, job.dp);
+      decodeSharedRange(job, job.out, job.dp);
       return { bytes: null, sizes: null };
     }
     case 'decode-chunk': {
@@ -58,9 +118,7 @@ export function runJob(job: Job): JobResult {
       if (job.out === null) return { bytes: decompressChunk(chunk, undefined, { maxNbytes: job.maxNbytes }), sizes: null };
       const nbytes = readChunkHeader(chunk).nbytes;
       if (nbytes > job.maxNbytes) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds ${job.maxNbytes}`);
-      const scratch = privateOutput(nbytes);
-      decompressChunk(chunk, scratch, { maxNbytes: job.maxNbytes });
-      job.out.set(scratch, job.dp);
+      decompressChunk(chunk, job.out.subarray(job.dp, job.dp + nbytes), { maxNbytes: job.maxNbytes });
       return { bytes: null, sizes: null };
     }
     case 'encode-blocks': {
