@@ -31,6 +31,11 @@ function code(f: () => unknown): number | undefined {
 
 const zstandard = spawnSync(process.env.PYTHON ?? 'python3', ['-c', 'import zstandard; print(zstandard.ZSTD_VERSION)'], { encoding: 'utf8' });
 const haveZstandard = zstandard.status === 0;
+// CI installs python-zstandard from fixtures/requirements.txt: there its absence is an error.
+if (!haveZstandard && process.env.CI === 'true') {
+  throw new Error('python-zstandard is not importable, but CI must run the ZDICT comparison (pip install -r fixtures/requirements.txt)');
+}
+if (!haveZstandard) console.warn('skipping the ZDICT comparison: python-zstandard is not importable (pip install -r fixtures/requirements.txt)');
 
 describe('zstd dictionary training', () => {
   it('fails where ZDICT fails: little room, few samples, no test sample', () => {
