@@ -207,6 +207,8 @@ export function executeSequences(
   const opLimit = limit | 0;
   const opSafe = safeEnd | 0;
   const win = winStart | 0;
+  const opSafe96 = (opSafe - 96) | 0;
+  const litCap16 = (litCap - 16) | 0;
 
   // Initial states: literal lengths, then offsets, then match lengths.
   let llS = (((c << bc) >>> 1) >>> (31 - llT.log)) | 0;
@@ -370,16 +372,19 @@ export function executeSequences(
 
       // Execute: literals, then the match.
       const to = (op + ll) | 0;
+      // One branch for all the limits: each difference is negative exactly when its limit
+      // is exceeded (positions and lengths are far below 2^31, so none overflows).
       if (
-        ll > 16 ||
-        ml > 64 ||
-        op + 96 > opSafe ||
-        to + ml > opLimit ||
-        litPos + 16 > litCap ||
-        litPos + ll > litStop ||
-        offset > to - win ||
-        offset === 3 ||
-        offset === 0
+        ((16 - ll) |
+          (64 - ml) |
+          (opSafe96 - op) |
+          (opLimit - to - ml) |
+          (litCap16 - litPos) |
+          (litStop - litPos - ll) |
+          (to - win - offset) |
+          (offset - 1)) <
+          0 ||
+        offset === 3
       ) {
         pll = ll;
         pml = ml;
