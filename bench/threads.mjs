@@ -21,6 +21,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
 import { sameBytes } from './lib/data.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
@@ -40,6 +41,36 @@ function smoothFloat64(nbytes) {
   const f = new Float64Array(nbytes / 8);
   for (let i = 0; i < f.length; i++) f[i] = Math.sin(i / 1000) * 1000 + (i % 7) * 0.001;
   return new Uint8Array(f.buffer);
+}
+
+/** A pure computation (no memory traffic), run in a worker: `workerData` millions of steps. */
+const SPIN_WORKER = `const { parentPort, workerData } = require('node:worker_threads');
+let n = 0;
+for (let k = 0; k < workerData; k++) for (let i = 0; i < 1e6; i++) n = (n * 31 + i) | 0;
+parentPort.postMessage(n);`;
+
+/**
+ * How much of a second core this process gets: the same computation on one worker, then on
+ * two at once; 2 × t(1) / t(2) is 2 with two free cores and 1 when only one core's worth of
+ * time is available (a busy host, a CPU quota). The speedups below cannot exceed it.
+ */
+async function parallelEfficiency(units) {
+  const run = (count) => Promise.all(Array.from({ length: count }, () => new Promise((resolve, reject) => {
+    const w = new Worker(SPIN_WORKER, { eval: true, workerData: units });
+    w.once('message', () => {
+      void w.terminate();
+      resolve();
+    });
+    w.once('error', reject);
+  })));
+  await run(1);
+  let t = performance.now();
+  await run(1);
+  const one = performance.now() - t;
+  t = performance.now();
+  await run(2);
+  const two = performance.now() - t;
+  return (2 * one) / two;
 }
 
 function toShared(bytes) {
@@ -72,6 +103,8 @@ export async function runThreadsSection({ libPath, timing, log }) {
     return section;
   }
   const loadAtStart = os.loadavg()[0];
+  log('  threads: parallel efficiency of two workers');
+  const efficiencyBefore = await parallelEfficiency(150);
   const slow = { ...timing, targetMs: Math.min(timing.targetMs, 300), minReps: 3 };
   const data = smoothFloat64(LARGE_NBYTES);
   const sharedData = toShared(data);
@@ -177,6 +210,12 @@ export async function runThreadsSection({ libPath, timing, log }) {
     pass: worstUnder <= SMALL_OVERHEAD_TARGET,
   });
   lib.shutdownPool();
+  const efficiencyAfter = await parallelEfficiency(150);
+  section.tables.unshift({
+    caption: 'Two workers on a pure computation: 2 × t(one worker) / t(two workers at once); 2.00 means two free cores',
+    columns: [{ title: 'when', align: 'left' }, { title: 'parallel efficiency' }],
+    rows: [['before the rows below', efficiencyBefore.toFixed(2)], ['after them', efficiencyAfter.toFixed(2)]],
+  });
   section.notes.push(
     `Worker threads: 1-minute load average ${loadAtStart.toFixed(2)} at the start of the section, ${os.loadavg()[0].toFixed(2)} at the end, ` +
     `on ${os.availableParallelism?.() ?? os.cpus().length} cores; a second thread can only help when a core is free for it.`,
