@@ -29,11 +29,13 @@ describe('public API', () => {
   it('exports the chunk, frame, bloscpack and registry functions', () => {
     for (const name of ['compress', 'decompress', 'getItems', 'chunkInfo', 'compressZeros', 'compressNaNs', 'compressUninit',
       'compressRepeatValue', 'registerCodec', 'registerFilter', 'BloscError', 'isBloscError', 'SChunk', 'CFrame', 'writeFrame',
-      'msgpackDecode', 'msgpackEncode', 'bloscpack']) {
+      'msgpackDecode', 'msgpackEncode', 'bloscpack', 'NDArray', 'sliceToTypedArray', 'openFrameAsync', 'BlobSource',
+      'HttpRangeSource', 'compressAsync', 'decompressAsync', 'decompressFrameAsync', 'shutdownPool']) {
       expect(api, name).toHaveProperty(name);
     }
     expect(typeof api.bloscpack.packBytes).toBe('function');
     expect(typeof nodeApi.FileSource).toBe('function');
+    expect(typeof nodeApi.AsyncFileSource).toBe('function');
   });
 
   it('the main entry point of the build imports no Node built-in (it runs in browsers)', () => {
