@@ -10,7 +10,15 @@ export const spawnWorker: SpawnWorker = (url, onMessage, onFailure): WorkerHandl
   // Workers inherit the parent's Node options, but some only make sense for the main
   // script: `--input-type` (from `node --input-type=module -e ...`) stops a worker loading.
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-  const worker = new Worker(url, { execArgv });
+  let worker: Worker;
+  try {
+    worker = new Worker(url, { execArgv });
+  } catch (e) {
+    // Process-wide V8 flags (`--expose-gc`, `--max-old-space-size`, ...) are refused per
+    // worker; they already apply to the whole process, so start the worker without any.
+    if ((e as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    worker = new Worker(url, { execArgv: [] });
+  }
   let failed = false;
   const failOnce = (error: Error): void => {
     if (failed) return;

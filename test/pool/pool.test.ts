@@ -238,6 +238,17 @@ describe('process lifetime and runtimes without shared memory', () => {
     expect(r.status).toBe(0);
   });
 
+  it('starts workers in a process run with V8 flags that workers refuse (--expose-gc)', () => {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script(`
+      const c = api.compress(f, { codec: 'lz4', typesize: 8 });
+      const d = await api.decompressAsync(c, undefined, { nthreads: 2, minParallelNbytes: 0 });
+      console.log(d.length);`)], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.stderr).not.toContain('ERR_WORKER_INVALID_EXEC_ARGV');
+    expect(r.stdout.trim()).toBe(String(f64Bytes(1 << 18)));
+    expect(r.status).toBe(0);
+  });
+
   it('works by transfer when shared memory is off', async () => {
     const memory = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'memory.js')).href)) as typeof import('../../src/pool/memory.js');
     memory.setSharedMemoryEnabled(false);
