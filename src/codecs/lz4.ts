@@ -99,6 +99,9 @@ function decodeBlock(
   const shortOend = oend - 32;
   let ip = sp;
   let op = dp;
+  // Word views for the shortcut's fixed-size copies (C: LZ4_wildCopy8 / memcpy of 16).
+  const sv = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const dv = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
 
   for (;;) {
     // Invariant: ip < iend here.
@@ -108,17 +111,38 @@ function decodeBlock(
     let mlen: number;
 
     if (length !== 15 && ip < shortIend && op <= shortOend) {
-      // Shortcut: at most 14 literals, all in bounds; no end-of-block checks.
-      const litEnd = ip + length;
-      while (ip < litEnd) dst[op++] = src[ip++];
+      // Shortcut: at most 14 literals, all in bounds; no end-of-block checks. The margins
+      // (16 bytes of input, 32 of output) allow copying a fixed 16 bytes as words; bytes
+      // written past the literals are overwritten by the match and the sequences after it.
+      dv.setInt32(op, sv.getInt32(ip, true), true);
+      dv.setInt32(op + 4, sv.getInt32(ip + 4, true), true);
+      if (length > 8) {
+        dv.setInt32(op + 8, sv.getInt32(ip + 8, true), true);
+        dv.setInt32(op + 12, sv.getInt32(ip + 12, true), true);
+      }
+      ip += length;
+      op += length;
       offset = src[ip] | (src[ip + 1] << 8);
       ip += 2;
       mlen = token & 15;
       if (mlen !== 15 && offset >= 8 && offset <= op - dp) {
-        // At most 18 bytes, at most 17 of them overlapping: a forward byte copy.
-        let ref = op - offset;
-        const end = op + mlen + MIN_MATCH;
-        while (op < end) dst[op++] = dst[ref++];
+        // At most 18 bytes from at least 8 back, as C does (8 + 8 + 2 bytes): 8-byte steps
+        // read only bytes already final, as a byte-by-byte copy would. The copy may run up
+        // to 4 bytes past the match, never past op + 18, which the output margin keeps
+        // inside the block (after at most 14 literals op <= oend - 18); those bytes are
+        // overwritten by the sequences after it.
+        const ref = op - offset;
+        dv.setInt32(op, dv.getInt32(ref, true), true);
+        dv.setInt32(op + 4, dv.getInt32(ref + 4, true), true);
+        if (mlen > 4) {
+          dv.setInt32(op + 8, dv.getInt32(ref + 8, true), true);
+          dv.setInt32(op + 12, dv.getInt32(ref + 12, true), true);
+          if (mlen > 12) {
+            dst[op + 16] = dst[ref + 16]!;
+            dst[op + 17] = dst[ref + 17]!;
+          }
+        }
+        op += mlen + MIN_MATCH;
         continue;
       }
       // Otherwise continue with the general match path below.
