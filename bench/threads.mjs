@@ -92,7 +92,7 @@ export async function runThreadsSection({ libPath, timing, log }) {
     'Async API on worker threads (nthreads 2) against the synchronous API, MB/s of uncompressed bytes. ' +
     '64 MiB of smooth float64 data in one chunk (SHUFFLE, clevel 5, typesize 8); then LZ4 chunks of 4 KiB-4 MiB, ' +
     'where the async calls keep chunks under the threshold (decode 1 MiB, encode 256 KiB) on the calling thread. ' +
-    'Sync and async calls of a row are timed in alternation; every output is checked.';
+    'Sync and async calls of a row are timed in alternation (for chunks under 1 MiB, a sample is a batch of calls covering 1 MiB, divided by the batch size); every output is checked.';
   if (libPath === null) {
     section.notes.push('Worker threads: no blosc-ts build to measure.');
     return section;
@@ -176,16 +176,36 @@ export async function runThreadsSection({ libPath, timing, log }) {
     const options = { codec: 'lz4', clevel: 5, typesize: 8 };
     const chunk = lib.compress(src, options);
     const smallOut = new Uint8Array(size);
+    for (const minParallelNbytes of [undefined, 0]) {
+      const back = await lib.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes });
+      const again = await lib.compressAsync(src, { ...options, nthreads: 2, minParallelNbytes });
+      if (!sameBytes(back, src) || !sameBytes(again, chunk)) throw new Error(`threads: lz4 ${sizeLabel(size)}: async output differs from sync`);
+    }
+    // A sample is a batch of calls (at least 1 MiB of data): one call on a 4 KiB chunk
+    // takes microseconds, less than the timer's and the collector's noise per sample.
+    const batch = Math.max(1, Math.ceil((1 << 20) / size));
+    const syncBatch = (fn) => () => {
+      for (let i = 0; i < batch; i++) fn();
+    };
+    const asyncBatch = (fn) => async () => {
+      for (let i = 0; i < batch; i++) await fn();
+    };
+    // Option objects built once, as for the sync calls (a spread per call costs microseconds).
+    const asyncOptions = { ...options, nthreads: 2 };
+    const forcedOptions = { ...options, nthreads: 2, minParallelNbytes: 0 };
+    const decodeAsync = { nthreads: 2 };
+    const decodeForced = { nthreads: 2, minParallelNbytes: 0 };
     const [ds, da, df] = await timeInterleaved([
-      { fn: () => lib.decompress(chunk, smallOut), isAsync: false },
-      { fn: () => lib.decompressAsync(chunk, smallOut, { nthreads: 2 }), isAsync: true },
-      { fn: () => lib.decompressAsync(chunk, smallOut, { nthreads: 2, minParallelNbytes: 0 }), isAsync: true },
+      { fn: syncBatch(() => lib.decompress(chunk, smallOut)), isAsync: false },
+      { fn: asyncBatch(() => lib.decompressAsync(chunk, smallOut, decodeAsync)), isAsync: true },
+      { fn: asyncBatch(() => lib.decompressAsync(chunk, smallOut, decodeForced)), isAsync: true },
     ], fast);
     const [es, ea, ef] = await timeInterleaved([
-      { fn: () => lib.compress(src, options), isAsync: false },
-      { fn: () => lib.compressAsync(src, { ...options, nthreads: 2 }), isAsync: true },
-      { fn: () => lib.compressAsync(src, { ...options, nthreads: 2, minParallelNbytes: 0 }), isAsync: true },
+      { fn: syncBatch(() => lib.compress(src, options)), isAsync: false },
+      { fn: asyncBatch(() => lib.compressAsync(src, asyncOptions)), isAsync: true },
+      { fn: asyncBatch(() => lib.compressAsync(src, forcedOptions)), isAsync: true },
     ], fast);
+    for (const t of [ds, da, df, es, ea, ef]) t.medianMs /= batch;
     const r = (a, b) => b.medianMs / a.medianMs;
     if (size < lib.DECODE_PARALLEL_MIN_NBYTES) worstUnder = Math.max(worstUnder, r(ds, da) - 1);
     if (size < lib.ENCODE_PARALLEL_MIN_NBYTES) worstUnder = Math.max(worstUnder, r(es, ea) - 1);

