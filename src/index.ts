@@ -104,9 +104,9 @@ export type { MsgpackValue } from './frame/msgpack.js';
 export * as bloscpack from './bloscpack/index.js';
 
 // Worker threads: async chunk and frame calls that spread blocks or chunks over `nthreads` workers.
-export { compressAsync, decompressAsync, DECODE_PARALLEL_MIN_NBYTES, ENCODE_PARALLEL_MIN_NBYTES } from './pool/chunk.js';
+export { compressAsync, decompressAsync, DECODE_PARALLEL_MIN_NBYTES, DECODE_PARALLEL_MIN_NBYTES_ZLIB, ENCODE_PARALLEL_MIN_NBYTES } from './pool/chunk.js';
 export type { AsyncCompressOptions, AsyncDecompressOptions } from './pool/chunk.js';
-export { decompressFrameAsync } from './pool/frame.js';
+export { decompressFrameAsync, FRAME_DECODE_PARALLEL_MIN_NBYTES } from './pool/frame.js';
 export type { AsyncSliceOptions } from './pool/frame.js';
 export { shutdownPool } from './pool/pool.js';
 

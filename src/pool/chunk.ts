@@ -12,21 +12,31 @@ import { chunkLayout } from '../chunk/layout.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
+import { CodecFormat } from '../codecs/types.js';
 import { acquireStaging, bytesOf, elementSize, isShared, releaseStaging, sharedBytes, sharedMemoryAvailable, stageShared } from './memory.js';
 import type { WireCParams } from './protocol.js';
 import { checkThreads, runTasks, splitRange, workersCanRun, type PoolTask } from './run.js';
 
 /**
- * Chunks smaller than these stay on the calling thread: below them the round trips to the
- * workers and the copies into and out of shared memory cost more than a second thread
- * saves. Measured with bench/threads.mjs (LZ4, smooth float64, shuffle; sync against
- * nthreads 2 with the threshold off) on a 2-core x86-64 VM under load from other processes
- * (load average 6-9): encoding broke even at about 256 KiB (238-264 MB/s sync, 229-254
- * forced); decoding, at 0.9-1.4 GB/s sync, did not break even at any size up to 4 MiB on
- * that machine, so its threshold stays at 1 MiB, where a call costs about 1 ms sync and
- * the round trips (0.1-0.3 ms on an idle core) are a small part of it.
+ * Chunks smaller than these stay on the calling thread: below them the copies into and out
+ * of shared memory and the round trips to the workers cost more than a second thread saves.
+ * Measured on the 2-core x86-64 VM of bench/RESULTS.md with both cores free (smooth float64,
+ * shuffle, typesize 8; sync against nthreads 2 with the threshold off, best of 12):
+ * - encoding broke even at about 256 KiB (LZ4);
+ * - decoding one chunk with a fast codec did not pay at any size up to 32 MiB: LZ4 0.49× at
+ *   4 MiB, 0.75× at 16 MiB, 0.97× at 32 MiB (1.1-1.2× at 64 MiB in the bench); Zstd 0.63-0.72×
+ *   from 1 to 32 MiB. Those codecs decode at memory-copy speeds, so the staging copies eat
+ *   the second thread. Hence 64 MiB;
+ * - zlib, about 6× slower to decode, paid from 4 MiB (1.54×) and broke even at 1 MiB: 2 MiB.
+ * Slices of a frame spread whole chunks instead (FRAME_DECODE_PARALLEL_MIN_NBYTES).
  */
-export const DECODE_PARALLEL_MIN_NBYTES = 1 << 20;
+export const DECODE_PARALLEL_MIN_NBYTES = 64 << 20;
+export const DECODE_PARALLEL_MIN_NBYTES_ZLIB = 2 << 20;
+
+/** The default decode threshold of a chunk, from the codec format in its flags byte. */
+function defaultDecodeThreshold(chunk: Uint8Array): number {
+  return chunk.length > 2 && chunk[2]! >> 5 === CodecFormat.Zlib ? DECODE_PARALLEL_MIN_NBYTES_ZLIB : DECODE_PARALLEL_MIN_NBYTES;
+}
 export const ENCODE_PARALLEL_MIN_NBYTES = 256 << 10;
 
 /**
@@ -39,7 +49,7 @@ const RANGES_PER_THREAD = 1;
 export interface AsyncDecompressOptions extends DecompressOptions {
   /** Worker threads to spread the blocks over; 1 (default) decodes on the calling thread. */
   nthreads?: number;
-  /** Chunks of fewer bytes decode on the calling thread. Default DECODE_PARALLEL_MIN_NBYTES. */
+  /** Chunks of fewer bytes decode on the calling thread. Default DECODE_PARALLEL_MIN_NBYTES (zlib: DECODE_PARALLEL_MIN_NBYTES_ZLIB). */
   minParallelNbytes?: number;
 }
 
@@ -65,7 +75,7 @@ export function decompressAsync(chunkIn: Uint8Array, out?: Uint8Array, options?:
     const chunk = plainView(chunkIn);
     // nbytes sits at offset 4 of both header formats; readChunkHeader validates it later.
     const nbytesField = chunk.length >= 16 ? readInt32LE(chunk, 4) : 0;
-    if (nthreads === 1 || nbytesField < (options?.minParallelNbytes ?? DECODE_PARALLEL_MIN_NBYTES)) {
+    if (nthreads === 1 || nbytesField < (options?.minParallelNbytes ?? defaultDecodeThreshold(chunk))) {
       return Promise.resolve(decompressChunk(chunk, out, options));
     }
     return decompressParallel(chunk, out, options, nthreads);
@@ -80,7 +90,7 @@ async function decompressParallel(
   const header = readChunkHeader(chunk);
   const nbytes = header.nbytes;
   const regular = header.special === SpecialKind.None && !header.memcpyed && !header.vlBlocks && !header.lazy;
-  if (!regular || nbytes < (options?.minParallelNbytes ?? DECODE_PARALLEL_MIN_NBYTES)) return decompressChunk(chunk, out, options);
+  if (!regular || nbytes < (options?.minParallelNbytes ?? defaultDecodeThreshold(chunk))) return decompressChunk(chunk, out, options);
   const limit = options?.maxNbytes;
   if (limit !== undefined && nbytes > limit) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds maxNbytes ${limit}`);
   const layout = chunkLayout(chunk, header);

@@ -11,14 +11,21 @@ import type { FrameOpenOptions } from '../frame/cframe.js';
 import type { FrameSource } from '../frame/source.js';
 import { resolveCParams } from '../params.js';
 import { SChunk, type SChunkOptions } from '../schunk.js';
-import { DECODE_PARALLEL_MIN_NBYTES, decompressAsync, ENCODE_PARALLEL_MIN_NBYTES, toWire } from './chunk.js';
+import { decompressAsync, ENCODE_PARALLEL_MIN_NBYTES, toWire } from './chunk.js';
 import { acquireStaging, releaseStaging, sharedBytes, sharedMemoryAvailable } from './memory.js';
 import { checkThreads, runTasks, workersCanRun, type PoolTask } from './run.js';
+
+/**
+ * Slices of a frame smaller than this decode on the calling thread. Workers decode whole
+ * chunks here, without the per-block staging of one large chunk: measured 1.29× for a
+ * 32 MiB LZ4 slice of 1 MiB chunks at nthreads 2 (1.01× with Zstd).
+ */
+export const FRAME_DECODE_PARALLEL_MIN_NBYTES = 1 << 20;
 
 export interface AsyncSliceOptions {
   /** Worker threads; 1 (default) decodes on the calling thread. */
   nthreads?: number;
-  /** Slices of fewer bytes decode on the calling thread. Default DECODE_PARALLEL_MIN_NBYTES. */
+  /** Slices of fewer bytes decode on the calling thread. Default FRAME_DECODE_PARALLEL_MIN_NBYTES. */
   minParallelNbytes?: number;
 }
 
@@ -44,7 +51,7 @@ export async function sliceAsync(schunk: SChunk, start = 0, stop?: number, optio
   const b = Math.max(a, Math.min(nitems, stop === undefined ? nitems : Math.floor(stop)));
   const from = a * ts;
   const to = b * ts;
-  const minParallel = options?.minParallelNbytes ?? DECODE_PARALLEL_MIN_NBYTES;
+  const minParallel = options?.minParallelNbytes ?? FRAME_DECODE_PARALLEL_MIN_NBYTES;
   if (nthreads === 1 || to - from < minParallel) return schunk.getSlice(start, stop);
 
   const pieces: ChunkPiece[] = [];
@@ -65,7 +72,7 @@ export async function sliceAsync(schunk: SChunk, start = 0, stop?: number, optio
   if (pieces.length === 1) {
     // One chunk: spread its blocks.
     const piece = pieces[0]!;
-    const decoded = await withChunkIndex(piece.index, decompressAsync(piece.chunk, undefined, { nthreads, maxNbytes: piece.nbytes, minParallelNbytes: minParallel }));
+    const decoded = await withChunkIndex(piece.index, decompressAsync(piece.chunk, undefined, { nthreads, maxNbytes: piece.nbytes, minParallelNbytes: options?.minParallelNbytes }));
     out.set(decoded.subarray(from - piece.pos, to - piece.pos));
     return out;
   }

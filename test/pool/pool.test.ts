@@ -100,7 +100,7 @@ describe('decompressAsync', () => {
     expect(large.length).toBeGreaterThan(4);
     for (const f of large) {
       const chunk = new Uint8Array(readFileSync(join(FIXTURES, f.path)));
-      expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2 })), f.path).toBe(f.decoded.sha256);
+      expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 })), f.path).toBe(f.decoded.sha256);
     }
   });
 
@@ -108,11 +108,11 @@ describe('decompressAsync', () => {
     const data = smoothFloat64(1 << 18);
     const chunk = api.compress(data, { codec: 'lz4', blocksize: 32768, filters: [3, 1] });
     const plain = new Uint8Array(data.byteLength + 5);
-    const res1 = await api.decompressAsync(chunk, plain, { nthreads: 2 });
+    const res1 = await api.decompressAsync(chunk, plain, { nthreads: 2, minParallelNbytes: 0 });
     expect(res1.buffer).toBe(plain.buffer);
     expect(sha256(res1)).toBe(sha256(bytesOf(data)));
     const shared = new Uint8Array(new SharedArrayBuffer(data.byteLength));
-    const res2 = await api.decompressAsync(chunk, shared, { nthreads: 3 });
+    const res2 = await api.decompressAsync(chunk, shared, { nthreads: 3, minParallelNbytes: 0 });
     expect(res2.buffer).toBe(shared.buffer);
     expect(sha256(res2)).toBe(sha256(bytesOf(data)));
   });
@@ -125,15 +125,15 @@ describe('decompressAsync', () => {
     // Scribble over the middle of the payload: some block's LZ4 stream breaks.
     const mid = Math.floor(info.cbytes / 2);
     for (let i = mid; i < mid + 64; i++) bad[i] = 0xff;
-    await expect(api.decompressAsync(bad, undefined, { nthreads: 2 })).rejects.toMatchObject({ name: 'BloscError' });
+    await expect(api.decompressAsync(bad, undefined, { nthreads: 2, minParallelNbytes: 0 })).rejects.toMatchObject({ name: 'BloscError' });
     expect(() => api.decompress(bad)).toThrow();
-    expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2 }))).toBe(sha256(bytesOf(data)));
+    expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
   });
 
   it('fails the call when a worker dies mid-call, and recovers', async () => {
     const data = smoothFloat64(1 << 20); // 8 MiB
     const chunk = api.compress(data, { codec: 'zlib', clevel: 1, blocksize: 262144 });
-    const call = api.decompressAsync(chunk, undefined, { nthreads: 2 });
+    const call = api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 });
     const pool = poolModule.getPool();
     let killed = false;
     for (let i = 0; i < 400 && !killed; i++) {
@@ -144,7 +144,7 @@ describe('decompressAsync', () => {
     const err = await call.then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(api.BloscError);
     expect((err as { code: number }).code).toBe(api.BloscErrorCode.Failure);
-    expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2 }))).toBe(sha256(bytesOf(data)));
+    expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
   });
 
   it('leaves small chunks on the calling thread', async () => {
@@ -152,6 +152,17 @@ describe('decompressAsync', () => {
     const chunk = api.compress(smoothFloat64(16384), { codec: 'lz4' }); // 128 KiB
     await api.decompressAsync(chunk, undefined, { nthreads: 2 });
     expect(poolModule.getPool().workerCount).toBe(0);
+  });
+
+  it('keeps fast codecs on the calling thread below 64 MiB, and spreads zlib from 2 MiB', async () => {
+    api.shutdownPool();
+    const data = smoothFloat64(1 << 19); // 4 MiB
+    const lz4 = api.compress(data, { codec: 'lz4' });
+    expect(sha256(await api.decompressAsync(lz4, undefined, { nthreads: 2 }))).toBe(sha256(bytesOf(data)));
+    expect(poolModule.getPool().workerCount).toBe(0);
+    const zlib = api.compress(data, { codec: 'zlib', clevel: 1 });
+    expect(sha256(await api.decompressAsync(zlib, undefined, { nthreads: 2 }))).toBe(sha256(bytesOf(data)));
+    expect(poolModule.getPool().workerCount).toBeGreaterThan(0);
   });
 });
 
@@ -161,7 +172,7 @@ describe('concurrent calls', () => {
     const chunks = inputs.map((f, k) => api.compress(f, { codec: k % 2 === 0 ? 'lz4' : 'blosclz', blocksize: 32768 }));
     const results = await Promise.all([
       ...inputs.map((f, k) => api.compressAsync(f, { codec: k % 2 === 0 ? 'lz4' : 'blosclz', blocksize: 32768, nthreads: 2 })),
-      ...chunks.map((c) => api.decompressAsync(c, undefined, { nthreads: 3 })),
+      ...chunks.map((c) => api.decompressAsync(c, undefined, { nthreads: 3, minParallelNbytes: 0 })),
     ]);
     for (let k = 0; k < 4; k++) {
       expect(sha256(results[k]!)).toBe(sha256(chunks[k]!));
@@ -231,7 +242,7 @@ describe('process lifetime and runtimes without shared memory', () => {
   it('idle workers do not keep Node running', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script(`
       const c = await api.compressAsync(f, { codec: 'lz4', nthreads: 2 });
-      const d = await api.decompressAsync(c, undefined, { nthreads: 2 });
+      const d = await api.decompressAsync(c, undefined, { nthreads: 2, minParallelNbytes: 0 });
       console.log(d.length);`)], { encoding: 'utf8', timeout: 60_000 });
     expect(r.error).toBeUndefined();
     expect(r.stdout.trim()).toBe(String(f64Bytes(1 << 18)));
@@ -257,7 +268,7 @@ describe('process lifetime and runtimes without shared memory', () => {
       for (const options of [{ codec: 'lz4', filters: [3, 1], blocksize: 65536 }, { codec: 'blosclz', typesize: 4 }] as const) {
         const sync = api.compress(f, options);
         expect(sha256(await api.compressAsync(f, { ...options, nthreads: 2 }))).toBe(sha256(sync));
-        const d = await api.decompressAsync(sync, undefined, { nthreads: 2 });
+        const d = await api.decompressAsync(sync, undefined, { nthreads: 2, minParallelNbytes: 0 });
         expect(d.buffer).toBeInstanceOf(ArrayBuffer);
         expect(sha256(d)).toBe(sha256(bytesOf(f)));
       }

@@ -17,7 +17,7 @@ export async function run() {
   const manifest = await (await fetch('/fixtures/manifest.json')).json();
   for (const f of manifest.files.filter((x) => x.decoded.length >= 4 << 20 && x.path.includes('.t4.')).slice(0, 2)) {
     // Written by C with 4 threads: block payloads out of order.
-    const out = await api.decompressAsync(await get(`/fixtures/${f.path}`), undefined, { nthreads: 2 });
+    const out = await api.decompressAsync(await get(`/fixtures/${f.path}`), undefined, { nthreads: 2, minParallelNbytes: 0 });
     checks[`decode ${f.path}`] = (await hex(out)) === f.decoded.sha256;
   }
   const frames = await (await fetch('/fixtures/frames/manifest.json')).json();
@@ -28,7 +28,7 @@ export async function run() {
   const data = new Float64Array(1 << 19).map((_, i) => Math.sin(i / 300) * 1000);
   const chunk = await api.compressAsync(data, { codec: 'lz4', nthreads: 2 });
   checks['encode lz4 = sync'] = (await hex(chunk)) === (await hex(api.compress(data, { codec: 'lz4' })));
-  const back = await api.decompressAsync(chunk, undefined, { nthreads: 2 });
+  const back = await api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 });
   checks['round trip'] = (await hex(back)) === (await hex(new Uint8Array(data.buffer)));
   const workers = getPool().workerCount;
   api.shutdownPool();

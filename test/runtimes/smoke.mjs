@@ -69,7 +69,7 @@ try {
 const plainSha = (b) => sha256(b.slice());
 for (const f of manifest.files.filter((x) => x.decoded.length >= 4 << 20 && x.path.includes('.t4.')).slice(0, 2)) {
   // Written by C with 4 threads: block payloads out of order.
-  const out = await decompressAsync(new Uint8Array(readFileSync(join(root, 'fixtures', f.path))), undefined, { nthreads: 2 });
+  const out = await decompressAsync(new Uint8Array(readFileSync(join(root, 'fixtures', f.path))), undefined, { nthreads: 2, minParallelNbytes: 0 });
   check(`workers decode ${f.path}`, plainSha(out) === f.decoded.sha256);
 }
 const large = new Float64Array(1 << 19).map((_, i) => Math.sin(i / 300) * 1000);
