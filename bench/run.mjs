@@ -157,7 +157,9 @@ if (only.has('ndarray')) {
   );
 }
 
-if (only.has('threads')) sections.push(await runThreadsSection({ libPath: lib === null ? null : libPath, timing, log }));
+if (only.has('threads')) {
+  sections.push(await runThreadsSection({ libPath: lib === null ? null : libPath, timing, log, python: opts.python, native: !opts['no-native'] }));
+}
 
 // --- report --------------------------------------------------------------------------------
 const libraries = {

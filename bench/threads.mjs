@@ -7,17 +7,22 @@
  *     clevel 5, typesize 8, one chunk, for LZ4, BloscLZ and Zstd.
  *     decode: `decompress(chunk, out)` against `decompressAsync(chunk, sharedOut, { nthreads: 2 })`,
  *     both into preallocated outputs, and `decompressAsync` returning a new (shared) array;
- *     encode: `compress(data)` against `compressAsync(data, { nthreads: 2 })` from a plain
- *     input (copied to shared memory first) and from a SharedArrayBuffer input.
+ *     encode: `compress(data, options, out)` against `compressAsync(data, { nthreads: 2 }, sharedOut)`,
+ *     both into preallocated outputs, from a plain input (copied to shared memory first) and
+ *     from a SharedArrayBuffer input; and both returning new arrays (whose first touch costs
+ *     page faults, about 35 ms for 64 MiB on the benchmark machine, on the calling thread).
+ *     The same input timed in python-blosc2 (bench/threads.py) gives C-Blosc2's own
+ *     nthreads 2 ÷ 1 on this machine, for reference.
  *   - LZ4 chunks of 4 KiB to 4 MiB: sync, async with the default threshold, and async with
  *     the threshold off (minParallelNbytes: 0), which is how the threshold was chosen.
  * Sync and async calls of one row are timed in alternation (timeInterleaved). Every output
  * is checked (chunks byte-identical to the sync chunk, decoded bytes equal to the data).
  *
- * Run alone: node bench/threads.mjs [--lib dist/index.js] [--no-write] [--target-ms N]
+ * Run alone: node bench/threads.mjs [--lib dist/index.js] [--no-write] [--target-ms N] [--python CMD] [--no-native]
  * (prints the tables and replaces the "Worker threads" section of bench/RESULTS.md).
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
@@ -84,15 +89,42 @@ function sizeLabel(n) {
 }
 
 /**
- * @param {{ libPath: string | null, timing: typeof DEFAULT_TIMING, log: (s: string) => void }} ctx
+ * C-Blosc2 through python-blosc2 on the same bytes: median seconds of nthreads 1 and 2 per
+ * codec, or null (with the reason in `notes`) when Python is not there.
  */
-export async function runThreadsSection({ libPath, timing, log }) {
+function nativeThreads(python, data, timing, notes) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'blosc-ts-threads-'));
+  try {
+    const input = join(dir, 'input.f8');
+    writeFileSync(input, data);
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'threads.py');
+    const py = spawnSync(python, [script, input, String(timing.targetMs / 1000), THREAD_CODECS.join(',')], {
+      encoding: 'utf8', maxBuffer: 1 << 20,
+    });
+    if (py.status !== 0) {
+      notes.push(`Worker threads: no native reference (${python} bench/threads.py failed: ${(py.stderr || String(py.error)).trim().split('\n').pop()}).`);
+      return null;
+    }
+    return JSON.parse(py.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * @param {{ libPath: string | null, timing: typeof DEFAULT_TIMING, log: (s: string) => void, python?: string, native?: boolean }} ctx
+ */
+export async function runThreadsSection({ libPath, timing, log, python = 'python3', native = true }) {
   const section = { title: SECTION_TITLE, description: '', tables: [], targets: [], notes: [] };
-  section.description =
-    'Async API on worker threads (nthreads 2) against the synchronous API, MB/s of uncompressed bytes. ' +
-    '64 MiB of smooth float64 data in one chunk (SHUFFLE, clevel 5, typesize 8); then LZ4 chunks of 4 KiB-4 MiB, ' +
-    'where the async calls keep chunks under the threshold (decode 1 MiB, encode 256 KiB) on the calling thread. ' +
-    'Sync and async calls of a row are timed in alternation (for chunks under 1 MiB, a sample is a batch of calls covering 1 MiB, divided by the batch size); every output is checked.';
+  const describe = (decodeMin, encodeMin) => {
+    section.description =
+      'Async API on worker threads (nthreads 2) against the synchronous API, MB/s of uncompressed bytes. ' +
+      '64 MiB of smooth float64 data in one chunk (SHUFFLE, clevel 5, typesize 8): decode and encode into preallocated outputs ' +
+      '(shared ones for the async calls), and into new arrays; then LZ4 chunks of 4 KiB-4 MiB, ' +
+      `where the async calls keep chunks under the thresholds (decode ${sizeLabel(decodeMin)}, encode ${sizeLabel(encodeMin)}) on the calling thread. ` +
+      'Calls of a row are timed in alternation (for chunks under 1 MiB, a sample is a batch of calls covering 1 MiB, divided by the batch size); every output is checked.';
+  };
+  describe(64 << 20, 256 << 10);
   if (libPath === null) {
     section.notes.push('Worker threads: no blosc-ts build to measure.');
     return section;
@@ -102,6 +134,7 @@ export async function runThreadsSection({ libPath, timing, log }) {
     section.notes.push(`${libPath} has no compressAsync: no worker-thread rows.`);
     return section;
   }
+  describe(lib.DECODE_PARALLEL_MIN_NBYTES, lib.ENCODE_PARALLEL_MIN_NBYTES);
   const loadAtStart = os.loadavg()[0];
   log('  threads: parallel efficiency of two workers');
   const efficiencyBefore = await parallelEfficiency(150);
@@ -110,6 +143,13 @@ export async function runThreadsSection({ libPath, timing, log }) {
   const sharedData = toShared(data);
   const out = new Uint8Array(LARGE_NBYTES);
   const sharedOut = new Uint8Array(new SharedArrayBuffer(LARGE_NBYTES));
+  const chunkOut = new Uint8Array(lib.maxChunkSize(LARGE_NBYTES));
+  const sharedChunkOut = new Uint8Array(new SharedArrayBuffer(lib.maxChunkSize(LARGE_NBYTES)));
+  let nativeRef = null;
+  if (native) {
+    log('  threads: python-blosc2 nthreads 1 and 2 (native reference)');
+    nativeRef = nativeThreads(python, data, timing, section.notes);
+  }
 
   const bigRows = [];
   const decodeSpeedups = [];
@@ -119,7 +159,8 @@ export async function runThreadsSection({ libPath, timing, log }) {
     log(`  threads: ${codec} 64 MiB`);
     const chunk = lib.compress(data, options);
     const check = await lib.compressAsync(data, { ...options, nthreads: 2 });
-    if (!sameBytes(check, chunk)) {
+    const checkShared = await lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut);
+    if (!sameBytes(check, chunk) || !sameBytes(checkShared, chunk) || !sameBytes(lib.compress(data, options, chunkOut), chunk)) {
       section.notes.push(`compressAsync(${codec}, nthreads 2) differs from compress: not timed.`);
       continue;
     }
@@ -133,33 +174,45 @@ export async function runThreadsSection({ libPath, timing, log }) {
       { fn: () => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(chunk, undefined, { nthreads: 2 }), isAsync: true },
     ], slow);
-    const [e1, e2, e2shared] = await timeInterleaved([
+    const options2 = { ...options, nthreads: 2 };
+    const [e1, e2, e2shared, e1new, e2new] = await timeInterleaved([
+      { fn: () => lib.compress(data, options, chunkOut), isAsync: false },
+      { fn: () => lib.compressAsync(data, options2, sharedChunkOut), isAsync: true },
+      { fn: () => lib.compressAsync(sharedData, options2, sharedChunkOut), isAsync: true },
       { fn: () => lib.compress(data, options), isAsync: false },
-      { fn: () => lib.compressAsync(data, { ...options, nthreads: 2 }), isAsync: true },
-      { fn: () => lib.compressAsync(sharedData, { ...options, nthreads: 2 }), isAsync: true },
+      { fn: () => lib.compressAsync(data, options2), isAsync: true },
     ], slow);
     const dec1 = mbps(LARGE_NBYTES, d1.medianMs);
     const dec2 = mbps(LARGE_NBYTES, d2.medianMs);
     const enc1 = mbps(LARGE_NBYTES, e1.medianMs);
     const enc2 = mbps(LARGE_NBYTES, e2.medianMs);
-    const enc2s = mbps(LARGE_NBYTES, e2shared.medianMs);
     decodeSpeedups.push([codec, dec2 / dec1]);
     encodeSpeedups.push([codec, enc2 / enc1]);
+    const c = nativeRef?.codecs?.[codec];
     bigRows.push([
       codec, (LARGE_NBYTES / chunk.length).toFixed(2),
       fmtMBps(dec1), fmtMBps(dec2), fmtMBps(mbps(LARGE_NBYTES, d2new.medianMs)), fmtRatio(dec2 / dec1),
-      fmtMBps(enc1), fmtMBps(enc2), fmtMBps(enc2s), fmtRatio(enc2 / enc1),
+      c ? fmtRatio(c.decode[0] / c.decode[1]) : 'n/a',
+      fmtMBps(enc1), fmtMBps(enc2), fmtMBps(mbps(LARGE_NBYTES, e2shared.medianMs)), fmtRatio(enc2 / enc1),
+      fmtRatio(e1new.medianMs / e2new.medianMs), c ? fmtRatio(c.encode[0] / c.encode[1]) : 'n/a',
     ]);
   }
   section.tables.push({
     caption: '64 MiB, one chunk: nthreads 1 (sync API) against nthreads 2 (async API)',
     columns: [
       { title: 'codec', align: 'left' }, { title: 'ratio' },
-      { title: 'decode 1' }, { title: 'decode 2' }, { title: 'decode 2, new array' }, { title: 'decode ×' },
+      { title: 'decode 1' }, { title: 'decode 2' }, { title: 'decode 2, new array' }, { title: 'decode ×' }, { title: 'C decode ×' },
       { title: 'encode 1' }, { title: 'encode 2' }, { title: 'encode 2, shared input' }, { title: 'encode ×' },
+      { title: 'encode ×, new arrays' }, { title: 'C encode ×' },
     ],
     rows: bigRows,
   });
+  if (nativeRef !== null) {
+    section.notes.push(
+      `Worker threads: "C decode ×" and "C encode ×" are C-Blosc2 ${nativeRef.c_blosc2.split(' ')[0]} (python-blosc2 ${nativeRef.python_blosc2}) ` +
+      'nthreads 2 ÷ 1 on the same input on this machine (compress2 / decompress2 into a preallocated array), timed in alternation.',
+    );
+  }
   for (const [codec, x] of decodeSpeedups) {
     section.targets.push({ name: `threads: ${codec} 64 MiB decode, nthreads 2 ≥ ${SPEEDUP_TARGET}× nthreads 1`, value: fmtRatio(x), pass: x >= SPEEDUP_TARGET });
   }
@@ -273,11 +326,14 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
       results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
       'no-write': { type: 'boolean', default: false },
       'target-ms': { type: 'string', default: String(DEFAULT_TIMING.targetMs) },
+      python: { type: 'string', default: 'python3' },
+      'no-native': { type: 'boolean', default: false },
     },
   });
   const log = (line) => console.error(line);
   const section = await runThreadsSection({
     libPath: resolve(values.lib), timing: { ...DEFAULT_TIMING, targetMs: Number(values['target-ms']) }, log,
+    python: values.python, native: !values['no-native'],
   });
   const machine = machineLine(describeMachine({}));
   console.log(`\n${machine}\n\n== ${section.title} ==`);

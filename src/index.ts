@@ -8,6 +8,7 @@
 import './codecs/index.js';
 import { decompressChunk, getChunkItems, type DecompressOptions } from './chunk/decompress.js';
 import { compressChunk } from './chunk/compress.js';
+export { maxChunkSize } from './chunk/compress.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from './chunk/special.js';
 import { resolveCParams, type CompressOptions } from './params.js';
 
@@ -58,9 +59,12 @@ function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
  * Compress `src` into one Blosc chunk (python-blosc2 `compress2`, python-blosc `compress`).
  * With format 'blosc1' the chunk follows c-blosc 1.x; with 'blosc2' (default) c-blosc2.
  * The typesize defaults to the element size of a typed array, else 8.
+ * With `out` (at least `maxChunkSize(nbytes, format)` bytes, not overlapping `src`; C's
+ * `dest`) the chunk is written there and `out.subarray(0, cbytes)` returned; the bytes are
+ * the same as without it.
  */
-export function compress(src: ArrayBufferView | ArrayBuffer, options?: CompressOptions): Uint8Array {
-  return compressChunk(bytesOf(src), resolveCParams(options, elementSize(src)));
+export function compress(src: ArrayBufferView | ArrayBuffer, options?: CompressOptions, out?: Uint8Array): Uint8Array {
+  return compressChunk(bytesOf(src), resolveCParams(options, elementSize(src)), null, out);
 }
 
 /** A chunk of `nbytes` zero bytes (c-blosc2 `blosc2_chunk_zeros`). */

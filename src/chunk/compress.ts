@@ -14,7 +14,7 @@ import type { Filter, FilterCall } from '../shuffle/types.js';
 import { FilterId } from '../shuffle/types.js';
 import { EXTENDED_HEADER_LENGTH, Flag, MAX_BUFFERSIZE, MIN_HEADER_LENGTH, readInt32LE, writeChunkHeader, writeInt32LE } from '../frame/chunk-header.js';
 import { computeBlocksizeBlosc1, computeBlocksizeBlosc2, headerBlocksizeBlosc2, splitBlockBlosc1, splitBlockBlosc2 } from '../tuning/index.js';
-import type { ResolvedCParams } from '../params.js';
+import type { ChunkFormat, ResolvedCParams } from '../params.js';
 
 /** c-blosc 1.x: chunks smaller than this are stored (`MIN_BUFFERSIZE`). */
 const MIN_BUFFERSIZE_BLOSC1 = 128;
@@ -72,6 +72,29 @@ interface ChunkPlan {
  */
 export interface PreEncodedBlocks {
   readonly blocks: readonly Uint8Array[];
+  /**
+   * Write the header and bstarts only, leaving each block's bytes for the caller to copy to
+   * its bstart (workers copy them in parallel). A block the serial path would have encoded
+   * again (its room clamped near the end of the output) makes the call give up: see
+   * {@link placeChunkHeader}.
+   */
+  readonly deferCopy?: boolean;
+}
+
+/** Thrown inside a deferred placement when a block needs the serial encoder. */
+const NEEDS_SERIAL = Symbol('needs serial placement');
+
+/** The output room of a chunk of `nbytes` bytes: what c-blosc2's Python wrappers give it. */
+export function maxChunkSize(nbytes: number, format: ChunkFormat = 'blosc2'): number {
+  return nbytes + (format === 'blosc1' ? MIN_HEADER_LENGTH : EXTENDED_HEADER_LENGTH);
+}
+
+function chunkDestination(out: Uint8Array | undefined, destsize: number): Uint8Array {
+  if (out === undefined) return new Uint8Array(destsize);
+  if (out.length < destsize) {
+    fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, compressing needs ${destsize} (input + header)`);
+  }
+  return out.constructor === Uint8Array ? out : new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /**
@@ -79,7 +102,9 @@ export interface PreEncodedBlocks {
  * loop places each pre-encoded block where the serial encoder would have produced the same
  * bytes and encodes the others itself, so the chunk is the same either way.
  */
-export function compressChunk(src: Uint8Array, p: ResolvedCParams, pre: PreEncodedBlocks | null = null): Uint8Array {
+export function compressChunk(
+  src: Uint8Array, p: ResolvedCParams, pre: PreEncodedBlocks | null = null, out?: Uint8Array,
+): Uint8Array {
   const nbytes = src.length;
   const blosc1 = p.format === 'blosc1';
   checkChunkLimit(nbytes, p);
@@ -88,10 +113,30 @@ export function compressChunk(src: Uint8Array, p: ResolvedCParams, pre: PreEncod
     const dict = chunkDictionary(src, plan);
     if (dict !== null) plan = { ...plan, encodeCtx: { ...plan.encodeCtx, dict } };
   }
-  const dest = new Uint8Array(plan.destsize);
+  // The decisions see destsize = nbytes + header whatever room `out` has, as C's do when
+  // the Python wrappers call it, so the bytes do not depend on the caller's buffer.
+  const dest = chunkDestination(out, plan.destsize);
   const cbytes = blosc1 ? writeBlosc1(src, plan, dest, pre) : writeBlosc2(src, plan, dest, pre);
+  if (out !== undefined) return dest.subarray(0, cbytes);
   // Hand back a tight buffer unless that means copying most of it.
   return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : dest.slice(0, cbytes);
+}
+
+/**
+ * The chunk of `src` in `out` from pre-encoded blocks, except the blocks' bytes: header,
+ * bstarts, and for a stored chunk the input. Returns the chunk (`out.subarray(0, cbytes)`),
+ * after which the caller copies block j to its bstart unless the chunk is stored or
+ * special (header flags); or null when some block must be encoded again on this thread
+ * (call {@link compressChunk} with the blocks instead). The bytes are compressChunk's.
+ */
+export function placeChunkHeader(src: Uint8Array, p: ResolvedCParams, blocks: readonly Uint8Array[], out: Uint8Array): Uint8Array | null {
+  if (p.useDict) return null;
+  try {
+    return compressChunk(src, p, { blocks, deferCopy: true }, out);
+  } catch (e) {
+    if (e === NEEDS_SERIAL) return null;
+    throw e;
+  }
 }
 
 function checkChunkLimit(nbytes: number, p: ResolvedCParams): void {
@@ -178,7 +223,7 @@ function streamMaxout(codecId: number, neblock: number): number {
  * clamped a stream's room and so might have written other bytes (the caller encodes it).
  */
 function placeEncodedBlock(
-  plan: ChunkPlan, enc: Uint8Array, bsize: number, leftoverBlock: boolean, dest: Uint8Array, ntbytesStart: number,
+  plan: ChunkPlan, enc: Uint8Array, bsize: number, leftoverBlock: boolean, dest: Uint8Array, ntbytesStart: number, copy: boolean,
 ): number {
   const nstreams = !plan.dontSplit && !leftoverBlock ? plan.typesize : 1;
   const maxout = streamMaxout(plan.p.codec.id, (bsize / nstreams) | 0);
@@ -204,7 +249,7 @@ function placeEncodedBlock(
     pos += csize;
   }
   if (q !== enc.length) fail(BloscErrorCode.Failure, 'pre-encoded block does not match its streams');
-  dest.set(enc, ntbytesStart);
+  if (copy) dest.set(enc, ntbytesStart);
   return q;
 }
 
@@ -390,8 +435,9 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
     writeInt32LE(dest, headerLength + 4 * j, ntbytes);
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
     const bsize = leftoverBlock ? leftover : blocksize;
-    let written = usePre ? placeEncodedBlock(plan, pre.blocks[j]!, bsize, leftoverBlock, dest, ntbytes) : -1;
+    let written = usePre ? placeEncodedBlock(plan, pre.blocks[j]!, bsize, leftoverBlock, dest, ntbytes, pre.deferCopy !== true) : -1;
     if (written < 0) {
+      if (usePre && pre.deferCopy === true) throw NEEDS_SERIAL;
       const offset = j * blocksize;
       let block = src;
       let bp = offset;

@@ -83,8 +83,11 @@ function backwardPipeline(header: ChunkHeader): BackwardPipeline {
  * Validate a chunk's structure and work out its layout. Every offset that the block loop
  * will later follow is checked here against cbytes, so decoding never reads outside the
  * chunk and never allocates for a header whose sizes cannot be true.
+ * The streams of blocks [checkFirst, checkLast) (and block 0 under DELTA) are the ones
+ * checked: a worker decoding a range of a chunk the calling thread has checked whole holds
+ * only that range's streams.
  */
-export function chunkLayout(chunk: Uint8Array, header: ChunkHeader, offset = 0): ChunkLayout {
+export function chunkLayout(chunk: Uint8Array, header: ChunkHeader, offset = 0, checkFirst = 0, checkLast = Infinity): ChunkLayout {
   const { nbytes, cbytes, headerLength } = header;
   if (header.lazy) {
     fail(BloscErrorCode.ReadBuffer, 'lazy chunk: its blocks live in a frame; read it through the frame');
@@ -125,7 +128,7 @@ export function chunkLayout(chunk: Uint8Array, header: ChunkHeader, offset = 0):
     if (bstart < dataStart || bstart >= cbytes) {
       fail(BloscErrorCode.InvalidHeader, `bstarts[${j}] = ${bstart} is outside the data area [${dataStart}, ${cbytes})`, { block: j });
     }
-    if (expansion !== undefined) {
+    if (expansion !== undefined && ((j >= checkFirst && j < checkLast) || (j === 0 && pipeline.hasDelta))) {
       const bsize = j === nblocks - 1 && leftover > 0 ? leftover : blocksize;
       checkStreamSizes(chunk, offset, header, j, bstart, bsize, leftover > 0 && j === nblocks - 1, blosc1Rule, expansion);
     }
@@ -268,4 +271,22 @@ function vlLayout(
   }
   if (total !== nbytes) fail(BloscErrorCode.InvalidHeader, `VL-block sizes add up to ${total}, header says nbytes ${nbytes}`);
   return layout(header, maxBlock, nblocks, 0, dict, codec, pipeline, sizes, offsets, maxBlock);
+}
+
+/**
+ * Where the streams of a Blosc2 block starting at `bstart` end, walking their size fields
+ * (c-blosc2 `blosc_d`: csize 0 and negative csizes take 0 and 1 bytes), or -1 when they run
+ * past `cbytes`.
+ */
+export function blockStreamsEnd(chunk: Uint8Array, header: ChunkHeader, bstart: number, bsize: number, leftoverBlock: boolean): number {
+  const nstreams = blockIsSplit(header, bsize, leftoverBlock, false) ? header.typesize : 1;
+  const cbytes = header.cbytes;
+  let pos = bstart;
+  for (let k = 0; k < nstreams; k++) {
+    if (pos + 4 > cbytes) return -1;
+    const csize = readInt32LE(chunk, pos);
+    pos += 4 + (csize > 0 ? csize : csize < 0 ? 1 : 0);
+    if (pos > cbytes) return -1;
+  }
+  return pos;
 }

@@ -6,14 +6,14 @@
  * then assembles them in block order, keeping every decision of the serial path.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { blockGeometry, compressChunk, type BlockGeometry } from '../chunk/compress.js';
+import { blockGeometry, compressChunk, maxChunkSize, placeChunkHeader, type BlockGeometry } from '../chunk/compress.js';
 import { decompressChunk, type DecompressOptions } from '../chunk/decompress.js';
-import { chunkLayout } from '../chunk/layout.js';
-import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
+import { blockStreamsEnd, chunkLayout, type ChunkLayout } from '../chunk/layout.js';
+import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
 import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { CodecFormat } from '../codecs/types.js';
-import { acquireStaging, bytesOf, elementSize, isShared, releaseStaging, sharedBytes, sharedMemoryAvailable, stageShared } from './memory.js';
+import { acquireStaging, acquireTransferable, bytesOf, copyBytes, elementSize, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
 import type { WireCParams } from './protocol.js';
 import { checkThreads, runTasks, splitRange, workersCanRun, type PoolTask } from './run.js';
 
@@ -102,29 +102,77 @@ async function decompressParallel(
   const body = chunk.subarray(0, header.cbytes);
   if (sharedMemoryAvailable()) {
     const target = out !== undefined && isShared(out) ? plainView(out).subarray(0, nbytes) : sharedBytes(nbytes);
-    const staged = stageShared(body);
-    const tasks: PoolTask[] = ranges.map(([first, last]) => ({
-      job: { kind: 'decode-blocks', chunk: staged.view, first, last, out: target, dp: first * blocksize },
-      transfer: [],
-    }));
-    try {
-      await runTasks(tasks, nthreads);
-    } finally {
-      if (staged.staged) releaseStaging(staged.view);
+    // A plain Blosc2 chunk goes to each worker as a private copy of what its range reads
+    // (same offsets, the rest left stale: this thread has checked the whole chunk above),
+    // made just before the job is posted, so the first worker starts after its own copy.
+    // The copies travel by transfer and come back for the next call. Blosc1 chunks, whose
+    // decoder may try the other split reading of a block, and shared chunks are read whole.
+    if (!isShared(body) && header.version >= 3) {
+      const buffers = ranges.map(() => acquireTransferable(body.length));
+      const tasks: PoolTask[] = ranges.map(([first, last], r) => {
+        const copy = new Uint8Array(buffers[r]!, 0, body.length);
+        return {
+          job: { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: true },
+          transfer: [buffers[r]!],
+          prepare: () => stageRange(body, header, layout, first, last, copy),
+        };
+      });
+      const results = await runTasks(tasks, nthreads);
+      for (const result of results) if (result.returned) releaseTransferable(result.returned.buffer as ArrayBuffer);
+    } else {
+      const shared = isShared(body);
+      const staged = shared ? body : acquireStaging(body.length);
+      if (!shared) copyBytes(body, 0, staged, 0, body.length);
+      const tasks: PoolTask[] = ranges.map(([first, last]) => ({
+        job: { kind: 'decode-blocks', chunk: staged, first, last, out: target, dp: first * blocksize, rangeOnly: shared },
+        transfer: [],
+      }));
+      try {
+        await runTasks(tasks, nthreads);
+      } finally {
+        if (!shared) releaseStaging(staged);
+      }
     }
     if (out === undefined || target.buffer === out.buffer) return target;
     const dest = plainView(out).subarray(0, nbytes);
-    dest.set(target);
+    copyBytes(target, 0, dest, 0, nbytes);
     return dest;
   }
   const tasks: PoolTask[] = ranges.map(([first, last]) => {
     const copy = body.slice();
-    return { job: { kind: 'decode-blocks', chunk: copy, first, last, out: null, dp: 0 }, transfer: [copy.buffer] };
+    return { job: { kind: 'decode-blocks', chunk: copy, first, last, out: null, dp: 0, rangeOnly: false }, transfer: [copy.buffer] };
   });
   const results = await runTasks(tasks, nthreads);
   const dest = out === undefined ? new Uint8Array(nbytes) : plainView(out).subarray(0, nbytes);
   for (let r = 0; r < ranges.length; r++) dest.set(results[r]!.bytes!, ranges[r]![0] * blocksize);
   return dest;
+}
+
+/**
+ * Copy into `staged` (at the same offsets) what decoding blocks [first, last) of a checked
+ * Blosc2 chunk reads: the header, bstarts and dictionary, block 0 under DELTA, and the
+ * range's streams.
+ */
+function stageRange(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout, first: number, last: number, staged: Uint8Array): void {
+  const { nblocks, blocksize, leftover } = layout;
+  const dataStart = header.headerLength + 4 * nblocks + (layout.dict === null ? 0 : 4 + layout.dict.length);
+  copyBytes(chunk, 0, staged, 0, dataStart);
+  if (first > 0 && layout.hasDelta) stageRange(chunk, header, layout, 0, 1, staged);
+  // Blocks usually follow one another: copy runs of adjacent streams in one piece.
+  let runStart = -1;
+  let runEnd = -1;
+  for (let j = first; j < last; j++) {
+    const leftoverBlock = j === nblocks - 1 && leftover > 0;
+    const bstart = readInt32LE(chunk, header.headerLength + 4 * j);
+    const end = blockStreamsEnd(chunk, header, bstart, leftoverBlock ? leftover : blocksize, leftoverBlock);
+    if (end < 0) fail(BloscErrorCode.ReadBuffer, `block ${j}: streams run past the end of the chunk`, { block: j });
+    if (bstart !== runEnd) {
+      if (runStart >= 0) copyBytes(chunk, runStart, staged, runStart, runEnd - runStart);
+      runStart = bstart;
+    }
+    runEnd = end;
+  }
+  if (runStart >= 0) copyBytes(chunk, runStart, staged, runStart, runEnd - runStart);
 }
 
 export function toWire(p: ResolvedCParams): WireCParams {
@@ -137,8 +185,11 @@ export function toWire(p: ResolvedCParams): WireCParams {
  * chunk is byte-identical to `compress(src, options)` for every nthreads: the calling thread
  * assembles the blocks in order and applies the serial path's checks (a block whose streams
  * the serial path would have squeezed near the end of the output is encoded again there).
+ * With `out` (at least `maxChunkSize(nbytes)` bytes, not overlapping `src`) the chunk is
+ * written there and `out.subarray(0, cbytes)` returned; a shared `out` lets the workers
+ * copy their blocks into place themselves.
  */
-export function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: AsyncCompressOptions): Promise<Uint8Array> {
+export function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: AsyncCompressOptions, out?: Uint8Array): Promise<Uint8Array> {
   // Not an async function: work that stays on this thread pays for one settled promise only.
   try {
     const bytes = bytesOf(src);
@@ -146,17 +197,18 @@ export function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: Asyn
     const minParallel = options?.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
     const usesDict = (p as { readonly useDict?: boolean }).useDict === true;
     if (p.nthreads === 1 || bytes.length < minParallel || usesDict || !workersCanRun(p.codec, p.filters)) {
-      return Promise.resolve(compressChunk(bytes, p));
+      return Promise.resolve(compressChunk(bytes, p, null, out));
     }
     const g = blockGeometry(bytes.length, p);
-    if (g.storedFromStart || g.nblocks < 2) return Promise.resolve(compressChunk(bytes, p));
-    return compressParallel(bytes, p, g);
+    if (g.storedFromStart || g.nblocks < 2) return Promise.resolve(compressChunk(bytes, p, null, out));
+    if (out !== undefined && out.length < maxChunkSize(bytes.length, p.format)) return Promise.resolve(compressChunk(bytes, p, null, out));
+    return compressParallel(bytes, p, g, out);
   } catch (e) {
     return Promise.reject(e);
   }
 }
 
-async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockGeometry): Promise<Uint8Array> {
+async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockGeometry, out: Uint8Array | undefined): Promise<Uint8Array> {
   const nthreads = p.nthreads;
   const nbytes = bytes.length;
   const { blocksize, nblocks, slotSize } = g;
@@ -164,28 +216,38 @@ async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockG
   const ranges = splitRange(nblocks, nthreads * RANGES_PER_THREAD);
   const blocks: Uint8Array[] = new Array<Uint8Array>(nblocks);
   if (sharedMemoryAvailable()) {
-    const staged = stageShared(bytes);
+    // A plain input is staged into shared memory one range at a time, each just before its
+    // job is posted, so the first worker starts after its own range is copied.
+    const shared = isShared(bytes);
+    const stagedView = shared ? bytes : acquireStaging(nbytes);
     const scratch = acquireStaging(nblocks * slotSize);
     const sizes = new Int32Array(new SharedArrayBuffer(4 * nblocks));
     const tasks: PoolTask[] = ranges.map(([first, last]) => ({
       job: {
-        kind: 'encode-blocks', src: staged.view, srcBase: 0, ref: null, nbytes, params, first, last, slotSize,
+        kind: 'encode-blocks', src: stagedView, srcBase: 0, ref: null, nbytes, params, first, last, slotSize,
         out: scratch, op: first * slotSize, sizes, sizesAt: first,
       },
       transfer: [],
+      // DELTA reads block 0 from every range: the first range, staged first, holds it.
+      prepare: shared ? undefined : () => {
+        const from = first * blocksize;
+        copyBytes(bytes, from, stagedView, from, Math.min(nbytes, last * blocksize) - from);
+      },
     }));
     try {
       await runTasks(tasks, nthreads);
+      const slotAt = new Int32Array(nblocks);
       for (const [first, last] of ranges) {
         let at = first * slotSize;
         for (let j = first; j < last; j++) {
+          slotAt[j] = at;
           blocks[j] = scratch.subarray(at, at + sizes[j]!);
           at += sizes[j]!;
         }
       }
-      return compressChunk(bytes, p, { blocks });
+      return await placeBlocks(bytes, p, blocks, scratch, slotAt, sizes, out);
     } finally {
-      if (staged.staged) releaseStaging(staged.view);
+      if (!shared) releaseStaging(stagedView);
       releaseStaging(scratch);
     }
   } else {
@@ -214,5 +276,45 @@ async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockG
       }
     }
   }
-  return compressChunk(bytes, p, { blocks });
+  return compressChunk(bytes, p, { blocks }, out);
+}
+
+/**
+ * The chunk from blocks the workers left in shared `scratch` (block j at slotAt[j], sizes[j]
+ * bytes): header and bstarts written here, then each block copied to its bstart, by the
+ * workers when `out` is shared (the copies, and the page faults of a fresh output, are
+ * spread over them), else on this thread.
+ */
+async function placeBlocks(
+  bytes: Uint8Array, p: ResolvedCParams, blocks: readonly Uint8Array[], scratch: Uint8Array, slotAt: Int32Array,
+  sizes: Int32Array, out: Uint8Array | undefined,
+): Promise<Uint8Array> {
+  const destsize = maxChunkSize(bytes.length, p.format);
+  const dest = out ?? new Uint8Array(destsize);
+  const chunk = placeChunkHeader(bytes, p, blocks, dest);
+  if (chunk === null) return compressChunk(bytes, p, { blocks }, out);
+  const header = readChunkHeader(chunk);
+  if (!header.memcpyed && header.special === SpecialKind.None) {
+    const nblocks = blocks.length;
+    const bstartsAt = header.headerLength;
+    if (out !== undefined && isShared(out) && p.nthreads > 1) {
+      const ranges = splitRange(nblocks, p.nthreads);
+      const tasks: PoolTask[] = ranges.map(([first, last]) => {
+        const moves = new Int32Array(3 * (last - first));
+        for (let j = first; j < last; j++) {
+          const k = 3 * (j - first);
+          moves[k] = slotAt[j]!;
+          moves[k + 1] = readInt32LE(chunk, bstartsAt + 4 * j);
+          moves[k + 2] = sizes[j]!;
+        }
+        return { job: { kind: 'copy-blocks', src: scratch, out: plainView(out), moves }, transfer: [moves.buffer] };
+      });
+      await runTasks(tasks, p.nthreads);
+    } else {
+      for (let j = 0; j < nblocks; j++) copyBytes(scratch, slotAt[j]!, chunk, readInt32LE(chunk, bstartsAt + 4 * j), sizes[j]!);
+    }
+  }
+  if (out !== undefined) return chunk;
+  // As compressChunk: a tight buffer unless that means copying most of it.
+  return chunk.length * 2 > destsize ? chunk : chunk.slice();
 }

@@ -12,7 +12,7 @@ import type { FrameSource } from '../frame/source.js';
 import { resolveCParams } from '../params.js';
 import { SChunk, type SChunkOptions } from '../schunk.js';
 import { decompressAsync, ENCODE_PARALLEL_MIN_NBYTES, toWire } from './chunk.js';
-import { acquireStaging, releaseStaging, sharedBytes, sharedMemoryAvailable } from './memory.js';
+import { acquireStaging, copyBytes, releaseStaging, sharedBytes, sharedMemoryAvailable } from './memory.js';
 import { checkThreads, runTasks, workersCanRun, type PoolTask } from './run.js';
 
 /**
@@ -73,7 +73,7 @@ export async function sliceAsync(schunk: SChunk, start = 0, stop?: number, optio
     // One chunk: spread its blocks.
     const piece = pieces[0]!;
     const decoded = await withChunkIndex(piece.index, decompressAsync(piece.chunk, undefined, { nthreads, maxNbytes: piece.nbytes, minParallelNbytes: options?.minParallelNbytes }));
-    out.set(decoded.subarray(from - piece.pos, to - piece.pos));
+    copyBytes(decoded, from - piece.pos, out, 0, to - from);
     return out;
   }
   // Chunks a worker cannot decode (user codecs or filters) are decoded here.
@@ -89,10 +89,10 @@ export async function sliceAsync(schunk: SChunk, start = 0, stop?: number, optio
     let cbytes = 0;
     for (const piece of remote) {
       offsets.push(cbytes);
-      cbytes += piece.chunk.length;
+      cbytes += (piece.chunk.length + 7) & ~7;
     }
     staging = acquireStaging(cbytes);
-    for (let k = 0; k < remote.length; k++) staging.set(remote[k]!.chunk, offsets[k]!);
+    for (let k = 0; k < remote.length; k++) copyBytes(remote[k]!.chunk, 0, staging, offsets[k]!, remote[k]!.chunk.length);
   }
   const tasks: PoolTask[] = remote.map((piece, k) => {
     const whole = piece.pos >= from && piece.pos + piece.nbytes <= to;
@@ -124,7 +124,7 @@ function place(out: Uint8Array, from: number, to: number, piece: ChunkPiece, dec
   }
   const s = Math.max(from, piece.pos);
   const e = Math.min(to, piece.pos + piece.nbytes);
-  out.set(decoded.subarray(s - piece.pos, e - piece.pos), s - from);
+  copyBytes(decoded, s - piece.pos, out, s - from, e - s);
 }
 
 function withIndexSync<T>(index: number, fn: () => T): T {

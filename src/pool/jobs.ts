@@ -6,8 +6,9 @@ import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header
 import { resolveCodec } from '../codecs/registry.js';
 import type { ResolvedCParams } from '../params.js';
 import type { DecodeBlocksJob, Job, JobResult, WireCParams } from './protocol.js';
-import { blockIsSplit } from '../chunk/layout.js';
+import { blockStreamsEnd } from '../chunk/layout.js';
 import { FilterId } from '../shuffle/types.js';
+import { copyBytes, isShared } from './memory.js';
 
 /**
  * The block loops read typed arrays over a SharedArrayBuffer markedly slower than private
@@ -29,7 +30,7 @@ function privateCopy(src: Uint8Array, from: number, to: number): Uint8Array {
   if (typeof SharedArrayBuffer !== 'function' || !(src.buffer instanceof SharedArrayBuffer)) return src.subarray(from, to);
   const n = to - from;
   if (privateBytes.length < n) privateBytes = new Uint8Array(n);
-  privateBytes.set(src.subarray(from, to));
+  copyBytes(src, from, privateBytes, 0, n);
   return privateBytes.subarray(0, n);
 }
 
@@ -44,7 +45,7 @@ function privateCopy(src: Uint8Array, from: number, to: number): Uint8Array {
 function privateRangeCopy(shared: Uint8Array, first: number, last: number): Uint8Array | null {
   if (shared.length < 32) return null;
   const header = readChunkHeader(shared);
-  const { cbytes, nbytes, headerLength, typesize } = header;
+  const { cbytes, nbytes, headerLength } = header;
   if (header.version < 3 || header.vlBlocks || header.memcpyed || header.special !== SpecialKind.None || cbytes > shared.length || nbytes === 0) return null;
   const blocksize = Math.min(header.blocksizeField, nbytes);
   if (!(blocksize > 0)) return null;
@@ -60,28 +61,26 @@ function privateRangeCopy(shared: Uint8Array, first: number, last: number): Uint
   }
   if (privateBytes.length < cbytes) privateBytes = new Uint8Array(cbytes);
   const copy = privateBytes.subarray(0, cbytes);
-  copy.set(shared.subarray(0, dataStart));
+  copyBytes(shared, 0, copy, 0, dataStart);
   const withBlock0 = first > 0 && header.filters.includes(FilterId.Delta);
   for (let j = withBlock0 ? 0 : first; j < last; j = j === 0 && withBlock0 ? first : j + 1) {
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
-    const bsize = leftoverBlock ? leftover : blocksize;
-    const nstreams = blockIsSplit(header, bsize, leftoverBlock, false) ? typesize : 1;
     const bstart = readInt32LE(shared, headerLength + 4 * j);
     if (bstart < dataStart || bstart >= cbytes) return null;
-    let pos = bstart;
-    for (let k = 0; k < nstreams; k++) {
-      if (pos + 4 > cbytes) return null;
-      const csize = readInt32LE(shared, pos);
-      pos += 4 + (csize > 0 ? csize : csize < 0 ? 1 : 0);
-      if (pos > cbytes) return null;
-    }
-    copy.set(shared.subarray(bstart, pos), bstart);
+    const end = blockStreamsEnd(shared, header, bstart, leftoverBlock ? leftover : blocksize, leftoverBlock);
+    if (end < 0) return null;
+    copyBytes(shared, bstart, copy, bstart, end - bstart);
   }
   return copy;
 }
 
 function decodeSharedRange(job: DecodeBlocksJob, out: Uint8Array, dp: number): void {
   const partial = privateRangeCopy(job.chunk, job.first, job.last);
+  if (job.rangeOnly) {
+    // The calling thread checked the whole chunk and staged only this range's streams.
+    decodeBlockRange(partial ?? privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp, undefined, true);
+    return;
+  }
   if (partial !== null) {
     try {
       decodeBlockRange(partial, job.first, job.last, out, dp);
@@ -110,6 +109,11 @@ export function runJob(job: Job): JobResult {
         decodeBlockRange(chunk, job.first, job.last, out, 0);
         return { bytes: out, sizes: null };
       }
+      if (!isShared(chunk)) {
+        // A private copy of this range, transferred here: decoded in place and handed back.
+        decodeBlockRange(chunk, job.first, job.last, job.out, job.dp, undefined, job.rangeOnly);
+        return { bytes: null, sizes: null, returned: chunk };
+      }
       decodeSharedRange(job, job.out, job.dp);
       return { bytes: null, sizes: null };
     }
@@ -131,11 +135,22 @@ export function runJob(job: Job): JobResult {
       const sizesView = job.sizes === null ? sizes : sizes.subarray(job.sizesAt, job.sizesAt + count);
       const blocksize = blockGeometry(job.nbytes, p).blocksize;
       const from = job.first * blocksize;
-      const src = privateCopy(job.src, from - job.srcBase, Math.min(job.nbytes, job.last * blocksize) - job.srcBase);
+      // With a filter, the block loop reads the input only through the filter, element by
+      // element or in aligned tiles, which is as fast from shared memory (measured); without
+      // one, raw streams are copied straight from the input: that needs private bytes.
+      const to = Math.min(job.nbytes, job.last * blocksize) - job.srcBase;
+      const filtered = p.filters.some((id) => id !== FilterId.NoFilter);
+      const src = filtered ? job.src.subarray(0, to) : privateCopy(job.src, from - job.srcBase, to);
+      const srcBase = filtered ? job.srcBase : from;
       const ref = job.ref ?? job.src;
-      const end = encodeBlockRange(src, from, job.nbytes, p, job.first, job.last, ref, out, 0, sizesView);
+      const end = encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, out, 0, sizesView);
       if (job.out === null) return { bytes: out.subarray(0, end), sizes };
-      job.out.set(out.subarray(0, end), job.op);
+      copyBytes(out, 0, job.out, job.op, end);
+      return { bytes: null, sizes: null };
+    }
+    case 'copy-blocks': {
+      const { src, out, moves } = job;
+      for (let i = 0; i + 2 < moves.length; i += 3) copyBytes(src, moves[i]!, out, moves[i + 1]!, moves[i + 2]!);
       return { bytes: null, sizes: null };
     }
     case 'encode-chunk': {

@@ -50,17 +50,35 @@ export function releaseStaging(view: Uint8Array): void {
   idleStaging.length = Math.min(idleStaging.length, MAX_IDLE_STAGING);
 }
 
+/**
+ * Private buffers that travel to a worker by transfer and come back with its answer: the
+ * input of a job copied here is read by the worker as ordinary memory (V8 reads some shared
+ * memory paths, such as misaligned copies out of it, several times slower), and the pages
+ * stay mapped from one call to the next.
+ */
+const idleTransfer: ArrayBuffer[] = [];
+const MAX_IDLE_TRANSFER = 4;
+
+export function acquireTransferable(length: number): ArrayBuffer {
+  let best = -1;
+  for (let i = 0; i < idleTransfer.length; i++) {
+    const size = idleTransfer[i]!.byteLength;
+    if (size >= length && (best < 0 || size < idleTransfer[best]!.byteLength)) best = i;
+  }
+  return best >= 0 ? idleTransfer.splice(best, 1)[0]! : new ArrayBuffer(Math.max(length, 1));
+}
+
+export function releaseTransferable(buffer: ArrayBuffer): void {
+  if (buffer.byteLength === 0 || idleTransfer.includes(buffer)) return;
+  idleTransfer.push(buffer);
+  idleTransfer.sort((a, b) => b.byteLength - a.byteLength);
+  idleTransfer.length = Math.min(idleTransfer.length, MAX_IDLE_TRANSFER);
+}
+
 /** Let the staging buffers go (with the pool's shutdown). */
 export function dropStaging(): void {
   idleStaging.length = 0;
-}
-
-/** `bytes` itself when it already lives in shared memory, else a copy in a staging buffer. */
-export function stageShared(bytes: Uint8Array): { view: Uint8Array; staged: boolean } {
-  if (isShared(bytes)) return { view: bytes, staged: false };
-  const view = acquireStaging(bytes.length);
-  view.set(bytes);
-  return { view, staged: true };
+  idleTransfer.length = 0;
 }
 
 /** Bytes of any typed array or buffer view, without copying, as a plain Uint8Array. */
@@ -74,4 +92,77 @@ export function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefi
   if (src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof DataView) return undefined;
   const bpe = (src as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT;
   return typeof bpe === 'number' ? bpe : undefined;
+}
+
+/** Private bounce buffers for {@link copyBytes}, one allocation kept between calls. */
+const BOUNCE_PIECE = 256 << 10;
+const BOUNCE_SLACK = 4096 + 8;
+const BOUNCE_B_AT = BOUNCE_PIECE + BOUNCE_SLACK;
+let bounce = new Uint8Array(0);
+
+/** How far apart two addresses are modulo 4 KiB (0 = the same low 12 bits). */
+function aliasDistance(d: number): number {
+  const m = d & 4095;
+  return m < 2048 ? m : 4096 - m;
+}
+
+/**
+ * dst[dp, dp+n) = src[sp, sp+n) at memory speed whatever the alignment. V8 copies between
+ * typed arrays through a relaxed-atomic memcpy when either side is a SharedArrayBuffer, and
+ * that copy goes byte by byte unless source and destination addresses agree modulo 8
+ * (measured on Node 20: 1.6 GB/s against 9-12 GB/s). Such copies go through private
+ * buffers placed so that every hop touching shared memory is aligned.
+ * The places are also chosen so that no hop copies between addresses with nearly the same
+ * low 12 bits, which x86 cores handle several times slower (4K aliasing: a misaligned 256
+ * KiB copy measured 2.8 against 35 GB/s). Addresses are known only relative to their
+ * buffers, whose large allocations start at one page offset; that is the assumption here.
+ */
+export function copyBytes(src: Uint8Array, sp: number, dst: Uint8Array, dp: number, n: number): void {
+  const srcShared = isShared(src);
+  const dstShared = isShared(dst);
+  const srcAt = src.byteOffset + sp;
+  const dstAt = dst.byteOffset + dp;
+  if ((!srcShared && !dstShared) || ((srcAt - dstAt) & 7) === 0) {
+    dst.set(src.subarray(sp, sp + n), dp);
+    return;
+  }
+  if (bounce.length === 0) bounce = new Uint8Array(2 * BOUNCE_B_AT);
+  // Bounce positions: qa (for a shared source, aligned with it) and qb (for a shared
+  // destination, aligned with it), picked among a few candidates for the largest smallest
+  // 4K distance over the hops.
+  let qa = -1;
+  let qb = -1;
+  let best = -1;
+  for (let i = 0; i < 16; i++) {
+    const a = srcShared ? 256 * i + (srcAt & 7) : -1;
+    for (let k = 0; k < (dstShared ? 16 : 1); k++) {
+      const b = dstShared ? BOUNCE_B_AT + 256 * k + (dstAt & 7) : -1;
+      let worst: number;
+      if (a >= 0 && b >= 0) worst = Math.min(aliasDistance(a - srcAt), aliasDistance(b - a), aliasDistance(dstAt - b));
+      else if (a >= 0) worst = Math.min(aliasDistance(a - srcAt), aliasDistance(dstAt - a));
+      else worst = Math.min(aliasDistance(b - srcAt), aliasDistance(dstAt - b));
+      if (worst > best) {
+        best = worst;
+        qa = a;
+        qb = b;
+      }
+    }
+    if (!srcShared) break;
+  }
+  for (let done = 0; done < n; done += BOUNCE_PIECE) {
+    const len = Math.min(BOUNCE_PIECE, n - done);
+    let from: Uint8Array = src;
+    let at = sp + done;
+    if (qa >= 0) {
+      bounce.set(src.subarray(at, at + len), qa);
+      from = bounce;
+      at = qa;
+    }
+    if (qb >= 0) {
+      bounce.set(from.subarray(at, at + len), qb);
+      from = bounce;
+      at = qb;
+    }
+    dst.set(from.subarray(at, at + len), dp + done);
+  }
 }

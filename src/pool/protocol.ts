@@ -16,6 +16,11 @@ export interface DecodeBlocksJob {
   readonly last: number;
   readonly out: Uint8Array | null;
   readonly dp: number;
+  /**
+   * The calling thread checked the whole chunk and `chunk` may hold only this range's
+   * streams (with the header, bstarts and dictionary, and block 0's streams under DELTA).
+   */
+  readonly rangeOnly: boolean;
 }
 
 /** Decode a whole chunk to out[dp..] (or to a new buffer sent back when out is null). */
@@ -56,7 +61,19 @@ export interface EncodeChunkJob {
   readonly params: WireCParams;
 }
 
-export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodeChunkJob;
+/**
+ * Copy encoded blocks from `src` to `out`, both shared: `moves` holds triples (source
+ * offset, destination offset, length). The last step of a parallel compression into a
+ * shared output, spread so that no thread copies (and page-faults in) the whole chunk.
+ */
+export interface CopyBlocksJob {
+  readonly kind: 'copy-blocks';
+  readonly src: Uint8Array;
+  readonly out: Uint8Array;
+  readonly moves: Int32Array;
+}
+
+export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodeChunkJob | CopyBlocksJob;
 
 export interface JobRequest {
   readonly id: number;
@@ -67,6 +84,8 @@ export interface JobRequest {
 export interface JobResult {
   readonly bytes: Uint8Array | null;
   readonly sizes: Int32Array | null;
+  /** A transferred input buffer handed back (transferred again) for the next call to reuse. */
+  readonly returned?: Uint8Array | null;
 }
 
 /** A BloscError flattened for the trip back; the pool rebuilds it. */

@@ -31,6 +31,8 @@ export function checkThreads(nthreads: number | undefined): number {
 export interface PoolTask {
   readonly job: Job;
   readonly transfer: readonly ArrayBuffer[];
+  /** Run just before the job is posted (staging its input), so earlier jobs start sooner. */
+  readonly prepare?: () => void;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function runTasks(
       const i = next++;
       const task = tasks[i]!;
       try {
+        task.prepare?.();
         results[i] = await pool.run(task.job, task.transfer, nthreads);
       } catch (e) {
         const error = e instanceof BloscError ? e : new BloscError(BloscErrorCode.Failure, String(e), { cause: e });

@@ -25,6 +25,7 @@ function handle(request: JobRequest, post: Post): void {
     const result = runJob(request.job);
     if (result.bytes !== null) transfer.push(result.bytes.buffer as ArrayBuffer);
     if (result.sizes !== null) transfer.push(result.sizes.buffer as ArrayBuffer);
+    if (result.returned) transfer.push(result.returned.buffer as ArrayBuffer);
     reply = { id: request.id, ok: true, result };
   } catch (e) {
     reply = { id: request.id, ok: false, error: flatten(e) };

@@ -80,6 +80,47 @@ describe('compressAsync', () => {
     }
   });
 
+  it('writes into a given output (plain, shared, shared at an odd offset) the bytes it would return', async () => {
+    const cases: Array<[string, Uint8Array, object]> = [
+      ['smooth lz4', bytesOf(data), { codec: 'lz4', blocksize: 65536 }],
+      ['smooth zstd delta', bytesOf(data), { codec: 'zstd', clevel: 1, blocksize: 65536, filters: [3, 1] }],
+      ['incompressible', randomBytes(1 << 20, 5), { codec: 'lz4', typesize: 1 }],
+      ['zeros', new Uint8Array(1 << 20), { codec: 'blosclz', blocksize: 65536 }],
+      ['blosc1', bytesOf(data), { codec: 'blosclz', format: 'blosc1', blocksize: 65536 }],
+    ];
+    for (const [name, src, options] of cases) {
+      const serial = api.compress(src, options);
+      const size = api.maxChunkSize(src.length, (options as { format?: 'blosc1' | 'blosc2' }).format);
+      const plain = new Uint8Array(size + 9).fill(0xee);
+      const sharedBase = new Uint8Array(new SharedArrayBuffer(size + 16)).fill(0xee);
+      for (const out of [plain, sharedBase, sharedBase.subarray(5)]) {
+        const chunk = await api.compressAsync(src, { ...options, nthreads: 2, minParallelNbytes: 0 }, out);
+        expect(chunk.buffer, name).toBe(out.buffer);
+        expect(chunk.byteOffset, name).toBe(out.byteOffset);
+        expect(sha256(chunk), name).toBe(sha256(serial));
+      }
+    }
+  });
+
+  it('matches the serial chunk into a shared output when blocks barely fit', async () => {
+    for (const [codec, n] of [['blosclz', 1022], ['lz4', 1020], ['blosclz', 120]] as const) {
+      const src = randomBytes((n + 2) * 1024, n);
+      for (let i = n * 1024; i < src.length; i++) src[i] = 1 + (i % 4);
+      const options = { codec, typesize: 1, shuffle: 'noshuffle', blocksize: 1024 } as const;
+      const serial = api.compress(src, options);
+      const out = new Uint8Array(new SharedArrayBuffer(api.maxChunkSize(src.length)));
+      expect(sha256(await api.compressAsync(src, { ...options, nthreads: 2 }, out))).toBe(sha256(serial));
+    }
+  });
+
+  it('rejects an output too small with a BloscError, writing nothing past it', async () => {
+    const src = bytesOf(data);
+    const base = new Uint8Array(api.maxChunkSize(src.length) + 8).fill(7);
+    const out = base.subarray(0, api.maxChunkSize(src.length) - 1);
+    await expect(api.compressAsync(src, { codec: 'lz4', nthreads: 2 }, out)).rejects.toMatchObject({ code: api.BloscErrorCode.WriteBuffer });
+    expect(base.subarray(out.length).every((b) => b === 7)).toBe(true);
+  });
+
   it('leaves small inputs on the calling thread', async () => {
     api.shutdownPool();
     const small = smoothFloat64(8192); // 64 KiB
@@ -115,6 +156,30 @@ describe('decompressAsync', () => {
     const res2 = await api.decompressAsync(chunk, shared, { nthreads: 3, minParallelNbytes: 0 });
     expect(res2.buffer).toBe(shared.buffer);
     expect(sha256(res2)).toBe(sha256(bytesOf(data)));
+  });
+
+  it('decodes chunks at odd offsets, dictionary chunks and Blosc1 chunks the same on workers', async () => {
+    const data = smoothFloat64(1 << 18);
+    const chunks = [
+      api.compress(data, { codec: 'lz4', blocksize: 32768 }),
+      api.compress(data, { codec: 'zstd', clevel: 3, blocksize: 32768, useDict: true }),
+      api.compress(data, { codec: 'blosclz', blocksize: 32768, format: 'blosc1' }),
+      api.compress(data, { codec: 'lz4', blocksize: 32768, filters: [3, 1] }),
+    ];
+    expect(api.chunkInfo(chunks[1]!).useDict).toBe(true);
+    for (const chunk of chunks) {
+      for (const shift of [0, 3]) {
+        const holder = new Uint8Array(chunk.length + shift);
+        holder.set(chunk, shift);
+        const view = holder.subarray(shift);
+        for (const nthreads of [2, 3]) {
+          const res = await api.decompressAsync(view, undefined, { nthreads, minParallelNbytes: 0 });
+          expect(sha256(res)).toBe(sha256(bytesOf(data)));
+        }
+        // The caller's chunk is left as it was.
+        expect(sha256(view)).toBe(sha256(chunk));
+      }
+    }
   });
 
   it('fails a corrupt block with a BloscError, and the pool works afterwards', async () => {
