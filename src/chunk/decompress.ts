@@ -9,6 +9,8 @@ import type { DecodeContext } from '../codecs/types.js';
 import type { FilterCall } from '../shuffle/types.js';
 import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
 import { blockIsSplit, chunkLayout, type ChunkLayout } from './layout.js';
+import { simdScratch } from '../shuffle/simd.js';
+import { FilterId } from '../shuffle/types.js';
 
 export interface DecompressOptions {
   /**
@@ -20,7 +22,9 @@ export interface DecompressOptions {
 
 /** Scratch buffers reused across calls: no allocation per block, one grow per larger chunk. */
 class Workspace {
+  /** Where a filtered block's streams are decoded: heapA, or a simdScratch view (see useScratch). */
   tmpA: Uint8Array = new Uint8Array(0);
+  heapA: Uint8Array = new Uint8Array(0);
   tmpB: Uint8Array = new Uint8Array(0);
   block: Uint8Array = new Uint8Array(0);
   block0: Uint8Array = new Uint8Array(0);
@@ -28,11 +32,27 @@ class Workspace {
   readonly ctx: { dict: Uint8Array | null; meta: number } = { dict: null, meta: 0 };
 
   ensure(size: number): void {
-    if (this.tmpA.length < size) {
-      this.tmpA = new Uint8Array(size);
+    if (this.heapA.length < size) {
+      this.heapA = new Uint8Array(size);
       this.tmpB = new Uint8Array(size);
     }
+    this.tmpA = this.heapA;
   }
+}
+
+/**
+ * For a pipeline of one shuffle or bitshuffle (python-blosc2's default), decode the streams
+ * straight into the SIMD module's memory, where the unshuffle reads them without copying
+ * them in first: one pass over each block fewer. Taken anew on every call (the view dies
+ * when that memory grows); other pipelines rotate tmpA and tmpB and keep the heap.
+ */
+function useScratch(ws: Workspace, layout: ChunkLayout): void {
+  const backward = layout.backward;
+  if (backward.length !== 1) return;
+  const id = backward[0]!.id;
+  if (id !== FilterId.Shuffle && id !== FilterId.BitShuffle) return;
+  const scratch = simdScratch(layout.maxBlock);
+  if (scratch !== null) ws.tmpA = scratch;
 }
 
 const workspace = new Workspace();
@@ -74,6 +94,7 @@ export function decompressChunk(chunkIn: Uint8Array, out?: Uint8Array, options?:
   }
   const ws = workspace;
   ws.ensure(layout.maxBlock);
+  useScratch(ws, layout);
   prepareCall(ws, layout);
   if (layout.vlSizes !== null) {
     for (let j = 0; j < layout.nblocks; j++) {
@@ -123,6 +144,7 @@ export function getChunkItems(chunkIn: Uint8Array, start: number, count: number,
   const ws = workspace;
   ws.ensure(layout.maxBlock);
   if (ws.block.length < layout.blocksize) ws.block = new Uint8Array(layout.blocksize);
+  useScratch(ws, layout);
   prepareCall(ws, layout);
   const { blocksize, nblocks } = layout;
   let ref: Uint8Array = dest;
@@ -182,6 +204,7 @@ export function decodeBlockRange(
   const out = asUint8Array(dest);
   const ws = workspace;
   ws.ensure(layout.maxBlock);
+  useScratch(ws, layout);
   prepareCall(ws, layout);
   let ref = out;
   let refOffset = dp;

@@ -10,9 +10,9 @@
  * blosc/bitshuffle-sse2.c) use `_mm_unpacklo_epi8` and friends.
  *
  * Kernels (all parameters are byte offsets into the module's memory, counts in elements):
- * - `unshuffle{2,4,8,16}(src, dst, count)`: `typesize` planes of `count` bytes at `src`
- *   (plane j at src + j*count) → `count` interleaved elements at `dst`. count % 16 == 0.
- * - `shuffle{2,4,8,16}(src, dst, count)`: the inverse.
+ * - `unshuffle{2,4,8,16}(src, dst, count, stride)`: `typesize` planes of `count` bytes at
+ *   `src` (plane j at src + j*stride) → `count` interleaved elements at `dst`. count % 16 == 0.
+ * - `shuffle{2,4,8,16}(src, dst, count, stride)`: the inverse.
  * - `bitUntransposeRow(src, dst, len, stride)`: 8 bit-planes of len/8 bytes, `stride` bytes
  *   apart from `src` → `len` bytes whose byte e holds bit k of plane k at element e (the row
  *   step of `bshuf_untrans_bit_elem`); `bitTransposeRow(src, dst, len, stride)` the
@@ -185,17 +185,21 @@ function countedLoop(i: number, limit: number, step: number, body: number[]): nu
   ];
 }
 
-/** Locals after the 3 i32 parameters (src 0, dst 1, count 2): i = 3, plane bases 4.., vectors after. */
+/**
+ * Locals after the 4 i32 parameters (src 0, dst 1, count 2, stride 3): i = 4, plane bases
+ * 5.., vectors after. Plane j starts `stride` bytes after plane j-1, so a kernel can work on
+ * a slice of planes laid out whole (stride = the planes' length) or on a tile (stride = count).
+ */
 function planeKernel(typesize: number, inverse: boolean): FunctionBody {
-  const SRC = 0, DST = 1, COUNT = 2, I = 3, BASE = 4;
+  const SRC = 0, DST = 1, COUNT = 2, STRIDE = 3, I = 4, BASE = 5;
   const bankA = BASE + typesize;
   const bankB = bankA + typesize;
   const log2 = Math.log2(typesize);
   const code: number[] = [];
-  // Plane j lives at (planes) + j*count: src for unshuffle, dst for shuffle.
+  // Plane j lives at (planes) + j*stride: src for unshuffle, dst for shuffle.
   const planes = inverse ? DST : SRC;
   for (let j = 0; j < typesize; j++) {
-    code.push(...op.get(planes), ...op.get(COUNT), ...op.i32(j), ...op.mul(), ...op.add(), ...op.set(BASE + j));
+    code.push(...op.get(planes), ...op.get(STRIDE), ...op.i32(j), ...op.mul(), ...op.add(), ...op.set(BASE + j));
   }
   const body: number[] = [];
   if (!inverse) {
@@ -213,7 +217,7 @@ function planeKernel(typesize: number, inverse: boolean): FunctionBody {
     for (let j = 0; j < typesize; j++) body.push(...op.get(BASE + j), ...op.get(I), ...op.add(), ...op.get(planesOut + j), ...op.store(0));
   }
   code.push(...countedLoop(I, COUNT, 16, body));
-  return { params: 3, locals: [[1 + typesize, I32], [2 * typesize, V128]], code };
+  return { params: 4, locals: [[1 + typesize, I32], [2 * typesize, V128]], code };
 }
 
 /**

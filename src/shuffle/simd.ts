@@ -12,7 +12,7 @@
  */
 import { SIMD_EXPORTS, SIMD_TYPESIZES, simdModuleBytes } from './simd-module.js';
 
-type Kernel = (src: number, dst: number, count: number) => void;
+type Kernel = (src: number, dst: number, count: number, stride: number) => void;
 
 interface SimdInstance {
   memory: WebAssembly.Memory;
@@ -112,10 +112,17 @@ export function simdUnshuffle(typesize: number, src: Uint8Array, sp: number, dst
   const mem = memory;
   const done = count & ~15;
   const tileElems = TILE / typesize;
+  // Planes already in the module's memory (decoded into simdScratch) are read in place.
+  const inPlace = src.buffer === mem.buffer;
+  const at = src.byteOffset + sp;
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
-    for (let j = 0, p = sp + e0; j < typesize; j++, p += count) mem.set(src.subarray(p, p + te), IN + j * te);
-    fn(IN, OUT, te);
+    if (inPlace) {
+      fn(at + e0, OUT, te, count);
+    } else {
+      for (let j = 0, p = sp + e0; j < typesize; j++, p += count) mem.set(src.subarray(p, p + te), IN + j * te);
+      fn(IN, OUT, te, te);
+    }
     dst.set(mem.subarray(OUT, OUT + te * typesize), dp + e0 * typesize);
   }
   return done;
@@ -131,7 +138,7 @@ export function simdShuffle(typesize: number, src: Uint8Array, sp: number, dst: 
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
     mem.set(src.subarray(sp + e0 * typesize, sp + (e0 + te) * typesize), IN);
-    fn(IN, OUT, te);
+    fn(IN, OUT, te, te);
     for (let j = 0, p = dp + e0; j < typesize; j++, p += count) dst.set(mem.subarray(OUT + j * te, OUT + (j + 1) * te), p);
   }
   return done;
@@ -159,6 +166,23 @@ function reserve(bytes: number): boolean {
   return true;
 }
 
+/** Whether `view` lies in the module's memory at or past WHOLE (a simdScratch view). */
+function overlapsWhole(view: Uint8Array): boolean {
+  return view.buffer === memory.buffer && view.byteOffset + view.length > WHOLE;
+}
+
+/**
+ * A view of `size` bytes of the module's memory for a caller to decode a block's planes
+ * into: simdUnshuffle and simdBitunshuffle then read them where they are instead of
+ * copying them in. Null where SIMD is off or the memory cannot grow. The view stays valid
+ * until the next call of this function (growing the memory detaches earlier views), and
+ * the kernels never move it: a caller takes a fresh one at the start of each call.
+ */
+export function simdScratch(size: number): Uint8Array | null {
+  if (size > MAX_WHOLE_BYTES || !ready() || !reserve(WHOLE + size)) return null;
+  return memory.subarray(WHOLE, WHOLE + size);
+}
+
 type RowKernel = (src: number, dst: number, len: number, stride: number) => void;
 
 function rowKernel(name: string): RowKernel {
@@ -176,9 +200,11 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
   const done = nelems & ~127;
   const planeStride = nelems >>> 3;
   const n = nelems * typesize;
-  const whole = n <= MAX_WHOLE_BYTES && reserve(WHOLE + n);
+  // Planes decoded into simdScratch already sit where the whole-block copy would put them.
+  const inPlace = src.buffer === memory.buffer && src.byteOffset + sp === WHOLE;
+  const whole = inPlace || (n <= MAX_WHOLE_BYTES && !overlapsWhole(dst) && reserve(WHOLE + n));
   const mem = memory;
-  if (whole) mem.set(src.subarray(sp, sp + n), WHOLE);
+  if (whole && !inPlace) mem.set(src.subarray(sp, sp + n), WHOLE);
   const tileElems = TILE / typesize;
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
@@ -198,7 +224,7 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
       rowFn(planes, OUT, te, stride);
     } else {
       for (let j = 0; j < typesize; j++) rowFn(planes + 8 * j * stride, ROWS + j * te, te, stride);
-      unshuffleFn(ROWS, OUT, te);
+      unshuffleFn(ROWS, OUT, te, te);
     }
     dst.set(mem.subarray(OUT, OUT + te * typesize), dp + e0 * typesize);
   }
@@ -225,7 +251,7 @@ export function simdBitshuffle(typesize: number, src: Uint8Array, sp: number, ds
     if (shuffleFn === null) {
       rowFn(IN, planes, te, stride);
     } else {
-      shuffleFn(IN, ROWS, te);
+      shuffleFn(IN, ROWS, te, te);
       for (let j = 0; j < typesize; j++) rowFn(ROWS + j * te, planes + 8 * j * stride, te, stride);
     }
     if (!whole) {

@@ -4,7 +4,11 @@ import { bitshuffle, bitunshuffle } from '../../src/shuffle/bitshuffle.js';
 import { bitshuffleGeneric, bitunshuffleGeneric, shuffleGeneric } from '../../src/shuffle/generic.js';
 import { shuffle, unshuffle } from '../../src/shuffle/shuffle.js';
 import { SIMD_EXPORTS, simdModuleBytes } from '../../src/shuffle/simd-module.js';
-import { setSimdEnabled, simdActive } from '../../src/shuffle/simd.js';
+import { setSimdEnabled, simdActive, simdScratch } from '../../src/shuffle/simd.js';
+import '../../src/codecs/index.js';
+import { compressChunk } from '../../src/chunk/compress.js';
+import { decompressChunk } from '../../src/chunk/decompress.js';
+import { resolveCParams } from '../../src/params.js';
 import { expectBytes, randomBytes, sentinel, untouchedOutside } from './helpers.js';
 
 afterEach(() => setSimdEnabled(true));
@@ -94,6 +98,51 @@ describe('WebAssembly SIMD shuffle kernels', () => {
         outs.push(a, b, c, d);
       }
       for (let i = 0; i < 4; i++) expectBytes(outs[i]!, outs[i + 4]!, `typesize ${typesize} kernel ${i}`);
+    }
+  });
+
+  it('read planes in place from a scratch view of their memory, as from any buffer', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1, 2, 4, 8, 16), fc.integer({ min: 256, max: 70_000 }), fc.integer(), (typesize, count, seed) => {
+        const n = count * typesize;
+        const data = randomBytes(n, seed);
+        const scratch = simdScratch(n);
+        expect(scratch).not.toBeNull();
+        scratch!.set(data);
+        const viaScratch = new Uint8Array(n);
+        const viaHeap = new Uint8Array(n);
+        unshuffle(typesize, scratch!, 0, viaScratch, 0, n);
+        unshuffle(typesize, data, 0, viaHeap, 0, n);
+        expectBytes(viaScratch, viaHeap, `unshuffle typesize ${typesize}`);
+        const nelems = count - (count % 8);
+        const bits = data.subarray(0, nelems * typesize);
+        scratch!.set(bits);
+        const bitsScratch = new Uint8Array(bits.length);
+        const bitsHeap = new Uint8Array(bits.length);
+        bitunshuffle(typesize, scratch!, 0, bitsScratch, 0, nelems);
+        bitunshuffle(typesize, bits, 0, bitsHeap, 0, nelems);
+        expectBytes(bitsScratch, bitsHeap, `bitunshuffle typesize ${typesize}`);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('decode chunks right while the module memory grows between calls and encoders use it', () => {
+    const data = randomBytes(3 << 20, 5);
+    // Make the data compressible in places so every path (codec streams, raw streams) runs.
+    for (let i = 0; i < data.length; i += 3) data[i] = i & 0xf0;
+    const cases = [
+      { codec: 'lz4', shuffle: 'shuffle', typesize: 8, blocksize: 16 << 10 },
+      { codec: 'blosclz', shuffle: 'bitshuffle', typesize: 4, blocksize: 1 << 20 },
+      { codec: 'zstd', clevel: 1, shuffle: 'shuffle', typesize: 4, blocksize: 4 << 20 },
+      { codec: 'lz4', shuffle: 'bitshuffle', typesize: 2, blocksize: 64 << 10 },
+    ] as const;
+    const chunks = cases.map((c) => compressChunk(data, resolveCParams(c)));
+    // Small blocks, then ever larger ones (growing the memory), then small again, with
+    // bitshuffle encodes (which write the same region) in between.
+    for (const k of [0, 1, 2, 0, 3, 1, 0]) {
+      expectBytes(decompressChunk(chunks[k]!), data, `case ${k}`);
+      compressChunk(data.subarray(0, 1 << 20), resolveCParams({ codec: 'lz4', shuffle: 'bitshuffle', typesize: 8 }));
     }
   });
 });
