@@ -138,13 +138,25 @@ async function decompressParallel(
     copyBytes(target, 0, dest, 0, nbytes);
     return dest;
   }
+  // Without shared memory: the same private copies of each range (a whole copy for Blosc1),
+  // and the decoded bytes come back by transfer.
+  const byRange = header.version >= 3;
   const tasks: PoolTask[] = ranges.map(([first, last]) => {
-    const copy = body.slice();
-    return { job: { kind: 'decode-blocks', chunk: copy, first, last, out: null, dp: 0, rangeOnly: false }, transfer: [copy.buffer] };
+    const buffer = acquireTransferable(body.length);
+    const copy = new Uint8Array(buffer, 0, body.length);
+    return {
+      job: { kind: 'decode-blocks', chunk: copy, first, last, out: null, dp: 0, rangeOnly: byRange },
+      transfer: [buffer],
+      prepare: () => (byRange ? stageRange(body, header, layout, first, last, copy) : copy.set(body)),
+    };
   });
   const results = await runTasks(tasks, nthreads);
   const dest = out === undefined ? new Uint8Array(nbytes) : plainView(out).subarray(0, nbytes);
-  for (let r = 0; r < ranges.length; r++) dest.set(results[r]!.bytes!, ranges[r]![0] * blocksize);
+  for (let r = 0; r < ranges.length; r++) {
+    dest.set(results[r]!.bytes!, ranges[r]![0] * blocksize);
+    const returned = results[r]!.returned;
+    if (returned) releaseTransferable(returned.buffer as ArrayBuffer);
+  }
   return dest;
 }
 

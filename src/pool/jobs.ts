@@ -106,8 +106,9 @@ export function runJob(job: Job): JobResult {
       const length = Math.min(header.nbytes, job.last * blocksize) - job.first * blocksize;
       if (job.out === null) {
         const out = new Uint8Array(Math.max(0, length));
-        decodeBlockRange(chunk, job.first, job.last, out, 0);
-        return { bytes: out, sizes: null };
+        decodeBlockRange(chunk, job.first, job.last, out, 0, undefined, job.rangeOnly);
+        // A transferred input goes back with the output, for the next call to reuse.
+        return { bytes: out, sizes: null, returned: isShared(chunk) ? null : chunk };
       }
       if (!isShared(chunk)) {
         // A private copy of this range, transferred here: decoded in place and handed back.

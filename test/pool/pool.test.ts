@@ -330,7 +330,10 @@ describe('process lifetime and runtimes without shared memory', () => {
     memory.setSharedMemoryEnabled(false);
     try {
       const f = smoothFloat64(1 << 18);
-      for (const options of [{ codec: 'lz4', filters: [3, 1], blocksize: 65536 }, { codec: 'blosclz', typesize: 4 }] as const) {
+      for (const options of [
+        { codec: 'lz4', filters: [3, 1], blocksize: 65536 }, { codec: 'blosclz', typesize: 4 },
+        { codec: 'lz4', format: 'blosc1', blocksize: 65536 },
+      ] as const) {
         const sync = api.compress(f, options);
         expect(sha256(await api.compressAsync(f, { ...options, nthreads: 2 }))).toBe(sha256(sync));
         const d = await api.decompressAsync(sync, undefined, { nthreads: 2, minParallelNbytes: 0 });
