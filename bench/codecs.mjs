@@ -38,6 +38,8 @@ export const SIZE_TOLERANCE = Object.freeze({ zstd: 0.1, lz4hc: 0.03 });
 /** Blosc clevels of the compression rows, per codec. */
 export const CODEC_LEVELS = Object.freeze({ zstd: Object.freeze([1, 2, 3, 5]), lz4hc: Object.freeze([5, 9]) });
 
+/** Warm-up per zstd decoder before timing (see timeInterleaved's warmupMs). */
+const ZSTD_DECODE_WARMUP_MS = 1500;
 const ZSTD_ID = 5;
 
 function firstLine(err) {
@@ -170,7 +172,9 @@ export async function runCodecSection(ctx) {
       if ('error' in prepared) notes.push(`zstd decode ${set.name} ${what}: ${prepared.error}`);
       else timed.push([key, prepared.entry]);
     }
-    const summaries = await timeInterleaved(timed.map(([, entry]) => entry), timing);
+    // Warmed up in alternation for a while first: our decoder's code is optimized after a
+    // few dozen calls here, and rare paths met later cost a deoptimization or two.
+    const summaries = await timeInterleaved(timed.map(([, entry]) => entry), { ...timing, warmupMs: ZSTD_DECODE_WARMUP_MS });
     timed.forEach(([key], k) => {
       row[key] = mbps(set.raw.length, summaries[k].medianMs);
     });
@@ -331,7 +335,8 @@ export async function runCodecSection(ctx) {
       '(16 MiB, typesize = item size). ours = blosc-ts `decompress(chunk, out)` with its own zstd decoder; fzstd = the same call with ' +
       'fzstd 0.1.1 behind the zstd id (`replaceBuiltinCodec(zstdFzstdCodec)`); WASM = numcodecs.js 0.3.2 `Blosc.decode` of the Blosc1 ' +
       'zstd chunk python-blosc wrote from the same data (c-blosc 1.18.1 reads Blosc1 only; async, fresh output per call); c-blosc2 = native ' +
-      'through python-blosc2, nthreads 1. The JS decoders of one chunk are timed in alternation, each output compared with the data set first.',
+      'through python-blosc2, nthreads 1. The JS decoders of one chunk are timed in alternation, each output compared with the data set first, ' +
+      `after ${ZSTD_DECODE_WARMUP_MS / 1000} s of warm-up calls each, also in alternation (throughput once the JIT has settled).`,
     tables: [
       {
         caption: 'zstd decoding, MB/s',

@@ -104,7 +104,7 @@ export async function timeAsync(fn, options = {}) {
  * @param {Partial<typeof DEFAULT_TIMING>} [options]
  */
 export async function timeInterleaved(entries, options = {}) {
-  const { targetMs, minReps, maxReps, warmups } = { ...DEFAULT_TIMING, ...options };
+  const { targetMs, minReps, maxReps, warmups, warmupMs = 0 } = { ...DEFAULT_TIMING, ...options };
   const floors = [];
   for (const { fn, isAsync } of entries) {
     const w0 = performance.now();
@@ -113,6 +113,19 @@ export async function timeInterleaved(entries, options = {}) {
       else fn();
     }
     floors.push(performance.now() - w0 > targetMs * warmups ? Math.min(minReps, SLOW_MIN_REPS) : minReps);
+  }
+  // Then, with `warmupMs`, more warm-up rounds in alternation until each entry has had
+  // that long: JIT tiers settle (optimized code, deoptimizations of paths first taken late,
+  // call sites shared by the entries turning polymorphic) before anything is timed.
+  const warmed = entries.map(() => 0);
+  while (warmed.some((ms) => ms < warmupMs)) {
+    for (let k = 0; k < entries.length; k++) {
+      const { fn, isAsync } = entries[k];
+      const t0 = performance.now();
+      if (isAsync) await fn();
+      else fn();
+      warmed[k] += performance.now() - t0;
+    }
   }
   const samples = entries.map(() => []);
   const spent = entries.map(() => 0);
