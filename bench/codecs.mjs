@@ -138,6 +138,16 @@ export async function runCodecSection(ctx) {
   }
   let fzstdCodec = null;
   let ownZstd = null;
+  // Our decoder with its JavaScript sequence loop only (setZstdWasmEnabled(false)), for a column of its own.
+  let setZstdWasm = null;
+  if (mod !== null) {
+    const wasmPath = join(dirname(libPath), 'codecs', 'zstd', 'sequences-wasm.js');
+    try {
+      setZstdWasm = (await import(pathToFileURL(wasmPath).href)).setZstdWasmEnabled ?? null;
+    } catch (err) {
+      notes.push(`zstd "ours, JS loop" column missing: cannot import ${wasmPath} (${firstLine(err)}).`);
+    }
+  }
   if (mod !== null && typeof mod.replaceBuiltinCodec === 'function' && typeof mod.getCodec === 'function') {
     ownZstd = mod.getCodec(ZSTD_ID) ?? null;
     const fzstdPath = join(dirname(libPath), 'codecs', 'zstd-fzstd.js');
@@ -157,11 +167,26 @@ export async function runCodecSection(ctx) {
   for (const set of data.sets.values()) {
     const b2 = chunkFor(set.name, 'b2');
     const b1 = chunkFor(set.name, 'b1');
-    const row = { set: set.name, ratio: b2?.ratio ?? null, ours: null, fzstd: null, wasm: null, native: nativeDecode.get(`c-blosc2|${set.name}|zstd|b2`) ?? null };
+    const row = {
+      set: set.name,
+      ratio: b2?.ratio ?? null,
+      ours: null,
+      oursJs: null,
+      fzstd: null,
+      wasm: null,
+      native: nativeDecode.get(`c-blosc2|${set.name}|zstd|b2`) ?? null,
+    };
     const candidates = [];
     if (mod !== null && b2 !== null && ownZstd !== null) {
       const replace = mod.replaceBuiltinCodec;
-      candidates.push(['ours', 'blosc-ts (own zstd)', prepareDecode(() => replace(ownZstd), mod.decompress, b2.bytes, set.raw)]);
+      const useWasm = (on) => setZstdWasm?.(on);
+      const own = (wasmLoop) => () => {
+        replace(ownZstd);
+        useWasm(wasmLoop);
+      };
+      candidates.push(['ours', 'blosc-ts (own zstd)', prepareDecode(own(true), mod.decompress, b2.bytes, set.raw)]);
+      if (setZstdWasm !== null) candidates.push(['oursJs', 'blosc-ts (own zstd, JS loop)', prepareDecode(own(false), mod.decompress, b2.bytes, set.raw)]);
+      useWasm(true);
       if (fzstdCodec !== null) {
         candidates.push(['fzstd', 'blosc-ts (fzstd)', prepareDecode(() => replace(fzstdCodec), mod.decompress, b2.bytes, set.raw)]);
       }
@@ -179,9 +204,10 @@ export async function runCodecSection(ctx) {
       row[key] = mbps(set.raw.length, summaries[k].medianMs);
     });
     if (ownZstd !== null) mod.replaceBuiltinCodec(ownZstd);
+    setZstdWasm?.(true);
     decodeResults.push(row);
     log(
-      `  zstd decode ${set.name.padEnd(12)} ours ${fmtMBps(row.ours).padStart(6)}  fzstd ${fmtMBps(row.fzstd).padStart(6)}  ` +
+      `  zstd decode ${set.name.padEnd(12)} ours ${fmtMBps(row.ours).padStart(6)}  JS loop ${fmtMBps(row.oursJs).padStart(6)}  fzstd ${fmtMBps(row.fzstd).padStart(6)}  ` +
         `WASM ${fmtMBps(row.wasm).padStart(6)}  c-blosc2 ${fmtMBps(row.native).padStart(6)} MB/s  ours÷fzstd ${fmtRatio(ratio(row.ours, row.fzstd))}`,
     );
   }
@@ -189,6 +215,7 @@ export async function runCodecSection(ctx) {
     label,
     fmtCompressionRatio(r.ratio),
     fmtMBps(r.ours),
+    fmtMBps(r.oursJs),
     fmtMBps(r.fzstd),
     fmtMBps(r.wasm),
     fmtMBps(r.native),
@@ -198,7 +225,7 @@ export async function runCodecSection(ctx) {
   ];
   const decodeRows = decodeResults.map((r) => decodeLine(r.set, r));
   const gm = {};
-  for (const key of ['ratio', 'ours', 'fzstd', 'wasm', 'native']) {
+  for (const key of ['ratio', 'ours', 'oursJs', 'fzstd', 'wasm', 'native']) {
     gm[key] = decodeResults.some((r) => r[key] === null) ? null : geomean(decodeResults.map((r) => r[key]));
   }
   const decodeStrong = [decodeRows.length];
@@ -332,7 +359,9 @@ export async function runCodecSection(ctx) {
     title: 'Codec level: zstd and LZ4HC',
     description:
       'zstd decoding: MB/s of decoded bytes (10^6 B/s), single thread, of the zstd+shuffle Blosc2 chunk python-blosc2 wrote at clevel 5 ' +
-      '(16 MiB, typesize = item size). ours = blosc-ts `decompress(chunk, out)` with its own zstd decoder; fzstd = the same call with ' +
+      '(16 MiB, typesize = item size). ours = blosc-ts `decompress(chunk, out)` with its own zstd decoder (sequences decoded and executed ' +
+      'by the WebAssembly loop of src/codecs/zstd/sequences-wasm.ts, literals and tables in TypeScript); JS loop = the same with ' +
+      '`setZstdWasmEnabled(false)` (all TypeScript); fzstd = the same call with ' +
       'fzstd 0.1.1 behind the zstd id (`replaceBuiltinCodec(zstdFzstdCodec)`); WASM = numcodecs.js 0.3.2 `Blosc.decode` of the Blosc1 ' +
       'zstd chunk python-blosc wrote from the same data (c-blosc 1.18.1 reads Blosc1 only; async, fresh output per call); c-blosc2 = native ' +
       'through python-blosc2, nthreads 1. The JS decoders of one chunk are timed in alternation, each output compared with the data set first, ' +
@@ -344,6 +373,7 @@ export async function runCodecSection(ctx) {
           { title: 'set', align: 'left' },
           { title: 'ratio' },
           { title: 'ours' },
+          { title: 'JS loop' },
           { title: 'fzstd' },
           { title: 'WASM b1' },
           { title: 'c-blosc2' },

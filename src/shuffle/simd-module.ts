@@ -24,66 +24,12 @@
  * The inverse runs the rounds with even/odd byte unzips.
  */
 
-// ---------------------------------------------------------------------------------------
-// Encoding helpers (WebAssembly core spec, binary format; SIMD proposal opcodes).
-// ---------------------------------------------------------------------------------------
+import { type Code, type FunctionBody, I32, V128, moduleBytes, op as base } from '../wasm/assembler.js';
 
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
+/** The assembler's instructions, with the SIMD bitwise ones under their short names here. */
+const op = { ...base, and: base.v128And, xor: base.v128Xor };
 
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-/** Instruction builders; each returns its encoded bytes. */
-const op = {
-  block: (): number[] => [0x02, 0x40],
-  loop: (): number[] => [0x03, 0x40],
-  end: (): number[] => [0x0b],
-  br: (depth: number): number[] => [0x0c, ...uleb(depth)],
-  brIf: (depth: number): number[] => [0x0d, ...uleb(depth)],
-  get: (local: number): number[] => [0x20, ...uleb(local)],
-  set: (local: number): number[] => [0x21, ...uleb(local)],
-  tee: (local: number): number[] => [0x22, ...uleb(local)],
-  i32: (value: number): number[] => [0x41, ...sleb(value)],
-  geU: (): number[] => [0x4f],
-  add: (): number[] => [0x6a],
-  mul: (): number[] => [0x6c],
-  shl: (): number[] => [0x74],
-  shrU: (): number[] => [0x76],
-  // SIMD: prefix 0xfd, then the LEB128 sub-opcode. Alignment hint 0 (no alignment
-  // promised: buffers are placed at arbitrary offsets).
-  load: (offset: number): number[] => [0xfd, 0x00, 0x00, ...uleb(offset)],
-  store: (offset: number): number[] => [0xfd, 0x0b, 0x00, ...uleb(offset)],
-  v128: (bytes: readonly number[]): number[] => [0xfd, 0x0c, ...bytes],
-  shuffle: (lanes: readonly number[]): number[] => [0xfd, 0x0d, ...lanes],
-  and: (): number[] => [0xfd, 0x4e],
-  xor: (): number[] => [0xfd, 0x51],
-  i64x2Shl: (): number[] => [0xfd, ...uleb(203)],
-  i64x2ShrU: (): number[] => [0xfd, ...uleb(205)],
-};
-
-function lanes(f: (i: number) => number): number[] {
+function lanes(f: (i: number) => number): Code {
   return Array.from({ length: 16 }, (_, i) => f(i));
 }
 
@@ -95,8 +41,8 @@ const UNZIP_EVEN = lanes((i) => 2 * i);
 const UNZIP_ODD = lanes((i) => 2 * i + 1);
 
 /** A 64-bit lane mask repeated twice, as v128.const bytes (little-endian). */
-function mask64(lo: number, hi: number): number[] {
-  const b: number[] = [];
+function mask64(lo: number, hi: number): Code {
+  const b: Code = [];
   for (let lane = 0; lane < 2; lane++) {
     for (let i = 0; i < 4; i++) b.push((lo >>> (8 * i)) & 0xff);
     for (let i = 0; i < 4; i++) b.push((hi >>> (8 * i)) & 0xff);
@@ -117,8 +63,8 @@ const BIT_ROUNDS: ReadonlyArray<readonly [number, number[]]> = [
  * diagonal of 2×2, then 4×4, then 8×8 blocks. `x` and `t` are v128 locals; the masks sit
  * in the three v128 locals from `masks` (set once per call, which keeps the module small).
  */
-function bitTranspose8x8(x: number, t: number, masks: number): number[] {
-  const code: number[] = [];
+function bitTranspose8x8(x: number, t: number, masks: number): Code {
+  const code: Code = [];
   BIT_ROUNDS.forEach(([shift], r) => {
     // t = (x ^ (x >> shift)) & mask;  x = x ^ t ^ (t << shift)
     code.push(...op.get(x), ...op.get(x), ...op.i32(shift), ...op.i64x2ShrU(), ...op.xor(), ...op.get(masks + r), ...op.and(), ...op.set(t));
@@ -128,8 +74,8 @@ function bitTranspose8x8(x: number, t: number, masks: number): number[] {
 }
 
 /** One interleave round over `n` vectors from locals `from` into locals `to`. */
-function zipRound(n: number, from: number, to: number): number[] {
-  const code: number[] = [];
+function zipRound(n: number, from: number, to: number): Code {
+  const code: Code = [];
   const half = n >> 1;
   for (let j = 0; j < half; j++) {
     code.push(...op.get(from + j), ...op.get(from + j + half), ...op.shuffle(ZIP_LO), ...op.set(to + 2 * j));
@@ -139,8 +85,8 @@ function zipRound(n: number, from: number, to: number): number[] {
 }
 
 /** The inverse of {@link zipRound}. */
-function unzipRound(n: number, from: number, to: number): number[] {
-  const code: number[] = [];
+function unzipRound(n: number, from: number, to: number): Code {
+  const code: Code = [];
   const half = n >> 1;
   for (let j = 0; j < half; j++) {
     code.push(...op.get(from + 2 * j), ...op.get(from + 2 * j + 1), ...op.shuffle(UNZIP_EVEN), ...op.set(to + j));
@@ -150,7 +96,7 @@ function unzipRound(n: number, from: number, to: number): number[] {
 }
 
 /** Rounds of the (un)zip network over `n` vectors, ping-ponging between two banks; returns the bank holding the result. */
-function network(n: number, bankA: number, bankB: number, inverse: boolean, code: number[]): number {
+function network(n: number, bankA: number, bankB: number, inverse: boolean, code: Code): number {
   let from = bankA;
   let to = bankB;
   for (let width = 1; width < n; width <<= 1) {
@@ -162,18 +108,12 @@ function network(n: number, bankA: number, bankB: number, inverse: boolean, code
   return from;
 }
 
-interface FunctionBody {
-  /** Number of i32 parameters: 3 or 4 (the two function types of the module). */
-  params: 3 | 4;
-  locals: Array<[number, number]>;
-  code: number[];
-}
 
 /**
  * `for (i = 0; i < limit; i += step) body` with `i` in local `i`; `limit` is a local.
  * The loop exits at the top, so limit 0 runs nothing.
  */
-function countedLoop(i: number, limit: number, step: number, body: number[]): number[] {
+function countedLoop(i: number, limit: number, step: number, body: Code): Code {
   return [
     ...op.i32(0), ...op.set(i),
     ...op.block(), ...op.loop(),
@@ -195,13 +135,13 @@ function planeKernel(typesize: number, inverse: boolean): FunctionBody {
   const bankA = BASE + typesize;
   const bankB = bankA + typesize;
   const log2 = Math.log2(typesize);
-  const code: number[] = [];
+  const code: Code = [];
   // Plane j lives at (planes) + j*stride: src for unshuffle, dst for shuffle.
   const planes = inverse ? DST : SRC;
   for (let j = 0; j < typesize; j++) {
     code.push(...op.get(planes), ...op.get(STRIDE), ...op.i32(j), ...op.mul(), ...op.add(), ...op.set(BASE + j));
   }
-  const body: number[] = [];
+  const body: Code = [];
   if (!inverse) {
     for (let j = 0; j < typesize; j++) body.push(...op.get(BASE + j), ...op.get(I), ...op.add(), ...op.load(0), ...op.set(bankA + j));
     const out = network(typesize, bankA, bankB, false, body);
@@ -217,7 +157,7 @@ function planeKernel(typesize: number, inverse: boolean): FunctionBody {
     for (let j = 0; j < typesize; j++) body.push(...op.get(BASE + j), ...op.get(I), ...op.add(), ...op.get(planesOut + j), ...op.store(0));
   }
   code.push(...countedLoop(I, COUNT, 16, body));
-  return { params: 4, locals: [[1 + typesize, I32], [2 * typesize, V128]], code };
+  return { params: [I32, I32, I32, I32], result: null, locals: [[1 + typesize, I32], [2 * typesize, V128]], code };
 }
 
 /**
@@ -232,14 +172,14 @@ function bitRowKernel(inverse: boolean): FunctionBody {
   const bankB = bankA + PLANES;
   const T = bankB + PLANES;
   const MASKS = T + 1;
-  const code: number[] = [];
+  const code: Code = [];
   BIT_ROUNDS.forEach(([, mask], r) => code.push(...op.v128(mask), ...op.set(MASKS + r)));
   code.push(...op.get(LEN), ...op.i32(3), ...op.shrU(), ...op.set(PB));
   const planes = inverse ? DST : SRC;
   for (let k = 0; k < PLANES; k++) {
     code.push(...op.get(planes), ...op.get(STRIDE), ...op.i32(k), ...op.mul(), ...op.add(), ...op.set(BASE + k));
   }
-  const body: number[] = [];
+  const body: Code = [];
   // I runs over plane bytes (0, 16, ...); the row offset is 8*I.
   if (!inverse) {
     for (let k = 0; k < PLANES; k++) body.push(...op.get(BASE + k), ...op.get(I), ...op.add(), ...op.load(0), ...op.set(bankA + k));
@@ -257,7 +197,7 @@ function bitRowKernel(inverse: boolean): FunctionBody {
     for (let k = 0; k < PLANES; k++) body.push(...op.get(BASE + k), ...op.get(I), ...op.add(), ...op.get(planesOut + k), ...op.store(0));
   }
   code.push(...countedLoop(I, PB, 16, body));
-  return { params: 4, locals: [[2 + PLANES, I32], [2 * PLANES + 1 + BIT_ROUNDS.length, V128]], code };
+  return { params: [I32, I32, I32, I32], result: null, locals: [[2 + PLANES, I32], [2 * PLANES + 1 + BIT_ROUNDS.length, V128]], code };
 }
 
 /** Typesizes with a byte (un)shuffle kernel. */
@@ -271,16 +211,7 @@ export const SIMD_EXPORTS: readonly string[] = [
   'bitTransposeRow',
 ];
 
-function section(id: number, payload: number[]): number[] {
-  return [id, ...uleb(payload.length), ...payload];
-}
-
-function name(s: string): number[] {
-  const bytes = Array.from(s, (c) => c.charCodeAt(0));
-  return [...uleb(bytes.length), ...bytes];
-}
-
-/** The module's bytes: one memory (exported as "memory"), the kernels above. */
+/** The module's bytes: the kernels above, on the shared memory (src/wasm/heap.ts). */
 export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
   const bodies: FunctionBody[] = [
     ...SIMD_TYPESIZES.map((t) => planeKernel(t, false)),
@@ -288,26 +219,5 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
     bitRowKernel(false),
     bitRowKernel(true),
   ];
-  // Two types: (i32, i32, i32) -> () and (i32, i32, i32, i32) -> ().
-  const type = [0x02, 0x60, 0x03, I32, I32, I32, 0x00, 0x60, 0x04, I32, I32, I32, I32, 0x00];
-  const funcs = [...uleb(bodies.length), ...bodies.map((b) => (b.params === 3 ? 0x00 : 0x01))];
-  const memory = [0x01, 0x00, ...uleb(1)]; // one memory, min 1 page, no max
-  const exportEntries: number[] = [...uleb(SIMD_EXPORTS.length + 1)];
-  SIMD_EXPORTS.forEach((n, i) => exportEntries.push(...name(n), 0x00, ...uleb(i)));
-  exportEntries.push(...name('memory'), 0x02, 0x00);
-  const code: number[] = [...uleb(bodies.length)];
-  for (const b of bodies) {
-    const locals = [...uleb(b.locals.length)];
-    for (const [count, t] of b.locals) locals.push(...uleb(count), t);
-    const fn = [...locals, ...b.code, ...op.end()];
-    code.push(...uleb(fn.length), ...fn);
-  }
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, type),
-    ...section(3, funcs),
-    ...section(5, memory),
-    ...section(7, exportEntries),
-    ...section(10, code),
-  ]);
+  return moduleBytes(bodies, SIMD_EXPORTS, 1);
 }

@@ -10,16 +10,12 @@
  * unavailable (no WebAssembly, no SIMD support, or disabled with `setSimdEnabled(false)`).
  * Results are identical either way: the tests run both paths against the reference kernels.
  */
+import { SCRATCH_AT, SCRATCH_MAX, SHUFFLE_END, heapBytes, inHeap, instantiateHeapModule, reserveHeap } from '../wasm/heap.js';
 import { SIMD_EXPORTS, SIMD_TYPESIZES, simdModuleBytes } from './simd-module.js';
 
 type Kernel = (src: number, dst: number, count: number, stride: number) => void;
 
-interface SimdInstance {
-  memory: WebAssembly.Memory;
-  kernels: Map<string, Kernel>;
-}
-
-/** Bytes per tile; three tiles (input, output, bit rows) live in the module's memory. */
+/** Bytes per tile; three tiles (input, output, bit rows) live in the shared memory. */
 const TILE = 32 * 1024;
 /**
  * The output tile sits 2112 bytes past a 4 KiB boundary. Callers' buffers are mostly
@@ -31,58 +27,33 @@ const TILE = 32 * 1024;
 const IN = 0;
 const OUT = TILE + 2112;
 const ROWS = 2 * TILE + 4224;
-const PAGE = 65536;
+if (ROWS + TILE > SHUFFLE_END) throw new Error('shuffle tiles overrun their area of the heap');
 
 /** Below this many elements the copies and the call cost more than the kernel saves. */
 const MIN_ELEMENTS = 256;
 
 let enabled = true;
-let instance: SimdInstance | null = null;
+let kernels: Map<string, Kernel> | null = null;
 /** 'pending' while an asynchronous compile runs; 'failed' once the platform said no. */
 let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
-let memory = new Uint8Array(0);
 
-function instantiate(module: WebAssembly.Module): void {
-  const inst = new WebAssembly.Instance(module, {});
-  const exportsObject = inst.exports as Record<string, unknown>;
-  const mem = exportsObject['memory'] as WebAssembly.Memory;
-  const pages = Math.ceil((ROWS + TILE) / PAGE);
-  if (mem.buffer.byteLength < pages * PAGE) mem.grow(pages - mem.buffer.byteLength / PAGE);
-  const kernels = new Map<string, Kernel>();
-  for (const name of SIMD_EXPORTS) kernels.set(name, exportsObject[name] as Kernel);
-  instance = { memory: mem, kernels };
-  memory = new Uint8Array(mem.buffer);
+function instantiate(exportsObject: WebAssembly.Exports): void {
+  const map = new Map<string, Kernel>();
+  for (const name of SIMD_EXPORTS) map.set(name, exportsObject[name] as Kernel);
+  kernels = map;
   state = 'ready';
 }
 
-/**
- * The module, compiled on first use. Synchronous compilation is refused for modules over
- * 4 KiB on a browser's main thread; there it is compiled asynchronously and the
- * JavaScript kernels serve until it is ready.
- */
+/** The module, compiled on first use (asynchronously where synchronous compiles are refused). */
 function ready(): boolean {
   if (state === 'ready') return enabled;
   if (state !== 'idle' || !enabled) return false;
-  const wasm = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
-  if (wasm === undefined) {
+  state = 'pending';
+  const exportsObject = instantiateHeapModule(simdModuleBytes(), instantiate, () => {
     state = 'failed';
-    return false;
-  }
-  const bytes = simdModuleBytes();
-  if (!wasm.validate(bytes)) {
-    state = 'failed';
-    return false;
-  }
-  try {
-    instantiate(new wasm.Module(bytes));
-    return true;
-  } catch {
-    state = 'pending';
-    wasm.compile(bytes).then(instantiate, () => {
-      state = 'failed';
-    });
-    return false;
-  }
+  });
+  if (exportsObject !== null) instantiate(exportsObject);
+  return kernels !== null;
 }
 
 /**
@@ -99,7 +70,7 @@ export function simdActive(): boolean {
 }
 
 function kernel(name: string): Kernel {
-  return instance!.kernels.get(name)!;
+  return kernels!.get(name)!;
 }
 
 /**
@@ -109,11 +80,11 @@ function kernel(name: string): Kernel {
 export function simdUnshuffle(typesize: number, src: Uint8Array, sp: number, dst: Uint8Array, dp: number, count: number): number {
   if (count < MIN_ELEMENTS || SIMD_TYPESIZES.indexOf(typesize) < 0 || !ready()) return 0;
   const fn = kernel(`unshuffle${typesize}`);
-  const mem = memory;
+  const mem = heapBytes();
   const done = count & ~15;
   const tileElems = TILE / typesize;
   // Planes already in the module's memory (decoded into simdScratch) are read in place.
-  const inPlace = src.buffer === mem.buffer;
+  const inPlace = inHeap(src);
   const at = src.byteOffset + sp;
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
@@ -132,7 +103,7 @@ export function simdUnshuffle(typesize: number, src: Uint8Array, sp: number, dst
 export function simdShuffle(typesize: number, src: Uint8Array, sp: number, dst: Uint8Array, dp: number, count: number): number {
   if (count < MIN_ELEMENTS || SIMD_TYPESIZES.indexOf(typesize) < 0 || !ready()) return 0;
   const fn = kernel(`shuffle${typesize}`);
-  const mem = memory;
+  const mem = heapBytes();
   const done = count & ~15;
   const tileElems = TILE / typesize;
   for (let e0 = 0; e0 < done; e0 += tileElems) {
@@ -145,48 +116,34 @@ export function simdShuffle(typesize: number, src: Uint8Array, sp: number, dst: 
 }
 
 /**
- * Room for a whole block of bit-planes in the module's memory: the planes are copied in
- * (or out) with one `set` and the kernels walk them with their stride, instead of
- * 8×typesize small copies per tile. Larger blocks take the per-tile copies.
+ * Room for a whole block of bit-planes in the shared memory (SCRATCH_AT): the planes are
+ * copied in (or out) with one `set` and the kernels walk them with their stride, instead
+ * of 8×typesize small copies per tile. Larger blocks take the per-tile copies.
  */
-const WHOLE = ROWS + TILE + 4096;
-const MAX_WHOLE_BYTES = 8 << 20;
+const WHOLE = SCRATCH_AT;
+const MAX_WHOLE_BYTES = SCRATCH_MAX;
 
-/** Make the module's memory hold `bytes` bytes; false when it cannot grow. */
-function reserve(bytes: number): boolean {
-  const mem = instance!.memory;
-  const have = mem.buffer.byteLength;
-  if (bytes <= have) return true;
-  try {
-    mem.grow(Math.ceil((bytes - have) / PAGE));
-  } catch {
-    return false;
-  }
-  memory = new Uint8Array(mem.buffer);
-  return true;
-}
-
-/** Whether `view` lies in the module's memory at or past WHOLE (a simdScratch view). */
+/** Whether `view` lies in the shared memory at or past WHOLE (a simdScratch view). */
 function overlapsWhole(view: Uint8Array): boolean {
-  return view.buffer === memory.buffer && view.byteOffset + view.length > WHOLE;
+  return inHeap(view) && view.byteOffset + view.length > WHOLE;
 }
 
 /**
- * A view of `size` bytes of the module's memory for a caller to decode a block's planes
+ * A view of `size` bytes of the shared memory for a caller to decode a block's planes
  * into: simdUnshuffle and simdBitunshuffle then read them where they are instead of
  * copying them in. Null where SIMD is off or the memory cannot grow. The view stays valid
  * until the next call of this function (growing the memory detaches earlier views), and
  * the kernels never move it: a caller takes a fresh one at the start of each call.
  */
 export function simdScratch(size: number): Uint8Array | null {
-  if (size > MAX_WHOLE_BYTES || !ready() || !reserve(WHOLE + size)) return null;
-  return memory.subarray(WHOLE, WHOLE + size);
+  if (size > MAX_WHOLE_BYTES || !ready() || !reserveHeap(WHOLE + size)) return null;
+  return heapBytes().subarray(WHOLE, WHOLE + size);
 }
 
 type RowKernel = (src: number, dst: number, len: number, stride: number) => void;
 
 function rowKernel(name: string): RowKernel {
-  return instance!.kernels.get(name) as unknown as RowKernel;
+  return kernels!.get(name) as unknown as RowKernel;
 }
 
 /**
@@ -201,9 +158,9 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
   const planeStride = nelems >>> 3;
   const n = nelems * typesize;
   // Planes decoded into simdScratch already sit where the whole-block copy would put them.
-  const inPlace = src.buffer === memory.buffer && src.byteOffset + sp === WHOLE;
-  const whole = inPlace || (n <= MAX_WHOLE_BYTES && !overlapsWhole(dst) && reserve(WHOLE + n));
-  const mem = memory;
+  const inPlace = inHeap(src) && src.byteOffset + sp === WHOLE;
+  const whole = inPlace || (n <= MAX_WHOLE_BYTES && !overlapsWhole(dst) && reserveHeap(WHOLE + n));
+  const mem = heapBytes();
   if (whole && !inPlace) mem.set(src.subarray(sp, sp + n), WHOLE);
   const tileElems = TILE / typesize;
   for (let e0 = 0; e0 < done; e0 += tileElems) {
@@ -239,8 +196,8 @@ export function simdBitshuffle(typesize: number, src: Uint8Array, sp: number, ds
   const done = nelems & ~127;
   const planeStride = nelems >>> 3;
   const n = nelems * typesize;
-  const whole = n <= MAX_WHOLE_BYTES && reserve(WHOLE + n);
-  const mem = memory;
+  const whole = n <= MAX_WHOLE_BYTES && reserveHeap(WHOLE + n);
+  const mem = heapBytes();
   const tileElems = TILE / typesize;
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);

@@ -30,8 +30,9 @@ describe('WebAssembly SIMD shuffle kernels', () => {
   it('are assembled into a module this platform validates and uses', () => {
     const bytes = simdModuleBytes();
     expect(WebAssembly.validate(bytes)).toBe(true);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-    for (const name of [...SIMD_EXPORTS, 'memory']) expect(instance.exports[name]).toBeDefined();
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    for (const name of SIMD_EXPORTS) expect(instance.exports[name]).toBeDefined();
     // Node 20+ has WebAssembly SIMD: the fast path must really be taken here.
     expect(simdActive()).toBe(true);
   });

@@ -13,6 +13,8 @@ import { BLOCK_SIZE_LIMIT, CONTENT_SIZE_MAX, FrameHeader, readFrameHeader } from
 import { HuffmanTable } from './huffman.js';
 import { LIT_RAW, LiteralsHeader, decodeLiterals, readLiteralsHeader } from './literals.js';
 import { SequenceState, executeSequences, readSequencesHeader } from './sequences.js';
+import { LIT_AT, executeSequencesWasm, wasmSequencesReady } from './sequences-wasm.js';
+import { WINDOW_AT, ZSTD_AT, ZSTD_END, heapBytes, inHeap, reserveHeap } from '../../wasm/heap.js';
 import { xxhash64Low32 } from './xxhash64.js';
 
 const BLOCK_RAW = 0;
@@ -20,6 +22,9 @@ const BLOCK_RLE = 1;
 const BLOCK_COMPRESSED = 2;
 
 const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** Frames up to this size go through the WebAssembly executor's window when the output is elsewhere. */
+const WINDOW_MAX = 16 << 20;
 
 /** Output that grows block by block, for frames that do not declare their size. */
 class GrowableOutput {
@@ -46,6 +51,8 @@ class Workspace {
   huffmanPrevious: HuffmanTable | null = null;
   readonly seq = new SequenceState();
   readonly frame = new FrameHeader();
+  /** Whether the frame being decoded runs on the shared memory (see decodeFrame). */
+  wasm = false;
   /** Results of decodeFrame: the input and output positions after the frame. */
   ip = 0;
   op = 0;
@@ -129,10 +136,37 @@ function decodeFrame(
       });
     }
   }
+  // The WebAssembly sequence executor works on the shared memory: in place when the
+  // output already lies there (a Blosc block's planes, see simdScratch), else in its
+  // window, copied out at the end of the frame. `base` maps output positions to it.
+  const callerOut = out;
+  const callerOp = op;
+  let base = 0;
+  let copyOut = false;
+  ws.wasm = false;
+  if (contentSize >= 0 && dictContent.length === 0 && wasmSequencesReady()) {
+    if (inHeap(out)) {
+      if (out.byteOffset >= ZSTD_END || out.byteOffset + out.length <= ZSTD_AT) {
+        base = out.byteOffset;
+        ws.wasm = true;
+      }
+    } else if (contentSize <= WINDOW_MAX && !inHeap(src) && reserveHeap(WINDOW_AT + contentSize + 64)) {
+      base = WINDOW_AT - op;
+      copyOut = true;
+      ws.wasm = true;
+    }
+    if (ws.wasm) {
+      out = heapBytes();
+      op += base;
+      outEnd += base;
+    }
+  }
   const winStart = op;
   const blockMax = h.blockSizeMax;
+  // A frame that declares its size may not write past it (nor, then, past the window).
+  const sizedEnd = contentSize >= 0 ? winStart + contentSize : -1;
   // Short copies may overshoot into output that is still to come, never past the frame.
-  const safeEnd = contentSize >= 0 ? winStart + contentSize : 0;
+  const safeEnd = contentSize >= 0 ? sizedEnd : 0;
   for (;;) {
     if (ip + 3 > iend) fail(BloscErrorCode.ReadBuffer, 'zstd: block header truncated', { offset: ip });
     const bh = le24(src, ip);
@@ -144,15 +178,17 @@ function decodeFrame(
     if (type === 3) fail(BloscErrorCode.Data, 'zstd: reserved block type', { offset: ip - 3 });
     if (csize > iend - ip) fail(BloscErrorCode.ReadBuffer, 'zstd: block truncated', { offset: ip - 3 });
     if (size > blockMax) fail(BloscErrorCode.Data, `zstd: block of ${size} bytes exceeds the ${blockMax}-byte limit`, { offset: ip - 3 });
-    if (grow !== null) {
+    if (grow !== null && !ws.wasm) {
       grow.ensure(op + (type === BLOCK_COMPRESSED ? blockMax : size));
       out = grow.buf;
       outEnd = out.length;
     }
+    const frameEnd = sizedEnd >= 0 ? sizedEnd : outEnd;
     if (type === BLOCK_COMPRESSED) {
-      op = decodeCompressedBlock(ws, src, ip, ip + size, out, op, outEnd, blockMax, winStart, dictContent, safeEnd);
+      op = decodeCompressedBlock(ws, src, ip, ip + size, out, op, outEnd, frameEnd, blockMax, winStart, dictContent, safeEnd);
     } else {
       if (size > outEnd - op) fail(BloscErrorCode.WriteBuffer, 'zstd: block does not fit in the output', { offset: ip - 3 });
+      if (size > frameEnd - op) fail(BloscErrorCode.Data, 'zstd: block runs past the frame content size', { offset: ip - 3 });
       if (type === BLOCK_RAW) out.set(src.subarray(ip, ip + size), op);
       else out.fill(src[ip]!, op, op + size);
       op += size;
@@ -163,10 +199,16 @@ function decodeFrame(
   if (contentSize >= 0 && op - winStart !== contentSize) {
     fail(BloscErrorCode.Data, `zstd: frame decoded to ${op - winStart} bytes, header says ${contentSize}`, { offset: frameStart });
   }
+  if (ws.wasm) {
+    if (copyOut) (grow !== null ? grow.buf : callerOut).set(out.subarray(winStart, op), callerOp);
+    op -= base;
+    out = grow !== null ? grow.buf : callerOut;
+    ws.wasm = false;
+  }
   if (h.checksum) {
     if (ip + 4 > iend) fail(BloscErrorCode.ReadBuffer, 'zstd: content checksum truncated', { offset: ip });
     const want = le32(src, ip) >>> 0;
-    const got = xxhash64Low32(out, winStart, op);
+    const got = xxhash64Low32(out, callerOp, op);
     if (want !== got) fail(BloscErrorCode.Data, 'zstd: content checksum mismatch', { offset: ip });
     ip += 4;
   }
@@ -182,6 +224,7 @@ function decodeCompressedBlock(
   out: Uint8Array,
   op: number,
   outEnd: number,
+  frameEnd: number,
   blockMax: number,
   winStart: number,
   dict: Uint8Array,
@@ -191,7 +234,7 @@ function decodeCompressedBlock(
   readLiteralsHeader(src, ip, bend, lh);
   const seq = ws.seq;
   const seqStart = readSequencesHeader(src, lh.end, bend, seq);
-  const limit = Math.min(outEnd, op + blockMax);
+  const limit = Math.min(frameEnd, op + blockMax);
   const n = lh.regen;
   if (seq.nbSeq === 0) {
     // Literals only: decode them straight into the output.
@@ -206,7 +249,26 @@ function decodeCompressedBlock(
   let lit: Uint8Array;
   let litView: DataView;
   let litPos: number;
-  if (lh.type === LIT_RAW) {
+  const outView = ws.outputViews.of(out);
+  if (ws.wasm) {
+    // `out` is the shared memory: literals go to the executor's area of it.
+    lit = out;
+    litView = outView;
+    litPos = LIT_AT;
+    if (lh.type === LIT_RAW) out.set(src.subarray(lh.start, lh.end), LIT_AT);
+    else ws.huffmanPrevious = decodeLiterals(src, lh, ws.huffman, ws.huffmanPrevious, out, LIT_AT);
+    const end = executeSequencesWasm(seq, src, seqStart, bend, LIT_AT, LIT_AT + n, op, limit, winStart, safeEnd);
+    if (end >= 0) {
+      const from = seq.litAfter;
+      const rest = LIT_AT + n - from;
+      if (end + rest > limit) {
+        fail(end + rest > outEnd ? BloscErrorCode.WriteBuffer : BloscErrorCode.Data, 'zstd: literals run past the block or output end');
+      }
+      if (rest > 0) out.copyWithin(end, from, from + rest);
+      return end + rest;
+    }
+    // Rejected: the JavaScript loop runs the block again from the same state.
+  } else if (lh.type === LIT_RAW) {
     // Raw literals are read in place.
     lit = src;
     litView = viewOf(src);
@@ -217,7 +279,6 @@ function decodeCompressedBlock(
     litPos = 0;
     ws.huffmanPrevious = decodeLiterals(src, lh, ws.huffman, ws.huffmanPrevious, lit, 0);
   }
-  const outView = ws.outputViews.of(out);
   return executeSequences(seq, src, seqStart, bend, lit, litPos, litPos + n, out, op, limit, outEnd, winStart, dict, safeEnd, outView, litView);
 }
 

@@ -53,6 +53,8 @@ export class SequenceState {
   ml: FseTable | null = null;
   of: FseTable | null = null;
   nbSeq = 0;
+  /** Where the literals stood after the sequences of the last block (set by executeSequencesWasm). */
+  litAfter = 0;
   readonly llWork = new FseTable(LL_MAX_LOG);
   readonly mlWork = new FseTable(ML_MAX_LOG);
   readonly ofWork = new FseTable(OF_MAX_LOG);

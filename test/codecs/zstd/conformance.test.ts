@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decompress as fzstdDecompress } from 'fzstd';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BloscErrorCode, isBloscError } from '../../../src/errors.js';
 import {
   parseZstdDictionary,
@@ -12,7 +12,10 @@ import {
   zstdFrameContentSize,
 } from '../../../src/codecs/zstd/index.js';
 import type { ZstdDictionary } from '../../../src/codecs/zstd/index.js';
+import { sequencesWasmCounts, setZstdWasmEnabled } from '../../../src/codecs/zstd/sequences-wasm.js';
 import { frameFeatures } from './inspect.js';
+
+afterEach(() => setZstdWasmEnabled(true));
 
 const dir = fileURLToPath(new URL('./vectors/', import.meta.url));
 
@@ -73,35 +76,55 @@ describe('zstd conformance vectors (made by libzstd)', () => {
     expect(required.filter((f) => !seen.has(f))).toEqual([]);
   });
 
-  for (const v of vectors) {
-    it(`${v.file}: ${v.note}`, () => {
-      const frame = read(v.file);
-      const dict = dictFor(v);
-      const out = zstdDecompress(frame, undefined, dict);
-      expect(out.length).toBe(v.size);
-      expect(sha256(out)).toBe(v.sha256);
+  // Every vector through both sequence loops: the WebAssembly one (sequences-wasm.ts, used
+  // wherever the platform has it) and the JavaScript one (the rest, and its fallback).
+  for (const executor of ['WebAssembly', 'JavaScript']) {
+    for (const v of vectors) {
+      it(`${v.file}: ${v.note} (${executor} sequence loop)`, () => {
+        setZstdWasmEnabled(executor === 'WebAssembly');
+        const frame = read(v.file);
+        const dict = dictFor(v);
+        const out = zstdDecompress(frame, undefined, dict);
+        expect(out.length).toBe(v.size);
+        expect(sha256(out)).toBe(v.sha256);
 
-      // Into a larger buffer at an offset: the bytes around the window stay untouched.
-      const big = new Uint8Array(v.size + 19).fill(0xa5);
-      const n = zstdDecompressInto(frame, 0, frame.length, big, 7, v.size + 5, dict);
-      expect(n).toBe(v.size);
-      expect(sha256(big.subarray(7, 7 + n))).toBe(v.sha256);
-      expect(big.subarray(0, 7).every((b) => b === 0xa5)).toBe(true);
-      expect(big.subarray(7 + n).every((b) => b === 0xa5)).toBe(true);
+        // Into a larger buffer at an offset: the bytes around the window stay untouched.
+        const big = new Uint8Array(v.size + 19).fill(0xa5);
+        const n = zstdDecompressInto(frame, 0, frame.length, big, 7, v.size + 5, dict);
+        expect(n).toBe(v.size);
+        expect(sha256(big.subarray(7, 7 + n))).toBe(v.sha256);
+        expect(big.subarray(0, 7).every((b) => b === 0xa5)).toBe(true);
+        expect(big.subarray(7 + n).every((b) => b === 0xa5)).toBe(true);
 
-      // One byte too small: WriteBuffer, and nothing written past the window.
-      if (v.size > 0) {
-        const small = new Uint8Array(v.size + 8).fill(0x5a);
-        expectCode(() => zstdDecompressInto(frame, 0, frame.length, small, 4, v.size - 1, dict), BloscErrorCode.WriteBuffer);
-        expect(small.subarray(v.size + 3).every((b) => b === 0x5a)).toBe(true);
-      }
+        // One byte too small: WriteBuffer, and nothing written past the window.
+        if (v.size > 0) {
+          const small = new Uint8Array(v.size + 8).fill(0x5a);
+          expectCode(() => zstdDecompressInto(frame, 0, frame.length, small, 4, v.size - 1, dict), BloscErrorCode.WriteBuffer);
+          expect(small.subarray(v.size + 3).every((b) => b === 0x5a)).toBe(true);
+        }
 
-      if (v.fzstd) {
-        const theirs = fzstdDecompress(frame);
-        expect(Buffer.compare(Buffer.from(out), Buffer.from(theirs))).toBe(0);
-      }
-    });
+        if (v.fzstd) {
+          const theirs = fzstdDecompress(frame);
+          expect(Buffer.compare(Buffer.from(out), Buffer.from(theirs))).toBe(0);
+        }
+      });
+    }
   }
+
+  it('runs the WebAssembly sequence loop on every compressed block of a frame without a dictionary', () => {
+    const before = { ...sequencesWasmCounts };
+    // Frames that declare their size and need no dictionary, with at least one block of sequences.
+    let frames = 0;
+    for (const v of vectors) {
+      const features = frameFeatures(read(v.file));
+      if (v.dict !== undefined || features.has('frame:no-content-size') || ![...features].some((f) => f.startsWith('sequences:ll-'))) continue;
+      expect(sha256(zstdDecompress(read(v.file)))).toBe(v.sha256);
+      frames++;
+    }
+    expect(frames).toBeGreaterThan(20);
+    expect(sequencesWasmCounts.rejected).toBe(before.rejected);
+    expect(sequencesWasmCounts.executed - before.executed).toBeGreaterThanOrEqual(frames);
+  });
 
   it('accepts Node Buffers and a caller-supplied output array', () => {
     const v = vectors.find((x) => x.file === 'mixed-l3.zst')!;

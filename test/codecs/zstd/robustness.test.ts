@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BloscErrorCode, isBloscError } from '../../../src/errors.js';
 import { parseZstdDictionary, zstdDecompress, zstdDecompressInto, zstdFrameContentSize } from '../../../src/codecs/zstd/index.js';
 import type { ZstdDictionary } from '../../../src/codecs/zstd/index.js';
+import { setZstdWasmEnabled } from '../../../src/codecs/zstd/sequences-wasm.js';
+import { simdScratch } from '../../../src/shuffle/simd.js';
+
+afterEach(() => setZstdWasmEnabled(true));
 
 const dir = fileURLToPath(new URL('./vectors/', import.meta.url));
 const read = (f: string): Uint8Array => new Uint8Array(readFileSync(dir + f));
@@ -85,6 +89,59 @@ describe('zstd decoder on damaged input', () => {
         },
       ),
       { numRuns: 1500 },
+    );
+  });
+
+  it('damaged frames decoded in place in the shared WebAssembly memory write nothing outside their window', () => {
+    const frames = picked.map((v) => ({ v, frame: read(v.file), dict: dictOf(v) }));
+    fc.assert(
+      fc.property(
+        fc.nat({ max: frames.length - 1 }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true }), fc.nat({ max: 7 })), { minLength: 1, maxLength: 4 }),
+        (which, flips) => {
+          const { v, frame, dict } = frames[which]!;
+          const bad = frame.slice();
+          for (const [pos, bit] of flips) bad[Math.floor(pos * bad.length)]! ^= 1 << bit;
+          const scratch = simdScratch(v.size + 64)!;
+          scratch.fill(0xcc);
+          onlyBloscErrors(() => zstdDecompressInto(bad, 0, bad.length, scratch, 32, v.size, dict));
+          for (let i = 0; i < 32; i++) {
+            if (scratch[i] !== 0xcc || scratch[v.size + 32 + i] !== 0xcc) throw new Error('wrote outside the output window');
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('both sequence loops give the same bytes or the same error on damaged frames', () => {
+    const frames = picked.map((v) => ({ v, frame: read(v.file), dict: dictOf(v) }));
+    const outcome = (bad: Uint8Array, size: number, dict: ZstdDictionary | null): string => {
+      const buf = new Uint8Array(size);
+      try {
+        const n = zstdDecompressInto(bad, 0, bad.length, buf, 0, size, dict);
+        return `ok ${n} ${Buffer.from(buf.subarray(0, n)).toString('base64')}`;
+      } catch (e) {
+        if (!isBloscError(e)) throw e;
+        return `error ${e.code} ${e.message}`;
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.nat({ max: frames.length - 1 }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true }), fc.nat({ max: 7 })), { minLength: 1, maxLength: 3 }),
+        (which, flips) => {
+          const { v, frame, dict } = frames[which]!;
+          const bad = frame.slice();
+          for (const [pos, bit] of flips) bad[Math.floor(pos * bad.length)]! ^= 1 << bit;
+          setZstdWasmEnabled(true);
+          const wasm = outcome(bad, v.size, dict);
+          setZstdWasmEnabled(false);
+          const js = outcome(bad, v.size, dict);
+          expect(wasm).toBe(js);
+        },
+      ),
+      { numRuns: 800 },
     );
   });
 

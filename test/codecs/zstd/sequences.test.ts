@@ -1,7 +1,11 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { zstdDecompressInto } from '../../../src/codecs/zstd/index.js';
+import { sequencesWasmCounts, setZstdWasmEnabled } from '../../../src/codecs/zstd/sequences-wasm.js';
 import { zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/index.js';
+import { simdScratch } from '../../../src/shuffle/simd.js';
+
+afterEach(() => setZstdWasmEnabled(true));
 
 /**
  * The sequence loop executes common shapes (short literals, matches up to 64 bytes, offsets
@@ -50,9 +54,10 @@ const GUARD = 64;
 const SENTINEL = 0xa5;
 
 describe('zstd sequence execution', () => {
-  it('decodes every literal/match shape exactly, and writes nothing outside the output window', () => {
+  it('decodes every literal/match shape exactly, and writes nothing outside the output window (both sequence loops)', () => {
     fc.assert(
-      fc.property(fc.array(piece, { minLength: 1, maxLength: 120 }), fc.constantFrom(1, 3, 9, 19), (pieces, level) => {
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 120 }), fc.constantFrom(1, 3, 9, 19), fc.boolean(), (pieces, level, wasm) => {
+        setZstdWasmEnabled(wasm);
         const src = build(pieces);
         const frame = compress(src, level);
         // The output window sits between two guard zones in a larger buffer.
@@ -65,8 +70,29 @@ describe('zstd sequence execution', () => {
           expect(buf[GUARD + src.length + i]).toBe(SENTINEL);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 120 },
     );
+  });
+
+  it("decodes in place in the shared WebAssembly memory (a Blosc block's planes) as it does elsewhere", () => {
+    const before = { ...sequencesWasmCounts };
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 120 }), fc.constantFrom(1, 3, 19), fc.nat(40), (pieces, level, at) => {
+        const src = build(pieces);
+        const frame = compress(src, level);
+        const scratch = simdScratch(GUARD + at + src.length + GUARD)!;
+        expect(scratch).not.toBeNull();
+        scratch.fill(SENTINEL);
+        const n = zstdDecompressInto(frame, 0, frame.length, scratch, GUARD + at, src.length, null);
+        expect(n).toBe(src.length);
+        expect(Buffer.from(scratch.subarray(GUARD + at, GUARD + at + n)).equals(Buffer.from(src))).toBe(true);
+        for (let i = 0; i < GUARD + at; i++) expect(scratch[i]).toBe(SENTINEL);
+        for (let i = 0; i < GUARD; i++) expect(scratch[GUARD + at + src.length + i]).toBe(SENTINEL);
+      }),
+      { numRuns: 100 },
+    );
+    expect(sequencesWasmCounts.executed).toBeGreaterThan(before.executed + 50);
+    expect(sequencesWasmCounts.rejected).toBe(before.rejected);
   });
 
   it('decodes the same frame identically into an exact output and into the middle of a larger one', () => {

@@ -1,0 +1,348 @@
+/**
+ * The sequence loop of sequences.ts as a WebAssembly function on the shared memory
+ * (src/wasm/heap.ts): decode each (literal length, match length, offset) triple from the
+ * bitstream and execute it, for blocks whose output, literals and bitstream all sit in
+ * that memory. Mirrors `ZSTD_decodeSequence` and `ZSTD_execSequence` (lib/decompress/
+ * zstd_decompress_block.c of facebook/zstd), with a 64-bit bit container and 16-byte
+ * copies as there.
+ *
+ * Why: in JavaScript every typed-array access of the loop carries a bounds check and an
+ * index conversion, and the match copy from just-written output goes through 32-bit words;
+ * here the copies are one 8- or 16-byte move for the common shapes and the loop runs on
+ * registers. It does not throw: any sequence it cannot prove valid makes it return -1, and
+ * the caller runs the block again with the JavaScript loop, which names the error (or
+ * handles the case, e.g. a match into a dictionary). The checks below are what keep every
+ * access inside the memory whatever the input.
+ */
+import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
+import { ZSTD_AT, ZSTD_SIZE, heapBytes, instantiateHeapModule } from '../../wasm/heap.js';
+import { BLOCK_SIZE_LIMIT } from './frame.js';
+import type { FseTable } from './fse.js';
+import type { SequenceState } from './sequences.js';
+
+/** The executor's area of the shared memory. */
+const T_LL = ZSTD_AT;
+const T_ML = T_LL + (2 << 9) * 4;
+const T_OF = T_ML + (2 << 9) * 4;
+/** ZSTD_overlapCopy8's dec32table and dec64table, 8 bytes each. */
+const DEC32 = T_OF + (2 << 8) * 4;
+const DEC64 = DEC32 + 8;
+/** In: rep0, rep1, rep2. Out: the same, then the literal position after the last sequence. */
+const CTRL = DEC64 + 8;
+/** 8 zero bytes, then a block's sequence bitstream (short streams read the zeros as padding). */
+const BITS_PAD = CTRL + 32;
+const BITS_AT = BITS_PAD + 8;
+/** A block's literals, with 64 bytes of slack for 16-byte reads past their end. */
+export const LIT_AT = (BITS_AT + BLOCK_SIZE_LIMIT + 8 + 63) & ~63;
+const LIT_END = LIT_AT + BLOCK_SIZE_LIMIT + 64;
+if (LIT_END > ZSTD_AT + ZSTD_SIZE) throw new Error('zstd executor overruns its area of the heap');
+
+/** Fast-path sequences keep this many bytes before the frame's end (16-byte overshoot). */
+const SLACK = 32;
+
+// Parameters and locals of the function.
+const BS = 0, PTR = 1, BC = 2, LIT = 3, LITEND = 4, OP = 5, LIMIT = 6, WIN = 7, SAFE = 8, N = 9, LOGS = 10, PADBITS = 11;
+const LLS = 12, MLS = 13, OFS = 14, REP0 = 15, REP1 = 16, REP2 = 17, LLI = 18, MLI = 19, OFI = 20, LLINFO = 21, MLINFO = 22;
+const OFINFO = 23, LLBASE = 24, OFCODE = 25, OFBITS = 26, ML = 27, LL = 28, OFFSET = 29, TO = 30, M = 31, I = 32, NP = 33, TMP = 34;
+const C = 35;
+
+const get = op.get;
+const set = op.set;
+const k = op.i32;
+
+/** The next `n` bits of the stream (n = 0..31, given by `n`'s code), as an i32; does not consume them. */
+function peek(n: Code): Code {
+  return code(get(C), get(BC), op.extendU(), op.i64Shl(), op.i64(1), op.i64ShrU(), k(63), n, op.sub(), op.extendU(), op.i64ShrU(), op.wrap());
+}
+
+/** Consume `n` bits. */
+function skip(n: Code): Code {
+  return code(get(BC), n, op.add(), set(BC));
+}
+
+/** local = base + the next `n` bits. */
+function readInto(local: number, base: Code, n: Code): Code {
+  return code(base, peek(n), op.add(), set(local), skip(n));
+}
+
+/**
+ * Refill the container: move back by the whole bytes consumed, never before the stream
+ * start (BIT_reloadDStream in lib/common/bitstream.h), and load 64 bits. At least 57 bits
+ * are then unread, except near the start.
+ */
+const reload: Code = code(
+  get(PTR), get(BC), k(3), op.shrU(), op.sub(), set(NP),
+  get(NP), get(BS), op.sub(), set(TMP),
+  get(NP), get(TMP), get(TMP), k(31), op.shrS(), op.and(), op.sub(), set(NP),
+  get(BC), get(PTR), get(NP), op.sub(), k(3), op.shl(), op.sub(), set(BC),
+  get(NP), op.tee(PTR), op.load64(), set(C),
+);
+
+/** `while (i < limit) { body; i += step }` with i starting at `from`; runs body at least once. */
+function copyLoop(from: number, limit: number, step: number, body: Code): Code {
+  return code(
+    k(from), set(I),
+    op.loop(),
+    body,
+    get(I), k(step), op.add(), op.tee(I), get(limit), op.ltS(), op.brIf(0),
+    op.end(),
+  );
+}
+
+/** Return -1 when the i32 on the stack is negative. */
+const failIfNegative: Code = code(k(0), op.ltS(), op.if(), k(-1), op.return(), op.end());
+
+function executorBody(): FunctionBody {
+  const c: Code = [];
+  // Repeat offsets in.
+  c.push(...k(CTRL), ...op.load32(0), ...set(REP0), ...k(CTRL), ...op.load32(4), ...set(REP1), ...k(CTRL), ...op.load32(8), ...set(REP2));
+  c.push(...op.get(PTR), ...op.load64(), ...set(C));
+  // Initial states: literal lengths, offsets, match lengths (at most 8 + 9 + 8 + 9 bits).
+  const llLog = code(get(LOGS), k(255), op.and());
+  const ofLog = code(get(LOGS), k(8), op.shrU(), k(255), op.and());
+  const mlLog = code(get(LOGS), k(16), op.shrU());
+  c.push(...readInto(LLS, k(0), llLog), ...readInto(OFS, k(0), ofLog), ...readInto(MLS, k(0), mlLog));
+
+  const seq: Code = [];
+  // Table cells: base, then extraBits | nbBits << 8 | nextStateBase << 16 (fse.ts).
+  seq.push(...k(T_LL), ...get(LLS), ...k(3), ...op.shl(), ...op.add(), ...op.tee(LLI), ...op.load32(4), ...set(LLINFO));
+  seq.push(...k(T_ML), ...get(MLS), ...k(3), ...op.shl(), ...op.add(), ...op.tee(MLI), ...op.load32(4), ...set(MLINFO));
+  seq.push(...k(T_OF), ...get(OFS), ...k(3), ...op.shl(), ...op.add(), ...op.tee(OFI), ...op.load32(4), ...set(OFINFO));
+  seq.push(...get(LLI), ...op.load32(0), ...set(LLBASE));
+  seq.push(...get(OFINFO), ...k(255), ...op.and(), ...set(OFCODE));
+  // Offset (up to 31) and match length (up to 16) extra bits from one refill, literal
+  // length (16) and the three state updates (9 + 9 + 8) from the next.
+  seq.push(...reload);
+  seq.push(...readInto(OFBITS, k(0), get(OFCODE)));
+  seq.push(...readInto(ML, code(get(MLI), op.load32(0)), code(get(MLINFO), k(255), op.and())));
+  seq.push(...reload);
+  seq.push(...readInto(LL, get(LLBASE), code(get(LLINFO), k(255), op.and())));
+
+  // Offset: a new one (code > 1) or one of the three repeat offsets (RFC 8878 §3.1.2.5).
+  seq.push(
+    ...get(OFCODE), ...k(1), ...op.gtU(), ...op.if(),
+    ...get(OFI), ...op.load32(0), ...get(OFBITS), ...op.add(), ...set(OFFSET),
+    ...get(REP1), ...set(REP2), ...get(REP0), ...set(REP1), ...get(OFFSET), ...set(REP0),
+    ...op.else(),
+    ...get(OFCODE), ...op.eqz(), ...op.if(),
+    ...get(LLBASE), ...op.if(),
+    ...get(REP0), ...set(OFFSET),
+    ...op.else(),
+    ...get(REP1), ...set(OFFSET), ...get(REP0), ...set(REP1), ...get(OFFSET), ...set(REP0),
+    ...op.end(),
+    ...op.else(),
+    // idx = 1 + (ll == 0) + bit: 1 → rep1, 2 → rep2, 3 → rep0 - 1.
+    ...k(1), ...get(LLBASE), ...op.eqz(), ...op.add(), ...get(OFBITS), ...op.add(), ...set(TMP),
+    ...get(REP0), ...k(1), ...op.sub(),
+    ...get(REP1), ...get(REP2), ...get(TMP), ...k(1), ...op.eq(), ...op.select(),
+    ...get(TMP), ...k(3), ...op.eq(), ...op.select(), ...set(OFFSET),
+    ...get(TMP), ...k(1), ...op.ne(), ...op.if(), ...get(REP1), ...set(REP2), ...op.end(),
+    ...get(REP0), ...set(REP1), ...get(OFFSET), ...set(REP0),
+    ...op.end(),
+    ...op.end(),
+  );
+
+  // State updates, except after the last sequence: literal lengths, match lengths, offsets.
+  const nb = (info: number): Code => code(get(info), k(8), op.shrU(), k(255), op.and());
+  const next = (info: number): Code => code(get(info), k(16), op.shrU());
+  seq.push(
+    ...get(N), ...k(1), ...op.ne(), ...op.if(),
+    ...readInto(LLS, next(LLINFO), nb(LLINFO)),
+    ...readInto(MLS, next(MLINFO), nb(MLINFO)),
+    ...readInto(OFS, next(OFINFO), nb(OFINFO)),
+    ...op.end(),
+  );
+  seq.push(...get(N), ...k(1), ...op.sub(), ...set(N));
+
+  // Execute. One test for all the limits: each difference is negative exactly when its
+  // limit is exceeded (all values are far below 2^31, so none overflows).
+  seq.push(...get(OP), ...get(LL), ...op.add(), ...set(TO));
+  seq.push(
+    ...get(LIMIT), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(),
+    ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(), ...op.or(),
+    ...get(TO), ...get(WIN), ...op.sub(), ...get(OFFSET), ...op.sub(), ...op.or(),
+    ...get(OFFSET), ...k(1), ...op.sub(), ...op.or(),
+    ...get(SAFE), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(), ...op.or(),
+    ...k(0), ...op.ltS(), ...op.if(),
+  );
+  // Slow path: near the frame's end (exact byte copies), or invalid (-1).
+  seq.push(
+    ...get(OFFSET), ...k(1), ...op.sub(), ...failIfNegative,
+    ...get(LIMIT), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(), ...failIfNegative,
+    ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(), ...failIfNegative,
+    ...get(TO), ...get(WIN), ...op.sub(), ...get(OFFSET), ...op.sub(), ...failIfNegative,
+    ...get(LL), ...op.if(),
+    ...copyLoop(0, LL, 1, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load8(), op.store8())),
+    ...op.end(),
+    ...get(TO), ...get(OFFSET), ...op.sub(), ...set(M),
+    ...get(ML), ...op.if(),
+    ...copyLoop(0, ML, 1, code(get(TO), get(I), op.add(), get(M), get(I), op.add(), op.load8(), op.store8())),
+    ...op.end(),
+    ...op.else(),
+  );
+  // Fast path: 16 bytes of literals (more in a loop), then the match by 16 or 8 bytes;
+  // bytes written past either are overwritten later (SLACK keeps them inside the frame).
+  seq.push(
+    ...get(OP), ...get(LIT), ...op.load(), ...op.store(),
+    ...get(LL), ...k(16), ...op.gtS(), ...op.if(),
+    ...copyLoop(16, LL, 16, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load(), op.store())),
+    ...op.end(),
+    ...get(TO), ...get(OFFSET), ...op.sub(), ...set(M),
+    ...get(OFFSET), ...k(16), ...op.geS(), ...op.if(),
+    ...get(TO), ...get(M), ...op.load(), ...op.store(),
+    ...get(ML), ...k(16), ...op.gtS(), ...op.if(),
+    ...copyLoop(16, ML, 16, code(get(TO), get(I), op.add(), get(M), get(I), op.add(), op.load(), op.store())),
+    ...op.end(),
+    ...op.else(),
+    ...get(OFFSET), ...k(8), ...op.geS(), ...op.if(),
+    ...get(TO), ...get(M), ...op.load64(), ...op.store64(),
+    ...op.else(),
+    // ZSTD_overlapCopy8: 4 bytes one by one, 4 more from a spread source, after which
+    // the source trails the output by at least 8 bytes.
+    ...get(TO), ...get(M), ...op.load8(0), ...op.store8(0),
+    ...get(TO), ...get(M), ...op.load8(1), ...op.store8(1),
+    ...get(TO), ...get(M), ...op.load8(2), ...op.store8(2),
+    ...get(TO), ...get(M), ...op.load8(3), ...op.store8(3),
+    ...get(M), ...get(OFFSET), ...op.load8(DEC32), ...op.add(), ...set(M),
+    ...get(TO), ...get(M), ...op.load32(), ...op.store32(4),
+    ...get(M), ...get(OFFSET), ...op.load8(DEC64), ...op.sub(), ...set(M),
+    ...op.end(),
+    ...get(ML), ...k(8), ...op.gtS(), ...op.if(),
+    ...copyLoop(8, ML, 8, code(get(TO), get(I), op.add(), get(M), get(I), op.add(), op.load64(), op.store64())),
+    ...op.end(),
+    ...op.end(),
+    ...op.end(),
+  );
+  seq.push(...get(LIT), ...get(LL), ...op.add(), ...set(LIT));
+  seq.push(...get(TO), ...get(ML), ...op.add(), ...set(OP));
+
+  c.push(
+    ...op.block(), ...op.loop(),
+    ...get(N), ...op.eqz(), ...op.brIf(1),
+    ...seq,
+    ...op.br(0),
+    ...op.end(), ...op.end(),
+  );
+  // Every bit read, no more, no fewer: (ptr - start) * 8 + 64 - bc unread bits must be the padding.
+  c.push(
+    ...get(PTR), ...get(BS), ...op.sub(), ...k(3), ...op.shl(), ...k(64), ...op.add(), ...get(BC), ...op.sub(), ...get(PADBITS),
+    ...op.ne(), ...op.if(), ...k(-1), ...op.return(), ...op.end(),
+  );
+  c.push(...k(CTRL), ...get(REP0), ...op.store32(0), ...k(CTRL), ...get(REP1), ...op.store32(4), ...k(CTRL), ...get(REP2), ...op.store32(8));
+  c.push(...k(CTRL), ...get(LIT), ...op.store32(12));
+  c.push(...get(OP));
+  return {
+    params: Array<number>(12).fill(I32),
+    result: I32,
+    locals: [[C - 12, I32], [1, I64]],
+    code: c,
+  };
+}
+
+type Executor = (
+  bs: number, ptr: number, bc: number, lit: number, litEnd: number, op: number, limit: number,
+  win: number, safe: number, nbSeq: number, logs: number, padBits: number,
+) => number;
+
+/** The module's bytes: one function, `sequences`, on the shared memory. */
+export function sequencesModuleBytes(): Uint8Array<ArrayBuffer> {
+  return moduleBytes([executorBody()], ['sequences'], Math.ceil(LIT_END / 65536));
+}
+
+let enabled = true;
+let executor: Executor | null = null;
+let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
+
+function instantiate(exportsObject: WebAssembly.Exports): void {
+  executor = exportsObject['sequences'] as Executor;
+  const heap = heapBytes();
+  heap.set([0, 1, 2, 1, 4, 4, 4, 4], DEC32);
+  heap.set([8, 8, 8, 7, 8, 9, 10, 11], DEC64);
+  heap.fill(0, BITS_PAD, BITS_AT);
+  state = 'ready';
+}
+
+/** Whether blocks may go to the WebAssembly executor (compiling it on first ask). */
+export function wasmSequencesReady(): boolean {
+  if (state === 'ready') return enabled;
+  if (state !== 'idle' || !enabled) return false;
+  state = 'pending';
+  const exportsObject = instantiateHeapModule(sequencesModuleBytes(), instantiate, () => {
+    state = 'failed';
+  });
+  if (exportsObject !== null) instantiate(exportsObject);
+  return executor !== null;
+}
+
+/**
+ * Turn the WebAssembly sequence executor on or off (on by default where the platform has
+ * WebAssembly SIMD). Output does not change; only speed does.
+ */
+export function setZstdWasmEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Blocks the executor ran and blocks it gave back to the JavaScript loop (for tests and benchmarks). */
+export const sequencesWasmCounts = { executed: 0, rejected: 0 };
+
+let cellsView = new Int32Array(0);
+
+function copyTable(t: FseTable, at: number): void {
+  const heap = heapBytes();
+  if (cellsView.buffer !== heap.buffer) cellsView = new Int32Array(heap.buffer);
+  cellsView.set(t.cells.subarray(0, 2 << t.log), at >>> 2);
+}
+
+/**
+ * Execute st.nbSeq sequences of the bitstream src[start, end) with the WebAssembly
+ * function. Everything else is in the shared memory: literals at [litPos, litEnd), output
+ * from `op`, below `limit`, matches back to `win`, 16-byte overshoot allowed below
+ * `safeEnd`. Returns the output position after the sequences (the literals left over are
+ * the caller's), with st's repeat offsets and st.litAfter (the literal position then) updated; or -1 when the block
+ * must be run by the JavaScript loop (which then names the error, if there is one).
+ */
+export function executeSequencesWasm(
+  st: SequenceState,
+  src: Uint8Array,
+  start: number,
+  end: number,
+  litPos: number,
+  litEnd: number,
+  op: number,
+  limit: number,
+  win: number,
+  safeEnd: number,
+): number {
+  const n = end - start;
+  if (n <= 0 || src[end - 1] === 0) return -1;
+  const heap = heapBytes();
+  heap.set(n === src.length ? src : src.subarray(start, end), BITS_AT);
+  const ll = st.ll!;
+  const ml = st.ml!;
+  const of = st.of!;
+  copyTable(ll, T_LL);
+  copyTable(ml, T_ML);
+  copyTable(of, T_OF);
+  const ctrl = cellsView;
+  const c = CTRL >>> 2;
+  ctrl[c] = st.rep0;
+  ctrl[c + 1] = st.rep1;
+  ctrl[c + 2] = st.rep2;
+  const short = n < 8;
+  const bs = short ? BITS_AT + n - 8 : BITS_AT;
+  const marker = Math.clz32(src[end - 1]!) - 23;
+  const out = executor!(
+    bs, BITS_AT + n - 8, marker, litPos, litEnd, op, limit, win, safeEnd - SLACK, st.nbSeq,
+    ll.log | (of.log << 8) | (ml.log << 16), short ? (8 - n) * 8 : 0,
+  );
+  if (out < 0) {
+    sequencesWasmCounts.rejected++;
+    return -1;
+  }
+  sequencesWasmCounts.executed++;
+  st.rep0 = ctrl[c]!;
+  st.rep1 = ctrl[c + 1]!;
+  st.rep2 = ctrl[c + 2]!;
+  st.litAfter = ctrl[c + 3]!;
+  return out;
+}

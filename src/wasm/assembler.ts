@@ -1,0 +1,166 @@
+/**
+ * Just enough of the WebAssembly binary format (core spec §5, plus the fixed-width SIMD
+ * opcodes) to assemble the project's kernels at run time: no binary is shipped, the
+ * TypeScript that assembles a module is its source.
+ *
+ * Instructions are arrays of bytes; a function body is their concatenation. Every module
+ * built here imports its memory as `env.memory` (see heap.ts), so that kernels of different
+ * modules can work on the same bytes without copies.
+ */
+
+export type Code = number[];
+
+export function uleb(value: number): Code {
+  const out: Code = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+export function sleb(value: number): Code {
+  const out: Code = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+/** Value types. */
+export const I32 = 0x7f;
+export const I64 = 0x7e;
+export const V128 = 0x7b;
+
+/** A memory argument: alignment hint (log2, 0 = none promised) and constant offset. */
+function memarg(align: number, offset: number): Code {
+  return [...uleb(align), ...uleb(offset)];
+}
+
+/** Instruction builders; each returns its encoded bytes. */
+export const op = {
+  // Control.
+  block: (): Code => [0x02, 0x40],
+  loop: (): Code => [0x03, 0x40],
+  if: (): Code => [0x04, 0x40],
+  ifI32: (): Code => [0x04, I32],
+  else: (): Code => [0x05],
+  end: (): Code => [0x0b],
+  br: (depth: number): Code => [0x0c, ...uleb(depth)],
+  brIf: (depth: number): Code => [0x0d, ...uleb(depth)],
+  return: (): Code => [0x0f],
+  select: (): Code => [0x1b],
+  // Locals and constants.
+  get: (local: number): Code => [0x20, ...uleb(local)],
+  set: (local: number): Code => [0x21, ...uleb(local)],
+  tee: (local: number): Code => [0x22, ...uleb(local)],
+  i32: (value: number): Code => [0x41, ...sleb(value)],
+  /** An i64 constant in the i32 range. */
+  i64: (value: number): Code => [0x42, ...sleb(value)],
+  // Memory (offset = a constant added to the address on the stack).
+  load32: (offset = 0): Code => [0x28, ...memarg(0, offset)],
+  load64: (offset = 0): Code => [0x29, ...memarg(0, offset)],
+  load8: (offset = 0): Code => [0x2d, ...memarg(0, offset)],
+  store32: (offset = 0): Code => [0x36, ...memarg(0, offset)],
+  store64: (offset = 0): Code => [0x37, ...memarg(0, offset)],
+  store8: (offset = 0): Code => [0x3a, ...memarg(0, offset)],
+  // i32 arithmetic and comparisons.
+  eqz: (): Code => [0x45],
+  eq: (): Code => [0x46],
+  ne: (): Code => [0x47],
+  ltS: (): Code => [0x48],
+  ltU: (): Code => [0x49],
+  gtS: (): Code => [0x4a],
+  gtU: (): Code => [0x4b],
+  leS: (): Code => [0x4c],
+  geS: (): Code => [0x4e],
+  geU: (): Code => [0x4f],
+  add: (): Code => [0x6a],
+  sub: (): Code => [0x6b],
+  mul: (): Code => [0x6c],
+  and: (): Code => [0x71],
+  or: (): Code => [0x72],
+  shl: (): Code => [0x74],
+  shrS: (): Code => [0x75],
+  shrU: (): Code => [0x76],
+  // i64.
+  i64Shl: (): Code => [0x86],
+  i64ShrU: (): Code => [0x88],
+  wrap: (): Code => [0xa7],
+  extendU: (): Code => [0xad],
+  // SIMD: prefix 0xfd, then the LEB128 sub-opcode. Alignment hint 0 (no alignment
+  // promised: buffers are placed at arbitrary offsets).
+  load: (offset = 0): Code => [0xfd, 0x00, ...memarg(0, offset)],
+  store: (offset = 0): Code => [0xfd, 0x0b, ...memarg(0, offset)],
+  v128: (bytes: readonly number[]): Code => [0xfd, 0x0c, ...bytes],
+  shuffle: (lanes: readonly number[]): Code => [0xfd, 0x0d, ...lanes],
+  v128And: (): Code => [0xfd, 0x4e],
+  v128Xor: (): Code => [0xfd, 0x51],
+  i64x2Shl: (): Code => [0xfd, ...uleb(203)],
+  i64x2ShrU: (): Code => [0xfd, ...uleb(205)],
+};
+
+/** Concatenate instructions. */
+export function code(...parts: Code[]): Code {
+  const out: Code = [];
+  for (const p of parts) for (const b of p) out.push(b);
+  return out;
+}
+
+export interface FunctionBody {
+  /** Parameter types (all functions here return one i32 or nothing). */
+  params: number[];
+  result: number | null;
+  /** Runs of locals after the parameters: [count, type]. */
+  locals: Array<[number, number]>;
+  code: Code;
+}
+
+function section(id: number, payload: Code): Code {
+  return [id, ...uleb(payload.length), ...payload];
+}
+
+function name(s: string): Code {
+  const bytes = Array.from(s, (c) => c.charCodeAt(0));
+  return [...uleb(bytes.length), ...bytes];
+}
+
+/**
+ * A module importing its memory as `env.memory` (at least `minPages` pages) and exporting
+ * `functions` under `names`, in that order.
+ */
+export function moduleBytes(functions: readonly FunctionBody[], names: readonly string[], minPages: number): Uint8Array<ArrayBuffer> {
+  // One function type per function: simple, and the section stays small.
+  const types: Code = [...uleb(functions.length)];
+  for (const f of functions) {
+    types.push(0x60, ...uleb(f.params.length), ...f.params);
+    if (f.result === null) types.push(0x00);
+    else types.push(0x01, f.result);
+  }
+  const imports = [...uleb(1), ...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(minPages)];
+  const funcs = [...uleb(functions.length), ...functions.flatMap((_, i) => uleb(i))];
+  const exportEntries: Code = [...uleb(names.length)];
+  names.forEach((n, i) => exportEntries.push(...name(n), 0x00, ...uleb(i)));
+  const bodies: Code = [...uleb(functions.length)];
+  for (const f of functions) {
+    const locals = [...uleb(f.locals.length)];
+    for (const [count, t] of f.locals) locals.push(...uleb(count), t);
+    const fn = [...locals, ...f.code, ...op.end()];
+    bodies.push(...uleb(fn.length), ...fn);
+  }
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exportEntries),
+    ...section(10, bodies),
+  ]);
+}

@@ -1,0 +1,106 @@
+/**
+ * The one WebAssembly memory that every module assembled here imports, and its map.
+ *
+ * Sharing it is what lets a zstd stream be decoded into the very bytes the unshuffle
+ * kernel then reads: the chunk decoder asks for a scratch view (SCRATCH_AT), the codec
+ * writes the block's planes there, the shuffle kernels read them in place.
+ *
+ * Map (byte offsets):
+ * - [0, SHUFFLE_END): the shuffle kernels' tiles (see src/shuffle/simd.ts);
+ * - [ZSTD_AT, ZSTD_END): the zstd sequence executor's tables, bitstream and literals;
+ * - [SCRATCH_AT, SCRATCH_AT + SCRATCH_MAX): a block's planes (simdScratch);
+ * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere.
+ * The memory grows on demand (growing detaches every view: callers take views anew after
+ * anything that may grow it, and never keep one across calls).
+ */
+
+export const PAGE = 65536;
+
+/** End of the shuffle tiles (three 32 KiB tiles plus the gaps that keep them off 4K aliasing). */
+export const SHUFFLE_END = 3 * 32 * 1024 + 4224;
+/** The zstd executor's area (its layout is in src/codecs/zstd/sequences-wasm.ts). */
+export const ZSTD_AT = 0x1a000;
+export const ZSTD_SIZE = 0x44000;
+export const ZSTD_END = ZSTD_AT + ZSTD_SIZE;
+/** A block's planes; 128 bytes past a 4 KiB boundary, as the tiles are placed (simd.ts). */
+export const SCRATCH_AT = ZSTD_END + 128;
+export const SCRATCH_MAX = 8 << 20;
+/** A zstd frame's output, when it cannot be decoded where the caller wants it. */
+export const WINDOW_AT = SCRATCH_AT + SCRATCH_MAX + 4096;
+
+let memory: WebAssembly.Memory | null = null;
+let bytes: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+let failed = false;
+
+/** The shared memory, created on first use; null where there is no WebAssembly. */
+export function heapMemory(): WebAssembly.Memory | null {
+  if (memory !== null || failed) return memory;
+  const wasm = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
+  if (wasm === undefined) {
+    failed = true;
+    return null;
+  }
+  try {
+    memory = new wasm.Memory({ initial: Math.ceil(SCRATCH_AT / PAGE) });
+  } catch {
+    failed = true;
+    return null;
+  }
+  bytes = new Uint8Array(memory.buffer);
+  return memory;
+}
+
+/** A view of the whole memory as it is now (empty before heapMemory succeeded). */
+export function heapBytes(): Uint8Array<ArrayBuffer> {
+  if (memory !== null && bytes.buffer !== memory.buffer) bytes = new Uint8Array(memory.buffer);
+  return bytes;
+}
+
+/** Make the memory hold at least `size` bytes; false when it cannot grow (or does not exist). */
+export function reserveHeap(size: number): boolean {
+  const mem = heapMemory();
+  if (mem === null) return false;
+  const have = mem.buffer.byteLength;
+  if (size <= have) return true;
+  try {
+    mem.grow(Math.ceil((size - have) / PAGE));
+  } catch {
+    return false;
+  }
+  bytes = new Uint8Array(mem.buffer);
+  return true;
+}
+
+/** Whether `view` lies in the shared memory. */
+export function inHeap(view: Uint8Array): boolean {
+  return memory !== null && view.buffer === memory.buffer;
+}
+
+/**
+ * Compile and instantiate a module assembled for this memory. Synchronous compilation is
+ * refused for modules over 4 KiB on a browser's main thread; there `onReady` is called
+ * once the asynchronous compile ends, and the caller serves with JavaScript meanwhile.
+ * Returns the exports, or null (not yet, or never: `onFail` tells which).
+ */
+export function instantiateHeapModule(
+  moduleBytes: Uint8Array<ArrayBuffer>,
+  onReady: (exports: WebAssembly.Exports) => void,
+  onFail: () => void,
+): WebAssembly.Exports | null {
+  const mem = heapMemory();
+  const wasm = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
+  if (mem === null || wasm === undefined || !wasm.validate(moduleBytes)) {
+    onFail();
+    return null;
+  }
+  const imports = { env: { memory: mem } };
+  try {
+    return new wasm.Instance(new wasm.Module(moduleBytes), imports).exports;
+  } catch {
+    wasm.compile(moduleBytes).then(
+      (module) => wasm.instantiate(module, imports).then((inst) => onReady(inst.exports), onFail),
+      onFail,
+    );
+    return null;
+  }
+}
