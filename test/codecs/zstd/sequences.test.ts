@@ -1,18 +1,23 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { zstdDecompressInto } from '../../../src/codecs/zstd/index.js';
-import { sequencesWasmCounts, setZstdWasmEnabled } from '../../../src/codecs/zstd/sequences-wasm.js';
+import {
+  sequencesModuleBytes,
+  sequencesWasmCounts,
+  setZstdWasmEnabled,
+  wasmSequencesReady,
+} from '../../../src/codecs/zstd/sequences-wasm.js';
 import { zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/index.js';
 import { simdScratch } from '../../../src/shuffle/simd.js';
 
 afterEach(() => setZstdWasmEnabled(true));
 
 /**
- * The sequence loop executes common shapes (short literals, matches up to 64 bytes, offsets
- * other than 3) inline with fixed-size word copies that may write past a sequence's end, and
- * leaves the rest to a general path. These inputs are made of pieces that produce every
- * shape: literal runs, short-period runs (periods 1 to 9), and copies of earlier bytes at
- * near and far distances, short and long.
+ * Both sequence loops execute common shapes with fixed-size copies that may write past a
+ * sequence's end, long overlapping matches from a multiple of their period, and sequences
+ * near the frame's end exactly. These inputs are made of pieces that produce every shape:
+ * literal runs, short-period runs (periods 1 to 9, up to 6000 bytes), and copies of earlier
+ * bytes at near and far distances, short and long.
  */
 type Piece =
   | { kind: 'literals'; bytes: Uint8Array }
@@ -22,10 +27,16 @@ type Piece =
 const piece: fc.Arbitrary<Piece> = fc.oneof(
   fc.uint8Array({ minLength: 0, maxLength: 40 }).map((bytes): Piece => ({ kind: 'literals', bytes })),
   fc
-    .record({ pattern: fc.uint8Array({ minLength: 1, maxLength: 9 }), length: fc.integer({ min: 1, max: 200 }) })
+    .record({
+      pattern: fc.uint8Array({ minLength: 1, maxLength: 9 }),
+      length: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 200, max: 6000 })),
+    })
     .map((r): Piece => ({ kind: 'period', ...r })),
   fc
-    .record({ distance: fc.integer({ min: 1, max: 20000 }), length: fc.integer({ min: 3, max: 300 }) })
+    .record({
+      distance: fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 20000 })),
+      length: fc.oneof(fc.integer({ min: 3, max: 300 }), fc.integer({ min: 300, max: 3000 })),
+    })
     .map((r): Piece => ({ kind: 'copy', ...r })),
 );
 
@@ -54,6 +65,12 @@ const GUARD = 64;
 const SENTINEL = 0xa5;
 
 describe('zstd sequence execution', () => {
+  it('the WebAssembly sequence loop is a module this platform validates and uses', () => {
+    expect(WebAssembly.validate(sequencesModuleBytes())).toBe(true);
+    // Node 20+ has WebAssembly SIMD: the fast path must really be taken here.
+    expect(wasmSequencesReady()).toBe(true);
+  });
+
   it('decodes every literal/match shape exactly, and writes nothing outside the output window (both sequence loops)', () => {
     fc.assert(
       fc.property(fc.array(piece, { minLength: 1, maxLength: 120 }), fc.constantFrom(1, 3, 9, 19), fc.boolean(), (pieces, level, wasm) => {
