@@ -106,14 +106,6 @@ function whileLoop(limit: number, step: number, body: Code): Code {
 }
 
 /**
- * The rest of an overlapping match from byte 16 on, with its first 16 bytes written and
- * D1 a multiple of the offset of at least 16. The output repeats with any multiple of the
- * offset as its period, so each 16-byte move may read from D1 bytes back; but a load of
- * bytes stored a moment ago waits for those stores (measured: 5.7 GB/s reading 16 bytes
- * back, 23 GB/s at 64, 41 GB/s at 128), so once 128 bytes are out the moves read from
- * D2 >= 128 bytes back.
- */
-/**
  * Match bytes from `i` to ML, read from `distance` (a local, at least 64; best 128 or
  * more) bytes back: 64 bytes per step while a whole step fits, then 16.
  */
@@ -131,6 +123,14 @@ function farCopy(distance: number): Code {
   );
 }
 
+/**
+ * The rest of an overlapping match from byte 16 on, with its first 16 bytes written and
+ * D1 a multiple of the offset of at least 16. The output repeats with any multiple of the
+ * offset as its period, so each 16-byte move may read from D1 bytes back; but a load of
+ * bytes stored a moment ago waits for those stores (measured: 5.7 GB/s reading 16 bytes
+ * back, 23 GB/s at 64, 41 GB/s at 128), so once 128 bytes are out the moves read from
+ * D2 >= 128 bytes back.
+ */
 const overlappingTail: Code = code(
   get(OFFSET), op.load8(PERIOD128), set(D2),
   get(ML), get(D2), get(ML), get(D2), op.ltS(), op.select(), set(TMP),
