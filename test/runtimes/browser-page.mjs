@@ -1,6 +1,7 @@
 // Runs in a Chromium page served by browser.test.ts: the built package with Web Workers.
 import * as api from '/dist/index.js';
 import { getPool } from '/dist/pool/pool.js';
+import { sequencesWasmCounts } from '/dist/codecs/zstd/sequences-wasm.js';
 
 async function hex(bytes) {
   // crypto.subtle refuses views of shared memory: hash a plain copy.
@@ -30,6 +31,12 @@ export async function run() {
   checks['encode lz4 = sync'] = (await hex(chunk)) === (await hex(api.compress(data, { codec: 'lz4' })));
   const back = await api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 });
   checks['round trip'] = (await hex(back)) === (await hex(new Uint8Array(data.buffer)));
+  // On the page's own thread: zstd's WebAssembly sequence loop (small enough to compile
+  // synchronously there) decodes every block.
+  const zdata = new Float64Array(100_000).map((_, i) => Math.round(Math.sin(i / 50) * 100));
+  const zchunk = api.compress(zdata, { codec: 'zstd', clevel: 5 });
+  checks['zstd decode, page thread'] = (await hex(api.decompress(zchunk))) === (await hex(new Uint8Array(zdata.buffer)));
+  checks['zstd WebAssembly sequence loop'] = sequencesWasmCounts.executed > 0 && sequencesWasmCounts.rejected === 0;
   const workers = getPool().workerCount;
   api.shutdownPool();
   return { isolated: globalThis.crossOriginIsolated, shared: typeof SharedArrayBuffer === 'function', checks, workers };

@@ -48,7 +48,7 @@ describe('runtimes', () => {
       expect(r.stderr.includes('check failed') ? r.stderr : '').toBe('');
       expect(r.status).toBe(0);
       const last = r.stdout.trim().split('\n').pop() ?? '';
-      expect(JSON.parse(last)).toEqual({ ok: true, checks: 20 });
+      expect(JSON.parse(last)).toEqual({ ok: true, checks: 21 });
     });
   }
 });

@@ -10,6 +10,7 @@ import {
   chunkInfo, compress, compressAsync, decompress, decompressAsync, decompressFrameAsync, SChunk, bloscpack, shutdownPool,
 } from '../../dist/index.js';
 import { getPool } from '../../dist/pool/pool.js';
+import { sequencesWasmCounts } from '../../dist/codecs/zstd/sequences-wasm.js';
 import { FileSource, bloscpackPackFile, bloscpackUnpackFile } from '../../dist/node.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -25,6 +26,8 @@ for (const f of manifest.files.filter((x) => x.params.codec === 'zstd' && x.deco
   const out = decompress(new Uint8Array(readFileSync(join(root, 'fixtures', f.path))));
   check(`decode ${f.path}`, sha256(out) === f.decoded.sha256);
 }
+// This runtime runs zstd's WebAssembly sequence loop (no block handed back to JavaScript).
+check('zstd WebAssembly sequence loop', sequencesWasmCounts.executed > 0 && sequencesWasmCounts.rejected === 0);
 
 const data = new Float64Array(50000).map((_, i) => Math.sin(i / 100));
 for (const codec of ['blosclz', 'lz4', 'lz4hc', 'zlib', 'zstd']) {
