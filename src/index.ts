@@ -14,6 +14,9 @@ import { resolveCParams, type CompressOptions } from './params.js';
 
 export { BloscError, BloscErrorCode, errorCodeName, isBloscError } from './errors.js';
 export type { BloscErrorContext } from './errors.js';
+// Resource limits: the output ceiling and metadata bounds every decode path applies.
+export { getLimits, setLimits, DEFAULT_LIMITS } from './limits.js';
+export type { BloscLimits } from './limits.js';
 export { chunkInfo } from './chunk/info.js';
 export type { ChunkInfo, ChunkFilterInfo } from './chunk/info.js';
 export type { DecompressOptions } from './chunk/decompress.js';
