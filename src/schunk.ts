@@ -62,6 +62,8 @@ type Slot = Uint8Array | number;
 interface LazyChunks {
   readonly count: number;
   readonly nbytes: number;
+  /** The special value (1 zeros, 2 NaN, 4 uninit) of every chunk, or 0. */
+  readonly special: number;
   slot(i: number): Slot;
   size(i: number): number;
 }
@@ -260,7 +262,7 @@ export class SChunk {
     if (h.chunksize > 0) {
       // Sizes follow from the header (every chunk but the last holds chunksize): nothing to list.
       const n = frame.nchunks;
-      if (n > 0) s.lazy = { count: n, nbytes: h.nbytes, slot: (i) => i, size: (i) => frame.declaredNbytes(i) };
+      if (n > 0) s.lazy = { count: n, nbytes: h.nbytes, special: frame.uniformSpecialKind, slot: (i) => i, size: (i) => frame.declaredNbytes(i) };
     } else {
       // Chunks of any size: each one's header says (the frame bounds their number by its data area).
       for (let i = 0; i < frame.nchunks; i++) {
@@ -392,7 +394,8 @@ export class SChunk {
     const lastSize = total - cs * (count - 1);
     const full = total >= cs ? make(cs, p) : null;
     const last = lastSize === cs ? full! : make(lastSize, p);
-    this.lazy = { count, nbytes: total, slot: (i) => (i < count - 1 ? full! : last), size: (i) => (i < count - 1 ? cs : lastSize) };
+    const special = kind === 'zeros' ? SpecialKind.Zero : kind === 'nan' ? SpecialKind.NaN : SpecialKind.Uninit;
+    this.lazy = { count, nbytes: total, special, slot: (i) => (i < count - 1 ? full! : last), size: (i) => (i < count - 1 ? cs : lastSize) };
     return count;
   }
 
@@ -593,6 +596,11 @@ export class SChunk {
   private frameSpec(sparse: boolean): FrameWriteSpec {
     const chunks: FrameChunk[] = [];
     const count = this.nchunks;
+    const lazy = this.lazy;
+    const specialRun = lazy !== null && lazy.special !== 0 && this.chunksizeValue > 0
+      ? { special: lazy.special as 1 | 2 | 4, count: lazy.count, nbytes: lazy.nbytes }
+      : undefined;
+    if (specialRun !== undefined) return this.specOf(sparse, chunks, specialRun);
     // One entry per chunk, as the lists a change would make: the same bound.
     checkOutput(count * LIST_BYTES_PER_CHUNK, outputCeiling(undefined), `the list of ${count} chunks`);
     for (let i = 0; i < count; i++) {
@@ -614,10 +622,15 @@ export class SChunk {
         chunks.push({ kind: 'data', bytes });
       }
     }
+    return this.specOf(sparse, chunks, undefined);
+  }
+
+  private specOf(sparse: boolean, chunks: FrameChunk[], specialRun: FrameWriteSpec['specialRun']): FrameWriteSpec {
     const metalayers: FrameLayer[] = [...this.meta.layers].map(([name, content]) => ({ name, content }));
     const vlmetalayers: FrameLayer[] = [...this.vlmeta.layers].map(([name, content]) => ({ name, content }));
     const p = this.cparams;
     return {
+      ...(specialRun === undefined ? {} : { specialRun }),
       sparse,
       typesize: this.typesize,
       blocksize: this.headerBlocksize,

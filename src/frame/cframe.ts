@@ -346,6 +346,11 @@ class OffsetsIndex {
     return this.window[i - start]!;
   }
 
+  /** The special kind of every entry when the index is one repeated negative offset, else 0. */
+  get uniformSpecial(): number {
+    return this.uniform < 0 ? -this.uniform : 0;
+  }
+
   /** Whether every entry is known without decoding (a repeated value, or decoded at open). */
   get inMemory(): boolean {
     return this.chunk === null;
@@ -513,6 +518,11 @@ export class CFrame {
     return { kind: 'data', offset: this.header.headerLen + o, span: end - o };
   }
 
+  /** The special kind every chunk has when the index is one repeated negative offset, else 0 (no decoding). */
+  get uniformSpecialKind(): number {
+    return this.nchunks > 0 ? this.index.uniformSpecial : 0;
+  }
+
   /** The special kind of chunk `i` when stored as a negative offset, else 0. */
   specialKind(i: number): number {
     this.checkIndex(i);
@@ -589,6 +599,12 @@ export interface FrameWriteSpec {
   /** Values are compressed Blosc2 chunks. */
   vlmetalayers: readonly FrameLayer[];
   chunks: readonly FrameChunk[];
+  /**
+   * Instead of `chunks` (left empty): `count` chunks all of one special value, `nbytes` in
+   * all, as `frame_fill_special` writes them (the index is one repeated value), so a frame
+   * of 2^27 zero chunks is written without listing them.
+   */
+  specialRun?: { readonly special: 1 | 2 | 4; readonly count: number; readonly nbytes: number };
   /**
    * Write the index frame of a sparse frame (frame type 1): data chunks are not embedded,
    * the index holds their chunk-file ids 0, 1, 2... in order.
@@ -708,16 +724,23 @@ function offsetsIndexChunk(raw: Uint8Array): Uint8Array {
 export function writeFrame(spec: FrameWriteSpec): Uint8Array {
   const metaNames = layerNames(spec.metalayers, MAX_METALAYERS, 'metalayer');
   const vlNames = layerNames(spec.vlmetalayers, MAX_VLMETALAYERS_WRITE, 'vlmetalayer');
-  const nchunks = spec.chunks.length;
+  const run = spec.specialRun;
+  const nchunks = run === undefined ? spec.chunks.length : run.count;
   if (nchunks > MAX_NCHUNKS) fail(BloscErrorCode.InvalidParam, `${nchunks} chunks exceed the format limit`);
   const fixed = spec.chunksize > 0;
+  if (run !== undefined) {
+    if (spec.chunks.length !== 0 || !fixed || !Number.isSafeInteger(run.nbytes) || Math.ceil(run.nbytes / spec.chunksize) !== run.count || run.count === 0) {
+      fail(BloscErrorCode.InvalidParam, 'a special run needs a fixed chunksize, no listed chunks, and nbytes filling exactly its count of chunks');
+    }
+  }
 
-  let nbytes = 0;
+  let nbytes = run === undefined ? 0 : run.nbytes;
   let cbytes = 0;
   let nextId = 0;
-  const raw = new Uint8Array(8 * nchunks);
+  const raw = new Uint8Array(8 * (run === undefined ? nchunks : 1));
   const rawView = new DataView(raw.buffer);
-  for (let i = 0; i < nchunks; i++) {
+  if (run !== undefined) rawView.setUint32(4, specialOffsetHigh(run.special) >>> 0, true);
+  for (let i = 0; i < spec.chunks.length; i++) {
     const c = spec.chunks[i]!;
     let chunkNbytes: number;
     if (c.kind === 'special') {
@@ -741,10 +764,11 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
   }
   let index: Uint8Array = new Uint8Array(0);
   if (nchunks > 0 && nbytes > 0) {
-    const first = spec.chunks[0]!;
-    const uniform = first.kind === 'special' && spec.chunks.every((c) => c.kind === 'special' && c.special === first.special);
-    // A frame of one special value gets the 40-byte repeated-value index frame_fill_special writes.
-    index = uniform ? repeatValueChunk(raw.length, raw.subarray(0, 8), resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8 })) : offsetsIndexChunk(raw);
+    const first = spec.chunks[0];
+    const uniform = run !== undefined || (first!.kind === 'special' && spec.chunks.every((c) => c.kind === 'special' && c.special === first!.special));
+    // A frame of one special value gets the 40-byte repeated-value index frame_fill_special
+    // writes (blosclz, clevel 5, typesize 8, blocksize 16 KiB "based on experiments").
+    index = uniform ? repeatValueChunk(8 * nchunks, raw.subarray(0, 8), resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8, blocksize: 16384 })) : offsetsIndexChunk(raw);
   }
 
   const s = new ByteSink(FRAME_HEADER_MINLEN + 128 + cbytes + index.length);
@@ -791,7 +815,7 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
   const headerLen = s.pos;
   s.d.setInt32(11, headerLen);
 
-  for (let i = 0; i < nchunks; i++) {
+  for (let i = 0; i < spec.chunks.length; i++) {
     const c = spec.chunks[i]!;
     if (c.kind === 'data' && spec.sparse !== true) s.bytes(c.bytes);
   }
