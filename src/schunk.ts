@@ -316,6 +316,8 @@ export class SChunk {
 
   /** Compressed bytes of all chunks as stored in memory (reads chunk headers of unread frame chunks). */
   get cbytes(): number {
+    // Chunks of one special value: 32 bytes each, known without visiting them.
+    if (this.lazy !== null && this.lazy.special !== 0) return this.lazy.count * 32;
     let n = 0;
     const count = this.nchunks;
     for (let i = 0; i < count; i++) {

@@ -4,7 +4,7 @@
  * with a BloscError whose code says why, never a RangeError or a process abort.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BloscErrorCode, compressRepeatValue, decompressFrameAsync, getLimits, setLimits, SChunk, CFrame, openFrameAsync, BlobSource } from '../../src/index.js';
+import { BloscErrorCode, compress, compressRepeatValue, decompressFrameAsync, getLimits, setLimits, SChunk, CFrame, openFrameAsync, BlobSource } from '../../src/index.js';
 import { readChunkHeader, SpecialKind } from '../../src/frame/chunk-header.js';
 import { codeOf, codeOfAsync, cost, hostileFixture, MiB } from './helpers.js';
 
@@ -163,6 +163,40 @@ describe('a large offsets index stays compressed and is read a window at a time'
     expect(t.toFrame()).toEqual(frame);
     // Random access goes back and forth between windows.
     for (const i of [150_001, 7, n - 1, 7, 0]) expect(t.decompressChunk(i)).toEqual(s.decompressChunk(i));
+  });
+});
+
+describe('a large offsets index with a lying entry', () => {
+  /** A frame of `n` zero chunks of 64 bytes whose index (compressed as C does) has `entry` at `k`. */
+  function withEntry(n: number, k: number, entry: (d: DataView, p: number) => void): Uint8Array {
+    const s = new SChunk({ chunksize: 64, typesize: 8 });
+    s.fillSpecial(8 * n, 'zeros');
+    const { head, trailer } = frameParts(s.toFrame());
+    const raw = new Uint8Array(8 * n);
+    const d = new DataView(raw.buffer);
+    for (let i = 0; i < n; i++) d.setUint32(8 * i + 4, 0x81000000, true);
+    entry(d, 8 * k);
+    const index = compress(raw, { codec: 'blosclz', clevel: 5, typesize: 8, shuffle: 'shuffle', splitmode: 'never', blocksize: 16384 });
+    return assemble(head, index, trailer);
+  }
+
+  it('opens, reads the honest entries, and fails on the lying one with the code C gives', () => {
+    const n = 300_000;
+    const past = withEntry(n, 250_000, (d, p) => {
+      d.setUint32(p, 1 << 30, true); // a data offset past the (empty) data area
+      d.setUint32(p + 4, 0, true);
+    });
+    const s = SChunk.open(past);
+    expect(s.nchunks).toBe(n);
+    expect(s.decompressChunk(0)).toEqual(new Uint8Array(64));
+    expect(s.decompressChunk(n - 1)).toEqual(new Uint8Array(64));
+    expect(codeOf(() => s.getChunk(250_000))).toBe(BloscErrorCode.InvalidHeader);
+    expect(codeOf(() => s.getSlice(8 * 249_999, 8 * 250_001))).toBe(BloscErrorCode.InvalidHeader);
+    // The window that failed is not kept half-checked: its entries fail again, the others read.
+    expect(codeOf(() => s.getChunk(250_001))).toBe(BloscErrorCode.InvalidHeader);
+    expect(s.decompressChunk(200_000)).toEqual(new Uint8Array(64));
+    const kind = withEntry(n, 5, (d, p) => d.setUint32(p + 4, 0x83000000, true)); // special kind 3 does not exist
+    expect(codeOf(() => SChunk.open(kind).getChunk(5))).toBe(BloscErrorCode.FrameSpecial);
   });
 });
 
