@@ -506,7 +506,7 @@ export class SChunk {
     return decompressChunk(chunk, undefined, { maxNbytes: n }).subarray(s, e);
   }
 
-  /** The byte range [from, to) of items [start, stop), clamped to the data. */
+  /** The byte range [from, to) of items [start, stop), clamped to the data. @internal */
   sliceBounds(start = 0, stop?: number): { from: number; to: number } {
     const ts = this.typesize;
     const nitems = Math.floor(this.nbytes / ts);
@@ -515,7 +515,7 @@ export class SChunk {
     return { from: a * ts, to: b * ts };
   }
 
-  /** The first chunk that may hold byte `from`, and where it starts (a fixed chunksize skips the rest). */
+  /** The first chunk that may hold byte `from`, and where it starts (a fixed chunksize skips the rest). @internal */
   firstChunkAt(from: number): { index: number; pos: number } {
     const cs = this.chunksizeValue;
     if (cs > 0) {
