@@ -5,7 +5,6 @@
  * chunks. Codecs and filters are pluggable by their
  * Blosc ids (`registerCodec`, `registerFilter`, user ids 160..255).
  */
-import './codecs/index.js';
 import { decompressChunk, getChunkItems, type DecompressOptions } from './chunk/decompress.js';
 import { compressChunk } from './chunk/compress.js';
 export { maxChunkSize } from './chunk/compress.js';

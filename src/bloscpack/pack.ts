@@ -7,7 +7,6 @@
  * asynchronously over sources and sinks (`pack`, `unpack`), so files and streams never
  * need to fit in memory.
  */
-import '../codecs/index.js';
 import { compressChunk } from '../chunk/compress.js';
 import { decompressChunk } from '../chunk/decompress.js';
 import { zlibCompress, zlibDecompress } from '../codecs/zlib.js';

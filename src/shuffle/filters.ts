@@ -146,7 +146,14 @@ export const intTruncFilter: Filter = {
   },
 };
 
-const byId = new Map<number, Filter>();
+/**
+ * The table, filled with the built-ins where it is declared (C: `register_filters`), not by
+ * statements elsewhere that a bundler could drop under `"sideEffects": false`.
+ */
+const byId = new Map<number, Filter>(
+  [shuffleFilter, bitshuffleFilter, deltaFilter, truncPrecFilter, bytedeltaBuggyFilter, bytedeltaFilter, intTruncFilter]
+    .map((filter): [number, Filter] => [filter.id, filter]),
+);
 
 function checkFilterShape(filter: Filter): void {
   if (typeof filter !== 'object' || filter === null || typeof filter.forward !== 'function' ||
@@ -221,11 +228,3 @@ export function resolveFilter(id: number): Filter {
 export function listFilters(): Filter[] {
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
-
-registerBuiltinFilter(shuffleFilter);
-registerBuiltinFilter(bitshuffleFilter);
-registerBuiltinFilter(deltaFilter);
-registerBuiltinFilter(truncPrecFilter);
-registerBuiltinFilter(bytedeltaBuggyFilter);
-registerBuiltinFilter(bytedeltaFilter);
-registerBuiltinFilter(intTruncFilter);
