@@ -1,4 +1,7 @@
 /**
+ * Ported from bloscpack 0.16.0 (Blosc/bloscpack, BSD-3-Clause) abstract_io.py, file_io.py,
+ * append.py; license in THIRD_PARTY_NOTICES.md.
+ *
  * Packing and unpacking bloscpack files (bloscpack 0.16.0 abstract_io.py `pack`/`unpack`,
  * file_io.py `_write_metadata`/`_read_metadata`, append.py `append_fp`).
  *

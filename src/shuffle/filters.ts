@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c, plugins/filters/filters-
+ * registry.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * The built-in filters as `Filter` objects, and the filter registry keyed by the id
  * written in the chunk header (C: the `switch` in `pipeline_forward` /
  * `pipeline_backward` for ids below 32, `register_filters` in
