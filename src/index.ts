@@ -16,7 +16,7 @@ export type { BloscErrorContext } from './errors.js';
 export { chunkInfo } from './chunk/info.js';
 export type { ChunkInfo, ChunkFilterInfo } from './chunk/info.js';
 export type { DecompressOptions } from './chunk/decompress.js';
-export type { CompressOptions, ShuffleName, ChunkFormat } from './params.js';
+export type { CompressOptions, CodecName, CodecNames, ShuffleName, ChunkFormat } from './params.js';
 export { Splitmode } from './tuning/split.js';
 export type { SplitmodeName } from './tuning/split.js';
 export { CodecId, CodecFormat } from './codecs/types.js';

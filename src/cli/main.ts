@@ -111,7 +111,7 @@ function compressOptions(options: Map<string, string | true>): CompressOptions {
   for (const name of options.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const out: CompressOptions = {};
   const codec = stringOption(options, 'codec');
-  if (codec !== undefined) out.codec = codec;
+  if (codec !== undefined) out.codec = codec as NonNullable<CompressOptions['codec']>;
   const clevel = intOption(options, 'clevel');
   if (clevel !== undefined) out.clevel = clevel;
   const shuffle = stringOption(options, 'shuffle');
