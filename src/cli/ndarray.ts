@@ -1,18 +1,11 @@
 /**
- * Command-line handling of NDArrays (`.b2nd`) and NumPy `.npy` files: describe the array,
- * write it as .npy, or build a `.b2nd` from an .npy. Thin over the public API (`NDArray`,
- * `CFrame`).
+ * Command-line handling of NDArrays (`.b2nd`, contiguous or sparse) and NumPy `.npy`
+ * files: describe the array, write it as .npy or as its C-order bytes, or build a `.b2nd`
+ * from an .npy with chunk shapes computed for given cache sizes. Thin over the public API
+ * (`NDArray`, `parseNpy`, `computeChunksBlocks`).
  */
-import { CFrame, NDArray, parseNpy, type CompressOptions } from '../index.js';
-import { FileSource } from '../node.js';
+import { DEFAULT_CACHE_SIZES, NDArray, parseNpy, type CacheSizes, type CompressOptions, type SChunk } from '../index.js';
 import { UsageError } from './args.js';
-
-const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-
-/** An .npy file starts with "\x93NUMPY". */
-export function isNpy(head: Uint8Array): boolean {
-  return head.length >= 6 && NPY_MAGIC.every((b, i) => head[i] === b);
-}
 
 export interface NDArrayDescription {
   readonly shape: readonly number[];
@@ -21,18 +14,14 @@ export interface NDArrayDescription {
   readonly dtype: string;
   readonly itemsize: number;
   readonly size: number;
+  /** Bytes of the array in C order (the chunks hold more when they pad the edges). */
+  readonly nbytes: number;
 }
 
-/** The array geometry of a frame with a "b2nd" metalayer, or null for any other frame. */
-export function describeNDArray(path: string): NDArrayDescription | null {
-  const source = new FileSource(path);
-  try {
-    if (!CFrame.open(source).metalayers.some((l) => l.name === 'b2nd')) return null;
-    const arr = NDArray.open(source);
-    return { shape: arr.shape, chunks: arr.chunks, blocks: arr.blocks, dtype: arr.dtype, itemsize: arr.itemsize, size: arr.size };
-  } finally {
-    source.close();
-  }
+/** The array geometry of a super-chunk with a "b2nd" metalayer. */
+export function describeNDArray(schunk: SChunk): NDArrayDescription {
+  const arr = NDArray.open(schunk);
+  return { shape: arr.shape, chunks: arr.chunks, blocks: arr.blocks, dtype: arr.dtype, itemsize: arr.itemsize, size: arr.size, nbytes: arr.size * arr.itemsize };
 }
 
 const tuple = (list: readonly number[]): string => (list.length === 1 ? `(${list[0]},)` : `(${list.join(', ')})`);
@@ -44,40 +33,43 @@ export function formatNDArray(d: NDArrayDescription): string {
     `    chunks   ${tuple(d.chunks)}`,
     `    blocks   ${tuple(d.blocks)}`,
     `    dtype    ${d.dtype} (itemsize ${d.itemsize})`,
-    `    size     ${d.size}`,
+    `    size     ${d.size} items, ${d.nbytes} bytes`,
   ].join('\n');
 }
 
-/** The whole array of a `.b2nd` file as an .npy file. */
-export function ndarrayToNpy(path: string): Uint8Array {
-  const source = new FileSource(path);
-  try {
-    return NDArray.open(source).toNpy();
-  } finally {
-    source.close();
-  }
+/** The whole array as an .npy file. */
+export function ndarrayToNpy(schunk: SChunk): Uint8Array {
+  return NDArray.open(schunk).toNpy();
 }
 
-/** `--chunks 10,20` → [10, 20]. */
-export function shapeOption(options: Map<string, string | true>, name: string): number[] | undefined {
-  const v = options.get(name);
-  if (v === undefined) return undefined;
-  if (v === true || !/^\d+(,\d+)*$/.test(v)) throw new UsageError(`--${name} takes a comma-separated list of sizes, e.g. --${name} 10,20`);
-  return v.split(',').map(Number);
+/** The whole array's element bytes in C order (not the chunks' padded storage). */
+export function ndarrayBytes(schunk: SChunk): Uint8Array {
+  return NDArray.open(schunk).toArray().data;
+}
+
+/** Cache sizes from `--l1`, `--l2`, `--l3` (bytes), the rest from DEFAULT_CACHE_SIZES. */
+export function cacheSizes(l1: number | undefined, l2: number | undefined, l3: number | undefined): CacheSizes {
+  const caches: CacheSizes = { ...DEFAULT_CACHE_SIZES };
+  if (l1 !== undefined) caches.l1DataCacheSize = l1;
+  if (l2 !== undefined) caches.l2CacheSize = l2;
+  if (l3 !== undefined) caches.l3CacheSize = l3;
+  return caches;
 }
 
 /** A `.b2nd` frame of the array in an .npy file; compression defaults are python-blosc2's. */
-export function npyToNDArray(npy: Uint8Array, chunks: number[] | undefined, blocks: number[] | undefined, cparams: CompressOptions): Uint8Array {
+export function npyToNDArray(
+  npy: Uint8Array, chunks: number[] | undefined, blocks: number[] | undefined, caches: CacheSizes, cparams: CompressOptions,
+): Uint8Array {
   if (cparams.typesize !== undefined || cparams.blocksize !== undefined) {
     throw new UsageError('--typesize and --blocksize come from the .npy dtype and --blocks when writing an NDArray');
   }
-  return NDArray.fromNpy(npy, { ...cparams, chunks, blocks }).toFrame();
+  return NDArray.fromNpy(npy, { ...cparams, chunks, blocks, caches }).toFrame();
 }
 
 /** Header of an .npy file: dtype, shape, order and data size. */
-export function describeNpy(bytes: Uint8Array): { dtype: string; shape: readonly number[]; fortranOrder: boolean; nbytes: number } {
+export function describeNpy(bytes: Uint8Array): { kind: 'npy'; dtype: string; shape: readonly number[]; fortranOrder: boolean; nbytes: number } {
   const npy = parseNpy(bytes);
-  return { dtype: npy.dtype, shape: npy.shape, fortranOrder: npy.fortranOrder, nbytes: npy.data.length };
+  return { kind: 'npy', dtype: npy.dtype, shape: npy.shape, fortranOrder: npy.fortranOrder, nbytes: npy.data.length };
 }
 
 export function formatNpy(path: string, d: ReturnType<typeof describeNpy>): string {

@@ -81,7 +81,7 @@ describe('blosc-ts CLI', () => {
     };
     const entry = manifest.files.find((f) => f.path.endsWith('.b2frame') && f.nbytes > 0 && f.nchunks > 1)!;
     const file = join(FIXTURES, entry.path);
-    const info = cli('info', file, '--json');
+    const info = cli('info', file, '--json', '--chunks');
     expect(info.status).toBe(0);
     const described = JSON.parse(info.stdout) as { nchunks: number; chunks: Array<{ nbytes: number }> };
     expect(described.nchunks).toBe(entry.nchunks);
