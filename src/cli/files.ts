@@ -39,10 +39,8 @@ export function guard<T>(op: 'read' | 'write', path: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof FileError) throw e;
-    if (e !== null && typeof e === 'object' && 'code' in e && typeof (e as { code: unknown }).code === 'string' && !('name' in e && (e as { name: unknown }).name === 'BloscError')) {
-      throw fileError(op, path, e);
-    }
+    // Node's fs errors carry a string code (a BloscError's code is a number).
+    if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') throw fileError(op, path, e);
     throw e;
   }
 }

@@ -358,13 +358,14 @@ function usageError(io: CliIO, command: string | null, message: string): number 
   return 2;
 }
 
-function reportError(io: CliIO, e: unknown, file: string | undefined, verbose: boolean): number {
+/** `cannot decompress 'x.bin': InvalidHeader (-11): ...` for a BloscError, the file error's own line otherwise. */
+function reportError(io: CliIO, e: unknown, operation: string, file: string | undefined, verbose: boolean): number {
   if (e instanceof FileError) {
     io.err.write(`blosc-ts: ${e.message}\n`);
     return 1;
   }
   if (isBloscError(e)) {
-    const where = file !== undefined && !e.message.includes(file) ? `${file}: ` : '';
+    const where = file !== undefined ? `cannot ${operation} '${file}': ` : '';
     io.err.write(`blosc-ts: ${where}${errorCodeName(e.code)} (${e.code}): ${e.message}\n`);
     if (verbose && e.cause !== undefined) io.err.write(`  cause: ${String(e.cause)}\n`);
     return 1;
@@ -417,11 +418,11 @@ export async function runCli(argv: readonly string[], io: CliIO = NODE_IO): Prom
       return 0;
     } catch (e) {
       if (e instanceof UsageError) throw e;
-      return reportError(io, e, positional[0], verbose);
+      return reportError(io, e, command.name === 'info' ? 'describe' : command.name, positional[0], verbose);
     }
   } catch (e) {
     if (e instanceof UsageError) return usageError(io, command.name, e.message);
-    return reportError(io, e, undefined, verbose);
+    return reportError(io, e, command.name, undefined, verbose);
   } finally {
     shutdownPool();
   }
