@@ -11,7 +11,7 @@ import type { ProgressBar } from './progress.js';
 /** Chunk kinds of a frame's chunk table (c-blosc2's special values, and plain compressed chunks). */
 export type ChunkKind = 'normal' | 'zeros' | 'nan' | 'uninit' | 'value';
 const CHUNK_KINDS: readonly ChunkKind[] = ['normal', 'zeros', 'nan', 'uninit', 'value'];
-/** Special kinds stored as negative offsets in a frame's index (frame.c: 1 zeros, 2 NaN, 4 uninit). */
+/** Special kinds stored as negative offsets in a frame's index (blosc2.h BLOSC2_SPECIAL_*: 1 zeros, 2 NaN, 3 value, 4 uninit). */
 const FRAME_SPECIAL: Readonly<Record<number, ChunkKind>> = { 1: 'zeros', 2: 'nan', 3: 'value', 4: 'uninit' };
 
 export interface FrameChunkRow {

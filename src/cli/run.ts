@@ -137,7 +137,7 @@ async function info(args: readonly string[], options: ParsedOptions, io: CliIO):
     try {
       const d = describeFrame(opened, options.has('chunks'));
       const nd = isArrayKind(input.kind) ? describeNDArray(opened.schunk) : null;
-      if (json) io.out(`${JSON.stringify(nd === null ? d : { ...d, ndarray: nd }, null, 2)}\n`);
+      if (json) io.out(`${JSON.stringify(nd === null ? d : { ...d, kind: 'b2nd', ndarray: nd }, null, 2)}\n`);
       else io.out(`${formatFrame(input.path, d)}\n${nd === null ? '' : `${formatNDArray(nd)}\n`}`);
     } finally {
       opened.close();
@@ -145,7 +145,7 @@ async function info(args: readonly string[], options: ParsedOptions, io: CliIO):
     return;
   }
   const chunk = chunkInfo(readInput(input.path));
-  io.out(json ? `${JSON.stringify(chunk, null, 2)}\n` : `${formatChunkInfo(input.path, chunk)}\n`);
+  io.out(json ? `${JSON.stringify({ kind: 'chunk', ...chunk }, null, 2)}\n` : `${formatChunkInfo(input.path, chunk)}\n`);
 }
 
 async function decompressCommand(args: readonly string[], options: ParsedOptions, io: CliIO): Promise<void> {

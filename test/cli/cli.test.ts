@@ -27,7 +27,7 @@ describe('blosc-ts CLI', () => {
     const file = join(FIXTURES, entry.path);
     const r = cli('info', file, '--json');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(chunkInfo(readFileSync(file)))));
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify({ kind: 'chunk', ...chunkInfo(readFileSync(file)) })));
     const text = cli('info', file);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain(`nbytes     ${entry.decoded.length}`);

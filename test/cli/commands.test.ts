@@ -194,7 +194,9 @@ describe('inputs are recognised by content; a command that does not fit says whi
     expect(cli('info', 'array.data').stdout).toContain('NDArray (b2nd)');
     expect(cli('info', 'x.b2frame').stdout).toMatch(/^x\.b2frame: Blosc2 contiguous frame/);
     const kinds = ['looks-like.b2nd', 'looks-like.bin', 'array.data', 'x.b2frame'].map((f) => (JSON.parse(cli('info', f, '--json').stdout) as { kind: string }).kind);
-    expect(kinds).toEqual(['bloscpack', 'npy', 'frame', 'frame']);
+    expect(kinds).toEqual(['bloscpack', 'npy', 'b2nd', 'frame']);
+    writeFileSync(p('c.bl'), compress(smooth(1000)));
+    expect((JSON.parse(cli('info', 'c.bl', '--json').stdout) as { kind: string }).kind).toBe('chunk');
   });
 });
 
