@@ -179,7 +179,7 @@ export function formatFrame(path: string, d: FrameDescription): string {
 }
 
 /** Chunks decoded per step: enough to keep `nthreads` workers busy, few enough for a smooth progress bar. */
-function chunksPerStep(nthreads: number, chunkNbytes: number): number {
+export function chunksPerStep(nthreads: number, chunkNbytes: number): number {
   return Math.max(2 * nthreads, Math.floor((4 << 20) / Math.max(1, chunkNbytes)));
 }
 
@@ -213,32 +213,39 @@ export async function writeContent(schunk: SChunk, out: OutputFile, nthreads: nu
 }
 
 /**
+ * Compress `size` bytes, read a few chunks at a time by `readPiece(at, length)`, into chunks
+ * of `chunksize` bytes appended to `target`: the chunks `target.append` would make, compressed
+ * on `cparams.nthreads` workers (`SChunk.fromDataAsync`). As c-blosc2 does, the blocksize the
+ * first chunk computed is kept for every later chunk.
+ */
+export async function appendCompressed(
+  target: SChunk, size: number, readPiece: (at: number, length: number) => Uint8Array, chunksize: number, cparams: CompressOptions, bar: ProgressBar | undefined,
+): Promise<void> {
+  const step = chunksize * chunksPerStep(cparams.nthreads ?? 1, chunksize);
+  let blocksize = cparams.blocksize ?? 0;
+  bar?.update(0, size);
+  for (let at = 0; at < size; at += step) {
+    const piece = readPiece(at, Math.min(step, size - at));
+    const more = await SChunk.fromDataAsync(piece, { chunksize, typesize: target.typesize, cparams: blocksize !== 0 ? { ...cparams, blocksize } : cparams });
+    if (blocksize === 0 && more.nchunks > 0) blocksize = chunkInfo(more.getChunk(0)).blocksize;
+    for (let k = 0; k < more.nchunks; k++) target.appendChunk(more.getChunk(k));
+    bar?.update(at + piece.length, size);
+  }
+  bar?.done();
+}
+
+/**
  * A version-2 contiguous frame of the `size` bytes of file `path` in chunks of `chunksize`
- * bytes: the bytes of `SChunk.fromData(...).toFrame()`. The file is read a few chunks at a
- * time and those chunks compressed on `cparams.nthreads` workers (`SChunk.fromDataAsync`).
+ * bytes: the bytes of `SChunk.fromData(...).toFrame()`, the file read a few chunks at a time.
  */
 export async function buildFrame(path: string, size: number, chunksize: number, cparams: CompressOptions, bar: ProgressBar | undefined): Promise<Uint8Array> {
   const typesize = cparams.typesize ?? 1;
-  const step = chunksize * chunksPerStep(cparams.nthreads ?? 1, chunksize);
+  const target = new SChunk({ chunksize, typesize, cparams });
   const fd = openInput(path);
   try {
-    bar?.update(0, size);
-    const first = readAt(path, fd, 0, Math.min(size, step));
-    const schunk = await SChunk.fromDataAsync(first, { chunksize, typesize, cparams });
-    // c-blosc2 keeps the blocksize its first chunk computed for every later chunk.
-    const blocksize = cparams.blocksize !== undefined && cparams.blocksize !== 0
-      ? cparams.blocksize
-      : schunk.nchunks > 0 ? chunkInfo(schunk.getChunk(0)).blocksize : 0;
-    for (let at = first.length; at < size; at += step) {
-      bar?.update(at, size);
-      const piece = readAt(path, fd, at, Math.min(step, size - at));
-      const more = await SChunk.fromDataAsync(piece, { chunksize, typesize, cparams: { ...cparams, blocksize } });
-      for (let k = 0; k < more.nchunks; k++) schunk.appendChunk(more.getChunk(k));
-    }
-    bar?.update(size, size);
-    bar?.done();
-    return schunk.toFrame();
+    await appendCompressed(target, size, (at, length) => readAt(path, fd, at, length), chunksize, cparams, bar);
   } finally {
     closeInput(fd);
   }
+  return target.toFrame();
 }

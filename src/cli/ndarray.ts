@@ -4,8 +4,10 @@
  * from an .npy with chunk shapes computed for given cache sizes. Thin over the public API
  * (`NDArray`, `parseNpy`, `computeChunksBlocks`).
  */
-import { DEFAULT_CACHE_SIZES, NDArray, parseNpy, type CacheSizes, type CompressOptions, type SChunk } from '../index.js';
+import { B2ND_METALAYER, DEFAULT_CACHE_SIZES, NDARRAY_DEFAULT_CPARAMS, NDArray, parseNpy, SChunk, type CacheSizes, type CompressOptions } from '../index.js';
 import { UsageError } from './args.js';
+import { appendCompressed, chunksPerStep } from './frame.js';
+import type { ProgressBar } from './progress.js';
 
 export interface NDArrayDescription {
   readonly shape: readonly number[];
@@ -37,14 +39,38 @@ export function formatNDArray(d: NDArrayDescription): string {
   ].join('\n');
 }
 
-/** The whole array as an .npy file. */
-export function ndarrayToNpy(schunk: SChunk): Uint8Array {
-  return NDArray.open(schunk).toNpy();
+/**
+ * The same array over a super-chunk of plain (memcpyed) chunks, its chunks decoded on
+ * `nthreads` workers (`SChunk.getSliceAsync`), a few at a time; NDArray then only copies.
+ */
+async function decodedOnWorkers(schunk: SChunk, nthreads: number, bar: ProgressBar | undefined): Promise<NDArray> {
+  const ts = schunk.typesize;
+  const cs = schunk.nchunks > 0 ? schunk.chunkNbytes(0) : 0;
+  const plain = new SChunk({ chunksize: cs, typesize: ts, cparams: { clevel: 0, typesize: ts > 255 ? 1 : ts } });
+  for (const name of schunk.meta.names()) plain.meta.add(name, schunk.meta.get(name)!);
+  const step = chunksPerStep(nthreads, cs);
+  const total = schunk.nbytes;
+  bar?.update(0, total);
+  for (let i = 0; i < schunk.nchunks; i += step) {
+    const last = Math.min(schunk.nchunks, i + step);
+    const bytes = await schunk.getSliceAsync((i * cs) / ts, (last * cs) / ts, { nthreads });
+    for (let k = 0; k < last - i; k++) plain.append(bytes.subarray(k * cs, (k + 1) * cs));
+    bar?.update(last * cs, total);
+  }
+  return NDArray.open(plain);
 }
 
-/** The whole array's element bytes in C order (not the chunks' padded storage). */
-export function ndarrayBytes(schunk: SChunk): Uint8Array {
-  return NDArray.open(schunk).toArray().data;
+/**
+ * The whole array as an .npy file, or as its elements' bytes in C order (not the chunks'
+ * padded storage); with `nthreads` > 1 the chunks are decoded on workers.
+ */
+export async function ndarrayContent(schunk: SChunk, npy: boolean, nthreads: number, bar: ProgressBar | undefined): Promise<Uint8Array> {
+  bar?.update(0, schunk.nbytes);
+  const arr = nthreads > 1 ? await decodedOnWorkers(schunk, nthreads, bar) : NDArray.open(schunk);
+  const out = npy ? arr.toNpy() : arr.toArray().data;
+  bar?.update(schunk.nbytes, schunk.nbytes);
+  bar?.done();
+  return out;
 }
 
 /** Cache sizes from `--l1`, `--l2`, `--l3` (bytes), the rest from DEFAULT_CACHE_SIZES. */
@@ -56,14 +82,33 @@ export function cacheSizes(l1: number | undefined, l2: number | undefined, l3: n
   return caches;
 }
 
-/** A `.b2nd` frame of the array in an .npy file; compression defaults are python-blosc2's. */
-export function npyToNDArray(
-  npy: Uint8Array, chunks: number[] | undefined, blocks: number[] | undefined, caches: CacheSizes, cparams: CompressOptions,
-): Uint8Array {
+/**
+ * A `.b2nd` frame of the array in an .npy file; compression defaults are python-blosc2's.
+ * With `cparams.nthreads` > 1 the chunks are laid out first (as memcpyed chunks, which
+ * costs a copy) and then compressed on workers: the same bytes as `NDArray.fromNpy`.
+ */
+export async function npyToNDArray(
+  npy: Uint8Array, chunks: number[] | undefined, blocks: number[] | undefined, caches: CacheSizes, cparams: CompressOptions, bar: ProgressBar | undefined,
+): Promise<Uint8Array> {
   if (cparams.typesize !== undefined || cparams.blocksize !== undefined) {
     throw new UsageError('--typesize and --blocksize come from the .npy dtype and --blocks when writing an NDArray');
   }
-  return NDArray.fromNpy(npy, { ...cparams, chunks, blocks, caches }).toFrame();
+  if ((cparams.nthreads ?? 1) <= 1) {
+    bar?.update(0, npy.length);
+    const frame = NDArray.fromNpy(npy, { ...cparams, chunks, blocks, caches }).toFrame();
+    bar?.update(npy.length, npy.length);
+    bar?.done();
+    return frame;
+  }
+  const laid = NDArray.fromNpy(npy, { ...cparams, clevel: 0, chunks, blocks, caches }).schunk;
+  // The options fromNpy resolves (typesize, blocksize, filters for the dtype), with the real level.
+  const options: CompressOptions = { ...laid.compressOptions, clevel: cparams.clevel ?? NDARRAY_DEFAULT_CPARAMS.clevel };
+  const cs = laid.chunksize;
+  const target = new SChunk({ chunksize: cs, typesize: laid.typesize, cparams: options });
+  target.meta.add(B2ND_METALAYER, laid.meta.get(B2ND_METALAYER)!);
+  const ts = laid.typesize;
+  await appendCompressed(target, laid.nbytes, (at, length) => laid.getSlice(at / ts, (at + length) / ts), cs, options, bar);
+  return target.toFrame();
 }
 
 /** Header of an .npy file: dtype, shape, order and data size. */

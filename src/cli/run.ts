@@ -12,7 +12,7 @@ import { formatOptions, parseArgs, UsageError, type OptionSpec, type ParsedOptio
 import { appendCommand, bloscpackInfo, packCommand, PACK_OPTIONS, BLOSCPACK_BLOSC_OPTIONS, unpackCommand } from './bloscpack.js';
 import { FileError, inspectInput, kindWords, openFrame, readInput, withOutput, writeOutput, type Input } from './files.js';
 import { buildFrame, describeFrame, formatFilters, formatFrame, writeContent } from './frame.js';
-import { cacheSizes, describeNDArray, describeNpy, formatNDArray, formatNpy, ndarrayBytes, ndarrayToNpy, npyToNDArray } from './ndarray.js';
+import { cacheSizes, describeNDArray, describeNpy, formatNDArray, formatNpy, ndarrayContent, npyToNDArray } from './ndarray.js';
 import { progressBar, type ProgressStream } from './progress.js';
 
 export interface CliIO {
@@ -172,11 +172,8 @@ async function decompressCommand(args: readonly string[], options: ParsedOptions
   try {
     if (isArrayKind(input.kind)) {
       // The array's elements in C order (the chunks hold them padded to whole chunks).
-      const bar = progressBar('decompress', input.size, force, io.err);
-      bar?.update(0, input.size);
-      writeOutput(outPath, toNpy ? ndarrayToNpy(opened.schunk) : ndarrayBytes(opened.schunk));
-      bar?.update(input.size, input.size);
-      bar?.done();
+      const bar = progressBar('decompress', opened.schunk.nbytes, force, io.err);
+      writeOutput(outPath, await ndarrayContent(opened.schunk, toNpy, nthreads, bar));
       return;
     }
     const bar = progressBar('decompress', opened.schunk.nbytes, force, io.err);
@@ -195,11 +192,8 @@ async function compressCommand(args: readonly string[], options: ParsedOptions, 
   if (input.kind === 'npy') {
     if (options.has('chunksize')) throw new UsageError('--chunksize applies to raw input; the chunks of a .npy array are given by --chunks');
     const bar = progressBar('compress', input.size, force, io.err);
-    bar?.update(0, input.size);
     const caches = cacheSizes(options.number('l1'), options.number('l2'), options.number('l3'));
-    writeOutput(outPath, npyToNDArray(readInput(inPath), options.shape('chunks'), options.shape('blocks'), caches, cparams));
-    bar?.update(input.size, input.size);
-    bar?.done();
+    writeOutput(outPath, await npyToNDArray(readInput(inPath), options.shape('chunks'), options.shape('blocks'), caches, cparams, bar));
     return;
   }
   if (outPath.toLowerCase().endsWith('.b2nd')) {

@@ -239,6 +239,13 @@ describe('sparse frames (directories)', () => {
   });
 });
 
+/** A 1000 × 1000 float64 array as square.npy (8 MB: chunks large enough for workers). */
+{
+  const values = new Float64Array(1000 * 1000);
+  for (let i = 0; i < values.length; i++) values[i] = i % 977;
+  writeFileSync(p('square.npy'), writeNpy({ dtype: '<f8', shape: [1000, 1000], data: new Uint8Array(values.buffer) }));
+}
+
 describe('.b2nd arrays', () => {
   it("decompress to a raw file writes the array's C-order bytes, not the padded chunks", () => {
     const file = join(ND_DIR, 'f8.2d.edges.zstd.b2nd');
@@ -265,9 +272,6 @@ describe('.b2nd arrays', () => {
   });
 
   it('--l1/--l2/--l3 give the cache sizes the default chunk and block shapes are computed for', () => {
-    const values = new Float64Array(1000 * 1000);
-    for (let i = 0; i < values.length; i++) values[i] = i % 977;
-    writeFileSync(p('square.npy'), writeNpy({ dtype: '<f8', shape: [1000, 1000], data: new Uint8Array(values.buffer) }));
     const r = cli('compress', 'square.npy', 'square.b2nd', '--l1', '48K', '--l2', '2M', '--l3', '32M');
     expect(r.status, r.stderr).toBe(0);
     const made = NDArray.open(read(p('square.b2nd')));
@@ -424,5 +428,37 @@ describe('progress bar', () => {
     expect(cli('decompress', 'q.b2frame', 'q.out').stderr).toBe('');
     expect(cli('pack', 'big.bin', 'q.blp').stderr).toBe('');
     expect(cli('compress', 'small.bin', 'q.bl', '--progress', '--no-progress').status).toBe(2);
+  });
+});
+
+describe('--nthreads on .b2nd arrays', () => {
+  it('compress .npy → .b2nd on workers writes what NDArray.fromNpy writes', () => {
+    const npy = read(p('square.npy'));
+    const r = cliCountingWorkers('compress', 'square.npy', 'square2.b2nd', '--nthreads', '2', '--codec', 'lz4');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.workers).toBeGreaterThan(0);
+    expect(bytesEqual(read(p('square2.b2nd')), NDArray.fromNpy(npy, { codec: 'lz4', nthreads: 2 }).toFrame())).toBe(true);
+  });
+
+  it('decompress .b2nd → raw and .npy on workers: the same bytes', () => {
+    writeFileSync(p('square2.b2nd'), NDArray.fromNpy(read(p('square.npy')), { codec: 'lz4' }).toFrame());
+    const r = cliCountingWorkers('decompress', 'square2.b2nd', 'square2.raw', '--nthreads', '2');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.workers).toBeGreaterThan(0);
+    expect(bytesEqual(read(p('square2.raw')), parseNpy(read(p('square.npy'))).data)).toBe(true);
+    expect(cli('decompress', 'square2.b2nd', 'square2.npy', '--nthreads', '2').status).toBe(0);
+    expect(bytesEqual(read(p('square2.npy')), read(p('square.npy')))).toBe(true);
+  });
+
+  // Dtypes whose filters fromNpy adapts (unicode), structured, 0-d and empty arrays.
+  it.each(['U3.1d', 'struct.1d', 'f8.0d', 'f8.zero-dim', 'c16.1d.be'])('%s: the same .b2nd and .npy with --nthreads 2', (name) => {
+    const npyPath = join(ND_DIR, `${name}.npy`);
+    const c = cli('compress', npyPath, `${name}.b2nd`, '--nthreads', '2', '--clevel', '7');
+    expect(c.status, c.stderr).toBe(0);
+    const expected = NDArray.fromNpy(read(npyPath), { clevel: 7, nthreads: 2 }).toFrame();
+    expect(bytesEqual(read(p(`${name}.b2nd`)), expected)).toBe(true);
+    const d = cli('decompress', `${name}.b2nd`, `${name}.npy`, '--nthreads', '2');
+    expect(d.status, d.stderr).toBe(0);
+    expect(bytesEqual(read(p(`${name}.npy`)), NDArray.open(expected).toNpy())).toBe(true);
   });
 });
