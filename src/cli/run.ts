@@ -186,7 +186,7 @@ async function decompressCommand(args: readonly string[], options: ParsedOptions
 async function compressCommand(args: readonly string[], options: ParsedOptions, io: CliIO): Promise<void> {
   const [inPath, outPath] = args as [string, string];
   const input = inspectInput(inPath);
-  if (input.kind === 'sparse-frame' || input.kind === 'sparse-b2nd') throw new FileError(`cannot read '${inPath}': is a directory (${kindWords(input.kind)})`);
+  if (input.kind === 'sparse-frame' || input.kind === 'sparse-b2nd') throw new UsageError(`${inPath} is ${kindWords(input.kind)}: use 'blosc-ts decompress'`);
   const force = progressChoice(options);
   const cparams = compressOptions(options);
   if (input.kind === 'npy') {
@@ -216,7 +216,7 @@ async function compressCommand(args: readonly string[], options: ParsedOptions, 
 
 async function packRun(args: readonly string[], options: ParsedOptions, io: CliIO): Promise<void> {
   const input = inspectInput(args[0]!);
-  if (input.kind === 'sparse-frame' || input.kind === 'sparse-b2nd') throw new FileError(`cannot read '${input.path}': is a directory (${kindWords(input.kind)})`);
+  if (input.kind === 'sparse-frame' || input.kind === 'sparse-b2nd') throw new UsageError(`${input.path} is ${kindWords(input.kind)}: use 'blosc-ts decompress'`);
   io.out(await packCommand(input, args[1]!, options, progressChoice(options), io.err));
 }
 

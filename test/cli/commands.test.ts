@@ -218,6 +218,15 @@ describe('sparse frames (directories)', () => {
     expect(j.summary.kinds).toMatchObject({ normal: 5, zeros: 1 });
   });
 
+  it('compress and pack of a sparse frame point to decompress', () => {
+    for (const c of ['compress', 'pack']) {
+      const r = cli(c, sparseDir, 'never.out');
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`blosc-ts ${c}: ${sparseDir} is a sparse Blosc2 frame (a directory): use 'blosc-ts decompress'\nsee 'blosc-ts ${c} --help'\n`);
+    }
+    expect(existsSync(p('never.out'))).toBe(false);
+  });
+
   it('decompress writes its whole content', () => {
     const r = cli('decompress', sparseDir, 'sparse.bin');
     expect(r.status, r.stderr).toBe(0);
