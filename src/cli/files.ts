@@ -5,8 +5,9 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CFrame, SChunk, type FrameSource } from '../index.js';
+import { BloscErrorCode, CFrame, isBloscError, SChunk, type FrameSource } from '../index.js';
 import { FileSource, openSparseFrame, SFRAME_INDEX_NAME } from '../node.js';
+import { UsageError } from './args.js';
 
 /** An I/O failure, said as `cannot read 'x': is a directory`. */
 export class FileError extends Error {
@@ -105,11 +106,17 @@ function readHead(path: string, n: number): Uint8Array {
   });
 }
 
-/** Whether a frame has the b2nd metalayer; a frame whose header cannot be read is a plain frame (its reader says why). */
-function hasB2nd(open: () => CFrame): boolean {
+/**
+ * Whether a frame has the b2nd metalayer; a frame whose header cannot be read is a plain
+ * frame (its reader says why), except the index of a sparse frame, given without its directory.
+ */
+function hasB2nd(path: string, open: () => CFrame): boolean {
   try {
     return open().metalayers.some((l) => l.name === 'b2nd' || l.name === 'caterva');
-  } catch {
+  } catch (e) {
+    if (isBloscError(e, BloscErrorCode.FrameType) && basename(path) === SFRAME_INDEX_NAME) {
+      throw new UsageError(`${path} is the index of a sparse frame: give its directory, ${dirname(path)}`);
+    }
     return false;
   }
 }
@@ -121,7 +128,7 @@ export function inspectInput(path: string): Input {
     const index = join(path, SFRAME_INDEX_NAME);
     if (!existsSync(index)) throw new FileError(`cannot read '${path}': is a directory (and not a sparse frame: it has no ${SFRAME_INDEX_NAME})`);
     const bytes = readInput(index);
-    const b2nd = hasB2nd(() => CFrame.open(bytes, { chunkFile: () => new Uint8Array(0) }));
+    const b2nd = hasB2nd(index, () => CFrame.open(bytes, { chunkFile: () => new Uint8Array(0) }));
     return { path, kind: b2nd ? 'sparse-b2nd' : 'sparse-frame', size: st.size };
   }
   const head = readHead(path, 16);
@@ -129,7 +136,7 @@ export function inspectInput(path: string): Input {
   if (startsWith(head, FRAME_MAGIC, 2)) {
     const source = new FileSource(path);
     try {
-      kind = hasB2nd(() => CFrame.open(source)) ? 'b2nd' : 'frame';
+      kind = hasB2nd(path, () => CFrame.open(source)) ? 'b2nd' : 'frame';
     } finally {
       source.close();
     }

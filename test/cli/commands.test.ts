@@ -227,6 +227,12 @@ describe('sparse frames (directories)', () => {
     expect(existsSync(p('never.out'))).toBe(false);
   });
 
+  it('its index file alone points to the directory', () => {
+    const r = cli('info', join(sparseDir, 'chunks.b2frame'));
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(`blosc-ts info: ${join(sparseDir, 'chunks.b2frame')} is the index of a sparse frame: give its directory, ${sparseDir}`);
+  });
+
   it('decompress writes its whole content', () => {
     const r = cli('decompress', sparseDir, 'sparse.bin');
     expect(r.status, r.stderr).toBe(0);
