@@ -331,7 +331,7 @@ function commandUsage(c: Command): string {
     `usage: blosc-ts ${c.name} ${c.operands.join(' ')}${c.options.length > 0 ? ' [OPTIONS]' : ''}`,
     '',
     c.summary,
-    ...c.details,
+    ...(c.details.length > 0 ? ['', ...c.details] : []),
     '',
     'options:',
     formatOptions(c.options),
