@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) include/blosc2.h; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * Errors raised by blosc-ts. The numeric codes are C-Blosc2's `BLOSC2_ERROR_*` values
  * (include/blosc2.h), so messages and CLI exit statuses line up with the C library.
  */

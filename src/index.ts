@@ -5,7 +5,6 @@
  * chunks. Codecs and filters are pluggable by their
  * Blosc ids (`registerCodec`, `registerFilter`, user ids 160..255).
  */
-import './codecs/index.js';
 import { decompressChunk, getChunkItems, type DecompressOptions } from './chunk/decompress.js';
 import { compressChunk } from './chunk/compress.js';
 export { maxChunkSize } from './chunk/compress.js';
@@ -20,7 +19,7 @@ export type { BloscLimits } from './limits.js';
 export { chunkInfo } from './chunk/info.js';
 export type { ChunkInfo, ChunkFilterInfo } from './chunk/info.js';
 export type { DecompressOptions } from './chunk/decompress.js';
-export type { CompressOptions, ShuffleName, ChunkFormat } from './params.js';
+export type { CompressOptions, CodecName, CodecNames, ShuffleName, ChunkFormat } from './params.js';
 export { Splitmode } from './tuning/split.js';
 export type { SplitmodeName } from './tuning/split.js';
 export { CodecId, CodecFormat } from './codecs/types.js';

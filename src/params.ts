@@ -9,11 +9,36 @@ import { FilterId } from './shuffle/types.js';
 import { toSplitmode, type Splitmode, type SplitmodeLike } from './tuning/split.js';
 
 export type ShuffleName = 'noshuffle' | 'shuffle' | 'bitshuffle';
+
+/**
+ * The codec names `codec` accepts, as keys. A codec registered with `registerCodec` adds its
+ * name by declaration merging:
+ *
+ * ```ts
+ * declare module 'blosc-ts' {
+ *   interface CodecNames { mycodec: true }
+ * }
+ * ```
+ */
+export interface CodecNames {
+  blosclz: true;
+  lz4: true;
+  lz4hc: true;
+  snappy: true;
+  zlib: true;
+  zstd: true;
+}
+
+/** A codec name known to the types: the built-ins and any name added to {@link CodecNames}. */
+export type CodecName = Extract<keyof CodecNames, string>;
 export type ChunkFormat = 'blosc1' | 'blosc2';
 
 export interface CompressOptions {
-  /** Codec name ('blosclz', 'lz4', 'lz4hc', 'snappy', 'zlib', 'zstd') or Blosc id. Default 'blosclz' (C's default). */
-  codec?: string | number;
+  /**
+   * Codec name ('blosclz', 'lz4', 'lz4hc', 'snappy', 'zlib', 'zstd', or a registered codec's
+   * name added to {@link CodecNames}) or Blosc id. Default 'blosclz' (C's default).
+   */
+  codec?: CodecName | number;
   /** 0 (store) to 9. Default 5. */
   clevel?: number;
   /** Element size in bytes, 1..255. Default: the element size of a typed-array input, else 8 (python-blosc2's default). */
@@ -73,8 +98,15 @@ export function resolveCodecOption(codec: string | number): Codec {
   return found;
 }
 
+/**
+ * What `resolveCParams` takes: the public options with `codec` as any string, for callers
+ * whose codec name comes from data (bloscpack options, vlmetalayer defaults); it is checked
+ * against the registry at run time.
+ */
+export type CParamsInput = Omit<CompressOptions, 'codec'> & { codec?: string | number };
+
 /** Fill in defaults and validate; every invalid option raises InvalidParam naming it. */
-export function resolveCParams(options: CompressOptions = {}, inputTypesize?: number): ResolvedCParams {
+export function resolveCParams(options: CParamsInput = {}, inputTypesize?: number): ResolvedCParams {
   const format = options.format ?? 'blosc2';
   if (format !== 'blosc1' && format !== 'blosc2') fail(BloscErrorCode.InvalidParam, `format must be 'blosc1' or 'blosc2', got ${String(format)}`);
   const codec = resolveCodecOption(options.codec ?? 'blosclz');

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/schunk.c; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * An in-memory Blosc2 super-chunk: an ordered list of compressed chunks of one fixed
  * `chunksize` (only the last may be shorter), with fixed-size metalayers and msgpack
  * vlmetalayers, readable from and writable to a contiguous frame.

@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CodecName } from '../src/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURES = join(ROOT, 'fixtures');
@@ -14,7 +15,7 @@ export function sha256(data: Uint8Array): string {
 
 export interface FixtureParams {
   format: 'blosc1' | 'blosc2';
-  codec: string;
+  codec: CodecName;
   clevel: number;
   shuffle?: string | null;
   filters?: number[];

@@ -1,6 +1,10 @@
-/** The public entry points: what they export, and that the main one runs without Node built-ins. */
+/**
+ * The public entry points: what they export (pinned: a change to these lists is a change to
+ * the public API, made here on purpose), and that the main one runs without Node built-ins.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
 import * as nodeApi from '../src/node.js';
@@ -25,7 +29,55 @@ function importGraph(entry: string): Map<string, string[]> {
   return seen;
 }
 
+/** Every value 'blosc-ts' exports, sorted. */
+const MAIN_EXPORTS = [
+  'AsyncCFrame', 'B2ND_MAX_DIM', 'B2ND_METALAYER', 'B2ndGeometry', 'BlobSource', 'BloscError',
+  'BloscErrorCode', 'CFrame', 'CodecFormat', 'CodecId', 'DECODE_PARALLEL_MIN_NBYTES',
+  'DECODE_PARALLEL_MIN_NBYTES_ZLIB', 'DEFAULT_CACHE_SIZES', 'ENCODE_PARALLEL_MIN_NBYTES',
+  'FRAME_DECODE_PARALLEL_MIN_NBYTES', 'FilterId', 'HttpRangeSource', 'MemorySource', 'Metalayers',
+  'MsgpackExt', 'MsgpackTuple', 'NDARRAY_DEFAULT_CPARAMS', 'NDArray', 'SChunk', 'Splitmode',
+  'VLMetalayers', 'bloscpack', 'bytesToTypedArray', 'chunkInfo', 'compress', 'compressAsync',
+  'compressNaNs', 'compressRepeatValue', 'compressUninit', 'compressZeros', 'computeChunksBlocks',
+  'computePartition', 'decompress', 'decompressAsync', 'decompressFrameAsync',
+  'dtypeOfTypedArray', 'errorCodeName', 'fortranToC', 'getCodec', 'getCodecByName', 'getFilter',
+  'getItems', 'isBloscError', 'listCodecs', 'maxChunkSize', 'msgpackDecode', 'msgpackEncode',
+  'openFrameAsync', 'parseB2ndMeta', 'parseDType', 'parseNpy', 'registerCodec', 'registerFilter',
+  'replaceBuiltinCodec', 'shutdownPool', 'sliceToTypedArray', 'typedArrayToBytes',
+  'writeB2ndMeta', 'writeFrame', 'writeNpy',
+];
+
+/** Every value 'blosc-ts/node' exports, sorted. */
+const NODE_EXPORTS = [
+  'AsyncFileSource', 'FileSource', 'SFRAME_INDEX_NAME', 'bloscpackAppendFile',
+  'bloscpackPackFile', 'bloscpackPackNdarrayFile', 'bloscpackUnpackFile', 'openSparseFrame',
+  'readBloscpackFileInfo', 'writeSparseFrame',
+];
+
+/** The members of the `bloscpack` namespace of 'blosc-ts', sorted. */
+const BLOSCPACK_EXPORTS = [
+  'MemorySink', 'adler32', 'appendBytes', 'bloscpackDigest', 'crc32', 'decodeMetadata',
+  'dtypeOfTypedArray', 'encodeMetadataSection', 'itemsizeOfDtype', 'md5', 'memorySource',
+  'ndarrayMetadata', 'pack', 'packBytes', 'packNdarray', 'packNdarrayTo', 'pythonJsonDumps',
+  'readBloscpackInfo', 'readableStreamSource', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512',
+  'typedArrayOf', 'unpack', 'unpackBytes', 'unpackNdarray', 'verifyBytes', 'writableStreamSink',
+];
+
+const sortedKeys = (m: object): string[] => Object.keys(m).sort();
+
 describe('public API', () => {
+  it('pins the export list of each entry point', () => {
+    expect(sortedKeys(api)).toEqual(MAIN_EXPORTS);
+    expect(sortedKeys(nodeApi)).toEqual(NODE_EXPORTS);
+    expect(sortedKeys(api.bloscpack)).toEqual(BLOSCPACK_EXPORTS);
+  });
+
+  it('the browser build exports what the main entry point exports', async () => {
+    const file = join(ROOT, 'dist', 'browser', 'blosc-ts.js');
+    expect(existsSync(file)).toBe(true);
+    const browser = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as object;
+    expect(sortedKeys(browser)).toEqual(MAIN_EXPORTS);
+  });
+
   it('exports the chunk, frame, bloscpack and registry functions', () => {
     for (const name of ['compress', 'decompress', 'getItems', 'chunkInfo', 'compressZeros', 'compressNaNs', 'compressUninit',
       'compressRepeatValue', 'registerCodec', 'registerFilter', 'BloscError', 'isBloscError', 'SChunk', 'CFrame', 'writeFrame',

@@ -1,4 +1,7 @@
 /**
+ * Ported from bloscpack 0.16.0 (Blosc/bloscpack, BSD-3-Clause) abstract_io.py, file_io.py,
+ * append.py; license in THIRD_PARTY_NOTICES.md.
+ *
  * Packing and unpacking bloscpack files (bloscpack 0.16.0 abstract_io.py `pack`/`unpack`,
  * file_io.py `_write_metadata`/`_read_metadata`, append.py `append_fp`).
  *
@@ -7,7 +10,6 @@
  * asynchronously over sources and sinks (`pack`, `unpack`), so files and streams never
  * need to fit in memory.
  */
-import '../codecs/index.js';
 import { compressChunk } from '../chunk/compress.js';
 import { decompressChunk } from '../chunk/decompress.js';
 import { zlibCompress, zlibDecompress } from '../codecs/zlib.js';

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc (Blosc/c-blosc, BSD-3-Clause) blosc/blosc.c and C-Blosc2
+ * (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * The chunk encoder, single-threaded: c-blosc 1.21.x `blosc_compress_context` /
  * `serial_blosc` / `blosc_c` (blosc/blosc.c) for format 'blosc1', and c-blosc2 3.3.x
  * `blosc2_compress_ctx` / `write_compression_header` / `blosc_compress_context` /

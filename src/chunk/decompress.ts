@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc (Blosc/c-blosc, BSD-3-Clause) blosc/blosc.c and C-Blosc2
+ * (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * The chunk decoder: the block loop of c-blosc2 `blosc_d` / `do_job` (blosc/blosc2.c) and
  * c-blosc `blosc_d` (blosc/blosc.c), single-threaded. Blocks are located through bstarts
  * (never assumed to be in order), streams are decoded by the chunk's codec, then the filter

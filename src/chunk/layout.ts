@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc (Blosc/c-blosc, BSD-3-Clause) blosc/blosc.c and C-Blosc2
+ * (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * Everything the block loop needs to know about a chunk, worked out and validated once
  * before any output is allocated: block geometry, where bstarts and the dictionary live,
  * the resolved codec and the active filters of the backward pipeline.

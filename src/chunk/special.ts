@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * Writers of Blosc2 special-value chunks: a 32-byte header (plus the value, for repeated
  * values) that stands for nbytes of zeros, NaNs, uninitialised memory or one repeated
  * element. Port of c-blosc2 `blosc2_chunk_zeros`, `blosc2_chunk_nans`,

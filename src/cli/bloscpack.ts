@@ -1,217 +1,171 @@
 /**
- * `bloscpack` subcommands for the command line (the verbs of bloscpack's own `blpk` tool):
- *
- *   pack IN OUT.blp [--codec NAME] [--clevel N] [--shuffle noshuffle|shuffle|bitshuffle]
- *        [--typesize N] [--chunk-size SIZE] [--checksum NAME] [--no-offsets]
- *        [--max-app-chunks N] [--metadata JSON]
- *   unpack IN.blp OUT
- *   append IN.blp DATA [--codec NAME] [--clevel N] [--shuffle S] [--typesize N]
- *   info IN.blp [--json]
- *   verify IN.blp
- *
- * Files are streamed chunk by chunk; outputs appear only when complete.
+ * The bloscpack commands of the command line (the verbs of bloscpack's own `blpk` tool):
+ * pack, unpack, append, verify, and `info` of a `.blp` file. Files are streamed chunk by
+ * chunk through the public streaming API (`bloscpack.pack`/`unpack` over a file source and
+ * sink of ours); outputs appear only when complete.
  */
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { BloscError, errorCodeName } from '../errors.js';
-import { CHECKSUM_NAMES, type ChecksumName } from '../frame/bloscpack.js';
-import type { ShuffleName } from '../params.js';
-import { packFileSync, readBloscpackFileInfoSync, unpackFileSync } from '../bloscpack/node.js';
-import { appendBytes, type AppendOptions, type JsonValue, type PackOptions } from '../bloscpack/pack.js';
-import { parseArgs, UsageError, type ParsedArgs } from './args.js';
+import { statSync } from 'node:fs';
+import { bloscpack } from '../index.js';
+import { bloscpackAppendFile, readBloscpackFileInfo } from '../node.js';
+import { UsageError, type OptionSpec, type ParsedOptions } from './args.js';
+import { closeInput, guard, kindWords, openInput, OutputFile, readAt, readInput, type Input } from './files.js';
+import { progressBar, type ProgressStream } from './progress.js';
 
-export const BLOSCPACK_USAGE = `usage:
-  pack IN OUT.blp [--codec NAME] [--clevel N] [--shuffle noshuffle|shuffle|bitshuffle] [--typesize N]
-       [--chunk-size SIZE] [--checksum ${CHECKSUM_NAMES.join('|')}] [--no-offsets]
-       [--max-app-chunks N] [--metadata JSON]
-                            pack a file into bloscpack format (defaults: blosclz, clevel 7, 1M chunks, adler32)
-  unpack IN.blp OUT         unpack; nothing is written unless every checksum matches
-  append IN.blp DATA [--codec NAME] [--clevel N] [--shuffle S] [--typesize N]
-                            append the bytes of DATA (uses the preallocated offsets)
-  info IN.blp [--json]      show header, metadata and offsets
-  verify IN.blp             check every checksum and decompress every chunk`;
+type AppendOptions = bloscpack.AppendOptions;
+type PackOptions = bloscpack.PackOptions;
 
-/** Files at least this large get a progress bar when stderr is a terminal. */
-const PROGRESS_MIN_BYTES = 4 << 20;
+/** The Blosc options of pack and append (bloscpack's BloscArgs). */
+export const BLOSCPACK_BLOSC_OPTIONS: readonly OptionSpec[] = [
+  { name: 'codec', kind: 'string', value: 'NAME', help: 'blosclz (default), lz4, lz4hc, snappy, zlib, zstd' },
+  { name: 'clevel', kind: 'int', value: 'N', help: 'compression level 0..9 (default 7)' },
+  { name: 'shuffle', kind: 'string', value: 'S', help: 'noshuffle, shuffle (default) or bitshuffle' },
+  { name: 'typesize', kind: 'int', value: 'N', help: 'item size for the shuffle, 1..255 (default 8)' },
+];
 
-/**
- * A one-line progress bar on stderr, redrawn per chunk; undefined when stderr is not a
- * terminal or the file is small (and then nothing is printed at all).
- */
-export function progressBar(
-  label: string, bytes: number, stream: { isTTY?: boolean; write(s: string): unknown } = process.stderr,
-): { update: (done: number, total: number) => void; done: () => void } | undefined {
-  if (stream.isTTY !== true || bytes < PROGRESS_MIN_BYTES) return undefined;
-  const width = 30;
-  let drawn = -1;
-  return {
-    update(done: number, total: number): void {
-      if (total <= 0) return;
-      const filled = Math.round((width * done) / total);
-      if (filled === drawn && done !== total) return;
-      drawn = filled;
-      const pct = Math.floor((100 * done) / total);
-      stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done}/${total} chunks`);
-    },
-    done(): void {
-      if (drawn >= 0) stream.write('\n');
-    },
-  };
-}
+export const PACK_OPTIONS: readonly OptionSpec[] = [
+  ...BLOSCPACK_BLOSC_OPTIONS,
+  { name: 'chunk-size', kind: 'size', value: 'SIZE', help: 'uncompressed bytes per chunk (default 1M)' },
+  { name: 'checksum', kind: 'string', value: 'NAME', help: 'None, adler32 (default), crc32, md5, sha1, sha224, sha256, sha384, sha512' },
+  { name: 'no-offsets', kind: 'flag', help: 'write no offsets section (no appends, no random access)' },
+  { name: 'max-app-chunks', kind: 'int', value: 'N', help: 'offset slots kept free for appends (default 10 × nchunks)' },
+  { name: 'metadata', kind: 'string', value: 'JSON', help: 'JSON metadata to store in the file' },
+];
 
-const FLAGS = new Set(['no-offsets', 'json', 'help']);
-
-function parse(argv: readonly string[]): ParsedArgs {
-  return parseArgs(argv, FLAGS);
-}
-
-function str(options: Map<string, string | true>, name: string): string | undefined {
-  const v = options.get(name);
-  return typeof v === 'string' ? v : undefined;
-}
-
-function int(options: Map<string, string | true>, name: string): number | undefined {
-  const v = str(options, name);
-  if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v)) throw new UsageError(`--${name} needs an integer, got '${v}'`);
-  return Number(v);
-}
-
-function checkKnown(options: Map<string, string | true>, allowed: readonly string[]): void {
-  for (const k of options.keys()) if (!allowed.includes(k)) throw new UsageError(`unknown option --${k}`);
-}
-
-function blosc(options: Map<string, string | true>): AppendOptions {
+function bloscOptions(options: ParsedOptions): AppendOptions {
   const o: AppendOptions = {};
-  const codec = str(options, 'codec');
+  const codec = options.string('codec');
   if (codec !== undefined) o.codec = codec;
-  const clevel = int(options, 'clevel');
+  const clevel = options.number('clevel');
   if (clevel !== undefined) o.clevel = clevel;
-  const shuffle = str(options, 'shuffle');
-  if (shuffle !== undefined) o.shuffle = shuffle as ShuffleName;
-  const typesize = int(options, 'typesize');
+  const shuffle = options.string('shuffle');
+  if (shuffle !== undefined) o.shuffle = shuffle as AppendOptions['shuffle'];
+  const typesize = options.number('typesize');
   if (typesize !== undefined) o.typesize = typesize;
   return o;
 }
 
-const BLOSC_OPTIONS = ['codec', 'clevel', 'shuffle', 'typesize'];
-
-function command(argv: readonly string[], out: (s: string) => void): number {
-  const { positional, options } = parse(argv);
-  const [verb, ...rest] = positional;
-  if (options.has('help') || verb === undefined) {
-    out(`${BLOSCPACK_USAGE}\n`);
-    return verb === undefined && !options.has('help') ? 2 : 0;
-  }
-  switch (verb) {
-    case 'pack': {
-      checkKnown(options, [...BLOSC_OPTIONS, 'chunk-size', 'checksum', 'no-offsets', 'max-app-chunks', 'metadata']);
-      if (rest.length !== 2) throw new UsageError('pack takes IN and OUT');
-      const o: PackOptions = { ...blosc(options) };
-      const chunkSize = str(options, 'chunk-size');
-      if (chunkSize !== undefined) o.chunkSize = /^\d+$/.test(chunkSize) ? Number(chunkSize) : chunkSize;
-      const checksum = str(options, 'checksum');
-      if (checksum !== undefined) o.checksum = checksum as ChecksumName;
-      if (options.has('no-offsets')) o.offsets = false;
-      const maxApp = int(options, 'max-app-chunks');
-      if (maxApp !== undefined) o.maxAppChunks = maxApp;
-      const meta = str(options, 'metadata');
-      if (meta !== undefined) {
-        try {
-          o.metadata = JSON.parse(meta) as JsonValue;
-        } catch {
-          throw new UsageError('--metadata must be JSON');
-        }
-      }
-      const bar = progressBar('pack', statSync(rest[0]!).size);
-      if (bar !== undefined) o.onProgress = bar.update;
-      const h = packFileSync(rest[0]!, rest[1]!, o);
-      bar?.done();
-      out(`${rest[1]}: ${h.nchunks} chunk(s) of ${h.chunkSize} bytes, last ${h.lastChunk}\n`);
-      return 0;
-    }
-    case 'unpack': {
-      checkKnown(options, []);
-      if (rest.length !== 2) throw new UsageError('unpack takes IN.blp and OUT');
-      const bar = progressBar('unpack', statSync(rest[0]!).size);
-      unpackFileSync(rest[0]!, rest[1]!, bar?.update);
-      bar?.done();
-      return 0;
-    }
-    case 'append': {
-      checkKnown(options, BLOSC_OPTIONS);
-      if (rest.length !== 2) throw new UsageError('append takes IN.blp and DATA');
-      const target = rest[0]!;
-      const grown = appendBytes(new Uint8Array(readFileSync(target)), new Uint8Array(readFileSync(rest[1]!)), blosc(options));
-      const tmp = `${target}.${process.pid}.append.tmp`;
-      try {
-        writeFileSync(tmp, grown);
-        renameSync(tmp, target);
-      } catch (e) {
-        rmSync(tmp, { force: true });
-        throw e;
-      }
-      return 0;
-    }
-    case 'info': {
-      checkKnown(options, ['json']);
-      if (rest.length !== 1) throw new UsageError('info takes IN.blp');
-      const info = readBloscpackFileInfoSync(rest[0]!);
-      if (options.has('json')) {
-        out(`${JSON.stringify({ header: info.header, metadataHeader: info.metadataHeader ?? null, metadata: info.metadata ?? null, offsets: info.offsets }, null, 2)}\n`);
-        return 0;
-      }
-      const h = info.header;
-      const lines = [
-        `${rest[0]}: bloscpack format ${h.formatVersion}`,
-        `  chunks       ${h.nchunks} × ${h.chunkSize} bytes, last ${h.lastChunk}`,
-        `  typesize     ${h.typesize}`,
-        `  checksum     ${h.checksum}`,
-        `  offsets      ${h.offsets ? `yes, ${h.maxAppChunks} free slot(s) for appends` : 'no'}`,
-        `  chunks start ${info.chunksStart}`,
-      ];
-      if (info.metadataHeader !== undefined) {
-        const m = info.metadataHeader;
-        lines.push(`  metadata     ${m.magicFormat}, ${m.metaSize} bytes (${m.metaCompSize} stored, codec ${m.metaCodec}, room ${m.maxMetaSize}, checksum ${m.metaChecksum})`);
-        lines.push(`  ${JSON.stringify(info.metadata)}`);
-      }
-      out(`${lines.join('\n')}\n`);
-      return 0;
-    }
-    case 'verify': {
-      checkKnown(options, []);
-      if (rest.length !== 1) throw new UsageError('verify takes IN.blp');
-      const r = unpackFileSync(rest[0]!);
-      let total = 0;
-      for (const c of r.chunks) total += c.nbytes;
-      out(`${rest[0]}: OK, ${r.chunks.length} chunk(s), ${total} bytes, checksum ${r.header.checksum}\n`);
-      return 0;
-    }
-    default:
-      throw new UsageError(`unknown bloscpack command '${verb}'`);
-  }
+/** Say which command fits an input that is not a bloscpack file (a usage error). */
+export function requireBloscpack(input: Input): void {
+  if (input.kind === 'bloscpack') return;
+  if (input.kind === 'chunk') throw new UsageError(`${input.path} is not a bloscpack file: it does not start with 'blpk'`);
+  const hint = input.kind === 'npy' ? "use 'blosc-ts compress' (or 'blosc-ts pack' for its bytes)" : "use 'blosc-ts decompress'";
+  throw new UsageError(`${input.path} is ${kindWords(input.kind)}: ${hint}`);
 }
 
-/**
- * Run one bloscpack subcommand. Returns the exit status: 0 success, 1 a BloscError or I/O
- * error (message on stderr), 2 a usage error.
- */
-export function runBloscpackCommand(argv: string[]): number {
-  const out = (s: string): void => void process.stdout.write(s);
+/** A bloscpack byte source over a file, read in the sizes the reader asks for. */
+function fileSource(path: string): bloscpack.ByteSource {
+  const fd = openInput(path);
+  const size = guard('read', path, () => statSync(path).size);
+  let pos = 0;
+  let closed = false;
+  return {
+    size,
+    read(length: number): Promise<Uint8Array> {
+      const bytes = readAt(path, fd, pos, Math.max(0, Math.min(length, size - pos)));
+      pos += bytes.length;
+      return Promise.resolve(bytes);
+    },
+    close(): Promise<void> {
+      if (!closed) closeInput(fd);
+      closed = true;
+      return Promise.resolve();
+    },
+  };
+}
+
+/** A bloscpack byte sink over an {@link OutputFile}; null discards everything (verify). */
+function fileSink(out: OutputFile | null): bloscpack.ByteSink {
+  return {
+    write(data: Uint8Array): Promise<void> {
+      out?.write(data);
+      return Promise.resolve();
+    },
+    writeAt(position: number, data: Uint8Array): Promise<void> {
+      out?.writeAt(position, data);
+      return Promise.resolve();
+    },
+    close(): Promise<void> {
+      out?.commit();
+      return Promise.resolve();
+    },
+    abort(): Promise<void> {
+      out?.abort();
+      return Promise.resolve();
+    },
+  };
+}
+
+export async function packCommand(input: Input, outPath: string, options: ParsedOptions, force: boolean | undefined, err: ProgressStream): Promise<string> {
+  const o: PackOptions = { ...bloscOptions(options) };
+  const chunkSize = options.number('chunk-size');
+  if (chunkSize !== undefined) o.chunkSize = chunkSize;
+  const checksum = options.string('checksum');
+  if (checksum !== undefined) o.checksum = checksum as bloscpack.ChecksumName;
+  if (options.has('no-offsets')) o.offsets = false;
+  const maxApp = options.number('max-app-chunks');
+  if (maxApp !== undefined) o.maxAppChunks = maxApp;
+  const meta = options.string('metadata');
+  if (meta !== undefined) {
+    try {
+      o.metadata = JSON.parse(meta) as bloscpack.JsonValue;
+    } catch {
+      throw new UsageError('--metadata must be JSON');
+    }
+  }
+  const bar = progressBar('pack', input.size, force, err, 'chunks');
+  if (bar !== undefined) o.onProgress = bar.update;
+  const source = fileSource(input.path);
+  let sink: bloscpack.ByteSink;
   try {
-    return command(argv, out);
+    sink = fileSink(OutputFile.create(outPath));
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`bloscpack: ${e.message}\n${BLOSCPACK_USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof BloscError) {
-      process.stderr.write(`bloscpack: ${errorCodeName(e.code)} (${e.code}): ${e.message}\n`);
-      return 1;
-    }
-    if (e instanceof Error && 'code' in e && typeof e.code === 'string') {
-      process.stderr.write(`bloscpack: ${e.message}\n`);
-      return 1;
-    }
+    await source.close?.();
     throw e;
   }
+  const h = await bloscpack.pack(source, sink, o);
+  bar?.done();
+  return `${outPath}: ${h.nchunks} chunk(s) of ${h.chunkSize} bytes, last ${h.lastChunk}\n`;
+}
+
+export async function unpackCommand(input: Input, outPath: string | null, force: boolean | undefined, err: ProgressStream): Promise<bloscpack.UnpackResult> {
+  requireBloscpack(input);
+  const bar = progressBar(outPath === null ? 'verify' : 'unpack', input.size, force, err, 'chunks');
+  const source = fileSource(input.path);
+  let sink: bloscpack.ByteSink;
+  try {
+    sink = fileSink(outPath === null ? null : OutputFile.create(outPath));
+  } catch (e) {
+    await source.close?.();
+    throw e;
+  }
+  const r = await bloscpack.unpack(source, sink, bar?.update);
+  bar?.done();
+  return r;
+}
+
+export async function appendCommand(input: Input, dataPath: string, options: ParsedOptions): Promise<void> {
+  requireBloscpack(input);
+  await bloscpackAppendFile(input.path, readInput(dataPath), bloscOptions(options));
+}
+
+export async function bloscpackInfo(input: Input, json: boolean): Promise<string> {
+  const info = await readBloscpackFileInfo(input.path);
+  if (json) {
+    return `${JSON.stringify({ kind: 'bloscpack', header: info.header, metadataHeader: info.metadataHeader ?? null, metadata: info.metadata ?? null, offsets: info.offsets }, null, 2)}\n`;
+  }
+  const h = info.header;
+  const lines = [
+    `${input.path}: bloscpack format ${h.formatVersion}`,
+    `  chunks       ${h.nchunks} × ${h.chunkSize} bytes, last ${h.lastChunk}`,
+    `  typesize     ${h.typesize}`,
+    `  checksum     ${h.checksum}`,
+    `  offsets      ${h.offsets ? `yes, ${h.maxAppChunks} free slot(s) for appends` : 'no'}`,
+    `  chunks start ${info.chunksStart}`,
+  ];
+  if (info.metadataHeader !== undefined) {
+    const m = info.metadataHeader;
+    lines.push(`  metadata     ${m.magicFormat}, ${m.metaSize} bytes (${m.metaCompSize} stored, codec ${m.metaCodec}, room ${m.maxMetaSize}, checksum ${m.metaChecksum})`);
+    lines.push(`  ${JSON.stringify(info.metadata)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

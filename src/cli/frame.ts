@@ -1,98 +1,251 @@
 /**
- * Command-line handling of Blosc2 contiguous frames (`.b2frame`, `.b2nd`, `.b2`): describe
- * the layout, write the whole content, or build a frame from raw bytes. Thin over the
- * public API (`SChunk`, `CFrame`, `chunkInfo`).
+ * Command-line handling of Blosc2 frames (`.b2frame`, `.b2nd`, `.b2`, and sparse-frame
+ * directories): describe the layout with a summary of the chunk table, write the whole
+ * content, or build a frame from raw bytes; chunks on workers with `--nthreads`. Thin over
+ * the public API (`SChunk`, `CFrame`, `chunkInfo`).
  */
-import { chunkInfo, CFrame, SChunk, type CompressOptions } from '../index.js';
-import { FileSource } from '../node.js';
+import { chunkInfo, FilterId, getCodec, getFilter, SChunk, type CompressOptions, type FrameHeader } from '../index.js';
+import { closeInput, openInput, readAt, type OpenedFrame, type OutputFile } from './files.js';
+import type { ProgressBar } from './progress.js';
 
-const MAGIC = 'b2frame\0';
-const SPECIAL_NAMES = ['', 'zeros', 'nan', 'value', 'uninit'];
-
-/** A contiguous frame starts with a msgpack array whose first item is the string 'b2frame\0'. */
-export function isFrame(head: Uint8Array): boolean {
-  if (head.length < 2 + MAGIC.length) return false;
-  for (let i = 0; i < MAGIC.length; i++) if (head[2 + i] !== MAGIC.charCodeAt(i)) return false;
-  return true;
-}
+/** Chunk kinds of a frame's chunk table (c-blosc2's special values, and plain compressed chunks). */
+export type ChunkKind = 'normal' | 'zeros' | 'nan' | 'uninit' | 'value';
+const CHUNK_KINDS: readonly ChunkKind[] = ['normal', 'zeros', 'nan', 'uninit', 'value'];
+/** Special kinds stored as negative offsets in a frame's index (blosc2.h BLOSC2_SPECIAL_*: 1 zeros, 2 NaN, 3 value, 4 uninit). */
+const FRAME_SPECIAL: Readonly<Record<number, ChunkKind>> = { 1: 'zeros', 2: 'nan', 3: 'value', 4: 'uninit' };
 
 export interface FrameChunkRow {
   readonly index: number;
+  readonly kind: ChunkKind;
   readonly nbytes: number;
+  /** Bytes stored (0 for a special value kept in the offsets index). */
   readonly cbytes: number;
-  readonly special: string | null;
   readonly codec: string | null;
 }
 
+export interface ChunkTableSummary {
+  readonly count: number;
+  /** Chunks of each kind. */
+  readonly kinds: Readonly<Record<ChunkKind, number>>;
+  /** Chunks per codec, for the normal (compressed) chunks. */
+  readonly codecs: Readonly<Record<string, number>>;
+  /** Stored bytes of the normal chunks: smallest, largest, total (null when there are none). */
+  readonly cbytes: { readonly min: number; readonly max: number; readonly total: number } | null;
+  /** Uncompressed bytes over stored bytes of all chunks. */
+  readonly ratio: number | null;
+}
+
+export interface NamedFilter {
+  readonly slot: number;
+  readonly id: number;
+  readonly name: string;
+  readonly meta: number;
+}
+
 export interface FrameDescription {
-  readonly header: CFrame['header'];
+  readonly kind: 'frame';
+  readonly sparse: boolean;
+  readonly header: FrameHeader;
+  readonly codec: string;
+  readonly filters: readonly NamedFilter[];
   readonly nchunks: number;
   readonly metalayers: ReadonlyArray<{ name: string; bytes: number }>;
   readonly vlmetalayers: ReadonlyArray<{ name: string; bytes: number }>;
-  readonly chunks: readonly FrameChunkRow[];
+  readonly summary: ChunkTableSummary;
+  /** Every chunk, with `--chunks`. */
+  readonly chunks?: readonly FrameChunkRow[];
 }
 
-/** Header fields, metalayers, vlmetalayers and a chunk table (sizes and special kinds). */
-export function describeFrame(path: string): FrameDescription {
-  const source = new FileSource(path);
-  try {
-    const frame = CFrame.open(source);
-    const chunks: FrameChunkRow[] = [];
-    for (let i = 0; i < frame.nchunks; i++) {
-      const special = frame.specialKind(i);
-      if (special !== 0) {
-        chunks.push({ index: i, nbytes: frame.declaredNbytes(i), cbytes: 0, special: SPECIAL_NAMES[special] ?? `kind ${special}`, codec: null });
-        continue;
-      }
-      const info = chunkInfo(frame.getChunk(i));
-      chunks.push({ index: i, nbytes: info.nbytes, cbytes: info.cbytes, special: info.special, codec: info.special === null ? info.codec : null });
+/** A codec id as its name (`zstd`), as chunk info names it. */
+export function codecName(id: number): string {
+  return getCodec(id)?.name ?? `codec-${id}`;
+}
+
+function filterName(id: number): string {
+  const registered = getFilter(id)?.name;
+  if (registered !== undefined) return registered;
+  const key = Object.entries(FilterId).find(([, v]) => v === id)?.[0];
+  return key !== undefined ? key.toLowerCase() : `filter-${id}`;
+}
+
+/** The active filter slots of a header's pipeline, named. */
+export function namedFilters(filters: readonly number[], meta: readonly number[]): NamedFilter[] {
+  const out: NamedFilter[] = [];
+  filters.forEach((id, slot) => {
+    if (id !== FilterId.NoFilter) out.push({ slot, id, name: filterName(id), meta: meta[slot] ?? 0 });
+  });
+  return out;
+}
+
+/** `shuffle@5 delta(meta 4)@4`, or `none`, as chunk info writes it. */
+export function formatFilters(filters: readonly { slot: number; name: string; meta: number }[]): string {
+  return filters.length === 0 ? 'none' : filters.map((f) => `${f.name}${f.meta !== 0 ? `(meta ${f.meta})` : ''}@${f.slot}`).join(' ');
+}
+
+/** Every chunk's kind and sizes, read from the chunk headers (and the index for special values). */
+export function chunkRows(opened: OpenedFrame): FrameChunkRow[] {
+  const { frame, schunk } = opened;
+  const rows: FrameChunkRow[] = [];
+  for (let i = 0; i < schunk.nchunks; i++) {
+    const nbytes = schunk.chunkNbytes(i);
+    const special = frame.specialKind(i);
+    if (special !== 0) {
+      rows.push({ index: i, kind: FRAME_SPECIAL[special] ?? 'zeros', nbytes, cbytes: 0, codec: null });
+      continue;
     }
-    return {
-      header: frame.header,
-      nchunks: frame.nchunks,
-      metalayers: frame.metalayers.map((l) => ({ name: l.name, bytes: l.content.length })),
-      vlmetalayers: frame.vlmetalayers.map((l) => ({ name: l.name, bytes: l.content.length })),
-      chunks,
-    };
-  } finally {
-    source.close();
+    const info = chunkInfo(schunk.getChunk(i));
+    const kind: ChunkKind = info.special === null ? 'normal' : info.special === 'nan' ? 'nan' : info.special === 'value' ? 'value' : info.special === 'uninit' ? 'uninit' : 'zeros';
+    rows.push({ index: i, kind, nbytes, cbytes: info.cbytes, codec: kind === 'normal' ? info.codec : null });
   }
+  return rows;
+}
+
+export function summarize(rows: readonly FrameChunkRow[]): ChunkTableSummary {
+  const kinds = Object.fromEntries(CHUNK_KINDS.map((k) => [k, 0])) as Record<ChunkKind, number>;
+  const codecs: Record<string, number> = {};
+  let min = Infinity;
+  let max = 0;
+  let total = 0;
+  let nbytes = 0;
+  let stored = 0;
+  for (const r of rows) {
+    kinds[r.kind]++;
+    nbytes += r.nbytes;
+    stored += r.cbytes;
+    if (r.kind !== 'normal') continue;
+    codecs[r.codec!] = (codecs[r.codec!] ?? 0) + 1;
+    min = Math.min(min, r.cbytes);
+    max = Math.max(max, r.cbytes);
+    total += r.cbytes;
+  }
+  return {
+    count: rows.length,
+    kinds,
+    codecs,
+    cbytes: kinds.normal > 0 ? { min, max, total } : null,
+    ratio: stored > 0 ? nbytes / stored : null,
+  };
+}
+
+/** Header fields (codec and filters named), layers, and the chunk table summarised (every row with `withChunks`). */
+export function describeFrame(opened: OpenedFrame, withChunks: boolean): FrameDescription {
+  const { frame } = opened;
+  const h = frame.header;
+  const rows = chunkRows(opened);
+  const d: FrameDescription = {
+    kind: 'frame',
+    sparse: opened.sparse,
+    header: h,
+    codec: codecName(h.codec),
+    filters: namedFilters(h.filters, h.filtersMeta),
+    nchunks: opened.schunk.nchunks,
+    metalayers: frame.metalayers.map((l) => ({ name: l.name, bytes: l.content.length })),
+    vlmetalayers: frame.vlmetalayers.map((l) => ({ name: l.name, bytes: l.content.length })),
+    summary: summarize(rows),
+  };
+  return withChunks ? { ...d, chunks: rows } : d;
+}
+
+function formatSummary(s: ChunkTableSummary): string[] {
+  const kinds = CHUNK_KINDS.filter((k) => s.kinds[k] > 0).map((k) => `${s.kinds[k]} ${k === 'value' ? 'repeated-value' : k}`);
+  const lines = [`  chunks     ${s.count}${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}`];
+  if (s.cbytes !== null) {
+    lines.push(`  cbytes/chunk min ${s.cbytes.min}, max ${s.cbytes.max}, total ${s.cbytes.total} (normal chunks)`);
+    lines.push(`  chunk codecs ${Object.entries(s.codecs).map(([c, n]) => `${c} (${n})`).join(', ')}`);
+  }
+  if (s.ratio !== null) lines.push(`  chunk ratio ${s.ratio.toFixed(2)} (nbytes over stored bytes of all chunks)`);
+  return lines;
 }
 
 export function formatFrame(path: string, d: FrameDescription): string {
   const h = d.header;
   const lines = [
-    `${path}: Blosc2 ${h.frameType === 0 ? 'contiguous' : 'sparse'} frame, format version ${h.version}`,
+    `${path}: Blosc2 ${d.sparse ? 'sparse' : 'contiguous'} frame, format version ${h.version}`,
     `  nbytes     ${h.nbytes}`,
     `  cbytes     ${h.cbytes}${h.cbytes > 0 ? ` (ratio ${(h.nbytes / h.cbytes).toFixed(2)})` : ''}`,
     `  typesize   ${h.typesize}`,
     `  chunksize  ${h.chunksize}${h.chunksize === 0 ? ' (variable)' : ''}`,
-    `  blocksize  ${h.blocksize}`,
-    `  codec      id ${h.codec}, clevel ${h.clevel}${h.codecMeta ? `, meta ${h.codecMeta}` : ''}`,
-    `  filters    [${h.filters.join(', ')}] meta [${h.filtersMeta.join(', ')}]`,
+    `  blocksize  ${h.blocksize}${h.blocksize === 0 ? ' (automatic)' : ''}`,
+    `  codec      ${d.codec} (id ${h.codec}), clevel ${h.clevel}${h.codecMeta ? `, meta ${h.codecMeta}` : ''}`,
+    `  filters    ${formatFilters(d.filters)}`,
     `  metalayers ${d.metalayers.length === 0 ? 'none' : d.metalayers.map((m) => `${m.name} (${m.bytes} B)`).join(', ')}`,
     `  vlmeta     ${d.vlmetalayers.length === 0 ? 'none' : d.vlmetalayers.map((m) => `${m.name} (${m.bytes} B)`).join(', ')}`,
-    `  chunks     ${d.nchunks}`,
+    ...formatSummary(d.summary),
   ];
-  for (const c of d.chunks) {
-    lines.push(`    #${String(c.index).padEnd(5)} nbytes ${String(c.nbytes).padStart(10)}  ${c.special !== null ? `special: ${c.special}` : `cbytes ${String(c.cbytes).padStart(10)}  ${c.codec}`}`);
+  for (const c of d.chunks ?? []) {
+    lines.push(`    #${String(c.index).padEnd(5)} nbytes ${String(c.nbytes).padStart(10)}  ${c.kind !== 'normal' ? `special: ${c.kind}` : `cbytes ${String(c.cbytes).padStart(10)}  ${c.codec}`}`);
   }
   return lines.join('\n');
 }
 
-/** The whole content of a frame, as python-blosc2's `schunk[:]`. */
-export function frameContent(path: string): Uint8Array {
-  const source = new FileSource(path);
-  try {
-    return SChunk.open(source).getSlice();
-  } finally {
-    source.close();
-  }
+/** Chunks decoded per step: enough to keep `nthreads` workers busy, few enough for a smooth progress bar. */
+export function chunksPerStep(nthreads: number, chunkNbytes: number): number {
+  return Math.max(2 * nthreads, Math.floor((4 << 20) / Math.max(1, chunkNbytes)));
 }
 
-/** A version-2 contiguous frame holding `data` in chunks of `chunksize` bytes. */
-export function buildFrame(data: Uint8Array, chunksize: number, cparams: CompressOptions): Uint8Array {
-  const schunk = new SChunk({ chunksize, cparams, typesize: cparams.typesize ?? 1 });
-  for (let at = 0; at < data.length; at += chunksize) schunk.append(data.subarray(at, Math.min(data.length, at + chunksize)));
-  return schunk.toFrame();
+/**
+ * Write the whole content of a super-chunk (python-blosc2's `schunk[:]`) to `out`, a few
+ * chunks at a time, decoded on `nthreads` workers (`SChunk.getSliceAsync`).
+ */
+export async function writeContent(schunk: SChunk, out: OutputFile, nthreads: number, bar: ProgressBar | undefined): Promise<void> {
+  const ts = schunk.typesize;
+  const total = schunk.nbytes;
+  const n = schunk.nchunks;
+  const step = chunksPerStep(nthreads, n > 0 ? schunk.chunkNbytes(0) : 1);
+  let pos = 0;
+  let i = 0;
+  bar?.update(0, total);
+  while (i < n) {
+    let end = pos;
+    const last = Math.min(n, i + step);
+    for (let k = i; k < last; k++) end += schunk.chunkNbytes(k);
+    // Slices are in items: a boundary inside an item (variable-size chunks) ends the steps.
+    const whole = last === n || end % ts !== 0;
+    const bytes = await schunk.getSliceAsync(pos / ts, whole ? undefined : end / ts, { nthreads });
+    out.write(bytes);
+    if (whole) break;
+    pos = end;
+    i = last;
+    bar?.update(pos, total);
+  }
+  bar?.update(total, total);
+  bar?.done();
+}
+
+/**
+ * Compress `size` bytes, read a few chunks at a time by `readPiece(at, length)`, into chunks
+ * of `chunksize` bytes appended to `target`: the chunks `target.append` would make, compressed
+ * on `cparams.nthreads` workers (`SChunk.fromDataAsync`). As c-blosc2 does, the blocksize the
+ * first chunk computed is kept for every later chunk.
+ */
+export async function appendCompressed(
+  target: SChunk, size: number, readPiece: (at: number, length: number) => Uint8Array, chunksize: number, cparams: CompressOptions, bar: ProgressBar | undefined,
+): Promise<void> {
+  const step = chunksize * chunksPerStep(cparams.nthreads ?? 1, chunksize);
+  let blocksize = cparams.blocksize ?? 0;
+  bar?.update(0, size);
+  for (let at = 0; at < size; at += step) {
+    const piece = readPiece(at, Math.min(step, size - at));
+    const more = await SChunk.fromDataAsync(piece, { chunksize, typesize: target.typesize, cparams: blocksize !== 0 ? { ...cparams, blocksize } : cparams });
+    if (blocksize === 0 && more.nchunks > 0) blocksize = chunkInfo(more.getChunk(0)).blocksize;
+    for (let k = 0; k < more.nchunks; k++) target.appendChunk(more.getChunk(k));
+    bar?.update(at + piece.length, size);
+  }
+  bar?.done();
+}
+
+/**
+ * A version-2 contiguous frame of the `size` bytes of file `path` in chunks of `chunksize`
+ * bytes: the bytes of `SChunk.fromData(...).toFrame()`, the file read a few chunks at a time.
+ */
+export async function buildFrame(path: string, size: number, chunksize: number, cparams: CompressOptions, bar: ProgressBar | undefined): Promise<Uint8Array> {
+  const typesize = cparams.typesize ?? 1;
+  const target = new SChunk({ chunksize, typesize, cparams });
+  const fd = openInput(path);
+  try {
+    await appendCompressed(target, size, (at, length) => readAt(path, fd, at, length), chunksize, cparams, bar);
+  } finally {
+    closeInput(fd);
+  }
+  return target.toFrame();
 }

@@ -1,4 +1,8 @@
 /**
+ * Ported from C-Blosc (Blosc/c-blosc, BSD-3-Clause) and C-Blosc2 (Blosc/c-blosc2,
+ * BSD-3-Clause) blosc/blosclz.c, based on FastLZ (Ariya Hidayat, MIT); license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * BloscLZ encoder: port of `blosclz_compress` (and its helpers `get_cratio`, `get_match*`,
  * `get_run*` and the LITERAL / MATCH_* macros) from both libraries' blosc/blosclz.c:
  * - 'blosc1': c-blosc 1.21.x, "BloscLZ 2.5.1" (python-blosc 1.11.x);

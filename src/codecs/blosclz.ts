@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/blosclz.c, itself based on FastLZ
+ * (Ariya Hidayat, MIT); license in THIRD_PARTY_NOTICES.md.
+ *
  * BloscLZ decoder: port of `blosclz_decompress` in c-blosc2 blosc/blosclz.c (the decoder
  * is the same in c-blosc 1.x). Stream format: spec chunk-format.md §6.2.2.
  *

@@ -1,4 +1,6 @@
 /**
+ * Ported from LZ4 (lz4/lz4 lib/, BSD-2-Clause) lz4.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * LZ4 block encoder: port of lz4 1.10.0 lib/lz4.c `LZ4_compress_generic_validated` for the
  * two entry points Blosc uses, producing the same bytes as C on a 64-bit little-endian build:
  *

@@ -1,4 +1,6 @@
 /**
+ * Ported from LZ4 (lz4/lz4 lib/, BSD-2-Clause) lz4.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * LZ4 block decoder: port of `LZ4_decompress_generic` in lz4 1.10.0 lib/lz4.c, as reached
  * through `LZ4_decompress_safe` and `LZ4_decompress_safe_usingDict` (external dictionary),
  * which is what c-blosc and c-blosc2 call for the lz4 and lz4hc codecs (format code 1).

@@ -1,4 +1,6 @@
 /**
+ * Ported from LZ4 (lz4/lz4 lib/, BSD-2-Clause) lz4hc.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * LZ4HC block encoder: port of lz4 1.10.0 lib/lz4hc.c as reached through
  * `LZ4_compress_HC(src, dst, srcSize, dstCapacity, level)`, which is what c-blosc 1.21.7.dev
  * and c-blosc2 3.3.x call for the 'lz4hc' codec with HC level = Blosc clevel.

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/b2nd.c; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * The "b2nd" metalayer of an NDArray frame: shape, chunkshape, blockshape and dtype.
  *
  * Layout (c-blosc2 blosc/b2nd.c `b2nd_serialize_meta`, include/b2nd.h

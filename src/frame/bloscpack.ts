@@ -1,4 +1,7 @@
 /**
+ * Ported from bloscpack 0.16.0 (Blosc/bloscpack, BSD-3-Clause); license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * Bloscpack `.blp` container, format version 3 (bloscpack 0.16.0): the 32-byte file
  * header, the metadata section header, the offsets section and the framing of the Blosc1
  * chunks. Bytes in, bytes out: nothing here compresses, decompresses or hashes.

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/frame.c; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * Blosc2 contiguous frames (cframes: `.b2frame`, `.b2nd`): reading from a {@link FrameSource}
  * and writing a whole frame in one go.
  *

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc (Blosc/c-blosc, BSD-3-Clause) blosc/blosc.c and C-Blosc2
+ * (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * The Blosc chunk header: the one place its bytes are parsed and written.
  *
  * Blosc1 (c-blosc 1.x, version byte 2) and Blosc2 "compat" chunks carry a 16-byte header;

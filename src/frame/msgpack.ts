@@ -1,4 +1,7 @@
 /**
+ * Ported from python-blosc2 (Blosc/python-blosc2, BSD-3-Clause) msgpack_utils.py,
+ * blosc2_ext.pyx; license in THIRD_PARTY_NOTICES.md.
+ *
  * A small, bounded msgpack codec for metalayer and vlmetalayer values, following
  * python-blosc2's conventions (src/blosc2/msgpack_utils.py `msgpack_packb` /
  * `msgpack_unpackb`, blosc2_ext.pyx `encode_tuple`):

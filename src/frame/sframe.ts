@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/sframe.c; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * Sparse frames (a directory: `chunks.b2frame` index frame + one `%08X.chunk` file per
  * stored chunk), read and written with Node's synchronous fs calls. Mirrors c-blosc2
  * blosc/sframe.c (`sframe_make_chunk_path`, `sframe_get_chunk`, `sframe_create_chunk`).

@@ -1,4 +1,7 @@
 /**
+ * Ported from python-blosc2 (Blosc/python-blosc2, BSD-3-Clause) src/blosc2/core.py,
+ * blosc2_ext.pyx; license in THIRD_PARTY_NOTICES.md.
+ *
  * Default chunk and block shapes, as python-blosc2 4.x computes them (src/blosc2/core.py
  * `compute_chunks_blocks`, `compute_partition`, `get_chunksize`; blosc2_ext.pyx
  * `nearest_divisor`). The result depends on the machine's caches, which python reads at

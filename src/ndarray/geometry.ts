@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/b2nd.c; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * b2nd geometry: where each element of an n-dimensional array lives among the chunks of a
  * super-chunk and the blocks of a chunk (container spec §4.3; c-blosc2 blosc/b2nd.c
  * `update_shape_struct`, `validate_shape_chunkshape_blockshape`).

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/b2nd.c; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * NDArray: an n-dimensional array stored as a Blosc2 super-chunk with the "b2nd"
  * metalayer, the `.b2nd` files python-blosc2 reads and writes (`blosc2.asarray`,
  * `blosc2.open`).

@@ -3,7 +3,6 @@
  * block loops as the calling thread, keeping their scratch space and resolved codecs
  * between jobs, and answers each job with its result or a flattened BloscError.
  */
-import '../codecs/index.js';
 import { BloscError } from '../errors.js';
 import { runJob } from './jobs.js';
 import type { JobReply, JobRequest, WireError } from './protocol.js';

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/bitshuffle-generic.c (bitshuffle
+ * by Kiyoshi Masui, MIT); license in THIRD_PARTY_NOTICES.md.
+ *
  * Fast bit shuffle and unshuffle. Same results as `bitshuffleGeneric` /
  * `bitunshuffleGeneric`, computed the way blosc/bitshuffle-generic.c
  * (`bshuf_trans_bit_elem_scal`) does: a byte transpose into `typesize` rows of `nelems`

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) plugins/filters/bytedelta/bytedelta.c;
+ * license in THIRD_PARTY_NOTICES.md.
+ *
  * BYTEDELTA (id 35) and BYTEDELTA_BUGGY (id 34): byte-wise differences within each of the
  * `typesize` byte channels a SHUFFLE leaves behind. Port of plugins/filters/bytedelta/
  * bytedelta.c in c-blosc2 (`bytedelta_forward`, `bytedelta_backward`,

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/delta.c; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * The DELTA filter (id 3): an XOR delta against the chunk's first block. Port of
  * `delta_encoder` / `delta_decoder` in blosc/delta.c (c-blosc2; c-blosc 1.x has the same
  * code), with the call-site conventions of `pipeline_forward` / `pipeline_backward`.

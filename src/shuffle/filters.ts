@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c, plugins/filters/filters-
+ * registry.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * The built-in filters as `Filter` objects, and the filter registry keyed by the id
  * written in the chunk header (C: the `switch` in `pipeline_forward` /
  * `pipeline_backward` for ids below 32, `register_filters` in
@@ -146,7 +149,14 @@ export const intTruncFilter: Filter = {
   },
 };
 
-const byId = new Map<number, Filter>();
+/**
+ * The table, filled with the built-ins where it is declared (C: `register_filters`), not by
+ * statements elsewhere that a bundler could drop under `"sideEffects": false`.
+ */
+const byId = new Map<number, Filter>(
+  [shuffleFilter, bitshuffleFilter, deltaFilter, truncPrecFilter, bytedeltaBuggyFilter, bytedeltaFilter, intTruncFilter]
+    .map((filter): [number, Filter] => [filter.id, filter]),
+);
 
 function checkFilterShape(filter: Filter): void {
   if (typeof filter !== 'object' || filter === null || typeof filter.forward !== 'function' ||
@@ -221,11 +231,3 @@ export function resolveFilter(id: number): Filter {
 export function listFilters(): Filter[] {
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
-
-registerBuiltinFilter(shuffleFilter);
-registerBuiltinFilter(bitshuffleFilter);
-registerBuiltinFilter(deltaFilter);
-registerBuiltinFilter(truncPrecFilter);
-registerBuiltinFilter(bytedeltaBuggyFilter);
-registerBuiltinFilter(bytedeltaFilter);
-registerBuiltinFilter(intTruncFilter);

@@ -1,4 +1,8 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/shuffle-generic.h,
+ * blosc/bitshuffle-generic.c (bitshuffle by Kiyoshi Masui, MIT); license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * Reference kernels: plain byte loops that follow the definitions in the format spec
  * (§5.1, §5.2) as literally as possible. They are the oracle for the fast kernels in
  * `shuffle.ts` and `bitshuffle.ts` and the baseline in `bench/shuffle.mjs`.

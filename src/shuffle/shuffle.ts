@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/shuffle-generic.h; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * Fast byte shuffle and unshuffle. Same results as `shuffleGeneric` / `unshuffleGeneric`
  * (blosc/shuffle-generic.h), produced a 32-bit word at a time where the layout allows.
  *

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc (Blosc/c-blosc, BSD-3-Clause) blosc/shuffle-sse2.c, blosc/bitshuffle-
+ * sse2.c (bitshuffle by Kiyoshi Masui, MIT); license in THIRD_PARTY_NOTICES.md.
+ *
  * A small WebAssembly module with 128-bit SIMD shuffle kernels, assembled here from the
  * instruction sequences below (no binary is shipped: this file is its source).
  *

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/trunc-prec.c,
+ * plugins/filters/int_trunc/int_trunc.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * Lossy precision filters. Both clear the low bits of every element and are not undone on
  * decode (their backward step is a copy):
  * - TRUNC_PREC (id 4), for IEEE floats: port of `truncate_precision` in

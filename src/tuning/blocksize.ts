@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc (Blosc/c-blosc, BSD-3-Clause) blosc/blosc.c and C-Blosc2
+ * (Blosc/c-blosc2, BSD-3-Clause) blosc/stune.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * Block size selection, mirrored from C so that a chunk's header and layout match what
  * python-blosc 1.11.4 (c-blosc 1.21.7.dev) and python-blosc2 4.14.1 (c-blosc2 3.3.5) write.
  */

@@ -1,4 +1,8 @@
 /**
+ * Ported from C-Blosc (Blosc/c-blosc, BSD-3-Clause) blosc/blosc.c and C-Blosc2
+ * (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c, blosc/stune.c; license in
+ * THIRD_PARTY_NOTICES.md.
+ *
  * The encoder's decisions, mirrored from C: block size (c-blosc 1.x `compute_blocksize`,
  * c-blosc2 `blosc_stune_next_blocksize`), whether blocks are split into `typesize`
  * streams (`split_block` in each), and whether a chunk is a plain copy from the start.

@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc (Blosc/c-blosc, BSD-3-Clause) blosc/blosc.c and C-Blosc2
+ * (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * Chunk-level decisions taken before any block is compressed: how many blocks, how big the
  * last one is, and whether the chunk is a plain copy from the start (the memcpyed flag,
  * 0x02). The later "last chance" memcpy, after a block did not fit, is the driver's

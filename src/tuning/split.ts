@@ -1,4 +1,7 @@
 /**
+ * Ported from C-Blosc (Blosc/c-blosc, BSD-3-Clause) blosc/blosc.c and C-Blosc2
+ * (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * Whether a block is cut into `typesize` streams before the codec runs.
  *
  * The two libraries answer differently: c-blosc 1.x splits every codec but zstd (in the

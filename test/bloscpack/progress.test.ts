@@ -1,6 +1,5 @@
-/** Progress reporting: the callbacks of pack/unpack, and the CLI's terminal bar. */
+/** Progress reporting: the callbacks of pack/unpack (the CLI's bar: test/cli/progress.test.ts). */
 import { describe, expect, it } from 'vitest';
-import { progressBar } from '../../src/cli/bloscpack.js';
 import { memorySource, MemorySink, packBytes, unpack } from '../../src/bloscpack/index.js';
 
 describe('progress', () => {
@@ -21,19 +20,5 @@ describe('progress', () => {
       seen.push(done);
     });
     expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
-  });
-
-  it('the bar draws only on a terminal and for files over a few MB', () => {
-    const lines: string[] = [];
-    const tty = { isTTY: true, write: (s: string) => lines.push(s) };
-    expect(progressBar('pack', 1000, tty)).toBeUndefined();
-    expect(progressBar('pack', 64 << 20, { isTTY: false, write: (s: string) => lines.push(s) })).toBeUndefined();
-    const bar = progressBar('pack', 64 << 20, tty)!;
-    for (let i = 1; i <= 64; i++) bar.update(i, 64);
-    bar.done();
-    expect(lines.at(-2)).toContain('100% 64/64 chunks');
-    expect(lines.at(-1)).toBe('\n');
-    // Redrawn when the bar moves, not for every chunk.
-    expect(lines.length).toBeLessThan(40);
   });
 });

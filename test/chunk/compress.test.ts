@@ -26,7 +26,7 @@ describe('invalid options name the option', () => {
     [{ clevel: -1 }, /clevel/],
     [{ typesize: 0 }, /typesize/],
     [{ typesize: 256 }, /typesize/],
-    [{ codec: 'nope' }, /codec/],
+    [{ codec: 'nope' as never }, /codec/],
     [{ codec: 77 }, /codec/],
     [{ filters: [1, 1, 1, 1, 1, 1, 1] }, /filters/],
     [{ shuffle: 'sideways' as never }, /shuffle/],

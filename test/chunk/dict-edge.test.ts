@@ -89,7 +89,7 @@ describe('dictionary chunks: when and how', () => {
   it('option checks: blosc1, other codecs, non-boolean', () => {
     const input = makeData('text', 10000, 1, 5);
     expect(errorCode(() => compress(input, { codec: 'lz4', useDict: true, format: 'blosc1' }))).toBe(BloscErrorCode.InvalidParam);
-    for (const codec of ['blosclz', 'zlib']) expect(errorCode(() => compress(input, { codec, useDict: true }))).toBe(BloscErrorCode.InvalidParam);
+    for (const codec of ['blosclz', 'zlib'] as const) expect(errorCode(() => compress(input, { codec, useDict: true }))).toBe(BloscErrorCode.InvalidParam);
     expect(errorCode(() => compress(input, { codec: 'lz4', useDict: 1 as unknown as boolean }))).toBe(BloscErrorCode.InvalidParam);
   });
 });

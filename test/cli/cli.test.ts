@@ -27,7 +27,7 @@ describe('blosc-ts CLI', () => {
     const file = join(FIXTURES, entry.path);
     const r = cli('info', file, '--json');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(chunkInfo(readFileSync(file)))));
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify({ kind: 'chunk', ...chunkInfo(readFileSync(file)) })));
     const text = cli('info', file);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain(`nbytes     ${entry.decoded.length}`);
@@ -81,7 +81,7 @@ describe('blosc-ts CLI', () => {
     };
     const entry = manifest.files.find((f) => f.path.endsWith('.b2frame') && f.nbytes > 0 && f.nchunks > 1)!;
     const file = join(FIXTURES, entry.path);
-    const info = cli('info', file, '--json');
+    const info = cli('info', file, '--json', '--chunks');
     expect(info.status).toBe(0);
     const described = JSON.parse(info.stdout) as { nchunks: number; chunks: Array<{ nbytes: number }> };
     expect(described.nchunks).toBe(entry.nchunks);

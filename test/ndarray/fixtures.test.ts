@@ -4,7 +4,7 @@
  * elements equal to the .npy numpy saved next to each file.
  */
 import { describe, expect, it } from 'vitest';
-import '../../src/index.js';
+import type { CodecName } from '../../src/index.js';
 import { NDArray, sliceToTypedArray } from '../../src/ndarray/ndarray.js';
 import { parseNpy, writeNpy } from '../../src/frame/npy.js';
 import { MemorySource } from '../../src/frame/source.js';
@@ -56,7 +56,7 @@ describe('python-blosc2 NDArray fixtures', () => {
     const arr = NDArray.fromNpy(ndFile(f.npy), {
       chunks: f.shape.includes(0) ? undefined : f.chunks,
       blocks: f.shape.includes(0) ? undefined : f.blocks,
-      codec: f.codec.toLowerCase(),
+      codec: f.codec.toLowerCase() as CodecName,
       clevel: f.clevel,
       filters: f.filters,
       filtersMeta: f.filters_meta,

@@ -4,6 +4,9 @@
  * python-written chunk and frames on Web Workers (nthreads 2), encodes a chunk with them,
  * and checks the bytes with crypto.subtle's sha256. The page is served twice: with
  * COOP/COEP headers (cross-origin isolated, so shared memory) and without (transfers).
+ * A second page imports the self-contained browser build, dist/browser/blosc-ts.js, from
+ * the same server with nothing rewritten (no import map, no bundling): it decodes every
+ * codec, and decodes and encodes on Web Workers started from dist/browser/worker.js.
  * Without a usable Chromium the test skips visibly, except under CI=true where it fails.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -36,7 +39,10 @@ async function bundleDependencies(): Promise<Map<string, string>> {
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+      // dist/browser/ holds the self-contained build: nothing in it imports a package.
+      if (entry.isDirectory()) {
+        if (full !== join(ROOT, 'dist', 'browser')) walk(full);
+      }
       else if (entry.name.endsWith('.js')) {
         for (const m of readFileSync(full, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'([a-z][^'./:]*)'/g)) {
           const set = names.get(m[2]!) ?? new Set<string>();
@@ -56,8 +62,14 @@ async function bundleDependencies(): Promise<Map<string, string>> {
   return out;
 }
 
-/** Serve dist/, fixtures/, the page script (and a blank page at /) from 127.0.0.1, isolated or not. */
-function serve(isolated: boolean, deps: Map<string, string>): Promise<{ server: Server; base: string }> {
+const PAGE_SCRIPTS = ['/test/runtimes/browser-page.mjs', '/test/runtimes/browser-bundle-page.mjs'];
+
+/**
+ * Serve dist/, fixtures/, the page scripts (and a blank page at /) from 127.0.0.1, isolated
+ * or not; every path asked for is added to `requested`. With an empty `deps` the files go
+ * out as they are.
+ */
+function serve(isolated: boolean, deps: Map<string, string>, requested: string[] = []): Promise<{ server: Server; base: string }> {
   const server = createServer((req, res) => {
     const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
     if (isolated) {
@@ -65,6 +77,7 @@ function serve(isolated: boolean, deps: Map<string, string>): Promise<{ server: 
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
     }
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    requested.push(path);
     if (path === '/') {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(PAGE);
       return;
@@ -76,13 +89,13 @@ function serve(isolated: boolean, deps: Map<string, string>): Promise<{ server: 
       return;
     }
     const file = join(ROOT, path);
-    const allowed = path.startsWith('/dist/') || path.startsWith('/fixtures/') || path === '/test/runtimes/browser-page.mjs';
+    const allowed = path.startsWith('/dist/') || path.startsWith('/fixtures/') || PAGE_SCRIPTS.includes(path);
     if (!allowed || !existsSync(file)) {
       res.writeHead(404, headers).end();
       return;
     }
     res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    if (path.startsWith('/dist/') && file.endsWith('.js')) {
+    if (deps.size > 0 && path.startsWith('/dist/') && file.endsWith('.js')) {
       res.end(readFileSync(file, 'utf8').replace(/from '([a-z][^'./:]*)'/g, (all, dep: string) => (deps.has(dep) ? `from '/deps/${dep}.js'` : all)));
     } else {
       res.end(readFileSync(file));
@@ -172,6 +185,39 @@ describe('browser (headless Chromium)', () => {
       expect(report.workers).toBeGreaterThan(0);
       expect(Object.keys(report.checks).length).toBeGreaterThanOrEqual(5);
       expect(Object.entries(report.checks).filter(([, ok]) => !ok)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it.for([[true], [false]] as const)('the browser build from a plain static server, with Web Workers (COOP/COEP: %s)', async ([isolated], ctx) => {
+    const requested: string[] = [];
+    const { server, base } = await serve(isolated, new Map(), requested);
+    servers.push(server);
+    let context: Awaited<ReturnType<PlaywrightCore['chromium']['launchPersistentContext']>>;
+    try {
+      context = await playwright!.chromium.launchPersistentContext(join(profile, `bundle-${isolated}`), {
+        executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000,
+      });
+    } catch (e) {
+      if (inCI) throw e;
+      console.warn(`[skip] browser check: ${CHROMIUM} does not start: ${String(e).split('\n')[0]}`);
+      ctx.skip();
+      return;
+    }
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${base}/`);
+      const report = (await page.evaluate("import('/test/runtimes/browser-bundle-page.mjs').then((m) => m.run())")) as Omit<PageReport, 'shared' | 'workers'>;
+      expect(errors).toEqual([]);
+      expect(report.isolated).toBe(isolated);
+      expect(Object.keys(report.checks).length).toBeGreaterThanOrEqual(12);
+      expect(Object.entries(report.checks).filter(([, ok]) => !ok)).toEqual([]);
+      // Everything came from the browser build: its one module, and the worker beside it.
+      const scripts = new Set(requested.filter((p) => p.startsWith('/dist/')));
+      expect([...scripts].sort()).toEqual(['/dist/browser/blosc-ts.js', '/dist/browser/worker.js']);
     } finally {
       await context.close();
     }

@@ -1,4 +1,7 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/dictBuilder/zdict.c, fastcover.c,
+ * cover.c; license in THIRD_PARTY_NOTICES.md.
+ *
  * Training a zstd dictionary from samples, after libzstd's `ZDICT_trainFromBuffer`
  * (lib/dictBuilder/zdict.c), which runs `ZDICT_optimizeTrainFromBuffer_fastCover`
  * (lib/dictBuilder/fastcover.c) with d = 8, f = 20, accel = 1 and k from 50 to 2000 in 4

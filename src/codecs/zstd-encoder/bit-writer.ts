@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Forward bit writer for zstd's backward-read bitstreams (RFC 8878 §4.1, libzstd
  * `BIT_CStream_t` in lib/common/bitstream.h): bits are appended least-significant first,
  * and closing adds a single 1 bit so the reader can find where the stream starts. The

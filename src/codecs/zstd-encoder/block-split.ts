@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Choosing where a full 128 KiB block ends (libzstd 1.5.7 `ZSTD_optimalBlockSize` in
  * zstd_compress.c and lib/compress/zstd_preSplit.c). Cutting where the byte statistics
  * change lets each block carry entropy tables that fit its data, which matters for

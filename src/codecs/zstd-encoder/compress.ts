@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Frame and block driver of the zstd encoder: one frame per call, as Blosc writes it
  * (c-blosc `ZSTD_compress`, c-blosc2 `ZSTD_compressCCtx`): magic number, frame header
  * with the content size (single-segment when the window covers the content), no checksum,

@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * A digested compression dictionary (libzstd `ZSTD_CDict`), as `ZSTD_createCDict(dict,
  * size, level)` builds it: parameters chosen for an unknown source size, the content's
  * positions hashed into a "short cache" table (index << 8 | 8-bit tag), and for a

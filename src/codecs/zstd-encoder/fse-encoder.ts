@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * FSE (tANS) encoding side, RFC 8878 §4.1: normalizing symbol counts to a power-of-two
  * total, writing the normalized counts as a table description, building the encoding
  * table and encoding symbols. Ported from libzstd lib/compress/fse_compress.c

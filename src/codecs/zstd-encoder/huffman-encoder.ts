@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Huffman encoding of literals (RFC 8878 §4.2): a length-limited code built from byte
  * counts, its description as weights (FSE-compressed or 4-bit direct), and the one- and
  * four-stream bitstreams. Ported from libzstd lib/compress/huf_compress.c

@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Zstandard encoder (RFC 8878) in TypeScript: one frame per call with the content size in
  * the header, as Blosc writes its zstd streams (c-blosc `ZSTD_compress`, c-blosc2
  * `ZSTD_compressCCtx`).

@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Literals section of a compressed block (RFC 8878 §3.1.1.3.1): raw, RLE, or Huffman with
  * a new table or the previous block's ("treeless"). Ported from libzstd
  * lib/compress/zstd_compress_literals.c (`ZSTD_compressLiterals`,

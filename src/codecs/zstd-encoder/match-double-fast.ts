@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Two-table match finder for levels 3-4 (libzstd strategy "double fast"): a table of
  * 8-byte hashes for long matches and one of minMatch-byte hashes for short ones, a repeat
  * check one byte ahead, and a long-match check at the next position before a short match is

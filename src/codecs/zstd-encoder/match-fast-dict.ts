@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * The fast (zstd levels 1-2) and double-fast (level 3) match finders with a dictionary,
  * in libzstd's two forms (zstd_fast.c, zstd_double_fast.c):
  *

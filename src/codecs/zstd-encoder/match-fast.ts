@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Single-hash match finder for levels 1-2 (libzstd strategy "fast"): one table of recent
  * positions, two positions probed per step, a repeat-offset check two bytes ahead, and a
  * step that grows over data that does not match. Port of

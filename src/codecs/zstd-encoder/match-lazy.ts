@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Hash-chain match finder with greedy, lazy and lazy2 parsing (libzstd strategies greedy,
  * lazy, lazy2; also used here for the binary-tree levels). After a match is found, the
  * lazy modes look one (lazy) or two (lazy2) positions further for a better one, comparing

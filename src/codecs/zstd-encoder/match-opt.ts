@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Optimal parser for the highest levels (libzstd strategies btopt, btultra, btultra2):
  * every match the binary tree knows at a position is priced with statistics of the
  * sequences chosen so far, and the cheapest path through up to 4 KiB of matches and

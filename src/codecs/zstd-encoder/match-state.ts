@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * State shared by the match finders: hash and chain tables, parameters, and the small
  * helpers every finder uses (hashing 4..8 bytes, counting a match forward).
  *

@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Compression parameters per level: the libzstd level table (lib/compress/clevels.h,
  * `ZSTD_defaultCParameters`) and its adjustment to a known source size
  * (`ZSTD_getCParams_internal` and `ZSTD_adjustCParams_internal` in zstd_compress.c).

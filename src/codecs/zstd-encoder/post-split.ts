@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Splitting a block after its sequences are known (libzstd `ZSTD_compressBlock_splitBlock`,
  * used by the optimal-parser levels once the window reaches 128 KiB): halves of the
  * sequence list are priced with their own entropy tables, and a half is split off when the

@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * The sequences found in one block, before entropy coding (libzstd `seqStore_t`): for each
  * sequence its literal length, its offset code ("offBase": 1..3 name a repeat offset under
  * the RFC 8878 §3.1.2.5 rules, larger values are offset + 3) and its match length, plus

@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Sequences section of a compressed block (RFC 8878 §3.1.1.3.2): literal-length,
  * match-length and offset codes, the choice of predefined / RLE / new FSE table / previous
  * table for each, the table descriptions, and the interleaved FSE bitstream. Ported from

@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Bit-level helpers shared by the zstd stages.
  *
  * Zstandard has two kinds of bitstreams (RFC 8878 §4.1):

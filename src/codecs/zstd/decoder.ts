@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Frame and block decoding: the driver that ties the stages together.
  *
  * Mirrors `ZSTD_decompressMultiFrame`, `ZSTD_decompressFrame` (lib/decompress/

@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Zstandard dictionaries (RFC 8878 §5): raw content, or the formatted kind that ZDICT
  * trains (magic 0xEC30A437, dictionary id, entropy tables, 3 repeat offsets, content).
  *

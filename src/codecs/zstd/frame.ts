@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Frame headers (RFC 8878 §3.1.1.1) and skippable frames (§3.1.2).
  *
  * Mirrors `ZSTD_getFrameHeader_advanced` (lib/decompress/zstd_decompress.c).

@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * FSE (tANS) tables: reading a table description, building a decoding table, and the
  * predefined distributions of RFC 8878 §3.1.1.3.2.2.
  *

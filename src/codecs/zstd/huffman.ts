@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Huffman literals (RFC 8878 §4.2): the tree description (weights sent directly or
  * FSE-compressed), the single-symbol lookup table, and 1- and 4-stream decoding.
  *

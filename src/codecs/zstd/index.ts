@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Zstandard decoder (RFC 8878) in TypeScript: frames, skippable frames, raw/RLE/compressed
  * blocks, Huffman and FSE entropy stages, content checksums, raw and formatted
  * dictionaries. Encoding comes from `../zstd-encoder/`.

@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Literals section (RFC 8878 §3.1.1.3.1): header, then raw bytes, one repeated byte, or
  * Huffman-coded streams (with a new tree, or the previous one: "treeless").
  *

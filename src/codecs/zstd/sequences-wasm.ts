@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * The sequence loop of sequences.ts as a WebAssembly function on the shared memory
  * (src/wasm/heap.ts): decode each (literal length, match length, offset) triple from the
  * bitstream and execute it, for blocks whose output, literals and bitstream all sit in

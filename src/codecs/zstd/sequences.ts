@@ -1,4 +1,6 @@
 /**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
  * Sequences section (RFC 8878 §3.1.1.3.2): header and table modes, then the decode-and-
  * execute loop that turns (literal length, match length, offset) triples into output.
  *

@@ -1,4 +1,7 @@
 /**
+ * Ported from xxHash XXH64 (Yann Collet) as shipped in Zstandard (facebook/zstd, BSD-3-Clause)
+ * lib/common/xxhash.h; license in THIRD_PARTY_NOTICES.md.
+ *
  * XXH64 (xxhash.com spec, as used by zstd's content checksum), computed on pairs of 32-bit
  * halves so the stripe loop runs on small integers. BigInt appears only in the public
  * result. Mirrors `XXH64` in zstd's lib/common/xxhash.h.
