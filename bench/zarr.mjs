@@ -12,6 +12,7 @@
  * [--no-write]`, which replaces (or appends) this section in bench/RESULTS.md with the
  * machine line and the load average of the run.
  */
+import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -308,8 +309,9 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   const section = await runZarrSection({ libPath: resolve(opts.lib), timing, log });
   const loadEnd = os.loadavg()[0];
   const pkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  const head = spawnSync('git', ['-C', rootDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
   const machine = describeMachine({
-    'blosc-ts': pkg(rootDir), zarrita: pkg(join(rootDir, 'node_modules', 'zarrita')), 'numcodecs.js': `${pkg(join(rootDir, 'node_modules', 'numcodecs'))} (WASM c-blosc 1.18.1)`,
+    'blosc-ts': `${pkg(rootDir)}${head.status === 0 ? ` (git ${head.stdout.trim()})` : ''}`, zarrita: pkg(join(rootDir, 'node_modules', 'zarrita')), 'numcodecs.js': `${pkg(join(rootDir, 'node_modules', 'numcodecs'))} (WASM c-blosc 1.18.1)`,
   });
   console.log(`\n${machineLine(machine)}\n`);
   console.log(`== ${section.title} ==`);
