@@ -1,0 +1,18 @@
+import { chromium } from 'playwright-core';
+import { startInspectServer } from '/work/wt/inspector/dist/cli/inspect.js';
+const s = await startInspectServer(process.argv[2]);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+const p = await b.newPage();
+p.on('pageerror', (e) => console.log('PAGEERROR', e));
+p.on('console', (m) => console.log('CONSOLE', m.text()));
+await p.goto(s.url);
+await p.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error', null, { timeout: 20000 });
+await p.waitForTimeout(1500);
+console.log(await p.evaluate(() => document.body.dataset.state + ' plane=' + document.body.dataset.plane));
+console.log((await p.innerText('main')).slice(0, 3000));
+await p.click('.cell[data-index="0"]');
+await p.waitForTimeout(800);
+console.log((await p.innerText('#chunk-detail')).slice(0, 1200));
+await p.screenshot({ path: '/tmp/shot.png', fullPage: true });
+console.log('served', s.served);
+await b.close(); await s.close();
