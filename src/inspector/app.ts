@@ -458,6 +458,7 @@ function localFolder(files: readonly File[]): Folder {
   return {
     name,
     knownSize: (path) => byPath.get(path)?.size,
+    listed: true,
     async file(path) {
       const f = byPath.get(path);
       return f === undefined ? null : { source: new BlobSource(f), size: f.size };

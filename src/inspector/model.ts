@@ -70,6 +70,8 @@ export interface Folder {
   file(path: string): Promise<{ source: AsyncFrameSource; size: number } | null>;
   /** Size of a file when it is known without a request (local folders), else undefined. */
   knownSize(path: string): number | undefined;
+  /** True when every file is known (a local folder): a file not listed does not exist. */
+  readonly listed: boolean;
 }
 
 const SPECIALS = ['none', 'zeros', 'nan', 'value', 'uninit'];
@@ -403,6 +405,7 @@ export function httpFolder(base: string): Folder {
   return {
     name: decodeURIComponent(base.replace(/\/$/, '').split('/').pop() ?? base),
     knownSize: () => undefined,
+    listed: false,
     async file(path) {
       let res: Response;
       try {
@@ -517,16 +520,13 @@ async function openZarr(folder: Folder, meta: Record<string, unknown>, version: 
   };
   const cells: ChunkCell[] = [];
   let total = 0;
-  let unknown = false;
   for (let i = 0; i < Math.min(nchunks, 1 << 16); i++) {
-    const k = key(coords(i));
-    const size = folder.knownSize(k);
-    if (size === undefined) unknown = true;
-    else total += size;
-    cells.push({ index: i, nbytes: chunkNbytes, cbytes: size ?? NaN, special: null });
+    const size = folder.knownSize(key(coords(i)));
+    if (size !== undefined) total += size;
+    // Local folders list their files: a chunk without a file is the fill value.
+    cells.push({ index: i, nbytes: chunkNbytes, cbytes: size ?? NaN, special: size === undefined && folder.listed ? 'missing' : null });
   }
-  // Local folders list their files: a chunk without a file is the fill value.
-  if (!unknown) for (let i = 0; i < cells.length; i++) if (folder.knownSize(key(coords(i))) === undefined) cells[i] = { ...cells[i]!, special: 'missing' };
+  const unknown = !folder.listed;
   const chunk = async (i: number): Promise<Uint8Array | null> => {
     const f = await folder.file(key(coords(i)));
     return f === null ? null : f.source.read(0, f.size);
