@@ -168,8 +168,8 @@ describe('inspector page (headless Chromium)', () => {
     }
     cpSync(join(HERE, 'fixtures', 'v3.zarr'), join(files, 'v3.zarr'), { recursive: true });
     // A remote array of 64 chunks: the plane drawn first touches 16 of them.
-    const data = new Float32Array(16 * 256 * 256).map((_, i) => Math.sin(i / 977) * 100 + ((i >> 8) & 255));
-    const arr = NDArray.fromTypedArray(data, { shape: [16, 256, 256], chunks: [4, 64, 64], blocks: [1, 32, 32], codec: 'lz4' });
+    const data = new Float32Array(16 * 256 * 256).map((_, i) => Math.round(Math.sin((i & 255) / 19) * Math.cos(((i >> 8) & 255) / 23) * (i & 0x8000 ? 100 : 20)) + (i >> 16) * 5);
+    const arr = NDArray.fromTypedArray(data, { shape: [16, 256, 256], chunks: [4, 64, 64], blocks: [1, 32, 32], codec: 'zstd', clevel: 5 });
     const bytes = arr.toFrame();
     writeFileSync(join(files, 'big.b2nd'), bytes);
     big = { frame: CFrame.open(new MemorySource(bytes)), bytes, arr };
@@ -397,12 +397,13 @@ describe('inspector page (headless Chromium)', () => {
     const [lo, hi] = range(values);
     expect(maxDiff(await planePixels(page, [0, 0, 0], lo, hi), gray(values, lo, hi))).toBeLessThanOrEqual(1);
     await page.selectOption('#colormap', 'viridis');
+    await page.click('#autorange');
+    if (process.env.INSPECTOR_README_SHOT !== undefined) {
+      await page.setViewportSize({ width: 1000, height: 800 });
+      await page.screenshot({ path: process.env.INSPECTOR_README_SHOT, fullPage: true });
+    }
     await page.click('#chunk-map .cell[data-index="5"]');
     await page.waitForFunction(() => document.getElementById('chunk-detail')?.dataset.state === 'ready');
     await shot('remote-b2nd');
-    if (process.env.INSPECTOR_README_SHOT !== undefined) {
-      await page.setViewportSize({ width: 1100, height: 900 });
-      await page.screenshot({ path: process.env.INSPECTOR_README_SHOT, fullPage: false });
-    }
   }, 120_000);
 });
