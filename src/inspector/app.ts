@@ -9,7 +9,8 @@ import { bytesText, chunkPipeline, openFolder, openSource, openUrl, type ArrayMo
 import { readRegion, valueReader, type RegionStats } from './region.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
-const NTHREADS = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1));
+/** Workers for chunks decoded whole (the library decodes small chunks on the page's thread anyway). */
+const NTHREADS = Math.max(2, Math.min(4, navigator.hardwareConcurrency || 2));
 /** Largest run of a 1-D array drawn at once. */
 const LINE_WINDOW = 1 << 20;
 
@@ -418,8 +419,11 @@ function render(): void {
           lo = Math.min(lo, v[i]!);
           hi = Math.max(hi, v[i]!);
         }
-        ctx.moveTo(px + 0.5, y(lo));
+        // One path through every column's range, so flat runs are drawn too.
+        if (px === 0) ctx.moveTo(px + 0.5, y(v[a]!));
+        ctx.lineTo(px + 0.5, y(lo));
         ctx.lineTo(px + 0.5, y(hi));
+        ctx.lineTo(px + 0.5, y(v[b - 1]!));
       }
     }
     ctx.stroke();

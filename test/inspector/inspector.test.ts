@@ -310,6 +310,37 @@ describe('inspector page (headless Chromium)', () => {
     await shot('b2nd-4d');
   }, 120_000);
 
+  it('plots 1-D arrays as a line, with the value under the pointer', async (ctx) => {
+    if (context === null) return ctx.skip();
+    const s = await openInput('#file', join(FIXTURES, 'ndarray', 'i4.1d.lz4.b2nd'));
+    expect(s.fields.b2nd).toContain('shape [1000]');
+    await page.waitForFunction(() => document.getElementById('plot')?.dataset.key === '[0]' && document.body.dataset.plane === 'ready');
+    expect(await page.isHidden('#plane')).toBe(true);
+    const npy = parseNpy(new Uint8Array(readFileSync(join(FIXTURES, 'ndarray', 'i4.1d.lz4.npy'))));
+    const values = new Int32Array(npy.data.slice().buffer);
+    const [lo, hi] = range(values);
+    expect(Number(await page.inputValue('#vmin'))).toBe(lo);
+    expect(Number(await page.inputValue('#vmax'))).toBe(hi);
+    // The line is drawn: bluish (antialiased) pixels on the white plot, in most of its columns.
+    const columns = await page.evaluate(() => {
+      const c = document.getElementById('plot') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 4) if (d[i]! < 230 && d[i + 2]! > d[i]!) seen.add((i / 4) % c.width);
+      return seen.size / c.width;
+    });
+    expect(columns).toBeGreaterThan(0.5);
+    await page.locator('#plot').scrollIntoViewIfNeeded();
+    const box = (await page.locator('#plot').boundingBox())!;
+    await page.locator('#plot').hover({ position: { x: box.width * 0.5005, y: box.height / 2 } });
+    const text = (await page.textContent('#pointer-value'))!;
+    const m = /^\[(\d+)\] = (-?\d+)$/.exec(text);
+    expect(m, text).not.toBeNull();
+    expect(Number(m![2])).toBe(values[Number(m![1])]);
+    expect(Math.abs(Number(m![1]) - 500)).toBeLessThanOrEqual(2);
+    await shot('line-1d');
+  }, 120_000);
+
   it('shows zarr v2 (folder input) and v3 (over HTTP) arrays with Blosc chunks', async (ctx) => {
     if (context === null) return ctx.skip();
     let s = await openInput('#folder', join(HERE, 'fixtures', 'v2.zarr'));
