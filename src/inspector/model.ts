@@ -378,20 +378,19 @@ export async function openSource(source: AsyncFrameSource, name: string): Promis
 export async function openUrl(url: string, base: string): Promise<Opened> {
   const href = new URL(url, base).href;
   if (href.endsWith('/')) return openFolder(httpFolder(href));
-  let source: HttpRangeSource;
   try {
-    source = await HttpRangeSource.open(href);
+    const source = await HttpRangeSource.open(href);
+    return await openSource(source, decodeURIComponent(new URL(href).pathname.split('/').pop() ?? href));
   } catch (e) {
     throw explainFetchError(e, href);
   }
-  return openSource(source, decodeURIComponent(new URL(href).pathname.split('/').pop() ?? href));
 }
 
 /** Say what a failed request usually means in a browser (CORS, no range support). */
 export function explainFetchError(e: unknown, href: string): unknown {
   const message = e instanceof Error ? e.message : String(e);
   const cause = e instanceof Error && e.cause !== undefined ? String(e.cause) : '';
-  if (e instanceof TypeError || /Failed to fetch|NetworkError|TypeError/.test(cause)) {
+  if (e instanceof TypeError || /Failed to fetch|NetworkError|TypeError/.test(cause) || /Failed to fetch|NetworkError/.test(message)) {
     return new BloscError(BloscErrorCode.FileRead, `${href}: the request failed before any answer. The server does not allow cross-origin requests (CORS: Access-Control-Allow-Origin, and the Range header) or cannot be reached. (${message})`);
   }
   if (/ignores Range/.test(message)) {

@@ -10,6 +10,7 @@
  * Without a usable Chromium the test skips visibly, except under CI=true where it fails.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -398,6 +399,41 @@ describe('inspector page (headless Chromium)', () => {
     const t = await openInput('#file', join(work, 'truncated.b2frame'));
     expect(t.state).toBe('error');
     expect(t.errors.join('\n')).toMatch(/opening: BloscError \w+/);
+  }, 120_000);
+
+  it('says when a server lacks range support or CORS', async (ctx) => {
+    if (context === null) return ctx.skip();
+    const body = new Uint8Array(readFileSync(join(FIXTURES, 'frames', 'blosclz.f64.bitshuffle.b2frame')));
+    const large = new Uint8Array(2 << 20);
+    large.set(body);
+    // Another origin (port): one server allows CORS but ignores Range, the other sends no CORS headers.
+    const other = createServer((req, res) => {
+      const cors = req.url!.startsWith('/cors/');
+      const headers: Record<string, string> = cors ? { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Range' } : {};
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, headers).end();
+        return;
+      }
+      const data = cors ? large : body;
+      res.writeHead(200, { ...headers, 'Content-Length': String(data.length), 'Content-Type': 'application/octet-stream' });
+      res.end(req.method === 'HEAD' ? undefined : data);
+    });
+    await new Promise<void>((done) => other.listen(0, '127.0.0.1', () => done()));
+    const port = (other.address() as { port: number }).port;
+    try {
+      await page.goto(`${base()}?url=${encodeURIComponent(`http://127.0.0.1:${port}/cors/big.b2frame`)}`);
+      let s = await shown(page);
+      expect(s.state).toBe('error');
+      expect(s.errors.join('\n')).toContain('No range support');
+      await page.goto(`${base()}?url=${encodeURIComponent(`http://127.0.0.1:${port}/plain/x.b2frame`)}`);
+      s = await shown(page);
+      expect(s.state).toBe('error');
+      expect(s.errors.join('\n')).toContain('CORS');
+      await shot('no-cors');
+    } finally {
+      other.closeAllConnections();
+      await new Promise((done) => other.close(done));
+    }
   }, 120_000);
 
   it('opens a remote array by reading its header, trailer, offsets and the chunks of one plane', async (ctx) => {
