@@ -4,9 +4,9 @@
  * plane viewer or a line plot. Everything runs in the page (and the library's workers);
  * the file is read through `BlobSource`/`HttpRangeSource` and sent nowhere.
  */
-import { BlobSource, chunkBlocks, chunkInfo, decompressAsync, errorCodeName, isBloscError } from '../index.js';
+import { BlobSource, chunkBlocks, chunkInfo, errorCodeName, isBloscError } from '../index.js';
 import { bytesText, chunkPipeline, openFolder, openSource, openUrl, type ArrayModel, type Field, type Folder, type Opened } from './model.js';
-import { readRegion, valueReader, type RegionStats } from './region.js';
+import { decodeChunk, readRegion, valueReader, type RegionStats } from './region.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 /** Workers for chunks decoded whole (the library decodes small chunks on the page's thread anyway). */
@@ -171,7 +171,7 @@ async function showChunk(o: Opened, i: number): Promise<void> {
         parts.push(errorBox(`chunk ${i} blocks`, e));
       }
       try {
-        const out = await decompressAsync(chunk, undefined, { nthreads: NTHREADS });
+        const out = await decodeChunk(chunk, NTHREADS);
         parts.push(el('div', { class: 'ok' }, `decodes to ${out.length} bytes`));
       } catch (e) {
         parts.push(errorBox(`decoding chunk ${i}`, e));

@@ -6,7 +6,7 @@
  * (`getItems`, the blocks that hold the items); otherwise the whole chunk is decoded with
  * `decompressAsync`, on the worker pool when the chunk is large enough to be worth it.
  */
-import { BloscError, BloscErrorCode, chunkInfo, decompressAsync, getItems, parseDType } from '../index.js';
+import { BloscError, BloscErrorCode, chunkInfo, decompress, decompressAsync, getItems, isBloscError, parseDType } from '../index.js';
 import type { ArrayModel } from './model.js';
 
 export interface RegionStats {
@@ -17,6 +17,26 @@ export interface RegionStats {
   blocks: number;
   /** Blocks the touched chunks hold in all. */
   blocksInChunks: number;
+}
+
+/** Set once workers could not start (offline, say): later chunks decode on the page's thread. */
+let workersUnavailable = false;
+
+/**
+ * Decode a whole chunk on the worker pool (`decompressAsync`), or on this thread when the
+ * workers cannot start (worker.js unreachable once the page is offline): the pool's
+ * ThreadCreate error or a worker failure, never a chunk's own error, switches over.
+ */
+export async function decodeChunk(chunk: Uint8Array, nthreads: number): Promise<Uint8Array> {
+  if (workersUnavailable) return decompress(chunk);
+  try {
+    return await decompressAsync(chunk, undefined, { nthreads });
+  } catch (e) {
+    const workerTrouble = isBloscError(e) && (e.code === BloscErrorCode.ThreadCreate || /worker/.test(e.message));
+    if (!workerTrouble) throw e;
+    workersUnavailable = true;
+    return decompress(chunk);
+  }
 }
 
 export type ValueReader = (view: DataView, byteOffset: number) => number;
@@ -113,7 +133,7 @@ export async function readRegion(
       }
     }
     if (byBlock.size === 0) {
-      const bytes = await decompressAsync(chunk, undefined, { nthreads });
+      const bytes = await decodeChunk(chunk, nthreads);
       whole = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       stats.wholeChunks++;
     }

@@ -401,6 +401,32 @@ describe('inspector page (headless Chromium)', () => {
     expect(t.errors.join('\n')).toMatch(/opening: BloscError \w+/);
   }, 120_000);
 
+  it('works offline once loaded, and asks for nothing but its own files', async (ctx) => {
+    if (context === null) return ctx.skip();
+    // One 2 MiB chunk, decoded whole once the network is gone.
+    const data = new Float64Array(512 * 512).map((_, i) => Math.round(Math.cos((i & 511) / 40) * Math.sin((i >> 9) / 30) * 1000));
+    const arr = NDArray.fromTypedArray(data, { shape: [512, 512], chunks: [512, 512], blocks: [64, 512] });
+    writeFileSync(join(work, 'one-chunk.b2nd'), arr.toFrame());
+    const requests: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }): void => void requests.push(`${r.method()} ${r.url()}`);
+    page.on('request', onRequest);
+    try {
+      await page.goto(base());
+      await context!.setOffline(true);
+      await page.setInputFiles('#file', join(work, 'one-chunk.b2nd'));
+      const s = await shown(page);
+      expect(s.state).toBe('ready');
+      const [lo, hi] = range(data);
+      expect(maxDiff(await planePixels(page, [0, 0], lo, hi), gray(data, lo, hi))).toBeLessThanOrEqual(1);
+      expect(await page.textContent('#plane-stats')).toContain('1 chunk(s) decoded whole');
+    } finally {
+      await context!.setOffline(false);
+      page.off('request', onRequest);
+    }
+    const origin = new URL(base()).origin;
+    expect(requests.filter((r) => !r.startsWith(`GET ${origin}/inspector/`) && !r.startsWith(`GET ${origin}/browser/`))).toEqual([]);
+  }, 120_000);
+
   it('says when a server lacks range support or CORS', async (ctx) => {
     if (context === null) return ctx.skip();
     const body = new Uint8Array(readFileSync(join(FIXTURES, 'frames', 'blosclz.f64.bitshuffle.b2frame')));
