@@ -83,6 +83,7 @@ export async function readRegion(
   const read = valueReader(arr.dtype);
   if (read === null) throw new BloscError(BloscErrorCode.InvalidParam, `dtype ${arr.dtype} has no numbers to draw`);
   const nd = arr.shape.length;
+  if (nd === 0) throw new BloscError(BloscErrorCode.InvalidParam, 'a 0-d array has no plane to read');
   const outShape = lo.map((l, a) => hi[a]! - l);
   const total = outShape.reduce((p, x) => p * x, 1);
   const out = new Float64Array(total);
@@ -137,22 +138,41 @@ export async function readRegion(
       whole = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       stats.wholeChunks++;
     }
-    for (const l of boxIndices(bLo, bHi)) {
-      let value: number;
+    // Rows along the last axis: inside a block (or a C-order zarr chunk) consecutive
+    // elements of a row are consecutive in memory, so only each row's start is worked out.
+    const last = nd - 1;
+    const rowLo = bLo.slice(0, last);
+    const rowHi = bHi.slice(0, last);
+    const x0 = bLo[last]!;
+    const x1 = bHi[last]!;
+    const lastStride = arr.order === 'F' && blocks === null ? chunkStride[last]! : 1;
+    for (const l of boxIndices(rowLo, rowHi)) {
+      let o = (x0 + origin[last]! - lo[last]!) * outStride[last]!;
+      for (let a = 0; a < last; a++) o += (l[a]! + origin[a]! - lo[a]!) * outStride[a]!;
       if (blocks !== null) {
         let b = 0;
         let e = 0;
-        for (let a = 0; a < nd; a++) {
+        for (let a = 0; a < last; a++) {
           b += Math.floor(l[a]! / blocks[a]!) * blockGridStride![a]!;
           e += (l[a]! % blocks[a]!) * blockStride![a]!;
         }
-        value = whole !== null ? read(whole, (b * blockItems + e) * itemsize) : read(byBlock.get(b)!, e * itemsize);
+        const bl = blocks[last]!;
+        // One run per block the row crosses.
+        for (let x = x0; x < x1;) {
+          const kb = Math.floor(x / bl);
+          const end = Math.min(x1, (kb + 1) * bl);
+          const block = b + kb * blockGridStride![last]!;
+          const view = whole ?? byBlock.get(block)!;
+          let p = ((whole !== null ? block * blockItems : 0) + e + (x - kb * bl)) * itemsize;
+          for (; x < end; x++, p += itemsize) out[o++] = read(view, p);
+        }
       } else {
-        let e = 0;
-        for (let a = 0; a < nd; a++) e += l[a]! * chunkStride[a]!;
-        value = read(whole!, e * itemsize);
+        let p = x0 * chunkStride[last]!;
+        for (let a = 0; a < last; a++) p += l[a]! * chunkStride[a]!;
+        p *= itemsize;
+        const step = lastStride * itemsize;
+        for (let x = x0; x < x1; x++, p += step) out[o++] = read(whole!, p);
       }
-      out[outIndex(l, origin, lo, outStride)] = value;
     }
   }
   return out;
