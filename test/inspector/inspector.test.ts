@@ -238,6 +238,17 @@ describe('inspector page (headless Chromium)', () => {
       expect(s.specials.length).toBe(m.chunks.filter((c) => c.special !== 0).length);
       for (const k of [...Object.keys(m.metalayers), ...Object.keys(m.vlmeta)]) expect(s.fields[k], k).toBeDefined();
       if (name.startsWith('zstd')) {
+        // The same file dropped on the page.
+        await page.goto(base());
+        await page.evaluate(async ([bytes, fileName]) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([new Uint8Array(bytes)], fileName));
+          document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        }, [Array.from(readFileSync(join(FIXTURES, 'frames', name))), name] as const);
+        const dropped = await shown(page);
+        expect(dropped.state).toBe('ready');
+        expect(dropped.fields.nchunks).toBe(String(m.nchunks));
+        expect(dropped.fields).toEqual(s.fields);
         expect(s.fields.str).toBe('"héllo wörld"');
         expect(s.fields.int).toBe('42');
         expect(s.fields.codec).toContain('zstd');
