@@ -39,6 +39,13 @@ describe('readRegion', () => {
     expect(s).toEqual({ chunks: 1, wholeChunks: 1, blocks: 0, blocksInChunks: 8 });
   });
 
+  it('reads big-endian dtypes element by element', async () => {
+    const be = NDArray.fromTypedArray(data, { shape, dtype: '>f4', chunks: [3, 4, 5], blocks: [2, 2, 3] });
+    const m: ArrayModel = { ...model, dtype: '>f4', chunk: async (i) => be.schunk.getChunk(i) };
+    const got = await readRegion(m, [2, 0, 0], [3, 9, 11], 1, stats());
+    expect(Array.from(got)).toEqual(Array.from(data.subarray(2 * 99, 3 * 99)));
+  });
+
   it('reads zarr chunks in C and Fortran order, and missing chunks as the fill value', async () => {
     const zshape = [5, 7];
     const zchunks = [2, 3];
