@@ -224,14 +224,21 @@ async function openContiguousFrame(source: AsyncFrameSource, name: string): Prom
   }
   // Variable-size chunks: their sizes are in their headers (32 bytes each), read for small frames.
   if (frame.header.chunksize <= 0 && af.nchunks <= 4096) {
-    await Promise.all(cells.map(async (c, i) => {
-      if (c.special !== null) return;
-      try {
-        cells[i] = { ...c, nbytes: await af.chunkNbytes(i) };
-      } catch {
-        // Shown when the chunk is opened.
+    // At most 8 requests at a time.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < cells.length) {
+        const i = next++;
+        const c = cells[i]!;
+        if (c.special !== null) continue;
+        try {
+          cells[i] = { ...c, nbytes: await af.chunkNbytes(i) };
+        } catch {
+          // Shown when the chunk is opened.
+        }
       }
-    }));
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
   }
   return frameOpened('contiguous frame', name, source.size, frame, cells, (i) => af.getChunk(i));
 }

@@ -164,7 +164,7 @@ describe('inspector page (headless Chromium)', () => {
     mkdirSync(SHOTS, { recursive: true });
     const files = join(work, 'files');
     mkdirSync(files);
-    for (const f of ['frames/zstd.u8.meta-vlmeta.b2frame', 'frames/lz4.u32.zeros-chunk.b2frame', 'ndarray/f4.3d.blosclz.b2nd', 'ndarray/u2.4d.b2nd', 'bloscpack/files/bytes.lz4.crc32.multichunk.blp']) {
+    for (const f of ['frames/zstd.u8.meta-vlmeta.b2frame', 'frames/lz4.u32.zeros-chunk.b2frame', 'frames/variable-chunks.v3.b2frame', 'ndarray/f4.3d.blosclz.b2nd', 'ndarray/u2.4d.b2nd', 'bloscpack/files/bytes.lz4.crc32.multichunk.blp']) {
       cpSync(join(FIXTURES, f), join(files, f.split('/').pop()!));
     }
     cpSync(join(HERE, 'fixtures', 'v3.zarr'), join(files, 'v3.zarr'), { recursive: true });
@@ -226,7 +226,7 @@ describe('inspector page (headless Chromium)', () => {
   it('shows a frame: header, metalayers, vlmeta, special chunks (file input and range server)', async (ctx) => {
     if (context === null) return ctx.skip();
     const manifest = JSON.parse(readFileSync(join(FIXTURES, 'frames', 'manifest.json'), 'utf8')) as { files: { path: string; nchunks: number; typesize: number; nbytes: number; vlmeta: Record<string, unknown>; metalayers: Record<string, string>; chunks: { special: number }[] }[] };
-    for (const [name, via] of [['zstd.u8.meta-vlmeta.b2frame', 'input'], ['lz4.u32.zeros-chunk.b2frame', 'url']] as const) {
+    for (const [name, via] of [['zstd.u8.meta-vlmeta.b2frame', 'input'], ['lz4.u32.zeros-chunk.b2frame', 'url'], ['variable-chunks.v3.b2frame', 'url']] as const) {
       const m = manifest.files.find((f) => f.path === `frames/${name}`)!;
       const s = via === 'input' ? await openInput('#file', join(FIXTURES, 'frames', name)) : await openUrl(name);
       expect(s.state).toBe('ready');
@@ -252,9 +252,15 @@ describe('inspector page (headless Chromium)', () => {
         expect(s.fields.str).toBe('"héllo wörld"');
         expect(s.fields.int).toBe('42');
         expect(s.fields.codec).toContain('zstd');
-      } else {
+      } else if (name.startsWith('lz4')) {
         expect(s.specials).toEqual(['zeros']);
         await shot('frame-url');
+      } else {
+        // Variable-size chunks: their sizes come from their headers, so the totals are whole.
+        expect(s.fields.chunksize).toBe('variable');
+        const totals = (await page.textContent('#chunk-totals'))!;
+        expect(totals).toContain(`(${m.nbytes} B) →`);
+        expect(totals).not.toContain('known only once read');
       }
     }
   }, 120_000);
