@@ -181,6 +181,12 @@ async function showChunk(o: Opened, i: number): Promise<void> {
     parts.push(errorBox(`reading chunk ${i}`, e));
   }
   if (detail.dataset.chunk !== String(i)) return;
+  // A chunk that failed stays marked in the map.
+  if (parts.some((p) => p.classList.contains('error'))) {
+    const cell = $('chunk-map').querySelector(`[data-index="${i}"]`) as HTMLElement | null;
+    cell?.classList.add('corrupt');
+    if (cell !== null) cell.textContent = '!';
+  }
   detail.replaceChildren(...parts);
   detail.dataset.state = 'ready';
 }

@@ -407,6 +407,7 @@ describe('inspector page (headless Chromium)', () => {
     expect(broken.errors.length).toBeGreaterThan(0);
     expect(broken.errors.join('\n')).toMatch(/BloscError \w+ \(-\d+\)/);
     expect(broken.errors.join('\n')).toContain('bstarts');
+    expect(await page.getAttribute('#chunk-map .cell[data-index="2"]', 'class')).toContain('corrupt');
     await shot('corrupt-chunk');
     const fine = await chunkDetail(page, 0);
     expect(fine.errors).toEqual([]);
