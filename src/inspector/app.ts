@@ -59,6 +59,9 @@ function ratioColour(ratio: number): string {
   return `hsl(${Math.round(t * 125)}, 65%, ${42 + t * 6}%)`;
 }
 
+/** Cells drawn in the chunk map (the totals count every chunk). */
+const MAX_MAP_CELLS = 20_000;
+
 const SPECIAL_MARK: Record<string, string> = { zeros: 'Z', nan: 'N', value: 'V', uninit: 'U', missing: '·' };
 
 async function show(open: () => Promise<Opened>, label: string): Promise<void> {
@@ -104,14 +107,12 @@ function renderMap(o: Opened): void {
   let specials = 0;
   let missing = 0;
   let unknown = false;
-  const cells = o.cells.map((c) => {
+  const cells = o.cells.slice(0, MAX_MAP_CELLS).map((c) => {
     const d = el('div', { class: 'cell', 'data-index': String(c.index) });
     if (c.special === 'missing') {
       d.classList.add('missing');
-      missing++;
     } else if (c.special !== null) {
       d.classList.add('special');
-      specials++;
     } else {
       d.style.background = ratioColour(c.nbytes / c.cbytes);
     }
@@ -119,16 +120,21 @@ function renderMap(o: Opened): void {
       d.dataset.special = c.special;
       d.textContent = SPECIAL_MARK[c.special] ?? 'S';
     }
-    if (Number.isFinite(c.nbytes)) nbytes += c.nbytes;
-    else unknown = true;
-    if (Number.isFinite(c.cbytes)) cbytes += c.cbytes;
-    else if (c.special !== 'missing') unknown = true;
     const ratio = c.special === null && Number.isFinite(c.nbytes / c.cbytes) ? `, ratio ${(c.nbytes / c.cbytes).toFixed(2)}×` : '';
     d.title = `chunk ${c.index}: ${c.special ?? 'data'}, ${Number.isFinite(c.nbytes) ? c.nbytes : '?'} bytes → ${Number.isFinite(c.cbytes) ? c.cbytes : '?'} stored${ratio}`;
     d.addEventListener('click', () => void showChunk(o, c.index));
     return d;
   });
   map.replaceChildren(...cells);
+  if (o.cells.length > MAX_MAP_CELLS) map.append(el('div', { class: 'legend' }, `… the first ${MAX_MAP_CELLS} of ${o.cells.length} chunks are drawn`));
+  for (const c of o.cells) {
+    if (Number.isFinite(c.nbytes)) nbytes += c.nbytes;
+    else unknown = true;
+    if (Number.isFinite(c.cbytes)) cbytes += c.cbytes;
+    else if (c.special !== 'missing') unknown = true;
+    if (c.special === 'missing') missing++;
+    else if (c.special !== null) specials++;
+  }
   const totals = $('chunk-totals');
   totals.dataset.nchunks = String(o.cells.length);
   totals.textContent = `${o.cells.length} chunks (${specials} special${missing > 0 ? `, ${missing} missing` : ''}), ${bytesText(nbytes)} → ${bytesText(cbytes)} stored${cbytes > 0 ? `, ratio ${(nbytes / cbytes).toFixed(2)}×` : ''}${unknown ? ' (some sizes known only once read)' : ''}`;
