@@ -94,7 +94,13 @@ export function startInspectServer(target: string | undefined, options: InspectS
   const remote = target !== undefined && /^https?:\/\//i.test(target);
   const local = target !== undefined && !remote ? resolve(target) : null;
   const isDir = local !== null && statSync(local).isDirectory();
+  let host = '';
   const server = createServer((req, res) => {
+    // Only pages addressed to this server by its own address (a DNS-rebinding page names another host).
+    if (req.headers.host !== host) {
+      res.writeHead(403, { 'Content-Type': 'text/plain' }).end('forbidden');
+      return;
+    }
     let path: string;
     try {
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
@@ -129,6 +135,7 @@ export function startInspectServer(target: string | undefined, options: InspectS
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       const addr = server.address();
       const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      host = `127.0.0.1:${port}`;
       const base = `http://127.0.0.1:${port}/inspector/`;
       const input = remote ? target! : local === null ? null : isDir ? '/file/' : `/file/${encodeURIComponent(basename(local))}`;
       resolvePromise({

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRange } from '../../src/cli/inspect.js';
@@ -52,6 +53,14 @@ describe('blosc-ts inspect', () => {
       // Nothing outside the page, the build and the file.
       expect((await fetch(new URL('/file/..%2F..%2Fpackage.json', address))).status).toBe(404);
       expect((await fetch(new URL('/cli/main.js', address))).status).toBe(404);
+      // Another name for this address (as a DNS-rebinding page would use) is refused.
+      const status = await new Promise<number>((resolve, reject) => {
+        get({ host: '127.0.0.1', port: url.port, path: '/file/b2nd.f32.b2nd', headers: { Host: `rebound.example:${url.port}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+      expect(status).toBe(403);
     } finally {
       child.kill('SIGINT');
     }
