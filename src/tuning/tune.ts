@@ -1,0 +1,331 @@
+/**
+ * `tune`: choose codec, clevel, filters, block size and split mode for some data by
+ * compressing a sample of it (a few blocks spread over the input), as BTune does on a
+ * super-chunk's first chunks (Blosc2-Btune src/btune.c: CODEC_FILTER, CLEVEL, BLOCKSIZE
+ * states), scored by {@link scoreOf} (score.ts) — the score `benchmark` reports too.
+ *
+ * The search, in stages, each keeping what scored best:
+ *  1. pipelines: every candidate filter pipeline with a probe codec (the goal's first);
+ *  2. codecs: the two best pipelines × the goal's codecs × two probe levels;
+ *  3. clevel: from the two best so far, one level up and down while the score improves;
+ *  4. split mode ('always', 'never') for the winner, when speed counts (tradeoff < 1);
+ *  5. block size: the winner at each candidate block size on one window of the data.
+ * Among configurations within 1% of the best score the fastest wins.
+ *
+ * This is a decision layer above the chunk driver: it only calls the public
+ * `compressChunk`/`decompressChunk` through measure.ts; nothing below imports it.
+ */
+import { BloscErrorCode, fail } from '../errors.js';
+import { CodecId } from '../codecs/types.js';
+import { resolveCodecOption, resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
+import { FilterId } from '../shuffle/types.js';
+import { clockMs, measure, type Measurement } from './measure.js';
+import {
+  DEFAULT_PIPELINES, goalCodecs, pipelineFilters, resolveScoreOptions, scoreOf,
+  type ResolvedScore, type ScoreOptions, type TuneMode, type TunePipelineName,
+} from './score.js';
+import type { SplitmodeName } from './split.js';
+
+/** A filter pipeline: a name or the filter ids in the order they apply (metas 0). */
+export type TunePipeline = TunePipelineName | readonly number[];
+
+export interface TuneOptions extends ScoreOptions {
+  /** Element size; default the element size of a typed-array input, else 8. */
+  typesize?: number;
+  /** Stop searching once this much time has passed (after stage 1). Ignored when mode is 'deterministic'. */
+  timeBudgetMs?: number;
+  /** Default 'measured'. */
+  mode?: TuneMode;
+  /** Codecs to choose from (names or ids). Default: by tradeoff, as BTune (see `goalCodecs`). */
+  codecs?: readonly (string | number)[];
+  /** Filter pipelines to choose from. Default none, shuffle, bitshuffle, bytedelta, delta. */
+  filters?: readonly TunePipeline[];
+  /**
+   * Allow lossy TRUNC_PREC for float32/float64 data: every candidate first keeps this many
+   * mantissa bits (TRUNC_PREC's meta). Default: lossless only.
+   */
+  truncPrecBits?: number;
+  /** Block sizes to choose from, in bytes. Default {@link TUNE_BLOCKSIZES}. */
+  blocksizes?: readonly number[];
+  /** Sample: this many windows of `sampleWindow` bytes spread over the input. Default 4. */
+  sampleWindows?: number;
+  /** Bytes per sample window (one block of stages 1–4). Default 32 KiB. */
+  sampleWindow?: number;
+}
+
+/** What `tune` chose and what it expects of it. */
+export interface TuneResult {
+  /** Ready for `compress`: codec, clevel, typesize, filters, filtersMeta, blocksize, splitmode. */
+  readonly options: TunedOptions;
+  readonly predicted: { readonly ratio: number; readonly compressMBps: number; readonly decompressMBps: number };
+  /** {@link scoreOf} of the prediction. */
+  readonly score: number;
+  /** Configurations compressed. */
+  readonly evaluated: number;
+  readonly elapsedMs: number;
+  /** Bytes of the sample stages 1–4 compressed each time. */
+  readonly sampleBytes: number;
+}
+
+export interface TunedOptions extends CompressOptions {
+  codec: string;
+  clevel: number;
+  typesize: number;
+  filters: number[];
+  filtersMeta: number[];
+  blocksize: number;
+  splitmode: SplitmodeName;
+}
+
+/** Block sizes tried by default: C's small-block, L2-ish and high-ratio sizes. */
+export const TUNE_BLOCKSIZES: readonly number[] = [32 * 1024, 128 * 1024, 256 * 1024];
+
+/** Configurations within this fraction of the best score count as ties, broken by speed. */
+const TIE_FRACTION = 0.01;
+
+interface Candidate {
+  readonly codec: number;
+  readonly clevel: number;
+  readonly filters: readonly number[];
+  readonly filtersMeta: readonly number[];
+  readonly splitmode: SplitmodeName;
+  readonly blocksize: number;
+}
+
+interface Scored {
+  readonly c: Candidate;
+  readonly m: Measurement;
+  readonly score: number;
+}
+
+function bytesOf(src: ArrayBufferView | ArrayBuffer): Uint8Array {
+  if (src instanceof ArrayBuffer) return new Uint8Array(src);
+  if (!ArrayBuffer.isView(src)) fail(BloscErrorCode.InvalidParam, 'tune: data must be a typed array, a DataView or an ArrayBuffer');
+  return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+}
+
+/** Element size of a typed array (undefined for bytes and DataView). */
+export function typedArrayElementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
+  if (src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof DataView) return undefined;
+  const bpe = (src as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT;
+  return typeof bpe === 'number' ? bpe : undefined;
+}
+
+function checkPositiveInt(name: string, v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > max) fail(BloscErrorCode.InvalidParam, `${name} must be an integer in 1..${max}, got ${String(v)}`);
+  return v;
+}
+
+/** Filter ids of a pipeline given by name or ids, checked. */
+export function resolvePipeline(p: TunePipeline): number[] {
+  if (typeof p === 'string') return pipelineFilters(p);
+  if (!Array.isArray(p) || p.length > 5) fail(BloscErrorCode.InvalidParam, 'filters: a pipeline is a name or a list of at most 5 filter ids');
+  return p.map((id, i) => checkPositiveIntOrZero(`filters[${i}]`, id));
+}
+
+function checkPositiveIntOrZero(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > 255) fail(BloscErrorCode.InvalidParam, `${name} must be a filter id 0..255, got ${String(v)}`);
+  return v;
+}
+
+/** Metas for a pipeline: BYTEDELTA gets the typesize (as python-blosc2 gives it), TRUNC_PREC its bits. */
+export function pipelineMetas(filters: readonly number[], typesize: number, truncBits: number): number[] {
+  return filters.map((f) => (f === FilterId.ByteDelta ? typesize : f === FilterId.TruncPrec ? truncBits : 0));
+}
+
+/** `n` bytes at `count` evenly spread offsets (multiples of `align`), concatenated; the whole input when it is small. */
+export function sampleOf(data: Uint8Array, window: number, count: number, align: number): Uint8Array {
+  if (data.length <= window * count) return data;
+  const out = new Uint8Array(window * count);
+  const span = data.length - window;
+  for (let i = 0; i < count; i++) {
+    let off = count === 1 ? Math.floor(span / 2) : Math.floor((span * i) / (count - 1));
+    off -= off % align;
+    out.set(data.subarray(off, off + window), i * window);
+  }
+  return out;
+}
+
+interface Search {
+  readonly typesize: number;
+  readonly score: ResolvedScore;
+  readonly timed: boolean;
+  readonly deadline: number;
+  evaluated: number;
+}
+
+function paramsOf(c: Candidate, typesize: number): ResolvedCParams {
+  return resolveCParams({
+    codec: c.codec, clevel: c.clevel, typesize, filters: c.filters, filtersMeta: c.filtersMeta,
+    blocksize: c.blocksize, splitmode: c.splitmode,
+  });
+}
+
+function evaluate(s: Search, sample: Uint8Array, c: Candidate): Scored {
+  s.evaluated++;
+  const m = measure(sample, paramsOf(c, s.typesize), s.timed, false);
+  return { c, m, score: scoreOf(m.ratio, m.compressBps, m.decompressBps, s.score) };
+}
+
+/** Best first; within {@link TIE_FRACTION} of each other the faster (by the same perf mode) first. */
+function rank(list: Scored[], s: Search): Scored[] {
+  if (list.length === 0) return list;
+  const best = Math.max(...list.map((x) => x.score));
+  const speed = (x: Scored): number => 1 / ((s.score.perf !== 'decompress' ? 1 / x.m.compressBps : 0) + (s.score.perf !== 'compress' ? 1 / x.m.decompressBps : 0));
+  return list.slice().sort((a, b) => {
+    const ta = a.score >= best * (1 - TIE_FRACTION);
+    const tb = b.score >= best * (1 - TIE_FRACTION);
+    if (ta && tb) return speed(b) - speed(a) || b.score - a.score;
+    return b.score - a.score;
+  });
+}
+
+function key(c: Candidate): string {
+  return `${c.codec}/${c.clevel}/${c.filters.join(',')}/${c.filtersMeta.join(',')}/${c.splitmode}/${c.blocksize}`;
+}
+
+/** Probe levels of stage 2, by tradeoff: low and middle for speed, middle and high for ratio. */
+function probeLevels(tradeoff: number): number[] {
+  return tradeoff > 2 / 3 ? [5, 9] : [1, 5];
+}
+
+/**
+ * Choose compression parameters for `data` (see the module comment for the search and
+ * score.ts for the score). The answer is options for `compress` with a prediction of the
+ * ratio and speeds, measured on the sample.
+ */
+export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions = {}): TuneResult {
+  const t0 = clockMs();
+  const bytes = bytesOf(data);
+  const typesize = checkPositiveInt('typesize', options.typesize ?? typedArrayElementSize(data) ?? 8, 255);
+  const score = resolveScoreOptions(options);
+  const mode = options.mode ?? 'measured';
+  if (mode !== 'measured' && mode !== 'deterministic') fail(BloscErrorCode.InvalidParam, `mode must be 'measured' or 'deterministic', got ${String(mode)}`);
+  const budget = options.timeBudgetMs ?? Infinity;
+  if (typeof budget !== 'number' || !(budget >= 0)) fail(BloscErrorCode.InvalidParam, `timeBudgetMs must be a non-negative number, got ${String(budget)}`);
+  const timed = mode === 'measured';
+  const s: Search = { typesize, score, timed, deadline: timed ? t0 + budget : Infinity, evaluated: 0 };
+  const over = (): boolean => clockMs() > s.deadline;
+
+  const codecs = (options.codecs ?? goalCodecs(score.tradeoff)).map((c) => {
+    const codec = resolveCodecOption(c);
+    if (codec.id === CodecId.Snappy) fail(BloscErrorCode.InvalidParam, 'codecs: snappy exists only in Blosc1 chunks');
+    return codec.id;
+  });
+  if (codecs.length === 0) fail(BloscErrorCode.InvalidParam, 'codecs: give at least one codec');
+  let truncBits = 0;
+  if (options.truncPrecBits !== undefined) {
+    if (typesize !== 4 && typesize !== 8) fail(BloscErrorCode.InvalidParam, `truncPrecBits: TRUNC_PREC needs float32 or float64 data (typesize 4 or 8), typesize is ${typesize}`);
+    truncBits = checkPositiveInt('truncPrecBits', options.truncPrecBits, typesize === 4 ? 23 : 52);
+  }
+  const pipelines = (options.filters ?? DEFAULT_PIPELINES).map((p) => {
+    const f = resolvePipeline(p);
+    return truncBits > 0 ? [FilterId.TruncPrec, ...f] : f;
+  });
+  if (pipelines.length === 0) fail(BloscErrorCode.InvalidParam, 'filters: give at least one pipeline');
+  const blockChoices = (options.blocksizes ?? TUNE_BLOCKSIZES).map((b) => {
+    checkPositiveInt('blocksizes[]', b, 0x7fffffff);
+    return Math.max(typesize, b - (b % typesize));
+  });
+  if (blockChoices.length === 0) fail(BloscErrorCode.InvalidParam, 'blocksizes: give at least one block size');
+  const windows = checkPositiveInt('sampleWindows', options.sampleWindows ?? 4, 1024);
+  let window = checkPositiveInt('sampleWindow', options.sampleWindow ?? 32 * 1024, 0x7fffffff);
+  window = Math.max(typesize, window - (window % typesize));
+
+  const sample = sampleOf(bytes, window, windows, typesize);
+  // Stages 1–4 see blocks of one window (or of the whole input, when that is smaller).
+  const probeBlock = Math.max(typesize, Math.min(window, sample.length - (sample.length % typesize)) || typesize);
+  const seen = new Map<string, Scored>();
+  const run = (c: Candidate): Scored => {
+    const k = key(c);
+    let r = seen.get(k);
+    if (r === undefined) {
+      r = evaluate(s, sample, c);
+      seen.set(k, r);
+    }
+    return r;
+  };
+  const cand = (codec: number, clevel: number, filters: readonly number[], splitmode: SplitmodeName = 'forward-compat'): Candidate => ({
+    codec, clevel, filters, filtersMeta: pipelineMetas(filters, typesize, truncBits), splitmode, blocksize: probeBlock,
+  });
+
+  // 1. pipelines, with the first codec at the first probe level.
+  const levels = probeLevels(score.tradeoff);
+  const stage1 = rank(pipelines.map((f) => run(cand(codecs[0]!, levels[0]!, f))), s);
+  const topPipelines = stage1.slice(0, 2).map((x) => x.c.filters);
+  // 2. codecs × probe levels on the two best pipelines.
+  let pool: Scored[] = stage1.slice();
+  for (const f of topPipelines) {
+    for (const codec of codecs) {
+      for (const level of levels) {
+        if (over()) break;
+        pool.push(run(cand(codec, level, f)));
+      }
+    }
+  }
+  pool = rank(pool, s);
+  // 3. clevel: climb from the two best (codec, pipeline) pairs.
+  const starts: Scored[] = [];
+  for (const x of pool) {
+    if (starts.length === 2) break;
+    if (!starts.some((y) => y.c.codec === x.c.codec && y.c.filters === x.c.filters)) starts.push(x);
+  }
+  for (const start of starts) {
+    for (const dir of [1, -1]) {
+      let cur = start;
+      for (let level = start.c.clevel + dir; level >= 1 && level <= 9 && !over(); level += dir) {
+        const next = run(cand(cur.c.codec, level, cur.c.filters));
+        pool.push(next);
+        // At tradeoff 1 a flat step (zstd's ratio dips and climbs again) does not stop the climb.
+        if (next.score < cur.score * (score.tradeoff === 1 ? 0.98 : 1)) break;
+        if (next.score > cur.score) cur = next;
+      }
+    }
+  }
+  let best = rank(pool, s)[0]!;
+  // 4. split mode, when speed counts.
+  if (score.tradeoff < 1 && !over()) {
+    const splits = [best];
+    for (const sm of ['always', 'never'] as const) splits.push(run({ ...best.c, splitmode: sm }));
+    best = rank(splits, s)[0]!;
+  }
+  // 5. block size, on one window as large as the largest choice, scaled to the sample's ratio.
+  let chosen = best;
+  let predicted = best.m;
+  const bigWindow = Math.min(bytes.length, Math.max(...blockChoices));
+  const blockSample = sampleOf(bytes, bigWindow - (bigWindow % typesize), 1, typesize);
+  const blockRuns: Scored[] = [];
+  for (const b of blockChoices) {
+    if (blockRuns.length > 0 && over()) break;
+    const bs = Math.min(b, blockSample.length - (blockSample.length % typesize)) || typesize;
+    if (blockRuns.some((x) => x.c.blocksize === bs)) continue;
+    blockRuns.push(evaluate(s, blockSample, { ...best.c, blocksize: bs }));
+  }
+  const probeOnWindow = blockRuns.find((x) => x.c.blocksize === Math.min(probeBlock, blockSample.length));
+  const blockBest = rank(blockRuns, s)[0];
+  if (blockBest !== undefined) {
+    chosen = blockBest;
+    // The window's gain over the probe block size carries to the sample's measurements.
+    const base = probeOnWindow ?? blockBest;
+    predicted = {
+      ...blockBest.m,
+      ratio: best.m.ratio * (blockBest.m.ratio / base.m.ratio),
+      compressBps: best.m.compressBps * (blockBest.m.compressBps / base.m.compressBps),
+      decompressBps: best.m.decompressBps * (blockBest.m.decompressBps / base.m.decompressBps),
+    };
+  }
+  const c = chosen.c;
+  const codecName = resolveCodecOption(c.codec).name;
+  const tuned: TunedOptions = {
+    codec: codecName, clevel: c.clevel, typesize, filters: c.filters.slice(), filtersMeta: c.filtersMeta.slice(),
+    blocksize: c.blocksize, splitmode: c.splitmode,
+  };
+  return {
+    options: tuned,
+    predicted: { ratio: predicted.ratio, compressMBps: predicted.compressBps / 1e6, decompressMBps: predicted.decompressBps / 1e6 },
+    score: scoreOf(predicted.ratio, predicted.compressBps, predicted.decompressBps, score),
+    evaluated: s.evaluated,
+    elapsedMs: clockMs() - t0,
+    sampleBytes: sample.length,
+  };
+}
