@@ -18,6 +18,7 @@ import { msgpackDecode, msgpackEncode, type MsgpackValue } from './frame/msgpack
 import type { FrameSource } from './frame/source.js';
 import { getCodecByName } from './codecs/registry.js';
 import { resolveCParams, type CompressOptions, type ResolvedCParams } from './params.js';
+import { tunedOptions, tuneIsDue } from './tuning/tune.js';
 
 export interface SChunkOptions {
   /**
@@ -179,6 +180,8 @@ export class SChunk {
   private readonly sizes: number[] = [];
   private readonly frame: CFrame | null;
   private headerBlocksize: number;
+  /** Chunks compressed here so far: with a `tune` option, the tuner runs on some of them. */
+  private compressedChunks = 0;
 
   constructor(options: SChunkOptions = {}, frame: CFrame | null = null) {
     const merged: CompressOptions = { ...options.cparams };
@@ -280,6 +283,7 @@ export class SChunk {
   }
 
   private compress(data: Uint8Array): Uint8Array {
+    if (tuneIsDue(this.options.tune, this.compressedChunks++)) this.cparams = resolveCParams(tunedOptions(data, { ...this.options, typesize: this.cparams.typesize }));
     const chunk = compressChunk(data, this.cparams);
     if (!this.stickyBlocksize) {
       this.stickyBlocksize = true;

@@ -173,3 +173,39 @@ export function goalCodecs(tradeoff: number): number[] {
 export function paretoFront(points: readonly { ratio: number; speed: number }[]): boolean[] {
   return points.map((p) => !points.some((q) => q.ratio >= p.ratio && q.speed >= p.speed && (q.ratio > p.ratio || q.speed > p.speed)));
 }
+
+/** Block sizes `tune` tries by default: C's small-block, L2-sized and high-ratio sizes. */
+export const TUNE_BLOCKSIZES: readonly number[] = [32 * 1024, 128 * 1024, 256 * 1024];
+
+/** A filter pipeline: a name or the filter ids in the order they apply (metas 0). */
+export type TunePipeline = TunePipelineName | readonly number[];
+
+export interface TuneOptions extends ScoreOptions {
+  /** Element size; default the element size of a typed-array input, else 8. */
+  typesize?: number;
+  /** Stop searching once this much time has passed (after stage 1). Ignored when mode is 'deterministic'. */
+  timeBudgetMs?: number;
+  /** Default 'measured'. */
+  mode?: TuneMode;
+  /** Codecs to choose from (names or ids). Default: by tradeoff, as BTune (see `goalCodecs`). */
+  codecs?: readonly (string | number)[];
+  /** Filter pipelines to choose from. Default none, shuffle, bitshuffle, bytedelta, delta. */
+  filters?: readonly TunePipeline[];
+  /**
+   * Allow lossy TRUNC_PREC for float32/float64 data: every candidate first keeps this many
+   * mantissa bits (TRUNC_PREC's meta). Default: lossless only.
+   */
+  truncPrecBits?: number;
+  /** Block sizes to choose from, in bytes. Default {@link TUNE_BLOCKSIZES}. */
+  blocksizes?: readonly number[];
+  /** Sample: this many windows of `sampleWindow` bytes spread over the input. Default 4. */
+  sampleWindows?: number;
+  /** Bytes per sample window (one block of stages 1–4). Default 32 KiB. */
+  sampleWindow?: number;
+  /**
+   * Super-chunks and NDArrays: tune on the first chunk, then again on every `repeatEvery`-th
+   * chunk (BTune's repeat mode). Default 0: the first chunk's choice stays (BTune's STOP).
+   */
+  repeatEvery?: number;
+}
+

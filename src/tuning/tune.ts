@@ -22,36 +22,9 @@ import { FilterId } from '../shuffle/types.js';
 import { clockMs, measure, type Measurement } from './measure.js';
 import {
   DEFAULT_PIPELINES, goalCodecs, pipelineFilters, resolveScoreOptions, scoreOf,
-  type ResolvedScore, type ScoreOptions, type TuneMode, type TunePipelineName,
+  TUNE_BLOCKSIZES, type ResolvedScore, type TuneOptions, type TunePipeline,
 } from './score.js';
 import type { SplitmodeName } from './split.js';
-
-/** A filter pipeline: a name or the filter ids in the order they apply (metas 0). */
-export type TunePipeline = TunePipelineName | readonly number[];
-
-export interface TuneOptions extends ScoreOptions {
-  /** Element size; default the element size of a typed-array input, else 8. */
-  typesize?: number;
-  /** Stop searching once this much time has passed (after stage 1). Ignored when mode is 'deterministic'. */
-  timeBudgetMs?: number;
-  /** Default 'measured'. */
-  mode?: TuneMode;
-  /** Codecs to choose from (names or ids). Default: by tradeoff, as BTune (see `goalCodecs`). */
-  codecs?: readonly (string | number)[];
-  /** Filter pipelines to choose from. Default none, shuffle, bitshuffle, bytedelta, delta. */
-  filters?: readonly TunePipeline[];
-  /**
-   * Allow lossy TRUNC_PREC for float32/float64 data: every candidate first keeps this many
-   * mantissa bits (TRUNC_PREC's meta). Default: lossless only.
-   */
-  truncPrecBits?: number;
-  /** Block sizes to choose from, in bytes. Default {@link TUNE_BLOCKSIZES}. */
-  blocksizes?: readonly number[];
-  /** Sample: this many windows of `sampleWindow` bytes spread over the input. Default 4. */
-  sampleWindows?: number;
-  /** Bytes per sample window (one block of stages 1–4). Default 32 KiB. */
-  sampleWindow?: number;
-}
 
 /** What `tune` chose and what it expects of it. */
 export interface TuneResult {
@@ -77,8 +50,6 @@ export interface TunedOptions extends CompressOptions {
   splitmode: SplitmodeName;
 }
 
-/** Block sizes tried by default: C's small-block, L2-ish and high-ratio sizes. */
-export const TUNE_BLOCKSIZES: readonly number[] = [32 * 1024, 128 * 1024, 256 * 1024];
 
 /** Configurations within this fraction of the best score count as ties, broken by speed. */
 const TIE_FRACTION = 0.01;
@@ -328,4 +299,30 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     elapsedMs: clockMs() - t0,
     sampleBytes: sample.length,
   };
+}
+
+/**
+ * `options` with the tuner's choices for `data` in place of codec, clevel, filters,
+ * blocksize and split mode (`options.tune`: a goal or the tuner's options; its typesize
+ * defaults to `options.typesize`; a positive `options.blocksize` is kept). Without
+ * `options.tune`, `options` as given.
+ */
+export function tunedOptions(data: ArrayBufferView | ArrayBuffer, options: CompressOptions): CompressOptions {
+  const t = options.tune;
+  if (t === undefined) return options;
+  const to: TuneOptions = typeof t === 'string' ? { goal: t } : t;
+  const typesize = to.typesize ?? options.typesize;
+  // A block size the caller fixed (an NDArray's block) stays fixed.
+  const fixedBlock = options.blocksize !== undefined && options.blocksize > 0 ? [options.blocksize] : to.blocksizes;
+  const chosen = tune(data, { ...to, typesize: typesize ?? to.typesize, blocksizes: fixedBlock }).options;
+  const { tune: _tune, shuffle: _shuffle, ...rest } = options;
+  return { ...rest, ...chosen };
+}
+
+/** Whether a super-chunk tunes before compressing its chunk number `n` (0-based): the first, then every `repeatEvery`. */
+export function tuneIsDue(t: CompressOptions['tune'], n: number): boolean {
+  if (t === undefined) return false;
+  const every = typeof t === 'object' ? t.repeatEvery ?? 0 : 0;
+  if (!Number.isInteger(every) || every < 0) fail(BloscErrorCode.InvalidParam, `repeatEvery must be a non-negative integer, got ${String(every)}`);
+  return n === 0 || (every > 0 && n % every === 0);
 }
