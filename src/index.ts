@@ -96,6 +96,8 @@ export { DEFAULT_BANDWIDTH, GOAL_TRADEOFF, SPEED_MODEL, FILTER_SPEED_MODEL, TUNE
 export type { TuneGoal, TuneMode, TuneOptions, TunePerf, TunePipeline, TunePipelineName, ScoreOptions } from './tuning/score.js';
 export { benchmark, benchmarkPipelines, benchmarkRowSpeed } from './tuning/benchmark.js';
 export type { BenchmarkOptions, BenchmarkRow } from './tuning/benchmark.js';
+export { packArray, unpackArray } from './tuning/pack-array.js';
+export type { PackArrayOptions, UnpackedArray } from './tuning/pack-array.js';
 
 // Super-chunks and contiguous frames (`.b2frame`, `.b2nd`, `.b2`), in any runtime.
 export { SChunk, Metalayers, VLMetalayers } from './schunk.js';
