@@ -161,11 +161,11 @@ export const DEFAULT_PIPELINES: readonly TunePipelineName[] = ['none', 'shuffle'
 
 /**
  * Codecs tried first at a tradeoff, as BTune chooses by its `tradeoff`: fast codecs for
- * speed, zstd joins in between, high-ratio codecs for ratio.
+ * speed, lz4hc and zstd join in between, high-ratio codecs for ratio.
  */
 export function goalCodecs(tradeoff: number): number[] {
   if (tradeoff < 1 / 3) return [CodecId.BloscLZ, CodecId.LZ4];
-  if (tradeoff <= 2 / 3) return [CodecId.BloscLZ, CodecId.LZ4, CodecId.Zstd];
+  if (tradeoff <= 2 / 3) return [CodecId.BloscLZ, CodecId.LZ4, CodecId.LZ4HC, CodecId.Zstd];
   return [CodecId.Zstd, CodecId.Zlib, CodecId.LZ4HC];
 }
 
@@ -183,7 +183,12 @@ export type TunePipeline = TunePipelineName | readonly number[];
 export interface TuneOptions extends ScoreOptions {
   /** Element size; default the element size of a typed-array input, else 8. */
   typesize?: number;
-  /** Stop searching once this much time has passed (after stage 1). Ignored when mode is 'deterministic'. */
+  /**
+   * Stop searching once this much time has passed (stage 1 always runs; 60 % of it for the
+   * codec and level search, the rest for the block size). Default: about one compression of
+   * the whole input with zstd clevel 5 + SHUFFLE (timed on the sample), at least 150 ms.
+   * Ignored when mode is 'deterministic' (which always runs every stage).
+   */
   timeBudgetMs?: number;
   /** Default 'measured'. */
   mode?: TuneMode;

@@ -51,6 +51,15 @@ export interface TunedOptions extends CompressOptions {
 }
 
 
+/** The default time budget: this share of one zstd-5 + SHUFFLE compression of the input, at least MIN_DEFAULT_BUDGET_MS. */
+const DEFAULT_BUDGET_SHARE = 0.8;
+const MIN_DEFAULT_BUDGET_MS = 150;
+/** Measured mode: the best few configurations are timed again this many times before the final choice. */
+const REFINE_TOP = 4;
+/** Share of the budget for stages 1–4; the rest is kept for the block sizes. */
+const SEARCH_SHARE = 0.6;
+const REFINE_ROUNDS = 2;
+
 /** Configurations within this fraction of the best score count as ties, broken by speed. */
 const TIE_FRACTION = 0.01;
 
@@ -121,7 +130,9 @@ interface Search {
   readonly typesize: number;
   readonly score: ResolvedScore;
   readonly timed: boolean;
-  readonly deadline: number;
+  /** Stages 2–4 stop at `searchDeadline`, stage 5 (block size) at `deadline`. */
+  deadline: number;
+  searchDeadline: number;
   evaluated: number;
 }
 
@@ -151,6 +162,22 @@ function rank(list: Scored[], s: Search): Scored[] {
   });
 }
 
+/**
+ * Time the leading configurations again, interleaved, keeping each one's fastest speeds:
+ * one noisy timing (another process took the core) should not decide the choice.
+ */
+function refine(top: Scored[], sample: Uint8Array, s: Search): Scored[] {
+  const again = top.map((x) => ({ c: x.c, m: x.m }));
+  for (let round = 0; round < REFINE_ROUNDS; round++) {
+    for (const x of again) {
+      s.evaluated++;
+      const m = measure(sample, paramsOf(x.c, s.typesize), true, false);
+      x.m = { ...x.m, compressBps: Math.max(x.m.compressBps, m.compressBps), decompressBps: Math.max(x.m.decompressBps, m.decompressBps) };
+    }
+  }
+  return rank(again.map((x) => ({ c: x.c, m: x.m, score: scoreOf(x.m.ratio, x.m.compressBps, x.m.decompressBps, s.score) })), s);
+}
+
 function key(c: Candidate): string {
   return `${c.codec}/${c.clevel}/${c.filters.join(',')}/${c.filtersMeta.join(',')}/${c.splitmode}/${c.blocksize}`;
 }
@@ -172,11 +199,11 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const score = resolveScoreOptions(options);
   const mode = options.mode ?? 'measured';
   if (mode !== 'measured' && mode !== 'deterministic') fail(BloscErrorCode.InvalidParam, `mode must be 'measured' or 'deterministic', got ${String(mode)}`);
-  const budget = options.timeBudgetMs ?? Infinity;
-  if (typeof budget !== 'number' || !(budget >= 0)) fail(BloscErrorCode.InvalidParam, `timeBudgetMs must be a non-negative number, got ${String(budget)}`);
+  const budgetOption = options.timeBudgetMs;
+  if (budgetOption !== undefined && (typeof budgetOption !== 'number' || !(budgetOption >= 0))) fail(BloscErrorCode.InvalidParam, `timeBudgetMs must be a non-negative number, got ${String(budgetOption)}`);
   const timed = mode === 'measured';
-  const s: Search = { typesize, score, timed, deadline: timed ? t0 + budget : Infinity, evaluated: 0 };
-  const over = (): boolean => clockMs() > s.deadline;
+  const s: Search = { typesize, score, timed, deadline: Infinity, searchDeadline: Infinity, evaluated: 0 };
+  const over = (): boolean => clockMs() > s.searchDeadline;
 
   const codecs = (options.codecs ?? goalCodecs(score.tradeoff)).map((c) => {
     const codec = resolveCodecOption(c);
@@ -204,6 +231,18 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   window = Math.max(typesize, window - (window % typesize));
 
   const sample = sampleOf(bytes, window, windows, typesize);
+  if (timed) {
+    let budget = budgetOption;
+    if (budget === undefined) {
+      // Default: tuning costs at most about one compression of the whole input with
+      // python-blosc2's defaults (zstd clevel 5, SHUFFLE), timed on the sample.
+      const ref = measure(sample, resolveCParams({ codec: CodecId.Zstd, clevel: 5, typesize, shuffle: 'shuffle' }), true, false);
+      s.evaluated++;
+      budget = Math.max(MIN_DEFAULT_BUDGET_MS, DEFAULT_BUDGET_SHARE * (bytes.length / ref.compressBps) * 1000);
+    }
+    s.deadline = t0 + budget;
+    s.searchDeadline = t0 + SEARCH_SHARE * budget;
+  }
   // Stages 1–4 see blocks of one window (or of the whole input, when that is smaller).
   const probeBlock = Math.max(typesize, Math.min(window, sample.length - (sample.length % typesize)) || typesize);
   const seen = new Map<string, Scored>();
@@ -247,13 +286,14 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       for (let level = start.c.clevel + dir; level >= 1 && level <= 9 && !over(); level += dir) {
         const next = run(cand(cur.c.codec, level, cur.c.filters));
         pool.push(next);
-        // At tradeoff 1 a flat step (zstd's ratio dips and climbs again) does not stop the climb.
-        if (next.score < cur.score * (score.tradeoff === 1 ? 0.98 : 1)) break;
+        // At tradeoff 1 a step within the tie band (zstd's ratio dips and climbs again) does not stop the climb.
+        if (next.score < cur.score * (score.tradeoff === 1 ? 1 - TIE_FRACTION : 1)) break;
         if (next.score > cur.score) cur = next;
       }
     }
   }
   let best = rank(pool, s)[0]!;
+  if (timed && score.tradeoff < 1 && !over()) best = refine(rank(pool, s).slice(0, REFINE_TOP), sample, s)[0]!;
   // 4. split mode, when speed counts.
   if (score.tradeoff < 1 && !over()) {
     const splits = [best];
@@ -267,17 +307,17 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const blockSample = sampleOf(bytes, bigWindow - (bigWindow % typesize), 1, typesize);
   const blockRuns: Scored[] = [];
   for (const b of blockChoices) {
-    if (blockRuns.length > 0 && over()) break;
+    if (clockMs() > s.deadline) break;
     const bs = Math.min(b, blockSample.length - (blockSample.length % typesize)) || typesize;
     if (blockRuns.some((x) => x.c.blocksize === bs)) continue;
     blockRuns.push(evaluate(s, blockSample, { ...best.c, blocksize: bs }));
   }
   const probeOnWindow = blockRuns.find((x) => x.c.blocksize === Math.min(probeBlock, blockSample.length));
   const blockBest = rank(blockRuns, s)[0];
-  if (blockBest !== undefined) {
+  if (blockBest !== undefined && probeOnWindow !== undefined) {
     chosen = blockBest;
     // The window's gain over the probe block size carries to the sample's measurements.
-    const base = probeOnWindow ?? blockBest;
+    const base = probeOnWindow;
     predicted = {
       ...blockBest.m,
       ratio: best.m.ratio * (blockBest.m.ratio / base.m.ratio),

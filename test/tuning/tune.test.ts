@@ -119,6 +119,15 @@ describe('tune', () => {
     expect(() => tune(data, { filters: ['sorted' as 'none'] })).toThrow(BloscError);
   });
 
+  it('stops after the pipeline stage when the time budget is spent', () => {
+    const data = poissonInt32(1 << 16, 21);
+    const r = tune(data, { timeBudgetMs: 0 });
+    expect(r.evaluated).toBe(5); // one configuration per default pipeline, nothing after
+    expect(r.options.blocksize).toBe(32 * 1024);
+    expect(tune(data, { mode: 'deterministic', timeBudgetMs: 0 }).evaluated).toBeGreaterThan(10); // the budget is a measured-mode notion
+    expect(() => tune(data, { timeBudgetMs: -1 })).toThrow(BloscError);
+  });
+
   it('works on tiny and empty inputs', () => {
     for (const n of [0, 1, 7, 100]) {
       const data = new Uint8Array(n).fill(3);
