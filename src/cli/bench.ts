@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
   benchmark, benchmarkRowSpeed, parseNpy, tune,
-  type BenchmarkRow, type TuneGoal, type TunePerf, type TuneResult,
+  type BenchmarkRow, type ShuffleName, type TuneGoal, type TunePerf, type TuneResult,
 } from '../index.js';
 
 export const BENCH_USAGE = `  blosc-ts bench FILE [--typesize N] [--json] [--plot OUT.svg] [--goal speed|balanced|ratio]
@@ -48,6 +48,16 @@ export function parseTuneOption(value: string | true | undefined): TuneGoal | un
   if (value === undefined) return undefined;
   if (value === 'speed' || value === 'balanced' || value === 'ratio') return value;
   throw new BenchUsageError(`--tune takes speed, balanced or ratio, got ${value === true ? 'nothing' : JSON.stringify(value)}`);
+}
+
+/**
+ * For `pack --tune GOAL`: bloscpack writes Blosc1 chunks, whose options are codec, clevel
+ * and one shuffle, so the tuner chooses among those on `head` (the file's first chunk).
+ */
+export function tuneBloscpackOptions(head: Uint8Array, goal: TuneGoal, typesize: number): { codec: string; clevel: number; shuffle: ShuffleName } {
+  const t = tune(head, { goal, typesize, codecs: ['blosclz', 'lz4', 'lz4hc', 'zlib', 'zstd'], filters: ['none', 'shuffle', 'bitshuffle'] });
+  const f = t.options.filters;
+  return { codec: t.options.codec, clevel: t.options.clevel, shuffle: f.length === 0 ? 'noshuffle' : f[0] === 2 ? 'bitshuffle' : 'shuffle' };
 }
 
 /** Options of the bench command from `--name value` strings (main.ts's parsed map). */

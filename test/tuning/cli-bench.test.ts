@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeNpy } from '../../src/index.js';
-import { BenchUsageError, benchOptionsFrom, parseTuneOption, runBenchCommand } from '../../src/cli/bench.js';
+import { compress, decompress, writeNpy } from '../../src/index.js';
+import { BenchUsageError, benchOptionsFrom, parseTuneOption, runBenchCommand, tuneBloscpackOptions } from '../../src/cli/bench.js';
+
 
 const dir = mkdtempSync(join(tmpdir(), 'blosc-ts-bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,6 +61,18 @@ describe('blosc-ts bench', () => {
     expect(j.rows.length).toBe(5);
     expect(j.rows.every((r) => r.codec === 'blosclz')).toBe(true);
     expect(j.pick.options.codec).toBe('blosclz');
+  });
+
+  it('pack --tune chooses options a Blosc1 chunk can hold', () => {
+    const a = new Int32Array(65536);
+    for (let i = 0; i < a.length; i++) a[i] = (i * 2654435761) % 37;
+    const o = tuneBloscpackOptions(new Uint8Array(a.buffer), 'ratio', 4);
+    expect(['blosclz', 'lz4', 'lz4hc', 'zlib', 'zstd']).toContain(o.codec);
+    expect(['noshuffle', 'shuffle', 'bitshuffle']).toContain(o.shuffle);
+    expect(o.clevel).toBeGreaterThanOrEqual(1);
+    expect(o.shuffle).not.toBe('noshuffle'); // small int32 values: a shuffle pays
+    const chunk = compress(a, { ...o, typesize: 4, format: 'blosc1' });
+    expect(Buffer.compare(Buffer.from(decompress(chunk)), Buffer.from(a.buffer))).toBe(0);
   });
 
   it('parses --tune and refuses bad options', () => {
