@@ -5,12 +5,15 @@
  * states), scored by {@link scoreOf} (score.ts) — the score `benchmark` reports too.
  *
  * The search, in stages, each keeping what scored best:
- *  1. pipelines: every candidate filter pipeline with a probe codec (the goal's first);
+ *  1. pipelines: every candidate filter pipeline with the goal's first codec at clevel 1;
  *  2. codecs: the two best pipelines × the goal's codecs × two probe levels;
- *  3. clevel: from the two best so far, one level up and down while the score improves;
- *  4. split mode ('always', 'never') for the winner, when speed counts (tradeoff < 1);
- *  5. block size: the winner at each candidate block size on one window of the data.
- * Among configurations within 1% of the best score the fastest wins.
+ *  3. block size: the best so far at each candidate block size on one window of the data;
+ *  4. clevel: from the two best so far, one level up and down while the score improves,
+ *     then the leaders timed again (measured mode, when speed counts);
+ *  5. split mode ('always', 'never') for the winner, when speed counts (tradeoff < 1).
+ * Among configurations within 1% of the best score the fastest wins. In the measured mode a
+ * time budget bounds the search: an evaluation whose cost (foreseen from the speed model,
+ * calibrated on the evaluations so far) would end past it is skipped.
  *
  * This is a decision layer above the chunk driver: it only calls the public
  * `compressChunk`/`decompressChunk` through measure.ts; nothing below imports it.
@@ -21,7 +24,7 @@ import { resolveCodecOption, resolveCParams, type CompressOptions, type Resolved
 import { FilterId } from '../shuffle/types.js';
 import { clockMs, measure, type Measurement } from './measure.js';
 import {
-  DEFAULT_PIPELINES, goalCodecs, pipelineFilters, resolveScoreOptions, scoreOf,
+  DEFAULT_PIPELINES, goalCodecs, modelSpeeds, pipelineFilters, resolveScoreOptions, scoreOf,
   TUNE_BLOCKSIZES, type ResolvedScore, type TuneOptions, type TunePipeline,
 } from './score.js';
 import type { SplitmodeName } from './split.js';
@@ -52,12 +55,13 @@ export interface TunedOptions extends CompressOptions {
 
 
 /** The default time budget: this share of one zstd-5 + SHUFFLE compression of the input, at least MIN_DEFAULT_BUDGET_MS. */
-const DEFAULT_BUDGET_SHARE = 0.8;
+const DEFAULT_BUDGET_SHARE = 0.9;
 const MIN_DEFAULT_BUDGET_MS = 150;
 /** Measured mode: the best few configurations are timed again this many times before the final choice. */
 const REFINE_TOP = 4;
-/** Share of the budget for stages 1–4; the rest is kept for the block sizes. */
-const SEARCH_SHARE = 0.6;
+/** Shares of the budget by which stage 2 (codecs) and stage 3 (block size) end; levels and split mode get the rest. */
+const CODEC_SHARE = 0.4;
+const BLOCK_SHARE = 0.7;
 const REFINE_ROUNDS = 2;
 
 /** Configurations within this fraction of the best score count as ties, broken by speed. */
@@ -130,9 +134,10 @@ interface Search {
   readonly typesize: number;
   readonly score: ResolvedScore;
   readonly timed: boolean;
-  /** Stages 2–4 stop at `searchDeadline`, stage 5 (block size) at `deadline`. */
+  /** Stage 2 stops at `codecDeadline`, stage 3 (block size) at `blockDeadline`, the rest at `deadline`. */
   deadline: number;
-  searchDeadline: number;
+  codecDeadline: number;
+  blockDeadline: number;
   evaluated: number;
 }
 
@@ -182,10 +187,11 @@ function key(c: Candidate): string {
   return `${c.codec}/${c.clevel}/${c.filters.join(',')}/${c.filtersMeta.join(',')}/${c.splitmode}/${c.blocksize}`;
 }
 
-/** Probe levels of stage 2, by tradeoff: low and middle for speed, middle and high for ratio. */
+/** Probe levels of stage 2, by tradeoff: low and middle for speed, middle and high for ratio. Stage 1 uses level 1 (cheap; the pipelines rank alike). */
 function probeLevels(tradeoff: number): number[] {
   return tradeoff > 2 / 3 ? [5, 9] : [1, 5];
 }
+const PIPELINE_PROBE_LEVEL = 1;
 
 /**
  * Choose compression parameters for `data` (see the module comment for the search and
@@ -202,8 +208,7 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const budgetOption = options.timeBudgetMs;
   if (budgetOption !== undefined && (typeof budgetOption !== 'number' || !(budgetOption >= 0))) fail(BloscErrorCode.InvalidParam, `timeBudgetMs must be a non-negative number, got ${String(budgetOption)}`);
   const timed = mode === 'measured';
-  const s: Search = { typesize, score, timed, deadline: Infinity, searchDeadline: Infinity, evaluated: 0 };
-  const over = (): boolean => clockMs() > s.searchDeadline;
+  const s: Search = { typesize, score, timed, deadline: Infinity, codecDeadline: Infinity, blockDeadline: Infinity, evaluated: 0 };
 
   const codecs = (options.codecs ?? goalCodecs(score.tradeoff)).map((c) => {
     const codec = resolveCodecOption(c);
@@ -241,19 +246,34 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       budget = Math.max(MIN_DEFAULT_BUDGET_MS, DEFAULT_BUDGET_SHARE * (bytes.length / ref.compressBps) * 1000);
     }
     s.deadline = t0 + budget;
-    s.searchDeadline = t0 + SEARCH_SHARE * budget;
+    s.codecDeadline = t0 + CODEC_SHARE * budget;
+    s.blockDeadline = t0 + BLOCK_SHARE * budget;
   }
   // Stages 1–4 see blocks of one window (or of the whole input, when that is smaller).
   const probeBlock = Math.max(typesize, Math.min(window, sample.length - (sample.length % typesize)) || typesize);
   const seen = new Map<string, Scored>();
+  // This machine against the speed model: the geometric mean of measured ÷ modelled
+  // compress speeds so far, to foresee what an evaluation will cost before starting it.
+  let calibrationLog = 0;
+  let calibrated = 0;
   const run = (c: Candidate): Scored => {
     const k = key(c);
     let r = seen.get(k);
     if (r === undefined) {
       r = evaluate(s, sample, c);
       seen.set(k, r);
+      calibrationLog += Math.log(r.m.compressBps / modelSpeeds(c.codec, c.clevel, c.filters)[0]);
+      calibrated++;
     }
     return r;
+  };
+  /** Whether evaluating `c` on `nbytes` is expected to end before `deadline` (always, in the deterministic mode). */
+  const fits = (c: Candidate, nbytes: number, deadline: number, onSample = true): boolean => {
+    if (!timed || (onSample && seen.has(key(c)))) return true;
+    const [mc, md] = modelSpeeds(c.codec, c.clevel, c.filters);
+    const k = calibrated > 0 ? Math.exp(calibrationLog / calibrated) : 1;
+    // `measure` compresses at least twice (once untimed) and decompresses at least once.
+    return clockMs() + ((2 * nbytes) / (mc * k) + nbytes / (md * k)) * 1000 <= deadline;
   };
   const cand = (codec: number, clevel: number, filters: readonly number[], splitmode: SplitmodeName = 'forward-compat'): Candidate => ({
     codec, clevel, filters, filtersMeta: pipelineMetas(filters, typesize, truncBits), splitmode, blocksize: probeBlock,
@@ -261,20 +281,46 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
 
   // 1. pipelines, with the first codec at the first probe level.
   const levels = probeLevels(score.tradeoff);
-  const stage1 = rank(pipelines.map((f) => run(cand(codecs[0]!, levels[0]!, f))), s);
+  const stage1 = rank(pipelines.map((f) => run(cand(codecs[0]!, PIPELINE_PROBE_LEVEL, f))), s);
   const topPipelines = stage1.slice(0, 2).map((x) => x.c.filters);
   // 2. codecs × probe levels on the two best pipelines.
   let pool: Scored[] = stage1.slice();
   for (const f of topPipelines) {
     for (const codec of codecs) {
       for (const level of levels) {
-        if (over()) break;
-        pool.push(run(cand(codec, level, f)));
+        const c = cand(codec, level, f);
+        if (fits(c, sample.length, s.codecDeadline)) pool.push(run(c));
       }
     }
   }
   pool = rank(pool, s);
-  // 3. clevel: climb from the two best (codec, pipeline) pairs.
+  // 3. block size, for the best so far, on one window as large as the largest choice: it
+  // comes before the level search, which a short budget may cut, as it matters more for the
+  // ratio. Its gains over the probe block size scale the sample's measurements.
+  const blockChoice = { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 };
+  {
+    const lead = pool[0]!;
+    const bigWindow = Math.min(bytes.length, Math.max(...blockChoices));
+    const blockSample = sampleOf(bytes, bigWindow - (bigWindow % typesize), 1, typesize);
+    const blockRuns: Scored[] = [];
+    const probeOnWindow = Math.min(probeBlock, blockSample.length - (blockSample.length % typesize)) || typesize;
+    for (const b of [probeOnWindow, ...blockChoices]) {
+      const bs = Math.min(b, blockSample.length - (blockSample.length % typesize)) || typesize;
+      if (blockRuns.some((x) => x.c.blocksize === bs)) continue;
+      const c = { ...lead.c, blocksize: bs };
+      if (!fits(c, blockSample.length, s.blockDeadline, false)) break;
+      blockRuns.push(evaluate(s, blockSample, c));
+    }
+    const base = blockRuns[0];
+    const top = rank(blockRuns.filter((x) => blockChoices.includes(x.c.blocksize) || x === base), s)[0];
+    if (base !== undefined && top !== undefined) {
+      blockChoice.blocksize = top.c.blocksize;
+      blockChoice.ratio = top.m.ratio / base.m.ratio;
+      blockChoice.compress = top.m.compressBps / base.m.compressBps;
+      blockChoice.decompress = top.m.decompressBps / base.m.decompressBps;
+    }
+  }
+  // 4. clevel: climb from the two best (codec, pipeline) pairs.
   const starts: Scored[] = [];
   for (const x of pool) {
     if (starts.length === 2) break;
@@ -283,8 +329,10 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   for (const start of starts) {
     for (const dir of [1, -1]) {
       let cur = start;
-      for (let level = start.c.clevel + dir; level >= 1 && level <= 9 && !over(); level += dir) {
-        const next = run(cand(cur.c.codec, level, cur.c.filters));
+      for (let level = start.c.clevel + dir; level >= 1 && level <= 9; level += dir) {
+        const c = cand(cur.c.codec, level, cur.c.filters);
+        if (!fits(c, sample.length, s.deadline)) break;
+        const next = run(c);
         pool.push(next);
         // At tradeoff 1 a step within the tie band (zstd's ratio dips and climbs again) does not stop the climb.
         if (next.score < cur.score * (score.tradeoff === 1 ? 1 - TIE_FRACTION : 1)) break;
@@ -293,38 +341,25 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     }
   }
   let best = rank(pool, s)[0]!;
-  if (timed && score.tradeoff < 1 && !over()) best = refine(rank(pool, s).slice(0, REFINE_TOP), sample, s)[0]!;
-  // 4. split mode, when speed counts.
-  if (score.tradeoff < 1 && !over()) {
+  if (timed && score.tradeoff < 1 && clockMs() < s.deadline) best = refine(rank(pool, s).slice(0, REFINE_TOP), sample, s)[0]!;
+  // 5. split mode, when speed counts.
+  if (score.tradeoff < 1 && clockMs() < s.deadline) {
     const splits = [best];
-    for (const sm of ['always', 'never'] as const) splits.push(run({ ...best.c, splitmode: sm }));
+    for (const sm of ['always', 'never'] as const) {
+      const c = { ...best.c, splitmode: sm };
+      if (fits(c, sample.length, s.deadline)) splits.push(run(c));
+    }
     best = rank(splits, s)[0]!;
   }
-  // 5. block size, on one window as large as the largest choice, scaled to the sample's ratio.
-  let chosen = best;
-  let predicted = best.m;
-  const bigWindow = Math.min(bytes.length, Math.max(...blockChoices));
-  const blockSample = sampleOf(bytes, bigWindow - (bigWindow % typesize), 1, typesize);
-  const blockRuns: Scored[] = [];
-  for (const b of blockChoices) {
-    if (clockMs() > s.deadline) break;
-    const bs = Math.min(b, blockSample.length - (blockSample.length % typesize)) || typesize;
-    if (blockRuns.some((x) => x.c.blocksize === bs)) continue;
-    blockRuns.push(evaluate(s, blockSample, { ...best.c, blocksize: bs }));
-  }
-  const probeOnWindow = blockRuns.find((x) => x.c.blocksize === Math.min(probeBlock, blockSample.length));
-  const blockBest = rank(blockRuns, s)[0];
-  if (blockBest !== undefined && probeOnWindow !== undefined) {
-    chosen = blockBest;
-    // The window's gain over the probe block size carries to the sample's measurements.
-    const base = probeOnWindow;
-    predicted = {
-      ...blockBest.m,
-      ratio: best.m.ratio * (blockBest.m.ratio / base.m.ratio),
-      compressBps: best.m.compressBps * (blockBest.m.compressBps / base.m.compressBps),
-      decompressBps: best.m.decompressBps * (blockBest.m.decompressBps / base.m.decompressBps),
-    };
-  }
+  // The block size's gain, measured for the stage-2 winner, carries to the final choice.
+  const finalBlock = blockChoice.blocksize;
+  const chosen: Scored = { ...best, c: { ...best.c, blocksize: finalBlock } };
+  const predicted: Measurement = {
+    ...best.m,
+    ratio: best.m.ratio * blockChoice.ratio,
+    compressBps: best.m.compressBps * blockChoice.compress,
+    decompressBps: best.m.decompressBps * blockChoice.decompress,
+  };
   const c = chosen.c;
   const codecName = resolveCodecOption(c.codec).name;
   const tuned: TunedOptions = {
