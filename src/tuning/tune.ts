@@ -271,7 +271,9 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const fits = (c: Candidate, nbytes: number, deadline: number, onSample = true): boolean => {
     if (!timed || (onSample && seen.has(key(c)))) return true;
     const [mc, md] = modelSpeeds(c.codec, c.clevel, c.filters);
-    const k = calibrated > 0 ? Math.exp(calibrationLog / calibrated) : 1;
+    // Never foreseen faster than the model: compressible data speeds up the low levels
+    // that calibrate it far more than zstd's and zlib's high levels.
+    const k = calibrated > 0 ? Math.min(1, Math.exp(calibrationLog / calibrated)) : 1;
     // `measure` compresses at least twice (once untimed) and decompresses at least once.
     return clockMs() + ((2 * nbytes) / (mc * k) + nbytes / (md * k)) * 1000 <= deadline;
   };
