@@ -10,6 +10,7 @@ import { compressChunk } from './chunk/compress.js';
 export { maxChunkSize } from './chunk/compress.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from './chunk/special.js';
 import { resolveCParams, type CompressOptions } from './params.js';
+import { tunedOptions } from './tuning/tune.js';
 
 export { BloscError, BloscErrorCode, errorCodeName, isBloscError } from './errors.js';
 export type { BloscErrorContext } from './errors.js';
@@ -68,7 +69,7 @@ function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
  * the same as without it.
  */
 export function compress(src: ArrayBufferView | ArrayBuffer, options?: CompressOptions, out?: Uint8Array): Uint8Array {
-  return compressChunk(bytesOf(src), resolveCParams(options, elementSize(src)), null, out);
+  return compressChunk(bytesOf(src), resolveCParams(options?.tune !== undefined ? tunedOptions(src, options) : options, elementSize(src)), null, out);
 }
 
 /** A chunk of `nbytes` zero bytes (c-blosc2 `blosc2_chunk_zeros`). */
@@ -91,6 +92,16 @@ export function compressRepeatValue(nbytes: number, value: ArrayBufferView | Arr
   const bytes = bytesOf(value);
   return repeatValueChunk(nbytes, bytes, resolveCParams({ ...options, typesize: options?.typesize ?? bytes.length }));
 }
+
+// Automatic choice of parameters, a benchmark grid, and self-describing arrays (src/tuning/).
+export { tune, tunedOptions } from './tuning/tune.js';
+export type { TuneResult, TunedOptions } from './tuning/tune.js';
+export { DEFAULT_BANDWIDTH, GOAL_TRADEOFF, SPEED_MODEL, FILTER_SPEED_MODEL, TUNE_BLOCKSIZES, scoreOf, timeCostPerByte } from './tuning/score.js';
+export type { TuneGoal, TuneMode, TuneOptions, TunePerf, TunePipeline, TunePipelineName, ScoreOptions } from './tuning/score.js';
+export { benchmark, benchmarkPipelines, benchmarkRowSpeed } from './tuning/benchmark.js';
+export type { BenchmarkOptions, BenchmarkRow } from './tuning/benchmark.js';
+export { packArray, unpackArray } from './tuning/pack-array.js';
+export type { PackArrayOptions, UnpackedArray } from './tuning/pack-array.js';
 
 // Super-chunks and contiguous frames (`.b2frame`, `.b2nd`, `.b2`), in any runtime.
 export { SChunk, Metalayers, VLMetalayers } from './schunk.js';

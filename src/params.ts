@@ -7,6 +7,7 @@ import { getCodec, getCodecByName } from './codecs/registry.js';
 import type { Codec } from './codecs/types.js';
 import { FilterId } from './shuffle/types.js';
 import { toSplitmode, type Splitmode, type SplitmodeLike } from './tuning/split.js';
+import type { TuneGoal, TuneOptions } from './tuning/score.js';
 
 export type ShuffleName = 'noshuffle' | 'shuffle' | 'bitshuffle';
 
@@ -65,6 +66,12 @@ export interface CompressOptions {
    * compressed against it. Ignored at clevel 0 and for chunks too small for one. Default false.
    */
   useDict?: boolean;
+  /**
+   * Choose codec, clevel, filters, block size and split mode for the data first (`tune`,
+   * src/tuning/tune.ts): a goal or the tuner's options. Those choices replace the fields
+   * given here; typesize, format and nthreads stay. Used by `compress`, SChunk and NDArray.
+   */
+  tune?: TuneGoal | TuneOptions;
 }
 
 export interface ResolvedCParams {
