@@ -6,6 +6,8 @@
  * memcpy decisions are C's, so with a deterministic codec the bytes are C's at nthreads = 1.
  */
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
+import { allocBytes } from '../limits.js';
+import { RETAINED_SCRATCH_MAX } from './decompress.js';
 import { trainZstdDictionary } from '../codecs/zstd-dict/index.js';
 import type { EncodeContext } from '../codecs/types.js';
 import { CodecFormat } from '../codecs/types.js';
@@ -39,13 +41,33 @@ class EncodeWorkspace {
 
   ensure(size: number): void {
     if (this.tmpA.length < size) {
-      this.tmpA = new Uint8Array(size);
-      this.tmpB = new Uint8Array(size);
+      this.tmpA = allocBytes(size, 'block scratch');
+      this.tmpB = allocBytes(size, 'block scratch');
     }
+  }
+
+  /** At the end of every call: drop block scratch past RETAINED_SCRATCH_MAX and the caller's input. */
+  trim(): void {
+    if (this.tmpA.length > RETAINED_SCRATCH_MAX) {
+      this.tmpA = EMPTY;
+      this.tmpB = EMPTY;
+    }
+    this.call.ref = EMPTY;
+  }
+
+  retainedBytes(): number {
+    return this.tmpA.length + this.tmpB.length;
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 const workspace = new EncodeWorkspace();
+
+/** Bytes the encoder's scratch holds between calls (for tests of bounded retention). */
+export function encoderRetainedBytes(): number {
+  return workspace.retainedBytes();
+}
 
 interface ChunkPlan {
   readonly p: ResolvedCParams;
@@ -90,7 +112,7 @@ export function maxChunkSize(nbytes: number, format: ChunkFormat = 'blosc2'): nu
 }
 
 function chunkDestination(out: Uint8Array | undefined, destsize: number): Uint8Array {
-  if (out === undefined) return new Uint8Array(destsize);
+  if (out === undefined) return allocBytes(destsize, 'the compressed chunk');
   if (out.length < destsize) {
     fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, compressing needs ${destsize} (input + header)`);
   }
@@ -116,10 +138,22 @@ export function compressChunk(
   // The decisions see destsize = nbytes + header whatever room `out` has, as C's do when
   // the Python wrappers call it, so the bytes do not depend on the caller's buffer.
   const dest = chunkDestination(out, plan.destsize);
-  const cbytes = blosc1 ? writeBlosc1(src, plan, dest, pre) : writeBlosc2(src, plan, dest, pre);
+  let cbytes: number;
+  try {
+    cbytes = blosc1 ? writeBlosc1(src, plan, dest, pre) : writeBlosc2(src, plan, dest, pre);
+  } finally {
+    workspace.trim();
+  }
   if (out !== undefined) return dest.subarray(0, cbytes);
   // Hand back a tight buffer unless that means copying most of it.
-  return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : dest.slice(0, cbytes);
+  return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : tightCopy(dest, cbytes);
+}
+
+/** A fresh copy of buf[0, n). */
+function tightCopy(buf: Uint8Array, n: number): Uint8Array {
+  const out = allocBytes(n, 'the compressed chunk');
+  out.set(buf.subarray(0, n));
+  return out;
 }
 
 /**
@@ -185,29 +219,33 @@ export function encodeBlockRange(
   if (first < 0 || last > nblocks || first > last || srcBase > first * blocksize) {
     fail(BloscErrorCode.InvalidParam, `block range [${first}, ${last}) of ${nblocks}, input from byte ${srcBase}`);
   }
-  const ws = workspace;
-  ws.ensure(blocksize);
-  const call = ws.call;
-  call.typesize = plan.typesize;
-  call.formatVersion = p.format === 'blosc1' ? 2 : 5;
-  call.ref = ref;
-  call.refOffset = 0;
-  let pos = op;
-  for (let j = first; j < last; j++) {
-    const leftoverBlock = j === nblocks - 1 && leftover > 0;
-    const bsize = leftoverBlock ? leftover : blocksize;
-    let block = src;
-    let bp = j * blocksize - srcBase;
-    if (plan.forward.length > 0) {
-      block = runForward(plan, ws, src, bp, bsize, j * blocksize);
-      bp = 0;
+  try {
+    const ws = workspace;
+    ws.ensure(blocksize);
+    const call = ws.call;
+    call.typesize = plan.typesize;
+    call.formatVersion = p.format === 'blosc1' ? 2 : 5;
+    call.ref = ref;
+    call.refOffset = 0;
+    let pos = op;
+    for (let j = first; j < last; j++) {
+      const leftoverBlock = j === nblocks - 1 && leftover > 0;
+      const bsize = leftoverBlock ? leftover : blocksize;
+      let block = src;
+      let bp = j * blocksize - srcBase;
+      if (plan.forward.length > 0) {
+        block = runForward(plan, ws, src, bp, bsize, j * blocksize);
+        bp = 0;
+      }
+      const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, out, pos);
+      if (written === 0) fail(BloscErrorCode.WriteBuffer, `block ${j} did not fit in its slot`);
+      sizes[j - first] = written;
+      pos += written;
     }
-    const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, out, pos);
-    if (written === 0) fail(BloscErrorCode.WriteBuffer, `block ${j} did not fit in its slot`);
-    sizes[j - first] = written;
-    pos += written;
+    return pos;
+  } finally {
+    workspace.trim();
   }
-  return pos;
 }
 
 /** The room a stream gets before clamping (c-blosc `blosc_c`). */
@@ -550,9 +588,14 @@ export function compressChunkWithDictionary(src: Uint8Array, p: ResolvedCParams,
   checkChunkLimit(src.length, p);
   const base = planBlosc2(src.length, p);
   const plan = { ...base, encodeCtx: { ...base.encodeCtx, dict } };
-  const dest = new Uint8Array(plan.destsize);
-  const cbytes = writeBlosc2(src, plan, dest, null);
-  return dest.slice(0, cbytes);
+  const dest = allocBytes(plan.destsize, 'the compressed chunk');
+  let cbytes: number;
+  try {
+    cbytes = writeBlosc2(src, plan, dest, null);
+  } finally {
+    workspace.trim();
+  }
+  return tightCopy(dest, cbytes);
 }
 
 /**
@@ -598,8 +641,11 @@ function chunkDictionary(src: Uint8Array, plan: ChunkPlan): Uint8Array | null {
 
 /** The first `length` bytes of the filtered blocks laid end to end (the training pass's output), a fresh copy. */
 function filteredPrefix(src: Uint8Array, plan: ChunkPlan, length: number): Uint8Array {
-  if (plan.forward.length === 0) return src.slice(0, length);
-  const out = new Uint8Array(length);
+  const out = allocBytes(length, 'dictionary samples');
+  if (plan.forward.length === 0) {
+    out.set(src.subarray(0, length));
+    return out;
+  }
   const ws = workspace;
   ws.ensure(plan.blocksize);
   const call = ws.call;
