@@ -7,7 +7,7 @@
  */
 import './codecs/index.js';
 import { decompressChunk, getChunkItems, type DecompressOptions } from './chunk/decompress.js';
-import { compressChunk } from './chunk/compress.js';
+import { chunkInput, compressChunk } from './chunk/compress.js';
 export { maxChunkSize } from './chunk/compress.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from './chunk/special.js';
 import { resolveCParams, type CompressOptions } from './params.js';
@@ -64,7 +64,7 @@ function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
  * the same as without it.
  */
 export function compress(src: ArrayBufferView | ArrayBuffer, options?: CompressOptions, out?: Uint8Array): Uint8Array {
-  return compressChunk(bytesOf(src), resolveCParams(options, elementSize(src)), null, out);
+  return compressChunk(chunkInput(src), resolveCParams(options, elementSize(src)), null, out);
 }
 
 /** A chunk of `nbytes` zero bytes (c-blosc2 `blosc2_chunk_zeros`). */

@@ -106,6 +106,20 @@ export interface PreEncodedBlocks {
 /** Thrown inside a deferred placement when a block needs the serial encoder. */
 const NEEDS_SERIAL = Symbol('needs serial placement');
 
+/**
+ * The bytes of what a caller asks to compress: a typed array, DataView, ArrayBuffer or
+ * SharedArrayBuffer, viewed without copying. Anything else (a string, a plain array, null)
+ * is InvalidParam: read as a buffer it would compress to an empty chunk without a word.
+ */
+export function chunkInput(src: unknown): Uint8Array {
+  if (ArrayBuffer.isView(src)) return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+  if (src instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && src instanceof SharedArrayBuffer)) {
+    return new Uint8Array(src);
+  }
+  const what = src === null ? 'null' : Array.isArray(src) ? 'an Array' : typeof src === 'object' ? `a ${(src as object).constructor?.name ?? 'object'}` : `a ${typeof src}`;
+  return fail(BloscErrorCode.InvalidParam, `compress takes a typed array, DataView or ArrayBuffer, got ${what}`);
+}
+
 /** The output room of a chunk of `nbytes` bytes: what c-blosc2's Python wrappers give it. */
 export function maxChunkSize(nbytes: number, format: ChunkFormat = 'blosc2'): number {
   return nbytes + (format === 'blosc1' ? MIN_HEADER_LENGTH : EXTENDED_HEADER_LENGTH);
