@@ -391,6 +391,7 @@ async function runParent(o) {
       } else {
         child.removeAllListeners();
         child.kill('SIGKILL');
+        if (!o.json) process.stderr.write(`  worker ${result.type === 'hang' ? 'hung' : 'died'} on ${job.single ? 'case' : 'batch from case'} ${job.start}${job.single ? '' : ': replaying it case by case'}\n`);
         if (job.single) {
           totals[result.type]++;
           completed++;
