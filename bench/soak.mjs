@@ -5,14 +5,15 @@
  * "a result or a BloscError, nothing else". Runs against dist/ (`npm run build` first).
  *
  *   node bench/soak.mjs [--cases N] [--seed S] [--workers W] [--batch B] [--ceiling BYTES]
- *                       [--hang-ms MS] [--json] [--self-test]
+ *                       [--hang-ms MS] [--max-seconds T] [--json] [--self-test]
  *
  * Workers are child processes that decode batches of cases; a worker that dies or stops
  * answering (the hang timer) is replaced, and its batch is replayed one case per message to
  * name the culprit (a crash or hang of that case). Each case's resident-memory growth is
  * watched: peak RSS over the worker's baseline must stay within 64 × the input's size plus
  * the call's ceiling. Cases are reproducible: case i of seed S is the same mutant anywhere.
- * Prints counts by outcome and every case that broke the rule. `--self-test` makes cases
+ * Prints counts by outcome and every case that broke the rule. With `--max-seconds` no new
+ * batch starts after that time and the summary says how many cases ran. `--self-test` makes cases
  * 3, 5, 8 and 13 misbehave on purpose (a TypeError, an exit, a hang, a 1 GiB allocation) to
  * show that each is caught and named.
  */
@@ -25,7 +26,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'fixtures');
 
 function parseArgs(argv) {
-  const o = { cases: 100_000, seed: 1, workers: 2, batch: 500, ceiling: 64 << 20, hangMs: 20_000, json: false, worker: false, selfTest: false };
+  const o = { cases: 100_000, seed: 1, workers: 2, batch: 500, ceiling: 64 << 20, hangMs: 20_000, json: false, worker: false, selfTest: false, maxSeconds: Infinity };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => Number(argv[++i]);
@@ -36,6 +37,7 @@ function parseArgs(argv) {
     else if (a === '--ceiling') o.ceiling = next();
     else if (a === '--hang-ms') o.hangMs = next();
     else if (a === '--json') o.json = true;
+    else if (a === '--max-seconds') o.maxSeconds = next();
     else if (a === '--worker') o.worker = true;
     else if (a === '--self-test') o.selfTest = true;
     else throw new Error(`unknown option ${a}`);
@@ -320,6 +322,8 @@ async function runWorker(o) {
     }
     process.send({ type: 'done', counts, byKind, findings });
   });
+  // A worker whose parent is gone has nothing left to do.
+  process.on('disconnect', () => process.exit(0));
   process.send({ type: 'ready', limitsApi, corpus: corpus.length, kinds: [...new Set(corpus.map((c) => c.kind))] });
 }
 
@@ -361,6 +365,8 @@ async function runParent(o) {
     start();
     info = await ready;
     while (queue.length > 0) {
+      // Past the time budget, finish replays of failed batches but start no new batch.
+      if ((Date.now() - started) / 1000 > o.maxSeconds && !queue[0].single) break;
       const job = queue.shift();
       const result = await new Promise((resolve) => {
         const timeoutMs = job.single ? o.hangMs : o.hangMs + job.count * 50;
@@ -416,7 +422,8 @@ async function runParent(o) {
   await Promise.all(Array.from({ length: o.workers }, () => workerLoop()));
   const seconds = (Date.now() - started) / 1000;
   const summary = {
-    cases: o.cases,
+    cases: completed,
+    requested: o.cases,
     seed: o.seed,
     workers: o.workers,
     ceiling: o.ceiling,
@@ -431,7 +438,7 @@ async function runParent(o) {
   };
   if (o.json) console.log(JSON.stringify(summary, null, 2));
   else {
-    console.log(`soak: ${o.cases} cases, seed ${o.seed}, ${o.workers} workers, ceiling ${o.ceiling} bytes (${summary.ceilingVia}), ${summary.seconds} s`);
+    console.log(`soak: ${completed} cases${completed < o.cases ? ` (of ${o.cases} requested; time budget ${o.maxSeconds} s)` : ''}, seed ${o.seed}, ${o.workers} workers, ceiling ${o.ceiling} bytes (${summary.ceilingVia}), ${summary.seconds} s`);
     console.log(`corpus: ${summary.corpusItems} items of kinds ${summary.kinds?.join(', ')}`);
     for (const [k, v] of Object.entries(totals)) console.log(`  ${k.padEnd(10)} ${v}`);
     console.log('  by kind (ok / BloscError / other exception):');
