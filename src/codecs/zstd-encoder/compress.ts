@@ -7,6 +7,7 @@
  * `ZSTD_compressBlock_internal`, `ZSTD_buildSeqStore`, `ZSTD_entropyCompressSeqStore`).
  */
 import { BloscErrorCode, fail } from '../../errors.js';
+import { allocBytes } from '../../limits.js';
 import { SplitScratch, optimalBlockSize } from './block-split.js';
 import { HufCTable, HufRepeat } from './huffman-encoder.js';
 import { LiteralsScratch, compressLiterals, minGain, writeRawLiterals } from './literals.js';
@@ -571,7 +572,7 @@ export function zstdCompressUsingCDict(
 
   // The dictionary content, then the input, in one buffer.
   const need = dictLen + sn + 8;
-  if (st.joined.length < need) st.joined = new Uint8Array(Math.max(need, st.joined.length * 2));
+  if (st.joined.length < need) st.joined = allocBytes(Math.max(need, st.joined.length * 2), 'zstd dictionary window');
   const s = st.joined;
   s.set(cdict.content, 0);
   s.set(src.subarray(sp, sp + sn), dictLen);
@@ -668,7 +669,7 @@ export function parseWithCDict(src: Uint8Array, sp: number, sn: number, cdict: Z
   if (blockSize < MIN_COMPRESSIBLE_BLOCK) return null;
   const dictLen = cdict.content.length;
   const need = dictLen + blockSize + 8;
-  if (st.joined.length < need) st.joined = new Uint8Array(Math.max(need, st.joined.length * 2));
+  if (st.joined.length < need) st.joined = allocBytes(Math.max(need, st.joined.length * 2), 'zstd dictionary window');
   const s = st.joined;
   s.set(cdict.content, 0);
   s.set(src.subarray(sp, sp + blockSize), dictLen);
