@@ -572,7 +572,7 @@ export function zstdCompressUsingCDict(
 
   // The dictionary content, then the input, in one buffer.
   const need = dictLen + sn + 8;
-  if (st.joined.length < need) st.joined = allocBytes(Math.max(need, st.joined.length * 2), 'zstd dictionary window');
+  if (st.joined.length < need) st.joined = allocBytes(Math.max(need, st.joined.length * 2), 'zstd dictionary window') as Uint8Array<ArrayBuffer>;
   const s = st.joined;
   s.set(cdict.content, 0);
   s.set(src.subarray(sp, sp + sn), dictLen);
@@ -669,7 +669,7 @@ export function parseWithCDict(src: Uint8Array, sp: number, sn: number, cdict: Z
   if (blockSize < MIN_COMPRESSIBLE_BLOCK) return null;
   const dictLen = cdict.content.length;
   const need = dictLen + blockSize + 8;
-  if (st.joined.length < need) st.joined = allocBytes(Math.max(need, st.joined.length * 2), 'zstd dictionary window');
+  if (st.joined.length < need) st.joined = allocBytes(Math.max(need, st.joined.length * 2), 'zstd dictionary window') as Uint8Array<ArrayBuffer>;
   const s = st.joined;
   s.set(cdict.content, 0);
   s.set(src.subarray(sp, sp + blockSize), dictLen);
