@@ -15,6 +15,7 @@ import { encoderRetainedBytes } from '../../src/chunk/compress.js';
 import { zstdDecompress } from '../../src/codecs/index.js';
 import { zstdMaxDecodedSize } from '../../src/codecs/zstd/frame.js';
 import { ROOT } from '../helpers.js';
+import { heapBytes, PAGE, WINDOW_AT } from '../../src/wasm/heap.js';
 
 /** A zstd frame of `n` bytes: no declared size, one raw last block of n - 9 bytes. */
 function rawZstdFrame(n: number): Uint8Array {
@@ -141,6 +142,16 @@ describe('retention', () => {
     const small = compress(new Float64Array(4096).map((_, i) => i), { codec: 'zstd', shuffle: 'shuffle' });
     expect(new Float64Array(decompress(small).buffer)[4095]).toBe(4095);
     expect(decoderRetainedBytes()).toBeLessThanOrEqual(RETAINED_SCRATCH_MAX);
+  });
+
+  it('the shared WebAssembly memory stays bounded however large the blocks and frames', () => {
+    const data = new Float64Array(4 << 20).map((_, i) => Math.round(i / 3));
+    const c = compress(data, { codec: 'zstd', clevel: 1, typesize: 8, shuffle: 'shuffle', blocksize: 16 << 20 });
+    expect(new Float64Array(decompress(c).buffer)[12345]).toBe(4115);
+    expect(getItems(c, 3_000_000, 2).length).toBe(16);
+    // Planes up to 8 MiB and zstd frames up to 16 MiB go there, nothing larger.
+    expect(heapBytes().length).toBeGreaterThan(0);
+    expect(heapBytes().length).toBeLessThanOrEqual(WINDOW_AT + (16 << 20) + 64 + PAGE);
   });
 
   it('the encoder drops block scratch past RETAINED_SCRATCH_MAX too', () => {
