@@ -6,6 +6,7 @@
  *
  *   node bench/soak.mjs [--cases N] [--seed S] [--workers W] [--batch B] [--ceiling BYTES]
  *                       [--hang-ms MS] [--max-seconds T] [--json] [--self-test]
+ *   node bench/soak.mjs --seed S --case I     # one case, in this process, with its RSS growth
  *
  * Workers are child processes that decode batches of cases; a worker that dies or stops
  * answering (the hang timer) is replaced, and its batch is replayed one case per message to
@@ -26,7 +27,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'fixtures');
 
 function parseArgs(argv) {
-  const o = { cases: 100_000, seed: 1, workers: 2, batch: 500, ceiling: 64 << 20, hangMs: 20_000, json: false, worker: false, selfTest: false, maxSeconds: Infinity };
+  const o = { cases: 100_000, seed: 1, workers: 2, batch: 500, ceiling: 64 << 20, hangMs: 20_000, json: false, worker: false, selfTest: false, maxSeconds: Infinity, only: -1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => Number(argv[++i]);
@@ -38,6 +39,7 @@ function parseArgs(argv) {
     else if (a === '--hang-ms') o.hangMs = next();
     else if (a === '--json') o.json = true;
     else if (a === '--max-seconds') o.maxSeconds = next();
+    else if (a === '--case') o.only = next();
     else if (a === '--worker') o.worker = true;
     else if (a === '--self-test') o.selfTest = true;
     else throw new Error(`unknown option ${a}`);
@@ -449,6 +451,24 @@ async function runParent(o) {
   process.exitCode = broken === 0 ? 0 : 1;
 }
 
+async function runOne(o) {
+  const b = await import(join(ROOT, 'dist', 'index.js'));
+  const corpus = await loadCorpus(b);
+  const limitsApi = typeof b.setLimits === 'function';
+  if (limitsApi) b.setLimits({ maxOutputBytes: o.ceiling });
+  const input = caseInput(o.seed, o.only, corpus);
+  const before = process.memoryUsage().rss;
+  let outcome = 'ok';
+  try {
+    decodeCase(b, input, o.ceiling, limitsApi);
+  } catch (e) {
+    outcome = e instanceof b.BloscError ? `BloscError ${e.code}: ${e.message}` : `${e?.constructor?.name}: ${e?.message}`;
+  }
+  const grew = process.resourceUsage().maxRSS * 1024 - before;
+  console.log(JSON.stringify({ case: o.only, kind: input.item.kind, fixture: input.item.name, size: input.size, outcome, grew, allowed: 64 * input.size + o.ceiling }));
+}
+
 const opts = parseArgs(process.argv.slice(2));
 if (opts.worker) await runWorker(opts);
+else if (opts.only >= 0) await runOne(opts);
 else await runParent(opts);
