@@ -6,7 +6,7 @@
  * Blosc ids (`registerCodec`, `registerFilter`, user ids 160..255).
  */
 import { decompressChunk, getChunkItems, type DecompressOptions } from './chunk/decompress.js';
-import { compressChunk } from './chunk/compress.js';
+import { chunkInput, compressChunk } from './chunk/compress.js';
 export { maxChunkSize } from './chunk/compress.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from './chunk/special.js';
 import { resolveCParams, type CompressOptions } from './params.js';
@@ -48,12 +48,6 @@ export function getItems(chunk: Uint8Array, start: number, count: number, option
   return getChunkItems(chunk, start, count, options);
 }
 
-/** Bytes of any typed array or buffer view, without copying. */
-function bytesOf(src: ArrayBufferView | ArrayBuffer): Uint8Array {
-  if (src instanceof ArrayBuffer) return new Uint8Array(src);
-  return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-}
-
 function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
   if (src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof DataView) return undefined;
   const bpe = (src as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT;
@@ -69,7 +63,8 @@ function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
  * the same as without it.
  */
 export function compress(src: ArrayBufferView | ArrayBuffer, options?: CompressOptions, out?: Uint8Array): Uint8Array {
-  return compressChunk(bytesOf(src), resolveCParams(options?.tune !== undefined ? tunedOptions(src, options) : options, elementSize(src)), null, out);
+  const bytes = chunkInput(src); // first: a string or a plain array is refused before any tuning
+  return compressChunk(bytes, resolveCParams(options?.tune !== undefined ? tunedOptions(src, options) : options, elementSize(src)), null, out);
 }
 
 /** A chunk of `nbytes` zero bytes (c-blosc2 `blosc2_chunk_zeros`). */
@@ -89,7 +84,7 @@ export function compressUninit(nbytes: number, options?: CompressOptions): Uint8
 
 /** A chunk of one repeated element; its typesize is the value's length (`blosc2_chunk_repeatval`). */
 export function compressRepeatValue(nbytes: number, value: ArrayBufferView | ArrayBuffer, options?: CompressOptions): Uint8Array {
-  const bytes = bytesOf(value);
+  const bytes = chunkInput(value);
   return repeatValueChunk(nbytes, bytes, resolveCParams({ ...options, typesize: options?.typesize ?? bytes.length }));
 }
 

@@ -148,6 +148,12 @@ export function resolveCParams(options: CParamsInput = {}, inputTypesize?: numbe
     options.filters.forEach((id, i) => {
       filters[i] = checkInt(`filters[${i}]`, id, 0, 255);
       filtersMeta[i] = checkInt(`filtersMeta[${i}]`, meta[i] ?? 0, 0, 255);
+      // python-blosc2 `create_cparams_from_kwargs` (blosc2_ext.pyx): BYTEDELTA "does not
+      // work on typesize 1" and is dropped from its slot; a BYTEDELTA left with meta 0 gets
+      // the typesize as its meta (its channel count), which c-blosc2's bytedelta filter
+      // and python-blosc2's decoder read back.
+      if (filters[i] === FilterId.ByteDelta && typesize === 1) filters[i] = 0;
+      if (filters[i] === FilterId.ByteDelta && filtersMeta[i] === 0) filtersMeta[i] = typesize;
     });
   } else {
     const shuffle = options.shuffle ?? 'shuffle';

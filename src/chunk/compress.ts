@@ -9,6 +9,8 @@
  * memcpy decisions are C's, so with a deterministic codec the bytes are C's at nthreads = 1.
  */
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
+import { allocBytes } from '../limits.js';
+import { RETAINED_SCRATCH_MAX } from './decompress.js';
 import { trainZstdDictionary } from '../codecs/zstd-dict/index.js';
 import type { EncodeContext } from '../codecs/types.js';
 import { CodecFormat } from '../codecs/types.js';
@@ -42,13 +44,33 @@ class EncodeWorkspace {
 
   ensure(size: number): void {
     if (this.tmpA.length < size) {
-      this.tmpA = new Uint8Array(size);
-      this.tmpB = new Uint8Array(size);
+      this.tmpA = allocBytes(size, 'block scratch');
+      this.tmpB = allocBytes(size, 'block scratch');
     }
+  }
+
+  /** At the end of every call: drop block scratch past RETAINED_SCRATCH_MAX and the caller's input. */
+  trim(): void {
+    if (this.tmpA.length > RETAINED_SCRATCH_MAX) {
+      this.tmpA = EMPTY;
+      this.tmpB = EMPTY;
+    }
+    this.call.ref = EMPTY;
+  }
+
+  retainedBytes(): number {
+    return this.tmpA.length + this.tmpB.length;
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 const workspace = new EncodeWorkspace();
+
+/** Bytes the encoder's scratch holds between calls (for tests of bounded retention). */
+export function encoderRetainedBytes(): number {
+  return workspace.retainedBytes();
+}
 
 interface ChunkPlan {
   readonly p: ResolvedCParams;
@@ -87,13 +109,27 @@ export interface PreEncodedBlocks {
 /** Thrown inside a deferred placement when a block needs the serial encoder. */
 const NEEDS_SERIAL = Symbol('needs serial placement');
 
+/**
+ * The bytes of what a caller asks to compress: a typed array, DataView, ArrayBuffer or
+ * SharedArrayBuffer, viewed without copying. Anything else (a string, a plain array, null)
+ * is InvalidParam: read as a buffer it would compress to an empty chunk without a word.
+ */
+export function chunkInput(src: unknown): Uint8Array {
+  if (ArrayBuffer.isView(src)) return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+  if (src instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && src instanceof SharedArrayBuffer)) {
+    return new Uint8Array(src);
+  }
+  const what = src === null ? 'null' : Array.isArray(src) ? 'an Array' : typeof src === 'object' ? `a ${(src as object).constructor?.name ?? 'object'}` : `a ${typeof src}`;
+  return fail(BloscErrorCode.InvalidParam, `compress takes a typed array, DataView or ArrayBuffer, got ${what}`);
+}
+
 /** The output room of a chunk of `nbytes` bytes: what c-blosc2's Python wrappers give it. */
 export function maxChunkSize(nbytes: number, format: ChunkFormat = 'blosc2'): number {
   return nbytes + (format === 'blosc1' ? MIN_HEADER_LENGTH : EXTENDED_HEADER_LENGTH);
 }
 
 function chunkDestination(out: Uint8Array | undefined, destsize: number): Uint8Array {
-  if (out === undefined) return new Uint8Array(destsize);
+  if (out === undefined) return allocBytes(destsize, 'the compressed chunk');
   if (out.length < destsize) {
     fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, compressing needs ${destsize} (input + header)`);
   }
@@ -119,10 +155,22 @@ export function compressChunk(
   // The decisions see destsize = nbytes + header whatever room `out` has, as C's do when
   // the Python wrappers call it, so the bytes do not depend on the caller's buffer.
   const dest = chunkDestination(out, plan.destsize);
-  const cbytes = blosc1 ? writeBlosc1(src, plan, dest, pre) : writeBlosc2(src, plan, dest, pre);
+  let cbytes: number;
+  try {
+    cbytes = blosc1 ? writeBlosc1(src, plan, dest, pre) : writeBlosc2(src, plan, dest, pre);
+  } finally {
+    workspace.trim();
+  }
   if (out !== undefined) return dest.subarray(0, cbytes);
   // Hand back a tight buffer unless that means copying most of it.
-  return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : dest.slice(0, cbytes);
+  return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : tightCopy(dest, cbytes);
+}
+
+/** A fresh copy of buf[0, n). */
+function tightCopy(buf: Uint8Array, n: number): Uint8Array {
+  const out = allocBytes(n, 'the compressed chunk');
+  out.set(buf.subarray(0, n));
+  return out;
 }
 
 /**
@@ -188,29 +236,33 @@ export function encodeBlockRange(
   if (first < 0 || last > nblocks || first > last || srcBase > first * blocksize) {
     fail(BloscErrorCode.InvalidParam, `block range [${first}, ${last}) of ${nblocks}, input from byte ${srcBase}`);
   }
-  const ws = workspace;
-  ws.ensure(blocksize);
-  const call = ws.call;
-  call.typesize = plan.typesize;
-  call.formatVersion = p.format === 'blosc1' ? 2 : 5;
-  call.ref = ref;
-  call.refOffset = 0;
-  let pos = op;
-  for (let j = first; j < last; j++) {
-    const leftoverBlock = j === nblocks - 1 && leftover > 0;
-    const bsize = leftoverBlock ? leftover : blocksize;
-    let block = src;
-    let bp = j * blocksize - srcBase;
-    if (plan.forward.length > 0) {
-      block = runForward(plan, ws, src, bp, bsize, j * blocksize);
-      bp = 0;
+  try {
+    const ws = workspace;
+    ws.ensure(blocksize);
+    const call = ws.call;
+    call.typesize = plan.typesize;
+    call.formatVersion = p.format === 'blosc1' ? 2 : 5;
+    call.ref = ref;
+    call.refOffset = 0;
+    let pos = op;
+    for (let j = first; j < last; j++) {
+      const leftoverBlock = j === nblocks - 1 && leftover > 0;
+      const bsize = leftoverBlock ? leftover : blocksize;
+      let block = src;
+      let bp = j * blocksize - srcBase;
+      if (plan.forward.length > 0) {
+        block = runForward(plan, ws, src, bp, bsize, j * blocksize);
+        bp = 0;
+      }
+      const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, out, pos);
+      if (written === 0) fail(BloscErrorCode.WriteBuffer, `block ${j} did not fit in its slot`);
+      sizes[j - first] = written;
+      pos += written;
     }
-    const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, out, pos);
-    if (written === 0) fail(BloscErrorCode.WriteBuffer, `block ${j} did not fit in its slot`);
-    sizes[j - first] = written;
-    pos += written;
+    return pos;
+  } finally {
+    workspace.trim();
   }
-  return pos;
 }
 
 /** The room a stream gets before clamping (c-blosc `blosc_c`). */
@@ -553,9 +605,14 @@ export function compressChunkWithDictionary(src: Uint8Array, p: ResolvedCParams,
   checkChunkLimit(src.length, p);
   const base = planBlosc2(src.length, p);
   const plan = { ...base, encodeCtx: { ...base.encodeCtx, dict } };
-  const dest = new Uint8Array(plan.destsize);
-  const cbytes = writeBlosc2(src, plan, dest, null);
-  return dest.slice(0, cbytes);
+  const dest = allocBytes(plan.destsize, 'the compressed chunk');
+  let cbytes: number;
+  try {
+    cbytes = writeBlosc2(src, plan, dest, null);
+  } finally {
+    workspace.trim();
+  }
+  return tightCopy(dest, cbytes);
 }
 
 /**
@@ -601,8 +658,11 @@ function chunkDictionary(src: Uint8Array, plan: ChunkPlan): Uint8Array | null {
 
 /** The first `length` bytes of the filtered blocks laid end to end (the training pass's output), a fresh copy. */
 function filteredPrefix(src: Uint8Array, plan: ChunkPlan, length: number): Uint8Array {
-  if (plan.forward.length === 0) return src.slice(0, length);
-  const out = new Uint8Array(length);
+  const out = allocBytes(length, 'dictionary samples');
+  if (plan.forward.length === 0) {
+    out.set(src.subarray(0, length));
+    return out;
+  }
   const ws = workspace;
   ws.ensure(plan.blocksize);
   const call = ws.call;

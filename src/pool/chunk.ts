@@ -6,14 +6,14 @@
  * then assembles them in block order, keeping every decision of the serial path.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { blockGeometry, compressChunk, maxChunkSize, placeChunkHeader, type BlockGeometry } from '../chunk/compress.js';
+import { blockGeometry, chunkInput, compressChunk, maxChunkSize, placeChunkHeader, type BlockGeometry } from '../chunk/compress.js';
 import { decompressChunk, type DecompressOptions } from '../chunk/decompress.js';
 import { blockStreamsEnd, chunkLayout, type ChunkLayout } from '../chunk/layout.js';
 import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
 import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { CodecFormat } from '../codecs/types.js';
-import { acquireStaging, acquireTransferable, bytesOf, copyBytes, elementSize, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
+import { acquireStaging, acquireTransferable, copyBytes, elementSize, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
 import type { WireCParams } from './protocol.js';
 import { checkThreads, runTasks, splitRange, workersCanRun, type PoolTask } from './run.js';
 import { outputCeiling } from '../limits.js';
@@ -206,7 +206,7 @@ export function toWire(p: ResolvedCParams): WireCParams {
 export function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: AsyncCompressOptions, out?: Uint8Array): Promise<Uint8Array> {
   // Not an async function: work that stays on this thread pays for one settled promise only.
   try {
-    const bytes = bytesOf(src);
+    const bytes = chunkInput(src);
     const p = resolveCParams(options, elementSize(src));
     const minParallel = options?.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
     const usesDict = (p as { readonly useDict?: boolean }).useDict === true;
