@@ -18,7 +18,8 @@ import { FilterId } from '../shuffle/types.js';
 import { EXTENDED_HEADER_LENGTH, Flag, MAX_BUFFERSIZE, MIN_HEADER_LENGTH, readInt32LE, writeChunkHeader, writeInt32LE } from '../frame/chunk-header.js';
 import { computeBlocksizeBlosc1, computeBlocksizeBlosc2, headerBlocksizeBlosc2, splitBlockBlosc1, splitBlockBlosc2 } from '../tuning/index.js';
 import type { ChunkFormat, ResolvedCParams } from '../params.js';
-import { isRunOfBytes, lz4EncodeScratch } from '../codecs/lz4-compress-wasm.js';
+import { encodeScratch, isRunOfBytes, lz4EncodeScratch } from '../codecs/lz4-compress-wasm.js';
+import { blosclzWasmReady } from '../codecs/blosclz-compress-wasm.js';
 
 /** c-blosc 1.x: chunks smaller than this are stored (`MIN_BUFFERSIZE`). */
 const MIN_BUFFERSIZE_BLOSC1 = 128;
@@ -26,6 +27,7 @@ const MIN_BUFFERSIZE_BLOSC1 = 128;
 const MIN_BUFFERSIZE_BLOSC2 = 32;
 /** c-blosc 1.x `BLOSC_MAX_BUFFERSIZE` (INT_MAX - 16). */
 const MAX_BUFFERSIZE_BLOSC1 = 2_147_483_631;
+const BLOSCLZ_ID = 0;
 const LZ4_ID = 1;
 const SNAPPY_ID = 3;
 const ZSTD_ID = 5;
@@ -460,11 +462,12 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
 
 /**
  * Where the last filter of a block should write for the codec: a view of the WebAssembly
- * memory when the codec's match finder runs there (LZ4 without a dictionary), so that it
+ * memory when the codec's match finder runs there (LZ4 without a dictionary, BloscLZ), so that it
  * reads the planes in place instead of copying each stream in; null otherwise.
  */
 function heapTarget(plan: ChunkPlan, blocksize: number): Uint8Array | null {
   const id = plan.p.codec.id;
+  if (id === BLOSCLZ_ID) return blosclzWasmReady() ? encodeScratch(blocksize) : null;
   if (id !== LZ4_ID || plan.encodeCtx.dict !== null) return null;
   return lz4EncodeScratch(blocksize);
 }

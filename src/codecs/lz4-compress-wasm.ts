@@ -30,9 +30,11 @@ const SKIP_TRIGGER = 6;
 const MAX_DISTANCE = 65535;
 /** Bytes kept free past the input and past the output for over-long reads and copies. */
 export const LZ4_WASM_SLACK = 64;
-/** The output area: the decoder's block planes, unused while encoding. */
-const OUT_AT = SCRATCH_AT;
-const OUT_MAX = SCRATCH_MAX - LZ4_WASM_SLACK;
+/** The output area of the WebAssembly encoders: the decoder's block planes, unused while encoding. */
+export const ENCODE_OUT_AT = SCRATCH_AT;
+export const ENCODE_OUT_MAX = SCRATCH_MAX - LZ4_WASM_SLACK;
+const OUT_AT = ENCODE_OUT_AT;
+const OUT_MAX = ENCODE_OUT_MAX;
 /** Where an input that is not in the shared memory yet is copied. */
 const IN_AT = WINDOW_AT;
 if (ENCODE_AT + 4 * (1 << 13) > ENCODE_END) throw new Error('lz4 hash table overruns its area of the heap');
@@ -327,7 +329,17 @@ export function setLz4WasmEnabled(on: boolean): void {
  * call of this function (growing the memory detaches older views).
  */
 export function lz4EncodeScratch(size: number): Uint8Array | null {
-  if (!lz4WasmReady() || !reserveHeap(IN_AT + size + LZ4_WASM_SLACK)) return null;
+  if (!lz4WasmReady()) return null;
+  return encodeScratch(size);
+}
+
+/**
+ * The view of {@link lz4EncodeScratch} for any WebAssembly encoder (null when the memory
+ * cannot hold it, or past SCRATCH_MAX bytes: the memory never shrinks, so this bounds what
+ * an encoder adds to it).
+ */
+export function encodeScratch(size: number): Uint8Array | null {
+  if (size > SCRATCH_MAX || !reserveHeap(IN_AT + size + LZ4_WASM_SLACK)) return null;
   const heap = heapBytes();
   if (scratchView.buffer !== heap.buffer || scratchView.length !== size) scratchView = heap.subarray(IN_AT, IN_AT + size);
   return scratchView;

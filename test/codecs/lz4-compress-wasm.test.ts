@@ -102,6 +102,20 @@ describe('LZ4 compressor in WebAssembly', () => {
     }
   });
 
+  it('takes and refuses matches exactly at the 65535 distance limit like the twin', () => {
+    for (const d of [65534, 65535, 65536]) {
+      // Zeros, with a 24-byte pattern at 1000 and again d bytes later: its only earlier copy.
+      const src = new Uint8Array(1000 + d + 2000);
+      for (let i = 0; i < 24; i++) src[1000 + i] = src[1000 + d + i] = 1 + ((i * 37) % 251);
+      for (const accel of [1, 5]) {
+        const ts = run(src, src.length, accel, false);
+        const wa = run(src, src.length, accel, true);
+        expect(wa.n).toBe(ts.n);
+        expect(wa.out).toEqual(ts.out);
+      }
+    }
+  });
+
   it('reads an input already in the shared memory in place, with the same bytes', () => {
     const src = new Uint8Array(100_000);
     for (let i = 0; i < src.length; i++) src[i] = (i * 7) % 251 ^ (i >> 9);
