@@ -302,16 +302,21 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
   state = 'ready';
 }
 
-/** Whether the WebAssembly compressor is in use (compiling it on first ask). */
-export function lz4WasmReady(): boolean {
-  if (state === 'ready') return enabled;
-  if (state !== 'idle' || !enabled) return false;
+/** Whether the module is instantiated (compiling it on first ask), enabled or not. */
+function moduleReady(): boolean {
+  if (state === 'ready') return true;
+  if (state !== 'idle') return false;
   state = 'pending';
   const exportsObject = instantiateHeapModule(lz4CompressModuleBytes(), instantiate, () => {
     state = 'failed';
   });
   if (exportsObject !== null) instantiate(exportsObject);
   return fn16 !== null;
+}
+
+/** Whether the WebAssembly compressor is in use (compiling it on first ask). */
+export function lz4WasmReady(): boolean {
+  return enabled && moduleReady();
 }
 
 /**
@@ -349,7 +354,8 @@ let scratchView: Uint8Array = new Uint8Array(0);
 
 /** True when every byte of src[p, p+n) (n >= 1) equals src[p] (c-blosc2 `get_run`). */
 export function isRunOfBytes(src: Uint8Array, p: number, n: number): boolean {
-  if (isRunFn !== null && inHeap(src)) return isRunFn(src.byteOffset + p, n) !== 0;
+  // Bytes in the shared memory (a block the chunk driver put there) are compared there.
+  if (inHeap(src) && moduleReady()) return isRunFn!(src.byteOffset + p, n) !== 0;
   const v = src[p]!;
   const end = p + n;
   for (let i = p + 1; i < end; i++) if (src[i] !== v) return false;
