@@ -365,14 +365,16 @@ export function isRunOfBytes(src: Uint8Array, p: number, n: number): boolean {
 /**
  * Where src[sp, sp+sn) can be read by the WebAssembly functions: its own address when it
  * lies in the shared memory at or past IN_AT with SLACK bytes of memory after it, else
- * IN_AT after copying it there. -1 when the memory cannot hold it.
+ * IN_AT after copying it there. -1 when the memory cannot hold it or the input is over
+ * SCRATCH_MAX bytes (the caller then runs the TypeScript twin).
  */
 export function heapInput(src: Uint8Array, sp: number, sn: number): number {
   if (inHeap(src)) {
     const at = src.byteOffset + sp;
     if (at >= IN_AT && at + sn + LZ4_WASM_SLACK <= heapBytes().length) return at;
   }
-  if (!reserveHeap(IN_AT + sn + LZ4_WASM_SLACK)) return -1;
+  // Copies are bounded like encodeScratch: the memory never shrinks.
+  if (sn > SCRATCH_MAX || !reserveHeap(IN_AT + sn + LZ4_WASM_SLACK)) return -1;
   heapBytes().set(src.subarray(sp, sp + sn), IN_AT);
   return IN_AT;
 }

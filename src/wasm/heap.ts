@@ -10,7 +10,10 @@
  * - [ZSTD_AT, ZSTD_END): the zstd sequence executor's tables, bitstream and literals;
  * - [ENCODE_AT, ENCODE_END): the LZ4 / BloscLZ match finders' hash table (one at a time);
  * - [SCRATCH_AT, SCRATCH_AT + SCRATCH_MAX): a block's planes (simdScratch);
- * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere.
+ *   while encoding, the LZ4 / BloscLZ output (src/codecs/lz4-compress-wasm.ts);
+ * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere; while
+ *   encoding, a block's filtered planes for the LZ4 / BloscLZ match finders (at most
+ *   SCRATCH_MAX bytes, so encoding grows the memory to WINDOW_AT + 8 MiB + 64 at most).
  * The memory grows on demand (growing detaches every view: callers take views anew after
  * anything that may grow it, and never keep one across calls).
  */
