@@ -13,6 +13,9 @@ import { resolveCParams, type CompressOptions } from './params.js';
 
 export { BloscError, BloscErrorCode, errorCodeName, isBloscError } from './errors.js';
 export type { BloscErrorContext } from './errors.js';
+// Resource limits: the output ceiling and metadata bounds every decode path applies.
+export { getLimits, setLimits, DEFAULT_LIMITS } from './limits.js';
+export type { BloscLimits } from './limits.js';
 export { chunkInfo } from './chunk/info.js';
 export type { ChunkInfo, ChunkFilterInfo } from './chunk/info.js';
 export type { DecompressOptions } from './chunk/decompress.js';
@@ -89,7 +92,7 @@ export function compressRepeatValue(nbytes: number, value: ArrayBufferView | Arr
 
 // Super-chunks and contiguous frames (`.b2frame`, `.b2nd`, `.b2`), in any runtime.
 export { SChunk, Metalayers, VLMetalayers } from './schunk.js';
-export type { SChunkOptions } from './schunk.js';
+export type { SChunkOptions, SliceOptions } from './schunk.js';
 export { CFrame, writeFrame } from './frame/cframe.js';
 export type { FrameHeader, FrameLayer, FrameOpenOptions, FrameWriteSpec } from './frame/cframe.js';
 export { MemorySource } from './frame/source.js';
@@ -115,7 +118,7 @@ export { shutdownPool } from './pool/pool.js';
 
 // n-dimensional arrays (`.b2nd`, python-blosc2's NDArray) and NumPy `.npy` files.
 export { NDArray, NDARRAY_DEFAULT_CPARAMS, B2ND_METALAYER, sliceToTypedArray, fortranToC } from './ndarray/ndarray.js';
-export type { NDSlice, SliceSpec, NDArrayCreateOptions, NDArrayReadStats } from './ndarray/ndarray.js';
+export type { NDSlice, SliceSpec, NDArrayCreateOptions, NDArrayReadStats, NDReadOptions } from './ndarray/ndarray.js';
 export { B2ndGeometry } from './ndarray/geometry.js';
 export { computeChunksBlocks, computePartition, DEFAULT_CACHE_SIZES } from './ndarray/defaults.js';
 export type { CacheSizes } from './ndarray/defaults.js';

@@ -13,13 +13,14 @@
  */
 import { BloscError, BloscErrorCode, fail } from './errors.js';
 import { compressChunk } from './chunk/compress.js';
-import { decompressChunk } from './chunk/decompress.js';
+import { decompressChunk, getChunkItems } from './chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from './frame/chunk-header.js';
 import { nansChunk, uninitChunk, zerosChunk } from './chunk/special.js';
 import { CFrame, MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, writeFrame, type FrameChunk, type FrameLayer, type FrameOpenOptions, type FrameWriteSpec } from './frame/cframe.js';
 import { msgpackDecode, msgpackEncode, type MsgpackValue } from './frame/msgpack.js';
 import type { FrameSource } from './frame/source.js';
 import { getCodecByName } from './codecs/registry.js';
+import { allocOutput, checkOutput, getLimits, outputCeiling } from './limits.js';
 import { resolveCParams, type CompressOptions, type ResolvedCParams } from './params.js';
 
 export interface SChunkOptions {
@@ -52,11 +53,31 @@ function vlmetaCParams(): ResolvedCParams {
   return resolveCParams({ ...options, typesize: 1 });
 }
 
-/** Largest decoded vlmetalayer value accepted. */
-export const MAX_VLMETA_NBYTES = 64 << 20;
-
 /** A chunk still in the frame it was opened from, or already in memory. */
 type Slot = Uint8Array | number;
+
+/**
+ * Chunks described rather than listed: a frame opened with a fixed chunksize (chunk i is
+ * frame chunk i), or a super-chunk filled with one special value. A frame may declare
+ * 268 million chunks in 172 bytes (python-blosc2 `fill_special`); the lists are made only
+ * when a chunk is added, replaced or removed.
+ */
+interface LazyChunks {
+  readonly count: number;
+  readonly nbytes: number;
+  /** The special value (1 zeros, 2 NaN, 4 uninit) of every chunk, or 0. */
+  readonly special: number;
+  slot(i: number): Slot;
+  size(i: number): number;
+}
+
+/** Bytes the two chunk lists take per chunk once made (a pointer and a number, with slack). */
+const LIST_BYTES_PER_CHUNK = 16;
+
+export interface SliceOptions {
+  /** Most bytes the slice may hold; default the global ceiling (`getLimits().maxOutputBytes`). */
+  maxNbytes?: number;
+}
 
 function nameBytesOk(name: string): void {
   if (typeof name !== 'string' || name.length === 0 || new TextEncoder().encode(name).length > MAX_LAYER_NAME) {
@@ -147,8 +168,9 @@ export class VLMetalayers {
 
   getBytes(name: string): Uint8Array | undefined {
     const chunk = this.layers.get(name);
-    // A value is metadata: refuse a chunk that claims more than 64 MiB rather than allocate it.
-    return chunk === undefined ? undefined : decompressChunk(chunk, undefined, { maxNbytes: MAX_VLMETA_NBYTES });
+    // A value is metadata: refuse a chunk that claims more than maxMsgpackBytes (64 MiB by
+    // default) rather than allocate it.
+    return chunk === undefined ? undefined : decompressChunk(chunk, undefined, { maxNbytes: getLimits().maxMsgpackBytes });
   }
 
   get(name: string): MsgpackValue | undefined {
@@ -180,6 +202,8 @@ export class SChunk {
   private stickyBlocksize = false;
   private readonly slots: Slot[] = [];
   private readonly sizes: number[] = [];
+  /** When set, the chunks (and `slots`, `sizes` are empty): see {@link LazyChunks}. */
+  private lazy: LazyChunks | null = null;
   private readonly frame: CFrame | null;
   private headerBlocksize: number;
 
@@ -238,9 +262,16 @@ export class SChunk {
     const s = new SChunk({ chunksize: h.chunksize >= 0 ? h.chunksize : undefined, typesize: h.typesize, cparams }, frame);
     for (const l of frame.metalayers) s.meta.layers.set(l.name, l.content);
     for (const l of frame.vlmetalayers) s.vlmeta.layers.set(l.name, l.content);
-    for (let i = 0; i < frame.nchunks; i++) {
-      s.slots.push(i);
-      s.sizes.push(frame.declaredNbytes(i));
+    if (h.chunksize > 0) {
+      // Sizes follow from the header (every chunk but the last holds chunksize): nothing to list.
+      const n = frame.nchunks;
+      if (n > 0) s.lazy = { count: n, nbytes: h.nbytes, special: frame.uniformSpecialKind, slot: (i) => i, size: (i) => frame.declaredNbytes(i) };
+    } else {
+      // Chunks of any size: each one's header says (the frame bounds their number by its data area).
+      for (let i = 0; i < frame.nchunks; i++) {
+        s.slots.push(i);
+        s.sizes.push(frame.declaredNbytes(i));
+      }
     }
     if (s.nbytes !== h.nbytes) fail(BloscErrorCode.InvalidHeader, `frame: chunks hold ${s.nbytes} bytes, the header says ${h.nbytes}`);
     return s;
@@ -252,21 +283,48 @@ export class SChunk {
   }
 
   get nchunks(): number {
-    return this.slots.length;
+    return this.lazy !== null ? this.lazy.count : this.slots.length;
   }
 
   /** Uncompressed bytes of all chunks. */
   get nbytes(): number {
+    if (this.lazy !== null) return this.lazy.nbytes;
     let n = 0;
     for (let i = 0; i < this.sizes.length; i++) n += this.sizes[i]!;
     return n;
   }
 
+  private slotAt(i: number): Slot {
+    return this.lazy !== null ? this.lazy.slot(i) : this.slots[i]!;
+  }
+
+  private sizeAt(i: number): number {
+    return this.lazy !== null ? this.lazy.size(i) : this.sizes[i]!;
+  }
+
+  /**
+   * Make the chunk lists of a lazily described super-chunk, before a change. They take
+   * memory in proportion to the number of chunks, so that is bounded by the output ceiling.
+   */
+  private editable(): void {
+    const lazy = this.lazy;
+    if (lazy === null) return;
+    checkOutput(lazy.count * LIST_BYTES_PER_CHUNK, outputCeiling(undefined), `the list of ${lazy.count} chunks`);
+    for (let i = 0; i < lazy.count; i++) {
+      this.slots.push(lazy.slot(i));
+      this.sizes.push(lazy.size(i));
+    }
+    this.lazy = null;
+  }
+
   /** Compressed bytes of all chunks as stored in memory (reads chunk headers of unread frame chunks). */
   get cbytes(): number {
+    // Chunks of one special value: 32 bytes each, known without visiting them.
+    if (this.lazy !== null && this.lazy.special !== 0) return this.lazy.count * 32;
     let n = 0;
-    for (let i = 0; i < this.slots.length; i++) {
-      const s = this.slots[i]!;
+    const count = this.nchunks;
+    for (let i = 0; i < count; i++) {
+      const s = this.slotAt(i);
       if (typeof s === 'number') {
         const f = this.frame!;
         n += f.specialKind(s) !== 0 ? 32 : readInt32LE(f.getChunk(s), 12);
@@ -326,22 +384,24 @@ export class SChunk {
    * is compressed, each chunk is a special value. Needs a fixed chunksize.
    */
   fillSpecial(nitems: number, kind: 'zeros' | 'nan' | 'uninit'): number {
-    if (this.slots.length > 0) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial needs an empty super-chunk');
+    if (this.nchunks > 0) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial needs an empty super-chunk');
     const cs = this.chunksizeValue;
     if (cs <= 0) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial needs a fixed chunksize');
     if (!Number.isSafeInteger(nitems) || nitems < 0) fail(BloscErrorCode.InvalidParam, `nitems must be a non-negative integer, got ${nitems}`);
     const total = nitems * this.typesize;
     const make = kind === 'zeros' ? zerosChunk : kind === 'nan' ? nansChunk : kind === 'uninit' ? uninitChunk : null;
     if (make === null) fail(BloscErrorCode.InvalidParam, `unknown special kind ${String(kind)}`);
-    if (Math.ceil(total / cs) > MAX_NCHUNKS) fail(BloscErrorCode.InvalidParam, `${nitems} items need more chunks than a frame can index`);
+    const count = Math.ceil(total / cs);
+    if (count > MAX_NCHUNKS) fail(BloscErrorCode.InvalidParam, `${nitems} items need more chunks than a frame can index`);
+    if (count === 0) return 0;
     const p = resolveCParams({ ...this.options, typesize: this.typesize > 255 ? 1 : this.typesize });
+    // One chunk of chunksize shared by all, and the last when it is shorter: O(1) memory.
+    const lastSize = total - cs * (count - 1);
     const full = total >= cs ? make(cs, p) : null;
-    for (let pos = 0; pos < total; pos += cs) {
-      const n = Math.min(cs, total - pos);
-      this.slots.push(n === cs ? full! : make(n, p));
-      this.sizes.push(n);
-    }
-    return this.slots.length;
+    const last = lastSize === cs ? full! : make(lastSize, p);
+    const special = kind === 'zeros' ? SpecialKind.Zero : kind === 'nan' ? SpecialKind.NaN : SpecialKind.Uninit;
+    this.lazy = { count, nbytes: total, special, slot: (i) => (i < count - 1 ? full! : last), size: (i) => (i < count - 1 ? cs : lastSize) };
+    return count;
   }
 
   /** Compress `data` and append it as a new chunk. Returns the new number of chunks. */
@@ -352,6 +412,7 @@ export class SChunk {
   /** Append an already compressed Blosc2 chunk. */
   appendChunk(chunk: Uint8Array): number {
     const nbytes = this.checkChunk(chunk);
+    this.editable();
     this.checkSize(this.slots.length, nbytes, false, BloscErrorCode.ChunkAppend);
     this.setChunksizeFrom(nbytes);
     this.slots.push(chunk.slice());
@@ -361,13 +422,14 @@ export class SChunk {
 
   /** Compress `data` and insert it before chunk `i` (0..nchunks). */
   insert(i: number, data: Uint8Array): number {
-    this.checkPosition(i, this.slots.length);
+    this.checkPosition(i, this.nchunks);
     return this.insertChunk(i, this.compress(data));
   }
 
   insertChunk(i: number, chunk: Uint8Array): number {
-    this.checkPosition(i, this.slots.length);
+    this.checkPosition(i, this.nchunks);
     const nbytes = this.checkChunk(chunk);
+    this.editable();
     this.checkSize(i, nbytes, false, BloscErrorCode.ChunkInsert);
     this.setChunksizeFrom(nbytes);
     this.slots.splice(i, 0, chunk.slice());
@@ -377,13 +439,14 @@ export class SChunk {
 
   /** Compress `data` and replace chunk `i` with it. */
   update(i: number, data: Uint8Array): number {
-    this.checkPosition(i, this.slots.length - 1);
+    this.checkPosition(i, this.nchunks - 1);
     return this.updateChunk(i, this.compress(data));
   }
 
   updateChunk(i: number, chunk: Uint8Array): number {
-    this.checkPosition(i, this.slots.length - 1);
+    this.checkPosition(i, this.nchunks - 1);
     const nbytes = this.checkChunk(chunk);
+    this.editable();
     this.checkSize(i, nbytes, true, BloscErrorCode.ChunkUpdate);
     this.slots[i] = chunk.slice();
     this.sizes[i] = nbytes;
@@ -392,7 +455,8 @@ export class SChunk {
 
   /** Remove chunk `i`. Only the last chunk may be short, so deleting keeps that rule. */
   delete(i: number): number {
-    this.checkPosition(i, this.slots.length - 1);
+    this.checkPosition(i, this.nchunks - 1);
+    this.editable();
     this.slots.splice(i, 1);
     this.sizes.splice(i, 1);
     return this.slots.length;
@@ -404,49 +468,89 @@ export class SChunk {
 
   /** The compressed chunk `i` (special values of a frame come back as 32-byte special chunks). */
   getChunk(i: number): Uint8Array {
-    this.checkPosition(i, this.slots.length - 1);
-    const s = this.slots[i]!;
+    this.checkPosition(i, this.nchunks - 1);
+    const s = this.slotAt(i);
     return typeof s === 'number' ? this.frame!.getChunk(s) : s;
   }
 
   /** Uncompressed size of chunk `i`. */
   chunkNbytes(i: number): number {
-    this.checkPosition(i, this.slots.length - 1);
-    return this.sizes[i]!;
+    this.checkPosition(i, this.nchunks - 1);
+    return this.sizeAt(i);
   }
 
-  /** Decompress chunk `i` (into `out` when given). */
-  decompressChunk(i: number, out?: Uint8Array): Uint8Array {
+  /**
+   * Decompress chunk `i` (into `out` when given). Without `out`, the chunk's size must be
+   * within the output ceiling (`options.maxNbytes`, else the global one).
+   */
+  decompressChunk(i: number, out?: Uint8Array, options?: SliceOptions): Uint8Array {
     const chunk = this.getChunk(i);
-    const res = decompressChunk(chunk, out, { maxNbytes: this.sizes[i]! });
-    if (res.length !== this.sizes[i]!) {
-      fail(BloscErrorCode.InvalidHeader, `chunk ${i} decodes to ${res.length} bytes, expected ${this.sizes[i]}`, { chunk: i });
+    const n = this.sizeAt(i);
+    if (out === undefined) checkOutput(n, outputCeiling(options?.maxNbytes), `chunk ${i}`);
+    const res = decompressChunk(chunk, out, { maxNbytes: n });
+    if (res.length !== n) {
+      fail(BloscErrorCode.InvalidHeader, `chunk ${i} decodes to ${res.length} bytes, expected ${n}`, { chunk: i });
     }
     return res;
   }
 
   /**
-   * Items [start, stop) (units of typesize, like python's `schunk[start:stop]`), decoding
-   * only the chunks they touch. Bounds are clamped to the data.
+   * Bytes [s, e) of chunk `i`, decoding only the blocks that hold them when the range falls
+   * on item boundaries of the chunk (else the whole chunk, within the ceiling).
    */
-  getSlice(start = 0, stop?: number): Uint8Array {
+  private chunkPart(i: number, s: number, e: number, ceiling: number): Uint8Array {
+    const chunk = this.getChunk(i);
+    const n = this.sizeAt(i);
+    const h = readChunkHeader(chunk);
+    if (h.nbytes !== n) fail(BloscErrorCode.InvalidHeader, `chunk ${i} holds ${h.nbytes} bytes, expected ${n}`, { chunk: i });
+    const ts = h.typesize;
+    if (s % ts === 0 && e % ts === 0) return getChunkItems(chunk, s / ts, (e - s) / ts, { maxNbytes: n });
+    checkOutput(n, ceiling, `chunk ${i}`);
+    return decompressChunk(chunk, undefined, { maxNbytes: n }).subarray(s, e);
+  }
+
+  /** The byte range [from, to) of items [start, stop), clamped to the data. @internal */
+  sliceBounds(start = 0, stop?: number): { from: number; to: number } {
     const ts = this.typesize;
-    const total = this.nbytes;
-    const nitems = Math.floor(total / ts);
+    const nitems = Math.floor(this.nbytes / ts);
     const a = Math.max(0, Math.min(nitems, Math.floor(start)));
     const b = Math.max(a, Math.min(nitems, stop === undefined ? nitems : Math.floor(stop)));
-    const from = a * ts;
-    const to = b * ts;
-    const out = new Uint8Array(to - from);
-    let pos = 0;
-    for (let i = 0; i < this.slots.length && pos < to; i++) {
-      const n = this.sizes[i]!;
+    return { from: a * ts, to: b * ts };
+  }
+
+  /** The first chunk that may hold byte `from`, and where it starts (a fixed chunksize skips the rest). @internal */
+  firstChunkAt(from: number): { index: number; pos: number } {
+    const cs = this.chunksizeValue;
+    if (cs > 0) {
+      const index = Math.min(Math.floor(from / cs), Math.max(0, this.nchunks - 1));
+      return { index, pos: index * cs };
+    }
+    return { index: 0, pos: 0 };
+  }
+
+  /**
+   * Items [start, stop) (units of typesize, like python's `schunk[start:stop]`), decoding
+   * only the chunks they touch. Bounds are clamped to the data. A slice of more bytes than
+   * the output ceiling (`options.maxNbytes`, else `getLimits().maxOutputBytes`) fails with
+   * MaxBufsizeExceeded before anything is allocated.
+   */
+  getSlice(start = 0, stop?: number, options?: SliceOptions): Uint8Array {
+    const { from, to } = this.sliceBounds(start, stop);
+    const ceiling = outputCeiling(options?.maxNbytes);
+    const out = allocOutput(to - from, ceiling, 'a slice');
+    const count = this.nchunks;
+    let { index: i, pos } = this.firstChunkAt(from);
+    for (; i < count && pos < to; i++) {
+      const n = this.sizeAt(i);
       const end = pos + n;
       if (end > from) {
-        const chunk = this.decompressChunk(i);
-        const s = Math.max(from, pos) - pos;
-        const e = Math.min(to, end) - pos;
-        out.set(chunk.subarray(s, e), Math.max(from, pos) - from);
+        if (pos >= from && end <= to) {
+          this.decompressChunk(i, out.subarray(pos - from, end - from));
+        } else {
+          const s = Math.max(from, pos) - pos;
+          const e = Math.min(to, end) - pos;
+          out.set(this.chunkPart(i, s, e, ceiling), pos + s - from);
+        }
       }
       pos = end;
     }
@@ -469,7 +573,7 @@ export class SChunk {
    * or the blocks of its one chunk. Same bytes as `getSlice`; the result lives in a
    * SharedArrayBuffer where the runtime has one.
    */
-  async getSliceAsync(start = 0, stop?: number, options?: { nthreads?: number; minParallelNbytes?: number }): Promise<Uint8Array> {
+  async getSliceAsync(start = 0, stop?: number, options?: { nthreads?: number; minParallelNbytes?: number; maxNbytes?: number }): Promise<Uint8Array> {
     // Loaded on first use: the pool is not part of the synchronous API.
     const { sliceAsync } = await import('./pool/frame.js');
     return sliceAsync(this, start, stop, options);
@@ -496,9 +600,17 @@ export class SChunk {
 
   private frameSpec(sparse: boolean): FrameWriteSpec {
     const chunks: FrameChunk[] = [];
-    for (let i = 0; i < this.slots.length; i++) {
-      const s = this.slots[i]!;
-      const nbytes = this.sizes[i]!;
+    const count = this.nchunks;
+    const lazy = this.lazy;
+    const specialRun = lazy !== null && lazy.special !== 0 && this.chunksizeValue > 0
+      ? { special: lazy.special as 1 | 2 | 4, count: lazy.count, nbytes: lazy.nbytes }
+      : undefined;
+    if (specialRun !== undefined) return this.specOf(sparse, chunks, specialRun);
+    // One entry per chunk, as the lists a change would make: the same bound.
+    checkOutput(count * LIST_BYTES_PER_CHUNK, outputCeiling(undefined), `the list of ${count} chunks`);
+    for (let i = 0; i < count; i++) {
+      const s = this.slotAt(i);
+      const nbytes = this.sizeAt(i);
       if (typeof s === 'number') {
         const kind = this.frame!.specialKind(s);
         if (kind !== 0) {
@@ -515,10 +627,15 @@ export class SChunk {
         chunks.push({ kind: 'data', bytes });
       }
     }
+    return this.specOf(sparse, chunks, undefined);
+  }
+
+  private specOf(sparse: boolean, chunks: FrameChunk[], specialRun: FrameWriteSpec['specialRun']): FrameWriteSpec {
     const metalayers: FrameLayer[] = [...this.meta.layers].map(([name, content]) => ({ name, content }));
     const vlmetalayers: FrameLayer[] = [...this.vlmeta.layers].map(([name, content]) => ({ name, content }));
     const p = this.cparams;
     return {
+      ...(specialRun === undefined ? {} : { specialRun }),
       sparse,
       typesize: this.typesize,
       blocksize: this.headerBlocksize,

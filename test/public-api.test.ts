@@ -33,16 +33,16 @@ function importGraph(entry: string): Map<string, string[]> {
 const MAIN_EXPORTS = [
   'AsyncCFrame', 'B2ND_MAX_DIM', 'B2ND_METALAYER', 'B2ndGeometry', 'BlobSource', 'BloscError',
   'BloscErrorCode', 'CFrame', 'CodecFormat', 'CodecId', 'DECODE_PARALLEL_MIN_NBYTES',
-  'DECODE_PARALLEL_MIN_NBYTES_ZLIB', 'DEFAULT_CACHE_SIZES', 'ENCODE_PARALLEL_MIN_NBYTES',
+  'DECODE_PARALLEL_MIN_NBYTES_ZLIB', 'DEFAULT_CACHE_SIZES', 'DEFAULT_LIMITS', 'ENCODE_PARALLEL_MIN_NBYTES',
   'FRAME_DECODE_PARALLEL_MIN_NBYTES', 'FilterId', 'HttpRangeSource', 'MemorySource', 'Metalayers',
   'MsgpackExt', 'MsgpackTuple', 'NDARRAY_DEFAULT_CPARAMS', 'NDArray', 'SChunk', 'Splitmode',
   'VLMetalayers', 'bloscpack', 'bytesToTypedArray', 'chunkInfo', 'compress', 'compressAsync',
   'compressNaNs', 'compressRepeatValue', 'compressUninit', 'compressZeros', 'computeChunksBlocks',
   'computePartition', 'decompress', 'decompressAsync', 'decompressFrameAsync',
   'dtypeOfTypedArray', 'errorCodeName', 'fortranToC', 'getCodec', 'getCodecByName', 'getFilter',
-  'getItems', 'isBloscError', 'listCodecs', 'maxChunkSize', 'msgpackDecode', 'msgpackEncode',
+  'getItems', 'getLimits', 'isBloscError', 'listCodecs', 'maxChunkSize', 'msgpackDecode', 'msgpackEncode',
   'openFrameAsync', 'parseB2ndMeta', 'parseDType', 'parseNpy', 'registerCodec', 'registerFilter',
-  'replaceBuiltinCodec', 'shutdownPool', 'sliceToTypedArray', 'typedArrayToBytes',
+  'replaceBuiltinCodec', 'setLimits', 'shutdownPool', 'sliceToTypedArray', 'typedArrayToBytes',
   'writeB2ndMeta', 'writeFrame', 'writeNpy',
 ];
 

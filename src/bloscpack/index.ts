@@ -32,6 +32,7 @@ export type {
   NdArrayInput,
   PackOptions,
   ProgressCallback,
+  UnpackOptions,
   UnpackResult,
   UnpackedBytes,
 } from './pack.js';

@@ -9,7 +9,7 @@ import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BloscErrorCode, fail } from '../errors.js';
 import { appendPieces, pack, packNdarrayTo, packSync, planAppend, readChunkAt, readPrefixSteps, runPrefixSync, runStepsAsync, unpack, unpackSync } from './pack.js';
-import type { AppendOptions, BloscpackInfo, NdArrayInput, PackOptions, ProgressCallback, SyncByteSink, SyncByteSource, TypedArray, UnpackResult } from './pack.js';
+import type { AppendOptions, BloscpackInfo, NdArrayInput, PackOptions, ProgressCallback, SyncByteSink, SyncByteSource, TypedArray, UnpackOptions, UnpackResult } from './pack.js';
 import type { BloscpackHeader } from '../frame/bloscpack.js';
 import type { ByteSink, ByteSource } from './io.js';
 import { decompressChunk } from '../chunk/decompress.js';
@@ -113,7 +113,7 @@ export async function packFile(inPath: string, outPath: string, options: PackOpt
 }
 
 /** `unpack_file_from_file`: no output file appears unless every chunk checks out. */
-export async function unpackFile(inPath: string, outPath: string, onProgress?: ProgressCallback): Promise<UnpackResult> {
+export async function unpackFile(inPath: string, outPath: string, onProgress?: ProgressCallback, options?: UnpackOptions): Promise<UnpackResult> {
   const source = await fileSource(inPath);
   let sink: ByteSink;
   try {
@@ -122,7 +122,7 @@ export async function unpackFile(inPath: string, outPath: string, onProgress?: P
     await source.close?.();
     throw e;
   }
-  return unpack(source, sink, onProgress);
+  return unpack(source, sink, onProgress, options);
 }
 
 /** `pack_ndarray_to_file`. */
@@ -261,10 +261,10 @@ export function packFileSync(inPath: string, outPath: string, options: PackOptio
 }
 
 /** `unpackFile`, synchronously; without `outPath` every chunk is checked and decoded, nothing written. */
-export function unpackFileSync(inPath: string, outPath?: string, onProgress?: ProgressCallback): UnpackResult {
+export function unpackFileSync(inPath: string, outPath?: string, onProgress?: ProgressCallback, options?: UnpackOptions): UnpackResult {
   return withInputSync(inPath, (source) => (outPath === undefined
-    ? unpackSync(source, undefined, onProgress)
-    : withOutputSync(outPath, (sink) => unpackSync(source, sink, onProgress))));
+    ? unpackSync(source, undefined, onProgress, options)
+    : withOutputSync(outPath, (sink) => unpackSync(source, sink, onProgress, options))));
 }
 
 /** Header, metadata and offsets of a file, synchronously. */

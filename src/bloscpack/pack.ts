@@ -36,6 +36,7 @@ import {
   type MetadataHeader,
 } from '../frame/bloscpack.js';
 import { resolveCParams, type ResolvedCParams, type ShuffleName } from '../params.js';
+import { allocBytes, allocOutput, checkOutput, outputCeiling } from '../limits.js';
 import { bloscpackDigest, digestMatches, digestSize } from './checksums.js';
 import { MemorySink, memorySource, readExactly, type ByteSink, type ByteSource } from './io.js';
 
@@ -72,6 +73,19 @@ export interface PackOptions {
   /** Called after each chunk is written. */
   onProgress?: ProgressCallback;
 }
+
+/**
+ * Output bounds of an unpack. In memory (`unpackBytes`, `unpackNdarray`) `maxNbytes` bounds
+ * the whole output, checked from the chunk headers before anything is decoded; streamed
+ * to a sink (`unpack`, `unpackSync`, the file functions), each chunk's. Default the global
+ * ceiling, `getLimits().maxOutputBytes`.
+ */
+export interface UnpackOptions {
+  maxNbytes?: number;
+}
+
+/** deflate's largest expansion (RFC 1951: a 258-byte match costs at least 2 bits): 1032 to 1. */
+const ZLIB_MAX_RATIO = 1032;
 
 /** Progress of a pack or unpack: chunks done, and chunks in all (-1 when the file does not say). */
 export type ProgressCallback = (done: number, total: number) => void;
@@ -271,7 +285,13 @@ export function decodeMetadata(mh: MetadataHeader, stored: Uint8Array, digest: U
   }
   let raw = stored;
   if (mh.metaCodec === 'zlib') {
-    raw = new Uint8Array(mh.metaSize);
+    // meta_size is a claim: zlib cannot expand the stored bytes past 1032×, nor may it
+    // exceed the output ceiling. Checked before the buffer is allocated.
+    if (mh.metaSize > stored.length * ZLIB_MAX_RATIO) {
+      fail(BloscErrorCode.InvalidHeader, `meta_size ${mh.metaSize} cannot come from ${stored.length} bytes of zlib data`);
+    }
+    checkOutput(mh.metaSize, outputCeiling(undefined), 'bloscpack metadata');
+    raw = allocBytes(mh.metaSize, 'bloscpack metadata');
     zlibDecompress(stored, 0, stored.length, raw, 0, mh.metaSize);
   }
   let text: string;
@@ -381,11 +401,13 @@ function* readChunk(info: BloscpackInfo, index: number, position: number, allowE
   return { chunk, record: { index, position, cbytes, nbytes } };
 }
 
-function decodeChunk(chunk: Uint8Array, record: ChunkRecord): Uint8Array {
+/** Decode one chunk (into `out` when given), its nbytes within `maxNbytes`. */
+function decodeChunk(chunk: Uint8Array, record: ChunkRecord, maxNbytes: number, out?: Uint8Array): Uint8Array {
   try {
-    const out = decompressChunk(chunk);
-    if (out.length !== record.nbytes) fail(BloscErrorCode.Data, `chunk ${record.index} decoded to ${out.length} bytes, not ${record.nbytes}`);
-    return out;
+    if (out === undefined) checkOutput(record.nbytes, maxNbytes, `chunk ${record.index}`);
+    const decoded = decompressChunk(chunk, out, { maxNbytes: record.nbytes });
+    if (decoded.length !== record.nbytes) fail(BloscErrorCode.Data, `chunk ${record.index} decoded to ${decoded.length} bytes, not ${record.nbytes}`);
+    return decoded;
   } catch (e) {
     if (e instanceof BloscError && e.chunk === undefined) e.chunk = record.index;
     throw e;
@@ -394,7 +416,7 @@ function decodeChunk(chunk: Uint8Array, record: ChunkRecord): Uint8Array {
 
 /** Unpack: chunks decompressed and written in order. Returns the file's description. */
 function* unpackSteps(
-  fileSize: number | undefined, decode: boolean, onProgress?: ProgressCallback,
+  fileSize: number | undefined, decode: boolean, onProgress?: ProgressCallback, maxNbytes = outputCeiling(undefined),
 ): Steps<{ info: BloscpackInfo; chunks: ChunkRecord[] }> {
   const info = yield* readPrefix(fileSize);
   const chunks: ChunkRecord[] = [];
@@ -406,7 +428,7 @@ function* unpackSteps(
     if (got === undefined) break;
     chunks.push(got.record);
     position += got.record.cbytes + dsize;
-    if (decode) yield { kind: 'write', data: decodeChunk(got.chunk, got.record) };
+    if (decode) yield { kind: 'write', data: decodeChunk(got.chunk, got.record, maxNbytes) };
     onProgress?.(i + 1, info.header.nchunks);
   }
   return { info, chunks };
@@ -530,25 +552,24 @@ export interface UnpackedBytes extends BloscpackInfo {
   readonly chunks: readonly ChunkRecord[];
 }
 
-/** Unpack a whole file image (`unpack_bytes_from_bytes`). Checksums are verified before any byte is returned. */
-export function unpackBytes(blp: Uint8Array): UnpackedBytes {
+/**
+ * Unpack a whole file image (`unpack_bytes_from_bytes`). Checksums are verified before any
+ * byte is returned. The output (the sum of the chunks' nbytes) must be within
+ * `options.maxNbytes` (default the global ceiling): checked before anything is decoded.
+ */
+export function unpackBytes(blp: Uint8Array, options?: UnpackOptions): UnpackedBytes {
   // First pass: framing and checksums only, so the output is sized from the chunks themselves.
   const { info, chunks } = runSync(unpackSteps(blp.length, false), bytesSource(blp), undefined);
-  // Decode before sizing the output: each chunk's nbytes is checked by its decoder, so the
-  // allocation follows real data rather than header claims.
-  const parts = new Array<Uint8Array>(chunks.length);
   let total = 0;
+  for (let i = 0; i < chunks.length; i++) total += chunks[i]!.nbytes;
+  // Three 32-byte special chunks may claim 6 GiB: the sum meets the ceiling before any decode.
+  const data = allocOutput(total, outputCeiling(options?.maxNbytes), 'the unpacked data');
+  // Each chunk decodes into its place; its decoder checks its nbytes against the framing.
+  let at = 0;
   for (let i = 0; i < chunks.length; i++) {
     const r = chunks[i]!;
-    parts[i] = decodeChunk(blp.subarray(r.position, r.position + r.cbytes), r);
-    total += r.nbytes;
-  }
-  if (parts.length === 1) return { ...info, chunks, data: parts[0]! };
-  const data = new Uint8Array(total);
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    data.set(parts[i]!, at);
-    at += parts[i]!.length;
+    decodeChunk(blp.subarray(r.position, r.position + r.cbytes), r, total, data.subarray(at, at + r.nbytes));
+    at += r.nbytes;
   }
   return { ...info, chunks, data };
 }
@@ -617,9 +638,9 @@ export function packSync(source: SyncByteSource, sink: SyncByteSink, options: Pa
  * `unpack` over synchronous sources and sinks; with no sink, every chunk is still checked
  * and decompressed (a full verification) but the output is dropped.
  */
-export function unpackSync(source: SyncByteSource, sink?: SyncByteSink, onProgress?: ProgressCallback): UnpackResult {
+export function unpackSync(source: SyncByteSource, sink?: SyncByteSink, onProgress?: ProgressCallback, options?: UnpackOptions): UnpackResult {
   const drop: SyncByteSink = { write: () => undefined, writeAt: () => undefined };
-  const { info, chunks } = runSync(unpackSteps(source.size, true, onProgress), source, sink ?? drop);
+  const { info, chunks } = runSync(unpackSteps(source.size, true, onProgress, outputCeiling(options?.maxNbytes)), source, sink ?? drop);
   return { ...info, chunks };
 }
 
@@ -631,9 +652,9 @@ export interface UnpackResult extends BloscpackInfo {
  * Unpack `source` into `sink` one chunk at a time. On any error (a checksum mismatch names
  * its chunk) the sink is aborted, so a file sink leaves no partial output.
  */
-export async function unpack(source: ByteSource, sink: ByteSink, onProgress?: ProgressCallback): Promise<UnpackResult> {
+export async function unpack(source: ByteSource, sink: ByteSink, onProgress?: ProgressCallback, options?: UnpackOptions): Promise<UnpackResult> {
   try {
-    const { info, chunks } = await runAsync(unpackSteps(source.size, true, onProgress), source, sink);
+    const { info, chunks } = await runAsync(unpackSteps(source.size, true, onProgress, outputCeiling(options?.maxNbytes)), source, sink);
     await sink.close();
     return { ...info, chunks };
   } catch (e) {
@@ -774,8 +795,8 @@ export function ndarrayMetadata(metadata: JsonValue | undefined): { dtype: strin
 }
 
 /** Unpack an array written by `pack_ndarray_*` or `packNdarray`. */
-export function unpackNdarray(blp: Uint8Array): NdArray {
-  const u = unpackBytes(blp);
+export function unpackNdarray(blp: Uint8Array, options?: UnpackOptions): NdArray {
+  const u = unpackBytes(blp, options);
   const { dtype, shape, order } = ndarrayMetadata(u.metadata);
   if (!dtype.startsWith('[')) {
     let count = 1;
@@ -832,7 +853,7 @@ export function appendBytes(blp: Uint8Array, data: ArrayBufferView | ArrayBuffer
   const plan = planAppend(info, added.length, options);
   const lastPos = info.offsets[info.offsets.length - 1]!;
   const last = runSync(readChunkAt(info), bytesSource(blp.subarray(lastPos)), undefined);
-  const pieces = appendPieces(info, plan, decodeChunk(last.chunk, last.record), added);
+  const pieces = appendPieces(info, plan, decodeChunk(last.chunk, last.record, outputCeiling(undefined)), added);
   let end = blp.length;
   for (const [pos, bytes] of pieces) end = Math.max(end, pos + bytes.length);
   const out = new Uint8Array(end);

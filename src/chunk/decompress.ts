@@ -14,10 +14,12 @@ import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../
 import { blockIsSplit, chunkLayout, type ChunkLayout } from './layout.js';
 import { simdScratch } from '../shuffle/simd.js';
 import { FilterId } from '../shuffle/types.js';
+import { outputCeiling } from '../limits.js';
 
 export interface DecompressOptions {
   /**
-   * Refuse chunks whose nbytes exceeds this (default: the format's limit, 2^31 - 33).
+   * Refuse chunks whose nbytes exceeds this (default: the global output ceiling,
+   * `getLimits().maxOutputBytes`, 1 GiB unless changed with `setLimits`).
    * A guard against allocating for a header that lies.
    */
   maxNbytes?: number;
@@ -66,8 +68,8 @@ function asUint8Array(buf: Uint8Array): Uint8Array {
 }
 
 function checkNbytes(header: ChunkHeader, options: DecompressOptions | undefined): void {
-  const limit = options?.maxNbytes;
-  if (limit !== undefined && header.nbytes > limit) {
+  const limit = outputCeiling(options?.maxNbytes);
+  if (header.nbytes > limit) {
     fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${header.nbytes} exceeds maxNbytes ${limit}`);
   }
 }

@@ -4,7 +4,7 @@
  * content, or build a frame from raw bytes; chunks on workers with `--nthreads`. Thin over
  * the public API (`SChunk`, `CFrame`, `chunkInfo`).
  */
-import { chunkInfo, FilterId, getCodec, getFilter, SChunk, type CompressOptions, type FrameHeader } from '../index.js';
+import { BloscError, BloscErrorCode, chunkInfo, FilterId, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader } from '../index.js';
 import { closeInput, openInput, readAt, type OpenedFrame, type OutputFile } from './files.js';
 import type { ProgressBar } from './progress.js';
 
@@ -82,33 +82,53 @@ export function formatFilters(filters: readonly { slot: number; name: string; me
   return filters.length === 0 ? 'none' : filters.map((f) => `${f.name}${f.meta !== 0 ? `(meta ${f.meta})` : ''}@${f.slot}`).join(' ');
 }
 
-/** Every chunk's kind and sizes, read from the chunk headers (and the index for special values). */
-export function chunkRows(opened: OpenedFrame): FrameChunkRow[] {
+/** One chunk's kind and sizes, read from its header (or from the index for a special value). */
+function chunkRow(opened: OpenedFrame, i: number): FrameChunkRow {
   const { frame, schunk } = opened;
-  const rows: FrameChunkRow[] = [];
-  for (let i = 0; i < schunk.nchunks; i++) {
-    const nbytes = schunk.chunkNbytes(i);
-    const special = frame.specialKind(i);
-    if (special !== 0) {
-      rows.push({ index: i, kind: FRAME_SPECIAL[special] ?? 'zeros', nbytes, cbytes: 0, codec: null });
-      continue;
-    }
-    const info = chunkInfo(schunk.getChunk(i));
-    const kind: ChunkKind = info.special === null ? 'normal' : info.special === 'nan' ? 'nan' : info.special === 'value' ? 'value' : info.special === 'uninit' ? 'uninit' : 'zeros';
-    rows.push({ index: i, kind, nbytes, cbytes: info.cbytes, codec: kind === 'normal' ? info.codec : null });
+  const nbytes = schunk.chunkNbytes(i);
+  const special = frame.specialKind(i);
+  if (special !== 0) return { index: i, kind: FRAME_SPECIAL[special] ?? 'zeros', nbytes, cbytes: 0, codec: null };
+  const info = chunkInfo(schunk.getChunk(i));
+  const kind: ChunkKind = info.special === null ? 'normal' : info.special === 'nan' ? 'nan' : info.special === 'value' ? 'value' : info.special === 'uninit' ? 'uninit' : 'zeros';
+  return { index: i, kind, nbytes, cbytes: info.cbytes, codec: kind === 'normal' ? info.codec : null };
+}
+
+/** Bytes one listed chunk row may take in memory, for the output ceiling of `--chunks`. */
+const ROW_BYTES = 128;
+
+/** Every chunk's kind and sizes (`--chunks`), within the output ceiling. */
+export function chunkRows(opened: OpenedFrame): FrameChunkRow[] {
+  const n = opened.schunk.nchunks;
+  const ceiling = getLimits().maxOutputBytes;
+  if (n * ROW_BYTES > ceiling) {
+    throw new BloscError(BloscErrorCode.MaxBufsizeExceeded, `listing ${n} chunks exceeds the output ceiling of ${ceiling} bytes (see --max-size)`);
   }
+  const rows: FrameChunkRow[] = [];
+  for (let i = 0; i < n; i++) rows.push(chunkRow(opened, i));
   return rows;
 }
 
-export function summarize(rows: readonly FrameChunkRow[]): ChunkTableSummary {
+/**
+ * The chunk table summarised, one chunk at a time (no list is built). A frame whose index
+ * is one repeated special value (python-blosc2's `fill_special`) is summarised without
+ * reading a chunk, whatever its count.
+ */
+export function summarize(opened: OpenedFrame): ChunkTableSummary {
   const kinds = Object.fromEntries(CHUNK_KINDS.map((k) => [k, 0])) as Record<ChunkKind, number>;
   const codecs: Record<string, number> = {};
+  const n = opened.schunk.nchunks;
+  const uniform = opened.frame.uniformSpecialKind;
+  if (uniform !== 0) {
+    kinds[FRAME_SPECIAL[uniform] ?? 'zeros'] = n;
+    return { count: n, kinds, codecs, cbytes: null, ratio: null };
+  }
   let min = Infinity;
   let max = 0;
   let total = 0;
   let nbytes = 0;
   let stored = 0;
-  for (const r of rows) {
+  for (let i = 0; i < n; i++) {
+    const r = chunkRow(opened, i);
     kinds[r.kind]++;
     nbytes += r.nbytes;
     stored += r.cbytes;
@@ -119,7 +139,7 @@ export function summarize(rows: readonly FrameChunkRow[]): ChunkTableSummary {
     total += r.cbytes;
   }
   return {
-    count: rows.length,
+    count: n,
     kinds,
     codecs,
     cbytes: kinds.normal > 0 ? { min, max, total } : null,
@@ -131,7 +151,6 @@ export function summarize(rows: readonly FrameChunkRow[]): ChunkTableSummary {
 export function describeFrame(opened: OpenedFrame, withChunks: boolean): FrameDescription {
   const { frame } = opened;
   const h = frame.header;
-  const rows = chunkRows(opened);
   const d: FrameDescription = {
     kind: 'frame',
     sparse: opened.sparse,
@@ -141,9 +160,9 @@ export function describeFrame(opened: OpenedFrame, withChunks: boolean): FrameDe
     nchunks: opened.schunk.nchunks,
     metalayers: frame.metalayers.map((l) => ({ name: l.name, bytes: l.content.length })),
     vlmetalayers: frame.vlmetalayers.map((l) => ({ name: l.name, bytes: l.content.length })),
-    summary: summarize(rows),
+    summary: summarize(opened),
   };
-  return withChunks ? { ...d, chunks: rows } : d;
+  return withChunks ? { ...d, chunks: chunkRows(opened) } : d;
 }
 
 function formatSummary(s: ChunkTableSummary): string[] {

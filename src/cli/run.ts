@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  chunkInfo, compressAsync, decompressAsync, errorCodeName, isBloscError, shutdownPool, type ChunkInfo, type CompressOptions,
+  BloscError, BloscErrorCode, chunkInfo, compressAsync, decompressAsync, errorCodeName, getLimits, isBloscError, setLimits, shutdownPool, type BloscLimits, type ChunkInfo, type CompressOptions,
 } from '../index.js';
 import { formatOptions, parseArgs, UsageError, type OptionSpec, type ParsedOptions } from './args.js';
 import { appendCommand, bloscpackInfo, packCommand, PACK_OPTIONS, BLOSCPACK_BLOSC_OPTIONS, unpackCommand } from './bloscpack.js';
@@ -42,7 +42,11 @@ const PROGRESS: readonly OptionSpec[] = [
   { name: 'no-progress', kind: 'flag', help: 'never show a progress bar (default: shown on a terminal for inputs of 4 MiB or more)' },
 ];
 const NTHREADS: OptionSpec = { name: 'nthreads', kind: 'int', value: 'N', help: 'worker threads for chunks and blocks (default 1: this thread)' };
-const COMMON: readonly OptionSpec[] = [HELP, VERBOSE];
+const MAX_SIZE: OptionSpec = {
+  name: 'max-size', kind: 'size', value: 'SIZE',
+  help: 'most bytes one read may produce or allocate, and decompress may write (default 1G: the library\'s output ceiling)',
+};
+const COMMON: readonly OptionSpec[] = [MAX_SIZE, HELP, VERBOSE];
 
 /** CLI options of `compress` that map onto CompressOptions (the library validates values). */
 const COMPRESS_OPTIONS: readonly OptionSpec[] = [
@@ -176,6 +180,12 @@ async function decompressCommand(args: readonly string[], options: ParsedOptions
       const bar = progressBar('decompress', opened.schunk.nbytes, force, io.err);
       writeOutput(outPath, await ndarrayContent(opened.schunk, toNpy, nthreads, bar));
       return;
+    }
+    // The frame is written chunk by chunk, yet the whole output is what the ceiling bounds:
+    // a frame of special chunks can declare terabytes in a few hundred bytes.
+    const ceiling = getLimits().maxOutputBytes;
+    if (opened.schunk.nbytes > ceiling) {
+      throw new BloscError(BloscErrorCode.MaxBufsizeExceeded, `the frame holds ${opened.schunk.nbytes} bytes, over the output ceiling of ${ceiling} bytes (raise it with --max-size)`);
     }
     const bar = progressBar('decompress', opened.schunk.nbytes, force, io.err);
     await withOutput(outPath, (out) => writeContent(opened.schunk, out, nthreads, bar));
@@ -397,9 +407,12 @@ export async function runCli(argv: readonly string[], io: CliIO = NODE_IO): Prom
   const command = COMMANDS.find((c) => c.name === first);
   if (command === undefined) return usageError(io, null, first.startsWith('-') ? `unknown option ${first} (options follow the command)` : `unknown command '${first}'`);
   let verbose = false;
+  let previousLimits: BloscLimits | undefined;
   try {
     const { positional, options } = parseArgs(argv.slice(1), command.options, ALIASES);
     verbose = options.has('verbose');
+    const maxSize = options.number('max-size');
+    if (maxSize !== undefined) previousLimits = setLimits({ maxOutputBytes: maxSize });
     if (options.has('help')) {
       io.out(`${commandUsage(command)}\n`);
       return 0;
@@ -419,6 +432,7 @@ export async function runCli(argv: readonly string[], io: CliIO = NODE_IO): Prom
     if (e instanceof UsageError) return usageError(io, command.name, e.message);
     return reportError(io, e, command.name, undefined, verbose);
   } finally {
+    if (previousLimits !== undefined) setLimits(previousLimits);
     shutdownPool();
   }
 }

@@ -13,7 +13,8 @@
  * mirrors `new_header_frame`, `frame_from_schunk` and `frame_update_trailer`.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { decompressChunk } from '../chunk/decompress.js';
+import { decompressChunk, getChunkItems } from '../chunk/decompress.js';
+import { getLimits, outputCeiling, checkOutput } from '../limits.js';
 import { compressChunk } from '../chunk/compress.js';
 import { resolveCParams } from '../params.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
@@ -254,34 +255,129 @@ export type FrameChunkLocation =
   | { readonly kind: 'file'; readonly id: number };
 
 /**
- * A decoded offsets index: ≥ 0 is a position in the data area (a chunk-file id in a sparse
- * frame); < 0 is −(special kind).
+ * Decode one LE int64 offset (c-blosc2 `get_coffset` + `validate_offsets_chunk`): ≥ 0 is a
+ * position in the data area (a chunk-file id in a sparse frame); < 0 is −(special kind).
  */
-export type FrameOffsets = Float64Array;
-
-/** Decode the LE int64 offsets (c-blosc2 `get_coffsets` + `validate_offsets_chunk`). */
-function decodeOffsets(raw: Uint8Array, nchunks: number, cbytes: number, chunksize: number, sparse: boolean): FrameOffsets {
-  const d = view(raw);
-  const out = new Float64Array(nchunks);
-  for (let i = 0; i < nchunks; i++) {
-    const lo = d.getUint32(8 * i, true);
-    const hi = d.getInt32(8 * i + 4, true);
-    if (hi < 0) {
-      const kind = (hi >>> 24) & 7;
-      if (kind !== SpecialKind.Zero && kind !== SpecialKind.NaN && kind !== SpecialKind.Uninit) {
-        fail(BloscErrorCode.FrameSpecial, `frame: chunk ${i} has a negative offset of unknown kind ${kind}`, { chunk: i });
-      }
-      if (chunksize <= 0) fail(BloscErrorCode.FrameSpecial, `frame: special chunk ${i} in a frame without a fixed chunksize`, { chunk: i });
-      out[i] = -kind;
-    } else {
-      const off = hi * 0x1_0000_0000 + lo;
-      if (sparse ? off > Number.MAX_SAFE_INTEGER : off > cbytes - EXTENDED_HEADER_LENGTH) {
-        fail(BloscErrorCode.InvalidHeader, `frame: chunk ${i} offset ${off} outside the ${cbytes}-byte data area`, { chunk: i });
-      }
-      out[i] = off;
+function decodeOffset(d: DataView, p: number, i: number, cbytes: number, chunksize: number, sparse: boolean): number {
+  const lo = d.getUint32(p, true);
+  const hi = d.getInt32(p + 4, true);
+  if (hi < 0) {
+    const kind = (hi >>> 24) & 7;
+    if (kind !== SpecialKind.Zero && kind !== SpecialKind.NaN && kind !== SpecialKind.Uninit) {
+      fail(BloscErrorCode.FrameSpecial, `frame: chunk ${i} has a negative offset of unknown kind ${kind}`, { chunk: i });
     }
+    if (chunksize <= 0) fail(BloscErrorCode.FrameSpecial, `frame: special chunk ${i} in a frame without a fixed chunksize`, { chunk: i });
+    return -kind;
   }
-  return out;
+  const off = hi * 0x1_0000_0000 + lo;
+  if (sparse ? off > Number.MAX_SAFE_INTEGER : off > cbytes - EXTENDED_HEADER_LENGTH) {
+    fail(BloscErrorCode.InvalidHeader, `frame: chunk ${i} offset ${off} outside the ${cbytes}-byte data area`, { chunk: i });
+  }
+  return off;
+}
+
+/** Offsets indexes up to this many decoded bytes are decoded (and checked) whole at open. */
+const EAGER_INDEX_NBYTES = 1 << 20;
+/** Entries a lazy index decodes at once when its blocks are larger than this (bytes). */
+const INDEX_WINDOW_NBYTES = 16384;
+
+/**
+ * A frame's offsets index (c-blosc2 `get_coffsets` / `get_coffset`), decoded as far as it
+ * needs to be: one repeated value (`frame_fill_special` writes a 40-byte repeated-value
+ * chunk however many chunks it declares) costs nothing; a small index is decoded whole at
+ * open; a large one stays compressed and is decoded one window of entries at a time, as
+ * C's `get_coffset` decodes one item with `blosc2_getitem`. Memory is O(the index's
+ * compressed size + one window) whatever the number of chunks.
+ */
+class OffsetsIndex {
+  /** The one value every entry holds, or NaN. */
+  private readonly uniform: number;
+  private readonly decoded: Float64Array | null;
+  private readonly chunk: Uint8Array | null;
+  private readonly windowItems: number;
+  private windowStart = -1;
+  private window: Float64Array = new Float64Array(0);
+
+  constructor(
+    readonly length: number,
+    indexChunk: Uint8Array,
+    private readonly cbytes: number,
+    private readonly chunksize: number,
+    private readonly sparse: boolean,
+    where: number,
+  ) {
+    this.uniform = NaN;
+    this.decoded = null;
+    this.chunk = null;
+    this.windowItems = INDEX_WINDOW_NBYTES / 8;
+    if (length === 0) return;
+    const ih = readChunkHeader(indexChunk);
+    const body = indexChunk.subarray(0, ih.cbytes);
+    if (ih.special === SpecialKind.Value) {
+      // A filled frame (frame_fill_special): one repeated offset, never expanded.
+      if (ih.typesize !== 8 || ih.cbytes !== EXTENDED_HEADER_LENGTH + 8) bad('repeated-value offsets index with typesize ≠ 8', where);
+      this.uniform = decodeOffset(view(body), EXTENDED_HEADER_LENGTH, 0, cbytes, chunksize, sparse);
+      return;
+    }
+    if (ih.special !== SpecialKind.None) bad('offsets index is a zero/NaN/uninit special chunk', where);
+    if (ih.nbytes <= EAGER_INDEX_NBYTES) {
+      const raw = decompressChunk(body, undefined, { maxNbytes: ih.nbytes });
+      const d = view(raw);
+      const out = new Float64Array(length);
+      for (let i = 0; i < length; i++) out[i] = decodeOffset(d, 8 * i, i, cbytes, chunksize, sparse);
+      this.decoded = out;
+      return;
+    }
+    // Decoded a window at a time: windows must hold whole items and whole offsets.
+    if (ih.vlBlocks || (ih.typesize !== 1 && ih.typesize !== 2 && ih.typesize !== 4 && ih.typesize !== 8)) {
+      bad(`offsets index of typesize ${ih.typesize}${ih.vlBlocks ? ' with variable-length blocks' : ''} cannot be read in parts`, where);
+    }
+    // A block is decoded whole to read one entry of it: its size is what one read costs.
+    checkOutput(ih.blocksizeField, outputCeiling(undefined), 'an offsets index block');
+    const bs = ih.blocksizeField;
+    this.windowItems = (bs > INDEX_WINDOW_NBYTES && bs % 8 === 0 && bs <= 1 << 20 ? bs : INDEX_WINDOW_NBYTES) / 8;
+    this.chunk = body;
+  }
+
+  /** Entry `i` (0 ≤ i < length), checked. */
+  get(i: number): number {
+    if (this.uniform === this.uniform) return this.uniform;
+    if (this.decoded !== null) return this.decoded[i]!;
+    const w = this.windowItems;
+    const start = i - (i % w);
+    if (start !== this.windowStart) this.load(start, Math.min(w, this.length - start));
+    return this.window[i - start]!;
+  }
+
+  /** The special kind of every entry when the index is one repeated negative offset, else 0. */
+  get uniformSpecial(): number {
+    return this.uniform < 0 ? -this.uniform : 0;
+  }
+
+  /** Whether every entry is known without decoding (a repeated value, or decoded at open). */
+  get inMemory(): boolean {
+    return this.chunk === null;
+  }
+
+  /** Every entry ≥ 0, for small indexes only (null for a lazy one). */
+  dataOffsets(): Float64Array | null {
+    if (this.decoded !== null) return Float64Array.from(this.decoded.filter((x) => x >= 0));
+    if (this.uniform === this.uniform) return Float64Array.of(this.uniform).filter((x) => x >= 0);
+    return null;
+  }
+
+  private load(start: number, count: number): void {
+    const chunk = this.chunk!;
+    const ts = readChunkHeader(chunk).typesize;
+    const raw = getChunkItems(chunk, (start * 8) / ts, (count * 8) / ts, { maxNbytes: this.length * 8 });
+    const d = view(raw);
+    const out = this.window.length === count ? this.window : new Float64Array(count);
+    // Invalidate first: a failed check leaves no half-filled window behind.
+    this.windowStart = -1;
+    for (let k = 0; k < count; k++) out[k] = decodeOffset(d, 8 * k, start + k, this.cbytes, this.chunksize, this.sparse);
+    this.window = out;
+    this.windowStart = start;
+  }
 }
 
 export interface FrameOpenOptions {
@@ -308,7 +404,7 @@ export class CFrame {
     readonly metalayers: readonly FrameLayer[],
     readonly vlmetalayers: readonly FrameLayer[],
     readonly nchunks: number,
-    readonly offsets: FrameOffsets,
+    private readonly index: OffsetsIndex,
     private readonly chunkFile: ((id: number) => Uint8Array) | null,
   ) {}
 
@@ -347,34 +443,32 @@ export class CFrame {
     if (!sparse && cbytes > trailerOffset - headerLen) bad(`cbytes ${cbytes} overruns the frame`, 39);
     if (chunksize === -1 && nbytes !== 0) bad('chunksize is unset but the frame holds data', 58);
     let nchunks = 0;
-    let offsets: FrameOffsets = new Float64Array(0);
+    let indexChunk: Uint8Array = new Uint8Array(0);
+    const indexPos = sparse ? headerLen : headerLen + cbytes;
     if (nbytes > 0) {
-      const indexPos = sparse ? headerLen : headerLen + cbytes;
       const indexLen = trailerOffset - indexPos;
       if (indexLen < EXTENDED_HEADER_LENGTH) bad(`no room for the offsets index (${indexLen} bytes)`, indexPos);
-      const indexChunk = source.read(indexPos, indexLen);
+      indexChunk = source.read(indexPos, indexLen);
       const ih = readChunkHeader(indexChunk);
       if (chunksize > 0) {
         nchunks = Math.ceil(nbytes / chunksize);
-        if (nchunks > MAX_NCHUNKS) bad(`${nchunks} chunks exceed the format limit`, 30);
       } else {
         if (ih.nbytes % 8 !== 0) bad(`offsets index holds ${ih.nbytes} bytes, not a multiple of 8`, indexPos);
         nchunks = ih.nbytes / 8;
+        // Chunks of any size are all data chunks (special ones need a fixed chunksize), each
+        // with its own 32-byte header in the data area: the area bounds how many there are.
+        if (!sparse && nchunks > cbytes / EXTENDED_HEADER_LENGTH) {
+          bad(`${nchunks} chunks of variable size cannot fit in a ${cbytes}-byte data area`, indexPos);
+        }
       }
+      // get_header_info: the offsets index must fit one chunk (blosc2_nchunks_to_offsets_nbytes).
+      if (nchunks > MAX_NCHUNKS) bad(`${nchunks} chunks exceed the format limit`, 30);
+      const maxChunks = getLimits().maxFrameChunks;
+      if (nchunks > maxChunks) fail(BloscErrorCode.MaxBufsizeExceeded, `frame: ${nchunks} chunks exceed the limit of ${maxChunks} (setLimits({ maxFrameChunks }))`, { offset: 30 });
       if (ih.nbytes !== nchunks * 8) bad(`offsets index holds ${ih.nbytes / 8} entries, the header implies ${nchunks} chunks`, indexPos);
-      let raw: Uint8Array;
-      if (ih.special === SpecialKind.Value) {
-        // A filled frame (frame_fill_special): one repeated offset, decoded without expanding the chunk first.
-        if (ih.typesize !== 8 || ih.cbytes !== EXTENDED_HEADER_LENGTH + 8) bad('repeated-value offsets index with typesize ≠ 8', indexPos);
-        raw = decompressChunk(indexChunk.subarray(0, ih.cbytes), undefined, { maxNbytes: nchunks * 8 });
-      } else if (ih.special !== SpecialKind.None) {
-        bad('offsets index is a zero/NaN/uninit special chunk', indexPos);
-      } else {
-        raw = decompressChunk(indexChunk.subarray(0, ih.cbytes), undefined, { maxNbytes: nchunks * 8 });
-      }
-      offsets = decodeOffsets(raw!, nchunks, cbytes, chunksize, sparse);
     }
-    return new CFrame(source, header, metalayers, vlmetalayers, nchunks, offsets, sparse ? options.chunkFile! : null);
+    const index = new OffsetsIndex(nchunks, indexChunk, cbytes, chunksize, sparse, indexPos);
+    return new CFrame(source, header, metalayers, vlmetalayers, nchunks, index, sparse ? options.chunkFile! : null);
   }
 
   /**
@@ -385,7 +479,7 @@ export class CFrame {
     this.checkIndex(i);
     const cs = this.header.chunksize;
     if (cs <= 0) {
-      const o = this.offsets[i]!;
+      const o = this.index.get(i);
       if (this.chunkFile !== null || o < 0) return readChunkHeader(this.getChunk(i)).nbytes;
       // Only the chunk's header: nbytes is its LE int32 at byte 4.
       const nbytes = readInt32LE(this.chunkStart(i, o).first, 4);
@@ -402,11 +496,14 @@ export class CFrame {
    */
   chunkLocation(i: number): FrameChunkLocation {
     this.checkIndex(i);
-    const o = this.offsets[i]!;
+    const o = this.index.get(i);
     if (o < 0) return { kind: 'special', special: -o };
     if (this.chunkFile !== null) return { kind: 'file', id: o };
     if (this.sortedStarts === null) {
-      const starts = Float64Array.from(this.offsets.filter((x) => x >= 0)).sort();
+      // A large index stays compressed: its chunks span to the end of the data area (an
+      // upper bound; the chunk's own header says where it ends).
+      const data = this.index.dataOffsets();
+      const starts = data === null ? new Float64Array(0) : data.sort();
       let n = 0;
       for (let k = 0; k < starts.length; k++) if (n === 0 || starts[k]! !== starts[n - 1]!) starts[n++] = starts[k]!;
       this.sortedStarts = starts.subarray(0, n);
@@ -424,10 +521,15 @@ export class CFrame {
     return { kind: 'data', offset: this.header.headerLen + o, span: end - o };
   }
 
+  /** The special kind every chunk has when the index is one repeated negative offset, else 0 (no decoding). */
+  get uniformSpecialKind(): number {
+    return this.nchunks > 0 ? this.index.uniformSpecial : 0;
+  }
+
   /** The special kind of chunk `i` when stored as a negative offset, else 0. */
   specialKind(i: number): number {
     this.checkIndex(i);
-    const o = this.offsets[i]!;
+    const o = this.index.get(i);
     return o < 0 ? -o : 0;
   }
 
@@ -437,7 +539,7 @@ export class CFrame {
    */
   getChunk(i: number): Uint8Array {
     this.checkIndex(i);
-    const o = this.offsets[i]!;
+    const o = this.index.get(i);
     const h = this.header;
     if (o < 0) {
       // frame_special_chunk: C's default cparams with the frame's typesize and blocksize.
@@ -500,6 +602,12 @@ export interface FrameWriteSpec {
   /** Values are compressed Blosc2 chunks. */
   vlmetalayers: readonly FrameLayer[];
   chunks: readonly FrameChunk[];
+  /**
+   * Instead of `chunks` (left empty): `count` chunks all of one special value, `nbytes` in
+   * all, as `frame_fill_special` writes them (the index is one repeated value), so a frame
+   * of 2^27 zero chunks is written without listing them.
+   */
+  specialRun?: { readonly special: 1 | 2 | 4; readonly count: number; readonly nbytes: number };
   /**
    * Write the index frame of a sparse frame (frame type 1): data chunks are not embedded,
    * the index holds their chunk-file ids 0, 1, 2... in order.
@@ -619,16 +727,23 @@ function offsetsIndexChunk(raw: Uint8Array): Uint8Array {
 export function writeFrame(spec: FrameWriteSpec): Uint8Array {
   const metaNames = layerNames(spec.metalayers, MAX_METALAYERS, 'metalayer');
   const vlNames = layerNames(spec.vlmetalayers, MAX_VLMETALAYERS_WRITE, 'vlmetalayer');
-  const nchunks = spec.chunks.length;
+  const run = spec.specialRun;
+  const nchunks = run === undefined ? spec.chunks.length : run.count;
   if (nchunks > MAX_NCHUNKS) fail(BloscErrorCode.InvalidParam, `${nchunks} chunks exceed the format limit`);
   const fixed = spec.chunksize > 0;
+  if (run !== undefined) {
+    if (spec.chunks.length !== 0 || !fixed || !Number.isSafeInteger(run.nbytes) || Math.ceil(run.nbytes / spec.chunksize) !== run.count || run.count === 0) {
+      fail(BloscErrorCode.InvalidParam, 'a special run needs a fixed chunksize, no listed chunks, and nbytes filling exactly its count of chunks');
+    }
+  }
 
-  let nbytes = 0;
+  let nbytes = run === undefined ? 0 : run.nbytes;
   let cbytes = 0;
   let nextId = 0;
-  const raw = new Uint8Array(8 * nchunks);
+  const raw = new Uint8Array(8 * (run === undefined ? nchunks : 1));
   const rawView = new DataView(raw.buffer);
-  for (let i = 0; i < nchunks; i++) {
+  if (run !== undefined) rawView.setUint32(4, specialOffsetHigh(run.special) >>> 0, true);
+  for (let i = 0; i < spec.chunks.length; i++) {
     const c = spec.chunks[i]!;
     let chunkNbytes: number;
     if (c.kind === 'special') {
@@ -652,10 +767,11 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
   }
   let index: Uint8Array = new Uint8Array(0);
   if (nchunks > 0 && nbytes > 0) {
-    const first = spec.chunks[0]!;
-    const uniform = first.kind === 'special' && spec.chunks.every((c) => c.kind === 'special' && c.special === first.special);
-    // A frame of one special value gets the 40-byte repeated-value index frame_fill_special writes.
-    index = uniform ? repeatValueChunk(raw.length, raw.subarray(0, 8), resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8 })) : offsetsIndexChunk(raw);
+    const first = spec.chunks[0];
+    const uniform = run !== undefined || (first!.kind === 'special' && spec.chunks.every((c) => c.kind === 'special' && c.special === first!.special));
+    // A frame of one special value gets the 40-byte repeated-value index frame_fill_special
+    // writes (blosclz, clevel 5, typesize 8, blocksize 16 KiB "based on experiments").
+    index = uniform ? repeatValueChunk(8 * nchunks, raw.subarray(0, 8), resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8, blocksize: 16384 })) : offsetsIndexChunk(raw);
   }
 
   const s = new ByteSink(FRAME_HEADER_MINLEN + 128 + cbytes + index.length);
@@ -702,7 +818,7 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
   const headerLen = s.pos;
   s.d.setInt32(11, headerLen);
 
-  for (let i = 0; i < nchunks; i++) {
+  for (let i = 0; i < spec.chunks.length; i++) {
     const c = spec.chunks[i]!;
     if (c.kind === 'data' && spec.sparse !== true) s.bytes(c.bytes);
   }

@@ -18,6 +18,7 @@
  * raises BloscError and nothing else.
  */
 import { BloscErrorCode, fail } from '../errors.js';
+import { DEFAULT_LIMITS, getLimits } from '../limits.js';
 
 /** A msgpack extension value (type −128..127, opaque payload). */
 export class MsgpackExt {
@@ -53,22 +54,34 @@ export type MsgpackValue =
   | MsgpackObject;
 
 export interface MsgpackLimits {
-  /** Deepest nesting of arrays and maps accepted. Default 64. */
+  /** Deepest nesting of arrays and maps accepted. Default `getLimits().maxMsgpackDepth` (64). */
   maxDepth?: number;
+  /**
+   * Most values (scalars, arrays, maps, each key) in the document. Default
+   * `getLimits().maxMsgpackElements` (1 Mi): an array of 64 Mi one-byte empty maps fits in
+   * 64 MiB of input but would take gigabytes of objects.
+   */
+  maxElements?: number;
+  /** Most bytes of input. Default `getLimits().maxMsgpackBytes` (64 MiB). */
+  maxBytes?: number;
 }
 
 const TUPLE_MARK = '__tuple__';
-const DEFAULT_MAX_DEPTH = 64;
+/** Nesting the encoder accepts (what it writes, the decoder reads back under the default). */
+const ENCODE_MAX_DEPTH = DEFAULT_LIMITS.maxMsgpackDepth;
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
 class Reader {
   pos = 0;
+  /** Values decoded so far, against maxElements. */
+  elements = 0;
   constructor(
     readonly buf: Uint8Array,
     readonly view: DataView,
     readonly maxDepth: number,
+    readonly maxElements: number,
   ) {}
 
   need(n: number): void {
@@ -114,8 +127,14 @@ class Reader {
     }
   }
 
-  /** A container of n elements needs at least n (array) or 2n (map) more bytes. */
+  /**
+   * A container of n elements needs at least n (array) or 2n (map) more bytes, and n (2n)
+   * more values within maxElements: both checked before its n slots are allocated.
+   */
   checkCount(n: number, bytesPerItem: number): void {
+    if (this.elements + n * bytesPerItem > this.maxElements) {
+      fail(BloscErrorCode.MaxBufsizeExceeded, `msgpack: a container of ${n} items exceeds the limit of ${this.maxElements} values (raise setLimits({ maxMsgpackElements }))`, { offset: this.pos });
+    }
     if (n * bytesPerItem > this.buf.length - this.pos) {
       fail(BloscErrorCode.ReadBuffer, `msgpack: container of ${n} items cannot fit in ${this.buf.length - this.pos} bytes`, { offset: this.pos });
     }
@@ -168,6 +187,9 @@ class Reader {
 
   value(depth: number): MsgpackValue {
     if (depth > this.maxDepth) fail(BloscErrorCode.Data, `msgpack: nesting deeper than ${this.maxDepth}`, { offset: this.pos });
+    if (++this.elements > this.maxElements) {
+      fail(BloscErrorCode.MaxBufsizeExceeded, `msgpack: more than ${this.maxElements} values (raise setLimits({ maxMsgpackElements }))`, { offset: this.pos });
+    }
     const t = this.u8();
     if (t <= 0x7f) return t;
     if (t >= 0xe0) return t - 0x100;
@@ -259,7 +281,12 @@ class Reader {
 
 /** Decode exactly one msgpack value that spans all of `bytes`. */
 export function msgpackDecode(bytes: Uint8Array, limits: MsgpackLimits = {}): MsgpackValue {
-  const r = new Reader(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const global = getLimits();
+  const maxBytes = limits.maxBytes ?? global.maxMsgpackBytes;
+  if (bytes.length > maxBytes) {
+    fail(BloscErrorCode.MaxBufsizeExceeded, `msgpack: ${bytes.length} bytes exceed the limit of ${maxBytes} (raise setLimits({ maxMsgpackBytes }))`);
+  }
+  const r = new Reader(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), limits.maxDepth ?? global.maxMsgpackDepth, limits.maxElements ?? global.maxMsgpackElements);
   const v = r.value(0);
   if (r.pos !== bytes.length) fail(BloscErrorCode.Data, `msgpack: ${bytes.length - r.pos} trailing bytes after the value`, { offset: r.pos });
   return v;
@@ -328,7 +355,7 @@ class Writer {
   }
 
   value(v: MsgpackValue, depth: number): void {
-    if (depth > DEFAULT_MAX_DEPTH) fail(BloscErrorCode.InvalidParam, `msgpack: nesting deeper than ${DEFAULT_MAX_DEPTH}`);
+    if (depth > ENCODE_MAX_DEPTH) fail(BloscErrorCode.InvalidParam, `msgpack: nesting deeper than ${ENCODE_MAX_DEPTH}`);
     if (v === null) return this.u8(0xc0);
     if (v === false) return this.u8(0xc2);
     if (v === true) return this.u8(0xc3);

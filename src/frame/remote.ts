@@ -15,6 +15,7 @@ import { decompressChunk, getChunkItems } from '../chunk/decompress.js';
 import { CFrame, FRAME_HEADER_MINLEN, FRAME_TRAILER_MINLEN, parseFrameHeader, type FrameHeader, type FrameLayer } from './cframe.js';
 import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE } from './chunk-header.js';
 import { BlobSource } from './async-source.js';
+import { allocOutput, checkOutput, outputCeiling } from '../limits.js';
 import { checkRange, type AsyncFrameSource, type FrameSource } from './source.js';
 
 export interface AsyncFrameOpenOptions {
@@ -317,10 +318,14 @@ export class AsyncCFrame {
     return sizes;
   }
 
-  /** Decompress chunk `i` (into `out` when given; it must hold the chunk's nbytes). */
-  async decompressChunk(i: number, out?: Uint8Array): Promise<Uint8Array> {
+  /**
+   * Decompress chunk `i` (into `out` when given; it must hold the chunk's nbytes). Without
+   * `out`, its size must be within `options.maxNbytes` (default the global ceiling).
+   */
+  async decompressChunk(i: number, out?: Uint8Array, options?: { maxNbytes?: number }): Promise<Uint8Array> {
     const chunk = await this.getChunk(i);
     const expected = this.frame.header.chunksize > 0 || this.frame.specialKind(i) !== 0 ? this.frame.declaredNbytes(i) : readChunkHeader(chunk).nbytes;
+    if (out === undefined) checkOutput(expected, outputCeiling(options?.maxNbytes), `chunk ${i}`);
     const res = decompressChunk(chunk, out, { maxNbytes: expected });
     if (res.length !== expected) fail(BloscErrorCode.InvalidHeader, `chunk ${i} decodes to ${res.length} bytes, expected ${expected}`, { chunk: i });
     return res;
@@ -330,33 +335,34 @@ export class AsyncCFrame {
    * Bytes [s, e) of chunk `i` (of `n` bytes), decoding only the blocks that hold them
    * when the range falls on item boundaries of the chunk.
    */
-  private async chunkPart(i: number, n: number, s: number, e: number): Promise<Uint8Array> {
+  private async chunkPart(i: number, n: number, s: number, e: number, ceiling: number): Promise<Uint8Array> {
     const chunk = await this.getChunk(i);
     const h = readChunkHeader(chunk);
     if (h.nbytes !== n) fail(BloscErrorCode.InvalidHeader, `chunk ${i} holds ${h.nbytes} bytes, expected ${n}`, { chunk: i });
     const ts = h.typesize;
-    if (s % ts !== 0 || e % ts !== 0) return decompressChunk(chunk, undefined, { maxNbytes: n }).subarray(s, e);
+    if (s % ts !== 0 || e % ts !== 0) {
+      checkOutput(n, ceiling, `chunk ${i}`);
+      return decompressChunk(chunk, undefined, { maxNbytes: n }).subarray(s, e);
+    }
     return getChunkItems(chunk, s / ts, (e - s) / ts, { maxNbytes: n });
   }
 
   /**
    * Items [start, stop) (units of typesize, like python-blosc2's `schunk[start:stop]`;
    * bounds are clamped). Only the chunks the slice touches are fetched, several at once.
+   * A slice larger than `options.maxNbytes` (default the global ceiling) fails with
+   * MaxBufsizeExceeded before anything is fetched or allocated.
    */
-  async getSlice(start = 0, stop?: number): Promise<Uint8Array> {
+  async getSlice(start = 0, stop?: number, options?: { maxNbytes?: number }): Promise<Uint8Array> {
     const ts = this.typesize;
     const nitems = Math.floor(this.nbytes / ts);
     const a = Math.max(0, Math.min(nitems, Math.floor(start)));
     const b = Math.max(a, Math.min(nitems, stop === undefined ? nitems : Math.floor(stop)));
     const from = a * ts;
     const to = b * ts;
-    let out: Uint8Array;
-    try {
-      out = new Uint8Array(to - from);
-    } catch (e) {
-      // A header may claim more data than this runtime can hold in one array.
-      throw toBloscError(e, BloscErrorCode.MemoryAlloc, `cannot allocate ${to - from} bytes for the slice`);
-    }
+    const ceiling = outputCeiling(options?.maxNbytes);
+    // A header may claim more data than the ceiling, or than this runtime can hold in one array.
+    const out = allocOutput(to - from, ceiling, 'a slice');
     if (to === from) return out;
     // The chunks that overlap [from, to), where each begins and its size.
     const touched: number[] = [];
@@ -390,7 +396,7 @@ export class AsyncCFrame {
         // Wholly inside: decode straight into the output.
         await this.decompressChunk(i, out.subarray(p - from, p - from + n));
       } else {
-        out.set(await this.chunkPart(i, n, Math.max(from, p) - p, Math.min(to, p + n) - p), Math.max(from, p) - from);
+        out.set(await this.chunkPart(i, n, Math.max(from, p) - p, Math.min(to, p + n) - p, ceiling), Math.max(from, p) - from);
       }
     });
     return out;

@@ -12,11 +12,10 @@
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { B2ND_MAX_DIM } from '../frame/b2nd-meta.js';
+import { MAX_NCHUNKS } from '../frame/cframe.js';
 
 /** `BLOSC2_MAX_BUFFERSIZE`: the largest chunk. */
 export const MAX_CHUNK_NBYTES = 0x7fffffff - 32;
-/** INT32_MAX / 8: the frame offsets index is one chunk of int64s. */
-export const MAX_NCHUNKS = 268_435_455;
 
 export class B2ndGeometry {
   readonly ndim: number;

@@ -19,6 +19,7 @@
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { getChunkItems } from '../chunk/decompress.js';
+import { allocOutput, outputCeiling } from '../limits.js';
 import { readChunkHeader } from '../frame/chunk-header.js';
 import { parseB2ndMeta, writeB2ndMeta, DTYPE_NUMPY_FORMAT } from '../frame/b2nd-meta.js';
 import { parseNpy, writeNpy } from '../frame/npy.js';
@@ -125,23 +126,16 @@ export function fortranToC(data: Uint8Array, shape: readonly number[], itemsize:
   return out;
 }
 
-/**
- * The output of a read. Its size comes from the metalayer, which the frame's own sizes
- * only bound loosely (special chunks cost no bytes), so a refusal is a BloscError.
- */
-function allocate(nbytes: number): Uint8Array {
-  if (!Number.isSafeInteger(nbytes) || nbytes > MAX_READ_NBYTES) {
-    fail(BloscErrorCode.MemoryAlloc, `a read of ${nbytes} bytes exceeds the ${MAX_READ_NBYTES}-byte limit of one read: read it in slices`);
-  }
-  try {
-    return new Uint8Array(nbytes);
-  } catch (e) {
-    return fail(BloscErrorCode.MemoryAlloc, `cannot allocate ${nbytes} bytes for a read`, { cause: e });
-  }
+/** Options of a read: its output ceiling. */
+export interface NDReadOptions {
+  /**
+   * Most bytes the read may produce (and any chunk it decodes whole); default the global
+   * ceiling, `getLimits().maxOutputBytes`. The size comes from the metalayer, which the
+   * frame's own sizes bound only loosely (special chunks cost no bytes), so it is checked
+   * before anything is allocated.
+   */
+  maxNbytes?: number;
 }
-
-/** Largest single read (2^32 - 1 bytes: the longest Uint8Array every runtime allocates). */
-export const MAX_READ_NBYTES = 2 ** 32 - 1;
 
 interface Selection {
   readonly start: Float64Array;
@@ -203,11 +197,26 @@ export class NDArray {
     const raw = schunk.meta.get(B2ND_METALAYER) ?? schunk.meta.get('caterva');
     if (raw === undefined) fail(BloscErrorCode.MetalayerNotFound, 'not an NDArray: the super-chunk has no "b2nd" metalayer');
     const meta = parseB2ndMeta(raw);
+    if (meta.dtype !== null && meta.dtypeFormat === DTYPE_NUMPY_FORMAT) {
+      // A dtype whose size the string tells must agree with the frame's typesize, or every
+      // read would hand out bytes of one size labelled as another (python-blosc2 writes both
+      // from the same numpy dtype). Structured dtypes are left to their own checks.
+      const d = parseDType(meta.dtype);
+      if (d.kind !== 'void' && d.kind !== 'unknown' && d.itemsize !== null && d.itemsize !== schunk.typesize) {
+        fail(BloscErrorCode.InvalidHeader, `b2nd: dtype ${meta.dtype} has items of ${d.itemsize} bytes, the frame's typesize is ${schunk.typesize}`);
+      }
+    }
     const g = new B2ndGeometry(meta.shape, meta.chunkshape, meta.blockshape, schunk.typesize, BloscErrorCode.InvalidHeader);
     if (schunk.nchunks !== g.nchunks) {
       fail(BloscErrorCode.InvalidHeader, `b2nd: shape [${g.shape.join(', ')}] in chunks [${g.chunkshape.join(', ')}] needs ${g.nchunks} chunks, the super-chunk has ${schunk.nchunks}`);
     }
-    for (let i = 0; i < schunk.nchunks; i++) {
+    // With a fixed chunksize every chunk but the last holds it: check it and the last one
+    // (a frame may declare hundreds of millions of chunks).
+    const fixed = schunk.chunksize > 0 && schunk.nchunks > 0;
+    if (fixed && schunk.chunksize !== g.chunkNbytes) {
+      fail(BloscErrorCode.InvalidHeader, `b2nd: chunks hold ${schunk.chunksize} bytes, the geometry needs ${g.chunkNbytes}`, { chunk: 0 });
+    }
+    for (let i = fixed ? schunk.nchunks - 1 : 0; i < schunk.nchunks; i++) {
       if (schunk.chunkNbytes(i) !== g.chunkNbytes) {
         fail(BloscErrorCode.InvalidHeader, `b2nd: chunk ${i} holds ${schunk.chunkNbytes(i)} bytes, the geometry needs ${g.chunkNbytes}`, { chunk: i });
       }
@@ -273,8 +282,8 @@ export class NDArray {
   }
 
   /** The whole array in .npy format (version 1.0, C order). */
-  toNpy(): Uint8Array {
-    const all = this.toArray();
+  toNpy(options?: NDReadOptions): Uint8Array {
+    const all = this.toArray(options);
     return writeNpy({ dtype: this.dtype, shape: all.shape, data: all.data });
   }
 
@@ -284,13 +293,13 @@ export class NDArray {
   }
 
   /** The whole array, C order, bytes as stored. */
-  toArray(): NDSlice {
-    return this.slice([]);
+  toArray(options?: NDReadOptions): NDSlice {
+    return this.slice([], options);
   }
 
   /** The whole array as a typed array in the host's byte order. */
-  toTypedArray(): NDTypedArray {
-    return sliceToTypedArray(this.toArray());
+  toTypedArray(options?: NDReadOptions): NDTypedArray {
+    return sliceToTypedArray(this.toArray(options));
   }
 
   /** Element at `index` (one integer per dimension), as stored bytes. */
@@ -355,14 +364,15 @@ export class NDArray {
    * touches, and decodes only the blocks it touches when they are at most a quarter of a
    * chunk.
    */
-  slice(spec: readonly SliceSpec[] = []): NDSlice {
+  slice(spec: readonly SliceSpec[] = [], options?: NDReadOptions): NDSlice {
     const g = this.geometry;
     const sel = this.select(spec);
     const itemsize = g.itemsize;
     const nd = g.ndim;
     let total = 1;
     for (let i = 0; i < nd; i++) total *= sel.count[i]!;
-    const out = allocate(total * itemsize);
+    const ceiling = outputCeiling(options?.maxNbytes);
+    const out = allocOutput(total * itemsize, ceiling, 'a read');
     const result: NDSlice = { shape: sel.outShape, dtype: this.dtype, itemsize, data: out };
     if (total === 0) return result;
     if (nd === 0) {
@@ -372,7 +382,7 @@ export class NDArray {
       out.set(chunk.subarray(0, itemsize));
       return result;
     }
-    readSelection(this, g, sel, out);
+    readSelection(this, g, sel, out, ceiling);
     return result;
   }
 }
@@ -492,7 +502,8 @@ function fillChunk(g: B2ndGeometry, c: number, src: Uint8Array, chunk: Uint8Arra
 }
 
 /** Decode what `sel` needs chunk by chunk and block by block, writing into `out` (C order of the selection). */
-function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8Array): void {
+function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8Array, ceiling: number): void {
+  const wholeChunk = { maxNbytes: ceiling };
   const nd = g.ndim;
   const itemsize = g.itemsize;
   const { start, step, count } = sel;
@@ -607,7 +618,7 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
         let compressed: Uint8Array | null = null;
         let ts = 1;
         if (nneeded * B * 4 > g.chunkNbytes) {
-          whole = schunk.decompressChunk(chunkIndex);
+          whole = schunk.decompressChunk(chunkIndex, undefined, wholeChunk);
           arr.stats.blocks += g.blocksPerChunk;
         } else {
           compressed = schunk.getChunk(chunkIndex);
@@ -615,7 +626,7 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
           if (h.nbytes !== g.chunkNbytes) fail(BloscErrorCode.InvalidHeader, `b2nd: chunk ${chunkIndex} holds ${h.nbytes} bytes, the geometry needs ${g.chunkNbytes}`, { chunk: chunkIndex });
           ts = h.typesize;
           if (B % ts !== 0) {
-            whole = schunk.decompressChunk(chunkIndex);
+            whole = schunk.decompressChunk(chunkIndex, undefined, wholeChunk);
             arr.stats.blocks += g.blocksPerChunk;
           }
         }
@@ -632,7 +643,8 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
             srcBase = 0;
           } else {
             const nb = runEnd - q;
-            src = getChunkItems(compressed!, (firstBlock * B) / ts, (nb * B) / ts);
+            // Only these blocks are produced: the chunk's size is not what this read allocates.
+            src = getChunkItems(compressed!, (firstBlock * B) / ts, (nb * B) / ts, { maxNbytes: g.chunkNbytes });
             srcBase = -firstBlock * B;
             arr.stats.blocks += nb;
           }

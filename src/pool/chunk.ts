@@ -16,6 +16,7 @@ import { CodecFormat } from '../codecs/types.js';
 import { acquireStaging, acquireTransferable, bytesOf, copyBytes, elementSize, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
 import type { WireCParams } from './protocol.js';
 import { checkThreads, runTasks, splitRange, workersCanRun, type PoolTask } from './run.js';
+import { outputCeiling } from '../limits.js';
 
 /**
  * Chunks smaller than these stay on the calling thread: below them the copies into and out
@@ -91,8 +92,9 @@ async function decompressParallel(
   const nbytes = header.nbytes;
   const regular = header.special === SpecialKind.None && !header.memcpyed && !header.vlBlocks && !header.lazy;
   if (!regular || nbytes < (options?.minParallelNbytes ?? defaultDecodeThreshold(chunk))) return decompressChunk(chunk, out, options);
-  const limit = options?.maxNbytes;
-  if (limit !== undefined && nbytes > limit) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds maxNbytes ${limit}`);
+  // The ceiling of this thread (workers do not see setLimits), checked before anything is posted.
+  const limit = outputCeiling(options?.maxNbytes);
+  if (nbytes > limit) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds maxNbytes ${limit}`);
   const layout = chunkLayout(chunk, header);
   if (layout.nblocks < 2 || !workersCanRun(layout.codec, header.filters)) return decompressChunk(chunk, out, options);
   if (out !== undefined && out.length < nbytes) fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, chunk needs ${nbytes}`);

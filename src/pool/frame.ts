@@ -3,7 +3,8 @@
  * are decoded in parallel, each straight into its place in the output when memory is
  * shared; a slice inside a single chunk spreads that chunk's blocks instead.
  */
-import { BloscErrorCode, fail } from '../errors.js';
+import { BloscErrorCode, fail, toBloscError } from '../errors.js';
+import { checkOutput, outputCeiling } from '../limits.js';
 import { decompressChunk } from '../chunk/decompress.js';
 import { CodecFormat } from '../codecs/types.js';
 import { readChunkHeader } from '../frame/chunk-header.js';
@@ -27,6 +28,11 @@ export interface AsyncSliceOptions {
   nthreads?: number;
   /** Slices of fewer bytes decode on the calling thread. Default FRAME_DECODE_PARALLEL_MIN_NBYTES. */
   minParallelNbytes?: number;
+  /**
+   * Most bytes the slice may hold (checked before anything is allocated or posted);
+   * default the global ceiling, `getLimits().maxOutputBytes`.
+   */
+  maxNbytes?: number;
 }
 
 interface ChunkPiece {
@@ -44,20 +50,22 @@ interface ChunkPiece {
  */
 export async function sliceAsync(schunk: SChunk, start = 0, stop?: number, options?: AsyncSliceOptions): Promise<Uint8Array> {
   const nthreads = checkThreads(options?.nthreads);
-  const ts = schunk.typesize;
-  const total = schunk.nbytes;
-  const nitems = Math.floor(total / ts);
-  const a = Math.max(0, Math.min(nitems, Math.floor(start)));
-  const b = Math.max(a, Math.min(nitems, stop === undefined ? nitems : Math.floor(stop)));
-  const from = a * ts;
-  const to = b * ts;
+  const { from, to } = schunk.sliceBounds(start, stop);
+  // This thread's ceiling (workers do not see setLimits), checked before anything is allocated.
+  const ceiling = outputCeiling(options?.maxNbytes);
+  checkOutput(to - from, ceiling, 'a slice');
+  const sync = { maxNbytes: ceiling };
   const minParallel = options?.minParallelNbytes ?? FRAME_DECODE_PARALLEL_MIN_NBYTES;
-  if (nthreads === 1 || to - from < minParallel) return schunk.getSlice(start, stop);
+  if (nthreads === 1 || to - from < minParallel) return schunk.getSlice(start, stop, sync);
 
   const pieces: ChunkPiece[] = [];
-  let pos = 0;
-  for (let i = 0; i < schunk.nchunks && pos < to; i++) {
+  const count = schunk.nchunks;
+  let { index: i, pos } = schunk.firstChunkAt(from);
+  for (; i < count && pos < to; i++) {
     const n = schunk.chunkNbytes(i);
+    // Workers decode whole chunks: one that the slice only touches and that is larger than
+    // the ceiling is read here, block by block, instead.
+    if (pos + n > from && n > ceiling) return schunk.getSlice(start, stop, sync);
     if (pos + n > from && n > 0) pieces.push({ index: i, chunk: schunk.getChunk(i), pos, nbytes: n });
     pos += n;
   }
@@ -68,7 +76,12 @@ export async function sliceAsync(schunk: SChunk, start = 0, stop?: number, optio
     }
   }
   const shared = sharedMemoryAvailable();
-  const out = shared ? sharedBytes(to - from) : new Uint8Array(to - from);
+  let out: Uint8Array;
+  try {
+    out = shared ? sharedBytes(to - from) : new Uint8Array(to - from);
+  } catch (e) {
+    throw toBloscError(e, BloscErrorCode.MemoryAlloc, `cannot allocate ${to - from} bytes for the slice`);
+  }
   if (pieces.length === 1) {
     // One chunk: spread its blocks.
     const piece = pieces[0]!;
