@@ -106,14 +106,24 @@ function decodeBody(): FunctionBody {
     get(OP), get(CPY), op.ltU(), op.brIf(0),
     op.end(),
     op.else(),
-    // Short offsets and the block's tail: copy what lies between the match and op, whose
-    // length stays a multiple of the offset, so the period carries on (doubling each step).
+    get(CPY), get(OP), op.sub(), k(32), op.leU(), op.if(),
+    // Short matches at short offsets (or in the block's tail): byte by byte.
+    op.loop(),
+    get(OP), get(MATCH), op.load8(), op.store8(),
+    get(OP), k(1), op.add(), set(OP),
+    get(MATCH), k(1), op.add(), set(MATCH),
+    get(OP), get(CPY), op.ltU(), op.brIf(0),
+    op.end(),
+    op.else(),
+    // Long ones: copy what lies between the match and op, whose length stays a multiple of
+    // the offset, so the period carries on (doubling each step).
     op.loop(),
     get(CPY), get(OP), op.sub(), set(T),
     get(OP), get(MATCH), op.sub(), set(S),
     get(OP), get(MATCH), get(T), get(S), get(T), get(S), op.ltU(), op.select(), op.tee(T), op.memoryCopy(),
     get(OP), get(T), op.add(), set(OP),
     get(OP), get(CPY), op.ltU(), op.brIf(0),
+    op.end(),
     op.end(),
     op.end(),
     get(CPY), set(OP),
