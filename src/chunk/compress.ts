@@ -20,6 +20,8 @@ import { FilterId } from '../shuffle/types.js';
 import { EXTENDED_HEADER_LENGTH, Flag, MAX_BUFFERSIZE, MIN_HEADER_LENGTH, readInt32LE, writeChunkHeader, writeInt32LE } from '../frame/chunk-header.js';
 import { computeBlocksizeBlosc1, computeBlocksizeBlosc2, headerBlocksizeBlosc2, splitBlockBlosc1, splitBlockBlosc2 } from '../tuning/index.js';
 import type { ChunkFormat, ResolvedCParams } from '../params.js';
+import { encodeScratch, isRunOfBytes, lz4EncodeScratch } from '../codecs/lz4-compress-wasm.js';
+import { blosclzWasmReady } from '../codecs/blosclz-compress-wasm.js';
 
 /** c-blosc 1.x: chunks smaller than this are stored (`MIN_BUFFERSIZE`). */
 const MIN_BUFFERSIZE_BLOSC1 = 128;
@@ -27,6 +29,8 @@ const MIN_BUFFERSIZE_BLOSC1 = 128;
 const MIN_BUFFERSIZE_BLOSC2 = 32;
 /** c-blosc 1.x `BLOSC_MAX_BUFFERSIZE` (INT_MAX - 16). */
 const MAX_BUFFERSIZE_BLOSC1 = 2_147_483_631;
+const BLOSCLZ_ID = 0;
+const LZ4_ID = 1;
 const SNAPPY_ID = 3;
 const ZSTD_ID = 5;
 /** blosc2_flags bit of a dictionary chunk (`BLOSC2_USEDICT`). */
@@ -251,7 +255,7 @@ export function encodeBlockRange(
       let block = src;
       let bp = j * blocksize - srcBase;
       if (plan.forward.length > 0) {
-        block = runForward(plan, ws, src, bp, bsize, j * blocksize);
+        block = runForward(plan, ws, src, bp, bsize, j * blocksize, heapTarget(plan, blocksize));
         bp = 0;
       }
       const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, out, pos);
@@ -497,7 +501,7 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
       let block = src;
       let bp = offset;
       if (plan.forward.length > 0) {
-        block = runForward(plan, ws, src, offset, bsize);
+        block = runForward(plan, ws, src, offset, bsize, offset, heapTarget(plan, blocksize));
         bp = 0;
       }
       written = encodeBlock(plan, block, bp, bsize, leftoverBlock, dest, ntbytes);
@@ -508,9 +512,25 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
   return ntbytes;
 }
 
-/** c-blosc2 `pipeline_forward`: filters in slot order, rotating two scratch buffers. */
+/**
+ * Where the last filter of a block should write for the codec: a view of the WebAssembly
+ * memory when the codec's match finder runs there (LZ4 without a dictionary, BloscLZ), so that it
+ * reads the planes in place instead of copying each stream in; null otherwise.
+ */
+function heapTarget(plan: ChunkPlan, blocksize: number): Uint8Array | null {
+  const id = plan.p.codec.id;
+  if (id === BLOSCLZ_ID) return blosclzWasmReady() ? encodeScratch(blocksize) : null;
+  if (id !== LZ4_ID || plan.encodeCtx.dict !== null) return null;
+  return lz4EncodeScratch(blocksize);
+}
+
+/**
+ * c-blosc2 `pipeline_forward`: filters in slot order, rotating two scratch buffers; the
+ * last one writes into `last` when given.
+ */
 function runForward(
   plan: ChunkPlan, ws: EncodeWorkspace, src: Uint8Array, offset: number, bsize: number, blockOffset = offset,
+  last: Uint8Array | null = null,
 ): Uint8Array {
   const call = ws.call;
   call.blockOffset = blockOffset;
@@ -518,7 +538,7 @@ function runForward(
   let fp = offset;
   const filters = plan.forward;
   for (let i = 0; i < filters.length; i++) {
-    const to = from === ws.tmpA ? ws.tmpB : ws.tmpA;
+    const to = last !== null && i === filters.length - 1 ? last : from === ws.tmpA ? ws.tmpB : ws.tmpA;
     call.meta = plan.forwardMeta[i]!;
     const filter = filters[i]!;
     try {
@@ -530,14 +550,6 @@ function runForward(
     fp = 0;
   }
   return from;
-}
-
-/** True when every byte of src[p, p+n) equals src[p] (c-blosc2 `get_run`). */
-function isRun(src: Uint8Array, p: number, n: number): boolean {
-  const v = src[p]!;
-  const end = p + n;
-  for (let i = p + 1; i < end; i++) if (src[i] !== v) return false;
-  return true;
 }
 
 /**
@@ -560,7 +572,7 @@ function encodeBlock(
     const sp = bp + s * neblock;
     const csizeAt = ntbytes;
     ntbytes += 4;
-    if (plan.runs && isRun(block, sp, neblock)) {
+    if (plan.runs && isRunOfBytes(block, sp, neblock)) {
       const value = block[sp]!;
       if (ntbytes > destsize) return 0;
       writeInt32LE(dest, csizeAt, -value);
