@@ -114,3 +114,14 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): string {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return `lengths ${a.length}/${b.length}, first difference at ${i}: ${a[i]} vs ${b[i]}`;
   return `lengths ${a.length}/${b.length}, equal prefix`;
 }
+
+/** The parts one after another, in a new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

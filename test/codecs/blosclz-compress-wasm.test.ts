@@ -5,31 +5,13 @@ import { BLOSCLZ_HASH_SIZE, blosclzCompress } from '../../src/codecs/blosclz-com
 import { blosclzWasmReady, setBlosclzWasmEnabled } from '../../src/codecs/blosclz-compress-wasm.js';
 import { encodeScratch } from '../../src/codecs/lz4-compress-wasm.js';
 import { compress } from '../../src/index.js';
+import { concatBytes } from '../helpers.js';
+import { ENCODER_PIECE } from './match-inputs.js';
 
 afterEach(() => setBlosclzWasmEnabled(true));
 
 /** Inputs with matches near (< 8191) and far (up to 73725), runs, counters and noise. */
-const piece = fc.oneof(
-  fc.uint8Array({ minLength: 1, maxLength: 300 }),
-  fc.record({ byte: fc.integer({ min: 0, max: 255 }), n: fc.integer({ min: 1, max: 3000 }) }).map(({ byte, n }) => new Uint8Array(n).fill(byte)),
-  fc.record({ seed: fc.uint8Array({ minLength: 1, maxLength: 40 }), n: fc.integer({ min: 1, max: 4000 }) }).map(({ seed, n }) =>
-    Uint8Array.from({ length: n }, (_, i) => seed[i % seed.length]!)),
-  fc.record({ start: fc.integer({ min: 0, max: 1 << 20 }), n: fc.integer({ min: 1, max: 2000 }), w: fc.constantFrom(1, 2, 4, 8) }).map(({ start, n, w }) => {
-    const out = new Uint8Array(n * w);
-    for (let i = 0; i < n; i++) for (let b = 0; b < w; b++) out[i * w + b] = ((start + i) >>> (8 * b)) & 255;
-    return out;
-  }),
-);
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const piece = ENCODER_PIECE;
 
 const GUARD = 41;
 const table = new Uint32Array(BLOSCLZ_HASH_SIZE);
@@ -62,7 +44,7 @@ describe('BloscLZ encoder in WebAssembly', () => {
         fc.boolean(),
         fc.integer({ min: 0, max: 3 }),
         (parts, clevel, format, split, squeeze) => {
-          const src = concat(parts);
+          const src = concatBytes(parts);
           const maxout = squeeze === 0 ? src.length : Math.max(1, Math.floor(src.length / (2 * squeeze)));
           const ts = run(clevel, src, maxout, format, split, false);
           const wa = run(clevel, src, maxout, format, split, true);

@@ -4,31 +4,13 @@ import { lz4Decompress } from '../../src/codecs/lz4.js';
 import { lz4CompressBound, lz4CompressFast, lz4CompressFastTs } from '../../src/codecs/lz4-compress.js';
 import { isRunOfBytes, lz4EncodeScratch, lz4WasmReady, setLz4WasmEnabled } from '../../src/codecs/lz4-compress-wasm.js';
 import { compress } from '../../src/index.js';
+import { concatBytes } from '../helpers.js';
+import { ENCODER_PIECE } from './match-inputs.js';
 
 afterEach(() => setLz4WasmEnabled(true));
 
 /** Inputs with matches at every distance class: runs, repeats, counters, noise. */
-const piece = fc.oneof(
-  fc.uint8Array({ minLength: 1, maxLength: 300 }),
-  fc.record({ byte: fc.integer({ min: 0, max: 255 }), n: fc.integer({ min: 1, max: 3000 }) }).map(({ byte, n }) => new Uint8Array(n).fill(byte)),
-  fc.record({ seed: fc.uint8Array({ minLength: 1, maxLength: 40 }), n: fc.integer({ min: 1, max: 4000 }) }).map(({ seed, n }) =>
-    Uint8Array.from({ length: n }, (_, i) => seed[i % seed.length]!)),
-  fc.record({ start: fc.integer({ min: 0, max: 1 << 20 }), n: fc.integer({ min: 1, max: 2000 }), w: fc.constantFrom(1, 2, 4, 8) }).map(({ start, n, w }) => {
-    const out = new Uint8Array(n * w);
-    for (let i = 0; i < n; i++) for (let b = 0; b < w; b++) out[i * w + b] = ((start + i) >>> (8 * b)) & 255;
-    return out;
-  }),
-);
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const piece = ENCODER_PIECE;
 
 const GUARD = 37;
 
@@ -61,7 +43,7 @@ describe('LZ4 compressor in WebAssembly', () => {
         fc.constantFrom(0, 1, 2, 3),
         fc.integer({ min: 0, max: 100 }),
         (parts, accel, capKind, capCut) => {
-          const src = concat(parts);
+          const src = concatBytes(parts);
           const bound = lz4CompressBound(src.length);
           // Room: the bound (unlimited), the input size (Blosc's), or squeezed (gives up often).
           const cap = capKind === 0 ? bound : capKind === 1 ? src.length : capKind === 2 ? Math.max(1, src.length - capCut * 50) : Math.max(1, (src.length >> 3) + capCut);

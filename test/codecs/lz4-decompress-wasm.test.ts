@@ -5,6 +5,8 @@ import { lz4CompressFast } from '../../src/codecs/lz4-compress.js';
 import { lz4DecodeWasmCounts, lz4DecodeWasmReady, setLz4DecodeWasmEnabled } from '../../src/codecs/lz4-decompress-wasm.js';
 import { encodeScratch } from '../../src/codecs/lz4-compress-wasm.js';
 import { compress, decompress } from '../../src/index.js';
+import { concatBytes } from '../helpers.js';
+import { matchPiece } from './match-inputs.js';
 
 afterEach(() => setLz4DecodeWasmEnabled(true));
 
@@ -12,22 +14,7 @@ const CTX = { dict: null, meta: 0 };
 const GUARD = 29;
 
 /** Short pieces make many short sequences (the case this decoder is for), runs make long overlapping matches. */
-const piece = fc.oneof(
-  fc.uint8Array({ minLength: 1, maxLength: 40 }),
-  fc.record({ byte: fc.integer({ min: 0, max: 255 }), n: fc.integer({ min: 1, max: 2000 }) }).map(({ byte, n }) => new Uint8Array(n).fill(byte)),
-  fc.record({ seed: fc.uint8Array({ minLength: 1, maxLength: 12 }), n: fc.integer({ min: 1, max: 3000 }) }).map(({ seed, n }) =>
-    Uint8Array.from({ length: n }, (_, i) => seed[i % seed.length]!)),
-);
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const piece = matchPiece({ noise: 40, run: 2000, seed: 12, repeat: 3000, counters: false });
 
 type Outcome = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
 
@@ -60,7 +47,7 @@ describe('LZ4 decoder in WebAssembly', () => {
     const before = lz4DecodeWasmCounts.decoded;
     fc.assert(
       fc.property(fc.array(piece, { minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 9 }), (parts, accel) => {
-        const src = concat(parts);
+        const src = concatBytes(parts);
         const room = src.length + (src.length >> 7) + 32;
         const buf = new Uint8Array(room);
         const n = lz4CompressFast(src, 0, src.length, buf, 0, room, accel);
@@ -82,7 +69,7 @@ describe('LZ4 decoder in WebAssembly', () => {
         fc.integer({ min: -20, max: 20 }),
         fc.integer({ min: -3, max: 3 }),
         (parts, edits, cut, dnDelta) => {
-          const src = concat(parts);
+          const src = concatBytes(parts);
           const room = src.length + (src.length >> 7) + 32;
           const buf = new Uint8Array(room);
           const n = lz4CompressFast(src, 0, src.length, buf, 0, room, 1);
