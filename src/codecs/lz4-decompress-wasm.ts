@@ -34,6 +34,19 @@ const fail = (): Code => code(k(-1), op.return());
 function decodeBody(): FunctionBody {
   const SRC = 0, SN = 1, DST = 2, DN = 3;
   const IP = 4, IEND = 5, OP = 6, OEND = 7, TOKEN = 8, LEN = 9, S = 10, CPY = 11, OFF = 12, MATCH = 13, T = 14;
+  /**
+   * LZ4's `read_variable_length`: add bytes to LEN while they are 255, failing first when
+   * `beyond` (a test of IP against IEND, the limit differs per use) holds.
+   */
+  const readVariableLength = (...beyond: Code[]): Code => code(
+    op.loop(),
+    ...beyond, op.if(), fail(), op.end(),
+    get(IP), op.load8(), set(S),
+    get(IP), k(1), op.add(), set(IP),
+    get(LEN), get(S), op.add(), set(LEN),
+    get(S), k(255), op.eq(), op.brIf(0),
+    op.end(),
+  );
   const c = code(
     get(SRC), get(SN), op.add(), set(IEND),
     get(DST), get(DN), op.add(), set(OEND),
@@ -46,13 +59,7 @@ function decodeBody(): FunctionBody {
     get(TOKEN), k(4), op.shrU(), set(LEN),
     // Literal length: read_variable_length(ip, iend - RUN_MASK, initial check).
     get(LEN), k(15), op.eq(), op.if(),
-    op.loop(),
-    get(IP), get(IEND), k(15), op.sub(), op.geU(), op.if(), fail(), op.end(),
-    get(IP), op.load8(), set(S),
-    get(IP), k(1), op.add(), set(IP),
-    get(LEN), get(S), op.add(), set(LEN),
-    get(S), k(255), op.eq(), op.brIf(0),
-    op.end(),
+    readVariableLength(get(IP), get(IEND), k(15), op.sub(), op.geU()),
     op.end(),
     get(OP), get(LEN), op.add(), set(CPY),
     // The last sequence (literals only) when too close to either end: it must end both.
@@ -86,13 +93,7 @@ function decodeBody(): FunctionBody {
     // Match length: read_variable_length(ip, iend - LASTLITERALS + 1, no initial check).
     get(TOKEN), k(15), op.and(), set(LEN),
     get(LEN), k(15), op.eq(), op.if(),
-    op.loop(),
-    get(IP), get(IEND), k(5), op.sub(), op.gtU(), op.if(), fail(), op.end(),
-    get(IP), op.load8(), set(S),
-    get(IP), k(1), op.add(), set(IP),
-    get(LEN), get(S), op.add(), set(LEN),
-    get(S), k(255), op.eq(), op.brIf(0),
-    op.end(),
+    readVariableLength(get(IP), get(IEND), k(5), op.sub(), op.gtU()),
     op.end(),
     get(OP), get(LEN), op.add(), k(4), op.add(), set(CPY),
     // The last 5 bytes are always literals.
