@@ -13,7 +13,7 @@
  *                 looked up in shuffle/index.js next to it)
  *   --results     where to write the Markdown results (default bench/RESULTS.md)
  *   --no-write    print only
- *   --only        comma-separated sections to run: decode, encode, kernels, codecs, ndarray, threads, zarr, tuning (default all)
+ *   --only        comma-separated sections to run: decode, encode, kernels, codecs, ndarray, threads, zarr, tuning, inspector (default all)
  *   --tuning-mib  MiB per data kind in the tuning section (default 16)
  *
  * Each section (decode.mjs, encode.mjs, kernels.mjs, codecs.mjs) returns { title, description, tables,
@@ -55,14 +55,14 @@ const { values: opts } = parseArgs({
     lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
     results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
     'no-write': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'decode,encode,kernels,codecs,ndarray,threads,zarr,tuning' },
+    only: { type: 'string', default: 'decode,encode,kernels,codecs,ndarray,threads,zarr,tuning,inspector' },
     'tuning-mib': { type: 'string', default: '16' },
   },
 });
 
 const log = (line) => console.error(line);
 const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
-const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs', 'ndarray', 'threads', 'zarr', 'tuning'];
+const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs', 'ndarray', 'threads', 'zarr', 'tuning', 'inspector'];
 const only = new Set(opts.only.split(',').map((s) => s.trim()).filter((s) => s !== ''));
 for (const name of only) if (!SECTION_NAMES.includes(name)) throw new Error(`--only: unknown section ${name} (${SECTION_NAMES.join(', ')})`);
 if (!(timing.targetMs > 0)) throw new Error(`--target-ms must be a positive number, got ${opts['target-ms']}`);
@@ -167,6 +167,9 @@ if (only.has('zarr')) sections.push(await (await import('./zarr.mjs')).runZarrSe
 
 if (only.has('tuning')) {
   sections.push(await runTuningSection({ libPath: lib === null ? null : libPath, dataDir: resolve(opts.data), python: opts.python, native: !opts['no-native'], nbytes: Math.round(Number(opts['tuning-mib']) * 2 ** 20 / 8) * 8, log }));
+}
+if (only.has('inspector')) {
+  sections.push(await (await import('./inspector.mjs')).runInspectorSection({ libPath: lib === null ? null : libPath, dataDir: resolve(opts.data), timing, log }));
 }
 
 // --- report --------------------------------------------------------------------------------

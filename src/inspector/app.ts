@@ -6,6 +6,7 @@
  */
 import { BlobSource, chunkBlocks, chunkInfo, errorCodeName, isBloscError } from '../index.js';
 import { bytesText, chunkPipeline, openFolder, openSource, openUrl, type ArrayModel, type Field, type Folder, type Opened } from './model.js';
+import { colourPlane, valueRange } from './colour.js';
 import { decodeChunk, readRegion, valueReader, type RegionStats } from './region.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -337,44 +338,9 @@ async function drawNow(gen: number, autorange: boolean): Promise<void> {
 }
 
 function autoRange(values: Float64Array): void {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (!Number.isFinite(min)) {
-    min = 0;
-    max = 1;
-  }
+  const [min, max] = valueRange(values);
   ($('vmin') as HTMLInputElement).value = String(min);
   ($('vmax') as HTMLInputElement).value = String(max);
-}
-
-/** viridis, sampled at 9 points (matplotlib's table), interpolated linearly. */
-const VIRIDIS = [
-  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141], [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
-];
-
-function colour(t: number, map: string, out: Uint8ClampedArray, o: number): void {
-  if (Number.isNaN(t)) {
-    out[o] = 255; out[o + 1] = 0; out[o + 2] = 255; out[o + 3] = 255;
-    return;
-  }
-  const x = Math.max(0, Math.min(1, t));
-  if (map === 'gray') {
-    const g = Math.round(x * 255);
-    out[o] = g; out[o + 1] = g; out[o + 2] = g; out[o + 3] = 255;
-    return;
-  }
-  const f = x * (VIRIDIS.length - 1);
-  const k = Math.min(VIRIDIS.length - 2, Math.floor(f));
-  const u = f - k;
-  const a = VIRIDIS[k]!;
-  const b = VIRIDIS[k + 1]!;
-  for (let c = 0; c < 3; c++) out[o + c] = Math.round(a[c]! + (b[c]! - a[c]!) * u);
-  out[o + 3] = 255;
 }
 
 function range(): [number, number] {
@@ -398,8 +364,7 @@ function render(): void {
     canvas.style.width = `${Math.min(900, Math.max(p.cols, Math.min(512, p.cols * 16)))}px`;
     const ctx = canvas.getContext('2d')!;
     const img = ctx.createImageData(p.cols, p.rows);
-    const v = p.values;
-    for (let i = 0; i < v.length; i++) colour((v[i]! - min) / span, map, img.data, i * 4);
+    colourPlane(p.values, min, max, map, img.data);
     ctx.putImageData(img, 0, 0);
   } else {
     const canvas = $('plot') as HTMLCanvasElement;

@@ -39,6 +39,19 @@ export async function decodeChunk(chunk: Uint8Array, nthreads: number): Promise<
   }
 }
 
+/** A touched chunk, decoded: whole, or the blocks the box touches. */
+interface DecodedChunk {
+  origin: number[];
+  bLo: number[];
+  bHi: number[];
+  /** A missing zarr chunk (the fill value). */
+  missing: boolean;
+  whole: DataView | null;
+  wholeTyped: NumberArray | null;
+  byBlock: Map<number, DataView>;
+  byBlockTyped: Map<number, NumberArray | null>;
+}
+
 type NumberArray = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
 
 /**
@@ -125,23 +138,20 @@ export async function readRegion(
   // Element strides inside a zarr chunk (C or Fortran order).
   const chunkStride = arr.order === 'F' ? strides([...arr.chunks].reverse()).reverse() : strides(arr.chunks);
 
-  for (const c of boxIndices(cLo, cHi)) {
+  // The touched chunks are fetched and decoded a few ahead of the one being copied out, so
+  // that the workers decode while this thread copies (and requests overlap for a remote file).
+  const touchedChunks: number[][] = [];
+  for (const c of boxIndices(cLo, cHi)) touchedChunks.push([...c]);
+  const ahead = Math.max(2, nthreads);
+  const fetchAndDecode = async (c: readonly number[]): Promise<DecodedChunk> => {
     const ci = c.reduce((p, x, a) => p + x * gridStride[a]!, 0);
     const origin = c.map((x, a) => x * arr.chunks[a]!);
     const bLo = lo.map((l, a) => Math.max(l, origin[a]!) - origin[a]!);
     const bHi = hi.map((h, a) => Math.min(h, origin[a]! + arr.chunks[a]!) - origin[a]!);
-    stats.chunks++;
-    stats.blocksInChunks += blocksPerChunk;
     const chunk = await arr.chunk(ci);
-    if (chunk === null) {
-      for (const l of boxIndices(bLo, bHi)) out[outIndex(l, origin, lo, outStride)] = arr.fill;
-      continue;
-    }
     // Where element l (chunk-local) sits in the decoded bytes, and which bytes hold it.
-    let whole: DataView | null = null;
-    let wholeTyped: NumberArray | null = null;
-    const byBlock = new Map<number, DataView>();
-    const byBlockTyped = new Map<number, NumberArray | null>();
+    const d: DecodedChunk = { origin, bLo, bHi, missing: chunk === null, whole: null, wholeTyped: null, byBlock: new Map(), byBlockTyped: new Map() };
+    if (chunk === null) return d;
     if (blocks !== null) {
       const kLo = bLo.map((l, a) => Math.floor(l / blocks[a]!));
       const kHi = bHi.map((h, a) => Math.floor((h - 1) / blocks[a]!) + 1);
@@ -152,18 +162,41 @@ export async function readRegion(
         for (const k of boxIndices(kLo, kHi)) {
           const b = k.reduce((p, x, a) => p + x * blockGridStride![a]!, 0);
           const bytes = getItems(chunk, (b * blockNbytes) / ts, blockNbytes / ts);
-          byBlock.set(b, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-          byBlockTyped.set(b, typedView(bytes, arr.dtype));
-          stats.blocks++;
+          d.byBlock.set(b, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+          d.byBlockTyped.set(b, typedView(bytes, arr.dtype));
         }
       }
     }
-    if (byBlock.size === 0) {
+    if (d.byBlock.size === 0) {
       const bytes = await decodeChunk(chunk, nthreads);
-      whole = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      wholeTyped = typedView(bytes, arr.dtype);
-      stats.wholeChunks++;
+      d.whole = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      d.wholeTyped = typedView(bytes, arr.dtype);
     }
+    return d;
+  };
+  const pending = new Map<number, Promise<DecodedChunk>>();
+  // A failure is raised where its chunk is reached; later ones already under way are not left unhandled.
+  const start = (i: number): void => {
+    if (i < touchedChunks.length && !pending.has(i)) {
+      const p = fetchAndDecode(touchedChunks[i]!);
+      p.catch(() => undefined);
+      pending.set(i, p);
+    }
+  };
+
+  for (let i = 0; i < touchedChunks.length; i++) {
+    for (let j = i; j < i + ahead; j++) start(j);
+    const d = await pending.get(i)!;
+    pending.delete(i);
+    const { origin, bLo, bHi, whole, wholeTyped, byBlock, byBlockTyped } = d;
+    stats.chunks++;
+    stats.blocksInChunks += blocksPerChunk;
+    if (d.missing) {
+      for (const l of boxIndices(bLo, bHi)) out[outIndex(l, origin, lo, outStride)] = arr.fill;
+      continue;
+    }
+    if (whole !== null) stats.wholeChunks++;
+    else stats.blocks += byBlock.size;
     // Rows along the last axis: inside a block (or a C-order zarr chunk) consecutive
     // elements of a row are consecutive in memory, so only each row's start is worked out.
     const last = nd - 1;
