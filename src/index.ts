@@ -66,7 +66,7 @@ function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
  * the same as without it.
  */
 export function compress(src: ArrayBufferView | ArrayBuffer, options?: CompressOptions, out?: Uint8Array): Uint8Array {
-  return compressChunk(bytesOf(src), resolveCParams(options, elementSize(src)), null, out);
+  return compressChunk(bytesOf(src), resolveCParams(options, elementSize(src)), out);
 }
 
 /** A chunk of `nbytes` zero bytes (c-blosc2 `blosc2_chunk_zeros`). */
@@ -91,18 +91,19 @@ export function compressRepeatValue(nbytes: number, value: ArrayBufferView | Arr
 }
 
 // Super-chunks and contiguous frames (`.b2frame`, `.b2nd`, `.b2`), in any runtime.
-export { SChunk, Metalayers, VLMetalayers } from './schunk.js';
-export type { SChunkOptions, SliceOptions } from './schunk.js';
-export { CFrame, writeFrame } from './frame/cframe.js';
-export type { FrameHeader, FrameLayer, FrameOpenOptions, FrameWriteSpec } from './frame/cframe.js';
-export { MemorySource } from './frame/source.js';
-export type { FrameSource } from './frame/source.js';
-export type { AsyncFrameSource } from './frame/source.js';
+export { SChunk, Metalayers, VLMetalayers } from './schunk/schunk.js';
+export type { SChunkOptions, SliceOptions } from './schunk/schunk.js';
+export { CFrame, writeFrame } from './schunk/contiguous.js';
+export type { FrameOpenOptions } from './schunk/contiguous.js';
+export type { FrameHeader, FrameLayer, FrameWriteSpec } from './frame/cframe.js';
+export { MemorySource } from './io/source.js';
+export type { FrameSource } from './io/source.js';
+export type { AsyncFrameSource } from './io/source.js';
 export type { FrameChunkLocation } from './frame/cframe.js';
-export { BlobSource, HttpRangeSource } from './frame/async-source.js';
-export type { FetchFunction, HttpRangeSourceOptions } from './frame/async-source.js';
-export { AsyncCFrame, openFrameAsync } from './frame/remote.js';
-export type { AsyncFrameOpenOptions } from './frame/remote.js';
+export { BlobSource, HttpRangeSource } from './io/async-source.js';
+export type { FetchFunction, HttpRangeSourceOptions } from './io/async-source.js';
+export { AsyncCFrame, openFrameAsync } from './schunk/remote.js';
+export type { AsyncFrameOpenOptions } from './schunk/remote.js';
 export { msgpackDecode, msgpackEncode, MsgpackExt, MsgpackTuple } from './frame/msgpack.js';
 export type { MsgpackValue } from './frame/msgpack.js';
 
@@ -112,7 +113,8 @@ export * as bloscpack from './bloscpack/index.js';
 // Worker threads: async chunk and frame calls that spread blocks or chunks over `nthreads` workers.
 export { compressAsync, decompressAsync, DECODE_PARALLEL_MIN_NBYTES, DECODE_PARALLEL_MIN_NBYTES_ZLIB, ENCODE_PARALLEL_MIN_NBYTES } from './pool/chunk.js';
 export type { AsyncCompressOptions, AsyncDecompressOptions } from './pool/chunk.js';
-export { decompressFrameAsync, FRAME_DECODE_PARALLEL_MIN_NBYTES } from './pool/frame.js';
+export { FRAME_DECODE_PARALLEL_MIN_NBYTES } from './pool/frame.js';
+export { decompressFrameAsync } from './schunk/schunk.js';
 export type { AsyncSliceOptions } from './pool/frame.js';
 export { shutdownPool } from './pool/pool.js';
 

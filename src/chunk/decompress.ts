@@ -184,17 +184,29 @@ export function getChunkItems(chunkIn: Uint8Array, start: number, count: number,
  * Decode blocks [first, last) of a chunk with fixed-size blocks (not special, stored or
  * VL-block) so that block j lands at dest[dp + (j - first) * blocksize]: one share of
  * c-blosc2's static partition of blocks over threads (`do_job`). With DELTA, block 0 is
- * decoded to scratch first when the range does not start at it. `checkRangeOnly` checks
- * the streams of these blocks alone (for a worker holding only them of a chunk checked whole).
+ * decoded to scratch first when the range does not start at it.
  */
 export function decodeBlockRange(
   chunkIn: Uint8Array, first: number, last: number, dest: Uint8Array, dp: number, options?: DecompressOptions,
-  checkRangeOnly = false,
 ): void {
   const chunk = asUint8Array(chunkIn);
   const header = readChunkHeader(chunk);
   checkNbytes(header, options);
-  const layout = checkRangeOnly ? chunkLayout(chunk, header, 0, first, last) : chunkLayout(chunk, header);
+  decodeRange(chunk, header, chunkLayout(chunk, header), first, last, dest, dp);
+}
+
+/**
+ * {@link decodeBlockRange} for a chunk of which only the header, bstarts and these blocks'
+ * streams are present (staged for one worker after the whole chunk was checked): the
+ * streams of these blocks alone are checked.
+ */
+export function decodeStagedBlockRange(chunkIn: Uint8Array, first: number, last: number, dest: Uint8Array, dp: number): void {
+  const chunk = asUint8Array(chunkIn);
+  const header = readChunkHeader(chunk);
+  decodeRange(chunk, header, chunkLayout(chunk, header, 0, first, last), first, last, dest, dp);
+}
+
+function decodeRange(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout, first: number, last: number, dest: Uint8Array, dp: number): void {
   const { blocksize, nblocks } = layout;
   if (header.special !== SpecialKind.None || header.memcpyed || layout.vlSizes !== null || nblocks === 0) {
     fail(BloscErrorCode.InvalidParam, 'block ranges exist only in chunks of compressed fixed-size blocks');

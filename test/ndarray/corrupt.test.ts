@@ -9,7 +9,7 @@ import '../../src/index.js';
 import { BloscErrorCode, isBloscError } from '../../src/errors.js';
 import { writeB2ndMeta, type B2ndMeta } from '../../src/frame/b2nd-meta.js';
 import { parseNpy } from '../../src/frame/npy.js';
-import { SChunk } from '../../src/schunk.js';
+import { SChunk } from '../../src/schunk/schunk.js';
 import { NDArray } from '../../src/ndarray/ndarray.js';
 import { FIXTURES } from '../helpers.js';
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /** Seeded random super-chunks for tests. */
 import type { CompressOptions } from '../../src/params.js';
 import { MsgpackTuple, type MsgpackValue } from '../../src/frame/msgpack.js';
-import { SChunk } from '../../src/schunk.js';
+import { SChunk } from '../../src/schunk/schunk.js';
 
 /** mulberry32: a small seeded PRNG, so failures replay. */
 export function prng(seed: number): () => number {

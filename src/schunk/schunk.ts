@@ -11,17 +11,18 @@
  * python-blosc2's `SChunk`. Chunks of a frame opened with {@link SChunk.open} stay in the
  * source until they are read.
  */
-import { BloscError, BloscErrorCode, fail } from './errors.js';
-import { compressChunk } from './chunk/compress.js';
-import { decompressChunk, getChunkItems } from './chunk/decompress.js';
-import { readChunkHeader, readInt32LE, SpecialKind } from './frame/chunk-header.js';
-import { nansChunk, uninitChunk, zerosChunk } from './chunk/special.js';
-import { CFrame, MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, writeFrame, type FrameChunk, type FrameLayer, type FrameOpenOptions, type FrameWriteSpec } from './frame/cframe.js';
-import { msgpackDecode, msgpackEncode, type MsgpackValue } from './frame/msgpack.js';
-import type { FrameSource } from './frame/source.js';
-import { getCodecByName } from './codecs/registry.js';
-import { allocOutput, checkOutput, getLimits, outputCeiling } from './limits.js';
-import { resolveCParams, type CompressOptions, type ResolvedCParams } from './params.js';
+import { BloscError, BloscErrorCode, fail } from '../errors.js';
+import { compressChunk } from '../chunk/compress.js';
+import { decompressChunk, getChunkItems } from '../chunk/decompress.js';
+import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
+import { nansChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
+import { MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, type FrameChunk, type FrameLayer, type FrameWriteSpec } from '../frame/cframe.js';
+import { CFrame, writeFrame, type FrameOpenOptions } from './contiguous.js';
+import { msgpackDecode, msgpackEncode, type MsgpackValue } from '../frame/msgpack.js';
+import type { FrameSource } from '../io/source.js';
+import { getCodecByName } from '../codecs/registry.js';
+import { allocOutput, checkOutput, getLimits, outputCeiling } from '../limits.js';
+import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
 
 export interface SChunkOptions {
   /**
@@ -564,8 +565,29 @@ export class SChunk {
   static async fromDataAsync(
     data: Uint8Array, options: SChunkOptions & { chunksize: number; minParallelNbytes?: number },
   ): Promise<SChunk> {
-    const { schunkFromDataAsync } = await import('./pool/frame.js');
-    return schunkFromDataAsync(data, options);
+    // Loaded on first use: the pool is not part of the synchronous API.
+    const [{ compressChunksAsync }, { ENCODE_PARALLEL_MIN_NBYTES }, { checkThreads }] = await Promise.all([
+      import('../pool/frame.js'), import('../pool/chunk.js'), import('../pool/run.js'),
+    ]);
+    const nthreads = checkThreads(options.cparams?.nthreads);
+    const cs = options.chunksize;
+    const minParallel = options.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
+    if (nthreads === 1 || data.length - cs < minParallel || !(cs > 0)) return SChunk.fromData(data, options);
+    // The first chunk is compressed here, as it fixes the block size every later chunk uses
+    // (c-blosc2 keeps the context's computed blocksize).
+    const s = new SChunk(options);
+    s.append(data.subarray(0, cs));
+    const base = s.compressOptions;
+    const first = resolveCParams(base);
+    const bs = readChunkHeader(s.getChunk(0)).blocksizeField;
+    const p = first.blocksize === 0 && bs > 0 ? resolveCParams({ ...base, blocksize: bs }) : first;
+    const chunks = await compressChunksAsync(data, cs, cs, p, nthreads);
+    if (chunks === null) {
+      for (let at = cs; at < data.length; at += cs) s.append(data.subarray(at, Math.min(at + cs, data.length)));
+    } else {
+      for (const c of chunks) s.appendChunk(c);
+    }
+    return s;
   }
 
   /**
@@ -575,7 +597,7 @@ export class SChunk {
    */
   async getSliceAsync(start = 0, stop?: number, options?: { nthreads?: number; minParallelNbytes?: number; maxNbytes?: number }): Promise<Uint8Array> {
     // Loaded on first use: the pool is not part of the synchronous API.
-    const { sliceAsync } = await import('./pool/frame.js');
+    const { sliceAsync } = await import('../pool/frame.js');
     return sliceAsync(this, start, stop, options);
   }
 
@@ -654,3 +676,13 @@ export class SChunk {
   }
 }
 
+
+/**
+ * Decode a whole contiguous frame (`.b2frame`, `.b2nd`) on `nthreads` workers: the bytes of
+ * `SChunk.open(frame).getSlice()`.
+ */
+export async function decompressFrameAsync(
+  frame: FrameSource | Uint8Array, options?: FrameOpenOptions & { nthreads?: number; minParallelNbytes?: number; maxNbytes?: number },
+): Promise<Uint8Array> {
+  return SChunk.open(frame, options).getSliceAsync(0, undefined, options);
+}

@@ -12,11 +12,12 @@
  */
 import { BloscErrorCode, fail, toBloscError } from '../errors.js';
 import { decompressChunk, getChunkItems } from '../chunk/decompress.js';
-import { CFrame, FRAME_HEADER_MINLEN, FRAME_TRAILER_MINLEN, parseFrameHeader, type FrameHeader, type FrameLayer } from './cframe.js';
-import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE } from './chunk-header.js';
-import { BlobSource } from './async-source.js';
+import { FRAME_HEADER_MINLEN, FRAME_TRAILER_MINLEN, parseFrameHeader, type FrameHeader, type FrameLayer } from '../frame/cframe.js';
+import { CFrame } from './contiguous.js';
+import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE } from '../frame/chunk-header.js';
+import { BlobSource } from '../io/async-source.js';
 import { allocOutput, checkOutput, outputCeiling } from '../limits.js';
-import { checkRange, type AsyncFrameSource, type FrameSource } from './source.js';
+import { checkRange, type AsyncFrameSource, type FrameSource } from '../io/source.js';
 
 export interface AsyncFrameOpenOptions {
   /** Require the frame to span the whole source (default true), as {@link CFrame.open}. */
