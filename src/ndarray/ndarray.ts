@@ -18,15 +18,14 @@
  * `blosc2.asarray(..., urlpath=...)`.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { getChunkItems } from '../chunk/decompress.js';
 import { allocOutput, outputCeiling } from '../limits.js';
-import { readChunkHeader } from '../frame/chunk-header.js';
 import { parseB2ndMeta, writeB2ndMeta, DTYPE_NUMPY_FORMAT } from '../frame/b2nd-meta.js';
 import { parseNpy, writeNpy } from '../frame/npy.js';
 import type { FrameOpenOptions } from '../schunk/contiguous.js';
 import type { FrameSource } from '../io/source.js';
 import type { CompressOptions } from '../params.js';
 import { SChunk, type Metalayers, type VLMetalayers } from '../schunk/schunk.js';
+import { withChunkIndex } from '../schunk/read.js';
 import { FilterId } from '../shuffle/types.js';
 import { computeChunksBlocks, type CacheSizes } from './defaults.js';
 import { bytesToTypedArray, dtypeOfTypedArray, HOST_LITTLE_ENDIAN, parseDType, typedArrayToBytes, type NDInputArray, type NDTypedArray } from './dtype.js';
@@ -382,7 +381,7 @@ export class NDArray {
       out.set(chunk.subarray(0, itemsize));
       return result;
     }
-    readSelection(this, g, sel, out, ceiling);
+    readSelection(this, g, sel, out);
     return result;
   }
 }
@@ -501,9 +500,14 @@ function fillChunk(g: B2ndGeometry, c: number, src: Uint8Array, chunk: Uint8Arra
   }
 }
 
+/** Chunk `i` must hold a whole chunk of the geometry (edge chunks are padded in b2nd). */
+function checkChunkSize(arr: NDArray, g: B2ndGeometry, i: number): void {
+  const n = arr.schunk.chunkNbytes(i);
+  if (n !== g.chunkNbytes) fail(BloscErrorCode.InvalidHeader, `b2nd: chunk ${i} holds ${n} bytes, the geometry needs ${g.chunkNbytes}`, { chunk: i });
+}
+
 /** Decode what `sel` needs chunk by chunk and block by block, writing into `out` (C order of the selection). */
-function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8Array, ceiling: number): void {
-  const wholeChunk = { maxNbytes: ceiling };
+function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8Array): void {
   const nd = g.ndim;
   const itemsize = g.itemsize;
   const { start, step, count } = sel;
@@ -537,6 +541,7 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
   const k = new Float64Array(nd);
   const origin = new Float64Array(nd);
   const B = g.blockNbytes;
+  let scratch: Uint8Array | null = null;
   for (;;) {
     // The chunk at cc: the selection's index range inside it, per dimension.
     let chunkEmpty = false;
@@ -570,9 +575,9 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
         chunkIndex = chunkIndex * g.chunkGrid[i]! + cc[i]!;
         at += (chunkLo[i]! - start[i]!) * outStride[i]!;
       }
-      arr.schunk.decompressChunk(chunkIndex, out.subarray(at * itemsize, at * itemsize + g.chunkNbytes));
+      checkChunkSize(arr, g, chunkIndex);
+      arr.stats.blocks += arr.schunk.readChunkRange(chunkIndex, 0, g.chunkNbytes, out, at * itemsize);
       arr.stats.chunks++;
-      arr.stats.blocks += g.blocksPerChunk;
     } else if (!chunkEmpty) {
       let chunkIndex = 0;
       for (let i = 0; i < nd; i++) chunkIndex = chunkIndex * g.chunkGrid[i]! + cc[i]!;
@@ -612,48 +617,19 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
       }
       if (nneeded > 0) {
         arr.stats.chunks++;
-        const schunk = arr.schunk;
-        // Decode the whole chunk unless the blocks needed are a small part of it (c-blosc2 uses 1/4 on disk).
-        let whole: Uint8Array | null = null;
-        let compressed: Uint8Array | null = null;
-        let ts = 1;
-        if (nneeded * B * 4 > g.chunkNbytes) {
-          whole = schunk.decompressChunk(chunkIndex, undefined, wholeChunk);
-          arr.stats.blocks += g.blocksPerChunk;
-        } else {
-          compressed = schunk.getChunk(chunkIndex);
-          const h = readChunkHeader(compressed);
-          if (h.nbytes !== g.chunkNbytes) fail(BloscErrorCode.InvalidHeader, `b2nd: chunk ${chunkIndex} holds ${h.nbytes} bytes, the geometry needs ${g.chunkNbytes}`, { chunk: chunkIndex });
-          ts = h.typesize;
-          if (B % ts !== 0) {
-            whole = schunk.decompressChunk(chunkIndex, undefined, wholeChunk);
-            arr.stats.blocks += g.blocksPerChunk;
-          }
+        // One reader per chunk (its header parsed once); each needed block decoded once into
+        // the block scratch, then its selected elements copied out.
+        checkChunkSize(arr, g, chunkIndex);
+        const reader = arr.schunk.chunkReader(chunkIndex);
+        if (scratch === null) scratch = new Uint8Array(B);
+        for (let r = 0; r < nneeded; r++) {
+          const at = r * perBlock;
+          const j = needed[at]!;
+          const bEnd = Math.min(g.chunkNbytes, (j + 1) * B);
+          withChunkIndex(chunkIndex, () => reader.readInto(j * B, bEnd, scratch!, 0));
+          copyBlock(g, needed, at, chunkLo, start, step, outStride, blkStride, k, origin, scratch, 0, out, itemsize);
         }
-        let q = 0;
-        while (q < nneeded) {
-          // A run of consecutive blocks is decoded with one call.
-          let runEnd = q + 1;
-          while (runEnd < nneeded && needed[runEnd * perBlock]! === needed[(runEnd - 1) * perBlock]! + 1) runEnd++;
-          const firstBlock = needed[q * perBlock]!;
-          let src: Uint8Array;
-          let srcBase: number;
-          if (whole !== null) {
-            src = whole;
-            srcBase = 0;
-          } else {
-            const nb = runEnd - q;
-            // Only these blocks are produced: the chunk's size is not what this read allocates.
-            src = getChunkItems(compressed!, (firstBlock * B) / ts, (nb * B) / ts, { maxNbytes: g.chunkNbytes });
-            srcBase = -firstBlock * B;
-            arr.stats.blocks += nb;
-          }
-          for (let r = q; r < runEnd; r++) {
-            const at = r * perBlock;
-            copyBlock(g, needed, at, chunkLo, start, step, outStride, blkStride, k, origin, src, srcBase + needed[at]! * B, out, itemsize);
-          }
-          q = runEnd;
-        }
+        arr.stats.blocks += reader.blocksDecoded;
       }
     }
     let i = nd - 1;

@@ -13,11 +13,12 @@
  */
 import { BloscError, BloscErrorCode, fail } from '../errors.js';
 import { compressChunk } from '../chunk/compress.js';
-import { decompressChunk, getChunkItems } from '../chunk/decompress.js';
+import { decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { nansChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
 import { MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, type FrameChunk, type FrameLayer, type FrameWriteSpec } from '../frame/cframe.js';
 import { CFrame, writeFrame, type FrameOpenOptions } from './contiguous.js';
+import { chunkRangeReader, withChunkIndex, type ChunkRangeReader, type ChunkSlot } from './read.js';
 import { msgpackDecode, msgpackEncode, type MsgpackValue } from '../frame/msgpack.js';
 import type { FrameSource } from '../io/source.js';
 import { getCodecByName } from '../codecs/registry.js';
@@ -496,18 +497,23 @@ export class SChunk {
   }
 
   /**
-   * Bytes [s, e) of chunk `i`, decoding only the blocks that hold them when the range falls
-   * on item boundaries of the chunk (else the whole chunk, within the ceiling).
+   * Bytes [s, e) of chunk `i` decoded into out[dp...] by the block-range reader: only the
+   * blocks that hold them, a frame's special chunk filled without building it. Returns the
+   * blocks decoded. @internal
    */
-  private chunkPart(i: number, s: number, e: number, ceiling: number): Uint8Array {
-    const chunk = this.getChunk(i);
-    const n = this.sizeAt(i);
-    const h = readChunkHeader(chunk);
-    if (h.nbytes !== n) fail(BloscErrorCode.InvalidHeader, `chunk ${i} holds ${h.nbytes} bytes, expected ${n}`, { chunk: i });
-    const ts = h.typesize;
-    if (s % ts === 0 && e % ts === 0) return getChunkItems(chunk, s / ts, (e - s) / ts, { maxNbytes: n });
-    checkOutput(n, ceiling, `chunk ${i}`);
-    return decompressChunk(chunk, undefined, { maxNbytes: n }).subarray(s, e);
+  readChunkRange(i: number, s: number, e: number, out: Uint8Array, dp: number): number {
+    const reader = this.chunkReader(i);
+    withChunkIndex(i, () => reader.readInto(s, e, out, dp));
+    return reader.blocksDecoded;
+  }
+
+  /** Chunk `i` opened for range reads (header parsed once; a special one filled). @internal */
+  chunkReader(i: number): ChunkRangeReader {
+    this.checkPosition(i, this.nchunks - 1);
+    const slot = this.slotAt(i);
+    const special = typeof slot === 'number' ? this.frame!.specialKind(slot) : 0;
+    const desc: ChunkSlot = { index: i, nbytes: this.sizeAt(i), special, typesize: this.typesize };
+    return chunkRangeReader(desc, special !== 0 ? null : this.getChunk(i));
   }
 
   /** The byte range [from, to) of items [start, stop), clamped to the data. @internal */
@@ -545,13 +551,9 @@ export class SChunk {
       const n = this.sizeAt(i);
       const end = pos + n;
       if (end > from) {
-        if (pos >= from && end <= to) {
-          this.decompressChunk(i, out.subarray(pos - from, end - from));
-        } else {
-          const s = Math.max(from, pos) - pos;
-          const e = Math.min(to, end) - pos;
-          out.set(this.chunkPart(i, s, e, ceiling), pos + s - from);
-        }
+        const s = Math.max(from, pos) - pos;
+        const e = Math.min(to, end) - pos;
+        this.readChunkRange(i, s, e, out, pos + s - from);
       }
       pos = end;
     }
