@@ -300,13 +300,51 @@ export class CFrame {
       if (h.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) badFrame(`chunk ${i} holds ${ch.nbytes} bytes, the frame says ${this.declaredNbytes(i)}`);
       return file.subarray(0, ch.cbytes);
     }
-    const { start, chunkCbytes } = this.chunkStart(i, o);
-    const chunk = this.source.read(start, chunkCbytes);
+    return this.chunkFromBytes(i, this.readDataChunk(i, o));
+  }
+
+  /**
+   * Data chunk `i` of a contiguous frame from `bytes` read at its start (they may run past
+   * its end): its cbytes checked against the data area and the bytes, its nbytes against
+   * the frame. For readers that fetch chunks themselves (AsyncCFrame). @internal
+   */
+  chunkFromBytes(i: number, bytes: Uint8Array): Uint8Array {
+    this.checkIndex(i);
+    const o = this.index.get(i);
+    const h = this.header;
+    if (o < 0 || this.chunkFile !== null) fail(BloscErrorCode.InvalidParam, `frame: chunk ${i} is not in the data area`, { chunk: i });
+    const start = h.headerLen + o;
+    const chunkCbytes = bytes.length >= EXTENDED_HEADER_LENGTH ? readInt32LE(bytes, 12) : -1;
+    if (chunkCbytes < EXTENDED_HEADER_LENGTH || chunkCbytes > h.cbytes - o) {
+      fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${chunkCbytes} bytes, ${h.cbytes - o} left in the data area`, { chunk: i, offset: start });
+    }
+    if (chunkCbytes > bytes.length) fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${chunkCbytes} bytes, ${bytes.length} were read`, { chunk: i, offset: start });
+    const chunk = bytes.subarray(0, chunkCbytes);
     const ch = readChunkHeader(chunk);
     if (h.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) {
       badFrame(`chunk ${i} holds ${ch.nbytes} bytes, the frame says ${this.declaredNbytes(i)}`, start);
     }
     return chunk;
+  }
+
+  /**
+   * Chunk `i` from the data area in one read where the offsets index is in memory: its
+   * span (up to the next chunk's start) holds it in a compact frame. Else, or when the
+   * chunk claims more than its span, its header first, then the whole chunk.
+   */
+  private readDataChunk(i: number, o: number): Uint8Array {
+    const h = this.header;
+    const start = h.headerLen + o;
+    if (this.index.inMemory) {
+      const loc = this.chunkLocation(i);
+      const span = loc.kind === 'data' ? Math.min(loc.span, h.cbytes - o) : 0;
+      if (span >= EXTENDED_HEADER_LENGTH) {
+        const bytes = this.source.read(start, span);
+        if (readInt32LE(bytes, 12) <= span) return bytes;
+      }
+    }
+    const { chunkCbytes } = this.chunkStart(i, o);
+    return this.source.read(start, chunkCbytes);
   }
 
   /** The first 32 bytes of a chunk in the data area, with its cbytes checked against the area. */

@@ -290,8 +290,8 @@ export class AsyncCFrame {
       whole.set(rest, bytes.length);
       bytes = whole;
     }
-    // The synchronous reader checks the chunk against the frame, reading from these bytes.
-    const chunk = this.view.withWindow(loc.offset, bytes, () => frame.getChunk(i));
+    // The synchronous reader checks the chunk against the frame.
+    const chunk = frame.chunkFromBytes(i, bytes);
     return chunk.length === bytes.length ? chunk : chunk.slice();
   }
 

@@ -10,6 +10,7 @@ import { resolveCParams } from '../../src/params.js';
 import { SChunk } from '../../src/schunk/schunk.js';
 import { openFrameAsync } from '../../src/schunk/remote.js';
 import { NDArray } from '../../src/ndarray/ndarray.js';
+import { MemorySource, type FrameSource } from '../../src/io/source.js';
 import { referenceSlice, randomSpec, rng } from '../ndarray/reference.js';
 
 /** Bytes that compress (so chunks hold real blocks, not stored copies), seeded. */
@@ -133,5 +134,23 @@ describe('slice engine', () => {
     arr.slice([[31, 33], [31, 33]]);
     expect(arr.stats.blocks - b2).toBe(4);
     expect(arr.stats.chunks).toBe(6);
+  });
+
+  it('reads each chunk from a source once, and a special chunk not at all', () => {
+    const { s, ref } = build({ typesize: 4, chunkItems: 1000, blockItems: 100, nchunks: 5, lastShort: 10, zeroChunk: 2, codec: 'lz4', filter: 'shuffle', delta: false, seed: 7 });
+    const mem = new MemorySource(s.toFrame());
+    const reads: number[] = [];
+    const counting: FrameSource = {
+      size: mem.size,
+      read(offset: number, length: number): Uint8Array {
+        reads.push(length);
+        return mem.read(offset, length);
+      },
+    };
+    const opened = SChunk.open(counting);
+    const before = reads.length;
+    expect(opened.getSlice()).toEqual(ref);
+    // Five chunks, one of them a zero chunk stored as a negative offset: four reads.
+    expect(reads.length - before).toBe(4);
   });
 });
