@@ -13,7 +13,7 @@
  *                 looked up in shuffle/index.js next to it)
  *   --results     where to write the Markdown results (default bench/RESULTS.md)
  *   --no-write    print only
- *   --only        comma-separated sections to run: decode, encode, kernels, codecs, ndarray, threads (default all)
+ *   --only        comma-separated sections to run: decode, encode, kernels, codecs, ndarray, threads, zarr (default all)
  *
  * Each section (decode.mjs, encode.mjs, kernels.mjs, codecs.mjs) returns { title, description, tables,
  * targets, notes }; a new section (codec-level rows) plugs in the same way.
@@ -53,13 +53,13 @@ const { values: opts } = parseArgs({
     lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
     results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
     'no-write': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'decode,encode,kernels,codecs,ndarray,threads' },
+    only: { type: 'string', default: 'decode,encode,kernels,codecs,ndarray,threads,zarr' },
   },
 });
 
 const log = (line) => console.error(line);
 const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
-const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs', 'ndarray', 'threads'];
+const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs', 'ndarray', 'threads', 'zarr'];
 const only = new Set(opts.only.split(',').map((s) => s.trim()).filter((s) => s !== ''));
 for (const name of only) if (!SECTION_NAMES.includes(name)) throw new Error(`--only: unknown section ${name} (${SECTION_NAMES.join(', ')})`);
 if (!(timing.targetMs > 0)) throw new Error(`--target-ms must be a positive number, got ${opts['target-ms']}`);
@@ -160,6 +160,7 @@ if (only.has('ndarray')) {
 if (only.has('threads')) {
   sections.push(await runThreadsSection({ libPath: lib === null ? null : libPath, timing, log, python: opts.python, native: !opts['no-native'] }));
 }
+if (only.has('zarr')) sections.push(await (await import('./zarr.mjs')).runZarrSection({ libPath: lib === null ? null : libPath, timing, log }));
 
 // --- report --------------------------------------------------------------------------------
 const libraries = {

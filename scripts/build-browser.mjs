@@ -6,7 +6,7 @@
  * same way when there is no global `Worker`). Run after `tsc` (npm run build): it bundles
  * the compiled dist/ files, so both builds are the same code.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -54,5 +54,39 @@ const result = await esbuild.build({
 });
 if (result.errors.length > 0 || result.warnings.length > 0) process.exit(1);
 for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) {
+  console.log(`${file}  ${(bytes / 1024).toFixed(0)} KiB`);
+}
+
+/**
+ * The inspector page (`blosc-ts inspect`): dist/inspector/index.html and app.js, bundled
+ * from src/inspector/ (TypeScript: esbuild strips the types; `tsc` checks them). The page
+ * imports the library as the browser build beside it, ../browser/blosc-ts.js, so the page
+ * and the build are one copy of the code.
+ */
+const INSPECTOR = join(ROOT, 'dist', 'inspector');
+rmSync(INSPECTOR, { recursive: true, force: true });
+const libraryAsBrowserBuild = {
+  name: 'library-as-browser-build',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: '../browser/blosc-ts.js', external: true }));
+  },
+};
+const page = await esbuild.build({
+  entryPoints: { app: join(ROOT, 'src', 'inspector', 'app.ts') },
+  outdir: INSPECTOR,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  plugins: [libraryAsBrowserBuild],
+  banner: { js: `/*! blosc-ts ${version} inspector. BSD-3-Clause, Copyright (c) 2026 The blosc-ts authors. */` },
+  legalComments: 'none',
+  minify: true,
+  logLevel: 'warning',
+  metafile: true,
+});
+if (page.errors.length > 0 || page.warnings.length > 0) process.exit(1);
+copyFileSync(join(ROOT, 'src', 'inspector', 'index.html'), join(INSPECTOR, 'index.html'));
+for (const [file, { bytes }] of Object.entries(page.metafile.outputs)) {
   console.log(`${file}  ${(bytes / 1024).toFixed(0)} KiB`);
 }

@@ -18,6 +18,8 @@ export { getLimits, setLimits, DEFAULT_LIMITS } from './limits.js';
 export type { BloscLimits } from './limits.js';
 export { chunkInfo } from './chunk/info.js';
 export type { ChunkInfo, ChunkFilterInfo } from './chunk/info.js';
+export { chunkBlocks } from './chunk/blocks.js';
+export type { ChunkBlockInfo, ChunkStreamInfo, ChunkStreamKind } from './chunk/blocks.js';
 export type { DecompressOptions } from './chunk/decompress.js';
 export type { CompressOptions, CodecName, CodecNames, ShuffleName, ChunkFormat } from './params.js';
 export { Splitmode } from './tuning/split.js';

@@ -29,8 +29,10 @@ const FLOORS: readonly (readonly string[])[] = [
   // Containers: super-chunks, local/remote/sparse frames.
   ['schunk'],
   ['ndarray'],
-  // The public entry points, then the CLI over them.
+  // The public entry points; the zarr codec (src/zarr/ and its entry src/zarr.ts) and the
+  // inspector page over the public API; the CLI over them.
   ['index', 'node'],
+  ['zarr', 'inspector'],
   ['cli'],
 ];
 

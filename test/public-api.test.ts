@@ -36,7 +36,7 @@ const MAIN_EXPORTS = [
   'DECODE_PARALLEL_MIN_NBYTES_ZLIB', 'DEFAULT_CACHE_SIZES', 'DEFAULT_LIMITS', 'ENCODE_PARALLEL_MIN_NBYTES',
   'FRAME_DECODE_PARALLEL_MIN_NBYTES', 'FilterId', 'HttpRangeSource', 'MemorySource', 'Metalayers',
   'MsgpackExt', 'MsgpackTuple', 'NDARRAY_DEFAULT_CPARAMS', 'NDArray', 'SChunk', 'Splitmode',
-  'VLMetalayers', 'bloscpack', 'bytesToTypedArray', 'chunkInfo', 'compress', 'compressAsync',
+  'VLMetalayers', 'bloscpack', 'bytesToTypedArray', 'chunkBlocks', 'chunkInfo', 'compress', 'compressAsync',
   'compressNaNs', 'compressRepeatValue', 'compressUninit', 'compressZeros', 'computeChunksBlocks',
   'computePartition', 'decompress', 'decompressAsync', 'decompressFrameAsync',
   'dtypeOfTypedArray', 'errorCodeName', 'fortranToC', 'getCodec', 'getCodecByName', 'getFilter',

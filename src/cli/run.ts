@@ -13,6 +13,7 @@ import { appendCommand, bloscpackInfo, packCommand, PACK_OPTIONS, BLOSCPACK_BLOS
 import { FileError, inspectInput, kindWords, openFrame, readInput, withOutput, writeOutput, type Input } from './files.js';
 import { buildFrame, describeFrame, formatFilters, formatFrame, writeContent } from './frame.js';
 import { cacheSizes, describeNDArray, describeNpy, formatNDArray, formatNpy, ndarrayContent, npyToNDArray } from './ndarray.js';
+import { startInspectServer } from './inspect.js';
 import { progressBar, type ProgressStream } from './progress.js';
 
 export interface CliIO {
@@ -317,7 +318,33 @@ const COMMANDS: readonly Command[] = [
     options: [...PROGRESS, ...COMMON],
     run: verifyRun,
   },
+  {
+    name: 'inspect',
+    operands: ['[FILE|URL]'],
+    summary: 'serve the inspector page on 127.0.0.1 and print its address; the page shows FILE (or a zarr or sparse-frame directory, or a URL)',
+    details: [
+      'The page runs blosc-ts in the browser: header, metalayers, chunk map, blocks and streams,',
+      'and for arrays a plane viewer. FILE is served to it with range requests and read lazily;',
+      'a URL is fetched by the browser itself (the server must allow CORS and ranges). Ctrl-C stops.',
+    ],
+    options: [{ name: 'port', kind: 'int', value: 'N', help: 'port on 127.0.0.1 (default: any free port)' }, ...COMMON],
+    run: inspectRun,
+  },
 ];
+
+async function inspectRun(args: readonly string[], options: ParsedOptions, io: CliIO): Promise<void> {
+  const served = await startInspectServer(args[0], { port: options.number('port') ?? 0 });
+  io.out(`blosc-ts inspector: ${served.url}\n(open it in a browser; Ctrl-C stops the server)\n`);
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void served.close().then(done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
 
 const HELP_LINE = '  help [COMMAND]';
 
@@ -418,7 +445,9 @@ export async function runCli(argv: readonly string[], io: CliIO = NODE_IO): Prom
       return 0;
     }
     const n = command.operands.length;
-    if (positional.length !== n) {
+    // An operand in brackets may be left out.
+    const required = command.operands.filter((o) => !o.startsWith('[')).length;
+    if (positional.length < required || positional.length > n) {
       throw new UsageError(`${command.name} takes ${command.operands.join(' and ')}, got ${positional.length === 0 ? 'nothing' : positional.map((p) => `'${p}'`).join(' ')}`);
     }
     try {

@@ -149,7 +149,8 @@ export class HttpRangeSource implements AsyncFrameSource {
   /** Find the size of the resource at `url` (one request, two if `HEAD` is refused). */
   static async open(url: string | URL, options: HttpRangeSourceOptions = {}): Promise<HttpRangeSource> {
     const href = String(url);
-    const fetchFn = options.fetch ?? (globalThis.fetch as FetchFunction | undefined);
+    // Bound: browsers refuse a fetch called as a method of another object ("Illegal invocation").
+    const fetchFn = options.fetch ?? (typeof globalThis.fetch === 'function' ? (globalThis.fetch.bind(globalThis) as FetchFunction) : undefined);
     if (typeof fetchFn !== 'function') fail(BloscErrorCode.InvalidParam, 'no fetch function is available; pass one in options.fetch');
     const maxFullBody = options.maxFullBody ?? DEFAULT_MAX_FULL_BODY;
     if (!Number.isSafeInteger(maxFullBody) || maxFullBody < 0) fail(BloscErrorCode.InvalidParam, `maxFullBody must be a non-negative integer, got ${maxFullBody}`);

@@ -124,6 +124,20 @@ print({ sha256: await sha256(chunk) });`,
     // The chunk is byte-identical to the synchronous one whatever nthreads is.
     check: (printed) => expect(printed.sha256).toBe(sha256(compress(signalBytes(1 << 19), { codec: 'zstd', clevel: 5, typesize: 8 }))),
   },
+  {
+    name: "BloscCodec ('blosc-ts/zarr')",
+    app: `import { BloscCodec } from 'blosc-ts/zarr';
+const codec = BloscCodec.fromConfig({ id: 'blosc', cname: 'lz4', clevel: 5, shuffle: 1, blocksize: 0 }, { dataType: 'float64' });
+const chunk = codec.encode(${signal(1 << 16)});
+print({ chunk: toBase64(chunk), back: await sha256(codec.decode(chunk)) });`,
+    check: (printed) => {
+      const chunk = fromBase64(printed.chunk as string);
+      // A Blosc1 chunk (what zarr-python reads) of typesize 8, from the data type.
+      expect(chunkInfo(chunk)).toMatchObject({ version: 2, codec: 'lz4', typesize: 8 });
+      expect(sha256(decompress(chunk))).toBe(sha256(signalBytes(1 << 16)));
+      expect(printed.back).toBe(sha256(signalBytes(1 << 16)));
+    },
+  },
 ];
 
 /** Helpers every app gets; they import nothing. */

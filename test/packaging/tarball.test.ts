@@ -31,7 +31,8 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
 describe('the npm tarball', () => {
   it('holds the license, the notices, the README, both builds and the CLI', () => {
     for (const f of ['LICENSE', 'THIRD_PARTY_NOTICES.md', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts',
-      'dist/node.js', 'dist/node.d.ts', 'dist/browser/blosc-ts.js', 'dist/browser/worker.js', 'dist/browser/spawn-node.js']) {
+      'dist/node.js', 'dist/node.d.ts', 'dist/browser/blosc-ts.js', 'dist/browser/worker.js', 'dist/browser/spawn-node.js',
+      'dist/inspector/index.html', 'dist/inspector/app.js']) {
       expect(files, f).toContain(f);
     }
     for (const target of Object.values(pkg.bin)) expect(files).toContain(target.replace(/^\.\//, ''));

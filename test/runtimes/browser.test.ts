@@ -15,12 +15,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+import { CHROMIUM, inCI, launchChromium, loadPlaywright, type BrowserContext } from './chromium.js';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.html': 'text/html',
@@ -117,17 +112,6 @@ interface PageReport {
   workers: number;
 }
 
-type PlaywrightCore = typeof import('playwright-core');
-
-async function loadPlaywright(): Promise<PlaywrightCore | null> {
-  try {
-    return (await import('playwright-core')) as PlaywrightCore;
-  } catch {
-    return null;
-  }
-}
-
-const inCI = process.env.CI === 'true';
 const playwright = await loadPlaywright();
 const usable = playwright !== null && existsSync(CHROMIUM) && existsSync(join(ROOT, 'dist', 'index.js'));
 
@@ -160,15 +144,8 @@ describe('browser (headless Chromium)', () => {
   it.for([[true], [false]] as const)('decodes and encodes with Web Workers (COOP/COEP: %s)', async ([isolated], ctx) => {
     const { server, base } = await serve(isolated, deps);
     servers.push(server);
-    let context: Awaited<ReturnType<PlaywrightCore['chromium']['launchPersistentContext']>>;
-    try {
-      context = await playwright!.chromium.launchPersistentContext(join(profile, String(isolated)), {
-        executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000,
-      });
-    } catch (e) {
-      // Installed but unable to start (no display libraries, a sandbox refusing): CI must see it.
-      if (inCI) throw e;
-      console.warn(`[skip] browser check: ${CHROMIUM} does not start: ${String(e).split('\n')[0]}`);
+    const context: BrowserContext | null = await launchChromium(playwright!, join(profile, String(isolated)));
+    if (context === null) {
       ctx.skip();
       return;
     }
@@ -194,14 +171,8 @@ describe('browser (headless Chromium)', () => {
     const requested: string[] = [];
     const { server, base } = await serve(isolated, new Map(), requested);
     servers.push(server);
-    let context: Awaited<ReturnType<PlaywrightCore['chromium']['launchPersistentContext']>>;
-    try {
-      context = await playwright!.chromium.launchPersistentContext(join(profile, `bundle-${isolated}`), {
-        executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000,
-      });
-    } catch (e) {
-      if (inCI) throw e;
-      console.warn(`[skip] browser check: ${CHROMIUM} does not start: ${String(e).split('\n')[0]}`);
+    const context: BrowserContext | null = await launchChromium(playwright!, join(profile, `bundle-${isolated}`));
+    if (context === null) {
       ctx.skip();
       return;
     }

@@ -1,0 +1,323 @@
+/**
+ * Zarr section: zarrita `get()` of a whole 128 MiB float64 array (64 chunks of 2 MiB) with
+ * Blosc chunks, read with numcodecs.js's Blosc (WASM c-blosc 1.18.1), blosc-ts's
+ * synchronous codec and blosc-ts on 2 workers (whole chunks per worker), in alternation in
+ * one process; plus the gzip size of a minified browser bundle (esbuild) of each codec.
+ *
+ * Rows: Zarr v2 lz4, Zarr v2 zstd, Zarr v3 zstd, Zarr v3 sharded lz4 bitshuffle (8 chunks
+ * per shard). The stores are in memory and were written by blosc-ts through zarrita, on the
+ * workers (the bytes numcodecs writes for lz4; see test/zarr/live.test.ts).
+ *
+ * Part of `npm run bench` (`--only zarr`), or alone: `node bench/zarr.mjs [--target-ms N]
+ * [--no-write]`, which replaces (or appends) this section in bench/RESULTS.md with the
+ * machine line and the load average of the run.
+ */
+import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+
+import { ensureExposedGc, timeInterleaved, mbps, DEFAULT_TIMING } from './lib/timing.mjs';
+import { describeMachine, machineLine } from './lib/machine.mjs';
+import { formatMarkdown, formatText, fmtMBps, fmtRatio } from './lib/table.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const rootDir = resolve(benchDir, '..');
+
+const SHAPE = [8192, 2048];
+const CHUNKS = [128, 2048];
+const NBYTES = SHAPE[0] * SHAPE[1] * 8;
+const SYNC_TARGET = 1.5;
+const WORKERS_TARGET = 1.4;
+const WORKERS = 2;
+
+/** Detector readings stored as float64: integer ADC counts of slow waves plus noise. */
+function makeValues() {
+  const n = SHAPE[0] * SHAPE[1];
+  const v = new Float64Array(n);
+  let s = 0x9e3779b9;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const noise = (s / 4294967296 - 0.5) * 8;
+    v[i] = Math.round(Math.sin(i / 5000) * 2000 + Math.cos(i / 123) * 30 + noise);
+  }
+  return v;
+}
+
+/** zarrita store over a Map; reads hand out the stored bytes (as a fetch or file read would, fresh each time for the worker codec to copy). */
+class MemoryStore {
+  constructor() {
+    this.map = new Map();
+  }
+  async get(key) {
+    return this.map.get(key);
+  }
+  async getRange(key, range) {
+    const whole = this.map.get(key);
+    if (whole === undefined) return undefined;
+    if ('suffixLength' in range) return whole.subarray(whole.length - range.suffixLength);
+    return whole.subarray(range.offset, range.offset + range.length);
+  }
+  async set(key, value) {
+    this.map.set(key, value.slice());
+  }
+}
+
+const ROWS = [
+  { name: 'Zarr v2, lz4, shuffle', format: 2, compressor: { id: 'blosc', cname: 'lz4', clevel: 5, shuffle: 1, blocksize: 0 } },
+  { name: 'Zarr v2, zstd, shuffle', format: 2, compressor: { id: 'blosc', cname: 'zstd', clevel: 5, shuffle: 1, blocksize: 0 } },
+  { name: 'Zarr v3, zstd, shuffle', format: 3, blosc: { cname: 'zstd', clevel: 5, shuffle: 'shuffle', typesize: 8, blocksize: 0 } },
+  { name: 'Zarr v3 sharded (8 chunks/shard), lz4, bitshuffle', format: 3, shards: [1024, 2048], blosc: { cname: 'lz4', clevel: 5, shuffle: 'bitshuffle', typesize: 8, blocksize: 0 } },
+];
+
+async function writeStore(zarr, row, values) {
+  const store = new MemoryStore();
+  if (row.format === 2) {
+    const zarray = { zarr_format: 2, shape: SHAPE, chunks: CHUNKS, dtype: '<f8', fill_value: 0, order: 'C', filters: null, compressor: row.compressor };
+    await store.set('/.zarray', new TextEncoder().encode(JSON.stringify(zarray)));
+    await zarr.set(await zarr.open.v2(store, { kind: 'array' }), null, { data: values, shape: SHAPE, stride: [SHAPE[1], 1] });
+    return store;
+  }
+  const inner = [{ name: 'bytes', configuration: { endian: 'little' } }, { name: 'blosc', configuration: row.blosc }];
+  if (row.shards === undefined) {
+    const arr = await zarr.create(store, { shape: SHAPE, chunkShape: CHUNKS, dtype: 'float64', fillValue: 0, codecs: inner });
+    await zarr.set(arr, null, { data: values, shape: SHAPE, stride: [SHAPE[1], 1] });
+    return store;
+  }
+  // zarrita writes no shards: write the inner chunks as an unsharded array, then pack them
+  // into shards (index of [offset, nbytes] uint64 pairs + crc32c, at the end; zarr v3 spec).
+  const flat = new MemoryStore();
+  await zarr.set(await zarr.create(flat, { shape: SHAPE, chunkShape: CHUNKS, dtype: 'float64', fillValue: 0, codecs: inner }), null, { data: values, shape: SHAPE, stride: [SHAPE[1], 1] });
+  const perShard = row.shards[0] / CHUNKS[0];
+  for (let s = 0; s < SHAPE[0] / row.shards[0]; s++) {
+    const parts = [];
+    for (let c = 0; c < perShard; c++) parts.push(flat.map.get(`/c/${s * perShard + c}/0`));
+    const dataLen = parts.reduce((a, p) => a + p.length, 0);
+    const shard = new Uint8Array(dataLen + 16 * perShard + 4);
+    const view = new DataView(shard.buffer);
+    let at = 0;
+    for (let c = 0; c < perShard; c++) {
+      shard.set(parts[c], at);
+      view.setBigUint64(dataLen + 16 * c, BigInt(at), true);
+      view.setBigUint64(dataLen + 16 * c + 8, BigInt(parts[c].length), true);
+      at += parts[c].length;
+    }
+    view.setUint32(dataLen + 16 * perShard, crc32c(shard.subarray(dataLen, dataLen + 16 * perShard)), true);
+    store.map.set(`/c/${s}/0`, shard);
+  }
+  const meta = {
+    zarr_format: 3, node_type: 'array', shape: SHAPE, data_type: 'float64',
+    chunk_grid: { name: 'regular', configuration: { chunk_shape: row.shards } },
+    chunk_key_encoding: { name: 'default', configuration: { separator: '/' } },
+    codecs: [{ name: 'sharding_indexed', configuration: { chunk_shape: CHUNKS, codecs: inner, index_codecs: [{ name: 'bytes', configuration: { endian: 'little' } }, { name: 'crc32c' }], index_location: 'end' } }],
+    fill_value: 0, attributes: {},
+  };
+  store.map.set('/zarr.json', new TextEncoder().encode(JSON.stringify(meta)));
+  return store;
+}
+
+let crcTable = null;
+function crc32c(bytes) {
+  if (crcTable === null) {
+    crcTable = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      let c = i;
+      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      crcTable[i] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function compressedBytes(store) {
+  let n = 0;
+  for (const [key, value] of store.map) if (!key.endsWith('.zarray') && !key.endsWith('zarr.json')) n += value.length;
+  return n;
+}
+
+/** gzip size of a minified browser bundle of `source` (an ES module's text, or a file: URL of an entry), in bytes. */
+async function bundleSize(esbuild, source, name) {
+  const input = source.startsWith('file:') ? { entryPoints: [fileURLToPath(source)] } : { stdin: { contents: source, resolveDir: rootDir, sourcefile: `${name}.mjs`, loader: 'js' } };
+  const result = await esbuild.build({
+    ...input,
+    bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent', external: ['node:*'],
+  });
+  const bytes = result.outputFiles[0].contents;
+  return { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+/**
+ * @param {{ libPath?: string | null, timing: typeof DEFAULT_TIMING, log: (line: string) => void }} options
+ */
+export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js'), timing, log }) {
+  const section = {
+    title: 'Zarr: zarrita get() of a 128 MiB float64 array',
+    description:
+      `zarrita 0.7.5 \`get()\` of a whole ${SHAPE.join('×')} float64 array (128 MiB) in 64 chunks of ${CHUNKS.join('×')} (2 MiB), ` +
+      'from an in-memory store, decoded by numcodecs.js\'s Blosc (WASM c-blosc 1.18.1, the default of zarrita), blosc-ts/zarr\'s ' +
+      `BloscCodec (synchronous) and BloscWorkerCodec on ${WORKERS} workers (each chunk decoded whole on a worker, zarrita's ` +
+      'requests in flight at once). The three readers are timed in alternation, each after 1.5 s of warm-up; MB/s of decoded ' +
+      'array bytes, median. Every reader\'s result is compared with the array first. The stores were written by blosc-ts on ' +
+      'the workers, so this thread only decodes, as a reading page does. Data: integer detector counts stored as float64. ' +
+      'Bundles: esbuild 0.28, minified, ' +
+      'platform browser, gzip -9.',
+    tables: [],
+    targets: [],
+    notes: [],
+  };
+  if (libPath === null) {
+    section.notes.push('Zarr section skipped: no blosc-ts build.');
+    return section;
+  }
+  const zarrEntry = join(dirname(libPath), 'zarr.js');
+  const core = await import(pathToFileURL(libPath).href);
+  const zarrApi = await import(pathToFileURL(zarrEntry).href);
+  const zarr = await import('zarrita');
+  const numcodecsLoader = zarr.registry.get('blosc');
+  const values = makeValues();
+  const expected = new Uint8Array(values.buffer);
+
+  const readers = [
+    { name: 'numcodecs.js', register: () => { zarr.registry.set('blosc', numcodecsLoader); zarr.registry.set('numcodecs.blosc', numcodecsLoader); } },
+    { name: 'blosc-ts sync', register: () => zarrApi.registerBlosc(zarr.registry) },
+    { name: `blosc-ts ${WORKERS} workers`, register: () => zarrApi.registerBlosc(zarr.registry, { workers: WORKERS }) },
+  ];
+  const rows = [];
+  for (const row of ROWS) {
+    log(`  zarr: ${row.name}`);
+    // The stores are written on the workers (the same bytes as the synchronous codec): a
+    // reading page does not compress, and compressing on this thread first measurably slows
+    // the decoders timed after it here (V8 call sites shared with the encoders go polymorphic).
+    zarrApi.registerBlosc(zarr.registry, { workers: WORKERS });
+    const store = await writeStore(zarr, row, values);
+    const arrays = [];
+    for (const reader of readers) {
+      // zarrita loads an array's codecs on its first read: register, open, read once.
+      reader.register();
+      const arr = await zarr.open(store, { kind: 'array' });
+      const got = await zarr.get(arr);
+      const bytes = new Uint8Array(got.data.buffer, got.data.byteOffset, got.data.byteLength);
+      if (bytes.length !== expected.length || Buffer.compare(bytes, expected) !== 0) throw new Error(`${reader.name} read ${row.name} wrongly`);
+      arrays.push(arr);
+    }
+    const results = await timeInterleaved(arrays.map((arr) => ({ fn: () => zarr.get(arr), isAsync: true })), { ...timing, warmupMs: 1500 });
+    const speeds = results.map((r) => mbps(NBYTES, r.medianMs));
+    rows.push({ row, speeds, ratio: NBYTES / compressedBytes(store) });
+    log(`    ${readers.map((r, k) => `${r.name} ${fmtMBps(speeds[k])}`).join(', ')} MB/s`);
+  }
+  zarrApi.registerBlosc(zarr.registry);
+  core.shutdownPool();
+
+  section.tables.push({
+    columns: [
+      { title: 'array', align: 'left' }, { title: 'ratio' }, { title: 'numcodecs.js MB/s' }, { title: 'blosc-ts sync MB/s' },
+      { title: `blosc-ts ${WORKERS} workers MB/s` }, { title: 'sync ÷ numcodecs.js' }, { title: 'workers ÷ sync' },
+    ],
+    rows: rows.map(({ row, speeds, ratio }) => [
+      row.name, ratio.toFixed(1), fmtMBps(speeds[0]), fmtMBps(speeds[1]), fmtMBps(speeds[2]), fmtRatio(speeds[1] / speeds[0]), fmtRatio(speeds[2] / speeds[1]),
+    ]),
+  });
+  for (const { row, speeds } of rows) {
+    const sync = speeds[1] / speeds[0];
+    const workers = speeds[2] / speeds[1];
+    section.targets.push({ name: `zarr: ${row.name}, sync ≥ ${SYNC_TARGET}× numcodecs.js`, value: fmtRatio(sync), pass: sync >= SYNC_TARGET });
+    section.targets.push({ name: `zarr: ${row.name}, ${WORKERS} workers ≥ ${WORKERS_TARGET}× sync`, value: fmtRatio(workers), pass: workers >= WORKERS_TARGET });
+  }
+
+  // Bundles.
+  let esbuild = null;
+  try {
+    esbuild = await import('esbuild');
+  } catch (e) {
+    section.notes.push(`Bundle sizes skipped: esbuild not available (${e instanceof Error ? e.message : String(e)}).`);
+  }
+  if (esbuild !== null) {
+    const entry = JSON.stringify(zarrEntry);
+    const bundles = [
+      ['numcodecs.js Blosc (`numcodecs/blosc`)', `export { default } from 'numcodecs/blosc';`],
+      ['blosc-ts/zarr BloscCodec + registerBlosc', `export { BloscCodec, registerBlosc } from ${entry};`],
+      ['blosc-ts/zarr, whole entry (with BloscWorkerCodec; the worker script is separate)', `export * from ${entry};`],
+      ['blosc-ts worker script (dist/pool/worker.js)', pathToFileURL(join(dirname(libPath), 'pool', 'worker.js')).href],
+    ];
+    const sizes = [];
+    for (const [name, source] of bundles) sizes.push([name, await bundleSize(esbuild, source, name.replace(/\W+/g, '_'))]);
+    section.tables.push({
+      columns: [{ title: 'bundle', align: 'left' }, { title: 'minified KB' }, { title: 'gzip KB' }],
+      rows: sizes.map(([name, s]) => [name, (s.minified / 1000).toFixed(1), (s.gzip / 1000).toFixed(1)]),
+    });
+    const ours = sizes[1][1].gzip;
+    const theirs = sizes[0][1].gzip;
+    section.targets.push({ name: 'zarr: blosc-ts/zarr bundle (gzip) < numcodecs.js Blosc bundle', value: `${(ours / 1000).toFixed(1)} KB vs ${(theirs / 1000).toFixed(1)} KB`, pass: ours < theirs });
+  }
+  return section;
+}
+
+/** Replace this section in RESULTS.md (or append it), with its own machine line and load. */
+function writeResults(path, section, machine, loadStart, loadEnd, timing) {
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    text = '# blosc-ts benchmark results\n\n';
+  }
+  const verdict = (t) => (t.pass === null ? 'not measured' : t.pass ? 'PASS' : 'FAIL');
+  const md = [`## ${section.title}`, ''];
+  md.push(`**Machine:** ${machineLine(machine)}`, '');
+  md.push(
+    `Run alone (\`node bench/zarr.mjs\`, ${timing.targetMs} ms per reader and row). 1-minute load average ${loadStart.toFixed(2)} at the start, ` +
+    `${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores: this run accounts for about 1 (2 while the workers run); more means ` +
+    'other processes competed for the cores, which weighs most on the 2-worker column.', '',
+  );
+  md.push(section.description, '');
+  for (const table of section.tables) md.push(formatMarkdown(table), '');
+  md.push(formatMarkdown({
+    columns: [{ title: 'target', align: 'left' }, { title: 'measured' }, { title: 'result', align: 'left' }],
+    rows: section.targets.map((t) => [t.name, t.value, verdict(t)]),
+  }), '');
+  for (const note of section.notes) md.push(`- ${note}`);
+  const block = md.join('\n').trimEnd() + '\n';
+  const heading = `## ${section.title}`;
+  const at = text.indexOf(heading);
+  let out;
+  if (at < 0) {
+    out = `${text.trimEnd()}\n\n${block}`;
+  } else {
+    const next = text.indexOf('\n## ', at + heading.length);
+    out = `${text.slice(0, at)}${block}${next < 0 ? '' : `\n${text.slice(next + 1)}`}`;
+  }
+  writeFileSync(path, out);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  ensureExposedGc();
+  const { values: opts } = parseArgs({
+    options: {
+      'target-ms': { type: 'string', default: '3000' },
+      lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
+      results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
+  const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
+  const log = (line) => console.error(line);
+  const loadStart = os.loadavg()[0];
+  const section = await runZarrSection({ libPath: resolve(opts.lib), timing, log });
+  const loadEnd = os.loadavg()[0];
+  const pkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  const head = spawnSync('git', ['-C', rootDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  const machine = describeMachine({
+    'blosc-ts': `${pkg(rootDir)}${head.status === 0 ? ` (git ${head.stdout.trim()})` : ''}`, zarrita: pkg(join(rootDir, 'node_modules', 'zarrita')), 'numcodecs.js': `${pkg(join(rootDir, 'node_modules', 'numcodecs'))} (WASM c-blosc 1.18.1)`,
+  });
+  console.log(`\n${machineLine(machine)}\n`);
+  console.log(`== ${section.title} ==`);
+  for (const table of section.tables) console.log(`${formatText(table)}\n`);
+  for (const t of section.targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value}`);
+  for (const note of section.notes) console.log(`note: ${note}`);
+  console.log(`load average ${loadStart.toFixed(2)} → ${loadEnd.toFixed(2)}`);
+  if (!opts['no-write']) writeResults(opts.results, section, machine, loadStart, loadEnd, timing);
+}

@@ -1,0 +1,90 @@
+/**
+ * One whole chunk per job: each call becomes a single 'decode-chunk' or 'encode-chunk' job
+ * queued on the pool, so many calls in flight (a zarr reader requesting dozens of chunks at
+ * once) spread over the workers without splitting any chunk into block ranges. The chunk's
+ * header is checked here first, so a malformed chunk rejects its own call before any
+ * worker sees it.
+ */
+import { BloscErrorCode, fail } from '../errors.js';
+import { compressChunk } from '../chunk/compress.js';
+import { decompressChunk } from '../chunk/decompress.js';
+import { CodecFormat } from '../codecs/types.js';
+import { readChunkHeader } from '../frame/chunk-header.js';
+import { resolveCParams, type CompressOptions } from '../params.js';
+import { toWire } from './chunk.js';
+import { copyBytes, isShared } from './memory.js';
+import { checkThreads, workersCanRun } from './run.js';
+import { getPool } from './pool.js';
+
+export interface WholeChunkOptions {
+  /** Workers the pool may grow to (default 2). Calls beyond that many wait in the pool's queue. */
+  workers?: number;
+  /**
+   * The input's buffer may be handed to the worker (detached here) when the input spans
+   * all of it; otherwise it is copied. Default false: the input stays usable.
+   */
+  transferInput?: boolean;
+}
+
+/**
+ * The bytes to post and the buffers to transfer: a shared input is posted as it is, a
+ * plain one moved when allowed and whole, else copied into a buffer of its own and moved.
+ */
+function postable(bytes: Uint8Array, transferInput: boolean): { bytes: Uint8Array; transfer: ArrayBuffer[] } {
+  if (isShared(bytes)) return { bytes, transfer: [] };
+  const buffer = bytes.buffer as ArrayBuffer;
+  if (transferInput && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && buffer.byteLength > 0) {
+    return { bytes: bytes.constructor === Uint8Array ? bytes : new Uint8Array(buffer), transfer: [buffer] };
+  }
+  const copy = bytes.slice();
+  return { bytes: copy, transfer: [copy.buffer] };
+}
+
+/**
+ * Decode one chunk on a pool worker: the same bytes as `decompress(chunk, out)`. Without
+ * `out` the decoded chunk comes back by transfer (a plain buffer, not a copy); a shared
+ * `out` is written in place by the worker, a plain one receives one copy here.
+ */
+export function decodeChunkOnWorker(chunk: Uint8Array, out: Uint8Array | undefined, options?: WholeChunkOptions): Promise<Uint8Array> {
+  try {
+    const workers = checkThreads(options?.workers ?? 2);
+    const header = readChunkHeader(chunk);
+    const nbytes = header.nbytes;
+    if (header.cbytes > chunk.length) fail(BloscErrorCode.ReadBuffer, `chunk header says ${header.cbytes} bytes, got ${chunk.length}`);
+    if (out !== undefined && out.length < nbytes) fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, chunk needs ${nbytes}`);
+    // User codecs and filters exist only on this thread.
+    if (!workersCanRun(null, header.filters) || header.codecFormat === CodecFormat.UserDefined) {
+      return Promise.resolve(decompressChunk(chunk, out));
+    }
+    const body = chunk.subarray(0, header.cbytes);
+    const { bytes, transfer } = postable(header.cbytes === chunk.length ? chunk : body, options?.transferInput === true);
+    const direct = out !== undefined && isShared(out);
+    const job = { kind: 'decode-chunk', chunk: bytes, out: direct ? out : null, dp: 0, maxNbytes: nbytes } as const;
+    return getPool().run(job, transfer, workers).then((result) => {
+      if (direct) return out.subarray(0, nbytes);
+      const decoded = result.bytes!;
+      if (out === undefined) return decoded;
+      copyBytes(decoded, 0, out, 0, nbytes);
+      return out.subarray(0, nbytes);
+    });
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * Compress `src` into one chunk on a pool worker: the same bytes as
+ * `compress(src, options)` (the typesize defaults to 8 here, as for a plain Uint8Array).
+ */
+export function encodeChunkOnWorker(src: Uint8Array, params: CompressOptions, options?: WholeChunkOptions): Promise<Uint8Array> {
+  try {
+    const workers = checkThreads(options?.workers ?? 2);
+    const p = resolveCParams(params);
+    const usesDict = p.useDict;
+    if (usesDict || !workersCanRun(p.codec, p.filters)) return Promise.resolve(compressChunk(src, p));
+    const { bytes, transfer } = postable(src, options?.transferInput === true);
+    return getPool().run({ kind: 'encode-chunk', src: bytes, params: toWire(p) }, transfer, workers).then((result) => result.bytes!);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * BloscWorkerCodec: whole chunks on the pool's workers. Same bytes as the synchronous
+ * codec both ways, many calls in flight at once, a failing chunk rejecting only its own
+ * promise, inputs moved only when allowed, outputs that come back as plain buffers.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesEqual, ROOT } from '../helpers.js';
+import { loadBuilt, type CoreApi, type ZarrApi } from './support.js';
+
+let zarrApi: ZarrApi;
+let core: CoreApi;
+let poolModule: typeof import('../../src/pool/pool.js');
+
+beforeAll(async () => {
+  ({ zarrApi, core } = await loadBuilt());
+  poolModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'pool.js')).href)) as typeof poolModule;
+});
+
+afterAll(() => {
+  core?.shutdownPool();
+});
+
+function frames(count: number, n: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let k = 0; k < count; k++) {
+    const f = new Float64Array(n);
+    for (let i = 0; i < n; i++) f[i] = Math.round(Math.sin((i + k * 31) / 90) * 1e4) / 16 + k;
+    out.push(new Uint8Array(f.buffer));
+  }
+  return out;
+}
+
+const CONFIGS = [
+  { id: 'blosc', cname: 'lz4', clevel: 5, shuffle: 1, blocksize: 0 },
+  { id: 'blosc', cname: 'zstd', clevel: 5, shuffle: 2, blocksize: 0 },
+  { cname: 'blosclz', clevel: 9, shuffle: 'shuffle', typesize: 8, blocksize: 0 },
+  { cname: 'zlib', clevel: 3, shuffle: 'noshuffle', blocksize: 16384 },
+  { cname: 'lz4hc', clevel: 4, shuffle: 'bitshuffle', typesize: 4, blocksize: 0 },
+] as const;
+
+describe('BloscWorkerCodec', () => {
+  for (const config of CONFIGS) {
+    it(`${JSON.stringify(config)}: 12 chunks at once encode and decode to the synchronous codec's bytes`, async () => {
+      const sync = zarrApi.BloscCodec.fromConfig(config as never, { dataType: 'float64' });
+      const onWorkers = zarrApi.BloscWorkerCodec.fromConfig(config as never, { dataType: 'float64' }, { workers: 2 });
+      expect(onWorkers.config).toEqual(sync.config);
+      const inputs = frames(12, 40_000);
+      const encoded = await Promise.all(inputs.map((x) => onWorkers.encode(x)));
+      for (let k = 0; k < inputs.length; k++) expect(bytesEqual(encoded[k]!, sync.encode(inputs[k]!)), `chunk ${k}`).toBe(true);
+      const decoded = await Promise.all(encoded.map((c) => onWorkers.decode(c)));
+      for (let k = 0; k < inputs.length; k++) {
+        expect(bytesEqual(decoded[k]!, inputs[k]!)).toBe(true);
+        // A plain buffer of its own: usable where shared memory is refused.
+        expect(decoded[k]!.buffer).toBeInstanceOf(ArrayBuffer);
+      }
+      expect(poolModule.getPool().workerCount).toBeGreaterThan(0);
+    });
+  }
+
+  it('a failing chunk rejects only its own promise', async () => {
+    const codec = zarrApi.BloscWorkerCodec.fromConfig({ cname: 'lz4', clevel: 5, shuffle: 1 }, { dataType: 'float64' });
+    const inputs = frames(6, 30_000);
+    const chunks = inputs.map((x) => zarrApi.BloscCodec.fromConfig({ cname: 'lz4', clevel: 5, shuffle: 1 }, { dataType: 'float64' }).encode(x));
+    // Chunk 1: a block start far past the end (the header is fine; the worker's decode fails).
+    const badBlock = chunks[1]!.slice();
+    new DataView(badBlock.buffer).setInt32(16, badBlock.length + 1000, true);
+    expect(() => zarrApi.BloscCodec.fromConfig({}).decode(badBlock)).toThrow(core.BloscError);
+    // Chunk 3: cut short (refused on the calling thread).
+    const cut = chunks[3]!.subarray(0, 40);
+    const settled = await Promise.allSettled([chunks[0]!, badBlock, chunks[2]!, cut, chunks[4]!, chunks[5]!].map((c) => codec.decode(c)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    for (const k of [1, 3]) expect((settled[k] as PromiseRejectedResult).reason).toBeInstanceOf(core.BloscError);
+    for (const k of [0, 2, 4, 5]) expect(bytesEqual((settled[k] as PromiseFulfilledResult<Uint8Array>).value, inputs[k]!)).toBe(true);
+    // The pool still works afterwards.
+    expect(bytesEqual(await codec.decode(chunks[1]!), inputs[1]!)).toBe(true);
+  });
+
+  it('moves the input only when allowed and when it spans its whole buffer', async () => {
+    const sync = zarrApi.BloscCodec.fromConfig({}, { dataType: 'float64' });
+    const [input] = frames(1, 20_000);
+    const chunk = sync.encode(input!);
+    const kept = zarrApi.BloscWorkerCodec.fromConfig({}, { dataType: 'float64' });
+    const moving = zarrApi.BloscWorkerCodec.fromConfig({}, { dataType: 'float64' }, { transferInput: true });
+
+    const a = chunk.slice();
+    expect(bytesEqual(await kept.decode(a), input!)).toBe(true);
+    expect(a.byteLength).toBe(chunk.length);
+
+    const b = chunk.slice();
+    expect(bytesEqual(await moving.decode(b), input!)).toBe(true);
+    expect(b.byteLength).toBe(0); // detached: it went to the worker
+
+    // A view into a larger buffer (a shard, say) is copied, never detached.
+    const shard = new Uint8Array(chunk.length + 100);
+    shard.set(chunk, 50);
+    const view = shard.subarray(50, 50 + chunk.length);
+    expect(bytesEqual(await moving.decode(view), input!)).toBe(true);
+    expect(shard.byteLength).toBe(chunk.length + 100);
+
+    const src = input!.slice();
+    expect(bytesEqual(await moving.encode(src), chunk)).toBe(true);
+    expect(src.byteLength).toBe(0);
+    const src2 = input!.slice();
+    expect(bytesEqual(await kept.encode(src2), chunk)).toBe(true);
+    expect(src2.byteLength).toBe(input!.length);
+  });
+
+  it('decodes into a given out: a shared one in place, a plain one by a copy', async () => {
+    const sync = zarrApi.BloscCodec.fromConfig({ cname: 'zstd' }, { dataType: 'float64' });
+    const [input] = frames(1, 25_000);
+    const chunk = sync.encode(input!);
+    const codec = zarrApi.BloscWorkerCodec.fromConfig({ cname: 'zstd' }, { dataType: 'float64' });
+    const shared = new Uint8Array(new SharedArrayBuffer(input!.length + 8));
+    const intoShared = await codec.decode(chunk, shared);
+    expect(intoShared.buffer).toBe(shared.buffer);
+    expect(bytesEqual(intoShared, input!)).toBe(true);
+    const plain = new Uint8Array(input!.length);
+    const intoPlain = await codec.decode(chunk, plain);
+    expect(intoPlain.buffer).toBe(plain.buffer);
+    expect(bytesEqual(plain, input!)).toBe(true);
+    await expect(codec.decode(chunk, new Uint8Array(10))).rejects.toBeInstanceOf(core.BloscError);
+  });
+});
