@@ -9,7 +9,7 @@ import { decompressChunk, getChunkItems, type DecompressOptions } from './chunk/
 import { compressChunk } from './chunk/compress.js';
 export { maxChunkSize } from './chunk/compress.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from './chunk/special.js';
-import { resolveCParams, type CompressOptions } from './params.js';
+import { bytesOf, elementSize, resolveCParams, type CompressOptions } from './params.js';
 
 export { BloscError, BloscErrorCode, errorCodeName, isBloscError } from './errors.js';
 export type { BloscErrorContext } from './errors.js';
@@ -45,18 +45,6 @@ export function decompress(chunk: Uint8Array, out?: Uint8Array, options?: Decomp
  */
 export function getItems(chunk: Uint8Array, start: number, count: number, options?: DecompressOptions): Uint8Array {
   return getChunkItems(chunk, start, count, options);
-}
-
-/** Bytes of any typed array or buffer view, without copying. */
-function bytesOf(src: ArrayBufferView | ArrayBuffer): Uint8Array {
-  if (src instanceof ArrayBuffer) return new Uint8Array(src);
-  return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-}
-
-function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
-  if (src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof DataView) return undefined;
-  const bpe = (src as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT;
-  return typeof bpe === 'number' ? bpe : undefined;
 }
 
 /**

@@ -11,22 +11,17 @@
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
 import { trainZstdDictionary } from '../codecs/zstd-dict/index.js';
 import type { EncodeContext } from '../codecs/types.js';
-import { CodecFormat } from '../codecs/types.js';
+import { CodecFormat, CodecId } from '../codecs/types.js';
 import { resolveFilter } from '../shuffle/filters.js';
 import type { Filter, FilterCall } from '../shuffle/types.js';
 import { FilterId } from '../shuffle/types.js';
 import { EXTENDED_HEADER_LENGTH, Flag, MAX_BUFFERSIZE, MIN_HEADER_LENGTH, readInt32LE, writeChunkHeader, writeInt32LE } from '../frame/chunk-header.js';
 import { computeBlocksizeBlosc1, computeBlocksizeBlosc2, headerBlocksizeBlosc2, splitBlockBlosc1, splitBlockBlosc2 } from '../tuning/index.js';
+import { MIN_BUFFERSIZE_BLOSC1, MIN_BUFFERSIZE_BLOSC2 } from '../tuning/split.js';
 import type { ChunkFormat, ResolvedCParams } from '../params.js';
 
-/** c-blosc 1.x: chunks smaller than this are stored (`MIN_BUFFERSIZE`). */
-const MIN_BUFFERSIZE_BLOSC1 = 128;
-/** c-blosc2: chunks smaller than this are stored (`BLOSC_MIN_BUFFERSIZE`). */
-const MIN_BUFFERSIZE_BLOSC2 = 32;
 /** c-blosc 1.x `BLOSC_MAX_BUFFERSIZE` (INT_MAX - 16). */
 const MAX_BUFFERSIZE_BLOSC1 = 2_147_483_631;
-const SNAPPY_ID = 3;
-const ZSTD_ID = 5;
 /** blosc2_flags bit of a dictionary chunk (`BLOSC2_USEDICT`). */
 const BLOSC2_USEDICT = 0x01;
 /** Largest dictionary in a chunk (`BLOSC2_MAXDICTSIZE`). */
@@ -215,7 +210,7 @@ export function encodeBlockRange(
 /** The room a stream gets before clamping (c-blosc `blosc_c`). */
 function streamMaxout(codecId: number, neblock: number): number {
   // Snappy may legitimately exceed its input (c-blosc `snappy_max_compressed_length`).
-  return codecId === SNAPPY_ID ? 32 + neblock + ((neblock / 6) | 0) : neblock;
+  return codecId === CodecId.Snappy ? 32 + neblock + ((neblock / 6) | 0) : neblock;
 }
 
 /**
@@ -522,7 +517,7 @@ function encodeBlock(
       continue;
     }
     // Snappy may legitimately exceed its input (c-blosc `snappy_max_compressed_length`).
-    let maxout = codec.id === SNAPPY_ID ? 32 + neblock + ((neblock / 6) | 0) : neblock;
+    let maxout = codec.id === CodecId.Snappy ? 32 + neblock + ((neblock / 6) | 0) : neblock;
     if (ntbytes + maxout > destsize) {
       maxout = destsize - ntbytes;
       if (maxout <= 0) return 0;
@@ -582,7 +577,7 @@ function chunkDictionary(src: Uint8Array, plan: ChunkPlan): Uint8Array | null {
   const sampleSize = Math.floor(Math.floor(nbytes / nsamples) / 16);
   if (dictMaxsize < MIN_USEFUL_DICT || sampleSize === 0) return null;
   const samplesLength = nsamples * sampleSize;
-  if (p.codec.id === ZSTD_ID) {
+  if (p.codec.id === CodecId.Zstd) {
     const samples = filteredPrefix(src, plan, samplesLength);
     const sizes = new Array<number>(nsamples).fill(sampleSize);
     try {

@@ -358,6 +358,70 @@ export class NDArray {
   }
 
   /**
+   * Assign to the elements `spec` selects (numpy `arr[spec] = values`, python-blosc2
+   * `NDArray.__setitem__`): `values` is one number or bigint broadcast to all of them, or a
+   * typed array (or the stored bytes, as a Uint8Array of itemsize × count) holding exactly
+   * as many elements as selected, in the selection's C order. Each chunk the selection
+   * touches is decoded once, edited and compressed again; the other chunks are left as
+   * they are.
+   */
+  set(spec: readonly SliceSpec[], values: NDInputArray | number | bigint): void {
+    const g = this.geometry;
+    const sel = this.select(spec);
+    const nd = g.ndim;
+    const itemsize = g.itemsize;
+    let total = 1;
+    for (let i = 0; i < nd; i++) total *= sel.count[i]!;
+    let src: Uint8Array;
+    let scalar = false;
+    if (typeof values === 'number' || typeof values === 'bigint') {
+      const one = bytesToTypedArray(new Uint8Array(itemsize), this.dtype, itemsize) as unknown as { [k: number]: number | bigint; length: number };
+      if (one.length !== 1) fail(BloscErrorCode.InvalidParam, `dtype ${this.dtype} takes no number`);
+      try {
+        one[0] = typeof one[0] === 'bigint' ? BigInt(values) : Number(values);
+      } catch {
+        fail(BloscErrorCode.InvalidParam, `${String(values)} does not fit dtype ${this.dtype}`);
+      }
+      src = typedArrayToBytes(one as unknown as NDInputArray, this.dtype, itemsize);
+      scalar = true;
+    } else {
+      const parsed = parseDType(this.dtype);
+      const hostOrder = HOST_LITTLE_ENDIAN ? 'little' : 'big';
+      src = values instanceof Uint8Array || values instanceof Uint8ClampedArray || parsed.byteorder === 'none' || parsed.byteorder === hostOrder
+        ? new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
+        : typedArrayToBytes(values, this.dtype, itemsize);
+      if (src.length !== total * itemsize) {
+        fail(BloscErrorCode.InvalidParam, `values hold ${src.length} bytes, the selection [${sel.outShape.join(', ')}] of ${itemsize}-byte items needs ${total * itemsize}`);
+      }
+    }
+    if (total === 0) return;
+    // Element by element in the selection's C order, each touched chunk decoded once.
+    const edited = new Map<number, Uint8Array>();
+    const index = new Array<number>(nd).fill(0);
+    const pos = new Float64Array(nd);
+    for (let o = 0; o < total; o++) {
+      for (let i = 0; i < nd; i++) index[i] = sel.start[i]! + pos[i]! * sel.step[i]!;
+      const { chunk, offset } = nd === 0 ? { chunk: 0, offset: 0 } : g.locate(index);
+      let data = edited.get(chunk);
+      if (data === undefined) {
+        checkChunkSize(this, g, chunk);
+        data = this.schunk.decompressChunk(chunk);
+        edited.set(chunk, data);
+      }
+      const from = scalar ? 0 : o * itemsize;
+      data.set(src.subarray(from, from + itemsize), offset);
+      for (let i = nd - 1; i >= 0; i--) {
+        if (++pos[i]! < sel.count[i]!) break;
+        pos[i] = 0;
+      }
+    }
+    // Compressed first, all of them, then swapped in: a failure leaves the array as it was.
+    const chunks = [...edited.keys()].sort((a, b) => a - b);
+    const compressed = chunks.map((c) => this.schunk.compressLike(edited.get(c)!));
+    for (let k = 0; k < chunks.length; k++) this.schunk.updateChunk(chunks[k]!, compressed[k]!);
+  }
+
+  /**
    * Elements selected by `spec` (one entry per leading dimension; missing trailing entries
    * select everything), C order, bytes as stored. Reads only the chunks the selection
    * touches, and decodes only the blocks it touches when they are at most a quarter of a

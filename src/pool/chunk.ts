@@ -10,10 +10,10 @@ import { assembleChunk, blockGeometry, compressChunk, maxChunkSize, placeChunkHe
 import { decompressChunk, type DecompressOptions } from '../chunk/decompress.js';
 import { blockStreamsEnd, chunkLayout, type ChunkLayout } from '../chunk/layout.js';
 import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
-import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
+import { bytesOf, elementSize, resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { CodecFormat } from '../codecs/types.js';
-import { acquireStaging, acquireTransferable, bytesOf, copyBytes, elementSize, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
+import { acquireStaging, acquireTransferable, copyBytes, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
 import type { WireCParams } from './protocol.js';
 import { checkThreads, runTasks, splitRange, workersCanRun, type PoolTask } from './run.js';
 import { outputCeiling } from '../limits.js';

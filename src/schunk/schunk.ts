@@ -439,6 +439,11 @@ export class SChunk {
     return this.slots.length;
   }
 
+  /** `data` compressed as this super-chunk compresses its chunks (not stored). @internal */
+  compressLike(data: Uint8Array): Uint8Array {
+    return this.compress(data);
+  }
+
   /** Compress `data` and replace chunk `i` with it. */
   update(i: number, data: Uint8Array): number {
     this.checkPosition(i, this.nchunks - 1);
