@@ -26,6 +26,8 @@ import type { FrameSource } from '../io/source.js';
 import type { CompressOptions } from '../params.js';
 import { SChunk, type Metalayers, type VLMetalayers } from '../schunk/schunk.js';
 import { withChunkIndex } from '../schunk/read.js';
+import { zerosChunk } from '../chunk/special.js';
+import { resolveCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { computeChunksBlocks, type CacheSizes } from './defaults.js';
 import { bytesToTypedArray, dtypeOfTypedArray, HOST_LITTLE_ENDIAN, parseDType, typedArrayToBytes, type NDInputArray, type NDTypedArray } from './dtype.js';
@@ -422,6 +424,61 @@ export class NDArray {
   }
 
   /**
+   * Change the shape in place (python-blosc2 `NDArray.resize`), keeping the number of
+   * dimensions, the chunk and block shapes and the compression: elements inside both
+   * shapes keep their values, new ones are zero. A chunk whose part of the array is the
+   * same in both shapes is kept as it is (not recompressed); chunks wholly past the old
+   * shape become zero chunks. The new super-chunk is built whole before it replaces the
+   * old one, so a failure leaves the array as it was.
+   */
+  resize(shape: readonly number[]): void {
+    const g = this.geometry;
+    const nd = g.ndim;
+    if (!Array.isArray(shape) || shape.length !== nd) fail(BloscErrorCode.InvalidParam, `resize keeps the ${nd} dimensions of the array`);
+    const g2 = new B2ndGeometry(shape, g.chunkshape, g.blockshape, g.itemsize);
+    const old = this.schunk;
+    const s2 = new SChunk({ chunksize: g2.chunkNbytes, typesize: g.itemsize, cparams: old.compressOptions });
+    for (const name of old.meta.names()) {
+      s2.meta.add(name, name === B2ND_METALAYER
+        ? writeB2ndMeta({ ndim: nd, shape: g2.shape, chunkshape: g2.chunkshape, blockshape: g2.blockshape, dtype: this.dtype, dtypeFormat: DTYPE_NUMPY_FORMAT })
+        : old.meta.get(name)!);
+    }
+    for (const name of old.vlmeta.names()) s2.vlmeta.setChunk(name, old.vlmeta.getChunk(name)!);
+    const cc = new Array<number>(nd).fill(0);
+    const keep = g.shape.map((n, i) => Math.min(n, g2.shape[i]!));
+    for (let c2 = 0; c2 < g2.nchunks; c2++) {
+      let rest = c2;
+      for (let i = nd - 1; i >= 0; i--) {
+        cc[i] = rest % g2.chunkGrid[i]!;
+        rest = Math.floor(rest / g2.chunkGrid[i]!);
+      }
+      let same = true;
+      let past = false;
+      let cOld = 0;
+      for (let i = 0; i < nd; i++) {
+        const lo = cc[i]! * g.chunkshape[i]!;
+        const hi = lo + g.chunkshape[i]!;
+        if (lo >= g.shape[i]!) past = true;
+        if (Math.min(hi, g.shape[i]!) !== Math.min(hi, g2.shape[i]!)) same = false;
+        cOld = cOld * g.chunkGrid[i]! + cc[i]!;
+      }
+      if (past) {
+        s2.appendChunk(zerosChunk(g2.chunkNbytes, resolveCParams({ typesize: g.itemsize > 255 ? 1 : g.itemsize })));
+      } else if (same) {
+        checkChunkSize(this, g, cOld);
+        s2.appendChunk(old.getChunk(cOld));
+      } else {
+        checkChunkSize(this, g, cOld);
+        const data = old.decompressChunk(cOld);
+        zeroOutside(g, cc, keep, data);
+        s2.append(data);
+      }
+    }
+    (this as { schunk: SChunk }).schunk = s2;
+    (this as { geometry: B2ndGeometry }).geometry = g2;
+  }
+
+  /**
    * Elements selected by `spec` (one entry per leading dimension; missing trailing entries
    * select everything), C order, bytes as stored. Reads only the chunks the selection
    * touches, and decodes only the blocks it touches when they are at most a quarter of a
@@ -560,6 +617,37 @@ function fillChunk(g: B2ndGeometry, c: number, src: Uint8Array, chunk: Uint8Arra
         m[i] = 0;
       }
       if (i < 0) break;
+    }
+  }
+}
+
+/**
+ * Zero the elements of the chunk at grid coordinates `cc` (decoded, `data`) that lie at or
+ * past `keep` in some dimension: padding, and what a resize dropped or added.
+ */
+function zeroOutside(g: B2ndGeometry, cc: readonly number[], keep: readonly number[], data: Uint8Array): void {
+  const nd = g.ndim;
+  const itemsize = g.itemsize;
+  const bc = new Array<number>(nd).fill(0);
+  const m = new Array<number>(nd).fill(0);
+  for (let k = 0; k < g.blocksPerChunk; k++) {
+    let r = k;
+    for (let i = nd - 1; i >= 0; i--) {
+      bc[i] = r % g.blockGrid[i]!;
+      r = Math.floor(r / g.blockGrid[i]!);
+    }
+    m.fill(0);
+    for (let e = 0; e < g.blocknitems; e++) {
+      let outside = false;
+      for (let i = 0; i < nd; i++) {
+        const local = bc[i]! * g.blockshape[i]! + m[i]!;
+        if (local >= g.chunkshape[i]! || cc[i]! * g.chunkshape[i]! + local >= keep[i]!) outside = true;
+      }
+      if (outside) data.fill(0, (k * g.blocknitems + e) * itemsize, (k * g.blocknitems + e + 1) * itemsize);
+      for (let i = nd - 1; i >= 0; i--) {
+        if (++m[i]! < g.blockshape[i]!) break;
+        m[i] = 0;
+      }
     }
   }
 }

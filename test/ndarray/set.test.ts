@@ -78,3 +78,61 @@ describe('NDArray.set', () => {
     expect(arr.toFrame()).toEqual(frame);
   });
 });
+
+describe('NDArray.resize', () => {
+  it('keeps the elements inside both shapes and zeroes the new ones, on random geometries', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1 << 30 }), (seed) => {
+        const r = rng(seed);
+        const nd = 1 + Math.floor(r() * 3);
+        const shape = Array.from({ length: nd }, () => 1 + Math.floor(r() * 12));
+        const chunks = shape.map((n) => 1 + Math.floor(r() * n));
+        const blocks = chunks.map((c) => 1 + Math.floor(r() * c));
+        const n = shape.reduce((p, x) => p * x, 1);
+        const values = new Float64Array(n).map((_, i) => i + 1);
+        const arr = NDArray.fromTypedArray(values, { shape, chunks, blocks, codec: 'lz4', clevel: 5 });
+        const next = shape.map((x) => Math.floor(r() * (x + 8)));
+        arr.resize(next);
+        expect(arr.shape).toEqual(next);
+        const m = next.reduce((p, x) => p * x, 1);
+        const want = new Float64Array(m);
+        const idx = new Array<number>(nd).fill(0);
+        for (let o = 0; o < m; o++) {
+          let src = 0;
+          let inside = true;
+          for (let i = 0; i < nd; i++) {
+            if (idx[i]! >= shape[i]!) inside = false;
+            src = src * shape[i]! + idx[i]!;
+          }
+          if (inside) want[o] = values[src]!;
+          for (let i = nd - 1; i >= 0; i--) {
+            if (++idx[i]! < next[i]!) break;
+            idx[i] = 0;
+          }
+        }
+        expect(new Float64Array(arr.toTypedArray() as Float64Array)).toEqual(want);
+        // The frame holds the new shape and python-blosc2's layout of it.
+        const again = NDArray.open(arr.toFrame());
+        expect(again.shape).toEqual(next);
+        expect(new Float64Array(again.toTypedArray() as Float64Array)).toEqual(want);
+      }),
+      { numRuns: 80, seed: 0x2e5 },
+    );
+  });
+
+  it('keeps interior chunks as they were, and refuses a change of dimensions', () => {
+    const arr = NDArray.fromTypedArray(new Int16Array(20 * 20).map((_, i) => i), { shape: [20, 20], chunks: [10, 10], blocks: [5, 5] });
+    const first = arr.schunk.getChunk(0);
+    arr.resize([30, 20]);
+    expect(arr.schunk.nchunks).toBe(6);
+    expect(arr.schunk.getChunk(0)).toEqual(first);
+    let code: unknown;
+    try {
+      arr.resize([30]);
+    } catch (e) {
+      code = (e as { code?: unknown }).code;
+    }
+    expect(code).toBe(BloscErrorCode.InvalidParam);
+    expect(arr.shape).toEqual([30, 20]);
+  });
+});
