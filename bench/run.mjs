@@ -13,7 +13,8 @@
  *                 looked up in shuffle/index.js next to it)
  *   --results     where to write the Markdown results (default bench/RESULTS.md)
  *   --no-write    print only
- *   --only        comma-separated sections to run: decode, encode, kernels, codecs, ndarray, threads, zarr (default all)
+ *   --only        comma-separated sections to run: decode, encode, kernels, codecs, ndarray, threads, zarr, tuning (default all)
+ *   --tuning-mib  MiB per data kind in the tuning section (default 16)
  *
  * Each section (decode.mjs, encode.mjs, kernels.mjs, codecs.mjs) returns { title, description, tables,
  * targets, notes }; a new section (codec-level rows) plugs in the same way.
@@ -35,6 +36,7 @@ import { runKernelSection } from './kernels.mjs';
 import { runCodecSection } from './codecs.mjs';
 import { runNdarraySection } from './ndarray.mjs';
 import { runThreadsSection } from './threads.mjs';
+import { runTuningSection } from './tuning.mjs';
 
 ensureExposedGc();
 
@@ -53,13 +55,14 @@ const { values: opts } = parseArgs({
     lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
     results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
     'no-write': { type: 'boolean', default: false },
-    only: { type: 'string', default: 'decode,encode,kernels,codecs,ndarray,threads,zarr' },
+    only: { type: 'string', default: 'decode,encode,kernels,codecs,ndarray,threads,zarr,tuning' },
+    'tuning-mib': { type: 'string', default: '16' },
   },
 });
 
 const log = (line) => console.error(line);
 const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
-const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs', 'ndarray', 'threads', 'zarr'];
+const SECTION_NAMES = ['decode', 'encode', 'kernels', 'codecs', 'ndarray', 'threads', 'zarr', 'tuning'];
 const only = new Set(opts.only.split(',').map((s) => s.trim()).filter((s) => s !== ''));
 for (const name of only) if (!SECTION_NAMES.includes(name)) throw new Error(`--only: unknown section ${name} (${SECTION_NAMES.join(', ')})`);
 if (!(timing.targetMs > 0)) throw new Error(`--target-ms must be a positive number, got ${opts['target-ms']}`);
@@ -161,6 +164,10 @@ if (only.has('threads')) {
   sections.push(await runThreadsSection({ libPath: lib === null ? null : libPath, timing, log, python: opts.python, native: !opts['no-native'] }));
 }
 if (only.has('zarr')) sections.push(await (await import('./zarr.mjs')).runZarrSection({ libPath: lib === null ? null : libPath, timing, log }));
+
+if (only.has('tuning')) {
+  sections.push(await runTuningSection({ libPath: lib === null ? null : libPath, dataDir: resolve(opts.data), python: opts.python, native: !opts['no-native'], nbytes: Math.round(Number(opts['tuning-mib']) * 2 ** 20 / 8) * 8, log }));
+}
 
 // --- report --------------------------------------------------------------------------------
 const libraries = {

@@ -6,10 +6,11 @@
  * Blosc ids (`registerCodec`, `registerFilter`, user ids 160..255).
  */
 import { decompressChunk, getChunkItems, type DecompressOptions } from './chunk/decompress.js';
-import { compressChunk } from './chunk/compress.js';
+import { chunkInput, compressChunk } from './chunk/compress.js';
 export { maxChunkSize } from './chunk/compress.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from './chunk/special.js';
-import { bytesOf, elementSize, resolveCParams, type CompressOptions } from './params.js';
+import { elementSize, resolveCParams, type CompressOptions } from './params.js';
+import { tunedOptions } from './tuning/tune.js';
 
 export { BloscError, BloscErrorCode, errorCodeName, isBloscError } from './errors.js';
 export type { BloscErrorContext } from './errors.js';
@@ -56,7 +57,8 @@ export function getItems(chunk: Uint8Array, start: number, count: number, option
  * the same as without it.
  */
 export function compress(src: ArrayBufferView | ArrayBuffer, options?: CompressOptions, out?: Uint8Array): Uint8Array {
-  return compressChunk(bytesOf(src), resolveCParams(options, elementSize(src)), out);
+  const bytes = chunkInput(src); // first: a string or a plain array is refused before any tuning
+  return compressChunk(bytes, resolveCParams(options?.tune !== undefined ? tunedOptions(src, options) : options, elementSize(src)), out);
 }
 
 /** A chunk of `nbytes` zero bytes (c-blosc2 `blosc2_chunk_zeros`). */
@@ -76,9 +78,19 @@ export function compressUninit(nbytes: number, options?: CompressOptions): Uint8
 
 /** A chunk of one repeated element; its typesize is the value's length (`blosc2_chunk_repeatval`). */
 export function compressRepeatValue(nbytes: number, value: ArrayBufferView | ArrayBuffer, options?: CompressOptions): Uint8Array {
-  const bytes = bytesOf(value);
+  const bytes = chunkInput(value);
   return repeatValueChunk(nbytes, bytes, resolveCParams({ ...options, typesize: options?.typesize ?? bytes.length }));
 }
+
+// Automatic choice of parameters, a benchmark grid, and self-describing arrays (src/tuning/).
+export { tune, tunedOptions } from './tuning/tune.js';
+export type { TuneResult, TunedOptions } from './tuning/tune.js';
+export { DEFAULT_BANDWIDTH, GOAL_TRADEOFF, SPEED_MODEL, FILTER_SPEED_MODEL, TUNE_BLOCKSIZES, scoreOf, timeCostPerByte } from './tuning/score.js';
+export type { TuneGoal, TuneMode, TuneOptions, TunePerf, TunePipeline, TunePipelineName, ScoreOptions } from './tuning/score.js';
+export { benchmark, benchmarkPipelines, benchmarkRowSpeed } from './tuning/benchmark.js';
+export type { BenchmarkOptions, BenchmarkRow } from './tuning/benchmark.js';
+export { packArray, unpackArray } from './tuning/pack-array.js';
+export type { PackArrayOptions, UnpackedArray } from './tuning/pack-array.js';
 
 // Super-chunks and contiguous frames (`.b2frame`, `.b2nd`, `.b2`), in any runtime.
 export { SChunk, Metalayers, VLMetalayers } from './schunk/schunk.js';

@@ -7,6 +7,7 @@ import { getCodec, getCodecByName } from './codecs/registry.js';
 import type { Codec } from './codecs/types.js';
 import { FilterId } from './shuffle/types.js';
 import { toSplitmode, type Splitmode, type SplitmodeLike } from './tuning/split.js';
+import type { TuneGoal, TuneOptions } from './tuning/score.js';
 
 export type ShuffleName = 'noshuffle' | 'shuffle' | 'bitshuffle';
 
@@ -65,6 +66,12 @@ export interface CompressOptions {
    * compressed against it. Ignored at clevel 0 and for chunks too small for one. Default false.
    */
   useDict?: boolean;
+  /**
+   * Choose codec, clevel, filters, block size and split mode for the data first (`tune`,
+   * src/tuning/tune.ts): a goal or the tuner's options. Those choices replace the fields
+   * given here; typesize, format and nthreads stay. Used by `compress`, SChunk and NDArray.
+   */
+  tune?: TuneGoal | TuneOptions;
 }
 
 export interface ResolvedCParams {
@@ -141,6 +148,12 @@ export function resolveCParams(options: CParamsInput = {}, inputTypesize?: numbe
     options.filters.forEach((id, i) => {
       filters[i] = checkInt(`filters[${i}]`, id, 0, 255);
       filtersMeta[i] = checkInt(`filtersMeta[${i}]`, meta[i] ?? 0, 0, 255);
+      // python-blosc2 `create_cparams_from_kwargs` (blosc2_ext.pyx): BYTEDELTA "does not
+      // work on typesize 1" and is dropped from its slot; a BYTEDELTA left with meta 0 gets
+      // the typesize as its meta (its channel count), which c-blosc2's bytedelta filter
+      // and python-blosc2's decoder read back.
+      if (filters[i] === FilterId.ByteDelta && typesize === 1) filters[i] = 0;
+      if (filters[i] === FilterId.ByteDelta && filtersMeta[i] === 0) filtersMeta[i] = typesize;
     });
   } else {
     const shuffle = options.shuffle ?? 'shuffle';

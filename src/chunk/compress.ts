@@ -9,6 +9,8 @@
  * memcpy decisions are C's, so with a deterministic codec the bytes are C's at nthreads = 1.
  */
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
+import { allocBytes } from '../limits.js';
+import { RETAINED_SCRATCH_MAX } from './decompress.js';
 import { trainZstdDictionary } from '../codecs/zstd-dict/index.js';
 import type { EncodeContext } from '../codecs/types.js';
 import { CodecFormat, CodecId } from '../codecs/types.js';
@@ -19,6 +21,8 @@ import { EXTENDED_HEADER_LENGTH, Flag, MAX_BUFFERSIZE, MIN_HEADER_LENGTH, readIn
 import { computeBlocksizeBlosc1, computeBlocksizeBlosc2, headerBlocksizeBlosc2, splitBlockBlosc1, splitBlockBlosc2 } from '../tuning/index.js';
 import { MIN_BUFFERSIZE_BLOSC1, MIN_BUFFERSIZE_BLOSC2 } from '../tuning/split.js';
 import type { ChunkFormat, ResolvedCParams } from '../params.js';
+import { encodeScratch, isRunOfBytes, lz4EncodeScratch } from '../codecs/lz4-compress-wasm.js';
+import { blosclzWasmReady } from '../codecs/blosclz-compress-wasm.js';
 
 /** c-blosc 1.x `BLOSC_MAX_BUFFERSIZE` (INT_MAX - 16). */
 const MAX_BUFFERSIZE_BLOSC1 = 2_147_483_631;
@@ -37,13 +41,33 @@ class EncodeWorkspace {
 
   ensure(size: number): void {
     if (this.tmpA.length < size) {
-      this.tmpA = new Uint8Array(size);
-      this.tmpB = new Uint8Array(size);
+      this.tmpA = allocBytes(size, 'block scratch');
+      this.tmpB = allocBytes(size, 'block scratch');
     }
+  }
+
+  /** At the end of every call: drop block scratch past RETAINED_SCRATCH_MAX and the caller's input. */
+  trim(): void {
+    if (this.tmpA.length > RETAINED_SCRATCH_MAX) {
+      this.tmpA = EMPTY;
+      this.tmpB = EMPTY;
+    }
+    this.call.ref = EMPTY;
+  }
+
+  retainedBytes(): number {
+    return this.tmpA.length + this.tmpB.length;
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 const workspace = new EncodeWorkspace();
+
+/** Bytes the encoder's scratch holds between calls (for tests of bounded retention). */
+export function encoderRetainedBytes(): number {
+  return workspace.retainedBytes();
+}
 
 interface ChunkPlan {
   readonly p: ResolvedCParams;
@@ -77,13 +101,27 @@ interface PreEncoded {
 /** `encodeBlocks` result: a block would have been encoded again here, so placement gives up. */
 const NEEDS_ENCODER = -1;
 
+/**
+ * The bytes of what a caller asks to compress: a typed array, DataView, ArrayBuffer or
+ * SharedArrayBuffer, viewed without copying. Anything else (a string, a plain array, null)
+ * is InvalidParam: read as a buffer it would compress to an empty chunk without a word.
+ */
+export function chunkInput(src: unknown): Uint8Array {
+  if (ArrayBuffer.isView(src)) return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+  if (src instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && src instanceof SharedArrayBuffer)) {
+    return new Uint8Array(src);
+  }
+  const what = src === null ? 'null' : Array.isArray(src) ? 'an Array' : typeof src === 'object' ? `a ${(src as object).constructor?.name ?? 'object'}` : `a ${typeof src}`;
+  return fail(BloscErrorCode.InvalidParam, `compress takes a typed array, DataView or ArrayBuffer, got ${what}`);
+}
+
 /** The output room of a chunk of `nbytes` bytes: what c-blosc2's Python wrappers give it. */
 export function maxChunkSize(nbytes: number, format: ChunkFormat = 'blosc2'): number {
   return nbytes + (format === 'blosc1' ? MIN_HEADER_LENGTH : EXTENDED_HEADER_LENGTH);
 }
 
 function chunkDestination(out: Uint8Array | undefined, destsize: number): Uint8Array {
-  if (out === undefined) return new Uint8Array(destsize);
+  if (out === undefined) return allocBytes(destsize, 'the compressed chunk');
   if (out.length < destsize) {
     fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, compressing needs ${destsize} (input + header)`);
   }
@@ -117,11 +155,23 @@ function compressWith(src: Uint8Array, p: ResolvedCParams, pre: PreEncoded | nul
   // The decisions see destsize = nbytes + header whatever room `out` has, as C's do when
   // the Python wrappers call it, so the bytes do not depend on the caller's buffer.
   const dest = chunkDestination(out, plan.destsize);
-  const cbytes = blosc1 ? writeBlosc1(src, plan, dest, pre) : writeBlosc2(src, plan, dest, pre);
+  let cbytes: number;
+  try {
+    cbytes = blosc1 ? writeBlosc1(src, plan, dest, pre) : writeBlosc2(src, plan, dest, pre);
+  } finally {
+    workspace.trim();
+  }
   if (cbytes === NEEDS_ENCODER) return null;
   if (out !== undefined) return dest.subarray(0, cbytes);
   // Hand back a tight buffer unless that means copying most of it.
-  return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : dest.slice(0, cbytes);
+  return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : tightCopy(dest, cbytes);
+}
+
+/** A fresh copy of buf[0, n). */
+function tightCopy(buf: Uint8Array, n: number): Uint8Array {
+  const out = allocBytes(n, 'the compressed chunk');
+  out.set(buf.subarray(0, n));
+  return out;
 }
 
 /**
@@ -182,29 +232,33 @@ export function encodeBlockRange(
   if (first < 0 || last > nblocks || first > last || srcBase > first * blocksize) {
     fail(BloscErrorCode.InvalidParam, `block range [${first}, ${last}) of ${nblocks}, input from byte ${srcBase}`);
   }
-  const ws = workspace;
-  ws.ensure(blocksize);
-  const call = ws.call;
-  call.typesize = plan.typesize;
-  call.formatVersion = p.format === 'blosc1' ? 2 : 5;
-  call.ref = ref;
-  call.refOffset = 0;
-  let pos = op;
-  for (let j = first; j < last; j++) {
-    const leftoverBlock = j === nblocks - 1 && leftover > 0;
-    const bsize = leftoverBlock ? leftover : blocksize;
-    let block = src;
-    let bp = j * blocksize - srcBase;
-    if (plan.forward.length > 0) {
-      block = runForward(plan, ws, src, bp, bsize, j * blocksize);
-      bp = 0;
+  try {
+    const ws = workspace;
+    ws.ensure(blocksize);
+    const call = ws.call;
+    call.typesize = plan.typesize;
+    call.formatVersion = p.format === 'blosc1' ? 2 : 5;
+    call.ref = ref;
+    call.refOffset = 0;
+    let pos = op;
+    for (let j = first; j < last; j++) {
+      const leftoverBlock = j === nblocks - 1 && leftover > 0;
+      const bsize = leftoverBlock ? leftover : blocksize;
+      let block = src;
+      let bp = j * blocksize - srcBase;
+      if (plan.forward.length > 0) {
+        block = runForward(plan, ws, src, bp, bsize, j * blocksize, heapTarget(plan, blocksize));
+        bp = 0;
+      }
+      const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, out, pos);
+      if (written === 0) fail(BloscErrorCode.WriteBuffer, `block ${j} did not fit in its slot`);
+      sizes[j - first] = written;
+      pos += written;
     }
-    const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, out, pos);
-    if (written === 0) fail(BloscErrorCode.WriteBuffer, `block ${j} did not fit in its slot`);
-    sizes[j - first] = written;
-    pos += written;
+    return pos;
+  } finally {
+    workspace.trim();
   }
-  return pos;
 }
 
 /** The room a stream gets before clamping (c-blosc `blosc_c`). */
@@ -442,7 +496,7 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
       let block = src;
       let bp = offset;
       if (plan.forward.length > 0) {
-        block = runForward(plan, ws, src, offset, bsize);
+        block = runForward(plan, ws, src, offset, bsize, offset, heapTarget(plan, blocksize));
         bp = 0;
       }
       written = encodeBlock(plan, block, bp, bsize, leftoverBlock, dest, ntbytes);
@@ -453,9 +507,25 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
   return ntbytes;
 }
 
-/** c-blosc2 `pipeline_forward`: filters in slot order, rotating two scratch buffers. */
+/**
+ * Where the last filter of a block should write for the codec: a view of the WebAssembly
+ * memory when the codec's match finder runs there (LZ4 without a dictionary, BloscLZ), so that it
+ * reads the planes in place instead of copying each stream in; null otherwise.
+ */
+function heapTarget(plan: ChunkPlan, blocksize: number): Uint8Array | null {
+  const id = plan.p.codec.id;
+  if (id === CodecId.BloscLZ) return blosclzWasmReady() ? encodeScratch(blocksize) : null;
+  if (id !== CodecId.LZ4 || plan.encodeCtx.dict !== null) return null;
+  return lz4EncodeScratch(blocksize);
+}
+
+/**
+ * c-blosc2 `pipeline_forward`: filters in slot order, rotating two scratch buffers; the
+ * last one writes into `last` when given.
+ */
 function runForward(
   plan: ChunkPlan, ws: EncodeWorkspace, src: Uint8Array, offset: number, bsize: number, blockOffset = offset,
+  last: Uint8Array | null = null,
 ): Uint8Array {
   const call = ws.call;
   call.blockOffset = blockOffset;
@@ -463,7 +533,7 @@ function runForward(
   let fp = offset;
   const filters = plan.forward;
   for (let i = 0; i < filters.length; i++) {
-    const to = from === ws.tmpA ? ws.tmpB : ws.tmpA;
+    const to = last !== null && i === filters.length - 1 ? last : from === ws.tmpA ? ws.tmpB : ws.tmpA;
     call.meta = plan.forwardMeta[i]!;
     const filter = filters[i]!;
     try {
@@ -475,14 +545,6 @@ function runForward(
     fp = 0;
   }
   return from;
-}
-
-/** True when every byte of src[p, p+n) equals src[p] (c-blosc2 `get_run`). */
-function isRun(src: Uint8Array, p: number, n: number): boolean {
-  const v = src[p]!;
-  const end = p + n;
-  for (let i = p + 1; i < end; i++) if (src[i] !== v) return false;
-  return true;
 }
 
 /**
@@ -505,7 +567,7 @@ function encodeBlock(
     const sp = bp + s * neblock;
     const csizeAt = ntbytes;
     ntbytes += 4;
-    if (plan.runs && isRun(block, sp, neblock)) {
+    if (plan.runs && isRunOfBytes(block, sp, neblock)) {
       const value = block[sp]!;
       if (ntbytes > destsize) return 0;
       writeInt32LE(dest, csizeAt, -value);
@@ -550,9 +612,14 @@ export function compressChunkWithDictionary(src: Uint8Array, p: ResolvedCParams,
   checkChunkLimit(src.length, p);
   const base = planBlosc2(src.length, p);
   const plan = { ...base, encodeCtx: { ...base.encodeCtx, dict } };
-  const dest = new Uint8Array(plan.destsize);
-  const cbytes = writeBlosc2(src, plan, dest, null);
-  return dest.slice(0, cbytes);
+  const dest = allocBytes(plan.destsize, 'the compressed chunk');
+  let cbytes: number;
+  try {
+    cbytes = writeBlosc2(src, plan, dest, null);
+  } finally {
+    workspace.trim();
+  }
+  return tightCopy(dest, cbytes);
 }
 
 /**
@@ -598,8 +665,11 @@ function chunkDictionary(src: Uint8Array, plan: ChunkPlan): Uint8Array | null {
 
 /** The first `length` bytes of the filtered blocks laid end to end (the training pass's output), a fresh copy. */
 function filteredPrefix(src: Uint8Array, plan: ChunkPlan, length: number): Uint8Array {
-  if (plan.forward.length === 0) return src.slice(0, length);
-  const out = new Uint8Array(length);
+  const out = allocBytes(length, 'dictionary samples');
+  if (plan.forward.length === 0) {
+    out.set(src.subarray(0, length));
+    return out;
+  }
   const ws = workspace;
   ws.ensure(plan.blocksize);
   const call = ws.call;

@@ -8,6 +8,7 @@
  * pipeline runs backwards.
  */
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
+import { allocBytes } from '../limits.js';
 import type { DecodeContext } from '../codecs/types.js';
 import type { FilterCall } from '../shuffle/types.js';
 import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
@@ -25,23 +26,62 @@ export interface DecompressOptions {
   maxNbytes?: number;
 }
 
-/** Scratch buffers reused across calls: no allocation per block, one grow per larger chunk. */
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Scratch kept between calls: at most this many bytes per buffer. A call on larger blocks
+ * allocates what it needs and drops it when it ends, so one large chunk does not pin its
+ * block-sized scratch for the life of the process (c-blosc2 frees a context's tmp buffers
+ * with the context, `free_thread_context`; we keep small ones to spare the allocations).
+ */
+export const RETAINED_SCRATCH_MAX = 8 << 20;
+
+/**
+ * Scratch buffers reused across calls: no allocation per block, one grow per larger chunk,
+ * and only the buffers the chunk's pipeline uses (a chunk without filters decodes straight
+ * into its output).
+ */
 class Workspace {
   /** Where a filtered block's streams are decoded: heapA, or a simdScratch view (see useScratch). */
-  tmpA: Uint8Array = new Uint8Array(0);
-  heapA: Uint8Array = new Uint8Array(0);
-  tmpB: Uint8Array = new Uint8Array(0);
-  block: Uint8Array = new Uint8Array(0);
-  block0: Uint8Array = new Uint8Array(0);
-  readonly call: FilterCall = { typesize: 1, meta: 0, blockOffset: 0, ref: new Uint8Array(0), refOffset: 0, formatVersion: 2 };
+  tmpA: Uint8Array = EMPTY;
+  heapA: Uint8Array = EMPTY;
+  tmpB: Uint8Array = EMPTY;
+  block: Uint8Array = EMPTY;
+  block0: Uint8Array = EMPTY;
+  readonly call: FilterCall = { typesize: 1, meta: 0, blockOffset: 0, ref: EMPTY, refOffset: 0, formatVersion: 2 };
   readonly ctx: { dict: Uint8Array | null; meta: number } = { dict: null, meta: 0 };
 
-  ensure(size: number): void {
-    if (this.heapA.length < size) {
-      this.heapA = new Uint8Array(size);
-      this.tmpB = new Uint8Array(size);
-    }
+  /** Scratch for a pipeline of `nfilters` backward filters over blocks of `size` bytes. */
+  ensure(size: number, nfilters: number): void {
+    if (nfilters > 0 && this.heapA.length < size) this.heapA = allocBytes(size, 'block scratch');
+    // runBackward alternates tmpA and tmpB only between two or more filters.
+    if (nfilters > 1 && this.tmpB.length < size) this.tmpB = allocBytes(size, 'block scratch');
     this.tmpA = this.heapA;
+  }
+
+  blockScratch(size: number): Uint8Array {
+    if (this.block.length < size) this.block = allocBytes(size, 'block scratch');
+    return this.block;
+  }
+
+  block0Scratch(size: number): Uint8Array {
+    if (this.block0.length < size) this.block0 = allocBytes(size, 'block 0 scratch');
+    return this.block0;
+  }
+
+  /** At the end of every call: drop what exceeds RETAINED_SCRATCH_MAX, and every reference to caller memory. */
+  trim(): void {
+    if (this.heapA.length > RETAINED_SCRATCH_MAX) this.heapA = EMPTY;
+    if (this.tmpB.length > RETAINED_SCRATCH_MAX) this.tmpB = EMPTY;
+    if (this.block.length > RETAINED_SCRATCH_MAX) this.block = EMPTY;
+    if (this.block0.length > RETAINED_SCRATCH_MAX) this.block0 = EMPTY;
+    this.tmpA = EMPTY;
+    this.call.ref = EMPTY;
+    this.ctx.dict = null;
+  }
+
+  retainedBytes(): number {
+    return this.heapA.length + this.tmpB.length + this.block.length + this.block0.length;
   }
 }
 
@@ -62,6 +102,11 @@ function useScratch(ws: Workspace, layout: ChunkLayout): void {
 
 const workspace = new Workspace();
 
+/** Bytes the decoder's scratch holds between calls (for tests of bounded retention). */
+export function decoderRetainedBytes(): number {
+  return workspace.retainedBytes();
+}
+
 function asUint8Array(buf: Uint8Array): Uint8Array {
   // A Node Buffer is a Uint8Array subclass; a plain view keeps element access monomorphic.
   return buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -79,11 +124,13 @@ export function decompressChunk(chunkIn: Uint8Array, out?: Uint8Array, options?:
   const chunk = asUint8Array(chunkIn);
   const header = readChunkHeader(chunk);
   checkNbytes(header, options);
+  // The layout checks every stream against what its codec can expand it to: nothing is
+  // allocated for a header whose sizes its bytes cannot produce.
   const layout = chunkLayout(chunk, header);
   const nbytes = header.nbytes;
   let dest: Uint8Array;
   if (out === undefined) {
-    dest = new Uint8Array(nbytes);
+    dest = allocBytes(nbytes, 'the decompressed chunk');
   } else {
     if (out.length < nbytes) fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, chunk needs ${nbytes}`);
     dest = asUint8Array(out).subarray(0, nbytes);
@@ -98,20 +145,24 @@ export function decompressChunk(chunkIn: Uint8Array, out?: Uint8Array, options?:
     return dest;
   }
   const ws = workspace;
-  ws.ensure(layout.maxBlock);
-  useScratch(ws, layout);
-  prepareCall(ws, layout);
-  if (layout.vlSizes !== null) {
-    for (let j = 0; j < layout.nblocks; j++) {
-      decodeVlBlock(chunk, layout, j, dest, layout.vlOffsets![j]!, ws, dest, 0);
+  try {
+    ws.ensure(layout.maxBlock, layout.backward.length);
+    useScratch(ws, layout);
+    prepareCall(ws, layout);
+    if (layout.vlSizes !== null) {
+      for (let j = 0; j < layout.nblocks; j++) {
+        decodeVlBlock(chunk, layout, j, dest, layout.vlOffsets![j]!, ws, dest, 0);
+      }
+      return dest;
+    }
+    const { blocksize, nblocks } = layout;
+    for (let j = 0; j < nblocks; j++) {
+      decodeBlock(chunk, layout, j, dest, j * blocksize, ws, dest, 0);
     }
     return dest;
+  } finally {
+    ws.trim();
   }
-  const { blocksize, nblocks } = layout;
-  for (let j = 0; j < nblocks; j++) {
-    decodeBlock(chunk, layout, j, dest, j * blocksize, ws, dest, 0);
-  }
-  return dest;
 }
 
 /**
@@ -169,40 +220,44 @@ export class ChunkReader {
     }
     const ws = workspace;
     const { blocksize, nblocks, leftover } = layout;
-    ws.ensure(layout.maxBlock);
-    if (ws.block.length < blocksize) ws.block = new Uint8Array(blocksize);
-    useScratch(ws, layout);
-    prepareCall(ws, layout);
-    let ref: Uint8Array = dest;
-    let refOffset = 0;
-    if (layout.hasDelta) {
-      // DELTA decodes every block against the decoded block 0, kept for the reader's life.
-      if (this.block0 === null) {
-        const b0 = new Uint8Array(blocksize);
-        decodeBlock(chunk, layout, 0, b0, 0, ws, b0, 0);
-        this.block0 = b0;
+    try {
+      ws.ensure(layout.maxBlock, layout.backward.length);
+      useScratch(ws, layout);
+      prepareCall(ws, layout);
+      let ref: Uint8Array = dest;
+      const refOffset = 0;
+      if (layout.hasDelta) {
+        // DELTA decodes every block against the decoded block 0, kept for the reader's life.
+        if (this.block0 === null) {
+          const b0 = new Uint8Array(blocksize);
+          decodeBlock(chunk, layout, 0, b0, 0, ws, b0, 0);
+          this.block0 = b0;
+          this.blocksDecoded++;
+        }
+        ref = this.block0;
+      }
+      const firstBlock = Math.floor(begin / blocksize);
+      const lastBlock = Math.min(nblocks - 1, Math.floor((end - 1) / blocksize));
+      for (let j = firstBlock; j <= lastBlock; j++) {
+        const blockStart = j * blocksize;
+        const bsize = j === nblocks - 1 && leftover > 0 ? leftover : blocksize;
+        const from = Math.max(begin, blockStart);
+        const to = Math.min(end, blockStart + bsize);
+        if (this.block0 !== null && j === 0) {
+          dest.set(this.block0.subarray(from, to), dp + from - begin);
+          continue;
+        }
+        if (from === blockStart && to === blockStart + bsize) {
+          decodeBlock(chunk, layout, j, dest, dp + from - begin, ws, ref, refOffset);
+        } else {
+          const block = ws.blockScratch(bsize);
+          decodeBlock(chunk, layout, j, block, 0, ws, ref, refOffset);
+          dest.set(block.subarray(from - blockStart, to - blockStart), dp + from - begin);
+        }
         this.blocksDecoded++;
       }
-      ref = this.block0;
-    }
-    const firstBlock = Math.floor(begin / blocksize);
-    const lastBlock = Math.min(nblocks - 1, Math.floor((end - 1) / blocksize));
-    for (let j = firstBlock; j <= lastBlock; j++) {
-      const blockStart = j * blocksize;
-      const bsize = j === nblocks - 1 && leftover > 0 ? leftover : blocksize;
-      const from = Math.max(begin, blockStart);
-      const to = Math.min(end, blockStart + bsize);
-      if (this.block0 !== null && j === 0) {
-        dest.set(this.block0.subarray(from, to), dp + from - begin);
-        continue;
-      }
-      if (from === blockStart && to === blockStart + bsize) {
-        decodeBlock(chunk, layout, j, dest, dp + from - begin, ws, ref, refOffset);
-      } else {
-        decodeBlock(chunk, layout, j, ws.block, 0, ws, ref, refOffset);
-        dest.set(ws.block.subarray(from - blockStart, to - blockStart), dp + from - begin);
-      }
-      this.blocksDecoded++;
+    } finally {
+      ws.trim();
     }
   }
 }
@@ -221,8 +276,6 @@ export function fillSpecialKind(kind: number, typesize: number, dest: Uint8Array
   fillSpecial(EMPTY, { special: kind, typesize, cbytes: 0 }, dest, dp, from, n);
 }
 
-const EMPTY = new Uint8Array(0);
-
 /**
  * Decode items [start, start+count) (in units of the header typesize), touching only the
  * blocks that cover them (c-blosc `blosc_getitem`, c-blosc2 `_blosc_getitem`).
@@ -238,7 +291,7 @@ export function getChunkItems(chunkIn: Uint8Array, start: number, count: number,
   if (end > reader.header.nbytes) {
     fail(BloscErrorCode.InvalidParam, `getItems: items [${start}, ${start + count}) of size ${ts} exceed nbytes ${reader.header.nbytes}`);
   }
-  const dest = new Uint8Array(end - begin);
+  const dest = allocBytes(end - begin, 'the items');
   reader.readInto(begin, end, dest, 0);
   return dest;
 }
@@ -283,20 +336,24 @@ function decodeRange(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout
   }
   const out = asUint8Array(dest);
   const ws = workspace;
-  ws.ensure(layout.maxBlock);
-  useScratch(ws, layout);
-  prepareCall(ws, layout);
-  let ref = out;
-  let refOffset = dp;
-  if (layout.hasDelta && first > 0) {
-    // DELTA decodes every block against the decoded block 0.
-    if (ws.block0.length < blocksize) ws.block0 = new Uint8Array(blocksize);
-    decodeBlock(chunk, layout, 0, ws.block0, 0, ws, ws.block0, 0);
-    ref = ws.block0;
-    refOffset = 0;
-  }
-  for (let j = first; j < last; j++) {
-    decodeBlock(chunk, layout, j, out, dp + (j - first) * blocksize, ws, ref, refOffset);
+  try {
+    ws.ensure(layout.maxBlock, layout.backward.length);
+    useScratch(ws, layout);
+    prepareCall(ws, layout);
+    let ref: Uint8Array = out;
+    let refOffset = dp;
+    if (layout.hasDelta && first > 0) {
+      // DELTA decodes every block against the decoded block 0.
+      const block0 = ws.block0Scratch(blocksize);
+      decodeBlock(chunk, layout, 0, block0, 0, ws, block0, 0);
+      ref = block0;
+      refOffset = 0;
+    }
+    for (let j = first; j < last; j++) {
+      decodeBlock(chunk, layout, j, out, dp + (j - first) * blocksize, ws, ref, refOffset);
+    }
+  } finally {
+    ws.trim();
   }
 }
 

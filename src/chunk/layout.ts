@@ -11,6 +11,7 @@ import { codecForFormat } from '../codecs/index.js';
 import { resolveCodec } from '../codecs/registry.js';
 import type { Codec } from '../codecs/types.js';
 import { CodecFormat } from '../codecs/types.js';
+import { zstdMaxDecodedSize } from '../codecs/zstd/frame.js';
 import { resolveFilter } from '../shuffle/filters.js';
 import type { Filter } from '../shuffle/types.js';
 import { FilterId } from '../shuffle/types.js';
@@ -43,12 +44,20 @@ export interface ChunkLayout {
 }
 
 /**
- * Worst-case expansion of one compressed byte for the codecs whose formats bound it: used
- * to reject a lying header before allocating its output. BloscLZ and LZ4 add at most 255
- * bytes of match length per length byte; deflate at most 258 bytes per ~2 bits (≤ 1032:1);
- * Snappy copies at most 64 bytes per 2-3 byte element. zstd and user codecs are not bounded.
+ * Worst-case expansion of one compressed byte for the codecs whose formats bound it by a
+ * ratio: used to reject a lying header before allocating its output. BloscLZ and LZ4 add
+ * at most 255 bytes of match length per length byte; deflate at most 258 bytes per ~2 bits
+ * (≤ 1032:1); Snappy copies at most 64 bytes per 2-3 byte element. zstd is bounded by
+ * zstdMaxDecodedSize (32768:1); user codecs are not bounded (the output ceiling is their limit).
  */
 const MAX_EXPANSION_BY_FORMAT: readonly number[] = [264, 264, 32, 1040];
+
+/** The most bytes a stream of `csize` bytes in codec format `format` can decode to; -1 when unbounded. */
+function maxStreamOutput(format: number, csize: number): number {
+  if (format === CodecFormat.Zstd) return zstdMaxDecodedSize(csize);
+  const expansion = MAX_EXPANSION_BY_FORMAT[format];
+  return expansion === undefined ? -1 : csize * expansion + 64;
+}
 
 export function decodeCodec(header: ChunkHeader): Codec {
   if (header.codecFormat === CodecFormat.UserDefined) return resolveCodec(header.udcompcode);
@@ -124,15 +133,15 @@ export function chunkLayout(chunk: Uint8Array, header: ChunkHeader, offset = 0, 
   const dict = header.useDict ? readDictionary(chunk, offset, bstartsEnd, cbytes) : null;
   const dataStart = dict === null ? bstartsEnd : bstartsEnd + 4 + dict.length;
   const blosc1Rule = header.version === 2;
-  const expansion = MAX_EXPANSION_BY_FORMAT[header.codecFormat];
+  const bounded = maxStreamOutput(header.codecFormat, 1) >= 0;
   for (let j = 0; j < nblocks; j++) {
     const bstart = readInt32LE(chunk, offset + headerLength + 4 * j);
     if (bstart < dataStart || bstart >= cbytes) {
       fail(BloscErrorCode.InvalidHeader, `bstarts[${j}] = ${bstart} is outside the data area [${dataStart}, ${cbytes})`, { block: j });
     }
-    if (expansion !== undefined && ((j >= checkFirst && j < checkLast) || (j === 0 && pipeline.hasDelta))) {
+    if (bounded && ((j >= checkFirst && j < checkLast) || (j === 0 && pipeline.hasDelta))) {
       const bsize = j === nblocks - 1 && leftover > 0 ? leftover : blocksize;
-      checkStreamSizes(chunk, offset, header, j, bstart, bsize, leftover > 0 && j === nblocks - 1, blosc1Rule, expansion);
+      checkStreamSizes(chunk, offset, header, j, bstart, bsize, leftover > 0 && j === nblocks - 1, blosc1Rule);
     }
   }
   return layout(header, blocksize, nblocks, leftover, dict, codec, pipeline);
@@ -178,20 +187,20 @@ function layout(
  */
 function checkStreamSizes(
   chunk: Uint8Array, offset: number, header: ChunkHeader, j: number, bstart: number,
-  bsize: number, leftoverBlock: boolean, blosc1Rule: boolean, expansion: number,
+  bsize: number, leftoverBlock: boolean, blosc1Rule: boolean,
 ): void {
   const primary = blockIsSplit(header, bsize, leftoverBlock, blosc1Rule);
-  if (streamsPlausible(chunk, offset, header, bstart, bsize, primary, expansion)) return;
+  if (streamsPlausible(chunk, offset, header, bstart, bsize, primary)) return;
   if (blosc1Rule) {
     const alternate = blockIsSplit(header, bsize, leftoverBlock, false);
-    if (alternate !== primary && streamsPlausible(chunk, offset, header, bstart, bsize, alternate, expansion)) return;
+    if (alternate !== primary && streamsPlausible(chunk, offset, header, bstart, bsize, alternate)) return;
   }
   fail(BloscErrorCode.InvalidHeader, `block ${j}: its streams cannot hold ${bsize} bytes (corrupt sizes)`, { block: j });
 }
 
 function streamsPlausible(
   chunk: Uint8Array, offset: number, header: ChunkHeader, bstart: number, bsize: number,
-  split: boolean, expansion: number,
+  split: boolean,
 ): boolean {
   const nstreams = split ? header.typesize : 1;
   const neblock = (bsize / nstreams) | 0;
@@ -207,7 +216,7 @@ function streamsPlausible(
       continue;
     }
     if (pos + csize > cbytes) return false;
-    if (csize !== neblock && csize * expansion + 64 < neblock) return false;
+    if (csize !== neblock && maxStreamOutput(header.codecFormat, csize) < neblock) return false;
     pos += csize;
   }
   return true;
@@ -271,6 +280,16 @@ function vlLayout(
     prev = bstart;
   }
   if (total !== nbytes) fail(BloscErrorCode.InvalidHeader, `VL-block sizes add up to ${total}, header says nbytes ${nbytes}`);
+  for (let j = 0; j < nblocks; j++) {
+    // Each block is one stream from its size field to the next bstart (decodeVlBlock).
+    const bstart = readInt32LE(chunk, offset + headerLength + 4 * j);
+    const end = j + 1 < nblocks ? readInt32LE(chunk, offset + headerLength + 4 * (j + 1)) : cbytes;
+    const clen = end - bstart - 4;
+    const most = maxStreamOutput(header.codecFormat, clen);
+    if (clen !== sizes[j] && most >= 0 && most < sizes[j]!) {
+      fail(BloscErrorCode.InvalidHeader, `VL block ${j}: a ${clen}-byte stream cannot hold ${sizes[j]} bytes`, { block: j });
+    }
+  }
   return layout(header, maxBlock, nblocks, 0, dict, codec, pipeline, sizes, offsets, maxBlock);
 }
 

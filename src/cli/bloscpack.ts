@@ -10,6 +10,10 @@ import { bloscpackAppendFile, readBloscpackFileInfo } from '../node.js';
 import { UsageError, type OptionSpec, type ParsedOptions } from './args.js';
 import { closeInput, guard, kindWords, openInput, OutputFile, readAt, readInput, type Input } from './files.js';
 import { progressBar, type ProgressStream } from './progress.js';
+import { tuneBloscpackOptions, tuneGoal } from './bench.js';
+
+/** bloscpack's default chunk size (1 MiB), what `pack --tune` looks at when no --chunk-size is given. */
+const DEFAULT_PACK_CHUNK_SIZE = 1 << 20;
 
 type AppendOptions = bloscpack.AppendOptions;
 type PackOptions = bloscpack.PackOptions;
@@ -29,6 +33,7 @@ export const PACK_OPTIONS: readonly OptionSpec[] = [
   { name: 'no-offsets', kind: 'flag', help: 'write no offsets section (no appends, no random access)' },
   { name: 'max-app-chunks', kind: 'int', value: 'N', help: 'offset slots kept free for appends (default 10 × nchunks)' },
   { name: 'metadata', kind: 'string', value: 'JSON', help: 'JSON metadata to store in the file' },
+  { name: 'tune', kind: 'string', value: 'GOAL', help: 'speed, balanced or ratio: codec, level and shuffle chosen on the first chunk (replaces --codec, --clevel, --shuffle)' },
 ];
 
 function bloscOptions(options: ParsedOptions): AppendOptions {
@@ -111,6 +116,19 @@ export async function packCommand(input: Input, outPath: string, options: Parsed
     } catch {
       throw new UsageError('--metadata must be JSON');
     }
+  }
+  const goal = tuneGoal(options);
+  if (goal !== undefined) {
+    // The tuner looks at the first chunk (bloscpack's default chunk size when none is given).
+    const fd = openInput(input.path);
+    let head: Uint8Array;
+    try {
+      head = readAt(input.path, fd, 0, Math.min(input.size, typeof o.chunkSize === 'number' ? o.chunkSize : DEFAULT_PACK_CHUNK_SIZE));
+    } finally {
+      closeInput(fd);
+    }
+    Object.assign(o, tuneBloscpackOptions(head, goal, o.typesize ?? 8));
+    err.write(`tuned (${goal}): ${o.codec} clevel ${o.clevel} ${o.shuffle}\n`);
   }
   const bar = progressBar('pack', input.size, force, err, 'chunks');
   if (bar !== undefined) o.onProgress = bar.update;

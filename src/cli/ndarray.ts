@@ -93,7 +93,8 @@ export async function npyToNDArray(
   if (cparams.typesize !== undefined || cparams.blocksize !== undefined) {
     throw new UsageError('--typesize and --blocksize come from the .npy dtype and --blocks when writing an NDArray');
   }
-  if ((cparams.nthreads ?? 1) <= 1) {
+  // A tuned array is compressed on this thread: its super-chunk tunes on the first chunk.
+  if ((cparams.nthreads ?? 1) <= 1 || cparams.tune !== undefined) {
     bar?.update(0, npy.length);
     const frame = NDArray.fromNpy(npy, { ...cparams, chunks, blocks, caches }).toFrame();
     bar?.update(npy.length, npy.length);

@@ -6,12 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  BloscError, BloscErrorCode, chunkInfo, compressAsync, decompressAsync, errorCodeName, getLimits, isBloscError, setLimits, shutdownPool, type BloscLimits, type ChunkInfo, type CompressOptions,
+  BloscError, BloscErrorCode, chunkInfo, compressAsync, decompressAsync, errorCodeName, getLimits, isBloscError, setLimits, shutdownPool, tunedOptions, type BloscLimits, type ChunkInfo, type CompressOptions,
 } from '../index.js';
 import { formatOptions, parseArgs, UsageError, type OptionSpec, type ParsedOptions } from './args.js';
 import { appendCommand, bloscpackInfo, packCommand, PACK_OPTIONS, BLOSCPACK_BLOSC_OPTIONS, unpackCommand } from './bloscpack.js';
-import { FileError, inspectInput, kindWords, openFrame, readInput, withOutput, writeOutput, type Input } from './files.js';
-import { buildFrame, describeFrame, formatFilters, formatFrame, writeContent } from './frame.js';
+import { benchOptionsFrom, BenchUsageError, runBenchCommand, tuneGoal } from './bench.js';
+import { closeInput, FileError, inspectInput, openInput, readAt, kindWords, openFrame, readInput, withOutput, writeOutput, type Input } from './files.js';
+import { buildFrame, describeFrame, formatFilters, formatFrame, namedFilters, writeContent } from './frame.js';
 import { cacheSizes, describeNDArray, describeNpy, formatNDArray, formatNpy, ndarrayContent, npyToNDArray } from './ndarray.js';
 import { startInspectServer } from './inspect.js';
 import { progressBar, type ProgressStream } from './progress.js';
@@ -65,10 +66,13 @@ const COMPRESS_OPTIONS: readonly OptionSpec[] = [
   { name: 'l1', kind: 'size', value: 'SIZE', help: '.npy input: L1 data cache the default shapes are computed for (default 32K)' },
   { name: 'l2', kind: 'size', value: 'SIZE', help: '.npy input: L2 cache (default 256K)' },
   { name: 'l3', kind: 'size', value: 'SIZE', help: '.npy input: L3 cache (default 1M)' },
+  { name: 'tune', kind: 'string', value: 'GOAL', help: 'speed, balanced or ratio: codec, level, filters and block size chosen on the first chunk (replaces those options)' },
   ...PROGRESS,
   ...COMMON,
 ];
 const NPY_ONLY = ['chunks', 'blocks', 'l1', 'l2', 'l3'];
+/** Bytes of a single chunk's input the tuner looks at (`compress --tune` without --chunksize). */
+const TUNE_HEAD_BYTES = 4 << 20;
 
 /** undefined: decide by terminal and size; true/false: `--progress` / `--no-progress`. */
 function progressChoice(options: ParsedOptions): boolean | undefined {
@@ -200,7 +204,25 @@ async function compressCommand(args: readonly string[], options: ParsedOptions, 
   const input = inspectInput(inPath);
   if (input.kind === 'sparse-frame' || input.kind === 'sparse-b2nd') throw new UsageError(`${inPath} is ${kindWords(input.kind)}: use 'blosc-ts decompress'`);
   const force = progressChoice(options);
-  const cparams = compressOptions(options);
+  let cparams = compressOptions(options);
+  const goal = tuneGoal(options);
+  if (goal !== undefined && input.kind === 'npy') {
+    // An NDArray's super-chunk tunes on its first chunk, its block size fixed by --blocks.
+    cparams = { ...cparams, tune: goal };
+  } else if (goal !== undefined) {
+    // Tuned once, on the first chunk (or the first 4 MiB of a single chunk's input), as
+    // BTune does before it fixes its choice; the chosen options are said on stderr.
+    const fd = openInput(inPath);
+    let head: Uint8Array;
+    try {
+      head = readAt(inPath, fd, 0, Math.min(input.size, options.number('chunksize') ?? TUNE_HEAD_BYTES));
+    } finally {
+      closeInput(fd);
+    }
+    const tuned = tunedOptions(head, { ...cparams, tune: goal });
+    cparams = tuned;
+    io.err.write(`tuned (${goal}): ${tuned.codec} clevel ${tuned.clevel}, filters ${formatFilters(namedFilters(tuned.filters ?? [], tuned.filtersMeta ?? []))}, blocksize ${tuned.blocksize}, splitmode ${tuned.splitmode}\n`);
+  }
   if (input.kind === 'npy') {
     if (options.has('chunksize')) throw new UsageError('--chunksize applies to raw input; the chunks of a .npy array are given by --chunks');
     const bar = progressBar('compress', input.size, force, io.err);
@@ -247,6 +269,28 @@ async function appendRun(args: readonly string[], options: ParsedOptions): Promi
   await appendCommand(inspectInput(args[0]!), args[1]!, options);
 }
 
+/** The bench command's options (src/cli/bench.ts checks their values). */
+const BENCH_OPTION_NAMES = ['typesize', 'plot', 'goal', 'perf', 'codecs', 'clevels'] as const;
+
+async function benchRun(args: readonly string[], options: ParsedOptions, io: CliIO): Promise<void> {
+  const given = new Map<string, string | true>();
+  for (const name of BENCH_OPTION_NAMES) {
+    const v = options.string(name) ?? options.number(name);
+    if (v !== undefined) given.set(name, String(v));
+  }
+  if (options.has('json')) given.set('json', true);
+  let parsed;
+  try {
+    parsed = benchOptionsFrom(given);
+  } catch (e) {
+    if (e instanceof BenchUsageError) throw new UsageError(e.message);
+    throw e;
+  }
+  const input = inspectInput(args[0]!); // a missing file or a directory: an error naming it
+  if (input.kind === 'sparse-frame' || input.kind === 'sparse-b2nd') throw new UsageError(`${input.path} is ${kindWords(input.kind)}: use 'blosc-ts decompress' first`);
+  runBenchCommand(input.path, parsed, { out: io.out, err: (text) => void io.err.write(text) });
+}
+
 const COMMANDS: readonly Command[] = [
   {
     name: 'info',
@@ -262,6 +306,26 @@ const COMMANDS: readonly Command[] = [
       ...COMMON,
     ],
     run: info,
+  },
+  {
+    name: 'bench',
+    operands: ['FILE'],
+    summary: "time every codec, level and filter pipeline on FILE's bytes (a .npy file's elements)",
+    details: [
+      'A table of ratio and speeds, the ratio/speed Pareto front (P) and the tuner\'s pick (*);',
+      'with --plot, an SVG scatter of ratio against speed.',
+    ],
+    options: [
+      { name: 'typesize', kind: 'int', value: 'N', help: 'item size in bytes (default: from a .npy dtype, else 8)' },
+      { name: 'json', kind: 'flag', help: 'print JSON rows' },
+      { name: 'plot', kind: 'string', value: 'OUT.svg', help: 'write the scatter plot there' },
+      { name: 'goal', kind: 'string', value: 'GOAL', help: 'speed, balanced (default) or ratio: the score and the pick' },
+      { name: 'perf', kind: 'string', value: 'P', help: 'compress, decompress or both (default): which times count' },
+      { name: 'codecs', kind: 'string', value: 'A,B,..', help: 'codecs to try (default: all built-in)' },
+      { name: 'clevels', kind: 'string', value: '1,5,9', help: 'levels to try' },
+      ...COMMON,
+    ],
+    run: benchRun,
   },
   {
     name: 'decompress',

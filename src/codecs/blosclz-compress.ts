@@ -13,6 +13,7 @@
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { checkEncodeRanges } from './ranges.js';
+import { blosclzCompressWasm, blosclzProbeWasm, blosclzWasmInput } from './blosclz-compress-wasm.js';
 
 const NAME = 'blosclz';
 const MAX_COPY = 32;
@@ -146,13 +147,17 @@ export function blosclzCompress(
   }
   checkEncodeRanges(NAME, src, sp, sn, dst, dp, maxout);
 
+  // The WebAssembly twin of both loops reads the input at `at` in the shared memory (-1: not in use).
+  const at = blosclzWasmInput(src, sp, sn, maxout);
   let ipshift: number;
   let minlen: number;
   let cratio: number;
   if (format === 'blosc1') {
     // c-blosc 1.21: probe the last quarter with ipshift = minlen = 3 and a 12-bit table.
     const maxlen = Math.floor(sn / 4);
-    cratio = probeCratio(src, sp + sn - maxlen, maxlen, 3, 3, htab, BLOSC1_PROBE_HASHLOG);
+    cratio = at >= 0
+      ? blosclzProbeWasm(at + sn - maxlen, maxlen, 3, 3, BLOSC1_PROBE_HASHLOG)
+      : probeCratio(src, sp + sn - maxlen, maxlen, 3, 3, htab, BLOSC1_PROBE_HASHLOG);
     if (cratio < MIN_CRATIO_BY_CLEVEL[clevel]) return 0;
     if (!splitBlock || cratio < 4) {
       ipshift = 3;
@@ -169,13 +174,16 @@ export function blosclzCompress(
     if (clevel < 2) maxlen = Math.floor(maxlen / 8);
     else if (clevel < 4) maxlen = Math.floor(maxlen / 4);
     else if (clevel < 7) maxlen = Math.floor(maxlen / 2);
-    cratio = probeCratio(src, sp + sn - maxlen, maxlen, minlen, ipshift, htab, HASHLOG_BY_CLEVEL[clevel]);
+    cratio = at >= 0
+      ? blosclzProbeWasm(at + sn - maxlen, maxlen, minlen, ipshift, HASHLOG_BY_CLEVEL[clevel]!)
+      : probeCratio(src, sp + sn - maxlen, maxlen, minlen, ipshift, htab, HASHLOG_BY_CLEVEL[clevel]);
     if (cratio < MIN_CRATIO_BY_CLEVEL[clevel]) return 0;
   }
 
   if (sn < 16 || maxout < 66) return 0;
 
   const hashlog = HASHLOG_BY_CLEVEL[clevel];
+  if (at >= 0) return blosclzCompressWasm(at, sn, dst, dp, maxout, hashlog, ipshift, minlen, clevel);
   htab.fill(0, 0, 1 << hashlog);
   const ipBound = sp + sn - 1;
   const ipLimit = sp + sn - 12;

@@ -14,6 +14,7 @@
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { checkEncodeRanges } from './ranges.js';
+import { lz4CompressFastWasm } from './lz4-compress-wasm.js';
 
 const NAME = 'lz4';
 const MIN_MATCH = 4;
@@ -96,6 +97,20 @@ export function lz4CompressFast(
     dst[dp] = 0;
     return 1;
   }
+  const wasm = lz4CompressFastWasm(src, sp, sn, dst, dp, cap, clampAcceleration(acceleration), limited);
+  if (wasm >= 0) return wasm;
+  return lz4CompressFastTs(src, sp, sn, dst, dp, cap, acceleration, table);
+}
+
+/**
+ * The TypeScript twin of the WebAssembly match finder (lz4-compress-wasm.ts): `LZ4_compress_fast`
+ * for 1 <= sn <= LZ4_MAX_INPUT_SIZE on checked ranges. Exported for the tests that compare the two.
+ */
+export function lz4CompressFastTs(
+  src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, acceleration: number,
+  table: Uint32Array = scratchTable(),
+): number {
+  const limited = cap < lz4CompressBound(sn);
   const byU16 = sn < LIMIT_64K;
   table.fill(0, 0, byU16 ? 1 << 13 : 1 << 12);
   return compressGeneric(src, sp, sn, dst, dp, cap, limited, byU16, clampAcceleration(acceleration), EMPTY, 0, false, table);

@@ -24,6 +24,7 @@ import { BloscErrorCode, fail } from '../errors.js';
 import { copyMatch } from './copy.js';
 import { checkDecodeRanges, failDecodedSize } from './ranges.js';
 import { lz4CompressFast, lz4CompressFastWithDict } from './lz4-compress.js';
+import { lz4DecompressWasm } from './lz4-decompress-wasm.js';
 import { lz4hcCompress, lz4hcCompressWithDict } from './lz4hc-compress.js';
 import type { Codec, DecodeContext, EncodeContext } from './types.js';
 import { CodecFormat, CodecId } from './types.js';
@@ -292,6 +293,9 @@ export function lz4DecompressReference(
 
 function lz4Decode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number, ctx: DecodeContext): void {
   checkDecodeRanges(NAME, src, sp, sn, dst, dp, dn);
+  // Planes decoded into the shared memory (the chunk decoder's scratch) take the
+  // WebAssembly twin; anything it does not take, errors included, runs the loop below.
+  if (ctx.dict === null && lz4DecompressWasm(src, sp, sn, dst, dp, dn)) return;
   decodeBlock(src, sp, sn, dst, dp, dn, ctx.dict === null ? EMPTY : ctx.dict, NAME);
 }
 

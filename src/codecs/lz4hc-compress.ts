@@ -31,6 +31,7 @@
  * larger `cap` no check is made, as the output cannot exceed the bound.
  */
 import { BloscErrorCode, fail } from '../errors.js';
+import { allocBytes } from '../limits.js';
 import { lz4CompressBound } from './lz4-compress.js';
 import { checkEncodeRanges } from './ranges.js';
 
@@ -184,7 +185,7 @@ export function lz4hcCompressWithDict(
   // LZ4_loadDictHC keeps only the last 64 KiB.
   const dictLength = dict.length > 65536 ? 65536 : dict.length;
   const need = dictLength + sn;
-  if (st.scratch.length < need) st.scratch = new Uint8Array(Math.max(need, Math.floor(st.scratch.length * 1.5)));
+  if (st.scratch.length < need) st.scratch = allocBytes(Math.max(need, Math.floor(st.scratch.length * 1.5)), 'lz4hc window');
   const buf = st.scratch;
   buf.set(dict.subarray(dict.length - dictLength), 0);
   buf.set(src.subarray(sp, sp + sn), dictLength);

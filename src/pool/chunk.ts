@@ -6,11 +6,11 @@
  * then assembles them in block order, keeping every decision of the serial path.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { assembleChunk, blockGeometry, compressChunk, maxChunkSize, placeChunkHeader, type BlockGeometry } from '../chunk/compress.js';
+import { assembleChunk, blockGeometry, chunkInput, compressChunk, maxChunkSize, placeChunkHeader, type BlockGeometry } from '../chunk/compress.js';
 import { decompressChunk, type DecompressOptions } from '../chunk/decompress.js';
 import { blockStreamsEnd, chunkLayout, type ChunkLayout } from '../chunk/layout.js';
 import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
-import { bytesOf, elementSize, resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
+import { elementSize, resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { CodecFormat } from '../codecs/types.js';
 import { acquireStaging, acquireTransferable, copyBytes, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
@@ -206,7 +206,7 @@ export function toWire(p: ResolvedCParams): WireCParams {
 export function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: AsyncCompressOptions, out?: Uint8Array): Promise<Uint8Array> {
   // Not an async function: work that stays on this thread pays for one settled promise only.
   try {
-    const bytes = bytesOf(src);
+    const bytes = chunkInput(src);
     const p = resolveCParams(options, elementSize(src));
     const minParallel = options?.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
     const usesDict = (p as { readonly useDict?: boolean }).useDict === true;

@@ -24,6 +24,7 @@ import type { FrameSource } from '../io/source.js';
 import { getCodecByName } from '../codecs/registry.js';
 import { allocOutput, checkOutput, getLimits, outputCeiling } from '../limits.js';
 import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
+import { tunedOptions, tuneIsDue } from '../tuning/tune.js';
 
 export interface SChunkOptions {
   /**
@@ -208,6 +209,8 @@ export class SChunk {
   private lazy: LazyChunks | null = null;
   private readonly frame: CFrame | null;
   private headerBlocksize: number;
+  /** Chunks compressed here so far: with a `tune` option, the tuner runs on some of them. */
+  private compressedChunks = 0;
 
   constructor(options: SChunkOptions = {}, frame: CFrame | null = null) {
     const merged: CompressOptions = { ...options.cparams };
@@ -343,6 +346,7 @@ export class SChunk {
   }
 
   private compress(data: Uint8Array): Uint8Array {
+    if (tuneIsDue(this.options.tune, this.compressedChunks++)) this.cparams = resolveCParams(tunedOptions(data, { ...this.options, typesize: this.cparams.typesize }));
     const chunk = compressChunk(data, this.cparams);
     if (!this.stickyBlocksize) {
       this.stickyBlocksize = true;

@@ -106,13 +106,26 @@ export function simdShuffle(typesize: number, src: Uint8Array, sp: number, dst: 
   const mem = heapBytes();
   const done = count & ~15;
   const tileElems = TILE / typesize;
+  // Planes wanted in the module's memory (the encoder's block for a WebAssembly codec) are
+  // written in place, `count` bytes apart, instead of through the output tile.
+  const inPlace = inHeap(dst) && !overlapsTiles(dst);
+  const at = dst.byteOffset + dp;
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
     mem.set(src.subarray(sp + e0 * typesize, sp + (e0 + te) * typesize), IN);
-    fn(IN, OUT, te, te);
-    for (let j = 0, p = dp + e0; j < typesize; j++, p += count) dst.set(mem.subarray(OUT + j * te, OUT + (j + 1) * te), p);
+    if (inPlace) {
+      fn(IN, at + e0, te, count);
+    } else {
+      fn(IN, OUT, te, te);
+      for (let j = 0, p = dp + e0; j < typesize; j++, p += count) dst.set(mem.subarray(OUT + j * te, OUT + (j + 1) * te), p);
+    }
   }
   return done;
+}
+
+/** Whether `view` (in the shared memory) reaches into the tiles. */
+function overlapsTiles(view: Uint8Array): boolean {
+  return view.byteOffset < SHUFFLE_END;
 }
 
 /**

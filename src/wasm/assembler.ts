@@ -34,6 +34,19 @@ export function sleb(value: number): Code {
   }
 }
 
+/** Signed LEB128 of a 64-bit value. */
+export function slebBig(value: bigint): Code {
+  const out: Code = [];
+  let v = BigInt.asIntN(64, value);
+  for (;;) {
+    const byte = Number(v & 0x7fn);
+    v >>= 7n;
+    const done = (v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
 /** Value types. */
 export const I32 = 0x7f;
 export const I64 = 0x7e;
@@ -64,6 +77,8 @@ export const op = {
   i32: (value: number): Code => [0x41, ...sleb(value)],
   /** An i64 constant in the i32 range. */
   i64: (value: number): Code => [0x42, ...sleb(value)],
+  /** Any i64 constant (two's complement of `value` mod 2^64). */
+  i64Big: (value: bigint): Code => [0x42, ...slebBig(value)],
   // Memory (offset = a constant added to the address on the stack).
   load32: (offset = 0): Code => [0x28, ...memarg(0, offset)],
   load64: (offset = 0): Code => [0x29, ...memarg(0, offset)],
@@ -71,6 +86,10 @@ export const op = {
   store32: (offset = 0): Code => [0x36, ...memarg(0, offset)],
   store64: (offset = 0): Code => [0x37, ...memarg(0, offset)],
   store8: (offset = 0): Code => [0x3a, ...memarg(0, offset)],
+  store16: (offset = 0): Code => [0x3b, ...memarg(0, offset)],
+  /** Bulk memory: copy (dst, src, n on the stack) and fill (dst, value, n). */
+  memoryCopy: (): Code => [0xfc, 0x0a, 0x00, 0x00],
+  memoryFill: (): Code => [0xfc, 0x0b, 0x00],
   // i32 arithmetic and comparisons.
   eqz: (): Code => [0x45],
   eq: (): Code => [0x46],
@@ -80,17 +99,26 @@ export const op = {
   gtS: (): Code => [0x4a],
   gtU: (): Code => [0x4b],
   leS: (): Code => [0x4c],
+  leU: (): Code => [0x4d],
   geS: (): Code => [0x4e],
   geU: (): Code => [0x4f],
   add: (): Code => [0x6a],
   sub: (): Code => [0x6b],
   mul: (): Code => [0x6c],
+  divU: (): Code => [0x6e],
+  ctz: (): Code => [0x68],
+  xor: (): Code => [0x73],
   and: (): Code => [0x71],
   or: (): Code => [0x72],
   shl: (): Code => [0x74],
   shrS: (): Code => [0x75],
   shrU: (): Code => [0x76],
   // i64.
+  i64Eqz: (): Code => [0x50],
+  i64Ne: (): Code => [0x52],
+  i64Ctz: (): Code => [0x7a],
+  i64Mul: (): Code => [0x7e],
+  i64Xor: (): Code => [0x85],
   i64Shl: (): Code => [0x86],
   i64ShrU: (): Code => [0x88],
   wrap: (): Code => [0xa7],

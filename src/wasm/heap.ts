@@ -8,8 +8,13 @@
  * Map (byte offsets):
  * - [0, SHUFFLE_END): the shuffle kernels' tiles (see src/shuffle/simd.ts);
  * - [ZSTD_AT, ZSTD_END): the zstd sequence executor's tables, bitstream and literals;
+ * - [ENCODE_AT, ENCODE_END): the LZ4 / BloscLZ match finders' hash table (one at a time),
+ *   or an LZ4 stream being decoded by src/codecs/lz4-decompress-wasm.ts (never both at once);
  * - [SCRATCH_AT, SCRATCH_AT + SCRATCH_MAX): a block's planes (simdScratch);
- * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere.
+ *   while encoding, the LZ4 / BloscLZ output (src/codecs/lz4-compress-wasm.ts);
+ * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere; while
+ *   encoding, a block's filtered planes for the LZ4 / BloscLZ match finders (at most
+ *   SCRATCH_MAX bytes, so encoding grows the memory to WINDOW_AT + 8 MiB + 64 at most).
  * The memory grows on demand (growing detaches every view: callers take views anew after
  * anything that may grow it, and never keep one across calls).
  */
@@ -22,8 +27,15 @@ export const SHUFFLE_END = 3 * 32 * 1024 + 4224;
 export const ZSTD_AT = 0x1a000;
 export const ZSTD_SIZE = 0x44000;
 export const ZSTD_END = ZSTD_AT + ZSTD_SIZE;
+/**
+ * The match finders' hash table (src/codecs/lz4-compress-wasm.ts): 2^14 32-bit entries; or,
+ * while decoding, an LZ4 stream of up to 256 KiB (src/codecs/lz4-decompress-wasm.ts).
+ */
+export const ENCODE_AT = ZSTD_END;
+export const ENCODE_SIZE = 0x40000;
+export const ENCODE_END = ENCODE_AT + ENCODE_SIZE;
 /** A block's planes; 128 bytes past a 4 KiB boundary, as the tiles are placed (simd.ts). */
-export const SCRATCH_AT = ZSTD_END + 128;
+export const SCRATCH_AT = ENCODE_END + 128;
 export const SCRATCH_MAX = 8 << 20;
 /** A zstd frame's output, when it cannot be decoded where the caller wants it. */
 export const WINDOW_AT = SCRATCH_AT + SCRATCH_MAX + 4096;

@@ -53,7 +53,7 @@ function smooth(n: number): Uint8Array {
   return new Uint8Array(f.buffer);
 }
 
-const COMMANDS = ['info', 'decompress', 'compress', 'pack', 'unpack', 'append', 'verify'];
+const COMMANDS = ['info', 'bench', 'decompress', 'compress', 'pack', 'unpack', 'append', 'verify', 'inspect'];
 
 describe('help and version', () => {
   it('--version and -V print the version of package.json', () => {

@@ -12,9 +12,8 @@ import { join, normalize } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
 import { loadZarrManifest, ZARR_FIXTURES } from './support.js';
+import { chromiumUnusable, inCI, launchChromium, loadPlaywright } from '../runtimes/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** The bare imports of dist/ ('pako', 'fzstd', ...), each bundled into one module for the page. */
 async function bundleDependencies(): Promise<Map<string, string>> {
@@ -104,19 +103,12 @@ function chunkList(): Array<{ path: string; config: unknown; dataType: string }>
   return list;
 }
 
-type PlaywrightCore = typeof import('playwright-core');
-let playwright: PlaywrightCore | null = null;
-try {
-  playwright = (await import('playwright-core')) as PlaywrightCore;
-} catch {
-  playwright = null;
-}
-const inCI = process.env.CI === 'true';
-const usable = playwright !== null && existsSync(CHROMIUM) && existsSync(join(ROOT, 'dist', 'zarr.js'));
+const playwright = await loadPlaywright();
+const unusable = chromiumUnusable(playwright, join('dist', 'zarr.js'));
 
 describe('blosc-ts/zarr in headless Chromium', () => {
-  if (!usable) {
-    const why = playwright === null ? 'playwright-core is not installed' : `${CHROMIUM} or dist/zarr.js is missing`;
+  if (unusable !== null) {
+    const why = unusable;
     if (inCI) {
       it('Chromium runs in CI', () => {
         throw new Error(why);
@@ -137,12 +129,8 @@ describe('blosc-ts/zarr in headless Chromium', () => {
   it.for([[true], [false]] as const)('decodes and re-encodes zarr-python chunks, on the page and on Web Workers (COOP/COEP: %s)', async ([isolated], ctx) => {
     const { server, base } = await serve(isolated, await bundleDependencies());
     servers.push(server);
-    let context: Awaited<ReturnType<PlaywrightCore['chromium']['launchPersistentContext']>>;
-    try {
-      context = await playwright!.chromium.launchPersistentContext(join(profile, String(isolated)), { executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 });
-    } catch (e) {
-      if (inCI) throw e;
-      console.warn(`[skip] zarr browser check: ${CHROMIUM} does not start: ${String(e).split('\n')[0]}`);
+    const context = await launchChromium(playwright!, join(profile, String(isolated)));
+    if (context === null) {
       ctx.skip();
       return;
     }

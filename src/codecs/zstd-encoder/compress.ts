@@ -9,6 +9,7 @@
  * `ZSTD_compressBlock_internal`, `ZSTD_buildSeqStore`, `ZSTD_entropyCompressSeqStore`).
  */
 import { BloscErrorCode, fail } from '../../errors.js';
+import { allocBytes } from '../../limits.js';
 import { SplitScratch, optimalBlockSize } from './block-split.js';
 import { HufCTable, HufRepeat } from './huffman-encoder.js';
 import { LiteralsScratch, compressLiterals, minGain, writeRawLiterals } from './literals.js';
@@ -32,7 +33,7 @@ import { PostSplitScratch, deriveBlockSplits, partitionLiterals, postSplitEnable
 import { BLOCKSIZE_MAX, Strategy, ZSTD_MAX_CLEVEL, getCompressionParams } from './params.js';
 import type { CompressionParams } from './params.js';
 import { REP_NUM, SeqStore } from './seq-store.js';
-import { SeqEntropy, SequencesScratch, compressSequences, seqToCodes } from './sequences.js';
+import { FseRepeat, SeqEntropy, SequencesScratch, compressSequences, seqToCodes } from './sequences.js';
 
 const MAGIC = 0xfd2fb528;
 const BLOCK_HEADER_SIZE = 3;
@@ -335,7 +336,30 @@ function findSequences(st: ZstdEncoderState, p: CompressionParams, src: Uint8Arr
  * d[op..]. Repeat offsets and entropy tables carry over only from compressed blocks.
  * Returns the bytes written, or -1 when they do not fit.
  */
+/**
+ * One block, as `ZSTD_compressBlock_internal` writes it, then the check at its end: a
+ * dictionary's offset table is trusted ("valid") for the first block only, since later
+ * offsets may need codes it lacks; afterwards it is "check" (zstd_compress.c, label `out`,
+ * also at the end of `ZSTD_compressSeqStore_singleBlock` for each split partition).
+ */
 function compressBlock(
+  st: ZstdEncoderState,
+  p: CompressionParams,
+  src: Uint8Array,
+  ip: number,
+  blockSize: number,
+  firstBlock: boolean,
+  lastBlock: number,
+  d: Uint8Array,
+  op: number,
+  oend: number,
+): number {
+  const written = compressBlockInternal(st, p, src, ip, blockSize, firstBlock, lastBlock, d, op, oend);
+  if (st.prevSeq.ofRepeat === FseRepeat.Valid) st.prevSeq.ofRepeat = FseRepeat.Check;
+  return written;
+}
+
+function compressBlockInternal(
   st: ZstdEncoderState,
   p: CompressionParams,
   src: Uint8Array,
@@ -391,6 +415,7 @@ function compressBlock(
     if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, st.view, pos, srcBytes)) cSize = 1;
     if (cSize > 1) confirmTables(st);
     else dRep.set(ws.dRepOriginal);
+    if (st.prevSeq.ofRepeat === FseRepeat.Valid) st.prevSeq.ofRepeat = FseRepeat.Check;
     const n = emitBlock(st, d, op + written, oend, src, pos, srcBytes, cSize, last ? lastBlock : 0);
     if (n < 0) return -1;
     written += n;
@@ -549,7 +574,7 @@ export function zstdCompressUsingCDict(
 
   // The dictionary content, then the input, in one buffer.
   const need = dictLen + sn + 8;
-  if (st.joined.length < need) st.joined = new Uint8Array(Math.max(need, st.joined.length * 2));
+  if (st.joined.length < need) st.joined = allocBytes(Math.max(need, st.joined.length * 2), 'zstd dictionary window') as Uint8Array<ArrayBuffer>;
   const s = st.joined;
   s.set(cdict.content, 0);
   s.set(src.subarray(sp, sp + sn), dictLen);
@@ -646,7 +671,7 @@ export function parseWithCDict(src: Uint8Array, sp: number, sn: number, cdict: Z
   if (blockSize < MIN_COMPRESSIBLE_BLOCK) return null;
   const dictLen = cdict.content.length;
   const need = dictLen + blockSize + 8;
-  if (st.joined.length < need) st.joined = new Uint8Array(Math.max(need, st.joined.length * 2));
+  if (st.joined.length < need) st.joined = allocBytes(Math.max(need, st.joined.length * 2), 'zstd dictionary window') as Uint8Array<ArrayBuffer>;
   const s = st.joined;
   s.set(cdict.content, 0);
   s.set(src.subarray(sp, sp + blockSize), dictLen);

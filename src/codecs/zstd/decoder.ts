@@ -9,9 +9,10 @@
  * match history, and a dictionary's content acts as a prefix before it.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
+import { allocBytes } from '../../limits.js';
 import { ViewCache, le24, le32, viewOf } from './bits.js';
 import type { ZstdDictionary } from './dictionary.js';
-import { BLOCK_SIZE_LIMIT, CONTENT_SIZE_MAX, FrameHeader, readFrameHeader } from './frame.js';
+import { BLOCK_SIZE_LIMIT, CONTENT_SIZE_MAX, FrameHeader, readFrameHeader, zstdMaxDecodedSize } from './frame.js';
 import { HuffmanTable } from './huffman.js';
 import { LIT_RAW, LiteralsHeader, decodeLiterals, readLiteralsHeader } from './literals.js';
 import { SequenceState, executeSequences, readSequencesHeader } from './sequences.js';
@@ -32,12 +33,12 @@ const WINDOW_MAX = 16 << 20;
 class GrowableOutput {
   buf: Uint8Array;
   constructor(initial: number) {
-    this.buf = new Uint8Array(Math.max(initial, 1024));
+    this.buf = allocBytes(Math.max(initial, 1024), 'zstd output');
   }
   ensure(size: number): void {
     if (size <= this.buf.length) return;
     if (size > CONTENT_SIZE_MAX) fail(BloscErrorCode.Data, 'zstd: decompressed data exceeds 2 GiB');
-    const next = new Uint8Array(Math.min(CONTENT_SIZE_MAX, Math.max(size, this.buf.length * 2)));
+    const next = allocBytes(Math.min(CONTENT_SIZE_MAX, Math.max(size, this.buf.length * 2)), 'zstd output');
     next.set(this.buf);
     this.buf = next;
   }
@@ -127,6 +128,12 @@ function decodeFrame(
     }
   }
   const contentSize = h.contentSize;
+  if (contentSize > zstdMaxDecodedSize(iend - frameStart)) {
+    // Refused before anything is allocated for it (a 100-byte frame cannot hold 1 GiB).
+    fail(BloscErrorCode.Data, `zstd: frame of at most ${iend - frameStart} bytes cannot hold the ${contentSize} bytes it declares`, {
+      offset: frameStart,
+    });
+  }
   if (contentSize >= 0) {
     if (grow !== null) {
       grow.ensure(op + contentSize);
@@ -376,7 +383,7 @@ export function zstdDecompress(src: Uint8Array, dst?: Uint8Array, dict?: ZstdDic
   const s = plainBytes(src);
   const total = declaredSize(s);
   if (total >= 0) {
-    const out = new Uint8Array(total);
+    const out = allocBytes(total, 'zstd output');
     zstdDecompressInto(s, 0, s.length, out, 0, total, d);
     return out;
   }

@@ -25,6 +25,25 @@ export const CONTENT_SIZE_MAX = 0x7fffffff;
 /** zstd's ZSTD_BLOCKSIZE_MAX. */
 export const BLOCK_SIZE_LIMIT = 1 << 17;
 
+/** The shortest frame header: magic (4), descriptor (1), window descriptor or 1-byte size (1). */
+const FRAME_HEADER_MIN = 6;
+/** The densest block: an RLE block, its 3-byte header and 1 byte, for up to BLOCK_SIZE_LIMIT bytes. */
+const RLE_BLOCK_SIZE = 4;
+
+/**
+ * The most bytes that `n` bytes of zstd frames can decode to, whatever they hold: used to
+ * refuse a size claim before allocating for it. Every block decodes to at most
+ * BLOCK_SIZE_LIMIT bytes (`ZSTD_decompressFrame` checks each against `blockSizeMax`), and
+ * no block does so in fewer bytes than an RLE block (a compressed block needs its 3-byte
+ * header, a literals header, the RLE literal byte and a sequence count: 8 bytes); each
+ * frame spends at least FRAME_HEADER_MIN bytes on its header, skippable frames decode to
+ * nothing. So at most 32768 output bytes per input byte.
+ */
+export function zstdMaxDecodedSize(n: number): number {
+  if (n < FRAME_HEADER_MIN + RLE_BLOCK_SIZE) return 0;
+  return Math.floor((n - FRAME_HEADER_MIN) / RLE_BLOCK_SIZE) * BLOCK_SIZE_LIMIT;
+}
+
 /** A parsed frame header. One instance is reused. */
 export class FrameHeader {
   /** True for a skippable frame; then only `headerSize` and `skipSize` mean anything. */

@@ -1,0 +1,406 @@
+/**
+ * `tune`: choose codec, clevel, filters, block size and split mode for some data by
+ * compressing a sample of it (a few blocks spread over the input), as BTune does on a
+ * super-chunk's first chunks (Blosc2-Btune src/btune.c: CODEC_FILTER, CLEVEL, BLOCKSIZE
+ * states), scored by {@link scoreOf} (score.ts) — the score `benchmark` reports too.
+ *
+ * The search, in stages, each keeping what scored best:
+ *  1. pipelines: every candidate filter pipeline with the goal's first codec at clevel 1;
+ *  2. codecs: the two best pipelines × the goal's codecs × two probe levels;
+ *  3. block size: the best so far at each candidate block size on one window of the data;
+ *  4. clevel: from the two best so far, one level up and down while the score improves,
+ *     then the leaders timed again (measured mode, when speed counts);
+ *  5. split mode ('always', 'never') for the winner, when speed counts (tradeoff < 1).
+ * Among configurations within 1% of the best score the fastest wins. In the measured mode a
+ * time budget bounds the search: an evaluation whose cost (foreseen from the speed model,
+ * calibrated on the evaluations so far) would end past it is skipped.
+ *
+ * This is a decision layer above the chunk driver: it only calls the public
+ * `compressChunk`/`decompressChunk` through measure.ts; nothing below imports it.
+ */
+import { BloscErrorCode, fail } from '../errors.js';
+import { CodecId } from '../codecs/types.js';
+import { resolveCodecOption, resolveCParams, type CodecName, type CompressOptions, type ResolvedCParams } from '../params.js';
+import { FilterId } from '../shuffle/types.js';
+import { clockMs, measure, type Measurement } from './measure.js';
+import {
+  DEFAULT_PIPELINES, goalCodecs, modelSpeeds, pipelineFilters, resolveScoreOptions, scoreOf,
+  TUNE_BLOCKSIZES, type ResolvedScore, type TuneOptions, type TunePipeline,
+} from './score.js';
+import type { SplitmodeName } from './split.js';
+
+/** What `tune` chose and what it expects of it. */
+export interface TuneResult {
+  /** Ready for `compress`: codec, clevel, typesize, filters, filtersMeta, blocksize, splitmode. */
+  readonly options: TunedOptions;
+  readonly predicted: { readonly ratio: number; readonly compressMBps: number; readonly decompressMBps: number };
+  /** {@link scoreOf} of the prediction. */
+  readonly score: number;
+  /** Configurations compressed. */
+  readonly evaluated: number;
+  readonly elapsedMs: number;
+  /** Bytes of the sample stages 1–4 compressed each time. */
+  readonly sampleBytes: number;
+}
+
+export interface TunedOptions extends CompressOptions {
+  codec: CodecName;
+  clevel: number;
+  typesize: number;
+  filters: number[];
+  filtersMeta: number[];
+  blocksize: number;
+  splitmode: SplitmodeName;
+}
+
+
+/** The default time budget: this share of one zstd-5 + SHUFFLE compression of the input, at least MIN_DEFAULT_BUDGET_MS. */
+const DEFAULT_BUDGET_SHARE = 0.9;
+const MIN_DEFAULT_BUDGET_MS = 150;
+/** Measured mode: the best few configurations are timed again this many times before the final choice. */
+const REFINE_TOP = 4;
+/** Shares of the budget by which stage 2 (codecs) and stage 3 (block size) end; levels and split mode get the rest. */
+const CODEC_SHARE = 0.4;
+const BLOCK_SHARE = 0.7;
+const REFINE_ROUNDS = 2;
+
+/** Configurations within this fraction of the best score count as ties, broken by speed. */
+const TIE_FRACTION = 0.01;
+
+interface Candidate {
+  readonly codec: number;
+  readonly clevel: number;
+  readonly filters: readonly number[];
+  readonly filtersMeta: readonly number[];
+  readonly splitmode: SplitmodeName;
+  readonly blocksize: number;
+}
+
+interface Scored {
+  readonly c: Candidate;
+  readonly m: Measurement;
+  readonly score: number;
+}
+
+function bytesOf(src: ArrayBufferView | ArrayBuffer): Uint8Array {
+  if (src instanceof ArrayBuffer) return new Uint8Array(src);
+  if (!ArrayBuffer.isView(src)) fail(BloscErrorCode.InvalidParam, 'tune: data must be a typed array, a DataView or an ArrayBuffer');
+  return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+}
+
+/** Element size of a typed array (undefined for bytes and DataView). */
+export function typedArrayElementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
+  if (src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof DataView) return undefined;
+  const bpe = (src as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT;
+  return typeof bpe === 'number' ? bpe : undefined;
+}
+
+function checkPositiveInt(name: string, v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > max) fail(BloscErrorCode.InvalidParam, `${name} must be an integer in 1..${max}, got ${String(v)}`);
+  return v;
+}
+
+/** Filter ids of a pipeline given by name or ids, checked. */
+export function resolvePipeline(p: TunePipeline): number[] {
+  if (typeof p === 'string') return pipelineFilters(p);
+  if (!Array.isArray(p) || p.length > 5) fail(BloscErrorCode.InvalidParam, 'filters: a pipeline is a name or a list of at most 5 filter ids');
+  return p.map((id, i) => checkPositiveIntOrZero(`filters[${i}]`, id));
+}
+
+function checkPositiveIntOrZero(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > 255) fail(BloscErrorCode.InvalidParam, `${name} must be a filter id 0..255, got ${String(v)}`);
+  return v;
+}
+
+/** Metas for a pipeline: BYTEDELTA gets the typesize (as python-blosc2 gives it), TRUNC_PREC its bits. */
+export function pipelineMetas(filters: readonly number[], typesize: number, truncBits: number): number[] {
+  return filters.map((f) => (f === FilterId.ByteDelta ? typesize : f === FilterId.TruncPrec ? truncBits : 0));
+}
+
+/** `n` bytes at `count` evenly spread offsets (multiples of `align`), concatenated; the whole input when it is small. */
+export function sampleOf(data: Uint8Array, window: number, count: number, align: number): Uint8Array {
+  if (data.length <= window * count) return data;
+  const out = new Uint8Array(window * count);
+  const span = data.length - window;
+  for (let i = 0; i < count; i++) {
+    let off = count === 1 ? Math.floor(span / 2) : Math.floor((span * i) / (count - 1));
+    off -= off % align;
+    out.set(data.subarray(off, off + window), i * window);
+  }
+  return out;
+}
+
+interface Search {
+  readonly typesize: number;
+  readonly score: ResolvedScore;
+  readonly timed: boolean;
+  /** Stage 2 stops at `codecDeadline`, stage 3 (block size) at `blockDeadline`, the rest at `deadline`. */
+  deadline: number;
+  codecDeadline: number;
+  blockDeadline: number;
+  evaluated: number;
+}
+
+function paramsOf(c: Candidate, typesize: number): ResolvedCParams {
+  return resolveCParams({
+    codec: c.codec, clevel: c.clevel, typesize, filters: c.filters, filtersMeta: c.filtersMeta,
+    blocksize: c.blocksize, splitmode: c.splitmode,
+  });
+}
+
+function evaluate(s: Search, sample: Uint8Array, c: Candidate): Scored {
+  s.evaluated++;
+  const m = measure(sample, paramsOf(c, s.typesize), s.timed, false);
+  return { c, m, score: scoreOf(m.ratio, m.compressBps, m.decompressBps, s.score) };
+}
+
+/** Best first; within {@link TIE_FRACTION} of each other the faster (by the same perf mode) first. */
+function rank(list: Scored[], s: Search): Scored[] {
+  if (list.length === 0) return list;
+  const best = Math.max(...list.map((x) => x.score));
+  const speed = (x: Scored): number => 1 / ((s.score.perf !== 'decompress' ? 1 / x.m.compressBps : 0) + (s.score.perf !== 'compress' ? 1 / x.m.decompressBps : 0));
+  return list.slice().sort((a, b) => {
+    const ta = a.score >= best * (1 - TIE_FRACTION);
+    const tb = b.score >= best * (1 - TIE_FRACTION);
+    if (ta && tb) return speed(b) - speed(a) || b.score - a.score;
+    return b.score - a.score;
+  });
+}
+
+/**
+ * Time the leading configurations again, interleaved, keeping each one's fastest speeds:
+ * one noisy timing (another process took the core) should not decide the choice.
+ */
+function refine(top: Scored[], sample: Uint8Array, s: Search): Scored[] {
+  const again = top.map((x) => ({ c: x.c, m: x.m }));
+  for (let round = 0; round < REFINE_ROUNDS; round++) {
+    for (const x of again) {
+      s.evaluated++;
+      const m = measure(sample, paramsOf(x.c, s.typesize), true, false);
+      x.m = { ...x.m, compressBps: Math.max(x.m.compressBps, m.compressBps), decompressBps: Math.max(x.m.decompressBps, m.decompressBps) };
+    }
+  }
+  return rank(again.map((x) => ({ c: x.c, m: x.m, score: scoreOf(x.m.ratio, x.m.compressBps, x.m.decompressBps, s.score) })), s);
+}
+
+function key(c: Candidate): string {
+  return `${c.codec}/${c.clevel}/${c.filters.join(',')}/${c.filtersMeta.join(',')}/${c.splitmode}/${c.blocksize}`;
+}
+
+/** Probe levels of stage 2, by tradeoff: low and middle for speed, middle and high for ratio. Stage 1 uses level 1 (cheap; the pipelines rank alike). */
+function probeLevels(tradeoff: number): number[] {
+  return tradeoff > 2 / 3 ? [5, 9] : [1, 5];
+}
+const PIPELINE_PROBE_LEVEL = 1;
+
+/**
+ * Choose compression parameters for `data` (see the module comment for the search and
+ * score.ts for the score). The answer is options for `compress` with a prediction of the
+ * ratio and speeds, measured on the sample.
+ */
+export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions = {}): TuneResult {
+  const t0 = clockMs();
+  const bytes = bytesOf(data);
+  const typesize = checkPositiveInt('typesize', options.typesize ?? typedArrayElementSize(data) ?? 8, 255);
+  const score = resolveScoreOptions(options);
+  const mode = options.mode ?? 'measured';
+  if (mode !== 'measured' && mode !== 'deterministic') fail(BloscErrorCode.InvalidParam, `mode must be 'measured' or 'deterministic', got ${String(mode)}`);
+  const budgetOption = options.timeBudgetMs;
+  if (budgetOption !== undefined && (typeof budgetOption !== 'number' || !(budgetOption >= 0))) fail(BloscErrorCode.InvalidParam, `timeBudgetMs must be a non-negative number, got ${String(budgetOption)}`);
+  const timed = mode === 'measured';
+  const s: Search = { typesize, score, timed, deadline: Infinity, codecDeadline: Infinity, blockDeadline: Infinity, evaluated: 0 };
+
+  const codecs = (options.codecs ?? goalCodecs(score.tradeoff)).map((c) => {
+    const codec = resolveCodecOption(c);
+    if (codec.id === CodecId.Snappy) fail(BloscErrorCode.InvalidParam, 'codecs: snappy exists only in Blosc1 chunks');
+    return codec.id;
+  });
+  if (codecs.length === 0) fail(BloscErrorCode.InvalidParam, 'codecs: give at least one codec');
+  let truncBits = 0;
+  if (options.truncPrecBits !== undefined) {
+    if (typesize !== 4 && typesize !== 8) fail(BloscErrorCode.InvalidParam, `truncPrecBits: TRUNC_PREC needs float32 or float64 data (typesize 4 or 8), typesize is ${typesize}`);
+    truncBits = checkPositiveInt('truncPrecBits', options.truncPrecBits, typesize === 4 ? 23 : 52);
+  }
+  const pipelines = (options.filters ?? DEFAULT_PIPELINES).map((p) => {
+    const f = resolvePipeline(p);
+    return truncBits > 0 ? [FilterId.TruncPrec, ...f] : f;
+  });
+  if (pipelines.length === 0) fail(BloscErrorCode.InvalidParam, 'filters: give at least one pipeline');
+  const blockChoices = (options.blocksizes ?? TUNE_BLOCKSIZES).map((b) => {
+    checkPositiveInt('blocksizes[]', b, 0x7fffffff);
+    return Math.max(typesize, b - (b % typesize));
+  });
+  if (blockChoices.length === 0) fail(BloscErrorCode.InvalidParam, 'blocksizes: give at least one block size');
+  const windows = checkPositiveInt('sampleWindows', options.sampleWindows ?? 4, 1024);
+  let window = checkPositiveInt('sampleWindow', options.sampleWindow ?? 32 * 1024, 0x7fffffff);
+  window = Math.max(typesize, window - (window % typesize));
+
+  const sample = sampleOf(bytes, window, windows, typesize);
+  if (timed) {
+    let budget = budgetOption;
+    if (budget === undefined) {
+      // Default: tuning costs at most about one compression of the whole input with
+      // python-blosc2's defaults (zstd clevel 5, SHUFFLE), timed on the sample.
+      const ref = measure(sample, resolveCParams({ codec: CodecId.Zstd, clevel: 5, typesize, shuffle: 'shuffle' }), true, false);
+      s.evaluated++;
+      budget = Math.max(MIN_DEFAULT_BUDGET_MS, DEFAULT_BUDGET_SHARE * (bytes.length / ref.compressBps) * 1000);
+    }
+    s.deadline = t0 + budget;
+    s.codecDeadline = t0 + CODEC_SHARE * budget;
+    s.blockDeadline = t0 + BLOCK_SHARE * budget;
+  }
+  // Stages 1–4 see blocks of one window (or of the whole input, when that is smaller).
+  const probeBlock = Math.max(typesize, Math.min(window, sample.length - (sample.length % typesize)) || typesize);
+  const seen = new Map<string, Scored>();
+  // This machine against the speed model: the geometric mean of measured ÷ modelled
+  // compress speeds so far, to foresee what an evaluation will cost before starting it.
+  let calibrationLog = 0;
+  let calibrated = 0;
+  const run = (c: Candidate): Scored => {
+    const k = key(c);
+    let r = seen.get(k);
+    if (r === undefined) {
+      r = evaluate(s, sample, c);
+      seen.set(k, r);
+      calibrationLog += Math.log(r.m.compressBps / modelSpeeds(c.codec, c.clevel, c.filters)[0]);
+      calibrated++;
+    }
+    return r;
+  };
+  /** Whether evaluating `c` on `nbytes` is expected to end before `deadline` (always, in the deterministic mode). */
+  const fits = (c: Candidate, nbytes: number, deadline: number, onSample = true): boolean => {
+    if (!timed || (onSample && seen.has(key(c)))) return true;
+    const [mc, md] = modelSpeeds(c.codec, c.clevel, c.filters);
+    // Never foreseen faster than the model: compressible data speeds up the low levels
+    // that calibrate it far more than zstd's and zlib's high levels.
+    const k = calibrated > 0 ? Math.min(1, Math.exp(calibrationLog / calibrated)) : 1;
+    // `measure` compresses at least twice (once untimed) and decompresses at least once.
+    return clockMs() + ((2 * nbytes) / (mc * k) + nbytes / (md * k)) * 1000 <= deadline;
+  };
+  const cand = (codec: number, clevel: number, filters: readonly number[], splitmode: SplitmodeName = 'forward-compat'): Candidate => ({
+    codec, clevel, filters, filtersMeta: pipelineMetas(filters, typesize, truncBits), splitmode, blocksize: probeBlock,
+  });
+
+  // 1. pipelines, with the first codec at the first probe level.
+  const levels = probeLevels(score.tradeoff);
+  const stage1 = rank(pipelines.map((f) => run(cand(codecs[0]!, PIPELINE_PROBE_LEVEL, f))), s);
+  const topPipelines = stage1.slice(0, 2).map((x) => x.c.filters);
+  // 2. codecs × probe levels on the two best pipelines.
+  let pool: Scored[] = stage1.slice();
+  for (const f of topPipelines) {
+    for (const codec of codecs) {
+      for (const level of levels) {
+        const c = cand(codec, level, f);
+        if (fits(c, sample.length, s.codecDeadline)) pool.push(run(c));
+      }
+    }
+  }
+  pool = rank(pool, s);
+  // 3. block size, for the best so far, on one window as large as the largest choice: it
+  // comes before the level search, which a short budget may cut, as it matters more for the
+  // ratio. Its gains over the probe block size scale the sample's measurements.
+  const blockChoice = { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 };
+  {
+    const lead = pool[0]!;
+    const bigWindow = Math.min(bytes.length, Math.max(...blockChoices));
+    const blockSample = sampleOf(bytes, bigWindow - (bigWindow % typesize), 1, typesize);
+    const blockRuns: Scored[] = [];
+    const probeOnWindow = Math.min(probeBlock, blockSample.length - (blockSample.length % typesize)) || typesize;
+    for (const b of [probeOnWindow, ...blockChoices]) {
+      const bs = Math.min(b, blockSample.length - (blockSample.length % typesize)) || typesize;
+      if (blockRuns.some((x) => x.c.blocksize === bs)) continue;
+      const c = { ...lead.c, blocksize: bs };
+      if (!fits(c, blockSample.length, s.blockDeadline, false)) break;
+      blockRuns.push(evaluate(s, blockSample, c));
+    }
+    const base = blockRuns[0];
+    const top = rank(blockRuns.filter((x) => blockChoices.includes(x.c.blocksize) || x === base), s)[0];
+    if (base !== undefined && top !== undefined) {
+      blockChoice.blocksize = top.c.blocksize;
+      blockChoice.ratio = top.m.ratio / base.m.ratio;
+      blockChoice.compress = top.m.compressBps / base.m.compressBps;
+      blockChoice.decompress = top.m.decompressBps / base.m.decompressBps;
+    }
+  }
+  // 4. clevel: climb from the two best (codec, pipeline) pairs.
+  const starts: Scored[] = [];
+  for (const x of pool) {
+    if (starts.length === 2) break;
+    if (!starts.some((y) => y.c.codec === x.c.codec && y.c.filters === x.c.filters)) starts.push(x);
+  }
+  for (const start of starts) {
+    for (const dir of [1, -1]) {
+      let cur = start;
+      for (let level = start.c.clevel + dir; level >= 1 && level <= 9; level += dir) {
+        const c = cand(cur.c.codec, level, cur.c.filters);
+        if (!fits(c, sample.length, s.deadline)) break;
+        const next = run(c);
+        pool.push(next);
+        // At tradeoff 1 a step within the tie band (zstd's ratio dips and climbs again) does not stop the climb.
+        if (next.score < cur.score * (score.tradeoff === 1 ? 1 - TIE_FRACTION : 1)) break;
+        if (next.score > cur.score) cur = next;
+      }
+    }
+  }
+  let best = rank(pool, s)[0]!;
+  if (timed && score.tradeoff < 1 && clockMs() < s.deadline) best = refine(rank(pool, s).slice(0, REFINE_TOP), sample, s)[0]!;
+  // 5. split mode, when speed counts.
+  if (score.tradeoff < 1 && clockMs() < s.deadline) {
+    const splits = [best];
+    for (const sm of ['always', 'never'] as const) {
+      const c = { ...best.c, splitmode: sm };
+      if (fits(c, sample.length, s.deadline)) splits.push(run(c));
+    }
+    best = rank(splits, s)[0]!;
+  }
+  // The block size's gain, measured for the stage-2 winner, carries to the final choice.
+  const finalBlock = blockChoice.blocksize;
+  const chosen: Scored = { ...best, c: { ...best.c, blocksize: finalBlock } };
+  const predicted: Measurement = {
+    ...best.m,
+    ratio: best.m.ratio * blockChoice.ratio,
+    compressBps: best.m.compressBps * blockChoice.compress,
+    decompressBps: best.m.decompressBps * blockChoice.decompress,
+  };
+  const c = chosen.c;
+  // A registered codec's own name: a built-in, or a user codec's (added to CodecNames by its author).
+  const codecName = resolveCodecOption(c.codec).name as CodecName;
+  const tuned: TunedOptions = {
+    codec: codecName, clevel: c.clevel, typesize, filters: c.filters.slice(), filtersMeta: c.filtersMeta.slice(),
+    blocksize: c.blocksize, splitmode: c.splitmode,
+  };
+  return {
+    options: tuned,
+    predicted: { ratio: predicted.ratio, compressMBps: predicted.compressBps / 1e6, decompressMBps: predicted.decompressBps / 1e6 },
+    score: scoreOf(predicted.ratio, predicted.compressBps, predicted.decompressBps, score),
+    evaluated: s.evaluated,
+    elapsedMs: clockMs() - t0,
+    sampleBytes: sample.length,
+  };
+}
+
+/**
+ * `options` with the tuner's choices for `data` in place of codec, clevel, filters,
+ * blocksize and split mode (`options.tune`: a goal or the tuner's options; its typesize
+ * defaults to `options.typesize`; a positive `options.blocksize` is kept). Without
+ * `options.tune`, `options` as given.
+ */
+export function tunedOptions(data: ArrayBufferView | ArrayBuffer, options: CompressOptions): CompressOptions {
+  const t = options.tune;
+  if (t === undefined) return options;
+  const to: TuneOptions = typeof t === 'string' ? { goal: t } : t;
+  const typesize = to.typesize ?? options.typesize;
+  // A block size the caller fixed (an NDArray's block) stays fixed.
+  const fixedBlock = options.blocksize !== undefined && options.blocksize > 0 ? [options.blocksize] : to.blocksizes;
+  const chosen = tune(data, { ...to, typesize: typesize ?? to.typesize, blocksizes: fixedBlock }).options;
+  const { tune: _tune, shuffle: _shuffle, ...rest } = options;
+  return { ...rest, ...chosen };
+}
+
+/** Whether a super-chunk tunes before compressing its chunk number `n` (0-based): the first, then every `repeatEvery`. */
+export function tuneIsDue(t: CompressOptions['tune'], n: number): boolean {
+  if (t === undefined) return false;
+  const every = typeof t === 'object' ? t.repeatEvery ?? 0 : 0;
+  if (!Number.isInteger(every) || every < 0) fail(BloscErrorCode.InvalidParam, `repeatEvery must be a non-negative integer, got ${String(every)}`);
+  return n === 0 || (every > 0 && n % every === 0);
+}

@@ -1,0 +1,124 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { blosclzDecompress } from '../../src/codecs/blosclz.js';
+import { BLOSCLZ_HASH_SIZE, blosclzCompress } from '../../src/codecs/blosclz-compress.js';
+import { blosclzWasmReady, setBlosclzWasmEnabled } from '../../src/codecs/blosclz-compress-wasm.js';
+import { encodeScratch } from '../../src/codecs/lz4-compress-wasm.js';
+import { compress } from '../../src/index.js';
+import { concatBytes } from '../helpers.js';
+import { ENCODER_PIECE } from './match-inputs.js';
+
+afterEach(() => setBlosclzWasmEnabled(true));
+
+/** Inputs with matches near (< 8191) and far (up to 73725), runs, counters and noise. */
+const piece = ENCODER_PIECE;
+
+const GUARD = 41;
+const table = new Uint32Array(BLOSCLZ_HASH_SIZE);
+
+/**
+ * Compress into a guarded buffer. Either path keeps to dst[dp, dp + maxout) (C's checks
+ * come before its stores); the WebAssembly one writes nothing past the stream it returns.
+ */
+function run(clevel: number, src: Uint8Array, maxout: number, format: 'blosc1' | 'blosc2', split: boolean, wasm: boolean) {
+  setBlosclzWasmEnabled(wasm);
+  const dst = new Uint8Array(GUARD + maxout + GUARD).fill(0xee);
+  const n = blosclzCompress(clevel, src, 0, src.length, dst, GUARD, maxout, format, split, table);
+  const end = wasm ? GUARD + n : GUARD + maxout;
+  let guarded = true;
+  for (let i = 0; i < dst.length; i++) if ((i < GUARD || i >= end) && dst[i] !== 0xee) guarded = false;
+  return { n, out: dst.slice(GUARD, GUARD + n), guarded };
+}
+
+describe('BloscLZ encoder in WebAssembly', () => {
+  it('is available here', () => {
+    expect(blosclzWasmReady()).toBe(true);
+  });
+
+  it('writes the TypeScript twin\'s bytes within its window: every clevel, both libraries, squeezed room', () => {
+    fc.assert(
+      fc.property(
+        fc.array(piece, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.constantFrom('blosc1' as const, 'blosc2' as const),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }),
+        (parts, clevel, format, split, squeeze) => {
+          const src = concatBytes(parts);
+          const maxout = squeeze === 0 ? src.length : Math.max(1, Math.floor(src.length / (2 * squeeze)));
+          const ts = run(clevel, src, maxout, format, split, false);
+          const wa = run(clevel, src, maxout, format, split, true);
+          expect(ts.guarded).toBe(true);
+          expect(wa.guarded).toBe(true);
+          expect(wa.n).toBe(ts.n);
+          expect(wa.out).toEqual(ts.out);
+          if (wa.n > 0) {
+            const back = new Uint8Array(src.length);
+            blosclzDecompress(wa.out, 0, wa.n, back, 0, src.length);
+            expect(back).toEqual(src);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('matches on large inputs with far matches, in the shared memory or not', () => {
+    const size = 300_001;
+    const src = new Uint8Array(size);
+    let x = 99;
+    for (let i = 0; i < size; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      // A small alphabet, and stretches repeated 9000 and 70000 bytes later (the far-distance encodings).
+      src[i] = i >= 70000 && i % 5000 < 800 ? src[i - 70000]! : i >= 9000 && i % 3000 < 500 ? src[i - 9000]! : i % 61 < 30 ? 65 + ((x >>> 16) % 5) : x >>> 24;
+    }
+    const scratch = encodeScratch(size)!;
+    scratch.set(src);
+    for (const clevel of [1, 4, 5, 9]) {
+      for (const format of ['blosc1', 'blosc2'] as const) {
+        const ts = run(clevel, src, size, format, true, false);
+        const wa = run(clevel, src, size, format, true, true);
+        expect(wa.n).toBe(ts.n);
+        expect(wa.out).toEqual(ts.out);
+        setBlosclzWasmEnabled(true);
+        const dst = new Uint8Array(size);
+        const n = blosclzCompress(clevel, scratch, 0, size, dst, 0, size, format, true, table);
+        expect(n).toBe(ts.n);
+        expect(dst.subarray(0, n)).toEqual(ts.out);
+      }
+    }
+    expect(scratch).toEqual(src);
+  });
+
+  it('takes and refuses matches exactly at the far-distance limit (73725) like the twin', () => {
+    for (const d of [8190, 8191, 8192, 73723, 73724, 73725, 73726]) {
+      // Zeros, with a 24-byte pattern at 1000 and again d bytes later: its only earlier copy.
+      const src = new Uint8Array(1000 + d + 2000);
+      for (let i = 0; i < 24; i++) src[1000 + i] = src[1000 + d + i] = 1 + ((i * 37) % 251);
+      for (const clevel of [5, 9]) {
+        const ts = run(clevel, src, src.length, 'blosc2', false, false);
+        const wa = run(clevel, src, src.length, 'blosc2', false, true);
+        expect(ts.n).toBeGreaterThan(0);
+        expect(wa.n).toBe(ts.n);
+        expect(wa.out).toEqual(ts.out);
+      }
+    }
+  });
+
+  it('gives the same chunks with and without WebAssembly (shuffle, both formats)', () => {
+    const n = 1 << 18;
+    const data = new Uint8Array(n);
+    const f32 = new Float32Array(data.buffer);
+    for (let i = 0; i < f32.length; i++) f32[i] = i < 1000 ? 0 : Math.round(Math.sin(i / 300) * 1000) / 8;
+    for (const format of ['blosc1', 'blosc2'] as const) {
+      for (const clevel of [1, 5, 9]) {
+        const opts = { codec: 'blosclz', clevel, typesize: 4, shuffle: 'shuffle', format } as const;
+        setBlosclzWasmEnabled(false);
+        const ts = compress(data, opts);
+        setBlosclzWasmEnabled(true);
+        const wa = compress(data, opts);
+        expect(wa).toEqual(ts);
+      }
+    }
+  });
+});
