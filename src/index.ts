@@ -9,7 +9,7 @@ import { decompressChunk, getChunkItems, type DecompressOptions } from './chunk/
 import { chunkInput, compressChunk } from './chunk/compress.js';
 export { maxChunkSize } from './chunk/compress.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from './chunk/special.js';
-import { resolveCParams, type CompressOptions } from './params.js';
+import { elementSize, resolveCParams, type CompressOptions } from './params.js';
 import { tunedOptions } from './tuning/tune.js';
 
 export { BloscError, BloscErrorCode, errorCodeName, isBloscError } from './errors.js';
@@ -48,12 +48,6 @@ export function getItems(chunk: Uint8Array, start: number, count: number, option
   return getChunkItems(chunk, start, count, options);
 }
 
-function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
-  if (src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof DataView) return undefined;
-  const bpe = (src as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT;
-  return typeof bpe === 'number' ? bpe : undefined;
-}
-
 /**
  * Compress `src` into one Blosc chunk (python-blosc2 `compress2`, python-blosc `compress`).
  * With format 'blosc1' the chunk follows c-blosc 1.x; with 'blosc2' (default) c-blosc2.
@@ -64,7 +58,7 @@ function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
  */
 export function compress(src: ArrayBufferView | ArrayBuffer, options?: CompressOptions, out?: Uint8Array): Uint8Array {
   const bytes = chunkInput(src); // first: a string or a plain array is refused before any tuning
-  return compressChunk(bytes, resolveCParams(options?.tune !== undefined ? tunedOptions(src, options) : options, elementSize(src)), null, out);
+  return compressChunk(bytes, resolveCParams(options?.tune !== undefined ? tunedOptions(src, options) : options, elementSize(src)), out);
 }
 
 /** A chunk of `nbytes` zero bytes (c-blosc2 `blosc2_chunk_zeros`). */
@@ -99,18 +93,19 @@ export { packArray, unpackArray } from './tuning/pack-array.js';
 export type { PackArrayOptions, UnpackedArray } from './tuning/pack-array.js';
 
 // Super-chunks and contiguous frames (`.b2frame`, `.b2nd`, `.b2`), in any runtime.
-export { SChunk, Metalayers, VLMetalayers } from './schunk.js';
-export type { SChunkOptions, SliceOptions } from './schunk.js';
-export { CFrame, writeFrame } from './frame/cframe.js';
-export type { FrameHeader, FrameLayer, FrameOpenOptions, FrameWriteSpec } from './frame/cframe.js';
-export { MemorySource } from './frame/source.js';
-export type { FrameSource } from './frame/source.js';
-export type { AsyncFrameSource } from './frame/source.js';
+export { SChunk, Metalayers, VLMetalayers } from './schunk/schunk.js';
+export type { SChunkOptions, SliceOptions } from './schunk/schunk.js';
+export { CFrame, writeFrame } from './schunk/contiguous.js';
+export type { FrameOpenOptions } from './schunk/contiguous.js';
+export type { FrameHeader, FrameLayer, FrameWriteSpec } from './frame/cframe.js';
+export { MemorySource } from './io/source.js';
+export type { FrameSource } from './io/source.js';
+export type { AsyncFrameSource } from './io/source.js';
 export type { FrameChunkLocation } from './frame/cframe.js';
-export { BlobSource, HttpRangeSource } from './frame/async-source.js';
-export type { FetchFunction, HttpRangeSourceOptions } from './frame/async-source.js';
-export { AsyncCFrame, openFrameAsync } from './frame/remote.js';
-export type { AsyncFrameOpenOptions } from './frame/remote.js';
+export { BlobSource, HttpRangeSource } from './io/async-source.js';
+export type { FetchFunction, HttpRangeSourceOptions } from './io/async-source.js';
+export { AsyncCFrame, openFrameAsync } from './schunk/remote.js';
+export type { AsyncFrameOpenOptions } from './schunk/remote.js';
 export { msgpackDecode, msgpackEncode, MsgpackExt, MsgpackTuple } from './frame/msgpack.js';
 export type { MsgpackValue } from './frame/msgpack.js';
 
@@ -120,7 +115,8 @@ export * as bloscpack from './bloscpack/index.js';
 // Worker threads: async chunk and frame calls that spread blocks or chunks over `nthreads` workers.
 export { compressAsync, decompressAsync, DECODE_PARALLEL_MIN_NBYTES, DECODE_PARALLEL_MIN_NBYTES_ZLIB, ENCODE_PARALLEL_MIN_NBYTES } from './pool/chunk.js';
 export type { AsyncCompressOptions, AsyncDecompressOptions } from './pool/chunk.js';
-export { decompressFrameAsync, FRAME_DECODE_PARALLEL_MIN_NBYTES } from './pool/frame.js';
+export { FRAME_DECODE_PARALLEL_MIN_NBYTES } from './pool/frame.js';
+export { decompressFrameAsync } from './schunk/schunk.js';
 export type { AsyncSliceOptions } from './pool/frame.js';
 export { shutdownPool } from './pool/pool.js';
 

@@ -2,9 +2,9 @@
  * Node-only additions (also for Deno and Bun, which provide `node:fs`): frames read
  * lazily from files, sparse frames (directories), and bloscpack files.
  */
-export { FileSource } from './frame/file-source.js';
-export { AsyncFileSource } from './frame/file-source.js';
-export { openSparseFrame, writeSparseFrame, SFRAME_INDEX_NAME } from './frame/sframe.js';
+export { FileSource } from './io/file-source.js';
+export { AsyncFileSource } from './io/file-source.js';
+export { openSparseFrame, writeSparseFrame, SFRAME_INDEX_NAME } from './schunk/sframe.js';
 export {
   appendFile as bloscpackAppendFile,
   packFile as bloscpackPackFile,

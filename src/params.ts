@@ -164,3 +164,16 @@ export function resolveCParams(options: CParamsInput = {}, inputTypesize?: numbe
   }
   return { codec, clevel, typesize, filters, filtersMeta, blocksize, splitmode, format, nthreads, codecMeta, useDict };
 }
+
+/** Bytes of any typed array or buffer view, without copying, as a plain Uint8Array. */
+export function bytesOf(src: ArrayBufferView | ArrayBuffer): Uint8Array {
+  if (src instanceof ArrayBuffer) return new Uint8Array(src);
+  return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+}
+
+/** The element size of a typed array (the default typesize), undefined for bytes and DataViews. */
+export function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
+  if (src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof DataView) return undefined;
+  const bpe = (src as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT;
+  return typeof bpe === 'number' ? bpe : undefined;
+}

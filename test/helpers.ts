@@ -115,6 +115,18 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): string {
   return `lengths ${a.length}/${b.length}, equal prefix`;
 }
 
+/** mulberry32: the tests' one seeded PRNG (floats in [0, 1)), so a failing case replays from its seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** The parts one after another, in a new array. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));

@@ -58,7 +58,7 @@ const NODE_EXPORTS = [
 /** The members of the `bloscpack` namespace of 'blosc-ts', sorted. */
 const BLOSCPACK_EXPORTS = [
   'MemorySink', 'adler32', 'appendBytes', 'bloscpackDigest', 'crc32', 'decodeMetadata',
-  'dtypeOfTypedArray', 'encodeMetadataSection', 'itemsizeOfDtype', 'md5', 'memorySource',
+  'encodeMetadataSection', 'itemsizeOfDtype', 'littleEndianDtypeOfTypedArray', 'md5', 'memorySource',
   'ndarrayMetadata', 'pack', 'packBytes', 'packNdarray', 'packNdarrayTo', 'pythonJsonDumps',
   'readBloscpackInfo', 'readableStreamSource', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512',
   'typedArrayOf', 'unpack', 'unpackBytes', 'unpackNdarray', 'verifyBytes', 'writableStreamSink',

@@ -9,7 +9,7 @@ import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BloscErrorCode, fail } from '../errors.js';
 import { appendPieces, pack, packNdarrayTo, packSync, planAppend, readChunkAt, readPrefixSteps, runPrefixSync, runStepsAsync, unpack, unpackSync } from './pack.js';
-import type { AppendOptions, BloscpackInfo, NdArrayInput, PackOptions, ProgressCallback, SyncByteSink, SyncByteSource, TypedArray, UnpackOptions, UnpackResult } from './pack.js';
+import type { AppendOptions, BloscpackInfo, BloscpackNdarrayInput, PackOptions, ProgressCallback, SyncByteSink, SyncByteSource, TypedArray, UnpackOptions, UnpackResult } from './pack.js';
 import type { BloscpackHeader } from '../frame/bloscpack.js';
 import type { ByteSink, ByteSource } from './io.js';
 import { decompressChunk } from '../chunk/decompress.js';
@@ -126,7 +126,7 @@ export async function unpackFile(inPath: string, outPath: string, onProgress?: P
 }
 
 /** `pack_ndarray_to_file`. */
-export async function packNdarrayFile(array: NdArrayInput | TypedArray, outPath: string, options: PackOptions = {}): Promise<BloscpackHeader> {
+export async function packNdarrayFile(array: BloscpackNdarrayInput | TypedArray, outPath: string, options: PackOptions = {}): Promise<BloscpackHeader> {
   return packNdarrayTo(array, await fileSink(outPath), options);
 }
 

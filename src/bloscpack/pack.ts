@@ -35,7 +35,7 @@ import {
   type MetaCodecName,
   type MetadataHeader,
 } from '../frame/bloscpack.js';
-import { resolveCParams, type ResolvedCParams, type ShuffleName } from '../params.js';
+import { bytesOf, resolveCParams, type ResolvedCParams, type ShuffleName } from '../params.js';
 import { allocBytes, allocOutput, checkOutput, outputCeiling } from '../limits.js';
 import { bloscpackDigest, digestMatches, digestSize } from './checksums.js';
 import { MemorySink, memorySource, readExactly, type ByteSink, type ByteSource } from './io.js';
@@ -532,10 +532,6 @@ function metadataFor(options: PackOptions): Uint8Array | undefined {
 // ---------------------------------------------------------------------------------------
 // Public API: in memory.
 
-function bytesOf(src: ArrayBufferView | ArrayBuffer): Uint8Array {
-  if (src instanceof ArrayBuffer) return new Uint8Array(src);
-  return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-}
 
 /** Pack bytes into a bloscpack file image (`pack_bytes_to_file`, `pack_bytes_to_bytes`). */
 export function packBytes(data: ArrayBufferView | ArrayBuffer, options: PackOptions = {}): Uint8Array {
@@ -671,7 +667,7 @@ export async function unpack(source: ByteSource, sink: ByteSink, onProgress?: Pr
 export type ArrayOrder = 'C' | 'F';
 
 /** An n-dimensional array as bloscpack's numpy metadata describes it. */
-export interface NdArray {
+export interface BloscpackNdarray {
   /** Element bytes, in `order`. */
   readonly data: Uint8Array;
   /** numpy `dtype.str` ('<f8', '|u1', '<U5'…) or, for structured dtypes, the `repr(dtype.descr)` literal. */
@@ -680,7 +676,7 @@ export interface NdArray {
   readonly order: ArrayOrder;
 }
 
-export interface NdArrayInput {
+export interface BloscpackNdarrayInput {
   readonly data: ArrayBufferView | ArrayBuffer;
   readonly dtype: string;
   readonly shape: readonly number[];
@@ -703,7 +699,7 @@ export type TypedArray =
   | BigUint64Array;
 
 /** numpy dtype strings of the typed arrays (always little-endian as JS engines are). */
-export function dtypeOfTypedArray(a: TypedArray): string {
+export function littleEndianDtypeOfTypedArray(a: TypedArray): string {
   if (a instanceof Int8Array) return '|i1';
   if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return '|u1';
   if (a instanceof Int16Array) return '<i2';
@@ -728,11 +724,11 @@ function isTypedArray(x: unknown): x is TypedArray {
   return ArrayBuffer.isView(x) && !(x instanceof DataView);
 }
 
-function describeArray(array: NdArrayInput | TypedArray): { bytes: Uint8Array; meta: { [key: string]: JsonValue }; itemsize: number } {
+function describeArray(array: BloscpackNdarrayInput | TypedArray): { bytes: Uint8Array; meta: { [key: string]: JsonValue }; itemsize: number } {
   if (isTypedArray(array)) {
     return {
       bytes: bytesOf(array),
-      meta: { dtype: `'${dtypeOfTypedArray(array)}'`, shape: [array.length], order: 'C', container: 'numpy' },
+      meta: { dtype: `'${littleEndianDtypeOfTypedArray(array)}'`, shape: [array.length], order: 'C', container: 'numpy' },
       itemsize: array.BYTES_PER_ELEMENT,
     };
   }
@@ -756,7 +752,7 @@ function ndPackOptions(options: PackOptions, meta: { [key: string]: JsonValue })
 }
 
 /** Pack an array so that bloscpack's `unpack_ndarray_from_file` returns it (`pack_ndarray_to_bytes`). */
-export function packNdarray(array: NdArrayInput | TypedArray, options: PackOptions = {}): Uint8Array {
+export function packNdarray(array: BloscpackNdarrayInput | TypedArray, options: PackOptions = {}): Uint8Array {
   const { bytes, meta, itemsize } = describeArray(array);
   if (itemsize > 255) fail(BloscErrorCode.InvalidParam, `item size ${itemsize} exceeds bloscpack's typesize limit of 255`);
   const opts = ndPackOptions(options, meta);
@@ -768,7 +764,7 @@ export function packNdarray(array: NdArrayInput | TypedArray, options: PackOptio
 }
 
 /** Pack an array from memory into any sink. */
-export async function packNdarrayTo(array: NdArrayInput | TypedArray, sink: ByteSink, options: PackOptions = {}): Promise<BloscpackHeader> {
+export async function packNdarrayTo(array: BloscpackNdarrayInput | TypedArray, sink: ByteSink, options: PackOptions = {}): Promise<BloscpackHeader> {
   const { bytes, meta, itemsize } = describeArray(array);
   if (itemsize > 255) fail(BloscErrorCode.InvalidParam, `item size ${itemsize} exceeds bloscpack's typesize limit of 255`);
   const opts = ndPackOptions(options, meta);
@@ -795,7 +791,7 @@ export function ndarrayMetadata(metadata: JsonValue | undefined): { dtype: strin
 }
 
 /** Unpack an array written by `pack_ndarray_*` or `packNdarray`. */
-export function unpackNdarray(blp: Uint8Array, options?: UnpackOptions): NdArray {
+export function unpackNdarray(blp: Uint8Array, options?: UnpackOptions): BloscpackNdarray {
   const u = unpackBytes(blp, options);
   const { dtype, shape, order } = ndarrayMetadata(u.metadata);
   if (!dtype.startsWith('[')) {
@@ -809,7 +805,7 @@ export function unpackNdarray(blp: Uint8Array, options?: UnpackOptions): NdArray
 }
 
 /** A typed-array view of a little-endian numeric array, or undefined if no typed array fits. */
-export function typedArrayOf(a: NdArray): TypedArray | undefined {
+export function typedArrayOf(a: BloscpackNdarray): TypedArray | undefined {
   const ctors: Record<string, { new (b: ArrayBuffer, o: number, n: number): TypedArray; BYTES_PER_ELEMENT: number }> = {
     '|i1': Int8Array,
     '|u1': Uint8Array,

@@ -13,26 +13,19 @@ import { allocBytes } from '../limits.js';
 import { RETAINED_SCRATCH_MAX } from './decompress.js';
 import { trainZstdDictionary } from '../codecs/zstd-dict/index.js';
 import type { EncodeContext } from '../codecs/types.js';
-import { CodecFormat } from '../codecs/types.js';
+import { CodecFormat, CodecId } from '../codecs/types.js';
 import { resolveFilter } from '../shuffle/filters.js';
 import type { Filter, FilterCall } from '../shuffle/types.js';
 import { FilterId } from '../shuffle/types.js';
 import { EXTENDED_HEADER_LENGTH, Flag, MAX_BUFFERSIZE, MIN_HEADER_LENGTH, readInt32LE, writeChunkHeader, writeInt32LE } from '../frame/chunk-header.js';
 import { computeBlocksizeBlosc1, computeBlocksizeBlosc2, headerBlocksizeBlosc2, splitBlockBlosc1, splitBlockBlosc2 } from '../tuning/index.js';
+import { MIN_BUFFERSIZE_BLOSC1, MIN_BUFFERSIZE_BLOSC2 } from '../tuning/split.js';
 import type { ChunkFormat, ResolvedCParams } from '../params.js';
 import { encodeScratch, isRunOfBytes, lz4EncodeScratch } from '../codecs/lz4-compress-wasm.js';
 import { blosclzWasmReady } from '../codecs/blosclz-compress-wasm.js';
 
-/** c-blosc 1.x: chunks smaller than this are stored (`MIN_BUFFERSIZE`). */
-const MIN_BUFFERSIZE_BLOSC1 = 128;
-/** c-blosc2: chunks smaller than this are stored (`BLOSC_MIN_BUFFERSIZE`). */
-const MIN_BUFFERSIZE_BLOSC2 = 32;
 /** c-blosc 1.x `BLOSC_MAX_BUFFERSIZE` (INT_MAX - 16). */
 const MAX_BUFFERSIZE_BLOSC1 = 2_147_483_631;
-const BLOSCLZ_ID = 0;
-const LZ4_ID = 1;
-const SNAPPY_ID = 3;
-const ZSTD_ID = 5;
 /** blosc2_flags bit of a dictionary chunk (`BLOSC2_USEDICT`). */
 const BLOSC2_USEDICT = 0x01;
 /** Largest dictionary in a chunk (`BLOSC2_MAXDICTSIZE`). */
@@ -96,22 +89,17 @@ interface ChunkPlan {
 }
 
 /**
- * Blocks encoded ahead of the serial loop (by workers), each with the room of a private
- * buffer. `blocks[j]` holds block j's streams exactly as `encodeBlock` writes them.
+ * Blocks encoded ahead of the serial loop (by workers): `blocks[j]` holds block j's streams
+ * exactly as `encodeBlock` writes them. With `copy` false only the header and bstarts are
+ * written, each block's bytes left for the caller to copy to its bstart.
  */
-export interface PreEncodedBlocks {
+interface PreEncoded {
   readonly blocks: readonly Uint8Array[];
-  /**
-   * Write the header and bstarts only, leaving each block's bytes for the caller to copy to
-   * its bstart (workers copy them in parallel). A block the serial path would have encoded
-   * again (its room clamped near the end of the output) makes the call give up: see
-   * {@link placeChunkHeader}.
-   */
-  readonly deferCopy?: boolean;
+  readonly copy: boolean;
 }
 
-/** Thrown inside a deferred placement when a block needs the serial encoder. */
-const NEEDS_SERIAL = Symbol('needs serial placement');
+/** `encodeBlocks` result: a block would have been encoded again here, so placement gives up. */
+const NEEDS_ENCODER = -1;
 
 /**
  * The bytes of what a caller asks to compress: a typed array, DataView, ArrayBuffer or
@@ -140,14 +128,22 @@ function chunkDestination(out: Uint8Array | undefined, destsize: number): Uint8A
   return out.constructor === Uint8Array ? out : new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
+/** Compress `src` into one chunk with already-resolved parameters (into `out` when given). */
+export function compressChunk(src: Uint8Array, p: ResolvedCParams, out?: Uint8Array): Uint8Array {
+  return compressWith(src, p, null, out)!;
+}
+
 /**
- * Compress `src` into one chunk with already-resolved parameters. With `pre`, the serial
- * loop places each pre-encoded block where the serial encoder would have produced the same
- * bytes and encodes the others itself, so the chunk is the same either way.
+ * The chunk of `src` from blocks encoded elsewhere (by workers; `blocks[j]` holds block j's
+ * streams as the serial encoder writes them): each is placed where the serial encoder would
+ * have produced the same bytes, the others encoded here, so the chunk is compressChunk's.
  */
-export function compressChunk(
-  src: Uint8Array, p: ResolvedCParams, pre: PreEncodedBlocks | null = null, out?: Uint8Array,
-): Uint8Array {
+export function assembleChunk(src: Uint8Array, p: ResolvedCParams, blocks: readonly Uint8Array[], out?: Uint8Array): Uint8Array {
+  return compressWith(src, p, { blocks, copy: true }, out)!;
+}
+
+/** null only when a deferred placement (`pre.copy` false) meets a block it must encode. */
+function compressWith(src: Uint8Array, p: ResolvedCParams, pre: PreEncoded | null, out: Uint8Array | undefined): Uint8Array | null {
   const nbytes = src.length;
   const blosc1 = p.format === 'blosc1';
   checkChunkLimit(nbytes, p);
@@ -165,6 +161,7 @@ export function compressChunk(
   } finally {
     workspace.trim();
   }
+  if (cbytes === NEEDS_ENCODER) return null;
   if (out !== undefined) return dest.subarray(0, cbytes);
   // Hand back a tight buffer unless that means copying most of it.
   return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : tightCopy(dest, cbytes);
@@ -182,16 +179,11 @@ function tightCopy(buf: Uint8Array, n: number): Uint8Array {
  * bstarts, and for a stored chunk the input. Returns the chunk (`out.subarray(0, cbytes)`),
  * after which the caller copies block j to its bstart unless the chunk is stored or
  * special (header flags); or null when some block must be encoded again on this thread
- * (call {@link compressChunk} with the blocks instead). The bytes are compressChunk's.
+ * (call {@link assembleChunk} instead). The bytes are compressChunk's.
  */
 export function placeChunkHeader(src: Uint8Array, p: ResolvedCParams, blocks: readonly Uint8Array[], out: Uint8Array): Uint8Array | null {
   if (p.useDict) return null;
-  try {
-    return compressChunk(src, p, { blocks, deferCopy: true }, out);
-  } catch (e) {
-    if (e === NEEDS_SERIAL) return null;
-    throw e;
-  }
+  return compressWith(src, p, { blocks, copy: false }, out);
 }
 
 function checkChunkLimit(nbytes: number, p: ResolvedCParams): void {
@@ -272,7 +264,7 @@ export function encodeBlockRange(
 /** The room a stream gets before clamping (c-blosc `blosc_c`). */
 function streamMaxout(codecId: number, neblock: number): number {
   // Snappy may legitimately exceed its input (c-blosc `snappy_max_compressed_length`).
-  return codecId === SNAPPY_ID ? 32 + neblock + ((neblock / 6) | 0) : neblock;
+  return codecId === CodecId.Snappy ? 32 + neblock + ((neblock / 6) | 0) : neblock;
 }
 
 /**
@@ -369,7 +361,7 @@ function planBlosc2(nbytes: number, p: ResolvedCParams): ChunkPlan {
 }
 
 /** c-blosc 1.21.x: header, blocks, and the memcpy "last chance" fallback. */
-function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: PreEncodedBlocks | null): number {
+function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: PreEncoded | null): number {
   const { p, nbytes } = plan;
   let flags = 0;
   let memcpyed = p.clevel === 0 || nbytes < MIN_BUFFERSIZE_BLOSC1;
@@ -382,6 +374,7 @@ function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: Pr
   let cbytes = 0;
   if (!memcpyed) {
     cbytes = encodeBlocks(src, plan, dest, 2, pre);
+    if (cbytes === NEEDS_ENCODER) return NEEDS_ENCODER;
     if (cbytes === 0) memcpyed = true;
   }
   if (memcpyed) {
@@ -396,7 +389,7 @@ function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: Pr
 }
 
 /** c-blosc2 3.3.x: header, blocks with runs, zero-chunk collapse, memcpy fallback. */
-function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: PreEncodedBlocks | null): number {
+function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: PreEncoded | null): number {
   const { p, nbytes, nblocks, typesize } = plan;
   const headerFlagsBase = Flag.DoShuffle | Flag.DoBitShuffle;
   let memcpyed = p.clevel === 0 || nbytes < MIN_BUFFERSIZE_BLOSC2;
@@ -419,6 +412,7 @@ function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: Pr
       dest.set(dict, at + 4);
     }
     cbytes = encodeBlocks(src, plan, dest, 5, pre);
+    if (cbytes === NEEDS_ENCODER) return NEEDS_ENCODER;
     if (cbytes === 0) {
       // blosc_compress_context: last chance, store the input; the other header bits stay.
       // (c-blosc2 also leaves the dictionary bit set here, which makes a chunk it cannot
@@ -475,9 +469,10 @@ function compformat(id: number, format: number): number {
 
 /**
  * The block loop (`serial_blosc`): bstarts, then each block filtered, split and encoded.
- * Returns the output size, or 0 when a block did not fit (the caller stores the chunk).
+ * Returns the output size, 0 when a block did not fit (the caller stores the chunk), or
+ * NEEDS_ENCODER when a deferred placement meets a block it would have to encode.
  */
-function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, formatVersion: number, pre: PreEncodedBlocks | null): number {
+function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, formatVersion: number, pre: PreEncoded | null): number {
   const { nblocks, blocksize, leftover, headerLength } = plan;
   const ws = workspace;
   ws.ensure(blocksize);
@@ -494,9 +489,9 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
     writeInt32LE(dest, headerLength + 4 * j, ntbytes);
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
     const bsize = leftoverBlock ? leftover : blocksize;
-    let written = usePre ? placeEncodedBlock(plan, pre.blocks[j]!, bsize, leftoverBlock, dest, ntbytes, pre.deferCopy !== true) : -1;
+    let written = usePre ? placeEncodedBlock(plan, pre.blocks[j]!, bsize, leftoverBlock, dest, ntbytes, pre.copy) : -1;
     if (written < 0) {
-      if (usePre && pre.deferCopy === true) throw NEEDS_SERIAL;
+      if (usePre && !pre.copy) return NEEDS_ENCODER;
       const offset = j * blocksize;
       let block = src;
       let bp = offset;
@@ -519,8 +514,8 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
  */
 function heapTarget(plan: ChunkPlan, blocksize: number): Uint8Array | null {
   const id = plan.p.codec.id;
-  if (id === BLOSCLZ_ID) return blosclzWasmReady() ? encodeScratch(blocksize) : null;
-  if (id !== LZ4_ID || plan.encodeCtx.dict !== null) return null;
+  if (id === CodecId.BloscLZ) return blosclzWasmReady() ? encodeScratch(blocksize) : null;
+  if (id !== CodecId.LZ4 || plan.encodeCtx.dict !== null) return null;
   return lz4EncodeScratch(blocksize);
 }
 
@@ -584,7 +579,7 @@ function encodeBlock(
       continue;
     }
     // Snappy may legitimately exceed its input (c-blosc `snappy_max_compressed_length`).
-    let maxout = codec.id === SNAPPY_ID ? 32 + neblock + ((neblock / 6) | 0) : neblock;
+    let maxout = codec.id === CodecId.Snappy ? 32 + neblock + ((neblock / 6) | 0) : neblock;
     if (ntbytes + maxout > destsize) {
       maxout = destsize - ntbytes;
       if (maxout <= 0) return 0;
@@ -649,7 +644,7 @@ function chunkDictionary(src: Uint8Array, plan: ChunkPlan): Uint8Array | null {
   const sampleSize = Math.floor(Math.floor(nbytes / nsamples) / 16);
   if (dictMaxsize < MIN_USEFUL_DICT || sampleSize === 0) return null;
   const samplesLength = nsamples * sampleSize;
-  if (p.codec.id === ZSTD_ID) {
+  if (p.codec.id === CodecId.Zstd) {
     const samples = filteredPrefix(src, plan, samplesLength);
     const sizes = new Array<number>(nsamples).fill(sampleSize);
     try {

@@ -166,92 +166,163 @@ export function decompressChunk(chunkIn: Uint8Array, out?: Uint8Array, options?:
 }
 
 /**
+ * One chunk opened for reading parts of it: the header parsed and the block layout checked
+ * once, then any byte range decoded straight into a caller's buffer, touching only the
+ * blocks that hold it (c-blosc2 `_blosc_getitem`, without its per-call header parse). A
+ * block wholly inside the range is decoded in place; the ends of the range go through one
+ * block of scratch. With DELTA, block 0 is decoded once per reader. `blocksDecoded` counts
+ * the blocks decoded so far (special and stored chunks decode none).
+ */
+export class ChunkReader {
+  readonly header: ChunkHeader;
+  blocksDecoded = 0;
+  private readonly chunk: Uint8Array;
+  private readonly layout: ChunkLayout;
+  private block0: Uint8Array | null = null;
+  private whole: Uint8Array | null = null;
+
+  constructor(chunkIn: Uint8Array, options?: DecompressOptions) {
+    this.chunk = asUint8Array(chunkIn);
+    this.header = readChunkHeader(this.chunk);
+    checkNbytes(this.header, options);
+    this.layout = chunkLayout(this.chunk, this.header);
+  }
+
+  /** Decode bytes [begin, end) of the chunk into dest[dp, dp + end - begin). */
+  readInto(begin: number, end: number, destIn: Uint8Array, dp: number): void {
+    const header = this.header;
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end < begin || end > header.nbytes) {
+      fail(BloscErrorCode.InvalidParam, `bytes [${begin}, ${end}) of a chunk of ${header.nbytes}`);
+    }
+    if (!Number.isInteger(dp) || dp < 0 || dp + end - begin > destIn.length) {
+      fail(BloscErrorCode.WriteBuffer, `output holds ${destIn.length} bytes, ${end - begin} needed from ${dp}`);
+    }
+    if (end === begin) return;
+    const dest = asUint8Array(destIn);
+    const chunk = this.chunk;
+    if (header.special !== SpecialKind.None) {
+      fillSpecial(chunk, header, dest, dp, begin, end - begin);
+      return;
+    }
+    if (header.memcpyed) {
+      dest.set(chunk.subarray(header.headerLength + begin, header.headerLength + end), dp);
+      return;
+    }
+    const layout = this.layout;
+    if (layout.vlSizes !== null) {
+      // VL blocks have no fixed geometry: decoded whole once, then copied from.
+      if (this.whole === null) {
+        this.whole = decompressChunk(chunk, undefined, { maxNbytes: header.nbytes });
+        this.blocksDecoded += layout.nblocks;
+      }
+      dest.set(this.whole.subarray(begin, end), dp);
+      return;
+    }
+    const ws = workspace;
+    const { blocksize, nblocks, leftover } = layout;
+    try {
+      ws.ensure(layout.maxBlock, layout.backward.length);
+      useScratch(ws, layout);
+      prepareCall(ws, layout);
+      let ref: Uint8Array = dest;
+      const refOffset = 0;
+      if (layout.hasDelta) {
+        // DELTA decodes every block against the decoded block 0, kept for the reader's life.
+        if (this.block0 === null) {
+          const b0 = new Uint8Array(blocksize);
+          decodeBlock(chunk, layout, 0, b0, 0, ws, b0, 0);
+          this.block0 = b0;
+          this.blocksDecoded++;
+        }
+        ref = this.block0;
+      }
+      const firstBlock = Math.floor(begin / blocksize);
+      const lastBlock = Math.min(nblocks - 1, Math.floor((end - 1) / blocksize));
+      for (let j = firstBlock; j <= lastBlock; j++) {
+        const blockStart = j * blocksize;
+        const bsize = j === nblocks - 1 && leftover > 0 ? leftover : blocksize;
+        const from = Math.max(begin, blockStart);
+        const to = Math.min(end, blockStart + bsize);
+        if (this.block0 !== null && j === 0) {
+          dest.set(this.block0.subarray(from, to), dp + from - begin);
+          continue;
+        }
+        if (from === blockStart && to === blockStart + bsize) {
+          decodeBlock(chunk, layout, j, dest, dp + from - begin, ws, ref, refOffset);
+        } else {
+          const block = ws.blockScratch(bsize);
+          decodeBlock(chunk, layout, j, block, 0, ws, ref, refOffset);
+          dest.set(block.subarray(from - blockStart, to - blockStart), dp + from - begin);
+        }
+        this.blocksDecoded++;
+      }
+    } finally {
+      ws.trim();
+    }
+  }
+}
+
+/**
+ * Fill dest[dp, dp+n) with bytes [from, from+n) of a zero (1), NaN (2) or uninit (4) chunk
+ * of `typesize`, without building the chunk (a frame's special offsets).
+ */
+export function fillSpecialKind(kind: number, typesize: number, dest: Uint8Array, dp: number, from: number, n: number): void {
+  if (kind === SpecialKind.NaN && typesize !== 4 && typesize !== 8) {
+    fail(BloscErrorCode.InvalidParam, `NaN chunks need typesize 4 or 8, not ${typesize}`);
+  }
+  if (kind !== SpecialKind.Zero && kind !== SpecialKind.Uninit && kind !== SpecialKind.NaN) {
+    fail(BloscErrorCode.InvalidParam, `special kind ${kind} is not zero, NaN or uninit`);
+  }
+  fillSpecial(EMPTY, { special: kind, typesize, cbytes: 0 }, dest, dp, from, n);
+}
+
+/**
  * Decode items [start, start+count) (in units of the header typesize), touching only the
  * blocks that cover them (c-blosc `blosc_getitem`, c-blosc2 `_blosc_getitem`).
  */
 export function getChunkItems(chunkIn: Uint8Array, start: number, count: number, options?: DecompressOptions): Uint8Array {
-  const chunk = asUint8Array(chunkIn);
-  const header = readChunkHeader(chunk);
-  checkNbytes(header, options);
-  const ts = header.typesize;
+  const reader = new ChunkReader(chunkIn, options);
+  const ts = reader.header.typesize;
   if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0) {
     fail(BloscErrorCode.InvalidParam, `getItems: start ${start} and count ${count} must be non-negative integers`);
   }
   const begin = start * ts;
   const end = (start + count) * ts;
-  if (end > header.nbytes) {
-    fail(BloscErrorCode.InvalidParam, `getItems: items [${start}, ${start + count}) of size ${ts} exceed nbytes ${header.nbytes}`);
+  if (end > reader.header.nbytes) {
+    fail(BloscErrorCode.InvalidParam, `getItems: items [${start}, ${start + count}) of size ${ts} exceed nbytes ${reader.header.nbytes}`);
   }
-  const layout = chunkLayout(chunk, header);
   const dest = allocBytes(end - begin, 'the items');
-  if (dest.length === 0) return dest;
-  if (header.special !== SpecialKind.None) {
-    fillSpecial(chunk, header, dest, 0, begin, end - begin);
-    return dest;
-  }
-  if (header.memcpyed) {
-    dest.set(chunk.subarray(header.headerLength + begin, header.headerLength + end));
-    return dest;
-  }
-  if (layout.vlSizes !== null) {
-    // VL blocks have no fixed geometry; decode all and copy the range out.
-    dest.set(decompressChunk(chunk, undefined, options).subarray(begin, end));
-    return dest;
-  }
-  const ws = workspace;
-  try {
-    ws.ensure(layout.maxBlock, layout.backward.length);
-    useScratch(ws, layout);
-    prepareCall(ws, layout);
-    const { blocksize, nblocks } = layout;
-    let ref: Uint8Array = dest;
-    let refOffset = 0;
-    let block0: Uint8Array = EMPTY;
-    if (layout.hasDelta) {
-      // DELTA decodes every block against the decoded block 0.
-      block0 = ws.block0Scratch(blocksize);
-      decodeBlock(chunk, layout, 0, block0, 0, ws, block0, 0);
-      ref = block0;
-      refOffset = 0;
-    }
-    const firstBlock = Math.floor(begin / blocksize);
-    const lastBlock = Math.min(nblocks - 1, Math.floor((end - 1) / blocksize));
-    for (let j = firstBlock; j <= lastBlock; j++) {
-      const blockStart = j * blocksize;
-      const bsize = j === nblocks - 1 && layout.leftover > 0 ? layout.leftover : blocksize;
-      const from = Math.max(begin, blockStart);
-      const to = Math.min(end, blockStart + bsize);
-      if (layout.hasDelta && j === 0) {
-        dest.set(block0.subarray(from, to), from - begin);
-      } else if (from === blockStart && to === blockStart + bsize) {
-        decodeBlock(chunk, layout, j, dest, from - begin, ws, ref, refOffset);
-      } else {
-        const block = ws.blockScratch(bsize);
-        decodeBlock(chunk, layout, j, block, 0, ws, ref, refOffset);
-        dest.set(block.subarray(from - blockStart, to - blockStart), from - begin);
-      }
-    }
-    return dest;
-  } finally {
-    ws.trim();
-  }
+  reader.readInto(begin, end, dest, 0);
+  return dest;
 }
 
 /**
  * Decode blocks [first, last) of a chunk with fixed-size blocks (not special, stored or
  * VL-block) so that block j lands at dest[dp + (j - first) * blocksize]: one share of
  * c-blosc2's static partition of blocks over threads (`do_job`). With DELTA, block 0 is
- * decoded to scratch first when the range does not start at it. `checkRangeOnly` checks
- * the streams of these blocks alone (for a worker holding only them of a chunk checked whole).
+ * decoded to scratch first when the range does not start at it.
  */
 export function decodeBlockRange(
   chunkIn: Uint8Array, first: number, last: number, dest: Uint8Array, dp: number, options?: DecompressOptions,
-  checkRangeOnly = false,
 ): void {
   const chunk = asUint8Array(chunkIn);
   const header = readChunkHeader(chunk);
   checkNbytes(header, options);
-  const layout = checkRangeOnly ? chunkLayout(chunk, header, 0, first, last) : chunkLayout(chunk, header);
+  decodeRange(chunk, header, chunkLayout(chunk, header), first, last, dest, dp);
+}
+
+/**
+ * {@link decodeBlockRange} for a chunk of which only the header, bstarts and these blocks'
+ * streams are present (staged for one worker after the whole chunk was checked): the
+ * streams of these blocks alone are checked.
+ */
+export function decodeStagedBlockRange(chunkIn: Uint8Array, first: number, last: number, dest: Uint8Array, dp: number): void {
+  const chunk = asUint8Array(chunkIn);
+  const header = readChunkHeader(chunk);
+  decodeRange(chunk, header, chunkLayout(chunk, header, 0, first, last), first, last, dest, dp);
+}
+
+function decodeRange(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout, first: number, last: number, dest: Uint8Array, dp: number): void {
   const { blocksize, nblocks } = layout;
   if (header.special !== SpecialKind.None || header.memcpyed || layout.vlSizes !== null || nblocks === 0) {
     fail(BloscErrorCode.InvalidParam, 'block ranges exist only in chunks of compressed fixed-size blocks');
@@ -450,7 +521,7 @@ const NAN64 = [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0x7f];
  * (c-blosc2 `blosc_d` special branch, `set_nans`, `set_values`). UNINIT chunks leave C's
  * memory undefined; we zero-fill so no stale bytes leak out.
  */
-function fillSpecial(chunk: Uint8Array, header: ChunkHeader, dest: Uint8Array, dp: number, from: number, n: number): void {
+function fillSpecial(chunk: Uint8Array, header: Pick<ChunkHeader, 'special' | 'typesize' | 'cbytes'>, dest: Uint8Array, dp: number, from: number, n: number): void {
   let pattern: ArrayLike<number>;
   switch (header.special) {
     case SpecialKind.Zero:

@@ -28,7 +28,6 @@ export interface ChunkLayout {
   readonly nblocks: number;
   /** Size of the last block when it is short, else 0. */
   readonly leftover: number;
-  readonly bstartsOffset: number;
   readonly dict: Uint8Array | null;
   /** Null for chunks that need no codec (special, memcpyed, empty). */
   readonly codec: Codec | null;
@@ -171,7 +170,6 @@ function layout(
     blocksize,
     nblocks,
     leftover,
-    bstartsOffset: header.headerLength,
     dict,
     codec,
     backward: pipeline.filters,

@@ -2,8 +2,10 @@
  * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/frame.c; license in
  * THIRD_PARTY_NOTICES.md.
  *
- * Blosc2 contiguous frames (cframes: `.b2frame`, `.b2nd`): reading from a {@link FrameSource}
- * and writing a whole frame in one go.
+ * Blosc2 contiguous frames (cframes: `.b2frame`, `.b2nd`) as bytes: parsing the header,
+ * metalayers, trailer and offsets, and laying a whole frame out in one go. Pure format: the
+ * offsets index chunk is encoded and decoded by the container (src/schunk/), which owns
+ * the codecs.
  *
  * Layout (big-endian msgpack, unlike the little-endian chunks inside):
  * header (87 fixed bytes + metalayers) | chunk data area | offsets index chunk | trailer.
@@ -13,13 +15,7 @@
  * mirrors `new_header_frame`, `frame_from_schunk` and `frame_update_trailer`.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { decompressChunk, getChunkItems } from '../chunk/decompress.js';
-import { getLimits, outputCeiling, checkOutput } from '../limits.js';
-import { compressChunk } from '../chunk/compress.js';
-import { resolveCParams } from '../params.js';
-import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
-import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE, SpecialKind } from './chunk-header.js';
-import { MemorySource, type FrameSource } from './source.js';
+import { EXTENDED_HEADER_LENGTH, readChunkHeader, SpecialKind } from './chunk-header.js';
 
 export const FRAME_MAGIC = 'b2frame\0';
 /** `FRAME_HEADER_MINLEN`: the fixed part of the header. */
@@ -83,11 +79,11 @@ export type FrameChunk =
   | { readonly kind: 'data'; readonly bytes: Uint8Array }
   | { readonly kind: 'special'; readonly special: 1 | 2 | 4; readonly nbytes: number };
 
-function bad(message: string, offset?: number): never {
+export function badFrame(message: string, offset?: number): never {
   return fail(BloscErrorCode.InvalidHeader, `frame: ${message}`, offset === undefined ? {} : { offset });
 }
 
-function view(b: Uint8Array): DataView {
+export function bytesView(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
@@ -95,12 +91,12 @@ function view(b: Uint8Array): DataView {
 function readSize64(d: DataView, p: number, what: string): number {
   const hi = d.getInt32(p);
   const lo = d.getUint32(p + 4);
-  if (hi < 0 || hi > 0x1fffff) bad(`${what} ${hi < 0 ? 'is negative' : 'is too large'}`, p);
+  if (hi < 0 || hi > 0x1fffff) badFrame(`${what} ${hi < 0 ? 'is negative' : 'is too large'}`, p);
   return hi * 0x1_0000_0000 + lo;
 }
 
-function expectByte(b: Uint8Array, p: number, value: number, what: string): void {
-  if (b[p] !== value) bad(`expected ${what} marker 0x${value.toString(16)} at ${p}, found 0x${(b[p] ?? 0).toString(16)}`, p);
+export function expectByte(b: Uint8Array, p: number, value: number, what: string): void {
+  if (b[p] !== value) badFrame(`expected ${what} marker 0x${value.toString(16)} at ${p}, found 0x${(b[p] ?? 0).toString(16)}`, p);
 }
 
 /** Parse the fixed header (c-blosc2 `get_header_info`). `b` holds at least 87 bytes. */
@@ -111,12 +107,12 @@ export function parseFrameHeader(b: Uint8Array): FrameHeader {
   for (let i = 0; i < 8; i++) {
     if (b[2 + i] !== FRAME_MAGIC.charCodeAt(i)) fail(BloscErrorCode.FrameType, 'not a Blosc2 frame: bad magic');
   }
-  const d = view(b);
+  const d = bytesView(b);
   expectByte(b, 10, 0xd2, 'int32');
   const headerLen = d.getInt32(11);
   expectByte(b, 15, 0xcf, 'uint64');
   const frameLen = readSize64(d, 16, 'frame_len');
-  if (headerLen < FRAME_HEADER_MINLEN || headerLen > frameLen) bad(`header_len ${headerLen} outside ${FRAME_HEADER_MINLEN}..frame_len ${frameLen}`, 11);
+  if (headerLen < FRAME_HEADER_MINLEN || headerLen > frameLen) badFrame(`header_len ${headerLen} outside ${FRAME_HEADER_MINLEN}..frame_len ${frameLen}`, 11);
   expectByte(b, 24, 0xa4, 'fixstr(4)');
   const generalFlags = b[25]!;
   const version = generalFlags & 0x0f;
@@ -136,20 +132,20 @@ export function parseFrameHeader(b: Uint8Array): FrameHeader {
   const cbytes = readSize64(d, 39, 'cbytes');
   expectByte(b, 47, 0xd2, 'int32');
   const typesize = d.getInt32(48);
-  if (typesize <= 0) bad(`typesize ${typesize} must be positive`, 48);
+  if (typesize <= 0) badFrame(`typesize ${typesize} must be positive`, 48);
   expectByte(b, 52, 0xd2, 'int32');
   const blocksize = d.getInt32(53);
-  if (blocksize < 0) bad(`blocksize ${blocksize} is negative`, 53);
+  if (blocksize < 0) badFrame(`blocksize ${blocksize} is negative`, 53);
   expectByte(b, 57, 0xd2, 'int32');
   const chunksize = d.getInt32(58);
-  if (chunksize < -1) bad(`chunksize ${chunksize} is negative`, 58);
+  if (chunksize < -1) badFrame(`chunksize ${chunksize} is negative`, 58);
   expectByte(b, 62, 0xd1, 'int16');
   const nthreadsComp = d.getInt16(63);
   expectByte(b, 65, 0xd1, 'int16');
   const nthreadsDecomp = d.getInt16(66);
-  if (b[68] !== 0xc2 && b[68] !== 0xc3) bad('has_vlmetalayers is not a msgpack bool', 68);
+  if (b[68] !== 0xc2 && b[68] !== 0xc3) badFrame('has_vlmetalayers is not a msgpack bool', 68);
   expectByte(b, 69, 0xd8, 'fixext16');
-  if (b[70]! > 6) bad(`${b[70]} filter slots, at most 6`, 70);
+  if (b[70]! > 6) badFrame(`${b[70]} filter slots, at most 6`, 70);
   return {
     headerLen,
     frameLen,
@@ -179,26 +175,26 @@ export function parseFrameHeader(b: Uint8Array): FrameHeader {
  * `0xDE n16 { fixstr name, 0xD2 int32 offset }*`. Returns names, offsets and the end position.
  */
 function parseLayerMap(b: Uint8Array, p: number, maxCount: number, where: string): { names: string[]; offsets: number[]; end: number } {
-  const d = view(b);
-  if (p + 3 > b.length) bad(`${where} map truncated`, p);
+  const d = bytesView(b);
+  if (p + 3 > b.length) badFrame(`${where} map truncated`, p);
   expectByte(b, p, 0xde, `${where} map16`);
   const n = d.getUint16(p + 1);
-  if (n > maxCount) bad(`${n} ${where} entries, at most ${maxCount}`, p + 1);
+  if (n > maxCount) badFrame(`${n} ${where} entries, at most ${maxCount}`, p + 1);
   p += 3;
   const names: string[] = [];
   const offsets: number[] = [];
   const decoder = new TextDecoder('utf-8', { fatal: true });
   for (let i = 0; i < n; i++) {
-    if (p >= b.length) bad(`${where} map truncated`, p);
+    if (p >= b.length) badFrame(`${where} map truncated`, p);
     const key = b[p]!;
-    if ((key & 0xe0) !== 0xa0) bad(`${where} name ${i} is not a fixstr`, p);
+    if ((key & 0xe0) !== 0xa0) badFrame(`${where} name ${i} is not a fixstr`, p);
     const len = key & 0x1f;
-    if (p + 1 + len + 5 > b.length) bad(`${where} map truncated`, p);
+    if (p + 1 + len + 5 > b.length) badFrame(`${where} map truncated`, p);
     let name: string;
     try {
       name = decoder.decode(b.subarray(p + 1, p + 1 + len));
     } catch {
-      return bad(`${where} name ${i} is not UTF-8`, p + 1);
+      return badFrame(`${where} name ${i} is not UTF-8`, p + 1);
     }
     p += 1 + len;
     expectByte(b, p, 0xd2, `${where} offset int32`);
@@ -211,17 +207,17 @@ function parseLayerMap(b: Uint8Array, p: number, maxCount: number, where: string
 
 /** The bin32 value at `p` inside `b` (`0xC6 u32 len bytes`), bounded by `limit`. */
 function readBin32(b: Uint8Array, p: number, limit: number, what: string): Uint8Array {
-  if (p < 0 || p + 5 > limit) bad(`${what} offset ${p} out of bounds`, p);
+  if (p < 0 || p + 5 > limit) badFrame(`${what} offset ${p} out of bounds`, p);
   expectByte(b, p, 0xc6, `${what} bin32`);
-  const len = view(b).getUint32(p + 1);
-  if (len > limit - p - 5) bad(`${what} length ${len} overruns its section`, p + 1);
+  const len = bytesView(b).getUint32(p + 1);
+  if (len > limit - p - 5) badFrame(`${what} length ${len} overruns its section`, p + 1);
   return b.subarray(p + 5, p + 5 + len);
 }
 
 /** Header metalayers (c-blosc2 `get_meta_from_header`). `b` is the whole header. */
 export function parseMetalayers(b: Uint8Array): FrameLayer[] {
   const p = FRAME_HEADER_MINLEN;
-  if (b.length < p + 6) bad('metalayers section truncated', p);
+  if (b.length < p + 6) badFrame('metalayers section truncated', p);
   expectByte(b, p, 0x93, 'metalayers fixarray(3)');
   expectByte(b, p + 1, 0xcd, 'metalayers idx_size uint16');
   const { names, offsets } = parseLayerMap(b, p + 4, MAX_METALAYERS, 'metalayer');
@@ -230,9 +226,9 @@ export function parseMetalayers(b: Uint8Array): FrameLayer[] {
 
 /** Trailer vlmetalayers (c-blosc2 `get_vlmeta_from_trailer`). `t` is the whole trailer. */
 export function parseVlmetalayers(t: Uint8Array): FrameLayer[] {
-  if (t.length < FRAME_TRAILER_MINLEN) bad('trailer truncated');
+  if (t.length < FRAME_TRAILER_MINLEN) badFrame('trailer truncated');
   expectByte(t, 0, 0x94, 'trailer fixarray(4)');
-  if (t[1]! > 0x7f) bad('trailer version is not a positive fixint', 1);
+  if (t[1]! > 0x7f) badFrame('trailer version is not a positive fixint', 1);
   expectByte(t, 2, 0x93, 'vlmetalayers fixarray(3)');
   expectByte(t, 3, 0xcd, 'vlmetalayers idx_size uint16');
   // The trailer ends with 0xCE len32 and a fixext16 fingerprint: content must stay before them.
@@ -258,7 +254,7 @@ export type FrameChunkLocation =
  * Decode one LE int64 offset (c-blosc2 `get_coffset` + `validate_offsets_chunk`): ≥ 0 is a
  * position in the data area (a chunk-file id in a sparse frame); < 0 is −(special kind).
  */
-function decodeOffset(d: DataView, p: number, i: number, cbytes: number, chunksize: number, sparse: boolean): number {
+export function decodeOffset(d: DataView, p: number, i: number, cbytes: number, chunksize: number, sparse: boolean): number {
   const lo = d.getUint32(p, true);
   const hi = d.getInt32(p + 4, true);
   if (hi < 0) {
@@ -276,314 +272,7 @@ function decodeOffset(d: DataView, p: number, i: number, cbytes: number, chunksi
   return off;
 }
 
-/** Offsets indexes up to this many decoded bytes are decoded (and checked) whole at open. */
-const EAGER_INDEX_NBYTES = 1 << 20;
-/** Entries a lazy index decodes at once when its blocks are larger than this (bytes). */
-const INDEX_WINDOW_NBYTES = 16384;
-
-/**
- * A frame's offsets index (c-blosc2 `get_coffsets` / `get_coffset`), decoded as far as it
- * needs to be: one repeated value (`frame_fill_special` writes a 40-byte repeated-value
- * chunk however many chunks it declares) costs nothing; a small index is decoded whole at
- * open; a large one stays compressed and is decoded one window of entries at a time, as
- * C's `get_coffset` decodes one item with `blosc2_getitem`. Memory is O(the index's
- * compressed size + one window) whatever the number of chunks.
- */
-class OffsetsIndex {
-  /** The one value every entry holds, or NaN. */
-  private readonly uniform: number;
-  private readonly decoded: Float64Array | null;
-  private readonly chunk: Uint8Array | null;
-  private readonly windowItems: number;
-  private windowStart = -1;
-  private window: Float64Array = new Float64Array(0);
-
-  constructor(
-    readonly length: number,
-    indexChunk: Uint8Array,
-    private readonly cbytes: number,
-    private readonly chunksize: number,
-    private readonly sparse: boolean,
-    where: number,
-  ) {
-    this.uniform = NaN;
-    this.decoded = null;
-    this.chunk = null;
-    this.windowItems = INDEX_WINDOW_NBYTES / 8;
-    if (length === 0) return;
-    const ih = readChunkHeader(indexChunk);
-    const body = indexChunk.subarray(0, ih.cbytes);
-    if (ih.special === SpecialKind.Value) {
-      // A filled frame (frame_fill_special): one repeated offset, never expanded.
-      if (ih.typesize !== 8 || ih.cbytes !== EXTENDED_HEADER_LENGTH + 8) bad('repeated-value offsets index with typesize ≠ 8', where);
-      this.uniform = decodeOffset(view(body), EXTENDED_HEADER_LENGTH, 0, cbytes, chunksize, sparse);
-      return;
-    }
-    if (ih.special !== SpecialKind.None) bad('offsets index is a zero/NaN/uninit special chunk', where);
-    if (ih.nbytes <= EAGER_INDEX_NBYTES) {
-      const raw = decompressChunk(body, undefined, { maxNbytes: ih.nbytes });
-      const d = view(raw);
-      const out = new Float64Array(length);
-      for (let i = 0; i < length; i++) out[i] = decodeOffset(d, 8 * i, i, cbytes, chunksize, sparse);
-      this.decoded = out;
-      return;
-    }
-    // Decoded a window at a time: windows must hold whole items and whole offsets.
-    if (ih.vlBlocks || (ih.typesize !== 1 && ih.typesize !== 2 && ih.typesize !== 4 && ih.typesize !== 8)) {
-      bad(`offsets index of typesize ${ih.typesize}${ih.vlBlocks ? ' with variable-length blocks' : ''} cannot be read in parts`, where);
-    }
-    // A block is decoded whole to read one entry of it: its size is what one read costs.
-    checkOutput(ih.blocksizeField, outputCeiling(undefined), 'an offsets index block');
-    const bs = ih.blocksizeField;
-    this.windowItems = (bs > INDEX_WINDOW_NBYTES && bs % 8 === 0 && bs <= 1 << 20 ? bs : INDEX_WINDOW_NBYTES) / 8;
-    this.chunk = body;
-  }
-
-  /** Entry `i` (0 ≤ i < length), checked. */
-  get(i: number): number {
-    if (this.uniform === this.uniform) return this.uniform;
-    if (this.decoded !== null) return this.decoded[i]!;
-    const w = this.windowItems;
-    const start = i - (i % w);
-    if (start !== this.windowStart) this.load(start, Math.min(w, this.length - start));
-    return this.window[i - start]!;
-  }
-
-  /** The special kind of every entry when the index is one repeated negative offset, else 0. */
-  get uniformSpecial(): number {
-    return this.uniform < 0 ? -this.uniform : 0;
-  }
-
-  /** Whether every entry is known without decoding (a repeated value, or decoded at open). */
-  get inMemory(): boolean {
-    return this.chunk === null;
-  }
-
-  /** Every entry ≥ 0, for small indexes only (null for a lazy one). */
-  dataOffsets(): Float64Array | null {
-    if (this.decoded !== null) return Float64Array.from(this.decoded.filter((x) => x >= 0));
-    if (this.uniform === this.uniform) return Float64Array.of(this.uniform).filter((x) => x >= 0);
-    return null;
-  }
-
-  private load(start: number, count: number): void {
-    const chunk = this.chunk!;
-    const ts = readChunkHeader(chunk).typesize;
-    const raw = getChunkItems(chunk, (start * 8) / ts, (count * 8) / ts, { maxNbytes: this.length * 8 });
-    const d = view(raw);
-    const out = this.window.length === count ? this.window : new Float64Array(count);
-    // Invalidate first: a failed check leaves no half-filled window behind.
-    this.windowStart = -1;
-    for (let k = 0; k < count; k++) out[k] = decodeOffset(d, 8 * k, start + k, this.cbytes, this.chunksize, this.sparse);
-    this.window = out;
-    this.windowStart = start;
-  }
-}
-
-export interface FrameOpenOptions {
-  /**
-   * For a sparse frame's index (`chunks.b2frame`, frame type 1): the whole chunk file with
-   * this id (`%08X.chunk`). Without it, sparse frames are refused.
-   */
-  chunkFile?: (id: number) => Uint8Array;
-  /**
-   * Require the frame to span the whole source (c-blosc2 does for in-memory frames).
-   * Default true; false accepts trailing bytes after the frame.
-   */
-  exact?: boolean;
-}
-
-/**
- * An opened contiguous frame. Opening reads the header, the trailer and the offsets
- * index; chunks are read from the source on demand.
- */
-export class CFrame {
-  private constructor(
-    readonly source: FrameSource,
-    readonly header: FrameHeader,
-    readonly metalayers: readonly FrameLayer[],
-    readonly vlmetalayers: readonly FrameLayer[],
-    readonly nchunks: number,
-    private readonly index: OffsetsIndex,
-    private readonly chunkFile: ((id: number) => Uint8Array) | null,
-  ) {}
-
-  /** Data-area offsets of the stored chunks, ascending without repeats; built on first use. */
-  private sortedStarts: Float64Array | null = null;
-
-  /** Open a frame held in `source` (or in memory). */
-  static open(input: FrameSource | Uint8Array, options: FrameOpenOptions = {}): CFrame {
-    const source = input instanceof Uint8Array ? new MemorySource(input) : input;
-    if (source.size < FRAME_HEADER_MINLEN + FRAME_TRAILER_MINLEN) {
-      fail(BloscErrorCode.ReadBuffer, `frame: ${source.size} bytes is too short for a frame`);
-    }
-    const header = parseFrameHeader(source.read(0, FRAME_HEADER_MINLEN));
-    const { headerLen, frameLen, cbytes, nbytes, chunksize } = header;
-    const sparse = header.frameType === 1;
-    if (header.frameType !== 0 && !(sparse && options.chunkFile !== undefined)) {
-      fail(BloscErrorCode.FrameType, `frame: frame type ${header.frameType} is not a contiguous frame${sparse ? ' (a sparse frame needs its chunk files)' : ''}`);
-    }
-    if (frameLen > source.size) fail(BloscErrorCode.ReadBuffer, `frame: frame_len ${frameLen} exceeds the ${source.size} available bytes`);
-    if ((options.exact ?? true) && frameLen !== source.size) {
-      bad(`frame_len ${frameLen} differs from the ${source.size}-byte input`, 16);
-    }
-    if (frameLen < headerLen + FRAME_TRAILER_MINLEN) bad(`frame_len ${frameLen} leaves no room for a trailer`, 16);
-    const metalayers = parseMetalayers(source.read(0, headerLen));
-
-    // Trailer: its length sits 22 bytes before the end (FRAME_TRAILER_LEN_OFFSET).
-    const tail = source.read(frameLen - FRAME_TRAILER_MINLEN, FRAME_TRAILER_MINLEN);
-    expectByte(tail, 2, 0xce, 'trailer_len uint32');
-    const trailerLen = view(tail).getUint32(3);
-    if (trailerLen < FRAME_TRAILER_MINLEN || trailerLen > frameLen - headerLen) bad(`trailer_len ${trailerLen} is out of range`, frameLen - 22);
-    expectByte(tail, 7, 0xd8, 'fingerprint fixext16');
-    const trailerOffset = frameLen - trailerLen;
-    const vlmetalayers = parseVlmetalayers(source.read(trailerOffset, trailerLen));
-
-    // A sparse index frame has no data area: its cbytes counts the chunk files.
-    if (!sparse && cbytes > trailerOffset - headerLen) bad(`cbytes ${cbytes} overruns the frame`, 39);
-    if (chunksize === -1 && nbytes !== 0) bad('chunksize is unset but the frame holds data', 58);
-    let nchunks = 0;
-    let indexChunk: Uint8Array = new Uint8Array(0);
-    const indexPos = sparse ? headerLen : headerLen + cbytes;
-    if (nbytes > 0) {
-      const indexLen = trailerOffset - indexPos;
-      if (indexLen < EXTENDED_HEADER_LENGTH) bad(`no room for the offsets index (${indexLen} bytes)`, indexPos);
-      indexChunk = source.read(indexPos, indexLen);
-      const ih = readChunkHeader(indexChunk);
-      if (chunksize > 0) {
-        nchunks = Math.ceil(nbytes / chunksize);
-      } else {
-        if (ih.nbytes % 8 !== 0) bad(`offsets index holds ${ih.nbytes} bytes, not a multiple of 8`, indexPos);
-        nchunks = ih.nbytes / 8;
-        // Chunks of any size are all data chunks (special ones need a fixed chunksize), each
-        // with its own 32-byte header in the data area: the area bounds how many there are.
-        if (!sparse && nchunks > cbytes / EXTENDED_HEADER_LENGTH) {
-          bad(`${nchunks} chunks of variable size cannot fit in a ${cbytes}-byte data area`, indexPos);
-        }
-      }
-      // get_header_info: the offsets index must fit one chunk (blosc2_nchunks_to_offsets_nbytes).
-      if (nchunks > MAX_NCHUNKS) bad(`${nchunks} chunks exceed the format limit`, 30);
-      const maxChunks = getLimits().maxFrameChunks;
-      if (nchunks > maxChunks) fail(BloscErrorCode.MaxBufsizeExceeded, `frame: ${nchunks} chunks exceed the limit of ${maxChunks} (setLimits({ maxFrameChunks }))`, { offset: 30 });
-      if (ih.nbytes !== nchunks * 8) bad(`offsets index holds ${ih.nbytes / 8} entries, the header implies ${nchunks} chunks`, indexPos);
-    }
-    const index = new OffsetsIndex(nchunks, indexChunk, cbytes, chunksize, sparse, indexPos);
-    return new CFrame(source, header, metalayers, vlmetalayers, nchunks, index, sparse ? options.chunkFile! : null);
-  }
-
-  /**
-   * Uncompressed size of chunk `i`: from the header's chunksize when it is fixed (no chunk
-   * read), else from the chunk's own header (variable-size chunks).
-   */
-  declaredNbytes(i: number): number {
-    this.checkIndex(i);
-    const cs = this.header.chunksize;
-    if (cs <= 0) {
-      const o = this.index.get(i);
-      if (this.chunkFile !== null || o < 0) return readChunkHeader(this.getChunk(i)).nbytes;
-      // Only the chunk's header: nbytes is its LE int32 at byte 4.
-      const nbytes = readInt32LE(this.chunkStart(i, o).first, 4);
-      if (nbytes < 0) bad(`chunk ${i} has negative nbytes ${nbytes}`);
-      return nbytes;
-    }
-    if (i < this.nchunks - 1) return cs;
-    return this.header.nbytes - cs * (this.nchunks - 1);
-  }
-
-  /**
-   * Where chunk `i` lives (see {@link FrameChunkLocation}), from the offsets index only, so
-   * a reader of a remote frame can fetch exactly that range.
-   */
-  chunkLocation(i: number): FrameChunkLocation {
-    this.checkIndex(i);
-    const o = this.index.get(i);
-    if (o < 0) return { kind: 'special', special: -o };
-    if (this.chunkFile !== null) return { kind: 'file', id: o };
-    if (this.sortedStarts === null) {
-      // A large index stays compressed: its chunks span to the end of the data area (an
-      // upper bound; the chunk's own header says where it ends).
-      const data = this.index.dataOffsets();
-      const starts = data === null ? new Float64Array(0) : data.sort();
-      let n = 0;
-      for (let k = 0; k < starts.length; k++) if (n === 0 || starts[k]! !== starts[n - 1]!) starts[n++] = starts[k]!;
-      this.sortedStarts = starts.subarray(0, n);
-    }
-    // The first start above o (binary search); the data area's end when there is none.
-    const starts = this.sortedStarts;
-    let lo = 0;
-    let hi = starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (starts[mid]! <= o) lo = mid + 1;
-      else hi = mid;
-    }
-    const end = lo < starts.length ? starts[lo]! : this.header.cbytes;
-    return { kind: 'data', offset: this.header.headerLen + o, span: end - o };
-  }
-
-  /** The special kind every chunk has when the index is one repeated negative offset, else 0 (no decoding). */
-  get uniformSpecialKind(): number {
-    return this.nchunks > 0 ? this.index.uniformSpecial : 0;
-  }
-
-  /** The special kind of chunk `i` when stored as a negative offset, else 0. */
-  specialKind(i: number): number {
-    this.checkIndex(i);
-    const o = this.index.get(i);
-    return o < 0 ? -o : 0;
-  }
-
-  /**
-   * The compressed chunk `i` (c-blosc2 `frame_get_chunk`): read from the data area, or
-   * synthesized as a 32-byte special chunk for a negative offset.
-   */
-  getChunk(i: number): Uint8Array {
-    this.checkIndex(i);
-    const o = this.index.get(i);
-    const h = this.header;
-    if (o < 0) {
-      // frame_special_chunk: C's default cparams with the frame's typesize and blocksize.
-      const p = resolveCParams({ codec: 'blosclz', clevel: 5, typesize: h.typesize > 255 ? 1 : h.typesize, blocksize: h.blocksize });
-      const nbytes = this.declaredNbytes(i);
-      return o === -SpecialKind.Zero ? zerosChunk(nbytes, p) : o === -SpecialKind.NaN ? nansChunk(nbytes, p) : uninitChunk(nbytes, p);
-    }
-    if (this.chunkFile !== null) {
-      // sframe_get_chunk: the whole file is the chunk.
-      const file = this.chunkFile(o);
-      const ch = readChunkHeader(file);
-      if (!ch.extended) bad(`chunk file ${o} is not a Blosc2 chunk`);
-      if (h.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) bad(`chunk ${i} holds ${ch.nbytes} bytes, the frame says ${this.declaredNbytes(i)}`);
-      return file.subarray(0, ch.cbytes);
-    }
-    const { start, chunkCbytes } = this.chunkStart(i, o);
-    const chunk = this.source.read(start, chunkCbytes);
-    const ch = readChunkHeader(chunk);
-    if (h.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) {
-      bad(`chunk ${i} holds ${ch.nbytes} bytes, the frame says ${this.declaredNbytes(i)}`, start);
-    }
-    return chunk;
-  }
-
-  /** The first 32 bytes of a chunk in the data area, with its cbytes checked against the area. */
-  private chunkStart(i: number, o: number): { start: number; first: Uint8Array; chunkCbytes: number } {
-    const h = this.header;
-    const start = h.headerLen + o;
-    const first = this.source.read(start, EXTENDED_HEADER_LENGTH);
-    const chunkCbytes = readInt32LE(first, 12);
-    if (chunkCbytes < EXTENDED_HEADER_LENGTH || chunkCbytes > h.cbytes - o) {
-      fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${chunkCbytes} bytes, ${h.cbytes - o} left in the data area`, { chunk: i, offset: start });
-    }
-    return { start, first, chunkCbytes };
-  }
-
-  private checkIndex(i: number): void {
-    if (!Number.isInteger(i) || i < 0 || i >= this.nchunks) {
-      fail(BloscErrorCode.InvalidIndex, `chunk index ${i} out of range 0..${this.nchunks - 1}`);
-    }
-  }
-}
-
-/** What {@link writeFrame} needs. Chunks must be Blosc2 chunks with the 32-byte header. */
+/** What {@link layOutFrame} (and the container's `writeFrame`) needs. Chunks must be Blosc2 chunks with the 32-byte header. */
 export interface FrameWriteSpec {
   typesize: number;
   /** Written to the header; 0 = automatic. */
@@ -712,19 +401,11 @@ function specialOffsetHigh(kind: number): number {
 }
 
 /**
- * Compress the offsets index as c-blosc2 does (`frame_from_schunk`, `frame_append_chunk`:
- * blosclz, clevel 5, typesize 8, shuffle, split never, blocksize 16 KiB).
- */
-function offsetsIndexChunk(raw: Uint8Array): Uint8Array {
-  return compressChunk(raw, resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8, shuffle: 'shuffle', splitmode: 'never', blocksize: 16384 }));
-}
-
-/**
  * Write a contiguous frame in one go (format version 2 with a fixed chunksize, 3 for
  * variable chunks), compact, chunks in logical order. Zero/NaN/uninit chunks become
  * negative offsets when the chunksize is fixed, as c-blosc2 stores them.
  */
-export function writeFrame(spec: FrameWriteSpec): Uint8Array {
+export function layOutFrame(spec: FrameWriteSpec, encodeIndex: (raw: Uint8Array, nchunks: number, uniform: boolean) => Uint8Array): Uint8Array {
   const metaNames = layerNames(spec.metalayers, MAX_METALAYERS, 'metalayer');
   const vlNames = layerNames(spec.vlmetalayers, MAX_VLMETALAYERS_WRITE, 'vlmetalayer');
   const run = spec.specialRun;
@@ -769,9 +450,9 @@ export function writeFrame(spec: FrameWriteSpec): Uint8Array {
   if (nchunks > 0 && nbytes > 0) {
     const first = spec.chunks[0];
     const uniform = run !== undefined || (first!.kind === 'special' && spec.chunks.every((c) => c.kind === 'special' && c.special === first!.special));
-    // A frame of one special value gets the 40-byte repeated-value index frame_fill_special
-    // writes (blosclz, clevel 5, typesize 8, blocksize 16 KiB "based on experiments").
-    index = uniform ? repeatValueChunk(8 * nchunks, raw.subarray(0, 8), resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8, blocksize: 16384 })) : offsetsIndexChunk(raw);
+    // A frame of one special value gets a repeated-value index (frame_fill_special): the
+    // encoder repeats the first offset of `raw` `nchunks` times.
+    index = encodeIndex(raw, nchunks, uniform);
   }
 
   const s = new ByteSink(FRAME_HEADER_MINLEN + 128 + cbytes + index.length);

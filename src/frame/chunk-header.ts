@@ -247,9 +247,4 @@ export function writeChunkHeader(out: Uint8Array, offset: number, h: ChunkHeader
   return EXTENDED_HEADER_LENGTH;
 }
 
-/** Rewrite the cbytes field of a header already written at `offset`. */
-export function setHeaderCbytes(out: Uint8Array, offset: number, cbytes: number): void {
-  writeInt32(out, offset + 12, cbytes);
-}
-
 export { readInt32 as readInt32LE, writeInt32 as writeInt32LE };

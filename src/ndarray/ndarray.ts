@@ -18,15 +18,16 @@
  * `blosc2.asarray(..., urlpath=...)`.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { getChunkItems } from '../chunk/decompress.js';
 import { allocOutput, outputCeiling } from '../limits.js';
-import { readChunkHeader } from '../frame/chunk-header.js';
 import { parseB2ndMeta, writeB2ndMeta, DTYPE_NUMPY_FORMAT } from '../frame/b2nd-meta.js';
 import { parseNpy, writeNpy } from '../frame/npy.js';
-import type { FrameOpenOptions } from '../frame/cframe.js';
-import type { FrameSource } from '../frame/source.js';
+import type { FrameOpenOptions } from '../schunk/contiguous.js';
+import type { FrameSource } from '../io/source.js';
 import type { CompressOptions } from '../params.js';
-import { SChunk, type Metalayers, type VLMetalayers } from '../schunk.js';
+import { SChunk, type Metalayers, type VLMetalayers } from '../schunk/schunk.js';
+import { withChunkIndex } from '../schunk/read.js';
+import { zerosChunk } from '../chunk/special.js';
+import { resolveCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { computeChunksBlocks, type CacheSizes } from './defaults.js';
 import { bytesToTypedArray, dtypeOfTypedArray, HOST_LITTLE_ENDIAN, parseDType, typedArrayToBytes, type NDInputArray, type NDTypedArray } from './dtype.js';
@@ -359,6 +360,125 @@ export class NDArray {
   }
 
   /**
+   * Assign to the elements `spec` selects (numpy `arr[spec] = values`, python-blosc2
+   * `NDArray.__setitem__`): `values` is one number or bigint broadcast to all of them, or a
+   * typed array (or the stored bytes, as a Uint8Array of itemsize × count) holding exactly
+   * as many elements as selected, in the selection's C order. Each chunk the selection
+   * touches is decoded once, edited and compressed again; the other chunks are left as
+   * they are.
+   */
+  set(spec: readonly SliceSpec[], values: NDInputArray | number | bigint): void {
+    const g = this.geometry;
+    const sel = this.select(spec);
+    const nd = g.ndim;
+    const itemsize = g.itemsize;
+    let total = 1;
+    for (let i = 0; i < nd; i++) total *= sel.count[i]!;
+    let src: Uint8Array;
+    let scalar = false;
+    if (typeof values === 'number' || typeof values === 'bigint') {
+      const one = bytesToTypedArray(new Uint8Array(itemsize), this.dtype, itemsize) as unknown as { [k: number]: number | bigint; length: number };
+      if (one.length !== 1) fail(BloscErrorCode.InvalidParam, `dtype ${this.dtype} takes no number`);
+      try {
+        one[0] = typeof one[0] === 'bigint' ? BigInt(values) : Number(values);
+      } catch {
+        fail(BloscErrorCode.InvalidParam, `${String(values)} does not fit dtype ${this.dtype}`);
+      }
+      src = typedArrayToBytes(one as unknown as NDInputArray, this.dtype, itemsize);
+      scalar = true;
+    } else {
+      const parsed = parseDType(this.dtype);
+      const hostOrder = HOST_LITTLE_ENDIAN ? 'little' : 'big';
+      src = values instanceof Uint8Array || values instanceof Uint8ClampedArray || parsed.byteorder === 'none' || parsed.byteorder === hostOrder
+        ? new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
+        : typedArrayToBytes(values, this.dtype, itemsize);
+      if (src.length !== total * itemsize) {
+        fail(BloscErrorCode.InvalidParam, `values hold ${src.length} bytes, the selection [${sel.outShape.join(', ')}] of ${itemsize}-byte items needs ${total * itemsize}`);
+      }
+    }
+    if (total === 0) return;
+    // Element by element in the selection's C order, each touched chunk decoded once.
+    const edited = new Map<number, Uint8Array>();
+    const index = new Array<number>(nd).fill(0);
+    const pos = new Float64Array(nd);
+    for (let o = 0; o < total; o++) {
+      for (let i = 0; i < nd; i++) index[i] = sel.start[i]! + pos[i]! * sel.step[i]!;
+      const { chunk, offset } = nd === 0 ? { chunk: 0, offset: 0 } : g.locate(index);
+      let data = edited.get(chunk);
+      if (data === undefined) {
+        checkChunkSize(this, g, chunk);
+        data = this.schunk.decompressChunk(chunk);
+        edited.set(chunk, data);
+      }
+      const from = scalar ? 0 : o * itemsize;
+      data.set(src.subarray(from, from + itemsize), offset);
+      for (let i = nd - 1; i >= 0; i--) {
+        if (++pos[i]! < sel.count[i]!) break;
+        pos[i] = 0;
+      }
+    }
+    // Compressed first, all of them, then swapped in: a failure leaves the array as it was.
+    const chunks = [...edited.keys()].sort((a, b) => a - b);
+    const compressed = chunks.map((c) => this.schunk.compressLike(edited.get(c)!));
+    for (let k = 0; k < chunks.length; k++) this.schunk.updateChunk(chunks[k]!, compressed[k]!);
+  }
+
+  /**
+   * Change the shape in place (python-blosc2 `NDArray.resize`), keeping the number of
+   * dimensions, the chunk and block shapes and the compression: elements inside both
+   * shapes keep their values, new ones are zero. A chunk whose part of the array is the
+   * same in both shapes is kept as it is (not recompressed); chunks wholly past the old
+   * shape become zero chunks. The new super-chunk is built whole before it replaces the
+   * old one, so a failure leaves the array as it was.
+   */
+  resize(shape: readonly number[]): void {
+    const g = this.geometry;
+    const nd = g.ndim;
+    if (!Array.isArray(shape) || shape.length !== nd) fail(BloscErrorCode.InvalidParam, `resize keeps the ${nd} dimensions of the array`);
+    const g2 = new B2ndGeometry(shape, g.chunkshape, g.blockshape, g.itemsize);
+    const old = this.schunk;
+    const s2 = new SChunk({ chunksize: g2.chunkNbytes, typesize: g.itemsize, cparams: old.compressOptions });
+    for (const name of old.meta.names()) {
+      s2.meta.add(name, name === B2ND_METALAYER
+        ? writeB2ndMeta({ ndim: nd, shape: g2.shape, chunkshape: g2.chunkshape, blockshape: g2.blockshape, dtype: this.dtype, dtypeFormat: DTYPE_NUMPY_FORMAT })
+        : old.meta.get(name)!);
+    }
+    for (const name of old.vlmeta.names()) s2.vlmeta.setChunk(name, old.vlmeta.getChunk(name)!);
+    const cc = new Array<number>(nd).fill(0);
+    const keep = g.shape.map((n, i) => Math.min(n, g2.shape[i]!));
+    for (let c2 = 0; c2 < g2.nchunks; c2++) {
+      let rest = c2;
+      for (let i = nd - 1; i >= 0; i--) {
+        cc[i] = rest % g2.chunkGrid[i]!;
+        rest = Math.floor(rest / g2.chunkGrid[i]!);
+      }
+      let same = true;
+      let past = false;
+      let cOld = 0;
+      for (let i = 0; i < nd; i++) {
+        const lo = cc[i]! * g.chunkshape[i]!;
+        const hi = lo + g.chunkshape[i]!;
+        if (lo >= g.shape[i]!) past = true;
+        if (Math.min(hi, g.shape[i]!) !== Math.min(hi, g2.shape[i]!)) same = false;
+        cOld = cOld * g.chunkGrid[i]! + cc[i]!;
+      }
+      if (past) {
+        s2.appendChunk(zerosChunk(g2.chunkNbytes, resolveCParams({ typesize: g.itemsize > 255 ? 1 : g.itemsize })));
+      } else if (same) {
+        checkChunkSize(this, g, cOld);
+        s2.appendChunk(old.getChunk(cOld));
+      } else {
+        checkChunkSize(this, g, cOld);
+        const data = old.decompressChunk(cOld);
+        zeroOutside(g, cc, keep, data);
+        s2.append(data);
+      }
+    }
+    (this as { schunk: SChunk }).schunk = s2;
+    (this as { geometry: B2ndGeometry }).geometry = g2;
+  }
+
+  /**
    * Elements selected by `spec` (one entry per leading dimension; missing trailing entries
    * select everything), C order, bytes as stored. Reads only the chunks the selection
    * touches, and decodes only the blocks it touches when they are at most a quarter of a
@@ -382,7 +502,7 @@ export class NDArray {
       out.set(chunk.subarray(0, itemsize));
       return result;
     }
-    readSelection(this, g, sel, out, ceiling);
+    readSelection(this, g, sel, out);
     return result;
   }
 }
@@ -501,9 +621,45 @@ function fillChunk(g: B2ndGeometry, c: number, src: Uint8Array, chunk: Uint8Arra
   }
 }
 
+/**
+ * Zero the elements of the chunk at grid coordinates `cc` (decoded, `data`) that lie at or
+ * past `keep` in some dimension: padding, and what a resize dropped or added.
+ */
+function zeroOutside(g: B2ndGeometry, cc: readonly number[], keep: readonly number[], data: Uint8Array): void {
+  const nd = g.ndim;
+  const itemsize = g.itemsize;
+  const bc = new Array<number>(nd).fill(0);
+  const m = new Array<number>(nd).fill(0);
+  for (let k = 0; k < g.blocksPerChunk; k++) {
+    let r = k;
+    for (let i = nd - 1; i >= 0; i--) {
+      bc[i] = r % g.blockGrid[i]!;
+      r = Math.floor(r / g.blockGrid[i]!);
+    }
+    m.fill(0);
+    for (let e = 0; e < g.blocknitems; e++) {
+      let outside = false;
+      for (let i = 0; i < nd; i++) {
+        const local = bc[i]! * g.blockshape[i]! + m[i]!;
+        if (local >= g.chunkshape[i]! || cc[i]! * g.chunkshape[i]! + local >= keep[i]!) outside = true;
+      }
+      if (outside) data.fill(0, (k * g.blocknitems + e) * itemsize, (k * g.blocknitems + e + 1) * itemsize);
+      for (let i = nd - 1; i >= 0; i--) {
+        if (++m[i]! < g.blockshape[i]!) break;
+        m[i] = 0;
+      }
+    }
+  }
+}
+
+/** Chunk `i` must hold a whole chunk of the geometry (edge chunks are padded in b2nd). */
+function checkChunkSize(arr: NDArray, g: B2ndGeometry, i: number): void {
+  const n = arr.schunk.chunkNbytes(i);
+  if (n !== g.chunkNbytes) fail(BloscErrorCode.InvalidHeader, `b2nd: chunk ${i} holds ${n} bytes, the geometry needs ${g.chunkNbytes}`, { chunk: i });
+}
+
 /** Decode what `sel` needs chunk by chunk and block by block, writing into `out` (C order of the selection). */
-function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8Array, ceiling: number): void {
-  const wholeChunk = { maxNbytes: ceiling };
+function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8Array): void {
   const nd = g.ndim;
   const itemsize = g.itemsize;
   const { start, step, count } = sel;
@@ -537,6 +693,7 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
   const k = new Float64Array(nd);
   const origin = new Float64Array(nd);
   const B = g.blockNbytes;
+  let scratch: Uint8Array | null = null;
   for (;;) {
     // The chunk at cc: the selection's index range inside it, per dimension.
     let chunkEmpty = false;
@@ -570,9 +727,9 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
         chunkIndex = chunkIndex * g.chunkGrid[i]! + cc[i]!;
         at += (chunkLo[i]! - start[i]!) * outStride[i]!;
       }
-      arr.schunk.decompressChunk(chunkIndex, out.subarray(at * itemsize, at * itemsize + g.chunkNbytes));
+      checkChunkSize(arr, g, chunkIndex);
+      arr.stats.blocks += arr.schunk.readChunkRange(chunkIndex, 0, g.chunkNbytes, out, at * itemsize);
       arr.stats.chunks++;
-      arr.stats.blocks += g.blocksPerChunk;
     } else if (!chunkEmpty) {
       let chunkIndex = 0;
       for (let i = 0; i < nd; i++) chunkIndex = chunkIndex * g.chunkGrid[i]! + cc[i]!;
@@ -612,48 +769,19 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
       }
       if (nneeded > 0) {
         arr.stats.chunks++;
-        const schunk = arr.schunk;
-        // Decode the whole chunk unless the blocks needed are a small part of it (c-blosc2 uses 1/4 on disk).
-        let whole: Uint8Array | null = null;
-        let compressed: Uint8Array | null = null;
-        let ts = 1;
-        if (nneeded * B * 4 > g.chunkNbytes) {
-          whole = schunk.decompressChunk(chunkIndex, undefined, wholeChunk);
-          arr.stats.blocks += g.blocksPerChunk;
-        } else {
-          compressed = schunk.getChunk(chunkIndex);
-          const h = readChunkHeader(compressed);
-          if (h.nbytes !== g.chunkNbytes) fail(BloscErrorCode.InvalidHeader, `b2nd: chunk ${chunkIndex} holds ${h.nbytes} bytes, the geometry needs ${g.chunkNbytes}`, { chunk: chunkIndex });
-          ts = h.typesize;
-          if (B % ts !== 0) {
-            whole = schunk.decompressChunk(chunkIndex, undefined, wholeChunk);
-            arr.stats.blocks += g.blocksPerChunk;
-          }
+        // One reader per chunk (its header parsed once); each needed block decoded once into
+        // the block scratch, then its selected elements copied out.
+        checkChunkSize(arr, g, chunkIndex);
+        const reader = arr.schunk.chunkReader(chunkIndex);
+        if (scratch === null) scratch = new Uint8Array(B);
+        for (let r = 0; r < nneeded; r++) {
+          const at = r * perBlock;
+          const j = needed[at]!;
+          const bEnd = Math.min(g.chunkNbytes, (j + 1) * B);
+          withChunkIndex(chunkIndex, () => reader.readInto(j * B, bEnd, scratch!, 0));
+          copyBlock(g, needed, at, chunkLo, start, step, outStride, blkStride, k, origin, scratch, 0, out, itemsize);
         }
-        let q = 0;
-        while (q < nneeded) {
-          // A run of consecutive blocks is decoded with one call.
-          let runEnd = q + 1;
-          while (runEnd < nneeded && needed[runEnd * perBlock]! === needed[(runEnd - 1) * perBlock]! + 1) runEnd++;
-          const firstBlock = needed[q * perBlock]!;
-          let src: Uint8Array;
-          let srcBase: number;
-          if (whole !== null) {
-            src = whole;
-            srcBase = 0;
-          } else {
-            const nb = runEnd - q;
-            // Only these blocks are produced: the chunk's size is not what this read allocates.
-            src = getChunkItems(compressed!, (firstBlock * B) / ts, (nb * B) / ts, { maxNbytes: g.chunkNbytes });
-            srcBase = -firstBlock * B;
-            arr.stats.blocks += nb;
-          }
-          for (let r = q; r < runEnd; r++) {
-            const at = r * perBlock;
-            copyBlock(g, needed, at, chunkLo, start, step, outStride, blkStride, k, origin, src, srcBase + needed[at]! * B, out, itemsize);
-          }
-          q = runEnd;
-        }
+        arr.stats.blocks += reader.blocksDecoded;
       }
     }
     let i = nd - 1;

@@ -6,14 +6,14 @@
  * then assembles them in block order, keeping every decision of the serial path.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { blockGeometry, chunkInput, compressChunk, maxChunkSize, placeChunkHeader, type BlockGeometry } from '../chunk/compress.js';
+import { assembleChunk, blockGeometry, chunkInput, compressChunk, maxChunkSize, placeChunkHeader, type BlockGeometry } from '../chunk/compress.js';
 import { decompressChunk, type DecompressOptions } from '../chunk/decompress.js';
 import { blockStreamsEnd, chunkLayout, type ChunkLayout } from '../chunk/layout.js';
 import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
-import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
+import { elementSize, resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { CodecFormat } from '../codecs/types.js';
-import { acquireStaging, acquireTransferable, copyBytes, elementSize, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
+import { acquireStaging, acquireTransferable, copyBytes, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
 import type { WireCParams } from './protocol.js';
 import { checkThreads, runTasks, splitRange, workersCanRun, type PoolTask } from './run.js';
 import { outputCeiling } from '../limits.js';
@@ -211,11 +211,11 @@ export function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: Asyn
     const minParallel = options?.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
     const usesDict = (p as { readonly useDict?: boolean }).useDict === true;
     if (p.nthreads === 1 || bytes.length < minParallel || usesDict || !workersCanRun(p.codec, p.filters)) {
-      return Promise.resolve(compressChunk(bytes, p, null, out));
+      return Promise.resolve(compressChunk(bytes, p, out));
     }
     const g = blockGeometry(bytes.length, p);
-    if (g.storedFromStart || g.nblocks < 2) return Promise.resolve(compressChunk(bytes, p, null, out));
-    if (out !== undefined && out.length < maxChunkSize(bytes.length, p.format)) return Promise.resolve(compressChunk(bytes, p, null, out));
+    if (g.storedFromStart || g.nblocks < 2) return Promise.resolve(compressChunk(bytes, p, out));
+    if (out !== undefined && out.length < maxChunkSize(bytes.length, p.format)) return Promise.resolve(compressChunk(bytes, p, out));
     return compressParallel(bytes, p, g, out);
   } catch (e) {
     return Promise.reject(e);
@@ -290,7 +290,7 @@ async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockG
       }
     }
   }
-  return compressChunk(bytes, p, { blocks }, out);
+  return assembleChunk(bytes, p, blocks, out);
 }
 
 /**
@@ -306,7 +306,7 @@ async function placeBlocks(
   const destsize = maxChunkSize(bytes.length, p.format);
   const dest = out ?? new Uint8Array(destsize);
   const chunk = placeChunkHeader(bytes, p, blocks, dest);
-  if (chunk === null) return compressChunk(bytes, p, { blocks }, out);
+  if (chunk === null) return assembleChunk(bytes, p, blocks, out);
   const header = readChunkHeader(chunk);
   if (!header.memcpyed && header.special === SpecialKind.None) {
     const nblocks = blocks.length;

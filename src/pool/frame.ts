@@ -8,11 +8,8 @@ import { checkOutput, outputCeiling } from '../limits.js';
 import { decompressChunk } from '../chunk/decompress.js';
 import { CodecFormat } from '../codecs/types.js';
 import { readChunkHeader } from '../frame/chunk-header.js';
-import type { FrameOpenOptions } from '../frame/cframe.js';
-import type { FrameSource } from '../frame/source.js';
-import { resolveCParams } from '../params.js';
-import { SChunk, type SChunkOptions } from '../schunk.js';
-import { decompressAsync, ENCODE_PARALLEL_MIN_NBYTES, toWire } from './chunk.js';
+import type { ResolvedCParams } from '../params.js';
+import { decompressAsync, toWire } from './chunk.js';
 import { acquireStaging, copyBytes, releaseStaging, sharedBytes, sharedMemoryAvailable } from './memory.js';
 import { checkThreads, runTasks, workersCanRun, type PoolTask } from './run.js';
 
@@ -35,6 +32,21 @@ export interface AsyncSliceOptions {
   maxNbytes?: number;
 }
 
+/**
+ * What the pool needs of a super-chunk to read a slice of it: its chunk table and its own
+ * serial reader (for slices too small or too odd to spread). `SChunk` is one.
+ */
+export interface ChunkedBytes {
+  readonly nchunks: number;
+  /** The byte range [from, to) that items [start, stop) cover, checked. */
+  sliceBounds(start?: number, stop?: number): { from: number; to: number };
+  /** The chunk holding byte `from`, and the position of its first byte. */
+  firstChunkAt(from: number): { index: number; pos: number };
+  chunkNbytes(i: number): number;
+  getChunk(i: number): Uint8Array;
+  getSlice(start?: number, stop?: number, options?: { maxNbytes?: number }): Uint8Array;
+}
+
 interface ChunkPiece {
   readonly index: number;
   readonly chunk: Uint8Array;
@@ -48,7 +60,7 @@ interface ChunkPiece {
  * `schunk.getSlice(start, stop)`). The result lives in a SharedArrayBuffer where the
  * runtime has one.
  */
-export async function sliceAsync(schunk: SChunk, start = 0, stop?: number, options?: AsyncSliceOptions): Promise<Uint8Array> {
+export async function sliceAsync(schunk: ChunkedBytes, start = 0, stop?: number, options?: AsyncSliceOptions): Promise<Uint8Array> {
   const nthreads = checkThreads(options?.nthreads);
   const { from, to } = schunk.sliceBounds(start, stop);
   // This thread's ceiling (workers do not see setLimits), checked before anything is allocated.
@@ -164,44 +176,19 @@ async function withChunkIndex<T>(index: number, p: Promise<T>): Promise<T> {
 }
 
 /**
- * `SChunk.fromData` with the chunks compressed on `cparams.nthreads` workers; the same
- * super-chunk (and frame bytes). The first chunk is compressed here, as it fixes the
- * block size every later chunk uses (c-blosc2 keeps the context's computed blocksize).
+ * Chunks of `cs` bytes of `data` from byte `from` on, compressed with `p` on `nthreads`
+ * workers, in order (the same bytes as `compressChunk` on each); null when a worker cannot
+ * run them (a user codec or filter, or a dictionary, which c-blosc2 trains per chunk).
  */
-export async function schunkFromDataAsync(
-  data: Uint8Array, options: SChunkOptions & { chunksize: number; minParallelNbytes?: number },
-): Promise<SChunk> {
-  const nthreads = checkThreads(options.cparams?.nthreads);
-  const cs = options.chunksize;
-  const minParallel = options.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
-  if (nthreads === 1 || data.length - cs < minParallel || !(cs > 0)) return SChunk.fromData(data, options);
-  const s = new SChunk(options);
-  s.append(data.subarray(0, cs));
-  const base = s.compressOptions;
-  const first = resolveCParams(base);
-  const bs = readChunkHeader(s.getChunk(0)).blocksizeField;
-  const p = first.blocksize === 0 && bs > 0 ? resolveCParams({ ...base, blocksize: bs }) : first;
-  const usesDict = (p as { readonly useDict?: boolean }).useDict === true;
-  if (usesDict || !workersCanRun(p.codec, p.filters)) {
-    for (let at = cs; at < data.length; at += cs) s.append(data.subarray(at, Math.min(at + cs, data.length)));
-    return s;
-  }
+export async function compressChunksAsync(data: Uint8Array, from: number, cs: number, p: ResolvedCParams, nthreads: number): Promise<Uint8Array[] | null> {
+  checkThreads(nthreads);
+  if (p.useDict || !workersCanRun(p.codec, p.filters)) return null;
   const params = toWire(p);
   const tasks: PoolTask[] = [];
-  for (let at = cs; at < data.length; at += cs) {
+  for (let at = from; at < data.length; at += cs) {
     const piece = data.slice(at, Math.min(at + cs, data.length));
     tasks.push({ job: { kind: 'encode-chunk', src: piece, params }, transfer: [piece.buffer] });
   }
   const results = await runTasks(tasks, nthreads);
-  for (const r of results) s.appendChunk(r.bytes!);
-  return s;
-}
-
-/**
- * Decode a whole contiguous frame (`.b2frame`, `.b2nd`) on `nthreads` workers: the bytes of
- * `SChunk.open(frame).getSlice()`.
- */
-export async function decompressFrameAsync(frame: FrameSource | Uint8Array, options?: FrameOpenOptions & AsyncSliceOptions): Promise<Uint8Array> {
-  const schunk = SChunk.open(frame, options);
-  return sliceAsync(schunk, 0, undefined, options);
+  return results.map((r) => r.bytes!);
 }

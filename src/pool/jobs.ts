@@ -1,7 +1,7 @@
 /** What a worker does with each job: the synchronous block loops, on the ranges it is given. */
 import { BloscErrorCode, fail } from '../errors.js';
 import { blockGeometry, compressChunk, encodeBlockRange } from '../chunk/compress.js';
-import { decodeBlockRange, decompressChunk } from '../chunk/decompress.js';
+import { decodeBlockRange, decodeStagedBlockRange, decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { resolveCodec } from '../codecs/registry.js';
 import type { ResolvedCParams } from '../params.js';
@@ -78,7 +78,7 @@ function decodeSharedRange(job: DecodeBlocksJob, out: Uint8Array, dp: number): v
   const partial = privateRangeCopy(job.chunk, job.first, job.last);
   if (job.rangeOnly) {
     // The calling thread checked the whole chunk and staged only this range's streams.
-    decodeBlockRange(partial ?? privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp, undefined, true);
+    decodeStagedBlockRange(partial ?? privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp);
     return;
   }
   if (partial !== null) {
@@ -106,13 +106,15 @@ export function runJob(job: Job): JobResult {
       const length = Math.min(header.nbytes, job.last * blocksize) - job.first * blocksize;
       if (job.out === null) {
         const out = new Uint8Array(Math.max(0, length));
-        decodeBlockRange(chunk, job.first, job.last, out, 0, undefined, job.rangeOnly);
+        if (job.rangeOnly) decodeStagedBlockRange(chunk, job.first, job.last, out, 0);
+        else decodeBlockRange(chunk, job.first, job.last, out, 0);
         // A transferred input goes back with the output, for the next call to reuse.
         return { bytes: out, sizes: null, returned: isShared(chunk) ? null : chunk };
       }
       if (!isShared(chunk)) {
         // A private copy of this range, transferred here: decoded in place and handed back.
-        decodeBlockRange(chunk, job.first, job.last, job.out, job.dp, undefined, job.rangeOnly);
+        if (job.rangeOnly) decodeStagedBlockRange(chunk, job.first, job.last, job.out, job.dp);
+        else decodeBlockRange(chunk, job.first, job.last, job.out, job.dp);
         return { bytes: null, sizes: null, returned: chunk };
       }
       decodeSharedRange(job, job.out, job.dp);

@@ -81,18 +81,6 @@ export function dropStaging(): void {
   idleTransfer.length = 0;
 }
 
-/** Bytes of any typed array or buffer view, without copying, as a plain Uint8Array. */
-export function bytesOf(src: ArrayBufferView | ArrayBuffer): Uint8Array {
-  if (src instanceof ArrayBuffer) return new Uint8Array(src);
-  return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-}
-
-/** The element size of a typed array (the default typesize), undefined for bytes and DataViews. */
-export function elementSize(src: ArrayBufferView | ArrayBuffer): number | undefined {
-  if (src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof DataView) return undefined;
-  const bpe = (src as { BYTES_PER_ELEMENT?: unknown }).BYTES_PER_ELEMENT;
-  return typeof bpe === 'number' ? bpe : undefined;
-}
 
 /** Private bounce buffers for {@link copyBytes}, one allocation kept between calls. */
 const BOUNCE_PIECE = 256 << 10;

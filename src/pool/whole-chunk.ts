@@ -81,7 +81,7 @@ export function encodeChunkOnWorker(src: Uint8Array, params: CompressOptions, op
     const workers = checkThreads(options?.workers ?? 2);
     const p = resolveCParams(params);
     const usesDict = p.useDict;
-    if (usesDict || !workersCanRun(p.codec, p.filters)) return Promise.resolve(compressChunk(src, p, null));
+    if (usesDict || !workersCanRun(p.codec, p.filters)) return Promise.resolve(compressChunk(src, p));
     const { bytes, transfer } = postable(src, options?.transferInput === true);
     return getPool().run({ kind: 'encode-chunk', src: bytes, params: toWire(p) }, transfer, workers).then((result) => result.bytes!);
   } catch (e) {

@@ -1,16 +1,9 @@
 /** Seeded inputs for the dictionary-chunk tests: data a dictionary helps with, and some it does not. */
 
-/** mulberry32: a small seeded generator, so every case can be rebuilt from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../helpers.js';
+
+/** The tests' seeded generator, so every case can be rebuilt from its seed. */
+export const rng = mulberry32;
 
 export const DICT_DATA_KINDS = ['ramp', 'smooth', 'text', 'records', 'sparse', 'random'] as const;
 export type DictDataKind = (typeof DICT_DATA_KINDS)[number];

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import '../../src/index.js';
-import { CFrame } from '../../src/frame/cframe.js';
-import { FileSource } from '../../src/frame/file-source.js';
+import { CFrame } from '../../src/schunk/contiguous.js';
+import { FileSource } from '../../src/io/file-source.js';
 import { readChunkHeader } from '../../src/frame/chunk-header.js';
 import { msgpackDecode } from '../../src/frame/msgpack.js';
-import { SChunk } from '../../src/schunk.js';
+import { SChunk } from '../../src/schunk/schunk.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

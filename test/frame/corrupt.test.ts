@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../../src/index.js';
 import { BloscError } from '../../src/errors.js';
-import { CFrame } from '../../src/frame/cframe.js';
-import { SChunk } from '../../src/schunk.js';
+import { CFrame } from '../../src/schunk/contiguous.js';
+import { SChunk } from '../../src/schunk/schunk.js';
 import { frameFixtures, readFrameFixture } from './frame-fixtures.js';
 
 const frames = frameFixtures()

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CodecName } from '../../src/index.js';
 import { NDArray, sliceToTypedArray } from '../../src/ndarray/ndarray.js';
 import { parseNpy, writeNpy } from '../../src/frame/npy.js';
-import { MemorySource } from '../../src/frame/source.js';
+import { MemorySource } from '../../src/io/source.js';
 import { bytesEqual, firstDifference, sha256 } from '../helpers.js';
 import { ndFile, ndManifest } from './fixture-files.js';
 

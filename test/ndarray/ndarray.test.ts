@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../../src/index.js';
 import { BloscErrorCode, isBloscError } from '../../src/errors.js';
-import { MemorySource, type FrameSource } from '../../src/frame/source.js';
+import { MemorySource, type FrameSource } from '../../src/io/source.js';
 import { parseNpy, writeNpy } from '../../src/frame/npy.js';
 import { NDArray, fortranToC, sliceByElement, sliceToTypedArray, type SliceSpec } from '../../src/ndarray/ndarray.js';
 import { B2ndGeometry } from '../../src/ndarray/geometry.js';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../../src/codecs/index.js';
-import { blockGeometry, compressChunk, encodeBlockRange, maxChunkSize, placeChunkHeader } from '../../src/chunk/compress.js';
+import { assembleChunk, blockGeometry, compressChunk, encodeBlockRange, maxChunkSize, placeChunkHeader } from '../../src/chunk/compress.js';
 import { decompressChunk } from '../../src/chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../../src/frame/chunk-header.js';
 import { BloscError, BloscErrorCode } from '../../src/errors.js';
@@ -96,13 +96,13 @@ describe('parallel compression assembly', () => {
         const serial = compressChunk(src, p);
         const blocks = preEncode(src, options, parts);
         if (blocks === null) return;
-        expect(sameBytes(compressChunk(src, p, { blocks }), serial)).toBe(true);
+        expect(sameBytes(assembleChunk(src, p, blocks), serial)).toBe(true);
         expect(sameBytes(decompressChunk(serial), src)).toBe(true);
         // Deferred placement into a reused output holding stale bytes.
         const out = new Uint8Array(maxChunkSize(src.length, options.format) + 3).fill(0xa5);
         const placed = placeDeferred(src, options, blocks, out);
         if (placed !== null) expect(sameBytes(placed, serial)).toBe(true);
-        expect(sameBytes(compressChunk(src, p, { blocks }, out), serial)).toBe(true);
+        expect(sameBytes(assembleChunk(src, p, blocks, out), serial)).toBe(true);
       },
     ), { numRuns: 25 });
   });
@@ -114,14 +114,14 @@ describe('parallel compression assembly', () => {
       const serial = compressChunk(src, p);
       const size = maxChunkSize(src.length, options.format);
       const out = new Uint8Array(size + 100).fill(0x5a);
-      const res = compressChunk(src, p, null, out);
+      const res = compressChunk(src, p, out);
       expect(res.buffer).toBe(out.buffer);
       expect(sameBytes(res, serial)).toBe(true);
       const shared = new Uint8Array(new SharedArrayBuffer(size + 8), 3, size);
-      expect(sameBytes(compressChunk(src, p, null, shared), serial)).toBe(true);
+      expect(sameBytes(compressChunk(src, p, shared), serial)).toBe(true);
       let error: unknown;
       try {
-        compressChunk(src, p, null, new Uint8Array(size - 1));
+        compressChunk(src, p, new Uint8Array(size - 1));
       } catch (e) {
         error = e;
       }
@@ -139,7 +139,7 @@ describe('parallel compression assembly', () => {
     // The workers' unclamped blocks all "fit" on their own (raw streams)...
     expect(blocks.length).toBe(8);
     // ...but the serial path runs out of room, so the chunk is stored.
-    expect(sameBytes(compressChunk(src, p, { blocks }), serial)).toBe(true);
+    expect(sameBytes(assembleChunk(src, p, blocks), serial)).toBe(true);
   });
 
   it('keeps the serial verdict on chunks that barely fit (serial: stored; unclamped blocks: would fit)', () => {
@@ -158,7 +158,7 @@ describe('parallel compression assembly', () => {
       const serial = compressChunk(src, p);
       const blocks = preEncode(src, options, 3)!;
       expect(blocks.length).toBe(n + 1);
-      expect(sameBytes(compressChunk(src, p, { blocks }), serial)).toBe(true);
+      expect(sameBytes(assembleChunk(src, p, blocks), serial)).toBe(true);
       const naive = 32 + 4 * (n + 1) + blocks.reduce((sum, b) => sum + b.length, 0);
       if (readChunkHeader(serial).memcpyed && naive <= src.length + 32) barely++;
       // Deferred placement gives up on a squeezed block, or places the serial chunk.

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import '../../src/index.js';
-import { SChunk } from '../../src/schunk.js';
+import { SChunk } from '../../src/schunk/schunk.js';
 import { bytesEqual, firstDifference, pythonReference, runPython, sha256 } from '../helpers.js';
 import { hex, jsonForm } from '../frame/frame-fixtures.js';
 import { randomSChunk } from './random-schunk.js';

@@ -1,19 +1,10 @@
 /** Seeded random super-chunks for tests. */
 import type { CompressOptions } from '../../src/params.js';
 import { MsgpackTuple, type MsgpackValue } from '../../src/frame/msgpack.js';
-import { SChunk } from '../../src/schunk.js';
+import { SChunk } from '../../src/schunk/schunk.js';
+import { mulberry32 } from '../helpers.js';
 
-/** mulberry32: a small seeded PRNG, so failures replay. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 export function int(r: () => number, lo: number, hi: number): number {
   return lo + Math.floor(r() * (hi - lo + 1));

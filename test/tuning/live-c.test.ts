@@ -19,24 +19,14 @@ import {
   splitBlockBlosc2,
 } from '../../src/tuning/index.js';
 import type { SplitmodeName } from '../../src/tuning/index.js';
-import { pythonReference, runPython } from '../helpers.js';
+import { mulberry32, pythonReference, runPython } from '../helpers.js';
 
 const SEED = Number(process.env.BLOSC_TS_SEED ?? 20261122);
 const RANDOM_CASES = 300; // per library, on top of the fixed edge cases
 const EXPECTED_VERSIONS = { 'python-blosc': '1.11.4', 'python-blosc2': '4.14.1' };
 const python = pythonReference();
 
-/** mulberry32: a tiny seeded PRNG, so a failing combination can be replayed. */
-function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const makeRandom = mulberry32;
 
 interface Blosc1Case {
   nbytes: number;

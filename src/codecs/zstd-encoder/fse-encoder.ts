@@ -230,11 +230,6 @@ function normalizeM2(
   return true;
 }
 
-/** Upper bound of `writeNCount`'s output (`FSE_NCountWriteBound`). */
-export function nCountWriteBound(maxSymbolValue: number, tableLog: number): number {
-  return (((maxSymbolValue + 1) * tableLog + 4 + 2) >> 3) + 1 + 2;
-}
-
 /**
  * Write the table description of a normalized distribution (RFC 8878 §4.1.1,
  * `FSE_writeNCount_generic`) at out[op..]. Returns the number of bytes written, or -1

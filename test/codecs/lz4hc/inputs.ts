@@ -4,16 +4,12 @@
  * copies of earlier stretches at distances on both sides of the 64 KiB window.
  */
 
-/** mulberry32: a small deterministic PRNG, returns uint32 values. */
+import { mulberry32 } from '../../helpers.js';
+
+/** The tests' PRNG as uint32 values (the same sequence, scaled back from [0, 1)). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const r = mulberry32(seed);
+  return () => (r() * 4294967296) >>> 0;
 }
 
 export function structuredInput(seed: number, size: number): Uint8Array {

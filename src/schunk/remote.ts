@@ -11,12 +11,14 @@
  * synchronous reader applies unchanged. Fetched chunks are not cached.
  */
 import { BloscErrorCode, fail, toBloscError } from '../errors.js';
-import { decompressChunk, getChunkItems } from '../chunk/decompress.js';
-import { CFrame, FRAME_HEADER_MINLEN, FRAME_TRAILER_MINLEN, parseFrameHeader, type FrameHeader, type FrameLayer } from './cframe.js';
-import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE } from './chunk-header.js';
-import { BlobSource } from './async-source.js';
+import { decompressChunk } from '../chunk/decompress.js';
+import { readChunkRange, type ChunkSlot } from './read.js';
+import { FRAME_HEADER_MINLEN, FRAME_TRAILER_MINLEN, parseFrameHeader, type FrameHeader, type FrameLayer } from '../frame/cframe.js';
+import { CFrame } from './contiguous.js';
+import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE } from '../frame/chunk-header.js';
+import { BlobSource } from '../io/async-source.js';
 import { allocOutput, checkOutput, outputCeiling } from '../limits.js';
-import { checkRange, type AsyncFrameSource, type FrameSource } from './source.js';
+import { checkRange, type AsyncFrameSource, type FrameSource } from '../io/source.js';
 
 export interface AsyncFrameOpenOptions {
   /** Require the frame to span the whole source (default true), as {@link CFrame.open}. */
@@ -288,8 +290,8 @@ export class AsyncCFrame {
       whole.set(rest, bytes.length);
       bytes = whole;
     }
-    // The synchronous reader checks the chunk against the frame, reading from these bytes.
-    const chunk = this.view.withWindow(loc.offset, bytes, () => frame.getChunk(i));
+    // The synchronous reader checks the chunk against the frame.
+    const chunk = frame.chunkFromBytes(i, bytes);
     return chunk.length === bytes.length ? chunk : chunk.slice();
   }
 
@@ -329,22 +331,6 @@ export class AsyncCFrame {
     const res = decompressChunk(chunk, out, { maxNbytes: expected });
     if (res.length !== expected) fail(BloscErrorCode.InvalidHeader, `chunk ${i} decodes to ${res.length} bytes, expected ${expected}`, { chunk: i });
     return res;
-  }
-
-  /**
-   * Bytes [s, e) of chunk `i` (of `n` bytes), decoding only the blocks that hold them
-   * when the range falls on item boundaries of the chunk.
-   */
-  private async chunkPart(i: number, n: number, s: number, e: number, ceiling: number): Promise<Uint8Array> {
-    const chunk = await this.getChunk(i);
-    const h = readChunkHeader(chunk);
-    if (h.nbytes !== n) fail(BloscErrorCode.InvalidHeader, `chunk ${i} holds ${h.nbytes} bytes, expected ${n}`, { chunk: i });
-    const ts = h.typesize;
-    if (s % ts !== 0 || e % ts !== 0) {
-      checkOutput(n, ceiling, `chunk ${i}`);
-      return decompressChunk(chunk, undefined, { maxNbytes: n }).subarray(s, e);
-    }
-    return getChunkItems(chunk, s / ts, (e - s) / ts, { maxNbytes: n });
   }
 
   /**
@@ -392,12 +378,13 @@ export class AsyncCFrame {
       const i = touched[k]!;
       const p = begins[k]!;
       const n = lengths[k]!;
-      if (p >= from && p + n <= to) {
-        // Wholly inside: decode straight into the output.
-        await this.decompressChunk(i, out.subarray(p - from, p - from + n));
-      } else {
-        out.set(await this.chunkPart(i, n, Math.max(from, p) - p, Math.min(to, p + n) - p, ceiling), Math.max(from, p) - from);
-      }
+      // The block-range reader: straight into the output, only the blocks the slice
+      // touches; a special chunk is filled without a fetch.
+      const s = Math.max(from, p) - p;
+      const e = Math.min(to, p + n) - p;
+      const special = this.frame.specialKind(i);
+      const slot: ChunkSlot = { index: i, nbytes: n, special, typesize: this.typesize };
+      readChunkRange(slot, special !== 0 ? null : await this.getChunk(i), s, e, out, p + s - from);
     });
     return out;
   }

@@ -11,18 +11,20 @@
  * python-blosc2's `SChunk`. Chunks of a frame opened with {@link SChunk.open} stay in the
  * source until they are read.
  */
-import { BloscError, BloscErrorCode, fail } from './errors.js';
-import { compressChunk } from './chunk/compress.js';
-import { decompressChunk, getChunkItems } from './chunk/decompress.js';
-import { readChunkHeader, readInt32LE, SpecialKind } from './frame/chunk-header.js';
-import { nansChunk, uninitChunk, zerosChunk } from './chunk/special.js';
-import { CFrame, MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, writeFrame, type FrameChunk, type FrameLayer, type FrameOpenOptions, type FrameWriteSpec } from './frame/cframe.js';
-import { msgpackDecode, msgpackEncode, type MsgpackValue } from './frame/msgpack.js';
-import type { FrameSource } from './frame/source.js';
-import { getCodecByName } from './codecs/registry.js';
-import { allocOutput, checkOutput, getLimits, outputCeiling } from './limits.js';
-import { resolveCParams, type CompressOptions, type ResolvedCParams } from './params.js';
-import { tunedOptions, tuneIsDue } from './tuning/tune.js';
+import { BloscError, BloscErrorCode, fail } from '../errors.js';
+import { compressChunk } from '../chunk/compress.js';
+import { decompressChunk } from '../chunk/decompress.js';
+import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
+import { nansChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
+import { MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, type FrameChunk, type FrameLayer, type FrameWriteSpec } from '../frame/cframe.js';
+import { CFrame, writeFrame, type FrameOpenOptions } from './contiguous.js';
+import { chunkRangeReader, withChunkIndex, type ChunkRangeReader, type ChunkSlot } from './read.js';
+import { msgpackDecode, msgpackEncode, type MsgpackValue } from '../frame/msgpack.js';
+import type { FrameSource } from '../io/source.js';
+import { getCodecByName } from '../codecs/registry.js';
+import { allocOutput, checkOutput, getLimits, outputCeiling } from '../limits.js';
+import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
+import { tunedOptions, tuneIsDue } from '../tuning/tune.js';
 
 export interface SChunkOptions {
   /**
@@ -441,6 +443,11 @@ export class SChunk {
     return this.slots.length;
   }
 
+  /** `data` compressed as this super-chunk compresses its chunks (not stored). @internal */
+  compressLike(data: Uint8Array): Uint8Array {
+    return this.compress(data);
+  }
+
   /** Compress `data` and replace chunk `i` with it. */
   update(i: number, data: Uint8Array): number {
     this.checkPosition(i, this.nchunks - 1);
@@ -499,18 +506,23 @@ export class SChunk {
   }
 
   /**
-   * Bytes [s, e) of chunk `i`, decoding only the blocks that hold them when the range falls
-   * on item boundaries of the chunk (else the whole chunk, within the ceiling).
+   * Bytes [s, e) of chunk `i` decoded into out[dp...] by the block-range reader: only the
+   * blocks that hold them, a frame's special chunk filled without building it. Returns the
+   * blocks decoded. @internal
    */
-  private chunkPart(i: number, s: number, e: number, ceiling: number): Uint8Array {
-    const chunk = this.getChunk(i);
-    const n = this.sizeAt(i);
-    const h = readChunkHeader(chunk);
-    if (h.nbytes !== n) fail(BloscErrorCode.InvalidHeader, `chunk ${i} holds ${h.nbytes} bytes, expected ${n}`, { chunk: i });
-    const ts = h.typesize;
-    if (s % ts === 0 && e % ts === 0) return getChunkItems(chunk, s / ts, (e - s) / ts, { maxNbytes: n });
-    checkOutput(n, ceiling, `chunk ${i}`);
-    return decompressChunk(chunk, undefined, { maxNbytes: n }).subarray(s, e);
+  readChunkRange(i: number, s: number, e: number, out: Uint8Array, dp: number): number {
+    const reader = this.chunkReader(i);
+    withChunkIndex(i, () => reader.readInto(s, e, out, dp));
+    return reader.blocksDecoded;
+  }
+
+  /** Chunk `i` opened for range reads (header parsed once; a special one filled). @internal */
+  chunkReader(i: number): ChunkRangeReader {
+    this.checkPosition(i, this.nchunks - 1);
+    const slot = this.slotAt(i);
+    const special = typeof slot === 'number' ? this.frame!.specialKind(slot) : 0;
+    const desc: ChunkSlot = { index: i, nbytes: this.sizeAt(i), special, typesize: this.typesize };
+    return chunkRangeReader(desc, special !== 0 ? null : this.getChunk(i));
   }
 
   /** The byte range [from, to) of items [start, stop), clamped to the data. @internal */
@@ -548,13 +560,9 @@ export class SChunk {
       const n = this.sizeAt(i);
       const end = pos + n;
       if (end > from) {
-        if (pos >= from && end <= to) {
-          this.decompressChunk(i, out.subarray(pos - from, end - from));
-        } else {
-          const s = Math.max(from, pos) - pos;
-          const e = Math.min(to, end) - pos;
-          out.set(this.chunkPart(i, s, e, ceiling), pos + s - from);
-        }
+        const s = Math.max(from, pos) - pos;
+        const e = Math.min(to, end) - pos;
+        this.readChunkRange(i, s, e, out, pos + s - from);
       }
       pos = end;
     }
@@ -568,8 +576,29 @@ export class SChunk {
   static async fromDataAsync(
     data: Uint8Array, options: SChunkOptions & { chunksize: number; minParallelNbytes?: number },
   ): Promise<SChunk> {
-    const { schunkFromDataAsync } = await import('./pool/frame.js');
-    return schunkFromDataAsync(data, options);
+    // Loaded on first use: the pool is not part of the synchronous API.
+    const [{ compressChunksAsync }, { ENCODE_PARALLEL_MIN_NBYTES }, { checkThreads }] = await Promise.all([
+      import('../pool/frame.js'), import('../pool/chunk.js'), import('../pool/run.js'),
+    ]);
+    const nthreads = checkThreads(options.cparams?.nthreads);
+    const cs = options.chunksize;
+    const minParallel = options.minParallelNbytes ?? ENCODE_PARALLEL_MIN_NBYTES;
+    if (nthreads === 1 || data.length - cs < minParallel || !(cs > 0)) return SChunk.fromData(data, options);
+    // The first chunk is compressed here, as it fixes the block size every later chunk uses
+    // (c-blosc2 keeps the context's computed blocksize).
+    const s = new SChunk(options);
+    s.append(data.subarray(0, cs));
+    const base = s.compressOptions;
+    const first = resolveCParams(base);
+    const bs = readChunkHeader(s.getChunk(0)).blocksizeField;
+    const p = first.blocksize === 0 && bs > 0 ? resolveCParams({ ...base, blocksize: bs }) : first;
+    const chunks = await compressChunksAsync(data, cs, cs, p, nthreads);
+    if (chunks === null) {
+      for (let at = cs; at < data.length; at += cs) s.append(data.subarray(at, Math.min(at + cs, data.length)));
+    } else {
+      for (const c of chunks) s.appendChunk(c);
+    }
+    return s;
   }
 
   /**
@@ -579,7 +608,7 @@ export class SChunk {
    */
   async getSliceAsync(start = 0, stop?: number, options?: { nthreads?: number; minParallelNbytes?: number; maxNbytes?: number }): Promise<Uint8Array> {
     // Loaded on first use: the pool is not part of the synchronous API.
-    const { sliceAsync } = await import('./pool/frame.js');
+    const { sliceAsync } = await import('../pool/frame.js');
     return sliceAsync(this, start, stop, options);
   }
 
@@ -658,3 +687,13 @@ export class SChunk {
   }
 }
 
+
+/**
+ * Decode a whole contiguous frame (`.b2frame`, `.b2nd`) on `nthreads` workers: the bytes of
+ * `SChunk.open(frame).getSlice()`.
+ */
+export async function decompressFrameAsync(
+  frame: FrameSource | Uint8Array, options?: FrameOpenOptions & { nthreads?: number; minParallelNbytes?: number; maxNbytes?: number },
+): Promise<Uint8Array> {
+  return SChunk.open(frame, options).getSliceAsync(0, undefined, options);
+}

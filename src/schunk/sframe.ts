@@ -9,7 +9,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BloscErrorCode, fail, wrapForeign } from '../errors.js';
-import { SChunk } from '../schunk.js';
+import { SChunk } from './schunk.js';
 
 /** The index frame's file name inside a sparse-frame directory. */
 export const SFRAME_INDEX_NAME = 'chunks.b2frame';
