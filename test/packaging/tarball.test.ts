@@ -61,7 +61,7 @@ describe('the npm tarball', () => {
     expect(typings.length).toBeGreaterThan(20);
     expect(typings.filter((f) => readFileSync(join(ROOT, f), 'utf8').includes('@internal'))).toEqual([]);
     // The member marked @internal in the source is really gone from the typings.
-    expect(readFileSync(join(ROOT, 'dist', 'frame', 'remote.d.ts'), 'utf8')).not.toContain('PrefetchedSource');
+    expect(readFileSync(join(ROOT, 'dist', 'schunk', 'remote.d.ts'), 'utf8')).not.toContain('PrefetchedSource');
   });
 
   it('runs no script when installed', () => {
