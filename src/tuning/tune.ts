@@ -343,21 +343,23 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const levels = probeLevels(score.tradeoff);
   const stage1 = rank(pipelines.map((f) => run(cand(codecs[0]!, PIPELINE_PROBE_LEVEL, f))), s);
   const topPipelines = stage1.slice(0, 2).map((x) => x.c.filters);
-  // Incompressible data (random bytes, already compressed): when no pipeline gains at level 1,
-  // each codec at a middle level on the best pipeline has one more try; when none gains
-  // either, the search ends with each codec at level 1 (its chunk is a copy, the fastest
-  // copy wins), as C's entropy probe gives up early (blosc2.c, `get_accel`/`entropy probe`).
-  if (stage1[0]!.m.ratio < INCOMPRESSIBLE_RATIO) {
+  // Incompressible data (random bytes, already compressed): when no pipeline gains at level 1
+  // (BloscLZ gives up early at its low levels), every pipeline with the first codec and every
+  // other codec on the best pipeline have one more try at level 5; when none gains either,
+  // the search ends with each codec at level 1 (its chunk is a copy; the fastest copy wins),
+  // as C gives up early on data its entropy probe finds incompressible.
+  if (stage1.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
     const probes: Scored[] = [];
-    for (const codec of codecs) {
-      const c = cand(codec, 5, topPipelines[0]!);
-      if (fits(c, sample.length, s.codecDeadline)) probes.push(run(c));
-    }
+    const probeList = pipelines.map((f) => cand(codecs[0]!, 5, f)).concat(codecs.slice(1).map((codec) => cand(codec, 5, topPipelines[0]!)));
+    for (const c of probeList) if (fits(c, sample.length, s.codecDeadline)) probes.push(run(c));
     if (probes.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
       const pool = stage1.concat(probes);
-      for (const codec of codecs) {
-        const c = cand(codec, 1, pipelines.find((f) => f.length === 0 || (f.length === 1 && f[0] === 0)) ?? topPipelines[0]!);
-        if (fits(c, sample.length, s.deadline)) pool.push(run(c));
+      // Goal 'ratio': every copy has ratio 1, nothing more to compare.
+      if (!ratioOnly) {
+        for (const codec of codecs) {
+          const c = cand(codec, 1, pipelines.find((f) => f.length === 0 || (f.length === 1 && f[0] === 0)) ?? topPipelines[0]!);
+          if (fits(c, sample.length, s.deadline)) pool.push(run(c));
+        }
       }
       return finish(rank(pool, s)[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
     }
