@@ -11,6 +11,9 @@
  *  4. clevel: from the two best so far, one level up and down while the score improves,
  *     then the leaders timed again (measured mode, when speed counts);
  *  5. split mode ('always', 'never') for the winner, when speed counts (tradeoff < 1).
+ * Goal 'ratio' (tradeoff 1) searches otherwise (`ratioSearch`): nothing is timed, each
+ * candidate is compressed once, so the high levels that win ratio fit in the budget.
+ * Data no pipeline compresses at level 1 nor at level 5 ends the search after that probe.
  * Among configurations within 1% of the best score the fastest wins. In the measured mode a
  * time budget bounds the search: an evaluation whose cost (foreseen from the speed model,
  * calibrated on the evaluations so far) would end past it is skipped.
