@@ -347,24 +347,28 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const stage1 = rank(pipelines.map((f) => run(cand(codecs[0]!, PIPELINE_PROBE_LEVEL, f))), s);
   const topPipelines = stage1.slice(0, 2).map((x) => x.c.filters);
   // Incompressible data (random bytes, already compressed): when no pipeline gains at level 1
-  // (BloscLZ gives up early at its low levels), every pipeline with the first codec and every
-  // other codec on the best pipeline have one more try at level 5; when none gains either,
-  // the search ends with each codec at level 1 (its chunk is a copy; the fastest copy wins),
-  // as C gives up early on data its entropy probe finds incompressible.
+  // (BloscLZ gives up early at its low levels), every pipeline with the first codec has one
+  // more try at level 5; when none gains either, the search ends as C gives up early on data
+  // its entropy probe finds incompressible: every chunk is a copy, so for speed only the
+  // fast codecs (those of goal 'speed', which give up soonest) at level 1 and then the
+  // block size are compared; for goal 'ratio' nothing more.
   if (stage1.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
     const probes: Scored[] = [];
-    const probeList = pipelines.map((f) => cand(codecs[0]!, 5, f)).concat(codecs.slice(1).map((codec) => cand(codec, 5, topPipelines[0]!)));
-    for (const c of probeList) if (fits(c, sample.length, s.codecDeadline)) probes.push(run(c));
+    for (const f of pipelines) {
+      const c = cand(codecs[0]!, 5, f);
+      if (fits(c, sample.length, s.codecDeadline)) probes.push(run(c));
+    }
     if (probes.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
       const pool = stage1.concat(probes);
-      // Goal 'ratio': every copy has ratio 1, nothing more to compare.
-      if (!ratioOnly) {
-        for (const codec of codecs) {
-          const c = cand(codec, 1, pipelines.find((f) => f.length === 0 || (f.length === 1 && f[0] === 0)) ?? topPipelines[0]!);
-          if (fits(c, sample.length, s.deadline)) pool.push(run(c));
-        }
+      if (ratioOnly) return finish(rank(pool, s)[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
+      const fast = goalCodecs(0).filter((c) => codecs.includes(c));
+      const copyPipeline = pipelines.find((f) => f.length === 0 || (f.length === 1 && f[0] === 0)) ?? topPipelines[0]!;
+      for (const codec of fast.length > 0 ? fast : codecs.slice(0, 1)) {
+        const c = cand(codec, 1, copyPipeline);
+        if (fits(c, sample.length, s.deadline)) pool.push(run(c));
       }
-      return finish(rank(pool, s)[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
+      const lead = rank(pool, s)[0]!;
+      return finish(lead, blockStage(lead.c, s.deadline));
     }
   }
   if (ratioOnly) return finish(...ratioSearch(topPipelines));
