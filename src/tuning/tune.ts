@@ -11,6 +11,9 @@
  *  4. clevel: from the two best so far, one level up and down while the score improves,
  *     then the leaders timed again (measured mode, when speed counts);
  *  5. split mode ('always', 'never') for the winner, when speed counts (tradeoff < 1).
+ * Goal 'ratio' (tradeoff 1) searches otherwise (`ratioSearch`): nothing is timed, each
+ * candidate is compressed once, so the high levels that win ratio fit in the budget.
+ * Data no pipeline compresses at level 1 nor at level 5 ends the search after that probe.
  * Among configurations within 1% of the best score the fastest wins. In the measured mode a
  * time budget bounds the search: an evaluation whose cost (foreseen from the speed model,
  * calibrated on the evaluations so far) would end past it is skipped.
@@ -63,6 +66,8 @@ const REFINE_TOP = 4;
 const CODEC_SHARE = 0.4;
 const BLOCK_SHARE = 0.7;
 const REFINE_ROUNDS = 2;
+/** Below this ratio at level 1 and at level 5 the data counts as incompressible (see `tune`). */
+const INCOMPRESSIBLE_RATIO = 1.02;
 
 /** Configurations within this fraction of the best score count as ties, broken by speed. */
 const TIE_FRACTION = 0.01;
@@ -130,9 +135,18 @@ export function sampleOf(data: Uint8Array, window: number, count: number, align:
   return out;
 }
 
+/** The block size chosen and its gains over the probe block size (ratio, compress and decompress speed factors). */
+interface BlockChoice {
+  blocksize: number;
+  ratio: number;
+  compress: number;
+  decompress: number;
+}
+
 interface Search {
   readonly typesize: number;
   readonly score: ResolvedScore;
+  /** Whether evaluations are timed (measured mode, and speed counts). */
   readonly timed: boolean;
   /** Stage 2 stops at `codecDeadline`, stage 3 (block size) at `blockDeadline`, the rest at `deadline`. */
   deadline: number;
@@ -192,6 +206,10 @@ function probeLevels(tradeoff: number): number[] {
   return tradeoff > 2 / 3 ? [5, 9] : [1, 5];
 }
 const PIPELINE_PROBE_LEVEL = 1;
+/** Goal 'ratio': the level the block-size stage runs at. */
+const BLOCK_PROBE_LEVEL = 5;
+/** Goal 'ratio': the second-best pipeline is searched only when its level-1 ratio is at least this share of the best's. */
+const RATIO_SECOND_PIPELINE = 0.9;
 
 /**
  * Choose compression parameters for `data` (see the module comment for the search and
@@ -208,7 +226,9 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const budgetOption = options.timeBudgetMs;
   if (budgetOption !== undefined && (typeof budgetOption !== 'number' || !(budgetOption >= 0))) fail(BloscErrorCode.InvalidParam, `timeBudgetMs must be a non-negative number, got ${String(budgetOption)}`);
   const timed = mode === 'measured';
-  const s: Search = { typesize, score, timed, deadline: Infinity, codecDeadline: Infinity, blockDeadline: Infinity, evaluated: 0 };
+  // Goal 'ratio': speeds do not count, so nothing needs timing (see ratioSearch).
+  const ratioOnly = score.tradeoff === 1;
+  const s: Search = { typesize, score, timed: timed && !ratioOnly, deadline: Infinity, codecDeadline: Infinity, blockDeadline: Infinity, evaluated: 0 };
 
   const codecs = (options.codecs ?? goalCodecs(score.tradeoff)).map((c) => {
     const codec = resolveCodecOption(c);
@@ -236,6 +256,36 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   window = Math.max(typesize, window - (window % typesize));
 
   const sample = sampleOf(bytes, window, windows, typesize);
+  // This machine against the speed model: the geometric mean of measured ÷ modelled
+  // compress speeds so far, to foresee what an evaluation will cost before starting it.
+  // Kept per codec too: how far a codec runs from the model depends on the data (zstd's
+  // low levels can run as slowly as its high ones on noisy floats, which the global mean
+  // would carry over to every other codec).
+  let calibrationLog = 0;
+  let calibrated = 0;
+  // Keyed by codec (`codec`) and by codec and level (`codec + 256 × clevel`).
+  const codecCalibration = new Map<number, { log: number; n: number }>();
+  const addTo = (k: number, r: number): void => {
+    const e = codecCalibration.get(k);
+    if (e === undefined) codecCalibration.set(k, { log: r, n: 1 });
+    else {
+      e.log += r;
+      e.n++;
+    }
+  };
+  const calibrate = (codec: number, clevel: number, bps: number, modelled: number): void => {
+    const r = Math.log(bps / modelled);
+    calibrationLog += r;
+    calibrated++;
+    addTo(codec, r);
+    addTo(codec + 256 * clevel, r);
+  };
+  /** Measured ÷ modelled compress speed: the runs' geometric mean at this codec and level, else at this codec, else all runs', else 1. */
+  const calibration = (codec: number, clevel: number): number => {
+    const e = codecCalibration.get(codec + 256 * clevel) ?? codecCalibration.get(codec);
+    if (e !== undefined) return Math.exp(e.log / e.n);
+    return calibrated > 0 ? Math.exp(calibrationLog / calibrated) : 1;
+  };
   if (timed) {
     let budget = budgetOption;
     if (budget === undefined) {
@@ -243,6 +293,7 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       // python-blosc2's defaults (zstd clevel 5, SHUFFLE), timed on the sample.
       const ref = measure(sample, resolveCParams({ codec: CodecId.Zstd, clevel: 5, typesize, shuffle: 'shuffle' }), true, false);
       s.evaluated++;
+      calibrate(CodecId.Zstd, 5, ref.compressBps, modelSpeeds(CodecId.Zstd, 5, [FilterId.Shuffle])[0]);
       budget = Math.max(MIN_DEFAULT_BUDGET_MS, DEFAULT_BUDGET_SHARE * (bytes.length / ref.compressBps) * 1000);
     }
     s.deadline = t0 + budget;
@@ -252,18 +303,26 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   // Stages 1–4 see blocks of one window (or of the whole input, when that is smaller).
   const probeBlock = Math.max(typesize, Math.min(window, sample.length - (sample.length % typesize)) || typesize);
   const seen = new Map<string, Scored>();
-  // This machine against the speed model: the geometric mean of measured ÷ modelled
-  // compress speeds so far, to foresee what an evaluation will cost before starting it.
-  let calibrationLog = 0;
-  let calibrated = 0;
+  /**
+   * Run `f` (an evaluation of `c` on `nbytes`) and add its compress speed against the
+   * speed model to the calibration: the timed speed, or for an untimed evaluation (goal
+   * 'ratio', one compression) the wall-clock time of that compression.
+   */
+  const timedRun = (f: () => Scored, c: Candidate, nbytes: number): Scored => {
+    const start = clockMs();
+    const r = f();
+    if (timed) {
+      const bps = s.timed ? r.m.compressBps : (nbytes * 1000) / Math.max(clockMs() - start, 0.005);
+      calibrate(c.codec, c.clevel, bps, modelSpeeds(c.codec, c.clevel, c.filters)[0]);
+    }
+    return r;
+  };
   const run = (c: Candidate): Scored => {
     const k = key(c);
     let r = seen.get(k);
     if (r === undefined) {
-      r = evaluate(s, sample, c);
+      r = timedRun(() => evaluate(s, sample, c), c, sample.length);
       seen.set(k, r);
-      calibrationLog += Math.log(r.m.compressBps / modelSpeeds(c.codec, c.clevel, c.filters)[0]);
-      calibrated++;
     }
     return r;
   };
@@ -273,9 +332,11 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     const [mc, md] = modelSpeeds(c.codec, c.clevel, c.filters);
     // Never foreseen faster than the model: compressible data speeds up the low levels
     // that calibrate it far more than zstd's and zlib's high levels.
-    const k = calibrated > 0 ? Math.min(1, Math.exp(calibrationLog / calibrated)) : 1;
-    // `measure` compresses at least twice (once untimed) and decompresses at least once.
-    return clockMs() + ((2 * nbytes) / (mc * k) + nbytes / (md * k)) * 1000 <= deadline;
+    const k = Math.min(1, calibration(c.codec, c.clevel));
+    // A timed `measure` compresses at least twice (once untimed) and decompresses at least
+    // once; an untimed one (goal 'ratio') compresses once.
+    const seconds = s.timed ? (2 * nbytes) / (mc * k) + nbytes / (md * k) : nbytes / (mc * k);
+    return clockMs() + seconds * 1000 <= deadline;
   };
   const cand = (codec: number, clevel: number, filters: readonly number[], splitmode: SplitmodeName = 'forward-compat'): Candidate => ({
     codec, clevel, filters, filtersMeta: pipelineMetas(filters, typesize, truncBits), splitmode, blocksize: probeBlock,
@@ -285,6 +346,32 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const levels = probeLevels(score.tradeoff);
   const stage1 = rank(pipelines.map((f) => run(cand(codecs[0]!, PIPELINE_PROBE_LEVEL, f))), s);
   const topPipelines = stage1.slice(0, 2).map((x) => x.c.filters);
+  // Incompressible data (random bytes, already compressed): when no pipeline gains at level 1
+  // (BloscLZ gives up early at its low levels), every pipeline with the first codec has one
+  // more try at level 5; when none gains either, the search ends as C gives up early on data
+  // its entropy probe finds incompressible: every chunk is a copy, so for speed only the
+  // fast codecs (those of goal 'speed', which give up soonest) at level 1 and then the
+  // block size are compared; for goal 'ratio' nothing more.
+  if (stage1.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
+    const probes: Scored[] = [];
+    for (const f of pipelines) {
+      const c = cand(codecs[0]!, 5, f);
+      if (fits(c, sample.length, s.codecDeadline)) probes.push(run(c));
+    }
+    if (probes.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
+      const pool = stage1.concat(probes);
+      if (ratioOnly) return finish(rank(pool, s)[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
+      const fast = goalCodecs(0).filter((c) => codecs.includes(c));
+      const copyPipeline = pipelines.find((f) => f.length === 0 || (f.length === 1 && f[0] === 0)) ?? topPipelines[0]!;
+      for (const codec of fast.length > 0 ? fast : codecs.slice(0, 1)) {
+        const c = cand(codec, 1, copyPipeline);
+        if (fits(c, sample.length, s.deadline)) pool.push(run(c));
+      }
+      const lead = rank(pool, s)[0]!;
+      return finish(lead, blockStage(lead.c, s.deadline));
+    }
+  }
+  if (ratioOnly) return finish(...ratioSearch(topPipelines));
   // 2. codecs × probe levels on the two best pipelines.
   let pool: Scored[] = stage1.slice();
   for (const f of topPipelines) {
@@ -296,32 +383,9 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     }
   }
   pool = rank(pool, s);
-  // 3. block size, for the best so far, on one window as large as the largest choice: it
-  // comes before the level search, which a short budget may cut, as it matters more for the
-  // ratio. Its gains over the probe block size scale the sample's measurements.
-  const blockChoice = { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 };
-  {
-    const lead = pool[0]!;
-    const bigWindow = Math.min(bytes.length, Math.max(...blockChoices));
-    const blockSample = sampleOf(bytes, bigWindow - (bigWindow % typesize), 1, typesize);
-    const blockRuns: Scored[] = [];
-    const probeOnWindow = Math.min(probeBlock, blockSample.length - (blockSample.length % typesize)) || typesize;
-    for (const b of [probeOnWindow, ...blockChoices]) {
-      const bs = Math.min(b, blockSample.length - (blockSample.length % typesize)) || typesize;
-      if (blockRuns.some((x) => x.c.blocksize === bs)) continue;
-      const c = { ...lead.c, blocksize: bs };
-      if (!fits(c, blockSample.length, s.blockDeadline, false)) break;
-      blockRuns.push(evaluate(s, blockSample, c));
-    }
-    const base = blockRuns[0];
-    const top = rank(blockRuns.filter((x) => blockChoices.includes(x.c.blocksize) || x === base), s)[0];
-    if (base !== undefined && top !== undefined) {
-      blockChoice.blocksize = top.c.blocksize;
-      blockChoice.ratio = top.m.ratio / base.m.ratio;
-      blockChoice.compress = top.m.compressBps / base.m.compressBps;
-      blockChoice.decompress = top.m.decompressBps / base.m.decompressBps;
-    }
-  }
+  // 3. block size, for the best so far: it comes before the level search, which a short
+  // budget may cut, as it matters more for the ratio.
+  const blockChoice = blockStage(pool[0]!.c, s.blockDeadline);
   // 4. clevel: climb from the two best (codec, pipeline) pairs.
   const starts: Scored[] = [];
   for (const x of pool) {
@@ -336,16 +400,15 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
         if (!fits(c, sample.length, s.deadline)) break;
         const next = run(c);
         pool.push(next);
-        // At tradeoff 1 a step within the tie band (zstd's ratio dips and climbs again) does not stop the climb.
-        if (next.score < cur.score * (score.tradeoff === 1 ? 1 - TIE_FRACTION : 1)) break;
+        if (next.score < cur.score) break;
         if (next.score > cur.score) cur = next;
       }
     }
   }
   let best = rank(pool, s)[0]!;
-  if (timed && score.tradeoff < 1 && clockMs() < s.deadline) best = refine(rank(pool, s).slice(0, REFINE_TOP), sample, s)[0]!;
-  // 5. split mode, when speed counts.
-  if (score.tradeoff < 1 && clockMs() < s.deadline) {
+  if (timed && clockMs() < s.deadline) best = refine(rank(pool, s).slice(0, REFINE_TOP), sample, s)[0]!;
+  // 5. split mode.
+  if (clockMs() < s.deadline) {
     const splits = [best];
     for (const sm of ['always', 'never'] as const) {
       const c = { ...best.c, splitmode: sm };
@@ -353,30 +416,111 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     }
     best = rank(splits, s)[0]!;
   }
-  // The block size's gain, measured for the stage-2 winner, carries to the final choice.
-  const finalBlock = blockChoice.blocksize;
-  const chosen: Scored = { ...best, c: { ...best.c, blocksize: finalBlock } };
-  const predicted: Measurement = {
-    ...best.m,
-    ratio: best.m.ratio * blockChoice.ratio,
-    compressBps: best.m.compressBps * blockChoice.compress,
-    decompressBps: best.m.decompressBps * blockChoice.decompress,
-  };
-  const c = chosen.c;
-  // A registered codec's own name: a built-in, or a user codec's (added to CodecNames by its author).
-  const codecName = resolveCodecOption(c.codec).name as CodecName;
-  const tuned: TunedOptions = {
-    codec: codecName, clevel: c.clevel, typesize, filters: c.filters.slice(), filtersMeta: c.filtersMeta.slice(),
-    blocksize: c.blocksize, splitmode: c.splitmode,
-  };
-  return {
-    options: tuned,
-    predicted: { ratio: predicted.ratio, compressMBps: predicted.compressBps / 1e6, decompressMBps: predicted.decompressBps / 1e6 },
-    score: scoreOf(predicted.ratio, predicted.compressBps, predicted.decompressBps, score),
-    evaluated: s.evaluated,
-    elapsedMs: clockMs() - t0,
-    sampleBytes: sample.length,
-  };
+  return finish(best, blockChoice);
+
+  /**
+   * Block size for `lead` on one window as large as the largest choice; its gains over the
+   * probe block size scale the sample's measurements. `level` (default the lead's) lets the
+   * ratio search probe with a cheap level: the block sizes rank alike at every level.
+   */
+  function blockStage(lead: Candidate, deadline: number, level = lead.clevel): BlockChoice {
+    const choice: BlockChoice = { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 };
+    const bigWindow = Math.min(bytes.length, Math.max(...blockChoices));
+    const blockSample = sampleOf(bytes, bigWindow - (bigWindow % typesize), 1, typesize);
+    const blockRuns: Scored[] = [];
+    const probeOnWindow = Math.min(probeBlock, blockSample.length - (blockSample.length % typesize)) || typesize;
+    for (const b of [probeOnWindow, ...blockChoices]) {
+      const bs = Math.min(b, blockSample.length - (blockSample.length % typesize)) || typesize;
+      if (blockRuns.some((x) => x.c.blocksize === bs)) continue;
+      const c = { ...lead, clevel: level, blocksize: bs };
+      if (!fits(c, blockSample.length, deadline, false)) break;
+      blockRuns.push(timedRun(() => evaluate(s, blockSample, c), c, blockSample.length));
+    }
+    const base = blockRuns[0];
+    const top = rank(blockRuns.filter((x) => blockChoices.includes(x.c.blocksize) || x === base), s)[0];
+    if (base !== undefined && top !== undefined) {
+      choice.blocksize = top.c.blocksize;
+      choice.ratio = top.m.ratio / base.m.ratio;
+      choice.compress = top.m.compressBps / base.m.compressBps;
+      choice.decompress = top.m.decompressBps / base.m.decompressBps;
+    }
+    return choice;
+  }
+
+  /**
+   * Goal 'ratio' (tradeoff 1): speed does not count, so each candidate is compressed once
+   * on the sample, untimed, and many more fit in the budget: the two best pipelines × every
+   * codec at clevel 9 (the levels that win ratio; the best pipeline and the goal's first
+   * codecs first, so a short budget cuts the least likely); then down from 9 for the two
+   * best (codec, pipeline) pairs while the ratio climbs (zstd's ratio is not monotonic in
+   * the level). The block size comes first, for the best pipeline with the first codec at
+   * clevel {@link BLOCK_PROBE_LEVEL} (block sizes rank alike from the middle levels up, not
+   * at zstd's level 1 whose small hash table loses matches in a large block; the high levels
+   * are slow on the large window).
+   */
+  function ratioSearch(top: readonly (readonly number[])[]): [Scored, BlockChoice] {
+    // The block size first: it decides more of the ratio than the last levels do.
+    const lead = stage1[0]!.c;
+    const blocks = blockStage(lead, s.deadline, BLOCK_PROBE_LEVEL);
+    let all: Scored[] = stage1.slice();
+    // The second pipeline only when it came within RATIO_SECOND_PIPELINE of the first at level 1.
+    const second = stage1[1];
+    const pipes = second !== undefined && second.score >= stage1[0]!.score * RATIO_SECOND_PIPELINE ? top : top.slice(0, 1);
+    for (const f of pipes) {
+      for (const codec of codecs) {
+        const c = cand(codec, 9, f);
+        if (fits(c, sample.length, s.deadline)) all.push(run(c));
+      }
+    }
+    all = rank(all, s);
+    const starts: Scored[] = [];
+    for (const x of all) {
+      if (starts.length === 2) break;
+      if (x.c.clevel === 9 && !starts.some((y) => y.c.codec === x.c.codec && y.c.filters === x.c.filters)) starts.push(x);
+    }
+    for (const start of starts) {
+      let cur = start;
+      for (let level = 8; level >= 1; level--) {
+        const c = cand(start.c.codec, level, start.c.filters);
+        if (!fits(c, sample.length, s.deadline)) break;
+        const next = run(c);
+        all.push(next);
+        if (!(next.score > cur.score)) break;
+        cur = next;
+      }
+    }
+    return [rank(all, s)[0]!, blocks];
+  }
+
+  function finish(best: Scored, blockChoice: BlockChoice): TuneResult {
+    // The block size's gain, measured for the stage-2 winner, carries to the final choice.
+    const c: Candidate = { ...best.c, blocksize: blockChoice.blocksize };
+    let [cBps, dBps] = [best.m.compressBps, best.m.decompressBps];
+    if (timed && !s.timed) {
+      // Goal 'ratio' in the measured mode: nothing was timed; the speed model scaled to this
+      // machine by the compressions' wall-clock times.
+      const k = calibration(best.c.codec, best.c.clevel);
+      cBps *= k;
+      dBps *= k;
+    }
+    const ratio = best.m.ratio * blockChoice.ratio;
+    cBps *= blockChoice.compress;
+    dBps *= blockChoice.decompress;
+    // A registered codec's own name: a built-in, or a user codec's (added to CodecNames by its author).
+    const codecName = resolveCodecOption(c.codec).name as CodecName;
+    const tuned: TunedOptions = {
+      codec: codecName, clevel: c.clevel, typesize, filters: c.filters.slice(), filtersMeta: c.filtersMeta.slice(),
+      blocksize: c.blocksize, splitmode: c.splitmode,
+    };
+    return {
+      options: tuned,
+      predicted: { ratio, compressMBps: cBps / 1e6, decompressMBps: dBps / 1e6 },
+      score: scoreOf(ratio, cBps, dBps, score),
+      evaluated: s.evaluated,
+      elapsedMs: clockMs() - t0,
+      sampleBytes: sample.length,
+    };
+  }
 }
 
 /**

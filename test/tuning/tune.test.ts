@@ -96,6 +96,41 @@ describe('tune', () => {
     expect(actual).toBeGreaterThan(data.byteLength / compress(data).length);
   });
 
+  it('at goal ratio comes within 3 % of the best ratio of a small grid over codec, high clevels, pipeline and block size', () => {
+    const data = smoothFloat64(1 << 14); // 128 KiB
+    // Deterministic: the search itself, not cut by the short default budget of a small input.
+    const r = tune(data, { goal: 'ratio', mode: 'deterministic' });
+    const ratioOf = (o: Parameters<typeof compress>[1]): number => data.byteLength / compress(data, o).length;
+    const picked = ratioOf(r.options);
+    let best = 0;
+    for (const codec of ['zstd', 'zlib', 'lz4hc'] as const) {
+      for (const clevel of [5, 9]) {
+        for (const filters of [[FilterId.Shuffle], [FilterId.Shuffle, FilterId.ByteDelta]]) {
+          for (const blocksize of [32 * 1024, 128 * 1024]) {
+            best = Math.max(best, ratioOf({ codec, clevel, typesize: 8, filters, filtersMeta: filters.map((f) => (f === FilterId.ByteDelta ? 8 : 0)), blocksize }));
+          }
+        }
+      }
+    }
+    expect(picked).toBeGreaterThanOrEqual(0.97 * best);
+    expect(r.options.clevel).toBeGreaterThanOrEqual(5);
+  });
+
+  it('ends the search early on incompressible data', () => {
+    const r0 = rng(3);
+    const noise = new Uint8Array(1 << 18);
+    for (let i = 0; i < noise.length; i++) noise[i] = (r0() * 256) | 0;
+    for (const goal of ['speed', 'balanced', 'ratio'] as const) {
+      const onNoise = tune(noise, { goal, mode: 'deterministic', typesize: 1 });
+      const onCounts = tune(poissonInt32(1 << 16, 5), { goal, mode: 'deterministic' });
+      // Stage 1 (5 pipelines), one probe per pipeline and per other codec, each codec at level 1.
+      expect(onNoise.evaluated).toBeLessThanOrEqual(5 + 5 + 2 * onNoise.options.clevel + 4);
+      expect(onNoise.evaluated).toBeLessThan(onCounts.evaluated);
+      expect(onNoise.predicted.ratio).toBeLessThan(1.02);
+      expect(bytesEqual(decompress(compress(noise, onNoise.options)), noise)).toBe(true);
+    }
+  });
+
   it('is deterministic in deterministic mode', () => {
     const data = smoothFloat64(1 << 16);
     const a = tune(data, { goal: 'balanced', mode: 'deterministic' });
