@@ -137,3 +137,19 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A Poisson count of mean `lambda` from `r` (Knuth's product; a rounded normal above a mean of 30). */
+export function poissonSample(lambda: number, r: () => number): number {
+  if (lambda > 30) {
+    const g = Math.sqrt(-2 * Math.log(r() || 1e-300)) * Math.cos(2 * Math.PI * r());
+    return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * g));
+  }
+  const l = Math.exp(-lambda);
+  let k = 0;
+  let p = 1;
+  do {
+    k++;
+    p *= r();
+  } while (p > l);
+  return k - 1;
+}

@@ -1,34 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FilterId, benchmark, compress, decompress, registerFilter } from '../../src/index.js';
 import { anscombeFilter } from '../../examples/anscombe-filter.js';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function poisson(lambda: number, r: () => number): number {
-  if (lambda > 30) {
-    // Normal approximation for large means, rounded to a count.
-    const g = Math.sqrt(-2 * Math.log(r() || 1e-300)) * Math.cos(2 * Math.PI * r());
-    return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * g));
-  }
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= r();
-  } while (p > l);
-  return k - 1;
-}
+import { mulberry32, poissonSample } from '../helpers.js';
 
 const W = 128;
 const H = 128;
@@ -39,13 +12,13 @@ const READ_NOISE = 3;
 
 /** Photon-counting frames: a smooth illumination (2..200 photons) with Poisson counts. */
 function counts(seed: number): Float64Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = new Float64Array(W * H * FRAMES);
   for (let f = 0; f < FRAMES; f++) {
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         const mean = 2 + 198 * (0.5 + 0.5 * Math.sin(x / 17) * Math.cos(y / 23));
-        out[(f * H + y) * W + x] = poisson(mean, r);
+        out[(f * H + y) * W + x] = poissonSample(mean, r);
       }
     }
   }
@@ -54,7 +27,7 @@ function counts(seed: number): Float64Array {
 
 /** The same as a calibrated detector writes them: gain·counts + offset + Gaussian read noise. */
 function calibrated(c: Float64Array, seed: number): Float64Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = new Float64Array(c.length);
   for (let i = 0; i < c.length; i++) {
     const g = Math.sqrt(-2 * Math.log(r() || 1e-300)) * Math.cos(2 * Math.PI * r());

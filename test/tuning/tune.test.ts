@@ -5,35 +5,12 @@ import {
 } from '../../src/index.js';
 import { paretoFront, resolveScoreOptions } from '../../src/tuning/score.js';
 import { sampleOf } from '../../src/tuning/tune.js';
-import { bytesEqual } from '../helpers.js';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function poisson(lambda: number, r: () => number): number {
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= r();
-  } while (p > l);
-  return k - 1;
-}
+import { bytesEqual, mulberry32, poissonSample } from '../helpers.js';
 
 function poissonInt32(n: number, seed: number): Int32Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = poisson(20, r);
+  for (let i = 0; i < n; i++) a[i] = poissonSample(20, r);
   return a;
 }
 
@@ -117,7 +94,7 @@ describe('tune', () => {
   });
 
   it('ends the search early on incompressible data', () => {
-    const r0 = rng(3);
+    const r0 = mulberry32(3);
     const noise = new Uint8Array(1 << 18);
     for (let i = 0; i < noise.length; i++) noise[i] = (r0() * 256) | 0;
     for (const goal of ['speed', 'balanced', 'ratio'] as const) {
@@ -186,7 +163,7 @@ describe('compress with tune', () => {
 describe('SChunk and NDArray with tune', () => {
   it('an SChunk tunes on its first chunk and again every repeatEvery chunks', () => {
     const first = new Uint8Array(smoothFloat64(8192).buffer);
-    const r = rng(5);
+    const r = mulberry32(5);
     const noise = new Uint8Array(65536);
     for (let i = 0; i < noise.length; i++) noise[i] = (r() * 256) | 0;
     const s = new SChunk({ chunksize: 65536, typesize: 8, cparams: { tune: { goal: 'ratio', mode: 'deterministic', repeatEvery: 2 } } });
