@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
-import { CHROMIUM, inCI, launchChromium, loadPlaywright, type BrowserContext } from './chromium.js';
+import { CHROMIUM, inCI, loadPlaywright, runPageModule } from './chromium.js';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.html': 'text/html',
@@ -144,53 +144,36 @@ describe('browser (headless Chromium)', () => {
   it.for([[true], [false]] as const)('decodes and encodes with Web Workers (COOP/COEP: %s)', async ([isolated], ctx) => {
     const { server, base } = await serve(isolated, deps);
     servers.push(server);
-    const context: BrowserContext | null = await launchChromium(playwright!, join(profile, String(isolated)));
-    if (context === null) {
+    const ran = await runPageModule<PageReport>(playwright!, join(profile, String(isolated)), base, '/test/runtimes/browser-page.mjs');
+    if (ran === null) {
       ctx.skip();
       return;
     }
-    try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${base}/`);
-      // A string, so the test runner does not rewrite the page's dynamic import.
-      const report = (await page.evaluate("import('/test/runtimes/browser-page.mjs').then((m) => m.run())")) as PageReport;
-      expect(errors).toEqual([]);
-      expect(report.isolated).toBe(isolated);
-      expect(report.shared).toBe(isolated);
-      expect(report.workers).toBeGreaterThan(0);
-      expect(Object.keys(report.checks).length).toBeGreaterThanOrEqual(5);
-      expect(Object.entries(report.checks).filter(([, ok]) => !ok)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    const { report, errors } = ran;
+    expect(errors).toEqual([]);
+    expect(report.isolated).toBe(isolated);
+    expect(report.shared).toBe(isolated);
+    expect(report.workers).toBeGreaterThan(0);
+    expect(Object.keys(report.checks).length).toBeGreaterThanOrEqual(5);
+    expect(Object.entries(report.checks).filter(([, ok]) => !ok)).toEqual([]);
   });
 
   it.for([[true], [false]] as const)('the browser build from a plain static server, with Web Workers (COOP/COEP: %s)', async ([isolated], ctx) => {
     const requested: string[] = [];
     const { server, base } = await serve(isolated, new Map(), requested);
     servers.push(server);
-    const context: BrowserContext | null = await launchChromium(playwright!, join(profile, `bundle-${isolated}`));
-    if (context === null) {
+    const ran = await runPageModule<Omit<PageReport, 'shared' | 'workers'>>(playwright!, join(profile, `bundle-${isolated}`), base, '/test/runtimes/browser-bundle-page.mjs');
+    if (ran === null) {
       ctx.skip();
       return;
     }
-    try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${base}/`);
-      const report = (await page.evaluate("import('/test/runtimes/browser-bundle-page.mjs').then((m) => m.run())")) as Omit<PageReport, 'shared' | 'workers'>;
-      expect(errors).toEqual([]);
-      expect(report.isolated).toBe(isolated);
-      expect(Object.keys(report.checks).length).toBeGreaterThanOrEqual(12);
-      expect(Object.entries(report.checks).filter(([, ok]) => !ok)).toEqual([]);
-      // Everything came from the browser build: its one module, and the worker beside it.
-      const scripts = new Set(requested.filter((p) => p.startsWith('/dist/')));
-      expect([...scripts].sort()).toEqual(['/dist/browser/blosc-ts.js', '/dist/browser/worker.js']);
-    } finally {
-      await context.close();
-    }
+    const { report, errors } = ran;
+    expect(errors).toEqual([]);
+    expect(report.isolated).toBe(isolated);
+    expect(Object.keys(report.checks).length).toBeGreaterThanOrEqual(12);
+    expect(Object.entries(report.checks).filter(([, ok]) => !ok)).toEqual([]);
+    // Everything came from the browser build: its one module, and the worker beside it.
+    const scripts = new Set(requested.filter((p) => p.startsWith('/dist/')));
+    expect([...scripts].sort()).toEqual(['/dist/browser/blosc-ts.js', '/dist/browser/worker.js']);
   });
 });

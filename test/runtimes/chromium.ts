@@ -50,3 +50,28 @@ export async function launchChromium(playwright: PlaywrightCore, profileDir: str
     return null;
   }
 }
+
+/**
+ * Open `base` in Chromium with a fresh profile, call `run(...args)` of the page module at
+ * `modulePath` (served by the test's own server) and return what it reports, with the
+ * page's uncaught errors. Null when Chromium is installed but does not start (see
+ * launchChromium): the caller skips.
+ */
+export async function runPageModule<T>(
+  playwright: PlaywrightCore, profileDir: string, base: string, modulePath: string, args: readonly unknown[] = [],
+): Promise<{ report: T; errors: string[] } | null> {
+  const context = await launchChromium(playwright, profileDir);
+  if (context === null) return null;
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}/`);
+    // A string, so the test runner does not rewrite the page's dynamic import.
+    const call = `m.run(${args.map((a) => JSON.stringify(a)).join(', ')})`;
+    const report = (await page.evaluate(`import(${JSON.stringify(modulePath)}).then((m) => ${call})`)) as T;
+    return { report, errors };
+  } finally {
+    await context.close();
+  }
+}

@@ -12,7 +12,7 @@ import { join, normalize } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
 import { loadZarrManifest, ZARR_FIXTURES } from './support.js';
-import { chromiumUnusable, inCI, launchChromium, loadPlaywright } from '../runtimes/chromium.js';
+import { chromiumUnusable, inCI, loadPlaywright, runPageModule } from '../runtimes/chromium.js';
 
 
 /** The bare imports of dist/ ('pako', 'fzstd', ...), each bundled into one module for the page. */
@@ -129,28 +129,20 @@ describe('blosc-ts/zarr in headless Chromium', () => {
   it.for([[true], [false]] as const)('decodes and re-encodes zarr-python chunks, on the page and on Web Workers (COOP/COEP: %s)', async ([isolated], ctx) => {
     const { server, base } = await serve(isolated, await bundleDependencies());
     servers.push(server);
-    const context = await launchChromium(playwright!, join(profile, String(isolated)));
-    if (context === null) {
+    const chunks = chunkList();
+    expect(chunks.length).toBeGreaterThan(20);
+    const ran = await runPageModule<{ isolated: boolean; checks: Record<string, boolean>; workers: number }>(
+      playwright!, join(profile, String(isolated)), base, '/test/zarr/browser-page.mjs', [chunks],
+    );
+    if (ran === null) {
       ctx.skip();
       return;
     }
-    try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${base}/`);
-      const chunks = chunkList();
-      expect(chunks.length).toBeGreaterThan(20);
-      const report = (await page.evaluate(`import('/test/zarr/browser-page.mjs').then((m) => m.run(${JSON.stringify(chunks)}))`)) as {
-        isolated: boolean; checks: Record<string, boolean>; workers: number;
-      };
-      expect(errors).toEqual([]);
-      expect(report.isolated).toBe(isolated);
-      expect(report.workers).toBeGreaterThan(0);
-      expect(Object.keys(report.checks).length).toBe(2 * chunks.length);
-      expect(Object.entries(report.checks).filter(([, ok]) => !ok)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    const { report, errors } = ran;
+    expect(errors).toEqual([]);
+    expect(report.isolated).toBe(isolated);
+    expect(report.workers).toBeGreaterThan(0);
+    expect(Object.keys(report.checks).length).toBe(2 * chunks.length);
+    expect(Object.entries(report.checks).filter(([, ok]) => !ok)).toEqual([]);
   });
 });
