@@ -3,39 +3,18 @@
  * typed arrays and numpy-style arrays, in memory or over sources and sinks (Web Streams
  * here; Node files in `./node.js`), and append to files with preallocated offsets.
  */
-export {
-  appendBytes,
-  decodeMetadata,
-  littleEndianDtypeOfTypedArray,
-  encodeMetadataSection,
-  itemsizeOfDtype,
-  ndarrayMetadata,
-  pack,
-  packBytes,
-  packNdarray,
-  packNdarrayTo,
-  pythonJsonDumps,
-  readBloscpackInfo,
-  typedArrayOf,
-  unpack,
-  unpackBytes,
-  unpackNdarray,
-  verifyBytes,
-} from './pack.js';
-export type {
-  AppendOptions,
-  ArrayOrder,
-  BloscpackInfo,
-  ChunkRecord,
-  JsonValue,
-  BloscpackNdarray,
-  BloscpackNdarrayInput,
-  PackOptions,
-  ProgressCallback,
-  UnpackOptions,
-  UnpackResult,
-  UnpackedBytes,
-} from './pack.js';
+export { appendBytes } from './append.js';
+export type { AppendOptions } from './append.js';
+export { pythonJsonDumps } from './json.js';
+export type { JsonValue } from './json.js';
+export { decodeMetadata, encodeMetadataSection } from './metadata.js';
+export { itemsizeOfDtype, littleEndianDtypeOfTypedArray, ndarrayMetadata, packNdarray, packNdarrayTo, typedArrayOf, unpackNdarray } from './ndarray.js';
+export type { ArrayOrder, BloscpackNdarray, BloscpackNdarrayInput } from './ndarray.js';
+export { pack, packBytes } from './pack.js';
+export type { PackOptions } from './pack.js';
+export type { ProgressCallback } from './runner.js';
+export { readBloscpackInfo, unpack, unpackBytes, verifyBytes } from './unpack.js';
+export type { BloscpackInfo, ChunkRecord, UnpackOptions, UnpackResult, UnpackedBytes } from './unpack.js';
 export { MemorySink, memorySource, readableStreamSource, writableStreamSink } from './io.js';
 export type { ByteSink, ByteSource } from './io.js';
 export { bloscpackDigest, adler32, crc32, md5, sha1, sha224, sha256, sha384, sha512 } from './checksums.js';

@@ -8,8 +8,11 @@ import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BloscErrorCode, fail } from '../errors.js';
-import { appendPieces, pack, packNdarrayTo, packSync, planAppend, readChunkAt, readPrefixSteps, runPrefixSync, runStepsAsync, unpack, unpackSync } from './pack.js';
-import type { AppendOptions, BloscpackInfo, BloscpackNdarrayInput, PackOptions, ProgressCallback, SyncByteSink, SyncByteSource, TypedArray, UnpackOptions, UnpackResult } from './pack.js';
+import { appendPieces, planAppend, readChunkAt, type AppendOptions } from './append.js';
+import { packNdarrayTo, type BloscpackNdarrayInput, type TypedArray } from './ndarray.js';
+import { pack, packSync, type PackOptions } from './pack.js';
+import { runAsync, type ProgressCallback, type SyncByteSink, type SyncByteSource } from './runner.js';
+import { readPrefixSteps, runPrefixSync, unpack, unpackSync, type BloscpackInfo, type UnpackOptions, type UnpackResult } from './unpack.js';
 import type { BloscpackHeader } from '../frame/bloscpack.js';
 import type { ByteSink, ByteSource } from './io.js';
 import { decompressChunk } from '../chunk/decompress.js';
@@ -134,7 +137,7 @@ export async function packNdarrayFile(array: BloscpackNdarrayInput | TypedArray,
 export async function readBloscpackFileInfo(path: string): Promise<BloscpackInfo> {
   const source = await fileSource(path);
   try {
-    return await runStepsAsync(readPrefixSteps(source.size), source, undefined);
+    return await runAsync(readPrefixSteps(source.size), source, undefined);
   } finally {
     await source.close?.();
   }
@@ -151,7 +154,7 @@ export async function appendFile(path: string, data: Uint8Array, options: Append
   const source = await fileSource(path, lastPos);
   let last;
   try {
-    last = await runStepsAsync(readChunkAt(info), source, undefined);
+    last = await runAsync(readChunkAt(info), source, undefined);
   } finally {
     await source.close?.();
   }

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bloscpack, BloscErrorCode, compressZeros, getLimits, setLimits } from '../../src/index.js';
 import { readMetadataHeader, writeBloscpackHeader, writeOffsets, BLOSCPACK_HEADER_LENGTH } from '../../src/frame/bloscpack.js';
-import { unpackSync } from '../../src/bloscpack/pack.js';
+import { unpackSync } from '../../src/bloscpack/unpack.js';
 import { codeOf, codeOfAsync, cost, MiB } from './helpers.js';
 
 const saved = getLimits();
