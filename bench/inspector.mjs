@@ -33,8 +33,9 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { ensureExposedGc, timeInterleaved, DEFAULT_TIMING } from './lib/timing.mjs';
-import { describeMachine, machineLine } from './lib/machine.mjs';
-import { formatMarkdown, formatText, fmtRatio } from './lib/table.mjs';
+import { describeMachine } from './lib/machine.mjs';
+import { printSection, writeSection } from './lib/section.mjs';
+import { fmtRatio } from './lib/table.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = resolve(benchDir, '..');
@@ -296,41 +297,6 @@ export async function runInspectorSection({ libPath = join(rootDir, 'dist', 'ind
   return section;
 }
 
-/** Replace this section in RESULTS.md (or append it), with its own machine line and load. */
-function writeResults(path, section, machine, loadStart, loadEnd, timing) {
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    text = '# blosc-ts benchmark results\n\n';
-  }
-  const verdict = (t) => (t.pass === null ? 'not measured' : t.pass ? 'PASS' : 'FAIL');
-  const md = [`## ${section.title}`, ''];
-  md.push(`**Machine:** ${machineLine(machine)}`, '');
-  md.push(
-    `Run alone (\`node bench/inspector.mjs\`, ${timing.targetMs} ms per timed row). 1-minute load average ${loadStart.toFixed(2)} at the start, ` +
-    `${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores: this run accounts for about 1 (${NTHREADS + 1} while the workers run); ` +
-    'more means other processes competed for the cores.', '',
-  );
-  md.push(section.description, '');
-  for (const table of section.tables) md.push(formatMarkdown(table), '');
-  md.push(formatMarkdown({
-    columns: [{ title: 'target', align: 'left' }, { title: 'measured' }, { title: 'result', align: 'left' }],
-    rows: section.targets.map((t) => [t.name, t.value, verdict(t)]),
-  }), '');
-  for (const note of section.notes) md.push(`- ${note}`);
-  const block = md.join('\n').trimEnd() + '\n';
-  const heading = `## ${section.title}`;
-  const at = text.indexOf(heading);
-  let out;
-  if (at < 0) {
-    out = `${text.trimEnd()}\n\n${block}`;
-  } else {
-    const next = text.indexOf('\n## ', at + heading.length);
-    out = `${text.slice(0, at)}${block}${next < 0 ? '' : `\n${text.slice(next + 1)}`}`;
-  }
-  writeFileSync(path, out);
-}
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   ensureExposedGc();
@@ -351,11 +317,10 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   const pkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
   const head = spawnSync('git', ['-C', rootDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
   const machine = describeMachine({ 'blosc-ts': `${pkg(rootDir)}${head.status === 0 ? ` (git ${head.stdout.trim()})` : ''}` });
-  console.log(`\n${machineLine(machine)}\n`);
-  console.log(`== ${section.title} ==`);
-  for (const table of section.tables) console.log(`${formatText(table)}\n`);
-  for (const t of section.targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value}`);
-  for (const note of section.notes) console.log(`note: ${note}`);
-  console.log(`load average ${loadStart.toFixed(2)} → ${loadEnd.toFixed(2)}`);
-  if (!opts['no-write']) writeResults(opts.results, section, machine, loadStart, loadEnd, timing);
+  printSection(section, machine, loadStart, loadEnd);
+  const runLine =
+    `Run alone (\`node bench/inspector.mjs\`, ${timing.targetMs} ms per timed row). 1-minute load average ${loadStart.toFixed(2)} at the start, ` +
+    `${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores: this run accounts for about 1 (${NTHREADS + 1} while the workers run); ` +
+    'more means other processes competed for the cores.';
+  if (!opts['no-write']) writeSection(opts.results, section, machine, runLine);
 }

@@ -14,15 +14,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { ensureExposedGc, timeInterleaved, mbps, DEFAULT_TIMING } from './lib/timing.mjs';
-import { describeMachine, machineLine } from './lib/machine.mjs';
-import { formatMarkdown, formatText, fmtMBps, fmtRatio } from './lib/table.mjs';
+import { describeMachine } from './lib/machine.mjs';
+import { printSection, writeSection } from './lib/section.mjs';
+import { fmtMBps, fmtRatio } from './lib/table.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = resolve(benchDir, '..');
@@ -289,41 +290,6 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
   return section;
 }
 
-/** Replace this section in RESULTS.md (or append it), with its own machine line and load. */
-function writeResults(path, section, machine, loadStart, loadEnd, timing) {
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    text = '# blosc-ts benchmark results\n\n';
-  }
-  const verdict = (t) => (t.pass === null ? 'not measured' : t.pass ? 'PASS' : 'FAIL');
-  const md = [`## ${section.title}`, ''];
-  md.push(`**Machine:** ${machineLine(machine)}`, '');
-  md.push(
-    `Run alone (\`node bench/zarr.mjs\`, ${timing.targetMs} ms per reader and row). 1-minute load average ${loadStart.toFixed(2)} at the start, ` +
-    `${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores: this run accounts for about 1 (2 while the workers run); more means ` +
-    'other processes competed for the cores, which weighs most on the 2-worker column.', '',
-  );
-  md.push(section.description, '');
-  for (const table of section.tables) md.push(formatMarkdown(table), '');
-  md.push(formatMarkdown({
-    columns: [{ title: 'target', align: 'left' }, { title: 'measured' }, { title: 'result', align: 'left' }],
-    rows: section.targets.map((t) => [t.name, t.value, verdict(t)]),
-  }), '');
-  for (const note of section.notes) md.push(`- ${note}`);
-  const block = md.join('\n').trimEnd() + '\n';
-  const heading = `## ${section.title}`;
-  const at = text.indexOf(heading);
-  let out;
-  if (at < 0) {
-    out = `${text.trimEnd()}\n\n${block}`;
-  } else {
-    const next = text.indexOf('\n## ', at + heading.length);
-    out = `${text.slice(0, at)}${block}${next < 0 ? '' : `\n${text.slice(next + 1)}`}`;
-  }
-  writeFileSync(path, out);
-}
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   ensureExposedGc();
@@ -345,11 +311,10 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   const machine = describeMachine({
     'blosc-ts': `${pkg(rootDir)}${head.status === 0 ? ` (git ${head.stdout.trim()})` : ''}`, zarrita: pkg(join(rootDir, 'node_modules', 'zarrita')), 'numcodecs.js': `${pkg(join(rootDir, 'node_modules', 'numcodecs'))} (WASM c-blosc 1.18.1)`,
   });
-  console.log(`\n${machineLine(machine)}\n`);
-  console.log(`== ${section.title} ==`);
-  for (const table of section.tables) console.log(`${formatText(table)}\n`);
-  for (const t of section.targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value}`);
-  for (const note of section.notes) console.log(`note: ${note}`);
-  console.log(`load average ${loadStart.toFixed(2)} → ${loadEnd.toFixed(2)}`);
-  if (!opts['no-write']) writeResults(opts.results, section, machine, loadStart, loadEnd, timing);
+  printSection(section, machine, loadStart, loadEnd);
+  const runLine =
+    `Run alone (\`node bench/zarr.mjs\`, ${timing.targetMs} ms per reader and row). 1-minute load average ${loadStart.toFixed(2)} at the start, ` +
+    `${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores: this run accounts for about 1 (2 while the workers run); more means ` +
+    'other processes competed for the cores, which weighs most on the 2-worker column.';
+  if (!opts['no-write']) writeSection(opts.results, section, machine, runLine);
 }
