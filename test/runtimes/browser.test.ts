@@ -9,53 +9,19 @@
  * codec, and decodes and encodes on Web Workers started from dist/browser/worker.js.
  * Without a usable Chromium the test skips visibly, except under CI=true where it fails.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
-import { CHROMIUM, inCI, loadPlaywright, runPageModule } from './chromium.js';
+import { bundleDependencies, CHROMIUM, inCI, loadPlaywright, runPageModule } from './chromium.js';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.html': 'text/html',
 };
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>blosc-ts</title><p>blosc-ts browser check</p>';
-
-/**
- * Browsers do not resolve bare imports ('pako', 'fzstd', 'snappyjs'): bundlers do that for
- * users. Here each dependency is bundled into one ES module with esbuild (which the test
- * runner brings), and the server points the dist files' bare imports at those.
- */
-async function bundleDependencies(): Promise<Map<string, string>> {
-  const esbuild = (await import('esbuild')) as typeof import('esbuild');
-  const names = new Map<string, Set<string>>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      // dist/browser/ holds the self-contained build: nothing in it imports a package.
-      if (entry.isDirectory()) {
-        if (full !== join(ROOT, 'dist', 'browser')) walk(full);
-      }
-      else if (entry.name.endsWith('.js')) {
-        for (const m of readFileSync(full, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'([a-z][^'./:]*)'/g)) {
-          const set = names.get(m[2]!) ?? new Set<string>();
-          for (const n of m[1]!.split(',')) if (n.trim() !== '') set.add(n.trim());
-          names.set(m[2]!, set);
-        }
-      }
-    }
-  };
-  walk(join(ROOT, 'dist'));
-  const out = new Map<string, string>();
-  for (const [dep, imported] of names) {
-    const contents = `import * as m from '${dep}';\nexport const { ${[...imported].join(', ')} } = m;\n`;
-    const result = await esbuild.build({ stdin: { contents, resolveDir: ROOT }, bundle: true, format: 'esm', write: false, logLevel: 'silent' });
-    out.set(dep, result.outputFiles[0]!.text);
-  }
-  return out;
-}
 
 const PAGE_SCRIPTS = ['/test/runtimes/browser-page.mjs', '/test/runtimes/browser-bundle-page.mjs'];
 

@@ -3,7 +3,7 @@
  * Chromium is, how it is started (playwright-core), and whether it can be. Without a usable
  * Chromium the tests skip visibly, except under CI=true where they fail.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers.js';
 
@@ -74,4 +74,38 @@ export async function runPageModule<T>(
   } finally {
     await context.close();
   }
+}
+
+/**
+ * Browsers do not resolve bare imports ('pako', 'fzstd', 'snappyjs'): bundlers do that for
+ * users. Here each dependency is bundled into one ES module with esbuild (which the test
+ * runner brings), and the server points the dist files' bare imports at those.
+ */
+export async function bundleDependencies(): Promise<Map<string, string>> {
+  const esbuild = (await import('esbuild')) as typeof import('esbuild');
+  const names = new Map<string, Set<string>>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      // dist/browser/ holds the self-contained build: nothing in it imports a package.
+      if (entry.isDirectory()) {
+        if (full !== join(ROOT, 'dist', 'browser')) walk(full);
+      }
+      else if (entry.name.endsWith('.js')) {
+        for (const m of readFileSync(full, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'([a-z][^'./:]*)'/g)) {
+          const set = names.get(m[2]!) ?? new Set<string>();
+          for (const n of m[1]!.split(',')) if (n.trim() !== '') set.add(n.trim());
+          names.set(m[2]!, set);
+        }
+      }
+    }
+  };
+  walk(join(ROOT, 'dist'));
+  const out = new Map<string, string>();
+  for (const [dep, imported] of names) {
+    const contents = `import * as m from '${dep}';\nexport const { ${[...imported].join(', ')} } = m;\n`;
+    const result = await esbuild.build({ stdin: { contents, resolveDir: ROOT }, bundle: true, format: 'esm', write: false, logLevel: 'silent' });
+    out.set(dep, result.outputFiles[0]!.text);
+  }
+  return out;
 }

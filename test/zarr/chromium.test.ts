@@ -12,35 +12,8 @@ import { join, normalize } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
 import { loadZarrManifest, ZARR_FIXTURES } from './support.js';
-import { chromiumUnusable, inCI, loadPlaywright, runPageModule } from '../runtimes/chromium.js';
+import { bundleDependencies, chromiumUnusable, inCI, loadPlaywright, runPageModule } from '../runtimes/chromium.js';
 
-
-/** The bare imports of dist/ ('pako', 'fzstd', ...), each bundled into one module for the page. */
-async function bundleDependencies(): Promise<Map<string, string>> {
-  const esbuild = await import('esbuild');
-  const names = new Map<string, Set<string>>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.js')) {
-        for (const m of readFileSync(full, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'([a-z][^'./:]*)'/g)) {
-          const set = names.get(m[2]!) ?? new Set<string>();
-          for (const n of m[1]!.split(',')) if (n.trim() !== '') set.add(n.trim());
-          names.set(m[2]!, set);
-        }
-      }
-    }
-  };
-  walk(join(ROOT, 'dist'));
-  const out = new Map<string, string>();
-  for (const [dep, imported] of names) {
-    const contents = `import * as m from '${dep}';\nexport const { ${[...imported].join(', ')} } = m;\n`;
-    const result = await esbuild.build({ stdin: { contents, resolveDir: ROOT }, bundle: true, format: 'esm', write: false, logLevel: 'silent' });
-    out.set(dep, result.outputFiles[0]!.text);
-  }
-  return out;
-}
 
 function serve(isolated: boolean, deps: Map<string, string>): Promise<{ server: Server; base: string }> {
   const server = createServer((req, res) => {
