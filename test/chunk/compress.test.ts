@@ -151,6 +151,27 @@ describe('round trips', () => {
   });
 });
 
+describe('a requested blocksize above nbytes that typesize does not divide', () => {
+  // c-blosc2 lays such a chunk out with the blocksize rounded down to a multiple of typesize,
+  // but writes the unrounded value into its header; a decoder that trusts the header then
+  // splits one 474-byte block into 8 streams of 59 bytes and loses the last 2. We write the
+  // blocksize the layout uses, so the header and the streams agree.
+  it('writes the layout\'s blocksize into the header and round-trips every byte', () => {
+    const data = new Uint8Array(474);
+    for (let i = 0; i < data.length; i++) data[i] = i % 8 === 0 ? i >> 3 : 0;
+    const chunk = compress(data, {
+      codec: 'zstd', clevel: 4, typesize: 8, blocksize: 70264, splitmode: 'forward-compat',
+      filters: [0, 0, 0, 0, 0, 1], filtersMeta: [0, 0, 0, 0, 0, 7],
+    });
+    const info = chunkInfo(chunk);
+    expect(info.memcpyed).toBe(false);
+    expect(info.split).toBe(true);
+    expect(info.blocksize % 8).toBe(0);
+    expect(info.blocksize).toBe(472);
+    expect(firstDifference(decompress(chunk), data)).toBe('equal');
+  });
+});
+
 describe('special-value chunk writers', () => {
   it('zeros, NaN, uninit and a repeated value decode as they say', () => {
     expect(decompress(compressZeros(4000, { typesize: 4 }))).toEqual(new Uint8Array(4000));
