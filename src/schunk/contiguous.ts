@@ -373,7 +373,7 @@ export class CFrame {
  * special value gets the 40-byte repeated-value index `frame_fill_special` writes
  * (blosclz, clevel 5, typesize 8, blocksize 16 KiB "based on experiments").
  */
-function offsetsIndexChunk(raw: Uint8Array, nchunks: number, uniform: boolean): Uint8Array {
+export function offsetsIndexChunk(raw: Uint8Array, nchunks: number, uniform: boolean): Uint8Array {
   if (uniform) {
     return repeatValueChunk(8 * nchunks, raw.subarray(0, 8), resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8, blocksize: 16384 }));
   }
