@@ -96,6 +96,8 @@ export type { PackArrayOptions, UnpackedArray } from './tuning/pack-array.js';
 export { SChunk, Metalayers, VLMetalayers } from './schunk/schunk.js';
 export type { SChunkOptions, SliceOptions } from './schunk/schunk.js';
 export { CFrame, writeFrame } from './schunk/contiguous.js';
+export { FrameWriter } from './schunk/frame-writer.js';
+export type { FrameTarget } from './schunk/frame-writer.js';
 export type { FrameOpenOptions } from './schunk/contiguous.js';
 export type { FrameHeader, FrameLayer, FrameWriteSpec } from './frame/cframe.js';
 export { MemorySource } from './io/source.js';

@@ -34,7 +34,7 @@ const MAIN_EXPORTS = [
   'AsyncCFrame', 'B2ND_MAX_DIM', 'B2ND_METALAYER', 'B2ndGeometry', 'BlobSource', 'BloscError',
   'BloscErrorCode', 'CFrame', 'CodecFormat', 'CodecId', 'DECODE_PARALLEL_MIN_NBYTES',
   'DECODE_PARALLEL_MIN_NBYTES_ZLIB', 'DEFAULT_BANDWIDTH', 'DEFAULT_CACHE_SIZES', 'DEFAULT_LIMITS',
-  'ENCODE_PARALLEL_MIN_NBYTES', 'FILTER_SPEED_MODEL', 'FRAME_DECODE_PARALLEL_MIN_NBYTES', 'FilterId',
+  'ENCODE_PARALLEL_MIN_NBYTES', 'FILTER_SPEED_MODEL', 'FRAME_DECODE_PARALLEL_MIN_NBYTES', 'FilterId', 'FrameWriter',
   'GOAL_TRADEOFF', 'HttpRangeSource', 'MemorySource', 'Metalayers', 'MsgpackExt', 'MsgpackTuple',
   'NDARRAY_DEFAULT_CPARAMS', 'NDArray', 'SChunk', 'SPEED_MODEL', 'Splitmode', 'TUNE_BLOCKSIZES',
   'VLMetalayers', 'benchmark', 'benchmarkPipelines', 'benchmarkRowSpeed', 'bloscpack',

@@ -271,6 +271,23 @@ export function readAt(path: string, fd: number, position: number, length: numbe
   });
 }
 
+/**
+ * Fill `buffer` with the bytes at `position` of an open file; a file that ends sooner (it
+ * changed while being read) is a FileError naming it. Returns `buffer`.
+ */
+export function readInto(path: string, fd: number, position: number, buffer: Uint8Array): Uint8Array {
+  let got = 0;
+  guard('read', path, () => {
+    while (got < buffer.length) {
+      const n = readSync(fd, buffer, got, buffer.length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+  });
+  if (got < buffer.length) throw new FileError(`cannot read '${path}': it ends at byte ${position + got}, ${buffer.length - got} bytes short of its size when opened (was it changed while being read?)`);
+  return buffer;
+}
+
 /** Open a file for reading, with errors naming it. */
 export function openInput(path: string): number {
   return guard('read', path, () => openSync(path, 'r'));

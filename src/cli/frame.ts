@@ -4,8 +4,8 @@
  * content, or build a frame from raw bytes; chunks on workers with `--nthreads`. Thin over
  * the public API (`SChunk`, `CFrame`, `chunkInfo`).
  */
-import { BloscError, BloscErrorCode, chunkInfo, FilterId, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader } from '../index.js';
-import { closeInput, openInput, readAt, type OpenedFrame, type OutputFile } from './files.js';
+import { BloscError, BloscErrorCode, chunkInfo, FilterId, FrameWriter, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader, type FrameTarget } from '../index.js';
+import { closeInput, openInput, readInto, type OpenedFrame, type OutputFile } from './files.js';
 import type { ProgressBar } from './progress.js';
 
 /** Chunk kinds of a frame's chunk table (c-blosc2's special values, and plain compressed chunks). */
@@ -203,17 +203,39 @@ export function chunksPerStep(nthreads: number, chunkNbytes: number): number {
 }
 
 /**
- * Write the whole content of a super-chunk (python-blosc2's `schunk[:]`) to `out`, a few
- * chunks at a time, decoded on `nthreads` workers (`SChunk.getSliceAsync`).
+ * Write the whole content of a super-chunk (python-blosc2's `schunk[:]`) to `out`: on this
+ * thread one chunk at a time, decoded into one reused buffer; with `nthreads` > 1 a few
+ * chunks at a time, decoded on workers (`SChunk.getSliceAsync`). Memory is a few chunks
+ * whatever the size of the frame.
  */
 export async function writeContent(schunk: SChunk, out: OutputFile, nthreads: number, bar: ProgressBar | undefined): Promise<void> {
+  const total = schunk.nbytes;
+  const n = schunk.nchunks;
+  bar?.update(0, total);
+  if (nthreads <= 1) {
+    let buffer = new Uint8Array(0);
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const size = schunk.chunkNbytes(i);
+      if (size > buffer.length) buffer = new Uint8Array(size);
+      out.write(schunk.decompressChunk(i, buffer.subarray(0, size)));
+      pos += size;
+      bar?.update(pos, total);
+    }
+  } else {
+    await writeContentOnWorkers(schunk, out, nthreads, bar);
+  }
+  bar?.update(total, total);
+  bar?.done();
+}
+
+async function writeContentOnWorkers(schunk: SChunk, out: OutputFile, nthreads: number, bar: ProgressBar | undefined): Promise<void> {
   const ts = schunk.typesize;
   const total = schunk.nbytes;
   const n = schunk.nchunks;
   const step = chunksPerStep(nthreads, n > 0 ? schunk.chunkNbytes(0) : 1);
   let pos = 0;
   let i = 0;
-  bar?.update(0, total);
   while (i < n) {
     let end = pos;
     const last = Math.min(n, i + step);
@@ -227,20 +249,25 @@ export async function writeContent(schunk: SChunk, out: OutputFile, nthreads: nu
     i = last;
     bar?.update(pos, total);
   }
-  bar?.update(total, total);
-  bar?.done();
+}
+
+/** Where compressed chunks go: a super-chunk in memory, or a frame written as it grows ({@link FrameWriter}). */
+export interface ChunkSink {
+  readonly typesize: number;
+  appendChunk(chunk: Uint8Array): unknown;
 }
 
 /**
- * Compress `size` bytes, read a few chunks at a time by `readPiece(at, length)`, into chunks
- * of `chunksize` bytes appended to `target`: the chunks `target.append` would make, compressed
- * on `cparams.nthreads` workers (`SChunk.fromDataAsync`). As c-blosc2 does, the blocksize the
- * first chunk computed is kept for every later chunk.
+ * Compress `size` bytes, read a few chunks at a time by `readPiece(at, length)` (which may
+ * hand back a view of one reused buffer: it is consumed before the next read), into chunks
+ * of `chunksize` bytes appended to `target`: the chunks `SChunk.append` would make,
+ * compressed on `cparams.nthreads` workers (`SChunk.fromDataAsync`). As c-blosc2 does, the
+ * blocksize the first chunk computed is kept for every later chunk.
  */
 export async function appendCompressed(
-  target: SChunk, size: number, readPiece: (at: number, length: number) => Uint8Array, chunksize: number, cparams: CompressOptions, bar: ProgressBar | undefined,
+  target: ChunkSink, size: number, readPiece: (at: number, length: number) => Uint8Array, chunksize: number, cparams: CompressOptions, bar: ProgressBar | undefined,
 ): Promise<void> {
-  const step = chunksize * chunksPerStep(cparams.nthreads ?? 1, chunksize);
+  const step = piecePerStep(cparams, chunksize);
   let blocksize = cparams.blocksize ?? 0;
   bar?.update(0, size);
   for (let at = 0; at < size; at += step) {
@@ -253,18 +280,32 @@ export async function appendCompressed(
   bar?.done();
 }
 
+/** Bytes `appendCompressed` reads and compresses per step: a few chunks. */
+export function piecePerStep(cparams: CompressOptions, chunksize: number): number {
+  return chunksize * chunksPerStep(cparams.nthreads ?? 1, chunksize);
+}
+
 /**
- * A version-2 contiguous frame of the `size` bytes of file `path` in chunks of `chunksize`
- * bytes: the bytes of `SChunk.fromData(...).toFrame()`, the file read a few chunks at a time.
+ * Write to `out` a version-2 contiguous frame of the `size` bytes of file `path` in chunks
+ * of `chunksize` bytes: the bytes of `SChunk.fromData(...).toFrame()`, the file read a few
+ * chunks at a time into one buffer and each chunk written as it is made ({@link FrameWriter}).
  */
-export async function buildFrame(path: string, size: number, chunksize: number, cparams: CompressOptions, bar: ProgressBar | undefined): Promise<Uint8Array> {
+export async function compressFileToFrame(
+  path: string, size: number, chunksize: number, cparams: CompressOptions, out: OutputFile, bar: ProgressBar | undefined,
+): Promise<void> {
   const typesize = cparams.typesize ?? 1;
-  const target = new SChunk({ chunksize, typesize, cparams });
+  const writer = new FrameWriter(frameTarget(out), { chunksize, typesize, cparams });
   const fd = openInput(path);
   try {
-    await appendCompressed(target, size, (at, length) => readAt(path, fd, at, length), chunksize, cparams, bar);
+    const buffer = new Uint8Array(Math.min(size, piecePerStep(cparams, chunksize)));
+    await appendCompressed(writer, size, (at, length) => readInto(path, fd, at, buffer.subarray(0, length)), chunksize, cparams, bar);
   } finally {
     closeInput(fd);
   }
-  return target.toFrame();
+  writer.finish();
+}
+
+/** An output file as the positional target a {@link FrameWriter} writes to. */
+export function frameTarget(out: OutputFile): FrameTarget {
+  return { write: (position, bytes) => out.writeAt(position, bytes) };
 }

@@ -12,7 +12,7 @@ import { formatOptions, parseArgs, UsageError, type OptionSpec, type ParsedOptio
 import { appendCommand, bloscpackInfo, packCommand, PACK_OPTIONS, BLOSCPACK_BLOSC_OPTIONS, unpackCommand } from './bloscpack.js';
 import { benchOptionsFrom, BenchUsageError, runBenchCommand, tuneGoal } from './bench.js';
 import { closeInput, FileError, inspectInput, openInput, readAt, kindWords, openFrame, readInput, withOutput, writeOutput, type Input } from './files.js';
-import { buildFrame, describeFrame, formatFilters, formatFrame, namedFilters, writeContent } from './frame.js';
+import { compressFileToFrame, describeFrame, formatFilters, formatFrame, namedFilters, writeContent } from './frame.js';
 import { cacheSizes, describeNDArray, describeNpy, formatNDArray, formatNpy, ndarrayContent, npyToNDArray } from './ndarray.js';
 import { startInspectServer } from './inspect.js';
 import { progressBar, type ProgressStream } from './progress.js';
@@ -236,8 +236,9 @@ async function compressCommand(args: readonly string[], options: ParsedOptions, 
   for (const name of NPY_ONLY) if (options.has(name)) throw new UsageError(`--${name} applies to .npy input only; ${inPath} is read as raw bytes`);
   const chunksize = options.number('chunksize');
   if (chunksize !== undefined) {
+    if (chunksize <= 0) throw new UsageError(`--chunksize must be at least one byte, got ${chunksize}`);
     const bar = progressBar('compress', input.size, force, io.err);
-    writeOutput(outPath, await buildFrame(inPath, input.size, chunksize, cparams, bar));
+    await withOutput(outPath, (out) => compressFileToFrame(inPath, input.size, chunksize, cparams, out, bar));
     return;
   }
   const bar = progressBar('compress', input.size, force, io.err);

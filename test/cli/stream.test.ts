@@ -1,0 +1,136 @@
+/**
+ * The command line streams frames and arrays: `compress IN OUT.b2frame` writes each chunk
+ * as it is made, `decompress` decodes chunk by chunk, `.npy` ↔ `.b2nd` go a slab of chunk
+ * rows at a time. The bytes are the in-memory path's (`SChunk.toFrame()`,
+ * `NDArray.toFrame()`, `NDArray.toNpy()`); a failure leaves no output file and names the
+ * user's file. Run as a user runs it (the built `dist/cli/main.js`).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CFrame, SChunk, type CompressOptions } from '../../src/index.js';
+import { firstDifference, mulberry32, ROOT } from '../helpers.js';
+
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const dir = mkdtempSync(join(tmpdir(), 'blosc-ts-cli-stream-'));
+afterAll(() => {
+  chmodSync(dir, 0o700);
+  rmSync(dir, { recursive: true, force: true });
+});
+const p = (name: string): string => join(dir, name);
+
+interface Run { status: number | null; stdout: string; stderr: string }
+
+function cli(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const read = (path: string): Uint8Array => new Uint8Array(readFileSync(path));
+const leftovers = (): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+
+/** Chunks of zeros (special chunks), of a ramp, and of noise, drawn from `seed`. */
+function mixedData(n: number, seed: number, chunksize: number): Uint8Array {
+  const r = mulberry32(seed);
+  const out = new Uint8Array(n);
+  for (let at = 0; at < n; at += chunksize) {
+    const kind = Math.floor(r() * 3);
+    if (kind === 0) continue;
+    const end = Math.min(n, at + chunksize);
+    for (let i = at; i < end; i++) out[i] = kind === 1 ? (i >> 4) & 0xff : Math.floor(r() * 16);
+  }
+  return out;
+}
+
+describe('compress IN OUT.b2frame streams chunk by chunk', () => {
+  const cases: Array<{ name: string; n: number; cs: number; args: string[]; cparams: CompressOptions; typesize: number }> = [
+    { name: 'defaults, a partial last chunk', n: 1_000_003, cs: 1 << 16, args: [], cparams: {}, typesize: 1 },
+    { name: 'lz4 typesize 8, zero chunks', n: 8 * 150_000, cs: 1 << 17, args: ['--codec', 'lz4', '--typesize', '8'], cparams: { codec: 'lz4', typesize: 8 }, typesize: 8 },
+    { name: 'zstd on 2 workers', n: 3_000_000, cs: 1 << 18, args: ['--codec', 'zstd', '--clevel', '3', '--typesize', '4', '--nthreads', '2'], cparams: { codec: 'zstd', clevel: 3, typesize: 4, nthreads: 2 }, typesize: 4 },
+    { name: 'input smaller than one chunk', n: 1000, cs: 1 << 20, args: ['--typesize', '2'], cparams: { typesize: 2 }, typesize: 2 },
+    { name: 'all zeros (one repeated offset)', n: 5 << 16, cs: 1 << 16, args: [], cparams: {}, typesize: 1 },
+  ];
+  for (const [k, c] of cases.entries()) {
+    it(`writes SChunk.toFrame()'s bytes and decompresses back: ${c.name}`, () => {
+      const data = c.name.startsWith('all zeros') ? new Uint8Array(c.n) : mixedData(c.n, 17 + k, c.cs);
+      writeFileSync(p(`in${k}.bin`), data);
+      const r = cli('compress', `in${k}.bin`, `out${k}.b2frame`, '--chunksize', String(c.cs), ...c.args);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const expected = SChunk.fromData(data, { chunksize: c.cs, typesize: c.typesize, cparams: c.cparams }).toFrame();
+      expect(firstDifference(read(p(`out${k}.b2frame`)), expected)).toBe('equal');
+      for (const threads of ['1', '2']) {
+        const d = cli('decompress', `out${k}.b2frame`, `back${k}.bin`, '--nthreads', threads);
+        expect(d.stderr).toBe('');
+        expect(d.status).toBe(0);
+        expect(firstDifference(read(p(`back${k}.bin`)), data)).toBe('equal');
+      }
+    });
+  }
+
+  it('an empty input is an empty frame', () => {
+    writeFileSync(p('empty.bin'), new Uint8Array(0));
+    expect(cli('compress', 'empty.bin', 'empty.b2frame', '--chunksize', '64K').status).toBe(0);
+    expect(firstDifference(read(p('empty.b2frame')), new SChunk({ chunksize: 65536, typesize: 1, cparams: {} }).toFrame())).toBe('equal');
+    expect(cli('decompress', 'empty.b2frame', 'empty.out').status).toBe(0);
+    expect(read(p('empty.out')).length).toBe(0);
+  });
+
+  it('refuses --chunksize 0 with a usage error', () => {
+    writeFileSync(p('small.bin'), new Uint8Array(100));
+    const r = cli('compress', 'small.bin', 'zero.b2frame', '--chunksize', '0');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--chunksize must be at least one byte');
+    expect(existsSync(p('zero.b2frame'))).toBe(false);
+  });
+});
+
+describe('failures leave no output and name the user\'s file', () => {
+  it('an output in a directory that cannot be written', () => {
+    const data = mixedData(300_000, 5, 1 << 16);
+    writeFileSync(p('w.bin'), data);
+    mkdirSync(p('locked'));
+    chmodSync(p('locked'), 0o500);
+    try {
+      const r = cli('compress', 'w.bin', join('locked', 'o.b2frame'), '--chunksize', '64K');
+      // Root writes anywhere: then the command succeeds, and the test says nothing.
+      if (process.getuid?.() !== 0) {
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain(`cannot write '${join('locked', 'o.b2frame')}'`);
+        expect(r.stderr).not.toContain('.tmp');
+        expect(readdirSync(p('locked'))).toEqual([]);
+      }
+    } finally {
+      chmodSync(p('locked'), 0o700);
+    }
+  });
+
+  it('a truncated frame: decompress fails naming it and writes nothing', () => {
+    const data = mixedData(600_000, 9, 1 << 16);
+    writeFileSync(p('t.bin'), data);
+    expect(cli('compress', 't.bin', 't.b2frame', '--chunksize', '64K').status).toBe(0);
+    const whole = read(p('t.b2frame'));
+    // The trailer and index intact, a chunk in the middle cut: the frame's own size check fails.
+    writeFileSync(p('cut.b2frame'), whole.subarray(0, whole.length - 1000));
+    const r = cli('decompress', 'cut.b2frame', 'cut.out');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("cannot decompress 'cut.b2frame'");
+    expect(existsSync(p('cut.out'))).toBe(false);
+    expect(leftovers()).toEqual([]);
+    // A chunk's bytes damaged midway: found when that chunk is decoded, after others were written.
+    const bad = whole.slice();
+    const frame = CFrame.open(whole);
+    const loc = frame.chunkLocation(frame.nchunks - 2);
+    if (loc.kind !== 'data') throw new Error('the chunk before the last is a data chunk');
+    // Its nbytes and blocksize made absurd: the header no longer matches the frame.
+    bad.fill(0xff, loc.offset + 4, loc.offset + 12);
+    writeFileSync(p('bad.b2frame'), bad);
+    const b = cli('decompress', 'bad.b2frame', 'bad.out');
+    expect(b.status).toBe(1);
+    expect(b.stderr).toContain("cannot decompress 'bad.b2frame'");
+    expect(existsSync(p('bad.out'))).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+});
