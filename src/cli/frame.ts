@@ -4,7 +4,7 @@
  * content, or build a frame from raw bytes; chunks on workers with `--nthreads`. Thin over
  * the public API (`SChunk`, `CFrame`, `chunkInfo`).
  */
-import { BloscError, BloscErrorCode, chunkInfo, FilterId, FrameWriter, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader, type FrameTarget } from '../index.js';
+import { BloscError, BloscErrorCode, chunkInfo, decompressAsync, FilterId, FrameWriter, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader, type FrameTarget } from '../index.js';
 import { closeInput, openInput, readInto, type OpenedFrame, type OutputFile } from './files.js';
 import type { ProgressBar } from './progress.js';
 
@@ -229,10 +229,27 @@ export async function writeContent(schunk: SChunk, out: OutputFile, nthreads: nu
   bar?.done();
 }
 
+/** Chunks at least this large are decoded one at a time, their blocks spread over the workers. */
+const BLOCK_PARALLEL_CHUNK_NBYTES = 4 << 20;
+
 async function writeContentOnWorkers(schunk: SChunk, out: OutputFile, nthreads: number, bar: ProgressBar | undefined): Promise<void> {
   const ts = schunk.typesize;
   const total = schunk.nbytes;
   const n = schunk.nchunks;
+  if (n > 0 && schunk.chunksize >= BLOCK_PARALLEL_CHUNK_NBYTES) {
+    // Into one shared buffer the workers write to directly: no buffer per step.
+    const buffer = new Uint8Array(new SharedArrayBuffer(schunk.chunksize));
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const size = schunk.chunkNbytes(i);
+      const decoded = await decompressAsync(schunk.getChunk(i), buffer.subarray(0, size), { nthreads, maxNbytes: size });
+      if (decoded.length !== size) throw new BloscError(BloscErrorCode.InvalidHeader, `chunk ${i} decodes to ${decoded.length} bytes, expected ${size}`);
+      out.write(decoded);
+      pos += size;
+      bar?.update(pos, total);
+    }
+    return;
+  }
   const step = chunksPerStep(nthreads, n > 0 ? schunk.chunkNbytes(0) : 1);
   let pos = 0;
   let i = 0;
@@ -297,8 +314,20 @@ export async function compressFileToFrame(
   const writer = new FrameWriter(frameTarget(out), { chunksize, typesize, cparams });
   const fd = openInput(path);
   try {
-    const buffer = new Uint8Array(Math.min(size, piecePerStep(cparams, chunksize)));
-    await appendCompressed(writer, size, (at, length) => readInto(path, fd, at, buffer.subarray(0, length)), chunksize, cparams, bar);
+    if ((cparams.nthreads ?? 1) > 1) {
+      const buffer = new Uint8Array(Math.min(size, piecePerStep(cparams, chunksize)));
+      await appendCompressed(writer, size, (at, length) => readInto(path, fd, at, buffer.subarray(0, length)), chunksize, cparams, bar);
+    } else {
+      // One chunk at a time, compressed here as SChunk.append does (the first chunk's block size kept).
+      const buffer = new Uint8Array(Math.min(size, chunksize));
+      bar?.update(0, size);
+      for (let at = 0; at < size; at += chunksize) {
+        const length = Math.min(chunksize, size - at);
+        writer.append(readInto(path, fd, at, buffer.subarray(0, length)));
+        bar?.update(at + length, size);
+      }
+      bar?.done();
+    }
   } finally {
     closeInput(fd);
   }

@@ -6,7 +6,7 @@
  * user's file. Run as a user runs it (the built `dist/cli/main.js`).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -133,4 +133,60 @@ describe('failures leave no output and name the user\'s file', () => {
     expect(existsSync(p('bad.out'))).toBe(false);
     expect(leftovers()).toEqual([]);
   });
+});
+
+describe('bounded memory', () => {
+  const SIZE = 384 << 20;
+  it(`compresses and decompresses a ${SIZE >> 20} MiB file with --chunksize 8M, peak RSS far below its size`, () => {
+    // Every other 32-bit word random, the rest zero: the frame is about as large as the file
+    // (the old in-memory path held it whole), and it is quick to make and to compress.
+    const input = p('big.bin');
+    const words = new Uint32Array(1 << 18);
+    let x = 2463534242;
+    const out = openSync(input, 'w');
+    for (let i = 0; i < SIZE / (words.length * 4); i++) {
+      for (let j = 1; j < words.length; j += 2) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        words[j] = x >>> 0;
+      }
+      writeSync(out, new Uint8Array(words.buffer));
+    }
+    closeSync(out);
+    // The peak of the command's own memory: Linux's VmHWM (a child's ru_maxrss starts from
+    // its parent's size at fork, this test runner's), else the portable maxRSS.
+    const preload = p('rss.mjs');
+    writeFileSync(preload, [
+      "import { readFileSync } from 'node:fs';",
+      'process.on(\'exit\', () => {',
+      '  let peak = process.resourceUsage().maxRSS * 1024;',
+      "  try { peak = Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024; } catch { /* not Linux */ }",
+      '  process.stderr.write(`maxRSS ${peak}\\n`);',
+      '});',
+    ].join('\n'));
+    const measured = (...args: string[]): number => {
+      const r = spawnSync(process.execPath, ['--import', preload, CLI, ...args, '--no-progress'], { encoding: 'utf8', cwd: dir, timeout: 240_000 });
+      const m = /^maxRSS (\d+)\n$/.exec(r.stderr);
+      expect(r.stderr).toMatch(/^maxRSS \d+\n$/);
+      expect(r.status).toBe(0);
+      return Number(m![1]);
+    };
+    const compressRss = measured('compress', 'big.bin', 'big.b2frame', '--chunksize', '8M', '--codec', 'lz4', '--typesize', '4');
+    expect(statSync(p('big.b2frame')).size).toBeGreaterThan(SIZE / 2);
+    rmSync(input);
+    const decompressRss = measured('decompress', 'big.b2frame', 'big.out');
+    expect(statSync(p('big.out')).size).toBe(SIZE);
+    // Spot checks of the round trip (the whole file is not read back into this process).
+    const fd = openSync(p('big.out'), 'r');
+    const probe = new Uint8Array(16);
+    readSync(fd, probe, 0, 16, SIZE - 16);
+    closeSync(fd);
+    expect(probe[0]).toBe(0);
+    expect(probe.subarray(4, 8).some((b) => b !== 0)).toBe(true);
+    rmSync(p('big.out'));
+    rmSync(p('big.b2frame'));
+    expect(compressRss).toBeLessThan(SIZE / 2);
+    expect(decompressRss).toBeLessThan(SIZE / 2);
+  }, 300_000);
 });
