@@ -371,9 +371,10 @@ export class CFrame {
  * Compress the offsets index as c-blosc2 does (`frame_from_schunk`, `frame_append_chunk`:
  * blosclz, clevel 5, typesize 8, shuffle, split never, blocksize 16 KiB); a frame of one
  * special value gets the 40-byte repeated-value index `frame_fill_special` writes
- * (blosclz, clevel 5, typesize 8, blocksize 16 KiB "based on experiments").
+ * (blosclz, clevel 5, typesize 8, blocksize 16 KiB "based on experiments"). `raw` is what
+ * `offsetEntriesBytes` (src/frame/cframe.ts) makes; with `uniform`, only its first entry is read.
  */
-function offsetsIndexChunk(raw: Uint8Array, nchunks: number, uniform: boolean): Uint8Array {
+export function offsetsIndexChunk(raw: Uint8Array, nchunks: number, uniform: boolean): Uint8Array {
   if (uniform) {
     return repeatValueChunk(8 * nchunks, raw.subarray(0, 8), resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8, blocksize: 16384 }));
   }
