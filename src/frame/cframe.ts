@@ -456,7 +456,6 @@ export function offsetEntriesBytes(entries: ArrayLike<number>): Uint8Array {
  * {@link setFrameSizes} (a frame written chunk by chunk learns them at the end).
  */
 export function frameHeaderBytes(spec: FrameHeaderSpec, sizes: FrameSizes): Uint8Array {
-  const metaNames = layerNames(spec.metalayers, MAX_METALAYERS, 'metalayer');
   const s = new ByteSink(FRAME_HEADER_MINLEN + 64);
   // Fixed header: every field at its fixed offset and width.
   s.u8(0x9e);
@@ -497,11 +496,22 @@ export function frameHeaderBytes(spec: FrameHeaderSpec, sizes: FrameSizes): Uint
   for (let i = 0; i < 6; i++) s.u8(spec.filtersMeta[i] ?? 0);
   s.u8(0);
   s.u8(0);
-  writeLayers(s, spec.metalayers, metaNames, 0, 0);
-  s.d.setInt32(11, s.pos);
-  const header = s.buf.slice(0, s.pos);
+  const header = withMetalayers(s.buf.subarray(0, FRAME_HEADER_MINLEN), spec.metalayers);
   setFrameSizes(header, sizes);
   return header;
+}
+
+/**
+ * A header with the fixed fields of `header` (its first 87 bytes) and `metalayers` after
+ * them, header_len set (c-blosc2 `frame_update_header` rebuilds the metalayers section).
+ */
+export function withMetalayers(header: Uint8Array, metalayers: readonly FrameLayer[]): Uint8Array {
+  const names = layerNames(metalayers, MAX_METALAYERS, 'metalayer');
+  const s = new ByteSink(FRAME_HEADER_MINLEN + 64);
+  s.bytes(header.subarray(0, FRAME_HEADER_MINLEN));
+  writeLayers(s, metalayers, names, 0, 0);
+  s.d.setInt32(11, s.pos);
+  return s.buf.slice(0, s.pos);
 }
 
 /**

@@ -266,6 +266,19 @@ export class CFrame {
     return { kind: 'data', offset: this.header.headerLen + o, span: end - o };
   }
 
+  /**
+   * Every offsets-index entry in chunk order, as `decodeOffset` reads them (≥ 0 a position in
+   * the data area or a chunk-file id, −1/−2/−4 a zero/NaN/uninit chunk): what an edit
+   * rewrites (c-blosc2 `frame_update_chunk` decompresses the whole index too). The entries
+   * take 8 bytes each, bounded by the output ceiling.
+   */
+  offsetEntries(): Float64Array {
+    checkOutput(this.nchunks * 8, outputCeiling(undefined), `the offsets of ${this.nchunks} chunks`);
+    const out = new Float64Array(this.nchunks);
+    for (let i = 0; i < this.nchunks; i++) out[i] = this.index.get(i);
+    return out;
+  }
+
   /** The special kind every chunk has when the index is one repeated negative offset, else 0 (no decoding). */
   get uniformSpecialKind(): number {
     return this.nchunks > 0 ? this.index.uniformSpecial : 0;
