@@ -4,7 +4,7 @@
  * content, or build a frame from raw bytes; chunks on workers with `--nthreads`. Thin over
  * the public API (`SChunk`, `CFrame`, `chunkInfo`).
  */
-import { BloscError, BloscErrorCode, chunkInfo, decompressAsync, FilterId, FrameWriter, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader, type FrameTarget } from '../index.js';
+import { BloscError, BloscErrorCode, chunkInfo, decompressAsync, FilterId, FrameWriter, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader } from '../index.js';
 import { closeInput, openInput, readInto, type OpenedFrame, type OutputFile } from './files.js';
 import type { ProgressBar } from './progress.js';
 
@@ -335,6 +335,6 @@ export async function compressFileToFrame(
 }
 
 /** An output file as the positional target a {@link FrameWriter} writes to. */
-export function frameTarget(out: OutputFile): FrameTarget {
+export function frameTarget(out: OutputFile): { write(position: number, bytes: Uint8Array): void } {
   return { write: (position, bytes) => out.writeAt(position, bytes) };
 }

@@ -13,21 +13,13 @@
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { readChunkHeader, SpecialKind } from '../frame/chunk-header.js';
-import { bytesView, MAX_NCHUNKS } from '../frame/cframe.js';
+import { bytesView, MAX_NCHUNKS, parseFrameHeader, setFrameSizes, setOffsetEntry } from '../frame/cframe.js';
+import type { FrameTarget } from '../io/target.js';
 import { offsetsIndexChunk } from './contiguous.js';
 import { SChunk, type Metalayers, type SChunkOptions, type VLMetalayers } from './schunk.js';
 
-/** Where a frame is written: bytes placed at positions (a file opened for writing, a growing buffer). */
-export interface FrameTarget {
-  /** Write all of `bytes` at `position` (bytes already there are replaced). */
-  write(position: number, bytes: Uint8Array): void;
-}
-
-/** Byte offsets of the header fields `finish` sets (c-blosc2 frame.h: FRAME_LEN, FRAME_NBYTES, FRAME_CBYTES). */
-const FRAME_LEN_AT = 16;
-const FRAME_NBYTES_AT = 30;
-const FRAME_CBYTES_AT = 39;
-const FRAME_HEADER_LEN_AT = 11;
+/** What a {@link FrameWriter} needs of its target: positional writes (a {@link FrameTarget} has them). */
+export type FrameWriteTarget = Pick<FrameTarget, 'write'>;
 
 /**
  * Writes a contiguous frame (`.b2frame`, `.b2nd`) to a {@link FrameTarget} one chunk at a
@@ -53,7 +45,7 @@ export class FrameWriter {
   private finished = false;
 
   constructor(
-    private readonly target: FrameTarget,
+    private readonly target: FrameWriteTarget,
     options: SChunkOptions & { chunksize: number },
   ) {
     if (!Number.isInteger(options.chunksize) || options.chunksize < 0) {
@@ -119,20 +111,17 @@ export class FrameWriter {
       if (i > 0 && this.lastNbytes !== cs) fail(BloscErrorCode.ChunkAppend, `the current last chunk holds ${this.lastNbytes} bytes and cannot move away from the end`);
     }
     if (i + 1 > MAX_NCHUNKS) fail(BloscErrorCode.InvalidParam, `${i + 1} chunks exceed the format limit`);
-    if (this.headerLen < 0) this.headerLen = this.layout().headerLen;
+    if (this.headerLen < 0) this.writeHeader();
     this.reserve(i + 1);
     const d = bytesView(this.offsets);
     const special = h.special;
     if (cs > 0 && (special === SpecialKind.Zero || special === SpecialKind.NaN || special === SpecialKind.Uninit)) {
-      // c-blosc2 BLOSC2_SPECIAL_*: bit 63 plus the kind at bit 56.
-      d.setUint32(8 * i, 0, true);
-      d.setUint32(8 * i + 4, ((0x80 | special) << 24) >>> 0, true);
+      setOffsetEntry(d, i, -special);
       this.uniformSpecial = this.uniformSpecial === -1 || this.uniformSpecial === special ? special : 0;
     } else {
       const at = this.cbytesValue;
       this.target.write(this.headerLen + at, chunk);
-      d.setUint32(8 * i, at % 0x1_0000_0000, true);
-      d.setUint32(8 * i + 4, Math.floor(at / 0x1_0000_0000), true);
+      setOffsetEntry(d, i, at);
       this.cbytesValue += h.cbytes;
       this.uniformSpecial = 0;
     }
@@ -148,11 +137,10 @@ export class FrameWriter {
    */
   finish(): number {
     this.checkOpen();
+    if (this.headerLen < 0) this.writeHeader();
     this.finished = true;
     const { headerLen, frame } = this.layout();
-    if (this.headerLen >= 0 && headerLen !== this.headerLen) {
-      fail(BloscErrorCode.InvalidParam, 'metalayers cannot be added after data has been appended');
-    }
+    if (headerLen !== this.headerLen) fail(BloscErrorCode.InvalidParam, 'metalayers cannot be added after data has been appended');
     let pos = headerLen + this.cbytesValue;
     if (this.count > 0 && this.nbytesValue > 0) {
       const index = offsetsIndexChunk(this.offsets.subarray(0, 8 * this.count), this.count, this.uniformSpecial > 0);
@@ -163,12 +151,16 @@ export class FrameWriter {
     this.target.write(pos, trailer);
     pos += trailer.length;
     const header = frame.slice(0, headerLen);
-    const d = bytesView(header);
-    d.setBigInt64(FRAME_LEN_AT, BigInt(pos));
-    d.setBigInt64(FRAME_NBYTES_AT, BigInt(this.nbytesValue));
-    d.setBigInt64(FRAME_CBYTES_AT, BigInt(this.cbytesValue));
+    setFrameSizes(header, { nbytes: this.nbytesValue, cbytes: this.cbytesValue, frameLen: pos, hasVlmetalayers: this.model.vlmeta.names().length > 0 });
     this.target.write(0, header);
     return pos;
+  }
+
+  /** The header as it stands (sizes still zero), first in the target: its room is kept for the final one. */
+  private writeHeader(): void {
+    const { headerLen, frame } = this.layout();
+    this.target.write(0, frame.subarray(0, headerLen));
+    this.headerLen = headerLen;
   }
 
   /**
@@ -178,7 +170,7 @@ export class FrameWriter {
   private layout(): { headerLen: number; frame: Uint8Array } {
     const frame = this.model.toFrame();
     // An empty frame holds no data and no index: header, then trailer.
-    return { headerLen: bytesView(frame).getInt32(FRAME_HEADER_LEN_AT), frame };
+    return { headerLen: parseFrameHeader(frame).headerLen, frame };
   }
 
   private reserve(n: number): void {
@@ -192,29 +184,5 @@ export class FrameWriter {
 
   private checkOpen(): void {
     if (this.finished) fail(BloscErrorCode.InvalidParam, 'the frame is finished');
-  }
-}
-
-/** A {@link FrameTarget} in memory: the bytes written so far, grown as needed. */
-export class MemoryTarget implements FrameTarget {
-  private buf = new Uint8Array(1024);
-  private length = 0;
-
-  write(position: number, bytes: Uint8Array): void {
-    const end = position + bytes.length;
-    if (end > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < end) size *= 2;
-      const next = new Uint8Array(size);
-      next.set(this.buf.subarray(0, this.length));
-      this.buf = next;
-    }
-    this.buf.set(bytes, position);
-    if (end > this.length) this.length = end;
-  }
-
-  /** The bytes written (a copy). */
-  bytes(): Uint8Array {
-    return this.buf.slice(0, this.length);
   }
 }

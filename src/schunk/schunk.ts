@@ -21,6 +21,8 @@ import { CFrame, writeFrame, type FrameOpenOptions } from './contiguous.js';
 import { chunkRangeReader, withChunkIndex, type ChunkRangeReader, type ChunkSlot } from './read.js';
 import { msgpackDecode, msgpackEncode, type MsgpackValue } from '../frame/msgpack.js';
 import type { FrameSource } from '../io/source.js';
+import type { ChunkFileStore, FrameTarget } from '../io/target.js';
+import { FrameFile } from './frame-file.js';
 import { getCodecByName } from '../codecs/registry.js';
 import { allocOutput, checkOutput, getLimits, outputCeiling } from '../limits.js';
 import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
@@ -101,7 +103,7 @@ export class Metalayers {
     if (this.layers.has(name)) fail(BloscErrorCode.InvalidParam, `metalayer '${name}' already exists`);
     if (this.owner.nchunks > 0) fail(BloscErrorCode.InvalidParam, 'metalayers cannot be added after data has been appended');
     if (this.layers.size >= MAX_METALAYERS) fail(BloscErrorCode.InvalidParam, `at most ${MAX_METALAYERS} metalayers`);
-    this.layers.set(name, content.slice());
+    this.commit(name, content.slice());
   }
 
   /** Replace a metalayer's content with one of the same length. */
@@ -109,7 +111,14 @@ export class Metalayers {
     const old = this.layers.get(name);
     if (old === undefined) fail(BloscErrorCode.MetalayerNotFound, `metalayer '${name}' not found`);
     if (old.length !== content.length) fail(BloscErrorCode.InvalidParam, `the length of metalayer '${name}' cannot change (${old.length} → ${content.length})`);
-    this.layers.set(name, content.slice());
+    this.commit(name, content.slice());
+  }
+
+  /** Set `name` to `content`, written to the frame first when the super-chunk edits one. */
+  private commit(name: string, content: Uint8Array): void {
+    const next = new Map(this.layers).set(name, content);
+    this.owner.writeLayers(next, null);
+    this.layers.set(name, content);
   }
 
   get(name: string): Uint8Array | undefined {
@@ -138,6 +147,18 @@ export class Metalayers {
 export class VLMetalayers {
   /** @internal name → compressed chunk */
   readonly layers = new Map<string, Uint8Array>();
+  /** @internal */
+  constructor(private readonly owner?: SChunk) {}
+
+  /** Set (or with `null` remove) `name`, written to the frame first when the super-chunk edits one. */
+  private commit(name: string, chunk: Uint8Array | null): void {
+    const next = new Map(this.layers);
+    if (chunk === null) next.delete(name);
+    else next.set(name, chunk);
+    this.owner?.writeLayers(null, next);
+    if (chunk === null) this.layers.delete(name);
+    else this.layers.set(name, chunk);
+  }
 
   /** Store raw bytes under `name`. */
   setBytes(name: string, content: Uint8Array): void {
@@ -145,7 +166,7 @@ export class VLMetalayers {
     if (!this.layers.has(name) && this.layers.size >= MAX_VLMETALAYERS_WRITE) {
       fail(BloscErrorCode.InvalidParam, `at most ${MAX_VLMETALAYERS_WRITE} vlmetalayers`);
     }
-    this.layers.set(name, compressChunk(content, vlmetaCParams()));
+    this.commit(name, compressChunk(content, vlmetaCParams()));
   }
 
   /** Store a value, msgpack-encoded. */
@@ -161,7 +182,7 @@ export class VLMetalayers {
     if (!this.layers.has(name) && this.layers.size >= MAX_VLMETALAYERS_WRITE) {
       fail(BloscErrorCode.InvalidParam, `at most ${MAX_VLMETALAYERS_WRITE} vlmetalayers`);
     }
-    this.layers.set(name, chunk.slice());
+    this.commit(name, chunk.slice());
   }
 
   /** The value as the compressed chunk the frame stores. */
@@ -182,7 +203,9 @@ export class VLMetalayers {
   }
 
   delete(name: string): boolean {
-    return this.layers.delete(name);
+    if (!this.layers.has(name)) return false;
+    this.commit(name, null);
+    return true;
   }
 
   has(name: string): boolean {
@@ -207,7 +230,9 @@ export class SChunk {
   private readonly sizes: number[] = [];
   /** When set, the chunks (and `slots`, `sizes` are empty): see {@link LazyChunks}. */
   private lazy: LazyChunks | null = null;
-  private readonly frame: CFrame | null;
+  private frame: CFrame | null;
+  /** Set when opened for update: every edit is written there first (see {@link SChunk.openForUpdate}). */
+  private store: FrameFile | null = null;
   private headerBlocksize: number;
   /** Chunks compressed here so far: with a `tune` option, the tuner runs on some of them. */
   private compressedChunks = 0;
@@ -225,7 +250,7 @@ export class SChunk {
     this.chunksizeValue = cs;
     this.headerBlocksize = this.cparams.blocksize;
     this.meta = new Metalayers(this);
-    this.vlmeta = new VLMetalayers();
+    this.vlmeta = new VLMetalayers(this);
     this.frame = frame;
   }
 
@@ -242,7 +267,39 @@ export class SChunk {
    * The frame's codec parameters become this super-chunk's cparams.
    */
   static open(input: FrameSource | Uint8Array, options?: FrameOpenOptions): SChunk {
-    const frame = CFrame.open(input, options);
+    return SChunk.fromFrame(CFrame.open(input, options));
+  }
+
+  /**
+   * Open the frame in `target` for update (python-blosc2 `blosc2.open(urlpath, mode='a')`):
+   * every change (append, insert, update, delete, `vlmeta` set/delete, `meta.update`) is
+   * written to the target at once, as c-blosc2 edits a frame on disk; chunks not edited
+   * are neither read nor recompressed. The target holds a valid frame after every call, and
+   * a call that fails leaves it byte for byte as it was. A sparse frame's index frame comes
+   * with its `chunkFiles`. Node's files: `openFrameFile` / `openSparseFrame` in
+   * 'blosc-ts/node'.
+   */
+  static openForUpdate(target: FrameTarget, options: { chunkFiles?: ChunkFileStore } = {}): SChunk {
+    const file = FrameFile.open(target, options.chunkFiles);
+    const s = SChunk.fromFrame(file.frame);
+    s.store = file;
+    return s;
+  }
+
+  /** Whether edits are written to a frame (opened with {@link SChunk.openForUpdate}). */
+  get updatesFrame(): boolean {
+    return this.store !== null;
+  }
+
+  /**
+   * Close the file the super-chunk reads (and, opened for update, writes): its source's
+   * `close`, when it has one. Nothing can be read from the frame afterwards.
+   */
+  close(): void {
+    this.frame?.source.close?.();
+  }
+
+  private static fromFrame(frame: CFrame): SChunk {
     const h = frame.header;
     const splitmodes = ['always', 'never', 'auto', 'forward-compat'] as const;
     let cparams: CompressOptions = {
@@ -267,19 +324,49 @@ export class SChunk {
     const s = new SChunk({ chunksize: h.chunksize >= 0 ? h.chunksize : undefined, typesize: h.typesize, cparams }, frame);
     for (const l of frame.metalayers) s.meta.layers.set(l.name, l.content);
     for (const l of frame.vlmetalayers) s.vlmeta.layers.set(l.name, l.content);
-    if (h.chunksize > 0) {
-      // Sizes follow from the header (every chunk but the last holds chunksize): nothing to list.
-      const n = frame.nchunks;
-      if (n > 0) s.lazy = { count: n, nbytes: h.nbytes, special: frame.uniformSpecialKind, slot: (i) => i, size: (i) => frame.declaredNbytes(i) };
-    } else {
-      // Chunks of any size: each one's header says (the frame bounds their number by its data area).
-      for (let i = 0; i < frame.nchunks; i++) {
-        s.slots.push(i);
-        s.sizes.push(frame.declaredNbytes(i));
-      }
-    }
+    s.adopt(frame, null);
     if (s.nbytes !== h.nbytes) fail(BloscErrorCode.InvalidHeader, `frame: chunks hold ${s.nbytes} bytes, the header says ${h.nbytes}`);
     return s;
+  }
+
+  /**
+   * Read the chunks from `frame` (all of them): described by the header when the chunksize
+   * is fixed, else listed with `sizes` (or each chunk's own header when null).
+   */
+  private adopt(frame: CFrame, sizes: readonly number[] | null): void {
+    const h = frame.header;
+    this.frame = frame;
+    this.lazy = null;
+    this.slots.length = 0;
+    this.sizes.length = 0;
+    const n = frame.nchunks;
+    if (h.chunksize > 0) {
+      // Sizes follow from the header (every chunk but the last holds chunksize): nothing to list.
+      if (n > 0) this.lazy = { count: n, nbytes: h.nbytes, special: frame.uniformSpecialKind, slot: (i) => i, size: (i) => frame.declaredNbytes(i) };
+    } else {
+      // Chunks of any size: each one's header says (the frame bounds their number by its data area).
+      for (let i = 0; i < n; i++) {
+        this.slots.push(i);
+        this.sizes.push(sizes === null ? frame.declaredNbytes(i) : sizes[i]!);
+      }
+    }
+  }
+
+  /** After an edit the store wrote: read every chunk from the frame it left. */
+  private adoptStore(): void {
+    if (this.store !== null) this.adopt(this.store.frame, this.sizes.slice());
+  }
+
+  /**
+   * Write changed metalayers or vlmetalayers (null: unchanged) to the frame of a
+   * super-chunk opened for update; nothing otherwise. @internal
+   */
+  writeLayers(meta: ReadonlyMap<string, Uint8Array> | null, vlmeta: ReadonlyMap<string, Uint8Array> | null): void {
+    const store = this.store;
+    if (store === null) return;
+    const list = (m: ReadonlyMap<string, Uint8Array>): FrameLayer[] => [...m].map(([name, content]) => ({ name, content }));
+    if (meta !== null) store.setMetalayers(list(meta));
+    if (vlmeta !== null) store.setVlmetalayers(list(vlmeta));
   }
 
   /** Nominal chunk size in bytes; −1 until the first chunk fixes it; 0 for chunks of any size. */
@@ -391,6 +478,7 @@ export class SChunk {
    */
   fillSpecial(nitems: number, kind: 'zeros' | 'nan' | 'uninit'): number {
     if (this.nchunks > 0) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial needs an empty super-chunk');
+    if (this.store !== null) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial is not available on a frame opened for update (append special chunks instead)');
     const cs = this.chunksizeValue;
     if (cs <= 0) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial needs a fixed chunksize');
     if (!Number.isSafeInteger(nitems) || nitems < 0) fail(BloscErrorCode.InvalidParam, `nitems must be a non-negative integer, got ${nitems}`);
@@ -420,10 +508,12 @@ export class SChunk {
     const nbytes = this.checkChunk(chunk);
     this.editable();
     this.checkSize(this.slots.length, nbytes, false, BloscErrorCode.ChunkAppend);
+    this.store?.insertChunk(this.slots.length, chunk, this.chunksizeValue === -1 ? nbytes : this.chunksizeValue);
     this.setChunksizeFrom(nbytes);
-    this.slots.push(chunk.slice());
+    this.slots.push(this.store === null ? chunk.slice() : chunk);
     this.sizes.push(nbytes);
-    return this.slots.length;
+    this.adoptStore();
+    return this.nchunks;
   }
 
   /** Compress `data` and insert it before chunk `i` (0..nchunks). */
@@ -437,10 +527,12 @@ export class SChunk {
     const nbytes = this.checkChunk(chunk);
     this.editable();
     this.checkSize(i, nbytes, false, BloscErrorCode.ChunkInsert);
+    this.store?.insertChunk(i, chunk, this.chunksizeValue === -1 ? nbytes : this.chunksizeValue);
     this.setChunksizeFrom(nbytes);
-    this.slots.splice(i, 0, chunk.slice());
+    this.slots.splice(i, 0, this.store === null ? chunk.slice() : chunk);
     this.sizes.splice(i, 0, nbytes);
-    return this.slots.length;
+    this.adoptStore();
+    return this.nchunks;
   }
 
   /** `data` compressed as this super-chunk compresses its chunks (not stored). @internal */
@@ -459,18 +551,22 @@ export class SChunk {
     const nbytes = this.checkChunk(chunk);
     this.editable();
     this.checkSize(i, nbytes, true, BloscErrorCode.ChunkUpdate);
-    this.slots[i] = chunk.slice();
+    this.store?.updateChunk(i, chunk);
+    this.slots[i] = this.store === null ? chunk.slice() : chunk;
     this.sizes[i] = nbytes;
-    return this.slots.length;
+    this.adoptStore();
+    return this.nchunks;
   }
 
   /** Remove chunk `i`. Only the last chunk may be short, so deleting keeps that rule. */
   delete(i: number): number {
     this.checkPosition(i, this.nchunks - 1);
     this.editable();
+    this.store?.deleteChunk(i);
     this.slots.splice(i, 1);
     this.sizes.splice(i, 1);
-    return this.slots.length;
+    this.adoptStore();
+    return this.nchunks;
   }
 
   private checkPosition(i: number, max: number): void {

@@ -2,13 +2,18 @@
  * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/sframe.c; license in
  * THIRD_PARTY_NOTICES.md.
  *
- * Sparse frames (a directory: `chunks.b2frame` index frame + one `%08X.chunk` file per
- * stored chunk), read and written with Node's synchronous fs calls. Mirrors c-blosc2
- * blosc/sframe.c (`sframe_make_chunk_path`, `sframe_get_chunk`, `sframe_create_chunk`).
+ * Frames in files, with Node's synchronous fs calls: sparse frames (a directory:
+ * `chunks.b2frame` index frame + one `%08X.chunk` file per stored chunk), and contiguous
+ * frame files opened to read or to update. Mirrors c-blosc2 blosc/sframe.c
+ * (`sframe_make_chunk_path`, `sframe_get_chunk`, `sframe_create_chunk`,
+ * `sframe_delete_chunk`) and `blosc2_schunk_open` / `blosc2_open` with a mode.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BloscErrorCode, fail, wrapForeign } from '../errors.js';
+import { FileSource } from '../io/file-source.js';
+import { FileTarget } from '../io/file-target.js';
+import type { ChunkFileStore } from '../io/target.js';
 import { SChunk } from './schunk.js';
 
 /** The index frame's file name inside a sparse-frame directory. */
@@ -22,17 +27,83 @@ export function chunkFileName(id: number): string {
   return id.toString(16).toUpperCase().padStart(8, '0') + '.chunk';
 }
 
+/**
+ * The chunk files of a sparse-frame directory (c-blosc2 blosc/sframe.c `sframe_get_chunk`,
+ * `sframe_create_chunk`, `sframe_delete_chunk`). Counts the bytes it writes.
+ */
+export class DirectoryChunkFiles implements ChunkFileStore {
+  /** Bytes written to chunk files so far. */
+  bytesWritten = 0;
+
+  constructor(readonly dir: string) {}
+
+  read(id: number): Uint8Array {
+    const path = join(this.dir, chunkFileName(id));
+    const b = wrapForeign(BloscErrorCode.FileRead, `cannot read chunk file ${path}`, () => readFileSync(path));
+    if (b.length < MIN_CHUNK_FILE) fail(BloscErrorCode.ReadBuffer, `chunk file ${path} holds ${b.length} bytes`);
+    return new Uint8Array(b.buffer, b.byteOffset, b.length);
+  }
+
+  write(id: number, bytes: Uint8Array): void {
+    const path = join(this.dir, chunkFileName(id));
+    wrapForeign(BloscErrorCode.FileWrite, `cannot write chunk file ${path}`, () => writeFileSync(path, bytes));
+    this.bytesWritten += bytes.length;
+  }
+
+  remove(id: number): void {
+    const path = join(this.dir, chunkFileName(id));
+    wrapForeign(BloscErrorCode.FileRemove, `cannot remove chunk file ${path}`, () => unlinkSync(path));
+  }
+}
+
+export interface OpenSparseFrameOptions {
+  /**
+   * 'r' (default): chunk files are read when their chunk is; edits stay in memory. 'r+': every
+   * edit is written to the directory at once (a chunk's file, then the index frame), as
+   * `SChunk.openForUpdate` describes.
+   */
+  mode?: 'r' | 'r+';
+}
+
 /** Open a sparse frame directory. Chunk files are read when their chunk is. */
-export function openSparseFrame(dir: string): SChunk {
+export function openSparseFrame(dir: string, options: OpenSparseFrameOptions = {}): SChunk {
+  const files = new DirectoryChunkFiles(dir);
+  if (options.mode === 'r+') {
+    const target = new FileTarget(join(dir, SFRAME_INDEX_NAME));
+    try {
+      return SChunk.openForUpdate(target, { chunkFiles: files });
+    } catch (e) {
+      target.close();
+      throw e;
+    }
+  }
+  if (options.mode !== undefined && options.mode !== 'r') fail(BloscErrorCode.InvalidParam, `mode must be 'r' or 'r+', got ${String(options.mode)}`);
   const index = wrapForeign(BloscErrorCode.FileOpen, `cannot read ${join(dir, SFRAME_INDEX_NAME)}`, () => readFileSync(join(dir, SFRAME_INDEX_NAME)));
-  return SChunk.open(new Uint8Array(index.buffer, index.byteOffset, index.length), {
-    chunkFile: (id) => {
-      const path = join(dir, chunkFileName(id));
-      const b = wrapForeign(BloscErrorCode.FileRead, `cannot read chunk file ${path}`, () => readFileSync(path));
-      if (b.length < MIN_CHUNK_FILE) fail(BloscErrorCode.ReadBuffer, `chunk file ${path} holds ${b.length} bytes`);
-      return new Uint8Array(b.buffer, b.byteOffset, b.length);
-    },
-  });
+  return SChunk.open(new Uint8Array(index.buffer, index.byteOffset, index.length), { chunkFile: (id) => files.read(id) });
+}
+
+export interface OpenFrameFileOptions {
+  /**
+   * 'r' (default): the frame is read lazily from the file (header, offsets and trailer now,
+   * chunks when asked for); edits stay in memory and the file is never written. 'r+': every
+   * edit is written to the file at once, as `SChunk.openForUpdate` describes.
+   */
+  mode?: 'r' | 'r+';
+}
+
+/**
+ * Open a contiguous frame file (`.b2frame`, `.b2nd`; for an array, `NDArray.open` the
+ * result). `close()` the super-chunk when done with it.
+ */
+export function openFrameFile(path: string, options: OpenFrameFileOptions = {}): SChunk {
+  if (options.mode !== undefined && options.mode !== 'r' && options.mode !== 'r+') fail(BloscErrorCode.InvalidParam, `mode must be 'r' or 'r+', got ${String(options.mode)}`);
+  const source = options.mode === 'r+' ? new FileTarget(path) : new FileSource(path);
+  try {
+    return source instanceof FileTarget ? SChunk.openForUpdate(source) : SChunk.open(source);
+  } catch (e) {
+    source.close();
+    throw e;
+  }
 }
 
 /**
