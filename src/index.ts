@@ -134,5 +134,6 @@ export { parseDType, dtypeOfTypedArray, bytesToTypedArray, typedArrayToBytes } f
 export type { DTypeInfo, DTypeKind, ByteOrder, NDTypedArray, NDInputArray } from './ndarray/dtype.js';
 export { parseB2ndMeta, writeB2ndMeta, B2ND_MAX_DIM } from './frame/b2nd-meta.js';
 export type { B2ndMeta } from './frame/b2nd-meta.js';
-export { parseNpy, writeNpy } from './frame/npy.js';
+export { parseNpy, parseNpyHeader, writeNpy } from './frame/npy.js';
+export type { NpyHeader } from './frame/npy.js';
 export type { NpyArray } from './frame/npy.js';

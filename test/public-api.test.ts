@@ -43,7 +43,7 @@ const MAIN_EXPORTS = [
   'decompress', 'decompressAsync', 'decompressFrameAsync', 'dtypeOfTypedArray', 'errorCodeName',
   'fortranToC', 'getCodec', 'getCodecByName', 'getFilter', 'getItems', 'getLimits', 'isBloscError',
   'listCodecs', 'maxChunkSize', 'msgpackDecode', 'msgpackEncode', 'openFrameAsync', 'packArray',
-  'parseB2ndMeta', 'parseDType', 'parseNpy', 'registerCodec', 'registerFilter', 'replaceBuiltinCodec',
+  'parseB2ndMeta', 'parseDType', 'parseNpy', 'parseNpyHeader', 'registerCodec', 'registerFilter', 'replaceBuiltinCodec',
   'scoreOf', 'setLimits', 'shutdownPool', 'sliceToTypedArray', 'timeCostPerByte', 'tune',
   'tunedOptions', 'typedArrayToBytes', 'unpackArray', 'writeB2ndMeta', 'writeFrame', 'writeNpy',
 ];

@@ -4,9 +4,13 @@
  * from an .npy with chunk shapes computed for given cache sizes. Thin over the public API
  * (`NDArray`, `parseNpy`, `computeChunksBlocks`).
  */
-import { B2ND_METALAYER, DEFAULT_CACHE_SIZES, NDARRAY_DEFAULT_CPARAMS, NDArray, parseNpy, SChunk, type CacheSizes, type CompressOptions } from '../index.js';
+import {
+  B2ND_METALAYER, BloscError, BloscErrorCode, computeChunksBlocks, DEFAULT_CACHE_SIZES, FrameWriter, getLimits, NDARRAY_DEFAULT_CPARAMS, NDArray, parseB2ndMeta, parseDType, parseNpy,
+  parseNpyHeader, SChunk, writeB2ndMeta, writeNpy, type CacheSizes, type CompressOptions, type NpyHeader,
+} from '../index.js';
 import { UsageError } from './args.js';
-import { appendCompressed, chunksPerStep } from './frame.js';
+import { closeInput, openInput, readInto, type OutputFile } from './files.js';
+import { appendCompressed, chunksPerStep, frameTarget } from './frame.js';
 import type { ProgressBar } from './progress.js';
 
 export interface NDArrayDescription {
@@ -90,9 +94,7 @@ export function cacheSizes(l1: number | undefined, l2: number | undefined, l3: n
 export async function npyToNDArray(
   npy: Uint8Array, chunks: number[] | undefined, blocks: number[] | undefined, caches: CacheSizes, cparams: CompressOptions, bar: ProgressBar | undefined,
 ): Promise<Uint8Array> {
-  if (cparams.typesize !== undefined || cparams.blocksize !== undefined) {
-    throw new UsageError('--typesize and --blocksize come from the .npy dtype and --blocks when writing an NDArray');
-  }
+  checkNpyOptions(cparams);
   // A tuned array is compressed on this thread: its super-chunk tunes on the first chunk.
   if ((cparams.nthreads ?? 1) <= 1 || cparams.tune !== undefined) {
     bar?.update(0, npy.length);
@@ -110,6 +112,135 @@ export async function npyToNDArray(
   const ts = laid.typesize;
   await appendCompressed(target, laid.nbytes, (at, length) => laid.getSlice(at / ts, (at + length) / ts), cs, options, bar);
   return target.toFrame();
+}
+
+/** Bytes read first for an .npy header (numpy writes headers of a few hundred bytes, refuses them over 10 000). */
+const NPY_HEAD_BYTES = 1 << 16;
+/** Bytes read for a larger header: past the largest one parseNpyHeader accepts (1 MiB). */
+const NPY_LARGE_HEAD_BYTES = 1 << 21;
+
+/** The header of the .npy file open as `fd`, read without its data. */
+export function readNpyHeader(path: string, fd: number, size: number): NpyHeader {
+  const head = readInto(path, fd, 0, new Uint8Array(Math.min(size, NPY_HEAD_BYTES)));
+  try {
+    return parseNpyHeader(head);
+  } catch (e) {
+    if (size <= head.length) throw e;
+    return parseNpyHeader(readInto(path, fd, 0, new Uint8Array(Math.min(size, NPY_LARGE_HEAD_BYTES))));
+  }
+}
+
+function product(list: readonly number[]): number {
+  let n = 1;
+  for (const v of list) n *= v;
+  return n;
+}
+
+/** Whether an .npy array goes a slab of chunk rows at a time (else whole: 0-d, empty, Fortran order, tuned on its first chunk). */
+export function npyStreamsBySlab(h: NpyHeader, cparams: CompressOptions): boolean {
+  return h.shape.length > 0 && product(h.shape) > 0 && !h.fortranOrder && cparams.tune === undefined;
+}
+
+/**
+ * Write to `out` the `.b2nd` frame of the .npy file `path`, one slab of chunk rows at a
+ * time: the rows of the array one row of chunks along axis 0 covers are read into one
+ * buffer, cut into chunks and blocks as `NDArray.fromTypedArray` cuts them (it does, on the
+ * slab), compressed (on workers with `cparams.nthreads` > 1) and appended ({@link FrameWriter}).
+ * The bytes of `NDArray.fromNpy(...).toFrame()`, for the arrays {@link npyStreamsBySlab} takes.
+ */
+export async function npyFileToB2nd(
+  path: string, size: number, h: NpyHeader, chunks: number[] | undefined, blocks: number[] | undefined, caches: CacheSizes, cparams: CompressOptions, out: OutputFile, bar: ProgressBar | undefined,
+): Promise<void> {
+  checkNpyOptions(cparams);
+  const fd = openInput(path);
+  try {
+    const itemsize = h.itemsize ?? parseDType(h.dtype).itemsize ?? null;
+    if (itemsize === null) throw new BloscError(BloscErrorCode.InvalidParam, `the size of dtype ${JSON.stringify(h.dtype)} is unknown`);
+    const nbytes = product(h.shape) * itemsize;
+    if (size - h.dataOffset < nbytes) {
+      throw new BloscError(BloscErrorCode.InvalidHeader, `npy: data holds ${Math.max(0, size - h.dataOffset)} bytes, shape [${h.shape.join(', ')}] of ${h.dtype} needs ${nbytes}`);
+    }
+    const cb = computeChunksBlocks(h.shape, itemsize, chunks, blocks, caches);
+    const rows = cb.chunks[0]!;
+    const rowBytes = product(h.shape.slice(1)) * itemsize;
+    const buffer = new Uint8Array(Math.min(rows, h.shape[0]!) * rowBytes);
+    const nthreads = cparams.nthreads ?? 1;
+    let writer: FrameWriter | null = null;
+    bar?.update(0, nbytes);
+    for (let r0 = 0; r0 < h.shape[0]!; r0 += rows) {
+      const height = Math.min(rows, h.shape[0]! - r0);
+      const slabBytes = readInto(path, fd, h.dataOffset + r0 * rowBytes, buffer.subarray(0, height * rowBytes));
+      const slabOptions = { dtype: h.dtype, itemsize, shape: [height, ...h.shape.slice(1)], chunks: cb.chunks, blocks: cb.blocks };
+      // On workers: the slab laid out in memcpyed chunks, then compressed (as npyToNDArray does).
+      const slab = NDArray.fromTypedArray(slabBytes, { ...cparams, ...(nthreads > 1 ? { clevel: 0 } : {}), ...slabOptions }).schunk;
+      const options: CompressOptions = nthreads > 1 ? { ...slab.compressOptions, clevel: cparams.clevel ?? NDARRAY_DEFAULT_CPARAMS.clevel } : slab.compressOptions;
+      if (writer === null) {
+        writer = new FrameWriter(frameTarget(out), { chunksize: slab.chunksize, typesize: slab.typesize, cparams: options });
+        writer.meta.add(B2ND_METALAYER, writeB2ndMeta({ ...parseB2ndMeta(slab.meta.get(B2ND_METALAYER)!), shape: h.shape }));
+      }
+      if (nthreads > 1) {
+        const ts = slab.typesize;
+        await appendCompressed(writer, slab.nbytes, (at, length) => slab.getSlice(at / ts, (at + length) / ts), slab.chunksize, options, undefined);
+      } else {
+        for (let k = 0; k < slab.nchunks; k++) writer.appendChunk(slab.getChunk(k));
+      }
+      bar?.update((r0 + height) * rowBytes, nbytes);
+    }
+    writer!.finish();
+    bar?.done();
+  } finally {
+    closeInput(fd);
+  }
+}
+
+/**
+ * Write an NDArray to `out` as an .npy file (or its elements' bytes in C order), one slab
+ * of chunk rows at a time: the chunks of one row along axis 0 decoded (on workers with
+ * `nthreads` > 1) and their elements written. The bytes of `toNpy()` / `toArray().data`.
+ */
+export async function writeNDArrayBySlab(schunk: SChunk, npy: boolean, nthreads: number, out: OutputFile, bar: ProgressBar | undefined): Promise<void> {
+  const arr = NDArray.open(schunk);
+  const shape = arr.shape;
+  const rows = arr.chunks[0]!;
+  const perRow = arr.geometry.nchunks / arr.geometry.chunkGrid[0]!;
+  const rowBytes = product(shape.slice(1)) * arr.itemsize;
+  const total = arr.size * arr.itemsize;
+  // Written a slab at a time, yet the whole output is what the ceiling bounds (as for frames).
+  const ceiling = getLimits().maxOutputBytes;
+  if (total > ceiling) throw new BloscError(BloscErrorCode.MaxBufsizeExceeded, `the array holds ${total} bytes, over the output ceiling of ${ceiling} bytes (raise it with --max-size)`);
+  if (npy) out.write(writeNpy({ dtype: arr.dtype, shape, data: new Uint8Array(0) }));
+  const meta = parseB2ndMeta(schunk.meta.get(B2ND_METALAYER) ?? schunk.meta.get('caterva')!);
+  bar?.update(0, total);
+  for (let row = 0, r0 = 0; r0 < shape[0]!; row++, r0 += rows) {
+    const height = Math.min(rows, shape[0]! - r0);
+    if (nthreads > 1) {
+      // The row's chunks (consecutive in the frame) decoded on workers into memcpyed chunks: NDArray then only copies.
+      const cs = arr.geometry.chunkNbytes;
+      const ts = schunk.typesize;
+      const bytes = await schunk.getSliceAsync((row * perRow * cs) / ts, ((row + 1) * perRow * cs) / ts, { nthreads });
+      const plain = new SChunk({ chunksize: cs, typesize: ts, cparams: { clevel: 0, typesize: ts > 255 ? 1 : ts } });
+      plain.meta.add(B2ND_METALAYER, writeB2ndMeta({ ...meta, shape: [height, ...shape.slice(1)] }));
+      for (let k = 0; k < perRow; k++) plain.append(bytes.subarray(k * cs, (k + 1) * cs));
+      out.write(NDArray.open(plain).toArray().data);
+    } else {
+      out.write(arr.slice([[r0, r0 + height]]).data);
+    }
+    bar?.update((r0 + height) * rowBytes, total);
+  }
+  bar?.done();
+}
+
+/** Whether an NDArray is written a slab of chunk rows at a time (else whole: 0-d and empty arrays). */
+export function ndarrayStreamsBySlab(schunk: SChunk): boolean {
+  const arr = NDArray.open(schunk);
+  return arr.ndim > 0 && arr.size > 0;
+}
+
+/** The options an NDArray takes from its .npy input instead. */
+function checkNpyOptions(cparams: CompressOptions): void {
+  if (cparams.typesize !== undefined || cparams.blocksize !== undefined) {
+    throw new UsageError('--typesize and --blocksize come from the .npy dtype and --blocks when writing an NDArray');
+  }
 }
 
 /** Header of an .npy file: dtype, shape, order and data size. */

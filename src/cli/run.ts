@@ -6,14 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  BloscError, BloscErrorCode, chunkInfo, compressAsync, decompressAsync, errorCodeName, getLimits, isBloscError, setLimits, shutdownPool, tunedOptions, type BloscLimits, type ChunkInfo, type CompressOptions,
+  BloscError, BloscErrorCode, chunkInfo, compressAsync, decompressAsync, errorCodeName, getLimits, isBloscError, setLimits, shutdownPool, tunedOptions, type BloscLimits, type ChunkInfo, type CompressOptions, type NpyHeader,
 } from '../index.js';
 import { formatOptions, parseArgs, UsageError, type OptionSpec, type ParsedOptions } from './args.js';
 import { appendCommand, bloscpackInfo, packCommand, PACK_OPTIONS, BLOSCPACK_BLOSC_OPTIONS, unpackCommand } from './bloscpack.js';
 import { benchOptionsFrom, BenchUsageError, runBenchCommand, tuneGoal } from './bench.js';
 import { closeInput, FileError, inspectInput, openInput, readAt, kindWords, openFrame, readInput, withOutput, writeOutput, type Input } from './files.js';
 import { compressFileToFrame, describeFrame, formatFilters, formatFrame, namedFilters, writeContent } from './frame.js';
-import { cacheSizes, describeNDArray, describeNpy, formatNDArray, formatNpy, ndarrayContent, npyToNDArray } from './ndarray.js';
+import {
+  cacheSizes, describeNDArray, describeNpy, formatNDArray, formatNpy, ndarrayContent, ndarrayStreamsBySlab, npyFileToB2nd, npyStreamsBySlab, npyToNDArray, readNpyHeader, writeNDArrayBySlab,
+} from './ndarray.js';
 import { startInspectServer } from './inspect.js';
 import { progressBar, type ProgressStream } from './progress.js';
 
@@ -183,7 +185,8 @@ async function decompressCommand(args: readonly string[], options: ParsedOptions
     if (isArrayKind(input.kind)) {
       // The array's elements in C order (the chunks hold them padded to whole chunks).
       const bar = progressBar('decompress', opened.schunk.nbytes, force, io.err);
-      writeOutput(outPath, await ndarrayContent(opened.schunk, toNpy, nthreads, bar));
+      if (ndarrayStreamsBySlab(opened.schunk)) await withOutput(outPath, (out) => writeNDArrayBySlab(opened.schunk, toNpy, nthreads, out, bar));
+      else writeOutput(outPath, await ndarrayContent(opened.schunk, toNpy, nthreads, bar));
       return;
     }
     // The frame is written chunk by chunk, yet the whole output is what the ceiling bounds:
@@ -227,7 +230,18 @@ async function compressCommand(args: readonly string[], options: ParsedOptions, 
     if (options.has('chunksize')) throw new UsageError('--chunksize applies to raw input; the chunks of a .npy array are given by --chunks');
     const bar = progressBar('compress', input.size, force, io.err);
     const caches = cacheSizes(options.number('l1'), options.number('l2'), options.number('l3'));
-    writeOutput(outPath, await npyToNDArray(readInput(inPath), options.shape('chunks'), options.shape('blocks'), caches, cparams, bar));
+    const fd = openInput(inPath);
+    let header: NpyHeader;
+    try {
+      header = readNpyHeader(inPath, fd, input.size);
+    } finally {
+      closeInput(fd);
+    }
+    if (npyStreamsBySlab(header, cparams)) {
+      await withOutput(outPath, (out) => npyFileToB2nd(inPath, input.size, header, options.shape('chunks'), options.shape('blocks'), caches, cparams, out, bar));
+    } else {
+      writeOutput(outPath, await npyToNDArray(readInput(inPath), options.shape('chunks'), options.shape('blocks'), caches, cparams, bar));
+    }
     return;
   }
   if (outPath.toLowerCase().endsWith('.b2nd')) {

@@ -170,11 +170,23 @@ export function dtypeItemsize(dtype: string): number | null {
   }
 }
 
+/** An .npy header: what {@link parseNpyHeader} reads before the data. */
+export interface NpyHeader {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly fortranOrder: boolean;
+  /** Where the data starts in the file. */
+  readonly dataOffset: number;
+  /** Bytes per element the descr implies, or null when it cannot be told. */
+  readonly itemsize: number | null;
+}
+
+
 /**
- * Parse an .npy file. `itemsize` overrides the size the descr implies (needed only for
- * dtypes this module cannot size); without either, the data length is not checked.
+ * Parse the header of an .npy file from its first bytes (at least up to the data, which
+ * need not follow), so a large file can be read a piece at a time.
  */
-export function parseNpy(bytes: Uint8Array, itemsize?: number): NpyArray {
+export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   if (bytes.length < 10) bad(`${bytes.length} bytes is too short for an .npy file`);
   for (let i = 0; i < 6; i++) if (bytes[i] !== MAGIC[i]) bad('not an .npy file (bad magic)', i);
   const major = bytes[6]!;
@@ -229,15 +241,26 @@ export function parseNpy(bytes: Uint8Array, itemsize?: number): NpyArray {
     if (!Number.isSafeInteger(nitems)) bad('shape is too large');
   }
   if (shape.length > 64) bad(`${shape.length} dimensions are too many`);
-  const size = itemsize ?? (typeof descr.value === 'string' ? descrItemsize(dtype) : descrValueItemsize(descr.value, 0));
-  const dataStart = headerStart + headerLen;
-  let data = bytes.subarray(dataStart);
+  const itemsize = typeof descr.value === 'string' ? descrItemsize(dtype) : descrValueItemsize(descr.value, 0);
+  return { dtype, shape, fortranOrder: fortran.value, dataOffset: headerStart + headerLen, itemsize };
+}
+
+/**
+ * Parse an .npy file. `itemsize` overrides the size the descr implies (needed only for
+ * dtypes this module cannot size); without either, the data length is not checked.
+ */
+export function parseNpy(bytes: Uint8Array, itemsize?: number): NpyArray {
+  const h = parseNpyHeader(bytes);
+  const size = itemsize ?? h.itemsize;
+  let data = bytes.subarray(h.dataOffset);
   if (size !== null) {
+    let nitems = 1;
+    for (const v of h.shape) nitems *= v;
     const nbytes = nitems * size;
-    if (data.length < nbytes) bad(`data holds ${data.length} bytes, shape [${shape.join(', ')}] of ${dtype} needs ${nbytes}`, dataStart);
+    if (data.length < nbytes) bad(`data holds ${data.length} bytes, shape [${h.shape.join(', ')}] of ${h.dtype} needs ${nbytes}`, h.dataOffset);
     data = data.subarray(0, nbytes);
   }
-  return { dtype, shape, fortranOrder: fortran.value, data };
+  return { dtype: h.dtype, shape: h.shape, fortranOrder: h.fortranOrder, data };
 }
 
 /**

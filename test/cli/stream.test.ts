@@ -10,7 +10,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CFrame, SChunk, type CompressOptions } from '../../src/index.js';
+import { CFrame, NDArray, SChunk, writeNpy, type CompressOptions } from '../../src/index.js';
 import { firstDifference, mulberry32, ROOT } from '../helpers.js';
 
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -84,6 +84,60 @@ describe('compress IN OUT.b2frame streams chunk by chunk', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--chunksize must be at least one byte');
     expect(existsSync(p('zero.b2frame'))).toBe(false);
+  });
+});
+
+describe('.npy ↔ .b2nd a slab of chunk rows at a time', () => {
+  const cases: Array<{ name: string; dtype: string; itemsize: number; shape: number[]; args: string[]; options: CompressOptions & { chunks?: number[]; blocks?: number[] } }> = [
+    { name: '2-d f8 with edge chunks', dtype: '<f8', itemsize: 8, shape: [1000, 333], args: ['--chunks', '128,100', '--blocks', '32,25'], options: { chunks: [128, 100], blocks: [32, 25] } },
+    { name: '3-d i2, default shapes', dtype: '<i2', itemsize: 2, shape: [70, 60, 50], args: [], options: {} },
+    { name: '1-d u1, lz4', dtype: '|u1', itemsize: 1, shape: [1_000_001], args: ['--codec', 'lz4', '--chunks', '65536'], options: { codec: 'lz4', chunks: [65536] } },
+    { name: '2-d f4 on 2 workers', dtype: '<f4', itemsize: 4, shape: [600, 700], args: ['--nthreads', '2', '--chunks', '100,700', '--blocks', '10,700'], options: { nthreads: 2, chunks: [100, 700], blocks: [10, 700] } },
+    { name: 'chunks larger than the array', dtype: '>i4', itemsize: 4, shape: [50, 40], args: ['--chunks', '64,64', '--blocks', '16,16'], options: { chunks: [64, 64], blocks: [16, 16] } },
+  ];
+  for (const [k, c] of cases.entries()) {
+    it(`writes NDArray.toFrame()'s bytes and reads back toNpy()'s: ${c.name}`, () => {
+      const n = c.shape.reduce((a, b) => a * b, 1);
+      // Zero rows (whole zero chunks) among a ramp and noise.
+      const data = mixedData(n * c.itemsize, 101 + k, 4096);
+      const npy = writeNpy({ dtype: c.dtype, shape: c.shape, data });
+      writeFileSync(p(`a${k}.npy`), npy);
+      const r = cli('compress', `a${k}.npy`, `a${k}.b2nd`, ...c.args);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const expected = NDArray.fromNpy(npy, c.options).toFrame();
+      expect(firstDifference(read(p(`a${k}.b2nd`)), expected)).toBe('equal');
+      for (const threads of ['1', '2']) {
+        const back = cli('decompress', `a${k}.b2nd`, `b${k}.npy`, '--nthreads', threads);
+        expect(back.stderr).toBe('');
+        expect(back.status).toBe(0);
+        expect(firstDifference(read(p(`b${k}.npy`)), npy)).toBe('equal');
+        expect(cli('decompress', `a${k}.b2nd`, `b${k}.raw`, '--nthreads', threads).status).toBe(0);
+        expect(firstDifference(read(p(`b${k}.raw`)), data)).toBe('equal');
+      }
+    });
+  }
+
+  it('a Fortran-order .npy is still written whole, with the same bytes', () => {
+    const f = new Float64Array(30 * 20).map((_, i) => i % 7);
+    const c = writeNpy({ dtype: '<f8', shape: [30, 20], data: new Uint8Array(f.buffer) });
+    // Mark the header Fortran order; the data is then read as the transpose.
+    const text = new TextDecoder('latin1').decode(c).replace("'fortran_order': False", "'fortran_order': True ");
+    const fortran = Uint8Array.from(text, (ch) => ch.charCodeAt(0));
+    writeFileSync(p('f.npy'), fortran);
+    expect(cli('compress', 'f.npy', 'f.b2nd', '--chunks', '8,8').status).toBe(0);
+    expect(firstDifference(read(p('f.b2nd')), NDArray.fromNpy(fortran, { chunks: [8, 8] }).toFrame())).toBe('equal');
+  });
+
+  it('a .npy shorter than its header says: an error naming it, and no output', () => {
+    const npy = writeNpy({ dtype: '<f8', shape: [500, 100], data: mixedData(500 * 100 * 8, 3, 4096) });
+    writeFileSync(p('short.npy'), npy.subarray(0, npy.length - 5000));
+    const r = cli('compress', 'short.npy', 'short.b2nd', '--chunks', '100,100');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("cannot compress 'short.npy'");
+    expect(r.stderr).toContain('needs 400000');
+    expect(existsSync(p('short.b2nd'))).toBe(false);
+    expect(leftovers()).toEqual([]);
   });
 });
 
