@@ -161,10 +161,11 @@ export async function npyFileToB2nd(
       throw new BloscError(BloscErrorCode.InvalidHeader, `npy: data holds ${Math.max(0, size - h.dataOffset)} bytes, shape [${h.shape.join(', ')}] of ${h.dtype} needs ${nbytes}`);
     }
     const cb = computeChunksBlocks(h.shape, itemsize, chunks, blocks, caches);
-    const rows = cb.chunks[0]!;
+    const nthreads = cparams.nthreads ?? 1;
+    const perRow = product(h.shape.slice(1).map((s, i) => Math.ceil(s / cb.chunks[i + 1]!)));
+    const rows = cb.chunks[0]! * chunkRowsPerSlab(nthreads, perRow, product(cb.chunks) * itemsize);
     const rowBytes = product(h.shape.slice(1)) * itemsize;
     const buffer = new Uint8Array(Math.min(rows, h.shape[0]!) * rowBytes);
-    const nthreads = cparams.nthreads ?? 1;
     let writer: FrameWriter | null = null;
     bar?.update(0, nbytes);
     for (let r0 = 0; r0 < h.shape[0]!; r0 += rows) {
@@ -201,8 +202,9 @@ export async function npyFileToB2nd(
 export async function writeNDArrayBySlab(schunk: SChunk, npy: boolean, nthreads: number, out: OutputFile, bar: ProgressBar | undefined): Promise<void> {
   const arr = NDArray.open(schunk);
   const shape = arr.shape;
-  const rows = arr.chunks[0]!;
   const perRow = arr.geometry.nchunks / arr.geometry.chunkGrid[0]!;
+  const slabRows = chunkRowsPerSlab(nthreads, perRow, arr.geometry.chunkNbytes);
+  const rows = arr.chunks[0]! * slabRows;
   const rowBytes = product(shape.slice(1)) * arr.itemsize;
   const total = arr.size * arr.itemsize;
   // Written a slab at a time, yet the whole output is what the ceiling bounds (as for frames).
@@ -217,10 +219,12 @@ export async function writeNDArrayBySlab(schunk: SChunk, npy: boolean, nthreads:
       // The row's chunks (consecutive in the frame) decoded on workers into memcpyed chunks: NDArray then only copies.
       const cs = arr.geometry.chunkNbytes;
       const ts = schunk.typesize;
-      const bytes = await schunk.getSliceAsync((row * perRow * cs) / ts, ((row + 1) * perRow * cs) / ts, { nthreads });
+      const first = row * slabRows * perRow;
+      const count = Math.ceil(height / arr.chunks[0]!) * perRow;
+      const bytes = await schunk.getSliceAsync((first * cs) / ts, ((first + count) * cs) / ts, { nthreads });
       const plain = new SChunk({ chunksize: cs, typesize: ts, cparams: { clevel: 0, typesize: ts > 255 ? 1 : ts } });
       plain.meta.add(B2ND_METALAYER, writeB2ndMeta({ ...meta, shape: [height, ...shape.slice(1)] }));
-      for (let k = 0; k < perRow; k++) plain.append(bytes.subarray(k * cs, (k + 1) * cs));
+      for (let k = 0; k < count; k++) plain.append(bytes.subarray(k * cs, (k + 1) * cs));
       out.write(NDArray.open(plain).toArray().data);
     } else {
       out.write(arr.slice([[r0, r0 + height]]).data);
@@ -228,6 +232,14 @@ export async function writeNDArrayBySlab(schunk: SChunk, npy: boolean, nthreads:
     bar?.update((r0 + height) * rowBytes, total);
   }
   bar?.done();
+}
+
+/**
+ * Rows of chunks (along axis 0) one slab holds: one on this thread; on workers enough for
+ * the chunks a step keeps in flight (`chunksPerStep`), so the pool has work to share.
+ */
+function chunkRowsPerSlab(nthreads: number, chunksPerRow: number, chunkNbytes: number): number {
+  return nthreads > 1 ? Math.max(1, Math.ceil(chunksPerStep(nthreads, chunkNbytes) / Math.max(1, chunksPerRow))) : 1;
 }
 
 /** Whether an NDArray is written a slab of chunk rows at a time (else whole: 0-d and empty arrays). */
