@@ -4,7 +4,7 @@
  * content, or build a frame from raw bytes; chunks on workers with `--nthreads`. Thin over
  * the public API (`SChunk`, `CFrame`, `chunkInfo`).
  */
-import { BloscError, BloscErrorCode, chunkInfo, decompressAsync, FilterId, FrameWriter, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader } from '../index.js';
+import { BloscError, BloscErrorCode, chunkInfo, compressAsync, decompressAsync, maxChunkSize, FilterId, FrameWriter, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader } from '../index.js';
 import { closeInput, openInput, readInto, type OpenedFrame, type OutputFile } from './files.js';
 import type { ProgressBar } from './progress.js';
 
@@ -314,7 +314,10 @@ export async function compressFileToFrame(
   const writer = new FrameWriter(frameTarget(out), { chunksize, typesize, cparams });
   const fd = openInput(path);
   try {
-    if ((cparams.nthreads ?? 1) > 1) {
+    const nthreads = cparams.nthreads ?? 1;
+    if (nthreads > 1 && chunksize >= BLOCK_PARALLEL_CHUNK_NBYTES) {
+      await compressBlocksOnWorkers(writer, size, (at, buffer) => readInto(path, fd, at, buffer), chunksize, { ...cparams, typesize }, bar);
+    } else if (nthreads > 1) {
       const buffer = new Uint8Array(Math.min(size, piecePerStep(cparams, chunksize)));
       await appendCompressed(writer, size, (at, length) => readInto(path, fd, at, buffer.subarray(0, length)), chunksize, cparams, bar);
     } else {
@@ -332,6 +335,29 @@ export async function compressFileToFrame(
     closeInput(fd);
   }
   writer.finish();
+}
+
+/**
+ * Large chunks one at a time, each one's blocks compressed on the workers into one shared
+ * buffer (`compressAsync`): the chunks `SChunk.append` makes (the block size the first chunk
+ * computed kept for the others), with one chunk of input and one of output in memory.
+ */
+async function compressBlocksOnWorkers(
+  writer: FrameWriter, size: number, readChunk: (at: number, buffer: Uint8Array) => Uint8Array, chunksize: number, cparams: CompressOptions, bar: ProgressBar | undefined,
+): Promise<void> {
+  const input = new Uint8Array(Math.min(size, chunksize));
+  const output = new Uint8Array(new SharedArrayBuffer(maxChunkSize(input.length, cparams.format)));
+  let options = cparams;
+  bar?.update(0, size);
+  for (let at = 0; at < size; at += chunksize) {
+    const length = Math.min(chunksize, size - at);
+    const chunk = await compressAsync(readChunk(at, input.subarray(0, length)), options, output);
+    const blocksize = at === 0 && (cparams.blocksize ?? 0) === 0 ? chunkInfo(chunk).blocksize : 0;
+    if (blocksize > 0) options = { ...cparams, blocksize };
+    writer.appendChunk(chunk);
+    bar?.update(at + length, size);
+  }
+  bar?.done();
 }
 
 /** An output file as the positional target a {@link FrameWriter} writes to. */

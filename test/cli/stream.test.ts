@@ -49,6 +49,7 @@ describe('compress IN OUT.b2frame streams chunk by chunk', () => {
     { name: 'defaults, a partial last chunk', n: 1_000_003, cs: 1 << 16, args: [], cparams: {}, typesize: 1 },
     { name: 'lz4 typesize 8, zero chunks', n: 8 * 150_000, cs: 1 << 17, args: ['--codec', 'lz4', '--typesize', '8'], cparams: { codec: 'lz4', typesize: 8 }, typesize: 8 },
     { name: 'zstd on 2 workers', n: 3_000_000, cs: 1 << 18, args: ['--codec', 'zstd', '--clevel', '3', '--typesize', '4', '--nthreads', '2'], cparams: { codec: 'zstd', clevel: 3, typesize: 4, nthreads: 2 }, typesize: 4 },
+    { name: 'blocks of 4 MiB chunks on 2 workers', n: 10_000_000, cs: 4 << 20, args: ['--codec', 'lz4', '--typesize', '8', '--nthreads', '2'], cparams: { codec: 'lz4', typesize: 8, nthreads: 2 }, typesize: 8 },
     { name: 'input smaller than one chunk', n: 1000, cs: 1 << 20, args: ['--typesize', '2'], cparams: { typesize: 2 }, typesize: 2 },
     { name: 'all zeros (one repeated offset)', n: 5 << 16, cs: 1 << 16, args: [], cparams: {}, typesize: 1 },
   ];
