@@ -192,7 +192,7 @@ describe('failures leave no output and name the user\'s file', () => {
 
 describe('bounded memory', () => {
   const SIZE = 384 << 20;
-  it(`compresses and decompresses a ${SIZE >> 20} MiB file with --chunksize 8M, peak RSS far below its size`, () => {
+  it(`compresses and decompresses a ${SIZE >> 20} MiB file with --chunksize 8M, and a ${SIZE >> 20} MiB .npy in 8 MiB chunks, peak RSS far below their size`, () => {
     // Every other 32-bit word random, the rest zero: the frame is about as large as the file
     // (the old in-memory path held it whole), and it is quick to make and to compress.
     const input = p('big.bin');
@@ -243,5 +243,29 @@ describe('bounded memory', () => {
     rmSync(p('big.b2frame'));
     expect(compressRss).toBeLessThan(SIZE / 2);
     expect(decompressRss).toBeLessThan(SIZE / 2);
+
+    // The same bytes as a 49152 × 1024 float64 .npy: to .b2nd in 8 MiB chunk rows, and back.
+    const npyOut = openSync(p('big.npy'), 'w');
+    writeSync(npyOut, writeNpy({ dtype: '<f8', shape: [SIZE / 8192, 1024], data: new Uint8Array(0) }));
+    x = 2463534242;
+    for (let i = 0; i < SIZE / (words.length * 4); i++) {
+      for (let j = 1; j < words.length; j += 2) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        words[j] = x >>> 0;
+      }
+      writeSync(npyOut, new Uint8Array(words.buffer));
+    }
+    closeSync(npyOut);
+    const toB2ndRss = measured('compress', 'big.npy', 'big.b2nd', '--chunks', '1024,1024', '--codec', 'lz4');
+    expect(statSync(p('big.b2nd')).size).toBeGreaterThan(SIZE / 2);
+    rmSync(p('big.npy'));
+    const toNpyRss = measured('decompress', 'big.b2nd', 'back.npy');
+    expect(statSync(p('back.npy')).size).toBeGreaterThan(SIZE);
+    rmSync(p('back.npy'));
+    rmSync(p('big.b2nd'));
+    expect(toB2ndRss).toBeLessThan(SIZE / 2);
+    expect(toNpyRss).toBeLessThan(SIZE / 2);
   }, 300_000);
 });
