@@ -136,9 +136,9 @@ function product(list: readonly number[]): number {
   return n;
 }
 
-/** Whether an .npy array goes a slab of chunk rows at a time (else whole: 0-d, empty, Fortran order, tuned on its first chunk). */
-export function npyStreamsBySlab(h: NpyHeader, cparams: CompressOptions): boolean {
-  return h.shape.length > 0 && product(h.shape) > 0 && !h.fortranOrder && cparams.tune === undefined;
+/** Whether an .npy array goes a slab of chunk rows at a time (else whole: 0-d, empty, Fortran order). */
+export function npyStreamsBySlab(h: NpyHeader): boolean {
+  return h.shape.length > 0 && product(h.shape) > 0 && !h.fortranOrder;
 }
 
 /**
@@ -161,7 +161,9 @@ export async function npyFileToB2nd(
       throw new BloscError(BloscErrorCode.InvalidHeader, `npy: data holds ${Math.max(0, size - h.dataOffset)} bytes, shape [${h.shape.join(', ')}] of ${h.dtype} needs ${nbytes}`);
     }
     const cb = computeChunksBlocks(h.shape, itemsize, chunks, blocks, caches);
-    const nthreads = cparams.nthreads ?? 1;
+    const { tune, ...untuned } = cparams;
+    // A tuned array is compressed on this thread (its first chunk tunes the rest).
+    const nthreads = tune !== undefined ? 1 : cparams.nthreads ?? 1;
     const perRow = product(h.shape.slice(1).map((s, i) => Math.ceil(s / cb.chunks[i + 1]!)));
     const rows = cb.chunks[0]! * chunkRowsPerSlab(nthreads, perRow, product(cb.chunks) * itemsize);
     const rowBytes = product(h.shape.slice(1)) * itemsize;
@@ -172,14 +174,20 @@ export async function npyFileToB2nd(
       const height = Math.min(rows, h.shape[0]! - r0);
       const slabBytes = readInto(path, fd, h.dataOffset + r0 * rowBytes, buffer.subarray(0, height * rowBytes));
       const slabOptions = { dtype: h.dtype, itemsize, shape: [height, ...h.shape.slice(1)], chunks: cb.chunks, blocks: cb.blocks };
-      // On workers: the slab laid out in memcpyed chunks, then compressed (as npyToNDArray does).
-      const slab = NDArray.fromTypedArray(slabBytes, { ...cparams, ...(nthreads > 1 ? { clevel: 0 } : {}), ...slabOptions }).schunk;
-      const options: CompressOptions = nthreads > 1 ? { ...slab.compressOptions, clevel: cparams.clevel ?? NDARRAY_DEFAULT_CPARAMS.clevel } : slab.compressOptions;
+      // On workers, or tuned on the first chunk: the slab laid out in memcpyed chunks, then
+      // compressed (as npyToNDArray does) or handed to the writer, which tunes as SChunk does.
+      const laid = nthreads > 1 || tune !== undefined;
+      const slab = NDArray.fromTypedArray(slabBytes, { ...untuned, ...(laid ? { clevel: 0 } : {}), ...slabOptions }).schunk;
+      const options: CompressOptions = laid
+        ? { ...slab.compressOptions, clevel: cparams.clevel ?? NDARRAY_DEFAULT_CPARAMS.clevel, ...(tune !== undefined ? { tune } : {}) }
+        : slab.compressOptions;
       if (writer === null) {
         writer = new FrameWriter(frameTarget(out), { chunksize: slab.chunksize, typesize: slab.typesize, cparams: options });
         writer.meta.add(B2ND_METALAYER, writeB2ndMeta({ ...parseB2ndMeta(slab.meta.get(B2ND_METALAYER)!), shape: h.shape }));
       }
-      if (nthreads > 1) {
+      if (tune !== undefined) {
+        for (let k = 0; k < slab.nchunks; k++) writer.append(slab.decompressChunk(k));
+      } else if (nthreads > 1) {
         const ts = slab.typesize;
         await appendCompressed(writer, slab.nbytes, (at, length) => slab.getSlice(at / ts, (at + length) / ts), slab.chunksize, options, undefined);
       } else {

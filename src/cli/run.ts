@@ -237,7 +237,7 @@ async function compressCommand(args: readonly string[], options: ParsedOptions, 
     } finally {
       closeInput(fd);
     }
-    if (npyStreamsBySlab(header, cparams)) {
+    if (npyStreamsBySlab(header)) {
       await withOutput(outPath, (out) => npyFileToB2nd(inPath, input.size, header, options.shape('chunks'), options.shape('blocks'), caches, cparams, out, bar));
     } else {
       writeOutput(outPath, await npyToNDArray(readInput(inPath), options.shape('chunks'), options.shape('blocks'), caches, cparams, bar));

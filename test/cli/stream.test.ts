@@ -119,6 +119,19 @@ describe('.npy ↔ .b2nd a slab of chunk rows at a time', () => {
     });
   }
 
+  it('--tune ratio: the writer tunes on the first chunk as the super-chunk does (the same bytes)', () => {
+    // 'ratio' times nothing (speeds do not count), so the choice is the same in both runs.
+    const data = mixedData(300 * 400 * 4, 77, 4096);
+    const npy = writeNpy({ dtype: '<i4', shape: [300, 400], data });
+    writeFileSync(p('t.npy'), npy);
+    const r = cli('compress', 't.npy', 't.b2nd', '--tune', 'ratio', '--chunks', '50,400', '--blocks', '10,400');
+    expect(r.status, r.stderr).toBe(0);
+    const expected = NDArray.fromNpy(npy, { tune: 'ratio', chunks: [50, 400], blocks: [10, 400] }).toFrame();
+    expect(firstDifference(read(p('t.b2nd')), expected)).toBe('equal');
+    // The tuner chose something else than the defaults: the tuned path was taken.
+    expect(firstDifference(expected, NDArray.fromNpy(npy, { chunks: [50, 400], blocks: [10, 400] }).toFrame())).not.toBe('equal');
+  });
+
   it('a Fortran-order .npy is still written whole, with the same bytes', () => {
     const f = new Float64Array(30 * 20).map((_, i) => i % 7);
     const c = writeNpy({ dtype: '<f8', shape: [30, 20], data: new Uint8Array(f.buffer) });
