@@ -281,8 +281,11 @@ export class FrameFile {
       frame = CFrame.open(t, chunkFiles === null ? {} : { chunkFile: (id) => chunkFiles.read(id) });
     } catch (e) {
       const cause = toBloscError(e, BloscErrorCode.FileWrite, 'cannot write the frame');
-      this.restore(oldSize, saved, cut, frameLen, cause);
-      this.removeQuietly(edit.createdFile);
+      try {
+        this.restore(oldSize, saved, cut, frameLen, cause);
+      } finally {
+        this.removeQuietly(edit.createdFile);
+      }
       throw cause;
     }
     this.current = frame;
