@@ -49,10 +49,10 @@ interface Edit {
   vlmetalayers: readonly FrameLayer[];
   /** Chunk bytes written into the data area first. */
   chunkRuns: Run[];
-  /** A sparse frame's new chunk file, removed again when the edit fails. */
-  createdFile?: number;
+  /** A sparse frame's new chunk files, removed again when the edit fails. */
+  createdFiles: number[];
   /** Chunk files no longer named once the edit is done. */
-  staleFiles?: number[];
+  staleFiles: number[];
 }
 
 function isSpecial(kind: number): boolean {
@@ -103,13 +103,16 @@ export class FrameFile {
       header: this.header,
       vlmetalayers: this.vlmetalayers,
       chunkRuns: [],
+      createdFiles: [],
+      staleFiles: [],
     };
   }
 
   /** The next chunk-file id of a sparse frame: one more than the largest in use (c-blosc2 `frame_append_chunk`). */
-  private nextFileId(): number {
+  private nextFileId(edit: Edit): number {
     let max = -1;
     for (let i = 0; i < this.entries.length; i++) if (this.entries[i]! > max) max = this.entries[i]!;
+    for (const id of edit.createdFiles) if (id > max) max = id;
     return max + 1;
   }
 
@@ -125,9 +128,9 @@ export class FrameFile {
       return 0;
     }
     if (this.chunkFiles !== null) {
-      const id = this.nextFileId();
+      const id = this.nextFileId(edit);
+      edit.createdFiles.push(id);
       this.chunkFiles.write(id, chunk);
-      edit.createdFile = id;
       edit.entries[i] = id;
       edit.dataLen += h.cbytes;
       return h.cbytes;
@@ -160,29 +163,39 @@ export class FrameFile {
 
   /** Replace chunk `i` with `chunk`. */
   updateChunk(i: number, chunk: Uint8Array): void {
+    this.updateChunks([i], [chunk]);
+  }
+
+  /** Replace chunk `indices[k]` with `chunks[k]` for every k (distinct indices) in one edit: all are written, or none. */
+  updateChunks(indices: readonly number[], chunks: readonly Uint8Array[]): void {
     const edit = this.base();
     edit.entries = this.entries.slice();
-    const old = this.entries[i]!;
-    edit.nbytes += readChunkHeader(chunk).nbytes - this.current.declaredNbytes(i);
+    for (let k = 0; k < indices.length; k++) edit.nbytes += readChunkHeader(chunks[k]!).nbytes - this.current.declaredNbytes(indices[k]!);
     this.run(edit, () => {
-      const oldCbytes = this.storedCbytes(old);
-      let at = edit.dataLen;
-      if (old >= 0 && !this.sparse) {
-        const newCbytes = readChunkHeader(chunk).cbytes;
-        let shared = false;
-        for (let k = 0; k < this.entries.length; k++) if (k !== i && this.entries[k] === old) shared = true;
-        // Over the old chunk when it fits there, or when it ends the data area (then the area
-        // ends with the new one): frame_update_chunk of c-blosc2 2.x.
-        const last = old + oldCbytes === edit.dataLen;
-        if (!shared && (newCbytes <= oldCbytes || last)) at = old;
-        if (!shared && last) edit.dataLen = old;
-      }
-      this.place(edit, i, chunk, at);
-      if (this.sparse && old >= 0) {
-        edit.dataLen -= oldCbytes;
-        edit.staleFiles = [old];
-      }
+      for (let k = 0; k < indices.length; k++) this.replace(edit, indices[k]!, chunks[k]!);
     });
+  }
+
+  /** Place `chunk` for chunk `i` in `edit`, where the old one was when it can (see the file's comment). */
+  private replace(edit: Edit, i: number, chunk: Uint8Array): void {
+    const old = this.entries[i]!;
+    const oldCbytes = this.storedCbytes(old);
+    let at = edit.dataLen;
+    if (old >= 0 && !this.sparse) {
+      const newCbytes = readChunkHeader(chunk).cbytes;
+      let shared = false;
+      for (let k = 0; k < this.entries.length; k++) if (k !== i && this.entries[k] === old) shared = true;
+      // Over the old chunk when it fits there, or when it ends the data area (then the area
+      // ends with the new one): frame_update_chunk of c-blosc2 2.x.
+      const last = old + oldCbytes === edit.dataLen;
+      if (!shared && (newCbytes <= oldCbytes || last)) at = old;
+      if (!shared && last) edit.dataLen = old;
+    }
+    this.place(edit, i, chunk, at);
+    if (this.sparse && old >= 0) {
+      edit.dataLen -= oldCbytes;
+      edit.staleFiles.push(old);
+    }
   }
 
   /** Remove chunk `i`. Its bytes stay in the data area of a contiguous frame (as c-blosc2 leaves them). */
@@ -197,7 +210,7 @@ export class FrameFile {
     this.run(edit, () => {
       if (this.sparse && old >= 0) {
         edit.dataLen -= this.storedCbytes(old);
-        edit.staleFiles = [old];
+        edit.staleFiles.push(old);
       }
       // A frame without chunks has no offsets index, and its trailer follows the header
       // (get_trailer_offset): the data area goes with its last chunk.
@@ -236,7 +249,7 @@ export class FrameFile {
     try {
       prepare();
     } catch (e) {
-      this.removeQuietly(edit.createdFile);
+      this.removeFiles(edit.createdFiles);
       throw e;
     }
     const n = edit.entries.length;
@@ -271,7 +284,7 @@ export class FrameFile {
       }
       if (frameLen < oldSize) cut = t.read(frameLen, oldSize - frameLen);
     } catch (e) {
-      this.removeQuietly(edit.createdFile);
+      this.removeFiles(edit.createdFiles);
       throw toBloscError(e, BloscErrorCode.FileRead, 'cannot read the frame before an edit');
     }
     try {
@@ -284,7 +297,7 @@ export class FrameFile {
       try {
         this.restore(oldSize, saved, cut, frameLen, cause);
       } finally {
-        this.removeQuietly(edit.createdFile);
+        this.removeFiles(edit.createdFiles);
       }
       throw cause;
     }
@@ -293,7 +306,7 @@ export class FrameFile {
     this.entries = edit.entries;
     this.vlmetalayers = edit.vlmetalayers;
     // The index no longer names them: a file that cannot be removed is only unused.
-    for (const id of edit.staleFiles ?? []) this.removeQuietly(id);
+    this.removeFiles(edit.staleFiles);
   }
 
   /** Put back what a failed edit overwrote or cut. */
@@ -308,12 +321,13 @@ export class FrameFile {
     }
   }
 
-  private removeQuietly(id: number | undefined): void {
-    if (id === undefined || this.chunkFiles === null) return;
-    try {
-      this.chunkFiles.remove(id);
-    } catch {
-      // An unused chunk file: readers never look at it.
+  private removeFiles(ids: readonly number[]): void {
+    for (const id of ids) {
+      try {
+        this.chunkFiles?.remove(id);
+      } catch {
+        // An unused chunk file: readers never look at it.
+      }
     }
   }
 }

@@ -558,6 +558,33 @@ export class SChunk {
     return this.nchunks;
   }
 
+  /**
+   * Replace chunk `indices[k]` with the compressed `chunks[k]` for every k, all at once: every
+   * chunk is checked first, and a frame opened for update gets them in one edit, so a
+   * failure leaves the super-chunk (and the frame) as it was. Indices must be distinct.
+   */
+  updateChunks(indices: readonly number[], chunks: readonly Uint8Array[]): number {
+    if (indices.length !== chunks.length) fail(BloscErrorCode.InvalidParam, `${indices.length} indices for ${chunks.length} chunks`);
+    const seen = new Set<number>();
+    const nbytes: number[] = [];
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]!;
+      this.checkPosition(i, this.nchunks - 1);
+      if (seen.has(i)) fail(BloscErrorCode.InvalidParam, `chunk ${i} is listed twice`);
+      seen.add(i);
+      nbytes.push(this.checkChunk(chunks[k]!));
+    }
+    this.editable();
+    for (let k = 0; k < indices.length; k++) this.checkSize(indices[k]!, nbytes[k]!, true, BloscErrorCode.ChunkUpdate);
+    this.store?.updateChunks(indices, chunks);
+    for (let k = 0; k < indices.length; k++) {
+      this.slots[indices[k]!] = this.store === null ? chunks[k]!.slice() : chunks[k]!;
+      this.sizes[indices[k]!] = nbytes[k]!;
+    }
+    this.adoptStore();
+    return this.nchunks;
+  }
+
   /** Remove chunk `i`. Only the last chunk may be short, so deleting keeps that rule. */
   delete(i: number): number {
     this.checkPosition(i, this.nchunks - 1);

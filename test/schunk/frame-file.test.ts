@@ -290,6 +290,42 @@ describe('frames opened for update', () => {
     expect(() => s.append(new Uint8Array(CS))).toThrow(/read-only file system; putting the frame back failed too/);
   });
 
+  it('updateChunks replaces several chunks in one edit: all or none', () => {
+    const original = startSChunk(17, 5).toFrame();
+    for (const sparse of [false, true]) {
+      const r = prng(18);
+      const news = [randomData(r, CS), new Uint8Array(CS).fill(4), randomData(r, CS).map((_, k) => (k * 2654435761) >>> 24)];
+      const twin = SChunk.open(original);
+      let s: SChunk;
+      let inner: MemoryTarget | null = null;
+      let t: FailingTarget | null = null;
+      const dir = join(tmp, 'batch.b2frame');
+      if (sparse) {
+        rmSync(dir, { recursive: true, force: true });
+        writeSparseFrame(SChunk.open(original), dir);
+        s = openSparseFrame(dir, { mode: 'r+' });
+      } else {
+        inner = new MemoryTarget(original);
+        t = new FailingTarget(inner);
+        s = SChunk.openForUpdate(t);
+        // A failing write: nothing of the three chunks lands.
+        t.failAt = 2;
+        expect(() => s.updateChunks([4, 0, 2], news.map((d) => s.compressLike(d)))).toThrow(/disk full/);
+        expect(bytesEqual(inner.bytes, original)).toBe(true);
+        expectSame(s, twin, 'after a failed batch');
+        t.failAt = Infinity;
+      }
+      expect(() => s.updateChunks([1, 1], [s.getChunk(0), s.getChunk(0)])).toThrow(BloscError);
+      expect(() => s.updateChunks([1, 9], [s.getChunk(0), s.getChunk(0)])).toThrow(BloscError);
+      const chunks = news.map((d) => twin.compressLike(d));
+      twin.updateChunks([4, 0, 2], chunks);
+      s.updateChunks([4, 0, 2], chunks);
+      expectSame(s, twin, sparse ? 'sparse' : 'contiguous');
+      expectSame(sparse ? openSparseFrame(dir) : SChunk.open(inner!.bytes), twin, 'reopened');
+      s.close();
+    }
+  });
+
   it('a bad chunk or a bad position is refused before anything is written', () => {
     const original = startSChunk(13, 3).toFrame();
     const target = new MemoryTarget(original);
