@@ -7,8 +7,9 @@
  * on disk (`frame_append_chunk`, `frame_insert_chunk`, `frame_update_chunk`,
  * `frame_delete_chunk`, `frame_update_header`, `frame_update_trailer`):
  * - contiguous frame: a new chunk goes at the end of the data area, over the old offsets
- *   index and trailer; a replacement is written over the old chunk when it fits there (or
- *   when the old chunk ends the data area), else at the end of the area. Then the offsets
+ *   index and trailer; a replacement is written over the old chunk when it fits the room
+ *   up to the next chunk (or when the old chunk ends the data area), else at the end of
+ *   the area. Then the offsets
  *   index and the trailer follow the data area, and the header's sizes are updated. Chunks
  *   not edited are neither read nor moved: an edit writes O(chunk + offsets index + trailer)
  *   bytes. (c-blosc2 since 2.22 instead slides the rest of the data area to close the gap a
@@ -25,7 +26,7 @@
  * edit the frame is opened again from the target, which also checks it.
  */
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
-import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
+import { readChunkHeader, SpecialKind } from '../frame/chunk-header.js';
 import {
   frameTrailerBytes, offsetEntriesBytes, setFrameSizes, withMetalayers, MAX_NCHUNKS, type FrameLayer,
 } from '../frame/cframe.js';
@@ -141,11 +142,9 @@ export class FrameFile {
     return h.cbytes;
   }
 
-  /** cbytes of the stored chunk at entry `e` (a chunk file's, or the data area chunk's header). */
-  private storedCbytes(e: number): number {
-    if (e < 0) return 0;
-    if (this.chunkFiles !== null) return readChunkHeader(this.chunkFiles.read(e)).cbytes;
-    return readInt32LE(this.target.read(this.headerLen + e, 16), 12);
+  /** cbytes of chunk file `id` of a sparse frame (the index frame's cbytes counts them, as c-blosc2's). */
+  private storedCbytes(id: number): number {
+    return id < 0 || this.chunkFiles === null ? 0 : readChunkHeader(this.chunkFiles.read(id)).cbytes;
   }
 
   /** Insert `chunk` before chunk `i` (`i` = nchunks appends); `chunksize` is the frame's after the edit. */
@@ -179,21 +178,29 @@ export class FrameFile {
   /** Place `chunk` for chunk `i` in `edit`, where the old one was when it can (see the file's comment). */
   private replace(edit: Edit, i: number, chunk: Uint8Array): void {
     const old = this.entries[i]!;
-    const oldCbytes = this.storedCbytes(old);
     let at = edit.dataLen;
     if (old >= 0 && !this.sparse) {
-      const newCbytes = readChunkHeader(chunk).cbytes;
+      // The room the old chunk has: up to the next chunk's start (of the frame as this edit
+      // leaves it so far), else to the end of the data area. Found from the offsets alone,
+      // so a chunk's own (possibly damaged) header never lets a write spill over another.
+      const entries = edit.entries;
+      let next = edit.dataLen;
       let shared = false;
-      for (let k = 0; k < this.entries.length; k++) if (k !== i && this.entries[k] === old) shared = true;
-      // Over the old chunk when it fits there, or when it ends the data area (then the area
-      // ends with the new one): frame_update_chunk of c-blosc2 2.x.
-      const last = old + oldCbytes === edit.dataLen;
-      if (!shared && (newCbytes <= oldCbytes || last)) at = old;
-      if (!shared && last) edit.dataLen = old;
+      for (let k = 0; k < entries.length; k++) {
+        const e = entries[k]!;
+        if (k === i || e < 0) continue;
+        if (e === old) shared = true;
+        else if (e > old && e < next) next = e;
+      }
+      const newCbytes = readChunkHeader(chunk).cbytes;
+      // Over the old chunk when the new one fits its room, or when it ends the data area
+      // (the area then ends with the new chunk): frame_update_chunk of c-blosc2 2.x.
+      if (!shared && (old + newCbytes <= next || next === edit.dataLen)) at = old;
+      if (!shared && next === edit.dataLen) edit.dataLen = old;
     }
     this.place(edit, i, chunk, at);
     if (this.sparse && old >= 0) {
-      edit.dataLen -= oldCbytes;
+      edit.dataLen -= this.storedCbytes(old);
       edit.staleFiles.push(old);
     }
   }

@@ -170,21 +170,33 @@ describe('frames opened for update', () => {
     expect(back.getSlice(499, 501)).toEqual(new Uint8Array([1, 1, 2, 2]));
   });
 
-  it('a replaced chunk is written over the old one when it fits, else after the data area', () => {
-    const start = startSChunk(8, 5);
+  it('a replaced chunk is written over the old one when it fits its room, else after the data area', () => {
+    const start = new SChunk({ chunksize: CS, typesize: TS, cparams: { codec: 'lz4' } });
+    for (let i = 0; i < 5; i++) start.append(new Uint8Array(CS).map((_, k) => (k >> 6) + i));
     const target = new MemoryTarget(start.toFrame());
     const s = SChunk.openForUpdate(target);
-    const area = (): number => CFrame.open(target.bytes).header.cbytes;
-    const before = area();
-    const at = (i: number): number => (CFrame.open(target.bytes).chunkLocation(i) as { offset: number }).offset;
+    const frame = (): CFrame => CFrame.open(target.bytes);
+    const at = (i: number): number => (frame().chunkLocation(i) as { offset: number }).offset - frame().header.headerLen;
     const where = at(1);
-    s.update(1, new Uint8Array(CS).map((_, k) => k >> 9)); // compresses to a few bytes: fits
+    const room = at(2) - where;
+    const area = frame().header.cbytes;
+    s.update(1, new Uint8Array(CS).map((_, k) => k >> 9)); // smaller: over the old one
+    expect(readChunkHeader(s.getChunk(1)).cbytes).toBeLessThan(room);
     expect(at(1)).toBe(where);
-    expect(area()).toBe(before);
-    const noise = randomData(prng(5), CS).map((_, k) => (k * 2654435761) >>> 24);
-    s.update(1, noise); // larger than what is there now: appended to the area
-    expect(at(1)).toBe(CFrame.open(target.bytes).header.headerLen + before);
-    expect(area()).toBe(before + readChunkHeader(s.getChunk(1)).cbytes);
+    expect(frame().header.cbytes).toBe(area);
+    const noise = new Uint8Array(CS).map((_, k) => (k * 2654435761) >>> 24);
+    s.update(1, noise); // larger than its room: after the data area
+    expect(readChunkHeader(s.getChunk(1)).cbytes).toBeGreaterThan(room);
+    expect(at(1)).toBe(area);
+    expect(frame().header.cbytes).toBe(area + readChunkHeader(s.getChunk(1)).cbytes);
+    // Chunk 1 now ends the data area: replaced there, the area ending with it.
+    s.update(1, new Uint8Array(CS).fill(2));
+    expect(at(1)).toBe(area);
+    expect(frame().header.cbytes).toBe(area + readChunkHeader(s.getChunk(1)).cbytes);
+    // Chunk 0's room now runs to chunk 2 (chunk 1's old place is free): a chunk that fits it stays.
+    s.update(0, new Uint8Array(CS).map((_, k) => (k >> 7) ^ 5));
+    expect(at(0)).toBe(0);
+    expect(SChunk.open(target.bytes).getSlice()).toEqual(s.getSlice());
   });
 
   it('updating one chunk writes O(chunk) bytes: the chunk, the offsets index, the trailer and the header', () => {
