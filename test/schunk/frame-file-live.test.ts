@@ -91,6 +91,14 @@ describe.skipIf(!py.ok)('frames edited in place, live against python-blosc2', ()
     const got = JSON.parse(runPython([SCRIPT, 'read', ours, oursSparse])) as Record<string, PyDescription>;
     expect(got[ours]).toEqual(want);
     expect(got[oursSparse]).toEqual(want);
+    // python-blosc2 goes on editing what we left (a data area with replaced chunks' old bytes in it).
+    const edited = JSON.parse(runPython([SCRIPT, 'edit', ours, oursSparse])) as Record<string, PyDescription>;
+    pythonEdits(twin);
+    const after = describeOurs(twin);
+    expect(edited[ours]).toEqual(after);
+    expect(edited[oursSparse]).toEqual(after);
+    expect(describeOurs(openFrameFile(ours))).toEqual(after);
+    expect(describeOurs(openSparseFrame(oursSparse))).toEqual(after);
   });
 
   it('blosc-ts reads frames python-blosc2 edited in place (contiguous and sparse)', () => {

@@ -338,6 +338,57 @@ describe('frames opened for update', () => {
     }
   });
 
+  it('frames of chunks of any size (chunksize 0, format 3) are edited the same way', () => {
+    const start = new SChunk({ chunksize: 0, typesize: 1, cparams: { codec: 'blosclz' } });
+    const r = prng(40);
+    for (let i = 0; i < 4; i++) start.append(randomData(r, int(r, 1, 3000)));
+    const target = new MemoryTarget(start.toFrame());
+    const s = SChunk.openForUpdate(target);
+    const twin = SChunk.open(start.toFrame());
+    const ops: Op[] = [
+      (x) => x.append(new Uint8Array(10).fill(1)),
+      (x) => x.insert(0, new Uint8Array(5000).fill(2)),
+      (x) => x.update(2, new Uint8Array(7)),
+      (x) => x.delete(1),
+      (x) => x.updateChunks([0, 3], [twin.compressLike(new Uint8Array(3).fill(4)), twin.compressLike(new Uint8Array(9000).fill(5))]),
+    ];
+    for (const [k, op] of ops.entries()) {
+      op(twin);
+      op(s);
+      expectSame(s, twin, `op ${k}`);
+      expectSame(SChunk.open(target.bytes), twin, `op ${k}, reopened`);
+    }
+    expect(SChunk.open(target.bytes).chunksize).toBe(0);
+  });
+
+  it('a damaged frame opened for update raises only BloscErrors, and a failed edit leaves it as it was', () => {
+    const good = startSChunk(41, 4).toFrame();
+    const r = prng(42);
+    let opened = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const bytes = good.slice();
+      for (let k = int(r, 1, 3); k > 0; k--) bytes[int(r, 0, bytes.length - 1)] ^= 1 << int(r, 0, 7);
+      const target = new MemoryTarget(bytes);
+      let s: SChunk;
+      try {
+        s = SChunk.openForUpdate(target);
+      } catch (e) {
+        expect(isBloscError(e), String(e)).toBe(true);
+        continue;
+      }
+      opened++;
+      const op = randomOp(r, s.nchunks).op;
+      const before = target.bytes.slice();
+      try {
+        op(s);
+      } catch (e) {
+        expect(isBloscError(e), String(e)).toBe(true);
+        expect(bytesEqual(target.bytes, before)).toBe(true);
+      }
+    }
+    expect(opened).toBeGreaterThan(10);
+  });
+
   it('a bad chunk or a bad position is refused before anything is written', () => {
     const original = startSChunk(13, 3).toFrame();
     const target = new MemoryTarget(original);
