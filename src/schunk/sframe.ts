@@ -2,16 +2,14 @@
  * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/sframe.c; license in
  * THIRD_PARTY_NOTICES.md.
  *
- * Frames in files, with Node's synchronous fs calls: sparse frames (a directory:
- * `chunks.b2frame` index frame + one `%08X.chunk` file per stored chunk), and contiguous
- * frame files opened to read or to update. Mirrors c-blosc2 blosc/sframe.c
- * (`sframe_make_chunk_path`, `sframe_get_chunk`, `sframe_create_chunk`,
- * `sframe_delete_chunk`) and `blosc2_schunk_open` / `blosc2_open` with a mode.
+ * Sparse frames (a directory: `chunks.b2frame` index frame + one `%08X.chunk` file per
+ * stored chunk), read, written and edited with Node's synchronous fs calls. Mirrors
+ * c-blosc2 blosc/sframe.c (`sframe_make_chunk_path`, `sframe_get_chunk`,
+ * `sframe_create_chunk`, `sframe_delete_chunk`).
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BloscErrorCode, fail, wrapForeign } from '../errors.js';
-import { FileSource } from '../io/file-source.js';
 import { FileTarget } from '../io/file-target.js';
 import type { ChunkFileStore } from '../io/target.js';
 import { SChunk } from './schunk.js';
@@ -80,30 +78,6 @@ export function openSparseFrame(dir: string, options: OpenSparseFrameOptions = {
   if (options.mode !== undefined && options.mode !== 'r') fail(BloscErrorCode.InvalidParam, `mode must be 'r' or 'r+', got ${String(options.mode)}`);
   const index = wrapForeign(BloscErrorCode.FileOpen, `cannot read ${join(dir, SFRAME_INDEX_NAME)}`, () => readFileSync(join(dir, SFRAME_INDEX_NAME)));
   return SChunk.open(new Uint8Array(index.buffer, index.byteOffset, index.length), { chunkFile: (id) => files.read(id) });
-}
-
-export interface OpenFrameFileOptions {
-  /**
-   * 'r' (default): the frame is read lazily from the file (header, offsets and trailer now,
-   * chunks when asked for); edits stay in memory and the file is never written. 'r+': every
-   * edit is written to the file at once, as `SChunk.openForUpdate` describes.
-   */
-  mode?: 'r' | 'r+';
-}
-
-/**
- * Open a contiguous frame file (`.b2frame`, `.b2nd`; for an array, `NDArray.open` the
- * result). `close()` the super-chunk when done with it.
- */
-export function openFrameFile(path: string, options: OpenFrameFileOptions = {}): SChunk {
-  if (options.mode !== undefined && options.mode !== 'r' && options.mode !== 'r+') fail(BloscErrorCode.InvalidParam, `mode must be 'r' or 'r+', got ${String(options.mode)}`);
-  const source = options.mode === 'r+' ? new FileTarget(path) : new FileSource(path);
-  try {
-    return source instanceof FileTarget ? SChunk.openForUpdate(source) : SChunk.open(source);
-  } catch (e) {
-    source.close();
-    throw e;
-  }
 }
 
 /**
