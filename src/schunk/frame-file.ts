@@ -119,14 +119,14 @@ export class FrameFile {
 
   /**
    * Place `chunk` (a checked Blosc2 chunk) for entry `i` of `edit`: a special value in the
-   * offset, a new chunk file, or bytes at `at` in the data area. Returns its stored cbytes.
+   * offset, a new chunk file, or bytes at `at` in the data area.
    */
-  private place(edit: Edit, i: number, chunk: Uint8Array, at: number): number {
+  private place(edit: Edit, i: number, chunk: Uint8Array, at: number): void {
     const h = readChunkHeader(chunk);
     // Special offsets need a fixed chunksize (validate_offsets_chunk); else the chunk is stored.
     if (edit.chunksize > 0 && isSpecial(h.special)) {
       edit.entries[i] = -h.special;
-      return 0;
+      return;
     }
     if (this.chunkFiles !== null) {
       const id = this.nextFileId(edit);
@@ -134,12 +134,11 @@ export class FrameFile {
       this.chunkFiles.write(id, chunk);
       edit.entries[i] = id;
       edit.dataLen += h.cbytes;
-      return h.cbytes;
+      return;
     }
     edit.entries[i] = at;
     edit.chunkRuns.push({ at: this.headerLen + at, bytes: chunk });
     edit.dataLen = Math.max(edit.dataLen, at + h.cbytes);
-    return h.cbytes;
   }
 
   /** cbytes of chunk file `id` of a sparse frame (the index frame's cbytes counts them, as c-blosc2's). */
