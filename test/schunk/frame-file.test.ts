@@ -451,6 +451,22 @@ describe('frames opened for update', () => {
     expect(back.vlmeta.get('edited')).toBe(true);
   });
 
+  it('NDArray.set over several chunks of a frame opened for update: all written, or none', () => {
+    const arr = NDArray.fromTypedArray(new Float64Array(600).map((_, i) => i), { shape: [20, 30], chunks: [10, 10], blocks: [5, 5] });
+    const original = arr.toFrame();
+    const inner = new MemoryTarget(original);
+    const t = new FailingTarget(inner);
+    const edited = NDArray.open(SChunk.openForUpdate(t));
+    t.failAt = 3; // past the first chunks' writes
+    expect(() => edited.set([[5, 15], [5, 25]], 7)).toThrow(/disk full/);
+    expect(bytesEqual(inner.bytes, original)).toBe(true);
+    expect(bytesEqual(edited.slice().data, arr.slice().data)).toBe(true);
+    t.failAt = Infinity;
+    edited.set([[5, 15], [5, 25]], 7);
+    arr.set([[5, 15], [5, 25]], 7);
+    expect(bytesEqual(NDArray.open(inner.bytes).slice().data, arr.slice().data)).toBe(true);
+  });
+
   it('sparse frames: edits write the chunk file and the index frame; stale chunk files go', () => {
     for (let seed = 20; seed < 24; seed++) {
       const start = startSChunk(seed, 4);
