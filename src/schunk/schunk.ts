@@ -16,7 +16,7 @@ import { compressChunk } from '../chunk/compress.js';
 import { decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { nansChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
-import { MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, type FrameChunk, type FrameLayer, type FrameWriteSpec } from '../frame/cframe.js';
+import { MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, type FrameChunk, type FrameHeader, type FrameLayer, type FrameWriteSpec } from '../frame/cframe.js';
 import { CFrame, writeFrame, type FrameOpenOptions } from './contiguous.js';
 import { chunkRangeReader, withChunkIndex, type ChunkRangeReader, type ChunkSlot } from './read.js';
 import { msgpackDecode, msgpackEncode, type MsgpackValue } from '../frame/msgpack.js';
@@ -276,12 +276,12 @@ export class SChunk {
    * written to the target at once, as c-blosc2 edits a frame on disk; chunks not edited
    * are neither read nor recompressed. The target holds a valid frame after every call, and
    * a call that fails leaves it byte for byte as it was. A sparse frame's index frame comes
-   * with its `chunkFiles`. Node's files: `openFrameFile` / `openSparseFrame` in
-   * 'blosc-ts/node'.
+   * with its `chunkFiles`. New chunks are compressed with `cparams` when given, else as the
+   * frame's header says. Node's files: `openFrameFile` / `openSparseFrame` in 'blosc-ts/node'.
    */
-  static openForUpdate(target: FrameTarget, options: { chunkFiles?: ChunkFileStore } = {}): SChunk {
+  static openForUpdate(target: FrameTarget, options: { chunkFiles?: ChunkFileStore; cparams?: CompressOptions } = {}): SChunk {
     const file = FrameFile.open(target, options.chunkFiles);
-    const s = SChunk.fromFrame(file.frame);
+    const s = SChunk.fromFrame(file.frame, options.cparams);
     s.store = file;
     return s;
   }
@@ -299,10 +299,23 @@ export class SChunk {
     this.frame?.source.close?.();
   }
 
-  private static fromFrame(frame: CFrame): SChunk {
+  /** A super-chunk reading `frame`; new chunks compressed with `given`, else as its header says. */
+  private static fromFrame(frame: CFrame, given?: CompressOptions): SChunk {
     const h = frame.header;
+    const typesize = h.typesize > 255 ? 1 : h.typesize;
+    const cparams = given !== undefined ? { ...given, typesize } : SChunk.headerCParams(h, typesize);
+    const s = new SChunk({ chunksize: h.chunksize >= 0 ? h.chunksize : undefined, typesize: h.typesize, cparams }, frame);
+    for (const l of frame.metalayers) s.meta.layers.set(l.name, l.content);
+    for (const l of frame.vlmetalayers) s.vlmeta.layers.set(l.name, l.content);
+    s.adopt(frame, null);
+    if (s.nbytes !== h.nbytes) fail(BloscErrorCode.InvalidHeader, `frame: chunks hold ${s.nbytes} bytes, the header says ${h.nbytes}`);
+    return s;
+  }
+
+  /** The compression parameters a frame's header describes (the defaults where it names ones not available here). */
+  private static headerCParams(h: FrameHeader, typesize: number): CompressOptions {
     const splitmodes = ['always', 'never', 'auto', 'forward-compat'] as const;
-    let cparams: CompressOptions = {
+    const cparams: CompressOptions = {
       codec: h.codec,
       clevel: h.clevel,
       filters: h.filters,
@@ -311,22 +324,17 @@ export class SChunk {
       blocksize: h.blocksize,
       codecMeta: h.codecMeta,
       nthreads: Math.min(256, Math.max(1, h.nthreadsComp)),
-      typesize: h.typesize > 255 ? 1 : h.typesize,
+      typesize,
     };
     try {
       resolveCParams(cparams);
+      return cparams;
     } catch (e) {
       // The header's parameters only describe how new chunks would be written (an unregistered
       // codec, a clevel nibble above 9): the frame stays readable, new chunks use the defaults.
       if (!(e instanceof BloscError)) throw e;
-      cparams = { typesize: cparams.typesize };
+      return { typesize };
     }
-    const s = new SChunk({ chunksize: h.chunksize >= 0 ? h.chunksize : undefined, typesize: h.typesize, cparams }, frame);
-    for (const l of frame.metalayers) s.meta.layers.set(l.name, l.content);
-    for (const l of frame.vlmetalayers) s.vlmeta.layers.set(l.name, l.content);
-    s.adopt(frame, null);
-    if (s.nbytes !== h.nbytes) fail(BloscErrorCode.InvalidHeader, `frame: chunks hold ${s.nbytes} bytes, the header says ${h.nbytes}`);
-    return s;
   }
 
   /**

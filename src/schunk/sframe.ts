@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { BloscErrorCode, fail, wrapForeign } from '../errors.js';
 import { FileTarget } from '../io/file-target.js';
 import type { ChunkFileStore } from '../io/target.js';
-import { SChunk } from './schunk.js';
+import { updateOptions } from './frame-file-node.js';
+import { SChunk, type SChunkOptions } from './schunk.js';
 
 /** The index frame's file name inside a sparse-frame directory. */
 export const SFRAME_INDEX_NAME = 'chunks.b2frame';
@@ -58,24 +59,29 @@ export interface OpenSparseFrameOptions {
   /**
    * 'r' (default): chunk files are read when their chunk is; edits stay in memory. 'r+': every
    * edit is written to the directory at once (a chunk's file, then the index frame), as
-   * `SChunk.openForUpdate` describes.
+   * `SChunk.openForUpdate` describes. 'w': a new, empty sparse frame (made with `schunk`'s
+   * options) replaces the directory's, then as 'r+'.
    */
-  mode?: 'r' | 'r+';
+  mode?: 'r' | 'r+' | 'w';
+  /** 'w': the new super-chunk's chunksize, typesize and cparams. 'r+': its `cparams` compress new chunks. */
+  schunk?: SChunkOptions;
 }
 
-/** Open a sparse frame directory. Chunk files are read when their chunk is. */
+/** Open a sparse frame directory, or with mode 'w' create one. Chunk files are read when their chunk is. */
 export function openSparseFrame(dir: string, options: OpenSparseFrameOptions = {}): SChunk {
+  const mode = options.mode ?? 'r';
+  if (mode !== 'r' && mode !== 'r+' && mode !== 'w') fail(BloscErrorCode.InvalidParam, `mode must be 'r', 'r+' or 'w', got ${String(mode)}`);
   const files = new DirectoryChunkFiles(dir);
-  if (options.mode === 'r+') {
+  if (mode === 'w') writeSparseFrame(new SChunk(options.schunk), dir);
+  if (mode !== 'r') {
     const target = new FileTarget(join(dir, SFRAME_INDEX_NAME));
     try {
-      return SChunk.openForUpdate(target, { chunkFiles: files });
+      return SChunk.openForUpdate(target, { chunkFiles: files, ...updateOptions(options.schunk) });
     } catch (e) {
       target.close();
       throw e;
     }
   }
-  if (options.mode !== undefined && options.mode !== 'r') fail(BloscErrorCode.InvalidParam, `mode must be 'r' or 'r+', got ${String(options.mode)}`);
   const index = wrapForeign(BloscErrorCode.FileOpen, `cannot read ${join(dir, SFRAME_INDEX_NAME)}`, () => readFileSync(join(dir, SFRAME_INDEX_NAME)));
   return SChunk.open(new Uint8Array(index.buffer, index.byteOffset, index.length), { chunkFile: (id) => files.read(id) });
 }

@@ -437,7 +437,7 @@ describe('frames opened for update', () => {
     ro.append(new Uint8Array(800));
     ro.close();
     expect(bytesEqual(new Uint8Array(readFileSync(path)), arr.toFrame())).toBe(true);
-    expect(() => openFrameFile(path, { mode: 'w' as 'r' })).toThrow(BloscError);
+    expect(() => openFrameFile(path, { mode: 'a' as 'r' })).toThrow(BloscError);
     expect(() => openFrameFile(join(tmp, 'missing.b2frame'), { mode: 'r+' })).toThrow(BloscError);
 
     const rw = openFrameFile(path, { mode: 'r+' });
@@ -465,6 +465,34 @@ describe('frames opened for update', () => {
     edited.set([[5, 15], [5, 25]], 7);
     arr.set([[5, 15], [5, 25]], 7);
     expect(bytesEqual(NDArray.open(inner.bytes).slice().data, arr.slice().data)).toBe(true);
+  });
+
+  it("mode 'w' creates a frame (contiguous or sparse) that chunks are appended to one by one: the bytes of toFrame()", () => {
+    const options = { chunksize: CS, typesize: TS, cparams: { codec: 'lz4' as const, clevel: 7, shuffle: 'bitshuffle' as const } };
+    const path = join(tmp, 'new.b2frame');
+    const dir = join(tmp, 'new-sparse.b2frame');
+    writeFileSync(path, 'an older file');
+    const twin = new SChunk(options);
+    const files = [openFrameFile(path, { mode: 'w', schunk: options }), openSparseFrame(dir, { mode: 'w', schunk: options })];
+    const r = prng(50);
+    const data = [0, 1, 2, 3].map(() => randomData(r, CS));
+    for (const s of [twin, ...files]) {
+      s.meta.add('kind', new Uint8Array([7]));
+      for (const d of data) s.append(d);
+      s.append(data[0]!.subarray(0, 100));
+      s.vlmeta.set('n', 5);
+    }
+    for (const s of files) s.close();
+    const written = new Uint8Array(readFileSync(path));
+    expect(bytesEqual(written, twin.toFrame()), firstDifference(written, twin.toFrame())).toBe(true);
+    const { index, chunkFiles } = twin.toSparseFrame();
+    expect(bytesEqual(new Uint8Array(readFileSync(join(dir, SFRAME_INDEX_NAME))), index)).toBe(true);
+    chunkFiles.forEach((c, id) => expect(bytesEqual(new Uint8Array(readFileSync(join(dir, id.toString(16).toUpperCase().padStart(8, '0') + '.chunk'))), c)).toBe(true));
+    // 'r+' with cparams: new chunks compressed with them, not as the header says.
+    const s = openFrameFile(path, { mode: 'r+', schunk: { cparams: { codec: 'blosclz', clevel: 1 } } });
+    s.update(0, data[1]!);
+    expect(readChunkHeader(s.getChunk(0)).codecFormat).toBe(0); // BloscLZ; the header says LZ4
+    s.close();
   });
 
   it('sparse frames: edits write the chunk file and the index frame; stale chunk files go', () => {
