@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compressZeros } from '../../src/index.js';
 import { BloscError, BloscErrorCode, fail, isBloscError } from '../../src/errors.js';
@@ -18,7 +19,7 @@ import { openFrameFile } from '../../src/schunk/frame-file-node.js';
 import { DirectoryChunkFiles, openSparseFrame, SFRAME_INDEX_NAME, writeSparseFrame } from '../../src/schunk/sframe.js';
 import { SChunk } from '../../src/schunk/schunk.js';
 import { NDArray } from '../../src/ndarray/ndarray.js';
-import { bytesEqual, firstDifference } from '../helpers.js';
+import { bytesEqual, firstDifference, ROOT } from '../helpers.js';
 import { int, prng, randomData } from './random-schunk.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'blosc-ts-frame-file-'));
@@ -493,6 +494,21 @@ describe('frames opened for update', () => {
     s.update(0, data[1]!);
     expect(readChunkHeader(s.getChunk(0)).codecFormat).toBe(0); // BloscLZ; the header says LZ4
     s.close();
+  });
+
+  it('a frame opened for update is read by the workers too (the built package: workers load dist/)', async () => {
+    const api = (await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href)) as typeof import('../../src/index.js');
+    const nodeApi = (await import(pathToFileURL(join(ROOT, 'dist', 'node.js')).href)) as typeof import('../../src/node.js');
+    const path = join(tmp, 'workers.b2frame');
+    writeFileSync(path, startSChunk(60, 6).toFrame());
+    const s = nodeApi.openFrameFile(path, { mode: 'r+' });
+    s.update(2, new Uint8Array(CS).fill(8));
+    s.delete(0);
+    const sync = s.getSlice();
+    const parallel = await s.getSliceAsync(0, undefined, { nthreads: 2, minParallelNbytes: 0 });
+    expect(bytesEqual(parallel, sync)).toBe(true);
+    s.close();
+    api.shutdownPool();
   });
 
   it('sparse frames: edits write the chunk file and the index frame; stale chunk files go', () => {
