@@ -116,8 +116,7 @@ export class Metalayers {
 
   /** Set `name` to `content`, written to the frame first when the super-chunk edits one. */
   private commit(name: string, content: Uint8Array): void {
-    const next = new Map(this.layers).set(name, content);
-    this.owner.writeLayers(next, null);
+    if (this.owner.updatesFrame) this.owner.writeLayers(new Map(this.layers).set(name, content), null);
     this.layers.set(name, content);
   }
 
@@ -152,10 +151,12 @@ export class VLMetalayers {
 
   /** Set (or with `null` remove) `name`, written to the frame first when the super-chunk edits one. */
   private commit(name: string, chunk: Uint8Array | null): void {
-    const next = new Map(this.layers);
-    if (chunk === null) next.delete(name);
-    else next.set(name, chunk);
-    this.owner?.writeLayers(null, next);
+    if (this.owner?.updatesFrame === true) {
+      const next = new Map(this.layers);
+      if (chunk === null) next.delete(name);
+      else next.set(name, chunk);
+      this.owner.writeLayers(null, next);
+    }
     if (chunk === null) this.layers.delete(name);
     else this.layers.set(name, chunk);
   }
