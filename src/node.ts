@@ -5,8 +5,10 @@
 export { FileSource } from './io/file-source.js';
 export { AsyncFileSource } from './io/file-source.js';
 export { FileTarget } from './io/file-target.js';
-export { DirectoryChunkFiles, openFrameFile, openSparseFrame, writeSparseFrame, SFRAME_INDEX_NAME } from './schunk/sframe.js';
-export type { OpenFrameFileOptions, OpenSparseFrameOptions } from './schunk/sframe.js';
+export { openFrameFile } from './schunk/frame-file-node.js';
+export type { OpenFrameFileOptions } from './schunk/frame-file-node.js';
+export { DirectoryChunkFiles, openSparseFrame, writeSparseFrame, SFRAME_INDEX_NAME } from './schunk/sframe.js';
+export type { OpenSparseFrameOptions } from './schunk/sframe.js';
 export {
   appendFile as bloscpackAppendFile,
   packFile as bloscpackPackFile,

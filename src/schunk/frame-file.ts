@@ -7,8 +7,9 @@
  * on disk (`frame_append_chunk`, `frame_insert_chunk`, `frame_update_chunk`,
  * `frame_delete_chunk`, `frame_update_header`, `frame_update_trailer`):
  * - contiguous frame: a new chunk goes at the end of the data area, over the old offsets
- *   index and trailer; a replacement is written over the old chunk when it fits there (or
- *   when the old chunk ends the data area), else at the end of the area. Then the offsets
+ *   index and trailer; a replacement is written over the old chunk when it fits the room
+ *   up to the next chunk (or when the old chunk ends the data area), else at the end of
+ *   the area. Then the offsets
  *   index and the trailer follow the data area, and the header's sizes are updated. Chunks
  *   not edited are neither read nor moved: an edit writes O(chunk + offsets index + trailer)
  *   bytes. (c-blosc2 since 2.22 instead slides the rest of the data area to close the gap a
@@ -25,7 +26,7 @@
  * edit the frame is opened again from the target, which also checks it.
  */
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
-import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
+import { readChunkHeader, SpecialKind } from '../frame/chunk-header.js';
 import {
   frameTrailerBytes, offsetEntriesBytes, setFrameSizes, withMetalayers, MAX_NCHUNKS, type FrameLayer,
 } from '../frame/cframe.js';
@@ -49,10 +50,10 @@ interface Edit {
   vlmetalayers: readonly FrameLayer[];
   /** Chunk bytes written into the data area first. */
   chunkRuns: Run[];
-  /** A sparse frame's new chunk file, removed again when the edit fails. */
-  createdFile?: number;
+  /** A sparse frame's new chunk files, removed again when the edit fails. */
+  createdFiles: number[];
   /** Chunk files no longer named once the edit is done. */
-  staleFiles?: number[];
+  staleFiles: number[];
 }
 
 function isSpecial(kind: number): boolean {
@@ -103,46 +104,46 @@ export class FrameFile {
       header: this.header,
       vlmetalayers: this.vlmetalayers,
       chunkRuns: [],
+      createdFiles: [],
+      staleFiles: [],
     };
   }
 
   /** The next chunk-file id of a sparse frame: one more than the largest in use (c-blosc2 `frame_append_chunk`). */
-  private nextFileId(): number {
+  private nextFileId(edit: Edit): number {
     let max = -1;
     for (let i = 0; i < this.entries.length; i++) if (this.entries[i]! > max) max = this.entries[i]!;
+    for (const id of edit.createdFiles) if (id > max) max = id;
     return max + 1;
   }
 
   /**
    * Place `chunk` (a checked Blosc2 chunk) for entry `i` of `edit`: a special value in the
-   * offset, a new chunk file, or bytes at `at` in the data area. Returns its stored cbytes.
+   * offset, a new chunk file, or bytes at `at` in the data area.
    */
-  private place(edit: Edit, i: number, chunk: Uint8Array, at: number): number {
+  private place(edit: Edit, i: number, chunk: Uint8Array, at: number): void {
     const h = readChunkHeader(chunk);
     // Special offsets need a fixed chunksize (validate_offsets_chunk); else the chunk is stored.
     if (edit.chunksize > 0 && isSpecial(h.special)) {
       edit.entries[i] = -h.special;
-      return 0;
+      return;
     }
     if (this.chunkFiles !== null) {
-      const id = this.nextFileId();
+      const id = this.nextFileId(edit);
+      edit.createdFiles.push(id);
       this.chunkFiles.write(id, chunk);
-      edit.createdFile = id;
       edit.entries[i] = id;
       edit.dataLen += h.cbytes;
-      return h.cbytes;
+      return;
     }
     edit.entries[i] = at;
     edit.chunkRuns.push({ at: this.headerLen + at, bytes: chunk });
     edit.dataLen = Math.max(edit.dataLen, at + h.cbytes);
-    return h.cbytes;
   }
 
-  /** cbytes of the stored chunk at entry `e` (a chunk file's, or the data area chunk's header). */
-  private storedCbytes(e: number): number {
-    if (e < 0) return 0;
-    if (this.chunkFiles !== null) return readChunkHeader(this.chunkFiles.read(e)).cbytes;
-    return readInt32LE(this.target.read(this.headerLen + e, 16), 12);
+  /** cbytes of chunk file `id` of a sparse frame (the index frame's cbytes counts them, as c-blosc2's). */
+  private storedCbytes(id: number): number {
+    return id < 0 || this.chunkFiles === null ? 0 : readChunkHeader(this.chunkFiles.read(id)).cbytes;
   }
 
   /** Insert `chunk` before chunk `i` (`i` = nchunks appends); `chunksize` is the frame's after the edit. */
@@ -160,29 +161,47 @@ export class FrameFile {
 
   /** Replace chunk `i` with `chunk`. */
   updateChunk(i: number, chunk: Uint8Array): void {
+    this.updateChunks([i], [chunk]);
+  }
+
+  /** Replace chunk `indices[k]` with `chunks[k]` for every k (distinct indices) in one edit: all are written, or none. */
+  updateChunks(indices: readonly number[], chunks: readonly Uint8Array[]): void {
     const edit = this.base();
     edit.entries = this.entries.slice();
-    const old = this.entries[i]!;
-    edit.nbytes += readChunkHeader(chunk).nbytes - this.current.declaredNbytes(i);
+    for (let k = 0; k < indices.length; k++) edit.nbytes += readChunkHeader(chunks[k]!).nbytes - this.current.declaredNbytes(indices[k]!);
     this.run(edit, () => {
-      const oldCbytes = this.storedCbytes(old);
-      let at = edit.dataLen;
-      if (old >= 0 && !this.sparse) {
-        const newCbytes = readChunkHeader(chunk).cbytes;
-        let shared = false;
-        for (let k = 0; k < this.entries.length; k++) if (k !== i && this.entries[k] === old) shared = true;
-        // Over the old chunk when it fits there, or when it ends the data area (then the area
-        // ends with the new one): frame_update_chunk of c-blosc2 2.x.
-        const last = old + oldCbytes === edit.dataLen;
-        if (!shared && (newCbytes <= oldCbytes || last)) at = old;
-        if (!shared && last) edit.dataLen = old;
-      }
-      this.place(edit, i, chunk, at);
-      if (this.sparse && old >= 0) {
-        edit.dataLen -= oldCbytes;
-        edit.staleFiles = [old];
-      }
+      for (let k = 0; k < indices.length; k++) this.replace(edit, indices[k]!, chunks[k]!);
     });
+  }
+
+  /** Place `chunk` for chunk `i` in `edit`, where the old one was when it can (see the file's comment). */
+  private replace(edit: Edit, i: number, chunk: Uint8Array): void {
+    const old = this.entries[i]!;
+    let at = edit.dataLen;
+    if (old >= 0 && !this.sparse) {
+      // The room the old chunk has: up to the next chunk's start (of the frame as this edit
+      // leaves it so far), else to the end of the data area. Found from the offsets alone,
+      // so a chunk's own (possibly damaged) header never lets a write spill over another.
+      const entries = edit.entries;
+      let next = edit.dataLen;
+      let shared = false;
+      for (let k = 0; k < entries.length; k++) {
+        const e = entries[k]!;
+        if (k === i || e < 0) continue;
+        if (e === old) shared = true;
+        else if (e > old && e < next) next = e;
+      }
+      const newCbytes = readChunkHeader(chunk).cbytes;
+      // Over the old chunk when the new one fits its room, or when it ends the data area
+      // (the area then ends with the new chunk): frame_update_chunk of c-blosc2 2.x.
+      if (!shared && (old + newCbytes <= next || next === edit.dataLen)) at = old;
+      if (!shared && next === edit.dataLen) edit.dataLen = old;
+    }
+    this.place(edit, i, chunk, at);
+    if (this.sparse && old >= 0) {
+      edit.dataLen -= this.storedCbytes(old);
+      edit.staleFiles.push(old);
+    }
   }
 
   /** Remove chunk `i`. Its bytes stay in the data area of a contiguous frame (as c-blosc2 leaves them). */
@@ -197,7 +216,7 @@ export class FrameFile {
     this.run(edit, () => {
       if (this.sparse && old >= 0) {
         edit.dataLen -= this.storedCbytes(old);
-        edit.staleFiles = [old];
+        edit.staleFiles.push(old);
       }
       // A frame without chunks has no offsets index, and its trailer follows the header
       // (get_trailer_offset): the data area goes with its last chunk.
@@ -236,7 +255,7 @@ export class FrameFile {
     try {
       prepare();
     } catch (e) {
-      this.removeQuietly(edit.createdFile);
+      this.removeFiles(edit.createdFiles);
       throw e;
     }
     const n = edit.entries.length;
@@ -271,7 +290,7 @@ export class FrameFile {
       }
       if (frameLen < oldSize) cut = t.read(frameLen, oldSize - frameLen);
     } catch (e) {
-      this.removeQuietly(edit.createdFile);
+      this.removeFiles(edit.createdFiles);
       throw toBloscError(e, BloscErrorCode.FileRead, 'cannot read the frame before an edit');
     }
     try {
@@ -281,8 +300,11 @@ export class FrameFile {
       frame = CFrame.open(t, chunkFiles === null ? {} : { chunkFile: (id) => chunkFiles.read(id) });
     } catch (e) {
       const cause = toBloscError(e, BloscErrorCode.FileWrite, 'cannot write the frame');
-      this.restore(oldSize, saved, cut, frameLen, cause);
-      this.removeQuietly(edit.createdFile);
+      try {
+        this.restore(oldSize, saved, cut, frameLen, cause);
+      } finally {
+        this.removeFiles(edit.createdFiles);
+      }
       throw cause;
     }
     this.current = frame;
@@ -290,7 +312,7 @@ export class FrameFile {
     this.entries = edit.entries;
     this.vlmetalayers = edit.vlmetalayers;
     // The index no longer names them: a file that cannot be removed is only unused.
-    for (const id of edit.staleFiles ?? []) this.removeQuietly(id);
+    this.removeFiles(edit.staleFiles);
   }
 
   /** Put back what a failed edit overwrote or cut. */
@@ -305,12 +327,13 @@ export class FrameFile {
     }
   }
 
-  private removeQuietly(id: number | undefined): void {
-    if (id === undefined || this.chunkFiles === null) return;
-    try {
-      this.chunkFiles.remove(id);
-    } catch {
-      // An unused chunk file: readers never look at it.
+  private removeFiles(ids: readonly number[]): void {
+    for (const id of ids) {
+      try {
+        this.chunkFiles?.remove(id);
+      } catch {
+        // An unused chunk file: readers never look at it.
+      }
     }
   }
 }

@@ -16,7 +16,7 @@ import { compressChunk } from '../chunk/compress.js';
 import { decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { nansChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
-import { MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, type FrameChunk, type FrameLayer, type FrameWriteSpec } from '../frame/cframe.js';
+import { MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, type FrameChunk, type FrameHeader, type FrameLayer, type FrameWriteSpec } from '../frame/cframe.js';
 import { CFrame, writeFrame, type FrameOpenOptions } from './contiguous.js';
 import { chunkRangeReader, withChunkIndex, type ChunkRangeReader, type ChunkSlot } from './read.js';
 import { msgpackDecode, msgpackEncode, type MsgpackValue } from '../frame/msgpack.js';
@@ -116,8 +116,7 @@ export class Metalayers {
 
   /** Set `name` to `content`, written to the frame first when the super-chunk edits one. */
   private commit(name: string, content: Uint8Array): void {
-    const next = new Map(this.layers).set(name, content);
-    this.owner.writeLayers(next, null);
+    if (this.owner.updatesFrame) this.owner.writeLayers(new Map(this.layers).set(name, content), null);
     this.layers.set(name, content);
   }
 
@@ -152,10 +151,12 @@ export class VLMetalayers {
 
   /** Set (or with `null` remove) `name`, written to the frame first when the super-chunk edits one. */
   private commit(name: string, chunk: Uint8Array | null): void {
-    const next = new Map(this.layers);
-    if (chunk === null) next.delete(name);
-    else next.set(name, chunk);
-    this.owner?.writeLayers(null, next);
+    if (this.owner?.updatesFrame === true) {
+      const next = new Map(this.layers);
+      if (chunk === null) next.delete(name);
+      else next.set(name, chunk);
+      this.owner.writeLayers(null, next);
+    }
     if (chunk === null) this.layers.delete(name);
     else this.layers.set(name, chunk);
   }
@@ -276,12 +277,12 @@ export class SChunk {
    * written to the target at once, as c-blosc2 edits a frame on disk; chunks not edited
    * are neither read nor recompressed. The target holds a valid frame after every call, and
    * a call that fails leaves it byte for byte as it was. A sparse frame's index frame comes
-   * with its `chunkFiles`. Node's files: `openFrameFile` / `openSparseFrame` in
-   * 'blosc-ts/node'.
+   * with its `chunkFiles`. New chunks are compressed with `cparams` when given, else as the
+   * frame's header says. Node's files: `openFrameFile` / `openSparseFrame` in 'blosc-ts/node'.
    */
-  static openForUpdate(target: FrameTarget, options: { chunkFiles?: ChunkFileStore } = {}): SChunk {
+  static openForUpdate(target: FrameTarget, options: { chunkFiles?: ChunkFileStore; cparams?: CompressOptions } = {}): SChunk {
     const file = FrameFile.open(target, options.chunkFiles);
-    const s = SChunk.fromFrame(file.frame);
+    const s = SChunk.fromFrame(file.frame, options.cparams);
     s.store = file;
     return s;
   }
@@ -299,10 +300,23 @@ export class SChunk {
     this.frame?.source.close?.();
   }
 
-  private static fromFrame(frame: CFrame): SChunk {
+  /** A super-chunk reading `frame`; new chunks compressed with `given`, else as its header says. */
+  private static fromFrame(frame: CFrame, given?: CompressOptions): SChunk {
     const h = frame.header;
+    const typesize = h.typesize > 255 ? 1 : h.typesize;
+    const cparams = given !== undefined ? { ...given, typesize } : SChunk.headerCParams(h, typesize);
+    const s = new SChunk({ chunksize: h.chunksize >= 0 ? h.chunksize : undefined, typesize: h.typesize, cparams }, frame);
+    for (const l of frame.metalayers) s.meta.layers.set(l.name, l.content);
+    for (const l of frame.vlmetalayers) s.vlmeta.layers.set(l.name, l.content);
+    s.adopt(frame, null);
+    if (s.nbytes !== h.nbytes) fail(BloscErrorCode.InvalidHeader, `frame: chunks hold ${s.nbytes} bytes, the header says ${h.nbytes}`);
+    return s;
+  }
+
+  /** The compression parameters a frame's header describes (the defaults where it names ones not available here). */
+  private static headerCParams(h: FrameHeader, typesize: number): CompressOptions {
     const splitmodes = ['always', 'never', 'auto', 'forward-compat'] as const;
-    let cparams: CompressOptions = {
+    const cparams: CompressOptions = {
       codec: h.codec,
       clevel: h.clevel,
       filters: h.filters,
@@ -311,22 +325,17 @@ export class SChunk {
       blocksize: h.blocksize,
       codecMeta: h.codecMeta,
       nthreads: Math.min(256, Math.max(1, h.nthreadsComp)),
-      typesize: h.typesize > 255 ? 1 : h.typesize,
+      typesize,
     };
     try {
       resolveCParams(cparams);
+      return cparams;
     } catch (e) {
       // The header's parameters only describe how new chunks would be written (an unregistered
       // codec, a clevel nibble above 9): the frame stays readable, new chunks use the defaults.
       if (!(e instanceof BloscError)) throw e;
-      cparams = { typesize: cparams.typesize };
+      return { typesize };
     }
-    const s = new SChunk({ chunksize: h.chunksize >= 0 ? h.chunksize : undefined, typesize: h.typesize, cparams }, frame);
-    for (const l of frame.metalayers) s.meta.layers.set(l.name, l.content);
-    for (const l of frame.vlmetalayers) s.vlmeta.layers.set(l.name, l.content);
-    s.adopt(frame, null);
-    if (s.nbytes !== h.nbytes) fail(BloscErrorCode.InvalidHeader, `frame: chunks hold ${s.nbytes} bytes, the header says ${h.nbytes}`);
-    return s;
   }
 
   /**
@@ -554,6 +563,33 @@ export class SChunk {
     this.store?.updateChunk(i, chunk);
     this.slots[i] = this.store === null ? chunk.slice() : chunk;
     this.sizes[i] = nbytes;
+    this.adoptStore();
+    return this.nchunks;
+  }
+
+  /**
+   * Replace chunk `indices[k]` with the compressed `chunks[k]` for every k, all at once: every
+   * chunk is checked first, and a frame opened for update gets them in one edit, so a
+   * failure leaves the super-chunk (and the frame) as it was. Indices must be distinct.
+   */
+  updateChunks(indices: readonly number[], chunks: readonly Uint8Array[]): number {
+    if (indices.length !== chunks.length) fail(BloscErrorCode.InvalidParam, `${indices.length} indices for ${chunks.length} chunks`);
+    const seen = new Set<number>();
+    const nbytes: number[] = [];
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]!;
+      this.checkPosition(i, this.nchunks - 1);
+      if (seen.has(i)) fail(BloscErrorCode.InvalidParam, `chunk ${i} is listed twice`);
+      seen.add(i);
+      nbytes.push(this.checkChunk(chunks[k]!));
+    }
+    this.editable();
+    for (let k = 0; k < indices.length; k++) this.checkSize(indices[k]!, nbytes[k]!, true, BloscErrorCode.ChunkUpdate);
+    this.store?.updateChunks(indices, chunks);
+    for (let k = 0; k < indices.length; k++) {
+      this.slots[indices[k]!] = this.store === null ? chunks[k]!.slice() : chunks[k]!;
+      this.sizes[indices[k]!] = nbytes[k]!;
+    }
     this.adoptStore();
     return this.nchunks;
   }

@@ -2,19 +2,18 @@
  * Ported from C-Blosc2 (Blosc/c-blosc2, BSD-3-Clause) blosc/sframe.c; license in
  * THIRD_PARTY_NOTICES.md.
  *
- * Frames in files, with Node's synchronous fs calls: sparse frames (a directory:
- * `chunks.b2frame` index frame + one `%08X.chunk` file per stored chunk), and contiguous
- * frame files opened to read or to update. Mirrors c-blosc2 blosc/sframe.c
- * (`sframe_make_chunk_path`, `sframe_get_chunk`, `sframe_create_chunk`,
- * `sframe_delete_chunk`) and `blosc2_schunk_open` / `blosc2_open` with a mode.
+ * Sparse frames (a directory: `chunks.b2frame` index frame + one `%08X.chunk` file per
+ * stored chunk), read, written and edited with Node's synchronous fs calls. Mirrors
+ * c-blosc2 blosc/sframe.c (`sframe_make_chunk_path`, `sframe_get_chunk`,
+ * `sframe_create_chunk`, `sframe_delete_chunk`).
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BloscErrorCode, fail, wrapForeign } from '../errors.js';
-import { FileSource } from '../io/file-source.js';
 import { FileTarget } from '../io/file-target.js';
 import type { ChunkFileStore } from '../io/target.js';
-import { SChunk } from './schunk.js';
+import { updateOptions } from './frame-file-node.js';
+import { SChunk, type SChunkOptions } from './schunk.js';
 
 /** The index frame's file name inside a sparse-frame directory. */
 export const SFRAME_INDEX_NAME = 'chunks.b2frame';
@@ -60,50 +59,31 @@ export interface OpenSparseFrameOptions {
   /**
    * 'r' (default): chunk files are read when their chunk is; edits stay in memory. 'r+': every
    * edit is written to the directory at once (a chunk's file, then the index frame), as
-   * `SChunk.openForUpdate` describes.
+   * `SChunk.openForUpdate` describes. 'w': a new, empty sparse frame (made with `schunk`'s
+   * options) replaces the directory's, then as 'r+'.
    */
-  mode?: 'r' | 'r+';
+  mode?: 'r' | 'r+' | 'w';
+  /** 'w': the new super-chunk's chunksize, typesize and cparams. 'r+': its `cparams` compress new chunks. */
+  schunk?: SChunkOptions;
 }
 
-/** Open a sparse frame directory. Chunk files are read when their chunk is. */
+/** Open a sparse frame directory, or with mode 'w' create one. Chunk files are read when their chunk is. */
 export function openSparseFrame(dir: string, options: OpenSparseFrameOptions = {}): SChunk {
+  const mode = options.mode ?? 'r';
+  if (mode !== 'r' && mode !== 'r+' && mode !== 'w') fail(BloscErrorCode.InvalidParam, `mode must be 'r', 'r+' or 'w', got ${String(mode)}`);
   const files = new DirectoryChunkFiles(dir);
-  if (options.mode === 'r+') {
+  if (mode === 'w') writeSparseFrame(new SChunk(options.schunk), dir);
+  if (mode !== 'r') {
     const target = new FileTarget(join(dir, SFRAME_INDEX_NAME));
     try {
-      return SChunk.openForUpdate(target, { chunkFiles: files });
+      return SChunk.openForUpdate(target, { chunkFiles: files, ...updateOptions(options.schunk) });
     } catch (e) {
       target.close();
       throw e;
     }
   }
-  if (options.mode !== undefined && options.mode !== 'r') fail(BloscErrorCode.InvalidParam, `mode must be 'r' or 'r+', got ${String(options.mode)}`);
   const index = wrapForeign(BloscErrorCode.FileOpen, `cannot read ${join(dir, SFRAME_INDEX_NAME)}`, () => readFileSync(join(dir, SFRAME_INDEX_NAME)));
   return SChunk.open(new Uint8Array(index.buffer, index.byteOffset, index.length), { chunkFile: (id) => files.read(id) });
-}
-
-export interface OpenFrameFileOptions {
-  /**
-   * 'r' (default): the frame is read lazily from the file (header, offsets and trailer now,
-   * chunks when asked for); edits stay in memory and the file is never written. 'r+': every
-   * edit is written to the file at once, as `SChunk.openForUpdate` describes.
-   */
-  mode?: 'r' | 'r+';
-}
-
-/**
- * Open a contiguous frame file (`.b2frame`, `.b2nd`; for an array, `NDArray.open` the
- * result). `close()` the super-chunk when done with it.
- */
-export function openFrameFile(path: string, options: OpenFrameFileOptions = {}): SChunk {
-  if (options.mode !== undefined && options.mode !== 'r' && options.mode !== 'r+') fail(BloscErrorCode.InvalidParam, `mode must be 'r' or 'r+', got ${String(options.mode)}`);
-  const source = options.mode === 'r+' ? new FileTarget(path) : new FileSource(path);
-  try {
-    return source instanceof FileTarget ? SChunk.openForUpdate(source) : SChunk.open(source);
-  } catch (e) {
-    source.close();
-    throw e;
-  }
 }
 
 /**
