@@ -4,7 +4,7 @@
  * content, or build a frame from raw bytes; chunks on workers with `--nthreads`. Thin over
  * the public API (`SChunk`, `CFrame`, `chunkInfo`).
  */
-import { BloscError, BloscErrorCode, chunkInfo, compressAsync, decompressAsync, maxChunkSize, FilterId, FrameWriter, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader } from '../index.js';
+import { BloscError, BloscErrorCode, chunkInfo, compressAsync, decompressAsync, maxChunkSize, FilterId, FrameWriter, getCodec, getFilter, getLimits, SChunk, type CompressOptions, type FrameHeader, type FrameWriteTarget } from '../index.js';
 import { closeInput, openInput, readInto, type OpenedFrame, type OutputFile } from './files.js';
 import type { ProgressBar } from './progress.js';
 
@@ -204,9 +204,10 @@ export function chunksPerStep(nthreads: number, chunkNbytes: number): number {
 
 /**
  * Write the whole content of a super-chunk (python-blosc2's `schunk[:]`) to `out`: on this
- * thread one chunk at a time, decoded into one reused buffer; with `nthreads` > 1 a few
- * chunks at a time, decoded on workers (`SChunk.getSliceAsync`). Memory is a few chunks
- * whatever the size of the frame.
+ * thread one chunk at a time, decoded into one reused buffer; with `nthreads` > 1 large
+ * chunks one at a time, their blocks on the workers, and smaller ones a few at a time, the
+ * chunks on the workers (`SChunk.getSliceAsync`). Memory is a few chunks whatever the size
+ * of the frame.
  */
 export async function writeContent(schunk: SChunk, out: OutputFile, nthreads: number, bar: ProgressBar | undefined): Promise<void> {
   const total = schunk.nbytes;
@@ -361,6 +362,6 @@ async function compressBlocksOnWorkers(
 }
 
 /** An output file as the positional target a {@link FrameWriter} writes to. */
-export function frameTarget(out: OutputFile): { write(position: number, bytes: Uint8Array): void } {
+export function frameTarget(out: OutputFile): FrameWriteTarget {
   return { write: (position, bytes) => out.writeAt(position, bytes) };
 }

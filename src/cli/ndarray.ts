@@ -5,7 +5,7 @@
  * (`NDArray`, `parseNpy`, `computeChunksBlocks`).
  */
 import {
-  B2ND_METALAYER, BloscError, BloscErrorCode, computeChunksBlocks, DEFAULT_CACHE_SIZES, FrameWriter, getLimits, NDARRAY_DEFAULT_CPARAMS, NDArray, parseB2ndMeta, parseDType, parseNpy,
+  B2ND_METALAYER, B2ndGeometry, BloscError, BloscErrorCode, computeChunksBlocks, DEFAULT_CACHE_SIZES, FrameWriter, getLimits, NDARRAY_DEFAULT_CPARAMS, NDArray, parseB2ndMeta, parseDType, parseNpy,
   parseNpyHeader, SChunk, writeB2ndMeta, writeNpy, type CacheSizes, type CompressOptions, type NpyHeader,
 } from '../index.js';
 import { UsageError } from './args.js';
@@ -130,15 +130,9 @@ export function readNpyHeader(path: string, fd: number, size: number): NpyHeader
   }
 }
 
-function product(list: readonly number[]): number {
-  let n = 1;
-  for (const v of list) n *= v;
-  return n;
-}
-
 /** Whether an .npy array goes a slab of chunk rows at a time (else whole: 0-d, empty, Fortran order). */
 export function npyStreamsBySlab(h: NpyHeader): boolean {
-  return h.shape.length > 0 && product(h.shape) > 0 && !h.fortranOrder;
+  return h.shape.length > 0 && !h.shape.includes(0) && !h.fortranOrder;
 }
 
 /**
@@ -156,17 +150,18 @@ export async function npyFileToB2nd(
   try {
     const itemsize = h.itemsize ?? parseDType(h.dtype).itemsize ?? null;
     if (itemsize === null) throw new BloscError(BloscErrorCode.InvalidParam, `the size of dtype ${JSON.stringify(h.dtype)} is unknown`);
-    const nbytes = product(h.shape) * itemsize;
+    const cb = computeChunksBlocks(h.shape, itemsize, chunks, blocks, caches);
+    const g = new B2ndGeometry(h.shape, cb.chunks, cb.blocks, itemsize);
+    const nbytes = g.nitems * itemsize;
     if (size - h.dataOffset < nbytes) {
       throw new BloscError(BloscErrorCode.InvalidHeader, `npy: data holds ${Math.max(0, size - h.dataOffset)} bytes, shape [${h.shape.join(', ')}] of ${h.dtype} needs ${nbytes}`);
     }
-    const cb = computeChunksBlocks(h.shape, itemsize, chunks, blocks, caches);
     const { tune, ...untuned } = cparams;
     // A tuned array is compressed on this thread (its first chunk tunes the rest).
     const nthreads = tune !== undefined ? 1 : cparams.nthreads ?? 1;
-    const perRow = product(h.shape.slice(1).map((s, i) => Math.ceil(s / cb.chunks[i + 1]!)));
-    const rows = cb.chunks[0]! * chunkRowsPerSlab(nthreads, perRow, product(cb.chunks) * itemsize);
-    const rowBytes = product(h.shape.slice(1)) * itemsize;
+    const rows = cb.chunks[0]! * chunkRowsPerSlab(nthreads, g.nchunks / g.chunkGrid[0]!, g.chunkNbytes);
+    // Bytes of one row along axis 0 (the arrays streamed have no empty dimension).
+    const rowBytes = (g.nitems / h.shape[0]!) * itemsize;
     const buffer = new Uint8Array(Math.min(rows, h.shape[0]!) * rowBytes);
     let writer: FrameWriter | null = null;
     bar?.update(0, nbytes);
@@ -213,7 +208,7 @@ export async function writeNDArrayBySlab(schunk: SChunk, npy: boolean, nthreads:
   const perRow = arr.geometry.nchunks / arr.geometry.chunkGrid[0]!;
   const slabRows = chunkRowsPerSlab(nthreads, perRow, arr.geometry.chunkNbytes);
   const rows = arr.chunks[0]! * slabRows;
-  const rowBytes = product(shape.slice(1)) * arr.itemsize;
+  const rowBytes = (arr.size / shape[0]!) * arr.itemsize;
   const total = arr.size * arr.itemsize;
   // Written a slab at a time, yet the whole output is what the ceiling bounds (as for frames).
   const ceiling = getLimits().maxOutputBytes;
