@@ -90,6 +90,8 @@ export class FrameWriter {
   /** Compress `data` as an SChunk with these options would (tuning and block size included) and append it. */
   append(data: Uint8Array): number {
     this.checkOpen();
+    // Checked before compressing: a refused chunk must not have tuned the ones to come.
+    this.checkSize(data.length);
     return this.appendChunk(this.model.compressLike(data));
   }
 
@@ -104,12 +106,8 @@ export class FrameWriter {
     if (!h.extended || chunk.length !== h.cbytes) fail(BloscErrorCode.InvalidParam, 'a frame holds Blosc2 chunks (32-byte header) of exactly their cbytes');
     if (h.vlBlocks) fail(BloscErrorCode.InvalidParam, 'VL-block chunks are not supported in a super-chunk yet');
     const i = this.count;
-    if (h.nbytes === 0) fail(BloscErrorCode.ChunkAppend, 'a chunk must hold data');
+    this.checkSize(h.nbytes);
     const cs = this.chunksizeValue;
-    if (cs > 0) {
-      if (h.nbytes > cs) fail(BloscErrorCode.ChunkAppend, `chunk ${i} would hold ${h.nbytes} bytes: every chunk but the last must hold chunksize ${cs}, the last at most that`);
-      if (i > 0 && this.lastNbytes !== cs) fail(BloscErrorCode.ChunkAppend, `the current last chunk holds ${this.lastNbytes} bytes and cannot move away from the end`);
-    }
     if (i + 1 > MAX_NCHUNKS) fail(BloscErrorCode.InvalidParam, `${i + 1} chunks exceed the format limit`);
     if (this.headerLen < 0) this.writeHeader();
     this.reserve(i + 1);
@@ -180,6 +178,16 @@ export class FrameWriter {
     const next = new Uint8Array(size);
     next.set(this.offsets);
     this.offsets = next;
+  }
+
+  /** With a fixed chunksize, every chunk but the last holds exactly it (c-blosc2 `frame_append_chunk`). */
+  private checkSize(nbytes: number): void {
+    const cs = this.chunksizeValue;
+    if (nbytes === 0) fail(BloscErrorCode.ChunkAppend, 'a chunk must hold data');
+    if (cs <= 0) return;
+    const i = this.count;
+    if (nbytes > cs) fail(BloscErrorCode.ChunkAppend, `chunk ${i} would hold ${nbytes} bytes: every chunk but the last must hold chunksize ${cs}, the last at most that`);
+    if (i > 0 && this.lastNbytes !== cs) fail(BloscErrorCode.ChunkAppend, `the current last chunk holds ${this.lastNbytes} bytes and cannot move away from the end`);
   }
 
   private checkOpen(): void {

@@ -2,9 +2,16 @@
  * The streaming frame writer: chunk by chunk to a positional target, the same bytes as
  * `SChunk.toFrame()` for the same chunks and options.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BloscErrorCode, compressZeros, FrameWriter, isBloscError, MemoryTarget, SChunk, type CompressOptions } from '../../src/index.js';
+import { FileTarget } from '../../src/node.js';
 import { firstDifference, mulberry32 } from '../helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'blosc-ts-frame-writer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Bytes with runs of zeros (whole zero chunks among them) and noisy stretches. */
 function mixedData(n: number, seed: number, chunksize: number): Uint8Array {
@@ -64,6 +71,18 @@ describe('FrameWriter', () => {
     // Header, a 40-byte repeated-value index and the trailer: no data area.
     expect(a.length).toBeLessThan(300);
     expect(SChunk.open(a).getSlice()).toEqual(zeros);
+  });
+
+  it('writes a file through a FileTarget', () => {
+    const path = join(dir, 'w.b2frame');
+    writeFileSync(path, new Uint8Array(0));
+    const target = new FileTarget(path);
+    const data = mixedData(200_000, 11, 32_768);
+    const w = new FrameWriter(target, { chunksize: 32_768, typesize: 4, cparams: { codec: 'zstd', clevel: 1 } });
+    for (let p = 0; p < data.length; p += 32_768) w.append(data.subarray(p, Math.min(p + 32_768, data.length)));
+    w.finish();
+    target.close();
+    expect(firstDifference(new Uint8Array(readFileSync(path)), inMemory(data, 32_768, 4, { codec: 'zstd', clevel: 1 }))).toBe('equal');
   });
 
   it('takes compressed chunks (appendChunk) and vlmetalayers', () => {
