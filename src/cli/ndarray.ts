@@ -148,11 +148,16 @@ export async function npyFileToB2nd(
   checkNpyOptions(cparams);
   const fd = openInput(path);
   try {
-    const itemsize = h.itemsize ?? parseDType(h.dtype).itemsize ?? null;
+    // As NDArray.fromNpy: the element size from the dtype; the file's length checked against the descr's.
+    const itemsize = parseDType(h.dtype).itemsize;
     if (itemsize === null) throw new BloscError(BloscErrorCode.InvalidParam, `the size of dtype ${JSON.stringify(h.dtype)} is unknown`);
     const cb = computeChunksBlocks(h.shape, itemsize, chunks, blocks, caches);
     const g = new B2ndGeometry(h.shape, cb.chunks, cb.blocks, itemsize);
     const nbytes = g.nitems * itemsize;
+    const stored = g.nitems * (h.itemsize ?? itemsize);
+    if (size - h.dataOffset < stored) {
+      throw new BloscError(BloscErrorCode.InvalidHeader, `npy: data holds ${Math.max(0, size - h.dataOffset)} bytes, shape [${h.shape.join(', ')}] of ${h.dtype} needs ${stored}`);
+    }
     if (size - h.dataOffset < nbytes) {
       throw new BloscError(BloscErrorCode.InvalidHeader, `npy: data holds ${Math.max(0, size - h.dataOffset)} bytes, shape [${h.shape.join(', ')}] of ${h.dtype} needs ${nbytes}`);
     }
