@@ -23,7 +23,8 @@
  *
  * A failed edit (a write error, a check failing) leaves the target byte for byte as it
  * was: the bytes an edit overwrites or cuts are read first and written back. After every
- * edit the frame is opened again from the target, which also checks it.
+ * edit the frame is opened again from the target, which also checks it. One writer at a
+ * time: an edit of a frame another writer changed since is refused before anything is written.
  */
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
 import { readChunkHeader, SpecialKind } from '../frame/chunk-header.js';
