@@ -99,6 +99,8 @@ export { CFrame, writeFrame } from './schunk/contiguous.js';
 export type { FrameOpenOptions } from './schunk/contiguous.js';
 export type { FrameHeader, FrameLayer, FrameWriteSpec } from './frame/cframe.js';
 export { MemorySource } from './io/source.js';
+export { MemoryTarget } from './io/target.js';
+export type { ChunkFileStore, FrameTarget } from './io/target.js';
 export type { FrameSource } from './io/source.js';
 export type { AsyncFrameSource } from './io/source.js';
 export type { FrameChunkLocation } from './frame/cframe.js';

@@ -35,7 +35,7 @@ const MAIN_EXPORTS = [
   'BloscErrorCode', 'CFrame', 'CodecFormat', 'CodecId', 'DECODE_PARALLEL_MIN_NBYTES',
   'DECODE_PARALLEL_MIN_NBYTES_ZLIB', 'DEFAULT_BANDWIDTH', 'DEFAULT_CACHE_SIZES', 'DEFAULT_LIMITS',
   'ENCODE_PARALLEL_MIN_NBYTES', 'FILTER_SPEED_MODEL', 'FRAME_DECODE_PARALLEL_MIN_NBYTES', 'FilterId',
-  'GOAL_TRADEOFF', 'HttpRangeSource', 'MemorySource', 'Metalayers', 'MsgpackExt', 'MsgpackTuple',
+  'GOAL_TRADEOFF', 'HttpRangeSource', 'MemorySource', 'MemoryTarget', 'Metalayers', 'MsgpackExt', 'MsgpackTuple',
   'NDARRAY_DEFAULT_CPARAMS', 'NDArray', 'SChunk', 'SPEED_MODEL', 'Splitmode', 'TUNE_BLOCKSIZES',
   'VLMetalayers', 'benchmark', 'benchmarkPipelines', 'benchmarkRowSpeed', 'bloscpack',
   'bytesToTypedArray', 'chunkBlocks', 'chunkInfo', 'compress', 'compressAsync', 'compressNaNs',
@@ -50,8 +50,8 @@ const MAIN_EXPORTS = [
 
 /** Every value 'blosc-ts/node' exports, sorted. */
 const NODE_EXPORTS = [
-  'AsyncFileSource', 'FileSource', 'SFRAME_INDEX_NAME', 'bloscpackAppendFile',
-  'bloscpackPackFile', 'bloscpackPackNdarrayFile', 'bloscpackUnpackFile', 'openSparseFrame',
+  'AsyncFileSource', 'DirectoryChunkFiles', 'FileSource', 'FileTarget', 'SFRAME_INDEX_NAME', 'bloscpackAppendFile',
+  'bloscpackPackFile', 'bloscpackPackNdarrayFile', 'bloscpackUnpackFile', 'openFrameFile', 'openSparseFrame',
   'readBloscpackFileInfo', 'writeSparseFrame',
 ];
 

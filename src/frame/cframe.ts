@@ -272,8 +272,11 @@ export function decodeOffset(d: DataView, p: number, i: number, cbytes: number, 
   return off;
 }
 
-/** What {@link layOutFrame} (and the container's `writeFrame`) needs. Chunks must be Blosc2 chunks with the 32-byte header. */
-export interface FrameWriteSpec {
+/**
+ * A frame's header fields other than its sizes: what {@link frameHeaderBytes} writes.
+ * Chunks must be Blosc2 chunks with the 32-byte header.
+ */
+export interface FrameHeaderSpec {
   typesize: number;
   /** Written to the header; 0 = automatic. */
   blocksize: number;
@@ -288,6 +291,15 @@ export interface FrameWriteSpec {
   /** Written to both thread-count fields (informational only). Default 1. */
   nthreads?: number;
   metalayers: readonly FrameLayer[];
+  /**
+   * Write the index frame of a sparse frame (frame type 1): data chunks are not embedded,
+   * the index holds their chunk-file ids 0, 1, 2... in order.
+   */
+  sparse?: boolean;
+}
+
+/** What {@link layOutFrame} (and the container's `writeFrame`) needs. */
+export interface FrameWriteSpec extends FrameHeaderSpec {
   /** Values are compressed Blosc2 chunks. */
   vlmetalayers: readonly FrameLayer[];
   chunks: readonly FrameChunk[];
@@ -297,12 +309,26 @@ export interface FrameWriteSpec {
    * of 2^27 zero chunks is written without listing them.
    */
   specialRun?: { readonly special: 1 | 2 | 4; readonly count: number; readonly nbytes: number };
-  /**
-   * Write the index frame of a sparse frame (frame type 1): data chunks are not embedded,
-   * the index holds their chunk-file ids 0, 1, 2... in order.
-   */
-  sparse?: boolean;
 }
+
+/** The sizes a frame header records (c-blosc2 `new_header_frame`: nbytes, cbytes, frame_len). */
+export interface FrameSizes {
+  /** Uncompressed bytes of all chunks. */
+  nbytes: number;
+  /** Bytes of the data area of a contiguous frame (the offsets index starts at header_len + cbytes); a sparse index frame's chunk files. */
+  cbytes: number;
+  /** The whole frame: header, data area, offsets index and trailer. */
+  frameLen: number;
+  /** Whether the trailer holds vlmetalayers (the header's flag). */
+  hasVlmetalayers: boolean;
+}
+
+/** Byte positions of the header fields an edit changes (c-blosc2 frame.h `FRAME_LEN`, `FRAME_NBYTES`...). */
+const FRAME_LEN_POS = 16;
+const FRAME_NBYTES_POS = 30;
+const FRAME_CBYTES_POS = 39;
+const FRAME_CHUNKSIZE_POS = 58;
+const FRAME_HAS_VLMETALAYERS_POS = 68;
 
 /** Bytes that grow as they are written: big-endian helpers for the msgpack parts. */
 class ByteSink {
@@ -401,13 +427,134 @@ function specialOffsetHigh(kind: number): number {
 }
 
 /**
+ * Set offsets-index entry `i` in `raw` (little-endian int64s): `offset` ≥ 0 is a position in
+ * the data area (a chunk-file id in a sparse frame); −1, −2, −4 is a zero, NaN or uninit
+ * chunk, stored as c-blosc2 does (bit 63 plus the kind at bit 56). The inverse of
+ * {@link decodeOffset}.
+ */
+export function setOffsetEntry(raw: DataView, i: number, offset: number): void {
+  if (offset < 0) {
+    raw.setUint32(8 * i, 0, true);
+    raw.setUint32(8 * i + 4, specialOffsetHigh(-offset) >>> 0, true);
+  } else {
+    raw.setUint32(8 * i, offset % 0x1_0000_0000, true);
+    raw.setUint32(8 * i + 4, Math.floor(offset / 0x1_0000_0000), true);
+  }
+}
+
+/** The raw offsets index (before compression) of `entries`, as {@link setOffsetEntry} writes each. */
+export function offsetEntriesBytes(entries: ArrayLike<number>): Uint8Array {
+  const raw = new Uint8Array(8 * entries.length);
+  const view = new DataView(raw.buffer);
+  for (let i = 0; i < entries.length; i++) setOffsetEntry(view, i, entries[i]!);
+  return raw;
+}
+
+/**
+ * The header of a frame (c-blosc2 `new_header_frame`): the 87 fixed bytes and the
+ * metalayers. Its length is header_len; the sizes can be changed later with
+ * {@link setFrameSizes} (a frame written chunk by chunk learns them at the end).
+ */
+export function frameHeaderBytes(spec: FrameHeaderSpec, sizes: FrameSizes): Uint8Array {
+  const s = new ByteSink(FRAME_HEADER_MINLEN + 64);
+  // Fixed header: every field at its fixed offset and width.
+  s.u8(0x9e);
+  s.u8(0xa8);
+  s.bytes(nameEncoder.encode(FRAME_MAGIC));
+  s.u8(0xd2);
+  s.i32(0); // header_len, patched below
+  s.u8(0xcf);
+  s.i64(0); // frame_len
+  s.u8(0xa4);
+  // Variable-size chunks need format 3 (c-blosc2 >= 3.0); everything else stays readable by 2.x.
+  const version = spec.chunksize === 0 ? FRAME_VERSION_VL_BLOCKS : FRAME_VERSION_RC1;
+  s.u8(version | FRAME_OFFSETS_64 | (spec.chunksize === 0 ? FRAME_VARIABLE_CHUNKS : 0));
+  s.u8(spec.sparse === true ? 1 : 0);
+  s.u8((spec.codec >= UDCODEC_FORMAT ? UDCODEC_FORMAT : spec.codec) | (spec.clevel << 4));
+  s.u8((spec.splitmode - 1) & 3);
+  s.u8(0xd3);
+  s.i64(0); // nbytes
+  s.u8(0xd3);
+  s.i64(0); // cbytes
+  s.u8(0xd2);
+  s.i32(spec.typesize);
+  s.u8(0xd2);
+  s.i32(spec.blocksize);
+  s.u8(0xd2);
+  s.i32(spec.chunksize);
+  const nthreads = spec.nthreads ?? 1;
+  s.u8(0xd1);
+  s.u16(nthreads);
+  s.u8(0xd1);
+  s.u16(nthreads);
+  s.u8(0xc2); // has_vlmetalayers
+  s.u8(0xd8);
+  s.u8(6);
+  for (let i = 0; i < 6; i++) s.u8(spec.filters[i] ?? 0);
+  s.u8(spec.codec);
+  s.u8(spec.codecMeta);
+  for (let i = 0; i < 6; i++) s.u8(spec.filtersMeta[i] ?? 0);
+  s.u8(0);
+  s.u8(0);
+  const header = withMetalayers(s.buf.subarray(0, FRAME_HEADER_MINLEN), spec.metalayers);
+  setFrameSizes(header, sizes);
+  return header;
+}
+
+/**
+ * A header with the fixed fields of `header` (its first 87 bytes) and `metalayers` after
+ * them, header_len set (c-blosc2 `frame_update_header` rebuilds the metalayers section).
+ */
+export function withMetalayers(header: Uint8Array, metalayers: readonly FrameLayer[]): Uint8Array {
+  const names = layerNames(metalayers, MAX_METALAYERS, 'metalayer');
+  const s = new ByteSink(FRAME_HEADER_MINLEN + 64);
+  s.bytes(header.subarray(0, FRAME_HEADER_MINLEN));
+  writeLayers(s, metalayers, names, 0, 0);
+  s.d.setInt32(11, s.pos);
+  return s.buf.slice(0, s.pos);
+}
+
+/**
+ * Write `sizes` (and, when given, the nominal `chunksize`) into a frame header in place: the
+ * fields c-blosc2 `frame_update_header` changes after an edit. Every other byte stays, so a
+ * header another writer made keeps its own fields.
+ */
+export function setFrameSizes(header: Uint8Array, sizes: FrameSizes, chunksize?: number): void {
+  const d = bytesView(header);
+  d.setBigUint64(FRAME_LEN_POS, BigInt(sizes.frameLen));
+  d.setBigInt64(FRAME_NBYTES_POS, BigInt(sizes.nbytes));
+  d.setBigInt64(FRAME_CBYTES_POS, BigInt(sizes.cbytes));
+  if (chunksize !== undefined) d.setInt32(FRAME_CHUNKSIZE_POS, chunksize);
+  header[FRAME_HAS_VLMETALAYERS_POS] = sizes.hasVlmetalayers ? 0xc3 : 0xc2;
+}
+
+/**
+ * The trailer of a frame (c-blosc2 `frame_update_trailer`): the vlmetalayers (values are
+ * compressed Blosc2 chunks; offsets relative to the trailer's start), its own length, and an
+ * empty fingerprint. It always ends the frame.
+ */
+export function frameTrailerBytes(vlmetalayers: readonly FrameLayer[]): Uint8Array {
+  const vlNames = layerNames(vlmetalayers, MAX_VLMETALAYERS_WRITE, 'vlmetalayer');
+  const s = new ByteSink(FRAME_TRAILER_MINLEN + 64);
+  s.u8(0x94);
+  s.u8(0x01);
+  writeLayers(s, vlmetalayers, vlNames, 0, 1);
+  s.u8(0xce);
+  const trailerLenPos = s.pos;
+  s.u32(0);
+  s.u8(0xd8);
+  s.u8(0);
+  s.bytes(new Uint8Array(16));
+  s.d.setUint32(trailerLenPos, s.pos);
+  return s.buf.slice(0, s.pos);
+}
+
+/**
  * Write a contiguous frame in one go (format version 2 with a fixed chunksize, 3 for
  * variable chunks), compact, chunks in logical order. Zero/NaN/uninit chunks become
  * negative offsets when the chunksize is fixed, as c-blosc2 stores them.
  */
 export function layOutFrame(spec: FrameWriteSpec, encodeIndex: (raw: Uint8Array, nchunks: number, uniform: boolean) => Uint8Array): Uint8Array {
-  const metaNames = layerNames(spec.metalayers, MAX_METALAYERS, 'metalayer');
-  const vlNames = layerNames(spec.vlmetalayers, MAX_VLMETALAYERS_WRITE, 'vlmetalayer');
   const run = spec.specialRun;
   const nchunks = run === undefined ? spec.chunks.length : run.count;
   if (nchunks > MAX_NCHUNKS) fail(BloscErrorCode.InvalidParam, `${nchunks} chunks exceed the format limit`);
@@ -423,22 +570,19 @@ export function layOutFrame(spec: FrameWriteSpec, encodeIndex: (raw: Uint8Array,
   let nextId = 0;
   const raw = new Uint8Array(8 * (run === undefined ? nchunks : 1));
   const rawView = new DataView(raw.buffer);
-  if (run !== undefined) rawView.setUint32(4, specialOffsetHigh(run.special) >>> 0, true);
+  if (run !== undefined) setOffsetEntry(rawView, 0, -run.special);
   for (let i = 0; i < spec.chunks.length; i++) {
     const c = spec.chunks[i]!;
     let chunkNbytes: number;
     if (c.kind === 'special') {
       if (!fixed) fail(BloscErrorCode.InvalidParam, 'special offsets need a fixed chunksize');
       chunkNbytes = c.nbytes;
-      rawView.setUint32(8 * i, 0, true);
-      rawView.setUint32(8 * i + 4, specialOffsetHigh(c.special) >>> 0, true);
+      setOffsetEntry(rawView, i, -c.special);
     } else {
       const h = readChunkHeader(c.bytes);
       if (!h.extended || c.bytes.length !== h.cbytes) fail(BloscErrorCode.InvalidParam, `chunk ${i} is not a Blosc2 chunk of exactly its cbytes`);
       chunkNbytes = h.nbytes;
-      const offset = spec.sparse === true ? nextId++ : cbytes;
-      rawView.setUint32(8 * i, offset % 0x1_0000_0000, true);
-      rawView.setUint32(8 * i + 4, Math.floor(offset / 0x1_0000_0000), true);
+      setOffsetEntry(rawView, i, spec.sparse === true ? nextId++ : cbytes);
       cbytes += h.cbytes;
     }
     nbytes += chunkNbytes;
@@ -455,68 +599,25 @@ export function layOutFrame(spec: FrameWriteSpec, encodeIndex: (raw: Uint8Array,
     index = encodeIndex(raw, nchunks, uniform);
   }
 
-  const s = new ByteSink(FRAME_HEADER_MINLEN + 128 + cbytes + index.length);
-  // Fixed header (new_header_frame): every field at its fixed offset and width.
-  s.u8(0x9e);
-  s.u8(0xa8);
-  s.bytes(nameEncoder.encode(FRAME_MAGIC));
-  s.u8(0xd2);
-  s.i32(0); // header_len, patched below
-  s.u8(0xcf);
-  s.i64(0); // frame_len, patched last
-  s.u8(0xa4);
-  // Variable-size chunks need format 3 (c-blosc2 >= 3.0); everything else stays readable by 2.x.
-  const version = spec.chunksize === 0 ? FRAME_VERSION_VL_BLOCKS : FRAME_VERSION_RC1;
-  s.u8(version | FRAME_OFFSETS_64 | (spec.chunksize === 0 ? FRAME_VARIABLE_CHUNKS : 0));
-  s.u8(spec.sparse === true ? 1 : 0);
-  s.u8((spec.codec >= UDCODEC_FORMAT ? UDCODEC_FORMAT : spec.codec) | (spec.clevel << 4));
-  s.u8((spec.splitmode - 1) & 3);
-  s.u8(0xd3);
-  s.i64(nbytes);
-  s.u8(0xd3);
-  s.i64(cbytes);
-  s.u8(0xd2);
-  s.i32(spec.typesize);
-  s.u8(0xd2);
-  s.i32(spec.blocksize);
-  s.u8(0xd2);
-  s.i32(spec.chunksize);
-  const nthreads = spec.nthreads ?? 1;
-  s.u8(0xd1);
-  s.u16(nthreads);
-  s.u8(0xd1);
-  s.u16(nthreads);
-  s.u8(spec.vlmetalayers.length > 0 ? 0xc3 : 0xc2);
-  s.u8(0xd8);
-  s.u8(6);
-  for (let i = 0; i < 6; i++) s.u8(spec.filters[i] ?? 0);
-  s.u8(spec.codec);
-  s.u8(spec.codecMeta);
-  for (let i = 0; i < 6; i++) s.u8(spec.filtersMeta[i] ?? 0);
-  s.u8(0);
-  s.u8(0);
-  writeLayers(s, spec.metalayers, metaNames, 0, 0);
-  const headerLen = s.pos;
-  s.d.setInt32(11, headerLen);
-
-  for (let i = 0; i < spec.chunks.length; i++) {
-    const c = spec.chunks[i]!;
-    if (c.kind === 'data' && spec.sparse !== true) s.bytes(c.bytes);
+  const sizes: FrameSizes = { nbytes, cbytes, frameLen: 0, hasVlmetalayers: spec.vlmetalayers.length > 0 };
+  const header = frameHeaderBytes(spec, sizes);
+  const trailer = frameTrailerBytes(spec.vlmetalayers);
+  const dataLen = spec.sparse === true ? 0 : cbytes;
+  sizes.frameLen = header.length + dataLen + index.length + trailer.length;
+  setFrameSizes(header, sizes);
+  const out = new Uint8Array(sizes.frameLen);
+  out.set(header, 0);
+  let at = header.length;
+  if (spec.sparse !== true) {
+    for (let i = 0; i < spec.chunks.length; i++) {
+      const c = spec.chunks[i]!;
+      if (c.kind === 'data') {
+        out.set(c.bytes, at);
+        at += c.bytes.length;
+      }
+    }
   }
-  s.bytes(index);
-
-  // Trailer (frame_update_trailer): vlmeta offsets are relative to the trailer start.
-  const trailerStart = s.pos;
-  s.u8(0x94);
-  s.u8(0x01);
-  writeLayers(s, spec.vlmetalayers, vlNames, trailerStart, 1);
-  s.u8(0xce);
-  const trailerLenPos = s.pos;
-  s.u32(0);
-  s.u8(0xd8);
-  s.u8(0);
-  s.bytes(new Uint8Array(16));
-  s.d.setUint32(trailerLenPos, s.pos - trailerStart);
-  s.d.setBigUint64(16, BigInt(s.pos));
-  return s.buf.slice(0, s.pos);
+  out.set(index, at);
+  out.set(trailer, at + index.length);
+  return out;
 }

@@ -14,6 +14,8 @@ export interface FrameSource {
    * modified.
    */
   read(offset: number, length: number): Uint8Array;
+  /** Release what the source holds open (a file descriptor), when it holds anything. */
+  close?(): void;
 }
 
 /**

@@ -417,10 +417,11 @@ export class NDArray {
         pos[i] = 0;
       }
     }
-    // Compressed first, all of them, then swapped in: a failure leaves the array as it was.
+    // Compressed first, all of them, then swapped in at once (one edit of a frame opened for
+    // update): a failure leaves the array, and its file, as they were.
     const chunks = [...edited.keys()].sort((a, b) => a - b);
     const compressed = chunks.map((c) => this.schunk.compressLike(edited.get(c)!));
-    for (let k = 0; k < chunks.length; k++) this.schunk.updateChunk(chunks[k]!, compressed[k]!);
+    this.schunk.updateChunks(chunks, compressed);
   }
 
   /**

@@ -266,6 +266,19 @@ export class CFrame {
     return { kind: 'data', offset: this.header.headerLen + o, span: end - o };
   }
 
+  /**
+   * Every offsets-index entry in chunk order, as `decodeOffset` reads them (≥ 0 a position in
+   * the data area or a chunk-file id, −1/−2/−4 a zero/NaN/uninit chunk): what an edit
+   * rewrites (c-blosc2 `frame_update_chunk` decompresses the whole index too). The entries
+   * take 8 bytes each, bounded by the output ceiling.
+   */
+  offsetEntries(): Float64Array {
+    checkOutput(this.nchunks * 8, outputCeiling(undefined), `the offsets of ${this.nchunks} chunks`);
+    const out = new Float64Array(this.nchunks);
+    for (let i = 0; i < this.nchunks; i++) out[i] = this.index.get(i);
+    return out;
+  }
+
   /** The special kind every chunk has when the index is one repeated negative offset, else 0 (no decoding). */
   get uniformSpecialKind(): number {
     return this.nchunks > 0 ? this.index.uniformSpecial : 0;
@@ -371,9 +384,10 @@ export class CFrame {
  * Compress the offsets index as c-blosc2 does (`frame_from_schunk`, `frame_append_chunk`:
  * blosclz, clevel 5, typesize 8, shuffle, split never, blocksize 16 KiB); a frame of one
  * special value gets the 40-byte repeated-value index `frame_fill_special` writes
- * (blosclz, clevel 5, typesize 8, blocksize 16 KiB "based on experiments").
+ * (blosclz, clevel 5, typesize 8, blocksize 16 KiB "based on experiments"). `raw` is what
+ * `offsetEntriesBytes` (src/frame/cframe.ts) makes; with `uniform`, only its first entry is read.
  */
-function offsetsIndexChunk(raw: Uint8Array, nchunks: number, uniform: boolean): Uint8Array {
+export function offsetsIndexChunk(raw: Uint8Array, nchunks: number, uniform: boolean): Uint8Array {
   if (uniform) {
     return repeatValueChunk(8 * nchunks, raw.subarray(0, 8), resolveCParams({ codec: 'blosclz', clevel: 5, typesize: 8, blocksize: 16384 }));
   }

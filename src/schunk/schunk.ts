@@ -16,11 +16,13 @@ import { compressChunk } from '../chunk/compress.js';
 import { decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { nansChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
-import { MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, type FrameChunk, type FrameLayer, type FrameWriteSpec } from '../frame/cframe.js';
+import { MAX_LAYER_NAME, MAX_NCHUNKS, MAX_METALAYERS, MAX_VLMETALAYERS_WRITE, type FrameChunk, type FrameHeader, type FrameLayer, type FrameWriteSpec } from '../frame/cframe.js';
 import { CFrame, writeFrame, type FrameOpenOptions } from './contiguous.js';
 import { chunkRangeReader, withChunkIndex, type ChunkRangeReader, type ChunkSlot } from './read.js';
 import { msgpackDecode, msgpackEncode, type MsgpackValue } from '../frame/msgpack.js';
 import type { FrameSource } from '../io/source.js';
+import type { ChunkFileStore, FrameTarget } from '../io/target.js';
+import { FrameFile } from './frame-file.js';
 import { getCodecByName } from '../codecs/registry.js';
 import { allocOutput, checkOutput, getLimits, outputCeiling } from '../limits.js';
 import { resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
@@ -101,7 +103,7 @@ export class Metalayers {
     if (this.layers.has(name)) fail(BloscErrorCode.InvalidParam, `metalayer '${name}' already exists`);
     if (this.owner.nchunks > 0) fail(BloscErrorCode.InvalidParam, 'metalayers cannot be added after data has been appended');
     if (this.layers.size >= MAX_METALAYERS) fail(BloscErrorCode.InvalidParam, `at most ${MAX_METALAYERS} metalayers`);
-    this.layers.set(name, content.slice());
+    this.commit(name, content.slice());
   }
 
   /** Replace a metalayer's content with one of the same length. */
@@ -109,7 +111,13 @@ export class Metalayers {
     const old = this.layers.get(name);
     if (old === undefined) fail(BloscErrorCode.MetalayerNotFound, `metalayer '${name}' not found`);
     if (old.length !== content.length) fail(BloscErrorCode.InvalidParam, `the length of metalayer '${name}' cannot change (${old.length} → ${content.length})`);
-    this.layers.set(name, content.slice());
+    this.commit(name, content.slice());
+  }
+
+  /** Set `name` to `content`, written to the frame first when the super-chunk edits one. */
+  private commit(name: string, content: Uint8Array): void {
+    if (this.owner.updatesFrame) this.owner.writeLayers(new Map(this.layers).set(name, content), null);
+    this.layers.set(name, content);
   }
 
   get(name: string): Uint8Array | undefined {
@@ -138,6 +146,20 @@ export class Metalayers {
 export class VLMetalayers {
   /** @internal name → compressed chunk */
   readonly layers = new Map<string, Uint8Array>();
+  /** @internal */
+  constructor(private readonly owner?: SChunk) {}
+
+  /** Set (or with `null` remove) `name`, written to the frame first when the super-chunk edits one. */
+  private commit(name: string, chunk: Uint8Array | null): void {
+    if (this.owner?.updatesFrame === true) {
+      const next = new Map(this.layers);
+      if (chunk === null) next.delete(name);
+      else next.set(name, chunk);
+      this.owner.writeLayers(null, next);
+    }
+    if (chunk === null) this.layers.delete(name);
+    else this.layers.set(name, chunk);
+  }
 
   /** Store raw bytes under `name`. */
   setBytes(name: string, content: Uint8Array): void {
@@ -145,7 +167,7 @@ export class VLMetalayers {
     if (!this.layers.has(name) && this.layers.size >= MAX_VLMETALAYERS_WRITE) {
       fail(BloscErrorCode.InvalidParam, `at most ${MAX_VLMETALAYERS_WRITE} vlmetalayers`);
     }
-    this.layers.set(name, compressChunk(content, vlmetaCParams()));
+    this.commit(name, compressChunk(content, vlmetaCParams()));
   }
 
   /** Store a value, msgpack-encoded. */
@@ -161,7 +183,7 @@ export class VLMetalayers {
     if (!this.layers.has(name) && this.layers.size >= MAX_VLMETALAYERS_WRITE) {
       fail(BloscErrorCode.InvalidParam, `at most ${MAX_VLMETALAYERS_WRITE} vlmetalayers`);
     }
-    this.layers.set(name, chunk.slice());
+    this.commit(name, chunk.slice());
   }
 
   /** The value as the compressed chunk the frame stores. */
@@ -182,7 +204,9 @@ export class VLMetalayers {
   }
 
   delete(name: string): boolean {
-    return this.layers.delete(name);
+    if (!this.layers.has(name)) return false;
+    this.commit(name, null);
+    return true;
   }
 
   has(name: string): boolean {
@@ -207,7 +231,9 @@ export class SChunk {
   private readonly sizes: number[] = [];
   /** When set, the chunks (and `slots`, `sizes` are empty): see {@link LazyChunks}. */
   private lazy: LazyChunks | null = null;
-  private readonly frame: CFrame | null;
+  private frame: CFrame | null;
+  /** Set when opened for update: every edit is written there first (see {@link SChunk.openForUpdate}). */
+  private store: FrameFile | null = null;
   private headerBlocksize: number;
   /** Chunks compressed here so far: with a `tune` option, the tuner runs on some of them. */
   private compressedChunks = 0;
@@ -225,7 +251,7 @@ export class SChunk {
     this.chunksizeValue = cs;
     this.headerBlocksize = this.cparams.blocksize;
     this.meta = new Metalayers(this);
-    this.vlmeta = new VLMetalayers();
+    this.vlmeta = new VLMetalayers(this);
     this.frame = frame;
   }
 
@@ -242,10 +268,55 @@ export class SChunk {
    * The frame's codec parameters become this super-chunk's cparams.
    */
   static open(input: FrameSource | Uint8Array, options?: FrameOpenOptions): SChunk {
-    const frame = CFrame.open(input, options);
+    return SChunk.fromFrame(CFrame.open(input, options));
+  }
+
+  /**
+   * Open the frame in `target` for update (python-blosc2 `blosc2.open(urlpath, mode='a')`):
+   * every change (append, insert, update, delete, `vlmeta` set/delete, `meta.update`) is
+   * written to the target at once, as c-blosc2 edits a frame on disk; chunks not edited
+   * are neither read nor recompressed. The target holds a valid frame after every call, and
+   * a call that fails leaves it byte for byte as it was. A sparse frame's index frame comes
+   * with its `chunkFiles`. New chunks are compressed with `cparams` when given, else as the
+   * frame's header says. Node's files: `openFrameFile` / `openSparseFrame` in 'blosc-ts/node'.
+   */
+  static openForUpdate(target: FrameTarget, options: { chunkFiles?: ChunkFileStore; cparams?: CompressOptions } = {}): SChunk {
+    const file = FrameFile.open(target, options.chunkFiles);
+    const s = SChunk.fromFrame(file.frame, options.cparams);
+    s.store = file;
+    return s;
+  }
+
+  /** Whether edits are written to a frame (opened with {@link SChunk.openForUpdate}). */
+  get updatesFrame(): boolean {
+    return this.store !== null;
+  }
+
+  /**
+   * Close the file the super-chunk reads (and, opened for update, writes): its source's
+   * `close`, when it has one. Nothing can be read from the frame afterwards.
+   */
+  close(): void {
+    this.frame?.source.close?.();
+  }
+
+  /** A super-chunk reading `frame`; new chunks compressed with `given`, else as its header says. */
+  private static fromFrame(frame: CFrame, given?: CompressOptions): SChunk {
     const h = frame.header;
+    const typesize = h.typesize > 255 ? 1 : h.typesize;
+    const cparams = given !== undefined ? { ...given, typesize } : SChunk.headerCParams(h, typesize);
+    const s = new SChunk({ chunksize: h.chunksize >= 0 ? h.chunksize : undefined, typesize: h.typesize, cparams }, frame);
+    for (const l of frame.metalayers) s.meta.layers.set(l.name, l.content);
+    for (const l of frame.vlmetalayers) s.vlmeta.layers.set(l.name, l.content);
+    s.adopt(frame, null);
+    if (s.nbytes !== h.nbytes) fail(BloscErrorCode.InvalidHeader, `frame: chunks hold ${s.nbytes} bytes, the header says ${h.nbytes}`);
+    return s;
+  }
+
+  /** The compression parameters a frame's header describes (the defaults where it names ones not available here). */
+  private static headerCParams(h: FrameHeader, typesize: number): CompressOptions {
     const splitmodes = ['always', 'never', 'auto', 'forward-compat'] as const;
-    let cparams: CompressOptions = {
+    const cparams: CompressOptions = {
       codec: h.codec,
       clevel: h.clevel,
       filters: h.filters,
@@ -254,32 +325,57 @@ export class SChunk {
       blocksize: h.blocksize,
       codecMeta: h.codecMeta,
       nthreads: Math.min(256, Math.max(1, h.nthreadsComp)),
-      typesize: h.typesize > 255 ? 1 : h.typesize,
+      typesize,
     };
     try {
       resolveCParams(cparams);
+      return cparams;
     } catch (e) {
       // The header's parameters only describe how new chunks would be written (an unregistered
       // codec, a clevel nibble above 9): the frame stays readable, new chunks use the defaults.
       if (!(e instanceof BloscError)) throw e;
-      cparams = { typesize: cparams.typesize };
+      return { typesize };
     }
-    const s = new SChunk({ chunksize: h.chunksize >= 0 ? h.chunksize : undefined, typesize: h.typesize, cparams }, frame);
-    for (const l of frame.metalayers) s.meta.layers.set(l.name, l.content);
-    for (const l of frame.vlmetalayers) s.vlmeta.layers.set(l.name, l.content);
+  }
+
+  /**
+   * Read the chunks from `frame` (all of them): described by the header when the chunksize
+   * is fixed, else listed with `sizes` (or each chunk's own header when null).
+   */
+  private adopt(frame: CFrame, sizes: readonly number[] | null): void {
+    const h = frame.header;
+    this.frame = frame;
+    this.lazy = null;
+    this.slots.length = 0;
+    this.sizes.length = 0;
+    const n = frame.nchunks;
     if (h.chunksize > 0) {
       // Sizes follow from the header (every chunk but the last holds chunksize): nothing to list.
-      const n = frame.nchunks;
-      if (n > 0) s.lazy = { count: n, nbytes: h.nbytes, special: frame.uniformSpecialKind, slot: (i) => i, size: (i) => frame.declaredNbytes(i) };
+      if (n > 0) this.lazy = { count: n, nbytes: h.nbytes, special: frame.uniformSpecialKind, slot: (i) => i, size: (i) => frame.declaredNbytes(i) };
     } else {
       // Chunks of any size: each one's header says (the frame bounds their number by its data area).
-      for (let i = 0; i < frame.nchunks; i++) {
-        s.slots.push(i);
-        s.sizes.push(frame.declaredNbytes(i));
+      for (let i = 0; i < n; i++) {
+        this.slots.push(i);
+        this.sizes.push(sizes === null ? frame.declaredNbytes(i) : sizes[i]!);
       }
     }
-    if (s.nbytes !== h.nbytes) fail(BloscErrorCode.InvalidHeader, `frame: chunks hold ${s.nbytes} bytes, the header says ${h.nbytes}`);
-    return s;
+  }
+
+  /** After an edit the store wrote: read every chunk from the frame it left. */
+  private adoptStore(): void {
+    if (this.store !== null) this.adopt(this.store.frame, this.sizes.slice());
+  }
+
+  /**
+   * Write changed metalayers or vlmetalayers (null: unchanged) to the frame of a
+   * super-chunk opened for update; nothing otherwise. @internal
+   */
+  writeLayers(meta: ReadonlyMap<string, Uint8Array> | null, vlmeta: ReadonlyMap<string, Uint8Array> | null): void {
+    const store = this.store;
+    if (store === null) return;
+    const list = (m: ReadonlyMap<string, Uint8Array>): FrameLayer[] => [...m].map(([name, content]) => ({ name, content }));
+    if (meta !== null) store.setMetalayers(list(meta));
+    if (vlmeta !== null) store.setVlmetalayers(list(vlmeta));
   }
 
   /** Nominal chunk size in bytes; −1 until the first chunk fixes it; 0 for chunks of any size. */
@@ -391,6 +487,7 @@ export class SChunk {
    */
   fillSpecial(nitems: number, kind: 'zeros' | 'nan' | 'uninit'): number {
     if (this.nchunks > 0) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial needs an empty super-chunk');
+    if (this.store !== null) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial is not available on a frame opened for update (append special chunks instead)');
     const cs = this.chunksizeValue;
     if (cs <= 0) fail(BloscErrorCode.SchunkSpecial, 'fillSpecial needs a fixed chunksize');
     if (!Number.isSafeInteger(nitems) || nitems < 0) fail(BloscErrorCode.InvalidParam, `nitems must be a non-negative integer, got ${nitems}`);
@@ -420,10 +517,12 @@ export class SChunk {
     const nbytes = this.checkChunk(chunk);
     this.editable();
     this.checkSize(this.slots.length, nbytes, false, BloscErrorCode.ChunkAppend);
+    this.store?.insertChunk(this.slots.length, chunk, this.chunksizeValue === -1 ? nbytes : this.chunksizeValue);
     this.setChunksizeFrom(nbytes);
-    this.slots.push(chunk.slice());
+    this.slots.push(this.store === null ? chunk.slice() : chunk);
     this.sizes.push(nbytes);
-    return this.slots.length;
+    this.adoptStore();
+    return this.nchunks;
   }
 
   /** Compress `data` and insert it before chunk `i` (0..nchunks). */
@@ -437,10 +536,12 @@ export class SChunk {
     const nbytes = this.checkChunk(chunk);
     this.editable();
     this.checkSize(i, nbytes, false, BloscErrorCode.ChunkInsert);
+    this.store?.insertChunk(i, chunk, this.chunksizeValue === -1 ? nbytes : this.chunksizeValue);
     this.setChunksizeFrom(nbytes);
-    this.slots.splice(i, 0, chunk.slice());
+    this.slots.splice(i, 0, this.store === null ? chunk.slice() : chunk);
     this.sizes.splice(i, 0, nbytes);
-    return this.slots.length;
+    this.adoptStore();
+    return this.nchunks;
   }
 
   /** `data` compressed as this super-chunk compresses its chunks (not stored). @internal */
@@ -459,18 +560,49 @@ export class SChunk {
     const nbytes = this.checkChunk(chunk);
     this.editable();
     this.checkSize(i, nbytes, true, BloscErrorCode.ChunkUpdate);
-    this.slots[i] = chunk.slice();
+    this.store?.updateChunk(i, chunk);
+    this.slots[i] = this.store === null ? chunk.slice() : chunk;
     this.sizes[i] = nbytes;
-    return this.slots.length;
+    this.adoptStore();
+    return this.nchunks;
+  }
+
+  /**
+   * Replace chunk `indices[k]` with the compressed `chunks[k]` for every k, all at once: every
+   * chunk is checked first, and a frame opened for update gets them in one edit, so a
+   * failure leaves the super-chunk (and the frame) as it was. Indices must be distinct.
+   */
+  updateChunks(indices: readonly number[], chunks: readonly Uint8Array[]): number {
+    if (indices.length !== chunks.length) fail(BloscErrorCode.InvalidParam, `${indices.length} indices for ${chunks.length} chunks`);
+    const seen = new Set<number>();
+    const nbytes: number[] = [];
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]!;
+      this.checkPosition(i, this.nchunks - 1);
+      if (seen.has(i)) fail(BloscErrorCode.InvalidParam, `chunk ${i} is listed twice`);
+      seen.add(i);
+      nbytes.push(this.checkChunk(chunks[k]!));
+    }
+    this.editable();
+    for (let k = 0; k < indices.length; k++) this.checkSize(indices[k]!, nbytes[k]!, true, BloscErrorCode.ChunkUpdate);
+    this.store?.updateChunks(indices, chunks);
+    for (let k = 0; k < indices.length; k++) {
+      this.slots[indices[k]!] = this.store === null ? chunks[k]!.slice() : chunks[k]!;
+      this.sizes[indices[k]!] = nbytes[k]!;
+    }
+    this.adoptStore();
+    return this.nchunks;
   }
 
   /** Remove chunk `i`. Only the last chunk may be short, so deleting keeps that rule. */
   delete(i: number): number {
     this.checkPosition(i, this.nchunks - 1);
     this.editable();
+    this.store?.deleteChunk(i);
     this.slots.splice(i, 1);
     this.sizes.splice(i, 1);
-    return this.slots.length;
+    this.adoptStore();
+    return this.nchunks;
   }
 
   private checkPosition(i: number, max: number): void {
