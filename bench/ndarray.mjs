@@ -20,6 +20,96 @@ import { pathToFileURL } from 'node:url';
 import { mbps, timeSync } from './lib/timing.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
 
+/** Read speed a target asks of blosc-ts relative to python-blosc2, every read. */
+const NDARRAY_TARGET = 0.6;
+/** At most this many times the time of decoding only the blocks a small slice touches. */
+const SMALL_SLICE_OVERHEAD = 1.2;
+
+/**
+ * The blocks a slice touches, as [chunk index, block index] pairs: per dimension the chunks
+ * the range crosses and, inside each, the blocks (C order over the chunk grid and over each
+ * chunk's block grid, as b2nd stores them).
+ */
+function touchedBlocks(shape, chunks, blocks, spec) {
+  const nd = shape.length;
+  const chunkGrid = shape.map((n, d) => Math.ceil(n / chunks[d]));
+  const blockGrid = chunks.map((c, d) => Math.ceil(c / blocks[d]));
+  const perDim = [];
+  for (let d = 0; d < nd; d++) {
+    const [a, b] = spec[d] ?? [0, shape[d]];
+    const list = [];
+    for (let ci = Math.floor(a / chunks[d]); ci <= Math.floor((b - 1) / chunks[d]); ci++) {
+      const lo = Math.max(a, ci * chunks[d]) - ci * chunks[d];
+      const hi = Math.min(b, (ci + 1) * chunks[d]) - ci * chunks[d];
+      for (let bi = Math.floor(lo / blocks[d]); bi <= Math.floor((hi - 1) / blocks[d]); bi++) list.push([ci, bi]);
+    }
+    perDim.push(list);
+  }
+  const out = [];
+  const walk = (d, chunk, block) => {
+    if (d === nd) {
+      out.push([chunk, block]);
+      return;
+    }
+    for (const [ci, bi] of perDim[d]) walk(d + 1, chunk * chunkGrid[d] + ci, block * blockGrid[d] + bi);
+  };
+  walk(0, 0, 0);
+  return out;
+}
+
+/**
+ * A small slice (open + slice through a FileSource, as the table times it) against decoding
+ * only the blocks it touches with `getItems`, one call per block, on chunks already in memory.
+ */
+function smallSliceAgainstItsBlocks(NDArray, FileSource, getItems, path, spec, timing) {
+  const source = new FileSource(path);
+  let pairs;
+  const chunkBytes = new Map();
+  let blockItems;
+  try {
+    const arr = NDArray.open(source);
+    pairs = touchedBlocks(arr.shape, arr.chunks, arr.blocks, spec);
+    blockItems = arr.blocks.reduce((p, x) => p * x, 1);
+    for (const [c] of pairs) if (!chunkBytes.has(c)) chunkBytes.set(c, arr.schunk.getChunk(c));
+    const before = arr.stats.blocks;
+    arr.slice(spec);
+    if (arr.stats.blocks - before !== pairs.length) {
+      throw new Error(`b2nd small slice: decoded ${arr.stats.blocks - before} blocks, touches ${pairs.length}`);
+    }
+  } finally {
+    source.close?.();
+  }
+  const sliceOnce = () => {
+    const s = new FileSource(path);
+    try {
+      return NDArray.open(s).slice(spec);
+    } finally {
+      s.close?.();
+    }
+  };
+  const blocksOnce = () => {
+    for (const [c, b] of pairs) getItems(chunkBytes.get(c), b * blockItems, blockItems);
+  };
+  // Alternate the two, so that load on the machine falls on both alike.
+  const sliceMs = [];
+  const blocksMs = [];
+  const reps = Math.max(20, Math.ceil(timing.targetMs / 5));
+  for (let i = 0; i < 3; i++) {
+    sliceOnce();
+    blocksOnce();
+  }
+  for (let i = 0; i < reps; i++) {
+    let t0 = performance.now();
+    sliceOnce();
+    sliceMs.push(performance.now() - t0);
+    t0 = performance.now();
+    blocksOnce();
+    blocksMs.push(performance.now() - t0);
+  }
+  const median = (x) => x.sort((p, q) => p - q)[x.length >> 1];
+  return { sliceMs: median(sliceMs), blocksMs: median(blocksMs), blocks: pairs.length };
+}
+
 /**
  * Run the section.
  * @param {{ libPath: string | null, dataDir: string, python: string, native: boolean, timing: object, log: (line: string) => void }} ctx
@@ -52,7 +142,7 @@ export async function runNdarraySection(ctx) {
     return section;
   }
   const ref = JSON.parse(py.stdout);
-  const { NDArray } = await import(pathToFileURL(libPath).href);
+  const { NDArray, getItems } = await import(pathToFileURL(libPath).href);
   const { FileSource } = await import(pathToFileURL(join(dirname(libPath), 'node.js')).href);
 
   const read = (spec) => {
@@ -65,6 +155,7 @@ export async function runNdarraySection(ctx) {
     }
   };
   const rows = [];
+  const ratios = [];
   for (const r of ref.reads) {
     const got = read(r.slice);
     const digest = createHash('sha256').update(got.data).digest('hex');
@@ -75,7 +166,25 @@ export async function runNdarraySection(ctx) {
     const ours = mbps(r.nbytes, t.medianMs);
     const theirs = mbps(r.nbytes, r.seconds * 1000);
     rows.push([r.name, `${(r.nbytes / 1e6).toFixed(r.nbytes < 1e6 ? 3 : 1)}`, fmtMBps(ours), fmtMBps(theirs), fmtRatio(ours / theirs)]);
+    ratios.push({ name: r.name, ratio: ours / theirs });
     log(`  b2nd ${r.name}: blosc-ts ${fmtMBps(ours)} MB/s, python-blosc2 ${fmtMBps(theirs)} MB/s`);
+  }
+  for (const { name, ratio } of ratios) {
+    section.targets.push({ name: `b2nd ${name}: blosc-ts ≥ ${NDARRAY_TARGET}× python-blosc2 (one thread)`, value: fmtRatio(ratio), pass: ratio >= NDARRAY_TARGET });
+  }
+  const small = ref.reads.find((r) => r.slice !== null && r.nbytes < 1e6);
+  let smallTable = null;
+  if (small !== undefined) {
+    const { sliceMs, blocksMs, blocks } = smallSliceAgainstItsBlocks(NDArray, FileSource, getItems, ref.path, small.slice, timing);
+    const ratio = sliceMs / blocksMs;
+    smallTable = ({
+      columns: [{ title: 'small slice', align: 'left' }, { title: 'blocks' }, { title: 'ms' }, { title: 'slice ÷ blocks alone' }],
+      rows: [
+        [`${small.name}: open + slice (file reads included)`, String(blocks), sliceMs.toFixed(2), fmtRatio(ratio)],
+        ['getItems of each block it touches, chunks in memory', String(blocks), blocksMs.toFixed(2), ''],
+      ],
+    });
+    section.targets.push({ name: `b2nd ${small.name}: ≤ ${SMALL_SLICE_OVERHEAD}× decoding the blocks it touches alone`, value: fmtRatio(ratio), pass: ratio <= SMALL_SLICE_OVERHEAD });
   }
   section.description =
     `MB/s of selected bytes (10^6 B/s), single thread. File: ${ref.shape.join(' × ')} ${ref.dtype}, chunks ${ref.chunks.join(' × ')}, ` +
@@ -94,5 +203,6 @@ export async function runNdarraySection(ctx) {
     ],
     rows,
   });
+  if (smallTable !== null) section.tables.push(smallTable);
   return section;
 }

@@ -29,6 +29,7 @@ import { parseArgs } from 'node:util';
 import { ensureExposedGc, gcExposed, mbps, timeSync, DEFAULT_TIMING } from './lib/timing.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
 import { formatMarkdown, formatText, fmtMBps } from './lib/table.mjs';
+import { updateTargets, writeSection } from './lib/section.mjs';
 import { NBYTES, prepareData } from './lib/data.mjs';
 import { runDecodeSection } from './decode.mjs';
 import { runEncodeSection } from './encode.mjs';
@@ -218,7 +219,19 @@ console.log(`${formatText(targetTable)}\n`);
 for (const note of allNotes) console.log(`note: ${note}`);
 console.log(`\n(${elapsed.toFixed(0)} s)`);
 
-if (!opts['no-write']) {
+const partial = SECTION_NAMES.some((name) => !only.has(name));
+if (!opts['no-write'] && partial) {
+  // Some sections only: each replaces its own section of the file, and its targets their
+  // rows of the Targets table; the rest stays as the last whole run wrote it.
+  const runLine =
+    `This section alone was re-run by \`node bench/run.mjs --only ${[...only].join(',')}\` (${elapsed.toFixed(0)} s), not by the whole bench; ` +
+    `its own machine line above. ${method}`;
+  for (const section of sections) {
+    writeSection(opts.results, section, machine, runLine);
+    updateTargets(opts.results, section.targets, ` (re-run ${machine.date.slice(0, 10)})`);
+  }
+  log(`updated ${sections.length} section(s) of ${opts.results}`);
+} else if (!opts['no-write']) {
   const md = [];
   md.push('# blosc-ts benchmark results', '');
   md.push('Written by `npm run bench` (bench/run.mjs). Do not edit by hand; rerun instead.', '');

@@ -47,7 +47,7 @@ function runPython({ python, script, dataDir, native, targetSeconds, log }) {
   return null;
 }
 
-function loadManifest(dataDir) {
+export function loadManifest(dataDir) {
   const manifest = JSON.parse(readFileSync(join(dataDir, 'manifest.json'), 'utf8'));
   const sets = new Map();
   for (const s of manifest.sets) {

@@ -23,7 +23,8 @@
  *
  * A failed edit (a write error, a check failing) leaves the target byte for byte as it
  * was: the bytes an edit overwrites or cuts are read first and written back. After every
- * edit the frame is opened again from the target, which also checks it.
+ * edit the frame is opened again from the target, which also checks it. One writer at a
+ * time: an edit of a frame another writer changed since is refused before anything is written.
  */
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
 import { readChunkHeader, SpecialKind } from '../frame/chunk-header.js';
@@ -66,6 +67,8 @@ export class FrameFile {
     private readonly chunkFiles: ChunkFileStore | null,
     private current: CFrame,
     private header: Uint8Array,
+    /** The offsets index and trailer as last read or written: what another writer would change. */
+    private tail: Uint8Array,
     private entries: Float64Array,
     private vlmetalayers: readonly FrameLayer[],
   ) {}
@@ -77,8 +80,11 @@ export class FrameFile {
   static open(target: FrameTarget, chunkFiles?: ChunkFileStore): FrameFile {
     const frame = CFrame.open(target, chunkFiles === undefined ? {} : { chunkFile: (id) => chunkFiles.read(id) });
     if (chunkFiles !== undefined && frame.header.frameType !== 1) fail(BloscErrorCode.FrameType, 'frame: a sparse frame needs a sparse index frame (frame type 1)');
-    const header = target.read(0, frame.header.headerLen);
-    return new FrameFile(target, chunkFiles ?? null, frame, header, frame.offsetEntries(), frame.vlmetalayers);
+    const h = frame.header;
+    const header = target.read(0, h.headerLen);
+    const indexAt = h.headerLen + (chunkFiles === undefined ? h.cbytes : 0);
+    const tail = target.read(indexAt, h.frameLen - indexAt);
+    return new FrameFile(target, chunkFiles ?? null, frame, header, tail, frame.offsetEntries(), frame.vlmetalayers);
   }
 
   /** The frame as it stands after the last edit. */
@@ -252,6 +258,7 @@ export class FrameFile {
    * it was, and the error is raised as a BloscError.
    */
   private run(edit: Edit, prepare: () => void): void {
+    this.checkUnchanged();
     try {
       prepare();
     } catch (e) {
@@ -309,10 +316,35 @@ export class FrameFile {
     }
     this.current = frame;
     this.header = header;
+    this.tail = tail;
     this.entries = edit.entries;
     this.vlmetalayers = edit.vlmetalayers;
     // The index no longer names them: a file that cannot be removed is only unused.
     this.removeFiles(edit.staleFiles);
+  }
+
+  /**
+   * Refuse to edit a frame another writer (another handle, another process) changed since
+   * it was read: editing it from what this one knows would damage it. c-blosc2
+   * `frame_refresh_if_stale` compares frame_len; the header, the offsets index and the
+   * trailer are compared here (they are read back, as small as what an edit writes).
+   */
+  private checkUnchanged(): void {
+    const t = this.target;
+    const h = this.current.header;
+    const indexAt = this.headerLen + (this.sparse ? 0 : h.cbytes);
+    const same = (at: number, want: Uint8Array): boolean => {
+      const got = t.read(at, want.length);
+      for (let k = 0; k < want.length; k++) if (got[k] !== want[k]) return false;
+      return true;
+    };
+    let unchanged: boolean;
+    try {
+      unchanged = t.size === h.frameLen && same(0, this.header) && same(indexAt, this.tail);
+    } catch (e) {
+      throw toBloscError(e, BloscErrorCode.FileRead, 'cannot read the frame before an edit');
+    }
+    if (!unchanged) fail(BloscErrorCode.FileWrite, 'the frame changed since it was opened (another writer?): open it again to edit it');
   }
 
   /** Put back what a failed edit overwrote or cut. */

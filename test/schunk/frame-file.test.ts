@@ -391,6 +391,34 @@ describe('frames opened for update', () => {
     expect(opened).toBeGreaterThan(10);
   });
 
+  it('an edit through a second handle of a frame another handle changed is refused, the file kept', () => {
+    const path = join(tmp, 'two-handles.b2frame');
+    writeFileSync(path, startSChunk(70, 3).toFrame());
+    const a = openFrameFile(path, { mode: 'r+' });
+    const b = openFrameFile(path, { mode: 'r+' });
+    a.append(new Uint8Array(CS).fill(1));
+    const after = new Uint8Array(readFileSync(path));
+    expect(() => b.append(new Uint8Array(CS).fill(2))).toThrow(/changed since it was opened/);
+    expect(bytesEqual(new Uint8Array(readFileSync(path)), after)).toBe(true);
+    a.close();
+    b.close();
+    expect(openFrameFile(path).nchunks).toBe(4);
+    // Sparse: the second handle would pick the chunk id the first just used.
+    const dir = join(tmp, 'two-handles-sparse.b2frame');
+    writeSparseFrame(startSChunk(71, 3), dir);
+    const c = openSparseFrame(dir, { mode: 'r+' });
+    const d = openSparseFrame(dir, { mode: 'r+' });
+    const listed = new Set(readdirSync(dir));
+    c.append(new Uint8Array(CS).map((_, k) => k));
+    const added = readdirSync(dir).filter((f) => !listed.has(f));
+    expect(added.length).toBe(1);
+    const chunkFile = readFileSync(join(dir, added[0]!));
+    expect(() => d.append(new Uint8Array(CS).map((_, k) => k * 3))).toThrow(/changed since it was opened/);
+    expect(readFileSync(join(dir, added[0]!)).equals(chunkFile)).toBe(true);
+    c.close();
+    d.close();
+  });
+
   it('a bad chunk or a bad position is refused before anything is written', () => {
     const original = startSChunk(13, 3).toFrame();
     const target = new MemoryTarget(original);
