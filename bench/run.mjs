@@ -219,6 +219,20 @@ console.log(`${formatText(targetTable)}\n`);
 for (const note of allNotes) console.log(`note: ${note}`);
 console.log(`\n(${elapsed.toFixed(0)} s)`);
 
+/** The `## ` sections of the results file at `path` whose titles are not in `titles`, as text. */
+function sectionsNotIn(path, titles) {
+  let text;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const parts = text.split(/\n(?=## )/).filter((part) => part.startsWith('## '));
+  return parts
+    .filter((part) => !titles.includes(part.slice(3, part.indexOf('\n') < 0 ? undefined : part.indexOf('\n')).trim()))
+    .map((part) => part.replace(/\n+Run took \d+ s\.\n*$/, '').trimEnd());
+}
+
 const partial = SECTION_NAMES.some((name) => !only.has(name));
 if (!opts['no-write'] && partial) {
   // Some sections only: each replaces its own section of the file, and its targets their
@@ -242,6 +256,9 @@ if (!opts['no-write'] && partial) {
     md.push(`## ${section.title}`, '', section.description, '');
     for (const table of section.tables) md.push(formatMarkdown(table), '');
   }
+  // Sections this run does not produce (those written by a script of their own, such as
+  // bench/zarr.mjs, bench/frame-edit.mjs or the soak's summary) stay as they were.
+  for (const kept of sectionsNotIn(opts.results, [...sections.map((x) => x.title), 'Targets', 'Memory bandwidth', 'Notes'])) md.push(kept, '');
   md.push('## Memory bandwidth', '', formatMarkdown(memoryTable), '');
   if (allNotes.length > 0) {
     md.push('## Notes', '');
