@@ -22,7 +22,7 @@
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { heapBytes, inHeap, instantiateHeapModule } from '../../wasm/heap.js';
-import { HUF_MAX_LOG, type HuffmanTable } from './huffman.js';
+import { HUF_MAX_LOG, type HuffmanTable, buildPairTable } from './huffman.js';
 import {
   BITSTREAM_AREA_AT,
   BITSTREAM_AREA_END,
@@ -37,6 +37,8 @@ const TABLE_AT = TABLES_AREA_AT;
 /** Where the streams are copied (the jump table first, for 4 streams). */
 const IN_AT = BITSTREAM_AREA_AT;
 const IN_MAX = BITSTREAM_AREA_END - BITSTREAM_AREA_AT;
+/** The two-symbol table (huffman.ts buildPairTable), at the end of the streams' area: 4-byte cells. */
+const PAIRS_AT = BITSTREAM_AREA_END - (4 << HUF_MAX_LOG);
 /** No read goes below this address: the bound that keeps a corrupt stream's reads in the area. */
 const LOWEST = TABLES_AREA_AT;
 if (TABLE_AT + (2 << HUF_MAX_LOG) > TABLES_AREA_END) throw new Error('Huffman table overruns its area of the heap');
@@ -44,6 +46,9 @@ if (IN_AT - LOWEST < 16) throw new Error('Huffman streams need room below them')
 
 /** Literal sections shorter than this stay in JavaScript (copying the table costs more than it saves). */
 const WASM_MIN_SIZE = 128;
+/** 4-stream sections at least this long, averaging at most PAIRS_MAX_BITS_PER_LOG16 / 16 of the table log per symbol, use the two-symbol table. */
+const PAIRS_MIN_SIZE = 4096;
+const PAIRS_MAX_BITS_PER_LOG16 = 10;
 
 const get = op.get;
 const set = op.set;
@@ -58,7 +63,7 @@ const k = op.i32;
  * Parameters: the stream starts (each stream ends where the next starts), the end of the
  * last stream, the output position, the literal count, the table log. Returns 0, or -1.
  */
-function decodeBody(streams: 1 | 4, perReload: number): FunctionBody {
+function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): FunctionBody {
   let n = 0;
   const ST: number[] = [];
   for (let s = 0; s < streams; s++) ST.push(n++);
@@ -113,18 +118,33 @@ function decodeBody(streams: 1 | 4, perReload: number): FunctionBody {
     get(B[s]!), op.i64Ctz(), op.wrap(), set(T),
     get(IP[s]!), get(T), k(3), op.shrU(), op.sub(), tee(IP[s]!),
     op.load64(), op.i64(1), op.i64Or(), get(T), k(7), op.and(), op.extendU(), op.i64Shl(), set(B[s]!),
-    get(OP[s]!), k(perReload), op.add(), set(OP[s]!),
+    pairs ? [] : code(get(OP[s]!), k(perReload), op.add(), set(OP[s]!)),
+  );
+  // HUF_4X2_DECODE_SYMBOL: up to two symbols per lookup, written as one 16-bit store (a
+  // lone symbol's second byte is overwritten by the next store or left to the tail); each
+  // stream's output moves at its own pace.
+  const decodePair = (s: number): Code => code(
+    get(B[s]!), get(SH), op.i64ShrU(), op.wrap(), k(2), op.shl(), op.load32(PAIRS_AT), set(E),
+    get(OP[s]!), get(E), op.store16(),
+    get(OP[s]!), get(E), k(24), op.shrU(), op.add(), set(OP[s]!),
+    get(B[s]!), get(E), k(16), op.shrU(), op.extendU(), op.i64Shl(), set(B[s]!),
   );
   const round: Code = [];
-  for (let j = 0; j < perReload; j++) for (let s = 0; s < streams; s++) round.push(...decodeSymbol(s, j));
+  for (let j = 0; j < perReload; j++) for (let s = 0; s < streams; s++) round.push(...(pairs ? decodePair(s) : decodeSymbol(s, j)));
   for (let s = 0; s < streams; s++) round.push(...reloadSentinel(s));
+  // Rounds that fit: in stream 0's input (7 bytes a round), and in every stream's output
+  // (perReload bytes a round, or up to twice that with pairs).
   c.push(
     ...op.block(), ...op.loop(),
-    ...get(OE[last]!), ...get(OP[last]!), ...op.sub(), ...k(perReload), ...op.divU(), ...set(ITERS),
-    ...get(IP[0]!), ...k(LOWEST), ...op.sub(), ...k(7), ...op.divU(), ...set(T),
-    ...get(ITERS), ...get(T), ...get(ITERS), ...get(T), ...op.ltU(), ...op.select(), ...tee(ITERS),
-    ...op.eqz(), ...op.brIf(1),
+    ...get(IP[0]!), ...k(LOWEST), ...op.sub(), ...k(7), ...op.divU(), ...set(ITERS),
   );
+  for (let s = pairs ? 0 : last; s < streams; s++) {
+    c.push(
+      ...get(OE[s]!), ...get(OP[s]!), ...op.sub(), ...k(pairs ? 2 * perReload : perReload), ...op.divU(), ...set(T),
+      ...get(ITERS), ...get(T), ...get(ITERS), ...get(T), ...op.ltU(), ...op.select(), ...set(ITERS),
+    );
+  }
+  c.push(...get(ITERS), ...op.eqz(), ...op.brIf(1));
   if (streams === 4) {
     c.push(
       ...get(IP[1]!), ...get(IP[0]!), ...op.ltU(), ...get(IP[2]!), ...get(IP[1]!), ...op.ltU(), ...op.or(),
@@ -132,6 +152,8 @@ function decodeBody(streams: 1 | 4, perReload: number): FunctionBody {
       ...op.if(), ...k(-1), ...op.return(), ...op.end(),
     );
   }
+  // Stream `last` writes at least perReload bytes a round: once it passes OLIMIT, at most
+  // ITERS rounds have run.
   c.push(
     ...get(OP[last]!), ...get(ITERS), ...k(perReload), ...op.mul(), ...op.add(), ...set(OLIMIT),
     ...op.loop(),
@@ -173,17 +195,22 @@ function decodeBody(streams: 1 | 4, perReload: number): FunctionBody {
 type Decode4 = (s1: number, s2: number, s3: number, s4: number, end: number, out: number, size: number, log: number) => number;
 type Decode1 = (s1: number, end: number, out: number, size: number, log: number) => number;
 
-/** The module's bytes: `x4` and `x4long` (4 streams, codes up to 11 and 12 bits), `x1` and `x1long` (1 stream). */
+/**
+ * The module's bytes: `x4` and `x4long` (4 streams, codes up to 11 and 12 bits), the same
+ * with the two-symbol table (`x4pairs`, `x4pairslong`), `x1` and `x1long` (1 stream).
+ */
 export function huffmanModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
-    [decodeBody(4, 5), decodeBody(4, 4), decodeBody(1, 5), decodeBody(1, 4)],
-    ['x4', 'x4long', 'x1', 'x1long'],
+    [decodeBody(4, 5, false), decodeBody(4, 4, false), decodeBody(4, 5, true), decodeBody(4, 4, true), decodeBody(1, 5, false), decodeBody(1, 4, false)],
+    ['x4', 'x4long', 'x4pairs', 'x4pairslong', 'x1', 'x1long'],
     Math.ceil(BITSTREAM_AREA_END / 65536),
   );
 }
 
 let x4: Decode4 | null = null;
 let x4long: Decode4 | null = null;
+let x4pairs: Decode4 | null = null;
+let x4pairslong: Decode4 | null = null;
 let x1: Decode1 | null = null;
 let x1long: Decode1 | null = null;
 let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
@@ -191,6 +218,8 @@ let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 function instantiate(exportsObject: WebAssembly.Exports): void {
   x4 = exportsObject['x4'] as Decode4;
   x4long = exportsObject['x4long'] as Decode4;
+  x4pairs = exportsObject['x4pairs'] as Decode4;
+  x4pairslong = exportsObject['x4pairslong'] as Decode4;
   x1 = exportsObject['x1'] as Decode1;
   x1long = exportsObject['x1long'] as Decode1;
   state = 'ready';
@@ -209,9 +238,10 @@ export function wasmHuffmanReady(): boolean {
 }
 
 /** Literal sections the WebAssembly decoder decoded and gave back to huffman.ts (for tests and benchmarks). */
-export const huffmanWasmCounts = { decoded: 0, rejected: 0 };
+export const huffmanWasmCounts = { decoded: 0, rejected: 0, pairs: 0 };
 
 let tableView = new Uint16Array(0);
+let pairsView = new Int32Array(0);
 
 /**
  * Decode Huffman-coded literals src[start, end) (the jump table and 4 streams, or 1
@@ -244,22 +274,34 @@ export function decodeHuffmanIntoHeap(
     s4 = s3 + n3;
     if (n1 === 0 || n2 === 0 || n3 === 0 || s4 >= n) return false;
   }
-  const heap = heapBytes();
-  // The window may not cover the table or the streams.
-  if (at < 0 || at + size > heap.length || (at + size > TABLE_AT && at < IN_AT + n)) return false;
-  heap.set(src.subarray(start, end), IN_AT);
-  if (tableView.buffer !== heap.buffer) tableView = new Uint16Array(heap.buffer);
   const log = table.log;
+  // Pairs pay when two codes often fit in one lookup: short codes on average (HUF_selectDecoder
+  // weighs the same ratio of input to output bits).
+  const pairs = streams4 && size >= PAIRS_MIN_SIZE && IN_AT + n <= PAIRS_AT && 128 * n <= PAIRS_MAX_BITS_PER_LOG16 * log * size;
+  const heap = heapBytes();
+  // The window may not cover the tables or the streams.
+  const used = pairs ? BITSTREAM_AREA_END : IN_AT + n;
+  if (at < 0 || at + size > heap.length || (at + size > TABLE_AT && at < used)) return false;
+  heap.set(src.subarray(start, end), IN_AT);
+  if (tableView.buffer !== heap.buffer) {
+    tableView = new Uint16Array(heap.buffer);
+    pairsView = new Int32Array(heap.buffer);
+  }
   tableView.set(table.cells.subarray(0, 1 << log), TABLE_AT >>> 1);
+  if (pairs) {
+    if (!table.pairsReady) buildPairTable(table);
+    pairsView.set(table.pairs.subarray(0, 1 << log), PAIRS_AT >>> 2);
+  }
   const long = log > 11;
   const result = streams4
-    ? (long ? x4long! : x4!)(IN_AT + 6, IN_AT + s2, IN_AT + s3, IN_AT + s4, IN_AT + n, at, size, log)
+    ? (pairs ? (long ? x4pairslong! : x4pairs!) : long ? x4long! : x4!)(IN_AT + 6, IN_AT + s2, IN_AT + s3, IN_AT + s4, IN_AT + n, at, size, log)
     : (long ? x1long! : x1!)(IN_AT, IN_AT + n, at, size, log);
   if (result !== 0) {
     huffmanWasmCounts.rejected++;
     return false;
   }
   huffmanWasmCounts.decoded++;
+  if (pairs) huffmanWasmCounts.pairs++;
   return true;
 }
 

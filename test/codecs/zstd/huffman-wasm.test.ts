@@ -105,14 +105,19 @@ describe('zstd Huffman literals in WebAssembly', () => {
       fc.property(
         arbTable,
         fc.array(fc.nat(), { minLength: 6, maxLength: 400 }),
-        fc.integer({ min: 6, max: 5000 }),
+        // Long 4-stream sections of short codes take the two-symbol table.
+        fc.oneof(fc.integer({ min: 6, max: 5000 }), fc.integer({ min: 4096, max: 40000 })),
         fc.nat({ max: 3 }),
         fc.boolean(),
-        (table, picks, length, skew, four) => {
+        fc.boolean(),
+        (table, picks, length, skew, four, byCode) => {
           const codes = present(table);
-          // Optionally one segment nearly all one symbol, so the streams end at different times.
+          // Symbols uniformly, or as often as their codes are short (table cells picked
+          // uniformly); optionally one segment all one symbol, so the streams end at
+          // different times.
+          const pick = (p: number): number => (byCode ? table.cells[p % (1 << table.log)]! >> 8 : codes[p % codes.length]!);
           const symbols = Array.from({ length }, (_, i) =>
-            skew > 0 && Math.floor((i * 4) / length) === skew ? codes[0]! : codes[picks[i % picks.length]! % codes.length]!,
+            skew > 0 && Math.floor((i * 4) / length) === skew ? codes[0]! : pick(picks[i % picks.length]! * 7919 + i),
           );
           const src = payload(table, symbols, four);
           if (src === null) return;
@@ -128,13 +133,48 @@ describe('zstd Huffman literals in WebAssembly', () => {
     expect(huffmanWasmCounts.rejected).toBe(before.rejected);
   });
 
+  it('decodes long sections of short codes with the two-symbol table as the TypeScript twin does', () => {
+    // Code lengths 1, 2, ..., 11, 11 (log 11) or 1, ..., 12, 12 (log 12): two codes often fit in one lookup.
+    const tables = [randomTable([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1])!, randomTable([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1])!];
+    expect(tables.map((t) => t.log)).toEqual([11, 12]);
+    const before = { ...huffmanWasmCounts };
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 1 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 4096, max: 60000 }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true }), fc.nat({ max: 7 })), { minLength: 1, maxLength: 3 }),
+        (which, picks, length, flips) => {
+          const table = tables[which]!;
+          const symbols = Array.from({ length }, (_, i) => table.cells[(picks[i % picks.length]! * 7919 + i * 31) % (1 << table.log)]! >> 8);
+          const src = payload(table, symbols, true)!;
+          const w = expectSameOutcome(table, src, true, length);
+          expect(w.ok && w.bytes.equals(Buffer.from(symbols))).toBe(true);
+          // Damaged: the same outcome as the twin (the rejections are not counted as pairs).
+          const bad = src.slice();
+          for (const [pos, bit] of flips) bad[Math.floor(pos * bad.length)]! ^= 1 << bit;
+          const decodedBefore = huffmanWasmCounts.decoded;
+          const pairsBefore = huffmanWasmCounts.pairs;
+          if (expectSameOutcome(table, bad, true, length).ok) {
+            expect(huffmanWasmCounts.decoded).toBe(decodedBefore + 1);
+          } else {
+            expect(huffmanWasmCounts.pairs).toBe(pairsBefore);
+          }
+          huffmanWasmCounts.pairs = pairsBefore;
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(huffmanWasmCounts.pairs - before.pairs).toBe(60);
+  });
+
   it('gives the same outcome as the TypeScript twin on damaged literals (bit flips, cuts, wrong counts)', () => {
     let refused = 0;
     fc.assert(
       fc.property(
         arbTable,
         fc.array(fc.nat(), { minLength: 6, maxLength: 300 }),
-        fc.integer({ min: 6, max: 3000 }),
+        fc.oneof(fc.integer({ min: 6, max: 3000 }), fc.integer({ min: 4096, max: 12000 })),
         fc.boolean(),
         fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true }), fc.nat({ max: 7 })), { maxLength: 4 }),
         fc.integer({ min: -3, max: 3 }),
