@@ -8,7 +8,14 @@
  * holds its bits left-aligned above a sentinel 1 bit, so a symbol costs one lookup and one
  * shift, and a reload finds the bits consumed with one count of trailing zeros; the four
  * streams are decoded interleaved, 5 symbols each per reload (4 when the code is 12 bits
- * long), while no bound can be reached, then each stream's last symbols one by one.
+ * long), while no bound can be reached, then each stream's last symbols one by one. Long
+ * sections of short codes look up two symbols at once in huffman.ts's pair table, as
+ * `HUF_decompress4X2_usingDTable_internal_fast_c_loop` does with its double-symbol table.
+ *
+ * Memory: nothing of its own. The lookup tables and the streams borrow the sequence
+ * executor's table and bitstream areas (sequences-wasm.ts), which that executor fills only
+ * after the literals are decoded; the literals go where the executor reads them (LIT_AT),
+ * or straight into a literals-only block's output when that lies in the shared memory.
  *
  * Why: in JavaScript each symbol is a typed-array load with its bounds check, a 32-bit
  * container reloaded every two symbols and a store through a DataView; here the four
