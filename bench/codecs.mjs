@@ -360,7 +360,7 @@ export async function runCodecSection(ctx) {
     description:
       'zstd decoding: MB/s of decoded bytes (10^6 B/s), single thread, of the zstd+shuffle Blosc2 chunk python-blosc2 wrote at clevel 5 ' +
       '(16 MiB, typesize = item size). ours = blosc-ts `decompress(chunk, out)` with its own zstd decoder (sequences decoded and executed ' +
-      'by the WebAssembly loop of src/codecs/zstd/sequences-wasm.ts, literals and tables in TypeScript); JS loop = the same with ' +
+      'by the WebAssembly loop of src/codecs/zstd/sequences-wasm.ts, Huffman literals by src/codecs/zstd/huffman-wasm.ts, tables in TypeScript); JS loop = the same with ' +
       '`setZstdWasmEnabled(false)` (all TypeScript); fzstd = the same call with ' +
       'fzstd 0.1.1 behind the zstd id (`replaceBuiltinCodec(zstdFzstdCodec)`); WASM = numcodecs.js 0.3.2 `Blosc.decode` of the Blosc1 ' +
       'zstd chunk python-blosc wrote from the same data (c-blosc 1.18.1 reads Blosc1 only; async, fresh output per call); c-blosc2 = native ' +

@@ -52,7 +52,7 @@ describe('runtimes', () => {
       expect(r.stderr.includes('check failed') ? r.stderr : '').toBe('');
       expect(r.status).toBe(0);
       const last = r.stdout.trim().split('\n').pop() ?? '';
-      expect(JSON.parse(last)).toEqual({ ok: true, checks: 21 });
+      expect(JSON.parse(last)).toEqual({ ok: true, checks: 23 });
     });
   }
 });

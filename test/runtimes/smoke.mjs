@@ -11,6 +11,7 @@ import {
 } from '../../dist/index.js';
 import { getPool } from '../../dist/pool/pool.js';
 import { sequencesWasmCounts } from '../../dist/codecs/zstd/sequences-wasm.js';
+import { huffmanWasmCounts } from '../../dist/codecs/zstd/huffman-wasm.js';
 import { FileSource, bloscpackPackFile, bloscpackUnpackFile } from '../../dist/node.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -34,6 +35,11 @@ for (const codec of ['blosclz', 'lz4', 'lz4hc', 'zlib', 'zstd']) {
   const chunk = compress(data, { codec, clevel: 5 });
   check(`round trip ${codec}`, chunkInfo(chunk).codec === codec && sha256(decompress(chunk)) === sha256(new Uint8Array(data.buffer)));
 }
+// Noisy floats: literal-heavy zstd blocks, whose Huffman literals this runtime decodes in WebAssembly.
+let seed = 1;
+const noisy = new Float64Array(50000).map((_, i) => Math.sin(i / 100) + (seed = (seed * 48271) % 2147483647) / 2147483647e3);
+check('zstd round trip of noisy floats', sha256(decompress(compress(noisy, { codec: 'zstd', clevel: 5 }))) === sha256(new Uint8Array(noisy.buffer)));
+check('zstd WebAssembly Huffman literals', huffmanWasmCounts.decoded > 0 && huffmanWasmCounts.rejected === 0);
 
 const frames = JSON.parse(readFileSync(join(root, 'fixtures/frames/manifest.json'), 'utf8'));
 const frameEntry = frames.files.find((x) => x.path.endsWith('.b2frame') && x.nbytes > 0);

@@ -155,7 +155,10 @@ function buildHuffmanTable(out: HuffmanTable, count: number): void {
     if (w === 0) continue;
     const len = 1 << (w - 1);
     const from = rankStart[w]!;
-    cells.fill((s << 8) | (log + 1 - w), from, from + len);
+    const cell = (s << 8) | (log + 1 - w);
+    // Most codes are long and own a few cells: a loop beats a call to fill there.
+    if (len <= 16) for (let i = from; i < from + len; i++) cells[i] = cell;
+    else cells.fill(cell, from, from + len);
     rankStart[w] = from + len;
   }
   out.log = log;

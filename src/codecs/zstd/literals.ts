@@ -8,6 +8,7 @@
  */
 import { BloscErrorCode, fail } from '../../errors.js';
 import { HuffmanTable, decodeHuffman4Streams, decodeHuffmanStream, readHuffmanTable } from './huffman.js';
+import { decodeHuffmanLiteralsWasm } from './huffman-wasm.js';
 
 export const LIT_RAW = 0;
 export const LIT_RLE = 1;
@@ -119,6 +120,8 @@ export function decodeLiterals(
         if (previous === null) fail(BloscErrorCode.Data, 'zstd: treeless literals without a previous Huffman tree', { offset: h.start });
         table = previous;
       }
+      // WebAssembly when it can; huffman.ts (its twin, same outcome) otherwise or on refusal.
+      if (decodeHuffmanLiteralsWasm(table, src, p, h.end, h.streams4, out, op, n)) return table;
       if (h.streams4) decodeHuffman4Streams(table, src, p, h.end, out, op, n);
       else decodeHuffmanStream(table, src, p, h.end, out, op, op + n);
       return table;

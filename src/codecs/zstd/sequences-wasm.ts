@@ -37,6 +37,15 @@ const CTRL = PERIOD128 + 128;
 /** 8 zero bytes, then a block's sequence bitstream (short streams read the zeros as padding). */
 const BITS_PAD = CTRL + 32;
 const BITS_AT = BITS_PAD + 8;
+/**
+ * Lent to the Huffman literal decoder (huffman-wasm.ts), which runs before the executor
+ * copies its tables and bitstream in: the table area for its lookup table, the bitstream
+ * area for the literals' Huffman streams.
+ */
+export const TABLES_AREA_AT = T_LL;
+export const TABLES_AREA_END = DEC32;
+export const BITSTREAM_AREA_AT = BITS_AT;
+export const BITSTREAM_AREA_END = BITS_AT + BLOCK_SIZE_LIMIT + 8;
 /** A block's literals, with 64 bytes of slack for 16-byte reads past their end. */
 export const LIT_AT = (BITS_AT + BLOCK_SIZE_LIMIT + 8 + 63) & ~63;
 const LIT_END = LIT_AT + BLOCK_SIZE_LIMIT + 64;
@@ -363,11 +372,17 @@ export function wasmSequencesReady(): boolean {
 }
 
 /**
- * Turn the WebAssembly sequence executor on or off (on by default where the platform has
- * WebAssembly SIMD). Output does not change; only speed does.
+ * Turn zstd decoding's WebAssembly on or off: the sequence executor and the Huffman literal
+ * decoder (huffman-wasm.ts), on by default where the platform has WebAssembly SIMD. Output
+ * does not change; only speed does.
  */
 export function setZstdWasmEnabled(on: boolean): void {
   enabled = on;
+}
+
+/** Whether zstd decoding may use WebAssembly (see {@link setZstdWasmEnabled}). */
+export function zstdWasmEnabled(): boolean {
+  return enabled;
 }
 
 /** Blocks the executor ran and blocks it gave back to the JavaScript loop (for tests and benchmarks). */

@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isBloscError } from '../../../src/errors.js';
 import {
-  HuffmanTable,
+  type HuffmanTable,
   decodeHuffman4Streams,
   decodeHuffmanStream,
   decodeHuffmanStreamSimple,
-  readHuffmanTable,
 } from '../../../src/codecs/zstd/huffman.js';
+import { huffEncode, randomTable } from './huffman-streams.js';
 import { copyLongMatch, copyMatchSimple, copyMatchWords } from '../../../src/codecs/zstd/sequences.js';
 import { xxhash64, xxhash64Simple } from '../../../src/codecs/zstd/xxhash64.js';
 
@@ -56,53 +56,6 @@ describe('match copy', () => {
   });
 });
 
-/** Test-side Huffman encoder: codes from the decoding table, bits written as zstd's backward stream. */
-function huffEncode(table: HuffmanTable, symbols: number[]): Uint8Array {
-  const log = table.log;
-  const code = new Map<number, { value: number; bits: number }>();
-  for (let i = 0; i < 1 << log; ) {
-    const e = table.cells[i]!;
-    const bits = e & 0xff;
-    code.set(e >> 8, { value: i >> (log - bits), bits });
-    i += 1 << (log - bits);
-  }
-  // Forward LSB-first writer; the decoder reads the last-written symbol first.
-  const out: number[] = [];
-  let acc = 0;
-  let n = 0;
-  const put = (v: number, bits: number) => {
-    for (let b = 0; b < bits; b++) {
-      acc |= ((v >> b) & 1) << n;
-      if (++n === 8) {
-        out.push(acc);
-        acc = 0;
-        n = 0;
-      }
-    }
-  };
-  for (let i = symbols.length - 1; i >= 0; i--) {
-    const c = code.get(symbols[i]!)!;
-    put(c.value, c.bits);
-  }
-  put(1, 1); // end marker
-  if (n > 0) out.push(acc);
-  return Uint8Array.from(out);
-}
-
-/** A table from random weights, sent as a direct-weights tree description. */
-function randomTable(weights: number[]): HuffmanTable | null {
-  const desc = new Uint8Array(1 + Math.ceil(weights.length / 2));
-  desc[0] = 127 + weights.length;
-  for (let i = 0; i < weights.length; i++) desc[1 + (i >> 1)]! |= weights[i]! << (i % 2 === 0 ? 4 : 0);
-  const t = new HuffmanTable();
-  try {
-    readHuffmanTable(desc, 0, desc.length, t);
-  } catch (e) {
-    if (isBloscError(e)) return null; // weights that do not form a complete code
-    throw e;
-  }
-  return t;
-}
 
 describe('Huffman stream decoding', () => {
   const arbTable = fc

@@ -1,0 +1,336 @@
+/**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
+ * The Huffman literal decoder of huffman.ts as WebAssembly functions on the shared memory
+ * (src/wasm/heap.ts): 1 and 4 streams, single-symbol table. Mirrors
+ * `HUF_decompress4X1_usingDTable_internal_fast_c_loop` and `HUF_decodeStreamX1`
+ * (lib/decompress/huf_decompress.c of facebook/zstd): a 64-bit container per stream that
+ * holds its bits left-aligned above a sentinel 1 bit, so a symbol costs one lookup and one
+ * shift, and a reload finds the bits consumed with one count of trailing zeros; the four
+ * streams are decoded interleaved, 5 symbols each per reload (4 when the code is 12 bits
+ * long), while no bound can be reached, then each stream's last symbols one by one. Long
+ * sections of short codes look up two symbols at once in huffman.ts's pair table, as
+ * `HUF_decompress4X2_usingDTable_internal_fast_c_loop` does with its double-symbol table.
+ *
+ * Memory: nothing of its own. The lookup tables and the streams borrow the sequence
+ * executor's table and bitstream areas (sequences-wasm.ts), which that executor fills only
+ * after the literals are decoded; the literals go where the executor reads them (LIT_AT),
+ * or straight into a literals-only block's output when that lies in the shared memory.
+ *
+ * Why: in JavaScript each symbol is a typed-array load with its bounds check, a 32-bit
+ * container reloaded every two symbols and a store through a DataView; here the four
+ * streams run on registers.
+ *
+ * It does not throw. Reads stay inside the area the streams were copied to (a stream may
+ * read bits below its own start: they fill only the lookup's low bits, which a valid
+ * stream's codes never depend on); writes stay inside the output. A stream that does not
+ * end exactly where its symbols do makes the function return -1, and the caller runs
+ * huffman.ts, which names the error: the outcome is the same for every input.
+ */
+import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
+import { heapBytes, inHeap, instantiateHeapModule } from '../../wasm/heap.js';
+import { HUF_MAX_LOG, type HuffmanTable, buildPairTable } from './huffman.js';
+import {
+  BITSTREAM_AREA_AT,
+  BITSTREAM_AREA_END,
+  LIT_AT,
+  TABLES_AREA_AT,
+  TABLES_AREA_END,
+  zstdWasmEnabled,
+} from './sequences-wasm.js';
+
+/** The lookup table (2-byte cells, symbol << 8 | code length, as huffman.ts and C's HUF_DEltX1). */
+const TABLE_AT = TABLES_AREA_AT;
+/** Where the streams are copied (the jump table first, for 4 streams). */
+const IN_AT = BITSTREAM_AREA_AT;
+const IN_MAX = BITSTREAM_AREA_END - BITSTREAM_AREA_AT;
+/** The two-symbol table (huffman.ts buildPairTable), at the end of the streams' area: 4-byte cells. */
+const PAIRS_AT = BITSTREAM_AREA_END - (4 << HUF_MAX_LOG);
+/** No read goes below this address: the bound that keeps a corrupt stream's reads in the area. */
+const LOWEST = TABLES_AREA_AT;
+if (TABLE_AT + (2 << HUF_MAX_LOG) > TABLES_AREA_END) throw new Error('Huffman table overruns its area of the heap');
+if (IN_AT - LOWEST < 16) throw new Error('Huffman streams need room below them');
+
+/** Literal sections shorter than this stay in JavaScript (copying the table costs more than it saves). */
+const WASM_MIN_SIZE = 128;
+/** 4-stream sections at least this long, averaging at most PAIRS_MAX_BITS_PER_LOG16 / 16 of the table log per symbol, use the two-symbol table. */
+const PAIRS_MIN_SIZE = 4096;
+const PAIRS_MAX_BITS_PER_LOG16 = 10;
+
+const get = op.get;
+const set = op.set;
+const tee = op.tee;
+const k = op.i32;
+
+/**
+ * One function: `streams` streams (1 or 4), `perReload` symbols per stream between reloads
+ * (5 when the code length is at most 11, 4 for 12: at most 62 bits are consumed between
+ * two reloads, so the sentinel never leaves the container).
+ *
+ * Parameters: the stream starts (each stream ends where the next starts), the end of the
+ * last stream, the output position, the literal count, the table log. Returns 0, or -1.
+ */
+function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): FunctionBody {
+  let n = 0;
+  const ST: number[] = [];
+  for (let s = 0; s < streams; s++) ST.push(n++);
+  const END = n++, OUT = n++, SIZE = n++, LOG = n++;
+  const params = n;
+  const IP: number[] = [];
+  const OP: number[] = [];
+  const OE: number[] = [];
+  for (let s = 0; s < streams; s++) {
+    IP.push(n++);
+    OP.push(n++);
+    OE.push(n++);
+  }
+  const E = n++, T = n++, BC = n++, NP = n++, ITERS = n++, OLIMIT = n++, SEG = n++;
+  const i32s = n - params;
+  const B: number[] = [];
+  for (let s = 0; s < streams; s++) B.push(n++);
+  const SH = n++, C = n++;
+  const i64s = n - params - i32s;
+  const last = streams - 1;
+  const streamEnd = (s: number): Code => (s < last ? get(ST[s + 1]!) : get(END));
+
+  const c: Code = [];
+  // Output segments: (size + 3) / 4 bytes each, the last one the rest (RFC 8878 §4.2.2).
+  c.push(...(streams === 4 ? code(get(SIZE), k(3), op.add(), k(2), op.shrU()) : get(SIZE)), ...set(SEG));
+  for (let s = 0; s < streams; s++) {
+    c.push(...get(OUT), ...(s === 0 ? [] : code(get(SEG), k(s), op.mul(), op.add())), ...set(OP[s]!));
+    c.push(...(s < last ? code(get(OP[s]!), get(SEG), op.add()) : code(get(OUT), get(SIZE), op.add())), ...set(OE[s]!));
+  }
+  c.push(...k(64), ...get(LOG), ...op.sub(), ...op.extendU(), ...set(SH));
+  // BIT_initDStream: the container is the stream's last 8 bytes; the end marker (the last
+  // byte's highest set bit) and the zeros above it are consumed. A stream shorter than 8
+  // bytes reads bytes below its start as its low bits, which it never consumes when valid.
+  for (let s = 0; s < streams; s++) {
+    c.push(
+      ...streamEnd(s), ...k(1), ...op.sub(), ...op.load8(), ...tee(T), ...op.eqz(), ...op.if(), ...k(-1), ...op.return(), ...op.end(),
+      ...streamEnd(s), ...k(8), ...op.sub(), ...tee(IP[s]!), ...op.load64(), ...op.i64(1), ...op.i64Or(),
+      ...get(T), ...op.clz(), ...k(23), ...op.sub(), ...op.extendU(), ...op.i64Shl(), ...set(B[s]!),
+    );
+  }
+
+  // The fast loop: `iters` rounds can run without a check when stream `last` has output for
+  // them and stream 0 has input for them (a round consumes at most 62 bits, 7 bytes; the
+  // other streams lie above stream 0 and move no faster, as long as none has crossed the
+  // one before it, which only a corrupt input makes happen).
+  const decodeSymbol = (s: number, j: number): Code => code(
+    get(B[s]!), get(SH), op.i64ShrU(), op.wrap(), k(1), op.shl(), op.load16U(TABLE_AT), set(E),
+    get(OP[s]!), get(E), k(8), op.shrU(), op.store8(j),
+    get(B[s]!), get(E), op.extendU(), op.i64Shl(), set(B[s]!),
+  );
+  const reloadSentinel = (s: number): Code => code(
+    get(B[s]!), op.i64Ctz(), op.wrap(), set(T),
+    get(IP[s]!), get(T), k(3), op.shrU(), op.sub(), tee(IP[s]!),
+    op.load64(), op.i64(1), op.i64Or(), get(T), k(7), op.and(), op.extendU(), op.i64Shl(), set(B[s]!),
+    pairs ? [] : code(get(OP[s]!), k(perReload), op.add(), set(OP[s]!)),
+  );
+  // HUF_4X2_DECODE_SYMBOL: up to two symbols per lookup, written as one 16-bit store (a
+  // lone symbol's second byte is overwritten by the next store or left to the tail); each
+  // stream's output moves at its own pace.
+  const decodePair = (s: number): Code => code(
+    get(B[s]!), get(SH), op.i64ShrU(), op.wrap(), k(2), op.shl(), op.load32(PAIRS_AT), set(E),
+    get(OP[s]!), get(E), op.store16(),
+    get(OP[s]!), get(E), k(24), op.shrU(), op.add(), set(OP[s]!),
+    get(B[s]!), get(E), k(16), op.shrU(), op.extendU(), op.i64Shl(), set(B[s]!),
+  );
+  const round: Code = [];
+  for (let j = 0; j < perReload; j++) for (let s = 0; s < streams; s++) round.push(...(pairs ? decodePair(s) : decodeSymbol(s, j)));
+  for (let s = 0; s < streams; s++) round.push(...reloadSentinel(s));
+  // Rounds that fit: in stream 0's input (7 bytes a round), and in every stream's output
+  // (perReload bytes a round, or up to twice that with pairs).
+  c.push(
+    ...op.block(), ...op.loop(),
+    ...get(IP[0]!), ...k(LOWEST), ...op.sub(), ...k(7), ...op.divU(), ...set(ITERS),
+  );
+  for (let s = pairs ? 0 : last; s < streams; s++) {
+    c.push(
+      ...get(OE[s]!), ...get(OP[s]!), ...op.sub(), ...k(pairs ? 2 * perReload : perReload), ...op.divU(), ...set(T),
+      ...get(ITERS), ...get(T), ...get(ITERS), ...get(T), ...op.ltU(), ...op.select(), ...set(ITERS),
+    );
+  }
+  c.push(...get(ITERS), ...op.eqz(), ...op.brIf(1));
+  if (streams === 4) {
+    c.push(
+      ...get(IP[1]!), ...get(IP[0]!), ...op.ltU(), ...get(IP[2]!), ...get(IP[1]!), ...op.ltU(), ...op.or(),
+      ...get(IP[3]!), ...get(IP[2]!), ...op.ltU(), ...op.or(),
+      ...op.if(), ...k(-1), ...op.return(), ...op.end(),
+    );
+  }
+  // Stream `last` writes at least perReload bytes a round: once it passes OLIMIT, at most
+  // ITERS rounds have run.
+  c.push(
+    ...get(OP[last]!), ...get(ITERS), ...k(perReload), ...op.mul(), ...op.add(), ...set(OLIMIT),
+    ...op.loop(),
+    ...round,
+    ...get(OP[last]!), ...get(OLIMIT), ...op.ltU(), ...op.brIf(0),
+    ...op.end(),
+    ...op.br(0),
+    ...op.end(), ...op.end(),
+  );
+
+  // Each stream's last symbols, one per reload (HUF_decodeStreamX1's tail), with a plain
+  // container: `bc` bits of the 8 bytes at IP consumed. Reloads stop at LOWEST; past it a
+  // corrupt stream decodes garbage, and the check below refuses it.
+  for (let s = 0; s < streams; s++) {
+    c.push(
+      ...get(B[s]!), ...op.i64Ctz(), ...op.wrap(), ...set(BC),
+      ...op.block(), ...op.loop(),
+      ...get(OP[s]!), ...get(OE[s]!), ...op.geU(), ...op.brIf(1),
+      ...get(IP[s]!), ...get(BC), ...k(3), ...op.shrU(), ...op.sub(), ...set(NP),
+      ...get(NP), ...k(LOWEST), ...op.ltS(), ...op.if(), ...k(LOWEST), ...set(NP), ...op.end(),
+      ...get(BC), ...get(IP[s]!), ...get(NP), ...op.sub(), ...k(3), ...op.shl(), ...op.sub(), ...set(BC),
+      ...get(NP), ...tee(IP[s]!), ...op.load64(), ...set(C),
+      ...get(C), ...get(BC), ...op.extendU(), ...op.i64Shl(), ...get(SH), ...op.i64ShrU(), ...op.wrap(), ...k(1), ...op.shl(),
+      ...op.load16U(TABLE_AT), ...set(E),
+      ...get(OP[s]!), ...get(E), ...k(8), ...op.shrU(), ...op.store8(),
+      ...get(BC), ...get(E), ...k(255), ...op.and(), ...op.add(), ...set(BC),
+      ...get(OP[s]!), ...k(1), ...op.add(), ...set(OP[s]!),
+      ...op.br(0),
+      ...op.end(), ...op.end(),
+      // BIT_endOfDStream: every bit of the stream read, no more: (IP - start) * 8 + 64 - bc unread.
+      ...get(IP[s]!), ...get(ST[s]!), ...op.sub(), ...k(3), ...op.shl(), ...k(64), ...op.add(), ...get(BC), ...op.sub(),
+      ...op.if(), ...k(-1), ...op.return(), ...op.end(),
+    );
+  }
+  c.push(...k(0));
+  return { params: Array<number>(params).fill(I32), result: I32, locals: [[i32s, I32], [i64s, I64]], code: c };
+}
+
+type Decode4 = (s1: number, s2: number, s3: number, s4: number, end: number, out: number, size: number, log: number) => number;
+type Decode1 = (s1: number, end: number, out: number, size: number, log: number) => number;
+
+/**
+ * The module's bytes: `x4` and `x4long` (4 streams, codes up to 11 and 12 bits), the same
+ * with the two-symbol table (`x4pairs`, `x4pairslong`), `x1` and `x1long` (1 stream).
+ */
+export function huffmanModuleBytes(): Uint8Array<ArrayBuffer> {
+  return moduleBytes(
+    [decodeBody(4, 5, false), decodeBody(4, 4, false), decodeBody(4, 5, true), decodeBody(4, 4, true), decodeBody(1, 5, false), decodeBody(1, 4, false)],
+    ['x4', 'x4long', 'x4pairs', 'x4pairslong', 'x1', 'x1long'],
+    Math.ceil(BITSTREAM_AREA_END / 65536),
+  );
+}
+
+let x4: Decode4 | null = null;
+let x4long: Decode4 | null = null;
+let x4pairs: Decode4 | null = null;
+let x4pairslong: Decode4 | null = null;
+let x1: Decode1 | null = null;
+let x1long: Decode1 | null = null;
+let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
+
+function instantiate(exportsObject: WebAssembly.Exports): void {
+  x4 = exportsObject['x4'] as Decode4;
+  x4long = exportsObject['x4long'] as Decode4;
+  x4pairs = exportsObject['x4pairs'] as Decode4;
+  x4pairslong = exportsObject['x4pairslong'] as Decode4;
+  x1 = exportsObject['x1'] as Decode1;
+  x1long = exportsObject['x1long'] as Decode1;
+  state = 'ready';
+}
+
+/** Whether literals may go to the WebAssembly decoder (compiling it on first ask). */
+export function wasmHuffmanReady(): boolean {
+  if (state === 'ready') return zstdWasmEnabled();
+  if (state !== 'idle' || !zstdWasmEnabled()) return false;
+  state = 'pending';
+  const exportsObject = instantiateHeapModule(huffmanModuleBytes(), instantiate, () => {
+    state = 'failed';
+  });
+  if (exportsObject !== null) instantiate(exportsObject);
+  return x4 !== null;
+}
+
+/** Literal sections the WebAssembly decoder decoded and gave back to huffman.ts (for tests and benchmarks). */
+export const huffmanWasmCounts = { decoded: 0, rejected: 0, pairs: 0 };
+
+let tableView = new Uint16Array(0);
+let pairsView = new Int32Array(0);
+
+/**
+ * Decode Huffman-coded literals src[start, end) (the jump table and 4 streams, or 1
+ * stream) with `table` into the shared memory at [at, at + size). Returns false, having
+ * written nothing outside that window, when the input is not exactly valid or its layout
+ * is one huffman.ts refuses: the caller then runs huffman.ts on the same input.
+ */
+export function decodeHuffmanIntoHeap(
+  table: HuffmanTable,
+  src: Uint8Array,
+  start: number,
+  end: number,
+  streams4: boolean,
+  at: number,
+  size: number,
+): boolean {
+  const n = end - start;
+  if (n <= 0 || n > IN_MAX || src[end - 1] === 0) return false;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  if (streams4) {
+    // The same layout checks as decodeHuffman4Streams.
+    if (n < 10 || size < 6) return false;
+    const n1 = src[start]! | (src[start + 1]! << 8);
+    const n2 = src[start + 2]! | (src[start + 3]! << 8);
+    const n3 = src[start + 4]! | (src[start + 5]! << 8);
+    s2 = 6 + n1;
+    s3 = s2 + n2;
+    s4 = s3 + n3;
+    if (n1 === 0 || n2 === 0 || n3 === 0 || s4 >= n) return false;
+  }
+  const log = table.log;
+  // Pairs pay when two codes often fit in one lookup: short codes on average (HUF_selectDecoder
+  // weighs the same ratio of input to output bits).
+  const pairs = streams4 && size >= PAIRS_MIN_SIZE && IN_AT + n <= PAIRS_AT && 128 * n <= PAIRS_MAX_BITS_PER_LOG16 * log * size;
+  const heap = heapBytes();
+  // The window may not cover the tables or the streams.
+  const used = pairs ? BITSTREAM_AREA_END : IN_AT + n;
+  if (at < 0 || at + size > heap.length || (at + size > TABLE_AT && at < used)) return false;
+  heap.set(src.subarray(start, end), IN_AT);
+  if (tableView.buffer !== heap.buffer) {
+    tableView = new Uint16Array(heap.buffer);
+    pairsView = new Int32Array(heap.buffer);
+  }
+  tableView.set(table.cells.subarray(0, 1 << log), TABLE_AT >>> 1);
+  if (pairs) {
+    if (!table.pairsReady) buildPairTable(table);
+    pairsView.set(table.pairs.subarray(0, 1 << log), PAIRS_AT >>> 2);
+  }
+  const long = log > 11;
+  const result = streams4
+    ? (pairs ? (long ? x4pairslong! : x4pairs!) : long ? x4long! : x4!)(IN_AT + 6, IN_AT + s2, IN_AT + s3, IN_AT + s4, IN_AT + n, at, size, log)
+    : (long ? x1long! : x1!)(IN_AT, IN_AT + n, at, size, log);
+  if (result !== 0) {
+    huffmanWasmCounts.rejected++;
+    return false;
+  }
+  huffmanWasmCounts.decoded++;
+  if (pairs) huffmanWasmCounts.pairs++;
+  return true;
+}
+
+/**
+ * Decode Huffman-coded literals into out[op, op + size) with WebAssembly when it is ready
+ * and worth it: in place when `out` is the shared memory (the sequence executor's literals,
+ * or a literals-only block's output), else through the executor's literals area. Returns
+ * false when the caller must run huffman.ts (which then names the error, if any).
+ */
+export function decodeHuffmanLiteralsWasm(
+  table: HuffmanTable,
+  src: Uint8Array,
+  start: number,
+  end: number,
+  streams4: boolean,
+  out: Uint8Array,
+  op: number,
+  size: number,
+): boolean {
+  if (size < WASM_MIN_SIZE || !wasmHuffmanReady() || inHeap(src)) return false;
+  if (inHeap(out)) return decodeHuffmanIntoHeap(table, src, start, end, streams4, out.byteOffset + op, size);
+  if (!decodeHuffmanIntoHeap(table, src, start, end, streams4, LIT_AT, size)) return false;
+  out.set(heapBytes().subarray(LIT_AT, LIT_AT + size), op);
+  return true;
+}
