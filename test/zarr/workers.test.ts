@@ -77,6 +77,38 @@ describe('BloscWorkerCodec', () => {
     expect(bytesEqual(await codec.decode(chunks[1]!), inputs[1]!)).toBe(true);
   });
 
+  it('hands each busy worker its next chunk; a worker that dies fails only the chunks it held', async () => {
+    const config = { cname: 'zstd', clevel: 5, shuffle: 1 } as const;
+    const sync = zarrApi.BloscCodec.fromConfig(config, { dataType: 'float64' });
+    const codec = zarrApi.BloscWorkerCodec.fromConfig(config, { dataType: 'float64' }, { workers: 2 });
+    const inputs = frames(10, 200_000);
+    const chunks = inputs.map((x) => sync.encode(x));
+    await codec.decode(chunks[0]!); // both workers up
+    expect(bytesEqual(await codec.decode(chunks[1]!), inputs[1]!)).toBe(true);
+    const pool = poolModule.getPool();
+    const calls = chunks.map((c) => codec.decode(c));
+    const { held, queued } = pool.load;
+    // Every worker holds the chunk it decodes and the next one; the rest wait in the pool.
+    expect(held.length).toBe(2);
+    expect(held).toEqual([2, 2]);
+    expect(queued).toBe(chunks.length - 4);
+    expect(pool.killBusyWorker()).toBe(true);
+    const settled = await Promise.allSettled(calls);
+    const failed = settled.flatMap((s, k) => (s.status === 'rejected' ? [k] : []));
+    expect(failed.length).toBe(2);
+    for (const k of failed) {
+      const reason = (settled[k] as PromiseRejectedResult).reason as { code: number };
+      expect(reason).toBeInstanceOf(core.BloscError);
+      expect(reason.code).toBe(core.BloscErrorCode.Failure);
+    }
+    settled.forEach((s, k) => {
+      if (s.status === 'fulfilled') expect(bytesEqual(s.value, inputs[k]!), `chunk ${k}`).toBe(true);
+    });
+    // The pool replaced the worker: everything decodes again.
+    const again = await Promise.all(chunks.map((c) => codec.decode(c)));
+    again.forEach((d, k) => expect(bytesEqual(d, inputs[k]!), `chunk ${k}`).toBe(true));
+  });
+
   it('moves the input only when allowed and when it spans its whole buffer', async () => {
     const sync = zarrApi.BloscCodec.fromConfig({}, { dataType: 'float64' });
     const [input] = frames(1, 20_000);
