@@ -2,7 +2,9 @@
  * Zarr section: zarrita `get()` of a whole 128 MiB float64 array (64 chunks of 2 MiB) with
  * Blosc chunks, read with numcodecs.js's Blosc (WASM c-blosc 1.18.1), blosc-ts's
  * synchronous codec and blosc-ts on 2 workers (whole chunks per worker), in alternation in
- * one process; plus the gzip size of a minified browser bundle (esbuild) of each codec.
+ * one process; plus the gzip size of a minified browser bundle (esbuild) of each codec, and
+ * (on Linux) where one get() spends its time per thread: this thread on a core, waiting for
+ * a core, idle; the workers; V8's own threads.
  *
  * Rows: Zarr v2 lz4, Zarr v2 zstd, Zarr v3 zstd, Zarr v3 sharded lz4 bitshuffle (8 chunks
  * per shard). The stores are in memory and were written by blosc-ts through zarrita, on the
@@ -14,13 +16,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
-import { ensureExposedGc, timeInterleaved, mbps, DEFAULT_TIMING } from './lib/timing.mjs';
+import { ensureExposedGc, gcExposed, timeInterleaved, mbps, DEFAULT_TIMING } from './lib/timing.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { printSection, writeSection } from './lib/section.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
@@ -172,6 +174,68 @@ function registerPredecoded(registry, decompress) {
 }
 
 /**
+ * Time on a core and time ready but waiting for one (ms), per thread of this process, from
+ * /proc/self/task/<tid>/schedstat (Linux); null where there is no such file.
+ * @returns {Map<string, { run: number, wait: number }> | null}
+ */
+function threadTimes() {
+  let tids;
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return null;
+  }
+  const out = new Map();
+  for (const tid of tids) {
+    try {
+      const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(tid, { run: run / 1e6, wait: wait / 1e6 });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+const BREAKDOWN_CALLS = 12;
+
+/**
+ * Where one get() spends its time, median of BREAKDOWN_CALLS calls (each after a collection):
+ * wall time; this thread on a core, waiting for a core (preempted: by the workers, the
+ * collector's threads or other processes) and idle (waiting for the workers); the pool's
+ * workers on a core; the process's other threads (V8's collector and compiler) on a core.
+ * `helperTids` are the threads that existed before the pool started.
+ */
+async function breakdown(fn, helperTids) {
+  const main = String(process.pid);
+  const samples = [];
+  for (let i = 0; i < BREAKDOWN_CALLS; i++) {
+    if (gcExposed()) globalThis.gc();
+    const before = threadTimes();
+    const t0 = performance.now();
+    await fn();
+    const wall = performance.now() - t0;
+    const after = threadTimes();
+    const s = { wall, mainRun: 0, mainWait: 0, workers: 0, others: 0 };
+    for (const [tid, t] of after) {
+      const run = t.run - (before.get(tid)?.run ?? 0);
+      if (tid === main) {
+        s.mainRun = run;
+        s.mainWait = t.wait - (before.get(tid)?.wait ?? 0);
+      } else if (helperTids.has(tid)) s.others += run;
+      else s.workers += run;
+    }
+    s.mainIdle = Math.max(0, wall - s.mainRun - s.mainWait);
+    samples.push(s);
+  }
+  const median = (key) => {
+    const v = samples.map((x) => x[key]).sort((a, b) => a - b);
+    return v[v.length >> 1];
+  };
+  return Object.fromEntries(['wall', 'mainRun', 'mainWait', 'mainIdle', 'workers', 'others'].map((k) => [k, median(k)]));
+}
+
+/**
  * @param {{ libPath?: string | null, timing: typeof DEFAULT_TIMING, log: (line: string) => void }} options
  */
 export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js'), timing, log }) {
@@ -181,7 +245,8 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       `zarrita 0.7.5 \`get()\` of a whole ${SHAPE.join('×')} float64 array (128 MiB) in 64 chunks of ${CHUNKS.join('×')} (2 MiB), ` +
       'from an in-memory store, decoded by numcodecs.js\'s Blosc (WASM c-blosc 1.18.1, the default of zarrita), blosc-ts/zarr\'s ' +
       `BloscCodec (synchronous) and BloscWorkerCodec on ${WORKERS} workers (each chunk decoded whole on a worker, zarrita's ` +
-      'requests in flight at once). The three readers are timed in alternation, each after 1.5 s of warm-up; MB/s of decoded ' +
+      'requests in flight at once, each worker holding the chunk it decodes and the next). The four readers are timed in ' +
+      'alternation, each after 1.5 s of warm-up; MB/s of decoded ' +
       'array bytes, median. Every reader\'s result is compared with the array first. The stores were written by blosc-ts on ' +
       'the workers, so this thread only decodes, as a reading page does. Data: integer detector counts stored as float64. ' +
       'The "no decoding" reader hands zarrita each chunk already decoded (decoded once, on its first read): what is left is ' +
@@ -204,6 +269,10 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
   const numcodecsLoader = zarr.registry.get('blosc');
   const values = makeValues();
   const expected = new Uint8Array(values.buffer);
+  // The threads there are before the pool starts (V8's); any later one is a pool worker.
+  core.shutdownPool();
+  await new Promise((r) => setTimeout(r, 300));
+  const helperTids = new Set(threadTimes()?.keys() ?? []);
 
   const readers = [
     { name: 'numcodecs.js', register: () => { zarr.registry.set('blosc', numcodecsLoader); zarr.registry.set('numcodecs.blosc', numcodecsLoader); } },
@@ -231,18 +300,33 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
     }
     const results = await timeInterleaved(arrays.map((arr) => ({ fn: () => zarr.get(arr), isAsync: true })), { ...timing, warmupMs: 1500 });
     const speeds = results.map((r) => mbps(NBYTES, r.medianMs));
-    rows.push({ row, speeds, ratio: NBYTES / compressedBytes(store) });
+    const times = threadTimes() === null ? null : [];
+    if (times !== null) for (const arr of arrays) times.push(await breakdown(() => zarr.get(arr), helperTids));
+    rows.push({ row, speeds, ratio: NBYTES / compressedBytes(store), times });
     log(`    ${readers.map((r, k) => `${r.name} ${fmtMBps(speeds[k])}`).join(', ')} MB/s`);
   }
   zarrApi.registerBlosc(zarr.registry);
   core.shutdownPool();
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
   section.notes.push(
-    'Where the time goes with workers: this thread keeps zarrita\'s own work (the "no decoding" column, about half the ' +
-    'synchronous time), the copy of each compressed chunk posted (zarrita\'s chunks stay the store\'s, so they are not ' +
-    `transferred) and each decoded chunk received by transfer. On ${os.availableParallelism?.() ?? os.cpus().length} cores, ` +
-    `${WORKERS} workers and this thread share the cores, so this thread's copies are preempted by the decoders; ` +
-    '"workers ÷ sync" reaches "no decoding ÷ sync" only with a core free for this thread.',
+    'Where the time goes with workers: this thread keeps zarrita\'s own work (the "no decoding" reader: a fresh 128 MiB ' +
+    'output whose pages fault in as each chunk is copied into it), copies each compressed chunk for its worker (zarrita\'s ' +
+    'chunks stay the store\'s, so they are not transferred) and receives each decoded chunk by transfer. The workers decode ' +
+    'into fresh 2 MiB buffers (each page faults in on first write, as in the synchronous codec) and V8\'s threads collect and ' +
+    `free them. On ${cores} cores this thread, ${WORKERS} workers and the collector share the cores: "workers ÷ sync" nears ` +
+    '"no decoding ÷ sync" only as far as the workers\' and collector\'s time fits beside this thread\'s.',
   );
+  if (rows.every((r) => r.times !== null)) {
+    const w = rows.map((r) => r.times[2]);
+    const range = (f) => `${Math.min(...w.map(f)).toFixed(0)}-${Math.max(...w.map(f)).toFixed(0)} ms`;
+    section.notes.push(
+      `The breakdown table (Linux, /proc/self/task/*/schedstat; ${BREAKDOWN_CALLS} more calls per reader after the timing, ` +
+      'median of each column): "waiting for a core" is time this thread was ready but not running (preempted by the workers, ' +
+      'the collector or other processes), "idle" is time it had nothing to do (waiting for decoded chunks). In this run, with ' +
+      `${WORKERS} workers, per get(): this thread on a core ${range((t) => t.mainRun)}, waiting ${range((t) => t.mainWait)}, ` +
+      `idle ${range((t) => t.mainIdle)}; the workers on a core ${range((t) => t.workers)}; V8's threads ${range((t) => t.others)}.`,
+    );
+  }
 
   section.tables.push({
     columns: [
@@ -255,6 +339,18 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       fmtRatio(speeds[3] / speeds[1]),
     ]),
   });
+  if (rows.every((r) => r.times !== null)) {
+    const ms = (v) => v.toFixed(1);
+    section.tables.push({
+      columns: [
+        { title: 'array', align: 'left' }, { title: 'reader', align: 'left' }, { title: 'wall ms' }, { title: 'this thread on a core ms' },
+        { title: 'this thread waiting for a core ms' }, { title: 'this thread idle ms' }, { title: 'workers on a core ms' }, { title: 'V8 helper threads on a core ms' },
+      ],
+      rows: rows.flatMap(({ row, times }) => times.map((t, k) => [
+        k === 0 ? row.name : '', readers[k].name, ms(t.wall), ms(t.mainRun), ms(t.mainWait), ms(t.mainIdle), ms(t.workers), ms(t.others),
+      ])),
+    });
+  }
   for (const { row, speeds } of rows) {
     const sync = speeds[1] / speeds[0];
     const workers = speeds[2] / speeds[1];
