@@ -125,8 +125,8 @@ export function runJob(job: Job): JobResult {
       if (job.out === null) return { bytes: decompressChunk(chunk, undefined, { maxNbytes: job.maxNbytes }), sizes: null };
       const nbytes = readChunkHeader(chunk).nbytes;
       if (nbytes > job.maxNbytes) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds ${job.maxNbytes}`);
-      decompressChunk(chunk, job.out.subarray(job.dp, job.dp + nbytes), { maxNbytes: job.maxNbytes });
-      return { bytes: null, sizes: null };
+      const decoded = decompressChunk(chunk, job.out.subarray(job.dp, job.dp + nbytes), { maxNbytes: job.maxNbytes });
+      return { bytes: job.sendOut === true ? decoded : null, sizes: null };
     }
     case 'encode-blocks': {
       const p = fromWire(job.params);

@@ -12,7 +12,7 @@ import { CodecFormat } from '../codecs/types.js';
 import { readChunkHeader } from '../frame/chunk-header.js';
 import { resolveCParams, type CompressOptions } from '../params.js';
 import { toWire } from './chunk.js';
-import { copyBytes, isShared } from './memory.js';
+import { acquireOutput, copyBytes, isShared, lendOutput, releaseOutput, sharedMemoryAvailable } from './memory.js';
 import { checkThreads, workersCanRun } from './run.js';
 import { getPool } from './pool.js';
 
@@ -24,6 +24,13 @@ export interface WholeChunkOptions {
    * all of it; otherwise it is copied. Default false: the input stays usable.
    */
   transferInput?: boolean;
+  /**
+   * Decode into shared memory that is taken back once this thread no longer references the
+   * decoded chunk, instead of a fresh buffer per chunk (see `acquireOutput`). The decoded
+   * chunks are then views of SharedArrayBuffers: copy one before posting it to another
+   * thread. Default false; where shared memory is missing, decoded chunks are plain buffers.
+   */
+  reuseOutputs?: boolean;
 }
 
 /**
@@ -42,8 +49,9 @@ function postable(bytes: Uint8Array, transferInput: boolean): { bytes: Uint8Arra
 
 /**
  * Decode one chunk on a pool worker: the same bytes as `decompress(chunk, out)`. Without
- * `out` the decoded chunk comes back by transfer (a plain buffer, not a copy); a shared
- * `out` is written in place by the worker, a plain one receives one copy here.
+ * `out` the decoded chunk comes back by transfer (a plain buffer, not a copy), or with
+ * `reuseOutputs` in lent shared memory; a shared `out` is written in place by the worker, a
+ * plain one receives one copy here.
  */
 export function decodeChunkOnWorker(chunk: Uint8Array, out: Uint8Array | undefined, options?: WholeChunkOptions): Promise<Uint8Array> {
   try {
@@ -58,6 +66,17 @@ export function decodeChunkOnWorker(chunk: Uint8Array, out: Uint8Array | undefin
     }
     const body = chunk.subarray(0, header.cbytes);
     const { bytes, transfer } = postable(header.cbytes === chunk.length ? chunk : body, options?.transferInput === true);
+    if (out === undefined && options?.reuseOutputs === true && sharedMemoryAvailable()) {
+      const buffer = acquireOutput(nbytes);
+      const lent = { kind: 'decode-chunk', chunk: bytes, out: new Uint8Array(buffer), dp: 0, maxNbytes: nbytes, sendOut: true } as const;
+      return getPool().run(lent, transfer, workers).then(
+        (result) => lendOutput(result.bytes!, buffer),
+        (error: unknown) => {
+          releaseOutput(buffer);
+          throw error;
+        },
+      );
+    }
     const direct = out !== undefined && isShared(out);
     const job = { kind: 'decode-chunk', chunk: bytes, out: direct ? out : null, dp: 0, maxNbytes: nbytes } as const;
     return getPool().run(job, transfer, workers).then((result) => {

@@ -4,6 +4,8 @@
  * promise, inputs moved only when allowed, outputs that come back as plain buffers.
  */
 import { join } from 'node:path';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesEqual, ROOT } from '../helpers.js';
@@ -12,10 +14,12 @@ import { loadBuilt, type CoreApi, type ZarrApi } from './support.js';
 let zarrApi: ZarrApi;
 let core: CoreApi;
 let poolModule: typeof import('../../src/pool/pool.js');
+let memoryModule: typeof import('../../src/pool/memory.js');
 
 beforeAll(async () => {
   ({ zarrApi, core } = await loadBuilt());
   poolModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'pool.js')).href)) as typeof poolModule;
+  memoryModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'memory.js')).href)) as typeof memoryModule;
 });
 
 afterAll(() => {
@@ -137,6 +141,53 @@ describe('BloscWorkerCodec', () => {
     const src2 = input!.slice();
     expect(bytesEqual(await kept.encode(src2), chunk)).toBe(true);
     expect(src2.byteLength).toBe(input!.length);
+  });
+
+  it('reuseOutputs: decodes into shared memory lent again only once the decoded chunk is collected', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    // Collect, then let the FinalizationRegistry's callbacks (a later task) run.
+    const collectAndSettle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        collect();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const config = { cname: 'lz4', clevel: 5, shuffle: 1 } as const;
+    const sync = zarrApi.BloscCodec.fromConfig(config, { dataType: 'float64' });
+    const codec = zarrApi.BloscWorkerCodec.fromConfig(config, { dataType: 'float64' }, { workers: 2, reuseOutputs: true });
+    const inputs = frames(8, 50_000);
+    const chunks = inputs.map((x) => sync.encode(x));
+    await collectAndSettle();
+    const idleBefore = memoryModule.idleOutputCount();
+
+    // Held chunks are never written again, however many decodes and collections follow.
+    const held = await Promise.all(chunks.slice(0, 4).map((c) => codec.decode(c)));
+    for (let round = 0; round < 3; round++) {
+      await collectAndSettle();
+      const others = await Promise.all(chunks.slice(4).map((c) => codec.decode(c)));
+      others.forEach((d, k) => expect(bytesEqual(d, inputs[4 + k]!)).toBe(true));
+    }
+    held.forEach((d, k) => {
+      expect(d.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(bytesEqual(d, inputs[k]!), `held chunk ${k}`).toBe(true);
+    });
+
+    // Dropped and collected, their memory goes back to the idle outputs, and is lent again.
+    held.length = 0;
+    await collectAndSettle();
+    const idle = memoryModule.idleOutputCount();
+    expect(idle).toBeGreaterThanOrEqual(idleBefore + 4);
+    const again = await Promise.all(chunks.slice(0, 4).map((c) => codec.decode(c)));
+    expect(memoryModule.idleOutputCount()).toBe(idle - 4);
+    again.forEach((d, k) => expect(bytesEqual(d, inputs[k]!)).toBe(true));
+
+    // A chunk that fails gives its output back at once.
+    const bad = chunks[0]!.slice();
+    new DataView(bad.buffer).setInt32(16, bad.length + 1000, true);
+    const idleAtFailure = memoryModule.idleOutputCount();
+    await expect(codec.decode(bad)).rejects.toBeInstanceOf(core.BloscError);
+    expect(memoryModule.idleOutputCount()).toBe(idleAtFailure);
   });
 
   it('decodes into a given out: a shared one in place, a plain one by a copy', async () => {
