@@ -148,6 +148,8 @@ export function dropStaging(): void {
   idleTransfer.length = 0;
   idleOutputs.length = 0;
   idleOutputBytes = 0;
+  if (idleOutputTimer !== null) clearTimeout(idleOutputTimer);
+  idleOutputTimer = null;
 }
 
 
