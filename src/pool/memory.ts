@@ -130,6 +130,8 @@ export function releaseOutput(buffer: SharedArrayBuffer): void {
   if (idleOutputBytes + buffer.byteLength > MAX_IDLE_OUTPUT_BYTES || idleOutputs.includes(buffer)) return;
   idleOutputs.push(buffer);
   idleOutputBytes += buffer.byteLength;
+  // Also after the last decode (a late collection): idle memory is never kept for good.
+  scheduleIdleOutputDrop();
 }
 
 /**
