@@ -202,8 +202,10 @@ const BREAKDOWN_CALLS = 12;
 /**
  * Where one get() spends its time, median of BREAKDOWN_CALLS calls (each after a collection):
  * wall time; this thread on a core, waiting for a core (preempted: by the workers, the
- * collector's threads or other processes) and idle (waiting for the workers); the pool's
+ * collector's threads or other processes) and idle; the pool's
  * workers on a core; the process's other threads (V8's collector and compiler) on a core.
+ * "Idle" is what is left of the wall time: waiting for the workers, or blocked in the kernel
+ * or in a collection pause.
  * `helperTids` are the threads that existed before the pool started.
  */
 async function breakdown(fn, helperTids) {
@@ -329,7 +331,8 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
     section.notes.push(
       `The breakdown table (Linux, /proc/self/task/*/schedstat; ${BREAKDOWN_CALLS} more calls per reader after the timing, ` +
       'median of each column): "waiting for a core" is time this thread was ready but not running (preempted by the workers, ' +
-      'the collector or other processes), "idle" is time it had nothing to do (waiting for decoded chunks). In this run, per ' +
+      'the collector or other processes), "idle" is time it was neither (waiting for decoded chunks, or blocked: in a page fault, ' +
+      'or in a collection pause until V8\'s threads finish; the "no decoding" reader has some too). In this run, per ' +
       `get(), with ${WORKERS} workers: ${spread(2)}; with reused outputs: ${spread(3)}.`,
     );
   }
