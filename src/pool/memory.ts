@@ -103,8 +103,9 @@ function scheduleIdleOutputDrop(): void {
     idleOutputs.length = 0;
     idleOutputBytes = 0;
   }, IDLE_OUTPUT_MS);
-  // Never keep Node or Bun running for this.
-  (idleOutputTimer as { unref?: () => void }).unref?.();
+  // Never keep Node, Bun or Deno running for this.
+  if (typeof idleOutputTimer === 'number') (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno?.unrefTimer?.(idleOutputTimer);
+  else (idleOutputTimer as { unref?: () => void }).unref?.();
 }
 
 /** A shared buffer of exactly `length` bytes to decode a chunk into: an idle one, else a new one. */
