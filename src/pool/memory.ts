@@ -90,18 +90,56 @@ const idleOutputs: SharedArrayBuffer[] = [];
 let idleOutputBytes = 0;
 /** Idle outputs kept: a zarr read of 64 chunks of 2 MiB lends about that many between collections. */
 const MAX_IDLE_OUTPUT_BYTES = 256 << 20;
-/** Idle outputs are let go when no chunk was lent for this long. */
+/**
+ * Private buffers the compressed chunks of whole-chunk decodes are copied into, moved to the
+ * worker and moved back with its answer: a reader's chunks stay its store's (they cannot be
+ * moved), and a fresh copy each faults its pages in on this thread, the busiest one.
+ */
+const idleInputs: ArrayBuffer[] = [];
+let idleInputBytes = 0;
+const MAX_IDLE_INPUT_BYTES = 64 << 20;
+
+/** A private buffer of at least `length` bytes (at most twice that) for a chunk's copy. */
+export function acquireInput(length: number): ArrayBuffer {
+  scheduleIdleDrop();
+  let best = -1;
+  for (let i = 0; i < idleInputs.length; i++) {
+    const size = idleInputs[i]!.byteLength;
+    if (size >= length && size <= 2 * length && (best < 0 || size < idleInputs[best]!.byteLength)) best = i;
+  }
+  if (best < 0) return new ArrayBuffer(Math.max(length, 1));
+  const buffer = idleInputs.splice(best, 1)[0]!;
+  idleInputBytes -= buffer.byteLength;
+  return buffer;
+}
+
+/** Idle inputs waiting for a chunk's copy (for tests). */
+export function idleInputCount(): number {
+  return idleInputs.length;
+}
+
+/** Take back a chunk's copy the worker moved back. */
+export function releaseInput(buffer: ArrayBuffer): void {
+  if (buffer.byteLength === 0 || idleInputBytes + buffer.byteLength > MAX_IDLE_INPUT_BYTES || idleInputs.includes(buffer)) return;
+  idleInputs.push(buffer);
+  idleInputBytes += buffer.byteLength;
+  scheduleIdleDrop();
+}
+
+/** Idle inputs and outputs are let go when no chunk was decoded for this long. */
 const IDLE_OUTPUT_MS = 2000;
 let idleOutputTimer: ReturnType<typeof setTimeout> | null = null;
 
 const lentOutputs = new FinalizationRegistry<SharedArrayBuffer>((buffer) => releaseOutput(buffer));
 
-function scheduleIdleOutputDrop(): void {
+function scheduleIdleDrop(): void {
   if (idleOutputTimer !== null) clearTimeout(idleOutputTimer);
   idleOutputTimer = setTimeout(() => {
     idleOutputTimer = null;
     idleOutputs.length = 0;
     idleOutputBytes = 0;
+    idleInputs.length = 0;
+    idleInputBytes = 0;
   }, IDLE_OUTPUT_MS);
   // Never keep Node, Bun or Deno running for this.
   if (typeof idleOutputTimer === 'number') (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno?.unrefTimer?.(idleOutputTimer);
@@ -110,7 +148,7 @@ function scheduleIdleOutputDrop(): void {
 
 /** A shared buffer of exactly `length` bytes to decode a chunk into: an idle one, else a new one. */
 export function acquireOutput(length: number): SharedArrayBuffer {
-  scheduleIdleOutputDrop();
+  scheduleIdleDrop();
   for (let i = idleOutputs.length - 1; i >= 0; i--) {
     const buffer = idleOutputs[i]!;
     if (buffer.byteLength !== length) continue;
@@ -132,7 +170,7 @@ export function releaseOutput(buffer: SharedArrayBuffer): void {
   idleOutputs.push(buffer);
   idleOutputBytes += buffer.byteLength;
   // Also after the last decode (a late collection): idle memory is never kept for good.
-  scheduleIdleOutputDrop();
+  scheduleIdleDrop();
 }
 
 /**
@@ -151,6 +189,8 @@ export function dropStaging(): void {
   idleTransfer.length = 0;
   idleOutputs.length = 0;
   idleOutputBytes = 0;
+  idleInputs.length = 0;
+  idleInputBytes = 0;
   if (idleOutputTimer !== null) clearTimeout(idleOutputTimer);
   idleOutputTimer = null;
 }

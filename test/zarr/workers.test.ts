@@ -190,6 +190,24 @@ describe('BloscWorkerCodec', () => {
     expect(memoryModule.idleOutputCount()).toBe(idleAtFailure);
   });
 
+  it('copies each chunk for its worker into a buffer the worker hands back for the next copy', async () => {
+    const sync = zarrApi.BloscCodec.fromConfig({ cname: 'zstd' }, { dataType: 'float64' });
+    const codec = zarrApi.BloscWorkerCodec.fromConfig({ cname: 'zstd' }, { dataType: 'float64' });
+    const inputs = frames(6, 30_000);
+    const chunks = inputs.map((x) => sync.encode(x));
+    core.shutdownPool(); // no idle inputs
+    expect(memoryModule.idleInputCount()).toBe(0);
+    const first = await Promise.all(chunks.map((c) => codec.decode(c)));
+    first.forEach((d, k) => expect(bytesEqual(d, inputs[k]!)).toBe(true));
+    const kept = memoryModule.idleInputCount();
+    expect(kept).toBe(chunks.length);
+    // The next round copies into those: none is added, and the stored chunks are untouched.
+    const second = await Promise.all(chunks.map((c) => codec.decode(c)));
+    second.forEach((d, k) => expect(bytesEqual(d, inputs[k]!)).toBe(true));
+    expect(memoryModule.idleInputCount()).toBe(kept);
+    chunks.forEach((c, k) => expect(bytesEqual(c, sync.encode(inputs[k]!))).toBe(true));
+  });
+
   it('decodes into a given out: a shared one in place, a plain one by a copy', async () => {
     const sync = zarrApi.BloscCodec.fromConfig({ cname: 'zstd' }, { dataType: 'float64' });
     const [input] = frames(1, 25_000);
