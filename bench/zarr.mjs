@@ -2,7 +2,9 @@
  * Zarr section: zarrita `get()` of a whole 128 MiB float64 array (64 chunks of 2 MiB) with
  * Blosc chunks, read with numcodecs.js's Blosc (WASM c-blosc 1.18.1), blosc-ts's
  * synchronous codec and blosc-ts on 2 workers (whole chunks per worker), in alternation in
- * one process; plus the gzip size of a minified browser bundle (esbuild) of each codec.
+ * one process; plus the gzip size of a minified browser bundle (esbuild) of each codec, and
+ * (on Linux) where one get() spends its time per thread: this thread on a core, waiting for
+ * a core, idle; the workers; V8's own threads.
  *
  * Rows: Zarr v2 lz4, Zarr v2 zstd, Zarr v3 zstd, Zarr v3 sharded lz4 bitshuffle (8 chunks
  * per shard). The stores are in memory and were written by blosc-ts through zarrita, on the
@@ -14,13 +16,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
-import { ensureExposedGc, timeInterleaved, mbps, DEFAULT_TIMING } from './lib/timing.mjs';
+import { ensureExposedGc, gcExposed, timeInterleaved, mbps, DEFAULT_TIMING } from './lib/timing.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { printSection, writeSection } from './lib/section.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
@@ -172,6 +174,70 @@ function registerPredecoded(registry, decompress) {
 }
 
 /**
+ * Time on a core and time ready but waiting for one (ms), per thread of this process, from
+ * /proc/self/task/<tid>/schedstat (Linux); null where there is no such file.
+ * @returns {Map<string, { run: number, wait: number }> | null}
+ */
+function threadTimes() {
+  let tids;
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return null;
+  }
+  const out = new Map();
+  for (const tid of tids) {
+    try {
+      const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(tid, { run: run / 1e6, wait: wait / 1e6 });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+const BREAKDOWN_CALLS = 12;
+
+/**
+ * Where one get() spends its time, median of BREAKDOWN_CALLS calls (each after a collection):
+ * wall time; this thread on a core, waiting for a core (preempted: by the workers, the
+ * collector's threads or other processes) and idle; the pool's
+ * workers on a core; the process's other threads (V8's collector and compiler) on a core.
+ * "Idle" is what is left of the wall time: waiting for the workers, or blocked in the kernel
+ * or in a collection pause.
+ * `helperTids` are the threads that existed before the pool started.
+ */
+async function breakdown(fn, helperTids) {
+  const main = String(process.pid);
+  const samples = [];
+  for (let i = 0; i < BREAKDOWN_CALLS; i++) {
+    if (gcExposed()) globalThis.gc();
+    const before = threadTimes();
+    const t0 = performance.now();
+    await fn();
+    const wall = performance.now() - t0;
+    const after = threadTimes();
+    const s = { wall, mainRun: 0, mainWait: 0, workers: 0, others: 0 };
+    for (const [tid, t] of after) {
+      const run = t.run - (before.get(tid)?.run ?? 0);
+      if (tid === main) {
+        s.mainRun = run;
+        s.mainWait = t.wait - (before.get(tid)?.wait ?? 0);
+      } else if (helperTids.has(tid)) s.others += run;
+      else s.workers += run;
+    }
+    s.mainIdle = Math.max(0, wall - s.mainRun - s.mainWait);
+    samples.push(s);
+  }
+  const median = (key) => {
+    const v = samples.map((x) => x[key]).sort((a, b) => a - b);
+    return v[v.length >> 1];
+  };
+  return Object.fromEntries(['wall', 'mainRun', 'mainWait', 'mainIdle', 'workers', 'others'].map((k) => [k, median(k)]));
+}
+
+/**
  * @param {{ libPath?: string | null, timing: typeof DEFAULT_TIMING, log: (line: string) => void }} options
  */
 export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js'), timing, log }) {
@@ -181,7 +247,10 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       `zarrita 0.7.5 \`get()\` of a whole ${SHAPE.join('×')} float64 array (128 MiB) in 64 chunks of ${CHUNKS.join('×')} (2 MiB), ` +
       'from an in-memory store, decoded by numcodecs.js\'s Blosc (WASM c-blosc 1.18.1, the default of zarrita), blosc-ts/zarr\'s ' +
       `BloscCodec (synchronous) and BloscWorkerCodec on ${WORKERS} workers (each chunk decoded whole on a worker, zarrita's ` +
-      'requests in flight at once). The three readers are timed in alternation, each after 1.5 s of warm-up; MB/s of decoded ' +
+      'requests in flight at once, each worker holding the chunk it decodes and the next), the same with `reuseOutputs: true` ' +
+      '(chunks decoded into shared memory taken back once zarrita has copied and dropped them, instead of a fresh buffer each). ' +
+      'The five readers are timed in ' +
+      'alternation, each after 1.5 s of warm-up; MB/s of decoded ' +
       'array bytes, median. Every reader\'s result is compared with the array first. The stores were written by blosc-ts on ' +
       'the workers, so this thread only decodes, as a reading page does. Data: integer detector counts stored as float64. ' +
       'The "no decoding" reader hands zarrita each chunk already decoded (decoded once, on its first read): what is left is ' +
@@ -204,11 +273,16 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
   const numcodecsLoader = zarr.registry.get('blosc');
   const values = makeValues();
   const expected = new Uint8Array(values.buffer);
+  // The threads there are before the pool starts (V8's); any later one is a pool worker.
+  core.shutdownPool();
+  await new Promise((r) => setTimeout(r, 300));
+  const helperTids = new Set(threadTimes()?.keys() ?? []);
 
   const readers = [
     { name: 'numcodecs.js', register: () => { zarr.registry.set('blosc', numcodecsLoader); zarr.registry.set('numcodecs.blosc', numcodecsLoader); } },
     { name: 'blosc-ts sync', register: () => zarrApi.registerBlosc(zarr.registry) },
     { name: `blosc-ts ${WORKERS} workers`, register: () => zarrApi.registerBlosc(zarr.registry, { workers: WORKERS }) },
+    { name: `blosc-ts ${WORKERS} workers, reused outputs`, register: () => zarrApi.registerBlosc(zarr.registry, { workers: WORKERS, reuseOutputs: true }) },
     { name: 'no decoding', register: () => registerPredecoded(zarr.registry, core.decompress) },
   ];
   const rows = [];
@@ -231,35 +305,68 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
     }
     const results = await timeInterleaved(arrays.map((arr) => ({ fn: () => zarr.get(arr), isAsync: true })), { ...timing, warmupMs: 1500 });
     const speeds = results.map((r) => mbps(NBYTES, r.medianMs));
-    rows.push({ row, speeds, ratio: NBYTES / compressedBytes(store) });
+    const times = threadTimes() === null ? null : [];
+    if (times !== null) for (const arr of arrays) times.push(await breakdown(() => zarr.get(arr), helperTids));
+    rows.push({ row, speeds, ratio: NBYTES / compressedBytes(store), times });
     log(`    ${readers.map((r, k) => `${r.name} ${fmtMBps(speeds[k])}`).join(', ')} MB/s`);
   }
   zarrApi.registerBlosc(zarr.registry);
   core.shutdownPool();
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
   section.notes.push(
-    'Where the time goes with workers: this thread keeps zarrita\'s own work (the "no decoding" column, about half the ' +
-    'synchronous time), the copy of each compressed chunk posted (zarrita\'s chunks stay the store\'s, so they are not ' +
-    `transferred) and each decoded chunk received by transfer. On ${os.availableParallelism?.() ?? os.cpus().length} cores, ` +
-    `${WORKERS} workers and this thread share the cores, so this thread's copies are preempted by the decoders; ` +
-    '"workers ÷ sync" reaches "no decoding ÷ sync" only with a core free for this thread.',
+    'Where the time goes with workers: this thread keeps zarrita\'s own work (the "no decoding" reader: a fresh 128 MiB ' +
+    'output whose pages fault in as each chunk is copied into it), copies each compressed chunk for its worker (zarrita\'s ' +
+    'chunks stay the store\'s, so they are not transferred) and receives each decoded chunk by transfer. The workers decode ' +
+    'into fresh 2 MiB buffers (each page faults in on first write, as in the synchronous codec) and V8\'s threads collect and ' +
+    `free them. On ${cores} cores this thread, ${WORKERS} workers and the collector share the cores: "workers ÷ sync" nears ` +
+    '"no decoding ÷ sync" only as far as the workers\' and collector\'s time fits beside this thread\'s.',
   );
+  if (rows.every((r) => r.times !== null)) {
+    const spread = (k) => {
+      const w = rows.map((r) => r.times[k]);
+      const range = (f) => `${Math.min(...w.map(f)).toFixed(0)}-${Math.max(...w.map(f)).toFixed(0)} ms`;
+      return `this thread on a core ${range((t) => t.mainRun)}, waiting ${range((t) => t.mainWait)}, ` +
+        `idle ${range((t) => t.mainIdle)}; the workers on a core ${range((t) => t.workers)}; V8's threads ${range((t) => t.others)}`;
+    };
+    section.notes.push(
+      `The breakdown table (Linux, /proc/self/task/*/schedstat; ${BREAKDOWN_CALLS} more calls per reader after the timing, ` +
+      'median of each column): "waiting for a core" is time this thread was ready but not running (preempted by the workers, ' +
+      'the collector or other processes), "idle" is time it was neither (waiting for decoded chunks, or blocked: in a page fault, ' +
+      'or in a collection pause until V8\'s threads finish; the "no decoding" reader has some too). In this run, per ' +
+      `get(), with ${WORKERS} workers: ${spread(2)}; with reused outputs: ${spread(3)}.`,
+    );
+  }
 
   section.tables.push({
     columns: [
       { title: 'array', align: 'left' }, { title: 'ratio' }, { title: 'numcodecs.js MB/s' }, { title: 'blosc-ts sync MB/s' },
-      { title: `blosc-ts ${WORKERS} workers MB/s` }, { title: 'no decoding MB/s' }, { title: 'sync ÷ numcodecs.js' }, { title: 'workers ÷ sync' },
-      { title: 'no decoding ÷ sync' },
+      { title: `blosc-ts ${WORKERS} workers MB/s` }, { title: 'reused outputs MB/s' }, { title: 'no decoding MB/s' }, { title: 'sync ÷ numcodecs.js' },
+      { title: 'workers ÷ sync' }, { title: 'reused outputs ÷ sync' }, { title: 'no decoding ÷ sync' },
     ],
     rows: rows.map(({ row, speeds, ratio }) => [
-      row.name, ratio.toFixed(1), fmtMBps(speeds[0]), fmtMBps(speeds[1]), fmtMBps(speeds[2]), fmtMBps(speeds[3]), fmtRatio(speeds[1] / speeds[0]), fmtRatio(speeds[2] / speeds[1]),
-      fmtRatio(speeds[3] / speeds[1]),
+      row.name, ratio.toFixed(1), fmtMBps(speeds[0]), fmtMBps(speeds[1]), fmtMBps(speeds[2]), fmtMBps(speeds[3]), fmtMBps(speeds[4]),
+      fmtRatio(speeds[1] / speeds[0]), fmtRatio(speeds[2] / speeds[1]), fmtRatio(speeds[3] / speeds[1]), fmtRatio(speeds[4] / speeds[1]),
     ]),
   });
+  if (rows.every((r) => r.times !== null)) {
+    const ms = (v) => v.toFixed(1);
+    section.tables.push({
+      columns: [
+        { title: 'array', align: 'left' }, { title: 'reader', align: 'left' }, { title: 'wall ms' }, { title: 'this thread on a core ms' },
+        { title: 'this thread waiting for a core ms' }, { title: 'this thread idle ms' }, { title: 'workers on a core ms' }, { title: 'V8 helper threads on a core ms' },
+      ],
+      rows: rows.flatMap(({ row, times }) => times.map((t, k) => [
+        k === 0 ? row.name : '', readers[k].name, ms(t.wall), ms(t.mainRun), ms(t.mainWait), ms(t.mainIdle), ms(t.workers), ms(t.others),
+      ])),
+    });
+  }
   for (const { row, speeds } of rows) {
     const sync = speeds[1] / speeds[0];
     const workers = speeds[2] / speeds[1];
+    const reused = speeds[3] / speeds[1];
     section.targets.push({ name: `zarr: ${row.name}, sync ≥ ${SYNC_TARGET}× numcodecs.js`, value: fmtRatio(sync), pass: sync >= SYNC_TARGET });
     section.targets.push({ name: `zarr: ${row.name}, ${WORKERS} workers ≥ ${WORKERS_TARGET}× sync`, value: fmtRatio(workers), pass: workers >= WORKERS_TARGET });
+    section.targets.push({ name: `zarr: ${row.name}, ${WORKERS} workers with reused outputs ≥ ${WORKERS_TARGET}× sync`, value: fmtRatio(reused), pass: reused >= WORKERS_TARGET });
   }
 
   // Bundles.

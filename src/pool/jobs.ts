@@ -122,11 +122,13 @@ export function runJob(job: Job): JobResult {
     }
     case 'decode-chunk': {
       const chunk = privateCopy(job.chunk, 0, job.chunk.length);
-      if (job.out === null) return { bytes: decompressChunk(chunk, undefined, { maxNbytes: job.maxNbytes }), sizes: null };
+      // A transferred input goes back with the answer, for the next chunk's copy.
+      const returned = isShared(job.chunk) ? null : job.chunk;
+      if (job.out === null) return { bytes: decompressChunk(chunk, undefined, { maxNbytes: job.maxNbytes }), sizes: null, returned };
       const nbytes = readChunkHeader(chunk).nbytes;
       if (nbytes > job.maxNbytes) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds ${job.maxNbytes}`);
-      decompressChunk(chunk, job.out.subarray(job.dp, job.dp + nbytes), { maxNbytes: job.maxNbytes });
-      return { bytes: null, sizes: null };
+      const decoded = decompressChunk(chunk, job.out.subarray(job.dp, job.dp + nbytes), { maxNbytes: job.maxNbytes });
+      return { bytes: job.sendOut === true ? decoded : null, sizes: null, returned };
     }
     case 'encode-blocks': {
       const p = fromWire(job.params);

@@ -1,8 +1,9 @@
 /**
  * The worker pool: workers start lazily, are reused between calls, keep their scratch space
- * and resolved codecs, and hold the process open only while they have work. A worker that
- * throws or dies fails the job it was running with a BloscError; the pool replaces it on
- * the next job. `shutdownPool` stops them all.
+ * and resolved codecs, and hold the process open only while they have work. Once every
+ * worker is busy, each is also handed its next job (see JOBS_PER_WORKER). A worker that
+ * throws or dies fails the jobs it held with a BloscError; the pool replaces it on the next
+ * job. `shutdownPool` stops them all.
  *
  * The backend is picked by runtime: Web Workers where the global `Worker` exists (browsers,
  * Deno, Bun), `node:worker_threads` otherwise (Node), loaded through a dynamic import so
@@ -24,8 +25,20 @@ interface PendingJob {
 interface PooledWorker {
   handle: WorkerHandle | null;
   ready: boolean;
-  current: PendingJob | null;
+  /** Jobs posted to it and not yet answered, oldest first (a worker answers in order). */
+  readonly inFlight: PendingJob[];
 }
+
+/**
+ * Jobs a worker may hold at once: the one it runs and the next, already in its message
+ * queue. A worker that finishes a job starts the next at once instead of waiting for this
+ * thread to read its answer and post another, which matters when this thread is busy with
+ * the results (a zarr reader copying decoded chunks into its array): with one job per
+ * worker, a worker sat idle for as long as this thread was busy, and this thread then
+ * waited for the workers. Only a worker's own jobs wait behind each other, so no more than
+ * two are held: a worker that frees up early still finds the rest queued here.
+ */
+const JOBS_PER_WORKER = 2;
 
 /** The worker entry module, next to this one in the build. */
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -72,24 +85,29 @@ export class WorkerPool {
     return this.workers.length;
   }
 
+  /** Jobs each ready worker holds (posted, not yet answered), and the jobs still queued here. */
+  get load(): { readonly held: number[]; readonly queued: number } {
+    return { held: this.workers.filter((w) => w.ready).map((w) => w.inFlight.length), queued: this.queue.length };
+  }
+
   /** Stop every worker; jobs still queued or running fail with a BloscError. */
   shutdown(): void {
     const error = (): BloscError => new BloscError(BloscErrorCode.Failure, 'the worker pool was shut down');
     for (const w of this.workers.splice(0)) {
       w.handle?.terminate();
       w.handle = null;
-      if (w.current !== null) w.current.reject(error());
+      for (const job of w.inFlight.splice(0)) job.reject(error());
     }
     for (const job of this.queue.splice(0)) job.reject(error());
     this.size = 0;
   }
 
   /**
-   * Kill the worker running a job, as a crash would (fault-injection for tests): its job
-   * fails, the pool recovers. Returns false when no worker is busy.
+   * Kill a worker holding jobs, as a crash would (fault-injection for tests): the jobs it
+   * held fail, the pool recovers. Returns false when no worker is busy.
    */
   killBusyWorker(): boolean {
-    const w = this.workers.find((x) => x.current !== null && x.handle !== null);
+    const w = this.workers.find((x) => x.inFlight.length > 0 && x.handle !== null);
     if (w === undefined) return false;
     const handle = w.handle!;
     handle.terminate();
@@ -99,7 +117,7 @@ export class WorkerPool {
 
   private pump(): void {
     while (this.queue.length > 0) {
-      const idle = this.workers.find((w) => w.ready && w.current === null && w.handle !== null);
+      const idle = this.leastBusy(1);
       if (idle !== undefined) {
         this.dispatch(idle, this.queue.shift()!);
         continue;
@@ -109,25 +127,41 @@ export class WorkerPool {
         this.start();
         continue;
       }
+      // Every worker that may exist is busy or starting: queue the next job on a busy one.
+      const busy = starting === 0 ? this.leastBusy(JOBS_PER_WORKER) : undefined;
+      if (busy !== undefined) {
+        this.dispatch(busy, this.queue.shift()!);
+        continue;
+      }
       break;
     }
   }
 
+  /** The ready worker with the fewest jobs, if it holds fewer than `limit`. */
+  private leastBusy(limit: number): PooledWorker | undefined {
+    let best: PooledWorker | undefined;
+    for (const w of this.workers) {
+      if (!w.ready || w.handle === null || w.inFlight.length >= limit) continue;
+      if (best === undefined || w.inFlight.length < best.inFlight.length) best = w;
+    }
+    return best;
+  }
+
   private dispatch(w: PooledWorker, job: PendingJob): void {
-    w.current = job;
+    w.inFlight.push(job);
     const handle = w.handle!;
-    handle.ref();
+    if (w.inFlight.length === 1) handle.ref();
     try {
       handle.post({ id: job.id, job: job.job }, job.transfer);
     } catch (e) {
-      w.current = null;
-      handle.unref();
+      w.inFlight.pop();
+      if (w.inFlight.length === 0) handle.unref();
       job.reject(new BloscError(BloscErrorCode.Failure, `could not send a job to a worker: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
     }
   }
 
   private start(): void {
-    const w: PooledWorker = { handle: null, ready: false, current: null };
+    const w: PooledWorker = { handle: null, ready: false, inFlight: [] };
     this.workers.push(w);
     this.spawn ??= loadSpawn();
     this.spawn.then((spawn) => {
@@ -146,10 +180,10 @@ export class WorkerPool {
       return;
     }
     const reply = data as JobReply;
-    const job = w.current;
-    if (job === null || reply.id !== job.id) return;
-    w.current = null;
-    w.handle?.unref();
+    const at = w.inFlight.findIndex((x) => x.id === reply.id);
+    if (at < 0) return;
+    const job = w.inFlight.splice(at, 1)[0]!;
+    if (w.inFlight.length === 0) w.handle?.unref();
     if (reply.ok) job.resolve(reply.result);
     else job.reject(rebuildError(reply.error));
     this.pump();
@@ -160,9 +194,7 @@ export class WorkerPool {
     if (at < 0) return;
     this.workers.splice(at, 1);
     w.handle = null;
-    const job = w.current;
-    w.current = null;
-    if (job !== null) {
+    for (const job of w.inFlight.splice(0)) {
       job.reject(new BloscError(BloscErrorCode.Failure, `a worker failed during the call: ${error.message}`, { cause: error }));
     }
     if (!w.ready) {

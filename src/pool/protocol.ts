@@ -23,13 +23,18 @@ export interface DecodeBlocksJob {
   readonly rangeOnly: boolean;
 }
 
-/** Decode a whole chunk to out[dp..] (or to a new buffer sent back when out is null). */
+/**
+ * Decode a whole chunk to out[dp..] (or to a new buffer sent back when out is null). With
+ * `sendOut`, the decoded part of a shared `out` is sent back as a view, which gives the
+ * calling thread a SharedArrayBuffer object of its own for that memory.
+ */
 export interface DecodeChunkJob {
   readonly kind: 'decode-chunk';
   readonly chunk: Uint8Array;
   readonly out: Uint8Array | null;
   readonly dp: number;
   readonly maxNbytes: number;
+  readonly sendOut?: boolean;
 }
 
 /**

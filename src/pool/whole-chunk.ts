@@ -12,7 +12,8 @@ import { CodecFormat } from '../codecs/types.js';
 import { readChunkHeader } from '../frame/chunk-header.js';
 import { resolveCParams, type CompressOptions } from '../params.js';
 import { toWire } from './chunk.js';
-import { copyBytes, isShared } from './memory.js';
+import { acquireInput, acquireOutput, copyBytes, isShared, lendOutput, releaseInput, releaseOutput, sharedMemoryAvailable } from './memory.js';
+import type { JobResult } from './protocol.js';
 import { checkThreads, workersCanRun } from './run.js';
 import { getPool } from './pool.js';
 
@@ -24,26 +25,46 @@ export interface WholeChunkOptions {
    * all of it; otherwise it is copied. Default false: the input stays usable.
    */
   transferInput?: boolean;
+  /**
+   * Decode into shared memory that is taken back once this thread no longer references the
+   * decoded chunk, instead of a fresh buffer per chunk (see `acquireOutput`). The decoded
+   * chunks are then views of SharedArrayBuffers: copy one before posting it to another
+   * thread. Default false; where shared memory is missing, decoded chunks are plain buffers.
+   */
+  reuseOutputs?: boolean;
 }
 
 /**
  * The bytes to post and the buffers to transfer: a shared input is posted as it is, a
- * plain one moved when allowed and whole, else copied into a buffer of its own and moved.
+ * plain one moved when allowed and whole, else copied into a buffer of its own and moved
+ * (with `reused`, one of the idle inputs the workers moved back; see `acquireInput`).
  */
-function postable(bytes: Uint8Array, transferInput: boolean): { bytes: Uint8Array; transfer: ArrayBuffer[] } {
+function postable(bytes: Uint8Array, transferInput: boolean, reused: boolean): { bytes: Uint8Array; transfer: ArrayBuffer[] } {
   if (isShared(bytes)) return { bytes, transfer: [] };
   const buffer = bytes.buffer as ArrayBuffer;
   if (transferInput && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && buffer.byteLength > 0) {
     return { bytes: bytes.constructor === Uint8Array ? bytes : new Uint8Array(buffer), transfer: [buffer] };
   }
-  const copy = bytes.slice();
-  return { bytes: copy, transfer: [copy.buffer] };
+  if (!reused) {
+    const copy = bytes.slice();
+    return { bytes: copy, transfer: [copy.buffer] };
+  }
+  const into = acquireInput(bytes.length);
+  const copy = new Uint8Array(into, 0, bytes.length);
+  copy.set(bytes);
+  return { bytes: copy, transfer: [into] };
+}
+
+/** Keep the input a decode job moved back for the next chunk's copy. */
+function keepInput(result: JobResult): void {
+  if (result.returned) releaseInput(result.returned.buffer as ArrayBuffer);
 }
 
 /**
  * Decode one chunk on a pool worker: the same bytes as `decompress(chunk, out)`. Without
- * `out` the decoded chunk comes back by transfer (a plain buffer, not a copy); a shared
- * `out` is written in place by the worker, a plain one receives one copy here.
+ * `out` the decoded chunk comes back by transfer (a plain buffer, not a copy), or with
+ * `reuseOutputs` in lent shared memory; a shared `out` is written in place by the worker, a
+ * plain one receives one copy here.
  */
 export function decodeChunkOnWorker(chunk: Uint8Array, out: Uint8Array | undefined, options?: WholeChunkOptions): Promise<Uint8Array> {
   try {
@@ -57,10 +78,25 @@ export function decodeChunkOnWorker(chunk: Uint8Array, out: Uint8Array | undefin
       return Promise.resolve(decompressChunk(chunk, out));
     }
     const body = chunk.subarray(0, header.cbytes);
-    const { bytes, transfer } = postable(header.cbytes === chunk.length ? chunk : body, options?.transferInput === true);
+    const { bytes, transfer } = postable(header.cbytes === chunk.length ? chunk : body, options?.transferInput === true, true);
+    if (out === undefined && options?.reuseOutputs === true && sharedMemoryAvailable()) {
+      const buffer = acquireOutput(nbytes);
+      const lent = { kind: 'decode-chunk', chunk: bytes, out: new Uint8Array(buffer), dp: 0, maxNbytes: nbytes, sendOut: true } as const;
+      return getPool().run(lent, transfer, workers).then(
+        (result) => {
+          keepInput(result);
+          return lendOutput(result.bytes!, buffer);
+        },
+        (error: unknown) => {
+          releaseOutput(buffer);
+          throw error;
+        },
+      );
+    }
     const direct = out !== undefined && isShared(out);
     const job = { kind: 'decode-chunk', chunk: bytes, out: direct ? out : null, dp: 0, maxNbytes: nbytes } as const;
     return getPool().run(job, transfer, workers).then((result) => {
+      keepInput(result);
       if (direct) return out.subarray(0, nbytes);
       const decoded = result.bytes!;
       if (out === undefined) return decoded;
@@ -82,7 +118,7 @@ export function encodeChunkOnWorker(src: Uint8Array, params: CompressOptions, op
     const p = resolveCParams(params);
     const usesDict = p.useDict;
     if (usesDict || !workersCanRun(p.codec, p.filters)) return Promise.resolve(compressChunk(src, p));
-    const { bytes, transfer } = postable(src, options?.transferInput === true);
+    const { bytes, transfer } = postable(src, options?.transferInput === true, false);
     return getPool().run({ kind: 'encode-chunk', src: bytes, params: toWire(p) }, transfer, workers).then((result) => result.bytes!);
   } catch (e) {
     return Promise.reject(e);

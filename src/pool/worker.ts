@@ -5,6 +5,7 @@
  */
 import { BloscError } from '../errors.js';
 import { runJob } from './jobs.js';
+import { isShared } from './memory.js';
 import type { JobReply, JobRequest, WireError } from './protocol.js';
 
 type Post = (message: unknown, transfer: ArrayBuffer[]) => void;
@@ -22,7 +23,8 @@ function handle(request: JobRequest, post: Post): void {
   const transfer: ArrayBuffer[] = [];
   try {
     const result = runJob(request.job);
-    if (result.bytes !== null) transfer.push(result.bytes.buffer as ArrayBuffer);
+    // Shared memory goes as it is (it cannot be transferred).
+    if (result.bytes !== null && !isShared(result.bytes)) transfer.push(result.bytes.buffer as ArrayBuffer);
     if (result.sizes !== null) transfer.push(result.sizes.buffer as ArrayBuffer);
     if (result.returned) transfer.push(result.returned.buffer as ArrayBuffer);
     reply = { id: request.id, ok: true, result };

@@ -62,6 +62,15 @@ export interface BloscWorkerOptions {
    * bytes again (zarrita's reads: each chunk is fetched fresh from the store).
    */
   transferInput?: boolean;
+  /**
+   * Decode each chunk into shared memory the codec takes back once nothing on this thread
+   * references the decoded chunk any more, instead of a fresh buffer per chunk: faster
+   * (no page faults, less for the collector) where a reader copies each decoded chunk and
+   * drops it, as zarrita's `get()` does. Decoded chunks are then views of SharedArrayBuffers:
+   * copy one before posting it to another thread, which the codec cannot see. Default false;
+   * without shared memory (a page that is not cross-origin isolated) it changes nothing.
+   */
+  reuseOutputs?: boolean;
 }
 
 /**
@@ -81,7 +90,7 @@ export class BloscWorkerCodec {
   constructor(config?: BloscConfig, meta?: BloscChunkMeta, options?: BloscWorkerOptions) {
     this.resolved = resolveBloscConfig(config, meta);
     this.options = compressOptionsOf(this.resolved);
-    this.pool = { workers: options?.workers ?? 2, transferInput: options?.transferInput === true };
+    this.pool = { workers: options?.workers ?? 2, transferInput: options?.transferInput === true, reuseOutputs: options?.reuseOutputs === true };
   }
 
   /** As `BloscCodec.fromConfig`, with the pool's options third. */
@@ -97,7 +106,10 @@ export class BloscWorkerCodec {
     return encodeChunkOnWorker(bytes, this.options, this.pool);
   }
 
-  /** Without `out`, the decoded chunk arrives by transfer (a plain buffer); a shared `out` is written by the worker. */
+  /**
+   * Without `out`, the decoded chunk arrives by transfer (a plain buffer), or in lent shared
+   * memory with `reuseOutputs`; a shared `out` is written by the worker.
+   */
   decode(bytes: Uint8Array, out?: Uint8Array): Promise<Uint8Array> {
     return decodeChunkOnWorker(bytes, out, this.pool);
   }

@@ -4,6 +4,8 @@
  * promise, inputs moved only when allowed, outputs that come back as plain buffers.
  */
 import { join } from 'node:path';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesEqual, ROOT } from '../helpers.js';
@@ -12,10 +14,12 @@ import { loadBuilt, type CoreApi, type ZarrApi } from './support.js';
 let zarrApi: ZarrApi;
 let core: CoreApi;
 let poolModule: typeof import('../../src/pool/pool.js');
+let memoryModule: typeof import('../../src/pool/memory.js');
 
 beforeAll(async () => {
   ({ zarrApi, core } = await loadBuilt());
   poolModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'pool.js')).href)) as typeof poolModule;
+  memoryModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'memory.js')).href)) as typeof memoryModule;
 });
 
 afterAll(() => {
@@ -77,6 +81,38 @@ describe('BloscWorkerCodec', () => {
     expect(bytesEqual(await codec.decode(chunks[1]!), inputs[1]!)).toBe(true);
   });
 
+  it('hands each busy worker its next chunk; a worker that dies fails only the chunks it held', async () => {
+    const config = { cname: 'zstd', clevel: 5, shuffle: 1 } as const;
+    const sync = zarrApi.BloscCodec.fromConfig(config, { dataType: 'float64' });
+    const codec = zarrApi.BloscWorkerCodec.fromConfig(config, { dataType: 'float64' }, { workers: 2 });
+    const inputs = frames(10, 200_000);
+    const chunks = inputs.map((x) => sync.encode(x));
+    await codec.decode(chunks[0]!); // both workers up
+    expect(bytesEqual(await codec.decode(chunks[1]!), inputs[1]!)).toBe(true);
+    const pool = poolModule.getPool();
+    const calls = chunks.map((c) => codec.decode(c));
+    const { held, queued } = pool.load;
+    // Every worker holds the chunk it decodes and the next one; the rest wait in the pool.
+    expect(held.length).toBe(2);
+    expect(held).toEqual([2, 2]);
+    expect(queued).toBe(chunks.length - 4);
+    expect(pool.killBusyWorker()).toBe(true);
+    const settled = await Promise.allSettled(calls);
+    const failed = settled.flatMap((s, k) => (s.status === 'rejected' ? [k] : []));
+    expect(failed.length).toBe(2);
+    for (const k of failed) {
+      const reason = (settled[k] as PromiseRejectedResult).reason as { code: number };
+      expect(reason).toBeInstanceOf(core.BloscError);
+      expect(reason.code).toBe(core.BloscErrorCode.Failure);
+    }
+    settled.forEach((s, k) => {
+      if (s.status === 'fulfilled') expect(bytesEqual(s.value, inputs[k]!), `chunk ${k}`).toBe(true);
+    });
+    // The pool replaced the worker: everything decodes again.
+    const again = await Promise.all(chunks.map((c) => codec.decode(c)));
+    again.forEach((d, k) => expect(bytesEqual(d, inputs[k]!), `chunk ${k}`).toBe(true));
+  });
+
   it('moves the input only when allowed and when it spans its whole buffer', async () => {
     const sync = zarrApi.BloscCodec.fromConfig({}, { dataType: 'float64' });
     const [input] = frames(1, 20_000);
@@ -105,6 +141,71 @@ describe('BloscWorkerCodec', () => {
     const src2 = input!.slice();
     expect(bytesEqual(await kept.encode(src2), chunk)).toBe(true);
     expect(src2.byteLength).toBe(input!.length);
+  });
+
+  it('reuseOutputs: decodes into shared memory lent again only once the decoded chunk is collected', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    // Collect, then let the FinalizationRegistry's callbacks (a later task) run.
+    const collectAndSettle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        collect();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const config = { cname: 'lz4', clevel: 5, shuffle: 1 } as const;
+    const sync = zarrApi.BloscCodec.fromConfig(config, { dataType: 'float64' });
+    const codec = zarrApi.BloscWorkerCodec.fromConfig(config, { dataType: 'float64' }, { workers: 2, reuseOutputs: true });
+    const inputs = frames(8, 50_000);
+    const chunks = inputs.map((x) => sync.encode(x));
+    await collectAndSettle();
+    const idleBefore = memoryModule.idleOutputCount();
+
+    // Held chunks are never written again, however many decodes and collections follow.
+    const held = await Promise.all(chunks.slice(0, 4).map((c) => codec.decode(c)));
+    for (let round = 0; round < 3; round++) {
+      await collectAndSettle();
+      const others = await Promise.all(chunks.slice(4).map((c) => codec.decode(c)));
+      others.forEach((d, k) => expect(bytesEqual(d, inputs[4 + k]!)).toBe(true));
+    }
+    held.forEach((d, k) => {
+      expect(d.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(bytesEqual(d, inputs[k]!), `held chunk ${k}`).toBe(true);
+    });
+
+    // Dropped and collected, their memory goes back to the idle outputs, and is lent again.
+    held.length = 0;
+    await collectAndSettle();
+    const idle = memoryModule.idleOutputCount();
+    expect(idle).toBeGreaterThanOrEqual(idleBefore + 4);
+    const again = await Promise.all(chunks.slice(0, 4).map((c) => codec.decode(c)));
+    expect(memoryModule.idleOutputCount()).toBe(idle - 4);
+    again.forEach((d, k) => expect(bytesEqual(d, inputs[k]!)).toBe(true));
+
+    // A chunk that fails gives its output back at once.
+    const bad = chunks[0]!.slice();
+    new DataView(bad.buffer).setInt32(16, bad.length + 1000, true);
+    const idleAtFailure = memoryModule.idleOutputCount();
+    await expect(codec.decode(bad)).rejects.toBeInstanceOf(core.BloscError);
+    expect(memoryModule.idleOutputCount()).toBe(idleAtFailure);
+  });
+
+  it('copies each chunk for its worker into a buffer the worker hands back for the next copy', async () => {
+    const sync = zarrApi.BloscCodec.fromConfig({ cname: 'zstd' }, { dataType: 'float64' });
+    const codec = zarrApi.BloscWorkerCodec.fromConfig({ cname: 'zstd' }, { dataType: 'float64' });
+    const inputs = frames(6, 30_000);
+    const chunks = inputs.map((x) => sync.encode(x));
+    core.shutdownPool(); // no idle inputs
+    expect(memoryModule.idleInputCount()).toBe(0);
+    const first = await Promise.all(chunks.map((c) => codec.decode(c)));
+    first.forEach((d, k) => expect(bytesEqual(d, inputs[k]!)).toBe(true));
+    const kept = memoryModule.idleInputCount();
+    expect(kept).toBe(chunks.length);
+    // The next round copies into those: none is added, and the stored chunks are untouched.
+    const second = await Promise.all(chunks.map((c) => codec.decode(c)));
+    second.forEach((d, k) => expect(bytesEqual(d, inputs[k]!)).toBe(true));
+    expect(memoryModule.idleInputCount()).toBe(kept);
+    chunks.forEach((c, k) => expect(bytesEqual(c, sync.encode(inputs[k]!))).toBe(true));
   });
 
   it('decodes into a given out: a shared one in place, a plain one by a copy', async () => {

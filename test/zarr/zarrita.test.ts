@@ -26,7 +26,7 @@ afterAll(() => {
 });
 
 /** Register through a wrapper that counts the codecs zarrita builds, to prove ours are used. */
-function registerCounting(options?: { workers?: number }): { built: Array<{ config: unknown; codec: unknown }> } {
+function registerCounting(options?: { workers?: number; reuseOutputs?: boolean }): { built: Array<{ config: unknown; codec: unknown }> } {
   const built: Array<{ config: unknown; codec: unknown }> = [];
   const counting = {
     set(name: string, loader: () => Promise<{ kind: 'bytes_to_bytes'; fromConfig: (c: unknown, m: { dataType?: string }) => unknown }>) {
@@ -69,6 +69,7 @@ const manifest = loadZarrManifest();
 describe.each([
   ['the synchronous codec', undefined],
   ['the worker codec (2 workers)', { workers: 2 }],
+  ['the worker codec (2 workers, reused outputs)', { workers: 2, reuseOutputs: true }],
 ] as const)('zarrita reads the fixture stores with %s', (_label, options) => {
   let built: Array<{ config: unknown; codec: unknown }>;
   beforeAll(() => {
