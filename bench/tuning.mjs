@@ -252,7 +252,7 @@ export async function runTuningSection(ctx) {
     for (const goal of GOALS) {
       const s = resolveScoreOptions({ goal });
       const sc = (m) => scoreOf(m.ratio, m.compressBps, m.decompressBps, s);
-      const t = lib.tune(arr, { goal });
+      const t = lib.tune(arr, { goal, typesize });
       const o = t.options;
       const pickRun = () => evalOn(o.codec, o.clevel, o.filters, Math.min(o.blocksize, basis.length), o.splitmode);
       let m = pickRun();
