@@ -7,10 +7,13 @@
  * The search, in stages, each keeping what scored best:
  *  1. pipelines: every candidate filter pipeline with the goal's first codec at clevel 1;
  *  2. codecs: the two best pipelines × the goal's codecs × two probe levels;
- *  3. block size: the best so far at each candidate block size on one window of the data;
- *  4. clevel: from the two best so far, one level up and down while the score improves,
- *     then the leaders timed again (measured mode, when speed counts);
- *  5. split mode ('always', 'never') for the winner, when speed counts (tradeoff < 1).
+ *  3. block size: the best so far at each candidate block size on one window of the data
+ *     (deterministic mode; measured, the final stage chooses it);
+ *  4. clevel: from the two best so far, one level up and down while the score improves;
+ *  5. measured mode, when speed counts (tradeoff < 1): the final stage (`finalStage`): the
+ *     leaders at every candidate block size on windows as large as the largest block, the
+ *     best timed again in interleaved rounds with the split modes, the choice made on these
+ *     timings; deterministic mode: split mode ('always', 'never') for the winner.
  * Goal 'ratio' (tradeoff 1) searches otherwise (`ratioSearch`): nothing is timed, each
  * candidate is compressed once, so the high levels that win ratio fit in the budget.
  * Data no pipeline compresses at level 1 nor at level 5 ends the search after that probe.
