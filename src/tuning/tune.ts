@@ -79,7 +79,7 @@ const FINAL_PER_PAIR = 2;
 const FINAL_FLOOR = 0.3;
 /** Final stage: after the first timing of every (leader, block size), this many best are timed again in each of {@link FINAL_ROUNDS} rounds. */
 const FINAL_RETIME = 4;
-const FINAL_ROUNDS = 4;
+const FINAL_ROUNDS = 6;
 /** Final stage: a configuration below this share of the best score is not timed again. */
 const FINAL_DROP = 0.6;
 /** Final stage: milliseconds each direction is timed per round (several short rounds beat one long timing on a shared core). */
@@ -442,13 +442,18 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
    * Each timing must fit the budget; when none does, the search's best on the sample stands.
    */
   function finalStage(ranked: Scored[]): TuneResult {
+    // Leaders: the best of each codec and pipeline first, in rank order (a pipeline that
+    // loses on small blocks may win on large ones), then second bests of a pair.
     const leaders: Candidate[] = [];
     const pairOf = (c: Candidate): string => `${c.codec}/${c.filters.join(',')}`;
-    for (const x of ranked) {
-      if (leaders.length === FINAL_LEADERS || x.score < FINAL_FLOOR * ranked[0]!.score) break;
-      const pair = pairOf(x.c);
-      if (leaders.some((y) => key(y) === key(x.c)) || leaders.filter((y) => pairOf(y) === pair).length >= FINAL_PER_PAIR) continue;
-      leaders.push(x.c);
+    const contenders = ranked.filter((x) => x.score >= FINAL_FLOOR * ranked[0]!.score);
+    for (let perPair = 1; perPair <= FINAL_PER_PAIR; perPair++) {
+      for (const x of contenders) {
+        if (leaders.length === FINAL_LEADERS) break;
+        const pair = pairOf(x.c);
+        if (leaders.some((y) => key(y) === key(x.c)) || leaders.filter((y) => pairOf(y) === pair).length >= perPair) continue;
+        leaders.push(x.c);
+      }
     }
     const largest = Math.max(...blockChoices);
     const finalSample = sampleOf(bytes, largest, windows, typesize);
