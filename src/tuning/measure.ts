@@ -21,7 +21,7 @@ export interface Measurement {
 }
 
 /** A timing shorter than this is repeated (up to {@link MAX_REPEATS} runs) and the fastest kept. */
-export const MIN_TIMED_MS = 3;
+const MIN_TIMED_MS = 3;
 const MAX_REPEATS = 16;
 /**
  * A run shorter than this is never timed alone: one run that lost the core to another
