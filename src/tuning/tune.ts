@@ -563,9 +563,12 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     // The second pipeline only when it came within RATIO_SECOND_PIPELINE of the first at level 1.
     const second = stage1[1];
     const pipes = second !== undefined && second.score >= stage1[0]!.score * RATIO_SECOND_PIPELINE ? top : top.slice(0, 1);
-    for (const f of pipes) {
-      for (const codec of codecs) {
-        const c = cand(codec, 9, f);
+    for (let i = 0; i < pipes.length; i++) {
+      // The second pipeline, the lesser bet, tries its codecs cheapest first (by the speed
+      // model), so a short budget cuts the costliest there.
+      const order = i === 0 ? codecs : codecs.slice().sort((a, b) => modelSpeeds(b, 9, pipes[i]!)[0] - modelSpeeds(a, 9, pipes[i]!)[0]);
+      for (const codec of order) {
+        const c = cand(codec, 9, pipes[i]!);
         if (fits(c, sample.length, s.deadline)) all.push(run(c));
       }
     }
