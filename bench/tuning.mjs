@@ -23,13 +23,18 @@
  * clevel 5, SHUFFLE) by blosc-ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
+import { describeMachine } from './lib/machine.mjs';
+import { printSection, writeSection } from './lib/section.mjs';
 import { fmtRatio } from './lib/table.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
+const rootDir = resolve(benchDir, '..');
 
 export const TUNING_KINDS = Object.freeze([
   'smooth_f8', 'sensor_f4', 'poisson_i4', 'anscombe_f8', 'indices_i8', 'mask_b1', 'image_u16', 'random_u1', 'timestamps_i8',
@@ -187,6 +192,7 @@ export async function runTuningSection(ctx) {
   const tuningDir = join(dataDir, 'tuning');
   mkdirSync(tuningDir, { recursive: true });
 
+  const kinds = ctx.kinds ?? TUNING_KINDS;
   const metas = (filters, typesize) => filters.map((f) => (f === 35 ? typesize : 0));
   const rows = [];
   const timeRows = [];
@@ -201,7 +207,7 @@ export async function runTuningSection(ctx) {
   let worstGridPct = 0;
   let worstCompressPct = 0;
 
-  for (const kind of ctx.kinds ?? TUNING_KINDS) {
+  for (const kind of kinds) {
     const arr = makeTuningData(kind, nbytes);
     const bytes = bytesOf(arr);
     const typesize = arr.BYTES_PER_ELEMENT;
@@ -252,7 +258,7 @@ export async function runTuningSection(ctx) {
     for (const goal of GOALS) {
       const s = resolveScoreOptions({ goal });
       const sc = (m) => scoreOf(m.ratio, m.compressBps, m.decompressBps, s);
-      const t = lib.tune(arr, { goal });
+      const t = lib.tune(arr, { goal, typesize });
       const o = t.options;
       const pickRun = () => evalOn(o.codec, o.clevel, o.filters, Math.min(o.blocksize, basis.length), o.splitmode);
       let m = pickRun();
@@ -318,11 +324,11 @@ export async function runTuningSection(ctx) {
   }
 
   section.description =
-    `${TUNING_KINDS.length} data kinds of ${(nbytes / 2 ** 20).toFixed(nbytes < 2 ** 20 ? 2 : 0)} MiB made by bench/tuning.mjs. ` +
+    `${kinds.length === TUNING_KINDS.length ? TUNING_KINDS.length : `${kinds.length} of the ${TUNING_KINDS.length}`} data kinds of ${(nbytes / 2 ** 20).toFixed(nbytes < 2 ** 20 ? 2 : 0)} MiB made by bench/tuning.mjs. ` +
     `Grid: ${GRID_CODECS.join(', ')} × clevel 1–9 × {${GRID_PIPELINES.join(', ')}} × {${GRID_BLOCKS.map((b) => `${b >> 10} KiB`).join(', ')}} = ` +
     `${GRID_CODECS.length * 9 * GRID_PIPELINES.length * GRID_BLOCKS.length} configurations, each measured on a reduced basis: 1/16 of the input in ${GRID_WINDOWS} windows (4 × 256 KiB of 16 MiB) ` +
     'spread over the input (the whole input at every configuration would take hours: zstd clevel 9 runs at about 2 MB/s in pure JS); ' +
-    "the tuner's and BTune's picks are measured on the same basis the same way. The tuner sees the whole input (and samples it itself). " +
+    "the tuner's and BTune's picks are measured on the same basis the same way. The tuner sees the whole input (and samples it itself), and is given the data's typesize as the grid and BTune are. " +
     'Score (src/tuning/score.ts): ratio^t × (1/T in MB/s)^(1−t), T = 1/compress + 1/(ratio × 20 GiB/s) + 1/decompress seconds per byte (BTune\'s BALANCED time cost), ' +
     't = 0 speed, 0.5 balanced, 1 ratio. BTune: python-blosc2 3.12.2 + blosc2-btune 1.2.1 (virtual environment bench/.data/btune-venv), nthreads 1, ' +
     'tradeoff 0 / 0.5 / 1, perf BALANCED, super-chunk of 256 KiB chunks; its last winning codec, clevel, filter and split are measured by blosc-ts on the basis.';
@@ -349,4 +355,43 @@ export async function runTuningSection(ctx) {
   );
   if (nbytes !== 16 * 1024 * 1024) notes.push(`Tuning section run at ${(nbytes / 2 ** 20).toFixed(2)} MiB per data kind, not 16 MiB.`);
   return section;
+}
+
+// Run alone: `node bench/tuning.mjs [--mib N] [--kinds a,b] [--no-native] [--no-write]`; the
+// section is printed and written into RESULTS.md in place of its earlier one (a run on some
+// kinds only, to re-check a row, is best kept out of it with --no-write).
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values: opts } = parseArgs({
+    options: {
+      mib: { type: 'string', default: '16' },
+      kinds: { type: 'string' },
+      lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
+      data: { type: 'string', default: join(benchDir, '.data') },
+      python: { type: 'string', default: 'python3' },
+      'no-native': { type: 'boolean', default: false },
+      results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
+  const kinds = opts.kinds === undefined ? undefined : opts.kinds.split(',');
+  for (const k of kinds ?? []) if (!TUNING_KINDS.includes(k)) throw new Error(`unknown data kind ${k} (${TUNING_KINDS.join(', ')})`);
+  const log = (line) => console.error(line);
+  const loadStart = os.loadavg()[0];
+  const started = Date.now();
+  const libPath = resolve(opts.lib);
+  const section = await runTuningSection({
+    libPath: existsSync(libPath) ? libPath : null, dataDir: resolve(opts.data), python: opts.python, native: !opts['no-native'],
+    nbytes: Math.round((Number(opts.mib) * 2 ** 20) / 8) * 8, kinds, log,
+  });
+  const loadEnd = os.loadavg()[0];
+  const pkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  const head = spawnSync('git', ['-C', rootDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  const machine = describeMachine({ 'blosc-ts': `${pkg(rootDir)}${head.status === 0 ? ` (git ${head.stdout.trim()})` : ''}` });
+  printSection(section, machine, loadStart, loadEnd);
+  const runLine =
+    `Run alone (\`node bench/tuning.mjs\`${kinds === undefined ? '' : ` --kinds ${kinds.join(',')}`}, ${opts.mib} MiB per data kind). ` +
+    `1-minute load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores ` +
+    `(this run accounts for about 1; more means other processes competed for the cores); ${((Date.now() - started) / 1000).toFixed(0)} s. ` +
+    'Every speed is timed in the same process as the grid it is compared with.';
+  if (!opts['no-write']) writeSection(opts.results, section, machine, runLine);
 }

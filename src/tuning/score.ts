@@ -184,8 +184,9 @@ export interface TuneOptions extends ScoreOptions {
   /** Element size; default the element size of a typed-array input, else 8. */
   typesize?: number;
   /**
-   * Stop searching once this much time has passed (stage 1 always runs; 60 % of it for the
-   * codec and level search, the rest for the block size). Default: about one compression of
+   * Stop searching once this much time has passed (stage 1 always runs; when speed counts,
+   * the codecs by 40 % of it and the levels by 55 %, the rest for the final stage on large
+   * blocks; goal 'ratio': the block size first, then codecs and levels). Default: about one compression of
    * the whole input with zstd clevel 5 + SHUFFLE (timed on the sample), at least 150 ms.
    * Ignored when mode is 'deterministic' (which always runs every stage).
    */
@@ -203,7 +204,7 @@ export interface TuneOptions extends ScoreOptions {
   truncPrecBits?: number;
   /** Block sizes to choose from, in bytes. Default {@link TUNE_BLOCKSIZES}. */
   blocksizes?: readonly number[];
-  /** Sample: this many windows of `sampleWindow` bytes spread over the input. Default 4. */
+  /** Sample: this many windows of `sampleWindow` bytes spread over the input (and as many of the largest block size for the final stage). Default 4. */
   sampleWindows?: number;
   /** Bytes per sample window (one block of stages 1–4). Default 32 KiB. */
   sampleWindow?: number;

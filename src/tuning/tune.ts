@@ -7,10 +7,13 @@
  * The search, in stages, each keeping what scored best:
  *  1. pipelines: every candidate filter pipeline with the goal's first codec at clevel 1;
  *  2. codecs: the two best pipelines × the goal's codecs × two probe levels;
- *  3. block size: the best so far at each candidate block size on one window of the data;
- *  4. clevel: from the two best so far, one level up and down while the score improves,
- *     then the leaders timed again (measured mode, when speed counts);
- *  5. split mode ('always', 'never') for the winner, when speed counts (tradeoff < 1).
+ *  3. block size: the best so far at each candidate block size on one window of the data
+ *     (deterministic mode; measured, the final stage chooses it);
+ *  4. clevel: from the two best so far, one level up and down while the score improves;
+ *  5. measured mode, when speed counts (tradeoff < 1): the final stage (`finalStage`): the
+ *     leaders at every candidate block size on windows as large as the largest block, the
+ *     best timed again in interleaved rounds with the split modes, the choice made on these
+ *     timings; deterministic mode: split mode ('always', 'never') for the winner.
  * Goal 'ratio' (tradeoff 1) searches otherwise (`ratioSearch`): nothing is timed, each
  * candidate is compressed once, so the high levels that win ratio fit in the budget.
  * Data no pipeline compresses at level 1 nor at level 5 ends the search after that probe.
@@ -60,12 +63,29 @@ export interface TunedOptions extends CompressOptions {
 /** The default time budget: this share of one zstd-5 + SHUFFLE compression of the input, at least MIN_DEFAULT_BUDGET_MS. */
 const DEFAULT_BUDGET_SHARE = 0.9;
 const MIN_DEFAULT_BUDGET_MS = 150;
-/** Measured mode: the best few configurations are timed again this many times before the final choice. */
-const REFINE_TOP = 4;
-/** Shares of the budget by which stage 2 (codecs) and stage 3 (block size) end; levels and split mode get the rest. */
+/** Shares of the budget by which stage 2 (codecs) and stage 3 (block size, or the levels when speed counts) end. */
 const CODEC_SHARE = 0.4;
 const BLOCK_SHARE = 0.7;
-const REFINE_ROUNDS = 2;
+/** Measured mode, speed counts: the final stage (see `finalStage`) ends by this share of the budget. */
+const LEVEL_SHARE = 0.55;
+/**
+ * Final stage: this many leaders of the search on the sample, at most
+ * {@link FINAL_PER_PAIR} of one codec and pipeline, each scoring at least
+ * {@link FINAL_FLOOR} of the best there (the sample's ranking may be off by 2-3× for large
+ * blocks, not by more).
+ */
+const FINAL_LEADERS = 5;
+const FINAL_PER_PAIR = 2;
+const FINAL_FLOOR = 0.3;
+/** Final stage: after the first timing of every (leader, block size), this many best are timed again in each of {@link FINAL_ROUNDS} rounds. */
+const FINAL_RETIME = 4;
+const FINAL_ROUNDS = 6;
+/** Final stage: the first round (every leader at every block size) ends by this share of the stage's budget. */
+const FINAL_FIRST_SHARE = 0.6;
+/** Final stage: a configuration below this share of the best score is not timed again. */
+const FINAL_DROP = 0.6;
+/** Final stage: milliseconds each direction is timed per round (several short rounds beat one long timing on a shared core). */
+const FINAL_TIMED_MS = 1;
 /** Below this ratio at level 1 and at level 5 the data counts as incompressible (see `tune`). */
 const INCOMPRESSIBLE_RATIO = 1.02;
 
@@ -148,10 +168,15 @@ interface Search {
   readonly score: ResolvedScore;
   /** Whether evaluations are timed (measured mode, and speed counts). */
   readonly timed: boolean;
-  /** Stage 2 stops at `codecDeadline`, stage 3 (block size) at `blockDeadline`, the rest at `deadline`. */
+  /**
+   * Stage 2 stops at `codecDeadline`, stage 3 (block size) at `blockDeadline`, the rest at
+   * `deadline`; when evaluations are timed, stage 4 (levels) stops at `levelDeadline` and
+   * the final stage gets the rest.
+   */
   deadline: number;
   codecDeadline: number;
   blockDeadline: number;
+  levelDeadline: number;
   evaluated: number;
 }
 
@@ -179,22 +204,6 @@ function rank(list: Scored[], s: Search): Scored[] {
     if (ta && tb) return speed(b) - speed(a) || b.score - a.score;
     return b.score - a.score;
   });
-}
-
-/**
- * Time the leading configurations again, interleaved, keeping each one's fastest speeds:
- * one noisy timing (another process took the core) should not decide the choice.
- */
-function refine(top: Scored[], sample: Uint8Array, s: Search): Scored[] {
-  const again = top.map((x) => ({ c: x.c, m: x.m }));
-  for (let round = 0; round < REFINE_ROUNDS; round++) {
-    for (const x of again) {
-      s.evaluated++;
-      const m = measure(sample, paramsOf(x.c, s.typesize), true, false);
-      x.m = { ...x.m, compressBps: Math.max(x.m.compressBps, m.compressBps), decompressBps: Math.max(x.m.decompressBps, m.decompressBps) };
-    }
-  }
-  return rank(again.map((x) => ({ c: x.c, m: x.m, score: scoreOf(x.m.ratio, x.m.compressBps, x.m.decompressBps, s.score) })), s);
 }
 
 function key(c: Candidate): string {
@@ -228,7 +237,9 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const timed = mode === 'measured';
   // Goal 'ratio': speeds do not count, so nothing needs timing (see ratioSearch).
   const ratioOnly = score.tradeoff === 1;
-  const s: Search = { typesize, score, timed: timed && !ratioOnly, deadline: Infinity, codecDeadline: Infinity, blockDeadline: Infinity, evaluated: 0 };
+  const s: Search = {
+    typesize, score, timed: timed && !ratioOnly, deadline: Infinity, codecDeadline: Infinity, blockDeadline: Infinity, levelDeadline: Infinity, evaluated: 0,
+  };
 
   const codecs = (options.codecs ?? goalCodecs(score.tradeoff)).map((c) => {
     const codec = resolveCodecOption(c);
@@ -299,6 +310,7 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     s.deadline = t0 + budget;
     s.codecDeadline = t0 + CODEC_SHARE * budget;
     s.blockDeadline = t0 + BLOCK_SHARE * budget;
+    s.levelDeadline = t0 + LEVEL_SHARE * budget;
   }
   // Stages 1–4 see blocks of one window (or of the whole input, when that is smaller).
   const probeBlock = Math.max(typesize, Math.min(window, sample.length - (sample.length % typesize)) || typesize);
@@ -333,9 +345,9 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     // Never foreseen faster than the model: compressible data speeds up the low levels
     // that calibrate it far more than zstd's and zlib's high levels.
     const k = Math.min(1, calibration(c.codec, c.clevel));
-    // A timed `measure` compresses at least twice (once untimed) and decompresses at least
-    // once; an untimed one (goal 'ratio') compresses once.
-    const seconds = s.timed ? (2 * nbytes) / (mc * k) + nbytes / (md * k) : nbytes / (mc * k);
+    // A timed `measure` compresses at least three times (once untimed) and decompresses at
+    // least twice (measure.ts); an untimed one (goal 'ratio') compresses once.
+    const seconds = s.timed ? (3 * nbytes) / (mc * k) + (2 * nbytes) / (md * k) : nbytes / (mc * k);
     return clockMs() + seconds * 1000 <= deadline;
   };
   const cand = (codec: number, clevel: number, filters: readonly number[], splitmode: SplitmodeName = 'forward-compat'): Candidate => ({
@@ -384,8 +396,8 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   }
   pool = rank(pool, s);
   // 3. block size, for the best so far: it comes before the level search, which a short
-  // budget may cut, as it matters more for the ratio.
-  const blockChoice = blockStage(pool[0]!.c, s.blockDeadline);
+  // budget may cut, as it matters more for the ratio. Timed, the final stage chooses it.
+  const blockChoice = s.timed ? null : blockStage(pool[0]!.c, s.blockDeadline);
   // 4. clevel: climb from the two best (codec, pipeline) pairs.
   const starts: Scored[] = [];
   for (const x of pool) {
@@ -397,7 +409,7 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       let cur = start;
       for (let level = start.c.clevel + dir; level >= 1 && level <= 9; level += dir) {
         const c = cand(cur.c.codec, level, cur.c.filters);
-        if (!fits(c, sample.length, s.deadline)) break;
+        if (!fits(c, sample.length, s.timed ? s.levelDeadline : s.deadline)) break;
         const next = run(c);
         pool.push(next);
         if (next.score < cur.score) break;
@@ -405,8 +417,8 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       }
     }
   }
+  if (blockChoice === null) return finalStage(rank(pool, s));
   let best = rank(pool, s)[0]!;
-  if (timed && clockMs() < s.deadline) best = refine(rank(pool, s).slice(0, REFINE_TOP), sample, s)[0]!;
   // 5. split mode.
   if (clockMs() < s.deadline) {
     const splits = [best];
@@ -417,6 +429,91 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     best = rank(splits, s)[0]!;
   }
   return finish(best, blockChoice);
+
+  /**
+   * Final stage of the measured search when speed counts. The sample's small blocks rank
+   * codecs and levels differently from the large blocks chosen in the end (per-call
+   * overhead, caches, and above all BloscLZ's entropy probe, which looks at the end of each
+   * block and gives the block up as a copy below a ratio that depends on the clevel, so a
+   * configuration fast on 32 KiB blocks may compress its 256 KiB blocks slowly, or the other
+   * way round). So the leaders of the search (the best few, at most FINAL_PER_PAIR per codec
+   * and pipeline) are timed at every candidate block size on windows as large as the
+   * largest block (`sampleWindows` of them, spread over the input), the best few timed
+   * again in interleaved rounds with split modes 'always' and 'never' for the first (the
+   * fastest run of all rounds counts), and the choice made on these measurements alone.
+   * Each timing must fit the budget; when none does, the search's best on the sample stands.
+   */
+  function finalStage(ranked: Scored[]): TuneResult {
+    // Leaders: the best of each codec and pipeline first, in rank order (a pipeline that
+    // loses on small blocks may win on large ones), then second bests of a pair.
+    const leaders: Candidate[] = [];
+    const pairOf = (c: Candidate): string => `${c.codec}/${c.filters.join(',')}`;
+    const contenders = ranked.filter((x) => x.score >= FINAL_FLOOR * ranked[0]!.score);
+    for (let perPair = 1; perPair <= FINAL_PER_PAIR; perPair++) {
+      for (const x of contenders) {
+        if (leaders.length === FINAL_LEADERS) break;
+        const pair = pairOf(x.c);
+        if (leaders.some((y) => key(y) === key(x.c)) || leaders.filter((y) => pairOf(y) === pair).length >= perPair) continue;
+        leaders.push(x.c);
+      }
+    }
+    const largest = Math.max(...blockChoices);
+    const finalSample = sampleOf(bytes, largest, windows, typesize);
+    const usable = finalSample.length - (finalSample.length % typesize) || typesize;
+    // Block sizes as they act on the sample: one larger than it acts as the whole sample.
+    const sizes: number[] = [];
+    for (const b of blockChoices.slice().sort((x, y) => x - y)) {
+      if (!sizes.some((z) => Math.min(z, usable) === Math.min(b, usable))) sizes.push(b);
+    }
+    /** `x` with the faster of its speeds and those of `m` (another timing of the same configuration). */
+    const faster = (x: Scored, m: Measurement): Scored => {
+      const f = { ...x.m, compressBps: Math.max(x.m.compressBps, m.compressBps), decompressBps: Math.max(x.m.decompressBps, m.decompressBps) };
+      return { c: x.c, m: f, score: scoreOf(f.ratio, f.compressBps, f.decompressBps, score) };
+    };
+    const timeOn = (c: Candidate): Scored => {
+      s.evaluated++;
+      const m = measure(finalSample, paramsOf(c, typesize), true, false, FINAL_TIMED_MS);
+      return { c, m, score: scoreOf(m.ratio, m.compressBps, m.decompressBps, score) };
+    };
+    let timedList: Scored[] = [];
+    // The first round leaves room for timing the best again (a single timing decides nothing on a shared core).
+    const firstRoundDeadline = s.levelDeadline + FINAL_FIRST_SHARE * (s.deadline - s.levelDeadline);
+    for (const lead of leaders) {
+      for (const b of sizes) {
+        const c = { ...lead, blocksize: b };
+        if (fits(c, finalSample.length, firstRoundDeadline, false)) timedList.push(timedRun(() => timeOn(c), c, finalSample.length));
+      }
+    }
+    if (timedList.length === 0) return finish(ranked[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
+    // The first round once more in the reverse order: another process taking the core
+    // slows every timing for a while (several in a row, 2-5 times), which must not drop a
+    // configuration before it is timed again.
+    for (let i = timedList.length - 1; i >= 0; i--) {
+      const x = timedList[i]!;
+      if (!fits(x.c, finalSample.length, firstRoundDeadline, false)) continue;
+      timedList[i] = faster(x, timeOn(x.c).m);
+    }
+    const again = rank(timedList, s).slice(0, FINAL_RETIME);
+    const first = again[0]!.c;
+    for (const sm of ['always', 'never'] as const) {
+      if (first.splitmode === sm) continue;
+      const c = { ...first, splitmode: sm };
+      if (fits(c, finalSample.length, s.deadline, false)) again.push(timeOn(c));
+    }
+    for (let round = 1; round < FINAL_ROUNDS; round++) {
+      const lead = Math.max(...again.map((x) => x.score));
+      for (let i = 0; i < again.length; i++) {
+        const x = again[i]!;
+        // Far behind even after a noisy timing: not worth timing again.
+        // The best two are timed a second time whatever the budget says: one timing is not a choice.
+        if (x.score < FINAL_DROP * lead || (!(round === 1 && i < 2) && !fits(x.c, finalSample.length, s.deadline, false))) continue;
+        again[i] = faster(x, timeOn(x.c).m);
+      }
+    }
+    timedList = rank(again, s);
+    const best = timedList[0]!;
+    return finish(best, { blocksize: best.c.blocksize, ratio: 1, compress: 1, decompress: 1 });
+  }
 
   /**
    * Block size for `lead` on one window as large as the largest choice; its gains over the
@@ -466,9 +563,12 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     // The second pipeline only when it came within RATIO_SECOND_PIPELINE of the first at level 1.
     const second = stage1[1];
     const pipes = second !== undefined && second.score >= stage1[0]!.score * RATIO_SECOND_PIPELINE ? top : top.slice(0, 1);
-    for (const f of pipes) {
-      for (const codec of codecs) {
-        const c = cand(codec, 9, f);
+    for (let i = 0; i < pipes.length; i++) {
+      // The second pipeline, the lesser bet, tries its codecs cheapest first (by the speed
+      // model), so a short budget cuts the costliest there.
+      const order = i === 0 ? codecs : codecs.slice().sort((a, b) => modelSpeeds(b, 9, pipes[i]!)[0] - modelSpeeds(a, 9, pipes[i]!)[0]);
+      for (const codec of order) {
+        const c = cand(codec, 9, pipes[i]!);
         if (fits(c, sample.length, s.deadline)) all.push(run(c));
       }
     }
