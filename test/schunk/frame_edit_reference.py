@@ -16,27 +16,11 @@ import sys
 import blosc2
 import numpy as np
 
+from frames_reference import jsonable  # the same JSON encoding of msgpack values as the frames check
+
 blosc2.set_nthreads(1)
 
 CHUNK_ITEMS = 1000
-
-
-def jsonable(v):
-    if isinstance(v, bool) or v is None or isinstance(v, str):
-        return v
-    if isinstance(v, int):
-        return v if abs(v) <= 2**53 - 1 else {"__int__": str(v)}
-    if isinstance(v, float):
-        return {"__float__": repr(v)}
-    if isinstance(v, (bytes, bytearray)):
-        return {"__bytes__": bytes(v).hex()}
-    if isinstance(v, tuple):
-        return {"__tuple__": [jsonable(x) for x in v]}
-    if isinstance(v, list):
-        return [jsonable(x) for x in v]
-    if isinstance(v, dict):
-        return {"__map__": [[jsonable(k), jsonable(x)] for k, x in v.items()]}
-    raise TypeError(type(v))
 
 
 def describe(path):
