@@ -233,18 +233,22 @@ describe('bounded memory', () => {
     // Every other 32-bit word random, the rest zero: the frame is about as large as the file
     // (the old in-memory path held it whole), and it is quick to make and to compress.
     const input = p('big.bin');
-    const words = new Uint32Array(1 << 18);
-    let x = 2463534242;
-    const out = openSync(input, 'w');
-    for (let i = 0; i < SIZE / (words.length * 4); i++) {
-      for (let j = 1; j < words.length; j += 2) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        words[j] = x >>> 0;
+    // SIZE bytes of those words (xorshift32 from a fixed seed) appended to the open file `fd`.
+    const writeWords = (fd: number): void => {
+      const words = new Uint32Array(1 << 18);
+      let x = 2463534242;
+      for (let i = 0; i < SIZE / (words.length * 4); i++) {
+        for (let j = 1; j < words.length; j += 2) {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          words[j] = x >>> 0;
+        }
+        writeSync(fd, new Uint8Array(words.buffer));
       }
-      writeSync(out, new Uint8Array(words.buffer));
-    }
+    };
+    const out = openSync(input, 'w');
+    writeWords(out);
     closeSync(out);
     // The peak of the command's own memory: Linux's VmHWM (a child's ru_maxrss starts from
     // its parent's size at fork, this test runner's), else the portable maxRSS.
@@ -284,16 +288,7 @@ describe('bounded memory', () => {
     // The same bytes as a 49152 × 1024 float64 .npy: to .b2nd in 8 MiB chunk rows, and back.
     const npyOut = openSync(p('big.npy'), 'w');
     writeSync(npyOut, writeNpy({ dtype: '<f8', shape: [SIZE / 8192, 1024], data: new Uint8Array(0) }));
-    x = 2463534242;
-    for (let i = 0; i < SIZE / (words.length * 4); i++) {
-      for (let j = 1; j < words.length; j += 2) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        words[j] = x >>> 0;
-      }
-      writeSync(npyOut, new Uint8Array(words.buffer));
-    }
+    writeWords(npyOut);
     closeSync(npyOut);
     const toB2ndRss = await measured('compress', 'big.npy', 'big.b2nd', '--chunks', '1024,1024', '--codec', 'lz4');
     expect(statSync(p('big.b2nd')).size).toBeGreaterThan(SIZE / 2);
