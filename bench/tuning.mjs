@@ -29,6 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { uniform } from './lib/data.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { printSection, writeSection } from './lib/section.mjs';
 import { fmtRatio } from './lib/table.mjs';
@@ -49,17 +50,6 @@ const GOALS = ['speed', 'balanced', 'ratio'];
 const BTUNE_TRADEOFF = { speed: 0, balanced: 0.5, ratio: 1 };
 const REFINE_ROUNDS = 5;
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function gauss(r) {
   return Math.sqrt(-2 * Math.log(r() || 1e-300)) * Math.cos(2 * Math.PI * r());
 }
@@ -77,7 +67,7 @@ function poisson(lambda, r) {
 
 /** The nine data kinds, `nbytes` each, as typed arrays (typesize = element size). */
 export function makeTuningData(kind, nbytes) {
-  const r = rng(TUNING_KINDS.indexOf(kind) + 1);
+  const r = uniform(TUNING_KINDS.indexOf(kind) + 1);
   switch (kind) {
     case 'smooth_f8': {
       const a = new Float64Array(nbytes / 8);

@@ -73,7 +73,7 @@ export function loadManifest(dataDir) {
 }
 
 /** Seeded 32-bit PRNG (mulberry32), uniform in [0, 1). */
-function uniform(seed) {
+export function uniform(seed) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
