@@ -64,11 +64,13 @@ export interface BloscWorkerOptions {
   transferInput?: boolean;
   /**
    * Decode each chunk into shared memory the codec takes back once nothing on this thread
-   * references the decoded chunk any more, instead of a fresh buffer per chunk: faster
-   * (no page faults, less for the collector) where a reader copies each decoded chunk and
-   * drops it, as zarrita's `get()` does. Decoded chunks are then views of SharedArrayBuffers:
-   * copy one before posting it to another thread, which the codec cannot see. Default false;
-   * without shared memory (a page that is not cross-origin isolated) it changes nothing.
+   * references the decoded chunk any more, instead of a fresh buffer per chunk (no copy back,
+   * no page faults, less for the collector): what a reader that copies each decoded chunk and
+   * drops it wants, as zarrita's `get()` does. Default true where shared memory exists (Node,
+   * Deno, Bun, cross-origin-isolated pages); decoded chunks are then views of
+   * SharedArrayBuffers: copy one (`.slice()`) before posting it to another thread, which the
+   * codec cannot see, or before handing it to an API that refuses shared memory (TextDecoder,
+   * Blob). `false` gives each decoded chunk a fresh plain buffer, moved here from the worker.
    */
   reuseOutputs?: boolean;
 }
@@ -90,7 +92,7 @@ export class BloscWorkerCodec {
   constructor(config?: BloscConfig, meta?: BloscChunkMeta, options?: BloscWorkerOptions) {
     this.resolved = resolveBloscConfig(config, meta);
     this.options = compressOptionsOf(this.resolved);
-    this.pool = { workers: options?.workers ?? 2, transferInput: options?.transferInput === true, reuseOutputs: options?.reuseOutputs === true };
+    this.pool = { workers: options?.workers ?? 2, transferInput: options?.transferInput === true, reuseOutputs: options?.reuseOutputs !== false };
   }
 
   /** As `BloscCodec.fromConfig`, with the pool's options third. */
@@ -107,8 +109,9 @@ export class BloscWorkerCodec {
   }
 
   /**
-   * Without `out`, the decoded chunk arrives by transfer (a plain buffer), or in lent shared
-   * memory with `reuseOutputs`; a shared `out` is written by the worker.
+   * Without `out`, the decoded chunk arrives in lent shared memory (`reuseOutputs`, the
+   * default where shared memory exists), else by transfer as a plain buffer; a shared `out`
+   * is written by the worker.
    */
   decode(bytes: Uint8Array, out?: Uint8Array): Promise<Uint8Array> {
     return decodeChunkOnWorker(bytes, out, this.pool);

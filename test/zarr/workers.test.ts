@@ -49,15 +49,20 @@ describe('BloscWorkerCodec', () => {
     it(`${JSON.stringify(config)}: 12 chunks at once encode and decode to the synchronous codec's bytes`, async () => {
       const sync = zarrApi.BloscCodec.fromConfig(config as never, { dataType: 'float64' });
       const onWorkers = zarrApi.BloscWorkerCodec.fromConfig(config as never, { dataType: 'float64' }, { workers: 2 });
+      const freshOutputs = zarrApi.BloscWorkerCodec.fromConfig(config as never, { dataType: 'float64' }, { workers: 2, reuseOutputs: false });
       expect(onWorkers.config).toEqual(sync.config);
       const inputs = frames(12, 40_000);
       const encoded = await Promise.all(inputs.map((x) => onWorkers.encode(x)));
       for (let k = 0; k < inputs.length; k++) expect(bytesEqual(encoded[k]!, sync.encode(inputs[k]!)), `chunk ${k}`).toBe(true);
       const decoded = await Promise.all(encoded.map((c) => onWorkers.decode(c)));
+      const decodedFresh = await Promise.all(encoded.map((c) => freshOutputs.decode(c)));
       for (let k = 0; k < inputs.length; k++) {
         expect(bytesEqual(decoded[k]!, inputs[k]!)).toBe(true);
-        // A plain buffer of its own: usable where shared memory is refused.
-        expect(decoded[k]!.buffer).toBeInstanceOf(ArrayBuffer);
+        expect(bytesEqual(decodedFresh[k]!, inputs[k]!)).toBe(true);
+        // By default in reused shared memory (Node has it); with reuseOutputs: false a plain
+        // buffer of its own, usable where shared memory is refused.
+        expect(decoded[k]!.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(decodedFresh[k]!.buffer).toBeInstanceOf(ArrayBuffer);
       }
       expect(poolModule.getPool().workerCount).toBeGreaterThan(0);
     });
@@ -143,7 +148,7 @@ describe('BloscWorkerCodec', () => {
     expect(src2.byteLength).toBe(input!.length);
   });
 
-  it('reuseOutputs: decodes into shared memory lent again only once the decoded chunk is collected', async () => {
+  it('reuseOutputs (the default): decodes into shared memory lent again only once the decoded chunk is collected', async () => {
     v8.setFlagsFromString('--expose-gc');
     const collect = runInNewContext('gc') as () => void;
     // Collect, then let the FinalizationRegistry's callbacks (a later task) run.
@@ -155,7 +160,7 @@ describe('BloscWorkerCodec', () => {
     };
     const config = { cname: 'lz4', clevel: 5, shuffle: 1 } as const;
     const sync = zarrApi.BloscCodec.fromConfig(config, { dataType: 'float64' });
-    const codec = zarrApi.BloscWorkerCodec.fromConfig(config, { dataType: 'float64' }, { workers: 2, reuseOutputs: true });
+    const codec = zarrApi.BloscWorkerCodec.fromConfig(config, { dataType: 'float64' }, { workers: 2 });
     const inputs = frames(8, 50_000);
     const chunks = inputs.map((x) => sync.encode(x));
     await collectAndSettle();

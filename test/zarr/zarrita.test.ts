@@ -68,8 +68,8 @@ const manifest = loadZarrManifest();
 
 describe.each([
   ['the synchronous codec', undefined],
-  ['the worker codec (2 workers)', { workers: 2 }],
-  ['the worker codec (2 workers, reused outputs)', { workers: 2, reuseOutputs: true }],
+  ['the worker codec (2 workers, reused shared outputs: the default)', { workers: 2 }],
+  ['the worker codec (2 workers, fresh outputs)', { workers: 2, reuseOutputs: false }],
 ] as const)('zarrita reads the fixture stores with %s', (_label, options) => {
   let built: Array<{ config: unknown; codec: unknown }>;
   beforeAll(() => {
