@@ -25,16 +25,13 @@
  * [--target-ms N] [--no-write]`, which replaces (or appends) this section in
  * bench/RESULTS.md with the machine line and the load average of the run.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 
-import { ensureExposedGc, timeInterleaved, DEFAULT_TIMING } from './lib/timing.mjs';
-import { describeMachine } from './lib/machine.mjs';
-import { printSection, writeSection } from './lib/section.mjs';
+import { timeInterleaved, DEFAULT_TIMING } from './lib/timing.mjs';
+import { isMainScript, runSectionAlone } from './lib/section.mjs';
 import { fmtRatio } from './lib/table.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -298,29 +295,14 @@ export async function runInspectorSection({ libPath = join(rootDir, 'dist', 'ind
 }
 
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureExposedGc();
-  const { values: opts } = parseArgs({
-    options: {
-      'target-ms': { type: 'string', default: '3000' },
-      lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
-      data: { type: 'string', default: join(benchDir, '.data') },
-      results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
-      'no-write': { type: 'boolean', default: false },
-    },
+if (isMainScript(import.meta.url)) {
+  await runSectionAlone({
+    script: 'inspector.mjs',
+    options: { data: { type: 'string', default: join(benchDir, '.data') } },
+    run: (opts, timing, log) => runInspectorSection({ libPath: resolve(opts.lib), dataDir: resolve(opts.data), timing, log }),
+    describeRun: (timing, loadStart, loadEnd, machine) =>
+      `${timing.targetMs} ms per timed row. 1-minute load average ${loadStart.toFixed(2)} at the start, ` +
+      `${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores: this run accounts for about 1 (${NTHREADS + 1} while the workers run); ` +
+      'more means other processes competed for the cores.',
   });
-  const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
-  const log = (line) => console.error(line);
-  const loadStart = os.loadavg()[0];
-  const section = await runInspectorSection({ libPath: resolve(opts.lib), dataDir: resolve(opts.data), timing, log });
-  const loadEnd = os.loadavg()[0];
-  const pkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
-  const head = spawnSync('git', ['-C', rootDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
-  const machine = describeMachine({ 'blosc-ts': `${pkg(rootDir)}${head.status === 0 ? ` (git ${head.stdout.trim()})` : ''}` });
-  printSection(section, machine, loadStart, loadEnd);
-  const runLine =
-    `Run alone (\`node bench/inspector.mjs\`, ${timing.targetMs} ms per timed row). 1-minute load average ${loadStart.toFixed(2)} at the start, ` +
-    `${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores: this run accounts for about 1 (${NTHREADS + 1} while the workers run); ` +
-    'more means other processes competed for the cores.';
-  if (!opts['no-write']) writeSection(opts.results, section, machine, runLine);
 }

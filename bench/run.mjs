@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { ensureExposedGc, gcExposed, mbps, timeSync, DEFAULT_TIMING } from './lib/timing.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
 import { formatMarkdown, formatText, fmtMBps } from './lib/table.mjs';
-import { updateTargets, writeSection } from './lib/section.mjs';
+import { updateTargets, verdict, writeSection } from './lib/section.mjs';
 import { NBYTES, prepareData } from './lib/data.mjs';
 import { runDecodeSection } from './decode.mjs';
 import { runEncodeSection } from './encode.mjs';
@@ -187,7 +187,6 @@ if (data.native?.memcpy) memoryRows.push([`${data.native.memcpy.impl} (python)`,
 const memoryTable = { columns: [{ title: 'copy', align: 'left' }, { title: 'MB/s' }], rows: memoryRows };
 
 const targets = sections.flatMap((s) => s.targets);
-const verdict = (t) => (t.pass === null ? 'not measured' : t.pass ? 'PASS' : 'FAIL');
 const targetTable = {
   columns: [{ title: 'target', align: 'left' }, { title: 'measured' }, { title: 'result', align: 'left' }],
   rows: targets.map((t) => [t.name, t.value, verdict(t)]),

@@ -14,17 +14,14 @@
  * [--no-write]`, which replaces (or appends) this section in bench/RESULTS.md with the
  * machine line and the load average of the run.
  */
-import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 
-import { ensureExposedGc, gcExposed, timeInterleaved, mbps, DEFAULT_TIMING } from './lib/timing.mjs';
-import { describeMachine } from './lib/machine.mjs';
-import { printSection, writeSection } from './lib/section.mjs';
+import { gcExposed, timeInterleaved, mbps, DEFAULT_TIMING } from './lib/timing.mjs';
+import { isMainScript, packageVersion, runSectionAlone } from './lib/section.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -398,30 +395,17 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
 }
 
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureExposedGc();
-  const { values: opts } = parseArgs({
-    options: {
-      'target-ms': { type: 'string', default: '3000' },
-      lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
-      results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
-      'no-write': { type: 'boolean', default: false },
-    },
+if (isMainScript(import.meta.url)) {
+  await runSectionAlone({
+    script: 'zarr.mjs',
+    run: (opts, timing, log) => runZarrSection({ libPath: resolve(opts.lib), timing, log }),
+    versions: (root) => ({
+      zarrita: packageVersion(join(root, 'node_modules', 'zarrita')),
+      'numcodecs.js': `${packageVersion(join(root, 'node_modules', 'numcodecs'))} (WASM c-blosc 1.18.1)`,
+    }),
+    describeRun: (timing, loadStart, loadEnd, machine) =>
+      `${timing.targetMs} ms per reader and row. 1-minute load average ${loadStart.toFixed(2)} at the start, ` +
+      `${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores: this run accounts for about 1 (2 while the workers run); more means ` +
+      'other processes competed for the cores, which weighs most on the 2-worker column.',
   });
-  const timing = { ...DEFAULT_TIMING, targetMs: Number(opts['target-ms']) };
-  const log = (line) => console.error(line);
-  const loadStart = os.loadavg()[0];
-  const section = await runZarrSection({ libPath: resolve(opts.lib), timing, log });
-  const loadEnd = os.loadavg()[0];
-  const pkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
-  const head = spawnSync('git', ['-C', rootDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
-  const machine = describeMachine({
-    'blosc-ts': `${pkg(rootDir)}${head.status === 0 ? ` (git ${head.stdout.trim()})` : ''}`, zarrita: pkg(join(rootDir, 'node_modules', 'zarrita')), 'numcodecs.js': `${pkg(join(rootDir, 'node_modules', 'numcodecs'))} (WASM c-blosc 1.18.1)`,
-  });
-  printSection(section, machine, loadStart, loadEnd);
-  const runLine =
-    `Run alone (\`node bench/zarr.mjs\`, ${timing.targetMs} ms per reader and row). 1-minute load average ${loadStart.toFixed(2)} at the start, ` +
-    `${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores: this run accounts for about 1 (2 while the workers run); more means ` +
-    'other processes competed for the cores, which weighs most on the 2-worker column.';
-  if (!opts['no-write']) writeSection(opts.results, section, machine, runLine);
 }

@@ -5,11 +5,63 @@
  * its targets' rows updated in the file's "Targets" table, leaving the rest of the file as
  * the last whole run wrote it.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { machineLine } from './machine.mjs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { describeMachine, machineLine } from './machine.mjs';
 import { formatMarkdown, formatText } from './table.mjs';
+import { ensureExposedGc, DEFAULT_TIMING } from './timing.mjs';
 
-const verdict = (t) => (t.pass === null ? 'not measured' : t.pass ? 'PASS' : 'FAIL');
+const rootDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A target's result cell: PASS, FAIL, or 'not measured' when its anchor could not run. */
+export const verdict = (t) => (t.pass === null ? 'not measured' : t.pass ? 'PASS' : 'FAIL');
+
+/** True when `importMetaUrl` is the script node was started with. */
+export function isMainScript(importMetaUrl) {
+  return process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(importMetaUrl);
+}
+
+/** The version of the package installed at `dir`. */
+export function packageVersion(dir) {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+}
+
+/**
+ * Run one section as its own script (`node bench/<script>`): options `--target-ms`, `--lib`,
+ * `--results`, `--no-write` and the script's own; the section printed, written into the
+ * results file in place of its earlier self, and its targets' rows updated in "Targets".
+ * `run(opts, timing, log)` returns the section; `versions(rootDir)` names what it measured
+ * beside blosc-ts; `describeRun(timing, loadStart, loadEnd, machine)` is the section's run line.
+ */
+export async function runSectionAlone({ script, defaultTargetMs = '3000', options = {}, run, versions = () => ({}), describeRun }) {
+  ensureExposedGc();
+  const { values: opts } = parseArgs({
+    options: Object.assign({
+      'target-ms': { type: 'string', default: defaultTargetMs },
+      lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
+      results: { type: 'string', default: join(rootDir, 'bench', 'RESULTS.md') },
+      'no-write': { type: 'boolean', default: false },
+    }, options),
+  });
+  const timing = Object.assign({}, DEFAULT_TIMING, { targetMs: Number(opts['target-ms']) });
+  const log = (line) => console.error(line);
+  const loadStart = os.loadavg()[0];
+  const section = await run(opts, timing, log);
+  const loadEnd = os.loadavg()[0];
+  const head = spawnSync('git', ['-C', rootDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  const machine = describeMachine(Object.assign({
+    'blosc-ts': `${packageVersion(rootDir)}${head.status === 0 ? ` (git ${head.stdout.trim()})` : ''}`,
+  }, versions(rootDir)));
+  printSection(section, machine, loadStart, loadEnd);
+  if (opts['no-write']) return;
+  writeSection(opts.results, section, machine, `Run alone (\`node bench/${script}\`). ${describeRun(timing, loadStart, loadEnd, machine)}`);
+  updateTargets(opts.results, section.targets, ` (run alone ${machine.date.slice(0, 10)})`);
+  log(`updated ${opts.results}`);
+}
 
 /** The section on the console: machine line, tables, targets, notes, load. */
 export function printSection(section, machine, loadStart, loadEnd) {
