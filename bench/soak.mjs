@@ -23,6 +23,7 @@ import { execFileSync, fork } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { uniform } from './lib/data.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'fixtures');
@@ -94,15 +95,6 @@ async function loadCorpus(b) {
 
 // ---------------------------------------------------------------------------------------
 // Deterministic mutations.
-
-function mulberry32(a) {
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING32 = [0, 1, -1, 2, 4, 7, 8, 16, 32, 255, 256, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, -0x80000000, 0x40000000, 0x3fffffff, 2 ** 31 - 33, 1 << 20, 1 << 24];
 const INTERESTING8 = [0, 1, 0x7f, 0x80, 0xff, 0x10, 0x20, 0x40, 0xc0, 0xdd, 0xde, 0xdf, 0x90, 0x91];
@@ -188,7 +180,7 @@ function corpusKinds(corpus) {
 
 /** The mutant of case i: which corpus item, the bytes, and (sparse) which chunk files. */
 function caseInput(seed, i, corpus) {
-  const rnd = mulberry32(Math.imul(seed, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b));
+  const rnd = uniform(Math.imul(seed, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b));
   // Every kind equally often, whatever its number of fixtures.
   const kinds = corpusKinds(corpus);
   const ofKind = kinds[Math.floor(rnd() * kinds.length)];
