@@ -16,7 +16,7 @@ afterEach(() => setZstdWasmEnabled(true));
  * Both sequence loops execute common shapes with fixed-size copies that may write past a
  * sequence's end, long overlapping matches from a multiple of their period, and sequences
  * near the frame's end exactly. These inputs are made of pieces that produce every shape:
- * literal runs, short-period runs (periods 1 to 9, up to 6000 bytes), and copies of earlier
+ * literal runs, short-period runs (periods 1 to 17, up to 6000 bytes), and copies of earlier
  * bytes at near and far distances, short and long.
  */
 type Piece =
@@ -28,7 +28,7 @@ const piece: fc.Arbitrary<Piece> = fc.oneof(
   fc.uint8Array({ minLength: 0, maxLength: 40 }).map((bytes): Piece => ({ kind: 'literals', bytes })),
   fc
     .record({
-      pattern: fc.uint8Array({ minLength: 1, maxLength: 9 }),
+      pattern: fc.uint8Array({ minLength: 1, maxLength: 17 }),
       length: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 200, max: 6000 })),
     })
     .map((r): Piece => ({ kind: 'period', ...r })),
