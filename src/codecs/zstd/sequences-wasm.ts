@@ -27,13 +27,15 @@ const T_LL = ZSTD_AT;
 const T_ML = T_LL + (2 << 9) * 4;
 const T_OF = T_ML + (2 << 9) * 4;
 /**
- * For offsets 1..15 (32 bytes each, at offset * 32): the byte indices that spread a match's
- * period over 16 bytes from its start (j mod offset), then over the 16 bytes after those
- * ((16 + j) mod offset), for i8x16.swizzle.
+ * For offsets 1..15 (64 bytes each, at offset * 64): the byte indices j mod offset
+ * (j = 0..63) that spread a match's period over its first 64 bytes, 16 at a time, for
+ * i8x16.swizzle.
  */
 const PATTERN = T_OF + (2 << 8) * 4;
+/** For offsets 1..15: the largest multiple of the offset that is at most 64. */
+const STRIDE64 = PATTERN + 16 * 64;
 /** For offsets 1..15 and 1..127: the smallest multiple of the offset that is at least 16, at least 128. */
-const PERIOD16 = PATTERN + 16 * 32;
+const PERIOD16 = STRIDE64 + 16;
 const PERIOD128 = PERIOD16 + 16;
 /** In: rep0, rep1, rep2. Out: the same, then the literal position after the last sequence. */
 const CTRL = PERIOD128 + 128;
@@ -54,8 +56,8 @@ export const LIT_AT = (BITS_AT + BLOCK_SIZE_LIMIT + 8 + 63) & ~63;
 const LIT_END = LIT_AT + BLOCK_SIZE_LIMIT + 64;
 if (LIT_END > ZSTD_AT + ZSTD_SIZE) throw new Error('zstd executor overruns its area of the heap');
 
-/** Fast-path sequences keep this many bytes before the frame's end (16-byte overshoot). */
-const SLACK = 32;
+/** Fast-path sequences keep this many bytes before the frame's end (they may write up to 63 bytes past a match). */
+const SLACK = 64;
 
 // Parameters and locals of the function.
 const BS = 0, PTR = 1, BC = 2, LIT = 3, LITEND = 4, OP = 5, LIMIT = 6, WIN = 7, SAFE = 8, N = 9, LOGS = 10, PADBITS = 11;
@@ -63,7 +65,7 @@ const LLS = 12, MLS = 13, OFS = 14, REP0 = 15, REP1 = 16, REP2 = 17, LLI = 18, M
 const OFINFO = 23, LLBASE = 24, OFCODE = 25, OFBITS = 26, ML = 27, LL = 28, OFFSET = 29, TO = 30, M = 31, I = 32, NP = 33, TMP = 34;
 const C = 35;
 const D1 = 36, D2 = 37, P = 38, Q = 39;
-const V = 40, W = 41;
+const S = 40, V = 41, W = 42, V2 = 43, V3 = 44;
 
 const get = op.get;
 const set = op.set;
@@ -296,25 +298,30 @@ function executorBody(): FunctionBody {
     ...op.end(),
     ...op.end(),
     ...op.else(),
-    // A period under 16 bytes: spread over 16 bytes in a register (i8x16.swizzle of the
-    // `offset` bytes before the match), then stored again and again, D1 (a multiple of
-    // the period, 16..30) bytes apart, with its continuation W after each: no load reads
-    // bytes stored a moment ago (which would wait for the store, as a byte-wise or
-    // 8-byte overlapping copy does: ZSTD_overlapCopy8). Up to 31 bytes past the match
-    // are written (SLACK).
-    ...get(M), ...op.load(), ...get(OFFSET), ...k(5), ...op.shl(), ...op.load(PATTERN), ...op.swizzle(), ...set(V),
-    ...get(TO), ...get(V), ...op.store(),
+    // A period under 16 bytes: spread over 16, 32 or 64 bytes in registers (i8x16.swizzle
+    // of the `offset` bytes before the match), then stored again and again one multiple
+    // of the period (STRIDE64: 52..64) apart: no load reads bytes stored a moment ago
+    // (which would wait for the store, as the byte-wise and 8-byte overlapping copies of
+    // ZSTD_overlapCopy8 do). Up to 63 bytes past the match are written (SLACK).
+    ...get(M), ...op.load(), ...set(S),
+    ...get(OFFSET), ...k(6), ...op.shl(), ...set(Q),
+    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN), ...op.swizzle(), ...op.tee(V), ...op.store(),
     ...get(ML), ...k(16), ...op.gtS(), ...op.if(),
-    ...get(M), ...op.load(), ...get(OFFSET), ...k(5), ...op.shl(), ...op.load(PATTERN + 16), ...op.swizzle(), ...set(W),
-    ...get(TO), ...get(W), ...op.store(16),
-    ...get(OFFSET), ...op.load8(PERIOD16), ...op.tee(D1), ...set(I),
+    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 16), ...op.swizzle(), ...op.tee(W), ...op.store(16),
+    ...get(ML), ...k(32), ...op.gtS(), ...op.if(),
+    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 32), ...op.swizzle(), ...op.tee(V2), ...op.store(32),
+    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 48), ...op.swizzle(), ...op.tee(V3), ...op.store(48),
+    ...get(OFFSET), ...op.load8(STRIDE64), ...op.tee(D1), ...set(I),
     ...op.block(), ...op.loop(),
     ...get(I), ...get(ML), ...op.geS(), ...op.brIf(1),
     ...get(TO), ...get(I), ...op.add(), ...op.tee(P), ...get(V), ...op.store(),
     ...get(P), ...get(W), ...op.store(16),
+    ...get(P), ...get(V2), ...op.store(32),
+    ...get(P), ...get(V3), ...op.store(48),
     ...get(I), ...get(D1), ...op.add(), ...set(I),
     ...op.br(0),
     ...op.end(), ...op.end(),
+    ...op.end(),
     ...op.end(),
     ...op.end(),
     ...op.end(),
@@ -340,7 +347,7 @@ function executorBody(): FunctionBody {
   return {
     params: Array<number>(12).fill(I32),
     result: I32,
-    locals: [[C - 12, I32], [1, I64], [4, I32], [2, V128]],
+    locals: [[C - 12, I32], [1, I64], [4, I32], [5, V128]],
     code: c,
   };
 }
@@ -363,7 +370,8 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
   executor = exportsObject['sequences'] as Executor;
   const heap = heapBytes();
   for (let offset = 1; offset < 16; offset++) {
-    for (let j = 0; j < 32; j++) heap[PATTERN + offset * 32 + j] = j % offset;
+    for (let j = 0; j < 64; j++) heap[PATTERN + offset * 64 + j] = j % offset;
+    heap[STRIDE64 + offset] = 64 - (64 % offset);
   }
   for (let offset = 1; offset < 16; offset++) heap[PERIOD16 + offset] = Math.ceil(16 / offset) * offset;
   for (let offset = 1; offset < 128; offset++) heap[PERIOD128 + offset] = Math.ceil(128 / offset) * offset;
