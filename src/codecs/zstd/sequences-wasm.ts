@@ -228,14 +228,18 @@ function executorBody(): FunctionBody {
     ...op.end(),
   );
 
-  // State updates, except after the last sequence: literal lengths, match lengths, offsets.
+  // State updates, except after the last sequence: literal lengths, match lengths, offsets,
+  // in that order from the top of one read of their 26 bits at most (D1, D2: the offset
+  // and match length state bit counts; Q their total; P the bits).
   const nb = (info: number): Code => code(get(info), k(8), op.shrU(), k(255), op.and());
   const next = (info: number): Code => code(get(info), k(16), op.shrU());
   seq.push(
     ...get(N), ...k(1), ...op.ne(), ...op.if(),
-    ...readInto(LLS, next(LLINFO), nb(LLINFO)),
-    ...readInto(MLS, next(MLINFO), nb(MLINFO)),
-    ...readInto(OFS, next(OFINFO), nb(OFINFO)),
+    ...nb(OFINFO), ...op.tee(D1), ...nb(MLINFO), ...op.tee(D2), ...op.add(), ...nb(LLINFO), ...op.add(), ...set(Q),
+    ...peek(get(Q)), ...set(P), ...skip(get(Q)),
+    ...next(OFINFO), ...get(P), ...k(1), ...get(D1), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(OFS),
+    ...next(MLINFO), ...get(P), ...get(D1), ...op.shrU(), ...k(1), ...get(D2), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(MLS),
+    ...next(LLINFO), ...get(P), ...get(D1), ...get(D2), ...op.add(), ...op.shrU(), ...op.add(), ...set(LLS),
     ...op.end(),
   );
   seq.push(...get(N), ...k(1), ...op.sub(), ...set(N));
