@@ -18,6 +18,9 @@ import { fmtCompressionRatio, fmtMBps, fmtRatio, geomean } from './lib/table.mjs
 
 /** Decode speed a target asks of blosc-ts relative to numcodecs.js (WASM). */
 export const WASM_SPEEDUP_TARGET = 1.5;
+/** Issue 18: decoding against native c-blosc2, geomean over the sets and every set. */
+export const NATIVE_GEOMEAN_TARGET = 0.7;
+export const NATIVE_FLOOR_TARGET = 0.5;
 /** Codecs the WASM target applies to. */
 export const WASM_TARGET_CODECS = Object.freeze(['lz4', 'blosclz']);
 
@@ -197,6 +200,24 @@ export async function runDecodeSection(ctx) {
         name: `${codec}+shuffle decode, ${r.set}: blosc-ts ≥ ${WASM_SPEEDUP_TARGET}× numcodecs.js WASM`,
         value: fmtRatio(value),
         pass: value === null ? null : value >= WASM_SPEEDUP_TARGET,
+      });
+    }
+  }
+
+  // Issue 18: each codec + shuffle at least NATIVE_GEOMEAN_TARGET of native C (c-blosc2,
+  // same chunk) as a geomean over the sets, no set below NATIVE_FLOOR_TARGET.
+  for (const codec of codecs) {
+    const mine = results.filter((r) => r.codec === codec);
+    for (const [fmt, ts, native] of [['b1', 'tsB1', 'nativeC2B1'], ['b2', 'tsB2', 'nativeC2B2']]) {
+      const values = mine.map((r) => ratio(r[ts], r[native]));
+      const known = mine.length > 0 && values.every((v) => v !== null);
+      const g = known ? geomean(values) : null;
+      const low = known ? Math.min(...values) : null;
+      const lowSet = known ? mine[values.indexOf(low)].set : '';
+      targets.push({
+        name: `${codec}+shuffle decode (${fmt}): blosc-ts ≥ ${NATIVE_GEOMEAN_TARGET}× c-blosc2 geomean, no set below ${NATIVE_FLOOR_TARGET}×`,
+        value: known ? `geomean ${fmtRatio(g)}, lowest ${fmtRatio(low)} (${lowSet})` : 'n/a',
+        pass: known ? g >= NATIVE_GEOMEAN_TARGET && low >= NATIVE_FLOOR_TARGET : null,
       });
     }
   }

@@ -132,6 +132,8 @@ export const op = {
   store: (offset = 0): Code => [0xfd, 0x0b, ...memarg(0, offset)],
   v128: (bytes: readonly number[]): Code => [0xfd, 0x0c, ...bytes],
   shuffle: (lanes: readonly number[]): Code => [0xfd, 0x0d, ...lanes],
+  /** i8x16.swizzle: lanes of the first vector picked by the byte indices of the second (0 past 15). */
+  swizzle: (): Code => [0xfd, 0x0e],
   v128And: (): Code => [0xfd, 0x4e],
   v128Xor: (): Code => [0xfd, 0x51],
   i64x2Shl: (): Code => [0xfd, ...uleb(203)],

@@ -94,6 +94,9 @@ export const OF_DEFAULT_LOG = 5;
 /** Scratch shared by the table builders (decoding is synchronous, so one set suffices). */
 const symbolNext = new Uint16Array(256);
 const spread = new Uint8Array(512);
+/** The symbols in order before they are spread, with 8 bytes of slack for word writes. */
+const ordered = new Uint8Array(512 + 8);
+const orderedView = new DataView(ordered.buffer);
 const forward = new ForwardBits();
 
 /**
@@ -198,23 +201,57 @@ export function buildFseTable(
   if (total !== size || high < -1) fail(BloscErrorCode.Data, 'zstd: FSE distribution does not match its accuracy log');
   const mask = size - 1;
   const step = (size >>> 1) + (size >>> 3) + 3;
-  let pos = 0;
-  for (let s = 0; s <= maxSymbol; s++) {
-    const n = norm[s]!;
-    for (let i = 0; i < n; i++) {
-      spread[pos] = s;
-      do pos = (pos + step) & mask;
-      while (pos > high);
+  if (high === size - 1 && size >= 2) {
+    // No low-probability symbols (what zstd's encoder aims for on small blocks): lay the
+    // symbols down in order, 8 at a time, then scatter them with a loop that has no
+    // data-dependent branch (ZSTD_buildFSETable_body's fast spread). Writes past a
+    // symbol's count are overwritten by the next symbol; `ordered` has 8 bytes of slack.
+    let p = 0;
+    for (let s = 0; s <= maxSymbol; s++) {
+      const n = norm[s]!;
+      const word = Math.imul(s, 0x01010101);
+      orderedView.setInt32(p, word, true);
+      orderedView.setInt32(p + 4, word, true);
+      for (let i = 8; i < n; i += 8) {
+        orderedView.setInt32(p + i, word, true);
+        orderedView.setInt32(p + i + 4, word, true);
+      }
+      p += n;
     }
+    let pos = 0;
+    for (let i = 0; i < size; i += 2) {
+      spread[pos] = ordered[i]!;
+      spread[(pos + step) & mask] = ordered[i + 1]!;
+      pos = (pos + 2 * step) & mask;
+    }
+  } else {
+    let pos = 0;
+    for (let s = 0; s <= maxSymbol; s++) {
+      const n = norm[s]!;
+      for (let i = 0; i < n; i++) {
+        spread[pos] = s;
+        do pos = (pos + step) & mask;
+        while (pos > high);
+      }
+    }
+    if (pos !== 0) fail(BloscErrorCode.Data, 'zstd: FSE distribution does not spread evenly');
   }
-  if (pos !== 0) fail(BloscErrorCode.Data, 'zstd: FSE distribution does not spread evenly');
-  for (let u = 0; u < size; u++) {
-    const s = spread[u]!;
-    const next = symbolNext[s]++;
-    const nbBits = log - highBit32(next);
-    const nextBase = (next << nbBits) - size;
-    cells[2 * u] = base === null ? s : base[s]!;
-    cells[2 * u + 1] = (extra === null ? 0 : extra[s]!) | (nbBits << 8) | (nextBase << 16);
+  if (base === null) {
+    for (let u = 0; u < size; u++) {
+      const s = spread[u]!;
+      const next = symbolNext[s]++;
+      const nbBits = log - (31 - Math.clz32(next));
+      cells[2 * u] = s;
+      cells[2 * u + 1] = (nbBits << 8) | (((next << nbBits) - size) << 16);
+    }
+  } else {
+    for (let u = 0; u < size; u++) {
+      const s = spread[u]!;
+      const next = symbolNext[s]++;
+      const nbBits = log - (31 - Math.clz32(next));
+      cells[2 * u] = base[s]!;
+      cells[2 * u + 1] = (extra === null ? 0 : extra[s]!) | (nbBits << 8) | (((next << nbBits) - size) << 16);
+    }
   }
   out.log = log;
 }

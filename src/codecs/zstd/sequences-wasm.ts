@@ -16,7 +16,7 @@
  * handles the case, e.g. a match into a dictionary). The checks below are what keep every
  * access inside the memory whatever the input.
  */
-import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
+import { type Code, type FunctionBody, I32, I64, V128, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { ZSTD_AT, ZSTD_SIZE, heapBytes, instantiateHeapModule } from '../../wasm/heap.js';
 import { BLOCK_SIZE_LIMIT } from './frame.js';
 import type { FseTable } from './fse.js';
@@ -26,11 +26,16 @@ import type { SequenceState } from './sequences.js';
 const T_LL = ZSTD_AT;
 const T_ML = T_LL + (2 << 9) * 4;
 const T_OF = T_ML + (2 << 9) * 4;
-/** ZSTD_overlapCopy8's dec32table and dec64table, 8 bytes each. */
-const DEC32 = T_OF + (2 << 8) * 4;
-const DEC64 = DEC32 + 8;
+/**
+ * For offsets 1..15 (64 bytes each, at offset * 64): the byte indices j mod offset
+ * (j = 0..63) that spread a match's period over its first 64 bytes, 16 at a time, for
+ * i8x16.swizzle.
+ */
+const PATTERN = T_OF + (2 << 8) * 4;
+/** For offsets 1..15: the largest multiple of the offset that is at most 64. */
+const STRIDE64 = PATTERN + 16 * 64;
 /** For offsets 1..15 and 1..127: the smallest multiple of the offset that is at least 16, at least 128. */
-const PERIOD16 = DEC64 + 8;
+const PERIOD16 = STRIDE64 + 16;
 const PERIOD128 = PERIOD16 + 16;
 /** In: rep0, rep1, rep2. Out: the same, then the literal position after the last sequence. */
 const CTRL = PERIOD128 + 128;
@@ -43,7 +48,7 @@ const BITS_AT = BITS_PAD + 8;
  * area for the literals' Huffman streams.
  */
 export const TABLES_AREA_AT = T_LL;
-export const TABLES_AREA_END = DEC32;
+export const TABLES_AREA_END = PATTERN;
 export const BITSTREAM_AREA_AT = BITS_AT;
 export const BITSTREAM_AREA_END = BITS_AT + BLOCK_SIZE_LIMIT + 8;
 /** A block's literals, with 64 bytes of slack for 16-byte reads past their end. */
@@ -51,8 +56,8 @@ export const LIT_AT = (BITS_AT + BLOCK_SIZE_LIMIT + 8 + 63) & ~63;
 const LIT_END = LIT_AT + BLOCK_SIZE_LIMIT + 64;
 if (LIT_END > ZSTD_AT + ZSTD_SIZE) throw new Error('zstd executor overruns its area of the heap');
 
-/** Fast-path sequences keep this many bytes before the frame's end (16-byte overshoot). */
-const SLACK = 32;
+/** Fast-path sequences keep this many bytes before the frame's end (they may write up to 63 bytes past a match). */
+const SLACK = 64;
 
 // Parameters and locals of the function.
 const BS = 0, PTR = 1, BC = 2, LIT = 3, LITEND = 4, OP = 5, LIMIT = 6, WIN = 7, SAFE = 8, N = 9, LOGS = 10, PADBITS = 11;
@@ -60,6 +65,7 @@ const LLS = 12, MLS = 13, OFS = 14, REP0 = 15, REP1 = 16, REP2 = 17, LLI = 18, M
 const OFINFO = 23, LLBASE = 24, OFCODE = 25, OFBITS = 26, ML = 27, LL = 28, OFFSET = 29, TO = 30, M = 31, I = 32, NP = 33, TMP = 34;
 const C = 35;
 const D1 = 36, D2 = 37, P = 38, Q = 39;
+const S = 40, V = 41, W = 42, V2 = 43, V3 = 44;
 
 const get = op.get;
 const set = op.set;
@@ -170,6 +176,8 @@ function executorBody(): FunctionBody {
   // Repeat offsets in.
   c.push(...k(CTRL), ...op.load32(0), ...set(REP0), ...k(CTRL), ...op.load32(4), ...set(REP1), ...k(CTRL), ...op.load32(8), ...set(REP2));
   c.push(...op.get(PTR), ...op.load64(), ...set(C));
+  // The fast path's end: below the frame's end by the overshoot (SAFE) and below LIMIT.
+  c.push(...get(LIMIT), ...get(SAFE), ...get(LIMIT), ...get(SAFE), ...op.ltS(), ...op.select(), ...set(SAFE));
   // Initial states: literal lengths, offsets, match lengths (at most 8 + 9 + 8 + 9 bits).
   const llLog = code(get(LOGS), k(255), op.and());
   const ofLog = code(get(LOGS), k(8), op.shrU(), k(255), op.and());
@@ -183,12 +191,17 @@ function executorBody(): FunctionBody {
   seq.push(...k(T_OF), ...get(OFS), ...k(3), ...op.shl(), ...op.add(), ...op.tee(OFI), ...op.load32(4), ...set(OFINFO));
   seq.push(...get(LLI), ...op.load32(0), ...set(LLBASE));
   seq.push(...get(OFINFO), ...k(255), ...op.and(), ...set(OFCODE));
-  // Offset (up to 31) and match length (up to 16) extra bits from one refill, literal
-  // length (16) and the three state updates (9 + 9 + 8) from the next.
+  // Offset (up to 31) and match length (up to 16) extra bits from one refill; the literal
+  // length (16) and the three state updates (9 + 9 + 8) from the same refill when the
+  // three extra-bit counts add up to at most 31 (57 bits then suffice), else after a
+  // second one (ZSTD_decodeSequence's conditional BIT_reloadDStream).
   seq.push(...reload);
   seq.push(...readInto(OFBITS, k(0), get(OFCODE)));
   seq.push(...readInto(ML, code(get(MLI), op.load32(0)), code(get(MLINFO), k(255), op.and())));
-  seq.push(...reload);
+  seq.push(
+    ...get(OFCODE), ...get(MLINFO), ...k(255), ...op.and(), ...op.add(), ...get(LLINFO), ...k(255), ...op.and(), ...op.add(),
+    ...k(31), ...op.gtU(), ...op.if(), ...reload, ...op.end(),
+  );
   seq.push(...readInto(LL, get(LLBASE), code(get(LLINFO), k(255), op.and())));
 
   // Offset: a new one (code > 1) or one of the three repeat offsets (RFC 8878 §3.1.2.5).
@@ -215,14 +228,18 @@ function executorBody(): FunctionBody {
     ...op.end(),
   );
 
-  // State updates, except after the last sequence: literal lengths, match lengths, offsets.
+  // State updates, except after the last sequence: literal lengths, match lengths, offsets,
+  // in that order from the top of one read of their 26 bits at most (D1, D2: the offset
+  // and match length state bit counts; Q their total; P the bits).
   const nb = (info: number): Code => code(get(info), k(8), op.shrU(), k(255), op.and());
   const next = (info: number): Code => code(get(info), k(16), op.shrU());
   seq.push(
     ...get(N), ...k(1), ...op.ne(), ...op.if(),
-    ...readInto(LLS, next(LLINFO), nb(LLINFO)),
-    ...readInto(MLS, next(MLINFO), nb(MLINFO)),
-    ...readInto(OFS, next(OFINFO), nb(OFINFO)),
+    ...nb(OFINFO), ...op.tee(D1), ...nb(MLINFO), ...op.tee(D2), ...op.add(), ...nb(LLINFO), ...op.add(), ...set(Q),
+    ...peek(get(Q)), ...set(P), ...skip(get(Q)),
+    ...next(OFINFO), ...get(P), ...k(1), ...get(D1), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(OFS),
+    ...next(MLINFO), ...get(P), ...get(D1), ...op.shrU(), ...k(1), ...get(D2), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(MLS),
+    ...next(LLINFO), ...get(P), ...get(D1), ...get(D2), ...op.add(), ...op.shrU(), ...op.add(), ...set(LLS),
     ...op.end(),
   );
   seq.push(...get(N), ...k(1), ...op.sub(), ...set(N));
@@ -230,9 +247,9 @@ function executorBody(): FunctionBody {
   // Execute. One test for all the limits: each difference is negative exactly when its
   // limit is exceeded (all values are far below 2^31, so none overflows).
   seq.push(...get(OP), ...get(LL), ...op.add(), ...set(TO));
+  // SAFE is below LIMIT too (see the prologue), so one difference covers both.
   seq.push(
-    ...get(LIMIT), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(),
-    ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(), ...op.or(),
+    ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(),
     ...get(TO), ...get(WIN), ...op.sub(), ...get(OFFSET), ...op.sub(), ...op.or(),
     ...get(OFFSET), ...k(1), ...op.sub(), ...op.or(),
     ...get(SAFE), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(), ...op.or(),
@@ -285,24 +302,29 @@ function executorBody(): FunctionBody {
     ...op.end(),
     ...op.end(),
     ...op.else(),
-    ...get(OFFSET), ...k(8), ...op.geS(), ...op.if(),
-    ...get(TO), ...get(M), ...op.load64(), ...op.store64(),
-    ...op.else(),
-    // ZSTD_overlapCopy8: 4 bytes one by one, 4 more from a spread source, after which
-    // the source trails the output by at least 8 bytes.
-    ...get(TO), ...get(M), ...op.load8(0), ...op.store8(0),
-    ...get(TO), ...get(M), ...op.load8(1), ...op.store8(1),
-    ...get(TO), ...get(M), ...op.load8(2), ...op.store8(2),
-    ...get(TO), ...get(M), ...op.load8(3), ...op.store8(3),
-    ...get(M), ...get(OFFSET), ...op.load8(DEC32), ...op.add(), ...set(M),
-    ...get(TO), ...get(M), ...op.load32(), ...op.store32(4),
-    ...get(M), ...get(OFFSET), ...op.load8(DEC64), ...op.sub(), ...set(M),
-    ...op.end(),
-    ...get(ML), ...k(8), ...op.gtS(), ...op.if(),
-    ...get(TO), ...get(M), ...op.load64(8), ...op.store64(8),
+    // A period under 16 bytes: spread over 16, 32 or 64 bytes in registers (i8x16.swizzle
+    // of the `offset` bytes before the match), then stored again and again one multiple
+    // of the period (STRIDE64: 52..64) apart: no load reads bytes stored a moment ago
+    // (which would wait for the store, as the byte-wise and 8-byte overlapping copies of
+    // ZSTD_overlapCopy8 do). Up to 63 bytes past the match are written (SLACK).
+    ...get(M), ...op.load(), ...set(S),
+    ...get(OFFSET), ...k(6), ...op.shl(), ...set(Q),
+    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN), ...op.swizzle(), ...op.tee(V), ...op.store(),
     ...get(ML), ...k(16), ...op.gtS(), ...op.if(),
-    ...get(OFFSET), ...op.load8(PERIOD16), ...set(D1),
-    ...overlappingTail,
+    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 16), ...op.swizzle(), ...op.tee(W), ...op.store(16),
+    ...get(ML), ...k(32), ...op.gtS(), ...op.if(),
+    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 32), ...op.swizzle(), ...op.tee(V2), ...op.store(32),
+    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 48), ...op.swizzle(), ...op.tee(V3), ...op.store(48),
+    ...get(OFFSET), ...op.load8(STRIDE64), ...op.tee(D1), ...set(I),
+    ...op.block(), ...op.loop(),
+    ...get(I), ...get(ML), ...op.geS(), ...op.brIf(1),
+    ...get(TO), ...get(I), ...op.add(), ...op.tee(P), ...get(V), ...op.store(),
+    ...get(P), ...get(W), ...op.store(16),
+    ...get(P), ...get(V2), ...op.store(32),
+    ...get(P), ...get(V3), ...op.store(48),
+    ...get(I), ...get(D1), ...op.add(), ...set(I),
+    ...op.br(0),
+    ...op.end(), ...op.end(),
     ...op.end(),
     ...op.end(),
     ...op.end(),
@@ -329,7 +351,7 @@ function executorBody(): FunctionBody {
   return {
     params: Array<number>(12).fill(I32),
     result: I32,
-    locals: [[C - 12, I32], [1, I64], [4, I32]],
+    locals: [[C - 12, I32], [1, I64], [4, I32], [5, V128]],
     code: c,
   };
 }
@@ -351,8 +373,10 @@ let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 function instantiate(exportsObject: WebAssembly.Exports): void {
   executor = exportsObject['sequences'] as Executor;
   const heap = heapBytes();
-  heap.set([0, 1, 2, 1, 4, 4, 4, 4], DEC32);
-  heap.set([8, 8, 8, 7, 8, 9, 10, 11], DEC64);
+  for (let offset = 1; offset < 16; offset++) {
+    for (let j = 0; j < 64; j++) heap[PATTERN + offset * 64 + j] = j % offset;
+    heap[STRIDE64 + offset] = 64 - (64 % offset);
+  }
   for (let offset = 1; offset < 16; offset++) heap[PERIOD16 + offset] = Math.ceil(16 / offset) * offset;
   for (let offset = 1; offset < 128; offset++) heap[PERIOD128 + offset] = Math.ceil(128 / offset) * offset;
   heap.fill(0, BITS_PAD, BITS_AT);

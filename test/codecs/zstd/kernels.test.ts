@@ -10,6 +10,7 @@ import {
 import { huffEncode, randomTable } from './huffman-streams.js';
 import { copyLongMatch, copyMatchSimple, copyMatchWords } from '../../../src/codecs/zstd/sequences.js';
 import { xxhash64, xxhash64Simple } from '../../../src/codecs/zstd/xxhash64.js';
+import { FseTable, LL_BASE, LL_EXTRA, buildFseTable } from '../../../src/codecs/zstd/fse.js';
 
 describe('xxhash64', () => {
   it('matches the published value for the empty input', () => {
@@ -56,6 +57,84 @@ describe('match copy', () => {
   });
 });
 
+/**
+ * ZSTD_buildFSETable_body's general spread (one symbol occurrence at a time, skipping the
+ * low-probability cells): the reference for buildFseTable's fast spread. Cells as fse.ts.
+ */
+function buildFseTableSimple(norm: Int16Array, maxSymbol: number, log: number, base: Int32Array | null, extra: Uint8Array | null): Int32Array {
+  const size = 1 << log;
+  const spread = new Int32Array(size);
+  const next = new Int32Array(maxSymbol + 1);
+  let high = size - 1;
+  for (let s = 0; s <= maxSymbol; s++) {
+    if (norm[s] === -1) {
+      spread[high--] = s;
+      next[s] = 1;
+    } else next[s] = norm[s]!;
+  }
+  const step = (size >>> 1) + (size >>> 3) + 3;
+  let pos = 0;
+  for (let s = 0; s <= maxSymbol; s++) {
+    for (let i = 0; i < norm[s]!; i++) {
+      spread[pos] = s;
+      do pos = (pos + step) & (size - 1);
+      while (pos > high);
+    }
+  }
+  const cells = new Int32Array(2 * size);
+  for (let u = 0; u < size; u++) {
+    const s = spread[u]!;
+    const n = next[s]++;
+    const nbBits = log - (31 - Math.clz32(n));
+    cells[2 * u] = base === null ? s : base[s]!;
+    cells[2 * u + 1] = (extra === null ? 0 : extra[s]!) | (nbBits << 8) | (((n << nbBits) - size) << 16);
+  }
+  return cells;
+}
+
+describe('FSE decoding tables', () => {
+  it('buildFseTable equals the one-symbol-at-a-time reference, with and without low-probability symbols', () => {
+    const distribution = fc
+      .record({ log: fc.integer({ min: 5, max: 9 }), symbols: fc.integer({ min: 1, max: 36 }), seed: fc.nat(), lowProb: fc.boolean() })
+      .map(({ log, symbols, seed, lowProb }) => {
+        // Split 1 << log states among `symbols` symbols (some zero, some -1 when lowProb).
+        let x = seed | 1;
+        const rand = (m: number): number => {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          return (x >>> 0) % m;
+        };
+        const norm = new Int16Array(64);
+        let left = 1 << log;
+        for (let s = 0; s < symbols - 1 && left > 0; s++) {
+          const kind = rand(6);
+          if (kind === 0) norm[s] = 0;
+          else if (kind === 1 && lowProb) {
+            norm[s] = -1;
+            left--;
+          } else {
+            const n = Math.min(left, 1 + rand(kind === 2 ? left : 12));
+            norm[s] = n;
+            left -= n;
+          }
+        }
+        norm[symbols - 1] = left;
+        return { log, maxSymbol: symbols - 1, norm };
+      });
+    fc.assert(
+      fc.property(distribution, fc.boolean(), ({ log, maxSymbol, norm }, mapped) => {
+        const t = new FseTable(9);
+        const base = mapped ? LL_BASE : null;
+        const extra = mapped ? LL_EXTRA : null;
+        buildFseTable(t, norm, maxSymbol, log, base, extra);
+        expect(t.log).toBe(log);
+        expect(Array.from(t.cells.subarray(0, 2 << log))).toEqual(Array.from(buildFseTableSimple(norm, maxSymbol, log, base, extra)));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
 
 describe('Huffman stream decoding', () => {
   const arbTable = fc

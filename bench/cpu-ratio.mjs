@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * blosc-ts against c-blosc2 on the decode section's chunks, in CPU time rather than wall
+ * time: on a shared machine whose other processes come and go, wall-clock rows measured a
+ * minute apart (bench/datasets.py times the native side before the JavaScript rows) can
+ * differ by 2x from load alone. Here both sides run in rounds, one after the other, and
+ * each call is charged only the CPU time its process spent: c-blosc2 through
+ * python-blosc2 `decompress2(chunk, dst=..., nthreads=1)` timed with `time.thread_time()`
+ * in a Python process kept alive for the run, blosc-ts `decompress(chunk, out)` timed with
+ * `process.cpuUsage()` (the whole process: V8's helper threads count against blosc-ts).
+ * CPU time still moves with cache and memory contention, so the ratio is the median over
+ * rounds of the ratio within a round.
+ *
+ *   node bench/cpu-ratio.mjs [--codec zstd] [--rounds 15] [--calls 5] [--lib dist/index.js] [--other DIR/index.js]
+ *
+ * With --other, a second build of blosc-ts (e.g. an older commit's dist/) is timed in the
+ * same rounds, after the first, and gets its own column: before and after against the same
+ * native calls.
+ *
+ * Prints a table (no file is written); needs bench/.data (bench/datasets.py) and python3
+ * with python-blosc2.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import os from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadManifest, sameBytes } from './lib/data.mjs';
+import { describeMachine, machineLine } from './lib/machine.mjs';
+import { fmtRatio, geomean } from './lib/table.mjs';
+import { ensureExposedGc } from './lib/timing.mjs';
+
+ensureExposedGc();
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const { values: opts } = parseArgs({
+  options: {
+    codec: { type: 'string', default: 'zstd' },
+    rounds: { type: 'string', default: '15' },
+    calls: { type: 'string', default: '5' },
+    lib: { type: 'string', default: join(BENCH, '..', 'dist', 'index.js') },
+    python: { type: 'string', default: 'python3' },
+    other: { type: 'string' },
+  },
+});
+const rounds = Number(opts.rounds);
+const calls = Number(opts.calls);
+const dataDir = join(BENCH, '.data');
+const { sets, chunks } = loadManifest(dataDir);
+const lib = await import(pathToFileURL(resolve(opts.lib)).href);
+const other = opts.other === undefined ? null : await import(pathToFileURL(resolve(opts.other)).href);
+const libs = other === null ? [lib] : [lib, other];
+
+// The Python side: `<file>` on stdin decodes that chunk `calls` times into one
+// preallocated array and answers with the median CPU seconds per call.
+const PY = `
+import sys, time, statistics, numpy as np, blosc2
+blosc2.set_nthreads(1)
+dst = np.empty(${16 << 20}, dtype=np.uint8)
+cache = {}
+for line in sys.stdin:
+    path = line.strip()
+    if path not in cache:
+        cache[path] = open(path, 'rb').read()
+    c = cache[path]
+    blosc2.decompress2(c, dst=dst, nthreads=1)
+    ts = []
+    for _ in range(${calls}):
+        t0 = time.thread_time()
+        blosc2.decompress2(c, dst=dst, nthreads=1)
+        ts.append(time.thread_time() - t0)
+    print(statistics.median(ts), flush=True)
+`;
+const py = spawn(opts.python, ['-c', PY], { stdio: ['pipe', 'pipe', 'inherit'] });
+const answers = createInterface({ input: py.stdout });
+const pending = [];
+answers.on('line', (line) => pending.shift()(Number(line)));
+const native = (path) =>
+  new Promise((res) => {
+    pending.push(res);
+    py.stdin.write(`${path}\n`);
+  });
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const median = (x) => x.slice().sort((a, b) => a - b)[x.length >> 1];
+
+const loadStart = os.loadavg()[0];
+const rows = [];
+const ratios = libs.map(() => []);
+for (const c of chunks) {
+  if (c.codec !== opts.codec) continue;
+  const raw = sets.get(c.set).raw;
+  const out = new Uint8Array(raw.length);
+  for (const l of libs) {
+    out.fill(0);
+    l.decompress(c.bytes, out);
+    if (!sameBytes(out, raw)) throw new Error(`${c.set} ${c.codec} ${c.format}: a blosc-ts build decodes wrongly`);
+  }
+  const path = join(dataDir, `${c.set}.${c.codec}.shuffle.${c.format}.bin`);
+  const perRound = libs.map(() => []);
+  const ts = libs.map(() => []);
+  const cs = [];
+  for (let r = 0; r < rounds; r++) {
+    const cMs = (await native(path)) * 1000;
+    cs.push(cMs);
+    libs.forEach((l, k) => {
+      const mine = [];
+      for (let i = 0; i <= calls; i++) {
+        globalThis.gc?.();
+        const t0 = cpuMs();
+        l.decompress(c.bytes, out);
+        if (i > 0) mine.push(cpuMs() - t0);
+      }
+      const tMs = median(mine);
+      ts[k].push(tMs);
+      perRound[k].push(cMs / tMs);
+    });
+  }
+  const mbps = (ms) => (raw.length / ms / 1000).toFixed(0);
+  const cells = [c.set, c.codec, c.format, mbps(median(cs))];
+  libs.forEach((_, k) => {
+    const ratio = median(perRound[k]);
+    ratios[k].push(ratio);
+    cells.push(mbps(median(ts[k])), fmtRatio(ratio));
+  });
+  rows.push(`| ${cells.join(' | ')} |`);
+  process.stderr.write('.');
+}
+py.stdin.end();
+process.stderr.write('\n');
+const loadEnd = os.loadavg()[0];
+const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH, encoding: 'utf8' }).stdout.trim();
+console.log(`**Machine:** ${machineLine(describeMachine({ 'blosc-ts': `git ${git}` }))}\n`);
+console.log(`\`node bench/cpu-ratio.mjs --codec ${opts.codec} --rounds ${rounds} --calls ${calls}${other === null ? '' : ` --other ${opts.other}`}\`; 1-minute load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end.\n`);
+const names = other === null ? ['blosc-ts'] : ['blosc-ts', 'other build'];
+console.log(`| set | codec | chunk | c-blosc2 MB/s of CPU time | ${names.map((n) => `${n} MB/s of CPU time | ${n} ÷ c-blosc2`).join(' | ')} |`);
+console.log(`|:---|:---|:---|---:|${names.map(() => '---:|---:').join('|')}|`);
+for (const r of rows) console.log(r);
+console.log(`| **geomean** | **${opts.codec}** |  |  | ${ratios.map((x) => ` | ${fmtRatio(geomean(x))}`).join(' | ')} |`);
