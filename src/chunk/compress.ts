@@ -33,10 +33,24 @@ const MAX_DICT_SIZE = 32768;
 /** Below this c-blosc2 compresses without a dictionary (`BLOSC2_MINUSEFULDICT`). */
 const MIN_USEFUL_DICT = 256;
 
+/**
+ * Largest input whose chunk is written into the reused output buffer when the caller passes
+ * no `out` (the buffer then holds input + header bytes between calls); larger chunks get a
+ * buffer of their own, and the reused one is dropped.
+ */
+export const RETAINED_OUTPUT_MAX = 16 << 20;
+
 /** Scratch space for the encoder, reused across calls. */
 class EncodeWorkspace {
   tmpA: Uint8Array = new Uint8Array(0);
   tmpB: Uint8Array = new Uint8Array(0);
+  /**
+   * The chunk is written here when the caller passes no `out`, then copied out at its exact
+   * size: a fresh zeroed buffer of input + header bytes per call cost up to a fifth of a
+   * 16 MiB LZ4 / BloscLZ compression (zeroing and page faults), most of it for bytes never
+   * written. python-blosc and python-blosc2 return a fresh `bytes` of the chunk's size too.
+   */
+  out: Uint8Array = new Uint8Array(0);
   readonly call: FilterCall = { typesize: 1, meta: 0, blockOffset: 0, ref: new Uint8Array(0), refOffset: 0, formatVersion: 5 };
 
   ensure(size: number): void {
@@ -55,8 +69,28 @@ class EncodeWorkspace {
     this.call.ref = EMPTY;
   }
 
+  /** A buffer of at least `destsize` bytes for a chunk of `nbytes` input bytes (the reused one when it may be kept). */
+  output(nbytes: number, destsize: number): Uint8Array {
+    if (nbytes > RETAINED_OUTPUT_MAX) {
+      this.out = EMPTY;
+      return allocBytes(destsize, 'the compressed chunk');
+    }
+    if (this.out.length < destsize) this.out = allocBytes(destsize, 'the compressed chunk');
+    return this.out;
+  }
+
+  /**
+   * The chunk in dest[0, cbytes) as the caller's own buffer: the reused buffer itself when
+   * the chunk fills most of it (it is then no longer reused), else a copy of exactly cbytes.
+   */
+  handOut(dest: Uint8Array, cbytes: number): Uint8Array {
+    if (cbytes * 2 <= dest.length) return tightCopy(dest, cbytes);
+    if (dest === this.out) this.out = EMPTY;
+    return dest.subarray(0, cbytes);
+  }
+
   retainedBytes(): number {
-    return this.tmpA.length + this.tmpB.length;
+    return this.tmpA.length + this.tmpB.length + this.out.length;
   }
 }
 
@@ -120,8 +154,7 @@ export function maxChunkSize(nbytes: number, format: ChunkFormat = 'blosc2'): nu
   return nbytes + (format === 'blosc1' ? MIN_HEADER_LENGTH : EXTENDED_HEADER_LENGTH);
 }
 
-function chunkDestination(out: Uint8Array | undefined, destsize: number): Uint8Array {
-  if (out === undefined) return allocBytes(destsize, 'the compressed chunk');
+function chunkDestination(out: Uint8Array, destsize: number): Uint8Array {
   if (out.length < destsize) {
     fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, compressing needs ${destsize} (input + header)`);
   }
@@ -154,7 +187,7 @@ function compressWith(src: Uint8Array, p: ResolvedCParams, pre: PreEncoded | nul
   }
   // The decisions see destsize = nbytes + header whatever room `out` has, as C's do when
   // the Python wrappers call it, so the bytes do not depend on the caller's buffer.
-  const dest = chunkDestination(out, plan.destsize);
+  const dest = out === undefined ? workspace.output(nbytes, plan.destsize) : chunkDestination(out, plan.destsize);
   let cbytes: number;
   try {
     cbytes = blosc1 ? writeBlosc1(src, plan, dest, pre) : writeBlosc2(src, plan, dest, pre);
@@ -164,7 +197,7 @@ function compressWith(src: Uint8Array, p: ResolvedCParams, pre: PreEncoded | nul
   if (cbytes === NEEDS_ENCODER) return null;
   if (out !== undefined) return dest.subarray(0, cbytes);
   // Hand back a tight buffer unless that means copying most of it.
-  return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : tightCopy(dest, cbytes);
+  return workspace.handOut(dest, cbytes);
 }
 
 /** A fresh copy of buf[0, n). */

@@ -5,7 +5,9 @@ import {
   BloscError, BloscErrorCode, chunkInfo, compress, compressNaNs, compressRepeatValue, compressUninit, compressZeros,
   decompress, getItems, type CompressOptions,
 } from '../../src/index.js';
-import { firstDifference } from '../helpers.js';
+import { firstDifference, mulberry32 } from '../helpers.js';
+import { encoderRetainedBytes, RETAINED_OUTPUT_MAX } from '../../src/chunk/compress.js';
+import { RETAINED_SCRATCH_MAX } from '../../src/chunk/decompress.js';
 
 function expectParamError(fn: () => unknown, mentions: RegExp): void {
   let caught: unknown;
@@ -184,5 +186,57 @@ describe('special-value chunk writers', () => {
     expect(rep.every((v) => v === 3.25)).toBe(true);
     expect(() => compressNaNs(30, { typesize: 3 })).toThrowError(BloscError);
     expect(() => compressZeros(30, { typesize: 4 })).toThrowError(BloscError);
+  });
+});
+
+describe('the reused output buffer (compress without out)', () => {
+  /** Mostly small 32-bit words: compressible. */
+  const words = (n: number, seed: number): Uint8Array => {
+    const rand = mulberry32(seed);
+    const a = new Uint32Array(n);
+    for (let i = 0; i < n; i++) a[i] = Math.floor(rand() * 16);
+    return new Uint8Array(a.buffer);
+  };
+
+  it('each chunk is its own buffer of exactly its size, untouched by later calls, same bytes as with out', () => {
+    for (const format of ['blosc1', 'blosc2'] as const) {
+      for (const codec of ['lz4', 'blosclz', 'zstd'] as const) {
+        const options: CompressOptions = { codec, clevel: 5, typesize: 4, format };
+        const a = words(1 << 16, 1);
+        const b = words(1 << 16, 2);
+        const chunkA = compress(a, options);
+        const copyA = chunkA.slice();
+        const chunkB = compress(b, options);
+        expect(chunkA.byteLength).toBeLessThan(a.length / 2);
+        expect(chunkA.buffer.byteLength).toBe(chunkA.byteLength);
+        expect(chunkA.buffer).not.toBe(chunkB.buffer);
+        expect(firstDifference(chunkA, copyA)).toBe('equal');
+        const out = new Uint8Array(a.length + 32).fill(0xa5);
+        expect(firstDifference(compress(a, options, out), chunkA)).toBe('equal');
+        expect(firstDifference(decompress(chunkB), b)).toBe('equal');
+      }
+    }
+  });
+
+  it('an incompressible chunk takes the buffer itself, and the next call does not write into it', () => {
+    const rand = mulberry32(7);
+    const noise = new Uint8Array(1 << 16);
+    for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(rand() * 256);
+    const chunk = compress(noise, { codec: 'lz4', typesize: 1 });
+    const copy = chunk.slice();
+    compress(noise.slice().reverse(), { codec: 'lz4', typesize: 1 });
+    compress(words(1 << 14, 3), { codec: 'lz4', typesize: 4 });
+    expect(firstDifference(chunk, copy)).toBe('equal');
+    expect(firstDifference(decompress(chunk), noise)).toBe('equal');
+  });
+
+  it('is kept for chunks up to RETAINED_OUTPUT_MAX bytes only, dropped after a larger one', () => {
+    compress(words(1 << 20, 4), { codec: 'lz4', typesize: 4 });
+    const kept = encoderRetainedBytes();
+    expect(kept).toBeGreaterThanOrEqual((4 << 20) + 32);
+    expect(kept).toBeLessThanOrEqual(2 * RETAINED_SCRATCH_MAX + RETAINED_OUTPUT_MAX + 32);
+    const large = new Uint8Array(RETAINED_OUTPUT_MAX + 8);
+    expect(decompress(compress(large, { codec: 'lz4', typesize: 8 })).length).toBe(large.length);
+    expect(encoderRetainedBytes()).toBeLessThanOrEqual(2 * RETAINED_SCRATCH_MAX);
   });
 });
