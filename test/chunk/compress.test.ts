@@ -6,8 +6,7 @@ import {
   decompress, getItems, type CompressOptions,
 } from '../../src/index.js';
 import { firstDifference, mulberry32 } from '../helpers.js';
-import { encoderRetainedBytes, RETAINED_OUTPUT_MAX } from '../../src/chunk/compress.js';
-import { RETAINED_SCRATCH_MAX } from '../../src/chunk/decompress.js';
+import { OUTPUT_SCRATCH } from '../../src/chunk/compress.js';
 
 function expectParamError(fn: () => unknown, mentions: RegExp): void {
   let caught: unknown;
@@ -189,54 +188,60 @@ describe('special-value chunk writers', () => {
   });
 });
 
-describe('the reused output buffer (compress without out)', () => {
-  /** Mostly small 32-bit words: compressible. */
-  const words = (n: number, seed: number): Uint8Array => {
+describe('the output of compress without out (a buffer that grows with the chunk)', () => {
+  /** `n` 32-bit words, the first `noisy` of every 1024 uniform, the rest below 16: compressibility varies along the data. */
+  const words = (n: number, seed: number, noisy: number): Uint8Array => {
     const rand = mulberry32(seed);
     const a = new Uint32Array(n);
-    for (let i = 0; i < n; i++) a[i] = Math.floor(rand() * 16);
+    for (let i = 0; i < n; i++) a[i] = (i & 1023) < noisy ? Math.floor(rand() * 2 ** 32) : Math.floor(rand() * 16);
     return new Uint8Array(a.buffer);
   };
 
-  it('each chunk is its own buffer of exactly its size, untouched by later calls, same bytes as with out', () => {
-    for (const format of ['blosc1', 'blosc2'] as const) {
-      for (const codec of ['lz4', 'blosclz', 'zstd'] as const) {
-        const options: CompressOptions = { codec, clevel: 5, typesize: 4, format };
-        const a = words(1 << 16, 1);
-        const b = words(1 << 16, 2);
-        const chunkA = compress(a, options);
-        const copyA = chunkA.slice();
-        const chunkB = compress(b, options);
-        expect(chunkA.byteLength).toBeLessThan(a.length / 2);
-        expect(chunkA.buffer.byteLength).toBe(chunkA.byteLength);
-        expect(chunkA.buffer).not.toBe(chunkB.buffer);
-        expect(firstDifference(chunkA, copyA)).toBe('equal');
-        const out = new Uint8Array(a.length + 32).fill(0xa5);
-        expect(firstDifference(compress(a, options, out), chunkA)).toBe('equal');
-        expect(firstDifference(decompress(chunkB), b)).toBe('equal');
+  it('writes the bytes it writes into a caller\'s out, for chunks that compress well, badly, unevenly or not at all', () => {
+    // 3 MiB: past OUTPUT_SCRATCH unless they compress well, so the chunk moves out of the scratch.
+    const n = 3 * OUTPUT_SCRATCH / 4;
+    const inputs = [words(n, 1, 0), words(n, 2, 1024), words(n, 3, 700), words(n, 4, 100)];
+    // Compressible first half, noise after it: the projection from the first blocks falls short.
+    const uneven = words(n, 5, 0);
+    uneven.set(words(n / 2, 6, 1024), 2 * n);
+    inputs.push(uneven);
+    for (const data of inputs) {
+      for (const format of ['blosc1', 'blosc2'] as const) {
+        for (const codec of ['lz4', 'blosclz'] as const) {
+          const options: CompressOptions = { codec, clevel: 5, typesize: 4, format, blocksize: 65536 };
+          const chunk = compress(data, options);
+          const out = new Uint8Array(data.length + 32).fill(0xa5);
+          expect(firstDifference(chunk, compress(data, options, out))).toBe('equal');
+          expect(firstDifference(decompress(chunk), data)).toBe('equal');
+          // A chunk is never a small view of a much larger buffer.
+          expect(chunk.buffer.byteLength).toBeLessThan(2 * chunk.byteLength + 1);
+        }
       }
     }
   });
 
-  it('an incompressible chunk takes the buffer itself, and the next call does not write into it', () => {
-    const rand = mulberry32(7);
-    const noise = new Uint8Array(1 << 16);
-    for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(rand() * 256);
-    const chunk = compress(noise, { codec: 'lz4', typesize: 1 });
-    const copy = chunk.slice();
-    compress(noise.slice().reverse(), { codec: 'lz4', typesize: 1 });
-    compress(words(1 << 14, 3), { codec: 'lz4', typesize: 4 });
-    expect(firstDifference(chunk, copy)).toBe('equal');
-    expect(firstDifference(decompress(chunk), noise)).toBe('equal');
+  it('stored chunks (clevel 0, or data that does not compress) and dictionary chunks come out whole too', () => {
+    const noise = words(1 << 14, 7, 1024);
+    for (const options of [{ clevel: 0 }, { codec: 'lz4' as const, typesize: 1 }, { codec: 'blosclz' as const, format: 'blosc1' as const }]) {
+      const chunk = compress(noise, options);
+      expect(chunk.byteLength).toBe(noise.length + (options.format === 'blosc1' ? 16 : 32));
+      expect(firstDifference(decompress(chunk), noise)).toBe('equal');
+    }
+    const data = words(1 << 16, 8, 10);
+    for (const codec of ['lz4', 'zstd'] as const) {
+      const options: CompressOptions = { codec, typesize: 4, useDict: true, blocksize: 16384 };
+      const chunk = compress(data, options);
+      expect(firstDifference(chunk, compress(data, options, new Uint8Array(data.length + 32)))).toBe('equal');
+      expect(firstDifference(decompress(chunk), data)).toBe('equal');
+    }
   });
 
-  it('is kept for chunks up to RETAINED_OUTPUT_MAX bytes only, dropped after a larger one', () => {
-    compress(words(1 << 20, 4), { codec: 'lz4', typesize: 4 });
-    const kept = encoderRetainedBytes();
-    expect(kept).toBeGreaterThanOrEqual((4 << 20) + 32);
-    expect(kept).toBeLessThanOrEqual(2 * RETAINED_SCRATCH_MAX + RETAINED_OUTPUT_MAX + 32);
-    const large = new Uint8Array(RETAINED_OUTPUT_MAX + 8);
-    expect(decompress(compress(large, { codec: 'lz4', typesize: 8 })).length).toBe(large.length);
-    expect(encoderRetainedBytes()).toBeLessThanOrEqual(2 * RETAINED_SCRATCH_MAX);
+  it('each chunk is its own buffer, untouched by later calls', () => {
+    const a = words(1 << 14, 9, 0);
+    const chunkA = compress(a, { typesize: 4 });
+    const copyA = chunkA.slice();
+    const chunkB = compress(words(1 << 14, 10, 0), { typesize: 4 });
+    expect(chunkA.buffer).not.toBe(chunkB.buffer);
+    expect(firstDifference(chunkA, copyA)).toBe('equal');
   });
 });
