@@ -158,10 +158,21 @@ function compressBody(u16: boolean): FunctionBody {
     copyLiterals(),
   );
 
-  // LZ4_count from ip + MINMATCH against the match, 8 bytes at a time, up to matchlimit.
+  // LZ4_count from ip + MINMATCH against the match, 16 bytes at a time (the mask of equal
+  // bytes: its lowest clear bit is the first difference), then 8, up to matchlimit.
   const count = code(
     get(IP), k(4), op.add(), tee(A), set(E),
     get(MP), k(4), op.add(), set(T),
+    op.block(),
+    op.loop(),
+    get(A), k(16), op.add(), get(MLIMIT), op.gtU(), op.brIf(1),
+    get(A), op.load(), get(T), op.load(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.xor(), tee(MC), op.eqz(), op.if(),
+    get(A), k(16), op.add(), set(A), get(T), k(16), op.add(), set(T), op.br(1),
+    op.end(),
+    get(A), get(MC), op.ctz(), op.add(), set(A),
+    op.br(2), // out of the outer block past the 8-byte and byte loops
+    op.end(),
+    op.end(),
     op.block(),
     op.loop(),
     get(A), k(8), op.add(), get(MLIMIT), op.gtU(), op.brIf(1),

@@ -134,6 +134,8 @@ export const op = {
   shuffle: (lanes: readonly number[]): Code => [0xfd, 0x0d, ...lanes],
   v128And: (): Code => [0xfd, 0x4e],
   v128Xor: (): Code => [0xfd, 0x51],
+  i8x16Eq: (): Code => [0xfd, 0x23],
+  i8x16Bitmask: (): Code => [0xfd, ...uleb(100)],
   i64x2Shl: (): Code => [0xfd, ...uleb(203)],
   i64x2ShrU: (): Code => [0xfd, ...uleb(205)],
 };
