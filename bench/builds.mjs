@@ -7,8 +7,13 @@
  * and by another build's dist/ (e.g. a worktree of an older commit built with
  * `npx tsc -p tsconfig.build.json`), timed in rounds of A B B A (see timePair).
  *
+ * With --encode the two builds compress instead: each data set with LZ4 and BloscLZ (or
+ * --codec) + SHUFFLE, clevel 5, as a Blosc1 and a Blosc2 chunk, by `compress(src, options)`
+ * (a fresh output per call, as the compression section times it). Both builds' chunks must
+ * be byte-identical to each other and to the chunk python-blosc / python-blosc2 wrote.
+ *
  *   node bench/builds.mjs --other DIR [--label TEXT] [--this DIR] [--this-label TEXT]
- *                        [--codec NAME] [--results FILE] [--no-write]
+ *                        [--encode] [--codec NAME] [--results FILE] [--no-write]
  *
  * DIR is the other build's dist directory (it holds index.js); --this replaces this
  * checkout's dist/ as the first build. With --results the section is
@@ -25,11 +30,14 @@ import { printSection, writeSection } from './lib/section.mjs';
 import { fmtMBps, fmtRatio, geomean } from './lib/table.mjs';
 import { gcExposed, mbps } from './lib/timing.mjs';
 
+/** Codecs --encode compresses with unless --codec names one. */
+const ENCODE_PAIR_CODECS = ['lz4', 'blosclz'];
+
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
 
 function parseArgs(argv) {
-  const o = { other: null, this: join(ROOT, 'dist'), thisLabel: null, label: null, results: join(BENCH, 'RESULTS.md'), write: true, codec: null };
+  const o = { other: null, this: join(ROOT, 'dist'), thisLabel: null, label: null, results: join(BENCH, 'RESULTS.md'), write: true, codec: null, encode: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--other') o.other = resolve(argv[++i]);
@@ -39,6 +47,7 @@ function parseArgs(argv) {
     else if (a === '--results') o.results = resolve(argv[++i]);
     else if (a === '--no-write') o.write = false;
     else if (a === '--codec') o.codec = argv[++i];
+    else if (a === '--encode') o.encode = true;
     else throw new Error(`unknown option ${a}`);
   }
   if (o.other === null) throw new Error('usage: node bench/builds.mjs --other DIST_DIR [--label TEXT] [--results FILE] [--no-write]');
@@ -88,7 +97,7 @@ if (!existsSync(join(dataDir, 'manifest.json'))) {
   const child = spawnSync('python3', [join(BENCH, 'datasets.py'), '--out', dataDir, '--no-native'], { stdio: 'inherit' });
   if (child.status !== 0) throw new Error('bench/datasets.py failed: python3 with the packages of fixtures/requirements.txt is needed');
 }
-const { sets, chunks } = loadManifest(dataDir);
+const { sets, chunks, referenceChunks } = loadManifest(dataDir);
 const current = await import(pathToFileURL(join(opts.this, 'index.js')).href);
 const other = await import(pathToFileURL(join(opts.other, 'index.js')).href);
 const machine = describeMachine();
@@ -96,21 +105,41 @@ const loadStart = os.loadavg()[0];
 
 const rows = [];
 const ratiosByCodec = new Map();
-for (const c of chunks) {
-  if (opts.codec !== null && c.codec !== opts.codec) continue;
-  const raw = sets.get(c.set).raw;
-  const outA = new Uint8Array(raw.length);
-  const outB = new Uint8Array(raw.length);
-  current.decompress(c.bytes, outA);
-  other.decompress(c.bytes, outB);
-  if (!sameBytes(outA, raw) || !sameBytes(outB, raw)) throw new Error(`${c.set} ${c.codec} ${c.format}: a build decodes wrongly`);
-  // One output for both timed calls: two buffers can differ in speed by themselves
-  // (transparent huge pages back one and not the other), which would show as a build's.
-  const { aMs, bMs, ratio } = timePair(() => current.decompress(c.bytes, outA), () => other.decompress(c.bytes, outA));
-  if (!ratiosByCodec.has(c.codec)) ratiosByCodec.set(c.codec, []);
-  ratiosByCodec.get(c.codec).push(ratio);
-  rows.push([c.set, c.codec, c.format, fmtMBps(mbps(raw.length, aMs)), fmtMBps(mbps(raw.length, bMs)), fmtRatio(ratio)]);
+const record = (set, codec, format, n, { aMs, bMs, ratio }) => {
+  if (!ratiosByCodec.has(codec)) ratiosByCodec.set(codec, []);
+  ratiosByCodec.get(codec).push(ratio);
+  rows.push([set, codec, format, fmtMBps(mbps(n, aMs)), fmtMBps(mbps(n, bMs)), fmtRatio(ratio)]);
   process.stderr.write('.');
+};
+if (opts.encode) {
+  const codecs = opts.codec !== null ? [opts.codec] : ENCODE_PAIR_CODECS;
+  for (const set of sets.values()) {
+    for (const codec of codecs) {
+      for (const format of ['b1', 'b2']) {
+        const options = { codec, clevel: 5, typesize: set.itemsize, shuffle: 'shuffle', format: format === 'b1' ? 'blosc1' : 'blosc2' };
+        const reference = referenceChunks.find((c) => c.set === set.name && c.codec === codec && c.format === format) ?? null;
+        const chunkA = current.compress(set.raw, options);
+        const chunkB = other.compress(set.raw, options);
+        if (!sameBytes(chunkA, chunkB)) throw new Error(`${set.name} ${codec} ${format}: the two builds write different chunks`);
+        if (reference !== null && !sameBytes(chunkA, reference.bytes)) throw new Error(`${set.name} ${codec} ${format}: the chunk differs from the python-written one`);
+        const raw = set.raw;
+        record(set.name, codec, format, raw.length, timePair(() => current.compress(raw, options), () => other.compress(raw, options)));
+      }
+    }
+  }
+} else {
+  for (const c of chunks) {
+    if (opts.codec !== null && c.codec !== opts.codec) continue;
+    const raw = sets.get(c.set).raw;
+    const outA = new Uint8Array(raw.length);
+    const outB = new Uint8Array(raw.length);
+    current.decompress(c.bytes, outA);
+    other.decompress(c.bytes, outB);
+    if (!sameBytes(outA, raw) || !sameBytes(outB, raw)) throw new Error(`${c.set} ${c.codec} ${c.format}: a build decodes wrongly`);
+    // One output for both timed calls: two buffers can differ in speed by themselves
+    // (transparent huge pages back one and not the other), which would show as a build's.
+    record(c.set, c.codec, c.format, raw.length, timePair(() => current.decompress(c.bytes, outA), () => other.decompress(c.bytes, outA)));
+  }
 }
 process.stderr.write('\n');
 const all = [...ratiosByCodec.values()].flat();
@@ -121,9 +150,10 @@ const loadEnd = os.loadavg()[0];
 const label = opts.label ?? opts.other;
 const worst = Math.min(...all);
 const section = {
-  title: 'Two builds: chunk decoding',
-  description:
-    `MB/s of decoded bytes, single thread, \`decompress(chunk, out)\` into a preallocated output, the decode section's chunks (16 MiB, SHUFFLE, clevel 5; b1 written by python-blosc, b2 by python-blosc2). ` +
+  title: opts.encode ? 'Two builds: chunk compression' : 'Two builds: chunk decoding',
+  description: (opts.encode
+    ? `MB/s of uncompressed bytes, single thread, \`compress(src, options)\` (a fresh output per call), the bench data sets (16 MiB, SHUFFLE, clevel 5, typesize = item size) as Blosc1 (b1) and Blosc2 (b2) chunks; both builds' chunks byte-identical to each other and to python-blosc's / python-blosc2's. `
+    : `MB/s of decoded bytes, single thread, \`decompress(chunk, out)\` into a preallocated output, the decode section's chunks (16 MiB, SHUFFLE, clevel 5; b1 written by python-blosc, b2 by python-blosc2). `) +
     `"this build" is ${opts.thisLabel ?? "this checkout's dist/"}, "other build" is ${label}; the two are timed in one process in rounds of A B B A; MB/s from each one's median, this ÷ other the median over rounds of the other's time over this one's (> 1: this build is faster).`,
   tables: [{
     columns: [
@@ -137,5 +167,5 @@ const section = {
 };
 printSection(section, machine, loadStart, loadEnd);
 if (opts.write) {
-  writeSection(opts.results, section, machine, `\`node bench/builds.mjs${opts.thisLabel ? ` --this ${opts.thisLabel}` : ''} --other ${label}\`; 1-minute load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end.`);
+  writeSection(opts.results, section, machine, `\`node bench/builds.mjs${opts.encode ? ' --encode' : ''}${opts.thisLabel ? ` --this ${opts.thisLabel}` : ''} --other ${label}\`; 1-minute load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end.`);
 }

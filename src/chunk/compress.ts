@@ -37,6 +37,8 @@ const MIN_USEFUL_DICT = 256;
 class EncodeWorkspace {
   tmpA: Uint8Array = new Uint8Array(0);
   tmpB: Uint8Array = new Uint8Array(0);
+  /** Where a chunk starts when the caller passes no `out` (see ChunkOutput). */
+  out: Uint8Array = new Uint8Array(0);
   readonly call: FilterCall = { typesize: 1, meta: 0, blockOffset: 0, ref: new Uint8Array(0), refOffset: 0, formatVersion: 5 };
 
   ensure(size: number): void {
@@ -55,8 +57,14 @@ class EncodeWorkspace {
     this.call.ref = EMPTY;
   }
 
+  /** The start buffer of ChunkOutput, OUTPUT_SCRATCH bytes, allocated once. */
+  output(): Uint8Array {
+    if (this.out.length === 0) this.out = allocBytes(OUTPUT_SCRATCH, 'chunk scratch');
+    return this.out;
+  }
+
   retainedBytes(): number {
-    return this.tmpA.length + this.tmpB.length;
+    return this.tmpA.length + this.tmpB.length + this.out.length;
   }
 }
 
@@ -120,12 +128,65 @@ export function maxChunkSize(nbytes: number, format: ChunkFormat = 'blosc2'): nu
   return nbytes + (format === 'blosc1' ? MIN_HEADER_LENGTH : EXTENDED_HEADER_LENGTH);
 }
 
-function chunkDestination(out: Uint8Array | undefined, destsize: number): Uint8Array {
-  if (out === undefined) return allocBytes(destsize, 'the compressed chunk');
+function chunkDestination(out: Uint8Array, destsize: number): Uint8Array {
   if (out.length < destsize) {
     fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, compressing needs ${destsize} (input + header)`);
   }
   return out.constructor === Uint8Array ? out : new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** Bytes of the buffer a chunk starts in when the caller passes no `out`, kept between calls. */
+export const OUTPUT_SCRATCH = 1 << 20;
+
+/**
+ * Where a chunk is written. A caller's `out` has destsize bytes of room from the start.
+ * Without one, the chunk starts in the workspace's OUTPUT_SCRATCH bytes (when its header,
+ * bstarts and a first block fit there) and is copied out at its size when it ends there; a
+ * chunk that outgrows it moves once into a fresh buffer of the size its blocks so far
+ * project (plus a block), which the caller then gets without a copy, and which grows again
+ * (at least 1.5 times) if the projection falls short. So no more memory is allocated
+ * (zeroed, faulted in) than the chunk needs: a fresh buffer of destsize bytes per call cost
+ * up to a fifth of a 16 MiB LZ4 / BloscLZ compression of compressible data, most of it for
+ * bytes never written. The bytes written do not depend on the buffer: every decision sees
+ * destsize.
+ */
+class ChunkOutput {
+  constructor(public buf: Uint8Array, readonly grows: boolean, public inScratch: boolean, readonly destsize: number) {}
+
+  /**
+   * The buffer, with at least min(end, destsize) bytes; `written` bytes of streams are
+   * written after `done` of the chunk's `total` blocks (for the projection).
+   */
+  room(end: number, written: number, done: number, total: number): Uint8Array {
+    const need = Math.min(end, this.destsize);
+    if (need <= this.buf.length) return this.buf;
+    if (!this.grows) fail(BloscErrorCode.Failure, `chunk output of ${this.buf.length} bytes is short of ${need}`);
+    const projected = done > 0 ? Math.ceil((written / done) * total * GROWTH_MARGIN) : 0;
+    const size = Math.min(this.destsize, Math.max(need, end - written + projected, this.inScratch ? 0 : Math.ceil(this.buf.length * 1.5)));
+    const next = allocBytes(size, 'the compressed chunk');
+    next.set(this.buf);
+    this.buf = next;
+    this.inScratch = false;
+    return next;
+  }
+
+  /** The chunk, buf[0, cbytes), as the caller gets it: a copy from the scratch, or when the buffer is over twice its size. */
+  result(cbytes: number): Uint8Array {
+    if (this.inScratch || (this.grows && cbytes * 2 <= this.buf.length)) return tightCopy(this.buf, cbytes);
+    return this.buf.subarray(0, cbytes);
+  }
+}
+
+/** Projected chunk sizes are raised by this much, so that a chunk whose end compresses a little worse still fits. */
+const GROWTH_MARGIN = 1.0625;
+
+/** The output of a chunk planned as `plan`: the caller's `out`, or the scratch, or a fresh buffer that grows. */
+function chunkOutput(out: Uint8Array | undefined, plan: ChunkPlan): ChunkOutput {
+  if (out !== undefined) return new ChunkOutput(chunkDestination(out, plan.destsize), false, false, plan.destsize);
+  const dict = plan.encodeCtx.dict;
+  const first = Math.min(plan.destsize, plan.headerLength + 4 * plan.nblocks + (dict === null ? 0 : 4 + dict.length) + blockSlot(plan));
+  if (first <= OUTPUT_SCRATCH) return new ChunkOutput(workspace.output(), true, true, plan.destsize);
+  return new ChunkOutput(allocBytes(first, 'the compressed chunk'), true, false, plan.destsize);
 }
 
 /** Compress `src` into one chunk with already-resolved parameters (into `out` when given). */
@@ -154,17 +215,15 @@ function compressWith(src: Uint8Array, p: ResolvedCParams, pre: PreEncoded | nul
   }
   // The decisions see destsize = nbytes + header whatever room `out` has, as C's do when
   // the Python wrappers call it, so the bytes do not depend on the caller's buffer.
-  const dest = chunkDestination(out, plan.destsize);
+  const sink = chunkOutput(out, plan);
   let cbytes: number;
   try {
-    cbytes = blosc1 ? writeBlosc1(src, plan, dest, pre) : writeBlosc2(src, plan, dest, pre);
+    cbytes = blosc1 ? writeBlosc1(src, plan, sink, pre) : writeBlosc2(src, plan, sink, pre);
   } finally {
     workspace.trim();
   }
   if (cbytes === NEEDS_ENCODER) return null;
-  if (out !== undefined) return dest.subarray(0, cbytes);
-  // Hand back a tight buffer unless that means copying most of it.
-  return cbytes * 2 > dest.length ? dest.subarray(0, cbytes) : tightCopy(dest, cbytes);
+  return sink.result(cbytes);
 }
 
 /** A fresh copy of buf[0, n). */
@@ -207,9 +266,7 @@ export function blockGeometry(nbytes: number, p: ResolvedCParams): BlockGeometry
   checkChunkLimit(nbytes, p);
   const blosc1 = p.format === 'blosc1';
   const plan = blosc1 ? planBlosc1(nbytes, p) : planBlosc2(nbytes, p);
-  const split = plan.dontSplit ? 1 : plan.typesize;
-  const splitRoom = split * (5 + streamMaxout(p.codec.id, (plan.blocksize / split) | 0));
-  const slotSize = Math.max(splitRoom, 5 + streamMaxout(p.codec.id, plan.blocksize));
+  const slotSize = blockSlot(plan);
   const storedFromStart = p.clevel === 0 || nbytes < (blosc1 ? MIN_BUFFERSIZE_BLOSC1 : MIN_BUFFERSIZE_BLOSC2);
   return { blocksize: plan.blocksize, nblocks: plan.nblocks, slotSize, storedFromStart };
 }
@@ -259,6 +316,13 @@ export function encodeBlockRange(
   } finally {
     workspace.trim();
   }
+}
+
+/** The most bytes one block of `plan` can take in the chunk (csize fields, streams, run bytes). */
+function blockSlot(plan: ChunkPlan): number {
+  const split = plan.dontSplit ? 1 : plan.typesize;
+  const id = plan.p.codec.id;
+  return Math.max(split * (5 + streamMaxout(id, (plan.blocksize / split) | 0)), 5 + streamMaxout(id, plan.blocksize));
 }
 
 /** The room a stream gets before clamping (c-blosc `blosc_c`). */
@@ -361,7 +425,7 @@ function planBlosc2(nbytes: number, p: ResolvedCParams): ChunkPlan {
 }
 
 /** c-blosc 1.21.x: header, blocks, and the memcpy "last chance" fallback. */
-function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: PreEncoded | null): number {
+function writeBlosc1(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, pre: PreEncoded | null): number {
   const { p, nbytes } = plan;
   let flags = 0;
   let memcpyed = p.clevel === 0 || nbytes < MIN_BUFFERSIZE_BLOSC1;
@@ -373,10 +437,11 @@ function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: Pr
   flags |= p.codec.format << 5;
   let cbytes = 0;
   if (!memcpyed) {
-    cbytes = encodeBlocks(src, plan, dest, 2, pre);
+    cbytes = encodeBlocks(src, plan, sink, 2, pre);
     if (cbytes === NEEDS_ENCODER) return NEEDS_ENCODER;
     if (cbytes === 0) memcpyed = true;
   }
+  const dest = sink.room(memcpyed ? plan.destsize : MIN_HEADER_LENGTH, 0, 0, 1);
   if (memcpyed) {
     flags |= Flag.Memcpyed;
     dest.set(src, MIN_HEADER_LENGTH);
@@ -389,7 +454,7 @@ function writeBlosc1(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: Pr
 }
 
 /** c-blosc2 3.3.x: header, blocks with runs, zero-chunk collapse, memcpy fallback. */
-function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: PreEncoded | null): number {
+function writeBlosc2(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, pre: PreEncoded | null): number {
   const { p, nbytes, nblocks, typesize } = plan;
   const headerFlagsBase = Flag.DoShuffle | Flag.DoBitShuffle;
   let memcpyed = p.clevel === 0 || nbytes < MIN_BUFFERSIZE_BLOSC2;
@@ -408,10 +473,11 @@ function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: Pr
     if (dict !== null) {
       // §3.9: int32 dsize and the dictionary between bstarts and the streams.
       const at = EXTENDED_HEADER_LENGTH + 4 * nblocks;
-      writeInt32LE(dest, at, dict.length);
-      dest.set(dict, at + 4);
+      const head = sink.room(at + 4 + dict.length, 0, 0, 1);
+      writeInt32LE(head, at, dict.length);
+      head.set(dict, at + 4);
     }
-    cbytes = encodeBlocks(src, plan, dest, 5, pre);
+    cbytes = encodeBlocks(src, plan, sink, 5, pre);
     if (cbytes === NEEDS_ENCODER) return NEEDS_ENCODER;
     if (cbytes === 0) {
       // blosc_compress_context: last chance, store the input; the other header bits stay.
@@ -430,6 +496,7 @@ function writeBlosc2(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, pre: Pr
       }
     }
   }
+  const dest = sink.room(memcpyed ? plan.destsize : EXTENDED_HEADER_LENGTH, 0, 0, 1);
   if (memcpyed) {
     dest.set(src, EXTENDED_HEADER_LENGTH);
     cbytes = nbytes + EXTENDED_HEADER_LENGTH;
@@ -472,7 +539,7 @@ function compformat(id: number, format: number): number {
  * Returns the output size, 0 when a block did not fit (the caller stores the chunk), or
  * NEEDS_ENCODER when a deferred placement meets a block it would have to encode.
  */
-function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, formatVersion: number, pre: PreEncoded | null): number {
+function encodeBlocks(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, formatVersion: number, pre: PreEncoded | null): number {
   const { nblocks, blocksize, leftover, headerLength } = plan;
   const ws = workspace;
   ws.ensure(blocksize);
@@ -485,7 +552,10 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, dest: Uint8Array, format
   let ntbytes = headerLength + 4 * nblocks + (dict === null ? 0 : 4 + dict.length);
   // Pre-encoded blocks were written without a dictionary; a dictionary chunk encodes its own.
   const usePre = pre !== null && plan.encodeCtx.dict === null;
+  const slot = blockSlot(plan);
+  const streamsAt = ntbytes;
   for (let j = 0; j < nblocks; j++) {
+    const dest = sink.room(ntbytes + slot, ntbytes - streamsAt, j, nblocks);
     writeInt32LE(dest, headerLength + 4 * j, ntbytes);
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
     const bsize = leftoverBlock ? leftover : blocksize;
@@ -612,14 +682,14 @@ export function compressChunkWithDictionary(src: Uint8Array, p: ResolvedCParams,
   checkChunkLimit(src.length, p);
   const base = planBlosc2(src.length, p);
   const plan = { ...base, encodeCtx: { ...base.encodeCtx, dict } };
-  const dest = allocBytes(plan.destsize, 'the compressed chunk');
+  const sink = chunkOutput(undefined, plan);
   let cbytes: number;
   try {
-    cbytes = writeBlosc2(src, plan, dest, null);
+    cbytes = writeBlosc2(src, plan, sink, null);
   } finally {
     workspace.trim();
   }
-  return tightCopy(dest, cbytes);
+  return tightCopy(sink.buf, cbytes);
 }
 
 /**

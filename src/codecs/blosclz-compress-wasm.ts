@@ -38,13 +38,24 @@ function hashAddr(seq: Code, hl: number): Code {
 /**
  * `matchEnd` of blosclz-compress.ts into local `q`: one past the first byte in
  * [anchor+4, bound) differing from the byte `dist` before it, or bound. Uses locals
- * q, r (i32) and x (i64).
+ * q, r, m (i32) and x (i64).
  */
-function matchEnd(anchor: number, dist: number, bound: number, q: number, r: number, x: number): Code {
+function matchEnd(anchor: number, dist: number, bound: number, q: number, r: number, x: number, m: number): Code {
   return code(
     get(anchor), k(4), op.add(), set(q),
     get(q), get(dist), op.sub(), set(r),
     op.block(), // $found (q is the answer)
+    op.block(), // $words
+    // 16 bytes at a time: the lowest clear bit of the mask of equal bytes is the first difference.
+    op.loop(),
+    get(q), k(16), op.add(), get(bound), op.gtU(), op.brIf(1),
+    get(q), op.load(), get(r), op.load(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.xor(), op.tee(m), op.eqz(), op.if(),
+    get(q), k(16), op.add(), set(q), get(r), k(16), op.add(), set(r), op.br(1),
+    op.end(),
+    get(q), get(m), op.ctz(), op.add(), k(1), op.add(), set(q),
+    op.br(2),
+    op.end(),
+    op.end(),
     op.block(), // $bytes
     op.loop(),
     get(q), k(8), op.add(), get(bound), op.gtU(), op.brIf(1),
@@ -68,8 +79,8 @@ function matchEnd(anchor: number, dist: number, bound: number, q: number, r: num
 /** `get_cratio`: returns (ip - base) << 16 | oc. Params base, limit, minlen, ipshift, hashlog. */
 function probeBody(): FunctionBody {
   const BASE = 0, LIMIT = 1, MINLEN = 2, IPSHIFT = 3, HL = 4;
-  const BOUND = 5, ILIMIT = 6, OC = 7, COPY = 8, IP = 9, ANCHOR = 10, SEQ = 11, H = 12, REF = 13, DIST = 14, LEN = 15, Q = 16, R = 17, LIT = 18;
-  const X = 19;
+  const BOUND = 5, ILIMIT = 6, OC = 7, COPY = 8, IP = 9, ANCHOR = 10, SEQ = 11, H = 12, REF = 13, DIST = 14, LEN = 15, Q = 16, R = 17, LIT = 18, M = 19;
+  const X = 20;
   const c = code(
     k(ENCODE_AT), k(0), k(4), get(HL), op.shl(), op.memoryFill(),
     get(BASE), get(LIMIT), op.add(), k(1), op.sub(), set(BOUND),
@@ -87,7 +98,7 @@ function probeBody(): FunctionBody {
     get(DIST), op.eqz(), get(DIST), k(MAX_FARDISTANCE), op.geU(), op.or(), op.ifI32(), k(1), op.else(),
     get(REF), op.load32(), get(SEQ), op.ne(), op.end(), set(LIT),
     get(LIT), op.eqz(), op.if(),
-    matchEnd(ANCHOR, DIST, BOUND, Q, R, X),
+    matchEnd(ANCHOR, DIST, BOUND, Q, R, X, M),
     get(Q), get(IPSHIFT), op.sub(), set(IP),
     get(IP), get(ANCHOR), op.sub(), set(LEN),
     get(LEN), get(MINLEN), op.ltS(), op.if(),
@@ -121,8 +132,8 @@ function probeBody(): FunctionBody {
 function compressBody(): FunctionBody {
   const SRC = 0, SN = 1, DST = 2, MAXOUT = 3, HL = 4, IPSHIFT = 5, MINLEN = 6, C9 = 7;
   const IPBOUND = 8, IPLIMIT = 9, OPLIMIT = 10, IP = 11, OP = 12, COPY = 13, ANCHOR = 14, SEQ = 15, H = 16, REF = 17, DIST = 18;
-  const LEN = 19, LIT = 20, Q = 21, R = 22;
-  const X = 23;
+  const LEN = 19, LIT = 20, Q = 21, R = 22, M = 23;
+  const X = 24;
   /** `if (op + n > opLimit) return 0`. */
   const room = (n: number): Code => code(get(OP), k(n), op.add(), get(OPLIMIT), op.gtU(), op.if(), k(0), op.return(), op.end());
   const put = (value: Code): Code => code(get(OP), value, op.store8(), get(OP), k(1), op.add(), set(OP));
@@ -175,7 +186,7 @@ function compressBody(): FunctionBody {
     get(DIST), op.eqz(), get(DIST), k(MAX_FARDISTANCE), op.geU(), op.or(), op.ifI32(), k(1), op.else(),
     get(REF), op.load32(), get(SEQ), op.ne(), op.end(), set(LIT),
     get(LIT), op.eqz(), op.if(),
-    matchEnd(ANCHOR, DIST, IPBOUND, Q, R, X),
+    matchEnd(ANCHOR, DIST, IPBOUND, Q, R, X, M),
     get(Q), get(IPSHIFT), op.sub(), set(IP),
     get(DIST), k(1), op.sub(), set(DIST),
     get(IP), get(ANCHOR), op.sub(), set(LEN),

@@ -54,8 +54,9 @@ const k = op.i32;
 /** The table byte offset (from ENCODE_AT) of the hash of the bytes at address `p`. */
 function hashAt(p: Code, u16: boolean): Code {
   return u16
-    // LZ4_hash4: (read32 * 2654435761) >> (32 - 13), times 4 bytes an entry.
-    ? code(p, op.load32(), k(0x9e3779b1 | 0), op.mul(), k(17), op.shrU(), k(0x7ffc), op.and())
+    // LZ4_hash4: (read32 * 2654435761) >> (32 - 13), times 2 bytes an entry (C's U16 table:
+    // every position stored is below 65536 because inputs are under LZ4_64Klimit).
+    ? code(p, op.load32(), k(0x9e3779b1 | 0), op.mul(), k(18), op.shrU(), k(0x3ffe), op.and())
     // LZ4_hash5: ((read64 << 24) * 889523592379) >> (64 - 12), times 4.
     : code(p, op.load64(), op.i64(24), op.i64Shl(), op.i64Big(889523592379n), op.i64Mul(), op.i64(50), op.i64ShrU(), op.wrap(), k(0x3ffc), op.and());
 }
@@ -97,6 +98,9 @@ function checkRoom(extra: Code): Code {
 /** `LZ4_compress_generic` for one table type; returns the bytes written or 0. */
 function compressBody(u16: boolean): FunctionBody {
   const hash = (p: Code): Code => code(hashAt(p, u16), k(ENCODE_AT), op.add());
+  // Table entries: 16-bit in the byU16 table, 32-bit in the byU32 one, as in C.
+  const tableLoad = (): Code => (u16 ? op.load16U() : op.load32());
+  const tableStore = (): Code => (u16 ? op.store16() : op.store32());
   const c: Code = [];
   c.push(
     ...get(SRC), ...get(SN), ...op.add(), ...set(IEND),
@@ -105,7 +109,7 @@ function compressBody(u16: boolean): FunctionBody {
     ...get(DST), ...get(CAP), ...op.add(), ...set(OLIMIT),
     ...get(SRC), ...set(IP), ...get(SRC), ...set(ANCHOR), ...get(DST), ...set(OP),
     // A fresh table (LZ4_compress_fast's state reset).
-    ...k(ENCODE_AT), ...k(0), ...k(u16 ? 4 << 13 : 4 << 12), ...op.memoryFill(),
+    ...k(ENCODE_AT), ...k(0), ...k(u16 ? 2 << 13 : 4 << 12), ...op.memoryFill(),
   );
 
   // The search: forwardIp advances with a step that grows the longer nothing is found.
@@ -114,14 +118,14 @@ function compressBody(u16: boolean): FunctionBody {
     op.loop(),
     get(FH), set(H),
     get(FIP), get(SRC), op.sub(), set(CUR),
-    get(H), op.load32(), set(MIDX),
+    get(H), tableLoad(), set(MIDX),
     get(FIP), set(IP),
     get(FIP), get(STEP), op.add(), set(FIP),
     get(SNB), k(SKIP_TRIGGER), op.shrU(), set(STEP),
     get(SNB), k(1), op.add(), set(SNB),
     get(FIP), get(MFL1), op.gtU(), op.brIf(2), // to $done
     hash(get(FIP)), set(FH),
-    get(H), get(CUR), op.store32(),
+    get(H), get(CUR), tableStore(),
     u16 ? [] : code(get(MIDX), k(MAX_DISTANCE), op.add(), get(CUR), op.ltU(), op.brIf(0)),
     get(SRC), get(MIDX), op.add(), tee(MP), op.load32(), get(IP), op.load32(), op.ne(), op.brIf(0),
     op.end(),
@@ -154,10 +158,21 @@ function compressBody(u16: boolean): FunctionBody {
     copyLiterals(),
   );
 
-  // LZ4_count from ip + MINMATCH against the match, 8 bytes at a time, up to matchlimit.
+  // LZ4_count from ip + MINMATCH against the match, 16 bytes at a time (the mask of equal
+  // bytes: its lowest clear bit is the first difference), then 8, up to matchlimit.
   const count = code(
     get(IP), k(4), op.add(), tee(A), set(E),
     get(MP), k(4), op.add(), set(T),
+    op.block(),
+    op.loop(),
+    get(A), k(16), op.add(), get(MLIMIT), op.gtU(), op.brIf(1),
+    get(A), op.load(), get(T), op.load(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.xor(), tee(MC), op.eqz(), op.if(),
+    get(A), k(16), op.add(), set(A), get(T), k(16), op.add(), set(T), op.br(1),
+    op.end(),
+    get(A), get(MC), op.ctz(), op.add(), set(A),
+    op.br(2), // out of the outer block past the 8-byte and byte loops
+    op.end(),
+    op.end(),
     op.block(),
     op.loop(),
     get(A), k(8), op.add(), get(MLIMIT), op.gtU(), op.brIf(1),
@@ -197,11 +212,11 @@ function compressBody(u16: boolean): FunctionBody {
     get(IP), set(ANCHOR),
     get(IP), get(MFL1), op.geU(), op.brIf(2), // to $done
     // Fill the table with ip - 2, then test the position itself.
-    hash(code(get(IP), k(2), op.sub())), get(IP), k(2), op.sub(), get(SRC), op.sub(), op.store32(),
+    hash(code(get(IP), k(2), op.sub())), get(IP), k(2), op.sub(), get(SRC), op.sub(), tableStore(),
     hash(get(IP)), set(H),
     get(IP), get(SRC), op.sub(), set(CUR),
-    get(H), op.load32(), set(MIDX),
-    get(H), get(CUR), op.store32(),
+    get(H), tableLoad(), set(MIDX),
+    get(H), get(CUR), tableStore(),
     get(SRC), get(MIDX), op.add(), set(MP),
     u16
       ? code(get(MP), op.load32(), get(IP), op.load32(), op.eq())
@@ -219,7 +234,7 @@ function compressBody(u16: boolean): FunctionBody {
   c.push(
     ...get(SN), ...k(MIN_LENGTH), ...op.geU(), ...op.if(),
     ...op.block(), // $done
-    ...hash(get(IP)), ...k(0), ...op.store32(),
+    ...hash(get(IP)), ...k(0), ...tableStore(),
     ...get(IP), ...k(1), ...op.add(), ...set(IP),
     ...hash(get(IP)), ...set(FH),
     ...op.loop(), // outer

@@ -98,11 +98,14 @@ function unzipRound(n: number, from: number, to: number): Code {
   return code;
 }
 
-/** Rounds of the (un)zip network over `n` vectors, ping-ponging between two banks; returns the bank holding the result. */
-function network(n: number, bankA: number, bankB: number, inverse: boolean, code: Code): number {
+/**
+ * `rounds` rounds of the (un)zip network over `n` vectors (log2 n unless given), ping-ponging
+ * between two banks; returns the bank holding the result.
+ */
+function network(n: number, bankA: number, bankB: number, inverse: boolean, code: Code, rounds = Math.log2(n)): number {
   let from = bankA;
   let to = bankB;
-  for (let width = 1; width < n; width <<= 1) {
+  for (let r = 0; r < rounds; r++) {
     code.push(...(inverse ? unzipRound(n, from, to) : zipRound(n, from, to)));
     const t = from;
     from = to;
@@ -156,7 +159,14 @@ function planeKernel(typesize: number, inverse: boolean): FunctionBody {
     for (let m = 0; m < typesize; m++) {
       body.push(...op.get(SRC), ...op.get(I), ...op.i32(log2), ...op.shl(), ...op.add(), ...op.load(16 * m), ...op.set(bankA + m));
     }
-    const planesOut = network(typesize, bankA, bankB, true, body);
+    // A zip round moves byte (vector v, lane b) by rotating the bits of v·16 + b left by
+    // one, over log2(typesize) + 4 bits: log2(typesize) rounds undo the shuffle, so the
+    // 4 more that complete the cycle do the shuffle. That is how c-blosc's shuffle*_sse2
+    // (blosc/shuffle-sse2.c) do it, with unpack instructions only, where the unzips of
+    // `unzipRound` cost V8 three to five instructions each: fewer for typesizes >= 4.
+    const planesOut = typesize >= 4
+      ? network(typesize, bankA, bankB, false, body, 4)
+      : network(typesize, bankA, bankB, true, body);
     for (let j = 0; j < typesize; j++) body.push(...op.get(BASE + j), ...op.get(I), ...op.add(), ...op.get(planesOut + j), ...op.store(0));
   }
   code.push(...countedLoop(I, COUNT, 16, body));

@@ -5,7 +5,8 @@ import {
   BloscError, BloscErrorCode, chunkInfo, compress, compressNaNs, compressRepeatValue, compressUninit, compressZeros,
   decompress, getItems, type CompressOptions,
 } from '../../src/index.js';
-import { firstDifference } from '../helpers.js';
+import { firstDifference, mulberry32 } from '../helpers.js';
+import { OUTPUT_SCRATCH } from '../../src/chunk/compress.js';
 
 function expectParamError(fn: () => unknown, mentions: RegExp): void {
   let caught: unknown;
@@ -184,5 +185,63 @@ describe('special-value chunk writers', () => {
     expect(rep.every((v) => v === 3.25)).toBe(true);
     expect(() => compressNaNs(30, { typesize: 3 })).toThrowError(BloscError);
     expect(() => compressZeros(30, { typesize: 4 })).toThrowError(BloscError);
+  });
+});
+
+describe('the output of compress without out (a buffer that grows with the chunk)', () => {
+  /** `n` 32-bit words, the first `noisy` of every 1024 uniform, the rest below 16: compressibility varies along the data. */
+  const words = (n: number, seed: number, noisy: number): Uint8Array => {
+    const rand = mulberry32(seed);
+    const a = new Uint32Array(n);
+    for (let i = 0; i < n; i++) a[i] = (i & 1023) < noisy ? Math.floor(rand() * 2 ** 32) : Math.floor(rand() * 16);
+    return new Uint8Array(a.buffer);
+  };
+
+  it('writes the bytes it writes into a caller\'s out, for chunks that compress well, badly, unevenly or not at all', () => {
+    // 3 MiB: past OUTPUT_SCRATCH unless they compress well, so the chunk moves out of the scratch.
+    const n = 3 * OUTPUT_SCRATCH / 4;
+    const inputs = [words(n, 1, 0), words(n, 2, 1024), words(n, 3, 700), words(n, 4, 100)];
+    // Compressible first half, noise after it: the projection from the first blocks falls short.
+    const uneven = words(n, 5, 0);
+    uneven.set(words(n / 2, 6, 1024), 2 * n);
+    inputs.push(uneven);
+    for (const data of inputs) {
+      for (const format of ['blosc1', 'blosc2'] as const) {
+        for (const codec of ['lz4', 'blosclz'] as const) {
+          const options: CompressOptions = { codec, clevel: 5, typesize: 4, format, blocksize: 65536 };
+          const chunk = compress(data, options);
+          const out = new Uint8Array(data.length + 32).fill(0xa5);
+          expect(firstDifference(chunk, compress(data, options, out))).toBe('equal');
+          expect(firstDifference(decompress(chunk), data)).toBe('equal');
+          // A chunk is never a small view of a much larger buffer.
+          expect(chunk.buffer.byteLength).toBeLessThan(2 * chunk.byteLength + 1);
+        }
+      }
+    }
+  });
+
+  it('stored chunks (clevel 0, or data that does not compress) and dictionary chunks come out whole too', () => {
+    const noise = words(1 << 14, 7, 1024);
+    for (const options of [{ clevel: 0 }, { codec: 'lz4' as const, typesize: 1 }, { codec: 'blosclz' as const, format: 'blosc1' as const }]) {
+      const chunk = compress(noise, options);
+      expect(chunk.byteLength).toBe(noise.length + (options.format === 'blosc1' ? 16 : 32));
+      expect(firstDifference(decompress(chunk), noise)).toBe('equal');
+    }
+    const data = words(1 << 16, 8, 10);
+    for (const codec of ['lz4', 'zstd'] as const) {
+      const options: CompressOptions = { codec, typesize: 4, useDict: true, blocksize: 16384 };
+      const chunk = compress(data, options);
+      expect(firstDifference(chunk, compress(data, options, new Uint8Array(data.length + 32)))).toBe('equal');
+      expect(firstDifference(decompress(chunk), data)).toBe('equal');
+    }
+  });
+
+  it('each chunk is its own buffer, untouched by later calls', () => {
+    const a = words(1 << 14, 9, 0);
+    const chunkA = compress(a, { typesize: 4 });
+    const copyA = chunkA.slice();
+    const chunkB = compress(words(1 << 14, 10, 0), { typesize: 4 });
+    expect(chunkA.buffer).not.toBe(chunkB.buffer);
+    expect(firstDifference(chunkA, copyA)).toBe('equal');
   });
 });

@@ -129,6 +129,19 @@ describe('LZ4 compressor in WebAssembly', () => {
     );
   });
 
+  it('tells runs at every length and place of the odd byte up to 70 (the 16-, 8- and 1-byte steps and their seams)', () => {
+    for (let n = 1; n <= 70; n++) {
+      for (let at = 0; at <= n; at++) {
+        for (const p of [0, 3]) {
+          const scratch = lz4EncodeScratch(n + 8)!;
+          scratch.fill(9);
+          if (at < n) scratch[p + at] = 10;
+          expect(isRunOfBytes(scratch, p, n), `n ${n}, odd byte at ${at}, offset ${p}`).toBe(at >= n || (at === 0 && n === 1));
+        }
+      }
+    }
+  });
+
   it('gives the same chunks with and without WebAssembly (shuffle, both formats)', () => {
     const n = 1 << 18;
     const data = new Uint8Array(n);
