@@ -76,6 +76,42 @@ function bitTranspose8x8(x: number, t: number, masks: number): Code {
   return code;
 }
 
+/**
+ * The masks of the three rounds of {@link bitTransposeAcross}, as v128.const bytes: the
+ * columns c of each byte with (c & d) == 0 for d = 1, 2, 4.
+ */
+const ACROSS_ROUNDS: ReadonlyArray<readonly [number, number[]]> = [
+  [1, mask64(0x55555555, 0x55555555)],
+  [2, mask64(0x33333333, 0x33333333)],
+  [4, mask64(0x0f0f0f0f, 0x0f0f0f0f)],
+];
+
+/**
+ * The same 8×8 bit-matrix transposes as {@link bitTranspose8x8}, but with row r of every
+ * matrix in vector r (locals `rows`..`rows+7`, byte q of each vector one matrix) instead of
+ * all 8 rows in one 64-bit lane: round d swaps, between rows a and a+d (a & d == 0), the
+ * bits of columns c+d of row a with those of columns c of row a+d, as the row-pair rounds
+ * of TRANS_BIT_8X8 (blosc/bitshuffle-generic.h) do inside a word. Each delta swap then
+ * serves two vectors: 6 operations per pair and round where the in-lane form needs 6 per
+ * vector. The 64-bit shifts pull bits across byte boundaries only into columns the mask
+ * clears (bits 8-d..7 for the right shift; the left shift moves mask columns c < 8-d).
+ */
+function bitTransposeAcross(rows: number, t: number, masks: number): Code {
+  const code: Code = [];
+  ACROSS_ROUNDS.forEach(([d], r) => {
+    for (let a = 0; a < 8; a++) {
+      if ((a & d) !== 0) continue;
+      const ra = rows + a;
+      const rb = rows + a + d;
+      // t = ((ra >> d) ^ rb) & mask;  rb ^= t;  ra ^= t << d
+      code.push(...op.get(ra), ...op.i32(d), ...op.i64x2ShrU(), ...op.get(rb), ...op.xor(), ...op.get(masks + r), ...op.and(), ...op.set(t));
+      code.push(...op.get(rb), ...op.get(t), ...op.xor(), ...op.set(rb));
+      code.push(...op.get(ra), ...op.get(t), ...op.i32(d), ...op.i64x2Shl(), ...op.xor(), ...op.set(ra));
+    }
+  });
+  return code;
+}
+
 /** One interleave round over `n` vectors from locals `from` into locals `to`. */
 function zipRound(n: number, from: number, to: number): Code {
   const code: Code = [];
@@ -186,7 +222,7 @@ function bitRowKernel(inverse: boolean): FunctionBody {
   const T = bankB + PLANES;
   const MASKS = T + 1;
   const code: Code = [];
-  BIT_ROUNDS.forEach(([, mask], r) => code.push(...op.v128(mask), ...op.set(MASKS + r)));
+  (inverse ? BIT_ROUNDS : ACROSS_ROUNDS).forEach(([, mask], r) => code.push(...op.v128(mask), ...op.set(MASKS + r)));
   code.push(...op.get(LEN), ...op.i32(3), ...op.shrU(), ...op.set(PB));
   const planes = inverse ? DST : SRC;
   for (let k = 0; k < PLANES; k++) {
@@ -195,10 +231,13 @@ function bitRowKernel(inverse: boolean): FunctionBody {
   const body: Code = [];
   // I runs over plane bytes (0, 16, ...); the row offset is 8*I.
   if (!inverse) {
+    // Transpose first, across the plane vectors (plane k = row k of each byte position's
+    // matrix), then interleave: vector m then holds bit m of every plane, and the 8-way
+    // byte interleave puts elements 8q..8q+7 in order.
     for (let k = 0; k < PLANES; k++) body.push(...op.get(BASE + k), ...op.get(I), ...op.add(), ...op.load(0), ...op.set(bankA + k));
+    body.push(...bitTransposeAcross(bankA, T, MASKS));
     const out = network(PLANES, bankA, bankB, false, body);
     for (let m = 0; m < PLANES; m++) {
-      body.push(...bitTranspose8x8(out + m, T, MASKS));
       body.push(...op.get(DST), ...op.get(I), ...op.i32(3), ...op.shl(), ...op.add(), ...op.get(out + m), ...op.store(16 * m));
     }
   } else {
