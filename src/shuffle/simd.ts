@@ -148,11 +148,6 @@ function overlapsTiles(view: Uint8Array): boolean {
   return view.byteOffset < SHUFFLE_END;
 }
 
-/** Whether `view` lies in the shared memory at or past WHOLE (a simdScratch view). */
-function overlapsWhole(view: Uint8Array): boolean {
-  return inHeap(view) && view.byteOffset + view.length > WHOLE;
-}
-
 /**
  * A view of `size` bytes of the shared memory for a caller to decode a block's planes
  * into: simdUnshuffle and simdBitunshuffle then read them where they are instead of
@@ -183,8 +178,10 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
   const planeStride = nelems >>> 3;
   const n = nelems * typesize;
   // Planes decoded into simdScratch already sit where the whole-block copy would put them.
+  // Otherwise the copy may grow the memory, which would detach a `src` or `dst` that is a
+  // view of it: such views take the per-tile path, which never grows it.
   const inPlace = inHeap(src) && src.byteOffset + sp === WHOLE;
-  const whole = inPlace || (n <= MAX_WHOLE_BYTES && !overlapsWhole(dst) && reserveHeap(WHOLE + n));
+  const whole = inPlace || (n <= MAX_WHOLE_BYTES && !inHeap(src) && !inHeap(dst) && reserveHeap(WHOLE + n));
   const mem = heapBytes();
   if (whole && !inPlace) mem.set(src.subarray(sp, sp + n), WHOLE);
   const tileElems = TILE / typesize;
