@@ -773,7 +773,15 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
         // One reader per chunk (its header parsed once); each needed block decoded once into
         // the block scratch, then its selected elements copied out.
         checkChunkSize(arr, g, chunkIndex);
-        const reader = arr.schunk.chunkReader(chunkIndex);
+        // Only the needed blocks' range of the chunk is loaded (from a file: their streams alone).
+        let jMin = Infinity;
+        let jMax = -1;
+        for (let r = 0; r < nneeded; r++) {
+          const j = needed[r * perBlock]!;
+          if (j < jMin) jMin = j;
+          if (j > jMax) jMax = j;
+        }
+        const reader = arr.schunk.chunkReader(chunkIndex, jMin * B, Math.min(g.chunkNbytes, (jMax + 1) * B));
         if (scratch === null) scratch = new Uint8Array(B);
         for (let r = 0; r < nneeded; r++) {
           const at = r * perBlock;

@@ -8,8 +8,10 @@
  * index compressed as c-blosc2 does. The byte layout itself lives in src/frame/cframe.ts.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { decompressChunk, getChunkItems } from '../chunk/decompress.js';
-import { getLimits, outputCeiling, checkOutput } from '../limits.js';
+import { decompressChunk, getChunkItems, RETAINED_SCRATCH_MAX } from '../chunk/decompress.js';
+import { blockStreamsEnd } from '../chunk/layout.js';
+import { allocBytes, getLimits, outputCeiling, checkOutput } from '../limits.js';
+import { FilterId } from '../shuffle/types.js';
 import { compressChunk } from '../chunk/compress.js';
 import { resolveCParams } from '../params.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
@@ -123,6 +125,52 @@ class OffsetsIndex {
     this.window = out;
     this.windowStart = start;
   }
+}
+
+/**
+ * A chunk as the block-range reader needs it (see {@link CFrame.loadChunk}): its `cbytes`
+ * bytes, of which only the header, the block starts, the dictionary and the streams of
+ * blocks [first, last) (and of block 0 under DELTA) may have been read; first 0 and last
+ * Infinity when the whole chunk was.
+ */
+export interface LoadedChunk {
+  readonly bytes: Uint8Array;
+  readonly first: number;
+  readonly last: number;
+}
+
+/**
+ * Runs of block streams closer than this in the file are read as one (the bytes between
+ * them cost less than another read call).
+ */
+const MERGE_GAP_BYTES = 16384;
+
+/**
+ * Buffers the partial loads reuse from chunk to chunk and call to call (a file's chunks are
+ * read into them, not into a new array each: no page faults, nothing for the collector).
+ * Kept only up to RETAINED_SCRATCH_MAX bytes, as the decoder's scratch is.
+ */
+let imageScratch: Uint8Array = new Uint8Array(0);
+let startsScratch: Int32Array = new Int32Array(0);
+let runScratch: Uint8Array = new Uint8Array(0);
+
+function imageBuffer(n: number): Uint8Array {
+  if (imageScratch.length >= n) return imageScratch;
+  const b = allocBytes(n, 'a chunk read from a frame');
+  if (n <= RETAINED_SCRATCH_MAX) imageScratch = b;
+  return b;
+}
+
+/** The first index k of sorted `a[0, n)` with a[k] > v (n when none). */
+function upperBound(a: Int32Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export interface FrameOpenOptions {
@@ -314,6 +362,106 @@ export class CFrame {
       return file.subarray(0, ch.cbytes);
     }
     return this.chunkFromBytes(i, this.readDataChunk(i, o));
+  }
+
+  /**
+   * Chunk `i` loaded for decoding its uncompressed bytes [s, e), for the block-range reader
+   * (c-blosc2 `frame_get_lazychunk`, whose lazy chunks `blosc_getitem` decodes a few blocks
+   * of). From a source that copies what it reads (a file), into a buffer reused from call to
+   * call, so **valid until the next call**: the chunk's header, then its block starts, then
+   * the bytes between them and the first stream (the dictionary), then the streams of the
+   * blocks holding [s, e) (and block 0 under DELTA, which every block needs), one read per
+   * run of them in the file. Each of those blocks' streams is walked and must end before the
+   * next block's start; a chunk for which a part cannot be located so (special, stored,
+   * VL-block, Blosc1 rules, block starts outside its data area, streams that run on) or
+   * would not pay (most of its bytes) is read whole into the buffer, and its own checks
+   * (`chunkLayout`) say what is wrong with it. Chunks from memory (views), sparse frames and
+   * special offsets come back as `getChunk` gives them. @internal
+   */
+  loadChunk(i: number, s: number, e: number): LoadedChunk {
+    this.checkIndex(i);
+    const o = this.index.get(i);
+    const src = this.source;
+    if (o < 0 || this.chunkFile !== null || src.readInto === undefined) return { bytes: this.getChunk(i), first: 0, last: Infinity };
+    const { start, first: head, chunkCbytes: cb } = this.chunkStart(i, o);
+    const image = imageBuffer(cb);
+    image.set(head, 0);
+    const bytes = image.subarray(0, cb);
+    // Its header (only the first 32 bytes are in, which is all readChunkHeader reads) against the frame.
+    this.chunkFromBytes(i, bytes);
+    const ch = readChunkHeader(bytes);
+    const whole = (from: number): LoadedChunk => {
+      src.readInto!(start + from, cb - from, image, from);
+      return { bytes, first: 0, last: Infinity };
+    };
+    const nbytes = ch.nbytes;
+    if (!ch.extended || ch.version < 3 || ch.special !== SpecialKind.None || ch.memcpyed || ch.vlBlocks || ch.lazy || nbytes === 0 || !(e > s)) {
+      return whole(EXTENDED_HEADER_LENGTH);
+    }
+    const blocksize = Math.min(ch.blocksizeField, nbytes);
+    const nblocks = Math.ceil(nbytes / blocksize);
+    const bstartsEnd = EXTENDED_HEADER_LENGTH + 4 * nblocks;
+    const first = Math.max(0, Math.floor(s / blocksize));
+    const last = Math.min(nblocks, Math.ceil(e / blocksize));
+    if (bstartsEnd > cb || first >= last || (first === 0 && last === nblocks)) return whole(EXTENDED_HEADER_LENGTH);
+    src.readInto(start + EXTENDED_HEADER_LENGTH, 4 * nblocks, image, EXTENDED_HEADER_LENGTH);
+    // The block starts in file order: block j's streams lie in [bstart_j, the next larger start).
+    if (startsScratch.length < nblocks) startsScratch = new Int32Array(Math.max(nblocks, 2 * startsScratch.length));
+    const starts = startsScratch;
+    for (let j = 0; j < nblocks; j++) {
+      const b = readInt32LE(image, EXTENDED_HEADER_LENGTH + 4 * j);
+      if (b < bstartsEnd || b >= cb) return whole(bstartsEnd);
+      starts[j] = b;
+    }
+    const sorted = starts.subarray(0, nblocks).sort();
+    const dataStart = sorted[0]!;
+    let delta = false;
+    for (let k = 0; k < ch.filters.length; k++) if (ch.filters[k] === FilterId.Delta) delta = true;
+    // Which positions of `sorted` to read, and how much that is.
+    if (runScratch.length < nblocks) runScratch = new Uint8Array(Math.max(nblocks, 2 * runScratch.length));
+    const wanted = runScratch;
+    wanted.fill(0, 0, nblocks);
+    let total = dataStart;
+    for (let j = delta && first > 0 ? 0 : first; j < last; j = j === 0 && first > 0 ? first : j + 1) {
+      const b = readInt32LE(image, EXTENDED_HEADER_LENGTH + 4 * j);
+      const k = upperBound(sorted, nblocks, b) - 1;
+      if (wanted[k] === 0) total += (k + 1 < nblocks ? sorted[k + 1]! : cb) - b;
+      wanted[k] = 1;
+    }
+    if (4 * total > 3 * cb) return whole(bstartsEnd);
+    if (dataStart > bstartsEnd) src.readInto(start + bstartsEnd, dataStart - bstartsEnd, image, bstartsEnd);
+    if (ch.useDict) {
+      // The dictionary (int32 size, then its bytes) must end before the first stream.
+      const dsize = dataStart >= bstartsEnd + 4 ? readInt32LE(image, bstartsEnd) : -1;
+      if (dsize <= 0 || bstartsEnd + 4 + dsize > dataStart) return whole(dataStart);
+    }
+    // One read per run of wanted streams, runs closer than MERGE_GAP_BYTES joined.
+    let runStart = -1;
+    let runEnd = -1;
+    for (let k = 0; k < nblocks; k++) {
+      if (wanted[k] === 0) continue;
+      const b = sorted[k]!;
+      const end = k + 1 < nblocks ? sorted[k + 1]! : cb;
+      if (runStart >= 0 && b - runEnd <= MERGE_GAP_BYTES) {
+        runEnd = end;
+        continue;
+      }
+      if (runStart >= 0) src.readInto(start + runStart, runEnd - runStart, image, runStart);
+      runStart = b;
+      runEnd = end;
+    }
+    if (runStart >= 0) src.readInto(start + runStart, runEnd - runStart, image, runStart);
+    // Every stream read must end inside its block's span: the decoder never looks past it.
+    const leftover = nbytes % blocksize;
+    for (let j = delta && first > 0 ? 0 : first; j < last; j = j === 0 && first > 0 ? first : j + 1) {
+      const b = readInt32LE(image, EXTENDED_HEADER_LENGTH + 4 * j);
+      const k = upperBound(sorted, nblocks, b);
+      const spanEnd = k < nblocks ? sorted[k]! : cb;
+      const leftoverBlock = j === nblocks - 1 && leftover > 0;
+      const streamsEnd = blockStreamsEnd(bytes, ch, b, leftoverBlock ? leftover : blocksize, leftoverBlock);
+      if (streamsEnd < 0 || streamsEnd > spanEnd) return whole(bstartsEnd);
+    }
+    return { bytes, first, last };
   }
 
   /**
