@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { mbps, timeSync } from './lib/timing.mjs';
+import { mbps, timeInterleaved, timeSync } from './lib/timing.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
 
 /** Read speed a target asks of blosc-ts relative to python-blosc2, every read. */
@@ -111,6 +111,66 @@ function smallSliceAgainstItsBlocks(NDArray, FileSource, getItems, path, spec, t
 }
 
 /**
+ * Where a read's time goes: the read (as the main table times it) against, in alternation,
+ * the codec alone on the same blocks and a fresh output of the read's size. Codec alone =
+ * every block the read touches, decoded from chunks already in memory by one `ChunkReader`
+ * per chunk (header parsed once) into a preallocated buffer whose pages are already mapped:
+ * the whole array's blocks into place in one array, a slice's into one block of scratch (as
+ * the read decodes them). Fresh output = allocating the read's output and touching each of
+ * its 4 KiB pages (the page faults every read into a new array pays).
+ */
+async function attribution(NDArray, FileSource, ChunkReader, path, spec, nbytes, timing) {
+  const source = new FileSource(path);
+  const chunkBytes = new Map();
+  let pairs;
+  let arr;
+  try {
+    arr = NDArray.open(source);
+    pairs = touchedBlocks(arr.shape, arr.chunks, arr.blocks, spec ?? []);
+    for (const [c] of pairs) if (!chunkBytes.has(c)) chunkBytes.set(c, arr.schunk.getChunk(c));
+  } finally {
+    source.close?.();
+  }
+  const B = arr.blocks.reduce((p, x) => p * x, 1) * arr.itemsize;
+  const chunkNbytes = arr.chunks.reduce((p, x) => p * x, 1) * arr.itemsize;
+  const wholeOut = spec === null ? new Uint8Array(chunkNbytes * chunkBytes.size).fill(1) : null;
+  const scratch = new Uint8Array(B).fill(1);
+  const read = () => {
+    const s = new FileSource(path);
+    try {
+      const a = NDArray.open(s);
+      return spec === null ? a.toArray() : a.slice(spec);
+    } finally {
+      s.close?.();
+    }
+  };
+  const codecAlone = () => {
+    let reader = null;
+    let current = -1;
+    for (const [c, b] of pairs) {
+      if (c !== current) {
+        reader = new ChunkReader(chunkBytes.get(c));
+        current = c;
+      }
+      const s = b * B;
+      const e = Math.min(chunkNbytes, s + B);
+      if (wholeOut !== null) reader.readInto(s, e, wholeOut, c * chunkNbytes + s);
+      else reader.readInto(s, e, scratch, 0);
+    }
+  };
+  const freshOutput = () => {
+    const out = new Uint8Array(nbytes);
+    for (let i = 0; i < nbytes; i += 4096) out[i] = 1;
+    return out;
+  };
+  const [r, c, f] = await timeInterleaved(
+    [{ fn: read, isAsync: false }, { fn: codecAlone, isAsync: false }, { fn: freshOutput, isAsync: false }],
+    { ...timing, minReps: 5 },
+  );
+  return { blocks: pairs.length, readMs: r.medianMs, codecMs: c.medianMs, outputMs: f.medianMs };
+}
+
+/**
  * Run the section.
  * @param {{ libPath: string | null, dataDir: string, python: string, native: boolean, timing: object, log: (line: string) => void }} ctx
  */
@@ -172,6 +232,35 @@ export async function runNdarraySection(ctx) {
   for (const { name, ratio } of ratios) {
     section.targets.push({ name: `b2nd ${name}: blosc-ts ≥ ${NDARRAY_TARGET}× python-blosc2 (one thread)`, value: fmtRatio(ratio), pass: ratio >= NDARRAY_TARGET });
   }
+  // Where the time goes, read by read (skipped on builds without the chunk reader module).
+  let attributionTable = null;
+  const chunkModule = join(dirname(libPath), 'chunk', 'decompress.js');
+  const { ChunkReader } = await import(pathToFileURL(chunkModule).href).catch(() => ({ ChunkReader: undefined }));
+  if (typeof ChunkReader === 'function') {
+    const arows = [];
+    for (const r of ref.reads) {
+      const a = await attribution(NDArray, FileSource, ChunkReader, ref.path, r.slice, r.nbytes, timing);
+      arows.push([r.name, String(a.blocks), a.readMs.toFixed(a.readMs < 10 ? 2 : 1), a.codecMs.toFixed(a.codecMs < 10 ? 2 : 1), fmtRatio(a.readMs / a.codecMs), a.outputMs.toFixed(a.outputMs < 10 ? 2 : 1)]);
+      log(`  b2nd ${r.name}: read ${a.readMs.toFixed(2)} ms, codec alone ${a.codecMs.toFixed(2)} ms, fresh output ${a.outputMs.toFixed(2)} ms`);
+    }
+    attributionTable = {
+      columns: [
+        { title: 'where the time goes (blosc-ts, ms)', align: 'left' }, { title: 'blocks' }, { title: 'read' },
+        { title: 'codec alone' }, { title: 'read ÷ codec' }, { title: 'fresh output' },
+      ],
+      rows: arows,
+    };
+    if (typeof ref.output_alloc_seconds === 'number') {
+      notes.push(
+        `Fresh output: a new array of the read's size with each 4 KiB page touched once (its page faults). ` +
+        `The same for python's whole-array output (numpy \`np.empty\` + one write per page) took ${(ref.output_alloc_seconds * 1000).toFixed(1)} ms: ` +
+        'numpy asks Linux for transparent huge pages on large arrays (madvise), which JavaScript cannot.',
+      );
+    }
+  } else {
+    notes.push(`b2nd attribution skipped: ${chunkModule} has no ChunkReader.`);
+  }
+
   const small = ref.reads.find((r) => r.slice !== null && r.nbytes < 1e6);
   let smallTable = null;
   if (small !== undefined) {
@@ -204,5 +293,6 @@ export async function runNdarraySection(ctx) {
     rows,
   });
   if (smallTable !== null) section.tables.push(smallTable);
+  if (attributionTable !== null) section.tables.push(attributionTable);
   return section;
 }

@@ -14,7 +14,10 @@ import { readInt32LE, writeInt32LE } from '../../src/frame/chunk-header.js';
 import { CFrame } from '../../src/schunk/contiguous.js';
 import { SChunk } from '../../src/schunk/schunk.js';
 import { NDArray, type SliceSpec } from '../../src/ndarray/ndarray.js';
+import { FileSource } from '../../src/io/file-source.js';
 import { randomSpec, referenceSlice, rng } from '../ndarray/reference.js';
+import { ND_DIR, ndFile, ndManifest } from '../ndarray/fixture-files.js';
+import { join } from 'node:path';
 
 /** A source over frame bytes that copies what it reads (as a file does), counting it. */
 class CountingSource implements FrameSource {
@@ -165,6 +168,34 @@ describe('partial chunk reads from a file-like source', () => {
       ),
       { numRuns: 60, seed: 0x1a2c },
     );
+  });
+});
+
+describe('python-blosc2 files read in part', () => {
+  it('every .b2nd fixture, opened on its file, slices as it does from memory (and reads less)', () => {
+    const r = rng(0xf11e);
+    let partial = 0;
+    for (const f of ndManifest.files) {
+      const memory = NDArray.open(ndFile(f.b2nd));
+      const source = new FileSource(join(ND_DIR, f.b2nd));
+      try {
+        const file = NDArray.open(source);
+        expect(file.toArray().data).toEqual(memory.toArray().data);
+        for (let k = 0; k < 6; k++) {
+          const spec = randomSpec(r, f.shape);
+          const want = memory.slice(spec);
+          const before = file.stats.blocks;
+          const got = file.slice(spec);
+          expect(got.shape).toEqual(want.shape);
+          expect(got.data).toEqual(want.data);
+          if (file.stats.blocks - before < memory.geometry.blocksPerChunk) partial++;
+        }
+      } finally {
+        source.close();
+      }
+    }
+    // Some of those slices touched only part of a chunk.
+    expect(partial).toBeGreaterThan(0);
   });
 });
 
