@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compress, compressRepeatValue, compressZeros } from '../../src/index.js';
 import { BloscErrorCode, isBloscError } from '../../src/errors.js';
 import { checkRange, type FrameSource } from '../../src/io/source.js';
 import { readInt32LE, writeInt32LE } from '../../src/frame/chunk-header.js';
@@ -168,6 +169,33 @@ describe('partial chunk reads from a file-like source', () => {
       ),
       { numRuns: 60, seed: 0x1a2c },
     );
+  });
+});
+
+describe('chunks that are not read in part', () => {
+  it('stored (memcpyed), repeated-value and zero chunks in the data area, and chunks of other sizes, read right from a source', () => {
+    const r = rng(0x5ca1e);
+    const noise = new Uint8Array(4000);
+    for (let i = 0; i < noise.length; i++) noise[i] = (r() * 256) | 0;
+    const smooth = new Uint8Array(new Float64Array(field(1500, 3)).buffer);
+    // Chunks of any size (chunksize 0): special chunks are stored as chunks, not offsets.
+    const s = new SChunk({ chunksize: 0, typesize: 8, cparams: { codec: 'zstd', clevel: 5, shuffle: 'shuffle', blocksize: 1024 } });
+    s.appendChunk(compress(noise, { typesize: 8, clevel: 0 })); // memcpyed
+    s.append(smooth);
+    s.appendChunk(compressZeros(4096, { typesize: 8 }));
+    s.appendChunk(compressRepeatValue(800, new Float64Array([2.5]), { typesize: 8 }));
+    s.append(smooth.subarray(0, 2000));
+    const frame = s.toFrame();
+    const memory = SChunk.open(frame);
+    const source = new CountingSource(frame);
+    const file = SChunk.open(source);
+    const n = memory.nbytes / 8;
+    for (let k = 0; k < 40; k++) {
+      const a = Math.floor(r() * n);
+      const b = a + Math.floor(r() * 600);
+      expect(file.getSlice(a, b)).toEqual(memory.getSlice(a, b));
+    }
+    expect(file.getSlice()).toEqual(memory.getSlice());
   });
 });
 
