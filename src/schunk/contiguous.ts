@@ -15,7 +15,7 @@ import { FilterId } from '../shuffle/types.js';
 import { compressChunk } from '../chunk/compress.js';
 import { resolveCParams } from '../params.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
-import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
+import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
 import {
   badFrame, bytesView, decodeOffset, expectByte, FRAME_HEADER_MINLEN, FRAME_TRAILER_MINLEN, layOutFrame, MAX_NCHUNKS,
   parseFrameHeader, parseMetalayers, parseVlmetalayers,
@@ -388,8 +388,8 @@ export class CFrame {
     image.set(head, 0);
     const bytes = image.subarray(0, cb);
     // Its header (only the first 32 bytes are in, which is all readChunkHeader reads) against the frame.
-    this.chunkFromBytes(i, bytes);
     const ch = readChunkHeader(bytes);
+    this.checkChunkNbytes(i, ch, start);
     const whole = (from: number): LoadedChunk => {
       src.readInto!(start + from, cb - from, image, from);
       return { bytes, first: 0, last: Infinity };
@@ -481,11 +481,15 @@ export class CFrame {
     }
     if (chunkCbytes > bytes.length) fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${chunkCbytes} bytes, ${bytes.length} were read`, { chunk: i, offset: start });
     const chunk = bytes.subarray(0, chunkCbytes);
-    const ch = readChunkHeader(chunk);
-    if (h.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) {
+    this.checkChunkNbytes(i, readChunkHeader(chunk), start);
+    return chunk;
+  }
+
+  /** A data chunk's nbytes must be what the frame declares for chunk `i` (with a fixed chunksize). */
+  private checkChunkNbytes(i: number, ch: ChunkHeader, start: number): void {
+    if (this.header.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) {
       badFrame(`chunk ${i} holds ${ch.nbytes} bytes, the frame says ${this.declaredNbytes(i)}`, start);
     }
-    return chunk;
   }
 
   /**
