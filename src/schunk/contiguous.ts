@@ -23,6 +23,13 @@ import {
 } from '../frame/cframe.js';
 import { MemorySource, type FrameSource } from '../io/source.js';
 
+/**
+ * Opening a frame from a file reads this many bytes at each end of it (its header and
+ * metalayers, its trailer and offsets index) in one read each, when they fit: two reads
+ * instead of five.
+ */
+const OPEN_WINDOW_BYTES = 16384;
+
 /** Offsets indexes up to this many decoded bytes are decoded (and checked) whole at open. */
 const EAGER_INDEX_NBYTES = 1 << 20;
 /** Entries a lazy index decodes at once when its blocks are larger than this (bytes). */
@@ -206,11 +213,17 @@ export class CFrame {
 
   /** Open a frame held in `source` (or in memory). */
   static open(input: FrameSource | Uint8Array, options: FrameOpenOptions = {}): CFrame {
-    const source = input instanceof Uint8Array ? new MemorySource(input) : input;
+    const source: FrameSource = input instanceof Uint8Array ? new MemorySource(input) : input;
     if (source.size < FRAME_HEADER_MINLEN + FRAME_TRAILER_MINLEN) {
       fail(BloscErrorCode.ReadBuffer, `frame: ${source.size} bytes is too short for a frame`);
     }
-    const header = parseFrameHeader(source.read(0, FRAME_HEADER_MINLEN));
+    // From a source whose reads are copies (a file: `readInto`), the header's first bytes
+    // and the frame's last ones (trailer, then the offsets index before it) are read as two
+    // windows; a section past them is read on its own. Other sources (views of memory, the
+    // prefetched ranges of an async open) are read exactly where the sections are.
+    const window = source.readInto !== undefined ? OPEN_WINDOW_BYTES : 0;
+    const head = source.read(0, Math.min(source.size, Math.max(FRAME_HEADER_MINLEN, window)));
+    const header = parseFrameHeader(head.subarray(0, FRAME_HEADER_MINLEN));
     const { headerLen, frameLen, cbytes, nbytes, chunksize } = header;
     const sparse = header.frameType === 1;
     if (header.frameType !== 0 && !(sparse && options.chunkFile !== undefined)) {
@@ -221,16 +234,20 @@ export class CFrame {
       badFrame(`frame_len ${frameLen} differs from the ${source.size}-byte input`, 16);
     }
     if (frameLen < headerLen + FRAME_TRAILER_MINLEN) badFrame(`frame_len ${frameLen} leaves no room for a trailer`, 16);
-    const metalayers = parseMetalayers(source.read(0, headerLen));
+    const metalayers = parseMetalayers(headerLen <= head.length ? head.subarray(0, headerLen) : source.read(0, headerLen));
+    const endWindowStart = window > 0 ? frameLen - Math.min(frameLen, window) : frameLen;
+    const endWindow = window > 0 ? source.read(endWindowStart, frameLen - endWindowStart) : head.subarray(0, 0);
+    const readEnd = (offset: number, length: number): Uint8Array =>
+      window > 0 && offset >= endWindowStart ? endWindow.subarray(offset - endWindowStart, offset - endWindowStart + length) : source.read(offset, length);
 
     // Trailer: its length sits 22 bytes before the end (FRAME_TRAILER_LEN_OFFSET).
-    const tail = source.read(frameLen - FRAME_TRAILER_MINLEN, FRAME_TRAILER_MINLEN);
+    const tail = readEnd(frameLen - FRAME_TRAILER_MINLEN, FRAME_TRAILER_MINLEN);
     expectByte(tail, 2, 0xce, 'trailer_len uint32');
     const trailerLen = bytesView(tail).getUint32(3);
     if (trailerLen < FRAME_TRAILER_MINLEN || trailerLen > frameLen - headerLen) badFrame(`trailer_len ${trailerLen} is out of range`, frameLen - 22);
     expectByte(tail, 7, 0xd8, 'fingerprint fixext16');
     const trailerOffset = frameLen - trailerLen;
-    const vlmetalayers = parseVlmetalayers(source.read(trailerOffset, trailerLen));
+    const vlmetalayers = parseVlmetalayers(readEnd(trailerOffset, trailerLen));
 
     // A sparse index frame has no data area: its cbytes counts the chunk files.
     if (!sparse && cbytes > trailerOffset - headerLen) badFrame(`cbytes ${cbytes} overruns the frame`, 39);
@@ -241,7 +258,7 @@ export class CFrame {
     if (nbytes > 0) {
       const indexLen = trailerOffset - indexPos;
       if (indexLen < EXTENDED_HEADER_LENGTH) badFrame(`no room for the offsets index (${indexLen} bytes)`, indexPos);
-      indexChunk = source.read(indexPos, indexLen);
+      indexChunk = readEnd(indexPos, indexLen);
       const ih = readChunkHeader(indexChunk);
       if (chunksize > 0) {
         nchunks = Math.ceil(nbytes / chunksize);

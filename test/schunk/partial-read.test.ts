@@ -227,6 +227,27 @@ describe('python-blosc2 files read in part', () => {
   });
 });
 
+describe('opening from a file-like source', () => {
+  it('reads the two ends of a frame once each, and fails as an open from memory does on damaged bytes there', () => {
+    const { frame } = wideArray();
+    const source = new CountingSource(frame);
+    NDArray.open(source);
+    expect(source.calls).toBe(2);
+    const n = frame.length;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 399 }), fc.integer({ min: 0, max: 255 }), (k, value) => {
+        // The header, metalayers and the frame's last bytes (offsets index and trailer).
+        const at = k < 200 ? k : n - 400 + k;
+        const broken = frame.slice();
+        broken[at] = value;
+        const fromMemory = codeOf(() => NDArray.open(broken).toArray());
+        expect(codeOf(() => NDArray.open(new CountingSource(broken)).toArray())).toBe(fromMemory);
+      }),
+      { numRuns: 150, seed: 0x0be7 },
+    );
+  });
+});
+
 describe('hostile chunks read in part', () => {
   /** The frame with bytes of chunk `i` changed by `edit` (positions relative to the chunk). */
   function edited(frame: Uint8Array, i: number, edit: (chunk: Uint8Array) => void): Uint8Array {
