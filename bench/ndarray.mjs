@@ -223,10 +223,12 @@ export async function runNdarraySection(ctx) {
     return section;
   }
   log('  b2nd: python-blosc2 writes (first run only) and reads the 256 MiB array ...');
-  const py = spawnSync(python, [join(dirname(new URL(import.meta.url).pathname), 'ndarray.py'), dataDir, String(timing.targetMs / 1000)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  const runPython = () =>
+    spawnSync(python, [join(dirname(new URL(import.meta.url).pathname), 'ndarray.py'), dataDir, String(timing.targetMs / 1000)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+  const py = runPython();
   if (py.status !== 0) {
     notes.push(`b2nd section skipped: bench/ndarray.py failed (${(py.stderr || '').trim().split('\n').pop()}).`);
     return section;
@@ -246,15 +248,24 @@ export async function runNdarraySection(ctx) {
   };
   const rows = [];
   const ratios = [];
+  const oursMs = [];
   for (const r of ref.reads) {
     const got = read(r.slice);
     const digest = createHash('sha256').update(got.data).digest('hex');
     if (got.data.length !== r.nbytes || digest !== r.sha256) {
       throw new Error(`b2nd ${r.name}: blosc-ts read ${got.data.length} bytes with sha256 ${digest}; python-blosc2 read ${r.nbytes} with ${r.sha256}`);
     }
-    const t = timeSync(() => read(r.slice), timing);
-    const ours = mbps(r.nbytes, t.medianMs);
-    const theirs = mbps(r.nbytes, r.seconds * 1000);
+    oursMs.push(timeSync(() => read(r.slice), timing).medianMs);
+  }
+  // python-blosc2 timed again after blosc-ts, and its faster run kept: load from other
+  // processes during one of its runs cannot make blosc-ts look faster than it is.
+  const again = runPython();
+  const second = again.status === 0 ? JSON.parse(again.stdout) : null;
+  for (let k = 0; k < ref.reads.length; k++) {
+    const r = ref.reads[k];
+    const seconds = Math.min(r.seconds, second?.reads[k]?.seconds ?? Infinity);
+    const ours = mbps(r.nbytes, oursMs[k]);
+    const theirs = mbps(r.nbytes, seconds * 1000);
     rows.push([r.name, `${(r.nbytes / 1e6).toFixed(r.nbytes < 1e6 ? 3 : 1)}`, fmtMBps(ours), fmtMBps(theirs), fmtRatio(ours / theirs)]);
     ratios.push({ name: r.name, ratio: ours / theirs });
     log(`  b2nd ${r.name}: blosc-ts ${fmtMBps(ours)} MB/s, python-blosc2 ${fmtMBps(theirs)} MB/s`);
@@ -322,7 +333,7 @@ export async function runNdarraySection(ctx) {
     `blocks ${ref.blocks.join(' × ')}, ${ref.cparams.codec} clevel ${ref.cparams.clevel} + ${ref.cparams.filters.filter((f) => f !== 'NOFILTER').join('+')}, ` +
     `${(ref.file_bytes / 2 ** 20).toFixed(1)} MiB on disk, written by python-blosc2 ${ref.python_blosc2} \`asarray(..., urlpath=...)\` with its defaults. ` +
     'blosc-ts = `NDArray.open(new FileSource(path))` then `toArray()` / `slice(...)` (open and file reads timed); ' +
-    'python-blosc2 = `arr[...]` / `arr[a:b, c:d]` on `blosc2.open(path, dparams=DParams(nthreads=1))` (reads only), timed in Python. ' +
+    'python-blosc2 = `arr[...]` / `arr[a:b, c:d]` on `blosc2.open(path, dparams=DParams(nthreads=1))` (reads only), timed in Python before and after blosc-ts, the faster of the two kept. ' +
     'Every selection was checked against python\'s sha256 before timing.';
   section.tables.push({
     columns: [
