@@ -119,6 +119,9 @@ function smallSliceAgainstItsBlocks(NDArray, FileSource, getItems, ChunkReader, 
     blocksOnce();
     readerOnce?.();
   }
+  // One collection first, when exposed: the garbage of the earlier reads (hundreds of MB)
+  // would otherwise be collected during whichever calls here allocate.
+  globalThis.gc?.();
   for (let i = 0; i < reps; i++) {
     let t0 = performance.now();
     sliceOnce();
