@@ -158,6 +158,9 @@ const MERGE_GAP_BYTES = 16384;
  * Kept only up to RETAINED_SCRATCH_MAX bytes, as the decoder's scratch is.
  */
 let imageScratch: Uint8Array = new Uint8Array(0);
+/** A chunk's header and block starts are read in one go up to this many bytes. */
+const HEAD_READ_MAX = 65536;
+let headScratch: Uint8Array = new Uint8Array(0);
 let startsScratch: Int32Array = new Int32Array(0);
 let runScratch: Uint8Array = new Uint8Array(0);
 
@@ -400,15 +403,35 @@ export class CFrame {
     const o = this.index.get(i);
     const src = this.source;
     if (o < 0 || this.chunkFile !== null || src.readInto === undefined) return { bytes: this.getChunk(i), first: 0, last: Infinity };
-    const { start, first: head, chunkCbytes: cb } = this.chunkStart(i, o);
+    // The header and, in the same read, the block starts when the frame's blocksize tells
+    // how many there are (b2nd and most frames: one blocksize for every chunk).
+    const h = this.header;
+    const start = h.headerLen + o;
+    const left = h.cbytes - o;
+    const guess = h.blocksize > 0 && h.chunksize > 0 ? EXTENDED_HEADER_LENGTH + 4 * Math.ceil(this.declaredNbytes(i) / h.blocksize) : EXTENDED_HEADER_LENGTH;
+    const headLen = Math.min(left, guess, HEAD_READ_MAX);
+    if (headLen < EXTENDED_HEADER_LENGTH) this.chunkStart(i, o); // fails: no room for a chunk
+    if (headScratch.length < headLen) headScratch = new Uint8Array(HEAD_READ_MAX);
+    src.readInto(start, headLen, headScratch, 0);
+    const cb = readInt32LE(headScratch, 12);
+    if (cb < EXTENDED_HEADER_LENGTH || cb > left) {
+      fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${cb} bytes, ${left} left in the data area`, { chunk: i, offset: start });
+    }
     const image = imageBuffer(cb);
-    image.set(head, 0);
+    // The chunk's bytes [0, have) are in the image.
+    const have = Math.min(headLen, cb);
+    image.set(headScratch.subarray(0, have), 0);
     const bytes = image.subarray(0, cb);
-    // Its header (only the first 32 bytes are in, which is all readChunkHeader reads) against the frame.
+    // Its header (readChunkHeader reads only the first 32 bytes) against the frame.
     const ch = readChunkHeader(bytes);
     this.checkChunkNbytes(i, ch, start);
+    /** Bytes [from, to) of the chunk into the image, those not in it yet. */
+    const fill = (from: number, to: number): void => {
+      const a = Math.max(from, have);
+      if (to > a) src.readInto!(start + a, to - a, image, a);
+    };
     const whole = (from: number): LoadedChunk => {
-      src.readInto!(start + from, cb - from, image, from);
+      fill(from, cb);
       return { bytes, first: 0, last: Infinity };
     };
     const nbytes = ch.nbytes;
@@ -421,7 +444,7 @@ export class CFrame {
     const first = Math.max(0, Math.floor(s / blocksize));
     const last = Math.min(nblocks, Math.ceil(e / blocksize));
     if (bstartsEnd > cb || first >= last || (first === 0 && last === nblocks)) return whole(EXTENDED_HEADER_LENGTH);
-    src.readInto(start + EXTENDED_HEADER_LENGTH, 4 * nblocks, image, EXTENDED_HEADER_LENGTH);
+    fill(EXTENDED_HEADER_LENGTH, bstartsEnd);
     // The block starts in file order: block j's streams lie in [bstart_j, the next larger start).
     if (startsScratch.length < nblocks) startsScratch = new Int32Array(Math.max(nblocks, 2 * startsScratch.length));
     const starts = startsScratch;
@@ -446,7 +469,7 @@ export class CFrame {
       wanted[k] = 1;
     }
     if (4 * total > 3 * cb) return whole(bstartsEnd);
-    if (dataStart > bstartsEnd) src.readInto(start + bstartsEnd, dataStart - bstartsEnd, image, bstartsEnd);
+    fill(bstartsEnd, dataStart);
     if (ch.useDict) {
       // The dictionary (int32 size, then its bytes) must end before the first stream.
       const dsize = dataStart >= bstartsEnd + 4 ? readInt32LE(image, bstartsEnd) : -1;
@@ -463,11 +486,11 @@ export class CFrame {
         runEnd = end;
         continue;
       }
-      if (runStart >= 0) src.readInto(start + runStart, runEnd - runStart, image, runStart);
+      if (runStart >= 0) fill(runStart, runEnd);
       runStart = b;
       runEnd = end;
     }
-    if (runStart >= 0) src.readInto(start + runStart, runEnd - runStart, image, runStart);
+    if (runStart >= 0) fill(runStart, runEnd);
     // Every stream read must end inside its block's span: the decoder never looks past it.
     const leftover = nbytes % blocksize;
     for (let j = delta && first > 0 ? 0 : first; j < last; j = j === 0 && first > 0 ? first : j + 1) {
