@@ -180,12 +180,22 @@ export class ChunkReader {
   private readonly layout: ChunkLayout;
   private block0: Uint8Array | null = null;
   private whole: Uint8Array | null = null;
+  private readonly loadedFirst: number;
+  private readonly loadedLast: number;
 
-  constructor(chunkIn: Uint8Array, options?: DecompressOptions) {
+  /**
+   * `loadedFirst`/`loadedLast`: for a chunk of which only the header, bstarts (and
+   * dictionary) and the streams of blocks [loadedFirst, loadedLast) (and block 0 under DELTA)
+   * were read from a frame (c-blosc2 `frame_get_lazychunk`), only those streams are checked
+   * and only those blocks may be read.
+   */
+  constructor(chunkIn: Uint8Array, options?: DecompressOptions, loadedFirst = 0, loadedLast = Infinity) {
     this.chunk = asUint8Array(chunkIn);
     this.header = readChunkHeader(this.chunk);
     checkNbytes(this.header, options);
-    this.layout = chunkLayout(this.chunk, this.header);
+    this.layout = chunkLayout(this.chunk, this.header, 0, loadedFirst, loadedLast);
+    this.loadedFirst = loadedFirst;
+    this.loadedLast = loadedLast;
   }
 
   /** Decode bytes [begin, end) of the chunk into dest[dp, dp + end - begin). */
@@ -238,6 +248,9 @@ export class ChunkReader {
       }
       const firstBlock = Math.floor(begin / blocksize);
       const lastBlock = Math.min(nblocks - 1, Math.floor((end - 1) / blocksize));
+      if (firstBlock < this.loadedFirst || lastBlock >= this.loadedLast) {
+        fail(BloscErrorCode.InvalidParam, `blocks [${firstBlock}, ${lastBlock}] are not all among the loaded blocks [${this.loadedFirst}, ${this.loadedLast})`);
+      }
       for (let j = firstBlock; j <= lastBlock; j++) {
         const blockStart = j * blocksize;
         const bsize = j === nblocks - 1 && leftover > 0 ? leftover : blocksize;

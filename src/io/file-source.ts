@@ -28,18 +28,26 @@ export class FileSource implements FrameSource {
 
   read(offset: number, length: number): Uint8Array {
     checkRange(this.size, offset, length);
+    const out = new Uint8Array(length);
+    this.readInto(offset, length, out, 0);
+    return out;
+  }
+
+  readInto(offset: number, length: number, dest: Uint8Array, dp: number): void {
+    checkRange(this.size, offset, length);
+    if (!Number.isSafeInteger(dp) || dp < 0 || dp + length > dest.length) {
+      fail(BloscErrorCode.WriteBuffer, `buffer of ${dest.length} bytes cannot take ${length} at ${dp}`);
+    }
     const fd = this.fd;
     if (fd === null) fail(BloscErrorCode.FileRead, `${this.path} is closed`);
-    const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
       const n = wrapForeign(BloscErrorCode.FileRead, `cannot read ${this.path}`, () =>
-        readSync(fd, out, done, length - done, this.offset + offset + done),
+        readSync(fd, dest, dp + done, length - done, this.offset + offset + done),
       );
       if (n <= 0) fail(BloscErrorCode.FileRead, `${this.path}: unexpected end of file at ${this.offset + offset + done}`);
       done += n;
     }
-    return out;
   }
 
   close(): void {

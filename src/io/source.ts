@@ -14,6 +14,13 @@ export interface FrameSource {
    * modified.
    */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Optional: copy `length` bytes starting at `offset` into dest[dp, dp + length), with the
+   * same guarantees from the caller as `read`. A source whose reads are copies anyway (a
+   * file) offers it so that readers can reuse one buffer instead of a new one per read;
+   * one whose reads are views (memory) does not need to.
+   */
+  readInto?(offset: number, length: number, dest: Uint8Array, dp: number): void;
   /** Release what the source holds open (a file descriptor), when it holds anything. */
   close?(): void;
 }

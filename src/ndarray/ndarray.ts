@@ -18,7 +18,8 @@
  * `blosc2.asarray(..., urlpath=...)`.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { allocOutput, outputCeiling } from '../limits.js';
+import { allocBytes, allocOutput, outputCeiling } from '../limits.js';
+import { RETAINED_SCRATCH_MAX } from '../chunk/decompress.js';
 import { parseB2ndMeta, writeB2ndMeta, DTYPE_NUMPY_FORMAT } from '../frame/b2nd-meta.js';
 import { parseNpy, writeNpy } from '../frame/npy.js';
 import type { FrameOpenOptions } from '../schunk/contiguous.js';
@@ -659,6 +660,20 @@ function checkChunkSize(arr: NDArray, g: B2ndGeometry, i: number): void {
   if (n !== g.chunkNbytes) fail(BloscErrorCode.InvalidHeader, `b2nd: chunk ${i} holds ${n} bytes, the geometry needs ${g.chunkNbytes}`, { chunk: i });
 }
 
+/**
+ * The block a partial read decodes into before copying its selected elements out, kept
+ * from read to read up to RETAINED_SCRATCH_MAX bytes: a fresh one per read costs its page
+ * faults (a 256 KiB block is mapped anew by the allocator every time).
+ */
+let blockScratch: Uint8Array = new Uint8Array(0);
+
+function blockBuffer(n: number): Uint8Array {
+  if (blockScratch.length >= n) return blockScratch;
+  const b = allocBytes(n, 'block scratch');
+  if (n <= RETAINED_SCRATCH_MAX) blockScratch = b;
+  return b;
+}
+
 /** Decode what `sel` needs chunk by chunk and block by block, writing into `out` (C order of the selection). */
 function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8Array): void {
   const nd = g.ndim;
@@ -773,8 +788,16 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
         // One reader per chunk (its header parsed once); each needed block decoded once into
         // the block scratch, then its selected elements copied out.
         checkChunkSize(arr, g, chunkIndex);
-        const reader = arr.schunk.chunkReader(chunkIndex);
-        if (scratch === null) scratch = new Uint8Array(B);
+        // Only the needed blocks' range of the chunk is loaded (from a file: their streams alone).
+        let jMin = Infinity;
+        let jMax = -1;
+        for (let r = 0; r < nneeded; r++) {
+          const j = needed[r * perBlock]!;
+          if (j < jMin) jMin = j;
+          if (j > jMax) jMax = j;
+        }
+        const reader = arr.schunk.chunkReader(chunkIndex, jMin * B, Math.min(g.chunkNbytes, (jMax + 1) * B));
+        if (scratch === null) scratch = blockBuffer(B);
         for (let r = 0; r < nneeded; r++) {
           const at = r * perBlock;
           const j = needed[at]!;

@@ -8,18 +8,27 @@
  * index compressed as c-blosc2 does. The byte layout itself lives in src/frame/cframe.ts.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { decompressChunk, getChunkItems } from '../chunk/decompress.js';
-import { getLimits, outputCeiling, checkOutput } from '../limits.js';
+import { decompressChunk, getChunkItems, RETAINED_SCRATCH_MAX } from '../chunk/decompress.js';
+import { blockStreamsEnd } from '../chunk/layout.js';
+import { allocBytes, getLimits, outputCeiling, checkOutput } from '../limits.js';
+import { FilterId } from '../shuffle/types.js';
 import { compressChunk } from '../chunk/compress.js';
 import { resolveCParams } from '../params.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from '../chunk/special.js';
-import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
+import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
 import {
   badFrame, bytesView, decodeOffset, expectByte, FRAME_HEADER_MINLEN, FRAME_TRAILER_MINLEN, layOutFrame, MAX_NCHUNKS,
   parseFrameHeader, parseMetalayers, parseVlmetalayers,
   type FrameChunkLocation, type FrameHeader, type FrameLayer, type FrameWriteSpec,
 } from '../frame/cframe.js';
 import { MemorySource, type FrameSource } from '../io/source.js';
+
+/**
+ * Opening a frame from a file reads this many bytes at each end of it (its header and
+ * metalayers, its trailer and offsets index) in one read each, when they fit: two reads
+ * instead of five.
+ */
+const OPEN_WINDOW_BYTES = 16384;
 
 /** Offsets indexes up to this many decoded bytes are decoded (and checked) whole at open. */
 const EAGER_INDEX_NBYTES = 1 << 20;
@@ -125,6 +134,55 @@ class OffsetsIndex {
   }
 }
 
+/**
+ * A chunk as the block-range reader needs it (see {@link CFrame.loadChunk}): its `cbytes`
+ * bytes, of which only the header, the block starts, the dictionary and the streams of
+ * blocks [first, last) (and of block 0 under DELTA) may have been read; first 0 and last
+ * Infinity when the whole chunk was.
+ */
+export interface LoadedChunk {
+  readonly bytes: Uint8Array;
+  readonly first: number;
+  readonly last: number;
+}
+
+/**
+ * Runs of block streams closer than this in the file are read as one (the bytes between
+ * them cost less than another read call).
+ */
+const MERGE_GAP_BYTES = 16384;
+
+/**
+ * Buffers the partial loads reuse from chunk to chunk and call to call (a file's chunks are
+ * read into them, not into a new array each: no page faults, nothing for the collector).
+ * Kept only up to RETAINED_SCRATCH_MAX bytes, as the decoder's scratch is.
+ */
+let imageScratch: Uint8Array = new Uint8Array(0);
+/** A chunk's header and block starts are read in one go up to this many bytes. */
+const HEAD_READ_MAX = 65536;
+let headScratch: Uint8Array = new Uint8Array(0);
+let startsScratch: Int32Array = new Int32Array(0);
+let runScratch: Uint8Array = new Uint8Array(0);
+
+function imageBuffer(n: number): Uint8Array {
+  if (imageScratch.length >= n) return imageScratch;
+  const b = allocBytes(n, 'a chunk read from a frame');
+  if (n <= RETAINED_SCRATCH_MAX) imageScratch = b;
+  return b;
+}
+
+/** The first index k of sorted `a[0, n)` with a[k] > v (n when none). */
+function upperBound(a: Int32Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export interface FrameOpenOptions {
   /**
    * For a sparse frame's index (`chunks.b2frame`, frame type 1): the whole chunk file with
@@ -158,11 +216,17 @@ export class CFrame {
 
   /** Open a frame held in `source` (or in memory). */
   static open(input: FrameSource | Uint8Array, options: FrameOpenOptions = {}): CFrame {
-    const source = input instanceof Uint8Array ? new MemorySource(input) : input;
+    const source: FrameSource = input instanceof Uint8Array ? new MemorySource(input) : input;
     if (source.size < FRAME_HEADER_MINLEN + FRAME_TRAILER_MINLEN) {
       fail(BloscErrorCode.ReadBuffer, `frame: ${source.size} bytes is too short for a frame`);
     }
-    const header = parseFrameHeader(source.read(0, FRAME_HEADER_MINLEN));
+    // From a source whose reads are copies (a file: `readInto`), the header's first bytes
+    // and the frame's last ones (trailer, then the offsets index before it) are read as two
+    // windows; a section past them is read on its own. Other sources (views of memory, the
+    // prefetched ranges of an async open) are read exactly where the sections are.
+    const window = source.readInto !== undefined ? OPEN_WINDOW_BYTES : 0;
+    const head = source.read(0, Math.min(source.size, Math.max(FRAME_HEADER_MINLEN, window)));
+    const header = parseFrameHeader(head.subarray(0, FRAME_HEADER_MINLEN));
     const { headerLen, frameLen, cbytes, nbytes, chunksize } = header;
     const sparse = header.frameType === 1;
     if (header.frameType !== 0 && !(sparse && options.chunkFile !== undefined)) {
@@ -173,16 +237,20 @@ export class CFrame {
       badFrame(`frame_len ${frameLen} differs from the ${source.size}-byte input`, 16);
     }
     if (frameLen < headerLen + FRAME_TRAILER_MINLEN) badFrame(`frame_len ${frameLen} leaves no room for a trailer`, 16);
-    const metalayers = parseMetalayers(source.read(0, headerLen));
+    const metalayers = parseMetalayers(headerLen <= head.length ? head.subarray(0, headerLen) : source.read(0, headerLen));
+    const endWindowStart = window > 0 ? frameLen - Math.min(frameLen, window) : frameLen;
+    const endWindow = window > 0 ? source.read(endWindowStart, frameLen - endWindowStart) : head.subarray(0, 0);
+    const readEnd = (offset: number, length: number): Uint8Array =>
+      window > 0 && offset >= endWindowStart ? endWindow.subarray(offset - endWindowStart, offset - endWindowStart + length) : source.read(offset, length);
 
     // Trailer: its length sits 22 bytes before the end (FRAME_TRAILER_LEN_OFFSET).
-    const tail = source.read(frameLen - FRAME_TRAILER_MINLEN, FRAME_TRAILER_MINLEN);
+    const tail = readEnd(frameLen - FRAME_TRAILER_MINLEN, FRAME_TRAILER_MINLEN);
     expectByte(tail, 2, 0xce, 'trailer_len uint32');
     const trailerLen = bytesView(tail).getUint32(3);
     if (trailerLen < FRAME_TRAILER_MINLEN || trailerLen > frameLen - headerLen) badFrame(`trailer_len ${trailerLen} is out of range`, frameLen - 22);
     expectByte(tail, 7, 0xd8, 'fingerprint fixext16');
     const trailerOffset = frameLen - trailerLen;
-    const vlmetalayers = parseVlmetalayers(source.read(trailerOffset, trailerLen));
+    const vlmetalayers = parseVlmetalayers(readEnd(trailerOffset, trailerLen));
 
     // A sparse index frame has no data area: its cbytes counts the chunk files.
     if (!sparse && cbytes > trailerOffset - headerLen) badFrame(`cbytes ${cbytes} overruns the frame`, 39);
@@ -193,7 +261,7 @@ export class CFrame {
     if (nbytes > 0) {
       const indexLen = trailerOffset - indexPos;
       if (indexLen < EXTENDED_HEADER_LENGTH) badFrame(`no room for the offsets index (${indexLen} bytes)`, indexPos);
-      indexChunk = source.read(indexPos, indexLen);
+      indexChunk = readEnd(indexPos, indexLen);
       const ih = readChunkHeader(indexChunk);
       if (chunksize > 0) {
         nchunks = Math.ceil(nbytes / chunksize);
@@ -317,6 +385,126 @@ export class CFrame {
   }
 
   /**
+   * Chunk `i` loaded for decoding its uncompressed bytes [s, e), for the block-range reader
+   * (c-blosc2 `frame_get_lazychunk`, whose lazy chunks `blosc_getitem` decodes a few blocks
+   * of). From a source that copies what it reads (a file), into a buffer reused from call to
+   * call, so **valid until the next call**: the chunk's header, then its block starts, then
+   * the bytes between them and the first stream (the dictionary), then the streams of the
+   * blocks holding [s, e) (and block 0 under DELTA, which every block needs), one read per
+   * run of them in the file. Each of those blocks' streams is walked and must end before the
+   * next block's start; a chunk for which a part cannot be located so (special, stored,
+   * VL-block, Blosc1 rules, block starts outside its data area, streams that run on) or
+   * would not pay (most of its bytes) is read whole into the buffer, and its own checks
+   * (`chunkLayout`) say what is wrong with it. Chunks from memory (views), sparse frames and
+   * special offsets come back as `getChunk` gives them. @internal
+   */
+  loadChunk(i: number, s: number, e: number): LoadedChunk {
+    this.checkIndex(i);
+    const o = this.index.get(i);
+    const src = this.source;
+    if (o < 0 || this.chunkFile !== null || src.readInto === undefined) return { bytes: this.getChunk(i), first: 0, last: Infinity };
+    // The header and, in the same read, the block starts when the frame's blocksize tells
+    // how many there are (b2nd and most frames: one blocksize for every chunk).
+    const h = this.header;
+    const start = h.headerLen + o;
+    const left = h.cbytes - o;
+    const guess = h.blocksize > 0 && h.chunksize > 0 ? EXTENDED_HEADER_LENGTH + 4 * Math.ceil(this.declaredNbytes(i) / h.blocksize) : EXTENDED_HEADER_LENGTH;
+    const headLen = Math.min(left, guess, HEAD_READ_MAX);
+    if (headLen < EXTENDED_HEADER_LENGTH) this.chunkStart(i, o); // fails: no room for a chunk
+    if (headScratch.length < headLen) headScratch = new Uint8Array(HEAD_READ_MAX);
+    src.readInto(start, headLen, headScratch, 0);
+    const cb = readInt32LE(headScratch, 12);
+    if (cb < EXTENDED_HEADER_LENGTH || cb > left) {
+      fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${cb} bytes, ${left} left in the data area`, { chunk: i, offset: start });
+    }
+    const image = imageBuffer(cb);
+    // The chunk's bytes [0, have) are in the image.
+    const have = Math.min(headLen, cb);
+    image.set(headScratch.subarray(0, have), 0);
+    const bytes = image.subarray(0, cb);
+    // Its header (readChunkHeader reads only the first 32 bytes) against the frame.
+    const ch = readChunkHeader(bytes);
+    this.checkChunkNbytes(i, ch, start);
+    /** Bytes [from, to) of the chunk into the image, those not in it yet. */
+    const fill = (from: number, to: number): void => {
+      const a = Math.max(from, have);
+      if (to > a) src.readInto!(start + a, to - a, image, a);
+    };
+    const whole = (from: number): LoadedChunk => {
+      fill(from, cb);
+      return { bytes, first: 0, last: Infinity };
+    };
+    const nbytes = ch.nbytes;
+    if (!ch.extended || ch.version < 3 || ch.special !== SpecialKind.None || ch.memcpyed || ch.vlBlocks || ch.lazy || nbytes === 0 || !(e > s)) {
+      return whole(EXTENDED_HEADER_LENGTH);
+    }
+    const blocksize = Math.min(ch.blocksizeField, nbytes);
+    const nblocks = Math.ceil(nbytes / blocksize);
+    const bstartsEnd = EXTENDED_HEADER_LENGTH + 4 * nblocks;
+    const first = Math.max(0, Math.floor(s / blocksize));
+    const last = Math.min(nblocks, Math.ceil(e / blocksize));
+    if (bstartsEnd > cb || first >= last || (first === 0 && last === nblocks)) return whole(EXTENDED_HEADER_LENGTH);
+    fill(EXTENDED_HEADER_LENGTH, bstartsEnd);
+    // The block starts in file order: block j's streams lie in [bstart_j, the next larger start).
+    if (startsScratch.length < nblocks) startsScratch = new Int32Array(Math.max(nblocks, 2 * startsScratch.length));
+    const starts = startsScratch;
+    for (let j = 0; j < nblocks; j++) {
+      const b = readInt32LE(image, EXTENDED_HEADER_LENGTH + 4 * j);
+      if (b < bstartsEnd || b >= cb) return whole(bstartsEnd);
+      starts[j] = b;
+    }
+    const sorted = starts.subarray(0, nblocks).sort();
+    const dataStart = sorted[0]!;
+    let delta = false;
+    for (let k = 0; k < ch.filters.length; k++) if (ch.filters[k] === FilterId.Delta) delta = true;
+    // Which positions of `sorted` to read, and how much that is.
+    if (runScratch.length < nblocks) runScratch = new Uint8Array(Math.max(nblocks, 2 * runScratch.length));
+    const wanted = runScratch;
+    wanted.fill(0, 0, nblocks);
+    let total = dataStart;
+    for (let j = delta && first > 0 ? 0 : first; j < last; j = j === 0 && first > 0 ? first : j + 1) {
+      const b = readInt32LE(image, EXTENDED_HEADER_LENGTH + 4 * j);
+      const k = upperBound(sorted, nblocks, b) - 1;
+      if (wanted[k] === 0) total += (k + 1 < nblocks ? sorted[k + 1]! : cb) - b;
+      wanted[k] = 1;
+    }
+    if (4 * total > 3 * cb) return whole(bstartsEnd);
+    fill(bstartsEnd, dataStart);
+    if (ch.useDict) {
+      // The dictionary (int32 size, then its bytes) must end before the first stream.
+      const dsize = dataStart >= bstartsEnd + 4 ? readInt32LE(image, bstartsEnd) : -1;
+      if (dsize <= 0 || bstartsEnd + 4 + dsize > dataStart) return whole(dataStart);
+    }
+    // One read per run of wanted streams, runs closer than MERGE_GAP_BYTES joined.
+    let runStart = -1;
+    let runEnd = -1;
+    for (let k = 0; k < nblocks; k++) {
+      if (wanted[k] === 0) continue;
+      const b = sorted[k]!;
+      const end = k + 1 < nblocks ? sorted[k + 1]! : cb;
+      if (runStart >= 0 && b - runEnd <= MERGE_GAP_BYTES) {
+        runEnd = end;
+        continue;
+      }
+      if (runStart >= 0) fill(runStart, runEnd);
+      runStart = b;
+      runEnd = end;
+    }
+    if (runStart >= 0) fill(runStart, runEnd);
+    // Every stream read must end inside its block's span: the decoder never looks past it.
+    const leftover = nbytes % blocksize;
+    for (let j = delta && first > 0 ? 0 : first; j < last; j = j === 0 && first > 0 ? first : j + 1) {
+      const b = readInt32LE(image, EXTENDED_HEADER_LENGTH + 4 * j);
+      const k = upperBound(sorted, nblocks, b);
+      const spanEnd = k < nblocks ? sorted[k]! : cb;
+      const leftoverBlock = j === nblocks - 1 && leftover > 0;
+      const streamsEnd = blockStreamsEnd(bytes, ch, b, leftoverBlock ? leftover : blocksize, leftoverBlock);
+      if (streamsEnd < 0 || streamsEnd > spanEnd) return whole(bstartsEnd);
+    }
+    return { bytes, first, last };
+  }
+
+  /**
    * Data chunk `i` of a contiguous frame from `bytes` read at its start (they may run past
    * its end): its cbytes checked against the data area and the bytes, its nbytes against
    * the frame. For readers that fetch chunks themselves (AsyncCFrame). @internal
@@ -333,11 +521,15 @@ export class CFrame {
     }
     if (chunkCbytes > bytes.length) fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${chunkCbytes} bytes, ${bytes.length} were read`, { chunk: i, offset: start });
     const chunk = bytes.subarray(0, chunkCbytes);
-    const ch = readChunkHeader(chunk);
-    if (h.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) {
+    this.checkChunkNbytes(i, readChunkHeader(chunk), start);
+    return chunk;
+  }
+
+  /** A data chunk's nbytes must be what the frame declares for chunk `i` (with a fixed chunksize). */
+  private checkChunkNbytes(i: number, ch: ChunkHeader, start: number): void {
+    if (this.header.chunksize > 0 && ch.nbytes !== this.declaredNbytes(i)) {
       badFrame(`chunk ${i} holds ${ch.nbytes} bytes, the frame says ${this.declaredNbytes(i)}`, start);
     }
-    return chunk;
   }
 
   /**

@@ -30,8 +30,8 @@ export function fillSpecialRange(slot: ChunkSlot, s: number, e: number, dest: Ui
  * A reader over the compressed chunk of `slot`, its declared size checked against the
  * chunk's header (the caller reads ranges of it with `readInto`).
  */
-export function openChunk(slot: ChunkSlot, chunk: Uint8Array): ChunkReader {
-  const reader = new ChunkReader(chunk, { maxNbytes: slot.nbytes });
+export function openChunk(slot: ChunkSlot, chunk: Uint8Array, loadedFirst = 0, loadedLast = Infinity): ChunkReader {
+  const reader = new ChunkReader(chunk, { maxNbytes: slot.nbytes }, loadedFirst, loadedLast);
   if (reader.header.nbytes !== slot.nbytes) {
     fail(BloscErrorCode.InvalidHeader, `chunk ${slot.index} holds ${reader.header.nbytes} bytes, expected ${slot.nbytes}`, { chunk: slot.index });
   }
@@ -57,12 +57,13 @@ class SpecialRangeReader implements ChunkRangeReader {
 
 /**
  * A reader of chunk `slot`: for a special slot a fill (`chunk` unused, may be null), else the
- * chunk's header parsed once and its blocks decoded as ranges ask for them.
+ * chunk's header parsed once and its blocks decoded as ranges ask for them. A chunk loaded
+ * in part (`CFrame.loadChunk`) names the blocks whose streams it holds: only those are read.
  */
-export function chunkRangeReader(slot: ChunkSlot, chunk: Uint8Array | null): ChunkRangeReader {
+export function chunkRangeReader(slot: ChunkSlot, chunk: Uint8Array | null, loadedFirst = 0, loadedLast = Infinity): ChunkRangeReader {
   if (slot.special !== 0) return new SpecialRangeReader(slot);
   if (chunk === null) fail(BloscErrorCode.Failure, `chunk ${slot.index} has no bytes`, { chunk: slot.index });
-  return withChunkIndex(slot.index, () => openChunk(slot, chunk));
+  return withChunkIndex(slot.index, () => openChunk(slot, chunk, loadedFirst, loadedLast));
 }
 
 /**

@@ -643,18 +643,30 @@ export class SChunk {
    * blocks decoded. @internal
    */
   readChunkRange(i: number, s: number, e: number, out: Uint8Array, dp: number): number {
-    const reader = this.chunkReader(i);
+    const reader = this.chunkReader(i, s, e);
     withChunkIndex(i, () => reader.readInto(s, e, out, dp));
     return reader.blocksDecoded;
   }
 
-  /** Chunk `i` opened for range reads (header parsed once; a special one filled). @internal */
-  chunkReader(i: number): ChunkRangeReader {
+  /**
+   * Chunk `i` opened for range reads within its bytes [s, e) (default: all of it): header
+   * parsed once, a special one filled. From a file, only the blocks holding [s, e) are read
+   * (`CFrame.loadChunk`), into a buffer the next chunk read reuses: use the reader before
+   * opening another chunk of any frame. @internal
+   */
+  chunkReader(i: number, s = 0, e = Infinity): ChunkRangeReader {
     this.checkPosition(i, this.nchunks - 1);
     const slot = this.slotAt(i);
-    const special = typeof slot === 'number' ? this.frame!.specialKind(slot) : 0;
-    const desc: ChunkSlot = { index: i, nbytes: this.sizeAt(i), special, typesize: this.typesize };
-    return chunkRangeReader(desc, special !== 0 ? null : this.getChunk(i));
+    const nbytes = this.sizeAt(i);
+    if (typeof slot !== 'number') {
+      return chunkRangeReader({ index: i, nbytes, special: 0, typesize: this.typesize }, slot);
+    }
+    const frame = this.frame!;
+    const special = frame.specialKind(slot);
+    const desc: ChunkSlot = { index: i, nbytes, special, typesize: this.typesize };
+    if (special !== 0) return chunkRangeReader(desc, null);
+    const loaded = withChunkIndex(i, () => frame.loadChunk(slot, s, Math.min(e, nbytes)));
+    return chunkRangeReader(desc, loaded.bytes, loaded.first, loaded.last);
   }
 
   /** The byte range [from, to) of items [start, stop), clamped to the data. @internal */
