@@ -88,6 +88,19 @@ const FINAL_DROP = 0.6;
 const FINAL_TIMED_MS = 1;
 /** Below this ratio at level 1 and at level 5 the data counts as incompressible (see `tune`). */
 const INCOMPRESSIBLE_RATIO = 1.02;
+/** Incompressible data, measured: rounds in which the copy candidates are timed (see `copyStage`). */
+const COPY_ROUNDS = 3;
+
+/**
+ * Whether a measurement's chunk is stored, every block a copy (its ratio is at most 1: no
+ * smaller than the input). A configuration stored at a block size is slower at a smaller
+ * one: stored again, it pays the codec's attempt and the per-block cost on more blocks
+ * (see `copyStage`); or compressing a little, it runs at the codec's speed, far below a
+ * copy's, for a ratio barely above 1.
+ */
+function isStored(m: Measurement): boolean {
+  return m.ratio <= 1;
+}
 
 /** Configurations within this fraction of the best score count as ties, broken by speed. */
 const TIE_FRACTION = 0.01;
@@ -267,6 +280,7 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   window = Math.max(typesize, window - (window % typesize));
 
   const sample = sampleOf(bytes, window, windows, typesize);
+  let finalSampleMemo: Uint8Array | undefined;
   // This machine against the speed model: the geometric mean of measured ÷ modelled
   // compress speeds so far, to foresee what an evaluation will cost before starting it.
   // Kept per codec too: how far a codec runs from the model depends on the data (zstd's
@@ -362,23 +376,31 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   // (BloscLZ gives up early at its low levels), every pipeline with the first codec has one
   // more try at level 5; when none gains either, the search ends as C gives up early on data
   // its entropy probe finds incompressible: every chunk is a copy, so for speed only the
-  // fast codecs (those of goal 'speed', which give up soonest) at level 1 and then the
-  // block size are compared; for goal 'ratio' nothing more.
+  // fast codecs (those of goal 'speed', which give up soonest) at level 1 and the best so
+  // far are compared: measured, as copies at the largest block size (`copyStage`), else
+  // on the sample and then at each block size; for goal 'ratio' nothing more.
   if (stage1.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
+    // Only their ratios count (measured, the copies are timed later): compressed once.
     const probes: Scored[] = [];
     for (const f of pipelines) {
       const c = cand(codecs[0]!, 5, f);
-      if (fits(c, sample.length, s.codecDeadline)) probes.push(run(c));
+      if (!fits(c, sample.length, s.codecDeadline)) continue;
+      s.evaluated++;
+      const m = measure(sample, paramsOf(c, typesize), false, false);
+      probes.push({ c, m, score: scoreOf(m.ratio, m.compressBps, m.decompressBps, score) });
     }
     if (probes.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
-      const pool = stage1.concat(probes);
-      if (ratioOnly) return finish(rank(pool, s)[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
+      const pool = rank(stage1.concat(probes), s);
+      if (ratioOnly) return finish(pool[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
       const fast = goalCodecs(0).filter((c) => codecs.includes(c));
       const copyPipeline = pipelines.find((f) => f.length === 0 || (f.length === 1 && f[0] === 0)) ?? topPipelines[0]!;
-      for (const codec of fast.length > 0 ? fast : codecs.slice(0, 1)) {
-        const c = cand(codec, 1, copyPipeline);
-        if (fits(c, sample.length, s.deadline)) pool.push(run(c));
+      const copies = (fast.length > 0 ? fast : codecs.slice(0, 1)).map((codec) => cand(codec, 1, copyPipeline));
+      if (s.timed) {
+        // With the best of stage 1 (timed; the probes' speeds are the model's).
+        if (!copies.some((c) => key(c) === key(stage1[0]!.c))) copies.push(stage1[0]!.c);
+        return copyStage(copies);
       }
+      for (const c of copies) pool.push(run(c));
       const lead = rank(pool, s)[0]!;
       return finish(lead, blockStage(lead.c, s.deadline));
     }
@@ -430,6 +452,51 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   }
   return finish(best, blockChoice);
 
+  /** The final stage's sample: `sampleWindows` windows as large as the largest block size (made once). */
+  function finalSampleOf(): Uint8Array {
+    finalSampleMemo ??= sampleOf(bytes, Math.max(...blockChoices), windows, typesize);
+    return finalSampleMemo;
+  }
+
+  /** `c` timed on the final stage's sample ({@link FINAL_TIMED_MS} per direction). */
+  function timeOn(c: Candidate): Scored {
+    s.evaluated++;
+    const m = measure(finalSampleOf(), paramsOf(c, typesize), true, false, FINAL_TIMED_MS);
+    return { c, m, score: scoreOf(m.ratio, m.compressBps, m.decompressBps, score) };
+  }
+
+  /** `x` with the faster of its speeds and those of `m` (another timing of the same configuration). */
+  function faster(x: Scored, m: Measurement): Scored {
+    const f = { ...x.m, compressBps: Math.max(x.m.compressBps, m.compressBps), decompressBps: Math.max(x.m.decompressBps, m.decompressBps) };
+    return { c: x.c, m: f, score: scoreOf(f.ratio, f.compressBps, f.decompressBps, score) };
+  }
+
+  /**
+   * Measured mode, data no candidate compresses: every chunk is stored, so the choice is
+   * the fastest copy path. Its cost is each block's failed attempt by the codec plus a
+   * fixed cost per block, so the largest block size wins (BloscLZ clevel 1 on random
+   * bytes here: 2.4 GB/s at 32 KiB blocks, 8 GB/s at 256 KiB; decoding a stored chunk is
+   * one copy whatever its blocks). The copy candidates (`copies`, each at the largest
+   * block size) are timed on the final stage's sample in {@link COPY_ROUNDS} interleaved
+   * rounds, the fastest run of each counting; the first round whatever the budget says.
+   */
+  function copyStage(copies: readonly Candidate[]): TuneResult {
+    const finalSample = finalSampleOf();
+    const largest = Math.max(...blockChoices);
+    let list: Scored[] = [];
+    for (let round = 0; round < COPY_ROUNDS; round++) {
+      for (let i = 0; i < copies.length; i++) {
+        const c = { ...copies[i]!, blocksize: largest };
+        if (round > 0 && !fits(c, finalSample.length, s.deadline, false)) continue;
+        const x = timeOn(c);
+        list[i] = list[i] === undefined ? x : faster(list[i]!, x.m);
+      }
+    }
+    list = rank(list.filter((x) => x !== undefined), s);
+    const best = list[0]!;
+    return finish(best, { blocksize: best.c.blocksize, ratio: 1, compress: 1, decompress: 1 });
+  }
+
   /**
    * Final stage of the measured search when speed counts. The sample's small blocks rank
    * codecs and levels differently from the large blocks chosen in the end (per-call
@@ -457,31 +524,26 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
         leaders.push(x.c);
       }
     }
-    const largest = Math.max(...blockChoices);
-    const finalSample = sampleOf(bytes, largest, windows, typesize);
+    const finalSample = finalSampleOf();
     const usable = finalSample.length - (finalSample.length % typesize) || typesize;
-    // Block sizes as they act on the sample: one larger than it acts as the whole sample.
+    // Block sizes as they act on the sample (one larger than it acts as the whole sample),
+    // largest first: see the stored-copy rule below.
     const sizes: number[] = [];
-    for (const b of blockChoices.slice().sort((x, y) => x - y)) {
+    for (const b of blockChoices.slice().sort((x, y) => y - x)) {
       if (!sizes.some((z) => Math.min(z, usable) === Math.min(b, usable))) sizes.push(b);
     }
-    /** `x` with the faster of its speeds and those of `m` (another timing of the same configuration). */
-    const faster = (x: Scored, m: Measurement): Scored => {
-      const f = { ...x.m, compressBps: Math.max(x.m.compressBps, m.compressBps), decompressBps: Math.max(x.m.decompressBps, m.decompressBps) };
-      return { c: x.c, m: f, score: scoreOf(f.ratio, f.compressBps, f.decompressBps, score) };
-    };
-    const timeOn = (c: Candidate): Scored => {
-      s.evaluated++;
-      const m = measure(finalSample, paramsOf(c, typesize), true, false, FINAL_TIMED_MS);
-      return { c, m, score: scoreOf(m.ratio, m.compressBps, m.decompressBps, score) };
-    };
     let timedList: Scored[] = [];
     // The first round leaves room for timing the best again (a single timing decides nothing on a shared core).
     const firstRoundDeadline = s.levelDeadline + FINAL_FIRST_SHARE * (s.deadline - s.levelDeadline);
     for (const lead of leaders) {
       for (const b of sizes) {
         const c = { ...lead, blocksize: b };
-        if (fits(c, finalSample.length, firstRoundDeadline, false)) timedList.push(timedRun(() => timeOn(c), c, finalSample.length));
+        if (!fits(c, finalSample.length, firstRoundDeadline, false)) continue;
+        const x = timedRun(() => timeOn(c), c, finalSample.length);
+        timedList.push(x);
+        // Stored (see `isStored`) at this block size: the smaller ones are slower and not
+        // timed, which leaves the budget to time the contenders again.
+        if (isStored(x.m)) break;
       }
     }
     if (timedList.length === 0) return finish(ranked[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
