@@ -164,6 +164,39 @@ describe('tune', () => {
     }
   });
 
+  it('measured, on data that does not compress, picks a stored copy at the largest block size, timed on the final sample', () => {
+    const r0 = mulberry32(7);
+    const noise = new Uint8Array(1 << 21); // 2 MiB of random bytes
+    for (let i = 0; i < noise.length; i++) noise[i] = (r0() * 256) | 0;
+    const windows = sampleOf(noise, 256 * 1024, 4, 1);
+    for (const goal of ['speed', 'balanced'] as const) {
+      const r = tune(noise, { goal, typesize: 1, timeBudgetMs: 5000 });
+      // A copy's cost is per block: the largest block size is the fastest copy path.
+      expect(r.options.blocksize).toBe(256 * 1024);
+      // The prediction is the copy stage's timing on 4 windows of the largest block: a
+      // stored chunk (no smaller than its input), exactly as compress makes it there.
+      const chunk = compress(windows, r.options);
+      expect(chunk.length).toBeGreaterThanOrEqual(windows.length);
+      expect(r.predicted.ratio).toBe(windows.length / chunk.length);
+      expect(bytesEqual(decompress(compress(noise, r.options)), noise)).toBe(true);
+    }
+  });
+
+  it('measured, goal speed: a leader stored at the largest block size wins there, not at a smaller one', () => {
+    // Int64 timestamps, 1 ms apart with jitter: BloscLZ clevel 1 without a filter stores
+    // every block (the fastest path for goal speed), SHUFFLE compresses them 3-4 times.
+    const r0 = mulberry32(9);
+    const ts = new BigInt64Array(1 << 18); // 2 MiB
+    for (let i = 0; i < ts.length; i++) ts[i] = 1_765_000_000_000_000_000n + BigInt(i) * 1_000_000n + BigInt(Math.floor(r0() * 2000));
+    const bytes = new Uint8Array(ts.buffer);
+    const r = tune(ts, { goal: 'speed', codecs: ['blosclz'], filters: ['none', 'shuffle'], timeBudgetMs: 5000 });
+    expect(r.options.filters).toEqual([]);
+    expect(r.options.blocksize).toBe(256 * 1024);
+    const windows = sampleOf(bytes, 256 * 1024, 4, 8);
+    expect(compress(windows, r.options).length).toBeGreaterThanOrEqual(windows.length);
+    expect(bytesEqual(decompress(compress(ts, r.options)), bytes)).toBe(true);
+  });
+
   it('works on tiny and empty inputs', () => {
     for (const n of [0, 1, 7, 100]) {
       const data = new Uint8Array(n).fill(3);
