@@ -55,7 +55,7 @@ const GOALS = ['speed', 'balanced', 'ratio'];
 const BTUNE_TRADEOFF = { speed: 0, balanced: 0.5, ratio: 1 };
 const REFINE_ROUNDS = 5;
 /** Rounds in which the rows compared (grid's best, tuner's pick, BTune's) are timed afresh, after the grid's best is chosen. */
-const COMPARE_ROUNDS = 7;
+const COMPARE_ROUNDS = 11;
 
 function gauss(r) {
   return Math.sqrt(-2 * Math.log(r() || 1e-300)) * Math.cos(2 * Math.PI * r());

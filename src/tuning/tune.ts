@@ -378,9 +378,10 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   // (BloscLZ gives up early at its low levels), every pipeline with the first codec has one
   // more try at level 5; when none gains either, the search ends as C gives up early on data
   // its entropy probe finds incompressible: every chunk is a copy, so for speed only the
-  // fast codecs (those of goal 'speed', which give up soonest) at level 1 and the best so
-  // far are compared: measured, as copies at the largest block size (`copyStage`), else
-  // on the sample and then at each block size; for goal 'ratio' nothing more.
+  // fast codecs (those of goal 'speed', which give up soonest) at level 1 without a filter
+  // are compared: measured, as copies at the largest block size (`copyStage`); in the
+  // deterministic mode with the best so far on the sample and then at each block size; for
+  // goal 'ratio' nothing more.
   if (stage1.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
     // Only their ratios count (measured, the copies are timed later): compressed once.
     const probes: Scored[] = [];
@@ -397,11 +398,9 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       const fast = goalCodecs(0).filter((c) => codecs.includes(c));
       const copyPipeline = pipelines.find((f) => f.length === 0 || (f.length === 1 && f[0] === 0)) ?? topPipelines[0]!;
       const copies = (fast.length > 0 ? fast : codecs.slice(0, 1)).map((codec) => cand(codec, 1, copyPipeline));
-      if (s.timed) {
-        // With the best of stage 1 (timed; the probes' speeds are the model's).
-        if (!copies.some((c) => key(c) === key(stage1[0]!.c))) copies.push(stage1[0]!.c);
-        return copyStage(copies);
-      }
+      // Measured: a filter only adds its own pass to a copy, so the copies without one are
+      // the candidates.
+      if (s.timed) return copyStage(copies);
       for (const c of copies) pool.push(run(c));
       const lead = rank(pool, s)[0]!;
       return finish(lead, blockStage(lead.c, s.deadline));
