@@ -297,7 +297,9 @@ export async function runTuningSection(ctx) {
             e.fresh = e.fresh === null ? again : { ...e.fresh, compressBps: Math.max(e.fresh.compressBps, again.compressBps), decompressBps: Math.max(e.fresh.decompressBps, again.decompressBps) };
           }
         }
-        gridBest = { ...refinedTop.g, m: refinedTop.fresh };
+        // The pick, when it is a grid configuration, bounds the grid's best from below.
+        const gridTop = pickEntry.g !== undefined && sc(pickEntry.fresh) > sc(refinedTop.fresh) ? pickEntry : refinedTop;
+        gridBest = { ...gridTop.g, m: gridTop.fresh };
         m = pickEntry.fresh;
         if (btEntry !== undefined) b.m = btEntry.fresh;
       }

@@ -92,6 +92,16 @@ const FINAL_TIMED_MS = 1;
 const INCOMPRESSIBLE_RATIO = 1.02;
 /** Incompressible data, measured: rounds in which the copy candidates are timed (see `copyStage`). */
 const COPY_ROUNDS = 3;
+/**
+ * The clevel of the stored candidate: at clevel 0 Blosc copies the input into the chunk as
+ * it is, without running the codec on its blocks (c-blosc2 blosc2.c, `blosc_compress_context`:
+ * clevel 0 makes the chunk memcpyed), the fastest way to store data. Measured, it is timed
+ * beside the codecs' copies of data that does not compress (see `copyStage`), and beside the
+ * candidates that compress when the tradeoff is below {@link STORE_TRADEOFF} (see `finalStage`).
+ */
+const STORE_LEVEL = 0;
+/** Storing competes with compression below this tradeoff: goal 'speed''s range, where `goalCodecs` keeps only the fastest codecs. */
+const STORE_TRADEOFF = 1 / 3;
 
 /**
  * Whether a measurement's chunk is stored, every block a copy (its ratio is at most 1: no
@@ -339,7 +349,8 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const timedRun = (f: () => Scored, c: Candidate, nbytes: number): Scored => {
     const start = clockMs();
     const r = f();
-    if (timed) {
+    // Storing runs no codec: it says nothing about the codec's speed against the model.
+    if (timed && c.clevel !== STORE_LEVEL) {
       const bps = s.timed ? r.m.compressBps : (nbytes * 1000) / Math.max(clockMs() - start, 0.005);
       calibrate(c.codec, c.clevel, bps, modelSpeeds(c.codec, c.clevel, c.filters)[0]);
     }
@@ -369,6 +380,8 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const cand = (codec: number, clevel: number, filters: readonly number[], splitmode: SplitmodeName = 'forward-compat'): Candidate => ({
     codec, clevel, filters, filtersMeta: pipelineMetas(filters, typesize, truncBits), splitmode, blocksize: probeBlock,
   });
+  // Storing (clevel 0): the header names the goal's fastest codec, which does not run.
+  const storeCandidate = cand(goalCodecs(0).find((c) => codecs.includes(c)) ?? codecs[0]!, STORE_LEVEL, []);
 
   // 1. pipelines, with the first codec at the first probe level.
   const levels = probeLevels(score.tradeoff);
@@ -399,8 +412,8 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       const copyPipeline = pipelines.find((f) => f.length === 0 || (f.length === 1 && f[0] === 0)) ?? topPipelines[0]!;
       const copies = (fast.length > 0 ? fast : codecs.slice(0, 1)).map((codec) => cand(codec, 1, copyPipeline));
       // Measured: a filter only adds its own pass to a copy, so the copies without one are
-      // the candidates.
-      if (s.timed) return copyStage(copies);
+      // the candidates, beside storing.
+      if (s.timed) return copyStage([storeCandidate, ...copies]);
       for (const c of copies) pool.push(run(c));
       const lead = rank(pool, s)[0]!;
       return finish(lead, blockStage(lead.c, s.deadline));
@@ -525,6 +538,9 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
         leaders.push(x.c);
       }
     }
+    // Storing is timed too, first (it costs little), where speed counts most: with a fast
+    // link it beats any codec's copy, and often compression.
+    if (score.tradeoff < STORE_TRADEOFF) leaders.unshift(storeCandidate);
     const finalSample = finalSampleOf();
     const usable = finalSample.length - (finalSample.length % typesize) || typesize;
     // Block sizes as they act on the sample (one larger than it acts as the whole sample),
@@ -557,6 +573,11 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       timedList[i] = faster(x, timeOn(x.c).m);
     }
     const again = rank(timedList, s).slice(0, FINAL_RETIME);
+    // Storing stays in the rounds whatever its first timings: they swing the most (a copy
+    // into memory just allocated runs several times slower than into pages in use), and
+    // timing it again costs little.
+    const stored = timedList.find((x) => x.c.clevel === STORE_LEVEL);
+    if (stored !== undefined && !again.includes(stored)) again.push(stored);
     const first = again[0]!.c;
     for (const sm of ['always', 'never'] as const) {
       if (first.splitmode === sm) continue;
@@ -567,9 +588,9 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       const lead = Math.max(...again.map((x) => x.score));
       for (let i = 0; i < again.length; i++) {
         const x = again[i]!;
-        // Far behind even after a noisy timing: not worth timing again.
+        // Far behind even after a noisy timing: not worth timing again (storing excepted, as above).
         // The best two are timed a second time whatever the budget says: one timing is not a choice.
-        if (x.score < FINAL_DROP * lead || (!(round === 1 && i < 2) && !fits(x.c, finalSample.length, s.deadline, false))) continue;
+        if ((x.c.clevel !== STORE_LEVEL && x.score < FINAL_DROP * lead) || (!(round === 1 && i < 2) && !fits(x.c, finalSample.length, s.deadline, false))) continue;
         again[i] = faster(x, timeOn(x.c).m);
       }
     }
