@@ -346,6 +346,7 @@ export async function runTuningSection(ctx) {
     `then the rows compared (grid's best, tuner's pick, BTune's) are timed afresh in ${COMPARE_ROUNDS} rounds in alternating order (fastest kept) and scored on these timings alone, ` +
     'so the grid\'s best is not credited with the luck that chose it (where the top of the grid is several stored copies of equal speed, the best of their timings beats any one configuration\'s by noise alone). ' +
     "The tuner sees the whole input (and samples it itself), and is given the data's typesize as the grid and BTune are. " +
+    'Its candidates include storing (clevel 0: the input copied into the chunk, no codec run) for goal speed and for data that does not compress, which the grid (clevel 1–9) and BTune do not try, so its score may pass the grid\'s best there. ' +
     'Score (src/tuning/score.ts): ratio^t × (1/T in MB/s)^(1−t), T = 1/compress + 1/(ratio × 20 GiB/s) + 1/decompress seconds per byte (BTune\'s BALANCED time cost), ' +
     't = 0 speed, 0.5 balanced, 1 ratio. BTune: python-blosc2 3.12.2 + blosc2-btune 1.2.1 (virtual environment bench/.data/btune-venv), nthreads 1, ' +
     'tradeoff 0 / 0.5 / 1, perf BALANCED, super-chunk of 256 KiB chunks; its last winning codec, clevel, filter and split are measured by blosc-ts on the basis.';
