@@ -13,12 +13,14 @@
  *  5. measured mode, when speed counts (tradeoff < 1): the final stage (`finalStage`): the
  *     leaders at every candidate block size (largest first; none smaller than one where
  *     the leader's chunk is stored, see `isStored`) on windows as large as the largest
- *     block, the best timed again in interleaved rounds with the split modes, the choice
- *     made on these timings; deterministic mode: split mode ('always', 'never') for the winner.
+ *     block, with storing (clevel 0) for goal 'speed', the best timed again in interleaved
+ *     rounds with the split modes, the choice made on these timings; deterministic mode:
+ *     split mode ('always', 'never') for the winner.
  * Goal 'ratio' (tradeoff 1) searches otherwise (`ratioSearch`): nothing is timed, each
  * candidate is compressed once, so the high levels that win ratio fit in the budget.
  * Data no pipeline compresses at level 1 nor at level 5 ends the search after that probe:
- * measured, the fastest copy at the largest block size is chosen (`copyStage`).
+ * measured, the fastest copy at the largest block size is chosen, storing or a codec's
+ * (`copyStage`).
  * Among configurations within 1% of the best score the fastest wins. In the measured mode a
  * time budget bounds the search: an evaluation whose cost (foreseen from the speed model,
  * calibrated on the evaluations so far) would end past it is skipped.
