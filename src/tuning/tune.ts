@@ -67,6 +67,8 @@ export interface TunedOptions extends CompressOptions {
 /** The default time budget: this share of one zstd-5 + SHUFFLE compression of the input, at least MIN_DEFAULT_BUDGET_MS. */
 const DEFAULT_BUDGET_SHARE = 0.9;
 const MIN_DEFAULT_BUDGET_MS = 150;
+/** The budget's reference (zstd-5 + SHUFFLE on the sample) is timed again when it runs below this share of the speed model's. */
+const REF_RETIME_BELOW = 0.5;
 /** Shares of the budget by which stage 2 (codecs) and stage 3 (block size, or the levels when speed counts) end. */
 const CODEC_SHARE = 0.4;
 const BLOCK_SHARE = 0.7;
@@ -330,10 +332,19 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
     if (budget === undefined) {
       // Default: tuning costs at most about one compression of the whole input with
       // python-blosc2's defaults (zstd clevel 5, SHUFFLE), timed on the sample.
-      const ref = measure(sample, resolveCParams({ codec: CodecId.Zstd, clevel: 5, typesize, shuffle: 'shuffle' }), true, false);
+      // A reference far below the model's speed is timed once more and the faster counts: the
+      // first zstd run of a process (code not yet compiled) or a pause of the core would
+      // otherwise stretch the whole budget, several times over.
+      const refParams = resolveCParams({ codec: CodecId.Zstd, clevel: 5, typesize, shuffle: 'shuffle' });
+      const modelled = modelSpeeds(CodecId.Zstd, 5, [FilterId.Shuffle])[0];
+      let refBps = measure(sample, refParams, true, false).compressBps;
       s.evaluated++;
-      calibrate(CodecId.Zstd, 5, ref.compressBps, modelSpeeds(CodecId.Zstd, 5, [FilterId.Shuffle])[0]);
-      budget = Math.max(MIN_DEFAULT_BUDGET_MS, DEFAULT_BUDGET_SHARE * (bytes.length / ref.compressBps) * 1000);
+      if (refBps < REF_RETIME_BELOW * modelled) {
+        refBps = Math.max(refBps, measure(sample, refParams, true, false).compressBps);
+        s.evaluated++;
+      }
+      calibrate(CodecId.Zstd, 5, refBps, modelled);
+      budget = Math.max(MIN_DEFAULT_BUDGET_MS, DEFAULT_BUDGET_SHARE * (bytes.length / refBps) * 1000);
     }
     s.deadline = t0 + budget;
     s.codecDeadline = t0 + CODEC_SHARE * budget;
