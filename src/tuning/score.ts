@@ -192,7 +192,7 @@ export interface TuneOptions extends ScoreOptions {
   /**
    * Stop searching once this much time has passed (stage 1 always runs; when speed counts,
    * the codecs by 40 % of it and the levels by 55 %, the rest for the final stage on large
-   * blocks; goal 'ratio': the block size first, then codecs and levels). Default: about one compression of
+   * blocks; goal 'ratio': the block size first, then codecs and levels). Default: about three quarters of one compression of
    * the whole input with zstd clevel 5 + SHUFFLE (timed on the sample), at least 150 ms.
    * Ignored when mode is 'deterministic' (which always runs every stage).
    */

@@ -65,7 +65,7 @@ export interface TunedOptions extends CompressOptions {
 
 
 /** The default time budget: this share of one zstd-5 + SHUFFLE compression of the input, at least MIN_DEFAULT_BUDGET_MS. */
-const DEFAULT_BUDGET_SHARE = 0.9;
+const DEFAULT_BUDGET_SHARE = 0.75;
 const MIN_DEFAULT_BUDGET_MS = 150;
 /** The budget's reference (zstd-5 + SHUFFLE on the sample) is timed again when it runs below this share of the speed model's. */
 const REF_RETIME_BELOW = 0.5;
@@ -330,7 +330,7 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   if (timed) {
     let budget = budgetOption;
     if (budget === undefined) {
-      // Default: tuning costs at most about one compression of the whole input with
+      // Default: tuning costs about three quarters of one compression of the whole input with
       // python-blosc2's defaults (zstd clevel 5, SHUFFLE), timed on the sample.
       // A reference far below the model's speed is timed once more and the faster counts: the
       // first zstd run of a process (code not yet compiled) or a pause of the core would
