@@ -3,7 +3,7 @@
  * (timed, or from the speed model), and whether its chunk decodes back to the input.
  * Shared by `tune` (on a sample) and `benchmark` (on the data).
  */
-import { compressChunk } from '../chunk/compress.js';
+import { compressChunk, maxChunkSize } from '../chunk/compress.js';
 import { decompressChunk } from '../chunk/decompress.js';
 import type { ResolvedCParams } from '../params.js';
 import { getFilter } from '../shuffle/filters.js';
@@ -67,16 +67,21 @@ export function pipelineIsLossy(filters: readonly number[]): boolean {
  * 16 runs; a run of 100 ms or more may stand alone); the fastest run counts.
  */
 export function measure(src: Uint8Array, p: ResolvedCParams, timed: boolean, check: boolean, minTimedMs = MIN_TIMED_MS): Measurement {
-  let chunk: Uint8Array = compressChunk(src, p);
+  // Both directions write into buffers allocated once, as a caller streaming chunks does: a
+  // buffer allocated for each run costs the first writes into its fresh pages, as much as
+  // copying 1 MiB several times over, and that cost comes and goes with the garbage collector.
+  const room = new Uint8Array(maxChunkSize(src.length, p.format));
+  const back = new Uint8Array(src.length);
+  let chunk: Uint8Array = compressChunk(src, p, room);
   let compressBps: number;
   let decompressBps: number;
   let decoded: Uint8Array | null = null;
   if (timed) {
     const ct = timeMs(() => {
-      chunk = compressChunk(src, p);
+      chunk = compressChunk(src, p, room);
     }, minTimedMs);
     const dt = timeMs(() => {
-      decoded = decompressChunk(chunk);
+      decoded = decompressChunk(chunk, back);
     }, minTimedMs);
     compressBps = src.length / (ct / 1000);
     decompressBps = src.length / (dt / 1000);

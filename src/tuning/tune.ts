@@ -11,12 +11,16 @@
  *     (deterministic mode; measured, the final stage chooses it);
  *  4. clevel: from the two best so far, one level up and down while the score improves;
  *  5. measured mode, when speed counts (tradeoff < 1): the final stage (`finalStage`): the
- *     leaders at every candidate block size on windows as large as the largest block, the
- *     best timed again in interleaved rounds with the split modes, the choice made on these
- *     timings; deterministic mode: split mode ('always', 'never') for the winner.
+ *     leaders at every candidate block size (largest first; none smaller than one where
+ *     the leader's chunk is stored, see `isStored`) on windows as large as the largest
+ *     block, with storing (clevel 0) for goal 'speed', the best timed again in interleaved
+ *     rounds with the split modes, the choice made on these timings; deterministic mode:
+ *     split mode ('always', 'never') for the winner.
  * Goal 'ratio' (tradeoff 1) searches otherwise (`ratioSearch`): nothing is timed, each
  * candidate is compressed once, so the high levels that win ratio fit in the budget.
- * Data no pipeline compresses at level 1 nor at level 5 ends the search after that probe.
+ * Data no pipeline compresses at level 1 nor at level 5 ends the search after that probe:
+ * measured, the fastest copy at the largest block size is chosen, storing or a codec's
+ * (`copyStage`).
  * Among configurations within 1% of the best score the fastest wins. In the measured mode a
  * time budget bounds the search: an evaluation whose cost (foreseen from the speed model,
  * calibrated on the evaluations so far) would end past it is skipped.
@@ -61,8 +65,10 @@ export interface TunedOptions extends CompressOptions {
 
 
 /** The default time budget: this share of one zstd-5 + SHUFFLE compression of the input, at least MIN_DEFAULT_BUDGET_MS. */
-const DEFAULT_BUDGET_SHARE = 0.9;
+const DEFAULT_BUDGET_SHARE = 0.75;
 const MIN_DEFAULT_BUDGET_MS = 150;
+/** The budget's reference (zstd-5 + SHUFFLE on the sample) is timed again when it runs below this share of the speed model's. */
+const REF_RETIME_BELOW = 0.5;
 /** Shares of the budget by which stage 2 (codecs) and stage 3 (block size, or the levels when speed counts) end. */
 const CODEC_SHARE = 0.4;
 const BLOCK_SHARE = 0.7;
@@ -88,6 +94,29 @@ const FINAL_DROP = 0.6;
 const FINAL_TIMED_MS = 1;
 /** Below this ratio at level 1 and at level 5 the data counts as incompressible (see `tune`). */
 const INCOMPRESSIBLE_RATIO = 1.02;
+/** Incompressible data, measured: rounds in which the copy candidates are timed (see `copyStage`). */
+const COPY_ROUNDS = 3;
+/**
+ * The clevel of the stored candidate: at clevel 0 Blosc copies the input into the chunk as
+ * it is, without running the codec on its blocks (c-blosc2 blosc2.c, `blosc_compress_context`:
+ * clevel 0 makes the chunk memcpyed), the fastest way to store data. Measured, it is timed
+ * beside the codecs' copies of data that does not compress (see `copyStage`), and beside the
+ * candidates that compress when the tradeoff is below {@link STORE_TRADEOFF} (see `finalStage`).
+ */
+const STORE_LEVEL = 0;
+/** Storing competes with compression below this tradeoff: goal 'speed''s range, where `goalCodecs` keeps only the fastest codecs. */
+const STORE_TRADEOFF = 1 / 3;
+
+/**
+ * Whether a measurement's chunk is stored, every block a copy (its ratio is at most 1: no
+ * smaller than the input). A configuration stored at a block size is slower at a smaller
+ * one: stored again, it pays the codec's attempt and the per-block cost on more blocks
+ * (see `copyStage`); or compressing a little, it runs at the codec's speed, far below a
+ * copy's, for a ratio barely above 1.
+ */
+function isStored(m: Measurement): boolean {
+  return m.ratio <= 1;
+}
 
 /** Configurations within this fraction of the best score count as ties, broken by speed. */
 const TIE_FRACTION = 0.01;
@@ -267,6 +296,7 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   window = Math.max(typesize, window - (window % typesize));
 
   const sample = sampleOf(bytes, window, windows, typesize);
+  let finalSampleMemo: Uint8Array | undefined;
   // This machine against the speed model: the geometric mean of measured ÷ modelled
   // compress speeds so far, to foresee what an evaluation will cost before starting it.
   // Kept per codec too: how far a codec runs from the model depends on the data (zstd's
@@ -300,12 +330,21 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   if (timed) {
     let budget = budgetOption;
     if (budget === undefined) {
-      // Default: tuning costs at most about one compression of the whole input with
+      // Default: tuning costs about three quarters of one compression of the whole input with
       // python-blosc2's defaults (zstd clevel 5, SHUFFLE), timed on the sample.
-      const ref = measure(sample, resolveCParams({ codec: CodecId.Zstd, clevel: 5, typesize, shuffle: 'shuffle' }), true, false);
+      // A reference far below the model's speed is timed once more and the faster counts: the
+      // first zstd run of a process (code not yet compiled) or a pause of the core would
+      // otherwise stretch the whole budget, several times over.
+      const refParams = resolveCParams({ codec: CodecId.Zstd, clevel: 5, typesize, shuffle: 'shuffle' });
+      const modelled = modelSpeeds(CodecId.Zstd, 5, [FilterId.Shuffle])[0];
+      let refBps = measure(sample, refParams, true, false).compressBps;
       s.evaluated++;
-      calibrate(CodecId.Zstd, 5, ref.compressBps, modelSpeeds(CodecId.Zstd, 5, [FilterId.Shuffle])[0]);
-      budget = Math.max(MIN_DEFAULT_BUDGET_MS, DEFAULT_BUDGET_SHARE * (bytes.length / ref.compressBps) * 1000);
+      if (refBps < REF_RETIME_BELOW * modelled) {
+        refBps = Math.max(refBps, measure(sample, refParams, true, false).compressBps);
+        s.evaluated++;
+      }
+      calibrate(CodecId.Zstd, 5, refBps, modelled);
+      budget = Math.max(MIN_DEFAULT_BUDGET_MS, DEFAULT_BUDGET_SHARE * (bytes.length / refBps) * 1000);
     }
     s.deadline = t0 + budget;
     s.codecDeadline = t0 + CODEC_SHARE * budget;
@@ -323,7 +362,8 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const timedRun = (f: () => Scored, c: Candidate, nbytes: number): Scored => {
     const start = clockMs();
     const r = f();
-    if (timed) {
+    // Storing runs no codec: it says nothing about the codec's speed against the model.
+    if (timed && c.clevel !== STORE_LEVEL) {
       const bps = s.timed ? r.m.compressBps : (nbytes * 1000) / Math.max(clockMs() - start, 0.005);
       calibrate(c.codec, c.clevel, bps, modelSpeeds(c.codec, c.clevel, c.filters)[0]);
     }
@@ -353,6 +393,8 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   const cand = (codec: number, clevel: number, filters: readonly number[], splitmode: SplitmodeName = 'forward-compat'): Candidate => ({
     codec, clevel, filters, filtersMeta: pipelineMetas(filters, typesize, truncBits), splitmode, blocksize: probeBlock,
   });
+  // Storing (clevel 0): the header names the goal's fastest codec, which does not run.
+  const storeCandidate = cand(goalCodecs(0).find((c) => codecs.includes(c)) ?? codecs[0]!, STORE_LEVEL, []);
 
   // 1. pipelines, with the first codec at the first probe level.
   const levels = probeLevels(score.tradeoff);
@@ -362,23 +404,30 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   // (BloscLZ gives up early at its low levels), every pipeline with the first codec has one
   // more try at level 5; when none gains either, the search ends as C gives up early on data
   // its entropy probe finds incompressible: every chunk is a copy, so for speed only the
-  // fast codecs (those of goal 'speed', which give up soonest) at level 1 and then the
-  // block size are compared; for goal 'ratio' nothing more.
+  // fast codecs (those of goal 'speed', which give up soonest) at level 1 without a filter
+  // are compared: measured, as copies at the largest block size (`copyStage`); in the
+  // deterministic mode with the best so far on the sample and then at each block size; for
+  // goal 'ratio' nothing more.
   if (stage1.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
+    // Only their ratios count (measured, the copies are timed later): compressed once.
     const probes: Scored[] = [];
     for (const f of pipelines) {
       const c = cand(codecs[0]!, 5, f);
-      if (fits(c, sample.length, s.codecDeadline)) probes.push(run(c));
+      if (!fits(c, sample.length, s.codecDeadline)) continue;
+      s.evaluated++;
+      const m = measure(sample, paramsOf(c, typesize), false, false);
+      probes.push({ c, m, score: scoreOf(m.ratio, m.compressBps, m.decompressBps, score) });
     }
     if (probes.every((x) => x.m.ratio < INCOMPRESSIBLE_RATIO)) {
-      const pool = stage1.concat(probes);
-      if (ratioOnly) return finish(rank(pool, s)[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
+      const pool = rank(stage1.concat(probes), s);
+      if (ratioOnly) return finish(pool[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
       const fast = goalCodecs(0).filter((c) => codecs.includes(c));
       const copyPipeline = pipelines.find((f) => f.length === 0 || (f.length === 1 && f[0] === 0)) ?? topPipelines[0]!;
-      for (const codec of fast.length > 0 ? fast : codecs.slice(0, 1)) {
-        const c = cand(codec, 1, copyPipeline);
-        if (fits(c, sample.length, s.deadline)) pool.push(run(c));
-      }
+      const copies = (fast.length > 0 ? fast : codecs.slice(0, 1)).map((codec) => cand(codec, 1, copyPipeline));
+      // Measured: a filter only adds its own pass to a copy, so the copies without one are
+      // the candidates, beside storing.
+      if (s.timed) return copyStage([storeCandidate, ...copies]);
+      for (const c of copies) pool.push(run(c));
       const lead = rank(pool, s)[0]!;
       return finish(lead, blockStage(lead.c, s.deadline));
     }
@@ -430,6 +479,51 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
   }
   return finish(best, blockChoice);
 
+  /** The final stage's sample: `sampleWindows` windows as large as the largest block size (made once). */
+  function finalSampleOf(): Uint8Array {
+    finalSampleMemo ??= sampleOf(bytes, Math.max(...blockChoices), windows, typesize);
+    return finalSampleMemo;
+  }
+
+  /** `c` timed on the final stage's sample ({@link FINAL_TIMED_MS} per direction). */
+  function timeOn(c: Candidate): Scored {
+    s.evaluated++;
+    const m = measure(finalSampleOf(), paramsOf(c, typesize), true, false, FINAL_TIMED_MS);
+    return { c, m, score: scoreOf(m.ratio, m.compressBps, m.decompressBps, score) };
+  }
+
+  /** `x` with the faster of its speeds and those of `m` (another timing of the same configuration). */
+  function faster(x: Scored, m: Measurement): Scored {
+    const f = { ...x.m, compressBps: Math.max(x.m.compressBps, m.compressBps), decompressBps: Math.max(x.m.decompressBps, m.decompressBps) };
+    return { c: x.c, m: f, score: scoreOf(f.ratio, f.compressBps, f.decompressBps, score) };
+  }
+
+  /**
+   * Measured mode, data no candidate compresses: every chunk is stored, so the choice is
+   * the fastest copy path. Its cost is each block's failed attempt by the codec plus a
+   * fixed cost per block, so the largest block size wins (BloscLZ clevel 1 on random
+   * bytes here: 2.4 GB/s at 32 KiB blocks, 8 GB/s at 256 KiB; decoding a stored chunk is
+   * one copy whatever its blocks). The copy candidates (`copies`, each at the largest
+   * block size) are timed on the final stage's sample in {@link COPY_ROUNDS} interleaved
+   * rounds, the fastest run of each counting; the first round whatever the budget says.
+   */
+  function copyStage(copies: readonly Candidate[]): TuneResult {
+    const finalSample = finalSampleOf();
+    const largest = Math.max(...blockChoices);
+    let list: Scored[] = [];
+    for (let round = 0; round < COPY_ROUNDS; round++) {
+      for (let i = 0; i < copies.length; i++) {
+        const c = { ...copies[i]!, blocksize: largest };
+        if (round > 0 && !fits(c, finalSample.length, s.deadline, false)) continue;
+        const x = timeOn(c);
+        list[i] = list[i] === undefined ? x : faster(list[i]!, x.m);
+      }
+    }
+    list = rank(list.filter((x) => x !== undefined), s);
+    const best = list[0]!;
+    return finish(best, { blocksize: best.c.blocksize, ratio: 1, compress: 1, decompress: 1 });
+  }
+
   /**
    * Final stage of the measured search when speed counts. The sample's small blocks rank
    * codecs and levels differently from the large blocks chosen in the end (per-call
@@ -457,31 +551,29 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
         leaders.push(x.c);
       }
     }
-    const largest = Math.max(...blockChoices);
-    const finalSample = sampleOf(bytes, largest, windows, typesize);
+    // Storing is timed too, first (it costs little), where speed counts most: with a fast
+    // link it beats any codec's copy, and often compression.
+    if (score.tradeoff < STORE_TRADEOFF) leaders.unshift(storeCandidate);
+    const finalSample = finalSampleOf();
     const usable = finalSample.length - (finalSample.length % typesize) || typesize;
-    // Block sizes as they act on the sample: one larger than it acts as the whole sample.
+    // Block sizes as they act on the sample (one larger than it acts as the whole sample),
+    // largest first: see the stored-copy rule below.
     const sizes: number[] = [];
-    for (const b of blockChoices.slice().sort((x, y) => x - y)) {
+    for (const b of blockChoices.slice().sort((x, y) => y - x)) {
       if (!sizes.some((z) => Math.min(z, usable) === Math.min(b, usable))) sizes.push(b);
     }
-    /** `x` with the faster of its speeds and those of `m` (another timing of the same configuration). */
-    const faster = (x: Scored, m: Measurement): Scored => {
-      const f = { ...x.m, compressBps: Math.max(x.m.compressBps, m.compressBps), decompressBps: Math.max(x.m.decompressBps, m.decompressBps) };
-      return { c: x.c, m: f, score: scoreOf(f.ratio, f.compressBps, f.decompressBps, score) };
-    };
-    const timeOn = (c: Candidate): Scored => {
-      s.evaluated++;
-      const m = measure(finalSample, paramsOf(c, typesize), true, false, FINAL_TIMED_MS);
-      return { c, m, score: scoreOf(m.ratio, m.compressBps, m.decompressBps, score) };
-    };
     let timedList: Scored[] = [];
     // The first round leaves room for timing the best again (a single timing decides nothing on a shared core).
     const firstRoundDeadline = s.levelDeadline + FINAL_FIRST_SHARE * (s.deadline - s.levelDeadline);
     for (const lead of leaders) {
       for (const b of sizes) {
         const c = { ...lead, blocksize: b };
-        if (fits(c, finalSample.length, firstRoundDeadline, false)) timedList.push(timedRun(() => timeOn(c), c, finalSample.length));
+        if (!fits(c, finalSample.length, firstRoundDeadline, false)) continue;
+        const x = timedRun(() => timeOn(c), c, finalSample.length);
+        timedList.push(x);
+        // Stored (see `isStored`) at this block size: the smaller ones are slower and not
+        // timed, which leaves the budget to time the contenders again.
+        if (isStored(x.m)) break;
       }
     }
     if (timedList.length === 0) return finish(ranked[0]!, { blocksize: probeBlock, ratio: 1, compress: 1, decompress: 1 });
@@ -494,6 +586,11 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       timedList[i] = faster(x, timeOn(x.c).m);
     }
     const again = rank(timedList, s).slice(0, FINAL_RETIME);
+    // Storing stays in the rounds whatever its first timings: they swing the most (a copy
+    // into memory just allocated runs several times slower than into pages in use), and
+    // timing it again costs little.
+    const stored = timedList.find((x) => x.c.clevel === STORE_LEVEL);
+    if (stored !== undefined && !again.includes(stored)) again.push(stored);
     const first = again[0]!.c;
     for (const sm of ['always', 'never'] as const) {
       if (first.splitmode === sm) continue;
@@ -504,9 +601,9 @@ export function tune(data: ArrayBufferView | ArrayBuffer, options: TuneOptions =
       const lead = Math.max(...again.map((x) => x.score));
       for (let i = 0; i < again.length; i++) {
         const x = again[i]!;
-        // Far behind even after a noisy timing: not worth timing again.
+        // Far behind even after a noisy timing: not worth timing again (storing excepted, as above).
         // The best two are timed a second time whatever the budget says: one timing is not a choice.
-        if (x.score < FINAL_DROP * lead || (!(round === 1 && i < 2) && !fits(x.c, finalSample.length, s.deadline, false))) continue;
+        if ((x.c.clevel !== STORE_LEVEL && x.score < FINAL_DROP * lead) || (!(round === 1 && i < 2) && !fits(x.c, finalSample.length, s.deadline, false))) continue;
         again[i] = faster(x, timeOn(x.c).m);
       }
     }

@@ -152,6 +152,8 @@ describe('tune', () => {
     for (const goal of ['speed', 'balanced'] as const) {
       const r = tune(data, { goal, typesize: 1, blocksizes, timeBudgetMs: 5000 });
       expect(blocksizes).toContain(r.options.blocksize);
+      // Storing competes with compression for goal speed only (tradeoff < 1/3).
+      if (goal === 'balanced') expect(r.options.clevel).toBeGreaterThanOrEqual(1);
       // The prediction is the final stage's measurement: the chosen options on 4 windows of
       // the largest block size (a measurement on the 32 KiB sample scaled by a block-size gain
       // found on one window would not match exactly).
@@ -162,6 +164,43 @@ describe('tune', () => {
       expect(r.sampleBytes).toBe(4 * 32 * 1024);
       expect(bytesEqual(decompress(compress(data, r.options)), data)).toBe(true);
     }
+  });
+
+  it('measured, on data that does not compress, stores it (clevel 0) at the largest block size, timed on the final sample', () => {
+    const r0 = mulberry32(7);
+    const noise = new Uint8Array(1 << 21); // 2 MiB of random bytes
+    for (let i = 0; i < noise.length; i++) noise[i] = (r0() * 256) | 0;
+    const windows = sampleOf(noise, 256 * 1024, 4, 1);
+    for (const goal of ['speed', 'balanced'] as const) {
+      const r = tune(noise, { goal, typesize: 1, timeBudgetMs: 5000 });
+      // Storing copies the input without running a codec on it: twice as fast as a codec's
+      // copy (which tries each block first), the decoding alike.
+      expect(r.options.clevel).toBe(0);
+      // The block size does not matter to a stored chunk; it is the largest, as for a codec's
+      // copy, whose cost is per block.
+      expect(r.options.blocksize).toBe(256 * 1024);
+      // The prediction is the copy stage's timing on 4 windows of the largest block: a
+      // stored chunk (no smaller than its input), exactly as compress makes it there.
+      const chunk = compress(windows, r.options);
+      expect(chunk.length).toBeGreaterThanOrEqual(windows.length);
+      expect(r.predicted.ratio).toBe(windows.length / chunk.length);
+      expect(bytesEqual(decompress(compress(noise, r.options)), noise)).toBe(true);
+    }
+  });
+
+  it('measured, goal speed: a leader stored at the largest block size wins there, not at a smaller one', () => {
+    // Int64 timestamps, 1 ms apart with jitter: BloscLZ clevel 1 without a filter stores
+    // every block (the fastest path for goal speed), SHUFFLE compresses them 3-4 times.
+    const r0 = mulberry32(9);
+    const ts = new BigInt64Array(1 << 18); // 2 MiB
+    for (let i = 0; i < ts.length; i++) ts[i] = 1_765_000_000_000_000_000n + BigInt(i) * 1_000_000n + BigInt(Math.floor(r0() * 2000));
+    const bytes = new Uint8Array(ts.buffer);
+    const r = tune(ts, { goal: 'speed', codecs: ['blosclz'], filters: ['none', 'shuffle'], timeBudgetMs: 5000 });
+    expect(r.options.filters).toEqual([]);
+    expect(r.options.blocksize).toBe(256 * 1024);
+    const windows = sampleOf(bytes, 256 * 1024, 4, 8);
+    expect(compress(windows, r.options).length).toBeGreaterThanOrEqual(windows.length);
+    expect(bytesEqual(decompress(compress(ts, r.options)), bytes)).toBe(true);
   });
 
   it('works on tiny and empty inputs', () => {
