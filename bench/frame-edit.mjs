@@ -9,19 +9,14 @@
  * the page cache (no fsync) in both. Prints, and writes its section into bench/RESULTS.md
  * (`--no-write` to skip).
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { describeMachine } from './lib/machine.mjs';
-import { printSection, writeSection } from './lib/section.mjs';
+import { isMainScript, runSectionAlone } from './lib/section.mjs';
 import { fmtRatio } from './lib/table.mjs';
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const rootDir = resolve(benchDir, '..');
 const CHUNK = 8 << 20;
 const NCHUNKS = 128;
 const REPS = 7;
@@ -139,24 +134,13 @@ async function runFrameEditSection({ libPath, log }) {
   }
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values: opts } = parseArgs({
-    options: {
-      lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
-      results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
-      'no-write': { type: 'boolean', default: false },
-    },
+if (isMainScript(import.meta.url)) {
+  await runSectionAlone({
+    script: 'frame-edit.mjs',
+    exposeGc: false,
+    run: (opts, _timing, log) => runFrameEditSection({ libPath: resolve(opts.lib), log }),
+    describeRun: (_timing, loadStart, loadEnd, machine) =>
+      `1-minute load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end, ` +
+      `on ${machine.nproc} cores: this run accounts for about 1; more means other processes competed for the cores.`,
   });
-  const log = (line) => console.error(line);
-  const loadStart = os.loadavg()[0];
-  const section = await runFrameEditSection({ libPath: resolve(opts.lib), log });
-  const loadEnd = os.loadavg()[0];
-  const pkg = JSON.parse(readFileSync(join(rootDir, 'package.json'), 'utf8')).version;
-  const head = spawnSync('git', ['-C', rootDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
-  const machine = describeMachine({ 'blosc-ts': `${pkg}${head.status === 0 ? ` (git ${head.stdout.trim()})` : ''}` });
-  printSection(section, machine, loadStart, loadEnd);
-  const runLine =
-    `Run alone (\`node bench/frame-edit.mjs\`). 1-minute load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end, ` +
-    `on ${machine.nproc} cores: this run accounts for about 1; more means other processes competed for the cores.`;
-  if (!opts['no-write']) writeSection(opts.results, section, machine, runLine);
 }

@@ -28,19 +28,15 @@
  * clevel 5, SHUFFLE) by blosc-ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { uniform } from './lib/data.mjs';
-import { describeMachine } from './lib/machine.mjs';
-import { printSection, writeSection } from './lib/section.mjs';
+import { isMainScript, runSectionAlone } from './lib/section.mjs';
 import { fmtRatio } from './lib/table.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const rootDir = resolve(benchDir, '..');
 
 export const TUNING_KINDS = Object.freeze([
   'smooth_f8', 'sensor_f4', 'poisson_i4', 'anscombe_f8', 'indices_i8', 'mask_b1', 'image_u16', 'random_u1', 'timestamps_i8',
@@ -378,38 +374,33 @@ export async function runTuningSection(ctx) {
 // Run alone: `node bench/tuning.mjs [--mib N] [--kinds a,b] [--no-native] [--no-write]`; the
 // section is printed and written into RESULTS.md in place of its earlier one (a run on some
 // kinds only, to re-check a row, is best kept out of it with --no-write).
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values: opts } = parseArgs({
+if (isMainScript(import.meta.url)) {
+  let kinds;
+  let started = 0;
+  await runSectionAlone({
+    script: 'tuning.mjs',
+    exposeGc: false,
     options: {
       mib: { type: 'string', default: '16' },
       kinds: { type: 'string' },
-      lib: { type: 'string', default: join(rootDir, 'dist', 'index.js') },
       data: { type: 'string', default: join(benchDir, '.data') },
       python: { type: 'string', default: 'python3' },
       'no-native': { type: 'boolean', default: false },
-      results: { type: 'string', default: join(benchDir, 'RESULTS.md') },
-      'no-write': { type: 'boolean', default: false },
     },
+    run: (opts, _timing, log) => {
+      kinds = opts.kinds === undefined ? undefined : opts.kinds.split(',');
+      for (const k of kinds ?? []) if (!TUNING_KINDS.includes(k)) throw new Error(`unknown data kind ${k} (${TUNING_KINDS.join(', ')})`);
+      started = Date.now();
+      const libPath = resolve(opts.lib);
+      return runTuningSection({
+        libPath: existsSync(libPath) ? libPath : null, dataDir: resolve(opts.data), python: opts.python, native: !opts['no-native'],
+        nbytes: Math.round((Number(opts.mib) * 2 ** 20) / 8) * 8, kinds, log,
+      });
+    },
+    describeRun: (_timing, loadStart, loadEnd, machine) =>
+      `${kinds === undefined ? 'Every data kind' : `Data kinds ${kinds.join(', ')}`}. ` +
+      `1-minute load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores ` +
+      `(this run accounts for about 1; more means other processes competed for the cores); ${((Date.now() - started) / 1000).toFixed(0)} s. ` +
+      'Every speed is timed in the same process as the grid it is compared with.',
   });
-  const kinds = opts.kinds === undefined ? undefined : opts.kinds.split(',');
-  for (const k of kinds ?? []) if (!TUNING_KINDS.includes(k)) throw new Error(`unknown data kind ${k} (${TUNING_KINDS.join(', ')})`);
-  const log = (line) => console.error(line);
-  const loadStart = os.loadavg()[0];
-  const started = Date.now();
-  const libPath = resolve(opts.lib);
-  const section = await runTuningSection({
-    libPath: existsSync(libPath) ? libPath : null, dataDir: resolve(opts.data), python: opts.python, native: !opts['no-native'],
-    nbytes: Math.round((Number(opts.mib) * 2 ** 20) / 8) * 8, kinds, log,
-  });
-  const loadEnd = os.loadavg()[0];
-  const pkg = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
-  const head = spawnSync('git', ['-C', rootDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
-  const machine = describeMachine({ 'blosc-ts': `${pkg(rootDir)}${head.status === 0 ? ` (git ${head.stdout.trim()})` : ''}` });
-  printSection(section, machine, loadStart, loadEnd);
-  const runLine =
-    `Run alone (\`node bench/tuning.mjs\`${kinds === undefined ? '' : ` --kinds ${kinds.join(',')}`}, ${opts.mib} MiB per data kind). ` +
-    `1-minute load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end, on ${machine.nproc} cores ` +
-    `(this run accounts for about 1; more means other processes competed for the cores); ${((Date.now() - started) / 1000).toFixed(0)} s. ` +
-    'Every speed is timed in the same process as the grid it is compared with.';
-  if (!opts['no-write']) writeSection(opts.results, section, machine, runLine);
 }

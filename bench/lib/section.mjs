@@ -36,9 +36,10 @@ export function packageVersion(dir) {
  * results file in place of its earlier self, and its targets' rows updated in "Targets".
  * `run(opts, timing, log)` returns the section; `versions(rootDir)` names what it measured
  * beside blosc-ts; `describeRun(timing, loadStart, loadEnd, machine)` is the section's run line.
+ * `exposeGc` reruns node with --expose-gc (sections that collect before timed calls).
  */
-export async function runSectionAlone({ script, defaultTargetMs = '3000', options = {}, run, versions = () => ({}), describeRun }) {
-  ensureExposedGc();
+export async function runSectionAlone({ script, defaultTargetMs = '3000', options = {}, exposeGc = true, run, versions = () => ({}), describeRun }) {
+  if (exposeGc) ensureExposedGc();
   const { values: opts } = parseArgs({
     options: Object.assign({
       'target-ms': { type: 'string', default: defaultTargetMs },
