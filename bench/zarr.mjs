@@ -248,7 +248,7 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       'shared memory taken back once zarrita has copied and dropped it), and the same with `reuseOutputs: false` (a fresh ' +
       'plain buffer per decoded chunk, moved here from its worker). ' +
       'The five readers are timed in ' +
-      'alternation, each after 1.5 s of warm-up; MB/s of decoded ' +
+      'alternation, each round in a fresh seeded order (so no reader always runs right after the same one, whose garbage it would pay for), each after 1.5 s of warm-up; MB/s of decoded ' +
       'array bytes, median. Every reader\'s result is compared with the array first. The stores were written by blosc-ts on ' +
       'the workers, so this thread only decodes, as a reading page does. Data: integer detector counts stored as float64. ' +
       'The "no decoding" reader hands zarrita each chunk already decoded (decoded once, on its first read): what is left is ' +
@@ -301,7 +301,7 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       if (bytes.length !== expected.length || Buffer.compare(bytes, expected) !== 0) throw new Error(`${reader.name} read ${row.name} wrongly`);
       arrays.push(arr);
     }
-    const results = await timeInterleaved(arrays.map((arr) => ({ fn: () => zarr.get(arr), isAsync: true })), { ...timing, warmupMs: 1500 });
+    const results = await timeInterleaved(arrays.map((arr) => ({ fn: () => zarr.get(arr), isAsync: true })), { ...timing, warmupMs: 1500, shuffle: true });
     const speeds = results.map((r) => mbps(NBYTES, r.medianMs));
     const times = threadTimes() === null ? null : [];
     if (times !== null) for (const arr of arrays) times.push(await breakdown(() => zarr.get(arr), helperTids));

@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { uniform } from './data.mjs';
 
 export const DEFAULT_TIMING = Object.freeze({ targetMs: 500, minReps: 5, maxReps: 100, warmups: 1 });
 
@@ -104,7 +105,7 @@ export async function timeAsync(fn, options = {}) {
  * @param {Partial<typeof DEFAULT_TIMING>} [options]
  */
 export async function timeInterleaved(entries, options = {}) {
-  const { targetMs, minReps, maxReps, warmups, warmupMs = 0 } = { ...DEFAULT_TIMING, ...options };
+  const { targetMs, minReps, maxReps, warmups, warmupMs = 0, shuffle = false } = { ...DEFAULT_TIMING, ...options };
   const floors = [];
   for (const { fn, isAsync } of entries) {
     const w0 = performance.now();
@@ -130,9 +131,24 @@ export async function timeInterleaved(entries, options = {}) {
   const samples = entries.map(() => []);
   const spent = entries.map(() => 0);
   const wants = (k) => samples[k].length < maxReps && (samples[k].length < floors[k] || spent[k] < targetMs);
+  // With `shuffle`, each round runs the entries in a fresh (seeded) order, so no entry always
+  // runs right after the same one: where an entry leaves the heap and the allocator in a
+  // state the next one pays for (a 128 MiB output to free, chunks to collect), that cost is
+  // spread over all of them instead of always falling on the same one.
+  const order = entries.map((_, k) => k);
+  const random = uniform(0x5eed);
   for (;;) {
     let ran = false;
-    for (let k = 0; k < entries.length; k++) {
+    if (shuffle) {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    for (let i = 0; i < entries.length; i++) {
+      const k = order[i];
       if (!wants(k)) continue;
       ran = true;
       const { fn, isAsync } = entries[k];
