@@ -15,6 +15,7 @@ import { encoderRetainedBytes } from '../../src/chunk/compress.js';
 import { zstdDecompress } from '../../src/codecs/index.js';
 import { zstdMaxDecodedSize } from '../../src/codecs/zstd/frame.js';
 import { ROOT } from '../helpers.js';
+import { codeOf } from './helpers.js';
 import { heapBytes, PAGE, WINDOW_AT } from '../../src/wasm/heap.js';
 
 /** A zstd frame of `n` bytes: no declared size, one raw last block of n - 9 bytes. */
@@ -82,14 +83,6 @@ function zeroRunChunk(nbytes: number, nblocks = 2): Uint8Array {
   return c;
 }
 
-function codeOf(fn: () => unknown): number | string {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof BloscError ? e.code : `${(e as Error).constructor.name}: ${(e as Error).message}`;
-  }
-  return 'no error';
-}
 
 describe('expansion bounds', () => {
   it('the 286-byte zstd chunk claiming 1 GiB is refused by its layout, before any output or scratch', () => {

@@ -3,20 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BloscErrorCode, isBloscError } from '../../src/errors.js';
+import { BloscErrorCode } from '../../src/errors.js';
 import { FileSource } from '../../src/io/file-source.js';
+import { codeOf } from '../hostile/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'blosc-ts-file-source-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function codeOf(fn: () => unknown): number | string {
-  try {
-    fn();
-    return 'no error';
-  } catch (e) {
-    return isBloscError(e) ? e.code : `foreign ${String(e)}`;
-  }
-}
 
 describe('FileSource.readInto', () => {
   const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) & 255);

@@ -19,6 +19,7 @@ import { FileSource } from '../../src/io/file-source.js';
 import { randomSpec, referenceSlice, rng } from '../ndarray/reference.js';
 import { ND_DIR, ndFile, ndManifest } from '../ndarray/fixture-files.js';
 import { join } from 'node:path';
+import { codeOf } from '../hostile/helpers.js';
 
 /** A source over frame bytes that copies what it reads (as a file does), counting it. */
 class CountingSource implements FrameSource {
@@ -57,14 +58,6 @@ function field(n: number, seed: number): Float64Array {
   return v;
 }
 
-function codeOf(fn: () => unknown): number | string {
-  try {
-    fn();
-    return 'no error';
-  } catch (e) {
-    return isBloscError(e) ? e.code : `foreign ${String(e)}`;
-  }
-}
 
 /** Block j's stored span of chunk `chunk`: from its start to the next larger start (or cbytes). */
 function blockSpan(chunk: Uint8Array, j: number): number {
