@@ -58,6 +58,26 @@ function touchedBlocks(shape, chunks, blocks, spec) {
 }
 
 /**
+ * The codec alone on the blocks `pairs` ([chunk, block] in chunk order) of chunks already in
+ * memory: one ChunkReader per chunk (its header parsed once), each block decoded into its
+ * place in `wholeOut` (chunks back to back), or into `scratch` when `wholeOut` is null.
+ */
+function decodeTouchedBlocks(ChunkReader, chunkBytes, pairs, blockBytes, chunkNbytes, scratch, wholeOut) {
+  let reader = null;
+  let current = -1;
+  for (const [c, b] of pairs) {
+    if (c !== current) {
+      reader = new ChunkReader(chunkBytes.get(c));
+      current = c;
+    }
+    const s = b * blockBytes;
+    const e = Math.min(chunkNbytes, s + blockBytes);
+    if (wholeOut !== null) reader.readInto(s, e, wholeOut, c * chunkNbytes + s);
+    else reader.readInto(s, e, scratch, 0);
+  }
+}
+
+/**
  * A small slice (open + slice through a FileSource, as the table times it) against decoding
  * only the blocks it touches with `getItems`, one call per block, on chunks already in memory,
  * and against the codec alone on them (a `ChunkReader` per chunk into one preallocated block).
@@ -68,11 +88,13 @@ function smallSliceAgainstItsBlocks(NDArray, FileSource, getItems, ChunkReader, 
   const chunkBytes = new Map();
   let blockItems;
   let itemsize;
+  let chunkNbytes;
   try {
     const arr = NDArray.open(source);
     pairs = touchedBlocks(arr.shape, arr.chunks, arr.blocks, spec);
     blockItems = arr.blocks.reduce((p, x) => p * x, 1);
     itemsize = arr.itemsize;
+    chunkNbytes = arr.chunks.reduce((p, x) => p * x, 1) * itemsize;
     for (const [c] of pairs) if (!chunkBytes.has(c)) chunkBytes.set(c, arr.schunk.getChunk(c));
     const before = arr.stats.blocks;
     arr.slice(spec);
@@ -97,18 +119,7 @@ function smallSliceAgainstItsBlocks(NDArray, FileSource, getItems, ChunkReader, 
   // into one preallocated block of scratch.
   const blockBytes = blockItems * itemsize;
   const scratch = new Uint8Array(blockBytes).fill(1);
-  const readerOnce = ChunkReader === undefined ? null : () => {
-    let reader = null;
-    let current = -1;
-    for (const [c, b] of pairs) {
-      if (c !== current) {
-        reader = new ChunkReader(chunkBytes.get(c));
-        current = c;
-      }
-      const nbytes = reader.header.nbytes;
-      reader.readInto(b * blockBytes, Math.min(nbytes, (b + 1) * blockBytes), scratch, 0);
-    }
-  };
+  const readerOnce = ChunkReader === undefined ? null : () => decodeTouchedBlocks(ChunkReader, chunkBytes, pairs, blockBytes, chunkNbytes, scratch, null);
   // Alternate them, so that load on the machine falls on all alike.
   const sliceMs = [];
   const blocksMs = [];
@@ -177,20 +188,7 @@ async function attribution(NDArray, FileSource, ChunkReader, path, spec, nbytes,
       s.close?.();
     }
   };
-  const codecAlone = () => {
-    let reader = null;
-    let current = -1;
-    for (const [c, b] of pairs) {
-      if (c !== current) {
-        reader = new ChunkReader(chunkBytes.get(c));
-        current = c;
-      }
-      const s = b * B;
-      const e = Math.min(chunkNbytes, s + B);
-      if (wholeOut !== null) reader.readInto(s, e, wholeOut, c * chunkNbytes + s);
-      else reader.readInto(s, e, scratch, 0);
-    }
-  };
+  const codecAlone = () => decodeTouchedBlocks(ChunkReader, chunkBytes, pairs, B, chunkNbytes, scratch, wholeOut);
   const freshOutput = () => {
     const out = new Uint8Array(nbytes);
     for (let i = 0; i < nbytes; i += 4096) out[i] = 1;
