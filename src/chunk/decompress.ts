@@ -37,6 +37,24 @@ const EMPTY = new Uint8Array(0);
 export const RETAINED_SCRATCH_MAX = 8 << 20;
 
 /**
+ * One byte buffer reused from call to call (a fresh one per call costs its page faults and a
+ * collection), kept only while it is within RETAINED_SCRATCH_MAX: `bytes(n)` gives at least
+ * `n` bytes, the kept buffer when it is large enough, else a new one it keeps if small enough.
+ */
+export class RetainedBytes {
+  private kept: Uint8Array = new Uint8Array(0);
+
+  constructor(private readonly what: string) {}
+
+  bytes(n: number): Uint8Array {
+    if (this.kept.length >= n) return this.kept;
+    const b = allocBytes(n, this.what);
+    if (n <= RETAINED_SCRATCH_MAX) this.kept = b;
+    return b;
+  }
+}
+
+/**
  * Scratch buffers reused across calls: no allocation per block, one grow per larger chunk,
  * and only the buffers the chunk's pipeline uses (a chunk without filters decodes straight
  * into its output).

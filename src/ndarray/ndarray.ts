@@ -18,8 +18,8 @@
  * `blosc2.asarray(..., urlpath=...)`.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { allocBytes, allocOutput, outputCeiling } from '../limits.js';
-import { RETAINED_SCRATCH_MAX } from '../chunk/decompress.js';
+import { allocOutput, outputCeiling } from '../limits.js';
+import { RetainedBytes } from '../chunk/decompress.js';
 import { parseB2ndMeta, writeB2ndMeta, DTYPE_NUMPY_FORMAT } from '../frame/b2nd-meta.js';
 import { parseNpy, writeNpy } from '../frame/npy.js';
 import type { FrameOpenOptions } from '../schunk/contiguous.js';
@@ -665,14 +665,7 @@ function checkChunkSize(arr: NDArray, g: B2ndGeometry, i: number): void {
  * from read to read up to RETAINED_SCRATCH_MAX bytes: a fresh one per read costs its page
  * faults (a 256 KiB block is mapped anew by the allocator every time).
  */
-let blockScratch: Uint8Array = new Uint8Array(0);
-
-function blockBuffer(n: number): Uint8Array {
-  if (blockScratch.length >= n) return blockScratch;
-  const b = allocBytes(n, 'block scratch');
-  if (n <= RETAINED_SCRATCH_MAX) blockScratch = b;
-  return b;
-}
+const blockScratch = new RetainedBytes('block scratch');
 
 /** Decode what `sel` needs chunk by chunk and block by block, writing into `out` (C order of the selection). */
 function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8Array): void {
@@ -797,7 +790,7 @@ function readSelection(arr: NDArray, g: B2ndGeometry, sel: Selection, out: Uint8
           if (j > jMax) jMax = j;
         }
         const reader = arr.schunk.chunkReader(chunkIndex, jMin * B, Math.min(g.chunkNbytes, (jMax + 1) * B));
-        if (scratch === null) scratch = blockBuffer(B);
+        if (scratch === null) scratch = blockScratch.bytes(B);
         for (let r = 0; r < nneeded; r++) {
           const at = r * perBlock;
           const j = needed[at]!;

@@ -8,9 +8,9 @@
  * index compressed as c-blosc2 does. The byte layout itself lives in src/frame/cframe.ts.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { decompressChunk, getChunkItems, RETAINED_SCRATCH_MAX } from '../chunk/decompress.js';
+import { decompressChunk, getChunkItems, RetainedBytes } from '../chunk/decompress.js';
 import { blockStreamsEnd } from '../chunk/layout.js';
-import { allocBytes, getLimits, outputCeiling, checkOutput } from '../limits.js';
+import { getLimits, outputCeiling, checkOutput } from '../limits.js';
 import { FilterId } from '../shuffle/types.js';
 import { compressChunk } from '../chunk/compress.js';
 import { resolveCParams } from '../params.js';
@@ -157,19 +157,13 @@ const MERGE_GAP_BYTES = 16384;
  * read into them, not into a new array each: no page faults, nothing for the collector).
  * Kept only up to RETAINED_SCRATCH_MAX bytes, as the decoder's scratch is.
  */
-let imageScratch: Uint8Array = new Uint8Array(0);
+const imageScratch = new RetainedBytes('a chunk read from a frame');
 /** A chunk's header and block starts are read in one go up to this many bytes. */
 const HEAD_READ_MAX = 65536;
 let headScratch: Uint8Array = new Uint8Array(0);
 let startsScratch: Int32Array = new Int32Array(0);
 let runScratch: Uint8Array = new Uint8Array(0);
 
-function imageBuffer(n: number): Uint8Array {
-  if (imageScratch.length >= n) return imageScratch;
-  const b = allocBytes(n, 'a chunk read from a frame');
-  if (n <= RETAINED_SCRATCH_MAX) imageScratch = b;
-  return b;
-}
 
 /** The first index k of sorted `a[0, n)` with a[k] > v (n when none). */
 function upperBound(a: Int32Array, n: number, v: number): number {
@@ -417,7 +411,7 @@ export class CFrame {
     if (cb < EXTENDED_HEADER_LENGTH || cb > left) {
       fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${cb} bytes, ${left} left in the data area`, { chunk: i, offset: start });
     }
-    const image = imageBuffer(cb);
+    const image = imageScratch.bytes(cb);
     // The chunk's bytes [0, have) are in the image.
     const have = Math.min(headLen, cb);
     image.set(headScratch.subarray(0, have), 0);
