@@ -5,6 +5,33 @@
 import { isBloscError } from '../../../src/errors.js';
 import { HuffmanTable, readHuffmanTable } from '../../../src/codecs/zstd/huffman.js';
 
+/**
+ * Symbols as four Huffman streams behind their 6-byte jump table (RFC 8878 §3.1.1.3.1.6),
+ * followed by `pad` spare bytes: the bytes, their end (the streams' total) and where each
+ * stream starts (with the end last). Null when one of the first three streams outgrows the
+ * jump table's 16-bit sizes.
+ */
+export function fourStreams(table: HuffmanTable, symbols: number[], pad = 0): { bytes: Uint8Array; total: number; starts: number[] } | null {
+  const seg = Math.ceil(symbols.length / 4);
+  const parts = [0, 1, 2, 3].map((k) => huffEncode(table, symbols.slice(k * seg, Math.min(symbols.length, (k + 1) * seg))));
+  if (parts.slice(0, 3).some((p) => p.length > 0xffff)) return null;
+  const total = 6 + parts.reduce((s, p) => s + p.length, 0);
+  const bytes = new Uint8Array(total + pad);
+  for (let k = 0; k < 3; k++) {
+    bytes[2 * k] = parts[k]!.length & 255;
+    bytes[2 * k + 1] = parts[k]!.length >> 8;
+  }
+  let p = 6;
+  const starts: number[] = [];
+  for (const part of parts) {
+    starts.push(p);
+    bytes.set(part, p);
+    p += part.length;
+  }
+  starts.push(p);
+  return { bytes, total, starts };
+}
+
 /** Test-side Huffman encoder: codes from the decoding table, bits written as zstd's backward stream. */
 export function huffEncode(table: HuffmanTable, symbols: number[]): Uint8Array {
   const log = table.log;

@@ -13,7 +13,7 @@ import { LIT_AT, setZstdWasmEnabled } from '../../../src/codecs/zstd/sequences-w
 import { zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/index.js';
 import { heapBytes } from '../../../src/wasm/heap.js';
 import { mulberry32 } from '../../helpers.js';
-import { huffEncode, randomTable } from './huffman-streams.js';
+import { fourStreams, huffEncode, randomTable } from './huffman-streams.js';
 
 afterEach(() => setZstdWasmEnabled(true));
 
@@ -36,20 +36,7 @@ function present(table: HuffmanTable): number[] {
 /** Literals payload: one stream, or a jump table and four streams (RFC 8878 §3.1.1.3.1.6). */
 function payload(table: HuffmanTable, symbols: number[], four: boolean): Uint8Array | null {
   if (!four) return huffEncode(table, symbols);
-  const seg = Math.ceil(symbols.length / 4);
-  const parts = [0, 1, 2, 3].map((k) => huffEncode(table, symbols.slice(k * seg, Math.min(symbols.length, (k + 1) * seg))));
-  if (parts.slice(0, 3).some((p) => p.length > 0xffff)) return null;
-  const out = new Uint8Array(6 + parts.reduce((s, p) => s + p.length, 0));
-  for (let k = 0; k < 3; k++) {
-    out[2 * k] = parts[k]!.length & 255;
-    out[2 * k + 1] = parts[k]!.length >> 8;
-  }
-  let p = 6;
-  for (const part of parts) {
-    out.set(part, p);
-    p += part.length;
-  }
-  return out;
+  return fourStreams(table, symbols)?.bytes ?? null;
 }
 
 const GUARD = 64;

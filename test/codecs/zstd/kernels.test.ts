@@ -7,7 +7,7 @@ import {
   decodeHuffmanStream,
   decodeHuffmanStreamSimple,
 } from '../../../src/codecs/zstd/huffman.js';
-import { huffEncode, randomTable } from './huffman-streams.js';
+import { fourStreams, huffEncode, randomTable } from './huffman-streams.js';
 import { copyLongMatch, copyMatchSimple, copyMatchWords } from '../../../src/codecs/zstd/sequences.js';
 import { xxhash64, xxhash64Simple } from '../../../src/codecs/zstd/xxhash64.js';
 import { FseTable, LL_BASE, LL_EXTRA, buildFseTable } from '../../../src/codecs/zstd/fse.js';
@@ -209,22 +209,9 @@ describe('Huffman stream decoding', () => {
         // Optionally make one segment highly compressible so the streams end at different times.
         const symbols = picks.map((p, i) => (skew > 0 && i % 4 === skew ? present[0]! : present[p % present.length]!));
         const seg = Math.ceil(symbols.length / 4);
-        const parts = [0, 1, 2, 3].map((k) => huffEncode(table, symbols.slice(k * seg, Math.min(symbols.length, (k + 1) * seg))));
-        if (parts.slice(0, 3).some((p) => p.length > 0xffff)) return;
-        const total = 6 + parts.reduce((s, p) => s + p.length, 0);
-        const src = new Uint8Array(total + 3);
-        for (let k = 0; k < 3; k++) {
-          src[2 * k] = parts[k]!.length & 255;
-          src[2 * k + 1] = parts[k]!.length >> 8;
-        }
-        let p = 6;
-        const starts: number[] = [];
-        for (const part of parts) {
-          starts.push(p);
-          src.set(part, p);
-          p += part.length;
-        }
-        starts.push(p);
+        const streams = fourStreams(table, symbols, 3);
+        if (streams === null) return;
+        const { bytes: src, total, starts } = streams;
         const out = new Uint8Array(symbols.length);
         decodeHuffman4Streams(table, src, 0, total, out, 0, symbols.length);
         const ref = new Uint8Array(symbols.length);
@@ -242,19 +229,7 @@ describe('Huffman stream decoding', () => {
     const table = randomTable([4, 3, 2, 0, 1])!; // the RFC 8878 example weights
     expect(table).not.toBeNull();
     const symbols = Array.from({ length: 103 }, (_, i) => [0, 1, 2, 4, 5][(i * 7) % 5]!);
-    const seg = Math.ceil(symbols.length / 4);
-    const parts = [0, 1, 2, 3].map((k) => huffEncode(table, symbols.slice(k * seg, Math.min(symbols.length, (k + 1) * seg))));
-    const total = 6 + parts.reduce((s, p) => s + p.length, 0);
-    const src = new Uint8Array(total);
-    for (let k = 0; k < 3; k++) {
-      src[2 * k] = parts[k]!.length & 255;
-      src[2 * k + 1] = parts[k]!.length >> 8;
-    }
-    let p = 6;
-    for (const part of parts) {
-      src.set(part, p);
-      p += part.length;
-    }
+    const { bytes: src, total } = fourStreams(table, symbols)!;
     const out = new Uint8Array(symbols.length);
     decodeHuffman4Streams(table, src, 0, total, out, 0, symbols.length);
     expect([...out]).toEqual(symbols);
