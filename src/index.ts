@@ -23,8 +23,8 @@ export { chunkBlocks } from './chunk/blocks.js';
 export type { ChunkBlockInfo, ChunkStreamInfo, ChunkStreamKind } from './chunk/blocks.js';
 export type { DecompressOptions } from './chunk/decompress.js';
 export type { CompressOptions, CodecName, CodecNames, ShuffleName, ChunkFormat } from './params.js';
-export { Splitmode } from './tuning/split.js';
-export type { SplitmodeName } from './tuning/split.js';
+export { Splitmode } from './blocking/split.js';
+export type { SplitmodeName } from './blocking/split.js';
 export { CodecId, CodecFormat } from './codecs/types.js';
 export type { Codec, DecodeContext, EncodeContext } from './codecs/types.js';
 export { registerCodec, getCodec, getCodecByName, listCodecs, replaceBuiltinCodec } from './codecs/registry.js';
@@ -82,15 +82,15 @@ export function compressRepeatValue(nbytes: number, value: ArrayBufferView | Arr
   return repeatValueChunk(nbytes, bytes, resolveCParams({ ...options, typesize: options?.typesize ?? bytes.length }));
 }
 
-// Automatic choice of parameters, a benchmark grid, and self-describing arrays (src/tuning/).
+// Automatic choice of parameters and a benchmark grid (src/tuning/); self-describing arrays (src/ndarray/pack.ts).
 export { tune, tunedOptions } from './tuning/tune.js';
 export type { TuneResult, TunedOptions } from './tuning/tune.js';
 export { DEFAULT_BANDWIDTH, GOAL_TRADEOFF, SPEED_MODEL, FILTER_SPEED_MODEL, TUNE_BLOCKSIZES, scoreOf, timeCostPerByte } from './tuning/score.js';
-export type { TuneGoal, TuneMode, TuneOptions, TunePerf, TunePipeline, TunePipelineName, ScoreOptions } from './tuning/score.js';
+export type { TuneGoal, TuneMode, TuneOptions, TunePerf, TunePipeline, TunePipelineName, ScoreOptions } from './params.js';
 export { benchmark, benchmarkPipelines, benchmarkRowSpeed } from './tuning/benchmark.js';
 export type { BenchmarkOptions, BenchmarkRow } from './tuning/benchmark.js';
-export { packArray, unpackArray } from './tuning/pack-array.js';
-export type { PackArrayOptions, UnpackedArray } from './tuning/pack-array.js';
+export { packArray, unpackArray } from './ndarray/pack.js';
+export type { PackArrayOptions, UnpackedArray } from './ndarray/pack.js';
 
 // Super-chunks and contiguous frames (`.b2frame`, `.b2nd`, `.b2`), in any runtime.
 export { SChunk, Metalayers, VLMetalayers } from './schunk/schunk.js';

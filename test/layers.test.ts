@@ -20,18 +20,17 @@ const FLOORS: readonly (readonly string[])[] = [
   ['shuffle', 'codecs'],
   // Byte formats (chunk header, frames, msgpack, .npy, b2nd and bloscpack headers) and I/O sources.
   ['frame', 'io'],
-  ['tuning'],
+  // The block-size, split and plain-copy rules mirrored from C.
+  ['blocking'],
   ['params'],
   // The block-loop driver.
   ['chunk'],
   // The worker pool (driving src/chunk/), bloscpack files, and the tuning decisions that
   // measure codecs through the block loop.
-  ['pool', 'bloscpack', 'tuning:decisions'],
+  ['pool', 'bloscpack', 'tuning'],
   // Containers: super-chunks, local/remote/sparse frames.
   ['schunk'],
   ['ndarray'],
-  // Self-describing arrays picked by the tuning (packArray over NDArray).
-  ['tuning:arrays'],
   // The public entry points; the zarr codec (src/zarr/ and its entry src/zarr.ts) and the
   // inspector page over the public API; the CLI over them.
   ['index', 'node'],
@@ -53,21 +52,7 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
-/**
- * Files whose room is not their folder: src/tuning/ holds the block-size and split rules the
- * block loop follows (a low floor) and, above the loop, the decisions that measure it and
- * the arrays they pick.
- */
-const FILE_ROOMS: Readonly<Record<string, string>> = {
-  'tuning/measure.ts': 'tuning:decisions',
-  'tuning/tune.ts': 'tuning:decisions',
-  'tuning/benchmark.ts': 'tuning:decisions',
-  'tuning/pack-array.ts': 'tuning:arrays',
-};
-
 function roomOf(file: string): string {
-  const override = FILE_ROOMS[relative(SRC, file).split(/[\\/]/).join('/')];
-  if (override !== undefined) return override;
   const rel = relative(SRC, file).split(/[\\/]/);
   return rel.length === 1 ? rel[0]!.replace(/\.ts$/, '') : rel[0]!;
 }

@@ -10,7 +10,7 @@
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { EXTENDED_HEADER_LENGTH, MAX_BUFFERSIZE, SpecialKind, writeChunkHeader } from '../frame/chunk-header.js';
-import { computeBlocksizeBlosc2 } from '../tuning/index.js';
+import { computeBlocksizeBlosc2 } from '../blocking/index.js';
 import type { ResolvedCParams } from '../params.js';
 
 function specialChunk(kind: SpecialKind, nbytes: number, p: ResolvedCParams, value: Uint8Array | null): Uint8Array {

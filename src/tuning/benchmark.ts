@@ -11,9 +11,10 @@ import { resolveCodecOption, resolveCParams } from '../params.js';
 import { filterName, listFilters, USER_FILTER_MIN } from '../shuffle/filters.js';
 import { FilterId } from '../shuffle/types.js';
 import { measure } from './measure.js';
-import { DEFAULT_PIPELINES, paretoFront, resolveScoreOptions, scoreOf, type ScoreOptions, type TuneMode, type TunePipeline } from './score.js';
+import type { ScoreOptions, TuneMode, TunePipeline } from '../params.js';
+import { DEFAULT_PIPELINES, paretoFront, resolveScoreOptions, scoreOf } from './score.js';
 import { pipelineMetas, resolvePipeline, typedArrayElementSize } from './tune.js';
-import type { SplitmodeName } from './split.js';
+import type { SplitmodeName } from '../blocking/split.js';
 
 export interface BenchmarkOptions extends ScoreOptions {
   /** Element size; default the element size of a typed-array input, else 8. */

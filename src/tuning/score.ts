@@ -22,36 +22,13 @@
  * t = 0.5, 'ratio' t = 1. A low `bandwidth` (a disk, a network) makes the ratio count
  * even at t = 0, as in BTune.
  *
- * This module imports nothing above it: the chunk layer never needs it, `tune` and
- * `benchmark` (which drive the chunk layer) both do.
+ * The option types (`TuneOptions`, `ScoreOptions`, goals and pipelines) live with the other
+ * compression parameters in src/params.ts, whose `tune` field takes them.
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { CodecId } from '../codecs/types.js';
 import { FilterId } from '../shuffle/types.js';
-
-export type TuneGoal = 'speed' | 'balanced' | 'ratio';
-/** BTune's perf modes: which direction's time counts ('both' = BTune's BALANCED). */
-export type TunePerf = 'compress' | 'decompress' | 'both';
-/**
- * 'measured': speeds timed on this machine. 'deterministic': speeds from
- * {@link SPEED_MODEL} (ratios are always measured), so the same data gives the same
- * answer on any machine; the time budget is ignored then.
- */
-export type TuneMode = 'measured' | 'deterministic';
-/** Named filter pipelines a caller may list in `filters` (see {@link pipelineFilters}). */
-export type TunePipelineName = 'none' | 'shuffle' | 'bitshuffle' | 'bytedelta' | 'delta';
-
-/** How a score is computed (the part of the options `benchmark` shares with `tune`). */
-export interface ScoreOptions {
-  /** Default 'balanced'. Ignored when `tradeoff` is given. */
-  goal?: TuneGoal;
-  /** 0 (speed) .. 1 (ratio), BTune's knob. Overrides `goal`. */
-  tradeoff?: number;
-  /** Default 'both'. */
-  perf?: TunePerf;
-  /** Link bandwidth in bytes/s for the cost. Default {@link DEFAULT_BANDWIDTH} (BTune's 20 GB/s). */
-  bandwidth?: number;
-}
+import type { ScoreOptions, TuneGoal, TunePerf, TunePipelineName } from '../params.js';
 
 /** BTune's default bandwidth (`BTUNE_CONFIG_DEFAULTS`: 20 GB/s), in bytes per second. */
 export const DEFAULT_BANDWIDTH = 20 * 2 ** 30;
@@ -183,41 +160,4 @@ export function paretoFront(points: readonly { ratio: number; speed: number }[])
 /** Block sizes `tune` tries by default: C's small-block, L2-sized and high-ratio sizes. */
 export const TUNE_BLOCKSIZES: readonly number[] = [32 * 1024, 128 * 1024, 256 * 1024];
 
-/** A filter pipeline: a name or the filter ids in the order they apply (metas 0). */
-export type TunePipeline = TunePipelineName | readonly number[];
-
-export interface TuneOptions extends ScoreOptions {
-  /** Element size; default the element size of a typed-array input, else 8. */
-  typesize?: number;
-  /**
-   * Stop searching once this much time has passed (stage 1 always runs; when speed counts,
-   * the codecs by 40 % of it and the levels by 55 %, the rest for the final stage on large
-   * blocks; goal 'ratio': the block size first, then codecs and levels). Default: about three quarters of one compression of
-   * the whole input with zstd clevel 5 + SHUFFLE (timed on the sample), at least 150 ms.
-   * Ignored when mode is 'deterministic' (which always runs every stage).
-   */
-  timeBudgetMs?: number;
-  /** Default 'measured'. */
-  mode?: TuneMode;
-  /** Codecs to choose from (names or ids). Default: by tradeoff, as BTune (see `goalCodecs`). */
-  codecs?: readonly (string | number)[];
-  /** Filter pipelines to choose from. Default none, shuffle, bitshuffle, bytedelta, delta. */
-  filters?: readonly TunePipeline[];
-  /**
-   * Allow lossy TRUNC_PREC for float32/float64 data: every candidate first keeps this many
-   * mantissa bits (TRUNC_PREC's meta). Default: lossless only.
-   */
-  truncPrecBits?: number;
-  /** Block sizes to choose from, in bytes. Default {@link TUNE_BLOCKSIZES}. */
-  blocksizes?: readonly number[];
-  /** Sample: this many windows of `sampleWindow` bytes spread over the input (and as many of the largest block size for the final stage). Default 4. */
-  sampleWindows?: number;
-  /** Bytes per sample window (one block of stages 1–4). Default 32 KiB. */
-  sampleWindow?: number;
-  /**
-   * Super-chunks and NDArrays: tune on the first chunk, then again on every `repeatEvery`-th
-   * chunk (BTune's repeat mode). Default 0: the first chunk's choice stays (BTune's STOP).
-   */
-  repeatEvery?: number;
-}
 

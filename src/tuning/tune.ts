@@ -30,14 +30,14 @@
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { CodecId } from '../codecs/types.js';
-import { resolveCodecOption, resolveCParams, type CodecName, type CompressOptions, type ResolvedCParams } from '../params.js';
+import { resolveCodecOption, resolveCParams, type CodecName, type CompressOptions, type ResolvedCParams, type TuneOptions, type TunePipeline } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { clockMs, measure, type Measurement } from './measure.js';
 import {
   DEFAULT_PIPELINES, goalCodecs, modelSpeeds, pipelineFilters, resolveScoreOptions, scoreOf,
-  TUNE_BLOCKSIZES, type ResolvedScore, type TuneOptions, type TunePipeline,
+  TUNE_BLOCKSIZES, type ResolvedScore,
 } from './score.js';
-import type { SplitmodeName } from './split.js';
+import type { SplitmodeName } from '../blocking/split.js';
 
 /** What `tune` chose and what it expects of it. */
 export interface TuneResult {

@@ -3,7 +3,7 @@
  * (Blosc/c-blosc2, BSD-3-Clause) blosc/blosc2.c, blosc/stune.c; license in
  * THIRD_PARTY_NOTICES.md.
  *
- * The encoder's decisions, mirrored from C: block size (c-blosc 1.x `compute_blocksize`,
+ * The blocking rules the block loop follows, mirrored from C: block size (c-blosc 1.x `compute_blocksize`,
  * c-blosc2 `blosc_stune_next_blocksize`), whether blocks are split into `typesize`
  * streams (`split_block` in each), and whether a chunk is a plain copy from the start.
  *

@@ -1,6 +1,6 @@
 """Ask the C libraries which blocksize and split decision they pick.
 
-Usage: python3 test/tuning/blocksize_probe.py CASES.json
+Usage: python3 test/blocking/blocksize_probe.py CASES.json
 
 CASES.json holds {"blosc1": [...], "blosc2": [...]}; each case names nbytes, typesize,
 clevel, codec (Blosc compcode), the shuffle (Blosc1) or the six filters and optionally

@@ -6,8 +6,8 @@ import {
   computeBlocksizeBlosc2,
   headerBlocksizeBlosc2,
   isHighRatioCodec,
-} from '../../src/tuning/index.js';
-import type { Blosc1BlocksizeParams, Blosc2BlocksizeParams, SplitmodeLike } from '../../src/tuning/index.js';
+} from '../../src/blocking/index.js';
+import type { Blosc1BlocksizeParams, Blosc2BlocksizeParams, SplitmodeLike } from '../../src/blocking/index.js';
 
 const CODEC = { blosclz: 0, lz4: 1, lz4hc: 2, snappy: 3, zlib: 4, zstd: 5 } as const;
 type CodecName = keyof typeof CODEC;

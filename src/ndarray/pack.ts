@@ -5,8 +5,8 @@
  * be chosen by the tuner (`tune`), per chunk as an NDArray does.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { NDArray, type NDArrayCreateOptions } from '../ndarray/ndarray.js';
-import type { NDInputArray, NDTypedArray } from '../ndarray/dtype.js';
+import { NDArray, type NDArrayCreateOptions } from './ndarray.js';
+import type { NDInputArray, NDTypedArray } from './dtype.js';
 
 /** Options of {@link packArray}: an NDArray's, with the shape optional. */
 export interface PackArrayOptions extends Omit<NDArrayCreateOptions, 'shape'> {

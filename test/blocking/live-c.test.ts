@@ -1,7 +1,7 @@
 /**
  * Live check of the tuning functions against C: seeded parameter combinations are
  * compressed right now by python-blosc (c-blosc 1.x) and python-blosc2 (c-blosc2) through
- * test/tuning/blocksize_probe.py, and the chunk headers they write are compared with what
+ * test/blocking/blocksize_probe.py, and the chunk headers they write are compared with what
  * computeBlocksize*, headerBlocksizeBlosc2, splitBlock* and memcpyFromStart* predict.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,8 +17,8 @@ import {
   nblocksFor,
   splitBlockBlosc1,
   splitBlockBlosc2,
-} from '../../src/tuning/index.js';
-import type { SplitmodeName } from '../../src/tuning/index.js';
+} from '../../src/blocking/index.js';
+import type { SplitmodeName } from '../../src/blocking/index.js';
 import { mulberry32, pythonReference, runPython } from '../helpers.js';
 
 const SEED = Number(process.env.BLOSC_TS_SEED ?? 20261122);
@@ -199,7 +199,7 @@ describe.skipIf(!python.ok)(`tuning decisions match C, live (${python.reason})`,
     if (output === undefined) {
       const path = join(dir, 'cases.json');
       writeFileSync(path, JSON.stringify(cases));
-      output = JSON.parse(runPython(['test/tuning/blocksize_probe.py', path], 120_000)) as ProbeOutput;
+      output = JSON.parse(runPython(['test/blocking/blocksize_probe.py', path], 120_000)) as ProbeOutput;
       for (const [name, version] of Object.entries(EXPECTED_VERSIONS)) {
         if (output.versions[name] !== version) {
           console.warn(`[tuning] ${name} is ${output.versions[name]}, the functions mirror ${version}`);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BloscErrorCode, isBloscError } from '../../src/errors.js';
-import { leftoverFor, memcpyFromStartBlosc1, memcpyFromStartBlosc2, nblocksFor } from '../../src/tuning/index.js';
+import { leftoverFor, memcpyFromStartBlosc1, memcpyFromStartBlosc2, nblocksFor } from '../../src/blocking/index.js';
 
 function thrownCode(fn: () => unknown): number | undefined {
   try {

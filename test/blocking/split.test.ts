@@ -9,8 +9,8 @@ import {
   splitBlockBlosc2,
   splitmodeName,
   toSplitmode,
-} from '../../src/tuning/index.js';
-import type { SplitmodeLike, SplitmodeName } from '../../src/tuning/index.js';
+} from '../../src/blocking/index.js';
+import type { SplitmodeLike, SplitmodeName } from '../../src/blocking/index.js';
 
 const BLOSCLZ = 0;
 const LZ4 = 1;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BloscError, NDArray, chunkInfo, packArray, parseNpy, unpackArray, writeNpy, typedArrayToBytes } from '../../src/index.js';
 import { bytesEqual, pythonReference, runPython } from '../helpers.js';
 
-const SCRIPT = 'test/tuning/pack_array.py';
+const SCRIPT = 'test/ndarray/pack_array.py';
 
 function sample(): { name: string; data: Float64Array | Int32Array | Uint16Array | BigInt64Array | Uint8Array; shape?: number[]; dtype?: string }[] {
   const f8 = new Float64Array(60 * 70);
