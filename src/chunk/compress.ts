@@ -175,6 +175,11 @@ class ChunkOutput {
     if (this.inScratch || (this.grows && cbytes * 2 <= this.buf.length)) return tightCopy(this.buf, cbytes);
     return this.buf.subarray(0, cbytes);
   }
+
+  /** The buffer with room for a chunk's first `end` bytes (header, bstarts, dictionary), before any block. */
+  head(end: number): Uint8Array {
+    return this.room(end, 0, 0, 1);
+  }
 }
 
 /** Projected chunk sizes are raised by this much, so that a chunk whose end compresses a little worse still fits. */
@@ -203,16 +208,17 @@ export function assembleChunk(src: Uint8Array, p: ResolvedCParams, blocks: reado
   return compressWith(src, p, { blocks, copy: true }, out)!;
 }
 
-/** null only when a deferred placement (`pre.copy` false) meets a block it must encode. */
-function compressWith(src: Uint8Array, p: ResolvedCParams, pre: PreEncoded | null, out: Uint8Array | undefined): Uint8Array | null {
+/**
+ * null only when a deferred placement (`pre.copy` false) meets a block it must encode.
+ * `givenDict` (Blosc2 only) replaces the dictionary the data would build.
+ */
+function compressWith(src: Uint8Array, p: ResolvedCParams, pre: PreEncoded | null, out: Uint8Array | undefined, givenDict: Uint8Array | null = null): Uint8Array | null {
   const nbytes = src.length;
   const blosc1 = p.format === 'blosc1';
   checkChunkLimit(nbytes, p);
   let plan = blosc1 ? planBlosc1(nbytes, p) : planBlosc2(nbytes, p);
-  if (p.useDict && !blosc1) {
-    const dict = chunkDictionary(src, plan);
-    if (dict !== null) plan = { ...plan, encodeCtx: { ...plan.encodeCtx, dict } };
-  }
+  const dict = givenDict ?? (p.useDict && !blosc1 ? chunkDictionary(src, plan) : null);
+  if (dict !== null) plan = { ...plan, encodeCtx: { ...plan.encodeCtx, dict } };
   // The decisions see destsize = nbytes + header whatever room `out` has, as C's do when
   // the Python wrappers call it, so the bytes do not depend on the caller's buffer.
   const sink = chunkOutput(out, plan);
@@ -441,7 +447,7 @@ function writeBlosc1(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, pre: P
     if (cbytes === NEEDS_ENCODER) return NEEDS_ENCODER;
     if (cbytes === 0) memcpyed = true;
   }
-  const dest = sink.room(memcpyed ? plan.destsize : MIN_HEADER_LENGTH, 0, 0, 1);
+  const dest = sink.head(memcpyed ? plan.destsize : MIN_HEADER_LENGTH);
   if (memcpyed) {
     flags |= Flag.Memcpyed;
     dest.set(src, MIN_HEADER_LENGTH);
@@ -473,7 +479,7 @@ function writeBlosc2(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, pre: P
     if (dict !== null) {
       // §3.9: int32 dsize and the dictionary between bstarts and the streams.
       const at = EXTENDED_HEADER_LENGTH + 4 * nblocks;
-      const head = sink.room(at + 4 + dict.length, 0, 0, 1);
+      const head = sink.head(at + 4 + dict.length);
       writeInt32LE(head, at, dict.length);
       head.set(dict, at + 4);
     }
@@ -496,7 +502,7 @@ function writeBlosc2(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, pre: P
       }
     }
   }
-  const dest = sink.room(memcpyed ? plan.destsize : EXTENDED_HEADER_LENGTH, 0, 0, 1);
+  const dest = sink.head(memcpyed ? plan.destsize : EXTENDED_HEADER_LENGTH);
   if (memcpyed) {
     dest.set(src, EXTENDED_HEADER_LENGTH);
     cbytes = nbytes + EXTENDED_HEADER_LENGTH;
@@ -679,17 +685,7 @@ function encodeBlock(
 export function compressChunkWithDictionary(src: Uint8Array, p: ResolvedCParams, dict: Uint8Array): Uint8Array {
   if (p.format !== 'blosc2') fail(BloscErrorCode.InvalidParam, `dictionary chunks exist only in format 'blosc2'`);
   if (dict.length === 0 || dict.length > MAX_DICT_SIZE) fail(BloscErrorCode.InvalidParam, `dictionary size ${dict.length} is outside 1..${MAX_DICT_SIZE}`);
-  checkChunkLimit(src.length, p);
-  const base = planBlosc2(src.length, p);
-  const plan = { ...base, encodeCtx: { ...base.encodeCtx, dict } };
-  const sink = chunkOutput(undefined, plan);
-  let cbytes: number;
-  try {
-    cbytes = writeBlosc2(src, plan, sink, null);
-  } finally {
-    workspace.trim();
-  }
-  return tightCopy(sink.buf, cbytes);
+  return compressWith(src, p, null, undefined, dict)!;
 }
 
 /**
