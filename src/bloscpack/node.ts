@@ -4,15 +4,14 @@
  * FileHandle, one chunk at a time; a sink writes to a temporary file next to the target and
  * renames it only when everything succeeded.
  */
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BloscErrorCode, fail } from '../errors.js';
 import { appendPieces, planAppend, readChunkAt, type AppendOptions } from './append.js';
 import { packNdarrayTo, type BloscpackNdarrayInput, type TypedArray } from './ndarray.js';
-import { pack, packSync, type PackOptions } from './pack.js';
-import { runAsync, type ProgressCallback, type SyncByteSink, type SyncByteSource } from './runner.js';
-import { readPrefixSteps, runPrefixSync, unpack, unpackSync, type BloscpackInfo, type UnpackOptions, type UnpackResult } from './unpack.js';
+import { pack, type PackOptions } from './pack.js';
+import { runAsync, type ProgressCallback } from './runner.js';
+import { readPrefixSteps, unpack, type BloscpackInfo, type UnpackOptions, type UnpackResult } from './unpack.js';
 import type { BloscpackHeader } from '../frame/bloscpack.js';
 import type { ByteSink, ByteSource } from './io.js';
 import { decompressChunk } from '../chunk/decompress.js';
@@ -181,96 +180,4 @@ export async function appendFile(path: string, data: Uint8Array, options: Append
 /** Size of a file, for callers that build sources themselves. */
 export async function fileSize(path: string): Promise<number> {
   return (await stat(path)).size;
-}
-
-// ---------------------------------------------------------------------------------------
-// Synchronous file helpers (for the command line): same streaming, on file descriptors.
-
-function syncFileSource(fd: number, size: number): SyncByteSource {
-  let pos = 0;
-  return {
-    size,
-    read(length: number): Uint8Array {
-      const n = Math.max(0, Math.min(length, size - pos));
-      const buf = new Uint8Array(n);
-      let got = 0;
-      while (got < n) {
-        const r = readSync(fd, buf, got, n - got, pos + got);
-        if (r === 0) break;
-        got += r;
-      }
-      pos += got;
-      return got === n ? buf : buf.subarray(0, got);
-    },
-  };
-}
-
-function syncFileSink(fd: number): SyncByteSink {
-  let pos = 0;
-  const put = (data: Uint8Array, at: number): void => {
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off, at + off);
-  };
-  return {
-    write(data: Uint8Array): void {
-      put(data, pos);
-      pos += data.length;
-    },
-    writeAt(position: number, data: Uint8Array): void {
-      if (position + data.length > pos) fail(BloscErrorCode.WriteBuffer, `patch at ${position} is past the ${pos} bytes written`);
-      put(data, position);
-    },
-  };
-}
-
-function withInputSync<T>(path: string, fn: (source: SyncByteSource) => T): T {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    return ioError(BloscErrorCode.FileOpen, `cannot open ${path}`, e);
-  }
-  try {
-    return fn(syncFileSource(fd, fstatSync(fd).size));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Write `path` through a temporary sibling that is renamed on success and removed on failure. */
-function withOutputSync<T>(path: string, fn: (sink: SyncByteSink) => T): T {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  let fd: number;
-  try {
-    fd = openSync(tmp, 'wx');
-  } catch (e) {
-    return ioError(BloscErrorCode.FileOpen, `cannot create ${tmp}`, e);
-  }
-  let ok = false;
-  try {
-    const r = fn(syncFileSink(fd));
-    ok = true;
-    return r;
-  } finally {
-    closeSync(fd);
-    if (ok) renameSync(tmp, path);
-    else rmSync(tmp, { force: true });
-  }
-}
-
-/** `packFile`, synchronously. */
-export function packFileSync(inPath: string, outPath: string, options: PackOptions = {}): BloscpackHeader {
-  return withInputSync(inPath, (source) => withOutputSync(outPath, (sink) => packSync(source, sink, options)));
-}
-
-/** `unpackFile`, synchronously; without `outPath` every chunk is checked and decoded, nothing written. */
-export function unpackFileSync(inPath: string, outPath?: string, onProgress?: ProgressCallback, options?: UnpackOptions): UnpackResult {
-  return withInputSync(inPath, (source) => (outPath === undefined
-    ? unpackSync(source, undefined, onProgress, options)
-    : withOutputSync(outPath, (sink) => unpackSync(source, sink, onProgress, options))));
-}
-
-/** Header, metadata and offsets of a file, synchronously. */
-export function readBloscpackFileInfoSync(path: string): BloscpackInfo {
-  return withInputSync(path, (source) => runPrefixSync(source));
 }

@@ -26,7 +26,7 @@ import { bloscpackDigest } from './checksums.js';
 import { MemorySink, memorySource, type ByteSink, type ByteSource } from './io.js';
 import type { JsonValue } from './json.js';
 import { encodeMetadataSection } from './metadata.js';
-import { bytesSource, memorySyncSink, readStep, runAsync, runSync, type ProgressCallback, type Steps, type SyncByteSink, type SyncByteSource } from './runner.js';
+import { bytesSource, memorySyncSink, readStep, runAsync, runSync, type ProgressCallback, type Steps } from './runner.js';
 
 export interface PackOptions {
   /** Blosc codec: 'blosclz' (default, as bloscpack), 'lz4', 'lz4hc', 'snappy', 'zlib', 'zstd'. */
@@ -202,10 +202,4 @@ export async function packWith(source: ByteSource, sink: ByteSink, p: ResolvedPa
   } finally {
     await source.close?.();
   }
-}
-
-/** `pack` over synchronous sources and sinks (Node file descriptors in the CLI). */
-export function packSync(source: SyncByteSource, sink: SyncByteSink, options: PackOptions = {}): BloscpackHeader {
-  if (source.size === undefined) fail(BloscErrorCode.InvalidParam, 'pack needs a source of known size');
-  return runSync(packSteps(source.size, resolvePack(options), metadataFor(options), 1), source, sink);
 }

@@ -25,12 +25,12 @@ import { digestMatches, digestSize } from './checksums.js';
 import type { ByteSink, ByteSource } from './io.js';
 import type { JsonValue } from './json.js';
 import { decodeMetadata } from './metadata.js';
-import { bytesSource, readSomeStep, readStep, runAsync, runSync, type ProgressCallback, type Steps, type SyncByteSink, type SyncByteSource } from './runner.js';
+import { bytesSource, readSomeStep, readStep, runAsync, runSync, type ProgressCallback, type Steps } from './runner.js';
 
 /**
  * Output bounds of an unpack. In memory (`unpackBytes`, `unpackNdarray`) `maxNbytes` bounds
  * the whole output, checked from the chunk headers before anything is decoded; streamed
- * to a sink (`unpack`, `unpackSync`, the file functions), each chunk's. Default the global
+ * to a sink (`unpack`, the file functions), each chunk's. Default the global
  * ceiling, `getLimits().maxOutputBytes`.
  */
 export interface UnpackOptions {
@@ -217,16 +217,6 @@ export function verifyBytes(blp: Uint8Array): { info: BloscpackInfo; chunks: Chu
 }
 
 
-/**
- * `unpack` over synchronous sources and sinks; with no sink, every chunk is still checked
- * and decompressed (a full verification) but the output is dropped.
- */
-export function unpackSync(source: SyncByteSource, sink?: SyncByteSink, onProgress?: ProgressCallback, options?: UnpackOptions): UnpackResult {
-  const drop: SyncByteSink = { write: () => undefined, writeAt: () => undefined };
-  const { info, chunks } = runSync(unpackSteps(source.size, true, onProgress, outputCeiling(options?.maxNbytes)), source, sink ?? drop);
-  return { ...info, chunks };
-}
-
 export interface UnpackResult extends BloscpackInfo {
   readonly chunks: readonly ChunkRecord[];
 }
@@ -249,8 +239,3 @@ export async function unpack(source: ByteSource, sink: ByteSink, onProgress?: Pr
 }
 
 export { readPrefix as readPrefixSteps };
-
-/** Header, metadata and offsets read from a synchronous source. */
-export function runPrefixSync(source: SyncByteSource): BloscpackInfo {
-  return runSync(readPrefix(source.size), source, undefined);
-}

@@ -13,15 +13,6 @@ import {
 } from '../index.js';
 import { UsageError, type ParsedOptions } from './args.js';
 
-export const BENCH_USAGE = `  blosc-ts bench FILE [--typesize N] [--json] [--plot OUT.svg] [--goal speed|balanced|ratio]
-           [--perf compress|decompress|both] [--codecs a,b,...] [--clevels 1,5,9]
-                                     compress FILE's bytes (a .npy file's elements) with every codec,
-                                     level and filter pipeline; table of ratio and speeds, the
-                                     ratio/speed Pareto front (P) and the tuner's pick (*)`;
-
-/** Flags (options without a value) of the bench command. */
-export const BENCH_FLAGS: ReadonlySet<string> = new Set(['json']);
-
 export interface BenchCommandOptions {
   readonly typesize?: number;
   readonly json?: boolean;

@@ -40,12 +40,6 @@ function put(codec: Codec): void {
   byName.set(codec.name, codec);
 }
 
-/** Register a built-in (or globally registered, 32..159) codec. Internal path. */
-export function registerBuiltinCodec(codec: Codec): void {
-  loadBuiltins();
-  put(codec);
-}
-
 /** Swap the implementation behind a built-in id, e.g. fzstd for zstd. */
 export function replaceBuiltinCodec(codec: Codec): void {
   loadBuiltins();

@@ -107,7 +107,3 @@ export type JobReply =
   | { readonly id: number; readonly ok: true; readonly result: JobResult }
   | { readonly id: number; readonly ok: false; readonly error: WireError };
 
-/** The first message of every worker, once its modules are loaded and it listens. */
-export interface ReadyMessage {
-  readonly ready: true;
-}

@@ -166,18 +166,6 @@ function checkFilterShape(filter: Filter): void {
 }
 
 /**
- * Register a built-in or globally registered filter (ids 1..159). Internal path (C:
- * `register_filter_private`); replaces whatever the id had.
- */
-export function registerBuiltinFilter(filter: Filter): void {
-  checkFilterShape(filter);
-  if (!Number.isInteger(filter.id) || filter.id < 1 || filter.id >= USER_FILTER_MIN) {
-    fail(BloscErrorCode.InvalidParam, `built-in filter ids are 1..${USER_FILTER_MIN - 1}, got ${filter.id}`);
-  }
-  byId.set(filter.id, filter);
-}
-
-/**
  * Register a user filter, ids 160..255 (C: `blosc2_register_filter`). Registering again
  * under the same name replaces the implementation; an id already taken under another name
  * is refused, as in C.
