@@ -127,6 +127,20 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** The same sequence as uint32 values (for bit-level use: `x >>> 24` is a byte). */
+export function mulberry32Uint32(seed: number): () => number {
+  const r = mulberry32(seed);
+  return () => (r() * 4294967296) >>> 0;
+}
+
+/** `n` pseudo-random bytes from `seed`. */
+export function seededBytes(n: number, seed: number): Uint8Array {
+  const next = mulberry32Uint32(seed);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = next() >>> 24;
+  return out;
+}
+
 /** The parts one after another, in a new array. */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));

@@ -3,6 +3,7 @@ import { deflateSync, crc32 as nodeCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { adler32, bloscpackDigest, crc32, digestMatches, digestSize, md5, sha1, sha224, sha256, sha384, sha512, CHECKSUM_NAMES } from '../../src/bloscpack/checksums.js';
+import { seededBytes } from '../helpers.js';
 
 /** Plain definition of Adler-32 (no deferred modulo), as a reference for the batched loop. */
 function adler32Reference(data: Uint8Array): number {
@@ -23,15 +24,7 @@ const hashes = { md5, sha1, sha224, sha256, sha384, sha512 } as const;
 // Lengths around every padding boundary of 64- and 128-byte blocks.
 const lengths = [0, 1, 55, 56, 63, 64, 65, 111, 112, 119, 120, 127, 128, 129, 239, 240, 1000, 70_000];
 
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed * 2654435761;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) | 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
+const bytes = seededBytes;
 
 describe('bloscpack checksums', () => {
   for (const [name, fn] of Object.entries(hashes)) {

@@ -22,7 +22,7 @@ import {
 } from '../../src/bloscpack/index.js';
 import { appendFile, fileSink, fileSource, packFile, packNdarrayFile, unpackFile } from '../../src/bloscpack/node.js';
 import { BloscError } from '../../src/errors.js';
-import { bytesEqual, runPython, sha256 } from '../helpers.js';
+import { bytesEqual, runPython, sha256, mulberry32Uint32 } from '../helpers.js';
 import { CROSSCHECK, bloscpackReference } from './python-bloscpack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'blp-io-'));
@@ -30,10 +30,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function data(n: number, seed = 1): Uint8Array {
   const d = new Uint8Array(n);
-  let x = seed;
+  const next = mulberry32Uint32(seed);
   for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) | 0;
-    d[i] = ((i >> 4) & 0xff) + ((x >>> 29) === 0 ? 1 : 0);
+    d[i] = ((i >> 4) & 0xff) + ((next() >>> 29) === 0 ? 1 : 0);
   }
   return d;
 }

@@ -5,7 +5,7 @@ import {
   BloscError, BloscErrorCode, chunkInfo, compress, compressNaNs, compressRepeatValue, compressUninit, compressZeros,
   decompress, getItems, type CompressOptions,
 } from '../../src/index.js';
-import { firstDifference, mulberry32 } from '../helpers.js';
+import { firstDifference, mulberry32, mulberry32Uint32, seededBytes } from '../helpers.js';
 import { OUTPUT_SCRATCH } from '../../src/chunk/compress.js';
 
 function expectParamError(fn: () => unknown, mentions: RegExp): void {
@@ -47,10 +47,9 @@ const dataArb = fc.oneof(
   fc.record({ n: fc.integer({ min: 0, max: 70_000 }), step: fc.integer({ min: 0, max: 9 }), noise: fc.integer({ min: 0, max: 3 }), seed: fc.nat() })
     .map(({ n, step, noise, seed }) => {
       const a = new Uint8Array(n);
-      let s = seed | 1;
+      const next = mulberry32Uint32(seed);
       for (let i = 0; i < n; i++) {
-        s = (Math.imul(s, 1103515245) + 12345) | 0;
-        a[i] = ((i * step) >> 3) + (noise > 0 ? (s >>> 24) % (noise + 1) : 0);
+        a[i] = ((i * step) >> 3) + (noise > 0 ? (next() >>> 24) % (noise + 1) : 0);
       }
       return a;
     }),
@@ -138,11 +137,7 @@ describe('round trips', () => {
 
   it('incompressible data is stored (memcpyed) within nbytes + header', () => {
     const data = new Uint8Array(50_000);
-    let s = 1;
-    for (let i = 0; i < data.length; i++) {
-      s = (Math.imul(s, 1664525) + 1013904223) | 0;
-      data[i] = s >>> 24;
-    }
+    data.set(seededBytes(data.length, 1));
     for (const format of ['blosc1', 'blosc2'] as const) {
       const chunk = compress(data, { format, codec: 'blosclz', typesize: 1, clevel: 9 });
       expect(chunkInfo(chunk).memcpyed).toBe(true);

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CFrame, DEFAULT_CACHE_SIZES, NDArray, SChunk, writeNpy, type CompressOptions } from '../../src/index.js';
 import { OutputFile } from '../../src/cli/files.js';
 import { npyFileToB2nd, readNpyHeader } from '../../src/cli/ndarray.js';
-import { firstDifference, mulberry32, ROOT } from '../helpers.js';
+import { firstDifference, mulberry32, ROOT, mulberry32Uint32 } from '../helpers.js';
 
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'blosc-ts-cli-stream-'));
@@ -233,16 +233,13 @@ describe('bounded memory', () => {
     // Every other 32-bit word random, the rest zero: the frame is about as large as the file
     // (the old in-memory path held it whole), and it is quick to make and to compress.
     const input = p('big.bin');
-    // SIZE bytes of those words (xorshift32 from a fixed seed) appended to the open file `fd`.
+    // SIZE bytes of those words (the tests' PRNG from a fixed seed) appended to the open file `fd`.
     const writeWords = (fd: number): void => {
       const words = new Uint32Array(1 << 18);
-      let x = 2463534242;
+      const next = mulberry32Uint32(2463534242);
       for (let i = 0; i < SIZE / (words.length * 4); i++) {
         for (let j = 1; j < words.length; j += 2) {
-          x ^= x << 13;
-          x ^= x >>> 17;
-          x ^= x << 5;
-          words[j] = x >>> 0;
+          words[j] = next();
         }
         writeSync(fd, new Uint8Array(words.buffer));
       }

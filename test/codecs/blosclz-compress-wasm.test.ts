@@ -5,7 +5,7 @@ import { BLOSCLZ_HASH_SIZE, blosclzCompress } from '../../src/codecs/blosclz-com
 import { blosclzWasmReady, setBlosclzWasmEnabled } from '../../src/codecs/blosclz-compress-wasm.js';
 import { encodeScratch } from '../../src/codecs/lz4-compress-wasm.js';
 import { compress } from '../../src/index.js';
-import { concatBytes } from '../helpers.js';
+import { concatBytes, mulberry32Uint32 } from '../helpers.js';
 import { ENCODER_PIECE } from './match-inputs.js';
 
 afterEach(() => setBlosclzWasmEnabled(true));
@@ -66,9 +66,9 @@ describe('BloscLZ encoder in WebAssembly', () => {
   it('matches on large inputs with far matches, in the shared memory or not', () => {
     const size = 300_001;
     const src = new Uint8Array(size);
-    let x = 99;
+    const next = mulberry32Uint32(99);
     for (let i = 0; i < size; i++) {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const x = next();
       // A small alphabet, and stretches repeated 9000 and 70000 bytes later (the far-distance encodings).
       src[i] = i >= 70000 && i % 5000 < 800 ? src[i - 70000]! : i >= 9000 && i % 3000 < 500 ? src[i - 9000]! : i % 61 < 30 ? 65 + ((x >>> 16) % 5) : x >>> 24;
     }

@@ -4,7 +4,7 @@ import { lz4Decompress } from '../../src/codecs/lz4.js';
 import { lz4CompressBound, lz4CompressFast, lz4CompressFastTs } from '../../src/codecs/lz4-compress.js';
 import { isRunOfBytes, lz4EncodeScratch, lz4WasmReady, setLz4WasmEnabled } from '../../src/codecs/lz4-compress-wasm.js';
 import { compress } from '../../src/index.js';
-import { concatBytes } from '../helpers.js';
+import { concatBytes, mulberry32Uint32 } from '../helpers.js';
 import { ENCODER_PIECE } from './match-inputs.js';
 
 afterEach(() => setLz4WasmEnabled(true));
@@ -68,9 +68,9 @@ describe('LZ4 compressor in WebAssembly', () => {
     const sizes = [65546, 65547, 65548, 70000, 200_003];
     for (const size of sizes) {
       const src = new Uint8Array(size);
-      let x = 12345;
+      const next = mulberry32Uint32(12345);
       for (let i = 0; i < size; i++) {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        const x = next();
         // Text-like: a small alphabet, with a block repeated 66000 bytes later (beyond the 64 KiB window).
         src[i] = i >= 66000 && i < 66500 ? src[i - 66000]! : i % 97 < 40 ? 97 + ((x >>> 16) % 6) : (x >>> 24);
       }

@@ -5,7 +5,7 @@ import { lz4CompressFast } from '../../src/codecs/lz4-compress.js';
 import { lz4DecodeWasmCounts, lz4DecodeWasmReady, setLz4DecodeWasmEnabled } from '../../src/codecs/lz4-decompress-wasm.js';
 import { encodeScratch } from '../../src/codecs/lz4-compress-wasm.js';
 import { compress, decompress } from '../../src/index.js';
-import { concatBytes } from '../helpers.js';
+import { concatBytes, mulberry32Uint32 } from '../helpers.js';
 import { matchPiece } from './match-inputs.js';
 
 afterEach(() => setLz4DecodeWasmEnabled(true));
@@ -106,10 +106,9 @@ describe('LZ4 decoder in WebAssembly', () => {
   it('decodes Blosc2 chunks of many short sequences to the same bytes with and without it', () => {
     const n = 1 << 18;
     const data = new Uint8Array(n);
-    let x = 7;
+    const next = mulberry32Uint32(7);
     for (let i = 0; i < n; i += 4) {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      data[i] = (x >>> 24) % 5; // small counts: short literals, short matches
+      data[i] = (next() >>> 24) % 5; // small counts: short literals, short matches
     }
     const chunk = compress(data, { codec: 'lz4', clevel: 5, typesize: 4, shuffle: 'shuffle', format: 'blosc2' });
     const before = lz4DecodeWasmCounts.decoded;

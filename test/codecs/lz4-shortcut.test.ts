@@ -8,19 +8,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lz4CompressBound, lz4CompressFast } from '../../src/codecs/lz4-compress.js';
 import { lz4Decompress, lz4DecompressReference } from '../../src/codecs/lz4.js';
+import { mulberry32Uint32 } from '../helpers.js';
 
 const GUARD = 0xa7;
 
 /** Short repeats at small distances mixed with noise: many sequences of 0..14 literals and 4..18-byte matches. */
 function shortSequences(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);
-  let s = seed | 1;
-  const rnd = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
+  const rnd = mulberry32Uint32(seed);
   let i = 0;
   while (i < n) {
     const r = rnd();

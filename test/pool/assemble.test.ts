@@ -11,6 +11,7 @@ import { decompressChunk } from '../../src/chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../../src/frame/chunk-header.js';
 import { BloscError, BloscErrorCode } from '../../src/errors.js';
 import { resolveCParams, type CompressOptions } from '../../src/params.js';
+import { mulberry32Uint32 } from '../helpers.js';
 
 /** Encode every block the way the workers do, in `parts` ranges, each from its own slice of the input. */
 function preEncode(src: Uint8Array, options: CompressOptions, parts: number): Uint8Array[] | null {
@@ -41,11 +42,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 function mixedData(kinds: number[], blockBytes: number, seed: number): Uint8Array {
   const out = new Uint8Array(kinds.length * blockBytes);
-  let x = seed | 1;
-  const rnd = (): number => {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    return x & 0xff;
-  };
+  const next = mulberry32Uint32(seed);
+  const rnd = (): number => next() >>> 24;
   for (let b = 0; b < kinds.length; b++) {
     for (let i = b * blockBytes; i < (b + 1) * blockBytes; i++) {
       const k = kinds[b]!;

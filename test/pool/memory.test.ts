@@ -5,14 +5,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { copyBytes } from '../../src/pool/memory.js';
+import { seededBytes } from '../helpers.js';
 
 function filled(n: number, seed: number, shared: boolean): Uint8Array {
   const a = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    a[i] = x & 0xff;
-  }
+  a.set(seededBytes(n, seed));
   return a;
 }
 

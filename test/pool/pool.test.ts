@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, sha256 } from '../helpers.js';
+import { FIXTURES, ROOT, sha256, seededBytes } from '../helpers.js';
 
 type Api = typeof import('../../src/index.js');
 type PoolModule = typeof import('../../src/pool/pool.js');
@@ -32,15 +32,7 @@ function smoothFloat64(n: number): Float64Array {
   return f;
 }
 
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+const randomBytes = seededBytes;
 
 function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);

@@ -1,5 +1,6 @@
 /** Shared helpers for the filter-kernel tests. */
 import fc from 'fast-check';
+import { seededBytes } from '../helpers.js';
 
 /**
  * A copy of `data` placed at byte `shift` of a fresh buffer with `pad` bytes of 0xA5 on
@@ -33,17 +34,7 @@ export function untouchedOutside(buf: Uint8Array, from: number, to: number, valu
 }
 
 /** Deterministic pseudo-random bytes. */
-export function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
+export const randomBytes = seededBytes;
 
 /** Arbitrary byte arrays up to `max` bytes, biased toward interesting sizes. */
 export function blockBytes(max = 5000): fc.Arbitrary<Uint8Array> {

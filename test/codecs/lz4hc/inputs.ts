@@ -4,13 +4,9 @@
  * copies of earlier stretches at distances on both sides of the 64 KiB window.
  */
 
-import { mulberry32 } from '../../helpers.js';
+import { mulberry32Uint32 as prng } from '../../helpers.js';
 
-/** The tests' PRNG as uint32 values (the same sequence, scaled back from [0, 1)). */
-export function prng(seed: number): () => number {
-  const r = mulberry32(seed);
-  return () => (r() * 4294967296) >>> 0;
-}
+export { prng };
 
 export function structuredInput(seed: number, size: number): Uint8Array {
   const next = prng(seed);

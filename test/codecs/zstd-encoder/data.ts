@@ -1,18 +1,14 @@
 /** Test data for the zstd encoder: deterministic byte patterns of several kinds. */
+import { mulberry32Uint32 } from '../../helpers.js';
 
-/** xorshift32 generator, so large inputs are cheap to make and reproducible from a seed. */
+/** The tests' PRNG (uint32 values), so inputs are reproducible from a seed. */
 export class Rng {
-  private s: number;
+  private readonly gen: () => number;
   constructor(seed: number) {
-    this.s = (seed | 0) === 0 ? 0x9e3779b9 : seed | 0;
+    this.gen = mulberry32Uint32(seed);
   }
   next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x;
-    return x >>> 0;
+    return this.gen();
   }
   below(n: number): number {
     return this.next() % n;

@@ -11,6 +11,7 @@ import { fourStreams, huffEncode, randomTable } from './huffman-streams.js';
 import { copyLongMatch, copyMatchSimple, copyMatchWords } from '../../../src/codecs/zstd/sequences.js';
 import { xxhash64, xxhash64Simple } from '../../../src/codecs/zstd/xxhash64.js';
 import { FseTable, LL_BASE, LL_EXTRA, buildFseTable } from '../../../src/codecs/zstd/fse.js';
+import { mulberry32Uint32 } from '../../helpers.js';
 
 describe('xxhash64', () => {
   it('matches the published value for the empty input', () => {
@@ -98,13 +99,8 @@ describe('FSE decoding tables', () => {
       .record({ log: fc.integer({ min: 5, max: 9 }), symbols: fc.integer({ min: 1, max: 36 }), seed: fc.nat(), lowProb: fc.boolean() })
       .map(({ log, symbols, seed, lowProb }) => {
         // Split 1 << log states among `symbols` symbols (some zero, some -1 when lowProb).
-        let x = seed | 1;
-        const rand = (m: number): number => {
-          x ^= x << 13;
-          x ^= x >>> 17;
-          x ^= x << 5;
-          return (x >>> 0) % m;
-        };
+        const next = mulberry32Uint32(seed);
+        const rand = (m: number): number => next() % m;
         const norm = new Int16Array(64);
         let left = 1 << log;
         for (let s = 0; s < symbols - 1 && left > 0; s++) {

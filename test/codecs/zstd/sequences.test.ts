@@ -10,6 +10,7 @@ import {
 import { zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/index.js';
 import { simdScratch } from '../../../src/shuffle/simd.js';
 import { huffmanWasmCounts } from '../../../src/codecs/zstd/huffman-wasm.js';
+import { mulberry32Uint32 } from '../../helpers.js';
 
 afterEach(() => setZstdWasmEnabled(true));
 
@@ -135,11 +136,8 @@ describe('zstd frames one after another', () => {
     // Small frames (predefined tables), multi-block frames (repeated tables), and frames
     // whose Huffman literals go through WebAssembly (which borrows the executor's table
     // area): what one frame leaves in the shared memory must not reach the next.
-    let seed = 12345;
-    const rand = (m: number): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 8) % m;
-    };
+    const next = mulberry32Uint32(12345);
+    const rand = (m: number): number => (next() >>> 8) % m;
     const skewed = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => (rand(4) === 0 ? rand(256) : 97 + rand(6)));
     const inputs: Uint8Array[] = [];
     for (let i = 0; i < 6; i++) {
