@@ -33,6 +33,7 @@
 import { BloscErrorCode, fail } from '../errors.js';
 import { allocBytes } from '../limits.js';
 import { lz4CompressBound } from './lz4-compress.js';
+import { lz4hcCompressWasm } from './lz4hc-compress-wasm.js';
 import { checkEncodeRanges } from './ranges.js';
 
 const NAME = 'lz4hc';
@@ -146,8 +147,13 @@ export function lz4hcCompress(
 ): number {
   const lvl = checkArguments(src, sp, sn, dst, dp, cap, level);
   if (sn > MAX_INPUT_SIZE) return 0;
-  const st = state ?? (sharedState ??= new Lz4hcState());
   const limited = cap < lz4CompressBound(sn);
+  if (lvl >= 3) {
+    // The hash chains in WebAssembly when available (same bytes); -1 when it cannot take the call.
+    const written = lz4hcCompressWasm(src, sp, sn, dst, dp, cap, 1 << (lvl - 1), limited);
+    if (written >= 0) return written;
+  }
+  const st = state ?? (sharedState ??= new Lz4hcState());
   // Shorter inputs never touch the tables.
   if (sn >= MIN_LENGTH) startCall(st, 0, sn);
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);

@@ -1,0 +1,595 @@
+/**
+ * Ported from LZ4 (lz4/lz4 lib/, BSD-2-Clause) lz4hc.c; license in THIRD_PARTY_NOTICES.md.
+ *
+ * The hash-chain parser of lz4hc-compress.ts (lz4 1.10.0 lib/lz4hc.c `LZ4HC_compress_hashChain`
+ * with `LZ4HC_InsertAndGetWiderMatch`, `LZ4HC_Insert`, the repeated-pattern path and
+ * `LZ4HC_encodeSequence`; levels 3–9, no dictionary) as WebAssembly functions on the shared
+ * memory (src/wasm/heap.ts). Same steps, same tables, same bytes as the TypeScript twin, which
+ * stays the fallback (no WebAssembly, a dictionary, levels 1–2, or `setLz4hcWasmEnabled(false)`).
+ *
+ * Why: the chain walk is a loop of table loads and short byte compares; in JavaScript each
+ * carries a bounds check and the match length is counted four bytes at a time. Here the walk
+ * runs on registers, match lengths are counted 16 then 8 bytes at a time (`LZ4_count`),
+ * repeated patterns 8 at a time (`LZ4HC_countPattern`), literals are copied 16 at a time.
+ *
+ * Where things are: C's context, freshly zeroed per call as `LZ4_compress_HC` does: the hash
+ * table (2^15 int32, cleared per call) and the chain table (2^16 uint16, only read at indices
+ * written in the same call) fill [ENCODE_AT, ENCODE_END). Indices are C's: the input's first
+ * byte has index 65536. The input where it already is when it lies in the shared memory at or
+ * past WINDOW_AT, else copied there (heapInput). The output at ENCODE_OUT_AT + 16, after three
+ * words the functions share (nextToUpdate, and the offset and back of the last match found),
+ * copied to the caller's buffer afterwards: nothing outside dst[dp, dp + written) is touched.
+ * Literal copies may write up to 15 bytes past the output's end and read up to 15 past the
+ * input's; both areas keep LZ4_WASM_SLACK bytes for that.
+ */
+import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
+import { ENCODE_AT, ENCODE_END, heapBytes, instantiateHeapModule } from '../wasm/heap.js';
+import { lz4CompressBound } from './lz4-compress.js';
+import { ENCODE_OUT_AT, ENCODE_OUT_MAX, heapInput } from './lz4-compress-wasm.js';
+
+const MIN_MATCH = 4;
+const MF_LIMIT = 12;
+const LAST_LITERALS = 5;
+const MIN_LENGTH = MF_LIMIT + 1;
+const OPTIMAL_ML = 15 - 1 + MIN_MATCH;
+const DISTANCE_MAX = 65535;
+/** Index of the input's first byte (`LZ4HC_init_internal`: dictLimit = 64 KB). */
+const PREFIX_INDEX = 65536;
+
+/** The tables: 2^15 hash heads (int32), then 2^16 chain links (uint16). */
+const HASH_AT = ENCODE_AT;
+const HASH_BYTES = 4 << 15;
+const CHAIN_AT = HASH_AT + HASH_BYTES;
+if (CHAIN_AT + (2 << 16) > ENCODE_END) throw new Error('lz4hc tables overrun their area of the heap');
+/** Words shared between the functions, at the start of the output area. */
+const NTU_AT = ENCODE_OUT_AT;
+const FOUND_OFF_AT = ENCODE_OUT_AT + 4;
+const FOUND_BACK_AT = ENCODE_OUT_AT + 8;
+const OUT_AT = ENCODE_OUT_AT + 16;
+const OUT_MAX = ENCODE_OUT_MAX - 16;
+
+/** Function indices, in moduleBytes' order (0 is `compress`). */
+const F_FIND = 1;
+const F_COUNT = 2;
+const F_SEQUENCE = 3;
+
+const get = op.get;
+const set = op.set;
+const tee = op.tee;
+const k = op.i32;
+
+/** `if (cond) return value;` with `cond` and `value` i32 expressions. */
+function returnIf(cond: Code, value: Code): Code {
+  return code(cond, op.if(), value, op.return(), op.end());
+}
+
+/** Add `n` to each local of `locals`. */
+function bump(n: number, ...locals: number[]): Code {
+  const c: Code = [];
+  for (const l of locals) c.push(...get(l), ...k(n), ...op.add(), ...set(l));
+  return c;
+}
+
+/**
+ * `count(ip, match, limit)`: `LZ4_count`, how many bytes from ip equal those from match
+ * (match < ip), ip not passing limit. 16 bytes a step (the first clear bit of the equality
+ * mask is the first difference), then 8 (the lowest set bit of the xor), then bytes.
+ */
+function countBody(): FunctionBody {
+  const IP = 0, M = 1, LIMIT = 2, START = 3, MC = 4, X = 5;
+  return {
+    params: [I32, I32, I32],
+    result: I32,
+    locals: [[2, I32], [1, I64]],
+    code: code(
+      get(IP), set(START),
+      op.block(), op.loop(),
+      get(IP), k(16), op.add(), get(LIMIT), op.gtU(), op.brIf(1),
+      get(IP), op.load(), get(M), op.load(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.xor(), tee(MC),
+      op.if(), get(IP), get(MC), op.ctz(), op.add(), get(START), op.sub(), op.return(), op.end(),
+      bump(16, IP, M),
+      op.br(0),
+      op.end(), op.end(),
+      op.block(), op.loop(),
+      get(IP), k(8), op.add(), get(LIMIT), op.gtU(), op.brIf(1),
+      get(IP), op.load64(), get(M), op.load64(), op.i64Xor(), tee(X), op.i64Eqz(), op.eqz(),
+      op.if(), get(IP), get(X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), get(START), op.sub(), op.return(), op.end(),
+      bump(8, IP, M),
+      op.br(0),
+      op.end(), op.end(),
+      op.block(), op.loop(),
+      get(IP), get(LIMIT), op.geU(), op.brIf(1),
+      get(IP), op.load8(), get(M), op.load8(), op.ne(), op.brIf(1),
+      bump(1, IP, M),
+      op.br(0),
+      op.end(), op.end(),
+      get(IP), get(START), op.sub(),
+    ),
+  };
+}
+
+/**
+ * `sequence(anchor, ip, op, matchLength, offset, limited, oend)`: `LZ4HC_encodeSequence`,
+ * literals [anchor, ip) then the match; returns the new output address, or 0 when a limited
+ * output's check fails (C returns 1; nothing is written past oend then).
+ */
+function sequenceBody(): FunctionBody {
+  const ANCHOR = 0, IP = 1, OP = 2, ML = 3, OFF = 4, LIM = 5, OEND = 6, TOKEN = 7, LEN = 8, T = 9;
+  const lengthTail = code(
+    op.block(), op.loop(),
+    get(LEN), k(255), op.ltU(), op.brIf(1),
+    get(OP), k(255), op.store8(), bump(1, OP),
+    get(LEN), k(255), op.sub(), set(LEN),
+    op.br(0),
+    op.end(), op.end(),
+    get(OP), get(LEN), op.store8(), bump(1, OP),
+  );
+  return {
+    params: [I32, I32, I32, I32, I32, I32, I32],
+    result: I32,
+    locals: [[3, I32]],
+    code: code(
+      get(OP), set(TOKEN), bump(1, OP),
+      get(IP), get(ANCHOR), op.sub(), set(LEN),
+      returnIf(code(get(LIM), get(OP), get(LEN), k(255), op.divU(), op.add(), get(LEN), op.add(), k(2 + 1 + LAST_LITERALS), op.add(), get(OEND), op.gtU(), op.and()), k(0)),
+      // The literals' length: in the token, or 15 there and the rest after it.
+      get(LEN), k(15), op.geU(), op.if(),
+      get(TOKEN), k(15 << 4), op.store8(),
+      get(LEN), k(15), op.sub(), set(LEN),
+      lengthTail,
+      op.else(),
+      get(TOKEN), get(LEN), k(4), op.shl(), op.store8(),
+      op.end(),
+      // The literals, 16 bytes a step (may write up to 15 past them).
+      get(IP), get(ANCHOR), op.sub(), set(LEN),
+      k(0), set(T),
+      op.block(), op.loop(),
+      get(T), get(LEN), op.geU(), op.brIf(1),
+      get(OP), get(T), op.add(), get(ANCHOR), get(T), op.add(), op.load(), op.store(),
+      bump(16, T),
+      op.br(0),
+      op.end(), op.end(),
+      get(OP), get(LEN), op.add(), set(OP),
+      get(OP), get(OFF), op.store16(), bump(2, OP),
+      // The match length: in the token, or 15 there and the rest after it (255s in pairs).
+      get(ML), k(MIN_MATCH), op.sub(), set(LEN),
+      returnIf(code(get(LIM), get(OP), get(LEN), k(255), op.divU(), op.add(), k(1 + LAST_LITERALS), op.add(), get(OEND), op.gtU(), op.and()), k(0)),
+      get(LEN), k(15), op.geU(), op.if(),
+      get(TOKEN), get(TOKEN), op.load8(), k(15), op.add(), op.store8(),
+      get(LEN), k(15), op.sub(), set(LEN),
+      lengthTail,
+      op.else(),
+      get(TOKEN), get(TOKEN), op.load8(), get(LEN), op.add(), op.store8(),
+      op.end(),
+      get(OP),
+    ),
+  };
+}
+
+/**
+ * `find(ip, iLowLimit, iHighLimit, longest, maxNbAttempts, patternAnalysis, sp)`:
+ * `LZ4HC_InsertAndGetWiderMatch` without a dictionary (chainSwap 0, favorDecSpeed off), as
+ * `findWiderMatch` in lz4hc-compress.ts. Returns the longest length found (or `longest`)
+ * and stores the match's offset and back (≤ 0) at FOUND_OFF_AT / FOUND_BACK_AT (0 when
+ * nothing longer was found).
+ */
+function findBody(): FunctionBody {
+  const IP = 0, ILOW = 1, IHIGH = 2, LONGEST = 3, ATT = 4, PA = 5, SP = 6;
+  const BASE = 7, IPIDX = 8, LOWEST = 9, LOOKBACK = 10, NB = 11, PAT = 12, REPEAT = 13, SPL = 14;
+  const OFF = 15, SBACK = 16, MIDX = 17, MPTR = 18, BACK = 19, ML = 20, DIST = 21, CAND = 22;
+  const CPTR = 23, FWD = 24, BLEN = 25, T = 26, IDX = 27, H = 28, MIN = 29, SEG = 30;
+  const P64 = 31, X = 32;
+  const UNTESTED = 0, NOT = 1, CONFIRMED = 2;
+
+  // LZ4HC_Insert up to ipIndex (nothing when nextToUpdate is already there).
+  const insert = code(
+    k(NTU_AT), op.load32(), tee(IDX), get(IPIDX), op.ltU(), op.if(),
+    op.block(), op.loop(),
+    get(IDX), get(IPIDX), op.geU(), op.brIf(1),
+    // The head's byte offset: (read32 * 2654435761) >> 17, times 4.
+    get(IDX), get(BASE), op.add(), op.load32(), k(0x9e3779b1 | 0), op.mul(), k(15), op.shrU(), k(0x1fffc), op.and(), k(HASH_AT), op.add(), set(H),
+    get(IDX), get(H), op.load32(), op.sub(), tee(DIST), k(DISTANCE_MAX), op.gtU(), op.if(), k(DISTANCE_MAX), set(DIST), op.end(),
+    get(IDX), k(0xffff), op.and(), k(1), op.shl(), k(CHAIN_AT), op.add(), get(DIST), op.store16(),
+    get(H), get(IDX), op.store32(),
+    bump(1, IDX),
+    op.br(0),
+    op.end(), op.end(),
+    k(NTU_AT), get(IPIDX), op.store32(),
+    op.end(),
+  );
+
+  // LZ4HC_countBack(ip, matchPtr, iLowLimit, sp) into BACK (≤ 0).
+  const countBack = code(
+    get(ILOW), get(IP), op.sub(), tee(MIN), get(SP), get(MPTR), op.sub(), tee(T), get(MIN), get(T), op.gtS(), op.select(), set(MIN),
+    k(0), set(BACK),
+    op.block(), op.loop(),
+    get(BACK), get(MIN), op.leS(), op.brIf(1),
+    get(IP), get(BACK), op.add(), k(1), op.sub(), op.load8(), get(MPTR), get(BACK), op.add(), k(1), op.sub(), op.load8(), op.ne(), op.brIf(1),
+    get(BACK), k(1), op.sub(), set(BACK),
+    op.br(0),
+    op.end(), op.end(),
+  );
+
+  // LZ4HC_countPattern(from, iHighLimit, pattern): into `dst`, 8 bytes a step against the
+  // pattern repeated, then bytes (each step keeps the pattern's phase).
+  const countPattern = (from: Code, dst: number): Code => code(
+    from, tee(T), set(IDX),
+    op.block(),
+    op.block(), op.loop(),
+    get(IDX), k(8), op.add(), get(IHIGH), op.gtU(), op.brIf(1),
+    get(IDX), op.load64(), get(P64), op.i64Xor(), tee(X), op.i64Eqz(), op.eqz(), op.if(),
+    get(IDX), get(X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), set(IDX), op.br(3),
+    op.end(),
+    bump(8, IDX),
+    op.br(0),
+    op.end(), op.end(),
+    op.block(), op.loop(),
+    get(IDX), get(IHIGH), op.geU(), op.brIf(1),
+    get(IDX), op.load8(), get(PAT), get(IDX), get(T), op.sub(), k(3), op.and(), k(3), op.shl(), op.shrU(), k(255), op.and(), op.ne(), op.brIf(1),
+    bump(1, IDX),
+    op.br(0),
+    op.end(), op.end(),
+    op.end(),
+    get(IDX), get(T), op.sub(), set(dst),
+  );
+
+  // LZ4HC_reverseCountPattern(candPtr, sp, pattern) into BLEN: 4 bytes a step, then bytes
+  // against the pattern's bytes 3, 2, 1.
+  const reverseCountPattern = code(
+    get(CPTR), set(IDX),
+    op.block(), op.loop(),
+    get(IDX), get(SP), k(4), op.add(), op.ltU(), op.brIf(1),
+    get(IDX), k(4), op.sub(), op.load32(), get(PAT), op.ne(), op.brIf(1),
+    get(IDX), k(4), op.sub(), set(IDX),
+    op.br(0),
+    op.end(), op.end(),
+    k(24), set(T),
+    op.block(), op.loop(),
+    get(IDX), get(SP), op.leU(), op.brIf(1),
+    get(IDX), k(1), op.sub(), op.load8(), get(PAT), get(T), op.shrU(), k(255), op.and(), op.ne(), op.brIf(1),
+    get(IDX), k(1), op.sub(), set(IDX),
+    get(T), k(8), op.sub(), set(T),
+    op.br(0),
+    op.end(), op.end(),
+    get(CPTR), get(IDX), op.sub(), set(BLEN),
+  );
+
+  // One candidate: the quick reject on the two bytes that would end a longer match, the
+  // 4-byte check, then back and forward counts.
+  const candidate = code(
+    get(MIDX), get(BASE), op.add(), set(MPTR),
+    get(ILOW), get(LONGEST), op.add(), k(1), op.sub(), op.load16U(),
+    get(MPTR), get(LOOKBACK), op.sub(), get(LONGEST), op.add(), k(1), op.sub(), op.load16U(), op.eq(),
+    op.if(),
+    get(MPTR), op.load32(), get(PAT), op.eq(), op.if(),
+    k(0), set(BACK),
+    get(LOOKBACK), op.if(), countBack, op.end(),
+    get(IP), k(MIN_MATCH), op.add(), get(MPTR), k(MIN_MATCH), op.add(), get(IHIGH), op.call(F_COUNT), k(MIN_MATCH), op.add(), get(BACK), op.sub(), tee(ML),
+    get(LONGEST), op.gtS(), op.if(),
+    get(ML), set(LONGEST),
+    get(IPIDX), get(MIDX), op.sub(), set(OFF),
+    get(BACK), set(SBACK),
+    op.end(),
+    op.end(),
+    op.end(),
+  );
+
+  // The repeated-pattern path, entered when the chain steps by 1 and patternAnalysis is on;
+  // `br(skip)` leaves it for `matchIndex -= dist`, `br(next)` goes on with the new matchIndex,
+  // `br(out)` ends the walk. Depths are counted from inside the path's own block.
+  const patternPath = (skip: number, next: number, out: number): Code => code(
+    get(MIDX), k(1), op.sub(), set(CAND),
+    get(REPEAT), k(UNTESTED), op.eq(), op.if(),
+    get(PAT), k(0xffff), op.and(), get(PAT), k(16), op.shrU(), op.eq(),
+    get(PAT), k(255), op.and(), get(PAT), k(24), op.shrU(), op.eq(), op.and(),
+    op.if(),
+    k(CONFIRMED), set(REPEAT),
+    get(PAT), op.extendU(), tee(P64), get(P64), op.i64(32), op.i64Shl(), op.i64Or(), set(P64),
+    countPattern(code(get(IP), k(4), op.add()), SPL),
+    bump(4, SPL),
+    op.else(),
+    k(NOT), set(REPEAT),
+    op.end(),
+    op.end(),
+    // Only a confirmed run, a candidate in reach (protectDictEnd holds without a dictionary),
+    // and the pattern at the candidate.
+    get(REPEAT), k(CONFIRMED), op.ne(), op.brIf(skip),
+    get(CAND), get(LOWEST), op.ltU(), op.brIf(skip),
+    get(CAND), get(BASE), op.add(), tee(CPTR), op.load32(), get(PAT), op.ne(), op.brIf(skip),
+    countPattern(code(get(CPTR), k(4), op.add()), FWD),
+    bump(4, FWD),
+    reverseCountPattern,
+    // Not below lowestMatchIndex.
+    get(CAND), get(CAND), get(BLEN), op.sub(), tee(T), get(LOWEST), get(T), get(LOWEST), op.gtU(), op.select(), op.sub(), set(BLEN),
+    get(BLEN), get(FWD), op.add(), set(SEG),
+    get(SEG), get(SPL), op.geU(), get(FWD), get(SPL), op.leU(), op.and(), op.if(),
+    // Jump to where the whole source run fits.
+    get(CAND), get(FWD), op.add(), get(SPL), op.sub(), set(MIDX),
+    op.br(next + 1),
+    op.end(),
+    // Jump to the farthest position of this run segment.
+    get(CAND), get(BLEN), op.sub(), set(MIDX),
+    get(LOOKBACK), op.brIf(next),
+    get(SEG), get(SPL), get(SEG), get(SPL), op.ltU(), op.select(), set(T),
+    get(LONGEST), get(T), op.ltS(), op.if(),
+    get(IPIDX), get(MIDX), op.sub(), k(DISTANCE_MAX), op.gtU(), op.brIf(out + 1),
+    get(T), set(LONGEST),
+    get(IPIDX), get(MIDX), op.sub(), set(OFF),
+    op.end(),
+    get(MIDX), k(0xffff), op.and(), k(1), op.shl(), k(CHAIN_AT), op.add(), op.load16U(), tee(DIST),
+    get(MIDX), op.gtU(), op.brIf(out),
+    get(MIDX), get(DIST), op.sub(), set(MIDX),
+    op.br(next),
+  );
+
+  return {
+    params: [I32, I32, I32, I32, I32, I32, I32],
+    result: I32,
+    locals: [[SEG - 6, I32], [2, I64]],
+    code: code(
+      get(SP), k(PREFIX_INDEX), op.sub(), set(BASE),
+      get(IP), get(BASE), op.sub(), set(IPIDX),
+      get(IPIDX), k(DISTANCE_MAX), op.sub(), tee(LOWEST), k(PREFIX_INDEX), get(LOWEST), k(PREFIX_INDEX), op.gtS(), op.select(), set(LOWEST),
+      get(IP), get(ILOW), op.sub(), set(LOOKBACK),
+      get(ATT), set(NB),
+      get(IP), op.load32(), set(PAT),
+      insert,
+      get(PAT), k(0x9e3779b1 | 0), op.mul(), k(15), op.shrU(), k(0x1fffc), op.and(), k(HASH_AT), op.add(), op.load32(), set(MIDX),
+      op.block(), // $out
+      op.loop(), // $walk: the loop's condition
+      get(MIDX), get(LOWEST), op.ltU(), op.brIf(1),
+      get(NB), op.eqz(), op.brIf(1),
+      get(NB), k(1), op.sub(), set(NB),
+      candidate,
+      get(MIDX), k(0xffff), op.and(), k(1), op.shl(), k(CHAIN_AT), op.add(), op.load16U(), set(DIST),
+      op.block(), // $skip
+      get(PA), op.eqz(), op.brIf(0),
+      get(DIST), k(1), op.ne(), op.brIf(0),
+      // Inside $skip (0), $walk (1), $out (2).
+      patternPath(0, 1, 2),
+      op.end(),
+      get(MIDX), get(DIST), op.sub(), set(MIDX),
+      op.br(0),
+      op.end(),
+      op.end(),
+      k(FOUND_OFF_AT), get(OFF), op.store32(),
+      k(FOUND_BACK_AT), get(SBACK), op.store32(),
+      get(LONGEST),
+    ),
+  };
+}
+
+/**
+ * `compress(src, sn, dst, cap, maxNbAttempts, limited, patternAnalysis)`:
+ * `LZ4HC_compress_hashChain` (sn ≥ LZ4_minLength); returns the bytes written or 0.
+ */
+function compressBody(): FunctionBody {
+  const SRC = 0, SN = 1, DST = 2, CAP = 3, ATT = 4, LIM = 5, PA = 6;
+  const IEND = 7, OEND = 8, ANCHOR = 9, OP = 10, MFLIMIT = 11, MLIMIT = 12, IP = 13;
+  const START0 = 14, START2 = 15, START3 = 16, M0LEN = 17, M0OFF = 18, M1LEN = 19, M1OFF = 20;
+  const M2LEN = 21, M2OFF = 22, M3LEN = 23, M3OFF = 24, SEARCH2 = 25, T = 26, LEN = 27;
+
+  const find = (ip: Code, iLow: Code, longest: Code): Code =>
+    code(ip, iLow, get(MLIMIT), longest, get(ATT), get(PA), get(SRC), op.call(F_FIND));
+  const foundOff = (): Code => code(k(FOUND_OFF_AT), op.load32());
+  const foundBack = (): Code => code(k(FOUND_BACK_AT), op.load32());
+  const sequence = (ml: number, off: number): Code => code(
+    get(ANCHOR), get(IP), get(OP), get(ml), get(off), get(LIM), get(OEND), op.call(F_SEQUENCE), tee(OP), op.eqz(),
+    op.if(), k(0), op.return(), op.end(),
+  );
+  /** `if (ip + newMl > start2 + m2len - MINMATCH) newMl = ...; correction` for a length local. */
+  const squeeze = (ml: number): Code => code(
+    get(ml), k(OPTIMAL_ML), op.gtS(), op.if(), k(OPTIMAL_ML), set(ml), op.end(),
+    get(IP), get(ml), op.add(), get(START2), get(M2LEN), op.add(), k(MIN_MATCH), op.sub(), op.gtS(), op.if(),
+    get(START2), get(IP), op.sub(), get(M2LEN), op.add(), k(MIN_MATCH), op.sub(), set(ml),
+    op.end(),
+    get(ml), get(START2), get(IP), op.sub(), op.sub(), tee(T), k(0), op.gtS(), op.if(),
+    get(START2), get(T), op.add(), set(START2),
+    get(M2LEN), get(T), op.sub(), set(M2LEN),
+    op.end(),
+  );
+
+  // The inner loop (C's _Search2 / _Search3), inside $brk (1) and $inner (0): `br` depths
+  // below are counted from each instruction's own nesting.
+  const search2 = code(
+    op.block(), // $s3 (to _Search3)
+    get(SEARCH2), op.eqz(), op.brIf(0),
+    get(IP), get(M1LEN), op.add(), get(MFLIMIT), op.leS(), op.if(),
+    get(IP), get(M1LEN), op.add(), k(2), op.sub(), set(START2),
+    find(get(START2), get(IP), get(M1LEN)), set(M2LEN),
+    foundOff(), set(M2OFF),
+    get(START2), foundBack(), op.add(), set(START2),
+    op.else(),
+    k(0), set(M2LEN), k(0), set(M2OFF),
+    op.end(),
+    get(M2LEN), get(M1LEN), op.leS(), op.if(),
+    // No better match: encode m1 immediately.
+    sequence(M1LEN, M1OFF),
+    get(IP), get(M1LEN), op.add(), tee(IP), set(ANCHOR),
+    op.br(3), // $brk
+    op.end(),
+    get(START0), get(IP), op.ltS(), get(START2), get(IP), get(M0LEN), op.add(), op.ltS(), op.and(), op.if(),
+    get(START0), set(IP), get(M0LEN), set(M1LEN), get(M0OFF), set(M1OFF),
+    op.end(),
+    get(START2), get(IP), op.sub(), k(3), op.ltS(), op.if(),
+    // First match too small: drop it.
+    get(START2), set(IP), get(M2LEN), set(M1LEN), get(M2OFF), set(M1OFF),
+    op.br(2), // $inner
+    op.end(),
+    op.end(),
+  );
+
+  const search3 = code(
+    get(START2), get(IP), op.sub(), k(OPTIMAL_ML), op.ltS(), op.if(),
+    get(M1LEN), set(LEN),
+    squeeze(LEN),
+    op.end(),
+    get(START2), get(M2LEN), op.add(), get(MFLIMIT), op.leS(), op.if(),
+    get(START2), get(M2LEN), op.add(), k(3), op.sub(), set(START3),
+    find(get(START3), get(START2), get(M2LEN)), set(M3LEN),
+    foundOff(), set(M3OFF),
+    get(START3), foundBack(), op.add(), set(START3),
+    op.else(),
+    k(0), set(M3LEN), k(0), set(M3OFF),
+    op.end(),
+    get(M3LEN), get(M2LEN), op.leS(), op.if(),
+    // No better match: encode m1 and m2.
+    get(START2), get(IP), get(M1LEN), op.add(), op.ltS(), op.if(), get(START2), get(IP), op.sub(), set(M1LEN), op.end(),
+    sequence(M1LEN, M1OFF),
+    get(IP), get(M1LEN), op.add(), set(ANCHOR),
+    get(START2), set(IP),
+    sequence(M2LEN, M2OFF),
+    get(IP), get(M2LEN), op.add(), tee(IP), set(ANCHOR),
+    op.br(2), // $brk
+    op.end(),
+    get(START3), get(IP), get(M1LEN), op.add(), k(3), op.add(), op.ltS(), op.if(),
+    // Not enough room for m2: remove it.
+    get(START3), get(IP), get(M1LEN), op.add(), op.geS(), op.if(),
+    // m1 can be written now; m3 becomes the new m1.
+    get(START2), get(IP), get(M1LEN), op.add(), op.ltS(), op.if(),
+    get(IP), get(M1LEN), op.add(), get(START2), op.sub(), set(T),
+    get(START2), get(T), op.add(), set(START2),
+    get(M2LEN), get(T), op.sub(), tee(M2LEN), k(MIN_MATCH), op.ltS(), op.if(),
+    get(START3), set(START2), get(M3LEN), set(M2LEN), get(M3OFF), set(M2OFF),
+    op.end(),
+    op.end(),
+    sequence(M1LEN, M1OFF),
+    get(IP), get(M1LEN), op.add(), set(ANCHOR),
+    get(START3), set(IP), get(M3LEN), set(M1LEN), get(M3OFF), set(M1OFF),
+    get(START2), set(START0), get(M2LEN), set(M0LEN), get(M2OFF), set(M0OFF),
+    k(1), set(SEARCH2),
+    op.br(2), // $inner
+    op.end(),
+    get(START3), set(START2), get(M3LEN), set(M2LEN), get(M3OFF), set(M2OFF),
+    k(0), set(SEARCH2),
+    op.br(1), // $inner
+    op.end(),
+    // Three ascending matches: write m1, trimmed so that m2 keeps its start.
+    get(START2), get(IP), get(M1LEN), op.add(), op.ltS(), op.if(),
+    get(START2), get(IP), op.sub(), k(OPTIMAL_ML), op.ltS(), op.if(),
+    squeeze(M1LEN),
+    op.else(),
+    get(START2), get(IP), op.sub(), set(M1LEN),
+    op.end(),
+    op.end(),
+    sequence(M1LEN, M1OFF),
+    get(IP), get(M1LEN), op.add(), set(ANCHOR),
+    get(START2), set(IP), get(M2LEN), set(M1LEN), get(M2OFF), set(M1OFF),
+    get(START3), set(START2), get(M3LEN), set(M2LEN), get(M3OFF), set(M2OFF),
+    k(0), set(SEARCH2),
+    op.br(0), // $inner
+  );
+
+  const lengthTail = code(
+    op.block(), op.loop(),
+    get(LEN), k(255), op.ltU(), op.brIf(1),
+    get(OP), k(255), op.store8(), bump(1, OP),
+    get(LEN), k(255), op.sub(), set(LEN),
+    op.br(0),
+    op.end(), op.end(),
+    get(OP), get(LEN), op.store8(), bump(1, OP),
+  );
+
+  return {
+    params: [I32, I32, I32, I32, I32, I32, I32],
+    result: I32,
+    locals: [[LEN - 6, I32]],
+    code: code(
+      // A fresh context: cleared heads, indices from 65536.
+      k(HASH_AT), k(0), k(HASH_BYTES), op.memoryFill(),
+      k(NTU_AT), k(PREFIX_INDEX), op.store32(),
+      get(SRC), get(SN), op.add(), set(IEND),
+      get(DST), get(CAP), op.add(), set(OEND),
+      get(SRC), set(ANCHOR), get(SRC), set(IP), get(DST), set(OP),
+      get(IEND), k(MF_LIMIT), op.sub(), set(MFLIMIT),
+      get(IEND), k(LAST_LITERALS), op.sub(), set(MLIMIT),
+      op.block(), op.loop(), // $main
+      get(IP), get(MFLIMIT), op.gtS(), op.brIf(1),
+      find(get(IP), get(IP), k(MIN_MATCH - 1)), tee(M1LEN), k(MIN_MATCH), op.ltS(), op.if(),
+      bump(1, IP), op.br(1),
+      op.end(),
+      foundOff(), set(M1OFF),
+      get(IP), set(START0), get(M1LEN), set(M0LEN), get(M1OFF), set(M0OFF),
+      k(1), set(SEARCH2),
+      op.block(), op.loop(), // $brk, $inner
+      search2,
+      search3,
+      op.end(), op.end(),
+      op.br(0),
+      op.end(), op.end(),
+      // Last literals.
+      get(IEND), get(ANCHOR), op.sub(), set(LEN),
+      returnIf(code(
+        get(LIM),
+        get(OP), k(1), op.add(), get(LEN), k(255 - 15), op.add(), k(255), op.divU(), op.add(), get(LEN), op.add(), get(OEND), op.gtU(),
+        op.and(),
+      ), k(0)),
+      get(LEN), set(T),
+      get(LEN), k(15), op.geU(), op.if(),
+      get(OP), k(15 << 4), op.store8(), bump(1, OP),
+      get(LEN), k(15), op.sub(), set(LEN),
+      lengthTail,
+      op.else(),
+      get(OP), get(LEN), k(4), op.shl(), op.store8(), bump(1, OP),
+      op.end(),
+      get(OP), get(ANCHOR), get(T), op.memoryCopy(),
+      get(OP), get(T), op.add(), get(DST), op.sub(),
+    ),
+  };
+}
+
+/** The module's bytes: `compress` (and its helpers), on the shared memory. */
+export function lz4hcCompressModuleBytes(): Uint8Array<ArrayBuffer> {
+  return moduleBytes([compressBody(), findBody(), countBody(), sequenceBody()], ['compress'], Math.ceil(ENCODE_END / 65536));
+}
+
+type Compressor = (src: number, sn: number, dst: number, cap: number, attempts: number, limited: number, patternAnalysis: number) => number;
+
+let enabled = true;
+let compressFn: Compressor | null = null;
+let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
+
+function instantiate(exportsObject: WebAssembly.Exports): void {
+  compressFn = exportsObject['compress'] as Compressor;
+  state = 'ready';
+}
+
+/** Whether the WebAssembly LZ4HC compressor is in use (compiling it on first ask). */
+export function lz4hcWasmReady(): boolean {
+  if (!enabled) return false;
+  if (state === 'ready') return true;
+  if (state !== 'idle') return false;
+  state = 'pending';
+  const exportsObject = instantiateHeapModule(lz4hcCompressModuleBytes(), instantiate, () => {
+    state = 'failed';
+  });
+  if (exportsObject !== null) instantiate(exportsObject);
+  return compressFn !== null;
+}
+
+/**
+ * Turn the WebAssembly LZ4HC compressor on or off (on by default where the platform has
+ * WebAssembly). Output does not change; only speed does.
+ */
+export function setLz4hcWasmEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/**
+ * `LZ4_compress_HC` at a hash-chain level (3–9: `maxNbAttempts` = 1 << (level − 1)) without a
+ * dictionary, sn ≥ LZ4_minLength, the ranges checked: same result as the TypeScript twin, or
+ * -1 when the WebAssembly path cannot take the call (the caller runs the twin).
+ */
+export function lz4hcCompressWasm(
+  src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, maxNbAttempts: number, limited: boolean,
+): number {
+  if (sn < MIN_LENGTH || !lz4hcWasmReady()) return -1;
+  // Unlimited, the stream never passes the bound: that much room is enough.
+  const room = limited ? cap : lz4CompressBound(sn);
+  if (room > OUT_MAX) return -1;
+  const at = heapInput(src, sp, sn);
+  if (at < 0) return -1;
+  const n = compressFn!(at, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0);
+  if (n > 0) dst.set(heapBytes().subarray(OUT_AT, OUT_AT + n), dp);
+  return n;
+}

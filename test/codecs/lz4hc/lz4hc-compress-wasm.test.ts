@@ -1,0 +1,155 @@
+/**
+ * The WebAssembly LZ4HC hash-chain parser against its TypeScript twin: same bytes and same
+ * result (0 when the block does not fit) on random and edge inputs, levels 3–9, limited and
+ * unlimited output, and nothing written outside the window (for WebAssembly, nothing past the
+ * stream either: it copies out only what it returns).
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { lz4CompressBound } from '../../../src/codecs/lz4-compress.js';
+import { lz4EncodeScratch } from '../../../src/codecs/lz4-compress-wasm.js';
+import { lz4hcCompress } from '../../../src/codecs/lz4hc-compress.js';
+import { lz4hcWasmReady, setLz4hcWasmEnabled } from '../../../src/codecs/lz4hc-compress-wasm.js';
+import { lz4Decompress } from '../../../src/codecs/lz4.js';
+import { compress, decompress } from '../../../src/index.js';
+import { concatBytes } from '../../helpers.js';
+import { ENCODER_PIECE } from '../match-inputs.js';
+import { prng, structuredInput } from './inputs.js';
+
+afterEach(() => setLz4hcWasmEnabled(true));
+
+const GUARD = 29;
+
+function run(src: Uint8Array, cap: number, level: number, wasm: boolean): { n: number; out: Uint8Array; guarded: boolean } {
+  setLz4hcWasmEnabled(wasm);
+  const dst = new Uint8Array(GUARD + cap + GUARD).fill(0xee);
+  const n = lz4hcCompress(src, 0, src.length, dst, GUARD, cap, level);
+  const end = wasm ? GUARD + n : GUARD + cap;
+  let guarded = true;
+  for (let i = 0; i < dst.length; i++) if ((i < GUARD || i >= end) && dst[i] !== 0xee) guarded = false;
+  return { n, out: dst.slice(GUARD, GUARD + n), guarded };
+}
+
+/** Both paths on one input: same result, same bytes, guards held, and the stream decodes. */
+function expectTwins(src: Uint8Array, cap: number, level: number): number {
+  const ts = run(src, cap, level, false);
+  const wa = run(src, cap, level, true);
+  expect(ts.guarded).toBe(true);
+  expect(wa.guarded).toBe(true);
+  expect(wa.n).toBe(ts.n);
+  expect(Buffer.from(wa.out).equals(Buffer.from(ts.out))).toBe(true);
+  if (wa.n > 0) {
+    const back = new Uint8Array(src.length);
+    lz4Decompress(wa.out, 0, wa.n, back, 0, src.length);
+    expect(Buffer.from(back).equals(Buffer.from(src))).toBe(true);
+  }
+  return wa.n;
+}
+
+/** `n` bytes repeating a random pattern of `period` bytes, with a few noisy bytes mixed in. */
+function periodic(period: number, n: number, seed: number, noiseEvery = 0): Uint8Array {
+  const pattern = structuredInput(seed, period);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = pattern[i % period]!;
+  if (noiseEvery > 0) for (let i = noiseEvery; i < n; i += noiseEvery) out[i] = (out[i]! + 1 + (i % 7)) & 255;
+  return out;
+}
+
+describe('LZ4HC compressor in WebAssembly', () => {
+  it('is available here', () => {
+    expect(lz4hcWasmReady()).toBe(true);
+  });
+
+  it('writes the TypeScript twin\'s bytes, within its window, limited or not, levels 3-9', () => {
+    fc.assert(
+      fc.property(
+        fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 3, max: 9 }),
+        fc.constantFrom(0, 1, 2, 3),
+        fc.integer({ min: 0, max: 100 }),
+        (parts, level, capKind, capCut) => {
+          const src = concatBytes(parts);
+          const bound = lz4CompressBound(src.length);
+          // Room: the bound (unlimited), the input size (Blosc's), or squeezed (gives up often).
+          const cap = capKind === 0 ? bound : capKind === 1 ? src.length : capKind === 2 ? Math.max(1, src.length - capCut * 50) : Math.max(1, (src.length >> 3) + capCut);
+          expectTwins(src, cap, level);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('matches on structured inputs with copies on both sides of the 64 KiB window', () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 13, max: 150_000 }), fc.constantFrom(3, 4, 6, 8, 9), (seed, size, level) => {
+        expectTwins(structuredInput(seed, size), lz4CompressBound(size), level);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('matches on runs and patterns of period 1, 2, 4 and 8, clean and with noise', () => {
+    for (const period of [1, 2, 3, 4, 8]) {
+      for (const noise of [0, 997, 70_001]) {
+        const src = periodic(period, 200_000, period * 31 + noise, noise);
+        for (const level of [3, 5, 8, 9]) {
+          const n = expectTwins(src, src.length, level);
+          // Long runs compress: the test would be empty if they did not.
+          expect(n).toBeGreaterThan(0);
+          expect(n).toBeLessThan(src.length >> 4);
+        }
+      }
+    }
+  });
+
+  it('takes and refuses matches at the 65535 distance limit like the twin', () => {
+    for (const d of [65534, 65535, 65536]) {
+      // Zeros, a 24-byte pattern at 1000 and again d bytes later: its only earlier copy.
+      const src = new Uint8Array(1000 + d + 2000);
+      for (let i = 0; i < 24; i++) src[1000 + i] = src[1000 + d + i] = 1 + ((i * 37) % 251);
+      for (const level of [3, 9]) expectTwins(src, src.length, level);
+    }
+  });
+
+  it('handles the shortest inputs and outputs that do not fit', () => {
+    for (const size of [13, 14, 15, 16, 20, 31, 64, 65536, 65547]) {
+      const src = structuredInput(size, size);
+      for (const level of [3, 9]) {
+        for (const cap of [1, 2, size >> 2, size - 1, size, lz4CompressBound(size)]) expectTwins(src, Math.max(1, cap), level);
+      }
+    }
+    // Incompressible: does not fit in its own size.
+    const next = prng(12345);
+    const noise = Uint8Array.from({ length: 5000 }, () => next() & 255);
+    expect(expectTwins(noise, noise.length, 9)).toBe(0);
+  });
+
+  it('reads an input already in the shared memory in place, leaving it untouched', () => {
+    const src = structuredInput(77, 120_000);
+    const scratch = lz4EncodeScratch(src.length)!;
+    expect(scratch).not.toBeNull();
+    scratch.set(src);
+    const dstA = new Uint8Array(src.length);
+    const dstB = new Uint8Array(src.length);
+    const a = lz4hcCompress(scratch, 0, src.length, dstA, 0, src.length, 9);
+    setLz4hcWasmEnabled(false);
+    const b = lz4hcCompress(src, 0, src.length, dstB, 0, src.length, 9);
+    expect(a).toBeGreaterThan(0);
+    expect(a).toBe(b);
+    expect(Buffer.from(dstA).equals(Buffer.from(dstB))).toBe(true);
+    expect(Buffer.from(scratch).equals(Buffer.from(src))).toBe(true);
+  });
+
+  it('writes the same Blosc2 chunks with and without WebAssembly', () => {
+    const src = concatBytes([periodic(8, 300_000, 5, 4099), structuredInput(9, 200_000)]);
+    for (const clevel of [3, 5, 9]) {
+      const options = { codec: 'lz4hc', clevel, typesize: 8, shuffle: 'shuffle', format: 'blosc2' } as const;
+      setLz4hcWasmEnabled(false);
+      const ts = compress(src, options);
+      setLz4hcWasmEnabled(true);
+      const wa = compress(src, options);
+      expect(Buffer.from(wa).equals(Buffer.from(ts))).toBe(true);
+      expect(Buffer.from(decompress(wa)).equals(Buffer.from(src))).toBe(true);
+    }
+  });
+});
