@@ -50,8 +50,7 @@ const OUT_MAX = ENCODE_OUT_MAX - 16;
 
 /** Function indices, in moduleBytes' order (0 is `compress`). */
 const F_FIND = 1;
-const F_COUNT = 2;
-const F_SEQUENCE = 3;
+const F_SEQUENCE = 2;
 
 const get = op.get;
 const set = op.set;
@@ -68,44 +67,6 @@ function bump(n: number, ...locals: number[]): Code {
   const c: Code = [];
   for (const l of locals) c.push(...get(l), ...k(n), ...op.add(), ...set(l));
   return c;
-}
-
-/**
- * `count(ip, match, limit)`: `LZ4_count`, how many bytes from ip equal those from match
- * (match < ip), ip not passing limit. 16 bytes a step (the first clear bit of the equality
- * mask is the first difference), then 8 (the lowest set bit of the xor), then bytes.
- */
-function countBody(): FunctionBody {
-  const IP = 0, M = 1, LIMIT = 2, START = 3, MC = 4, X = 5;
-  return {
-    params: [I32, I32, I32],
-    result: I32,
-    locals: [[2, I32], [1, I64]],
-    code: code(
-      get(IP), set(START),
-      op.block(), op.loop(),
-      get(IP), k(16), op.add(), get(LIMIT), op.gtU(), op.brIf(1),
-      get(IP), op.load(), get(M), op.load(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.xor(), tee(MC),
-      op.if(), get(IP), get(MC), op.ctz(), op.add(), get(START), op.sub(), op.return(), op.end(),
-      bump(16, IP, M),
-      op.br(0),
-      op.end(), op.end(),
-      op.block(), op.loop(),
-      get(IP), k(8), op.add(), get(LIMIT), op.gtU(), op.brIf(1),
-      get(IP), op.load64(), get(M), op.load64(), op.i64Xor(), tee(X), op.i64Eqz(), op.eqz(),
-      op.if(), get(IP), get(X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), get(START), op.sub(), op.return(), op.end(),
-      bump(8, IP, M),
-      op.br(0),
-      op.end(), op.end(),
-      op.block(), op.loop(),
-      get(IP), get(LIMIT), op.geU(), op.brIf(1),
-      get(IP), op.load8(), get(M), op.load8(), op.ne(), op.brIf(1),
-      bump(1, IP, M),
-      op.br(0),
-      op.end(), op.end(),
-      get(IP), get(START), op.sub(),
-    ),
-  };
 }
 
 /**
@@ -177,8 +138,8 @@ function findBody(): FunctionBody {
   const IP = 0, ILOW = 1, IHIGH = 2, LONGEST = 3, ATT = 4, PA = 5, SP = 6;
   const BASE = 7, IPIDX = 8, LOWEST = 9, LOOKBACK = 10, NB = 11, PAT = 12, REPEAT = 13, SPL = 14;
   const OFF = 15, SBACK = 16, MIDX = 17, MPTR = 18, BACK = 19, ML = 20, DIST = 21, CAND = 22;
-  const CPTR = 23, FWD = 24, BLEN = 25, T = 26, IDX = 27, H = 28, MIN = 29, SEG = 30;
-  const P64 = 31, X = 32;
+  const CPTR = 23, FWD = 24, BLEN = 25, T = 26, IDX = 27, H = 28, MIN = 29, R16 = 30, ROFF = 31, CA = 32, CB = 33, MC = 34;
+  const SEG = 35, P64 = 36, X = 37;
   const UNTESTED = 0, NOT = 1, CONFIRMED = 2;
 
   // LZ4HC_Insert up to ipIndex (nothing when nextToUpdate is already there).
@@ -187,15 +148,53 @@ function findBody(): FunctionBody {
     op.block(), op.loop(),
     get(IDX), get(IPIDX), op.geU(), op.brIf(1),
     // The head's byte offset: (read32 * 2654435761) >> 17, times 4.
-    get(IDX), get(BASE), op.add(), op.load32(), k(0x9e3779b1 | 0), op.mul(), k(15), op.shrU(), k(0x1fffc), op.and(), k(HASH_AT), op.add(), set(H),
-    get(IDX), get(H), op.load32(), op.sub(), tee(DIST), k(DISTANCE_MAX), op.gtU(), op.if(), k(DISTANCE_MAX), set(DIST), op.end(),
-    get(IDX), k(0xffff), op.and(), k(1), op.shl(), k(CHAIN_AT), op.add(), get(DIST), op.store16(),
-    get(H), get(IDX), op.store32(),
+    get(IDX), get(BASE), op.add(), op.load32(), k(0x9e3779b1 | 0), op.mul(), k(15), op.shrU(), k(0x1fffc), op.and(), set(H),
+    get(IDX), get(H), op.load32(HASH_AT), op.sub(), tee(DIST), k(DISTANCE_MAX), op.gtU(), op.if(), k(DISTANCE_MAX), set(DIST), op.end(),
+    get(IDX), k(0xffff), op.and(), k(1), op.shl(), get(DIST), op.store16(CHAIN_AT),
+    get(H), get(IDX), op.store32(HASH_AT),
     bump(1, IDX),
     op.br(0),
     op.end(), op.end(),
     k(NTU_AT), get(IPIDX), op.store32(),
     op.end(),
+  );
+
+  // The quick reject's terms for the current `longest`: the two bytes that would end a longer
+  // match (at iLowLimit + longest - 1) and where they lie from a candidate.
+  const reject = code(
+    get(ILOW), get(LONGEST), op.add(), k(1), op.sub(), op.load16U(), set(R16),
+    get(LONGEST), k(1), op.sub(), get(LOOKBACK), op.sub(), set(ROFF),
+  );
+
+  // LZ4_count(ip + MINMATCH, matchPtr + MINMATCH, iHighLimit): 16 bytes a step (the first
+  // clear bit of the equality mask is the first difference), then 8 (the lowest set bit of
+  // the xor), then bytes.
+  const count = code(
+    get(IP), k(MIN_MATCH), op.add(), tee(CA), set(T),
+    get(MPTR), k(MIN_MATCH), op.add(), set(CB),
+    op.block(), // $counted
+    op.block(), op.loop(),
+    get(CA), k(16), op.add(), get(IHIGH), op.gtU(), op.brIf(1),
+    get(CA), op.load(), get(CB), op.load(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.xor(), tee(MC),
+    op.if(), get(CA), get(MC), op.ctz(), op.add(), set(CA), op.br(3), op.end(),
+    bump(16, CA, CB),
+    op.br(0),
+    op.end(), op.end(),
+    op.block(), op.loop(),
+    get(CA), k(8), op.add(), get(IHIGH), op.gtU(), op.brIf(1),
+    get(CA), op.load64(), get(CB), op.load64(), op.i64Xor(), tee(X), op.i64Eqz(), op.eqz(),
+    op.if(), get(CA), get(X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), set(CA), op.br(3), op.end(),
+    bump(8, CA, CB),
+    op.br(0),
+    op.end(), op.end(),
+    op.block(), op.loop(),
+    get(CA), get(IHIGH), op.geU(), op.brIf(1),
+    get(CA), op.load8(), get(CB), op.load8(), op.ne(), op.brIf(1),
+    bump(1, CA, CB),
+    op.br(0),
+    op.end(), op.end(),
+    op.end(),
+    get(CA), get(T), op.sub(),
   );
 
   // LZ4HC_countBack(ip, matchPtr, iLowLimit, sp) into BACK (≤ 0).
@@ -257,16 +256,14 @@ function findBody(): FunctionBody {
   // One candidate: the quick reject on the two bytes that would end a longer match, the
   // 4-byte check, then back and forward counts.
   const candidate = code(
-    get(MIDX), get(BASE), op.add(), set(MPTR),
-    get(ILOW), get(LONGEST), op.add(), k(1), op.sub(), op.load16U(),
-    get(MPTR), get(LOOKBACK), op.sub(), get(LONGEST), op.add(), k(1), op.sub(), op.load16U(), op.eq(),
+    get(MIDX), get(BASE), op.add(), tee(MPTR), get(ROFF), op.add(), op.load16U(), get(R16), op.eq(),
     op.if(),
     get(MPTR), op.load32(), get(PAT), op.eq(), op.if(),
     k(0), set(BACK),
     get(LOOKBACK), op.if(), countBack, op.end(),
-    get(IP), k(MIN_MATCH), op.add(), get(MPTR), k(MIN_MATCH), op.add(), get(IHIGH), op.call(F_COUNT), k(MIN_MATCH), op.add(), get(BACK), op.sub(), tee(ML),
+    count, k(MIN_MATCH), op.add(), get(BACK), op.sub(), tee(ML),
     get(LONGEST), op.gtS(), op.if(),
-    get(ML), set(LONGEST),
+    get(ML), set(LONGEST), reject,
     get(IPIDX), get(MIDX), op.sub(), set(OFF),
     get(BACK), set(SBACK),
     op.end(),
@@ -313,10 +310,10 @@ function findBody(): FunctionBody {
     get(SEG), get(SPL), get(SEG), get(SPL), op.ltU(), op.select(), set(T),
     get(LONGEST), get(T), op.ltS(), op.if(),
     get(IPIDX), get(MIDX), op.sub(), k(DISTANCE_MAX), op.gtU(), op.brIf(out + 1),
-    get(T), set(LONGEST),
+    get(T), set(LONGEST), reject,
     get(IPIDX), get(MIDX), op.sub(), set(OFF),
     op.end(),
-    get(MIDX), k(0xffff), op.and(), k(1), op.shl(), k(CHAIN_AT), op.add(), op.load16U(), tee(DIST),
+    get(MIDX), k(0xffff), op.and(), k(1), op.shl(), op.load16U(CHAIN_AT), tee(DIST),
     get(MIDX), op.gtU(), op.brIf(out),
     get(MIDX), get(DIST), op.sub(), set(MIDX),
     op.br(next),
@@ -333,15 +330,16 @@ function findBody(): FunctionBody {
       get(IP), get(ILOW), op.sub(), set(LOOKBACK),
       get(ATT), set(NB),
       get(IP), op.load32(), set(PAT),
+      reject,
       insert,
-      get(PAT), k(0x9e3779b1 | 0), op.mul(), k(15), op.shrU(), k(0x1fffc), op.and(), k(HASH_AT), op.add(), op.load32(), set(MIDX),
+      get(PAT), k(0x9e3779b1 | 0), op.mul(), k(15), op.shrU(), k(0x1fffc), op.and(), op.load32(HASH_AT), set(MIDX),
       op.block(), // $out
       op.loop(), // $walk: the loop's condition
       get(MIDX), get(LOWEST), op.ltU(), op.brIf(1),
       get(NB), op.eqz(), op.brIf(1),
       get(NB), k(1), op.sub(), set(NB),
       candidate,
-      get(MIDX), k(0xffff), op.and(), k(1), op.shl(), k(CHAIN_AT), op.add(), op.load16U(), set(DIST),
+      get(MIDX), k(0xffff), op.and(), k(1), op.shl(), op.load16U(CHAIN_AT), set(DIST),
       op.block(), // $skip
       get(PA), op.eqz(), op.brIf(0),
       get(DIST), k(1), op.ne(), op.brIf(0),
@@ -540,7 +538,7 @@ function compressBody(): FunctionBody {
 
 /** The module's bytes: `compress` (and its helpers), on the shared memory. */
 export function lz4hcCompressModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes([compressBody(), findBody(), countBody(), sequenceBody()], ['compress'], Math.ceil(ENCODE_END / 65536));
+  return moduleBytes([compressBody(), findBody(), sequenceBody()], ['compress'], Math.ceil(ENCODE_END / 65536));
 }
 
 type Compressor = (src: number, sn: number, dst: number, cap: number, attempts: number, limited: number, patternAnalysis: number) => number;
