@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lz4CompressBound } from '../../../src/codecs/lz4-compress.js';
-import { lz4EncodeScratch } from '../../../src/codecs/lz4-compress-wasm.js';
+import { ENCODE_OUT_AT, LZ4_WASM_SLACK, lz4EncodeScratch } from '../../../src/codecs/lz4-compress-wasm.js';
+import { heapBytes } from '../../../src/wasm/heap.js';
 import { lz4hcCompress } from '../../../src/codecs/lz4hc-compress.js';
 import { lz4hcWasmReady, setLz4hcWasmEnabled } from '../../../src/codecs/lz4hc-compress-wasm.js';
 import { lz4Decompress } from '../../../src/codecs/lz4.js';
@@ -122,6 +123,24 @@ describe('LZ4HC compressor in WebAssembly', () => {
     const next = prng(12345);
     const noise = Uint8Array.from({ length: 5000 }, () => next() & 255);
     expect(expectTwins(noise, noise.length, 9)).toBe(0);
+  });
+
+  it('writes nothing in the shared memory past its output area and slack, whatever room it is given', () => {
+    // The memory holds the whole output area (the input area lies past it).
+    expect(lz4EncodeScratch(1 << 16)).not.toBeNull();
+    fc.assert(
+      fc.property(fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 4000 }), fc.constantFrom(3, 9), (parts, cap, level) => {
+        const src = concatBytes(parts);
+        // The stream and its three words start 16 bytes in; literal copies may run 15 past the room.
+        const fence = ENCODE_OUT_AT + 16 + Math.min(cap, lz4CompressBound(src.length)) + LZ4_WASM_SLACK;
+        heapBytes().fill(0xa5, fence, fence + 4096);
+        const dst = new Uint8Array(cap);
+        lz4hcCompress(src, 0, src.length, dst, 0, cap, level);
+        const heap = heapBytes();
+        for (let i = fence; i < fence + 4096; i++) if (heap[i] !== 0xa5) throw new Error(`heap byte ${i - ENCODE_OUT_AT} past the output area written`);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('reads an input already in the shared memory in place, leaving it untouched', () => {
