@@ -1,11 +1,12 @@
 /**
  * Ported from LZ4 (lz4/lz4 lib/, BSD-2-Clause) lz4hc.c; license in THIRD_PARTY_NOTICES.md.
  *
- * The hash-chain parser of lz4hc-compress.ts (lz4 1.10.0 lib/lz4hc.c `LZ4HC_compress_hashChain`
- * with `LZ4HC_InsertAndGetWiderMatch`, `LZ4HC_Insert`, the repeated-pattern path and
- * `LZ4HC_encodeSequence`; levels 3–9, no dictionary) as WebAssembly functions on the shared
- * memory (src/wasm/heap.ts). Same steps, same tables, same bytes as the TypeScript twin, which
- * stays the fallback (no WebAssembly, a dictionary, levels 1–2, or `setLz4hcWasmEnabled(false)`).
+ * The parsers of lz4hc-compress.ts (lz4 1.10.0 lib/lz4hc.c, no dictionary) as WebAssembly
+ * functions on the shared memory (src/wasm/heap.ts): for levels 3–9 the hash chains
+ * (`LZ4HC_compress_hashChain` with `LZ4HC_InsertAndGetWiderMatch`, `LZ4HC_Insert`, the
+ * repeated-pattern path and `LZ4HC_encodeSequence`), for levels 1–2 lz4mid
+ * (`LZ4MID_compress`). Same steps, same tables, same bytes as the TypeScript twin, which stays
+ * the fallback (no WebAssembly, a dictionary, or `setLz4hcWasmEnabled(false)`).
  *
  * Why: the chain walk is a loop of table loads and short byte compares; in JavaScript each
  * carries a bounds check and the match length is counted four bytes at a time. Here the walk
@@ -13,8 +14,9 @@
  * repeated patterns 8 at a time (`LZ4HC_countPattern`), literals are copied 16 at a time.
  *
  * Where things are: C's context, freshly zeroed per call as `LZ4_compress_HC` does: the hash
- * table (2^15 int32, cleared per call) and the chain table (2^16 uint16, only read at indices
- * written in the same call) fill [ENCODE_AT, ENCODE_END). Indices are C's: the input's first
+ * table (2^15 int32, cleared per call; lz4mid's 4-byte and 8-byte heads in its two halves) and
+ * the chain table (2^16 uint16, only read at indices written in the same call) fill
+ * [ENCODE_AT, ENCODE_END). Indices are C's: the input's first
  * byte has index 65536. The input where it already is when it lies in the shared memory at or
  * past WINDOW_AT, else copied there (heapInput). The output at ENCODE_OUT_AT + 16, after three
  * words the functions share (nextToUpdate, and the offset and back of the last match found),
@@ -48,9 +50,10 @@ const FOUND_BACK_AT = ENCODE_OUT_AT + 8;
 const OUT_AT = ENCODE_OUT_AT + 16;
 const OUT_MAX = ENCODE_OUT_MAX - 16;
 
-/** Function indices, in moduleBytes' order (0 is `compress`). */
-const F_FIND = 1;
-const F_SEQUENCE = 2;
+/** Function indices, in moduleBytes' order (0 and 1 are the exports `compress` and `mid`). */
+const F_FIND = 2;
+const F_SEQUENCE = 3;
+const F_COUNT = 4;
 
 const get = op.get;
 const set = op.set;
@@ -357,6 +360,41 @@ function findBody(): FunctionBody {
   };
 }
 
+/** Locals of a parser's `_last_literals` tail ({@link lastLiterals}). */
+interface TailLocals { iend: number; anchor: number; op: number; dst: number; limited: number; oend: number; len: number; t: number }
+
+/**
+ * The `_last_literals` block shared by both parsers: one token and the rest of the input as
+ * literals; leaves the bytes written (op − dst) on the stack, or returns 0 when a limited
+ * output has no room.
+ */
+function lastLiterals(l: TailLocals): Code {
+  return code(
+    get(l.iend), get(l.anchor), op.sub(), set(l.len),
+    returnIf(code(
+      get(l.limited),
+      get(l.op), k(1), op.add(), get(l.len), k(255 - 15), op.add(), k(255), op.divU(), op.add(), get(l.len), op.add(), get(l.oend), op.gtU(),
+      op.and(),
+    ), k(0)),
+    get(l.len), set(l.t),
+    get(l.len), k(15), op.geU(), op.if(),
+    get(l.op), k(15 << 4), op.store8(), bump(1, l.op),
+    get(l.len), k(15), op.sub(), set(l.len),
+    op.block(), op.loop(),
+    get(l.len), k(255), op.ltU(), op.brIf(1),
+    get(l.op), k(255), op.store8(), bump(1, l.op),
+    get(l.len), k(255), op.sub(), set(l.len),
+    op.br(0),
+    op.end(), op.end(),
+    get(l.op), get(l.len), op.store8(), bump(1, l.op),
+    op.else(),
+    get(l.op), get(l.len), k(4), op.shl(), op.store8(), bump(1, l.op),
+    op.end(),
+    get(l.op), get(l.anchor), get(l.t), op.memoryCopy(),
+    get(l.op), get(l.t), op.add(), get(l.dst), op.sub(),
+  );
+}
+
 /**
  * `compress(src, sn, dst, cap, maxNbAttempts, limited, patternAnalysis)`:
  * `LZ4HC_compress_hashChain` (sn ≥ LZ4_minLength); returns the bytes written or 0.
@@ -478,16 +516,6 @@ function compressBody(): FunctionBody {
     op.br(0), // $inner
   );
 
-  const lengthTail = code(
-    op.block(), op.loop(),
-    get(LEN), k(255), op.ltU(), op.brIf(1),
-    get(OP), k(255), op.store8(), bump(1, OP),
-    get(LEN), k(255), op.sub(), set(LEN),
-    op.br(0),
-    op.end(), op.end(),
-    get(OP), get(LEN), op.store8(), bump(1, OP),
-  );
-
   return {
     params: [I32, I32, I32, I32, I32, I32, I32],
     result: I32,
@@ -515,40 +543,181 @@ function compressBody(): FunctionBody {
       op.end(), op.end(),
       op.br(0),
       op.end(), op.end(),
-      // Last literals.
-      get(IEND), get(ANCHOR), op.sub(), set(LEN),
-      returnIf(code(
-        get(LIM),
-        get(OP), k(1), op.add(), get(LEN), k(255 - 15), op.add(), k(255), op.divU(), op.add(), get(LEN), op.add(), get(OEND), op.gtU(),
-        op.and(),
-      ), k(0)),
-      get(LEN), set(T),
-      get(LEN), k(15), op.geU(), op.if(),
-      get(OP), k(15 << 4), op.store8(), bump(1, OP),
-      get(LEN), k(15), op.sub(), set(LEN),
-      lengthTail,
-      op.else(),
-      get(OP), get(LEN), k(4), op.shl(), op.store8(), bump(1, OP),
-      op.end(),
-      get(OP), get(ANCHOR), get(T), op.memoryCopy(),
-      get(OP), get(T), op.add(), get(DST), op.sub(),
+      lastLiterals({ iend: IEND, anchor: ANCHOR, op: OP, dst: DST, limited: LIM, oend: OEND, len: LEN, t: T }),
     ),
   };
 }
 
-/** The module's bytes: `compress` (and its helpers), on the shared memory. */
+/**
+ * `count(ip, match, limit)`: `LZ4_count`, how many bytes from ip equal those from match
+ * (match < ip), ip not passing limit; 16, then 8 bytes a step, then bytes (as in the chain
+ * walk, which keeps its own copy inline).
+ */
+function countBody(): FunctionBody {
+  const IP = 0, M = 1, LIMIT = 2, START = 3, MC = 4, X = 5;
+  return {
+    params: [I32, I32, I32],
+    result: I32,
+    locals: [[2, I32], [1, I64]],
+    code: code(
+      get(IP), set(START),
+      op.block(), op.loop(),
+      get(IP), k(16), op.add(), get(LIMIT), op.gtU(), op.brIf(1),
+      get(IP), op.load(), get(M), op.load(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.xor(), tee(MC),
+      op.if(), get(IP), get(MC), op.ctz(), op.add(), get(START), op.sub(), op.return(), op.end(),
+      bump(16, IP, M),
+      op.br(0),
+      op.end(), op.end(),
+      op.block(), op.loop(),
+      get(IP), k(8), op.add(), get(LIMIT), op.gtU(), op.brIf(1),
+      get(IP), op.load64(), get(M), op.load64(), op.i64Xor(), tee(X), op.i64Eqz(), op.eqz(),
+      op.if(), get(IP), get(X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), get(START), op.sub(), op.return(), op.end(),
+      bump(8, IP, M),
+      op.br(0),
+      op.end(), op.end(),
+      op.block(), op.loop(),
+      get(IP), get(LIMIT), op.geU(), op.brIf(1),
+      get(IP), op.load8(), get(M), op.load8(), op.ne(), op.brIf(1),
+      bump(1, IP, M),
+      op.br(0),
+      op.end(), op.end(),
+      get(IP), get(START), op.sub(),
+    ),
+  };
+}
+
+/** lz4mid's 4-byte heads: the first half of the hash table. */
+const MID4_AT = HASH_AT;
+/** lz4mid's 8-byte heads: the second half. */
+const MID8_AT = HASH_AT + (4 << 14);
+
+/** `LZ4MID_hash4Ptr` of the bytes at `p`, as a byte offset in its half: (read32 · 2654435761) >> 18, times 4. */
+function midHash4(p: Code): Code {
+  return code(p, op.load32(), k(0x9e3779b1 | 0), op.mul(), k(18), op.shrU(), k(2), op.shl());
+}
+
+/** `LZ4MID_hash8Ptr` of the bytes at `p`, as a byte offset in its half: ((LE64 << 8) · 58295818150454627) >> 50, times 4. */
+function midHash8(p: Code): Code {
+  return code(p, op.load64(), op.i64(8), op.i64Shl(), op.i64Big(58295818150454627n), op.i64Mul(), op.i64(50), op.i64ShrU(), op.wrap(), k(2), op.shl());
+}
+
+/**
+ * `mid(src, sn, dst, cap, limited)`: `LZ4MID_compress` (levels 1–2) without a dictionary,
+ * as `compressMid` in lz4hc-compress.ts (sn ≥ LZ4_minLength); returns the bytes written or 0.
+ */
+function midBody(): FunctionBody {
+  const SRC = 0, SN = 1, DST = 2, CAP = 3, LIM = 4;
+  const IEND = 5, OEND = 6, ANCHOR = 7, OP = 8, MFLIMIT = 9, MLIMIT = 10, IP = 11, BASE = 12, IPIDX = 13;
+  const ML = 14, MD = 15, H = 16, POS = 17, DIST = 18, ML2 = 19, EMI = 20, ILIMIT = 21, LEN = 22, T = 23;
+  const count = (ip: Code, pos: Code): Code => code(ip, pos, get(BASE), op.add(), get(MLIMIT), op.call(F_COUNT));
+  const inReach = (dist: Code, pos: number): Code => code(dist, k(DISTANCE_MAX), op.leU(), get(pos), k(PREFIX_INDEX), op.geU(), op.and());
+  const put8 = (p: Code, index: Code): Code => code(midHash8(p), index, op.store32(MID8_AT));
+  const put4 = (p: Code, index: Code): Code => code(midHash4(p), index, op.store32(MID4_AT));
+  const at = (local: number, d: number): Code => code(get(local), k(d), op.add());
+
+  const search = code(
+    op.block(), // $found
+    op.block(), // $none
+    // Long match first: the newest position with the same 7-byte hash.
+    midHash8(get(IP)), tee(H), op.load32(MID8_AT), set(POS),
+    get(H), get(IPIDX), op.store32(MID8_AT),
+    inReach(code(get(IPIDX), get(POS), op.sub(), tee(DIST)), POS), op.if(),
+    count(get(IP), get(POS)), tee(ML), k(MIN_MATCH), op.geS(), op.if(),
+    get(DIST), set(MD), op.br(3), // $found
+    op.end(),
+    op.end(),
+    // Short match second, then whether ip + 1 starts a longer one.
+    midHash4(get(IP)), tee(H), op.load32(MID4_AT), set(POS),
+    get(H), get(IPIDX), op.store32(MID4_AT),
+    inReach(code(get(IPIDX), get(POS), op.sub(), tee(DIST)), POS), op.eqz(), op.brIf(0),
+    count(get(IP), get(POS)), tee(ML), k(MIN_MATCH), op.ltS(), op.brIf(0),
+    get(DIST), set(MD),
+    midHash8(at(IP, 1)), tee(H), op.load32(MID8_AT), set(POS),
+    inReach(code(get(IPIDX), k(1), op.add(), get(POS), op.sub(), tee(DIST)), POS), get(IP), get(MFLIMIT), op.ltS(), op.and(), op.if(),
+    count(at(IP, 1), get(POS)), tee(ML2), get(ML), op.gtS(), op.if(),
+    get(H), get(IPIDX), k(1), op.add(), op.store32(MID8_AT),
+    bump(1, IP),
+    get(ML2), set(ML), get(DIST), set(MD),
+    op.end(),
+    op.end(),
+    op.br(1), // $found
+    op.end(), // $none
+    // Nothing: skip ahead, faster the longer nothing was found.
+    get(IP), k(1), op.add(), get(IP), get(ANCHOR), op.sub(), k(9), op.shrS(), op.add(), set(IP),
+    op.br(1), // $main
+    op.end(), // $found
+  );
+
+  const match = code(
+    // Catch back: extend the match backwards over equal bytes.
+    op.block(), op.loop(),
+    get(IP), get(ANCHOR), op.leS(), op.brIf(1),
+    get(IP), get(SRC), op.sub(), get(MD), op.leS(), op.brIf(1),
+    get(IP), k(1), op.sub(), op.load8(), get(IP), get(MD), op.sub(), k(1), op.sub(), op.load8(), op.ne(), op.brIf(1),
+    get(IP), k(1), op.sub(), set(IP),
+    bump(1, ML),
+    op.br(0),
+    op.end(), op.end(),
+    // The start of the match into the tables (positions after catch-back, indices from before, as in C).
+    put8(at(IP, 1), at(IPIDX, 1)),
+    put8(at(IP, 2), at(IPIDX, 2)),
+    put4(at(IP, 1), at(IPIDX, 1)),
+    get(ANCHOR), get(IP), get(OP), get(ML), get(MD), get(LIM), get(OEND), op.call(F_SEQUENCE), tee(OP), op.eqz(),
+    op.if(), k(0), op.return(), op.end(),
+    get(IP), get(ML), op.add(), tee(IP), set(ANCHOR),
+    // The end of the match into the tables.
+    get(IP), get(BASE), op.sub(), tee(EMI), k(2), op.sub(), get(ILIMIT), op.ltS(), op.if(),
+    get(IP), get(SRC), op.sub(), k(5), op.gtS(), op.if(), put8(at(IP, -5), at(EMI, -5)), op.end(),
+    put8(at(IP, -3), at(EMI, -3)),
+    put8(at(IP, -2), at(EMI, -2)),
+    put4(at(IP, -2), at(EMI, -2)),
+    put4(at(IP, -1), at(EMI, -1)),
+    op.end(),
+  );
+
+  return {
+    params: [I32, I32, I32, I32, I32],
+    result: I32,
+    locals: [[T - 4, I32]],
+    code: code(
+      // A fresh context: both halves cleared, indices from 65536.
+      k(HASH_AT), k(0), k(HASH_BYTES), op.memoryFill(),
+      get(SRC), get(SN), op.add(), set(IEND),
+      get(DST), get(CAP), op.add(), set(OEND),
+      get(SRC), set(ANCHOR), get(SRC), set(IP), get(DST), set(OP),
+      get(SRC), k(PREFIX_INDEX), op.sub(), set(BASE),
+      get(IEND), k(MF_LIMIT), op.sub(), set(MFLIMIT),
+      get(IEND), k(LAST_LITERALS), op.sub(), set(MLIMIT),
+      get(IEND), k(8), op.sub(), get(BASE), op.sub(), set(ILIMIT),
+      op.block(), op.loop(), // $main
+      get(IP), get(MFLIMIT), op.gtS(), op.brIf(1),
+      get(IP), get(BASE), op.sub(), set(IPIDX),
+      k(0), set(ML), k(0), set(MD),
+      search,
+      match,
+      op.br(0),
+      op.end(), op.end(),
+      lastLiterals({ iend: IEND, anchor: ANCHOR, op: OP, dst: DST, limited: LIM, oend: OEND, len: LEN, t: T }),
+    ),
+  };
+}
+
+/** The module's bytes: `compress` and `mid` (and their helpers), on the shared memory. */
 export function lz4hcCompressModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes([compressBody(), findBody(), sequenceBody()], ['compress'], Math.ceil(ENCODE_END / 65536));
+  return moduleBytes([compressBody(), midBody(), findBody(), sequenceBody(), countBody()], ['compress', 'mid'], Math.ceil(ENCODE_END / 65536));
 }
 
 type Compressor = (src: number, sn: number, dst: number, cap: number, attempts: number, limited: number, patternAnalysis: number) => number;
+type MidCompressor = (src: number, sn: number, dst: number, cap: number, limited: number) => number;
 
 let enabled = true;
 let compressFn: Compressor | null = null;
+let midFn: MidCompressor | null = null;
 let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   compressFn = exportsObject['compress'] as Compressor;
+  midFn = exportsObject['mid'] as MidCompressor;
   state = 'ready';
 }
 
@@ -574,12 +743,12 @@ export function setLz4hcWasmEnabled(on: boolean): void {
 }
 
 /**
- * `LZ4_compress_HC` at a hash-chain level (3–9: `maxNbAttempts` = 1 << (level − 1)) without a
- * dictionary, sn ≥ LZ4_minLength, the ranges checked: same result as the TypeScript twin, or
+ * `LZ4_compress_HC` at `level` 1–9 (1–2 lz4mid, 3–9 hash chains with 1 << (level − 1)
+ * attempts) without a dictionary, the ranges checked: same result as the TypeScript twin, or
  * -1 when the WebAssembly path cannot take the call (the caller runs the twin).
  */
 export function lz4hcCompressWasm(
-  src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, maxNbAttempts: number, limited: boolean,
+  src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, level: number, limited: boolean,
 ): number {
   if (sn < MIN_LENGTH || !lz4hcWasmReady()) return -1;
   // Unlimited, the stream never passes the bound: that much room is enough.
@@ -587,7 +756,10 @@ export function lz4hcCompressWasm(
   if (room > OUT_MAX) return -1;
   const at = heapInput(src, sp, sn);
   if (at < 0) return -1;
-  const n = compressFn!(at, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0);
+  const maxNbAttempts = 1 << (level - 1);
+  const n = level <= 2
+    ? midFn!(at, sn, OUT_AT, room, limited ? 1 : 0)
+    : compressFn!(at, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0);
   if (n > 0) dst.set(heapBytes().subarray(OUT_AT, OUT_AT + n), dp);
   return n;
 }

@@ -148,11 +148,9 @@ export function lz4hcCompress(
   const lvl = checkArguments(src, sp, sn, dst, dp, cap, level);
   if (sn > MAX_INPUT_SIZE) return 0;
   const limited = cap < lz4CompressBound(sn);
-  if (lvl >= 3) {
-    // The hash chains in WebAssembly when available (same bytes); -1 when it cannot take the call.
-    const written = lz4hcCompressWasm(src, sp, sn, dst, dp, cap, 1 << (lvl - 1), limited);
-    if (written >= 0) return written;
-  }
+  // The parsers in WebAssembly when available (same bytes); -1 when it cannot take the call.
+  const written = lz4hcCompressWasm(src, sp, sn, dst, dp, cap, lvl, limited);
+  if (written >= 0) return written;
   const st = state ?? (sharedState ??= new Lz4hcState());
   // Shorter inputs never touch the tables.
   if (sn >= MIN_LENGTH) startCall(st, 0, sn);

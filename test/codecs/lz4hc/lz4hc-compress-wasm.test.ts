@@ -1,6 +1,7 @@
 /**
  * The WebAssembly LZ4HC hash-chain parser against its TypeScript twin: same bytes and same
- * result (0 when the block does not fit) on random and edge inputs, levels 3–9, limited and
+ * result (0 when the block does not fit) on random and edge inputs, levels 1–9 (lz4mid and
+ * hash chains), limited and
  * unlimited output, and nothing written outside the window (for WebAssembly, nothing past the
  * stream either: it copies out only what it returns).
  */
@@ -61,11 +62,11 @@ describe('LZ4HC compressor in WebAssembly', () => {
     expect(lz4hcWasmReady()).toBe(true);
   });
 
-  it('writes the TypeScript twin\'s bytes, within its window, limited or not, levels 3-9', () => {
+  it('writes the TypeScript twin\'s bytes, within its window, limited or not, levels 1-9', () => {
     fc.assert(
       fc.property(
         fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 40 }),
-        fc.integer({ min: 3, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
         fc.constantFrom(0, 1, 2, 3),
         fc.integer({ min: 0, max: 100 }),
         (parts, level, capKind, capCut) => {
@@ -82,7 +83,7 @@ describe('LZ4HC compressor in WebAssembly', () => {
 
   it('matches on structured inputs with copies on both sides of the 64 KiB window', () => {
     fc.assert(
-      fc.property(fc.integer(), fc.integer({ min: 13, max: 150_000 }), fc.constantFrom(3, 4, 6, 8, 9), (seed, size, level) => {
+      fc.property(fc.integer(), fc.integer({ min: 13, max: 150_000 }), fc.constantFrom(1, 2, 3, 4, 6, 8, 9), (seed, size, level) => {
         expectTwins(structuredInput(seed, size), lz4CompressBound(size), level);
       }),
       { numRuns: 25 },
@@ -93,7 +94,7 @@ describe('LZ4HC compressor in WebAssembly', () => {
     for (const period of [1, 2, 3, 4, 8]) {
       for (const noise of [0, 997, 70_001]) {
         const src = periodic(period, 200_000, period * 31 + noise, noise);
-        for (const level of [3, 5, 8, 9]) {
+        for (const level of [1, 2, 3, 5, 8, 9]) {
           const n = expectTwins(src, src.length, level);
           // Long runs compress: the test would be empty if they did not.
           expect(n).toBeGreaterThan(0);
@@ -108,14 +109,14 @@ describe('LZ4HC compressor in WebAssembly', () => {
       // Zeros, a 24-byte pattern at 1000 and again d bytes later: its only earlier copy.
       const src = new Uint8Array(1000 + d + 2000);
       for (let i = 0; i < 24; i++) src[1000 + i] = src[1000 + d + i] = 1 + ((i * 37) % 251);
-      for (const level of [3, 9]) expectTwins(src, src.length, level);
+      for (const level of [1, 2, 3, 9]) expectTwins(src, src.length, level);
     }
   });
 
   it('handles the shortest inputs and outputs that do not fit', () => {
     for (const size of [13, 14, 15, 16, 20, 31, 64, 65536, 65547]) {
       const src = structuredInput(size, size);
-      for (const level of [3, 9]) {
+      for (const level of [1, 3, 9]) {
         for (const cap of [1, 2, size >> 2, size - 1, size, lz4CompressBound(size)]) expectTwins(src, Math.max(1, cap), level);
       }
     }
@@ -129,7 +130,7 @@ describe('LZ4HC compressor in WebAssembly', () => {
     // The memory holds the whole output area (the input area lies past it).
     expect(lz4EncodeScratch(1 << 16)).not.toBeNull();
     fc.assert(
-      fc.property(fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 4000 }), fc.constantFrom(3, 9), (parts, cap, level) => {
+      fc.property(fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 4000 }), fc.constantFrom(1, 2, 3, 9), (parts, cap, level) => {
         const src = concatBytes(parts);
         // The stream and its three words start 16 bytes in; literal copies may run 15 past the room.
         const fence = ENCODE_OUT_AT + 16 + Math.min(cap, lz4CompressBound(src.length)) + LZ4_WASM_SLACK;
@@ -161,7 +162,7 @@ describe('LZ4HC compressor in WebAssembly', () => {
 
   it('writes the same Blosc2 chunks with and without WebAssembly', () => {
     const src = concatBytes([periodic(8, 300_000, 5, 4099), structuredInput(9, 200_000)]);
-    for (const clevel of [3, 5, 9]) {
+    for (const clevel of [1, 2, 3, 5, 9]) {
       const options = { codec: 'lz4hc', clevel, typesize: 8, shuffle: 'shuffle', format: 'blosc2' } as const;
       setLz4hcWasmEnabled(false);
       const ts = compress(src, options);
