@@ -52,8 +52,9 @@ const OUT_MAX = ENCODE_OUT_MAX - 16;
 
 /** Function indices, in moduleBytes' order (0 and 1 are the exports `compress` and `mid`). */
 const F_FIND = 2;
-const F_SEQUENCE = 3;
-const F_COUNT = 4;
+const F_FIND_PATTERNS = 3;
+const F_SEQUENCE = 4;
+const F_COUNT = 5;
 
 const get = op.get;
 const set = op.set;
@@ -131,18 +132,20 @@ function sequenceBody(): FunctionBody {
 }
 
 /**
- * `find(ip, iLowLimit, iHighLimit, longest, maxNbAttempts, patternAnalysis, sp)`:
+ * `find(ip, iLowLimit, iHighLimit, longest, maxNbAttempts, sp)`:
  * `LZ4HC_InsertAndGetWiderMatch` without a dictionary (chainSwap 0, favorDecSpeed off), as
- * `findWiderMatch` in lz4hc-compress.ts. Returns the longest length found (or `longest`)
+ * `findWiderMatch` in lz4hc-compress.ts, built once with the repeated-pattern path
+ * (patternAnalysis, level 9) and once without, so that the walk of levels 3–8 does not test
+ * for it at every candidate. Returns the longest length found (or `longest`)
  * and stores the match's offset and back (≤ 0) at FOUND_OFF_AT / FOUND_BACK_AT (0 when
  * nothing longer was found).
  */
-function findBody(): FunctionBody {
-  const IP = 0, ILOW = 1, IHIGH = 2, LONGEST = 3, ATT = 4, PA = 5, SP = 6;
-  const BASE = 7, IPIDX = 8, LOWEST = 9, LOOKBACK = 10, NB = 11, PAT = 12, REPEAT = 13, SPL = 14;
-  const OFF = 15, SBACK = 16, MIDX = 17, MPTR = 18, BACK = 19, ML = 20, DIST = 21, CAND = 22;
-  const CPTR = 23, FWD = 24, BLEN = 25, T = 26, IDX = 27, H = 28, MIN = 29, R16 = 30, ROFF = 31, CA = 32, CB = 33, MC = 34;
-  const SEG = 35, P64 = 36, X = 37;
+function findBody(patternAnalysis: boolean): FunctionBody {
+  const IP = 0, ILOW = 1, IHIGH = 2, LONGEST = 3, ATT = 4, SP = 5;
+  const BASE = 6, IPIDX = 7, LOWEST = 8, LOOKBACK = 9, NB = 10, PAT = 11, REPEAT = 12, SPL = 13;
+  const OFF = 14, SBACK = 15, MIDX = 16, MPTR = 17, BACK = 18, ML = 19, DIST = 20, CAND = 21;
+  const CPTR = 22, FWD = 23, BLEN = 24, T = 25, IDX = 26, H = 27, MIN = 28, R16 = 29, ROFF = 30, CA = 31, CB = 32, MC = 33;
+  const SEG = 34, P64 = 35, X = 36;
   const UNTESTED = 0, NOT = 1, CONFIRMED = 2;
 
   // LZ4HC_Insert up to ipIndex (nothing when nextToUpdate is already there).
@@ -323,9 +326,9 @@ function findBody(): FunctionBody {
   );
 
   return {
-    params: [I32, I32, I32, I32, I32, I32, I32],
+    params: [I32, I32, I32, I32, I32, I32],
     result: I32,
-    locals: [[SEG - 6, I32], [2, I64]],
+    locals: [[SEG - 5, I32], [2, I64]],
     code: code(
       get(SP), k(PREFIX_INDEX), op.sub(), set(BASE),
       get(IP), get(BASE), op.sub(), set(IPIDX),
@@ -343,12 +346,15 @@ function findBody(): FunctionBody {
       get(NB), k(1), op.sub(), set(NB),
       candidate,
       get(MIDX), k(0xffff), op.and(), k(1), op.shl(), op.load16U(CHAIN_AT), set(DIST),
-      op.block(), // $skip
-      get(PA), op.eqz(), op.brIf(0),
-      get(DIST), k(1), op.ne(), op.brIf(0),
-      // Inside $skip (0), $walk (1), $out (2).
-      patternPath(0, 1, 2),
-      op.end(),
+      patternAnalysis
+        ? code(
+          op.block(), // $skip
+          get(DIST), k(1), op.ne(), op.brIf(0),
+          // Inside $skip (0), $walk (1), $out (2).
+          patternPath(0, 1, 2),
+          op.end(),
+        )
+        : [],
       get(MIDX), get(DIST), op.sub(), set(MIDX),
       op.br(0),
       op.end(),
@@ -405,8 +411,14 @@ function compressBody(): FunctionBody {
   const START0 = 14, START2 = 15, START3 = 16, M0LEN = 17, M0OFF = 18, M1LEN = 19, M1OFF = 20;
   const M2LEN = 21, M2OFF = 22, M3LEN = 23, M3OFF = 24, SEARCH2 = 25, T = 26, LEN = 27;
 
-  const find = (ip: Code, iLow: Code, longest: Code): Code =>
-    code(ip, iLow, get(MLIMIT), longest, get(ATT), get(PA), get(SRC), op.call(F_FIND));
+  // The walk built with or without the repeated-pattern path, as patternAnalysis says.
+  const find = (ip: Code, iLow: Code, longest: Code): Code => code(
+    get(PA), op.ifI32(),
+    ip, iLow, get(MLIMIT), longest, get(ATT), get(SRC), op.call(F_FIND_PATTERNS),
+    op.else(),
+    ip, iLow, get(MLIMIT), longest, get(ATT), get(SRC), op.call(F_FIND),
+    op.end(),
+  );
   const foundOff = (): Code => code(k(FOUND_OFF_AT), op.load32());
   const foundBack = (): Code => code(k(FOUND_BACK_AT), op.load32());
   const sequence = (ml: number, off: number): Code => code(
@@ -704,7 +716,7 @@ function midBody(): FunctionBody {
 
 /** The module's bytes: `compress` and `mid` (and their helpers), on the shared memory. */
 export function lz4hcCompressModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes([compressBody(), midBody(), findBody(), sequenceBody(), countBody()], ['compress', 'mid'], Math.ceil(ENCODE_END / 65536));
+  return moduleBytes([compressBody(), midBody(), findBody(false), findBody(true), sequenceBody(), countBody()], ['compress', 'mid'], Math.ceil(ENCODE_END / 65536));
 }
 
 type Compressor = (src: number, sn: number, dst: number, cap: number, attempts: number, limited: number, patternAnalysis: number) => number;
