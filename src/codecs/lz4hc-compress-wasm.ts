@@ -1,12 +1,14 @@
 /**
  * Ported from LZ4 (lz4/lz4 lib/, BSD-2-Clause) lz4hc.c; license in THIRD_PARTY_NOTICES.md.
  *
- * The parsers of lz4hc-compress.ts (lz4 1.10.0 lib/lz4hc.c, no dictionary) as WebAssembly
- * functions on the shared memory (src/wasm/heap.ts): for levels 3–9 the hash chains
+ * The parsers of lz4hc-compress.ts (lz4 1.10.0 lib/lz4hc.c) as WebAssembly functions on the
+ * shared memory (src/wasm/heap.ts): for levels 3–9 the hash chains
  * (`LZ4HC_compress_hashChain` with `LZ4HC_InsertAndGetWiderMatch`, `LZ4HC_Insert`, the
- * repeated-pattern path and `LZ4HC_encodeSequence`), for levels 1–2 lz4mid
- * (`LZ4MID_compress`). Same steps, same tables, same bytes as the TypeScript twin, which stays
- * the fallback (no WebAssembly, a dictionary, or `setLz4hcWasmEnabled(false)`).
+ * repeated-pattern path and `LZ4HC_encodeSequence`), with or without a dictionary
+ * (`LZ4_loadDictHC`, an external dictionary segment); for levels 1–2 lz4mid
+ * (`LZ4MID_compress`) without one. Same steps, same tables, same bytes as the TypeScript
+ * twin, which stays the fallback (no WebAssembly, lz4mid with a dictionary, inputs over
+ * SCRATCH_MAX, or `setLz4hcWasmEnabled(false)`).
  *
  * Why: the chain walk is a loop of table loads and short byte compares; in JavaScript each
  * carries a bounds check and the match length is counted four bytes at a time. Here the walk
@@ -16,18 +18,20 @@
  * Where things are: C's context, freshly zeroed per call as `LZ4_compress_HC` does: the hash
  * table (2^15 int32, cleared per call; lz4mid's 4-byte and 8-byte heads in its two halves) and
  * the chain table (2^16 uint16, only read at indices written in the same call) fill
- * [ENCODE_AT, ENCODE_END). Indices are C's: the input's first
- * byte has index 65536. The input where it already is when it lies in the shared memory at or
- * past WINDOW_AT, else copied there (heapInput). The output at ENCODE_OUT_AT + 16, after three
- * words the functions share (nextToUpdate, and the offset and back of the last match found),
+ * [ENCODE_AT, ENCODE_END). Indices are C's: the first byte (of the dictionary, else of the
+ * input) has index 65536. The input where it already is when it lies in the shared memory at
+ * or past WINDOW_AT, else copied there (heapInput); with a dictionary, its last 64 KiB and
+ * then the input are copied to WINDOW_AT. The output at ENCODE_OUT_AT + 16, after four words
+ * the functions share (nextToUpdate, the offset and back of the last match found, the
+ * input's first index),
  * copied to the caller's buffer afterwards: nothing outside dst[dp, dp + written) is touched.
  * Literal copies may write up to 15 bytes past the output's end and read up to 15 past the
  * input's; both areas keep LZ4_WASM_SLACK bytes for that.
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
-import { ENCODE_AT, ENCODE_END, heapBytes, instantiateHeapModule } from '../wasm/heap.js';
+import { ENCODE_AT, ENCODE_END, SCRATCH_MAX, WINDOW_AT, heapBytes, instantiateHeapModule, reserveHeap } from '../wasm/heap.js';
 import { lz4CompressBound } from './lz4-compress.js';
-import { ENCODE_OUT_AT, ENCODE_OUT_MAX, heapInput } from './lz4-compress-wasm.js';
+import { ENCODE_OUT_AT, ENCODE_OUT_MAX, LZ4_WASM_SLACK, heapInput } from './lz4-compress-wasm.js';
 
 const MIN_MATCH = 4;
 const MF_LIMIT = 12;
@@ -47,6 +51,8 @@ if (CHAIN_AT + (2 << 16) > ENCODE_END) throw new Error('lz4hc tables overrun the
 const NTU_AT = ENCODE_OUT_AT;
 const FOUND_OFF_AT = ENCODE_OUT_AT + 4;
 const FOUND_BACK_AT = ENCODE_OUT_AT + 8;
+/** The input's first index (C's dictLimit): 65536 plus the dictionary's length. */
+const PREFIX_AT = ENCODE_OUT_AT + 12;
 const OUT_AT = ENCODE_OUT_AT + 16;
 const OUT_MAX = ENCODE_OUT_MAX - 16;
 
@@ -55,6 +61,7 @@ const F_FIND = 2;
 const F_FIND_PATTERNS = 3;
 const F_SEQUENCE = 4;
 const F_COUNT = 5;
+const F_START = 6;
 
 const get = op.get;
 const set = op.set;
@@ -132,8 +139,53 @@ function sequenceBody(): FunctionBody {
 }
 
 /**
+ * The loop of `LZ4HC_Insert`: chain every index from local `idx` up to (excluding) local
+ * `target`, the bytes of index i being at address i + base.
+ */
+function insertLoop(idx: number, target: number, base: number, h: number, dist: number): Code {
+  return code(
+    op.block(), op.loop(),
+    get(idx), get(target), op.geU(), op.brIf(1),
+    // The head's byte offset: (read32 * 2654435761) >> 17, times 4.
+    get(idx), get(base), op.add(), op.load32(), k(0x9e3779b1 | 0), op.mul(), k(15), op.shrU(), k(0x1fffc), op.and(), set(h),
+    get(idx), get(h), op.load32(HASH_AT), op.sub(), tee(dist), k(DISTANCE_MAX), op.gtU(), op.if(), k(DISTANCE_MAX), set(dist), op.end(),
+    get(idx), k(0xffff), op.and(), k(1), op.shl(), get(dist), op.store16(CHAIN_AT),
+    get(h), get(idx), op.store32(HASH_AT),
+    bump(1, idx),
+    op.br(0),
+    op.end(), op.end(),
+  );
+}
+
+/**
+ * `start(src, dictLength)`: C's context after `LZ4HC_init_internal` (cleared heads, the first
+ * index 65536), with `LZ4_loadDictHC` of the dictLength bytes before src when dictLength > 0
+ * (every dictionary position but the last three chained) and `LZ4HC_setExternalDict` (the
+ * input's first index is 65536 + dictLength, nextToUpdate there).
+ */
+function startBody(): FunctionBody {
+  const SRC = 0, DLEN = 1, IDX = 2, TARGET = 3, BASE = 4, H = 5, DIST = 6;
+  return {
+    params: [I32, I32],
+    result: null,
+    locals: [[5, I32]],
+    code: code(
+      k(HASH_AT), k(0), k(HASH_BYTES), op.memoryFill(),
+      k(PREFIX_AT), get(DLEN), k(PREFIX_INDEX), op.add(), op.store32(),
+      get(DLEN), k(4), op.geU(), op.if(),
+      get(SRC), get(DLEN), op.sub(), k(PREFIX_INDEX), op.sub(), set(BASE),
+      k(PREFIX_INDEX), set(IDX),
+      get(DLEN), k(PREFIX_INDEX - 3), op.add(), set(TARGET),
+      insertLoop(IDX, TARGET, BASE, H, DIST),
+      op.end(),
+      k(NTU_AT), get(DLEN), k(PREFIX_INDEX), op.add(), op.store32(),
+    ),
+  };
+}
+
+/**
  * `find(ip, iLowLimit, iHighLimit, longest, maxNbAttempts, sp)`:
- * `LZ4HC_InsertAndGetWiderMatch` without a dictionary (chainSwap 0, favorDecSpeed off), as
+ * `LZ4HC_InsertAndGetWiderMatch` (no attached dictionary context, chainSwap 0, favorDecSpeed off), as
  * `findWiderMatch` in lz4hc-compress.ts, built once with the repeated-pattern path
  * (patternAnalysis, level 9) and once without, so that the walk of levels 3–8 does not test
  * for it at every candidate. Returns the longest length found (or `longest`)
@@ -145,22 +197,13 @@ function findBody(patternAnalysis: boolean): FunctionBody {
   const BASE = 6, IPIDX = 7, LOWEST = 8, LOOKBACK = 9, NB = 10, PAT = 11, REPEAT = 12, SPL = 13;
   const OFF = 14, SBACK = 15, MIDX = 16, MPTR = 17, BACK = 18, ML = 19, DIST = 20, CAND = 21;
   const CPTR = 22, FWD = 23, BLEN = 24, T = 25, IDX = 26, H = 27, MIN = 28, R16 = 29, ROFF = 30, CA = 31, CB = 32, MC = 33;
-  const SEG = 34, P64 = 35, X = 36;
+  const SEG = 34, PFX = 35, DSTART = 36, P64 = 37, X = 38;
   const UNTESTED = 0, NOT = 1, CONFIRMED = 2;
 
   // LZ4HC_Insert up to ipIndex (nothing when nextToUpdate is already there).
   const insert = code(
     k(NTU_AT), op.load32(), tee(IDX), get(IPIDX), op.ltU(), op.if(),
-    op.block(), op.loop(),
-    get(IDX), get(IPIDX), op.geU(), op.brIf(1),
-    // The head's byte offset: (read32 * 2654435761) >> 17, times 4.
-    get(IDX), get(BASE), op.add(), op.load32(), k(0x9e3779b1 | 0), op.mul(), k(15), op.shrU(), k(0x1fffc), op.and(), set(H),
-    get(IDX), get(H), op.load32(HASH_AT), op.sub(), tee(DIST), k(DISTANCE_MAX), op.gtU(), op.if(), k(DISTANCE_MAX), set(DIST), op.end(),
-    get(IDX), k(0xffff), op.and(), k(1), op.shl(), get(DIST), op.store16(CHAIN_AT),
-    get(H), get(IDX), op.store32(HASH_AT),
-    bump(1, IDX),
-    op.br(0),
-    op.end(), op.end(),
+    insertLoop(IDX, IPIDX, BASE, H, DIST),
     k(NTU_AT), get(IPIDX), op.store32(),
     op.end(),
   );
@@ -203,9 +246,10 @@ function findBody(patternAnalysis: boolean): FunctionBody {
     get(CA), get(T), op.sub(),
   );
 
-  // LZ4HC_countBack(ip, matchPtr, iLowLimit, sp) into BACK (≤ 0).
-  const countBack = code(
-    get(ILOW), get(IP), op.sub(), tee(MIN), get(SP), get(MPTR), op.sub(), tee(T), get(MIN), get(T), op.gtS(), op.select(), set(MIN),
+  // LZ4HC_countBack(ip, matchPtr, iLowLimit, mMin) into BACK (≤ 0): mMin is the input's start
+  // for a candidate in it, the dictionary's for one in the dictionary.
+  const countBack = (mMin: number): Code => code(
+    get(ILOW), get(IP), op.sub(), tee(MIN), get(mMin), get(MPTR), op.sub(), tee(T), get(MIN), get(T), op.gtS(), op.select(), set(MIN),
     k(0), set(BACK),
     op.block(), op.loop(),
     get(BACK), get(MIN), op.leS(), op.brIf(1),
@@ -238,19 +282,21 @@ function findBody(patternAnalysis: boolean): FunctionBody {
     get(IDX), get(T), op.sub(), set(dst),
   );
 
-  // LZ4HC_reverseCountPattern(candPtr, sp, pattern) into BLEN: 4 bytes a step, then bytes
-  // against the pattern's bytes 3, 2, 1.
+  // LZ4HC_reverseCountPattern(candPtr, dictStart, pattern) into BLEN: 4 bytes a step, then
+  // bytes against the pattern's bytes 3, 2, 1. C counts a run at the input's start on into
+  // the dictionary with the pattern rotated; here the dictionary lies just before the input,
+  // so one count does both.
   const reverseCountPattern = code(
     get(CPTR), set(IDX),
     op.block(), op.loop(),
-    get(IDX), get(SP), k(4), op.add(), op.ltU(), op.brIf(1),
+    get(IDX), get(DSTART), k(4), op.add(), op.ltU(), op.brIf(1),
     get(IDX), k(4), op.sub(), op.load32(), get(PAT), op.ne(), op.brIf(1),
     get(IDX), k(4), op.sub(), set(IDX),
     op.br(0),
     op.end(), op.end(),
     k(24), set(T),
     op.block(), op.loop(),
-    get(IDX), get(SP), op.leU(), op.brIf(1),
+    get(IDX), get(DSTART), op.leU(), op.brIf(1),
     get(IDX), k(1), op.sub(), op.load8(), get(PAT), get(T), op.shrU(), k(255), op.and(), op.ne(), op.brIf(1),
     get(IDX), k(1), op.sub(), set(IDX),
     get(T), k(8), op.sub(), set(T),
@@ -261,18 +307,34 @@ function findBody(patternAnalysis: boolean): FunctionBody {
 
   // One candidate: the quick reject on the two bytes that would end a longer match, the
   // 4-byte check, then back and forward counts.
-  const candidate = code(
-    get(MIDX), get(BASE), op.add(), tee(MPTR), get(ROFF), op.add(), op.load16U(), get(R16), op.eq(),
-    op.if(),
-    get(MPTR), op.load32(), get(PAT), op.eq(), op.if(),
+  // Measure a candidate whose first four bytes were checked (countBack from mMin on), and
+  // keep it when it is longer.
+  const measure = (mMin: number): Code => code(
     k(0), set(BACK),
-    get(LOOKBACK), op.if(), countBack, op.end(),
+    get(LOOKBACK), op.if(), countBack(mMin), op.end(),
     count, k(MIN_MATCH), op.add(), get(BACK), op.sub(), tee(ML),
     get(LONGEST), op.gtS(), op.if(),
     get(ML), set(LONGEST), reject,
     get(IPIDX), get(MIDX), op.sub(), set(OFF),
     get(BACK), set(SBACK),
     op.end(),
+  );
+
+  // One candidate. In the input: the quick reject on the two bytes that would end a longer
+  // match, the 4-byte check, then back and forward counts. In the dictionary (not its last
+  // three bytes): the 4-byte check, the forward count running on into the input (which
+  // follows the dictionary in memory here, as C's two segments are joined: its count stops
+  // at the dictionary's end and goes on from the input's start), back to the dictionary's start.
+  const candidate = code(
+    get(MIDX), get(BASE), op.add(), set(MPTR),
+    get(MIDX), get(PFX), op.geU(), op.if(),
+    get(MPTR), get(ROFF), op.add(), op.load16U(), get(R16), op.eq(),
+    op.if(),
+    get(MPTR), op.load32(), get(PAT), op.eq(), op.if(), measure(SP), op.end(),
+    op.end(),
+    op.else(),
+    get(PFX), get(MIDX), op.sub(), k(4), op.geU(), op.if(),
+    get(MPTR), op.load32(), get(PAT), op.eq(), op.if(), measure(DSTART), op.end(),
     op.end(),
     op.end(),
   );
@@ -280,6 +342,8 @@ function findBody(patternAnalysis: boolean): FunctionBody {
   // The repeated-pattern path, entered when the chain steps by 1 and patternAnalysis is on;
   // `br(skip)` leaves it for `matchIndex -= dist`, `br(next)` goes on with the new matchIndex,
   // `br(out)` ends the walk. Depths are counted from inside the path's own block.
+  /** !LZ4HC_protectDictEnd(prefixIdx, index): index is one of the dictionary's last three. */
+  const unprotected = (index: Code): Code => code(get(PFX), k(1), op.sub(), index, op.sub(), k(3), op.ltU());
   const patternPath = (skip: number, next: number, out: number): Code => code(
     get(MIDX), k(1), op.sub(), set(CAND),
     get(REPEAT), k(UNTESTED), op.eq(), op.if(),
@@ -294,10 +358,12 @@ function findBody(patternAnalysis: boolean): FunctionBody {
     k(NOT), set(REPEAT),
     op.end(),
     op.end(),
-    // Only a confirmed run, a candidate in reach (protectDictEnd holds without a dictionary),
-    // and the pattern at the candidate.
+    // Only a confirmed run, a candidate in reach and not among the dictionary's last three
+    // bytes (LZ4HC_protectDictEnd), and the pattern at the candidate. Its forward count runs
+    // on from the dictionary into the input as C's does with the pattern rotated.
     get(REPEAT), k(CONFIRMED), op.ne(), op.brIf(skip),
     get(CAND), get(LOWEST), op.ltU(), op.brIf(skip),
+    unprotected(get(CAND)), op.brIf(skip),
     get(CAND), get(BASE), op.add(), tee(CPTR), op.load32(), get(PAT), op.ne(), op.brIf(skip),
     countPattern(code(get(CPTR), k(4), op.add()), FWD),
     bump(4, FWD),
@@ -306,12 +372,14 @@ function findBody(patternAnalysis: boolean): FunctionBody {
     get(CAND), get(CAND), get(BLEN), op.sub(), tee(T), get(LOWEST), get(T), get(LOWEST), op.gtU(), op.select(), op.sub(), set(BLEN),
     get(BLEN), get(FWD), op.add(), set(SEG),
     get(SEG), get(SPL), op.geU(), get(FWD), get(SPL), op.leU(), op.and(), op.if(),
-    // Jump to where the whole source run fits.
+    // Jump to where the whole source run fits (or to the input's start).
     get(CAND), get(FWD), op.add(), get(SPL), op.sub(), set(MIDX),
+    unprotected(get(MIDX)), op.if(), get(PFX), set(MIDX), op.end(),
     op.br(next + 1),
     op.end(),
-    // Jump to the farthest position of this run segment.
+    // Jump to the farthest position of this run segment (or to the input's start).
     get(CAND), get(BLEN), op.sub(), set(MIDX),
+    unprotected(get(MIDX)), op.if(), get(PFX), set(MIDX), op.br(next + 1), op.end(),
     get(LOOKBACK), op.brIf(next),
     get(SEG), get(SPL), get(SEG), get(SPL), op.ltU(), op.select(), set(T),
     get(LONGEST), get(T), op.ltS(), op.if(),
@@ -328,9 +396,11 @@ function findBody(patternAnalysis: boolean): FunctionBody {
   return {
     params: [I32, I32, I32, I32, I32, I32],
     result: I32,
-    locals: [[SEG - 5, I32], [2, I64]],
+    locals: [[DSTART - 5, I32], [2, I64]],
     code: code(
-      get(SP), k(PREFIX_INDEX), op.sub(), set(BASE),
+      k(PREFIX_AT), op.load32(), set(PFX),
+      get(SP), get(PFX), op.sub(), set(BASE),
+      get(BASE), k(PREFIX_INDEX), op.add(), set(DSTART),
       get(IP), get(BASE), op.sub(), set(IPIDX),
       get(IPIDX), k(DISTANCE_MAX), op.sub(), tee(LOWEST), k(PREFIX_INDEX), get(LOWEST), k(PREFIX_INDEX), op.gtS(), op.select(), set(LOWEST),
       get(IP), get(ILOW), op.sub(), set(LOOKBACK),
@@ -402,14 +472,16 @@ function lastLiterals(l: TailLocals): Code {
 }
 
 /**
- * `compress(src, sn, dst, cap, maxNbAttempts, limited, patternAnalysis)`:
- * `LZ4HC_compress_hashChain` (sn ≥ LZ4_minLength); returns the bytes written or 0.
+ * `compress(src, sn, dst, cap, maxNbAttempts, limited, patternAnalysis, dictLength)`:
+ * `LZ4HC_compress_hashChain` (sn ≥ LZ4_minLength), against the dictLength bytes before src
+ * (`LZ4_loadDictHC` + `LZ4_compress_HC_continue`) when dictLength > 0; returns the bytes
+ * written or 0.
  */
 function compressBody(): FunctionBody {
-  const SRC = 0, SN = 1, DST = 2, CAP = 3, ATT = 4, LIM = 5, PA = 6;
-  const IEND = 7, OEND = 8, ANCHOR = 9, OP = 10, MFLIMIT = 11, MLIMIT = 12, IP = 13;
-  const START0 = 14, START2 = 15, START3 = 16, M0LEN = 17, M0OFF = 18, M1LEN = 19, M1OFF = 20;
-  const M2LEN = 21, M2OFF = 22, M3LEN = 23, M3OFF = 24, SEARCH2 = 25, T = 26, LEN = 27;
+  const SRC = 0, SN = 1, DST = 2, CAP = 3, ATT = 4, LIM = 5, PA = 6, DLEN = 7;
+  const IEND = 8, OEND = 9, ANCHOR = 10, OP = 11, MFLIMIT = 12, MLIMIT = 13, IP = 14;
+  const START0 = 15, START2 = 16, START3 = 17, M0LEN = 18, M0OFF = 19, M1LEN = 20, M1OFF = 21;
+  const M2LEN = 22, M2OFF = 23, M3LEN = 24, M3OFF = 25, SEARCH2 = 26, T = 27, LEN = 28;
 
   // The walk built with or without the repeated-pattern path, as patternAnalysis says.
   const find = (ip: Code, iLow: Code, longest: Code): Code => code(
@@ -529,13 +601,12 @@ function compressBody(): FunctionBody {
   );
 
   return {
-    params: [I32, I32, I32, I32, I32, I32, I32],
+    params: [I32, I32, I32, I32, I32, I32, I32, I32],
     result: I32,
-    locals: [[LEN - 6, I32]],
+    locals: [[LEN - 7, I32]],
     code: code(
-      // A fresh context: cleared heads, indices from 65536.
-      k(HASH_AT), k(0), k(HASH_BYTES), op.memoryFill(),
-      k(NTU_AT), k(PREFIX_INDEX), op.store32(),
+      // A fresh context, the dictionary (if any) loaded.
+      get(SRC), get(DLEN), op.call(F_START),
       get(SRC), get(SN), op.add(), set(IEND),
       get(DST), get(CAP), op.add(), set(OEND),
       get(SRC), set(ANCHOR), get(SRC), set(IP), get(DST), set(OP),
@@ -716,10 +787,10 @@ function midBody(): FunctionBody {
 
 /** The module's bytes: `compress` and `mid` (and their helpers), on the shared memory. */
 export function lz4hcCompressModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes([compressBody(), midBody(), findBody(false), findBody(true), sequenceBody(), countBody()], ['compress', 'mid'], Math.ceil(ENCODE_END / 65536));
+  return moduleBytes([compressBody(), midBody(), findBody(false), findBody(true), sequenceBody(), countBody(), startBody()], ['compress', 'mid'], Math.ceil(ENCODE_END / 65536));
 }
 
-type Compressor = (src: number, sn: number, dst: number, cap: number, attempts: number, limited: number, patternAnalysis: number) => number;
+type Compressor = (src: number, sn: number, dst: number, cap: number, attempts: number, limited: number, patternAnalysis: number, dictLength: number) => number;
 type MidCompressor = (src: number, sn: number, dst: number, cap: number, limited: number) => number;
 
 let enabled = true;
@@ -771,7 +842,32 @@ export function lz4hcCompressWasm(
   const maxNbAttempts = 1 << (level - 1);
   const n = level <= 2
     ? midFn!(at, sn, OUT_AT, room, limited ? 1 : 0)
-    : compressFn!(at, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0);
+    : compressFn!(at, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0, 0);
+  if (n > 0) dst.set(heapBytes().subarray(OUT_AT, OUT_AT + n), dp);
+  return n;
+}
+
+/**
+ * `LZ4_resetStreamHC_fast` + `LZ4_loadDictHC(dict)` + `LZ4_compress_HC_continue` at a
+ * hash-chain level (3–9), as `lz4hcCompressWithDict`'s twin does, sn ≥ LZ4_minLength, the
+ * ranges checked: the dictionary's last 64 KiB and the input are copied one after the other
+ * into the shared memory (at WINDOW_AT). Same result as the TypeScript twin, or -1 when the
+ * WebAssembly path cannot take the call.
+ */
+export function lz4hcCompressWithDictWasm(
+  src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, level: number, limited: boolean, dict: Uint8Array,
+): number {
+  if (level <= 2 || sn < MIN_LENGTH || !lz4hcWasmReady()) return -1;
+  const room = limited ? cap : lz4CompressBound(sn);
+  if (room > OUT_MAX) return -1;
+  // LZ4_loadDictHC keeps only the last 64 KiB.
+  const dictLength = dict.length > 65536 ? 65536 : dict.length;
+  if (dictLength + sn > SCRATCH_MAX || !reserveHeap(WINDOW_AT + dictLength + sn + LZ4_WASM_SLACK)) return -1;
+  const heap = heapBytes();
+  heap.set(dict.subarray(dict.length - dictLength), WINDOW_AT);
+  heap.set(src.subarray(sp, sp + sn), WINDOW_AT + dictLength);
+  const maxNbAttempts = 1 << (level - 1);
+  const n = compressFn!(WINDOW_AT + dictLength, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0, dictLength);
   if (n > 0) dst.set(heapBytes().subarray(OUT_AT, OUT_AT + n), dp);
   return n;
 }

@@ -10,9 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lz4CompressBound } from '../../../src/codecs/lz4-compress.js';
 import { ENCODE_OUT_AT, LZ4_WASM_SLACK, lz4EncodeScratch } from '../../../src/codecs/lz4-compress-wasm.js';
 import { heapBytes } from '../../../src/wasm/heap.js';
-import { lz4hcCompress } from '../../../src/codecs/lz4hc-compress.js';
+import { lz4hcCompress, lz4hcCompressWithDict } from '../../../src/codecs/lz4hc-compress.js';
 import { lz4hcWasmReady, setLz4hcWasmEnabled } from '../../../src/codecs/lz4hc-compress-wasm.js';
-import { lz4Decompress } from '../../../src/codecs/lz4.js';
+import { lz4Decompress, lz4DecompressUsingDict } from '../../../src/codecs/lz4.js';
 import { compress, decompress } from '../../../src/index.js';
 import { concatBytes } from '../../helpers.js';
 import { ENCODER_PIECE } from '../match-inputs.js';
@@ -43,6 +43,30 @@ function expectTwins(src: Uint8Array, cap: number, level: number): number {
   if (wa.n > 0) {
     const back = new Uint8Array(src.length);
     lz4Decompress(wa.out, 0, wa.n, back, 0, src.length);
+    expect(Buffer.from(back).equals(Buffer.from(src))).toBe(true);
+  }
+  return wa.n;
+}
+
+/** Both paths against a dictionary: same result, same bytes, guards held, and the stream decodes with it. */
+function expectDictTwins(src: Uint8Array, dict: Uint8Array, cap: number, level: number): number {
+  const outs = [false, true].map((wasm) => {
+    setLz4hcWasmEnabled(wasm);
+    const dst = new Uint8Array(GUARD + cap + GUARD).fill(0xee);
+    const n = lz4hcCompressWithDict(src, 0, src.length, dst, GUARD, cap, level, dict);
+    const end = wasm ? GUARD + n : GUARD + cap;
+    let guarded = true;
+    for (let i = 0; i < dst.length; i++) if ((i < GUARD || i >= end) && dst[i] !== 0xee) guarded = false;
+    return { n, out: dst.slice(GUARD, GUARD + n), guarded };
+  });
+  const [ts, wa] = outs as [{ n: number; out: Uint8Array; guarded: boolean }, { n: number; out: Uint8Array; guarded: boolean }];
+  expect(ts.guarded).toBe(true);
+  expect(wa.guarded).toBe(true);
+  expect(wa.n).toBe(ts.n);
+  expect(Buffer.from(wa.out).equals(Buffer.from(ts.out))).toBe(true);
+  if (wa.n > 0) {
+    const back = new Uint8Array(src.length);
+    lz4DecompressUsingDict(wa.out, 0, wa.n, back, 0, src.length, dict);
     expect(Buffer.from(back).equals(Buffer.from(src))).toBe(true);
   }
   return wa.n;
@@ -142,6 +166,39 @@ describe('LZ4HC compressor in WebAssembly', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('writes the TypeScript twin\'s bytes against a dictionary, levels 3-9, limited or not', () => {
+    fc.assert(
+      fc.property(
+        fc.array(ENCODER_PIECE, { minLength: 0, maxLength: 12 }),
+        fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 3, max: 9 }),
+        fc.boolean(),
+        fc.nat({ max: 200 }),
+        (dictParts, parts, level, limited, shared) => {
+          const dict = concatBytes(dictParts);
+          // Often the input starts with the dictionary's tail: matches (and runs) across the seam.
+          const head = dict.subarray(Math.max(0, dict.length - shared));
+          const src = concatBytes([head, ...parts]);
+          const cap = limited ? Math.max(1, src.length >> 2) : lz4CompressBound(src.length);
+          expectDictTwins(src, dict, cap, level);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('matches with dictionaries of 0 to 70000 bytes and runs across the dictionary\'s end', () => {
+    for (const dictSize of [0, 1, 3, 4, 5, 64, 65535, 65536, 70_000]) {
+      const dict = structuredInput(dictSize + 1, dictSize);
+      for (const period of [1, 2, 4]) {
+        // The dictionary ends in a run that the input goes on with; then structure.
+        if (dictSize >= 64) dict.set(periodic(period, 64, period), dictSize - 64);
+        const src = concatBytes([periodic(period, 3000, period), structuredInput(dictSize + period, 20_000)]);
+        for (const level of [3, 9]) expectDictTwins(src, dict, src.length, level);
+      }
+    }
   });
 
   it('reads an input already in the shared memory in place, leaving it untouched', () => {
