@@ -4,11 +4,11 @@
  * The parsers of lz4hc-compress.ts (lz4 1.10.0 lib/lz4hc.c) as WebAssembly functions on the
  * shared memory (src/wasm/heap.ts): for levels 3–9 the hash chains
  * (`LZ4HC_compress_hashChain` with `LZ4HC_InsertAndGetWiderMatch`, `LZ4HC_Insert`, the
- * repeated-pattern path and `LZ4HC_encodeSequence`), with or without a dictionary
- * (`LZ4_loadDictHC`, an external dictionary segment); for levels 1–2 lz4mid
- * (`LZ4MID_compress`) without one. Same steps, same tables, same bytes as the TypeScript
- * twin, which stays the fallback (no WebAssembly, lz4mid with a dictionary, inputs over
- * SCRATCH_MAX, or `setLz4hcWasmEnabled(false)`).
+ * repeated-pattern path and `LZ4HC_encodeSequence`), for levels 1–2 lz4mid
+ * (`LZ4MID_compress`); both with or without a dictionary (`LZ4_loadDictHC`, an external
+ * dictionary segment). Same steps, same tables, same bytes as the TypeScript
+ * twin, which stays the fallback (no WebAssembly, inputs over SCRATCH_MAX, or
+ * `setLz4hcWasmEnabled(false)`).
  *
  * Why: the chain walk is a loop of table loads and short byte compares; in JavaScript each
  * carries a bounds check and the match length is counted four bytes at a time. Here the walk
@@ -685,15 +685,25 @@ function midHash8(p: Code): Code {
 }
 
 /**
- * `mid(src, sn, dst, cap, limited)`: `LZ4MID_compress` (levels 1–2) without a dictionary,
- * as `compressMid` in lz4hc-compress.ts (sn ≥ LZ4_minLength); returns the bytes written or 0.
+ * `mid(src, sn, dst, cap, limited, dictLength)`: `LZ4MID_compress` (levels 1–2) as
+ * `compressMid` in lz4hc-compress.ts (sn ≥ LZ4_minLength), against the dictLength bytes
+ * before src (`LZ4_loadDictHC`'s `LZ4MID_fillHTable`) when dictLength > 0; returns the bytes
+ * written or 0.
  */
 function midBody(): FunctionBody {
-  const SRC = 0, SN = 1, DST = 2, CAP = 3, LIM = 4;
-  const IEND = 5, OEND = 6, ANCHOR = 7, OP = 8, MFLIMIT = 9, MLIMIT = 10, IP = 11, BASE = 12, IPIDX = 13;
-  const ML = 14, MD = 15, H = 16, POS = 17, DIST = 18, ML2 = 19, EMI = 20, ILIMIT = 21, LEN = 22, T = 23;
+  const SRC = 0, SN = 1, DST = 2, CAP = 3, LIM = 4, DLEN = 5;
+  const IEND = 6, OEND = 7, ANCHOR = 8, OP = 9, MFLIMIT = 10, MLIMIT = 11, IP = 12, BASE = 13, IPIDX = 14;
+  const ML = 15, MD = 16, H = 17, POS = 18, DIST = 19, ML2 = 20, EMI = 21, ILIMIT = 22, LEN = 23, T = 24;
+  const PFX = 25, IDX = 26, TGT = 27;
   const count = (ip: Code, pos: Code): Code => code(ip, pos, get(BASE), op.add(), get(MLIMIT), op.call(F_COUNT));
-  const inReach = (dist: Code, pos: number): Code => code(dist, k(DISTANCE_MAX), op.leU(), get(pos), k(PREFIX_INDEX), op.geU(), op.and());
+  // A dictionary match stops at the dictionary's end: ip + min(prefixIdx − pos, matchlimit − ip).
+  const countDict = (): Code => code(
+    get(IP), get(POS), get(BASE), op.add(),
+    get(PFX), get(POS), op.sub(), tee(T), get(MLIMIT), get(IP), op.sub(), tee(LEN), get(T), get(LEN), op.ltS(), op.select(), get(IP), op.add(),
+    op.call(F_COUNT),
+  );
+  /** A candidate in the input within LZ4_DISTANCE_MAX (`pos` a local). */
+  const inReach = (dist: Code, pos: number): Code => code(dist, k(DISTANCE_MAX), op.leU(), get(pos), get(PFX), op.geU(), op.and());
   const put8 = (p: Code, index: Code): Code => code(midHash8(p), index, op.store32(MID8_AT));
   const put4 = (p: Code, index: Code): Code => code(midHash4(p), index, op.store32(MID4_AT));
   const at = (local: number, d: number): Code => code(get(local), k(d), op.add());
@@ -704,15 +714,26 @@ function midBody(): FunctionBody {
     // Long match first: the newest position with the same 7-byte hash.
     midHash8(get(IP)), tee(H), op.load32(MID8_AT), set(POS),
     get(H), get(IPIDX), op.store32(MID8_AT),
-    inReach(code(get(IPIDX), get(POS), op.sub(), tee(DIST)), POS), op.if(),
-    count(get(IP), get(POS)), tee(ML), k(MIN_MATCH), op.geS(), op.if(),
+    get(IPIDX), get(POS), op.sub(), tee(DIST), k(DISTANCE_MAX), op.leU(), op.if(),
+    get(POS), get(PFX), op.geU(), op.ifI32(),
+    count(get(IP), get(POS)),
+    op.else(),
+    get(POS), k(PREFIX_INDEX), op.geU(), op.ifI32(), countDict(), op.else(), k(0), op.end(),
+    op.end(),
+    tee(ML), k(MIN_MATCH), op.geS(), op.if(),
     get(DIST), set(MD), op.br(3), // $found
     op.end(),
     op.end(),
     // Short match second, then whether ip + 1 starts a longer one.
     midHash4(get(IP)), tee(H), op.load32(MID4_AT), set(POS),
     get(H), get(IPIDX), op.store32(MID4_AT),
-    inReach(code(get(IPIDX), get(POS), op.sub(), tee(DIST)), POS), op.eqz(), op.brIf(0),
+    get(IPIDX), get(POS), op.sub(), tee(DIST), k(DISTANCE_MAX), op.gtU(), op.brIf(0),
+    // In the dictionary: taken as it is, no look at ip + 1.
+    get(POS), get(PFX), op.ltU(), op.if(),
+    get(POS), k(PREFIX_INDEX), op.ltU(), op.brIf(1),
+    countDict(), tee(ML), k(MIN_MATCH), op.ltS(), op.brIf(1),
+    get(DIST), set(MD), op.br(2), // $found
+    op.end(),
     count(get(IP), get(POS)), tee(ML), k(MIN_MATCH), op.ltS(), op.brIf(0),
     get(DIST), set(MD),
     midHash8(at(IP, 1)), tee(H), op.load32(MID8_AT), set(POS),
@@ -759,16 +780,37 @@ function midBody(): FunctionBody {
   );
 
   return {
-    params: [I32, I32, I32, I32, I32],
+    params: [I32, I32, I32, I32, I32, I32],
     result: I32,
-    locals: [[T - 4, I32]],
+    locals: [[TGT - 5, I32]],
     code: code(
-      // A fresh context: both halves cleared, indices from 65536.
+      // A fresh context: both halves cleared, indices from 65536 (the dictionary's first, if any).
       k(HASH_AT), k(0), k(HASH_BYTES), op.memoryFill(),
+      get(DLEN), k(PREFIX_INDEX), op.add(), set(PFX),
+      get(SRC), get(PFX), op.sub(), set(BASE),
+      // LZ4MID_fillHTable: every third dictionary position into the 4-byte table and the next
+      // into the 8-byte one, then every position of the last 32 KiB into the 8-byte one.
+      get(DLEN), k(8), op.gtS(), op.if(),
+      k(PREFIX_INDEX), set(IDX),
+      get(PFX), k(8), op.sub(), set(TGT),
+      op.block(), op.loop(),
+      get(IDX), get(TGT), op.geS(), op.brIf(1),
+      put4(code(get(IDX), get(BASE), op.add()), get(IDX)),
+      put8(code(get(IDX), get(BASE), op.add(), k(1), op.add()), at(IDX, 1)),
+      bump(3, IDX),
+      op.br(0),
+      op.end(), op.end(),
+      get(TGT), k(32768), op.sub(), k(PREFIX_INDEX), get(DLEN), k(32768 + 8), op.gtS(), op.select(), set(IDX),
+      op.block(), op.loop(),
+      get(IDX), get(TGT), op.geS(), op.brIf(1),
+      put8(code(get(IDX), get(BASE), op.add()), get(IDX)),
+      bump(1, IDX),
+      op.br(0),
+      op.end(), op.end(),
+      op.end(),
       get(SRC), get(SN), op.add(), set(IEND),
       get(DST), get(CAP), op.add(), set(OEND),
       get(SRC), set(ANCHOR), get(SRC), set(IP), get(DST), set(OP),
-      get(SRC), k(PREFIX_INDEX), op.sub(), set(BASE),
       get(IEND), k(MF_LIMIT), op.sub(), set(MFLIMIT),
       get(IEND), k(LAST_LITERALS), op.sub(), set(MLIMIT),
       get(IEND), k(8), op.sub(), get(BASE), op.sub(), set(ILIMIT),
@@ -791,7 +833,7 @@ export function lz4hcCompressModuleBytes(): Uint8Array<ArrayBuffer> {
 }
 
 type Compressor = (src: number, sn: number, dst: number, cap: number, attempts: number, limited: number, patternAnalysis: number, dictLength: number) => number;
-type MidCompressor = (src: number, sn: number, dst: number, cap: number, limited: number) => number;
+type MidCompressor = (src: number, sn: number, dst: number, cap: number, limited: number, dictLength: number) => number;
 
 let enabled = true;
 let compressFn: Compressor | null = null;
@@ -841,15 +883,15 @@ export function lz4hcCompressWasm(
   if (at < 0) return -1;
   const maxNbAttempts = 1 << (level - 1);
   const n = level <= 2
-    ? midFn!(at, sn, OUT_AT, room, limited ? 1 : 0)
+    ? midFn!(at, sn, OUT_AT, room, limited ? 1 : 0, 0)
     : compressFn!(at, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0, 0);
   if (n > 0) dst.set(heapBytes().subarray(OUT_AT, OUT_AT + n), dp);
   return n;
 }
 
 /**
- * `LZ4_resetStreamHC_fast` + `LZ4_loadDictHC(dict)` + `LZ4_compress_HC_continue` at a
- * hash-chain level (3–9), as `lz4hcCompressWithDict`'s twin does, sn ≥ LZ4_minLength, the
+ * `LZ4_resetStreamHC_fast` + `LZ4_loadDictHC(dict)` + `LZ4_compress_HC_continue` at
+ * `level` 1–9, as `lz4hcCompressWithDict`'s twin does, sn ≥ LZ4_minLength, the
  * ranges checked: the dictionary's last 64 KiB and the input are copied one after the other
  * into the shared memory (at WINDOW_AT). Same result as the TypeScript twin, or -1 when the
  * WebAssembly path cannot take the call.
@@ -857,7 +899,7 @@ export function lz4hcCompressWasm(
 export function lz4hcCompressWithDictWasm(
   src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, level: number, limited: boolean, dict: Uint8Array,
 ): number {
-  if (level <= 2 || sn < MIN_LENGTH || !lz4hcWasmReady()) return -1;
+  if (sn < MIN_LENGTH || !lz4hcWasmReady()) return -1;
   const room = limited ? cap : lz4CompressBound(sn);
   if (room > OUT_MAX) return -1;
   // LZ4_loadDictHC keeps only the last 64 KiB.
@@ -867,7 +909,10 @@ export function lz4hcCompressWithDictWasm(
   heap.set(dict.subarray(dict.length - dictLength), WINDOW_AT);
   heap.set(src.subarray(sp, sp + sn), WINDOW_AT + dictLength);
   const maxNbAttempts = 1 << (level - 1);
-  const n = compressFn!(WINDOW_AT + dictLength, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0, dictLength);
+  const at = WINDOW_AT + dictLength;
+  const n = level <= 2
+    ? midFn!(at, sn, OUT_AT, room, limited ? 1 : 0, dictLength)
+    : compressFn!(at, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0, dictLength);
   if (n > 0) dst.set(heapBytes().subarray(OUT_AT, OUT_AT + n), dp);
   return n;
 }
