@@ -33,6 +33,7 @@
 import { BloscErrorCode, fail } from '../errors.js';
 import { allocBytes } from '../limits.js';
 import { lz4CompressBound } from './lz4-compress.js';
+import { lz4hcCompressWasm, lz4hcCompressWithDictWasm } from './lz4hc-compress-wasm.js';
 import { checkEncodeRanges } from './ranges.js';
 
 const NAME = 'lz4hc';
@@ -146,8 +147,11 @@ export function lz4hcCompress(
 ): number {
   const lvl = checkArguments(src, sp, sn, dst, dp, cap, level);
   if (sn > MAX_INPUT_SIZE) return 0;
-  const st = state ?? (sharedState ??= new Lz4hcState());
   const limited = cap < lz4CompressBound(sn);
+  // The parsers in WebAssembly when available (same bytes); -1 when it cannot take the call.
+  const written = lz4hcCompressWasm(src, sp, sn, dst, dp, cap, lvl, limited);
+  if (written >= 0) return written;
+  const st = state ?? (sharedState ??= new Lz4hcState());
   // Shorter inputs never touch the tables.
   if (sn >= MIN_LENGTH) startCall(st, 0, sn);
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
@@ -182,6 +186,9 @@ export function lz4hcCompressWithDict(
     // All literals, whatever the dictionary holds.
     return writeLastLiterals(src, sp, sp + sn, dst, dp, dp, dp + cap, limited);
   }
+  // The hash chains in WebAssembly when available (same bytes); -1 when it cannot take the call.
+  const written = lz4hcCompressWithDictWasm(src, sp, sn, dst, dp, cap, lvl, limited, dict);
+  if (written >= 0) return written;
   // LZ4_loadDictHC keeps only the last 64 KiB.
   const dictLength = dict.length > 65536 ? 65536 : dict.length;
   const need = dictLength + sn;

@@ -69,6 +69,8 @@ export const op = {
   br: (depth: number): Code => [0x0c, ...uleb(depth)],
   brIf: (depth: number): Code => [0x0d, ...uleb(depth)],
   return: (): Code => [0x0f],
+  /** Call function `index` of the module (its place in moduleBytes' list). */
+  call: (index: number): Code => [0x10, ...uleb(index)],
   select: (): Code => [0x1b],
   // Locals and constants.
   get: (local: number): Code => [0x20, ...uleb(local)],

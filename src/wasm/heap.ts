@@ -8,12 +8,14 @@
  * Map (byte offsets):
  * - [0, SHUFFLE_END): the shuffle kernels' tiles (see src/shuffle/simd.ts);
  * - [ZSTD_AT, ZSTD_END): the zstd sequence executor's tables, bitstream and literals;
- * - [ENCODE_AT, ENCODE_END): the LZ4 / BloscLZ match finders' hash table (one at a time),
- *   or an LZ4 stream being decoded by src/codecs/lz4-decompress-wasm.ts (never both at once);
+ * - [ENCODE_AT, ENCODE_END): the LZ4 / BloscLZ match finders' hash table, or LZ4HC's hash
+ *   and chain tables (the whole area; src/codecs/lz4hc-compress-wasm.ts), one encoder at a
+ *   time, each setting up its tables per call; or an LZ4 stream being decoded by
+ *   src/codecs/lz4-decompress-wasm.ts (never both at once);
  * - [SCRATCH_AT, SCRATCH_AT + SCRATCH_MAX): a block's planes (simdScratch);
- *   while encoding, the LZ4 / BloscLZ output (src/codecs/lz4-compress-wasm.ts);
+ *   while encoding, the LZ4 / BloscLZ / LZ4HC output (src/codecs/lz4-compress-wasm.ts);
  * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere; while
- *   encoding, a block's filtered planes for the LZ4 / BloscLZ match finders (at most
+ *   encoding, a block's filtered planes for the LZ4 / BloscLZ / LZ4HC match finders (at most
  *   SCRATCH_MAX bytes, so encoding grows the memory to WINDOW_AT + 8 MiB + 64 at most).
  * The memory grows on demand (growing detaches every view: callers take views anew after
  * anything that may grow it, and never keep one across calls).
