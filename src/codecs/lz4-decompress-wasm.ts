@@ -22,9 +22,13 @@
 import { type Code, type FunctionBody, I32, code, moduleBytes, op } from '../wasm/assembler.js';
 import { ENCODE_AT, ENCODE_END, ENCODE_SIZE, heapBytes, inHeap, instantiateHeapModule } from '../wasm/heap.js';
 
-/** The input stream's place: the encoders' table area (encoding and decoding never overlap). */
-const IN_AT = ENCODE_AT;
-const IN_MAX = ENCODE_SIZE - 64;
+/**
+ * The input stream's place: the encoders' table area (encoding and decoding never overlap).
+ * Shared with the BloscLZ decoder (blosclz-decompress-wasm.ts); 64 bytes of the area stay
+ * past the longest stream, so fixed-size reads past a stream's end stay in it.
+ */
+export const DECODE_IN_AT = ENCODE_AT;
+export const DECODE_IN_MAX = ENCODE_SIZE - 64;
 
 const get = op.get;
 const set = op.set;
@@ -181,12 +185,12 @@ export const lz4DecodeWasmCounts = { decoded: 0, rejected: 0 };
  * not one C decodes to exactly dn bytes).
  */
 export function lz4DecompressWasm(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number): boolean {
-  if (sn > IN_MAX || !inHeap(dst) || !lz4DecodeWasmReady()) return false;
+  if (sn > DECODE_IN_MAX || !inHeap(dst) || !lz4DecodeWasmReady()) return false;
   const at = dst.byteOffset + dp;
   // The output must not overlap the input area.
-  if (at < ENCODE_END && at + dn > IN_AT) return false;
-  heapBytes().set(src.subarray(sp, sp + sn), IN_AT);
-  const n = decoder!(IN_AT, sn, at, dn);
+  if (at < ENCODE_END && at + dn > DECODE_IN_AT) return false;
+  heapBytes().set(src.subarray(sp, sp + sn), DECODE_IN_AT);
+  const n = decoder!(DECODE_IN_AT, sn, at, dn);
   if (n !== dn) {
     lz4DecodeWasmCounts.rejected++;
     return false;
