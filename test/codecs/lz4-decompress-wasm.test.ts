@@ -103,6 +103,50 @@ describe('LZ4 decoder in WebAssembly', () => {
     }
   });
 
+  it('copies every kind of match where it ends: offsets 1..32, short and long, near the window\'s end and not', () => {
+    // 20 literals, a match of `mlen` at `offset`, then `tail` literals (at least the 5 LZ4
+    // keeps for the end; fewer make C refuse the stream, which both decoders must do alike).
+    const varlen = (n: number): number[] => {
+      const out: number[] = [];
+      while (n >= 255) {
+        out.push(255);
+        n -= 255;
+      }
+      out.push(n);
+      return out;
+    };
+    const lead = Array.from({ length: 20 }, (_, i) => (i * 37 + 11) & 255);
+    let accepted = 0;
+    for (const offset of [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 20]) {
+      for (const mlen of [4, 5, 7, 8, 9, 12, 15, 16, 17, 18, 19, 31, 32, 33, 63, 64, 65, 66, 100, 300, 1000]) {
+        for (const tail of [3, 5, 6, 8, 12, 13, 20]) {
+          const mcode = Math.min(mlen - 4, 15);
+          const tailBytes = Array.from({ length: tail }, (_, i) => 200 + i);
+          const stream = Uint8Array.from([
+            (15 << 4) | mcode, ...varlen(lead.length - 15), ...lead, offset, 0, ...(mcode === 15 ? varlen(mlen - 19) : []),
+            (Math.min(tail, 15) << 4), ...(tail >= 15 ? varlen(tail - 15) : []), ...tailBytes,
+          ]);
+          const dn = lead.length + mlen + tail;
+          const wa = decode(stream, dn, true);
+          setLz4DecodeWasmEnabled(false);
+          const js = decode(stream, dn, true);
+          setLz4DecodeWasmEnabled(true);
+          expect(wa.guarded).toBe(true);
+          expect(wa).toEqual(js);
+          if (wa.ok) {
+            accepted++;
+            const want = new Uint8Array(dn);
+            want.set(lead);
+            for (let i = 0; i < mlen; i++) want[lead.length + i] = want[lead.length + i - offset]!;
+            want.set(tailBytes, lead.length + mlen);
+            expect(wa.bytes).toEqual(want);
+          }
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(1000);
+  });
+
   it('decodes Blosc2 chunks of many short sequences to the same bytes with and without it', () => {
     const n = 1 << 18;
     const data = new Uint8Array(n);
