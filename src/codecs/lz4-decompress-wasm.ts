@@ -65,12 +65,77 @@ function decodeBody(): FunctionBody {
   );
   /** Copy byte i of a match at a distance of 3, 5, 6 or 7 (each read lies before OP + i). */
   const matchByte = (i: number): Code => code(get(OP), get(MATCH), op.load8(i), op.store8(i));
+  /**
+   * A match at offsets 1..7 from MATCH to OP until CPY (C: LZ4_memcpy_using_offset), in
+   * words that may end up to 7 bytes past CPY: the caller checks that room.
+   */
+  const shortPeriod = (): Code => code(
+    get(OFF), k(3), op.and(), op.eqz(), get(OFF), k(2), op.leU(), op.or(), op.if(),
+    // 1, 2 and 4 divide 8: the period repeated across a word, stored without reloading.
+    get(OFF), k(1), op.eq(), op.if(),
+    get(MATCH), op.load8(), op.extendU(), op.i64Big(0x0101010101010101n), op.i64Mul(), set(PATTERN),
+    op.else(),
+    get(OFF), k(2), op.eq(), op.if(),
+    get(MATCH), op.load16U(), op.extendU(), op.i64Big(0x0001000100010001n), op.i64Mul(), set(PATTERN),
+    op.else(),
+    get(MATCH), op.load32(), op.extendU(), op.i64Big(0x0000000100000001n), op.i64Mul(), set(PATTERN),
+    op.end(),
+    op.end(),
+    op.loop(),
+    get(OP), get(PATTERN), op.store64(),
+    get(OP), k(8), op.add(), set(OP),
+    get(OP), get(CPY), op.ltU(), op.brIf(0),
+    op.end(),
+    op.else(),
+    // 3, 5, 6, 7: the first 8 bytes one by one, then words from the smallest multiple of the
+    // offset that is at least 8 back (9, 10, 12, 14: inside what is written).
+    matchByte(0), matchByte(1), matchByte(2), matchByte(3), matchByte(4), matchByte(5), matchByte(6), matchByte(7),
+    get(OP), k(8), op.add(), set(OP),
+    get(OP), get(OFF), k(3), k(2), get(OFF), k(3), op.eq(), op.select(), op.mul(), op.sub(), set(MATCH),
+    op.block(),
+    get(OP), get(CPY), op.geU(), op.brIf(0),
+    wordSteps(),
+    op.end(),
+    op.end(),
+  );
   const c = code(
     get(SRC), get(SN), op.add(), set(IEND),
     get(DST), get(DN), op.add(), set(OEND),
     get(SRC), set(IP), get(DST), set(OP),
     get(SN), op.eqz(), get(DN), op.eqz(), op.or(), op.if(), fail(), op.end(),
     op.loop(),
+    // Fast loop (C's, in LZ4_decompress_generic): while 32 bytes of input and 64 of output
+    // remain, sequences of at most 14 literals and a match of at most 18 bytes pass every
+    // end-of-block check by those margins alone, so only the offset is checked; literals go
+    // in two words, matches at offsets of 8 or more in three. Anything else, and the block's
+    // end, take the general path below.
+    op.block(),
+    op.loop(),
+    get(IEND), get(IP), op.sub(), k(32), op.ltU(), get(OEND), get(OP), op.sub(), k(64), op.ltU(), op.or(), op.brIf(1),
+    get(IP), op.load8(), set(TOKEN),
+    get(TOKEN), k(0xf0), op.geU(), get(TOKEN), k(15), op.and(), k(15), op.eq(), op.or(), op.brIf(1),
+    get(IP), k(1), op.add(), set(IP),
+    get(TOKEN), k(4), op.shrU(), set(LEN),
+    get(OP), get(IP), op.load64(), op.store64(),
+    get(OP), get(IP), op.load64(8), op.store64(8),
+    get(IP), get(LEN), op.add(), set(IP),
+    get(OP), get(LEN), op.add(), set(OP),
+    get(IP), op.load16U(), set(OFF),
+    get(IP), k(2), op.add(), set(IP),
+    get(OFF), op.eqz(), get(OFF), get(OP), get(DST), op.sub(), op.gtU(), op.or(), op.if(), fail(), op.end(),
+    get(OP), get(OFF), op.sub(), set(MATCH),
+    get(OP), get(TOKEN), k(15), op.and(), op.add(), k(4), op.add(), set(CPY),
+    get(OFF), k(8), op.geU(), op.if(),
+    get(OP), get(MATCH), op.load64(), op.store64(),
+    get(OP), get(MATCH), op.load64(8), op.store64(8),
+    get(OP), get(MATCH), op.load64(16), op.store64(16),
+    op.else(),
+    shortPeriod(),
+    op.end(),
+    get(CPY), set(OP),
+    op.br(0),
+    op.end(),
+    op.end(),
     get(IP), get(IEND), op.geU(), op.if(), fail(), op.end(),
     get(IP), op.load8(), set(TOKEN),
     get(IP), k(1), op.add(), set(IP),
@@ -162,34 +227,7 @@ function decodeBody(): FunctionBody {
     get(OFF), k(8), op.geU(), op.if(),
     wordSteps(),
     op.else(),
-    // Offsets 1..7 (C: LZ4_memcpy_using_offset).
-    get(OFF), k(3), op.and(), op.eqz(), get(OFF), k(2), op.leU(), op.or(), op.if(),
-    // 1, 2 and 4 divide 8: the period repeated across a word, stored without reloading.
-    get(OFF), k(1), op.eq(), op.if(),
-    get(MATCH), op.load8(), op.extendU(), op.i64Big(0x0101010101010101n), op.i64Mul(), set(PATTERN),
-    op.else(),
-    get(OFF), k(2), op.eq(), op.if(),
-    get(MATCH), op.load16U(), op.extendU(), op.i64Big(0x0001000100010001n), op.i64Mul(), set(PATTERN),
-    op.else(),
-    get(MATCH), op.load32(), op.extendU(), op.i64Big(0x0000000100000001n), op.i64Mul(), set(PATTERN),
-    op.end(),
-    op.end(),
-    op.loop(),
-    get(OP), get(PATTERN), op.store64(),
-    get(OP), k(8), op.add(), set(OP),
-    get(OP), get(CPY), op.ltU(), op.brIf(0),
-    op.end(),
-    op.else(),
-    // 3, 5, 6, 7: the first 8 bytes one by one, then words from the smallest multiple of the
-    // offset that is at least 8 back (9, 10, 12, 14: inside what is written).
-    matchByte(0), matchByte(1), matchByte(2), matchByte(3), matchByte(4), matchByte(5), matchByte(6), matchByte(7),
-    get(OP), k(8), op.add(), set(OP),
-    get(OP), get(OFF), k(3), k(2), get(OFF), k(3), op.eq(), op.select(), op.mul(), op.sub(), set(MATCH),
-    op.block(),
-    get(OP), get(CPY), op.geU(), op.brIf(0),
-    wordSteps(),
-    op.end(),
-    op.end(),
+    shortPeriod(),
     op.end(),
     op.end(),
     op.end(),

@@ -103,9 +103,12 @@ describe('LZ4 decoder in WebAssembly', () => {
     }
   });
 
-  it('copies every kind of match where it ends: offsets 1..32, short and long, near the window\'s end and not', () => {
-    // 20 literals, a match of `mlen` at `offset`, then `tail` literals (at least the 5 LZ4
-    // keeps for the end; fewer make C refuse the stream, which both decoders must do alike).
+  it('copies every kind of match where it ends: offsets 1..20, short and long, near the window\'s end and not', () => {
+    // Three sequences: 20 literals and a 4-byte match, then 5 literals and the match under
+    // test (`mlen` at `offset`), then `tail` literals: LZ4 keeps at least 5 for the end, fewer
+    // make C refuse the stream, which both decoders must do alike. Tails of 64 or more leave
+    // the match under test to the fast loop when it is short.
+    type Sequence = { lits: number[]; mlen: number; offset: number };
     const varlen = (n: number): number[] => {
       const out: number[] = [];
       while (n >= 255) {
@@ -115,36 +118,47 @@ describe('LZ4 decoder in WebAssembly', () => {
       out.push(n);
       return out;
     };
+    const encodeSeq = ({ lits, mlen, offset }: Sequence): number[] => {
+      const lcode = Math.min(lits.length, 15);
+      const mcode = mlen === 0 ? 0 : Math.min(mlen - 4, 15);
+      const out = [(lcode << 4) | mcode, ...(lcode === 15 ? varlen(lits.length - 15) : []), ...lits];
+      if (mlen > 0) out.push(offset & 255, offset >> 8, ...(mcode === 15 ? varlen(mlen - 19) : []));
+      return out;
+    };
+    const expected = (seqs: Sequence[]): Uint8Array => {
+      const out: number[] = [];
+      for (const { lits, mlen, offset } of seqs) {
+        out.push(...lits);
+        for (let i = 0; i < mlen; i++) out.push(out[out.length - offset]!);
+      }
+      return Uint8Array.from(out);
+    };
     const lead = Array.from({ length: 20 }, (_, i) => (i * 37 + 11) & 255);
     let accepted = 0;
     for (const offset of [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 20]) {
       for (const mlen of [4, 5, 7, 8, 9, 12, 15, 16, 17, 18, 19, 31, 32, 33, 63, 64, 65, 66, 100, 300, 1000]) {
-        for (const tail of [3, 5, 6, 8, 12, 13, 20]) {
-          const mcode = Math.min(mlen - 4, 15);
-          const tailBytes = Array.from({ length: tail }, (_, i) => 200 + i);
-          const stream = Uint8Array.from([
-            (15 << 4) | mcode, ...varlen(lead.length - 15), ...lead, offset, 0, ...(mcode === 15 ? varlen(mlen - 19) : []),
-            (Math.min(tail, 15) << 4), ...(tail >= 15 ? varlen(tail - 15) : []), ...tailBytes,
-          ]);
-          const dn = lead.length + mlen + tail;
-          const wa = decode(stream, dn, true);
+        for (const tail of [3, 5, 6, 8, 12, 13, 20, 64, 80]) {
+          const seqs: Sequence[] = [
+            { lits: lead, mlen: 4, offset: 7 },
+            { lits: [1, 2, 3, 4, 5], mlen, offset },
+            { lits: Array.from({ length: tail }, (_, i) => 200 + i), mlen: 0, offset: 0 },
+          ];
+          const stream = Uint8Array.from(seqs.flatMap(encodeSeq));
+          const want = expected(seqs);
+          const wa = decode(stream, want.length, true);
           setLz4DecodeWasmEnabled(false);
-          const js = decode(stream, dn, true);
+          const js = decode(stream, want.length, true);
           setLz4DecodeWasmEnabled(true);
           expect(wa.guarded).toBe(true);
           expect(wa).toEqual(js);
           if (wa.ok) {
             accepted++;
-            const want = new Uint8Array(dn);
-            want.set(lead);
-            for (let i = 0; i < mlen; i++) want[lead.length + i] = want[lead.length + i - offset]!;
-            want.set(tailBytes, lead.length + mlen);
             expect(wa.bytes).toEqual(want);
           }
         }
       }
     }
-    expect(accepted).toBeGreaterThan(1000);
+    expect(accepted).toBeGreaterThan(1500);
   });
 
   it('decodes Blosc2 chunks of many short sequences to the same bytes with and without it', () => {
