@@ -105,15 +105,17 @@ function decodeBody(): FunctionBody {
     get(SN), op.eqz(), get(DN), op.eqz(), op.or(), op.if(), fail(), op.end(),
     op.loop(),
     // Fast loop (C's, in LZ4_decompress_generic): while 32 bytes of input and 64 of output
-    // remain, sequences of at most 14 literals and a match of at most 18 bytes pass every
-    // end-of-block check by those margins alone, so only the offset is checked; literals go
-    // in two words, matches at offsets of 8 or more in three. Anything else, and the block's
-    // end, take the general path below.
+    // remain, sequences of at most 14 literals pass every end-of-block check by those margins
+    // alone, so only the offset is checked; literals go in two words. Matches of at most 18
+    // bytes at offsets of 8 or more go in three words, at smaller offsets by shortPeriod;
+    // longer ones join the general path at the match length. Longer literal runs, and the
+    // block's end, take the general path from the start.
+    op.block(), // $match
     op.block(),
     op.loop(),
     get(IEND), get(IP), op.sub(), k(32), op.ltU(), get(OEND), get(OP), op.sub(), k(64), op.ltU(), op.or(), op.brIf(1),
     get(IP), op.load8(), set(TOKEN),
-    get(TOKEN), k(0xf0), op.geU(), get(TOKEN), k(15), op.and(), k(15), op.eq(), op.or(), op.brIf(1),
+    get(TOKEN), k(0xf0), op.geU(), op.brIf(1),
     get(IP), k(1), op.add(), set(IP),
     get(TOKEN), k(4), op.shrU(), set(LEN),
     get(OP), get(IP), op.load64(), op.store64(),
@@ -124,6 +126,7 @@ function decodeBody(): FunctionBody {
     get(IP), k(2), op.add(), set(IP),
     get(OFF), op.eqz(), get(OFF), get(OP), get(DST), op.sub(), op.gtU(), op.or(), op.if(), fail(), op.end(),
     get(OP), get(OFF), op.sub(), set(MATCH),
+    get(TOKEN), k(15), op.and(), k(15), op.eq(), op.brIf(2),
     get(OP), get(TOKEN), k(15), op.and(), op.add(), k(4), op.add(), set(CPY),
     get(OFF), k(8), op.geU(), op.if(),
     get(OP), get(MATCH), op.load64(), op.store64(),
@@ -184,6 +187,7 @@ function decodeBody(): FunctionBody {
     get(IP), k(2), op.add(), set(IP),
     get(OFF), op.eqz(), get(OFF), get(OP), get(DST), op.sub(), op.gtU(), op.or(), op.if(), fail(), op.end(),
     get(OP), get(OFF), op.sub(), set(MATCH),
+    op.end(), // $match: the fast loop's long matches join here
     // Match length: read_variable_length(ip, iend - LASTLITERALS + 1, no initial check).
     get(TOKEN), k(15), op.and(), set(LEN),
     get(LEN), k(15), op.eq(), op.if(),
