@@ -9,7 +9,8 @@
  * - [0, SHUFFLE_END): the shuffle kernels' tiles (see src/shuffle/simd.ts);
  * - [ZSTD_AT, ZSTD_END): the zstd sequence executor's tables, bitstream and literals;
  * - [ENCODE_AT, ENCODE_END): the LZ4 / BloscLZ match finders' hash table (one at a time),
- *   or an LZ4 stream being decoded by src/codecs/lz4-decompress-wasm.ts (never both at once);
+ *   or an LZ4 or BloscLZ stream being decoded by src/codecs/lz4-decompress-wasm.ts or
+ *   blosclz-decompress-wasm.ts (never both at once);
  * - [SCRATCH_AT, SCRATCH_AT + SCRATCH_MAX): a block's planes (simdScratch);
  *   while encoding, the LZ4 / BloscLZ output (src/codecs/lz4-compress-wasm.ts);
  * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere; while
@@ -29,7 +30,7 @@ export const ZSTD_SIZE = 0x44000;
 export const ZSTD_END = ZSTD_AT + ZSTD_SIZE;
 /**
  * The match finders' hash table (src/codecs/lz4-compress-wasm.ts): 2^14 32-bit entries; or,
- * while decoding, an LZ4 stream of up to 256 KiB (src/codecs/lz4-decompress-wasm.ts).
+ * while decoding, an LZ4 or BloscLZ stream of up to 256 KiB (src/codecs/lz4-decompress-wasm.ts).
  */
 export const ENCODE_AT = ZSTD_END;
 export const ENCODE_SIZE = 0x40000;
