@@ -68,9 +68,19 @@ class Workspace {
   block0: Uint8Array = EMPTY;
   readonly call: FilterCall = { typesize: 1, meta: 0, blockOffset: 0, ref: EMPTY, refOffset: 0, formatVersion: 2 };
   readonly ctx: { dict: Uint8Array | null; meta: number } = { dict: null, meta: 0 };
+  /**
+   * What each plane of tmpA (planes of `fillNeblock` bytes) is known to hold since this
+   * call last wrote it: the byte value of a zero or run stream, or -1 (anything else). A
+   * zero or run stream finding its plane already filled with its value skips the fill
+   * (C's blosc_d memsets it every time; Blosc2 writes many all-zero planes).
+   */
+  readonly planeFill = new Int16Array(256);
+  fillNeblock = -1;
 
   /** Scratch for a pipeline of `nfilters` backward filters over blocks of `size` bytes. */
   ensure(size: number, nfilters: number): void {
+    // The scratch may have been written by anything between calls.
+    this.fillNeblock = -1;
     if (nfilters > 0 && this.heapA.length < size) this.heapA = allocBytes(size, 'block scratch');
     // runBackward alternates tmpA and tmpB only between two or more filters.
     if (nfilters > 1 && this.tmpB.length < size) this.tmpB = allocBytes(size, 'block scratch');
@@ -412,16 +422,18 @@ function decodeBlock(
   const target = filtered ? ws.tmpA : dest;
   const tp = filtered ? 0 : dp;
   const split = blockIsSplit(header, bsize, leftoverBlock, header.version === 2);
+  // With one filter, tmpA is written by the streams alone (runBackward writes dest).
+  const fills = filtered && layout.backward.length === 1 ? ws : null;
   try {
     try {
-      decodeStreams(chunk, layout, bstart, bsize, split, target, tp, ws.ctx);
+      decodeStreams(chunk, layout, bstart, bsize, split, target, tp, ws.ctx, fills);
     } catch (e) {
       // Blosc1 chunks written with BLOSC_SPLITMODE=ALWAYS split where the c-blosc 1.x
       // decoder would not: retry with the bit-4-only rule before giving up.
       const alternate = blockIsSplit(header, bsize, leftoverBlock, false);
       if (header.version !== 2 || alternate === split || !(e instanceof BloscError)) throw e;
       try {
-        decodeStreams(chunk, layout, bstart, bsize, alternate, target, tp, ws.ctx);
+        decodeStreams(chunk, layout, bstart, bsize, alternate, target, tp, ws.ctx, fills);
       } catch {
         throw e;
       }
@@ -465,10 +477,11 @@ function withBlock(e: unknown, j: number): BloscError {
 /**
  * Decode the streams of one block (c-blosc2 `blosc_d`: csize 0 is a zero run, negative
  * csize a run of one byte value, csize == neblock a raw copy, anything else a codec stream).
+ * `fills`, when given, tracks what the planes of `target` (ws.tmpA, from offset 0) hold.
  */
 function decodeStreams(
   chunk: Uint8Array, layout: ChunkLayout, bstart: number, bsize: number, split: boolean,
-  target: Uint8Array, tp: number, ctx: DecodeContext,
+  target: Uint8Array, tp: number, ctx: DecodeContext, fills: Workspace | null,
 ): void {
   const header = layout.header;
   const cbytes = header.cbytes;
@@ -479,21 +492,33 @@ function decodeStreams(
   const neblock = (bsize / nstreams) | 0;
   const tail = bsize - neblock * nstreams;
   if (tail > 0) target.fill(0, tp + bsize - tail, tp + bsize);
+  let planeFill: Int16Array | null = null;
+  if (fills !== null && nstreams <= fills.planeFill.length) {
+    planeFill = fills.planeFill;
+    if (fills.fillNeblock !== neblock) {
+      planeFill.fill(-1);
+      fills.fillNeblock = neblock;
+    }
+  }
   let pos = bstart;
   for (let s = 0; s < nstreams; s++) {
     if (pos + 4 > cbytes) fail(BloscErrorCode.ReadBuffer, `stream ${s} size field past the end of the chunk`, { offset: pos });
     const csize = readInt32LE(chunk, pos);
     pos += 4;
     if (csize === 0) {
-      target.fill(0, tp, tp + neblock);
+      if (planeFill === null || planeFill[s] !== 0) target.fill(0, tp, tp + neblock);
+      if (planeFill !== null) planeFill[s] = 0;
     } else if (csize < 0) {
       const value = -csize;
       if (value > 255) fail(BloscErrorCode.RunLength, `run-length stream with value ${value} > 255`, { offset: pos - 4 });
       if (pos >= cbytes) fail(BloscErrorCode.ReadBuffer, 'run-length token past the end of the chunk', { offset: pos });
       if ((chunk[pos]! & 0x01) === 0) fail(BloscErrorCode.RunLength, `unknown run-length token 0x${chunk[pos]!.toString(16)}`, { offset: pos });
       pos += 1;
-      target.fill(value, tp, tp + neblock);
+      if (planeFill === null || planeFill[s] !== value) target.fill(value, tp, tp + neblock);
+      if (planeFill !== null) planeFill[s] = value;
     } else {
+      // Forget the plane before writing it: a stream that fails midway leaves it unknown.
+      if (planeFill !== null) planeFill[s] = -1;
       if (pos + csize > cbytes) fail(BloscErrorCode.ReadBuffer, `stream of ${csize} bytes runs past the end of the chunk`, { offset: pos });
       if (csize === neblock) {
         target.set(chunk.subarray(pos, pos + csize), tp);

@@ -16,6 +16,7 @@ import { BloscErrorCode, fail } from '../errors.js';
 import { copyMatch } from './copy.js';
 import { checkDecodeRanges, failDecodedSize } from './ranges.js';
 import { BLOSCLZ_HASH_SIZE, blosclzCompress } from './blosclz-compress.js';
+import { blosclzDecompressWasm } from './blosclz-decompress-wasm.js';
 import type { Codec, DecodeContext, EncodeContext } from './types.js';
 import { CodecFormat, CodecId } from './types.js';
 
@@ -163,6 +164,10 @@ export const blosclzCodec: Codec = {
   format: CodecFormat.BloscLZ,
   name: 'blosclz',
   decode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number, _ctx: DecodeContext): void {
+    // Planes decoded into the shared memory (the chunk decoder's scratch) take the
+    // WebAssembly twin; anything it does not take, errors included, runs the loop above.
+    checkDecodeRanges(NAME, src, sp, sn, dst, dp, dn);
+    if (blosclzDecompressWasm(src, sp, sn, dst, dp, dn)) return;
     blosclzDecompress(src, sp, sn, dst, dp, dn);
   },
   encode(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, clevel: number, ctx: EncodeContext): number {

@@ -19,12 +19,19 @@
  * encoders' table area first (encoding and decoding never run at once), so streams up to
  * 256 KiB take this path.
  */
-import { type Code, type FunctionBody, I32, code, moduleBytes, op } from '../wasm/assembler.js';
+import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
 import { ENCODE_AT, ENCODE_END, ENCODE_SIZE, heapBytes, inHeap, instantiateHeapModule } from '../wasm/heap.js';
 
-/** The input stream's place: the encoders' table area (encoding and decoding never overlap). */
-const IN_AT = ENCODE_AT;
-const IN_MAX = ENCODE_SIZE - 64;
+/**
+ * The input stream's place: the encoders' table area (encoding and decoding never overlap).
+ * Shared with the BloscLZ decoder (blosclz-decompress-wasm.ts); 64 bytes of the area stay
+ * past the longest stream, so fixed-size reads past a stream's end stay in it.
+ */
+export const DECODE_IN_AT = ENCODE_AT;
+export const DECODE_IN_MAX = ENCODE_SIZE - 64;
+
+/** Matches longer than this take memory.fill / memory.copy (one call beats many word steps). */
+const LONG_MATCH = 64;
 
 const get = op.get;
 const set = op.set;
@@ -33,7 +40,7 @@ const fail = (): Code => code(k(-1), op.return());
 
 function decodeBody(): FunctionBody {
   const SRC = 0, SN = 1, DST = 2, DN = 3;
-  const IP = 4, IEND = 5, OP = 6, OEND = 7, TOKEN = 8, LEN = 9, S = 10, CPY = 11, OFF = 12, MATCH = 13, T = 14;
+  const IP = 4, IEND = 5, OP = 6, OEND = 7, TOKEN = 8, LEN = 9, S = 10, CPY = 11, OFF = 12, MATCH = 13, T = 14, PATTERN = 15;
   /**
    * LZ4's `read_variable_length`: add bytes to LEN while they are 255, failing first when
    * `beyond` (a test of IP against IEND, the limit differs per use) holds.
@@ -47,12 +54,91 @@ function decodeBody(): FunctionBody {
     get(S), k(255), op.eq(), op.brIf(0),
     op.end(),
   );
+  /** Copy 8 bytes a step from MATCH to OP until OP reaches CPY (at least one step). */
+  const wordSteps = (): Code => code(
+    op.loop(),
+    get(OP), get(MATCH), op.load64(), op.store64(),
+    get(OP), k(8), op.add(), set(OP),
+    get(MATCH), k(8), op.add(), set(MATCH),
+    get(OP), get(CPY), op.ltU(), op.brIf(0),
+    op.end(),
+  );
+  /** Copy byte i of a match at a distance of 3, 5, 6 or 7 (each read lies before OP + i). */
+  const matchByte = (i: number): Code => code(get(OP), get(MATCH), op.load8(i), op.store8(i));
+  /**
+   * A match at offsets 1..7 from MATCH to OP until CPY (C: LZ4_memcpy_using_offset), in
+   * words that may end up to 7 bytes past CPY: the caller checks that room.
+   */
+  const shortPeriod = (): Code => code(
+    get(OFF), k(3), op.and(), op.eqz(), get(OFF), k(2), op.leU(), op.or(), op.if(),
+    // 1, 2 and 4 divide 8: the period repeated across a word, stored without reloading.
+    get(OFF), k(1), op.eq(), op.if(),
+    get(MATCH), op.load8(), op.extendU(), op.i64Big(0x0101010101010101n), op.i64Mul(), set(PATTERN),
+    op.else(),
+    get(OFF), k(2), op.eq(), op.if(),
+    get(MATCH), op.load16U(), op.extendU(), op.i64Big(0x0001000100010001n), op.i64Mul(), set(PATTERN),
+    op.else(),
+    get(MATCH), op.load32(), op.extendU(), op.i64Big(0x0000000100000001n), op.i64Mul(), set(PATTERN),
+    op.end(),
+    op.end(),
+    op.loop(),
+    get(OP), get(PATTERN), op.store64(),
+    get(OP), k(8), op.add(), set(OP),
+    get(OP), get(CPY), op.ltU(), op.brIf(0),
+    op.end(),
+    op.else(),
+    // 3, 5, 6, 7: the first 8 bytes one by one, then words from the smallest multiple of the
+    // offset that is at least 8 back (9, 10, 12, 14: inside what is written).
+    matchByte(0), matchByte(1), matchByte(2), matchByte(3), matchByte(4), matchByte(5), matchByte(6), matchByte(7),
+    get(OP), k(8), op.add(), set(OP),
+    get(OP), get(OFF), k(3), k(2), get(OFF), k(3), op.eq(), op.select(), op.mul(), op.sub(), set(MATCH),
+    op.block(),
+    get(OP), get(CPY), op.geU(), op.brIf(0),
+    wordSteps(),
+    op.end(),
+    op.end(),
+  );
   const c = code(
     get(SRC), get(SN), op.add(), set(IEND),
     get(DST), get(DN), op.add(), set(OEND),
     get(SRC), set(IP), get(DST), set(OP),
     get(SN), op.eqz(), get(DN), op.eqz(), op.or(), op.if(), fail(), op.end(),
     op.loop(),
+    // Fast loop (C's, in LZ4_decompress_generic): while 32 bytes of input and 64 of output
+    // remain, sequences of at most 14 literals pass every end-of-block check by those margins
+    // alone, so only the offset is checked; literals go in two words. Matches of at most 18
+    // bytes at offsets of 8 or more go in three words, at smaller offsets by shortPeriod;
+    // longer ones join the general path at the match length. Longer literal runs, and the
+    // block's end, take the general path from the start.
+    op.block(), // $match
+    op.block(),
+    op.loop(),
+    get(IEND), get(IP), op.sub(), k(32), op.ltU(), get(OEND), get(OP), op.sub(), k(64), op.ltU(), op.or(), op.brIf(1),
+    get(IP), op.load8(), set(TOKEN),
+    get(TOKEN), k(0xf0), op.geU(), op.brIf(1),
+    get(IP), k(1), op.add(), set(IP),
+    get(TOKEN), k(4), op.shrU(), set(LEN),
+    get(OP), get(IP), op.load64(), op.store64(),
+    get(OP), get(IP), op.load64(8), op.store64(8),
+    get(IP), get(LEN), op.add(), set(IP),
+    get(OP), get(LEN), op.add(), set(OP),
+    get(IP), op.load16U(), set(OFF),
+    get(IP), k(2), op.add(), set(IP),
+    get(OFF), op.eqz(), get(OFF), get(OP), get(DST), op.sub(), op.gtU(), op.or(), op.if(), fail(), op.end(),
+    get(OP), get(OFF), op.sub(), set(MATCH),
+    get(TOKEN), k(15), op.and(), k(15), op.eq(), op.brIf(2),
+    get(OP), get(TOKEN), k(15), op.and(), op.add(), k(4), op.add(), set(CPY),
+    get(OFF), k(8), op.geU(), op.if(),
+    get(OP), get(MATCH), op.load64(), op.store64(),
+    get(OP), get(MATCH), op.load64(8), op.store64(8),
+    get(OP), get(MATCH), op.load64(16), op.store64(16),
+    op.else(),
+    shortPeriod(),
+    op.end(),
+    get(CPY), set(OP),
+    op.br(0),
+    op.end(),
+    op.end(),
     get(IP), get(IEND), op.geU(), op.if(), fail(), op.end(),
     get(IP), op.load8(), set(TOKEN),
     get(IP), k(1), op.add(), set(IP),
@@ -71,7 +157,16 @@ function decodeBody(): FunctionBody {
     get(OP), get(IP), get(LEN), op.memoryCopy(),
     get(DN), op.return(),
     op.end(),
-    // Literals, 8 bytes at a time (cpy + 7 <= oend - 5, ip + len + 7 < iend); long runs in one copy.
+    // Literals (cpy <= oend - 12, ip + len <= iend - 8): up to 16 in one or two words, whose
+    // end stays before oend (op + 8 <= cpy + 8 - len <= oend - 4; op + 16 <= oend - 5 once
+    // len > 8); up to 32 8 bytes a step (cpy + 7 <= oend - 5); longer runs in one copy.
+    get(LEN), k(8), op.leU(), op.if(),
+    get(OP), get(IP), op.load64(), op.store64(),
+    op.else(),
+    get(LEN), k(16), op.leU(), op.if(),
+    get(OP), get(IP), op.load64(), op.store64(),
+    get(OP), get(IP), op.load64(8), op.store64(8),
+    op.else(),
     get(LEN), k(32), op.gtU(), op.if(),
     get(OP), get(IP), get(LEN), op.memoryCopy(),
     op.else(),
@@ -83,13 +178,16 @@ function decodeBody(): FunctionBody {
     op.br(0),
     op.end(), op.end(),
     op.end(),
+    op.end(),
+    op.end(),
     get(IP), get(LEN), op.add(), set(IP),
     get(CPY), set(OP),
     // Offset, inside what is decoded so far.
-    get(IP), op.load8(), get(IP), k(1), op.add(), op.load8(), k(8), op.shl(), op.or(), set(OFF),
+    get(IP), op.load16U(), set(OFF),
     get(IP), k(2), op.add(), set(IP),
     get(OFF), op.eqz(), get(OFF), get(OP), get(DST), op.sub(), op.gtU(), op.or(), op.if(), fail(), op.end(),
     get(OP), get(OFF), op.sub(), set(MATCH),
+    op.end(), // $match: the fast loop's long matches join here
     // Match length: read_variable_length(ip, iend - LASTLITERALS + 1, no initial check).
     get(TOKEN), k(15), op.and(), set(LEN),
     get(LEN), k(15), op.eq(), op.if(),
@@ -98,17 +196,16 @@ function decodeBody(): FunctionBody {
     get(OP), get(LEN), op.add(), k(4), op.add(), set(CPY),
     // The last 5 bytes are always literals.
     get(CPY), get(OEND), k(5), op.sub(), op.gtU(), op.if(), fail(), op.end(),
-    get(OFF), k(8), op.geU(), get(CPY), get(OEND), k(7), op.sub(), op.leU(), op.and(), op.if(),
-    // 8 bytes at a time: each read lies before what it writes (offset >= 8).
-    op.loop(),
+    get(OFF), k(8), op.geU(), get(LEN), k(12), op.leU(), op.and(), get(OEND), get(OP), op.sub(), k(16), op.geU(), op.and(), op.if(),
+    // Up to 16 bytes at an offset of at least 8 in two words, inside the window (each read
+    // lies wholly before what it writes, as C's 8-byte copies).
     get(OP), get(MATCH), op.load64(), op.store64(),
-    get(OP), k(8), op.add(), set(OP),
-    get(MATCH), k(8), op.add(), set(MATCH),
-    get(OP), get(CPY), op.ltU(), op.brIf(0),
-    op.end(),
+    get(OP), get(MATCH), op.load64(8), op.store64(8),
     op.else(),
+    get(LEN), k(LONG_MATCH - 4), op.gtU(), get(CPY), get(OEND), k(7), op.sub(), op.gtU(), op.or(), op.if(),
+    // Long matches, and those without room for word stores ending up to 7 bytes past them.
     get(CPY), get(OP), op.sub(), k(32), op.leU(), op.if(),
-    // Short matches at short offsets (or in the block's tail): byte by byte.
+    // Short, in the block's tail: byte by byte.
     op.loop(),
     get(OP), get(MATCH), op.load8(), op.store8(),
     get(OP), k(1), op.add(), set(OP),
@@ -116,8 +213,11 @@ function decodeBody(): FunctionBody {
     get(OP), get(CPY), op.ltU(), op.brIf(0),
     op.end(),
     op.else(),
-    // Long ones: copy what lies between the match and op, whose length stays a multiple of
-    // the offset, so the period carries on (doubling each step).
+    get(OFF), k(1), op.eq(), op.if(),
+    get(OP), get(MATCH), op.load8(), get(CPY), get(OP), op.sub(), op.memoryFill(),
+    op.else(),
+    // Copy what lies between the match and op, whose length stays a multiple of the offset,
+    // so the period carries on (doubling each step; one step when they do not overlap).
     op.loop(),
     get(CPY), get(OP), op.sub(), set(T),
     get(OP), get(MATCH), op.sub(), set(S),
@@ -127,12 +227,20 @@ function decodeBody(): FunctionBody {
     op.end(),
     op.end(),
     op.end(),
+    op.else(),
+    get(OFF), k(8), op.geU(), op.if(),
+    wordSteps(),
+    op.else(),
+    shortPeriod(),
+    op.end(),
+    op.end(),
+    op.end(),
     get(CPY), set(OP),
     op.br(0),
     op.end(),
     k(-1),
   );
-  return { params: [I32, I32, I32, I32], result: I32, locals: [[T - 3, I32]], code: c };
+  return { params: [I32, I32, I32, I32], result: I32, locals: [[T - 3, I32], [1, I64]], code: c };
 }
 
 /** The module's bytes: one function, `lz4_decode`, on the shared memory. */
@@ -181,12 +289,12 @@ export const lz4DecodeWasmCounts = { decoded: 0, rejected: 0 };
  * not one C decodes to exactly dn bytes).
  */
 export function lz4DecompressWasm(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number): boolean {
-  if (sn > IN_MAX || !inHeap(dst) || !lz4DecodeWasmReady()) return false;
+  if (sn > DECODE_IN_MAX || !inHeap(dst) || !lz4DecodeWasmReady()) return false;
   const at = dst.byteOffset + dp;
   // The output must not overlap the input area.
-  if (at < ENCODE_END && at + dn > IN_AT) return false;
-  heapBytes().set(src.subarray(sp, sp + sn), IN_AT);
-  const n = decoder!(IN_AT, sn, at, dn);
+  if (at < ENCODE_END && at + dn > DECODE_IN_AT) return false;
+  heapBytes().set(src.subarray(sp, sp + sn), DECODE_IN_AT);
+  const n = decoder!(DECODE_IN_AT, sn, at, dn);
   if (n !== dn) {
     lz4DecodeWasmCounts.rejected++;
     return false;

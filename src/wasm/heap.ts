@@ -10,8 +10,8 @@
  * - [ZSTD_AT, ZSTD_END): the zstd sequence executor's tables, bitstream and literals;
  * - [ENCODE_AT, ENCODE_END): the LZ4 / BloscLZ match finders' hash table, or LZ4HC's hash
  *   and chain tables (the whole area; src/codecs/lz4hc-compress-wasm.ts), one encoder at a
- *   time, each setting up its tables per call; or an LZ4 stream being decoded by
- *   src/codecs/lz4-decompress-wasm.ts (never both at once);
+ *   time, each setting up its tables per call; or an LZ4 or BloscLZ stream being decoded by
+ *   src/codecs/lz4-decompress-wasm.ts or blosclz-decompress-wasm.ts (never both at once);
  * - [SCRATCH_AT, SCRATCH_AT + SCRATCH_MAX): a block's planes (simdScratch);
  *   while encoding, the LZ4 / BloscLZ / LZ4HC output (src/codecs/lz4-compress-wasm.ts);
  * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere; while
@@ -31,7 +31,7 @@ export const ZSTD_SIZE = 0x44000;
 export const ZSTD_END = ZSTD_AT + ZSTD_SIZE;
 /**
  * The match finders' hash table (src/codecs/lz4-compress-wasm.ts): 2^14 32-bit entries; or,
- * while decoding, an LZ4 stream of up to 256 KiB (src/codecs/lz4-decompress-wasm.ts).
+ * while decoding, an LZ4 or BloscLZ stream of up to 256 KiB (src/codecs/lz4-decompress-wasm.ts).
  */
 export const ENCODE_AT = ZSTD_END;
 export const ENCODE_SIZE = 0x40000;

@@ -103,6 +103,64 @@ describe('LZ4 decoder in WebAssembly', () => {
     }
   });
 
+  it('copies every kind of match where it ends: offsets 1..20, short and long, near the window\'s end and not', () => {
+    // Three sequences: 20 literals and a 4-byte match, then 5 literals and the match under
+    // test (`mlen` at `offset`), then `tail` literals: LZ4 keeps at least 5 for the end, fewer
+    // make C refuse the stream, which both decoders must do alike. Tails of 64 or more leave
+    // the match under test to the fast loop when it is short.
+    type Sequence = { lits: number[]; mlen: number; offset: number };
+    const varlen = (n: number): number[] => {
+      const out: number[] = [];
+      while (n >= 255) {
+        out.push(255);
+        n -= 255;
+      }
+      out.push(n);
+      return out;
+    };
+    const encodeSeq = ({ lits, mlen, offset }: Sequence): number[] => {
+      const lcode = Math.min(lits.length, 15);
+      const mcode = mlen === 0 ? 0 : Math.min(mlen - 4, 15);
+      const out = [(lcode << 4) | mcode, ...(lcode === 15 ? varlen(lits.length - 15) : []), ...lits];
+      if (mlen > 0) out.push(offset & 255, offset >> 8, ...(mcode === 15 ? varlen(mlen - 19) : []));
+      return out;
+    };
+    const expected = (seqs: Sequence[]): Uint8Array => {
+      const out: number[] = [];
+      for (const { lits, mlen, offset } of seqs) {
+        out.push(...lits);
+        for (let i = 0; i < mlen; i++) out.push(out[out.length - offset]!);
+      }
+      return Uint8Array.from(out);
+    };
+    const lead = Array.from({ length: 20 }, (_, i) => (i * 37 + 11) & 255);
+    let accepted = 0;
+    for (const offset of [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 20]) {
+      for (const mlen of [4, 5, 7, 8, 9, 12, 15, 16, 17, 18, 19, 31, 32, 33, 63, 64, 65, 66, 100, 300, 1000]) {
+        for (const tail of [3, 5, 6, 8, 12, 13, 20, 64, 80]) {
+          const seqs: Sequence[] = [
+            { lits: lead, mlen: 4, offset: 7 },
+            { lits: [1, 2, 3, 4, 5], mlen, offset },
+            { lits: Array.from({ length: tail }, (_, i) => 200 + i), mlen: 0, offset: 0 },
+          ];
+          const stream = Uint8Array.from(seqs.flatMap(encodeSeq));
+          const want = expected(seqs);
+          const wa = decode(stream, want.length, true);
+          setLz4DecodeWasmEnabled(false);
+          const js = decode(stream, want.length, true);
+          setLz4DecodeWasmEnabled(true);
+          expect(wa.guarded).toBe(true);
+          expect(wa).toEqual(js);
+          if (wa.ok) {
+            accepted++;
+            expect(wa.bytes).toEqual(want);
+          }
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(1500);
+  });
+
   it('decodes Blosc2 chunks of many short sequences to the same bytes with and without it', () => {
     const n = 1 << 18;
     const data = new Uint8Array(n);
