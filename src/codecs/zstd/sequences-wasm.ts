@@ -61,11 +61,11 @@ const SLACK = 64;
 
 // Parameters and locals of the function.
 const BS = 0, PTR = 1, BC = 2, LIT = 3, LITEND = 4, OP = 5, LIMIT = 6, WIN = 7, SAFE = 8, N = 9, LOGS = 10, PADBITS = 11;
-const LLS = 12, MLS = 13, OFS = 14, REP0 = 15, REP1 = 16, REP2 = 17, LLI = 18, MLI = 19, OFI = 20, LLINFO = 21, MLINFO = 22;
-const OFINFO = 23, LLBASE = 24, OFCODE = 25, OFBITS = 26, ML = 27, LL = 28, OFFSET = 29, TO = 30, M = 31, I = 32, NP = 33, TMP = 34;
-const C = 35;
-const D1 = 36, D2 = 37, P = 38, Q = 39;
-const S = 40, V = 41, W = 42, V2 = 43, V3 = 44;
+const LLS = 12, MLS = 13, OFS = 14, REP0 = 15, REP1 = 16, REP2 = 17, LLI = 18, MLI = 19, OFI = 20, LLEXTRA = 21, MLEXTRA = 22;
+const LLBASE = 23, OFCODE = 24, OFBITS = 25, ML = 26, LL = 27, OFFSET = 28, TO = 29, M = 30, I = 31, NP = 32, TMP = 33;
+const C = 34;
+const D1 = 35, D2 = 36, P = 37, Q = 38;
+const S = 39, V = 40, W = 41, V2 = 42, V3 = 43;
 
 const get = op.get;
 const set = op.set;
@@ -87,16 +87,19 @@ function readInto(local: number, base: Code, n: Code): Code {
 }
 
 /**
- * Refill the container: move back by the whole bytes consumed, never before the stream
- * start (BIT_reloadDStream in lib/common/bitstream.h), and load 64 bits. At least 57 bits
- * are then unread, except near the start.
+ * Refill the container: move back by the whole bytes consumed and load 64 bits; near the
+ * stream start, move back only to the start (BIT_reloadDStream in lib/common/bitstream.h:
+ * the fast case, BIT_reloadDStreamFast, behind a branch the processor predicts, so that
+ * the clamp is off the bit position's dependency chain). At least 57 bits are then
+ * unread, except near the start.
  */
 const reload: Code = code(
-  get(PTR), get(BC), k(3), op.shrU(), op.sub(), set(NP),
-  get(NP), get(BS), op.sub(), set(TMP),
-  get(NP), get(TMP), get(TMP), k(31), op.shrS(), op.and(), op.sub(), set(NP),
-  get(BC), get(PTR), get(NP), op.sub(), k(3), op.shl(), op.sub(), set(BC),
-  get(NP), op.tee(PTR), op.load64(), set(C),
+  get(PTR), get(BC), k(3), op.shrU(), op.sub(), op.tee(NP), get(BS), op.geS(), op.if(),
+  get(NP), set(PTR), get(BC), k(7), op.and(), set(BC),
+  op.else(),
+  get(BC), get(PTR), get(BS), op.sub(), k(3), op.shl(), op.sub(), set(BC), get(BS), set(PTR),
+  op.end(),
+  get(PTR), op.load64(), set(C),
 );
 
 /** `while (i < limit) { body; i += step }` with i starting at `from`; runs body at least once. */
@@ -185,24 +188,30 @@ function executorBody(): FunctionBody {
   c.push(...readInto(LLS, k(0), llLog), ...readInto(OFS, k(0), ofLog), ...readInto(MLS, k(0), mlLog));
 
   const seq: Code = [];
-  // Table cells: base, then extraBits | nbBits << 8 | nextStateBase << 16 (fse.ts).
-  seq.push(...k(T_LL), ...get(LLS), ...k(3), ...op.shl(), ...op.add(), ...op.tee(LLI), ...op.load32(4), ...set(LLINFO));
-  seq.push(...k(T_ML), ...get(MLS), ...k(3), ...op.shl(), ...op.add(), ...op.tee(MLI), ...op.load32(4), ...set(MLINFO));
-  seq.push(...k(T_OF), ...get(OFS), ...k(3), ...op.shl(), ...op.add(), ...op.tee(OFI), ...op.load32(4), ...set(OFINFO));
+  // Table cells (fse.ts): base (i32), then the bytes extraBits, nbBits and the u16
+  // nextStateBase, each read where it is needed by a byte load (no shifts and masks, and
+  // no packed word kept live across the sequence).
+  const extra = (cell: number): Code => code(get(cell), op.load8(4));
+  const nb = (cell: number): Code => code(get(cell), op.load8(5));
+  const next = (cell: number): Code => code(get(cell), op.load16U(6));
+  seq.push(...k(T_LL), ...get(LLS), ...k(3), ...op.shl(), ...op.add(), ...set(LLI));
+  seq.push(...k(T_ML), ...get(MLS), ...k(3), ...op.shl(), ...op.add(), ...set(MLI));
+  seq.push(...k(T_OF), ...get(OFS), ...k(3), ...op.shl(), ...op.add(), ...set(OFI));
   seq.push(...get(LLI), ...op.load32(0), ...set(LLBASE));
-  seq.push(...get(OFINFO), ...k(255), ...op.and(), ...set(OFCODE));
+  seq.push(...extra(OFI), ...set(OFCODE));
   // Offset (up to 31) and match length (up to 16) extra bits from one refill; the literal
   // length (16) and the three state updates (9 + 9 + 8) from the same refill when the
   // three extra-bit counts add up to at most 31 (57 bits then suffice), else after a
   // second one (ZSTD_decodeSequence's conditional BIT_reloadDStream).
   seq.push(...reload);
   seq.push(...readInto(OFBITS, k(0), get(OFCODE)));
-  seq.push(...readInto(ML, code(get(MLI), op.load32(0)), code(get(MLINFO), k(255), op.and())));
+  seq.push(...extra(MLI), ...set(MLEXTRA), ...extra(LLI), ...set(LLEXTRA));
+  seq.push(...readInto(ML, code(get(MLI), op.load32(0)), get(MLEXTRA)));
   seq.push(
-    ...get(OFCODE), ...get(MLINFO), ...k(255), ...op.and(), ...op.add(), ...get(LLINFO), ...k(255), ...op.and(), ...op.add(),
+    ...get(OFCODE), ...get(MLEXTRA), ...op.add(), ...get(LLEXTRA), ...op.add(),
     ...k(31), ...op.gtU(), ...op.if(), ...reload, ...op.end(),
   );
-  seq.push(...readInto(LL, get(LLBASE), code(get(LLINFO), k(255), op.and())));
+  seq.push(...readInto(LL, get(LLBASE), get(LLEXTRA)));
 
   // Offset: a new one (code > 1) or one of the three repeat offsets (RFC 8878 §3.1.2.5).
   seq.push(
@@ -231,15 +240,13 @@ function executorBody(): FunctionBody {
   // State updates, except after the last sequence: literal lengths, match lengths, offsets,
   // in that order from the top of one read of their 26 bits at most (D1, D2: the offset
   // and match length state bit counts; Q their total; P the bits).
-  const nb = (info: number): Code => code(get(info), k(8), op.shrU(), k(255), op.and());
-  const next = (info: number): Code => code(get(info), k(16), op.shrU());
   seq.push(
     ...get(N), ...k(1), ...op.ne(), ...op.if(),
-    ...nb(OFINFO), ...op.tee(D1), ...nb(MLINFO), ...op.tee(D2), ...op.add(), ...nb(LLINFO), ...op.add(), ...set(Q),
+    ...nb(OFI), ...op.tee(D1), ...nb(MLI), ...op.tee(D2), ...op.add(), ...nb(LLI), ...op.add(), ...set(Q),
     ...peek(get(Q)), ...set(P), ...skip(get(Q)),
-    ...next(OFINFO), ...get(P), ...k(1), ...get(D1), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(OFS),
-    ...next(MLINFO), ...get(P), ...get(D1), ...op.shrU(), ...k(1), ...get(D2), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(MLS),
-    ...next(LLINFO), ...get(P), ...get(D1), ...get(D2), ...op.add(), ...op.shrU(), ...op.add(), ...set(LLS),
+    ...next(OFI), ...get(P), ...k(1), ...get(D1), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(OFS),
+    ...next(MLI), ...get(P), ...get(D1), ...op.shrU(), ...k(1), ...get(D2), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(MLS),
+    ...next(LLI), ...get(P), ...get(D1), ...get(D2), ...op.add(), ...op.shrU(), ...op.add(), ...set(LLS),
     ...op.end(),
   );
   seq.push(...get(N), ...k(1), ...op.sub(), ...set(N));
