@@ -54,7 +54,15 @@ export const BITSTREAM_AREA_END = BITS_AT + BLOCK_SIZE_LIMIT + 8;
 /** A block's literals, with 64 bytes of slack for 16-byte reads past their end. */
 export const LIT_AT = (BITS_AT + BLOCK_SIZE_LIMIT + 8 + 63) & ~63;
 const LIT_END = LIT_AT + BLOCK_SIZE_LIMIT + 64;
-if (LIT_END > ZSTD_AT + ZSTD_SIZE) throw new Error('zstd executor overruns its area of the heap');
+/**
+ * Sequences decoded and not yet executed (at most SEQUENCE_BATCH at a time): literal
+ * length, match length, offset, i32 each.
+ */
+export const SEQUENCE_BATCH = 320;
+const BATCH = SEQUENCE_BATCH;
+const SEQ_AT = LIT_END;
+const SEQ_END = SEQ_AT + 12 * BATCH;
+if (SEQ_END > ZSTD_AT + ZSTD_SIZE) throw new Error('zstd executor overruns its area of the heap');
 
 /** Fast-path sequences keep this many bytes before the frame's end (they may write up to 63 bytes past a match). */
 const SLACK = 64;
@@ -64,11 +72,12 @@ const BS = 0, PTR = 1, BC = 2, LIT = 3, LITEND = 4, OP = 5, LIMIT = 6, WIN = 7, 
 const LLS = 12, MLS = 13, OFS = 14, REP0 = 15, REP1 = 16, REP2 = 17, LLI = 18, MLI = 19, OFI = 20, LLEXTRA = 21, MLEXTRA = 22;
 const LLBASE = 23, OFCODE = 24, OFBITS = 25, ML = 26, LL = 27, OFFSET = 28, TO = 29, M = 30, I = 31, NP = 32, TMP = 33;
 const C = 34;
-const D1 = 35, D2 = 36, P = 37, Q = 38;
-const S = 39, V = 40, W = 41, V2 = 42, V3 = 43;
+const D1 = 35, D2 = 36, P = 37, Q = 38, SP = 39, SEND = 40, SQ = 41;
+const S = 42, V = 43, W = 44, V2 = 45, V3 = 46;
 
 const get = op.get;
 const set = op.set;
+const tee = op.tee;
 const k = op.i32;
 
 /** The next `n` bits of the stream (n = 0..31, given by `n`'s code), as an i32; does not consume them. */
@@ -237,25 +246,26 @@ function executorBody(): FunctionBody {
     ...op.end(),
   );
 
-  // State updates, except after the last sequence: literal lengths, match lengths, offsets,
-  // in that order from the top of one read of their 26 bits at most (D1, D2: the offset
-  // and match length state bit counts; Q their total; P the bits).
+  // State updates (after the last sequence too: see the final check): literal lengths,
+  // match lengths, offsets, in that order from the top of one read of their 26 bits at most (D1, D2: the offset
+  // and match length state bit counts; SQ their total; P the bits).
   seq.push(
-    ...get(N), ...k(1), ...op.ne(), ...op.if(),
-    ...nb(OFI), ...op.tee(D1), ...nb(MLI), ...op.tee(D2), ...op.add(), ...nb(LLI), ...op.add(), ...set(Q),
-    ...peek(get(Q)), ...set(P), ...skip(get(Q)),
+    ...nb(OFI), ...op.tee(D1), ...nb(MLI), ...op.tee(D2), ...op.add(), ...nb(LLI), ...op.add(), ...set(SQ),
+    ...peek(get(SQ)), ...set(P), ...skip(get(SQ)),
     ...next(OFI), ...get(P), ...k(1), ...get(D1), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(OFS),
     ...next(MLI), ...get(P), ...get(D1), ...op.shrU(), ...k(1), ...get(D2), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(MLS),
     ...next(LLI), ...get(P), ...get(D1), ...get(D2), ...op.add(), ...op.shrU(), ...op.add(), ...set(LLS),
-    ...op.end(),
   );
-  seq.push(...get(N), ...k(1), ...op.sub(), ...set(N));
+  seq.push(...get(SP), ...get(LL), ...op.store32(0), ...get(SP), ...get(ML), ...op.store32(4), ...get(SP), ...get(OFFSET), ...op.store32(8));
+  seq.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
 
+  const exec: Code = [];
+  exec.push(...get(SP), ...op.load32(0), ...set(LL), ...get(SP), ...op.load32(4), ...set(ML), ...get(SP), ...op.load32(8), ...set(OFFSET));
   // Execute. One test for all the limits: each difference is negative exactly when its
   // limit is exceeded (all values are far below 2^31, so none overflows).
-  seq.push(...get(OP), ...get(LL), ...op.add(), ...set(TO));
+  exec.push(...get(OP), ...get(LL), ...op.add(), ...set(TO));
   // SAFE is below LIMIT too (see the prologue), so one difference covers both.
-  seq.push(
+  exec.push(
     ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(),
     ...get(TO), ...get(WIN), ...op.sub(), ...get(OFFSET), ...op.sub(), ...op.or(),
     ...get(OFFSET), ...k(1), ...op.sub(), ...op.or(),
@@ -263,7 +273,7 @@ function executorBody(): FunctionBody {
     ...k(0), ...op.ltS(), ...op.if(),
   );
   // Slow path: near the frame's end (exact byte copies), or invalid (-1).
-  seq.push(
+  exec.push(
     ...get(OFFSET), ...k(1), ...op.sub(), ...failIfNegative,
     ...get(LIMIT), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(), ...failIfNegative,
     ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(), ...failIfNegative,
@@ -286,7 +296,7 @@ function executorBody(): FunctionBody {
   );
   // Fast path: 16 bytes of literals (more in a loop), then the match by 16 or 8 bytes;
   // bytes written past either are overwritten later (SLACK keeps them inside the frame).
-  seq.push(
+  exec.push(
     ...get(OP), ...get(LIT), ...op.load(), ...op.store(),
     ...get(LL), ...k(16), ...op.gtS(), ...op.if(),
     ...copyLoop(16, LL, 16, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load(), op.store())),
@@ -337,19 +347,33 @@ function executorBody(): FunctionBody {
     ...op.end(),
     ...op.end(),
   );
-  seq.push(...get(LIT), ...get(LL), ...op.add(), ...set(LIT));
-  seq.push(...get(TO), ...get(ML), ...op.add(), ...set(OP));
+  exec.push(...get(LIT), ...get(LL), ...op.add(), ...set(LIT));
+  exec.push(...get(TO), ...get(ML), ...op.add(), ...set(OP));
 
+  exec.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
+
+  // Batches of up to BATCH sequences: all decoded into SEQ_AT, then all executed (as
+  // ZSTD_decompressSequencesLong_body splits decoding from execution). Each loop then keeps
+  // fewer values live than one that does both, so fewer of them live on the stack.
   c.push(
     ...op.block(), ...op.loop(),
     ...get(N), ...op.eqz(), ...op.brIf(1),
-    ...seq,
+    ...k(SEQ_AT), ...set(SP),
+    ...get(N), ...k(BATCH), ...get(N), ...k(BATCH), ...op.ltU(), ...op.select(), ...tee(TMP),
+    ...k(12), ...op.mul(), ...k(SEQ_AT), ...op.add(), ...set(SEND),
+    ...get(N), ...get(TMP), ...op.sub(), ...set(N),
+    ...op.loop(), ...seq, ...get(SP), ...get(SEND), ...op.ltU(), ...op.brIf(0), ...op.end(),
+    ...k(SEQ_AT), ...set(SP),
+    ...op.loop(), ...exec, ...get(SP), ...get(SEND), ...op.ltU(), ...op.brIf(0), ...op.end(),
     ...op.br(0),
     ...op.end(), ...op.end(),
   );
-  // Every bit read, no more, no fewer: (ptr - start) * 8 + 64 - bc unread bits must be the padding.
+  // Every bit read, no more, no fewer: (ptr - start) * 8 + 64 - bc unread bits must be the
+  // padding, where bc leaves out the SQ bits of the last sequence's state updates (which
+  // C's ZSTD_decodeSequence skips; here every sequence reads them, so that the decoding
+  // loop needs no count of its own).
   c.push(
-    ...get(PTR), ...get(BS), ...op.sub(), ...k(3), ...op.shl(), ...k(64), ...op.add(), ...get(BC), ...op.sub(), ...get(PADBITS),
+    ...get(PTR), ...get(BS), ...op.sub(), ...k(3), ...op.shl(), ...k(64), ...op.add(), ...get(BC), ...get(SQ), ...op.sub(), ...op.sub(), ...get(PADBITS),
     ...op.ne(), ...op.if(), ...k(-1), ...op.return(), ...op.end(),
   );
   c.push(...k(CTRL), ...get(REP0), ...op.store32(0), ...k(CTRL), ...get(REP1), ...op.store32(4), ...k(CTRL), ...get(REP2), ...op.store32(8));
@@ -358,7 +382,7 @@ function executorBody(): FunctionBody {
   return {
     params: Array<number>(12).fill(I32),
     result: I32,
-    locals: [[C - 12, I32], [1, I64], [4, I32], [5, V128]],
+    locals: [[C - 12, I32], [1, I64], [7, I32], [5, V128]],
     code: c,
   };
 }
@@ -370,7 +394,7 @@ type Executor = (
 
 /** The module's bytes: one function, `sequences`, on the shared memory. */
 export function sequencesModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes([executorBody()], ['sequences'], Math.ceil(LIT_END / 65536));
+  return moduleBytes([executorBody()], ['sequences'], Math.ceil(SEQ_END / 65536));
 }
 
 let enabled = true;
