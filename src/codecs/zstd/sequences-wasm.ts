@@ -215,12 +215,14 @@ function executorBody(): FunctionBody {
   seq.push(...reload);
   seq.push(...readInto(OFBITS, k(0), get(OFCODE)));
   seq.push(...extra(MLI), ...set(MLEXTRA), ...extra(LLI), ...set(LLEXTRA));
-  seq.push(...readInto(ML, code(get(MLI), op.load32(0)), get(MLEXTRA)));
+  // Each value goes to the batch as soon as it is known: a store is not moved, so the
+  // value need not be kept (on the stack, as TurboFan would) until the end of the sequence.
+  seq.push(...readInto(ML, code(get(MLI), op.load32(0)), get(MLEXTRA)), ...get(SP), ...get(ML), ...op.store32(4));
   seq.push(
     ...get(OFCODE), ...get(MLEXTRA), ...op.add(), ...get(LLEXTRA), ...op.add(),
     ...k(31), ...op.gtU(), ...op.if(), ...reload, ...op.end(),
   );
-  seq.push(...readInto(LL, get(LLBASE), get(LLEXTRA)));
+  seq.push(...readInto(LL, get(LLBASE), get(LLEXTRA)), ...get(SP), ...get(LL), ...op.store32(0));
 
   // Offset: a new one (code > 1) or one of the three repeat offsets (RFC 8878 §3.1.2.5).
   seq.push(
@@ -246,6 +248,8 @@ function executorBody(): FunctionBody {
     ...op.end(),
   );
 
+  seq.push(...get(SP), ...get(OFFSET), ...op.store32(8));
+
   // State updates (after the last sequence too: see the final check): literal lengths,
   // match lengths, offsets, in that order from the top of one read of their 26 bits at most (D1, D2: the offset
   // and match length state bit counts; SQ their total; P the bits).
@@ -256,7 +260,6 @@ function executorBody(): FunctionBody {
     ...next(MLI), ...get(P), ...get(D1), ...op.shrU(), ...k(1), ...get(D2), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(MLS),
     ...next(LLI), ...get(P), ...get(D1), ...get(D2), ...op.add(), ...op.shrU(), ...op.add(), ...set(LLS),
   );
-  seq.push(...get(SP), ...get(LL), ...op.store32(0), ...get(SP), ...get(ML), ...op.store32(4), ...get(SP), ...get(OFFSET), ...op.store32(8));
   seq.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
 
   const exec: Code = [];
