@@ -6,7 +6,9 @@
  * bitstream and execute it, for blocks whose output, literals and bitstream all sit in
  * that memory. Mirrors `ZSTD_decodeSequence` and `ZSTD_execSequence` (lib/decompress/
  * zstd_decompress_block.c of facebook/zstd), with a 64-bit bit container and 16-byte
- * copies as there.
+ * copies as there, and decodes up to SEQUENCE_BATCH sequences before it executes them
+ * (as ZSTD_decompressSequencesLong_body does, there to prefetch): two loops, each with
+ * fewer values live than one loop doing both, so that fewer of them go to the stack.
  *
  * Why: in JavaScript every typed-array access of the loop carries a bounds check and an
  * index conversion, and the match copy from just-written output goes through 32-bit words;
@@ -251,8 +253,8 @@ function executorBody(): FunctionBody {
   seq.push(...get(SP), ...get(OFFSET), ...op.store32(8));
 
   // State updates (after the last sequence too: see the final check): literal lengths,
-  // match lengths, offsets, in that order from the top of one read of their 26 bits at most (D1, D2: the offset
-  // and match length state bit counts; SQ their total; P the bits).
+  // match lengths, offsets, in that order from the top of one read of their 26 bits at
+  // most (D1, D2: the offset and match length state bit counts; SQ their total; P the bits).
   seq.push(
     ...nb(OFI), ...op.tee(D1), ...nb(MLI), ...op.tee(D2), ...op.add(), ...nb(LLI), ...op.add(), ...set(SQ),
     ...peek(get(SQ)), ...set(P), ...skip(get(SQ)),
