@@ -222,15 +222,21 @@ describe('zstd blocks of more sequences than the WebAssembly loop decodes at a t
     expect(counts.some((c) => c > SEQUENCE_BATCH && c % SEQUENCE_BATCH !== 0)).toBe(true);
   });
 
-  it('decodes them in WebAssembly, in and out of the shared memory, equal to the input', () => {
+  it('decodes them in WebAssembly, in and out of the shared memory, equal to the input and nothing outside it', () => {
     const before = { ...sequencesWasmCounts };
     for (let i = 0; i < inputs.length; i++) {
       const src = inputs[i]!;
       for (const inMemory of [false, true]) {
-        const out = inMemory ? simdScratch(src.length)! : new Uint8Array(src.length);
-        const n = zstdDecompressInto(frames[i]!, 0, frames[i]!.length, out, 0, src.length, null);
+        const size = GUARD + src.length + GUARD;
+        const buf = inMemory ? simdScratch(size)! : new Uint8Array(size);
+        buf.fill(SENTINEL);
+        const n = zstdDecompressInto(frames[i]!, 0, frames[i]!.length, buf, GUARD, src.length, null);
         expect(n).toBe(src.length);
-        expect(Buffer.from(out.subarray(0, n)).equals(Buffer.from(src))).toBe(true);
+        expect(Buffer.from(buf.subarray(GUARD, GUARD + n)).equals(Buffer.from(src))).toBe(true);
+        for (let j = 0; j < GUARD; j++) {
+          expect(buf[j]).toBe(SENTINEL);
+          expect(buf[GUARD + src.length + j]).toBe(SENTINEL);
+        }
       }
     }
     expect(sequencesWasmCounts.executed).toBeGreaterThan(before.executed + 2 * inputs.length);
