@@ -6,7 +6,9 @@
  * bitstream and execute it, for blocks whose output, literals and bitstream all sit in
  * that memory. Mirrors `ZSTD_decodeSequence` and `ZSTD_execSequence` (lib/decompress/
  * zstd_decompress_block.c of facebook/zstd), with a 64-bit bit container and 16-byte
- * copies as there.
+ * copies as there, and decodes up to SEQUENCE_BATCH sequences before it executes them
+ * (as ZSTD_decompressSequencesLong_body does, there to prefetch): two loops, each with
+ * fewer values live than one loop doing both, so that fewer of them go to the stack.
  *
  * Why: in JavaScript every typed-array access of the loop carries a bounds check and an
  * index conversion, and the match copy from just-written output goes through 32-bit words;
@@ -54,21 +56,30 @@ export const BITSTREAM_AREA_END = BITS_AT + BLOCK_SIZE_LIMIT + 8;
 /** A block's literals, with 64 bytes of slack for 16-byte reads past their end. */
 export const LIT_AT = (BITS_AT + BLOCK_SIZE_LIMIT + 8 + 63) & ~63;
 const LIT_END = LIT_AT + BLOCK_SIZE_LIMIT + 64;
-if (LIT_END > ZSTD_AT + ZSTD_SIZE) throw new Error('zstd executor overruns its area of the heap');
+/**
+ * Sequences decoded and not yet executed (at most SEQUENCE_BATCH at a time): literal
+ * length, match length, offset, i32 each.
+ */
+export const SEQUENCE_BATCH = 320;
+const BATCH = SEQUENCE_BATCH;
+const SEQ_AT = LIT_END;
+const SEQ_END = SEQ_AT + 12 * BATCH;
+if (SEQ_END > ZSTD_AT + ZSTD_SIZE) throw new Error('zstd executor overruns its area of the heap');
 
 /** Fast-path sequences keep this many bytes before the frame's end (they may write up to 63 bytes past a match). */
 const SLACK = 64;
 
 // Parameters and locals of the function.
 const BS = 0, PTR = 1, BC = 2, LIT = 3, LITEND = 4, OP = 5, LIMIT = 6, WIN = 7, SAFE = 8, N = 9, LOGS = 10, PADBITS = 11;
-const LLS = 12, MLS = 13, OFS = 14, REP0 = 15, REP1 = 16, REP2 = 17, LLI = 18, MLI = 19, OFI = 20, LLINFO = 21, MLINFO = 22;
-const OFINFO = 23, LLBASE = 24, OFCODE = 25, OFBITS = 26, ML = 27, LL = 28, OFFSET = 29, TO = 30, M = 31, I = 32, NP = 33, TMP = 34;
-const C = 35;
-const D1 = 36, D2 = 37, P = 38, Q = 39;
-const S = 40, V = 41, W = 42, V2 = 43, V3 = 44;
+const LLS = 12, MLS = 13, OFS = 14, REP0 = 15, REP1 = 16, REP2 = 17, LLI = 18, MLI = 19, OFI = 20, LLEXTRA = 21, MLEXTRA = 22;
+const LLBASE = 23, OFCODE = 24, OFBITS = 25, ML = 26, LL = 27, OFFSET = 28, TO = 29, M = 30, I = 31, NP = 32, TMP = 33;
+const C = 34;
+const D1 = 35, D2 = 36, P = 37, Q = 38, SP = 39, SEND = 40, SQ = 41;
+const S = 42, V = 43, W = 44, V2 = 45, V3 = 46;
 
 const get = op.get;
 const set = op.set;
+const tee = op.tee;
 const k = op.i32;
 
 /** The next `n` bits of the stream (n = 0..31, given by `n`'s code), as an i32; does not consume them. */
@@ -87,16 +98,19 @@ function readInto(local: number, base: Code, n: Code): Code {
 }
 
 /**
- * Refill the container: move back by the whole bytes consumed, never before the stream
- * start (BIT_reloadDStream in lib/common/bitstream.h), and load 64 bits. At least 57 bits
- * are then unread, except near the start.
+ * Refill the container: move back by the whole bytes consumed and load 64 bits; near the
+ * stream start, move back only to the start (BIT_reloadDStream in lib/common/bitstream.h:
+ * the fast case, BIT_reloadDStreamFast, behind a branch the processor predicts, so that
+ * the clamp is off the bit position's dependency chain). At least 57 bits are then
+ * unread, except near the start.
  */
 const reload: Code = code(
-  get(PTR), get(BC), k(3), op.shrU(), op.sub(), set(NP),
-  get(NP), get(BS), op.sub(), set(TMP),
-  get(NP), get(TMP), get(TMP), k(31), op.shrS(), op.and(), op.sub(), set(NP),
-  get(BC), get(PTR), get(NP), op.sub(), k(3), op.shl(), op.sub(), set(BC),
-  get(NP), op.tee(PTR), op.load64(), set(C),
+  get(PTR), get(BC), k(3), op.shrU(), op.sub(), op.tee(NP), get(BS), op.geS(), op.if(),
+  get(NP), set(PTR), get(BC), k(7), op.and(), set(BC),
+  op.else(),
+  get(BC), get(PTR), get(BS), op.sub(), k(3), op.shl(), op.sub(), set(BC), get(BS), set(PTR),
+  op.end(),
+  get(PTR), op.load64(), set(C),
 );
 
 /** `while (i < limit) { body; i += step }` with i starting at `from`; runs body at least once. */
@@ -185,24 +199,32 @@ function executorBody(): FunctionBody {
   c.push(...readInto(LLS, k(0), llLog), ...readInto(OFS, k(0), ofLog), ...readInto(MLS, k(0), mlLog));
 
   const seq: Code = [];
-  // Table cells: base, then extraBits | nbBits << 8 | nextStateBase << 16 (fse.ts).
-  seq.push(...k(T_LL), ...get(LLS), ...k(3), ...op.shl(), ...op.add(), ...op.tee(LLI), ...op.load32(4), ...set(LLINFO));
-  seq.push(...k(T_ML), ...get(MLS), ...k(3), ...op.shl(), ...op.add(), ...op.tee(MLI), ...op.load32(4), ...set(MLINFO));
-  seq.push(...k(T_OF), ...get(OFS), ...k(3), ...op.shl(), ...op.add(), ...op.tee(OFI), ...op.load32(4), ...set(OFINFO));
+  // Table cells (fse.ts): base (i32), then the bytes extraBits, nbBits and the u16
+  // nextStateBase, each read where it is needed by a byte load (no shifts and masks, and
+  // no packed word kept live across the sequence).
+  const extra = (cell: number): Code => code(get(cell), op.load8(4));
+  const nb = (cell: number): Code => code(get(cell), op.load8(5));
+  const next = (cell: number): Code => code(get(cell), op.load16U(6));
+  seq.push(...k(T_LL), ...get(LLS), ...k(3), ...op.shl(), ...op.add(), ...set(LLI));
+  seq.push(...k(T_ML), ...get(MLS), ...k(3), ...op.shl(), ...op.add(), ...set(MLI));
+  seq.push(...k(T_OF), ...get(OFS), ...k(3), ...op.shl(), ...op.add(), ...set(OFI));
   seq.push(...get(LLI), ...op.load32(0), ...set(LLBASE));
-  seq.push(...get(OFINFO), ...k(255), ...op.and(), ...set(OFCODE));
+  seq.push(...extra(OFI), ...set(OFCODE));
   // Offset (up to 31) and match length (up to 16) extra bits from one refill; the literal
   // length (16) and the three state updates (9 + 9 + 8) from the same refill when the
   // three extra-bit counts add up to at most 31 (57 bits then suffice), else after a
   // second one (ZSTD_decodeSequence's conditional BIT_reloadDStream).
   seq.push(...reload);
   seq.push(...readInto(OFBITS, k(0), get(OFCODE)));
-  seq.push(...readInto(ML, code(get(MLI), op.load32(0)), code(get(MLINFO), k(255), op.and())));
+  seq.push(...extra(MLI), ...set(MLEXTRA), ...extra(LLI), ...set(LLEXTRA));
+  // Each value goes to the batch as soon as it is known: a store is not moved, so the
+  // value need not be kept (on the stack, as TurboFan would) until the end of the sequence.
+  seq.push(...readInto(ML, code(get(MLI), op.load32(0)), get(MLEXTRA)), ...get(SP), ...get(ML), ...op.store32(4));
   seq.push(
-    ...get(OFCODE), ...get(MLINFO), ...k(255), ...op.and(), ...op.add(), ...get(LLINFO), ...k(255), ...op.and(), ...op.add(),
+    ...get(OFCODE), ...get(MLEXTRA), ...op.add(), ...get(LLEXTRA), ...op.add(),
     ...k(31), ...op.gtU(), ...op.if(), ...reload, ...op.end(),
   );
-  seq.push(...readInto(LL, get(LLBASE), code(get(LLINFO), k(255), op.and())));
+  seq.push(...readInto(LL, get(LLBASE), get(LLEXTRA)), ...get(SP), ...get(LL), ...op.store32(0));
 
   // Offset: a new one (code > 1) or one of the three repeat offsets (RFC 8878 §3.1.2.5).
   seq.push(
@@ -228,27 +250,27 @@ function executorBody(): FunctionBody {
     ...op.end(),
   );
 
-  // State updates, except after the last sequence: literal lengths, match lengths, offsets,
-  // in that order from the top of one read of their 26 bits at most (D1, D2: the offset
-  // and match length state bit counts; Q their total; P the bits).
-  const nb = (info: number): Code => code(get(info), k(8), op.shrU(), k(255), op.and());
-  const next = (info: number): Code => code(get(info), k(16), op.shrU());
-  seq.push(
-    ...get(N), ...k(1), ...op.ne(), ...op.if(),
-    ...nb(OFINFO), ...op.tee(D1), ...nb(MLINFO), ...op.tee(D2), ...op.add(), ...nb(LLINFO), ...op.add(), ...set(Q),
-    ...peek(get(Q)), ...set(P), ...skip(get(Q)),
-    ...next(OFINFO), ...get(P), ...k(1), ...get(D1), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(OFS),
-    ...next(MLINFO), ...get(P), ...get(D1), ...op.shrU(), ...k(1), ...get(D2), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(MLS),
-    ...next(LLINFO), ...get(P), ...get(D1), ...get(D2), ...op.add(), ...op.shrU(), ...op.add(), ...set(LLS),
-    ...op.end(),
-  );
-  seq.push(...get(N), ...k(1), ...op.sub(), ...set(N));
+  seq.push(...get(SP), ...get(OFFSET), ...op.store32(8));
 
+  // State updates (after the last sequence too: see the final check): literal lengths,
+  // match lengths, offsets, in that order from the top of one read of their 26 bits at
+  // most (D1, D2: the offset and match length state bit counts; SQ their total; P the bits).
+  seq.push(
+    ...nb(OFI), ...op.tee(D1), ...nb(MLI), ...op.tee(D2), ...op.add(), ...nb(LLI), ...op.add(), ...set(SQ),
+    ...peek(get(SQ)), ...set(P), ...skip(get(SQ)),
+    ...next(OFI), ...get(P), ...k(1), ...get(D1), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(OFS),
+    ...next(MLI), ...get(P), ...get(D1), ...op.shrU(), ...k(1), ...get(D2), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(MLS),
+    ...next(LLI), ...get(P), ...get(D1), ...get(D2), ...op.add(), ...op.shrU(), ...op.add(), ...set(LLS),
+  );
+  seq.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
+
+  const exec: Code = [];
+  exec.push(...get(SP), ...op.load32(0), ...set(LL), ...get(SP), ...op.load32(4), ...set(ML), ...get(SP), ...op.load32(8), ...set(OFFSET));
   // Execute. One test for all the limits: each difference is negative exactly when its
   // limit is exceeded (all values are far below 2^31, so none overflows).
-  seq.push(...get(OP), ...get(LL), ...op.add(), ...set(TO));
+  exec.push(...get(OP), ...get(LL), ...op.add(), ...set(TO));
   // SAFE is below LIMIT too (see the prologue), so one difference covers both.
-  seq.push(
+  exec.push(
     ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(),
     ...get(TO), ...get(WIN), ...op.sub(), ...get(OFFSET), ...op.sub(), ...op.or(),
     ...get(OFFSET), ...k(1), ...op.sub(), ...op.or(),
@@ -256,7 +278,7 @@ function executorBody(): FunctionBody {
     ...k(0), ...op.ltS(), ...op.if(),
   );
   // Slow path: near the frame's end (exact byte copies), or invalid (-1).
-  seq.push(
+  exec.push(
     ...get(OFFSET), ...k(1), ...op.sub(), ...failIfNegative,
     ...get(LIMIT), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(), ...failIfNegative,
     ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(), ...failIfNegative,
@@ -279,7 +301,7 @@ function executorBody(): FunctionBody {
   );
   // Fast path: 16 bytes of literals (more in a loop), then the match by 16 or 8 bytes;
   // bytes written past either are overwritten later (SLACK keeps them inside the frame).
-  seq.push(
+  exec.push(
     ...get(OP), ...get(LIT), ...op.load(), ...op.store(),
     ...get(LL), ...k(16), ...op.gtS(), ...op.if(),
     ...copyLoop(16, LL, 16, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load(), op.store())),
@@ -330,19 +352,33 @@ function executorBody(): FunctionBody {
     ...op.end(),
     ...op.end(),
   );
-  seq.push(...get(LIT), ...get(LL), ...op.add(), ...set(LIT));
-  seq.push(...get(TO), ...get(ML), ...op.add(), ...set(OP));
+  exec.push(...get(LIT), ...get(LL), ...op.add(), ...set(LIT));
+  exec.push(...get(TO), ...get(ML), ...op.add(), ...set(OP));
 
+  exec.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
+
+  // Batches of up to BATCH sequences: all decoded into SEQ_AT, then all executed (as
+  // ZSTD_decompressSequencesLong_body splits decoding from execution). Each loop then keeps
+  // fewer values live than one that does both, so fewer of them live on the stack.
   c.push(
     ...op.block(), ...op.loop(),
     ...get(N), ...op.eqz(), ...op.brIf(1),
-    ...seq,
+    ...k(SEQ_AT), ...set(SP),
+    ...get(N), ...k(BATCH), ...get(N), ...k(BATCH), ...op.ltU(), ...op.select(), ...tee(TMP),
+    ...k(12), ...op.mul(), ...k(SEQ_AT), ...op.add(), ...set(SEND),
+    ...get(N), ...get(TMP), ...op.sub(), ...set(N),
+    ...op.loop(), ...seq, ...get(SP), ...get(SEND), ...op.ltU(), ...op.brIf(0), ...op.end(),
+    ...k(SEQ_AT), ...set(SP),
+    ...op.loop(), ...exec, ...get(SP), ...get(SEND), ...op.ltU(), ...op.brIf(0), ...op.end(),
     ...op.br(0),
     ...op.end(), ...op.end(),
   );
-  // Every bit read, no more, no fewer: (ptr - start) * 8 + 64 - bc unread bits must be the padding.
+  // Every bit read, no more, no fewer: (ptr - start) * 8 + 64 - bc unread bits must be the
+  // padding, where bc leaves out the SQ bits of the last sequence's state updates (which
+  // C's ZSTD_decodeSequence skips; here every sequence reads them, so that the decoding
+  // loop needs no count of its own).
   c.push(
-    ...get(PTR), ...get(BS), ...op.sub(), ...k(3), ...op.shl(), ...k(64), ...op.add(), ...get(BC), ...op.sub(), ...get(PADBITS),
+    ...get(PTR), ...get(BS), ...op.sub(), ...k(3), ...op.shl(), ...k(64), ...op.add(), ...get(BC), ...get(SQ), ...op.sub(), ...op.sub(), ...get(PADBITS),
     ...op.ne(), ...op.if(), ...k(-1), ...op.return(), ...op.end(),
   );
   c.push(...k(CTRL), ...get(REP0), ...op.store32(0), ...k(CTRL), ...get(REP1), ...op.store32(4), ...k(CTRL), ...get(REP2), ...op.store32(8));
@@ -351,7 +387,7 @@ function executorBody(): FunctionBody {
   return {
     params: Array<number>(12).fill(I32),
     result: I32,
-    locals: [[C - 12, I32], [1, I64], [4, I32], [5, V128]],
+    locals: [[C - 12, I32], [1, I64], [7, I32], [5, V128]],
     code: c,
   };
 }
@@ -363,7 +399,7 @@ type Executor = (
 
 /** The module's bytes: one function, `sequences`, on the shared memory. */
 export function sequencesModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes([executorBody()], ['sequences'], Math.ceil(LIT_END / 65536));
+  return moduleBytes([executorBody()], ['sequences'], Math.ceil(SEQ_END / 65536));
 }
 
 let enabled = true;

@@ -2,11 +2,16 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { zstdDecompressInto } from '../../../src/codecs/zstd/index.js';
 import {
+  SEQUENCE_BATCH,
   sequencesModuleBytes,
   sequencesWasmCounts,
   setZstdWasmEnabled,
   wasmSequencesReady,
 } from '../../../src/codecs/zstd/sequences-wasm.js';
+import { FrameHeader, readFrameHeader } from '../../../src/codecs/zstd/frame.js';
+import { LiteralsHeader, readLiteralsHeader } from '../../../src/codecs/zstd/literals.js';
+import { SequenceState, readSequencesHeader } from '../../../src/codecs/zstd/sequences.js';
+import { isBloscError } from '../../../src/errors.js';
 import { zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/index.js';
 import { simdScratch } from '../../../src/shuffle/simd.js';
 import { huffmanWasmCounts } from '../../../src/codecs/zstd/huffman-wasm.js';
@@ -170,5 +175,100 @@ describe('zstd frames one after another', () => {
     expect(sequencesWasmCounts.executed).toBeGreaterThan(before.executed + 100);
     expect(sequencesWasmCounts.rejected).toBe(before.rejected);
     expect(huffmanWasmCounts.decoded).toBeGreaterThan(huffBefore);
+  });
+});
+
+/** The sequence counts of a single frame's compressed blocks, read from their headers. */
+function sequenceCounts(frame: Uint8Array): number[] {
+  const h = new FrameHeader();
+  readFrameHeader(frame, 0, frame.length, h);
+  const lh = new LiteralsHeader();
+  const st = new SequenceState();
+  const counts: number[] = [];
+  let ip = h.headerSize;
+  for (;;) {
+    const bh = frame[ip]! | (frame[ip + 1]! << 8) | (frame[ip + 2]! << 16);
+    const type = (bh >>> 1) & 3;
+    const size = bh >>> 3;
+    ip += 3;
+    if (type === 2) {
+      readLiteralsHeader(frame, ip, ip + size, lh);
+      readSequencesHeader(frame, lh.end, ip + size, st);
+      counts.push(st.nbSeq);
+    }
+    ip += type === 1 ? 1 : size;
+    if ((bh & 1) !== 0) return counts;
+  }
+}
+
+describe('zstd blocks of more sequences than the WebAssembly loop decodes at a time', () => {
+  // Bytes from a small alphabet: short matches and few literals each, thousands of
+  // sequences per block (as in a Blosc plane of small integers), so the executor runs them
+  // in several batches of SEQUENCE_BATCH, the last one partial or full.
+  let seed = 777;
+  const rand = (m: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % m;
+  };
+  const sizes = [SEQUENCE_BATCH * 3, SEQUENCE_BATCH * 5 + 7, 20000, 65536, 200000];
+  const inputs = sizes.map((n) => Uint8Array.from({ length: n }, () => rand(4) + (rand(8) === 0 ? rand(250) : 0)));
+  const frames = inputs.map((src, i) => compress(src, [3, 1, 5, 9, 3][i]!));
+
+  it('the frames hold blocks of one batch and less, and of several batches', () => {
+    const counts = frames.flatMap(sequenceCounts);
+    expect(Math.max(...counts)).toBeGreaterThan(4 * SEQUENCE_BATCH);
+    expect(counts.some((c) => c > SEQUENCE_BATCH && c % SEQUENCE_BATCH !== 0)).toBe(true);
+  });
+
+  it('decodes them in WebAssembly, in and out of the shared memory, equal to the input and nothing outside it', () => {
+    const before = { ...sequencesWasmCounts };
+    for (let i = 0; i < inputs.length; i++) {
+      const src = inputs[i]!;
+      for (const inMemory of [false, true]) {
+        const size = GUARD + src.length + GUARD;
+        const buf = inMemory ? simdScratch(size)! : new Uint8Array(size);
+        buf.fill(SENTINEL);
+        const n = zstdDecompressInto(frames[i]!, 0, frames[i]!.length, buf, GUARD, src.length, null);
+        expect(n).toBe(src.length);
+        expect(Buffer.from(buf.subarray(GUARD, GUARD + n)).equals(Buffer.from(src))).toBe(true);
+        for (let j = 0; j < GUARD; j++) {
+          expect(buf[j]).toBe(SENTINEL);
+          expect(buf[GUARD + src.length + j]).toBe(SENTINEL);
+        }
+      }
+    }
+    expect(sequencesWasmCounts.executed).toBeGreaterThan(before.executed + 2 * inputs.length);
+    expect(sequencesWasmCounts.rejected).toBe(before.rejected);
+  });
+
+  it('both sequence loops give the same bytes or the same error when such frames are damaged', () => {
+    const outcome = (bad: Uint8Array, size: number): string => {
+      const buf = new Uint8Array(size);
+      try {
+        const n = zstdDecompressInto(bad, 0, bad.length, buf, 0, size, null);
+        return `ok ${n} ${Buffer.from(buf.subarray(0, n)).toString('base64')}`;
+      } catch (e) {
+        if (!isBloscError(e)) throw e;
+        return `error ${e.code} ${e.message}`;
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.nat({ max: frames.length - 2 }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true }), fc.nat({ max: 7 })), { minLength: 1, maxLength: 3 }),
+        (which, flips) => {
+          const frame = frames[which]!;
+          const bad = frame.slice();
+          // Past the frame header, where the literals and sequences lie.
+          for (const [pos, bit] of flips) bad[12 + Math.floor(pos * (bad.length - 12))]! ^= 1 << bit;
+          setZstdWasmEnabled(true);
+          const wasm = outcome(bad, inputs[which]!.length);
+          setZstdWasmEnabled(false);
+          const js = outcome(bad, inputs[which]!.length);
+          expect(wasm).toBe(js);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
