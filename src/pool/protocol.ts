@@ -21,6 +21,12 @@ export interface DecodeBlocksJob {
    * streams (with the header, bstarts and dictionary, and block 0's streams under DELTA).
    */
   readonly rangeOnly: boolean;
+  /**
+   * Shared claim flags of a call's pieces: the job runs only if it turns claim[claimAt]
+   * from 0 to 1 (the calling thread sets 2 on the pieces it decodes itself). Null: always run.
+   */
+  readonly claim: Int32Array | null;
+  readonly claimAt: number;
 }
 
 /**

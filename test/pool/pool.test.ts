@@ -192,6 +192,14 @@ describe('decompressAsync', () => {
     for (let i = mid; i < mid + 64; i++) bad[i] = 0xff;
     await expect(api.decompressAsync(bad, undefined, { nthreads: 2, minParallelNbytes: 0 })).rejects.toMatchObject({ name: 'BloscError' });
     expect(() => api.decompress(bad)).toThrow();
+    // The same in the first block (the calling thread's own share), into a shared output.
+    const early = chunk.slice();
+    const coded = api.chunkBlocks(chunk)[0]!.streams.find((st) => st.kind !== 'raw' && st.cbytes > 64)!;
+    const at = coded.offset;
+    for (let i = at; i < at + 64; i++) early[i] = 0xff;
+    expect(() => api.decompress(early)).toThrow();
+    const shared = new Uint8Array(new SharedArrayBuffer(data.byteLength));
+    await expect(api.decompressAsync(early, shared, { nthreads: 2, minParallelNbytes: 0 })).rejects.toMatchObject({ name: 'BloscError' });
     expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
   });
 
@@ -200,7 +208,10 @@ describe('decompressAsync', () => {
     const chunk = api.compress(data, { codec: 'zlib', clevel: 1, blocksize: 262144 });
     const call = api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 });
     const pool = poolModule.getPool();
-    let killed = false;
+    // The calling thread decodes its own share before the call returns, with the worker's
+    // pieces posted and their answers not yet read: the worker counts as busy right now
+    // (when the pool was already up; else once it has started).
+    let killed = pool.killBusyWorker();
     for (let i = 0; i < 400 && !killed; i++) {
       await new Promise((r) => setTimeout(r, 5));
       killed = pool.killBusyWorker();
@@ -210,6 +221,19 @@ describe('decompressAsync', () => {
     expect(err).toBeInstanceOf(api.BloscError);
     expect((err as { code: number }).code).toBe(api.BloscErrorCode.Failure);
     expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
+  });
+
+  it('decodes every block on the calling thread when no worker has started yet', async () => {
+    // A cold pool: the workers' pieces wait for them to start, and the calling thread takes
+    // them back once done with its own blocks; workers that start later skip them.
+    api.shutdownPool();
+    const data = smoothFloat64(1 << 19);
+    const chunk = api.compress(data, { codec: 'zstd', clevel: 1, blocksize: 65536, filters: [3, 1] });
+    const out = new Uint8Array(new SharedArrayBuffer(data.byteLength));
+    const res = await api.decompressAsync(chunk, out, { nthreads: 3, minParallelNbytes: 0 });
+    expect(sha256(res)).toBe(sha256(bytesOf(data)));
+    out.fill(0);
+    expect(sha256(await api.decompressAsync(chunk, out, { nthreads: 3, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
   });
 
   it('leaves small chunks on the calling thread', async () => {
