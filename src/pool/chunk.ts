@@ -6,10 +6,10 @@
  * then assembles them in block order, keeping every decision of the serial path.
  */
 import { BloscErrorCode, fail } from '../errors.js';
-import { assembleChunk, blockGeometry, chunkInput, compressChunk, maxChunkSize, placeChunkHeader, type BlockGeometry } from '../chunk/compress.js';
+import { assembleChunk, blockGeometry, chunkInput, compressChunk, encodeBlockRange, maxChunkSize, placeChunkHeader, type BlockGeometry } from '../chunk/compress.js';
 import { ChunkReader, decompressChunk, type DecompressOptions } from '../chunk/decompress.js';
 import { blockStreamsEnd, chunkLayout, type ChunkLayout } from '../chunk/layout.js';
-import { readChunkHeader, readInt32LE, SpecialKind, writeInt32LE, type ChunkHeader } from '../frame/chunk-header.js';
+import { EXTENDED_HEADER_LENGTH, MIN_HEADER_LENGTH, readChunkHeader, readInt32LE, SpecialKind, writeInt32LE, type ChunkHeader } from '../frame/chunk-header.js';
 import { elementSize, resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { CodecFormat } from '../codecs/types.js';
@@ -173,24 +173,11 @@ async function decodeAlongside(
   // Balance: this thread stages the workers' W blocks and decodes the other nblocks - W;
   // each worker decodes W / lanes. Blosc1 chunks go whole to each piece (their decoder may
   // try the other split reading of a block), so one piece per worker.
-  const ratio = header.cbytes / nbytes;
   const byRange = header.version >= 3;
-  const share = Math.min(1, 1 / (1 + 1 / lanes - STAGE_COST * ratio));
-  const workerBlocks = Math.max(lanes, Math.min(nblocks, Math.round(nblocks * share)));
+  const share = workerShare(lanes, STAGE_COST * header.cbytes / nbytes);
+  const workerBlocks = Math.min(nblocks, Math.max(1, Math.round(nblocks * share)));
   const own = nblocks - workerBlocks;
-  const laneRanges = splitRange(workerBlocks, lanes);
-  const perLane = byRange ? PIECES_PER_LANE : 1;
-  const pieces: Array<[number, number]> = [];
-  const pieceLane: number[] = [];
-  for (let p = 0; p < perLane; p++) {
-    for (let l = 0; l < laneRanges.length; l++) {
-      const [lo, hi] = laneRanges[l]!;
-      const parts = splitRange(hi - lo, perLane);
-      if (p >= parts.length) continue;
-      pieces.push([own + lo + parts[p]![0], own + lo + parts[p]![1]]);
-      pieceLane.push(l);
-    }
-  }
+  const { pieces, lane: pieceLane } = lanePieces(own, workerBlocks, lanes, byRange ? PIECES_PER_LANE : 1);
   const claim = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
   const pool = getPool();
   const pending: Array<Promise<JobResult>> = [];
@@ -200,12 +187,12 @@ async function decodeAlongside(
       const [first, last] = pieces[i]!;
       const copy = stagePiece(body, header, layout, first, last);
       const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
-      pending.push(pool.runOn(pieceLane[i]!, job, [copy.buffer as ArrayBuffer], laneRanges.length));
+      pending.push(pool.runOn(pieceLane[i]!, job, [copy.buffer as ArrayBuffer], lanes));
     }
     const reader = new ChunkReader(body, { maxNbytes: nbytes });
     if (own > 0) reader.readInto(0, own * blocksize, dest, 0);
     // Take back, last first, the pieces no worker has started.
-    for (let l = 0; l < laneRanges.length; l++) {
+    for (let l = 0; l < lanes; l++) {
       for (let i = pieces.length - 1; i >= 0; i--) {
         if (pieceLane[i] !== l) continue;
         if (Atomics.compareExchange(claim, i, 0, 2) !== 0) break;
@@ -332,112 +319,224 @@ export function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: Asyn
 }
 
 async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockGeometry, out: Uint8Array | undefined): Promise<Uint8Array> {
+  if (sharedMemoryAvailable()) return encodeAlongside(bytes, p, g, out);
+  // Without shared memory: each range goes to a worker as a copy and comes back encoded.
   const nthreads = p.nthreads;
   const nbytes = bytes.length;
   const { blocksize, nblocks, slotSize } = g;
   const params = toWire(p);
   const ranges = splitRange(nblocks, nthreads * RANGES_PER_THREAD);
   const blocks: Uint8Array[] = new Array<Uint8Array>(nblocks);
-  if (sharedMemoryAvailable()) {
-    // A plain input is staged into shared memory one range at a time, each just before its
-    // job is posted, so the first worker starts after its own range is copied.
-    const shared = isShared(bytes);
-    const stagedView = shared ? bytes : acquireStaging(nbytes);
-    const scratch = acquireStaging(nblocks * slotSize);
-    const sizes = new Int32Array(new SharedArrayBuffer(4 * nblocks));
-    const tasks: PoolTask[] = ranges.map(([first, last]) => ({
+  const hasDelta = p.filters.includes(FilterId.Delta);
+  const tasks: PoolTask[] = ranges.map(([first, last]) => {
+    const piece = bytes.slice(first * blocksize, Math.min(nbytes, last * blocksize));
+    const ref = hasDelta && first > 0 ? bytes.slice(0, blocksize) : null;
+    const transfer = ref === null ? [piece.buffer] : [piece.buffer, ref.buffer];
+    return {
       job: {
-        kind: 'encode-blocks', src: stagedView, srcBase: 0, ref: null, nbytes, params, first, last, slotSize,
-        out: scratch, op: first * slotSize, sizes, sizesAt: first,
+        kind: 'encode-blocks', src: piece, srcBase: first * blocksize, ref, nbytes, params, first, last, slotSize,
+        out: null, op: 0, sizes: null, sizesAt: 0, claim: null, claimAt: 0, posCell: null,
       },
-      transfer: [],
-      // DELTA reads block 0 from every range: the first range, staged first, holds it.
-      prepare: shared ? undefined : () => {
-        const from = first * blocksize;
-        copyBytes(bytes, from, stagedView, from, Math.min(nbytes, last * blocksize) - from);
-      },
-    }));
-    try {
-      await runTasks(tasks, nthreads);
-      const slotAt = new Int32Array(nblocks);
-      for (const [first, last] of ranges) {
-        let at = first * slotSize;
-        for (let j = first; j < last; j++) {
-          slotAt[j] = at;
-          blocks[j] = scratch.subarray(at, at + sizes[j]!);
-          at += sizes[j]!;
-        }
-      }
-      return await placeBlocks(bytes, p, blocks, scratch, slotAt, sizes, out);
-    } finally {
-      if (!shared) releaseStaging(stagedView);
-      releaseStaging(scratch);
-    }
-  } else {
-    const hasDelta = p.filters.includes(FilterId.Delta);
-    const tasks: PoolTask[] = ranges.map(([first, last]) => {
-      const piece = bytes.slice(first * blocksize, Math.min(nbytes, last * blocksize));
-      const ref = hasDelta && first > 0 ? bytes.slice(0, blocksize) : null;
-      const transfer = ref === null ? [piece.buffer] : [piece.buffer, ref.buffer];
-      return {
-        job: {
-          kind: 'encode-blocks', src: piece, srcBase: first * blocksize, ref, nbytes, params, first, last, slotSize,
-          out: null, op: 0, sizes: null, sizesAt: 0,
-        },
-        transfer,
-      };
-    });
-    const results = await runTasks(tasks, nthreads);
-    for (let r = 0; r < ranges.length; r++) {
-      const [first, last] = ranges[r]!;
-      const encoded = results[r]!.bytes!;
-      const sizes = results[r]!.sizes!;
-      let at = 0;
-      for (let j = first; j < last; j++) {
-        blocks[j] = encoded.subarray(at, at + sizes[j - first]!);
-        at += sizes[j - first]!;
-      }
+      transfer,
+    };
+  });
+  const results = await runTasks(tasks, nthreads);
+  for (let r = 0; r < ranges.length; r++) {
+    const [first, last] = ranges[r]!;
+    const encoded = results[r]!.bytes!;
+    const sizes = results[r]!.sizes!;
+    let at = 0;
+    for (let j = first; j < last; j++) {
+      blocks[j] = encoded.subarray(at, at + sizes[j - first]!);
+      at += sizes[j - first]!;
     }
   }
   return assembleChunk(bytes, p, blocks, out);
 }
 
+/** Of the blocks a parallel encode spreads, the share the workers get (the calling thread encodes the rest, then takes back the pieces no worker started). */
+function workerShare(lanes: number, stageCost: number): number {
+  return Math.min(1, 1 / (1 + 1 / lanes - stageCost));
+}
+
 /**
- * The chunk from blocks the workers left in shared `scratch` (block j at slotAt[j], sizes[j]
- * bytes): header and bstarts written here, then each block copied to its bstart, by the
- * workers when `out` is shared (the copies, and the page faults of a fresh output, are
- * spread over them), else on this thread.
+ * What staging an input byte for a worker costs the calling thread relative to encoding it
+ * (LZ4, the fastest encoder, about 2.5 GB/s, against a private copy at about 10 GB/s); for
+ * slower codecs the calling thread takes back the pieces it has time for.
  */
-async function placeBlocks(
-  bytes: Uint8Array, p: ResolvedCParams, blocks: readonly Uint8Array[], scratch: Uint8Array, slotAt: Int32Array,
-  sizes: Int32Array, out: Uint8Array | undefined,
-): Promise<Uint8Array> {
-  const destsize = maxChunkSize(bytes.length, p.format);
-  const dest = out ?? new Uint8Array(destsize);
-  const chunk = placeChunkHeader(bytes, p, blocks, dest);
-  if (chunk === null) return assembleChunk(bytes, p, blocks, out);
-  const header = readChunkHeader(chunk);
-  if (!header.memcpyed && header.special === SpecialKind.None) {
-    const nblocks = blocks.length;
-    const bstartsAt = header.headerLength;
-    if (out !== undefined && isShared(out) && p.nthreads > 1) {
-      const ranges = splitRange(nblocks, p.nthreads);
-      const tasks: PoolTask[] = ranges.map(([first, last]) => {
-        const moves = new Int32Array(3 * (last - first));
-        for (let j = first; j < last; j++) {
-          const k = 3 * (j - first);
-          moves[k] = slotAt[j]!;
-          moves[k + 1] = readInt32LE(chunk, bstartsAt + 4 * j);
-          moves[k + 2] = sizes[j]!;
-        }
-        return { job: { kind: 'copy-blocks', src: scratch, out: plainView(out), moves }, transfer: [moves.buffer] };
-      });
-      await runTasks(tasks, p.nthreads);
-    } else {
-      for (let j = 0; j < nblocks; j++) copyBytes(scratch, slotAt[j]!, chunk, readInt32LE(chunk, bstartsAt + 4 * j), sizes[j]!);
+const ENCODE_STAGE_COST = 0.2;
+
+/**
+ * Pieces of `count` blocks from `start`, split into `lanes` contiguous ranges of `perLane`
+ * pieces each, listed in the order they are staged: the first piece of every lane, then
+ * the second, ...
+ */
+function lanePieces(start: number, count: number, lanes: number, perLane: number): { pieces: Array<[number, number]>; lane: number[] } {
+  const laneRanges = splitRange(count, lanes);
+  const pieces: Array<[number, number]> = [];
+  const lane: number[] = [];
+  for (let k = 0; k < perLane; k++) {
+    for (let l = 0; l < laneRanges.length; l++) {
+      const [lo, hi] = laneRanges[l]!;
+      const parts = splitRange(hi - lo, perLane);
+      if (k >= parts.length || hi === lo) continue;
+      pieces.push([start + lo + parts[k]![0], start + lo + parts[k]![1]]);
+      lane.push(l);
     }
   }
-  if (out !== undefined) return chunk;
-  // As compressChunk: a tight buffer unless that means copying most of it.
-  return chunk.length * 2 > destsize ? chunk : chunk.slice();
+  return { pieces, lane };
+}
+
+/**
+ * Compress on the calling thread and `nthreads - 1` workers at once. The workers encode the
+ * first blocks, piece by piece, from private copies of their input (or from a shared
+ * input as it is); the first worker lays its blocks end to end straight into a shared
+ * output, where the chunk has them. The calling thread encodes the last blocks into private
+ * memory meanwhile, takes back (last first) the pieces no worker has started, then builds
+ * the header through the serial driver (placeChunkHeader, which checks every block as the
+ * serial path would place it) and copies the blocks not yet in place.
+ */
+async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGeometry, out: Uint8Array | undefined): Promise<Uint8Array> {
+  const nbytes = bytes.length;
+  const { blocksize, nblocks, slotSize } = g;
+  const lanes = p.nthreads - 1;
+  const params = toWire(p);
+  const destsize = maxChunkSize(nbytes, p.format);
+  const dest = out !== undefined ? plainView(out) : new Uint8Array(destsize);
+  const dataStart = (p.format === 'blosc1' ? MIN_HEADER_LENGTH : EXTENDED_HEADER_LENGTH) + 4 * nblocks;
+  const sharedInput = isShared(bytes);
+  const hasDelta = p.filters.includes(FilterId.Delta);
+  const workerBlocks = Math.min(nblocks - 1, Math.max(1, Math.round(nblocks * workerShare(lanes, sharedInput ? 0 : ENCODE_STAGE_COST))));
+  const { pieces, lane } = lanePieces(0, workerBlocks, lanes, PIECES_PER_LANE);
+  const lane0Blocks = splitRange(workerBlocks, lanes)[0]![1];
+  const direct = isShared(dest) && dataStart + lane0Blocks * slotSize <= dest.length;
+  const needScratch = !direct || lanes > 1;
+  const scratch = needScratch ? acquireStaging(workerBlocks * slotSize) : null;
+  const sizes = new Int32Array(new SharedArrayBuffer(4 * nblocks));
+  const claim = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
+  const posCell = new Int32Array(new SharedArrayBuffer(4));
+  posCell[0] = dataStart;
+  // The calling thread's blocks (its own, then those it takes back) in private memory.
+  const mine = new Uint8Array(acquireTransferable(nblocks * slotSize), 0, nblocks * slotSize);
+  const pieceAt = new Int32Array(pieces.length);
+  const pool = getPool();
+  const pending: Array<Promise<JobResult>> = [];
+  let failure: unknown = null;
+  let mineEnd = 0;
+  try {
+    for (let i = 0; i < pieces.length; i++) {
+      const [first, last] = pieces[i]!;
+      const from = first * blocksize;
+      const to = Math.min(nbytes, last * blocksize);
+      let src = bytes;
+      let srcBase = 0;
+      let ref: Uint8Array | null = null;
+      const transfer: ArrayBuffer[] = [];
+      if (!sharedInput) {
+        // DELTA reads block 0: a piece that does not start there carries a copy of it.
+        const withRef = hasDelta && first > 0;
+        const n = to - from + (withRef ? blocksize : 0);
+        const buffer = acquireTransferable(n);
+        src = new Uint8Array(buffer, 0, to - from);
+        src.set(bytes.subarray(from, to));
+        if (withRef) {
+          ref = new Uint8Array(buffer, to - from, blocksize);
+          ref.set(bytes.subarray(0, blocksize));
+        }
+        srcBase = from;
+        transfer.push(buffer);
+      }
+      const intoDest = direct && lane[i] === 0;
+      const job = {
+        kind: 'encode-blocks', src, srcBase, ref, nbytes, params, first, last, slotSize,
+        out: intoDest ? dest : scratch, op: first * slotSize, sizes, sizesAt: first, claim, claimAt: i,
+        posCell: intoDest ? posCell : null,
+      } as const;
+      pending.push(pool.runOn(lane[i]!, job, transfer, lanes));
+    }
+    mineEnd = encodeBlockRange(bytes, 0, nbytes, p, workerBlocks, nblocks, bytes, mine, 0, sizes.subarray(workerBlocks));
+    for (let l = 0; l < lanes; l++) {
+      for (let i = pieces.length - 1; i >= 0; i--) {
+        if (lane[i] !== l) continue;
+        if (Atomics.compareExchange(claim, i, 0, 2) !== 0) break;
+        const [first, last] = pieces[i]!;
+        pieceAt[i] = mineEnd;
+        mineEnd = encodeBlockRange(bytes, 0, nbytes, p, first, last, bytes, mine, mineEnd, sizes.subarray(first, last));
+      }
+    }
+  } catch (e) {
+    failure = e;
+    for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, 0, 2);
+  }
+  // Every posted job is waited for: no worker writes into the output after this returns.
+  const settled = await Promise.allSettled(pending);
+  for (const r of settled) {
+    if (r.status === 'fulfilled') {
+      if (r.value.returned) releaseTransferable(r.value.returned.buffer as ArrayBuffer);
+    } else {
+      failure ??= r.reason;
+    }
+  }
+  try {
+    if (failure !== null) throw failure;
+    // Where each block's bytes are now: mine (own blocks from 0, taken-back pieces at
+    // pieceAt), the output (the first worker's, end to end from dataStart), or scratch slots.
+    const blocks: Uint8Array[] = new Array<Uint8Array>(nblocks);
+    const inDest = new Uint8Array(nblocks);
+    let directAt = dataStart;
+    for (let i = 0; i < pieces.length; i++) {
+      const [first, last] = pieces[i]!;
+      const byWorker = claim[i] === 1;
+      const home = byWorker ? (direct && lane[i] === 0 ? dest : scratch!) : mine;
+      let at = byWorker ? (home === dest ? directAt : first * slotSize) : pieceAt[i]!;
+      for (let j = first; j < last; j++) {
+        blocks[j] = home.subarray(at, at + sizes[j]!);
+        if (home === dest) inDest[j] = 1;
+        at += sizes[j]!;
+      }
+      if (home === dest) directAt = at;
+    }
+    let at = 0;
+    for (let j = workerBlocks; j < nblocks; j++) {
+      blocks[j] = mine.subarray(at, at + sizes[j]!);
+      at += sizes[j]!;
+    }
+    const chunk = placeChunkHeader(bytes, p, blocks, dest);
+    if (chunk === null) return assembleChunk(bytes, p, blocks.map((b) => b.slice()), out);
+    const header = readChunkHeader(chunk);
+    if (!header.memcpyed && header.special === SpecialKind.None) {
+      const bstartsAt = header.headerLength;
+      for (let j = 0; j < nblocks; j++) {
+        if (inDest[j] === 1 && readInt32LE(chunk, bstartsAt + 4 * j) !== blocks[j]!.byteOffset - dest.byteOffset) {
+          // Not where the serial path puts it (never seen): build the chunk from copies.
+          return assembleChunk(bytes, p, blocks.map((b) => b.slice()), out);
+        }
+      }
+      // Copy the rest in runs that are contiguous on both sides.
+      let j = 0;
+      while (j < nblocks) {
+        if (inDest[j] === 1) {
+          j++;
+          continue;
+        }
+        const src = blocks[j]!;
+        const start = readInt32LE(chunk, bstartsAt + 4 * j);
+        let n = src.length;
+        let k = j + 1;
+        while (k < nblocks && inDest[k] === 0 && blocks[k]!.buffer === src.buffer && blocks[k]!.byteOffset === src.byteOffset + n
+          && readInt32LE(chunk, bstartsAt + 4 * k) === start + n) {
+          n += blocks[k]!.length;
+          k++;
+        }
+        copyBytes(new Uint8Array(src.buffer, src.byteOffset, n), 0, chunk, start, n);
+        j = k;
+      }
+    }
+    if (out !== undefined) return chunk;
+    // As compressChunk: a tight buffer unless that means copying most of it.
+    return chunk.length * 2 > destsize ? chunk : chunk.slice();
+  } finally {
+    if (scratch !== null) releaseStaging(scratch);
+    releaseTransferable(mine.buffer as ArrayBuffer);
+  }
 }

@@ -151,6 +151,11 @@ export function runJob(job: Job): JobResult {
       return { bytes: job.sendOut === true ? decoded : null, sizes: null, returned };
     }
     case 'encode-blocks': {
+      // A transferred input goes back with the answer, for the next call to reuse.
+      const returned = isShared(job.src) ? null : job.src;
+      if (job.claim !== null && Atomics.compareExchange(job.claim, job.claimAt, 0, 1) !== 0) {
+        return { bytes: null, sizes: null, returned };
+      }
       const p = fromWire(job.params);
       const count = job.last - job.first;
       // Encoded into private memory (a new buffer to send back, or scratch copied into the
@@ -169,14 +174,12 @@ export function runJob(job: Job): JobResult {
       const srcBase = filtered ? job.srcBase : from;
       const ref = job.ref ?? job.src;
       const end = encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, out, 0, sizesView);
-      if (job.out === null) return { bytes: out.subarray(0, end), sizes };
-      copyBytes(out, 0, job.out, job.op, end);
-      return { bytes: null, sizes: null };
-    }
-    case 'copy-blocks': {
-      const { src, out, moves } = job;
-      for (let i = 0; i + 2 < moves.length; i += 3) copyBytes(src, moves[i]!, out, moves[i + 1]!, moves[i + 2]!);
-      return { bytes: null, sizes: null };
+      if (job.out === null) return { bytes: out.subarray(0, end), sizes, returned };
+      const op = job.posCell === null ? job.op : Atomics.load(job.posCell, 0);
+      if (op + end > job.out.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in the output`);
+      copyBytes(out, 0, job.out, op, end);
+      if (job.posCell !== null) Atomics.store(job.posCell, 0, op + end);
+      return { bytes: null, sizes: null, returned };
     }
     case 'encode-chunk': {
       const src = privateCopy(job.src, 0, job.src.length);
