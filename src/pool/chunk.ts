@@ -137,6 +137,29 @@ async function decompressParallel(
   return dest;
 }
 
+/** How the last parallel call shared its blocks (for tests and benchmarks). */
+export interface ParallelSplit {
+  readonly kind: 'decode' | 'encode';
+  /** Blocks the calling thread kept for itself from the start. */
+  readonly ownBlocks: number;
+  /** Pieces staged for workers, and of those, the ones a worker ran (the rest were taken back). */
+  readonly pieces: number;
+  readonly piecesByWorkers: number;
+}
+
+let lastSplit: ParallelSplit | null = null;
+
+/** How the last call that shared a chunk between this thread and workers split it. */
+export function lastParallelSplit(): ParallelSplit | null {
+  return lastSplit;
+}
+
+function countWorkerPieces(claim: Int32Array): number {
+  let n = 0;
+  for (let i = 0; i < claim.length; i++) if (claim[i] === 1) n++;
+  return n;
+}
+
 /**
  * Pieces each worker's share of a chunk is staged and posted in (c-blosc2's threads take
  * blocks one at a time from a shared counter; a worker here takes a piece per message).
@@ -214,6 +237,7 @@ async function decodeAlongside(
       failure ??= r.reason;
     }
   }
+  lastSplit = { kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
   try {
     if (failure !== null) throw failure;
     if (target !== dest) {
@@ -477,6 +501,7 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
       failure ??= r.reason;
     }
   }
+  lastSplit = { kind: 'encode', ownBlocks: nblocks - workerBlocks, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
   try {
     if (failure !== null) throw failure;
     // Where each block's bytes are now: mine (own blocks from 0, taken-back pieces at

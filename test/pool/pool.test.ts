@@ -13,13 +13,16 @@ import { FIXTURES, ROOT, sha256 } from '../helpers.js';
 
 type Api = typeof import('../../src/index.js');
 type PoolModule = typeof import('../../src/pool/pool.js');
+type ChunkModule = typeof import('../../src/pool/chunk.js');
 
 let api: Api;
 let poolModule: PoolModule;
+let chunkModule: ChunkModule;
 
 beforeAll(async () => {
   api = (await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href)) as Api;
   poolModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'pool.js')).href)) as PoolModule;
+  chunkModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'chunk.js')).href)) as ChunkModule;
 });
 
 afterAll(() => {
@@ -60,6 +63,41 @@ describe('compressAsync', () => {
       expect(sha256(chunk)).toBe(sha256(serial));
     }
     expect(sha256(api.decompress(serial))).toBe(sha256(bytesOf(data)));
+  });
+
+  it('shares the blocks between this thread and the workers, and takes back what no worker started', async () => {
+    const big = smoothFloat64(1 << 20); // 8 MiB
+    const options = { codec: 'zstd', clevel: 3, blocksize: 65536, filters: [3, 1] } as const;
+    const serial = api.compress(big, options);
+    const shared = new Uint8Array(new SharedArrayBuffer(api.maxChunkSize(big.byteLength)));
+    const plain = new Uint8Array(api.maxChunkSize(big.byteLength));
+    // A cold pool: no worker is up while this thread works, so it encodes every block.
+    api.shutdownPool();
+    expect(sha256(await api.compressAsync(big, { ...options, nthreads: 2 }, shared))).toBe(sha256(serial));
+    const cold = chunkModule.lastParallelSplit()!;
+    expect(cold.kind).toBe('encode');
+    expect(cold.piecesByWorkers).toBe(0);
+    expect(cold.ownBlocks).toBeGreaterThan(0);
+    // A warm pool: the worker takes part (zstd is slow enough for it to start), into a
+    // shared output (its blocks laid in place), a plain one and a new one.
+    for (const out of [shared, plain, undefined]) {
+      for (const nthreads of [2, 3]) {
+        const chunk = await api.compressAsync(big, { ...options, nthreads }, out);
+        expect(sha256(chunk)).toBe(sha256(serial));
+        const split = chunkModule.lastParallelSplit()!;
+        expect(split.piecesByWorkers).toBeGreaterThan(0);
+        expect(split.ownBlocks).toBeGreaterThan(0);
+      }
+    }
+    // Decoding too, from plain memory into shared and plain outputs.
+    const zlib = api.compress(big, { codec: 'zlib', clevel: 1, blocksize: 65536 });
+    for (const out of [new Uint8Array(new SharedArrayBuffer(big.byteLength)), new Uint8Array(big.byteLength)]) {
+      expect(sha256(await api.decompressAsync(zlib, out, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(big)));
+      const split = chunkModule.lastParallelSplit()!;
+      expect(split.kind).toBe('decode');
+      expect(split.piecesByWorkers).toBeGreaterThan(0);
+      expect(split.ownBlocks).toBeGreaterThan(0);
+    }
   });
 
   it('stores incompressible input exactly as the serial path does', async () => {
