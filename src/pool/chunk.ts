@@ -1,9 +1,10 @@
 /**
- * Asynchronous chunk compression and decompression on the worker pool. Blocks of one chunk
- * are spread over workers in contiguous ranges (c-blosc2 hands blocks to threads the same
- * way), through shared memory where the runtime has it and transferred copies otherwise.
+ * Asynchronous chunk compression and decompression on the worker pool. With nthreads N, a
+ * plain chunk (or input) is worked on by the calling thread and N - 1 workers at once, as
+ * c-blosc2's threads share one chunk's blocks (`do_job`); where shared memory is missing
+ * (or a chunk to decode is itself shared) the blocks go to N workers in contiguous ranges.
  * The bytes never depend on nthreads: workers only encode blocks, and the serial driver
- * then assembles them in block order, keeping every decision of the serial path.
+ * then places them in block order, keeping every decision of the serial path.
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { assembleChunk, blockGeometry, chunkInput, compressChunk, encodeBlockRange, maxChunkSize, placeChunkHeader, type BlockGeometry } from '../chunk/compress.js';
