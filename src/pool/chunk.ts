@@ -155,6 +155,27 @@ export function lastParallelSplit(): ParallelSplit | null {
   return lastSplit;
 }
 
+/**
+ * Wait for the pieces a worker ran (claim 1): until it answers, it may still write into the
+ * caller's memory. The pieces this thread took back (claim 2; by now every piece has one or
+ * the other) are not waited for: their worker only hands the copy back, whenever it gets to
+ * them, which on a busy machine can be long after this thread is done. Returns the first
+ * failure of a piece a worker ran, or null.
+ */
+async function settlePieces(pending: ReadonlyArray<Promise<JobResult>>, claim: Int32Array): Promise<unknown> {
+  const ran: Array<Promise<JobResult>> = [];
+  for (let i = 0; i < pending.length; i++) {
+    const answered = pending[i]!.then((result) => {
+      if (result.returned) releaseTransferable(result.returned.buffer as ArrayBuffer);
+      return result;
+    });
+    if (Atomics.load(claim, i) === 1) ran.push(answered);
+    else answered.catch(() => undefined);
+  }
+  for (const r of await Promise.allSettled(ran)) if (r.status === 'rejected') return r.reason;
+  return null;
+}
+
 function countWorkerPieces(claim: Int32Array): number {
   let n = 0;
   for (let i = 0; i < claim.length; i++) if (claim[i] === 1) n++;
@@ -229,15 +250,9 @@ async function decodeAlongside(
     // No piece starts after this: the workers skip what is left.
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, 0, 2);
   }
-  // Every posted job is waited for: no worker writes into the output after this returns.
-  const settled = await Promise.allSettled(pending);
-  for (const r of settled) {
-    if (r.status === 'fulfilled') {
-      if (r.value.returned) releaseTransferable(r.value.returned.buffer as ArrayBuffer);
-    } else {
-      failure ??= r.reason;
-    }
-  }
+  // Always waited for, even after a failure here: a worker may still be writing.
+  const late = await settlePieces(pending, claim);
+  failure ??= late;
   lastSplit = { kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
   try {
     if (failure !== null) throw failure;
@@ -493,15 +508,9 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     failure = e;
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, 0, 2);
   }
-  // Every posted job is waited for: no worker writes into the output after this returns.
-  const settled = await Promise.allSettled(pending);
-  for (const r of settled) {
-    if (r.status === 'fulfilled') {
-      if (r.value.returned) releaseTransferable(r.value.returned.buffer as ArrayBuffer);
-    } else {
-      failure ??= r.reason;
-    }
-  }
+  // Always waited for, even after a failure here: a worker may still be writing.
+  const late = await settlePieces(pending, claim);
+  failure ??= late;
   lastSplit = { kind: 'encode', ownBlocks: nblocks - workerBlocks, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
   try {
     if (failure !== null) throw failure;

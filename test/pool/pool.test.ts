@@ -78,6 +78,13 @@ describe('compressAsync', () => {
     expect(cold.kind).toBe('encode');
     expect(cold.piecesByWorkers).toBe(0);
     expect(cold.ownBlocks).toBeGreaterThan(0);
+    // Calls do not wait for workers that are still starting: wait here until two are up.
+    const pool = poolModule.getPool();
+    for (let i = 0; i < 500 && pool.load.held.length < 2; i++) {
+      await api.compressAsync(big.subarray(0, 1 << 16), { ...options, nthreads: 3 });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(pool.load.held.length).toBeGreaterThanOrEqual(2);
     // A warm pool: the worker takes part (zstd is slow enough for it to start), into a
     // shared output (its blocks laid in place), a plain one and a new one.
     for (const out of [shared, plain, undefined]) {
