@@ -156,6 +156,18 @@ export function lastParallelSplit(): ParallelSplit | null {
 }
 
 /**
+ * One turn of the event loop (a macrotask): a caller awaiting calls back to back otherwise
+ * runs on microtasks alone, and never hears a starting worker say it is ready.
+ */
+function eventLoopTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+    if (typeof immediate === 'function') immediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+
+/**
  * Wait for the pieces a worker ran (claim 1): until it answers, it may still write into the
  * caller's memory. The pieces this thread took back (claim 2; by now every piece has one or
  * the other) are not waited for: their worker only hands the copy back, whenever it gets to
@@ -213,6 +225,14 @@ async function decodeAlongside(
   const { nblocks, blocksize } = layout;
   const nbytes = header.nbytes;
   const lanes = nthreads - 1;
+  if (!getPool().lanesReady(lanes, PIECES_PER_LANE)) {
+    // Workers starting (or behind on answers this thread has not read): nothing to stage for
+    // them. Decode here, then let the event loop run, which hears from them.
+    const decoded = decompressChunk(body, out, { maxNbytes: nbytes });
+    lastSplit = { kind: 'decode', ownBlocks: nblocks, pieces: 0, piecesByWorkers: 0 };
+    await eventLoopTurn();
+    return decoded;
+  }
   const dest = out === undefined ? sharedBytes(nbytes) : plainView(out).subarray(0, nbytes);
   const target = isShared(dest) ? dest : acquireStaging(nbytes);
   // Balance: this thread stages the workers' W blocks and decodes the other nblocks - W;
@@ -440,6 +460,13 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   const nbytes = bytes.length;
   const { blocksize, nblocks, slotSize } = g;
   const lanes = p.nthreads - 1;
+  if (!getPool().lanesReady(lanes, PIECES_PER_LANE)) {
+    // As in decodeAlongside: encode here while the workers start, then let the event loop run.
+    const chunk = compressChunk(bytes, p, out);
+    lastSplit = { kind: 'encode', ownBlocks: nblocks, pieces: 0, piecesByWorkers: 0 };
+    await eventLoopTurn();
+    return chunk;
+  }
   const params = toWire(p);
   const destsize = maxChunkSize(nbytes, p.format);
   const dest = out !== undefined ? plainView(out) : new Uint8Array(destsize);

@@ -97,6 +97,20 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Whether workers 0..lanes-1 are up, each holding at most `maxHeld` jobs (answers this
+   * thread has not read yet count); starts the missing ones (the pool grows to `lanes`).
+   */
+  lanesReady(lanes: number, maxHeld: number): boolean {
+    if (lanes > this.size) this.size = lanes;
+    while (this.workers.length < lanes) this.start();
+    for (let l = 0; l < lanes; l++) {
+      const w = this.workers[l]!;
+      if (!w.ready || w.handle === null || w.inFlight.length > maxHeld) return false;
+    }
+    return true;
+  }
+
   /** Workers currently alive (started or starting). */
   get workerCount(): number {
     return this.workers.length;

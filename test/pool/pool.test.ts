@@ -251,6 +251,11 @@ describe('decompressAsync', () => {
   it('fails the call when a worker dies mid-call, and recovers', async () => {
     const data = smoothFloat64(1 << 20); // 8 MiB
     const chunk = api.compress(data, { codec: 'zlib', clevel: 1, blocksize: 262144 });
+    // Calls made while the worker starts run on this thread: wait until it is up.
+    for (let i = 0; i < 500 && poolModule.getPool().load.held.length < 1; i++) {
+      await api.decompressAsync(chunk.subarray(0), undefined, { nthreads: 2, minParallelNbytes: 0 });
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const call = api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 });
     const pool = poolModule.getPool();
     // The calling thread decodes its own share before the call returns, with the worker's
