@@ -132,6 +132,10 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     return section;
   }
   const lib = await import(pathToFileURL(libPath).href);
+  // How a shared call split its blocks (this thread's own, and the workers' pieces), where the build tells.
+  const poolChunk = await import(pathToFileURL(join(dirname(libPath), 'pool', 'chunk.js')).href).catch(() => null);
+  const splitOf = () => poolChunk?.lastParallelSplit?.() ?? null;
+  const splitNotes = [];
   if (typeof lib.compressAsync !== 'function') {
     section.notes.push(`${libPath} has no compressAsync: no worker-thread rows.`);
     return section;
@@ -184,6 +188,15 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       { fn: () => lib.compress(data, options), isAsync: false },
       { fn: () => lib.compressAsync(data, options2), isAsync: true },
     ], slow);
+    await lib.decompressAsync(chunk, sharedOut, { nthreads: 2 });
+    const decodeSplit = splitOf();
+    await lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut);
+    const encodeSplit = splitOf();
+    if (decodeSplit !== null && encodeSplit !== null) {
+      const nblocks = lib.chunkInfo(chunk).nblocks ?? null;
+      splitNotes.push(`${codec}: decode, this thread kept ${decodeSplit.ownBlocks}${nblocks === null ? '' : ` of ${nblocks}`} blocks and the worker ran ` +
+        `${decodeSplit.piecesByWorkers} of its ${decodeSplit.pieces} pieces; encode, ${encodeSplit.ownBlocks} and ${encodeSplit.piecesByWorkers} of ${encodeSplit.pieces}`);
+    }
     const dec1 = mbps(LARGE_NBYTES, d1.medianMs);
     const dec2 = mbps(LARGE_NBYTES, d2.medianMs);
     const enc1 = mbps(LARGE_NBYTES, e1.medianMs);
@@ -213,6 +226,13 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     section.notes.push(
       `Worker threads: "C decode ×" and "C encode ×" are C-Blosc2 ${nativeRef.c_blosc2.split(' ')[0]} (python-blosc2 ${nativeRef.python_blosc2}) ` +
       'nthreads 2 ÷ 1 on the same input on this machine (compress2 / decompress2 into a preallocated array), timed in alternation.',
+    );
+  }
+  if (splitNotes.length > 0) {
+    section.notes.push(
+      'Worker threads: with nthreads 2 the calling thread works on one chunk beside one worker: it copies the worker\'s share for it in pieces ' +
+      '(the worker starts after the first), handles its own blocks meanwhile, then takes back the pieces the worker has not started. ' +
+      `In one call of each kind: ${splitNotes.join('; ')}.`,
     );
   }
   for (const [kind, speedups] of [['decode', decodeSpeedups], ['encode', encodeSpeedups]]) {

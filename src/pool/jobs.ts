@@ -1,7 +1,7 @@
 /** What a worker does with each job: the synchronous block loops, on the ranges it is given. */
 import { BloscErrorCode, fail } from '../errors.js';
 import { blockGeometry, compressChunk, encodeBlockRange } from '../chunk/compress.js';
-import { decodeBlockRange, decodeStagedBlockRange, decompressChunk } from '../chunk/decompress.js';
+import { ChunkReader, decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { resolveCodec } from '../codecs/registry.js';
 import type { ResolvedCParams } from '../params.js';
@@ -74,22 +74,40 @@ function privateRangeCopy(shared: Uint8Array, first: number, last: number): Uint
   return copy;
 }
 
+/**
+ * Decode blocks [first, last) of `chunk` to out[dp..] through the block-range reader the
+ * synchronous readers use (SChunk, NDArray). `staged`: only those blocks' streams are
+ * present (and checked), as in a lazy chunk read from a frame.
+ */
+function readBlocks(chunk: Uint8Array, first: number, last: number, out: Uint8Array, dp: number, staged: boolean): void {
+  // The calling thread applied its output ceiling (workers do not see setLimits).
+  const reader = staged ? new ChunkReader(chunk, UNBOUNDED, first, last) : new ChunkReader(chunk, UNBOUNDED);
+  const { nbytes, blocksizeField } = reader.header;
+  const blocksize = Math.min(blocksizeField, nbytes);
+  if (!(blocksize > 0) || reader.header.special !== SpecialKind.None || reader.header.memcpyed || reader.header.vlBlocks) {
+    fail(BloscErrorCode.InvalidParam, 'block ranges exist only in chunks of compressed fixed-size blocks');
+  }
+  reader.readInto(first * blocksize, Math.min(nbytes, last * blocksize), out, dp);
+}
+
+const UNBOUNDED = { maxNbytes: 0x7fffffff };
+
 function decodeSharedRange(job: DecodeBlocksJob, out: Uint8Array, dp: number): void {
   const partial = privateRangeCopy(job.chunk, job.first, job.last);
   if (job.rangeOnly) {
     // The calling thread checked the whole chunk and staged only this range's streams.
-    decodeStagedBlockRange(partial ?? privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp);
+    readBlocks(partial ?? privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp, partial !== null);
     return;
   }
   if (partial !== null) {
     try {
-      decodeBlockRange(partial, job.first, job.last, out, dp);
+      readBlocks(partial, job.first, job.last, out, dp, false);
       return;
     } catch {
       // Stale bytes outside the range failed the structure check: decode from a whole copy.
     }
   }
-  decodeBlockRange(privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp);
+  readBlocks(privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp, false);
 }
 
 function fromWire(params: WireCParams): ResolvedCParams {
@@ -101,20 +119,22 @@ export function runJob(job: Job): JobResult {
   switch (job.kind) {
     case 'decode-blocks': {
       const chunk = job.chunk;
+      if (job.claim !== null && Atomics.compareExchange(job.claim, job.claimAt, 0, 1) !== 0) {
+        // The calling thread decoded this piece itself: nothing to do but hand the copy back.
+        return { bytes: null, sizes: null, returned: isShared(chunk) ? null : chunk };
+      }
       const header = readChunkHeader(chunk);
       const blocksize = Math.min(header.blocksizeField, header.nbytes);
       const length = Math.min(header.nbytes, job.last * blocksize) - job.first * blocksize;
       if (job.out === null) {
         const out = new Uint8Array(Math.max(0, length));
-        if (job.rangeOnly) decodeStagedBlockRange(chunk, job.first, job.last, out, 0);
-        else decodeBlockRange(chunk, job.first, job.last, out, 0);
+        readBlocks(chunk, job.first, job.last, out, 0, job.rangeOnly);
         // A transferred input goes back with the output, for the next call to reuse.
         return { bytes: out, sizes: null, returned: isShared(chunk) ? null : chunk };
       }
       if (!isShared(chunk)) {
         // A private copy of this range, transferred here: decoded in place and handed back.
-        if (job.rangeOnly) decodeStagedBlockRange(chunk, job.first, job.last, job.out, job.dp);
-        else decodeBlockRange(chunk, job.first, job.last, job.out, job.dp);
+        readBlocks(chunk, job.first, job.last, job.out, job.dp, job.rangeOnly);
         return { bytes: null, sizes: null, returned: chunk };
       }
       decodeSharedRange(job, job.out, job.dp);
@@ -131,6 +151,11 @@ export function runJob(job: Job): JobResult {
       return { bytes: job.sendOut === true ? decoded : null, sizes: null, returned };
     }
     case 'encode-blocks': {
+      // A transferred input goes back with the answer, for the next call to reuse.
+      const returned = isShared(job.src) ? null : job.src;
+      if (job.claim !== null && Atomics.compareExchange(job.claim, job.claimAt, 0, 1) !== 0) {
+        return { bytes: null, sizes: null, returned };
+      }
       const p = fromWire(job.params);
       const count = job.last - job.first;
       // Encoded into private memory (a new buffer to send back, or scratch copied into the
@@ -149,14 +174,12 @@ export function runJob(job: Job): JobResult {
       const srcBase = filtered ? job.srcBase : from;
       const ref = job.ref ?? job.src;
       const end = encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, out, 0, sizesView);
-      if (job.out === null) return { bytes: out.subarray(0, end), sizes };
-      copyBytes(out, 0, job.out, job.op, end);
-      return { bytes: null, sizes: null };
-    }
-    case 'copy-blocks': {
-      const { src, out, moves } = job;
-      for (let i = 0; i + 2 < moves.length; i += 3) copyBytes(src, moves[i]!, out, moves[i + 1]!, moves[i + 2]!);
-      return { bytes: null, sizes: null };
+      if (job.out === null) return { bytes: out.subarray(0, end), sizes, returned };
+      const op = job.posCell === null ? job.op : Atomics.load(job.posCell, 0);
+      if (op + end > job.out.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in the output`);
+      copyBytes(out, 0, job.out, op, end);
+      if (job.posCell !== null) Atomics.store(job.posCell, 0, op + end);
+      return { bytes: null, sizes: null, returned };
     }
     case 'encode-chunk': {
       const src = privateCopy(job.src, 0, job.src.length);

@@ -57,22 +57,35 @@ export function releaseStaging(view: Uint8Array): void {
  * stay mapped from one call to the next.
  */
 const idleTransfer: ArrayBuffer[] = [];
-const MAX_IDLE_TRANSFER = 4;
+/**
+ * A parallel call stages each worker's share in several pieces (and an encode keeps the
+ * calling thread's blocks in one more buffer): enough are kept for a few such calls, so that
+ * no call faults fresh pages in on the calling thread. Let go after IDLE_OUTPUT_MS idle.
+ */
+const MAX_IDLE_TRANSFER = 32;
+const MAX_IDLE_TRANSFER_BYTES = 256 << 20;
+let idleTransferBytes = 0;
 
+/** A private buffer of at least `length` bytes (not much more: a small job does not take a large one). */
 export function acquireTransferable(length: number): ArrayBuffer {
+  scheduleIdleDrop();
   let best = -1;
   for (let i = 0; i < idleTransfer.length; i++) {
     const size = idleTransfer[i]!.byteLength;
-    if (size >= length && (best < 0 || size < idleTransfer[best]!.byteLength)) best = i;
+    if (size >= length && size <= 2 * length + (1 << 20) && (best < 0 || size < idleTransfer[best]!.byteLength)) best = i;
   }
-  return best >= 0 ? idleTransfer.splice(best, 1)[0]! : new ArrayBuffer(Math.max(length, 1));
+  if (best < 0) return new ArrayBuffer(Math.max(length, 1));
+  const buffer = idleTransfer.splice(best, 1)[0]!;
+  idleTransferBytes -= buffer.byteLength;
+  return buffer;
 }
 
 export function releaseTransferable(buffer: ArrayBuffer): void {
   if (buffer.byteLength === 0 || idleTransfer.includes(buffer)) return;
+  if (idleTransfer.length >= MAX_IDLE_TRANSFER || idleTransferBytes + buffer.byteLength > MAX_IDLE_TRANSFER_BYTES) return;
   idleTransfer.push(buffer);
-  idleTransfer.sort((a, b) => b.byteLength - a.byteLength);
-  idleTransfer.length = Math.min(idleTransfer.length, MAX_IDLE_TRANSFER);
+  idleTransferBytes += buffer.byteLength;
+  scheduleIdleDrop();
 }
 
 /**
@@ -140,6 +153,8 @@ function scheduleIdleDrop(): void {
     idleOutputBytes = 0;
     idleInputs.length = 0;
     idleInputBytes = 0;
+    idleTransfer.length = 0;
+    idleTransferBytes = 0;
   }, IDLE_OUTPUT_MS);
   // Never keep Node, Bun or Deno running for this.
   if (typeof idleOutputTimer === 'number') (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno?.unrefTimer?.(idleOutputTimer);
@@ -187,6 +202,7 @@ export function lendOutput(decoded: Uint8Array, buffer: SharedArrayBuffer): Uint
 export function dropStaging(): void {
   idleStaging.length = 0;
   idleTransfer.length = 0;
+  idleTransferBytes = 0;
   idleOutputs.length = 0;
   idleOutputBytes = 0;
   idleInputs.length = 0;

@@ -16,6 +16,8 @@ import type { SpawnWorker, WorkerHandle } from './spawn-types.js';
 
 interface PendingJob {
   readonly id: number;
+  /** The worker (by position) that must run it, or -1 for any (see {@link WorkerPool.runOn}). */
+  readonly lane: number;
   readonly job: Job;
   readonly transfer: readonly ArrayBuffer[];
   readonly resolve: (result: JobResult) => void;
@@ -75,9 +77,38 @@ export class WorkerPool {
   run(job: Job, transfer: readonly ArrayBuffer[], wanted: number): Promise<JobResult> {
     if (wanted > this.size) this.size = wanted;
     return new Promise<JobResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, job, transfer, resolve, reject });
+      this.queue.push({ id: this.nextId++, lane: -1, job, transfer, resolve, reject });
       this.pump();
     });
+  }
+
+  /**
+   * Run `job` on the worker at position `lane` (0 <= lane < lanes; the pool grows to `lanes`
+   * workers), posted at once even when that worker already holds jobs: a caller that posts a
+   * sequence of jobs for one worker and then stays busy on this thread (decoding its own
+   * share of a chunk) cannot hand them out one by one as the worker answers. Jobs of one
+   * lane run in the order posted.
+   */
+  runOn(lane: number, job: Job, transfer: readonly ArrayBuffer[], lanes: number): Promise<JobResult> {
+    if (lanes > this.size) this.size = lanes;
+    return new Promise<JobResult>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, lane, job, transfer, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * Whether workers 0..lanes-1 are up, each holding at most `maxHeld` jobs (answers this
+   * thread has not read yet count); starts the missing ones (the pool grows to `lanes`).
+   */
+  lanesReady(lanes: number, maxHeld: number): boolean {
+    if (lanes > this.size) this.size = lanes;
+    while (this.workers.length < lanes) this.start();
+    for (let l = 0; l < lanes; l++) {
+      const w = this.workers[l]!;
+      if (!w.ready || w.handle === null || w.inFlight.length > maxHeld) return false;
+    }
+    return true;
   }
 
   /** Workers currently alive (started or starting). */
@@ -117,6 +148,20 @@ export class WorkerPool {
 
   private pump(): void {
     while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (head.lane >= 0) {
+        const w = this.workers[head.lane];
+        if (w !== undefined && w.ready && w.handle !== null) {
+          this.dispatch(w, this.queue.shift()!);
+          continue;
+        }
+        if (w === undefined && this.workers.length < this.size) {
+          this.start();
+          continue;
+        }
+        // Its worker is starting: the queue waits for it (lane jobs keep their order).
+        break;
+      }
       const idle = this.leastBusy(1);
       if (idle !== undefined) {
         this.dispatch(idle, this.queue.shift()!);

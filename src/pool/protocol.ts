@@ -21,6 +21,12 @@ export interface DecodeBlocksJob {
    * streams (with the header, bstarts and dictionary, and block 0's streams under DELTA).
    */
   readonly rangeOnly: boolean;
+  /**
+   * Shared claim flags of a call's pieces: the job runs only if it turns claim[claimAt]
+   * from 0 to 1 (the calling thread sets 2 on the pieces it decodes itself). Null: always run.
+   */
+  readonly claim: Int32Array | null;
+  readonly claimAt: number;
 }
 
 /**
@@ -57,6 +63,15 @@ export interface EncodeBlocksJob {
   readonly op: number;
   readonly sizes: Int32Array | null;
   readonly sizesAt: number;
+  /** As DecodeBlocksJob.claim: the job runs only if it turns claim[claimAt] from 0 to 1. */
+  readonly claim: Int32Array | null;
+  readonly claimAt: number;
+  /**
+   * When set, the blocks go to out[posCell[0]..] instead of out[op..], and posCell[0] then
+   * moves past them: consecutive jobs of one worker lay their blocks end to end, where the
+   * chunk has them (the first blocks of a chunk, whose places do not depend on later ones).
+   */
+  readonly posCell: Int32Array | null;
 }
 
 /** Compress `src` into one whole chunk (sent back). */
@@ -66,19 +81,7 @@ export interface EncodeChunkJob {
   readonly params: WireCParams;
 }
 
-/**
- * Copy encoded blocks from `src` to `out`, both shared: `moves` holds triples (source
- * offset, destination offset, length). The last step of a parallel compression into a
- * shared output, spread so that no thread copies (and page-faults in) the whole chunk.
- */
-export interface CopyBlocksJob {
-  readonly kind: 'copy-blocks';
-  readonly src: Uint8Array;
-  readonly out: Uint8Array;
-  readonly moves: Int32Array;
-}
-
-export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodeChunkJob | CopyBlocksJob;
+export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodeChunkJob;
 
 export interface JobRequest {
   readonly id: number;

@@ -13,13 +13,16 @@ import { FIXTURES, ROOT, sha256, seededBytes } from '../helpers.js';
 
 type Api = typeof import('../../src/index.js');
 type PoolModule = typeof import('../../src/pool/pool.js');
+type ChunkModule = typeof import('../../src/pool/chunk.js');
 
 let api: Api;
 let poolModule: PoolModule;
+let chunkModule: ChunkModule;
 
 beforeAll(async () => {
   api = (await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href)) as Api;
   poolModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'pool.js')).href)) as PoolModule;
+  chunkModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'chunk.js')).href)) as ChunkModule;
 });
 
 afterAll(() => {
@@ -52,6 +55,48 @@ describe('compressAsync', () => {
       expect(sha256(chunk)).toBe(sha256(serial));
     }
     expect(sha256(api.decompress(serial))).toBe(sha256(bytesOf(data)));
+  });
+
+  it('shares the blocks between this thread and the workers, and takes back what no worker started', async () => {
+    const big = smoothFloat64(1 << 20); // 8 MiB
+    const options = { codec: 'zstd', clevel: 3, blocksize: 65536, filters: [3, 1] } as const;
+    const serial = api.compress(big, options);
+    const shared = new Uint8Array(new SharedArrayBuffer(api.maxChunkSize(big.byteLength)));
+    const plain = new Uint8Array(api.maxChunkSize(big.byteLength));
+    // A cold pool: no worker is up while this thread works, so it encodes every block.
+    api.shutdownPool();
+    expect(sha256(await api.compressAsync(big, { ...options, nthreads: 2 }, shared))).toBe(sha256(serial));
+    const cold = chunkModule.lastParallelSplit()!;
+    expect(cold.kind).toBe('encode');
+    expect(cold.piecesByWorkers).toBe(0);
+    expect(cold.ownBlocks).toBeGreaterThan(0);
+    // Calls do not wait for workers that are still starting: wait here until two are up.
+    const pool = poolModule.getPool();
+    for (let i = 0; i < 500 && pool.load.held.length < 2; i++) {
+      await api.compressAsync(big.subarray(0, 1 << 16), { ...options, nthreads: 3 });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(pool.load.held.length).toBeGreaterThanOrEqual(2);
+    // A warm pool: the worker takes part (zstd is slow enough for it to start), into a
+    // shared output (its blocks laid in place), a plain one and a new one.
+    for (const out of [shared, plain, undefined]) {
+      for (const nthreads of [2, 3]) {
+        const chunk = await api.compressAsync(big, { ...options, nthreads }, out);
+        expect(sha256(chunk)).toBe(sha256(serial));
+        const split = chunkModule.lastParallelSplit()!;
+        expect(split.piecesByWorkers).toBeGreaterThan(0);
+        expect(split.ownBlocks).toBeGreaterThan(0);
+      }
+    }
+    // Decoding too, from plain memory into shared and plain outputs.
+    const zlib = api.compress(big, { codec: 'zlib', clevel: 1, blocksize: 65536 });
+    for (const out of [new Uint8Array(new SharedArrayBuffer(big.byteLength)), new Uint8Array(big.byteLength)]) {
+      expect(sha256(await api.decompressAsync(zlib, out, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(big)));
+      const split = chunkModule.lastParallelSplit()!;
+      expect(split.kind).toBe('decode');
+      expect(split.piecesByWorkers).toBeGreaterThan(0);
+      expect(split.ownBlocks).toBeGreaterThan(0);
+    }
   });
 
   it('stores incompressible input exactly as the serial path does', async () => {
@@ -184,15 +229,31 @@ describe('decompressAsync', () => {
     for (let i = mid; i < mid + 64; i++) bad[i] = 0xff;
     await expect(api.decompressAsync(bad, undefined, { nthreads: 2, minParallelNbytes: 0 })).rejects.toMatchObject({ name: 'BloscError' });
     expect(() => api.decompress(bad)).toThrow();
+    // The same in the first block (the calling thread's own share), into a shared output.
+    const early = chunk.slice();
+    const coded = api.chunkBlocks(chunk)[0]!.streams.find((st) => st.kind !== 'raw' && st.cbytes > 64)!;
+    const at = coded.offset;
+    for (let i = at; i < at + 64; i++) early[i] = 0xff;
+    expect(() => api.decompress(early)).toThrow();
+    const shared = new Uint8Array(new SharedArrayBuffer(data.byteLength));
+    await expect(api.decompressAsync(early, shared, { nthreads: 2, minParallelNbytes: 0 })).rejects.toMatchObject({ name: 'BloscError' });
     expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
   });
 
   it('fails the call when a worker dies mid-call, and recovers', async () => {
     const data = smoothFloat64(1 << 20); // 8 MiB
     const chunk = api.compress(data, { codec: 'zlib', clevel: 1, blocksize: 262144 });
+    // Calls made while the worker starts run on this thread: wait until it is up.
+    for (let i = 0; i < 500 && poolModule.getPool().load.held.length < 1; i++) {
+      await api.decompressAsync(chunk.subarray(0), undefined, { nthreads: 2, minParallelNbytes: 0 });
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const call = api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 });
     const pool = poolModule.getPool();
-    let killed = false;
+    // The calling thread decodes its own share before the call returns, with the worker's
+    // pieces posted and their answers not yet read: the worker counts as busy right now
+    // (when the pool was already up; else once it has started).
+    let killed = pool.killBusyWorker();
     for (let i = 0; i < 400 && !killed; i++) {
       await new Promise((r) => setTimeout(r, 5));
       killed = pool.killBusyWorker();
@@ -202,6 +263,19 @@ describe('decompressAsync', () => {
     expect(err).toBeInstanceOf(api.BloscError);
     expect((err as { code: number }).code).toBe(api.BloscErrorCode.Failure);
     expect(sha256(await api.decompressAsync(chunk, undefined, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
+  });
+
+  it('decodes every block on the calling thread when no worker has started yet', async () => {
+    // A cold pool: the workers' pieces wait for them to start, and the calling thread takes
+    // them back once done with its own blocks; workers that start later skip them.
+    api.shutdownPool();
+    const data = smoothFloat64(1 << 19);
+    const chunk = api.compress(data, { codec: 'zstd', clevel: 1, blocksize: 65536, filters: [3, 1] });
+    const out = new Uint8Array(new SharedArrayBuffer(data.byteLength));
+    const res = await api.decompressAsync(chunk, out, { nthreads: 3, minParallelNbytes: 0 });
+    expect(sha256(res)).toBe(sha256(bytesOf(data)));
+    out.fill(0);
+    expect(sha256(await api.decompressAsync(chunk, out, { nthreads: 3, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
   });
 
   it('leaves small chunks on the calling thread', async () => {
