@@ -337,67 +337,6 @@ export function getChunkItems(chunkIn: Uint8Array, start: number, count: number,
   return dest;
 }
 
-/**
- * Decode blocks [first, last) of a chunk with fixed-size blocks (not special, stored or
- * VL-block) so that block j lands at dest[dp + (j - first) * blocksize]: one share of
- * c-blosc2's static partition of blocks over threads (`do_job`). With DELTA, block 0 is
- * decoded to scratch first when the range does not start at it.
- */
-export function decodeBlockRange(
-  chunkIn: Uint8Array, first: number, last: number, dest: Uint8Array, dp: number, options?: DecompressOptions,
-): void {
-  const chunk = asUint8Array(chunkIn);
-  const header = readChunkHeader(chunk);
-  checkNbytes(header, options);
-  decodeRange(chunk, header, chunkLayout(chunk, header), first, last, dest, dp);
-}
-
-/**
- * {@link decodeBlockRange} for a chunk of which only the header, bstarts and these blocks'
- * streams are present (staged for one worker after the whole chunk was checked): the
- * streams of these blocks alone are checked.
- */
-export function decodeStagedBlockRange(chunkIn: Uint8Array, first: number, last: number, dest: Uint8Array, dp: number): void {
-  const chunk = asUint8Array(chunkIn);
-  const header = readChunkHeader(chunk);
-  decodeRange(chunk, header, chunkLayout(chunk, header, 0, first, last), first, last, dest, dp);
-}
-
-function decodeRange(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout, first: number, last: number, dest: Uint8Array, dp: number): void {
-  const { blocksize, nblocks } = layout;
-  if (header.special !== SpecialKind.None || header.memcpyed || layout.vlSizes !== null || nblocks === 0) {
-    fail(BloscErrorCode.InvalidParam, 'block ranges exist only in chunks of compressed fixed-size blocks');
-  }
-  if (!Number.isInteger(first) || !Number.isInteger(last) || first < 0 || last > nblocks || first >= last) {
-    fail(BloscErrorCode.InvalidParam, `block range [${first}, ${last}) of ${nblocks} blocks`);
-  }
-  const end = Math.min(header.nbytes, last * blocksize) - first * blocksize;
-  if (!Number.isInteger(dp) || dp < 0 || dp + end > dest.length) {
-    fail(BloscErrorCode.WriteBuffer, `output holds ${dest.length} bytes, blocks [${first}, ${last}) need ${end} from ${dp}`);
-  }
-  const out = asUint8Array(dest);
-  const ws = workspace;
-  try {
-    ws.ensure(layout.maxBlock, layout.backward.length);
-    useScratch(ws, layout);
-    prepareCall(ws, layout);
-    let ref: Uint8Array = out;
-    let refOffset = dp;
-    if (layout.hasDelta && first > 0) {
-      // DELTA decodes every block against the decoded block 0.
-      const block0 = ws.block0Scratch(blocksize);
-      decodeBlock(chunk, layout, 0, block0, 0, ws, block0, 0);
-      ref = block0;
-      refOffset = 0;
-    }
-    for (let j = first; j < last; j++) {
-      decodeBlock(chunk, layout, j, out, dp + (j - first) * blocksize, ws, ref, refOffset);
-    }
-  } finally {
-    ws.trim();
-  }
-}
-
 function prepareCall(ws: Workspace, layout: ChunkLayout): void {
   const call = ws.call;
   call.typesize = layout.header.typesize;
