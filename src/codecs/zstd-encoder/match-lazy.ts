@@ -29,7 +29,7 @@ function hcFindBestMatch(ms: MatchState, v: DataView, ip: number, iLimit: number
   const hashLog = ms.hashLog;
   const chainSize = 1 << ms.chainLog;
   const chainMask = chainSize - 1;
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   const lowestValid = ms.frameStart;
   const lowLimit = ip - lowestValid > maxDistance ? ip - maxDistance : lowestValid;
   // libzstd: curr > chainSize ? curr - chainSize : 0, in its numbering (frame start = 2)
@@ -160,7 +160,7 @@ function rowFindBestMatch(ms: MatchState, v: DataView, ip: number, iLimit: numbe
   const rowLog = ms.rowLog;
   const rowEntries = 1 << rowLog;
   const rowMask = rowEntries - 1;
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   const lowestValid = ms.frameStart;
   const lowLimit = ip - lowestValid > maxDistance ? ip - maxDistance : lowestValid;
   let nbAttempts = 1 << (ms.searchLog < rowLog ? ms.searchLog : rowLog);
@@ -268,7 +268,7 @@ function insertDubt1(ms: MatchState, v: DataView, curr: number, inputEnd: number
   let largerPtr = smallerPtr + 1;
   let matchIndex = bt[smallerPtr]!;
   const windowValid = ms.lowLimitIdx;
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   const windowLow = curr - windowValid > maxDistance ? curr - maxDistance : windowValid;
   for (; nbCompares > 0 && matchIndex > windowLow; nbCompares--) {
     const nextPtr = 2 * (matchIndex & btMask);
@@ -316,7 +316,7 @@ function btFindBestMatch(ms: MatchState, v: DataView, ip: number, iend: number, 
   const h = hashPtr(v, ip, ms.hashLog, mls);
   let matchIndex = hashTable[h]!;
   const curr = ip - base;
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   const windowLow = curr - ms.lowLimitIdx > maxDistance ? curr - maxDistance : ms.lowLimitIdx;
   const btLow = btMask >= curr ? 0 : curr - btMask;
   const unsortLimit = btLow > windowLow ? btLow : windowLow;

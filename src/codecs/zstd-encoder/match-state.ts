@@ -22,6 +22,8 @@ export class MatchState {
   minMatch = 0;
   targetLength = 0;
   windowLog = 0;
+  /** 2^windowLog, kept beside it: `2 ** n` in a per-position helper compiles to a pow call. */
+  maxDistance = 1;
   strategy = 0;
   /** First byte of the frame's content in the source array. */
   frameStart = 0;
@@ -60,6 +62,7 @@ export class MatchState {
     this.minMatch = p.minMatch;
     this.targetLength = p.targetLength;
     this.windowLog = p.windowLog;
+    this.maxDistance = 2 ** p.windowLog;
     this.strategy = p.strategy;
     this.frameStart = frameStart;
     this.nextToUpdate = frameStart;
@@ -228,7 +231,7 @@ export function countMatchSimple(src: Uint8Array, ip: number, match: number, ien
  * one window back from the block end (`ZSTD_getLowestPrefixIndex` without dictionary).
  */
 export function lowestPrefixIndex(ms: MatchState, end: number): number {
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   return end - ms.frameStart > maxDistance ? end - maxDistance : ms.frameStart;
 }
 
