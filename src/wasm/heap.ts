@@ -11,9 +11,11 @@
  * - [ENCODE_AT, ENCODE_END): the LZ4 / BloscLZ match finders' hash table (one at a time),
  *   or an LZ4 stream being decoded by src/codecs/lz4-decompress-wasm.ts (never both at once);
  * - [SCRATCH_AT, SCRATCH_AT + SCRATCH_MAX): a block's planes (simdScratch);
- *   while encoding, the LZ4 / BloscLZ output (src/codecs/lz4-compress-wasm.ts);
+ *   while encoding, the LZ4 / BloscLZ output (src/codecs/lz4-compress-wasm.ts), or the zstd
+ *   row search's state and tables (src/codecs/zstd-encoder/row-search-wasm.ts, at most 5 MiB);
  * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere; while
- *   encoding, a block's filtered planes for the LZ4 / BloscLZ match finders (at most
+ *   encoding, a block's filtered planes for the LZ4 / BloscLZ match finders, or a zstd stream's
+ *   input for its row search (at most
  *   SCRATCH_MAX bytes, so encoding grows the memory to WINDOW_AT + 8 MiB + 64 at most).
  * The memory grows on demand (growing detaches every view: callers take views anew after
  * anything that may grow it, and never keep one across calls).

@@ -11,6 +11,22 @@
  */
 import type { CompressionParams } from './params.js';
 
+/**
+ * The row-based search as WebAssembly on the shared memory (row-search-wasm.ts), for one
+ * frame: its tables, hash cache and next position to insert live there.
+ */
+export interface RowSearchWasm {
+  /** `ZSTD_RowFindBestMatch` at ip (inserting up to ip first unless `skipping`); the length found, < 4 for none. */
+  find(ip: number, iLimit: number, skipping: number): number;
+  /** `ZSTD_row_fillHashCache` from idx, not past iLimit. */
+  fill(idx: number, iLimit: number): void;
+  /** The offset code of the last match `find` returned. */
+  offBase(): number;
+  /** The next position to insert (libzstd `nextToUpdate`), read and set. */
+  next(): number;
+  setNext(position: number): void;
+}
+
 const PRIME_A = 0x9e3779b1 | 0;
 
 export class MatchState {
@@ -50,6 +66,8 @@ export class MatchState {
   rowHashLog = 0;
   /** Row-based finder: hashes of the next 8 positions (`ZSTD_ROW_HASH_CACHE_SIZE`). */
   readonly hashCache = new Int32Array(8);
+  /** The WebAssembly row search of this frame (row-search-wasm.ts), or null for the TypeScript one. */
+  rowWasm: RowSearchWasm | null = null;
 
   /**
    * Size the tables for `p` and clear them for a new frame starting at `frameStart`, with
@@ -237,18 +255,19 @@ export function lowestPrefixIndex(ms: MatchState, end: number): number {
 
 /**
  * Salt of the row-based finder's hashes in a fresh libzstd context: `ZSTD_advanceHashSalt`
- * from zero, i.e. bitmix(0, 8) ^ bitmix(0, 4) (XXH3 rrmxmx). Split into 32-bit halves.
+ * from zero, i.e. bitmix(0, 8) ^ bitmix(0, 4) (XXH3 rrmxmx), as a 64-bit value.
  */
-const ROW_SALT: readonly [number, number] = (() => {
+export const ROW_SALT64: bigint = (() => {
   const C = 0x9fb21c651e98df25n;
   const mask = (1n << 64n) - 1n;
   const bitmixOfZero = (len: bigint): bigint => {
     const x = (len * C) & mask;
     return x ^ (x >> 28n);
   };
-  const salt = bitmixOfZero(8n) ^ bitmixOfZero(4n);
-  return [Number(salt & 0xffffffffn) | 0, Number(salt >> 32n) | 0];
+  return bitmixOfZero(8n) ^ bitmixOfZero(4n);
 })();
+/** The salt's 32-bit halves. */
+const ROW_SALT: readonly [number, number] = [Number(ROW_SALT64 & 0xffffffffn) | 0, Number(ROW_SALT64 >> 32n) | 0];
 const ROW_SALT_LO = ROW_SALT[0];
 const ROW_SALT_HI = ROW_SALT[1];
 
