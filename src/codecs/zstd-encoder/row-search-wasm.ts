@@ -283,6 +283,12 @@ let enabled = true;
 let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 const finders: Array<RowSearchWasm | null> = [null, null, null, null, null, null, null];
 let stateView = new Int32Array(0);
+/**
+ * The state block's view for the frame being compressed, taken by attachRowSearch: nothing
+ * grows the memory during a frame, and asking the memory for its buffer on every search
+ * would cost more than the search.
+ */
+let frameWords: Int32Array = new Int32Array(0);
 
 function words(): Int32Array {
   const heap = heapBytes();
@@ -297,10 +303,10 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
     finders[mls] = {
       find,
       fill,
-      offBase: () => words()[S_OFF >> 2]!,
-      next: () => words()[S_NEXT >> 2]!,
+      offBase: () => frameWords[S_OFF >> 2]!,
+      next: () => frameWords[S_NEXT >> 2]!,
       setNext: (position: number) => {
-        words()[S_NEXT >> 2] = position;
+        frameWords[S_NEXT >> 2] = position;
       },
     };
   }
@@ -376,6 +382,7 @@ export function attachRowSearch(ms: MatchState): void {
   w[S_ROWLOG >> 2] = ms.rowLog;
   w[S_HBITS >> 2] = ms.rowHashLog + ROW_TAG_BITS;
   w[S_ATTEMPTS >> 2] = 1 << (ms.searchLog < ms.rowLog ? ms.searchLog : ms.rowLog);
+  frameWords = w;
   ms.rowWasm = finders[mls]!;
 }
 
