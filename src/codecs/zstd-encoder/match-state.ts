@@ -27,6 +27,19 @@ export interface RowSearchWasm {
   setNext(position: number): void;
 }
 
+/** The fast strategy's block loop as WebAssembly (row-search-wasm.ts), for one frame. */
+export interface FastLoopWasm {
+  /**
+   * `ZSTD_compressBlock_fast_noDict_generic` from ip0 over src[istart, iend); returns the
+   * number of sequences, left in `seqs` as (literal length, offset code, match length).
+   */
+  run(ip0: number, istart: number, iend: number, prefixStart: number, rep1: number, rep2: number, hashLog: number, stepSize: number): number;
+  readonly seqs: Int32Array;
+  /** The repeat offsets after `run`. */
+  rep1(): number;
+  rep2(): number;
+}
+
 const PRIME_A = 0x9e3779b1 | 0;
 
 export class MatchState {
@@ -68,6 +81,8 @@ export class MatchState {
   readonly hashCache = new Int32Array(8);
   /** The WebAssembly row search of this frame (row-search-wasm.ts), or null for the TypeScript one. */
   rowWasm: RowSearchWasm | null = null;
+  /** The WebAssembly fast loop of this frame (row-search-wasm.ts), or null for the TypeScript one. */
+  fastWasm: FastLoopWasm | null = null;
 
   /**
    * Size the tables for `p` and clear them for a new frame starting at `frameStart`, with

@@ -264,7 +264,7 @@ function fillBody(mls: number): FunctionBody {
   return { params: [I32, I32], result: null, locals: [[1 + N_I32, I32], [2, I64]], code: c };
 }
 
-/** The module's bytes: `find4`, `fill4`, `find5`, `fill5`, `find6`, `fill6` (by minimum match length). */
+/** The module's bytes: `find4`, `fill4`, .. `fill6` (row search) and `fast4` .. `fast7` (fast loop), by hashed length. */
 export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
   const bodies: FunctionBody[] = [];
   const names: string[] = [];
@@ -272,12 +272,18 @@ export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
     bodies.push(findBody(mls), fillBody(mls));
     names.push(`find${mls}`, `fill${mls}`);
   }
+  for (const mls of [4, 5, 6, 7]) {
+    bodies.push(fastBody(mls));
+    names.push(`fast${mls}`);
+  }
   // The memory is grown past the tables before any call (heapInput reserves past WINDOW_AT).
   return moduleBytes(bodies, names, Math.ceil(ENCODE_END / 65536));
 }
 
 type FindFn = (ip: number, iLimit: number, skipping: number) => number;
 type FillFn = (idx: number, iLimit: number) => void;
+type FastFn = (ip0: number, istart: number, iend: number, prefixStart: number, rep1: number, rep2: number, hashLog: number, stepSize: number) => number;
+const fastLoops: Array<FastFn | null> = [null, null, null, null, null, null, null, null];
 
 let enabled = true;
 let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
@@ -310,6 +316,7 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
       },
     };
   }
+  for (const mls of [4, 5, 6, 7]) fastLoops[mls] = exportsObject[`fast${mls}`] as FastFn;
   state = 'ready';
 }
 
@@ -351,6 +358,7 @@ function onHeap(a: Int32Array | Uint8Array): boolean {
  */
 export function prepareRowSearch(ms: MatchState, src: Uint8Array, sp: number, sn: number, hashLog: number, searchLog: number): boolean {
   ms.rowWasm = null;
+  ms.fastWasm = null;
   const rowLog = searchLog < 4 ? 4 : searchLog > 6 ? 6 : searchLog;
   if (rowLog <= 5 && hashLog <= MAX_TABLE_LOG && zstdEncoderWasmReady()) {
     const at = heapInput(src, sp, sn);
@@ -371,6 +379,48 @@ export function prepareRowSearch(ms: MatchState, src: Uint8Array, sp: number, sn
   return false;
 }
 
+/**
+ * Before `ms.reset` for a frame of src[sp, sp+sn) with the fast strategy: as
+ * {@link prepareRowSearch}, for the fast loop (tables of at most 2^20 entries); then
+ * {@link attachFastLoop} after the reset.
+ */
+export function prepareFastLoop(ms: MatchState, src: Uint8Array, sp: number, sn: number, hashLog: number): boolean {
+  ms.rowWasm = null;
+  ms.fastWasm = null;
+  if (hashLog <= MAX_TABLE_LOG && zstdEncoderWasmReady()) {
+    const at = heapInput(src, sp, sn);
+    if (at >= 0) {
+      const heap = heapBytes();
+      const size = 1 << hashLog;
+      if (ms.hashTable.buffer !== heap.buffer || ms.hashTable.length !== size) ms.hashTable = new Int32Array(heap.buffer, HASH_AT, size);
+      words()[S_SRC >> 2] = (at - sp) | 0;
+      return true;
+    }
+  }
+  releaseHeapTables(ms);
+  return false;
+}
+
+/** After `ms.reset` of a frame {@link prepareFastLoop} accepted. */
+export function attachFastLoop(ms: MatchState): void {
+  const mm = ms.minMatch;
+  const w = words();
+  frameWords = w;
+  const heap = heapBytes();
+  if (fastSeqView.buffer !== heap.buffer) fastSeqView = new Int32Array(heap.buffer, FAST_SEQ_AT, FAST_SEQ_WORDS);
+  const loop = fastLoops[mm >= 5 && mm <= 7 ? mm : 4]!;
+  ms.fastWasm = {
+    run: loop,
+    seqs: fastSeqView,
+    rep1: () => frameWords[S_REP1 >> 2]!,
+    rep2: () => frameWords[S_REP2 >> 2]!,
+  };
+}
+
+/** Room for the fast loop's triples: 128 KiB blocks, a sequence per 4 bytes at most, and one more. */
+const FAST_SEQ_WORDS = 3 * ((128 * 1024) / 4 + 1);
+let fastSeqView: Int32Array = new Int32Array(0);
+
 /** After `ms.reset` of a frame {@link prepareRowSearch} accepted: the frame's parameters into the state block. */
 export function attachRowSearch(ms: MatchState): void {
   const mm = ms.minMatch;
@@ -389,9 +439,213 @@ export function attachRowSearch(ms: MatchState): void {
 /** Give the state its own tables again if they are views of the shared memory. */
 export function releaseHeapTables(ms: MatchState): void {
   ms.rowWasm = null;
+  ms.fastWasm = null;
   if (onHeap(ms.hashTable)) ms.hashTable = new Int32Array(0);
   if (onHeap(ms.tagTable)) {
     ms.tagTable = new Uint8Array(0);
     ms.tagView = new DataView(new ArrayBuffer(0));
   }
+}
+
+// --- The fast strategy (`ZSTD_compressBlock_fast_noDict_generic`, lib/compress/zstd_fast.c) --
+//
+// Blosc clevel 1 (zstd level 1). The whole block loop runs here; the sequences found are
+// written as (literal length, offset code, match length) triples at FAST_SEQ_AT and stored by
+// the caller (match-fast.ts), which also handles the repeat offsets around the call. The
+// hash table is the row search's position table (the two never serve the same frame).
+
+/** The fast loop's sequences: three words each, at most one per 4 bytes of a 128 KiB block. */
+export const FAST_SEQ_AT = ROW_TAGS_AT;
+const S_REP1 = 32;
+const S_REP2 = 36;
+const FAST_STEP_INCREMENT = 128;
+const FAST_HASH_READ_SIZE = 8;
+const FAST_PRIMES: Record<number, bigint> = { 5: 889523592379n, 6: 227718039650203n, 7: 58295818150454627n };
+
+// Parameters of `fast`.
+const F_IP0 = 0, F_ISTART = 1, F_IEND = 2, F_PSTART = 3, F_REP1 = 4, F_REP2 = 5, F_HLOG = 6, F_STEPSZ = 7;
+// Locals (i32).
+const F_SRC = 8, F_ANCHOR = 9, F_ILIMIT = 10, F_STEP = 11, F_NEXTSTEP = 12, F_IP1 = 13, F_IP2 = 14, F_IP3 = 15;
+const F_HASH0 = 16, F_HASH1 = 17, F_MIDX = 18, F_CUR0 = 19, F_MATCH0 = 20, F_OFFB = 21, F_MLEN = 22, F_FOUND = 23;
+const F_TMP = 25, F_A = 26, F_B = 27, F_E = 28, F_T = 29, F_SH32 = 30, F_SEQP = 31;
+// Locals (i64).
+const F_SH64 = 32, F_X = 33;
+
+/** Byte offset in the table of the hash of the bytes at source position `pos` (`ZSTD_hashPtr`, unsalted). */
+function fastHash(pos: Code, mls: number): Code {
+  const addr = code(get(F_SRC), pos, op.add());
+  if (mls === 4) return code(addr, op.load32(), k(PRIME4), op.mul(), get(F_SH32), op.shrU(), k(2), op.shl());
+  return code(
+    addr, op.load64(), op.i64(64 - 8 * mls), op.i64Shl(), op.i64Big(FAST_PRIMES[mls]!), op.i64Mul(),
+    get(F_SH64), op.i64ShrU(), op.wrap(), k(2), op.shl(),
+  );
+}
+
+/** The 4 bytes at source position `pos`. */
+function read32(pos: Code): Code {
+  return code(get(F_SRC), pos, op.add(), op.load32());
+}
+
+/** Push (F_MLEN += the common length of positions F_A and F_B up to F_IEND) (`ZSTD_count`), 8 bytes at a time. */
+function fastCount(): Code {
+  return code(
+    get(F_SRC), get(F_A), op.add(), tee(F_A), set(F_T),
+    get(F_SRC), get(F_B), op.add(), set(F_B),
+    get(F_SRC), get(F_IEND), op.add(), set(F_E),
+    op.block(),
+    op.loop(),
+    get(F_A), k(8), op.add(), get(F_E), op.gtU(), op.if(),
+    op.block(), op.loop(),
+    get(F_A), get(F_E), op.geU(), op.brIf(1),
+    get(F_A), op.load8(), get(F_B), op.load8(), op.ne(), op.brIf(1),
+    get(F_A), k(1), op.add(), set(F_A), get(F_B), k(1), op.add(), set(F_B),
+    op.br(0),
+    op.end(), op.end(),
+    op.br(2),
+    op.end(),
+    get(F_A), op.load64(), get(F_B), op.load64(), op.i64Xor(), tee(F_X), op.i64Eqz(), op.eqz(), op.if(),
+    get(F_A), get(F_X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), set(F_A),
+    op.br(2),
+    op.end(),
+    get(F_A), k(8), op.add(), set(F_A), get(F_B), k(8), op.add(), set(F_B),
+    op.br(0),
+    op.end(),
+    op.end(),
+    get(F_MLEN), get(F_A), get(F_T), op.sub(), op.add(), set(F_MLEN),
+  );
+}
+
+/** Append the sequence (literal length `ll`, offset code `off`, match length `ml`). */
+function emitSeq(ll: Code, off: Code, ml: Code): Code {
+  return code(
+    get(F_SEQP), ll, op.store32(FAST_SEQ_AT),
+    get(F_SEQP), off, op.store32(FAST_SEQ_AT + 4),
+    get(F_SEQP), ml, op.store32(FAST_SEQ_AT + 8),
+    get(F_SEQP), k(12), op.add(), set(F_SEQP),
+  );
+}
+
+/** T[hash of position `pos`] = pos. */
+function fastInsert(pos: Code, mls: number): Code {
+  return code(fastHash(pos, mls), pos, op.store32(HASH_AT));
+}
+
+/** `fast(ip0, istart, iend, prefixStart, rep1, rep2, hashLog, stepSize)`: the block loop; returns the sequence count. */
+function fastBody(mls: number): FunctionBody {
+  const c = code(
+    k(STATE_AT), op.load32(S_SRC), set(F_SRC),
+    k(32), get(F_HLOG), op.sub(), set(F_SH32),
+    k(64), get(F_HLOG), op.sub(), op.extendU(), set(F_SH64),
+    get(F_ISTART), set(F_ANCHOR),
+    get(F_IEND), k(FAST_HASH_READ_SIZE), op.sub(), set(F_ILIMIT),
+    k(0), set(F_SEQP),
+    op.block(), // $end
+    op.loop(), // $outer
+    get(F_STEPSZ), set(F_STEP),
+    get(F_IP0), k(FAST_STEP_INCREMENT), op.add(), set(F_NEXTSTEP),
+    get(F_IP0), k(1), op.add(), set(F_IP1),
+    get(F_IP0), get(F_STEP), op.add(), tee(F_IP2), k(1), op.add(), tee(F_IP3),
+    get(F_ILIMIT), op.geS(), op.brIf(1),
+    fastHash(get(F_IP0), mls), set(F_HASH0),
+    fastHash(get(F_IP1), mls), set(F_HASH1),
+    get(F_HASH0), op.load32(HASH_AT), set(F_MIDX),
+    k(0), set(F_FOUND),
+    k(0), set(F_MATCH0), k(0), set(F_OFFB), k(0), set(F_MLEN),
+    op.block(), // $search
+    op.loop(), // $inner
+    get(F_IP0), set(F_CUR0),
+    get(F_HASH0), get(F_CUR0), op.store32(HASH_AT),
+    // Repeat offset at ip2.
+    get(F_REP1), k(0), op.gtS(), op.if(),
+    read32(get(F_IP2)), read32(code(get(F_IP2), get(F_REP1), op.sub())), op.eq(), op.if(),
+    get(F_IP2), tee(F_IP0), get(F_REP1), op.sub(), set(F_MATCH0),
+    get(F_SRC), get(F_IP0), op.add(), k(1), op.sub(), op.load8(), get(F_SRC), get(F_MATCH0), op.add(), k(1), op.sub(), op.load8(), op.eq(), set(F_MLEN),
+    get(F_IP0), get(F_MLEN), op.sub(), set(F_IP0),
+    get(F_MATCH0), get(F_MLEN), op.sub(), set(F_MATCH0),
+    k(1), set(F_OFFB),
+    get(F_MLEN), k(4), op.add(), set(F_MLEN),
+    get(F_HASH1), get(F_IP1), op.store32(HASH_AT),
+    k(1), set(F_FOUND),
+    op.br(3), // to $search's end
+    op.end(), op.end(),
+    get(F_MIDX), get(F_PSTART), op.geS(), op.if(),
+    read32(get(F_IP0)), read32(get(F_MIDX)), op.eq(), op.if(),
+    get(F_HASH1), get(F_IP1), op.store32(HASH_AT),
+    k(2), set(F_FOUND),
+    op.br(3),
+    op.end(), op.end(),
+    get(F_HASH1), op.load32(HASH_AT), set(F_MIDX),
+    get(F_HASH1), set(F_HASH0),
+    fastHash(get(F_IP2), mls), set(F_HASH1),
+    get(F_IP1), set(F_IP0), get(F_IP2), set(F_IP1), get(F_IP3), set(F_IP2),
+    get(F_IP0), set(F_CUR0),
+    get(F_HASH0), get(F_CUR0), op.store32(HASH_AT),
+    get(F_MIDX), get(F_PSTART), op.geS(), op.if(),
+    read32(get(F_IP0)), read32(get(F_MIDX)), op.eq(), op.if(),
+    get(F_STEP), k(4), op.leS(), op.if(), get(F_HASH1), get(F_IP1), op.store32(HASH_AT), op.end(),
+    k(2), set(F_FOUND),
+    op.br(3),
+    op.end(), op.end(),
+    get(F_HASH1), op.load32(HASH_AT), set(F_MIDX),
+    get(F_HASH1), set(F_HASH0),
+    fastHash(get(F_IP2), mls), set(F_HASH1),
+    get(F_IP1), set(F_IP0), get(F_IP2), set(F_IP1),
+    get(F_IP0), get(F_STEP), op.add(), set(F_IP2),
+    get(F_IP1), get(F_STEP), op.add(), set(F_IP3),
+    get(F_IP2), get(F_NEXTSTEP), op.geS(), op.if(),
+    get(F_STEP), k(1), op.add(), set(F_STEP),
+    get(F_NEXTSTEP), k(FAST_STEP_INCREMENT), op.add(), set(F_NEXTSTEP),
+    op.end(),
+    get(F_IP3), get(F_ILIMIT), op.ltS(), op.brIf(0),
+    op.end(), // $inner
+    op.end(), // $search
+    get(F_FOUND), op.eqz(), op.brIf(1), // to $end
+    get(F_FOUND), k(2), op.eq(), op.if(),
+    get(F_MIDX), set(F_MATCH0),
+    get(F_REP1), set(F_REP2),
+    get(F_IP0), get(F_MATCH0), op.sub(), set(F_REP1),
+    get(F_REP1), k(REP_NUM), op.add(), set(F_OFFB),
+    k(4), set(F_MLEN),
+    op.block(), op.loop(),
+    get(F_IP0), get(F_ANCHOR), op.leS(), op.brIf(1),
+    get(F_MATCH0), get(F_PSTART), op.leS(), op.brIf(1),
+    get(F_SRC), get(F_IP0), op.add(), k(1), op.sub(), op.load8(), get(F_SRC), get(F_MATCH0), op.add(), k(1), op.sub(), op.load8(), op.ne(), op.brIf(1),
+    get(F_IP0), k(1), op.sub(), set(F_IP0),
+    get(F_MATCH0), k(1), op.sub(), set(F_MATCH0),
+    get(F_MLEN), k(1), op.add(), set(F_MLEN),
+    op.br(0),
+    op.end(), op.end(),
+    op.end(),
+    get(F_IP0), get(F_MLEN), op.add(), set(F_A),
+    get(F_MATCH0), get(F_MLEN), op.add(), set(F_B),
+    fastCount(),
+    emitSeq(code(get(F_IP0), get(F_ANCHOR), op.sub()), get(F_OFFB), get(F_MLEN)),
+    get(F_IP0), get(F_MLEN), op.add(), tee(F_IP0), set(F_ANCHOR),
+    get(F_IP0), get(F_ILIMIT), op.leS(), op.if(),
+    fastInsert(code(get(F_CUR0), k(2), op.add()), mls),
+    fastInsert(code(get(F_IP0), k(2), op.sub()), mls),
+    get(F_REP2), k(0), op.gtS(), op.if(),
+    op.block(), op.loop(),
+    get(F_IP0), get(F_ILIMIT), op.gtS(), op.brIf(1),
+    read32(get(F_IP0)), read32(code(get(F_IP0), get(F_REP2), op.sub())), op.ne(), op.brIf(1),
+    get(F_IP0), k(4), op.add(), tee(F_A), get(F_REP2), op.sub(), set(F_B),
+    k(4), set(F_MLEN),
+    fastCount(),
+    get(F_REP2), set(F_TMP), get(F_REP1), set(F_REP2), get(F_TMP), set(F_REP1),
+    fastInsert(get(F_IP0), mls),
+    get(F_IP0), get(F_MLEN), op.add(), set(F_IP0),
+    emitSeq(k(0), k(1), get(F_MLEN)),
+    get(F_IP0), set(F_ANCHOR),
+    op.br(0),
+    op.end(), op.end(),
+    op.end(),
+    op.end(),
+    op.br(0), // $outer
+    op.end(), // $outer
+    op.end(), // $end
+    k(STATE_AT), get(F_REP1), op.store32(S_REP1),
+    k(STATE_AT), get(F_REP2), op.store32(S_REP2),
+    get(F_SEQP), k(12), op.divU(),
+  );
+  return { params: [I32, I32, I32, I32, I32, I32, I32, I32], result: I32, locals: [[F_SH64 - 8, I32], [2, I64]], code: c };
 }

@@ -4,6 +4,7 @@ import { LZ4_WASM_SLACK } from '../../../src/codecs/lz4-compress-wasm.js';
 import { ZstdEncoderState, zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/compress.js';
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
 import {
+  FAST_SEQ_AT,
   ROW_POSITIONS_AT,
   ROW_STATE_AT,
   ROW_TAGS_AT,
@@ -24,6 +25,8 @@ afterEach(() => setZstdEncoderWasmEnabled(true));
  * greedy, lazy and lazy2; rows of 16 and 32 entries; 4- and 5-byte hashes.
  */
 const ROW_LEVELS = [5, 7, 9];
+/** zstd levels of the fast strategy: 1 (Blosc clevel 1) and two negative ones (larger steps). */
+const FAST_LEVELS = [1, -1, -5];
 
 function frame(src: Uint8Array, sp: number, sn: number, level: number, wasm: boolean, state?: ZstdEncoderState): Uint8Array {
   setZstdEncoderWasmEnabled(wasm);
@@ -41,6 +44,75 @@ function expectTwins(src: Uint8Array, sp: number, sn: number, level: number): vo
   expect(wa).toEqual(ts);
   expect(zstdDecompress(wa)).toEqual(src.subarray(sp, sp + sn));
 }
+
+describe('zstd fast loop in WebAssembly', () => {
+  it('writes the TypeScript twin\'s frames on every kind of data and size, at levels 1, -1, -5', () => {
+    for (const level of FAST_LEVELS) expect(getCompressionParams(level, 65536).strategy).toBe(1);
+    for (const kind of KINDS) {
+      for (const size of [9, 100, 5000, 16 * 1024 + 1, 131_072 + 77]) {
+        const src = makeData(kind, size, size ^ (kind.length * 7));
+        for (const level of FAST_LEVELS) expectTwins(src, 0, size, level);
+      }
+    }
+  });
+
+  it('writes the twin\'s frames on random concatenations, from any start in the buffer', () => {
+    fc.assert(
+      fc.property(fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 40 }), fc.constantFrom(...FAST_LEVELS), fc.integer({ min: 0, max: 3000 }), (parts, level, cut) => {
+        const src = concatBytes(parts);
+        const sp = Math.min(cut, src.length - 1);
+        expectTwins(src, sp, src.length - sp, level);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('writes nothing in the shared memory outside its table, its sequences and the input it copied', () => {
+    const src = makeData('mixed', 200_000, 11);
+    const level = 1;
+    const { hashLog } = getCompressionParams(level, src.length);
+    frame(src, 0, src.length, level, true);
+    const heap = heapBytes();
+    const pattern = (i: number): number => (i * 151 + 3) & 0xff;
+    // Other modules keep tables in the memory (the zstd decoder's): put them back afterwards.
+    const saved = heap.slice();
+    for (let i = 0; i < heap.length; i++) heap[i] = pattern(i);
+    const ts = frame(src, 0, src.length, level, false);
+    const wa = frame(src, 0, src.length, level, true);
+    expect(wa).toEqual(ts);
+    expect(heapBytes().buffer).toBe(heap.buffer);
+    const written: Array<[number, number]> = [
+      [ROW_STATE_AT, ROW_STATE_AT + 128],
+      // At most one sequence per 4 bytes of a 128 KiB block, 12 bytes each.
+      [FAST_SEQ_AT, FAST_SEQ_AT + 12 * (32 * 1024 + 1)],
+      [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
+      [WINDOW_AT, WINDOW_AT + src.length],
+    ];
+    let stray = -1;
+    for (let i = 0; i < heap.length && stray < 0; i++) {
+      if (written.some(([s, e]) => i >= s && i < e)) continue;
+      if (heap[i] !== pattern(i)) stray = i;
+    }
+    expect(stray).toBe(-1);
+    let tableWritten = false;
+    for (let i = ROW_POSITIONS_AT; i < ROW_POSITIONS_AT + (4 << hashLog) && !tableWritten; i++) tableWritten = heap[i] !== pattern(i);
+    expect(tableWritten).toBe(true);
+    heap.set(saved);
+  });
+
+  it('gives the same chunks with and without WebAssembly (zstd clevel 1, shuffle, both formats)', () => {
+    const raw = new Float64Array(150_000);
+    for (let i = 0; i < raw.length; i++) raw[i] = Math.cos(i / 500) * 1e6 + ((i * 7919) % 31);
+    const bytes = new Uint8Array(raw.buffer);
+    for (const format of ['blosc1', 'blosc2'] as const) {
+      const options = { codec: 'zstd', clevel: 1, typesize: 8, shuffle: 'shuffle', format } as const;
+      setZstdEncoderWasmEnabled(false);
+      const ts = compress(bytes, options);
+      setZstdEncoderWasmEnabled(true);
+      expect(compress(bytes, options)).toEqual(ts);
+    }
+  });
+});
 
 describe('zstd row search in WebAssembly', () => {
   it('is available here, and the benchmark levels search rows of 16 and 32 entries', () => {
@@ -87,6 +159,8 @@ describe('zstd row search in WebAssembly', () => {
     frame(src, 0, src.length, level, true); // grows the memory as far as this call will
     const heap = heapBytes();
     const pattern = (i: number): number => (i * 131 + 7) & 0xff;
+    // Other modules keep tables in the memory (the zstd decoder's): put them back afterwards.
+    const saved = heap.slice();
     for (let i = 0; i < heap.length; i++) heap[i] = pattern(i);
     const ts = frame(src, 0, src.length, level, false);
     const wa = frame(src, 0, src.length, level, true);
@@ -108,6 +182,7 @@ describe('zstd row search in WebAssembly', () => {
     let tagsWritten = false;
     for (let i = ROW_TAGS_AT; i < ROW_TAGS_AT + (1 << hashLog) && !tagsWritten; i++) tagsWritten = heap[i] !== pattern(i);
     expect(tagsWritten).toBe(true);
+    heap.set(saved);
     expect(heap.subarray(WINDOW_AT, WINDOW_AT + src.length)).toEqual(src);
     expect(heap.length).toBeGreaterThanOrEqual(WINDOW_AT + src.length + LZ4_WASM_SLACK);
   });
