@@ -44,6 +44,8 @@ const MAX_TABLE_LOG = ROW_WASM_MAX_TABLE_LOG;
 export const ROW_STATE_AT = STATE_AT;
 export const ROW_TAGS_AT = STATE_AT + 4096;
 export const ROW_POSITIONS_AT = ROW_TAGS_AT + (1 << MAX_TABLE_LOG);
+/** End of the row search's (and fast loop's) area. */
+export const ROW_AREA_END = ROW_POSITIONS_AT + (4 << MAX_TABLE_LOG);
 const TAG_AT = ROW_TAGS_AT;
 const HASH_AT = ROW_POSITIONS_AT;
 if (HASH_AT + (4 << MAX_TABLE_LOG) > SCRATCH_AT + SCRATCH_MAX) throw new Error('zstd row tables overrun their area of the heap');

@@ -14,6 +14,7 @@ import {
 import { zstdDecompress } from '../../../src/codecs/zstd/index.js';
 import { compress } from '../../../src/index.js';
 import { WINDOW_AT, heapBytes } from '../../../src/wasm/heap.js';
+import { HUF_WASM_AREA } from '../../../src/codecs/zstd-encoder/huffman-wasm.js';
 import { concatBytes } from '../../helpers.js';
 import { ENCODER_PIECE } from '../match-inputs.js';
 import { KINDS, makeData } from './data.js';
@@ -77,27 +78,32 @@ describe('zstd fast loop in WebAssembly', () => {
     // Other modules keep tables in the memory (the zstd decoder's): put them back afterwards.
     const saved = heap.slice();
     for (let i = 0; i < heap.length; i++) heap[i] = pattern(i);
-    const ts = frame(src, 0, src.length, level, false);
-    const wa = frame(src, 0, src.length, level, true);
-    expect(wa).toEqual(ts);
-    expect(heapBytes().buffer).toBe(heap.buffer);
-    const written: Array<[number, number]> = [
-      [ROW_STATE_AT, ROW_STATE_AT + 128],
-      // At most one sequence per 4 bytes of a 128 KiB block, 12 bytes each.
-      [FAST_SEQ_AT, FAST_SEQ_AT + 12 * (32 * 1024 + 1)],
-      [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
-      [WINDOW_AT, WINDOW_AT + src.length],
-    ];
-    let stray = -1;
-    for (let i = 0; i < heap.length && stray < 0; i++) {
-      if (written.some(([s, e]) => i >= s && i < e)) continue;
-      if (heap[i] !== pattern(i)) stray = i;
+    try {
+      const ts = frame(src, 0, src.length, level, false);
+      const wa = frame(src, 0, src.length, level, true);
+      expect(wa).toEqual(ts);
+      expect(heapBytes().buffer).toBe(heap.buffer);
+      const written: Array<[number, number]> = [
+        [ROW_STATE_AT, ROW_STATE_AT + 128],
+        // At most one sequence per 4 bytes of a 128 KiB block, 12 bytes each.
+        [FAST_SEQ_AT, FAST_SEQ_AT + 12 * (32 * 1024 + 1)],
+        [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
+        [WINDOW_AT, WINDOW_AT + src.length],
+        // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
+        [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
+      ];
+      let stray = -1;
+      for (let i = 0; i < heap.length && stray < 0; i++) {
+        if (written.some(([s, e]) => i >= s && i < e)) continue;
+        if (heap[i] !== pattern(i)) stray = i;
+      }
+      expect(stray).toBe(-1);
+      let tableWritten = false;
+      for (let i = ROW_POSITIONS_AT; i < ROW_POSITIONS_AT + (4 << hashLog) && !tableWritten; i++) tableWritten = heap[i] !== pattern(i);
+      expect(tableWritten).toBe(true);
+    } finally {
+      heap.set(saved);
     }
-    expect(stray).toBe(-1);
-    let tableWritten = false;
-    for (let i = ROW_POSITIONS_AT; i < ROW_POSITIONS_AT + (4 << hashLog) && !tableWritten; i++) tableWritten = heap[i] !== pattern(i);
-    expect(tableWritten).toBe(true);
-    heap.set(saved);
   });
 
   it('gives the same chunks with and without WebAssembly (zstd clevel 1, shuffle, both formats)', () => {
@@ -162,27 +168,32 @@ describe('zstd row search in WebAssembly', () => {
     // Other modules keep tables in the memory (the zstd decoder's): put them back afterwards.
     const saved = heap.slice();
     for (let i = 0; i < heap.length; i++) heap[i] = pattern(i);
-    const ts = frame(src, 0, src.length, level, false);
-    const wa = frame(src, 0, src.length, level, true);
-    expect(wa).toEqual(ts);
-    expect(heapBytes().buffer).toBe(heap.buffer);
-    const written: Array<[number, number]> = [
-      [ROW_STATE_AT, ROW_STATE_AT + 128],
-      [ROW_TAGS_AT, ROW_TAGS_AT + (1 << hashLog)],
-      [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
-      [WINDOW_AT, WINDOW_AT + src.length],
-    ];
-    let stray = -1;
-    for (let i = 0; i < heap.length && stray < 0; i++) {
-      if (written.some(([s, e]) => i >= s && i < e)) continue;
-      if (heap[i] !== pattern(i)) stray = i;
+    try {
+      const ts = frame(src, 0, src.length, level, false);
+      const wa = frame(src, 0, src.length, level, true);
+      expect(wa).toEqual(ts);
+      expect(heapBytes().buffer).toBe(heap.buffer);
+      const written: Array<[number, number]> = [
+        [ROW_STATE_AT, ROW_STATE_AT + 128],
+        [ROW_TAGS_AT, ROW_TAGS_AT + (1 << hashLog)],
+        [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
+        [WINDOW_AT, WINDOW_AT + src.length],
+        // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
+        [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
+      ];
+      let stray = -1;
+      for (let i = 0; i < heap.length && stray < 0; i++) {
+        if (written.some(([s, e]) => i >= s && i < e)) continue;
+        if (heap[i] !== pattern(i)) stray = i;
+      }
+      expect(stray).toBe(-1);
+      // The search did run there: its tables were written.
+      let tagsWritten = false;
+      for (let i = ROW_TAGS_AT; i < ROW_TAGS_AT + (1 << hashLog) && !tagsWritten; i++) tagsWritten = heap[i] !== pattern(i);
+      expect(tagsWritten).toBe(true);
+    } finally {
+      heap.set(saved);
     }
-    expect(stray).toBe(-1);
-    // The search did run there: its tables were written.
-    let tagsWritten = false;
-    for (let i = ROW_TAGS_AT; i < ROW_TAGS_AT + (1 << hashLog) && !tagsWritten; i++) tagsWritten = heap[i] !== pattern(i);
-    expect(tagsWritten).toBe(true);
-    heap.set(saved);
     expect(heap.subarray(WINDOW_AT, WINDOW_AT + src.length)).toEqual(src);
     expect(heap.length).toBeGreaterThanOrEqual(WINDOW_AT + src.length + LZ4_WASM_SLACK);
   });
