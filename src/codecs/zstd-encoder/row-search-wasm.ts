@@ -15,10 +15,14 @@
  * tags of a row are compared by one or two SIMD compares and matches counted eight bytes at a
  * time.
  *
- * Where things are: the input where lz4-compress-wasm.ts `heapInput` puts it (at WINDOW_AT, or
- * in place); the state, hash cache, tag table and position table in the encoders' output area
- * at SCRATCH_AT (unused while zstd encodes: the chunk driver gives zstd no heap block). The
- * lazy parser stays in TypeScript and calls `find` once per searched position.
+ * The same module holds the fast strategy's block loop (`fast4`..`fast7`, below), for zstd level
+ * 1 and the negative levels (Blosc clevel 1).
+ *
+ * Where things are: the input where lz4-compress-wasm.ts `heapInput` puts it (in place when the
+ * chunk driver filtered the block into the shared memory at WINDOW_AT, else copied there); the
+ * state, hash cache, tag table and position table (or the fast loop's table and sequences) in
+ * the encoders' output area at SCRATCH_AT, which nothing else uses while zstd encodes. The lazy
+ * parser stays in TypeScript and calls `find` once per searched position.
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, instantiateHeapModule } from '../../wasm/heap.js';
