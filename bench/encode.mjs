@@ -21,8 +21,14 @@ import { fmtCompressionRatio, fmtMBps, fmtRatio, geomean } from './lib/table.mjs
 
 /** Compression speed a target asks of blosc-ts relative to numcodecs.js (WASM). */
 export const WASM_ENCODE_SPEEDUP_TARGET = 1.5;
-/** Codecs the WASM target applies to. */
+/** Codecs the WASM and native targets apply to. */
 export const WASM_ENCODE_TARGET_CODECS = Object.freeze(['lz4', 'blosclz']);
+/**
+ * Blosc1 compression speed asked of blosc-ts relative to numcodecs.js (WASM), per codec
+ * (issue 18): LZ4 and BloscLZ as above, zstd 1.5×, zlib 1×. Their native targets live
+ * where each is measured (zstd: the codec-level section, bench/codecs.mjs).
+ */
+export const WASM_ENCODE_SPEEDUP_TARGETS = Object.freeze({ lz4: WASM_ENCODE_SPEEDUP_TARGET, blosclz: WASM_ENCODE_SPEEDUP_TARGET, zstd: 1.5, zlib: 1 });
 /** Compression speed a target asks of blosc-ts relative to the native writer of each format (issue 18). */
 export const NATIVE_ENCODE_TARGET = 0.5;
 
@@ -214,13 +220,13 @@ export async function runEncodeSection(ctx) {
   }
 
   const targets = [];
-  for (const codec of WASM_ENCODE_TARGET_CODECS) {
+  for (const [codec, wanted] of Object.entries(WASM_ENCODE_SPEEDUP_TARGETS)) {
     for (const r of results.filter((x) => x.codec === codec)) {
       const value = ratio(r.tsB1, r.wasm);
       targets.push({
-        name: `${codec}+shuffle compress, ${r.set}: blosc-ts ≥ ${WASM_ENCODE_SPEEDUP_TARGET}× numcodecs.js WASM`,
+        name: `${codec}+shuffle compress, ${r.set}: blosc-ts ≥ ${wanted}× numcodecs.js WASM`,
         value: fmtRatio(value),
-        pass: value === null ? null : value >= WASM_ENCODE_SPEEDUP_TARGET,
+        pass: value === null ? null : value >= wanted,
       });
     }
   }

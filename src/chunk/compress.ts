@@ -24,6 +24,7 @@ import type { ChunkFormat, ResolvedCParams } from '../params.js';
 import { encodeScratch, isRunOfBytes, lz4EncodeScratch } from '../codecs/lz4-compress-wasm.js';
 import { blosclzWasmReady } from '../codecs/blosclz-compress-wasm.js';
 import { lz4hcWasmReady } from '../codecs/lz4hc-compress-wasm.js';
+import { zstdEncoderWasmReady } from '../codecs/zstd-encoder/row-search-wasm.js';
 
 /** c-blosc 1.x `BLOSC_MAX_BUFFERSIZE` (INT_MAX - 16). */
 const MAX_BUFFERSIZE_BLOSC1 = 2_147_483_631;
@@ -586,13 +587,15 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, forma
 
 /**
  * Where the last filter of a block should write for the codec: a view of the WebAssembly
- * memory when the codec's match finder runs there (LZ4 and LZ4HC without a dictionary, BloscLZ), so that it
- * reads the planes in place instead of copying each stream in; null otherwise.
+ * memory when the codec's match finder runs there (LZ4 and LZ4HC without a dictionary, BloscLZ,
+ * zstd's fast loop and row search), so that it reads the planes in place instead of copying
+ * each stream in, and the run checks run there too; null otherwise.
  */
 function heapTarget(plan: ChunkPlan, blocksize: number): Uint8Array | null {
   const id = plan.p.codec.id;
   if (id === CodecId.BloscLZ) return blosclzWasmReady() ? encodeScratch(blocksize) : null;
   if (id === CodecId.LZ4HC) return plan.encodeCtx.dict === null && lz4hcWasmReady() ? encodeScratch(blocksize) : null;
+  if (id === CodecId.Zstd) return plan.encodeCtx.dict === null && zstdEncoderWasmReady() ? encodeScratch(blocksize) : null;
   if (id !== CodecId.LZ4 || plan.encodeCtx.dict !== null) return null;
   return lz4EncodeScratch(blocksize);
 }

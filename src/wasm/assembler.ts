@@ -138,6 +138,8 @@ export const op = {
   swizzle: (): Code => [0xfd, 0x0e],
   v128And: (): Code => [0xfd, 0x4e],
   v128Xor: (): Code => [0xfd, 0x51],
+  /** i8x16.splat: the low byte of an i32 in every lane. */
+  i8x16Splat: (): Code => [0xfd, 0x0f],
   i8x16Eq: (): Code => [0xfd, 0x23],
   i8x16Bitmask: (): Code => [0xfd, ...uleb(100)],
   i64x2Shl: (): Code => [0xfd, ...uleb(203)],

@@ -13,9 +13,11 @@
  *   time, each setting up its tables per call; or an LZ4 or BloscLZ stream being decoded by
  *   src/codecs/lz4-decompress-wasm.ts or blosclz-decompress-wasm.ts (never both at once);
  * - [SCRATCH_AT, SCRATCH_AT + SCRATCH_MAX): a block's planes (simdScratch);
- *   while encoding, the LZ4 / BloscLZ / LZ4HC output (src/codecs/lz4-compress-wasm.ts);
+ *   while encoding, the LZ4 / BloscLZ / LZ4HC output (src/codecs/lz4-compress-wasm.ts), or the
+ *   zstd row search's state and tables (src/codecs/zstd-encoder/row-search-wasm.ts, at most 5 MiB);
  * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere; while
- *   encoding, a block's filtered planes for the LZ4 / BloscLZ / LZ4HC match finders (at most
+ *   encoding, a block's filtered planes for the LZ4 / BloscLZ / LZ4HC match finders, or a zstd
+ *   stream's input for its row search (at most
  *   SCRATCH_MAX bytes, so encoding grows the memory to WINDOW_AT + 8 MiB + 64 at most).
  * The memory grows on demand (growing detaches every view: callers take views anew after
  * anything that may grow it, and never keep one across calls).

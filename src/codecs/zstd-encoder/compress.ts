@@ -27,6 +27,7 @@ import type { FastDictView } from './match-fast-dict.js';
 import type { ZstdCDict } from './dictionary.js';
 import { WINDOW_START_INDEX, adjustParams, paramsWithDict } from './dictionary.js';
 import { compressBlockLazy } from './match-lazy.js';
+import { attachFastLoop, attachRowSearch, prepareFastLoop, prepareRowSearch, releaseHeapTables } from './row-search-wasm.js';
 import { MatchState, sourceView } from './match-state.js';
 import { OptState, compressBlockOpt, compressBlockUltra2 } from './match-opt.js';
 import { PostSplitScratch, deriveBlockSplits, partitionLiterals, postSplitEnabled, resolveOffCodes } from './post-split.js';
@@ -486,7 +487,12 @@ export function zstdCompress(
   // Tree finders keep libzstd's indices (empty = 0); the others absolute positions.
   const useTree = params.strategy >= Strategy.BtLazy2;
   st.dictMode = DictMode.None;
+  const rowWasm = useRow && prepareRowSearch(st.ms, s, sp, sn, params.hashLog, params.searchLog);
+  const fastWasm = params.strategy === Strategy.Fast && prepareFastLoop(st.ms, s, sp, sn, params.hashLog);
+  if (!rowWasm && !fastWasm) releaseHeapTables(st.ms);
   st.ms.reset(params, sp, true, usesChain ? 1 << params.chainLog : 0, useRow, useTree ? 0 : sp - 2);
+  if (rowWasm) attachRowSearch(st.ms);
+  if (fastWasm) attachFastLoop(st.ms);
   st.opt.reset(params.minMatch, params.windowLog);
   st.rep[0] = 1;
   st.rep[1] = 4;
@@ -591,6 +597,7 @@ export function zstdCompressUsingCDict(
   const empty = dictStart - WINDOW_START_INDEX;
 
   const dfast = cdict.params.strategy === Strategy.DoubleFast;
+  releaseHeapTables(st.ms);
   if (useCDictParams && cdict.size > 0) {
     if (sn <= (dfast ? ATTACH_DICT_CUTOFF_DFAST : ATTACH_DICT_CUTOFF_FAST)) {
       // ZSTD_resetCCtx_byAttachingCDict: tables sized for the input alone.
@@ -683,6 +690,7 @@ export function parseWithCDict(src: Uint8Array, sp: number, sn: number, cdict: Z
   dv.dictHashLog = cdict.params.hashLog;
   dv.taggedSmallTable = cdict.taggedSmallTable;
   dv.dictChainLog = cdict.params.chainLog;
+  releaseHeapTables(st.ms);
   st.ms.reset(params, dictLen, true, params.strategy === Strategy.DoubleFast ? 1 << params.chainLog : 0, false, -WINDOW_START_INDEX);
   st.dictMode = dictLen > 0 ? DictMode.Attach : DictMode.None;
   st.rep[0] = cdict.rep[0];

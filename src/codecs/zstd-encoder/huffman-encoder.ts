@@ -18,6 +18,7 @@ import {
   optimalTableLog,
   writeNCount,
 } from './fse-encoder.js';
+import { HUF_WASM_MIN_SYMBOLS, huffmanStreamWasm } from './huffman-wasm.js';
 import { highBit } from './params.js';
 
 /** Largest code length zstd allows (HUF_TABLELOG_MAX; literals use LitHufLog = 11). */
@@ -408,6 +409,11 @@ export function huffmanCompress1X(
     let bits = 1;
     for (let i = ip + n - 1; i >= ip; i--) bits += lens[src[i]!]!;
     if (!fitsWithSlack(bits >> 3, cap)) return 0;
+  }
+  // Long streams in WebAssembly (same bytes), when it is there.
+  if (n >= HUF_WASM_MIN_SYMBOLS) {
+    const size = huffmanStreamWasm(src, ip, n, codes, lens, out, op);
+    if (size >= 0) return size;
   }
   let c = 0;
   let nb = 0;

@@ -54,7 +54,21 @@ export function compressBlockFast(
     }
   }
 
-  for (;;) {
+  const fastWasm = ms.fastWasm;
+  if (fastWasm !== null) {
+    // The same loop in WebAssembly; its sequences are stored here.
+    const n = fastWasm.run(ip0, istart, iend, prefixStart, rep1, rep2, hlog, stepSize);
+    const seqs = fastWasm.seqs;
+    for (let i = 0; i < 3 * n; i += 3) {
+      const ll = seqs[i]!;
+      const ml = seqs[i + 2]!;
+      ss.store(src, anchor, ll, seqs[i + 1]!, ml);
+      anchor += ll + ml;
+    }
+    rep1 = fastWasm.rep1();
+    rep2 = fastWasm.rep2();
+  }
+  while (fastWasm === null) {
     let step = stepSize;
     let nextStep = ip0 + STEP_INCREMENT;
     let ip1 = ip0 + 1;

@@ -29,7 +29,7 @@ function hcFindBestMatch(ms: MatchState, v: DataView, ip: number, iLimit: number
   const hashLog = ms.hashLog;
   const chainSize = 1 << ms.chainLog;
   const chainMask = chainSize - 1;
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   const lowestValid = ms.frameStart;
   const lowLimit = ip - lowestValid > maxDistance ? ip - maxDistance : lowestValid;
   // libzstd: curr > chainSize ? curr - chainSize : 0, in its numbering (frame start = 2)
@@ -160,7 +160,7 @@ function rowFindBestMatch(ms: MatchState, v: DataView, ip: number, iLimit: numbe
   const rowLog = ms.rowLog;
   const rowEntries = 1 << rowLog;
   const rowMask = rowEntries - 1;
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   const lowestValid = ms.frameStart;
   const lowLimit = ip - lowestValid > maxDistance ? ip - maxDistance : lowestValid;
   let nbAttempts = 1 << (ms.searchLog < rowLog ? ms.searchLog : rowLog);
@@ -268,7 +268,7 @@ function insertDubt1(ms: MatchState, v: DataView, curr: number, inputEnd: number
   let largerPtr = smallerPtr + 1;
   let matchIndex = bt[smallerPtr]!;
   const windowValid = ms.lowLimitIdx;
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   const windowLow = curr - windowValid > maxDistance ? curr - maxDistance : windowValid;
   for (; nbCompares > 0 && matchIndex > windowLow; nbCompares--) {
     const nextPtr = 2 * (matchIndex & btMask);
@@ -316,7 +316,7 @@ function btFindBestMatch(ms: MatchState, v: DataView, ip: number, iend: number, 
   const h = hashPtr(v, ip, ms.hashLog, mls);
   let matchIndex = hashTable[h]!;
   const curr = ip - base;
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   const windowLow = curr - ms.lowLimitIdx > maxDistance ? curr - maxDistance : ms.lowLimitIdx;
   const btLow = btMask >= curr ? 0 : curr - btMask;
   const unsortLimit = btLow > windowLow ? btLow : windowLow;
@@ -401,6 +401,12 @@ const NO_OFFSET = 999999999;
 
 /** The search of the configured kind: binary tree, row-based table or hash chain. */
 function searchMax(ms: MatchState, v: DataView, ip: number, iLimit: number, mls: number, out: Int32Array, cand: Int32Array): number {
+  const rowWasm = ms.rowWasm;
+  if (rowWasm !== null) {
+    const ml = rowWasm.find(ip, iLimit, ms.lazySkipping ? 1 : 0);
+    out[0] = rowWasm.offBase();
+    return ml;
+  }
   out[0] = NO_OFFSET;
   if (ms.useTree) return btFindBestMatch(ms, v, ip, iLimit, mls, out);
   return ms.useRow ? rowFindBestMatch(ms, v, ip, iLimit, mls, out, cand) : hcFindBestMatch(ms, v, ip, iLimit, mls, out);
@@ -448,7 +454,14 @@ export function compressBlockLazy(
     }
   }
   ms.lazySkipping = false;
-  if (useRow) rowFillHashCache(ms, v, ms.nextToUpdate, ilimit, mls);
+  // The WebAssembly row search keeps its own nextToUpdate and hash cache (row-search-wasm.ts).
+  const rowWasm = ms.rowWasm;
+  if (rowWasm !== null) {
+    rowWasm.setNext(ms.nextToUpdate);
+    rowWasm.fill(ms.nextToUpdate, ilimit);
+  } else if (useRow) {
+    rowFillHashCache(ms, v, ms.nextToUpdate, ilimit, mls);
+  }
 
   while (ip < ilimit) {
     let matchLength = 0;
@@ -543,7 +556,8 @@ export function compressBlockLazy(
     ss.store(src, anchor, start - anchor, offBase, matchLength);
     anchor = ip = start + matchLength;
     if (ms.lazySkipping) {
-      if (useRow) rowFillHashCache(ms, v, ms.nextToUpdate, ilimit, mls);
+      if (rowWasm !== null) rowWasm.fill(rowWasm.next(), ilimit);
+      else if (useRow) rowFillHashCache(ms, v, ms.nextToUpdate, ilimit, mls);
       ms.lazySkipping = false;
     }
 
@@ -559,6 +573,7 @@ export function compressBlockLazy(
     }
   }
 
+  if (rowWasm !== null) ms.nextToUpdate = rowWasm.next();
   if (offsetSaved1 !== 0 && offset1 !== 0) offsetSaved2 = offsetSaved1;
   rep[0] = offset1 !== 0 ? offset1 : offsetSaved1;
   rep[1] = offset2 !== 0 ? offset2 : offsetSaved2;

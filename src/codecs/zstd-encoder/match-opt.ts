@@ -217,7 +217,7 @@ function hash3(v: DataView, p: number, h: number): number {
 
 /** Lowest valid index for a match at index curr (`ZSTD_getLowestMatchIndex`). */
 function lowestMatchIndex(ms: MatchState, curr: number): number {
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   return curr - ms.lowLimitIdx > maxDistance ? curr - maxDistance : ms.lowLimitIdx;
 }
 

@@ -11,6 +11,35 @@
  */
 import type { CompressionParams } from './params.js';
 
+/**
+ * The row-based search as WebAssembly on the shared memory (row-search-wasm.ts), for one
+ * frame: its tables, hash cache and next position to insert live there.
+ */
+export interface RowSearchWasm {
+  /** `ZSTD_RowFindBestMatch` at ip (inserting up to ip first unless `skipping`); the length found, < 4 for none. */
+  find(ip: number, iLimit: number, skipping: number): number;
+  /** `ZSTD_row_fillHashCache` from idx, not past iLimit. */
+  fill(idx: number, iLimit: number): void;
+  /** The offset code of the last match `find` returned. */
+  offBase(): number;
+  /** The next position to insert (libzstd `nextToUpdate`), read and set. */
+  next(): number;
+  setNext(position: number): void;
+}
+
+/** The fast strategy's block loop as WebAssembly (row-search-wasm.ts), for one frame. */
+export interface FastLoopWasm {
+  /**
+   * `ZSTD_compressBlock_fast_noDict_generic` from ip0 over src[istart, iend); returns the
+   * number of sequences, left in `seqs` as (literal length, offset code, match length).
+   */
+  run(ip0: number, istart: number, iend: number, prefixStart: number, rep1: number, rep2: number, hashLog: number, stepSize: number): number;
+  readonly seqs: Int32Array;
+  /** The repeat offsets after `run`. */
+  rep1(): number;
+  rep2(): number;
+}
+
 const PRIME_A = 0x9e3779b1 | 0;
 
 export class MatchState {
@@ -22,6 +51,8 @@ export class MatchState {
   minMatch = 0;
   targetLength = 0;
   windowLog = 0;
+  /** 2^windowLog, kept beside it: `2 ** n` in a per-position helper compiles to a pow call. */
+  maxDistance = 1;
   strategy = 0;
   /** First byte of the frame's content in the source array. */
   frameStart = 0;
@@ -48,6 +79,10 @@ export class MatchState {
   rowHashLog = 0;
   /** Row-based finder: hashes of the next 8 positions (`ZSTD_ROW_HASH_CACHE_SIZE`). */
   readonly hashCache = new Int32Array(8);
+  /** The WebAssembly row search of this frame (row-search-wasm.ts), or null for the TypeScript one. */
+  rowWasm: RowSearchWasm | null = null;
+  /** The WebAssembly fast loop of this frame (row-search-wasm.ts), or null for the TypeScript one. */
+  fastWasm: FastLoopWasm | null = null;
 
   /**
    * Size the tables for `p` and clear them for a new frame starting at `frameStart`, with
@@ -60,6 +95,7 @@ export class MatchState {
     this.minMatch = p.minMatch;
     this.targetLength = p.targetLength;
     this.windowLog = p.windowLog;
+    this.maxDistance = 2 ** p.windowLog;
     this.strategy = p.strategy;
     this.frameStart = frameStart;
     this.nextToUpdate = frameStart;
@@ -228,24 +264,25 @@ export function countMatchSimple(src: Uint8Array, ip: number, match: number, ien
  * one window back from the block end (`ZSTD_getLowestPrefixIndex` without dictionary).
  */
 export function lowestPrefixIndex(ms: MatchState, end: number): number {
-  const maxDistance = 2 ** ms.windowLog;
+  const maxDistance = ms.maxDistance;
   return end - ms.frameStart > maxDistance ? end - maxDistance : ms.frameStart;
 }
 
 /**
  * Salt of the row-based finder's hashes in a fresh libzstd context: `ZSTD_advanceHashSalt`
- * from zero, i.e. bitmix(0, 8) ^ bitmix(0, 4) (XXH3 rrmxmx). Split into 32-bit halves.
+ * from zero, i.e. bitmix(0, 8) ^ bitmix(0, 4) (XXH3 rrmxmx), as a 64-bit value.
  */
-const ROW_SALT: readonly [number, number] = (() => {
+export const ROW_SALT64: bigint = (() => {
   const C = 0x9fb21c651e98df25n;
   const mask = (1n << 64n) - 1n;
   const bitmixOfZero = (len: bigint): bigint => {
     const x = (len * C) & mask;
     return x ^ (x >> 28n);
   };
-  const salt = bitmixOfZero(8n) ^ bitmixOfZero(4n);
-  return [Number(salt & 0xffffffffn) | 0, Number(salt >> 32n) | 0];
+  return bitmixOfZero(8n) ^ bitmixOfZero(4n);
 })();
+/** The salt's 32-bit halves. */
+const ROW_SALT: readonly [number, number] = [Number(ROW_SALT64 & 0xffffffffn) | 0, Number(ROW_SALT64 >> 32n) | 0];
 const ROW_SALT_LO = ROW_SALT[0];
 const ROW_SALT_HI = ROW_SALT[1];
 

@@ -1,0 +1,657 @@
+/**
+ * Ported from Zstandard (facebook/zstd, BSD-3-Clause) lib/; license in THIRD_PARTY_NOTICES.md.
+ *
+ * The row-based match search of match-lazy.ts (`ZSTD_RowFindBestMatch`, `ZSTD_row_update`,
+ * `ZSTD_row_fillHashCache`, `ZSTD_row_nextCachedHash` of lib/compress/zstd_lazy.c) as
+ * WebAssembly functions on the shared memory (src/wasm/heap.ts). libzstd's greedy, lazy and
+ * lazy2 levels search rows once the window passes 16 KiB: Blosc clevels 3 and 5 (zstd levels
+ * 5 and 9) spend two thirds of their time here. Same steps, same tables, same salted hashes,
+ * hence the same candidates and matches as the TypeScript twin, which stays the fallback (no
+ * WebAssembly, rows of 64 entries, tables over 2^20 entries, an input over SCRATCH_MAX bytes,
+ * or `setZstdEncoderWasmEnabled(false)`).
+ *
+ * Why: in JavaScript every tag, table and source access carries a bounds check, the tags of a
+ * row are compared four at a time and matches counted four bytes at a time; here the 16 or 32
+ * tags of a row are compared by one or two SIMD compares and matches counted eight bytes at a
+ * time.
+ *
+ * The same module holds the fast strategy's block loop (`fast4`..`fast7`, below), for zstd level
+ * 1 and the negative levels (Blosc clevel 1).
+ *
+ * Where things are: the input where lz4-compress-wasm.ts `heapInput` puts it (in place when the
+ * chunk driver filtered the block into the shared memory at WINDOW_AT, else copied there); the
+ * state, hash cache, tag table and position table (or the fast loop's table and sequences) in
+ * the encoders' output area at SCRATCH_AT, which nothing else uses while zstd encodes. The lazy
+ * parser stays in TypeScript and calls `find` once per searched position.
+ */
+import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
+import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, instantiateHeapModule } from '../../wasm/heap.js';
+import { heapInput } from '../lz4-compress-wasm.js';
+import { type MatchState, ROW_SALT64, type RowSearchWasm } from './match-state.js';
+
+// The state block (32-bit words at these byte offsets from STATE_AT).
+const STATE_AT = SCRATCH_AT;
+const S_SRC = 0; // heap address of source position 0 (mod 2^32)
+const S_NEXT = 4; // nextToUpdate
+const S_OFF = 8; // offset code of the last match found
+const S_FRAME = 12; // frame start (lowest valid position)
+const S_MAXD = 16; // 2^windowLog
+const S_ROWLOG = 20;
+const S_HBITS = 24; // rowHashLog + ROW_TAG_BITS
+const S_ATTEMPTS = 28; // 1 << min(searchLog, rowLog)
+/** The hash cache: 8 words. */
+const CACHE_AT = STATE_AT + 64;
+/** Largest table (entries) the WebAssembly search takes: 2^20 tags and 2^20 positions. */
+export const ROW_WASM_MAX_TABLE_LOG = 20;
+const MAX_TABLE_LOG = ROW_WASM_MAX_TABLE_LOG;
+/** The state block (and hash cache), the tag table (1 byte an entry), the position table (4 bytes an entry). */
+export const ROW_STATE_AT = STATE_AT;
+export const ROW_TAGS_AT = STATE_AT + 4096;
+export const ROW_POSITIONS_AT = ROW_TAGS_AT + (1 << MAX_TABLE_LOG);
+/** End of the row search's (and fast loop's) area. */
+export const ROW_AREA_END = ROW_POSITIONS_AT + (4 << MAX_TABLE_LOG);
+const TAG_AT = ROW_TAGS_AT;
+const HASH_AT = ROW_POSITIONS_AT;
+if (HASH_AT + (4 << MAX_TABLE_LOG) > SCRATCH_AT + SCRATCH_MAX) throw new Error('zstd row tables overrun their area of the heap');
+
+const ROW_TAG_BITS = 8;
+const ROW_SKIP_THRESHOLD = 384;
+const ROW_MAX_MATCH_START_UPDATES = 96;
+const ROW_MAX_MATCH_END_UPDATES = 32;
+const REP_NUM = 3;
+/** Offset code the searches start from (libzstd's 999999999). */
+const NO_OFFSET = 999999999;
+const PRIME4 = 0x9e3779b1 | 0;
+/** libzstd's `prime5bytes`, `prime6bytes`. */
+const PRIMES: Record<number, bigint> = { 5: 889523592379n, 6: 227718039650203n };
+const SALT_LO = Number(ROW_SALT64 & 0xffffffffn) | 0;
+
+const get = op.get;
+const set = op.set;
+const tee = op.tee;
+const k = op.i32;
+
+// Parameters of `find` (ip, iLimit, skipping) and `fill` (idx, iLimit).
+const IP = 0, ILIM = 1, SKIP = 2;
+// Locals (i32).
+const SRC = 3, NEXT = 4, ROWLOG = 5, HB = 6, ROWMASK = 7, LOWLIM = 8, ATT = 9, H = 10, ROW = 11, TAG = 12, HEAD = 13;
+const MASK = 14, M = 15, OFFS = 16, PHASE = 17, MPOS = 18, MIDX = 19, ML = 20, CML = 21, A = 22, B = 23, E = 24, T = 25;
+const I = 26, END = 27, P = 28, J = 29, FRAME = 30, MAXD = 31, OFF = 32;
+// Locals (i64).
+const SH64 = 33, X = 34;
+const N_I32 = SH64 - 3; // i32 locals after the three parameters, up to and including OFF
+
+/** The salted hash of the `mls` bytes at heap address `addr` (`ZSTD_hashPtrSalted`), into HB bits. */
+function hashSalted(addr: Code, mls: number): Code {
+  if (mls === 4) return code(addr, op.load32(), k(PRIME4), op.mul(), k(SALT_LO), op.xor(), k(32), get(HB), op.sub(), op.shrU());
+  return code(
+    addr, op.load64(), op.i64(64 - 8 * mls), op.i64Shl(), op.i64Big(PRIMES[mls]!), op.i64Mul(),
+    op.i64Big(ROW_SALT64), op.i64Xor(), get(SH64), op.i64ShrU(), op.wrap(),
+  );
+}
+
+/** Load the frame's parameters from the state block into locals. */
+function loadState(): Code {
+  return code(
+    k(STATE_AT), op.load32(S_SRC), set(SRC),
+    k(STATE_AT), op.load32(S_NEXT), set(NEXT),
+    k(STATE_AT), op.load32(S_ROWLOG), set(ROWLOG),
+    k(STATE_AT), op.load32(S_HBITS), set(HB),
+    k(1), get(ROWLOG), op.shl(), k(1), op.sub(), set(ROWMASK),
+    k(64), get(HB), op.sub(), op.extendU(), set(SH64),
+  );
+}
+
+/** H = the cached hash of position I, the cache slot refilled with the hash of I + 8 (`ZSTD_row_nextCachedHash`). */
+function nextCachedHash(mls: number): Code {
+  return code(
+    get(I), k(7), op.and(), k(2), op.shl(), tee(T), op.load32(CACHE_AT), set(H),
+    get(T), hashSalted(code(get(SRC), get(I), op.add(), k(8), op.add()), mls), op.store32(CACHE_AT),
+  );
+}
+
+/** P = the next slot of row ROW-or-R (a local), cycling downwards over 1..rowMask (`ZSTD_row_nextIndex`). */
+function nextIndex(row: number): Code {
+  return code(
+    get(row), op.load8(TAG_AT), k(1), op.sub(), get(ROWMASK), op.and(), tee(P), op.eqz(), op.if(), get(ROWMASK), set(P), op.end(),
+    get(row), get(P), op.store8(TAG_AT),
+  );
+}
+
+/** Insert positions I..END-1 (`ZSTD_row_update_internalImpl` with the cache); I ends at END. */
+function updateRange(mls: number): Code {
+  return code(
+    op.block(), op.loop(),
+    get(I), get(END), op.geS(), op.brIf(1),
+    nextCachedHash(mls),
+    get(H), k(ROW_TAG_BITS), op.shrU(), get(ROWLOG), op.shl(), set(J),
+    nextIndex(J),
+    get(J), get(P), op.add(), tee(T), get(H), op.store8(TAG_AT),
+    get(T), k(2), op.shl(), get(I), op.store32(HASH_AT),
+    get(I), k(1), op.add(), set(I),
+    op.br(0),
+    op.end(), op.end(),
+  );
+}
+
+/** Hashes of up to 8 positions from J, not past `limit` (an i32 expression) (`ZSTD_row_fillHashCache`). */
+function fillCache(limit: Code, mls: number): Code {
+  return code(
+    get(J), limit, tee(E), op.gtS(), op.if(), k(0), set(T), op.else(), get(E), get(J), op.sub(), k(1), op.add(), set(T), op.end(),
+    get(T), k(8), op.gtS(), op.if(), k(8), set(T), op.end(),
+    get(J), get(T), op.add(), set(END),
+    op.block(), op.loop(),
+    get(J), get(END), op.geS(), op.brIf(1),
+    get(J), k(7), op.and(), k(2), op.shl(), hashSalted(code(get(SRC), get(J), op.add()), mls), op.store32(CACHE_AT),
+    get(J), k(1), op.add(), set(J),
+    op.br(0),
+    op.end(), op.end(),
+  );
+}
+
+/** CML = length of the common run at source positions IP and MIDX, stopping at ILIM (`ZSTD_count`), 8 bytes at a time. */
+function countMatch(): Code {
+  return code(
+    get(SRC), get(IP), op.add(), tee(A), set(T),
+    get(SRC), get(MIDX), op.add(), set(B),
+    get(SRC), get(ILIM), op.add(), set(E),
+    op.block(),
+    op.loop(),
+    get(A), k(8), op.add(), get(E), op.gtU(), op.if(),
+    // Fewer than 8 bytes left: byte by byte.
+    op.block(), op.loop(),
+    get(A), get(E), op.geU(), op.brIf(1),
+    get(A), op.load8(), get(B), op.load8(), op.ne(), op.brIf(1),
+    get(A), k(1), op.add(), set(A), get(B), k(1), op.add(), set(B),
+    op.br(0),
+    op.end(), op.end(),
+    op.br(2),
+    op.end(),
+    get(A), op.load64(), get(B), op.load64(), op.i64Xor(), tee(X), op.i64Eqz(), op.eqz(), op.if(),
+    get(A), get(X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), set(A),
+    op.br(2),
+    op.end(),
+    get(A), k(8), op.add(), set(A), get(B), k(8), op.add(), set(B),
+    op.br(0),
+    op.end(),
+    op.end(),
+    get(A), get(T), op.sub(), set(CML),
+  );
+}
+
+/**
+ * `find(ip, iLimit, skipping)`: `ZSTD_RowFindBestMatch` for rows of 16 or 32 entries. The
+ * candidates are tested as they are read (the TypeScript twin gathers them first): the test
+ * reads no table, so the order of the row's update and the tests does not matter.
+ */
+function findBody(mls: number): FunctionBody {
+  const c = code(
+    loadState(),
+    k(STATE_AT), op.load32(S_FRAME), set(FRAME),
+    k(STATE_AT), op.load32(S_MAXD), set(MAXD),
+    k(STATE_AT), op.load32(S_ATTEMPTS), set(ATT),
+    k(NO_OFFSET), set(OFF),
+    get(IP), get(FRAME), op.sub(), get(MAXD), op.gtS(), op.if(), get(IP), get(MAXD), op.sub(), set(LOWLIM), op.else(), get(FRAME), set(LOWLIM), op.end(),
+    get(SKIP), op.eqz(), op.if(),
+    get(NEXT), set(I),
+    get(IP), get(I), op.sub(), k(ROW_SKIP_THRESHOLD), op.gtS(), op.if(),
+    get(I), k(ROW_MAX_MATCH_START_UPDATES), op.add(), set(END),
+    updateRange(mls),
+    get(IP), k(ROW_MAX_MATCH_END_UPDATES), op.sub(), tee(I), set(J),
+    fillCache(code(get(IP), k(1), op.add()), mls),
+    op.end(),
+    get(IP), set(END),
+    updateRange(mls),
+    get(IP), set(NEXT),
+    get(IP), set(I),
+    nextCachedHash(mls),
+    op.else(),
+    hashSalted(code(get(SRC), get(IP), op.add()), mls), set(H),
+    get(IP), set(NEXT),
+    op.end(),
+    get(H), k(ROW_TAG_BITS), op.shrU(), get(ROWLOG), op.shl(), set(ROW),
+    get(H), k(255), op.and(), set(TAG),
+    get(ROW), op.load8(TAG_AT), get(ROWMASK), op.and(), set(HEAD),
+    get(ROW), op.load(TAG_AT), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), set(MASK),
+    get(ROWLOG), k(4), op.ne(), op.if(),
+    get(ROW), op.load(TAG_AT + 16), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), k(16), op.shl(), get(MASK), op.or(), set(MASK),
+    op.end(),
+    k(3), set(ML),
+    op.block(), // $done
+    get(MASK), get(HEAD), op.shrU(), set(M),
+    get(HEAD), set(OFFS),
+    k(0), set(PHASE),
+    op.loop(), // $phase
+    op.block(), // $phaseEnd
+    op.loop(), // $cand
+    get(M), op.eqz(), op.brIf(1),
+    get(ATT), op.eqz(), op.brIf(1),
+    get(OFFS), get(M), op.ctz(), op.add(), set(MPOS),
+    get(M), get(M), k(1), op.sub(), op.and(), set(M),
+    get(MPOS), op.eqz(), op.brIf(0),
+    get(ROW), get(MPOS), op.add(), k(2), op.shl(), op.load32(HASH_AT), tee(MIDX), get(LOWLIM), op.ltS(), op.brIf(3), // to $done
+    get(ATT), k(1), op.sub(), set(ATT),
+    // Only a candidate that also matches at the current best length can be longer.
+    get(SRC), get(MIDX), op.add(), get(ML), op.add(), k(3), op.sub(), op.load32(),
+    get(SRC), get(IP), op.add(), get(ML), op.add(), k(3), op.sub(), op.load32(),
+    op.eq(), op.if(),
+    countMatch(),
+    get(CML), get(ML), op.gtS(), op.if(),
+    get(CML), set(ML),
+    get(IP), get(MIDX), op.sub(), k(REP_NUM), op.add(), set(OFF),
+    get(IP), get(CML), op.add(), get(ILIM), op.eq(), op.brIf(5), // to $done
+    op.end(),
+    op.end(),
+    op.br(0),
+    op.end(), // $cand
+    op.end(), // $phaseEnd
+    get(PHASE), op.brIf(1), // both phases done
+    k(1), set(PHASE),
+    get(HEAD), op.if(), get(MASK), k(1), get(HEAD), op.shl(), k(1), op.sub(), op.and(), set(M), op.else(), k(0), set(M), op.end(),
+    k(0), set(OFFS),
+    op.br(0),
+    op.end(), // $phase
+    op.end(), // $done
+    // Insert ip into its row.
+    nextIndex(ROW),
+    get(ROW), get(P), op.add(), tee(T), get(TAG), op.store8(TAG_AT),
+    get(T), k(2), op.shl(), get(NEXT), op.store32(HASH_AT),
+    k(STATE_AT), get(NEXT), k(1), op.add(), op.store32(S_NEXT),
+    k(STATE_AT), get(OFF), op.store32(S_OFF),
+    get(ML),
+  );
+  return { params: [I32, I32, I32], result: I32, locals: [[N_I32, I32], [2, I64]], code: c };
+}
+
+/** `fill(idx, iLimit)`: `ZSTD_row_fillHashCache`. */
+function fillBody(mls: number): FunctionBody {
+  // Parameters reuse the slots of IP (idx) and ILIM (iLimit); SKIP is an unused local here.
+  const c = code(loadState(), get(IP), set(J), fillCache(get(ILIM), mls));
+  return { params: [I32, I32], result: null, locals: [[1 + N_I32, I32], [2, I64]], code: c };
+}
+
+/** The module's bytes: `find4`, `fill4`, .. `fill6` (row search) and `fast4` .. `fast7` (fast loop), by hashed length. */
+export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
+  const bodies: FunctionBody[] = [];
+  const names: string[] = [];
+  for (const mls of [4, 5, 6]) {
+    bodies.push(findBody(mls), fillBody(mls));
+    names.push(`find${mls}`, `fill${mls}`);
+  }
+  for (const mls of [4, 5, 6, 7]) {
+    bodies.push(fastBody(mls));
+    names.push(`fast${mls}`);
+  }
+  // The memory is grown past the tables before any call (heapInput reserves past WINDOW_AT).
+  return moduleBytes(bodies, names, Math.ceil(ENCODE_END / 65536));
+}
+
+type FindFn = (ip: number, iLimit: number, skipping: number) => number;
+type FillFn = (idx: number, iLimit: number) => void;
+type FastFn = (ip0: number, istart: number, iend: number, prefixStart: number, rep1: number, rep2: number, hashLog: number, stepSize: number) => number;
+const fastLoops: Array<FastFn | null> = [null, null, null, null, null, null, null, null];
+
+let enabled = true;
+let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
+const finders: Array<RowSearchWasm | null> = [null, null, null, null, null, null, null];
+let stateView = new Int32Array(0);
+/**
+ * The state block's view for the frame being compressed, taken by attachRowSearch: nothing
+ * grows the memory during a frame, and asking the memory for its buffer on every search
+ * would cost more than the search.
+ */
+let frameWords: Int32Array = new Int32Array(0);
+
+function words(): Int32Array {
+  const heap = heapBytes();
+  if (stateView.buffer !== heap.buffer) stateView = new Int32Array(heap.buffer, STATE_AT, 16);
+  return stateView;
+}
+
+function instantiate(exportsObject: WebAssembly.Exports): void {
+  for (const mls of [4, 5, 6]) {
+    const find = exportsObject[`find${mls}`] as FindFn;
+    const fill = exportsObject[`fill${mls}`] as FillFn;
+    finders[mls] = {
+      find,
+      fill,
+      offBase: () => frameWords[S_OFF >> 2]!,
+      next: () => frameWords[S_NEXT >> 2]!,
+      setNext: (position: number) => {
+        frameWords[S_NEXT >> 2] = position;
+      },
+    };
+  }
+  for (const mls of [4, 5, 6, 7]) fastLoops[mls] = exportsObject[`fast${mls}`] as FastFn;
+  state = 'ready';
+}
+
+function moduleReady(): boolean {
+  if (state === 'ready') return true;
+  if (state !== 'idle') return false;
+  state = 'pending';
+  const exportsObject = instantiateHeapModule(rowSearchModuleBytes(), instantiate, () => {
+    state = 'failed';
+  });
+  if (exportsObject !== null) instantiate(exportsObject);
+  return finders[4] !== null;
+}
+
+/**
+ * Turn the WebAssembly row search of the zstd encoder on or off (on by default where the
+ * platform has WebAssembly). Output does not change; only speed does.
+ */
+export function setZstdEncoderWasmEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether the WebAssembly row search is in use (compiling it on first ask). */
+export function zstdEncoderWasmReady(): boolean {
+  return enabled && moduleReady();
+}
+
+/** Whether `a` is a view of the shared memory. */
+function onHeap(a: Int32Array | Uint8Array): boolean {
+  return a.buffer === heapBytes().buffer && a.length > 0;
+}
+
+/**
+ * Before `ms.reset` for a frame of src[sp, sp+sn): when the row search can run as
+ * WebAssembly (rows of 16 or 32 entries, tables of at most 2^20 entries), copy the input to
+ * the shared memory, point the state's tables at their heap area and return true; `ms.rowWasm`
+ * is set by {@link attachRowSearch} after the reset. Otherwise make sure the state owns its
+ * tables (views of the heap from an earlier frame are dropped) and return false.
+ */
+export function prepareRowSearch(ms: MatchState, src: Uint8Array, sp: number, sn: number, hashLog: number, searchLog: number): boolean {
+  ms.rowWasm = null;
+  ms.fastWasm = null;
+  const rowLog = searchLog < 4 ? 4 : searchLog > 6 ? 6 : searchLog;
+  if (rowLog <= 5 && hashLog <= MAX_TABLE_LOG && zstdEncoderWasmReady()) {
+    const at = heapInput(src, sp, sn);
+    if (at >= 0) {
+      const heap = heapBytes();
+      const size = 1 << hashLog;
+      if (ms.hashTable.buffer !== heap.buffer || ms.hashTable.length !== size) ms.hashTable = new Int32Array(heap.buffer, HASH_AT, size);
+      if (ms.tagTable.buffer !== heap.buffer || ms.tagTable.length !== size) {
+        ms.tagTable = new Uint8Array(heap.buffer, TAG_AT, size);
+        ms.tagView = new DataView(heap.buffer, TAG_AT, size);
+      }
+      const w = words();
+      w[S_SRC >> 2] = (at - sp) | 0;
+      return true;
+    }
+  }
+  releaseHeapTables(ms);
+  return false;
+}
+
+/**
+ * Before `ms.reset` for a frame of src[sp, sp+sn) with the fast strategy: as
+ * {@link prepareRowSearch}, for the fast loop (tables of at most 2^20 entries); then
+ * {@link attachFastLoop} after the reset.
+ */
+export function prepareFastLoop(ms: MatchState, src: Uint8Array, sp: number, sn: number, hashLog: number): boolean {
+  ms.rowWasm = null;
+  ms.fastWasm = null;
+  if (hashLog <= MAX_TABLE_LOG && zstdEncoderWasmReady()) {
+    const at = heapInput(src, sp, sn);
+    if (at >= 0) {
+      const heap = heapBytes();
+      const size = 1 << hashLog;
+      if (ms.hashTable.buffer !== heap.buffer || ms.hashTable.length !== size) ms.hashTable = new Int32Array(heap.buffer, HASH_AT, size);
+      words()[S_SRC >> 2] = (at - sp) | 0;
+      return true;
+    }
+  }
+  releaseHeapTables(ms);
+  return false;
+}
+
+/** After `ms.reset` of a frame {@link prepareFastLoop} accepted. */
+export function attachFastLoop(ms: MatchState): void {
+  const mm = ms.minMatch;
+  const w = words();
+  frameWords = w;
+  const heap = heapBytes();
+  if (fastSeqView.buffer !== heap.buffer) fastSeqView = new Int32Array(heap.buffer, FAST_SEQ_AT, FAST_SEQ_WORDS);
+  const loop = fastLoops[mm >= 5 && mm <= 7 ? mm : 4]!;
+  ms.fastWasm = {
+    run: loop,
+    seqs: fastSeqView,
+    rep1: () => frameWords[S_REP1 >> 2]!,
+    rep2: () => frameWords[S_REP2 >> 2]!,
+  };
+}
+
+/** Room for the fast loop's triples: 128 KiB blocks, a sequence per 4 bytes at most, and one more. */
+const FAST_SEQ_WORDS = 3 * ((128 * 1024) / 4 + 1);
+let fastSeqView: Int32Array = new Int32Array(0);
+
+/** After `ms.reset` of a frame {@link prepareRowSearch} accepted: the frame's parameters into the state block. */
+export function attachRowSearch(ms: MatchState): void {
+  const mm = ms.minMatch;
+  const mls = mm < 4 ? 4 : mm > 6 ? 6 : mm;
+  const w = words();
+  w[S_NEXT >> 2] = ms.nextToUpdate;
+  w[S_FRAME >> 2] = ms.frameStart;
+  w[S_MAXD >> 2] = ms.maxDistance;
+  w[S_ROWLOG >> 2] = ms.rowLog;
+  w[S_HBITS >> 2] = ms.rowHashLog + ROW_TAG_BITS;
+  w[S_ATTEMPTS >> 2] = 1 << (ms.searchLog < ms.rowLog ? ms.searchLog : ms.rowLog);
+  frameWords = w;
+  ms.rowWasm = finders[mls]!;
+}
+
+/** Give the state its own tables again if they are views of the shared memory. */
+export function releaseHeapTables(ms: MatchState): void {
+  ms.rowWasm = null;
+  ms.fastWasm = null;
+  if (onHeap(ms.hashTable)) ms.hashTable = new Int32Array(0);
+  if (onHeap(ms.tagTable)) {
+    ms.tagTable = new Uint8Array(0);
+    ms.tagView = new DataView(new ArrayBuffer(0));
+  }
+}
+
+// --- The fast strategy (`ZSTD_compressBlock_fast_noDict_generic`, lib/compress/zstd_fast.c) --
+//
+// Blosc clevel 1 (zstd level 1). The whole block loop runs here; the sequences found are
+// written as (literal length, offset code, match length) triples at FAST_SEQ_AT and stored by
+// the caller (match-fast.ts), which also handles the repeat offsets around the call. The
+// hash table is the row search's position table (the two never serve the same frame).
+
+/** The fast loop's sequences: three words each, at most one per 4 bytes of a 128 KiB block. */
+export const FAST_SEQ_AT = ROW_TAGS_AT;
+const S_REP1 = 32;
+const S_REP2 = 36;
+const FAST_STEP_INCREMENT = 128;
+const FAST_HASH_READ_SIZE = 8;
+const FAST_PRIMES: Record<number, bigint> = { 5: 889523592379n, 6: 227718039650203n, 7: 58295818150454627n };
+
+// Parameters of `fast`.
+const F_IP0 = 0, F_ISTART = 1, F_IEND = 2, F_PSTART = 3, F_REP1 = 4, F_REP2 = 5, F_HLOG = 6, F_STEPSZ = 7;
+// Locals (i32).
+const F_SRC = 8, F_ANCHOR = 9, F_ILIMIT = 10, F_STEP = 11, F_NEXTSTEP = 12, F_IP1 = 13, F_IP2 = 14, F_IP3 = 15;
+const F_HASH0 = 16, F_HASH1 = 17, F_MIDX = 18, F_CUR0 = 19, F_MATCH0 = 20, F_OFFB = 21, F_MLEN = 22, F_FOUND = 23;
+const F_TMP = 25, F_A = 26, F_B = 27, F_E = 28, F_T = 29, F_SH32 = 30, F_SEQP = 31;
+// Locals (i64).
+const F_SH64 = 32, F_X = 33;
+
+/** Byte offset in the table of the hash of the bytes at source position `pos` (`ZSTD_hashPtr`, unsalted). */
+function fastHash(pos: Code, mls: number): Code {
+  const addr = code(get(F_SRC), pos, op.add());
+  if (mls === 4) return code(addr, op.load32(), k(PRIME4), op.mul(), get(F_SH32), op.shrU(), k(2), op.shl());
+  return code(
+    addr, op.load64(), op.i64(64 - 8 * mls), op.i64Shl(), op.i64Big(FAST_PRIMES[mls]!), op.i64Mul(),
+    get(F_SH64), op.i64ShrU(), op.wrap(), k(2), op.shl(),
+  );
+}
+
+/** The 4 bytes at source position `pos`. */
+function read32(pos: Code): Code {
+  return code(get(F_SRC), pos, op.add(), op.load32());
+}
+
+/** Push (F_MLEN += the common length of positions F_A and F_B up to F_IEND) (`ZSTD_count`), 8 bytes at a time. */
+function fastCount(): Code {
+  return code(
+    get(F_SRC), get(F_A), op.add(), tee(F_A), set(F_T),
+    get(F_SRC), get(F_B), op.add(), set(F_B),
+    get(F_SRC), get(F_IEND), op.add(), set(F_E),
+    op.block(),
+    op.loop(),
+    get(F_A), k(8), op.add(), get(F_E), op.gtU(), op.if(),
+    op.block(), op.loop(),
+    get(F_A), get(F_E), op.geU(), op.brIf(1),
+    get(F_A), op.load8(), get(F_B), op.load8(), op.ne(), op.brIf(1),
+    get(F_A), k(1), op.add(), set(F_A), get(F_B), k(1), op.add(), set(F_B),
+    op.br(0),
+    op.end(), op.end(),
+    op.br(2),
+    op.end(),
+    get(F_A), op.load64(), get(F_B), op.load64(), op.i64Xor(), tee(F_X), op.i64Eqz(), op.eqz(), op.if(),
+    get(F_A), get(F_X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), set(F_A),
+    op.br(2),
+    op.end(),
+    get(F_A), k(8), op.add(), set(F_A), get(F_B), k(8), op.add(), set(F_B),
+    op.br(0),
+    op.end(),
+    op.end(),
+    get(F_MLEN), get(F_A), get(F_T), op.sub(), op.add(), set(F_MLEN),
+  );
+}
+
+/** Append the sequence (literal length `ll`, offset code `off`, match length `ml`). */
+function emitSeq(ll: Code, off: Code, ml: Code): Code {
+  return code(
+    get(F_SEQP), ll, op.store32(FAST_SEQ_AT),
+    get(F_SEQP), off, op.store32(FAST_SEQ_AT + 4),
+    get(F_SEQP), ml, op.store32(FAST_SEQ_AT + 8),
+    get(F_SEQP), k(12), op.add(), set(F_SEQP),
+  );
+}
+
+/** T[hash of position `pos`] = pos. */
+function fastInsert(pos: Code, mls: number): Code {
+  return code(fastHash(pos, mls), pos, op.store32(HASH_AT));
+}
+
+/** `fast(ip0, istart, iend, prefixStart, rep1, rep2, hashLog, stepSize)`: the block loop; returns the sequence count. */
+function fastBody(mls: number): FunctionBody {
+  const c = code(
+    k(STATE_AT), op.load32(S_SRC), set(F_SRC),
+    k(32), get(F_HLOG), op.sub(), set(F_SH32),
+    k(64), get(F_HLOG), op.sub(), op.extendU(), set(F_SH64),
+    get(F_ISTART), set(F_ANCHOR),
+    get(F_IEND), k(FAST_HASH_READ_SIZE), op.sub(), set(F_ILIMIT),
+    k(0), set(F_SEQP),
+    op.block(), // $end
+    op.loop(), // $outer
+    get(F_STEPSZ), set(F_STEP),
+    get(F_IP0), k(FAST_STEP_INCREMENT), op.add(), set(F_NEXTSTEP),
+    get(F_IP0), k(1), op.add(), set(F_IP1),
+    get(F_IP0), get(F_STEP), op.add(), tee(F_IP2), k(1), op.add(), tee(F_IP3),
+    get(F_ILIMIT), op.geS(), op.brIf(1),
+    fastHash(get(F_IP0), mls), set(F_HASH0),
+    fastHash(get(F_IP1), mls), set(F_HASH1),
+    get(F_HASH0), op.load32(HASH_AT), set(F_MIDX),
+    k(0), set(F_FOUND),
+    k(0), set(F_MATCH0), k(0), set(F_OFFB), k(0), set(F_MLEN),
+    op.block(), // $search
+    op.loop(), // $inner
+    get(F_IP0), set(F_CUR0),
+    get(F_HASH0), get(F_CUR0), op.store32(HASH_AT),
+    // Repeat offset at ip2.
+    get(F_REP1), k(0), op.gtS(), op.if(),
+    read32(get(F_IP2)), read32(code(get(F_IP2), get(F_REP1), op.sub())), op.eq(), op.if(),
+    get(F_IP2), tee(F_IP0), get(F_REP1), op.sub(), set(F_MATCH0),
+    get(F_SRC), get(F_IP0), op.add(), k(1), op.sub(), op.load8(), get(F_SRC), get(F_MATCH0), op.add(), k(1), op.sub(), op.load8(), op.eq(), set(F_MLEN),
+    get(F_IP0), get(F_MLEN), op.sub(), set(F_IP0),
+    get(F_MATCH0), get(F_MLEN), op.sub(), set(F_MATCH0),
+    k(1), set(F_OFFB),
+    get(F_MLEN), k(4), op.add(), set(F_MLEN),
+    get(F_HASH1), get(F_IP1), op.store32(HASH_AT),
+    k(1), set(F_FOUND),
+    op.br(3), // to $search's end
+    op.end(), op.end(),
+    get(F_MIDX), get(F_PSTART), op.geS(), op.if(),
+    read32(get(F_IP0)), read32(get(F_MIDX)), op.eq(), op.if(),
+    get(F_HASH1), get(F_IP1), op.store32(HASH_AT),
+    k(2), set(F_FOUND),
+    op.br(3),
+    op.end(), op.end(),
+    get(F_HASH1), op.load32(HASH_AT), set(F_MIDX),
+    get(F_HASH1), set(F_HASH0),
+    fastHash(get(F_IP2), mls), set(F_HASH1),
+    get(F_IP1), set(F_IP0), get(F_IP2), set(F_IP1), get(F_IP3), set(F_IP2),
+    get(F_IP0), set(F_CUR0),
+    get(F_HASH0), get(F_CUR0), op.store32(HASH_AT),
+    get(F_MIDX), get(F_PSTART), op.geS(), op.if(),
+    read32(get(F_IP0)), read32(get(F_MIDX)), op.eq(), op.if(),
+    get(F_STEP), k(4), op.leS(), op.if(), get(F_HASH1), get(F_IP1), op.store32(HASH_AT), op.end(),
+    k(2), set(F_FOUND),
+    op.br(3),
+    op.end(), op.end(),
+    get(F_HASH1), op.load32(HASH_AT), set(F_MIDX),
+    get(F_HASH1), set(F_HASH0),
+    fastHash(get(F_IP2), mls), set(F_HASH1),
+    get(F_IP1), set(F_IP0), get(F_IP2), set(F_IP1),
+    get(F_IP0), get(F_STEP), op.add(), set(F_IP2),
+    get(F_IP1), get(F_STEP), op.add(), set(F_IP3),
+    get(F_IP2), get(F_NEXTSTEP), op.geS(), op.if(),
+    get(F_STEP), k(1), op.add(), set(F_STEP),
+    get(F_NEXTSTEP), k(FAST_STEP_INCREMENT), op.add(), set(F_NEXTSTEP),
+    op.end(),
+    get(F_IP3), get(F_ILIMIT), op.ltS(), op.brIf(0),
+    op.end(), // $inner
+    op.end(), // $search
+    get(F_FOUND), op.eqz(), op.brIf(1), // to $end
+    get(F_FOUND), k(2), op.eq(), op.if(),
+    get(F_MIDX), set(F_MATCH0),
+    get(F_REP1), set(F_REP2),
+    get(F_IP0), get(F_MATCH0), op.sub(), set(F_REP1),
+    get(F_REP1), k(REP_NUM), op.add(), set(F_OFFB),
+    k(4), set(F_MLEN),
+    op.block(), op.loop(),
+    get(F_IP0), get(F_ANCHOR), op.leS(), op.brIf(1),
+    get(F_MATCH0), get(F_PSTART), op.leS(), op.brIf(1),
+    get(F_SRC), get(F_IP0), op.add(), k(1), op.sub(), op.load8(), get(F_SRC), get(F_MATCH0), op.add(), k(1), op.sub(), op.load8(), op.ne(), op.brIf(1),
+    get(F_IP0), k(1), op.sub(), set(F_IP0),
+    get(F_MATCH0), k(1), op.sub(), set(F_MATCH0),
+    get(F_MLEN), k(1), op.add(), set(F_MLEN),
+    op.br(0),
+    op.end(), op.end(),
+    op.end(),
+    get(F_IP0), get(F_MLEN), op.add(), set(F_A),
+    get(F_MATCH0), get(F_MLEN), op.add(), set(F_B),
+    fastCount(),
+    emitSeq(code(get(F_IP0), get(F_ANCHOR), op.sub()), get(F_OFFB), get(F_MLEN)),
+    get(F_IP0), get(F_MLEN), op.add(), tee(F_IP0), set(F_ANCHOR),
+    get(F_IP0), get(F_ILIMIT), op.leS(), op.if(),
+    fastInsert(code(get(F_CUR0), k(2), op.add()), mls),
+    fastInsert(code(get(F_IP0), k(2), op.sub()), mls),
+    get(F_REP2), k(0), op.gtS(), op.if(),
+    op.block(), op.loop(),
+    get(F_IP0), get(F_ILIMIT), op.gtS(), op.brIf(1),
+    read32(get(F_IP0)), read32(code(get(F_IP0), get(F_REP2), op.sub())), op.ne(), op.brIf(1),
+    get(F_IP0), k(4), op.add(), tee(F_A), get(F_REP2), op.sub(), set(F_B),
+    k(4), set(F_MLEN),
+    fastCount(),
+    get(F_REP2), set(F_TMP), get(F_REP1), set(F_REP2), get(F_TMP), set(F_REP1),
+    fastInsert(get(F_IP0), mls),
+    get(F_IP0), get(F_MLEN), op.add(), set(F_IP0),
+    emitSeq(k(0), k(1), get(F_MLEN)),
+    get(F_IP0), set(F_ANCHOR),
+    op.br(0),
+    op.end(), op.end(),
+    op.end(),
+    op.end(),
+    op.br(0), // $outer
+    op.end(), // $outer
+    op.end(), // $end
+    k(STATE_AT), get(F_REP1), op.store32(S_REP1),
+    k(STATE_AT), get(F_REP2), op.store32(S_REP2),
+    get(F_SEQP), k(12), op.divU(),
+  );
+  return { params: [I32, I32, I32, I32, I32, I32, I32, I32], result: I32, locals: [[F_SH64 - 8, I32], [2, I64]], code: c };
+}

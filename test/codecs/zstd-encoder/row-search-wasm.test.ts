@@ -1,0 +1,213 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LZ4_WASM_SLACK } from '../../../src/codecs/lz4-compress-wasm.js';
+import { ZstdEncoderState, zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/compress.js';
+import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
+import {
+  FAST_SEQ_AT,
+  ROW_POSITIONS_AT,
+  ROW_STATE_AT,
+  ROW_TAGS_AT,
+  setZstdEncoderWasmEnabled,
+  zstdEncoderWasmReady,
+} from '../../../src/codecs/zstd-encoder/row-search-wasm.js';
+import { zstdDecompress } from '../../../src/codecs/zstd/index.js';
+import { compress } from '../../../src/index.js';
+import { WINDOW_AT, heapBytes } from '../../../src/wasm/heap.js';
+import { HUF_WASM_AREA } from '../../../src/codecs/zstd-encoder/huffman-wasm.js';
+import { concatBytes } from '../../helpers.js';
+import { ENCODER_PIECE } from '../match-inputs.js';
+import { KINDS, makeData } from './data.js';
+
+afterEach(() => setZstdEncoderWasmEnabled(true));
+
+/**
+ * zstd levels whose parameters search rows (greedy, lazy, lazy2 with a window over 16 KiB):
+ * greedy, lazy and lazy2; rows of 16 and 32 entries; 4- and 5-byte hashes.
+ */
+const ROW_LEVELS = [5, 7, 9];
+/** zstd levels of the fast strategy: 1 (Blosc clevel 1) and two negative ones (larger steps). */
+const FAST_LEVELS = [1, -1, -5];
+
+function frame(src: Uint8Array, sp: number, sn: number, level: number, wasm: boolean, state?: ZstdEncoderState): Uint8Array {
+  setZstdEncoderWasmEnabled(wasm);
+  const cap = zstdCompressBound(sn);
+  const dst = new Uint8Array(cap);
+  const n = zstdCompress(src, sp, sn, dst, 0, cap, level, state);
+  return dst.slice(0, n);
+}
+
+/** Both searches on src[sp, sp+sn): the same frame, which decodes back. */
+function expectTwins(src: Uint8Array, sp: number, sn: number, level: number): void {
+  const ts = frame(src, sp, sn, level, false);
+  const wa = frame(src, sp, sn, level, true);
+  expect(wa.length).toBe(ts.length);
+  expect(wa).toEqual(ts);
+  expect(zstdDecompress(wa)).toEqual(src.subarray(sp, sp + sn));
+}
+
+describe('zstd fast loop in WebAssembly', () => {
+  it('writes the TypeScript twin\'s frames on every kind of data and size, at levels 1, -1, -5', () => {
+    for (const level of FAST_LEVELS) expect(getCompressionParams(level, 65536).strategy).toBe(1);
+    for (const kind of KINDS) {
+      for (const size of [9, 100, 5000, 16 * 1024 + 1, 131_072 + 77]) {
+        const src = makeData(kind, size, size ^ (kind.length * 7));
+        for (const level of FAST_LEVELS) expectTwins(src, 0, size, level);
+      }
+    }
+  });
+
+  it('writes the twin\'s frames on random concatenations, from any start in the buffer', () => {
+    fc.assert(
+      fc.property(fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 40 }), fc.constantFrom(...FAST_LEVELS), fc.integer({ min: 0, max: 3000 }), (parts, level, cut) => {
+        const src = concatBytes(parts);
+        const sp = Math.min(cut, src.length - 1);
+        expectTwins(src, sp, src.length - sp, level);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('writes nothing in the shared memory outside its table, its sequences and the input it copied', () => {
+    const src = makeData('mixed', 200_000, 11);
+    const level = 1;
+    const { hashLog } = getCompressionParams(level, src.length);
+    frame(src, 0, src.length, level, true);
+    const heap = heapBytes();
+    const pattern = (i: number): number => (i * 151 + 3) & 0xff;
+    // Other modules keep tables in the memory (the zstd decoder's): put them back afterwards.
+    const saved = heap.slice();
+    for (let i = 0; i < heap.length; i++) heap[i] = pattern(i);
+    try {
+      const ts = frame(src, 0, src.length, level, false);
+      const wa = frame(src, 0, src.length, level, true);
+      expect(wa).toEqual(ts);
+      expect(heapBytes().buffer).toBe(heap.buffer);
+      const written: Array<[number, number]> = [
+        [ROW_STATE_AT, ROW_STATE_AT + 128],
+        // At most one sequence per 4 bytes of a 128 KiB block, 12 bytes each.
+        [FAST_SEQ_AT, FAST_SEQ_AT + 12 * (32 * 1024 + 1)],
+        [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
+        [WINDOW_AT, WINDOW_AT + src.length],
+        // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
+        [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
+      ];
+      let stray = -1;
+      for (let i = 0; i < heap.length && stray < 0; i++) {
+        if (written.some(([s, e]) => i >= s && i < e)) continue;
+        if (heap[i] !== pattern(i)) stray = i;
+      }
+      expect(stray).toBe(-1);
+      let tableWritten = false;
+      for (let i = ROW_POSITIONS_AT; i < ROW_POSITIONS_AT + (4 << hashLog) && !tableWritten; i++) tableWritten = heap[i] !== pattern(i);
+      expect(tableWritten).toBe(true);
+    } finally {
+      heap.set(saved);
+    }
+  });
+
+  it('gives the same chunks with and without WebAssembly (zstd clevel 1, shuffle, both formats)', () => {
+    const raw = new Float64Array(150_000);
+    for (let i = 0; i < raw.length; i++) raw[i] = Math.cos(i / 500) * 1e6 + ((i * 7919) % 31);
+    const bytes = new Uint8Array(raw.buffer);
+    for (const format of ['blosc1', 'blosc2'] as const) {
+      const options = { codec: 'zstd', clevel: 1, typesize: 8, shuffle: 'shuffle', format } as const;
+      setZstdEncoderWasmEnabled(false);
+      const ts = compress(bytes, options);
+      setZstdEncoderWasmEnabled(true);
+      expect(compress(bytes, options)).toEqual(ts);
+    }
+  });
+});
+
+describe('zstd row search in WebAssembly', () => {
+  it('is available here, and the benchmark levels search rows of 16 and 32 entries', () => {
+    expect(zstdEncoderWasmReady()).toBe(true);
+    // Blosc clevels 3 and 5 on 64 KiB streams: zstd levels 5 (searchLog 3) and 9 (searchLog 5).
+    expect(getCompressionParams(5, 65536).searchLog).toBe(3);
+    expect(getCompressionParams(9, 65536).searchLog).toBe(5);
+  });
+
+  it('writes the TypeScript twin\'s frames on every kind of data, size and row level', () => {
+    for (const kind of KINDS) {
+      for (const size of [16 * 1024 + 1, 40_000, 131_072 + 77]) {
+        const src = makeData(kind, size, size ^ kind.length);
+        for (const level of ROW_LEVELS) expectTwins(src, 0, size, level);
+      }
+    }
+  });
+
+  it('writes the twin\'s frames on random concatenations of runs, repeats, counters and noise', () => {
+    fc.assert(
+      fc.property(fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 40 }), fc.constantFrom(...ROW_LEVELS), fc.integer({ min: 0, max: 3000 }), (parts, level, sp) => {
+        let src = concatBytes(parts);
+        // Past 16 KiB, so that the window is large enough for the row search.
+        while (src.length < 20_000) src = concatBytes([src, src]);
+        expectTwins(src, Math.min(sp, src.length - 17_000), src.length - Math.min(sp, src.length - 17_000), level);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('gives the same frames when one state alternates between the two searches and other strategies', () => {
+    const state = new ZstdEncoderState();
+    const a = makeData('repeats', 90_000, 5);
+    const b = makeData('text-like', 50_000, 6);
+    for (const [src, level, wasm] of [[a, 5, true], [b, 9, false], [a, 1, true], [b, 9, true], [a, 19, true], [a, 5, false], [b, 6, true]] as const) {
+      expect(frame(src, 0, src.length, level, wasm, state)).toEqual(frame(src, 0, src.length, level, !wasm));
+    }
+  });
+
+  it('writes nothing in the shared memory outside its state, its tables and the input it copied', () => {
+    const src = makeData('mixed', 100_000, 9);
+    const level = 9;
+    const { hashLog } = getCompressionParams(level, src.length);
+    frame(src, 0, src.length, level, true); // grows the memory as far as this call will
+    const heap = heapBytes();
+    const pattern = (i: number): number => (i * 131 + 7) & 0xff;
+    // Other modules keep tables in the memory (the zstd decoder's): put them back afterwards.
+    const saved = heap.slice();
+    for (let i = 0; i < heap.length; i++) heap[i] = pattern(i);
+    try {
+      const ts = frame(src, 0, src.length, level, false);
+      const wa = frame(src, 0, src.length, level, true);
+      expect(wa).toEqual(ts);
+      expect(heapBytes().buffer).toBe(heap.buffer);
+      const written: Array<[number, number]> = [
+        [ROW_STATE_AT, ROW_STATE_AT + 128],
+        [ROW_TAGS_AT, ROW_TAGS_AT + (1 << hashLog)],
+        [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
+        [WINDOW_AT, WINDOW_AT + src.length],
+        // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
+        [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
+      ];
+      let stray = -1;
+      for (let i = 0; i < heap.length && stray < 0; i++) {
+        if (written.some(([s, e]) => i >= s && i < e)) continue;
+        if (heap[i] !== pattern(i)) stray = i;
+      }
+      expect(stray).toBe(-1);
+      // The search did run there: its tables were written.
+      let tagsWritten = false;
+      for (let i = ROW_TAGS_AT; i < ROW_TAGS_AT + (1 << hashLog) && !tagsWritten; i++) tagsWritten = heap[i] !== pattern(i);
+      expect(tagsWritten).toBe(true);
+    } finally {
+      heap.set(saved);
+    }
+    expect(heap.subarray(WINDOW_AT, WINDOW_AT + src.length)).toEqual(src);
+    expect(heap.length).toBeGreaterThanOrEqual(WINDOW_AT + src.length + LZ4_WASM_SLACK);
+  });
+
+  it('gives the same chunks with and without WebAssembly (zstd clevels 3 and 5, shuffle)', () => {
+    const raw = new Float32Array(200_000);
+    for (let i = 0; i < raw.length; i++) raw[i] = Math.sin(i / 300) * 1000 + ((i * 7919) % 13) / 100;
+    const bytes = new Uint8Array(raw.buffer);
+    for (const clevel of [3, 5]) {
+      const options = { codec: 'zstd', clevel, typesize: 4, shuffle: 'shuffle', format: 'blosc2' } as const;
+      setZstdEncoderWasmEnabled(false);
+      const ts = compress(bytes, options);
+      setZstdEncoderWasmEnabled(true);
+      expect(compress(bytes, options)).toEqual(ts);
+    }
+  });
+});
