@@ -551,6 +551,19 @@ describe('frames opened for update', () => {
     expect(bytesEqual(edited.slice().data, arr.slice().data)).toBe(true);
   });
 
+  it('NDArray.resize of a frame opened for update to no elements and back', () => {
+    const arr = NDArray.fromTypedArray(new Uint16Array(20 * 30).map((_, i) => i), { shape: [20, 30], chunks: [10, 10], blocks: [5, 5] });
+    const inner = new MemoryTarget(arr.toFrame());
+    const edited = NDArray.open(SChunk.openForUpdate(inner));
+    edited.resize([0, 30]);
+    expect(NDArray.open(inner.bytes).shape).toEqual([0, 30]);
+    expect(NDArray.open(inner.bytes).schunk.nchunks).toBe(0);
+    edited.resize([15, 30]);
+    const back = NDArray.open(inner.bytes);
+    expect(back.shape).toEqual([15, 30]);
+    expect(Array.from(back.toTypedArray() as Uint16Array)).toEqual(new Array(15 * 30).fill(0));
+  });
+
   it('NDArray.resize of a sparse frame: new and cut chunks get files, dropped chunks lose theirs', () => {
     const values = new Int32Array(20 * 30).map((_, i) => i * 7);
     const arr = NDArray.fromTypedArray(values, { shape: [20, 30], chunks: [10, 10], blocks: [5, 5], codec: 'lz4' });
