@@ -242,6 +242,45 @@ describe('a slice covering part of a chunk fetches only the blocks it touches', 
     expect(src.requests).toEqual([[at1, readChunkHeader(chunk1).cbytes]]);
   });
 
+  it('a byte changed in a chunk read in part: the same bytes or the same error code as the file reader', async () => {
+    /** A synchronous source with readInto, as a file's: the file reader's partial loads run. */
+    class FileLike {
+      constructor(readonly bytes: Uint8Array) {}
+      get size(): number {
+        return this.bytes.length;
+      }
+      read(offset: number, length: number): Uint8Array {
+        return this.bytes.slice(offset, offset + length);
+      }
+      readInto(offset: number, length: number, dest: Uint8Array, dp: number): void {
+        dest.set(this.bytes.subarray(offset, offset + length), dp);
+      }
+    }
+    const loc = CFrame.open(bytes).chunkLocation(1);
+    const at1 = loc.kind === 'data' ? loc.offset : -1;
+    const cb = readChunkHeader(sync.getChunk(1)).cbytes;
+    const a = 16384 + 2 * 2048 + 100;
+    const b = 16384 + 4 * 2048 + 5;
+    const outcome = async (f: () => Promise<Uint8Array> | Uint8Array): Promise<string | number> => {
+      try {
+        return hex(await f());
+      } catch (e) {
+        if (!(e instanceof BloscError)) throw e;
+        return e.code;
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: cb - 1 }), fc.integer({ min: 1, max: 255 }), async (pos, xor) => {
+        const bad = bytes.slice();
+        bad[at1 + pos]! ^= xor;
+        const viaFile = await outcome(() => SChunk.open(new FileLike(bad)).getSlice(a, b));
+        const viaAsync = await outcome(async () => (await openFrameAsync(new CountingSource(bad))).getSlice(a, b));
+        expect(viaAsync, `byte ${pos} ^ ${xor}`).toEqual(viaFile);
+      }),
+      { numRuns: 150, seed: 0xbad },
+    );
+  });
+
   it('random ranges read what the synchronous reader reads, fetching no more than whole chunks', async () => {
     const src = new CountingSource(bytes);
     const frame = await openFrameAsync(src);
