@@ -142,3 +142,24 @@ export function writeB2ndMeta(meta: B2ndMeta): Uint8Array {
   out.set(dtype, p);
   return out;
 }
+
+/**
+ * A copy of the metalayer `bytes` with its shape set to `shape` (same dimensions): every
+ * other byte kept, the length too, so a frame holding data can take it (c-blosc2
+ * `b2nd_resize` rewrites the shape with `blosc2_meta_update`, which needs the same length).
+ */
+export function withB2ndShape(bytes: Uint8Array, shape: readonly number[]): Uint8Array {
+  const meta = parseB2ndMeta(bytes);
+  if (shape.length !== meta.ndim) fail(BloscErrorCode.InvalidParam, `a new shape needs ${meta.ndim} dimensions, got ${shape.length}`);
+  const out = bytes.slice();
+  const d = new DataView(out.buffer);
+  // The shape list starts after the array marker, version, ndim and the list's own marker.
+  for (let i = 0; i < shape.length; i++) {
+    const v = shape[i]!;
+    if (!Number.isSafeInteger(v) || v < 0) fail(BloscErrorCode.InvalidParam, `shape[${i}] must be a non-negative integer, got ${v}`);
+    const p = 4 + 9 * i;
+    d.setUint32(p + 1, Math.floor(v / 0x1_0000_0000));
+    d.setUint32(p + 5, v >>> 0);
+  }
+  return out;
+}

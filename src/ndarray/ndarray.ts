@@ -20,7 +20,7 @@
 import { BloscErrorCode, fail } from '../errors.js';
 import { allocOutput, outputCeiling } from '../limits.js';
 import { RetainedBytes } from '../chunk/decompress.js';
-import { parseB2ndMeta, writeB2ndMeta, DTYPE_NUMPY_FORMAT } from '../frame/b2nd-meta.js';
+import { parseB2ndMeta, writeB2ndMeta, withB2ndShape, DTYPE_NUMPY_FORMAT } from '../frame/b2nd-meta.js';
 import { parseNpy, writeNpy } from '../frame/npy.js';
 import type { FrameOpenOptions } from '../schunk/contiguous.js';
 import type { FrameSource } from '../io/source.js';
@@ -428,10 +428,15 @@ export class NDArray {
   /**
    * Change the shape in place (python-blosc2 `NDArray.resize`), keeping the number of
    * dimensions, the chunk and block shapes and the compression: elements inside both
-   * shapes keep their values, new ones are zero. A chunk whose part of the array is the
-   * same in both shapes is kept as it is (not recompressed); chunks wholly past the old
-   * shape become zero chunks. The new super-chunk is built whole before it replaces the
-   * old one, so a failure leaves the array as it was.
+   * shapes keep their values, new ones are zero. A chunk whose part of the array stays
+   * as it is (same part in both shapes, or padding that is already zero) is kept as it is:
+   * not recompressed, and in a frame not read or moved; a chunk the new shape cuts has what
+   * falls outside zeroed and is compressed again; chunks wholly past the old shape become
+   * zero chunks (special values in a frame). The b2nd metalayer's shape changes in the same
+   * step. On a frame opened for update (`openFrameFile(path, 'r+')` then `NDArray.open`)
+   * all of it is one edit of the file (c-blosc2 `b2nd_resize` deletes and inserts chunk by
+   * chunk instead); every new chunk is made first, so a failure leaves the array, and its
+   * file, as they were.
    */
   resize(shape: readonly number[]): void {
     const g = this.geometry;
@@ -439,13 +444,10 @@ export class NDArray {
     if (!Array.isArray(shape) || shape.length !== nd) fail(BloscErrorCode.InvalidParam, `resize keeps the ${nd} dimensions of the array`);
     const g2 = new B2ndGeometry(shape, g.chunkshape, g.blockshape, g.itemsize);
     const old = this.schunk;
-    const s2 = new SChunk({ chunksize: g2.chunkNbytes, typesize: g.itemsize, cparams: old.compressOptions });
-    for (const name of old.meta.names()) {
-      s2.meta.add(name, name === B2ND_METALAYER
-        ? writeB2ndMeta({ ndim: nd, shape: g2.shape, chunkshape: g2.chunkshape, blockshape: g2.blockshape, dtype: this.dtype, dtypeFormat: DTYPE_NUMPY_FORMAT })
-        : old.meta.get(name)!);
-    }
-    for (const name of old.vlmeta.names()) s2.vlmeta.setChunk(name, old.vlmeta.getChunk(name)!);
+    const name = old.meta.has(B2ND_METALAYER) ? B2ND_METALAYER : 'caterva';
+    const content = withB2ndShape(old.meta.get(name)!, g2.shape);
+    const plan: (number | Uint8Array)[] = [];
+    let zeros: Uint8Array | null = null;
     const cc = new Array<number>(nd).fill(0);
     const keep = g.shape.map((n, i) => Math.min(n, g2.shape[i]!));
     for (let c2 = 0; c2 < g2.nchunks; c2++) {
@@ -465,18 +467,18 @@ export class NDArray {
         cOld = cOld * g.chunkGrid[i]! + cc[i]!;
       }
       if (past) {
-        s2.appendChunk(zerosChunk(g2.chunkNbytes, resolveCParams({ typesize: g.itemsize > 255 ? 1 : g.itemsize })));
+        zeros ??= zerosChunk(g2.chunkNbytes, resolveCParams({ typesize: g.itemsize > 255 ? 1 : g.itemsize }));
+        plan.push(zeros);
       } else if (same) {
         checkChunkSize(this, g, cOld);
-        s2.appendChunk(old.getChunk(cOld));
+        plan.push(cOld);
       } else {
         checkChunkSize(this, g, cOld);
         const data = old.decompressChunk(cOld);
-        zeroOutside(g, cc, keep, data);
-        s2.append(data);
+        plan.push(zeroOutside(g, cc, keep, data) ? old.compressLike(data) : cOld);
       }
     }
-    (this as { schunk: SChunk }).schunk = s2;
+    old.rearrange(plan, { name, content });
     (this as { geometry: B2ndGeometry }).geometry = g2;
   }
 
@@ -625,10 +627,12 @@ function fillChunk(g: B2ndGeometry, c: number, src: Uint8Array, chunk: Uint8Arra
 
 /**
  * Zero the elements of the chunk at grid coordinates `cc` (decoded, `data`) that lie at or
- * past `keep` in some dimension: padding, and what a resize dropped or added.
+ * past `keep` in some dimension: padding, and what a resize dropped or added. Returns whether
+ * any of them was not zero already.
  */
-function zeroOutside(g: B2ndGeometry, cc: readonly number[], keep: readonly number[], data: Uint8Array): void {
+function zeroOutside(g: B2ndGeometry, cc: readonly number[], keep: readonly number[], data: Uint8Array): boolean {
   const nd = g.ndim;
+  let changed = false;
   const itemsize = g.itemsize;
   const bc = new Array<number>(nd).fill(0);
   const m = new Array<number>(nd).fill(0);
@@ -645,13 +649,22 @@ function zeroOutside(g: B2ndGeometry, cc: readonly number[], keep: readonly numb
         const local = bc[i]! * g.blockshape[i]! + m[i]!;
         if (local >= g.chunkshape[i]! || cc[i]! * g.chunkshape[i]! + local >= keep[i]!) outside = true;
       }
-      if (outside) data.fill(0, (k * g.blocknitems + e) * itemsize, (k * g.blocknitems + e + 1) * itemsize);
+      if (outside) {
+        const from = (k * g.blocknitems + e) * itemsize;
+        for (let b = from; b < from + itemsize; b++) {
+          if (data[b] !== 0) {
+            data[b] = 0;
+            changed = true;
+          }
+        }
+      }
       for (let i = nd - 1; i >= 0; i--) {
         if (++m[i]! < g.blockshape[i]!) break;
         m[i] = 0;
       }
     }
   }
+  return changed;
 }
 
 /** Chunk `i` must hold a whole chunk of the geometry (edge chunks are padded in b2nd). */

@@ -10,7 +10,7 @@
 import { BloscErrorCode, fail } from '../errors.js';
 import { decompressChunk, getChunkItems, RetainedBytes } from '../chunk/decompress.js';
 import { blockStreamsEnd } from '../chunk/layout.js';
-import { getLimits, outputCeiling, checkOutput } from '../limits.js';
+import { allocBytes, getLimits, outputCeiling, checkOutput } from '../limits.js';
 import { FilterId } from '../shuffle/types.js';
 import { compressChunk } from '../chunk/compress.js';
 import { resolveCParams } from '../params.js';
@@ -163,6 +163,50 @@ const HEAD_READ_MAX = 65536;
 let headScratch: Uint8Array = new Uint8Array(0);
 let startsScratch: Int32Array = new Int32Array(0);
 let runScratch: Uint8Array = new Uint8Array(0);
+
+/** One read of a chunk load: bytes [from, from + length) of the chunk into dest at dp. @internal */
+export interface ChunkRead {
+  readonly from: number;
+  readonly length: number;
+  readonly dest: Uint8Array;
+  readonly dp: number;
+}
+
+/** Where a chunk load puts what it reads: at least `n` bytes / entries each. @internal */
+export interface ChunkLoadBuffers {
+  head(n: number): Uint8Array;
+  image(n: number): Uint8Array;
+  starts(n: number): Int32Array;
+  marks(n: number): Uint8Array;
+}
+
+/** The synchronous loads' buffers, reused from chunk to chunk (one load at a time). */
+const SCRATCH_BUFFERS: ChunkLoadBuffers = {
+  head: (n) => {
+    if (headScratch.length < n) headScratch = new Uint8Array(Math.max(n, HEAD_READ_MAX));
+    return headScratch;
+  },
+  image: (n) => imageScratch.bytes(n),
+  starts: (n) => {
+    if (startsScratch.length < n) startsScratch = new Int32Array(Math.max(n, 2 * startsScratch.length));
+    return startsScratch;
+  },
+  marks: (n) => {
+    if (runScratch.length < n) runScratch = new Uint8Array(Math.max(n, 2 * runScratch.length));
+    return runScratch;
+  },
+};
+
+/**
+ * Buffers of their own for each load, for loads that run at once (AsyncCFrame): the image
+ * takes the chunk's cbytes, which the frame's data area bounds. @internal
+ */
+export const FRESH_LOAD_BUFFERS: ChunkLoadBuffers = {
+  head: (n) => new Uint8Array(n),
+  image: (n) => allocBytes(n, 'a chunk read from a frame'),
+  starts: (n) => new Int32Array(n),
+  marks: (n) => new Uint8Array(n),
+};
 
 
 /** The first index k of sorted `a[0, n)` with a[k] > v (n when none). */
@@ -397,6 +441,24 @@ export class CFrame {
     const o = this.index.get(i);
     const src = this.source;
     if (o < 0 || this.chunkFile !== null || src.readInto === undefined) return { bytes: this.getChunk(i), first: 0, last: Infinity };
+    const start = this.header.headerLen + o;
+    const steps = this.chunkLoadSteps(i, s, e, SCRATCH_BUFFERS);
+    for (let r = steps.next(); ; r = steps.next()) {
+      if (r.done === true) return r.value;
+      for (const q of r.value) src.readInto(start + q.from, q.length, q.dest, q.dp);
+    }
+  }
+
+  /**
+   * The reads of {@link CFrame.loadChunk} for data chunk `i`, as a generator: each step
+   * yields the reads it needs (bytes [from, from + length) of the chunk into dest at dp;
+   * independent of each other, so an asynchronous reader may issue them at once) and goes
+   * on once they are done; the result is the loaded chunk. `buffers` gives the head and image
+   * buffers (reused ones for a synchronous reader, fresh ones for concurrent loads). The
+   * caller checked that chunk `i` is in the data area. @internal
+   */
+  *chunkLoadSteps(i: number, s: number, e: number, buffers: ChunkLoadBuffers): Generator<ChunkRead[], LoadedChunk, void> {
+    const o = this.index.get(i);
     // The header and, in the same read, the block starts when the frame's blocksize tells
     // how many there are (b2nd and most frames: one blocksize for every chunk).
     const h = this.header;
@@ -404,47 +466,53 @@ export class CFrame {
     const left = h.cbytes - o;
     const guess = h.blocksize > 0 && h.chunksize > 0 ? EXTENDED_HEADER_LENGTH + 4 * Math.ceil(this.declaredNbytes(i) / h.blocksize) : EXTENDED_HEADER_LENGTH;
     const headLen = Math.min(left, guess, HEAD_READ_MAX);
-    if (headLen < EXTENDED_HEADER_LENGTH) this.chunkStart(i, o); // fails: no room for a chunk
-    if (headScratch.length < headLen) headScratch = new Uint8Array(HEAD_READ_MAX);
-    src.readInto(start, headLen, headScratch, 0);
-    const cb = readInt32LE(headScratch, 12);
+    if (headLen < EXTENDED_HEADER_LENGTH) {
+      fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} starts ${Math.max(0, left)} bytes before the end of the data area, too few for its header`, { chunk: i, offset: start });
+    }
+    const head = buffers.head(headLen);
+    yield [{ from: 0, length: headLen, dest: head, dp: 0 }];
+    const cb = readInt32LE(head, 12);
     if (cb < EXTENDED_HEADER_LENGTH || cb > left) {
       fail(BloscErrorCode.ReadBuffer, `frame: chunk ${i} claims ${cb} bytes, ${left} left in the data area`, { chunk: i, offset: start });
     }
-    const image = imageScratch.bytes(cb);
+    const image = buffers.image(cb);
     // The chunk's bytes [0, have) are in the image.
     const have = Math.min(headLen, cb);
-    image.set(headScratch.subarray(0, have), 0);
+    image.set(head.subarray(0, have), 0);
     const bytes = image.subarray(0, cb);
     // Its header (readChunkHeader reads only the first 32 bytes) against the frame.
     const ch = readChunkHeader(bytes);
     this.checkChunkNbytes(i, ch, start);
-    /** Bytes [from, to) of the chunk into the image, those not in it yet. */
-    const fill = (from: number, to: number): void => {
+    /** The read of bytes [from, to) of the chunk into the image, those not in it yet (null: none). */
+    const fill = (from: number, to: number): ChunkRead | null => {
       const a = Math.max(from, have);
-      if (to > a) src.readInto!(start + a, to - a, image, a);
+      return to > a ? { from: a, length: to - a, dest: image, dp: a } : null;
     };
-    const whole = (from: number): LoadedChunk => {
-      fill(from, cb);
-      return { bytes, first: 0, last: Infinity };
-    };
+    const reads = (...list: (ChunkRead | null)[]): ChunkRead[] => list.filter((q): q is ChunkRead => q !== null);
     const nbytes = ch.nbytes;
     if (!ch.extended || ch.version < 3 || ch.special !== SpecialKind.None || ch.memcpyed || ch.vlBlocks || ch.lazy || nbytes === 0 || !(e > s)) {
-      return whole(EXTENDED_HEADER_LENGTH);
+      yield reads(fill(EXTENDED_HEADER_LENGTH, cb));
+      return { bytes, first: 0, last: Infinity };
     }
     const blocksize = Math.min(ch.blocksizeField, nbytes);
     const nblocks = Math.ceil(nbytes / blocksize);
     const bstartsEnd = EXTENDED_HEADER_LENGTH + 4 * nblocks;
     const first = Math.max(0, Math.floor(s / blocksize));
     const last = Math.min(nblocks, Math.ceil(e / blocksize));
-    if (bstartsEnd > cb || first >= last || (first === 0 && last === nblocks)) return whole(EXTENDED_HEADER_LENGTH);
-    fill(EXTENDED_HEADER_LENGTH, bstartsEnd);
+    /** The rest of the chunk from `from` on: the whole chunk is loaded. */
+    function* whole(from: number): Generator<ChunkRead[], LoadedChunk, void> {
+      const q = fill(from, cb);
+      if (q !== null) yield [q];
+      return { bytes, first: 0, last: Infinity };
+    }
+    if (bstartsEnd > cb || first >= last || (first === 0 && last === nblocks)) return yield* whole(EXTENDED_HEADER_LENGTH);
+    const startsRead = fill(EXTENDED_HEADER_LENGTH, bstartsEnd);
+    if (startsRead !== null) yield [startsRead];
     // The block starts in file order: block j's streams lie in [bstart_j, the next larger start).
-    if (startsScratch.length < nblocks) startsScratch = new Int32Array(Math.max(nblocks, 2 * startsScratch.length));
-    const starts = startsScratch;
+    const starts = buffers.starts(nblocks);
     for (let j = 0; j < nblocks; j++) {
       const b = readInt32LE(image, EXTENDED_HEADER_LENGTH + 4 * j);
-      if (b < bstartsEnd || b >= cb) return whole(bstartsEnd);
+      if (b < bstartsEnd || b >= cb) return yield* whole(bstartsEnd);
       starts[j] = b;
     }
     const sorted = starts.subarray(0, nblocks).sort();
@@ -452,8 +520,7 @@ export class CFrame {
     let delta = false;
     for (let k = 0; k < ch.filters.length; k++) if (ch.filters[k] === FilterId.Delta) delta = true;
     // Which positions of `sorted` to read, and how much that is.
-    if (runScratch.length < nblocks) runScratch = new Uint8Array(Math.max(nblocks, 2 * runScratch.length));
-    const wanted = runScratch;
+    const wanted = buffers.marks(nblocks);
     wanted.fill(0, 0, nblocks);
     let total = dataStart;
     for (let j = delta && first > 0 ? 0 : first; j < last; j = j === 0 && first > 0 ? first : j + 1) {
@@ -462,14 +529,10 @@ export class CFrame {
       if (wanted[k] === 0) total += (k + 1 < nblocks ? sorted[k + 1]! : cb) - b;
       wanted[k] = 1;
     }
-    if (4 * total > 3 * cb) return whole(bstartsEnd);
-    fill(bstartsEnd, dataStart);
-    if (ch.useDict) {
-      // The dictionary (int32 size, then its bytes) must end before the first stream.
-      const dsize = dataStart >= bstartsEnd + 4 ? readInt32LE(image, bstartsEnd) : -1;
-      if (dsize <= 0 || bstartsEnd + 4 + dsize > dataStart) return whole(dataStart);
-    }
-    // One read per run of wanted streams, runs closer than MERGE_GAP_BYTES joined.
+    if (4 * total > 3 * cb) return yield* whole(bstartsEnd);
+    // The bytes before the first stream (a dictionary), and one read per run of wanted
+    // streams, runs closer than MERGE_GAP_BYTES joined: all at once.
+    const batch = reads(fill(bstartsEnd, dataStart));
     let runStart = -1;
     let runEnd = -1;
     for (let k = 0; k < nblocks; k++) {
@@ -480,11 +543,17 @@ export class CFrame {
         runEnd = end;
         continue;
       }
-      if (runStart >= 0) fill(runStart, runEnd);
+      if (runStart >= 0) batch.push(...reads(fill(runStart, runEnd)));
       runStart = b;
       runEnd = end;
     }
-    if (runStart >= 0) fill(runStart, runEnd);
+    if (runStart >= 0) batch.push(...reads(fill(runStart, runEnd)));
+    if (batch.length > 0) yield batch;
+    if (ch.useDict) {
+      // The dictionary (int32 size, then its bytes) must end before the first stream.
+      const dsize = dataStart >= bstartsEnd + 4 ? readInt32LE(image, bstartsEnd) : -1;
+      if (dsize <= 0 || bstartsEnd + 4 + dsize > dataStart) return yield* whole(dataStart);
+    }
     // Every stream read must end inside its block's span: the decoder never looks past it.
     const leftover = nbytes % blocksize;
     for (let j = delta && first > 0 ? 0 : first; j < last; j = j === 0 && first > 0 ? first : j + 1) {
@@ -493,7 +562,7 @@ export class CFrame {
       const spanEnd = k < nblocks ? sorted[k]! : cb;
       const leftoverBlock = j === nblocks - 1 && leftover > 0;
       const streamsEnd = blockStreamsEnd(bytes, ch, b, leftoverBlock ? leftover : blocksize, leftoverBlock);
-      if (streamsEnd < 0 || streamsEnd > spanEnd) return whole(bstartsEnd);
+      if (streamsEnd < 0 || streamsEnd > spanEnd) return yield* whole(bstartsEnd);
     }
     return { bytes, first, last };
   }

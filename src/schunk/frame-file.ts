@@ -210,6 +210,58 @@ export class FrameFile {
     }
   }
 
+  /**
+   * Set the whole chunk list in one edit: chunk k becomes the frame's chunk `plan[k]` when a
+   * number (its offset reused: neither read nor moved), else the compressed chunk `plan[k]`
+   * (appended to the data area, or a chunk file of its own). With `metalayers`, the header's
+   * metalayers are replaced in the same edit (same length once the frame holds data). What
+   * c-blosc2 `b2nd_resize` does as one insert or delete per chunk, each rewriting the offsets
+   * index, is one write of the index here; a contiguous frame keeps the bytes of chunks no
+   * longer listed in its data area (as a delete does), a sparse one removes their files.
+   */
+  rearrange(plan: readonly (number | Uint8Array)[], metalayers: readonly FrameLayer[] | null): void {
+    const n = plan.length;
+    if (n > MAX_NCHUNKS) fail(BloscErrorCode.ChunkInsert, `${n} chunks exceed the format limit`);
+    const edit = this.base();
+    edit.entries = new Float64Array(n);
+    if (metalayers !== null) {
+      edit.header = withMetalayers(this.header, metalayers);
+      if (edit.header.length !== this.headerLen && !this.sparse && edit.dataLen > 0) {
+        fail(BloscErrorCode.InvalidParam, 'metalayers cannot change size once the frame holds data');
+      }
+    }
+    this.run(edit, () => {
+      let nbytes = 0;
+      for (let k = 0; k < n; k++) {
+        const p = plan[k]!;
+        if (typeof p === 'number') {
+          if (!Number.isInteger(p) || p < 0 || p >= this.entries.length) fail(BloscErrorCode.InvalidIndex, `chunk ${p} is not in the frame`);
+          edit.entries[k] = this.entries[p]!;
+          nbytes += this.current.declaredNbytes(p);
+        } else {
+          this.place(edit, k, p, edit.dataLen);
+          nbytes += readChunkHeader(p).nbytes;
+        }
+      }
+      edit.nbytes = nbytes;
+      if (this.sparse) {
+        const inUse = new Set<number>();
+        for (let k = 0; k < n; k++) if (typeof plan[k] === 'number') inUse.add(edit.entries[k]!);
+        for (let i = 0; i < this.entries.length; i++) {
+          const old = this.entries[i]!;
+          if (old >= 0 && !inUse.has(old)) {
+            inUse.add(old);
+            edit.dataLen -= this.storedCbytes(old);
+            edit.staleFiles.push(old);
+          }
+        }
+      } else if (n === 0) {
+        // No chunks: no data area (see deleteChunk).
+        edit.dataLen = 0;
+      }
+    });
+  }
+
   /** Remove chunk `i`. Its bytes stay in the data area of a contiguous frame (as c-blosc2 leaves them). */
   deleteChunk(i: number): void {
     const edit = this.base();

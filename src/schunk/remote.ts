@@ -8,13 +8,15 @@
  * data area and the trailer) into a small sparse cache, then runs `CFrame.open` over a
  * synchronous view of that cache. A chunk is fetched as the range `CFrame.chunkLocation`
  * names and handed to `CFrame.getChunk` through the same view, so every check of the
- * synchronous reader applies unchanged. Fetched chunks are not cached.
+ * synchronous reader applies unchanged; a slice covering part of a chunk fetches only the
+ * blocks it needs, planned by the synchronous reader's `chunkLoadSteps`. Fetched chunks are
+ * not cached.
  */
 import { BloscErrorCode, fail, toBloscError } from '../errors.js';
 import { decompressChunk } from '../chunk/decompress.js';
-import { readChunkRange, type ChunkSlot } from './read.js';
+import { chunkRangeReader, readChunkRange, withChunkIndex, type ChunkSlot } from './read.js';
 import { FRAME_HEADER_MINLEN, FRAME_TRAILER_MINLEN, parseFrameHeader, type FrameHeader, type FrameLayer } from '../frame/cframe.js';
-import { CFrame } from './contiguous.js';
+import { CFrame, FRESH_LOAD_BUFFERS, type LoadedChunk } from './contiguous.js';
 import { EXTENDED_HEADER_LENGTH, readChunkHeader, readInt32LE } from '../frame/chunk-header.js';
 import { BlobSource } from '../io/async-source.js';
 import { allocOutput, checkOutput, outputCeiling } from '../limits.js';
@@ -295,6 +297,27 @@ export class AsyncCFrame {
     return chunk.length === bytes.length ? chunk : chunk.slice();
   }
 
+  /**
+   * Chunk `i` loaded for decoding its uncompressed bytes [s, e), as `CFrame.loadChunk` loads
+   * one from a file: its header and block starts in one request, then the streams of the
+   * blocks holding [s, e) (with the dictionary, and block 0 under DELTA), one range request
+   * per run of them, those requests at once. A chunk that cannot be split so, or whose
+   * needed blocks are most of it, is fetched whole. Special chunks need no request.
+   * @internal
+   */
+  async loadChunk(i: number, s: number, e: number): Promise<LoadedChunk> {
+    const frame = this.frame;
+    const loc = frame.chunkLocation(i);
+    if (loc.kind !== 'data') return { bytes: frame.getChunk(i), first: 0, last: Infinity };
+    const steps = frame.chunkLoadSteps(i, s, e, FRESH_LOAD_BUFFERS);
+    for (let r = steps.next(); ; r = steps.next()) {
+      if (r.done === true) return r.value;
+      await Promise.all(r.value.map(async (q) => {
+        q.dest.set(await fetchRange(this.source, loc.offset + q.from, q.length), q.dp);
+      }));
+    }
+  }
+
   /** Uncompressed size of chunk `i` (variable-size chunks: read from the chunk's header). */
   async chunkNbytes(i: number): Promise<number> {
     const frame = this.frame;
@@ -335,7 +358,8 @@ export class AsyncCFrame {
 
   /**
    * Items [start, stop) (units of typesize, like python-blosc2's `schunk[start:stop]`;
-   * bounds are clamped). Only the chunks the slice touches are fetched, several at once.
+   * bounds are clamped). Only the chunks the slice touches are fetched, several at once,
+   * and of a chunk it covers in part only the blocks it touches ({@link AsyncCFrame.loadChunk}).
    * A slice larger than `options.maxNbytes` (default the global ceiling) fails with
    * MaxBufsizeExceeded before anything is fetched or allocated.
    */
@@ -384,7 +408,20 @@ export class AsyncCFrame {
       const e = Math.min(to, p + n) - p;
       const special = this.frame.specialKind(i);
       const slot: ChunkSlot = { index: i, nbytes: n, special, typesize: this.typesize };
-      readChunkRange(slot, special !== 0 ? null : await this.getChunk(i), s, e, out, p + s - from);
+      // Blocks of the frame's blocksize (when its header states one, as b2nd frames' do):
+      // a range inside fewer than all of them is fetched in part. Else, or for a special
+      // chunk, the whole chunk in one request (no round trip for its block starts first).
+      const h = this.frame.header;
+      const bs = h.blocksize > 0 && h.chunksize > 0 ? h.blocksize : n;
+      const inPart = Math.floor(s / bs) > 0 || Math.ceil(e / bs) < Math.ceil(n / bs);
+      if (special !== 0 || !inPart) {
+        readChunkRange(slot, special !== 0 ? null : await this.getChunk(i), s, e, out, p + s - from);
+        return;
+      }
+      // Part of a chunk: only the blocks that hold it are fetched.
+      const loaded = await this.loadChunk(i, s, e);
+      const reader = chunkRangeReader(slot, loaded.bytes, loaded.first, loaded.last);
+      withChunkIndex(i, () => reader.readInto(s, e, out, p + s - from));
     });
     return out;
   }

@@ -594,6 +594,60 @@ export class SChunk {
     return this.nchunks;
   }
 
+  /**
+   * Set the whole chunk list at once: chunk k becomes the current chunk `plan[k]` when a
+   * number (kept as it is: neither decoded nor recompressed, nor read from a frame), else
+   * the compressed chunk `plan[k]`; with `metalayer`, that fixed metalayer gets a new
+   * content (of the same length) in the same change. Every chunk is checked first, and a
+   * frame opened for update gets it as one edit, so a failure leaves the super-chunk (and
+   * the frame) as it was. What `NDArray.resize` writes. @internal
+   */
+  rearrange(plan: readonly (number | Uint8Array)[], metalayer?: { readonly name: string; readonly content: Uint8Array }): void {
+    const n = plan.length;
+    const sizes: number[] = new Array<number>(n);
+    for (let k = 0; k < n; k++) {
+      const p = plan[k]!;
+      if (typeof p === 'number') {
+        this.checkPosition(p, this.nchunks - 1);
+        sizes[k] = this.sizeAt(p);
+      } else {
+        sizes[k] = this.checkChunk(p);
+      }
+      if (sizes[k] === 0) fail(BloscErrorCode.ChunkInsert, 'a chunk must hold data');
+    }
+    const cs = this.chunksizeValue;
+    if (cs > 0) {
+      for (let k = 0; k < n; k++) {
+        if (k === n - 1 ? sizes[k]! > cs : sizes[k] !== cs) {
+          fail(BloscErrorCode.ChunkInsert, `chunk ${k} would hold ${sizes[k]} bytes: every chunk but the last must hold chunksize ${cs}, the last at most that`);
+        }
+      }
+    }
+    let layers: Map<string, Uint8Array> | null = null;
+    if (metalayer !== undefined) {
+      const old = this.meta.layers.get(metalayer.name);
+      if (old === undefined) fail(BloscErrorCode.MetalayerNotFound, `metalayer '${metalayer.name}' not found`);
+      if (old.length !== metalayer.content.length) fail(BloscErrorCode.InvalidParam, `the length of metalayer '${metalayer.name}' cannot change (${old.length} → ${metalayer.content.length})`);
+      layers = new Map(this.meta.layers).set(metalayer.name, metalayer.content.slice());
+    }
+    this.editable();
+    const store = this.store;
+    if (store !== null) {
+      // The frame's chunk k is this super-chunk's slot k (adopt lists them in order).
+      const framePlan = plan.map((p) => (typeof p === 'number' ? (this.slots[p] as number) : p));
+      store.rearrange(framePlan, layers === null ? null : [...layers].map(([name, content]) => ({ name, content })));
+    }
+    const slots = plan.map((p) => (typeof p === 'number' ? this.slots[p]! : store === null ? p.slice() : p));
+    this.slots.length = 0;
+    this.sizes.length = 0;
+    for (let k = 0; k < n; k++) {
+      this.slots.push(slots[k]!);
+      this.sizes.push(sizes[k]!);
+    }
+    if (layers !== null) this.meta.layers.set(metalayer!.name, layers.get(metalayer!.name)!);
+    this.adoptStore();
+  }
+
   /** Remove chunk `i`. Only the last chunk may be short, so deleting keeps that rule. */
   delete(i: number): number {
     this.checkPosition(i, this.nchunks - 1);

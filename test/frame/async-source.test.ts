@@ -13,6 +13,8 @@ import { AsyncFileSource } from '../../src/io/file-source.js';
 import { AsyncCFrame, openFrameAsync, PrefetchedSource } from '../../src/schunk/remote.js';
 import type { AsyncFrameSource } from '../../src/io/source.js';
 import { SChunk } from '../../src/schunk/schunk.js';
+import { NDArray } from '../../src/ndarray/ndarray.js';
+import { readInt32LE } from '../../src/frame/chunk-header.js';
 import * as api from '../../src/index.js';
 import * as nodeApi from '../../src/node.js';
 import { sha256 } from '../helpers.js';
@@ -186,6 +188,114 @@ describe('lazy access reads only what it needs', () => {
     // nchunks header reads for the sizes, plus the last chunk.
     expect(src.requests.filter(([, len]) => len === 32).length).toBeGreaterThanOrEqual(frame.nchunks);
     expect(src.requests.length).toBe(frame.nchunks + 1);
+  });
+});
+
+describe('a slice covering part of a chunk fetches only the blocks it touches', () => {
+  // A b2nd frame (its header states the blocksize): 64 × 512 float64 in chunks of 32 rows
+  // (128 KiB) and blocks of 4 rows (16 KiB), 8 blocks per chunk.
+  const values = new Float64Array(64 * 512).map((_, i) => Math.sin(i / 7) * 1000 + (i % 13));
+  const bytes = NDArray.fromTypedArray(values, { shape: [64, 512], chunks: [32, 512], blocks: [4, 512] }).toFrame();
+  const sync = SChunk.open(bytes);
+  const B = 4 * 512 * 8;
+  const NB = 8;
+  /** Bytes [start, end) in the chunk of block j's streams (up to the next larger block start). */
+  const span = (chunk: Uint8Array, j: number): [number, number] => {
+    const starts = Array.from({ length: NB }, (_, k) => readInt32LE(chunk, 32 + 4 * k));
+    const b = starts[j]!;
+    const next = Math.min(...starts.filter((x) => x > b), readChunkHeader(chunk).cbytes);
+    return [b, next];
+  };
+
+  it('one request for the chunk header and block starts, then one per run of blocks', async () => {
+    const src = new CountingSource(bytes);
+    const frame = await openFrameAsync(src);
+    expect(frame.header.blocksize).toBe(B);
+    const chunk1 = sync.getChunk(1);
+    const loc = CFrame.open(bytes).chunkLocation(1);
+    const at1 = loc.kind === 'data' ? loc.offset : -1;
+    // Items of chunk 1 (from item 16384), blocks 2..4 of it: one run.
+    src.reset();
+    const a = 16384 + 2 * 2048 + 100;
+    const b = 16384 + 4 * 2048 + 5;
+    expect(hex(await frame.getSlice(a, b))).toBe(hex(sync.getSlice(a, b)));
+    const head = 32 + 4 * NB;
+    const [runStart] = span(chunk1, 2);
+    const [, runEnd] = span(chunk1, 4);
+    expect(src.requests).toEqual([[at1, head], [at1 + runStart, runEnd - runStart]]);
+    expect(src.bytesRead).toBeLessThan(readChunkHeader(chunk1).cbytes / 2);
+
+    // The last block of chunk 0 and the first of chunk 1: two chunks, two requests each.
+    src.reset();
+    const c = 16384 - 10;
+    const d = 16384 + 10;
+    expect(hex(await frame.getSlice(c, d))).toBe(hex(sync.getSlice(c, d)));
+    const chunk0 = sync.getChunk(0);
+    const [l0, l1] = span(chunk0, NB - 1);
+    const [f0, f1] = span(chunk1, 0);
+    expect(src.requests.length).toBe(4);
+    expect(src.bytesRead).toBe(2 * head + (l1 - l0) + (f1 - f0));
+
+    // A whole chunk: one request, as before.
+    src.reset();
+    expect(hex(await frame.getSlice(16384, 32768))).toBe(hex(sync.getSlice(16384, 32768)));
+    expect(src.requests).toEqual([[at1, readChunkHeader(chunk1).cbytes]]);
+  });
+
+  it('a byte changed in a chunk read in part: the same bytes or the same error code as the file reader', async () => {
+    /** A synchronous source with readInto, as a file's: the file reader's partial loads run. */
+    class FileLike {
+      constructor(readonly bytes: Uint8Array) {}
+      get size(): number {
+        return this.bytes.length;
+      }
+      read(offset: number, length: number): Uint8Array {
+        return this.bytes.slice(offset, offset + length);
+      }
+      readInto(offset: number, length: number, dest: Uint8Array, dp: number): void {
+        dest.set(this.bytes.subarray(offset, offset + length), dp);
+      }
+    }
+    const loc = CFrame.open(bytes).chunkLocation(1);
+    const at1 = loc.kind === 'data' ? loc.offset : -1;
+    const cb = readChunkHeader(sync.getChunk(1)).cbytes;
+    const a = 16384 + 2 * 2048 + 100;
+    const b = 16384 + 4 * 2048 + 5;
+    const outcome = async (f: () => Promise<Uint8Array> | Uint8Array): Promise<string | number> => {
+      try {
+        return hex(await f());
+      } catch (e) {
+        if (!(e instanceof BloscError)) throw e;
+        return e.code;
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: cb - 1 }), fc.integer({ min: 1, max: 255 }), async (pos, xor) => {
+        const bad = bytes.slice();
+        bad[at1 + pos]! ^= xor;
+        const viaFile = await outcome(() => SChunk.open(new FileLike(bad)).getSlice(a, b));
+        const viaAsync = await outcome(async () => (await openFrameAsync(new CountingSource(bad))).getSlice(a, b));
+        expect(viaAsync, `byte ${pos} ^ ${xor}`).toEqual(viaFile);
+      }),
+      { numRuns: 150, seed: 0xbad },
+    );
+  });
+
+  it('random ranges read what the synchronous reader reads, fetching no more than whole chunks', async () => {
+    const src = new CountingSource(bytes);
+    const frame = await openFrameAsync(src);
+    const n = values.length;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: n }), fc.integer({ min: 0, max: n }), async (x, y) => {
+        const [a, b] = x <= y ? [x, y] : [y, x];
+        src.reset();
+        expect(hex(await frame.getSlice(a, b))).toBe(hex(sync.getSlice(a, b)));
+        let wholeChunks = 0;
+        for (let i = Math.floor(a / 16384); i * 16384 < b; i++) wholeChunks += readChunkHeader(sync.getChunk(i)).cbytes;
+        expect(src.bytesRead).toBeLessThanOrEqual(wholeChunks + 2 * (32 + 4 * NB));
+      }),
+      { numRuns: 60, seed: 0xb10c },
+    );
   });
 });
 

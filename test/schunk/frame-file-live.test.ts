@@ -138,4 +138,27 @@ describe.skipIf(!py.ok)('frames edited in place, live against python-blosc2', ()
     const got = JSON.parse(runPython([SCRIPT, 'read', path])) as Record<string, PyDescription>;
     expect(got[path]).toEqual({ shape: [40, 30], sha256: sha256(twin.slice().data), vlmeta: { note: 'assigned' } });
   });
+
+  it('python-blosc2 reads a b2nd array blosc-ts resized in place, the same as one it resized itself', () => {
+    // Growing and cutting (chunks dropped, chunks cut inside, new zero chunks), each step
+    // from python's own array; never growing back over what a cut dropped (c-blosc2 keeps
+    // those values in the padding and shows them again, blosc-ts zeroes them, as numpy).
+    for (const shapes of [[[47, 30]], [[40, 23]], [[25, 41], [12, 30]], [[55, 8]]]) {
+      const ours = join(dir, 'resized-ours.b2nd');
+      const theirs = join(dir, 'resized-theirs.b2nd');
+      cpSync(join(dir, 'py.b2nd'), ours);
+      cpSync(join(dir, 'py.b2nd'), theirs);
+      const s = openFrameFile(ours, { mode: 'r+' });
+      const arr = NDArray.open(s);
+      for (const shape of shapes) arr.resize(shape);
+      const mine = sha256(arr.slice().data);
+      s.close();
+      const what = shapes.map((x) => x.join('x')).join(' then ');
+      const byPython = JSON.parse(runPython([SCRIPT, 'resize', theirs, ...shapes.map((x) => x.join(','))])) as Record<string, PyDescription>;
+      const read = JSON.parse(runPython([SCRIPT, 'read', ours])) as Record<string, PyDescription>;
+      expect(read[ours], what).toEqual(byPython[theirs]);
+      expect(read[ours]!.shape, what).toEqual(shapes[shapes.length - 1]);
+      expect(read[ours]!.sha256, what).toBe(mine);
+    }
+  });
 });

@@ -496,6 +496,103 @@ describe('frames opened for update', () => {
     expect(bytesEqual(NDArray.open(inner.bytes).slice().data, arr.slice().data)).toBe(true);
   });
 
+  it('NDArray.resize of a frame opened for update: one edit, kept chunks neither rewritten nor moved, all or none', () => {
+    const values = new Float64Array(600).map((_, i) => i + 1);
+    const arr = NDArray.fromTypedArray(values, { shape: [20, 30], chunks: [10, 10], blocks: [5, 5] });
+    const original = arr.toFrame();
+    const inner = new MemoryTarget(original);
+    const t = new FailingTarget(inner);
+    const edited = NDArray.open(SChunk.openForUpdate(t));
+    const before = CFrame.open(original).offsetEntries();
+
+    // Growing the rows: the six chunks stay where they are, the new ones are zero chunks
+    // (special offsets), so only the header, the offsets index and the trailer are written.
+    let written = inner.bytesWritten;
+    edited.resize([35, 30]);
+    arr.resize([35, 30]);
+    let frame = CFrame.open(inner.bytes);
+    expect(frame.nchunks).toBe(12);
+    expect(Array.from(frame.offsetEntries().subarray(0, 6))).toEqual(Array.from(before));
+    expect(Array.from(frame.offsetEntries().subarray(6))).toEqual(new Array(6).fill(-1));
+    expect(inner.bytesWritten - written).toBe(frame.header.frameLen - frame.header.cbytes);
+    expect(NDArray.open(inner.bytes).shape).toEqual([35, 30]);
+    expect(bytesEqual(NDArray.open(inner.bytes).slice().data, arr.slice().data)).toBe(true);
+
+    // Cutting the columns inside a chunk: the cut chunks are compressed again (their cut part
+    // zeroed), appended to the data area; the others keep their offsets.
+    const grown = frame.offsetEntries();
+    edited.resize([35, 24]);
+    arr.resize([35, 24]);
+    frame = CFrame.open(inner.bytes);
+    const cut = frame.offsetEntries();
+    for (const k of [0, 1, 3, 4]) expect(cut[k]).toBe(grown[k]);
+    for (const k of [2, 5]) expect(cut[k]).toBeGreaterThanOrEqual(CFrame.open(original).header.cbytes);
+    expect(bytesEqual(NDArray.open(inner.bytes).slice().data, arr.slice().data)).toBe(true);
+
+    // A failing write: the file and the array stay as they were.
+    const saved = inner.bytes.slice();
+    for (const failAt of [0, 1, 2]) {
+      t.failAt = t.writes + failAt;
+      expect(() => edited.resize([12, 30]), `failing write ${failAt}`).toThrow(/disk full/);
+      expect(bytesEqual(inner.bytes, saved), `failing write ${failAt}`).toBe(true);
+      expect(edited.shape).toEqual([35, 24]);
+      expect(bytesEqual(edited.slice().data, arr.slice().data)).toBe(true);
+    }
+    t.failAt = Infinity;
+    // Shrinking the rows and growing the columns back: the values cut before come back zero.
+    edited.resize([12, 30]);
+    arr.resize([12, 30]);
+    const back = NDArray.open(inner.bytes);
+    expect(back.shape).toEqual([12, 30]);
+    expect(back.schunk.nchunks).toBe(6);
+    const want = new Float64Array(12 * 30);
+    for (let r = 0; r < 12; r++) for (let c = 0; c < 24; c++) want[r * 30 + c] = values[r * 30 + c]!;
+    expect(new Float64Array(back.toTypedArray() as Float64Array)).toEqual(want);
+    expect(bytesEqual(edited.slice().data, arr.slice().data)).toBe(true);
+  });
+
+  it('NDArray.resize of a frame opened for update to no elements and back', () => {
+    const arr = NDArray.fromTypedArray(new Uint16Array(20 * 30).map((_, i) => i), { shape: [20, 30], chunks: [10, 10], blocks: [5, 5] });
+    const inner = new MemoryTarget(arr.toFrame());
+    const edited = NDArray.open(SChunk.openForUpdate(inner));
+    edited.resize([0, 30]);
+    expect(NDArray.open(inner.bytes).shape).toEqual([0, 30]);
+    expect(NDArray.open(inner.bytes).schunk.nchunks).toBe(0);
+    edited.resize([15, 30]);
+    const back = NDArray.open(inner.bytes);
+    expect(back.shape).toEqual([15, 30]);
+    expect(Array.from(back.toTypedArray() as Uint16Array)).toEqual(new Array(15 * 30).fill(0));
+  });
+
+  it('NDArray.resize of a sparse frame: new and cut chunks get files, dropped chunks lose theirs', () => {
+    const values = new Int32Array(20 * 30).map((_, i) => i * 7);
+    const arr = NDArray.fromTypedArray(values, { shape: [20, 30], chunks: [10, 10], blocks: [5, 5], codec: 'lz4' });
+    const dir = join(tmp, 'resize-sparse.b2nd');
+    writeSparseFrame(arr.schunk, dir);
+    const s = openSparseFrame(dir, { mode: 'r+' });
+    const edited = NDArray.open(s);
+    const files = (): string[] => readdirSync(dir).filter((f) => f.endsWith('.chunk')).sort();
+    const first = files();
+    for (const shape of [[25, 30], [25, 17], [10, 17]]) {
+      edited.resize(shape);
+      arr.resize(shape);
+      const back = NDArray.open(openSparseFrame(dir));
+      expect(back.shape).toEqual(shape);
+      expect(bytesEqual(back.slice().data, arr.slice().data), `resize to ${shape.join('x')}`).toBe(true);
+      // Exactly the files the index names.
+      const index = CFrame.open(readFileSync(join(dir, SFRAME_INDEX_NAME)), { chunkFile: () => new Uint8Array(0) });
+      const named: string[] = [];
+      for (let i = 0; i < index.nchunks; i++) {
+        const loc = index.chunkLocation(i);
+        if (loc.kind === 'file') named.push(loc.id.toString(16).toUpperCase().padStart(8, '0') + '.chunk');
+      }
+      expect(files(), `resize to ${shape.join('x')}`).toEqual([...new Set(named)].sort());
+    }
+    // Chunk (0, 0) was never cut: its file is the first one still.
+    expect(files()[0]).toBe(first[0]);
+    s.close();
+  });
+
   it("mode 'w' creates a frame (contiguous or sparse) that chunks are appended to one by one: the bytes of toFrame()", () => {
     const options = { chunksize: CS, typesize: TS, cparams: { codec: 'lz4' as const, clevel: 7, shuffle: 'bitshuffle' as const } };
     const path = join(tmp, 'new.b2frame');

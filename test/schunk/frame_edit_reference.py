@@ -8,6 +8,10 @@
     frame_edit_reference.py edit PATH..  open each frame with blosc2.open(mode='a'), make
                                          the edits of `edit` below (each written to the
                                          frame at once), and print what python reads back
+    frame_edit_reference.py resize PATH D0,D1 ...
+                                         open the b2nd array with blosc2.open(mode='a'),
+                                         resize it to each shape in turn, and print what
+                                         python reads back
 """
 import hashlib
 import json
@@ -84,6 +88,11 @@ def main():
             edit(p)
             out[p] = describe(p)
         print(json.dumps(out))
+    elif cmd == "resize":
+        a = blosc2.open(args[0], mode="a")
+        for shape in args[1:]:
+            a.resize(tuple(int(x) for x in shape.split(",")))
+        print(json.dumps({args[0]: describe(args[0])}))
     else:
         raise SystemExit(__doc__)
 
