@@ -1,11 +1,11 @@
 /** What a worker does with each job: the synchronous block loops, on the ranges it is given. */
-import { BloscErrorCode, fail } from '../errors.js';
+import { BloscError, BloscErrorCode, fail } from '../errors.js';
 import { blockGeometry, compressChunk, encodeBlockRange } from '../chunk/compress.js';
 import { decodeBlockRange, decodeStagedBlockRange, decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { resolveCodec } from '../codecs/registry.js';
 import type { ResolvedCParams } from '../params.js';
-import type { DecodeBlocksJob, Job, JobResult, WireCParams } from './protocol.js';
+import type { BatchOutcome, DecodeBlocksJob, Job, JobResult, WireCParams, WireError } from './protocol.js';
 import { blockStreamsEnd } from '../chunk/layout.js';
 import { FilterId } from '../shuffle/types.js';
 import { copyBytes, isShared } from './memory.js';
@@ -92,6 +92,15 @@ function decodeSharedRange(job: DecodeBlocksJob, out: Uint8Array, dp: number): v
   decodeBlockRange(privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp);
 }
 
+/** An error thrown by a job, flattened for the trip back (the pool rebuilds it). */
+export function flattenError(e: unknown): WireError {
+  if (e instanceof BloscError) {
+    return { code: e.code, message: e.message, stack: e.stack, block: e.block, chunk: e.chunk, offset: e.offset };
+  }
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { code: -1, message: `worker: ${message}`, stack: e instanceof Error ? e.stack : undefined, block: undefined, chunk: undefined, offset: undefined };
+}
+
 function fromWire(params: WireCParams): ResolvedCParams {
   const { codecId, ...rest } = params;
   return { ...rest, codec: resolveCodec(codecId) };
@@ -129,6 +138,28 @@ export function runJob(job: Job): JobResult {
       if (nbytes > job.maxNbytes) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds ${job.maxNbytes}`);
       const decoded = decompressChunk(chunk, job.out.subarray(job.dp, job.dp + nbytes), { maxNbytes: job.maxNbytes });
       return { bytes: job.sendOut === true ? decoded : null, sizes: null, returned };
+    }
+    case 'decode-chunk-batch': {
+      const batch: BatchOutcome[] = [];
+      for (let i = 0; i < job.chunks.length; i++) {
+        const input = job.chunks[i]!;
+        // A transferred input goes back with the answer, for a later chunk's copy.
+        const returned = isShared(input) ? null : input;
+        try {
+          const chunk = privateCopy(input, 0, input.length);
+          const out = job.outs[i]!;
+          if (out === null) {
+            batch.push({ ok: true, decoded: decompressChunk(chunk), returned });
+            continue;
+          }
+          const nbytes = readChunkHeader(chunk).nbytes;
+          if (nbytes > out.length) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds ${out.length}`);
+          batch.push({ ok: true, decoded: decompressChunk(chunk, out.subarray(0, nbytes), { maxNbytes: out.length }), returned });
+        } catch (e) {
+          batch.push({ ok: false, error: flattenError(e), returned });
+        }
+      }
+      return { bytes: null, sizes: null, batch };
     }
     case 'encode-blocks': {
       const p = fromWire(job.params);

@@ -56,7 +56,8 @@ async function loadSpawn(): Promise<SpawnWorker> {
   return mod.spawnWorker;
 }
 
-function rebuildError(wire: WireError): BloscError {
+/** A worker's flattened error as a BloscError of this thread (its stack appended). */
+export function rebuildError(wire: WireError): BloscError {
   const known = Object.values(BloscErrorCode) as number[];
   const code = (known.includes(wire.code) ? wire.code : BloscErrorCode.Failure) as BloscErrorCode;
   const err = new BloscError(code, wire.message, { block: wire.block, chunk: wire.chunk, offset: wire.offset });

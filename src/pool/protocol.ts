@@ -38,6 +38,20 @@ export interface DecodeChunkJob {
 }
 
 /**
+ * Decode several whole chunks in one message: the calls a reader issues together (zarrita
+ * asks for a shard's inner chunks at once) cost one message each way instead of one per
+ * chunk. Each chunk succeeds or fails on its own. A chunk with a shared output is decoded
+ * into it and the decoded part sent back as a view (see DecodeChunkJob's `sendOut`); one
+ * whose output is null into a new buffer sent back by transfer.
+ */
+export interface DecodeChunkBatchJob {
+  readonly kind: 'decode-chunk-batch';
+  /** Each chunk in a transferred private buffer of its own (moved back with the answer). */
+  readonly chunks: readonly Uint8Array[];
+  readonly outs: readonly (Uint8Array | null)[];
+}
+
+/**
  * Encode blocks [first, last) of a chunk of `nbytes` bytes one after another to out[op..]
  * with their sizes in sizes[sizesAt..] (or to new buffers sent back when out is null).
  * `src` holds input bytes from `srcBase`; `ref` is the input from byte 0 through block 0
@@ -78,7 +92,7 @@ export interface CopyBlocksJob {
   readonly moves: Int32Array;
 }
 
-export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodeChunkJob | CopyBlocksJob;
+export type Job = DecodeBlocksJob | DecodeChunkJob | DecodeChunkBatchJob | EncodeBlocksJob | EncodeChunkJob | CopyBlocksJob;
 
 export interface JobRequest {
   readonly id: number;
@@ -91,7 +105,13 @@ export interface JobResult {
   readonly sizes: Int32Array | null;
   /** A transferred input buffer handed back (transferred again) for the next call to reuse. */
   readonly returned?: Uint8Array | null;
+  /** A batch's outcome per chunk, in its order: the decoded view, or the error. */
+  readonly batch?: readonly BatchOutcome[];
 }
+
+export type BatchOutcome =
+  | { readonly ok: true; readonly decoded: Uint8Array; readonly returned: Uint8Array | null }
+  | { readonly ok: false; readonly error: WireError; readonly returned: Uint8Array | null };
 
 /** A BloscError flattened for the trip back; the pool rebuilds it. */
 export interface WireError {

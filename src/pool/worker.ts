@@ -3,20 +3,11 @@
  * block loops as the calling thread, keeping their scratch space and resolved codecs
  * between jobs, and answers each job with its result or a flattened BloscError.
  */
-import { BloscError } from '../errors.js';
-import { runJob } from './jobs.js';
+import { flattenError, runJob } from './jobs.js';
 import { isShared } from './memory.js';
-import type { JobReply, JobRequest, WireError } from './protocol.js';
+import type { JobReply, JobRequest } from './protocol.js';
 
 type Post = (message: unknown, transfer: ArrayBuffer[]) => void;
-
-function flatten(e: unknown): WireError {
-  if (e instanceof BloscError) {
-    return { code: e.code, message: e.message, stack: e.stack, block: e.block, chunk: e.chunk, offset: e.offset };
-  }
-  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return { code: -1, message: `worker: ${message}`, stack: e instanceof Error ? e.stack : undefined, block: undefined, chunk: undefined, offset: undefined };
-}
 
 function handle(request: JobRequest, post: Post): void {
   let reply: JobReply;
@@ -27,9 +18,15 @@ function handle(request: JobRequest, post: Post): void {
     if (result.bytes !== null && !isShared(result.bytes)) transfer.push(result.bytes.buffer as ArrayBuffer);
     if (result.sizes !== null) transfer.push(result.sizes.buffer as ArrayBuffer);
     if (result.returned) transfer.push(result.returned.buffer as ArrayBuffer);
+    if (result.batch !== undefined) {
+      for (const o of result.batch) {
+        if (o.returned !== null) transfer.push(o.returned.buffer as ArrayBuffer);
+        if (o.ok && !isShared(o.decoded)) transfer.push(o.decoded.buffer as ArrayBuffer);
+      }
+    }
     reply = { id: request.id, ok: true, result };
   } catch (e) {
-    reply = { id: request.id, ok: false, error: flatten(e) };
+    reply = { id: request.id, ok: false, error: flattenError(e) };
   }
   post(reply, transfer);
 }
