@@ -118,9 +118,10 @@ interface WaitingDecode {
 const BATCHES_PER_WORKER = 2;
 /**
  * Most chunks in one batch. The first calls of a burst leave one by one (nothing waits for
- * them); later ones are shared out among the batches that can leave, at most this many
- * each, so a worker that frees up early still finds work and the last batches are short.
- * Measured in bench/zarr.mjs (sharded row: 64 decodes per get() in about 12 messages).
+ * them); later ones leave in batches of a share of what waits (a quarter with 2 workers),
+ * at most this many: the batches shrink as the burst ends, so the last chunks do not
+ * come back all at once after the workers have run dry, and a worker that frees up early
+ * still finds work. zarrita's 64 chunks of a get() travel in 18 messages each way.
  */
 const BATCH_MAX = 8;
 const waiting: WaitingDecode[] = [];
@@ -140,7 +141,7 @@ function sendBatches(workers: number): void {
   batchWorkers = workers;
   const limit = BATCHES_PER_WORKER * workers;
   while (waiting.length > 0 && batchesInFlight < limit) {
-    const size = Math.min(BATCH_MAX, Math.ceil(waiting.length / (limit - batchesInFlight)));
+    const size = Math.min(BATCH_MAX, Math.ceil(waiting.length / limit));
     sendBatch(waiting.splice(0, size), workers);
   }
 }

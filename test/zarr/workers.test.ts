@@ -155,7 +155,9 @@ describe('BloscWorkerCodec', () => {
     expect(wholeChunkModule.waitingDecodeCount()).toBe(0);
     expect(batchSizes.reduce((a, b) => a + b, 0)).toBe(40);
     expect(Math.max(...batchSizes)).toBeLessThanOrEqual(8);
-    expect(batchSizes.length).toBeLessThan(16);
+    expect(batchSizes.length).toBeLessThanOrEqual(20);
+    // Batches shrink as the burst ends: the last ones hold a chunk each.
+    expect(batchSizes.slice(-2)).toEqual([1, 1]);
     settled.forEach((s, k) => {
       if (k === 17) {
         expect(s.status).toBe('rejected');
