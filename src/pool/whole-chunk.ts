@@ -119,14 +119,19 @@ const BATCHES_PER_WORKER = 2;
 /**
  * Most chunks in one batch. The first calls of a burst leave one by one (nothing waits for
  * them); later ones leave in batches of a share of what waits (a quarter with 2 workers),
- * at most this many: the batches shrink as the burst ends, so the last chunks do not
- * come back all at once after the workers have run dry, and a worker that frees up early
- * still finds work. zarrita's 64 chunks of a get() travel in 18 messages each way.
+ * no larger than the chunks answered so far in the burst and than this: the batches grow
+ * while the first chunks come back (a batch answers once all its chunks are decoded, so a
+ * large first batch would leave this thread waiting for it) and shrink as the burst ends
+ * (the last chunks do not come back all at once after the workers have run dry), and a
+ * worker that frees up early still finds work. zarrita's 64 chunks of a get() travel in
+ * about 20 messages each way (64 without batches).
  */
 const BATCH_MAX = 8;
 const waiting: WaitingDecode[] = [];
 let batchesInFlight = 0;
 let batchWorkers = 2;
+/** Chunks answered since the workers last ran dry: how large a batch may grow. */
+let answeredInBurst = 0;
 
 /** Decodes waiting for a batch (for tests). */
 export function waitingDecodeCount(): number {
@@ -141,7 +146,7 @@ function sendBatches(workers: number): void {
   batchWorkers = workers;
   const limit = BATCHES_PER_WORKER * workers;
   while (waiting.length > 0 && batchesInFlight < limit) {
-    const size = Math.min(BATCH_MAX, Math.ceil(waiting.length / limit));
+    const size = Math.min(BATCH_MAX, Math.ceil(waiting.length / limit), Math.max(1, answeredInBurst));
     sendBatch(waiting.splice(0, size), workers);
   }
 }
@@ -160,7 +165,9 @@ function sendBatch(batch: WaitingDecode[], workers: number): void {
   getPool().run({ kind: 'decode-chunk-batch', chunks, outs }, transfer, workers).then(
     (result) => {
       batchesInFlight--;
+      answeredInBurst += batch.length;
       sendBatches(batchWorkers);
+      if (batchesInFlight === 0) answeredInBurst = 0;
       const outcomes = result.batch!;
       for (let i = 0; i < batch.length; i++) {
         const d = batch[i]!;
@@ -178,6 +185,7 @@ function sendBatch(batch: WaitingDecode[], workers: number): void {
       // The worker died or the pool was shut down: every chunk of the batch fails.
       batchesInFlight--;
       sendBatches(batchWorkers);
+      if (batchesInFlight === 0) answeredInBurst = 0;
       for (const d of batch) {
         if (d.output !== null) releaseOutput(d.output);
         d.reject(error);
