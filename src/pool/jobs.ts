@@ -136,8 +136,8 @@ export function runJob(job: Job): JobResult {
       if (job.out === null) return { bytes: decompressChunk(chunk, undefined, { maxNbytes: job.maxNbytes }), sizes: null, returned };
       const nbytes = readChunkHeader(chunk).nbytes;
       if (nbytes > job.maxNbytes) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds ${job.maxNbytes}`);
-      const decoded = decompressChunk(chunk, job.out.subarray(job.dp, job.dp + nbytes), { maxNbytes: job.maxNbytes });
-      return { bytes: job.sendOut === true ? decoded : null, sizes: null, returned };
+      decompressChunk(chunk, job.out.subarray(job.dp, job.dp + nbytes), { maxNbytes: job.maxNbytes });
+      return { bytes: null, sizes: null, returned };
     }
     case 'decode-chunk-batch': {
       const batch: BatchOutcome[] = [];

@@ -23,26 +23,22 @@ export interface DecodeBlocksJob {
   readonly rangeOnly: boolean;
 }
 
-/**
- * Decode a whole chunk to out[dp..] (or to a new buffer sent back when out is null). With
- * `sendOut`, the decoded part of a shared `out` is sent back as a view, which gives the
- * calling thread a SharedArrayBuffer object of its own for that memory.
- */
+/** Decode a whole chunk to out[dp..] (or to a new buffer sent back when out is null). */
 export interface DecodeChunkJob {
   readonly kind: 'decode-chunk';
   readonly chunk: Uint8Array;
   readonly out: Uint8Array | null;
   readonly dp: number;
   readonly maxNbytes: number;
-  readonly sendOut?: boolean;
 }
 
 /**
  * Decode several whole chunks in one message: the calls a reader issues together (zarrita
  * asks for a shard's inner chunks at once) cost one message each way instead of one per
  * chunk. Each chunk succeeds or fails on its own. A chunk with a shared output is decoded
- * into it and the decoded part sent back as a view (see DecodeChunkJob's `sendOut`); one
- * whose output is null into a new buffer sent back by transfer.
+ * into it and the decoded part sent back as a view, which gives the calling thread a
+ * SharedArrayBuffer object of its own for that memory (see `lendOutput`); one whose output
+ * is null into a new buffer sent back by transfer.
  */
 export interface DecodeChunkBatchJob {
   readonly kind: 'decode-chunk-batch';

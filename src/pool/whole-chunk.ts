@@ -99,7 +99,7 @@ export function decodeChunkOnWorker(chunk: Uint8Array, out: Uint8Array | undefin
   }
 }
 
-/** A decode into lent shared memory waiting to be sent in a batch. */
+/** A decode waiting to be sent in a batch. */
 interface WaitingDecode {
   /** The chunk: a private copy (moved to the worker and back) or a shared view. */
   readonly input: Uint8Array;
