@@ -106,7 +106,26 @@ function fromWire(params: WireCParams): ResolvedCParams {
   return { ...rest, codec: resolveCodec(codecId) };
 }
 
-export function runJob(job: Job): JobResult {
+/** Decode one chunk of a batch into `out` (or a new buffer when null), catching its error. */
+function decodeBatchChunk(input: Uint8Array, out: Uint8Array | null, index: number): BatchOutcome {
+  // A transferred input goes back with the answer, for a later chunk's copy.
+  const returned = isShared(input) ? null : input;
+  try {
+    const chunk = privateCopy(input, 0, input.length);
+    if (out === null) return { index, ok: true, decoded: decompressChunk(chunk), returned };
+    const nbytes = readChunkHeader(chunk).nbytes;
+    if (nbytes > out.length) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds ${out.length}`);
+    return { index, ok: true, decoded: decompressChunk(chunk, out.subarray(0, nbytes), { maxNbytes: out.length }), returned };
+  } catch (e) {
+    return { index, ok: false, error: flattenError(e), returned };
+  }
+}
+
+/**
+ * Run one job. `sendOutcome`, where given, answers each chunk of a 'decode-chunk-batch' job
+ * but the last as soon as it is decoded (the worker posts it); the rest come in the result.
+ */
+export function runJob(job: Job, sendOutcome?: (outcome: BatchOutcome) => void): JobResult {
   switch (job.kind) {
     case 'decode-blocks': {
       const chunk = job.chunk;
@@ -141,23 +160,12 @@ export function runJob(job: Job): JobResult {
     }
     case 'decode-chunk-batch': {
       const batch: BatchOutcome[] = [];
-      for (let i = 0; i < job.chunks.length; i++) {
-        const input = job.chunks[i]!;
-        // A transferred input goes back with the answer, for a later chunk's copy.
-        const returned = isShared(input) ? null : input;
-        try {
-          const chunk = privateCopy(input, 0, input.length);
-          const out = job.outs[i]!;
-          if (out === null) {
-            batch.push({ ok: true, decoded: decompressChunk(chunk), returned });
-            continue;
-          }
-          const nbytes = readChunkHeader(chunk).nbytes;
-          if (nbytes > out.length) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds ${out.length}`);
-          batch.push({ ok: true, decoded: decompressChunk(chunk, out.subarray(0, nbytes), { maxNbytes: out.length }), returned });
-        } catch (e) {
-          batch.push({ ok: false, error: flattenError(e), returned });
-        }
+      const last = job.chunks.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const outcome = decodeBatchChunk(job.chunks[i]!, job.outs[i]!, i);
+        // Each chunk but the last is answered at once; the last goes with the job's reply.
+        if (i < last && sendOutcome !== undefined) sendOutcome(outcome);
+        else batch.push(outcome);
       }
       return { bytes: null, sizes: null, batch };
     }

@@ -101,13 +101,25 @@ export interface JobResult {
   readonly sizes: Int32Array | null;
   /** A transferred input buffer handed back (transferred again) for the next call to reuse. */
   readonly returned?: Uint8Array | null;
-  /** A batch's outcome per chunk, in its order: the decoded view, or the error. */
+  /** The outcomes of a batch's chunks not already sent in a PartialReply (its last chunk's). */
   readonly batch?: readonly BatchOutcome[];
 }
 
+/** One chunk of a batch: its index in the batch, and the decoded view or the error. */
 export type BatchOutcome =
-  | { readonly ok: true; readonly decoded: Uint8Array; readonly returned: Uint8Array | null }
-  | { readonly ok: false; readonly error: WireError; readonly returned: Uint8Array | null };
+  | { readonly index: number; readonly ok: true; readonly decoded: Uint8Array; readonly returned: Uint8Array | null }
+  | { readonly index: number; readonly ok: false; readonly error: WireError; readonly returned: Uint8Array | null };
+
+/**
+ * A chunk of a batch answered as soon as it is decoded, before the job's own reply (which
+ * carries the last chunk's outcome): the calling thread gets each chunk without waiting
+ * for the rest of its batch.
+ */
+export interface PartialReply {
+  readonly id: number;
+  readonly partial: true;
+  readonly outcome: BatchOutcome;
+}
 
 /** A BloscError flattened for the trip back; the pool rebuilds it. */
 export interface WireError {

@@ -14,7 +14,7 @@ import { readChunkHeader } from '../frame/chunk-header.js';
 import { resolveCParams, type CompressOptions } from '../params.js';
 import { toWire } from './chunk.js';
 import { acquireInput, acquireOutput, copyBytes, isShared, lendOutput, releaseInput, releaseOutput, sharedMemoryAvailable } from './memory.js';
-import type { JobResult } from './protocol.js';
+import type { BatchOutcome, JobResult } from './protocol.js';
 import { checkThreads, workersCanRun } from './run.js';
 import { getPool, rebuildError } from './pool.js';
 
@@ -119,19 +119,14 @@ const BATCHES_PER_WORKER = 2;
 /**
  * Most chunks in one batch. The first calls of a burst leave one by one (nothing waits for
  * them); later ones leave in batches of a share of what waits (a quarter with 2 workers),
- * no larger than the chunks answered so far in the burst and than this: the batches grow
- * while the first chunks come back (a batch answers once all its chunks are decoded, so a
- * large first batch would leave this thread waiting for it) and shrink as the burst ends
- * (the last chunks do not come back all at once after the workers have run dry), and a
- * worker that frees up early still finds work. zarrita's 64 chunks of a get() travel in
- * about 20 messages each way (64 without batches).
+ * at most this many, so the batches shrink as the burst ends and a worker that frees up
+ * early still finds work. Each chunk is answered as soon as it is decoded (PartialReply),
+ * so a batch delays no chunk. zarrita's 64 chunks of a get() leave in 18 messages.
  */
 const BATCH_MAX = 8;
 const waiting: WaitingDecode[] = [];
 let batchesInFlight = 0;
 let batchWorkers = 2;
-/** Chunks answered since the workers last ran dry: how large a batch may grow. */
-let answeredInBurst = 0;
 
 /** Decodes waiting for a batch (for tests). */
 export function waitingDecodeCount(): number {
@@ -139,22 +134,30 @@ export function waitingDecodeCount(): number {
 }
 
 /**
- * Send what waits, in as many batches as the workers may take now. One message carries a
- * batch both ways; each chunk still resolves or rejects its own promise.
+ * Send what waits, in as many batches as the workers may take now: one message carries a
+ * batch to a worker, which answers each chunk as soon as it is decoded; each chunk
+ * resolves or rejects its own promise.
  */
 function sendBatches(workers: number): void {
   batchWorkers = workers;
   const limit = BATCHES_PER_WORKER * workers;
   while (waiting.length > 0 && batchesInFlight < limit) {
-    const size = Math.min(BATCH_MAX, Math.ceil(waiting.length / limit), Math.max(1, answeredInBurst));
+    const size = Math.min(BATCH_MAX, Math.ceil(waiting.length / limit));
     sendBatch(waiting.splice(0, size), workers);
   }
 }
+
+/** The error of a batch chunk whose answer never came (not expected: a worker answers in order). */
+const flattenedMissing = {
+  code: BloscErrorCode.Failure, message: 'a worker finished a batch without answering one of its chunks',
+  stack: undefined, block: undefined, chunk: undefined, offset: undefined,
+} as const;
 
 function sendBatch(batch: WaitingDecode[], workers: number): void {
   batchesInFlight++;
   const chunks = new Array<Uint8Array>(batch.length);
   const outs = new Array<Uint8Array | null>(batch.length);
+  const settled = new Array<boolean>(batch.length).fill(false);
   const transfer: ArrayBuffer[] = [];
   for (let i = 0; i < batch.length; i++) {
     const d = batch[i]!;
@@ -162,31 +165,37 @@ function sendBatch(batch: WaitingDecode[], workers: number): void {
     outs[i] = d.output === null ? null : new Uint8Array(d.output);
     if (d.transfer !== null) transfer.push(d.transfer);
   }
-  getPool().run({ kind: 'decode-chunk-batch', chunks, outs }, transfer, workers).then(
+  // Each chunk settles its own promise as soon as its answer arrives.
+  const settle = (o: BatchOutcome): void => {
+    const d = batch[o.index];
+    if (d === undefined || settled[o.index]) return;
+    settled[o.index] = true;
+    if (o.returned !== null) releaseInput(o.returned.buffer as ArrayBuffer);
+    if (o.ok) {
+      d.resolve(d.output === null ? o.decoded : lendOutput(o.decoded, d.output));
+    } else {
+      if (d.output !== null) releaseOutput(d.output);
+      d.reject(rebuildError(o.error));
+    }
+  };
+  getPool().run({ kind: 'decode-chunk-batch', chunks, outs }, transfer, workers, settle).then(
     (result) => {
       batchesInFlight--;
-      answeredInBurst += batch.length;
       sendBatches(batchWorkers);
-      if (batchesInFlight === 0) answeredInBurst = 0;
-      const outcomes = result.batch!;
+      for (const o of result.batch!) settle(o);
+      // Every chunk was answered by now (the worker answers in order); none may hang.
       for (let i = 0; i < batch.length; i++) {
-        const d = batch[i]!;
-        const o = outcomes[i]!;
-        if (o.returned !== null) releaseInput(o.returned.buffer as ArrayBuffer);
-        if (o.ok) {
-          d.resolve(d.output === null ? o.decoded : lendOutput(o.decoded, d.output));
-        } else {
-          if (d.output !== null) releaseOutput(d.output);
-          d.reject(rebuildError(o.error));
-        }
+        if (!settled[i]) settle({ index: i, ok: false, error: flattenedMissing, returned: null });
       }
     },
     (error: unknown) => {
-      // The worker died or the pool was shut down: every chunk of the batch fails.
+      // The worker died or the pool was shut down: the chunks not answered yet fail.
       batchesInFlight--;
       sendBatches(batchWorkers);
-      if (batchesInFlight === 0) answeredInBurst = 0;
-      for (const d of batch) {
+      for (let i = 0; i < batch.length; i++) {
+        if (settled[i]) continue;
+        settled[i] = true;
+        const d = batch[i]!;
         if (d.output !== null) releaseOutput(d.output);
         d.reject(error);
       }

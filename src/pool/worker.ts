@@ -5,25 +5,32 @@
  */
 import { flattenError, runJob } from './jobs.js';
 import { isShared } from './memory.js';
-import type { JobReply, JobRequest } from './protocol.js';
+import type { BatchOutcome, JobReply, JobRequest, PartialReply } from './protocol.js';
 
 type Post = (message: unknown, transfer: ArrayBuffer[]) => void;
+
+/** The buffers an answered batch chunk moves back: its input, and a decoded buffer of its own. */
+function pushOutcomeTransfers(outcome: BatchOutcome, transfer: ArrayBuffer[]): void {
+  if (outcome.returned !== null) transfer.push(outcome.returned.buffer as ArrayBuffer);
+  if (outcome.ok && !isShared(outcome.decoded)) transfer.push(outcome.decoded.buffer as ArrayBuffer);
+}
 
 function handle(request: JobRequest, post: Post): void {
   let reply: JobReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const result = runJob(request.job);
+    const sendOutcome = (outcome: BatchOutcome): void => {
+      const moved: ArrayBuffer[] = [];
+      pushOutcomeTransfers(outcome, moved);
+      const partial: PartialReply = { id: request.id, partial: true, outcome };
+      post(partial, moved);
+    };
+    const result = runJob(request.job, sendOutcome);
     // Shared memory goes as it is (it cannot be transferred).
     if (result.bytes !== null && !isShared(result.bytes)) transfer.push(result.bytes.buffer as ArrayBuffer);
     if (result.sizes !== null) transfer.push(result.sizes.buffer as ArrayBuffer);
     if (result.returned) transfer.push(result.returned.buffer as ArrayBuffer);
-    if (result.batch !== undefined) {
-      for (const o of result.batch) {
-        if (o.returned !== null) transfer.push(o.returned.buffer as ArrayBuffer);
-        if (o.ok && !isShared(o.decoded)) transfer.push(o.decoded.buffer as ArrayBuffer);
-      }
-    }
+    if (result.batch !== undefined) for (const o of result.batch) pushOutcomeTransfers(o, transfer);
     reply = { id: request.id, ok: true, result };
   } catch (e) {
     reply = { id: request.id, ok: false, error: flattenError(e) };
