@@ -244,7 +244,7 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       `zarrita 0.7.5 \`get()\` of a whole ${SHAPE.join('×')} float64 array (128 MiB) in 64 chunks of ${CHUNKS.join('×')} (2 MiB), ` +
       'from an in-memory store, decoded by numcodecs.js\'s Blosc (WASM c-blosc 1.18.1, the default of zarrita), blosc-ts/zarr\'s ' +
       `BloscCodec (synchronous) and BloscWorkerCodec on ${WORKERS} workers (each chunk decoded whole on a worker, zarrita's ` +
-      'requests in flight at once, sent in batches of up to 8 chunks a message, each chunk answered as soon as it is decoded, each worker holding the batch it decodes and the next; by default each chunk decoded into ' +
+      'requests in flight at once, each worker holding the chunk it decodes and the next; by default each chunk decoded into ' +
       'shared memory taken back once zarrita has copied and dropped it), and the same with `reuseOutputs: false` (a fresh ' +
       'plain buffer per decoded chunk, moved here from its worker). ' +
       'The five readers are timed in ' +

@@ -1,11 +1,11 @@
 /** What a worker does with each job: the synchronous block loops, on the ranges it is given. */
-import { BloscError, BloscErrorCode, fail } from '../errors.js';
+import { BloscErrorCode, fail } from '../errors.js';
 import { blockGeometry, compressChunk, encodeBlockRange } from '../chunk/compress.js';
 import { decodeBlockRange, decodeStagedBlockRange, decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { resolveCodec } from '../codecs/registry.js';
 import type { ResolvedCParams } from '../params.js';
-import type { BatchOutcome, DecodeBlocksJob, Job, JobResult, WireCParams, WireError } from './protocol.js';
+import type { DecodeBlocksJob, Job, JobResult, WireCParams } from './protocol.js';
 import { blockStreamsEnd } from '../chunk/layout.js';
 import { FilterId } from '../shuffle/types.js';
 import { copyBytes, isShared } from './memory.js';
@@ -92,40 +92,12 @@ function decodeSharedRange(job: DecodeBlocksJob, out: Uint8Array, dp: number): v
   decodeBlockRange(privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp);
 }
 
-/** An error thrown by a job, flattened for the trip back (the pool rebuilds it). */
-export function flattenError(e: unknown): WireError {
-  if (e instanceof BloscError) {
-    return { code: e.code, message: e.message, stack: e.stack, block: e.block, chunk: e.chunk, offset: e.offset };
-  }
-  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return { code: -1, message: `worker: ${message}`, stack: e instanceof Error ? e.stack : undefined, block: undefined, chunk: undefined, offset: undefined };
-}
-
 function fromWire(params: WireCParams): ResolvedCParams {
   const { codecId, ...rest } = params;
   return { ...rest, codec: resolveCodec(codecId) };
 }
 
-/** Decode one chunk of a batch into `out` (or a new buffer when null), catching its error. */
-function decodeBatchChunk(input: Uint8Array, out: Uint8Array | null, index: number): BatchOutcome {
-  // A transferred input goes back with the answer, for a later chunk's copy.
-  const returned = isShared(input) ? null : input;
-  try {
-    const chunk = privateCopy(input, 0, input.length);
-    if (out === null) return { index, ok: true, decoded: decompressChunk(chunk), returned };
-    const nbytes = readChunkHeader(chunk).nbytes;
-    if (nbytes > out.length) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds ${out.length}`);
-    return { index, ok: true, decoded: decompressChunk(chunk, out.subarray(0, nbytes), { maxNbytes: out.length }), returned };
-  } catch (e) {
-    return { index, ok: false, error: flattenError(e), returned };
-  }
-}
-
-/**
- * Run one job. `sendOutcome`, where given, answers each chunk of a 'decode-chunk-batch' job
- * but the last as soon as it is decoded (the worker posts it); the rest come in the result.
- */
-export function runJob(job: Job, sendOutcome?: (outcome: BatchOutcome) => void): JobResult {
+export function runJob(job: Job): JobResult {
   switch (job.kind) {
     case 'decode-blocks': {
       const chunk = job.chunk;
@@ -155,19 +127,8 @@ export function runJob(job: Job, sendOutcome?: (outcome: BatchOutcome) => void):
       if (job.out === null) return { bytes: decompressChunk(chunk, undefined, { maxNbytes: job.maxNbytes }), sizes: null, returned };
       const nbytes = readChunkHeader(chunk).nbytes;
       if (nbytes > job.maxNbytes) fail(BloscErrorCode.MaxBufsizeExceeded, `chunk nbytes ${nbytes} exceeds ${job.maxNbytes}`);
-      decompressChunk(chunk, job.out.subarray(job.dp, job.dp + nbytes), { maxNbytes: job.maxNbytes });
-      return { bytes: null, sizes: null, returned };
-    }
-    case 'decode-chunk-batch': {
-      const batch: BatchOutcome[] = [];
-      const last = job.chunks.length - 1;
-      for (let i = 0; i <= last; i++) {
-        const outcome = decodeBatchChunk(job.chunks[i]!, job.outs[i]!, i);
-        // Each chunk but the last is answered at once; the last goes with the job's reply.
-        if (i < last && sendOutcome !== undefined) sendOutcome(outcome);
-        else batch.push(outcome);
-      }
-      return { bytes: null, sizes: null, batch };
+      const decoded = decompressChunk(chunk, job.out.subarray(job.dp, job.dp + nbytes), { maxNbytes: job.maxNbytes });
+      return { bytes: job.sendOut === true ? decoded : null, sizes: null, returned };
     }
     case 'encode-blocks': {
       const p = fromWire(job.params);

@@ -11,7 +11,7 @@
  */
 import { BloscError, BloscErrorCode } from '../errors.js';
 import { dropStaging } from './memory.js';
-import type { BatchOutcome, Job, JobReply, JobResult, PartialReply, WireError } from './protocol.js';
+import type { Job, JobReply, JobResult, WireError } from './protocol.js';
 import type { SpawnWorker, WorkerHandle } from './spawn-types.js';
 
 interface PendingJob {
@@ -20,8 +20,6 @@ interface PendingJob {
   readonly transfer: readonly ArrayBuffer[];
   readonly resolve: (result: JobResult) => void;
   readonly reject: (error: BloscError) => void;
-  /** Chunks of a batch job answered before the job's own reply. */
-  readonly onPartial: ((outcome: BatchOutcome) => void) | undefined;
 }
 
 interface PooledWorker {
@@ -58,8 +56,7 @@ async function loadSpawn(): Promise<SpawnWorker> {
   return mod.spawnWorker;
 }
 
-/** A worker's flattened error as a BloscError of this thread (its stack appended). */
-export function rebuildError(wire: WireError): BloscError {
+function rebuildError(wire: WireError): BloscError {
   const known = Object.values(BloscErrorCode) as number[];
   const code = (known.includes(wire.code) ? wire.code : BloscErrorCode.Failure) as BloscErrorCode;
   const err = new BloscError(code, wire.message, { block: wire.block, chunk: wire.chunk, offset: wire.offset });
@@ -74,14 +71,11 @@ export class WorkerPool {
   private spawn: Promise<SpawnWorker> | null = null;
   private size = 0;
 
-  /**
-   * Run `job` on a worker; the pool grows to `wanted` workers if it is smaller. `onPartial`
-   * receives the chunks of a 'decode-chunk-batch' job answered before its reply.
-   */
-  run(job: Job, transfer: readonly ArrayBuffer[], wanted: number, onPartial?: (outcome: BatchOutcome) => void): Promise<JobResult> {
+  /** Run `job` on a worker; the pool grows to `wanted` workers if it is smaller. */
+  run(job: Job, transfer: readonly ArrayBuffer[], wanted: number): Promise<JobResult> {
     if (wanted > this.size) this.size = wanted;
     return new Promise<JobResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, job, transfer, resolve, reject, onPartial });
+      this.queue.push({ id: this.nextId++, job, transfer, resolve, reject });
       this.pump();
     });
   }
@@ -183,11 +177,6 @@ export class WorkerPool {
       w.ready = true;
       w.handle?.unref();
       this.pump();
-      return;
-    }
-    if ((data as Partial<PartialReply>).partial === true) {
-      const partial = data as PartialReply;
-      w.inFlight.find((x) => x.id === partial.id)?.onPartial?.(partial.outcome);
       return;
     }
     const reply = data as JobReply;

@@ -23,28 +23,18 @@ export interface DecodeBlocksJob {
   readonly rangeOnly: boolean;
 }
 
-/** Decode a whole chunk to out[dp..] (or to a new buffer sent back when out is null). */
+/**
+ * Decode a whole chunk to out[dp..] (or to a new buffer sent back when out is null). With
+ * `sendOut`, the decoded part of a shared `out` is sent back as a view, which gives the
+ * calling thread a SharedArrayBuffer object of its own for that memory.
+ */
 export interface DecodeChunkJob {
   readonly kind: 'decode-chunk';
   readonly chunk: Uint8Array;
   readonly out: Uint8Array | null;
   readonly dp: number;
   readonly maxNbytes: number;
-}
-
-/**
- * Decode several whole chunks in one message: the calls a reader issues together (zarrita
- * asks for a shard's inner chunks at once) cost one message each way instead of one per
- * chunk. Each chunk succeeds or fails on its own. A chunk with a shared output is decoded
- * into it and the decoded part sent back as a view, which gives the calling thread a
- * SharedArrayBuffer object of its own for that memory (see `lendOutput`); one whose output
- * is null into a new buffer sent back by transfer.
- */
-export interface DecodeChunkBatchJob {
-  readonly kind: 'decode-chunk-batch';
-  /** Each chunk in a transferred private buffer of its own (moved back with the answer). */
-  readonly chunks: readonly Uint8Array[];
-  readonly outs: readonly (Uint8Array | null)[];
+  readonly sendOut?: boolean;
 }
 
 /**
@@ -88,7 +78,7 @@ export interface CopyBlocksJob {
   readonly moves: Int32Array;
 }
 
-export type Job = DecodeBlocksJob | DecodeChunkJob | DecodeChunkBatchJob | EncodeBlocksJob | EncodeChunkJob | CopyBlocksJob;
+export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodeChunkJob | CopyBlocksJob;
 
 export interface JobRequest {
   readonly id: number;
@@ -101,24 +91,6 @@ export interface JobResult {
   readonly sizes: Int32Array | null;
   /** A transferred input buffer handed back (transferred again) for the next call to reuse. */
   readonly returned?: Uint8Array | null;
-  /** The outcomes of a batch's chunks not already sent in a PartialReply (its last chunk's). */
-  readonly batch?: readonly BatchOutcome[];
-}
-
-/** One chunk of a batch: its index in the batch, and the decoded view or the error. */
-export type BatchOutcome =
-  | { readonly index: number; readonly ok: true; readonly decoded: Uint8Array; readonly returned: Uint8Array | null }
-  | { readonly index: number; readonly ok: false; readonly error: WireError; readonly returned: Uint8Array | null };
-
-/**
- * A chunk of a batch answered as soon as it is decoded, before the job's own reply (which
- * carries the last chunk's outcome): the calling thread gets each chunk without waiting
- * for the rest of its batch.
- */
-export interface PartialReply {
-  readonly id: number;
-  readonly partial: true;
-  readonly outcome: BatchOutcome;
 }
 
 /** A BloscError flattened for the trip back; the pool rebuilds it. */

@@ -1,10 +1,9 @@
 /**
- * Whole chunks on the pool: each call decodes or encodes one chunk on a worker, so many
- * calls in flight (a zarr reader requesting dozens of chunks at once) spread over the
- * workers without splitting any chunk into block ranges. Decodes issued together travel in
- * batches, several chunks to a message ('decode-chunk-batch'); a decode into a given output
- * is a 'decode-chunk' job, an encode an 'encode-chunk' job. The chunk's header is checked
- * here first, so a malformed chunk rejects its own call before any worker sees it.
+ * One whole chunk per job: each call becomes a single 'decode-chunk' or 'encode-chunk' job
+ * queued on the pool, so many calls in flight (a zarr reader requesting dozens of chunks at
+ * once) spread over the workers without splitting any chunk into block ranges. The chunk's
+ * header is checked here first, so a malformed chunk rejects its own call before any
+ * worker sees it.
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { compressChunk } from '../chunk/compress.js';
@@ -14,9 +13,9 @@ import { readChunkHeader } from '../frame/chunk-header.js';
 import { resolveCParams, type CompressOptions } from '../params.js';
 import { toWire } from './chunk.js';
 import { acquireInput, acquireOutput, copyBytes, isShared, lendOutput, releaseInput, releaseOutput, sharedMemoryAvailable } from './memory.js';
-import type { BatchOutcome, JobResult } from './protocol.js';
+import type { JobResult } from './protocol.js';
 import { checkThreads, workersCanRun } from './run.js';
-import { getPool, rebuildError } from './pool.js';
+import { getPool } from './pool.js';
 
 export interface WholeChunkOptions {
   /** Workers the pool may grow to (default 2). Calls beyond that many wait in the pool's queue. */
@@ -64,8 +63,8 @@ function keepInput(result: JobResult): void {
 /**
  * Decode one chunk on a pool worker: the same bytes as `decompress(chunk, out)`. Without
  * `out` the decoded chunk comes back by transfer (a plain buffer, not a copy), or with
- * `reuseOutputs` in lent shared memory, and the call joins a batch (see `sendBatches`); a
- * shared `out` is written in place by the worker, a plain one receives one copy here.
+ * `reuseOutputs` in lent shared memory; a shared `out` is written in place by the worker, a
+ * plain one receives one copy here.
  */
 export function decodeChunkOnWorker(chunk: Uint8Array, out: Uint8Array | undefined, options?: WholeChunkOptions): Promise<Uint8Array> {
   try {
@@ -80,127 +79,33 @@ export function decodeChunkOnWorker(chunk: Uint8Array, out: Uint8Array | undefin
     }
     const body = chunk.subarray(0, header.cbytes);
     const { bytes, transfer } = postable(header.cbytes === chunk.length ? chunk : body, options?.transferInput === true, true);
-    if (out === undefined) {
-      const output = options?.reuseOutputs === true && sharedMemoryAvailable() ? acquireOutput(nbytes) : null;
-      return new Promise<Uint8Array>((resolve, reject) => {
-        waiting.push({ input: bytes, transfer: transfer.length > 0 ? transfer[0]! : null, output, resolve, reject });
-        sendBatches(workers);
-      });
+    if (out === undefined && options?.reuseOutputs === true && sharedMemoryAvailable()) {
+      const buffer = acquireOutput(nbytes);
+      const lent = { kind: 'decode-chunk', chunk: bytes, out: new Uint8Array(buffer), dp: 0, maxNbytes: nbytes, sendOut: true } as const;
+      return getPool().run(lent, transfer, workers).then(
+        (result) => {
+          keepInput(result);
+          return lendOutput(result.bytes!, buffer);
+        },
+        (error: unknown) => {
+          releaseOutput(buffer);
+          throw error;
+        },
+      );
     }
-    const direct = isShared(out);
+    const direct = out !== undefined && isShared(out);
     const job = { kind: 'decode-chunk', chunk: bytes, out: direct ? out : null, dp: 0, maxNbytes: nbytes } as const;
     return getPool().run(job, transfer, workers).then((result) => {
       keepInput(result);
-      if (!direct) copyBytes(result.bytes!, 0, out, 0, nbytes);
+      if (direct) return out.subarray(0, nbytes);
+      const decoded = result.bytes!;
+      if (out === undefined) return decoded;
+      copyBytes(decoded, 0, out, 0, nbytes);
       return out.subarray(0, nbytes);
     });
   } catch (e) {
     return Promise.reject(e);
   }
-}
-
-/** A decode waiting to be sent in a batch. */
-interface WaitingDecode {
-  /** The chunk: a private copy (moved to the worker and back) or a shared view. */
-  readonly input: Uint8Array;
-  readonly transfer: ArrayBuffer | null;
-  /** Lent shared memory to decode into; null for a new buffer moved here from the worker. */
-  readonly output: SharedArrayBuffer | null;
-  readonly resolve: (decoded: Uint8Array) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/**
- * Batches each worker may hold: the one it decodes and the next, as the pool's
- * JOBS_PER_WORKER (a worker that finishes one starts the next without waiting for this
- * thread). Decodes beyond that wait here and leave together, several chunks to a message.
- */
-const BATCHES_PER_WORKER = 2;
-/**
- * Most chunks in one batch. The first calls of a burst leave one by one (nothing waits for
- * them); later ones leave in batches of a share of what waits (a quarter with 2 workers),
- * at most this many, so the batches shrink as the burst ends and a worker that frees up
- * early still finds work. Each chunk is answered as soon as it is decoded (PartialReply),
- * so a batch delays no chunk. zarrita's 64 chunks of a get() leave in 18 messages.
- */
-const BATCH_MAX = 8;
-const waiting: WaitingDecode[] = [];
-let batchesInFlight = 0;
-let batchWorkers = 2;
-
-/** Decodes waiting for a batch (for tests). */
-export function waitingDecodeCount(): number {
-  return waiting.length;
-}
-
-/**
- * Send what waits, in as many batches as the workers may take now: one message carries a
- * batch to a worker, which answers each chunk as soon as it is decoded; each chunk
- * resolves or rejects its own promise.
- */
-function sendBatches(workers: number): void {
-  batchWorkers = workers;
-  const limit = BATCHES_PER_WORKER * workers;
-  while (waiting.length > 0 && batchesInFlight < limit) {
-    const size = Math.min(BATCH_MAX, Math.ceil(waiting.length / limit));
-    sendBatch(waiting.splice(0, size), workers);
-  }
-}
-
-/** The error of a batch chunk whose answer never came (not expected: a worker answers in order). */
-const flattenedMissing = {
-  code: BloscErrorCode.Failure, message: 'a worker finished a batch without answering one of its chunks',
-  stack: undefined, block: undefined, chunk: undefined, offset: undefined,
-} as const;
-
-function sendBatch(batch: WaitingDecode[], workers: number): void {
-  batchesInFlight++;
-  const chunks = new Array<Uint8Array>(batch.length);
-  const outs = new Array<Uint8Array | null>(batch.length);
-  const settled = new Array<boolean>(batch.length).fill(false);
-  const transfer: ArrayBuffer[] = [];
-  for (let i = 0; i < batch.length; i++) {
-    const d = batch[i]!;
-    chunks[i] = d.input;
-    outs[i] = d.output === null ? null : new Uint8Array(d.output);
-    if (d.transfer !== null) transfer.push(d.transfer);
-  }
-  // Each chunk settles its own promise as soon as its answer arrives.
-  const settle = (o: BatchOutcome): void => {
-    const d = batch[o.index];
-    if (d === undefined || settled[o.index]) return;
-    settled[o.index] = true;
-    if (o.returned !== null) releaseInput(o.returned.buffer as ArrayBuffer);
-    if (o.ok) {
-      d.resolve(d.output === null ? o.decoded : lendOutput(o.decoded, d.output));
-    } else {
-      if (d.output !== null) releaseOutput(d.output);
-      d.reject(rebuildError(o.error));
-    }
-  };
-  getPool().run({ kind: 'decode-chunk-batch', chunks, outs }, transfer, workers, settle).then(
-    (result) => {
-      batchesInFlight--;
-      sendBatches(batchWorkers);
-      for (const o of result.batch!) settle(o);
-      // Every chunk was answered by now (the worker answers in order); none may hang.
-      for (let i = 0; i < batch.length; i++) {
-        if (!settled[i]) settle({ index: i, ok: false, error: flattenedMissing, returned: null });
-      }
-    },
-    (error: unknown) => {
-      // The worker died or the pool was shut down: the chunks not answered yet fail.
-      batchesInFlight--;
-      sendBatches(batchWorkers);
-      for (let i = 0; i < batch.length; i++) {
-        if (settled[i]) continue;
-        settled[i] = true;
-        const d = batch[i]!;
-        if (d.output !== null) releaseOutput(d.output);
-        d.reject(error);
-      }
-    },
-  );
 }
 
 /**

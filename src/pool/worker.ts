@@ -3,37 +3,33 @@
  * block loops as the calling thread, keeping their scratch space and resolved codecs
  * between jobs, and answers each job with its result or a flattened BloscError.
  */
-import { flattenError, runJob } from './jobs.js';
+import { BloscError } from '../errors.js';
+import { runJob } from './jobs.js';
 import { isShared } from './memory.js';
-import type { BatchOutcome, JobReply, JobRequest, PartialReply } from './protocol.js';
+import type { JobReply, JobRequest, WireError } from './protocol.js';
 
 type Post = (message: unknown, transfer: ArrayBuffer[]) => void;
 
-/** The buffers an answered batch chunk moves back: its input, and a decoded buffer of its own. */
-function pushOutcomeTransfers(outcome: BatchOutcome, transfer: ArrayBuffer[]): void {
-  if (outcome.returned !== null) transfer.push(outcome.returned.buffer as ArrayBuffer);
-  if (outcome.ok && !isShared(outcome.decoded)) transfer.push(outcome.decoded.buffer as ArrayBuffer);
+function flatten(e: unknown): WireError {
+  if (e instanceof BloscError) {
+    return { code: e.code, message: e.message, stack: e.stack, block: e.block, chunk: e.chunk, offset: e.offset };
+  }
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { code: -1, message: `worker: ${message}`, stack: e instanceof Error ? e.stack : undefined, block: undefined, chunk: undefined, offset: undefined };
 }
 
 function handle(request: JobRequest, post: Post): void {
   let reply: JobReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const sendOutcome = (outcome: BatchOutcome): void => {
-      const moved: ArrayBuffer[] = [];
-      pushOutcomeTransfers(outcome, moved);
-      const partial: PartialReply = { id: request.id, partial: true, outcome };
-      post(partial, moved);
-    };
-    const result = runJob(request.job, sendOutcome);
+    const result = runJob(request.job);
     // Shared memory goes as it is (it cannot be transferred).
     if (result.bytes !== null && !isShared(result.bytes)) transfer.push(result.bytes.buffer as ArrayBuffer);
     if (result.sizes !== null) transfer.push(result.sizes.buffer as ArrayBuffer);
     if (result.returned) transfer.push(result.returned.buffer as ArrayBuffer);
-    if (result.batch !== undefined) for (const o of result.batch) pushOutcomeTransfers(o, transfer);
     reply = { id: request.id, ok: true, result };
   } catch (e) {
-    reply = { id: request.id, ok: false, error: flattenError(e) };
+    reply = { id: request.id, ok: false, error: flatten(e) };
   }
   post(reply, transfer);
 }

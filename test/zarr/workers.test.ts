@@ -15,13 +15,11 @@ let zarrApi: ZarrApi;
 let core: CoreApi;
 let poolModule: typeof import('../../src/pool/pool.js');
 let memoryModule: typeof import('../../src/pool/memory.js');
-let wholeChunkModule: typeof import('../../src/pool/whole-chunk.js');
 
 beforeAll(async () => {
   ({ zarrApi, core } = await loadBuilt());
   poolModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'pool.js')).href)) as typeof poolModule;
   memoryModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'memory.js')).href)) as typeof memoryModule;
-  wholeChunkModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'whole-chunk.js')).href)) as typeof wholeChunkModule;
 });
 
 afterAll(() => {
@@ -99,12 +97,10 @@ describe('BloscWorkerCodec', () => {
     const pool = poolModule.getPool();
     const calls = chunks.map((c) => codec.decode(c));
     const { held, queued } = pool.load;
-    // Every worker holds the chunk it decodes and the next one (the first calls leave one
-    // by one); the rest wait for batches to leave.
+    // Every worker holds the chunk it decodes and the next one; the rest wait in the pool.
     expect(held.length).toBe(2);
     expect(held).toEqual([2, 2]);
-    expect(queued).toBe(0);
-    expect(wholeChunkModule.waitingDecodeCount()).toBe(chunks.length - 4);
+    expect(queued).toBe(chunks.length - 4);
     expect(pool.killBusyWorker()).toBe(true);
     const settled = await Promise.allSettled(calls);
     const failed = settled.flatMap((s, k) => (s.status === 'rejected' ? [k] : []));
@@ -120,83 +116,6 @@ describe('BloscWorkerCodec', () => {
     // The pool replaced the worker: everything decodes again.
     const again = await Promise.all(chunks.map((c) => codec.decode(c)));
     again.forEach((d, k) => expect(bytesEqual(d, inputs[k]!), `chunk ${k}`).toBe(true));
-  });
-
-  it('batches: 40 decodes at once leave in fewer messages, resolve in their own order, a corrupt one among them rejects alone', async () => {
-    const config = { cname: 'lz4', clevel: 5, shuffle: 2 } as const;
-    const sync = zarrApi.BloscCodec.fromConfig(config, { dataType: 'float64' });
-    const codec = zarrApi.BloscWorkerCodec.fromConfig(config, { dataType: 'float64' }, { workers: 2 });
-    // Different sizes, so that a chunk given another's output or answer could not pass.
-    const inputs = Array.from({ length: 40 }, (_, k) => frames(1, 3_000 + 517 * k)[0]!);
-    const chunks = inputs.map((x) => sync.encode(x));
-    await Promise.all(chunks.slice(0, 4).map((c) => codec.decode(c))); // both workers up
-    const bad = chunks[17]!.slice();
-    new DataView(bad.buffer).setInt32(16, bad.length + 1000, true); // a block start past the end
-    const sent = chunks.map((c, k) => (k === 17 ? bad : c));
-    const pool = poolModule.getPool();
-    expect(pool.load.held.every((n) => n === 0)).toBe(true);
-    // Count the pool's jobs and the chunks in each.
-    const batchSizes: number[] = [];
-    const run = pool.run.bind(pool);
-    let partials = 0;
-    pool.run = (job, transfer, wanted, onPartial) => {
-      batchSizes.push(job.kind === 'decode-chunk-batch' ? job.chunks.length : -1);
-      return run(job, transfer, wanted, (outcome) => {
-        partials++;
-        onPartial?.(outcome);
-      });
-    };
-    let settled: PromiseSettledResult<Uint8Array>[];
-    try {
-      const calls = sent.map((c) => codec.decode(c));
-      // Four leave at once, one by one (two per worker); the other 36 wait and leave in batches.
-      expect(wholeChunkModule.waitingDecodeCount()).toBe(36);
-      expect(batchSizes).toEqual([1, 1, 1, 1]);
-      settled = await Promise.allSettled(calls);
-    } finally {
-      pool.run = run;
-    }
-    expect(wholeChunkModule.waitingDecodeCount()).toBe(0);
-    expect(batchSizes.reduce((a, b) => a + b, 0), batchSizes.join()).toBe(40);
-    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(8);
-    expect(batchSizes.length).toBeLessThanOrEqual(24);
-    // Batches shrink as the burst ends.
-    expect(batchSizes.slice(-2)).toEqual([1, 1]);
-    // Each chunk of a batch but its last is answered on its own as soon as it is decoded.
-    expect(partials).toBe(40 - batchSizes.length);
-    expect(Math.max(...batchSizes)).toBeGreaterThan(2);
-    settled.forEach((s, k) => {
-      if (k === 17) {
-        expect(s.status).toBe('rejected');
-        expect((s as PromiseRejectedResult).reason).toBeInstanceOf(core.BloscError);
-      } else {
-        expect(s.status, `chunk ${k}`).toBe('fulfilled');
-        const d = (s as PromiseFulfilledResult<Uint8Array>).value;
-        expect(d.length).toBe(inputs[k]!.length);
-        expect(bytesEqual(d, inputs[k]!), `chunk ${k}`).toBe(true);
-      }
-    });
-    // The inputs are untouched (copied, not moved).
-    sent.forEach((c, k) => expect(c.byteLength, `chunk ${k}`).toBe(k === 17 ? bad.length : chunks[k]!.length));
-  });
-
-  it('batches with reuseOutputs false too: each chunk decoded into a plain buffer of its own, a cut one rejecting alone', async () => {
-    const config = { cname: 'zstd', clevel: 3, shuffle: 1 } as const;
-    const sync = zarrApi.BloscCodec.fromConfig(config, { dataType: 'float64' });
-    const fresh = zarrApi.BloscWorkerCodec.fromConfig(config, { dataType: 'float64' }, { workers: 2, reuseOutputs: false });
-    const inputs = frames(16, 20_000);
-    const chunks = inputs.map((x) => sync.encode(x));
-    const cut = chunks[5]!.subarray(0, 20);
-    const settled = await Promise.allSettled(chunks.map((c, k) => fresh.decode(k === 5 ? cut : c)));
-    settled.forEach((s, k) => {
-      if (k === 5) {
-        expect(s.status).toBe('rejected');
-        return;
-      }
-      const d = (s as PromiseFulfilledResult<Uint8Array>).value;
-      expect(d.buffer).toBeInstanceOf(ArrayBuffer);
-      expect(bytesEqual(d, inputs[k]!), `chunk ${k}`).toBe(true);
-    });
   });
 
   it('moves the input only when allowed and when it spans its whole buffer', async () => {
