@@ -11,7 +11,7 @@
  * workers (the bytes numcodecs writes for lz4; see test/zarr/live.test.ts).
  *
  * Part of `npm run bench` (`--only zarr`), or alone: `node bench/zarr.mjs [--target-ms N]
- * [--no-write]`, which replaces (or appends) this section in bench/RESULTS.md with the
+ * [--no-write] [--row TEXT]` (--row: only the rows whose name holds TEXT, with --no-write), which replaces (or appends) this section in bench/RESULTS.md with the
  * machine line and the load average of the run.
  */
 import { gzipSync } from 'node:zlib';
@@ -237,7 +237,7 @@ async function breakdown(fn, helperTids) {
 /**
  * @param {{ libPath?: string | null, timing: typeof DEFAULT_TIMING, log: (line: string) => void }} options
  */
-export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js'), timing, log }) {
+export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js'), timing, log, rowFilter = null }) {
   const section = {
     title: 'Zarr: zarrita get() of a 128 MiB float64 array',
     description:
@@ -284,7 +284,7 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
     { name: 'no decoding', register: () => registerPredecoded(zarr.registry, core.decompress) },
   ];
   const rows = [];
-  for (const row of ROWS) {
+  for (const row of ROWS.filter((r) => rowFilter === null || r.name.includes(rowFilter))) {
     log(`  zarr: ${row.name}`);
     // The stores are written on the workers (the same bytes as the synchronous codec): a
     // reading page does not compress, and compressing on this thread first measurably slows
@@ -398,7 +398,12 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
 if (isMainScript(import.meta.url)) {
   await runSectionAlone({
     script: 'zarr.mjs',
-    run: (opts, timing, log) => runZarrSection({ libPath: resolve(opts.lib), timing, log }),
+    options: { row: { type: 'string' } },
+    run: (opts, timing, log) => {
+      // A partial section would replace the whole one in RESULTS.md.
+      if (opts.row !== undefined && !opts['no-write']) throw new Error('--row measures some rows only: add --no-write');
+      return runZarrSection({ libPath: resolve(opts.lib), timing, log, rowFilter: opts.row ?? null });
+    },
     versions: (root) => ({
       zarrita: packageVersion(join(root, 'node_modules', 'zarrita')),
       'numcodecs.js': `${packageVersion(join(root, 'node_modules', 'numcodecs'))} (WASM c-blosc 1.18.1)`,

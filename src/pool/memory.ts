@@ -142,20 +142,37 @@ export function releaseInput(buffer: ArrayBuffer): void {
 /** Idle inputs and outputs are let go when no chunk was decoded for this long. */
 const IDLE_OUTPUT_MS = 2000;
 let idleOutputTimer: ReturnType<typeof setTimeout> | null = null;
+/** When idle memory was last lent or taken back; the timer checks it when it fires. */
+let lastIdleUse = 0;
 
 const lentOutputs = new FinalizationRegistry<SharedArrayBuffer>((buffer) => releaseOutput(buffer));
 
+/**
+ * Let idle inputs and outputs go IDLE_OUTPUT_MS after their last use. One timer, armed
+ * once and re-armed for the rest of the time when it fires early: a zarr read lends and
+ * takes back memory four times per chunk, and a timer cleared and set each time was a
+ * measurable part of this thread's work per chunk (Node allocates and links a timer each).
+ */
 function scheduleIdleDrop(): void {
-  if (idleOutputTimer !== null) clearTimeout(idleOutputTimer);
+  lastIdleUse = Date.now();
+  if (idleOutputTimer === null) armIdleDrop(IDLE_OUTPUT_MS);
+}
+
+function armIdleDrop(ms: number): void {
   idleOutputTimer = setTimeout(() => {
     idleOutputTimer = null;
+    const rest = lastIdleUse + IDLE_OUTPUT_MS - Date.now();
+    if (rest > 0) {
+      armIdleDrop(rest);
+      return;
+    }
     idleOutputs.length = 0;
     idleOutputBytes = 0;
     idleInputs.length = 0;
     idleInputBytes = 0;
     idleTransfer.length = 0;
     idleTransferBytes = 0;
-  }, IDLE_OUTPUT_MS);
+  }, ms);
   // Never keep Node, Bun or Deno running for this.
   if (typeof idleOutputTimer === 'number') (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno?.unrefTimer?.(idleOutputTimer);
   else (idleOutputTimer as { unref?: () => void }).unref?.();

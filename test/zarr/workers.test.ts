@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bytesEqual, ROOT } from '../helpers.js';
 import { loadBuilt, type CoreApi, type ZarrApi } from './support.js';
 
@@ -193,6 +193,33 @@ describe('BloscWorkerCodec', () => {
     const idleAtFailure = memoryModule.idleOutputCount();
     await expect(codec.decode(bad)).rejects.toBeInstanceOf(core.BloscError);
     expect(memoryModule.idleOutputCount()).toBe(idleAtFailure);
+  });
+
+  it('lets idle outputs and inputs go 2 s after their last use, not 2 s after the first', () => {
+    vi.useFakeTimers();
+    try {
+      core.shutdownPool(); // nothing idle
+      const n = 123_457;
+      memoryModule.releaseOutput(memoryModule.acquireOutput(n));
+      memoryModule.releaseInput(memoryModule.acquireInput(n));
+      expect(memoryModule.idleOutputCount()).toBe(1);
+      expect(memoryModule.idleInputCount()).toBe(1);
+      vi.advanceTimersByTime(1500);
+      // Used again, many times (as per chunk of a read): lent and taken back, with no new timer.
+      const timers = vi.spyOn(globalThis, 'setTimeout');
+      for (let i = 0; i < 100; i++) memoryModule.releaseOutput(memoryModule.acquireOutput(n));
+      expect(timers).not.toHaveBeenCalled();
+      timers.mockRestore();
+      expect(memoryModule.idleOutputCount()).toBe(1);
+      vi.advanceTimersByTime(1000); // 2.5 s after the first use, 1 s after the last
+      expect(memoryModule.idleOutputCount()).toBe(1);
+      expect(memoryModule.idleInputCount()).toBe(1);
+      vi.advanceTimersByTime(1100);
+      expect(memoryModule.idleOutputCount()).toBe(0);
+      expect(memoryModule.idleInputCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('copies each chunk for its worker into a buffer the worker hands back for the next copy', async () => {
