@@ -17,7 +17,7 @@
  * are, so the output area needs no slack.
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
-import { ENCODE_AT, ENCODE_END, heapBytes, instantiateHeapModule } from '../wasm/heap.js';
+import { ENCODE_AT, ENCODE_END, heapBytes, HeapModuleLoader } from '../wasm/heap.js';
 import { ENCODE_OUT_AT, ENCODE_OUT_MAX, heapInput } from './lz4-compress-wasm.js';
 
 const MAX_COPY = 32;
@@ -274,24 +274,17 @@ type Compress = (src: number, sn: number, dst: number, maxout: number, hashlog: 
 let enabled = true;
 let probeFn: Probe | null = null;
 let compressFn: Compress | null = null;
-let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   probeFn = exportsObject['probe'] as Probe;
   compressFn = exportsObject['compress'] as Compress;
-  state = 'ready';
 }
+
+const loader = new HeapModuleLoader(blosclzCompressModuleBytes, instantiate);
 
 /** Whether the WebAssembly BloscLZ encoder is in use (compiling it on first ask). */
 export function blosclzWasmReady(): boolean {
-  if (state === 'ready') return enabled;
-  if (state !== 'idle' || !enabled) return false;
-  state = 'pending';
-  const exportsObject = instantiateHeapModule(blosclzCompressModuleBytes(), instantiate, () => {
-    state = 'failed';
-  });
-  if (exportsObject !== null) instantiate(exportsObject);
-  return compressFn !== null;
+  return enabled && loader.loaded();
 }
 
 /**

@@ -22,7 +22,7 @@
  * input area first (DECODE_IN_AT, up to DECODE_IN_MAX bytes).
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
-import { ENCODE_END, heapBytes, inHeap, instantiateHeapModule } from '../wasm/heap.js';
+import { ENCODE_END, heapBytes, inHeap, HeapModuleLoader } from '../wasm/heap.js';
 import { DECODE_IN_AT, DECODE_IN_MAX } from './lz4-decompress-wasm.js';
 
 /** Largest near distance + 1 (blosclz.c MAX_DISTANCE): far distances are biased by 8192. */
@@ -191,23 +191,16 @@ type Decoder = (src: number, sn: number, dst: number, dn: number) => number;
 
 let enabled = true;
 let decoder: Decoder | null = null;
-let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   decoder = exportsObject['blosclz_decode'] as Decoder;
-  state = 'ready';
 }
+
+const loader = new HeapModuleLoader(blosclzDecompressModuleBytes, instantiate);
 
 /** Whether the WebAssembly BloscLZ decoder is in use (compiling it on first ask). */
 export function blosclzDecodeWasmReady(): boolean {
-  if (state === 'ready') return enabled;
-  if (state !== 'idle' || !enabled) return false;
-  state = 'pending';
-  const exportsObject = instantiateHeapModule(blosclzDecompressModuleBytes(), instantiate, () => {
-    state = 'failed';
-  });
-  if (exportsObject !== null) instantiate(exportsObject);
-  return decoder !== null;
+  return enabled && loader.loaded();
 }
 
 /**

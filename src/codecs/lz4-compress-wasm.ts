@@ -20,7 +20,7 @@
  * output's end and read up to 15 past the input's: both areas keep SLACK bytes for that.
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
-import { ENCODE_AT, ENCODE_END, SCRATCH_AT, SCRATCH_MAX, WINDOW_AT, heapBytes, inHeap, instantiateHeapModule, reserveHeap } from '../wasm/heap.js';
+import { ENCODE_AT, ENCODE_END, SCRATCH_AT, SCRATCH_MAX, WINDOW_AT, heapBytes, inHeap, HeapModuleLoader, reserveHeap } from '../wasm/heap.js';
 
 const MF_LIMIT = 12;
 const LAST_LITERALS = 5;
@@ -308,25 +308,18 @@ let enabled = true;
 let fn16: Compressor | null = null;
 let fn32: Compressor | null = null;
 let isRunFn: ((at: number, n: number) => number) | null = null;
-let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   fn16 = exportsObject['lz4_16'] as Compressor;
   fn32 = exportsObject['lz4_32'] as Compressor;
   isRunFn = exportsObject['is_run'] as (at: number, n: number) => number;
-  state = 'ready';
 }
+
+const loader = new HeapModuleLoader(lz4CompressModuleBytes, instantiate);
 
 /** Whether the module is instantiated (compiling it on first ask), enabled or not. */
 function moduleReady(): boolean {
-  if (state === 'ready') return true;
-  if (state !== 'idle') return false;
-  state = 'pending';
-  const exportsObject = instantiateHeapModule(lz4CompressModuleBytes(), instantiate, () => {
-    state = 'failed';
-  });
-  if (exportsObject !== null) instantiate(exportsObject);
-  return fn16 !== null;
+  return loader.loaded();
 }
 
 /** Whether the WebAssembly compressor is in use (compiling it on first ask). */

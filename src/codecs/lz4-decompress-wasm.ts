@@ -20,7 +20,7 @@
  * 256 KiB take this path.
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
-import { ENCODE_AT, ENCODE_END, ENCODE_SIZE, heapBytes, inHeap, instantiateHeapModule } from '../wasm/heap.js';
+import { ENCODE_AT, ENCODE_END, ENCODE_SIZE, heapBytes, inHeap, HeapModuleLoader } from '../wasm/heap.js';
 
 /**
  * The input stream's place: the encoders' table area (encoding and decoding never overlap).
@@ -252,23 +252,16 @@ type Decoder = (src: number, sn: number, dst: number, dn: number) => number;
 
 let enabled = true;
 let decoder: Decoder | null = null;
-let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   decoder = exportsObject['lz4_decode'] as Decoder;
-  state = 'ready';
 }
+
+const loader = new HeapModuleLoader(lz4DecompressModuleBytes, instantiate);
 
 /** Whether the WebAssembly LZ4 decoder is in use (compiling it on first ask). */
 export function lz4DecodeWasmReady(): boolean {
-  if (state === 'ready') return enabled;
-  if (state !== 'idle' || !enabled) return false;
-  state = 'pending';
-  const exportsObject = instantiateHeapModule(lz4DecompressModuleBytes(), instantiate, () => {
-    state = 'failed';
-  });
-  if (exportsObject !== null) instantiate(exportsObject);
-  return decoder !== null;
+  return enabled && loader.loaded();
 }
 
 /**

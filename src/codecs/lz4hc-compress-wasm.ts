@@ -29,7 +29,7 @@
  * input's; both areas keep LZ4_WASM_SLACK bytes for that.
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
-import { ENCODE_AT, ENCODE_END, SCRATCH_MAX, WINDOW_AT, heapBytes, instantiateHeapModule, reserveHeap } from '../wasm/heap.js';
+import { ENCODE_AT, ENCODE_END, SCRATCH_MAX, WINDOW_AT, heapBytes, HeapModuleLoader, reserveHeap } from '../wasm/heap.js';
 import { lz4CompressBound } from './lz4-compress.js';
 import { ENCODE_OUT_AT, ENCODE_OUT_MAX, LZ4_WASM_SLACK, heapInput } from './lz4-compress-wasm.js';
 
@@ -838,25 +838,18 @@ type MidCompressor = (src: number, sn: number, dst: number, cap: number, limited
 let enabled = true;
 let compressFn: Compressor | null = null;
 let midFn: MidCompressor | null = null;
-let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   compressFn = exportsObject['compress'] as Compressor;
   midFn = exportsObject['mid'] as MidCompressor;
-  state = 'ready';
 }
+
+const loader = new HeapModuleLoader(lz4hcCompressModuleBytes, instantiate);
 
 /** Whether the WebAssembly LZ4HC compressor is in use (compiling it on first ask). */
 export function lz4hcWasmReady(): boolean {
   if (!enabled) return false;
-  if (state === 'ready') return true;
-  if (state !== 'idle') return false;
-  state = 'pending';
-  const exportsObject = instantiateHeapModule(lz4hcCompressModuleBytes(), instantiate, () => {
-    state = 'failed';
-  });
-  if (exportsObject !== null) instantiate(exportsObject);
-  return compressFn !== null;
+  return loader.loaded();
 }
 
 /**

@@ -10,7 +10,7 @@
  * unavailable (no WebAssembly, no SIMD support, or disabled with `setSimdEnabled(false)`).
  * Results are identical either way: the tests run both paths against the reference kernels.
  */
-import { SCRATCH_AT, SCRATCH_MAX, SHUFFLE_END, heapBytes, inHeap, instantiateHeapModule, reserveHeap } from '../wasm/heap.js';
+import { SCRATCH_AT, SCRATCH_MAX, SHUFFLE_END, heapBytes, inHeap, HeapModuleLoader, reserveHeap } from '../wasm/heap.js';
 import { SIMD_EXPORTS, SIMD_TYPESIZES, simdModuleBytes } from './simd-module.js';
 
 type Kernel = (src: number, dst: number, count: number, stride: number) => void;
@@ -44,25 +44,18 @@ const MAX_WHOLE_BYTES = SCRATCH_MAX;
 let enabled = true;
 let kernels: Map<string, Kernel> | null = null;
 /** 'pending' while an asynchronous compile runs; 'failed' once the platform said no. */
-let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   const map = new Map<string, Kernel>();
   for (const name of SIMD_EXPORTS) map.set(name, exportsObject[name] as Kernel);
   kernels = map;
-  state = 'ready';
 }
+
+const loader = new HeapModuleLoader(simdModuleBytes, instantiate);
 
 /** The module, compiled on first use (asynchronously where synchronous compiles are refused). */
 function ready(): boolean {
-  if (state === 'ready') return enabled;
-  if (state !== 'idle' || !enabled) return false;
-  state = 'pending';
-  const exportsObject = instantiateHeapModule(simdModuleBytes(), instantiate, () => {
-    state = 'failed';
-  });
-  if (exportsObject !== null) instantiate(exportsObject);
-  return kernels !== null;
+  return enabled && loader.loaded();
 }
 
 /**

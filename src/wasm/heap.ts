@@ -120,3 +120,35 @@ export function instantiateHeapModule(
     return null;
   }
 }
+
+/**
+ * A module on the shared memory, instantiated on first use: `loaded()` compiles it the first
+ * time it is asked (synchronously where the platform allows, else in the background, when it
+ * answers false until the module is ready) and tells whether it is ready; `onReady` takes the
+ * module's exports. Each WebAssembly kernel and codec loop keeps one.
+ */
+export class HeapModuleLoader {
+  private state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
+
+  constructor(
+    private readonly moduleBytes: () => Uint8Array<ArrayBuffer>,
+    private readonly onReady: (exports: WebAssembly.Exports) => void,
+  ) {}
+
+  loaded(): boolean {
+    if (this.state === 'ready') return true;
+    if (this.state !== 'idle') return false;
+    this.state = 'pending';
+    const exportsObject = instantiateHeapModule(this.moduleBytes(), (e) => this.take(e), () => {
+      this.state = 'failed';
+    });
+    if (exportsObject === null) return false;
+    this.take(exportsObject);
+    return true;
+  }
+
+  private take(exportsObject: WebAssembly.Exports): void {
+    this.onReady(exportsObject);
+    this.state = 'ready';
+  }
+}

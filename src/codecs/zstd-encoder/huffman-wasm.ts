@@ -14,7 +14,7 @@
  * written out and copied to the caller's buffer.
  */
 import { type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
-import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, instantiateHeapModule } from '../../wasm/heap.js';
+import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, HeapModuleLoader } from '../../wasm/heap.js';
 import { BLOCKSIZE_MAX } from './params.js';
 import { ROW_AREA_END, zstdEncoderWasmReady } from './row-search-wasm.js';
 
@@ -83,23 +83,16 @@ export function huffmanWasmModuleBytes(): Uint8Array<ArrayBuffer> {
 }
 
 let stream: ((n: number) => number) | null = null;
-let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 let codesView: Uint32Array = new Uint32Array(0);
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   stream = exportsObject['huf'] as (n: number) => number;
-  state = 'ready';
 }
 
+const loader = new HeapModuleLoader(huffmanWasmModuleBytes, instantiate);
+
 function moduleReady(): boolean {
-  if (state === 'ready') return true;
-  if (state !== 'idle') return false;
-  state = 'pending';
-  const exportsObject = instantiateHeapModule(huffmanWasmModuleBytes(), instantiate, () => {
-    state = 'failed';
-  });
-  if (exportsObject !== null) instantiate(exportsObject);
-  return stream !== null;
+  return loader.loaded();
 }
 
 /**

@@ -25,7 +25,7 @@
  * parser stays in TypeScript and calls `find` once per searched position.
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
-import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, instantiateHeapModule } from '../../wasm/heap.js';
+import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, HeapModuleLoader } from '../../wasm/heap.js';
 import { heapInput } from '../lz4-compress-wasm.js';
 import { type MatchState, ROW_SALT64, type RowSearchWasm } from './match-state.js';
 
@@ -292,7 +292,6 @@ type FastFn = (ip0: number, istart: number, iend: number, prefixStart: number, r
 const fastLoops: Array<FastFn | null> = [null, null, null, null, null, null, null, null];
 
 let enabled = true;
-let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 const finders: Array<RowSearchWasm | null> = [null, null, null, null, null, null, null];
 let stateView = new Int32Array(0);
 /**
@@ -323,18 +322,12 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
     };
   }
   for (const mls of [4, 5, 6, 7]) fastLoops[mls] = exportsObject[`fast${mls}`] as FastFn;
-  state = 'ready';
 }
 
+const loader = new HeapModuleLoader(rowSearchModuleBytes, instantiate);
+
 function moduleReady(): boolean {
-  if (state === 'ready') return true;
-  if (state !== 'idle') return false;
-  state = 'pending';
-  const exportsObject = instantiateHeapModule(rowSearchModuleBytes(), instantiate, () => {
-    state = 'failed';
-  });
-  if (exportsObject !== null) instantiate(exportsObject);
-  return finders[4] !== null;
+  return loader.loaded();
 }
 
 /**

@@ -28,7 +28,7 @@
  * huffman.ts, which names the error: the outcome is the same for every input.
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
-import { heapBytes, inHeap, instantiateHeapModule } from '../../wasm/heap.js';
+import { heapBytes, inHeap, HeapModuleLoader } from '../../wasm/heap.js';
 import { HUF_MAX_LOG, type HuffmanTable, buildPairTable } from './huffman.js';
 import {
   BITSTREAM_AREA_AT,
@@ -220,7 +220,6 @@ let x4pairs: Decode4 | null = null;
 let x4pairslong: Decode4 | null = null;
 let x1: Decode1 | null = null;
 let x1long: Decode1 | null = null;
-let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   x4 = exportsObject['x4'] as Decode4;
@@ -229,19 +228,13 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
   x4pairslong = exportsObject['x4pairslong'] as Decode4;
   x1 = exportsObject['x1'] as Decode1;
   x1long = exportsObject['x1long'] as Decode1;
-  state = 'ready';
 }
+
+const loader = new HeapModuleLoader(huffmanModuleBytes, instantiate);
 
 /** Whether literals may go to the WebAssembly decoder (compiling it on first ask). */
 export function wasmHuffmanReady(): boolean {
-  if (state === 'ready') return zstdWasmEnabled();
-  if (state !== 'idle' || !zstdWasmEnabled()) return false;
-  state = 'pending';
-  const exportsObject = instantiateHeapModule(huffmanModuleBytes(), instantiate, () => {
-    state = 'failed';
-  });
-  if (exportsObject !== null) instantiate(exportsObject);
-  return x4 !== null;
+  return zstdWasmEnabled() && loader.loaded();
 }
 
 /** Literal sections the WebAssembly decoder decoded and gave back to huffman.ts (for tests and benchmarks). */

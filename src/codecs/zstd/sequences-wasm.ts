@@ -19,7 +19,7 @@
  * access inside the memory whatever the input.
  */
 import { type Code, type FunctionBody, I32, I64, V128, code, moduleBytes, op } from '../../wasm/assembler.js';
-import { ZSTD_AT, ZSTD_SIZE, heapBytes, instantiateHeapModule } from '../../wasm/heap.js';
+import { ZSTD_AT, ZSTD_SIZE, heapBytes, HeapModuleLoader } from '../../wasm/heap.js';
 import { BLOCK_SIZE_LIMIT } from './frame.js';
 import type { FseTable } from './fse.js';
 import type { SequenceState } from './sequences.js';
@@ -404,7 +404,6 @@ export function sequencesModuleBytes(): Uint8Array<ArrayBuffer> {
 
 let enabled = true;
 let executor: Executor | null = null;
-let state: 'idle' | 'pending' | 'ready' | 'failed' = 'idle';
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   executor = exportsObject['sequences'] as Executor;
@@ -416,19 +415,13 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
   for (let offset = 1; offset < 16; offset++) heap[PERIOD16 + offset] = Math.ceil(16 / offset) * offset;
   for (let offset = 1; offset < 128; offset++) heap[PERIOD128 + offset] = Math.ceil(128 / offset) * offset;
   heap.fill(0, BITS_PAD, BITS_AT);
-  state = 'ready';
 }
+
+const loader = new HeapModuleLoader(sequencesModuleBytes, instantiate);
 
 /** Whether blocks may go to the WebAssembly executor (compiling it on first ask). */
 export function wasmSequencesReady(): boolean {
-  if (state === 'ready') return enabled;
-  if (state !== 'idle' || !enabled) return false;
-  state = 'pending';
-  const exportsObject = instantiateHeapModule(sequencesModuleBytes(), instantiate, () => {
-    state = 'failed';
-  });
-  if (exportsObject !== null) instantiate(exportsObject);
-  return executor !== null;
+  return enabled && loader.loaded();
 }
 
 /**
