@@ -225,9 +225,11 @@ async function decodeAlongside(
   const { nblocks, blocksize } = layout;
   const nbytes = header.nbytes;
   const lanes = nthreads - 1;
+  // A cold pool: wait for the workers asked for (they start once per process).
+  if (getPool().lanesStarting(lanes) || getPool().workerCount < lanes) await getPool().whenLanesUp(lanes);
   if (!getPool().lanesReady(lanes, PIECES_PER_LANE)) {
-    // Workers starting (or behind on answers this thread has not read): nothing to stage for
-    // them. Decode here, then let the event loop run, which hears from them.
+    // Workers behind on answers this thread has not read: nothing to stage for them. Decode
+    // here, then let the event loop run, which hears from them.
     const decoded = decompressChunk(body, out, { maxNbytes: nbytes });
     lastSplit = { kind: 'decode', ownBlocks: nblocks, pieces: 0, piecesByWorkers: 0 };
     await eventLoopTurn();
@@ -463,8 +465,9 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   const nbytes = bytes.length;
   const { blocksize, nblocks, slotSize } = g;
   const lanes = p.nthreads - 1;
+  if (getPool().lanesStarting(lanes) || getPool().workerCount < lanes) await getPool().whenLanesUp(lanes);
   if (!getPool().lanesReady(lanes, PIECES_PER_LANE)) {
-    // As in decodeAlongside: encode here while the workers start, then let the event loop run.
+    // As in decodeAlongside: encode here while the workers catch up, then let the event loop run.
     const chunk = compressChunk(bytes, p, out);
     lastSplit = { kind: 'encode', ownBlocks: nblocks, pieces: 0, piecesByWorkers: 0 };
     await eventLoopTurn();

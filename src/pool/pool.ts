@@ -69,6 +69,8 @@ function rebuildError(wire: WireError): BloscError {
 export class WorkerPool {
   private readonly workers: PooledWorker[] = [];
   private readonly queue: PendingJob[] = [];
+  /** Calls waiting for their workers to come up (whenLanesUp). */
+  private upWaiters: { lanes: number; resolve: () => void; reject: (e: BloscError) => void }[] = [];
   private nextId = 1;
   private spawn: Promise<SpawnWorker> | null = null;
   private size = 0;
@@ -111,6 +113,35 @@ export class WorkerPool {
     return true;
   }
 
+  /** Whether one of workers 0..lanes-1 is still starting (started, not ready yet). */
+  lanesStarting(lanes: number): boolean {
+    for (let l = 0; l < lanes && l < this.workers.length; l++) if (!this.workers[l]!.ready) return true;
+    return false;
+  }
+
+  /**
+   * Resolves once workers 0..lanes-1 are up (starting the missing ones); rejects with
+   * ThreadCreate when one cannot start. A first call with nthreads > 1 waits for the
+   * workers the caller asked for rather than running alone and never starting them.
+   */
+  whenLanesUp(lanes: number): Promise<void> {
+    if (lanes > this.size) this.size = lanes;
+    while (this.workers.length < lanes) this.start();
+    if (this.lanesUp(lanes)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.upWaiters.push({ lanes, resolve, reject });
+    });
+  }
+
+  private lanesUp(lanes: number): boolean {
+    if (this.workers.length < lanes) return false;
+    for (let l = 0; l < lanes; l++) {
+      const w = this.workers[l]!;
+      if (!w.ready || w.handle === null) return false;
+    }
+    return true;
+  }
+
   /** Workers currently alive (started or starting). */
   get workerCount(): number {
     return this.workers.length;
@@ -130,6 +161,7 @@ export class WorkerPool {
       for (const job of w.inFlight.splice(0)) job.reject(error());
     }
     for (const job of this.queue.splice(0)) job.reject(error());
+    for (const u of this.upWaiters.splice(0)) u.reject(error());
     this.size = 0;
   }
 
@@ -221,6 +253,14 @@ export class WorkerPool {
     if ((data as { ready?: unknown }).ready === true) {
       w.ready = true;
       w.handle?.unref();
+      if (this.upWaiters.length > 0) {
+        const waiting = this.upWaiters;
+        this.upWaiters = [];
+        for (const u of waiting) {
+          if (this.lanesUp(u.lanes)) u.resolve();
+          else this.upWaiters.push(u);
+        }
+      }
       this.pump();
       return;
     }
@@ -246,6 +286,9 @@ export class WorkerPool {
       // It never started: the same would happen to its replacements, so fail the queue.
       for (const queued of this.queue.splice(0)) {
         queued.reject(new BloscError(BloscErrorCode.ThreadCreate, `could not start a worker: ${error.message}`, { cause: error }));
+      }
+      for (const u of this.upWaiters.splice(0)) {
+        u.reject(new BloscError(BloscErrorCode.ThreadCreate, `could not start a worker: ${error.message}`, { cause: error }));
       }
       return;
     }

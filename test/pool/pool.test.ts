@@ -63,14 +63,14 @@ describe('compressAsync', () => {
     const serial = api.compress(big, options);
     const shared = new Uint8Array(new SharedArrayBuffer(api.maxChunkSize(big.byteLength)));
     const plain = new Uint8Array(api.maxChunkSize(big.byteLength));
-    // A cold pool: no worker is up while this thread works, so it encodes every block.
+    // A cold pool: the first call waits for the worker it asked for, which then takes part.
     api.shutdownPool();
     expect(sha256(await api.compressAsync(big, { ...options, nthreads: 2 }, shared))).toBe(sha256(serial));
     const cold = chunkModule.lastParallelSplit()!;
     expect(cold.kind).toBe('encode');
-    expect(cold.piecesByWorkers).toBe(0);
+    expect(cold.piecesByWorkers).toBeGreaterThan(0);
     expect(cold.ownBlocks).toBeGreaterThan(0);
-    // Calls do not wait for workers that are still starting: wait here until two are up.
+    // Two workers up (a call with nthreads 3 starts the second).
     const pool = poolModule.getPool();
     for (let i = 0; i < 500 && pool.load.held.length < 2; i++) {
       await api.compressAsync(big.subarray(0, 1 << 16), { ...options, nthreads: 3 });
