@@ -149,32 +149,43 @@ function fillCache(limit: Code, mls: number): Code {
   );
 }
 
-/** CML = length of the common run at source positions IP and MIDX, stopping at ILIM (`ZSTD_count`), 8 bytes at a time. */
-function countMatch(): Code {
+/**
+ * The common run of source positions `a` and `b`, stopping at position `end` (`ZSTD_count`),
+ * 8 bytes at a time: leaves its start address in local `t` and its end address in local `pa`
+ * (`pb`, `pe` and `x` are scratch locals of the calling function).
+ */
+function commonRun(src: number, a: Code, b: Code, end: Code, pa: number, pb: number, pe: number, t: number, x: number): Code {
   return code(
-    get(SRC), get(IP), op.add(), tee(A), set(T),
-    get(SRC), get(MIDX), op.add(), set(B),
-    get(SRC), get(ILIM), op.add(), set(E),
+    get(src), a, op.add(), tee(pa), set(t),
+    get(src), b, op.add(), set(pb),
+    get(src), end, op.add(), set(pe),
     op.block(),
     op.loop(),
-    get(A), k(8), op.add(), get(E), op.gtU(), op.if(),
+    get(pa), k(8), op.add(), get(pe), op.gtU(), op.if(),
     // Fewer than 8 bytes left: byte by byte.
     op.block(), op.loop(),
-    get(A), get(E), op.geU(), op.brIf(1),
-    get(A), op.load8(), get(B), op.load8(), op.ne(), op.brIf(1),
-    get(A), k(1), op.add(), set(A), get(B), k(1), op.add(), set(B),
+    get(pa), get(pe), op.geU(), op.brIf(1),
+    get(pa), op.load8(), get(pb), op.load8(), op.ne(), op.brIf(1),
+    get(pa), k(1), op.add(), set(pa), get(pb), k(1), op.add(), set(pb),
     op.br(0),
     op.end(), op.end(),
     op.br(2),
     op.end(),
-    get(A), op.load64(), get(B), op.load64(), op.i64Xor(), tee(X), op.i64Eqz(), op.eqz(), op.if(),
-    get(A), get(X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), set(A),
+    get(pa), op.load64(), get(pb), op.load64(), op.i64Xor(), tee(x), op.i64Eqz(), op.eqz(), op.if(),
+    get(pa), get(x), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), set(pa),
     op.br(2),
     op.end(),
-    get(A), k(8), op.add(), set(A), get(B), k(8), op.add(), set(B),
+    get(pa), k(8), op.add(), set(pa), get(pb), k(8), op.add(), set(pb),
     op.br(0),
     op.end(),
     op.end(),
+  );
+}
+
+/** CML = length of the common run at source positions IP and MIDX, stopping at ILIM. */
+function countMatch(): Code {
+  return code(
+    commonRun(SRC, get(IP), get(MIDX), get(ILIM), A, B, E, T, X),
     get(A), get(T), op.sub(), set(CML),
   );
 }
@@ -485,31 +496,10 @@ function read32(pos: Code): Code {
   return code(get(F_SRC), pos, op.add(), op.load32());
 }
 
-/** Push (F_MLEN += the common length of positions F_A and F_B up to F_IEND) (`ZSTD_count`), 8 bytes at a time. */
+/** F_MLEN += the common length of positions F_A and F_B up to F_IEND (see {@link commonRun}). */
 function fastCount(): Code {
   return code(
-    get(F_SRC), get(F_A), op.add(), tee(F_A), set(F_T),
-    get(F_SRC), get(F_B), op.add(), set(F_B),
-    get(F_SRC), get(F_IEND), op.add(), set(F_E),
-    op.block(),
-    op.loop(),
-    get(F_A), k(8), op.add(), get(F_E), op.gtU(), op.if(),
-    op.block(), op.loop(),
-    get(F_A), get(F_E), op.geU(), op.brIf(1),
-    get(F_A), op.load8(), get(F_B), op.load8(), op.ne(), op.brIf(1),
-    get(F_A), k(1), op.add(), set(F_A), get(F_B), k(1), op.add(), set(F_B),
-    op.br(0),
-    op.end(), op.end(),
-    op.br(2),
-    op.end(),
-    get(F_A), op.load64(), get(F_B), op.load64(), op.i64Xor(), tee(F_X), op.i64Eqz(), op.eqz(), op.if(),
-    get(F_A), get(F_X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), set(F_A),
-    op.br(2),
-    op.end(),
-    get(F_A), k(8), op.add(), set(F_A), get(F_B), k(8), op.add(), set(F_B),
-    op.br(0),
-    op.end(),
-    op.end(),
+    commonRun(F_SRC, get(F_A), get(F_B), get(F_IEND), F_A, F_B, F_E, F_T, F_X),
     get(F_MLEN), get(F_A), get(F_T), op.sub(), op.add(), set(F_MLEN),
   );
 }
