@@ -22,8 +22,8 @@
  * input area first (DECODE_IN_AT, up to DECODE_IN_MAX bytes).
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
-import { ENCODE_END, heapBytes, inHeap, HeapModuleLoader } from '../wasm/heap.js';
-import { DECODE_IN_AT, DECODE_IN_MAX } from './lz4-decompress-wasm.js';
+import { ENCODE_END, inHeap, HeapModuleLoader } from '../wasm/heap.js';
+import { DECODE_IN_MAX, decodeThroughHeap, type HeapStreamDecoder } from './lz4-decompress-wasm.js';
 
 /** Largest near distance + 1 (blosclz.c MAX_DISTANCE): far distances are biased by 8192. */
 const MAX_DISTANCE = 8191;
@@ -187,13 +187,11 @@ export function blosclzDecompressModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes([decodeBody()], ['blosclz_decode'], Math.ceil(ENCODE_END / 65536));
 }
 
-type Decoder = (src: number, sn: number, dst: number, dn: number) => number;
-
 let enabled = true;
-let decoder: Decoder | null = null;
+let decoder: HeapStreamDecoder | null = null;
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
-  decoder = exportsObject['blosclz_decode'] as Decoder;
+  decoder = exportsObject['blosclz_decode'] as HeapStreamDecoder;
 }
 
 const loader = new HeapModuleLoader(blosclzDecompressModuleBytes, instantiate);
@@ -222,15 +220,5 @@ export const blosclzDecodeWasmCounts = { decoded: 0, rejected: 0 };
  */
 export function blosclzDecompressWasm(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number): boolean {
   if (sn === 0 || sn > DECODE_IN_MAX || !inHeap(dst) || !blosclzDecodeWasmReady()) return false;
-  const at = dst.byteOffset + dp;
-  // The output must not overlap the input area.
-  if (at < ENCODE_END && at + dn > DECODE_IN_AT) return false;
-  heapBytes().set(src.subarray(sp, sp + sn), DECODE_IN_AT);
-  const n = decoder!(DECODE_IN_AT, sn, at, dn);
-  if (n !== dn) {
-    blosclzDecodeWasmCounts.rejected++;
-    return false;
-  }
-  blosclzDecodeWasmCounts.decoded++;
-  return true;
+  return decodeThroughHeap(decoder!, blosclzDecodeWasmCounts, src, sp, sn, dst, dp, dn);
 }

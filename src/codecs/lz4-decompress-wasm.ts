@@ -248,13 +248,14 @@ export function lz4DecompressModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes([decodeBody()], ['lz4_decode'], Math.ceil(ENCODE_END / 65536));
 }
 
-type Decoder = (src: number, sn: number, dst: number, dn: number) => number;
+/** A WebAssembly stream decoder on the shared memory: bytes written to dst, or anything else when it refuses. */
+export type HeapStreamDecoder = (src: number, sn: number, dst: number, dn: number) => number;
 
 let enabled = true;
-let decoder: Decoder | null = null;
+let decoder: HeapStreamDecoder | null = null;
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
-  decoder = exportsObject['lz4_decode'] as Decoder;
+  decoder = exportsObject['lz4_decode'] as HeapStreamDecoder;
 }
 
 const loader = new HeapModuleLoader(lz4DecompressModuleBytes, instantiate);
@@ -283,15 +284,27 @@ export const lz4DecodeWasmCounts = { decoded: 0, rejected: 0 };
  */
 export function lz4DecompressWasm(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number): boolean {
   if (sn > DECODE_IN_MAX || !inHeap(dst) || !lz4DecodeWasmReady()) return false;
+  return decodeThroughHeap(decoder!, lz4DecodeWasmCounts, src, sp, sn, dst, dp, dn);
+}
+
+/**
+ * Copy the stream src[sp, sp+sn) (at most DECODE_IN_MAX bytes) to the decoders' input area
+ * and run `decode` into dst[dp, dp+dn), which lies in the shared memory: true when it wrote
+ * exactly dn bytes, false (counted as rejected) when it refused, or when the output would
+ * overlap the input area. Shared by the LZ4 and BloscLZ WebAssembly decoders.
+ */
+export function decodeThroughHeap(
+  decode: HeapStreamDecoder, counts: { decoded: number; rejected: number },
+  src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, dn: number,
+): boolean {
   const at = dst.byteOffset + dp;
   // The output must not overlap the input area.
   if (at < ENCODE_END && at + dn > DECODE_IN_AT) return false;
   heapBytes().set(src.subarray(sp, sp + sn), DECODE_IN_AT);
-  const n = decoder!(DECODE_IN_AT, sn, at, dn);
-  if (n !== dn) {
-    lz4DecodeWasmCounts.rejected++;
+  if (decode(DECODE_IN_AT, sn, at, dn) !== dn) {
+    counts.rejected++;
     return false;
   }
-  lz4DecodeWasmCounts.decoded++;
+  counts.decoded++;
   return true;
 }
