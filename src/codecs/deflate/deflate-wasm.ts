@@ -4,7 +4,7 @@
  *
  * The hot parts of deflate.ts as WebAssembly functions on the shared memory
  * (src/wasm/heap.ts): `deflate_slow` and `deflate_fast` with `INSERT_STRING` and
- * `longest_match` (`run_slow`, `run_fast`, `longest`), `slide_hash`, and trees.c's
+ * `longest_match` inline (`run_slow`, `run_fast`), `slide_hash`, and trees.c's
  * `compress_block`. Same steps, same state, same bytes as the TypeScript twins in
  * deflate.ts and trees.ts, which stay the fallback (no WebAssembly, inputs or outputs in
  * the shared memory, or `setZlibWasmEnabled(false)`). The driver (deflate.ts: fill_window,
@@ -142,64 +142,69 @@ function dCode(dist: number, d: number): Code {
   );
 }
 
-/** Function indices, in moduleBytes' order. */
-const F_LONGEST = 4;
+/** Locals of the inlined longest_match (see longestMatch). */
+interface MatchLocals {
+  str: number; cur: number; prevLen: number; look: number; mstart: number; chain: number; good: number; nice: number;
+  /** The length found (at most lookahead). */
+  out: number;
+  ch: number; ni: number; best: number; limit: number; send: number; s01: number; len: number;
+  /** An i64 local. */
+  x: number;
+}
 
 /**
- * `longest(strstart, cur_match, prev_length, lookahead, match_start, chain, good, nice)`:
- * `longest_match`; returns match_start << 16 | the length found (at most lookahead).
+ * `longest_match(s, cur_match)` inline: from the chain at local `cur` (clobbered), the
+ * longest match for the string at `str` longer than `prevLen`; `mstart` set when one is
+ * found (zlib's s->match_start), its length (at most `look`) into `out`. Matches are counted
+ * eight bytes at a time from scan[3] (scan[2] needs no compare: same hash, same first bytes).
  */
-function longestBody(): FunctionBody {
-  const STR = 0, CUR = 1, PREVLEN = 2, LOOK = 3, MSTART = 4, CHAIN = 5, GOOD = 6, NICE = 7;
-  const BEST = 8, LIMIT = 9, SEND = 10, S01 = 11, LEN = 12, X = 13;
-  return {
-    params: [I32, I32, I32, I32, I32, I32, I32, I32],
-    result: I32,
-    locals: [[5, I32], [1, I64]],
-    code: code(
-      get(PREVLEN), set(BEST),
-      get(STR), k(MAX_DIST), op.sub(), k(0), get(STR), k(MAX_DIST), op.gtS(), op.select(), set(LIMIT),
-      get(STR), get(BEST), op.add(), op.load16U(WIN_AT - 1), set(SEND),
-      get(STR), op.load16U(WIN_AT), set(S01),
-      get(PREVLEN), get(GOOD), op.geS(), op.if(), get(CHAIN), k(2), op.shrU(), set(CHAIN), op.end(),
-      get(NICE), get(LOOK), op.gtS(), op.if(), get(LOOK), set(NICE), op.end(),
-      op.block(), op.loop(), op.block(),
-      // scan_end1/scan_end, then the first two bytes; scan[2] needs no compare (same hash).
-      get(CUR), get(BEST), op.add(), op.load16U(WIN_AT - 1), get(SEND), op.ne(), op.brIf(0),
-      get(CUR), op.load16U(WIN_AT), get(S01), op.ne(), op.brIf(0),
-      k(MIN_MATCH), set(LEN),
-      op.block(), op.loop(),
-      get(STR), get(LEN), op.add(), op.load64(WIN_AT), get(CUR), get(LEN), op.add(), op.load64(WIN_AT), op.i64Xor(), set(X),
-      get(X), op.i64Eqz(), op.if(),
-      get(LEN), k(8), op.add(), tee(LEN), k(MAX_MATCH), op.ltU(), op.brIf(1),
-      op.br(2),
-      op.end(),
-      get(LEN), get(X), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), set(LEN),
-      op.end(), op.end(),
-      get(LEN), k(MAX_MATCH), op.gtU(), op.if(), k(MAX_MATCH), set(LEN), op.end(),
-      get(LEN), get(BEST), op.gtS(), op.if(),
-      get(CUR), set(MSTART),
-      get(LEN), set(BEST),
-      get(LEN), get(NICE), op.geS(), op.brIf(3),
-      get(STR), get(BEST), op.add(), op.load16U(WIN_AT - 1), set(SEND),
-      op.end(),
-      op.end(),
-      // cur_match = prev[cur_match & wmask]; go on while above limit and chain left.
-      get(CUR), k(W_MASK), op.and(), k(1), op.shl(), op.load16U(PREV_AT), tee(CUR), get(LIMIT), op.gtU(),
-      get(CHAIN), k(1), op.sub(), tee(CHAIN), k(0), op.ne(), op.and(),
-      op.brIf(0),
-      op.end(), op.end(),
-      get(MSTART), k(16), op.shl(),
-      get(BEST), get(LOOK), get(BEST), get(LOOK), op.leS(), op.select(),
-      op.or(),
-    ),
-  };
+function longestMatch(m: MatchLocals): Code {
+  const { str, cur, prevLen, look, mstart, chain, good, nice, out, ch, ni, best, limit, send, s01, len, x } = m;
+  return code(
+    get(prevLen), set(best),
+    get(chain), set(ch), get(nice), set(ni),
+    get(str), k(MAX_DIST), op.sub(), k(0), get(str), k(MAX_DIST), op.gtS(), op.select(), set(limit),
+    get(str), get(best), op.add(), op.load16U(WIN_AT - 1), set(send),
+    get(str), op.load16U(WIN_AT), set(s01),
+    get(prevLen), get(good), op.geS(), op.if(), get(ch), k(2), op.shrU(), set(ch), op.end(),
+    get(ni), get(look), op.gtS(), op.if(), get(look), set(ni), op.end(),
+    op.block(), op.loop(), op.block(),
+    // scan_end1/scan_end, then the first two bytes.
+    get(cur), get(best), op.add(), op.load16U(WIN_AT - 1), get(send), op.ne(), op.brIf(0),
+    get(cur), op.load16U(WIN_AT), get(s01), op.ne(), op.brIf(0),
+    k(MIN_MATCH), set(len),
+    op.block(), op.loop(),
+    get(str), get(len), op.add(), op.load64(WIN_AT), get(cur), get(len), op.add(), op.load64(WIN_AT), op.i64Xor(), set(x),
+    get(x), op.i64Eqz(), op.if(),
+    get(len), k(8), op.add(), tee(len), k(MAX_MATCH), op.ltU(), op.brIf(1),
+    op.br(2),
+    op.end(),
+    get(len), get(x), op.i64Ctz(), op.wrap(), k(3), op.shrU(), op.add(), set(len),
+    op.end(), op.end(),
+    get(len), k(MAX_MATCH), op.gtU(), op.if(), k(MAX_MATCH), set(len), op.end(),
+    get(len), get(best), op.gtS(), op.if(),
+    get(cur), set(mstart),
+    get(len), set(best),
+    get(len), get(ni), op.geS(), op.brIf(3),
+    get(str), get(best), op.add(), op.load16U(WIN_AT - 1), set(send),
+    op.end(),
+    op.end(),
+    // cur_match = prev[cur_match & wmask]; go on while above limit and chain left.
+    get(cur), k(W_MASK), op.and(), k(1), op.shl(), op.load16U(PREV_AT), tee(cur), get(limit), op.gtU(),
+    get(ch), k(1), op.sub(), tee(ch), k(0), op.ne(), op.and(),
+    op.brIf(0),
+    op.end(), op.end(),
+    get(best), get(look), get(best), get(look), op.leS(), op.select(), set(out),
+  );
 }
 
 /** Locals of the two run functions. */
 const STR = 0, LOOK = 1, MSTART = 2, MLEN = 3, PLEN = 4, PMATCH = 5, MAVAIL = 6, INSH = 7, SYMN = 8, AVAIL = 9;
-const CHAIN = 10, GOOD = 11, NICE = 12, LAZY = 13, HH = 14, RES = 15, MAXINS = 16, DIST = 17, LC = 18, R = 19, T = 20, D = 21;
-const RUN_LOCALS = 22;
+const CHAIN = 10, GOOD = 11, NICE = 12, LAZY = 13, HH = 14, RES = 15, MAXINS = 16, DIST = 17, LC = 18, T = 19, D = 20;
+const CH = 21, NI = 22, BEST = 23, LIMIT = 24, SEND = 25, S01 = 26, LEN = 27;
+const RUN_LOCALS = 28;
+/** The i64 local after them. */
+const X = RUN_LOCALS;
 
 const RUN_STATE: ReadonlyArray<readonly [number, number]> = [
   [STR, S.STRSTART], [LOOK, S.LOOKAHEAD], [MSTART, S.MATCH_START], [MLEN, S.MATCH_LENGTH], [PLEN, S.PREV_LENGTH],
@@ -215,18 +220,17 @@ const fillDue = (): Code => code(
   op.and(),
 );
 
-const callLongest = (): Code => code(
-  get(STR), get(HH), get(PLEN), get(LOOK), get(MSTART), get(CHAIN), get(GOOD), get(NICE), op.call(F_LONGEST), tee(R),
-  k(0xffff), op.and(), set(MLEN),
-  get(R), k(16), op.shrU(), set(MSTART),
-);
+const callLongest = (): Code => longestMatch({
+  str: STR, cur: HH, prevLen: PLEN, look: LOOK, mstart: MSTART, chain: CHAIN, good: GOOD, nice: NICE, out: MLEN,
+  ch: CH, ni: NI, best: BEST, limit: LIMIT, send: SEND, s01: S01, len: LEN, x: X,
+});
 
 /** `run_slow()`: deflate_slow from the state in memory to the next stop (RUN_*). */
 function runSlowBody(): FunctionBody {
   return {
     params: [],
     result: I32,
-    locals: [[RUN_LOCALS, I32]],
+    locals: [[RUN_LOCALS, I32], [1, I64]],
     code: code(
       ...RUN_STATE.map(([l, slot]) => code(loadSlot(slot), set(l))),
       op.block(), op.loop(),
@@ -279,7 +283,7 @@ function runFastBody(): FunctionBody {
   return {
     params: [],
     result: I32,
-    locals: [[RUN_LOCALS, I32]],
+    locals: [[RUN_LOCALS, I32], [1, I64]],
     code: code(
       ...RUN_STATE.map(([l, slot]) => code(loadSlot(slot), set(l))),
       op.block(), op.loop(),
@@ -408,7 +412,7 @@ function compressBlockBody(): FunctionBody {
 /** The module's bytes: `run_slow`, `run_fast`, `slide_hash`, `compress_block` on the shared memory. */
 export function deflateModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
-    [runSlowBody(), runFastBody(), slideHashBody(), compressBlockBody(), longestBody()],
+    [runSlowBody(), runFastBody(), slideHashBody(), compressBlockBody()],
     ['run_slow', 'run_fast', 'slide_hash', 'compress_block'],
     Math.ceil(ENCODE_END / 65536),
   );
