@@ -493,3 +493,8 @@ export function wasmDeflateEngine(): DeflateEngine | null {
   if (!zlibWasmReady() || !reserveHeap(AREA_END)) return null;
   return engine;
 }
+
+/** The two areas of the shared memory the WebAssembly engine writes: [from, to) byte ranges. */
+export function deflateHeapAreas(): ReadonlyArray<readonly [number, number]> {
+  return [[HEAD_AT, TABLES_END], [WIN_AT, AREA_END]];
+}
