@@ -145,6 +145,13 @@ export const op = {
   i8x16Eq: (): Code => [0xfd, 0x23],
   i8x16Bitmask: (): Code => [0xfd, ...uleb(100)],
   i64x2Shl: (): Code => [0xfd, ...uleb(203)],
+  i32x4ExtractLane: (lane: number): Code => [0xfd, 0x1b, lane],
+  i16x8ExtaddPairwiseI8x16U: (): Code => [0xfd, ...uleb(125)],
+  i32x4ExtaddPairwiseI16x8U: (): Code => [0xfd, ...uleb(127)],
+  i16x8ExtendLowI8x16U: (): Code => [0xfd, ...uleb(137)],
+  i16x8ExtendHighI8x16U: (): Code => [0xfd, ...uleb(138)],
+  i32x4Add: (): Code => [0xfd, ...uleb(174)],
+  i32x4DotI16x8S: (): Code => [0xfd, ...uleb(186)],
   i64x2ShrU: (): Code => [0xfd, ...uleb(205)],
 };
 

@@ -32,6 +32,8 @@ function fixedInputs(): Array<[string, Uint8Array]> {
     for (let i = 0; i < n; i++) text[i] = next() % 7 < 5 ? (i * 7) & 31 : next() & 3;
     out.push([`compressible ${n}`, text]);
     out.push([`run ${n}`, new Uint8Array(n).fill(0x41)]);
+    // 0xff everywhere: Adler-32's sums at their largest between reductions.
+    if (n > 60000) out.push([`0xff run ${n}`, new Uint8Array(n).fill(0xff)]);
   }
   // Long runs broken by noise, with repeats further back than the window (64 KiB and more).
   const parts: Uint8Array[] = [];
@@ -153,6 +155,25 @@ describe('our deflate stays inside its windows', () => {
     const n = zlibCompress(src, 0, src.length, dst, 0, dst.length, 6);
     expect(dst.subarray(0, n)).toEqual(pakoBytes(copy, 6));
     expect(src).toEqual(copy);
+  });
+
+  it('the WebAssembly Adler-32 (16 bytes a step) gives zlib\'s sums at every length and start', () => {
+    const engine = wasmDeflateEngine()!;
+    const store = engine.store();
+    const next = mulberry32Uint32(99);
+    for (const fillByte of [-1, 0xff]) {
+      for (let i = 0; i < store.window.length; i++) store.window[i] = fillByte < 0 ? next() & 255 : fillByte;
+      for (const n of [0, 1, 15, 16, 17, 31, 32, 33, 5535, 5536, 5537, 5552, 5553, 11073, 32768, 65536]) {
+        for (const at of [0, 1, 7]) {
+          for (const start of [1, 0xfff0fff0 >>> 0, 0x12345678]) {
+            const ts = tsDeflateEngine.adler(store, at, n, start);
+            expect(engine.adler(store, at, n, start)).toBe(ts);
+          }
+        }
+      }
+    }
+    // And the TypeScript sums are zlib's: Adler-32 of "Wikipedia" is 0x11E60398.
+    expect(tsDeflateEngine.adler({ ...store, window: new TextEncoder().encode('Wikipedia') }, 0, 9, 1)).toBe(0x11e60398);
   });
 
   it('the engines can be called directly and agree', () => {

@@ -4,9 +4,9 @@
  *
  * The hot parts of deflate.ts as WebAssembly functions on the shared memory
  * (src/wasm/heap.ts): `deflate_slow` and `deflate_fast` with `INSERT_STRING` and
- * `longest_match` inline (`run_slow`, `run_fast`), `slide_hash`, and trees.c's
- * `compress_block`. Same steps, same state, same bytes as the TypeScript twins in
- * deflate.ts and trees.ts, which stay the fallback (no WebAssembly, inputs or outputs in
+ * `longest_match` inline (`run_slow`, `run_fast`), `slide_hash`, read_buf's `adler32`
+ * (16 bytes a step), and trees.c's `compress_block`. Same steps, same state, same bytes as
+ * the TypeScript twins in deflate.ts and trees.ts, which stay the fallback (no WebAssembly, inputs or outputs in
  * the shared memory, or `setZlibWasmEnabled(false)`). The driver (deflate.ts: fill_window,
  * the block flushes, the trees of trees.ts) is the same for both.
  *
@@ -20,7 +20,7 @@
  * per call as the other encoders there do; the 64 KiB window and the pending output in the
  * scratch area from SCRATCH_AT. The output is copied to the caller's buffer block by block.
  */
-import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
+import { type Code, type FunctionBody, I32, I64, V128, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { ENCODE_AT, ENCODE_END, SCRATCH_AT, HeapModuleLoader, heapBytes, reserveHeap } from '../../wasm/heap.js';
 import {
   HASH_MASK,
@@ -409,11 +409,78 @@ function compressBlockBody(): FunctionBody {
   };
 }
 
+/** i16x8 weights 16..1 of a 16-byte step's bytes in the second Adler sum, low then high half. */
+function weights(from: number): number[] {
+  const bytes: number[] = [];
+  for (let i = 0; i < 8; i++) bytes.push(from - i, 0);
+  return bytes;
+}
+
+/** Bytes per Adler-32 step before the sums are reduced: zlib's NMAX (5552) down to whole 16-byte steps. */
+const ADLER_BLOCK = 5536;
+const ADLER_BASE = 65521;
+
+/**
+ * `adler32(at, n, adler)`: zlib's `adler32(adler, buf, n)` over the memory at `at`, 16 bytes
+ * a step (as zlib-ng's SIMD versions: the byte sums, the running first sum, and the bytes
+ * weighted 16..1, reduced every ADLER_BLOCK bytes), then the tail a byte at a time.
+ */
+function adlerBody(): FunctionBody {
+  const P = 0, N = 1, ADL = 2, A = 3, B = 4, L = 5, END = 6;
+  const V = 7, PS = 8, S1 = 9, S2 = 10;
+  const hsum = (v: number): Code => code(
+    get(v), op.i32x4ExtractLane(0), get(v), op.i32x4ExtractLane(1), op.add(),
+    get(v), op.i32x4ExtractLane(2), op.add(), get(v), op.i32x4ExtractLane(3), op.add(),
+  );
+  const mod = (l: number): Code => code(get(l), get(l), k(ADLER_BASE), op.divU(), k(ADLER_BASE), op.mul(), op.sub(), set(l));
+  const zero = op.v128(new Array(16).fill(0));
+  return {
+    params: [I32, I32, I32],
+    result: I32,
+    locals: [[4, I32], [4, V128]],
+    code: code(
+      get(ADL), k(0xffff), op.and(), set(A),
+      get(ADL), k(16), op.shrU(), set(B),
+      op.block(), op.loop(),
+      get(N), k(16), op.ltU(), op.brIf(1),
+      get(N), k(~15), op.and(), tee(L), k(ADLER_BLOCK), get(L), k(ADLER_BLOCK), op.ltU(), op.select(), set(L),
+      get(P), get(L), op.add(), set(END),
+      zero, set(PS), zero, set(S1), zero, set(S2),
+      op.loop(),
+      get(P), op.load(), set(V),
+      get(PS), get(S1), op.i32x4Add(), set(PS),
+      get(S1), get(V), op.i16x8ExtaddPairwiseI8x16U(), op.i32x4ExtaddPairwiseI16x8U(), op.i32x4Add(), set(S1),
+      get(S2),
+      get(V), op.i16x8ExtendLowI8x16U(), op.v128(weights(16)), op.i32x4DotI16x8S(), op.i32x4Add(),
+      get(V), op.i16x8ExtendHighI8x16U(), op.v128(weights(8)), op.i32x4DotI16x8S(), op.i32x4Add(),
+      set(S2),
+      get(P), k(16), op.add(), tee(P), get(END), op.ltU(), op.brIf(0),
+      op.end(),
+      get(B), get(L), get(A), op.mul(), op.add(), hsum(PS), k(4), op.shl(), op.add(), hsum(S2), op.add(), set(B),
+      get(A), hsum(S1), op.add(), set(A),
+      mod(A), mod(B),
+      get(N), get(L), op.sub(), set(N),
+      op.br(0),
+      op.end(), op.end(),
+      op.block(), op.loop(),
+      get(N), op.eqz(), op.brIf(1),
+      get(A), get(P), op.load8(), op.add(), set(A),
+      get(B), get(A), op.add(), set(B),
+      get(P), k(1), op.add(), set(P),
+      get(N), k(1), op.sub(), set(N),
+      op.br(0),
+      op.end(), op.end(),
+      mod(A), mod(B),
+      get(B), k(16), op.shl(), get(A), op.or(),
+    ),
+  };
+}
+
 /** The module's bytes: `run_slow`, `run_fast`, `slide_hash`, `compress_block` on the shared memory. */
 export function deflateModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
-    [runSlowBody(), runFastBody(), slideHashBody(), compressBlockBody()],
-    ['run_slow', 'run_fast', 'slide_hash', 'compress_block'],
+    [runSlowBody(), runFastBody(), slideHashBody(), compressBlockBody(), adlerBody()],
+    ['run_slow', 'run_fast', 'slide_hash', 'compress_block', 'adler32'],
     Math.ceil(ENCODE_END / 65536),
   );
 }
@@ -423,12 +490,14 @@ let runSlowFn: (() => number) | null = null;
 let runFastFn: (() => number) | null = null;
 let slideHashFn: (() => void) | null = null;
 let compressBlockFn: ((ltree: number, dtree: number) => void) | null = null;
+let adlerFn: ((at: number, n: number, adler: number) => number) | null = null;
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   runSlowFn = exportsObject['run_slow'] as () => number;
   runFastFn = exportsObject['run_fast'] as () => number;
   slideHashFn = exportsObject['slide_hash'] as () => void;
   compressBlockFn = exportsObject['compress_block'] as (ltree: number, dtree: number) => void;
+  adlerFn = exportsObject['adler32'] as (at: number, n: number, adler: number) => number;
 }
 
 const loader = new HeapModuleLoader(deflateModuleBytes, instantiate);
@@ -485,6 +554,7 @@ const engine: DeflateEngine = {
   store: heapStore,
   run: (_store, slow) => (slow ? runSlowFn!() : runFastFn!()),
   slideHash: () => slideHashFn!(),
+  adler: (_store, at, n, adler) => adlerFn!(WIN_AT + at, n, adler) >>> 0,
   compressBlock: (_store, ltree) => compressBlockFn!(ltree === STATIC_LTREE ? SLTREE_AT : LTREE_AT, ltree === STATIC_LTREE ? SDTREE_AT : DTREE_AT),
 };
 

@@ -80,13 +80,15 @@ export interface DeflateEngine {
   run(store: DeflateStore, slow: boolean): number;
   /** `slide_hash`. */
   slideHash(store: DeflateStore): void;
+  /** `adler32(adler, window + at, n)` (read_buf's checksum of the bytes it just read). */
+  adler(store: DeflateStore, at: number, n: number, adler: number): number;
   compressBlock: CompressBlock;
 }
 
-/** Adler-32 of src[sp, sp+sn) (zlib adler32.c: sums modulo 65521 every 5552 bytes at most). */
-export function adler32(src: Uint8Array, sp: number, sn: number): number {
-  let a = 1;
-  let b = 0;
+/** `adler32(adler, src + sp, sn)` (zlib adler32.c: sums modulo 65521 every 5552 bytes at most). */
+export function adler32(src: Uint8Array, sp: number, sn: number, adler = 1): number {
+  let a = adler & 0xffff;
+  let b = adler >>> 16;
   let p = sp;
   const end = sp + sn;
   while (p < end) {
@@ -353,6 +355,7 @@ export const tsDeflateEngine: DeflateEngine = {
   },
   run: (store, slow) => (slow ? runSlowTs(store) : runFastTs(store)),
   slideHash: slideHashTs,
+  adler: (store, at, n, adler) => adler32(store.window, at, n, adler),
   compressBlock: compressBlockTs,
 };
 
@@ -380,6 +383,7 @@ function fillWindow(engine: DeflateEngine, store: DeflateStore, src: Uint8Array,
     const n = availIn < more ? availIn : more;
     const at = st[S.STRSTART]! + st[S.LOOKAHEAD]!;
     w.set(src.subarray(next, next + n), at);
+    st[S.ADLER] = engine.adler(store, at, n, st[S.ADLER]! >>> 0);
     next += n;
     st[S.AVAIL_IN] = availIn - n;
     st[S.LOOKAHEAD]! += n;
@@ -421,6 +425,7 @@ export function deflateZlib(engine: DeflateEngine, src: Uint8Array, sp: number, 
   st[S.NICE_MATCH] = nice;
   st[S.MAX_LAZY] = lazy;
   st[S.AVAIL_IN] = sn;
+  st[S.ADLER] = 1;
   initBlock(store);
   const header = zlibHeader(level);
   out[0] = header >>> 8;
@@ -460,7 +465,7 @@ export function deflateZlib(engine: DeflateEngine, src: Uint8Array, sp: number, 
   trees.flushBlock(store, blockStart >= 0 ? blockStart : -1, st[S.STRSTART]! - blockStart, true, engine.compressBlock);
   biWindup(st, out);
   let p = st[S.OUT_POS]!;
-  const adler = adler32(src, sp, sn);
+  const adler = st[S.ADLER]! >>> 0;
   out[p++] = adler >>> 24;
   out[p++] = adler >>> 16;
   out[p++] = adler >>> 8;

@@ -131,6 +131,8 @@ export const S = {
   OUT_POS: 17,
   /** Match count of the current block (zlib's s->matches; only a statistic here). */
   MATCHES: 18,
+  /** Adler-32 of the input read so far (strm->adler). */
+  ADLER: 19,
 } as const;
 export const STATE_SLOTS = 20;
 
