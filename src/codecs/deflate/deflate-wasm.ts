@@ -6,9 +6,9 @@
  * (src/wasm/heap.ts): `deflate_slow` and `deflate_fast` with `INSERT_STRING` and
  * `longest_match` inline (`run_slow`, `run_fast`), `slide_hash`, read_buf's `adler32`
  * (16 bytes a step), and trees.c's `compress_block`. Same steps, same state, same bytes as
- * the TypeScript twins in deflate.ts and trees.ts, which stay the fallback (no WebAssembly, inputs or outputs in
- * the shared memory, or `setZlibWasmEnabled(false)`). The driver (deflate.ts: fill_window,
- * the block flushes, the trees of trees.ts) is the same for both.
+ * the TypeScript twins in deflate.ts and trees.ts, which stay the fallback (no WebAssembly,
+ * inputs or outputs in the shared memory, or `setZlibWasmEnabled(false)`). The driver
+ * (deflate.ts: fill_window, the block flushes, the trees of trees.ts) is the same for both.
  *
  * Why: in JavaScript each window, head and chain access of the match loop carries a bounds
  * check and the match length is counted a byte at a time; here the loop runs on registers,
