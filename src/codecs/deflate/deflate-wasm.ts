@@ -189,10 +189,10 @@ function longestMatch(m: MatchLocals): Code {
     get(str), get(best), op.add(), op.load16U(WIN_AT - 1), set(send),
     op.end(),
     op.end(),
-    // cur_match = prev[cur_match & wmask]; go on while above limit and chain left.
-    get(cur), k(W_MASK), op.and(), k(1), op.shl(), op.load16U(PREV_AT), tee(cur), get(limit), op.gtU(),
-    get(ch), k(1), op.sub(), tee(ch), k(0), op.ne(), op.and(),
-    op.brIf(0),
+    // cur_match = prev[cur_match & wmask]; stop at limit, or when the chain is spent (two
+    // branches, not one on both tests ANDed: fewer instructions on the hot path).
+    get(cur), k(W_MASK), op.and(), k(1), op.shl(), op.load16U(PREV_AT), tee(cur), get(limit), op.leU(), op.brIf(1),
+    get(ch), k(1), op.sub(), tee(ch), op.brIf(0),
     op.end(), op.end(),
     get(best), get(look), get(best), get(look), op.leS(), op.select(), set(out),
   );
