@@ -162,7 +162,7 @@ function longestMatch(m: MatchLocals): Code {
   const { str, cur, prevLen, look, mstart, chain, good, nice, out, ch, ni, best, limit, send, s01, len, x } = m;
   return code(
     get(prevLen), set(best),
-    get(chain), set(ch), get(nice), set(ni),
+    chain === ch ? [] : code(get(chain), set(ch)), nice === ni ? [] : code(get(nice), set(ni)),
     get(str), k(MAX_DIST), op.sub(), k(0), get(str), k(MAX_DIST), op.gtS(), op.select(), set(limit),
     get(str), get(best), op.add(), op.load16U(WIN_AT - 1), set(send),
     get(str), op.load16U(WIN_AT), set(s01),
@@ -201,10 +201,7 @@ function longestMatch(m: MatchLocals): Code {
 /** Locals of the two run functions. */
 const STR = 0, LOOK = 1, MSTART = 2, MLEN = 3, PLEN = 4, PMATCH = 5, MAVAIL = 6, INSH = 7, SYMN = 8, AVAIL = 9;
 const CHAIN = 10, GOOD = 11, NICE = 12, LAZY = 13, HH = 14, RES = 15, MAXINS = 16, DIST = 17, LC = 18, T = 19, D = 20;
-const CH = 21, NI = 22, BEST = 23, LIMIT = 24, SEND = 25, S01 = 26, LEN = 27;
-const RUN_LOCALS = 28;
-/** The i64 local after them. */
-const X = RUN_LOCALS;
+const RUN_LOCALS = 21;
 
 const RUN_STATE: ReadonlyArray<readonly [number, number]> = [
   [STR, S.STRSTART], [LOOK, S.LOOKAHEAD], [MSTART, S.MATCH_START], [MLEN, S.MATCH_LENGTH], [PLEN, S.PREV_LENGTH],
@@ -220,17 +217,39 @@ const fillDue = (): Code => code(
   op.and(),
 );
 
-const callLongest = (): Code => longestMatch({
-  str: STR, cur: HH, prevLen: PLEN, look: LOOK, mstart: MSTART, chain: CHAIN, good: GOOD, nice: NICE, out: MLEN,
-  ch: CH, ni: NI, best: BEST, limit: LIMIT, send: SEND, s01: S01, len: LEN, x: X,
-});
+/** Function index of `longest` (after the five exports). */
+const F_LONGEST = 5;
+
+/**
+ * `longest(strstart, cur_match, prev_length, lookahead, match_start, chain, good, nice)`:
+ * longestMatch as a function of its own (its loop keeps its few values in registers);
+ * returns match_start << 16 | the length found.
+ */
+function longestBody(): FunctionBody {
+  const m: MatchLocals = {
+    str: 0, cur: 1, prevLen: 2, look: 3, mstart: 4, chain: 5, good: 6, nice: 7,
+    out: 8, ch: 5, ni: 7, best: 9, limit: 10, send: 11, s01: 12, len: 13, x: 14,
+  };
+  return {
+    params: [I32, I32, I32, I32, I32, I32, I32, I32],
+    result: I32,
+    locals: [[6, I32], [1, I64]],
+    code: code(longestMatch(m), get(m.mstart), k(16), op.shl(), get(m.out), op.or()),
+  };
+}
+
+const callLongest = (): Code => code(
+  get(STR), get(HH), get(PLEN), get(LOOK), get(MSTART), get(CHAIN), get(GOOD), get(NICE), op.call(F_LONGEST), tee(T),
+  k(0xffff), op.and(), set(MLEN),
+  get(T), k(16), op.shrU(), set(MSTART),
+);
 
 /** `run_slow()`: deflate_slow from the state in memory to the next stop (RUN_*). */
 function runSlowBody(): FunctionBody {
   return {
     params: [],
     result: I32,
-    locals: [[RUN_LOCALS, I32], [1, I64]],
+    locals: [[RUN_LOCALS, I32]],
     code: code(
       ...RUN_STATE.map(([l, slot]) => code(loadSlot(slot), set(l))),
       op.block(), op.loop(),
@@ -283,7 +302,7 @@ function runFastBody(): FunctionBody {
   return {
     params: [],
     result: I32,
-    locals: [[RUN_LOCALS, I32], [1, I64]],
+    locals: [[RUN_LOCALS, I32]],
     code: code(
       ...RUN_STATE.map(([l, slot]) => code(loadSlot(slot), set(l))),
       op.block(), op.loop(),
@@ -479,7 +498,7 @@ function adlerBody(): FunctionBody {
 /** The module's bytes: `run_slow`, `run_fast`, `slide_hash`, `compress_block` on the shared memory. */
 export function deflateModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
-    [runSlowBody(), runFastBody(), slideHashBody(), compressBlockBody(), adlerBody()],
+    [runSlowBody(), runFastBody(), slideHashBody(), compressBlockBody(), adlerBody(), longestBody()],
     ['run_slow', 'run_fast', 'slide_hash', 'compress_block', 'adler32'],
     Math.ceil(ENCODE_END / 65536),
   );
