@@ -44,6 +44,12 @@ function fixedInputs(): Array<[string, Uint8Array]> {
     if (i % 5 === 0) parts.push(Uint8Array.from({ length: 20000 }, () => next() & 15));
   }
   out.push(['runs and far repeats', concatBytes(parts)]);
+  // Repeats right at the far edge of a match's reach (MAX_DIST = 32506) and of the window.
+  for (const d of [32505, 32506, 32507, 32768]) {
+    const a = new Uint8Array(150_000);
+    for (let i = 0; i < a.length; i++) a[i] = i >= d && next() % 8 !== 0 ? a[i - d]! : next() & 7;
+    out.push([`repeats at distance ${d}`, a]);
+  }
   // Blosc-like planes: a shuffled int32 counter.
   const counter = new Uint8Array(1 << 18);
   const q = counter.length / 4;

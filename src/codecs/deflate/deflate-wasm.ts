@@ -16,8 +16,8 @@
  * and emits each symbol's bits with one 64-bit store.
  *
  * Where things are: zlib's tables in [ENCODE_AT, ENCODE_END) (hash heads, chain links, the
- * symbol buffer, the dynamic and static trees, the code tables, the scalar state), set up
- * per call as the other encoders there do; the 64 KiB window and the pending output in the
+ * dynamic and static trees, the code tables, the scalar state), set up per call as the other
+ * encoders there do; the 64 KiB window, the pending output and the block's symbols in the
  * scratch area from SCRATCH_AT. The output is copied to the caller's buffer block by block.
  */
 import { type Code, type FunctionBody, I32, I64, V128, code, moduleBytes, op } from '../../wasm/assembler.js';
@@ -34,7 +34,6 @@ import {
   RUN_FLUSH,
   RUN_FLUSH_THEN_STEP,
   SLIDE_AT,
-  W_MASK,
   W_SIZE,
   WINDOW_SIZE,
   WINDOW_SLACK,
@@ -63,9 +62,14 @@ import {
 } from './trees.js';
 
 const HEAD_AT = ENCODE_AT;
+/**
+ * The chain links, indexed by window position (zlib's prev[pos & w_mask] without the mask,
+ * one step less on the chain walk's critical path). The same links: a position's slot is
+ * only read while the position is within MAX_DIST, when zlib's masked slot still holds it
+ * too; slide_hash moves the upper half down where zlib's masked slots stay in place.
+ */
 const PREV_AT = HEAD_AT + 2 * HASH_SIZE;
-const SYM_AT = PREV_AT + 2 * W_SIZE;
-const LTREE_AT = SYM_AT + 4 * LIT_BUFSIZE;
+const LTREE_AT = PREV_AT + 2 * WINDOW_SIZE;
 const DTREE_AT = LTREE_AT + 4 * HEAP_SIZE + 8;
 const SLTREE_AT = DTREE_AT + 4 * (2 * D_CODES + 1) + 12;
 const SDTREE_AT = SLTREE_AT + 4 * 288;
@@ -82,7 +86,9 @@ if (TABLES_END > ENCODE_END) throw new Error('deflate tables overrun their area 
 /** The window (and the 8-byte reads past a match's end) and the pending output. */
 const WIN_AT = SCRATCH_AT;
 const OUT_AT = WIN_AT + WINDOW_SIZE + 64;
-const AREA_END = OUT_AT + OUT_SIZE + 16;
+/** The symbols (dist << 8 | lc) of the block being gathered. */
+const SYM_AT = OUT_AT + OUT_SIZE + 16;
+const AREA_END = SYM_AT + 4 * LIT_BUFSIZE;
 
 const get = op.get;
 const set = op.set;
@@ -103,7 +109,7 @@ function storeSlot(slot: number, l: number): Code {
 function insertString(str: number, insH: number, hh: number | null): Code {
   return code(
     get(insH), k(HASH_SHIFT), op.shl(), get(str), op.load8(WIN_AT + 2), op.xor(), k(HASH_MASK), op.and(), set(insH),
-    get(str), k(W_MASK), op.and(), k(1), op.shl(),
+    get(str), k(1), op.shl(),
     get(insH), k(1), op.shl(), op.load16U(HEAD_AT),
     hh === null ? [] : tee(hh),
     op.store16(PREV_AT),
@@ -191,7 +197,7 @@ function longestMatch(m: MatchLocals): Code {
     op.end(),
     // cur_match = prev[cur_match & wmask]; stop at limit, or when the chain is spent (two
     // branches, not one on both tests ANDed: fewer instructions on the hot path).
-    get(cur), k(W_MASK), op.and(), k(1), op.shl(), op.load16U(PREV_AT), tee(cur), get(limit), op.leU(), op.brIf(1),
+    get(cur), k(1), op.shl(), op.load16U(PREV_AT), tee(cur), get(limit), op.leU(), op.brIf(1),
     get(ch), k(1), op.sub(), tee(ch), op.brIf(0),
     op.end(), op.end(),
     get(best), get(look), get(best), get(look), op.leS(), op.select(), set(out),
@@ -346,9 +352,18 @@ function runFastBody(): FunctionBody {
   };
 }
 
-/** `slide_hash()`: heads and links (contiguous) minus W_SIZE, 0 below; four 16-bit lanes a step. */
+/**
+ * `slide_hash()`: heads minus W_SIZE in place, the upper half's links minus W_SIZE moved
+ * down to the lower half (positions index the links); 0 below W_SIZE; four 16-bit lanes a step.
+ */
 function slideHashBody(): FunctionBody {
   const P = 0, X = 1, H = 2;
+  const slid = (from: Code): Code => code(
+    from, op.load64(), tee(X),
+    op.i64Big(0x8000800080008000n), op.i64And(), tee(H),
+    get(H), op.i64(15), op.i64ShrU(), op.i64Sub(),
+    get(X), op.i64And(),
+  );
   return {
     params: [],
     result: null,
@@ -356,12 +371,12 @@ function slideHashBody(): FunctionBody {
     code: code(
       k(HEAD_AT), set(P),
       op.loop(),
-      get(P),
-      get(P), op.load64(), tee(X),
-      op.i64Big(0x8000800080008000n), op.i64And(), tee(H),
-      get(H), op.i64(15), op.i64ShrU(), op.i64Sub(),
-      get(X), op.i64And(),
-      op.store64(),
+      get(P), slid(get(P)), op.store64(),
+      get(P), k(8), op.add(), tee(P), k(HEAD_AT + 2 * HASH_SIZE), op.ltU(), op.brIf(0),
+      op.end(),
+      k(PREV_AT), set(P),
+      op.loop(),
+      get(P), slid(code(get(P), k(2 * W_SIZE), op.add())), op.store64(),
       get(P), k(8), op.add(), tee(P), k(PREV_AT + 2 * W_SIZE), op.ltU(), op.brIf(0),
       op.end(),
     ),
@@ -545,7 +560,7 @@ function heapStore(): DeflateStore {
     views = {
       window: heap.subarray(WIN_AT, WIN_AT + WINDOW_SIZE + WINDOW_SLACK),
       head: new Uint16Array(buf, HEAD_AT, HASH_SIZE),
-      prev: new Uint16Array(buf, PREV_AT, W_SIZE),
+      prev: new Uint16Array(buf, PREV_AT, WINDOW_SIZE),
       sym: new Int32Array(buf, SYM_AT, LIT_BUFSIZE),
       ltree: new Uint16Array(buf, LTREE_AT, HEAP_SIZE * 2),
       dtree: new Uint16Array(buf, DTREE_AT, (2 * D_CODES + 1) * 2),
