@@ -151,6 +151,8 @@ export const op = {
   i16x8ExtendLowI8x16U: (): Code => [0xfd, ...uleb(137)],
   i16x8ExtendHighI8x16U: (): Code => [0xfd, ...uleb(138)],
   i32x4Add: (): Code => [0xfd, ...uleb(174)],
+  /** i16x8.sub_sat_u: lane-wise a - b, 0 where b > a. */
+  i16x8SubSatU: (): Code => [0xfd, ...uleb(147)],
   i32x4DotI16x8S: (): Code => [0xfd, ...uleb(186)],
   i64x2ShrU: (): Code => [0xfd, ...uleb(205)],
 };

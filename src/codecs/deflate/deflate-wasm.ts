@@ -354,30 +354,27 @@ function runFastBody(): FunctionBody {
 
 /**
  * `slide_hash()`: heads minus W_SIZE in place, the upper half's links minus W_SIZE moved
- * down to the lower half (positions index the links); 0 below W_SIZE; four 16-bit lanes a step.
+ * down to the lower half (positions index the links); 0 below W_SIZE (m >= W_SIZE ? m -
+ * W_SIZE : 0 is a saturating subtract); eight 16-bit lanes a step.
  */
 function slideHashBody(): FunctionBody {
-  const P = 0, X = 1, H = 2;
-  const slid = (from: Code): Code => code(
-    from, op.load64(), tee(X),
-    op.i64Big(0x8000800080008000n), op.i64And(), tee(H),
-    get(H), op.i64(15), op.i64ShrU(), op.i64Sub(),
-    get(X), op.i64And(),
-  );
+  const P = 0;
+  const wsize = op.v128(Array.from({ length: 16 }, (_, i) => (i & 1 ? W_SIZE >>> 8 : W_SIZE & 255)));
+  const slid = (from: Code): Code => code(from, op.load(), wsize, op.i16x8SubSatU());
   return {
     params: [],
     result: null,
-    locals: [[1, I32], [2, I64]],
+    locals: [[1, I32]],
     code: code(
       k(HEAD_AT), set(P),
       op.loop(),
-      get(P), slid(get(P)), op.store64(),
-      get(P), k(8), op.add(), tee(P), k(HEAD_AT + 2 * HASH_SIZE), op.ltU(), op.brIf(0),
+      get(P), slid(get(P)), op.store(),
+      get(P), k(16), op.add(), tee(P), k(HEAD_AT + 2 * HASH_SIZE), op.ltU(), op.brIf(0),
       op.end(),
       k(PREV_AT), set(P),
       op.loop(),
-      get(P), slid(code(get(P), k(2 * W_SIZE), op.add())), op.store64(),
-      get(P), k(8), op.add(), tee(P), k(PREV_AT + 2 * W_SIZE), op.ltU(), op.brIf(0),
+      get(P), slid(code(get(P), k(2 * W_SIZE), op.add())), op.store(),
+      get(P), k(16), op.add(), tee(P), k(PREV_AT + 2 * W_SIZE), op.ltU(), op.brIf(0),
       op.end(),
     ),
   };
