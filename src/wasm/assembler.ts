@@ -119,8 +119,6 @@ export const op = {
   shrU: (): Code => [0x76],
   // i64.
   i64Eqz: (): Code => [0x50],
-  i64Sub: (): Code => [0x7d],
-  i64And: (): Code => [0x83],
   i64Ne: (): Code => [0x52],
   i64Ctz: (): Code => [0x7a],
   i64Mul: (): Code => [0x7e],
