@@ -216,11 +216,16 @@ const RUN_STATE: ReadonlyArray<readonly [number, number]> = [
 ];
 const RUN_WRITTEN: ReadonlyArray<readonly [number, number]> = RUN_STATE.slice(0, 9);
 
-/** The loop's stop test: lookahead short, and input left, a slide due, or nothing left. */
-const fillDue = (): Code => code(
-  get(LOOK), k(MIN_LOOKAHEAD), op.ltS(),
+/**
+ * The loop's stop: lookahead short (rarely true: tested alone first), and input left, a
+ * slide due, or nothing left; then RUN_FILL out of the loop at `depth` (from inside the
+ * two ifs here).
+ */
+const stopForFill = (depth: number): Code => code(
+  get(LOOK), k(MIN_LOOKAHEAD), op.ltS(), op.if(),
   get(AVAIL), k(0), op.ne(), get(STR), k(SLIDE_AT), op.geS(), op.or(), get(LOOK), op.eqz(), op.or(),
-  op.and(),
+  op.if(), k(RUN_FILL), set(RES), op.br(depth + 2), op.end(),
+  op.end(),
 );
 
 /** Function index of `longest` (after the five exports). */
@@ -259,16 +264,19 @@ function runSlowBody(): FunctionBody {
     code: code(
       ...RUN_STATE.map(([l, slot]) => code(loadSlot(slot), set(l))),
       op.block(), op.loop(),
-      fillDue(), op.if(), k(RUN_FILL), set(RES), op.br(2), op.end(),
+      stopForFill(1),
       k(0), set(HH),
       get(LOOK), k(MIN_MATCH), op.geS(), op.if(), insertString(STR, INSH, HH), op.end(),
       get(MLEN), set(PLEN), get(MSTART), set(PMATCH), k(MIN_MATCH - 1), set(MLEN),
-      get(HH), k(0), op.ne(), get(PLEN), get(LAZY), op.ltS(), op.and(), get(STR), get(HH), op.sub(), k(MAX_DIST), op.leS(), op.and(),
-      op.if(),
+      // Nested ifs, not ANDed tests: each a branch, no booleans made.
+      get(HH), op.if(),
+      get(PLEN), get(LAZY), op.ltS(), op.if(),
+      get(STR), get(HH), op.sub(), k(MAX_DIST), op.leS(), op.if(),
       callLongest(),
-      get(MLEN), k(MIN_MATCH), op.eq(), get(STR), get(MSTART), op.sub(), k(4096), op.gtS(), op.and(),
-      op.if(), k(MIN_MATCH - 1), set(MLEN), op.end(),
+      get(MLEN), k(MIN_MATCH), op.eq(), op.if(),
+      get(STR), get(MSTART), op.sub(), k(4096), op.gtS(), op.if(), k(MIN_MATCH - 1), set(MLEN), op.end(),
       op.end(),
+      op.end(), op.end(), op.end(),
       get(PLEN), k(MIN_MATCH), op.geS(), get(MLEN), get(PLEN), op.leS(), op.and(),
       op.if(),
       get(STR), get(LOOK), op.add(), k(MIN_MATCH), op.sub(), set(MAXINS),
@@ -312,11 +320,12 @@ function runFastBody(): FunctionBody {
     code: code(
       ...RUN_STATE.map(([l, slot]) => code(loadSlot(slot), set(l))),
       op.block(), op.loop(),
-      fillDue(), op.if(), k(RUN_FILL), set(RES), op.br(2), op.end(),
+      stopForFill(1),
       k(0), set(HH),
       get(LOOK), k(MIN_MATCH), op.geS(), op.if(), insertString(STR, INSH, HH), op.end(),
-      get(HH), k(0), op.ne(), get(STR), get(HH), op.sub(), k(MAX_DIST), op.leS(), op.and(),
-      op.if(), callLongest(), op.end(),
+      get(HH), op.if(),
+      get(STR), get(HH), op.sub(), k(MAX_DIST), op.leS(), op.if(), callLongest(), op.end(),
+      op.end(),
       get(MLEN), k(MIN_MATCH), op.geS(),
       op.if(),
       get(STR), get(MSTART), op.sub(), set(DIST),
