@@ -295,6 +295,8 @@ interface TreeDesc {
 export class TreeBuilder {
   private readonly heap = new Int32Array(2 * L_CODES + 1);
   private readonly depth = new Uint8Array(2 * L_CODES + 1);
+  /** freq * 256 + depth per node (see pqdownheap). */
+  private readonly key = new Int32Array(2 * L_CODES + 1);
   private readonly blCount = new Uint16Array(MAX_BITS + 1);
   private readonly blTree = new Uint16Array((2 * BL_CODES + 1) * 2);
   private heapLen = 0;
@@ -334,20 +336,27 @@ export class TreeBuilder {
     if (last) biWindup(st, out);
   }
 
-  private smaller(tree: Uint16Array, n: number, m: number): boolean {
-    const tn = tree[n * 2]!;
-    const tm = tree[m * 2]!;
-    return tn < tm || (tn === tm && this.depth[n]! <= this.depth[m]!);
-  }
-
-  private pqdownheap(tree: Uint16Array, k: number): void {
-    const heap = this.heap;
+  /**
+   * `pqdownheap`. zlib's `smaller(tree, n, m, depth)` (freq, then depth, lower or equal) is
+   * one compare of key = freq * 256 + depth (depths stay far below 256).
+   */
+  private pqdownheap(k: number): void {
+    const { heap, key } = this;
+    const len = this.heapLen;
     const v = heap[k]!;
+    const kv = key[v]!;
     let j = k << 1;
-    while (j <= this.heapLen) {
-      if (j < this.heapLen && this.smaller(tree, heap[j + 1]!, heap[j]!)) j++;
-      if (this.smaller(tree, v, heap[j]!)) break;
-      heap[k] = heap[j]!;
+    while (j <= len) {
+      let hj = heap[j]!;
+      if (j < len) {
+        const hj1 = heap[j + 1]!;
+        if (key[hj1]! <= key[hj]!) {
+          j++;
+          hj = hj1;
+        }
+      }
+      if (kv <= key[hj]!) break;
+      heap[k] = hj;
       k = j;
       j <<= 1;
     }
@@ -400,41 +409,48 @@ export class TreeBuilder {
   }
 
   private buildTree(tree: Uint16Array, desc: TreeDesc): void {
-    const { heap, depth } = this;
+    const { heap, depth, key } = this;
     const { stree, elems } = desc;
     let maxCode = -1;
-    this.heapLen = 0;
-    this.heapMax = HEAP_SIZE;
+    let heapLen = 0;
     for (let n = 0; n < elems; n++) {
-      if (tree[n * 2] !== 0) {
-        heap[++this.heapLen] = maxCode = n;
+      const f = tree[n * 2]!;
+      if (f !== 0) {
+        heap[++heapLen] = maxCode = n;
         depth[n] = 0;
+        key[n] = f << 8;
       } else {
         tree[n * 2 + 1] = 0;
       }
     }
-    while (this.heapLen < 2) {
-      const node = (heap[++this.heapLen] = maxCode < 2 ? ++maxCode : 0);
+    while (heapLen < 2) {
+      const node = (heap[++heapLen] = maxCode < 2 ? ++maxCode : 0);
       tree[node * 2] = 1;
       depth[node] = 0;
+      key[node] = 1 << 8;
       this.optLen--;
       if (stree !== null) this.staticLen -= stree[node * 2 + 1]!;
     }
     desc.maxCode = maxCode;
-    for (let n = this.heapLen >> 1; n >= 1; n--) this.pqdownheap(tree, n);
+    this.heapLen = heapLen;
+    this.heapMax = HEAP_SIZE;
+    for (let n = heapLen >> 1; n >= 1; n--) this.pqdownheap(n);
     let node = elems;
     do {
       const n = heap[1]!;
       heap[1] = heap[this.heapLen--]!;
-      this.pqdownheap(tree, 1);
+      this.pqdownheap(1);
       const m = heap[1]!;
       heap[--this.heapMax] = n;
       heap[--this.heapMax] = m;
-      tree[node * 2] = tree[n * 2]! + tree[m * 2]!;
-      depth[node] = (depth[n]! >= depth[m]! ? depth[n]! : depth[m]!) + 1;
+      const f = tree[n * 2]! + tree[m * 2]!;
+      tree[node * 2] = f;
+      const d = (depth[n]! >= depth[m]! ? depth[n]! : depth[m]!) + 1;
+      depth[node] = d;
+      key[node] = (f << 8) | d;
       tree[n * 2 + 1] = tree[m * 2 + 1] = node;
       heap[1] = node++;
-      this.pqdownheap(tree, 1);
+      this.pqdownheap(1);
     } while (this.heapLen >= 2);
     heap[--this.heapMax] = heap[1]!;
     this.genBitlen(tree, desc);
