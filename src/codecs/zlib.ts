@@ -1,5 +1,6 @@
 /**
- * zlib-format streams (2-byte header, deflate, Adler-32) through pako 3.0.3: decode mirrors
+ * zlib-format streams (2-byte header, deflate, Adler-32): encoding is our own deflate
+ * (src/codecs/deflate/, see zlibCompress); decoding goes through pako 3.0.3 and mirrors
  * `uncompress(dst, &ul, src, csize)` followed by "ul == neblock", as c-blosc 1.x
  * (`zlib_wrap_decompress`, classic zlib) and c-blosc2 (zlib-ng `zng_uncompress`) do.
  *
@@ -22,6 +23,7 @@ import {
 import { BloscErrorCode, fail } from '../errors.js';
 import { inHeap } from '../wasm/heap.js';
 import { deflateZlib, tsDeflateEngine } from './deflate/deflate.js';
+import { deflateStoredZlib } from './deflate/stored.js';
 import { wasmDeflateEngine } from './deflate/deflate-wasm.js';
 import { checkDecodeRanges, checkEncodeRanges, failDecodedSize } from './ranges.js';
 import type { Codec, DecodeContext, EncodeContext } from './types.js';
@@ -83,27 +85,22 @@ export function zlibDecompress(src: Uint8Array, sp: number, sn: number, dst: Uin
 
 /**
  * `compress2(dst, &len, src, n, level)` with classic zlib's hash: the bytes c-blosc 1.x
- * writes (zlib 1.3.1), and pako's `deflate(src, { level, legacyHash: true })`. Levels 1-9
- * run our own deflate (src/codecs/deflate/: WebAssembly match loops, or their TypeScript
- * twins when `setZlibWasmEnabled(false)` or without WebAssembly); level 0 (stored blocks sized by pako's
- * 16 KiB output chunks) stays pako's. c-blosc2 links zlib-ng, whose output differs; ours
- * is still a valid zlib stream any reader decodes. Returns bytes written, or 0 when the
- * stream does not fit in `cap` (as `compress2`'s Z_BUF_ERROR becomes 0 in Blosc); dst
- * outside [dp, dp+cap) is never written.
+ * writes (zlib 1.3.1) and pako's `deflate(src, { level, legacyHash: true })`, from our own
+ * deflate (src/codecs/deflate/): levels 1-9 with WebAssembly match loops, or their
+ * TypeScript twins when `setZlibWasmEnabled(false)` or without WebAssembly; level 0 as
+ * stored blocks sized as pako's 16 KiB output chunks make them (stored.ts). c-blosc2 links
+ * zlib-ng, whose output differs; ours is still a valid zlib stream any reader decodes.
+ * Returns bytes written, or 0 when the stream does not fit in `cap` (as `compress2`'s
+ * Z_BUF_ERROR becomes 0 in Blosc); dst outside [dp, dp+cap) is never written.
  */
 export function zlibCompress(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, level: number): number {
   checkEncodeRanges(NAME, src, sp, sn, dst, dp, cap);
   if (!Number.isInteger(level) || level < 0 || level > 9) fail(BloscErrorCode.InvalidParam, `${NAME}: level must be 0..9, got ${level}`);
-  if (level > 0) {
-    // The WebAssembly loops keep their window and output in the shared memory: buffers
-    // already there go through the TypeScript twin instead.
-    const engine = inHeap(src) || inHeap(dst) ? null : wasmDeflateEngine();
-    return deflateZlib(engine ?? tsDeflateEngine, src, sp, sn, dst, dp, cap, level);
-  }
-  const out = deflate(src.subarray(sp, sp + sn), { level: 0, legacyHash: true });
-  if (out.length > cap) return 0;
-  dst.set(out, dp);
-  return out.length;
+  if (level === 0) return deflateStoredZlib(src, sp, sn, dst, dp, cap);
+  // The WebAssembly loops keep their window and output in the shared memory: buffers
+  // already there go through the TypeScript twin instead.
+  const engine = inHeap(src) || inHeap(dst) ? null : wasmDeflateEngine();
+  return deflateZlib(engine ?? tsDeflateEngine, src, sp, sn, dst, dp, cap, level);
 }
 
 /** pako's `deflate` as zlibCompress used it for every level: the reference our deflate is checked against. */
