@@ -15,7 +15,6 @@ import {
   Z_NEED_DICT,
   Z_OK,
   Z_STREAM_END,
-  deflate,
   zlibInflate,
   zlibInflateInit,
   zlibInflateReset,
@@ -101,15 +100,6 @@ export function zlibCompress(src: Uint8Array, sp: number, sn: number, dst: Uint8
   // already there go through the TypeScript twin instead.
   const engine = inHeap(src) || inHeap(dst) ? null : wasmDeflateEngine();
   return deflateZlib(engine ?? tsDeflateEngine, src, sp, sn, dst, dp, cap, level);
-}
-
-/** pako's `deflate` as zlibCompress used it for every level: the reference our deflate is checked against. */
-export function zlibCompressPako(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, dp: number, cap: number, level: number): number {
-  checkEncodeRanges(NAME, src, sp, sn, dst, dp, cap);
-  const out = deflate(src.subarray(sp, sp + sn), { level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9, legacyHash: true });
-  if (out.length > cap) return 0;
-  dst.set(out, dp);
-  return out.length;
 }
 
 /** zlib (id 4, format 3). A chunk dictionary is not used (neither C library passes it to zlib). */
