@@ -558,7 +558,7 @@ export function setZlibWasmEnabled(on: boolean): void {
 let views: DeflateStore | null = null;
 let viewsOf: ArrayBufferLike | null = null;
 
-/** Views of the areas (anew when the memory has grown), with the static tables written in. */
+/** Views of the areas (anew when the memory has grown), with the constant tables written in. */
 function heapStore(): DeflateStore {
   const heap = heapBytes();
   const buf = heap.buffer;
@@ -575,19 +575,27 @@ function heapStore(): DeflateStore {
     };
     viewsOf = buf;
   }
-  // Other encoders use the area between calls: the constant tables go in each time.
-  new Uint16Array(buf, SLTREE_AT, STATIC_LTREE.length).set(STATIC_LTREE);
-  new Uint16Array(buf, SDTREE_AT, STATIC_DTREE.length).set(STATIC_DTREE);
-  heap.set(LENGTH_CODE, LCODE_AT);
-  heap.set(DIST_CODE, DCODE_AT);
-  heap.set(EXTRA_LBITS, XLBITS_AT);
-  heap.set(EXTRA_DBITS, XDBITS_AT);
-  const blen = new Uint16Array(buf, BLEN_AT, LENGTH_CODES);
-  blen.set(BASE_LENGTH);
-  blen[LENGTH_CODES - 1] = 255;
-  new Int32Array(buf, BDIST_AT, D_CODES).set(BASE_DIST);
+  // Other encoders use the area between calls: the constant tables go in each time, as one copy.
+  heap.set(TABLES_IMAGE, SLTREE_AT);
   return views;
 }
+
+/** The constant tables as they lie in [SLTREE_AT, ST_AT): static trees, code tables, bases. */
+const TABLES_IMAGE = ((): Uint8Array => {
+  const image = new Uint8Array(ST_AT - SLTREE_AT);
+  const at = (address: number): number => address - SLTREE_AT;
+  new Uint16Array(image.buffer, at(SLTREE_AT), STATIC_LTREE.length).set(STATIC_LTREE);
+  new Uint16Array(image.buffer, at(SDTREE_AT), STATIC_DTREE.length).set(STATIC_DTREE);
+  image.set(LENGTH_CODE, at(LCODE_AT));
+  image.set(DIST_CODE, at(DCODE_AT));
+  image.set(EXTRA_LBITS, at(XLBITS_AT));
+  image.set(EXTRA_DBITS, at(XDBITS_AT));
+  const blen = new Uint16Array(image.buffer, at(BLEN_AT), LENGTH_CODES);
+  blen.set(BASE_LENGTH);
+  blen[LENGTH_CODES - 1] = 255;
+  new Int32Array(image.buffer, at(BDIST_AT), D_CODES).set(BASE_DIST);
+  return image;
+})();
 
 /** The WebAssembly engine (see {@link wasmDeflateEngine}). */
 const engine: DeflateEngine = {

@@ -129,12 +129,10 @@ export const S = {
   BI_BUF: 15,
   BI_VALID: 16,
   OUT_POS: 17,
-  /** Match count of the current block (zlib's s->matches; only a statistic here). */
-  MATCHES: 18,
   /** Adler-32 of the input read so far (strm->adler). */
-  ADLER: 19,
+  ADLER: 18,
 } as const;
-export const STATE_SLOTS = 20;
+export const STATE_SLOTS = 19;
 
 /**
  * Where deflate keeps what a block's coding reads: the window (2 × 32 KiB and the bytes a
@@ -195,7 +193,6 @@ export function initBlock(store: DeflateStore): void {
   for (let n = 0; n < D_CODES; n++) dtree[n * 2] = 0;
   ltree[END_BLOCK * 2] = 1;
   st[S.SYM_NEXT] = 0;
-  st[S.MATCHES] = 0;
 }
 
 /**
