@@ -66,7 +66,13 @@ function ours(src: Uint8Array, level: number, wasm: boolean): Uint8Array {
 }
 
 describe('our deflate writes pako\'s (zlib 1.2.x classic) bytes', () => {
-  it('has its WebAssembly loops here', () => {
+  it('has its WebAssembly loops here, and a switch that turns them off', () => {
+    expect(zlibWasmReady()).toBe(true);
+    expect(wasmDeflateEngine()).not.toBeNull();
+    setZlibWasmEnabled(false);
+    expect(zlibWasmReady()).toBe(false);
+    expect(wasmDeflateEngine()).toBeNull();
+    setZlibWasmEnabled(true);
     expect(zlibWasmReady()).toBe(true);
   });
 
