@@ -12,8 +12,9 @@
  *
  * Why: in JavaScript each window, head and chain access of the match loop carries a bounds
  * check and the match length is counted a byte at a time; here the loop runs on registers,
- * counts matches eight bytes at a time (as zlib's UNALIGNED_OK variant does, same result)
- * and emits each symbol's bits with one 64-bit store.
+ * counts matches eight bytes at a time (the first differing byte, so the same lengths as
+ * zlib's byte compares), sums Adler-32 16 bytes a step and emits each symbol's bits with
+ * one 64-bit store.
  *
  * Where things are: zlib's tables in [ENCODE_AT, ENCODE_END) (hash heads, chain links, the
  * dynamic and static trees, the code tables, the scalar state), set up per call as the other
