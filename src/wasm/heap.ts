@@ -9,12 +9,14 @@
  * - [0, SHUFFLE_END): the shuffle kernels' tiles (see src/shuffle/simd.ts);
  * - [ZSTD_AT, ZSTD_END): the zstd sequence executor's tables, bitstream and literals;
  * - [ENCODE_AT, ENCODE_END): the LZ4 / BloscLZ match finders' hash table, or LZ4HC's hash
- *   and chain tables (the whole area; src/codecs/lz4hc-compress-wasm.ts), one encoder at a
+ *   and chain tables (the whole area; src/codecs/lz4hc-compress-wasm.ts), or zlib deflate's
+ *   hash heads, chain links and trees (src/codecs/deflate/deflate-wasm.ts), one encoder at a
  *   time, each setting up its tables per call; or an LZ4 or BloscLZ stream being decoded by
  *   src/codecs/lz4-decompress-wasm.ts or blosclz-decompress-wasm.ts (never both at once);
  * - [SCRATCH_AT, SCRATCH_AT + SCRATCH_MAX): a block's planes (simdScratch);
  *   while encoding, the LZ4 / BloscLZ / LZ4HC output (src/codecs/lz4-compress-wasm.ts), or the
- *   zstd row search's state and tables (src/codecs/zstd-encoder/row-search-wasm.ts, at most 5 MiB);
+ *   zstd row search's state and tables (src/codecs/zstd-encoder/row-search-wasm.ts, at most 5 MiB),
+ *   or zlib deflate's window, pending output and symbols (deflate-wasm.ts, 256 KiB);
  * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere; while
  *   encoding, a block's filtered planes for the LZ4 / BloscLZ / LZ4HC match finders, or a zstd
  *   stream's input for its row search (at most
