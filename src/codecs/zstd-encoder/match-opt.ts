@@ -32,6 +32,8 @@ const MAX_ML = 52;
 const MAX_OFF = 31;
 const HASHLOG3_MAX = 17;
 const PRIME3 = 506832829;
+/** What every match costs on top of its codes, favouring fewer sequences (`ZSTD_getMatchPrice`). */
+const MATCH_EXTRA = (BITCOST_MULTIPLIER / 5) | 0;
 
 const BASE_LL_FREQS = [4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
 const BASE_OF_FREQS = [6, 2, 1, 1, 2, 3, 4, 4, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
@@ -52,6 +54,16 @@ export class OptState {
   offCodeSumBasePrice = 0;
   /** Fixed prices (tiny first block) instead of statistics. */
   predef = false;
+  /**
+   * Prices by code, refreshed with the base prices (setBasePrices), since the statistics
+   * change only between series: a match-length code's bits and statistic (`ZSTD_getMatchPrice`
+   * less the offset), an offset code's (the offset part), a literal-length code's
+   * (`ZSTD_litLengthPrice`). The parser prices every length of every match it finds, and these
+   * keep the weights out of that loop; the sums are the same integers.
+   */
+  readonly mlCodePrice = new Int32Array(MAX_ML + 1);
+  readonly offCodePrice = new Int32Array(MAX_OFF + 1);
+  readonly llCodePrice = new Int32Array(MAX_LL + 1);
 
   // The price table: one "stretch" (a match followed by literals) per position.
   readonly price = new Int32Array(OPT_SIZE + 1);
@@ -113,6 +125,24 @@ function setBasePrices(o: OptState, optLevel: number): void {
   o.litLengthSumBasePrice = weight(o.litLengthSum, optLevel);
   o.matchLengthSumBasePrice = weight(o.matchLengthSum, optLevel);
   o.offCodeSumBasePrice = weight(o.offCodeSum, optLevel);
+  if (o.predef) return;
+  const mlBase = o.matchLengthSumBasePrice;
+  const mlFreq = o.matchLengthFreq;
+  const mlPrice = o.mlCodePrice;
+  for (let c = 0; c <= MAX_ML; c++) mlPrice[c] = ML_BITS[c]! * BITCOST_MULTIPLIER + (mlBase - weight(mlFreq[c]!, optLevel));
+  const offBase = o.offCodeSumBasePrice;
+  const offFreq = o.offCodeFreq;
+  const offPrice = o.offCodePrice;
+  for (let c = 0; c <= MAX_OFF; c++) {
+    let price = c * BITCOST_MULTIPLIER + (offBase - weight(offFreq[c]!, optLevel));
+    // Long offsets cost decompression speed: btopt avoids them a little.
+    if (optLevel < 2 && c >= 20) price += (c - 19) * 2 * BITCOST_MULTIPLIER;
+    offPrice[c] = price;
+  }
+  const llBase = o.litLengthSumBasePrice;
+  const llFreq = o.litLengthFreq;
+  const llPrice = o.llCodePrice;
+  for (let c = 0; c <= MAX_LL; c++) llPrice[c] = LL_BITS[c]! * BITCOST_MULTIPLIER + llBase - weight(llFreq[c]!, optLevel);
 }
 
 function sumOf(t: Uint32Array): number {
@@ -179,8 +209,7 @@ function literalPrice(o: OptState, byte: number, optLevel: number): number {
 function litLengthPrice(o: OptState, litLength: number, optLevel: number): number {
   if (o.predef) return weight(litLength, optLevel);
   if (litLength === BLOCKSIZE_MAX) return BITCOST_MULTIPLIER + litLengthPrice(o, BLOCKSIZE_MAX - 1, optLevel);
-  const code = llCode(litLength);
-  return LL_BITS[code]! * BITCOST_MULTIPLIER + o.litLengthSumBasePrice - weight(o.litLengthFreq[code]!, optLevel);
+  return o.llCodePrice[llCode(litLength)]!;
 }
 
 /** Price of the offset and match length of a sequence (`ZSTD_getMatchPrice`). */
@@ -188,14 +217,8 @@ function matchPrice(o: OptState, offBase: number, matchLength: number, optLevel:
   const offCode = highBit(offBase);
   const mlBase = matchLength - MINMATCH;
   if (o.predef) return weight(mlBase, optLevel) + (16 + offCode) * BITCOST_MULTIPLIER;
-  let price = offCode * BITCOST_MULTIPLIER + (o.offCodeSumBasePrice - weight(o.offCodeFreq[offCode]!, optLevel));
-  // Long offsets cost decompression speed: btopt avoids them a little.
-  if (optLevel < 2 && offCode >= 20) price += (offCode - 19) * 2 * BITCOST_MULTIPLIER;
-  const mlc = mlCode(mlBase);
-  price += ML_BITS[mlc]! * BITCOST_MULTIPLIER + (o.matchLengthSumBasePrice - weight(o.matchLengthFreq[mlc]!, optLevel));
   // A little extra per match, favouring fewer sequences.
-  price += (BITCOST_MULTIPLIER / 5) | 0;
-  return price;
+  return o.offCodePrice[offCode]! + o.mlCodePrice[mlCode(mlBase)]! + MATCH_EXTRA;
 }
 
 /** Account for a chosen sequence (`ZSTD_updateStats`). */
@@ -481,6 +504,8 @@ export function compressBlockOpt(
   let lsRep2 = 0;
 
   rescaleFreqs(o, src, istart, iend - istart, optLevel);
+  const predef = o.predef;
+  const mlPrice = o.mlCodePrice;
   if (ip === prefixStart) ip++;
 
   while (ip < ilimit) {
@@ -526,8 +551,9 @@ export function compressBlockOpt(
         for (let matchNb = 0; matchNb < nbMatches; matchNb++) {
           const offBase = mOff[matchNb]!;
           const end = mLen[matchNb]!;
+          const offsetPrice = price[0]! + o.offCodePrice[highBit(offBase)]! + MATCH_EXTRA;
           for (; pos <= end; pos++) {
-            const sequencePrice = price[0]! + matchPrice(o, offBase, pos, optLevel);
+            const sequencePrice = predef ? price[0]! + matchPrice(o, offBase, pos, optLevel) : offsetPrice + mlPrice[mlCode(pos - MINMATCH)]!;
             optMlen[pos] = pos;
             optOff[pos] = offBase;
             optLitlen[pos] = 0;
@@ -615,9 +641,11 @@ export function compressBlockOpt(
             const offset = mOff[matchNb]!;
             const lastML = mLen[matchNb]!;
             const startML = matchNb > 0 ? mLen[matchNb - 1]! + 1 : minMatch;
+            // The offset's part of the price is the same for every length (`ZSTD_getMatchPrice`).
+            const offsetPrice = basePrice + o.offCodePrice[highBit(offset)]! + MATCH_EXTRA;
             for (let mlen = lastML; mlen >= startML; mlen--) {
               const pos = cur + mlen;
-              const p = basePrice + matchPrice(o, offset, mlen, optLevel);
+              const p = predef ? basePrice + matchPrice(o, offset, mlen, optLevel) : offsetPrice + mlPrice[mlCode(mlen - MINMATCH)]!;
               if (pos > lastPos || p < price[pos]!) {
                 while (lastPos < pos) {
                   lastPos++;
