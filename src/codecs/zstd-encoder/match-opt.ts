@@ -32,6 +32,12 @@ const MAX_ML = 52;
 const MAX_OFF = 31;
 const HASHLOG3_MAX = 17;
 const PRIME3 = 506832829;
+/** The smallest match length − MINMATCH of each match-length code. */
+const ML_CODE_FIRST = (() => {
+  const first = new Int32Array(MAX_ML + 1).fill(-1);
+  for (let mlBase = BLOCKSIZE_MAX - MINMATCH; mlBase >= 0; mlBase--) first[mlCode(mlBase)] = mlBase;
+  return first;
+})();
 /** What every match costs on top of its codes, favouring fewer sequences (`ZSTD_getMatchPrice`). */
 const MATCH_EXTRA = (BITCOST_MULTIPLIER / 5) | 0;
 
@@ -643,21 +649,28 @@ export function compressBlockOpt(
             const startML = matchNb > 0 ? mLen[matchNb - 1]! + 1 : minMatch;
             // The offset's part of the price is the same for every length (`ZSTD_getMatchPrice`).
             const offsetPrice = basePrice + o.offCodePrice[highBit(offset)]! + MATCH_EXTRA;
-            for (let mlen = lastML; mlen >= startML; mlen--) {
-              const pos = cur + mlen;
-              const p = predef ? basePrice + matchPrice(o, offset, mlen, optLevel) : offsetPrice + mlPrice[mlCode(mlen - MINMATCH)]!;
-              if (pos > lastPos || p < price[pos]!) {
-                while (lastPos < pos) {
-                  lastPos++;
-                  price[lastPos] = MAX_PRICE;
-                  optLitlen[lastPos] = 1;
+            // Lengths from the longest down, in runs of one match-length code: a run has one
+            // price (the order and the comparisons are libzstd's, one length at a time).
+            let mlen = lastML;
+            lengths: while (mlen >= startML) {
+              const mlc = mlCode(mlen - MINMATCH);
+              const runLow = predef ? mlen : Math.max(startML, ML_CODE_FIRST[mlc]! + MINMATCH);
+              const p = predef ? basePrice + matchPrice(o, offset, mlen, optLevel) : offsetPrice + mlPrice[mlc]!;
+              for (; mlen >= runLow; mlen--) {
+                const pos = cur + mlen;
+                if (pos > lastPos || p < price[pos]!) {
+                  while (lastPos < pos) {
+                    lastPos++;
+                    price[lastPos] = MAX_PRICE;
+                    optLitlen[lastPos] = 1;
+                  }
+                  optMlen[pos] = mlen;
+                  optOff[pos] = offset;
+                  optLitlen[pos] = 0;
+                  price[pos] = p;
+                } else if (optLevel === 0) {
+                  break lengths;
                 }
-                optMlen[pos] = mlen;
-                optOff[pos] = offset;
-                optLitlen[pos] = 0;
-                price[pos] = p;
-              } else if (optLevel === 0) {
-                break;
               }
             }
           }
