@@ -12,6 +12,7 @@
  * The tree and hash tables hold libzstd's indices (position − `ms.base`), so the two-pass
  * mode can forget its first pass by moving the base, exactly as libzstd moves its window.
  */
+import { type BtFrameTables, type BtMatchesFn, btSearchNext, btSearchNext3, syncBtSearch } from './bt-search-wasm.js';
 import type { MatchState } from './match-state.js';
 import { countMatch, hashPtr } from './match-state.js';
 import { BLOCKSIZE_MAX, highBit } from './params.js';
@@ -79,21 +80,76 @@ export class OptState {
   readonly rep0 = new Int32Array(OPT_SIZE + 1);
   readonly rep1 = new Int32Array(OPT_SIZE + 1);
   readonly rep2 = new Int32Array(OPT_SIZE + 1);
+  private readonly ownOff = new Int32Array(OPT_SIZE);
+  private readonly ownLen = new Int32Array(OPT_SIZE);
   // Matches found at one position: increasing lengths.
-  readonly matchOff = new Int32Array(OPT_SIZE);
-  readonly matchLen = new Int32Array(OPT_SIZE);
+  matchOff: Int32Array = this.ownOff;
+  matchLen: Int32Array = this.ownLen;
   /** Table of 3-byte hashes (minMatch 3 only). */
   hashTable3 = new Int32Array(0);
+  /**
+   * The WebAssembly tree search of this frame (bt-search-wasm.ts), or null for the
+   * TypeScript one. With it, the match lists, the 3-byte table and the match state's hash
+   * table and tree are views of the shared memory, where it keeps them.
+   */
+  btSearch: BtMatchesFn | null = null;
+  /** Tables {@link takeTables} was given for the frame the next reset starts. */
+  private pending: BtFrameTables | null = null;
+  /** Whether the match state's tree is a view of the shared memory (from an earlier frame). */
+  private treeOnHeap = false;
   hashLog3 = 0;
   /** Next index to insert into hashTable3. */
   nextToUpdate3 = 0;
   /** Repeat offsets handed to the match search. */
   readonly searchRep = new Int32Array(3);
 
-  /** Forget all statistics and size the 3-byte table for a new frame. */
+  /**
+   * Before the match state's reset for a frame: the WebAssembly search's tables for it
+   * (prepareBtSearch), which the match state takes as its hash table and tree, or null
+   * for the TypeScript search with the states' own tables.
+   */
+  takeTables(ms: MatchState, tables: BtFrameTables | null): void {
+    this.releaseTables(ms);
+    this.pending = tables;
+    if (tables !== null) {
+      ms.hashTable = tables.hashTable;
+      ms.chainTable = tables.tree;
+      this.treeOnHeap = true;
+    }
+  }
+
+  /**
+   * At the start of every frame, before any match finder sets up its tables: give the
+   * match state its own tables again if an earlier frame lent it the tree search's (the
+   * row search keeps a view it finds of the right size, wherever it lies).
+   */
+  releaseTables(ms: MatchState): void {
+    if (!this.treeOnHeap) return;
+    ms.hashTable = new Int32Array(0);
+    ms.chainTable = new Int32Array(0);
+    this.treeOnHeap = false;
+  }
+
+  /**
+   * Forget all statistics and size the 3-byte table for a new frame; the tables given to
+   * {@link takeTables} just before serve this frame, else the state's own.
+   */
   reset(minMatch: number, windowLog: number): void {
     this.litLengthSum = 0;
     this.hashLog3 = minMatch === 3 ? Math.min(HASHLOG3_MAX, windowLog) : 0;
+    const tables = this.pending;
+    this.pending = null;
+    if (tables !== null) {
+      this.btSearch = tables.search;
+      this.matchOff = tables.matchOff;
+      this.matchLen = tables.matchLen;
+      this.hashTable3 = tables.hashTable3;
+    } else if (this.btSearch !== null || this.matchOff !== this.ownOff) {
+      this.btSearch = null;
+      this.matchOff = this.ownOff;
+      this.matchLen = this.ownLen;
+      this.hashTable3 = new Int32Array(0);
+    }
     const size = this.hashLog3 === 0 ? 0 : 1 << this.hashLog3;
     if (this.hashTable3.length < size) this.hashTable3 = new Int32Array(size);
     else this.hashTable3.fill(0, 0, size);
@@ -494,6 +550,8 @@ export function compressBlockOpt(
   const mls = mm < 3 ? 3 : mm > 6 ? 6 : mm;
   const minMatch = mm === 3 ? 3 : 4;
   o.nextToUpdate3 = ms.nextToUpdate - ms.base;
+  const search = o.btSearch;
+  if (search !== null) syncBtSearch(ms, o.nextToUpdate3);
   const price = o.price;
   const optOff = o.off;
   const optMlen = o.mlen;
@@ -526,7 +584,10 @@ export function compressBlockOpt(
       searchRep[0] = rep[0]!;
       searchRep[1] = rep[1]!;
       searchRep[2] = rep[2]!;
-      const nbMatches = getAllMatches(ms, o, v, ip, iend, searchRep, ll0, minMatch, mls);
+      const nbMatches =
+        search !== null
+          ? search(ip, iend, rep[0]!, rep[1]!, rep[2]!, ll0, minMatch)
+          : getAllMatches(ms, o, v, ip, iend, searchRep, ll0, minMatch, mls);
       if (nbMatches === 0) {
         ip++;
         continue;
@@ -632,7 +693,10 @@ export function compressBlockOpt(
           searchRep[0] = o.rep0[cur]!;
           searchRep[1] = o.rep1[cur]!;
           searchRep[2] = o.rep2[cur]!;
-          const nbMatches = getAllMatches(ms, o, v, inr, iend, searchRep, ll0, minMatch, mls);
+          const nbMatches =
+            search !== null
+              ? search(inr, iend, searchRep[0]!, searchRep[1]!, searchRep[2]!, ll0, minMatch)
+              : getAllMatches(ms, o, v, inr, iend, searchRep, ll0, minMatch, mls);
           if (nbMatches === 0) continue;
           const longestML = mLen[nbMatches - 1]!;
           if (longestML > sufficientLen || cur + longestML >= OPT_NUM || ip + cur + longestML >= iend) {
@@ -753,6 +817,10 @@ export function compressBlockOpt(
       }
       setBasePrices(o, optLevel);
     }
+  }
+  if (search !== null) {
+    ms.nextToUpdate = btSearchNext();
+    o.nextToUpdate3 = btSearchNext3();
   }
   return iend - anchor;
 }
