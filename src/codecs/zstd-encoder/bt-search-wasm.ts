@@ -34,6 +34,7 @@ import { PAGE, SCRATCH_AT, SCRATCH_MAX, WINDOW_AT, heapBytes, inHeap, reserveHea
 import { LZ4_WASM_SLACK, heapInput } from '../lz4-compress-wasm.js';
 import type { MatchState } from './match-state.js';
 import { zstdEncoderWasmReady } from './row-search-wasm.js';
+import { mlCode } from './sequences.js';
 
 /** Entries of the parser's match list (`ZSTD_OPT_SIZE`, match-opt.ts OPT_SIZE). */
 export const BT_MATCH_ENTRIES = (1 << 12) + 3;
@@ -54,8 +55,18 @@ const STATE_AT = BT_AREA_AT;
 /** The match list: offset codes, then lengths (int32 each). */
 export const BT_MATCH_OFF_AT = STATE_AT + 256;
 export const BT_MATCH_LEN_AT = BT_MATCH_OFF_AT + 4 * BT_MATCH_ENTRIES;
+/** The parser's price table (`ZSTD_optimal_t` fields price, off, mlen, litlen; int32 each). */
+export const BT_PRICE_ENTRIES = BT_MATCH_ENTRIES + 1;
+export const BT_PRICE_AT = BT_MATCH_LEN_AT + 4 * BT_MATCH_ENTRIES;
+export const BT_OFF_AT = BT_PRICE_AT + 4 * BT_PRICE_ENTRIES;
+export const BT_MLEN_AT = BT_OFF_AT + 4 * BT_PRICE_ENTRIES;
+export const BT_LITLEN_AT = BT_MLEN_AT + 4 * BT_PRICE_ENTRIES;
+/** Prices by match-length code (53) and offset code (32), and the codes of match lengths − 3 below 128. */
+export const BT_MLPRICE_AT = BT_LITLEN_AT + 4 * BT_PRICE_ENTRIES;
+export const BT_OFFPRICE_AT = BT_MLPRICE_AT + 4 * 53;
+const MLCODE_AT = BT_OFFPRICE_AT + 4 * 32;
 /** The 3-byte hash table (minMatch 3 only), then the hash table, then the tree. */
-export const BT_HASH3_AT = BT_MATCH_LEN_AT + 4 * BT_MATCH_ENTRIES + 64;
+export const BT_HASH3_AT = MLCODE_AT + 128 + 64;
 export const BT_HASH_AT = BT_HASH3_AT + (4 << HASHLOG3_MAX);
 /** Where the tree starts for a hash table of 2^hashLog entries. */
 export function btTreeAt(hashLog: number): number {
@@ -381,7 +392,67 @@ function hash3Matches(): Code {
   );
 }
 
-/** The module's bytes: `matches3` .. `matches6`, by hashed length. */
+// Parameters of `price(cur, basePrice, nbMatches, minMatch, lastPos, optLevel0)`.
+const P_CUR = 0, P_BASE = 1, P_NB = 2, P_MINM = 3, P_LAST = 4, P_OPT0 = 5;
+// Its locals.
+const P_MN = 6, P_OFFS = 7, P_STARTML = 8, P_OFFP = 9, P_MLEN = 10, P_POS = 11, P_P = 12, P_T = 13;
+const MAX_PRICE = 1 << 30;
+const BITCOST_MULTIPLIER = 256;
+const MATCH_EXTRA = (BITCOST_MULTIPLIER / 5) | 0;
+
+/**
+ * `price(cur, basePrice, nbMatches, minMatch, lastPos, optLevel0)`: the loop of
+ * `ZSTD_compressBlock_opt_generic` that prices every length of every match found at
+ * position cur (each from the longest down) and keeps the cheaper path at each end
+ * position; returns the new last position. The prices are the parser's tables by code
+ * (match-opt.ts setBasePrices), the same integers.
+ */
+function priceBody(): FunctionBody {
+  const c = code(
+    k(0), set(P_MN),
+    op.block(), op.loop(), // $matches
+    get(P_MN), get(P_NB), op.geS(), op.brIf(1),
+    get(P_MN), k(2), op.shl(), tee(P_T), op.load32(BT_MATCH_OFF_AT), set(P_OFFS),
+    get(P_T), op.load32(BT_MATCH_LEN_AT), set(P_MLEN),
+    get(P_MN), op.if(), get(P_T), op.load32(BT_MATCH_LEN_AT - 4), k(1), op.add(), set(P_STARTML),
+    op.else(), get(P_MINM), set(P_STARTML), op.end(),
+    // The offset's part of the price, the same for every length (`ZSTD_getMatchPrice`).
+    get(P_BASE), k(31), get(P_OFFS), op.clz(), op.sub(), k(2), op.shl(), op.load32(BT_OFFPRICE_AT), op.add(), k(MATCH_EXTRA), op.add(), set(P_OFFP),
+    op.block(), op.loop(), // $lengths
+    get(P_MLEN), get(P_STARTML), op.ltS(), op.brIf(1),
+    get(P_CUR), get(P_MLEN), op.add(), set(P_POS),
+    // The match-length code of mlen − 3 (`ZSTD_MLcode`), then its price.
+    get(P_MLEN), k(3), op.sub(), tee(P_T), k(127), op.gtU(), op.if(),
+    k(31 + 36), get(P_T), op.clz(), op.sub(), set(P_T),
+    op.else(), get(P_T), op.load8(MLCODE_AT), set(P_T), op.end(),
+    get(P_OFFP), get(P_T), k(2), op.shl(), op.load32(BT_MLPRICE_AT), op.add(), set(P_P),
+    get(P_POS), get(P_LAST), op.gtS(), get(P_P), get(P_POS), k(2), op.shl(), op.load32(BT_PRICE_AT), op.ltS(), op.or(), op.if(),
+    op.block(), op.loop(),
+    get(P_LAST), get(P_POS), op.geS(), op.brIf(1),
+    get(P_LAST), k(1), op.add(), tee(P_LAST), k(2), op.shl(), tee(P_T), k(MAX_PRICE), op.store32(BT_PRICE_AT),
+    get(P_T), k(1), op.store32(BT_LITLEN_AT),
+    op.br(0),
+    op.end(), op.end(),
+    get(P_POS), k(2), op.shl(), tee(P_T), get(P_MLEN), op.store32(BT_MLEN_AT),
+    get(P_T), get(P_OFFS), op.store32(BT_OFF_AT),
+    get(P_T), k(0), op.store32(BT_LITLEN_AT),
+    get(P_T), get(P_P), op.store32(BT_PRICE_AT),
+    op.else(),
+    // btopt stops at the first length that does not improve.
+    get(P_OPT0), op.brIf(2),
+    op.end(),
+    get(P_MLEN), k(1), op.sub(), set(P_MLEN),
+    op.br(0),
+    op.end(), op.end(), // $lengths
+    get(P_MN), k(1), op.add(), set(P_MN),
+    op.br(0),
+    op.end(), op.end(), // $matches
+    get(P_LAST),
+  );
+  return { params: [I32, I32, I32, I32, I32, I32], result: I32, locals: [[P_T - P_MN + 1, I32]], code: c };
+}
+
+/** The module's bytes: `matches3` .. `matches6`, by hashed length, and `price`. */
 export function btSearchModuleBytes(): Uint8Array<ArrayBuffer> {
   const bodies: FunctionBody[] = [];
   const names: string[] = [];
@@ -389,6 +460,8 @@ export function btSearchModuleBytes(): Uint8Array<ArrayBuffer> {
     bodies.push(matchesBody(mls));
     names.push(`matches${mls}`);
   }
+  bodies.push(priceBody());
+  names.push('price');
   // The memory is grown past the tables before any call (prepareBtSearch), not before the
   // module is instantiated: it asks only for what the memory starts with.
   return moduleBytes(bodies, names, Math.ceil(SCRATCH_AT / PAGE));
@@ -401,10 +474,18 @@ export function btSearchModuleBytes(): Uint8Array<ArrayBuffer> {
  */
 export type BtMatchesFn = (ip: number, iLimit: number, rep0: number, rep1: number, rep2: number, ll0: number, lengthToBeat: number) => number;
 
+/**
+ * The parser's loop over the matches at position cur (see priceBody): the price table,
+ * match lists and code prices are the frame's views of the shared memory.
+ */
+export type BtPriceFn = (cur: number, basePrice: number, nbMatches: number, minMatch: number, lastPos: number, optLevel0: number) => number;
+
 const searches: Array<BtMatchesFn | null> = [null, null, null, null, null, null, null];
+let pricer: BtPriceFn | null = null;
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   for (const mls of [3, 4, 5, 6]) searches[mls] = exportsObject[`matches${mls}`] as BtMatchesFn;
+  pricer = exportsObject['price'] as BtPriceFn;
 }
 
 const loader = new HeapModuleLoader(btSearchModuleBytes, instantiate);
@@ -428,7 +509,14 @@ export interface BtFrameTables {
   hashTable3: Int32Array<ArrayBuffer>;
   matchOff: Int32Array<ArrayBuffer>;
   matchLen: Int32Array<ArrayBuffer>;
+  price: Int32Array<ArrayBuffer>;
+  off: Int32Array<ArrayBuffer>;
+  mlen: Int32Array<ArrayBuffer>;
+  litlen: Int32Array<ArrayBuffer>;
+  mlCodePrice: Int32Array<ArrayBuffer>;
+  offCodePrice: Int32Array<ArrayBuffer>;
   search: BtMatchesFn;
+  priceMatches: BtPriceFn;
 }
 
 let stateView = new Int32Array(0);
@@ -482,13 +570,22 @@ export function prepareBtSearch(src: Uint8Array, sp: number, sn: number, dst: Ui
   const hashLog3 = p.minMatch === 3 ? Math.min(HASHLOG3_MAX, p.windowLog) : 0;
   w[S_H3SHIFT >> 2] = 32 - hashLog3;
   w[S_BT >> 2] = btTreeAt(p.hashLog);
+  const heap = heapBytes();
+  for (let mlBase = 0; mlBase < 128; mlBase++) heap[MLCODE_AT + mlBase] = mlCode(mlBase);
   return {
     hashTable: new Int32Array(buffer, BT_HASH_AT, 1 << p.hashLog),
     tree: new Int32Array(buffer, btTreeAt(p.hashLog), 1 << p.chainLog),
     hashTable3: new Int32Array(buffer, BT_HASH3_AT, hashLog3 === 0 ? 0 : 1 << hashLog3),
     matchOff: new Int32Array(buffer, BT_MATCH_OFF_AT, BT_MATCH_ENTRIES),
     matchLen: new Int32Array(buffer, BT_MATCH_LEN_AT, BT_MATCH_ENTRIES),
+    price: new Int32Array(buffer, BT_PRICE_AT, BT_PRICE_ENTRIES),
+    off: new Int32Array(buffer, BT_OFF_AT, BT_PRICE_ENTRIES),
+    mlen: new Int32Array(buffer, BT_MLEN_AT, BT_PRICE_ENTRIES),
+    litlen: new Int32Array(buffer, BT_LITLEN_AT, BT_PRICE_ENTRIES),
+    mlCodePrice: new Int32Array(buffer, BT_MLPRICE_AT, 53),
+    offCodePrice: new Int32Array(buffer, BT_OFFPRICE_AT, 32),
     search: searches[mls]!,
+    priceMatches: pricer!,
   };
 }
 

@@ -12,7 +12,7 @@
  * The tree and hash tables hold libzstd's indices (position − `ms.base`), so the two-pass
  * mode can forget its first pass by moving the base, exactly as libzstd moves its window.
  */
-import { type BtFrameTables, type BtMatchesFn, btSearchNext, btSearchNext3, syncBtSearch } from './bt-search-wasm.js';
+import { type BtFrameTables, type BtMatchesFn, type BtPriceFn, btSearchNext, btSearchNext3, syncBtSearch } from './bt-search-wasm.js';
 import type { MatchState } from './match-state.js';
 import { countMatch, hashPtr } from './match-state.js';
 import { BLOCKSIZE_MAX, highBit } from './params.js';
@@ -68,15 +68,15 @@ export class OptState {
    * (`ZSTD_litLengthPrice`). The parser prices every length of every match it finds, and these
    * keep the weights out of that loop; the sums are the same integers.
    */
-  readonly mlCodePrice = new Int32Array(MAX_ML + 1);
-  readonly offCodePrice = new Int32Array(MAX_OFF + 1);
+  mlCodePrice = new Int32Array(MAX_ML + 1);
+  offCodePrice = new Int32Array(MAX_OFF + 1);
   readonly llCodePrice = new Int32Array(MAX_LL + 1);
 
   // The price table: one "stretch" (a match followed by literals) per position.
-  readonly price = new Int32Array(OPT_SIZE + 1);
-  readonly off = new Int32Array(OPT_SIZE + 1);
-  readonly mlen = new Int32Array(OPT_SIZE + 1);
-  readonly litlen = new Int32Array(OPT_SIZE + 1);
+  price = new Int32Array(OPT_SIZE + 1);
+  off = new Int32Array(OPT_SIZE + 1);
+  mlen = new Int32Array(OPT_SIZE + 1);
+  litlen = new Int32Array(OPT_SIZE + 1);
   readonly rep0 = new Int32Array(OPT_SIZE + 1);
   readonly rep1 = new Int32Array(OPT_SIZE + 1);
   readonly rep2 = new Int32Array(OPT_SIZE + 1);
@@ -93,6 +93,12 @@ export class OptState {
    * table and tree are views of the shared memory, where it keeps them.
    */
   btSearch: BtMatchesFn | null = null;
+  /** The WebAssembly loop pricing the matches found at one position, with btSearch. */
+  btPrice: BtPriceFn | null = null;
+  /** The state's own price table and code prices, while the frame's are in the shared memory. */
+  private readonly own = {
+    price: this.price, off: this.off, mlen: this.mlen, litlen: this.litlen, mlCodePrice: this.mlCodePrice, offCodePrice: this.offCodePrice,
+  };
   /** Tables {@link takeTables} was given for the frame the next reset starts. */
   private pending: BtFrameTables | null = null;
   /** Whether the match state's tree is a view of the shared memory (from an earlier frame). */
@@ -118,6 +124,15 @@ export class OptState {
     }
   }
 
+  private usePriceTables(t: typeof this.own): void {
+    this.price = t.price;
+    this.off = t.off;
+    this.mlen = t.mlen;
+    this.litlen = t.litlen;
+    this.mlCodePrice = t.mlCodePrice;
+    this.offCodePrice = t.offCodePrice;
+  }
+
   /**
    * At the start of every frame, before any match finder sets up its tables: give the
    * match state its own tables again if an earlier frame lent it the tree search's (the
@@ -141,14 +156,18 @@ export class OptState {
     this.pending = null;
     if (tables !== null) {
       this.btSearch = tables.search;
+      this.btPrice = tables.priceMatches;
       this.matchOff = tables.matchOff;
       this.matchLen = tables.matchLen;
       this.hashTable3 = tables.hashTable3;
+      this.usePriceTables(tables);
     } else if (this.btSearch !== null || this.matchOff !== this.ownOff) {
       this.btSearch = null;
+      this.btPrice = null;
       this.matchOff = this.ownOff;
       this.matchLen = this.ownLen;
       this.hashTable3 = new Int32Array(0);
+      this.usePriceTables(this.own);
     }
     const size = this.hashLog3 === 0 ? 0 : 1 << this.hashLog3;
     if (this.hashTable3.length < size) this.hashTable3 = new Int32Array(size);
@@ -551,6 +570,7 @@ export function compressBlockOpt(
   const minMatch = mm === 3 ? 3 : 4;
   o.nextToUpdate3 = ms.nextToUpdate - ms.base;
   const search = o.btSearch;
+  const pricer = o.btPrice;
   if (search !== null) syncBtSearch(ms, o.nextToUpdate3);
   const price = o.price;
   const optOff = o.off;
@@ -706,6 +726,11 @@ export function compressBlockOpt(
             lastPos = cur + longestML;
             shortcut = true;
             break;
+          }
+          if (pricer !== null && !predef) {
+            lastPos = pricer(cur, basePrice, nbMatches, minMatch, lastPos, optLevel === 0 ? 1 : 0);
+            price[lastPos + 1] = MAX_PRICE;
+            continue;
           }
           for (let matchNb = 0; matchNb < nbMatches; matchNb++) {
             const offset = mOff[matchNb]!;
