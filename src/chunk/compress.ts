@@ -599,7 +599,7 @@ function heapTarget(plan: ChunkPlan, blocksize: number): Uint8Array | null {
   if (id === CodecId.Zstd) {
     if (plan.encodeCtx.dict !== null || !zstdEncoderWasmReady()) return null;
     // No view of the memory is held here: the place to grow it for zstd's tree search.
-    growForZstdTreeSearch();
+    growForZstdTreeSearch(plan.p.clevel, blocksize);
     return encodeScratch(blocksize);
   }
   if (id !== CodecId.LZ4 || plan.encodeCtx.dict !== null) return null;

@@ -25,15 +25,17 @@
  * search once per position it prices.
  *
  * The memory only grows where no view of it is held: a frame whose input is not in the
- * memory grows it itself; a frame whose input the chunk driver already put there cannot,
- * so it runs the twin and leaves a wish that the driver grants before its next block
- * ({@link growForZstdTreeSearch}).
+ * memory grows it itself; the chunk driver grows it before it filters a block into it
+ * ({@link growForZstdTreeSearch}), and a frame whose input is already there but finds the
+ * memory short (a caller other than the driver) runs the twin and leaves a wish that the
+ * driver grants before its next block.
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { PAGE, SCRATCH_AT, SCRATCH_MAX, WINDOW_AT, heapBytes, inHeap, reserveHeap, HeapModuleLoader } from '../../wasm/heap.js';
 import { LZ4_WASM_SLACK, heapInput } from '../lz4-compress-wasm.js';
 import type { MatchState } from './match-state.js';
 import { zstdEncoderWasmReady } from './row-search-wasm.js';
+import { Strategy, getCompressionParams, zstdLevelForClevel } from './params.js';
 import { mlCode } from './sequences.js';
 
 /** Entries of the parser's match list (`ZSTD_OPT_SIZE`, match-opt.ts OPT_SIZE). */
@@ -493,12 +495,22 @@ const loader = new HeapModuleLoader(btSearchModuleBytes, instantiate);
 /** Memory a tree-search frame found missing (the driver grows it before its next block). */
 let wantedHeap = 0;
 
+/** End of the area for a frame with these parameters, or 0 when the WebAssembly search would not take it. */
+function areaEnd(p: BtFrameParams): number {
+  if (p.hashLog > BT_WASM_MAX_TABLE_LOG || p.chainLog > BT_WASM_MAX_TABLE_LOG || p.minMatch < 3) return 0;
+  return btTreeAt(p.hashLog) + (4 << p.chainLog);
+}
+
 /**
  * Called by the chunk driver where it holds no view of the shared memory (before it takes
- * the view it filters a block into): grow the memory to what an earlier tree-search frame
- * could not get because its input was already there. Nothing happens unless one asked.
+ * the view it filters a block into), with the chunk's Blosc clevel and block size: grow the
+ * memory for the tree search when zstd will use it on such blocks, or to what an earlier
+ * tree-search frame could not get because its input was already there.
  */
-export function growForZstdTreeSearch(): void {
+export function growForZstdTreeSearch(clevel: number, blocksize: number): void {
+  const p = getCompressionParams(zstdLevelForClevel(clevel), blocksize);
+  const end = p.strategy >= Strategy.BtOpt ? areaEnd(p) : 0;
+  if (end > wantedHeap) wantedHeap = end;
   if (wantedHeap > heapBytes().length) reserveHeap(wantedHeap);
 }
 
@@ -545,9 +557,8 @@ export interface BtFrameParams {
  * `dst` is the frame's output: the memory is not grown while it or the input lies there.
  */
 export function prepareBtSearch(src: Uint8Array, sp: number, sn: number, dst: Uint8Array, p: BtFrameParams): BtFrameTables | null {
-  if (p.hashLog > BT_WASM_MAX_TABLE_LOG || p.chainLog > BT_WASM_MAX_TABLE_LOG || p.minMatch < 3) return null;
-  if (!zstdEncoderWasmReady() || !loader.loaded()) return null;
-  const end = btTreeAt(p.hashLog) + (4 << p.chainLog);
+  const end = areaEnd(p);
+  if (end === 0 || !zstdEncoderWasmReady() || !loader.loaded()) return null;
   if (heapBytes().length < end) {
     if (inHeap(src) || inHeap(dst)) {
       // Growing now would detach the caller's views: this frame runs the twin.
