@@ -501,6 +501,9 @@ function areaEnd(p: BtFrameParams): number {
   return btTreeAt(p.hashLog) + (4 << p.chainLog);
 }
 
+/** The clevel and block size growForZstdTreeSearch last looked up. */
+const grownFor = new Int32Array([-1, -1]);
+
 /**
  * Called by the chunk driver where it holds no view of the shared memory (before it takes
  * the view it filters a block into), with the chunk's Blosc clevel and block size: grow the
@@ -508,9 +511,14 @@ function areaEnd(p: BtFrameParams): number {
  * tree-search frame could not get because its input was already there.
  */
 export function growForZstdTreeSearch(clevel: number, blocksize: number): void {
-  const p = getCompressionParams(zstdLevelForClevel(clevel), blocksize);
-  const end = p.strategy >= Strategy.BtOpt ? areaEnd(p) : 0;
-  if (end > wantedHeap) wantedHeap = end;
+  // Called for every block: the parameters are looked up once per chunk shape.
+  if (clevel !== grownFor[0] || blocksize !== grownFor[1]) {
+    grownFor[0] = clevel;
+    grownFor[1] = blocksize;
+    const p = getCompressionParams(zstdLevelForClevel(clevel), blocksize);
+    const end = p.strategy >= Strategy.BtOpt ? areaEnd(p) : 0;
+    if (end > wantedHeap) wantedHeap = end;
+  }
   if (wantedHeap > heapBytes().length) reserveHeap(wantedHeap);
 }
 
