@@ -36,30 +36,36 @@ import { LZ4_WASM_SLACK, heapInput } from '../lz4-compress-wasm.js';
 import type { MatchState } from './match-state.js';
 import { zstdEncoderWasmReady } from './row-search-wasm.js';
 import { Strategy, getCompressionParams, zstdLevelForClevel } from './params.js';
+import { REP_NUM } from './seq-store.js';
 import { mlCode } from './sequences.js';
 
-/** Entries of the parser's match list (`ZSTD_OPT_SIZE`, match-opt.ts OPT_SIZE). */
-export const BT_MATCH_ENTRIES = (1 << 12) + 3;
-const OPT_NUM = 1 << 12;
-const REP_NUM = 3;
+/** Positions the optimal parser looks ahead at most (`ZSTD_OPT_NUM`). */
+export const OPT_NUM = 1 << 12;
+/** Entries of the parser's match list and price table (`ZSTD_OPT_SIZE`). */
+export const OPT_SIZE = OPT_NUM + 3;
+/** Prices are in 1/256 bit (`BITCOST_MULTIPLIER`); MAX_PRICE marks a position not reached yet. */
+export const BITCOST_MULTIPLIER = 256;
+export const MAX_PRICE = 1 << 30;
+/** What every match costs on top of its codes, favouring fewer sequences (`ZSTD_getMatchPrice`). */
+export const MATCH_EXTRA = (BITCOST_MULTIPLIER / 5) | 0;
+/** The 3-byte hash (`ZSTD_hash3Ptr`: prime, largest table). */
+export const PRIME3 = 506832829;
+export const HASHLOG3_MAX = 17;
 const PRIME4 = 0x9e3779b1 | 0;
-const PRIME3 = 506832829;
 /** libzstd's `prime5bytes`, `prime6bytes`. */
 const PRIMES: Record<number, bigint> = { 5: 889523592379n, 6: 227718039650203n };
 /** Largest hash and tree (entries, log2) the WebAssembly search takes: 1 MiB blocks at level 22 need 2^21. */
 export const BT_WASM_MAX_TABLE_LOG = 21;
-/** Largest 3-byte hash table (`ZSTD_HASHLOG3_MAX`). */
-const HASHLOG3_MAX = 17;
 
 /** The area, a page past the largest input window. */
 export const BT_AREA_AT = Math.ceil((WINDOW_AT + SCRATCH_MAX + LZ4_WASM_SLACK) / PAGE) * PAGE + PAGE;
 const STATE_AT = BT_AREA_AT;
 /** The match list: offset codes, then lengths (int32 each). */
 export const BT_MATCH_OFF_AT = STATE_AT + 256;
-export const BT_MATCH_LEN_AT = BT_MATCH_OFF_AT + 4 * BT_MATCH_ENTRIES;
+export const BT_MATCH_LEN_AT = BT_MATCH_OFF_AT + 4 * OPT_SIZE;
 /** The parser's price table (`ZSTD_optimal_t` fields price, off, mlen, litlen; int32 each). */
-export const BT_PRICE_ENTRIES = BT_MATCH_ENTRIES + 1;
-export const BT_PRICE_AT = BT_MATCH_LEN_AT + 4 * BT_MATCH_ENTRIES;
+export const BT_PRICE_ENTRIES = OPT_SIZE + 1;
+export const BT_PRICE_AT = BT_MATCH_LEN_AT + 4 * OPT_SIZE;
 export const BT_OFF_AT = BT_PRICE_AT + 4 * BT_PRICE_ENTRIES;
 export const BT_MLEN_AT = BT_OFF_AT + 4 * BT_PRICE_ENTRIES;
 export const BT_LITLEN_AT = BT_MLEN_AT + 4 * BT_PRICE_ENTRIES;
@@ -398,9 +404,6 @@ function hash3Matches(): Code {
 const P_CUR = 0, P_BASE = 1, P_NB = 2, P_MINM = 3, P_LAST = 4, P_OPT0 = 5;
 // Its locals.
 const P_MN = 6, P_OFFS = 7, P_STARTML = 8, P_OFFP = 9, P_MLEN = 10, P_POS = 11, P_P = 12, P_T = 13;
-const MAX_PRICE = 1 << 30;
-const BITCOST_MULTIPLIER = 256;
-const MATCH_EXTRA = (BITCOST_MULTIPLIER / 5) | 0;
 
 /**
  * `price(cur, basePrice, nbMatches, minMatch, lastPos, optLevel0)`: the loop of
@@ -595,8 +598,8 @@ export function prepareBtSearch(src: Uint8Array, sp: number, sn: number, dst: Ui
     hashTable: new Int32Array(buffer, BT_HASH_AT, 1 << p.hashLog),
     tree: new Int32Array(buffer, btTreeAt(p.hashLog), 1 << p.chainLog),
     hashTable3: new Int32Array(buffer, BT_HASH3_AT, hashLog3 === 0 ? 0 : 1 << hashLog3),
-    matchOff: new Int32Array(buffer, BT_MATCH_OFF_AT, BT_MATCH_ENTRIES),
-    matchLen: new Int32Array(buffer, BT_MATCH_LEN_AT, BT_MATCH_ENTRIES),
+    matchOff: new Int32Array(buffer, BT_MATCH_OFF_AT, OPT_SIZE),
+    matchLen: new Int32Array(buffer, BT_MATCH_LEN_AT, OPT_SIZE),
     price: new Int32Array(buffer, BT_PRICE_AT, BT_PRICE_ENTRIES),
     off: new Int32Array(buffer, BT_OFF_AT, BT_PRICE_ENTRIES),
     mlen: new Int32Array(buffer, BT_MLEN_AT, BT_PRICE_ENTRIES),

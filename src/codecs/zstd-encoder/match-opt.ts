@@ -12,7 +12,21 @@
  * The tree and hash tables hold libzstd's indices (position − `ms.base`), so the two-pass
  * mode can forget its first pass by moving the base, exactly as libzstd moves its window.
  */
-import { type BtFrameTables, type BtMatchesFn, type BtPriceFn, btSearchNext, btSearchNext3, syncBtSearch } from './bt-search-wasm.js';
+import {
+  type BtFrameTables,
+  type BtMatchesFn,
+  type BtPriceFn,
+  BITCOST_MULTIPLIER,
+  HASHLOG3_MAX,
+  MATCH_EXTRA,
+  MAX_PRICE,
+  OPT_NUM,
+  OPT_SIZE,
+  PRIME3,
+  btSearchNext,
+  btSearchNext3,
+  syncBtSearch,
+} from './bt-search-wasm.js';
 import type { MatchState } from './match-state.js';
 import { countMatch, hashPtr } from './match-state.js';
 import { BLOCKSIZE_MAX, highBit } from './params.js';
@@ -20,27 +34,19 @@ import { MINMATCH, REP_NUM } from './seq-store.js';
 import type { SeqStore } from './seq-store.js';
 import { LL_BITS, ML_BITS, llCode, mlCode } from './sequences.js';
 
-const OPT_NUM = 1 << 12;
-const OPT_SIZE = OPT_NUM + 3;
 const LITFREQ_ADD = 2;
-const MAX_PRICE = 1 << 30;
 /** Blocks up to this size price symbols from fixed distributions. */
 const PREDEF_THRESHOLD = 8;
-const BITCOST_MULTIPLIER = 256;
 const MAX_LIT = 255;
 const MAX_LL = 35;
 const MAX_ML = 52;
 const MAX_OFF = 31;
-const HASHLOG3_MAX = 17;
-const PRIME3 = 506832829;
 /** The smallest match length − MINMATCH of each match-length code. */
 const ML_CODE_FIRST = (() => {
   const first = new Int32Array(MAX_ML + 1).fill(-1);
   for (let mlBase = BLOCKSIZE_MAX - MINMATCH; mlBase >= 0; mlBase--) first[mlCode(mlBase)] = mlBase;
   return first;
 })();
-/** What every match costs on top of its codes, favouring fewer sequences (`ZSTD_getMatchPrice`). */
-const MATCH_EXTRA = (BITCOST_MULTIPLIER / 5) | 0;
 
 const BASE_LL_FREQS = [4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
 const BASE_OF_FREQS = [6, 2, 1, 1, 2, 3, 4, 4, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
