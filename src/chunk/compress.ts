@@ -25,6 +25,7 @@ import { encodeScratch, isRunOfBytes, lz4EncodeScratch } from '../codecs/lz4-com
 import { blosclzWasmReady } from '../codecs/blosclz-compress-wasm.js';
 import { lz4hcWasmReady } from '../codecs/lz4hc-compress-wasm.js';
 import { zstdEncoderWasmReady } from '../codecs/zstd-encoder/row-search-wasm.js';
+import { growForZstdTreeSearch } from '../codecs/zstd-encoder/bt-search-wasm.js';
 
 /** c-blosc 1.x `BLOSC_MAX_BUFFERSIZE` (INT_MAX - 16). */
 const MAX_BUFFERSIZE_BLOSC1 = 2_147_483_631;
@@ -595,7 +596,12 @@ function heapTarget(plan: ChunkPlan, blocksize: number): Uint8Array | null {
   const id = plan.p.codec.id;
   if (id === CodecId.BloscLZ) return blosclzWasmReady() ? encodeScratch(blocksize) : null;
   if (id === CodecId.LZ4HC) return plan.encodeCtx.dict === null && lz4hcWasmReady() ? encodeScratch(blocksize) : null;
-  if (id === CodecId.Zstd) return plan.encodeCtx.dict === null && zstdEncoderWasmReady() ? encodeScratch(blocksize) : null;
+  if (id === CodecId.Zstd) {
+    if (plan.encodeCtx.dict !== null || !zstdEncoderWasmReady()) return null;
+    // No view of the memory is held here: the place to grow it for zstd's tree search.
+    growForZstdTreeSearch(plan.p.clevel, blocksize);
+    return encodeScratch(blocksize);
+  }
   if (id !== CodecId.LZ4 || plan.encodeCtx.dict !== null) return null;
   return lz4EncodeScratch(blocksize);
 }

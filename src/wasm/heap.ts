@@ -20,7 +20,12 @@
  * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere; while
  *   encoding, a block's filtered planes for the LZ4 / BloscLZ / LZ4HC match finders, or a zstd
  *   stream's input for its row search (at most
- *   SCRATCH_MAX bytes, so encoding grows the memory to WINDOW_AT + 8 MiB + 64 at most).
+ *   SCRATCH_MAX bytes, so encoding grows the memory to WINDOW_AT + 8 MiB + 64 at most);
+ * - from a page past that (inside the zstd decoder's output window, which is only in use
+ *   during a decoding call, never while a frame is encoded): the zstd optimal parser's tree
+ *   search (levels 16-22, Blosc clevel 9; src/codecs/zstd-encoder/bt-search-wasm.ts): its
+ *   state, match lists, price table, 3-byte hash table, hash table and tree, at most 16.6 MiB,
+ *   so that the memory reaches 33.3 MiB at most while it runs.
  * The memory grows on demand (growing detaches every view: callers take views anew after
  * anything that may grow it, and never keep one across calls).
  */

@@ -29,6 +29,7 @@ import { WINDOW_START_INDEX, adjustParams, paramsWithDict } from './dictionary.j
 import { compressBlockLazy } from './match-lazy.js';
 import { attachFastLoop, attachRowSearch, prepareFastLoop, prepareRowSearch, releaseHeapTables } from './row-search-wasm.js';
 import { MatchState, sourceView } from './match-state.js';
+import { prepareBtSearch } from './bt-search-wasm.js';
 import { OptState, compressBlockOpt, compressBlockUltra2 } from './match-opt.js';
 import { PostSplitScratch, deriveBlockSplits, partitionLiterals, postSplitEnabled, resolveOffCodes } from './post-split.js';
 import { BLOCKSIZE_MAX, Strategy, ZSTD_MAX_CLEVEL, getCompressionParams } from './params.js';
@@ -487,9 +488,12 @@ export function zstdCompress(
   // Tree finders keep libzstd's indices (empty = 0); the others absolute positions.
   const useTree = params.strategy >= Strategy.BtLazy2;
   st.dictMode = DictMode.None;
+  st.opt.releaseTables(st.ms);
   const rowWasm = useRow && prepareRowSearch(st.ms, s, sp, sn, params.hashLog, params.searchLog);
   const fastWasm = params.strategy === Strategy.Fast && prepareFastLoop(st.ms, s, sp, sn, params.hashLog);
   if (!rowWasm && !fastWasm) releaseHeapTables(st.ms);
+  // The optimal parser's tree search as WebAssembly: its tables become the states' tables.
+  st.opt.takeTables(st.ms, params.strategy >= Strategy.BtOpt ? prepareBtSearch(s, sp, sn, d, params) : null);
   st.ms.reset(params, sp, true, usesChain ? 1 << params.chainLog : 0, useRow, useTree ? 0 : sp - 2);
   if (rowWasm) attachRowSearch(st.ms);
   if (fastWasm) attachFastLoop(st.ms);
@@ -598,6 +602,7 @@ export function zstdCompressUsingCDict(
 
   const dfast = cdict.params.strategy === Strategy.DoubleFast;
   releaseHeapTables(st.ms);
+  st.opt.releaseTables(st.ms);
   if (useCDictParams && cdict.size > 0) {
     if (sn <= (dfast ? ATTACH_DICT_CUTOFF_DFAST : ATTACH_DICT_CUTOFF_FAST)) {
       // ZSTD_resetCCtx_byAttachingCDict: tables sized for the input alone.
@@ -691,6 +696,7 @@ export function parseWithCDict(src: Uint8Array, sp: number, sn: number, cdict: Z
   dv.taggedSmallTable = cdict.taggedSmallTable;
   dv.dictChainLog = cdict.params.chainLog;
   releaseHeapTables(st.ms);
+  st.opt.releaseTables(st.ms);
   st.ms.reset(params, dictLen, true, params.strategy === Strategy.DoubleFast ? 1 << params.chainLog : 0, false, -WINDOW_START_INDEX);
   st.dictMode = dictLen > 0 ? DictMode.Attach : DictMode.None;
   st.rep[0] = cdict.rep[0];

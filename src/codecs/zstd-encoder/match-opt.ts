@@ -12,6 +12,21 @@
  * The tree and hash tables hold libzstd's indices (position − `ms.base`), so the two-pass
  * mode can forget its first pass by moving the base, exactly as libzstd moves its window.
  */
+import {
+  type BtFrameTables,
+  type BtMatchesFn,
+  type BtPriceFn,
+  BITCOST_MULTIPLIER,
+  HASHLOG3_MAX,
+  MATCH_EXTRA,
+  MAX_PRICE,
+  OPT_NUM,
+  OPT_SIZE,
+  PRIME3,
+  btSearchNext,
+  btSearchNext3,
+  syncBtSearch,
+} from './bt-search-wasm.js';
 import type { MatchState } from './match-state.js';
 import { countMatch, hashPtr } from './match-state.js';
 import { BLOCKSIZE_MAX, highBit } from './params.js';
@@ -19,19 +34,19 @@ import { MINMATCH, REP_NUM } from './seq-store.js';
 import type { SeqStore } from './seq-store.js';
 import { LL_BITS, ML_BITS, llCode, mlCode } from './sequences.js';
 
-const OPT_NUM = 1 << 12;
-const OPT_SIZE = OPT_NUM + 3;
 const LITFREQ_ADD = 2;
-const MAX_PRICE = 1 << 30;
 /** Blocks up to this size price symbols from fixed distributions. */
 const PREDEF_THRESHOLD = 8;
-const BITCOST_MULTIPLIER = 256;
 const MAX_LIT = 255;
 const MAX_LL = 35;
 const MAX_ML = 52;
 const MAX_OFF = 31;
-const HASHLOG3_MAX = 17;
-const PRIME3 = 506832829;
+/** The smallest match length − MINMATCH of each match-length code. */
+const ML_CODE_FIRST = (() => {
+  const first = new Int32Array(MAX_ML + 1).fill(-1);
+  for (let mlBase = BLOCKSIZE_MAX - MINMATCH; mlBase >= 0; mlBase--) first[mlCode(mlBase)] = mlBase;
+  return first;
+})();
 
 const BASE_LL_FREQS = [4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
 const BASE_OF_FREQS = [6, 2, 1, 1, 2, 3, 4, 4, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
@@ -52,30 +67,114 @@ export class OptState {
   offCodeSumBasePrice = 0;
   /** Fixed prices (tiny first block) instead of statistics. */
   predef = false;
+  /**
+   * Prices by code, refreshed with the base prices (setBasePrices), since the statistics
+   * change only between series: a match-length code's bits and statistic (`ZSTD_getMatchPrice`
+   * less the offset), an offset code's (the offset part), a literal-length code's
+   * (`ZSTD_litLengthPrice`). The parser prices every length of every match it finds, and these
+   * keep the weights out of that loop; the sums are the same integers.
+   */
+  mlCodePrice = new Int32Array(MAX_ML + 1);
+  offCodePrice = new Int32Array(MAX_OFF + 1);
+  readonly llCodePrice = new Int32Array(MAX_LL + 1);
 
   // The price table: one "stretch" (a match followed by literals) per position.
-  readonly price = new Int32Array(OPT_SIZE + 1);
-  readonly off = new Int32Array(OPT_SIZE + 1);
-  readonly mlen = new Int32Array(OPT_SIZE + 1);
-  readonly litlen = new Int32Array(OPT_SIZE + 1);
+  price = new Int32Array(OPT_SIZE + 1);
+  off = new Int32Array(OPT_SIZE + 1);
+  mlen = new Int32Array(OPT_SIZE + 1);
+  litlen = new Int32Array(OPT_SIZE + 1);
   readonly rep0 = new Int32Array(OPT_SIZE + 1);
   readonly rep1 = new Int32Array(OPT_SIZE + 1);
   readonly rep2 = new Int32Array(OPT_SIZE + 1);
+  private readonly ownOff = new Int32Array(OPT_SIZE);
+  private readonly ownLen = new Int32Array(OPT_SIZE);
   // Matches found at one position: increasing lengths.
-  readonly matchOff = new Int32Array(OPT_SIZE);
-  readonly matchLen = new Int32Array(OPT_SIZE);
+  matchOff: Int32Array = this.ownOff;
+  matchLen: Int32Array = this.ownLen;
   /** Table of 3-byte hashes (minMatch 3 only). */
   hashTable3 = new Int32Array(0);
+  /**
+   * The WebAssembly tree search of this frame (bt-search-wasm.ts), or null for the
+   * TypeScript one. With it, the match lists, the 3-byte table and the match state's hash
+   * table and tree are views of the shared memory, where it keeps them.
+   */
+  btSearch: BtMatchesFn | null = null;
+  /** The WebAssembly loop pricing the matches found at one position, with btSearch. */
+  btPrice: BtPriceFn | null = null;
+  /** The state's own price table and code prices, while the frame's are in the shared memory. */
+  private readonly own = {
+    price: this.price, off: this.off, mlen: this.mlen, litlen: this.litlen, mlCodePrice: this.mlCodePrice, offCodePrice: this.offCodePrice,
+  };
+  /** Tables {@link takeTables} was given for the frame the next reset starts. */
+  private pending: BtFrameTables | null = null;
+  /** Whether the match state's tree is a view of the shared memory (from an earlier frame). */
+  private treeOnHeap = false;
   hashLog3 = 0;
   /** Next index to insert into hashTable3. */
   nextToUpdate3 = 0;
   /** Repeat offsets handed to the match search. */
   readonly searchRep = new Int32Array(3);
 
-  /** Forget all statistics and size the 3-byte table for a new frame. */
+  /**
+   * Before the match state's reset for a frame: the WebAssembly search's tables for it
+   * (prepareBtSearch), which the match state takes as its hash table and tree, or null
+   * for the TypeScript search with the states' own tables.
+   */
+  takeTables(ms: MatchState, tables: BtFrameTables | null): void {
+    this.releaseTables(ms);
+    this.pending = tables;
+    if (tables !== null) {
+      ms.hashTable = tables.hashTable;
+      ms.chainTable = tables.tree;
+      this.treeOnHeap = true;
+    }
+  }
+
+  private usePriceTables(t: typeof this.own): void {
+    this.price = t.price;
+    this.off = t.off;
+    this.mlen = t.mlen;
+    this.litlen = t.litlen;
+    this.mlCodePrice = t.mlCodePrice;
+    this.offCodePrice = t.offCodePrice;
+  }
+
+  /**
+   * At the start of every frame, before any match finder sets up its tables: give the
+   * match state its own tables again if an earlier frame lent it the tree search's (the
+   * row search keeps a view it finds of the right size, wherever it lies).
+   */
+  releaseTables(ms: MatchState): void {
+    if (!this.treeOnHeap) return;
+    ms.hashTable = new Int32Array(0);
+    ms.chainTable = new Int32Array(0);
+    this.treeOnHeap = false;
+  }
+
+  /**
+   * Forget all statistics and size the 3-byte table for a new frame; the tables given to
+   * {@link takeTables} just before serve this frame, else the state's own.
+   */
   reset(minMatch: number, windowLog: number): void {
     this.litLengthSum = 0;
     this.hashLog3 = minMatch === 3 ? Math.min(HASHLOG3_MAX, windowLog) : 0;
+    const tables = this.pending;
+    this.pending = null;
+    if (tables !== null) {
+      this.btSearch = tables.search;
+      this.btPrice = tables.priceMatches;
+      this.matchOff = tables.matchOff;
+      this.matchLen = tables.matchLen;
+      this.hashTable3 = tables.hashTable3;
+      this.usePriceTables(tables);
+    } else if (this.btSearch !== null || this.matchOff !== this.ownOff) {
+      this.btSearch = null;
+      this.btPrice = null;
+      this.matchOff = this.ownOff;
+      this.matchLen = this.ownLen;
+      this.hashTable3 = new Int32Array(0);
+      this.usePriceTables(this.own);
+    }
     const size = this.hashLog3 === 0 ? 0 : 1 << this.hashLog3;
     if (this.hashTable3.length < size) this.hashTable3 = new Int32Array(size);
     else this.hashTable3.fill(0, 0, size);
@@ -113,6 +212,24 @@ function setBasePrices(o: OptState, optLevel: number): void {
   o.litLengthSumBasePrice = weight(o.litLengthSum, optLevel);
   o.matchLengthSumBasePrice = weight(o.matchLengthSum, optLevel);
   o.offCodeSumBasePrice = weight(o.offCodeSum, optLevel);
+  if (o.predef) return;
+  const mlBase = o.matchLengthSumBasePrice;
+  const mlFreq = o.matchLengthFreq;
+  const mlPrice = o.mlCodePrice;
+  for (let c = 0; c <= MAX_ML; c++) mlPrice[c] = ML_BITS[c]! * BITCOST_MULTIPLIER + (mlBase - weight(mlFreq[c]!, optLevel));
+  const offBase = o.offCodeSumBasePrice;
+  const offFreq = o.offCodeFreq;
+  const offPrice = o.offCodePrice;
+  for (let c = 0; c <= MAX_OFF; c++) {
+    let price = c * BITCOST_MULTIPLIER + (offBase - weight(offFreq[c]!, optLevel));
+    // Long offsets cost decompression speed: btopt avoids them a little.
+    if (optLevel < 2 && c >= 20) price += (c - 19) * 2 * BITCOST_MULTIPLIER;
+    offPrice[c] = price;
+  }
+  const llBase = o.litLengthSumBasePrice;
+  const llFreq = o.litLengthFreq;
+  const llPrice = o.llCodePrice;
+  for (let c = 0; c <= MAX_LL; c++) llPrice[c] = LL_BITS[c]! * BITCOST_MULTIPLIER + llBase - weight(llFreq[c]!, optLevel);
 }
 
 function sumOf(t: Uint32Array): number {
@@ -179,8 +296,7 @@ function literalPrice(o: OptState, byte: number, optLevel: number): number {
 function litLengthPrice(o: OptState, litLength: number, optLevel: number): number {
   if (o.predef) return weight(litLength, optLevel);
   if (litLength === BLOCKSIZE_MAX) return BITCOST_MULTIPLIER + litLengthPrice(o, BLOCKSIZE_MAX - 1, optLevel);
-  const code = llCode(litLength);
-  return LL_BITS[code]! * BITCOST_MULTIPLIER + o.litLengthSumBasePrice - weight(o.litLengthFreq[code]!, optLevel);
+  return o.llCodePrice[llCode(litLength)]!;
 }
 
 /** Price of the offset and match length of a sequence (`ZSTD_getMatchPrice`). */
@@ -188,14 +304,8 @@ function matchPrice(o: OptState, offBase: number, matchLength: number, optLevel:
   const offCode = highBit(offBase);
   const mlBase = matchLength - MINMATCH;
   if (o.predef) return weight(mlBase, optLevel) + (16 + offCode) * BITCOST_MULTIPLIER;
-  let price = offCode * BITCOST_MULTIPLIER + (o.offCodeSumBasePrice - weight(o.offCodeFreq[offCode]!, optLevel));
-  // Long offsets cost decompression speed: btopt avoids them a little.
-  if (optLevel < 2 && offCode >= 20) price += (offCode - 19) * 2 * BITCOST_MULTIPLIER;
-  const mlc = mlCode(mlBase);
-  price += ML_BITS[mlc]! * BITCOST_MULTIPLIER + (o.matchLengthSumBasePrice - weight(o.matchLengthFreq[mlc]!, optLevel));
   // A little extra per match, favouring fewer sequences.
-  price += (BITCOST_MULTIPLIER / 5) | 0;
-  return price;
+  return o.offCodePrice[offCode]! + o.mlCodePrice[mlCode(mlBase)]! + MATCH_EXTRA;
 }
 
 /** Account for a chosen sequence (`ZSTD_updateStats`). */
@@ -465,6 +575,9 @@ export function compressBlockOpt(
   const mls = mm < 3 ? 3 : mm > 6 ? 6 : mm;
   const minMatch = mm === 3 ? 3 : 4;
   o.nextToUpdate3 = ms.nextToUpdate - ms.base;
+  const search = o.btSearch;
+  const pricer = o.btPrice;
+  if (search !== null) syncBtSearch(ms, o.nextToUpdate3);
   const price = o.price;
   const optOff = o.off;
   const optMlen = o.mlen;
@@ -481,6 +594,8 @@ export function compressBlockOpt(
   let lsRep2 = 0;
 
   rescaleFreqs(o, src, istart, iend - istart, optLevel);
+  const predef = o.predef;
+  const mlPrice = o.mlCodePrice;
   if (ip === prefixStart) ip++;
 
   while (ip < ilimit) {
@@ -495,7 +610,10 @@ export function compressBlockOpt(
       searchRep[0] = rep[0]!;
       searchRep[1] = rep[1]!;
       searchRep[2] = rep[2]!;
-      const nbMatches = getAllMatches(ms, o, v, ip, iend, searchRep, ll0, minMatch, mls);
+      const nbMatches =
+        search !== null
+          ? search(ip, iend, rep[0]!, rep[1]!, rep[2]!, ll0, minMatch)
+          : getAllMatches(ms, o, v, ip, iend, searchRep, ll0, minMatch, mls);
       if (nbMatches === 0) {
         ip++;
         continue;
@@ -526,8 +644,9 @@ export function compressBlockOpt(
         for (let matchNb = 0; matchNb < nbMatches; matchNb++) {
           const offBase = mOff[matchNb]!;
           const end = mLen[matchNb]!;
+          const offsetPrice = price[0]! + o.offCodePrice[highBit(offBase)]! + MATCH_EXTRA;
           for (; pos <= end; pos++) {
-            const sequencePrice = price[0]! + matchPrice(o, offBase, pos, optLevel);
+            const sequencePrice = predef ? price[0]! + matchPrice(o, offBase, pos, optLevel) : offsetPrice + mlPrice[mlCode(pos - MINMATCH)]!;
             optMlen[pos] = pos;
             optOff[pos] = offBase;
             optLitlen[pos] = 0;
@@ -600,7 +719,10 @@ export function compressBlockOpt(
           searchRep[0] = o.rep0[cur]!;
           searchRep[1] = o.rep1[cur]!;
           searchRep[2] = o.rep2[cur]!;
-          const nbMatches = getAllMatches(ms, o, v, inr, iend, searchRep, ll0, minMatch, mls);
+          const nbMatches =
+            search !== null
+              ? search(inr, iend, searchRep[0]!, searchRep[1]!, searchRep[2]!, ll0, minMatch)
+              : getAllMatches(ms, o, v, inr, iend, searchRep, ll0, minMatch, mls);
           if (nbMatches === 0) continue;
           const longestML = mLen[nbMatches - 1]!;
           if (longestML > sufficientLen || cur + longestML >= OPT_NUM || ip + cur + longestML >= iend) {
@@ -611,25 +733,39 @@ export function compressBlockOpt(
             shortcut = true;
             break;
           }
+          if (pricer !== null && !predef) {
+            lastPos = pricer(cur, basePrice, nbMatches, minMatch, lastPos, optLevel === 0 ? 1 : 0);
+            price[lastPos + 1] = MAX_PRICE;
+            continue;
+          }
           for (let matchNb = 0; matchNb < nbMatches; matchNb++) {
             const offset = mOff[matchNb]!;
             const lastML = mLen[matchNb]!;
             const startML = matchNb > 0 ? mLen[matchNb - 1]! + 1 : minMatch;
-            for (let mlen = lastML; mlen >= startML; mlen--) {
-              const pos = cur + mlen;
-              const p = basePrice + matchPrice(o, offset, mlen, optLevel);
-              if (pos > lastPos || p < price[pos]!) {
-                while (lastPos < pos) {
-                  lastPos++;
-                  price[lastPos] = MAX_PRICE;
-                  optLitlen[lastPos] = 1;
+            // The offset's part of the price is the same for every length (`ZSTD_getMatchPrice`).
+            const offsetPrice = basePrice + o.offCodePrice[highBit(offset)]! + MATCH_EXTRA;
+            // Lengths from the longest down, in runs of one match-length code: a run has one
+            // price (the order and the comparisons are libzstd's, one length at a time).
+            let mlen = lastML;
+            lengths: while (mlen >= startML) {
+              const mlc = mlCode(mlen - MINMATCH);
+              const runLow = predef ? mlen : Math.max(startML, ML_CODE_FIRST[mlc]! + MINMATCH);
+              const p = predef ? basePrice + matchPrice(o, offset, mlen, optLevel) : offsetPrice + mlPrice[mlc]!;
+              for (; mlen >= runLow; mlen--) {
+                const pos = cur + mlen;
+                if (pos > lastPos || p < price[pos]!) {
+                  while (lastPos < pos) {
+                    lastPos++;
+                    price[lastPos] = MAX_PRICE;
+                    optLitlen[lastPos] = 1;
+                  }
+                  optMlen[pos] = mlen;
+                  optOff[pos] = offset;
+                  optLitlen[pos] = 0;
+                  price[pos] = p;
+                } else if (optLevel === 0) {
+                  break lengths;
                 }
-                optMlen[pos] = mlen;
-                optOff[pos] = offset;
-                optLitlen[pos] = 0;
-                price[pos] = p;
-              } else if (optLevel === 0) {
-                break;
               }
             }
           }
@@ -712,6 +848,10 @@ export function compressBlockOpt(
       }
       setBasePrices(o, optLevel);
     }
+  }
+  if (search !== null) {
+    ms.nextToUpdate = btSearchNext();
+    o.nextToUpdate3 = btSearchNext3();
   }
   return iend - anchor;
 }
