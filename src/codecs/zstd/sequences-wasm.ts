@@ -21,19 +21,22 @@
 import { type Code, type FunctionBody, I32, I64, V128, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { ZSTD_AT, ZSTD_SIZE, heapBytes, HeapModuleLoader } from '../../wasm/heap.js';
 import { BLOCK_SIZE_LIMIT } from './frame.js';
-import type { FseTable } from './fse.js';
+import { FSE_AREA_AT, FSE_LL, FSE_ML, FSE_OF, T_LL, T_ML, T_OF, placeFseTable } from './fse-wasm.js';
 import type { SequenceState } from './sequences.js';
 
-/** The executor's area of the shared memory. */
-const T_LL = ZSTD_AT;
-const T_ML = T_LL + (2 << 9) * 4;
-const T_OF = T_ML + (2 << 9) * 4;
+/**
+ * The executor's area of the shared memory. Its FSE tables are at T_LL, T_ML and T_OF, in
+ * the area of fse-wasm.ts (which builds them there); the first bytes are the Huffman
+ * decoder's (see TABLES_AREA_AT).
+ */
+const HUF_TABLE_AT = ZSTD_AT;
+const HUF_TABLE_END = HUF_TABLE_AT + 10240;
 /**
  * For offsets 1..15 (64 bytes each, at offset * 64): the byte indices j mod offset
  * (j = 0..63) that spread a match's period over its first 64 bytes, 16 at a time, for
  * i8x16.swizzle.
  */
-const PATTERN = T_OF + (2 << 8) * 4;
+const PATTERN = HUF_TABLE_END;
 /** For offsets 1..15: the largest multiple of the offset that is at most 64. */
 const STRIDE64 = PATTERN + 16 * 64;
 /** For offsets 1..15 and 1..127: the smallest multiple of the offset that is at least 16, at least 128. */
@@ -46,11 +49,11 @@ const BITS_PAD = CTRL + 32;
 const BITS_AT = BITS_PAD + 8;
 /**
  * Lent to the Huffman literal decoder (huffman-wasm.ts), which runs before the executor
- * copies its tables and bitstream in: the table area for its lookup table, the bitstream
- * area for the literals' Huffman streams.
+ * copies its bitstream in: the table area (the Huffman decoder's alone) for its lookup
+ * table, the bitstream area for the literals' Huffman streams.
  */
-export const TABLES_AREA_AT = T_LL;
-export const TABLES_AREA_END = PATTERN;
+export const TABLES_AREA_AT = HUF_TABLE_AT;
+export const TABLES_AREA_END = HUF_TABLE_END;
 export const BITSTREAM_AREA_AT = BITS_AT;
 export const BITSTREAM_AREA_END = BITS_AT + BLOCK_SIZE_LIMIT + 8;
 /** A block's literals, with 64 bytes of slack for 16-byte reads past their end. */
@@ -64,7 +67,7 @@ export const SEQUENCE_BATCH = 320;
 const BATCH = SEQUENCE_BATCH;
 const SEQ_AT = LIT_END;
 const SEQ_END = SEQ_AT + 12 * BATCH;
-if (SEQ_END > ZSTD_AT + ZSTD_SIZE) throw new Error('zstd executor overruns its area of the heap');
+if (SEQ_END > FSE_AREA_AT) throw new Error('zstd executor overruns its area of the heap');
 
 /** Fast-path sequences keep this many bytes before the frame's end (they may write up to 63 bytes past a match). */
 const SLACK = 64;
@@ -399,7 +402,7 @@ type Executor = (
 
 /** The module's bytes: one function, `sequences`, on the shared memory. */
 export function sequencesModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes([executorBody()], ['sequences'], Math.ceil(SEQ_END / 65536));
+  return moduleBytes([executorBody()], ['sequences'], Math.ceil((ZSTD_AT + ZSTD_SIZE) / 65536));
 }
 
 let enabled = true;
@@ -441,13 +444,7 @@ export function zstdWasmEnabled(): boolean {
 /** Blocks the executor ran and blocks it gave back to the JavaScript loop (for tests and benchmarks). */
 export const sequencesWasmCounts = { executed: 0, rejected: 0 };
 
-let cellsView = new Int32Array(0);
-
-function copyTable(t: FseTable, at: number): void {
-  const heap = heapBytes();
-  if (cellsView.buffer !== heap.buffer) cellsView = new Int32Array(heap.buffer);
-  cellsView.set(t.cells.subarray(0, 2 << t.log), at >>> 2);
-}
+let ctrlView = new Int32Array(0);
 
 /**
  * Execute st.nbSeq sequences of the bitstream src[start, end) with the WebAssembly
@@ -476,10 +473,11 @@ export function executeSequencesWasm(
   const ll = st.ll!;
   const ml = st.ml!;
   const of = st.of!;
-  copyTable(ll, T_LL);
-  copyTable(ml, T_ML);
-  copyTable(of, T_OF);
-  const ctrl = cellsView;
+  placeFseTable(ll, FSE_LL);
+  placeFseTable(ml, FSE_ML);
+  placeFseTable(of, FSE_OF);
+  if (ctrlView.buffer !== heap.buffer) ctrlView = new Int32Array(heap.buffer);
+  const ctrl = ctrlView;
   const c = CTRL >>> 2;
   ctrl[c] = st.rep0;
   ctrl[c + 1] = st.rep1;
