@@ -243,8 +243,10 @@ export const fseWasmCounts = { built: 0, refused: 0 };
 export function buildFseTableInHeap(t: FseTable, kind: number, norm: Int16Array, maxSymbol: number, log: number): boolean {
   if (log < 5 || log > MAX_LOG[kind]! || maxSymbol > MAX_SYMBOL[kind]! || !loader.loaded()) return false;
   views();
-  // The slot is about to change: whatever lived only there is copied out first.
-  release(kind);
+  // The slot is about to change: whatever else lived only there is copied out first (not
+  // `t`, which is being rebuilt).
+  if (slotHolds[kind] === t) slotHolds[kind] = null;
+  else release(kind);
   normView.set(norm.subarray(0, maxSymbol + 1), NORM >>> 1);
   if (build!(maxSymbol, log, INFO_AT[kind]!, SLOT_AT[kind]!) !== 0) {
     fseWasmCounts.refused++;
