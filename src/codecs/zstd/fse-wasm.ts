@@ -175,8 +175,8 @@ function buildBody(): FunctionBody {
   c.push(
     ...k(0), ...set(U),
     ...op.loop(),
-    ...get(U), ...op.load8(SPREAD), ...k(3), ...op.shl(), ...get(INFO), ...op.add(), ...set(P),
-    ...get(U), ...op.load8(SPREAD), ...k(1), ...op.shl(), ...tee(S), ...op.load16U(NEXT), ...set(NX),
+    ...get(U), ...op.load8(SPREAD), ...tee(S), ...k(3), ...op.shl(), ...get(INFO), ...op.add(), ...set(P),
+    ...get(S), ...k(1), ...op.shl(), ...tee(S), ...op.load16U(NEXT), ...set(NX),
     ...get(S), ...get(NX), ...k(1), ...op.add(), ...op.store16(NEXT),
     ...get(LOG), ...k(31), ...get(NX), ...op.clz(), ...op.sub(), ...op.sub(), ...set(NB),
     ...get(OUT), ...get(U), ...k(3), ...op.shl(), ...op.add(), ...tee(I),
