@@ -122,7 +122,9 @@ describe('FSE table builder in WebAssembly', () => {
         const t = new FseTable(spec.maxLog);
         expect(reserveHeap(FSE_AREA_USED + GUARD)).toBe(true);
         let heap = heapBytes();
-        // Everything around the builder's area, and the other kinds' slots, must stay as it was.
+        // Everything around the builder's area, and the other kinds' slots, must stay as it
+        // was. The slots' contents are put back afterwards: fse-wasm.ts remembers what they hold.
+        const saved = KINDS.map((o) => heap.slice(o.slot, o.slot + (8 << o.maxLog)));
         heap.fill(SENTINEL, FSE_AREA_AT - GUARD, FSE_AREA_AT);
         heap.fill(SENTINEL, FSE_AREA_USED, FSE_AREA_USED + GUARD);
         for (const other of KINDS) if (other.kind !== spec.kind) heap.fill(SENTINEL, other.slot, other.slot + (8 << other.maxLog));
@@ -132,6 +134,9 @@ describe('FSE table builder in WebAssembly', () => {
         expect(untouched(FSE_AREA_AT - GUARD, FSE_AREA_AT)).toBe(true);
         expect(untouched(FSE_AREA_USED, FSE_AREA_USED + GUARD)).toBe(true);
         for (const other of KINDS) if (other.kind !== spec.kind) expect(untouched(other.slot, other.slot + (8 << other.maxLog))).toBe(true);
+        KINDS.forEach((o, i) => {
+          if (o.kind !== spec.kind) heap.set(saved[i]!, o.slot);
+        });
         expect(built).toBe(expected !== null);
         if (expected === null) return;
         expect(t.heapAt).toBe(spec.slot);
