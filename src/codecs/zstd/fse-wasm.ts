@@ -204,11 +204,15 @@ let build: Build | null = null;
 let cellsView = new Int32Array(0);
 let normView = new Int16Array(0);
 
+/** The heapBytes() view the views above were made for (it changes only when the memory grows). */
+let viewsOf: Uint8Array | null = null;
+
 function views(): void {
   const heap = heapBytes();
-  if (cellsView.buffer !== heap.buffer) {
+  if (heap !== viewsOf) {
     cellsView = new Int32Array(heap.buffer);
     normView = new Int16Array(heap.buffer);
+    viewsOf = heap;
   }
 }
 

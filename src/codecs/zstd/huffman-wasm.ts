@@ -272,6 +272,8 @@ export function wasmHuffmanReady(): boolean {
 export const huffmanWasmCounts = { decoded: 0, rejected: 0, pairs: 0 };
 
 let tableView = new Uint16Array(0);
+/** The heapBytes() view tableView was made for (heapBytes() gives a new one only when the memory grows). */
+let tableOf: Uint8Array | null = null;
 
 /**
  * The two-symbol table of `table` as the WebAssembly builder makes it in the shared memory
@@ -281,7 +283,10 @@ let tableView = new Uint16Array(0);
 export function heapPairTable(table: HuffmanTable): Int32Array | null {
   if (!wasmHuffmanReady()) return null;
   const heap = heapBytes();
-  if (tableView.buffer !== heap.buffer) tableView = new Uint16Array(heap.buffer);
+  if (heap !== tableOf) {
+    tableView = new Uint16Array(heap.buffer);
+    tableOf = heap;
+  }
   tableView.set(table.cells.subarray(0, 1 << table.log), TABLE_AT >>> 1);
   buildPairs!(table.log);
   return new Int32Array(heap.buffer, PAIRS_AT, 1 << table.log).slice();
@@ -327,7 +332,10 @@ export function decodeHuffmanIntoHeap(
   const used = pairs ? BITSTREAM_AREA_END : IN_AT + n;
   if (at < 0 || at + size > heap.length || (at + size > TABLE_AT && at < used)) return false;
   heap.set(src.subarray(start, end), IN_AT);
-  if (tableView.buffer !== heap.buffer) tableView = new Uint16Array(heap.buffer);
+  if (heap !== tableOf) {
+    tableView = new Uint16Array(heap.buffer);
+    tableOf = heap;
+  }
   tableView.set(table.cells.subarray(0, 1 << log), TABLE_AT >>> 1);
   // The two-symbol table is built where it is read, from the lookup table just copied.
   if (pairs) buildPairs!(log);

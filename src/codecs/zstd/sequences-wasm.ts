@@ -452,6 +452,8 @@ export function zstdWasmEnabled(): boolean {
 export const sequencesWasmCounts = { executed: 0, rejected: 0 };
 
 let ctrlView = new Int32Array(0);
+/** The heapBytes() view ctrlView was made for (heapBytes() gives a new one only when the memory grows). */
+let ctrlOf: Uint8Array | null = null;
 
 /**
  * Execute st.nbSeq sequences of the bitstream src[start, end) with the WebAssembly
@@ -488,7 +490,10 @@ export function executeSequencesWasm(
   placeFseTable(ll, FSE_LL);
   placeFseTable(ml, FSE_ML);
   placeFseTable(of, FSE_OF);
-  if (ctrlView.buffer !== heap.buffer) ctrlView = new Int32Array(heap.buffer);
+  if (heap !== ctrlOf) {
+    ctrlView = new Int32Array(heap.buffer);
+    ctrlOf = heap;
+  }
   const ctrl = ctrlView;
   const c = CTRL >>> 2;
   ctrl[c] = st.rep0;
