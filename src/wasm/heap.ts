@@ -7,7 +7,8 @@
  *
  * Map (byte offsets):
  * - [0, SHUFFLE_END): the shuffle kernels' tiles (see src/shuffle/simd.ts);
- * - [ZSTD_AT, ZSTD_END): the zstd sequence executor's tables, bitstream and literals;
+ * - [ZSTD_AT, ZSTD_END): the zstd sequence executor's tables, bitstream and literals, and
+ *   at its end the FSE tables it reads (built there by src/codecs/zstd/fse-wasm.ts);
  * - [ENCODE_AT, ENCODE_END): the LZ4 / BloscLZ match finders' hash table, or LZ4HC's hash
  *   and chain tables (the whole area; src/codecs/lz4hc-compress-wasm.ts), or zlib deflate's
  *   hash heads, chain links and trees (src/codecs/deflate/deflate-wasm.ts), one encoder at a
@@ -36,7 +37,7 @@ export const PAGE = 65536;
 export const SHUFFLE_END = 3 * 32 * 1024 + 4224;
 /** The zstd executor's area (its layout is in src/codecs/zstd/sequences-wasm.ts). */
 export const ZSTD_AT = 0x1a000;
-export const ZSTD_SIZE = 0x44000;
+export const ZSTD_SIZE = 0x48000;
 export const ZSTD_END = ZSTD_AT + ZSTD_SIZE;
 /**
  * The match finders' hash table (src/codecs/lz4-compress-wasm.ts): 2^14 32-bit entries; or,

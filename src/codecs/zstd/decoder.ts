@@ -170,6 +170,8 @@ function decodeFrame(
       outEnd += base;
     }
   }
+  // New tables go where the executor reads them.
+  seq.heapTables = ws.wasm;
   const winStart = op;
   const blockMax = h.blockSizeMax;
   // A frame that declares its size may not write past it (nor, then, past the window).

@@ -23,6 +23,11 @@ export class FseTable {
   readonly cells: Int32Array;
   /** Accuracy log: the table has 1 << log states. */
   log = 0;
+  /**
+   * -1, or where in the WebAssembly memory the table was built (fse-wasm.ts): its cells
+   * are then there, and `cells` is stale until fse-wasm.ts's fseCells copies them back.
+   */
+  heapAt = -1;
 
   constructor(maxLog: number) {
     this.cells = new Int32Array(2 << maxLog);

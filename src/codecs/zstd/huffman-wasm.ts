@@ -29,7 +29,7 @@
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { heapBytes, inHeap, HeapModuleLoader } from '../../wasm/heap.js';
-import { HUF_MAX_LOG, type HuffmanTable, buildPairTable } from './huffman.js';
+import { HUF_MAX_LOG, type HuffmanTable } from './huffman.js';
 import {
   BITSTREAM_AREA_AT,
   BITSTREAM_AREA_END,
@@ -199,6 +199,35 @@ function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): Function
   return { params: Array<number>(params).fill(I32), result: I32, locals: [[i32s, I32], [i64s, I64]], code: c };
 }
 
+/**
+ * pairs(log): the two-symbol table at PAIRS_AT from the lookup table at TABLE_AT, as
+ * huffman.ts's buildPairTable fills HuffmanTable.pairs (its twin): for each `log` bits, the
+ * first code's entry, then a second lookup on the bits left after it.
+ */
+function pairsBody(): FunctionBody {
+  const LOG = 0, SIZE = 1, MASK = 2, V = 3, E1 = 4, N1 = 5, E2 = 6, N2 = 7;
+  return {
+    params: [I32],
+    result: null,
+    locals: [[7, I32]],
+    code: code(
+      k(1), get(LOG), op.shl(), tee(SIZE), k(1), op.sub(), set(MASK),
+      k(0), set(V),
+      op.loop(),
+      get(V), k(1), op.shl(), op.load16U(TABLE_AT), tee(E1), k(255), op.and(), set(N1),
+      get(V), get(N1), op.shl(), get(MASK), op.and(), k(1), op.shl(), op.load16U(TABLE_AT), tee(E2), k(255), op.and(), set(N2),
+      get(V), k(2), op.shl(),
+      // Both codes in the `log` bits: s1 | s2 << 8 | (n1 + n2) << 16 | 2 << 24; else s1 | n1 << 16 | 1 << 24.
+      get(E1), k(8), op.shrU(), get(E2), k(0xff00), op.and(), op.or(), get(N1), get(N2), op.add(), k(16), op.shl(), op.or(), k(2 << 24), op.or(),
+      get(E1), k(8), op.shrU(), get(N1), k(16), op.shl(), op.or(), k(1 << 24), op.or(),
+      get(N2), get(LOG), get(N1), op.sub(), op.leS(), op.select(),
+      op.store32(PAIRS_AT),
+      get(V), k(1), op.add(), tee(V), get(SIZE), op.ltU(), op.brIf(0),
+      op.end(),
+    ),
+  };
+}
+
 type Decode4 = (s1: number, s2: number, s3: number, s4: number, end: number, out: number, size: number, log: number) => number;
 type Decode1 = (s1: number, end: number, out: number, size: number, log: number) => number;
 
@@ -208,8 +237,8 @@ type Decode1 = (s1: number, end: number, out: number, size: number, log: number)
  */
 export function huffmanModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
-    [decodeBody(4, 5, false), decodeBody(4, 4, false), decodeBody(4, 5, true), decodeBody(4, 4, true), decodeBody(1, 5, false), decodeBody(1, 4, false)],
-    ['x4', 'x4long', 'x4pairs', 'x4pairslong', 'x1', 'x1long'],
+    [decodeBody(4, 5, false), decodeBody(4, 4, false), decodeBody(4, 5, true), decodeBody(4, 4, true), decodeBody(1, 5, false), decodeBody(1, 4, false), pairsBody()],
+    ['x4', 'x4long', 'x4pairs', 'x4pairslong', 'x1', 'x1long', 'pairs'],
     Math.ceil(BITSTREAM_AREA_END / 65536),
   );
 }
@@ -220,6 +249,7 @@ let x4pairs: Decode4 | null = null;
 let x4pairslong: Decode4 | null = null;
 let x1: Decode1 | null = null;
 let x1long: Decode1 | null = null;
+let buildPairs: ((log: number) => void) | null = null;
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   x4 = exportsObject['x4'] as Decode4;
@@ -228,6 +258,7 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
   x4pairslong = exportsObject['x4pairslong'] as Decode4;
   x1 = exportsObject['x1'] as Decode1;
   x1long = exportsObject['x1long'] as Decode1;
+  buildPairs = exportsObject['pairs'] as (log: number) => void;
 }
 
 const loader = new HeapModuleLoader(huffmanModuleBytes, instantiate);
@@ -241,7 +272,25 @@ export function wasmHuffmanReady(): boolean {
 export const huffmanWasmCounts = { decoded: 0, rejected: 0, pairs: 0 };
 
 let tableView = new Uint16Array(0);
-let pairsView = new Int32Array(0);
+/** The heapBytes() view tableView was made for (heapBytes() gives a new one only when the memory grows). */
+let tableOf: Uint8Array | null = null;
+
+/**
+ * The two-symbol table of `table` as the WebAssembly builder makes it in the shared memory
+ * (a copy), or null when the module is not ready: for tests against huffman.ts's
+ * buildPairTable.
+ */
+export function heapPairTable(table: HuffmanTable): Int32Array | null {
+  if (!wasmHuffmanReady()) return null;
+  const heap = heapBytes();
+  if (heap !== tableOf) {
+    tableView = new Uint16Array(heap.buffer);
+    tableOf = heap;
+  }
+  tableView.set(table.cells.subarray(0, 1 << table.log), TABLE_AT >>> 1);
+  buildPairs!(table.log);
+  return new Int32Array(heap.buffer, PAIRS_AT, 1 << table.log).slice();
+}
 
 /**
  * Decode Huffman-coded literals src[start, end) (the jump table and 4 streams, or 1
@@ -283,15 +332,13 @@ export function decodeHuffmanIntoHeap(
   const used = pairs ? BITSTREAM_AREA_END : IN_AT + n;
   if (at < 0 || at + size > heap.length || (at + size > TABLE_AT && at < used)) return false;
   heap.set(src.subarray(start, end), IN_AT);
-  if (tableView.buffer !== heap.buffer) {
+  if (heap !== tableOf) {
     tableView = new Uint16Array(heap.buffer);
-    pairsView = new Int32Array(heap.buffer);
+    tableOf = heap;
   }
   tableView.set(table.cells.subarray(0, 1 << log), TABLE_AT >>> 1);
-  if (pairs) {
-    if (!table.pairsReady) buildPairTable(table);
-    pairsView.set(table.pairs.subarray(0, 1 << log), PAIRS_AT >>> 2);
-  }
+  // The two-symbol table is built where it is read, from the lookup table just copied.
+  if (pairs) buildPairs!(log);
   const long = log > 11;
   const result = streams4
     ? (pairs ? (long ? x4pairslong! : x4pairs!) : long ? x4long! : x4!)(IN_AT + 6, IN_AT + s2, IN_AT + s3, IN_AT + s4, IN_AT + n, at, size, log)

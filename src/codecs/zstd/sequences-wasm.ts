@@ -21,36 +21,42 @@
 import { type Code, type FunctionBody, I32, I64, V128, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { ZSTD_AT, ZSTD_SIZE, heapBytes, HeapModuleLoader } from '../../wasm/heap.js';
 import { BLOCK_SIZE_LIMIT } from './frame.js';
-import type { FseTable } from './fse.js';
+import { FSE_AREA_AT, FSE_LL, FSE_ML, FSE_OF, T_LL, T_ML, T_OF, placeFseTable } from './fse-wasm.js';
 import type { SequenceState } from './sequences.js';
 
-/** The executor's area of the shared memory. */
-const T_LL = ZSTD_AT;
-const T_ML = T_LL + (2 << 9) * 4;
-const T_OF = T_ML + (2 << 9) * 4;
+/**
+ * The executor's area of the shared memory. Its FSE tables are at T_LL, T_ML and T_OF, in
+ * the area of fse-wasm.ts (which builds them there); the first bytes are the Huffman
+ * decoder's (see TABLES_AREA_AT).
+ */
+const HUF_TABLE_AT = ZSTD_AT;
+const HUF_TABLE_END = HUF_TABLE_AT + 10240;
 /**
  * For offsets 1..15 (64 bytes each, at offset * 64): the byte indices j mod offset
  * (j = 0..63) that spread a match's period over its first 64 bytes, 16 at a time, for
  * i8x16.swizzle.
  */
-const PATTERN = T_OF + (2 << 8) * 4;
+const PATTERN = HUF_TABLE_END;
 /** For offsets 1..15: the largest multiple of the offset that is at most 64. */
 const STRIDE64 = PATTERN + 16 * 64;
 /** For offsets 1..15 and 1..127: the smallest multiple of the offset that is at least 16, at least 128. */
 const PERIOD16 = STRIDE64 + 16;
 const PERIOD128 = PERIOD16 + 16;
-/** In: rep0, rep1, rep2. Out: the same, then the literal position after the last sequence. */
+/** In: rep0, rep1, rep2. Out: the same, then the literal position after the last sequence. At 16: the batch size. */
 const CTRL = PERIOD128 + 128;
-/** 8 zero bytes, then a block's sequence bitstream (short streams read the zeros as padding). */
+/**
+ * 8 spare bytes, then a block's sequence bitstream (a stream shorter than 8 bytes is placed
+ * above zeros that make it 8; see executeSequencesWasm).
+ */
 const BITS_PAD = CTRL + 32;
 const BITS_AT = BITS_PAD + 8;
 /**
  * Lent to the Huffman literal decoder (huffman-wasm.ts), which runs before the executor
- * copies its tables and bitstream in: the table area for its lookup table, the bitstream
- * area for the literals' Huffman streams.
+ * copies its bitstream in: the table area (the Huffman decoder's alone) for its lookup
+ * table, the bitstream area for the literals' Huffman streams.
  */
-export const TABLES_AREA_AT = T_LL;
-export const TABLES_AREA_END = PATTERN;
+export const TABLES_AREA_AT = HUF_TABLE_AT;
+export const TABLES_AREA_END = HUF_TABLE_END;
 export const BITSTREAM_AREA_AT = BITS_AT;
 export const BITSTREAM_AREA_END = BITS_AT + BLOCK_SIZE_LIMIT + 8;
 /** A block's literals, with 64 bytes of slack for 16-byte reads past their end. */
@@ -64,22 +70,25 @@ export const SEQUENCE_BATCH = 320;
 const BATCH = SEQUENCE_BATCH;
 const SEQ_AT = LIT_END;
 const SEQ_END = SEQ_AT + 12 * BATCH;
-if (SEQ_END > ZSTD_AT + ZSTD_SIZE) throw new Error('zstd executor overruns its area of the heap');
+if (SEQ_END > FSE_AREA_AT) throw new Error('zstd executor overruns its area of the heap');
 
 /** Fast-path sequences keep this many bytes before the frame's end (they may write up to 63 bytes past a match). */
 const SLACK = 64;
 
 // Parameters and locals of the function.
-const BS = 0, PTR = 1, BC = 2, LIT = 3, LITEND = 4, OP = 5, LIMIT = 6, WIN = 7, SAFE = 8, N = 9, LOGS = 10, PADBITS = 11;
-const LLS = 12, MLS = 13, OFS = 14, REP0 = 15, REP1 = 16, REP2 = 17, LLI = 18, MLI = 19, OFI = 20, LLEXTRA = 21, MLEXTRA = 22;
-const LLBASE = 23, OFCODE = 24, OFBITS = 25, ML = 26, LL = 27, OFFSET = 28, TO = 29, M = 30, I = 31, NP = 32, TMP = 33;
-const C = 34;
-const D1 = 35, D2 = 36, P = 37, Q = 38, SP = 39, SEND = 40, SQ = 41;
-const S = 42, V = 43, W = 44, V2 = 45, V3 = 46;
+// The bitstream always starts at BITS_AT and the batch always ends at SEQ_END (see
+// executeSequencesWasm and the batch loop): constants, which the loops then need no
+// register for.
+const PTR = 0, BC = 1, LIT = 2, LITEND = 3, OP = 4, LIMIT = 5, WIN = 6, SAFE = 7, N = 8, LOGS = 9, PADBITS = 10;
+const PARAMS = 11;
+const LLS = 11, MLS = 12, OFS = 13, REP0 = 14, REP1 = 15, REP2 = 16, LLI = 17, MLI = 18, OFI = 19, LLEXTRA = 20, MLEXTRA = 21;
+const LLBASE = 22, OFCODE = 23, OFBITS = 24, ML = 25, LL = 26, OFFSET = 27, TO = 28, M = 29, I = 30, NP = 31, TMP = 32;
+const C = 33;
+const D1 = 34, D2 = 35, P = 36, Q = 37, SP = 38, SQ = 39;
+const S = 40, V = 41, W = 42, V2 = 43, V3 = 44;
 
 const get = op.get;
 const set = op.set;
-const tee = op.tee;
 const k = op.i32;
 
 /** The next `n` bits of the stream (n = 0..31, given by `n`'s code), as an i32; does not consume them. */
@@ -105,10 +114,10 @@ function readInto(local: number, base: Code, n: Code): Code {
  * unread, except near the start.
  */
 const reload: Code = code(
-  get(PTR), get(BC), k(3), op.shrU(), op.sub(), op.tee(NP), get(BS), op.geS(), op.if(),
+  get(PTR), get(BC), k(3), op.shrU(), op.sub(), op.tee(NP), k(BITS_AT), op.geS(), op.if(),
   get(NP), set(PTR), get(BC), k(7), op.and(), set(BC),
   op.else(),
-  get(BC), get(PTR), get(BS), op.sub(), k(3), op.shl(), op.sub(), set(BC), get(BS), set(PTR),
+  get(BC), get(PTR), k(BITS_AT), op.sub(), k(3), op.shl(), op.sub(), set(BC), k(BITS_AT), set(PTR),
   op.end(),
   get(PTR), op.load64(), set(C),
 );
@@ -357,19 +366,21 @@ function executorBody(): FunctionBody {
 
   exec.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
 
-  // Batches of up to BATCH sequences: all decoded into SEQ_AT, then all executed (as
+  // Batches of up to BATCH sequences: all decoded into the SEQ area, then all executed (as
   // ZSTD_decompressSequencesLong_body splits decoding from execution). Each loop then keeps
-  // fewer values live than one that does both, so fewer of them live on the stack.
+  // fewer values live than one that does both, so fewer of them live on the stack. A batch
+  // of n ends at SEQ_END (it starts 12 n bytes before), so both loops end at a constant;
+  // n waits in CTRL + 16 while the first loop runs.
   c.push(
     ...op.block(), ...op.loop(),
     ...get(N), ...op.eqz(), ...op.brIf(1),
-    ...k(SEQ_AT), ...set(SP),
-    ...get(N), ...k(BATCH), ...get(N), ...k(BATCH), ...op.ltU(), ...op.select(), ...tee(TMP),
-    ...k(12), ...op.mul(), ...k(SEQ_AT), ...op.add(), ...set(SEND),
+    ...get(N), ...k(BATCH), ...get(N), ...k(BATCH), ...op.ltU(), ...op.select(), ...set(TMP),
+    ...k(CTRL), ...get(TMP), ...op.store32(16),
+    ...k(SEQ_END), ...get(TMP), ...k(12), ...op.mul(), ...op.sub(), ...set(SP),
     ...get(N), ...get(TMP), ...op.sub(), ...set(N),
-    ...op.loop(), ...seq, ...get(SP), ...get(SEND), ...op.ltU(), ...op.brIf(0), ...op.end(),
-    ...k(SEQ_AT), ...set(SP),
-    ...op.loop(), ...exec, ...get(SP), ...get(SEND), ...op.ltU(), ...op.brIf(0), ...op.end(),
+    ...op.loop(), ...seq, ...get(SP), ...k(SEQ_END), ...op.ltU(), ...op.brIf(0), ...op.end(),
+    ...k(SEQ_END), ...k(CTRL), ...op.load32(16), ...k(12), ...op.mul(), ...op.sub(), ...set(SP),
+    ...op.loop(), ...exec, ...get(SP), ...k(SEQ_END), ...op.ltU(), ...op.brIf(0), ...op.end(),
     ...op.br(0),
     ...op.end(), ...op.end(),
   );
@@ -378,28 +389,28 @@ function executorBody(): FunctionBody {
   // C's ZSTD_decodeSequence skips; here every sequence reads them, so that the decoding
   // loop needs no count of its own).
   c.push(
-    ...get(PTR), ...get(BS), ...op.sub(), ...k(3), ...op.shl(), ...k(64), ...op.add(), ...get(BC), ...get(SQ), ...op.sub(), ...op.sub(), ...get(PADBITS),
+    ...get(PTR), ...k(BITS_AT), ...op.sub(), ...k(3), ...op.shl(), ...k(64), ...op.add(), ...get(BC), ...get(SQ), ...op.sub(), ...op.sub(), ...get(PADBITS),
     ...op.ne(), ...op.if(), ...k(-1), ...op.return(), ...op.end(),
   );
   c.push(...k(CTRL), ...get(REP0), ...op.store32(0), ...k(CTRL), ...get(REP1), ...op.store32(4), ...k(CTRL), ...get(REP2), ...op.store32(8));
   c.push(...k(CTRL), ...get(LIT), ...op.store32(12));
   c.push(...get(OP));
   return {
-    params: Array<number>(12).fill(I32),
+    params: Array<number>(PARAMS).fill(I32),
     result: I32,
-    locals: [[C - 12, I32], [1, I64], [7, I32], [5, V128]],
+    locals: [[C - PARAMS, I32], [1, I64], [S - D1, I32], [5, V128]],
     code: c,
   };
 }
 
 type Executor = (
-  bs: number, ptr: number, bc: number, lit: number, litEnd: number, op: number, limit: number,
+  ptr: number, bc: number, lit: number, litEnd: number, op: number, limit: number,
   win: number, safe: number, nbSeq: number, logs: number, padBits: number,
 ) => number;
 
 /** The module's bytes: one function, `sequences`, on the shared memory. */
 export function sequencesModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes([executorBody()], ['sequences'], Math.ceil(SEQ_END / 65536));
+  return moduleBytes([executorBody()], ['sequences'], Math.ceil((ZSTD_AT + ZSTD_SIZE) / 65536));
 }
 
 let enabled = true;
@@ -414,7 +425,6 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
   }
   for (let offset = 1; offset < 16; offset++) heap[PERIOD16 + offset] = Math.ceil(16 / offset) * offset;
   for (let offset = 1; offset < 128; offset++) heap[PERIOD128 + offset] = Math.ceil(128 / offset) * offset;
-  heap.fill(0, BITS_PAD, BITS_AT);
 }
 
 const loader = new HeapModuleLoader(sequencesModuleBytes, instantiate);
@@ -441,13 +451,9 @@ export function zstdWasmEnabled(): boolean {
 /** Blocks the executor ran and blocks it gave back to the JavaScript loop (for tests and benchmarks). */
 export const sequencesWasmCounts = { executed: 0, rejected: 0 };
 
-let cellsView = new Int32Array(0);
-
-function copyTable(t: FseTable, at: number): void {
-  const heap = heapBytes();
-  if (cellsView.buffer !== heap.buffer) cellsView = new Int32Array(heap.buffer);
-  cellsView.set(t.cells.subarray(0, 2 << t.log), at >>> 2);
-}
+let ctrlView = new Int32Array(0);
+/** The heapBytes() view ctrlView was made for (heapBytes() gives a new one only when the memory grows). */
+let ctrlOf: Uint8Array | null = null;
 
 /**
  * Execute st.nbSeq sequences of the bitstream src[start, end) with the WebAssembly
@@ -472,23 +478,30 @@ export function executeSequencesWasm(
   const n = end - start;
   if (n <= 0 || src[end - 1] === 0) return -1;
   const heap = heapBytes();
-  heap.set(n === src.length ? src : src.subarray(start, end), BITS_AT);
+  // The stream ends up at BITS_AT + max(n, 8) with its start at BITS_AT or later: a stream
+  // shorter than 8 bytes has zeros below it, which the padding count below accounts for.
+  const short = n < 8;
+  const at = short ? BITS_AT + 8 - n : BITS_AT;
+  if (short) heap.fill(0, BITS_AT, at);
+  heap.set(n === src.length ? src : src.subarray(start, end), at);
   const ll = st.ll!;
   const ml = st.ml!;
   const of = st.of!;
-  copyTable(ll, T_LL);
-  copyTable(ml, T_ML);
-  copyTable(of, T_OF);
-  const ctrl = cellsView;
+  placeFseTable(ll, FSE_LL);
+  placeFseTable(ml, FSE_ML);
+  placeFseTable(of, FSE_OF);
+  if (heap !== ctrlOf) {
+    ctrlView = new Int32Array(heap.buffer);
+    ctrlOf = heap;
+  }
+  const ctrl = ctrlView;
   const c = CTRL >>> 2;
   ctrl[c] = st.rep0;
   ctrl[c + 1] = st.rep1;
   ctrl[c + 2] = st.rep2;
-  const short = n < 8;
-  const bs = short ? BITS_AT + n - 8 : BITS_AT;
   const marker = Math.clz32(src[end - 1]!) - 23;
   const out = executor!(
-    bs, BITS_AT + n - 8, marker, litPos, litEnd, op, limit, win, safeEnd - SLACK, st.nbSeq,
+    at + n - 8, marker, litPos, litEnd, op, limit, win, safeEnd - SLACK, st.nbSeq,
     ll.log | (of.log << 8) | (ml.log << 16), short ? (8 - n) * 8 : 0,
   );
   if (out < 0) {

@@ -32,6 +32,7 @@ import {
   buildRleTable,
   readNormalizedCounts,
 } from './fse.js';
+import { buildFseTableInHeap, fseCells, fseTableRebuilt } from './fse-wasm.js';
 
 const MODE_PREDEFINED = 0;
 const MODE_RLE = 1;
@@ -66,6 +67,11 @@ export class SequenceState {
   readonly norm = new Int16Array(64);
   readonly used = new Int32Array(1);
   readonly stream = new BackwardStream();
+  /**
+   * Whether new tables of compressed mode are built in the WebAssembly memory, where the
+   * executor of sequences-wasm.ts reads them (set per frame by the decoder).
+   */
+  heapTables = false;
   /** The tables in force, copied side by side for the sequence loop (see LL_AT, ML_AT, OF_AT). */
   readonly tables = new Int32Array(TABLES_SIZE);
 }
@@ -78,7 +84,7 @@ const TABLES_SIZE = OF_AT + (2 << OF_MAX_LOG);
 
 /** Copy the 2 << log cells of `t` into `to` from `at` (a memcpy; blocks with few sequences notice a loop). */
 function copyCells(t: FseTable, to: Int32Array, at: number): void {
-  to.set(t.cells.subarray(0, 2 << t.log), at);
+  to.set(fseCells(t).subarray(0, 2 << t.log), at);
 }
 
 /**
@@ -127,6 +133,7 @@ function pickTable(src: Uint8Array, ip: number, iend: number, st: SequenceState,
       const symbol = src[ip++]!;
       if (symbol > maxSymbol) fail(BloscErrorCode.Data, 'zstd: RLE sequence code out of range', { offset: ip - 1 });
       table = kind === 0 ? st.llRle : kind === 1 ? st.ofRle : st.mlRle;
+      fseTableRebuilt(table);
       buildRleTable(table, symbol, base, extra);
       break;
     }
@@ -134,7 +141,11 @@ function pickTable(src: Uint8Array, ip: number, iend: number, st: SequenceState,
       const maxLog = kind === 0 ? LL_MAX_LOG : kind === 1 ? OF_MAX_LOG : ML_MAX_LOG;
       const packed = readNormalizedCounts(src, ip, iend, st.norm, maxSymbol, maxLog, st.used);
       table = kind === 0 ? st.llWork : kind === 1 ? st.ofWork : st.mlWork;
-      buildFseTable(table, st.norm, packed >>> 8, packed & 0xff, base, extra);
+      // Kinds 0, 1, 2 are fse-wasm.ts's FSE_LL, FSE_OF, FSE_ML.
+      if (!st.heapTables || !buildFseTableInHeap(table, kind, st.norm, packed >>> 8, packed & 0xff)) {
+        fseTableRebuilt(table);
+        buildFseTable(table, st.norm, packed >>> 8, packed & 0xff, base, extra);
+      }
       ip += st.used[0]!;
       break;
     }

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isBloscError } from '../../../src/errors.js';
-import { type HuffmanTable, decodeHuffman4Streams, decodeHuffmanStream } from '../../../src/codecs/zstd/huffman.js';
+import { type HuffmanTable, buildPairTable, decodeHuffman4Streams, decodeHuffmanStream } from '../../../src/codecs/zstd/huffman.js';
 import {
   decodeHuffmanIntoHeap,
+  heapPairTable,
   huffmanModuleBytes,
   huffmanWasmCounts,
   wasmHuffmanReady,
@@ -153,6 +154,21 @@ describe('zstd Huffman literals in WebAssembly', () => {
       { numRuns: 60 },
     );
     expect(huffmanWasmCounts.pairs - before.pairs).toBe(60);
+  });
+
+  it('builds the two-symbol table as the TypeScript twin (buildPairTable) does, for every table log', () => {
+    const logs = new Set<number>();
+    fc.assert(
+      fc.property(arbTable, (table) => {
+        const wasm = heapPairTable(table);
+        expect(wasm).not.toBeNull();
+        buildPairTable(table);
+        expect(Array.from(wasm!)).toEqual(Array.from(table.pairs.subarray(0, 1 << table.log)));
+        logs.add(table.log);
+      }),
+      { numRuns: 300 },
+    );
+    expect(logs.size).toBeGreaterThan(6);
   });
 
   it('gives the same outcome as the TypeScript twin on damaged literals (bit flips, cuts, wrong counts)', () => {
