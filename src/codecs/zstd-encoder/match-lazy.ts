@@ -456,6 +456,23 @@ export function compressBlockLazy(
   ms.lazySkipping = false;
   // The WebAssembly row search keeps its own nextToUpdate and hash cache (row-search-wasm.ts).
   const rowWasm = ms.rowWasm;
+  if (rowWasm !== null && ms.lazyWasm) {
+    // The same loop in WebAssembly (row-search-wasm.ts `lazyBody`); its sequences are stored here.
+    rowWasm.setNext(ms.nextToUpdate);
+    const n = rowWasm.parse(istart, iend, depth, offset1, offset2);
+    const seqs = rowWasm.seqs();
+    let anchor = istart;
+    for (let i = 0; i < 3 * n; i += 3) {
+      const ll = seqs[i]!;
+      const ml = seqs[i + 2]!;
+      ss.store(src, anchor, ll, seqs[i + 1]!, ml);
+      anchor += ll + ml;
+    }
+    offset1 = rowWasm.rep1();
+    offset2 = rowWasm.rep2();
+    ms.nextToUpdate = rowWasm.next();
+    return finishLazy(rep, offset1, offset2, offsetSaved1, offsetSaved2, iend - anchor);
+  }
   if (rowWasm !== null) {
     rowWasm.setNext(ms.nextToUpdate);
     rowWasm.fill(ms.nextToUpdate, ilimit);
@@ -574,8 +591,13 @@ export function compressBlockLazy(
   }
 
   if (rowWasm !== null) ms.nextToUpdate = rowWasm.next();
+  return finishLazy(rep, offset1, offset2, offsetSaved1, offsetSaved2, iend - anchor);
+}
+
+/** The repeat offsets for the next block, the saved ones standing in for any left at 0; returns `lastLiterals`. */
+function finishLazy(rep: Int32Array, offset1: number, offset2: number, offsetSaved1: number, offsetSaved2: number, lastLiterals: number): number {
   if (offsetSaved1 !== 0 && offset1 !== 0) offsetSaved2 = offsetSaved1;
   rep[0] = offset1 !== 0 ? offset1 : offsetSaved1;
   rep[1] = offset2 !== 0 ? offset2 : offsetSaved2;
-  return iend - anchor;
+  return lastLiterals;
 }

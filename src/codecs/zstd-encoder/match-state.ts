@@ -25,6 +25,16 @@ export interface RowSearchWasm {
   /** The next position to insert (libzstd `nextToUpdate`), read and set. */
   next(): number;
   setNext(position: number): void;
+  /**
+   * The whole block loop of `compressBlockLazy` (match-lazy.ts) over src[istart, iend) with
+   * `depth` 0..2, from the repeat offsets given (0 for one out of the window); returns the
+   * number of sequences, left in `seqs()` as (literal length, offset code, match length).
+   */
+  parse(istart: number, iend: number, depth: number, offset1: number, offset2: number): number;
+  seqs(): Int32Array;
+  /** The repeat offsets after `parse`. */
+  rep1(): number;
+  rep2(): number;
 }
 
 /** The fast strategy's block loop as WebAssembly (row-search-wasm.ts), for one frame. */
@@ -81,6 +91,8 @@ export class MatchState {
   readonly hashCache = new Int32Array(8);
   /** The WebAssembly row search of this frame (row-search-wasm.ts), or null for the TypeScript one. */
   rowWasm: RowSearchWasm | null = null;
+  /** Whether the block loop runs in `rowWasm.parse` too (else the TypeScript loop calls `rowWasm.find`). */
+  lazyWasm = false;
   /** The WebAssembly fast loop of this frame (row-search-wasm.ts), or null for the TypeScript one. */
   fastWasm: FastLoopWasm | null = null;
 

@@ -281,7 +281,10 @@ function fillBody(mls: number): FunctionBody {
   return { params: [I32, I32], result: null, locals: [[1 + N_I32, I32], [2, I64]], code: c };
 }
 
-/** The module's bytes: `find4`, `fill4`, .. `fill6` (row search) and `fast4` .. `fast7` (fast loop), by hashed length. */
+/**
+ * The module's bytes: `find4`, `fill4`, .. `fill6` (row search), `fast4` .. `fast7` (fast loop)
+ * and `lazy4` .. `lazy6` (lazy parser), by hashed length.
+ */
 export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
   const bodies: FunctionBody[] = [];
   const names: string[] = [];
@@ -293,16 +296,25 @@ export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
     bodies.push(fastBody(mls));
     names.push(`fast${mls}`);
   }
+  // The lazy parsers call their length's find and fill (function indices 2·(mls−4) and one more).
+  for (const mls of [4, 5, 6]) {
+    bodies.push(lazyBody(2 * (mls - 4), 2 * (mls - 4) + 1));
+    names.push(`lazy${mls}`);
+  }
   // The memory is grown past the tables before any call (heapInput reserves past WINDOW_AT).
   return moduleBytes(bodies, names, Math.ceil(ENCODE_END / 65536));
 }
 
 type FindFn = (ip: number, iLimit: number, skipping: number) => number;
 type FillFn = (idx: number, iLimit: number) => void;
+type LazyFn = (istart: number, iend: number, depth: number, offset1: number, offset2: number) => number;
 type FastFn = (ip0: number, istart: number, iend: number, prefixStart: number, rep1: number, rep2: number, hashLog: number, stepSize: number) => number;
 const fastLoops: Array<FastFn | null> = [null, null, null, null, null, null, null, null];
+let lazySeqView: Int32Array = new Int32Array(0);
 
 let enabled = true;
+/** Whether the lazy parser runs as WebAssembly with the row search (else only the search does). */
+let lazyParserEnabled = true;
 const finders: Array<RowSearchWasm | null> = [null, null, null, null, null, null, null];
 let stateView = new Int32Array(0);
 /**
@@ -322,9 +334,19 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
   for (const mls of [4, 5, 6]) {
     const find = exportsObject[`find${mls}`] as FindFn;
     const fill = exportsObject[`fill${mls}`] as FillFn;
+    const lazy = exportsObject[`lazy${mls}`] as LazyFn;
     finders[mls] = {
       find,
       fill,
+      parse: (istart, iend, depth, offset1, offset2) => {
+        const n = lazy(istart, iend, depth, offset1, offset2);
+        // A parse never grows the memory, but the view may predate a growth by another codec.
+        if (lazySeqView.buffer !== frameWords.buffer) lazySeqView = new Int32Array(frameWords.buffer, LAZY_SEQ_AT, LAZY_SEQ_WORDS);
+        return n;
+      },
+      seqs: () => lazySeqView,
+      rep1: () => frameWords[S_REP1 >> 2]!,
+      rep2: () => frameWords[S_REP2 >> 2]!,
       offBase: () => frameWords[S_OFF >> 2]!,
       next: () => frameWords[S_NEXT >> 2]!,
       setNext: (position: number) => {
@@ -347,6 +369,14 @@ function moduleReady(): boolean {
  */
 export function setZstdEncoderWasmEnabled(on: boolean): void {
   enabled = on;
+}
+
+/**
+ * Keep the lazy parser in TypeScript while the row search stays WebAssembly (for tests that
+ * hold the three paths against each other). Output does not change.
+ */
+export function setZstdLazyParserWasmEnabled(on: boolean): void {
+  lazyParserEnabled = on;
 }
 
 /** Whether the WebAssembly row search is in use (compiling it on first ask). */
@@ -444,6 +474,7 @@ export function attachRowSearch(ms: MatchState): void {
   w[S_ATTEMPTS >> 2] = 1 << (ms.searchLog < ms.rowLog ? ms.searchLog : ms.rowLog);
   frameWords = w;
   ms.rowWasm = finders[mls]!;
+  ms.lazyWasm = lazyParserEnabled;
 }
 
 /** Give the state its own tables again if they are views of the shared memory. */
@@ -637,4 +668,193 @@ function fastBody(mls: number): FunctionBody {
     get(F_SEQP), k(12), op.divU(),
   );
   return { params: [I32, I32, I32, I32, I32, I32, I32, I32], result: I32, locals: [[F_SH64 - 8, I32], [2, I64]], code: c };
+}
+
+// --- The lazy parser (`ZSTD_compressBlock_lazy_generic`, noDict, lib/compress/zstd_lazy.c) ---
+//
+// Blosc clevels 3 and 5 (zstd levels 5 and 9: greedy and lazy2 on rows). The whole block loop
+// of match-lazy.ts `compressBlockLazy` runs here beside the row search it calls (`find`, `fill`
+// above): the repeat-offset checks, the depth-1 and depth-2 re-searches with their gain rules,
+// the catch-up and the immediate second-offset repeats. Its sequences are written as (literal
+// length, offset code, match length) triples at LAZY_SEQ_AT and stored by the caller, which
+// also handles the repeat offsets out of the window around the call. Why: with one call per
+// searched position, the TypeScript loop and its 4-bytes-at-a-time repeat counts took more
+// time than the search on data that repeats (40-60 % of Blosc clevel 5 on linspace_f8 and
+// arange_i8).
+
+/** Room for one block's triples: 128 KiB, a sequence per 4 bytes at most (matches are 4 or longer), and one more. */
+const LAZY_SEQ_WORDS = 3 * ((128 * 1024) / 4 + 1);
+/** The lazy parser's sequences, at the end of the encoders' output area (past the Huffman writer's buffers). */
+export const LAZY_SEQ_AT = SCRATCH_AT + SCRATCH_MAX - 4 * LAZY_SEQ_WORDS - 64;
+if (LAZY_SEQ_AT < ROW_AREA_END + (1 << 19)) throw new Error('zstd lazy sequences overrun the row tables');
+const SEARCH_STRENGTH = 8;
+const LAZY_SKIPPING_STEP = 8;
+const ROW_HASH_CACHE_SIZE = 8;
+const HASH_READ_SIZE = 8;
+
+// Parameters of `lazy` (istart, iend, depth, offset1, offset2).
+const Z_ISTART = 0, Z_IEND = 1, Z_DEPTH = 2, Z_OFF1 = 3, Z_OFF2 = 4;
+// Locals (i32).
+const Z_SRC = 5, Z_FRAME = 6, Z_IP = 7, Z_ANCHOR = 8, Z_ILIMIT = 9, Z_ML = 10, Z_OFFB = 11, Z_START = 12, Z_SKIP = 13;
+const Z_ML2 = 14, Z_OFB = 15, Z_MLREP = 16, Z_SEQP = 17, Z_STEP = 18, Z_OFF = 19, Z_A = 20, Z_B = 21, Z_E = 22, Z_T = 23;
+// Locals (i64).
+const Z_X = 24;
+
+/** The 4 bytes at source position `pos` of the lazy parser. */
+function zRead32(pos: Code): Code {
+  return code(get(Z_SRC), pos, op.add(), op.load32());
+}
+
+/** Length of the common run of source positions `a` and `b`, stopping at Z_IEND (`ZSTD_count`). */
+function zCount(a: Code, b: Code): Code {
+  return code(commonRun(Z_SRC, a, b, get(Z_IEND), Z_A, Z_B, Z_E, Z_T, Z_X), get(Z_A), get(Z_T), op.sub());
+}
+
+/** Index of the highest set bit (`ZSTD_highbit32`) of an i32 expression. */
+function highBit(x: Code): Code {
+  return code(k(31), x, op.clz(), op.sub());
+}
+
+/** Append the sequence (literal length `ll`, offset code `off`, match length `ml`). */
+function zEmit(ll: Code, off: Code, ml: Code): Code {
+  return code(
+    get(Z_SEQP), ll, op.store32(LAZY_SEQ_AT),
+    get(Z_SEQP), off, op.store32(LAZY_SEQ_AT + 4),
+    get(Z_SEQP), ml, op.store32(LAZY_SEQ_AT + 8),
+    get(Z_SEQP), k(12), op.add(), set(Z_SEQP),
+  );
+}
+
+/**
+ * The repeat check of a lazy step at Z_IP: when offset 1 matches there for at least 4 bytes
+ * and its gain (length × `repMul`) beats the current match's (length × `curMul` − bits of its
+ * offset code + `bonus`), take it.
+ */
+function lazyRepCheck(repMul: number, curMul: number, bonus: number): Code {
+  return code(
+    get(Z_OFFB), op.if(),
+    get(Z_OFF1), k(0), op.gtS(), op.if(),
+    zRead32(get(Z_IP)), zRead32(code(get(Z_IP), get(Z_OFF1), op.sub())), op.eq(), op.if(),
+    zCount(code(get(Z_IP), k(4), op.add()), code(get(Z_IP), k(4), op.add(), get(Z_OFF1), op.sub())), k(4), op.add(), tee(Z_MLREP),
+    k(repMul), op.mul(),
+    get(Z_ML), k(curMul), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
+    op.gtS(), op.if(),
+    get(Z_MLREP), set(Z_ML), k(1), set(Z_OFFB), get(Z_IP), set(Z_START),
+    op.end(),
+    op.end(), op.end(), op.end(),
+  );
+}
+
+/**
+ * The search of a lazy step at Z_IP: when it finds a match of 4 or more whose gain beats the
+ * current one's by `bonus`, take it and go round the lazy loop again (branch `again`).
+ */
+function lazySearchStep(findIndex: number, bonus: number, again: number): Code {
+  return code(
+    get(Z_IP), get(Z_IEND), get(Z_SKIP), op.call(findIndex), set(Z_ML2),
+    k(STATE_AT), op.load32(S_OFF), set(Z_OFB),
+    get(Z_ML2), k(4), op.geS(), op.if(),
+    get(Z_ML2), k(4), op.mul(), highBit(get(Z_OFB)), op.sub(),
+    get(Z_ML), k(4), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
+    op.gtS(), op.if(),
+    get(Z_ML2), set(Z_ML), get(Z_OFB), set(Z_OFFB), get(Z_IP), set(Z_START),
+    op.br(again + 2),
+    op.end(), op.end(),
+  );
+}
+
+/**
+ * `lazy(istart, iend, depth, offset1, offset2)`: the block loop of match-lazy.ts with depth 0
+ * (greedy), 1 (lazy) or 2 (lazy2); returns the sequence count, the repeat offsets left at
+ * S_REP1 and S_REP2, the next position to insert at S_NEXT.
+ */
+function lazyBody(findIndex: number, fillIndex: number): FunctionBody {
+  const c = code(
+    k(STATE_AT), op.load32(S_SRC), set(Z_SRC),
+    k(STATE_AT), op.load32(S_FRAME), set(Z_FRAME),
+    get(Z_IEND), k(HASH_READ_SIZE + ROW_HASH_CACHE_SIZE), op.sub(), set(Z_ILIMIT),
+    get(Z_ISTART), tee(Z_IP), set(Z_ANCHOR),
+    get(Z_IP), get(Z_FRAME), op.eq(), op.if(), get(Z_IP), k(1), op.add(), set(Z_IP), op.end(),
+    k(0), set(Z_SKIP),
+    k(0), set(Z_SEQP),
+    k(STATE_AT), op.load32(S_NEXT), get(Z_ILIMIT), op.call(fillIndex),
+    op.block(), // $end
+    op.loop(), // $main
+    get(Z_IP), get(Z_ILIMIT), op.geS(), op.brIf(1),
+    k(0), set(Z_ML), k(1), set(Z_OFFB), get(Z_IP), k(1), op.add(), set(Z_START),
+    // Repeat offset one byte ahead.
+    get(Z_OFF1), k(0), op.gtS(), op.if(),
+    zRead32(code(get(Z_IP), k(1), op.add(), get(Z_OFF1), op.sub())), zRead32(code(get(Z_IP), k(1), op.add())), op.eq(), op.if(),
+    zCount(code(get(Z_IP), k(5), op.add()), code(get(Z_IP), k(5), op.add(), get(Z_OFF1), op.sub())), k(4), op.add(), set(Z_ML),
+    op.end(), op.end(),
+    op.block(), // $store
+    // Greedy takes the repeat match at once.
+    get(Z_DEPTH), op.eqz(), get(Z_ML), k(0), op.ne(), op.and(), op.brIf(0),
+    get(Z_IP), get(Z_IEND), get(Z_SKIP), op.call(findIndex), tee(Z_ML2),
+    get(Z_ML), op.gtS(), op.if(),
+    get(Z_ML2), set(Z_ML), get(Z_IP), set(Z_START), k(STATE_AT), op.load32(S_OFF), set(Z_OFFB),
+    op.end(),
+    get(Z_ML), k(4), op.ltS(), op.if(),
+    get(Z_IP), get(Z_ANCHOR), op.sub(), k(SEARCH_STRENGTH), op.shrS(), k(1), op.add(), tee(Z_STEP),
+    get(Z_IP), op.add(), set(Z_IP),
+    get(Z_STEP), k(LAZY_SKIPPING_STEP), op.gtS(), set(Z_SKIP),
+    op.br(2), // to $main
+    op.end(),
+    // Look for a better match one or two positions further.
+    get(Z_DEPTH), op.if(),
+    op.block(), // $lazyEnd
+    op.loop(), // $lazy
+    get(Z_IP), get(Z_ILIMIT), op.geS(), op.brIf(1),
+    get(Z_IP), k(1), op.add(), set(Z_IP),
+    lazyRepCheck(3, 3, 1),
+    lazySearchStep(findIndex, 4, 0),
+    get(Z_DEPTH), k(2), op.eq(), get(Z_IP), get(Z_ILIMIT), op.ltS(), op.and(), op.if(),
+    get(Z_IP), k(1), op.add(), set(Z_IP),
+    lazyRepCheck(4, 4, 1),
+    lazySearchStep(findIndex, 7, 1),
+    op.end(),
+    op.end(), // $lazy
+    op.end(), // $lazyEnd
+    op.end(),
+    // Catch up: extend a new-offset match backwards.
+    get(Z_OFFB), k(REP_NUM), op.gtS(), op.if(),
+    get(Z_OFFB), k(REP_NUM), op.sub(), set(Z_OFF),
+    op.block(), op.loop(),
+    get(Z_START), get(Z_ANCHOR), op.leS(), op.brIf(1),
+    get(Z_START), get(Z_OFF), op.sub(), get(Z_FRAME), op.leS(), op.brIf(1),
+    get(Z_SRC), get(Z_START), op.add(), k(1), op.sub(), op.load8(),
+    get(Z_SRC), get(Z_START), op.add(), get(Z_OFF), op.sub(), k(1), op.sub(), op.load8(), op.ne(), op.brIf(1),
+    get(Z_START), k(1), op.sub(), set(Z_START),
+    get(Z_ML), k(1), op.add(), set(Z_ML),
+    op.br(0),
+    op.end(), op.end(),
+    get(Z_OFF1), set(Z_OFF2),
+    get(Z_OFF), set(Z_OFF1),
+    op.end(),
+    op.end(), // $store
+    zEmit(code(get(Z_START), get(Z_ANCHOR), op.sub()), get(Z_OFFB), get(Z_ML)),
+    get(Z_START), get(Z_ML), op.add(), tee(Z_IP), set(Z_ANCHOR),
+    get(Z_SKIP), op.if(),
+    k(STATE_AT), op.load32(S_NEXT), get(Z_ILIMIT), op.call(fillIndex),
+    k(0), set(Z_SKIP),
+    op.end(),
+    // Immediate repeat with the second offset.
+    op.block(), op.loop(),
+    get(Z_IP), get(Z_ILIMIT), op.gtS(), op.brIf(1),
+    get(Z_OFF2), k(0), op.leS(), op.brIf(1),
+    zRead32(get(Z_IP)), zRead32(code(get(Z_IP), get(Z_OFF2), op.sub())), op.ne(), op.brIf(1),
+    zCount(code(get(Z_IP), k(4), op.add()), code(get(Z_IP), k(4), op.add(), get(Z_OFF2), op.sub())), k(4), op.add(), set(Z_ML),
+    get(Z_OFF2), set(Z_OFF), get(Z_OFF1), set(Z_OFF2), get(Z_OFF), set(Z_OFF1),
+    zEmit(k(0), k(1), get(Z_ML)),
+    get(Z_IP), get(Z_ML), op.add(), tee(Z_IP), set(Z_ANCHOR),
+    op.br(0),
+    op.end(), op.end(),
+    op.br(0), // $main
+    op.end(), // $main
+    op.end(), // $end
+    k(STATE_AT), get(Z_OFF1), op.store32(S_REP1),
+    k(STATE_AT), get(Z_OFF2), op.store32(S_REP2),
+    get(Z_SEQP), k(12), op.divU(),
+  );
+  return { params: [I32, I32, I32, I32, I32], result: I32, locals: [[Z_X - 5, I32], [1, I64]], code: c };
 }

@@ -5,10 +5,12 @@ import { ZstdEncoderState, zstdCompress, zstdCompressBound } from '../../../src/
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
 import {
   FAST_SEQ_AT,
+  LAZY_SEQ_AT,
   ROW_POSITIONS_AT,
   ROW_STATE_AT,
   ROW_TAGS_AT,
   setZstdEncoderWasmEnabled,
+  setZstdLazyParserWasmEnabled,
   zstdEncoderWasmReady,
 } from '../../../src/codecs/zstd-encoder/row-search-wasm.js';
 import { zstdDecompress } from '../../../src/codecs/zstd/index.js';
@@ -19,7 +21,10 @@ import { concatBytes } from '../../helpers.js';
 import { ENCODER_PIECE } from '../match-inputs.js';
 import { KINDS, makeData } from './data.js';
 
-afterEach(() => setZstdEncoderWasmEnabled(true));
+afterEach(() => {
+  setZstdEncoderWasmEnabled(true);
+  setZstdLazyParserWasmEnabled(true);
+});
 
 /**
  * zstd levels whose parameters search rows (greedy, lazy, lazy2 with a window over 16 KiB):
@@ -149,6 +154,32 @@ describe('zstd row search in WebAssembly', () => {
     );
   });
 
+  it('parses blocks in WebAssembly as the TypeScript lazy parser does over the same search (greedy, lazy, lazy2)', () => {
+    const parsed = (src: Uint8Array, level: number, wasmParser: boolean): Uint8Array => {
+      setZstdLazyParserWasmEnabled(wasmParser);
+      return frame(src, 0, src.length, level, true);
+    };
+    // Level 6 is lazy (depth 1), which the Blosc clevels never pick.
+    const levels = [...ROW_LEVELS, 6];
+    expect(getCompressionParams(6, 65536).strategy).toBe(4);
+    for (const kind of KINDS) {
+      const src = makeData(kind, 131_072 * 2 + 999, kind.length * 31);
+      for (const level of levels) {
+        const one = parsed(src, level, false);
+        expect(parsed(src, level, true)).toEqual(one);
+        expect(zstdDecompress(one)).toEqual(src);
+      }
+    }
+    fc.assert(
+      fc.property(fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 40 }), fc.constantFrom(...levels), (parts, level) => {
+        let src = concatBytes(parts);
+        while (src.length < 20_000) src = concatBytes([src, src]);
+        expect(parsed(src, level, true)).toEqual(parsed(src, level, false));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('gives the same frames when one state alternates between the two searches and other strategies', () => {
     const state = new ZstdEncoderState();
     const a = makeData('repeats', 90_000, 5);
@@ -177,6 +208,8 @@ describe('zstd row search in WebAssembly', () => {
         [ROW_STATE_AT, ROW_STATE_AT + 128],
         [ROW_TAGS_AT, ROW_TAGS_AT + (1 << hashLog)],
         [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
+        // The lazy parser's triples: at most one sequence per 4 bytes of a 128 KiB block, 12 bytes each.
+        [LAZY_SEQ_AT, LAZY_SEQ_AT + 12 * (32 * 1024 + 1)],
         [WINDOW_AT, WINDOW_AT + src.length],
         // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
         [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
