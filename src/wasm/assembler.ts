@@ -120,7 +120,9 @@ export const op = {
   // i64.
   i64Eqz: (): Code => [0x50],
   i64Ne: (): Code => [0x52],
+  i64GeU: (): Code => [0x5a],
   i64Ctz: (): Code => [0x7a],
+  i64Add: (): Code => [0x7c],
   i64Mul: (): Code => [0x7e],
   i64Or: (): Code => [0x84],
   i64Xor: (): Code => [0x85],

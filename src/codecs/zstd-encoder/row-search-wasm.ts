@@ -477,6 +477,11 @@ export function attachRowSearch(ms: MatchState): void {
   ms.lazyWasm = lazyParserEnabled;
 }
 
+/** Heap address of source position 0 of the frame attached (mod 2^32), for other WebAssembly passes over its input. */
+export function rowSourceAddress(): number {
+  return frameWords[S_SRC >> 2]!;
+}
+
 /** Give the state its own tables again if they are views of the shared memory. */
 export function releaseHeapTables(ms: MatchState): void {
   ms.rowWasm = null;
