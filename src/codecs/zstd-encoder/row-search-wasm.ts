@@ -202,6 +202,22 @@ function findBody(mls: number): FunctionBody {
     k(STATE_AT), op.load32(S_MAXD), set(MAXD),
     k(STATE_AT), op.load32(S_ATTEMPTS), set(ATT),
     k(NO_OFFSET), set(OFF),
+    findCore(mls),
+    k(STATE_AT), get(NEXT), op.store32(S_NEXT),
+    k(STATE_AT), get(OFF), op.store32(S_OFF),
+    get(ML),
+  );
+  return { params: [I32, I32, I32], result: I32, locals: [[N_I32, I32], [2, I64]], code: c };
+}
+
+/**
+ * The search itself, on the state in locals (SRC, NEXT, ROWLOG, HB, ROWMASK, SH64, FRAME, MAXD,
+ * ATT, OFF = NO_OFFSET): leaves the length in ML (3 when nothing is found), the offset code in
+ * OFF, and NEXT past ip. Shared by `find` and the lazy parser, which keeps the state in its
+ * locals for a whole block.
+ */
+function findCore(mls: number): Code {
+  return code(
     get(IP), get(FRAME), op.sub(), get(MAXD), op.gtS(), op.if(), get(IP), get(MAXD), op.sub(), set(LOWLIM), op.else(), get(FRAME), set(LOWLIM), op.end(),
     get(SKIP), op.eqz(), op.if(),
     get(NEXT), set(I),
@@ -267,11 +283,8 @@ function findBody(mls: number): FunctionBody {
     nextIndex(ROW),
     get(ROW), get(P), op.add(), tee(T), get(TAG), op.store8(TAG_AT),
     get(T), k(2), op.shl(), get(NEXT), op.store32(HASH_AT),
-    k(STATE_AT), get(NEXT), k(1), op.add(), op.store32(S_NEXT),
-    k(STATE_AT), get(OFF), op.store32(S_OFF),
-    get(ML),
+    get(NEXT), k(1), op.add(), set(NEXT),
   );
-  return { params: [I32, I32, I32], result: I32, locals: [[N_I32, I32], [2, I64]], code: c };
 }
 
 /** `fill(idx, iLimit)`: `ZSTD_row_fillHashCache`. */
@@ -296,9 +309,8 @@ export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
     bodies.push(fastBody(mls));
     names.push(`fast${mls}`);
   }
-  // The lazy parsers call their length's find and fill (function indices 2·(mls−4) and one more).
   for (const mls of [4, 5, 6]) {
-    bodies.push(lazyBody(2 * (mls - 4), 2 * (mls - 4) + 1));
+    bodies.push(lazyBody(mls));
     names.push(`lazy${mls}`);
   }
   // The memory is grown past the tables before any call (heapInput reserves past WINDOW_AT).
@@ -307,7 +319,7 @@ export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
 
 type FindFn = (ip: number, iLimit: number, skipping: number) => number;
 type FillFn = (idx: number, iLimit: number) => void;
-type LazyFn = (istart: number, iend: number, depth: number, offset1: number, offset2: number) => number;
+type LazyFn = () => number;
 type FastFn = (ip0: number, istart: number, iend: number, prefixStart: number, rep1: number, rep2: number, hashLog: number, stepSize: number) => number;
 const fastLoops: Array<FastFn | null> = [null, null, null, null, null, null, null, null];
 let lazySeqView: Int32Array = new Int32Array(0);
@@ -339,7 +351,13 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
       find,
       fill,
       parse: (istart, iend, depth, offset1, offset2) => {
-        const n = lazy(istart, iend, depth, offset1, offset2);
+        const w = frameWords;
+        w[S_LZ_ISTART >> 2] = istart;
+        w[S_LZ_IEND >> 2] = iend;
+        w[S_LZ_DEPTH >> 2] = depth;
+        w[S_LZ_OFF1 >> 2] = offset1;
+        w[S_LZ_OFF2 >> 2] = offset2;
+        const n = lazy();
         // A parse never grows the memory, but the view may predate a growth by another codec.
         if (lazySeqView.buffer !== frameWords.buffer) lazySeqView = new Int32Array(frameWords.buffer, LAZY_SEQ_AT, LAZY_SEQ_WORDS);
         return n;
@@ -697,13 +715,27 @@ const LAZY_SKIPPING_STEP = 8;
 const ROW_HASH_CACHE_SIZE = 8;
 const HASH_READ_SIZE = 8;
 
-// Parameters of `lazy` (istart, iend, depth, offset1, offset2).
-const Z_ISTART = 0, Z_IEND = 1, Z_DEPTH = 2, Z_OFF1 = 3, Z_OFF2 = 4;
-// Locals (i32).
-const Z_SRC = 5, Z_FRAME = 6, Z_IP = 7, Z_ANCHOR = 8, Z_ILIMIT = 9, Z_ML = 10, Z_OFFB = 11, Z_START = 12, Z_SKIP = 13;
-const Z_ML2 = 14, Z_OFB = 15, Z_MLREP = 16, Z_SEQP = 17, Z_STEP = 18, Z_OFF = 19, Z_A = 20, Z_B = 21, Z_E = 22, Z_T = 23;
+// The lazy parser's inputs, written to the state block by the caller (it takes no parameters,
+// so that its locals can start with the search's own, which it runs inline).
+const S_LZ_ISTART = 40, S_LZ_IEND = 44, S_LZ_DEPTH = 48, S_LZ_OFF1 = 52, S_LZ_OFF2 = 56;
+// Locals (i32) after the search's (0..OFF i32, SH64 and X i64).
+const Z_ISTART = X + 1, Z_IEND = X + 2, Z_DEPTH = X + 3, Z_OFF1 = X + 4, Z_OFF2 = X + 5, Z_IP = X + 6, Z_ANCHOR = X + 7;
+const Z_ILIMIT = X + 8, Z_ML = X + 9, Z_OFFB = X + 10, Z_START = X + 11, Z_SKIP = X + 12, Z_MLREP = X + 14;
+const Z_SEQP = X + 15, Z_STEP = X + 16, Z_OFF = X + 17, Z_A = X + 18, Z_B = X + 19, Z_E = X + 20, Z_T = X + 21, Z_ATT0 = X + 22;
 // Locals (i64).
-const Z_X = 24;
+const Z_X = X + 23;
+const Z_SRC = SRC;
+const Z_FRAME = FRAME;
+
+/** The search at position `ip` (an i32 expression) inline: ML and OFF as `find` leaves them. */
+function zFind(ip: Code, mls: number): Code {
+  return code(ip, set(IP), get(Z_IEND), set(ILIM), get(Z_SKIP), set(SKIP), get(Z_ATT0), set(ATT), k(NO_OFFSET), set(OFF), findCore(mls));
+}
+
+/** `ZSTD_row_fillHashCache` from NEXT up to Z_ILIMIT, inline. */
+function zFill(mls: number): Code {
+  return code(get(NEXT), set(J), fillCache(get(Z_ILIMIT), mls));
+}
 
 /** The 4 bytes at source position `pos` of the lazy parser. */
 function zRead32(pos: Code): Code {
@@ -754,35 +786,41 @@ function lazyRepCheck(repMul: number, curMul: number, bonus: number): Code {
  * The search of a lazy step at Z_IP: when it finds a match of 4 or more whose gain beats the
  * current one's by `bonus`, take it and go round the lazy loop again (branch `again`).
  */
-function lazySearchStep(findIndex: number, bonus: number, again: number): Code {
+function lazySearchStep(mls: number, bonus: number, again: number): Code {
   return code(
-    get(Z_IP), get(Z_IEND), get(Z_SKIP), op.call(findIndex), set(Z_ML2),
-    k(STATE_AT), op.load32(S_OFF), set(Z_OFB),
-    get(Z_ML2), k(4), op.geS(), op.if(),
-    get(Z_ML2), k(4), op.mul(), highBit(get(Z_OFB)), op.sub(),
+    zFind(get(Z_IP), mls),
+    get(ML), k(4), op.geS(), op.if(),
+    get(ML), k(4), op.mul(), highBit(get(OFF)), op.sub(),
     get(Z_ML), k(4), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
     op.gtS(), op.if(),
-    get(Z_ML2), set(Z_ML), get(Z_OFB), set(Z_OFFB), get(Z_IP), set(Z_START),
+    get(ML), set(Z_ML), get(OFF), set(Z_OFFB), get(Z_IP), set(Z_START),
     op.br(again + 2),
     op.end(), op.end(),
   );
 }
 
 /**
- * `lazy(istart, iend, depth, offset1, offset2)`: the block loop of match-lazy.ts with depth 0
- * (greedy), 1 (lazy) or 2 (lazy2); returns the sequence count, the repeat offsets left at
- * S_REP1 and S_REP2, the next position to insert at S_NEXT.
+ * `lazy()`: the block loop of match-lazy.ts over [istart, iend) with depth 0 (greedy), 1 (lazy)
+ * or 2 (lazy2), its inputs read from the state block (S_LZ_*); returns the sequence count,
+ * the repeat offsets left at S_REP1 and S_REP2, the next position to insert at S_NEXT.
  */
-function lazyBody(findIndex: number, fillIndex: number): FunctionBody {
+function lazyBody(mls: number): FunctionBody {
   const c = code(
-    k(STATE_AT), op.load32(S_SRC), set(Z_SRC),
-    k(STATE_AT), op.load32(S_FRAME), set(Z_FRAME),
+    loadState(),
+    k(STATE_AT), op.load32(S_FRAME), set(FRAME),
+    k(STATE_AT), op.load32(S_MAXD), set(MAXD),
+    k(STATE_AT), op.load32(S_ATTEMPTS), set(Z_ATT0),
+    k(STATE_AT), op.load32(S_LZ_ISTART), set(Z_ISTART),
+    k(STATE_AT), op.load32(S_LZ_IEND), set(Z_IEND),
+    k(STATE_AT), op.load32(S_LZ_DEPTH), set(Z_DEPTH),
+    k(STATE_AT), op.load32(S_LZ_OFF1), set(Z_OFF1),
+    k(STATE_AT), op.load32(S_LZ_OFF2), set(Z_OFF2),
     get(Z_IEND), k(HASH_READ_SIZE + ROW_HASH_CACHE_SIZE), op.sub(), set(Z_ILIMIT),
     get(Z_ISTART), tee(Z_IP), set(Z_ANCHOR),
     get(Z_IP), get(Z_FRAME), op.eq(), op.if(), get(Z_IP), k(1), op.add(), set(Z_IP), op.end(),
     k(0), set(Z_SKIP),
     k(0), set(Z_SEQP),
-    k(STATE_AT), op.load32(S_NEXT), get(Z_ILIMIT), op.call(fillIndex),
+    zFill(mls),
     op.block(), // $end
     op.loop(), // $main
     get(Z_IP), get(Z_ILIMIT), op.geS(), op.brIf(1),
@@ -795,9 +833,9 @@ function lazyBody(findIndex: number, fillIndex: number): FunctionBody {
     op.block(), // $store
     // Greedy takes the repeat match at once.
     get(Z_DEPTH), op.eqz(), get(Z_ML), k(0), op.ne(), op.and(), op.brIf(0),
-    get(Z_IP), get(Z_IEND), get(Z_SKIP), op.call(findIndex), tee(Z_ML2),
-    get(Z_ML), op.gtS(), op.if(),
-    get(Z_ML2), set(Z_ML), get(Z_IP), set(Z_START), k(STATE_AT), op.load32(S_OFF), set(Z_OFFB),
+    zFind(get(Z_IP), mls),
+    get(ML), get(Z_ML), op.gtS(), op.if(),
+    get(ML), set(Z_ML), get(Z_IP), set(Z_START), get(OFF), set(Z_OFFB),
     op.end(),
     get(Z_ML), k(4), op.ltS(), op.if(),
     get(Z_IP), get(Z_ANCHOR), op.sub(), k(SEARCH_STRENGTH), op.shrS(), k(1), op.add(), tee(Z_STEP),
@@ -812,11 +850,11 @@ function lazyBody(findIndex: number, fillIndex: number): FunctionBody {
     get(Z_IP), get(Z_ILIMIT), op.geS(), op.brIf(1),
     get(Z_IP), k(1), op.add(), set(Z_IP),
     lazyRepCheck(3, 3, 1),
-    lazySearchStep(findIndex, 4, 0),
+    lazySearchStep(mls, 4, 0),
     get(Z_DEPTH), k(2), op.eq(), get(Z_IP), get(Z_ILIMIT), op.ltS(), op.and(), op.if(),
     get(Z_IP), k(1), op.add(), set(Z_IP),
     lazyRepCheck(4, 4, 1),
-    lazySearchStep(findIndex, 7, 1),
+    lazySearchStep(mls, 7, 1),
     op.end(),
     op.end(), // $lazy
     op.end(), // $lazyEnd
@@ -840,7 +878,7 @@ function lazyBody(findIndex: number, fillIndex: number): FunctionBody {
     zEmit(code(get(Z_START), get(Z_ANCHOR), op.sub()), get(Z_OFFB), get(Z_ML)),
     get(Z_START), get(Z_ML), op.add(), tee(Z_IP), set(Z_ANCHOR),
     get(Z_SKIP), op.if(),
-    k(STATE_AT), op.load32(S_NEXT), get(Z_ILIMIT), op.call(fillIndex),
+    zFill(mls),
     k(0), set(Z_SKIP),
     op.end(),
     // Immediate repeat with the second offset.
@@ -859,7 +897,8 @@ function lazyBody(findIndex: number, fillIndex: number): FunctionBody {
     op.end(), // $end
     k(STATE_AT), get(Z_OFF1), op.store32(S_REP1),
     k(STATE_AT), get(Z_OFF2), op.store32(S_REP2),
+    k(STATE_AT), get(NEXT), op.store32(S_NEXT),
     get(Z_SEQP), k(12), op.divU(),
   );
-  return { params: [I32, I32, I32, I32, I32], result: I32, locals: [[Z_X - 5, I32], [1, I64]], code: c };
+  return { params: [], result: I32, locals: [[OFF + 1, I32], [2, I64], [Z_X - Z_ISTART, I32], [1, I64]], code: c };
 }
