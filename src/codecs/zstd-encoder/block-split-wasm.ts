@@ -10,13 +10,13 @@
  * on arange_i8 once the match search had moved here.
  *
  * Where things are: two tables of 1024 counters just below the lazy parser's sequences
- * (row-search-wasm.ts LAZY_SEQ_AT), in the encoders' output area.
+ * (row-search-wasm.ts LAZY_AREA), in the encoders' output area.
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { ENCODE_END, HeapModuleLoader } from '../../wasm/heap.js';
 import { HUF_WASM_AREA } from './huffman-wasm.js';
 import { BLOCKSIZE_MAX } from './params.js';
-import { LAZY_SEQ_AT, zstdEncoderWasmReady } from './row-search-wasm.js';
+import { LAZY_AREA, zstdEncoderWasmReady } from './row-search-wasm.js';
 
 const CHUNKSIZE = 8 << 10;
 const THRESHOLD_PENALTY_RATE = 16;
@@ -26,7 +26,7 @@ const KNUTH = 0x9e3779b9 | 0;
 const HASHLOG_MAX = 10;
 
 /** The past chunks' counters and the next chunk's, 1024 words each. */
-const PAST_AT = LAZY_SEQ_AT - (8 << HASHLOG_MAX) - 64;
+const PAST_AT = LAZY_AREA[0] - (8 << HASHLOG_MAX) - 64;
 const NEXT_AT = PAST_AT + (4 << HASHLOG_MAX);
 /** The area the walk uses: [SPLIT_WASM_AREA[0], SPLIT_WASM_AREA[1]). */
 export const SPLIT_WASM_AREA: readonly [number, number] = [PAST_AT, NEXT_AT + (4 << HASHLOG_MAX)];

@@ -459,19 +459,11 @@ export function compressBlockLazy(
   if (rowWasm !== null && ms.lazyWasm) {
     // The same loop in WebAssembly (row-search-wasm.ts `lazyBody`); its sequences are stored here.
     rowWasm.setNext(ms.nextToUpdate);
-    const n = rowWasm.parse(istart, iend, depth, offset1, offset2);
-    const seqs = rowWasm.seqs();
-    let anchor = istart;
-    for (let i = 0; i < 3 * n; i += 3) {
-      const ll = seqs[i]!;
-      const ml = seqs[i + 2]!;
-      ss.store(src, anchor, ll, seqs[i + 1]!, ml);
-      anchor += ll + ml;
-    }
+    const lastLiterals = rowWasm.parse(istart, iend, depth, offset1, offset2, ss);
     offset1 = rowWasm.rep1();
     offset2 = rowWasm.rep2();
     ms.nextToUpdate = rowWasm.next();
-    return finishLazy(rep, offset1, offset2, offsetSaved1, offsetSaved2, iend - anchor);
+    return finishLazy(rep, offset1, offset2, offsetSaved1, offsetSaved2, lastLiterals);
   }
   if (rowWasm !== null) {
     rowWasm.setNext(ms.nextToUpdate);

@@ -10,6 +10,7 @@
  * 0 does, and never offers a candidate libzstd would not.
  */
 import type { CompressionParams } from './params.js';
+import type { SeqStore } from './seq-store.js';
 
 /**
  * The row-based search as WebAssembly on the shared memory (row-search-wasm.ts), for one
@@ -27,11 +28,10 @@ export interface RowSearchWasm {
   setNext(position: number): void;
   /**
    * The whole block loop of `compressBlockLazy` (match-lazy.ts) over src[istart, iend) with
-   * `depth` 0..2, from the repeat offsets given (0 for one out of the window); returns the
-   * number of sequences, left in `seqs()` as (literal length, offset code, match length).
+   * `depth` 0..2, from the repeat offsets given (0 for one out of the window): appends its
+   * sequences and their literals to `ss` and returns the trailing literal count.
    */
-  parse(istart: number, iend: number, depth: number, offset1: number, offset2: number): number;
-  seqs(): Int32Array;
+  parse(istart: number, iend: number, depth: number, offset1: number, offset2: number, ss: SeqStore): number;
   /** The repeat offsets after `parse`. */
   rep1(): number;
   rep2(): number;

@@ -28,6 +28,7 @@ import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '.
 import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, HeapModuleLoader } from '../../wasm/heap.js';
 import { heapInput } from '../lz4-compress-wasm.js';
 import { type MatchState, ROW_SALT64, type RowSearchWasm } from './match-state.js';
+import { BLOCKSIZE_MAX } from './params.js';
 
 // The state block (32-bit words at these byte offsets from STATE_AT).
 const STATE_AT = SCRATCH_AT;
@@ -322,7 +323,10 @@ type FillFn = (idx: number, iLimit: number) => void;
 type LazyFn = () => number;
 type FastFn = (ip0: number, istart: number, iend: number, prefixStart: number, rep1: number, rep2: number, hashLog: number, stepSize: number) => number;
 const fastLoops: Array<FastFn | null> = [null, null, null, null, null, null, null, null];
-let lazySeqView: Int32Array = new Int32Array(0);
+let lazyLl: Uint32Array = new Uint32Array(0);
+let lazyOfb: Uint32Array = new Uint32Array(0);
+let lazyMlb: Uint32Array = new Uint32Array(0);
+let lazyLit: Uint8Array = new Uint8Array(0);
 
 let enabled = true;
 /** Whether the lazy parser runs as WebAssembly with the row search (else only the search does). */
@@ -338,7 +342,7 @@ let frameWords: Int32Array = new Int32Array(0);
 
 function words(): Int32Array {
   const heap = heapBytes();
-  if (stateView.buffer !== heap.buffer) stateView = new Int32Array(heap.buffer, STATE_AT, 16);
+  if (stateView.buffer !== heap.buffer) stateView = new Int32Array(heap.buffer, STATE_AT, 32);
   return stateView;
 }
 
@@ -350,7 +354,7 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
     finders[mls] = {
       find,
       fill,
-      parse: (istart, iend, depth, offset1, offset2) => {
+      parse: (istart, iend, depth, offset1, offset2, ss) => {
         const w = frameWords;
         w[S_LZ_ISTART >> 2] = istart;
         w[S_LZ_IEND >> 2] = iend;
@@ -358,11 +362,16 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
         w[S_LZ_OFF1 >> 2] = offset1;
         w[S_LZ_OFF2 >> 2] = offset2;
         const n = lazy();
-        // A parse never grows the memory, but the view may predate a growth by another codec.
-        if (lazySeqView.buffer !== frameWords.buffer) lazySeqView = new Int32Array(frameWords.buffer, LAZY_SEQ_AT, LAZY_SEQ_WORDS);
-        return n;
+        // A parse never grows the memory, but the views may predate a growth by another codec.
+        if (lazyLl.buffer !== w.buffer) {
+          lazyLl = new Uint32Array(w.buffer, LAZY_LL_AT, LAZY_SEQS);
+          lazyOfb = new Uint32Array(w.buffer, LAZY_OFB_AT, LAZY_SEQS);
+          lazyMlb = new Uint32Array(w.buffer, LAZY_MLB_AT, LAZY_SEQS);
+          lazyLit = new Uint8Array(w.buffer, LAZY_LIT_AT, BLOCKSIZE_MAX);
+        }
+        ss.append(lazyLl, lazyOfb, lazyMlb, n, lazyLit, w[S_LZ_LITS >> 2]!);
+        return iend - w[S_LZ_ANCHOR >> 2]!;
       },
-      seqs: () => lazySeqView,
       rep1: () => frameWords[S_REP1 >> 2]!,
       rep2: () => frameWords[S_REP2 >> 2]!,
       offBase: () => frameWords[S_OFF >> 2]!,
@@ -698,18 +707,25 @@ function fastBody(mls: number): FunctionBody {
 // Blosc clevels 3 and 5 (zstd levels 5 and 9: greedy and lazy2 on rows). The whole block loop
 // of match-lazy.ts `compressBlockLazy` runs here beside the row search it calls (`find`, `fill`
 // above): the repeat-offset checks, the depth-1 and depth-2 re-searches with their gain rules,
-// the catch-up and the immediate second-offset repeats. Its sequences are written as (literal
-// length, offset code, match length) triples at LAZY_SEQ_AT and stored by the caller, which
-// also handles the repeat offsets out of the window around the call. Why: with one call per
-// searched position, the TypeScript loop and its 4-bytes-at-a-time repeat counts took more
-// time than the search on data that repeats (40-60 % of Blosc clevel 5 on linspace_f8 and
-// arange_i8).
+// the catch-up and the immediate second-offset repeats. Its sequences are written as three
+// arrays (literal lengths, offset codes, match lengths − 3) and its literals in order, the
+// layout of SeqStore, which takes them with four copies; the caller handles the repeat offsets
+// out of the window around the call. Why: with one call per searched position, the TypeScript
+// loop and its 4-bytes-at-a-time repeat counts took more time than the search on data that
+// repeats (40-60 % of Blosc clevel 5 on linspace_f8 and arange_i8), and storing the sequences
+// one by one in JavaScript another 5 % on poisson_i4.
 
-/** Room for one block's triples: 128 KiB, a sequence per 4 bytes at most (matches are 4 or longer), and one more. */
-const LAZY_SEQ_WORDS = 3 * ((128 * 1024) / 4 + 1);
-/** The lazy parser's sequences, at the end of the encoders' output area (past the Huffman writer's buffers). */
-export const LAZY_SEQ_AT = SCRATCH_AT + SCRATCH_MAX - 4 * LAZY_SEQ_WORDS - 64;
-if (LAZY_SEQ_AT < ROW_AREA_END + (1 << 19)) throw new Error('zstd lazy sequences overrun the row tables');
+/** Room for one block's sequences: 128 KiB, a sequence per 4 bytes at most (matches are 4 or longer), and one more. */
+const LAZY_SEQS = (128 * 1024) / 4 + 1;
+/** The lazy parser's area, at the end of the encoders' output area (past the Huffman writer's buffers). */
+const LAZY_LL_AT = SCRATCH_AT + SCRATCH_MAX - 64 - (12 * LAZY_SEQS + BLOCKSIZE_MAX + 64);
+const LAZY_OFB_AT = LAZY_LL_AT + 4 * LAZY_SEQS;
+const LAZY_MLB_AT = LAZY_OFB_AT + 4 * LAZY_SEQS;
+/** The block's literals; literals are copied 8 bytes at a time, so up to 7 bytes past the last. */
+const LAZY_LIT_AT = LAZY_MLB_AT + 4 * LAZY_SEQS;
+/** The area the lazy parser writes: [LAZY_AREA[0], LAZY_AREA[1]). */
+export const LAZY_AREA: readonly [number, number] = [LAZY_LL_AT, LAZY_LIT_AT + BLOCKSIZE_MAX + 64];
+if (LAZY_AREA[0] < ROW_AREA_END + (1 << 19) || LAZY_AREA[1] > SCRATCH_AT + SCRATCH_MAX) throw new Error('zstd lazy sequences overrun their area of the heap');
 const SEARCH_STRENGTH = 8;
 const LAZY_SKIPPING_STEP = 8;
 const ROW_HASH_CACHE_SIZE = 8;
@@ -718,12 +734,15 @@ const HASH_READ_SIZE = 8;
 // The lazy parser's inputs, written to the state block by the caller (it takes no parameters,
 // so that its locals can start with the search's own, which it runs inline).
 const S_LZ_ISTART = 40, S_LZ_IEND = 44, S_LZ_DEPTH = 48, S_LZ_OFF1 = 52, S_LZ_OFF2 = 56;
+// Its outputs besides the sequence count: the last anchor and the literal count (after the hash cache).
+const S_LZ_ANCHOR = 96, S_LZ_LITS = 100;
 // Locals (i32) after the search's (0..OFF i32, SH64 and X i64).
 const Z_ISTART = X + 1, Z_IEND = X + 2, Z_DEPTH = X + 3, Z_OFF1 = X + 4, Z_OFF2 = X + 5, Z_IP = X + 6, Z_ANCHOR = X + 7;
 const Z_ILIMIT = X + 8, Z_ML = X + 9, Z_OFFB = X + 10, Z_START = X + 11, Z_SKIP = X + 12, Z_MLREP = X + 14;
 const Z_SEQP = X + 15, Z_STEP = X + 16, Z_OFF = X + 17, Z_A = X + 18, Z_B = X + 19, Z_E = X + 20, Z_T = X + 21, Z_ATT0 = X + 22;
+const Z_LITP = X + 23, Z_LLN = X + 24, Z_CP = X + 25;
 // Locals (i64).
-const Z_X = X + 23;
+const Z_X = X + 26;
 const Z_SRC = SRC;
 const Z_FRAME = FRAME;
 
@@ -752,13 +771,34 @@ function highBit(x: Code): Code {
   return code(k(31), x, op.clz(), op.sub());
 }
 
-/** Append the sequence (literal length `ll`, offset code `off`, match length `ml`). */
+/** Append the sequence (literal length `ll`, offset code `off`, match length `ml`), and its literals from Z_ANCHOR. */
 function zEmit(ll: Code, off: Code, ml: Code): Code {
   return code(
-    get(Z_SEQP), ll, op.store32(LAZY_SEQ_AT),
-    get(Z_SEQP), off, op.store32(LAZY_SEQ_AT + 4),
-    get(Z_SEQP), ml, op.store32(LAZY_SEQ_AT + 8),
-    get(Z_SEQP), k(12), op.add(), set(Z_SEQP),
+    ll, set(Z_LLN),
+    get(Z_SEQP), get(Z_LLN), op.store32(LAZY_LL_AT),
+    get(Z_SEQP), off, op.store32(LAZY_OFB_AT),
+    get(Z_SEQP), ml, k(3), op.sub(), op.store32(LAZY_MLB_AT),
+    get(Z_SEQP), k(4), op.add(), set(Z_SEQP),
+    k(0), set(Z_CP),
+    op.block(), op.loop(),
+    get(Z_CP), get(Z_LLN), op.geS(), op.brIf(1),
+    get(Z_LITP), get(Z_CP), op.add(),
+    get(Z_SRC), get(Z_ANCHOR), op.add(), get(Z_CP), op.add(), op.load64(),
+    op.store64(LAZY_LIT_AT),
+    get(Z_CP), k(8), op.add(), set(Z_CP),
+    op.br(0),
+    op.end(), op.end(),
+    get(Z_LITP), get(Z_LLN), op.add(), set(Z_LITP),
+  );
+}
+
+/** Append a repeat with no literals (offset code 1, match length `ml`). */
+function zEmitRepeat(ml: Code): Code {
+  return code(
+    get(Z_SEQP), k(0), op.store32(LAZY_LL_AT),
+    get(Z_SEQP), k(1), op.store32(LAZY_OFB_AT),
+    get(Z_SEQP), ml, k(3), op.sub(), op.store32(LAZY_MLB_AT),
+    get(Z_SEQP), k(4), op.add(), set(Z_SEQP),
   );
 }
 
@@ -820,6 +860,7 @@ function lazyBody(mls: number): FunctionBody {
     get(Z_IP), get(Z_FRAME), op.eq(), op.if(), get(Z_IP), k(1), op.add(), set(Z_IP), op.end(),
     k(0), set(Z_SKIP),
     k(0), set(Z_SEQP),
+    k(0), set(Z_LITP),
     zFill(mls),
     op.block(), // $end
     op.loop(), // $main
@@ -888,7 +929,7 @@ function lazyBody(mls: number): FunctionBody {
     zRead32(get(Z_IP)), zRead32(code(get(Z_IP), get(Z_OFF2), op.sub())), op.ne(), op.brIf(1),
     zCount(code(get(Z_IP), k(4), op.add()), code(get(Z_IP), k(4), op.add(), get(Z_OFF2), op.sub())), k(4), op.add(), set(Z_ML),
     get(Z_OFF2), set(Z_OFF), get(Z_OFF1), set(Z_OFF2), get(Z_OFF), set(Z_OFF1),
-    zEmit(k(0), k(1), get(Z_ML)),
+    zEmitRepeat(get(Z_ML)),
     get(Z_IP), get(Z_ML), op.add(), tee(Z_IP), set(Z_ANCHOR),
     op.br(0),
     op.end(), op.end(),
@@ -898,7 +939,9 @@ function lazyBody(mls: number): FunctionBody {
     k(STATE_AT), get(Z_OFF1), op.store32(S_REP1),
     k(STATE_AT), get(Z_OFF2), op.store32(S_REP2),
     k(STATE_AT), get(NEXT), op.store32(S_NEXT),
-    get(Z_SEQP), k(12), op.divU(),
+    k(STATE_AT), get(Z_ANCHOR), op.store32(S_LZ_ANCHOR),
+    k(STATE_AT), get(Z_LITP), op.store32(S_LZ_LITS),
+    get(Z_SEQP), k(2), op.shrU(),
   );
   return { params: [], result: I32, locals: [[OFF + 1, I32], [2, I64], [Z_X - Z_ISTART, I32], [1, I64]], code: c };
 }

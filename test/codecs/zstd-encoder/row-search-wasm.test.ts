@@ -5,7 +5,7 @@ import { ZstdEncoderState, zstdCompress, zstdCompressBound } from '../../../src/
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
 import {
   FAST_SEQ_AT,
-  LAZY_SEQ_AT,
+  LAZY_AREA,
   ROW_POSITIONS_AT,
   ROW_STATE_AT,
   ROW_TAGS_AT,
@@ -208,8 +208,8 @@ describe('zstd row search in WebAssembly', () => {
         [ROW_STATE_AT, ROW_STATE_AT + 128],
         [ROW_TAGS_AT, ROW_TAGS_AT + (1 << hashLog)],
         [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
-        // The lazy parser's triples: at most one sequence per 4 bytes of a 128 KiB block, 12 bytes each.
-        [LAZY_SEQ_AT, LAZY_SEQ_AT + 12 * (32 * 1024 + 1)],
+        // The lazy parser's sequences and literals.
+        [LAZY_AREA[0], LAZY_AREA[1]],
         [WINDOW_AT, WINDOW_AT + src.length],
         // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
         [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
