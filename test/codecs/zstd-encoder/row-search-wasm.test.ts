@@ -17,6 +17,7 @@ import { zstdDecompress } from '../../../src/codecs/zstd/index.js';
 import { compress } from '../../../src/index.js';
 import { WINDOW_AT, heapBytes } from '../../../src/wasm/heap.js';
 import { HUF_WASM_AREA } from '../../../src/codecs/zstd-encoder/huffman-wasm.js';
+import { SEQ_WASM_AREA } from '../../../src/codecs/zstd-encoder/sequences-wasm.js';
 import { concatBytes } from '../../helpers.js';
 import { ENCODER_PIECE } from '../match-inputs.js';
 import { KINDS, makeData } from './data.js';
@@ -96,6 +97,8 @@ describe('zstd fast loop in WebAssembly', () => {
         [WINDOW_AT, WINDOW_AT + src.length],
         // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
         [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
+        // The sequence bitstream writer's codes, values, tables and stream (sequences-wasm.ts).
+        [SEQ_WASM_AREA[0], SEQ_WASM_AREA[1]],
       ];
       let stray = -1;
       for (let i = 0; i < heap.length && stray < 0; i++) {
@@ -213,6 +216,8 @@ describe('zstd row search in WebAssembly', () => {
         [WINDOW_AT, WINDOW_AT + src.length],
         // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
         [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
+        // The sequence bitstream writer's codes, values, tables and stream (sequences-wasm.ts).
+        [SEQ_WASM_AREA[0], SEQ_WASM_AREA[1]],
       ];
       let stray = -1;
       for (let i = 0; i < heap.length && stray < 0; i++) {
