@@ -7,7 +7,9 @@
  * rough gains (length against offset cost). Port of `ZSTD_compressBlock_lazy_generic`
  * (noDict) with its two searches from lib/compress/zstd_lazy.c: the hash chain
  * (`ZSTD_HcFindBestMatch`), which libzstd uses for windows up to 16 KiB, and the row-based
- * table (`ZSTD_RowFindBestMatch` and the `ZSTD_row_*` helpers) it uses above that.
+ * table (`ZSTD_RowFindBestMatch` and the `ZSTD_row_*` helpers) it uses above that. Where the
+ * row search runs as WebAssembly, the whole block loop does too (row-search-wasm.ts `lazyBody`,
+ * its twin); this loop remains the fallback.
  */
 import type { MatchState } from './match-state.js';
 import { countMatch, equal4, hashPtr, hashPtrSalted, lowestPrefixIndex } from './match-state.js';

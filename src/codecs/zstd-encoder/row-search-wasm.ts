@@ -16,13 +16,15 @@
  * time.
  *
  * The same module holds the fast strategy's block loop (`fast4`..`fast7`, below), for zstd level
- * 1 and the negative levels (Blosc clevel 1).
+ * 1 and the negative levels (Blosc clevel 1), and the greedy/lazy/lazy2 block loop that runs
+ * this search inline (`lazy4`..`lazy6`, at the end), one call per block. `find` and `fill`
+ * stay exported for the TypeScript parser run over this search (`setZstdLazyParserWasmEnabled(false)`).
  *
  * Where things are: the input where lz4-compress-wasm.ts `heapInput` puts it (in place when the
  * chunk driver filtered the block into the shared memory at WINDOW_AT, else copied there); the
  * state, hash cache, tag table and position table (or the fast loop's table and sequences) in
- * the encoders' output area at SCRATCH_AT, which nothing else uses while zstd encodes. The lazy
- * parser stays in TypeScript and calls `find` once per searched position.
+ * the encoders' output area at SCRATCH_AT, which nothing else uses while zstd encodes; the lazy
+ * parser's sequences and literals at the end of that area (LAZY_AREA).
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, HeapModuleLoader } from '../../wasm/heap.js';
