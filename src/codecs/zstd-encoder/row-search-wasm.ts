@@ -247,6 +247,8 @@ function findCore(mls: number): Code {
     get(ROW), op.load(TAG_AT + 16), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), k(16), op.shl(), get(MASK), op.or(), set(MASK),
     op.end(),
     k(3), set(ML),
+    // Slot 0 holds the row's head, never a candidate (libzstd skips it without counting an attempt).
+    get(MASK), k(-2), op.and(), set(MASK),
     op.block(), // $done
     get(MASK), get(HEAD), op.shrU(), set(M),
     get(HEAD), set(OFFS),
@@ -258,7 +260,6 @@ function findCore(mls: number): Code {
     get(ATT), op.eqz(), op.brIf(1),
     get(OFFS), get(M), op.ctz(), op.add(), set(MPOS),
     get(M), get(M), k(1), op.sub(), op.and(), set(M),
-    get(MPOS), op.eqz(), op.brIf(0),
     get(ROW), get(MPOS), op.add(), k(2), op.shl(), op.load32(HASH_AT), tee(MIDX), get(LOWLIM), op.ltS(), op.brIf(3), // to $done
     get(ATT), k(1), op.sub(), set(ATT),
     // Only a candidate that also matches at the current best length can be longer.
