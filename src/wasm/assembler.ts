@@ -72,6 +72,8 @@ export const op = {
   /** Call function `index` of the module (its place in moduleBytes' list). */
   call: (index: number): Code => [0x10, ...uleb(index)],
   select: (): Code => [0x1b],
+  /** Discard the value on top of the stack. */
+  drop: (): Code => [0x1a],
   // Locals and constants.
   get: (local: number): Code => [0x20, ...uleb(local)],
   set: (local: number): Code => [0x21, ...uleb(local)],
