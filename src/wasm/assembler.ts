@@ -72,6 +72,8 @@ export const op = {
   /** Call function `index` of the module (its place in moduleBytes' list). */
   call: (index: number): Code => [0x10, ...uleb(index)],
   select: (): Code => [0x1b],
+  /** Discard the value on top of the stack. */
+  drop: (): Code => [0x1a],
   // Locals and constants.
   get: (local: number): Code => [0x20, ...uleb(local)],
   set: (local: number): Code => [0x21, ...uleb(local)],
@@ -120,7 +122,9 @@ export const op = {
   // i64.
   i64Eqz: (): Code => [0x50],
   i64Ne: (): Code => [0x52],
+  i64GeU: (): Code => [0x5a],
   i64Ctz: (): Code => [0x7a],
+  i64Add: (): Code => [0x7c],
   i64Mul: (): Code => [0x7e],
   i64Or: (): Code => [0x84],
   i64Xor: (): Code => [0x85],

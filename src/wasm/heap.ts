@@ -16,7 +16,8 @@
  *   src/codecs/lz4-decompress-wasm.ts or blosclz-decompress-wasm.ts (never both at once);
  * - [SCRATCH_AT, SCRATCH_AT + SCRATCH_MAX): a block's planes (simdScratch);
  *   while encoding, the LZ4 / BloscLZ / LZ4HC output (src/codecs/lz4-compress-wasm.ts), or the
- *   zstd row search's state and tables (src/codecs/zstd-encoder/row-search-wasm.ts, at most 5 MiB),
+ *   zstd encoder's row search state and tables, lazy parser sequences, Huffman and sequence
+ *   bitstream buffers and pre-split counters (src/codecs/zstd-encoder/*-wasm.ts, within SCRATCH_MAX);
  *   or zlib deflate's window, pending output and symbols (deflate-wasm.ts, 256 KiB);
  * - from WINDOW_AT: a zstd frame's output when the caller's buffer lies elsewhere; while
  *   encoding, a block's filtered planes for the LZ4 / BloscLZ / LZ4HC match finders, or a zstd

@@ -13,6 +13,7 @@
  *   2-byte-hash histogram, and cut before the first chunk that differs too much from the
  *   chunks before it (`ZSTD_splitBlock_byChunks`).
  */
+import { splitByChunksWasm } from './block-split-wasm.js';
 import { BLOCKSIZE_MAX } from './params.js';
 
 const CHUNKSIZE = 8 << 10;
@@ -28,16 +29,21 @@ const SPLIT_LEVELS = [0, 0, 1, 2, 2, 3, 3, 4, 4, 4];
 const SAMPLING_RATES = [43, 11, 5, 1];
 const HASH_LOGS = [8, 9, 10, 10];
 
+/**
+ * Event counts are integers below 2^17 (at most 15 chunks of 8 KiB sampled), so they are kept
+ * in Int32Arrays (an integer increment is cheaper than a double one) and their products in
+ * `fpDistance` (below 2^34) are exact in doubles.
+ */
 export class SplitScratch {
-  readonly past = new Float64Array(1 << 10);
-  readonly next = new Float64Array(1 << 10);
-  readonly middle = new Float64Array(1 << 8);
+  readonly past = new Int32Array(1 << 10);
+  readonly next = new Int32Array(1 << 10);
+  readonly middle = new Int32Array(1 << 8);
   pastEvents = 0;
   nextEvents = 0;
 }
 
 function recordFingerprint(
-  fp: Float64Array,
+  fp: Int32Array,
   src: Uint8Array,
   p: number,
   size: number,
@@ -47,26 +53,26 @@ function recordFingerprint(
   fp.fill(0, 0, 1 << hashLog);
   const limit = size - 2 + 1;
   if (hashLog === 8) {
-    for (let n = 0; n < limit; n += rate) fp[src[p + n]!]!++;
+    for (let n = 0; n < limit; n += rate) fp[src[p + n]!]! += 1;
   } else {
     const shift = 32 - hashLog;
     for (let n = 0; n < limit; n += rate) {
       const v = src[p + n]! | (src[p + n + 1]! << 8);
-      fp[Math.imul(v, KNUTH) >>> shift]!++;
+      fp[Math.imul(v, KNUTH) >>> shift]! += 1;
     }
   }
   return Math.floor(limit / rate);
 }
 
 /** Σ |a[n]·nb − b[n]·na| (`fpDistance`); exact in doubles for these magnitudes. */
-function fpDistance(a: Float64Array, na: number, b: Float64Array, nb: number, hashLog: number): number {
+function fpDistance(a: Int32Array, na: number, b: Int32Array, nb: number, hashLog: number): number {
   let d = 0;
   const size = 1 << hashLog;
   for (let n = 0; n < size; n++) d += Math.abs(a[n]! * nb - b[n]! * na);
   return d;
 }
 
-function tooDifferent(a: Float64Array, na: number, b: Float64Array, nb: number, penalty: number, hashLog: number): boolean {
+function tooDifferent(a: Int32Array, na: number, b: Int32Array, nb: number, penalty: number, hashLog: number): boolean {
   const p50 = na * nb;
   const deviation = fpDistance(a, na, b, nb, hashLog);
   const threshold = Math.floor((p50 * (THRESHOLD_BASE + penalty)) / THRESHOLD_PENALTY_RATE);
@@ -82,16 +88,18 @@ function splitByChunks(src: Uint8Array, p: number, level: number, ws: SplitScrat
     const nextEvents = recordFingerprint(ws.next, src, p + pos, CHUNKSIZE, rate, hashLog);
     if (tooDifferent(ws.past, pastEvents, ws.next, nextEvents, penalty, hashLog)) return pos;
     const size = 1 << hashLog;
-    for (let n = 0; n < size; n++) ws.past[n] = ws.past[n]! + ws.next[n]!;
+    const past = ws.past;
+    const next = ws.next;
+    for (let n = 0; n < size; n++) past[n] = past[n]! + next[n]!;
     pastEvents += nextEvents;
     if (penalty > 0) penalty--;
   }
   return BLOCKSIZE_MAX;
 }
 
-function byteHistogram(fp: Float64Array, src: Uint8Array, p: number, n: number): void {
+function byteHistogram(fp: Int32Array, src: Uint8Array, p: number, n: number): void {
   fp.fill(0, 0, 256);
-  for (let i = 0; i < n; i++) fp[src[p + i]!]!++;
+  for (let i = 0; i < n; i++) fp[src[p + i]!]! += 1;
 }
 
 function splitFromBorders(src: Uint8Array, p: number, ws: SplitScratch): number {
@@ -108,7 +116,9 @@ function splitFromBorders(src: Uint8Array, p: number, ws: SplitScratch): number 
 
 /**
  * Size of the next block given `remaining` bytes at src[p..], the largest block size
- * allowed, the strategy, and what the frame has saved so far.
+ * allowed, the strategy, and what the frame has saved so far. `srcHeap` is the address of
+ * src[0] in the shared memory when the source is there (the chunk walk then runs as
+ * WebAssembly, block-split-wasm.ts), else -1.
  */
 export function optimalBlockSize(
   src: Uint8Array,
@@ -118,10 +128,15 @@ export function optimalBlockSize(
   strategy: number,
   savings: number,
   ws: SplitScratch,
+  srcHeap = -1,
 ): number {
   if (remaining < BLOCKSIZE_MAX || blockSizeMax < BLOCKSIZE_MAX) return Math.min(remaining, blockSizeMax);
   if (savings < 3) return BLOCKSIZE_MAX;
   const level = SPLIT_LEVELS[strategy]!;
   if (level === 0) return splitFromBorders(src, p, ws);
+  if (srcHeap >= 0) {
+    const cut = splitByChunksWasm((srcHeap + p) | 0, SAMPLING_RATES[level - 1]!, HASH_LOGS[level - 1]!);
+    if (cut >= 0) return cut;
+  }
   return splitByChunks(src, p, level - 1, ws);
 }

@@ -27,7 +27,7 @@ import type { FastDictView } from './match-fast-dict.js';
 import type { ZstdCDict } from './dictionary.js';
 import { WINDOW_START_INDEX, adjustParams, paramsWithDict } from './dictionary.js';
 import { compressBlockLazy } from './match-lazy.js';
-import { attachFastLoop, attachRowSearch, prepareFastLoop, prepareRowSearch, releaseHeapTables } from './row-search-wasm.js';
+import { attachFastLoop, attachRowSearch, prepareFastLoop, prepareRowSearch, releaseHeapTables, rowSourceAddress } from './row-search-wasm.js';
 import { MatchState, sourceView } from './match-state.js';
 import { prepareBtSearch } from './bt-search-wasm.js';
 import { OptState, compressBlockOpt, compressBlockUltra2 } from './match-opt.js';
@@ -518,7 +518,7 @@ function writeBlocks(st: ZstdEncoderState, params: CompressionParams, s: Uint8Ar
   let savings = 0;
   let firstBlock = true;
   while (remaining > 0) {
-    const blockSize = optimalBlockSize(s, ip, remaining, blockSizeMax, params.strategy, savings, st.split);
+    const blockSize = optimalBlockSize(s, ip, remaining, blockSizeMax, params.strategy, savings, st.split, st.ms.rowWasm !== null ? rowSourceAddress() : -1);
     const lastBlock = blockSize === remaining ? 1 : 0;
     // ZSTD_checkDictValidity / ZSTD_window_enforceMaxDist: once a block ends more than a
     // window past the dictionary, the dictionary is dropped for the rest of the frame.

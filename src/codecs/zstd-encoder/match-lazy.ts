@@ -7,7 +7,9 @@
  * rough gains (length against offset cost). Port of `ZSTD_compressBlock_lazy_generic`
  * (noDict) with its two searches from lib/compress/zstd_lazy.c: the hash chain
  * (`ZSTD_HcFindBestMatch`), which libzstd uses for windows up to 16 KiB, and the row-based
- * table (`ZSTD_RowFindBestMatch` and the `ZSTD_row_*` helpers) it uses above that.
+ * table (`ZSTD_RowFindBestMatch` and the `ZSTD_row_*` helpers) it uses above that. Where the
+ * row search runs as WebAssembly, the whole block loop does too (row-search-wasm.ts `lazyBody`,
+ * its twin); this loop remains the fallback.
  */
 import type { MatchState } from './match-state.js';
 import { countMatch, equal4, hashPtr, hashPtrSalted, lowestPrefixIndex } from './match-state.js';
@@ -456,6 +458,15 @@ export function compressBlockLazy(
   ms.lazySkipping = false;
   // The WebAssembly row search keeps its own nextToUpdate and hash cache (row-search-wasm.ts).
   const rowWasm = ms.rowWasm;
+  if (rowWasm !== null && ms.lazyWasm) {
+    // The same loop in WebAssembly (row-search-wasm.ts `lazyBody`); its sequences are stored here.
+    rowWasm.setNext(ms.nextToUpdate);
+    const lastLiterals = rowWasm.parse(istart, iend, depth, offset1, offset2, ss);
+    offset1 = rowWasm.rep1();
+    offset2 = rowWasm.rep2();
+    ms.nextToUpdate = rowWasm.next();
+    return finishLazy(rep, offset1, offset2, offsetSaved1, offsetSaved2, lastLiterals);
+  }
   if (rowWasm !== null) {
     rowWasm.setNext(ms.nextToUpdate);
     rowWasm.fill(ms.nextToUpdate, ilimit);
@@ -574,8 +585,13 @@ export function compressBlockLazy(
   }
 
   if (rowWasm !== null) ms.nextToUpdate = rowWasm.next();
+  return finishLazy(rep, offset1, offset2, offsetSaved1, offsetSaved2, iend - anchor);
+}
+
+/** The repeat offsets for the next block, the saved ones standing in for any left at 0; returns `lastLiterals`. */
+function finishLazy(rep: Int32Array, offset1: number, offset2: number, offsetSaved1: number, offsetSaved2: number, lastLiterals: number): number {
   if (offsetSaved1 !== 0 && offset1 !== 0) offsetSaved2 = offsetSaved1;
   rep[0] = offset1 !== 0 ? offset1 : offsetSaved1;
   rep[1] = offset2 !== 0 ? offset2 : offsetSaved2;
-  return iend - anchor;
+  return lastLiterals;
 }

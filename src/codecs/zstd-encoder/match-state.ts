@@ -10,6 +10,7 @@
  * 0 does, and never offers a candidate libzstd would not.
  */
 import type { CompressionParams } from './params.js';
+import type { SeqStore } from './seq-store.js';
 
 /**
  * The row-based search as WebAssembly on the shared memory (row-search-wasm.ts), for one
@@ -25,6 +26,15 @@ export interface RowSearchWasm {
   /** The next position to insert (libzstd `nextToUpdate`), read and set. */
   next(): number;
   setNext(position: number): void;
+  /**
+   * The whole block loop of `compressBlockLazy` (match-lazy.ts) over src[istart, iend) with
+   * `depth` 0..2, from the repeat offsets given (0 for one out of the window): appends its
+   * sequences and their literals to `ss` and returns the trailing literal count.
+   */
+  parse(istart: number, iend: number, depth: number, offset1: number, offset2: number, ss: SeqStore): number;
+  /** The repeat offsets after `parse`. */
+  rep1(): number;
+  rep2(): number;
 }
 
 /** The fast strategy's block loop as WebAssembly (row-search-wasm.ts), for one frame. */
@@ -81,6 +91,8 @@ export class MatchState {
   readonly hashCache = new Int32Array(8);
   /** The WebAssembly row search of this frame (row-search-wasm.ts), or null for the TypeScript one. */
   rowWasm: RowSearchWasm | null = null;
+  /** Whether the block loop runs in `rowWasm.parse` too (else the TypeScript loop calls `rowWasm.find`). */
+  lazyWasm = false;
   /** The WebAssembly fast loop of this frame (row-search-wasm.ts), or null for the TypeScript one. */
   fastWasm: FastLoopWasm | null = null;
 

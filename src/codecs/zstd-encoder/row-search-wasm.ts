@@ -16,18 +16,21 @@
  * time.
  *
  * The same module holds the fast strategy's block loop (`fast4`..`fast7`, below), for zstd level
- * 1 and the negative levels (Blosc clevel 1).
+ * 1 and the negative levels (Blosc clevel 1), and the greedy/lazy/lazy2 block loop that runs
+ * this search inline (`lazy4`..`lazy6`, at the end), one call per block. `find` and `fill`
+ * stay exported for the TypeScript parser run over this search (`setZstdLazyParserWasmEnabled(false)`).
  *
  * Where things are: the input where lz4-compress-wasm.ts `heapInput` puts it (in place when the
  * chunk driver filtered the block into the shared memory at WINDOW_AT, else copied there); the
  * state, hash cache, tag table and position table (or the fast loop's table and sequences) in
- * the encoders' output area at SCRATCH_AT, which nothing else uses while zstd encodes. The lazy
- * parser stays in TypeScript and calls `find` once per searched position.
+ * the encoders' output area at SCRATCH_AT, which nothing else uses while zstd encodes; the lazy
+ * parser's sequences and literals at the end of that area (LAZY_AREA).
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, HeapModuleLoader } from '../../wasm/heap.js';
 import { heapInput } from '../lz4-compress-wasm.js';
 import { type MatchState, ROW_SALT64, type RowSearchWasm } from './match-state.js';
+import { BLOCKSIZE_MAX } from './params.js';
 
 // The state block (32-bit words at these byte offsets from STATE_AT).
 const STATE_AT = SCRATCH_AT;
@@ -102,11 +105,18 @@ function loadState(): Code {
   );
 }
 
-/** H = the cached hash of position I, the cache slot refilled with the hash of I + 8 (`ZSTD_row_nextCachedHash`). */
+/**
+ * H = the cached hash of position I, the cache slot refilled with the hash of I + 8 (`ZSTD_row_nextCachedHash`).
+ * The new hash's tag row is read and the byte dropped: WebAssembly has no prefetch (libzstd's
+ * `ZSTD_row_prefetch`), but a load issued now brings the row into the cache while the 8
+ * positions before it are processed (poisson_i4 at Blosc clevel 5: +10 %; reading the
+ * position row as well gained nothing more).
+ */
 function nextCachedHash(mls: number): Code {
   return code(
     get(I), k(7), op.and(), k(2), op.shl(), tee(T), op.load32(CACHE_AT), set(H),
-    get(T), hashSalted(code(get(SRC), get(I), op.add(), k(8), op.add()), mls), op.store32(CACHE_AT),
+    get(T), hashSalted(code(get(SRC), get(I), op.add(), k(8), op.add()), mls), tee(E), op.store32(CACHE_AT),
+    get(E), k(ROW_TAG_BITS), op.shrU(), get(ROWLOG), op.shl(), op.load8(TAG_AT), op.drop(),
   );
 }
 
@@ -202,6 +212,22 @@ function findBody(mls: number): FunctionBody {
     k(STATE_AT), op.load32(S_MAXD), set(MAXD),
     k(STATE_AT), op.load32(S_ATTEMPTS), set(ATT),
     k(NO_OFFSET), set(OFF),
+    findCore(mls),
+    k(STATE_AT), get(NEXT), op.store32(S_NEXT),
+    k(STATE_AT), get(OFF), op.store32(S_OFF),
+    get(ML),
+  );
+  return { params: [I32, I32, I32], result: I32, locals: [[N_I32, I32], [2, I64]], code: c };
+}
+
+/**
+ * The search itself, on the state in locals (SRC, NEXT, ROWLOG, HB, ROWMASK, SH64, FRAME, MAXD,
+ * ATT, OFF = NO_OFFSET): leaves the length in ML (3 when nothing is found), the offset code in
+ * OFF, and NEXT past ip. Shared by `find` and the lazy parser, which keeps the state in its
+ * locals for a whole block.
+ */
+function findCore(mls: number): Code {
+  return code(
     get(IP), get(FRAME), op.sub(), get(MAXD), op.gtS(), op.if(), get(IP), get(MAXD), op.sub(), set(LOWLIM), op.else(), get(FRAME), set(LOWLIM), op.end(),
     get(SKIP), op.eqz(), op.if(),
     get(NEXT), set(I),
@@ -228,6 +254,8 @@ function findBody(mls: number): FunctionBody {
     get(ROW), op.load(TAG_AT + 16), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), k(16), op.shl(), get(MASK), op.or(), set(MASK),
     op.end(),
     k(3), set(ML),
+    // Slot 0 holds the row's head, never a candidate (libzstd skips it without counting an attempt).
+    get(MASK), k(-2), op.and(), set(MASK),
     op.block(), // $done
     get(MASK), get(HEAD), op.shrU(), set(M),
     get(HEAD), set(OFFS),
@@ -239,7 +267,6 @@ function findBody(mls: number): FunctionBody {
     get(ATT), op.eqz(), op.brIf(1),
     get(OFFS), get(M), op.ctz(), op.add(), set(MPOS),
     get(M), get(M), k(1), op.sub(), op.and(), set(M),
-    get(MPOS), op.eqz(), op.brIf(0),
     get(ROW), get(MPOS), op.add(), k(2), op.shl(), op.load32(HASH_AT), tee(MIDX), get(LOWLIM), op.ltS(), op.brIf(3), // to $done
     get(ATT), k(1), op.sub(), set(ATT),
     // Only a candidate that also matches at the current best length can be longer.
@@ -267,11 +294,8 @@ function findBody(mls: number): FunctionBody {
     nextIndex(ROW),
     get(ROW), get(P), op.add(), tee(T), get(TAG), op.store8(TAG_AT),
     get(T), k(2), op.shl(), get(NEXT), op.store32(HASH_AT),
-    k(STATE_AT), get(NEXT), k(1), op.add(), op.store32(S_NEXT),
-    k(STATE_AT), get(OFF), op.store32(S_OFF),
-    get(ML),
+    get(NEXT), k(1), op.add(), set(NEXT),
   );
-  return { params: [I32, I32, I32], result: I32, locals: [[N_I32, I32], [2, I64]], code: c };
 }
 
 /** `fill(idx, iLimit)`: `ZSTD_row_fillHashCache`. */
@@ -281,7 +305,10 @@ function fillBody(mls: number): FunctionBody {
   return { params: [I32, I32], result: null, locals: [[1 + N_I32, I32], [2, I64]], code: c };
 }
 
-/** The module's bytes: `find4`, `fill4`, .. `fill6` (row search) and `fast4` .. `fast7` (fast loop), by hashed length. */
+/**
+ * The module's bytes: `find4`, `fill4`, .. `fill6` (row search), `fast4` .. `fast7` (fast loop)
+ * and `lazy4` .. `lazy6` (lazy parser), by hashed length.
+ */
 export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
   const bodies: FunctionBody[] = [];
   const names: string[] = [];
@@ -293,16 +320,27 @@ export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
     bodies.push(fastBody(mls));
     names.push(`fast${mls}`);
   }
+  for (const mls of [4, 5, 6]) {
+    bodies.push(lazyBody(mls));
+    names.push(`lazy${mls}`);
+  }
   // The memory is grown past the tables before any call (heapInput reserves past WINDOW_AT).
   return moduleBytes(bodies, names, Math.ceil(ENCODE_END / 65536));
 }
 
 type FindFn = (ip: number, iLimit: number, skipping: number) => number;
 type FillFn = (idx: number, iLimit: number) => void;
+type LazyFn = () => number;
 type FastFn = (ip0: number, istart: number, iend: number, prefixStart: number, rep1: number, rep2: number, hashLog: number, stepSize: number) => number;
 const fastLoops: Array<FastFn | null> = [null, null, null, null, null, null, null, null];
+let lazyLl: Uint32Array = new Uint32Array(0);
+let lazyOfb: Uint32Array = new Uint32Array(0);
+let lazyMlb: Uint32Array = new Uint32Array(0);
+let lazyLit: Uint8Array = new Uint8Array(0);
 
 let enabled = true;
+/** Whether the lazy parser runs as WebAssembly with the row search (else only the search does). */
+let lazyParserEnabled = true;
 const finders: Array<RowSearchWasm | null> = [null, null, null, null, null, null, null];
 let stateView = new Int32Array(0);
 /**
@@ -314,7 +352,7 @@ let frameWords: Int32Array = new Int32Array(0);
 
 function words(): Int32Array {
   const heap = heapBytes();
-  if (stateView.buffer !== heap.buffer) stateView = new Int32Array(heap.buffer, STATE_AT, 16);
+  if (stateView.buffer !== heap.buffer) stateView = new Int32Array(heap.buffer, STATE_AT, 32);
   return stateView;
 }
 
@@ -322,9 +360,30 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
   for (const mls of [4, 5, 6]) {
     const find = exportsObject[`find${mls}`] as FindFn;
     const fill = exportsObject[`fill${mls}`] as FillFn;
+    const lazy = exportsObject[`lazy${mls}`] as LazyFn;
     finders[mls] = {
       find,
       fill,
+      parse: (istart, iend, depth, offset1, offset2, ss) => {
+        const w = frameWords;
+        w[S_LZ_ISTART >> 2] = istart;
+        w[S_LZ_IEND >> 2] = iend;
+        w[S_LZ_DEPTH >> 2] = depth;
+        w[S_LZ_OFF1 >> 2] = offset1;
+        w[S_LZ_OFF2 >> 2] = offset2;
+        const n = lazy();
+        // A parse never grows the memory, but the views may predate a growth by another codec.
+        if (lazyLl.buffer !== w.buffer) {
+          lazyLl = new Uint32Array(w.buffer, LAZY_LL_AT, LAZY_SEQS);
+          lazyOfb = new Uint32Array(w.buffer, LAZY_OFB_AT, LAZY_SEQS);
+          lazyMlb = new Uint32Array(w.buffer, LAZY_MLB_AT, LAZY_SEQS);
+          lazyLit = new Uint8Array(w.buffer, LAZY_LIT_AT, BLOCKSIZE_MAX);
+        }
+        ss.append(lazyLl, lazyOfb, lazyMlb, n, lazyLit, w[S_LZ_LITS >> 2]!);
+        return iend - w[S_LZ_ANCHOR >> 2]!;
+      },
+      rep1: () => frameWords[S_REP1 >> 2]!,
+      rep2: () => frameWords[S_REP2 >> 2]!,
       offBase: () => frameWords[S_OFF >> 2]!,
       next: () => frameWords[S_NEXT >> 2]!,
       setNext: (position: number) => {
@@ -347,6 +406,14 @@ function moduleReady(): boolean {
  */
 export function setZstdEncoderWasmEnabled(on: boolean): void {
   enabled = on;
+}
+
+/**
+ * Keep the lazy parser in TypeScript while the row search stays WebAssembly (for tests that
+ * hold the three paths against each other). Output does not change.
+ */
+export function setZstdLazyParserWasmEnabled(on: boolean): void {
+  lazyParserEnabled = on;
 }
 
 /** Whether the WebAssembly row search is in use (compiling it on first ask). */
@@ -444,6 +511,12 @@ export function attachRowSearch(ms: MatchState): void {
   w[S_ATTEMPTS >> 2] = 1 << (ms.searchLog < ms.rowLog ? ms.searchLog : ms.rowLog);
   frameWords = w;
   ms.rowWasm = finders[mls]!;
+  ms.lazyWasm = lazyParserEnabled;
+}
+
+/** Heap address of source position 0 of the frame attached (mod 2^32), for other WebAssembly passes over its input. */
+export function rowSourceAddress(): number {
+  return frameWords[S_SRC >> 2]!;
 }
 
 /** Give the state its own tables again if they are views of the shared memory. */
@@ -637,4 +710,248 @@ function fastBody(mls: number): FunctionBody {
     get(F_SEQP), k(12), op.divU(),
   );
   return { params: [I32, I32, I32, I32, I32, I32, I32, I32], result: I32, locals: [[F_SH64 - 8, I32], [2, I64]], code: c };
+}
+
+// --- The lazy parser (`ZSTD_compressBlock_lazy_generic`, noDict, lib/compress/zstd_lazy.c) ---
+//
+// Blosc clevels 3 and 5 (zstd levels 5 and 9: greedy and lazy2 on rows). The whole block loop
+// of match-lazy.ts `compressBlockLazy` runs here beside the row search it calls (`find`, `fill`
+// above): the repeat-offset checks, the depth-1 and depth-2 re-searches with their gain rules,
+// the catch-up and the immediate second-offset repeats. Its sequences are written as three
+// arrays (literal lengths, offset codes, match lengths − 3) and its literals in order, the
+// layout of SeqStore, which takes them with four copies; the caller handles the repeat offsets
+// out of the window around the call. Why: with one call per searched position, the TypeScript
+// loop and its 4-bytes-at-a-time repeat counts took more time than the search on data that
+// repeats (40-60 % of Blosc clevel 5 on linspace_f8 and arange_i8), and storing the sequences
+// one by one in JavaScript another 5 % on poisson_i4.
+
+/** Room for one block's sequences: 128 KiB, a sequence per 4 bytes at most (matches are 4 or longer), and one more. */
+const LAZY_SEQS = (128 * 1024) / 4 + 1;
+/** The lazy parser's area, at the end of the encoders' output area (past the Huffman writer's buffers). */
+const LAZY_LL_AT = SCRATCH_AT + SCRATCH_MAX - 64 - (12 * LAZY_SEQS + BLOCKSIZE_MAX + 64);
+const LAZY_OFB_AT = LAZY_LL_AT + 4 * LAZY_SEQS;
+const LAZY_MLB_AT = LAZY_OFB_AT + 4 * LAZY_SEQS;
+/** The block's literals; literals are copied 8 bytes at a time, so up to 7 bytes past the last. */
+const LAZY_LIT_AT = LAZY_MLB_AT + 4 * LAZY_SEQS;
+/** The area the lazy parser writes: [LAZY_AREA[0], LAZY_AREA[1]). */
+export const LAZY_AREA: readonly [number, number] = [LAZY_LL_AT, LAZY_LIT_AT + BLOCKSIZE_MAX + 64];
+if (LAZY_AREA[0] < ROW_AREA_END + (1 << 19) || LAZY_AREA[1] > SCRATCH_AT + SCRATCH_MAX) throw new Error('zstd lazy sequences overrun their area of the heap');
+const SEARCH_STRENGTH = 8;
+const LAZY_SKIPPING_STEP = 8;
+const ROW_HASH_CACHE_SIZE = 8;
+const HASH_READ_SIZE = 8;
+
+// The lazy parser's inputs, written to the state block by the caller (it takes no parameters,
+// so that its locals can start with the search's own, which it runs inline).
+const S_LZ_ISTART = 40, S_LZ_IEND = 44, S_LZ_DEPTH = 48, S_LZ_OFF1 = 52, S_LZ_OFF2 = 56;
+// Its outputs besides the sequence count: the last anchor and the literal count (after the hash cache).
+const S_LZ_ANCHOR = 96, S_LZ_LITS = 100;
+// Locals (i32) after the search's (0..OFF i32, SH64 and X i64).
+const Z_ISTART = X + 1, Z_IEND = X + 2, Z_DEPTH = X + 3, Z_OFF1 = X + 4, Z_OFF2 = X + 5, Z_IP = X + 6, Z_ANCHOR = X + 7;
+const Z_ILIMIT = X + 8, Z_ML = X + 9, Z_OFFB = X + 10, Z_START = X + 11, Z_SKIP = X + 12, Z_MLREP = X + 14;
+const Z_SEQP = X + 15, Z_STEP = X + 16, Z_OFF = X + 17, Z_A = X + 18, Z_B = X + 19, Z_E = X + 20, Z_T = X + 21, Z_ATT0 = X + 22;
+const Z_LITP = X + 23, Z_LLN = X + 24, Z_CP = X + 25;
+// Locals (i64).
+const Z_X = X + 26;
+const Z_SRC = SRC;
+const Z_FRAME = FRAME;
+
+/** The search at position `ip` (an i32 expression) inline: ML and OFF as `find` leaves them. */
+function zFind(ip: Code, mls: number): Code {
+  return code(ip, set(IP), get(Z_IEND), set(ILIM), get(Z_SKIP), set(SKIP), get(Z_ATT0), set(ATT), k(NO_OFFSET), set(OFF), findCore(mls));
+}
+
+/** `ZSTD_row_fillHashCache` from NEXT up to Z_ILIMIT, inline. */
+function zFill(mls: number): Code {
+  return code(get(NEXT), set(J), fillCache(get(Z_ILIMIT), mls));
+}
+
+/** The 4 bytes at source position `pos` of the lazy parser. */
+function zRead32(pos: Code): Code {
+  return code(get(Z_SRC), pos, op.add(), op.load32());
+}
+
+/** Length of the common run of source positions `a` and `b`, stopping at Z_IEND (`ZSTD_count`). */
+function zCount(a: Code, b: Code): Code {
+  return code(commonRun(Z_SRC, a, b, get(Z_IEND), Z_A, Z_B, Z_E, Z_T, Z_X), get(Z_A), get(Z_T), op.sub());
+}
+
+/** Index of the highest set bit (`ZSTD_highbit32`) of an i32 expression. */
+function highBit(x: Code): Code {
+  return code(k(31), x, op.clz(), op.sub());
+}
+
+/** Append the sequence (literal length `ll`, offset code `off`, match length `ml`), and its literals from Z_ANCHOR. */
+function zEmit(ll: Code, off: Code, ml: Code): Code {
+  return code(
+    ll, set(Z_LLN),
+    get(Z_SEQP), get(Z_LLN), op.store32(LAZY_LL_AT),
+    get(Z_SEQP), off, op.store32(LAZY_OFB_AT),
+    get(Z_SEQP), ml, k(3), op.sub(), op.store32(LAZY_MLB_AT),
+    get(Z_SEQP), k(4), op.add(), set(Z_SEQP),
+    k(0), set(Z_CP),
+    op.block(), op.loop(),
+    get(Z_CP), get(Z_LLN), op.geS(), op.brIf(1),
+    get(Z_LITP), get(Z_CP), op.add(),
+    get(Z_SRC), get(Z_ANCHOR), op.add(), get(Z_CP), op.add(), op.load64(),
+    op.store64(LAZY_LIT_AT),
+    get(Z_CP), k(8), op.add(), set(Z_CP),
+    op.br(0),
+    op.end(), op.end(),
+    get(Z_LITP), get(Z_LLN), op.add(), set(Z_LITP),
+  );
+}
+
+/** Append a repeat with no literals (offset code 1, match length `ml`). */
+function zEmitRepeat(ml: Code): Code {
+  return code(
+    get(Z_SEQP), k(0), op.store32(LAZY_LL_AT),
+    get(Z_SEQP), k(1), op.store32(LAZY_OFB_AT),
+    get(Z_SEQP), ml, k(3), op.sub(), op.store32(LAZY_MLB_AT),
+    get(Z_SEQP), k(4), op.add(), set(Z_SEQP),
+  );
+}
+
+/**
+ * The repeat check of a lazy step at Z_IP: when offset 1 matches there for at least 4 bytes
+ * and its gain (length × `repMul`) beats the current match's (length × `curMul` − bits of its
+ * offset code + `bonus`), take it.
+ */
+function lazyRepCheck(repMul: number, curMul: number, bonus: number): Code {
+  return code(
+    get(Z_OFFB), op.if(),
+    get(Z_OFF1), k(0), op.gtS(), op.if(),
+    zRead32(get(Z_IP)), zRead32(code(get(Z_IP), get(Z_OFF1), op.sub())), op.eq(), op.if(),
+    zCount(code(get(Z_IP), k(4), op.add()), code(get(Z_IP), k(4), op.add(), get(Z_OFF1), op.sub())), k(4), op.add(), tee(Z_MLREP),
+    k(repMul), op.mul(),
+    get(Z_ML), k(curMul), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
+    op.gtS(), op.if(),
+    get(Z_MLREP), set(Z_ML), k(1), set(Z_OFFB), get(Z_IP), set(Z_START),
+    op.end(),
+    op.end(), op.end(), op.end(),
+  );
+}
+
+/**
+ * The search of a lazy step at Z_IP: when it finds a match of 4 or more whose gain beats the
+ * current one's by `bonus`, take it and go round the lazy loop again (branch `again`).
+ */
+function lazySearchStep(mls: number, bonus: number, again: number): Code {
+  return code(
+    zFind(get(Z_IP), mls),
+    get(ML), k(4), op.geS(), op.if(),
+    get(ML), k(4), op.mul(), highBit(get(OFF)), op.sub(),
+    get(Z_ML), k(4), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
+    op.gtS(), op.if(),
+    get(ML), set(Z_ML), get(OFF), set(Z_OFFB), get(Z_IP), set(Z_START),
+    op.br(again + 2),
+    op.end(), op.end(),
+  );
+}
+
+/**
+ * `lazy()`: the block loop of match-lazy.ts over [istart, iend) with depth 0 (greedy), 1 (lazy)
+ * or 2 (lazy2), its inputs read from the state block (S_LZ_*); returns the sequence count,
+ * the repeat offsets left at S_REP1 and S_REP2, the next position to insert at S_NEXT.
+ */
+function lazyBody(mls: number): FunctionBody {
+  const c = code(
+    loadState(),
+    k(STATE_AT), op.load32(S_FRAME), set(FRAME),
+    k(STATE_AT), op.load32(S_MAXD), set(MAXD),
+    k(STATE_AT), op.load32(S_ATTEMPTS), set(Z_ATT0),
+    k(STATE_AT), op.load32(S_LZ_ISTART), set(Z_ISTART),
+    k(STATE_AT), op.load32(S_LZ_IEND), set(Z_IEND),
+    k(STATE_AT), op.load32(S_LZ_DEPTH), set(Z_DEPTH),
+    k(STATE_AT), op.load32(S_LZ_OFF1), set(Z_OFF1),
+    k(STATE_AT), op.load32(S_LZ_OFF2), set(Z_OFF2),
+    get(Z_IEND), k(HASH_READ_SIZE + ROW_HASH_CACHE_SIZE), op.sub(), set(Z_ILIMIT),
+    get(Z_ISTART), tee(Z_IP), set(Z_ANCHOR),
+    get(Z_IP), get(Z_FRAME), op.eq(), op.if(), get(Z_IP), k(1), op.add(), set(Z_IP), op.end(),
+    k(0), set(Z_SKIP),
+    k(0), set(Z_SEQP),
+    k(0), set(Z_LITP),
+    zFill(mls),
+    op.block(), // $end
+    op.loop(), // $main
+    get(Z_IP), get(Z_ILIMIT), op.geS(), op.brIf(1),
+    k(0), set(Z_ML), k(1), set(Z_OFFB), get(Z_IP), k(1), op.add(), set(Z_START),
+    // Repeat offset one byte ahead.
+    get(Z_OFF1), k(0), op.gtS(), op.if(),
+    zRead32(code(get(Z_IP), k(1), op.add(), get(Z_OFF1), op.sub())), zRead32(code(get(Z_IP), k(1), op.add())), op.eq(), op.if(),
+    zCount(code(get(Z_IP), k(5), op.add()), code(get(Z_IP), k(5), op.add(), get(Z_OFF1), op.sub())), k(4), op.add(), set(Z_ML),
+    op.end(), op.end(),
+    op.block(), // $store
+    // Greedy takes the repeat match at once.
+    get(Z_DEPTH), op.eqz(), get(Z_ML), k(0), op.ne(), op.and(), op.brIf(0),
+    zFind(get(Z_IP), mls),
+    get(ML), get(Z_ML), op.gtS(), op.if(),
+    get(ML), set(Z_ML), get(Z_IP), set(Z_START), get(OFF), set(Z_OFFB),
+    op.end(),
+    get(Z_ML), k(4), op.ltS(), op.if(),
+    get(Z_IP), get(Z_ANCHOR), op.sub(), k(SEARCH_STRENGTH), op.shrS(), k(1), op.add(), tee(Z_STEP),
+    get(Z_IP), op.add(), set(Z_IP),
+    get(Z_STEP), k(LAZY_SKIPPING_STEP), op.gtS(), set(Z_SKIP),
+    op.br(2), // to $main
+    op.end(),
+    // Look for a better match one or two positions further.
+    get(Z_DEPTH), op.if(),
+    op.block(), // $lazyEnd
+    op.loop(), // $lazy
+    get(Z_IP), get(Z_ILIMIT), op.geS(), op.brIf(1),
+    get(Z_IP), k(1), op.add(), set(Z_IP),
+    lazyRepCheck(3, 3, 1),
+    lazySearchStep(mls, 4, 0),
+    get(Z_DEPTH), k(2), op.eq(), get(Z_IP), get(Z_ILIMIT), op.ltS(), op.and(), op.if(),
+    get(Z_IP), k(1), op.add(), set(Z_IP),
+    lazyRepCheck(4, 4, 1),
+    lazySearchStep(mls, 7, 1),
+    op.end(),
+    op.end(), // $lazy
+    op.end(), // $lazyEnd
+    op.end(),
+    // Catch up: extend a new-offset match backwards.
+    get(Z_OFFB), k(REP_NUM), op.gtS(), op.if(),
+    get(Z_OFFB), k(REP_NUM), op.sub(), set(Z_OFF),
+    op.block(), op.loop(),
+    get(Z_START), get(Z_ANCHOR), op.leS(), op.brIf(1),
+    get(Z_START), get(Z_OFF), op.sub(), get(Z_FRAME), op.leS(), op.brIf(1),
+    get(Z_SRC), get(Z_START), op.add(), k(1), op.sub(), op.load8(),
+    get(Z_SRC), get(Z_START), op.add(), get(Z_OFF), op.sub(), k(1), op.sub(), op.load8(), op.ne(), op.brIf(1),
+    get(Z_START), k(1), op.sub(), set(Z_START),
+    get(Z_ML), k(1), op.add(), set(Z_ML),
+    op.br(0),
+    op.end(), op.end(),
+    get(Z_OFF1), set(Z_OFF2),
+    get(Z_OFF), set(Z_OFF1),
+    op.end(),
+    op.end(), // $store
+    zEmit(code(get(Z_START), get(Z_ANCHOR), op.sub()), get(Z_OFFB), get(Z_ML)),
+    get(Z_START), get(Z_ML), op.add(), tee(Z_IP), set(Z_ANCHOR),
+    get(Z_SKIP), op.if(),
+    zFill(mls),
+    k(0), set(Z_SKIP),
+    op.end(),
+    // Immediate repeat with the second offset.
+    op.block(), op.loop(),
+    get(Z_IP), get(Z_ILIMIT), op.gtS(), op.brIf(1),
+    get(Z_OFF2), k(0), op.leS(), op.brIf(1),
+    zRead32(get(Z_IP)), zRead32(code(get(Z_IP), get(Z_OFF2), op.sub())), op.ne(), op.brIf(1),
+    zCount(code(get(Z_IP), k(4), op.add()), code(get(Z_IP), k(4), op.add(), get(Z_OFF2), op.sub())), k(4), op.add(), set(Z_ML),
+    get(Z_OFF2), set(Z_OFF), get(Z_OFF1), set(Z_OFF2), get(Z_OFF), set(Z_OFF1),
+    zEmitRepeat(get(Z_ML)),
+    get(Z_IP), get(Z_ML), op.add(), tee(Z_IP), set(Z_ANCHOR),
+    op.br(0),
+    op.end(), op.end(),
+    op.br(0), // $main
+    op.end(), // $main
+    op.end(), // $end
+    k(STATE_AT), get(Z_OFF1), op.store32(S_REP1),
+    k(STATE_AT), get(Z_OFF2), op.store32(S_REP2),
+    k(STATE_AT), get(NEXT), op.store32(S_NEXT),
+    k(STATE_AT), get(Z_ANCHOR), op.store32(S_LZ_ANCHOR),
+    k(STATE_AT), get(Z_LITP), op.store32(S_LZ_LITS),
+    get(Z_SEQP), k(2), op.shrU(),
+  );
+  return { params: [], result: I32, locals: [[OFF + 1, I32], [2, I64], [Z_X - Z_ISTART, I32], [1, I64]], code: c };
 }

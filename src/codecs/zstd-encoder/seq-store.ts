@@ -53,6 +53,20 @@ export class SeqStore {
     this.nbSeq = n + 1;
   }
 
+  /**
+   * Append `n` sequences given as arrays of literal lengths, offset codes and match lengths
+   * − MINMATCH, with their `litN` literals in order (the WebAssembly lazy parser's output).
+   */
+  append(litLengths: Uint32Array, offBases: Uint32Array, mlBases: Uint32Array, n: number, lit: Uint8Array, litN: number): void {
+    const at = this.nbSeq;
+    this.litLengths.set(litLengths.subarray(0, n), at);
+    this.offBases.set(offBases.subarray(0, n), at);
+    this.mlBases.set(mlBases.subarray(0, n), at);
+    this.nbSeq = at + n;
+    this.lit.set(lit.subarray(0, litN), this.litLength);
+    this.litLength += litN;
+  }
+
   /** Append the literals after the last match (`ZSTD_storeLastLiterals`). */
   storeLastLiterals(src: Uint8Array, anchor: number, n: number): void {
     this.lit.set(src.subarray(anchor, anchor + n), this.litLength);

@@ -21,6 +21,7 @@ import {
   writeNCount,
 } from './fse-encoder.js';
 import { BitWriter, fitsWithSlack } from './bit-writer.js';
+import { encodeSequencesWasm, takeSequencesStream } from './sequences-wasm.js';
 import { Strategy, highBit } from './params.js';
 import type { SeqStore } from './seq-store.js';
 
@@ -513,8 +514,12 @@ export function encodeSequences(
 ): number {
   const cap = oend - op;
   if (cap <= 8) return -1;
-  let bits: number;
-  if (sequencesBound(nbSeq) > cap) {
+  let bits = encodeSequencesWasm(ss, first, nbSeq, ctMl, ctOf, ctLl, LL_BITS, ML_BITS);
+  if (bits >= 0) {
+    // Written in the shared memory (sequences-wasm.ts): taken only when it fits.
+    if (!fitsWithSlack(bits >> 3, cap)) return -1;
+    takeSequencesStream(out, op, (bits + 7) >> 3);
+  } else if (sequencesBound(nbSeq) > cap) {
     // Rare (nearly incompressible block): encode into a buffer of the full bound first.
     const tmp = new Uint8Array(sequencesBound(nbSeq));
     bits = encodeSequencesUnchecked(ss, first, nbSeq, ctMl, ctOf, ctLl, tmp, 0);

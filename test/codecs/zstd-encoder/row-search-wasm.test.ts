@@ -5,21 +5,27 @@ import { ZstdEncoderState, zstdCompress, zstdCompressBound } from '../../../src/
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
 import {
   FAST_SEQ_AT,
+  LAZY_AREA,
   ROW_POSITIONS_AT,
   ROW_STATE_AT,
   ROW_TAGS_AT,
   setZstdEncoderWasmEnabled,
+  setZstdLazyParserWasmEnabled,
   zstdEncoderWasmReady,
 } from '../../../src/codecs/zstd-encoder/row-search-wasm.js';
 import { zstdDecompress } from '../../../src/codecs/zstd/index.js';
 import { compress } from '../../../src/index.js';
 import { WINDOW_AT, heapBytes } from '../../../src/wasm/heap.js';
 import { HUF_WASM_AREA } from '../../../src/codecs/zstd-encoder/huffman-wasm.js';
+import { SEQ_WASM_AREA } from '../../../src/codecs/zstd-encoder/sequences-wasm.js';
 import { concatBytes } from '../../helpers.js';
 import { ENCODER_PIECE } from '../match-inputs.js';
 import { KINDS, makeData } from './data.js';
 
-afterEach(() => setZstdEncoderWasmEnabled(true));
+afterEach(() => {
+  setZstdEncoderWasmEnabled(true);
+  setZstdLazyParserWasmEnabled(true);
+});
 
 /**
  * zstd levels whose parameters search rows (greedy, lazy, lazy2 with a window over 16 KiB):
@@ -91,6 +97,8 @@ describe('zstd fast loop in WebAssembly', () => {
         [WINDOW_AT, WINDOW_AT + src.length],
         // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
         [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
+        // The sequence bitstream writer's codes, values, tables and stream (sequences-wasm.ts).
+        [SEQ_WASM_AREA[0], SEQ_WASM_AREA[1]],
       ];
       let stray = -1;
       for (let i = 0; i < heap.length && stray < 0; i++) {
@@ -149,6 +157,32 @@ describe('zstd row search in WebAssembly', () => {
     );
   });
 
+  it('parses blocks in WebAssembly as the TypeScript lazy parser does over the same search (greedy, lazy, lazy2)', () => {
+    const parsed = (src: Uint8Array, level: number, wasmParser: boolean): Uint8Array => {
+      setZstdLazyParserWasmEnabled(wasmParser);
+      return frame(src, 0, src.length, level, true);
+    };
+    // Level 6 is lazy (depth 1), which the Blosc clevels never pick.
+    const levels = [...ROW_LEVELS, 6];
+    expect(getCompressionParams(6, 65536).strategy).toBe(4);
+    for (const kind of KINDS) {
+      const src = makeData(kind, 131_072 + 999, kind.length * 31);
+      for (const level of levels) {
+        const one = parsed(src, level, false);
+        expect(parsed(src, level, true)).toEqual(one);
+        expect(zstdDecompress(one)).toEqual(src);
+      }
+    }
+    fc.assert(
+      fc.property(fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 40 }), fc.constantFrom(...levels), (parts, level) => {
+        let src = concatBytes(parts);
+        while (src.length < 20_000) src = concatBytes([src, src]);
+        expect(parsed(src, level, true)).toEqual(parsed(src, level, false));
+      }),
+      { numRuns: 15 },
+    );
+  });
+
   it('gives the same frames when one state alternates between the two searches and other strategies', () => {
     const state = new ZstdEncoderState();
     const a = makeData('repeats', 90_000, 5);
@@ -177,9 +211,13 @@ describe('zstd row search in WebAssembly', () => {
         [ROW_STATE_AT, ROW_STATE_AT + 128],
         [ROW_TAGS_AT, ROW_TAGS_AT + (1 << hashLog)],
         [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
+        // The lazy parser's sequences and literals.
+        [LAZY_AREA[0], LAZY_AREA[1]],
         [WINDOW_AT, WINDOW_AT + src.length],
         // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
         [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
+        // The sequence bitstream writer's codes, values, tables and stream (sequences-wasm.ts).
+        [SEQ_WASM_AREA[0], SEQ_WASM_AREA[1]],
       ];
       let stray = -1;
       for (let i = 0; i < heap.length && stray < 0; i++) {
