@@ -9,6 +9,7 @@ import {
 } from '../../../src/codecs/zstd-encoder/bt-search-wasm.js';
 import { ZstdEncoderState, zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/compress.js';
 import { HUF_WASM_AREA } from '../../../src/codecs/zstd-encoder/huffman-wasm.js';
+import { SEQ_WASM_AREA } from '../../../src/codecs/zstd-encoder/sequences-wasm.js';
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
 import { setZstdEncoderWasmEnabled, zstdEncoderWasmReady } from '../../../src/codecs/zstd-encoder/row-search-wasm.js';
 import { zstdDecompress } from '../../../src/codecs/zstd/index.js';
@@ -121,6 +122,8 @@ describe('zstd tree search and match pricing in WebAssembly', () => {
         [WINDOW_AT, WINDOW_AT + src.length],
         // The Huffman stream writer's table, symbols and stream (huffman-wasm.ts).
         [HUF_WASM_AREA[0], HUF_WASM_AREA[1]],
+        // The sequence bitstream writer's codes and stream (sequences-wasm.ts).
+        [SEQ_WASM_AREA[0], SEQ_WASM_AREA[1]],
       ];
       let stray = -1;
       for (let i = 0; i < heap.length && stray < 0; i++) {
