@@ -399,7 +399,8 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
     'codec\'s decoding on this thread): ' +
     rows.map(({ row, ms }) => `${row.name}: numcodecs.js ${f0(ms[NUMCODECS])} = zarrita ${f0(ms[NONE])} + ${f0(ms[NUMCODECS] - ms[NONE])}; ` +
       `blosc-ts ${f0(ms[SYNC])} = ${f0(ms[NONE])} + ${f0(ms[SYNC] - ms[NONE])}, with fresh outputs ${f0(ms[SYNC_FRESH])} ` +
-      `(${f0(ms[SYNC_FRESH] - ms[SYNC])} more: each 2 MiB output faulting its 512 pages in on first write, and its collection)`).join('; ') + '. ' +
+      `(${ms[SYNC_FRESH] >= ms[SYNC] ? '+' : ''}${f0(ms[SYNC_FRESH] - ms[SYNC])})`).join('; ') + '. ' +
+    'Fresh outputs cost each 2 MiB output faulting its 512 pages in on first write, and its collection. ' +
     'numcodecs.js decodes into its WebAssembly memory and copies each chunk out into a fresh buffer: the same page faults ' +
     'and collections, and one more copy. zarrita\'s part ("no decoding") is mostly its fresh 128 MiB output, whose pages ' +
     'fault in as the chunks are copied into it, and the copies themselves.',
