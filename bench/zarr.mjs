@@ -425,7 +425,11 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       'median of each column): "waiting for a core" is time this thread was ready but not running (preempted by the workers, ' +
       'the collector or other processes), "idle" is time it was neither (waiting for decoded chunks, or blocked: in a page fault, ' +
       'or in a collection pause until V8\'s threads finish; the "no decoding" reader has some too). In this run, per ' +
-      `get(), with ${WORKERS} workers: ${spread(POOL)}; with fresh outputs: ${spread(POOL_FRESH)}.`,
+      `get(), with ${WORKERS} workers: ${spread(POOL)}; with fresh outputs: ${spread(POOL_FRESH)}. ` +
+      'This thread\'s time on a core, which other processes\' load barely moves, numcodecs.js ÷ blosc-ts sync: ' +
+      rows.map(({ row, times }) => `${row.name} ${fmtRatio(times[NUMCODECS].mainRun / times[SYNC].mainRun)}`).join(', ') +
+      '; "workers ÷ sync" can reach at most sync ÷ "no decoding" in it (zarrita\'s own work stays on this thread): ' +
+      rows.map(({ row, times }) => `${row.name} ${fmtRatio(times[SYNC].mainRun / times[NONE].mainRun)}`).join(', ') + '.',
     );
   }
 
