@@ -7,7 +7,7 @@
  */
 import { BloscErrorCode, fail } from '../errors.js';
 import { compressChunk } from '../chunk/compress.js';
-import { decompressChunk } from '../chunk/decompress.js';
+import { ChunkReader, decompressChunk } from '../chunk/decompress.js';
 import { CodecFormat } from '../codecs/types.js';
 import { readChunkHeader } from '../frame/chunk-header.js';
 import { resolveCParams, type CompressOptions } from '../params.js';
@@ -122,5 +122,56 @@ export function encodeChunkOnWorker(src: Uint8Array, params: CompressOptions, op
     return getPool().run({ kind: 'encode-chunk', src: bytes, params: toWire(p) }, transfer, workers).then((result) => result.bytes!);
   } catch (e) {
     return Promise.reject(e);
+  }
+}
+
+/**
+ * Below this size a chunk is decoded into a fresh plain buffer: its page faults are few,
+ * and a SharedArrayBuffer and its finalization record cost more than they save.
+ */
+const MIN_LENT_BYTES = 64 << 10;
+
+/** Whether `structuredClone` gives a second SharedArrayBuffer object over the same memory (null: not asked yet). */
+let twinsWork: boolean | null = null;
+
+/**
+ * Whether a second SharedArrayBuffer object over a buffer's memory can be had here, as a
+ * worker's answer brings one: `structuredClone` shares shared memory, never copies it. The
+ * caller gets the twin; the buffer itself stays with the idle outputs.
+ */
+function twinsSupported(): boolean {
+  if (twinsWork === null) {
+    try {
+      const probe = new SharedArrayBuffer(1);
+      const twin = structuredClone(probe) as SharedArrayBuffer;
+      new Uint8Array(twin)[0] = 1;
+      twinsWork = twin !== probe && new Uint8Array(probe)[0] === 1;
+    } catch {
+      twinsWork = false;
+    }
+  }
+  return twinsWork;
+}
+
+/**
+ * Decode `bytes` on this thread into lent shared memory (as `reuseOutputs` does for worker
+ * decodes: see `acquireOutput`), or into a fresh buffer where shared memory is missing or
+ * the chunk is small: the synchronous zarr codec's default. The chunk's header and block
+ * layout are checked before any memory is taken: nothing is lent for sizes its bytes
+ * cannot produce. A chunk that fails gives its output back.
+ */
+export function decodeChunkIntoLentOutput(bytes: Uint8Array): Uint8Array {
+  if (!sharedMemoryAvailable()) return decompressChunk(bytes);
+  const reader = new ChunkReader(bytes);
+  const nbytes = reader.header.nbytes;
+  if (nbytes < MIN_LENT_BYTES || !twinsSupported()) return decompressChunk(bytes);
+  const buffer = acquireOutput(nbytes);
+  try {
+    const decoded = new Uint8Array(structuredClone(buffer) as SharedArrayBuffer, 0, nbytes);
+    reader.readInto(0, nbytes, decoded, 0);
+    return lendOutput(decoded, buffer);
+  } catch (e) {
+    releaseOutput(buffer);
+    throw e;
   }
 }

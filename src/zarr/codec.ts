@@ -6,11 +6,24 @@
  * equal numcodecs'; any Blosc1 or Blosc2 chunk is decoded.
  */
 import { compress, decompress, type CompressOptions } from '../index.js';
-import { decodeChunkOnWorker, encodeChunkOnWorker, type WholeChunkOptions } from '../pool/whole-chunk.js';
+import { decodeChunkIntoLentOutput, decodeChunkOnWorker, encodeChunkOnWorker, type WholeChunkOptions } from '../pool/whole-chunk.js';
 import { compressOptionsOf, configOf, resolveBloscConfig, type BloscChunkMeta, type BloscConfig, type ResolvedBloscConfig } from './config.js';
 
 /** zarrita's codec kinds; Blosc turns bytes into bytes. */
 export type BloscCodecKind = 'bytes_to_bytes';
+
+export interface BloscCodecOptions {
+  /**
+   * Decode each chunk (of at least 64 KiB) into shared memory the codec takes back once
+   * nothing references the decoded chunk any more, instead of a fresh buffer per chunk: a
+   * fresh 2 MiB buffer faults its pages in on the first write, which costs more than
+   * decoding zstd or lz4 into it. Default true where shared memory exists (Node, Deno, Bun,
+   * cross-origin-isolated pages), as for BloscWorkerCodec: decoded chunks are then views of
+   * SharedArrayBuffers, so copy one (`.slice()`) before posting it to another thread or
+   * handing it to an API that refuses shared memory. `false`: a fresh plain buffer each.
+   */
+  reuseOutputs?: boolean;
+}
 
 /** Synchronous Blosc codec: `encode` and `decode` return bytes. */
 export class BloscCodec {
@@ -20,21 +33,24 @@ export class BloscCodec {
   /** The checked configuration, with the typesize and shuffle chunks are written with. */
   readonly resolved: ResolvedBloscConfig;
   private readonly options: CompressOptions;
+  private readonly reuseOutputs: boolean;
 
   /** `config` in either shape (see `fromConfig`); `meta.dataType` gives the typesize the config leaves out. */
-  constructor(config?: BloscConfig, meta?: BloscChunkMeta) {
+  constructor(config?: BloscConfig, meta?: BloscChunkMeta, options?: BloscCodecOptions) {
     this.resolved = resolveBloscConfig(config, meta);
     this.options = compressOptionsOf(this.resolved);
+    this.reuseOutputs = options?.reuseOutputs !== false;
   }
 
   /**
    * A codec from a Zarr v2/numcodecs config (`{ id?, cname, clevel, shuffle: 0|1|2|-1,
    * blocksize, typesize? }`) or a Zarr v3 one (`shuffle: 'noshuffle'|'shuffle'|'bitshuffle'`).
    * The typesize is the config's, else that of `meta.dataType` (zarrita passes it), else 1.
-   * A bad field is a BloscError (InvalidParam) naming it.
+   * A bad field is a BloscError (InvalidParam) naming it. `options.reuseOutputs`: see
+   * BloscCodecOptions.
    */
-  static fromConfig(config?: BloscConfig, meta?: BloscChunkMeta): BloscCodec {
-    return new BloscCodec(config, meta);
+  static fromConfig(config?: BloscConfig, meta?: BloscChunkMeta, options?: BloscCodecOptions): BloscCodec {
+    return new BloscCodec(config, meta, options);
   }
 
   /** The configuration in the shape it was given (v2 with `id`, v3 with the typesize). */
@@ -47,13 +63,16 @@ export class BloscCodec {
     return compress(bytes, this.options);
   }
 
-  /** Decode a Blosc1 or Blosc2 chunk; into `out` (which must hold it) when given. */
+  /**
+   * Decode a Blosc1 or Blosc2 chunk; into `out` (which must hold it) when given, else by
+   * default into lent shared memory (`reuseOutputs`).
+   */
   decode(bytes: Uint8Array, out?: Uint8Array): Uint8Array {
-    return decompress(bytes, out);
+    return out !== undefined || !this.reuseOutputs ? decompress(bytes, out) : decodeChunkIntoLentOutput(bytes);
   }
 }
 
-export interface BloscWorkerOptions {
+export interface BloscWorkerOptions extends BloscCodecOptions {
   /** Workers the pool may grow to (default 2). */
   workers?: number;
   /**

@@ -3,7 +3,7 @@
  * Browser-safe (no Node built-ins).
  */
 export { BloscCodec, BloscWorkerCodec } from './codec.js';
-export type { BloscCodecKind, BloscWorkerOptions } from './codec.js';
+export type { BloscCodecKind, BloscCodecOptions, BloscWorkerOptions } from './codec.js';
 export { registerBlosc, BLOSC_REGISTRY_NAMES } from './register.js';
 export type { BloscCodecEntry, CodecRegistryLike, RegisterBloscOptions } from './register.js';
 export { AUTOSHUFFLE, BITSHUFFLE, BLOSC_CNAMES, NOSHUFFLE, SHUFFLE, itemsizeOfDataType, resolveBloscConfig } from './config.js';

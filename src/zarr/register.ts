@@ -20,6 +20,7 @@ export interface CodecRegistryLike {
 /** Names the codec is registered under: Zarr v3's and Zarr v2's. */
 export const BLOSC_REGISTRY_NAMES = ['blosc', 'numcodecs.blosc'] as const;
 
+/** `reuseOutputs` applies to both codecs; the other options to the worker codec. */
 export interface RegisterBloscOptions extends BloscWorkerOptions {
   /** Decode and encode on the worker pool (BloscWorkerCodec) when `workers` is at least 1. */
   workers?: number;
@@ -28,12 +29,13 @@ export interface RegisterBloscOptions extends BloscWorkerOptions {
 /**
  * Make a zarrita registry use blosc-ts for Blosc, Zarr v2 and v3 (sharded arrays included):
  * `registerBlosc(zarr.registry)`, or `registerBlosc(zarr.registry, { workers: 2 })` to
- * decode chunks on workers.
+ * decode chunks on workers; `{ reuseOutputs: false }` for a fresh plain buffer per decoded
+ * chunk (see BloscCodecOptions).
  */
 export function registerBlosc(registry: CodecRegistryLike, options?: RegisterBloscOptions): void {
   const workers = options?.workers;
   const entry: BloscCodecEntry = workers === undefined || workers === 0
-    ? { kind: 'bytes_to_bytes', fromConfig: (config, meta) => BloscCodec.fromConfig(config as BloscConfig, meta) }
+    ? { kind: 'bytes_to_bytes', fromConfig: (config, meta) => BloscCodec.fromConfig(config as BloscConfig, meta, options) }
     : { kind: 'bytes_to_bytes', fromConfig: (config, meta) => BloscWorkerCodec.fromConfig(config as BloscConfig, meta, options) };
   const loader = (): Promise<BloscCodecEntry> => Promise.resolve(entry);
   for (const name of BLOSC_REGISTRY_NAMES) registry.set(name, loader);

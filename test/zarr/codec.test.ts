@@ -5,15 +5,20 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bytesEqual } from '../helpers.js';
+import { bytesEqual, ROOT } from '../helpers.js';
 import { loadBuilt, loadZarrManifest, ZARR_FIXTURES, type CoreApi, type ZarrApi } from './support.js';
 
 let zarrApi: ZarrApi;
 let core: CoreApi;
+let memoryModule: typeof import('../../src/pool/memory.js');
 
 beforeAll(async () => {
   ({ zarrApi, core } = await loadBuilt());
+  memoryModule = (await import(pathToFileURL(join(ROOT, 'dist', 'pool', 'memory.js')).href)) as typeof memoryModule;
 });
 
 function smooth(n: number): Float64Array {
@@ -160,6 +165,108 @@ describe('chunks', () => {
     const chunk = zarrApi.BloscCodec.fromConfig({}, { dataType: 'float64' }).encode(bytes(smooth(4000)));
     const cut = chunk.subarray(0, chunk.length - 40);
     expect(() => zarrApi.BloscCodec.fromConfig({}).decode(cut)).toThrow(core.BloscError);
+  });
+});
+
+describe('reused outputs of the synchronous codec (reuseOutputs, the default where shared memory exists)', () => {
+  v8.setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc') as () => void;
+  // Collect, then let the FinalizationRegistry's callbacks (a later task) run.
+  const collectAndSettle = async (): Promise<void> => {
+    for (let i = 0; i < 3; i++) {
+      collect();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const frame = (k: number, n: number): Uint8Array => {
+    const f = new Float64Array(n);
+    for (let i = 0; i < n; i++) f[i] = Math.round(Math.sin((i + k * 37) / 70) * 1e4) / 8 + k;
+    return bytes(f);
+  };
+
+  it('decodes every kind of chunk to the bytes of decompress(), in shared memory from 64 KiB on', () => {
+    const n = 40_000; // 320 KB
+    const src = frame(1, n);
+    const noise = new Uint8Array(200_000).map((_, i) => (Math.imul(i, 2654435761) >>> 13) & 255);
+    const chunks: Array<[string, Uint8Array]> = [
+      ['blosc1 lz4 shuffle', core.compress(src, { format: 'blosc1', codec: 'lz4', typesize: 8 })],
+      ['blosc1 zstd bitshuffle', core.compress(src, { format: 'blosc1', codec: 'zstd', shuffle: 'bitshuffle', typesize: 8 })],
+      ['blosc2 blosclz delta+shuffle', core.compress(src, { format: 'blosc2', codec: 'blosclz', filters: [core.FilterId.Delta, core.FilterId.Shuffle], typesize: 8 })],
+      ['blosc1 stored (clevel 0)', core.compress(noise, { format: 'blosc1', codec: 'lz4', clevel: 0, typesize: 1 })],
+      ['blosc2 zeros', core.compressZeros(320_000, { typesize: 8 })],
+      ['blosc2 NaNs', core.compressNaNs(320_000, { typesize: 8 })],
+      ['small (below 64 KiB)', core.compress(frame(2, 4000), { format: 'blosc1', codec: 'lz4', typesize: 8 })],
+    ];
+    const codec = zarrApi.BloscCodec.fromConfig({ cname: 'lz4' }, { dataType: 'float64' });
+    const fresh = zarrApi.BloscCodec.fromConfig({ cname: 'lz4' }, { dataType: 'float64' }, { reuseOutputs: false });
+    for (const [name, chunk] of chunks) {
+      const expected = core.decompress(chunk);
+      const lent = codec.decode(chunk);
+      expect(bytesEqual(lent, expected), name).toBe(true);
+      expect(lent.buffer instanceof SharedArrayBuffer, name).toBe(expected.length >= 65536);
+      const plain = fresh.decode(chunk);
+      expect(bytesEqual(plain, expected), name).toBe(true);
+      expect(plain.buffer).toBeInstanceOf(ArrayBuffer);
+    }
+  });
+
+  it('a held chunk is never written again; a collected one is lent again', async () => {
+    const codec = zarrApi.BloscCodec.fromConfig({ cname: 'zstd', clevel: 3, shuffle: 1 }, { dataType: 'float64' });
+    const inputs = Array.from({ length: 8 }, (_, k) => frame(k, 30_000));
+    const chunks = inputs.map((x) => codec.encode(x));
+    await collectAndSettle();
+    const idleBefore = memoryModule.idleOutputCount();
+
+    const held = chunks.slice(0, 4).map((c) => codec.decode(c));
+    for (let round = 0; round < 3; round++) {
+      await collectAndSettle();
+      chunks.slice(4).forEach((c, k) => expect(bytesEqual(codec.decode(c), inputs[4 + k]!)).toBe(true));
+    }
+    held.forEach((d, k) => {
+      expect(d.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(bytesEqual(d, inputs[k]!), `held chunk ${k}`).toBe(true);
+    });
+
+    held.length = 0;
+    await collectAndSettle();
+    const idle = memoryModule.idleOutputCount();
+    expect(idle).toBeGreaterThanOrEqual(idleBefore + 4);
+    const again = chunks.slice(0, 4).map((c) => codec.decode(c));
+    expect(memoryModule.idleOutputCount()).toBe(idle - 4);
+    again.forEach((d, k) => expect(bytesEqual(d, inputs[k]!)).toBe(true));
+  });
+
+  it('a failing chunk gives its output back, and a header promising more than its bytes can hold takes none', async () => {
+    const codec = zarrApi.BloscCodec.fromConfig({ cname: 'lz4' }, { dataType: 'float64' });
+    const chunk = codec.encode(frame(3, 30_000));
+    codec.decode(chunk);
+    await collectAndSettle();
+    const idle = memoryModule.idleOutputCount();
+    expect(idle).toBeGreaterThan(0);
+    // A damaged stream: the decode fails after the output was taken.
+    const damaged = chunk.slice();
+    damaged.fill(0xff, 40, 200);
+    expect(() => codec.decode(damaged)).toThrow(core.BloscError);
+    expect(memoryModule.idleOutputCount()).toBe(idle);
+    // nbytes raised to 1.5 GB: refused before any memory is taken.
+    const liar = chunk.slice();
+    new DataView(liar.buffer).setUint32(4, 1_500_000_000, true);
+    expect(() => codec.decode(liar)).toThrow(core.BloscError);
+    expect(memoryModule.idleOutputCount()).toBe(idle);
+  });
+
+  it('without shared memory (a page that is not cross-origin isolated) each chunk is a fresh plain buffer', () => {
+    const codec = zarrApi.BloscCodec.fromConfig({ cname: 'lz4' }, { dataType: 'float64' });
+    const src = frame(4, 30_000);
+    const chunk = codec.encode(src);
+    memoryModule.setSharedMemoryEnabled(false);
+    try {
+      const d = codec.decode(chunk);
+      expect(d.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(bytesEqual(d, src)).toBe(true);
+    } finally {
+      memoryModule.setSharedMemoryEnabled(true);
+    }
   });
 });
 

@@ -67,7 +67,8 @@ async function readFixture(fixture: ZarrFixture): Promise<{ data: Uint8Array; sh
 const manifest = loadZarrManifest();
 
 describe.each([
-  ['the synchronous codec', undefined],
+  ['the synchronous codec (reused shared outputs: the default)', undefined],
+  ['the synchronous codec (fresh outputs)', { reuseOutputs: false }],
   ['the worker codec (2 workers, reused shared outputs: the default)', { workers: 2 }],
   ['the worker codec (2 workers, fresh outputs)', { workers: 2, reuseOutputs: false }],
 ] as const)('zarrita reads the fixture stores with %s', (_label, options) => {
@@ -87,7 +88,7 @@ describe.each([
       // zarrita built blosc-ts codecs for this array (v2 under 'numcodecs.blosc', v3 under 'blosc').
       const mine = built.slice(before);
       expect(mine.length).toBeGreaterThan(0);
-      const Class = options === undefined ? zarrApi.BloscCodec : zarrApi.BloscWorkerCodec;
+      const Class = options === undefined || !('workers' in options) ? zarrApi.BloscCodec : zarrApi.BloscWorkerCodec;
       for (const { codec } of mine) expect(codec).toBeInstanceOf(Class);
     });
   }
