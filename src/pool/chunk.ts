@@ -172,20 +172,32 @@ function eventLoopTurn(): Promise<void> {
  * caller's memory. The pieces this thread took back (claim 2; by now every piece has one or
  * the other) are not waited for: their worker only hands the copy back, whenever it gets to
  * them, which on a busy machine can be long after this thread is done. Returns the first
- * failure of a piece a worker ran, or null.
+ * failure of a piece a worker ran, or null, and the answers of the pieces workers ran.
  */
-async function settlePieces(pending: ReadonlyArray<Promise<JobResult>>, claim: Int32Array): Promise<unknown> {
+async function settlePieces(pending: ReadonlyArray<Promise<JobResult>>, claim: Int32Array): Promise<{ failure: unknown; results: Array<JobResult | null> }> {
   const ran: Array<Promise<JobResult>> = [];
+  const at: number[] = [];
   for (let i = 0; i < pending.length; i++) {
     const answered = pending[i]!.then((result) => {
       if (result.returned) releaseTransferable(result.returned.buffer as ArrayBuffer);
       return result;
     });
-    if (Atomics.load(claim, i) === 1) ran.push(answered);
-    else answered.catch(() => undefined);
+    if (Atomics.load(claim, i) === 1) {
+      ran.push(answered);
+      at.push(i);
+    } else {
+      answered.catch(() => undefined);
+    }
   }
-  for (const r of await Promise.allSettled(ran)) if (r.status === 'rejected') return r.reason;
-  return null;
+  const results = new Array<JobResult | null>(pending.length).fill(null);
+  let failure: unknown = null;
+  const settled = await Promise.allSettled(ran);
+  for (let k = 0; k < settled.length; k++) {
+    const r = settled[k]!;
+    if (r.status === 'rejected') failure ??= r.reason;
+    else results[at[k]!] = r.value;
+  }
+  return { failure, results };
 }
 
 function countWorkerPieces(claim: Int32Array): number {
@@ -273,8 +285,7 @@ async function decodeAlongside(
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, 0, 2);
   }
   // Always waited for, even after a failure here: a worker may still be writing.
-  const late = await settlePieces(pending, claim);
-  failure ??= late;
+  failure ??= (await settlePieces(pending, claim)).failure;
   lastSplit = { kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
   try {
     if (failure !== null) throw failure;
@@ -440,11 +451,12 @@ function lanePieces(start: number, count: number, lanes: number, perLane: number
   const laneRanges = splitRange(count, lanes);
   const pieces: Array<[number, number]> = [];
   const lane: number[] = [];
+  const laneParts = laneRanges.map(([lo, hi]) => splitRange(hi - lo, perLane));
   for (let k = 0; k < perLane; k++) {
     for (let l = 0; l < laneRanges.length; l++) {
-      const [lo, hi] = laneRanges[l]!;
-      const parts = splitRange(hi - lo, perLane);
-      if (k >= parts.length || hi === lo) continue;
+      const lo = laneRanges[l]![0];
+      const parts = laneParts[l]!;
+      if (k >= parts.length || parts[k]![0] === parts[k]![1]) continue;
       pieces.push([start + lo + parts[k]![0], start + lo + parts[k]![1]]);
       lane.push(l);
     }
@@ -453,13 +465,23 @@ function lanePieces(start: number, count: number, lanes: number, perLane: number
 }
 
 /**
- * Compress on the calling thread and `nthreads - 1` workers at once. The workers encode the
- * first blocks, piece by piece, from private copies of their input (or from a shared
- * input as it is); the first worker lays its blocks end to end straight into a shared
- * output, where the chunk has them. The calling thread encodes the last blocks into private
- * memory meanwhile, takes back (last first) the pieces no worker has started, then builds
- * the header through the serial driver (placeChunkHeader, which checks every block as the
- * serial path would place it) and copies the blocks not yet in place.
+ * A number per parallel encode, so that a worker tells the pieces of one call from those of
+ * the last (its parked bytes belong to one call; see EncodeBlocksJob.posCell).
+ */
+let encodeCallSerial = 0;
+
+/**
+ * Compress on the calling thread and `nthreads - 1` workers at once. The calling thread
+ * encodes the first blocks straight to their places in the output (their places are known
+ * from the start), while the workers encode the later blocks, piece by piece, from private
+ * copies of their input (or from a shared input as it is). Once this thread is done with
+ * its blocks it publishes where they end; from then on the first worker copies its pieces
+ * (and any it finished before) straight to their places in a shared output, in parallel with
+ * this thread, which takes back (last first) the pieces no worker has started. The header
+ * is then built through the serial driver (placeChunkHeader, which checks every block as
+ * the serial path would place it) and the few blocks not yet in place are copied there.
+ * Before, this thread encoded the last blocks and copied all of them into place after the
+ * workers were done: a serial tail of a third of a fast codec's encoding time.
  */
 async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGeometry, out: Uint8Array | undefined): Promise<Uint8Array> {
   const nbytes = bytes.length;
@@ -480,22 +502,32 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   const sharedInput = isShared(bytes);
   const hasDelta = p.filters.includes(FilterId.Delta);
   const workerBlocks = Math.min(nblocks - 1, Math.max(1, Math.round(nblocks * workerShare(lanes, sharedInput ? 0 : ENCODE_STAGE_COST))));
-  const { pieces, lane } = lanePieces(0, workerBlocks, lanes, PIECES_PER_LANE);
-  const lane0Blocks = splitRange(workerBlocks, lanes)[0]![1];
-  const direct = isShared(dest) && dataStart + lane0Blocks * slotSize <= dest.length;
+  const own = nblocks - workerBlocks;
+  // This thread's blocks go straight to the output when they surely fit there (each block
+  // takes at most slotSize); else to private memory, copied at the end.
+  const ownInPlace = dataStart + own * slotSize <= dest.length;
+  const { pieces, lane } = lanePieces(own, workerBlocks, lanes, PIECES_PER_LANE);
+  // The first lane's pieces follow this thread's blocks in the chunk: its worker places them
+  // itself in a shared output. Other lanes (and every lane for a private output) fill slots.
+  const direct = ownInPlace && isShared(dest);
   const needScratch = !direct || lanes > 1;
   const scratch = needScratch ? acquireStaging(workerBlocks * slotSize) : null;
   const sizes = new Int32Array(new SharedArrayBuffer(4 * nblocks));
   const claim = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
-  const posCell = new Int32Array(new SharedArrayBuffer(4));
-  posCell[0] = dataStart;
-  // The calling thread's blocks (its own, then those it takes back) in private memory.
+  const posCell = direct ? new Int32Array(new SharedArrayBuffer(8)) : null;
+  if (posCell !== null) {
+    posCell[0] = -1;
+    posCell[1] = encodeCallSerial = (encodeCallSerial + 1) | 0;
+  }
+  // Blocks this thread takes back (and its own, when they cannot go in place), in private memory.
   const mine = new Uint8Array(acquireTransferable(nblocks * slotSize), 0, nblocks * slotSize);
   const pieceAt = new Int32Array(pieces.length);
   const pool = getPool();
   const pending: Array<Promise<JobResult>> = [];
+  let placing: Promise<JobResult> | null = null;
   let failure: unknown = null;
   let mineEnd = 0;
+  let ownEnd = dataStart;
   try {
     for (let i = 0; i < pieces.length; i++) {
       const [first, last] = pieces[i]!;
@@ -519,15 +551,22 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
         srcBase = from;
         transfer.push(buffer);
       }
-      const intoDest = direct && lane[i] === 0;
+      const placed = direct && lane[i] === 0;
       const job = {
         kind: 'encode-blocks', src, srcBase, ref, nbytes, params, first, last, slotSize,
-        out: intoDest ? dest : scratch, op: first * slotSize, sizes, sizesAt: first, claim, claimAt: i,
-        posCell: intoDest ? posCell : null,
+        out: placed ? dest : scratch, op: (first - own) * slotSize, sizes, sizesAt: first, claim, claimAt: i,
+        posCell: placed ? posCell : null,
       } as const;
       pending.push(pool.runOn(lane[i]!, job, transfer, lanes));
     }
-    mineEnd = encodeBlockRange(bytes, 0, nbytes, p, workerBlocks, nblocks, bytes, mine, 0, sizes.subarray(workerBlocks));
+    if (ownInPlace) ownEnd = encodeOwnBlocks(bytes, p, own, dest, dataStart, mine, sizes);
+    else mineEnd = encodeBlockRange(bytes, 0, nbytes, p, 0, own, bytes, mine, 0, sizes.subarray(0, own));
+    if (posCell !== null) {
+      // Where the first worker's blocks start: it places them from now on, and is told to
+      // place those it finished before (a job queued behind its pieces).
+      Atomics.store(posCell, 0, ownEnd);
+      placing = pool.runOn(0, { kind: 'encode-place', out: dest, posCell }, [], lanes);
+    }
     for (let l = 0; l < lanes; l++) {
       for (let i = pieces.length - 1; i >= 0; i--) {
         if (lane[i] !== l) continue;
@@ -540,34 +579,54 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   } catch (e) {
     failure = e;
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, 0, 2);
+    // A worker waiting for the place of its blocks gives up on it: nothing more is written.
+    if (posCell !== null && placing === null) Atomics.store(posCell, 0, -2);
   }
   // Always waited for, even after a failure here: a worker may still be writing.
-  const late = await settlePieces(pending, claim);
-  failure ??= late;
-  lastSplit = { kind: 'encode', ownBlocks: nblocks - workerBlocks, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
+  const settled = await settlePieces(pending, claim);
+  failure ??= settled.failure;
+  // Blocks of the first lane sent back because they would have ended past the output.
+  const spills: JobResult[] = [];
+  if (placing !== null) {
+    try {
+      const placed = await placing;
+      if (placed.laneAt !== undefined) spills.push(placed);
+    } catch (e) {
+      failure ??= e;
+    }
+  }
+  for (const r of settled.results) if (r !== null && r.laneAt !== undefined) spills.push(r);
+  lastSplit = { kind: 'encode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
   try {
     if (failure !== null) throw failure;
-    // Where each block's bytes are now: mine (own blocks from 0, taken-back pieces at
-    // pieceAt), the output (the first worker's, end to end from dataStart), or scratch slots.
+    // Where each block's bytes are now: the output (this thread's blocks from dataStart, then
+    // the first worker's end to end), scratch slots (other workers'), or mine (taken back).
     const blocks: Uint8Array[] = new Array<Uint8Array>(nblocks);
     const inDest = new Uint8Array(nblocks);
-    let directAt = dataStart;
+    let at = ownInPlace ? dataStart : 0;
+    for (let j = 0; j < own; j++) {
+      blocks[j] = (ownInPlace ? dest : mine).subarray(at, at + sizes[j]!);
+      if (ownInPlace) inDest[j] = 1;
+      at += sizes[j]!;
+    }
+    let laneAt = 0;
     for (let i = 0; i < pieces.length; i++) {
       const [first, last] = pieces[i]!;
       const byWorker = claim[i] === 1;
-      const home = byWorker ? (direct && lane[i] === 0 ? dest : scratch!) : mine;
-      let at = byWorker ? (home === dest ? directAt : first * slotSize) : pieceAt[i]!;
+      const placed = byWorker && direct && lane[i] === 0;
+      let home = byWorker ? (placed ? dest : scratch!) : mine;
+      let pos = byWorker ? (placed ? ownEnd + laneAt : (first - own) * slotSize) : pieceAt[i]!;
       for (let j = first; j < last; j++) {
-        blocks[j] = home.subarray(at, at + sizes[j]!);
+        if (placed) {
+          const spill = spills.find((r) => laneAt >= r.laneAt! && laneAt < r.laneAt! + r.bytes!.length);
+          home = spill === undefined ? dest : spill.bytes!;
+          pos = spill === undefined ? ownEnd + laneAt : laneAt - spill.laneAt!;
+          laneAt += sizes[j]!;
+        }
+        blocks[j] = home.subarray(pos, pos + sizes[j]!);
         if (home === dest) inDest[j] = 1;
-        at += sizes[j]!;
+        pos += sizes[j]!;
       }
-      if (home === dest) directAt = at;
-    }
-    let at = 0;
-    for (let j = workerBlocks; j < nblocks; j++) {
-      blocks[j] = mine.subarray(at, at + sizes[j]!);
-      at += sizes[j]!;
     }
     const chunk = placeChunkHeader(bytes, p, blocks, dest);
     if (chunk === null) return assembleChunk(bytes, p, blocks.map((b) => b.slice()), out);
@@ -607,4 +666,24 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     if (scratch !== null) releaseStaging(scratch);
     releaseTransferable(mine.buffer as ArrayBuffer);
   }
+}
+
+/**
+ * Encode blocks [0, count) to dest[at..] end to end, where the chunk has them; returns the
+ * end. A shared output is written block by block through `bounce` (private), each block
+ * encoded at an offset that agrees with its place modulo 8: the encoders copy their
+ * streams out with TypedArray.set, which into shared memory at another alignment goes byte
+ * by byte (see copyBytes), and the block is still in cache when copied.
+ */
+function encodeOwnBlocks(src: Uint8Array, p: ResolvedCParams, count: number, dest: Uint8Array, at: number, bounce: Uint8Array, sizes: Int32Array): number {
+  const nbytes = src.length;
+  if (!isShared(dest)) return encodeBlockRange(src, 0, nbytes, p, 0, count, src, dest, at, sizes.subarray(0, count));
+  let pos = at;
+  for (let j = 0; j < count; j++) {
+    const o = (dest.byteOffset + pos) & 7;
+    const n = encodeBlockRange(src, 0, nbytes, p, j, j + 1, src, bounce, o, sizes.subarray(j, j + 1)) - o;
+    copyBytes(bounce, o, dest, pos, n);
+    pos += n;
+  }
+  return pos;
 }

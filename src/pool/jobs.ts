@@ -110,6 +110,69 @@ function decodeSharedRange(job: DecodeBlocksJob, out: Uint8Array, dp: number): v
   readBlocks(privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp, false);
 }
 
+/**
+ * The blocks of this worker's lane of the current parallel encode that wait for their place
+ * in the chunk (EncodeBlocksJob.posCell): `length` bytes at bytes[from..], the last of
+ * the `laneLength` bytes the lane has encoded in call number `call`. `from` is chosen, when
+ * the place is known, so that the copy into the shared output is aligned (see copyBytes).
+ */
+const parked = { call: 0, broken: false, bytes: new Uint8Array(0), from: 0, length: 0, laneLength: 0 };
+
+/** Parked bytes that would have ended past the output: the lane's bytes from `laneAt`, sent back. */
+interface Spilled {
+  readonly bytes: Uint8Array;
+  readonly laneAt: number;
+}
+
+/**
+ * Encode a piece of a lane after its parked bytes (`encode(buffer, at)` returns the end),
+ * then place what is parked if the calling thread has said where the lane starts.
+ */
+function encodeParked(posCell: Int32Array, out: Uint8Array, room: number, encode: (buffer: Uint8Array, at: number) => number): Spilled | null {
+  const call = posCell[1]!;
+  if (parked.call !== call) {
+    parked.call = call;
+    parked.broken = false;
+    parked.length = 0;
+    parked.laneLength = 0;
+  }
+  // After a failed piece the lane's places are unknown: the call fails, nothing more is written.
+  if (parked.broken) return null;
+  try {
+    const base = Atomics.load(posCell, 0);
+    if (parked.length === 0) parked.from = base >= 0 ? (out.byteOffset + base + parked.laneLength) & 7 : 0;
+    const at = parked.from + parked.length;
+    if (parked.bytes.length < at + room) {
+      const grown = new Uint8Array(Math.max(at + room, Math.min(2 * parked.bytes.length, at + 4 * room)));
+      grown.set(parked.bytes.subarray(parked.from, at), parked.from);
+      parked.bytes = grown;
+    }
+    const n = encode(parked.bytes, at) - at;
+    parked.length += n;
+    parked.laneLength += n;
+    return placeParked(out, Atomics.load(posCell, 0));
+  } catch (e) {
+    parked.broken = true;
+    throw e;
+  }
+}
+
+/**
+ * Copy the parked bytes to their place, the lane starting at out[base] (base -1: not known
+ * yet; -2: the call failed). Bytes that would end past the output (blocks of data that
+ * hardly compresses, which the serial path then squeezes or stores) are sent back instead.
+ */
+function placeParked(out: Uint8Array, base: number): Spilled | null {
+  if (base === -1 || parked.broken || parked.length === 0) return null;
+  const n = parked.length;
+  parked.length = 0;
+  if (base < 0) return null;
+  const laneAt = parked.laneLength - n;
+  if (base + laneAt + n > out.length) return { bytes: parked.bytes.slice(parked.from, parked.from + n), laneAt };
+  copyBytes(parked.bytes, parked.from, out, base + laneAt, n);
+  return null;
+}
+
 function fromWire(params: WireCParams): ResolvedCParams {
   const { codecId, ...rest } = params;
   return { ...rest, codec: resolveCodec(codecId) };
@@ -158,9 +221,6 @@ export function runJob(job: Job): JobResult {
       }
       const p = fromWire(job.params);
       const count = job.last - job.first;
-      // Encoded into private memory (a new buffer to send back, or scratch copied into the
-      // shared output), whose end at the range's last slot keeps every block in its slots.
-      const out = job.out === null ? new Uint8Array(count * job.slotSize) : privateOutput(count * job.slotSize);
       const sizes = job.sizes ?? new Int32Array(count);
       const sizesView = job.sizes === null ? sizes : sizes.subarray(job.sizesAt, job.sizesAt + count);
       const blocksize = blockGeometry(job.nbytes, p).blocksize;
@@ -173,13 +233,22 @@ export function runJob(job: Job): JobResult {
       const src = filtered ? job.src.subarray(0, to) : privateCopy(job.src, from - job.srcBase, to);
       const srcBase = filtered ? job.srcBase : from;
       const ref = job.ref ?? job.src;
+      if (job.posCell !== null && job.out !== null) {
+        const spilled = encodeParked(job.posCell, job.out, count * job.slotSize, (buf, at) => encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, buf, at, sizesView));
+        return spilled === null ? { bytes: null, sizes: null, returned } : { bytes: spilled.bytes, sizes: null, returned, laneAt: spilled.laneAt };
+      }
+      // Encoded into private memory (a new buffer to send back, or scratch copied into the
+      // shared output), whose end at the range's last slot keeps every block in its slots.
+      const out = job.out === null ? new Uint8Array(count * job.slotSize) : privateOutput(count * job.slotSize);
       const end = encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, out, 0, sizesView);
       if (job.out === null) return { bytes: out.subarray(0, end), sizes, returned };
-      const op = job.posCell === null ? job.op : Atomics.load(job.posCell, 0);
-      if (op + end > job.out.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in the output`);
-      copyBytes(out, 0, job.out, op, end);
-      if (job.posCell !== null) Atomics.store(job.posCell, 0, op + end);
+      if (job.op + end > job.out.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in the output`);
+      copyBytes(out, 0, job.out, job.op, end);
       return { bytes: null, sizes: null, returned };
+    }
+    case 'encode-place': {
+      const spilled = parked.call === job.posCell[1] ? placeParked(job.out, Atomics.load(job.posCell, 0)) : null;
+      return spilled === null ? { bytes: null, sizes: null } : { bytes: spilled.bytes, sizes: null, laneAt: spilled.laneAt };
     }
     case 'encode-chunk': {
       const src = privateCopy(job.src, 0, job.src.length);

@@ -67,11 +67,21 @@ export interface EncodeBlocksJob {
   readonly claim: Int32Array | null;
   readonly claimAt: number;
   /**
-   * When set, the blocks go to out[posCell[0]..] instead of out[op..], and posCell[0] then
-   * moves past them: consecutive jobs of one worker lay their blocks end to end, where the
-   * chunk has them (the first blocks of a chunk, whose places do not depend on later ones).
+   * When set, `out` is the chunk being written and this lane's blocks follow the calling
+   * thread's there, end to end from posCell[0], which is -1 until the calling thread knows
+   * it (-2: the call failed, write nothing); posCell[1] numbers the call. A piece finished
+   * before that is kept (parked) in the worker's memory and placed with the next piece
+   * that knows, or by the call's EncodePlaceJob. Pieces of a lane run in order, and the
+   * calling thread takes back only its last ones, so the worker knows where each goes.
    */
   readonly posCell: Int32Array | null;
+}
+
+/** Place the blocks a worker parked for the call numbered posCell[1] (see EncodeBlocksJob.posCell). */
+export interface EncodePlaceJob {
+  readonly kind: 'encode-place';
+  readonly out: Uint8Array;
+  readonly posCell: Int32Array;
 }
 
 /** Compress `src` into one whole chunk (sent back). */
@@ -81,7 +91,7 @@ export interface EncodeChunkJob {
   readonly params: WireCParams;
 }
 
-export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodeChunkJob;
+export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodePlaceJob | EncodeChunkJob;
 
 export interface JobRequest {
   readonly id: number;
@@ -94,6 +104,11 @@ export interface JobResult {
   readonly sizes: Int32Array | null;
   /** A transferred input buffer handed back (transferred again) for the next call to reuse. */
   readonly returned?: Uint8Array | null;
+  /**
+   * Encode jobs placing a lane's blocks (EncodeBlocksJob.posCell): blocks that would have
+   * ended past the output are sent back in `bytes` instead, the lane's bytes from `laneAt`.
+   */
+  readonly laneAt?: number;
 }
 
 /** A BloscError flattened for the trip back; the pool rebuilds it. */
