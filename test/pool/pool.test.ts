@@ -158,6 +158,18 @@ describe('compressAsync', () => {
     expect(base.subarray(out.length).every((b) => b === 7)).toBe(true);
   });
 
+  it('tunes as compress does when given `tune`, on the calling thread and with workers', async () => {
+    const tune = { goal: 'ratio', mode: 'deterministic' } as const;
+    const src = data.subarray(0, 1 << 15); // 256 KiB
+    const serial = api.compress(src, { tune });
+    // The tuner picks something other than the defaults here, so ignoring `tune` would show.
+    expect(sha256(serial)).not.toBe(sha256(api.compress(src)));
+    for (const nthreads of [1, 2]) {
+      expect(sha256(await api.compressAsync(src, { tune, nthreads, minParallelNbytes: 0 }))).toBe(sha256(serial));
+    }
+    await expect(api.compressAsync('text' as unknown as Uint8Array, { tune })).rejects.toMatchObject({ code: api.BloscErrorCode.InvalidParam });
+  });
+
   it('leaves small inputs on the calling thread', async () => {
     api.shutdownPool();
     const small = smoothFloat64(8192); // 64 KiB
