@@ -146,6 +146,10 @@ export interface ParallelSplit {
   /** Pieces staged for workers, and of those, the ones a worker ran (the rest were taken back). */
   readonly pieces: number;
   readonly piecesByWorkers: number;
+  /** Time this thread spent staging `stagedBytes` bytes for the workers, and on its own blocks (ms; 0 when not timed). */
+  readonly stageMs?: number;
+  readonly stagedBytes?: number;
+  readonly ownMs?: number;
 }
 
 let lastSplit: ParallelSplit | null = null;
@@ -217,11 +221,33 @@ const PIECES_PER_LANE = 8;
 /**
  * What staging a compressed byte for a worker costs on the calling thread, relative to
  * decoding one byte of output: with the compression ratio it sets how many blocks the
- * calling thread keeps (it decodes those while the workers decode the rest). Measured on
- * the bench machine (bench/threads.mjs): LZ4 decodes at about 3.8 GB/s, a private copy runs
- * at about 10 GB/s.
+ * calling thread keeps (it decodes those while the workers decode the rest). The value a
+ * codec starts with, measured on the bench machine (bench/threads.mjs): LZ4 decodes at
+ * about 3.8 GB/s, a private copy runs at about 10 GB/s. Each call then times both on this
+ * thread (see learnStageCost): the cost differs by codec (zstd decodes slower, BloscLZ
+ * faster), by machine and by load.
  */
 const STAGE_COST = 0.35;
+
+/** Stage costs learnt from the calls so far, by codec id (decoding) and codec id + 256 (encoding). */
+const learntStageCost = new Map<number, number>();
+
+function stageCost(key: number, initial: number): number {
+  return learntStageCost.get(key) ?? initial;
+}
+
+/**
+ * Move the stage cost of `key` half way to this call's: staging took `stageMs` for
+ * `stagedBytes` bytes, this thread's own share `ownMs` for `ownBytes` (bytes of output for
+ * decoding, of input for encoding). Half way, so that one call slowed by other processes
+ * moves the split only so far; kept within [0.05, 0.8].
+ */
+function learnStageCost(key: number, initial: number, stageMs: number, stagedBytes: number, ownMs: number, ownBytes: number): void {
+  if (!(stageMs > 0 && ownMs > 0 && stagedBytes > 0 && ownBytes > 0)) return;
+  const measured = (stageMs / stagedBytes) / (ownMs / ownBytes);
+  const next = 0.5 * stageCost(key, initial) + 0.5 * measured;
+  learntStageCost.set(key, Math.min(0.8, Math.max(0.05, next)));
+}
 
 /**
  * Decode a plain (unshared) Blosc chunk on the calling thread and `nthreads - 1` workers at
@@ -253,7 +279,8 @@ async function decodeAlongside(
   // each worker decodes W / lanes. Blosc1 chunks go whole to each piece (their decoder may
   // try the other split reading of a block), so one piece per worker.
   const byRange = header.version >= 3;
-  const share = workerShare(lanes, STAGE_COST * header.cbytes / nbytes);
+  const costKey = layout.codec?.id ?? 255;
+  const share = workerShare(lanes, stageCost(costKey, STAGE_COST) * header.cbytes / nbytes);
   const workerBlocks = Math.min(nblocks, Math.max(1, Math.round(nblocks * share)));
   const own = nblocks - workerBlocks;
   const { pieces, lane: pieceLane } = lanePieces(own, workerBlocks, lanes, byRange ? PIECES_PER_LANE : 1);
@@ -261,15 +288,25 @@ async function decodeAlongside(
   const pool = getPool();
   const pending: Array<Promise<JobResult>> = [];
   let failure: unknown = null;
+  let staged = 0;
+  let stageMs = 0;
+  let ownMs = 0;
   try {
+    const t0 = performance.now();
     for (let i = 0; i < pieces.length; i++) {
       const [first, last] = pieces[i]!;
       const copy = stagePiece(body, header, layout, first, last);
+      staged += copy.length;
       const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
       pending.push(pool.runOn(pieceLane[i]!, job, [copy.buffer as ArrayBuffer], lanes));
     }
+    const t1 = performance.now();
     const reader = new ChunkReader(body, { maxNbytes: nbytes });
     if (own > 0) reader.readInto(0, own * blocksize, dest, 0);
+    stageMs = t1 - t0;
+    ownMs = performance.now() - t1;
+    // Blosc1 pieces are whole chunks: their copies say nothing about the cost per block.
+    if (byRange) learnStageCost(costKey, STAGE_COST, stageMs, staged, ownMs, own * blocksize);
     // Take back, last first, the pieces no worker has started.
     for (let l = 0; l < lanes; l++) {
       for (let i = pieces.length - 1; i >= 0; i--) {
@@ -286,7 +323,7 @@ async function decodeAlongside(
   }
   // Always waited for, even after a failure here: a worker may still be writing.
   failure ??= (await settlePieces(pending, claim)).failure;
-  lastSplit = { kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
+  lastSplit = { kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
   try {
     if (failure !== null) throw failure;
     if (target !== dest) {
@@ -427,31 +464,64 @@ async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockG
   return assembleChunk(bytes, p, blocks, out);
 }
 
-/** Of the blocks a parallel encode spreads, the share the workers get (the calling thread encodes the rest, then takes back the pieces no worker started). */
+/**
+ * Of the blocks a parallel call spreads, the share the workers get (the calling thread
+ * handles the rest, then takes back the pieces no worker started), SHARE_MARGIN more than
+ * where both would end together: a worker given too much costs only the copy of the last
+ * small pieces this thread takes back, a worker given too little waits (and, encoding,
+ * places the blocks it finished early only once this thread is done).
+ */
 function workerShare(lanes: number, stageCost: number): number {
-  return Math.min(1, 1 / (1 + 1 / lanes - stageCost));
+  return Math.min(1, 1 / (1 + 1 / lanes - stageCost) + SHARE_MARGIN);
+}
+
+const SHARE_MARGIN = 0.03;
+
+/**
+ * What staging an input byte for a worker costs the calling thread relative to encoding
+ * (and placing) one of its own, the value a codec starts with: for LZ4 (the fastest
+ * encoder) at 64 MiB on the bench machine, staging 0.556 of the input took 4.9 ms and
+ * encoding the other 0.444 17.7 ms, 0.21; the workers also place their blocks, which this
+ * thread does for its own blocks only in a shared output. Each call then times both here
+ * (learnStageCost).
+ */
+const ENCODE_STAGE_COST = 0.25;
+
+/**
+ * Relative sizes of a lane's PIECES_PER_LANE pieces: a small first piece starts the worker
+ * after a short copy, and small last pieces let the calling thread, done with its own
+ * blocks, take back just what the worker would otherwise still be working on (it takes
+ * back only pieces not started: the smaller they are, the closer both finish together).
+ */
+const PIECE_WEIGHTS: readonly number[] = [1, 2, 3, 3, 3, 2, 1, 1];
+
+/** Split [0, n) into `parts` contiguous ranges sized by PIECE_WEIGHTS (equal ranges for other counts, or when a range would be empty). */
+function weightedRanges(n: number, parts: number): Array<[number, number]> {
+  if (parts !== PIECE_WEIGHTS.length || n < 2 * parts) return splitRange(n, parts);
+  let total = 0;
+  for (const w of PIECE_WEIGHTS) total += w;
+  const ranges: Array<[number, number]> = [];
+  let sum = 0;
+  let lo = 0;
+  for (let k = 0; k < parts; k++) {
+    sum += PIECE_WEIGHTS[k]!;
+    const hi = k === parts - 1 ? n : Math.max(lo + 1, Math.round((n * sum) / total));
+    ranges.push([lo, hi]);
+    lo = hi;
+  }
+  return ranges;
 }
 
 /**
- * What staging an input byte for a worker, and later copying its own blocks into place,
- * costs the calling thread relative to encoding it. Timed alone, one part after another,
- * for LZ4 (the fastest encoder) at 64 MiB on the bench machine: staging 0.556 of the input
- * 4.9 ms, encoding the other 0.444 17.7 ms and copying it into place 4.1 ms, against 19.8 +
- * 3.0 ms on the worker; balanced at a worker share of 0.6. Slower codecs get the same share
- * and the calling thread takes back the pieces it has time for.
- */
-const ENCODE_STAGE_COST = 0.33;
-
-/**
  * Pieces of `count` blocks from `start`, split into `lanes` contiguous ranges of `perLane`
- * pieces each, listed in the order they are staged: the first piece of every lane, then
- * the second, ...
+ * pieces each (see PIECE_WEIGHTS), listed in the order they are staged: the first piece of
+ * every lane, then the second, ...
  */
 function lanePieces(start: number, count: number, lanes: number, perLane: number): { pieces: Array<[number, number]>; lane: number[] } {
   const laneRanges = splitRange(count, lanes);
   const pieces: Array<[number, number]> = [];
   const lane: number[] = [];
-  const laneParts = laneRanges.map(([lo, hi]) => splitRange(hi - lo, perLane));
+  const laneParts = laneRanges.map(([lo, hi]) => weightedRanges(hi - lo, perLane));
   for (let k = 0; k < perLane; k++) {
     for (let l = 0; l < laneRanges.length; l++) {
       const lo = laneRanges[l]![0];
@@ -501,7 +571,8 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   const dataStart = (p.format === 'blosc1' ? MIN_HEADER_LENGTH : EXTENDED_HEADER_LENGTH) + 4 * nblocks;
   const sharedInput = isShared(bytes);
   const hasDelta = p.filters.includes(FilterId.Delta);
-  const workerBlocks = Math.min(nblocks - 1, Math.max(1, Math.round(nblocks * workerShare(lanes, sharedInput ? 0 : ENCODE_STAGE_COST))));
+  const costKey = 256 + p.codec.id;
+  const workerBlocks = Math.min(nblocks - 1, Math.max(1, Math.round(nblocks * workerShare(lanes, sharedInput ? 0 : stageCost(costKey, ENCODE_STAGE_COST)))));
   const own = nblocks - workerBlocks;
   // This thread's blocks go straight to the output when they surely fit there (each block
   // takes at most slotSize); else to private memory, copied at the end.
@@ -528,7 +599,11 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   let failure: unknown = null;
   let mineEnd = 0;
   let ownEnd = dataStart;
+  let staged = 0;
+  let stageMs = 0;
+  let ownMs = 0;
   try {
+    const t0 = performance.now();
     for (let i = 0; i < pieces.length; i++) {
       const [first, last] = pieces[i]!;
       const from = first * blocksize;
@@ -550,6 +625,7 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
         }
         srcBase = from;
         transfer.push(buffer);
+        staged += n;
       }
       const placed = direct && lane[i] === 0;
       const job = {
@@ -559,8 +635,12 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
       } as const;
       pending.push(pool.runOn(lane[i]!, job, transfer, lanes));
     }
+    const t1 = performance.now();
     if (ownInPlace) ownEnd = encodeOwnBlocks(bytes, p, own, dest, dataStart, mine, sizes);
     else mineEnd = encodeBlockRange(bytes, 0, nbytes, p, 0, own, bytes, mine, 0, sizes.subarray(0, own));
+    stageMs = t1 - t0;
+    ownMs = performance.now() - t1;
+    learnStageCost(costKey, ENCODE_STAGE_COST, stageMs, staged, ownMs, Math.min(nbytes, own * blocksize));
     if (posCell !== null) {
       // Where the first worker's blocks start: it places them from now on, and is told to
       // place those it finished before (a job queued behind its pieces).
@@ -596,7 +676,7 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     }
   }
   for (const r of settled.results) if (r !== null && r.laneAt !== undefined) spills.push(r);
-  lastSplit = { kind: 'encode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
+  lastSplit = { kind: 'encode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
   try {
     if (failure !== null) throw failure;
     // Where each block's bytes are now: the output (this thread's blocks from dataStart, then
