@@ -86,6 +86,24 @@ function toShared(bytes) {
   return s;
 }
 
+/** GB/s of TypedArray.set in 32 KiB pieces over 8 MiB into plain and into shared memory (best of 30 passes each, alternated). */
+function setIntoShared() {
+  const total = 8 << 20;
+  const piece = 32 << 10;
+  const src = new Uint8Array(piece).map((_, i) => i * 7);
+  const targets = { plain: new Uint8Array(total), shared: new Uint8Array(new SharedArrayBuffer(total)) };
+  const best = { plain: Infinity, shared: Infinity };
+  for (let r = 0; r < 30; r++) {
+    for (const kind of ['plain', 'shared']) {
+      const dst = targets[kind];
+      const t = performance.now();
+      for (let o = 0; o < total; o += piece) dst.set(src, o);
+      best[kind] = Math.min(best[kind], performance.now() - t);
+    }
+  }
+  return { plain: total / best.plain / 1e6, shared: total / best.shared / 1e6 };
+}
+
 function sizeLabel(n) {
   return n >= 1 << 20 ? `${n / (1 << 20)} MiB` : `${n / 1024} KiB`;
 }
@@ -194,8 +212,15 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     const encodeSplit = splitOf();
     if (decodeSplit !== null && encodeSplit !== null) {
       const nblocks = lib.chunkInfo(chunk).nblocks ?? null;
+      // r: staging time per worker block ÷ this thread's time per own block; 2 − r bounds nthreads 2 ÷ 1.
+      const timing = (split) => {
+        if (!(split.stageMs > 0 && split.ownMs > 0 && nblocks !== null && split.ownBlocks > 0)) return '';
+        const r = (split.stageMs / (nblocks - split.ownBlocks)) / (split.ownMs / split.ownBlocks);
+        return ` (staged ${(split.stagedBytes / 1e6).toFixed(1)} MB in ${split.stageMs.toFixed(1)} ms, ${(split.stagedBytes / split.stageMs / 1e6).toFixed(1)} GB/s; ` +
+          `its own blocks ${split.ownMs.toFixed(1)} ms; r ${r.toFixed(2)}, bound ${(2 - r).toFixed(2)}×)`;
+      };
       splitNotes.push(`${codec}: decode, this thread kept ${decodeSplit.ownBlocks}${nblocks === null ? '' : ` of ${nblocks}`} blocks and the worker ran ` +
-        `${decodeSplit.piecesByWorkers} of its ${decodeSplit.pieces} pieces; encode, ${encodeSplit.ownBlocks} and ${encodeSplit.piecesByWorkers} of ${encodeSplit.pieces}`);
+        `${decodeSplit.piecesByWorkers} of its ${decodeSplit.pieces} pieces${timing(decodeSplit)}; encode, ${encodeSplit.ownBlocks} and ${encodeSplit.piecesByWorkers} of ${encodeSplit.pieces}${timing(encodeSplit)}`);
     }
     const dec1 = mbps(LARGE_NBYTES, d1.medianMs);
     const dec2 = mbps(LARGE_NBYTES, d2.medianMs);
@@ -232,9 +257,19 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     section.notes.push(
       'Worker threads: with nthreads 2 the calling thread works on one chunk beside one worker: it copies the worker\'s share for it in pieces ' +
       '(the worker starts after the first), handles its own blocks meanwhile, then takes back the pieces the worker has not started. ' +
-      `In one call of each kind: ${splitNotes.join('; ')}.`,
+      'Decoding, the worker gets the last blocks; encoding, the first blocks are this thread\'s, written in place, and the worker places its own after them. ' +
+      `In one call of each kind: ${splitNotes.join('; ')}. ` +
+      'The copy is what a second thread costs here and not in C (whose threads read the caller\'s memory): with r = staging time per worker block ÷ decoding time per block, ' +
+      'nthreads 2 can reach at most 2 − r times one thread.',
     );
   }
+  const copyRates = setIntoShared();
+  section.notes.push(
+    `Worker threads: TypedArray.prototype.set of 32 KiB pieces over 8 MiB (the unshuffle's copies out of its tile) ran at ${copyRates.plain.toFixed(1)} GB/s into plain memory ` +
+    `and ${copyRates.shared.toFixed(1)} GB/s into a SharedArrayBuffer (V8 ${process.versions.v8}): V8 copies into shared memory with relaxed-atomic word copies ` +
+    '(base::Relaxed_Memcpy, 8 bytes at a time, byte by byte where source and target disagree modulo 8) rather than memmove, so every thread writing decoded blocks ' +
+    'into a shared output pays the difference on its writes; only WebAssembly writing into the output itself (the output inside a shared WebAssembly.Memory) would not.',
+  );
   for (const [kind, speedups] of [['decode', decodeSpeedups], ['encode', encodeSpeedups]]) {
     for (const [codec, x, cx] of speedups) {
       section.targets.push({
