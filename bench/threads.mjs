@@ -6,7 +6,9 @@
  *   - 64 MiB of smooth float64 data (a sine with a little deterministic jitter), SHUFFLE,
  *     clevel 5, typesize 8, one chunk, for LZ4, BloscLZ and Zstd.
  *     decode: `decompress(chunk, out)` against `decompressAsync(chunk, sharedOut, { nthreads: 2 })`,
- *     both into preallocated outputs, and `decompressAsync` returning a new (shared) array;
+ *     both into preallocated outputs, `decompressAsync` returning a new (shared) array, and
+ *     `decompressAsync` of the chunk copied into a SharedArrayBuffer (nothing to stage: the
+ *     workers read it as it is);
  *     encode: `compress(data, options, out)` against `compressAsync(data, { nthreads: 2 }, sharedOut)`,
  *     both into preallocated outputs, from a plain input (copied to shared memory first) and
  *     from a SharedArrayBuffer input; and both returning new arrays (whose first touch costs
@@ -140,7 +142,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     section.description =
       'Async API on worker threads (nthreads 2) against the synchronous API, MB/s of uncompressed bytes. ' +
       '64 MiB of smooth float64 data in one chunk (SHUFFLE, clevel 5, typesize 8): decode and encode into preallocated outputs ' +
-      '(shared ones for the async calls), and into new arrays; then LZ4 chunks of 4 KiB-4 MiB, ' +
+      '(shared ones for the async calls), into new arrays, and from a shared chunk or input; then LZ4 chunks of 4 KiB-4 MiB, ' +
       `where the async calls keep chunks under the thresholds (decode ${sizeLabel(decodeMin)}, encode ${sizeLabel(encodeMin)}) on the calling thread. ` +
       'Calls of a row are timed in alternation (for chunks under 1 MiB, a sample is a batch of calls covering 1 MiB, divided by the batch size); every output is checked.';
   };
@@ -193,10 +195,16 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       section.notes.push(`decompressAsync(${codec}, nthreads 2) decoded wrong bytes: not timed.`);
       continue;
     }
-    const [d1, d2, d2new] = await timeInterleaved([
+    const sharedChunk = toShared(chunk);
+    if (!sameBytes(await lib.decompressAsync(sharedChunk, sharedOut, { nthreads: 2 }), data)) {
+      section.notes.push(`decompressAsync(${codec}, nthreads 2) decoded wrong bytes from a shared chunk: not timed.`);
+      continue;
+    }
+    const [d1, d2, d2new, d2shared] = await timeInterleaved([
       { fn: () => lib.decompress(chunk, out), isAsync: false },
       { fn: () => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(chunk, undefined, { nthreads: 2 }), isAsync: true },
+      { fn: () => lib.decompressAsync(sharedChunk, sharedOut, { nthreads: 2 }), isAsync: true },
     ], slow);
     const options2 = { ...options, nthreads: 2 };
     const [e1, e2, e2shared, e1new, e2new] = await timeInterleaved([
@@ -231,7 +239,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     encodeSpeedups.push([codec, enc2 / enc1, c ? c.encode[0] / c.encode[1] : null]);
     bigRows.push([
       codec, (LARGE_NBYTES / chunk.length).toFixed(2),
-      fmtMBps(dec1), fmtMBps(dec2), fmtMBps(mbps(LARGE_NBYTES, d2new.medianMs)), fmtRatio(dec2 / dec1),
+      fmtMBps(dec1), fmtMBps(dec2), fmtMBps(mbps(LARGE_NBYTES, d2new.medianMs)), fmtMBps(mbps(LARGE_NBYTES, d2shared.medianMs)), fmtRatio(dec2 / dec1),
       c ? fmtRatio(c.decode[0] / c.decode[1]) : 'n/a',
       fmtMBps(enc1), fmtMBps(enc2), fmtMBps(mbps(LARGE_NBYTES, e2shared.medianMs)), fmtRatio(enc2 / enc1),
       fmtRatio(e1new.medianMs / e2new.medianMs), c ? fmtRatio(c.encode[0] / c.encode[1]) : 'n/a',
@@ -241,7 +249,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     caption: '64 MiB, one chunk: nthreads 1 (sync API) against nthreads 2 (async API)',
     columns: [
       { title: 'codec', align: 'left' }, { title: 'ratio' },
-      { title: 'decode 1' }, { title: 'decode 2' }, { title: 'decode 2, new array' }, { title: 'decode ×' }, { title: 'C decode ×' },
+      { title: 'decode 1' }, { title: 'decode 2' }, { title: 'decode 2, new array' }, { title: 'decode 2, shared chunk' }, { title: 'decode ×' }, { title: 'C decode ×' },
       { title: 'encode 1' }, { title: 'encode 2' }, { title: 'encode 2, shared input' }, { title: 'encode ×' },
       { title: 'encode ×, new arrays' }, { title: 'C encode ×' },
     ],
