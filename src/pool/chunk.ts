@@ -231,6 +231,36 @@ const STAGE_COST = 0.35;
 
 /** Stage costs learnt from the calls so far, by codec id (decoding) and codec id + 256 (encoding). */
 const learntStageCost = new Map<number, number>();
+/**
+ * A worker's time per block over this thread's, by the same keys, learnt the same way from
+ * the times the workers report: a worker starts its pieces later, writes into shared memory
+ * and (encoding) places its blocks itself, so it is somewhat slower per block.
+ */
+const learntWorkerPace = new Map<number, number>();
+
+function workerPace(key: number): number {
+  return learntWorkerPace.get(key) ?? 1;
+}
+
+/** Move the worker pace of `key` half way to this call's (workers: `workerMs` for `workerBlocks`; this thread: `ownMs` for `ownBlocks`); kept within [0.5, 2]. */
+function learnWorkerPace(key: number, workerMs: number, workerBlocks: number, ownMs: number, ownBlocks: number): void {
+  if (!(workerMs > 0 && ownMs > 0 && workerBlocks > 0 && ownBlocks > 0)) return;
+  const next = 0.5 * workerPace(key) + 0.5 * ((workerMs / workerBlocks) / (ownMs / ownBlocks));
+  learntWorkerPace.set(key, Math.min(2, Math.max(0.5, next)));
+}
+
+/** The blocks of the pieces workers ran, and the milliseconds they reported for them (and for `extra` jobs of theirs). */
+function workerTime(pieces: ReadonlyArray<readonly [number, number]>, results: ReadonlyArray<JobResult | null>, extra: JobResult | null): [number, number] {
+  let ms = extra?.ms ?? 0;
+  let blocks = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const r = results[i];
+    if (r === null || r === undefined || r.ms === undefined) continue;
+    ms += r.ms;
+    blocks += pieces[i]![1] - pieces[i]![0];
+  }
+  return [ms, blocks];
+}
 
 function stageCost(key: number, initial: number): number {
   return learntStageCost.get(key) ?? initial;
@@ -280,7 +310,7 @@ async function decodeAlongside(
   // try the other split reading of a block), so one piece per worker.
   const byRange = header.version >= 3;
   const costKey = layout.codec?.id ?? 255;
-  const share = workerShare(lanes, stageCost(costKey, STAGE_COST) * header.cbytes / nbytes);
+  const share = workerShare(lanes, stageCost(costKey, STAGE_COST) * header.cbytes / nbytes, workerPace(costKey), 0);
   const workerBlocks = Math.min(nblocks, Math.max(1, Math.round(nblocks * share)));
   const own = nblocks - workerBlocks;
   const { pieces, lane: pieceLane } = lanePieces(own, workerBlocks, lanes, byRange ? PIECES_PER_LANE : 1);
@@ -322,7 +352,9 @@ async function decodeAlongside(
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, 0, 2);
   }
   // Always waited for, even after a failure here: a worker may still be writing.
-  failure ??= (await settlePieces(pending, claim)).failure;
+  const settled = await settlePieces(pending, claim);
+  failure ??= settled.failure;
+  if (failure === null && byRange) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, null), ownMs, own);
   lastSplit = { kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
   try {
     if (failure !== null) throw failure;
@@ -466,16 +498,18 @@ async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockG
 
 /**
  * Of the blocks a parallel call spreads, the share the workers get (the calling thread
- * handles the rest, then takes back the pieces no worker started), SHARE_MARGIN more than
- * where both would end together: a worker given too much costs only the copy of the last
- * small pieces this thread takes back, a worker given too little waits (and, encoding,
- * places the blocks it finished early only once this thread is done).
+ * handles the rest, then takes back the pieces no worker started): where both would end
+ * together, a worker taking `pace` times this thread's time per block and this thread
+ * `stageCost` of it per block it stages, plus `margin`. A worker given too much costs only
+ * the copy of the last small pieces this thread takes back; a worker given too little
+ * waits, and when encoding places the blocks it finished early only once this thread is
+ * done (ENCODE_SHARE_MARGIN).
  */
-function workerShare(lanes: number, stageCost: number): number {
-  return Math.min(1, 1 / (1 + 1 / lanes - stageCost) + SHARE_MARGIN);
+function workerShare(lanes: number, stageCost: number, pace: number, margin: number): number {
+  return Math.min(1, 1 / (1 + pace / lanes - stageCost) + margin);
 }
 
-const SHARE_MARGIN = 0.03;
+const ENCODE_SHARE_MARGIN = 0.03;
 
 /**
  * What staging an input byte for a worker costs the calling thread relative to encoding
@@ -572,7 +606,7 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   const sharedInput = isShared(bytes);
   const hasDelta = p.filters.includes(FilterId.Delta);
   const costKey = 256 + p.codec.id;
-  const workerBlocks = Math.min(nblocks - 1, Math.max(1, Math.round(nblocks * workerShare(lanes, sharedInput ? 0 : stageCost(costKey, ENCODE_STAGE_COST)))));
+  const workerBlocks = Math.min(nblocks - 1, Math.max(1, Math.round(nblocks * workerShare(lanes, sharedInput ? 0 : stageCost(costKey, ENCODE_STAGE_COST), workerPace(costKey), ENCODE_SHARE_MARGIN))));
   const own = nblocks - workerBlocks;
   // This thread's blocks go straight to the output when they surely fit there (each block
   // takes at most slotSize); else to private memory, copied at the end.
@@ -667,15 +701,18 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   failure ??= settled.failure;
   // Blocks of the first lane sent back because they would have ended past the output.
   const spills: JobResult[] = [];
+  let placedResult: JobResult | null = null;
   if (placing !== null) {
     try {
       const placed = await placing;
+      placedResult = placed;
       if (placed.laneAt !== undefined) spills.push(placed);
     } catch (e) {
       failure ??= e;
     }
   }
   for (const r of settled.results) if (r !== null && r.laneAt !== undefined) spills.push(r);
+  if (failure === null) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, placedResult), ownMs, own);
   lastSplit = { kind: 'encode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
   try {
     if (failure !== null) throw failure;

@@ -109,6 +109,8 @@ export interface JobResult {
    * ended past the output are sent back in `bytes` instead, the lane's bytes from `laneAt`.
    */
   readonly laneAt?: number;
+  /** Milliseconds the worker spent on the job (the calling thread balances its next calls with it). */
+  readonly ms?: number;
 }
 
 /** A BloscError flattened for the trip back; the pool rebuilds it. */
