@@ -15,7 +15,7 @@ import { elementSize, resolveCParams, type CompressOptions, type ResolvedCParams
 import { FilterId } from '../shuffle/types.js';
 import { CodecFormat } from '../codecs/types.js';
 import { acquireStaging, acquireTransferable, copyBytes, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
-import type { JobResult, WireCParams } from './protocol.js';
+import { CLAIM_CALLER, CLAIM_FREE, CLAIM_PARKED, CLAIM_PLACED, CLAIM_WORKER, type JobResult, type WireCParams } from './protocol.js';
 import { getPool } from './pool.js';
 import { checkThreads, runTasks, splitRange, workersCanRun, type PoolTask } from './run.js';
 import { outputCeiling } from '../limits.js';
@@ -186,7 +186,8 @@ async function settlePieces(pending: ReadonlyArray<Promise<JobResult>>, claim: I
       if (result.returned) releaseTransferable(result.returned.buffer as ArrayBuffer);
       return result;
     });
-    if (Atomics.load(claim, i) === 1) {
+    const state = Atomics.load(claim, i);
+    if (state !== CLAIM_FREE && state !== CLAIM_CALLER) {
       ran.push(answered);
       at.push(i);
     } else {
@@ -206,7 +207,7 @@ async function settlePieces(pending: ReadonlyArray<Promise<JobResult>>, claim: I
 
 function countWorkerPieces(claim: Int32Array): number {
   let n = 0;
-  for (let i = 0; i < claim.length; i++) if (claim[i] === 1) n++;
+  for (let i = 0; i < claim.length; i++) if (claim[i] !== CLAIM_FREE && claim[i] !== CLAIM_CALLER) n++;
   return n;
 }
 
@@ -341,7 +342,7 @@ async function decodeAlongside(
     for (let l = 0; l < lanes; l++) {
       for (let i = pieces.length - 1; i >= 0; i--) {
         if (pieceLane[i] !== l) continue;
-        if (Atomics.compareExchange(claim, i, 0, 2) !== 0) break;
+        if (Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER) !== CLAIM_FREE) break;
         const [first, last] = pieces[i]!;
         reader.readInto(first * blocksize, Math.min(nbytes, last * blocksize), dest, first * blocksize);
       }
@@ -349,7 +350,7 @@ async function decodeAlongside(
   } catch (e) {
     failure = e;
     // No piece starts after this: the workers skip what is left.
-    for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, 0, 2);
+    for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER);
   }
   // Always waited for, even after a failure here: a worker may still be writing.
   const settled = await settlePieces(pending, claim);
@@ -360,7 +361,7 @@ async function decodeAlongside(
     if (failure !== null) throw failure;
     if (target !== dest) {
       for (let i = 0; i < pieces.length; i++) {
-        if (claim[i] !== 1) continue;
+        if (claim[i] !== CLAIM_WORKER) continue;
         const from = pieces[i]![0] * blocksize;
         copyBytes(target, from, dest, from, Math.min(nbytes, pieces[i]![1] * blocksize) - from);
       }
@@ -477,7 +478,7 @@ async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockG
     return {
       job: {
         kind: 'encode-blocks', src: piece, srcBase: first * blocksize, ref, nbytes, params, first, last, slotSize,
-        out: null, op: 0, sizes: null, sizesAt: 0, claim: null, claimAt: 0, posCell: null,
+        out: null, op: 0, sizes: null, sizesAt: 0, claim: null, claimAt: 0, posCell: null, place: null,
       },
       transfer,
     };
@@ -612,11 +613,12 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   // takes at most slotSize); else to private memory, copied at the end.
   const ownInPlace = dataStart + own * slotSize <= dest.length;
   const { pieces, lane } = lanePieces(own, workerBlocks, lanes, PIECES_PER_LANE);
-  // The first lane's pieces follow this thread's blocks in the chunk: its worker places them
-  // itself in a shared output. Other lanes (and every lane for a private output) fill slots.
+  // The first lane's pieces follow this thread's blocks in the chunk: in a shared output,
+  // its worker places those it finishes once this thread has said where its own blocks end,
+  // and this thread those finished before (from their slots). Other lanes (and every lane
+  // for a private output) fill slots, copied at the end.
   const direct = ownInPlace && isShared(dest);
-  const needScratch = !direct || lanes > 1;
-  const scratch = needScratch ? acquireStaging(workerBlocks * slotSize) : null;
+  const scratch = acquireStaging(workerBlocks * slotSize);
   const sizes = new Int32Array(new SharedArrayBuffer(4 * nblocks));
   const claim = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
   const posCell = direct ? new Int32Array(new SharedArrayBuffer(8)) : null;
@@ -629,7 +631,10 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   const pieceAt = new Int32Array(pieces.length);
   const pool = getPool();
   const pending: Array<Promise<JobResult>> = [];
-  let placing: Promise<JobResult> | null = null;
+  // The first lane's pieces this thread has placed (CLAIM_PARKED ones, copied from their
+  // slots), how far it has got through the lane, and where the next piece goes.
+  const placedHere = new Uint8Array(pieces.length);
+  const laneScan = { next: 0, at: 0 };
   let failure: unknown = null;
   let mineEnd = 0;
   let ownEnd = dataStart;
@@ -664,8 +669,8 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
       const placed = direct && lane[i] === 0;
       const job = {
         kind: 'encode-blocks', src, srcBase, ref, nbytes, params, first, last, slotSize,
-        out: placed ? dest : scratch, op: (first - own) * slotSize, sizes, sizesAt: first, claim, claimAt: i,
-        posCell: placed ? posCell : null,
+        out: scratch, op: (first - own) * slotSize, sizes, sizesAt: first, claim, claimAt: i,
+        posCell: placed ? posCell : null, place: placed ? dest : null,
       } as const;
       pending.push(pool.runOn(lane[i]!, job, transfer, lanes));
     }
@@ -676,15 +681,15 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     ownMs = performance.now() - t1;
     learnStageCost(costKey, ENCODE_STAGE_COST, stageMs, staged, ownMs, Math.min(nbytes, own * blocksize));
     if (posCell !== null) {
-      // Where the first worker's blocks start: it places them from now on, and is told to
-      // place those it finished before (a job queued behind its pieces).
+      // Where the first worker's blocks start: it places them from now on; this thread
+      // places those it finished before, while it works on its last pieces.
       Atomics.store(posCell, 0, ownEnd);
-      placing = pool.runOn(0, { kind: 'encode-place', out: dest, posCell }, [], lanes);
+      placeParkedPieces(pieces, lane, claim, sizes, scratch, own, slotSize, dest, ownEnd, placedHere, laneScan);
     }
     for (let l = 0; l < lanes; l++) {
       for (let i = pieces.length - 1; i >= 0; i--) {
         if (lane[i] !== l) continue;
-        if (Atomics.compareExchange(claim, i, 0, 2) !== 0) break;
+        if (Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER) !== CLAIM_FREE) break;
         const [first, last] = pieces[i]!;
         pieceAt[i] = mineEnd;
         mineEnd = encodeBlockRange(bytes, 0, nbytes, p, first, last, bytes, mine, mineEnd, sizes.subarray(first, last));
@@ -692,27 +697,12 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     }
   } catch (e) {
     failure = e;
-    for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, 0, 2);
-    // A worker waiting for the place of its blocks gives up on it: nothing more is written.
-    if (posCell !== null && placing === null) Atomics.store(posCell, 0, -2);
+    for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER);
   }
   // Always waited for, even after a failure here: a worker may still be writing.
   const settled = await settlePieces(pending, claim);
   failure ??= settled.failure;
-  // Blocks of the first lane sent back because they would have ended past the output.
-  const spills: JobResult[] = [];
-  let placedResult: JobResult | null = null;
-  if (placing !== null) {
-    try {
-      const placed = await placing;
-      placedResult = placed;
-      if (placed.laneAt !== undefined) spills.push(placed);
-    } catch (e) {
-      failure ??= e;
-    }
-  }
-  for (const r of settled.results) if (r !== null && r.laneAt !== undefined) spills.push(r);
-  if (failure === null) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, placedResult), ownMs, own);
+  if (failure === null) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, null), ownMs, own);
   lastSplit = { kind: 'encode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
   try {
     if (failure !== null) throw failure;
@@ -726,24 +716,22 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
       if (ownInPlace) inDest[j] = 1;
       at += sizes[j]!;
     }
-    let laneAt = 0;
+    // The first lane's pieces finished before this thread said where they go (and not
+    // placed by it since): placed now.
+    if (posCell !== null) placeParkedPieces(pieces, lane, claim, sizes, scratch, own, slotSize, dest, ownEnd, placedHere, laneScan);
+    let laneAt = ownEnd;
     for (let i = 0; i < pieces.length; i++) {
       const [first, last] = pieces[i]!;
-      const byWorker = claim[i] === 1;
-      const placed = byWorker && direct && lane[i] === 0;
-      let home = byWorker ? (placed ? dest : scratch!) : mine;
-      let pos = byWorker ? (placed ? ownEnd + laneAt : (first - own) * slotSize) : pieceAt[i]!;
+      const state = claim[i]!;
+      const placed = state === CLAIM_PLACED || placedHere[i] === 1;
+      const home = state === CLAIM_CALLER ? mine : placed ? dest : scratch;
+      let pos = state === CLAIM_CALLER ? pieceAt[i]! : placed ? laneAt : (first - own) * slotSize;
       for (let j = first; j < last; j++) {
-        if (placed) {
-          const spill = spills.find((r) => laneAt >= r.laneAt! && laneAt < r.laneAt! + r.bytes!.length);
-          home = spill === undefined ? dest : spill.bytes!;
-          pos = spill === undefined ? ownEnd + laneAt : laneAt - spill.laneAt!;
-          laneAt += sizes[j]!;
-        }
         blocks[j] = home.subarray(pos, pos + sizes[j]!);
         if (home === dest) inDest[j] = 1;
         pos += sizes[j]!;
       }
+      if (placed) laneAt = pos;
     }
     const chunk = placeChunkHeader(bytes, p, blocks, dest);
     if (chunk === null) return assembleChunk(bytes, p, blocks.map((b) => b.slice()), out);
@@ -780,8 +768,37 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     // As compressChunk: a tight buffer unless that means copying most of it.
     return chunk.length * 2 > destsize ? chunk : chunk.slice();
   } finally {
-    if (scratch !== null) releaseStaging(scratch);
+    releaseStaging(scratch);
     releaseTransferable(mine.buffer as ArrayBuffer);
+  }
+}
+
+/**
+ * Copy to their places in `dest` the first lane's pieces its worker finished before this
+ * thread said where the lane starts (CLAIM_PARKED, in their slots from `own`), going through
+ * the lane in order from `scan.next` up to the first piece not finished by the worker;
+ * `scan.at` is where the next piece goes. A piece that would end past `dest` stays in its
+ * slots (the serial path squeezes or stores such blocks).
+ */
+function placeParkedPieces(
+  pieces: ReadonlyArray<readonly [number, number]>, lane: readonly number[], claim: Int32Array, sizes: Int32Array,
+  scratch: Uint8Array, own: number, slotSize: number, dest: Uint8Array, ownEnd: number, placedHere: Uint8Array, scan: { next: number; at: number },
+): void {
+  if (scan.next === 0) scan.at = ownEnd;
+  for (let i = scan.next; i < pieces.length; i++) {
+    if (lane[i] !== 0) continue;
+    const state = Atomics.load(claim, i);
+    if (state !== CLAIM_PARKED && state !== CLAIM_PLACED) return;
+    const [first, last] = pieces[i]!;
+    let n = 0;
+    for (let j = first; j < last; j++) n += sizes[j]!;
+    if (state === CLAIM_PARKED) {
+      if (scan.at + n > dest.length) return;
+      copyBytes(scratch, (first - own) * slotSize, dest, scan.at, n);
+      placedHere[i] = 1;
+    }
+    scan.at += n;
+    scan.next = i + 1;
   }
 }
 

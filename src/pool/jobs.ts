@@ -5,7 +5,7 @@ import { ChunkReader, decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { resolveCodec } from '../codecs/registry.js';
 import type { ResolvedCParams } from '../params.js';
-import type { DecodeBlocksJob, Job, JobResult, WireCParams } from './protocol.js';
+import { CLAIM_PARKED, CLAIM_PLACED, type DecodeBlocksJob, type EncodeBlocksJob, type Job, type JobResult, type WireCParams } from './protocol.js';
 import { blockStreamsEnd } from '../chunk/layout.js';
 import { FilterId } from '../shuffle/types.js';
 import { copyBytes, isShared } from './memory.js';
@@ -111,66 +111,41 @@ function decodeSharedRange(job: DecodeBlocksJob, out: Uint8Array, dp: number): v
 }
 
 /**
- * The blocks of this worker's lane of the current parallel encode that wait for their place
- * in the chunk (EncodeBlocksJob.posCell): `length` bytes at bytes[from..], the last of
- * the `laneLength` bytes the lane has encoded in call number `call`. `from` is chosen, when
- * the place is known, so that the copy into the shared output is aligned (see copyBytes).
+ * The bytes this worker's lane has encoded so far in the parallel encode numbered `call`
+ * (EncodeBlocksJob.posCell): where its next piece goes in the chunk, after the calling
+ * thread's blocks.
  */
-const parked = { call: 0, broken: false, bytes: new Uint8Array(0), from: 0, length: 0, laneLength: 0 };
-
-/** Parked bytes that would have ended past the output: the lane's bytes from `laneAt`, sent back. */
-interface Spilled {
-  readonly bytes: Uint8Array;
-  readonly laneAt: number;
-}
+const lane = { call: 0, length: 0 };
 
 /**
- * Encode a piece of a lane after its parked bytes (`encode(buffer, at)` returns the end),
- * then place what is parked if the calling thread has said where the lane starts.
+ * Encode a piece of a lane (`encode(buffer, at)` into private memory, returning the end)
+ * and put it in its place in the chunk when the calling thread has said where the lane
+ * starts, else in its slots; then tell the calling thread which (claim[claimAt]).
  */
-function encodeParked(posCell: Int32Array, out: Uint8Array, room: number, encode: (buffer: Uint8Array, at: number) => number): Spilled | null {
+function encodeLanePiece(job: EncodeBlocksJob, slots: Uint8Array, place: Uint8Array, posCell: Int32Array, encode: (buffer: Uint8Array, at: number) => number): void {
   const call = posCell[1]!;
-  if (parked.call !== call) {
-    parked.call = call;
-    parked.broken = false;
-    parked.length = 0;
-    parked.laneLength = 0;
+  if (lane.call !== call) {
+    lane.call = call;
+    lane.length = 0;
   }
-  // After a failed piece the lane's places are unknown: the call fails, nothing more is written.
-  if (parked.broken) return null;
-  try {
-    const base = Atomics.load(posCell, 0);
-    if (parked.length === 0) parked.from = base >= 0 ? (out.byteOffset + base + parked.laneLength) & 7 : 0;
-    const at = parked.from + parked.length;
-    if (parked.bytes.length < at + room) {
-      const grown = new Uint8Array(Math.max(at + room, Math.min(2 * parked.bytes.length, at + 4 * room)));
-      grown.set(parked.bytes.subarray(parked.from, at), parked.from);
-      parked.bytes = grown;
-    }
-    const n = encode(parked.bytes, at) - at;
-    parked.length += n;
-    parked.laneLength += n;
-    return placeParked(out, Atomics.load(posCell, 0));
-  } catch (e) {
-    parked.broken = true;
-    throw e;
+  const room = (job.last - job.first) * job.slotSize;
+  const known = Atomics.load(posCell, 0);
+  // Encoded at an offset that agrees with the likely target modulo 8: the copy into shared
+  // memory is then one aligned copy (see copyBytes).
+  const o = known >= 0 ? (place.byteOffset + known + lane.length) & 7 : (slots.byteOffset + job.op) & 7;
+  const buffer = privateOutput(o + room);
+  const n = encode(buffer, o) - o;
+  const base = Atomics.load(posCell, 0);
+  let state = CLAIM_PARKED;
+  if (base >= 0 && base + lane.length + n <= place.length) {
+    copyBytes(buffer, o, place, base + lane.length, n);
+    state = CLAIM_PLACED;
+  } else {
+    if (job.op + n > slots.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in their slots`);
+    copyBytes(buffer, o, slots, job.op, n);
   }
-}
-
-/**
- * Copy the parked bytes to their place, the lane starting at out[base] (base -1: not known
- * yet; -2: the call failed). Bytes that would end past the output (blocks of data that
- * hardly compresses, which the serial path then squeezes or stores) are sent back instead.
- */
-function placeParked(out: Uint8Array, base: number): Spilled | null {
-  if (base === -1 || parked.broken || parked.length === 0) return null;
-  const n = parked.length;
-  parked.length = 0;
-  if (base < 0) return null;
-  const laneAt = parked.laneLength - n;
-  if (base + laneAt + n > out.length) return { bytes: parked.bytes.slice(parked.from, parked.from + n), laneAt };
-  copyBytes(parked.bytes, parked.from, out, base + laneAt, n);
-  return null;
+  lane.length += n;
+  if (job.claim !== null) Atomics.store(job.claim, job.claimAt, state);
 }
 
 function fromWire(params: WireCParams): ResolvedCParams {
@@ -233,9 +208,9 @@ export function runJob(job: Job): JobResult {
       const src = filtered ? job.src.subarray(0, to) : privateCopy(job.src, from - job.srcBase, to);
       const srcBase = filtered ? job.srcBase : from;
       const ref = job.ref ?? job.src;
-      if (job.posCell !== null && job.out !== null) {
-        const spilled = encodeParked(job.posCell, job.out, count * job.slotSize, (buf, at) => encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, buf, at, sizesView));
-        return spilled === null ? { bytes: null, sizes: null, returned } : { bytes: spilled.bytes, sizes: null, returned, laneAt: spilled.laneAt };
+      if (job.posCell !== null && job.place !== null && job.out !== null) {
+        encodeLanePiece(job, job.out, job.place, job.posCell, (buf, at) => encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, buf, at, sizesView));
+        return { bytes: null, sizes: null, returned };
       }
       // Encoded into private memory (a new buffer to send back, or scratch copied into the
       // shared output), whose end at the range's last slot keeps every block in its slots.
@@ -245,10 +220,6 @@ export function runJob(job: Job): JobResult {
       if (job.op + end > job.out.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in the output`);
       copyBytes(out, 0, job.out, job.op, end);
       return { bytes: null, sizes: null, returned };
-    }
-    case 'encode-place': {
-      const spilled = parked.call === job.posCell[1] ? placeParked(job.out, Atomics.load(job.posCell, 0)) : null;
-      return spilled === null ? { bytes: null, sizes: null } : { bytes: spilled.bytes, sizes: null, laneAt: spilled.laneAt };
     }
     case 'encode-chunk': {
       const src = privateCopy(job.src, 0, job.src.length);

@@ -67,22 +67,26 @@ export interface EncodeBlocksJob {
   readonly claim: Int32Array | null;
   readonly claimAt: number;
   /**
-   * When set, `out` is the chunk being written and this lane's blocks follow the calling
-   * thread's there, end to end from posCell[0], which is -1 until the calling thread knows
-   * it (-2: the call failed, write nothing); posCell[1] numbers the call. A piece finished
-   * before that is kept (parked) in the worker's memory and placed with the next piece
-   * that knows, or by the call's EncodePlaceJob. Pieces of a lane run in order, and the
-   * calling thread takes back only its last ones, so the worker knows where each goes.
+   * When set (with `place`), this lane's blocks follow the calling thread's in the chunk
+   * `place`, end to end from posCell[0], which is -1 until the calling thread knows it;
+   * posCell[1] numbers the call. A piece finished once that is known goes straight there
+   * (claim[claimAt] becomes CLAIM_PLACED), one finished before (or that would end past
+   * `place`) goes to its slots in `out` (CLAIM_PARKED) and the calling thread places it.
+   * Pieces of a lane run in order, and the calling thread takes back only its last ones,
+   * so the worker knows where each goes.
    */
   readonly posCell: Int32Array | null;
+  readonly place: Uint8Array | null;
 }
 
-/** Place the blocks a worker parked for the call numbered posCell[1] (see EncodeBlocksJob.posCell). */
-export interface EncodePlaceJob {
-  readonly kind: 'encode-place';
-  readonly out: Uint8Array;
-  readonly posCell: Int32Array;
-}
+/** Claim flags of a call's pieces (DecodeBlocksJob.claim): not started, a worker's, the calling thread's. */
+export const CLAIM_FREE = 0;
+export const CLAIM_WORKER = 1;
+export const CLAIM_CALLER = 2;
+/** An encoding worker's piece done, in its slots (EncodeBlocksJob.posCell). */
+export const CLAIM_PARKED = 3;
+/** An encoding worker's piece done, in its place in the chunk. */
+export const CLAIM_PLACED = 4;
 
 /** Compress `src` into one whole chunk (sent back). */
 export interface EncodeChunkJob {
@@ -91,7 +95,7 @@ export interface EncodeChunkJob {
   readonly params: WireCParams;
 }
 
-export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodePlaceJob | EncodeChunkJob;
+export type Job = DecodeBlocksJob | DecodeChunkJob | EncodeBlocksJob | EncodeChunkJob;
 
 export interface JobRequest {
   readonly id: number;
@@ -104,11 +108,6 @@ export interface JobResult {
   readonly sizes: Int32Array | null;
   /** A transferred input buffer handed back (transferred again) for the next call to reuse. */
   readonly returned?: Uint8Array | null;
-  /**
-   * Encode jobs placing a lane's blocks (EncodeBlocksJob.posCell): blocks that would have
-   * ended past the output are sent back in `bytes` instead, the lane's bytes from `laneAt`.
-   */
-  readonly laneAt?: number;
   /** Milliseconds the worker spent on the job (the calling thread balances its next calls with it). */
   readonly ms?: number;
 }
