@@ -571,7 +571,8 @@ function lanePieces(start: number, count: number, lanes: number, perLane: number
 
 /**
  * A number per parallel encode, so that a worker tells the pieces of one call from those of
- * the last (its parked bytes belong to one call; see EncodeBlocksJob.posCell).
+ * the last (where its next piece goes counts the bytes of its lane in this call alone; see
+ * EncodeBlocksJob.posCell).
  */
 let encodeCallSerial = 0;
 
@@ -580,13 +581,14 @@ let encodeCallSerial = 0;
  * encodes the first blocks straight to their places in the output (their places are known
  * from the start), while the workers encode the later blocks, piece by piece, from private
  * copies of their input (or from a shared input as it is). Once this thread is done with
- * its blocks it publishes where they end; from then on the first worker copies its pieces
- * (and any it finished before) straight to their places in a shared output, in parallel with
- * this thread, which takes back (last first) the pieces no worker has started. The header
- * is then built through the serial driver (placeChunkHeader, which checks every block as
- * the serial path would place it) and the few blocks not yet in place are copied there.
- * Before, this thread encoded the last blocks and copied all of them into place after the
- * workers were done: a serial tail of a third of a fast codec's encoding time.
+ * its blocks it publishes where they end: from then on the first worker places the pieces
+ * it finishes straight into a shared output, while this thread copies there those it
+ * finished before (from their slots) and takes back (last first) the pieces no worker has
+ * started. The header is then built through the serial driver (placeChunkHeader, which
+ * checks every block as the serial path would place it) and the few blocks not yet in
+ * place are copied there. (With this thread's blocks last, as before, all of them were
+ * copied into place after the workers were done: a serial tail of about a sixth of LZ4's
+ * encoding time.)
  */
 async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGeometry, out: Uint8Array | undefined): Promise<Uint8Array> {
   const nbytes = bytes.length;
