@@ -243,11 +243,11 @@ function workerPace(key: number): number {
   return learntWorkerPace.get(key) ?? 1;
 }
 
-/** Move the worker pace of `key` half way to this call's (workers: `workerMs` for `workerBlocks`; this thread: `ownMs` for `ownBlocks`); kept within [0.5, 2]. */
+/** Move the worker pace of `key` towards this call's (workers: `workerMs` for `workerBlocks`; this thread: `ownMs` for `ownBlocks`); kept within [0.8, 1.5]. */
 function learnWorkerPace(key: number, workerMs: number, workerBlocks: number, ownMs: number, ownBlocks: number): void {
   if (!(workerMs > 0 && ownMs > 0 && workerBlocks > 0 && ownBlocks > 0)) return;
-  const next = 0.5 * workerPace(key) + 0.5 * ((workerMs / workerBlocks) / (ownMs / ownBlocks));
-  learntWorkerPace.set(key, Math.min(2, Math.max(0.5, next)));
+  const next = (1 - LEARNING_RATE) * workerPace(key) + LEARNING_RATE * ((workerMs / workerBlocks) / (ownMs / ownBlocks));
+  learntWorkerPace.set(key, Math.min(1.5, Math.max(0.8, next)));
 }
 
 /** The blocks of the pieces workers ran, and the milliseconds they reported for them (and for `extra` jobs of theirs). */
@@ -268,16 +268,22 @@ function stageCost(key: number, initial: number): number {
 }
 
 /**
- * Move the stage cost of `key` half way to this call's: staging took `stageMs` for
+ * How far one call moves a learnt value towards its own measure: a quarter, so that a call
+ * slowed by other processes (a thread waiting for a core inflates whatever it was timing)
+ * moves the split only so far.
+ */
+const LEARNING_RATE = 0.25;
+
+/**
+ * Move the stage cost of `key` towards this call's: staging took `stageMs` for
  * `stagedBytes` bytes, this thread's own share `ownMs` for `ownBytes` (bytes of output for
- * decoding, of input for encoding). Half way, so that one call slowed by other processes
- * moves the split only so far; kept within [0.05, 0.8].
+ * decoding, of input for encoding); kept within [0.05, 0.6].
  */
 function learnStageCost(key: number, initial: number, stageMs: number, stagedBytes: number, ownMs: number, ownBytes: number): void {
   if (!(stageMs > 0 && ownMs > 0 && stagedBytes > 0 && ownBytes > 0)) return;
   const measured = (stageMs / stagedBytes) / (ownMs / ownBytes);
-  const next = 0.5 * stageCost(key, initial) + 0.5 * measured;
-  learntStageCost.set(key, Math.min(0.8, Math.max(0.05, next)));
+  const next = (1 - LEARNING_RATE) * stageCost(key, initial) + LEARNING_RATE * measured;
+  learntStageCost.set(key, Math.min(0.6, Math.max(0.05, next)));
 }
 
 /**
@@ -507,7 +513,10 @@ async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockG
  * done (ENCODE_SHARE_MARGIN).
  */
 function workerShare(lanes: number, stageCost: number, pace: number, margin: number): number {
-  return Math.min(1, 1 / (1 + pace / lanes - stageCost) + margin);
+  // This thread keeps at least half of an even share (a quarter of the blocks with one
+  // worker), whatever the learnt values say: a call timed while the machine was busy can
+  // have skewed them.
+  return Math.min(1 - 1 / (2 * (lanes + 1)), 1 / (1 + pace / lanes - stageCost) + margin);
 }
 
 const ENCODE_SHARE_MARGIN = 0.03;
