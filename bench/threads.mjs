@@ -6,7 +6,9 @@
  *   - 64 MiB of smooth float64 data (a sine with a little deterministic jitter), SHUFFLE,
  *     clevel 5, typesize 8, one chunk, for LZ4, BloscLZ and Zstd.
  *     decode: `decompress(chunk, out)` against `decompressAsync(chunk, sharedOut, { nthreads: 2 })`,
- *     both into preallocated outputs, and `decompressAsync` returning a new (shared) array;
+ *     both into preallocated outputs, `decompressAsync` returning a new (shared) array, and
+ *     `decompressAsync` of the chunk copied into a SharedArrayBuffer (nothing to stage: the
+ *     workers read it as it is);
  *     encode: `compress(data, options, out)` against `compressAsync(data, { nthreads: 2 }, sharedOut)`,
  *     both into preallocated outputs, from a plain input (copied to shared memory first) and
  *     from a SharedArrayBuffer input; and both returning new arrays (whose first touch costs
@@ -86,6 +88,24 @@ function toShared(bytes) {
   return s;
 }
 
+/** GB/s of TypedArray.set in 32 KiB pieces over 8 MiB into plain and into shared memory (best of 30 passes each, alternated). */
+function setIntoShared() {
+  const total = 8 << 20;
+  const piece = 32 << 10;
+  const src = new Uint8Array(piece).map((_, i) => i * 7);
+  const targets = { plain: new Uint8Array(total), shared: new Uint8Array(new SharedArrayBuffer(total)) };
+  const best = { plain: Infinity, shared: Infinity };
+  for (let r = 0; r < 30; r++) {
+    for (const kind of ['plain', 'shared']) {
+      const dst = targets[kind];
+      const t = performance.now();
+      for (let o = 0; o < total; o += piece) dst.set(src, o);
+      best[kind] = Math.min(best[kind], performance.now() - t);
+    }
+  }
+  return { plain: total / best.plain / 1e6, shared: total / best.shared / 1e6 };
+}
+
 function sizeLabel(n) {
   return n >= 1 << 20 ? `${n / (1 << 20)} MiB` : `${n / 1024} KiB`;
 }
@@ -122,7 +142,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     section.description =
       'Async API on worker threads (nthreads 2) against the synchronous API, MB/s of uncompressed bytes. ' +
       '64 MiB of smooth float64 data in one chunk (SHUFFLE, clevel 5, typesize 8): decode and encode into preallocated outputs ' +
-      '(shared ones for the async calls), and into new arrays; then LZ4 chunks of 4 KiB-4 MiB, ' +
+      '(shared ones for the async calls), into new arrays, and from a shared chunk or input; then LZ4 chunks of 4 KiB-4 MiB, ' +
       `where the async calls keep chunks under the thresholds (decode ${sizeLabel(decodeMin)}, encode ${sizeLabel(encodeMin)}) on the calling thread. ` +
       'Calls of a row are timed in alternation (for chunks under 1 MiB, a sample is a batch of calls covering 1 MiB, divided by the batch size); every output is checked.';
   };
@@ -175,10 +195,16 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       section.notes.push(`decompressAsync(${codec}, nthreads 2) decoded wrong bytes: not timed.`);
       continue;
     }
-    const [d1, d2, d2new] = await timeInterleaved([
+    const sharedChunk = toShared(chunk);
+    if (!sameBytes(await lib.decompressAsync(sharedChunk, sharedOut, { nthreads: 2 }), data)) {
+      section.notes.push(`decompressAsync(${codec}, nthreads 2) decoded wrong bytes from a shared chunk: not timed.`);
+      continue;
+    }
+    const [d1, d2, d2new, d2shared] = await timeInterleaved([
       { fn: () => lib.decompress(chunk, out), isAsync: false },
       { fn: () => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(chunk, undefined, { nthreads: 2 }), isAsync: true },
+      { fn: () => lib.decompressAsync(sharedChunk, sharedOut, { nthreads: 2 }), isAsync: true },
     ], slow);
     const options2 = { ...options, nthreads: 2 };
     const [e1, e2, e2shared, e1new, e2new] = await timeInterleaved([
@@ -194,8 +220,15 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     const encodeSplit = splitOf();
     if (decodeSplit !== null && encodeSplit !== null) {
       const nblocks = lib.chunkInfo(chunk).nblocks ?? null;
+      // r: staging time per worker block ÷ this thread's time per own block; 2 − r bounds nthreads 2 ÷ 1.
+      const timing = (split) => {
+        if (!(split.stageMs > 0 && split.ownMs > 0 && nblocks !== null && split.ownBlocks > 0)) return '';
+        const r = (split.stageMs / (nblocks - split.ownBlocks)) / (split.ownMs / split.ownBlocks);
+        return ` (staged ${(split.stagedBytes / 1e6).toFixed(1)} MB in ${split.stageMs.toFixed(1)} ms, ${(split.stagedBytes / split.stageMs / 1e6).toFixed(1)} GB/s; ` +
+          `its own blocks ${split.ownMs.toFixed(1)} ms; r ${r.toFixed(2)}, bound ${(2 - r).toFixed(2)}×)`;
+      };
       splitNotes.push(`${codec}: decode, this thread kept ${decodeSplit.ownBlocks}${nblocks === null ? '' : ` of ${nblocks}`} blocks and the worker ran ` +
-        `${decodeSplit.piecesByWorkers} of its ${decodeSplit.pieces} pieces; encode, ${encodeSplit.ownBlocks} and ${encodeSplit.piecesByWorkers} of ${encodeSplit.pieces}`);
+        `${decodeSplit.piecesByWorkers} of its ${decodeSplit.pieces} pieces${timing(decodeSplit)}; encode, ${encodeSplit.ownBlocks} and ${encodeSplit.piecesByWorkers} of ${encodeSplit.pieces}${timing(encodeSplit)}`);
     }
     const dec1 = mbps(LARGE_NBYTES, d1.medianMs);
     const dec2 = mbps(LARGE_NBYTES, d2.medianMs);
@@ -206,7 +239,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     encodeSpeedups.push([codec, enc2 / enc1, c ? c.encode[0] / c.encode[1] : null]);
     bigRows.push([
       codec, (LARGE_NBYTES / chunk.length).toFixed(2),
-      fmtMBps(dec1), fmtMBps(dec2), fmtMBps(mbps(LARGE_NBYTES, d2new.medianMs)), fmtRatio(dec2 / dec1),
+      fmtMBps(dec1), fmtMBps(dec2), fmtMBps(mbps(LARGE_NBYTES, d2new.medianMs)), fmtMBps(mbps(LARGE_NBYTES, d2shared.medianMs)), fmtRatio(dec2 / dec1),
       c ? fmtRatio(c.decode[0] / c.decode[1]) : 'n/a',
       fmtMBps(enc1), fmtMBps(enc2), fmtMBps(mbps(LARGE_NBYTES, e2shared.medianMs)), fmtRatio(enc2 / enc1),
       fmtRatio(e1new.medianMs / e2new.medianMs), c ? fmtRatio(c.encode[0] / c.encode[1]) : 'n/a',
@@ -216,7 +249,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     caption: '64 MiB, one chunk: nthreads 1 (sync API) against nthreads 2 (async API)',
     columns: [
       { title: 'codec', align: 'left' }, { title: 'ratio' },
-      { title: 'decode 1' }, { title: 'decode 2' }, { title: 'decode 2, new array' }, { title: 'decode ×' }, { title: 'C decode ×' },
+      { title: 'decode 1' }, { title: 'decode 2' }, { title: 'decode 2, new array' }, { title: 'decode 2, shared chunk' }, { title: 'decode ×' }, { title: 'C decode ×' },
       { title: 'encode 1' }, { title: 'encode 2' }, { title: 'encode 2, shared input' }, { title: 'encode ×' },
       { title: 'encode ×, new arrays' }, { title: 'C encode ×' },
     ],
@@ -232,9 +265,20 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     section.notes.push(
       'Worker threads: with nthreads 2 the calling thread works on one chunk beside one worker: it copies the worker\'s share for it in pieces ' +
       '(the worker starts after the first), handles its own blocks meanwhile, then takes back the pieces the worker has not started. ' +
-      `In one call of each kind: ${splitNotes.join('; ')}.`,
+      'Decoding, the worker gets the last blocks; encoding, the first blocks are this thread\'s, written in place, and the worker places its own after them ' +
+      '(those it finished before this thread knew where they go, this thread copies there from their slots). ' +
+      `In one call of each kind: ${splitNotes.join('; ')}. ` +
+      'The copy is what a second thread costs here and not in C (whose threads read the caller\'s memory): with r = staging time per worker block ÷ decoding time per block, ' +
+      'nthreads 2 can reach at most 2 − r times one thread.',
     );
   }
+  const copyRates = setIntoShared();
+  section.notes.push(
+    `Worker threads: TypedArray.prototype.set of 32 KiB pieces over 8 MiB (the unshuffle's copies out of its tile) ran at ${copyRates.plain.toFixed(1)} GB/s into plain memory ` +
+    `and ${copyRates.shared.toFixed(1)} GB/s into a SharedArrayBuffer (V8 ${process.versions.v8}): V8 copies into shared memory with relaxed-atomic word copies ` +
+    '(base::Relaxed_Memcpy, 8 bytes at a time, byte by byte where source and target disagree modulo 8) rather than memmove, so every thread writing decoded blocks ' +
+    'into a shared output pays the difference on its writes; only WebAssembly writing into the output itself (the output inside a shared WebAssembly.Memory) would not.',
+  );
   for (const [kind, speedups] of [['decode', decodeSpeedups], ['encode', encodeSpeedups]]) {
     for (const [codec, x, cx] of speedups) {
       section.targets.push({

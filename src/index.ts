@@ -11,6 +11,7 @@ export { maxChunkSize } from './chunk/compress.js';
 import { nansChunk, repeatValueChunk, uninitChunk, zerosChunk } from './chunk/special.js';
 import { elementSize, resolveCParams, type CompressOptions } from './params.js';
 import { tunedOptions } from './tuning/tune.js';
+import { compressAsync as compressOnPool, type AsyncCompressOptions } from './pool/chunk.js';
 
 export { BloscError, BloscErrorCode, errorCodeName, isBloscError } from './errors.js';
 export type { BloscErrorContext } from './errors.js';
@@ -117,7 +118,21 @@ export type { MsgpackValue } from './frame/msgpack.js';
 export * as bloscpack from './bloscpack/index.js';
 
 // Worker threads: async chunk and frame calls that spread blocks or chunks over `nthreads` workers.
-export { compressAsync, decompressAsync, DECODE_PARALLEL_MIN_NBYTES, DECODE_PARALLEL_MIN_NBYTES_ZLIB, ENCODE_PARALLEL_MIN_NBYTES } from './pool/chunk.js';
+export { decompressAsync, DECODE_PARALLEL_MIN_NBYTES, DECODE_PARALLEL_MIN_NBYTES_ZLIB, ENCODE_PARALLEL_MIN_NBYTES } from './pool/chunk.js';
+
+/**
+ * `compress` on the calling thread and `options.nthreads - 1` workers (src/pool/chunk.ts):
+ * the same bytes, `tune` included (the pool sits beside the tuner, so the choice is made here).
+ */
+export function compressAsync(src: ArrayBufferView | ArrayBuffer, options?: AsyncCompressOptions, out?: Uint8Array): Promise<Uint8Array> {
+  if (options?.tune === undefined) return compressOnPool(src, options, out);
+  try {
+    chunkInput(src); // first: a string or a plain array is refused before any tuning, as in compress
+    return compressOnPool(src, tunedOptions(src, options), out);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
 export type { AsyncCompressOptions, AsyncDecompressOptions } from './pool/chunk.js';
 export { FRAME_DECODE_PARALLEL_MIN_NBYTES } from './pool/frame.js';
 export { decompressFrameAsync } from './schunk/schunk.js';

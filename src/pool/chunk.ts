@@ -15,7 +15,7 @@ import { elementSize, resolveCParams, type CompressOptions, type ResolvedCParams
 import { FilterId } from '../shuffle/types.js';
 import { CodecFormat } from '../codecs/types.js';
 import { acquireStaging, acquireTransferable, copyBytes, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
-import type { JobResult, WireCParams } from './protocol.js';
+import { CLAIM_CALLER, CLAIM_FREE, CLAIM_PARKED, CLAIM_PLACED, CLAIM_WORKER, type JobResult, type WireCParams } from './protocol.js';
 import { getPool } from './pool.js';
 import { checkThreads, runTasks, splitRange, workersCanRun, type PoolTask } from './run.js';
 import { outputCeiling } from '../limits.js';
@@ -146,6 +146,10 @@ export interface ParallelSplit {
   /** Pieces staged for workers, and of those, the ones a worker ran (the rest were taken back). */
   readonly pieces: number;
   readonly piecesByWorkers: number;
+  /** Time this thread spent staging `stagedBytes` bytes for the workers, and on its own blocks (ms; 0 when not timed). */
+  readonly stageMs?: number;
+  readonly stagedBytes?: number;
+  readonly ownMs?: number;
 }
 
 let lastSplit: ParallelSplit | null = null;
@@ -172,25 +176,38 @@ function eventLoopTurn(): Promise<void> {
  * caller's memory. The pieces this thread took back (claim 2; by now every piece has one or
  * the other) are not waited for: their worker only hands the copy back, whenever it gets to
  * them, which on a busy machine can be long after this thread is done. Returns the first
- * failure of a piece a worker ran, or null.
+ * failure of a piece a worker ran, or null, and the answers of the pieces workers ran.
  */
-async function settlePieces(pending: ReadonlyArray<Promise<JobResult>>, claim: Int32Array): Promise<unknown> {
+async function settlePieces(pending: ReadonlyArray<Promise<JobResult>>, claim: Int32Array): Promise<{ failure: unknown; results: Array<JobResult | null> }> {
   const ran: Array<Promise<JobResult>> = [];
+  const at: number[] = [];
   for (let i = 0; i < pending.length; i++) {
     const answered = pending[i]!.then((result) => {
       if (result.returned) releaseTransferable(result.returned.buffer as ArrayBuffer);
       return result;
     });
-    if (Atomics.load(claim, i) === 1) ran.push(answered);
-    else answered.catch(() => undefined);
+    const state = Atomics.load(claim, i);
+    if (state !== CLAIM_FREE && state !== CLAIM_CALLER) {
+      ran.push(answered);
+      at.push(i);
+    } else {
+      answered.catch(() => undefined);
+    }
   }
-  for (const r of await Promise.allSettled(ran)) if (r.status === 'rejected') return r.reason;
-  return null;
+  const results = new Array<JobResult | null>(pending.length).fill(null);
+  let failure: unknown = null;
+  const settled = await Promise.allSettled(ran);
+  for (let k = 0; k < settled.length; k++) {
+    const r = settled[k]!;
+    if (r.status === 'rejected') failure ??= r.reason;
+    else results[at[k]!] = r.value;
+  }
+  return { failure, results };
 }
 
 function countWorkerPieces(claim: Int32Array): number {
   let n = 0;
-  for (let i = 0; i < claim.length; i++) if (claim[i] === 1) n++;
+  for (let i = 0; i < claim.length; i++) if (claim[i] !== CLAIM_FREE && claim[i] !== CLAIM_CALLER) n++;
   return n;
 }
 
@@ -205,11 +222,69 @@ const PIECES_PER_LANE = 8;
 /**
  * What staging a compressed byte for a worker costs on the calling thread, relative to
  * decoding one byte of output: with the compression ratio it sets how many blocks the
- * calling thread keeps (it decodes those while the workers decode the rest). Measured on
- * the bench machine (bench/threads.mjs): LZ4 decodes at about 3.8 GB/s, a private copy runs
- * at about 10 GB/s.
+ * calling thread keeps (it decodes those while the workers decode the rest). The value a
+ * codec starts with, measured on the bench machine (bench/threads.mjs): LZ4 decodes at
+ * about 3.8 GB/s, a private copy runs at about 10 GB/s. Each call then times both on this
+ * thread (see learnStageCost): the cost differs by codec (zstd decodes slower, BloscLZ
+ * faster), by machine and by load.
  */
 const STAGE_COST = 0.35;
+
+/** Stage costs learnt from the calls so far, by codec id (decoding) and codec id + 256 (encoding). */
+const learntStageCost = new Map<number, number>();
+/**
+ * A worker's time per block over this thread's, by the same keys, learnt the same way from
+ * the times the workers report: a worker starts its pieces later, writes into shared memory
+ * and (encoding) places its blocks itself, so it is somewhat slower per block.
+ */
+const learntWorkerPace = new Map<number, number>();
+
+function workerPace(key: number): number {
+  return learntWorkerPace.get(key) ?? 1;
+}
+
+/** Move the worker pace of `key` towards this call's (workers: `workerMs` for `workerBlocks`; this thread: `ownMs` for `ownBlocks`); kept within [0.8, 1.5]. */
+function learnWorkerPace(key: number, workerMs: number, workerBlocks: number, ownMs: number, ownBlocks: number): void {
+  if (!(workerMs > 0 && ownMs > 0 && workerBlocks > 0 && ownBlocks > 0)) return;
+  const next = (1 - LEARNING_RATE) * workerPace(key) + LEARNING_RATE * ((workerMs / workerBlocks) / (ownMs / ownBlocks));
+  learntWorkerPace.set(key, Math.min(1.5, Math.max(0.8, next)));
+}
+
+/** The blocks of the pieces workers ran, and the milliseconds they reported for them (and for `extra` jobs of theirs). */
+function workerTime(pieces: ReadonlyArray<readonly [number, number]>, results: ReadonlyArray<JobResult | null>, extra: JobResult | null): [number, number] {
+  let ms = extra?.ms ?? 0;
+  let blocks = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const r = results[i];
+    if (r === null || r === undefined || r.ms === undefined) continue;
+    ms += r.ms;
+    blocks += pieces[i]![1] - pieces[i]![0];
+  }
+  return [ms, blocks];
+}
+
+function stageCost(key: number, initial: number): number {
+  return learntStageCost.get(key) ?? initial;
+}
+
+/**
+ * How far one call moves a learnt value towards its own measure: a quarter, so that a call
+ * slowed by other processes (a thread waiting for a core inflates whatever it was timing)
+ * moves the split only so far.
+ */
+const LEARNING_RATE = 0.25;
+
+/**
+ * Move the stage cost of `key` towards this call's: staging took `stageMs` for
+ * `stagedBytes` bytes, this thread's own share `ownMs` for `ownBytes` (bytes of output for
+ * decoding, of input for encoding); kept within [0.05, 0.6].
+ */
+function learnStageCost(key: number, initial: number, stageMs: number, stagedBytes: number, ownMs: number, ownBytes: number): void {
+  if (!(stageMs > 0 && ownMs > 0 && stagedBytes > 0 && ownBytes > 0)) return;
+  const measured = (stageMs / stagedBytes) / (ownMs / ownBytes);
+  const next = (1 - LEARNING_RATE) * stageCost(key, initial) + LEARNING_RATE * measured;
+  learntStageCost.set(key, Math.min(0.6, Math.max(0.05, next)));
+}
 
 /**
  * Decode a plain (unshared) Blosc chunk on the calling thread and `nthreads - 1` workers at
@@ -241,7 +316,8 @@ async function decodeAlongside(
   // each worker decodes W / lanes. Blosc1 chunks go whole to each piece (their decoder may
   // try the other split reading of a block), so one piece per worker.
   const byRange = header.version >= 3;
-  const share = workerShare(lanes, STAGE_COST * header.cbytes / nbytes);
+  const costKey = layout.codec?.id ?? 255;
+  const share = workerShare(lanes, stageCost(costKey, STAGE_COST) * header.cbytes / nbytes, workerPace(costKey), 0);
   const workerBlocks = Math.min(nblocks, Math.max(1, Math.round(nblocks * share)));
   const own = nblocks - workerBlocks;
   const { pieces, lane: pieceLane } = lanePieces(own, workerBlocks, lanes, byRange ? PIECES_PER_LANE : 1);
@@ -249,20 +325,30 @@ async function decodeAlongside(
   const pool = getPool();
   const pending: Array<Promise<JobResult>> = [];
   let failure: unknown = null;
+  let staged = 0;
+  let stageMs = 0;
+  let ownMs = 0;
   try {
+    const t0 = performance.now();
     for (let i = 0; i < pieces.length; i++) {
       const [first, last] = pieces[i]!;
       const copy = stagePiece(body, header, layout, first, last);
+      staged += copy.length;
       const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
       pending.push(pool.runOn(pieceLane[i]!, job, [copy.buffer as ArrayBuffer], lanes));
     }
+    const t1 = performance.now();
     const reader = new ChunkReader(body, { maxNbytes: nbytes });
     if (own > 0) reader.readInto(0, own * blocksize, dest, 0);
+    stageMs = t1 - t0;
+    ownMs = performance.now() - t1;
+    // Blosc1 pieces are whole chunks: their copies say nothing about the cost per block.
+    if (byRange) learnStageCost(costKey, STAGE_COST, stageMs, staged, ownMs, own * blocksize);
     // Take back, last first, the pieces no worker has started.
     for (let l = 0; l < lanes; l++) {
       for (let i = pieces.length - 1; i >= 0; i--) {
         if (pieceLane[i] !== l) continue;
-        if (Atomics.compareExchange(claim, i, 0, 2) !== 0) break;
+        if (Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER) !== CLAIM_FREE) break;
         const [first, last] = pieces[i]!;
         reader.readInto(first * blocksize, Math.min(nbytes, last * blocksize), dest, first * blocksize);
       }
@@ -270,17 +356,18 @@ async function decodeAlongside(
   } catch (e) {
     failure = e;
     // No piece starts after this: the workers skip what is left.
-    for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, 0, 2);
+    for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER);
   }
   // Always waited for, even after a failure here: a worker may still be writing.
-  const late = await settlePieces(pending, claim);
-  failure ??= late;
-  lastSplit = { kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
+  const settled = await settlePieces(pending, claim);
+  failure ??= settled.failure;
+  if (failure === null && byRange) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, null), ownMs, own);
+  lastSplit = { kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
   try {
     if (failure !== null) throw failure;
     if (target !== dest) {
       for (let i = 0; i < pieces.length; i++) {
-        if (claim[i] !== 1) continue;
+        if (claim[i] !== CLAIM_WORKER) continue;
         const from = pieces[i]![0] * blocksize;
         copyBytes(target, from, dest, from, Math.min(nbytes, pieces[i]![1] * blocksize) - from);
       }
@@ -397,7 +484,7 @@ async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockG
     return {
       job: {
         kind: 'encode-blocks', src: piece, srcBase: first * blocksize, ref, nbytes, params, first, last, slotSize,
-        out: null, op: 0, sizes: null, sizesAt: 0, claim: null, claimAt: 0, posCell: null,
+        out: null, op: 0, sizes: null, sizesAt: 0, claim: null, claimAt: 0, posCell: null, place: null,
       },
       transfer,
     };
@@ -416,35 +503,74 @@ async function compressParallel(bytes: Uint8Array, p: ResolvedCParams, g: BlockG
   return assembleChunk(bytes, p, blocks, out);
 }
 
-/** Of the blocks a parallel encode spreads, the share the workers get (the calling thread encodes the rest, then takes back the pieces no worker started). */
-function workerShare(lanes: number, stageCost: number): number {
-  return Math.min(1, 1 / (1 + 1 / lanes - stageCost));
+/**
+ * Of the blocks a parallel call spreads, the share the workers get (the calling thread
+ * handles the rest, then takes back the pieces no worker started): where both would end
+ * together, a worker taking `pace` times this thread's time per block and this thread
+ * `stageCost` of it per block it stages, plus `margin`. A worker given too much costs only
+ * the copy of the last small pieces this thread takes back; a worker given too little
+ * waits, and when encoding places the blocks it finished early only once this thread is
+ * done (ENCODE_SHARE_MARGIN).
+ */
+function workerShare(lanes: number, stageCost: number, pace: number, margin: number): number {
+  // This thread keeps at least half of an even share (a quarter of the blocks with one
+  // worker), whatever the learnt values say: a call timed while the machine was busy can
+  // have skewed them.
+  return Math.min(1 - 1 / (2 * (lanes + 1)), 1 / (1 + pace / lanes - stageCost) + margin);
+}
+
+const ENCODE_SHARE_MARGIN = 0.03;
+
+/**
+ * What staging an input byte for a worker costs the calling thread relative to encoding
+ * (and placing) one of its own, the value a codec starts with: for LZ4 (the fastest
+ * encoder) at 64 MiB on the bench machine, staging 0.556 of the input took 4.9 ms and
+ * encoding the other 0.444 17.7 ms, 0.21; the workers also place their blocks, which this
+ * thread does for its own blocks only in a shared output. Each call then times both here
+ * (learnStageCost).
+ */
+const ENCODE_STAGE_COST = 0.25;
+
+/**
+ * Relative sizes of a lane's PIECES_PER_LANE pieces: a small first piece starts the worker
+ * after a short copy, and small last pieces let the calling thread, done with its own
+ * blocks, take back just what the worker would otherwise still be working on (it takes
+ * back only pieces not started: the smaller they are, the closer both finish together).
+ */
+const PIECE_WEIGHTS: readonly number[] = [1, 2, 3, 3, 3, 2, 1, 1];
+
+/** Split [0, n) into `parts` contiguous ranges sized by PIECE_WEIGHTS (equal ranges for other counts, or when a range would be empty). */
+function weightedRanges(n: number, parts: number): Array<[number, number]> {
+  if (parts !== PIECE_WEIGHTS.length || n < 2 * parts) return splitRange(n, parts);
+  let total = 0;
+  for (const w of PIECE_WEIGHTS) total += w;
+  const ranges: Array<[number, number]> = [];
+  let sum = 0;
+  let lo = 0;
+  for (let k = 0; k < parts; k++) {
+    sum += PIECE_WEIGHTS[k]!;
+    const hi = k === parts - 1 ? n : Math.max(lo + 1, Math.round((n * sum) / total));
+    ranges.push([lo, hi]);
+    lo = hi;
+  }
+  return ranges;
 }
 
 /**
- * What staging an input byte for a worker, and later copying its own blocks into place,
- * costs the calling thread relative to encoding it. Timed alone, one part after another,
- * for LZ4 (the fastest encoder) at 64 MiB on the bench machine: staging 0.556 of the input
- * 4.9 ms, encoding the other 0.444 17.7 ms and copying it into place 4.1 ms, against 19.8 +
- * 3.0 ms on the worker; balanced at a worker share of 0.6. Slower codecs get the same share
- * and the calling thread takes back the pieces it has time for.
- */
-const ENCODE_STAGE_COST = 0.33;
-
-/**
  * Pieces of `count` blocks from `start`, split into `lanes` contiguous ranges of `perLane`
- * pieces each, listed in the order they are staged: the first piece of every lane, then
- * the second, ...
+ * pieces each (see PIECE_WEIGHTS), listed in the order they are staged: the first piece of
+ * every lane, then the second, ...
  */
 function lanePieces(start: number, count: number, lanes: number, perLane: number): { pieces: Array<[number, number]>; lane: number[] } {
   const laneRanges = splitRange(count, lanes);
   const pieces: Array<[number, number]> = [];
   const lane: number[] = [];
+  const laneParts = laneRanges.map(([lo, hi]) => weightedRanges(hi - lo, perLane));
   for (let k = 0; k < perLane; k++) {
     for (let l = 0; l < laneRanges.length; l++) {
-      const [lo, hi] = laneRanges[l]!;
-      const parts = splitRange(hi - lo, perLane);
-      if (k >= parts.length || hi === lo) continue;
+      const lo = laneRanges[l]![0];
+      const parts = laneParts[l]!;
+      if (k >= parts.length || parts[k]![0] === parts[k]![1]) continue;
       pieces.push([start + lo + parts[k]![0], start + lo + parts[k]![1]]);
       lane.push(l);
     }
@@ -453,13 +579,25 @@ function lanePieces(start: number, count: number, lanes: number, perLane: number
 }
 
 /**
- * Compress on the calling thread and `nthreads - 1` workers at once. The workers encode the
- * first blocks, piece by piece, from private copies of their input (or from a shared
- * input as it is); the first worker lays its blocks end to end straight into a shared
- * output, where the chunk has them. The calling thread encodes the last blocks into private
- * memory meanwhile, takes back (last first) the pieces no worker has started, then builds
- * the header through the serial driver (placeChunkHeader, which checks every block as the
- * serial path would place it) and copies the blocks not yet in place.
+ * A number per parallel encode, so that a worker tells the pieces of one call from those of
+ * the last (where its next piece goes counts the bytes of its lane in this call alone; see
+ * EncodeBlocksJob.posCell).
+ */
+let encodeCallSerial = 0;
+
+/**
+ * Compress on the calling thread and `nthreads - 1` workers at once. The calling thread
+ * encodes the first blocks straight to their places in the output (their places are known
+ * from the start), while the workers encode the later blocks, piece by piece, from private
+ * copies of their input (or from a shared input as it is). Once this thread is done with
+ * its blocks it publishes where they end: from then on the first worker places the pieces
+ * it finishes straight into a shared output, while this thread copies there those it
+ * finished before (from their slots) and takes back (last first) the pieces no worker has
+ * started. The header is then built through the serial driver (placeChunkHeader, which
+ * checks every block as the serial path would place it) and the few blocks not yet in
+ * place are copied there. (With this thread's blocks last, as before, all of them were
+ * copied into place after the workers were done: a serial tail of about a sixth of LZ4's
+ * encoding time.)
  */
 async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGeometry, out: Uint8Array | undefined): Promise<Uint8Array> {
   const nbytes = bytes.length;
@@ -479,24 +617,43 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   const dataStart = (p.format === 'blosc1' ? MIN_HEADER_LENGTH : EXTENDED_HEADER_LENGTH) + 4 * nblocks;
   const sharedInput = isShared(bytes);
   const hasDelta = p.filters.includes(FilterId.Delta);
-  const workerBlocks = Math.min(nblocks - 1, Math.max(1, Math.round(nblocks * workerShare(lanes, sharedInput ? 0 : ENCODE_STAGE_COST))));
-  const { pieces, lane } = lanePieces(0, workerBlocks, lanes, PIECES_PER_LANE);
-  const lane0Blocks = splitRange(workerBlocks, lanes)[0]![1];
-  const direct = isShared(dest) && dataStart + lane0Blocks * slotSize <= dest.length;
-  const needScratch = !direct || lanes > 1;
-  const scratch = needScratch ? acquireStaging(workerBlocks * slotSize) : null;
+  const costKey = 256 + p.codec.id;
+  const workerBlocks = Math.min(nblocks - 1, Math.max(1, Math.round(nblocks * workerShare(lanes, sharedInput ? 0 : stageCost(costKey, ENCODE_STAGE_COST), workerPace(costKey), ENCODE_SHARE_MARGIN))));
+  const own = nblocks - workerBlocks;
+  // This thread's blocks go straight to the output when they surely fit there (each block
+  // takes at most slotSize); else to private memory, copied at the end.
+  const ownInPlace = dataStart + own * slotSize <= dest.length;
+  const { pieces, lane } = lanePieces(own, workerBlocks, lanes, PIECES_PER_LANE);
+  // The first lane's pieces follow this thread's blocks in the chunk: in a shared output,
+  // its worker places those it finishes once this thread has said where its own blocks end,
+  // and this thread those finished before (from their slots). Other lanes (and every lane
+  // for a private output) fill slots, copied at the end.
+  const direct = ownInPlace && isShared(dest);
+  const scratch = acquireStaging(workerBlocks * slotSize);
   const sizes = new Int32Array(new SharedArrayBuffer(4 * nblocks));
   const claim = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
-  const posCell = new Int32Array(new SharedArrayBuffer(4));
-  posCell[0] = dataStart;
-  // The calling thread's blocks (its own, then those it takes back) in private memory.
+  const posCell = direct ? new Int32Array(new SharedArrayBuffer(8)) : null;
+  if (posCell !== null) {
+    posCell[0] = -1;
+    posCell[1] = encodeCallSerial = (encodeCallSerial + 1) | 0;
+  }
+  // Blocks this thread takes back (and its own, when they cannot go in place), in private memory.
   const mine = new Uint8Array(acquireTransferable(nblocks * slotSize), 0, nblocks * slotSize);
   const pieceAt = new Int32Array(pieces.length);
   const pool = getPool();
   const pending: Array<Promise<JobResult>> = [];
+  // The first lane's pieces this thread has placed (CLAIM_PARKED ones, copied from their
+  // slots), how far it has got through the lane, and where the next piece goes.
+  const placedHere = new Uint8Array(pieces.length);
+  const laneScan = { next: 0, at: 0 };
   let failure: unknown = null;
   let mineEnd = 0;
+  let ownEnd = dataStart;
+  let staged = 0;
+  let stageMs = 0;
+  let ownMs = 0;
   try {
+    const t0 = performance.now();
     for (let i = 0; i < pieces.length; i++) {
       const [first, last] = pieces[i]!;
       const from = first * blocksize;
@@ -518,20 +675,32 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
         }
         srcBase = from;
         transfer.push(buffer);
+        staged += n;
       }
-      const intoDest = direct && lane[i] === 0;
+      const placed = direct && lane[i] === 0;
       const job = {
         kind: 'encode-blocks', src, srcBase, ref, nbytes, params, first, last, slotSize,
-        out: intoDest ? dest : scratch, op: first * slotSize, sizes, sizesAt: first, claim, claimAt: i,
-        posCell: intoDest ? posCell : null,
+        out: scratch, op: (first - own) * slotSize, sizes, sizesAt: first, claim, claimAt: i,
+        posCell: placed ? posCell : null, place: placed ? dest : null,
       } as const;
       pending.push(pool.runOn(lane[i]!, job, transfer, lanes));
     }
-    mineEnd = encodeBlockRange(bytes, 0, nbytes, p, workerBlocks, nblocks, bytes, mine, 0, sizes.subarray(workerBlocks));
+    const t1 = performance.now();
+    if (ownInPlace) ownEnd = encodeOwnBlocks(bytes, p, own, dest, dataStart, mine, sizes);
+    else mineEnd = encodeBlockRange(bytes, 0, nbytes, p, 0, own, bytes, mine, 0, sizes.subarray(0, own));
+    stageMs = t1 - t0;
+    ownMs = performance.now() - t1;
+    learnStageCost(costKey, ENCODE_STAGE_COST, stageMs, staged, ownMs, Math.min(nbytes, own * blocksize));
+    if (posCell !== null) {
+      // Where the first worker's blocks start: it places them from now on; this thread
+      // places those it finished before, while it works on its last pieces.
+      Atomics.store(posCell, 0, ownEnd);
+      placeParkedPieces(pieces, lane, claim, sizes, scratch, own, slotSize, dest, ownEnd, placedHere, laneScan);
+    }
     for (let l = 0; l < lanes; l++) {
       for (let i = pieces.length - 1; i >= 0; i--) {
         if (lane[i] !== l) continue;
-        if (Atomics.compareExchange(claim, i, 0, 2) !== 0) break;
+        if (Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER) !== CLAIM_FREE) break;
         const [first, last] = pieces[i]!;
         pieceAt[i] = mineEnd;
         mineEnd = encodeBlockRange(bytes, 0, nbytes, p, first, last, bytes, mine, mineEnd, sizes.subarray(first, last));
@@ -539,35 +708,41 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     }
   } catch (e) {
     failure = e;
-    for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, 0, 2);
+    for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER);
   }
   // Always waited for, even after a failure here: a worker may still be writing.
-  const late = await settlePieces(pending, claim);
-  failure ??= late;
-  lastSplit = { kind: 'encode', ownBlocks: nblocks - workerBlocks, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim) };
+  const settled = await settlePieces(pending, claim);
+  failure ??= settled.failure;
+  if (failure === null) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, null), ownMs, own);
+  lastSplit = { kind: 'encode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
   try {
     if (failure !== null) throw failure;
-    // Where each block's bytes are now: mine (own blocks from 0, taken-back pieces at
-    // pieceAt), the output (the first worker's, end to end from dataStart), or scratch slots.
+    // Where each block's bytes are now: the output (this thread's blocks from dataStart, then
+    // the first worker's end to end), scratch slots (other workers'), or mine (taken back).
     const blocks: Uint8Array[] = new Array<Uint8Array>(nblocks);
     const inDest = new Uint8Array(nblocks);
-    let directAt = dataStart;
+    let at = ownInPlace ? dataStart : 0;
+    for (let j = 0; j < own; j++) {
+      blocks[j] = (ownInPlace ? dest : mine).subarray(at, at + sizes[j]!);
+      if (ownInPlace) inDest[j] = 1;
+      at += sizes[j]!;
+    }
+    // The first lane's pieces finished before this thread said where they go (and not
+    // placed by it since): placed now.
+    if (posCell !== null) placeParkedPieces(pieces, lane, claim, sizes, scratch, own, slotSize, dest, ownEnd, placedHere, laneScan);
+    let laneAt = ownEnd;
     for (let i = 0; i < pieces.length; i++) {
       const [first, last] = pieces[i]!;
-      const byWorker = claim[i] === 1;
-      const home = byWorker ? (direct && lane[i] === 0 ? dest : scratch!) : mine;
-      let at = byWorker ? (home === dest ? directAt : first * slotSize) : pieceAt[i]!;
+      const state = claim[i]!;
+      const placed = state === CLAIM_PLACED || placedHere[i] === 1;
+      const home = state === CLAIM_CALLER ? mine : placed ? dest : scratch;
+      let pos = state === CLAIM_CALLER ? pieceAt[i]! : placed ? laneAt : (first - own) * slotSize;
       for (let j = first; j < last; j++) {
-        blocks[j] = home.subarray(at, at + sizes[j]!);
+        blocks[j] = home.subarray(pos, pos + sizes[j]!);
         if (home === dest) inDest[j] = 1;
-        at += sizes[j]!;
+        pos += sizes[j]!;
       }
-      if (home === dest) directAt = at;
-    }
-    let at = 0;
-    for (let j = workerBlocks; j < nblocks; j++) {
-      blocks[j] = mine.subarray(at, at + sizes[j]!);
-      at += sizes[j]!;
+      if (placed) laneAt = pos;
     }
     const chunk = placeChunkHeader(bytes, p, blocks, dest);
     if (chunk === null) return assembleChunk(bytes, p, blocks.map((b) => b.slice()), out);
@@ -604,7 +779,56 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     // As compressChunk: a tight buffer unless that means copying most of it.
     return chunk.length * 2 > destsize ? chunk : chunk.slice();
   } finally {
-    if (scratch !== null) releaseStaging(scratch);
+    releaseStaging(scratch);
     releaseTransferable(mine.buffer as ArrayBuffer);
   }
+}
+
+/**
+ * Copy to their places in `dest` the first lane's pieces its worker finished before this
+ * thread said where the lane starts (CLAIM_PARKED, in their slots from `own`), going through
+ * the lane in order from `scan.next` up to the first piece not finished by the worker;
+ * `scan.at` is where the next piece goes. A piece that would end past `dest` stays in its
+ * slots (the serial path squeezes or stores such blocks).
+ */
+function placeParkedPieces(
+  pieces: ReadonlyArray<readonly [number, number]>, lane: readonly number[], claim: Int32Array, sizes: Int32Array,
+  scratch: Uint8Array, own: number, slotSize: number, dest: Uint8Array, ownEnd: number, placedHere: Uint8Array, scan: { next: number; at: number },
+): void {
+  if (scan.next === 0) scan.at = ownEnd;
+  for (let i = scan.next; i < pieces.length; i++) {
+    if (lane[i] !== 0) continue;
+    const state = Atomics.load(claim, i);
+    if (state !== CLAIM_PARKED && state !== CLAIM_PLACED) return;
+    const [first, last] = pieces[i]!;
+    let n = 0;
+    for (let j = first; j < last; j++) n += sizes[j]!;
+    if (state === CLAIM_PARKED) {
+      if (scan.at + n > dest.length) return;
+      copyBytes(scratch, (first - own) * slotSize, dest, scan.at, n);
+      placedHere[i] = 1;
+    }
+    scan.at += n;
+    scan.next = i + 1;
+  }
+}
+
+/**
+ * Encode blocks [0, count) to dest[at..] end to end, where the chunk has them; returns the
+ * end. A shared output is written block by block through `bounce` (private), each block
+ * encoded at an offset that agrees with its place modulo 8: the encoders copy their
+ * streams out with TypedArray.set, which into shared memory at another alignment goes byte
+ * by byte (see copyBytes), and the block is still in cache when copied.
+ */
+function encodeOwnBlocks(src: Uint8Array, p: ResolvedCParams, count: number, dest: Uint8Array, at: number, bounce: Uint8Array, sizes: Int32Array): number {
+  const nbytes = src.length;
+  if (!isShared(dest)) return encodeBlockRange(src, 0, nbytes, p, 0, count, src, dest, at, sizes.subarray(0, count));
+  let pos = at;
+  for (let j = 0; j < count; j++) {
+    const o = (dest.byteOffset + pos) & 7;
+    const n = encodeBlockRange(src, 0, nbytes, p, j, j + 1, src, bounce, o, sizes.subarray(j, j + 1)) - o;
+    copyBytes(bounce, o, dest, pos, n);
+    pos += n;
+  }
+  return pos;
 }

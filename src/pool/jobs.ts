@@ -5,7 +5,7 @@ import { ChunkReader, decompressChunk } from '../chunk/decompress.js';
 import { readChunkHeader, readInt32LE, SpecialKind } from '../frame/chunk-header.js';
 import { resolveCodec } from '../codecs/registry.js';
 import type { ResolvedCParams } from '../params.js';
-import type { DecodeBlocksJob, Job, JobResult, WireCParams } from './protocol.js';
+import { CLAIM_PARKED, CLAIM_PLACED, type DecodeBlocksJob, type EncodeBlocksJob, type Job, type JobResult, type WireCParams } from './protocol.js';
 import { blockStreamsEnd } from '../chunk/layout.js';
 import { FilterId } from '../shuffle/types.js';
 import { copyBytes, isShared } from './memory.js';
@@ -110,6 +110,44 @@ function decodeSharedRange(job: DecodeBlocksJob, out: Uint8Array, dp: number): v
   readBlocks(privateCopy(job.chunk, 0, job.chunk.length), job.first, job.last, out, dp, false);
 }
 
+/**
+ * The bytes this worker's lane has encoded so far in the parallel encode numbered `call`
+ * (EncodeBlocksJob.posCell): where its next piece goes in the chunk, after the calling
+ * thread's blocks.
+ */
+const lane = { call: 0, length: 0 };
+
+/**
+ * Encode a piece of a lane (`encode(buffer, at)` into private memory, returning the end)
+ * and put it in its place in the chunk when the calling thread has said where the lane
+ * starts, else in its slots; then tell the calling thread which (claim[claimAt]).
+ */
+function encodeLanePiece(job: EncodeBlocksJob, slots: Uint8Array, place: Uint8Array, posCell: Int32Array, encode: (buffer: Uint8Array, at: number) => number): void {
+  const call = posCell[1]!;
+  if (lane.call !== call) {
+    lane.call = call;
+    lane.length = 0;
+  }
+  const room = (job.last - job.first) * job.slotSize;
+  const known = Atomics.load(posCell, 0);
+  // Encoded at an offset that agrees with the likely target modulo 8: the copy into shared
+  // memory is then one aligned copy (see copyBytes).
+  const o = known >= 0 ? (place.byteOffset + known + lane.length) & 7 : (slots.byteOffset + job.op) & 7;
+  const buffer = privateOutput(o + room);
+  const n = encode(buffer, o) - o;
+  const base = Atomics.load(posCell, 0);
+  let state = CLAIM_PARKED;
+  if (base >= 0 && base + lane.length + n <= place.length) {
+    copyBytes(buffer, o, place, base + lane.length, n);
+    state = CLAIM_PLACED;
+  } else {
+    if (job.op + n > slots.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in their slots`);
+    copyBytes(buffer, o, slots, job.op, n);
+  }
+  lane.length += n;
+  if (job.claim !== null) Atomics.store(job.claim, job.claimAt, state);
+}
+
 function fromWire(params: WireCParams): ResolvedCParams {
   const { codecId, ...rest } = params;
   return { ...rest, codec: resolveCodec(codecId) };
@@ -158,9 +196,6 @@ export function runJob(job: Job): JobResult {
       }
       const p = fromWire(job.params);
       const count = job.last - job.first;
-      // Encoded into private memory (a new buffer to send back, or scratch copied into the
-      // shared output), whose end at the range's last slot keeps every block in its slots.
-      const out = job.out === null ? new Uint8Array(count * job.slotSize) : privateOutput(count * job.slotSize);
       const sizes = job.sizes ?? new Int32Array(count);
       const sizesView = job.sizes === null ? sizes : sizes.subarray(job.sizesAt, job.sizesAt + count);
       const blocksize = blockGeometry(job.nbytes, p).blocksize;
@@ -173,12 +208,17 @@ export function runJob(job: Job): JobResult {
       const src = filtered ? job.src.subarray(0, to) : privateCopy(job.src, from - job.srcBase, to);
       const srcBase = filtered ? job.srcBase : from;
       const ref = job.ref ?? job.src;
+      if (job.posCell !== null && job.place !== null && job.out !== null) {
+        encodeLanePiece(job, job.out, job.place, job.posCell, (buf, at) => encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, buf, at, sizesView));
+        return { bytes: null, sizes: null, returned };
+      }
+      // Encoded into private memory (a new buffer to send back, or scratch copied into the
+      // shared output), whose end at the range's last slot keeps every block in its slots.
+      const out = job.out === null ? new Uint8Array(count * job.slotSize) : privateOutput(count * job.slotSize);
       const end = encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, out, 0, sizesView);
       if (job.out === null) return { bytes: out.subarray(0, end), sizes, returned };
-      const op = job.posCell === null ? job.op : Atomics.load(job.posCell, 0);
-      if (op + end > job.out.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in the output`);
-      copyBytes(out, 0, job.out, op, end);
-      if (job.posCell !== null) Atomics.store(job.posCell, 0, op + end);
+      if (job.op + end > job.out.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in the output`);
+      copyBytes(out, 0, job.out, job.op, end);
       return { bytes: null, sizes: null, returned };
     }
     case 'encode-chunk': {

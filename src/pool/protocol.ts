@@ -67,12 +67,26 @@ export interface EncodeBlocksJob {
   readonly claim: Int32Array | null;
   readonly claimAt: number;
   /**
-   * When set, the blocks go to out[posCell[0]..] instead of out[op..], and posCell[0] then
-   * moves past them: consecutive jobs of one worker lay their blocks end to end, where the
-   * chunk has them (the first blocks of a chunk, whose places do not depend on later ones).
+   * When set (with `place`), this lane's blocks follow the calling thread's in the chunk
+   * `place`, end to end from posCell[0], which is -1 until the calling thread knows it;
+   * posCell[1] numbers the call. A piece finished once that is known goes straight there
+   * (claim[claimAt] becomes CLAIM_PLACED), one finished before (or that would end past
+   * `place`) goes to its slots in `out` (CLAIM_PARKED) and the calling thread places it.
+   * Pieces of a lane run in order, and the calling thread takes back only its last ones,
+   * so the worker knows where each goes.
    */
   readonly posCell: Int32Array | null;
+  readonly place: Uint8Array | null;
 }
+
+/** Claim flags of a call's pieces (DecodeBlocksJob.claim): not started, a worker's, the calling thread's. */
+export const CLAIM_FREE = 0;
+export const CLAIM_WORKER = 1;
+export const CLAIM_CALLER = 2;
+/** An encoding worker's piece done, in its slots (EncodeBlocksJob.posCell). */
+export const CLAIM_PARKED = 3;
+/** An encoding worker's piece done, in its place in the chunk. */
+export const CLAIM_PLACED = 4;
 
 /** Compress `src` into one whole chunk (sent back). */
 export interface EncodeChunkJob {
@@ -94,6 +108,8 @@ export interface JobResult {
   readonly sizes: Int32Array | null;
   /** A transferred input buffer handed back (transferred again) for the next call to reuse. */
   readonly returned?: Uint8Array | null;
+  /** Milliseconds the worker spent on the job (the calling thread balances its next calls with it). */
+  readonly ms?: number;
 }
 
 /** A BloscError flattened for the trip back; the pool rebuilds it. */

@@ -22,12 +22,13 @@ function handle(request: JobRequest, post: Post): void {
   let reply: JobReply;
   const transfer: ArrayBuffer[] = [];
   try {
+    const t0 = performance.now();
     const result = runJob(request.job);
     // Shared memory goes as it is (it cannot be transferred).
     if (result.bytes !== null && !isShared(result.bytes)) transfer.push(result.bytes.buffer as ArrayBuffer);
     if (result.sizes !== null) transfer.push(result.sizes.buffer as ArrayBuffer);
     if (result.returned) transfer.push(result.returned.buffer as ArrayBuffer);
-    reply = { id: request.id, ok: true, result };
+    reply = { id: request.id, ok: true, result: { ...result, ms: performance.now() - t0 } };
   } catch (e) {
     reply = { id: request.id, ok: false, error: flatten(e) };
   }

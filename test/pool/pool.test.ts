@@ -158,6 +158,38 @@ describe('compressAsync', () => {
     expect(base.subarray(out.length).every((b) => b === 7)).toBe(true);
   });
 
+  it('fails the call when the worker placing its blocks dies mid-call, and recovers', async () => {
+    const big = smoothFloat64(1 << 20); // 8 MiB
+    const options = { codec: 'zstd', clevel: 1, blocksize: 262144, nthreads: 2 } as const;
+    const serial = api.compress(big, options);
+    const out = new Uint8Array(new SharedArrayBuffer(api.maxChunkSize(big.byteLength)));
+    // Calls made while the worker starts run on this thread: wait until it is up.
+    for (let i = 0; i < 500 && poolModule.getPool().load.held.length < 1; i++) {
+      await api.compressAsync(big.subarray(0, 1 << 16), { ...options, minParallelNbytes: 0 });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const call = api.compressAsync(big, options, out);
+    // This thread encodes its own blocks before the call returns; the worker still holds its
+    // pieces (or their answers, and the job that places its blocks).
+    expect(poolModule.getPool().killBusyWorker()).toBe(true);
+    const err = await call.then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(api.BloscError);
+    expect((err as { code: number }).code).toBe(api.BloscErrorCode.Failure);
+    expect(sha256(await api.compressAsync(big, options, out))).toBe(sha256(serial));
+  });
+
+  it('tunes as compress does when given `tune`, on the calling thread and with workers', async () => {
+    const tune = { goal: 'ratio', mode: 'deterministic' } as const;
+    const src = data.subarray(0, 1 << 15); // 256 KiB
+    const serial = api.compress(src, { tune });
+    // The tuner picks something other than the defaults here, so ignoring `tune` would show.
+    expect(sha256(serial)).not.toBe(sha256(api.compress(src)));
+    for (const nthreads of [1, 2]) {
+      expect(sha256(await api.compressAsync(src, { tune, nthreads, minParallelNbytes: 0 }))).toBe(sha256(serial));
+    }
+    await expect(api.compressAsync('text' as unknown as Uint8Array, { tune })).rejects.toMatchObject({ code: api.BloscErrorCode.InvalidParam });
+  });
+
   it('leaves small inputs on the calling thread', async () => {
     api.shutdownPool();
     const small = smoothFloat64(8192); // 64 KiB
