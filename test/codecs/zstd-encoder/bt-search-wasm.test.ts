@@ -7,17 +7,17 @@ import {
   btTreeAt,
   growForZstdTreeSearch,
 } from '../../../src/codecs/zstd-encoder/bt-search-wasm.js';
-import { ZstdEncoderState, zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/compress.js';
+import { ZstdEncoderState } from '../../../src/codecs/zstd-encoder/compress.js';
 import { HUF_WASM_AREA } from '../../../src/codecs/zstd-encoder/huffman-wasm.js';
 import { SEQ_WASM_AREA } from '../../../src/codecs/zstd-encoder/sequences-wasm.js';
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
 import { setZstdEncoderWasmEnabled, zstdEncoderWasmReady } from '../../../src/codecs/zstd-encoder/row-search-wasm.js';
-import { zstdDecompress } from '../../../src/codecs/zstd/index.js';
 import { compress } from '../../../src/index.js';
 import { WINDOW_AT, heapBytes } from '../../../src/wasm/heap.js';
 import { concatBytes } from '../../helpers.js';
 import { ENCODER_PIECE } from '../match-inputs.js';
 import { KINDS, makeData } from './data.js';
+import { expectTwins, frame } from './twins.js';
 
 afterEach(() => setZstdEncoderWasmEnabled(true));
 
@@ -27,23 +27,6 @@ afterEach(() => setZstdEncoderWasmEnabled(true));
  * except where minMatch is over 3.
  */
 const OPT_LEVELS = [16, 17, 18, 19, 22];
-
-function frame(src: Uint8Array, sp: number, sn: number, level: number, wasm: boolean, state?: ZstdEncoderState): Uint8Array {
-  setZstdEncoderWasmEnabled(wasm);
-  const cap = zstdCompressBound(sn);
-  const dst = new Uint8Array(cap);
-  const n = zstdCompress(src, sp, sn, dst, 0, cap, level, state);
-  return dst.slice(0, n);
-}
-
-/** Both searches on src[sp, sp+sn): the same frame, which decodes back. */
-function expectTwins(src: Uint8Array, sp: number, sn: number, level: number): void {
-  const ts = frame(src, sp, sn, level, false);
-  const wa = frame(src, sp, sn, level, true);
-  expect(wa.length).toBe(ts.length);
-  expect(wa).toEqual(ts);
-  expect(zstdDecompress(wa)).toEqual(src.subarray(sp, sp + sn));
-}
 
 describe('zstd tree search and match pricing in WebAssembly', () => {
   it('is available here, and the test levels cover 3-, 4- and 5-byte hashes and both parsers', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LZ4_WASM_SLACK } from '../../../src/codecs/lz4-compress-wasm.js';
-import { ZstdEncoderState, zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/compress.js';
+import { ZstdEncoderState } from '../../../src/codecs/zstd-encoder/compress.js';
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
 import {
   FAST_SEQ_AT,
@@ -21,6 +21,7 @@ import { SEQ_WASM_AREA } from '../../../src/codecs/zstd-encoder/sequences-wasm.j
 import { concatBytes } from '../../helpers.js';
 import { ENCODER_PIECE } from '../match-inputs.js';
 import { KINDS, makeData } from './data.js';
+import { expectTwins, frame } from './twins.js';
 
 afterEach(() => {
   setZstdEncoderWasmEnabled(true);
@@ -34,23 +35,6 @@ afterEach(() => {
 const ROW_LEVELS = [5, 7, 9];
 /** zstd levels of the fast strategy: 1 (Blosc clevel 1) and two negative ones (larger steps). */
 const FAST_LEVELS = [1, -1, -5];
-
-function frame(src: Uint8Array, sp: number, sn: number, level: number, wasm: boolean, state?: ZstdEncoderState): Uint8Array {
-  setZstdEncoderWasmEnabled(wasm);
-  const cap = zstdCompressBound(sn);
-  const dst = new Uint8Array(cap);
-  const n = zstdCompress(src, sp, sn, dst, 0, cap, level, state);
-  return dst.slice(0, n);
-}
-
-/** Both searches on src[sp, sp+sn): the same frame, which decodes back. */
-function expectTwins(src: Uint8Array, sp: number, sn: number, level: number): void {
-  const ts = frame(src, sp, sn, level, false);
-  const wa = frame(src, sp, sn, level, true);
-  expect(wa.length).toBe(ts.length);
-  expect(wa).toEqual(ts);
-  expect(zstdDecompress(wa)).toEqual(src.subarray(sp, sp + sn));
-}
 
 describe('zstd fast loop in WebAssembly', () => {
   it('writes the TypeScript twin\'s frames on every kind of data and size, at levels 1, -1, -5', () => {
