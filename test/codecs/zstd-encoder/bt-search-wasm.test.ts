@@ -17,7 +17,7 @@ import { WINDOW_AT, heapBytes } from '../../../src/wasm/heap.js';
 import { concatBytes } from '../../helpers.js';
 import { ENCODER_PIECE } from '../match-inputs.js';
 import { KINDS, makeData } from './data.js';
-import { expectTwins, frame } from './twins.js';
+import { expectTwins, firstStrayWrite, frame, rangeWritten } from './twins.js';
 
 afterEach(() => setZstdEncoderWasmEnabled(true));
 
@@ -108,16 +108,9 @@ describe('zstd tree search and match pricing in WebAssembly', () => {
         // The sequence bitstream writer's codes and stream (sequences-wasm.ts).
         [SEQ_WASM_AREA[0], SEQ_WASM_AREA[1]],
       ];
-      let stray = -1;
-      for (let i = 0; i < heap.length && stray < 0; i++) {
-        if (written.some(([s, e]) => i >= s && i < e)) continue;
-        if (heap[i] !== pattern(i)) stray = i;
-      }
-      expect(stray).toBe(-1);
+      expect(firstStrayWrite(heap, pattern, written)).toBe(-1);
       // The search did run there: its tree was written.
-      let treeWritten = false;
-      for (let i = btTreeAt(hashLog); i < btTreeAt(hashLog) + (4 << chainLog) && !treeWritten; i++) treeWritten = heap[i] !== pattern(i);
-      expect(treeWritten).toBe(true);
+      expect(rangeWritten(heap, pattern, btTreeAt(hashLog), btTreeAt(hashLog) + (4 << chainLog))).toBe(true);
     } finally {
       heap.set(saved);
     }

@@ -21,7 +21,7 @@ import { SEQ_WASM_AREA } from '../../../src/codecs/zstd-encoder/sequences-wasm.j
 import { concatBytes } from '../../helpers.js';
 import { ENCODER_PIECE } from '../match-inputs.js';
 import { KINDS, makeData } from './data.js';
-import { expectTwins, frame } from './twins.js';
+import { expectTwins, firstStrayWrite, frame, rangeWritten } from './twins.js';
 
 afterEach(() => {
   setZstdEncoderWasmEnabled(true);
@@ -84,15 +84,8 @@ describe('zstd fast loop in WebAssembly', () => {
         // The sequence bitstream writer's codes, values, tables and stream (sequences-wasm.ts).
         [SEQ_WASM_AREA[0], SEQ_WASM_AREA[1]],
       ];
-      let stray = -1;
-      for (let i = 0; i < heap.length && stray < 0; i++) {
-        if (written.some(([s, e]) => i >= s && i < e)) continue;
-        if (heap[i] !== pattern(i)) stray = i;
-      }
-      expect(stray).toBe(-1);
-      let tableWritten = false;
-      for (let i = ROW_POSITIONS_AT; i < ROW_POSITIONS_AT + (4 << hashLog) && !tableWritten; i++) tableWritten = heap[i] !== pattern(i);
-      expect(tableWritten).toBe(true);
+      expect(firstStrayWrite(heap, pattern, written)).toBe(-1);
+      expect(rangeWritten(heap, pattern, ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog))).toBe(true);
     } finally {
       heap.set(saved);
     }
@@ -203,16 +196,9 @@ describe('zstd row search in WebAssembly', () => {
         // The sequence bitstream writer's codes, values, tables and stream (sequences-wasm.ts).
         [SEQ_WASM_AREA[0], SEQ_WASM_AREA[1]],
       ];
-      let stray = -1;
-      for (let i = 0; i < heap.length && stray < 0; i++) {
-        if (written.some(([s, e]) => i >= s && i < e)) continue;
-        if (heap[i] !== pattern(i)) stray = i;
-      }
-      expect(stray).toBe(-1);
+      expect(firstStrayWrite(heap, pattern, written)).toBe(-1);
       // The search did run there: its tables were written.
-      let tagsWritten = false;
-      for (let i = ROW_TAGS_AT; i < ROW_TAGS_AT + (1 << hashLog) && !tagsWritten; i++) tagsWritten = heap[i] !== pattern(i);
-      expect(tagsWritten).toBe(true);
+      expect(rangeWritten(heap, pattern, ROW_TAGS_AT, ROW_TAGS_AT + (1 << hashLog))).toBe(true);
     } finally {
       heap.set(saved);
     }

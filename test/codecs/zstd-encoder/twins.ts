@@ -20,3 +20,18 @@ export function expectTwins(src: Uint8Array, sp: number, sn: number, level: numb
   expect(wa).toEqual(ts);
   expect(zstdDecompress(wa)).toEqual(src.subarray(sp, sp + sn));
 }
+
+/** The first byte of `heap` outside the `written` ranges that no longer holds `pattern`, or -1. */
+export function firstStrayWrite(heap: Uint8Array, pattern: (i: number) => number, written: ReadonlyArray<readonly [number, number]>): number {
+  for (let i = 0; i < heap.length; i++) {
+    if (written.some(([s, e]) => i >= s && i < e)) continue;
+    if (heap[i] !== pattern(i)) return i;
+  }
+  return -1;
+}
+
+/** Whether some byte of heap[start, end) no longer holds `pattern`: the code under test did write there. */
+export function rangeWritten(heap: Uint8Array, pattern: (i: number) => number, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (heap[i] !== pattern(i)) return true;
+  return false;
+}
