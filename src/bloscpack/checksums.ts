@@ -4,27 +4,15 @@
  * md5, sha1, sha224, sha256, sha384, sha512 as their raw digests. Pure TypeScript and
  * synchronous, so the same code runs in browsers (WebCrypto's digest is async and has no md5).
  */
+import { adler32 as adler32Range } from '../codecs/deflate/deflate.js';
 import { BloscErrorCode, fail } from '../errors.js';
 import { CHECKSUM_NAMES, CHECKSUM_SIZES, checksumId, type ChecksumName } from '../frame/bloscpack.js';
 
 export { CHECKSUM_NAMES, type ChecksumName };
 
-/** zlib `adler32(1, data)`. Sums are reduced every 5552 bytes, as zlib's NMAX. */
+/** zlib `adler32(1, data)` (the deflate encoder's, src/codecs/deflate/deflate.ts). */
 export function adler32(data: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  const n = data.length;
-  let i = 0;
-  while (i < n) {
-    const end = Math.min(n, i + 5552);
-    for (; i < end; i++) {
-      a += data[i]!;
-      b += a;
-    }
-    a %= 65521;
-    b %= 65521;
-  }
-  return ((b << 16) | a) >>> 0;
+  return adler32Range(data, 0, data.length);
 }
 
 let crcTable: Int32Array | null = null;
