@@ -41,6 +41,17 @@ import {
 
 /** The lookup table (2-byte cells, symbol << 8 | code length, as huffman.ts and C's HUF_DEltX1). */
 const TABLE_AT = TABLES_AREA_AT;
+/**
+ * The same table split in two, one byte per cell (code lengths, then symbols), for the
+ * 4-stream single-symbol loop: the code length that the next lookup waits for is then a
+ * byte load at the index itself (no scaling of it, no shift of the cell), and the symbol's
+ * load is off that chain. Built here from the weights (buildSplit), over the 2-byte table's place.
+ */
+const NB_AT = TABLES_AREA_AT;
+const SYM_AT = NB_AT + (1 << HUF_MAX_LOG);
+/** The tree's weights (HuffmanTable.weights), then 16 rank counters (i32) for buildSplit. */
+const WEIGHTS_AT = SYM_AT + (1 << HUF_MAX_LOG);
+const RANK_AT = WEIGHTS_AT + 256;
 /** Where the streams are copied (the jump table first, for 4 streams). */
 const IN_AT = BITSTREAM_AREA_AT;
 const IN_MAX = BITSTREAM_AREA_END - BITSTREAM_AREA_AT;
@@ -48,7 +59,7 @@ const IN_MAX = BITSTREAM_AREA_END - BITSTREAM_AREA_AT;
 const PAIRS_AT = BITSTREAM_AREA_END - (4 << HUF_MAX_LOG);
 /** No read goes below this address: the bound that keeps a corrupt stream's reads in the area. */
 const LOWEST = TABLES_AREA_AT;
-if (TABLE_AT + (2 << HUF_MAX_LOG) > TABLES_AREA_END) throw new Error('Huffman table overruns its area of the heap');
+if (TABLE_AT + (2 << HUF_MAX_LOG) > TABLES_AREA_END || RANK_AT + 64 > TABLES_AREA_END) throw new Error('Huffman table overruns its area of the heap');
 if (IN_AT - LOWEST < 16) throw new Error('Huffman streams need room below them');
 
 /** Literal sections shorter than this stay in JavaScript (copying the table costs more than it saves). */
@@ -71,6 +82,9 @@ const k = op.i32;
  * last stream, the output position, the literal count, the table log. Returns 0, or -1.
  */
 function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): FunctionBody {
+  // Single-symbol lookups read the split table; pair lookups the 2-byte one, from which
+  // the two-symbol table is built.
+  const split = !pairs;
   let n = 0;
   const ST: number[] = [];
   for (let s = 0; s < streams; s++) ST.push(n++);
@@ -116,7 +130,11 @@ function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): Function
   // them and stream 0 has input for them (a round consumes at most 62 bits, 7 bytes; the
   // other streams lie above stream 0 and move no faster, as long as none has crossed the
   // one before it, which only a corrupt input makes happen).
-  const decodeSymbol = (s: number, j: number): Code => code(
+  const decodeSymbol = (s: number, j: number): Code => split ? code(
+    get(B[s]!), get(SH), op.i64ShrU(), op.wrap(), tee(NP), op.load8(NB_AT), set(E),
+    get(OP[s]!), get(NP), op.load8(SYM_AT), op.store8(j),
+    get(B[s]!), get(E), op.extendU(), op.i64Shl(), set(B[s]!),
+  ) : code(
     get(B[s]!), get(SH), op.i64ShrU(), op.wrap(), k(1), op.shl(), op.load16U(TABLE_AT), set(E),
     get(OP[s]!), get(E), k(8), op.shrU(), op.store8(j),
     get(B[s]!), get(E), op.extendU(), op.i64Shl(), set(B[s]!),
@@ -183,8 +201,9 @@ function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): Function
       ...get(NP), ...k(LOWEST), ...op.ltS(), ...op.if(), ...k(LOWEST), ...set(NP), ...op.end(),
       ...get(BC), ...get(IP[s]!), ...get(NP), ...op.sub(), ...k(3), ...op.shl(), ...op.sub(), ...set(BC),
       ...get(NP), ...tee(IP[s]!), ...op.load64(), ...set(C),
-      ...get(C), ...get(BC), ...op.extendU(), ...op.i64Shl(), ...get(SH), ...op.i64ShrU(), ...op.wrap(), ...k(1), ...op.shl(),
-      ...op.load16U(TABLE_AT), ...set(E),
+      ...get(C), ...get(BC), ...op.extendU(), ...op.i64Shl(), ...get(SH), ...op.i64ShrU(), ...op.wrap(),
+      ...(split ? code(tee(T), op.load8(SYM_AT), k(8), op.shl(), get(T), op.load8(NB_AT), op.or()) : code(k(1), op.shl(), op.load16U(TABLE_AT))),
+      ...set(E),
       ...get(OP[s]!), ...get(E), ...k(8), ...op.shrU(), ...op.store8(),
       ...get(BC), ...get(E), ...k(255), ...op.and(), ...op.add(), ...set(BC),
       ...get(OP[s]!), ...k(1), ...op.add(), ...set(OP[s]!),
@@ -228,6 +247,78 @@ function pairsBody(): FunctionBody {
   };
 }
 
+/**
+ * buildSplit(log, symbols): the split table at NB_AT / SYM_AT from the weights at
+ * WEIGHTS_AT, as huffman.ts's fillHuffmanCells lays out the 2-byte one (its twin): runs of
+ * 2^(weight - 1) cells, by increasing weight, then symbol (HUF_readDTableX1_wksp). Each run
+ * is written with stores of exactly its length (1, 2, 4 bytes, or 8 at a time), since the
+ * runs are not written in table order. The weights are checked ones (huffman.ts refuses
+ * the others before this runs), so the runs end within 2^log cells.
+ */
+function buildSplitBody(): FunctionBody {
+  const LOG = 0, SYMBOLS = 1;
+  const S = 2, W = 3, LEN = 4, FROM = 5, POS = 6, T = 7, NBV = 8, I = 9, END = 10, A = 11;
+  const X = 12, Y = 13;
+  const bytes8 = op.i64Big(0x0101010101010101n);
+  const c: Code = [];
+  for (let w = 0; w < 16; w++) c.push(...k(RANK_AT + 4 * w), ...k(0), ...op.store32());
+  // Counts per weight.
+  c.push(
+    ...k(0), ...set(S),
+    ...op.loop(),
+    ...get(S), ...op.load8(WEIGHTS_AT), ...k(2), ...op.shl(), ...tee(A), ...get(A), ...op.load32(RANK_AT), ...k(1), ...op.add(), ...op.store32(RANK_AT),
+    ...get(S), ...k(1), ...op.add(), ...tee(S), ...get(SYMBOLS), ...op.ltU(), ...op.brIf(0),
+    ...op.end(),
+  );
+  // Where each weight's runs start.
+  c.push(
+    ...k(0), ...set(POS), ...k(1), ...set(W),
+    ...op.loop(),
+    ...get(W), ...k(2), ...op.shl(), ...tee(A), ...op.load32(RANK_AT), ...set(T),
+    ...get(A), ...get(POS), ...op.store32(RANK_AT),
+    ...get(POS), ...get(T), ...get(W), ...k(1), ...op.sub(), ...op.shl(), ...op.add(), ...set(POS),
+    ...get(W), ...k(1), ...op.add(), ...tee(W), ...get(LOG), ...op.leU(), ...op.brIf(0),
+    ...op.end(),
+  );
+  // Each symbol's run.
+  c.push(
+    ...k(0), ...set(S),
+    ...op.loop(),
+    ...get(S), ...op.load8(WEIGHTS_AT), ...tee(W), ...op.if(),
+    ...k(1), ...get(W), ...k(1), ...op.sub(), ...op.shl(), ...set(LEN),
+    ...get(W), ...k(2), ...op.shl(), ...tee(A), ...op.load32(RANK_AT), ...set(FROM),
+    ...get(A), ...get(FROM), ...get(LEN), ...op.add(), ...op.store32(RANK_AT),
+    ...get(LOG), ...k(1), ...op.add(), ...get(W), ...op.sub(), ...set(NBV),
+    ...get(LEN), ...k(8), ...op.geU(), ...op.if(),
+    ...get(NBV), ...op.extendU(), ...bytes8, ...op.i64Mul(), ...set(X),
+    ...get(S), ...op.extendU(), ...bytes8, ...op.i64Mul(), ...set(Y),
+    ...get(FROM), ...set(I), ...get(FROM), ...get(LEN), ...op.add(), ...set(END),
+    ...op.loop(),
+    ...get(I), ...get(X), ...op.store64(NB_AT),
+    ...get(I), ...get(Y), ...op.store64(SYM_AT),
+    ...get(I), ...k(8), ...op.add(), ...tee(I), ...get(END), ...op.ltU(), ...op.brIf(0),
+    ...op.end(),
+    ...op.else(),
+    ...get(LEN), ...k(4), ...op.eq(), ...op.if(),
+    ...get(FROM), ...get(NBV), ...k(0x01010101), ...op.mul(), ...op.store32(NB_AT),
+    ...get(FROM), ...get(S), ...k(0x01010101), ...op.mul(), ...op.store32(SYM_AT),
+    ...op.else(),
+    ...get(LEN), ...k(2), ...op.eq(), ...op.if(),
+    ...get(FROM), ...get(NBV), ...k(0x0101), ...op.mul(), ...op.store16(NB_AT),
+    ...get(FROM), ...get(S), ...k(0x0101), ...op.mul(), ...op.store16(SYM_AT),
+    ...op.else(),
+    ...get(FROM), ...get(NBV), ...op.store8(NB_AT),
+    ...get(FROM), ...get(S), ...op.store8(SYM_AT),
+    ...op.end(),
+    ...op.end(),
+    ...op.end(),
+    ...op.end(),
+    ...get(S), ...k(1), ...op.add(), ...tee(S), ...get(SYMBOLS), ...op.ltU(), ...op.brIf(0),
+    ...op.end(),
+  );
+  return { params: [I32, I32], result: null, locals: [[A - S + 1, I32], [2, I64]], code: c };
+}
+
 type Decode4 = (s1: number, s2: number, s3: number, s4: number, end: number, out: number, size: number, log: number) => number;
 type Decode1 = (s1: number, end: number, out: number, size: number, log: number) => number;
 
@@ -237,8 +328,11 @@ type Decode1 = (s1: number, end: number, out: number, size: number, log: number)
  */
 export function huffmanModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
-    [decodeBody(4, 5, false), decodeBody(4, 4, false), decodeBody(4, 5, true), decodeBody(4, 4, true), decodeBody(1, 5, false), decodeBody(1, 4, false), pairsBody()],
-    ['x4', 'x4long', 'x4pairs', 'x4pairslong', 'x1', 'x1long', 'pairs'],
+    [
+      decodeBody(4, 5, false), decodeBody(4, 4, false), decodeBody(4, 5, true), decodeBody(4, 4, true), decodeBody(1, 5, false), decodeBody(1, 4, false), pairsBody(),
+      buildSplitBody(),
+    ],
+    ['x4', 'x4long', 'x4pairs', 'x4pairslong', 'x1', 'x1long', 'pairs', 'buildSplit'],
     Math.ceil(BITSTREAM_AREA_END / 65536),
   );
 }
@@ -250,6 +344,7 @@ let x4pairslong: Decode4 | null = null;
 let x1: Decode1 | null = null;
 let x1long: Decode1 | null = null;
 let buildPairs: ((log: number) => void) | null = null;
+let buildSplit: ((log: number, symbols: number) => void) | null = null;
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   x4 = exportsObject['x4'] as Decode4;
@@ -259,6 +354,7 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
   x1 = exportsObject['x1'] as Decode1;
   x1long = exportsObject['x1long'] as Decode1;
   buildPairs = exportsObject['pairs'] as (log: number) => void;
+  buildSplit = exportsObject['buildSplit'] as (log: number, symbols: number) => void;
 }
 
 const loader = new HeapModuleLoader(huffmanModuleBytes, instantiate);
@@ -290,6 +386,23 @@ export function heapPairTable(table: HuffmanTable): Int32Array | null {
   tableView.set(table.cells.subarray(0, 1 << table.log), TABLE_AT >>> 1);
   buildPairs!(table.log);
   return new Int32Array(heap.buffer, PAIRS_AT, 1 << table.log).slice();
+}
+
+/** Where buildSplit writes: the two tables, then its scratch (the weights and rank counters); for tests. */
+export const SPLIT_TABLE_LAYOUT = { nbAt: NB_AT, symAt: SYM_AT, scratchAt: WEIGHTS_AT, scratchEnd: RANK_AT + 64 } as const;
+
+/**
+ * The split table of `table` as the WebAssembly builder lays it out in the shared memory
+ * (copies of its 2^log code lengths and symbols), or null when the module is not ready:
+ * for tests against huffman.ts's 2-byte cells.
+ */
+export function heapSplitTable(table: HuffmanTable): { nb: Uint8Array; sym: Uint8Array } | null {
+  if (!wasmHuffmanReady()) return null;
+  const heap = heapBytes();
+  heap.set(table.weights, WEIGHTS_AT);
+  buildSplit!(table.log, table.symbols);
+  const size = 1 << table.log;
+  return { nb: heap.slice(NB_AT, NB_AT + size), sym: heap.slice(SYM_AT, SYM_AT + size) };
 }
 
 /**
@@ -332,14 +445,21 @@ export function decodeHuffmanIntoHeap(
   const used = pairs ? BITSTREAM_AREA_END : IN_AT + n;
   if (at < 0 || at + size > heap.length || (at + size > TABLE_AT && at < used)) return false;
   heap.set(src.subarray(start, end), IN_AT);
-  if (heap !== tableOf) {
-    tableView = new Uint16Array(heap.buffer);
-    tableOf = heap;
-  }
-  tableView.set(table.cells.subarray(0, 1 << log), TABLE_AT >>> 1);
-  // The two-symbol table is built where it is read, from the lookup table just copied.
-  if (pairs) buildPairs!(log);
   const long = log > 11;
+  if (pairs) {
+    if (heap !== tableOf) {
+      tableView = new Uint16Array(heap.buffer);
+      tableOf = heap;
+    }
+    tableView.set(table.cells.subarray(0, 1 << log), TABLE_AT >>> 1);
+    // The two-symbol table is built where it is read, from the lookup table just copied.
+    buildPairs!(log);
+  } else {
+    // The split table, built here from the weights (huffman.ts's 2-byte cells are then
+    // never laid out for this tree).
+    heap.set(table.weights, WEIGHTS_AT);
+    buildSplit!(log, table.symbols);
+  }
   const result = streams4
     ? (pairs ? (long ? x4pairslong! : x4pairs!) : long ? x4long! : x4!)(IN_AT + 6, IN_AT + s2, IN_AT + s3, IN_AT + s4, IN_AT + n, at, size, log)
     : (long ? x1long! : x1!)(IN_AT, IN_AT + n, at, size, log);

@@ -18,9 +18,34 @@ import { FseTable, HUF_WEIGHT_MAX_LOG, buildFseTable, readNormalizedCounts } fro
 export const HUF_MAX_LOG = 12;
 
 export class HuffmanTable {
-  /** (symbol << 8) | code length, indexed by the next `log` bits. */
-  readonly cells = new Uint16Array(1 << HUF_MAX_LOG);
+  /**
+   * Each symbol's weight (0: absent), the implied last one included: what the tree
+   * description says, kept so that a table can be laid out where it is used (the
+   * WebAssembly decoder builds its own from these, huffman-wasm.ts).
+   */
+  readonly weights = new Uint8Array(256);
+  /** Symbols with a weight entry (the last one implied). */
+  symbols = 0;
   log = 0;
+  private readonly cellTable = new Uint16Array(1 << HUF_MAX_LOG);
+  private cellsReady = false;
+  /**
+   * (symbol << 8) | code length, indexed by the next `log` bits; laid out from the
+   * weights on first use after each read (HUF_readDTableX1_wksp's fill), since a section
+   * that the WebAssembly decoder takes never needs it.
+   */
+  get cells(): Uint16Array {
+    if (!this.cellsReady) {
+      fillHuffmanCells(this.cellTable, this.weights, this.symbols, this.log);
+      this.cellsReady = true;
+    }
+    return this.cellTable;
+  }
+  /** A new tree description was read into weights, symbols and log. */
+  described(): void {
+    this.cellsReady = false;
+    this.pairsReady = false;
+  }
   /**
    * Two-symbol table, built on first use for large literal sections: for the next `log`
    * bits, s1 | s2 << 8 | bits << 16 | count << 24, where count is 2 when both codes fit
@@ -50,7 +75,6 @@ export function buildPairTable(table: HuffmanTable): void {
   table.pairsReady = true;
 }
 
-const weights = new Uint8Array(256);
 const rankCount = new Int32Array(HUF_MAX_LOG + 2);
 const rankStart = new Int32Array(HUF_MAX_LOG + 2);
 const weightNorm = new Int16Array(256);
@@ -64,6 +88,7 @@ const coldBits = new BackwardBits();
  * Throws Data on an invalid description.
  */
 export function readHuffmanTable(src: Uint8Array, start: number, end: number, out: HuffmanTable): number {
+  const weights = out.weights;
   if (start >= end) fail(BloscErrorCode.Data, 'zstd: Huffman tree description missing', { offset: start });
   const header = src[start]!;
   let count: number;
@@ -81,14 +106,14 @@ export function readHuffmanTable(src: Uint8Array, start: number, end: number, ou
   } else {
     size = 1 + header;
     if (start + size > end) fail(BloscErrorCode.Data, 'zstd: Huffman weights truncated', { offset: start });
-    count = decodeFseWeights(src, start + 1, start + size);
+    count = decodeFseWeights(src, start + 1, start + size, weights);
   }
-  buildHuffmanTable(out, count);
+  checkHuffmanWeights(out, count);
   return size;
 }
 
 /** FSE-compressed weights: two interleaved states over one backward stream (`FSE_decompress_usingDTable_generic`). */
-function decodeFseWeights(src: Uint8Array, start: number, end: number): number {
+function decodeFseWeights(src: Uint8Array, start: number, end: number, weights: Uint8Array): number {
   if (start >= end) fail(BloscErrorCode.Data, 'zstd: Huffman weights missing', { offset: start });
   const packed = readNormalizedCounts(src, start, end, weightNorm, 255, HUF_WEIGHT_MAX_LOG, bytesUsed);
   const log = packed & 0xff;
@@ -123,8 +148,9 @@ function decodeFseWeights(src: Uint8Array, start: number, end: number): number {
   return n;
 }
 
-/** Complete the weights (the last one is implied) and fill the lookup table. */
-function buildHuffmanTable(out: HuffmanTable, count: number): void {
+/** Complete the weights (the last one is implied) and check that they form a code. */
+function checkHuffmanWeights(out: HuffmanTable, count: number): void {
+  const weights = out.weights;
   rankCount.fill(0);
   let total = 0;
   for (let n = 0; n < count; n++) {
@@ -142,14 +168,23 @@ function buildHuffmanTable(out: HuffmanTable, count: number): void {
   weights[count] = lastWeight;
   rankCount[lastWeight]!++;
   if (rankCount[1]! < 2 || (rankCount[1]! & 1) !== 0) fail(BloscErrorCode.Data, 'zstd: invalid Huffman tree');
-  // Codes are assigned by increasing weight, then symbol: lowest weights take the lowest table slots.
+  out.symbols = count + 1;
+  out.log = log;
+  out.described();
+}
+
+/**
+ * Fill the lookup table of a checked tree: codes are assigned by increasing weight, then
+ * symbol, so the lowest weights take the lowest table slots.
+ */
+function fillHuffmanCells(cells: Uint16Array, weights: Uint8Array, symbols: number, log: number): void {
+  rankCount.fill(0);
+  for (let s = 0; s < symbols; s++) rankCount[weights[s]!]!++;
   let pos = 0;
   for (let w = 1; w <= log; w++) {
     rankStart[w] = pos;
     pos += rankCount[w]! << (w - 1);
   }
-  const cells = out.cells;
-  const symbols = count + 1;
   for (let s = 0; s < symbols; s++) {
     const w = weights[s]!;
     if (w === 0) continue;
@@ -161,8 +196,6 @@ function buildHuffmanTable(out: HuffmanTable, count: number): void {
     else cells.fill(cell, from, from + len);
     rankStart[w] = from + len;
   }
-  out.log = log;
-  out.pairsReady = false;
 }
 
 /**

@@ -5,12 +5,14 @@ import { type HuffmanTable, buildPairTable, decodeHuffman4Streams, decodeHuffman
 import {
   decodeHuffmanIntoHeap,
   heapPairTable,
+  heapSplitTable,
   huffmanModuleBytes,
+  SPLIT_TABLE_LAYOUT,
   huffmanWasmCounts,
   wasmHuffmanReady,
 } from '../../../src/codecs/zstd/huffman-wasm.js';
 import { zstdDecompressInto } from '../../../src/codecs/zstd/index.js';
-import { LIT_AT, setZstdWasmEnabled } from '../../../src/codecs/zstd/sequences-wasm.js';
+import { LIT_AT, TABLES_AREA_AT, TABLES_AREA_END, setZstdWasmEnabled } from '../../../src/codecs/zstd/sequences-wasm.js';
 import { zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/index.js';
 import { heapBytes } from '../../../src/wasm/heap.js';
 import { mulberry32 } from '../../helpers.js';
@@ -164,6 +166,30 @@ describe('zstd Huffman literals in WebAssembly', () => {
         expect(wasm).not.toBeNull();
         buildPairTable(table);
         expect(Array.from(wasm!)).toEqual(Array.from(table.pairs.subarray(0, 1 << table.log)));
+        logs.add(table.log);
+      }),
+      { numRuns: 300 },
+    );
+    expect(logs.size).toBeGreaterThan(6);
+  });
+
+  it('builds the split table from the weights as the TypeScript twin lays out its cells, writing only the table and its scratch', () => {
+    const logs = new Set<number>();
+    const { nbAt, symAt, scratchAt, scratchEnd } = SPLIT_TABLE_LAYOUT;
+    fc.assert(
+      fc.property(arbTable, fc.integer({ min: 0, max: 255 }), (table, sentinel) => {
+        heapBytes().fill(sentinel, TABLES_AREA_AT, TABLES_AREA_END);
+        const wasm = heapSplitTable(table);
+        expect(wasm).not.toBeNull();
+        const size = 1 << table.log;
+        const cells = Array.from(table.cells.subarray(0, size));
+        expect(Array.from(wasm!.nb)).toEqual(cells.map((c) => c & 0xff));
+        expect(Array.from(wasm!.sym)).toEqual(cells.map((c) => c >> 8));
+        const heap = heapBytes();
+        for (let i = TABLES_AREA_AT; i < TABLES_AREA_END; i++) {
+          const written = (i >= nbAt && i < nbAt + size) || (i >= symAt && i < symAt + size) || (i >= scratchAt && i < scratchEnd);
+          if (!written && heap[i] !== sentinel) throw new Error(`wrote outside the split table at ${i}`);
+        }
         logs.add(table.log);
       }),
       { numRuns: 300 },
