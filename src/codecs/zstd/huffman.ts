@@ -11,7 +11,7 @@
  * peeking the next `log` bits of the backward stream, most significant first.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
-import { BackwardBits, BackwardStream, ViewCache, highBit32, le16 } from './bits.js';
+import { BackwardStream, ViewCache, highBit32, le16, le32 } from './bits.js';
 import { FseTable, HUF_WEIGHT_MAX_LOG, buildFseTable, readNormalizedCounts } from './fse.js';
 
 /** zstd's HUF_TABLELOG_MAX: the longest code any decoder must accept. */
@@ -81,7 +81,6 @@ const weightNorm = new Int16Array(256);
 const weightTable = new FseTable(HUF_WEIGHT_MAX_LOG);
 const bytesUsed = new Int32Array(1);
 const streamInfo = new BackwardStream();
-const coldBits = new BackwardBits();
 
 /**
  * Read a Huffman tree description at src[start, end) into `out`. Returns the bytes used.
@@ -119,28 +118,74 @@ function decodeFseWeights(src: Uint8Array, start: number, end: number, weights: 
   const log = packed & 0xff;
   const maxSymbol = packed >>> 8;
   buildFseTable(weightTable, weightNorm, maxSymbol, log, null, null);
-  streamInfo.init(src, start + bytesUsed[0]!, end);
-  const br = coldBits;
-  br.init(streamInfo);
+  const si = streamInfo;
+  si.init(src, start + bytesUsed[0]!, end);
+  // BackwardBits' reads inlined on locals (the reader's fields would be loaded and stored
+  // around every read): the same bits, the same end test (`left` < 0: read past the start).
+  const arr = si.arr;
+  const first = si.start;
+  const padBits = si.padBits;
+  let ptr = si.ptr;
+  let bc = si.consumed;
+  let c = le32(arr, ptr);
   const cells = weightTable.cells;
-  let s1 = br.read(log);
-  let s2 = br.read(log);
-  if (br.overflowed()) fail(BloscErrorCode.Data, 'zstd: Huffman weight stream too short', { offset: start });
+  // read(n): reload when a byte or more is used (never below the start), then the next n bits.
+  let np = 0;
+  if (bc >= 8) {
+    np = ptr - (bc >>> 3);
+    if (np < first) np = first;
+    bc -= (ptr - np) << 3;
+    ptr = np;
+    c = le32(arr, ptr);
+  }
+  let s1 = bc >= 32 ? 0 : ((c << bc) >>> 1) >>> (31 - log);
+  bc += log;
+  if (bc >= 8) {
+    np = ptr - (bc >>> 3);
+    if (np < first) np = first;
+    bc -= (ptr - np) << 3;
+    ptr = np;
+    c = le32(arr, ptr);
+  }
+  let s2 = bc >= 32 ? 0 : ((c << bc) >>> 1) >>> (31 - log);
+  bc += log;
+  let left = (ptr - first) * 8 + 32 - bc - padBits;
+  if (left < 0) fail(BloscErrorCode.Data, 'zstd: Huffman weight stream too short', { offset: start });
   let n = 0;
   for (;;) {
     if (n > 253) fail(BloscErrorCode.Data, 'zstd: too many Huffman weights', { offset: start });
     weights[n++] = cells[2 * s1]!;
     let info = cells[2 * s1 + 1]!;
-    s1 = (info >>> 16) + br.read((info >>> 8) & 0xff);
-    if (br.overflowed()) {
+    let nb = (info >>> 8) & 0xff;
+    if (bc >= 8) {
+      np = ptr - (bc >>> 3);
+      if (np < first) np = first;
+      bc -= (ptr - np) << 3;
+      ptr = np;
+      c = le32(arr, ptr);
+    }
+    s1 = (info >>> 16) + (bc >= 32 ? 0 : ((c << bc) >>> 1) >>> (31 - nb));
+    bc += nb;
+    left = (ptr - first) * 8 + 32 - bc - padBits;
+    if (left < 0) {
       weights[n++] = cells[2 * s2]!;
       break;
     }
     if (n > 253) fail(BloscErrorCode.Data, 'zstd: too many Huffman weights', { offset: start });
     weights[n++] = cells[2 * s2]!;
     info = cells[2 * s2 + 1]!;
-    s2 = (info >>> 16) + br.read((info >>> 8) & 0xff);
-    if (br.overflowed()) {
+    nb = (info >>> 8) & 0xff;
+    if (bc >= 8) {
+      np = ptr - (bc >>> 3);
+      if (np < first) np = first;
+      bc -= (ptr - np) << 3;
+      ptr = np;
+      c = le32(arr, ptr);
+    }
+    s2 = (info >>> 16) + (bc >= 32 ? 0 : ((c << bc) >>> 1) >>> (31 - nb));
+    bc += nb;
+    left = (ptr - first) * 8 + 32 - bc - padBits;
+    if (left < 0) {
       weights[n++] = cells[2 * s1]!;
       break;
     }
