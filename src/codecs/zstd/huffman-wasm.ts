@@ -8,7 +8,11 @@
  * holds its bits left-aligned above a sentinel 1 bit, so a symbol costs one lookup and one
  * shift, and a reload finds the bits consumed with one count of trailing zeros; the four
  * streams are decoded interleaved, 5 symbols each per reload (4 when the code is 12 bits
- * long), while no bound can be reached, then each stream's last symbols one by one. Long
+ * long), while no bound can be reached, then each stream's last symbols one by one. The
+ * single-symbol table is split into a byte of code length and a byte of symbol per cell,
+ * built here from the tree's weights (buildSplit); the 4-stream loop has one function per
+ * table log, so that its shift is a constant, and keeps its input positions in memory:
+ * both leave the registers to the containers and output positions. Long
  * sections of short codes look up two symbols at once in huffman.ts's pair table, as
  * `HUF_decompress4X2_usingDTable_internal_fast_c_loop` does with its double-symbol table.
  *
@@ -52,6 +56,14 @@ const SYM_AT = NB_AT + (1 << HUF_MAX_LOG);
 /** The tree's weights (HuffmanTable.weights), then 16 rank counters (i32) for buildSplit. */
 const WEIGHTS_AT = SYM_AT + (1 << HUF_MAX_LOG);
 const RANK_AT = WEIGHTS_AT + 256;
+/**
+ * The 4-stream single-symbol loop's input positions while it runs: kept in memory rather
+ * than in locals, they are read and written once a round per stream (off the chain of
+ * lookups, which waits only on the containers); four fewer values for the register
+ * allocator, which otherwise spilled containers and output positions to the stack, where
+ * each lookup then waited on a reload. Reuses buildSplit's rank counters (done by then).
+ */
+const IPS_AT = RANK_AT;
 /** Where the streams are copied (the jump table first, for 4 streams). */
 const IN_AT = BITSTREAM_AREA_AT;
 const IN_MAX = BITSTREAM_AREA_END - BITSTREAM_AREA_AT;
@@ -81,10 +93,12 @@ const k = op.i32;
  * Parameters: the stream starts (each stream ends where the next starts), the end of the
  * last stream, the output position, the literal count, the table log. Returns 0, or -1.
  */
-function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): FunctionBody {
+function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean, fixedLog = 0): FunctionBody {
   // Single-symbol lookups read the split table; pair lookups the 2-byte one, from which
   // the two-symbol table is built.
   const split = !pairs;
+  // The 4-stream single-symbol loop keeps its input positions in memory (see IPS_AT).
+  const ipMem = streams === 4 && !pairs;
   let n = 0;
   const ST: number[] = [];
   for (let s = 0; s < streams; s++) ST.push(n++);
@@ -105,6 +119,10 @@ function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): Function
   const SH = n++, C = n++;
   const i64s = n - params - i32s;
   const last = streams - 1;
+  // The shift that brings the next `log` bits down: a constant in the functions made for one
+  // table log, which frees the count register (x64 shifts by a variable count only through
+  // cl, which every lookup's code length also needs).
+  const shiftBy: Code = fixedLog > 0 ? op.i64(64 - fixedLog) : get(SH);
   const streamEnd = (s: number): Code => (s < last ? get(ST[s + 1]!) : get(END));
 
   const c: Code = [];
@@ -130,13 +148,9 @@ function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): Function
   // them and stream 0 has input for them (a round consumes at most 62 bits, 7 bytes; the
   // other streams lie above stream 0 and move no faster, as long as none has crossed the
   // one before it, which only a corrupt input makes happen).
-  const decodeSymbol = (s: number, j: number): Code => split ? code(
-    get(B[s]!), get(SH), op.i64ShrU(), op.wrap(), tee(NP), op.load8(NB_AT), set(E),
+  const decodeSymbol = (s: number, j: number): Code => code(
+    get(B[s]!), shiftBy, op.i64ShrU(), op.wrap(), tee(NP), op.load8(NB_AT), set(E),
     get(OP[s]!), get(NP), op.load8(SYM_AT), op.store8(j),
-    get(B[s]!), get(E), op.extendU(), op.i64Shl(), set(B[s]!),
-  ) : code(
-    get(B[s]!), get(SH), op.i64ShrU(), op.wrap(), k(1), op.shl(), op.load16U(TABLE_AT), set(E),
-    get(OP[s]!), get(E), k(8), op.shrU(), op.store8(j),
     get(B[s]!), get(E), op.extendU(), op.i64Shl(), set(B[s]!),
   );
   const reloadSentinel = (s: number): Code => code(
@@ -149,14 +163,30 @@ function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): Function
   // lone symbol's second byte is overwritten by the next store or left to the tail); each
   // stream's output moves at its own pace.
   const decodePair = (s: number): Code => code(
-    get(B[s]!), get(SH), op.i64ShrU(), op.wrap(), k(2), op.shl(), op.load32(PAIRS_AT), set(E),
+    get(B[s]!), shiftBy, op.i64ShrU(), op.wrap(), k(2), op.shl(), op.load32(PAIRS_AT), set(E),
     get(OP[s]!), get(E), op.store16(),
     get(OP[s]!), get(E), k(24), op.shrU(), op.add(), set(OP[s]!),
     get(B[s]!), get(E), k(16), op.shrU(), op.extendU(), op.i64Shl(), set(B[s]!),
   );
   const round: Code = [];
   for (let j = 0; j < perReload; j++) for (let s = 0; s < streams; s++) round.push(...(pairs ? decodePair(s) : decodeSymbol(s, j)));
-  for (let s = 0; s < streams; s++) round.push(...reloadSentinel(s));
+  for (let s = 0; s < streams; s++) {
+    round.push(...(ipMem ? code(
+      get(B[s]!), op.i64Ctz(), op.wrap(), set(T),
+      k(0), op.load32(IPS_AT + 4 * s), get(T), k(3), op.shrU(), op.sub(), set(NP),
+      k(0), get(NP), op.store32(IPS_AT + 4 * s),
+      get(NP), op.load64(), op.i64(1), op.i64Or(), get(T), k(7), op.and(), op.extendU(), op.i64Shl(), set(B[s]!),
+      pairs ? [] : code(get(OP[s]!), k(perReload), op.add(), set(OP[s]!)),
+    ) : reloadSentinel(s)));
+  }
+  const ipsOut: Code = [];
+  const ipsIn: Code = [];
+  if (ipMem) {
+    for (let s = 0; s < streams; s++) {
+      ipsOut.push(...k(0), ...get(IP[s]!), ...op.store32(IPS_AT + 4 * s));
+      ipsIn.push(...k(0), ...op.load32(IPS_AT + 4 * s), ...set(IP[s]!));
+    }
+  }
   // Rounds that fit: in stream 0's input (7 bytes a round), and in every stream's output
   // (perReload bytes a round, or up to twice that with pairs).
   c.push(
@@ -181,10 +211,12 @@ function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): Function
   // ITERS rounds have run.
   c.push(
     ...get(OP[last]!), ...get(ITERS), ...k(perReload), ...op.mul(), ...op.add(), ...set(OLIMIT),
+    ...ipsOut,
     ...op.loop(),
     ...round,
     ...get(OP[last]!), ...get(OLIMIT), ...op.ltU(), ...op.brIf(0),
     ...op.end(),
+    ...ipsIn,
     ...op.br(0),
     ...op.end(), ...op.end(),
   );
@@ -201,7 +233,7 @@ function decodeBody(streams: 1 | 4, perReload: number, pairs: boolean): Function
       ...get(NP), ...k(LOWEST), ...op.ltS(), ...op.if(), ...k(LOWEST), ...set(NP), ...op.end(),
       ...get(BC), ...get(IP[s]!), ...get(NP), ...op.sub(), ...k(3), ...op.shl(), ...op.sub(), ...set(BC),
       ...get(NP), ...tee(IP[s]!), ...op.load64(), ...set(C),
-      ...get(C), ...get(BC), ...op.extendU(), ...op.i64Shl(), ...get(SH), ...op.i64ShrU(), ...op.wrap(),
+      ...get(C), ...get(BC), ...op.extendU(), ...op.i64Shl(), ...shiftBy, ...op.i64ShrU(), ...op.wrap(),
       ...(split ? code(tee(T), op.load8(SYM_AT), k(8), op.shl(), get(T), op.load8(NB_AT), op.or()) : code(k(1), op.shl(), op.load16U(TABLE_AT))),
       ...set(E),
       ...get(OP[s]!), ...get(E), ...k(8), ...op.shrU(), ...op.store8(),
@@ -323,22 +355,26 @@ type Decode4 = (s1: number, s2: number, s3: number, s4: number, end: number, out
 type Decode1 = (s1: number, end: number, out: number, size: number, log: number) => number;
 
 /**
- * The module's bytes: `x4` and `x4long` (4 streams, codes up to 11 and 12 bits), the same
- * with the two-symbol table (`x4pairs`, `x4pairslong`), `x1` and `x1long` (1 stream).
+ * The module's bytes: 4 streams with the two-symbol table (`x4pairs`, `x4pairslong`: codes
+ * up to 11 and 12 bits), 1 stream (`x1`, `x1long`), the table builders (`pairs`,
+ * `buildSplit`), and 4 streams with the split table, one function per table log (`x4log1`
+ * to `x4log12`).
  */
 export function huffmanModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
     [
-      decodeBody(4, 5, false), decodeBody(4, 4, false), decodeBody(4, 5, true), decodeBody(4, 4, true), decodeBody(1, 5, false), decodeBody(1, 4, false), pairsBody(),
-      buildSplitBody(),
+      decodeBody(4, 5, true), decodeBody(4, 4, true), decodeBody(1, 5, false), decodeBody(1, 4, false), pairsBody(), buildSplitBody(),
+      ...X4_LOGS.map((log) => decodeBody(4, log > 11 ? 4 : 5, false, log)),
     ],
-    ['x4', 'x4long', 'x4pairs', 'x4pairslong', 'x1', 'x1long', 'pairs', 'buildSplit'],
+    ['x4pairs', 'x4pairslong', 'x1', 'x1long', 'pairs', 'buildSplit', ...X4_LOGS.map((log) => `x4log${log}`)],
     Math.ceil(BITSTREAM_AREA_END / 65536),
   );
 }
 
-let x4: Decode4 | null = null;
-let x4long: Decode4 | null = null;
+/** Table logs of the 4-stream single-symbol functions, one function each (see decodeBody's shiftBy). */
+const X4_LOGS = Array.from({ length: HUF_MAX_LOG }, (_, i) => i + 1);
+/** Indexed by table log. */
+const x4ByLog: Decode4[] = [];
 let x4pairs: Decode4 | null = null;
 let x4pairslong: Decode4 | null = null;
 let x1: Decode1 | null = null;
@@ -347,8 +383,7 @@ let buildPairs: ((log: number) => void) | null = null;
 let buildSplit: ((log: number, symbols: number) => void) | null = null;
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
-  x4 = exportsObject['x4'] as Decode4;
-  x4long = exportsObject['x4long'] as Decode4;
+  for (const log of X4_LOGS) x4ByLog[log] = exportsObject[`x4log${log}`] as Decode4;
   x4pairs = exportsObject['x4pairs'] as Decode4;
   x4pairslong = exportsObject['x4pairslong'] as Decode4;
   x1 = exportsObject['x1'] as Decode1;
@@ -461,7 +496,7 @@ export function decodeHuffmanIntoHeap(
     buildSplit!(log, table.symbols);
   }
   const result = streams4
-    ? (pairs ? (long ? x4pairslong! : x4pairs!) : long ? x4long! : x4!)(IN_AT + 6, IN_AT + s2, IN_AT + s3, IN_AT + s4, IN_AT + n, at, size, log)
+    ? (pairs ? (long ? x4pairslong! : x4pairs!) : x4ByLog[log]!)(IN_AT + 6, IN_AT + s2, IN_AT + s3, IN_AT + s4, IN_AT + n, at, size, log)
     : (long ? x1long! : x1!)(IN_AT, IN_AT + n, at, size, log);
   if (result !== 0) {
     huffmanWasmCounts.rejected++;

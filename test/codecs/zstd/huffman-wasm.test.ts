@@ -123,6 +123,25 @@ describe('zstd Huffman literals in WebAssembly', () => {
     expect(huffmanWasmCounts.rejected).toBe(before.rejected);
   });
 
+  it('decodes 4 streams with every table log (one function each) as the TypeScript twin does', () => {
+    const random = mulberry32(11);
+    for (let log = 1; log <= 12; log++) {
+      // Weights log, log - 1, ..., 1 (and the implied last 1): codes of 1 to log bits.
+      const table = randomTable(Array.from({ length: log }, (_, i) => log - i))!;
+      expect(table.log).toBe(log);
+      const codes = present(table);
+      for (const length of [6, 7, 100, 1001, 4000]) {
+        const symbols = Array.from({ length }, () => codes[Math.floor(random() * codes.length)]!);
+        const src = payload(table, symbols, true);
+        if (src === null) continue;
+        const before = huffmanWasmCounts.decoded;
+        const w = expectSameOutcome(table, src, true, length);
+        expect(w.ok && w.bytes.equals(Buffer.from(symbols))).toBe(true);
+        expect(huffmanWasmCounts.decoded).toBe(before + 1);
+      }
+    }
+  });
+
   it('decodes long sections of short codes with the two-symbol table as the TypeScript twin does', () => {
     // Code lengths 1, 2, ..., 11, 11 (log 11) or 1, ..., 12, 12 (log 12): two codes often fit in one lookup.
     const tables = [randomTable([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1])!, randomTable([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1])!];
