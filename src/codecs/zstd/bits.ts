@@ -4,7 +4,7 @@
  * Bit-level helpers shared by the zstd stages.
  *
  * Zstandard has two kinds of bitstreams (RFC 8878 §4.1):
- * - forward, little-endian streams (FSE table descriptions), read here by {@link ForwardBits};
+ * - forward, little-endian streams (FSE table descriptions), read by fse.ts's readNormalizedCounts;
  * - backward streams (Huffman literals, FSE-coded weights, sequences), written forward by
  *   the encoder and read from the last byte towards the first. The last byte holds an end
  *   marker: its highest set bit, and everything above it, is padding.
@@ -173,46 +173,5 @@ export class BackwardBits {
   /** True when every bit of the stream has been read, no more and no less. */
   finished(): boolean {
     return this.remaining() === 0;
-  }
-}
-
-/**
- * Forward little-endian bit reader over src[start, end) for FSE table descriptions.
- * Bits past `end` read as zeros; callers check `bytesUsed()` against the available size.
- */
-export class ForwardBits {
-  private src: Uint8Array = new Uint8Array(0);
-  private start = 0;
-  private end = 0;
-  /** Absolute bit position from `start`. */
-  pos = 0;
-
-  init(src: Uint8Array, start: number, end: number): void {
-    this.src = src;
-    this.start = start;
-    this.end = end;
-    this.pos = 0;
-  }
-
-  /** Peek up to 24 bits without consuming them. */
-  peek(n: number): number {
-    const byte = this.start + (this.pos >>> 3);
-    const src = this.src;
-    const end = this.end;
-    let w = 0;
-    for (let i = 3; i >= 0; i--) {
-      const p = byte + i;
-      w = (w << 8) | (p < end ? src[p]! : 0);
-    }
-    return (w >>> (this.pos & 7)) & ((1 << n) - 1);
-  }
-
-  skip(n: number): void {
-    this.pos += n;
-  }
-
-  /** Bytes touched so far, rounded up. */
-  bytesUsed(): number {
-    return (this.pos + 7) >>> 3;
   }
 }

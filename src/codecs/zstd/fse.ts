@@ -16,7 +16,7 @@
  *           next state, and the next state is nextStateBase + those bits.
  */
 import { BloscErrorCode, fail } from '../../errors.js';
-import { ForwardBits, highBit32 } from './bits.js';
+import { highBit32 } from './bits.js';
 
 export class FseTable {
   /** 2 words per state, see the module comment. */
@@ -102,7 +102,14 @@ const spread = new Uint8Array(512);
 /** The symbols in order before they are spread, with 8 bytes of slack for word writes. */
 const ordered = new Uint8Array(512 + 8);
 const orderedView = new DataView(ordered.buffer);
-const forward = new ForwardBits();
+
+/** The 4 bytes from p on, little-endian (an int32: read its bits with >>>); bytes at `end` and past it read as 0. */
+function word32(src: Uint8Array, p: number, end: number): number {
+  if (p + 4 <= end) return src[p]! | (src[p + 1]! << 8) | (src[p + 2]! << 16) | (src[p + 3]! << 24);
+  let w = 0;
+  for (let i = 3; i >= 0; i--) w = (w << 8) | (p + i < end ? src[p + i]! : 0);
+  return w;
+}
 
 /**
  * Read an FSE table description (RFC 8878 §4.1.1) from src[start, end) into `norm`.
@@ -120,11 +127,14 @@ export function readNormalizedCounts(
   bytesOut: Int32Array,
 ): number {
   if (end <= start) fail(BloscErrorCode.Data, 'zstd: FSE table description truncated', { offset: start });
-  const br = forward;
-  br.init(src, start, end);
   norm.fill(0, 0, maxSymbol + 1);
-  const log = br.peek(4) + 5;
-  br.skip(4);
+  // ForwardBits' reads on locals: `pos` bits read; `w` holds the 4 bytes from byte `wb` on
+  // (zeros past the end), reloaded only when a read would run past them, where ForwardBits
+  // assembled 4 bytes for every read (FSE_readNCount keeps a 32-bit window the same way).
+  let pos = 4;
+  let wb = 0;
+  let w = word32(src, start, end);
+  const log = (w & 15) + 5;
   if (log > maxLog) fail(BloscErrorCode.Data, `zstd: FSE accuracy log ${log} exceeds ${maxLog}`, { offset: start });
   let remaining = (1 << log) + 1;
   let threshold = 1 << log;
@@ -134,27 +144,39 @@ export function readNormalizedCounts(
   for (;;) {
     if (previous0) {
       // Runs of zero-probability symbols: 2-bit repeat counts, 3 meaning "3 more and continue".
-      let rep = br.peek(2);
-      br.skip(2);
+      if (pos - (wb << 3) + 2 > 32) {
+        wb = pos >>> 3;
+        w = word32(src, start + wb, end);
+      }
+      let rep = (w >>> (pos - (wb << 3))) & 3;
+      pos += 2;
       while (rep === 3) {
         symbol += 3;
         if (symbol > maxSymbol) fail(BloscErrorCode.Data, 'zstd: FSE zero run past the last symbol', { offset: start });
-        rep = br.peek(2);
-        br.skip(2);
+        if (pos - (wb << 3) + 2 > 32) {
+          wb = pos >>> 3;
+          w = word32(src, start + wb, end);
+        }
+        rep = (w >>> (pos - (wb << 3))) & 3;
+        pos += 2;
       }
       symbol += rep;
       if (symbol > maxSymbol) fail(BloscErrorCode.Data, 'zstd: FSE zero run past the last symbol', { offset: start });
     }
     const max = 2 * threshold - 1 - remaining;
-    const bits = br.peek(nbBits);
+    if (pos - (wb << 3) + nbBits > 32) {
+      wb = pos >>> 3;
+      w = word32(src, start + wb, end);
+    }
+    const bits = (w >>> (pos - (wb << 3))) & ((1 << nbBits) - 1);
     let count: number;
     if ((bits & (threshold - 1)) < max) {
       count = bits & (threshold - 1);
-      br.skip(nbBits - 1);
+      pos += nbBits - 1;
     } else {
       count = bits & (2 * threshold - 1);
       if (count >= threshold) count -= max;
-      br.skip(nbBits);
+      pos += nbBits;
     }
     count--; // -1 means "less than 1": a probability of one low-probability state
     remaining -= count < 0 ? -count : count;
@@ -168,7 +190,7 @@ export function readNormalizedCounts(
     if (symbol > maxSymbol) break;
   }
   if (remaining !== 1) fail(BloscErrorCode.Data, 'zstd: FSE probabilities do not add up', { offset: start });
-  const used = br.bytesUsed();
+  const used = (pos + 7) >>> 3;
   if (start + used > end) fail(BloscErrorCode.Data, 'zstd: FSE table description truncated', { offset: start });
   bytesOut[0] = used;
   return log | ((symbol - 1) << 8);
