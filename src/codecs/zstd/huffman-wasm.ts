@@ -87,7 +87,8 @@ const k = op.i32;
 
 /**
  * One function: `streams` streams (1 or 4), `perReload` symbols per stream between reloads
- * (5 when the code length is at most 11, 4 for 12: at most 62 bits are consumed between
+ * (5 when the code length is at most 11, 4 for 12, more for shorter codes in the 4-stream
+ * single-symbol functions, see symbolsPerReload: at most 62 bits are consumed between
  * two reloads, so the sentinel never leaves the container).
  *
  * Parameters: the stream starts (each stream ends where the next starts), the end of the
@@ -364,11 +365,22 @@ export function huffmanModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
     [
       decodeBody(4, 5, true), decodeBody(4, 4, true), decodeBody(1, 5, false), decodeBody(1, 4, false), pairsBody(), buildSplitBody(),
-      ...X4_LOGS.map((log) => decodeBody(4, log > 11 ? 4 : 5, false, log)),
+      ...X4_LOGS.map((log) => decodeBody(4, symbolsPerReload(log), false, log)),
     ],
     ['x4pairs', 'x4pairslong', 'x1', 'x1long', 'pairs', 'buildSplit', ...X4_LOGS.map((log) => `x4log${log}`)],
     Math.ceil(BITSTREAM_AREA_END / 65536),
   );
+}
+
+/**
+ * Symbols per stream between reloads for codes of at most `log` bits: at least 55 bits lie
+ * above the sentinel after a reload (at most 7 of the 64 loaded were consumed already) and
+ * after the stream's start (at most 8: the end marker and the zeros above it), so up to
+ * 55 / log lookups fit (C's fast loop takes 5 for every log up to 11); at most 10, to bound
+ * the code.
+ */
+function symbolsPerReload(log: number): number {
+  return Math.min(10, Math.floor(55 / log));
 }
 
 /** Table logs of the 4-stream single-symbol functions, one function each (see decodeBody's shiftBy). */
