@@ -8,7 +8,8 @@
  * holds its bits left-aligned above a sentinel 1 bit, so a symbol costs one lookup and one
  * shift, and a reload finds the bits consumed with one count of trailing zeros; the four
  * streams are decoded interleaved, 5 symbols each per reload (4 when the code is 12 bits
- * long), while no bound can be reached, then each stream's last symbols one by one. The
+ * long; up to 10 for shorter codes, see symbolsPerReload), while no bound can be reached,
+ * then each stream's last symbols one by one. The
  * single-symbol table is split into a byte of code length and a byte of symbol per cell,
  * built here from the tree's weights (buildSplit); the 4-stream loop has one function per
  * table log, so that its shift is a constant, and keeps its input positions in memory:
