@@ -154,7 +154,22 @@ export const OUTPUT_SCRATCH = 1 << 20;
  * destsize.
  */
 class ChunkOutput {
+  /** Where the chunk's streams start, and the blocks done of `total` (for the projection of {@link streamRoom}). */
+  streamsAt = 0;
+  done = 0;
+  total = 1;
+
   constructor(public buf: Uint8Array, readonly grows: boolean, public inScratch: boolean, readonly destsize: number) {}
+
+  /**
+   * The buffer with room up to `end` while a block is being encoded, the chunk's streams so
+   * far ending at `ntbytes`: asked stream by stream, so a chunk that compresses well stays in
+   * the scratch instead of moving to a fresh buffer sized for a whole block's worst case.
+   */
+  streamRoom(end: number, ntbytes: number): Uint8Array {
+    if (end <= this.buf.length) return this.buf;
+    return this.room(end, ntbytes - this.streamsAt, this.done, this.total);
+  }
 
   /**
    * The buffer, with at least min(end, destsize) bytes; `written` bytes of streams are
@@ -192,7 +207,7 @@ const GROWTH_MARGIN = 1.0625;
 function chunkOutput(out: Uint8Array | undefined, plan: ChunkPlan): ChunkOutput {
   if (out !== undefined) return new ChunkOutput(chunkDestination(out, plan.destsize), false, false, plan.destsize);
   const dict = plan.encodeCtx.dict;
-  const first = Math.min(plan.destsize, plan.headerLength + 4 * plan.nblocks + (dict === null ? 0 : 4 + dict.length) + blockSlot(plan));
+  const first = Math.min(plan.destsize, plan.headerLength + 4 * plan.nblocks + (dict === null ? 0 : 4 + dict.length) + streamSlot(plan));
   if (first <= OUTPUT_SCRATCH) return new ChunkOutput(workspace.output(), true, true, plan.destsize);
   return new ChunkOutput(allocBytes(first, 'the compressed chunk'), true, false, plan.destsize);
 }
@@ -307,6 +322,7 @@ export function encodeBlockRange(
     call.ref = ref;
     call.refOffset = 0;
     let pos = op;
+    const sink = new ChunkOutput(out, false, false, out.length);
     for (let j = first; j < last; j++) {
       const leftoverBlock = j === nblocks - 1 && leftover > 0;
       const bsize = leftoverBlock ? leftover : blocksize;
@@ -316,7 +332,7 @@ export function encodeBlockRange(
         block = runForward(plan, ws, src, bp, bsize, j * blocksize, heapTarget(plan, blocksize));
         bp = 0;
       }
-      const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, out, pos);
+      const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, sink, pos);
       if (written === 0) fail(BloscErrorCode.WriteBuffer, `block ${j} did not fit in its slot`);
       sizes[j - first] = written;
       pos += written;
@@ -332,6 +348,12 @@ function blockSlot(plan: ChunkPlan): number {
   const split = plan.dontSplit ? 1 : plan.typesize;
   const id = plan.p.codec.id;
   return Math.max(split * (5 + streamMaxout(id, (plan.blocksize / split) | 0)), 5 + streamMaxout(id, plan.blocksize));
+}
+
+/** The most bytes one stream of `plan` can take in the chunk (its csize field, its bytes or run byte). */
+function streamSlot(plan: ChunkPlan): number {
+  const split = plan.dontSplit ? 1 : plan.typesize;
+  return 5 + streamMaxout(plan.p.codec.id, split > 1 && plan.leftover === 0 ? (plan.blocksize / split) | 0 : plan.blocksize);
 }
 
 /** The room a stream gets before clamping (c-blosc `blosc_c`). */
@@ -563,9 +585,13 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, forma
   const usePre = pre !== null && plan.encodeCtx.dict === null;
   const slot = blockSlot(plan);
   const streamsAt = ntbytes;
+  sink.streamsAt = streamsAt;
+  sink.total = nblocks;
   for (let j = 0; j < nblocks; j++) {
-    const dest = sink.room(ntbytes + slot, ntbytes - streamsAt, j, nblocks);
+    // Pre-encoded blocks are placed whole; blocks encoded here ask for room stream by stream.
+    const dest = sink.room(usePre ? ntbytes + slot : ntbytes, ntbytes - streamsAt, j, nblocks);
     writeInt32LE(dest, headerLength + 4 * j, ntbytes);
+    sink.done = j;
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
     const bsize = leftoverBlock ? leftover : blocksize;
     let written = usePre ? placeEncodedBlock(plan, pre.blocks[j]!, bsize, leftoverBlock, dest, ntbytes, pre.copy) : -1;
@@ -578,7 +604,7 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, forma
         block = runForward(plan, ws, src, offset, bsize, offset, heapTarget(plan, blocksize));
         bp = 0;
       }
-      written = encodeBlock(plan, block, bp, bsize, leftoverBlock, dest, ntbytes);
+      written = encodeBlock(plan, block, bp, bsize, leftoverBlock, sink, ntbytes);
     }
     if (written === 0) return 0;
     ntbytes += written;
@@ -635,12 +661,13 @@ function runForward(
 }
 
 /**
- * `blosc_c`: split the filtered block into streams and encode each at dest[ntbytes..].
- * Returns the bytes written for the block, or 0 when it does not fit in destsize.
+ * `blosc_c`: split the filtered block into streams and encode each at ntbytes in the
+ * sink's buffer (room asked for before each stream). Returns the bytes written for the
+ * block, or 0 when it does not fit in destsize.
  */
 function encodeBlock(
   plan: ChunkPlan, block: Uint8Array, bp: number, bsize: number, leftoverBlock: boolean,
-  dest: Uint8Array, ntbytesStart: number,
+  sink: ChunkOutput, ntbytesStart: number,
 ): number {
   const { p, destsize } = plan;
   const nstreams = !plan.dontSplit && !leftoverBlock ? plan.typesize : 1;
@@ -649,8 +676,10 @@ function encodeBlock(
   if (codec.encode === undefined) {
     fail(BloscErrorCode.CodecSupport, `codec '${codec.name}' can decode but not encode in this build`);
   }
+  const slot = 4 + streamMaxout(codec.id, neblock);
   let ntbytes = ntbytesStart;
   for (let s = 0; s < nstreams; s++) {
+    const dest = sink.streamRoom(ntbytes + slot, ntbytes);
     const sp = bp + s * neblock;
     const csizeAt = ntbytes;
     ntbytes += 4;
@@ -665,8 +694,7 @@ function encodeBlock(
       }
       continue;
     }
-    // Snappy may legitimately exceed its input (c-blosc `snappy_max_compressed_length`).
-    let maxout = codec.id === CodecId.Snappy ? 32 + neblock + ((neblock / 6) | 0) : neblock;
+    let maxout = streamMaxout(codec.id, neblock);
     if (ntbytes + maxout > destsize) {
       maxout = destsize - ntbytes;
       if (maxout <= 0) return 0;
