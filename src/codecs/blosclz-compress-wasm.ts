@@ -46,6 +46,27 @@ function matchEnd(anchor: number, dist: number, bound: number, q: number, r: num
     get(q), get(dist), op.sub(), set(r),
     op.block(), // $found (q is the answer)
     op.block(), // $words
+    // The first 16 bytes alone (short matches end there), then 64 bytes at a time while all
+    // of them match (long runs and matches are most of the input of well-compressing
+    // planes); the 16-byte loop below finds the difference.
+    get(q), k(16), op.add(), get(bound), op.gtU(), op.brIf(0),
+    get(q), op.load(), get(r), op.load(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.xor(), op.tee(m), op.if(),
+    get(q), get(m), op.ctz(), op.add(), k(1), op.add(), set(q),
+    op.br(2),
+    op.end(),
+    get(q), k(16), op.add(), set(q), get(r), k(16), op.add(), set(r),
+    op.block(),
+    op.loop(),
+    get(q), k(64), op.add(), get(bound), op.gtU(), op.brIf(1),
+    get(q), op.load(), get(r), op.load(), op.i8x16Eq(),
+    get(q), op.load(16), get(r), op.load(16), op.i8x16Eq(), op.v128And(),
+    get(q), op.load(32), get(r), op.load(32), op.i8x16Eq(), op.v128And(),
+    get(q), op.load(48), get(r), op.load(48), op.i8x16Eq(), op.v128And(),
+    op.i8x16Bitmask(), k(0xffff), op.ne(), op.brIf(1),
+    get(q), k(64), op.add(), set(q), get(r), k(64), op.add(), set(r),
+    op.br(0),
+    op.end(),
+    op.end(),
     // 16 bytes at a time: the lowest clear bit of the mask of equal bytes is the first difference.
     op.loop(),
     get(q), k(16), op.add(), get(bound), op.gtU(), op.brIf(1),

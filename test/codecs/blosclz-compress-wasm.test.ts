@@ -90,6 +90,35 @@ describe('BloscLZ encoder in WebAssembly', () => {
     expect(scratch).toEqual(src);
   });
 
+  it('ends runs and matches at every offset of the 16- and 64-byte compare steps, and at the input end', () => {
+    // A run of `len` bytes, then a repeat of a 300-byte pattern cut after `len` bytes, each
+    // followed by a differing byte; with `tail` the input ends inside a run, so the match
+    // loops meet the bound at every offset of their steps as well.
+    const pattern = new Uint8Array(300);
+    const next = mulberry32Uint32(5);
+    for (let i = 0; i < pattern.length; i++) pattern[i] = next() >>> 24;
+    let checked = 0;
+    for (let len = 1; len <= 200; len++) {
+      for (const tail of [0, 1]) {
+        const parts = [pattern, new Uint8Array(len).fill(7), Uint8Array.of(8), pattern.subarray(0, len), Uint8Array.of(9)];
+        if (tail === 1) parts.push(pattern.subarray(0, 40), new Uint8Array(len + 100).fill(3));
+        const src = concatBytes(parts);
+        for (const clevel of [5, 9]) {
+          for (const format of ['blosc1', 'blosc2'] as const) {
+            const ts = run(clevel, src, src.length, format, false, false);
+            const wa = run(clevel, src, src.length, format, false, true);
+            expect(wa.n).toBe(ts.n);
+            expect(wa.out).toEqual(ts.out);
+            expect(wa.guarded).toBe(true);
+            if (ts.n > 0) checked++;
+          }
+        }
+      }
+    }
+    // Most of these compress (a failing probe would leave the match loop untested).
+    expect(checked).toBeGreaterThan(1000);
+  });
+
   it('takes and refuses matches exactly at the far-distance limit (73725) like the twin', () => {
     for (const d of [8190, 8191, 8192, 73723, 73724, 73725, 73726]) {
       // Zeros, with a 24-byte pattern at 1000 and again d bytes later: its only earlier copy.
