@@ -16,7 +16,7 @@
  * ever touched. Every store is checked against the output limit before it happens, as C's
  * are, so the output area needs no slack.
  */
-import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
+import { type Code, type FunctionBody, I32, I64, V128, code, moduleBytes, op } from '../wasm/assembler.js';
 import { ENCODE_AT, ENCODE_END, heapBytes, HeapModuleLoader } from '../wasm/heap.js';
 import { ENCODE_OUT_AT, ENCODE_OUT_MAX, heapInput } from './lz4-compress-wasm.js';
 
@@ -38,9 +38,9 @@ function hashAddr(seq: Code, hl: number): Code {
 /**
  * `matchEnd` of blosclz-compress.ts into local `q`: one past the first byte in
  * [anchor+4, bound) differing from the byte `dist` before it, or bound. Uses locals
- * q, r, m (i32) and x (i64).
+ * q, r, m (i32), x (i64) and v (v128).
  */
-function matchEnd(anchor: number, dist: number, bound: number, q: number, r: number, x: number, m: number): Code {
+function matchEnd(anchor: number, dist: number, bound: number, q: number, r: number, x: number, m: number, v: number): Code {
   return code(
     get(anchor), k(4), op.add(), set(q),
     get(q), get(dist), op.sub(), set(r),
@@ -55,6 +55,23 @@ function matchEnd(anchor: number, dist: number, bound: number, q: number, r: num
     op.br(2),
     op.end(),
     get(q), k(16), op.add(), set(q), get(r), k(16), op.add(), set(r),
+    // A run (distance 1, C's get_run): compare against the repeated byte, one load per 16 bytes.
+    get(dist), k(1), op.eq(), op.if(),
+    get(r), op.load8(), op.i8x16Splat(), set(v),
+    op.block(),
+    op.loop(),
+    get(q), k(64), op.add(), get(bound), op.gtU(), op.brIf(1),
+    get(q), op.load(), get(v), op.i8x16Eq(),
+    get(q), op.load(16), get(v), op.i8x16Eq(), op.v128And(),
+    get(q), op.load(32), get(v), op.i8x16Eq(), op.v128And(),
+    get(q), op.load(48), get(v), op.i8x16Eq(), op.v128And(),
+    op.i8x16Bitmask(), k(0xffff), op.ne(), op.brIf(1),
+    get(q), k(64), op.add(), set(q),
+    op.br(0),
+    op.end(),
+    op.end(),
+    get(q), k(1), op.sub(), set(r),
+    op.end(),
     op.block(),
     op.loop(),
     get(q), k(64), op.add(), get(bound), op.gtU(), op.brIf(1),
@@ -119,7 +136,7 @@ function probeBody(): FunctionBody {
     get(DIST), op.eqz(), get(DIST), k(MAX_FARDISTANCE), op.geU(), op.or(), op.ifI32(), k(1), op.else(),
     get(REF), op.load32(), get(SEQ), op.ne(), op.end(), set(LIT),
     get(LIT), op.eqz(), op.if(),
-    matchEnd(ANCHOR, DIST, BOUND, Q, R, X, M),
+    matchEnd(ANCHOR, DIST, BOUND, Q, R, X, M, X + 1),
     get(Q), get(IPSHIFT), op.sub(), set(IP),
     get(IP), get(ANCHOR), op.sub(), set(LEN),
     get(LEN), get(MINLEN), op.ltS(), op.if(),
@@ -146,7 +163,7 @@ function probeBody(): FunctionBody {
     op.end(), op.end(),
     get(IP), get(BASE), op.sub(), k(16), op.shl(), get(OC), op.or(),
   );
-  return { params: [I32, I32, I32, I32, I32], result: I32, locals: [[X - 5, I32], [1, I64]], code: c };
+  return { params: [I32, I32, I32, I32, I32], result: I32, locals: [[X - 5, I32], [1, I64], [1, V128]], code: c };
 }
 
 /** `blosclz_compress` after the probe: returns the bytes written or 0. */
@@ -207,7 +224,7 @@ function compressBody(): FunctionBody {
     get(DIST), op.eqz(), get(DIST), k(MAX_FARDISTANCE), op.geU(), op.or(), op.ifI32(), k(1), op.else(),
     get(REF), op.load32(), get(SEQ), op.ne(), op.end(), set(LIT),
     get(LIT), op.eqz(), op.if(),
-    matchEnd(ANCHOR, DIST, IPBOUND, Q, R, X, M),
+    matchEnd(ANCHOR, DIST, IPBOUND, Q, R, X, M, X + 1),
     get(Q), get(IPSHIFT), op.sub(), set(IP),
     get(DIST), k(1), op.sub(), set(DIST),
     get(IP), get(ANCHOR), op.sub(), set(LEN),
@@ -281,7 +298,7 @@ function compressBody(): FunctionBody {
     get(DST), get(DST), op.load8(), k(1 << 5), op.or(), op.store8(),
     get(OP), get(DST), op.sub(),
   );
-  return { params: [I32, I32, I32, I32, I32, I32, I32, I32], result: I32, locals: [[X - 8, I32], [1, I64]], code: c };
+  return { params: [I32, I32, I32, I32, I32, I32, I32, I32], result: I32, locals: [[X - 8, I32], [1, I64], [1, V128]], code: c };
 }
 
 /** The module's bytes: `probe` and `compress`, on the shared memory. */

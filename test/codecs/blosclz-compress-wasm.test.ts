@@ -92,7 +92,8 @@ describe('BloscLZ encoder in WebAssembly', () => {
 
   it('ends runs and matches at every offset of the 16- and 64-byte compare steps, and at the input end', () => {
     // A run of `len` bytes, then a repeat of a 300-byte pattern cut after `len` bytes, each
-    // followed by a differing byte; with `tail` the input ends inside a run, so the match
+    // followed by a differing byte, then two runs back to back; with `tail` the input ends
+    // inside a run, so the match
     // loops meet the bound at every offset of their steps as well.
     const pattern = new Uint8Array(300);
     const next = mulberry32Uint32(5);
@@ -101,6 +102,9 @@ describe('BloscLZ encoder in WebAssembly', () => {
     for (let len = 1; len <= 200; len++) {
       for (const tail of [0, 1]) {
         const parts = [pattern, new Uint8Array(len).fill(7), Uint8Array.of(8), pattern.subarray(0, len), Uint8Array.of(9)];
+        // A run right after another run of a different byte: a run's compare must use the
+        // byte it repeats, not the next one.
+        parts.push(new Uint8Array(len).fill(1), new Uint8Array(150).fill(2), pattern.subarray(0, 20));
         if (tail === 1) parts.push(pattern.subarray(0, 40), new Uint8Array(len + 100).fill(3));
         const src = concatBytes(parts);
         for (const clevel of [5, 9]) {
