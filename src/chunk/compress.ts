@@ -172,6 +172,21 @@ class ChunkOutput {
   }
 
   /**
+   * Before block `done` (>= 1), the chunk's streams ending at `ntbytes`: a chunk still in
+   * the scratch whose blocks so far project past it moves out now, copying what it has,
+   * rather than once the scratch is full (a copy of up to OUTPUT_SCRATCH bytes).
+   */
+  settle(ntbytes: number): void {
+    if (!this.inScratch || this.done === 0) return;
+    const projected = this.streamsAt + Math.ceil(((ntbytes - this.streamsAt) / this.done) * this.total * GROWTH_MARGIN);
+    if (projected <= this.buf.length) return;
+    const next = allocBytes(Math.min(this.destsize, projected), 'the compressed chunk');
+    next.set(this.buf.subarray(0, ntbytes));
+    this.buf = next;
+    this.inScratch = false;
+  }
+
+  /**
    * The buffer, with at least min(end, destsize) bytes; `written` bytes of streams are
    * written after `done` of the chunk's `total` blocks (for the projection).
    */
@@ -592,6 +607,7 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, forma
     const dest = sink.room(usePre ? ntbytes + slot : ntbytes, ntbytes - streamsAt, j, nblocks);
     writeInt32LE(dest, headerLength + 4 * j, ntbytes);
     sink.done = j;
+    if (!usePre) sink.settle(ntbytes);
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
     const bsize = leftoverBlock ? leftover : blocksize;
     let written = usePre ? placeEncodedBlock(plan, pre.blocks[j]!, bsize, leftoverBlock, dest, ntbytes, pre.copy) : -1;
