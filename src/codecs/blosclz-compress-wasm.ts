@@ -114,11 +114,16 @@ function matchEnd(anchor: number, dist: number, bound: number, q: number, r: num
   );
 }
 
-/** `get_cratio`: returns (ip - base) << 16 | oc. Params base, limit, minlen, ipshift, hashlog. */
+/**
+ * `get_cratio`: returns (ip - base) << 16 | oc. Params base, limit, minlen, ipshift, hashlog.
+ * The probe reads at most 2^hashlog <= 16384 bytes, so a candidate is never MAX_FARDISTANCE
+ * away: only distance 0 (the candidate is this position) rules one out before its 4 bytes
+ * are compared. Literals (most positions of data that does not compress) take one branch.
+ */
 function probeBody(): FunctionBody {
   const BASE = 0, LIMIT = 1, MINLEN = 2, IPSHIFT = 3, HL = 4;
-  const BOUND = 5, ILIMIT = 6, OC = 7, COPY = 8, IP = 9, ANCHOR = 10, SEQ = 11, H = 12, REF = 13, DIST = 14, LEN = 15, Q = 16, R = 17, LIT = 18, M = 19;
-  const X = 20;
+  const BOUND = 5, ILIMIT = 6, OC = 7, COPY = 8, IP = 9, ANCHOR = 10, SEQ = 11, H = 12, REF = 13, DIST = 14, LEN = 15, Q = 16, R = 17, M = 18;
+  const X = 19;
   const c = code(
     k(ENCODE_AT), k(0), k(4), get(HL), op.shl(), op.memoryFill(),
     get(BASE), get(LIMIT), op.add(), k(1), op.sub(), set(BOUND),
@@ -126,22 +131,22 @@ function probeBody(): FunctionBody {
     k(5), set(OC), k(4), set(COPY), get(BASE), set(IP),
     op.block(), op.loop(),
     get(IP), get(ILIMIT), op.geS(), op.brIf(1),
-    get(IP), set(ANCHOR),
+    op.block(), // $literal
     get(IP), op.load32(), set(SEQ),
     hashAddr(get(SEQ), HL), set(H),
     get(BASE), get(H), op.load32(), op.add(), set(REF),
-    get(ANCHOR), get(REF), op.sub(), set(DIST),
-    get(H), get(ANCHOR), get(BASE), op.sub(), op.store32(),
-    // literal = distance == 0 || distance >= MAX_FARDISTANCE || read32(ref) != seq
-    get(DIST), op.eqz(), get(DIST), k(MAX_FARDISTANCE), op.geU(), op.or(), op.ifI32(), k(1), op.else(),
-    get(REF), op.load32(), get(SEQ), op.ne(), op.end(), set(LIT),
-    get(LIT), op.eqz(), op.if(),
+    get(H), get(IP), get(BASE), op.sub(), op.store32(),
+    get(REF), get(IP), op.eq(), op.brIf(0),
+    get(REF), op.load32(), get(SEQ), op.ne(), op.brIf(0),
+    get(IP), set(ANCHOR),
+    get(IP), get(REF), op.sub(), set(DIST),
     matchEnd(ANCHOR, DIST, BOUND, Q, R, X, M, X + 1),
     get(Q), get(IPSHIFT), op.sub(), set(IP),
     get(IP), get(ANCHOR), op.sub(), set(LEN),
     get(LEN), get(MINLEN), op.ltS(), op.if(),
-    k(1), set(LIT),
-    op.else(),
+    get(ANCHOR), set(IP),
+    op.br(1), // a literal after all
+    op.end(),
     get(COPY), op.eqz(), op.if(), get(OC), k(1), op.sub(), set(OC), op.end(),
     k(0), set(COPY),
     get(LEN), k(7), op.geS(), op.if(),
@@ -151,14 +156,12 @@ function probeBody(): FunctionBody {
     hashAddr(code(get(IP), op.load32()), HL), get(IP), get(BASE), op.sub(), op.store32(),
     get(IP), k(2), op.add(), set(IP),
     get(OC), k(1), op.add(), set(OC),
-    op.end(),
-    op.end(),
-    get(LIT), op.if(),
+    op.br(1), // next position
+    op.end(), // $literal
     get(OC), k(1), op.add(), set(OC),
-    get(ANCHOR), k(1), op.add(), set(IP),
+    get(IP), k(1), op.add(), set(IP),
     get(COPY), k(1), op.add(), set(COPY),
     get(COPY), k(MAX_COPY), op.eq(), op.if(), k(0), set(COPY), get(OC), k(1), op.add(), set(OC), op.end(),
-    op.end(),
     op.br(0),
     op.end(), op.end(),
     get(IP), get(BASE), op.sub(), k(16), op.shl(), get(OC), op.or(),

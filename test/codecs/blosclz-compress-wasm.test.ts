@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { blosclzDecompress } from '../../src/codecs/blosclz.js';
-import { BLOSCLZ_HASH_SIZE, blosclzCompress } from '../../src/codecs/blosclz-compress.js';
-import { blosclzWasmReady, setBlosclzWasmEnabled } from '../../src/codecs/blosclz-compress-wasm.js';
+import { BLOSCLZ_HASH_SIZE, blosclzCompress, blosclzProbeCratio } from '../../src/codecs/blosclz-compress.js';
+import { blosclzProbeWasm, blosclzWasmInput, blosclzWasmReady, setBlosclzWasmEnabled } from '../../src/codecs/blosclz-compress-wasm.js';
 import { encodeScratch, setLz4WasmEnabled } from '../../src/codecs/lz4-compress-wasm.js';
 import { compress, decompress } from '../../src/index.js';
 import { setSimdEnabled } from '../../src/shuffle/simd.js';
@@ -122,6 +122,29 @@ describe('BloscLZ encoder in WebAssembly', () => {
     }
     // Most of these compress (a failing probe would leave the match loop untested).
     expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('probes (get_cratio) to the same ratio as the twin, every table size and shift', () => {
+    const htab = new Uint32Array(BLOSCLZ_HASH_SIZE);
+    fc.assert(
+      fc.property(
+        fc.array(piece, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom(12, 13, 14),
+        fc.constantFrom(3, 4),
+        fc.nat(100),
+        (parts, hashlog, shift, skip) => {
+          const src = concatBytes(parts);
+          if (src.length < 32 + skip) return;
+          const at = blosclzWasmInput(src, 0, src.length, src.length);
+          expect(at).toBeGreaterThanOrEqual(0);
+          const maxlen = src.length - skip;
+          const wasm = blosclzProbeWasm(at + skip, maxlen, shift, shift, hashlog);
+          const twin = blosclzProbeCratio(src, skip, maxlen, shift, shift, htab, hashlog);
+          expect(wasm).toBe(twin);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('takes and refuses matches exactly at the far-distance limit (73725) like the twin', () => {
