@@ -173,8 +173,8 @@ function probeBody(): FunctionBody {
 function compressBody(): FunctionBody {
   const SRC = 0, SN = 1, DST = 2, MAXOUT = 3, HL = 4, IPSHIFT = 5, MINLEN = 6, C9 = 7;
   const IPBOUND = 8, IPLIMIT = 9, OPLIMIT = 10, IP = 11, OP = 12, COPY = 13, ANCHOR = 14, SEQ = 15, H = 16, REF = 17, DIST = 18;
-  const LEN = 19, LIT = 20, Q = 21, R = 22, M = 23;
-  const X = 24;
+  const LEN = 19, Q = 20, R = 21, M = 22;
+  const X = 23;
   /** `if (op + n > opLimit) return 0`. */
   const room = (n: number): Code => code(get(OP), k(n), op.add(), get(OPLIMIT), op.gtU(), op.if(), k(0), op.return(), op.end());
   const put = (value: Code): Code => code(get(OP), value, op.store8(), get(OP), k(1), op.add(), set(OP));
@@ -217,16 +217,18 @@ function compressBody(): FunctionBody {
 
     op.block(), op.loop(),
     get(IP), get(IPLIMIT), op.geS(), op.brIf(1),
-    get(IP), set(ANCHOR),
+    // Literals (most positions of data that compresses little) leave this block with one
+    // branch: a candidate at distance 0 or >= MAX_FARDISTANCE (distance - 1 as unsigned
+    // at least MAX_FARDISTANCE - 1), or whose 4 bytes differ.
+    op.block(), // $literal
     get(IP), op.load32(), set(SEQ),
     hashAddr(get(SEQ), HL), set(H),
     get(SRC), get(H), op.load32(), op.add(), set(REF),
-    get(ANCHOR), get(REF), op.sub(), set(DIST),
-    get(H), get(ANCHOR), get(SRC), op.sub(), op.store32(),
-    k(0), set(LEN),
-    get(DIST), op.eqz(), get(DIST), k(MAX_FARDISTANCE), op.geU(), op.or(), op.ifI32(), k(1), op.else(),
-    get(REF), op.load32(), get(SEQ), op.ne(), op.end(), set(LIT),
-    get(LIT), op.eqz(), op.if(),
+    get(IP), get(REF), op.sub(), set(DIST),
+    get(H), get(IP), get(SRC), op.sub(), op.store32(),
+    get(DIST), k(1), op.sub(), k(MAX_FARDISTANCE - 1), op.geU(), op.brIf(0),
+    get(REF), op.load32(), get(SEQ), op.ne(), op.brIf(0),
+    get(IP), set(ANCHOR),
     matchEnd(ANCHOR, DIST, IPBOUND, Q, R, X, M, X + 1),
     get(Q), get(IPSHIFT), op.sub(), set(IP),
     get(DIST), k(1), op.sub(), set(DIST),
@@ -234,12 +236,9 @@ function compressBody(): FunctionBody {
     // Short matches are expensive to decode (C's comment): len < minlen || (len <= 5 && far).
     get(LEN), get(MINLEN), op.ltS(),
     get(LEN), k(5), op.leS(), get(DIST), k(MAX_DISTANCE), op.geU(), op.and(),
-    op.or(), set(LIT),
-    op.end(),
-    get(LIT), op.if(),
-    literal(get(ANCHOR)),
-    get(ANCHOR), k(1), op.add(), set(IP),
-    op.br(1), // continue
+    op.or(), op.if(),
+    get(ANCHOR), set(IP),
+    op.br(1), // a literal after all
     op.end(),
 
     closeRun,
@@ -287,6 +286,10 @@ function compressBody(): FunctionBody {
     get(IP), k(1), op.add(), set(IP),
     room(1),
     put(k(MAX_COPY - 1)),
+    op.br(1), // next position
+    op.end(), // $literal
+    literal(get(IP)),
+    get(IP), k(1), op.add(), set(IP),
     op.br(0),
     op.end(), op.end(),
 
