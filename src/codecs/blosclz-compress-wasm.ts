@@ -55,9 +55,13 @@ function matchEnd(anchor: number, dist: number, bound: number, q: number, r: num
     op.br(2),
     op.end(),
     get(q), k(16), op.add(), set(q), get(r), k(16), op.add(), set(r),
-    // A run (distance 1, C's get_run): compare against the repeated byte, one load per 16 bytes.
-    get(dist), k(1), op.eq(), op.if(),
-    get(r), op.load8(), op.i8x16Splat(), set(v),
+    // A run (C's get_run is for distance 1): when the distance is at most 16 and the 16
+    // bytes before q are one byte x, the match goes on exactly as long as x does (each byte
+    // is compared with an x), so compare against x, one load per 16 bytes. That also takes
+    // the runs that start with a match at distance 2 to 16 (zero planes: 4, from offset 0).
+    get(dist), k(16), op.leU(), op.if(),
+    get(q), k(1), op.sub(), op.load8(), op.i8x16Splat(), set(v),
+    get(q), k(16), op.sub(), op.load(), get(v), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.eq(), op.if(),
     op.block(),
     op.loop(),
     get(q), k(64), op.add(), get(bound), op.gtU(), op.brIf(1),
@@ -70,7 +74,8 @@ function matchEnd(anchor: number, dist: number, bound: number, q: number, r: num
     op.br(0),
     op.end(),
     op.end(),
-    get(q), k(1), op.sub(), set(r),
+    get(q), get(dist), op.sub(), set(r),
+    op.end(),
     op.end(),
     op.block(),
     op.loop(),

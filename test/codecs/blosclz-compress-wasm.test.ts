@@ -122,6 +122,22 @@ describe('BloscLZ encoder in WebAssembly', () => {
     }
     // Most of these compress (a failing probe would leave the match loop untested).
     expect(checked).toBeGreaterThan(1000);
+    // Runs reached by a match at distance 2..16 (a zero plane's first match is at 4, from
+    // offset 0), ending at every offset and at the input end, and periodic data that is no
+    // run though its last bytes and the bytes after it are one byte.
+    for (let len = 16; len <= 400; len += 3) {
+      for (const period of [2, 3, 4, 7, 10, 12, 16, 17]) {
+        const cycle = Uint8Array.from({ length: period }, (_, i) => (i === 0 ? 9 : 0));
+        // Its length puts the end of the first 16 compared bytes of its match near its end.
+        const plen = 2 * period + (len % 40);
+        const periodic = concatBytes(Array.from({ length: Math.ceil(plen / period) }, () => cycle)).subarray(0, plen);
+        const src = concatBytes([new Uint8Array(len), Uint8Array.of(5), new Uint8Array(len + period).fill(6), periodic, new Uint8Array(len % 97 + 80), new Uint8Array(30).fill(6)]);
+        const ts = run(9, src, src.length, 'blosc2', false, false);
+        const wa = run(9, src, src.length, 'blosc2', false, true);
+        expect(wa.n).toBe(ts.n);
+        expect(wa.out).toEqual(ts.out);
+      }
+    }
   });
 
   it('probes (get_cratio) to the same ratio as the twin, every table size and shift', () => {
