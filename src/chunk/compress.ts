@@ -346,8 +346,8 @@ export function encodeBlockRange(
       let stride = 0;
       if (plan.forward.length > 0) {
         stride = spacedPlanes(plan, bsize, leftoverBlock);
-        const target = heapTarget(plan, stride === 0 ? blocksize : blocksize + (plan.typesize - 1) * PLANE_GAP);
-        if (target === null) stride = 0;
+        const target = planesTarget(plan, blocksize, stride);
+        if (target === null || target.length < blocksize + (plan.typesize - 1) * PLANE_GAP) stride = 0;
         block = runForward(plan, ws, src, bp, bsize, j * blocksize, target, stride);
         bp = 0;
       }
@@ -623,8 +623,8 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, forma
       let stride = 0;
       if (plan.forward.length > 0) {
         stride = spacedPlanes(plan, bsize, leftoverBlock);
-        const target = heapTarget(plan, stride === 0 ? blocksize : blocksize + (plan.typesize - 1) * PLANE_GAP);
-        if (target === null) stride = 0;
+        const target = planesTarget(plan, blocksize, stride);
+        if (target === null || target.length < blocksize + (plan.typesize - 1) * PLANE_GAP) stride = 0;
         block = runForward(plan, ws, src, offset, bsize, offset, target, stride);
         bp = 0;
       }
@@ -680,6 +680,15 @@ function spacedPlanes(plan: ChunkPlan, bsize: number, leftoverBlock: boolean): n
 
 /** The gap {@link spacedPlanes} leaves after each plane: one cache line. */
 const PLANE_GAP = 64;
+
+/** heapTarget with room for planes `stride` apart, or for them back to back where that room cannot be had. */
+function planesTarget(plan: ChunkPlan, blocksize: number, stride: number): Uint8Array | null {
+  if (stride !== 0) {
+    const spaced = heapTarget(plan, blocksize + (plan.typesize - 1) * PLANE_GAP);
+    if (spaced !== null) return spaced;
+  }
+  return heapTarget(plan, blocksize);
+}
 
 /**
  * c-blosc2 `pipeline_forward`: filters in slot order, rotating two scratch buffers; the
