@@ -16,7 +16,7 @@
  * ever touched. Every store is checked against the output limit before it happens, as C's
  * are, so the output area needs no slack.
  */
-import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
+import { type Code, type FunctionBody, I32, I64, V128, code, moduleBytes, op } from '../wasm/assembler.js';
 import { ENCODE_AT, ENCODE_END, heapBytes, HeapModuleLoader } from '../wasm/heap.js';
 import { ENCODE_OUT_AT, ENCODE_OUT_MAX, heapInput } from './lz4-compress-wasm.js';
 
@@ -38,14 +38,57 @@ function hashAddr(seq: Code, hl: number): Code {
 /**
  * `matchEnd` of blosclz-compress.ts into local `q`: one past the first byte in
  * [anchor+4, bound) differing from the byte `dist` before it, or bound. Uses locals
- * q, r, m (i32) and x (i64).
+ * q, r, m (i32), x (i64) and v (v128).
  */
-function matchEnd(anchor: number, dist: number, bound: number, q: number, r: number, x: number, m: number): Code {
+function matchEnd(anchor: number, dist: number, bound: number, q: number, r: number, x: number, m: number, v: number): Code {
   return code(
     get(anchor), k(4), op.add(), set(q),
     get(q), get(dist), op.sub(), set(r),
     op.block(), // $found (q is the answer)
     op.block(), // $words
+    // The first 16 bytes alone (short matches end there), then 64 bytes at a time while all
+    // of them match (long runs and matches are most of the input of well-compressing
+    // planes); the 16-byte loop below finds the difference.
+    get(q), k(16), op.add(), get(bound), op.gtU(), op.brIf(0),
+    get(q), op.load(), get(r), op.load(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.xor(), op.tee(m), op.if(),
+    get(q), get(m), op.ctz(), op.add(), k(1), op.add(), set(q),
+    op.br(2),
+    op.end(),
+    get(q), k(16), op.add(), set(q), get(r), k(16), op.add(), set(r),
+    // A run (C's get_run is for distance 1): when the distance is at most 16 and the 16
+    // bytes before q are one byte x, the match goes on exactly as long as x does (each byte
+    // is compared with an x), so compare against x, one load per 16 bytes. That also takes
+    // the runs that start with a match at distance 2 to 16 (zero planes: 4, from offset 0).
+    get(dist), k(16), op.leU(), op.if(),
+    get(q), k(1), op.sub(), op.load8(), op.i8x16Splat(), set(v),
+    get(q), k(16), op.sub(), op.load(), get(v), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.eq(), op.if(),
+    op.block(),
+    op.loop(),
+    get(q), k(64), op.add(), get(bound), op.gtU(), op.brIf(1),
+    get(q), op.load(), get(v), op.i8x16Eq(),
+    get(q), op.load(16), get(v), op.i8x16Eq(), op.v128And(),
+    get(q), op.load(32), get(v), op.i8x16Eq(), op.v128And(),
+    get(q), op.load(48), get(v), op.i8x16Eq(), op.v128And(),
+    op.i8x16Bitmask(), k(0xffff), op.ne(), op.brIf(1),
+    get(q), k(64), op.add(), set(q),
+    op.br(0),
+    op.end(),
+    op.end(),
+    get(q), get(dist), op.sub(), set(r),
+    op.end(),
+    op.end(),
+    op.block(),
+    op.loop(),
+    get(q), k(64), op.add(), get(bound), op.gtU(), op.brIf(1),
+    get(q), op.load(), get(r), op.load(), op.i8x16Eq(),
+    get(q), op.load(16), get(r), op.load(16), op.i8x16Eq(), op.v128And(),
+    get(q), op.load(32), get(r), op.load(32), op.i8x16Eq(), op.v128And(),
+    get(q), op.load(48), get(r), op.load(48), op.i8x16Eq(), op.v128And(),
+    op.i8x16Bitmask(), k(0xffff), op.ne(), op.brIf(1),
+    get(q), k(64), op.add(), set(q), get(r), k(64), op.add(), set(r),
+    op.br(0),
+    op.end(),
+    op.end(),
     // 16 bytes at a time: the lowest clear bit of the mask of equal bytes is the first difference.
     op.loop(),
     get(q), k(16), op.add(), get(bound), op.gtU(), op.brIf(1),
@@ -76,11 +119,16 @@ function matchEnd(anchor: number, dist: number, bound: number, q: number, r: num
   );
 }
 
-/** `get_cratio`: returns (ip - base) << 16 | oc. Params base, limit, minlen, ipshift, hashlog. */
+/**
+ * `get_cratio`: returns (ip - base) << 16 | oc. Params base, limit, minlen, ipshift, hashlog.
+ * The probe reads at most 2^hashlog <= 16384 bytes, so a candidate is never MAX_FARDISTANCE
+ * away: only distance 0 (the candidate is this position) rules one out before its 4 bytes
+ * are compared. Literals (most positions of data that does not compress) take one branch.
+ */
 function probeBody(): FunctionBody {
   const BASE = 0, LIMIT = 1, MINLEN = 2, IPSHIFT = 3, HL = 4;
-  const BOUND = 5, ILIMIT = 6, OC = 7, COPY = 8, IP = 9, ANCHOR = 10, SEQ = 11, H = 12, REF = 13, DIST = 14, LEN = 15, Q = 16, R = 17, LIT = 18, M = 19;
-  const X = 20;
+  const BOUND = 5, ILIMIT = 6, OC = 7, COPY = 8, IP = 9, ANCHOR = 10, SEQ = 11, H = 12, REF = 13, DIST = 14, LEN = 15, Q = 16, R = 17, M = 18;
+  const X = 19;
   const c = code(
     k(ENCODE_AT), k(0), k(4), get(HL), op.shl(), op.memoryFill(),
     get(BASE), get(LIMIT), op.add(), k(1), op.sub(), set(BOUND),
@@ -88,22 +136,22 @@ function probeBody(): FunctionBody {
     k(5), set(OC), k(4), set(COPY), get(BASE), set(IP),
     op.block(), op.loop(),
     get(IP), get(ILIMIT), op.geS(), op.brIf(1),
-    get(IP), set(ANCHOR),
+    op.block(), // $literal
     get(IP), op.load32(), set(SEQ),
     hashAddr(get(SEQ), HL), set(H),
     get(BASE), get(H), op.load32(), op.add(), set(REF),
-    get(ANCHOR), get(REF), op.sub(), set(DIST),
-    get(H), get(ANCHOR), get(BASE), op.sub(), op.store32(),
-    // literal = distance == 0 || distance >= MAX_FARDISTANCE || read32(ref) != seq
-    get(DIST), op.eqz(), get(DIST), k(MAX_FARDISTANCE), op.geU(), op.or(), op.ifI32(), k(1), op.else(),
-    get(REF), op.load32(), get(SEQ), op.ne(), op.end(), set(LIT),
-    get(LIT), op.eqz(), op.if(),
-    matchEnd(ANCHOR, DIST, BOUND, Q, R, X, M),
+    get(H), get(IP), get(BASE), op.sub(), op.store32(),
+    get(REF), get(IP), op.eq(), op.brIf(0),
+    get(REF), op.load32(), get(SEQ), op.ne(), op.brIf(0),
+    get(IP), set(ANCHOR),
+    get(IP), get(REF), op.sub(), set(DIST),
+    matchEnd(ANCHOR, DIST, BOUND, Q, R, X, M, X + 1),
     get(Q), get(IPSHIFT), op.sub(), set(IP),
     get(IP), get(ANCHOR), op.sub(), set(LEN),
     get(LEN), get(MINLEN), op.ltS(), op.if(),
-    k(1), set(LIT),
-    op.else(),
+    get(ANCHOR), set(IP),
+    op.br(1), // a literal after all
+    op.end(),
     get(COPY), op.eqz(), op.if(), get(OC), k(1), op.sub(), set(OC), op.end(),
     k(0), set(COPY),
     get(LEN), k(7), op.geS(), op.if(),
@@ -113,27 +161,25 @@ function probeBody(): FunctionBody {
     hashAddr(code(get(IP), op.load32()), HL), get(IP), get(BASE), op.sub(), op.store32(),
     get(IP), k(2), op.add(), set(IP),
     get(OC), k(1), op.add(), set(OC),
-    op.end(),
-    op.end(),
-    get(LIT), op.if(),
+    op.br(1), // next position
+    op.end(), // $literal
     get(OC), k(1), op.add(), set(OC),
-    get(ANCHOR), k(1), op.add(), set(IP),
+    get(IP), k(1), op.add(), set(IP),
     get(COPY), k(1), op.add(), set(COPY),
     get(COPY), k(MAX_COPY), op.eq(), op.if(), k(0), set(COPY), get(OC), k(1), op.add(), set(OC), op.end(),
-    op.end(),
     op.br(0),
     op.end(), op.end(),
     get(IP), get(BASE), op.sub(), k(16), op.shl(), get(OC), op.or(),
   );
-  return { params: [I32, I32, I32, I32, I32], result: I32, locals: [[X - 5, I32], [1, I64]], code: c };
+  return { params: [I32, I32, I32, I32, I32], result: I32, locals: [[X - 5, I32], [1, I64], [1, V128]], code: c };
 }
 
 /** `blosclz_compress` after the probe: returns the bytes written or 0. */
 function compressBody(): FunctionBody {
   const SRC = 0, SN = 1, DST = 2, MAXOUT = 3, HL = 4, IPSHIFT = 5, MINLEN = 6, C9 = 7;
   const IPBOUND = 8, IPLIMIT = 9, OPLIMIT = 10, IP = 11, OP = 12, COPY = 13, ANCHOR = 14, SEQ = 15, H = 16, REF = 17, DIST = 18;
-  const LEN = 19, LIT = 20, Q = 21, R = 22, M = 23;
-  const X = 24;
+  const LEN = 19, Q = 20, R = 21, M = 22;
+  const X = 23;
   /** `if (op + n > opLimit) return 0`. */
   const room = (n: number): Code => code(get(OP), k(n), op.add(), get(OPLIMIT), op.gtU(), op.if(), k(0), op.return(), op.end());
   const put = (value: Code): Code => code(get(OP), value, op.store8(), get(OP), k(1), op.add(), set(OP));
@@ -176,29 +222,28 @@ function compressBody(): FunctionBody {
 
     op.block(), op.loop(),
     get(IP), get(IPLIMIT), op.geS(), op.brIf(1),
-    get(IP), set(ANCHOR),
+    // Literals (most positions of data that compresses little) leave this block with one
+    // branch: a candidate at distance 0 or >= MAX_FARDISTANCE (distance - 1 as unsigned
+    // at least MAX_FARDISTANCE - 1), or whose 4 bytes differ.
+    op.block(), // $literal
     get(IP), op.load32(), set(SEQ),
     hashAddr(get(SEQ), HL), set(H),
     get(SRC), get(H), op.load32(), op.add(), set(REF),
-    get(ANCHOR), get(REF), op.sub(), set(DIST),
-    get(H), get(ANCHOR), get(SRC), op.sub(), op.store32(),
-    k(0), set(LEN),
-    get(DIST), op.eqz(), get(DIST), k(MAX_FARDISTANCE), op.geU(), op.or(), op.ifI32(), k(1), op.else(),
-    get(REF), op.load32(), get(SEQ), op.ne(), op.end(), set(LIT),
-    get(LIT), op.eqz(), op.if(),
-    matchEnd(ANCHOR, DIST, IPBOUND, Q, R, X, M),
+    get(IP), get(REF), op.sub(), set(DIST),
+    get(H), get(IP), get(SRC), op.sub(), op.store32(),
+    get(DIST), k(1), op.sub(), k(MAX_FARDISTANCE - 1), op.geU(), op.brIf(0),
+    get(REF), op.load32(), get(SEQ), op.ne(), op.brIf(0),
+    get(IP), set(ANCHOR),
+    matchEnd(ANCHOR, DIST, IPBOUND, Q, R, X, M, X + 1),
     get(Q), get(IPSHIFT), op.sub(), set(IP),
     get(DIST), k(1), op.sub(), set(DIST),
     get(IP), get(ANCHOR), op.sub(), set(LEN),
     // Short matches are expensive to decode (C's comment): len < minlen || (len <= 5 && far).
     get(LEN), get(MINLEN), op.ltS(),
     get(LEN), k(5), op.leS(), get(DIST), k(MAX_DISTANCE), op.geU(), op.and(),
-    op.or(), set(LIT),
-    op.end(),
-    get(LIT), op.if(),
-    literal(get(ANCHOR)),
-    get(ANCHOR), k(1), op.add(), set(IP),
-    op.br(1), // continue
+    op.or(), op.if(),
+    get(ANCHOR), set(IP),
+    op.br(1), // a literal after all
     op.end(),
 
     closeRun,
@@ -246,6 +291,10 @@ function compressBody(): FunctionBody {
     get(IP), k(1), op.add(), set(IP),
     room(1),
     put(k(MAX_COPY - 1)),
+    op.br(1), // next position
+    op.end(), // $literal
+    literal(get(IP)),
+    get(IP), k(1), op.add(), set(IP),
     op.br(0),
     op.end(), op.end(),
 
@@ -260,7 +309,7 @@ function compressBody(): FunctionBody {
     get(DST), get(DST), op.load8(), k(1 << 5), op.or(), op.store8(),
     get(OP), get(DST), op.sub(),
   );
-  return { params: [I32, I32, I32, I32, I32, I32, I32, I32], result: I32, locals: [[X - 8, I32], [1, I64]], code: c };
+  return { params: [I32, I32, I32, I32, I32, I32, I32, I32], result: I32, locals: [[X - 8, I32], [1, I64], [1, V128]], code: c };
 }
 
 /** The module's bytes: `probe` and `compress`, on the shared memory. */

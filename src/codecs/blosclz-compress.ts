@@ -65,9 +65,10 @@ function matchEnd(src: Uint8Array, anchor: number, dist: number, bound: number):
 
 /**
  * `get_cratio`: estimate the compression ratio of src[base, base+maxlen) (at most
- * 2^hashlog bytes of it) by running the match finder and counting output bytes.
+ * 2^hashlog bytes of it) by running the match finder and counting output bytes. (Exported
+ * as the twin the WebAssembly probe is tested against.)
  */
-function probeCratio(
+export function blosclzProbeCratio(
   src: Uint8Array,
   base: number,
   maxlen: number,
@@ -157,7 +158,7 @@ export function blosclzCompress(
     const maxlen = Math.floor(sn / 4);
     cratio = at >= 0
       ? blosclzProbeWasm(at + sn - maxlen, maxlen, 3, 3, BLOSC1_PROBE_HASHLOG)
-      : probeCratio(src, sp + sn - maxlen, maxlen, 3, 3, htab, BLOSC1_PROBE_HASHLOG);
+      : blosclzProbeCratio(src, sp + sn - maxlen, maxlen, 3, 3, htab, BLOSC1_PROBE_HASHLOG);
     if (cratio < MIN_CRATIO_BY_CLEVEL[clevel]) return 0;
     if (!splitBlock || cratio < 4) {
       ipshift = 3;
@@ -176,7 +177,7 @@ export function blosclzCompress(
     else if (clevel < 7) maxlen = Math.floor(maxlen / 2);
     cratio = at >= 0
       ? blosclzProbeWasm(at + sn - maxlen, maxlen, minlen, ipshift, HASHLOG_BY_CLEVEL[clevel]!)
-      : probeCratio(src, sp + sn - maxlen, maxlen, minlen, ipshift, htab, HASHLOG_BY_CLEVEL[clevel]);
+      : blosclzProbeCratio(src, sp + sn - maxlen, maxlen, minlen, ipshift, htab, HASHLOG_BY_CLEVEL[clevel]);
     if (cratio < MIN_CRATIO_BY_CLEVEL[clevel]) return 0;
   }
 

@@ -49,7 +49,7 @@ export const shuffleFilter: Filter = {
   name: 'shuffle',
   lossy: false,
   forward(src, sp, dst, dp, n, call) {
-    shuffle(call.meta !== 0 ? call.meta : call.typesize, src, sp, dst, dp, n);
+    shuffle(call.meta !== 0 ? call.meta : call.typesize, src, sp, dst, dp, n, call.planeStride ?? 0);
   },
   backward(src, sp, dst, dp, n, call) {
     unshuffle(call.meta !== 0 ? call.meta : call.typesize, src, sp, dst, dp, n);

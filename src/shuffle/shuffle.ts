@@ -12,6 +12,7 @@
  * a byte loop, which gives the same bytes. Where WebAssembly SIMD is available, typesizes
  * 2, 4, 8 and 16 go to the kernels of simd.ts first (several times faster).
  */
+import { BloscErrorCode, fail } from '../errors.js';
 import { simdShuffle, simdUnshuffle } from './simd.js';
 import { checkRanges, checkTypesize, copyBytes, isWordAligned, LITTLE_ENDIAN, wordsOf } from './words.js';
 
@@ -27,15 +28,21 @@ function wordPathOk(src: Uint8Array, sp: number, dst: Uint8Array, dp: number, co
  * byte `j*count + i` = input byte `i*typesize + j` (count = floor(n/typesize)); the
  * trailing `n % typesize` bytes are copied to the same positions. Port of
  * `blosc2_shuffle` / `shuffle_generic` (blosc/shuffle.c, blosc/shuffle-generic.h).
+ * With `planeStride` (and n a multiple of typesize) plane j starts at dst[dp + j*planeStride]
+ * instead (the bytes between planes are not written).
  * Throws BloscError (InvalidParam, ReadBuffer, WriteBuffer) on bad arguments.
  */
-export function shuffle(typesize: number, src: Uint8Array, sp: number, dst: Uint8Array, dp: number, n: number): void {
+export function shuffle(typesize: number, src: Uint8Array, sp: number, dst: Uint8Array, dp: number, n: number, planeStride = 0): void {
   checkTypesize(typesize);
   checkRanges(src, sp, dst, dp, n);
   const count = Math.floor(n / typesize);
   const body = count * typesize;
   if (typesize === 1 || count === 0) {
     copyBytes(src, sp, dst, dp, n);
+    return;
+  }
+  if (planeStride !== 0 && planeStride !== count && body === n) {
+    shuffleApart(typesize, src, sp, dst, dp, count, planeStride);
     return;
   }
   const simdDone = simdShuffle(typesize, src, sp, dst, dp, count);
@@ -59,6 +66,22 @@ export function shuffle(typesize: number, src: Uint8Array, sp: number, dst: Uint
     shuffleBytes(typesize, src, sp, dst, dp, count);
   }
   copyBytes(src, sp + body, dst, dp + body, n - body);
+}
+
+/**
+ * {@link shuffle} of whole elements with plane j at dst[dp + j*stride] (stride > count).
+ * The SIMD kernels take the stride as it is; elsewhere a byte loop does (the chunk encoder
+ * asks for a stride only where it expects the kernels).
+ */
+function shuffleApart(typesize: number, src: Uint8Array, sp: number, dst: Uint8Array, dp: number, count: number, stride: number): void {
+  if (!Number.isSafeInteger(stride) || stride < count) fail(BloscErrorCode.InvalidParam, `plane stride ${stride} is below the plane length ${count}`);
+  if (dp + (typesize - 1) * stride + count > dst.length) {
+    fail(BloscErrorCode.WriteBuffer, `planes ${stride} bytes apart from ${dp} exceed the destination's ${dst.length} bytes`);
+  }
+  const done = simdShuffle(typesize, src, sp, dst, dp, count, stride);
+  for (let i = done, ip = sp + done * typesize; i < count; i++) {
+    for (let j = 0; j < typesize; j++, ip++) dst[dp + j * stride + i] = src[ip];
+  }
 }
 
 /** Inverse of {@link shuffle}. Port of `blosc2_unshuffle` / `unshuffle_generic`. */

@@ -112,8 +112,8 @@ export function simdUnshuffle(typesize: number, src: Uint8Array, sp: number, dst
   return done;
 }
 
-/** Byte shuffle counterpart of {@link simdUnshuffle}. */
-export function simdShuffle(typesize: number, src: Uint8Array, sp: number, dst: Uint8Array, dp: number, count: number): number {
+/** Byte shuffle counterpart of {@link simdUnshuffle}; plane j is written at dst[dp + j*stride]. */
+export function simdShuffle(typesize: number, src: Uint8Array, sp: number, dst: Uint8Array, dp: number, count: number, stride = count): number {
   if (count < MIN_ELEMENTS || SIMD_TYPESIZES.indexOf(typesize) < 0 || !ready()) return 0;
   const fn = kernel(`shuffle${typesize}`);
   const mem = heapBytes();
@@ -127,10 +127,10 @@ export function simdShuffle(typesize: number, src: Uint8Array, sp: number, dst: 
     const te = Math.min(tileElems, done - e0);
     mem.set(src.subarray(sp + e0 * typesize, sp + (e0 + te) * typesize), IN);
     if (inPlace) {
-      fn(IN, at + e0, te, count);
+      fn(IN, at + e0, te, stride);
     } else {
       fn(IN, OUT, te, te);
-      for (let j = 0, p = dp + e0; j < typesize; j++, p += count) dst.set(mem.subarray(OUT + j * te, OUT + (j + 1) * te), p);
+      for (let j = 0, p = dp + e0; j < typesize; j++, p += stride) dst.set(mem.subarray(OUT + j * te, OUT + (j + 1) * te), p);
     }
   }
   return done;

@@ -38,6 +38,13 @@ export interface FilterCall {
   refOffset: number;
   /** Chunk format version (header byte 0): 2 selects the Blosc1 bitshuffle rule. */
   formatVersion: number;
+  /**
+   * SHUFFLE forward only: bytes from the start of one byte plane to the next in dst, when
+   * the caller wants the planes apart (at least the plane length); 0 or absent: back to
+   * back. Honoured only when the block is whole elements (n a multiple of the element
+   * size). The chunk encoder spaces the planes of 8- and 16-byte elements out this way.
+   */
+  planeStride?: number;
 }
 
 export interface Filter {

@@ -215,6 +215,27 @@ describe('the output of compress without out (a buffer that grows with the chunk
     }
   });
 
+  it('asks for room stream by stream: blocks larger than the scratch, outgrowing it inside a block', () => {
+    // 3 MiB in 2 MiB blocks of four 512 KiB streams (no shuffle, so streams are contiguous
+    // data): compressible for 1.5 MiB, noise after it, so the chunk stays in the scratch
+    // through block 0's first three streams and moves out at its fourth.
+    const n = 3 * OUTPUT_SCRATCH / 4;
+    const uneven = words(n, 11, 0);
+    uneven.set(words(3 * n / 8, 12, 1024), 3 * n / 2);
+    const compressible = words(n, 13, 0);
+    for (const data of [uneven, compressible]) {
+      for (const format of ['blosc1', 'blosc2'] as const) {
+        for (const codec of ['lz4', 'blosclz'] as const) {
+          const options: CompressOptions = { codec, clevel: 5, typesize: 4, shuffle: 'noshuffle', format, blocksize: 2 * OUTPUT_SCRATCH };
+          const chunk = compress(data, options);
+          expect(firstDifference(chunk, compress(data, options, new Uint8Array(data.length + 32)))).toBe('equal');
+          expect(firstDifference(decompress(chunk), data)).toBe('equal');
+          expect(chunk.buffer.byteLength).toBeLessThan(2 * chunk.byteLength + 1);
+        }
+      }
+    }
+  });
+
   it('stored chunks (clevel 0, or data that does not compress) and dictionary chunks come out whole too', () => {
     const noise = words(1 << 14, 7, 1024);
     for (const options of [{ clevel: 0 }, { codec: 'lz4' as const, typesize: 1 }, { codec: 'blosclz' as const, format: 'blosc1' as const }]) {

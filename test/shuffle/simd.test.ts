@@ -59,6 +59,44 @@ describe('WebAssembly SIMD shuffle kernels', () => {
     );
   });
 
+  it('byte shuffle with planes apart (planeStride) writes the reference planes there and nothing between them', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(2, 3, 4, 8, 16),
+        fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 300, max: 20_000 })),
+        fc.integer({ min: 0, max: 200 }),
+        fc.nat(7),
+        fc.boolean(),
+        fc.boolean(),
+        (typesize, count, gap, dp, simd, inHeap) => {
+          setSimdEnabled(simd);
+          const n = count * typesize;
+          const data = randomBytes(n, count * 7 + gap);
+          const expected = run(shuffleGeneric, typesize, data, n, 0, 0);
+          const stride = count + gap;
+          const size = dp + (typesize - 1) * stride + count;
+          // Into a view of the shared memory (as the chunk encoder does) or a plain buffer.
+          const dst = inHeap ? simdScratch(size + 16) ?? new Uint8Array(size + 16) : new Uint8Array(size + 16);
+          dst.fill(0x5a);
+          shuffle(typesize, data, 0, dst, dp, n, stride);
+          for (let j = 0; j < typesize; j++) {
+            expectBytes(dst.slice(dp + j * stride, dp + j * stride + count), expected.subarray(j * count, (j + 1) * count), `plane ${j}`);
+          }
+          let untouched = true;
+          for (let i = 0; i < dst.length; i++) {
+            const inPlane = i >= dp && i < size && (i - dp) % stride < count;
+            if (!inPlane && dst[i] !== 0x5a) untouched = false;
+          }
+          expect(untouched).toBe(true);
+          // A stride shorter than a plane, or planes past the end, are refused.
+          if (gap > 0 && count > 1) expect(() => shuffle(typesize, data, 0, dst, dp, n, count - 1)).toThrow(/plane stride/);
+          expect(() => shuffle(typesize, data, 0, new Uint8Array(size - 1), dp, n, stride)).toThrow();
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
   it('bit shuffle and unshuffle equal the reference across tiles, tails and offsets, with SIMD on and off', () => {
     fc.assert(
       fc.property(
