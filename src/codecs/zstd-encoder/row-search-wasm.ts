@@ -17,7 +17,7 @@
  *
  * The same module holds the fast strategy's block loop (`fast4`..`fast7`, below), for zstd level
  * 1 and the negative levels (Blosc clevel 1), and the greedy/lazy/lazy2 block loop that runs
- * this search inline (`lazy4`..`lazy6`, at the end), one call per block. `find` and `fill`
+ * this search inline (`lazy4r4`..`lazy6r5`, at the end), one call per block. `find` and `fill`
  * stay exported for the TypeScript parser run over this search (`setZstdLazyParserWasmEnabled(false)`).
  *
  * Where things are: the input where lz4-compress-wasm.ts `heapInput` puts it (in place when the
@@ -39,7 +39,6 @@ const S_NEXT = 4; // nextToUpdate
 const S_OFF = 8; // offset code of the last match found
 const S_FRAME = 12; // frame start (lowest valid position)
 const S_MAXD = 16; // 2^windowLog
-const S_ROWLOG = 20;
 const S_HBITS = 24; // rowHashLog + ROW_TAG_BITS
 const S_ATTEMPTS = 28; // 1 << min(searchLog, rowLog)
 /** The hash cache: 8 words. */
@@ -77,8 +76,9 @@ const k = op.i32;
 // Parameters of `find` (ip, iLimit, skipping) and `fill` (idx, iLimit).
 const IP = 0, ILIM = 1, SKIP = 2;
 // Locals (i32).
-const SRC = 3, NEXT = 4, ROWLOG = 5, HB = 6, ROWMASK = 7, LOWLIM = 8, ATT = 9, H = 10, ROW = 11, TAG = 12, HEAD = 13;
-const MASK = 14, M = 15, OFFS = 16, PHASE = 17, MPOS = 18, MIDX = 19, ML = 20, CML = 21, A = 22, B = 23, E = 24, T = 25;
+// (Locals 5, 7, 16 and 17 are spare.)
+const SRC = 3, NEXT = 4, HB = 6, LOWLIM = 8, ATT = 9, H = 10, ROW = 11, TAG = 12, HEAD = 13;
+const MASK = 14, M = 15, MPOS = 18, MIDX = 19, ML = 20, CML = 21, A = 22, B = 23, E = 24, T = 25;
 const I = 26, END = 27, P = 28, J = 29, FRAME = 30, MAXD = 31, OFF = 32;
 // Locals (i64).
 const SH64 = 33, X = 34;
@@ -98,9 +98,7 @@ function loadState(): Code {
   return code(
     k(STATE_AT), op.load32(S_SRC), set(SRC),
     k(STATE_AT), op.load32(S_NEXT), set(NEXT),
-    k(STATE_AT), op.load32(S_ROWLOG), set(ROWLOG),
     k(STATE_AT), op.load32(S_HBITS), set(HB),
-    k(1), get(ROWLOG), op.shl(), k(1), op.sub(), set(ROWMASK),
     k(64), get(HB), op.sub(), op.extendU(), set(SH64),
   );
 }
@@ -112,30 +110,31 @@ function loadState(): Code {
  * positions before it are processed (poisson_i4 at Blosc clevel 5: +10 %; reading the
  * position row as well gained nothing more).
  */
-function nextCachedHash(mls: number): Code {
+function nextCachedHash(mls: number, rowLog: number): Code {
   return code(
     get(I), k(7), op.and(), k(2), op.shl(), tee(T), op.load32(CACHE_AT), set(H),
     get(T), hashSalted(code(get(SRC), get(I), op.add(), k(8), op.add()), mls), tee(E), op.store32(CACHE_AT),
-    get(E), k(ROW_TAG_BITS), op.shrU(), get(ROWLOG), op.shl(), op.load8(TAG_AT), op.drop(),
+    get(E), k(ROW_TAG_BITS), op.shrU(), k(rowLog), op.shl(), op.load8(TAG_AT), op.drop(),
   );
 }
 
 /** P = the next slot of row ROW-or-R (a local), cycling downwards over 1..rowMask (`ZSTD_row_nextIndex`). */
-function nextIndex(row: number): Code {
+function nextIndex(row: number, rowLog: number): Code {
+  const rowMask = (1 << rowLog) - 1;
   return code(
-    get(row), op.load8(TAG_AT), k(1), op.sub(), get(ROWMASK), op.and(), tee(P), op.eqz(), op.if(), get(ROWMASK), set(P), op.end(),
+    get(row), op.load8(TAG_AT), k(1), op.sub(), k(rowMask), op.and(), tee(P), op.eqz(), op.if(), k(rowMask), set(P), op.end(),
     get(row), get(P), op.store8(TAG_AT),
   );
 }
 
 /** Insert positions I..END-1 (`ZSTD_row_update_internalImpl` with the cache); I ends at END. */
-function updateRange(mls: number): Code {
+function updateRange(mls: number, rowLog: number): Code {
   return code(
     op.block(), op.loop(),
     get(I), get(END), op.geS(), op.brIf(1),
-    nextCachedHash(mls),
-    get(H), k(ROW_TAG_BITS), op.shrU(), get(ROWLOG), op.shl(), set(J),
-    nextIndex(J),
+    nextCachedHash(mls, rowLog),
+    get(H), k(ROW_TAG_BITS), op.shrU(), k(rowLog), op.shl(), set(J),
+    nextIndex(J, rowLog),
     get(J), get(P), op.add(), tee(T), get(H), op.store8(TAG_AT),
     get(T), k(2), op.shl(), get(I), op.store32(HASH_AT),
     get(I), k(1), op.add(), set(I),
@@ -201,18 +200,20 @@ function countMatch(): Code {
 }
 
 /**
- * `find(ip, iLimit, skipping)`: `ZSTD_RowFindBestMatch` for rows of 16 or 32 entries. The
- * candidates are tested as they are read (the TypeScript twin gathers them first): the test
- * reads no table, so the order of the row's update and the tests does not matter.
+ * `find(ip, iLimit, skipping)`: `ZSTD_RowFindBestMatch` for rows of 2^rowLog (16 or 32)
+ * entries. The candidates are tested as they are read (the TypeScript twin gathers them
+ * first): the test reads no table, so the order of the row's update and the tests does not
+ * matter.
  */
-function findBody(mls: number): FunctionBody {
+function findBody(mls: number, rowLog: number): FunctionBody {
   const c = code(
     loadState(),
     k(STATE_AT), op.load32(S_FRAME), set(FRAME),
     k(STATE_AT), op.load32(S_MAXD), set(MAXD),
     k(STATE_AT), op.load32(S_ATTEMPTS), set(ATT),
     k(NO_OFFSET), set(OFF),
-    findCore(mls),
+    k(3), set(ML),
+    findCore(mls, rowLog),
     k(STATE_AT), get(NEXT), op.store32(S_NEXT),
     k(STATE_AT), get(OFF), op.store32(S_OFF),
     get(ML),
@@ -221,53 +222,58 @@ function findBody(mls: number): FunctionBody {
 }
 
 /**
- * The search itself, on the state in locals (SRC, NEXT, ROWLOG, HB, ROWMASK, SH64, FRAME, MAXD,
- * ATT, OFF = NO_OFFSET): leaves the length in ML (3 when nothing is found), the offset code in
- * OFF, and NEXT past ip. Shared by `find` and the lazy parser, which keeps the state in its
- * locals for a whole block.
+ * The search itself, on the state in locals (SRC, NEXT, HB, SH64, FRAME, MAXD, ATT,
+ * OFF = NO_OFFSET, ML = a length the match must exceed, 3 or more): leaves the length in ML
+ * (unchanged when nothing longer is found), the offset code in OFF, and NEXT past ip. Shared
+ * by `find` (ML = 3) and the lazy parser, which keeps the state in its locals for a whole
+ * block and starts ML at a repeat match's length where only a longer match would be taken.
+ * The best candidate is the first of the longest ones, so starting ML higher finds the same
+ * one whenever it is longer than that start.
+ *
+ * The row size is a constant of the function (one per row size): its shifts and masks take
+ * immediates, and the candidates are visited from the head by rotating the tag mask
+ * (`ZSTD_rotateRight_U32`/`U16`) instead of in two passes.
  */
-function findCore(mls: number): Code {
+function findCore(mls: number, rowLog: number): Code {
+  const rowMask = (1 << rowLog) - 1;
+  const rotate =
+    rowLog === 5
+      ? code(get(MASK), get(HEAD), op.rotr())
+      : code(get(MASK), get(HEAD), op.shrU(), get(MASK), k(16), get(HEAD), op.sub(), op.shl(), op.or(), k(0xffff), op.and());
   return code(
     get(IP), get(FRAME), op.sub(), get(MAXD), op.gtS(), op.if(), get(IP), get(MAXD), op.sub(), set(LOWLIM), op.else(), get(FRAME), set(LOWLIM), op.end(),
     get(SKIP), op.eqz(), op.if(),
     get(NEXT), set(I),
     get(IP), get(I), op.sub(), k(ROW_SKIP_THRESHOLD), op.gtS(), op.if(),
     get(I), k(ROW_MAX_MATCH_START_UPDATES), op.add(), set(END),
-    updateRange(mls),
+    updateRange(mls, rowLog),
     get(IP), k(ROW_MAX_MATCH_END_UPDATES), op.sub(), tee(I), set(J),
     fillCache(code(get(IP), k(1), op.add()), mls),
     op.end(),
     get(IP), set(END),
-    updateRange(mls),
+    updateRange(mls, rowLog),
     get(IP), set(NEXT),
     get(IP), set(I),
-    nextCachedHash(mls),
+    nextCachedHash(mls, rowLog),
     op.else(),
     hashSalted(code(get(SRC), get(IP), op.add()), mls), set(H),
     get(IP), set(NEXT),
     op.end(),
-    get(H), k(ROW_TAG_BITS), op.shrU(), get(ROWLOG), op.shl(), set(ROW),
+    get(H), k(ROW_TAG_BITS), op.shrU(), k(rowLog), op.shl(), set(ROW),
     get(H), k(255), op.and(), set(TAG),
-    get(ROW), op.load8(TAG_AT), get(ROWMASK), op.and(), set(HEAD),
-    get(ROW), op.load(TAG_AT), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), set(MASK),
-    get(ROWLOG), k(4), op.ne(), op.if(),
-    get(ROW), op.load(TAG_AT + 16), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), k(16), op.shl(), get(MASK), op.or(), set(MASK),
-    op.end(),
-    k(3), set(ML),
+    get(ROW), op.load8(TAG_AT), k(rowMask), op.and(), set(HEAD),
+    get(ROW), op.load(TAG_AT), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(),
+    rowLog === 5 ? code(get(ROW), op.load(TAG_AT + 16), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), k(16), op.shl(), op.or()) : code(),
     // Slot 0 holds the row's head, never a candidate (libzstd skips it without counting an attempt).
-    get(MASK), k(-2), op.and(), set(MASK),
+    k(-2), op.and(), set(MASK),
+    rotate, set(M),
     op.block(), // $done
-    get(MASK), get(HEAD), op.shrU(), set(M),
-    get(HEAD), set(OFFS),
-    k(0), set(PHASE),
-    op.loop(), // $phase
-    op.block(), // $phaseEnd
     op.loop(), // $cand
     get(M), op.eqz(), op.brIf(1),
     get(ATT), op.eqz(), op.brIf(1),
-    get(OFFS), get(M), op.ctz(), op.add(), set(MPOS),
+    get(HEAD), get(M), op.ctz(), op.add(), k(rowMask), op.and(), set(MPOS),
     get(M), get(M), k(1), op.sub(), op.and(), set(M),
-    get(ROW), get(MPOS), op.add(), k(2), op.shl(), op.load32(HASH_AT), tee(MIDX), get(LOWLIM), op.ltS(), op.brIf(3), // to $done
+    get(ROW), get(MPOS), op.add(), k(2), op.shl(), op.load32(HASH_AT), tee(MIDX), get(LOWLIM), op.ltS(), op.brIf(1), // to $done
     get(ATT), k(1), op.sub(), set(ATT),
     // Only a candidate that also matches at the current best length can be longer.
     get(SRC), get(MIDX), op.add(), get(ML), op.add(), k(3), op.sub(), op.load32(),
@@ -277,21 +283,14 @@ function findCore(mls: number): Code {
     get(CML), get(ML), op.gtS(), op.if(),
     get(CML), set(ML),
     get(IP), get(MIDX), op.sub(), k(REP_NUM), op.add(), set(OFF),
-    get(IP), get(CML), op.add(), get(ILIM), op.eq(), op.brIf(5), // to $done
+    get(IP), get(CML), op.add(), get(ILIM), op.eq(), op.brIf(3), // to $done
     op.end(),
     op.end(),
     op.br(0),
     op.end(), // $cand
-    op.end(), // $phaseEnd
-    get(PHASE), op.brIf(1), // both phases done
-    k(1), set(PHASE),
-    get(HEAD), op.if(), get(MASK), k(1), get(HEAD), op.shl(), k(1), op.sub(), op.and(), set(M), op.else(), k(0), set(M), op.end(),
-    k(0), set(OFFS),
-    op.br(0),
-    op.end(), // $phase
     op.end(), // $done
     // Insert ip into its row.
-    nextIndex(ROW),
+    nextIndex(ROW, rowLog),
     get(ROW), get(P), op.add(), tee(T), get(TAG), op.store8(TAG_AT),
     get(T), k(2), op.shl(), get(NEXT), op.store32(HASH_AT),
     get(NEXT), k(1), op.add(), set(NEXT),
@@ -305,24 +304,34 @@ function fillBody(mls: number): FunctionBody {
   return { params: [I32, I32], result: null, locals: [[1 + N_I32, I32], [2, I64]], code: c };
 }
 
+/** Row sizes (log2 of the entries) the WebAssembly search has functions for. */
+const ROW_LOGS = [4, 5] as const;
+
 /**
- * The module's bytes: `find4`, `fill4`, .. `fill6` (row search), `fast4` .. `fast7` (fast loop)
- * and `lazy4` .. `lazy6` (lazy parser), by hashed length.
+ * The module's bytes: `find4r4`, `find4r5`, .. `find6r5` (row search by hashed length and
+ * row size), `fill4` .. `fill6`, `fast4` .. `fast7` (fast loop) and `lazy4r4` .. `lazy6r5`
+ * (lazy parser).
  */
 export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
   const bodies: FunctionBody[] = [];
   const names: string[] = [];
   for (const mls of [4, 5, 6]) {
-    bodies.push(findBody(mls), fillBody(mls));
-    names.push(`find${mls}`, `fill${mls}`);
+    for (const rowLog of ROW_LOGS) {
+      bodies.push(findBody(mls, rowLog));
+      names.push(`find${mls}r${rowLog}`);
+    }
+    bodies.push(fillBody(mls));
+    names.push(`fill${mls}`);
   }
   for (const mls of [4, 5, 6, 7]) {
     bodies.push(fastBody(mls));
     names.push(`fast${mls}`);
   }
   for (const mls of [4, 5, 6]) {
-    bodies.push(lazyBody(mls));
-    names.push(`lazy${mls}`);
+    for (const rowLog of ROW_LOGS) {
+      bodies.push(lazyBody(mls, rowLog));
+      names.push(`lazy${mls}r${rowLog}`);
+    }
   }
   // The memory is grown past the tables before any call (heapInput reserves past WINDOW_AT).
   return moduleBytes(bodies, names, Math.ceil(ENCODE_END / 65536));
@@ -341,7 +350,9 @@ let lazyLit: Uint8Array = new Uint8Array(0);
 let enabled = true;
 /** Whether the lazy parser runs as WebAssembly with the row search (else only the search does). */
 let lazyParserEnabled = true;
-const finders: Array<RowSearchWasm | null> = [null, null, null, null, null, null, null];
+/** The search of each hashed length (4..6) and row size (16 or 32 entries), at finderIndex. */
+const finders: Array<RowSearchWasm | null> = [null, null, null, null, null, null];
+const finderIndex = (mls: number, rowLog: number): number => (mls - 4) * 2 + rowLog - 4;
 let stateView = new Int32Array(0);
 /**
  * The state block's view for the frame being compressed, taken by attachRowSearch: nothing
@@ -358,38 +369,40 @@ function words(): Int32Array {
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   for (const mls of [4, 5, 6]) {
-    const find = exportsObject[`find${mls}`] as FindFn;
-    const fill = exportsObject[`fill${mls}`] as FillFn;
-    const lazy = exportsObject[`lazy${mls}`] as LazyFn;
-    finders[mls] = {
-      find,
-      fill,
-      parse: (istart, iend, depth, offset1, offset2, ss) => {
-        const w = frameWords;
-        w[S_LZ_ISTART >> 2] = istart;
-        w[S_LZ_IEND >> 2] = iend;
-        w[S_LZ_DEPTH >> 2] = depth;
-        w[S_LZ_OFF1 >> 2] = offset1;
-        w[S_LZ_OFF2 >> 2] = offset2;
-        const n = lazy();
-        // A parse never grows the memory, but the views may predate a growth by another codec.
-        if (lazyLl.buffer !== w.buffer) {
-          lazyLl = new Uint32Array(w.buffer, LAZY_LL_AT, LAZY_SEQS);
-          lazyOfb = new Uint32Array(w.buffer, LAZY_OFB_AT, LAZY_SEQS);
-          lazyMlb = new Uint32Array(w.buffer, LAZY_MLB_AT, LAZY_SEQS);
-          lazyLit = new Uint8Array(w.buffer, LAZY_LIT_AT, BLOCKSIZE_MAX);
-        }
-        ss.append(lazyLl, lazyOfb, lazyMlb, n, lazyLit, w[S_LZ_LITS >> 2]!);
-        return iend - w[S_LZ_ANCHOR >> 2]!;
-      },
-      rep1: () => frameWords[S_REP1 >> 2]!,
-      rep2: () => frameWords[S_REP2 >> 2]!,
-      offBase: () => frameWords[S_OFF >> 2]!,
-      next: () => frameWords[S_NEXT >> 2]!,
-      setNext: (position: number) => {
-        frameWords[S_NEXT >> 2] = position;
-      },
-    };
+    for (const rowLog of ROW_LOGS) {
+      const find = exportsObject[`find${mls}r${rowLog}`] as FindFn;
+      const fill = exportsObject[`fill${mls}`] as FillFn;
+      const lazy = exportsObject[`lazy${mls}r${rowLog}`] as LazyFn;
+      finders[finderIndex(mls, rowLog)] = {
+        find,
+        fill,
+        parse: (istart, iend, depth, offset1, offset2, ss) => {
+          const w = frameWords;
+          w[S_LZ_ISTART >> 2] = istart;
+          w[S_LZ_IEND >> 2] = iend;
+          w[S_LZ_DEPTH >> 2] = depth;
+          w[S_LZ_OFF1 >> 2] = offset1;
+          w[S_LZ_OFF2 >> 2] = offset2;
+          const n = lazy();
+          // A parse never grows the memory, but the views may predate a growth by another codec.
+          if (lazyLl.buffer !== w.buffer) {
+            lazyLl = new Uint32Array(w.buffer, LAZY_LL_AT, LAZY_SEQS);
+            lazyOfb = new Uint32Array(w.buffer, LAZY_OFB_AT, LAZY_SEQS);
+            lazyMlb = new Uint32Array(w.buffer, LAZY_MLB_AT, LAZY_SEQS);
+            lazyLit = new Uint8Array(w.buffer, LAZY_LIT_AT, BLOCKSIZE_MAX);
+          }
+          ss.append(lazyLl, lazyOfb, lazyMlb, n, lazyLit, w[S_LZ_LITS >> 2]!);
+          return iend - w[S_LZ_ANCHOR >> 2]!;
+        },
+        rep1: () => frameWords[S_REP1 >> 2]!,
+        rep2: () => frameWords[S_REP2 >> 2]!,
+        offBase: () => frameWords[S_OFF >> 2]!,
+        next: () => frameWords[S_NEXT >> 2]!,
+        setNext: (position: number) => {
+          frameWords[S_NEXT >> 2] = position;
+        },
+      };
+    }
   }
   for (const mls of [4, 5, 6, 7]) fastLoops[mls] = exportsObject[`fast${mls}`] as FastFn;
 }
@@ -506,11 +519,10 @@ export function attachRowSearch(ms: MatchState): void {
   w[S_NEXT >> 2] = ms.nextToUpdate;
   w[S_FRAME >> 2] = ms.frameStart;
   w[S_MAXD >> 2] = ms.maxDistance;
-  w[S_ROWLOG >> 2] = ms.rowLog;
   w[S_HBITS >> 2] = ms.rowHashLog + ROW_TAG_BITS;
   w[S_ATTEMPTS >> 2] = 1 << (ms.searchLog < ms.rowLog ? ms.searchLog : ms.rowLog);
   frameWords = w;
-  ms.rowWasm = finders[mls]!;
+  ms.rowWasm = finders[finderIndex(mls, ms.rowLog)]!;
   ms.lazyWasm = lazyParserEnabled;
 }
 
@@ -756,9 +768,12 @@ const Z_X = X + 26;
 const Z_SRC = SRC;
 const Z_FRAME = FRAME;
 
-/** The search at position `ip` (an i32 expression) inline: ML and OFF as `find` leaves them. */
-function zFind(ip: Code, mls: number): Code {
-  return code(ip, set(IP), get(Z_IEND), set(ILIM), get(Z_SKIP), set(SKIP), get(Z_ATT0), set(ATT), k(NO_OFFSET), set(OFF), findCore(mls));
+/**
+ * The search at position `ip` (an i32 expression) inline, for a match longer than
+ * `minLength` (3 unless given): ML and OFF as `find` leaves them.
+ */
+function zFind(ip: Code, mls: number, rowLog: number, minLength: Code = k(3)): Code {
+  return code(ip, set(IP), get(Z_IEND), set(ILIM), get(Z_SKIP), set(SKIP), get(Z_ATT0), set(ATT), k(NO_OFFSET), set(OFF), minLength, set(ML), findCore(mls, rowLog));
 }
 
 /** `ZSTD_row_fillHashCache` from NEXT up to Z_ILIMIT, inline. */
@@ -836,9 +851,9 @@ function lazyRepCheck(repMul: number, curMul: number, bonus: number): Code {
  * The search of a lazy step at Z_IP: when it finds a match of 4 or more whose gain beats the
  * current one's by `bonus`, take it and go round the lazy loop again (branch `again`).
  */
-function lazySearchStep(mls: number, bonus: number, again: number): Code {
+function lazySearchStep(mls: number, rowLog: number, bonus: number, again: number): Code {
   return code(
-    zFind(get(Z_IP), mls),
+    zFind(get(Z_IP), mls, rowLog),
     get(ML), k(4), op.geS(), op.if(),
     get(ML), k(4), op.mul(), highBit(get(OFF)), op.sub(),
     get(Z_ML), k(4), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
@@ -854,7 +869,7 @@ function lazySearchStep(mls: number, bonus: number, again: number): Code {
  * or 2 (lazy2), its inputs read from the state block (S_LZ_*); returns the sequence count,
  * the repeat offsets left at S_REP1 and S_REP2, the next position to insert at S_NEXT.
  */
-function lazyBody(mls: number): FunctionBody {
+function lazyBody(mls: number, rowLog: number): FunctionBody {
   const c = code(
     loadState(),
     k(STATE_AT), op.load32(S_FRAME), set(FRAME),
@@ -884,7 +899,8 @@ function lazyBody(mls: number): FunctionBody {
     op.block(), // $store
     // Greedy takes the repeat match at once.
     get(Z_DEPTH), op.eqz(), get(Z_ML), k(0), op.ne(), op.and(), op.brIf(0),
-    zFind(get(Z_IP), mls),
+    // Only a match longer than the repeat match found (if any) is taken.
+    zFind(get(Z_IP), mls, rowLog, code(get(Z_ML), k(3), get(Z_ML), k(3), op.gtS(), op.select())),
     get(ML), get(Z_ML), op.gtS(), op.if(),
     get(ML), set(Z_ML), get(Z_IP), set(Z_START), get(OFF), set(Z_OFFB),
     op.end(),
@@ -901,11 +917,11 @@ function lazyBody(mls: number): FunctionBody {
     get(Z_IP), get(Z_ILIMIT), op.geS(), op.brIf(1),
     get(Z_IP), k(1), op.add(), set(Z_IP),
     lazyRepCheck(3, 3, 1),
-    lazySearchStep(mls, 4, 0),
+    lazySearchStep(mls, rowLog, 4, 0),
     get(Z_DEPTH), k(2), op.eq(), get(Z_IP), get(Z_ILIMIT), op.ltS(), op.and(), op.if(),
     get(Z_IP), k(1), op.add(), set(Z_IP),
     lazyRepCheck(4, 4, 1),
-    lazySearchStep(mls, 7, 1),
+    lazySearchStep(mls, rowLog, 7, 1),
     op.end(),
     op.end(), // $lazy
     op.end(), // $lazyEnd
