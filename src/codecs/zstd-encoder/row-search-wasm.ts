@@ -31,6 +31,7 @@ import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, HeapModuleLoader } from
 import { heapInput } from '../lz4-compress-wasm.js';
 import { type MatchState, ROW_SALT64, type RowSearchWasm } from './match-state.js';
 import { BLOCKSIZE_MAX } from './params.js';
+import { LL_CODE_SMALL, ML_CODE_SMALL } from './seq-store.js';
 
 // The state block (32-bit words at these byte offsets from STATE_AT).
 const STATE_AT = SCRATCH_AT;
@@ -43,6 +44,11 @@ const S_HBITS = 24; // rowHashLog + ROW_TAG_BITS
 const S_ATTEMPTS = 28; // 1 << min(searchLog, rowLog)
 /** The hash cache: 8 words. */
 const CACHE_AT = STATE_AT + 64;
+/** The lazy parser's code tables (`ZSTD_LLcode`, `ZSTD_MLcode`), copied there for each frame. */
+const LL_CODE_AT = STATE_AT + 1024;
+const ML_CODE_AT = LL_CODE_AT + 64;
+/** End of the state block's bytes in use. */
+export const ROW_STATE_END = ML_CODE_AT + 128;
 /** Largest table (entries) the WebAssembly search takes: 2^20 tags and 2^20 positions. */
 export const ROW_WASM_MAX_TABLE_LOG = 20;
 const MAX_TABLE_LOG = ROW_WASM_MAX_TABLE_LOG;
@@ -346,6 +352,9 @@ let lazyLl: Uint32Array = new Uint32Array(0);
 let lazyOfb: Uint32Array = new Uint32Array(0);
 let lazyMlb: Uint32Array = new Uint32Array(0);
 let lazyLit: Uint8Array = new Uint8Array(0);
+let lazyLlc: Uint8Array = new Uint8Array(0);
+let lazyOfc: Uint8Array = new Uint8Array(0);
+let lazyMlc: Uint8Array = new Uint8Array(0);
 
 let enabled = true;
 /** Whether the lazy parser runs as WebAssembly with the row search (else only the search does). */
@@ -390,8 +399,11 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
             lazyOfb = new Uint32Array(w.buffer, LAZY_OFB_AT, LAZY_SEQS);
             lazyMlb = new Uint32Array(w.buffer, LAZY_MLB_AT, LAZY_SEQS);
             lazyLit = new Uint8Array(w.buffer, LAZY_LIT_AT, BLOCKSIZE_MAX);
+            lazyLlc = new Uint8Array(w.buffer, LAZY_LLC_AT, LAZY_SEQS);
+            lazyOfc = new Uint8Array(w.buffer, LAZY_OFC_AT, LAZY_SEQS);
+            lazyMlc = new Uint8Array(w.buffer, LAZY_MLC_AT, LAZY_SEQS);
           }
-          ss.append(lazyLl, lazyOfb, lazyMlb, n, lazyLit, w[S_LZ_LITS >> 2]!);
+          ss.append(lazyLl, lazyOfb, lazyMlb, n, lazyLit, w[S_LZ_LITS >> 2]!, lazyLlc, lazyOfc, lazyMlc);
           return iend - w[S_LZ_ANCHOR >> 2]!;
         },
         rep1: () => frameWords[S_REP1 >> 2]!,
@@ -521,6 +533,10 @@ export function attachRowSearch(ms: MatchState): void {
   w[S_MAXD >> 2] = ms.maxDistance;
   w[S_HBITS >> 2] = ms.rowHashLog + ROW_TAG_BITS;
   w[S_ATTEMPTS >> 2] = 1 << (ms.searchLog < ms.rowLog ? ms.searchLog : ms.rowLog);
+  // Other codecs use this area between frames: the code tables are put back for each.
+  const heap = heapBytes();
+  heap.set(LL_CODE_SMALL, LL_CODE_AT);
+  heap.set(ML_CODE_SMALL, ML_CODE_AT);
   frameWords = w;
   ms.rowWasm = finders[finderIndex(mls, ms.rowLog)]!;
   ms.lazyWasm = lazyParserEnabled;
@@ -739,12 +755,18 @@ function fastBody(mls: number): FunctionBody {
 
 /** Room for one block's sequences: 128 KiB, a sequence per 4 bytes at most (matches are 4 or longer), and one more. */
 const LAZY_SEQS = (128 * 1024) / 4 + 1;
+/** Bytes of each of the three code arrays (one byte a sequence), rounded up to 8. */
+const LAZY_CODES = (LAZY_SEQS + 7) & ~7;
 /** The lazy parser's area, at the end of the encoders' output area (past the Huffman writer's buffers). */
-const LAZY_LL_AT = SCRATCH_AT + SCRATCH_MAX - 64 - (12 * LAZY_SEQS + BLOCKSIZE_MAX + 64);
+const LAZY_LL_AT = SCRATCH_AT + SCRATCH_MAX - 64 - (12 * LAZY_SEQS + 3 * LAZY_CODES + BLOCKSIZE_MAX + 64);
 const LAZY_OFB_AT = LAZY_LL_AT + 4 * LAZY_SEQS;
 const LAZY_MLB_AT = LAZY_OFB_AT + 4 * LAZY_SEQS;
+/** The sequences' literal-length, offset and match-length codes (`ZSTD_seqToCodes`). */
+const LAZY_LLC_AT = LAZY_MLB_AT + 4 * LAZY_SEQS;
+const LAZY_OFC_AT = LAZY_LLC_AT + LAZY_CODES;
+const LAZY_MLC_AT = LAZY_OFC_AT + LAZY_CODES;
 /** The block's literals; literals are copied 8 bytes at a time, so up to 7 bytes past the last. */
-const LAZY_LIT_AT = LAZY_MLB_AT + 4 * LAZY_SEQS;
+const LAZY_LIT_AT = LAZY_MLC_AT + LAZY_CODES;
 /** The area the lazy parser writes: [LAZY_AREA[0], LAZY_AREA[1]). */
 export const LAZY_AREA: readonly [number, number] = [LAZY_LL_AT, LAZY_LIT_AT + BLOCKSIZE_MAX + 64];
 if (LAZY_AREA[0] < ROW_AREA_END + (1 << 19) || LAZY_AREA[1] > SCRATCH_AT + SCRATCH_MAX) throw new Error('zstd lazy sequences overrun their area of the heap');
@@ -796,6 +818,24 @@ function highBit(x: Code): Code {
   return code(k(31), x, op.clz(), op.sub());
 }
 
+/**
+ * The three codes of the sequence at Z_SEQP (`ZSTD_seqToCodes`), with literal length
+ * `ll`, offset code `off` and match length `ml` (i32 expressions read more than once),
+ * without branches: a small length's code from its table, a larger one's from its top bit.
+ */
+function zCodes(ll: Code, off: Code, ml: Code): Code {
+  return code(
+    get(Z_SEQP), k(2), op.shrU(),
+    highBit(ll), k(19), op.add(), ll, k(63), op.and(), op.load8(LL_CODE_AT), ll, k(63), op.gtU(), op.select(),
+    op.store8(LAZY_LLC_AT),
+    get(Z_SEQP), k(2), op.shrU(), highBit(off), op.store8(LAZY_OFC_AT),
+    get(Z_SEQP), k(2), op.shrU(),
+    highBit(code(ml, k(3), op.sub())), k(36), op.add(), ml, k(3), op.sub(), k(127), op.and(), op.load8(ML_CODE_AT),
+    ml, k(3), op.sub(), k(127), op.gtU(), op.select(),
+    op.store8(LAZY_MLC_AT),
+  );
+}
+
 /** Append the sequence (literal length `ll`, offset code `off`, match length `ml`), and its literals from Z_ANCHOR. */
 function zEmit(ll: Code, off: Code, ml: Code): Code {
   return code(
@@ -803,6 +843,7 @@ function zEmit(ll: Code, off: Code, ml: Code): Code {
     get(Z_SEQP), get(Z_LLN), op.store32(LAZY_LL_AT),
     get(Z_SEQP), off, op.store32(LAZY_OFB_AT),
     get(Z_SEQP), ml, k(3), op.sub(), op.store32(LAZY_MLB_AT),
+    zCodes(get(Z_LLN), off, ml),
     get(Z_SEQP), k(4), op.add(), set(Z_SEQP),
     k(0), set(Z_CP),
     op.block(), op.loop(),
@@ -823,6 +864,7 @@ function zEmitRepeat(ml: Code): Code {
     get(Z_SEQP), k(0), op.store32(LAZY_LL_AT),
     get(Z_SEQP), k(1), op.store32(LAZY_OFB_AT),
     get(Z_SEQP), ml, k(3), op.sub(), op.store32(LAZY_MLB_AT),
+    zCodes(k(0), k(1), ml),
     get(Z_SEQP), k(4), op.add(), set(Z_SEQP),
   );
 }
