@@ -303,6 +303,34 @@ function findCore(mls: number, rowLog: number): Code {
   );
 }
 
+/**
+ * `same(addr, n)`: 1 when the n bytes at heap address addr are all the first one, else 0
+ * (`ZSTD_isRLE`), 16 bytes a step. Why: a block of one repeated byte (a Blosc block's
+ * planes of zeros) is read whole before it is written as an RLE block, 4 bytes a step in
+ * JavaScript.
+ */
+function sameBody(): FunctionBody {
+  const AD = 0, N = 1, END = 2, PP = 3;
+  const c = code(
+    get(AD), get(N), op.add(), set(END),
+    get(AD), set(PP),
+    op.block(), op.loop(),
+    get(PP), k(16), op.add(), get(END), op.gtU(), op.brIf(1),
+    get(PP), op.load(), get(AD), op.load8(), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.ne(), op.if(), k(0), op.return(), op.end(),
+    get(PP), k(16), op.add(), set(PP),
+    op.br(0),
+    op.end(), op.end(),
+    op.block(), op.loop(),
+    get(PP), get(END), op.geU(), op.brIf(1),
+    get(PP), op.load8(), get(AD), op.load8(), op.ne(), op.if(), k(0), op.return(), op.end(),
+    get(PP), k(1), op.add(), set(PP),
+    op.br(0),
+    op.end(), op.end(),
+    k(1),
+  );
+  return { params: [I32, I32], result: I32, locals: [[2, I32]], code: c };
+}
+
 /** `fill(idx, iLimit)`: `ZSTD_row_fillHashCache`. */
 function fillBody(mls: number): FunctionBody {
   // Parameters reuse the slots of IP (idx) and ILIM (iLimit); SKIP is an unused local here.
@@ -333,6 +361,8 @@ export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
     bodies.push(fastBody(mls));
     names.push(`fast${mls}`);
   }
+  bodies.push(sameBody());
+  names.push('same');
   for (const mls of [4, 5, 6]) {
     for (const rowLog of ROW_LOGS) {
       bodies.push(lazyBody(mls, rowLog));
@@ -346,6 +376,8 @@ export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
 type FindFn = (ip: number, iLimit: number, skipping: number) => number;
 type FillFn = (idx: number, iLimit: number) => void;
 type LazyFn = () => number;
+type SameFn = (addr: number, n: number) => number;
+let sameFn: SameFn | null = null;
 type FastFn = (ip0: number, istart: number, iend: number, prefixStart: number, rep1: number, rep2: number, hashLog: number, stepSize: number) => number;
 const fastLoops: Array<FastFn | null> = [null, null, null, null, null, null, null, null];
 let lazyLl: Uint32Array = new Uint32Array(0);
@@ -417,6 +449,7 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
     }
   }
   for (const mls of [4, 5, 6, 7]) fastLoops[mls] = exportsObject[`fast${mls}`] as FastFn;
+  sameFn = exportsObject['same'] as SameFn;
 }
 
 const loader = new HeapModuleLoader(rowSearchModuleBytes, instantiate);
@@ -540,6 +573,15 @@ export function attachRowSearch(ms: MatchState): void {
   frameWords = w;
   ms.rowWasm = finders[finderIndex(mls, ms.rowLog)]!;
   ms.lazyWasm = lazyParserEnabled;
+}
+
+/**
+ * Whether src[ip, ip+n) of the frame attached to `ms` is one repeated byte (`ZSTD_isRLE`), or
+ * null when the frame's input is not in the shared memory (the caller checks it itself).
+ */
+export function rowFrameIsRle(ms: MatchState, ip: number, n: number): boolean | null {
+  if (ms.rowWasm === null || sameFn === null) return null;
+  return sameFn((frameWords[S_SRC >> 2]! + ip) | 0, n) === 1;
 }
 
 /** Heap address of source position 0 of the frame attached (mod 2^32), for other WebAssembly passes over its input. */

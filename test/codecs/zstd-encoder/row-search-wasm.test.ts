@@ -162,6 +162,19 @@ describe('zstd row search in WebAssembly', () => {
     );
   });
 
+  it('finds the blocks of one repeated byte (RLE blocks) the TypeScript check finds, wherever the first other byte is', () => {
+    const block = 131_072;
+    const noise = makeData('random', block, 3);
+    // -1: no other byte; else its distance from the start of the second block: the SIMD
+    // steps' edges, the byte tail and the last byte.
+    for (const at of [-1, 0, 16, 17, block - 17, block - 1]) {
+      const src = new Uint8Array(2 * block + 100).fill(0x5a);
+      src.set(noise, 0);
+      if (at >= 0) src[block + at] = 0x5b;
+      expectTwins(src, 0, src.length, 9);
+    }
+  });
+
   it('hands over each sequence\'s codes as seqToCodes derives them (short and long lengths, all offsets)', () => {
     for (const kind of KINDS) {
       // Noise, then the kind: long literal runs before the kind's matches, short and long.
