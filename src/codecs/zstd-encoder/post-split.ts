@@ -320,6 +320,7 @@ export function resolveOffCodes(dRep: Int32Array, cRep: Int32Array, ss: SeqStore
   const offs = ss.offBases;
   // Offset codes may change below: their codes are to be derived again.
   if (ss.codedSeqs > first) ss.codedSeqs = first;
+  if (ss.countedSeqs > first) ss.countedSeqs = 0;
   for (let i = first; i < end; i++) {
     const ll0 = ss.litLengths[i] === 0 ? 1 : 0;
     const offBase = offs[i]!;

@@ -31,7 +31,7 @@ import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, HeapModuleLoader } from
 import { heapInput } from '../lz4-compress-wasm.js';
 import { type MatchState, ROW_SALT64, type RowSearchWasm } from './match-state.js';
 import { BLOCKSIZE_MAX } from './params.js';
-import { LL_CODE_SMALL, ML_CODE_SMALL } from './seq-store.js';
+import { LL_CODE_SMALL, MAX_LL, MAX_ML, MAX_OFF, ML_CODE_SMALL } from './seq-store.js';
 
 // The state block (32-bit words at these byte offsets from STATE_AT).
 const STATE_AT = SCRATCH_AT;
@@ -47,14 +47,20 @@ const CACHE_AT = STATE_AT + 64;
 /** The lazy parser's code tables (`ZSTD_LLcode`, `ZSTD_MLcode`), copied there for each frame. */
 const LL_CODE_AT = STATE_AT + 1024;
 const ML_CODE_AT = LL_CODE_AT + 64;
+/** The lazy parser's histograms of the codes of one call's sequences (32-bit counts). */
+const LL_COUNT_AT = ML_CODE_AT + 128;
+const OF_COUNT_AT = LL_COUNT_AT + 4 * (MAX_LL + 1);
+const ML_COUNT_AT = OF_COUNT_AT + 4 * (MAX_OFF + 1);
+const COUNTS_END = ML_COUNT_AT + 4 * (MAX_ML + 1);
 /** End of the state block's bytes in use. */
-export const ROW_STATE_END = ML_CODE_AT + 128;
+export const ROW_STATE_END = COUNTS_END;
 /** Largest table (entries) the WebAssembly search takes: 2^20 tags and 2^20 positions. */
 export const ROW_WASM_MAX_TABLE_LOG = 20;
 const MAX_TABLE_LOG = ROW_WASM_MAX_TABLE_LOG;
 /** The state block (and hash cache), the tag table (1 byte an entry), the position table (4 bytes an entry). */
 export const ROW_STATE_AT = STATE_AT;
 export const ROW_TAGS_AT = STATE_AT + 4096;
+if (ROW_STATE_END > ROW_TAGS_AT) throw new Error('zstd row state overruns its block of the heap');
 export const ROW_POSITIONS_AT = ROW_TAGS_AT + (1 << MAX_TABLE_LOG);
 /** End of the row search's (and fast loop's) area. */
 export const ROW_AREA_END = ROW_POSITIONS_AT + (4 << MAX_TABLE_LOG);
@@ -387,6 +393,9 @@ let lazyLit: Uint8Array = new Uint8Array(0);
 let lazyLlc: Uint8Array = new Uint8Array(0);
 let lazyOfc: Uint8Array = new Uint8Array(0);
 let lazyMlc: Uint8Array = new Uint8Array(0);
+let lazyLlCount: Uint32Array = new Uint32Array(0);
+let lazyOfCount: Uint32Array = new Uint32Array(0);
+let lazyMlCount: Uint32Array = new Uint32Array(0);
 
 let enabled = true;
 /** Whether the lazy parser runs as WebAssembly with the row search (else only the search does). */
@@ -434,8 +443,11 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
             lazyLlc = new Uint8Array(w.buffer, LAZY_LLC_AT, LAZY_SEQS);
             lazyOfc = new Uint8Array(w.buffer, LAZY_OFC_AT, LAZY_SEQS);
             lazyMlc = new Uint8Array(w.buffer, LAZY_MLC_AT, LAZY_SEQS);
+            lazyLlCount = new Uint32Array(w.buffer, LL_COUNT_AT, MAX_LL + 1);
+            lazyOfCount = new Uint32Array(w.buffer, OF_COUNT_AT, MAX_OFF + 1);
+            lazyMlCount = new Uint32Array(w.buffer, ML_COUNT_AT, MAX_ML + 1);
           }
-          ss.append(lazyLl, lazyOfb, lazyMlb, n, lazyLit, w[S_LZ_LITS >> 2]!, lazyLlc, lazyOfc, lazyMlc);
+          ss.append(lazyLl, lazyOfb, lazyMlb, n, lazyLit, w[S_LZ_LITS >> 2]!, lazyLlc, lazyOfc, lazyMlc, lazyLlCount, lazyOfCount, lazyMlCount);
           return iend - w[S_LZ_ANCHOR >> 2]!;
         },
         rep1: () => frameWords[S_REP1 >> 2]!,
@@ -867,14 +879,21 @@ function highBit(x: Code): Code {
  */
 function zCodes(ll: Code, off: Code, ml: Code): Code {
   return code(
-    get(Z_SEQP), k(2), op.shrU(),
-    highBit(ll), k(19), op.add(), ll, k(63), op.and(), op.load8(LL_CODE_AT), ll, k(63), op.gtU(), op.select(),
-    op.store8(LAZY_LLC_AT),
-    get(Z_SEQP), k(2), op.shrU(), highBit(off), op.store8(LAZY_OFC_AT),
-    get(Z_SEQP), k(2), op.shrU(),
+    highBit(ll), k(19), op.add(), ll, k(63), op.and(), op.load8(LL_CODE_AT), ll, k(63), op.gtU(), op.select(), set(Z_T),
+    zCountCode(get(Z_T), LAZY_LLC_AT, LL_COUNT_AT),
+    highBit(off), set(Z_T),
+    zCountCode(get(Z_T), LAZY_OFC_AT, OF_COUNT_AT),
     highBit(code(ml, k(3), op.sub())), k(36), op.add(), ml, k(3), op.sub(), k(127), op.and(), op.load8(ML_CODE_AT),
-    ml, k(3), op.sub(), k(127), op.gtU(), op.select(),
-    op.store8(LAZY_MLC_AT),
+    ml, k(3), op.sub(), k(127), op.gtU(), op.select(), set(Z_T),
+    zCountCode(get(Z_T), LAZY_MLC_AT, ML_COUNT_AT),
+  );
+}
+
+/** Store code `c` (a local's get) of the sequence at Z_SEQP in the array at `codesAt` and count it in the histogram at `countsAt`. */
+function zCountCode(c: Code, codesAt: number, countsAt: number): Code {
+  return code(
+    get(Z_SEQP), k(2), op.shrU(), c, op.store8(codesAt),
+    c, k(2), op.shl(), c, k(2), op.shl(), op.load32(countsAt), k(1), op.add(), op.store32(countsAt),
   );
 }
 
@@ -965,6 +984,14 @@ function lazyBody(mls: number, rowLog: number): FunctionBody {
     k(STATE_AT), op.load32(S_LZ_OFF1), set(Z_OFF1),
     k(STATE_AT), op.load32(S_LZ_OFF2), set(Z_OFF2),
     get(Z_IEND), k(HASH_READ_SIZE + ROW_HASH_CACHE_SIZE), op.sub(), set(Z_ILIMIT),
+    // The code histograms start from zero for each call.
+    k(LL_COUNT_AT), set(Z_T),
+    op.block(), op.loop(),
+    get(Z_T), k(COUNTS_END), op.geU(), op.brIf(1),
+    get(Z_T), k(0), op.store32(),
+    get(Z_T), k(4), op.add(), set(Z_T),
+    op.br(0),
+    op.end(), op.end(),
     get(Z_ISTART), tee(Z_IP), set(Z_ANCHOR),
     get(Z_IP), get(Z_FRAME), op.eq(), op.if(), get(Z_IP), k(1), op.add(), set(Z_IP), op.end(),
     k(0), set(Z_SKIP),

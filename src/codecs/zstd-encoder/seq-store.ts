@@ -22,6 +22,10 @@ export const ML_BITS = new Uint8Array([
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3,
   4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
 ]);
+/** Largest literal-length, match-length and offset codes. */
+export const MAX_LL = 35;
+export const MAX_ML = 52;
+export const MAX_OFF = 31;
 /** Literal-length code of literal lengths 0..63 (`ZSTD_LLcode`'s table). */
 export const LL_CODE_SMALL = new Uint8Array(64);
 /** Match-length code of matchLength − 3 for 0..127 (`ZSTD_MLcode`'s table). */
@@ -72,6 +76,14 @@ export class SeqStore {
    * writes them with the sequences), so that `seqToCodes` can skip them.
    */
   codedSeqs = 0;
+  /**
+   * The three codes' histograms of sequences [0, countedSeqs) (the WebAssembly lazy parser
+   * counts them as it writes them), so that their statistics need not count them again.
+   */
+  countedSeqs = 0;
+  readonly llCount = new Uint32Array(MAX_LL + 1);
+  readonly ofCount = new Uint32Array(MAX_OFF + 1);
+  readonly mlCount = new Uint32Array(MAX_ML + 1);
   readonly llCode = new Uint8Array((BLOCKSIZE_MAX / MINMATCH + 1) | 0);
   readonly ofCode = new Uint8Array((BLOCKSIZE_MAX / MINMATCH + 1) | 0);
   readonly mlCode = new Uint8Array((BLOCKSIZE_MAX / MINMATCH + 1) | 0);
@@ -80,6 +92,10 @@ export class SeqStore {
     this.litLength = 0;
     this.nbSeq = 0;
     this.codedSeqs = 0;
+    this.countedSeqs = 0;
+    this.llCount.fill(0);
+    this.ofCount.fill(0);
+    this.mlCount.fill(0);
   }
 
   /**
@@ -105,12 +121,13 @@ export class SeqStore {
 
   /**
    * Append `n` sequences given as arrays of literal lengths, offset codes and match lengths
-   * − MINMATCH, and of their three codes, with their `litN` literals in order (the
-   * WebAssembly lazy parser's output).
+   * − MINMATCH, of their three codes and those codes' histograms, with their `litN` literals
+   * in order (the WebAssembly lazy parser's output).
    */
   append(
     litLengths: Uint32Array, offBases: Uint32Array, mlBases: Uint32Array, n: number, lit: Uint8Array, litN: number,
     llCodes: Uint8Array, ofCodes: Uint8Array, mlCodes: Uint8Array,
+    llCounts: Uint32Array, ofCounts: Uint32Array, mlCounts: Uint32Array,
   ): void {
     const at = this.nbSeq;
     this.litLengths.set(litLengths.subarray(0, n), at);
@@ -120,6 +137,12 @@ export class SeqStore {
     this.ofCode.set(ofCodes.subarray(0, n), at);
     this.mlCode.set(mlCodes.subarray(0, n), at);
     if (this.codedSeqs === at) this.codedSeqs = at + n;
+    if (this.countedSeqs === at) {
+      addCounts(this.llCount, llCounts);
+      addCounts(this.ofCount, ofCounts);
+      addCounts(this.mlCount, mlCounts);
+      this.countedSeqs = at + n;
+    }
     this.nbSeq = at + n;
     this.lit.set(lit.subarray(0, litN), this.litLength);
     this.litLength += litN;
@@ -130,4 +153,8 @@ export class SeqStore {
     this.lit.set(src.subarray(anchor, anchor + n), this.litLength);
     this.litLength += n;
   }
+}
+
+function addCounts(to: Uint32Array, from: Uint32Array): void {
+  for (let i = 0; i < to.length; i++) to[i] = to[i]! + from[i]!;
 }

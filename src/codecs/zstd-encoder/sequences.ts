@@ -23,13 +23,10 @@ import {
 import { BitWriter, fitsWithSlack } from './bit-writer.js';
 import { encodeSequencesWasm, takeSequencesStream } from './sequences-wasm.js';
 import { Strategy, highBit } from './params.js';
-import { LL_BITS, LL_CODE_SMALL, ML_BITS, ML_CODE_SMALL, type SeqStore } from './seq-store.js';
+import { LL_BITS, LL_CODE_SMALL, MAX_LL, MAX_ML, MAX_OFF, ML_BITS, ML_CODE_SMALL, type SeqStore } from './seq-store.js';
 
-export { LL_BITS, ML_BITS, llCode, mlCode } from './seq-store.js';
+export { LL_BITS, MAX_LL, MAX_ML, MAX_OFF, ML_BITS, llCode, mlCode } from './seq-store.js';
 
-export const MAX_LL = 35;
-export const MAX_ML = 52;
-export const MAX_OFF = 31;
 const DEFAULT_MAX_OFF = 28;
 const LL_FSE_LOG = 9;
 const ML_FSE_LOG = 9;
@@ -136,6 +133,26 @@ export function seqToCodes(ss: SeqStore, first: number, n: number): void {
 export function countCodes(count: Uint32Array, codes: Uint8Array, first: number, n: number, maxSymbolValue: number, result: Int32Array): void {
   count.fill(0, 0, maxSymbolValue + 1);
   for (let i = first; i < first + n; i++) count[codes[i]!]!++;
+  summarizeCounts(count, maxSymbolValue, result);
+}
+
+/**
+ * Histogram of the codes of sequences [first, first+n) into `count`: the one the store holds
+ * when it counted exactly those (the WebAssembly lazy parser's), else counted here.
+ */
+function histogramOf(
+  count: Uint32Array, ss: SeqStore, held: Uint32Array, codes: Uint8Array, first: number, n: number, maxSymbolValue: number, result: Int32Array,
+): void {
+  if (first !== 0 || n !== ss.countedSeqs) {
+    countCodes(count, codes, first, n, maxSymbolValue, result);
+    return;
+  }
+  count.set(held.subarray(0, maxSymbolValue + 1));
+  summarizeCounts(count, maxSymbolValue, result);
+}
+
+/** result = [largest symbol counted, largest count] of count[0..maxSymbolValue]. */
+function summarizeCounts(count: Uint32Array, maxSymbolValue: number, result: Int32Array): void {
   let max = maxSymbolValue;
   while (max > 0 && count[max] === 0) max--;
   let largest = 0;
@@ -313,7 +330,7 @@ export function buildSequencesStatistics(
   let lastCountSize = 0;
 
   // Literal lengths.
-  countCodes(count, ss.llCode, first, nbSeq, MAX_LL, res);
+  histogramOf(count, ss, ss.llCount, ss.llCode, first, nbSeq, MAX_LL, res);
   const llType = selectEncodingType(
     prev.llRepeat, rep, count, res[0]!, res[1]!, nbSeq, LL_FSE_LOG, prev.ll, LL_DEFAULT_NORM, LL_DEFAULT_NORM_LOG, true, strategy, ws,
   );
@@ -324,7 +341,7 @@ export function buildSequencesStatistics(
   op += n;
 
   // Offsets: the predefined table only covers codes up to 28.
-  countCodes(count, ss.ofCode, first, nbSeq, MAX_OFF, res);
+  histogramOf(count, ss, ss.ofCount, ss.ofCode, first, nbSeq, MAX_OFF, res);
   const ofType = selectEncodingType(
     prev.ofRepeat, rep, count, res[0]!, res[1]!, nbSeq, OFF_FSE_LOG, prev.of, OF_DEFAULT_NORM, OF_DEFAULT_NORM_LOG,
     res[0]! <= DEFAULT_MAX_OFF, strategy, ws,
@@ -336,7 +353,7 @@ export function buildSequencesStatistics(
   op += n;
 
   // Match lengths.
-  countCodes(count, ss.mlCode, first, nbSeq, MAX_ML, res);
+  histogramOf(count, ss, ss.mlCount, ss.mlCode, first, nbSeq, MAX_ML, res);
   const mlType = selectEncodingType(
     prev.mlRepeat, rep, count, res[0]!, res[1]!, nbSeq, ML_FSE_LOG, prev.ml, ML_DEFAULT_NORM, ML_DEFAULT_NORM_LOG, true, strategy, ws,
   );

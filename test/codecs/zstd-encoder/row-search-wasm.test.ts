@@ -175,7 +175,7 @@ describe('zstd row search in WebAssembly', () => {
     }
   });
 
-  it('hands over each sequence\'s codes as seqToCodes derives them (short and long lengths, all offsets)', () => {
+  it('hands over each sequence\'s codes as seqToCodes derives them, and their histograms (short and long lengths, all offsets)', () => {
     for (const kind of KINDS) {
       // Noise, then the kind: long literal runs before the kind's matches, short and long.
       const src = concatBytes([makeData('random', 3000, 1), makeData(kind, 120_000, kind.length * 5)]);
@@ -184,11 +184,21 @@ describe('zstd row search in WebAssembly', () => {
         frame(src, 0, src.length, level, true, state);
         const ss = state.ss;
         expect(ss.codedSeqs).toBe(ss.nbSeq);
+        expect(ss.countedSeqs).toBe(ss.nbSeq);
         const n = ss.nbSeq;
         const codes = [ss.llCode.slice(0, n), ss.ofCode.slice(0, n), ss.mlCode.slice(0, n)];
         ss.codedSeqs = 0;
         seqToCodes(ss, 0, n);
         expect([ss.llCode.slice(0, n), ss.ofCode.slice(0, n), ss.mlCode.slice(0, n)]).toEqual(codes);
+        // And the histograms handed over with them.
+        const histogram = (c: Uint8Array, size: number): Uint32Array => {
+          const h = new Uint32Array(size);
+          for (const x of c) h[x]!++;
+          return h;
+        };
+        expect(ss.llCount).toEqual(histogram(codes[0]!, ss.llCount.length));
+        expect(ss.ofCount).toEqual(histogram(codes[1]!, ss.ofCount.length));
+        expect(ss.mlCount).toEqual(histogram(codes[2]!, ss.mlCount.length));
       }
     }
   });
