@@ -848,8 +848,8 @@ const Z_FRAME = FRAME;
  * The search at position `ip` (an i32 expression) inline, for a match longer than
  * `minLength` (3 unless given): ML and OFF as `find` leaves them.
  */
-function zFind(ip: Code, mls: number, rowLog: number, minLength: Code = k(3)): Code {
-  return code(ip, set(IP), get(Z_IEND), set(ILIM), get(Z_SKIP), set(SKIP), get(Z_ATT0), set(ATT), k(NO_OFFSET), set(OFF), minLength, set(ML), findCore(mls, rowLog));
+function zFind(ip: Code, mls: number, rowLog: number, minLength: Code = k(3), attempts: Code = get(Z_ATT0)): Code {
+  return code(ip, set(IP), get(Z_IEND), set(ILIM), get(Z_SKIP), set(SKIP), attempts, set(ATT), k(NO_OFFSET), set(OFF), minLength, set(ML), findCore(mls, rowLog));
 }
 
 /** `ZSTD_row_fillHashCache` from NEXT up to Z_ILIMIT, inline. */
@@ -938,7 +938,12 @@ function zEmitRepeat(ml: Code): Code {
 function lazyRepCheck(repMul: number, curMul: number, bonus: number): Code {
   return code(
     get(Z_OFFB), op.if(),
-    get(Z_OFF1), k(0), op.gtS(), op.if(),
+    // Not when even a repeat match to the block's end could not win (inside a long match):
+    // the count would find nothing to take.
+    get(Z_OFF1), k(0), op.gtS(),
+    get(Z_IEND), get(Z_IP), op.sub(), k(repMul), op.mul(),
+    get(Z_ML), k(curMul), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
+    op.gtS(), op.and(), op.if(),
     zRead32(get(Z_IP)), zRead32(code(get(Z_IP), get(Z_OFF1), op.sub())), op.eq(), op.if(),
     zCount(code(get(Z_IP), k(4), op.add()), code(get(Z_IP), k(4), op.add(), get(Z_OFF1), op.sub())), k(4), op.add(), tee(Z_MLREP),
     k(repMul), op.mul(),
@@ -955,8 +960,16 @@ function lazyRepCheck(repMul: number, curMul: number, bonus: number): Code {
  * current one's by `bonus`, take it and go round the lazy loop again (branch `again`).
  */
 function lazySearchStep(mls: number, rowLog: number, bonus: number, again: number): Code {
+  // The longest match the search can find ends at the block's end, its offset code is 4 or
+  // more (2 bits or more): when even that could not win, the search only inserts (no
+  // candidate is tried, what it would find is never taken).
+  const canWin = code(
+    get(Z_IEND), get(Z_IP), op.sub(), k(4), op.mul(), k(2), op.sub(),
+    get(Z_ML), k(4), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
+    op.gtS(),
+  );
   return code(
-    zFind(get(Z_IP), mls, rowLog),
+    zFind(get(Z_IP), mls, rowLog, k(3), code(get(Z_ATT0), k(0), canWin, op.select())),
     get(ML), k(4), op.geS(), op.if(),
     get(ML), k(4), op.mul(), highBit(get(OFF)), op.sub(),
     get(Z_ML), k(4), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
