@@ -248,6 +248,10 @@ function findBody(mls: number, rowLog: number): FunctionBody {
  */
 function findCore(mls: number, rowLog: number): Code {
   const rowMask = (1 << rowLog) - 1;
+  // Rows of 32 come with searchLog 5 only (rowLog = searchLog clamped to 4..6): 32 attempts
+  // for at most 31 candidates, which never run out; ATT = 0 still means none (a lazy step
+  // that cannot win). Rows of 16 may have fewer attempts than candidates (searchLog 3).
+  const limited = rowLog !== 5;
   const rotate =
     rowLog === 5
       ? code(get(MASK), get(HEAD), op.rotr())
@@ -279,14 +283,15 @@ function findCore(mls: number, rowLog: number): Code {
     // Slot 0 holds the row's head, never a candidate (libzstd skips it without counting an attempt).
     k(-2), op.and(), set(MASK),
     rotate, set(M),
+    limited ? code() : code(get(ATT), op.eqz(), op.if(), k(0), set(M), op.end()),
     op.block(), // $done
     op.loop(), // $cand
     get(M), op.eqz(), op.brIf(1),
-    get(ATT), op.eqz(), op.brIf(1),
+    limited ? code(get(ATT), op.eqz(), op.brIf(1)) : code(),
     get(HEAD), get(M), op.ctz(), op.add(), k(rowMask), op.and(), set(MPOS),
     get(M), get(M), k(1), op.sub(), op.and(), set(M),
     get(ROW), get(MPOS), op.add(), k(2), op.shl(), op.load32(HASH_AT), tee(MIDX), get(LOWLIM), op.ltS(), op.brIf(1), // to $done
-    get(ATT), k(1), op.sub(), set(ATT),
+    limited ? code(get(ATT), k(1), op.sub(), set(ATT)) : code(),
     // Only a candidate that also matches at the current best length can be longer.
     get(SRC), get(MIDX), op.add(), get(ML), op.add(), k(3), op.sub(), op.load32(),
     get(SRC), get(IP), op.add(), get(ML), op.add(), k(3), op.sub(), op.load32(),
