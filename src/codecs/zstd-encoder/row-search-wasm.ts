@@ -853,8 +853,16 @@ const Z_FRAME = FRAME;
  * The search at position `ip` (an i32 expression) inline, for a match longer than
  * `minLength` (3 unless given): ML and OFF as `find` leaves them.
  */
-function zFind(ip: Code, mls: number, rowLog: number, minLength: Code = k(3), attempts: Code = get(Z_ATT0)): Code {
+function zFind(ip: Code, mls: number, rowLog: number, minLength: Code = k(3), attempts: Code = zAttempts(rowLog)): Code {
   return code(ip, set(IP), get(Z_IEND), set(ILIM), get(Z_SKIP), set(SKIP), attempts, set(ATT), k(NO_OFFSET), set(OFF), minLength, set(ML), findCore(mls, rowLog));
+}
+
+/**
+ * The attempts of a search: rows of 32 only tell none (0) from any (findCore), so that
+ * their functions need not keep Z_ATT0 live across the block loop.
+ */
+function zAttempts(rowLog: number): Code {
+  return rowLog === 5 ? k(1) : get(Z_ATT0);
 }
 
 /** `ZSTD_row_fillHashCache` from NEXT up to Z_ILIMIT, inline. */
@@ -974,7 +982,7 @@ function lazySearchStep(mls: number, rowLog: number, bonus: number, again: numbe
     op.gtS(),
   );
   return code(
-    zFind(get(Z_IP), mls, rowLog, k(3), code(get(Z_ATT0), k(0), canWin, op.select())),
+    zFind(get(Z_IP), mls, rowLog, k(3), code(zAttempts(rowLog), k(0), canWin, op.select())),
     get(ML), k(4), op.geS(), op.if(),
     get(ML), k(4), op.mul(), highBit(get(OFF)), op.sub(),
     get(Z_ML), k(4), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
