@@ -351,6 +351,8 @@ function fillBody(mls: number): FunctionBody {
 
 /** Row sizes (log2 of the entries) the WebAssembly search has functions for. */
 const ROW_LOGS = [4, 5] as const;
+/** Lazy parser depths: greedy, lazy, lazy2, each its own function (the depth a constant in it). */
+const LAZY_DEPTHS = [0, 1, 2] as const;
 
 /**
  * The module's bytes: `find4r4`, `find4r5`, .. `find6r5` (row search by hashed length and
@@ -376,8 +378,10 @@ export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
   names.push('same');
   for (const mls of [4, 5, 6]) {
     for (const rowLog of ROW_LOGS) {
-      bodies.push(lazyBody(mls, rowLog));
-      names.push(`lazy${mls}r${rowLog}`);
+      for (const depth of LAZY_DEPTHS) {
+        bodies.push(lazyBody(mls, rowLog, depth));
+        names.push(`lazy${mls}r${rowLog}d${depth}`);
+      }
     }
   }
   // The memory is grown past the tables before any call (heapInput reserves past WINDOW_AT).
@@ -427,7 +431,7 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
     for (const rowLog of ROW_LOGS) {
       const find = exportsObject[`find${mls}r${rowLog}`] as FindFn;
       const fill = exportsObject[`fill${mls}`] as FillFn;
-      const lazy = exportsObject[`lazy${mls}r${rowLog}`] as LazyFn;
+      const lazy = LAZY_DEPTHS.map((depth) => exportsObject[`lazy${mls}r${rowLog}d${depth}`] as LazyFn);
       finders[finderIndex(mls, rowLog)] = {
         find,
         fill,
@@ -435,10 +439,10 @@ function instantiate(exportsObject: WebAssembly.Exports): void {
           const w = frameWords;
           w[S_LZ_ISTART >> 2] = istart;
           w[S_LZ_IEND >> 2] = iend;
-          w[S_LZ_DEPTH >> 2] = depth;
+
           w[S_LZ_OFF1 >> 2] = offset1;
           w[S_LZ_OFF2 >> 2] = offset2;
-          const n = lazy();
+          const n = lazy[depth]!();
           // A parse never grows the memory, but the views may predate a growth by another codec.
           if (lazyLl.buffer !== w.buffer) {
             lazyLl = new Uint32Array(w.buffer, LAZY_LL_AT, LAZY_SEQS);
@@ -836,11 +840,12 @@ const HASH_READ_SIZE = 8;
 
 // The lazy parser's inputs, written to the state block by the caller (it takes no parameters,
 // so that its locals can start with the search's own, which it runs inline).
-const S_LZ_ISTART = 40, S_LZ_IEND = 44, S_LZ_DEPTH = 48, S_LZ_OFF1 = 52, S_LZ_OFF2 = 56;
+const S_LZ_ISTART = 40, S_LZ_IEND = 44, S_LZ_OFF1 = 52, S_LZ_OFF2 = 56;
 // Its outputs besides the sequence count: the last anchor and the literal count (after the hash cache).
 const S_LZ_ANCHOR = 96, S_LZ_LITS = 100;
 // Locals (i32) after the search's (0..OFF i32, SH64 and X i64).
-const Z_ISTART = X + 1, Z_IEND = X + 2, Z_DEPTH = X + 3, Z_OFF1 = X + 4, Z_OFF2 = X + 5, Z_IP = X + 6, Z_ANCHOR = X + 7;
+// (X + 3 is spare.)
+const Z_ISTART = X + 1, Z_IEND = X + 2, Z_OFF1 = X + 4, Z_OFF2 = X + 5, Z_IP = X + 6, Z_ANCHOR = X + 7;
 const Z_ILIMIT = X + 8, Z_ML = X + 9, Z_OFFB = X + 10, Z_START = X + 11, Z_SKIP = X + 12, Z_MLREP = X + 14;
 const Z_SEQP = X + 15, Z_STEP = X + 16, Z_OFF = X + 17, Z_A = X + 18, Z_B = X + 19, Z_E = X + 20, Z_T = X + 21, Z_ATT0 = X + 22;
 const Z_LITP = X + 23, Z_LLN = X + 24, Z_CP = X + 25;
@@ -994,11 +999,11 @@ function lazySearchStep(mls: number, rowLog: number, bonus: number, again: numbe
 }
 
 /**
- * `lazy()`: the block loop of match-lazy.ts over [istart, iend) with depth 0 (greedy), 1 (lazy)
+ * `lazy()`: the block loop of match-lazy.ts over [istart, iend) with `depth` 0 (greedy), 1 (lazy)
  * or 2 (lazy2), its inputs read from the state block (S_LZ_*); returns the sequence count,
  * the repeat offsets left at S_REP1 and S_REP2, the next position to insert at S_NEXT.
  */
-function lazyBody(mls: number, rowLog: number): FunctionBody {
+function lazyBody(mls: number, rowLog: number, depth: number): FunctionBody {
   const c = code(
     loadState(),
     k(STATE_AT), op.load32(S_FRAME), set(FRAME),
@@ -1006,7 +1011,6 @@ function lazyBody(mls: number, rowLog: number): FunctionBody {
     k(STATE_AT), op.load32(S_ATTEMPTS), set(Z_ATT0),
     k(STATE_AT), op.load32(S_LZ_ISTART), set(Z_ISTART),
     k(STATE_AT), op.load32(S_LZ_IEND), set(Z_IEND),
-    k(STATE_AT), op.load32(S_LZ_DEPTH), set(Z_DEPTH),
     k(STATE_AT), op.load32(S_LZ_OFF1), set(Z_OFF1),
     k(STATE_AT), op.load32(S_LZ_OFF2), set(Z_OFF2),
     get(Z_IEND), k(HASH_READ_SIZE + ROW_HASH_CACHE_SIZE), op.sub(), set(Z_ILIMIT),
@@ -1035,7 +1039,7 @@ function lazyBody(mls: number, rowLog: number): FunctionBody {
     op.end(), op.end(),
     op.block(), // $store
     // Greedy takes the repeat match at once.
-    get(Z_DEPTH), op.eqz(), get(Z_ML), k(0), op.ne(), op.and(), op.brIf(0),
+    depth === 0 ? code(get(Z_ML), k(0), op.ne(), op.brIf(0)) : code(),
     // Only a match longer than the repeat match found (if any) is taken.
     zFind(get(Z_IP), mls, rowLog, code(get(Z_ML), k(3), get(Z_ML), k(3), op.gtS(), op.select())),
     get(ML), get(Z_ML), op.gtS(), op.if(),
@@ -1048,14 +1052,14 @@ function lazyBody(mls: number, rowLog: number): FunctionBody {
     op.br(2), // to $main
     op.end(),
     // Look for a better match one or two positions further.
-    get(Z_DEPTH), op.if(),
+    k(depth), op.if(),
     op.block(), // $lazyEnd
     op.loop(), // $lazy
     get(Z_IP), get(Z_ILIMIT), op.geS(), op.brIf(1),
     get(Z_IP), k(1), op.add(), set(Z_IP),
     lazyRepCheck(3, 3, 1),
     lazySearchStep(mls, rowLog, 4, 0),
-    get(Z_DEPTH), k(2), op.eq(), get(Z_IP), get(Z_ILIMIT), op.ltS(), op.and(), op.if(),
+    k(depth === 2 ? 1 : 0), get(Z_IP), get(Z_ILIMIT), op.ltS(), op.and(), op.if(),
     get(Z_IP), k(1), op.add(), set(Z_IP),
     lazyRepCheck(4, 4, 1),
     lazySearchStep(mls, rowLog, 7, 1),
