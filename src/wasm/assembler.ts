@@ -119,6 +119,7 @@ export const op = {
   shl: (): Code => [0x74],
   shrS: (): Code => [0x75],
   shrU: (): Code => [0x76],
+  rotr: (): Code => [0x78],
   // i64.
   i64Eqz: (): Code => [0x50],
   i64Ne: (): Code => [0x52],

@@ -27,7 +27,7 @@ import type { FastDictView } from './match-fast-dict.js';
 import type { ZstdCDict } from './dictionary.js';
 import { WINDOW_START_INDEX, adjustParams, paramsWithDict } from './dictionary.js';
 import { compressBlockLazy } from './match-lazy.js';
-import { attachFastLoop, attachRowSearch, prepareFastLoop, prepareRowSearch, releaseHeapTables, rowSourceAddress } from './row-search-wasm.js';
+import { attachFastLoop, attachRowSearch, prepareFastLoop, prepareRowSearch, releaseHeapTables, rowFrameIsRle, rowSourceAddress } from './row-search-wasm.js';
 import { MatchState, sourceView } from './match-state.js';
 import { prepareBtSearch } from './bt-search-wasm.js';
 import { OptState, compressBlockOpt, compressBlockUltra2 } from './match-opt.js';
@@ -153,8 +153,13 @@ function writeFrameHeader(dst: Uint8Array, op: number, oend: number, windowLog: 
   return op - start;
 }
 
-/** True when src[ip, ip+n) is one repeated byte (`ZSTD_isRLE`); four bytes per step. */
-function isRle(src: Uint8Array, v: DataView, ip: number, n: number): boolean {
+/**
+ * True when src[ip, ip+n) is one repeated byte (`ZSTD_isRLE`): in WebAssembly when the
+ * row search has the frame's input in the shared memory, else four bytes per step.
+ */
+function isRle(ms: MatchState, src: Uint8Array, v: DataView, ip: number, n: number): boolean {
+  const inWasm = rowFrameIsRle(ms, ip, n);
+  if (inWasm !== null) return inWasm;
   const b = src[ip]!;
   const word = Math.imul(b, 0x01010101);
   const end = ip + n;
@@ -383,7 +388,7 @@ function compressBlockInternal(
     : 0;
   if (numSplits === 0) {
     let cSize = entropyCompress(st, p, 0, ss.nbSeq, 0, ss.litLength, blockSize, oend - op - BLOCK_HEADER_SIZE);
-    if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, st.view, ip, blockSize)) cSize = 1;
+    if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(st.ms, src, st.view, ip, blockSize)) cSize = 1;
     if (cSize > 1) {
       confirmTables(st);
       st.rep.set(st.nextRep);
@@ -414,7 +419,7 @@ function compressBlockInternal(
     const room = oend - op - written - BLOCK_HEADER_SIZE;
     if (room < 0) return -1;
     let cSize = entropyCompress(st, p, first, end - first, litStart, litSize, srcBytes, room);
-    if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(src, st.view, pos, srcBytes)) cSize = 1;
+    if (!firstBlock && cSize < RLE_MAX_LENGTH && isRle(st.ms, src, st.view, pos, srcBytes)) cSize = 1;
     if (cSize > 1) confirmTables(st);
     else dRep.set(ws.dRepOriginal);
     if (st.prevSeq.ofRepeat === FseRepeat.Valid) st.prevSeq.ofRepeat = FseRepeat.Check;

@@ -318,6 +318,9 @@ function updateRep(rep: Int32Array, offBase: number, ll0: number): void {
  */
 export function resolveOffCodes(dRep: Int32Array, cRep: Int32Array, ss: SeqStore, first: number, end: number): void {
   const offs = ss.offBases;
+  // Offset codes may change below: their codes are to be derived again.
+  if (ss.codedSeqs > first) ss.codedSeqs = first;
+  if (ss.countedSeqs > first) ss.countedSeqs = 0;
   for (let i = first; i < end; i++) {
     const ll0 = ss.litLengths[i] === 0 ? 1 : 0;
     const offBase = offs[i]!;

@@ -17,7 +17,7 @@
  *
  * The same module holds the fast strategy's block loop (`fast4`..`fast7`, below), for zstd level
  * 1 and the negative levels (Blosc clevel 1), and the greedy/lazy/lazy2 block loop that runs
- * this search inline (`lazy4`..`lazy6`, at the end), one call per block. `find` and `fill`
+ * this search inline (`lazy4r4`..`lazy6r5`, at the end), one call per block. `find` and `fill`
  * stay exported for the TypeScript parser run over this search (`setZstdLazyParserWasmEnabled(false)`).
  *
  * Where things are: the input where lz4-compress-wasm.ts `heapInput` puts it (in place when the
@@ -31,6 +31,7 @@ import { ENCODE_END, SCRATCH_AT, SCRATCH_MAX, heapBytes, HeapModuleLoader } from
 import { heapInput } from '../lz4-compress-wasm.js';
 import { type MatchState, ROW_SALT64, type RowSearchWasm } from './match-state.js';
 import { BLOCKSIZE_MAX } from './params.js';
+import { LL_CODE_SMALL, MAX_LL, MAX_ML, MAX_OFF, ML_CODE_SMALL } from './seq-store.js';
 
 // The state block (32-bit words at these byte offsets from STATE_AT).
 const STATE_AT = SCRATCH_AT;
@@ -39,17 +40,27 @@ const S_NEXT = 4; // nextToUpdate
 const S_OFF = 8; // offset code of the last match found
 const S_FRAME = 12; // frame start (lowest valid position)
 const S_MAXD = 16; // 2^windowLog
-const S_ROWLOG = 20;
 const S_HBITS = 24; // rowHashLog + ROW_TAG_BITS
 const S_ATTEMPTS = 28; // 1 << min(searchLog, rowLog)
 /** The hash cache: 8 words. */
 const CACHE_AT = STATE_AT + 64;
+/** The lazy parser's code tables (`ZSTD_LLcode`, `ZSTD_MLcode`), copied there for each frame. */
+const LL_CODE_AT = STATE_AT + 1024;
+const ML_CODE_AT = LL_CODE_AT + 64;
+/** The lazy parser's histograms of the codes of one call's sequences (32-bit counts). */
+const LL_COUNT_AT = ML_CODE_AT + 128;
+const OF_COUNT_AT = LL_COUNT_AT + 4 * (MAX_LL + 1);
+const ML_COUNT_AT = OF_COUNT_AT + 4 * (MAX_OFF + 1);
+const COUNTS_END = ML_COUNT_AT + 4 * (MAX_ML + 1);
+/** End of the state block's bytes in use. */
+export const ROW_STATE_END = COUNTS_END;
 /** Largest table (entries) the WebAssembly search takes: 2^20 tags and 2^20 positions. */
 export const ROW_WASM_MAX_TABLE_LOG = 20;
 const MAX_TABLE_LOG = ROW_WASM_MAX_TABLE_LOG;
 /** The state block (and hash cache), the tag table (1 byte an entry), the position table (4 bytes an entry). */
 export const ROW_STATE_AT = STATE_AT;
 export const ROW_TAGS_AT = STATE_AT + 4096;
+if (ROW_STATE_END > ROW_TAGS_AT) throw new Error('zstd row state overruns its block of the heap');
 export const ROW_POSITIONS_AT = ROW_TAGS_AT + (1 << MAX_TABLE_LOG);
 /** End of the row search's (and fast loop's) area. */
 export const ROW_AREA_END = ROW_POSITIONS_AT + (4 << MAX_TABLE_LOG);
@@ -77,8 +88,9 @@ const k = op.i32;
 // Parameters of `find` (ip, iLimit, skipping) and `fill` (idx, iLimit).
 const IP = 0, ILIM = 1, SKIP = 2;
 // Locals (i32).
-const SRC = 3, NEXT = 4, ROWLOG = 5, HB = 6, ROWMASK = 7, LOWLIM = 8, ATT = 9, H = 10, ROW = 11, TAG = 12, HEAD = 13;
-const MASK = 14, M = 15, OFFS = 16, PHASE = 17, MPOS = 18, MIDX = 19, ML = 20, CML = 21, A = 22, B = 23, E = 24, T = 25;
+// (Locals 5, 7, 16 and 17 are spare.)
+const SRC = 3, NEXT = 4, HB = 6, LOWLIM = 8, ATT = 9, H = 10, ROW = 11, TAG = 12, HEAD = 13;
+const MASK = 14, M = 15, MPOS = 18, MIDX = 19, ML = 20, CML = 21, A = 22, B = 23, E = 24, T = 25;
 const I = 26, END = 27, P = 28, J = 29, FRAME = 30, MAXD = 31, OFF = 32;
 // Locals (i64).
 const SH64 = 33, X = 34;
@@ -98,9 +110,7 @@ function loadState(): Code {
   return code(
     k(STATE_AT), op.load32(S_SRC), set(SRC),
     k(STATE_AT), op.load32(S_NEXT), set(NEXT),
-    k(STATE_AT), op.load32(S_ROWLOG), set(ROWLOG),
     k(STATE_AT), op.load32(S_HBITS), set(HB),
-    k(1), get(ROWLOG), op.shl(), k(1), op.sub(), set(ROWMASK),
     k(64), get(HB), op.sub(), op.extendU(), set(SH64),
   );
 }
@@ -112,30 +122,31 @@ function loadState(): Code {
  * positions before it are processed (poisson_i4 at Blosc clevel 5: +10 %; reading the
  * position row as well gained nothing more).
  */
-function nextCachedHash(mls: number): Code {
+function nextCachedHash(mls: number, rowLog: number): Code {
   return code(
     get(I), k(7), op.and(), k(2), op.shl(), tee(T), op.load32(CACHE_AT), set(H),
     get(T), hashSalted(code(get(SRC), get(I), op.add(), k(8), op.add()), mls), tee(E), op.store32(CACHE_AT),
-    get(E), k(ROW_TAG_BITS), op.shrU(), get(ROWLOG), op.shl(), op.load8(TAG_AT), op.drop(),
+    get(E), k(ROW_TAG_BITS), op.shrU(), k(rowLog), op.shl(), op.load8(TAG_AT), op.drop(),
   );
 }
 
 /** P = the next slot of row ROW-or-R (a local), cycling downwards over 1..rowMask (`ZSTD_row_nextIndex`). */
-function nextIndex(row: number): Code {
+function nextIndex(row: number, rowLog: number): Code {
+  const rowMask = (1 << rowLog) - 1;
   return code(
-    get(row), op.load8(TAG_AT), k(1), op.sub(), get(ROWMASK), op.and(), tee(P), op.eqz(), op.if(), get(ROWMASK), set(P), op.end(),
+    get(row), op.load8(TAG_AT), k(1), op.sub(), k(rowMask), op.and(), tee(P), op.eqz(), op.if(), k(rowMask), set(P), op.end(),
     get(row), get(P), op.store8(TAG_AT),
   );
 }
 
 /** Insert positions I..END-1 (`ZSTD_row_update_internalImpl` with the cache); I ends at END. */
-function updateRange(mls: number): Code {
+function updateRange(mls: number, rowLog: number): Code {
   return code(
     op.block(), op.loop(),
     get(I), get(END), op.geS(), op.brIf(1),
-    nextCachedHash(mls),
-    get(H), k(ROW_TAG_BITS), op.shrU(), get(ROWLOG), op.shl(), set(J),
-    nextIndex(J),
+    nextCachedHash(mls, rowLog),
+    get(H), k(ROW_TAG_BITS), op.shrU(), k(rowLog), op.shl(), set(J),
+    nextIndex(J, rowLog),
     get(J), get(P), op.add(), tee(T), get(H), op.store8(TAG_AT),
     get(T), k(2), op.shl(), get(I), op.store32(HASH_AT),
     get(I), k(1), op.add(), set(I),
@@ -201,18 +212,20 @@ function countMatch(): Code {
 }
 
 /**
- * `find(ip, iLimit, skipping)`: `ZSTD_RowFindBestMatch` for rows of 16 or 32 entries. The
- * candidates are tested as they are read (the TypeScript twin gathers them first): the test
- * reads no table, so the order of the row's update and the tests does not matter.
+ * `find(ip, iLimit, skipping)`: `ZSTD_RowFindBestMatch` for rows of 2^rowLog (16 or 32)
+ * entries. The candidates are tested as they are read (the TypeScript twin gathers them
+ * first): the test reads no table, so the order of the row's update and the tests does not
+ * matter.
  */
-function findBody(mls: number): FunctionBody {
+function findBody(mls: number, rowLog: number): FunctionBody {
   const c = code(
     loadState(),
     k(STATE_AT), op.load32(S_FRAME), set(FRAME),
     k(STATE_AT), op.load32(S_MAXD), set(MAXD),
     k(STATE_AT), op.load32(S_ATTEMPTS), set(ATT),
     k(NO_OFFSET), set(OFF),
-    findCore(mls),
+    k(3), set(ML),
+    findCore(mls, rowLog),
     k(STATE_AT), get(NEXT), op.store32(S_NEXT),
     k(STATE_AT), get(OFF), op.store32(S_OFF),
     get(ML),
@@ -221,54 +234,64 @@ function findBody(mls: number): FunctionBody {
 }
 
 /**
- * The search itself, on the state in locals (SRC, NEXT, ROWLOG, HB, ROWMASK, SH64, FRAME, MAXD,
- * ATT, OFF = NO_OFFSET): leaves the length in ML (3 when nothing is found), the offset code in
- * OFF, and NEXT past ip. Shared by `find` and the lazy parser, which keeps the state in its
- * locals for a whole block.
+ * The search itself, on the state in locals (SRC, NEXT, HB, SH64, FRAME, MAXD, ATT,
+ * OFF = NO_OFFSET, ML = a length the match must exceed, 3 or more): leaves the length in ML
+ * (unchanged when nothing longer is found), the offset code in OFF, and NEXT past ip. Shared
+ * by `find` (ML = 3) and the lazy parser, which keeps the state in its locals for a whole
+ * block and starts ML at a repeat match's length where only a longer match would be taken.
+ * The best candidate is the first of the longest ones, so starting ML higher finds the same
+ * one whenever it is longer than that start.
+ *
+ * The row size is a constant of the function (one per row size): its shifts and masks take
+ * immediates, and the candidates are visited from the head by rotating the tag mask
+ * (`ZSTD_rotateRight_U32`/`U16`) instead of in two passes.
  */
-function findCore(mls: number): Code {
+function findCore(mls: number, rowLog: number): Code {
+  const rowMask = (1 << rowLog) - 1;
+  // Rows of 32 come with searchLog 5 only (rowLog = searchLog clamped to 4..6): 32 attempts
+  // for at most 31 candidates, which never run out; ATT = 0 still means none (a lazy step
+  // that cannot win). Rows of 16 may have fewer attempts than candidates (searchLog 3).
+  const limited = rowLog !== 5;
+  const rotate =
+    rowLog === 5
+      ? code(get(MASK), get(HEAD), op.rotr())
+      : code(get(MASK), get(HEAD), op.shrU(), get(MASK), k(16), get(HEAD), op.sub(), op.shl(), op.or(), k(0xffff), op.and());
   return code(
     get(IP), get(FRAME), op.sub(), get(MAXD), op.gtS(), op.if(), get(IP), get(MAXD), op.sub(), set(LOWLIM), op.else(), get(FRAME), set(LOWLIM), op.end(),
     get(SKIP), op.eqz(), op.if(),
     get(NEXT), set(I),
     get(IP), get(I), op.sub(), k(ROW_SKIP_THRESHOLD), op.gtS(), op.if(),
     get(I), k(ROW_MAX_MATCH_START_UPDATES), op.add(), set(END),
-    updateRange(mls),
+    updateRange(mls, rowLog),
     get(IP), k(ROW_MAX_MATCH_END_UPDATES), op.sub(), tee(I), set(J),
     fillCache(code(get(IP), k(1), op.add()), mls),
     op.end(),
     get(IP), set(END),
-    updateRange(mls),
+    updateRange(mls, rowLog),
     get(IP), set(NEXT),
     get(IP), set(I),
-    nextCachedHash(mls),
+    nextCachedHash(mls, rowLog),
     op.else(),
     hashSalted(code(get(SRC), get(IP), op.add()), mls), set(H),
     get(IP), set(NEXT),
     op.end(),
-    get(H), k(ROW_TAG_BITS), op.shrU(), get(ROWLOG), op.shl(), set(ROW),
+    get(H), k(ROW_TAG_BITS), op.shrU(), k(rowLog), op.shl(), set(ROW),
     get(H), k(255), op.and(), set(TAG),
-    get(ROW), op.load8(TAG_AT), get(ROWMASK), op.and(), set(HEAD),
-    get(ROW), op.load(TAG_AT), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), set(MASK),
-    get(ROWLOG), k(4), op.ne(), op.if(),
-    get(ROW), op.load(TAG_AT + 16), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), k(16), op.shl(), get(MASK), op.or(), set(MASK),
-    op.end(),
-    k(3), set(ML),
+    get(ROW), op.load8(TAG_AT), k(rowMask), op.and(), set(HEAD),
+    get(ROW), op.load(TAG_AT), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(),
+    rowLog === 5 ? code(get(ROW), op.load(TAG_AT + 16), get(TAG), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), k(16), op.shl(), op.or()) : code(),
     // Slot 0 holds the row's head, never a candidate (libzstd skips it without counting an attempt).
-    get(MASK), k(-2), op.and(), set(MASK),
+    k(-2), op.and(), set(MASK),
+    rotate, set(M),
+    limited ? code() : code(get(ATT), op.eqz(), op.if(), k(0), set(M), op.end()),
     op.block(), // $done
-    get(MASK), get(HEAD), op.shrU(), set(M),
-    get(HEAD), set(OFFS),
-    k(0), set(PHASE),
-    op.loop(), // $phase
-    op.block(), // $phaseEnd
     op.loop(), // $cand
     get(M), op.eqz(), op.brIf(1),
-    get(ATT), op.eqz(), op.brIf(1),
-    get(OFFS), get(M), op.ctz(), op.add(), set(MPOS),
+    limited ? code(get(ATT), op.eqz(), op.brIf(1)) : code(),
+    get(HEAD), get(M), op.ctz(), op.add(), k(rowMask), op.and(), set(MPOS),
     get(M), get(M), k(1), op.sub(), op.and(), set(M),
-    get(ROW), get(MPOS), op.add(), k(2), op.shl(), op.load32(HASH_AT), tee(MIDX), get(LOWLIM), op.ltS(), op.brIf(3), // to $done
-    get(ATT), k(1), op.sub(), set(ATT),
+    get(ROW), get(MPOS), op.add(), k(2), op.shl(), op.load32(HASH_AT), tee(MIDX), get(LOWLIM), op.ltS(), op.brIf(1), // to $done
+    limited ? code(get(ATT), k(1), op.sub(), set(ATT)) : code(),
     // Only a candidate that also matches at the current best length can be longer.
     get(SRC), get(MIDX), op.add(), get(ML), op.add(), k(3), op.sub(), op.load32(),
     get(SRC), get(IP), op.add(), get(ML), op.add(), k(3), op.sub(), op.load32(),
@@ -277,25 +300,46 @@ function findCore(mls: number): Code {
     get(CML), get(ML), op.gtS(), op.if(),
     get(CML), set(ML),
     get(IP), get(MIDX), op.sub(), k(REP_NUM), op.add(), set(OFF),
-    get(IP), get(CML), op.add(), get(ILIM), op.eq(), op.brIf(5), // to $done
+    get(IP), get(CML), op.add(), get(ILIM), op.eq(), op.brIf(3), // to $done
     op.end(),
     op.end(),
     op.br(0),
     op.end(), // $cand
-    op.end(), // $phaseEnd
-    get(PHASE), op.brIf(1), // both phases done
-    k(1), set(PHASE),
-    get(HEAD), op.if(), get(MASK), k(1), get(HEAD), op.shl(), k(1), op.sub(), op.and(), set(M), op.else(), k(0), set(M), op.end(),
-    k(0), set(OFFS),
-    op.br(0),
-    op.end(), // $phase
     op.end(), // $done
     // Insert ip into its row.
-    nextIndex(ROW),
+    nextIndex(ROW, rowLog),
     get(ROW), get(P), op.add(), tee(T), get(TAG), op.store8(TAG_AT),
     get(T), k(2), op.shl(), get(NEXT), op.store32(HASH_AT),
     get(NEXT), k(1), op.add(), set(NEXT),
   );
+}
+
+/**
+ * `same(addr, n)`: 1 when the n bytes at heap address addr are all the first one, else 0
+ * (`ZSTD_isRLE`), 16 bytes a step. Why: a block of one repeated byte (a Blosc block's
+ * planes of zeros) is read whole before it is written as an RLE block, 4 bytes a step in
+ * JavaScript.
+ */
+function sameBody(): FunctionBody {
+  const AD = 0, N = 1, END = 2, PP = 3;
+  const c = code(
+    get(AD), get(N), op.add(), set(END),
+    get(AD), set(PP),
+    op.block(), op.loop(),
+    get(PP), k(16), op.add(), get(END), op.gtU(), op.brIf(1),
+    get(PP), op.load(), get(AD), op.load8(), op.i8x16Splat(), op.i8x16Eq(), op.i8x16Bitmask(), k(0xffff), op.ne(), op.if(), k(0), op.return(), op.end(),
+    get(PP), k(16), op.add(), set(PP),
+    op.br(0),
+    op.end(), op.end(),
+    op.block(), op.loop(),
+    get(PP), get(END), op.geU(), op.brIf(1),
+    get(PP), op.load8(), get(AD), op.load8(), op.ne(), op.if(), k(0), op.return(), op.end(),
+    get(PP), k(1), op.add(), set(PP),
+    op.br(0),
+    op.end(), op.end(),
+    k(1),
+  );
+  return { params: [I32, I32], result: I32, locals: [[2, I32]], code: c };
 }
 
 /** `fill(idx, iLimit)`: `ZSTD_row_fillHashCache`. */
@@ -305,24 +349,40 @@ function fillBody(mls: number): FunctionBody {
   return { params: [I32, I32], result: null, locals: [[1 + N_I32, I32], [2, I64]], code: c };
 }
 
+/** Row sizes (log2 of the entries) the WebAssembly search has functions for. */
+const ROW_LOGS = [4, 5] as const;
+/** Lazy parser depths: greedy, lazy, lazy2, each its own function (the depth a constant in it). */
+const LAZY_DEPTHS = [0, 1, 2] as const;
+
 /**
- * The module's bytes: `find4`, `fill4`, .. `fill6` (row search), `fast4` .. `fast7` (fast loop)
- * and `lazy4` .. `lazy6` (lazy parser), by hashed length.
+ * The module's bytes: `find4r4`, `find4r5`, .. `find6r5` (row search by hashed length and
+ * row size), `fill4` .. `fill6`, `fast4` .. `fast7` (fast loop) and `lazy4r4` .. `lazy6r5`
+ * (lazy parser).
  */
 export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
   const bodies: FunctionBody[] = [];
   const names: string[] = [];
   for (const mls of [4, 5, 6]) {
-    bodies.push(findBody(mls), fillBody(mls));
-    names.push(`find${mls}`, `fill${mls}`);
+    for (const rowLog of ROW_LOGS) {
+      bodies.push(findBody(mls, rowLog));
+      names.push(`find${mls}r${rowLog}`);
+    }
+    bodies.push(fillBody(mls));
+    names.push(`fill${mls}`);
   }
   for (const mls of [4, 5, 6, 7]) {
     bodies.push(fastBody(mls));
     names.push(`fast${mls}`);
   }
+  bodies.push(sameBody());
+  names.push('same');
   for (const mls of [4, 5, 6]) {
-    bodies.push(lazyBody(mls));
-    names.push(`lazy${mls}`);
+    for (const rowLog of ROW_LOGS) {
+      for (const depth of LAZY_DEPTHS) {
+        bodies.push(lazyBody(mls, rowLog, depth));
+        names.push(`lazy${mls}r${rowLog}d${depth}`);
+      }
+    }
   }
   // The memory is grown past the tables before any call (heapInput reserves past WINDOW_AT).
   return moduleBytes(bodies, names, Math.ceil(ENCODE_END / 65536));
@@ -331,17 +391,27 @@ export function rowSearchModuleBytes(): Uint8Array<ArrayBuffer> {
 type FindFn = (ip: number, iLimit: number, skipping: number) => number;
 type FillFn = (idx: number, iLimit: number) => void;
 type LazyFn = () => number;
+type SameFn = (addr: number, n: number) => number;
+let sameFn: SameFn | null = null;
 type FastFn = (ip0: number, istart: number, iend: number, prefixStart: number, rep1: number, rep2: number, hashLog: number, stepSize: number) => number;
 const fastLoops: Array<FastFn | null> = [null, null, null, null, null, null, null, null];
 let lazyLl: Uint32Array = new Uint32Array(0);
 let lazyOfb: Uint32Array = new Uint32Array(0);
 let lazyMlb: Uint32Array = new Uint32Array(0);
 let lazyLit: Uint8Array = new Uint8Array(0);
+let lazyLlc: Uint8Array = new Uint8Array(0);
+let lazyOfc: Uint8Array = new Uint8Array(0);
+let lazyMlc: Uint8Array = new Uint8Array(0);
+let lazyLlCount: Uint32Array = new Uint32Array(0);
+let lazyOfCount: Uint32Array = new Uint32Array(0);
+let lazyMlCount: Uint32Array = new Uint32Array(0);
 
 let enabled = true;
 /** Whether the lazy parser runs as WebAssembly with the row search (else only the search does). */
 let lazyParserEnabled = true;
-const finders: Array<RowSearchWasm | null> = [null, null, null, null, null, null, null];
+/** The search of each hashed length (4..6) and row size (16 or 32 entries), at finderIndex. */
+const finders: Array<RowSearchWasm | null> = [null, null, null, null, null, null];
+const finderIndex = (mls: number, rowLog: number): number => (mls - 4) * 2 + rowLog - 4;
 let stateView = new Int32Array(0);
 /**
  * The state block's view for the frame being compressed, taken by attachRowSearch: nothing
@@ -358,40 +428,49 @@ function words(): Int32Array {
 
 function instantiate(exportsObject: WebAssembly.Exports): void {
   for (const mls of [4, 5, 6]) {
-    const find = exportsObject[`find${mls}`] as FindFn;
-    const fill = exportsObject[`fill${mls}`] as FillFn;
-    const lazy = exportsObject[`lazy${mls}`] as LazyFn;
-    finders[mls] = {
-      find,
-      fill,
-      parse: (istart, iend, depth, offset1, offset2, ss) => {
-        const w = frameWords;
-        w[S_LZ_ISTART >> 2] = istart;
-        w[S_LZ_IEND >> 2] = iend;
-        w[S_LZ_DEPTH >> 2] = depth;
-        w[S_LZ_OFF1 >> 2] = offset1;
-        w[S_LZ_OFF2 >> 2] = offset2;
-        const n = lazy();
-        // A parse never grows the memory, but the views may predate a growth by another codec.
-        if (lazyLl.buffer !== w.buffer) {
-          lazyLl = new Uint32Array(w.buffer, LAZY_LL_AT, LAZY_SEQS);
-          lazyOfb = new Uint32Array(w.buffer, LAZY_OFB_AT, LAZY_SEQS);
-          lazyMlb = new Uint32Array(w.buffer, LAZY_MLB_AT, LAZY_SEQS);
-          lazyLit = new Uint8Array(w.buffer, LAZY_LIT_AT, BLOCKSIZE_MAX);
-        }
-        ss.append(lazyLl, lazyOfb, lazyMlb, n, lazyLit, w[S_LZ_LITS >> 2]!);
-        return iend - w[S_LZ_ANCHOR >> 2]!;
-      },
-      rep1: () => frameWords[S_REP1 >> 2]!,
-      rep2: () => frameWords[S_REP2 >> 2]!,
-      offBase: () => frameWords[S_OFF >> 2]!,
-      next: () => frameWords[S_NEXT >> 2]!,
-      setNext: (position: number) => {
-        frameWords[S_NEXT >> 2] = position;
-      },
-    };
+    for (const rowLog of ROW_LOGS) {
+      const find = exportsObject[`find${mls}r${rowLog}`] as FindFn;
+      const fill = exportsObject[`fill${mls}`] as FillFn;
+      const lazy = LAZY_DEPTHS.map((depth) => exportsObject[`lazy${mls}r${rowLog}d${depth}`] as LazyFn);
+      finders[finderIndex(mls, rowLog)] = {
+        find,
+        fill,
+        parse: (istart, iend, depth, offset1, offset2, ss) => {
+          const w = frameWords;
+          w[S_LZ_ISTART >> 2] = istart;
+          w[S_LZ_IEND >> 2] = iend;
+
+          w[S_LZ_OFF1 >> 2] = offset1;
+          w[S_LZ_OFF2 >> 2] = offset2;
+          const n = lazy[depth]!();
+          // A parse never grows the memory, but the views may predate a growth by another codec.
+          if (lazyLl.buffer !== w.buffer) {
+            lazyLl = new Uint32Array(w.buffer, LAZY_LL_AT, LAZY_SEQS);
+            lazyOfb = new Uint32Array(w.buffer, LAZY_OFB_AT, LAZY_SEQS);
+            lazyMlb = new Uint32Array(w.buffer, LAZY_MLB_AT, LAZY_SEQS);
+            lazyLit = new Uint8Array(w.buffer, LAZY_LIT_AT, BLOCKSIZE_MAX);
+            lazyLlc = new Uint8Array(w.buffer, LAZY_LLC_AT, LAZY_SEQS);
+            lazyOfc = new Uint8Array(w.buffer, LAZY_OFC_AT, LAZY_SEQS);
+            lazyMlc = new Uint8Array(w.buffer, LAZY_MLC_AT, LAZY_SEQS);
+            lazyLlCount = new Uint32Array(w.buffer, LL_COUNT_AT, MAX_LL + 1);
+            lazyOfCount = new Uint32Array(w.buffer, OF_COUNT_AT, MAX_OFF + 1);
+            lazyMlCount = new Uint32Array(w.buffer, ML_COUNT_AT, MAX_ML + 1);
+          }
+          ss.append(lazyLl, lazyOfb, lazyMlb, n, lazyLit, w[S_LZ_LITS >> 2]!, lazyLlc, lazyOfc, lazyMlc, lazyLlCount, lazyOfCount, lazyMlCount);
+          return iend - w[S_LZ_ANCHOR >> 2]!;
+        },
+        rep1: () => frameWords[S_REP1 >> 2]!,
+        rep2: () => frameWords[S_REP2 >> 2]!,
+        offBase: () => frameWords[S_OFF >> 2]!,
+        next: () => frameWords[S_NEXT >> 2]!,
+        setNext: (position: number) => {
+          frameWords[S_NEXT >> 2] = position;
+        },
+      };
+    }
   }
   for (const mls of [4, 5, 6, 7]) fastLoops[mls] = exportsObject[`fast${mls}`] as FastFn;
+  sameFn = exportsObject['same'] as SameFn;
 }
 
 const loader = new HeapModuleLoader(rowSearchModuleBytes, instantiate);
@@ -506,12 +585,24 @@ export function attachRowSearch(ms: MatchState): void {
   w[S_NEXT >> 2] = ms.nextToUpdate;
   w[S_FRAME >> 2] = ms.frameStart;
   w[S_MAXD >> 2] = ms.maxDistance;
-  w[S_ROWLOG >> 2] = ms.rowLog;
   w[S_HBITS >> 2] = ms.rowHashLog + ROW_TAG_BITS;
   w[S_ATTEMPTS >> 2] = 1 << (ms.searchLog < ms.rowLog ? ms.searchLog : ms.rowLog);
+  // Other codecs use this area between frames: the code tables are put back for each.
+  const heap = heapBytes();
+  heap.set(LL_CODE_SMALL, LL_CODE_AT);
+  heap.set(ML_CODE_SMALL, ML_CODE_AT);
   frameWords = w;
-  ms.rowWasm = finders[mls]!;
+  ms.rowWasm = finders[finderIndex(mls, ms.rowLog)]!;
   ms.lazyWasm = lazyParserEnabled;
+}
+
+/**
+ * Whether src[ip, ip+n) of the frame attached to `ms` is one repeated byte (`ZSTD_isRLE`), or
+ * null when the frame's input is not in the shared memory (the caller checks it itself).
+ */
+export function rowFrameIsRle(ms: MatchState, ip: number, n: number): boolean | null {
+  if (ms.rowWasm === null || sameFn === null) return null;
+  return sameFn((frameWords[S_SRC >> 2]! + ip) | 0, n) === 1;
 }
 
 /** Heap address of source position 0 of the frame attached (mod 2^32), for other WebAssembly passes over its input. */
@@ -727,12 +818,18 @@ function fastBody(mls: number): FunctionBody {
 
 /** Room for one block's sequences: 128 KiB, a sequence per 4 bytes at most (matches are 4 or longer), and one more. */
 const LAZY_SEQS = (128 * 1024) / 4 + 1;
+/** Bytes of each of the three code arrays (one byte a sequence), rounded up to 8. */
+const LAZY_CODES = (LAZY_SEQS + 7) & ~7;
 /** The lazy parser's area, at the end of the encoders' output area (past the Huffman writer's buffers). */
-const LAZY_LL_AT = SCRATCH_AT + SCRATCH_MAX - 64 - (12 * LAZY_SEQS + BLOCKSIZE_MAX + 64);
+const LAZY_LL_AT = SCRATCH_AT + SCRATCH_MAX - 64 - (12 * LAZY_SEQS + 3 * LAZY_CODES + BLOCKSIZE_MAX + 64);
 const LAZY_OFB_AT = LAZY_LL_AT + 4 * LAZY_SEQS;
 const LAZY_MLB_AT = LAZY_OFB_AT + 4 * LAZY_SEQS;
+/** The sequences' literal-length, offset and match-length codes (`ZSTD_seqToCodes`). */
+const LAZY_LLC_AT = LAZY_MLB_AT + 4 * LAZY_SEQS;
+const LAZY_OFC_AT = LAZY_LLC_AT + LAZY_CODES;
+const LAZY_MLC_AT = LAZY_OFC_AT + LAZY_CODES;
 /** The block's literals; literals are copied 8 bytes at a time, so up to 7 bytes past the last. */
-const LAZY_LIT_AT = LAZY_MLB_AT + 4 * LAZY_SEQS;
+const LAZY_LIT_AT = LAZY_MLC_AT + LAZY_CODES;
 /** The area the lazy parser writes: [LAZY_AREA[0], LAZY_AREA[1]). */
 export const LAZY_AREA: readonly [number, number] = [LAZY_LL_AT, LAZY_LIT_AT + BLOCKSIZE_MAX + 64];
 if (LAZY_AREA[0] < ROW_AREA_END + (1 << 19) || LAZY_AREA[1] > SCRATCH_AT + SCRATCH_MAX) throw new Error('zstd lazy sequences overrun their area of the heap');
@@ -743,11 +840,12 @@ const HASH_READ_SIZE = 8;
 
 // The lazy parser's inputs, written to the state block by the caller (it takes no parameters,
 // so that its locals can start with the search's own, which it runs inline).
-const S_LZ_ISTART = 40, S_LZ_IEND = 44, S_LZ_DEPTH = 48, S_LZ_OFF1 = 52, S_LZ_OFF2 = 56;
+const S_LZ_ISTART = 40, S_LZ_IEND = 44, S_LZ_OFF1 = 52, S_LZ_OFF2 = 56;
 // Its outputs besides the sequence count: the last anchor and the literal count (after the hash cache).
 const S_LZ_ANCHOR = 96, S_LZ_LITS = 100;
 // Locals (i32) after the search's (0..OFF i32, SH64 and X i64).
-const Z_ISTART = X + 1, Z_IEND = X + 2, Z_DEPTH = X + 3, Z_OFF1 = X + 4, Z_OFF2 = X + 5, Z_IP = X + 6, Z_ANCHOR = X + 7;
+// (X + 3 is spare.)
+const Z_ISTART = X + 1, Z_IEND = X + 2, Z_OFF1 = X + 4, Z_OFF2 = X + 5, Z_IP = X + 6, Z_ANCHOR = X + 7;
 const Z_ILIMIT = X + 8, Z_ML = X + 9, Z_OFFB = X + 10, Z_START = X + 11, Z_SKIP = X + 12, Z_MLREP = X + 14;
 const Z_SEQP = X + 15, Z_STEP = X + 16, Z_OFF = X + 17, Z_A = X + 18, Z_B = X + 19, Z_E = X + 20, Z_T = X + 21, Z_ATT0 = X + 22;
 const Z_LITP = X + 23, Z_LLN = X + 24, Z_CP = X + 25;
@@ -756,9 +854,20 @@ const Z_X = X + 26;
 const Z_SRC = SRC;
 const Z_FRAME = FRAME;
 
-/** The search at position `ip` (an i32 expression) inline: ML and OFF as `find` leaves them. */
-function zFind(ip: Code, mls: number): Code {
-  return code(ip, set(IP), get(Z_IEND), set(ILIM), get(Z_SKIP), set(SKIP), get(Z_ATT0), set(ATT), k(NO_OFFSET), set(OFF), findCore(mls));
+/**
+ * The search at position `ip` (an i32 expression) inline, for a match longer than
+ * `minLength` (3 unless given): ML and OFF as `find` leaves them.
+ */
+function zFind(ip: Code, mls: number, rowLog: number, minLength: Code = k(3), attempts: Code = zAttempts(rowLog)): Code {
+  return code(ip, set(IP), get(Z_IEND), set(ILIM), get(Z_SKIP), set(SKIP), attempts, set(ATT), k(NO_OFFSET), set(OFF), minLength, set(ML), findCore(mls, rowLog));
+}
+
+/**
+ * The attempts of a search: rows of 32 only tell none (0) from any (findCore), so that
+ * their functions need not keep Z_ATT0 live across the block loop.
+ */
+function zAttempts(rowLog: number): Code {
+  return rowLog === 5 ? k(1) : get(Z_ATT0);
 }
 
 /** `ZSTD_row_fillHashCache` from NEXT up to Z_ILIMIT, inline. */
@@ -781,6 +890,31 @@ function highBit(x: Code): Code {
   return code(k(31), x, op.clz(), op.sub());
 }
 
+/**
+ * The three codes of the sequence at Z_SEQP (`ZSTD_seqToCodes`), with literal length
+ * `ll`, offset code `off` and match length `ml` (i32 expressions read more than once),
+ * without branches: a small length's code from its table, a larger one's from its top bit.
+ */
+function zCodes(ll: Code, off: Code, ml: Code): Code {
+  return code(
+    highBit(ll), k(19), op.add(), ll, k(63), op.and(), op.load8(LL_CODE_AT), ll, k(63), op.gtU(), op.select(), set(Z_T),
+    zCountCode(get(Z_T), LAZY_LLC_AT, LL_COUNT_AT),
+    highBit(off), set(Z_T),
+    zCountCode(get(Z_T), LAZY_OFC_AT, OF_COUNT_AT),
+    highBit(code(ml, k(3), op.sub())), k(36), op.add(), ml, k(3), op.sub(), k(127), op.and(), op.load8(ML_CODE_AT),
+    ml, k(3), op.sub(), k(127), op.gtU(), op.select(), set(Z_T),
+    zCountCode(get(Z_T), LAZY_MLC_AT, ML_COUNT_AT),
+  );
+}
+
+/** Store code `c` (a local's get) of the sequence at Z_SEQP in the array at `codesAt` and count it in the histogram at `countsAt`. */
+function zCountCode(c: Code, codesAt: number, countsAt: number): Code {
+  return code(
+    get(Z_SEQP), k(2), op.shrU(), c, op.store8(codesAt),
+    c, k(2), op.shl(), c, k(2), op.shl(), op.load32(countsAt), k(1), op.add(), op.store32(countsAt),
+  );
+}
+
 /** Append the sequence (literal length `ll`, offset code `off`, match length `ml`), and its literals from Z_ANCHOR. */
 function zEmit(ll: Code, off: Code, ml: Code): Code {
   return code(
@@ -788,6 +922,7 @@ function zEmit(ll: Code, off: Code, ml: Code): Code {
     get(Z_SEQP), get(Z_LLN), op.store32(LAZY_LL_AT),
     get(Z_SEQP), off, op.store32(LAZY_OFB_AT),
     get(Z_SEQP), ml, k(3), op.sub(), op.store32(LAZY_MLB_AT),
+    zCodes(get(Z_LLN), off, ml),
     get(Z_SEQP), k(4), op.add(), set(Z_SEQP),
     k(0), set(Z_CP),
     op.block(), op.loop(),
@@ -808,6 +943,7 @@ function zEmitRepeat(ml: Code): Code {
     get(Z_SEQP), k(0), op.store32(LAZY_LL_AT),
     get(Z_SEQP), k(1), op.store32(LAZY_OFB_AT),
     get(Z_SEQP), ml, k(3), op.sub(), op.store32(LAZY_MLB_AT),
+    zCodes(k(0), k(1), ml),
     get(Z_SEQP), k(4), op.add(), set(Z_SEQP),
   );
 }
@@ -820,7 +956,12 @@ function zEmitRepeat(ml: Code): Code {
 function lazyRepCheck(repMul: number, curMul: number, bonus: number): Code {
   return code(
     get(Z_OFFB), op.if(),
-    get(Z_OFF1), k(0), op.gtS(), op.if(),
+    // Not when even a repeat match to the block's end could not win (inside a long match):
+    // the count would find nothing to take.
+    get(Z_OFF1), k(0), op.gtS(),
+    get(Z_IEND), get(Z_IP), op.sub(), k(repMul), op.mul(),
+    get(Z_ML), k(curMul), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
+    op.gtS(), op.and(), op.if(),
     zRead32(get(Z_IP)), zRead32(code(get(Z_IP), get(Z_OFF1), op.sub())), op.eq(), op.if(),
     zCount(code(get(Z_IP), k(4), op.add()), code(get(Z_IP), k(4), op.add(), get(Z_OFF1), op.sub())), k(4), op.add(), tee(Z_MLREP),
     k(repMul), op.mul(),
@@ -836,9 +977,17 @@ function lazyRepCheck(repMul: number, curMul: number, bonus: number): Code {
  * The search of a lazy step at Z_IP: when it finds a match of 4 or more whose gain beats the
  * current one's by `bonus`, take it and go round the lazy loop again (branch `again`).
  */
-function lazySearchStep(mls: number, bonus: number, again: number): Code {
+function lazySearchStep(mls: number, rowLog: number, bonus: number, again: number): Code {
+  // The longest match the search can find ends at the block's end, its offset code is 4 or
+  // more (2 bits or more): when even that could not win, the search only inserts (no
+  // candidate is tried, what it would find is never taken).
+  const canWin = code(
+    get(Z_IEND), get(Z_IP), op.sub(), k(4), op.mul(), k(2), op.sub(),
+    get(Z_ML), k(4), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
+    op.gtS(),
+  );
   return code(
-    zFind(get(Z_IP), mls),
+    zFind(get(Z_IP), mls, rowLog, k(3), code(zAttempts(rowLog), k(0), canWin, op.select())),
     get(ML), k(4), op.geS(), op.if(),
     get(ML), k(4), op.mul(), highBit(get(OFF)), op.sub(),
     get(Z_ML), k(4), op.mul(), highBit(get(Z_OFFB)), op.sub(), k(bonus), op.add(),
@@ -850,11 +999,11 @@ function lazySearchStep(mls: number, bonus: number, again: number): Code {
 }
 
 /**
- * `lazy()`: the block loop of match-lazy.ts over [istart, iend) with depth 0 (greedy), 1 (lazy)
+ * `lazy()`: the block loop of match-lazy.ts over [istart, iend) with `depth` 0 (greedy), 1 (lazy)
  * or 2 (lazy2), its inputs read from the state block (S_LZ_*); returns the sequence count,
  * the repeat offsets left at S_REP1 and S_REP2, the next position to insert at S_NEXT.
  */
-function lazyBody(mls: number): FunctionBody {
+function lazyBody(mls: number, rowLog: number, depth: number): FunctionBody {
   const c = code(
     loadState(),
     k(STATE_AT), op.load32(S_FRAME), set(FRAME),
@@ -862,10 +1011,17 @@ function lazyBody(mls: number): FunctionBody {
     k(STATE_AT), op.load32(S_ATTEMPTS), set(Z_ATT0),
     k(STATE_AT), op.load32(S_LZ_ISTART), set(Z_ISTART),
     k(STATE_AT), op.load32(S_LZ_IEND), set(Z_IEND),
-    k(STATE_AT), op.load32(S_LZ_DEPTH), set(Z_DEPTH),
     k(STATE_AT), op.load32(S_LZ_OFF1), set(Z_OFF1),
     k(STATE_AT), op.load32(S_LZ_OFF2), set(Z_OFF2),
     get(Z_IEND), k(HASH_READ_SIZE + ROW_HASH_CACHE_SIZE), op.sub(), set(Z_ILIMIT),
+    // The code histograms start from zero for each call.
+    k(LL_COUNT_AT), set(Z_T),
+    op.block(), op.loop(),
+    get(Z_T), k(COUNTS_END), op.geU(), op.brIf(1),
+    get(Z_T), k(0), op.store32(),
+    get(Z_T), k(4), op.add(), set(Z_T),
+    op.br(0),
+    op.end(), op.end(),
     get(Z_ISTART), tee(Z_IP), set(Z_ANCHOR),
     get(Z_IP), get(Z_FRAME), op.eq(), op.if(), get(Z_IP), k(1), op.add(), set(Z_IP), op.end(),
     k(0), set(Z_SKIP),
@@ -883,8 +1039,9 @@ function lazyBody(mls: number): FunctionBody {
     op.end(), op.end(),
     op.block(), // $store
     // Greedy takes the repeat match at once.
-    get(Z_DEPTH), op.eqz(), get(Z_ML), k(0), op.ne(), op.and(), op.brIf(0),
-    zFind(get(Z_IP), mls),
+    depth === 0 ? code(get(Z_ML), k(0), op.ne(), op.brIf(0)) : code(),
+    // Only a match longer than the repeat match found (if any) is taken.
+    zFind(get(Z_IP), mls, rowLog, code(get(Z_ML), k(3), get(Z_ML), k(3), op.gtS(), op.select())),
     get(ML), get(Z_ML), op.gtS(), op.if(),
     get(ML), set(Z_ML), get(Z_IP), set(Z_START), get(OFF), set(Z_OFFB),
     op.end(),
@@ -895,17 +1052,17 @@ function lazyBody(mls: number): FunctionBody {
     op.br(2), // to $main
     op.end(),
     // Look for a better match one or two positions further.
-    get(Z_DEPTH), op.if(),
+    k(depth), op.if(),
     op.block(), // $lazyEnd
     op.loop(), // $lazy
     get(Z_IP), get(Z_ILIMIT), op.geS(), op.brIf(1),
     get(Z_IP), k(1), op.add(), set(Z_IP),
     lazyRepCheck(3, 3, 1),
-    lazySearchStep(mls, 4, 0),
-    get(Z_DEPTH), k(2), op.eq(), get(Z_IP), get(Z_ILIMIT), op.ltS(), op.and(), op.if(),
+    lazySearchStep(mls, rowLog, 4, 0),
+    k(depth === 2 ? 1 : 0), get(Z_IP), get(Z_ILIMIT), op.ltS(), op.and(), op.if(),
     get(Z_IP), k(1), op.add(), set(Z_IP),
     lazyRepCheck(4, 4, 1),
-    lazySearchStep(mls, 7, 1),
+    lazySearchStep(mls, rowLog, 7, 1),
     op.end(),
     op.end(), // $lazy
     op.end(), // $lazyEnd

@@ -23,11 +23,10 @@ import {
 import { BitWriter, fitsWithSlack } from './bit-writer.js';
 import { encodeSequencesWasm, takeSequencesStream } from './sequences-wasm.js';
 import { Strategy, highBit } from './params.js';
-import type { SeqStore } from './seq-store.js';
+import { LL_BITS, LL_CODE_SMALL, MAX_LL, MAX_ML, MAX_OFF, ML_BITS, ML_CODE_SMALL, type SeqStore } from './seq-store.js';
 
-export const MAX_LL = 35;
-export const MAX_ML = 52;
-export const MAX_OFF = 31;
+export { LL_BITS, MAX_LL, MAX_ML, MAX_OFF, ML_BITS, llCode, mlCode } from './seq-store.js';
+
 const DEFAULT_MAX_OFF = 28;
 const LL_FSE_LOG = 9;
 const ML_FSE_LOG = 9;
@@ -43,13 +42,6 @@ export const SET_REPEAT = 3;
 /** Whether a previous table may be reused (`FSE_repeat`). */
 export const FseRepeat = { None: 0, Check: 1, Valid: 2 } as const;
 
-export const LL_BITS = new Uint8Array([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-]);
-export const ML_BITS = new Uint8Array([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3,
-  4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-]);
 const LL_DEFAULT_NORM = new Int16Array([
   4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 1, 1, 1, 1, 1, -1, -1, -1, -1,
 ]);
@@ -70,40 +62,6 @@ export const defaultNorms: readonly { readonly norm: Int16Array; readonly log: n
   { norm: OF_DEFAULT_NORM, log: OF_DEFAULT_NORM_LOG },
   { norm: ML_DEFAULT_NORM, log: ML_DEFAULT_NORM_LOG },
 ];
-
-/** Literal-length code of a literal length (`ZSTD_LLcode`). */
-const LL_CODE_SMALL = new Uint8Array(64);
-/** Match-length code of matchLength − 3 (`ZSTD_MLcode`). */
-const ML_CODE_SMALL = new Uint8Array(128);
-{
-  const llBase = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 22, 24, 28, 32, 40, 48, 64];
-  for (let v = 0; v < 64; v++) {
-    let c = 0;
-    while (c + 1 < llBase.length && llBase[c + 1]! <= v) c++;
-    LL_CODE_SMALL[v] = c;
-  }
-  for (let v = 0; v < 128; v++) {
-    let c = v < 32 ? v : 0;
-    if (v >= 32) {
-      // codes 32.. cover mlBase ranges of 2^ML_BITS[code] starting at 32
-      let base = 32;
-      c = 32;
-      while (base + (1 << ML_BITS[c]!) <= v) {
-        base += 1 << ML_BITS[c]!;
-        c++;
-      }
-    }
-    ML_CODE_SMALL[v] = c;
-  }
-}
-
-export function llCode(litLength: number): number {
-  return litLength > 63 ? highBit(litLength) + 19 : LL_CODE_SMALL[litLength]!;
-}
-
-export function mlCode(mlBase: number): number {
-  return mlBase > 127 ? highBit(mlBase) + 36 : ML_CODE_SMALL[mlBase]!;
-}
 
 /** Tables of one block (or carried from the previous one) for the three code streams. */
 export class SeqEntropy {
@@ -154,6 +112,8 @@ export class SequencesScratch {
 
 /** Fill the code arrays for sequences first..first+n-1 of the store (`ZSTD_seqToCodes`). */
 export function seqToCodes(ss: SeqStore, first: number, n: number): void {
+  // The WebAssembly lazy parser hands its sequences over with their codes.
+  if (first + n <= ss.codedSeqs) return;
   const lls = ss.litLengths;
   const offs = ss.offBases;
   const mls = ss.mlBases;
@@ -173,6 +133,26 @@ export function seqToCodes(ss: SeqStore, first: number, n: number): void {
 export function countCodes(count: Uint32Array, codes: Uint8Array, first: number, n: number, maxSymbolValue: number, result: Int32Array): void {
   count.fill(0, 0, maxSymbolValue + 1);
   for (let i = first; i < first + n; i++) count[codes[i]!]!++;
+  summarizeCounts(count, maxSymbolValue, result);
+}
+
+/**
+ * Histogram of the codes of sequences [first, first+n) into `count`: the one the store holds
+ * when it counted exactly those (the WebAssembly lazy parser's), else counted here.
+ */
+function histogramOf(
+  count: Uint32Array, ss: SeqStore, held: Uint32Array, codes: Uint8Array, first: number, n: number, maxSymbolValue: number, result: Int32Array,
+): void {
+  if (first !== 0 || n !== ss.countedSeqs) {
+    countCodes(count, codes, first, n, maxSymbolValue, result);
+    return;
+  }
+  count.set(held.subarray(0, maxSymbolValue + 1));
+  summarizeCounts(count, maxSymbolValue, result);
+}
+
+/** result = [largest symbol counted, largest count] of count[0..maxSymbolValue]. */
+function summarizeCounts(count: Uint32Array, maxSymbolValue: number, result: Int32Array): void {
   let max = maxSymbolValue;
   while (max > 0 && count[max] === 0) max--;
   let largest = 0;
@@ -350,7 +330,7 @@ export function buildSequencesStatistics(
   let lastCountSize = 0;
 
   // Literal lengths.
-  countCodes(count, ss.llCode, first, nbSeq, MAX_LL, res);
+  histogramOf(count, ss, ss.llCount, ss.llCode, first, nbSeq, MAX_LL, res);
   const llType = selectEncodingType(
     prev.llRepeat, rep, count, res[0]!, res[1]!, nbSeq, LL_FSE_LOG, prev.ll, LL_DEFAULT_NORM, LL_DEFAULT_NORM_LOG, true, strategy, ws,
   );
@@ -361,7 +341,7 @@ export function buildSequencesStatistics(
   op += n;
 
   // Offsets: the predefined table only covers codes up to 28.
-  countCodes(count, ss.ofCode, first, nbSeq, MAX_OFF, res);
+  histogramOf(count, ss, ss.ofCount, ss.ofCode, first, nbSeq, MAX_OFF, res);
   const ofType = selectEncodingType(
     prev.ofRepeat, rep, count, res[0]!, res[1]!, nbSeq, OFF_FSE_LOG, prev.of, OF_DEFAULT_NORM, OF_DEFAULT_NORM_LOG,
     res[0]! <= DEFAULT_MAX_OFF, strategy, ws,
@@ -373,7 +353,7 @@ export function buildSequencesStatistics(
   op += n;
 
   // Match lengths.
-  countCodes(count, ss.mlCode, first, nbSeq, MAX_ML, res);
+  histogramOf(count, ss, ss.mlCount, ss.mlCode, first, nbSeq, MAX_ML, res);
   const mlType = selectEncodingType(
     prev.mlRepeat, rep, count, res[0]!, res[1]!, nbSeq, ML_FSE_LOG, prev.ml, ML_DEFAULT_NORM, ML_DEFAULT_NORM_LOG, true, strategy, ws,
   );

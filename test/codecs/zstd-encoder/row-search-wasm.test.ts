@@ -3,11 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LZ4_WASM_SLACK } from '../../../src/codecs/lz4-compress-wasm.js';
 import { ZstdEncoderState } from '../../../src/codecs/zstd-encoder/compress.js';
 import { getCompressionParams } from '../../../src/codecs/zstd-encoder/params.js';
+import { seqToCodes } from '../../../src/codecs/zstd-encoder/sequences.js';
 import {
   FAST_SEQ_AT,
   LAZY_AREA,
   ROW_POSITIONS_AT,
   ROW_STATE_AT,
+  ROW_STATE_END,
   ROW_TAGS_AT,
   setZstdEncoderWasmEnabled,
   setZstdLazyParserWasmEnabled,
@@ -160,6 +162,47 @@ describe('zstd row search in WebAssembly', () => {
     );
   });
 
+  it('finds the blocks of one repeated byte (RLE blocks) the TypeScript check finds, wherever the first other byte is', () => {
+    const block = 131_072;
+    const noise = makeData('random', block, 3);
+    // -1: no other byte; else its distance from the start of the second block: the SIMD
+    // steps' edges, the byte tail and the last byte.
+    for (const at of [-1, 0, 16, 17, block - 17, block - 1]) {
+      const src = new Uint8Array(2 * block + 100).fill(0x5a);
+      src.set(noise, 0);
+      if (at >= 0) src[block + at] = 0x5b;
+      expectTwins(src, 0, src.length, 9);
+    }
+  });
+
+  it('hands over each sequence\'s codes as seqToCodes derives them, and their histograms (short and long lengths, all offsets)', () => {
+    for (const kind of KINDS) {
+      // Noise, then the kind: long literal runs before the kind's matches, short and long.
+      const src = concatBytes([makeData('random', 3000, 1), makeData(kind, 120_000, kind.length * 5)]);
+      for (const level of ROW_LEVELS) {
+        const state = new ZstdEncoderState();
+        frame(src, 0, src.length, level, true, state);
+        const ss = state.ss;
+        expect(ss.codedSeqs).toBe(ss.nbSeq);
+        expect(ss.countedSeqs).toBe(ss.nbSeq);
+        const n = ss.nbSeq;
+        const codes = [ss.llCode.slice(0, n), ss.ofCode.slice(0, n), ss.mlCode.slice(0, n)];
+        ss.codedSeqs = 0;
+        seqToCodes(ss, 0, n);
+        expect([ss.llCode.slice(0, n), ss.ofCode.slice(0, n), ss.mlCode.slice(0, n)]).toEqual(codes);
+        // And the histograms handed over with them.
+        const histogram = (c: Uint8Array, size: number): Uint32Array => {
+          const h = new Uint32Array(size);
+          for (const x of c) h[x]!++;
+          return h;
+        };
+        expect(ss.llCount).toEqual(histogram(codes[0]!, ss.llCount.length));
+        expect(ss.ofCount).toEqual(histogram(codes[1]!, ss.ofCount.length));
+        expect(ss.mlCount).toEqual(histogram(codes[2]!, ss.mlCount.length));
+      }
+    }
+  });
+
   it('gives the same frames when one state alternates between the two searches and other strategies', () => {
     const state = new ZstdEncoderState();
     const a = makeData('repeats', 90_000, 5);
@@ -185,7 +228,8 @@ describe('zstd row search in WebAssembly', () => {
       expect(wa).toEqual(ts);
       expect(heapBytes().buffer).toBe(heap.buffer);
       const written: Array<[number, number]> = [
-        [ROW_STATE_AT, ROW_STATE_AT + 128],
+        // The state, hash cache and the lazy parser's code tables.
+        [ROW_STATE_AT, ROW_STATE_END],
         [ROW_TAGS_AT, ROW_TAGS_AT + (1 << hashLog)],
         [ROW_POSITIONS_AT, ROW_POSITIONS_AT + (4 << hashLog)],
         // The lazy parser's sequences and literals.
