@@ -464,10 +464,10 @@ export async function runNdarraySection(ctx) {
         notes.push(
           `Whole array, what is left: in the attribution runs blosc-ts read it in ${a.readMs.toFixed(0)} ms, python-blosc2 in ${readMs.toFixed(0)} ms ` +
           `(${NDARRAY_TARGET}× asks for at most ${(readMs / NDARRAY_TARGET).toFixed(0)} ms). Part by part, blosc-ts against python-blosc2: ` +
-          `codec alone ${diff(a.codecMs, codecMs)} (${fmtRatio(codecMs / a.codecMs)} its speed), ` +
+          `codec alone ${diff(a.codecMs, codecMs)} (blosc-ts's at ${fmtRatio(codecMs / a.codecMs)} python-blosc2's speed), ` +
           `fresh output ${diff(a.outputMs, outputMs)} (4 KiB page faults against numpy's huge pages), ` +
           `chunk loads ${diff(a.loadsMs, loadsMs)}, the rest ${diff(restMs, pyRestMs)}. ` +
-          (a.codecFreshMs === null ? '' : `The codec into a fresh output took ${a.codecFreshMs.toFixed(0)} ms, ${(a.codecFreshMs - a.codecMs - a.outputMs).toFixed(0)} ms more than codec alone + fresh output apart: the page faults taken between the decoder's writes cost that much more than in one run (most of "rest").`),
+          (a.codecFreshMs === null ? '' : `The codec into a fresh output took ${a.codecFreshMs.toFixed(0)} ms, codec alone + fresh output apart ${diff(a.codecFreshMs, a.codecMs + a.outputMs)}: what the page faults cost more (or less) taken between the decoder's writes than in one run.`),
         );
       }
     }
