@@ -14,6 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -44,6 +45,9 @@ function timeWarm(fn, timing) {
   samples.sort((a, b) => a - b);
   return { medianMs: samples[samples.length >> 1] };
 }
+
+/** Milliseconds for a table cell: two decimals below 10, else one. */
+const ms = (x) => x.toFixed(Math.abs(x) < 10 ? 2 : 1);
 
 /** Read speed a target asks of blosc-ts relative to python-blosc2, every read. */
 const NDARRAY_TARGET = 0.6;
@@ -181,12 +185,16 @@ function smallSliceAgainstItsBlocks(NDArray, FileSource, getItems, ChunkReader, 
 
 /**
  * Where a read's time goes: the read (as the main table times it, on an array kept open) against, in alternation,
- * the codec alone on the same blocks and a fresh output of the read's size. Codec alone =
+ * the codec alone on the same blocks, a fresh output of the read's size, the chunk loads and,
+ * for the whole array, the codec into a fresh output. Codec alone =
  * every block the read touches, decoded from chunks already in memory by one `ChunkReader`
  * per chunk (header parsed once) into a preallocated buffer whose pages are already mapped:
  * the whole array's blocks into place in one array, a slice's into one block of scratch (as
  * the read decodes them). Fresh output = allocating the read's output and touching each of
- * its 4 KiB pages (the page faults every read into a new array pays).
+ * its 4 KiB pages (the page faults every read into a new array pays). Chunk loads = the
+ * read's own loading of each chunk it touches (`SChunk.chunkReader` over the range of blocks
+ * it needs: the file reads into the reused buffer, the header and block starts parsed), no
+ * block decoded. Codec into a fresh output = the codec alone into a new array each call.
  */
 async function attribution(NDArray, FileSource, ChunkReader, path, spec, nbytes, timing) {
   const source = new FileSource(path);
@@ -214,18 +222,89 @@ async function attribution(NDArray, FileSource, ChunkReader, path, spec, nbytes,
     for (let i = 0; i < nbytes; i += 4096) out[i] = 1;
     return out;
   };
-  let r;
-  let c;
-  let f;
+  // Per chunk the range of blocks the read needs, as the read loads it.
+  const ranges = new Map();
+  for (const [c, b] of pairs) {
+    const r = ranges.get(c);
+    if (r === undefined) ranges.set(c, [b, b]);
+    else r[1] = Math.max(r[1], b);
+  }
+  const loadRanges = [...ranges].map(([c, [b0, b1]]) => [c, b0 * B, Math.min(chunkNbytes, (b1 + 1) * B)]);
+  const chunkLoads = () => {
+    for (const [c, s, e] of loadRanges) kept.schunk.chunkReader(c, s, e);
+  };
+  const codecFresh = () => decodeTouchedBlocks(ChunkReader, chunkBytes, pairs, B, chunkNbytes, scratch, new Uint8Array(chunkNbytes * chunkBytes.size));
+  const fns = [read, codecAlone, freshOutput, chunkLoads];
+  if (spec === null) fns.push(codecFresh);
+  let t;
   try {
-    [r, c, f] = await timeInterleaved(
-      [{ fn: read, isAsync: false }, { fn: codecAlone, isAsync: false }, { fn: freshOutput, isAsync: false }],
-      { ...timing, minReps: 5 },
-    );
+    t = await timeInterleaved(fns.map((fn) => ({ fn, isAsync: false })), { ...timing, minReps: 5 });
   } finally {
     keptSource.close?.();
   }
-  return { blocks: pairs.length, readMs: r.medianMs, codecMs: c.medianMs, outputMs: f.medianMs };
+  return {
+    blocks: pairs.length, readMs: t[0].medianMs, codecMs: t[1].medianMs, outputMs: t[2].medianMs, loadsMs: t[3].medianMs,
+    codecFreshMs: spec === null ? t[4].medianMs : null,
+  };
+}
+
+/**
+ * Ways to get a fresh output of `nbytes` with every page mapped, timed in alternation (a
+ * collection before each call, outside the timed region), with the minor page faults each
+ * call took: the 4 KiB pages of a new array written by JavaScript (`new Uint8Array`,
+ * `Buffer.allocUnsafeSlow`, a `WebAssembly.Memory`), or filled by `read(2)` from the file
+ * (the kernel takes the faults inside its copy), against the same read into pages already
+ * mapped. Linux maps each 4 KiB page on its first write however it is written; only huge
+ * pages (which numpy asks for with madvise, and Node cannot) fault less.
+ */
+function outputWays(path, nbytes, timing) {
+  const fd = openSync(path, 'r');
+  const fileBytes = Math.min(nbytes, fstatSync(fd).size);
+  const touch = (u, from) => {
+    for (let i = from; i < u.length; i += 4096) u[i] = 1;
+    return u;
+  };
+  const readFile = (u) => {
+    for (let p = 0; p < fileBytes;) {
+      const n = readSync(fd, u, p, fileBytes - p, p);
+      if (n <= 0) throw new Error(`b2nd: ${path} ended at ${p} of ${fileBytes} bytes`);
+      p += n;
+    }
+    return u;
+  };
+  const ways = [
+    ['`new Uint8Array` alone, no page written (V8 does not zero-fill: its pages are mapped on first write)', () => new Uint8Array(nbytes)],
+    ['`new Uint8Array`, one write per 4 KiB page (the fresh output above)', () => touch(new Uint8Array(nbytes), 0)],
+    ['`new Uint8Array`, one write per page, last page first', () => {
+      const u = new Uint8Array(nbytes);
+      for (let i = nbytes - 1; i >= 0; i -= 4096) u[i] = 1;
+      return u;
+    }],
+    ['`Buffer.allocUnsafeSlow`, one write per page', () => touch(Buffer.allocUnsafeSlow(nbytes), 0)],
+    ['`WebAssembly.Memory`, one write per page', () => touch(new Uint8Array(new WebAssembly.Memory({ initial: Math.ceil(nbytes / 65536) }).buffer), 0)],
+    [`\`new Uint8Array\`, its first ${(fileBytes / 2 ** 20).toFixed(1)} MiB filled by \`read(2)\` of the file, the rest written per page`, () => touch(readFile(new Uint8Array(nbytes)), fileBytes)],
+    ['`new Uint8Array`, one write per page, then the same `read(2)` into its mapped pages', () => readFile(touch(new Uint8Array(nbytes), 0))],
+  ];
+  const samples = ways.map(() => []);
+  const faults = ways.map(() => []);
+  const rounds = Math.max(timing.minReps ?? 5, 7);
+  try {
+    for (const [, fn] of ways) fn();
+    for (let k = 0; k < rounds; k++) {
+      for (let w = 0; w < ways.length; w++) {
+        globalThis.gc?.();
+        const f0 = process.resourceUsage().minorPageFault;
+        const t0 = performance.now();
+        ways[w][1]();
+        samples[w].push(performance.now() - t0);
+        faults[w].push(process.resourceUsage().minorPageFault - f0);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const median = (x) => [...x].sort((p, q) => p - q)[x.length >> 1];
+  return ways.map(([name], w) => ({ name, ms: median(samples[w]), faults: median(faults[w]) }));
 }
 
 /**
@@ -352,6 +431,7 @@ export async function runNdarraySection(ctx) {
   }
   // Where the time goes, read by read (skipped on builds without the chunk reader module).
   let attributionTable = null;
+  let outputTable = null;
   const chunkModule = join(dirname(libPath), 'chunk', 'decompress.js');
   const { ChunkReader } = await import(pathToFileURL(chunkModule).href).catch(() => ({ ChunkReader: undefined }));
   if (typeof ChunkReader === 'function') {
@@ -361,16 +441,58 @@ export async function runNdarraySection(ctx) {
       // between calls, which leave a read of a few milliseconds to cold caches).
       if (r.nbytes < 1e6) continue;
       const a = await attribution(NDArray, FileSource, ChunkReader, ref.path, r.slice, r.nbytes, timing);
-      arows.push([r.name, String(a.blocks), a.readMs.toFixed(a.readMs < 10 ? 2 : 1), a.codecMs.toFixed(a.codecMs < 10 ? 2 : 1), fmtRatio(a.readMs / a.codecMs), a.outputMs.toFixed(a.outputMs < 10 ? 2 : 1)]);
-      log(`  b2nd ${r.name}: read ${a.readMs.toFixed(2)} ms, codec alone ${a.codecMs.toFixed(2)} ms, fresh output ${a.outputMs.toFixed(2)} ms`);
+      // What the read spends besides its parts, measured apart: codec, output and loads.
+      const restMs = a.readMs - a.codecMs - a.outputMs - a.loadsMs;
+      arows.push([
+        `blosc-ts ${r.name}`, String(a.blocks), ms(a.readMs), ms(a.codecMs), ms(a.outputMs),
+        a.codecFreshMs === null ? '' : ms(a.codecFreshMs), ms(a.loadsMs), ms(restMs), fmtRatio(a.readMs / a.codecMs),
+      ]);
+      log(
+        `  b2nd ${r.name}: read ${a.readMs.toFixed(2)} ms, codec alone ${a.codecMs.toFixed(2)} ms, fresh output ${a.outputMs.toFixed(2)} ms, ` +
+        `chunk loads ${a.loadsMs.toFixed(2)} ms${a.codecFreshMs === null ? '' : `, codec into a fresh output ${a.codecFreshMs.toFixed(2)} ms`}`,
+      );
+      const parts = [ref.whole_parts, second?.whole_parts].filter((p) => p !== undefined);
+      if (r.slice === null && parts.length > 0 && typeof ref.output_alloc_seconds === 'number') {
+        // python-blosc2's own parts, each the faster of its two runs.
+        const readMs = Math.min(r.seconds, second?.reads[whole]?.seconds ?? Infinity) * 1000;
+        const codecMs = Math.min(...parts.map((p) => p.codec_seconds)) * 1000;
+        const loadsMs = Math.min(...parts.map((p) => p.loads_seconds)) * 1000;
+        const outputMs = Math.min(ref.output_alloc_seconds, second?.output_alloc_seconds ?? Infinity) * 1000;
+        const pyRestMs = readMs - codecMs - outputMs - loadsMs;
+        arows.push([`python-blosc2 ${r.name}`, String(a.blocks), ms(readMs), ms(codecMs), ms(outputMs), '', ms(loadsMs), ms(pyRestMs), fmtRatio(readMs / codecMs)]);
+        const diff = (x, y) => `${x - y >= 0 ? '+' : '−'}${Math.abs(x - y).toFixed(0)} ms`;
+        notes.push(
+          `Whole array, what is left: blosc-ts read it in ${a.readMs.toFixed(0)} ms in the attribution run, python-blosc2 in ${readMs.toFixed(0)} ms (its faster run above) ` +
+          `(${NDARRAY_TARGET}× asks for at most ${(readMs / NDARRAY_TARGET).toFixed(0)} ms). Part by part, blosc-ts against python-blosc2: ` +
+          `codec alone ${diff(a.codecMs, codecMs)} (blosc-ts's at ${fmtRatio(codecMs / a.codecMs)} python-blosc2's speed), ` +
+          `fresh output ${diff(a.outputMs, outputMs)} (4 KiB page faults against numpy's huge pages), ` +
+          `chunk loads ${diff(a.loadsMs, loadsMs)}, the rest ${diff(restMs, pyRestMs)}. ` +
+          (a.codecFreshMs === null ? '' : `The codec into a fresh output took ${a.codecFreshMs.toFixed(0)} ms, codec alone + fresh output apart ${diff(a.codecFreshMs, a.codecMs + a.outputMs)}: what the page faults cost more (or less) taken between the decoder's writes than in one run.`),
+        );
+      }
     }
     attributionTable = {
       columns: [
-        { title: 'where the time goes (blosc-ts, ms)', align: 'left' }, { title: 'blocks' }, { title: 'read' },
-        { title: 'codec alone' }, { title: 'read ÷ codec' }, { title: 'fresh output' },
+        { title: 'where the time goes (ms)', align: 'left' }, { title: 'blocks' }, { title: 'read' },
+        { title: 'codec alone' }, { title: 'fresh output' }, { title: 'codec into a fresh output' }, { title: 'chunk loads' },
+        { title: 'rest' }, { title: 'read ÷ codec' },
       ],
       rows: arows,
     };
+    if (whole >= 0) {
+      const ways = outputWays(ref.path, ref.reads[whole].nbytes, timing);
+      for (const w of ways) log(`  b2nd fresh output: ${w.name}: ${w.ms.toFixed(1)} ms, ${w.faults} minor faults`);
+      const [, typed, , , , intoFresh, intoMapped] = ways;
+      notes.push(
+        `Fresh output ways: a new array of ${(ref.reads[whole].nbytes / 2 ** 20).toFixed(0)} MiB takes ${typed.faults} minor page faults however it is allocated or written; ` +
+        `faults taken inside \`read(2)\` (the kernel's copy into fresh pages) cost ${intoFresh.ms.toFixed(0)} ms against ${intoMapped.ms.toFixed(0)} ms for writing each page first and reading into it, ` +
+        'so reading compressed chunks into the not-yet-decoded part of the output would not map it for less. Only fewer, larger pages would (huge pages: numpy asks for them with madvise; a Node process has no way to).',
+      );
+      outputTable = {
+        columns: [{ title: `a fresh ${(ref.reads[whole].nbytes / 2 ** 20).toFixed(0)} MiB output, every page mapped`, align: 'left' }, { title: 'ms' }, { title: 'minor page faults' }],
+        rows: ways.map((w) => [w.name, ms(w.ms), String(w.faults)]),
+      };
+    }
     if (typeof ref.output_alloc_seconds === 'number') {
       notes.push(
         `Fresh output: a new array of the read's size with each 4 KiB page touched once (its page faults). ` +
@@ -428,6 +550,7 @@ export async function runNdarraySection(ctx) {
   });
   if (smallTable !== null) section.tables.push(smallTable);
   if (attributionTable !== null) section.tables.push(attributionTable);
+  if (outputTable !== null) section.tables.push(outputTable);
   return section;
 }
 

@@ -459,11 +459,28 @@ export class CFrame {
    */
   *chunkLoadSteps(i: number, s: number, e: number, buffers: ChunkLoadBuffers): Generator<ChunkRead[], LoadedChunk, void> {
     const o = this.index.get(i);
-    // The header and, in the same read, the block starts when the frame's blocksize tells
-    // how many there are (b2nd and most frames: one blocksize for every chunk).
     const h = this.header;
     const start = h.headerLen + o;
     const left = h.cbytes - o;
+    // The whole chunk wanted (of a fixed size) and the offsets index in memory: its span (up to the next
+    // chunk's start, as readDataChunk reads it) in one read straight into the image, when
+    // it holds the chunk (a compact frame). Else, as for a part, the header first.
+    if (h.chunksize > 0 && s <= 0 && e >= this.declaredNbytes(i) && this.index.inMemory) {
+      const loc = this.chunkLocation(i);
+      const span = loc.kind === 'data' ? Math.min(loc.span, left) : 0;
+      if (span >= EXTENDED_HEADER_LENGTH) {
+        const image = buffers.image(span);
+        yield [{ from: 0, length: span, dest: image, dp: 0 }];
+        const cb = readInt32LE(image, 12);
+        if (cb >= EXTENDED_HEADER_LENGTH && cb <= span) {
+          const bytes = image.subarray(0, cb);
+          this.checkChunkNbytes(i, readChunkHeader(bytes), start);
+          return { bytes, first: 0, last: Infinity };
+        }
+      }
+    }
+    // The header and, in the same read, the block starts when the frame's blocksize tells
+    // how many there are (b2nd and most frames: one blocksize for every chunk).
     const guess = h.blocksize > 0 && h.chunksize > 0 ? EXTENDED_HEADER_LENGTH + 4 * Math.ceil(this.declaredNbytes(i) / h.blocksize) : EXTENDED_HEADER_LENGTH;
     const headLen = Math.min(left, guess, HEAD_READ_MAX);
     if (headLen < EXTENDED_HEADER_LENGTH) {

@@ -96,6 +96,18 @@ describe('partial chunk reads from a file-like source', () => {
     expect(source.bytes).toBeLessThan(readInt32LE(chunk0, 12) / 4);
   });
 
+  it('a whole-array read reads each chunk once, and exactly its bytes, in a compact frame', () => {
+    const { frame, values } = wideArray();
+    const source = new CountingSource(frame);
+    const arr = NDArray.open(source);
+    const memory = SChunk.open(frame);
+    source.reset();
+    expect(arr.toArray().data).toEqual(new Uint8Array(values.buffer));
+    // Two chunks, one read each, of their cbytes: no separate read of the header first.
+    expect(source.calls).toBe(2);
+    expect(source.bytes).toBe(readInt32LE(memory.getChunk(0), 12) + readInt32LE(memory.getChunk(1), 12));
+  });
+
   it('SChunk.getSlice of a few items reads one block of the chunk', () => {
     const { frame } = wideArray();
     const source = new CountingSource(frame);
