@@ -591,9 +591,9 @@ let encodeCallSerial = 0;
  * from the start), while the workers encode the later blocks, piece by piece, from private
  * copies of their input (or from a shared input as it is). Once this thread is done with
  * its blocks it publishes where they end: from then on the first worker places the pieces
- * it finishes straight into a shared output, while this thread copies there those it
- * finished before (from their slots) and takes back (last first) the pieces no worker has
- * started. The header is then built through the serial driver (placeChunkHeader, which
+ * it finishes straight into a shared output, and those it finished before from its private
+ * copies, while this thread takes back (last first) the pieces no worker has started, then
+ * copies there from their slots the parked pieces the worker has not placed yet. The header is then built through the serial driver (placeChunkHeader, which
  * checks every block as the serial path would place it) and the few blocks not yet in
  * place are copied there. (With this thread's blocks last, as before, all of them were
  * copied into place after the workers were done: a serial tail of about a sixth of LZ4's
@@ -692,10 +692,10 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     ownMs = performance.now() - t1;
     learnStageCost(costKey, ENCODE_STAGE_COST, stageMs, staged, ownMs, Math.min(nbytes, own * blocksize));
     if (posCell !== null) {
-      // Where the first worker's blocks start: it places them from now on; this thread
-      // places those it finished before, while it works on its last pieces.
+      // Where the first worker's blocks start: it places them from now on, and those it
+      // finished before (parked) once its running piece is done; this thread takes back
+      // the pieces not started, then helps with the parked ones.
       Atomics.store(posCell, 0, ownEnd);
-      placeParkedPieces(pieces, lane, claim, sizes, scratch, own, slotSize, dest, ownEnd, placedHere, laneScan);
     }
     for (let l = 0; l < lanes; l++) {
       for (let i = pieces.length - 1; i >= 0; i--) {
@@ -706,6 +706,9 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
         mineEnd = encodeBlockRange(bytes, 0, nbytes, p, first, last, bytes, mine, mineEnd, sizes.subarray(first, last));
       }
     }
+    // Nothing left to take back: help place the first worker's parked pieces (it places
+    // them too, from its private copies, at the end of the piece it is running).
+    if (posCell !== null) placeParkedPieces(pieces, lane, claim, sizes, scratch, own, slotSize, dest, ownEnd, placedHere, laneScan);
   } catch (e) {
     failure = e;
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER);
@@ -805,8 +808,11 @@ function placeParkedPieces(
     for (let j = first; j < last; j++) n += sizes[j]!;
     if (state === CLAIM_PARKED) {
       if (scan.at + n > dest.length) return;
-      copyBytes(scratch, (first - own) * slotSize, dest, scan.at, n);
-      placedHere[i] = 1;
+      // The worker places parked pieces too, last first, once it knows where they go: the claim says who copies.
+      if (Atomics.compareExchange(claim, i, CLAIM_PARKED, CLAIM_PLACED) === CLAIM_PARKED) {
+        copyBytes(scratch, (first - own) * slotSize, dest, scan.at, n);
+        placedHere[i] = 1;
+      }
     }
     scan.at += n;
     scan.next = i + 1;
