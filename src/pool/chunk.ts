@@ -220,6 +220,20 @@ function countWorkerPieces(claim: Int32Array): number {
 const PIECES_PER_LANE = 8;
 
 /**
+ * Pieces posted to a lane and not started yet that the calling thread keeps ready (staging
+ * the next between its own blocks): one for the worker to start when it finishes the one
+ * it runs, one more to cover the time this thread spends on a block before it looks again.
+ */
+const PIECES_AHEAD = 2;
+
+/** Of the first `posted` pieces, those no thread has started. */
+function waitingPieces(claim: Int32Array, posted: number): number {
+  let n = 0;
+  for (let i = 0; i < posted; i++) if (Atomics.load(claim, i) === CLAIM_FREE) n++;
+  return n;
+}
+
+/**
  * What staging a compressed byte for a worker costs on the calling thread, relative to
  * decoding one byte of output: with the compression ratio it sets how many blocks the
  * calling thread keeps (it decodes those while the workers decode the rest). The value a
@@ -652,44 +666,61 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   let staged = 0;
   let stageMs = 0;
   let ownMs = 0;
+  // Stage and post the next piece (they go in order: the first of every lane, then the second, ...).
+  const post = (): void => {
+    const i = pending.length;
+    const [first, last] = pieces[i]!;
+    const from = first * blocksize;
+    const to = Math.min(nbytes, last * blocksize);
+    let src = bytes;
+    let srcBase = 0;
+    let ref: Uint8Array | null = null;
+    const transfer: ArrayBuffer[] = [];
+    if (!sharedInput) {
+      // DELTA reads block 0: a piece that does not start there carries a copy of it.
+      const withRef = hasDelta && first > 0;
+      const n = to - from + (withRef ? blocksize : 0);
+      const buffer = acquireTransferable(n);
+      src = new Uint8Array(buffer, 0, to - from);
+      src.set(bytes.subarray(from, to));
+      if (withRef) {
+        ref = new Uint8Array(buffer, to - from, blocksize);
+        ref.set(bytes.subarray(0, blocksize));
+      }
+      srcBase = from;
+      transfer.push(buffer);
+      staged += n;
+    }
+    const placed = direct && lane[i] === 0;
+    const job = {
+      kind: 'encode-blocks', src, srcBase, ref, nbytes, params, first, last, slotSize,
+      out: scratch, op: (first - own) * slotSize, sizes, sizesAt: first, claim, claimAt: i,
+      posCell: placed ? posCell : null, place: placed ? dest : null,
+    } as const;
+    pending.push(pool.runOn(lane[i]!, job, transfer, lanes));
+  };
   try {
     const t0 = performance.now();
-    for (let i = 0; i < pieces.length; i++) {
-      const [first, last] = pieces[i]!;
-      const from = first * blocksize;
-      const to = Math.min(nbytes, last * blocksize);
-      let src = bytes;
-      let srcBase = 0;
-      let ref: Uint8Array | null = null;
-      const transfer: ArrayBuffer[] = [];
-      if (!sharedInput) {
-        // DELTA reads block 0: a piece that does not start there carries a copy of it.
-        const withRef = hasDelta && first > 0;
-        const n = to - from + (withRef ? blocksize : 0);
-        const buffer = acquireTransferable(n);
-        src = new Uint8Array(buffer, 0, to - from);
-        src.set(bytes.subarray(from, to));
-        if (withRef) {
-          ref = new Uint8Array(buffer, to - from, blocksize);
-          ref.set(bytes.subarray(0, blocksize));
-        }
-        srcBase = from;
-        transfer.push(buffer);
-        staged += n;
-      }
-      const placed = direct && lane[i] === 0;
-      const job = {
-        kind: 'encode-blocks', src, srcBase, ref, nbytes, params, first, last, slotSize,
-        out: scratch, op: (first - own) * slotSize, sizes, sizesAt: first, claim, claimAt: i,
-        posCell: placed ? posCell : null, place: placed ? dest : null,
-      } as const;
-      pending.push(pool.runOn(lane[i]!, job, transfer, lanes));
-    }
+    // Pieces are staged as the workers start them, PIECES_AHEAD waiting per lane, between
+    // this thread's own blocks: the pieces this thread takes back at the end (about a
+    // quarter of the workers' share) are then never copied, and the copies do not all
+    // compete for memory bandwidth with the workers' first blocks.
+    const ahead = PIECES_AHEAD * lanes;
+    while (pending.length < Math.min(pieces.length, ahead + lanes)) post();
     const t1 = performance.now();
-    if (ownInPlace) ownEnd = encodeOwnBlocks(bytes, p, own, dest, dataStart, mine, sizes);
-    else mineEnd = encodeBlockRange(bytes, 0, nbytes, p, 0, own, bytes, mine, 0, sizes.subarray(0, own));
     stageMs = t1 - t0;
-    ownMs = performance.now() - t1;
+    let at = ownInPlace ? dataStart : 0;
+    for (let j = 0; j < own; j++) {
+      if (pending.length < pieces.length && waitingPieces(claim, pending.length) < ahead) {
+        const s0 = performance.now();
+        post();
+        stageMs += performance.now() - s0;
+      }
+      at = ownInPlace ? encodeOwnBlocks(bytes, p, j, j + 1, dest, at, mine, sizes) : encodeBlockRange(bytes, 0, nbytes, p, j, j + 1, bytes, mine, at, sizes.subarray(j, j + 1));
+    }
+    if (ownInPlace) ownEnd = at;
+    else mineEnd = at;
+    ownMs = performance.now() - t0 - stageMs;
     learnStageCost(costKey, ENCODE_STAGE_COST, stageMs, staged, ownMs, Math.min(nbytes, own * blocksize));
     if (posCell !== null) {
       // Where the first worker's blocks start: it places them from now on, and those it
@@ -820,17 +851,17 @@ function placeParkedPieces(
 }
 
 /**
- * Encode blocks [0, count) to dest[at..] end to end, where the chunk has them; returns the
+ * Encode blocks [from, to) to dest[at..] end to end, where the chunk has them; returns the
  * end. A shared output is written block by block through `bounce` (private), each block
  * encoded at an offset that agrees with its place modulo 8: the encoders copy their
  * streams out with TypedArray.set, which into shared memory at another alignment goes byte
  * by byte (see copyBytes), and the block is still in cache when copied.
  */
-function encodeOwnBlocks(src: Uint8Array, p: ResolvedCParams, count: number, dest: Uint8Array, at: number, bounce: Uint8Array, sizes: Int32Array): number {
+function encodeOwnBlocks(src: Uint8Array, p: ResolvedCParams, from: number, to: number, dest: Uint8Array, at: number, bounce: Uint8Array, sizes: Int32Array): number {
   const nbytes = src.length;
-  if (!isShared(dest)) return encodeBlockRange(src, 0, nbytes, p, 0, count, src, dest, at, sizes.subarray(0, count));
+  if (!isShared(dest)) return encodeBlockRange(src, 0, nbytes, p, from, to, src, dest, at, sizes.subarray(from, to));
   let pos = at;
-  for (let j = 0; j < count; j++) {
+  for (let j = from; j < to; j++) {
     const o = (dest.byteOffset + pos) & 7;
     const n = encodeBlockRange(src, 0, nbytes, p, j, j + 1, src, bounce, o, sizes.subarray(j, j + 1)) - o;
     copyBytes(bounce, o, dest, pos, n);
