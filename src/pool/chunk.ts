@@ -607,7 +607,8 @@ let encodeCallSerial = 0;
  * its blocks it publishes where they end: from then on the first worker places the pieces
  * it finishes straight into a shared output, and those it finished before from its private
  * copies, while this thread takes back (last first) the pieces no worker has started, then
- * copies there from their slots the parked pieces the worker has not placed yet. The header is then built through the serial driver (placeChunkHeader, which
+ * copies there from their slots the parked pieces the worker has not placed yet. The header
+ * is then built through the serial driver (placeChunkHeader, which
  * checks every block as the serial path would place it) and the few blocks not yet in
  * place are copied there. (With this thread's blocks last, as before, all of them were
  * copied into place after the workers were done: a serial tail of about a sixth of LZ4's
