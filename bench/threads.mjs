@@ -269,10 +269,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     section.notes.push(
       'Worker threads: with nthreads 2 the calling thread works on one chunk beside one worker: it copies the worker\'s share for it in pieces ' +
       '(the worker starts after the first), handles its own blocks meanwhile, then takes back the pieces the worker has not started. ' +
-      'Decoding, the worker gets the last blocks and all its pieces are copied before this thread\'s blocks; encoding, the first blocks are this thread\'s, written in place, ' +
-      'the pieces are copied as the worker starts them (two waiting), between this thread\'s blocks, so those taken back are never copied, ' +
-      'and the worker places its own blocks after this thread\'s (those it finished before this thread knew where they go, from its private copies once it knows, ' +
-      'this thread helping from their slots when it has nothing left to take back). ' +
+      'Decoding, the worker gets the last blocks; encoding, the first blocks are this thread\'s, written in place, and the worker places its own after them ' +
+      '(those it finished before this thread knew where they go, this thread copies there from their slots). ' +
       `In one call of each kind: ${splitNotes.join('; ')}. ` +
       'The copy is what a second thread costs here and not in C (whose threads read the caller\'s memory): with r = staging time per worker block ÷ decoding time per block, ' +
       'nthreads 2 can reach at most 2 − r times one thread.',
