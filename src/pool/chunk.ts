@@ -220,20 +220,6 @@ function countWorkerPieces(claim: Int32Array): number {
 const PIECES_PER_LANE = 8;
 
 /**
- * Pieces posted to a lane and not started yet that the calling thread keeps ready (staging
- * the next between its own blocks): one for the worker to start when it finishes the one
- * it runs, one more to cover the time this thread spends on a block before it looks again.
- */
-const PIECES_AHEAD = 2;
-
-/** Of the first `posted` pieces, those no thread has started. */
-function waitingPieces(claim: Int32Array, posted: number): number {
-  let n = 0;
-  for (let i = 0; i < posted; i++) if (Atomics.load(claim, i) === CLAIM_FREE) n++;
-  return n;
-}
-
-/**
  * What staging a compressed byte for a worker costs on the calling thread, relative to
  * decoding one byte of output: with the compression ratio it sets how many blocks the
  * calling thread keeps (it decodes those while the workers decode the rest). The value a
@@ -605,10 +591,9 @@ let encodeCallSerial = 0;
  * from the start), while the workers encode the later blocks, piece by piece, from private
  * copies of their input (or from a shared input as it is). Once this thread is done with
  * its blocks it publishes where they end: from then on the first worker places the pieces
- * it finishes straight into a shared output, and those it finished before from its private
- * copies, while this thread takes back (last first) the pieces no worker has started, then
- * copies there from their slots the parked pieces the worker has not placed yet. The header
- * is then built through the serial driver (placeChunkHeader, which
+ * it finishes straight into a shared output, while this thread copies there those it
+ * finished before (from their slots) and takes back (last first) the pieces no worker has
+ * started. The header is then built through the serial driver (placeChunkHeader, which
  * checks every block as the serial path would place it) and the few blocks not yet in
  * place are copied there. (With this thread's blocks last, as before, all of them were
  * copied into place after the workers were done: a serial tail of about a sixth of LZ4's
@@ -667,67 +652,50 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   let staged = 0;
   let stageMs = 0;
   let ownMs = 0;
-  // Stage and post the next piece (they go in order: the first of every lane, then the second, ...).
-  const post = (): void => {
-    const i = pending.length;
-    const [first, last] = pieces[i]!;
-    const from = first * blocksize;
-    const to = Math.min(nbytes, last * blocksize);
-    let src = bytes;
-    let srcBase = 0;
-    let ref: Uint8Array | null = null;
-    const transfer: ArrayBuffer[] = [];
-    if (!sharedInput) {
-      // DELTA reads block 0: a piece that does not start there carries a copy of it.
-      const withRef = hasDelta && first > 0;
-      const n = to - from + (withRef ? blocksize : 0);
-      const buffer = acquireTransferable(n);
-      src = new Uint8Array(buffer, 0, to - from);
-      src.set(bytes.subarray(from, to));
-      if (withRef) {
-        ref = new Uint8Array(buffer, to - from, blocksize);
-        ref.set(bytes.subarray(0, blocksize));
-      }
-      srcBase = from;
-      transfer.push(buffer);
-      staged += n;
-    }
-    const placed = direct && lane[i] === 0;
-    const job = {
-      kind: 'encode-blocks', src, srcBase, ref, nbytes, params, first, last, slotSize,
-      out: scratch, op: (first - own) * slotSize, sizes, sizesAt: first, claim, claimAt: i,
-      posCell: placed ? posCell : null, place: placed ? dest : null,
-    } as const;
-    pending.push(pool.runOn(lane[i]!, job, transfer, lanes));
-  };
   try {
     const t0 = performance.now();
-    // Pieces are staged as the workers start them, PIECES_AHEAD waiting per lane, between
-    // this thread's own blocks: the pieces this thread takes back at the end (about a
-    // quarter of the workers' share) are then never copied, and the copies do not all
-    // compete for memory bandwidth with the workers' first blocks.
-    const ahead = PIECES_AHEAD * lanes;
-    while (pending.length < Math.min(pieces.length, ahead + lanes)) post();
-    const t1 = performance.now();
-    stageMs = t1 - t0;
-    let at = ownInPlace ? dataStart : 0;
-    for (let j = 0; j < own; j++) {
-      if (pending.length < pieces.length && waitingPieces(claim, pending.length) < ahead) {
-        const s0 = performance.now();
-        post();
-        stageMs += performance.now() - s0;
+    for (let i = 0; i < pieces.length; i++) {
+      const [first, last] = pieces[i]!;
+      const from = first * blocksize;
+      const to = Math.min(nbytes, last * blocksize);
+      let src = bytes;
+      let srcBase = 0;
+      let ref: Uint8Array | null = null;
+      const transfer: ArrayBuffer[] = [];
+      if (!sharedInput) {
+        // DELTA reads block 0: a piece that does not start there carries a copy of it.
+        const withRef = hasDelta && first > 0;
+        const n = to - from + (withRef ? blocksize : 0);
+        const buffer = acquireTransferable(n);
+        src = new Uint8Array(buffer, 0, to - from);
+        src.set(bytes.subarray(from, to));
+        if (withRef) {
+          ref = new Uint8Array(buffer, to - from, blocksize);
+          ref.set(bytes.subarray(0, blocksize));
+        }
+        srcBase = from;
+        transfer.push(buffer);
+        staged += n;
       }
-      at = ownInPlace ? encodeOwnBlocks(bytes, p, j, j + 1, dest, at, mine, sizes) : encodeBlockRange(bytes, 0, nbytes, p, j, j + 1, bytes, mine, at, sizes.subarray(j, j + 1));
+      const placed = direct && lane[i] === 0;
+      const job = {
+        kind: 'encode-blocks', src, srcBase, ref, nbytes, params, first, last, slotSize,
+        out: scratch, op: (first - own) * slotSize, sizes, sizesAt: first, claim, claimAt: i,
+        posCell: placed ? posCell : null, place: placed ? dest : null,
+      } as const;
+      pending.push(pool.runOn(lane[i]!, job, transfer, lanes));
     }
-    if (ownInPlace) ownEnd = at;
-    else mineEnd = at;
-    ownMs = performance.now() - t0 - stageMs;
+    const t1 = performance.now();
+    if (ownInPlace) ownEnd = encodeOwnBlocks(bytes, p, own, dest, dataStart, mine, sizes);
+    else mineEnd = encodeBlockRange(bytes, 0, nbytes, p, 0, own, bytes, mine, 0, sizes.subarray(0, own));
+    stageMs = t1 - t0;
+    ownMs = performance.now() - t1;
     learnStageCost(costKey, ENCODE_STAGE_COST, stageMs, staged, ownMs, Math.min(nbytes, own * blocksize));
     if (posCell !== null) {
-      // Where the first worker's blocks start: it places them from now on, and those it
-      // finished before (parked) once its running piece is done; this thread takes back
-      // the pieces not started, then helps with the parked ones.
+      // Where the first worker's blocks start: it places them from now on; this thread
+      // places those it finished before, while it works on its last pieces.
       Atomics.store(posCell, 0, ownEnd);
+      placeParkedPieces(pieces, lane, claim, sizes, scratch, own, slotSize, dest, ownEnd, placedHere, laneScan);
     }
     for (let l = 0; l < lanes; l++) {
       for (let i = pieces.length - 1; i >= 0; i--) {
@@ -738,9 +706,6 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
         mineEnd = encodeBlockRange(bytes, 0, nbytes, p, first, last, bytes, mine, mineEnd, sizes.subarray(first, last));
       }
     }
-    // Nothing left to take back: help place the first worker's parked pieces (it places
-    // them too, from its private copies, at the end of the piece it is running).
-    if (posCell !== null) placeParkedPieces(pieces, lane, claim, sizes, scratch, own, slotSize, dest, ownEnd, placedHere, laneScan);
   } catch (e) {
     failure = e;
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER);
@@ -840,11 +805,8 @@ function placeParkedPieces(
     for (let j = first; j < last; j++) n += sizes[j]!;
     if (state === CLAIM_PARKED) {
       if (scan.at + n > dest.length) return;
-      // The worker places parked pieces too, last first, once it knows where they go: the claim says who copies.
-      if (Atomics.compareExchange(claim, i, CLAIM_PARKED, CLAIM_PLACED) === CLAIM_PARKED) {
-        copyBytes(scratch, (first - own) * slotSize, dest, scan.at, n);
-        placedHere[i] = 1;
-      }
+      copyBytes(scratch, (first - own) * slotSize, dest, scan.at, n);
+      placedHere[i] = 1;
     }
     scan.at += n;
     scan.next = i + 1;
@@ -852,17 +814,17 @@ function placeParkedPieces(
 }
 
 /**
- * Encode blocks [from, to) to dest[at..] end to end, where the chunk has them; returns the
+ * Encode blocks [0, count) to dest[at..] end to end, where the chunk has them; returns the
  * end. A shared output is written block by block through `bounce` (private), each block
  * encoded at an offset that agrees with its place modulo 8: the encoders copy their
  * streams out with TypedArray.set, which into shared memory at another alignment goes byte
  * by byte (see copyBytes), and the block is still in cache when copied.
  */
-function encodeOwnBlocks(src: Uint8Array, p: ResolvedCParams, from: number, to: number, dest: Uint8Array, at: number, bounce: Uint8Array, sizes: Int32Array): number {
+function encodeOwnBlocks(src: Uint8Array, p: ResolvedCParams, count: number, dest: Uint8Array, at: number, bounce: Uint8Array, sizes: Int32Array): number {
   const nbytes = src.length;
-  if (!isShared(dest)) return encodeBlockRange(src, 0, nbytes, p, from, to, src, dest, at, sizes.subarray(from, to));
+  if (!isShared(dest)) return encodeBlockRange(src, 0, nbytes, p, 0, count, src, dest, at, sizes.subarray(0, count));
   let pos = at;
-  for (let j = from; j < to; j++) {
+  for (let j = 0; j < count; j++) {
     const o = (dest.byteOffset + pos) & 7;
     const n = encodeBlockRange(src, 0, nbytes, p, j, j + 1, src, bounce, o, sizes.subarray(j, j + 1)) - o;
     copyBytes(bounce, o, dest, pos, n);

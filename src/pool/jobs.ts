@@ -113,83 +113,39 @@ function decodeSharedRange(job: DecodeBlocksJob, out: Uint8Array, dp: number): v
 /**
  * The bytes this worker's lane has encoded so far in the parallel encode numbered `call`
  * (EncodeBlocksJob.posCell): where its next piece goes in the chunk, after the calling
- * thread's blocks; and `parkedEnd`, the end of the pieces parked in `laneBytes` (see parked).
+ * thread's blocks.
  */
-const lane = { call: 0, length: 0, parkedEnd: 0 };
-/**
- * The lane's pieces finished before the calling thread said where the lane goes: they wait
- * in their slots (where the calling thread can reach them) and here, in `laneBytes`, four
- * numbers each: claim index, offset in the lane, length, offset in laneBytes. Once this
- * worker knows where the lane goes it places them itself, from private memory: the calling
- * thread would copy them out of shared slots into the shared chunk, which V8 does through
- * two private bounces (see copyBytes), while its own blocks are done and it could be taking
- * back pieces instead. Who places each is settled by its claim (CLAIM_PARKED to CLAIM_PLACED).
- */
-const parked: number[] = [];
-/** Private output of the lane's pieces: the parked ones from 0, the current one after them. Kept between calls. */
-let laneBytes = new Uint8Array(0);
-
-/** laneBytes with room for `n` bytes, keeping the parked pieces. */
-function laneRoom(n: number): Uint8Array {
-  if (laneBytes.length < n) {
-    const grown = new Uint8Array(Math.max(n, 2 * laneBytes.length));
-    grown.set(laneBytes.subarray(0, lane.parkedEnd));
-    laneBytes = grown;
-  }
-  return laneBytes;
-}
-
-/**
- * Place the parked pieces that still wait (last first: the calling thread goes from the
- * first) now that the lane starts at `base` in `place`; forget them.
- */
-function placeParked(claim: Int32Array, place: Uint8Array, base: number): void {
-  for (let k = parked.length - 4; k >= 0; k -= 4) {
-    const off = parked[k + 1]!;
-    const n = parked[k + 2]!;
-    if (base + off + n > place.length) continue;
-    if (Atomics.compareExchange(claim, parked[k]!, CLAIM_PARKED, CLAIM_PLACED) !== CLAIM_PARKED) continue;
-    copyBytes(laneBytes, parked[k + 3]!, place, base + off, n);
-  }
-  parked.length = 0;
-  lane.parkedEnd = 0;
-}
+const lane = { call: 0, length: 0 };
 
 /**
  * Encode a piece of a lane (`encode(buffer, at)` into private memory, returning the end)
  * and put it in its place in the chunk when the calling thread has said where the lane
- * starts, else in its slots (keeping it for placeParked); then tell the calling thread
- * which (claim[claimAt]).
+ * starts, else in its slots; then tell the calling thread which (claim[claimAt]).
  */
-function encodeLanePiece(job: EncodeBlocksJob, slots: Uint8Array, place: Uint8Array, posCell: Int32Array, claim: Int32Array, encode: (buffer: Uint8Array, at: number) => number): void {
+function encodeLanePiece(job: EncodeBlocksJob, slots: Uint8Array, place: Uint8Array, posCell: Int32Array, encode: (buffer: Uint8Array, at: number) => number): void {
   const call = posCell[1]!;
   if (lane.call !== call) {
     lane.call = call;
     lane.length = 0;
-    parked.length = 0;
-    lane.parkedEnd = 0;
   }
   const room = (job.last - job.first) * job.slotSize;
   const known = Atomics.load(posCell, 0);
-  if (known >= 0 && parked.length > 0) placeParked(claim, place, known);
   // Encoded at an offset that agrees with the likely target modulo 8: the copy into shared
   // memory is then one aligned copy (see copyBytes).
-  const target = known >= 0 ? place.byteOffset + known + lane.length : slots.byteOffset + job.op;
-  const at = lane.parkedEnd + ((target - lane.parkedEnd) & 7);
-  const n = encode(laneRoom(at + room), at) - at;
+  const o = known >= 0 ? (place.byteOffset + known + lane.length) & 7 : (slots.byteOffset + job.op) & 7;
+  const buffer = privateOutput(o + room);
+  const n = encode(buffer, o) - o;
   const base = Atomics.load(posCell, 0);
+  let state = CLAIM_PARKED;
   if (base >= 0 && base + lane.length + n <= place.length) {
-    copyBytes(laneBytes, at, place, base + lane.length, n);
-    Atomics.store(claim, job.claimAt, CLAIM_PLACED);
-    if (parked.length > 0) placeParked(claim, place, base);
+    copyBytes(buffer, o, place, base + lane.length, n);
+    state = CLAIM_PLACED;
   } else {
     if (job.op + n > slots.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in their slots`);
-    copyBytes(laneBytes, at, slots, job.op, n);
-    parked.push(job.claimAt, lane.length, n, at);
-    lane.parkedEnd = at + n;
-    Atomics.store(claim, job.claimAt, CLAIM_PARKED);
+    copyBytes(buffer, o, slots, job.op, n);
   }
   lane.length += n;
+  if (job.claim !== null) Atomics.store(job.claim, job.claimAt, state);
 }
 
 function fromWire(params: WireCParams): ResolvedCParams {
@@ -252,8 +208,8 @@ export function runJob(job: Job): JobResult {
       const src = filtered ? job.src.subarray(0, to) : privateCopy(job.src, from - job.srcBase, to);
       const srcBase = filtered ? job.srcBase : from;
       const ref = job.ref ?? job.src;
-      if (job.posCell !== null && job.place !== null && job.out !== null && job.claim !== null) {
-        encodeLanePiece(job, job.out, job.place, job.posCell, job.claim, (buf, at) => encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, buf, at, sizesView));
+      if (job.posCell !== null && job.place !== null && job.out !== null) {
+        encodeLanePiece(job, job.out, job.place, job.posCell, (buf, at) => encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, buf, at, sizesView));
         return { bytes: null, sizes: null, returned };
       }
       // Encoded into private memory (a new buffer to send back, or scratch copied into the

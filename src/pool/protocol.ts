@@ -71,9 +71,7 @@ export interface EncodeBlocksJob {
    * `place`, end to end from posCell[0], which is -1 until the calling thread knows it;
    * posCell[1] numbers the call. A piece finished once that is known goes straight there
    * (claim[claimAt] becomes CLAIM_PLACED), one finished before (or that would end past
-   * `place`) goes to its slots in `out` (CLAIM_PARKED); the worker places parked pieces
-   * itself once it knows where they go, and so may the calling thread (whoever turns the
-   * claim from CLAIM_PARKED to CLAIM_PLACED copies it).
+   * `place`) goes to its slots in `out` (CLAIM_PARKED) and the calling thread places it.
    * Pieces of a lane run in order, and the calling thread takes back only its last ones,
    * so the worker knows where each goes.
    */

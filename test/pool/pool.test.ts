@@ -139,12 +139,11 @@ describe('compressAsync', () => {
     }
   });
 
-  it('lays out the worker\'s pieces, placed by either thread, at every alignment of a shared output, call after call', async () => {
-    // The first lane's pieces finished before this thread's own blocks are parked, then
-    // placed by the worker (from its private copies) or by this thread (from their slots),
-    // whichever turns the claim first; later ones go straight to their place; the pieces
-    // are staged as the worker starts them and those not staged are taken back. Many calls
-    // of several sizes and codecs, so that both threads place pieces and take some back.
+  it('lays out the worker\'s pieces at every alignment of a shared output, call after call', async () => {
+    // The first lane's pieces finished before this thread's own blocks are parked in their
+    // slots and placed by this thread; later ones go straight to their place, at whatever
+    // alignment the output has; this thread takes back the pieces not started. Many calls
+    // of several sizes and codecs, so that every path is taken.
     const big = smoothFloat64(1 << 20); // 8 MiB
     const shared = new Uint8Array(new SharedArrayBuffer(api.maxChunkSize(big.byteLength) + 8));
     const cases = [
