@@ -156,6 +156,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   const poolChunk = await import(pathToFileURL(join(dirname(libPath), 'pool', 'chunk.js')).href).catch(() => null);
   const splitOf = () => poolChunk?.lastParallelSplit?.() ?? null;
   const splitNotes = [];
+  // One thread decoding the chunk from a SharedArrayBuffer against from plain memory, per codec.
+  const sharedReads = [];
   if (typeof lib.compressAsync !== 'function') {
     section.notes.push(`${libPath} has no compressAsync: no worker-thread rows.`);
     return section;
@@ -200,12 +202,14 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       section.notes.push(`decompressAsync(${codec}, nthreads 2) decoded wrong bytes from a shared chunk: not timed.`);
       continue;
     }
-    const [d1, d2, d2new, d2shared] = await timeInterleaved([
+    const [d1, d2, d2new, d2shared, d1shared] = await timeInterleaved([
       { fn: () => lib.decompress(chunk, out), isAsync: false },
       { fn: () => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(chunk, undefined, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(sharedChunk, sharedOut, { nthreads: 2 }), isAsync: true },
+      { fn: () => lib.decompress(sharedChunk, out), isAsync: false },
     ], slow);
+    sharedReads.push(`${codec} ${fmtMBps(mbps(LARGE_NBYTES, d1shared.medianMs))} against ${fmtMBps(mbps(LARGE_NBYTES, d1.medianMs))} MB/s`);
     const options2 = { ...options, nthreads: 2 };
     const [e1, e2, e2shared, e1new, e2new] = await timeInterleaved([
       { fn: () => lib.compress(data, options, chunkOut), isAsync: false },
@@ -270,6 +274,16 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       `In one call of each kind: ${splitNotes.join('; ')}. ` +
       'The copy is what a second thread costs here and not in C (whose threads read the caller\'s memory): with r = staging time per worker block ÷ decoding time per block, ' +
       'nthreads 2 can reach at most 2 − r times one thread.',
+    );
+  }
+  if (sharedReads.length > 0) {
+    section.notes.push(
+      'Worker threads: "decode 2, shared chunk" has nothing to stage, yet the calling thread does not decode beside the worker there: ' +
+      'two workers each decode a fixed half, each first copying its half\'s streams out of the shared chunk into private memory (src/pool/jobs.ts, privateRangeCopy), ' +
+      'so every compressed byte is copied (staging copies only the worker\'s share, and the calling thread takes back what the worker has not started), ' +
+      'with no pieces to even out the halves and the calling thread idle. Reading a shared chunk directly would not help as things stand: ' +
+      `the synchronous decode of the same chunk from a SharedArrayBuffer, into the same output, ran at ${sharedReads.join(', ')} from plain memory ` +
+      '(the codec streams are copied from the chunk into the WebAssembly memory with TypedArray.set, which V8 does with relaxed-atomic copies, byte by byte where the two addresses disagree modulo 8).',
     );
   }
   const copyRates = setIntoShared();

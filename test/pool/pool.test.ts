@@ -139,6 +139,31 @@ describe('compressAsync', () => {
     }
   });
 
+  it('lays out the worker\'s pieces at every alignment of a shared output, call after call', async () => {
+    // The first lane's pieces finished before this thread's own blocks are parked in their
+    // slots and placed by this thread; later ones go straight to their place, at whatever
+    // alignment the output has; this thread takes back the pieces not started. Many calls
+    // of several sizes and codecs, so that every path is taken.
+    const big = smoothFloat64(1 << 20); // 8 MiB
+    const shared = new Uint8Array(new SharedArrayBuffer(api.maxChunkSize(big.byteLength) + 8));
+    const cases = [
+      [{ codec: 'lz4', blocksize: 65536 }, 1 << 20],
+      [{ codec: 'blosclz', blocksize: 32768 }, 3 << 18],
+      [{ codec: 'zstd', clevel: 1, blocksize: 65536, filters: [3, 1] }, 1 << 20],
+      [{ codec: 'lz4', blocksize: 131072 }, 5 << 17],
+    ] as const;
+    let byWorkers = 0;
+    for (let k = 0; k < 16; k++) {
+      const [options, n] = cases[k % cases.length]!;
+      const src = big.subarray(0, n);
+      const serial = api.compress(src, options);
+      const chunk = await api.compressAsync(src, { ...options, nthreads: 2 }, shared.subarray(k % 8));
+      expect(sha256(chunk), `call ${k}`).toBe(sha256(serial));
+      byWorkers += chunkModule.lastParallelSplit()!.piecesByWorkers;
+    }
+    expect(byWorkers).toBeGreaterThan(0);
+  });
+
   it('matches the serial chunk into a shared output when blocks barely fit', async () => {
     for (const [codec, n] of [['blosclz', 1022], ['lz4', 1020], ['blosclz', 120]] as const) {
       const src = randomBytes((n + 2) * 1024, n);
