@@ -15,16 +15,16 @@
  * With --other a second build (e.g. the branch point's dist/) is timed in the same rounds and
  * gets its own column. Prints a table (no file is written).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadManifest, sameBytes } from './lib/data.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
 import { fmtRatio, geomean } from './lib/table.mjs';
 import { ensureExposedGc } from './lib/timing.mjs';
+import { cpuMs, loadBuilds, median, pythonRounds } from './lib/cpu-rounds.mjs';
 
 ensureExposedGc();
 
@@ -45,9 +45,8 @@ const calls = Number(opts.calls);
 const CLEVEL = 5;
 const dataDir = join(BENCH, '.data');
 const { sets, chunks } = loadManifest(dataDir);
-const lib = await import(pathToFileURL(resolve(opts.lib)).href);
-const other = opts.other === undefined ? null : await import(pathToFileURL(resolve(opts.other)).href);
-const libs = other === null ? [lib] : [lib, other];
+const libs = await loadBuilds(opts.lib, opts.other);
+const other = libs.length > 1 ? libs[1] : null;
 
 // The Python side: `<file> <typesize>` on stdin compresses that data set `calls` times and
 // answers with the median CPU seconds per call.
@@ -68,21 +67,8 @@ for line in sys.stdin:
         ts.append(time.thread_time() - t0)
     print(statistics.median(ts), flush=True)
 `;
-const py = spawn(opts.python, ['-c', PY], { stdio: ['pipe', 'pipe', 'inherit'] });
-const answers = createInterface({ input: py.stdout });
-const pending = [];
-answers.on('line', (line) => pending.shift()(Number(line)));
-const native = (path, typesize) =>
-  new Promise((res) => {
-    pending.push(res);
-    py.stdin.write(`${path} ${typesize}\n`);
-  });
-
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (x) => x.slice().sort((a, b) => a - b)[x.length >> 1];
+const ask = pythonRounds(opts.python, PY);
+const native = (path, typesize) => ask(`${path} ${typesize}`);
 
 const loadStart = os.loadavg()[0];
 const rows = [];
@@ -126,7 +112,7 @@ for (const c of chunks) {
   rows.push(`| ${cells.join(' | ')} |`);
   process.stderr.write('.');
 }
-py.stdin.end();
+ask.close();
 process.stderr.write('\n');
 const loadEnd = os.loadavg()[0];
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH, encoding: 'utf8' }).stdout.trim();

@@ -28,16 +28,16 @@
  * Prints a table (no file is written); needs bench/.data (bench/datasets.py) and python3
  * with python-blosc2.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadManifest, sameBytes } from './lib/data.mjs';
 import { describeMachine, machineLine } from './lib/machine.mjs';
 import { fmtRatio, geomean } from './lib/table.mjs';
 import { ensureExposedGc } from './lib/timing.mjs';
+import { cpuMs, loadBuilds, median, pythonRounds } from './lib/cpu-rounds.mjs';
 
 ensureExposedGc();
 
@@ -58,9 +58,8 @@ const rounds = Number(opts.rounds);
 const calls = Number(opts.calls);
 const dataDir = join(BENCH, '.data');
 const { sets, chunks } = loadManifest(dataDir);
-const lib = await import(pathToFileURL(resolve(opts.lib)).href);
-const other = opts.other === undefined ? null : await import(pathToFileURL(resolve(opts.other)).href);
-const libs = other === null ? [lib] : [lib, other];
+const libs = await loadBuilds(opts.lib, opts.other);
+const other = libs.length > 1 ? libs[1] : null;
 
 // The Python side: `<file>` on stdin decodes that chunk `calls` times into one
 // preallocated array and answers with the median CPU seconds per call.
@@ -83,21 +82,8 @@ for line in sys.stdin:
         ts.append(time.thread_time() - t0)
     print(statistics.median(ts), flush=True)
 `;
-const py = spawn(opts.python, ['-c', PY], { stdio: ['pipe', 'pipe', 'inherit'] });
-const answers = createInterface({ input: py.stdout });
-const pending = [];
-answers.on('line', (line) => pending.shift()(Number(line)));
-const native = (path) =>
-  new Promise((res) => {
-    pending.push(res);
-    py.stdin.write(`${path}\n`);
-  });
-
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (x) => x.slice().sort((a, b) => a - b)[x.length >> 1];
+const ask = pythonRounds(opts.python, PY);
+const native = (path) => ask(`${path}`);
 
 const loadStart = os.loadavg()[0];
 const rows = [];
@@ -141,7 +127,7 @@ for (const c of chunks) {
   rows.push(`| ${cells.join(' | ')} |`);
   process.stderr.write('.');
 }
-py.stdin.end();
+ask.close();
 process.stderr.write('\n');
 const loadEnd = os.loadavg()[0];
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH, encoding: 'utf8' }).stdout.trim();

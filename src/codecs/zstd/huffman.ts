@@ -152,6 +152,8 @@ function decodeFseWeights(src: Uint8Array, start: number, end: number, weights: 
   let left = (ptr - first) * 8 + 32 - bc - padBits;
   if (left < 0) fail(BloscErrorCode.Data, 'zstd: Huffman weight stream too short', { offset: start });
   let n = 0;
+  // Two states taking turns, as zstd's FSE_decompress_usingDTable_generic (fse_decompress.c)
+  // does; the loop body is written once per state so that each stays a local of its own.
   for (;;) {
     if (n > 253) fail(BloscErrorCode.Data, 'zstd: too many Huffman weights', { offset: start });
     weights[n++] = cells[2 * s1]!;
