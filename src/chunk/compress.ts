@@ -42,6 +42,8 @@ class EncodeWorkspace {
   tmpB: Uint8Array = new Uint8Array(0);
   /** Where a chunk starts when the caller passes no `out` (see ChunkOutput). */
   out: Uint8Array = new Uint8Array(0);
+  /** The stride of the planes the last filterBlock wrote (0: back to back). */
+  planeStride = 0;
   readonly call: FilterCall = { typesize: 1, meta: 0, blockOffset: 0, ref: new Uint8Array(0), refOffset: 0, formatVersion: 5, planeStride: 0 };
 
   ensure(size: number): void {
@@ -345,10 +347,8 @@ export function encodeBlockRange(
       let bp = j * blocksize - srcBase;
       let stride = 0;
       if (plan.forward.length > 0) {
-        stride = spacedPlanes(plan, bsize, leftoverBlock);
-        const target = planesTarget(plan, blocksize, stride);
-        if (target === null || target.length < blocksize + (plan.typesize - 1) * PLANE_GAP) stride = 0;
-        block = runForward(plan, ws, src, bp, bsize, j * blocksize, target, stride);
+        block = filterBlock(plan, ws, src, bp, bsize, j * blocksize, leftoverBlock);
+        stride = ws.planeStride;
         bp = 0;
       }
       const written = encodeBlock(plan, block, bp, bsize, leftoverBlock, sink, pos, stride);
@@ -622,10 +622,8 @@ function encodeBlocks(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, forma
       let bp = offset;
       let stride = 0;
       if (plan.forward.length > 0) {
-        stride = spacedPlanes(plan, bsize, leftoverBlock);
-        const target = planesTarget(plan, blocksize, stride);
-        if (target === null || target.length < blocksize + (plan.typesize - 1) * PLANE_GAP) stride = 0;
-        block = runForward(plan, ws, src, offset, bsize, offset, target, stride);
+        block = filterBlock(plan, ws, src, offset, bsize, offset, leftoverBlock);
+        stride = ws.planeStride;
         bp = 0;
       }
       written = encodeBlock(plan, block, bp, bsize, leftoverBlock, sink, ntbytes, stride);
@@ -676,6 +674,22 @@ function spacedPlanes(plan: ChunkPlan, bsize: number, leftoverBlock: boolean): n
   const id = plan.p.codec.id;
   if (id !== CodecId.BloscLZ && (id !== CodecId.LZ4 || plan.encodeCtx.dict !== null)) return 0;
   return bsize / typesize + PLANE_GAP;
+}
+
+/**
+ * A block's forward filters run into the shared memory (see heapTarget), the last one's
+ * planes {@link spacedPlanes} apart when there is room for that: returns the filtered block
+ * (at 0) and leaves the planes' stride in `ws.planeStride` (0: back to back).
+ */
+function filterBlock(
+  plan: ChunkPlan, ws: EncodeWorkspace, src: Uint8Array, offset: number, bsize: number, blockOffset: number,
+  leftoverBlock: boolean,
+): Uint8Array {
+  let stride = spacedPlanes(plan, bsize, leftoverBlock);
+  const target = planesTarget(plan, plan.blocksize, stride);
+  if (target === null || target.length < plan.blocksize + (plan.typesize - 1) * PLANE_GAP) stride = 0;
+  ws.planeStride = stride;
+  return runForward(plan, ws, src, offset, bsize, blockOffset, target, stride);
 }
 
 /** The gap {@link spacedPlanes} leaves after each plane: one cache line. */
