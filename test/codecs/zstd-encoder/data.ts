@@ -1,4 +1,5 @@
 /** Test data for the zstd encoder: deterministic byte patterns of several kinds. */
+import { SeqStore } from '../../../src/codecs/zstd-encoder/seq-store.js';
 import { mulberry32Uint32 } from '../../helpers.js';
 
 /** The tests' PRNG (uint32 values), so inputs are reproducible from a seed. */
@@ -92,4 +93,25 @@ export function makeData(kind: Kind, n: number, seed: number): Uint8Array {
     }
   }
   return out;
+}
+
+/**
+ * A store of n random sequences of one of five shapes: 0 short literal runs, 1 short matches,
+ * 2 offsets up to 2^24, 3 literal runs and matches up to 70000, 4 offsets up to 2^31 − 4 (30
+ * extra bits, as far as a window can reach); a quarter of the offsets are repeat codes.
+ */
+export function randomSequences(n: number, shape: number, seed: number): SeqStore {
+  const r = new Rng(seed);
+  const ss = new SeqStore();
+  for (let i = 0; i < n; i++) {
+    const ll = shape === 0 ? r.below(4) : r.below(shape === 3 ? 70000 : 300);
+    const far = shape === 4 ? 0x7ffffffc - r.below(1 << 20) : 1 << 24;
+    const off = r.below(4) === 0 ? 1 + r.below(3) : 4 + r.below(shape === 2 || shape === 4 ? far : 5000);
+    const ml = 3 + (shape === 3 ? r.below(70000) : r.below(shape === 1 ? 8 : 200));
+    ss.litLengths[i] = ll;
+    ss.offBases[i] = off;
+    ss.mlBases[i] = ml - 3;
+  }
+  ss.nbSeq = n;
+  return ss;
 }

@@ -46,13 +46,12 @@ import {
   llCode,
   mlCode,
 } from '../../../src/codecs/zstd-encoder/sequences.js';
-import { SeqStore } from '../../../src/codecs/zstd-encoder/seq-store.js';
 import { equal4, equal4Simple } from '../../../src/codecs/zstd-encoder/match-state.js';
 import { tagMatchMask, tagMatchMaskSimple } from '../../../src/codecs/zstd-encoder/match-lazy.js';
 import { readNormalizedCounts } from '../../../src/codecs/zstd/fse.js';
 import { HuffmanTable, decodeHuffmanStream, readHuffmanTable } from '../../../src/codecs/zstd/huffman.js';
 import { LIT_COMPRESSED, LIT_RAW, LIT_RLE, LIT_TREELESS, LiteralsHeader, decodeLiterals, readLiteralsHeader } from '../../../src/codecs/zstd/literals.js';
-import { Rng } from './data.js';
+import { Rng, randomSequences } from './data.js';
 
 /** RFC 8878 §3.1.1.3.2.1.1: literal-length baselines (codes 0..35). */
 const LL_BASELINE = [
@@ -160,17 +159,7 @@ describe('sequence bitstream', () => {
     const prev = new SeqEntropy();
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 3 }), fc.integer(), (n, shape, seed) => {
-        const r = new Rng(seed);
-        const ss = new SeqStore();
-        for (let i = 0; i < n; i++) {
-          const ll = shape === 0 ? r.below(4) : r.below(shape === 3 ? 70000 : 300);
-          const off = r.below(4) === 0 ? 1 + r.below(3) : 4 + r.below(shape === 2 ? 1 << 24 : 5000);
-          const ml = 3 + (shape === 3 ? r.below(70000) : r.below(shape === 1 ? 8 : 200));
-          ss.litLengths[i] = ll;
-          ss.offBases[i] = off;
-          ss.mlBases[i] = ml - 3;
-        }
-        ss.nbSeq = n;
+        const ss = randomSequences(n, shape, seed);
         const next = new SeqEntropy();
         const tables = new Uint8Array(512);
         expect(buildSequencesStatistics(ss, 0, n, tables, 0, tables.length, prev, next, 1 + (seed & 7), ws)).toBeGreaterThanOrEqual(0);

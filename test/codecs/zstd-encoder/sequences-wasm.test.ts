@@ -6,25 +6,13 @@ import { LL_BITS, ML_BITS } from '../../../src/codecs/zstd-encoder/sequences.js'
 import { setZstdEncoderWasmEnabled, zstdEncoderWasmReady } from '../../../src/codecs/zstd-encoder/row-search-wasm.js';
 import { SeqStore } from '../../../src/codecs/zstd-encoder/seq-store.js';
 import { heapBytes, reserveHeap } from '../../../src/wasm/heap.js';
-import { Rng } from './data.js';
+import { randomSequences } from './data.js';
 
 afterEach(() => setZstdEncoderWasmEnabled(true));
 
 /** A store of n random sequences of one of five shapes, with the tables the encoder would pick for them. */
 function randomBlock(n: number, shape: number, seed: number): { ss: SeqStore; next: SeqEntropy } {
-  const r = new Rng(seed);
-  const ss = new SeqStore();
-  for (let i = 0; i < n; i++) {
-    const ll = shape === 0 ? r.below(4) : r.below(shape === 3 ? 70000 : 300);
-    // Shape 4: offsets up to 2^31 − 4 (30 extra bits), as far as a window can reach.
-    const far = shape === 4 ? 0x7ffffffc - r.below(1 << 20) : 1 << 24;
-    const off = r.below(4) === 0 ? 1 + r.below(3) : 4 + r.below(shape === 2 || shape === 4 ? far : 5000);
-    const ml = 3 + (shape === 3 ? r.below(70000) : r.below(shape === 1 ? 8 : 200));
-    ss.litLengths[i] = ll;
-    ss.offBases[i] = off;
-    ss.mlBases[i] = ml - 3;
-  }
-  ss.nbSeq = n;
+  const ss = randomSequences(n, shape, seed);
   const next = new SeqEntropy();
   const tables = new Uint8Array(512);
   expect(buildSequencesStatistics(ss, 0, n, tables, 0, tables.length, new SeqEntropy(), next, 1 + (seed & 7), new SequencesScratch())).toBeGreaterThanOrEqual(0);

@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import { ZstdEncoderState, zstdCompress, zstdCompressBound } from '../../../src/codecs/zstd-encoder/compress.js';
 import { setZstdEncoderWasmEnabled } from '../../../src/codecs/zstd-encoder/row-search-wasm.js';
 import { zstdDecompress } from '../../../src/codecs/zstd/index.js';
+import { concatBytes } from '../../helpers.js';
+import { ENCODER_PIECE } from '../match-inputs.js';
 
 /** One zstd frame of src[sp, sp+sn) at `level`, with the encoder's WebAssembly on or off. */
 export function frame(src: Uint8Array, sp: number, sn: number, level: number, wasm: boolean, state?: ZstdEncoderState): Uint8Array {
@@ -19,6 +22,18 @@ export function expectTwins(src: Uint8Array, sp: number, sn: number, level: numb
   expect(wa.length).toBe(ts.length);
   expect(wa).toEqual(ts);
   expect(zstdDecompress(wa)).toEqual(src.subarray(sp, sp + sn));
+}
+
+/** expectTwins on random concatenations of runs, repeats, counters and noise, from any start in them, at `levels`. */
+export function expectTwinsOnConcatenations(levels: readonly number[], numRuns: number): void {
+  fc.assert(
+    fc.property(fc.array(ENCODER_PIECE, { minLength: 1, maxLength: 40 }), fc.constantFrom(...levels), fc.integer({ min: 0, max: 3000 }), (parts, level, cut) => {
+      const src = concatBytes(parts);
+      const sp = Math.min(cut, src.length - 1);
+      expectTwins(src, sp, src.length - sp, level);
+    }),
+    { numRuns },
+  );
 }
 
 /** The first byte of `heap` outside the `written` ranges that no longer holds `pattern`, or -1. */
