@@ -6,6 +6,7 @@
  * the RFC 8878 §3.1.2.5 rules, larger values are offset + 3) and its match length, plus
  * the block's literal bytes in order.
  */
+import { LL_EXTRA, LL_MAX_SYMBOL, ML_EXTRA, ML_MAX_SYMBOL, OF_MAX_SYMBOL } from '../zstd/fse.js';
 import { BLOCKSIZE_MAX, highBit } from './params.js';
 
 /** Offset code for a new offset (`OFFSET_TO_OFFBASE`). */
@@ -14,18 +15,16 @@ export const REP_NUM = 3;
 export const REPCODE1 = 1;
 export const MINMATCH = 3;
 
-/** Extra bits of each literal-length code and match-length code (RFC 8878 §3.1.1.3.2.1.1). */
-export const LL_BITS = new Uint8Array([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-]);
-export const ML_BITS = new Uint8Array([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3,
-  4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-]);
-/** Largest literal-length, match-length and offset codes. */
-export const MAX_LL = 35;
-export const MAX_ML = 52;
-export const MAX_OFF = 31;
+/**
+ * Extra bits of each literal-length code and match-length code (RFC 8878 §3.1.1.3.2.1.1;
+ * libzstd's `LL_bits`, `ML_bits`): the decoder's tables, under the encoder's names.
+ */
+export const LL_BITS = LL_EXTRA;
+export const ML_BITS = ML_EXTRA;
+/** Largest literal-length, match-length and offset codes (libzstd's `MaxLL`, `MaxML`, `MaxOff`): the decoder's. */
+export const MAX_LL = LL_MAX_SYMBOL;
+export const MAX_ML = ML_MAX_SYMBOL;
+export const MAX_OFF = OF_MAX_SYMBOL;
 /** Literal-length code of literal lengths 0..63 (`ZSTD_LLcode`'s table). */
 export const LL_CODE_SMALL = new Uint8Array(64);
 /** Match-length code of matchLength − 3 for 0..127 (`ZSTD_MLcode`'s table). */
