@@ -42,7 +42,10 @@ const STRIDE64 = PATTERN + 16 * 64;
 /** For offsets 1..15 and 1..127: the smallest multiple of the offset that is at least 16, at least 128. */
 const PERIOD16 = STRIDE64 + 16;
 const PERIOD128 = PERIOD16 + 16;
-/** In: rep0, rep1, rep2. Out: the same, then the literal position after the last sequence. At 16: the batch size. */
+/**
+ * In: rep0, rep1, rep2. Out: the same, then the literal position after the last sequence. At 16: the batch size.
+ * At 20..31: the executor's FSE states, stored and never read (see the state updates).
+ */
 const CTRL = PERIOD128 + 128;
 /**
  * 8 spare bytes, then a block's sequence bitstream (a stream shorter than 8 bytes is placed
@@ -81,7 +84,7 @@ const SLACK = 64;
 // register for.
 const PTR = 0, BC = 1, LIT = 2, LITEND = 3, OP = 4, LIMIT = 5, WIN = 6, SAFE = 7, N = 8, LOGS = 9, PADBITS = 10;
 const PARAMS = 11;
-const LLS = 11, MLS = 12, OFS = 13, REP0 = 14, REP1 = 15, REP2 = 16, LLI = 17, MLI = 18, OFI = 19, LLEXTRA = 20, MLEXTRA = 21;
+const LLS = 11, MLS = 12, OFS = 13, REP0 = 14, REP1 = 15, REP2 = 16, LLEXTRA = 20, MLEXTRA = 21;
 const LLBASE = 22, OFCODE = 23, OFBITS = 24, ML = 25, LL = 26, OFFSET = 27, TO = 28, M = 29, I = 30, NP = 31, TMP = 32;
 const C = 33;
 const D1 = 34, D2 = 35, P = 36, Q = 37, SP = 38, SQ = 39;
@@ -206,29 +209,31 @@ function executorBody(): FunctionBody {
   const ofLog = code(get(LOGS), k(8), op.shrU(), k(255), op.and());
   const mlLog = code(get(LOGS), k(16), op.shrU());
   c.push(...readInto(LLS, k(0), llLog), ...readInto(OFS, k(0), ofLog), ...readInto(MLS, k(0), mlLog));
+  c.push(...get(LLS), ...k(3), ...op.shl(), ...set(LLS), ...get(OFS), ...k(3), ...op.shl(), ...set(OFS), ...get(MLS), ...k(3), ...op.shl(), ...set(MLS));
 
   const seq: Code = [];
   // Table cells (fse.ts): base (i32), then the bytes extraBits, nbBits and the u16
   // nextStateBase, each read where it is needed by a byte load (no shifts and masks, and
-  // no packed word kept live across the sequence).
-  const extra = (cell: number): Code => code(get(cell), op.load8(4));
-  const nb = (cell: number): Code => code(get(cell), op.load8(5));
-  const next = (cell: number): Code => code(get(cell), op.load16U(6));
-  seq.push(...k(T_LL), ...get(LLS), ...k(3), ...op.shl(), ...op.add(), ...set(LLI));
-  seq.push(...k(T_ML), ...get(MLS), ...k(3), ...op.shl(), ...op.add(), ...set(MLI));
-  seq.push(...k(T_OF), ...get(OFS), ...k(3), ...op.shl(), ...op.add(), ...set(OFI));
-  seq.push(...get(LLI), ...op.load32(0), ...set(LLBASE));
-  seq.push(...extra(OFI), ...set(OFCODE));
+  // no packed word kept live across the sequence). A state is kept as its cell's byte
+  // offset in its table (state * 8), whose address is in each load's constant offset:
+  // no cell address of its own to keep live beside the state.
+  const tableOf = (state: number): number => (state === LLS ? T_LL : state === MLS ? T_ML : T_OF);
+  const base = (state: number): Code => code(get(state), op.load32(tableOf(state)));
+  const extra = (state: number): Code => code(get(state), op.load8(tableOf(state) + 4));
+  const nb = (state: number): Code => code(get(state), op.load8(tableOf(state) + 5));
+  const next = (state: number): Code => code(get(state), op.load16U(tableOf(state) + 6));
+  seq.push(...base(LLS), ...set(LLBASE));
+  seq.push(...extra(OFS), ...set(OFCODE));
   // Offset (up to 31) and match length (up to 16) extra bits from one refill; the literal
   // length (16) and the three state updates (9 + 9 + 8) from the same refill when the
   // three extra-bit counts add up to at most 31 (57 bits then suffice), else after a
   // second one (ZSTD_decodeSequence's conditional BIT_reloadDStream).
   seq.push(...reload);
   seq.push(...readInto(OFBITS, k(0), get(OFCODE)));
-  seq.push(...extra(MLI), ...set(MLEXTRA), ...extra(LLI), ...set(LLEXTRA));
+  seq.push(...extra(MLS), ...set(MLEXTRA), ...extra(LLS), ...set(LLEXTRA));
   // Each value goes to the batch as soon as it is known: a store is not moved, so the
   // value need not be kept (on the stack, as TurboFan would) until the end of the sequence.
-  seq.push(...readInto(ML, code(get(MLI), op.load32(0)), get(MLEXTRA)), ...get(SP), ...get(ML), ...op.store32(4));
+  seq.push(...readInto(ML, base(MLS), get(MLEXTRA)), ...get(SP), ...get(ML), ...op.store32(4));
   seq.push(
     ...get(OFCODE), ...get(MLEXTRA), ...op.add(), ...get(LLEXTRA), ...op.add(),
     ...k(31), ...op.gtU(), ...op.if(), ...reload, ...op.end(),
@@ -238,7 +243,7 @@ function executorBody(): FunctionBody {
   // Offset: a new one (code > 1) or one of the three repeat offsets (RFC 8878 §3.1.2.5).
   seq.push(
     ...get(OFCODE), ...k(1), ...op.gtU(), ...op.if(),
-    ...get(OFI), ...op.load32(0), ...get(OFBITS), ...op.add(), ...set(OFFSET),
+    ...base(OFS), ...get(OFBITS), ...op.add(), ...set(OFFSET),
     ...get(REP1), ...set(REP2), ...get(REP0), ...set(REP1), ...get(OFFSET), ...set(REP0),
     ...op.else(),
     ...get(OFCODE), ...op.eqz(), ...op.if(),
@@ -263,13 +268,22 @@ function executorBody(): FunctionBody {
 
   // State updates (after the last sequence too: see the final check): literal lengths,
   // match lengths, offsets, in that order from the top of one read of their 26 bits at
-  // most (D1, D2: the offset and match length state bit counts; SQ their total; P the bits).
+  // most (SQ their total; P the bits, taken from the bottom: offsets, then match lengths).
+  // Each table's bit count is loaded again where its state is updated (D1), and the new
+  // states are stored to CTRL + 20..31 (never read): a store pins the updates in this
+  // block. Without it TurboFan computes them on the loop's back edge, after the branch,
+  // with all six cell fields loaded here live across it, and spills them to the stack.
   seq.push(
-    ...nb(OFI), ...op.tee(D1), ...nb(MLI), ...op.tee(D2), ...op.add(), ...nb(LLI), ...op.add(), ...set(SQ),
+    ...nb(OFS), ...nb(MLS), ...op.add(), ...nb(LLS), ...op.add(), ...set(SQ),
     ...peek(get(SQ)), ...set(P), ...skip(get(SQ)),
-    ...next(OFI), ...get(P), ...k(1), ...get(D1), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(OFS),
-    ...next(MLI), ...get(P), ...get(D1), ...op.shrU(), ...k(1), ...get(D2), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...set(MLS),
-    ...next(LLI), ...get(P), ...get(D1), ...get(D2), ...op.add(), ...op.shrU(), ...op.add(), ...set(LLS),
+    ...nb(OFS), ...set(D1),
+    ...next(OFS), ...get(P), ...k(1), ...get(D1), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...k(3), ...op.shl(), ...set(OFS),
+    ...get(P), ...get(D1), ...op.shrU(), ...set(P),
+    ...nb(MLS), ...set(D1),
+    ...next(MLS), ...get(P), ...k(1), ...get(D1), ...op.shl(), ...k(1), ...op.sub(), ...op.and(), ...op.add(), ...k(3), ...op.shl(), ...set(MLS),
+    ...get(P), ...get(D1), ...op.shrU(), ...set(P),
+    ...next(LLS), ...get(P), ...op.add(), ...k(3), ...op.shl(), ...set(LLS),
+    ...k(CTRL), ...get(OFS), ...op.store32(20), ...k(CTRL), ...get(MLS), ...op.store32(24), ...k(CTRL), ...get(LLS), ...op.store32(28),
   );
   seq.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
 
