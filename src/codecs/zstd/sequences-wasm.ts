@@ -44,14 +44,15 @@ const PERIOD16 = STRIDE64 + 16;
 const PERIOD128 = PERIOD16 + 16;
 /**
  * In: rep0, rep1, rep2. Out: the same, then the literal position after the last sequence. At 16: the batch size.
- * At 20..31: the executor's FSE states, stored and never read (see the state updates).
+ * At 20..31: the executor's FSE states, stored and never read (see the state updates). At 32:
+ * whether the block's matches were copied wide (see the prologue), for sequencesWasmCounts.
  */
 const CTRL = PERIOD128 + 128;
 /**
  * 8 spare bytes, then a block's sequence bitstream (a stream shorter than 8 bytes is placed
  * above zeros that make it 8; see executeSequencesWasm).
  */
-const BITS_PAD = CTRL + 32;
+const BITS_PAD = CTRL + 64;
 const BITS_AT = BITS_PAD + 8;
 /**
  * Lent to the Huffman literal decoder (huffman-wasm.ts), which runs before the executor
@@ -84,7 +85,7 @@ const SLACK = 64;
 // register for.
 const PTR = 0, BC = 1, LIT = 2, LITEND = 3, OP = 4, LIMIT = 5, WIN = 6, SAFE = 7, N = 8, LOGS = 9, PADBITS = 10;
 const PARAMS = 11;
-const LLS = 11, MLS = 12, OFS = 13, REP0 = 14, REP1 = 15, REP2 = 16, LLEXTRA = 20, MLEXTRA = 21;
+const LLS = 11, MLS = 12, OFS = 13, REP0 = 14, REP1 = 15, REP2 = 16, WIDE = 17, LLEXTRA = 20, MLEXTRA = 21;
 const LLBASE = 22, OFCODE = 23, OFBITS = 24, ML = 25, LL = 26, OFFSET = 27, TO = 28, M = 29, I = 30, NP = 31, TMP = 32;
 const C = 33;
 const D1 = 34, D2 = 35, P = 36, Q = 37, SP = 38, SQ = 39;
@@ -210,6 +211,27 @@ function executorBody(): FunctionBody {
   const mlLog = code(get(LOGS), k(16), op.shrU());
   c.push(...readInto(LLS, k(0), llLog), ...readInto(OFS, k(0), ofLog), ...readInto(MLS, k(0), mlLog));
   c.push(...get(LLS), ...k(3), ...op.shl(), ...set(LLS), ...get(OFS), ...k(3), ...op.shl(), ...set(OFS), ...get(MLS), ...k(3), ...op.shl(), ...set(MLS));
+  // WIDE: whether the fast path writes the first 32 bytes of each match before it tests
+  // the length, or 16. A test of the length against 16 is a coin toss on some data
+  // (sensor_f4: 51 % of its matches are up to 16 bytes long, 39 % 17 to 32), and each
+  // wrong guess costs more than a second 16-byte move; on others it is always right
+  // (poisson_i4: no match over 16 bytes), and there the second move only costs. The
+  // share of the match-length table's states whose length is over 16 (its baseline: no
+  // code with a baseline of 16 or less has extra bits) is the share of such matches the
+  // table codes for: wide when it is between 1/8 and 7/8. The table is read only for a
+  // block of at least as many sequences as it has states (blocks of a few sequences,
+  // where a wrong guess costs little, would pay more for the read).
+  c.push(
+    ...k(0), ...set(WIDE),
+    ...k(8), ...mlLog, ...op.shl(), ...set(TMP),
+    ...get(N), ...k(3), ...op.shl(), ...get(TMP), ...op.geU(), ...op.if(),
+    ...k(0), ...set(D1),
+    ...copyLoop(0, TMP, 8, code(get(D1), get(I), op.load32(T_ML), k(16), op.gtS(), op.add(), set(D1))),
+    ...get(D1), ...k(6), ...op.shl(), ...get(TMP), ...op.geU(),
+    ...get(D1), ...k(6), ...op.shl(), ...get(TMP), ...k(7), ...op.mul(), ...op.leU(), ...op.and(), ...set(WIDE),
+    ...op.end(),
+    ...k(CTRL), ...get(WIDE), ...op.store32(32),
+  );
 
   const seq: Code = [];
   // Table cells (fse.ts): base (i32), then the bytes extraBits, nbBits and the u16
@@ -287,6 +309,9 @@ function executorBody(): FunctionBody {
   );
   seq.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
 
+  const execute = (wide: boolean): Code => {
+  /** Match bytes the fast path writes before its test of the length. */
+  const done = wide ? 32 : 16;
   const exec: Code = [];
   exec.push(...get(SP), ...op.load32(0), ...set(LL), ...get(SP), ...op.load32(4), ...set(ML), ...get(SP), ...op.load32(8), ...set(OFFSET));
   // Execute. One test for all the limits: each difference is negative exactly when its
@@ -330,16 +355,20 @@ function executorBody(): FunctionBody {
     ...copyLoop(16, LL, 16, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load(), op.store())),
     ...op.end(),
     ...get(TO), ...get(OFFSET), ...op.sub(), ...set(M),
+    // Wide: the first 32 bytes of the match whatever its length (see the prologue). With an offset
+    // of 16 to 31 the second move reads bytes the first has just written, which are
+    // already the match's.
     ...get(OFFSET), ...k(16), ...op.geS(), ...op.if(),
     ...get(TO), ...get(M), ...op.load(), ...op.store(),
-    ...get(ML), ...k(16), ...op.gtS(), ...op.if(),
+    ...(wide ? code(get(TO), get(M), op.load(16), op.store(16)) : []),
+    ...get(ML), ...k(done), ...op.gtS(), ...op.if(),
     // Far enough back: moves from the source as it is; not overlapping: 16-byte moves.
     ...get(OFFSET), ...k(128), ...op.geS(), ...op.if(),
-    ...k(16), ...set(I),
+    ...k(done), ...set(I),
     ...farCopy(OFFSET),
     ...op.else(),
     ...get(OFFSET), ...get(ML), ...op.geS(), ...op.if(),
-    ...copyLoop(16, ML, 16, code(get(TO), get(I), op.add(), get(M), get(I), op.add(), op.load(), op.store())),
+    ...copyLoop(done, ML, 16, code(get(TO), get(I), op.add(), get(M), get(I), op.add(), op.load(), op.store())),
     ...op.else(),
     ...get(OFFSET), ...set(D1),
     ...overlappingTail,
@@ -347,7 +376,7 @@ function executorBody(): FunctionBody {
     ...op.end(),
     ...op.end(),
     ...op.else(),
-    // A period under 16 bytes: spread over 16, 32 or 64 bytes in registers (i8x16.swizzle
+    // A period under 16 bytes: spread over 32 or 64 bytes in registers (i8x16.swizzle
     // of the `offset` bytes before the match), then stored again and again one multiple
     // of the period (STRIDE64: 52..64) apart: no load reads bytes stored a moment ago
     // (which would wait for the store, as the byte-wise and 8-byte overlapping copies of
@@ -355,7 +384,7 @@ function executorBody(): FunctionBody {
     ...get(M), ...op.load(), ...set(S),
     ...get(OFFSET), ...k(6), ...op.shl(), ...set(Q),
     ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN), ...op.swizzle(), ...op.tee(V), ...op.store(),
-    ...get(ML), ...k(16), ...op.gtS(), ...op.if(),
+    ...(wide ? [] : code(get(ML), k(16), op.gtS(), op.if())),
     ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 16), ...op.swizzle(), ...op.tee(W), ...op.store(16),
     ...get(ML), ...k(32), ...op.gtS(), ...op.if(),
     ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 32), ...op.swizzle(), ...op.tee(V2), ...op.store(32),
@@ -371,7 +400,7 @@ function executorBody(): FunctionBody {
     ...op.br(0),
     ...op.end(), ...op.end(),
     ...op.end(),
-    ...op.end(),
+    ...(wide ? [] : op.end()),
     ...op.end(),
     ...op.end(),
   );
@@ -379,6 +408,8 @@ function executorBody(): FunctionBody {
   exec.push(...get(TO), ...get(ML), ...op.add(), ...set(OP));
 
   exec.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
+  return exec;
+  };
 
   // Batches of up to BATCH sequences: all decoded into the SEQ area, then all executed (as
   // ZSTD_decompressSequencesLong_body splits decoding from execution). Each loop then keeps
@@ -400,7 +431,11 @@ function executorBody(): FunctionBody {
     ...seq, ...get(SP), ...k(SEQ_END), ...op.ltU(), ...op.brIf(0),
     ...op.end(), ...op.end(),
     ...k(SEQ_END), ...k(CTRL), ...op.load32(16), ...k(12), ...op.mul(), ...op.sub(), ...set(SP),
-    ...op.loop(), ...exec, ...get(SP), ...k(SEQ_END), ...op.ltU(), ...op.brIf(0), ...op.end(),
+    ...get(WIDE), ...op.if(),
+    ...op.loop(), ...execute(true), ...get(SP), ...k(SEQ_END), ...op.ltU(), ...op.brIf(0), ...op.end(),
+    ...op.else(),
+    ...op.loop(), ...execute(false), ...get(SP), ...k(SEQ_END), ...op.ltU(), ...op.brIf(0), ...op.end(),
+    ...op.end(),
     ...op.br(0),
     ...op.end(), ...op.end(),
   );
@@ -468,8 +503,11 @@ export function zstdWasmEnabled(): boolean {
   return enabled;
 }
 
-/** Blocks the executor ran and blocks it gave back to the JavaScript loop (for tests and benchmarks). */
-export const sequencesWasmCounts = { executed: 0, rejected: 0 };
+/**
+ * Blocks the executor ran, blocks it gave back to the JavaScript loop, and blocks it ran
+ * with wide match copies (for tests and benchmarks).
+ */
+export const sequencesWasmCounts = { executed: 0, rejected: 0, wide: 0 };
 
 let ctrlView = new Int32Array(0);
 /** The heapBytes() view ctrlView was made for (heapBytes() gives a new one only when the memory grows). */
@@ -529,6 +567,7 @@ export function executeSequencesWasm(
     return -1;
   }
   sequencesWasmCounts.executed++;
+  if (ctrl[c + 8] !== 0) sequencesWasmCounts.wide++;
   st.rep0 = ctrl[c]!;
   st.rep1 = ctrl[c + 1]!;
   st.rep2 = ctrl[c + 2]!;

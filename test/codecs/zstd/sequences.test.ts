@@ -262,3 +262,67 @@ describe('zstd blocks of more sequences than the WebAssembly loop decodes at a t
     );
   });
 });
+
+describe('zstd blocks whose match lengths fall on both sides of 16 bytes', () => {
+  // Matches of 4 to 40 bytes from 1 to 40 bytes back and from far back, a few literals
+  // between them: the match-length table then codes lengths over 16 bytes for between an
+  // eighth and seven eighths of its states, and the WebAssembly loop writes the first 32
+  // bytes of every match before it tests the length (the short-period matches through
+  // its spread patterns, offsets of 16 to 31 reading bytes just written by the first move).
+  const inputs = [3, 4, 5].map((s) => {
+    const rand = mulberry32Uint32(s);
+    const out: number[] = [];
+    while (out.length < 60000) {
+      const literals = rand() % 4;
+      for (let i = 0; i < literals; i++) out.push(rand() & 255);
+      const pick = rand() % 4;
+      const distance = pick === 0 ? 1 + (rand() % 15) : pick === 1 ? 16 + (rand() % 25) : 41 + (rand() % 4000);
+      const length = 4 + (rand() % 37);
+      if (out.length < distance) continue;
+      const from = out.length - distance;
+      for (let i = 0; i < length; i++) out.push(out[from + i]!);
+    }
+    return Uint8Array.from(out);
+  });
+  const frames = inputs.map((src, i) => compress(src, [1, 3, 9][i]!));
+
+  it('decodes them with wide copies, in and out of the shared memory, equal to the input and nothing outside it', () => {
+    const before = { ...sequencesWasmCounts };
+    for (let i = 0; i < inputs.length; i++) {
+      const src = inputs[i]!;
+      for (const inMemory of [false, true]) {
+        const size = GUARD + src.length + GUARD;
+        const buf = inMemory ? simdScratch(size)! : new Uint8Array(size);
+        buf.fill(SENTINEL);
+        const n = zstdDecompressInto(frames[i]!, 0, frames[i]!.length, buf, GUARD, src.length, null);
+        expect(n).toBe(src.length);
+        expect(Buffer.from(buf.subarray(GUARD, GUARD + n)).equals(Buffer.from(src))).toBe(true);
+        for (let j = 0; j < GUARD; j++) {
+          expect(buf[j]).toBe(SENTINEL);
+          expect(buf[GUARD + src.length + j]).toBe(SENTINEL);
+        }
+      }
+    }
+    expect(sequencesWasmCounts.rejected).toBe(before.rejected);
+    expect(sequencesWasmCounts.wide - before.wide).toBeGreaterThanOrEqual(2 * inputs.length);
+  });
+
+  it('both sequence loops give the same bytes or the same error when such frames are damaged', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: frames.length - 1 }),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true }), fc.nat({ max: 7 })), { minLength: 1, maxLength: 3 }),
+        (which, flips) => {
+          const bad = frames[which]!.slice();
+          for (const [pos, bit] of flips) bad[12 + Math.floor(pos * (bad.length - 12))]! ^= 1 << bit;
+          setZstdWasmEnabled(true);
+          const wasm = decodeOutcome(bad, inputs[which]!.length, null);
+          setZstdWasmEnabled(false);
+          const js = decodeOutcome(bad, inputs[which]!.length, null);
+          expect(wasm).toBe(js);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
