@@ -309,106 +309,108 @@ function executorBody(): FunctionBody {
   );
   seq.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
 
+  // One sequence of the batch executed; `wide`: 32 bytes of each match before the test of
+  // its length (see the prologue), one executing loop for each.
   const execute = (wide: boolean): Code => {
-  /** Match bytes the fast path writes before its test of the length. */
-  const done = wide ? 32 : 16;
-  const exec: Code = [];
-  exec.push(...get(SP), ...op.load32(0), ...set(LL), ...get(SP), ...op.load32(4), ...set(ML), ...get(SP), ...op.load32(8), ...set(OFFSET));
-  // Execute. One test for all the limits: each difference is negative exactly when its
-  // limit is exceeded (all values are far below 2^31, so none overflows).
-  exec.push(...get(OP), ...get(LL), ...op.add(), ...set(TO));
-  // SAFE is below LIMIT too (see the prologue), so one difference covers both.
-  exec.push(
-    ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(),
-    ...get(TO), ...get(WIN), ...op.sub(), ...get(OFFSET), ...op.sub(), ...op.or(),
-    ...get(OFFSET), ...k(1), ...op.sub(), ...op.or(),
-    ...get(SAFE), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(), ...op.or(),
-    ...k(0), ...op.ltS(), ...op.if(),
-  );
-  // Slow path: near the frame's end (exact byte copies), or invalid (-1).
-  exec.push(
-    ...get(OFFSET), ...k(1), ...op.sub(), ...failIfNegative,
-    ...get(LIMIT), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(), ...failIfNegative,
-    ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(), ...failIfNegative,
-    ...get(TO), ...get(WIN), ...op.sub(), ...get(OFFSET), ...op.sub(), ...failIfNegative,
-    // Exact copies (nothing written past the match): 16 bytes at a time, then bytes.
-    ...k(0), ...set(I),
-    ...exactLoop(LL, 16, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load(), op.store())),
-    ...exactLoop(LL, 1, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load8(), op.store8())),
-    ...k(0), ...set(I),
-    ...get(OFFSET), ...set(D1),
-    ...get(OFFSET), ...k(16), ...op.ltS(), ...op.if(),
-    // A short period: its first bytes one by one, then 16-byte moves from a multiple of it.
-    ...get(OFFSET), ...op.load8(PERIOD16), ...set(D1),
-    ...get(ML), ...get(D1), ...get(ML), ...get(D1), ...op.ltS(), ...op.select(), ...set(TMP),
-    ...whileLoop(TMP, 1, code(get(TO), get(I), op.add(), get(TO), get(I), op.add(), get(OFFSET), op.sub(), op.load8(), op.store8())),
-    ...op.end(),
-    ...exactLoop(ML, 16, code(get(TO), get(I), op.add(), get(TO), get(I), op.add(), get(D1), op.sub(), op.load(), op.store())),
-    ...exactLoop(ML, 1, code(get(TO), get(I), op.add(), get(TO), get(I), op.add(), get(OFFSET), op.sub(), op.load8(), op.store8())),
-    ...op.else(),
-  );
-  // Fast path: 16 bytes of literals (more in a loop), then the match by 16 or 8 bytes;
-  // bytes written past either are overwritten later (SLACK keeps them inside the frame).
-  exec.push(
-    ...get(OP), ...get(LIT), ...op.load(), ...op.store(),
-    ...get(LL), ...k(16), ...op.gtS(), ...op.if(),
-    ...copyLoop(16, LL, 16, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load(), op.store())),
-    ...op.end(),
-    ...get(TO), ...get(OFFSET), ...op.sub(), ...set(M),
-    // Wide: the first 32 bytes of the match whatever its length (see the prologue). With an offset
-    // of 16 to 31 the second move reads bytes the first has just written, which are
-    // already the match's.
-    ...get(OFFSET), ...k(16), ...op.geS(), ...op.if(),
-    ...get(TO), ...get(M), ...op.load(), ...op.store(),
-    ...(wide ? code(get(TO), get(M), op.load(16), op.store(16)) : []),
-    ...get(ML), ...k(done), ...op.gtS(), ...op.if(),
-    // Far enough back: moves from the source as it is; not overlapping: 16-byte moves.
-    ...get(OFFSET), ...k(128), ...op.geS(), ...op.if(),
-    ...k(done), ...set(I),
-    ...farCopy(OFFSET),
-    ...op.else(),
-    ...get(OFFSET), ...get(ML), ...op.geS(), ...op.if(),
-    ...copyLoop(done, ML, 16, code(get(TO), get(I), op.add(), get(M), get(I), op.add(), op.load(), op.store())),
-    ...op.else(),
-    ...get(OFFSET), ...set(D1),
-    ...overlappingTail,
-    ...op.end(),
-    ...op.end(),
-    ...op.end(),
-    ...op.else(),
-    // A period under 16 bytes: spread over 32 or 64 bytes in registers (i8x16.swizzle
-    // of the `offset` bytes before the match), then stored again and again one multiple
-    // of the period (STRIDE64: 52..64) apart: no load reads bytes stored a moment ago
-    // (which would wait for the store, as the byte-wise and 8-byte overlapping copies of
-    // ZSTD_overlapCopy8 do). Up to 63 bytes past the match are written (SLACK).
-    ...get(M), ...op.load(), ...set(S),
-    ...get(OFFSET), ...k(6), ...op.shl(), ...set(Q),
-    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN), ...op.swizzle(), ...op.tee(V), ...op.store(),
-    ...(wide ? [] : code(get(ML), k(16), op.gtS(), op.if())),
-    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 16), ...op.swizzle(), ...op.tee(W), ...op.store(16),
-    ...get(ML), ...k(32), ...op.gtS(), ...op.if(),
-    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 32), ...op.swizzle(), ...op.tee(V2), ...op.store(32),
-    ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 48), ...op.swizzle(), ...op.tee(V3), ...op.store(48),
-    ...get(OFFSET), ...op.load8(STRIDE64), ...op.tee(D1), ...set(I),
-    ...op.block(), ...op.loop(),
-    ...get(I), ...get(ML), ...op.geS(), ...op.brIf(1),
-    ...get(TO), ...get(I), ...op.add(), ...op.tee(P), ...get(V), ...op.store(),
-    ...get(P), ...get(W), ...op.store(16),
-    ...get(P), ...get(V2), ...op.store(32),
-    ...get(P), ...get(V3), ...op.store(48),
-    ...get(I), ...get(D1), ...op.add(), ...set(I),
-    ...op.br(0),
-    ...op.end(), ...op.end(),
-    ...op.end(),
-    ...(wide ? [] : op.end()),
-    ...op.end(),
-    ...op.end(),
-  );
-  exec.push(...get(LIT), ...get(LL), ...op.add(), ...set(LIT));
-  exec.push(...get(TO), ...get(ML), ...op.add(), ...set(OP));
+    /** Match bytes the fast path writes before its test of the length. */
+    const done = wide ? 32 : 16;
+    const exec: Code = [];
+    exec.push(...get(SP), ...op.load32(0), ...set(LL), ...get(SP), ...op.load32(4), ...set(ML), ...get(SP), ...op.load32(8), ...set(OFFSET));
+    // Execute. One test for all the limits: each difference is negative exactly when its
+    // limit is exceeded (all values are far below 2^31, so none overflows).
+    exec.push(...get(OP), ...get(LL), ...op.add(), ...set(TO));
+    // SAFE is below LIMIT too (see the prologue), so one difference covers both.
+    exec.push(
+      ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(),
+      ...get(TO), ...get(WIN), ...op.sub(), ...get(OFFSET), ...op.sub(), ...op.or(),
+      ...get(OFFSET), ...k(1), ...op.sub(), ...op.or(),
+      ...get(SAFE), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(), ...op.or(),
+      ...k(0), ...op.ltS(), ...op.if(),
+    );
+    // Slow path: near the frame's end (exact byte copies), or invalid (-1).
+    exec.push(
+      ...get(OFFSET), ...k(1), ...op.sub(), ...failIfNegative,
+      ...get(LIMIT), ...get(TO), ...op.sub(), ...get(ML), ...op.sub(), ...failIfNegative,
+      ...get(LITEND), ...get(LIT), ...op.sub(), ...get(LL), ...op.sub(), ...failIfNegative,
+      ...get(TO), ...get(WIN), ...op.sub(), ...get(OFFSET), ...op.sub(), ...failIfNegative,
+      // Exact copies (nothing written past the match): 16 bytes at a time, then bytes.
+      ...k(0), ...set(I),
+      ...exactLoop(LL, 16, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load(), op.store())),
+      ...exactLoop(LL, 1, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load8(), op.store8())),
+      ...k(0), ...set(I),
+      ...get(OFFSET), ...set(D1),
+      ...get(OFFSET), ...k(16), ...op.ltS(), ...op.if(),
+      // A short period: its first bytes one by one, then 16-byte moves from a multiple of it.
+      ...get(OFFSET), ...op.load8(PERIOD16), ...set(D1),
+      ...get(ML), ...get(D1), ...get(ML), ...get(D1), ...op.ltS(), ...op.select(), ...set(TMP),
+      ...whileLoop(TMP, 1, code(get(TO), get(I), op.add(), get(TO), get(I), op.add(), get(OFFSET), op.sub(), op.load8(), op.store8())),
+      ...op.end(),
+      ...exactLoop(ML, 16, code(get(TO), get(I), op.add(), get(TO), get(I), op.add(), get(D1), op.sub(), op.load(), op.store())),
+      ...exactLoop(ML, 1, code(get(TO), get(I), op.add(), get(TO), get(I), op.add(), get(OFFSET), op.sub(), op.load8(), op.store8())),
+      ...op.else(),
+    );
+    // Fast path: 16 bytes of literals (more in a loop), then the match by 16 or 8 bytes;
+    // bytes written past either are overwritten later (SLACK keeps them inside the frame).
+    exec.push(
+      ...get(OP), ...get(LIT), ...op.load(), ...op.store(),
+      ...get(LL), ...k(16), ...op.gtS(), ...op.if(),
+      ...copyLoop(16, LL, 16, code(get(OP), get(I), op.add(), get(LIT), get(I), op.add(), op.load(), op.store())),
+      ...op.end(),
+      ...get(TO), ...get(OFFSET), ...op.sub(), ...set(M),
+      // Wide: the first 32 bytes of the match whatever its length (see the prologue). With an offset
+      // of 16 to 31 the second move reads bytes the first has just written, which are
+      // already the match's.
+      ...get(OFFSET), ...k(16), ...op.geS(), ...op.if(),
+      ...get(TO), ...get(M), ...op.load(), ...op.store(),
+      ...(wide ? code(get(TO), get(M), op.load(16), op.store(16)) : []),
+      ...get(ML), ...k(done), ...op.gtS(), ...op.if(),
+      // Far enough back: moves from the source as it is; not overlapping: 16-byte moves.
+      ...get(OFFSET), ...k(128), ...op.geS(), ...op.if(),
+      ...k(done), ...set(I),
+      ...farCopy(OFFSET),
+      ...op.else(),
+      ...get(OFFSET), ...get(ML), ...op.geS(), ...op.if(),
+      ...copyLoop(done, ML, 16, code(get(TO), get(I), op.add(), get(M), get(I), op.add(), op.load(), op.store())),
+      ...op.else(),
+      ...get(OFFSET), ...set(D1),
+      ...overlappingTail,
+      ...op.end(),
+      ...op.end(),
+      ...op.end(),
+      ...op.else(),
+      // A period under 16 bytes: spread over 32 or 64 bytes in registers (i8x16.swizzle
+      // of the `offset` bytes before the match), then stored again and again one multiple
+      // of the period (STRIDE64: 52..64) apart: no load reads bytes stored a moment ago
+      // (which would wait for the store, as the byte-wise and 8-byte overlapping copies of
+      // ZSTD_overlapCopy8 do). Up to 63 bytes past the match are written (SLACK).
+      ...get(M), ...op.load(), ...set(S),
+      ...get(OFFSET), ...k(6), ...op.shl(), ...set(Q),
+      ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN), ...op.swizzle(), ...op.tee(V), ...op.store(),
+      ...(wide ? [] : code(get(ML), k(16), op.gtS(), op.if())),
+      ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 16), ...op.swizzle(), ...op.tee(W), ...op.store(16),
+      ...get(ML), ...k(32), ...op.gtS(), ...op.if(),
+      ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 32), ...op.swizzle(), ...op.tee(V2), ...op.store(32),
+      ...get(TO), ...get(S), ...get(Q), ...op.load(PATTERN + 48), ...op.swizzle(), ...op.tee(V3), ...op.store(48),
+      ...get(OFFSET), ...op.load8(STRIDE64), ...op.tee(D1), ...set(I),
+      ...op.block(), ...op.loop(),
+      ...get(I), ...get(ML), ...op.geS(), ...op.brIf(1),
+      ...get(TO), ...get(I), ...op.add(), ...op.tee(P), ...get(V), ...op.store(),
+      ...get(P), ...get(W), ...op.store(16),
+      ...get(P), ...get(V2), ...op.store(32),
+      ...get(P), ...get(V3), ...op.store(48),
+      ...get(I), ...get(D1), ...op.add(), ...set(I),
+      ...op.br(0),
+      ...op.end(), ...op.end(),
+      ...op.end(),
+      ...(wide ? [] : op.end()),
+      ...op.end(),
+      ...op.end(),
+    );
+    exec.push(...get(LIT), ...get(LL), ...op.add(), ...set(LIT));
+    exec.push(...get(TO), ...get(ML), ...op.add(), ...set(OP));
 
-  exec.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
-  return exec;
+    exec.push(...get(SP), ...k(12), ...op.add(), ...set(SP));
+    return exec;
   };
 
   // Batches of up to BATCH sequences: all decoded into the SEQ area, then all executed (as
