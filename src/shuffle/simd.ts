@@ -10,7 +10,9 @@
  * unavailable (no WebAssembly, no SIMD support, or disabled with `setSimdEnabled(false)`).
  * Results are identical either way: the tests run both paths against the reference kernels.
  */
-import { SCRATCH_AT, SCRATCH_MAX, SHUFFLE_END, heapBytes, inHeap, HeapModuleLoader, reserveHeap } from '../wasm/heap.js';
+import {
+  AddressPhases, PHASE_SPAN, SCRATCH_AT, SCRATCH_MAX, SHUFFLE_END, heapBytes, inHeap, learntPhaseOf, HeapModuleLoader, reserveHeap,
+} from '../wasm/heap.js';
 import { SIMD_EXPORTS, SIMD_TYPESIZES, simdModuleBytes } from './simd-module.js';
 
 type Kernel = (src: number, dst: number, count: number, stride: number) => void;
@@ -25,126 +27,31 @@ const TILE = 32 * 1024;
  * 32 KiB `set` on Node 20).
  */
 const IN = 0;
-/** Tile placements modulo this many bytes (see destinationPhase). */
-const PHASE_SPAN = 32;
 /** The output tile's base (a multiple of 64); it is written at OUT + a phase below 32 (see tileOut). */
 const OUT = TILE + 2112;
 const ROWS = 2 * TILE + 4224;
 if (OUT + PHASE_SPAN + TILE > ROWS || ROWS + TILE > SHUFFLE_END) throw new Error('shuffle tiles overrun their area of the heap');
 
 /**
- * The copy out of the output tile is `TypedArray.prototype.set`, which V8 hands to the C
- * library's memmove: on glibc x86-64, `rep movsb` for a 32 KiB tile. That copy runs 15-40 %
- * faster when source and destination addresses agree modulo 32 than when they differ by 16
- * (measured on AMD Zen 4, Node 20: 10.5 → 14.5 GB/s for 32 KiB tiles into 16 MiB; glibc
- * aligns the destination and the microcode then reads the source 16 bytes off its lanes).
- * JavaScript cannot see a buffer's address, and allocators differ (glibc serves large
- * buffers at 16 past a page, other allocators at a page), so the address of each
- * destination buffer modulo 32 (its phase, 0 or 16: backing stores are 16-aligned) is
- * learnt: the first copies into a buffer alternate between the tile placements that match
- * either phase, each timed, and the one with the lower median wins. The tile is then
- * written at OUT + (phase + destination offset) mod 32. Only speed depends on this; where
- * the timer is coarse (browsers round `performance.now()` to 5-100 µs), nothing is timed
- * and the tile keeps phase 0.
+ * The output tile is placed at the phase of the destination's address modulo 32 (see
+ * AddressPhases in src/wasm/heap.ts: `TypedArray.set` of a 32 KiB tile is 15-40 % slower
+ * when the two addresses differ by 16 modulo 32), learnt per destination buffer.
  */
-/** Copies timed per candidate phase before a buffer's phase is decided. */
-const PHASE_SAMPLES = 24;
-let learntPhase = new WeakMap<ArrayBufferLike, number>();
-/** The buffer whose phase is being learnt, its timings per candidate, and how many of each. */
-let learning: ArrayBufferLike | null = null;
-const phaseTimes = new Float64Array(2 * PHASE_SAMPLES);
-let phaseTaken = 0;
-/** Last buffer looked up and its phase (-1: being learnt), so a call into the same buffer skips the WeakMap. */
-let lastBuffer: ArrayBufferLike | null = null;
-let lastPhase = 0;
-/** Whether `performance.now()` resolves a 32 KiB copy (about 2 µs): null until checked. */
-let fineClock: boolean | null = null;
-
-function clockIsFine(): boolean {
-  if (fineClock === null) {
-    const perf = (globalThis as { performance?: { now(): number } }).performance;
-    fineClock = false;
-    if (perf !== undefined) {
-      // The smallest step the clock shows, over a few steps (ms).
-      let step = Infinity;
-      for (let i = 0; i < 4; i++) {
-        const t0 = perf.now();
-        let t1 = perf.now();
-        for (let spins = 0; t1 === t0 && spins < 100_000; spins++) t1 = perf.now();
-        if (t1 > t0) step = Math.min(step, t1 - t0);
-      }
-      fineClock = step <= 0.001;
-    }
-  }
-  return fineClock;
-}
-
-/** The phase (0 or 16) of `buffer`'s address modulo 32, or -1 while it is being learnt. */
-function destinationPhase(buffer: ArrayBufferLike): number {
-  if (buffer === lastBuffer) return lastPhase;
-  let phase = learntPhase.get(buffer);
-  if (phase === undefined) {
-    // A new buffer restarts the learning: one that is never written again must not hold it.
-    if (learning !== buffer && clockIsFine()) {
-      learning = buffer;
-      phaseTaken = 0;
-    }
-    phase = learning === buffer ? -1 : 0;
-  }
-  lastBuffer = buffer;
-  lastPhase = phase;
-  return phase;
-}
-
-/** While learning: the candidate phase the next copy tries (alternating 0, 16). */
-function candidatePhase(): number {
-  return (phaseTaken & 1) << 4;
-}
-
-/** Record how long the copy with the current candidate took; decide once both have their samples. */
-function recordCopy(ms: number): void {
-  const candidate = phaseTaken & 1;
-  phaseTimes[candidate * PHASE_SAMPLES + (phaseTaken >>> 1)] = ms;
-  phaseTaken++;
-  if (phaseTaken < 2 * PHASE_SAMPLES) return;
-  const zero = phaseTimes.subarray(0, PHASE_SAMPLES).sort();
-  const sixteen = phaseTimes.subarray(PHASE_SAMPLES).sort();
-  const half = PHASE_SAMPLES >>> 1;
-  const phase = sixteen[half]! < zero[half]! ? 16 : 0;
-  learntPhase.set(learning!, phase);
-  if (lastBuffer === learning) lastPhase = phase;
-  learning = null;
-}
+const outputPhases = new AddressPhases(TILE / 2);
 
 /** The learnt phase of `buffer` (0 or 16), or -1 while unknown (tests, benches). */
 export function copyPhaseOf(buffer: ArrayBufferLike): number {
-  return learntPhase.get(buffer) ?? -1;
+  return learntPhaseOf(buffer);
 }
 
 /** Forget every learnt phase (tests). */
 export function resetCopyPhases(): void {
-  learntPhase = new WeakMap<ArrayBufferLike, number>();
-  learning = null;
-  lastBuffer = null;
-  lastPhase = 0;
-  phaseTaken = 0;
+  outputPhases.reset();
 }
 
 /** Where the output tile goes for a copy to `destOffset` of a buffer of phase `phase` (-1: learning). */
 function tileOut(phase: number, destOffset: number): number {
-  const p = phase >= 0 ? phase : candidatePhase();
-  return OUT + ((p + destOffset) & (PHASE_SPAN - 1));
-}
-
-/** Copy `n` bytes of the tile at `at` to dst[dp..], timing it while the buffer's phase is learnt. */
-function copyTile(mem: Uint8Array, at: number, n: number, dst: Uint8Array, dp: number, phase: number): void {
-  if (phase >= 0) {
-    dst.set(mem.subarray(at, at + n), dp);
-    return;
-  }
-  const t0 = performance.now();
-  dst.set(mem.subarray(at, at + n), dp);
-  recordCopy(performance.now() - t0);
+  return OUT + outputPhases.offsetFor(phase, destOffset);
 }
 
 /** Below this many elements the copies and the call cost more than the kernel saves. */
@@ -218,7 +125,7 @@ export function simdUnshuffle(typesize: number, src: Uint8Array, sp: number, dst
   }
   const mem = heapBytes();
   const base = dst.byteOffset + dp;
-  let phase = destinationPhase(dst.buffer);
+  let phase = outputPhases.phaseOf(dst.buffer);
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
     const out = tileOut(phase, base + e0 * typesize);
@@ -228,8 +135,8 @@ export function simdUnshuffle(typesize: number, src: Uint8Array, sp: number, dst
       for (let j = 0, p = sp + e0; j < typesize; j++, p += count) mem.set(src.subarray(p, p + te), IN + j * te);
       fn(IN, out, te, te);
     }
-    copyTile(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
-    if (phase < 0) phase = destinationPhase(dst.buffer);
+    outputPhases.copy(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
+    if (phase < 0) phase = outputPhases.phaseOf(dst.buffer);
   }
   return done;
 }
@@ -301,7 +208,7 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
   if (whole && !inPlace) mem.set(src.subarray(sp, sp + n), WHOLE);
   const tileElems = TILE / typesize;
   const base = dst.byteOffset + dp;
-  let phase = destinationPhase(dst.buffer);
+  let phase = outputPhases.phaseOf(dst.buffer);
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
     const pb = te >>> 3;
@@ -323,8 +230,8 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
       for (let j = 0; j < typesize; j++) rowFn(planes + 8 * j * stride, ROWS + j * te, te, stride);
       unshuffleFn(ROWS, out, te, te);
     }
-    copyTile(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
-    if (phase < 0) phase = destinationPhase(dst.buffer);
+    outputPhases.copy(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
+    if (phase < 0) phase = outputPhases.phaseOf(dst.buffer);
   }
   return done;
 }
