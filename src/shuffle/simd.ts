@@ -54,6 +54,19 @@ function tileOut(phase: number, destOffset: number): number {
   return OUT + outputPhases.offsetFor(phase, destOffset);
 }
 
+/** The last view of the output tile handed to `set`: kept while the place, size and memory stay (one per tile otherwise). */
+let tileView: Uint8Array = new Uint8Array(0);
+
+/** Copy the `n` bytes of the output tile at `at` to dst[dp..]. */
+function copyTileOut(mem: Uint8Array, at: number, n: number, dst: Uint8Array, dp: number, phase: number): void {
+  let view = tileView;
+  if (view.byteOffset !== at || view.length !== n || view.buffer !== mem.buffer) {
+    view = mem.subarray(at, at + n);
+    tileView = view;
+  }
+  outputPhases.copy(view, dst, dp, phase);
+}
+
 /** Below this many elements the copies and the call cost more than the kernel saves. */
 const MIN_ELEMENTS = 256;
 
@@ -135,7 +148,7 @@ export function simdUnshuffle(typesize: number, src: Uint8Array, sp: number, dst
       for (let j = 0, p = sp + e0; j < typesize; j++, p += count) mem.set(src.subarray(p, p + te), IN + j * te);
       fn(IN, out, te, te);
     }
-    outputPhases.copy(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
+    copyTileOut(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
     if (phase < 0) phase = outputPhases.phaseOf(dst.buffer);
   }
   return done;
@@ -230,7 +243,7 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
       for (let j = 0; j < typesize; j++) rowFn(planes + 8 * j * stride, ROWS + j * te, te, stride);
       unshuffleFn(ROWS, out, te, te);
     }
-    outputPhases.copy(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
+    copyTileOut(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
     if (phase < 0) phase = outputPhases.phaseOf(dst.buffer);
   }
   return done;

@@ -205,8 +205,7 @@ export function learntPhaseOf(buffer: ArrayBufferLike): number {
  * others at a page; backing stores are 16-aligned), so each caller buffer's address
  * modulo 32 (its phase, 0 or 16) is learnt: the first copies of at least `minBytes` with a
  * buffer alternate between the two heap placements, each timed, and the lower median time
- * per byte decides. One instance per use (tile copies out, stream copies in), each
- * learning one buffer at a time; what they learn is shared. Only speed depends on this;
+ * per byte decides. Each instance learns one buffer at a time; what they learn is shared. Only speed depends on this;
  * where the clock is coarse (browsers round `performance.now()` to 5-100 µs) nothing is
  * timed and every buffer keeps phase 0. (The codecs' copies of a chunk's streams into the
  * heap gain nothing from it: that source is read once, from memory, whatever its phase;
@@ -247,16 +246,17 @@ export class AddressPhases {
   }
 
   /**
-   * `dst.set(src.subarray(sp, sp + n), dp)`, timed while the caller buffer's phase
-   * (`phase` -1) is learnt; the heap side must have been placed by offsetFor.
+   * `dst.set(src, dp)`, timed while the caller buffer's phase (`phase` -1) is learnt; the
+   * heap side must have been placed by offsetFor.
    */
-  copy(src: Uint8Array, sp: number, n: number, dst: Uint8Array, dp: number, phase: number): void {
+  copy(src: Uint8Array, dst: Uint8Array, dp: number, phase: number): void {
+    const n = src.length;
     if (phase >= 0 || n < this.minBytes) {
-      dst.set(src.subarray(sp, sp + n), dp);
+      dst.set(src, dp);
       return;
     }
     const t0 = performance.now();
-    dst.set(src.subarray(sp, sp + n), dp);
+    dst.set(src, dp);
     this.record((performance.now() - t0) / n);
   }
 
