@@ -10,6 +10,7 @@
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
 import { allocBytes } from '../limits.js';
 import type { DecodeContext } from '../codecs/types.js';
+import { CodecFormat } from '../codecs/types.js';
 import type { FilterCall } from '../shuffle/types.js';
 import { readChunkHeader, readInt32LE, SpecialKind, type ChunkHeader } from '../frame/chunk-header.js';
 import { blockIsSplit, chunkLayout, type ChunkLayout } from './layout.js';
@@ -70,11 +71,16 @@ class Workspace {
   readonly ctx: { dict: Uint8Array | null; meta: number } = { dict: null, meta: 0 };
   /**
    * What each plane of tmpA (planes of `fillNeblock` bytes) is known to hold since this
-   * call last wrote it: the byte value of a zero or run stream, or -1 (anything else). A
-   * zero or run stream finding its plane already filled with its value skips the fill
-   * (C's blosc_d memsets it every time; Blosc2 writes many all-zero planes).
+   * call last wrote it: the byte value of a zero or run stream, DECODED_STREAM (the output
+   * of the codec stream at planeStream[s] of this call's chunk, planeStreamSize[s] bytes),
+   * or -1 (anything else). A zero or run stream finding its plane already filled with its
+   * value skips the fill (C's blosc_d memsets it every time; Blosc2 writes many all-zero
+   * planes); a short codec stream with the same bytes as the one its plane holds skips its
+   * decoding (Blosc1 chunks compress such planes as streams of a few hundred bytes).
    */
   readonly planeFill = new Int16Array(256);
+  readonly planeStream = new Int32Array(256);
+  readonly planeStreamSize = new Int32Array(256);
   fillNeblock = -1;
 
   /** Scratch for a pipeline of `nfilters` backward filters over blocks of `size` bytes. */
@@ -418,6 +424,24 @@ function withBlock(e: unknown, j: number): BloscError {
  * csize a run of one byte value, csize == neblock a raw copy, anything else a codec stream).
  * `fills`, when given, tracks what the planes of `target` (ws.tmpA, from offset 0) hold.
  */
+/** planeFill: the plane holds the decoded output of the stream recorded in planeStream. */
+const DECODED_STREAM = -2;
+/**
+ * Codec streams of a built-in codec at most this long, and decoding to at least
+ * REPEAT_MIN_RATIO times their size, are compared with the stream their plane last decoded
+ * (a repeat skips the codec):
+ * comparing costs a byte loop over the stream, decoding it writes the whole plane.
+ */
+const REPEAT_MAX_CSIZE = 4096;
+const REPEAT_MIN_RATIO = 16;
+
+/** Whether chunk[a, a+n) and chunk[b, b+n) hold the same bytes. */
+function sameStream(chunk: Uint8Array, a: number, b: number, n: number): boolean {
+  if (a === b) return true;
+  for (let i = 0; i < n; i++) if (chunk[a + i] !== chunk[b + i]) return false;
+  return true;
+}
+
 function decodeStreams(
   chunk: Uint8Array, layout: ChunkLayout, bstart: number, bsize: number, split: boolean,
   target: Uint8Array, tp: number, ctx: DecodeContext, fills: Workspace | null,
@@ -439,6 +463,8 @@ function decodeStreams(
       fills.fillNeblock = neblock;
     }
   }
+  // Only the built-in decoders are known to give the same bytes for the same stream.
+  const builtInCodec = header.codecFormat !== CodecFormat.UserDefined;
   let pos = bstart;
   for (let s = 0; s < nstreams; s++) {
     if (pos + 4 > cbytes) fail(BloscErrorCode.ReadBuffer, `stream ${s} size field past the end of the chunk`, { offset: pos });
@@ -456,13 +482,24 @@ function decodeStreams(
       if (planeFill === null || planeFill[s] !== value) target.fill(value, tp, tp + neblock);
       if (planeFill !== null) planeFill[s] = value;
     } else {
-      // Forget the plane before writing it: a stream that fails midway leaves it unknown.
-      if (planeFill !== null) planeFill[s] = -1;
       if (pos + csize > cbytes) fail(BloscErrorCode.ReadBuffer, `stream of ${csize} bytes runs past the end of the chunk`, { offset: pos });
-      if (csize === neblock) {
-        target.set(chunk.subarray(pos, pos + csize), tp);
+      const repeatable = planeFill !== null && csize <= REPEAT_MAX_CSIZE && csize * REPEAT_MIN_RATIO <= neblock && builtInCodec;
+      if (repeatable && planeFill![s] === DECODED_STREAM && fills!.planeStreamSize[s] === csize &&
+        sameStream(chunk, fills!.planeStream[s]!, pos, csize)) {
+        // The plane already holds this stream's output.
       } else {
-        callCodec(layout, chunk, pos, csize, target, tp, neblock, ctx);
+        // Forget the plane before writing it: a stream that fails midway leaves it unknown.
+        if (planeFill !== null) planeFill[s] = -1;
+        if (csize === neblock) {
+          target.set(chunk.subarray(pos, pos + csize), tp);
+        } else {
+          callCodec(layout, chunk, pos, csize, target, tp, neblock, ctx);
+        }
+        if (repeatable) {
+          planeFill![s] = DECODED_STREAM;
+          fills!.planeStream[s] = pos;
+          fills!.planeStreamSize[s] = csize;
+        }
       }
       pos += csize;
     }

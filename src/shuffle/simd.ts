@@ -10,7 +10,9 @@
  * unavailable (no WebAssembly, no SIMD support, or disabled with `setSimdEnabled(false)`).
  * Results are identical either way: the tests run both paths against the reference kernels.
  */
-import { SCRATCH_AT, SCRATCH_MAX, SHUFFLE_END, heapBytes, inHeap, HeapModuleLoader, reserveHeap } from '../wasm/heap.js';
+import {
+  AddressPhases, PHASE_SPAN, SCRATCH_AT, SCRATCH_MAX, SHUFFLE_END, heapBytes, inHeap, learntPhaseOf, HeapModuleLoader, reserveHeap,
+} from '../wasm/heap.js';
 import { SIMD_EXPORTS, SIMD_TYPESIZES, simdModuleBytes } from './simd-module.js';
 
 type Kernel = (src: number, dst: number, count: number, stride: number) => void;
@@ -25,9 +27,45 @@ const TILE = 32 * 1024;
  * 32 KiB `set` on Node 20).
  */
 const IN = 0;
+/** The output tile's base (a multiple of 64); it is written at OUT + a phase below 32 (see tileOut). */
 const OUT = TILE + 2112;
 const ROWS = 2 * TILE + 4224;
-if (ROWS + TILE > SHUFFLE_END) throw new Error('shuffle tiles overrun their area of the heap');
+if (OUT + PHASE_SPAN + TILE > ROWS || ROWS + TILE > SHUFFLE_END) throw new Error('shuffle tiles overrun their area of the heap');
+
+/**
+ * The output tile is placed at the phase of the destination's address modulo 32 (see
+ * AddressPhases in src/wasm/heap.ts: `TypedArray.set` of a 32 KiB tile is 15-40 % slower
+ * when the two addresses differ by 16 modulo 32), learnt per destination buffer.
+ */
+const outputPhases = new AddressPhases(TILE / 2);
+
+/** The learnt phase of `buffer` (0 or 16), or -1 while unknown (tests, benches). */
+export function copyPhaseOf(buffer: ArrayBufferLike): number {
+  return learntPhaseOf(buffer);
+}
+
+/** Forget every learnt phase (tests). */
+export function resetCopyPhases(): void {
+  outputPhases.reset();
+}
+
+/** Where the output tile goes for a copy to `destOffset` of a buffer of phase `phase` (-1: learning). */
+function tileOut(phase: number, destOffset: number): number {
+  return OUT + outputPhases.offsetFor(phase, destOffset);
+}
+
+/** The last view of the output tile handed to `set`: kept while the place, size and memory stay (one per tile otherwise). */
+let tileView: Uint8Array = new Uint8Array(0);
+
+/** Copy the `n` bytes of the output tile at `at` to dst[dp..]. */
+function copyTileOut(mem: Uint8Array, at: number, n: number, dst: Uint8Array, dp: number, phase: number): void {
+  let view = tileView;
+  if (view.byteOffset !== at || view.length !== n || view.buffer !== mem.buffer) {
+    view = mem.subarray(at, at + n);
+    tileView = view;
+  }
+  outputPhases.copy(view, dst, dp, phase);
+}
 
 /** Below this many elements the copies and the call cost more than the kernel saves. */
 const MIN_ELEMENTS = 256;
@@ -99,15 +137,19 @@ export function simdUnshuffle(typesize: number, src: Uint8Array, sp: number, dst
     at = WHOLE;
   }
   const mem = heapBytes();
+  const base = dst.byteOffset + dp;
+  let phase = outputPhases.phaseOf(dst.buffer);
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
+    const out = tileOut(phase, base + e0 * typesize);
     if (inPlace) {
-      fn(at + e0, OUT, te, count);
+      fn(at + e0, out, te, count);
     } else {
       for (let j = 0, p = sp + e0; j < typesize; j++, p += count) mem.set(src.subarray(p, p + te), IN + j * te);
-      fn(IN, OUT, te, te);
+      fn(IN, out, te, te);
     }
-    dst.set(mem.subarray(OUT, OUT + te * typesize), dp + e0 * typesize);
+    copyTileOut(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
+    if (phase < 0) phase = outputPhases.phaseOf(dst.buffer);
   }
   return done;
 }
@@ -178,9 +220,12 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
   const mem = heapBytes();
   if (whole && !inPlace) mem.set(src.subarray(sp, sp + n), WHOLE);
   const tileElems = TILE / typesize;
+  const base = dst.byteOffset + dp;
+  let phase = outputPhases.phaseOf(dst.buffer);
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
     const pb = te >>> 3;
+    const out = tileOut(phase, base + e0 * typesize);
     // Row j's 8 planes: in the whole-block copy, or gathered per tile at IN + j*te.
     let planes = IN;
     let stride = pb;
@@ -193,12 +238,13 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
       }
     }
     if (unshuffleFn === null) {
-      rowFn(planes, OUT, te, stride);
+      rowFn(planes, out, te, stride);
     } else {
       for (let j = 0; j < typesize; j++) rowFn(planes + 8 * j * stride, ROWS + j * te, te, stride);
-      unshuffleFn(ROWS, OUT, te, te);
+      unshuffleFn(ROWS, out, te, te);
     }
-    dst.set(mem.subarray(OUT, OUT + te * typesize), dp + e0 * typesize);
+    copyTileOut(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
+    if (phase < 0) phase = outputPhases.phaseOf(dst.buffer);
   }
   return done;
 }

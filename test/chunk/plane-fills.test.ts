@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkReader } from '../../src/chunk/decompress.js';
 import { chunkBlocks, compress, decompress } from '../../src/index.js';
+import { bytesEqual } from '../helpers.js';
 
 /**
  * The decoder skips filling a zero or run plane that the previous block of the same call
@@ -53,6 +54,66 @@ describe('zero and run planes reused between blocks', () => {
         else expect(decompress(twoFilters)).toEqual(other);
       }
       expect(out).toEqual(src);
+    }
+  });
+});
+
+/**
+ * The decoder skips decoding a short codec stream whose bytes equal those of the stream its
+ * plane decoded last in the same call: planes that change between blocks, and other users
+ * of the scratch between calls, must not leak into the output.
+ */
+describe('codec streams repeated between blocks', () => {
+  const typesize = 8;
+  const blocksize = 64 << 10;
+  /** Per block, the pattern of byte 3 of every item: 0 periodic (the same stream every block), else a varying one. */
+  const kinds = [0, 0, 1, 1, 0, 2, 2, 0, 0, 0, 1];
+
+  function data(leftover: number): Uint8Array {
+    const n = kinds.length * blocksize + leftover;
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i += typesize) {
+      const item = i / typesize;
+      const kind = kinds[Math.min(kinds.length - 1, Math.floor(i / blocksize))]!;
+      out[i] = item & 0xff;
+      out[i + 1] = (item >> 8) & 0x3f;
+      out[i + 2] = (item * 7) & 0xf0; // period 16: one stream, repeated in every block
+      out[i + 3] = kind === 0 ? (item * 3) & 0x1c : kind === 1 ? (item >> 4) & 0xff : (item * item) & 0x0f;
+    }
+    return out;
+  }
+
+  it('decodes exactly, whole and in parts, with codec streams repeated and changing between blocks', () => {
+    const src = data(4000);
+    const other = src.map((b, i) => (i % typesize === 2 ? 9 : b ^ 0x55));
+    for (const codec of ['lz4', 'blosclz', 'zstd'] as const) {
+      const options = { codec, clevel: 5, typesize, shuffle: 'shuffle', format: 'blosc2', blocksize } as const;
+      const chunk = compress(src, options);
+      // LZ4 and BloscLZ split blocks into planes: plane 2 is the same stream in every block.
+      const blocks = chunkBlocks(chunk);
+      let repeats = 0;
+      for (let j = 1; j < blocks.length; j++) {
+        blocks[j]!.streams.forEach((s, k) => {
+          const prev = blocks[j - 1]!.streams[k];
+          if (s.kind === 'codec' && prev?.kind === 'codec' && s.cbytes === prev.cbytes &&
+            bytesEqual(chunk.subarray(s.offset, s.offset + s.cbytes), chunk.subarray(prev.offset, prev.offset + prev.cbytes))) repeats++;
+        });
+      }
+      if (codec !== 'zstd') expect(repeats).toBeGreaterThan(blocks.length);
+      expect(bytesEqual(decompress(chunk), src)).toBe(true);
+      // A chunk of the same geometry decoded in between writes other bytes into the planes.
+      const otherChunk = compress(other, options);
+      expect(bytesEqual(decompress(otherChunk), other)).toBe(true);
+      expect(bytesEqual(decompress(chunk), src)).toBe(true);
+      const reader = new ChunkReader(chunk);
+      const out = new Uint8Array(src.length);
+      for (const j of [3, 2, 0, 11, 6, 5, 1, 7, 10, 4, 9, 8]) {
+        const from = j * blocksize;
+        const to = Math.min(src.length, from + blocksize);
+        reader.readInto(from, to, out, from);
+        if (j % 3 === 0) expect(bytesEqual(decompress(otherChunk), other)).toBe(true);
+      }
+      expect(bytesEqual(out, src)).toBe(true);
     }
   });
 });

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bitshuffle, bitunshuffle } from '../../src/shuffle/bitshuffle.js';
-import { bitshuffleGeneric, bitunshuffleGeneric, shuffleGeneric } from '../../src/shuffle/generic.js';
+import { bitshuffleGeneric, bitunshuffleGeneric, shuffleGeneric, unshuffleGeneric } from '../../src/shuffle/generic.js';
 import { shuffle, unshuffle } from '../../src/shuffle/shuffle.js';
 import { SIMD_EXPORTS, simdModuleBytes } from '../../src/shuffle/simd-module.js';
-import { setSimdEnabled, simdActive, simdScratch } from '../../src/shuffle/simd.js';
+import { copyPhaseOf, resetCopyPhases, setSimdEnabled, simdActive, simdScratch } from '../../src/shuffle/simd.js';
 import '../../src/codecs/index.js';
 import { compressChunk } from '../../src/chunk/compress.js';
 import { decompressChunk } from '../../src/chunk/decompress.js';
@@ -164,6 +164,38 @@ describe('WebAssembly SIMD shuffle kernels', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('place the output tile by the learnt address phase of the destination, with the same bytes at every offset', () => {
+    resetCopyPhases();
+    const typesize = 8;
+    const n = 1 << 20; // 32 tiles of 32 KiB per call
+    const planes = randomBytes(n, 77);
+    const expected = new Uint8Array(n);
+    unshuffleGeneric(typesize, planes, 0, expected, 0, n);
+    const nelems = n / typesize;
+    const bitsExpected = new Uint8Array(n);
+    bitunshuffleGeneric(typesize, planes, 0, bitsExpected, 0, nelems);
+    const dst = new Uint8Array(n + 64);
+    // Offsets 0..31 put the tile at every placement, during the learning and after it.
+    for (let round = 0; round < 2; round++) {
+      for (let dp = 0; dp < 32; dp++) {
+        dst.fill(0x5a);
+        unshuffle(typesize, planes, 0, dst, dp, n);
+        expectBytes(dst.subarray(dp, dp + n), expected, `unshuffle at ${dp}, round ${round}`);
+        expect(untouchedOutside(dst, dp, dp + n)).toBe(true);
+        bitunshuffle(typesize, planes, 0, dst, dp, nelems);
+        expectBytes(dst.subarray(dp, dp + n), bitsExpected, `bitunshuffle at ${dp}, round ${round}`);
+      }
+      // 128 timed copies into this buffer are more than the learning takes: it has decided.
+      expect([0, 16]).toContain(copyPhaseOf(dst.buffer));
+    }
+    // Another buffer starts unknown and is learnt in turn.
+    const other = new Uint8Array(n);
+    expect(copyPhaseOf(other.buffer)).toBe(-1);
+    for (let k = 0; k < 2; k++) unshuffle(typesize, planes, 0, other, 0, n);
+    expectBytes(other, expected, 'unshuffle into a second buffer');
+    expect([0, 16]).toContain(copyPhaseOf(other.buffer));
   });
 
   it('decode chunks right while the module memory grows between calls and encoders use it', () => {
