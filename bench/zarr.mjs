@@ -424,6 +424,7 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
   zarrApi.registerBlosc(zarr.registry);
   core.shutdownPool();
   const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const withQuartiles = (r) => `${fmtRatio(r.median)} [${fmtRatio(r.q1)}-${fmtRatio(r.q3)}]`;
   const f0 = (v) => v.toFixed(0);
   section.notes.push(
     'Where the time goes, synchronous (median ms per get(); "zarrita" is the "no decoding" reader, the rest is the ' +
@@ -466,9 +467,17 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       '; "workers ÷ sync" can reach at most sync ÷ "no decoding" in it (zarrita\'s own work stays on this thread): ' +
       rows.map(({ row, times }) => `${row.name} ${fmtRatio(times[SYNC].mainRun / times[NONE].mainRun)}`).join(', ') + '.',
     );
+    const f1 = (v) => v.toFixed(1);
+    section.notes.push(
+      `What stands between the ${WORKERS} workers and the floor, per row (breakdown medians, ms per get()): this thread on a ` +
+      'core beyond the "no decoding" reader (copying each compressed chunk for its worker, posting and receiving one message ' +
+      'per chunk, the decoded chunks\' bookkeeping), then this thread waiting for a core and idle; the copy out of shared ' +
+      'memory (per-round time of "no decoding, shared" ÷ "no decoding"): ' +
+      rows.map(({ row, times, ratios }) => `${row.name}: +${f1(times[POOL].mainRun - times[NONE].mainRun)} on a core, ` +
+        `${f1(times[POOL].mainWait)} waiting, ${f1(times[POOL].mainIdle)} idle, shared copy ${withQuartiles(ratios.sharedCopy)}`).join('; ') + '.',
+    );
   }
 
-  const withQuartiles = (r) => `${fmtRatio(r.median)} [${fmtRatio(r.q1)}-${fmtRatio(r.q3)}]`;
   section.tables.push({
     columns: [
       { title: 'array', align: 'left' }, { title: 'ratio' }, { title: 'numcodecs.js MB/s' }, { title: 'blosc-ts sync MB/s' },
