@@ -165,14 +165,24 @@ async function bundleSize(esbuild, source, name) {
  * decoded chunk is handed back on every later read of the same stored bytes. What remains is
  * zarrita's own work on this thread (one output array allocated per get(), each decoded chunk
  * copied into it, its promises and indexing): the floor under any decoder, workers included.
+ * With `shared`, the decoded chunks are held in SharedArrayBuffers, as the codec's lent
+ * outputs are: zarrita then copies each out of shared memory (V8 copies from a
+ * SharedArrayBuffer with relaxed-atomic word copies, not memmove), and the difference between
+ * the two is what that copy costs zarrita on this thread.
  */
-function registerPredecoded(registry, decompress) {
+function registerPredecoded(registry, decompress, shared = false) {
   const cache = new WeakMap();
+  const inMemory = (bytes) => {
+    if (!shared) return bytes;
+    const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    copy.set(bytes);
+    return copy;
+  };
   const decode = (bytes) => {
     let byOffset = cache.get(bytes.buffer);
     if (byOffset === undefined) cache.set(bytes.buffer, (byOffset = new Map()));
     let decoded = byOffset.get(bytes.byteOffset);
-    if (decoded === undefined) byOffset.set(bytes.byteOffset, (decoded = decompress(bytes)));
+    if (decoded === undefined) byOffset.set(bytes.byteOffset, (decoded = inMemory(decompress(bytes))));
     return decoded;
   };
   const entry = { kind: 'bytes_to_bytes', fromConfig: () => ({ kind: 'bytes_to_bytes', decode, encode: () => { throw new Error('read only'); } }) };
@@ -201,6 +211,20 @@ function threadTimes() {
     }
   }
   return out;
+}
+
+/**
+ * Minor page faults of this thread so far (Linux, /proc/self/task/<pid>/stat field 10), or
+ * null: each fresh 4 KiB page this thread writes first costs one, and zarrita's 128 MiB
+ * output is 32,768 of them unless the allocator hands it memory freed earlier.
+ */
+function mainThreadFaults() {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return null;
+  }
 }
 
 /** One turn of the event loop: what a page does between two reads (timers, messages, finalizers). */
@@ -282,11 +306,12 @@ async function breakdown(fn, helperTids) {
     if (gcExposed()) globalThis.gc();
     await turn();
     const before = threadTimes();
+    const faultsBefore = mainThreadFaults();
     const t0 = performance.now();
     await fn();
     const wall = performance.now() - t0;
     const after = threadTimes();
-    const s = { wall, mainRun: 0, mainWait: 0, workers: 0, others: 0 };
+    const s = { wall, mainRun: 0, mainWait: 0, workers: 0, others: 0, faults: (mainThreadFaults() ?? 0) - (faultsBefore ?? 0) };
     for (const [tid, t] of after) {
       const run = t.run - (before.get(tid)?.run ?? 0);
       if (tid === main) {
@@ -298,7 +323,7 @@ async function breakdown(fn, helperTids) {
     s.mainIdle = Math.max(0, wall - s.mainRun - s.mainWait);
     samples.push(s);
   }
-  return Object.fromEntries(['wall', 'mainRun', 'mainWait', 'mainIdle', 'workers', 'others'].map((k) => [k, median(samples.map((x) => x[k]))]));
+  return Object.fromEntries(['wall', 'mainRun', 'mainWait', 'mainIdle', 'workers', 'others', 'faults'].map((k) => [k, median(samples.map((x) => x[k]))]));
 }
 
 /**
@@ -326,6 +351,9 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       'The "no decoding" reader hands zarrita each chunk already decoded (decoded once, on its first read): what is left is ' +
       'zarrita\'s own work on this thread (a fresh 128 MiB output per get(), each 2 MiB chunk copied into it, promises and ' +
       'indexing), a floor no decoder can go under, so "no decoding ÷ sync" bounds "workers ÷ sync" from above. ' +
+      '"No decoding, shared" is the same with each decoded chunk held in a SharedArrayBuffer, as the codec\'s reused outputs are: ' +
+      'zarrita then copies out of shared memory (V8: relaxed-atomic word copies instead of memmove), and its time over ' +
+      '"no decoding" is what that copy costs zarrita on this thread; it bounds the workers with reused shared outputs. ' +
       'Bundles: esbuild 0.28, minified, ' +
       'platform browser, gzip -9.',
     tables: [],
@@ -348,7 +376,7 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
   await new Promise((r) => setTimeout(r, 300));
   const helperTids = new Set(threadTimes()?.keys() ?? []);
 
-  const NUMCODECS = 0, SYNC = 1, SYNC_FRESH = 2, POOL = 3, POOL_FRESH = 4, NONE = 5;
+  const NUMCODECS = 0, SYNC = 1, SYNC_FRESH = 2, POOL = 3, POOL_FRESH = 4, NONE = 5, NONE_SHARED = 6;
   const readers = [
     { name: 'numcodecs.js', register: () => { zarr.registry.set('blosc', numcodecsLoader); zarr.registry.set('numcodecs.blosc', numcodecsLoader); } },
     { name: 'blosc-ts sync', register: () => zarrApi.registerBlosc(zarr.registry) },
@@ -356,6 +384,7 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
     { name: `blosc-ts ${WORKERS} workers`, register: () => zarrApi.registerBlosc(zarr.registry, { workers: WORKERS }) },
     { name: `blosc-ts ${WORKERS} workers, fresh outputs`, register: () => zarrApi.registerBlosc(zarr.registry, { workers: WORKERS, reuseOutputs: false }) },
     { name: 'no decoding', register: () => registerPredecoded(zarr.registry, core.decompress) },
+    { name: 'no decoding, shared', register: () => registerPredecoded(zarr.registry, core.decompress, true) },
   ];
   const rows = [];
   for (const row of ROWS.filter((r) => rowFilter === null || r.name.includes(rowFilter))) {
@@ -384,6 +413,8 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       pool: roundRatios(t[SYNC], t[POOL]),
       poolFresh: roundRatios(t[SYNC], t[POOL_FRESH]),
       none: roundRatios(t[SYNC], t[NONE]),
+      noneShared: roundRatios(t[SYNC], t[NONE_SHARED]),
+      sharedCopy: roundRatios(t[NONE_SHARED], t[NONE]),
     };
     const times = threadTimes() === null ? null : [];
     if (times !== null) for (const arr of arrays) times.push(await breakdown(() => zarr.get(arr), helperTids));
@@ -393,6 +424,7 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
   zarrApi.registerBlosc(zarr.registry);
   core.shutdownPool();
   const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const withQuartiles = (r) => `${fmtRatio(r.median)} [${fmtRatio(r.q1)}-${fmtRatio(r.q3)}]`;
   const f0 = (v) => v.toFixed(0);
   section.notes.push(
     'Where the time goes, synchronous (median ms per get(); "zarrita" is the "no decoding" reader, the rest is the ' +
@@ -424,26 +456,40 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       `The breakdown table (Linux, /proc/self/task/*/schedstat; ${BREAKDOWN_CALLS} more calls per reader after the timing, ` +
       'median of each column): "waiting for a core" is time this thread was ready but not running (preempted by the workers, ' +
       'the collector or other processes), "idle" is time it was neither (waiting for decoded chunks, or blocked: in a page fault, ' +
-      'or in a collection pause until V8\'s threads finish; the "no decoding" reader has some too). In this run, per ' +
+      'or in a collection pause until V8\'s threads finish; the "no decoding" reader has some too). "Page faults" are this ' +
+      'thread\'s minor faults (/proc/self/task/<pid>/stat): 32,768 is zarrita\'s fresh 128 MiB output faulting in page by ' +
+      'page as the chunks are copied into it (kernel time on this thread, counted as on a core: most of zarrita\'s own work); ' +
+      'near 0 when the C allocator hands that output memory freed earlier, which depends on the heap\'s state, not on the ' +
+      'reader: such a get() costs this thread tens of ms less. In this run, per ' +
       `get(), with ${WORKERS} workers: ${spread(POOL)}; with fresh outputs: ${spread(POOL_FRESH)}. ` +
       'This thread\'s time on a core, which other processes\' load barely moves, numcodecs.js ÷ blosc-ts sync: ' +
       rows.map(({ row, times }) => `${row.name} ${fmtRatio(times[NUMCODECS].mainRun / times[SYNC].mainRun)}`).join(', ') +
       '; "workers ÷ sync" can reach at most sync ÷ "no decoding" in it (zarrita\'s own work stays on this thread): ' +
       rows.map(({ row, times }) => `${row.name} ${fmtRatio(times[SYNC].mainRun / times[NONE].mainRun)}`).join(', ') + '.',
     );
+    const f1 = (v) => v.toFixed(1);
+    section.notes.push(
+      `What stands between the ${WORKERS} workers and the floor, per row (breakdown medians, ms per get()): this thread on a ` +
+      'core beyond the "no decoding" reader (copying each compressed chunk for its worker, posting and receiving one message ' +
+      'per chunk, the decoded chunks\' bookkeeping), then this thread waiting for a core and idle; the copy out of shared ' +
+      'memory (per-round time of "no decoding, shared" ÷ "no decoding"): ' +
+      rows.map(({ row, times, ratios }) => `${row.name}: +${f1(times[POOL].mainRun - times[NONE].mainRun)} on a core, ` +
+        `${f1(times[POOL].mainWait)} waiting, ${f1(times[POOL].mainIdle)} idle, shared copy ${withQuartiles(ratios.sharedCopy)}`).join('; ') + '.',
+    );
   }
 
-  const withQuartiles = (r) => `${fmtRatio(r.median)} [${fmtRatio(r.q1)}-${fmtRatio(r.q3)}]`;
   section.tables.push({
     columns: [
       { title: 'array', align: 'left' }, { title: 'ratio' }, { title: 'numcodecs.js MB/s' }, { title: 'blosc-ts sync MB/s' },
       { title: 'sync, fresh outputs MB/s' }, { title: `blosc-ts ${WORKERS} workers MB/s` }, { title: 'workers, fresh outputs MB/s' },
-      { title: 'no decoding MB/s' }, { title: 'sync ÷ numcodecs.js' }, { title: 'sync ÷ sync, fresh outputs' },
+      { title: 'no decoding MB/s' }, { title: 'no decoding, shared MB/s' }, { title: 'sync ÷ numcodecs.js' }, { title: 'sync ÷ sync, fresh outputs' },
       { title: 'workers ÷ sync' }, { title: 'workers, fresh outputs ÷ sync' }, { title: 'no decoding ÷ sync' },
+      { title: 'no decoding, shared ÷ sync' }, { title: 'no decoding, shared ÷ no decoding (time)' },
     ],
     rows: rows.map(({ row, speeds, ratios, ratio }) => [
       row.name, ratio.toFixed(1), ...speeds.map(fmtMBps),
       withQuartiles(ratios.sync), withQuartiles(ratios.syncFresh), withQuartiles(ratios.pool), withQuartiles(ratios.poolFresh), withQuartiles(ratios.none),
+      withQuartiles(ratios.noneShared), withQuartiles(ratios.sharedCopy),
     ]),
   });
   if (rows.every((r) => r.times !== null)) {
@@ -452,9 +498,10 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       columns: [
         { title: 'array', align: 'left' }, { title: 'reader', align: 'left' }, { title: 'wall ms' }, { title: 'this thread on a core ms' },
         { title: 'this thread waiting for a core ms' }, { title: 'this thread idle ms' }, { title: 'workers on a core ms' }, { title: 'V8 helper threads on a core ms' },
+        { title: 'this thread page faults' },
       ],
       rows: rows.flatMap(({ row, times }) => times.map((t, k) => [
-        k === 0 ? row.name : '', readers[k].name, ms(t.wall), ms(t.mainRun), ms(t.mainWait), ms(t.mainIdle), ms(t.workers), ms(t.others),
+        k === 0 ? row.name : '', readers[k].name, ms(t.wall), ms(t.mainRun), ms(t.mainWait), ms(t.mainIdle), ms(t.workers), ms(t.others), t.faults.toFixed(0),
       ])),
     });
   }
