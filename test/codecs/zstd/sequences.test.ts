@@ -179,6 +179,39 @@ describe('zstd frames one after another', () => {
 });
 
 /** The sequence counts of a single frame's compressed blocks, read from their headers. */
+/**
+ * Decode each frame into a buffer in the shared memory and into one outside it, with
+ * sentinel guards either side: the input comes back and nothing outside it is written.
+ */
+function expectDecodedInAndOutOfMemory(inputs: readonly Uint8Array[], frames: readonly Uint8Array[]): void {
+  for (let i = 0; i < inputs.length; i++) {
+    const src = inputs[i]!;
+    for (const inMemory of [false, true]) {
+      const size = GUARD + src.length + GUARD;
+      const buf = inMemory ? simdScratch(size)! : new Uint8Array(size);
+      buf.fill(SENTINEL);
+      const n = zstdDecompressInto(frames[i]!, 0, frames[i]!.length, buf, GUARD, src.length, null);
+      expect(n).toBe(src.length);
+      expect(Buffer.from(buf.subarray(GUARD, GUARD + n)).equals(Buffer.from(src))).toBe(true);
+      for (let j = 0; j < GUARD; j++) {
+        expect(buf[j]).toBe(SENTINEL);
+        expect(buf[GUARD + src.length + j]).toBe(SENTINEL);
+      }
+    }
+  }
+}
+
+/** Flip bits past the frame header (where literals and sequences lie): both sequence loops give the same outcome. */
+function expectLoopsAgreeWhenDamaged(frame: Uint8Array, size: number, flips: readonly (readonly [number, number])[]): void {
+  const bad = frame.slice();
+  for (const [pos, bit] of flips) bad[12 + Math.floor(pos * (bad.length - 12))]! ^= 1 << bit;
+  setZstdWasmEnabled(true);
+  const wasm = decodeOutcome(bad, size, null);
+  setZstdWasmEnabled(false);
+  const js = decodeOutcome(bad, size, null);
+  expect(wasm).toBe(js);
+}
+
 function sequenceCounts(frame: Uint8Array): number[] {
   const h = new FrameHeader();
   readFrameHeader(frame, 0, frame.length, h);
@@ -222,21 +255,7 @@ describe('zstd blocks of more sequences than the WebAssembly loop decodes at a t
 
   it('decodes them in WebAssembly, in and out of the shared memory, equal to the input and nothing outside it', () => {
     const before = { ...sequencesWasmCounts };
-    for (let i = 0; i < inputs.length; i++) {
-      const src = inputs[i]!;
-      for (const inMemory of [false, true]) {
-        const size = GUARD + src.length + GUARD;
-        const buf = inMemory ? simdScratch(size)! : new Uint8Array(size);
-        buf.fill(SENTINEL);
-        const n = zstdDecompressInto(frames[i]!, 0, frames[i]!.length, buf, GUARD, src.length, null);
-        expect(n).toBe(src.length);
-        expect(Buffer.from(buf.subarray(GUARD, GUARD + n)).equals(Buffer.from(src))).toBe(true);
-        for (let j = 0; j < GUARD; j++) {
-          expect(buf[j]).toBe(SENTINEL);
-          expect(buf[GUARD + src.length + j]).toBe(SENTINEL);
-        }
-      }
-    }
+    expectDecodedInAndOutOfMemory(inputs, frames);
     expect(sequencesWasmCounts.executed).toBeGreaterThan(before.executed + 2 * inputs.length);
     expect(sequencesWasmCounts.rejected).toBe(before.rejected);
   });
@@ -246,17 +265,7 @@ describe('zstd blocks of more sequences than the WebAssembly loop decodes at a t
       fc.property(
         fc.nat({ max: frames.length - 2 }),
         fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true }), fc.nat({ max: 7 })), { minLength: 1, maxLength: 3 }),
-        (which, flips) => {
-          const frame = frames[which]!;
-          const bad = frame.slice();
-          // Past the frame header, where the literals and sequences lie.
-          for (const [pos, bit] of flips) bad[12 + Math.floor(pos * (bad.length - 12))]! ^= 1 << bit;
-          setZstdWasmEnabled(true);
-          const wasm = decodeOutcome(bad, inputs[which]!.length, null);
-          setZstdWasmEnabled(false);
-          const js = decodeOutcome(bad, inputs[which]!.length, null);
-          expect(wasm).toBe(js);
-        },
+        (which, flips) => expectLoopsAgreeWhenDamaged(frames[which]!, inputs[which]!.length, flips),
       ),
       { numRuns: 150 },
     );
@@ -288,21 +297,7 @@ describe('zstd blocks whose match lengths fall on both sides of 16 bytes', () =>
 
   it('decodes them with wide copies, in and out of the shared memory, equal to the input and nothing outside it', () => {
     const before = { ...sequencesWasmCounts };
-    for (let i = 0; i < inputs.length; i++) {
-      const src = inputs[i]!;
-      for (const inMemory of [false, true]) {
-        const size = GUARD + src.length + GUARD;
-        const buf = inMemory ? simdScratch(size)! : new Uint8Array(size);
-        buf.fill(SENTINEL);
-        const n = zstdDecompressInto(frames[i]!, 0, frames[i]!.length, buf, GUARD, src.length, null);
-        expect(n).toBe(src.length);
-        expect(Buffer.from(buf.subarray(GUARD, GUARD + n)).equals(Buffer.from(src))).toBe(true);
-        for (let j = 0; j < GUARD; j++) {
-          expect(buf[j]).toBe(SENTINEL);
-          expect(buf[GUARD + src.length + j]).toBe(SENTINEL);
-        }
-      }
-    }
+    expectDecodedInAndOutOfMemory(inputs, frames);
     expect(sequencesWasmCounts.rejected).toBe(before.rejected);
     expect(sequencesWasmCounts.wide - before.wide).toBeGreaterThanOrEqual(2 * inputs.length);
   });
@@ -312,15 +307,7 @@ describe('zstd blocks whose match lengths fall on both sides of 16 bytes', () =>
       fc.property(
         fc.nat({ max: frames.length - 1 }),
         fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true }), fc.nat({ max: 7 })), { minLength: 1, maxLength: 3 }),
-        (which, flips) => {
-          const bad = frames[which]!.slice();
-          for (const [pos, bit] of flips) bad[12 + Math.floor(pos * (bad.length - 12))]! ^= 1 << bit;
-          setZstdWasmEnabled(true);
-          const wasm = decodeOutcome(bad, inputs[which]!.length, null);
-          setZstdWasmEnabled(false);
-          const js = decodeOutcome(bad, inputs[which]!.length, null);
-          expect(wasm).toBe(js);
-        },
+        (which, flips) => expectLoopsAgreeWhenDamaged(frames[which]!, inputs[which]!.length, flips),
       ),
       { numRuns: 150 },
     );
