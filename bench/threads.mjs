@@ -23,7 +23,8 @@
  * Run alone: node bench/threads.mjs [--lib dist/index.js] [--no-write] [--target-ms N] [--python CMD] [--no-native]
  * (prints the tables, replaces the "Worker threads" section of bench/RESULTS.md and its rows in "Targets").
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,6 +32,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { sameBytes } from './lib/data.mjs';
 import { isMainScript, runSectionAlone } from './lib/section.mjs';
+import { median } from './lib/cpu-rounds.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
 import { mbps, timeInterleaved, DEFAULT_TIMING } from './lib/timing.mjs';
 
@@ -111,25 +113,52 @@ function sizeLabel(n) {
 }
 
 /**
- * C-Blosc2 through python-blosc2 on the same bytes: median seconds of nthreads 1 and 2 per
- * codec, or null (with the reason in `notes`) when Python is not there.
+ * C-Blosc2 through python-blosc2 on the same bytes, as a round server (bench/threads.py):
+ * `time(codec, kind, nthreads)` resolves to the wall milliseconds of one native call, asked
+ * for in the same rounds as the JavaScript calls of a row (so both sides run under the same
+ * load). Null (with the reason in `notes`) when Python or python-blosc2 is not there.
  */
-function nativeThreads(python, data, timing, notes) {
+async function startNative(python, data, notes) {
   const dir = mkdtempSync(join(os.tmpdir(), 'blosc-ts-threads-'));
-  try {
-    const input = join(dir, 'input.f8');
-    writeFileSync(input, data);
-    const script = join(dirname(fileURLToPath(import.meta.url)), 'threads.py');
-    const py = spawnSync(python, [script, input, String(timing.targetMs / 1000), THREAD_CODECS.join(',')], {
-      encoding: 'utf8', maxBuffer: 1 << 20,
-    });
-    if (py.status !== 0) {
-      notes.push(`Worker threads: no native reference (${python} bench/threads.py failed: ${(py.stderr || String(py.error)).trim().split('\n').pop()}).`);
-      return null;
-    }
-    return JSON.parse(py.stdout);
-  } finally {
+  const input = join(dir, 'input.f8');
+  writeFileSync(input, data);
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'threads.py');
+  const py = spawn(python, [script, input, THREAD_CODECS.join(',')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  py.stderr.on('data', (d) => { stderr += d; });
+  const lines = createInterface({ input: py.stdout });
+  const waiting = [];
+  let closed = false;
+  const fail = (why) => {
+    closed = true;
+    for (const w of waiting.splice(0)) w.reject(new Error(why));
+  };
+  lines.on('line', (line) => waiting.shift()?.resolve(line));
+  py.on('error', (e) => fail(String(e)));
+  py.on('exit', () => fail(`bench/threads.py exited: ${stderr.trim().split('\n').pop() ?? ''}`));
+  const next = () => new Promise((res, rej) => {
+    if (closed) rej(new Error(`bench/threads.py exited: ${stderr.trim().split('\n').pop() ?? ''}`));
+    else waiting.push({ resolve: res, reject: rej });
+  });
+  const close = () => {
+    py.stdin.end();
     rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const info = JSON.parse(await next());
+    return {
+      info,
+      close,
+      async time(codec, kind, nthreads) {
+        const answer = next();
+        py.stdin.write(`${codec} ${kind} ${nthreads}\n`);
+        return Number(await answer) * 1000;
+      },
+    };
+  } catch (e) {
+    notes.push(`Worker threads: no native reference (${python} bench/threads.py failed: ${String(e.message ?? e).trim()}).`);
+    close();
+    return null;
   }
 }
 
@@ -173,11 +202,17 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   const sharedOut = new Uint8Array(new SharedArrayBuffer(LARGE_NBYTES));
   const chunkOut = new Uint8Array(lib.maxChunkSize(LARGE_NBYTES));
   const sharedChunkOut = new Uint8Array(new SharedArrayBuffer(lib.maxChunkSize(LARGE_NBYTES)));
-  let nativeRef = null;
-  if (native) {
-    log('  threads: python-blosc2 nthreads 1 and 2 (native reference)');
-    nativeRef = nativeThreads(python, data, timing, section.notes);
-  }
+  const nativeRef = native ? await startNative(python, data, section.notes) : null;
+  // The native calls of a row, timed by Python in the same rounds as the row's JavaScript
+  // calls; the first answers are the warm-up calls of timeInterleaved, left out.
+  const warmups = slow.warmups ?? DEFAULT_TIMING.warmups;
+  const nativeEntries = (codec, kind) => {
+    if (nativeRef === null) return { entries: [], medians: () => null };
+    const ms = [[], []];
+    const entries = [1, 2].map((n) => ({ fn: async () => { ms[n - 1].push(await nativeRef.time(codec, kind, n)); }, isAsync: true }));
+    const medians = () => ms.map((x) => median(x.slice(warmups)));
+    return { entries, medians };
+  };
 
   const bigRows = [];
   const decodeSpeedups = [];
@@ -202,21 +237,25 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       section.notes.push(`decompressAsync(${codec}, nthreads 2) decoded wrong bytes from a shared chunk: not timed.`);
       continue;
     }
+    const nativeDecode = nativeEntries(codec, 'decode');
     const [d1, d2, d2new, d2shared, d1shared] = await timeInterleaved([
       { fn: () => lib.decompress(chunk, out), isAsync: false },
       { fn: () => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(chunk, undefined, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(sharedChunk, sharedOut, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompress(sharedChunk, out), isAsync: false },
+      ...nativeDecode.entries,
     ], slow);
     sharedReads.push(`${codec} ${fmtMBps(mbps(LARGE_NBYTES, d1shared.medianMs))} against ${fmtMBps(mbps(LARGE_NBYTES, d1.medianMs))} MB/s`);
     const options2 = { ...options, nthreads: 2 };
+    const nativeEncode = nativeEntries(codec, 'encode');
     const [e1, e2, e2shared, e1new, e2new] = await timeInterleaved([
       { fn: () => lib.compress(data, options, chunkOut), isAsync: false },
       { fn: () => lib.compressAsync(data, options2, sharedChunkOut), isAsync: true },
       { fn: () => lib.compressAsync(sharedData, options2, sharedChunkOut), isAsync: true },
       { fn: () => lib.compress(data, options), isAsync: false },
       { fn: () => lib.compressAsync(data, options2), isAsync: true },
+      ...nativeEncode.entries,
     ], slow);
     await lib.decompressAsync(chunk, sharedOut, { nthreads: 2 });
     const decodeSplit = splitOf();
@@ -238,7 +277,9 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     const dec2 = mbps(LARGE_NBYTES, d2.medianMs);
     const enc1 = mbps(LARGE_NBYTES, e1.medianMs);
     const enc2 = mbps(LARGE_NBYTES, e2.medianMs);
-    const c = nativeRef?.codecs?.[codec];
+    const cDecode = nativeDecode.medians();
+    const cEncode = nativeEncode.medians();
+    const c = cDecode === null || cEncode === null ? null : { decode: cDecode, encode: cEncode };
     decodeSpeedups.push([codec, dec2 / dec1, c ? c.decode[0] / c.decode[1] : null]);
     encodeSpeedups.push([codec, enc2 / enc1, c ? c.encode[0] / c.encode[1] : null]);
     bigRows.push([
@@ -261,8 +302,9 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   });
   if (nativeRef !== null) {
     section.notes.push(
-      `Worker threads: "C decode ×" and "C encode ×" are C-Blosc2 ${nativeRef.c_blosc2.split(' ')[0]} (python-blosc2 ${nativeRef.python_blosc2}) ` +
-      'nthreads 2 ÷ 1 on the same input on this machine (compress2 / decompress2 into a preallocated array), timed in alternation.',
+      `Worker threads: "C decode ×" and "C encode ×" are C-Blosc2 ${nativeRef.info.c_blosc2.split(' ')[0]} (python-blosc2 ${nativeRef.info.python_blosc2}) ` +
+      'nthreads 2 ÷ 1 on the same input on this machine (compress2 / decompress2 into a preallocated array), its nthreads 1 and 2 calls timed in the same rounds as the row\'s blosc-ts calls ' +
+      '(a Python process answering one call per request, bench/threads.py), so that both sides\' ratios are measured under the same load.',
     );
   }
   if (splitNotes.length > 0) {
@@ -379,6 +421,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     `Worker threads: under the thresholds, the synchronous call merely awaited was up to ${(worstAwait * 100).toFixed(1)} % slower than the plain call ` +
     '(the cost of a promise per call, which any async API pays), against the async API\'s ' + `${(worstUnder * 100).toFixed(1)} %.`,
   );
+  nativeRef?.close();
   lib.shutdownPool();
   const efficiencyAfter = await parallelEfficiency(150);
   section.tables.unshift({
