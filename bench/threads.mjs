@@ -267,8 +267,11 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       const timing = (split) => {
         if (!(split.stageMs > 0 && split.ownMs > 0 && nblocks !== null && split.ownBlocks > 0)) return '';
         const r = (split.stageMs / (nblocks - split.ownBlocks)) / (split.ownMs / split.ownBlocks);
+        const line = split.callMs === undefined || split.workerStartMs === undefined ? '' :
+          `; timeline in ms from the call's start: this thread done at ${split.doneMs.toFixed(1)}, the worker's pieces ran ${split.workerStartMs.toFixed(1)}-${split.workerEndMs.toFixed(1)} ` +
+          `(busy ${split.workerBusyMs.toFixed(1)}), their answers in at ${split.settledMs.toFixed(1)}, the call done at ${split.callMs.toFixed(1)}`;
         return ` (staged ${(split.stagedBytes / 1e6).toFixed(1)} MB in ${split.stageMs.toFixed(1)} ms, ${(split.stagedBytes / split.stageMs / 1e6).toFixed(1)} GB/s; ` +
-          `its own blocks ${split.ownMs.toFixed(1)} ms; r ${r.toFixed(2)}, bound ${(2 - r).toFixed(2)}×)`;
+          `its own blocks ${split.ownMs.toFixed(1)} ms; r ${r.toFixed(2)}, bound ${(2 - r).toFixed(2)}×${line})`;
       };
       splitNotes.push(`${codec}: decode, this thread kept ${decodeSplit.ownBlocks}${nblocks === null ? '' : ` of ${nblocks}`} blocks and the worker ran ` +
         `${decodeSplit.piecesByWorkers} of its ${decodeSplit.pieces} pieces${timing(decodeSplit)}; encode, ${encodeSplit.ownBlocks} and ${encodeSplit.piecesByWorkers} of ${encodeSplit.pieces}${timing(encodeSplit)}`);

@@ -150,6 +150,34 @@ export interface ParallelSplit {
   readonly stageMs?: number;
   readonly stagedBytes?: number;
   readonly ownMs?: number;
+  /**
+   * The call's timeline, in ms from its start on this thread: when this thread was done with
+   * its own blocks, those it took back (and, encoding, the parked pieces it placed), when the
+   * workers' answers were all in, and when the call was done; when the first piece a worker
+   * ran started and the last one ended, and the time the workers spent on their pieces.
+   */
+  readonly doneMs?: number;
+  readonly settledMs?: number;
+  readonly callMs?: number;
+  readonly workerStartMs?: number;
+  readonly workerEndMs?: number;
+  readonly workerBusyMs?: number;
+}
+
+/** The span of the pieces workers ran (`results`), in ms from `callStart` (this thread's performance.now()), and their summed time. */
+function workerSpan(results: ReadonlyArray<JobResult | null>, callStart: number): { workerStartMs: number; workerEndMs: number; workerBusyMs: number } | null {
+  let first = Infinity;
+  let last = -Infinity;
+  let busy = 0;
+  for (const r of results) {
+    if (r === null || r.startedAt === undefined || r.endedAt === undefined) continue;
+    first = Math.min(first, r.startedAt);
+    last = Math.max(last, r.endedAt);
+    busy += r.endedAt - r.startedAt;
+  }
+  if (first === Infinity) return null;
+  const origin = performance.timeOrigin + callStart;
+  return { workerStartMs: first - origin, workerEndMs: last - origin, workerBusyMs: busy };
 }
 
 let lastSplit: ParallelSplit | null = null;
@@ -297,6 +325,7 @@ function learnStageCost(key: number, initial: number, stageMs: number, stagedByt
 async function decodeAlongside(
   body: Uint8Array, header: ChunkHeader, layout: ChunkLayout, out: Uint8Array | undefined, nthreads: number,
 ): Promise<Uint8Array> {
+  const callStart = performance.now();
   const { nblocks, blocksize } = layout;
   const nbytes = header.nbytes;
   const lanes = nthreads - 1;
@@ -358,11 +387,17 @@ async function decodeAlongside(
     // No piece starts after this: the workers skip what is left.
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER);
   }
+  const doneMs = performance.now() - callStart;
   // Always waited for, even after a failure here: a worker may still be writing.
   const settled = await settlePieces(pending, claim);
+  const settledMs = performance.now() - callStart;
   failure ??= settled.failure;
   if (failure === null && byRange) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, null), ownMs, own);
-  lastSplit = { kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
+  const split: ParallelSplit = {
+    kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs,
+    doneMs, settledMs, ...workerSpan(settled.results, callStart),
+  };
+  lastSplit = split;
   try {
     if (failure !== null) throw failure;
     if (target !== dest) {
@@ -372,6 +407,7 @@ async function decodeAlongside(
         copyBytes(target, from, dest, from, Math.min(nbytes, pieces[i]![1] * blocksize) - from);
       }
     }
+    lastSplit = { ...split, callMs: performance.now() - callStart };
     return dest;
   } finally {
     if (target !== dest) releaseStaging(target);
@@ -600,6 +636,7 @@ let encodeCallSerial = 0;
  * encoding time.)
  */
 async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGeometry, out: Uint8Array | undefined): Promise<Uint8Array> {
+  const callStart = performance.now();
   const nbytes = bytes.length;
   const { blocksize, nblocks, slotSize } = g;
   const lanes = p.nthreads - 1;
@@ -710,11 +747,21 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     failure = e;
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER);
   }
+  const doneMs = performance.now() - callStart;
   // Always waited for, even after a failure here: a worker may still be writing.
   const settled = await settlePieces(pending, claim);
+  const settledMs = performance.now() - callStart;
   failure ??= settled.failure;
   if (failure === null) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, null), ownMs, own);
-  lastSplit = { kind: 'encode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
+  const split: ParallelSplit = {
+    kind: 'encode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs,
+    doneMs, settledMs, ...workerSpan(settled.results, callStart),
+  };
+  lastSplit = split;
+  const finished = <T>(result: T): T => {
+    lastSplit = { ...split, callMs: performance.now() - callStart };
+    return result;
+  };
   try {
     if (failure !== null) throw failure;
     // Where each block's bytes are now: the output (this thread's blocks from dataStart, then
@@ -745,14 +792,14 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
       if (placed) laneAt = pos;
     }
     const chunk = placeChunkHeader(bytes, p, blocks, dest);
-    if (chunk === null) return assembleChunk(bytes, p, blocks.map((b) => b.slice()), out);
+    if (chunk === null) return finished(assembleChunk(bytes, p, blocks.map((b) => b.slice()), out));
     const header = readChunkHeader(chunk);
     if (!header.memcpyed && header.special === SpecialKind.None) {
       const bstartsAt = header.headerLength;
       for (let j = 0; j < nblocks; j++) {
         if (inDest[j] === 1 && readInt32LE(chunk, bstartsAt + 4 * j) !== blocks[j]!.byteOffset - dest.byteOffset) {
           // Not where the serial path puts it (never seen): build the chunk from copies.
-          return assembleChunk(bytes, p, blocks.map((b) => b.slice()), out);
+          return finished(assembleChunk(bytes, p, blocks.map((b) => b.slice()), out));
         }
       }
       // Copy the rest in runs that are contiguous on both sides.
@@ -775,9 +822,9 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
         j = k;
       }
     }
-    if (out !== undefined) return chunk;
+    if (out !== undefined) return finished(chunk);
     // As compressChunk: a tight buffer unless that means copying most of it.
-    return chunk.length * 2 > destsize ? chunk : chunk.slice();
+    return finished(chunk.length * 2 > destsize ? chunk : chunk.slice());
   } finally {
     releaseStaging(scratch);
     releaseTransferable(mine.buffer as ArrayBuffer);

@@ -41,6 +41,24 @@ function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/**
+ * A parallel call's timeline is in order: this thread done, then the answers in, then the
+ * call done; the workers' pieces ran within the call and before their answers were read
+ * (0.5 ms of slack for the threads' clocks), each of the `lanes` workers for no longer than their span.
+ */
+function expectTimeline(split: NonNullable<ReturnType<ChunkModule['lastParallelSplit']>>, lanes: number): void {
+  const { doneMs, settledMs, callMs, workerStartMs, workerEndMs, workerBusyMs } = split;
+  for (const ms of [doneMs, settledMs, callMs, workerStartMs, workerEndMs, workerBusyMs]) expect(ms).toBeTypeOf('number');
+  expect(doneMs!).toBeGreaterThan(0);
+  expect(settledMs!).toBeGreaterThanOrEqual(doneMs!);
+  expect(callMs!).toBeGreaterThanOrEqual(settledMs!);
+  expect(workerStartMs!).toBeGreaterThan(-0.5);
+  expect(workerEndMs!).toBeGreaterThanOrEqual(workerStartMs!);
+  expect(workerEndMs!).toBeLessThan(settledMs! + 0.5);
+  expect(workerBusyMs!).toBeGreaterThan(0);
+  expect(workerBusyMs!).toBeLessThanOrEqual(lanes * (workerEndMs! - workerStartMs!) + 1e-6);
+}
+
 describe('compressAsync', () => {
   const data = smoothFloat64(1 << 18); // 2 MiB
   it.each([
@@ -86,6 +104,7 @@ describe('compressAsync', () => {
         const split = chunkModule.lastParallelSplit()!;
         expect(split.piecesByWorkers).toBeGreaterThan(0);
         expect(split.ownBlocks).toBeGreaterThan(0);
+        expectTimeline(split, nthreads - 1);
       }
     }
     // Decoding too, from plain memory into shared and plain outputs.
@@ -96,6 +115,7 @@ describe('compressAsync', () => {
       expect(split.kind).toBe('decode');
       expect(split.piecesByWorkers).toBeGreaterThan(0);
       expect(split.ownBlocks).toBeGreaterThan(0);
+      expectTimeline(split, 1);
     }
   });
 
