@@ -84,6 +84,116 @@ async function parallelEfficiency(units) {
   return (2 * one) / two;
 }
 
+/**
+ * A second thread running the synchronous API on its own copy of the input (a plain
+ * worker_threads Worker importing the build): each round, this thread signals it through
+ * shared memory and runs the same call at once; the worker writes its call's milliseconds.
+ */
+const TWIN_WORKER = `const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const lib = await import(workerData.libUrl);
+  const data = new Uint8Array(workerData.data).slice();
+  const cell = new Int32Array(workerData.cells);
+  const times = new Float64Array(workerData.times);
+  let job = null;
+  parentPort.on('message', (m) => {
+    if (m === 'stop') { process.exit(0); }
+    const options = { codec: m.codec, clevel: 5, typesize: 8 };
+    const chunk = lib.compress(data, options);
+    const out = new Uint8Array(data.length);
+    const chunkOut = new Uint8Array(lib.maxChunkSize(data.length));
+    job = m.kind === 'decode' ? () => lib.decompress(chunk, out) : () => lib.compress(data, options, chunkOut);
+    job();
+    parentPort.postMessage('primed');
+    let round = 0;
+    for (;;) {
+      Atomics.wait(cell, 0, round);
+      round = Atomics.load(cell, 0);
+      if (round < 0) break;
+      const t0 = performance.now();
+      job();
+      times[0] = performance.now() - t0;
+      Atomics.store(cell, 1, round);
+      Atomics.notify(cell, 1);
+    }
+    parentPort.postMessage('done');
+  });
+  parentPort.postMessage('ready');
+})();`;
+
+/**
+ * How two threads running the same synchronous call at once fare against one alone, the
+ * ceiling of any split of one call between two threads that copies nothing: 2 × t(alone) ÷
+ * the slower of the two at once (2.00: no slowdown; memory bandwidth and shared caches
+ * bring it down). Rounds of [alone, both at once], medians. Null where Workers or Atomics.wait
+ * on this thread are missing.
+ */
+export async function twinEfficiency(libPath, data, rounds) {
+  const cells = new Int32Array(new SharedArrayBuffer(8));
+  const times = new Float64Array(new SharedArrayBuffer(8));
+  const copy = new SharedArrayBuffer(data.length);
+  new Uint8Array(copy).set(data);
+  const w = new Worker(TWIN_WORKER, { eval: true, workerData: { libUrl: pathToFileURL(libPath).href, data: copy, cells: cells.buffer, times: times.buffer } });
+  let failed = null;
+  const waiting = [];
+  w.on('message', (m) => waiting.shift()?.resolve(m));
+  w.on('error', (e) => {
+    failed = e;
+    for (const x of waiting.splice(0)) x.reject(e);
+  });
+  const next = () => new Promise((resolve, reject) => {
+    if (failed !== null) reject(failed);
+    else waiting.push({ resolve, reject });
+  });
+  await next();
+  const lib = await import(pathToFileURL(libPath).href);
+  const result = {};
+  let round = 0;
+  try {
+    for (const codec of THREAD_CODECS) {
+      result[codec] = {};
+      const options = { codec, clevel: 5, typesize: 8 };
+      const chunk = lib.compress(data, options);
+      const out = new Uint8Array(data.length);
+      const chunkOut = new Uint8Array(lib.maxChunkSize(data.length));
+      for (const kind of ['decode', 'encode']) {
+        const job = kind === 'decode' ? () => lib.decompress(chunk, out) : () => lib.compress(data, options, chunkOut);
+        const primed = next();
+        w.postMessage({ codec, kind });
+        job();
+        await primed;
+        const alone = [];
+        const together = [];
+        for (let r = 0; r < rounds; r++) {
+          let t0 = performance.now();
+          job();
+          alone.push(performance.now() - t0);
+          round++;
+          Atomics.store(cells, 0, round);
+          Atomics.notify(cells, 0);
+          t0 = performance.now();
+          job();
+          const mine = performance.now() - t0;
+          while (Atomics.load(cells, 1) !== round) Atomics.wait(cells, 1, Atomics.load(cells, 1), 1000);
+          together.push(Math.max(mine, times[0]));
+        }
+        const done = next();
+        Atomics.store(cells, 0, -1);
+        Atomics.notify(cells, 0);
+        await done;
+        round = 0;
+        Atomics.store(cells, 0, 0);
+        Atomics.store(cells, 1, 0);
+        result[codec][kind] = (2 * median(alone)) / median(together);
+      }
+    }
+  } finally {
+    w.postMessage('stop');
+    await w.terminate();
+  }
+  return result;
+}
+
 function toShared(bytes) {
   const s = new Uint8Array(new SharedArrayBuffer(bytes.length));
   s.set(bytes);
@@ -303,6 +413,24 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     ],
     rows: bigRows,
   });
+  log('  threads: two threads running the synchronous call at once');
+  const twins = await twinEfficiency(libPath, data, 5).catch((e) => {
+    section.notes.push(`Worker threads: no two-thread ceiling (${String(e?.message ?? e)}).`);
+    return null;
+  });
+  if (twins !== null) {
+    const cOf = (list, codec) => list.find(([name]) => name === codec)?.[2] ?? null;
+    section.tables.push({
+      caption: 'Two threads each running the synchronous call on its own copy of the 64 MiB input at once: 2 × t(alone) ÷ t(the slower of the two), ' +
+        'the ceiling of nthreads 2 ÷ 1 for a split of one call that copies nothing, beside C-Blosc2\'s nthreads 2 ÷ 1 from the rows above',
+      columns: [{ title: 'codec', align: 'left' }, { title: 'decode, two at once' }, { title: 'C decode ×' }, { title: 'encode, two at once' }, { title: 'C encode ×' }],
+      rows: THREAD_CODECS.filter((codec) => twins[codec] !== undefined).map((codec) => {
+        const cd = cOf(decodeSpeedups, codec);
+        const ce = cOf(encodeSpeedups, codec);
+        return [codec, fmtRatio(twins[codec].decode), cd === null ? 'n/a' : fmtRatio(cd), fmtRatio(twins[codec].encode), ce === null ? 'n/a' : fmtRatio(ce)];
+      }),
+    });
+  }
   if (nativeRef !== null) {
     section.notes.push(
       `Worker threads: "C decode ×" and "C encode ×" are C-Blosc2 ${nativeRef.info.c_blosc2.split(' ')[0]} (python-blosc2 ${nativeRef.info.python_blosc2}) ` +
