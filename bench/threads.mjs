@@ -295,6 +295,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   const poolChunk = await import(pathToFileURL(join(dirname(libPath), 'pool', 'chunk.js')).href).catch(() => null);
   const splitOf = () => poolChunk?.lastParallelSplit?.() ?? null;
   const splitNotes = [];
+  // r of one call per codec and kind (see medianSplit), for the note on what is left.
+  const stagingCost = {};
   // One thread decoding the chunk from a SharedArrayBuffer against from plain memory, per codec.
   const sharedReads = [];
   if (typeof lib.compressAsync !== 'function') {
@@ -367,16 +369,28 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       { fn: () => lib.compressAsync(data, options2), isAsync: true },
       ...nativeEncode.entries,
     ], slow);
-    await lib.decompressAsync(chunk, sharedOut, { nthreads: 2 });
-    const decodeSplit = splitOf();
-    await lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut);
-    const encodeSplit = splitOf();
+    const nblocks = lib.chunkInfo(chunk).nblocks ?? null;
+    // r: staging time per worker block ÷ this thread's time per own block; 2 − r bounds nthreads 2 ÷ 1.
+    const rOf = (split) => (split !== null && split.stageMs > 0 && split.ownMs > 0 && nblocks !== null && split.ownBlocks > 0 && split.ownBlocks < nblocks
+      ? (split.stageMs / (nblocks - split.ownBlocks)) / (split.ownMs / split.ownBlocks) : null);
+    // One call of each kind described: of three, the one with the median r (single calls vary).
+    const medianSplit = async (call) => {
+      const splits = [];
+      for (let k = 0; k < 3; k++) {
+        await call();
+        const split = splitOf();
+        if (rOf(split) !== null) splits.push(split);
+      }
+      splits.sort((a, b) => rOf(a) - rOf(b));
+      return splits.length === 0 ? null : splits[splits.length >> 1];
+    };
+    const decodeSplit = await medianSplit(() => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }));
+    const encodeSplit = await medianSplit(() => lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut));
+    stagingCost[codec] = { decode: rOf(decodeSplit), encode: rOf(encodeSplit) };
     if (decodeSplit !== null && encodeSplit !== null) {
-      const nblocks = lib.chunkInfo(chunk).nblocks ?? null;
-      // r: staging time per worker block ÷ this thread's time per own block; 2 − r bounds nthreads 2 ÷ 1.
       const timing = (split) => {
-        if (!(split.stageMs > 0 && split.ownMs > 0 && nblocks !== null && split.ownBlocks > 0)) return '';
-        const r = (split.stageMs / (nblocks - split.ownBlocks)) / (split.ownMs / split.ownBlocks);
+        const r = rOf(split);
+        if (r === null) return '';
         const line = split.callMs === undefined || split.workerStartMs === undefined ? '' :
           `; timeline in ms from the call's start: this thread done at ${split.doneMs.toFixed(1)}, the worker's pieces ran ${split.workerStartMs.toFixed(1)}-${split.workerEndMs.toFixed(1)} ` +
           `(busy ${split.workerBusyMs.toFixed(1)}), their answers in at ${split.settledMs.toFixed(1)}, the call done at ${split.callMs.toFixed(1)}`;
@@ -430,6 +444,25 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
         return [codec, fmtRatio(twins[codec].decode), cd === null ? 'n/a' : fmtRatio(cd), fmtRatio(twins[codec].encode), ce === null ? 'n/a' : fmtRatio(ce)];
       }),
     });
+    const left = [];
+    for (const [kind, list] of [['decode', decodeSpeedups], ['encode', encodeSpeedups]]) {
+      for (const [codec, x, cx] of list) {
+        const e = twins[codec]?.[kind];
+        const r = stagingCost[codec]?.[kind];
+        if (e === undefined || r === null || r === undefined) continue;
+        const ceiling = (e * (2 - r)) / 2;
+        left.push(`${codec} ${kind} ${fmtRatio(x)}: two at once ${fmtRatio(e)}, r ${r.toFixed(2)}, ceiling ${fmtRatio(ceiling)}` +
+          (cx === null ? '' : ` against C ${fmtRatio(cx)}${ceiling < cx ? ' (out of reach while the worker\'s share is copied)' : ''}`));
+      }
+    }
+    if (left.length > 0) {
+      section.notes.push(
+        'Worker threads, what is left: a split of one call between this thread and a worker costs this thread the copy of the worker\'s share (r, per worker block, ' +
+        'relative to its own time per block: the worker cannot read this thread\'s memory), and two threads working at once each run slower than one alone ' +
+        '("two at once" above: memory bandwidth and shared caches), so nthreads 2 ÷ 1 can reach at most about (two at once) × (2 − r) ÷ 2. ' +
+        `In this run: ${left.join('; ')}.`,
+      );
+    }
   }
   if (nativeRef !== null) {
     section.notes.push(
