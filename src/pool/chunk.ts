@@ -667,6 +667,22 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   // for a private output) fill slots, copied at the end.
   const direct = ownInPlace && isShared(dest);
   const scratch = acquireStaging(workerBlocks * slotSize);
+  // A filtered input is read by the workers through the filter alone, as fast from shared
+  // memory as from private (jobs.ts, encodeBlocks): the workers' share is then staged into
+  // one shared buffer, kept for the next call, rather than into buffers moved to the worker
+  // and back. Each buffer moved back arrives here as new external memory, for which V8
+  // collects garbage on this thread: with about 50 MB moved back per LZ4 call at 64 MiB,
+  // a mark-compact (2.5-14 ms) and a scavenge or two every call, on the calling thread
+  // (node --trace-gc, "external memory pressure"). The copy into it agrees with the input
+  // modulo 8, so it is one plain copy (see copyBytes). Unfiltered input is copied raw into
+  // the worker's codec, which needs private bytes: moved, as before.
+  const stageFrom = own * blocksize;
+  const filtered = p.filters.some((id) => id !== FilterId.NoFilter);
+  const lead = (bytes.byteOffset + stageFrom) & 7;
+  const refAt = ((lead + nbytes - stageFrom + 7) & ~7) + (bytes.byteOffset & 7);
+  const stage = !sharedInput && filtered ? acquireStaging(hasDelta ? refAt + blocksize : lead + nbytes - stageFrom) : null;
+  const stagedRef = stage !== null && hasDelta ? stage.subarray(refAt, refAt + blocksize) : null;
+  let refStaged = false;
   const sizes = new Int32Array(new SharedArrayBuffer(4 * nblocks));
   const claim = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
   const posCell = direct ? new Int32Array(new SharedArrayBuffer(8)) : null;
@@ -699,7 +715,21 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
       let srcBase = 0;
       let ref: Uint8Array | null = null;
       const transfer: ArrayBuffer[] = [];
-      if (!sharedInput) {
+      if (stage !== null) {
+        const at = lead + from - stageFrom;
+        copyBytes(bytes, from, stage, at, to - from);
+        src = stage.subarray(at, at + to - from);
+        srcBase = from;
+        staged += to - from;
+        if (stagedRef !== null && first > 0) {
+          if (!refStaged) {
+            copyBytes(bytes, 0, stage, refAt, blocksize);
+            staged += blocksize;
+            refStaged = true;
+          }
+          ref = stagedRef;
+        }
+      } else if (!sharedInput) {
         // DELTA reads block 0: a piece that does not start there carries a copy of it.
         const withRef = hasDelta && first > 0;
         const n = to - from + (withRef ? blocksize : 0);
@@ -827,6 +857,7 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     return finished(chunk.length * 2 > destsize ? chunk : chunk.slice());
   } finally {
     releaseStaging(scratch);
+    if (stage !== null) releaseStaging(stage);
     releaseTransferable(mine.buffer as ArrayBuffer);
   }
 }
