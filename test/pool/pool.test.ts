@@ -296,6 +296,25 @@ describe('decompressAsync', () => {
     }
   });
 
+  it('stages the worker\'s pieces of a chunk at an odd offset, with DELTA (block 0 staged too) and with a dictionary', async () => {
+    const data = smoothFloat64(1 << 20); // 8 MiB
+    for (const options of [{ codec: 'zlib', clevel: 1, blocksize: 65536, filters: [3, 1] }, { codec: 'zstd', clevel: 1, blocksize: 65536, useDict: true }] as const) {
+      const chunk = api.compress(data, options);
+      for (const shift of [0, 3, 5]) {
+        const holder = new Uint8Array(chunk.length + shift);
+        holder.set(chunk, shift);
+        const view = holder.subarray(shift);
+        let byWorkers = 0;
+        for (let k = 0; k < 4; k++) {
+          expect(sha256(await api.decompressAsync(view, undefined, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
+          byWorkers += chunkModule.lastParallelSplit()!.piecesByWorkers;
+        }
+        expect(byWorkers, `${options.codec} at offset ${shift}`).toBeGreaterThan(0);
+        expect(sha256(view)).toBe(sha256(chunk));
+      }
+    }
+  });
+
   it('fails a corrupt block with a BloscError, and the pool works afterwards', async () => {
     const data = smoothFloat64(1 << 18);
     const chunk = api.compress(data, { codec: 'lz4', blocksize: 65536 });
