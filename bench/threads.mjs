@@ -29,6 +29,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { sameBytes } from './lib/data.mjs';
 import { isMainScript, runSectionAlone } from './lib/section.mjs';
@@ -194,6 +195,22 @@ export async function twinEfficiency(libPath, data, rounds) {
   return result;
 }
 
+/**
+ * Garbage collections on this thread during `calls` back-to-back calls of `fn` (none forced
+ * between them, as timeInterleaved does before each sample): count and milliseconds per call.
+ */
+async function collectionsDuring(fn, calls) {
+  const entries = [];
+  const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  for (let i = 0; i < calls; i++) await fn();
+  await new Promise((res) => setTimeout(res, 20));
+  observer.disconnect();
+  let ms = 0;
+  for (const e of entries) ms += e.duration;
+  return { count: entries.length, msPerCall: ms / calls };
+}
+
 function toShared(bytes) {
   const s = new Uint8Array(new SharedArrayBuffer(bytes.length));
   s.set(bytes);
@@ -297,6 +314,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   const splitNotes = [];
   // r of one call per codec and kind (see medianSplit), for the note on what is left.
   const stagingCost = {};
+  // Collections on this thread during 10 back-to-back nthreads 2 calls, per codec.
+  const collections = [];
   // One thread decoding the chunk from a SharedArrayBuffer against from plain memory, per codec.
   const sharedReads = [];
   if (typeof lib.compressAsync !== 'function') {
@@ -387,6 +406,9 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     const decodeSplit = await medianSplit(() => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }));
     const encodeSplit = await medianSplit(() => lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut));
     stagingCost[codec] = { decode: rOf(decodeSplit), encode: rOf(encodeSplit) };
+    const gcDecode = await collectionsDuring(() => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), 10);
+    const gcEncode = await collectionsDuring(() => lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut), 10);
+    collections.push(`${codec} decode ${gcDecode.count} (${gcDecode.msPerCall.toFixed(1)} ms per call), encode ${gcEncode.count} (${gcEncode.msPerCall.toFixed(1)} ms per call)`);
     if (decodeSplit !== null && encodeSplit !== null) {
       const timing = (split) => {
         const r = rOf(split);
@@ -480,6 +502,16 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       `In one call of each kind: ${splitNotes.join('; ')}. ` +
       'The copy is what a second thread costs here and not in C (whose threads read the caller\'s memory): with r = staging time per worker block ÷ decoding time per block, ' +
       'nthreads 2 can reach at most 2 − r times one thread.',
+    );
+  }
+  if (collections.length > 0) {
+    section.notes.push(
+      'Worker threads: garbage collections on the calling thread during 10 back-to-back nthreads 2 calls (64 MiB, into the preallocated outputs; ' +
+      `none forced between them, unlike the timed rows above, which collect before each sample): ${collections.join('; ')}. ` +
+      'Decoding moves each staged piece to the worker and back (the worker then reads private memory, as the codecs need), and every buffer moved back ' +
+      'arrives as new external memory, for which V8 collects; encoding a filtered input stages into shared memory kept between calls, which moves nothing. ' +
+      'Staging the decode pieces into shared memory too would remove those collections, but the worker would then copy its streams into private memory ' +
+      '(a codec copying a stream out of shared memory at another alignment goes byte by byte), which cost more than the collections saved when tried.',
     );
   }
   if (sharedReads.length > 0) {
