@@ -357,14 +357,45 @@ async function decodeAlongside(
   let staged = 0;
   let stageMs = 0;
   let ownMs = 0;
+  let stage: Uint8Array | null = null;
   try {
     const t0 = performance.now();
-    for (let i = 0; i < pieces.length; i++) {
-      const [first, last] = pieces[i]!;
-      const copy = stagePiece(body, header, layout, first, last);
-      staged += copy.length;
-      const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
-      pending.push(pool.runOn(pieceLane[i]!, job, [copy.buffer as ArrayBuffer], lanes));
+    if (byRange) {
+      // The pieces go into one shared buffer, kept between calls, rather than into buffers
+      // moved to the worker and back: each buffer moved back arrives here as new external
+      // memory, for which V8 collects garbage on this thread (lz4, 64 MiB, 10 back-to-back
+      // calls on a busy machine: 24 collections, 10 ms per call, as long as the call's own
+      // decoding; bench/threads.mjs counts them). The worker copies its streams into
+      // private memory (jobs.ts, privateRangeCopy), as the codecs need. Each piece starts
+      // at a multiple of 8, its streams agreeing modulo 8 with the chunk (planPiece): this
+      // copy and the worker's are then plain copies.
+      const plans: PiecePlan[] = [];
+      let total = 0;
+      for (let i = 0; i < pieces.length; i++) {
+        const plan = planPiece(body, header, layout, pieces[i]![0], pieces[i]![1], total);
+        plans.push(plan);
+        total += (plan.length + 7) & ~7;
+      }
+      stage = acquireStaging(total);
+      let at = 0;
+      for (let i = 0; i < pieces.length; i++) {
+        const [first, last] = pieces[i]!;
+        const plan = plans[i]!;
+        const copy = stage.subarray(at, at + plan.length);
+        writePiece(body, plan, copy);
+        at += (plan.length + 7) & ~7;
+        staged += plan.length;
+        const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: true, claim, claimAt: i } as const;
+        pending.push(pool.runOn(pieceLane[i]!, job, [], lanes));
+      }
+    } else {
+      for (let i = 0; i < pieces.length; i++) {
+        const [first, last] = pieces[i]!;
+        const copy = stagePiece(body, header, layout, first, last);
+        staged += copy.length;
+        const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: false, claim, claimAt: i } as const;
+        pending.push(pool.runOn(pieceLane[i]!, job, [copy.buffer as ArrayBuffer], lanes));
+      }
     }
     const t1 = performance.now();
     const reader = new ChunkReader(body, { maxNbytes: nbytes });
@@ -411,6 +442,7 @@ async function decodeAlongside(
     return dest;
   } finally {
     if (target !== dest) releaseStaging(target);
+    if (stage !== null) releaseStaging(stage);
   }
 }
 
@@ -427,47 +459,81 @@ function stagePiece(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout,
     whole.set(chunk);
     return whole;
   }
+  const plan = planPiece(chunk, header, layout, first, last, null);
+  const copy = new Uint8Array(acquireTransferable(plan.length), 0, plan.length);
+  writePiece(chunk, plan, copy);
+  return copy;
+}
+
+/** What stagePiece copies of a Blosc2 chunk for blocks [first, last): see planPiece. */
+interface PiecePlan {
+  readonly bstartsAt: number;
+  readonly nblocks: number;
+  /** Header, bstarts and dictionary. */
+  readonly dataStart: number;
+  /** Blocks whose streams are copied, in order (block 0 first under DELTA), and their streams' [start, end) in the chunk. */
+  readonly blocks: readonly number[];
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  /** Bytes left free between the dictionary and the first streams (see planPiece). */
+  readonly pad: number;
+  readonly length: number;
+}
+
+/**
+ * The layout of a staged piece: header, bstarts and dictionary, `pad` free bytes, then the
+ * streams of the blocks read back to back. With `at` (the piece's place in a shared staging
+ * buffer, a multiple of 8), `pad` makes the first streams agree modulo 8 with their place
+ * in the chunk, so that the large copy of them into shared memory is one plain copy (V8
+ * copies into shared memory byte by byte otherwise, see copyBytes); with null, no pad.
+ */
+function planPiece(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout, first: number, last: number, at: number | null): PiecePlan {
   const { nblocks, blocksize, leftover } = layout;
   const bstartsAt = header.headerLength;
   const dataStart = bstartsAt + 4 * nblocks + (layout.dict === null ? 0 : 4 + layout.dict.length);
+  const blocks: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let streams = 0;
   const withBlock0 = first > 0 && layout.hasDelta;
-  const streamsEnd = (j: number, bstart: number): number => {
+  for (let k = withBlock0 ? first - 1 : first; k < last; k++) {
+    const j = k === first - 1 ? 0 : k;
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
+    const bstart = readInt32LE(chunk, bstartsAt + 4 * j);
     const end = blockStreamsEnd(chunk, header, bstart, leftoverBlock ? leftover : blocksize, leftoverBlock);
     if (end < 0) fail(BloscErrorCode.ReadBuffer, `block ${j}: streams run past the end of the chunk`, { block: j });
-    return end;
-  };
-  // Sizes first, to take a buffer of the right length.
-  let length = dataStart;
-  if (withBlock0) length += streamsEnd(0, readInt32LE(chunk, bstartsAt)) - readInt32LE(chunk, bstartsAt);
-  for (let j = first; j < last; j++) {
-    const bstart = readInt32LE(chunk, bstartsAt + 4 * j);
-    length += streamsEnd(j, bstart) - bstart;
+    blocks.push(j);
+    starts.push(bstart);
+    ends.push(end);
+    streams += end - bstart;
   }
-  const copy = new Uint8Array(acquireTransferable(length), 0, length);
-  copy.set(chunk.subarray(0, dataStart));
+  const pad = at === null || starts.length === 0 ? 0 : (chunk.byteOffset + starts[0]! - at - dataStart) & 7;
+  return { bstartsAt, nblocks, dataStart, blocks, starts, ends, pad, length: dataStart + pad + streams };
+}
+
+/** Write the piece `plan` describes into copy[0, plan.length): bstarts of the copied blocks point at their new places, the others at the data start; cbytes is the copy's length. */
+function writePiece(chunk: Uint8Array, plan: PiecePlan, copy: Uint8Array): void {
+  const { bstartsAt, nblocks, dataStart, blocks, starts, ends } = plan;
+  copyBytes(chunk, 0, copy, 0, dataStart);
   for (let j = 0; j < nblocks; j++) writeInt32LE(copy, bstartsAt + 4 * j, dataStart);
-  let pos = dataStart;
+  let pos = dataStart + plan.pad;
   // Runs of adjacent streams (the usual order) are copied in one piece.
   let runFrom = -1;
   let runTo = -1;
-  let runAt = dataStart;
-  for (let k = withBlock0 ? first - 1 : first; k < last; k++) {
-    const j = k === first - 1 ? 0 : k;
-    const bstart = readInt32LE(chunk, bstartsAt + 4 * j);
-    const end = streamsEnd(j, bstart);
+  let runAt = pos;
+  for (let k = 0; k < blocks.length; k++) {
+    const bstart = starts[k]!;
     if (bstart !== runTo) {
-      if (runFrom >= 0) copy.set(chunk.subarray(runFrom, runTo), runAt);
+      if (runFrom >= 0) copyBytes(chunk, runFrom, copy, runAt, runTo - runFrom);
       runFrom = bstart;
       runAt = pos;
     }
-    runTo = end;
-    writeInt32LE(copy, bstartsAt + 4 * j, pos);
-    pos += end - bstart;
+    runTo = ends[k]!;
+    writeInt32LE(copy, bstartsAt + 4 * blocks[k]!, pos);
+    pos += ends[k]! - bstart;
   }
-  if (runFrom >= 0) copy.set(chunk.subarray(runFrom, runTo), runAt);
-  writeInt32LE(copy, 12, length);
-  return copy;
+  if (runFrom >= 0) copyBytes(chunk, runFrom, copy, runAt, runTo - runFrom);
+  writeInt32LE(copy, 12, plan.length);
 }
 
 export function toWire(p: ResolvedCParams): WireCParams {
