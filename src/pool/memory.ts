@@ -32,6 +32,7 @@ const MAX_IDLE_STAGING = 4;
 
 /** A shared view of `length` bytes from the staging buffers (contents undefined); give it back with `releaseStaging`. */
 export function acquireStaging(length: number): Uint8Array {
+  scheduleIdleDrop();
   let best = -1;
   for (let i = 0; i < idleStaging.length; i++) {
     const size = idleStaging[i]!.byteLength;
@@ -48,6 +49,7 @@ export function releaseStaging(view: Uint8Array): void {
   // Keep the largest few.
   idleStaging.sort((a, b) => b.byteLength - a.byteLength);
   idleStaging.length = Math.min(idleStaging.length, MAX_IDLE_STAGING);
+  scheduleIdleDrop();
 }
 
 /**
@@ -152,7 +154,7 @@ export function releaseInput(buffer: ArrayBuffer): void {
   scheduleIdleDrop();
 }
 
-/** Idle inputs and outputs are let go when no chunk was decoded for this long. */
+/** Idle staging buffers, inputs and outputs are let go when none was used for this long. */
 const IDLE_OUTPUT_MS = 2000;
 let idleOutputTimer: ReturnType<typeof setTimeout> | null = null;
 /** When idle memory was last lent or taken back; the timer checks it when it fires. */
@@ -185,6 +187,8 @@ function armIdleDrop(ms: number): void {
     idleInputBytes = 0;
     idleTransfer.length = 0;
     idleTransferBytes = 0;
+    // The staging buffers too: a parallel call on a 64 MiB chunk stages tens of MB there.
+    idleStaging.length = 0;
   }, ms);
   // Never keep Node, Bun or Deno running for this.
   if (typeof idleOutputTimer === 'number') (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno?.unrefTimer?.(idleOutputTimer);

@@ -4,8 +4,8 @@
  * Transferable buffers: a new one has room to grow, so a slightly larger piece reuses it.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { acquireTransferable, copyBytes, dropStaging, releaseTransferable } from '../../src/pool/memory.js';
+import { describe, expect, it, vi } from 'vitest';
+import { acquireStaging, acquireTransferable, copyBytes, dropStaging, releaseStaging, releaseTransferable } from '../../src/pool/memory.js';
 import { seededBytes } from '../helpers.js';
 
 function filled(n: number, seed: number, shared: boolean): Uint8Array {
@@ -57,5 +57,24 @@ describe('acquireTransferable', () => {
     releaseTransferable(first);
     expect(acquireTransferable(1 << 20)).not.toBe(first);
     dropStaging();
+  });
+});
+
+describe('acquireStaging', () => {
+  it('reuses a staging buffer between calls, and lets it go once idle for 2 s', () => {
+    vi.useFakeTimers();
+    try {
+      dropStaging();
+      const first = acquireStaging(1 << 20);
+      releaseStaging(first);
+      const again = acquireStaging(1 << 20);
+      expect(again.buffer).toBe(first.buffer);
+      releaseStaging(again);
+      vi.advanceTimersByTime(2500);
+      expect(acquireStaging(1 << 20).buffer).not.toBe(first.buffer);
+    } finally {
+      dropStaging();
+      vi.useRealTimers();
+    }
   });
 });
