@@ -23,14 +23,17 @@
  * Run alone: node bench/threads.mjs [--lib dist/index.js] [--no-write] [--target-ms N] [--python CMD] [--no-native]
  * (prints the tables, replaces the "Worker threads" section of bench/RESULTS.md and its rows in "Targets").
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { sameBytes } from './lib/data.mjs';
 import { isMainScript, runSectionAlone } from './lib/section.mjs';
+import { median } from './lib/cpu-rounds.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
 import { mbps, timeInterleaved, DEFAULT_TIMING } from './lib/timing.mjs';
 
@@ -82,6 +85,132 @@ async function parallelEfficiency(units) {
   return (2 * one) / two;
 }
 
+/**
+ * A second thread running the synchronous API on its own copy of the input (a plain
+ * worker_threads Worker importing the build): each round, this thread signals it through
+ * shared memory and runs the same call at once; the worker writes its call's milliseconds.
+ */
+const TWIN_WORKER = `const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const lib = await import(workerData.libUrl);
+  const data = new Uint8Array(workerData.data).slice();
+  const cell = new Int32Array(workerData.cells);
+  const times = new Float64Array(workerData.times);
+  let job = null;
+  parentPort.on('message', (m) => {
+    if (m === 'stop') { process.exit(0); }
+    const options = { codec: m.codec, clevel: 5, typesize: 8 };
+    const chunk = lib.compress(data, options);
+    const out = new Uint8Array(data.length);
+    const chunkOut = new Uint8Array(lib.maxChunkSize(data.length));
+    job = m.kind === 'decode' ? () => lib.decompress(chunk, out) : () => lib.compress(data, options, chunkOut);
+    job();
+    parentPort.postMessage('primed');
+    let round = 0;
+    for (;;) {
+      Atomics.wait(cell, 0, round);
+      round = Atomics.load(cell, 0);
+      if (round < 0) break;
+      const t0 = performance.now();
+      job();
+      times[0] = performance.now() - t0;
+      Atomics.store(cell, 1, round);
+      Atomics.notify(cell, 1);
+    }
+    parentPort.postMessage('done');
+  });
+  parentPort.postMessage('ready');
+})();`;
+
+/**
+ * How two threads running the same synchronous call at once fare against one alone, the
+ * ceiling of any split of one call between two threads that copies nothing: 2 × t(alone) ÷
+ * the slower of the two at once (2.00: no slowdown; memory bandwidth and shared caches
+ * bring it down). Rounds of [alone, both at once], medians. Null where Workers or Atomics.wait
+ * on this thread are missing.
+ */
+export async function twinEfficiency(libPath, data, rounds, codecs = THREAD_CODECS) {
+  const cells = new Int32Array(new SharedArrayBuffer(8));
+  const times = new Float64Array(new SharedArrayBuffer(8));
+  const copy = new SharedArrayBuffer(data.length);
+  new Uint8Array(copy).set(data);
+  const w = new Worker(TWIN_WORKER, { eval: true, workerData: { libUrl: pathToFileURL(libPath).href, data: copy, cells: cells.buffer, times: times.buffer } });
+  let failed = null;
+  const waiting = [];
+  w.on('message', (m) => waiting.shift()?.resolve(m));
+  w.on('error', (e) => {
+    failed = e;
+    for (const x of waiting.splice(0)) x.reject(e);
+  });
+  const next = () => new Promise((resolve, reject) => {
+    if (failed !== null) reject(failed);
+    else waiting.push({ resolve, reject });
+  });
+  await next();
+  const lib = await import(pathToFileURL(libPath).href);
+  const result = {};
+  let round = 0;
+  try {
+    for (const codec of codecs) {
+      result[codec] = {};
+      const options = { codec, clevel: 5, typesize: 8 };
+      const chunk = lib.compress(data, options);
+      const out = new Uint8Array(data.length);
+      const chunkOut = new Uint8Array(lib.maxChunkSize(data.length));
+      for (const kind of ['decode', 'encode']) {
+        const job = kind === 'decode' ? () => lib.decompress(chunk, out) : () => lib.compress(data, options, chunkOut);
+        const primed = next();
+        w.postMessage({ codec, kind });
+        job();
+        await primed;
+        const alone = [];
+        const together = [];
+        for (let r = 0; r < rounds; r++) {
+          let t0 = performance.now();
+          job();
+          alone.push(performance.now() - t0);
+          round++;
+          Atomics.store(cells, 0, round);
+          Atomics.notify(cells, 0);
+          t0 = performance.now();
+          job();
+          const mine = performance.now() - t0;
+          while (Atomics.load(cells, 1) !== round) Atomics.wait(cells, 1, Atomics.load(cells, 1), 1000);
+          together.push(Math.max(mine, times[0]));
+        }
+        const done = next();
+        Atomics.store(cells, 0, -1);
+        Atomics.notify(cells, 0);
+        await done;
+        round = 0;
+        Atomics.store(cells, 0, 0);
+        Atomics.store(cells, 1, 0);
+        result[codec][kind] = (2 * median(alone)) / median(together);
+      }
+    }
+  } finally {
+    w.postMessage('stop');
+    await w.terminate();
+  }
+  return result;
+}
+
+/**
+ * Garbage collections on this thread during `calls` back-to-back calls of `fn` (none forced
+ * between them, as timeInterleaved does before each sample): count and milliseconds per call.
+ */
+async function collectionsDuring(fn, calls) {
+  const entries = [];
+  const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  for (let i = 0; i < calls; i++) await fn();
+  await new Promise((res) => setTimeout(res, 20));
+  observer.disconnect();
+  let ms = 0;
+  for (const e of entries) ms += e.duration;
+  return { count: entries.length, msPerCall: ms / calls };
+}
+
 function toShared(bytes) {
   const s = new Uint8Array(new SharedArrayBuffer(bytes.length));
   s.set(bytes);
@@ -111,25 +240,52 @@ function sizeLabel(n) {
 }
 
 /**
- * C-Blosc2 through python-blosc2 on the same bytes: median seconds of nthreads 1 and 2 per
- * codec, or null (with the reason in `notes`) when Python is not there.
+ * C-Blosc2 through python-blosc2 on the same bytes, as a round server (bench/threads.py):
+ * `time(codec, kind, nthreads)` resolves to the wall milliseconds of one native call, asked
+ * for in the same rounds as the JavaScript calls of a row (so both sides run under the same
+ * load). Null (with the reason in `notes`) when Python or python-blosc2 is not there.
  */
-function nativeThreads(python, data, timing, notes) {
+async function startNative(python, data, notes) {
   const dir = mkdtempSync(join(os.tmpdir(), 'blosc-ts-threads-'));
-  try {
-    const input = join(dir, 'input.f8');
-    writeFileSync(input, data);
-    const script = join(dirname(fileURLToPath(import.meta.url)), 'threads.py');
-    const py = spawnSync(python, [script, input, String(timing.targetMs / 1000), THREAD_CODECS.join(',')], {
-      encoding: 'utf8', maxBuffer: 1 << 20,
-    });
-    if (py.status !== 0) {
-      notes.push(`Worker threads: no native reference (${python} bench/threads.py failed: ${(py.stderr || String(py.error)).trim().split('\n').pop()}).`);
-      return null;
-    }
-    return JSON.parse(py.stdout);
-  } finally {
+  const input = join(dir, 'input.f8');
+  writeFileSync(input, data);
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'threads.py');
+  const py = spawn(python, [script, input, THREAD_CODECS.join(',')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  py.stderr.on('data', (d) => { stderr += d; });
+  const lines = createInterface({ input: py.stdout });
+  const waiting = [];
+  let closed = false;
+  const fail = (why) => {
+    closed = true;
+    for (const w of waiting.splice(0)) w.reject(new Error(why));
+  };
+  lines.on('line', (line) => waiting.shift()?.resolve(line));
+  py.on('error', (e) => fail(String(e)));
+  py.on('exit', () => fail(`bench/threads.py exited: ${stderr.trim().split('\n').pop() ?? ''}`));
+  const next = () => new Promise((res, rej) => {
+    if (closed) rej(new Error(`bench/threads.py exited: ${stderr.trim().split('\n').pop() ?? ''}`));
+    else waiting.push({ resolve: res, reject: rej });
+  });
+  const close = () => {
+    py.stdin.end();
     rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const info = JSON.parse(await next());
+    return {
+      info,
+      close,
+      async time(codec, kind, nthreads) {
+        const answer = next();
+        py.stdin.write(`${codec} ${kind} ${nthreads}\n`);
+        return Number(await answer) * 1000;
+      },
+    };
+  } catch (e) {
+    notes.push(`Worker threads: no native reference (${python} bench/threads.py failed: ${String(e.message ?? e).trim()}).`);
+    close();
+    return null;
   }
 }
 
@@ -156,6 +312,13 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   const poolChunk = await import(pathToFileURL(join(dirname(libPath), 'pool', 'chunk.js')).href).catch(() => null);
   const splitOf = () => poolChunk?.lastParallelSplit?.() ?? null;
   const splitNotes = [];
+  // r of one call per codec and kind (see medianSplit), for the note on what is left.
+  const stagingCost = {};
+  // Collections on this thread during 10 back-to-back nthreads 2 calls, per codec.
+  const collections = [];
+  // Two threads running the synchronous call at once, per codec (twinEfficiency).
+  const twins = {};
+  let twinFailure = null;
   // One thread decoding the chunk from a SharedArrayBuffer against from plain memory, per codec.
   const sharedReads = [];
   if (typeof lib.compressAsync !== 'function') {
@@ -173,11 +336,17 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   const sharedOut = new Uint8Array(new SharedArrayBuffer(LARGE_NBYTES));
   const chunkOut = new Uint8Array(lib.maxChunkSize(LARGE_NBYTES));
   const sharedChunkOut = new Uint8Array(new SharedArrayBuffer(lib.maxChunkSize(LARGE_NBYTES)));
-  let nativeRef = null;
-  if (native) {
-    log('  threads: python-blosc2 nthreads 1 and 2 (native reference)');
-    nativeRef = nativeThreads(python, data, timing, section.notes);
-  }
+  const nativeRef = native ? await startNative(python, data, section.notes) : null;
+  // The native calls of a row, timed by Python in the same rounds as the row's JavaScript
+  // calls; the first answers are the warm-up calls of timeInterleaved, left out.
+  const warmups = slow.warmups ?? DEFAULT_TIMING.warmups;
+  const nativeEntries = (codec, kind) => {
+    if (nativeRef === null) return { entries: [], medians: () => null };
+    const ms = [[], []];
+    const entries = [1, 2].map((n) => ({ fn: async () => { ms[n - 1].push(await nativeRef.time(codec, kind, n)); }, isAsync: true }));
+    const medians = () => ms.map((x) => median(x.slice(warmups)));
+    return { entries, medians };
+  };
 
   const bigRows = [];
   const decodeSpeedups = [];
@@ -202,34 +371,63 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       section.notes.push(`decompressAsync(${codec}, nthreads 2) decoded wrong bytes from a shared chunk: not timed.`);
       continue;
     }
+    const nativeDecode = nativeEntries(codec, 'decode');
     const [d1, d2, d2new, d2shared, d1shared] = await timeInterleaved([
       { fn: () => lib.decompress(chunk, out), isAsync: false },
       { fn: () => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(chunk, undefined, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(sharedChunk, sharedOut, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompress(sharedChunk, out), isAsync: false },
+      ...nativeDecode.entries,
     ], slow);
     sharedReads.push(`${codec} ${fmtMBps(mbps(LARGE_NBYTES, d1shared.medianMs))} against ${fmtMBps(mbps(LARGE_NBYTES, d1.medianMs))} MB/s`);
     const options2 = { ...options, nthreads: 2 };
+    const nativeEncode = nativeEntries(codec, 'encode');
     const [e1, e2, e2shared, e1new, e2new] = await timeInterleaved([
       { fn: () => lib.compress(data, options, chunkOut), isAsync: false },
       { fn: () => lib.compressAsync(data, options2, sharedChunkOut), isAsync: true },
       { fn: () => lib.compressAsync(sharedData, options2, sharedChunkOut), isAsync: true },
       { fn: () => lib.compress(data, options), isAsync: false },
       { fn: () => lib.compressAsync(data, options2), isAsync: true },
+      ...nativeEncode.entries,
     ], slow);
-    await lib.decompressAsync(chunk, sharedOut, { nthreads: 2 });
-    const decodeSplit = splitOf();
-    await lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut);
-    const encodeSplit = splitOf();
+    const nblocks = lib.chunkInfo(chunk).nblocks ?? null;
+    // r: staging time per worker block ÷ this thread's time per own block; 2 − r bounds nthreads 2 ÷ 1.
+    const rOf = (split) => (split !== null && split.stageMs > 0 && split.ownMs > 0 && nblocks !== null && split.ownBlocks > 0 && split.ownBlocks < nblocks
+      ? (split.stageMs / (nblocks - split.ownBlocks)) / (split.ownMs / split.ownBlocks) : null);
+    // One call of each kind described: of three, the one with the median r (single calls vary).
+    const medianSplit = async (call) => {
+      const splits = [];
+      for (let k = 0; k < 3; k++) {
+        await call();
+        const split = splitOf();
+        if (rOf(split) !== null) splits.push(split);
+      }
+      splits.sort((a, b) => rOf(a) - rOf(b));
+      return splits.length === 0 ? null : splits[splits.length >> 1];
+    };
+    const decodeSplit = await medianSplit(() => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }));
+    const encodeSplit = await medianSplit(() => lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut));
+    stagingCost[codec] = { decode: rOf(decodeSplit), encode: rOf(encodeSplit) };
+    // The two-at-once ceiling right after the codec's rows, under the same load as far as can be.
+    log(`  threads: ${codec}, two threads running the synchronous call at once`);
+    const twin = await twinEfficiency(libPath, data, 5, [codec]).catch((e) => {
+      twinFailure ??= String(e?.message ?? e);
+      return null;
+    });
+    if (twin !== null) twins[codec] = twin[codec];
+    const gcDecode = await collectionsDuring(() => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), 10);
+    const gcEncode = await collectionsDuring(() => lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut), 10);
+    collections.push(`${codec} decode ${gcDecode.count} (${gcDecode.msPerCall.toFixed(1)} ms per call), encode ${gcEncode.count} (${gcEncode.msPerCall.toFixed(1)} ms per call)`);
     if (decodeSplit !== null && encodeSplit !== null) {
-      const nblocks = lib.chunkInfo(chunk).nblocks ?? null;
-      // r: staging time per worker block ÷ this thread's time per own block; 2 − r bounds nthreads 2 ÷ 1.
       const timing = (split) => {
-        if (!(split.stageMs > 0 && split.ownMs > 0 && nblocks !== null && split.ownBlocks > 0)) return '';
-        const r = (split.stageMs / (nblocks - split.ownBlocks)) / (split.ownMs / split.ownBlocks);
+        const r = rOf(split);
+        if (r === null) return '';
+        const line = split.callMs === undefined || split.workerStartMs === undefined ? '' :
+          `; timeline in ms from the call's start: this thread done at ${split.doneMs.toFixed(1)}, the worker's pieces ran ${split.workerStartMs.toFixed(1)}-${split.workerEndMs.toFixed(1)} ` +
+          `(busy ${split.workerBusyMs.toFixed(1)}), their answers in at ${split.settledMs.toFixed(1)}, the call done at ${split.callMs.toFixed(1)}`;
         return ` (staged ${(split.stagedBytes / 1e6).toFixed(1)} MB in ${split.stageMs.toFixed(1)} ms, ${(split.stagedBytes / split.stageMs / 1e6).toFixed(1)} GB/s; ` +
-          `its own blocks ${split.ownMs.toFixed(1)} ms; r ${r.toFixed(2)}, bound ${(2 - r).toFixed(2)}×)`;
+          `its own blocks ${split.ownMs.toFixed(1)} ms; r ${r.toFixed(2)}, bound ${(2 - r).toFixed(2)}×${line})`;
       };
       splitNotes.push(`${codec}: decode, this thread kept ${decodeSplit.ownBlocks}${nblocks === null ? '' : ` of ${nblocks}`} blocks and the worker ran ` +
         `${decodeSplit.piecesByWorkers} of its ${decodeSplit.pieces} pieces${timing(decodeSplit)}; encode, ${encodeSplit.ownBlocks} and ${encodeSplit.piecesByWorkers} of ${encodeSplit.pieces}${timing(encodeSplit)}`);
@@ -238,7 +436,9 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     const dec2 = mbps(LARGE_NBYTES, d2.medianMs);
     const enc1 = mbps(LARGE_NBYTES, e1.medianMs);
     const enc2 = mbps(LARGE_NBYTES, e2.medianMs);
-    const c = nativeRef?.codecs?.[codec];
+    const cDecode = nativeDecode.medians();
+    const cEncode = nativeEncode.medians();
+    const c = cDecode === null || cEncode === null ? null : { decode: cDecode, encode: cEncode };
     decodeSpeedups.push([codec, dec2 / dec1, c ? c.decode[0] / c.decode[1] : null]);
     encodeSpeedups.push([codec, enc2 / enc1, c ? c.encode[0] / c.encode[1] : null]);
     bigRows.push([
@@ -259,10 +459,45 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     ],
     rows: bigRows,
   });
+  if (Object.keys(twins).length > 0) {
+    const cOf = (list, codec) => list.find(([name]) => name === codec)?.[2] ?? null;
+    section.tables.push({
+      caption: 'Two threads each running the synchronous call on its own copy of the 64 MiB input at once: 2 × t(alone) ÷ t(the slower of the two), ' +
+        'the ceiling of nthreads 2 ÷ 1 for a split of one call that copies nothing, beside C-Blosc2\'s nthreads 2 ÷ 1 from the rows above',
+      columns: [{ title: 'codec', align: 'left' }, { title: 'decode, two at once' }, { title: 'C decode ×' }, { title: 'encode, two at once' }, { title: 'C encode ×' }],
+      rows: THREAD_CODECS.filter((codec) => twins[codec] !== undefined).map((codec) => {
+        const cd = cOf(decodeSpeedups, codec);
+        const ce = cOf(encodeSpeedups, codec);
+        return [codec, fmtRatio(twins[codec].decode), cd === null ? 'n/a' : fmtRatio(cd), fmtRatio(twins[codec].encode), ce === null ? 'n/a' : fmtRatio(ce)];
+      }),
+    });
+    const left = [];
+    for (const [kind, list] of [['decode', decodeSpeedups], ['encode', encodeSpeedups]]) {
+      for (const [codec, x, cx] of list) {
+        const e = twins[codec]?.[kind];
+        const r = stagingCost[codec]?.[kind];
+        if (e === undefined || r === null || r === undefined) continue;
+        const ceiling = (e * (2 - r)) / 2;
+        // A row above its ceiling says the load changed between the two measures: no verdict then.
+        const verdict = cx === null || x > ceiling * 1.05 ? '' : ceiling < cx ? ' (out of reach while the worker\'s share is copied)' : ' (within reach)';
+        left.push(`${codec} ${kind} ${fmtRatio(x)}: two at once ${fmtRatio(e)}, r ${r.toFixed(2)}, ceiling ${fmtRatio(ceiling)}` +
+          (cx === null ? '' : ` against C ${fmtRatio(cx)}${verdict}`));
+      }
+    }
+    if (left.length > 0) {
+      section.notes.push(
+        'Worker threads, what is left: a split of one call between this thread and a worker costs this thread the copy of the worker\'s share (r, per worker block, ' +
+        'relative to its own time per block: the worker cannot read this thread\'s memory), and two threads working at once each run slower than one alone ' +
+        '("two at once" above: memory bandwidth and shared caches), so nthreads 2 ÷ 1 can reach at most about (two at once) × (2 − r) ÷ 2. ' +
+        `In this run: ${left.join('; ')}.`,
+      );
+    }
+  }
   if (nativeRef !== null) {
     section.notes.push(
-      `Worker threads: "C decode ×" and "C encode ×" are C-Blosc2 ${nativeRef.c_blosc2.split(' ')[0]} (python-blosc2 ${nativeRef.python_blosc2}) ` +
-      'nthreads 2 ÷ 1 on the same input on this machine (compress2 / decompress2 into a preallocated array), timed in alternation.',
+      `Worker threads: "C decode ×" and "C encode ×" are C-Blosc2 ${nativeRef.info.c_blosc2.split(' ')[0]} (python-blosc2 ${nativeRef.info.python_blosc2}) ` +
+      'nthreads 2 ÷ 1 on the same input on this machine (compress2 / decompress2 into a preallocated array), its nthreads 1 and 2 calls timed in the same rounds as the row\'s blosc-ts calls ' +
+      '(a Python process answering one call per request, bench/threads.py), so that both sides\' ratios are measured under the same load.',
     );
   }
   if (splitNotes.length > 0) {
@@ -274,6 +509,16 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       `In one call of each kind: ${splitNotes.join('; ')}. ` +
       'The copy is what a second thread costs here and not in C (whose threads read the caller\'s memory): with r = staging time per worker block ÷ decoding time per block, ' +
       'nthreads 2 can reach at most 2 − r times one thread.',
+    );
+  }
+  if (twinFailure !== null) section.notes.push(`Worker threads: no two-thread ceiling (${twinFailure}).`);
+  if (collections.length > 0) {
+    section.notes.push(
+      'Worker threads: garbage collections on the calling thread during 10 back-to-back nthreads 2 calls (64 MiB, into the preallocated outputs; ' +
+      `none forced between them, unlike the timed rows above, which collect before each sample): ${collections.join('; ')}. ` +
+      'The pieces staged for the worker go into shared memory kept between calls (Blosc2 chunks, and filtered inputs); moving them to the worker and back instead ' +
+      'made V8 collect on the calling thread about twice per call, each buffer moved back arriving as new external memory ' +
+      '(lz4 decode, 20 back-to-back calls: 20 mark-compacts and 14 scavenges, 105 ms, against none), though the worker now copies its streams into private memory first, as the codecs need.',
     );
   }
   if (sharedReads.length > 0) {
@@ -379,6 +624,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     `Worker threads: under the thresholds, the synchronous call merely awaited was up to ${(worstAwait * 100).toFixed(1)} % slower than the plain call ` +
     '(the cost of a promise per call, which any async API pays), against the async API\'s ' + `${(worstUnder * 100).toFixed(1)} %.`,
   );
+  nativeRef?.close();
   lib.shutdownPool();
   const efficiencyAfter = await parallelEfficiency(150);
   section.tables.unshift({

@@ -1,13 +1,15 @@
-"""Native side of the worker-threads benchmark (bench/threads.mjs).
+"""Native side of the worker-threads benchmark (bench/threads.mjs), a round server.
 
-Reads the 64 MiB input the JavaScript side wrote (raw float64 bytes), then times
-python-blosc2 (C-Blosc2) compressing it into one chunk and decompressing that chunk into a
-preallocated array with nthreads 1 and 2, for each codec given (SHUFFLE, clevel 5,
-typesize 8), the two thread counts in alternation. Prints JSON: median seconds per codec
-and thread count, and whether the native chunk equals the one blosc-ts wrote (when the
-codec's output is deterministic that checks both sides time the same work).
+Reads the 64 MiB input the JavaScript side wrote (raw float64 bytes) and compresses it with
+python-blosc2 (C-Blosc2) into one chunk per codec given (SHUFFLE, clevel 5, typesize 8).
+Prints one JSON line (versions, and per codec the chunk's size and SHA-256: when the codec's
+output is deterministic, that checks both sides time the same work), then answers requests,
+one per line on stdin, "CODEC KIND NTHREADS" (KIND: encode or decode), by timing one call
+(compress2 of the input, or decompress2 of the chunk into a preallocated array) and printing
+its wall seconds. The JavaScript side asks in the same rounds as it times its own calls, so
+C-Blosc2's nthreads 2 ÷ 1 and blosc-ts's are measured under the same load.
 
-Usage: python3 bench/threads.py INPUT_PATH TARGET_SECONDS CODEC[,CODEC...]
+Usage: python3 bench/threads.py INPUT_PATH CODEC[,CODEC...]
 """
 import hashlib
 import json
@@ -18,47 +20,33 @@ import blosc2
 import numpy as np
 
 
-def median_seconds(fns, target):
-    """Median of each fn in fns, timed in alternation until `target` seconds are spent."""
-    for fn in fns:
-        fn()  # warm-up
-    samples = [[] for _ in fns]
-    spent = 0.0
-    while len(samples[0]) < 5 or (spent < target * len(fns) and len(samples[0]) < 25):
-        for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
-            fn()
-            dt = time.perf_counter() - t0
-            samples[i].append(dt)
-            spent += dt
-    return [sorted(s)[len(s) // 2] for s in samples]
-
-
-def timed_at(nthreads, fn):
-    def run():
-        blosc2.set_nthreads(nthreads)
-        fn()
-    return run
-
-
 def main():
-    path, target, codecs = sys.argv[1], float(sys.argv[2]), sys.argv[3].split(",")
+    path, codecs = sys.argv[1], sys.argv[2].split(",")
     data = np.fromfile(path, dtype=np.float64)
     out = np.empty_like(data)
-    result = {"python_blosc2": blosc2.__version__, "c_blosc2": blosc2.blosclib_version, "codecs": {}}
-    for name in codecs:
-        codec = blosc2.Codec[name.upper()]
-        kw = {"codec": codec, "clevel": 5, "typesize": 8, "filters": [blosc2.Filter.SHUFFLE]}
-        blosc2.set_nthreads(1)
-        chunk = blosc2.compress2(data, **kw)
-        enc1, enc2 = median_seconds([timed_at(1, lambda: blosc2.compress2(data, **kw)),
-                                     timed_at(2, lambda: blosc2.compress2(data, **kw))], target)
-        dec1, dec2 = median_seconds([timed_at(1, lambda: blosc2.decompress2(chunk, dst=out)),
-                                     timed_at(2, lambda: blosc2.decompress2(chunk, dst=out))], target)
-        result["codecs"][name] = {"encode": [enc1, enc2], "decode": [dec1, dec2], "cbytes": len(chunk),
-                                  "chunk_sha256": hashlib.sha256(chunk).hexdigest()}
+    kwargs = {}
+    chunks = {}
+    ready = {"python_blosc2": blosc2.__version__, "c_blosc2": blosc2.blosclib_version, "codecs": {}}
     blosc2.set_nthreads(1)
-    print(json.dumps(result))
+    for name in codecs:
+        kw = {"codec": blosc2.Codec[name.upper()], "clevel": 5, "typesize": 8, "filters": [blosc2.Filter.SHUFFLE]}
+        kwargs[name] = kw
+        chunks[name] = blosc2.compress2(data, **kw)
+        ready["codecs"][name] = {"cbytes": len(chunks[name]), "chunk_sha256": hashlib.sha256(chunks[name]).hexdigest()}
+    print(json.dumps(ready), flush=True)
+    for line in sys.stdin:
+        name, kind, nthreads = line.split()
+        blosc2.set_nthreads(int(nthreads))
+        kw = kwargs[name]
+        chunk = chunks[name]
+        t0 = time.perf_counter()
+        if kind == "encode":
+            blosc2.compress2(data, **kw)
+        else:
+            blosc2.decompress2(chunk, dst=out)
+        dt = time.perf_counter() - t0
+        print(repr(dt), flush=True)
+    blosc2.set_nthreads(1)
 
 
 if __name__ == "__main__":

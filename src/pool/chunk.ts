@@ -150,6 +150,34 @@ export interface ParallelSplit {
   readonly stageMs?: number;
   readonly stagedBytes?: number;
   readonly ownMs?: number;
+  /**
+   * The call's timeline, in ms from its start on this thread: when this thread was done with
+   * its own blocks, those it took back (and, encoding, the parked pieces it placed), when the
+   * workers' answers were all in, and when the call was done; when the first piece a worker
+   * ran started and the last one ended, and the time the workers spent on their pieces.
+   */
+  readonly doneMs?: number;
+  readonly settledMs?: number;
+  readonly callMs?: number;
+  readonly workerStartMs?: number;
+  readonly workerEndMs?: number;
+  readonly workerBusyMs?: number;
+}
+
+/** The span of the pieces workers ran (`results`), in ms from `callStart` (this thread's performance.now()), and their summed time. */
+function workerSpan(results: ReadonlyArray<JobResult | null>, callStart: number): { workerStartMs: number; workerEndMs: number; workerBusyMs: number } | null {
+  let first = Infinity;
+  let last = -Infinity;
+  let busy = 0;
+  for (const r of results) {
+    if (r === null || r.startedAt === undefined || r.endedAt === undefined) continue;
+    first = Math.min(first, r.startedAt);
+    last = Math.max(last, r.endedAt);
+    busy += r.endedAt - r.startedAt;
+  }
+  if (first === Infinity) return null;
+  const origin = performance.timeOrigin + callStart;
+  return { workerStartMs: first - origin, workerEndMs: last - origin, workerBusyMs: busy };
 }
 
 let lastSplit: ParallelSplit | null = null;
@@ -297,6 +325,7 @@ function learnStageCost(key: number, initial: number, stageMs: number, stagedByt
 async function decodeAlongside(
   body: Uint8Array, header: ChunkHeader, layout: ChunkLayout, out: Uint8Array | undefined, nthreads: number,
 ): Promise<Uint8Array> {
+  const callStart = performance.now();
   const { nblocks, blocksize } = layout;
   const nbytes = header.nbytes;
   const lanes = nthreads - 1;
@@ -328,14 +357,45 @@ async function decodeAlongside(
   let staged = 0;
   let stageMs = 0;
   let ownMs = 0;
+  let stage: Uint8Array | null = null;
   try {
     const t0 = performance.now();
-    for (let i = 0; i < pieces.length; i++) {
-      const [first, last] = pieces[i]!;
-      const copy = stagePiece(body, header, layout, first, last);
-      staged += copy.length;
-      const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
-      pending.push(pool.runOn(pieceLane[i]!, job, [copy.buffer as ArrayBuffer], lanes));
+    if (byRange) {
+      // The pieces go into one shared buffer, kept between calls, rather than into buffers
+      // moved to the worker and back: each buffer moved back arrives here as new external
+      // memory, for which V8 collects garbage on this thread (lz4, 64 MiB, 10 back-to-back
+      // calls on a busy machine: 24 collections, 10 ms per call, as long as the call's own
+      // decoding; bench/threads.mjs counts them). The worker copies its streams into
+      // private memory (jobs.ts, privateRangeCopy), as the codecs need. Each piece starts
+      // at a multiple of 8, its streams agreeing modulo 8 with the chunk (planPiece): this
+      // copy and the worker's are then plain copies.
+      const plans: PiecePlan[] = [];
+      let total = 0;
+      for (let i = 0; i < pieces.length; i++) {
+        const plan = planPiece(body, header, layout, pieces[i]![0], pieces[i]![1], total);
+        plans.push(plan);
+        total += (plan.length + 7) & ~7;
+      }
+      stage = acquireStaging(total);
+      let at = 0;
+      for (let i = 0; i < pieces.length; i++) {
+        const [first, last] = pieces[i]!;
+        const plan = plans[i]!;
+        const copy = stage.subarray(at, at + plan.length);
+        writePiece(body, plan, copy);
+        at += (plan.length + 7) & ~7;
+        staged += plan.length;
+        const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: true, claim, claimAt: i } as const;
+        pending.push(pool.runOn(pieceLane[i]!, job, [], lanes));
+      }
+    } else {
+      for (let i = 0; i < pieces.length; i++) {
+        const [first, last] = pieces[i]!;
+        const copy = stagePiece(body, header, layout, first, last);
+        staged += copy.length;
+        const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: false, claim, claimAt: i } as const;
+        pending.push(pool.runOn(pieceLane[i]!, job, [copy.buffer as ArrayBuffer], lanes));
+      }
     }
     const t1 = performance.now();
     const reader = new ChunkReader(body, { maxNbytes: nbytes });
@@ -358,11 +418,17 @@ async function decodeAlongside(
     // No piece starts after this: the workers skip what is left.
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER);
   }
+  const doneMs = performance.now() - callStart;
   // Always waited for, even after a failure here: a worker may still be writing.
   const settled = await settlePieces(pending, claim);
+  const settledMs = performance.now() - callStart;
   failure ??= settled.failure;
   if (failure === null && byRange) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, null), ownMs, own);
-  lastSplit = { kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
+  const split: ParallelSplit = {
+    kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs,
+    doneMs, settledMs, ...workerSpan(settled.results, callStart),
+  };
+  lastSplit = split;
   try {
     if (failure !== null) throw failure;
     if (target !== dest) {
@@ -372,9 +438,11 @@ async function decodeAlongside(
         copyBytes(target, from, dest, from, Math.min(nbytes, pieces[i]![1] * blocksize) - from);
       }
     }
+    lastSplit = { ...split, callMs: performance.now() - callStart };
     return dest;
   } finally {
     if (target !== dest) releaseStaging(target);
+    if (stage !== null) releaseStaging(stage);
   }
 }
 
@@ -391,47 +459,81 @@ function stagePiece(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout,
     whole.set(chunk);
     return whole;
   }
+  const plan = planPiece(chunk, header, layout, first, last, null);
+  const copy = new Uint8Array(acquireTransferable(plan.length), 0, plan.length);
+  writePiece(chunk, plan, copy);
+  return copy;
+}
+
+/** What stagePiece copies of a Blosc2 chunk for blocks [first, last): see planPiece. */
+interface PiecePlan {
+  readonly bstartsAt: number;
+  readonly nblocks: number;
+  /** Header, bstarts and dictionary. */
+  readonly dataStart: number;
+  /** Blocks whose streams are copied, in order (block 0 first under DELTA), and their streams' [start, end) in the chunk. */
+  readonly blocks: readonly number[];
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  /** Bytes left free between the dictionary and the first streams (see planPiece). */
+  readonly pad: number;
+  readonly length: number;
+}
+
+/**
+ * The layout of a staged piece: header, bstarts and dictionary, `pad` free bytes, then the
+ * streams of the blocks read back to back. With `at` (the piece's place in a shared staging
+ * buffer, a multiple of 8), `pad` makes the first streams agree modulo 8 with their place
+ * in the chunk, so that the large copy of them into shared memory is one plain copy (V8
+ * copies into shared memory byte by byte otherwise, see copyBytes); with null, no pad.
+ */
+function planPiece(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout, first: number, last: number, at: number | null): PiecePlan {
   const { nblocks, blocksize, leftover } = layout;
   const bstartsAt = header.headerLength;
   const dataStart = bstartsAt + 4 * nblocks + (layout.dict === null ? 0 : 4 + layout.dict.length);
+  const blocks: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let streams = 0;
   const withBlock0 = first > 0 && layout.hasDelta;
-  const streamsEnd = (j: number, bstart: number): number => {
+  for (let k = withBlock0 ? first - 1 : first; k < last; k++) {
+    const j = k === first - 1 ? 0 : k;
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
+    const bstart = readInt32LE(chunk, bstartsAt + 4 * j);
     const end = blockStreamsEnd(chunk, header, bstart, leftoverBlock ? leftover : blocksize, leftoverBlock);
     if (end < 0) fail(BloscErrorCode.ReadBuffer, `block ${j}: streams run past the end of the chunk`, { block: j });
-    return end;
-  };
-  // Sizes first, to take a buffer of the right length.
-  let length = dataStart;
-  if (withBlock0) length += streamsEnd(0, readInt32LE(chunk, bstartsAt)) - readInt32LE(chunk, bstartsAt);
-  for (let j = first; j < last; j++) {
-    const bstart = readInt32LE(chunk, bstartsAt + 4 * j);
-    length += streamsEnd(j, bstart) - bstart;
+    blocks.push(j);
+    starts.push(bstart);
+    ends.push(end);
+    streams += end - bstart;
   }
-  const copy = new Uint8Array(acquireTransferable(length), 0, length);
-  copy.set(chunk.subarray(0, dataStart));
+  const pad = at === null || starts.length === 0 ? 0 : (chunk.byteOffset + starts[0]! - at - dataStart) & 7;
+  return { bstartsAt, nblocks, dataStart, blocks, starts, ends, pad, length: dataStart + pad + streams };
+}
+
+/** Write the piece `plan` describes into copy[0, plan.length): bstarts of the copied blocks point at their new places, the others at the data start; cbytes is the copy's length. */
+function writePiece(chunk: Uint8Array, plan: PiecePlan, copy: Uint8Array): void {
+  const { bstartsAt, nblocks, dataStart, blocks, starts, ends } = plan;
+  copyBytes(chunk, 0, copy, 0, dataStart);
   for (let j = 0; j < nblocks; j++) writeInt32LE(copy, bstartsAt + 4 * j, dataStart);
-  let pos = dataStart;
+  let pos = dataStart + plan.pad;
   // Runs of adjacent streams (the usual order) are copied in one piece.
   let runFrom = -1;
   let runTo = -1;
-  let runAt = dataStart;
-  for (let k = withBlock0 ? first - 1 : first; k < last; k++) {
-    const j = k === first - 1 ? 0 : k;
-    const bstart = readInt32LE(chunk, bstartsAt + 4 * j);
-    const end = streamsEnd(j, bstart);
+  let runAt = pos;
+  for (let k = 0; k < blocks.length; k++) {
+    const bstart = starts[k]!;
     if (bstart !== runTo) {
-      if (runFrom >= 0) copy.set(chunk.subarray(runFrom, runTo), runAt);
+      if (runFrom >= 0) copyBytes(chunk, runFrom, copy, runAt, runTo - runFrom);
       runFrom = bstart;
       runAt = pos;
     }
-    runTo = end;
-    writeInt32LE(copy, bstartsAt + 4 * j, pos);
-    pos += end - bstart;
+    runTo = ends[k]!;
+    writeInt32LE(copy, bstartsAt + 4 * blocks[k]!, pos);
+    pos += ends[k]! - bstart;
   }
-  if (runFrom >= 0) copy.set(chunk.subarray(runFrom, runTo), runAt);
-  writeInt32LE(copy, 12, length);
-  return copy;
+  if (runFrom >= 0) copyBytes(chunk, runFrom, copy, runAt, runTo - runFrom);
+  writeInt32LE(copy, 12, plan.length);
 }
 
 export function toWire(p: ResolvedCParams): WireCParams {
@@ -600,6 +702,7 @@ let encodeCallSerial = 0;
  * encoding time.)
  */
 async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGeometry, out: Uint8Array | undefined): Promise<Uint8Array> {
+  const callStart = performance.now();
   const nbytes = bytes.length;
   const { blocksize, nblocks, slotSize } = g;
   const lanes = p.nthreads - 1;
@@ -630,6 +733,22 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   // for a private output) fill slots, copied at the end.
   const direct = ownInPlace && isShared(dest);
   const scratch = acquireStaging(workerBlocks * slotSize);
+  // A filtered input is read by the workers through the filter alone, as fast from shared
+  // memory as from private (jobs.ts, encodeBlocks): the workers' share is then staged into
+  // one shared buffer, kept for the next call, rather than into buffers moved to the worker
+  // and back. Each buffer moved back arrives here as new external memory, for which V8
+  // collects garbage on this thread: with about 50 MB moved back per LZ4 call at 64 MiB,
+  // a mark-compact (2.5-14 ms) and a scavenge or two every call, on the calling thread
+  // (node --trace-gc, "external memory pressure"). The copy into it agrees with the input
+  // modulo 8, so it is one plain copy (see copyBytes). Unfiltered input is copied raw into
+  // the worker's codec, which needs private bytes: moved, as before.
+  const stageFrom = own * blocksize;
+  const filtered = p.filters.some((id) => id !== FilterId.NoFilter);
+  const lead = (bytes.byteOffset + stageFrom) & 7;
+  const refAt = ((lead + nbytes - stageFrom + 7) & ~7) + (bytes.byteOffset & 7);
+  const stage = !sharedInput && filtered ? acquireStaging(hasDelta ? refAt + blocksize : lead + nbytes - stageFrom) : null;
+  const stagedRef = stage !== null && hasDelta ? stage.subarray(refAt, refAt + blocksize) : null;
+  let refStaged = false;
   const sizes = new Int32Array(new SharedArrayBuffer(4 * nblocks));
   const claim = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
   const posCell = direct ? new Int32Array(new SharedArrayBuffer(8)) : null;
@@ -662,7 +781,21 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
       let srcBase = 0;
       let ref: Uint8Array | null = null;
       const transfer: ArrayBuffer[] = [];
-      if (!sharedInput) {
+      if (stage !== null) {
+        const at = lead + from - stageFrom;
+        copyBytes(bytes, from, stage, at, to - from);
+        src = stage.subarray(at, at + to - from);
+        srcBase = from;
+        staged += to - from;
+        if (stagedRef !== null && first > 0) {
+          if (!refStaged) {
+            copyBytes(bytes, 0, stage, refAt, blocksize);
+            staged += blocksize;
+            refStaged = true;
+          }
+          ref = stagedRef;
+        }
+      } else if (!sharedInput) {
         // DELTA reads block 0: a piece that does not start there carries a copy of it.
         const withRef = hasDelta && first > 0;
         const n = to - from + (withRef ? blocksize : 0);
@@ -710,11 +843,21 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
     failure = e;
     for (let i = 0; i < pieces.length; i++) Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER);
   }
+  const doneMs = performance.now() - callStart;
   // Always waited for, even after a failure here: a worker may still be writing.
   const settled = await settlePieces(pending, claim);
+  const settledMs = performance.now() - callStart;
   failure ??= settled.failure;
   if (failure === null) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, null), ownMs, own);
-  lastSplit = { kind: 'encode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs };
+  const split: ParallelSplit = {
+    kind: 'encode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs,
+    doneMs, settledMs, ...workerSpan(settled.results, callStart),
+  };
+  lastSplit = split;
+  const finished = <T>(result: T): T => {
+    lastSplit = { ...split, callMs: performance.now() - callStart };
+    return result;
+  };
   try {
     if (failure !== null) throw failure;
     // Where each block's bytes are now: the output (this thread's blocks from dataStart, then
@@ -745,14 +888,14 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
       if (placed) laneAt = pos;
     }
     const chunk = placeChunkHeader(bytes, p, blocks, dest);
-    if (chunk === null) return assembleChunk(bytes, p, blocks.map((b) => b.slice()), out);
+    if (chunk === null) return finished(assembleChunk(bytes, p, blocks.map((b) => b.slice()), out));
     const header = readChunkHeader(chunk);
     if (!header.memcpyed && header.special === SpecialKind.None) {
       const bstartsAt = header.headerLength;
       for (let j = 0; j < nblocks; j++) {
         if (inDest[j] === 1 && readInt32LE(chunk, bstartsAt + 4 * j) !== blocks[j]!.byteOffset - dest.byteOffset) {
           // Not where the serial path puts it (never seen): build the chunk from copies.
-          return assembleChunk(bytes, p, blocks.map((b) => b.slice()), out);
+          return finished(assembleChunk(bytes, p, blocks.map((b) => b.slice()), out));
         }
       }
       // Copy the rest in runs that are contiguous on both sides.
@@ -775,11 +918,12 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
         j = k;
       }
     }
-    if (out !== undefined) return chunk;
+    if (out !== undefined) return finished(chunk);
     // As compressChunk: a tight buffer unless that means copying most of it.
-    return chunk.length * 2 > destsize ? chunk : chunk.slice();
+    return finished(chunk.length * 2 > destsize ? chunk : chunk.slice());
   } finally {
     releaseStaging(scratch);
+    if (stage !== null) releaseStaging(stage);
     releaseTransferable(mine.buffer as ArrayBuffer);
   }
 }

@@ -18,6 +18,16 @@ import { copyBytes, isShared } from './memory.js';
  * also write to private memory (they may read back what they wrote) and copy out once.
  */
 let privateBytes = new Uint8Array(0);
+
+/**
+ * privateBytes of at least `n` bytes, grown with a quarter more room: the pieces a parallel
+ * decode stages change size from call to call as the split between the threads moves, and
+ * each new buffer faults its pages in on this worker.
+ */
+function privateRoom(n: number): Uint8Array {
+  if (privateBytes.length < n) privateBytes = new Uint8Array(n + (n >> 2));
+  return privateBytes;
+}
 /** Private output of an encode job, copied into the shared output in one piece afterwards. */
 let privateOut = new Uint8Array(0);
 
@@ -29,7 +39,7 @@ function privateOutput(n: number): Uint8Array {
 function privateCopy(src: Uint8Array, from: number, to: number): Uint8Array {
   if (typeof SharedArrayBuffer !== 'function' || !(src.buffer instanceof SharedArrayBuffer)) return src.subarray(from, to);
   const n = to - from;
-  if (privateBytes.length < n) privateBytes = new Uint8Array(n);
+  privateRoom(n);
   copyBytes(src, from, privateBytes, 0, n);
   return privateBytes.subarray(0, n);
 }
@@ -59,7 +69,7 @@ function privateRangeCopy(shared: Uint8Array, first: number, last: number): Uint
     if (dsize <= 0 || dataStart + 4 + dsize > cbytes) return null;
     dataStart += 4 + dsize;
   }
-  if (privateBytes.length < cbytes) privateBytes = new Uint8Array(cbytes);
+  privateRoom(cbytes);
   const copy = privateBytes.subarray(0, cbytes);
   copyBytes(shared, 0, copy, 0, dataStart);
   const withBlock0 = first > 0 && header.filters.includes(FilterId.Delta);

@@ -110,6 +110,9 @@ export interface JobResult {
   readonly returned?: Uint8Array | null;
   /** Milliseconds the worker spent on the job (the calling thread balances its next calls with it). */
   readonly ms?: number;
+  /** When the worker started and ended the job, in ms since the epoch (performance.timeOrigin + performance.now()), for a call's timeline. */
+  readonly startedAt?: number;
+  readonly endedAt?: number;
 }
 
 /** A BloscError flattened for the trip back; the pool rebuilds it. */

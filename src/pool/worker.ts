@@ -24,11 +24,13 @@ function handle(request: JobRequest, post: Post): void {
   try {
     const t0 = performance.now();
     const result = runJob(request.job);
+    const t1 = performance.now();
     // Shared memory goes as it is (it cannot be transferred).
     if (result.bytes !== null && !isShared(result.bytes)) transfer.push(result.bytes.buffer as ArrayBuffer);
     if (result.sizes !== null) transfer.push(result.sizes.buffer as ArrayBuffer);
     if (result.returned) transfer.push(result.returned.buffer as ArrayBuffer);
-    reply = { id: request.id, ok: true, result: { ...result, ms: performance.now() - t0 } };
+    const origin = performance.timeOrigin;
+    reply = { id: request.id, ok: true, result: { ...result, ms: t1 - t0, startedAt: origin + t0, endedAt: origin + t1 } };
   } catch (e) {
     reply = { id: request.id, ok: false, error: flatten(e) };
   }

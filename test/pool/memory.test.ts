@@ -1,10 +1,11 @@
 /**
  * copyBytes: the copy the pool uses between private and shared memory gives the bytes a
  * plain copy gives, for every alignment, length and combination of shared and plain sides.
+ * Transferable buffers: a new one has room to grow, so a slightly larger piece reuses it.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { copyBytes } from '../../src/pool/memory.js';
+import { describe, expect, it, vi } from 'vitest';
+import { acquireStaging, acquireTransferable, copyBytes, dropStaging, releaseStaging, releaseTransferable } from '../../src/pool/memory.js';
 import { seededBytes } from '../helpers.js';
 
 function filled(n: number, seed: number, shared: boolean): Uint8Array {
@@ -40,5 +41,40 @@ describe('copyBytes', () => {
     expected.copyWithin(600_003, 5, 5 + 400_000);
     copyBytes(a, 5, a, 600_003, 400_000);
     expect(Buffer.from(a.buffer).equals(Buffer.from(expected))).toBe(true);
+  });
+});
+
+describe('acquireTransferable', () => {
+  it('gives new buffers a quarter more room, which a slightly larger piece then reuses', () => {
+    dropStaging();
+    const first = acquireTransferable(4 << 20);
+    expect(first.byteLength).toBe(5 << 20);
+    releaseTransferable(first);
+    // The split between threads moved: the same piece is now 20 % larger.
+    expect(acquireTransferable(Math.round(4.8 * (1 << 20)))).toBe(first);
+    // Small buffers are exact, and a small piece does not take a large idle buffer.
+    expect(acquireTransferable(1000).byteLength).toBe(1000);
+    releaseTransferable(first);
+    expect(acquireTransferable(1 << 20)).not.toBe(first);
+    dropStaging();
+  });
+});
+
+describe('acquireStaging', () => {
+  it('reuses a staging buffer between calls, and lets it go once idle for 2 s', () => {
+    vi.useFakeTimers();
+    try {
+      dropStaging();
+      const first = acquireStaging(1 << 20);
+      releaseStaging(first);
+      const again = acquireStaging(1 << 20);
+      expect(again.buffer).toBe(first.buffer);
+      releaseStaging(again);
+      vi.advanceTimersByTime(2500);
+      expect(acquireStaging(1 << 20).buffer).not.toBe(first.buffer);
+    } finally {
+      dropStaging();
+      vi.useRealTimers();
+    }
   });
 });

@@ -41,6 +41,24 @@ function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/**
+ * A parallel call's timeline is in order: this thread done, then the answers in, then the
+ * call done; the workers' pieces ran within the call and before their answers were read
+ * (0.5 ms of slack for the threads' clocks), each of the `lanes` workers for no longer than their span.
+ */
+function expectTimeline(split: NonNullable<ReturnType<ChunkModule['lastParallelSplit']>>, lanes: number): void {
+  const { doneMs, settledMs, callMs, workerStartMs, workerEndMs, workerBusyMs } = split;
+  for (const ms of [doneMs, settledMs, callMs, workerStartMs, workerEndMs, workerBusyMs]) expect(ms).toBeTypeOf('number');
+  expect(doneMs!).toBeGreaterThan(0);
+  expect(settledMs!).toBeGreaterThanOrEqual(doneMs!);
+  expect(callMs!).toBeGreaterThanOrEqual(settledMs!);
+  expect(workerStartMs!).toBeGreaterThan(-0.5);
+  expect(workerEndMs!).toBeGreaterThanOrEqual(workerStartMs!);
+  expect(workerEndMs!).toBeLessThan(settledMs! + 0.5);
+  expect(workerBusyMs!).toBeGreaterThan(0);
+  expect(workerBusyMs!).toBeLessThanOrEqual(lanes * (workerEndMs! - workerStartMs!) + 1e-6);
+}
+
 describe('compressAsync', () => {
   const data = smoothFloat64(1 << 18); // 2 MiB
   it.each([
@@ -86,6 +104,7 @@ describe('compressAsync', () => {
         const split = chunkModule.lastParallelSplit()!;
         expect(split.piecesByWorkers).toBeGreaterThan(0);
         expect(split.ownBlocks).toBeGreaterThan(0);
+        expectTimeline(split, nthreads - 1);
       }
     }
     // Decoding too, from plain memory into shared and plain outputs.
@@ -96,6 +115,7 @@ describe('compressAsync', () => {
       expect(split.kind).toBe('decode');
       expect(split.piecesByWorkers).toBeGreaterThan(0);
       expect(split.ownBlocks).toBeGreaterThan(0);
+      expectTimeline(split, 1);
     }
   });
 
@@ -271,6 +291,25 @@ describe('decompressAsync', () => {
           expect(sha256(res)).toBe(sha256(bytesOf(data)));
         }
         // The caller's chunk is left as it was.
+        expect(sha256(view)).toBe(sha256(chunk));
+      }
+    }
+  });
+
+  it('stages the worker\'s pieces of a chunk at an odd offset, with DELTA (block 0 staged too) and with a dictionary', async () => {
+    const data = smoothFloat64(1 << 20); // 8 MiB
+    for (const options of [{ codec: 'zlib', clevel: 1, blocksize: 65536, filters: [3, 1] }, { codec: 'zstd', clevel: 1, blocksize: 65536, useDict: true }] as const) {
+      const chunk = api.compress(data, options);
+      for (const shift of [0, 3, 5]) {
+        const holder = new Uint8Array(chunk.length + shift);
+        holder.set(chunk, shift);
+        const view = holder.subarray(shift);
+        let byWorkers = 0;
+        for (let k = 0; k < 4; k++) {
+          expect(sha256(await api.decompressAsync(view, undefined, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
+          byWorkers += chunkModule.lastParallelSplit()!.piecesByWorkers;
+        }
+        expect(byWorkers, `${options.codec} at offset ${shift}`).toBeGreaterThan(0);
         expect(sha256(view)).toBe(sha256(chunk));
       }
     }
