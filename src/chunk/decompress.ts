@@ -82,6 +82,8 @@ class Workspace {
   readonly planeStream = new Int32Array(256);
   readonly planeStreamSize = new Int32Array(256);
   fillNeblock = -1;
+  /** A view of the chunk for sameStream's 4-byte compares (made on a call's first compare; dropped by trim). */
+  chunkView: DataView | null = null;
 
   /** Scratch for a pipeline of `nfilters` backward filters over blocks of `size` bytes. */
   ensure(size: number, nfilters: number): void {
@@ -105,6 +107,7 @@ class Workspace {
 
   /** At the end of every call: drop what exceeds RETAINED_SCRATCH_MAX, and every reference to caller memory. */
   trim(): void {
+    this.chunkView = null;
     if (this.heapA.length > RETAINED_SCRATCH_MAX) this.heapA = EMPTY;
     if (this.tmpB.length > RETAINED_SCRATCH_MAX) this.tmpB = EMPTY;
     if (this.block.length > RETAINED_SCRATCH_MAX) this.block = EMPTY;
@@ -435,10 +438,22 @@ const DECODED_STREAM = -2;
 const REPEAT_MAX_CSIZE = 4096;
 const REPEAT_MIN_RATIO = 16;
 
-/** Whether chunk[a, a+n) and chunk[b, b+n) hold the same bytes. */
-function sameStream(chunk: Uint8Array, a: number, b: number, n: number): boolean {
+/**
+ * Whether chunk[a, a+n) and chunk[b, b+n) hold the same bytes: 4 bytes a step through a
+ * DataView of the chunk kept in `ws` (a repeated stream is compared to its end, a byte loop
+ * over thousands of bytes per block on chunks such as Blosc2's linspace_f8).
+ */
+function sameStream(ws: Workspace, chunk: Uint8Array, a: number, b: number, n: number): boolean {
   if (a === b) return true;
-  for (let i = 0; i < n; i++) if (chunk[a + i] !== chunk[b + i]) return false;
+  let view = ws.chunkView;
+  if (view === null || view.buffer !== chunk.buffer || view.byteOffset !== chunk.byteOffset || view.byteLength !== chunk.byteLength) {
+    view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    ws.chunkView = view;
+  }
+  const words = n & ~3;
+  let i = 0;
+  for (; i < words; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
+  for (; i < n; i++) if (chunk[a + i] !== chunk[b + i]) return false;
   return true;
 }
 
@@ -485,7 +500,7 @@ function decodeStreams(
       if (pos + csize > cbytes) fail(BloscErrorCode.ReadBuffer, `stream of ${csize} bytes runs past the end of the chunk`, { offset: pos });
       const repeatable = planeFill !== null && csize <= REPEAT_MAX_CSIZE && csize * REPEAT_MIN_RATIO <= neblock && builtInCodec;
       if (repeatable && planeFill![s] === DECODED_STREAM && fills!.planeStreamSize[s] === csize &&
-        sameStream(chunk, fills!.planeStream[s]!, pos, csize)) {
+        sameStream(fills!, chunk, fills!.planeStream[s]!, pos, csize)) {
         // The plane already holds this stream's output.
       } else {
         // Forget the plane before writing it: a stream that fails midway leaves it unknown.

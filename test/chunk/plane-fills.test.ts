@@ -116,4 +116,50 @@ describe('codec streams repeated between blocks', () => {
       expect(bytesEqual(out, src)).toBe(true);
     }
   });
+  it('compares a repeated stream to its last byte, at any chunk offset', () => {
+    // Plane 2 repeats in every block; its streams are 301 (LZ4) and 263 (BloscLZ) bytes.
+    const src = new Uint8Array(4 * blocksize);
+    for (let i = 0; i < src.length; i += typesize) {
+      const item = i / typesize;
+      src[i] = item & 0xff;
+      src[i + 1] = (item >> 8) & 0x3f;
+      src[i + 2] = (item * 11) & 0xf8;
+      src[i + 3] = (item * 3) & 0x1c;
+    }
+    for (const codec of ['lz4', 'blosclz'] as const) {
+      const chunk = compress(src, { codec, clevel: 5, typesize, shuffle: 'shuffle', format: 'blosc2', blocksize });
+      const blocks = chunkBlocks(chunk);
+      // Block 1's plane-2 stream repeats block 0's; change one of its bytes (first, a middle
+      // word's, each of the last 3: the compare's word loop and its byte tail).
+      const stream = blocks[1]!.streams[2]!;
+      const prev = blocks[0]!.streams[2]!;
+      expect(stream.kind).toBe('codec');
+      expect(bytesEqual(chunk.subarray(stream.offset, stream.offset + stream.cbytes), chunk.subarray(prev.offset, prev.offset + prev.cbytes))).toBe(true);
+      const n = stream.cbytes;
+      // Not a multiple of 4, so the compare's byte tail is reached too.
+      expect(n % 4).not.toBe(0);
+      for (const at of [0, 4 * ((n >> 3) | 0) + 1, n - 3, n - 2, n - 1]) {
+        for (const shift of [0, 1, 3]) {
+          const held = new Uint8Array(chunk.length + shift);
+          held.set(chunk, shift);
+          const mutated = held.subarray(shift);
+          mutated[stream.offset + at] ^= 0x10;
+          // Block 1 read alone decodes its stream afresh: the whole decode must agree with it.
+          let whole: Uint8Array | string;
+          try { whole = decompress(mutated).subarray(blocksize, 2 * blocksize); } catch (e) { whole = (e as Error).name; }
+          let alone: Uint8Array | string;
+          try {
+            const out = new Uint8Array(blocksize);
+            new ChunkReader(mutated).readInto(blocksize, 2 * blocksize, out, 0);
+            alone = out;
+          } catch (e) { alone = (e as Error).name; }
+          if (typeof whole === 'string' || typeof alone === 'string') expect(whole).toEqual(alone);
+          else expect(bytesEqual(whole, alone)).toBe(true);
+          // And the unchanged chunk at this offset still decodes exactly.
+          mutated[stream.offset + at] ^= 0x10;
+          expect(bytesEqual(decompress(mutated), src)).toBe(true);
+        }
+      }
+    }
+  });
 });
