@@ -106,8 +106,9 @@ function decodeBody(): FunctionBody {
     op.loop(),
     // Fast loop (C's, in LZ4_decompress_generic): while 32 bytes of input and 64 of output
     // remain, sequences of at most 14 literals pass every end-of-block check by those margins
-    // alone, so only the offset is checked; literals go in two words. Matches of at most 18
-    // bytes at offsets of 8 or more go in three words, at smaller offsets by shortPeriod;
+    // alone, so only the offset is checked; literals go in one 16-byte store. Matches of at
+    // most 18 bytes go in two 16-byte steps at offsets of 16 or more, in three words at 8..15,
+    // at smaller offsets by shortPeriod;
     // longer ones join the general path at the match length. Longer literal runs, and the
     // block's end, take the general path from the start.
     op.block(), // $match
@@ -118,8 +119,10 @@ function decodeBody(): FunctionBody {
     get(TOKEN), k(0xf0), op.geU(), op.brIf(1),
     get(IP), k(1), op.add(), set(IP),
     get(TOKEN), k(4), op.shrU(), set(LEN),
-    get(OP), get(IP), op.load64(), op.store64(),
-    get(OP), get(IP), op.load64(8), op.store64(8),
+    // One 16-byte store: a match that reads back these literals then loads 8 or 16 bytes
+    // inside one earlier store, which the CPU forwards (two 8-byte stores, read across
+    // their seam, stall the load until they reach the cache).
+    get(OP), get(IP), op.load(), op.store(),
     get(IP), get(LEN), op.add(), set(IP),
     get(OP), get(LEN), op.add(), set(OP),
     get(IP), op.load16U(), set(OFF),
@@ -128,12 +131,19 @@ function decodeBody(): FunctionBody {
     get(OP), get(OFF), op.sub(), set(MATCH),
     get(TOKEN), k(15), op.and(), k(15), op.eq(), op.brIf(2),
     get(OP), get(TOKEN), k(15), op.and(), op.add(), k(4), op.add(), set(CPY),
+    get(OFF), k(16), op.geU(), op.if(),
+    // 32 bytes in two 16-byte steps (LZ4_wildCopy32's step): the second reads at most up to
+    // op + 16, all written by the first.
+    get(OP), get(MATCH), op.load(), op.store(),
+    get(OP), get(MATCH), op.load(16), op.store(16),
+    op.else(),
     get(OFF), k(8), op.geU(), op.if(),
     get(OP), get(MATCH), op.load64(), op.store64(),
     get(OP), get(MATCH), op.load64(8), op.store64(8),
     get(OP), get(MATCH), op.load64(16), op.store64(16),
     op.else(),
     shortPeriod(),
+    op.end(),
     op.end(),
     get(CPY), set(OP),
     op.br(0),
