@@ -21,7 +21,7 @@
  * literals), so nothing outside it is written. The stream is copied into the LZ4 decoder's
  * input area first (DECODE_IN_AT, up to DECODE_IN_MAX bytes).
  */
-import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
+import { type Code, type FunctionBody, I32, V128, code, moduleBytes, op } from '../wasm/assembler.js';
 import { ENCODE_END, inHeap, HeapModuleLoader } from '../wasm/heap.js';
 import { DECODE_IN_MAX, decodeThroughHeap, type HeapStreamDecoder } from './lz4-decompress-wasm.js';
 
@@ -38,7 +38,7 @@ const fail = (): Code => code(k(-1), op.return());
 
 function decodeBody(): FunctionBody {
   const SRC = 0, SN = 1, DST = 2, DN = 3;
-  const IP = 4, IEND = 5, OP = 6, OEND = 7, CTRL = 8, LEN = 9, CODE = 10, DIST = 11, REF = 12, END = 13, T = 14, PATTERN = 15;
+  const IP = 4, IEND = 5, OP = 6, OEND = 7, CTRL = 8, LEN = 9, CODE = 10, DIST = 11, REF = 12, END = 13, T = 14, SPLAT = 15;
   const c = code(
     get(SRC), get(SN), op.add(), set(IEND),
     get(DST), get(DN), op.add(), set(OEND),
@@ -114,12 +114,20 @@ function decodeBody(): FunctionBody {
     op.end(),
     op.else(),
     get(DIST), k(1), op.eq(), op.if(),
-    // A run of one byte (C: memset): the byte repeated across a word, stored 8 at a time.
-    get(REF), op.load8(), op.extendU(), op.i64Big(0x0101010101010101n), op.i64Mul(), set(PATTERN),
+    // A run of one byte (C: memset): the byte in every lane, stored 16 at a time while more
+    // than 8 remain (each store ends before END + 8, inside C's room), then one word.
+    get(REF), op.load8(), op.i8x16Splat(), set(SPLAT),
+    op.block(),
     op.loop(),
-    get(OP), get(PATTERN), op.store64(),
-    get(OP), k(8), op.add(), set(OP),
-    get(OP), get(END), op.ltU(), op.brIf(0),
+    get(END), get(OP), op.sub(), k(8), op.leS(), op.brIf(1),
+    get(OP), get(SPLAT), op.store(),
+    get(OP), k(16), op.add(), set(OP),
+    op.br(0),
+    op.end(),
+    op.end(),
+    op.block(),
+    get(OP), get(END), op.geU(), op.brIf(0),
+    get(OP), get(REF), op.load8(), op.extendU(), op.i64Big(0x0101010101010101n), op.i64Mul(), op.store64(),
     op.end(),
     op.else(),
     get(DIST), k(8), op.ltU(), op.if(),
@@ -179,7 +187,7 @@ function decodeBody(): FunctionBody {
     op.end(), // $done
     get(OP), get(DST), op.sub(),
   );
-  return { params: [I32, I32, I32, I32], result: I32, locals: [[T - 3, I32], [1, I64]], code: c };
+  return { params: [I32, I32, I32, I32], result: I32, locals: [[T - 3, I32], [1, V128]], code: c };
 }
 
 /** The module's bytes: one function, `blosclz_decode`, on the shared memory. */
