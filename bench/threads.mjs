@@ -49,6 +49,42 @@ export const SMALL_OVERHEAD_TARGET = 0.05;
 
 const SECTION_TITLE = 'Worker threads';
 
+/**
+ * Pause after the forced collection before each sample of the 64 MiB rows (every entry: sync,
+ * async and C's calls alike). V8 finishes a forced collection on helper threads (concurrent
+ * sweeping, freeing the dropped buffers' memory); timed at once, an nthreads 2 call found them
+ * on the second core, and its worker's first piece started about 2 ms late (workerStartAfterCollection).
+ */
+const SETTLE_MS = 20;
+
+/**
+ * When the worker's first piece started (ms from the call's start, lastParallelSplit) and how long
+ * the call took, medians of `rounds` calls of `call` after each of: nothing forced, a forced
+ * collection, a forced collection and SETTLE_MS; the three in alternation.
+ */
+async function workerStartAfterCollection(call, splitOf, rounds) {
+  const collect = globalThis.gc;
+  if (typeof collect !== 'function') return null;
+  const cases = { none: async () => {}, collected: async () => collect(), settled: async () => { collect(); await new Promise((res) => setTimeout(res, SETTLE_MS)); } };
+  const start = { none: [], collected: [], settled: [] };
+  const call_ = { none: [], collected: [], settled: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const name of Object.keys(cases)) {
+      await cases[name]();
+      const t0 = performance.now();
+      await call();
+      const ms = performance.now() - t0;
+      const split = splitOf();
+      if (split?.workerStartMs === undefined) continue;
+      start[name].push(split.workerStartMs);
+      call_[name].push(ms);
+    }
+  }
+  if (start.none.length === 0 || start.collected.length === 0 || start.settled.length === 0) return null;
+  const of = (name) => ({ startMs: median(start[name]), callMs: median(call_[name]) });
+  return { none: of('none'), collected: of('collected'), settled: of('settled') };
+}
+
 function smoothFloat64(nbytes) {
   const f = new Float64Array(nbytes / 8);
   for (let i = 0; i < f.length; i++) f[i] = Math.sin(i / 1000) * 1000 + (i % 7) * 0.001;
@@ -319,6 +355,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   // Two threads running the synchronous call at once, per codec (twinEfficiency).
   const twins = {};
   let twinFailure = null;
+  // The worker's first start after no collection, a forced one, and a forced one + SETTLE_MS, per codec and kind.
+  const wakes = [];
   // One thread decoding the chunk from a SharedArrayBuffer against from plain memory, per codec.
   const sharedReads = [];
   if (typeof lib.compressAsync !== 'function') {
@@ -329,7 +367,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   const loadAtStart = os.loadavg()[0];
   log('  threads: parallel efficiency of two workers');
   const efficiencyBefore = await parallelEfficiency(150);
-  const slow = { ...timing, targetMs: Math.min(timing.targetMs, 300), minReps: 3 };
+  const slow = { ...timing, targetMs: Math.min(timing.targetMs, 300), minReps: 3, settleMs: SETTLE_MS };
   const data = smoothFloat64(LARGE_NBYTES);
   const sharedData = toShared(data);
   const out = new Uint8Array(LARGE_NBYTES);
@@ -418,6 +456,13 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     if (twin !== null) twins[codec] = twin[codec];
     const gcDecode = await collectionsDuring(() => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), 10);
     const gcEncode = await collectionsDuring(() => lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut), 10);
+    for (const [kind, call] of [['decode', () => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 })], ['encode', () => lib.compressAsync(data, options2, sharedChunkOut)]]) {
+      const w = await workerStartAfterCollection(call, splitOf, 7);
+      if (w !== null) {
+        wakes.push(`${codec} ${kind} ${w.none.startMs.toFixed(2)} / ${w.collected.startMs.toFixed(2)} / ${w.settled.startMs.toFixed(2)} ms ` +
+          `(calls ${w.none.callMs.toFixed(1)} / ${w.collected.callMs.toFixed(1)} / ${w.settled.callMs.toFixed(1)} ms)`);
+      }
+    }
     collections.push(`${codec} decode ${gcDecode.count} (${gcDecode.msPerCall.toFixed(1)} ms per call), encode ${gcEncode.count} (${gcEncode.msPerCall.toFixed(1)} ms per call)`);
     if (decodeSplit !== null && encodeSplit !== null) {
       const timing = (split) => {
@@ -425,7 +470,9 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
         if (r === null) return '';
         const line = split.callMs === undefined || split.workerStartMs === undefined ? '' :
           `; timeline in ms from the call's start: this thread done at ${split.doneMs.toFixed(1)}, the worker's pieces ran ${split.workerStartMs.toFixed(1)}-${split.workerEndMs.toFixed(1)} ` +
-          `(busy ${split.workerBusyMs.toFixed(1)}), their answers in at ${split.settledMs.toFixed(1)}, the call done at ${split.callMs.toFixed(1)}`;
+          `(busy ${split.workerBusyMs.toFixed(1)}), their answers in at ${split.settledMs.toFixed(1)}, the call done at ${split.callMs.toFixed(1)}` +
+          // The worker's blocks: its pieces' share of the staged blocks (pieces are of equal size but the last).
+          `; per block, the worker ${(split.workerBusyMs / ((nblocks - split.ownBlocks) * split.piecesByWorkers / split.pieces)).toFixed(3)} ms against this thread's ${(split.ownMs / split.ownBlocks).toFixed(3)}`;
         return ` (staged ${(split.stagedBytes / 1e6).toFixed(1)} MB in ${split.stageMs.toFixed(1)} ms, ${(split.stagedBytes / split.stageMs / 1e6).toFixed(1)} GB/s; ` +
           `its own blocks ${split.ownMs.toFixed(1)} ms; r ${r.toFixed(2)}, bound ${(2 - r).toFixed(2)}×${line})`;
       };
@@ -519,6 +566,20 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       'The pieces staged for the worker go into shared memory kept between calls (Blosc2 chunks, and filtered inputs); moving them to the worker and back instead ' +
       'made V8 collect on the calling thread about twice per call, each buffer moved back arriving as new external memory ' +
       '(lz4 decode, 20 back-to-back calls: 20 mark-compacts and 14 scavenges, 105 ms, against none), though the worker now copies its streams into private memory first, as the codecs need.',
+    );
+  }
+  if (wakes.length > 0) {
+    section.notes.push(
+      `Worker threads: every sample of the 64 MiB rows (sync, async and C's calls alike) follows a forced collection and then a ${SETTLE_MS} ms pause, outside the timed region. ` +
+      'V8 finishes a forced collection on helper threads (concurrent sweeping, freeing the memory of dropped buffers); timed at once, an nthreads 2 call ' +
+      '(ours, or C-Blosc2\'s in the Python process) found them on the second core. ' +
+      'When the worker\'s first piece started, in ms from the call\'s start, with nothing forced before the call / after a forced collection / after a forced collection and the pause ' +
+      `(medians of 7 calls each, in alternation; the calls' own times in brackets): ${wakes.join('; ')}. ` +
+      'The worker wakes from idle in well under a millisecond (its first piece starts right after the first piece is staged; the same after a synchronous call, ' +
+      'another async call or 30 ms idle): the delay after a forced collection is the collection\'s aftermath, a bench artefact and not the pool\'s, ' +
+      'and about 2 ms of a 20-30 ms call, too little to explain the gap to C. ' +
+      'What limits nthreads 2 shows in the timelines of the note on how a call is split: the worker\'s time per block against this thread\'s (the worker copies its streams into private memory and writes into shared memory), ' +
+      'beside the staging cost r.',
     );
   }
   if (sharedReads.length > 0) {

@@ -95,17 +95,25 @@ export async function timeAsync(fn, options = {}) {
   return summarise(samples);
 }
 
+/** Resolve after `ms` milliseconds (a timer: this thread sleeps meanwhile). */
+function pause(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /**
  * Time several functions in alternation (one call of each per round, each preceded by a
  * collection when gc is exposed) until every one has had its time and repeats, so that
  * load from other processes on a shared machine falls on all of them alike and their
  * ratios stay fair. Each entry is { fn, isAsync }; async functions are awaited inside
- * their timed region. Returns one { medianMs, minMs, maxMs, reps } per entry.
+ * their timed region. With `settleMs`, every sample waits that long after its collection
+ * (outside the timed region): V8 finishes a forced collection on helper threads (concurrent
+ * sweeping, freeing the dropped ArrayBuffers' memory), which otherwise run on the other core
+ * while the sample starts, and delay or slow a worker the sample wakes there. Returns one { medianMs, minMs, maxMs, reps } per entry.
  * @param {{ fn: () => unknown, isAsync: boolean }[]} entries
  * @param {Partial<typeof DEFAULT_TIMING>} [options]
  */
 export async function timeInterleaved(entries, options = {}) {
-  const { targetMs, minReps, maxReps, warmups, warmupMs = 0, shuffle = false } = { ...DEFAULT_TIMING, ...options };
+  const { targetMs, minReps, maxReps, warmups, warmupMs = 0, shuffle = false, settleMs = 0 } = { ...DEFAULT_TIMING, ...options };
   const floors = [];
   for (const { fn, isAsync } of entries) {
     const w0 = performance.now();
@@ -153,6 +161,7 @@ export async function timeInterleaved(entries, options = {}) {
       ran = true;
       const { fn, isAsync } = entries[k];
       if (collect !== null) collect();
+      if (settleMs > 0) await pause(settleMs);
       const t0 = performance.now();
       if (isAsync) await fn();
       else fn();
