@@ -212,31 +212,27 @@ export function learntPhaseOf(buffer: ArrayBufferLike): number {
  * measured on LZ4 and BloscLZ sensor_f4 and poisson_i4, 0.94-1.00x.)
  */
 export class AddressPhases {
-  /** The buffer being learnt, the time per byte of its copies per candidate, and how many. */
-  private learning: ArrayBufferLike | null = null;
+  /**
+   * The buffer being learnt, the time per byte of its copies per candidate, and how many.
+   * Held weakly, as the learnt phases are: a caller's buffer (a decoded array of any size)
+   * must not be kept alive by this between calls.
+   */
+  private learning: WeakRef<ArrayBufferLike> | null = null;
   private readonly times = new Float64Array(2 * PHASE_SAMPLES);
   private taken = 0;
-  /** The last buffer looked up and its phase (-1: being learnt): a run of calls with one buffer skips the WeakMap. */
-  private lastBuffer: ArrayBufferLike | null = null;
-  private lastPhase = 0;
 
   constructor(private readonly minBytes: number) {}
 
   /** The phase (0 or 16) of `buffer`'s address modulo 32, or -1 while it is being learnt. */
   phaseOf(buffer: ArrayBufferLike): number {
-    if (buffer === this.lastBuffer) return this.lastPhase;
-    let phase = learntPhases.get(buffer);
-    if (phase === undefined) {
-      // A new buffer restarts the learning: one never used again must not hold it.
-      if (this.learning !== buffer && clockIsFine()) {
-        this.learning = buffer;
-        this.taken = 0;
-      }
-      phase = this.learning === buffer ? -1 : 0;
-    }
-    this.lastBuffer = buffer;
-    this.lastPhase = phase;
-    return phase;
+    const phase = learntPhases.get(buffer);
+    if (phase !== undefined) return phase;
+    if (this.learning?.deref() === buffer) return -1;
+    // A new buffer restarts the learning: one never used again must not hold it.
+    if (!clockIsFine()) return 0;
+    this.learning = new WeakRef(buffer);
+    this.taken = 0;
+    return -1;
   }
 
   /** Offset (below PHASE_SPAN) of the heap side of a copy with byte `offset` of a buffer of `phase` (-1: learning). */
@@ -268,9 +264,8 @@ export class AddressPhases {
     const half = PHASE_SAMPLES >>> 1;
     const zero = this.times.subarray(0, PHASE_SAMPLES).sort()[half]!;
     const sixteen = this.times.subarray(PHASE_SAMPLES).sort()[half]!;
-    const phase = sixteen < zero ? 16 : 0;
-    learntPhases.set(this.learning!, phase);
-    if (this.lastBuffer === this.learning) this.lastPhase = phase;
+    const learnt = this.learning?.deref();
+    if (learnt !== undefined) learntPhases.set(learnt, sixteen < zero ? 16 : 0);
     this.learning = null;
   }
 
@@ -278,8 +273,6 @@ export class AddressPhases {
   reset(): void {
     learntPhases = new WeakMap<ArrayBufferLike, number>();
     this.learning = null;
-    this.lastBuffer = null;
-    this.lastPhase = 0;
     this.taken = 0;
   }
 }

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from '../helpers.js';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bitshuffle, bitunshuffle } from '../../src/shuffle/bitshuffle.js';
@@ -196,6 +200,41 @@ describe('WebAssembly SIMD shuffle kernels', () => {
     for (let k = 0; k < 2; k++) unshuffle(typesize, planes, 0, other, 0, n);
     expectBytes(other, expected, 'unshuffle into a second buffer');
     expect([0, 16]).toContain(copyPhaseOf(other.buffer));
+  });
+
+  it('keeps no destination buffer alive, neither one whose phase is learnt nor one being learnt', () => {
+    // Through the built package in a process with --expose-gc (`npm test` builds dist/ first):
+    // buffer 0 is learnt (64 tile copies), buffer 1 is dropped halfway through its learning.
+    const dist = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'shuffle', file)).href);
+    const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', `
+      const { unshuffle } = await import(${dist('shuffle.js')});
+      const { simdActive, copyPhaseOf } = await import(${dist('simd.js')});
+      const n = 1 << 20;
+      const planes = new Uint8Array(n).map((_, i) => (i * 7) & 255);
+      const collected = new Set();
+      const registry = new FinalizationRegistry((k) => collected.add(k));
+      const phases = [];
+      (() => {
+        for (const [k, calls] of [[0, 2], [1, 1]]) {
+          const dst = new Uint8Array(n);
+          for (let c = 0; c < calls; c++) unshuffle(8, planes, 0, dst, 0, n);
+          phases.push(copyPhaseOf(dst.buffer));
+          registry.register(dst.buffer, k);
+        }
+      })();
+      for (let i = 0; i < 10 && collected.size < 2; i++) {
+        globalThis.gc();
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      console.log(JSON.stringify({ simd: simdActive(), phases, collected: [...collected].sort() }));
+    `], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { simd: boolean; phases: number[]; collected: number[] };
+    expect(out.simd).toBe(true);
+    // Node's clock is fine: buffer 0 decided, buffer 1 still learning when dropped.
+    expect([0, 16]).toContain(out.phases[0]);
+    expect(out.phases[1]).toBe(-1);
+    expect(out.collected).toEqual([0, 1]);
   });
 
   it('decode chunks right while the module memory grows between calls and encoders use it', () => {
