@@ -39,9 +39,9 @@ function privateOutput(n: number): Uint8Array {
 function privateCopy(src: Uint8Array, from: number, to: number): Uint8Array {
   if (typeof SharedArrayBuffer !== 'function' || !(src.buffer instanceof SharedArrayBuffer)) return src.subarray(from, to);
   const n = to - from;
-  privateRoom(n);
-  copyBytes(src, from, privateBytes, 0, n);
-  return privateBytes.subarray(0, n);
+  const room = privateRoom(n);
+  copyBytes(src, from, room, 0, n);
+  return room.subarray(0, n);
 }
 
 /**
@@ -69,8 +69,7 @@ function privateRangeCopy(shared: Uint8Array, first: number, last: number): Uint
     if (dsize <= 0 || dataStart + 4 + dsize > cbytes) return null;
     dataStart += 4 + dsize;
   }
-  privateRoom(cbytes);
-  const copy = privateBytes.subarray(0, cbytes);
+  const copy = privateRoom(cbytes).subarray(0, cbytes);
   copyBytes(shared, 0, copy, 0, dataStart);
   const withBlock0 = first > 0 && header.filters.includes(FilterId.Delta);
   for (let j = withBlock0 ? 0 : first; j < last; j = j === 0 && withBlock0 ? first : j + 1) {
