@@ -360,42 +360,39 @@ async function decodeAlongside(
   let stage: Uint8Array | null = null;
   try {
     const t0 = performance.now();
+    // Blosc2 chunks (byRange): the pieces go into one shared buffer, kept between calls,
+    // rather than into buffers moved to the worker and back: each buffer moved back arrives
+    // here as new external memory, for which V8 collects garbage on this thread (lz4,
+    // 64 MiB, 10 back-to-back calls on a busy machine: 24 collections, 10 ms per call, as
+    // long as the call's own decoding; bench/threads.mjs counts them). The worker copies its
+    // streams into private memory (jobs.ts, privateRangeCopy), as the codecs need. Each
+    // piece starts at a multiple of 8, its streams agreeing modulo 8 with the chunk
+    // (planPiece): this copy and the worker's are then plain copies.
+    const plans: PiecePlan[] = [];
+    const placesAt: number[] = [];
     if (byRange) {
-      // The pieces go into one shared buffer, kept between calls, rather than into buffers
-      // moved to the worker and back: each buffer moved back arrives here as new external
-      // memory, for which V8 collects garbage on this thread (lz4, 64 MiB, 10 back-to-back
-      // calls on a busy machine: 24 collections, 10 ms per call, as long as the call's own
-      // decoding; bench/threads.mjs counts them). The worker copies its streams into
-      // private memory (jobs.ts, privateRangeCopy), as the codecs need. Each piece starts
-      // at a multiple of 8, its streams agreeing modulo 8 with the chunk (planPiece): this
-      // copy and the worker's are then plain copies.
-      const plans: PiecePlan[] = [];
       let total = 0;
       for (let i = 0; i < pieces.length; i++) {
         const plan = planPiece(body, header, layout, pieces[i]![0], pieces[i]![1], total);
         plans.push(plan);
+        placesAt.push(total);
         total += (plan.length + 7) & ~7;
       }
       stage = acquireStaging(total);
-      let at = 0;
-      for (let i = 0; i < pieces.length; i++) {
-        const [first, last] = pieces[i]!;
+    }
+    for (let i = 0; i < pieces.length; i++) {
+      const [first, last] = pieces[i]!;
+      let copy: Uint8Array;
+      if (stage !== null) {
         const plan = plans[i]!;
-        const copy = stage.subarray(at, at + plan.length);
+        copy = stage.subarray(placesAt[i]!, placesAt[i]! + plan.length);
         writePiece(body, plan, copy);
-        at += (plan.length + 7) & ~7;
-        staged += plan.length;
-        const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: true, claim, claimAt: i } as const;
-        pending.push(pool.runOn(pieceLane[i]!, job, [], lanes));
+      } else {
+        copy = stagePiece(body, header, layout, first, last);
       }
-    } else {
-      for (let i = 0; i < pieces.length; i++) {
-        const [first, last] = pieces[i]!;
-        const copy = stagePiece(body, header, layout, first, last);
-        staged += copy.length;
-        const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: false, claim, claimAt: i } as const;
-        pending.push(pool.runOn(pieceLane[i]!, job, [copy.buffer as ArrayBuffer], lanes));
-      }
+      staged += copy.length;
+      const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
+      pending.push(pool.runOn(pieceLane[i]!, job, stage === null ? [copy.buffer as ArrayBuffer] : [], lanes));
     }
     const t1 = performance.now();
     const reader = new ChunkReader(body, { maxNbytes: nbytes });
