@@ -213,11 +213,14 @@ export function learntPhaseOf(buffer: ArrayBufferLike): number {
  */
 export class AddressPhases {
   /**
-   * The buffer being learnt, the time per byte of its copies per candidate, and how many.
-   * Held weakly, as the learnt phases are: a caller's buffer (a decoded array of any size)
-   * must not be kept alive by this between calls.
+   * The buffer being learnt is the one marked with the current generation in `marks`; the
+   * time per byte of its copies per candidate, and how many. No reference to a caller's
+   * buffer is held (a decoded array of any size must not be kept alive by this, nor by a
+   * WeakRef, which keeps its target until the current job ends: a loop decoding chunk
+   * after chunk would keep them all).
    */
-  private learning: WeakRef<ArrayBufferLike> | null = null;
+  private readonly marks = new WeakMap<ArrayBufferLike, number>();
+  private generation = 0;
   private readonly times = new Float64Array(2 * PHASE_SAMPLES);
   private taken = 0;
 
@@ -227,10 +230,11 @@ export class AddressPhases {
   phaseOf(buffer: ArrayBufferLike): number {
     const phase = learntPhases.get(buffer);
     if (phase !== undefined) return phase;
-    if (this.learning?.deref() === buffer) return -1;
+    if (this.marks.get(buffer) === this.generation) return -1;
     // A new buffer restarts the learning: one never used again must not hold it.
     if (!clockIsFine()) return 0;
-    this.learning = new WeakRef(buffer);
+    this.generation++;
+    this.marks.set(buffer, this.generation);
     this.taken = 0;
     return -1;
   }
@@ -253,10 +257,11 @@ export class AddressPhases {
     }
     const t0 = performance.now();
     dst.set(src, dp);
-    this.record((performance.now() - t0) / n);
+    this.record(dst.buffer, (performance.now() - t0) / n);
   }
 
-  private record(perByte: number): void {
+  /** One timed copy into `buffer`, the one being learnt; decide its phase once both candidates have their samples. */
+  private record(buffer: ArrayBufferLike, perByte: number): void {
     const candidate = this.taken & 1;
     this.times[candidate * PHASE_SAMPLES + (this.taken >>> 1)] = perByte;
     this.taken++;
@@ -264,15 +269,15 @@ export class AddressPhases {
     const half = PHASE_SAMPLES >>> 1;
     const zero = this.times.subarray(0, PHASE_SAMPLES).sort()[half]!;
     const sixteen = this.times.subarray(PHASE_SAMPLES).sort()[half]!;
-    const learnt = this.learning?.deref();
-    if (learnt !== undefined) learntPhases.set(learnt, sixteen < zero ? 16 : 0);
-    this.learning = null;
+    learntPhases.set(buffer, sixteen < zero ? 16 : 0);
+    // No buffer is being learnt now.
+    this.generation++;
   }
 
   /** Forget what this instance is learning and every learnt phase (tests). */
   reset(): void {
     learntPhases = new WeakMap<ArrayBufferLike, number>();
-    this.learning = null;
+    this.generation++;
     this.taken = 0;
   }
 }

@@ -222,10 +222,10 @@ describe('WebAssembly SIMD shuffle kernels', () => {
           registry.register(dst.buffer, k);
         }
       })();
-      for (let i = 0; i < 10 && collected.size < 2; i++) {
-        globalThis.gc();
-        await new Promise((res) => setTimeout(res, 20));
-      }
+      // One collection in the same job as the decoding, as a loop decoding chunk after
+      // chunk gets: nothing may keep them until the job ends (a WeakRef would).
+      globalThis.gc();
+      for (let i = 0; i < 10 && collected.size < 2; i++) await new Promise((res) => setTimeout(res, 20));
       console.log(JSON.stringify({ simd: simdActive(), phases, collected: [...collected].sort() }));
     `], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
