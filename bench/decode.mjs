@@ -6,13 +6,20 @@
  *     (python-blosc) and for the Blosc2 chunk (python-blosc2);
  *   - numcodecs.js 0.3.2 `Blosc.decode(chunk)` of the same Blosc1 chunk (WASM c-blosc 1.18.1,
  *     public API: async, copies its input into the WASM heap and returns a fresh array);
- *   - native C-Blosc2 / C-Blosc 1.x from bench/.data/native.json (measured by datasets.py in
- *     the same run).
- * Every decoder's output is compared with the data set before it is timed; a wrong or
- * failing decode is reported and not timed. The JS decoders of one chunk are timed in
- * alternation (timeInterleaved), so background load affects their ratios less.
+ *   - native C-Blosc2 (Blosc1 and Blosc2 chunks) and C-Blosc 1.x (Blosc1 chunks) through
+ *     python-blosc2 / python-blosc, nthreads 1, into a preallocated numpy array: a Python
+ *     process kept alive for the section (bench/decode.py) times one call per request.
+ * Every decoder's output is compared with the data set before it is timed (the native ones
+ * by decode.py, which also reports each chunk's SHA-256, compared here with the bytes the JS
+ * decoders read); a wrong or failing decode is reported and not timed. All decoders of one
+ * chunk, JS and native, are timed in the same rounds (timeInterleaved, the native calls as
+ * selfTimed entries: their sample is the time Python measured around its call), so
+ * background load falls on both sides alike and the ratios to C do not move with it.
  */
-import { sameBytes } from './lib/data.mjs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sameBytes, sha256 } from './lib/data.mjs';
+import { answerMs, spawnRoundServer } from './lib/round-server.mjs';
 import { mbps, timeInterleaved } from './lib/timing.mjs';
 import { fmtCompressionRatio, fmtMBps, fmtRatio, geomean } from './lib/table.mjs';
 
@@ -29,11 +36,54 @@ function firstLine(err) {
   return text.split('\n')[0];
 }
 
-function nativeLookup(native) {
-  const map = new Map();
-  if (native === null) return map;
-  for (const row of native.decode) map.set(`${row.impl}|${row.set}|${row.codec}|${row.format}`, row.mbps);
-  return map;
+/** The native columns: [row key, label, implementation, chunk format]. */
+const NATIVE_COLUMNS = Object.freeze([
+  ['nativeC2B1', 'c-blosc2 b1', 'c-blosc2', 'b1'],
+  ['nativeC1B1', 'c-blosc b1', 'c-blosc', 'b1'],
+  ['nativeC2B2', 'c-blosc2 b2', 'c-blosc2', 'b2'],
+]);
+
+/**
+ * The native decoders (bench/decode.py, a round server over the chunks datasets.py wrote
+ * into `dataDir`): { prepare(impl, chunk), stop, close } or null, with the reason pushed
+ * to `notes`. `prepare` returns the selfTimed call of one native decode ({ entry }) or why
+ * it cannot be timed ({ error }).
+ */
+async function startNativeDecoders({ python, dataDir, data, notes, log }) {
+  if (data.referenceChunks.length === 0) {
+    notes.push('c-blosc2 / c-blosc columns n/a: the chunks were not written by python-blosc / python-blosc2 in this run, so there is no native decoder to time.');
+    return null;
+  }
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'decode.py');
+  log(`$ ${python} ${script} ${dataDir}`);
+  const server = spawnRoundServer(python, [script, dataDir]);
+  let ready;
+  try {
+    ready = JSON.parse(await server.next());
+  } catch (err) {
+    server.close();
+    notes.push(`c-blosc2 / c-blosc columns n/a: ${python} bench/decode.py failed (${firstLine(err)}); python3 with blosc==1.11.4, blosc2==4.14.1 and numpy is needed (fixtures/requirements.txt).`);
+    return null;
+  }
+  let alive = true;
+  return {
+    prepare(impl, chunk) {
+      if (!alive) return { error: 'bench/decode.py stopped answering earlier in this run' };
+      const request = `${impl} ${chunk.set} ${chunk.codec} ${chunk.format}`;
+      const served = ready.chunks[`${chunk.set} ${chunk.codec} ${chunk.format}`];
+      if (served === undefined || !served.impls.includes(impl)) return { error: `bench/decode.py has no ${impl} decoder for this chunk` };
+      if (served.sha256 !== sha256(chunk.bytes)) return { error: 'bench/decode.py read other bytes than this chunk (SHA-256 differs)' };
+      return { entry: { fn: async () => answerMs(await server.ask(request)), isAsync: true, selfTimed: true } };
+    },
+    /** After a failed request: no further native calls in this run. */
+    stop() {
+      alive = false;
+      server.close();
+    },
+    close() {
+      server.close();
+    },
+  };
 }
 
 /**
@@ -71,18 +121,29 @@ async function prepareWasm(codec, chunk, raw) {
 
 /**
  * Run the section.
- * @param {{ data: { sets: Map<string, any>, chunks: any[], native: any },
+ * @param {{ data: { sets: Map<string, any>, chunks: any[], referenceChunks: any[] },
  *           lib: { decompress: Function, chunkInfo?: Function } | null,
- *           Blosc: any, setMBps: number, timing: object, log: (line: string) => void }} ctx
+ *           Blosc: any, setMBps: number, timing: object, log: (line: string) => void,
+ *           python: string, native: boolean, dataDir: string }} ctx
  * @returns {Promise<{ title: string, tables: object[], targets: object[], notes: string[], results: object[] }>}
  */
 export async function runDecodeSection(ctx) {
-  const { data, lib, Blosc, setMBps, timing, log } = ctx;
-  const native = nativeLookup(data.native);
+  const { data, lib, Blosc, setMBps, timing, log, python, dataDir } = ctx;
   const wasm = Blosc === null ? null : Blosc.fromConfig({ id: 'blosc', clevel: 5, cname: 'lz4', shuffle: 1, blocksize: 0 });
   const notes = [];
   const results = [];
+  if (!ctx.native) notes.push('c-blosc2 / c-blosc columns n/a: native timing was switched off (--no-native).');
+  const native = ctx.native ? await startNativeDecoders({ python, dataDir, data, notes, log }) : null;
+  try {
+    await decodeRows({ data, lib, wasm, native, timing, log, notes, results });
+  } finally {
+    native?.close();
+  }
+  return sectionOf({ data, results, notes, native, setMBps });
+}
 
+/** Time every chunk's decoders in the same rounds: one row per data set × codec into `results`. */
+async function decodeRows({ data, lib, wasm, native, timing, log, notes, results }) {
   const chunkFor = (set, codec, format) => data.chunks.find((c) => c.set === set && c.codec === codec && c.format === format) ?? null;
   const codecs = [...new Set(data.chunks.map((c) => c.codec))];
 
@@ -99,19 +160,25 @@ export async function runDecodeSection(ctx) {
         tsB1: null,
         tsB2: null,
         wasm: null,
-        nativeC2B1: native.get(`c-blosc2|${set.name}|${codec}|b1`) ?? null,
-        nativeC1B1: native.get(`c-blosc|${set.name}|${codec}|b1`) ?? null,
-        nativeC2B2: native.get(`c-blosc2|${set.name}|${codec}|b2`) ?? null,
+        nativeC2B1: null,
+        nativeC1B1: null,
+        nativeC2B2: null,
         errors: [],
       };
-      // Check every decoder first, then time the ones that decode correctly in alternation.
+      // Check every decoder first, then time the ones that decode correctly in the same rounds.
       const candidates = [];
       if (lib !== null) {
         candidates.push(['tsB1', 'blosc-ts Blosc1 chunk', prepareBloscTs(lib, b1.bytes, set.raw)]);
         if (b2 !== null) candidates.push(['tsB2', 'blosc-ts Blosc2 chunk', prepareBloscTs(lib, b2.bytes, set.raw)]);
       }
       if (wasm !== null) candidates.push(['wasm', 'numcodecs.js', await prepareWasm(wasm, b1.bytes, set.raw)]);
-      const timed = [];
+      if (native !== null) {
+        for (const [key, label, impl, format] of NATIVE_COLUMNS) {
+          const chunk = format === 'b1' ? b1 : b2;
+          if (chunk !== null) candidates.push([key, label, native.prepare(impl, chunk)]);
+        }
+      }
+      let timed = [];
       for (const [key, what, prepared] of candidates) {
         if ('error' in prepared) {
           row.errors.push(`${what}: ${prepared.error}`);
@@ -120,7 +187,18 @@ export async function runDecodeSection(ctx) {
           timed.push([key, prepared.entry]);
         }
       }
-      const summaries = await timeInterleaved(timed.map(([, entry]) => entry), timing);
+      let summaries;
+      try {
+        summaries = await timeInterleaved(timed.map(([, entry]) => entry), timing);
+      } catch (err) {
+        // Only the native calls reach another process; when one fails, the round server is
+        // given up for the rest of the run and this row is timed again without it.
+        if (native === null || !timed.some(([, entry]) => entry.selfTimed === true)) throw err;
+        native.stop();
+        notes.push(`${set.name} ${codec}: bench/decode.py failed (${firstLine(err)}); native columns n/a from this row on.`);
+        timed = timed.filter(([, entry]) => entry.selfTimed !== true);
+        summaries = await timeInterleaved(timed.map(([, entry]) => entry), timing);
+      }
       timed.forEach(([key], k) => {
         row[key] = mbps(set.raw.length, summaries[k].medianMs);
       });
@@ -128,11 +206,16 @@ export async function runDecodeSection(ctx) {
       log(
         `  decode ${set.name.padEnd(12)} ${codec.padEnd(8)} blosc-ts b1 ${fmtMBps(row.tsB1).padStart(7)}  ` +
           `b2 ${fmtMBps(row.tsB2).padStart(7)}  WASM ${fmtMBps(row.wasm).padStart(7)}  ` +
-          `native ${fmtMBps(row.nativeC2B1).padStart(7)} MB/s`,
+          `c-blosc2 b1 ${fmtMBps(row.nativeC2B1).padStart(7)}  b2 ${fmtMBps(row.nativeC2B2).padStart(7)}  ` +
+          `c-blosc b1 ${fmtMBps(row.nativeC1B1).padStart(7)} MB/s`,
       );
     }
   }
+}
 
+/** The section's tables, targets and description from the timed rows. */
+function sectionOf({ data, results, notes, native, setMBps }) {
+  const codecs = [...new Set(data.chunks.map((c) => c.codec))];
   const ratio = (a, b) => (a === null || b === null ? null : a / b);
   const columns = [
     { title: 'set', align: 'left' },
@@ -228,8 +311,13 @@ export async function runDecodeSection(ctx) {
       'MB/s of decoded bytes (10^6 B/s), single thread, 16 MiB chunks, SHUFFLE, clevel 5, typesize = item size. ' +
       'b1 = Blosc1 chunk written by python-blosc (c-blosc 1.x), read by every decoder; b2 = Blosc2 chunk written by python-blosc2. ' +
       'blosc-ts = `decompress(chunk, out)` into a preallocated output; WASM = numcodecs.js 0.3.2 `Blosc.decode(chunk)` ' +
-      '(c-blosc 1.18.1, async, fresh output per call); the JS decoders of one chunk are timed in alternation; c-blosc2 / c-blosc = native through python-blosc2 / python-blosc, ' +
-      'nthreads 1, preallocated output, timed in Python. ratio = nbytes / cbytes. ' +
+      '(c-blosc 1.18.1, async, fresh output per call); c-blosc2 / c-blosc = native ' +
+      `${native === null ? '(not measured in this run: see the notes) ' : ''}` +
+      'through python-blosc2 `decompress2(chunk, dst=out, nthreads=1)` / python-blosc `decompress_ptr(chunk, out)` into a preallocated numpy array, nthreads 1, ' +
+      'wall time of the call measured in a Python process kept alive for the section (bench/decode.py, one call per request). ' +
+      'All decoders of one chunk, JS and native, are timed in the same rounds: each round runs each of them once, in the order of the columns, ' +
+      'after the same forced collection, and every column is the median of its own samples under the same warm-up and repeat rule, ' +
+      'so load from other processes falls on both sides alike. ratio = nbytes / cbytes. ' +
       `ts÷set = blosc-ts b1 over \`Uint8Array.prototype.set\` of 16 MiB (${fmtMBps(setMBps)} MB/s in this run).`,
     tables: [{ columns, rows, strong }],
     targets,

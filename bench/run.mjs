@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: builds the inputs (bench/datasets.py, which also times native C-Blosc
- * decoding and compression), then times blosc-ts, numcodecs.js (WASM) and memory bandwidth
- * in this process, prints the tables and writes bench/RESULTS.md.
+ * decoding and compression for the sections that read native.json), then times blosc-ts,
+ * numcodecs.js (WASM) and memory bandwidth in this process (the decode section with native
+ * C-Blosc in the same rounds, bench/decode.py), prints the tables and writes bench/RESULTS.md.
  *
  * Usage: node bench/run.mjs [--target-ms N] [--no-native] [--python CMD] [--data DIR] [--lib PATH]
  *                           [--results PATH | --no-write] [--only SECTIONS]
  *   --target-ms   time spent per measurement (default 500; at least 5 repeats)
- *   --no-native   skip the native timing in datasets.py
+ *   --no-native   skip the native timing (datasets.py, and the decode section's bench/decode.py)
  *   --python      Python interpreter (default: python3)
  *   --data        where data sets, chunks and native.json go (default bench/.data)
  *   --lib         module to benchmark instead of dist/index.js (its shuffle kernels are
@@ -149,7 +150,9 @@ log(`  Uint8Array.prototype.set 16 MiB: ${fmtMBps(setMBps)} MB/s`);
 
 // --- sections ------------------------------------------------------------------------------
 const sections = [];
-if (only.has('decode')) sections.push(await runDecodeSection({ data, lib, Blosc, setMBps, timing, log }));
+if (only.has('decode')) {
+  sections.push(await runDecodeSection({ data, lib, Blosc, setMBps, timing, log, python: opts.python, native: !opts['no-native'], dataDir: resolve(opts.data) }));
+}
 if (only.has('encode')) sections.push(await runEncodeSection({ data, lib, Blosc, timing, log }));
 if (only.has('kernels')) sections.push(await runKernelSection({ shuffleModule, setMBps, timing, log }));
 if (only.has('codecs')) {
@@ -197,10 +200,11 @@ const method =
   `Timing: one warm-up call, then repeats until ${timing.targetMs} ms have been spent in the timed calls ` +
   `(at least ${timing.minReps}, at most ${timing.maxReps}; 3 when a single call exceeds that), median. ` +
   `Node ${gcExposed() ? 'ran with --expose-gc and collected before every timed call (outside the timed region)' : 'ran without --expose-gc'}. ` +
-  'The JS decoders of one chunk (blosc-ts b1, blosc-ts b2, WASM) are timed in alternation, one call each per round, ' +
+  'The decoders of one chunk (blosc-ts b1, blosc-ts b2, WASM, and the native c-blosc2 b1, c-blosc b1, c-blosc2 b2, ' +
+  'each native call timed by a Python process kept alive for the section, bench/decode.py) are timed in alternation, one call each per round, ' +
   'so background load falls on them alike; so are the JS writers of one data set × codec (blosc-ts b1, b2, WASM), ' +
   'whose checking call is their warm-up (so at least 3 repeats). ' +
-  'Native rows are measured by bench/datasets.py with the same rule, just before the JS rows. ' +
+  'The other native rows (compression, codec level) are measured by bench/datasets.py with the same rule, just before the JS rows. ' +
   'Every decoder output is compared with the data set before it is timed, and every chunk a writer produces is decoded and compared. ' +
   `1-minute load average ${loadAtStart.toFixed(2)} at the start of the run, ${os.loadavg()[0].toFixed(2)} at the end: ` +
   `this benchmark accounts for about 1 of it; more means other processes competed for the ${machine.nproc} cores. ` +

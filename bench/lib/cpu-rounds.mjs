@@ -1,12 +1,12 @@
 /**
  * What bench/cpu-ratio.mjs and bench/blosclz-encode.mjs share: blosc-ts builds loaded side by
  * side, CPU time of this process, and a Python process kept alive for the run that times the
- * native side of each round (one request line in, one answer line out: CPU seconds per call).
+ * native side of each round (one request line in, one answer line out: CPU seconds per call;
+ * bench/lib/round-server.mjs).
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { spawnRoundServer } from './round-server.mjs';
 
 /** This build's module, and another build's when `otherPath` is given (timed in the same rounds). */
 export async function loadBuilds(libPath, otherPath) {
@@ -28,18 +28,12 @@ export function median(x) {
 
 /**
  * Starts `python -c script`, which reads one request per line on stdin and prints one number
- * per line; returns a function sending a request and resolving to the number answered.
+ * per line; returns a function sending a request and resolving to the number answered
+ * (rejecting once the script has died, with the last line of its stderr).
  */
 export function pythonRounds(python, script) {
-  const py = spawn(python, ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const answers = createInterface({ input: py.stdout });
-  const pending = [];
-  answers.on('line', (line) => pending.shift()(Number(line)));
-  const ask = (request) =>
-    new Promise((res) => {
-      pending.push(res);
-      py.stdin.write(`${request}\n`);
-    });
-  ask.close = () => py.stdin.end();
+  const server = spawnRoundServer(python, ['-c', script]);
+  const ask = async (request) => Number(await server.ask(request));
+  ask.close = () => server.close();
   return ask;
 }

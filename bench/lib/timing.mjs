@@ -100,28 +100,54 @@ function pause(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A selfTimed entry's answer, checked: milliseconds, finite and not negative. */
+function reportedMs(value) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new Error(`timeInterleaved: a selfTimed entry reported ${String(value)}, not a time in milliseconds`);
+  }
+  return value;
+}
+
+/** One call of a synchronous entry: milliseconds (its own report when selfTimed). */
+function sampleSync({ fn, selfTimed = false }) {
+  if (selfTimed) return reportedMs(fn());
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+/** One call of an async entry, awaited: milliseconds (its own report when selfTimed). */
+async function sampleAsync({ fn, selfTimed = false }) {
+  if (selfTimed) return reportedMs(await fn());
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
 /**
  * Time several functions in alternation (one call of each per round, each preceded by a
  * collection when gc is exposed) until every one has had its time and repeats, so that
  * load from other processes on a shared machine falls on all of them alike and their
- * ratios stay fair. Each entry is { fn, isAsync }; async functions are awaited inside
- * their timed region. With `settleMs`, every sample waits that long after its collection
+ * ratios stay fair. Each entry is { fn, isAsync, selfTimed? }; async functions are awaited
+ * inside their timed region. A `selfTimed` entry's fn returns (or, with isAsync, resolves to)
+ * the milliseconds of its call as measured elsewhere (another process timing its own call,
+ * e.g. a native decoder asked through a round server): that number is its sample, in place of
+ * this thread's clock around fn, which would add the request's round trip. It is treated like
+ * every other entry otherwise: its turn in every round after the same collection (and
+ * `settleMs`), the same warm-up, repeat rule and median. With `settleMs`, every sample waits that long after its collection
  * (outside the timed region): V8 finishes a forced collection on helper threads (concurrent
  * sweeping, freeing the dropped ArrayBuffers' memory), which otherwise run on the other core
  * while the sample starts, and delay or slow a worker the sample wakes there. Returns one { medianMs, minMs, maxMs, reps } per entry.
- * @param {{ fn: () => unknown, isAsync: boolean }[]} entries
+ * @param {{ fn: () => unknown, isAsync: boolean, selfTimed?: boolean }[]} entries
  * @param {Partial<typeof DEFAULT_TIMING>} [options]
  */
 export async function timeInterleaved(entries, options = {}) {
   const { targetMs, minReps, maxReps, warmups, warmupMs = 0, shuffle = false, settleMs = 0 } = { ...DEFAULT_TIMING, ...options };
   const floors = [];
-  for (const { fn, isAsync } of entries) {
-    const w0 = performance.now();
-    for (let i = 0; i < warmups; i++) {
-      if (isAsync) await fn();
-      else fn();
-    }
-    floors.push(performance.now() - w0 > targetMs * warmups ? Math.min(minReps, SLOW_MIN_REPS) : minReps);
+  for (const entry of entries) {
+    let warm = 0;
+    for (let i = 0; i < warmups; i++) warm += entry.isAsync ? await sampleAsync(entry) : sampleSync(entry);
+    floors.push(warm > targetMs * warmups ? Math.min(minReps, SLOW_MIN_REPS) : minReps);
   }
   // Then, with `warmupMs`, more warm-up rounds in alternation until each entry has had
   // that long: JIT tiers settle (optimized code, deoptimizations of paths first taken late,
@@ -129,11 +155,8 @@ export async function timeInterleaved(entries, options = {}) {
   const warmed = entries.map(() => 0);
   while (warmed.some((ms) => ms < warmupMs)) {
     for (let k = 0; k < entries.length; k++) {
-      const { fn, isAsync } = entries[k];
-      const t0 = performance.now();
-      if (isAsync) await fn();
-      else fn();
-      warmed[k] += performance.now() - t0;
+      const entry = entries[k];
+      warmed[k] += entry.isAsync ? await sampleAsync(entry) : sampleSync(entry);
     }
   }
   const samples = entries.map(() => []);
@@ -159,13 +182,10 @@ export async function timeInterleaved(entries, options = {}) {
       const k = order[i];
       if (!wants(k)) continue;
       ran = true;
-      const { fn, isAsync } = entries[k];
+      const entry = entries[k];
       if (collect !== null) collect();
       if (settleMs > 0) await pause(settleMs);
-      const t0 = performance.now();
-      if (isAsync) await fn();
-      else fn();
-      const dt = performance.now() - t0;
+      const dt = entry.isAsync ? await sampleAsync(entry) : sampleSync(entry);
       samples[k].push(dt);
       spent[k] += dt;
     }
