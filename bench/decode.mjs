@@ -45,7 +45,7 @@ const NATIVE_COLUMNS = Object.freeze([
 
 /**
  * The native decoders (bench/decode.py, a round server over the chunks datasets.py wrote
- * into `dataDir`): { prepare(impl, chunk), stop, close } or null, with the reason pushed
+ * into `dataDir`): { alive, prepare(impl, chunk), stop, close } or null, with the reason pushed
  * to `notes`. `prepare` returns the selfTimed call of one native decode ({ entry }) or why
  * it cannot be timed ({ error }).
  */
@@ -67,8 +67,9 @@ async function startNativeDecoders({ python, dataDir, data, notes, log }) {
   }
   let alive = true;
   return {
+    /** False once a request failed: the remaining rows have no native columns (one note says why). */
+    alive: () => alive,
     prepare(impl, chunk) {
-      if (!alive) return { error: 'bench/decode.py stopped answering earlier in this run' };
       const request = `${impl} ${chunk.set} ${chunk.codec} ${chunk.format}`;
       const served = ready.chunks[`${chunk.set} ${chunk.codec} ${chunk.format}`];
       if (served === undefined || !served.impls.includes(impl)) return { error: `bench/decode.py has no ${impl} decoder for this chunk` };
@@ -172,7 +173,7 @@ async function decodeRows({ data, lib, wasm, native, timing, log, notes, results
         if (b2 !== null) candidates.push(['tsB2', 'blosc-ts Blosc2 chunk', prepareBloscTs(lib, b2.bytes, set.raw)]);
       }
       if (wasm !== null) candidates.push(['wasm', 'numcodecs.js', await prepareWasm(wasm, b1.bytes, set.raw)]);
-      if (native !== null) {
+      if (native !== null && native.alive()) {
         for (const [key, label, impl, format] of NATIVE_COLUMNS) {
           const chunk = format === 'b1' ? b1 : b2;
           if (chunk !== null) candidates.push([key, label, native.prepare(impl, chunk)]);
@@ -233,6 +234,9 @@ function sectionOf({ data, results, notes, native, setMBps }) {
     { title: 'ts÷c-blosc2 (b2)' },
     { title: 'ts÷set' },
   ];
+  // Native cells say n/a when no native decoder ran in this run (the notes say why).
+  const nativeMBps = (v) => (native === null ? 'n/a' : fmtMBps(v));
+  const nativeRatio = (v) => (native === null ? 'n/a' : fmtRatio(v));
   const line = (label, codec, r) => [
     label,
     codec,
@@ -241,12 +245,12 @@ function sectionOf({ data, results, notes, native, setMBps }) {
     fmtMBps(r.tsB1),
     fmtMBps(r.tsB2),
     fmtMBps(r.wasm),
-    fmtMBps(r.nativeC2B1),
-    fmtMBps(r.nativeC1B1),
-    fmtMBps(r.nativeC2B2),
+    nativeMBps(r.nativeC2B1),
+    nativeMBps(r.nativeC1B1),
+    nativeMBps(r.nativeC2B2),
     fmtRatio(ratio(r.tsB1, r.wasm)),
-    fmtRatio(ratio(r.tsB1, r.nativeC2B1)),
-    fmtRatio(ratio(r.tsB2, r.nativeC2B2)),
+    nativeRatio(ratio(r.tsB1, r.nativeC2B1)),
+    nativeRatio(ratio(r.tsB2, r.nativeC2B2)),
     fmtRatio(ratio(r.tsB1, setMBps)),
   ];
   const rows = [];

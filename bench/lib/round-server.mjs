@@ -44,7 +44,7 @@ export function spawnRoundServer(command, args) {
   });
   child.on('error', (e) => fail(`could not run ${what}: ${e.message}`));
   // 'close' comes after stdout and stderr ended, so the error text is complete and every answer was read.
-  child.on('close', (code) => fail(`${what} exited (status ${code})${stderr.trim() === '' ? '' : `: ${lastLine(stderr)}`}`));
+  child.on('close', (code, signal) => fail(`${what} exited (${signal === null ? `status ${code}` : signal})${stderr.trim() === '' ? '' : `: ${lastLine(stderr)}`}`));
   // A write after the process died: the 'close' handler says why.
   child.stdin.on('error', () => {});
   const next = () => new Promise((resolve, reject) => {
