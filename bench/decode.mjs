@@ -88,15 +88,13 @@ async function startNativeDecoders({ python, dataDir, data, notes, log }) {
 }
 
 /**
- * Check blosc-ts on one chunk (twice into the same preallocated output, as the timed calls
- * do), then return the call to time: { entry } or { error }.
+ * Check blosc-ts on one chunk (twice into `out`, the preallocated output the timed calls
+ * write), then return the call to time: { entry } or { error }.
  */
-function prepareBloscTs(lib, chunk, raw) {
-  let out;
+function prepareBloscTs(lib, chunk, raw, out) {
   try {
     const nbytes = typeof lib.chunkInfo === 'function' ? lib.chunkInfo(chunk).nbytes : raw.length;
     if (nbytes !== raw.length) return { error: `chunkInfo says nbytes ${nbytes}, data set has ${raw.length}` };
-    out = new Uint8Array(nbytes);
     const result = lib.decompress(chunk, out);
     if (!sameBytes(result, raw)) return { error: 'decoded bytes differ from the data set' };
     out.fill(0);
@@ -145,6 +143,10 @@ export async function runDecodeSection(ctx) {
 
 /** Time every chunk's decoders in the same rounds: one row per data set × codec into `results`. */
 async function decodeRows({ data, lib, wasm, native, timing, log, notes, results }) {
+  // Each round in a fresh (seeded) order: no decoder always runs right after the same one
+  // (after numcodecs.js, whose 16 MiB outputs the collection before the next call frees, or
+  // after a call that left the same output array in cache).
+  const rounds = { ...timing, shuffle: true };
   const chunkFor = (set, codec, format) => data.chunks.find((c) => c.set === set && c.codec === codec && c.format === format) ?? null;
   const codecs = [...new Set(data.chunks.map((c) => c.codec))];
 
@@ -169,8 +171,10 @@ async function decodeRows({ data, lib, wasm, native, timing, log, notes, results
       // Check every decoder first, then time the ones that decode correctly in the same rounds.
       const candidates = [];
       if (lib !== null) {
-        candidates.push(['tsB1', 'blosc-ts Blosc1 chunk', prepareBloscTs(lib, b1.bytes, set.raw)]);
-        if (b2 !== null) candidates.push(['tsB2', 'blosc-ts Blosc2 chunk', prepareBloscTs(lib, b2.bytes, set.raw)]);
+        // One output for both chunks, as decode.py has one numpy array for all its calls.
+        const out = new Uint8Array(set.raw.length);
+        candidates.push(['tsB1', 'blosc-ts Blosc1 chunk', prepareBloscTs(lib, b1.bytes, set.raw, out)]);
+        if (b2 !== null) candidates.push(['tsB2', 'blosc-ts Blosc2 chunk', prepareBloscTs(lib, b2.bytes, set.raw, out)]);
       }
       if (wasm !== null) candidates.push(['wasm', 'numcodecs.js', await prepareWasm(wasm, b1.bytes, set.raw)]);
       if (native !== null && native.alive()) {
@@ -190,7 +194,7 @@ async function decodeRows({ data, lib, wasm, native, timing, log, notes, results
       }
       let summaries;
       try {
-        summaries = await timeInterleaved(timed.map(([, entry]) => entry), timing);
+        summaries = await timeInterleaved(timed.map(([, entry]) => entry), rounds);
       } catch (err) {
         // Only the native calls reach another process; when one fails, the round server is
         // given up for the rest of the run and this row is timed again without it.
@@ -198,7 +202,7 @@ async function decodeRows({ data, lib, wasm, native, timing, log, notes, results
         native.stop();
         notes.push(`${set.name} ${codec}: bench/decode.py failed (${firstLine(err)}); native columns n/a from this row on.`);
         timed = timed.filter(([, entry]) => entry.selfTimed !== true);
-        summaries = await timeInterleaved(timed.map(([, entry]) => entry), timing);
+        summaries = await timeInterleaved(timed.map(([, entry]) => entry), rounds);
       }
       timed.forEach(([key], k) => {
         row[key] = mbps(set.raw.length, summaries[k].medianMs);
@@ -314,12 +318,12 @@ function sectionOf({ data, results, notes, native, setMBps }) {
     description:
       'MB/s of decoded bytes (10^6 B/s), single thread, 16 MiB chunks, SHUFFLE, clevel 5, typesize = item size. ' +
       'b1 = Blosc1 chunk written by python-blosc (c-blosc 1.x), read by every decoder; b2 = Blosc2 chunk written by python-blosc2. ' +
-      'blosc-ts = `decompress(chunk, out)` into a preallocated output; WASM = numcodecs.js 0.3.2 `Blosc.decode(chunk)` ' +
+      'blosc-ts = `decompress(chunk, out)` into a preallocated output (one for the b1 and b2 chunks of a row, as on the native side); WASM = numcodecs.js 0.3.2 `Blosc.decode(chunk)` ' +
       '(c-blosc 1.18.1, async, fresh output per call); c-blosc2 / c-blosc = native ' +
       `${native === null ? '(not measured in this run: see the notes) ' : ''}` +
       'through python-blosc2 `decompress2(chunk, dst=out, nthreads=1)` / python-blosc `decompress_ptr(chunk, out)` into a preallocated numpy array, nthreads 1, ' +
       'wall time of the call measured in a Python process kept alive for the section (bench/decode.py, one call per request). ' +
-      'All decoders of one chunk, JS and native, are timed in the same rounds: each round runs each of them once, in the order of the columns, ' +
+      'All decoders of one chunk, JS and native, are timed in the same rounds: each round runs each of them once, in a fresh (seeded) order, ' +
       'after the same forced collection, and every column is the median of its own samples under the same warm-up and repeat rule, ' +
       'so load from other processes falls on both sides alike. ratio = nbytes / cbytes. ' +
       `ts÷set = blosc-ts b1 over \`Uint8Array.prototype.set\` of 16 MiB (${fmtMBps(setMBps)} MB/s in this run).`,
