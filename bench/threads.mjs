@@ -653,7 +653,9 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     section.notes.push(
       'Worker threads: with nthreads 2 the calling thread works on one chunk beside one worker: it copies the worker\'s share for it in pieces ' +
       '(the worker starts after the first), handles its own blocks meanwhile, then takes back the pieces the worker has not started. ' +
-      'Decoding, the worker gets the last blocks; encoding, the first blocks are this thread\'s, written in place, and the worker places its own after them ' +
+      'Decoding, the worker gets the last blocks, and its pieces are staged two ahead of the one it is on, between this thread\'s own blocks: ' +
+      'this thread then decodes the pieces not yet staged from the back while the worker gets its next ones from the front, so nothing is staged that the worker does not start but the last two; ' +
+      'encoding, the first blocks are this thread\'s, written in place, and the worker places its own after them ' +
       '(those it finished before this thread knew where they go, this thread copies there from their slots). ' +
       `In one call of each kind: ${splitNotes.join('; ')}. ` +
       'The copy is what a second thread costs here and not in C (whose threads read the caller\'s memory): with r = staging time per worker block ÷ decoding time per block, ' +

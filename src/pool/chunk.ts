@@ -206,11 +206,14 @@ function eventLoopTurn(): Promise<void> {
  * them, which on a busy machine can be long after this thread is done. Returns the first
  * failure of a piece a worker ran, or null, and the answers of the pieces workers ran.
  */
-async function settlePieces(pending: ReadonlyArray<Promise<JobResult>>, claim: Int32Array): Promise<{ failure: unknown; results: Array<JobResult | null> }> {
+async function settlePieces(pending: ReadonlyArray<Promise<JobResult> | undefined>, claim: Int32Array): Promise<{ failure: unknown; results: Array<JobResult | null> }> {
   const ran: Array<Promise<JobResult>> = [];
   const at: number[] = [];
   for (let i = 0; i < pending.length; i++) {
-    const answered = pending[i]!.then((result) => {
+    // A piece never posted (decoding: this thread took it before it was staged).
+    const posted = pending[i];
+    if (posted === undefined) continue;
+    const answered = posted.then((result) => {
       if (result.returned) releaseTransferable(result.returned.buffer as ArrayBuffer);
       return result;
     });
@@ -246,6 +249,17 @@ function countWorkerPieces(claim: Int32Array): number {
  * with its own blocks, takes back the pieces no worker has started, last first.
  */
 const PIECES_PER_LANE = 8;
+
+/**
+ * Decoding, a lane's pieces are staged and posted this many ahead of the one its worker is
+ * on (its claim tells), between this thread's own blocks: the worker always has the next
+ * piece waiting, and the pieces it never gets to are never staged (with all of them staged
+ * up front, the ones this thread took back at the end had been copied for nothing: 3 of 8
+ * in a zstd decode of 64 MiB on a busy machine, a quarter of the staged bytes).
+ */
+const LOOKAHEAD_PIECES = 2;
+/** Bytes of its own blocks this thread decodes between two looks at the workers' progress. */
+const OWN_STEP_BYTES = 1 << 20;
 
 /**
  * What staging a compressed byte for a worker costs on the calling thread, relative to
@@ -352,14 +366,51 @@ async function decodeAlongside(
   const { pieces, lane: pieceLane } = lanePieces(own, workerBlocks, lanes, byRange ? PIECES_PER_LANE : 1);
   const claim = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
   const pool = getPool();
-  const pending: Array<Promise<JobResult>> = [];
+  // Indexed by piece; a piece this thread took before staging it stays undefined.
+  const pending = new Array<Promise<JobResult> | undefined>(pieces.length);
   let failure: unknown = null;
   let staged = 0;
   let stageMs = 0;
   let ownMs = 0;
   let stage: Uint8Array | null = null;
-  try {
+  // Each lane's pieces in the order it runs them: posted from the front (next), taken by this
+  // thread from the back (tail), unstarted ones counted from `started`.
+  const laneOrder: number[][] = [];
+  for (let l = 0; l < lanes; l++) laneOrder.push([]);
+  for (let i = 0; i < pieces.length; i++) laneOrder[pieceLane[i]!]!.push(i);
+  const next = new Int32Array(lanes);
+  const started = new Int32Array(lanes);
+  const tail = Int32Array.from(laneOrder, (order) => order.length);
+  // Blosc2 pieces are staged and posted LOOKAHEAD_PIECES ahead of what the worker has started;
+  // Blosc1 pieces (one whole copy per lane) all at once.
+  const lookahead = byRange ? LOOKAHEAD_PIECES : pieces.length;
+  const plans: PiecePlan[] = [];
+  const placesAt: number[] = [];
+  const post = (i: number): void => {
     const t0 = performance.now();
+    const [first, last] = pieces[i]!;
+    let copy: Uint8Array;
+    if (stage !== null) {
+      const plan = plans[i]!;
+      copy = stage.subarray(placesAt[i]!, placesAt[i]! + plan.length);
+      writePiece(body, plan, copy);
+    } else {
+      copy = stagePiece(body, header, layout, first, last);
+    }
+    staged += copy.length;
+    const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
+    pending[i] = pool.runOn(pieceLane[i]!, job, stage === null ? [copy.buffer as ArrayBuffer] : [], lanes);
+    stageMs += performance.now() - t0;
+  };
+  // Keep every lane `lookahead` pieces ahead of the piece its worker is on.
+  const feed = (): void => {
+    for (let l = 0; l < lanes; l++) {
+      const order = laneOrder[l]!;
+      while (started[l]! < next[l]! && Atomics.load(claim, order[started[l]!]!) !== CLAIM_FREE) started[l]++;
+      while (next[l]! < tail[l]! && next[l]! - started[l]! < lookahead) post(order[next[l]++]!);
+    }
+  };
+  try {
     // Blosc2 chunks (byRange): the pieces go into one shared buffer, kept between calls,
     // rather than into buffers moved to the worker and back: each buffer moved back arrives
     // here as new external memory, for which V8 collects garbage on this thread (lz4,
@@ -368,8 +419,6 @@ async function decodeAlongside(
     // streams into private memory (jobs.ts, privateRangeCopy), as the codecs need. Each
     // piece starts at a multiple of 8, its streams agreeing modulo 8 with the chunk
     // (planPiece): this copy and the worker's are then plain copies.
-    const plans: PiecePlan[] = [];
-    const placesAt: number[] = [];
     if (byRange) {
       let total = 0;
       for (let i = 0; i < pieces.length; i++) {
@@ -380,31 +429,35 @@ async function decodeAlongside(
       }
       stage = acquireStaging(total);
     }
-    for (let i = 0; i < pieces.length; i++) {
-      const [first, last] = pieces[i]!;
-      let copy: Uint8Array;
-      if (stage !== null) {
-        const plan = plans[i]!;
-        copy = stage.subarray(placesAt[i]!, placesAt[i]! + plan.length);
-        writePiece(body, plan, copy);
-      } else {
-        copy = stagePiece(body, header, layout, first, last);
-      }
-      staged += copy.length;
-      const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
-      pending.push(pool.runOn(pieceLane[i]!, job, stage === null ? [copy.buffer as ArrayBuffer] : [], lanes));
-    }
+    feed();
     const t1 = performance.now();
+    const stagedBefore = stageMs;
     const reader = new ChunkReader(body, { maxNbytes: nbytes });
-    if (own > 0) reader.readInto(0, own * blocksize, dest, 0);
-    stageMs = t1 - t0;
-    ownMs = performance.now() - t1;
+    // This thread's own blocks, a few at a time, staging the workers' next pieces in between
+    // (as c-blosc2's threads take blocks from a shared counter): nothing is staged that a
+    // worker will not start, and a worker slowed by other processes gets fewer pieces.
+    const step = Math.max(1, Math.ceil(OWN_STEP_BYTES / blocksize));
+    for (let b = 0; b < own; b += step) {
+      reader.readInto(b * blocksize, Math.min(own, b + step) * blocksize, dest, b * blocksize);
+      feed();
+    }
+    // The staging done in that loop is not this thread's decoding.
+    ownMs = performance.now() - t1 - (stageMs - stagedBefore);
     // Blosc1 pieces are whole chunks: their copies say nothing about the cost per block.
     if (byRange) learnStageCost(costKey, STAGE_COST, stageMs, staged, ownMs, own * blocksize);
-    // Take back, last first, the pieces no worker has started.
+    // Then the pieces no worker has been given, from the back, while the workers get theirs
+    // from the front; then, last first, the ones given but not started.
     for (let l = 0; l < lanes; l++) {
-      for (let i = pieces.length - 1; i >= 0; i--) {
-        if (pieceLane[i] !== l) continue;
+      const order = laneOrder[l]!;
+      while (next[l]! < tail[l]!) {
+        const i = order[--tail[l]!]!;
+        Atomics.store(claim, i, CLAIM_CALLER);
+        const [first, last] = pieces[i]!;
+        reader.readInto(first * blocksize, Math.min(nbytes, last * blocksize), dest, first * blocksize);
+        feed();
+      }
+      for (let k = next[l]! - 1; k >= 0; k--) {
+        const i = order[k]!;
         if (Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER) !== CLAIM_FREE) break;
         const [first, last] = pieces[i]!;
         reader.readInto(first * blocksize, Math.min(nbytes, last * blocksize), dest, first * blocksize);
