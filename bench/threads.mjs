@@ -303,7 +303,7 @@ export async function threadTimes(call, syncCall, splitOf, nblocks, calls) {
     await call();
     const split = splitOf();
     if (split === null || split.pieces === 0) return null;
-    workerBlocks += ((nblocks - split.ownBlocks) * split.piecesByWorkers) / split.pieces;
+    workerBlocks += split.blocksByWorkers ?? ((nblocks - split.ownBlocks) * split.piecesByWorkers) / split.pieces;
   }
   const wallMs = performance.now() - t0;
   const s2 = threadClocks();
@@ -573,8 +573,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
         const line = split.callMs === undefined || split.workerStartMs === undefined ? '' :
           `; timeline in ms from the call's start: this thread done at ${split.doneMs.toFixed(1)}, the worker's pieces ran ${split.workerStartMs.toFixed(1)}-${split.workerEndMs.toFixed(1)} ` +
           `(busy ${split.workerBusyMs.toFixed(1)}), their answers in at ${split.settledMs.toFixed(1)}, the call done at ${split.callMs.toFixed(1)}` +
-          // The worker's blocks: its pieces' share of the staged blocks (pieces are of equal size but the last).
-          `; per block, the worker ${(split.workerBusyMs / ((nblocks - split.ownBlocks) * split.piecesByWorkers / split.pieces)).toFixed(3)} ms against this thread's ${(split.ownMs / split.ownBlocks).toFixed(3)}`;
+          // The worker's blocks: those of the pieces it ran (older builds: its pieces' share of the staged blocks).
+          `; per block, the worker ${(split.workerBusyMs / (split.blocksByWorkers ?? (nblocks - split.ownBlocks) * split.piecesByWorkers / split.pieces)).toFixed(3)} ms against this thread's ${(split.ownMs / split.ownBlocks).toFixed(3)}`;
         return ` (staged ${(split.stagedBytes / 1e6).toFixed(1)} MB in ${split.stageMs.toFixed(1)} ms, ${(split.stagedBytes / split.stageMs / 1e6).toFixed(1)} GB/s; ` +
           `its own blocks ${split.ownMs.toFixed(1)} ms; r ${r.toFixed(2)}, bound ${(2 - r).toFixed(2)}×${line})`;
       };
