@@ -547,7 +547,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       cpuNotes.push(`${codec} ${kind}: ${t.wallMs.toFixed(1)} ms per call; this thread ${ms(t.sum.main.run)} ms CPU, ${ms(t.sum.main.wait)} ms waiting for a core; ` +
         `the worker ${ms(t.sum.workers.run)} and ${ms(t.sum.workers.wait)}; other threads ${ms(t.sum.rest.run)} and ${ms(t.sum.rest.wait)}; ` +
         `CPU per block, the worker ${t.workerCpuPerBlock.toFixed(3)} ms against the synchronous call's ${t.syncCpuPerBlock.toFixed(3)} (${(t.workerCpuPerBlock / t.syncCpuPerBlock).toFixed(2)}×); ` +
-        `this thread's CPU beyond its blocks at that rate (staging, posting) ${t.extraMs.toFixed(1)} ms per call`);
+        // Negative when this thread's blocks ran faster in the call than in the synchronous calls (turbo, caches, load): then none to show.
+        (t.extraMs > 0 ? `this thread's CPU beyond its blocks at that rate (staging, posting) ${t.extraMs.toFixed(1)} ms per call` : 'this thread\'s blocks no dearer than in the synchronous call'));
     }
     // The two-at-once ceiling right after the codec's rows, under the same load as far as can be.
     log(`  threads: ${codec}, two threads running the synchronous call at once`);
@@ -674,7 +675,12 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       '(both V8\'s relaxed_memmove, word by word), 14 % copying streams into the WebAssembly memory (memmove), 24 % in the WebAssembly decoder and unshuffle; ' +
       'of this thread\'s, 26 % tiles into the shared output, 21 % staging, 22 % streams into the WebAssembly memory (from the cold chunk), 21 % decoding. ' +
       'A piece decoded straight from the shared staging buffer (the codec copying its streams into the WebAssembly memory at the same address modulo 8) ' +
-      'ran 25-50 % slower per block than through the private copy, and a private copy per block instead of per piece gained nothing measurable.',
+      'ran 25-50 % slower per block than through the private copy, and a private copy per block instead of per piece gained nothing measurable. ' +
+      'Both threads\' blocks cost more inside an nthreads 2 call than in the synchronous call (LZ4, 64 MiB, steady calls: about 0.16 ms per block on either thread ' +
+      'against 0.116 alone), and not because two threads decode at once: this thread and a worker each decoding half of the blocks from private copies of the chunk ' +
+      'into one shared output, at once, took 0.125-0.132 ms per block against 0.116-0.121 alone (CPU time). What the call adds is memory traffic: ' +
+      'the staging copy (the worker\'s share of the chunk read and written again) and the worker\'s private copy of it add about 120 MB per 64 MiB LZ4 call ' +
+      'to the 180 MB or so that decoding itself moves (chunk read, output written), on a machine whose copies run at 10-13 GB/s.',
     );
   }
   if (twinFailure !== null) section.notes.push(`Worker threads: no two-thread ceiling (${twinFailure}).`);
