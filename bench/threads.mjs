@@ -294,7 +294,9 @@ export async function threadTimes(call, syncCall, splitOf, nblocks, calls) {
   const self = String(process.pid);
   const s0 = threadClocks();
   if (s0 === null || nblocks === null) return null;
+  const ts = performance.now();
   for (let i = 0; i < calls; i++) syncCall();
+  const syncWallMs = (performance.now() - ts) / calls;
   const s1 = threadClocks();
   const syncCpuPerBlock = (s1.get(self).run - s0.get(self).run) / 1e6 / (calls * nblocks);
   const t0 = performance.now();
@@ -321,6 +323,7 @@ export async function threadTimes(call, syncCall, splitOf, nblocks, calls) {
     perCall: (x) => x / calls,
     sum,
     wallMs: wallMs / calls,
+    syncWallMs,
     workerCpuPerBlock: workerBlocks > 0 ? sum.workers.run / workerBlocks : null,
     syncCpuPerBlock,
     /** This thread's CPU time per call beyond its blocks at the synchronous rate. */
@@ -544,7 +547,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       const t = await threadTimes(call, syncCall, splitOf, nblocks, 10);
       if (t === null || t.workerCpuPerBlock === null) continue;
       const ms = (x) => t.perCall(x).toFixed(1);
-      cpuNotes.push(`${codec} ${kind}: ${t.wallMs.toFixed(1)} ms per call; this thread ${ms(t.sum.main.run)} ms CPU, ${ms(t.sum.main.wait)} ms waiting for a core; ` +
+      cpuNotes.push(`${codec} ${kind}: ${t.wallMs.toFixed(1)} ms per call against ${t.syncWallMs.toFixed(1)} for the synchronous call (${(t.syncWallMs / t.wallMs).toFixed(2)}×); this thread ${ms(t.sum.main.run)} ms CPU, ${ms(t.sum.main.wait)} ms waiting for a core; ` +
         `the worker ${ms(t.sum.workers.run)} and ${ms(t.sum.workers.wait)}; other threads ${ms(t.sum.rest.run)} and ${ms(t.sum.rest.wait)}; ` +
         `CPU per block, the worker ${t.workerCpuPerBlock.toFixed(3)} ms against the synchronous call's ${t.syncCpuPerBlock.toFixed(3)} (${(t.workerCpuPerBlock / t.syncCpuPerBlock).toFixed(2)}×); ` +
         // Negative when this thread's blocks ran faster in the call than in the synchronous calls (turbo, caches, load): then none to show.
@@ -668,7 +671,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       'Worker threads, CPU time against wall-clock time: a timeline\'s time per block counts the time a thread was runnable but waited for a core ' +
       '(another process on the machine, or V8\'s helper threads), so the worker, which has no core of its own when anything else runs, looks slower per block than it is. ' +
       'Linux\'s accounts per thread (/proc/self/task/*/schedstat) over 10 back-to-back nthreads 2 calls (64 MiB, into the preallocated shared outputs), ' +
-      'per call, and CPU time per block (the worker\'s over the blocks of the pieces it ran, against the synchronous call\'s over all blocks, 10 calls on this thread): ' +
+      'per call, and CPU time per block (the worker\'s over the blocks of the pieces it ran, against the synchronous call\'s over all blocks, 10 calls on this thread); ' +
+      'these calls run back to back, with no forced collection and pause before each as in the timed rows, so their ratio to the synchronous call\'s time is the steady one: ' +
       `${cpuNotes.join('; ')}. ` +
       'Where the worker\'s CPU time per block goes beyond this thread\'s (perf record of 300 steady LZ4 decodes, 64 MiB, nthreads 2, on this machine): ' +
       'of the worker\'s samples, 32 % copying unshuffled tiles into the shared output and 19 % copying its pieces\' streams out of shared memory ' +
