@@ -25,7 +25,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
@@ -48,6 +48,17 @@ const SMALL_SIZES = Object.freeze([4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 
 export const SMALL_OVERHEAD_TARGET = 0.05;
 
 const SECTION_TITLE = 'Worker threads';
+
+/**
+ * Untimed nthreads 2 decodes and encodes of each codec's 64 MiB chunk before its rows. V8
+ * optimizes a function after enough calls in each thread, and the worker, which runs a piece
+ * of each call, gets there later than this thread: in the first few tens of calls it still
+ * ran some of the block loop's functions unoptimized, while V8's helper threads compiled them
+ * (up to 30 ms each for the decoders' stream loops) on the same two cores
+ * (`node --trace-opt`: 9 compilations during calls 6-15 of an LZ4 decode, 1 during calls
+ * 101-110). The sync rows' code is warm from the checks by then.
+ */
+const WARM_CALLS = 20;
 
 /**
  * Pause after the forced collection before each sample of the 64 MiB rows (every entry: sync,
@@ -247,6 +258,79 @@ async function collectionsDuring(fn, calls) {
   return { count: entries.length, msPerCall: ms / calls };
 }
 
+/** Each thread of this process: CPU time and time spent runnable but waiting for a core (ns), from Linux's /proc/self/task/<tid>/schedstat; null elsewhere. */
+function threadClocks() {
+  let tids;
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return null;
+  }
+  const clocks = new Map();
+  for (const tid of tids) {
+    try {
+      const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      clocks.set(tid, { run, wait });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return clocks;
+}
+
+/**
+ * Where the threads' time goes in `calls` back-to-back nthreads 2 calls of `call` (Linux only):
+ * per call, CPU time and time waiting for a core of this thread, of the threads that ran the
+ * workers' pieces (those with CPU time above a fifth of the calls' time) and of the rest (V8's
+ * helper threads, other workers); CPU time per block of the workers (over the blocks of the
+ * pieces they ran) and of `syncCall` (the synchronous call on this thread, `calls` times, over
+ * all blocks); and this thread's CPU time beyond its blocks at that rate (staging, posting).
+ * A split's wall-clock time per block (its timeline) also counts the time a thread waited for
+ * a core while another process ran: these tell the two apart. Null where /proc is missing.
+ */
+export async function threadTimes(call, syncCall, splitOf, nblocks, calls) {
+  await call();
+  syncCall();
+  const self = String(process.pid);
+  const s0 = threadClocks();
+  if (s0 === null || nblocks === null) return null;
+  const ts = performance.now();
+  for (let i = 0; i < calls; i++) syncCall();
+  const syncWallMs = (performance.now() - ts) / calls;
+  const s1 = threadClocks();
+  const syncCpuPerBlock = (s1.get(self).run - s0.get(self).run) / 1e6 / (calls * nblocks);
+  const t0 = performance.now();
+  let workerBlocks = 0;
+  for (let i = 0; i < calls; i++) {
+    await call();
+    const split = splitOf();
+    if (split === null || split.pieces === 0) return null;
+    workerBlocks += split.blocksByWorkers ?? ((nblocks - split.ownBlocks) * split.piecesByWorkers) / split.pieces;
+  }
+  const wallMs = performance.now() - t0;
+  const s2 = threadClocks();
+  const sum = { main: { run: 0, wait: 0 }, workers: { run: 0, wait: 0 }, rest: { run: 0, wait: 0 } };
+  for (const [tid, b] of s2) {
+    const a = s1.get(tid) ?? { run: 0, wait: 0 };
+    const run = (b.run - a.run) / 1e6;
+    const wait = (b.wait - a.wait) / 1e6;
+    const into = tid === self ? sum.main : run > wallMs / 5 ? sum.workers : sum.rest;
+    into.run += run;
+    into.wait += wait;
+  }
+  const ownBlocks = calls * nblocks - workerBlocks;
+  return {
+    perCall: (x) => x / calls,
+    sum,
+    wallMs: wallMs / calls,
+    syncWallMs,
+    workerCpuPerBlock: workerBlocks > 0 ? sum.workers.run / workerBlocks : null,
+    syncCpuPerBlock,
+    /** This thread's CPU time per call beyond its blocks at the synchronous rate. */
+    extraMs: (sum.main.run - ownBlocks * syncCpuPerBlock) / calls,
+  };
+}
+
 function toShared(bytes) {
   const s = new Uint8Array(new SharedArrayBuffer(bytes.length));
   s.set(bytes);
@@ -350,6 +434,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   const splitNotes = [];
   // r of one call per codec and kind (see medianSplit), for the note on what is left.
   const stagingCost = {};
+  // Per-thread CPU time and waits for a core in 10 back-to-back calls, per codec and kind (threadTimes).
+  const cpuNotes = [];
   // Collections on this thread during 10 back-to-back nthreads 2 calls, per codec.
   const collections = [];
   // Two threads running the synchronous call at once, per codec (twinEfficiency).
@@ -409,6 +495,12 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       section.notes.push(`decompressAsync(${codec}, nthreads 2) decoded wrong bytes from a shared chunk: not timed.`);
       continue;
     }
+    // The rows time steady calls: each thread's code optimized and its memory mapped (see WARM_CALLS).
+    for (let i = 0; i < WARM_CALLS; i++) {
+      await lib.decompressAsync(chunk, sharedOut, { nthreads: 2 });
+      await lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut);
+      lib.decompress(chunk, out);
+    }
     const nativeDecode = nativeEntries(codec, 'decode');
     const [d1, d2, d2new, d2shared, d1shared] = await timeInterleaved([
       { fn: () => lib.decompress(chunk, out), isAsync: false },
@@ -447,6 +539,20 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     const decodeSplit = await medianSplit(() => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }));
     const encodeSplit = await medianSplit(() => lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut));
     stagingCost[codec] = { decode: rOf(decodeSplit), encode: rOf(encodeSplit) };
+    const clockCalls = [
+      ['decode', () => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), () => lib.decompress(chunk, out)],
+      ['encode', () => lib.compressAsync(data, options2, sharedChunkOut), () => lib.compress(data, options, chunkOut)],
+    ];
+    for (const [kind, call, syncCall] of clockCalls) {
+      const t = await threadTimes(call, syncCall, splitOf, nblocks, 10);
+      if (t === null || t.workerCpuPerBlock === null) continue;
+      const ms = (x) => t.perCall(x).toFixed(1);
+      cpuNotes.push(`${codec} ${kind}: ${t.wallMs.toFixed(1)} ms per call against ${t.syncWallMs.toFixed(1)} for the synchronous call (${(t.syncWallMs / t.wallMs).toFixed(2)}×); this thread ${ms(t.sum.main.run)} ms CPU, ${ms(t.sum.main.wait)} ms waiting for a core; ` +
+        `the worker ${ms(t.sum.workers.run)} and ${ms(t.sum.workers.wait)}; other threads ${ms(t.sum.rest.run)} and ${ms(t.sum.rest.wait)}; ` +
+        `CPU per block, the worker ${t.workerCpuPerBlock.toFixed(3)} ms against the synchronous call's ${t.syncCpuPerBlock.toFixed(3)} (${(t.workerCpuPerBlock / t.syncCpuPerBlock).toFixed(2)}×); ` +
+        // Negative when this thread's blocks ran faster in the call than in the synchronous calls (turbo, caches, load): then none to show.
+        (t.extraMs > 0 ? `this thread's CPU beyond its blocks at that rate (staging, posting) ${t.extraMs.toFixed(1)} ms per call` : 'this thread\'s blocks no dearer than in the synchronous call'));
+    }
     // The two-at-once ceiling right after the codec's rows, under the same load as far as can be.
     log(`  threads: ${codec}, two threads running the synchronous call at once`);
     const twin = await twinEfficiency(libPath, data, 5, [codec]).catch((e) => {
@@ -471,8 +577,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
         const line = split.callMs === undefined || split.workerStartMs === undefined ? '' :
           `; timeline in ms from the call's start: this thread done at ${split.doneMs.toFixed(1)}, the worker's pieces ran ${split.workerStartMs.toFixed(1)}-${split.workerEndMs.toFixed(1)} ` +
           `(busy ${split.workerBusyMs.toFixed(1)}), their answers in at ${split.settledMs.toFixed(1)}, the call done at ${split.callMs.toFixed(1)}` +
-          // The worker's blocks: its pieces' share of the staged blocks (pieces are of equal size but the last).
-          `; per block, the worker ${(split.workerBusyMs / ((nblocks - split.ownBlocks) * split.piecesByWorkers / split.pieces)).toFixed(3)} ms against this thread's ${(split.ownMs / split.ownBlocks).toFixed(3)}`;
+          // The worker's blocks: those of the pieces it ran (older builds: its pieces' share of the staged blocks).
+          `; per block, the worker ${(split.workerBusyMs / (split.blocksByWorkers ?? (nblocks - split.ownBlocks) * split.piecesByWorkers / split.pieces)).toFixed(3)} ms against this thread's ${(split.ownMs / split.ownBlocks).toFixed(3)}`;
         return ` (staged ${(split.stagedBytes / 1e6).toFixed(1)} MB in ${split.stageMs.toFixed(1)} ms, ${(split.stagedBytes / split.stageMs / 1e6).toFixed(1)} GB/s; ` +
           `its own blocks ${split.ownMs.toFixed(1)} ms; r ${r.toFixed(2)}, bound ${(2 - r).toFixed(2)}×${line})`;
       };
@@ -551,11 +657,34 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     section.notes.push(
       'Worker threads: with nthreads 2 the calling thread works on one chunk beside one worker: it copies the worker\'s share for it in pieces ' +
       '(the worker starts after the first), handles its own blocks meanwhile, then takes back the pieces the worker has not started. ' +
-      'Decoding, the worker gets the last blocks; encoding, the first blocks are this thread\'s, written in place, and the worker places its own after them ' +
+      'Decoding, the worker gets the last blocks, and its pieces are staged two ahead of the one it is on, between this thread\'s own blocks: ' +
+      'this thread then decodes the pieces not yet staged from the back while the worker gets its next ones from the front, so nothing is staged that the worker does not start but the last two; ' +
+      'encoding, the first blocks are this thread\'s, written in place, and the worker places its own after them ' +
       '(those it finished before this thread knew where they go, this thread copies there from their slots). ' +
       `In one call of each kind: ${splitNotes.join('; ')}. ` +
       'The copy is what a second thread costs here and not in C (whose threads read the caller\'s memory): with r = staging time per worker block ÷ decoding time per block, ' +
       'nthreads 2 can reach at most 2 − r times one thread.',
+    );
+  }
+  if (cpuNotes.length > 0) {
+    section.notes.push(
+      'Worker threads, CPU time against wall-clock time: a timeline\'s time per block counts the time a thread was runnable but waited for a core ' +
+      '(another process on the machine, or V8\'s helper threads), so the worker, which has no core of its own when anything else runs, looks slower per block than it is. ' +
+      'Linux\'s accounts per thread (/proc/self/task/*/schedstat) over 10 back-to-back nthreads 2 calls (64 MiB, into the preallocated shared outputs), ' +
+      'per call, and CPU time per block (the worker\'s over the blocks of the pieces it ran, against the synchronous call\'s over all blocks, 10 calls on this thread); ' +
+      'these calls run back to back, with no forced collection and pause before each as in the timed rows, so their ratio to the synchronous call\'s time is the steady one: ' +
+      `${cpuNotes.join('; ')}. ` +
+      'Where the worker\'s CPU time per block goes beyond this thread\'s (perf record of 300 steady LZ4 decodes, 64 MiB, nthreads 2, on this machine): ' +
+      'of the worker\'s samples, 32 % copying unshuffled tiles into the shared output and 19 % copying its pieces\' streams out of shared memory ' +
+      '(both V8\'s relaxed_memmove, word by word), 14 % copying streams into the WebAssembly memory (memmove), 24 % in the WebAssembly decoder and unshuffle; ' +
+      'of this thread\'s, 26 % tiles into the shared output, 21 % staging, 22 % streams into the WebAssembly memory (from the cold chunk), 21 % decoding. ' +
+      'A piece decoded straight from the shared staging buffer (the codec copying its streams into the WebAssembly memory at the same address modulo 8) ' +
+      'ran 25-50 % slower per block than through the private copy, and a private copy per block instead of per piece gained nothing measurable. ' +
+      'Both threads\' blocks cost more inside an nthreads 2 call than in the synchronous call (LZ4, 64 MiB, steady calls: about 0.16 ms per block on either thread ' +
+      'against 0.116 alone), and not because two threads decode at once: this thread and a worker each decoding half of the blocks from private copies of the chunk ' +
+      'into one shared output, at once, took 0.125-0.132 ms per block against 0.116-0.121 alone (CPU time). What the call adds is memory traffic: ' +
+      'the staging copy (the worker\'s share of the chunk read and written again) and the worker\'s private copy of it add about 120 MB per 64 MiB LZ4 call ' +
+      'to the 180 MB or so that decoding itself moves (chunk read, output written), on a machine whose copies run at 10-13 GB/s.',
     );
   }
   if (twinFailure !== null) section.notes.push(`Worker threads: no two-thread ceiling (${twinFailure}).`);

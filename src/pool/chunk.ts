@@ -146,6 +146,8 @@ export interface ParallelSplit {
   /** Pieces staged for workers, and of those, the ones a worker ran (the rest were taken back). */
   readonly pieces: number;
   readonly piecesByWorkers: number;
+  /** Blocks of the pieces workers ran (decoding, where pieces differ in size). */
+  readonly blocksByWorkers?: number;
   /** Time this thread spent staging `stagedBytes` bytes for the workers, and on its own blocks (ms; 0 when not timed). */
   readonly stageMs?: number;
   readonly stagedBytes?: number;
@@ -206,11 +208,14 @@ function eventLoopTurn(): Promise<void> {
  * them, which on a busy machine can be long after this thread is done. Returns the first
  * failure of a piece a worker ran, or null, and the answers of the pieces workers ran.
  */
-async function settlePieces(pending: ReadonlyArray<Promise<JobResult>>, claim: Int32Array): Promise<{ failure: unknown; results: Array<JobResult | null> }> {
+async function settlePieces(pending: ReadonlyArray<Promise<JobResult> | undefined>, claim: Int32Array): Promise<{ failure: unknown; results: Array<JobResult | null> }> {
   const ran: Array<Promise<JobResult>> = [];
   const at: number[] = [];
   for (let i = 0; i < pending.length; i++) {
-    const answered = pending[i]!.then((result) => {
+    // A piece never posted (decoding: this thread took it before it was staged).
+    const posted = pending[i];
+    if (posted === undefined) continue;
+    const answered = posted.then((result) => {
       if (result.returned) releaseTransferable(result.returned.buffer as ArrayBuffer);
       return result;
     });
@@ -246,6 +251,19 @@ function countWorkerPieces(claim: Int32Array): number {
  * with its own blocks, takes back the pieces no worker has started, last first.
  */
 const PIECES_PER_LANE = 8;
+
+/**
+ * Decoding, a lane's pieces are staged and posted this many ahead of the one its worker is
+ * on (its claim tells), between this thread's own blocks: the worker always has the next
+ * piece waiting, and the pieces it never gets to are never staged (with all of them staged
+ * up front, the ones this thread took back at the end had been copied for nothing: 3 of 8
+ * in a zstd decode of 64 MiB on a busy machine, a quarter of the staged bytes).
+ */
+const LOOKAHEAD_PIECES = 2;
+/** Bytes of its own blocks this thread decodes between two looks at the workers' progress. */
+const OWN_STEP_BYTES = 1 << 20;
+/** Decoding, the workers' share beyond the balance the learnt costs give (see decodeAlongside). */
+const DECODE_SHARE_MARGIN = 0.05;
 
 /**
  * What staging a compressed byte for a worker costs on the calling thread, relative to
@@ -346,20 +364,82 @@ async function decodeAlongside(
   // try the other split reading of a block), so one piece per worker.
   const byRange = header.version >= 3;
   const costKey = layout.codec?.id ?? 255;
-  const share = workerShare(lanes, stageCost(costKey, STAGE_COST) * header.cbytes / nbytes, workerPace(costKey), 0);
+  // A share a little over the balance: this thread takes what the worker has not been given
+  // from the back, at no cost, while a worker given too little would wait at the end.
+  const share = workerShare(lanes, stageCost(costKey, STAGE_COST) * header.cbytes / nbytes, workerPace(costKey), byRange ? DECODE_SHARE_MARGIN : 0);
   const workerBlocks = Math.min(nblocks, Math.max(1, Math.round(nblocks * share)));
   const own = nblocks - workerBlocks;
-  const { pieces, lane: pieceLane } = lanePieces(own, workerBlocks, lanes, byRange ? PIECES_PER_LANE : 1);
-  const claim = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
   const pool = getPool();
+  // Each lane's range of blocks, given to its worker piece by piece from the front (front[l])
+  // while this thread, done with its own blocks, takes what is left from the back (back[l]).
+  const laneRanges = splitRange(workerBlocks, lanes);
+  const front = Int32Array.from(laneRanges, ([lo]) => own + lo);
+  const back = Int32Array.from(laneRanges, ([, hi]) => own + hi);
+  // Blocks per piece (a lane's first piece half that, so that its worker starts soon); a
+  // Blosc1 chunk goes whole to each piece (its decoder may try the other split reading of a
+  // block), so one piece per lane.
+  const pieceBlocks = Int32Array.from(laneRanges, ([lo, hi]) => (byRange ? Math.max(1, Math.ceil((hi - lo) / PIECES_PER_LANE)) : hi - lo));
+  // A lane posts at most 1 + PIECES_PER_LANE pieces (the first is half the others).
+  const claim = new Int32Array(new SharedArrayBuffer(4 * lanes * (PIECES_PER_LANE + 1)));
+  const pieces: Array<[number, number]> = [];
+  const pieceLane: number[] = [];
+  // Each lane's pieces in the order posted, and how many of them its worker has started.
+  const laneOrder: number[][] = laneRanges.map(() => []);
+  const started = new Int32Array(lanes);
   const pending: Array<Promise<JobResult>> = [];
   let failure: unknown = null;
   let staged = 0;
   let stageMs = 0;
   let ownMs = 0;
   let stage: Uint8Array | null = null;
-  try {
+  let stageAt = 0;
+  let stageFull = false;
+  // Blosc2 pieces are staged and posted LOOKAHEAD_PIECES ahead of what the worker has started;
+  // the Blosc1 piece of each lane at once.
+  const lookahead = byRange ? LOOKAHEAD_PIECES : 1;
+  const post = (l: number): void => {
+    if (pieces.length >= claim.length) {
+      // Not expected (see claim): this thread decodes the rest.
+      stageFull = true;
+      return;
+    }
     const t0 = performance.now();
+    const order = laneOrder[l]!;
+    const first = front[l]!;
+    const last = Math.min(back[l]!, first + (byRange && order.length === 0 ? Math.max(1, pieceBlocks[l]! >> 1) : pieceBlocks[l]!));
+    let copy: Uint8Array;
+    if (stage !== null) {
+      const plan = planPiece(body, header, layout, first, last, stageAt);
+      if (stageAt + plan.length > stage.length) {
+        // Not expected (the buffer holds the chunk and every piece's header): this thread decodes the rest.
+        stageFull = true;
+        return;
+      }
+      copy = stage.subarray(stageAt, stageAt + plan.length);
+      writePiece(body, plan, copy);
+      stageAt += (plan.length + 7) & ~7;
+    } else {
+      copy = stagePiece(body, header, layout, first, last);
+    }
+    front[l] = last;
+    staged += copy.length;
+    const i = pieces.length;
+    pieces.push([first, last]);
+    pieceLane.push(l);
+    order.push(i);
+    const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
+    pending.push(pool.runOn(l, job, stage === null ? [copy.buffer as ArrayBuffer] : [], lanes));
+    stageMs += performance.now() - t0;
+  };
+  // Keep every lane `lookahead` pieces ahead of the piece its worker is on.
+  const feed = (): void => {
+    for (let l = 0; l < lanes; l++) {
+      const order = laneOrder[l]!;
+      while (started[l]! < order.length && Atomics.load(claim, order[started[l]!]!) !== CLAIM_FREE) started[l]++;
+      while (!stageFull && front[l]! < back[l]! && order.length - started[l]! < lookahead) post(l);
+    }
+  };
+  try {
     // Blosc2 chunks (byRange): the pieces go into one shared buffer, kept between calls,
     // rather than into buffers moved to the worker and back: each buffer moved back arrives
     // here as new external memory, for which V8 collects garbage on this thread (lz4,
@@ -367,44 +447,50 @@ async function decodeAlongside(
     // long as the call's own decoding; bench/threads.mjs counts them). The worker copies its
     // streams into private memory (jobs.ts, privateRangeCopy), as the codecs need. Each
     // piece starts at a multiple of 8, its streams agreeing modulo 8 with the chunk
-    // (planPiece): this copy and the worker's are then plain copies.
-    const plans: PiecePlan[] = [];
-    const placesAt: number[] = [];
+    // (planPiece): this copy and the worker's are then plain copies. Room: the chunk's
+    // streams, and per piece its header and bstarts (and block 0's streams under DELTA).
     if (byRange) {
-      let total = 0;
-      for (let i = 0; i < pieces.length; i++) {
-        const plan = planPiece(body, header, layout, pieces[i]![0], pieces[i]![1], total);
-        plans.push(plan);
-        placesAt.push(total);
-        total += (plan.length + 7) & ~7;
-      }
-      stage = acquireStaging(total);
+      const head = planPiece(body, header, layout, 0, 1, null);
+      const perPiece = (layout.hasDelta ? head.length : head.dataStart) + 16;
+      stage = acquireStaging(header.cbytes + claim.length * perPiece);
     }
-    for (let i = 0; i < pieces.length; i++) {
-      const [first, last] = pieces[i]!;
-      let copy: Uint8Array;
-      if (stage !== null) {
-        const plan = plans[i]!;
-        copy = stage.subarray(placesAt[i]!, placesAt[i]! + plan.length);
-        writePiece(body, plan, copy);
-      } else {
-        copy = stagePiece(body, header, layout, first, last);
-      }
-      staged += copy.length;
-      const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
-      pending.push(pool.runOn(pieceLane[i]!, job, stage === null ? [copy.buffer as ArrayBuffer] : [], lanes));
-    }
+    feed();
     const t1 = performance.now();
+    const stagedBefore = stageMs;
     const reader = new ChunkReader(body, { maxNbytes: nbytes });
-    if (own > 0) reader.readInto(0, own * blocksize, dest, 0);
-    stageMs = t1 - t0;
-    ownMs = performance.now() - t1;
+    // This thread's own blocks, a few at a time, staging the workers' next pieces in between.
+    const step = Math.max(1, Math.ceil(OWN_STEP_BYTES / blocksize));
+    for (let b = 0; b < own; b += step) {
+      reader.readInto(b * blocksize, Math.min(own, b + step) * blocksize, dest, b * blocksize);
+      feed();
+    }
+    // The staging done in that loop is not this thread's decoding.
+    ownMs = performance.now() - t1 - (stageMs - stagedBefore);
     // Blosc1 pieces are whole chunks: their copies say nothing about the cost per block.
     if (byRange) learnStageCost(costKey, STAGE_COST, stageMs, staged, ownMs, own * blocksize);
-    // Take back, last first, the pieces no worker has started.
+    // Then, a few blocks at a time, the blocks no worker has been given, from the back of
+    // the lane with the most left, while the workers get their next pieces from the front
+    // (as c-blosc2's threads take blocks from one counter); then, last first, the pieces
+    // given but not started.
+    for (;;) {
+      let l = -1;
+      let most = 0;
+      for (let k = 0; k < lanes; k++) {
+        if (back[k]! - front[k]! > most) {
+          most = back[k]! - front[k]!;
+          l = k;
+        }
+      }
+      if (l < 0) break;
+      const take = Math.min(step, most);
+      back[l] -= take;
+      reader.readInto(back[l]! * blocksize, Math.min(nbytes, (back[l]! + take) * blocksize), dest, back[l]! * blocksize);
+      feed();
+    }
     for (let l = 0; l < lanes; l++) {
-      for (let i = pieces.length - 1; i >= 0; i--) {
-        if (pieceLane[i] !== l) continue;
+      const order = laneOrder[l]!;
+      for (let k = order.length - 1; k >= 0; k--) {
+        const i = order[k]!;
         if (Atomics.compareExchange(claim, i, CLAIM_FREE, CLAIM_CALLER) !== CLAIM_FREE) break;
         const [first, last] = pieces[i]!;
         reader.readInto(first * blocksize, Math.min(nbytes, last * blocksize), dest, first * blocksize);
@@ -421,8 +507,10 @@ async function decodeAlongside(
   const settledMs = performance.now() - callStart;
   failure ??= settled.failure;
   if (failure === null && byRange) learnWorkerPace(costKey, ...workerTime(pieces, settled.results, null), ownMs, own);
+  let blocksByWorkers = 0;
+  for (let i = 0; i < pieces.length; i++) if (claim[i] === CLAIM_WORKER) blocksByWorkers += pieces[i]![1] - pieces[i]![0];
   const split: ParallelSplit = {
-    kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), stageMs, stagedBytes: staged, ownMs,
+    kind: 'decode', ownBlocks: own, pieces: pieces.length, piecesByWorkers: countWorkerPieces(claim), blocksByWorkers, stageMs, stagedBytes: staged, ownMs,
     doneMs, settledMs, ...workerSpan(settled.results, callStart),
   };
   lastSplit = split;

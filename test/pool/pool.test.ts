@@ -374,6 +374,30 @@ describe('decompressAsync', () => {
     expect(sha256(await api.decompressAsync(chunk, out, { nthreads: 3, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
   });
 
+  it('stages only the pieces a busy worker is about to get, and decodes the rest itself', async () => {
+    const data = smoothFloat64(1 << 19); // 4 MiB
+    const chunk = api.compress(data, { codec: 'zstd', clevel: 1, blocksize: 65536, filters: [3, 1] });
+    const out = new Uint8Array(new SharedArrayBuffer(data.byteLength));
+    // A warm worker, then one kept busy by a slow job (zlib, 32 MiB) posted before the call.
+    expect(sha256(await api.decompressAsync(chunk, out, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
+    const slow = api.compress(smoothFloat64(1 << 22), { codec: 'zlib', clevel: 9, typesize: 1, shuffle: 'noshuffle' });
+    const busy = poolModule.getPool().runOn(0, { kind: 'decode-chunk', chunk: slow, out: null, dp: 0, maxNbytes: 1 << 25 }, [], 1);
+    out.fill(0);
+    expect(sha256(await api.decompressAsync(chunk, out, { nthreads: 2, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
+    const split = chunkModule.lastParallelSplit()!;
+    await busy;
+    expect(split.kind).toBe('decode');
+    // Only the worker's first two pieces were staged (a sixteenth and an eighth of its share,
+    // which is a quarter of the blocks at least), not all of it: this thread decoded the rest.
+    expect(split.pieces).toBe(2);
+    expect(split.piecesByWorkers).toBe(0);
+    expect(split.blocksByWorkers).toBe(0);
+    const workerBytes = (chunk.length * (64 - split.ownBlocks)) / 64;
+    expect(64 - split.ownBlocks).toBeGreaterThanOrEqual(16);
+    expect(split.stagedBytes!).toBeGreaterThan(0);
+    expect(split.stagedBytes!).toBeLessThan(workerBytes / 3);
+  });
+
   it('leaves small chunks on the calling thread', async () => {
     api.shutdownPool();
     const chunk = api.compress(smoothFloat64(16384), { codec: 'lz4' }); // 128 KiB
