@@ -23,8 +23,6 @@
  * Run alone: node bench/threads.mjs [--lib dist/index.js] [--no-write] [--target-ms N] [--python CMD] [--no-native]
  * (prints the tables, replaces the "Worker threads" section of bench/RESULTS.md and its rows in "Targets").
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,6 +32,7 @@ import { Worker } from 'node:worker_threads';
 import { sameBytes } from './lib/data.mjs';
 import { isMainScript, runSectionAlone } from './lib/section.mjs';
 import { median } from './lib/cpu-rounds.mjs';
+import { answerMs, spawnRoundServer } from './lib/round-server.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
 import { mbps, timeInterleaved, DEFAULT_TIMING } from './lib/timing.mjs';
 
@@ -360,50 +359,31 @@ function sizeLabel(n) {
 }
 
 /**
- * C-Blosc2 through python-blosc2 on the same bytes, as a round server (bench/threads.py):
- * `time(codec, kind, nthreads)` resolves to the wall milliseconds of one native call, asked
- * for in the same rounds as the JavaScript calls of a row (so both sides run under the same
- * load). Null (with the reason in `notes`) when Python or python-blosc2 is not there.
+ * C-Blosc2 through python-blosc2 on the same bytes, as a round server (bench/threads.py,
+ * bench/lib/round-server.mjs): `entry(codec, kind, nthreads)` is the selfTimed entry of one
+ * native call (its sample is the wall time Python measured around the call), asked for in
+ * the same rounds as the JavaScript calls of a row, so both sides run under the same load.
+ * Null (with the reason in `notes`) when Python or python-blosc2 is not there.
  */
 async function startNative(python, data, notes) {
   const dir = mkdtempSync(join(os.tmpdir(), 'blosc-ts-threads-'));
   const input = join(dir, 'input.f8');
   writeFileSync(input, data);
   const script = join(dirname(fileURLToPath(import.meta.url)), 'threads.py');
-  const py = spawn(python, [script, input, THREAD_CODECS.join(',')], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  py.stderr.on('data', (d) => { stderr += d; });
-  const lines = createInterface({ input: py.stdout });
-  const waiting = [];
-  let closed = false;
-  const fail = (why) => {
-    closed = true;
-    for (const w of waiting.splice(0)) w.reject(new Error(why));
-  };
-  lines.on('line', (line) => waiting.shift()?.resolve(line));
-  py.on('error', (e) => fail(String(e)));
-  py.on('exit', () => fail(`bench/threads.py exited: ${stderr.trim().split('\n').pop() ?? ''}`));
-  const next = () => new Promise((res, rej) => {
-    if (closed) rej(new Error(`bench/threads.py exited: ${stderr.trim().split('\n').pop() ?? ''}`));
-    else waiting.push({ resolve: res, reject: rej });
-  });
+  const server = spawnRoundServer(python, [script, input, THREAD_CODECS.join(',')]);
   const close = () => {
-    py.stdin.end();
+    server.close();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const info = JSON.parse(await next());
+    const info = JSON.parse(await server.next());
     return {
       info,
       close,
-      async time(codec, kind, nthreads) {
-        const answer = next();
-        py.stdin.write(`${codec} ${kind} ${nthreads}\n`);
-        return Number(await answer) * 1000;
-      },
+      entry: (codec, kind, nthreads) => ({ fn: async () => answerMs(await server.ask(`${codec} ${kind} ${nthreads}`)), isAsync: true, selfTimed: true }),
     };
   } catch (e) {
-    notes.push(`Worker threads: no native reference (${python} bench/threads.py failed: ${String(e.message ?? e).trim()}).`);
+    notes.push(`Worker threads: no native reference (${python} bench/threads.py failed: ${String(e?.message ?? e).trim()}).`);
     close();
     return null;
   }
@@ -461,15 +441,24 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   const chunkOut = new Uint8Array(lib.maxChunkSize(LARGE_NBYTES));
   const sharedChunkOut = new Uint8Array(new SharedArrayBuffer(lib.maxChunkSize(LARGE_NBYTES)));
   const nativeRef = native ? await startNative(python, data, section.notes) : null;
-  // The native calls of a row, timed by Python in the same rounds as the row's JavaScript
-  // calls; the first answers are the warm-up calls of timeInterleaved, left out.
-  const warmups = slow.warmups ?? DEFAULT_TIMING.warmups;
-  const nativeEntries = (codec, kind) => {
-    if (nativeRef === null) return { entries: [], medians: () => null };
-    const ms = [[], []];
-    const entries = [1, 2].map((n) => ({ fn: async () => { ms[n - 1].push(await nativeRef.time(codec, kind, n)); }, isAsync: true }));
-    const medians = () => ms.map((x) => median(x.slice(warmups)));
-    return { entries, medians };
+  let nativeAlive = nativeRef !== null;
+  /**
+   * A row's entries timed in the same rounds as C-Blosc2's nthreads 1 and 2 calls of `kind`
+   * (selfTimed entries): [the entries' summaries, C's two summaries or null]. Only the native
+   * calls reach another process; when one fails, the round server is given up for the rest
+   * of the run and the row is timed again without it.
+   */
+  const timeRow = async (entries, codec, kind) => {
+    if (!nativeAlive) return [await timeInterleaved(entries, slow), null];
+    try {
+      const all = await timeInterleaved([...entries, ...[1, 2].map((n) => nativeRef.entry(codec, kind, n))], slow);
+      return [all.slice(0, entries.length), all.slice(entries.length)];
+    } catch (e) {
+      nativeAlive = false;
+      nativeRef.close();
+      section.notes.push(`Worker threads: bench/threads.py failed at ${codec} ${kind} (${String(e?.message ?? e).split('\n')[0]}); C columns n/a from there on.`);
+      return [await timeInterleaved(entries, slow), null];
+    }
   };
 
   const bigRows = [];
@@ -501,26 +490,22 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       await lib.compressAsync(data, { ...options, nthreads: 2 }, sharedChunkOut);
       lib.decompress(chunk, out);
     }
-    const nativeDecode = nativeEntries(codec, 'decode');
-    const [d1, d2, d2new, d2shared, d1shared] = await timeInterleaved([
+    const [[d1, d2, d2new, d2shared, d1shared], cDecode] = await timeRow([
       { fn: () => lib.decompress(chunk, out), isAsync: false },
       { fn: () => lib.decompressAsync(chunk, sharedOut, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(chunk, undefined, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompressAsync(sharedChunk, sharedOut, { nthreads: 2 }), isAsync: true },
       { fn: () => lib.decompress(sharedChunk, out), isAsync: false },
-      ...nativeDecode.entries,
-    ], slow);
+    ], codec, 'decode');
     sharedReads.push(`${codec} ${fmtMBps(mbps(LARGE_NBYTES, d1shared.medianMs))} against ${fmtMBps(mbps(LARGE_NBYTES, d1.medianMs))} MB/s`);
     const options2 = { ...options, nthreads: 2 };
-    const nativeEncode = nativeEntries(codec, 'encode');
-    const [e1, e2, e2shared, e1new, e2new] = await timeInterleaved([
+    const [[e1, e2, e2shared, e1new, e2new], cEncode] = await timeRow([
       { fn: () => lib.compress(data, options, chunkOut), isAsync: false },
       { fn: () => lib.compressAsync(data, options2, sharedChunkOut), isAsync: true },
       { fn: () => lib.compressAsync(sharedData, options2, sharedChunkOut), isAsync: true },
       { fn: () => lib.compress(data, options), isAsync: false },
       { fn: () => lib.compressAsync(data, options2), isAsync: true },
-      ...nativeEncode.entries,
-    ], slow);
+    ], codec, 'encode');
     const nblocks = lib.chunkInfo(chunk).nblocks ?? null;
     // r: staging time per worker block ÷ this thread's time per own block; 2 − r bounds nthreads 2 ÷ 1.
     const rOf = (split) => (split !== null && split.stageMs > 0 && split.ownMs > 0 && nblocks !== null && split.ownBlocks > 0 && split.ownBlocks < nblocks
@@ -589,9 +574,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     const dec2 = mbps(LARGE_NBYTES, d2.medianMs);
     const enc1 = mbps(LARGE_NBYTES, e1.medianMs);
     const enc2 = mbps(LARGE_NBYTES, e2.medianMs);
-    const cDecode = nativeDecode.medians();
-    const cEncode = nativeEncode.medians();
-    const c = cDecode === null || cEncode === null ? null : { decode: cDecode, encode: cEncode };
+    const c = cDecode === null || cEncode === null ? null : { decode: cDecode.map((t) => t.medianMs), encode: cEncode.map((t) => t.medianMs) };
     decodeSpeedups.push([codec, dec2 / dec1, c ? c.decode[0] / c.decode[1] : null]);
     encodeSpeedups.push([codec, enc2 / enc1, c ? c.encode[0] / c.encode[1] : null]);
     bigRows.push([
@@ -814,7 +797,7 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
     `Worker threads: under the thresholds, the synchronous call merely awaited was up to ${(worstAwait * 100).toFixed(1)} % slower than the plain call ` +
     '(the cost of a promise per call, which any async API pays), against the async API\'s ' + `${(worstUnder * 100).toFixed(1)} %.`,
   );
-  nativeRef?.close();
+  if (nativeAlive) nativeRef.close();
   lib.shutdownPool();
   const efficiencyAfter = await parallelEfficiency(150);
   section.tables.unshift({

@@ -1,7 +1,6 @@
 /**
  * A process kept alive for a bench run that answers one request line with one line (a round
- * server: bench/decode.py, the CPU-time scripts of bench/lib/cpu-rounds.mjs; bench/threads.mjs
- * still has its own client for bench/threads.py, of the same shape).
+ * server: bench/decode.py, bench/threads.py, the CPU-time scripts of bench/lib/cpu-rounds.mjs).
  * The JavaScript side asks in the same rounds as it times its own calls, so the other side's
  * calls run under the same load as ours.
  */
