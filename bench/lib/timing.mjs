@@ -194,6 +194,44 @@ export async function timeInterleaved(entries, options = {}) {
   return samples.map(summarise);
 }
 
+/**
+ * A timeInterleaved entry whose sample is the second of two identical calls made one right
+ * after the other (the first untimed): the steady call of a caller making the same call in
+ * a loop, where the entry itself is the first call after the round's collection and pause
+ * (and after the other entries of the round). A selfTimed entry (another process's call)
+ * is asked twice and its second report is the sample. The result is a selfTimed entry.
+ * @param {{ fn: () => unknown, isAsync: boolean, selfTimed?: boolean }} entry
+ */
+export function afterIdenticalCall(entry) {
+  if (entry.selfTimed === true) {
+    return entry.isAsync
+      ? { fn: async () => { await entry.fn(); return entry.fn(); }, isAsync: true, selfTimed: true }
+      : { fn: () => { entry.fn(); return entry.fn(); }, isAsync: false, selfTimed: true };
+  }
+  if (entry.isAsync) {
+    return {
+      fn: async () => {
+        await entry.fn();
+        const t0 = performance.now();
+        await entry.fn();
+        return performance.now() - t0;
+      },
+      isAsync: true,
+      selfTimed: true,
+    };
+  }
+  return {
+    fn: () => {
+      entry.fn();
+      const t0 = performance.now();
+      entry.fn();
+      return performance.now() - t0;
+    },
+    isAsync: false,
+    selfTimed: true,
+  };
+}
+
 /** MB/s (10^6 bytes per second) of `nbytes` processed in `ms` milliseconds. */
 export function mbps(nbytes, ms) {
   return nbytes / (ms * 1e3);

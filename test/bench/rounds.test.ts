@@ -20,6 +20,7 @@ interface Summary {
 }
 interface TimingModule {
   timeInterleaved(entries: Entry[], options?: Record<string, number | boolean>): Promise<Summary[]>;
+  afterIdenticalCall(entry: Entry): Entry;
 }
 interface RoundServer {
   next(): Promise<string>;
@@ -32,7 +33,7 @@ interface RoundServerModule {
 }
 
 const importBench = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(ROOT, 'bench', 'lib', path)).href)) as T;
-const { timeInterleaved } = await importBench<TimingModule>('timing.mjs');
+const { timeInterleaved, afterIdenticalCall } = await importBench<TimingModule>('timing.mjs');
 const { spawnRoundServer, answerMs } = await importBench<RoundServerModule>('round-server.mjs');
 
 describe('timeInterleaved selfTimed entries', () => {
@@ -71,6 +72,37 @@ describe('timeInterleaved selfTimed entries', () => {
       await expect(timeInterleaved([{ fn: async () => bad, isAsync: true, selfTimed: true }], { targetMs: 1, minReps: 1, maxReps: 1, warmups: 1 }))
         .rejects.toThrow(/selfTimed entry reported/);
     }
+  });
+});
+
+describe('afterIdenticalCall', () => {
+  const busy = (ms: number): void => {
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms);
+  };
+
+  it('makes each sample the second of two calls, timing only the second (sync and async)', async () => {
+    // The first call of each pair is slow, the second fast: the samples must be the fast ones.
+    for (const isAsync of [false, true]) {
+      let calls = 0;
+      const call = (): void => busy(calls++ % 2 === 0 ? 30 : 1);
+      const entry = afterIdenticalCall(isAsync ? { fn: async () => call(), isAsync: true } : { fn: call, isAsync: false });
+      expect(entry.selfTimed).toBe(true);
+      const [steady] = await timeInterleaved([entry], { targetMs: 1, minReps: 3, maxReps: 3, warmups: 1 });
+      // One warm-up and three samples, two calls each.
+      expect(calls).toBe(8);
+      expect(steady!.maxMs).toBeGreaterThanOrEqual(1);
+      expect(steady!.maxMs).toBeLessThan(25);
+    }
+  });
+
+  it('asks a self-timed entry twice and takes its second report', async () => {
+    const reports = [50, 5, 60, 6, 70, 7];
+    let next = 0;
+    const entry = afterIdenticalCall({ fn: async () => reports[next++], isAsync: true, selfTimed: true });
+    const [steady] = await timeInterleaved([entry], { targetMs: 1, minReps: 2, maxReps: 2, warmups: 1 });
+    expect(next).toBe(6);
+    expect(steady).toEqual({ medianMs: 6.5, minMs: 6, maxMs: 7, reps: 2 });
   });
 });
 
