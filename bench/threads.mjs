@@ -717,7 +717,8 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
       '(another process on the machine, or V8\'s helper threads), so the worker, which has no core of its own when anything else runs, looks slower per block than it is. ' +
       'Linux\'s accounts per thread (/proc/self/task/*/schedstat) over 10 back-to-back nthreads 2 calls (64 MiB, into the preallocated shared outputs), ' +
       'per call, and CPU time per block (the worker\'s over the blocks of the pieces it ran, against the synchronous call\'s over all blocks, 10 calls on this thread); ' +
-      'these calls run back to back, with no forced collection and pause before each as in the timed rows, so their ratio to the synchronous call\'s time is the steady one: ' +
+      'these calls run back to back, with no forced collection and pause before each as in the timed rows, after the rows and so at another moment than them ' +
+      '(for the steady ratio of both sides under the same load, see the second-call table, timed in the rows\' rounds): ' +
       `${cpuNotes.join('; ')}. ` +
       'Where the worker\'s CPU time per block goes beyond this thread\'s (perf record of 300 steady LZ4 decodes, 64 MiB, nthreads 2, on this machine): ' +
       'of the worker\'s samples, 32 % copying unshuffled tiles into the shared output and 19 % copying its pieces\' streams out of shared memory ' +
