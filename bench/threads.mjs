@@ -23,7 +23,7 @@
  * Run alone: node bench/threads.mjs [--lib dist/index.js] [--no-write] [--target-ms N] [--python CMD] [--no-native]
  * (prints the tables, replaces the "Worker threads" section of bench/RESULTS.md and its rows in "Targets").
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
@@ -35,6 +35,7 @@ import { median } from './lib/cpu-rounds.mjs';
 import { answerMs, spawnRoundServer } from './lib/round-server.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
 import { afterIdenticalCall, mbps, timeInterleaved, DEFAULT_TIMING } from './lib/timing.mjs';
+import { schedTimes } from './lib/machine.mjs';
 
 const LARGE_NBYTES = 64 << 20;
 const THREAD_CODECS = Object.freeze(['lz4', 'blosclz', 'zstd']);
@@ -257,26 +258,6 @@ async function collectionsDuring(fn, calls) {
   return { count: entries.length, msPerCall: ms / calls };
 }
 
-/** Each thread of this process: CPU time and time spent runnable but waiting for a core (ns), from Linux's /proc/self/task/<tid>/schedstat; null elsewhere. */
-function threadClocks() {
-  let tids;
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    return null;
-  }
-  const clocks = new Map();
-  for (const tid of tids) {
-    try {
-      const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-      clocks.set(tid, { run, wait });
-    } catch {
-      // The thread ended meanwhile.
-    }
-  }
-  return clocks;
-}
-
 /**
  * Where the threads' time goes in `calls` back-to-back nthreads 2 calls of `call` (Linux only):
  * per call, CPU time and time waiting for a core of this thread, of the threads that ran the
@@ -291,13 +272,13 @@ export async function threadTimes(call, syncCall, splitOf, nblocks, calls) {
   await call();
   syncCall();
   const self = String(process.pid);
-  const s0 = threadClocks();
+  const s0 = schedTimes();
   if (s0 === null || nblocks === null) return null;
   const ts = performance.now();
   for (let i = 0; i < calls; i++) syncCall();
   const syncWallMs = (performance.now() - ts) / calls;
-  const s1 = threadClocks();
-  const syncCpuPerBlock = (s1.get(self).run - s0.get(self).run) / 1e6 / (calls * nblocks);
+  const s1 = schedTimes();
+  const syncCpuPerBlock = (s1.get(self).run - s0.get(self).run) / (calls * nblocks);
   const t0 = performance.now();
   let workerBlocks = 0;
   for (let i = 0; i < calls; i++) {
@@ -307,12 +288,12 @@ export async function threadTimes(call, syncCall, splitOf, nblocks, calls) {
     workerBlocks += split.blocksByWorkers ?? ((nblocks - split.ownBlocks) * split.piecesByWorkers) / split.pieces;
   }
   const wallMs = performance.now() - t0;
-  const s2 = threadClocks();
+  const s2 = schedTimes();
   const sum = { main: { run: 0, wait: 0 }, workers: { run: 0, wait: 0 }, rest: { run: 0, wait: 0 } };
   for (const [tid, b] of s2) {
     const a = s1.get(tid) ?? { run: 0, wait: 0 };
-    const run = (b.run - a.run) / 1e6;
-    const wait = (b.wait - a.wait) / 1e6;
+    const run = b.run - a.run;
+    const wait = b.wait - a.wait;
     const into = tid === self ? sum.main : run > wallMs / 5 ? sum.workers : sum.rest;
     into.run += run;
     into.wait += wait;

@@ -19,7 +19,7 @@
  * machine line and the load average of the run.
  */
 import { gzipSync } from 'node:zlib';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
@@ -28,6 +28,7 @@ import { gcExposed, mbps, DEFAULT_TIMING } from './lib/timing.mjs';
 import { uniform } from './lib/data.mjs';
 import { isMainScript, packageVersion, runSectionAlone } from './lib/section.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
+import { schedTimes } from './lib/machine.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = resolve(benchDir, '..');
@@ -190,30 +191,6 @@ function registerPredecoded(registry, decompress, shared = false) {
 }
 
 /**
- * Time on a core and time ready but waiting for one (ms), per thread of this process, from
- * /proc/self/task/<tid>/schedstat (Linux); null where there is no such file.
- * @returns {Map<string, { run: number, wait: number }> | null}
- */
-function threadTimes() {
-  let tids;
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    return null;
-  }
-  const out = new Map();
-  for (const tid of tids) {
-    try {
-      const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-      out.set(tid, { run: run / 1e6, wait: wait / 1e6 });
-    } catch {
-      // The thread ended meanwhile.
-    }
-  }
-  return out;
-}
-
-/**
  * Minor page faults of this thread so far (Linux, /proc/self/task/<pid>/stat field 10), or
  * null: each fresh 4 KiB page this thread writes first costs one, and zarrita's 128 MiB
  * output is 32,768 of them unless the allocator hands it memory freed earlier.
@@ -305,12 +282,12 @@ async function breakdown(fn, helperTids) {
   for (let i = 0; i < BREAKDOWN_CALLS; i++) {
     if (gcExposed()) globalThis.gc();
     await turn();
-    const before = threadTimes();
+    const before = schedTimes();
     const faultsBefore = mainThreadFaults();
     const t0 = performance.now();
     await fn();
     const wall = performance.now() - t0;
-    const after = threadTimes();
+    const after = schedTimes();
     const s = { wall, mainRun: 0, mainWait: 0, workers: 0, others: 0, faults: (mainThreadFaults() ?? 0) - (faultsBefore ?? 0) };
     for (const [tid, t] of after) {
       const run = t.run - (before.get(tid)?.run ?? 0);
@@ -374,7 +351,7 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
   // The threads there are before the pool starts (V8's); any later one is a pool worker.
   core.shutdownPool();
   await new Promise((r) => setTimeout(r, 300));
-  const helperTids = new Set(threadTimes()?.keys() ?? []);
+  const helperTids = new Set(schedTimes()?.keys() ?? []);
 
   const NUMCODECS = 0, SYNC = 1, SYNC_FRESH = 2, POOL = 3, POOL_FRESH = 4, NONE = 5, NONE_SHARED = 6;
   const readers = [
@@ -416,7 +393,7 @@ export async function runZarrSection({ libPath = join(rootDir, 'dist', 'index.js
       noneShared: roundRatios(t[SYNC], t[NONE_SHARED]),
       sharedCopy: roundRatios(t[NONE_SHARED], t[NONE]),
     };
-    const times = threadTimes() === null ? null : [];
+    const times = schedTimes() === null ? null : [];
     if (times !== null) for (const arr of arrays) times.push(await breakdown(() => zarr.get(arr), helperTids));
     rows.push({ row, speeds, ms, ratios, ratio: NBYTES / compressedBytes(store), times });
     log(`    ${readers.map((r, k) => `${r.name} ${fmtMBps(speeds[k])}`).join(', ')} MB/s; sync ÷ numcodecs.js ${fmtRatio(ratios.sync.median)} [${fmtRatio(ratios.sync.q1)}-${fmtRatio(ratios.sync.q3)}]`);

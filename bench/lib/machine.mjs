@@ -3,7 +3,7 @@
  * versions, and the date. Linux details come from /proc; elsewhere the fields fall back to
  * what `node:os` knows.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 const SIMD_FLAGS = ['sse2', 'ssse3', 'sse4_2', 'avx', 'avx2', 'avx512f', 'avx512bw', 'avx512vbmi', 'asimd'];
@@ -55,4 +55,28 @@ export function machineLine(m) {
     `CPU ${m.cpu}${simd}; nproc ${m.nproc}; RAM ${m.ramGiB.toFixed(1)} GiB; ${m.os}; ` +
     `Node ${m.node}, V8 ${m.v8}${libs ? `; ${libs}` : ''}; ${m.date}`
   );
+}
+
+/**
+ * Time on a core and time ready but waiting for one (ms), per thread of this process, from
+ * /proc/self/task/<tid>/schedstat (Linux); null where there is no such file.
+ * @returns {Map<string, { run: number, wait: number }> | null}
+ */
+export function schedTimes() {
+  let tids;
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return null;
+  }
+  const out = new Map();
+  for (const tid of tids) {
+    try {
+      const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(tid, { run: run / 1e6, wait: wait / 1e6 });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
 }
