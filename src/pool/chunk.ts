@@ -208,14 +208,11 @@ function eventLoopTurn(): Promise<void> {
  * them, which on a busy machine can be long after this thread is done. Returns the first
  * failure of a piece a worker ran, or null, and the answers of the pieces workers ran.
  */
-async function settlePieces(pending: ReadonlyArray<Promise<JobResult> | undefined>, claim: Int32Array): Promise<{ failure: unknown; results: Array<JobResult | null> }> {
+async function settlePieces(pending: ReadonlyArray<Promise<JobResult>>, claim: Int32Array): Promise<{ failure: unknown; results: Array<JobResult | null> }> {
   const ran: Array<Promise<JobResult>> = [];
   const at: number[] = [];
   for (let i = 0; i < pending.length; i++) {
-    // A piece never posted (decoding: this thread took it before it was staged).
-    const posted = pending[i];
-    if (posted === undefined) continue;
-    const answered = posted.then((result) => {
+    const answered = pending[i]!.then((result) => {
       if (result.returned) releaseTransferable(result.returned.buffer as ArrayBuffer);
       return result;
     });
@@ -360,8 +357,7 @@ async function decodeAlongside(
   const dest = out === undefined ? sharedBytes(nbytes) : plainView(out).subarray(0, nbytes);
   const target = isShared(dest) ? dest : acquireStaging(nbytes);
   // Balance: this thread stages the workers' W blocks and decodes the other nblocks - W;
-  // each worker decodes W / lanes. Blosc1 chunks go whole to each piece (their decoder may
-  // try the other split reading of a block), so one piece per worker.
+  // each worker decodes W / lanes.
   const byRange = header.version >= 3;
   const costKey = layout.codec?.id ?? 255;
   // A share a little over the balance: this thread takes what the worker has not been given
@@ -382,7 +378,6 @@ async function decodeAlongside(
   // A lane posts at most 1 + PIECES_PER_LANE pieces (the first is half the others).
   const claim = new Int32Array(new SharedArrayBuffer(4 * lanes * (PIECES_PER_LANE + 1)));
   const pieces: Array<[number, number]> = [];
-  const pieceLane: number[] = [];
   // Each lane's pieces in the order posted, and how many of them its worker has started.
   const laneOrder: number[][] = laneRanges.map(() => []);
   const started = new Int32Array(lanes);
@@ -425,7 +420,6 @@ async function decodeAlongside(
     staged += copy.length;
     const i = pieces.length;
     pieces.push([first, last]);
-    pieceLane.push(l);
     order.push(i);
     const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
     pending.push(pool.runOn(l, job, stage === null ? [copy.buffer as ArrayBuffer] : [], lanes));
