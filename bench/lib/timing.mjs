@@ -203,18 +203,11 @@ export async function timeInterleaved(entries, options = {}) {
  * @param {{ fn: () => unknown, isAsync: boolean, selfTimed?: boolean }} entry
  */
 export function afterIdenticalCall(entry) {
-  if (entry.selfTimed === true) {
-    return entry.isAsync
-      ? { fn: async () => { await entry.fn(); return entry.fn(); }, isAsync: true, selfTimed: true }
-      : { fn: () => { entry.fn(); return entry.fn(); }, isAsync: false, selfTimed: true };
-  }
   if (entry.isAsync) {
     return {
       fn: async () => {
         await entry.fn();
-        const t0 = performance.now();
-        await entry.fn();
-        return performance.now() - t0;
+        return sampleAsync(entry);
       },
       isAsync: true,
       selfTimed: true,
@@ -223,9 +216,7 @@ export function afterIdenticalCall(entry) {
   return {
     fn: () => {
       entry.fn();
-      const t0 = performance.now();
-      entry.fn();
-      return performance.now() - t0;
+      return sampleSync(entry);
     },
     isAsync: false,
     selfTimed: true,
