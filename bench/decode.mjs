@@ -19,7 +19,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sameBytes, sha256 } from './lib/data.mjs';
-import { answerMs, spawnRoundServer } from './lib/round-server.mjs';
+import { roundEntry, spawnRoundServer } from './lib/round-server.mjs';
 import { mbps, timeInterleaved } from './lib/timing.mjs';
 import { fmtCompressionRatio, fmtMBps, fmtRatio, geomean } from './lib/table.mjs';
 
@@ -74,7 +74,7 @@ async function startNativeDecoders({ python, dataDir, data, notes, log }) {
       const served = ready.chunks[`${chunk.set} ${chunk.codec} ${chunk.format}`];
       if (served === undefined || !served.impls.includes(impl)) return { error: `bench/decode.py has no ${impl} decoder for this chunk` };
       if (served.sha256 !== sha256(chunk.bytes)) return { error: 'bench/decode.py read other bytes than this chunk (SHA-256 differs)' };
-      return { entry: { fn: async () => answerMs(await server.ask(request)), isAsync: true, selfTimed: true } };
+      return { entry: roundEntry(server, request) };
     },
     /** After a failed request: no further native calls in this run. */
     stop() {

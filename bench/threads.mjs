@@ -32,7 +32,7 @@ import { Worker } from 'node:worker_threads';
 import { sameBytes } from './lib/data.mjs';
 import { isMainScript, runSectionAlone } from './lib/section.mjs';
 import { median } from './lib/cpu-rounds.mjs';
-import { answerMs, spawnRoundServer } from './lib/round-server.mjs';
+import { roundEntry, spawnRoundServer } from './lib/round-server.mjs';
 import { fmtMBps, fmtRatio } from './lib/table.mjs';
 import { afterIdenticalCall, mbps, timeInterleaved, DEFAULT_TIMING } from './lib/timing.mjs';
 import { schedTimes } from './lib/machine.mjs';
@@ -361,7 +361,7 @@ async function startNative(python, data, notes) {
     return {
       info,
       close,
-      entry: (codec, kind, nthreads) => ({ fn: async () => answerMs(await server.ask(`${codec} ${kind} ${nthreads}`)), isAsync: true, selfTimed: true }),
+      entry: (codec, kind, nthreads) => roundEntry(server, `${codec} ${kind} ${nthreads}`),
     };
   } catch (e) {
     notes.push(`Worker threads: no native reference (${python} bench/threads.py failed: ${String(e?.message ?? e).trim()}).`);

@@ -70,3 +70,11 @@ export function answerMs(line) {
   if (line.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new Error(`round server answered ${JSON.stringify(line)}, not seconds`);
   return seconds * 1000;
 }
+
+/**
+ * The timeInterleaved entry of one call the round server times: `request` is asked in the
+ * entry's turn of each round, and the seconds answered are its sample (selfTimed).
+ */
+export function roundEntry(server, request) {
+  return { fn: async () => answerMs(await server.ask(request)), isAsync: true, selfTimed: true };
+}
