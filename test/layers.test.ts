@@ -14,7 +14,7 @@ const SRC = resolve(__dirname, '../src');
  * floor do not import each other.
  */
 const FLOORS: readonly (readonly string[])[] = [
-  ['errors', 'wasm'],
+  ['errors', 'wasm', 'copy'],
   ['limits'],
   // Kernels and codecs.
   ['shuffle', 'codecs'],

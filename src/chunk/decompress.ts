@@ -8,6 +8,7 @@
  * pipeline runs backwards.
  */
 import { BloscError, BloscErrorCode, fail, toBloscError } from '../errors.js';
+import { copyMemory } from '../copy.js';
 import { allocBytes } from '../limits.js';
 import type { DecodeContext } from '../codecs/types.js';
 import { CodecFormat } from '../codecs/types.js';
@@ -178,7 +179,7 @@ export function decompressChunk(chunkIn: Uint8Array, out?: Uint8Array, options?:
     return dest;
   }
   if (header.memcpyed) {
-    dest.set(chunk.subarray(header.headerLength, header.headerLength + nbytes));
+    copyMemory(chunk, header.headerLength, dest, 0, nbytes);
     return dest;
   }
   const ws = workspace;
@@ -252,7 +253,7 @@ export class ChunkReader {
       return;
     }
     if (header.memcpyed) {
-      dest.set(chunk.subarray(header.headerLength + begin, header.headerLength + end), dp);
+      copyMemory(chunk, header.headerLength + begin, dest, dp, end - begin);
       return;
     }
     const layout = this.layout;
@@ -262,7 +263,7 @@ export class ChunkReader {
         this.whole = decompressChunk(chunk, undefined, { maxNbytes: header.nbytes });
         this.blocksDecoded += layout.nblocks;
       }
-      dest.set(this.whole.subarray(begin, end), dp);
+      copyMemory(this.whole, begin, dest, dp, end - begin);
       return;
     }
     const ws = workspace;
@@ -294,7 +295,7 @@ export class ChunkReader {
         const from = Math.max(begin, blockStart);
         const to = Math.min(end, blockStart + bsize);
         if (this.block0 !== null && j === 0) {
-          dest.set(this.block0.subarray(from, to), dp + from - begin);
+          copyMemory(this.block0, from, dest, dp + from - begin, to - from);
           continue;
         }
         if (from === blockStart && to === blockStart + bsize) {
@@ -302,7 +303,7 @@ export class ChunkReader {
         } else {
           const block = ws.blockScratch(bsize);
           decodeBlock(chunk, layout, j, block, 0, ws, ref, refOffset);
-          dest.set(block.subarray(from - blockStart, to - blockStart), dp + from - begin);
+          copyMemory(block, from - blockStart, dest, dp + from - begin, to - from);
         }
         this.blocksDecoded++;
       }
@@ -406,7 +407,7 @@ function decodeVlBlock(
   const tp = filtered ? 0 : dp;
   try {
     if (clen === usize) {
-      target.set(chunk.subarray(bstart + 4, end), tp);
+      copyMemory(chunk, bstart + 4, target, tp, clen);
     } else {
       callCodec(layout, chunk, bstart + 4, clen, target, tp, usize, ws.ctx);
     }
@@ -506,7 +507,7 @@ function decodeStreams(
         // Forget the plane before writing it: a stream that fails midway leaves it unknown.
         if (planeFill !== null) planeFill[s] = -1;
         if (csize === neblock) {
-          target.set(chunk.subarray(pos, pos + csize), tp);
+          copyMemory(chunk, pos, target, tp, csize);
         } else {
           callCodec(layout, chunk, pos, csize, target, tp, neblock, ctx);
         }

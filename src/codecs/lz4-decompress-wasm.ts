@@ -21,14 +21,16 @@
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
 import { ENCODE_AT, ENCODE_END, ENCODE_SIZE, heapBytes, inHeap, HeapModuleLoader } from '../wasm/heap.js';
+import { copyMemory } from '../copy.js';
 
 /**
  * The input stream's place: the encoders' table area (encoding and decoding never overlap).
- * Shared with the BloscLZ decoder (blosclz-decompress-wasm.ts); 64 bytes of the area stay
- * past the longest stream, so fixed-size reads past a stream's end stay in it.
+ * Shared with the BloscLZ decoder (blosclz-decompress-wasm.ts). A stream starts up to 7
+ * bytes in (decodeThroughHeap) and 64 bytes of the area stay past the longest stream, so
+ * fixed-size reads past a stream's end stay in it.
  */
 export const DECODE_IN_AT = ENCODE_AT;
-export const DECODE_IN_MAX = ENCODE_SIZE - 64;
+export const DECODE_IN_MAX = ENCODE_SIZE - 64 - 8;
 
 /** Matches longer than this take memory.fill / memory.copy (one call beats many word steps). */
 const LONG_MATCH = 64;
@@ -310,8 +312,11 @@ export function decodeThroughHeap(
   const at = dst.byteOffset + dp;
   // The output must not overlap the input area.
   if (at < ENCODE_END && at + dn > DECODE_IN_AT) return false;
-  heapBytes().set(src.subarray(sp, sp + sn), DECODE_IN_AT);
-  if (decode(DECODE_IN_AT, sn, at, dn) !== dn) {
+  // Placed where it agrees with its source modulo 8: from a SharedArrayBuffer (a shared
+  // chunk) the copy is then one word-wise copy, not byte by byte (see copyMemory).
+  const inAt = DECODE_IN_AT + ((src.byteOffset + sp) & 7);
+  copyMemory(src, sp, heapBytes(), inAt, sn);
+  if (decode(inAt, sn, at, dn) !== dn) {
     counts.rejected++;
     return false;
   }

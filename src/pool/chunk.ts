@@ -14,7 +14,8 @@ import { EXTENDED_HEADER_LENGTH, MIN_HEADER_LENGTH, readChunkHeader, readInt32LE
 import { elementSize, resolveCParams, type CompressOptions, type ResolvedCParams } from '../params.js';
 import { FilterId } from '../shuffle/types.js';
 import { CodecFormat } from '../codecs/types.js';
-import { acquireStaging, acquireTransferable, copyBytes, isShared, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
+import { acquireStaging, acquireTransferable, releaseStaging, releaseTransferable, sharedBytes, sharedMemoryAvailable } from './memory.js';
+import { copyMemory, isShared } from '../copy.js';
 import { CLAIM_CALLER, CLAIM_FREE, CLAIM_PARKED, CLAIM_PLACED, CLAIM_WORKER, type JobResult, type WireCParams } from './protocol.js';
 import { getPool } from './pool.js';
 import { checkThreads, runTasks, splitRange, workersCanRun, type PoolTask } from './run.js';
@@ -115,7 +116,7 @@ async function decompressParallel(
     await runTasks(tasks, nthreads);
     if (out === undefined || target.buffer === out.buffer) return target;
     const dest = plainView(out).subarray(0, nbytes);
-    copyBytes(target, 0, dest, 0, nbytes);
+    copyMemory(target, 0, dest, 0, nbytes);
     return dest;
   }
   // Without shared memory: the same private copies of each range (a whole copy for Blosc1),
@@ -514,7 +515,7 @@ async function decodeAlongside(
       for (let i = 0; i < pieces.length; i++) {
         if (claim[i] !== CLAIM_WORKER) continue;
         const from = pieces[i]![0] * blocksize;
-        copyBytes(target, from, dest, from, Math.min(nbytes, pieces[i]![1] * blocksize) - from);
+        copyMemory(target, from, dest, from, Math.min(nbytes, pieces[i]![1] * blocksize) - from);
       }
     }
     lastSplit = { ...split, callMs: performance.now() - callStart };
@@ -564,7 +565,7 @@ interface PiecePlan {
  * streams of the blocks read back to back. With `at` (the piece's place in a shared staging
  * buffer, a multiple of 8), `pad` makes the first streams agree modulo 8 with their place
  * in the chunk, so that the large copy of them into shared memory is one plain copy (V8
- * copies into shared memory byte by byte otherwise, see copyBytes); with null, no pad.
+ * copies into shared memory byte by byte otherwise, see copyMemory); with null, no pad.
  */
 function planPiece(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout, first: number, last: number, at: number | null): PiecePlan {
   const { nblocks, blocksize, leftover } = layout;
@@ -593,7 +594,7 @@ function planPiece(chunk: Uint8Array, header: ChunkHeader, layout: ChunkLayout, 
 /** Write the piece `plan` describes into copy[0, plan.length): bstarts of the copied blocks point at their new places, the others at the data start; cbytes is the copy's length. */
 function writePiece(chunk: Uint8Array, plan: PiecePlan, copy: Uint8Array): void {
   const { bstartsAt, nblocks, dataStart, blocks, starts, ends } = plan;
-  copyBytes(chunk, 0, copy, 0, dataStart);
+  copyMemory(chunk, 0, copy, 0, dataStart);
   for (let j = 0; j < nblocks; j++) writeInt32LE(copy, bstartsAt + 4 * j, dataStart);
   let pos = dataStart + plan.pad;
   // Runs of adjacent streams (the usual order) are copied in one piece.
@@ -603,7 +604,7 @@ function writePiece(chunk: Uint8Array, plan: PiecePlan, copy: Uint8Array): void 
   for (let k = 0; k < blocks.length; k++) {
     const bstart = starts[k]!;
     if (bstart !== runTo) {
-      if (runFrom >= 0) copyBytes(chunk, runFrom, copy, runAt, runTo - runFrom);
+      if (runFrom >= 0) copyMemory(chunk, runFrom, copy, runAt, runTo - runFrom);
       runFrom = bstart;
       runAt = pos;
     }
@@ -611,7 +612,7 @@ function writePiece(chunk: Uint8Array, plan: PiecePlan, copy: Uint8Array): void 
     writeInt32LE(copy, bstartsAt + 4 * blocks[k]!, pos);
     pos += ends[k]! - bstart;
   }
-  if (runFrom >= 0) copyBytes(chunk, runFrom, copy, runAt, runTo - runFrom);
+  if (runFrom >= 0) copyMemory(chunk, runFrom, copy, runAt, runTo - runFrom);
   writeInt32LE(copy, 12, plan.length);
 }
 
@@ -819,7 +820,7 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
   // collects garbage on this thread: with about 50 MB moved back per LZ4 call at 64 MiB,
   // a mark-compact (2.5-14 ms) and a scavenge or two every call, on the calling thread
   // (node --trace-gc, "external memory pressure"). The copy into it agrees with the input
-  // modulo 8, so it is one plain copy (see copyBytes). Unfiltered input is copied raw into
+  // modulo 8, so it is one plain copy (see copyMemory). Unfiltered input is copied raw into
   // the worker's codec, which needs private bytes: moved, as before.
   const stageFrom = own * blocksize;
   const filtered = p.filters.some((id) => id !== FilterId.NoFilter);
@@ -862,13 +863,13 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
       const transfer: ArrayBuffer[] = [];
       if (stage !== null) {
         const at = lead + from - stageFrom;
-        copyBytes(bytes, from, stage, at, to - from);
+        copyMemory(bytes, from, stage, at, to - from);
         src = stage.subarray(at, at + to - from);
         srcBase = from;
         staged += to - from;
         if (stagedRef !== null && first > 0) {
           if (!refStaged) {
-            copyBytes(bytes, 0, stage, refAt, blocksize);
+            copyMemory(bytes, 0, stage, refAt, blocksize);
             staged += blocksize;
             refStaged = true;
           }
@@ -993,7 +994,7 @@ async function encodeAlongside(bytes: Uint8Array, p: ResolvedCParams, g: BlockGe
           n += blocks[k]!.length;
           k++;
         }
-        copyBytes(new Uint8Array(src.buffer, src.byteOffset, n), 0, chunk, start, n);
+        copyMemory(new Uint8Array(src.buffer, src.byteOffset, n), 0, chunk, start, n);
         j = k;
       }
     }
@@ -1028,7 +1029,7 @@ function placeParkedPieces(
     for (let j = first; j < last; j++) n += sizes[j]!;
     if (state === CLAIM_PARKED) {
       if (scan.at + n > dest.length) return;
-      copyBytes(scratch, (first - own) * slotSize, dest, scan.at, n);
+      copyMemory(scratch, (first - own) * slotSize, dest, scan.at, n);
       placedHere[i] = 1;
     }
     scan.at += n;
@@ -1041,7 +1042,7 @@ function placeParkedPieces(
  * end. A shared output is written block by block through `bounce` (private), each block
  * encoded at an offset that agrees with its place modulo 8: the encoders copy their
  * streams out with TypedArray.set, which into shared memory at another alignment goes byte
- * by byte (see copyBytes), and the block is still in cache when copied.
+ * by byte (see copyMemory), and the block is still in cache when copied.
  */
 function encodeOwnBlocks(src: Uint8Array, p: ResolvedCParams, count: number, dest: Uint8Array, at: number, bounce: Uint8Array, sizes: Int32Array): number {
   const nbytes = src.length;
@@ -1050,7 +1051,7 @@ function encodeOwnBlocks(src: Uint8Array, p: ResolvedCParams, count: number, des
   for (let j = 0; j < count; j++) {
     const o = (dest.byteOffset + pos) & 7;
     const n = encodeBlockRange(src, 0, nbytes, p, j, j + 1, src, bounce, o, sizes.subarray(j, j + 1)) - o;
-    copyBytes(bounce, o, dest, pos, n);
+    copyMemory(bounce, o, dest, pos, n);
     pos += n;
   }
   return pos;

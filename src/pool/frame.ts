@@ -10,7 +10,8 @@ import { CodecFormat } from '../codecs/types.js';
 import { readChunkHeader } from '../frame/chunk-header.js';
 import type { ResolvedCParams } from '../params.js';
 import { decompressAsync, toWire } from './chunk.js';
-import { acquireStaging, copyBytes, releaseStaging, sharedBytes, sharedMemoryAvailable } from './memory.js';
+import { acquireStaging, releaseStaging, sharedBytes, sharedMemoryAvailable } from './memory.js';
+import { copyMemory } from '../copy.js';
 import { checkThreads, runTasks, workersCanRun, type PoolTask } from './run.js';
 
 /**
@@ -98,7 +99,7 @@ export async function sliceAsync(schunk: ChunkedBytes, start = 0, stop?: number,
     // One chunk: spread its blocks.
     const piece = pieces[0]!;
     const decoded = await withChunkIndex(piece.index, decompressAsync(piece.chunk, undefined, { nthreads, maxNbytes: piece.nbytes, minParallelNbytes: options?.minParallelNbytes }));
-    copyBytes(decoded, from - piece.pos, out, 0, to - from);
+    copyMemory(decoded, from - piece.pos, out, 0, to - from);
     return out;
   }
   // Chunks a worker cannot decode (user codecs or filters) are decoded here.
@@ -117,7 +118,7 @@ export async function sliceAsync(schunk: ChunkedBytes, start = 0, stop?: number,
       cbytes += (piece.chunk.length + 7) & ~7;
     }
     staging = acquireStaging(cbytes);
-    for (let k = 0; k < remote.length; k++) copyBytes(remote[k]!.chunk, 0, staging, offsets[k]!, remote[k]!.chunk.length);
+    for (let k = 0; k < remote.length; k++) copyMemory(remote[k]!.chunk, 0, staging, offsets[k]!, remote[k]!.chunk.length);
   }
   const tasks: PoolTask[] = remote.map((piece, k) => {
     const whole = piece.pos >= from && piece.pos + piece.nbytes <= to;
@@ -149,7 +150,7 @@ function place(out: Uint8Array, from: number, to: number, piece: ChunkPiece, dec
   }
   const s = Math.max(from, piece.pos);
   const e = Math.min(to, piece.pos + piece.nbytes);
-  copyBytes(decoded, s - piece.pos, out, s - from, e - s);
+  copyMemory(decoded, s - piece.pos, out, s - from, e - s);
 }
 
 function withIndexSync<T>(index: number, fn: () => T): T {

@@ -8,7 +8,7 @@ import type { ResolvedCParams } from '../params.js';
 import { CLAIM_PARKED, CLAIM_PLACED, type DecodeBlocksJob, type EncodeBlocksJob, type Job, type JobResult, type WireCParams } from './protocol.js';
 import { blockStreamsEnd } from '../chunk/layout.js';
 import { FilterId } from '../shuffle/types.js';
-import { copyBytes, isShared } from './memory.js';
+import { copyMemory, isShared } from '../copy.js';
 
 /**
  * The block loops read typed arrays over a SharedArrayBuffer markedly slower than private
@@ -40,7 +40,7 @@ function privateCopy(src: Uint8Array, from: number, to: number): Uint8Array {
   if (typeof SharedArrayBuffer !== 'function' || !(src.buffer instanceof SharedArrayBuffer)) return src.subarray(from, to);
   const n = to - from;
   const room = privateRoom(n);
-  copyBytes(src, from, room, 0, n);
+  copyMemory(src, from, room, 0, n);
   return room.subarray(0, n);
 }
 
@@ -70,7 +70,7 @@ function privateRangeCopy(shared: Uint8Array, first: number, last: number): Uint
     dataStart += 4 + dsize;
   }
   const copy = privateRoom(cbytes).subarray(0, cbytes);
-  copyBytes(shared, 0, copy, 0, dataStart);
+  copyMemory(shared, 0, copy, 0, dataStart);
   const withBlock0 = first > 0 && header.filters.includes(FilterId.Delta);
   for (let j = withBlock0 ? 0 : first; j < last; j = j === 0 && withBlock0 ? first : j + 1) {
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
@@ -78,7 +78,7 @@ function privateRangeCopy(shared: Uint8Array, first: number, last: number): Uint
     if (bstart < dataStart || bstart >= cbytes) return null;
     const end = blockStreamsEnd(shared, header, bstart, leftoverBlock ? leftover : blocksize, leftoverBlock);
     if (end < 0) return null;
-    copyBytes(shared, bstart, copy, bstart, end - bstart);
+    copyMemory(shared, bstart, copy, bstart, end - bstart);
   }
   return copy;
 }
@@ -140,18 +140,18 @@ function encodeLanePiece(job: EncodeBlocksJob, slots: Uint8Array, place: Uint8Ar
   const room = (job.last - job.first) * job.slotSize;
   const known = Atomics.load(posCell, 0);
   // Encoded at an offset that agrees with the likely target modulo 8: the copy into shared
-  // memory is then one aligned copy (see copyBytes).
+  // memory is then one aligned copy (see copyMemory).
   const o = known >= 0 ? (place.byteOffset + known + lane.length) & 7 : (slots.byteOffset + job.op) & 7;
   const buffer = privateOutput(o + room);
   const n = encode(buffer, o) - o;
   const base = Atomics.load(posCell, 0);
   let state = CLAIM_PARKED;
   if (base >= 0 && base + lane.length + n <= place.length) {
-    copyBytes(buffer, o, place, base + lane.length, n);
+    copyMemory(buffer, o, place, base + lane.length, n);
     state = CLAIM_PLACED;
   } else {
     if (job.op + n > slots.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in their slots`);
-    copyBytes(buffer, o, slots, job.op, n);
+    copyMemory(buffer, o, slots, job.op, n);
   }
   lane.length += n;
   if (job.claim !== null) Atomics.store(job.claim, job.claimAt, state);
@@ -227,7 +227,7 @@ export function runJob(job: Job): JobResult {
       const end = encodeBlockRange(src, srcBase, job.nbytes, p, job.first, job.last, ref, out, 0, sizesView);
       if (job.out === null) return { bytes: out.subarray(0, end), sizes, returned };
       if (job.op + end > job.out.length) fail(BloscErrorCode.WriteBuffer, `blocks [${job.first}, ${job.last}) do not fit in the output`);
-      copyBytes(out, 0, job.out, job.op, end);
+      copyMemory(out, 0, job.out, job.op, end);
       return { bytes: null, sizes: null, returned };
     }
     case 'encode-chunk': {

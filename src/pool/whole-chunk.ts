@@ -12,7 +12,8 @@ import { CodecFormat } from '../codecs/types.js';
 import { readChunkHeader } from '../frame/chunk-header.js';
 import { resolveCParams, type CompressOptions } from '../params.js';
 import { toWire } from './chunk.js';
-import { acquireInput, acquireOutput, copyBytes, isShared, lendOutput, releaseInput, releaseOutput, sharedMemoryAvailable } from './memory.js';
+import { acquireInput, acquireOutput, lendOutput, releaseInput, releaseOutput, sharedMemoryAvailable } from './memory.js';
+import { copyMemory, isShared } from '../copy.js';
 import type { JobResult } from './protocol.js';
 import { checkThreads, workersCanRun } from './run.js';
 import { getPool } from './pool.js';
@@ -100,7 +101,7 @@ export function decodeChunkOnWorker(chunk: Uint8Array, out: Uint8Array | undefin
       if (direct) return out.subarray(0, nbytes);
       const decoded = result.bytes!;
       if (out === undefined) return decoded;
-      copyBytes(decoded, 0, out, 0, nbytes);
+      copyMemory(decoded, 0, out, 0, nbytes);
       return out.subarray(0, nbytes);
     });
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import { BloscError } from '../errors.js';
 import { runJob } from './jobs.js';
-import { isShared } from './memory.js';
+import { isShared } from '../copy.js';
 import type { JobReply, JobRequest, WireError } from './protocol.js';
 
 type Post = (message: unknown, transfer: ArrayBuffer[]) => void;

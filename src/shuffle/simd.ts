@@ -14,6 +14,7 @@ import {
   AddressPhases, PHASE_SPAN, SCRATCH_AT, SCRATCH_MAX, SHUFFLE_END, heapBytes, inHeap, learntPhaseOf, HeapModuleLoader, reserveHeap,
 } from '../wasm/heap.js';
 import { SIMD_EXPORTS, SIMD_TYPESIZES, simdModuleBytes } from './simd-module.js';
+import { copyMemory } from '../copy.js';
 
 type Kernel = (src: number, dst: number, count: number, stride: number) => void;
 
@@ -132,7 +133,7 @@ export function simdUnshuffle(typesize: number, src: Uint8Array, sp: number, dst
   let at = src.byteOffset + sp;
   const n = count * typesize;
   if (!inPlace && !inHeap(dst) && n <= MAX_WHOLE_BYTES && reserveHeap(WHOLE + n)) {
-    heapBytes().set(src.subarray(sp, sp + n), WHOLE);
+    copyMemory(src, sp, heapBytes(), WHOLE, n);
     inPlace = true;
     at = WHOLE;
   }
@@ -145,7 +146,7 @@ export function simdUnshuffle(typesize: number, src: Uint8Array, sp: number, dst
     if (inPlace) {
       fn(at + e0, out, te, count);
     } else {
-      for (let j = 0, p = sp + e0; j < typesize; j++, p += count) mem.set(src.subarray(p, p + te), IN + j * te);
+      for (let j = 0, p = sp + e0; j < typesize; j++, p += count) copyMemory(src, p, mem, IN + j * te, te);
       fn(IN, out, te, te);
     }
     copyTileOut(mem, out, te * typesize, dst, dp + e0 * typesize, phase);
@@ -167,7 +168,7 @@ export function simdShuffle(typesize: number, src: Uint8Array, sp: number, dst: 
   const at = dst.byteOffset + dp;
   for (let e0 = 0; e0 < done; e0 += tileElems) {
     const te = Math.min(tileElems, done - e0);
-    mem.set(src.subarray(sp + e0 * typesize, sp + (e0 + te) * typesize), IN);
+    copyMemory(src, sp + e0 * typesize, mem, IN, te * typesize);
     if (inPlace) {
       fn(IN, at + e0, te, stride);
     } else {
@@ -218,7 +219,7 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
   const inPlace = inHeap(src) && src.byteOffset + sp === WHOLE;
   const whole = inPlace || (n <= MAX_WHOLE_BYTES && !inHeap(src) && !inHeap(dst) && reserveHeap(WHOLE + n));
   const mem = heapBytes();
-  if (whole && !inPlace) mem.set(src.subarray(sp, sp + n), WHOLE);
+  if (whole && !inPlace) copyMemory(src, sp, mem, WHOLE, n);
   const tileElems = TILE / typesize;
   const base = dst.byteOffset + dp;
   let phase = outputPhases.phaseOf(dst.buffer);
@@ -234,7 +235,7 @@ export function simdBitunshuffle(typesize: number, src: Uint8Array, sp: number, 
       stride = planeStride;
     } else {
       for (let k = 0, p = sp + (e0 >>> 3), o = IN; k < 8 * typesize; k++, p += planeStride, o += pb) {
-        mem.set(src.subarray(p, p + pb), o);
+        copyMemory(src, p, mem, o, pb);
       }
     }
     if (unshuffleFn === null) {
@@ -265,7 +266,7 @@ export function simdBitshuffle(typesize: number, src: Uint8Array, sp: number, ds
     const pb = te >>> 3;
     const planes = whole ? WHOLE + (e0 >>> 3) : OUT;
     const stride = whole ? planeStride : pb;
-    mem.set(src.subarray(sp + e0 * typesize, sp + (e0 + te) * typesize), IN);
+    copyMemory(src, sp + e0 * typesize, mem, IN, te * typesize);
     if (shuffleFn === null) {
       rowFn(IN, planes, te, stride);
     } else {

@@ -19,6 +19,7 @@ import { SequenceState, executeSequences, readSequencesHeader } from './sequence
 import { LIT_AT, executeSequencesWasm, wasmSequencesReady } from './sequences-wasm.js';
 import { WINDOW_AT, ZSTD_AT, ZSTD_END, heapBytes, inHeap, reserveHeap } from '../../wasm/heap.js';
 import { xxhash64Low32 } from './xxhash64.js';
+import { copyMemory } from '../../copy.js';
 
 const BLOCK_RAW = 0;
 const BLOCK_RLE = 1;
@@ -200,7 +201,7 @@ function decodeFrame(
     } else {
       if (size > outEnd - op) fail(BloscErrorCode.WriteBuffer, 'zstd: block does not fit in the output', { offset: ip - 3 });
       if (size > frameEnd - op) fail(BloscErrorCode.Data, 'zstd: block runs past the frame content size', { offset: ip - 3 });
-      if (type === BLOCK_RAW) out.set(src.subarray(ip, ip + size), op);
+      if (type === BLOCK_RAW) copyMemory(src, ip, out, op, size);
       else out.fill(src[ip]!, op, op + size);
       op += size;
     }
@@ -211,7 +212,7 @@ function decodeFrame(
     fail(BloscErrorCode.Data, `zstd: frame decoded to ${op - winStart} bytes, header says ${contentSize}`, { offset: frameStart });
   }
   if (ws.wasm) {
-    if (copyOut) (grow !== null ? grow.buf : callerOut).set(out.subarray(winStart, op), callerOp);
+    if (copyOut) copyMemory(out, winStart, grow !== null ? grow.buf : callerOut, callerOp, op - winStart);
     op -= base;
     out = grow !== null ? grow.buf : callerOut;
     ws.wasm = false;
@@ -266,7 +267,7 @@ function decodeCompressedBlock(
     lit = out;
     litView = outView;
     litPos = LIT_AT;
-    if (lh.type === LIT_RAW) out.set(src.subarray(lh.start, lh.end), LIT_AT);
+    if (lh.type === LIT_RAW) copyMemory(src, lh.start, out, LIT_AT, lh.end - lh.start);
     else ws.huffmanPrevious = decodeLiterals(src, lh, ws.huffman, ws.huffmanPrevious, out, LIT_AT);
     const end = executeSequencesWasm(seq, src, seqStart, bend, LIT_AT, LIT_AT + n, op, limit, winStart, safeEnd);
     if (end >= 0) {

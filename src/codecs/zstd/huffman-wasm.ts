@@ -35,6 +35,7 @@
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../../wasm/assembler.js';
 import { heapBytes, inHeap, HeapModuleLoader } from '../../wasm/heap.js';
 import { HUF_MAX_LOG, type HuffmanTable } from './huffman.js';
+import { copyMemory } from '../../copy.js';
 import {
   BITSTREAM_AREA_AT,
   BITSTREAM_AREA_END,
@@ -492,7 +493,7 @@ export function decodeHuffmanIntoHeap(
   // The window may not cover the tables or the streams.
   const used = pairs ? BITSTREAM_AREA_END : IN_AT + n;
   if (at < 0 || at + size > heap.length || (at + size > TABLE_AT && at < used)) return false;
-  heap.set(src.subarray(start, end), IN_AT);
+  copyMemory(src, start, heap, IN_AT, end - start);
   const long = log > 11;
   if (pairs) {
     if (heap !== tableOf) {

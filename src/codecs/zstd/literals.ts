@@ -9,6 +9,7 @@
 import { BloscErrorCode, fail } from '../../errors.js';
 import { HuffmanTable, decodeHuffman4Streams, decodeHuffmanStream, readHuffmanTable } from './huffman.js';
 import { decodeHuffmanLiteralsWasm } from './huffman-wasm.js';
+import { copyMemory } from '../../copy.js';
 
 export const LIT_RAW = 0;
 export const LIT_RLE = 1;
@@ -105,7 +106,7 @@ export function decodeLiterals(
   const n = h.regen;
   switch (h.type) {
     case LIT_RAW:
-      out.set(src.subarray(h.start, h.end), op);
+      copyMemory(src, h.start, out, op, h.end - h.start);
       return previous;
     case LIT_RLE:
       out.fill(src[h.start]!, op, op + n);

@@ -23,6 +23,7 @@ import { ZSTD_AT, ZSTD_SIZE, heapBytes, HeapModuleLoader } from '../../wasm/heap
 import { BLOCK_SIZE_LIMIT } from './frame.js';
 import { FSE_AREA_AT, FSE_LL, FSE_ML, FSE_OF, T_LL, T_ML, T_OF, placeFseTable } from './fse-wasm.js';
 import type { SequenceState } from './sequences.js';
+import { copyMemory } from '../../copy.js';
 
 /**
  * The executor's area of the shared memory. Its FSE tables are at T_LL, T_ML and T_OF, in
@@ -543,7 +544,7 @@ export function executeSequencesWasm(
   const short = n < 8;
   const at = short ? BITS_AT + 8 - n : BITS_AT;
   if (short) heap.fill(0, BITS_AT, at);
-  heap.set(n === src.length ? src : src.subarray(start, end), at);
+  copyMemory(src, start, heap, at, n);
   const ll = st.ll!;
   const ml = st.ml!;
   const of = st.of!;
