@@ -105,20 +105,7 @@ async function decompressParallel(
   const blocksize = layout.blocksize;
   const ranges = splitRange(layout.nblocks, nthreads * RANGES_PER_THREAD);
   const body = chunk.subarray(0, header.cbytes);
-  if (sharedMemoryAvailable()) {
-    if (!isShared(body)) return decodeAlongside(body, header, layout, out, nthreads);
-    const target = out !== undefined && isShared(out) ? plainView(out).subarray(0, nbytes) : sharedBytes(nbytes);
-    // A shared chunk: each worker copies what its range reads into its own memory.
-    const tasks: PoolTask[] = ranges.map(([first, last]) => ({
-      job: { kind: 'decode-blocks', chunk: body, first, last, out: target, dp: first * blocksize, rangeOnly: true, claim: null, claimAt: 0 },
-      transfer: [],
-    }));
-    await runTasks(tasks, nthreads);
-    if (out === undefined || target.buffer === out.buffer) return target;
-    const dest = plainView(out).subarray(0, nbytes);
-    copyMemory(target, 0, dest, 0, nbytes);
-    return dest;
-  }
+  if (sharedMemoryAvailable()) return decodeAlongside(body, header, layout, out, nthreads);
   // Without shared memory: the same private copies of each range (a whole copy for Blosc1),
   // and the decoded bytes come back by transfer.
   const byRange = header.version >= 3;
@@ -331,12 +318,13 @@ function learnStageCost(key: number, initial: number, stageMs: number, stagedByt
 }
 
 /**
- * Decode a plain (unshared) Blosc chunk on the calling thread and `nthreads - 1` workers at
- * once, as c-blosc2's calling thread waits while its pool decodes, except that here the
- * calling thread is one of the threads: a worker cannot read this thread's memory, so its
- * blocks' streams must be copied for it, and this thread decodes its own share meanwhile
- * straight from the chunk. Every block goes through the block-range reader (ChunkReader),
- * here and in the workers; workers write straight into shared output.
+ * Decode a Blosc chunk on the calling thread and `nthreads - 1` workers at once, as
+ * c-blosc2's calling thread waits while its pool decodes, except that here the calling
+ * thread is one of the threads: a worker cannot read this thread's memory, so the streams
+ * of a plain chunk's blocks must be copied for it (a chunk in a SharedArrayBuffer is posted
+ * as it is), and this thread decodes its own share meanwhile straight from the chunk. Every
+ * block goes through the block-range reader (ChunkReader), here and in the workers; workers
+ * write straight into shared output.
  */
 async function decodeAlongside(
   body: Uint8Array, header: ChunkHeader, layout: ChunkLayout, out: Uint8Array | undefined, nthreads: number,
@@ -360,10 +348,13 @@ async function decodeAlongside(
   // Balance: this thread stages the workers' W blocks and decodes the other nblocks - W;
   // each worker decodes W / lanes.
   const byRange = header.version >= 3;
+  // A shared chunk is read where it is, by the workers as by this thread: nothing to stage.
+  const sharedBody = isShared(body);
   const costKey = layout.codec?.id ?? 255;
   // A share a little over the balance: this thread takes what the worker has not been given
   // from the back, at no cost, while a worker given too little would wait at the end.
-  const share = workerShare(lanes, stageCost(costKey, STAGE_COST) * header.cbytes / nbytes, workerPace(costKey), byRange ? DECODE_SHARE_MARGIN : 0);
+  const copyCost = sharedBody ? 0 : stageCost(costKey, STAGE_COST) * header.cbytes / nbytes;
+  const share = workerShare(lanes, copyCost, workerPace(costKey), byRange ? DECODE_SHARE_MARGIN : 0);
   const workerBlocks = Math.min(nblocks, Math.max(1, Math.round(nblocks * share)));
   const own = nblocks - workerBlocks;
   const pool = getPool();
@@ -404,7 +395,9 @@ async function decodeAlongside(
     const first = front[l]!;
     const last = Math.min(back[l]!, first + (byRange && order.length === 0 ? Math.max(1, pieceBlocks[l]! >> 1) : pieceBlocks[l]!));
     let copy: Uint8Array;
-    if (stage !== null) {
+    if (sharedBody) {
+      copy = body;
+    } else if (stage !== null) {
       const plan = planPiece(body, header, layout, first, last, stageAt);
       if (stageAt + plan.length > stage.length) {
         // Not expected (the buffer holds the chunk and every piece's header): this thread decodes the rest.
@@ -418,12 +411,12 @@ async function decodeAlongside(
       copy = stagePiece(body, header, layout, first, last);
     }
     front[l] = last;
-    staged += copy.length;
+    if (!sharedBody) staged += copy.length;
     const i = pieces.length;
     pieces.push([first, last]);
     order.push(i);
     const job = { kind: 'decode-blocks', chunk: copy, first, last, out: target, dp: first * blocksize, rangeOnly: byRange, claim, claimAt: i } as const;
-    pending.push(pool.runOn(l, job, stage === null ? [copy.buffer as ArrayBuffer] : [], lanes));
+    pending.push(pool.runOn(l, job, stage === null && !sharedBody ? [copy.buffer as ArrayBuffer] : [], lanes));
     stageMs += performance.now() - t0;
   };
   // Keep every lane `lookahead` pieces ahead of the piece its worker is on.
@@ -444,7 +437,7 @@ async function decodeAlongside(
     // piece starts at a multiple of 8, its streams agreeing modulo 8 with the chunk
     // (planPiece): this copy and the worker's are then plain copies. Room: the chunk's
     // streams, and per piece its header and bstarts (and block 0's streams under DELTA).
-    if (byRange) {
+    if (byRange && !sharedBody) {
       const head = planPiece(body, header, layout, 0, 1, null);
       const perPiece = (layout.hasDelta ? head.length : head.dataStart) + 16;
       stage = acquireStaging(header.cbytes + claim.length * perPiece);
@@ -462,7 +455,7 @@ async function decodeAlongside(
     // The staging done in that loop is not this thread's decoding.
     ownMs = performance.now() - t1 - (stageMs - stagedBefore);
     // Blosc1 pieces are whole chunks: their copies say nothing about the cost per block.
-    if (byRange) learnStageCost(costKey, STAGE_COST, stageMs, staged, ownMs, own * blocksize);
+    if (byRange && !sharedBody) learnStageCost(costKey, STAGE_COST, stageMs, staged, ownMs, own * blocksize);
     // Then, a few blocks at a time, the blocks no worker has been given, from the back of
     // the lane with the most left, while the workers get their next pieces from the front
     // (as c-blosc2's threads take blocks from one counter); then, last first, the pieces

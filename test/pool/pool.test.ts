@@ -374,6 +374,30 @@ describe('decompressAsync', () => {
     expect(sha256(await api.decompressAsync(chunk, out, { nthreads: 3, minParallelNbytes: 0 }))).toBe(sha256(bytesOf(data)));
   });
 
+  it('decodes a chunk held in a SharedArrayBuffer beside the workers, copying nothing for them', async () => {
+    const data = smoothFloat64(1 << 19); // 4 MiB
+    const expected = sha256(bytesOf(data));
+    // DELTA (Blosc2) makes every piece read block 0 as well; a Blosc1 chunk goes whole to each piece.
+    const kinds = [{ format: 'blosc2', filters: [1] }, { format: 'blosc2', filters: [3, 1] }, { format: 'blosc1', shuffle: 'shuffle' }] as const;
+    for (const kind of kinds) {
+      const chunk = api.compress(data, { codec: 'zstd', clevel: 1, blocksize: 65536, ...kind });
+      // At an offset that disagrees with the output modulo 8.
+      const shared = new Uint8Array(new SharedArrayBuffer(chunk.length + 5), 5, chunk.length);
+      shared.set(chunk);
+      for (const out of [new Uint8Array(new SharedArrayBuffer(data.byteLength)), new Uint8Array(data.byteLength), undefined]) {
+        const res = await api.decompressAsync(shared, out, { nthreads: 2, minParallelNbytes: 0 });
+        expect(sha256(res), JSON.stringify(kind)).toBe(expected);
+        const split = chunkModule.lastParallelSplit()!;
+        expect(split.kind).toBe('decode');
+        // The calling thread decoded its share straight from the shared chunk, and posted
+        // the workers' pieces without staging a byte for them.
+        expect(split.ownBlocks).toBeGreaterThan(0);
+        expect(split.pieces).toBeGreaterThan(0);
+        expect(split.stagedBytes).toBe(0);
+      }
+    }
+  });
+
   it('stages only the pieces a busy worker is about to get, and decodes the rest itself', async () => {
     const data = smoothFloat64(1 << 19); // 4 MiB
     const chunk = api.compress(data, { codec: 'zstd', clevel: 1, blocksize: 65536, filters: [3, 1] });
