@@ -774,12 +774,10 @@ export async function runThreadsSection({ libPath, timing, log, python = 'python
   }
   if (sharedReads.length > 0) {
     section.notes.push(
-      'Worker threads: "decode 2, shared chunk" has nothing to stage, yet the calling thread does not decode beside the worker there: ' +
-      'two workers each decode a fixed half, each first copying its half\'s streams out of the shared chunk into private memory (src/pool/jobs.ts, privateRangeCopy), ' +
-      'so every compressed byte is copied (staging copies only the worker\'s share, and the calling thread takes back what the worker has not started), ' +
-      'with no pieces to even out the halves and the calling thread idle. Reading a shared chunk directly would not help as things stand: ' +
+      'Worker threads: "decode 2, shared chunk" has nothing to stage: the calling thread decodes its share straight from the shared chunk and posts the worker\'s pieces as they are ' +
+      '(the worker copies its pieces\' streams into its own memory, src/pool/jobs.ts). Reading a shared chunk costs the decoder little more than reading private memory: ' +
       `the synchronous decode of the same chunk from a SharedArrayBuffer, into the same output, ran at ${sharedReads.join(', ')} from plain memory ` +
-      '(the codec streams are copied from the chunk into the WebAssembly memory with TypedArray.set, which V8 does with relaxed-atomic copies, byte by byte where the two addresses disagree modulo 8).',
+      '(the raw planes and codec streams are copied out of the chunk through copyMemory, src/copy.ts: V8 copies out of a SharedArrayBuffer byte by byte where the two addresses disagree modulo 8).',
     );
   }
   const copyRates = setIntoShared();

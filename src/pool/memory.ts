@@ -34,7 +34,10 @@ export function acquireStaging(length: number): Uint8Array {
     const size = idleStaging[i]!.byteLength;
     if (size >= length && (best < 0 || size < idleStaging[best]!.byteLength)) best = i;
   }
-  const buffer = best >= 0 ? idleStaging.splice(best, 1)[0]! : new SharedArrayBuffer(Math.max(length, 1));
+  // A new buffer gets room to grow, as transferable ones do (transferableSize): the shares
+  // staged change size from call to call as the split moves, and an encode one block larger
+  // than the last got two new 36 MB buffers (64 MiB LZ4), faulted in page by page.
+  const buffer = best >= 0 ? idleStaging.splice(best, 1)[0]! : new SharedArrayBuffer(transferableSize(length));
   return new Uint8Array(buffer, 0, length);
 }
 
