@@ -30,11 +30,14 @@ function privateRoom(n: number): Uint8Array {
   if (privateBytes.length < n) privateBytes = new Uint8Array(n + (n >> 2));
   return privateBytes;
 }
-/** Private output of an encode job, copied into the shared output in one piece afterwards. */
+/**
+ * Private output of an encode job, copied into the shared output in one piece afterwards;
+ * grown, as privateBytes, with a quarter more room (the pieces change size with the split).
+ */
 let privateOut = new Uint8Array(0);
 
 function privateOutput(n: number): Uint8Array {
-  if (privateOut.length < n) privateOut = new Uint8Array(n);
+  if (privateOut.length < n) privateOut = new Uint8Array(n + (n >> 2));
   return privateOut.subarray(0, n);
 }
 
