@@ -26,6 +26,7 @@ import { blosclzWasmReady } from '../codecs/blosclz-compress-wasm.js';
 import { lz4hcWasmReady } from '../codecs/lz4hc-compress-wasm.js';
 import { zstdEncoderWasmReady } from '../codecs/zstd-encoder/row-search-wasm.js';
 import { growForZstdTreeSearch } from '../codecs/zstd-encoder/bt-search-wasm.js';
+import { copyMemory } from '../copy.js';
 
 /** c-blosc 1.x `BLOSC_MAX_BUFFERSIZE` (INT_MAX - 16). */
 const MAX_BUFFERSIZE_BLOSC1 = 2_147_483_631;
@@ -414,7 +415,7 @@ function placeEncodedBlock(
     pos += csize;
   }
   if (q !== enc.length) fail(BloscErrorCode.Failure, 'pre-encoded block does not match its streams');
-  if (copy) dest.set(enc, ntbytesStart);
+  if (copy) copyMemory(enc, 0, dest, ntbytesStart, enc.length);
   return q;
 }
 
@@ -494,7 +495,7 @@ function writeBlosc1(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, pre: P
   const dest = sink.head(memcpyed ? plan.destsize : MIN_HEADER_LENGTH);
   if (memcpyed) {
     flags |= Flag.Memcpyed;
-    dest.set(src, MIN_HEADER_LENGTH);
+    copyMemory(src, 0, dest, MIN_HEADER_LENGTH, nbytes);
     cbytes = nbytes + MIN_HEADER_LENGTH;
   }
   writeChunkHeader(dest, 0, {
@@ -548,7 +549,7 @@ function writeBlosc2(src: Uint8Array, plan: ChunkPlan, sink: ChunkOutput, pre: P
   }
   const dest = sink.head(memcpyed ? plan.destsize : EXTENDED_HEADER_LENGTH);
   if (memcpyed) {
-    dest.set(src, EXTENDED_HEADER_LENGTH);
+    copyMemory(src, 0, dest, EXTENDED_HEADER_LENGTH, nbytes);
     cbytes = nbytes + EXTENDED_HEADER_LENGTH;
   }
   // c-blosc2 3.x writes the requested blocksize (clamped to nbytes) in the header, which
@@ -784,7 +785,7 @@ function encodeBlock(
     if (cbytes === 0 || cbytes === neblock) {
       // The codec could not compress the stream: store it raw, if that fits.
       if (ntbytes + neblock > destsize) return 0;
-      dest.set(block.subarray(sp, sp + neblock), ntbytes);
+      copyMemory(block, sp, dest, ntbytes, neblock);
       cbytes = neblock;
     }
     writeInt32LE(dest, csizeAt, cbytes);

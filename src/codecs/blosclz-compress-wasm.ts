@@ -19,6 +19,7 @@
 import { type Code, type FunctionBody, I32, I64, V128, code, moduleBytes, op } from '../wasm/assembler.js';
 import { ENCODE_AT, ENCODE_END, heapBytes, HeapModuleLoader } from '../wasm/heap.js';
 import { ENCODE_OUT_AT, ENCODE_OUT_MAX, heapInput } from './lz4-compress-wasm.js';
+import { copyMemory } from '../copy.js';
 
 const MAX_COPY = 32;
 const MAX_DISTANCE = 8191;
@@ -366,6 +367,6 @@ export function blosclzCompressWasm(
   at: number, sn: number, dst: Uint8Array, dp: number, maxout: number, hashlog: number, ipshift: number, minlen: number, clevel: number,
 ): number {
   const n = compressFn!(at, sn, ENCODE_OUT_AT, maxout, hashlog, ipshift, minlen, clevel === 9 ? 1 : 0);
-  if (n > 0) dst.set(heapBytes().subarray(ENCODE_OUT_AT, ENCODE_OUT_AT + n), dp);
+  if (n > 0) copyMemory(heapBytes(), ENCODE_OUT_AT, dst, dp, n);
   return n;
 }

@@ -21,6 +21,7 @@
  */
 import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '../wasm/assembler.js';
 import { ENCODE_AT, ENCODE_END, SCRATCH_AT, SCRATCH_MAX, WINDOW_AT, heapBytes, inHeap, HeapModuleLoader, reserveHeap } from '../wasm/heap.js';
+import { copyMemory } from '../copy.js';
 
 const MF_LIMIT = 12;
 const LAST_LITERALS = 5;
@@ -383,7 +384,7 @@ export function heapInput(src: Uint8Array, sp: number, sn: number): number {
   }
   // Copies are bounded like encodeScratch: the memory never shrinks.
   if (sn > SCRATCH_MAX || !reserveHeap(IN_AT + sn + LZ4_WASM_SLACK)) return -1;
-  heapBytes().set(src.subarray(sp, sp + sn), IN_AT);
+  copyMemory(src, sp, heapBytes(), IN_AT, sn);
   return IN_AT;
 }
 
@@ -400,6 +401,6 @@ export function lz4CompressFastWasm(
   if (at < 0) return -1;
   const f = sn < LIMIT_64K ? fn16! : fn32!;
   const n = f(at, sn, OUT_AT, cap, acceleration, limited ? 1 : 0);
-  if (n > 0) dst.set(heapBytes().subarray(OUT_AT, OUT_AT + n), dp);
+  if (n > 0) copyMemory(heapBytes(), OUT_AT, dst, dp, n);
   return n;
 }

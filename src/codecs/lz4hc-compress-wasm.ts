@@ -32,6 +32,7 @@ import { type Code, type FunctionBody, I32, I64, code, moduleBytes, op } from '.
 import { ENCODE_AT, ENCODE_END, SCRATCH_MAX, WINDOW_AT, heapBytes, HeapModuleLoader, reserveHeap } from '../wasm/heap.js';
 import { lz4CompressBound } from './lz4-compress.js';
 import { ENCODE_OUT_AT, ENCODE_OUT_MAX, LZ4_WASM_SLACK, heapInput } from './lz4-compress-wasm.js';
+import { copyMemory } from '../copy.js';
 
 const MIN_MATCH = 4;
 const MF_LIMIT = 12;
@@ -878,7 +879,7 @@ export function lz4hcCompressWasm(
   const n = level <= 2
     ? midFn!(at, sn, OUT_AT, room, limited ? 1 : 0, 0)
     : compressFn!(at, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0, 0);
-  if (n > 0) dst.set(heapBytes().subarray(OUT_AT, OUT_AT + n), dp);
+  if (n > 0) copyMemory(heapBytes(), OUT_AT, dst, dp, n);
   return n;
 }
 
@@ -900,12 +901,12 @@ export function lz4hcCompressWithDictWasm(
   if (dictLength + sn > SCRATCH_MAX || !reserveHeap(WINDOW_AT + dictLength + sn + LZ4_WASM_SLACK)) return -1;
   const heap = heapBytes();
   heap.set(dict.subarray(dict.length - dictLength), WINDOW_AT);
-  heap.set(src.subarray(sp, sp + sn), WINDOW_AT + dictLength);
+  copyMemory(src, sp, heap, WINDOW_AT + dictLength, sn);
   const maxNbAttempts = 1 << (level - 1);
   const at = WINDOW_AT + dictLength;
   const n = level <= 2
     ? midFn!(at, sn, OUT_AT, room, limited ? 1 : 0, dictLength)
     : compressFn!(at, sn, OUT_AT, room, maxNbAttempts, limited ? 1 : 0, maxNbAttempts > 128 ? 1 : 0, dictLength);
-  if (n > 0) dst.set(heapBytes().subarray(OUT_AT, OUT_AT + n), dp);
+  if (n > 0) copyMemory(heapBytes(), OUT_AT, dst, dp, n);
   return n;
 }

@@ -4,10 +4,11 @@
  * the chunk and of the output: the decoder copies a shared chunk's raw planes, codec
  * streams, stored chunks and partial blocks through copyMemory, which changes only how the
  * bytes travel. Every C-written fixture, and chunks of every codec whose planes are partly
- * stored raw (smooth float64: the low bytes do not compress).
+ * stored raw (smooth float64: the low bytes do not compress). Likewise the encoders write
+ * the same chunk into a shared output, and from a shared input, at every offset.
  */
 import { describe, expect, it } from 'vitest';
-import { compress, decompress, getItems, type CodecName } from '../../src/index.js';
+import { compress, decompress, getItems, maxChunkSize, type CodecName } from '../../src/index.js';
 import { chunkFixtures, firstDifference, readFixture, sha256 } from '../helpers.js';
 
 /** `bytes` copied into a SharedArrayBuffer at byte `offset` of it (a view of exactly its length). */
@@ -66,6 +67,29 @@ describe('chunks in shared memory', () => {
       const chunk = readFixture(entry);
       const shared = sharedAt(chunk, 3);
       expect(sha256(decompress(shared)), entry.path).toBe(entry.decoded.sha256);
+    }
+  });
+
+  it.each(codecs)('%s: compressing from and into shared memory at every offset modulo 8 writes the private chunk', (codec) => {
+    const noise = new Uint8Array(40_003);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const inputs: Array<[Uint8Array, number]> = [[data.subarray(0, 400_000), 8], [noise, 1]];
+    for (const [input, typesize] of inputs) {
+      for (const format of ['blosc1', 'blosc2'] as const) {
+        for (const clevel of codec === 'zstd' ? [1, 5, 9] : [5]) {
+          const options = { codec, clevel, typesize, format, blocksize: 64 << 10 };
+          const expected = compress(input, options);
+          // (zstd's slowest level at one misaligned offset only.)
+          for (const offset of clevel === 9 ? [3] : [0, 1, 2, 3, 4, 5, 6, 7]) {
+            const room = maxChunkSize(input.length, format);
+            const out = new Uint8Array(new SharedArrayBuffer(room + 8), offset, room);
+            const chunk = compress(input, options, out);
+            expect(chunk.buffer).toBe(out.buffer);
+            expect(firstDifference(chunk, expected), `${format} clevel ${clevel} offset ${offset}`).toBe('equal');
+            expect(firstDifference(compress(sharedAt(input, offset), options), expected)).toBe('equal');
+          }
+        }
+      }
     }
   });
 });

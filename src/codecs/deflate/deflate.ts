@@ -34,6 +34,7 @@ import {
   dCode,
   initBlock,
 } from './trees.js';
+import { copyMemory } from '../../copy.js';
 
 export const W_SIZE = 1 << 15;
 export const W_MASK = W_SIZE - 1;
@@ -451,7 +452,7 @@ export function deflateZlib(engine: DeflateEngine, src: Uint8Array, sp: number, 
     }
     const n = st[S.OUT_POS]!;
     if (written + n > cap) return 0;
-    dst.set(out.subarray(0, n), dp + written);
+    copyMemory(out, 0, dst, dp + written, n);
     written += n;
     st[S.OUT_POS] = 0;
   }
@@ -471,6 +472,6 @@ export function deflateZlib(engine: DeflateEngine, src: Uint8Array, sp: number, 
   out[p++] = adler >>> 8;
   out[p++] = adler;
   if (written + p > cap) return 0;
-  dst.set(out.subarray(0, p), dp + written);
+  copyMemory(out, 0, dst, dp + written, p);
   return written + p;
 }

@@ -12,6 +12,7 @@
  * copies into next_out; here the chunks are consecutive), never past dp + cap.
  */
 import { adler32 } from './deflate.js';
+import { copyMemory } from '../../copy.js';
 
 const W_SIZE = 1 << 15;
 const WINDOW_SIZE = 2 * W_SIZE;
@@ -51,7 +52,7 @@ class StoredStream {
     if (this.outPos + n > this.cap) {
       this.overflow = true;
     } else if (!this.overflow) {
-      this.dst.set(from.subarray(start, start + n), this.dp + this.outPos);
+      copyMemory(from, start, this.dst, this.dp + this.outPos, n);
     }
     this.outPos += n;
     this.availOut -= n;

@@ -36,6 +36,7 @@ import { BLOCKSIZE_MAX, Strategy, ZSTD_MAX_CLEVEL, getCompressionParams } from '
 import type { CompressionParams } from './params.js';
 import { REP_NUM, SeqStore } from './seq-store.js';
 import { FseRepeat, SeqEntropy, SequencesScratch, compressSequences, seqToCodes } from './sequences.js';
+import { copyMemory } from '../../copy.js';
 
 const MAGIC = 0xfd2fb528;
 const BLOCK_HEADER_SIZE = 3;
@@ -263,7 +264,7 @@ function emitBlock(
     written = BLOCK_HEADER_SIZE + blockSize;
     if (written > oend - op) return -1;
     h = lastBlock + (BLOCK_RAW << 1) + blockSize * 8;
-    d.set(src.subarray(ip, ip + blockSize), op + BLOCK_HEADER_SIZE);
+    copyMemory(src, ip, d, op + BLOCK_HEADER_SIZE, blockSize);
   } else if (cSize === 1) {
     written = BLOCK_HEADER_SIZE + 1;
     if (written > oend - op) return -1;
@@ -273,7 +274,7 @@ function emitBlock(
     written = BLOCK_HEADER_SIZE + cSize;
     if (written > oend - op) return -1;
     h = lastBlock + (BLOCK_COMPRESSED << 1) + cSize * 8;
-    d.set(st.block.subarray(0, cSize), op + BLOCK_HEADER_SIZE);
+    copyMemory(st.block, 0, d, op + BLOCK_HEADER_SIZE, cSize);
   }
   d[op] = h;
   d[op + 1] = h >>> 8;
@@ -592,7 +593,7 @@ export function zstdCompressUsingCDict(
   if (st.joined.length < need) st.joined = allocBytes(Math.max(need, st.joined.length * 2), 'zstd dictionary window') as Uint8Array<ArrayBuffer>;
   const s = st.joined;
   s.set(cdict.content, 0);
-  s.set(src.subarray(sp, sp + sn), dictLen);
+  copyMemory(src, sp, s, dictLen, sn);
   if (st.view.buffer !== s.buffer) st.view = sourceView(s);
   const dictStart = 0;
   const prefixStart = dictLen;
@@ -691,7 +692,7 @@ export function parseWithCDict(src: Uint8Array, sp: number, sn: number, cdict: Z
   if (st.joined.length < need) st.joined = allocBytes(Math.max(need, st.joined.length * 2), 'zstd dictionary window') as Uint8Array<ArrayBuffer>;
   const s = st.joined;
   s.set(cdict.content, 0);
-  s.set(src.subarray(sp, sp + blockSize), dictLen);
+  copyMemory(src, sp, s, dictLen, blockSize);
   if (st.view.buffer !== s.buffer) st.view = sourceView(s);
   const dv = st.dictView;
   dv.dictStart = 0;
