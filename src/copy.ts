@@ -35,6 +35,11 @@ function aliasDistance(d: number): number {
  * buffers, whose large allocations start at one page offset; that is the assumption here.
  */
 export function copyMemory(src: Uint8Array, sp: number, dst: Uint8Array, dp: number, n: number): void {
+  // The bounds TypedArray.set enforces on the direct path, for the bounced one too (callers
+  // check their ranges first: this is never a message a user should see).
+  if (!(sp >= 0 && dp >= 0 && n >= 0 && sp + n <= src.length && dp + n <= dst.length)) {
+    throw new RangeError(`copy of ${n} bytes from ${sp} of ${src.length} to ${dp} of ${dst.length} is out of bounds`);
+  }
   const srcShared = isShared(src);
   const dstShared = isShared(dst);
   const srcAt = src.byteOffset + sp;

@@ -42,4 +42,16 @@ describe('copyMemory', () => {
     copyMemory(a, 5, a, 600_003, 400_000);
     expect(Buffer.from(a.buffer).equals(Buffer.from(expected))).toBe(true);
   });
+
+  it('refuses a range past either end, shared or not, writing nothing', () => {
+    for (const shared of [false, true]) {
+      const src = filled(100, 1, shared);
+      const dst = filled(100, 2, !shared);
+      const before = Uint8Array.from(dst);
+      expect(() => copyMemory(src, 90, dst, 3, 11)).toThrow(RangeError);
+      expect(() => copyMemory(src, 3, dst, 95, 6)).toThrow(RangeError);
+      expect(() => copyMemory(src, -1, dst, 0, 4)).toThrow(RangeError);
+      expect(Buffer.from(dst.buffer).equals(Buffer.from(before.buffer))).toBe(true);
+    }
+  });
 });
