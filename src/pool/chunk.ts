@@ -1,8 +1,8 @@
 /**
  * Asynchronous chunk compression and decompression on the worker pool. With nthreads N, a
- * plain chunk (or input) is worked on by the calling thread and N - 1 workers at once, as
+ * chunk (or input) is worked on by the calling thread and N - 1 workers at once, as
  * c-blosc2's threads share one chunk's blocks (`do_job`); where shared memory is missing
- * (or a chunk to decode is itself shared) the blocks go to N workers in contiguous ranges.
+ * the blocks go to N workers in contiguous ranges.
  * The bytes never depend on nthreads: workers only encode blocks, and the serial driver
  * then places them in block order, keeping every decision of the serial path.
  */
@@ -102,10 +102,10 @@ async function decompressParallel(
   if (layout.nblocks < 2 || !workersCanRun(layout.codec, header.filters)) return decompressChunk(chunk, out, options);
   if (out !== undefined && out.length < nbytes) fail(BloscErrorCode.WriteBuffer, `output buffer holds ${out.length} bytes, chunk needs ${nbytes}`);
 
-  const blocksize = layout.blocksize;
-  const ranges = splitRange(layout.nblocks, nthreads * RANGES_PER_THREAD);
   const body = chunk.subarray(0, header.cbytes);
   if (sharedMemoryAvailable()) return decodeAlongside(body, header, layout, out, nthreads);
+  const blocksize = layout.blocksize;
+  const ranges = splitRange(layout.nblocks, nthreads * RANGES_PER_THREAD);
   // Without shared memory: the same private copies of each range (a whole copy for Blosc1),
   // and the decoded bytes come back by transfer.
   const byRange = header.version >= 3;
