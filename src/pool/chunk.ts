@@ -1033,9 +1033,9 @@ function placeParkedPieces(
 /**
  * Encode blocks [0, count) to dest[at..] end to end, where the chunk has them; returns the
  * end. A shared output is written block by block through `bounce` (private), each block
- * encoded at an offset that agrees with its place modulo 8: the encoders copy their
- * streams out with TypedArray.set, which into shared memory at another alignment goes byte
- * by byte (see copyMemory), and the block is still in cache when copied.
+ * encoded at an offset that agrees with its place modulo 8: the block then goes into shared
+ * memory in one aligned copy while still in cache, where the encoders writing there
+ * directly would send each misaligned stream through copyMemory's bounce buffers.
  */
 function encodeOwnBlocks(src: Uint8Array, p: ResolvedCParams, count: number, dest: Uint8Array, at: number, bounce: Uint8Array, sizes: Int32Array): number {
   const nbytes = src.length;

@@ -42,7 +42,7 @@ function privateOutput(n: number): Uint8Array {
 }
 
 function privateCopy(src: Uint8Array, from: number, to: number): Uint8Array {
-  if (typeof SharedArrayBuffer !== 'function' || !(src.buffer instanceof SharedArrayBuffer)) return src.subarray(from, to);
+  if (!isShared(src)) return src.subarray(from, to);
   const n = to - from;
   const room = privateRoom(n);
   copyMemory(src, from, room, 0, n);
